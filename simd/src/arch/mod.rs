@@ -1,0 +1,125 @@
+//! Register abstraction shared by the SIMD backends, and the per-backend entry points.
+//!
+//! Kernels in [`crate::kernels`] are written once, generic over [`SimdF32`], and marked
+//! `#[inline(always)]`; each backend module instantiates them inside a function compiled with
+//! `#[target_feature(enable = ...)]`, so the intrinsics inline into code built for that ISA.
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512;
+#[cfg(target_arch = "aarch64")]
+pub(crate) mod neon;
+#[cfg(target_arch = "aarch64")]
+mod neon_vec;
+#[cfg(target_arch = "x86_64")]
+mod x86_vec;
+
+/// One SIMD register of f32 lanes.
+///
+/// Complex helpers (`dup_re`, `dup_im`, `swap_re_im`, `mul_addsub`, `mul_subadd`) treat the
+/// register as interleaved complex values: even lanes real, odd lanes imaginary.
+///
+/// # Safety
+/// Every method may execute instructions of the implementing ISA: call them only where that ISA
+/// is enabled (inside the backend's `#[target_feature]` entry points, after runtime detection).
+/// `load`/`store` read/write `LANES` f32 at the pointer, unaligned.
+pub(crate) unsafe trait SimdF32: Copy {
+    /// f32 lanes per register.
+    const LANES: usize;
+    unsafe fn splat(x: f32) -> Self;
+    unsafe fn load(p: *const f32) -> Self;
+    unsafe fn store(self, p: *mut f32);
+    unsafe fn add(self, o: Self) -> Self;
+    unsafe fn sub(self, o: Self) -> Self;
+    unsafe fn mul(self, o: Self) -> Self;
+    unsafe fn div(self, o: Self) -> Self;
+    unsafe fn sqrt(self) -> Self;
+    /// `self·b + c`, fused.
+    unsafe fn mul_add(self, b: Self, c: Self) -> Self;
+    /// `c − self·b`, fused.
+    unsafe fn neg_mul_add(self, b: Self, c: Self) -> Self;
+    /// Real parts copied into both lanes of each complex pair.
+    unsafe fn dup_re(self) -> Self;
+    /// Imaginary parts copied into both lanes of each complex pair.
+    unsafe fn dup_im(self) -> Self;
+    /// Real and imaginary lane of each pair swapped.
+    unsafe fn swap_re_im(self) -> Self;
+    /// Even lanes `self·b − c`, odd lanes `self·b + c`.
+    unsafe fn mul_addsub(self, b: Self, c: Self) -> Self;
+    /// Even lanes `self·b + c`, odd lanes `self·b − c`.
+    unsafe fn mul_subadd(self, b: Self, c: Self) -> Self;
+}
+
+/// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
+/// `cholesky`, `cholesky_solve` and `fma_peak`, each a `#[target_feature]` function that
+/// instantiates the generic kernel with register type `$v`.
+macro_rules! entry_points {
+    ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal)) => {
+        use crate::kernels::{cholesky, complex_vec, fma_loop, gram};
+        use crate::{C32, GramSide, MatrixBatch};
+
+        /// Σ a·b, or Σ conj(a)·b when `conj`; equal lengths (caller-checked).
+        #[target_feature(enable = $features)]
+        pub(crate) fn dot(a: &[C32], b: &[C32], conj: bool) -> C32 {
+            // SAFETY: compiled with this backend's ISA (target_feature above); the dispatcher
+            // only calls it after runtime detection. Lengths are checked by the dispatcher.
+            unsafe {
+                if conj {
+                    complex_vec::dot::<$v, true>(a, b)
+                } else {
+                    complex_vec::dot::<$v, false>(a, b)
+                }
+            }
+        }
+
+        /// y ← y + α·x; equal lengths (caller-checked).
+        #[target_feature(enable = $features)]
+        pub(crate) fn axpy(alpha: C32, x: &[C32], y: &mut [C32]) {
+            // SAFETY: as for `dot`.
+            unsafe { complex_vec::axpy::<$v>(alpha, x, y) }
+        }
+
+        /// out ← a ⊙ b, or a ⊙ conj(b) when `conj`; equal lengths (caller-checked).
+        #[target_feature(enable = $features)]
+        pub(crate) fn mul(a: &[C32], b: &[C32], out: &mut [C32], conj: bool) {
+            // SAFETY: as for `dot`.
+            unsafe {
+                if conj {
+                    complex_vec::mul::<$v, true>(a, b, out)
+                } else {
+                    complex_vec::mul::<$v, false>(a, b, out)
+                }
+            }
+        }
+
+        /// Batched Gram matrix; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn gram(a: &MatrixBatch, side: GramSide, diag: f32, out: &mut MatrixBatch) {
+            // SAFETY: as for `dot`; the dispatcher checked out = k × k and equal batch lengths.
+            unsafe { gram::batch::<$v, $ti, $tj>(a, side, diag, out) }
+        }
+
+        /// Batched Cholesky factorisation; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn cholesky(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
+            // SAFETY: as for `dot`; the dispatcher checked g square and info.len() == g.len().
+            unsafe { cholesky::factor::<$v>(g, info) }
+        }
+
+        /// Batched Cholesky solve; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn cholesky_solve(l: &MatrixBatch, b: &mut MatrixBatch) {
+            // SAFETY: as for `dot`; the dispatcher checked l k × k, b k × nc, equal lengths.
+            unsafe { cholesky::solve::<$v>(l, b) }
+        }
+
+        /// FMA loop of the peak probe.
+        #[target_feature(enable = $features)]
+        pub(crate) fn fma_peak(iters: u64, x: f32, y: f32) -> f32 {
+            // SAFETY: as for `dot`.
+            unsafe { fma_loop::<$v>(iters, x, y) }
+        }
+    };
+}
+pub(crate) use entry_points;

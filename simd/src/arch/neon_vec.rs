@@ -1,0 +1,91 @@
+//! [`SimdF32`] for the AArch64 Advanced SIMD register `float32x4_t`.
+
+use core::arch::aarch64::*;
+
+use super::SimdF32;
+
+/// Sign pattern (−, +, −, +) for the even-subtract / odd-add complex form.
+const SIGN_EVEN_NEG: [f32; 4] = [-1.0, 1.0, -1.0, 1.0];
+/// Sign pattern (+, −, +, −) for the even-add / odd-subtract complex form.
+const SIGN_ODD_NEG: [f32; 4] = [1.0, -1.0, 1.0, -1.0];
+
+// SAFETY: every method wraps NEON intrinsics; NEON is mandatory on AArch64 and the callers run
+// inside `#[target_feature(enable = "neon")]` functions.
+unsafe impl SimdF32 for float32x4_t {
+    const LANES: usize = 4;
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        // SAFETY: NEON.
+        unsafe { vdupq_n_f32(x) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: caller guarantees 4 readable f32 at p.
+        unsafe { vld1q_f32(p) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: caller guarantees 4 writable f32 at p.
+        unsafe { vst1q_f32(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, o: Self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vaddq_f32(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vsubq_f32(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn mul(self, o: Self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vmulq_f32(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vdivq_f32(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn sqrt(self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vsqrtq_f32(self) }
+    }
+    #[inline(always)]
+    unsafe fn mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: NEON (vfmaq computes c + self·b).
+        unsafe { vfmaq_f32(c, self, b) }
+    }
+    #[inline(always)]
+    unsafe fn neg_mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: NEON (vfmsq computes c − self·b).
+        unsafe { vfmsq_f32(c, self, b) }
+    }
+    #[inline(always)]
+    unsafe fn dup_re(self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vtrn1q_f32(self, self) }
+    }
+    #[inline(always)]
+    unsafe fn dup_im(self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vtrn2q_f32(self, self) }
+    }
+    #[inline(always)]
+    unsafe fn swap_re_im(self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vrev64q_f32(self) }
+    }
+    #[inline(always)]
+    unsafe fn mul_addsub(self, b: Self, c: Self) -> Self {
+        // SAFETY: NEON; SIGN_EVEN_NEG has 4 readable f32.
+        unsafe { vfmaq_f32(vmulq_f32(c, vld1q_f32(SIGN_EVEN_NEG.as_ptr())), self, b) }
+    }
+    #[inline(always)]
+    unsafe fn mul_subadd(self, b: Self, c: Self) -> Self {
+        // SAFETY: NEON; SIGN_ODD_NEG has 4 readable f32.
+        unsafe { vfmaq_f32(vmulq_f32(c, vld1q_f32(SIGN_ODD_NEG.as_ptr())), self, b) }
+    }
+}

@@ -1,0 +1,247 @@
+//! [`SimdF32`] for the x86-64 registers: SSE (`__m128`, used only for tails inside AVX2 code),
+//! AVX (`__m256`) and AVX-512 (`__m512`).
+
+use core::arch::x86_64::*;
+
+use super::SimdF32;
+
+// SAFETY: every method is a thin wrapper over one intrinsic of SSE3/AVX/FMA; the trait's
+// contract makes callers enable AVX2 + FMA (a superset) before calling.
+unsafe impl SimdF32 for __m128 {
+    const LANES: usize = 4;
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        // SAFETY: SSE, baseline on x86-64.
+        unsafe { _mm_set1_ps(x) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: caller guarantees 4 readable f32 at p.
+        unsafe { _mm_loadu_ps(p) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: caller guarantees 4 writable f32 at p.
+        unsafe { _mm_storeu_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, o: Self) -> Self {
+        // SAFETY: SSE.
+        unsafe { _mm_add_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: SSE.
+        unsafe { _mm_sub_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn mul(self, o: Self) -> Self {
+        // SAFETY: SSE.
+        unsafe { _mm_mul_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: SSE.
+        unsafe { _mm_div_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn sqrt(self) -> Self {
+        // SAFETY: SSE.
+        unsafe { _mm_sqrt_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA enabled by the caller.
+        unsafe { _mm_fmadd_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn neg_mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA enabled by the caller.
+        unsafe { _mm_fnmadd_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn dup_re(self) -> Self {
+        // SAFETY: SSE3, implied by AVX2.
+        unsafe { _mm_moveldup_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn dup_im(self) -> Self {
+        // SAFETY: SSE3, implied by AVX2.
+        unsafe { _mm_movehdup_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn swap_re_im(self) -> Self {
+        // SAFETY: AVX enabled by the caller.
+        unsafe { _mm_permute_ps::<0xB1>(self) }
+    }
+    #[inline(always)]
+    unsafe fn mul_addsub(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA enabled by the caller.
+        unsafe { _mm_fmaddsub_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn mul_subadd(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA enabled by the caller.
+        unsafe { _mm_fmsubadd_ps(self, b, c) }
+    }
+}
+
+// SAFETY: every method wraps one AVX/FMA intrinsic; callers enable AVX2 + FMA.
+unsafe impl SimdF32 for __m256 {
+    const LANES: usize = 8;
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        // SAFETY: AVX enabled by the caller.
+        unsafe { _mm256_set1_ps(x) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: caller guarantees 8 readable f32 at p.
+        unsafe { _mm256_loadu_ps(p) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: caller guarantees 8 writable f32 at p.
+        unsafe { _mm256_storeu_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, o: Self) -> Self {
+        // SAFETY: AVX.
+        unsafe { _mm256_add_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: AVX.
+        unsafe { _mm256_sub_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn mul(self, o: Self) -> Self {
+        // SAFETY: AVX.
+        unsafe { _mm256_mul_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: AVX.
+        unsafe { _mm256_div_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn sqrt(self) -> Self {
+        // SAFETY: AVX.
+        unsafe { _mm256_sqrt_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA.
+        unsafe { _mm256_fmadd_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn neg_mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA.
+        unsafe { _mm256_fnmadd_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn dup_re(self) -> Self {
+        // SAFETY: AVX.
+        unsafe { _mm256_moveldup_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn dup_im(self) -> Self {
+        // SAFETY: AVX.
+        unsafe { _mm256_movehdup_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn swap_re_im(self) -> Self {
+        // SAFETY: AVX.
+        unsafe { _mm256_permute_ps::<0xB1>(self) }
+    }
+    #[inline(always)]
+    unsafe fn mul_addsub(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA.
+        unsafe { _mm256_fmaddsub_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn mul_subadd(self, b: Self, c: Self) -> Self {
+        // SAFETY: FMA.
+        unsafe { _mm256_fmsubadd_ps(self, b, c) }
+    }
+}
+
+// SAFETY: every method wraps one AVX-512F intrinsic; callers enable AVX-512F.
+unsafe impl SimdF32 for __m512 {
+    const LANES: usize = 16;
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        // SAFETY: AVX-512F enabled by the caller.
+        unsafe { _mm512_set1_ps(x) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: caller guarantees 16 readable f32 at p.
+        unsafe { _mm512_loadu_ps(p) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: caller guarantees 16 writable f32 at p.
+        unsafe { _mm512_storeu_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, o: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_add_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_sub_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn mul(self, o: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_mul_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_div_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn sqrt(self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_sqrt_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_fmadd_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn neg_mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_fnmadd_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn dup_re(self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_moveldup_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn dup_im(self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_movehdup_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn swap_re_im(self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_permute_ps::<0xB1>(self) }
+    }
+    #[inline(always)]
+    unsafe fn mul_addsub(self, b: Self, c: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_fmaddsub_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn mul_subadd(self, b: Self, c: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_fmsubadd_ps(self, b, c) }
+    }
+}

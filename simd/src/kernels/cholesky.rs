@@ -1,0 +1,328 @@
+//! Batched Cholesky factorisation `G = L·Lᴴ` of Hermitian positive-definite k × k matrices,
+//! forward/back substitution `X = G⁻¹B`, and the Hermitian inverse `G⁻¹` from the factor.
+//!
+//! Algorithm: column-by-column Cholesky–Crout. For column j,
+//! `d = G_jj − Σ_{p<j} |L_jp|²`, `L_jj = √d`, `L_ij = (G_ij − Σ_{p<j} L_ip·conj(L_jp)) / L_jj`.
+//! Only the lower triangle of G is read; the factor overwrites it and the strict upper triangle
+//! is zeroed.
+//!
+//! Pivot rule (both backends identically): pivot j of a matrix *fails* when
+//! `d ≤ k·ε·|G_jj|` (ε = f32 machine epsilon), or d is NaN or infinite — the matrix is not
+//! numerically positive definite in f32, or holds a non-finite value (NaN/∞ anywhere in the
+//! lower triangle reaches a later pivot). The first failing pivot (1-based) is reported, and the
+//! failed matrix's factor is replaced by the identity, so solves with it stay finite (they
+//! return B unchanged); the caller decides (e.g. load the diagonal and retry).
+
+use crate::arch::SimdF32;
+use crate::{C32, LANES, MatrixBatch};
+
+/// Whether a pivot value `d` (with original diagonal `g`) is acceptable, for order k.
+#[inline(always)]
+pub(crate) fn pivot_ok(d: f32, g: f32, k: usize) -> bool {
+    d > k as f32 * f32::EPSILON * g.abs() && d > 0.0 && d.is_finite()
+}
+
+/// Overwrites matrix m of the batch (square) with the identity.
+fn set_identity(g: &mut MatrixBatch, m: usize) {
+    let k = g.rows();
+    for i in 0..k {
+        for j in 0..k {
+            g.put(m, i, j, C32::new(if i == j { 1.0 } else { 0.0 }, 0.0));
+        }
+    }
+}
+
+/// Scalar reference factorisation; returns the number of failed matrices.
+pub(crate) fn factor_scalar(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
+    let k = g.rows();
+    let mut failures = 0;
+    for m in 0..g.len() {
+        let mut first_fail = 0u32;
+        for j in 0..k {
+            let gjj = g.at(m, j, j).re;
+            let mut d = gjj;
+            for p in 0..j {
+                d -= g.at(m, j, p).norm_sqr();
+            }
+            if !pivot_ok(d, gjj, k) {
+                if first_fail == 0 {
+                    first_fail = j as u32 + 1;
+                }
+                d = 1.0;
+            }
+            let ljj = d.sqrt();
+            let inv = 1.0 / ljj;
+            g.put(m, j, j, C32::new(ljj, 0.0));
+            for i in j + 1..k {
+                let mut s = g.at(m, i, j);
+                for p in 0..j {
+                    s -= g.at(m, i, p) * g.at(m, j, p).conj();
+                }
+                g.put(m, i, j, s * inv);
+            }
+        }
+        for i in 0..k {
+            for j in i + 1..k {
+                g.put(m, i, j, C32::new(0.0, 0.0));
+            }
+        }
+        info[m] = first_fail;
+        if first_fail != 0 {
+            set_identity(g, m);
+            failures += 1;
+        }
+    }
+    failures
+}
+
+/// Scalar reference solve: `b ← G⁻¹·b` with `G = L·Lᴴ`, for every matrix.
+pub(crate) fn solve_scalar(l: &MatrixBatch, b: &mut MatrixBatch) {
+    let k = l.rows();
+    let nc = b.cols();
+    for m in 0..l.len() {
+        for c in 0..nc {
+            for i in 0..k {
+                let mut s = b.at(m, i, c);
+                for p in 0..i {
+                    s -= l.at(m, i, p) * b.at(m, p, c);
+                }
+                b.put(m, i, c, s * (1.0 / l.at(m, i, i).re));
+            }
+            for i in (0..k).rev() {
+                let mut s = b.at(m, i, c);
+                for p in i + 1..k {
+                    s -= l.at(m, p, i).conj() * b.at(m, p, c);
+                }
+                b.put(m, i, c, s * (1.0 / l.at(m, i, i).re));
+            }
+        }
+    }
+}
+
+const E: usize = 2 * LANES;
+
+/// SIMD factorisation of the whole batch; returns the number of failed matrices.
+///
+/// # Safety
+/// V's ISA must be enabled; `g` square with k ≥ 1, `info.len() == g.len()` (caller-checked).
+#[inline(always)]
+pub(crate) unsafe fn factor<V: SimdF32>(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
+    let k = g.rows();
+    let bl = g.block_len();
+    let len = g.len();
+    let mut failures = 0;
+    for b in 0..g.blocks() {
+        let mut fail = [0u32; LANES];
+        let base = g.as_mut_slice().as_mut_ptr();
+        for off in (0..LANES).step_by(V::LANES) {
+            // SAFETY: block b spans bl f32 from b·bl; lanes off..off+V::LANES ≤ 16.
+            unsafe { factor_lanes::<V>(base.add(b * bl + off), k, &mut fail[off..off + V::LANES]) };
+        }
+        for (lane, &f) in fail.iter().enumerate() {
+            let m = b * LANES + lane;
+            if m >= len {
+                continue;
+            }
+            info[m] = f;
+            if f != 0 {
+                set_identity(g, m);
+                failures += 1;
+            }
+        }
+    }
+    failures
+}
+
+#[inline(always)]
+unsafe fn factor_lanes<V: SimdF32>(c: *mut f32, k: usize, fail: &mut [u32]) {
+    // SAFETY (whole body): element (i, j), i, j < k, is at (i·k + j)·E inside the lane block.
+    unsafe {
+        let z = V::splat(0.0);
+        let one = V::splat(1.0);
+        for j in 0..k {
+            let pjj = c.add((j * k + j) * E);
+            let gjj = V::load(pjj);
+            let mut d = gjj;
+            for p in 0..j {
+                let q = c.add((j * k + p) * E);
+                let (lr, li) = (V::load(q), V::load(q.add(LANES)));
+                d = lr.neg_mul_add(lr, d);
+                d = li.neg_mul_add(li, d);
+            }
+            let mut dv = [0.0f32; LANES];
+            let mut gv = [0.0f32; LANES];
+            d.store(dv.as_mut_ptr());
+            gjj.store(gv.as_mut_ptr());
+            let mut patched = false;
+            for lane in 0..V::LANES {
+                if !pivot_ok(dv[lane], gv[lane], k) {
+                    if fail[lane] == 0 {
+                        fail[lane] = j as u32 + 1;
+                    }
+                    dv[lane] = 1.0;
+                    patched = true;
+                }
+            }
+            if patched {
+                d = V::load(dv.as_ptr());
+            }
+            let ljj = d.sqrt();
+            ljj.store(pjj);
+            z.store(pjj.add(LANES));
+            let inv = one.div(ljj);
+            let mut i = j + 1;
+            while i + 4 <= k {
+                column_rows::<V, 4>(c, k, i, j, inv);
+                i += 4;
+            }
+            while i < k {
+                column_rows::<V, 1>(c, k, i, j, inv);
+                i += 1;
+            }
+        }
+        for i in 0..k {
+            for j in i + 1..k {
+                let p = c.add((i * k + j) * E);
+                z.store(p);
+                z.store(p.add(LANES));
+            }
+        }
+    }
+}
+
+/// `L_ij = (G_ij − Σ_{p<j} L_ip·conj(L_jp))·inv` for rows i0..i0+R of column j.
+#[inline(always)]
+unsafe fn column_rows<V: SimdF32, const R: usize>(c: *mut f32, k: usize, i0: usize, j: usize, inv: V) {
+    // SAFETY: rows i0..i0+R ≤ k and columns ≤ j < k: all inside the lane block.
+    unsafe {
+        let z = V::splat(0.0);
+        let mut ar = [z; R];
+        let mut ai = [z; R];
+        for r in 0..R {
+            let p = c.add(((i0 + r) * k + j) * E);
+            ar[r] = V::load(p);
+            ai[r] = V::load(p.add(LANES));
+        }
+        for p in 0..j {
+            let q = c.add((j * k + p) * E);
+            let (br, bi) = (V::load(q), V::load(q.add(LANES)));
+            for r in 0..R {
+                let s = c.add(((i0 + r) * k + p) * E);
+                let (xr, xi) = (V::load(s), V::load(s.add(LANES)));
+                // x·conj(b) = (xr·br + xi·bi) + j(xi·br − xr·bi)
+                ar[r] = xr.neg_mul_add(br, ar[r]);
+                ar[r] = xi.neg_mul_add(bi, ar[r]);
+                ai[r] = xi.neg_mul_add(br, ai[r]);
+                ai[r] = xr.mul_add(bi, ai[r]);
+            }
+        }
+        for r in 0..R {
+            let p = c.add(((i0 + r) * k + j) * E);
+            ar[r].mul(inv).store(p);
+            ai[r].mul(inv).store(p.add(LANES));
+        }
+    }
+}
+
+/// SIMD solve `b ← G⁻¹·b` over the batch.
+///
+/// # Safety
+/// V's ISA must be enabled; `l` k × k, `b` k × nc, same batch length (caller-checked).
+#[inline(always)]
+pub(crate) unsafe fn solve<V: SimdF32>(l: &MatrixBatch, b: &mut MatrixBatch) {
+    let k = l.rows();
+    let nc = b.cols();
+    let (lbl, bbl) = (l.block_len(), b.block_len());
+    let pl = l.as_slice().as_ptr();
+    let pb = b.as_mut_slice().as_mut_ptr();
+    for blk in 0..l.blocks() {
+        for off in (0..LANES).step_by(V::LANES) {
+            // SAFETY: both blocks in range; lanes off..off+V::LANES ≤ 16.
+            unsafe { solve_lanes::<V>(pl.add(blk * lbl + off), pb.add(blk * bbl + off), k, nc) };
+        }
+    }
+}
+
+#[inline(always)]
+unsafe fn solve_lanes<V: SimdF32>(l: *const f32, b: *mut f32, k: usize, nc: usize) {
+    // SAFETY: columns blocks c0..c0+CB ≤ nc, rows < k: inside the lane blocks.
+    unsafe {
+        let one = V::splat(1.0);
+        for i in 0..k {
+            let inv = one.div(V::load(l.add((i * k + i) * E)));
+            let mut c0 = 0;
+            while c0 + 4 <= nc {
+                substitute::<V, 4, false>(l, b, k, nc, i, c0, inv);
+                c0 += 4;
+            }
+            while c0 < nc {
+                substitute::<V, 1, false>(l, b, k, nc, i, c0, inv);
+                c0 += 1;
+            }
+        }
+        for i in (0..k).rev() {
+            let inv = one.div(V::load(l.add((i * k + i) * E)));
+            let mut c0 = 0;
+            while c0 + 4 <= nc {
+                substitute::<V, 4, true>(l, b, k, nc, i, c0, inv);
+                c0 += 4;
+            }
+            while c0 < nc {
+                substitute::<V, 1, true>(l, b, k, nc, i, c0, inv);
+                c0 += 1;
+            }
+        }
+    }
+}
+
+/// One row i of forward (`BACK = false`: `y_i = (b_i − Σ_{p<i} L_ip·y_p)·inv`) or back
+/// (`BACK = true`: `x_i = (y_i − Σ_{p>i} conj(L_pi)·x_p)·inv`) substitution, columns c0..c0+CB.
+#[inline(always)]
+unsafe fn substitute<V: SimdF32, const CB: usize, const BACK: bool>(
+    l: *const f32,
+    b: *mut f32,
+    k: usize,
+    nc: usize,
+    i: usize,
+    c0: usize,
+    inv: V,
+) {
+    // SAFETY: p, i < k and columns < nc: inside the lane blocks.
+    unsafe {
+        let z = V::splat(0.0);
+        let mut ar = [z; CB];
+        let mut ai = [z; CB];
+        for c in 0..CB {
+            let q = b.add((i * nc + c0 + c) * E);
+            ar[c] = V::load(q);
+            ai[c] = V::load(q.add(LANES));
+        }
+        let (lo, hi) = if BACK { (i + 1, k) } else { (0, i) };
+        for p in lo..hi {
+            let q = if BACK { l.add((p * k + i) * E) } else { l.add((i * k + p) * E) };
+            let (lr, li) = (V::load(q), V::load(q.add(LANES)));
+            for c in 0..CB {
+                let s = b.add((p * nc + c0 + c) * E);
+                let (xr, xi) = (V::load(s), V::load(s.add(LANES)));
+                if BACK {
+                    // conj(l)·x = (lr·xr + li·xi) + j(lr·xi − li·xr)
+                    ar[c] = lr.neg_mul_add(xr, ar[c]);
+                    ar[c] = li.neg_mul_add(xi, ar[c]);
+                    ai[c] = lr.neg_mul_add(xi, ai[c]);
+                    ai[c] = li.mul_add(xr, ai[c]);
+                } else {
+                    // l·x = (lr·xr − li·xi) + j(lr·xi + li·xr)
+                    ar[c] = lr.neg_mul_add(xr, ar[c]);
+                    ar[c] = li.mul_add(xi, ar[c]);
+                    ai[c] = lr.neg_mul_add(xi, ai[c]);
+                    ai[c] = li.neg_mul_add(xr, ai[c]);
+                }
+            }
+        }
+        for c in 0..CB {
+            let q = b.add((i * nc + c0 + c) * E);
+            ar[c].mul(inv).store(q);
+            ai[c].mul(inv).store(q.add(LANES));
+        }
+    }
+}

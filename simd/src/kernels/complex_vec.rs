@@ -1,0 +1,130 @@
+//! Element-wise complex kernels on interleaved `C32` slices: dot product (plain and conjugate),
+//! axpy and element-wise multiply (plain and by the conjugate).
+//!
+//! SIMD form: a register holds `LANES/2` interleaved complex values. With `dup_re(b)` and
+//! `dup_im(b)` (real/imaginary parts duplicated into each pair) and `swap_re_im(a)`, the product
+//! `a·b` is `mul_addsub(a, dup_re(b), swap(a)·dup_im(b))` and `a·conj(b)` the `mul_subadd` form;
+//! no per-element shuffles beyond those three.
+
+use crate::C32;
+use crate::arch::SimdF32;
+use crate::kernels::sum_even_odd;
+
+/// Scalar references.
+pub(crate) mod scalar {
+    use crate::C32;
+
+    /// Σ a·b (or Σ conj(a)·b when `conj`).
+    pub(crate) fn dot(a: &[C32], b: &[C32], conj: bool) -> C32 {
+        a.iter()
+            .zip(b)
+            .fold(C32::new(0.0, 0.0), |s, (x, y)| s + if conj { x.conj() * y } else { x * y })
+    }
+
+    /// y ← y + α·x.
+    pub(crate) fn axpy(alpha: C32, x: &[C32], y: &mut [C32]) {
+        for (yi, xi) in y.iter_mut().zip(x) {
+            *yi += alpha * xi;
+        }
+    }
+
+    /// out ← a ⊙ b (or a ⊙ conj(b) when `conj`).
+    pub(crate) fn mul(a: &[C32], b: &[C32], out: &mut [C32], conj: bool) {
+        for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+            *o = if conj { x * y.conj() } else { x * y };
+        }
+    }
+}
+
+/// Σ a·b, or Σ conj(a)·b when `CONJ`. `a.len() == b.len()`.
+#[inline(always)]
+pub(crate) unsafe fn dot<V: SimdF32, const CONJ: bool>(a: &[C32], b: &[C32]) -> C32 {
+    let n = a.len().min(b.len());
+    let step = V::LANES / 2;
+    let pa = a.as_ptr() as *const f32;
+    let pb = b.as_ptr() as *const f32;
+    // SAFETY: C32 is #[repr(C)] {re, im}, so the slices are 2n readable f32; every load below
+    // reads LANES f32 starting at complex index i with i + step ≤ n. The caller has V's ISA.
+    let (s1, s2, done) = unsafe {
+        let z = V::splat(0.0);
+        let (mut x1, mut x2, mut y1, mut y2) = (z, z, z, z);
+        let mut i = 0;
+        while i + 2 * step <= n {
+            let va = V::load(pa.add(2 * i));
+            let vb = V::load(pb.add(2 * i));
+            let wa = V::load(pa.add(2 * (i + step)));
+            let wb = V::load(pb.add(2 * (i + step)));
+            x1 = va.mul_add(vb.dup_re(), x1);
+            x2 = va.mul_add(vb.dup_im(), x2);
+            y1 = wa.mul_add(wb.dup_re(), y1);
+            y2 = wa.mul_add(wb.dup_im(), y2);
+            i += 2 * step;
+        }
+        if i + step <= n {
+            let va = V::load(pa.add(2 * i));
+            let vb = V::load(pb.add(2 * i));
+            x1 = va.mul_add(vb.dup_re(), x1);
+            x2 = va.mul_add(vb.dup_im(), x2);
+            i += step;
+        }
+        (sum_even_odd(x1.add(y1)), sum_even_odd(x2.add(y2)), i)
+    };
+    // s1 = Σ (ar·br, ai·br), s2 = Σ (ar·bi, ai·bi) over the pairs.
+    let ((e1, o1), (e2, o2)) = (s1, s2);
+    let head = if CONJ { C32::new(e1 + o2, e2 - o1) } else { C32::new(e1 - o2, e2 + o1) };
+    head + scalar::dot(&a[done..n], &b[done..n], CONJ)
+}
+
+/// y ← y + α·x. `x.len() == y.len()`.
+#[inline(always)]
+pub(crate) unsafe fn axpy<V: SimdF32>(alpha: C32, x: &[C32], y: &mut [C32]) {
+    let n = x.len().min(y.len());
+    let step = V::LANES / 2;
+    let px = x.as_ptr() as *const f32;
+    let py = y.as_mut_ptr() as *mut f32;
+    let mut alt = [0.0f32; 16];
+    for pair in alt.chunks_exact_mut(2) {
+        pair[0] = -alpha.im;
+        pair[1] = alpha.im;
+    }
+    let mut i = 0;
+    // SAFETY: 2n f32 readable at px and writable at py (C32 is repr(C)); each access covers
+    // complex indices i..i+step ≤ n; `alt` holds 16 ≥ LANES f32. The caller has V's ISA.
+    unsafe {
+        let ar = V::splat(alpha.re);
+        let ai = V::load(alt.as_ptr());
+        while i + step <= n {
+            let vx = V::load(px.add(2 * i));
+            let mut vy = V::load(py.add(2 * i));
+            vy = vx.mul_add(ar, vy);
+            vy = vx.swap_re_im().mul_add(ai, vy);
+            vy.store(py.add(2 * i));
+            i += step;
+        }
+    }
+    scalar::axpy(alpha, &x[i..n], &mut y[i..n]);
+}
+
+/// out ← a ⊙ b, or a ⊙ conj(b) when `CONJ`. All three of one length.
+#[inline(always)]
+pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool>(a: &[C32], b: &[C32], out: &mut [C32]) {
+    let n = a.len().min(b.len()).min(out.len());
+    let step = V::LANES / 2;
+    let pa = a.as_ptr() as *const f32;
+    let pb = b.as_ptr() as *const f32;
+    let po = out.as_mut_ptr() as *mut f32;
+    let mut i = 0;
+    // SAFETY: as in `axpy`: every access covers complex indices i..i+step ≤ n of slices that are
+    // n long; `out` is a distinct &mut slice. The caller has V's ISA.
+    unsafe {
+        while i + step <= n {
+            let va = V::load(pa.add(2 * i));
+            let vb = V::load(pb.add(2 * i));
+            let t = va.swap_re_im().mul(vb.dup_im());
+            let r = if CONJ { va.mul_subadd(vb.dup_re(), t) } else { va.mul_addsub(vb.dup_re(), t) };
+            r.store(po.add(2 * i));
+            i += step;
+        }
+    }
+    scalar::mul(&a[i..n], &b[i..n], &mut out[i..n], CONJ);
+}

@@ -1,0 +1,223 @@
+//! Batched Gram matrices: `AᴴA` (k = cols) or `AAᴴ` (k = rows) of every matrix of a batch, plus
+//! an optional real diagonal loading δ·I (the `σ²I` / `αI` of MMSE and RZF).
+//!
+//! SIMD form: with `x` the n × k matrix whose Gram `S = xᴴx` is wanted (`x = A` for `AᴴA`,
+//! `x = Aᵀ` for `AAᴴ`, where `AAᴴ = conj(AᵀᴴAᵀ)`), the lower triangle of `S` is computed in
+//! register tiles of `TI × TJ` outputs, each output `S_ij = Σ_r conj(x_ri)·x_rj` as 4 FMAs per
+//! row r on split real/imaginary registers; the upper triangle is mirrored. The diagonal is
+//! stored exactly real.
+
+use crate::arch::SimdF32;
+use crate::{C32, LANES, MatrixBatch};
+
+/// Which Gram matrix of `A` to form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GramSide {
+    /// `AᴴA`: for an n × k matrix A, the k × k matrix of column inner products (the `HᴴH` of
+    /// uplink detection with H = n_rx × n_layers).
+    AhA,
+    /// `AAᴴ`: for a k × n matrix A, the k × k matrix of row inner products (the `HHᴴ` of
+    /// downlink ZF/RZF precoding with H = n_users × n_tx).
+    AAh,
+}
+
+impl GramSide {
+    /// Order k of the Gram matrix of a `rows × cols` matrix.
+    pub fn order(self, rows: usize, cols: usize) -> usize {
+        match self {
+            GramSide::AhA => cols,
+            GramSide::AAh => rows,
+        }
+    }
+
+    /// Length n of the inner products of a `rows × cols` matrix.
+    pub fn inner(self, rows: usize, cols: usize) -> usize {
+        match self {
+            GramSide::AhA => rows,
+            GramSide::AAh => cols,
+        }
+    }
+}
+
+/// Scalar reference: textbook triple loop, one matrix at a time.
+pub(crate) fn scalar(a: &MatrixBatch, side: GramSide, diag: f32, out: &mut MatrixBatch) {
+    let k = side.order(a.rows(), a.cols());
+    let n = side.inner(a.rows(), a.cols());
+    for m in 0..a.len() {
+        for i in 0..k {
+            for j in 0..=i {
+                let mut s = C32::new(0.0, 0.0);
+                for r in 0..n {
+                    s += match side {
+                        GramSide::AhA => a.at(m, r, i).conj() * a.at(m, r, j),
+                        GramSide::AAh => a.at(m, i, r) * a.at(m, j, r).conj(),
+                    };
+                }
+                if i == j {
+                    out.put(m, i, i, C32::new(s.re + diag, 0.0));
+                } else {
+                    out.put(m, i, j, s);
+                    out.put(m, j, i, s.conj());
+                }
+            }
+        }
+    }
+}
+
+/// Geometry of one Gram call on one lane group.
+#[derive(Clone, Copy)]
+struct Geometry {
+    n: usize,
+    k: usize,
+    /// Element stride (in elements of the lane-blocked layout) between rows r of x.
+    row_stride: usize,
+    /// Element stride between columns i of x.
+    col_stride: usize,
+    conj_out: bool,
+    diag: f32,
+}
+
+/// SIMD version over the whole batch, register tile `TI × TJ`.
+///
+/// # Safety
+/// V's ISA must be enabled; `out` must be k × k with `out.len() == a.len()` (checked by the
+/// caller).
+#[inline(always)]
+pub(crate) unsafe fn batch<V: SimdF32, const TI: usize, const TJ: usize>(
+    a: &MatrixBatch,
+    side: GramSide,
+    diag: f32,
+    out: &mut MatrixBatch,
+) {
+    let g = match side {
+        GramSide::AhA => Geometry {
+            n: a.rows(),
+            k: a.cols(),
+            row_stride: a.cols(),
+            col_stride: 1,
+            conj_out: false,
+            diag,
+        },
+        GramSide::AAh => Geometry {
+            n: a.cols(),
+            k: a.rows(),
+            row_stride: 1,
+            col_stride: a.cols(),
+            conj_out: true,
+            diag,
+        },
+    };
+    let (abl, obl) = (a.block_len(), out.block_len());
+    let pa = a.as_slice().as_ptr();
+    let po = out.as_mut_slice().as_mut_ptr();
+    for b in 0..a.blocks() {
+        for off in (0..LANES).step_by(V::LANES) {
+            // SAFETY: block b of `a` spans abl f32 from b·abl, of `out` obl f32 from b·obl; all
+            // element offsets used below stay inside the block (indices < n, k), plus `off` +
+            // V::LANES ≤ 16 lanes.
+            unsafe { lane_group::<V, TI, TJ>(pa.add(b * abl + off), po.add(b * obl + off), g) };
+        }
+    }
+}
+
+#[inline(always)]
+unsafe fn lane_group<V: SimdF32, const TI: usize, const TJ: usize>(
+    a: *const f32,
+    c: *mut f32,
+    g: Geometry,
+) {
+    let k = g.k;
+    let mut jt = 0;
+    // SAFETY (whole body): tiles only touch rows/cols < k of the output and < n, k of x.
+    unsafe {
+        while jt + TJ <= k {
+            let mut it = jt;
+            while it + TI <= k {
+                tile::<V, TI, TJ>(a, c, g, it, jt);
+                it += TI;
+            }
+            while it < k {
+                tile::<V, 1, TJ>(a, c, g, it, jt);
+                it += 1;
+            }
+            jt += TJ;
+        }
+        while jt < k {
+            let mut it = jt;
+            while it + TI <= k {
+                tile::<V, TI, 1>(a, c, g, it, jt);
+                it += TI;
+            }
+            while it < k {
+                tile::<V, 1, 1>(a, c, g, it, jt);
+                it += 1;
+            }
+            jt += 1;
+        }
+    }
+}
+
+#[inline(always)]
+unsafe fn tile<V: SimdF32, const TI: usize, const TJ: usize>(
+    a: *const f32,
+    c: *mut f32,
+    g: Geometry,
+    it: usize,
+    jt: usize,
+) {
+    const E: usize = 2 * LANES;
+    // SAFETY: element (r, i) of x lives at (r·row_stride + i·col_stride)·E with r < n and
+    // i < k, inside the lane block; outputs (i, j) at (i·k + j)·E with i, j < k.
+    unsafe {
+        let z = V::splat(0.0);
+        let mut sr = [[z; TJ]; TI];
+        let mut si = [[z; TJ]; TI];
+        for r in 0..g.n {
+            let row = a.add(r * g.row_stride * E);
+            let mut xr = [z; TI];
+            let mut xi = [z; TI];
+            for ii in 0..TI {
+                let p = row.add((it + ii) * g.col_stride * E);
+                xr[ii] = V::load(p);
+                xi[ii] = V::load(p.add(LANES));
+            }
+            for jj in 0..TJ {
+                let p = row.add((jt + jj) * g.col_stride * E);
+                let yr = V::load(p);
+                let yi = V::load(p.add(LANES));
+                for ii in 0..TI {
+                    // conj(x)·y = (xr·yr + xi·yi) + j(xr·yi − xi·yr)
+                    sr[ii][jj] = xr[ii].mul_add(yr, sr[ii][jj]);
+                    sr[ii][jj] = xi[ii].mul_add(yi, sr[ii][jj]);
+                    si[ii][jj] = xr[ii].mul_add(yi, si[ii][jj]);
+                    si[ii][jj] = xi[ii].neg_mul_add(yr, si[ii][jj]);
+                }
+            }
+        }
+        let diag = V::splat(g.diag);
+        for ii in 0..TI {
+            for jj in 0..TJ {
+                let (i, j) = (it + ii, jt + jj);
+                if i < j {
+                    continue;
+                }
+                let pij = c.add((i * g.k + j) * E);
+                if i == j {
+                    sr[ii][jj].add(diag).store(pij);
+                    z.store(pij.add(LANES));
+                } else {
+                    let (im_ij, im_ji) = if g.conj_out {
+                        (z.sub(si[ii][jj]), si[ii][jj])
+                    } else {
+                        (si[ii][jj], z.sub(si[ii][jj]))
+                    };
+                    sr[ii][jj].store(pij);
+                    im_ij.store(pij.add(LANES));
+                    let pji = c.add((j * g.k + i) * E);
+                    sr[ii][jj].store(pji);
+                    im_ji.store(pji.add(LANES));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! Data layouts the kernels work on.
+//!
+//! * [`MatrixBatch`]: many small complex matrices of one shape (one per subcarrier or PRB),
+//!   stored *lane-blocked*: matrices are grouped in blocks of [`LANES`] = 16, and inside a block
+//!   every element (i, j) is two runs of 16 f32 — the real parts of that element in the 16
+//!   matrices, then the imaginary parts. A register of any backend (4, 8 or 16 lanes) thus
+//!   holds the same element of 4, 8 or 16 matrices, and a batch of factorisations runs with no
+//!   shuffles. Offset of (matrix m, row i, column j, part p ∈ {re = 0, im = 1}):
+//!   `(m / 16)·rows·cols·32 + ((i·cols + j)·2 + p)·16 + m % 16`.
+//! * [`SplitRef`] / [`SplitMut`]: one complex matrix as two row-major f32 planes (real, imaginary)
+//!   with a row stride, the operand layout of the GEMM ([`crate::Kernels::gemm`]).
+
+use crate::{C32, Result, SimdError};
+
+/// Matrices per lane block of a [`MatrixBatch`]: the widest register (AVX-512, 16 × f32).
+pub const LANES: usize = 16;
+
+/// A batch of `len` complex f32 matrices of `rows × cols`, lane-blocked (see the module docs).
+///
+/// Padding matrices (from `len` up to a multiple of 16) are zero on construction; kernels
+/// compute on them and ignore their results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatrixBatch {
+    rows: usize,
+    cols: usize,
+    len: usize,
+    data: Vec<f32>,
+}
+
+impl MatrixBatch {
+    /// A zero batch of `len` matrices of `rows × cols`. All dimensions must be ≥ 1.
+    pub fn zeros(rows: usize, cols: usize, len: usize) -> Result<Self> {
+        for (what, v) in [("rows", rows), ("cols", cols), ("batch length", len)] {
+            if v == 0 {
+                return Err(SimdError::ZeroDimension { what });
+            }
+        }
+        let blocks = len.div_ceil(LANES);
+        let total = blocks
+            .checked_mul(rows)
+            .and_then(|x| x.checked_mul(cols))
+            .and_then(|x| x.checked_mul(2 * LANES))
+            .ok_or(SimdError::TooLarge {
+                what: "batch size in f32",
+                value: usize::MAX,
+                max: isize::MAX as usize,
+            })?;
+        Ok(Self { rows, cols, len, data: vec![0.0; total] })
+    }
+
+    /// A batch whose element (m, i, j) is `f(m, i, j)`.
+    pub fn from_fn(
+        rows: usize,
+        cols: usize,
+        len: usize,
+        mut f: impl FnMut(usize, usize, usize) -> C32,
+    ) -> Result<Self> {
+        let mut b = Self::zeros(rows, cols, len)?;
+        for m in 0..len {
+            for i in 0..rows {
+                for j in 0..cols {
+                    let o = b.offset(m, i, j);
+                    let v = f(m, i, j);
+                    b.data[o] = v.re;
+                    b.data[o + LANES] = v.im;
+                }
+            }
+        }
+        Ok(b)
+    }
+
+    /// Rows of every matrix.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns of every matrix.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Number of matrices in the batch.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always false: a batch holds at least one matrix.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Number of 16-matrix lane blocks (`len` rounded up to a multiple of 16, divided by 16).
+    pub fn blocks(&self) -> usize {
+        self.len.div_ceil(LANES)
+    }
+
+    /// f32 values per lane block: `rows·cols·2·16`.
+    pub fn block_len(&self) -> usize {
+        self.rows * self.cols * 2 * LANES
+    }
+
+    /// The raw lane-blocked storage (layout in the module docs).
+    pub fn as_slice(&self) -> &[f32] {
+        &self.data
+    }
+
+    /// The raw lane-blocked storage, mutable.
+    pub fn as_mut_slice(&mut self) -> &mut [f32] {
+        &mut self.data
+    }
+
+    /// Offset of the real part of (m, i, j); the imaginary part is 16 further. Unchecked.
+    #[inline]
+    pub(crate) fn offset(&self, m: usize, i: usize, j: usize) -> usize {
+        (m / LANES) * self.block_len() + ((i * self.cols + j) * 2) * LANES + m % LANES
+    }
+
+    fn check(&self, m: usize, i: usize, j: usize) -> Result<()> {
+        for (what, index, size) in [("matrix", m, self.len), ("row", i, self.rows), ("column", j, self.cols)] {
+            if index >= size {
+                return Err(SimdError::OutOfRange { what, index, size });
+            }
+        }
+        Ok(())
+    }
+
+    /// Element (i, j) of matrix m.
+    pub fn get(&self, m: usize, i: usize, j: usize) -> Result<C32> {
+        self.check(m, i, j)?;
+        Ok(self.at(m, i, j))
+    }
+
+    /// Sets element (i, j) of matrix m.
+    pub fn set(&mut self, m: usize, i: usize, j: usize, v: C32) -> Result<()> {
+        self.check(m, i, j)?;
+        let o = self.offset(m, i, j);
+        self.data[o] = v.re;
+        self.data[o + LANES] = v.im;
+        Ok(())
+    }
+
+    /// Element access without the `Result` for indices already known to be in range.
+    #[inline]
+    pub(crate) fn at(&self, m: usize, i: usize, j: usize) -> C32 {
+        let o = self.offset(m, i, j);
+        C32::new(self.data[o], self.data[o + LANES])
+    }
+
+    #[inline]
+    pub(crate) fn put(&mut self, m: usize, i: usize, j: usize, v: C32) {
+        let o = self.offset(m, i, j);
+        self.data[o] = v.re;
+        self.data[o + LANES] = v.im;
+    }
+
+    /// Copies matrix m in from `src`, row-major (`rows·cols` values, axis order [row, col]).
+    pub fn load_matrix(&mut self, m: usize, src: &[C32]) -> Result<()> {
+        self.check(m, 0, 0)?;
+        if src.len() != self.rows * self.cols {
+            return Err(SimdError::LengthMismatch {
+                what: "source matrix",
+                expected: self.rows * self.cols,
+                got: src.len(),
+            });
+        }
+        for i in 0..self.rows {
+            for j in 0..self.cols {
+                self.put(m, i, j, src[i * self.cols + j]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies matrix m out to `dst`, row-major (`rows·cols` values, axis order [row, col]).
+    pub fn store_matrix(&self, m: usize, dst: &mut [C32]) -> Result<()> {
+        self.check(m, 0, 0)?;
+        if dst.len() != self.rows * self.cols {
+            return Err(SimdError::LengthMismatch {
+                what: "destination matrix",
+                expected: self.rows * self.cols,
+                got: dst.len(),
+            });
+        }
+        for i in 0..self.rows {
+            for j in 0..self.cols {
+                dst[i * self.cols + j] = self.at(m, i, j);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets every matrix (padding included) to the identity (zero off the diagonal for
+    /// non-square shapes).
+    pub fn fill_identity(&mut self) {
+        self.data.fill(0.0);
+        let n = self.rows.min(self.cols);
+        let bl = self.block_len();
+        for b in 0..self.blocks() {
+            for d in 0..n {
+                let o = b * bl + (d * self.cols + d) * 2 * LANES;
+                self.data[o..o + LANES].fill(1.0);
+            }
+        }
+    }
+}
+
+fn check_split(rows: usize, cols: usize, stride: usize, re: usize, im: usize) -> Result<()> {
+    if rows == 0 {
+        return Err(SimdError::ZeroDimension { what: "rows" });
+    }
+    if cols == 0 {
+        return Err(SimdError::ZeroDimension { what: "cols" });
+    }
+    if stride < cols {
+        return Err(SimdError::LengthMismatch { what: "row stride (must be ≥ cols)", expected: cols, got: stride });
+    }
+    let need = (rows - 1) * stride + cols;
+    if re < need {
+        return Err(SimdError::LengthMismatch { what: "real plane", expected: need, got: re });
+    }
+    if im < need {
+        return Err(SimdError::LengthMismatch { what: "imaginary plane", expected: need, got: im });
+    }
+    Ok(())
+}
+
+/// A read-only complex matrix as split row-major planes: element (i, j) is
+/// `re[i·stride + j] + j·im[i·stride + j]`.
+#[derive(Clone, Copy, Debug)]
+pub struct SplitRef<'a> {
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) stride: usize,
+    pub(crate) re: &'a [f32],
+    pub(crate) im: &'a [f32],
+}
+
+impl<'a> SplitRef<'a> {
+    /// Views `rows × cols` with row stride `stride` (≥ cols) over two planes, each at least
+    /// `(rows − 1)·stride + cols` long.
+    pub fn new(rows: usize, cols: usize, stride: usize, re: &'a [f32], im: &'a [f32]) -> Result<Self> {
+        check_split(rows, cols, stride, re.len(), im.len())?;
+        Ok(Self { rows, cols, stride, re, im })
+    }
+
+    /// Rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Element (i, j); indices must be in range (checked).
+    pub fn get(&self, i: usize, j: usize) -> Result<C32> {
+        if i >= self.rows {
+            return Err(SimdError::OutOfRange { what: "row", index: i, size: self.rows });
+        }
+        if j >= self.cols {
+            return Err(SimdError::OutOfRange { what: "column", index: j, size: self.cols });
+        }
+        Ok(self.at(i, j))
+    }
+
+    #[inline]
+    pub(crate) fn at(&self, i: usize, j: usize) -> C32 {
+        C32::new(self.re[i * self.stride + j], self.im[i * self.stride + j])
+    }
+}
+
+/// A mutable complex matrix as split row-major planes (see [`SplitRef`]).
+#[derive(Debug)]
+pub struct SplitMut<'a> {
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) stride: usize,
+    pub(crate) re: &'a mut [f32],
+    pub(crate) im: &'a mut [f32],
+}
+
+impl<'a> SplitMut<'a> {
+    /// Views `rows × cols` with row stride `stride` (≥ cols) over two mutable planes.
+    pub fn new(rows: usize, cols: usize, stride: usize, re: &'a mut [f32], im: &'a mut [f32]) -> Result<Self> {
+        check_split(rows, cols, stride, re.len(), im.len())?;
+        Ok(Self { rows, cols, stride, re, im })
+    }
+
+    /// Rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// A read-only view of the same matrix.
+    pub fn as_ref(&self) -> SplitRef<'_> {
+        SplitRef { rows: self.rows, cols: self.cols, stride: self.stride, re: self.re, im: self.im }
+    }
+
+    /// A shorter-lived mutable view of the same matrix.
+    pub fn reborrow(&mut self) -> SplitMut<'_> {
+        SplitMut { rows: self.rows, cols: self.cols, stride: self.stride, re: self.re, im: self.im }
+    }
+
+    #[inline]
+    pub(crate) fn put(&mut self, i: usize, j: usize, v: C32) {
+        self.re[i * self.stride + j] = v.re;
+        self.im[i * self.stride + j] = v.im;
+    }
+}
+
+/// An owned complex matrix as split row-major planes with stride = cols.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitMatrix {
+    rows: usize,
+    cols: usize,
+    re: Vec<f32>,
+    im: Vec<f32>,
+}
+
+impl SplitMatrix {
+    /// A zero `rows × cols` matrix (both ≥ 1).
+    pub fn zeros(rows: usize, cols: usize) -> Result<Self> {
+        check_split(rows, cols, cols.max(1), rows * cols, rows * cols)?;
+        Ok(Self { rows, cols, re: vec![0.0; rows * cols], im: vec![0.0; rows * cols] })
+    }
+
+    /// A matrix with element (i, j) = `f(i, j)`.
+    pub fn from_fn(rows: usize, cols: usize, mut f: impl FnMut(usize, usize) -> C32) -> Result<Self> {
+        let mut m = Self::zeros(rows, cols)?;
+        for i in 0..rows {
+            for j in 0..cols {
+                let v = f(i, j);
+                m.re[i * cols + j] = v.re;
+                m.im[i * cols + j] = v.im;
+            }
+        }
+        Ok(m)
+    }
+
+    /// Rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Element (i, j).
+    pub fn get(&self, i: usize, j: usize) -> Result<C32> {
+        self.view().get(i, j)
+    }
+
+    /// Real plane, row-major.
+    pub fn re(&self) -> &[f32] {
+        &self.re
+    }
+
+    /// Imaginary plane, row-major.
+    pub fn im(&self) -> &[f32] {
+        &self.im
+    }
+
+    /// A read-only view.
+    pub fn view(&self) -> SplitRef<'_> {
+        SplitRef { rows: self.rows, cols: self.cols, stride: self.cols, re: &self.re, im: &self.im }
+    }
+
+    /// A mutable view.
+    pub fn view_mut(&mut self) -> SplitMut<'_> {
+        SplitMut { rows: self.rows, cols: self.cols, stride: self.cols, re: &mut self.re, im: &mut self.im }
+    }
+}

@@ -1,0 +1,233 @@
+//! # massive-mimo-simd
+//!
+//! The hot kernels of [massive-mimo](https://example.invalid/massive-mimo): complex f32
+//! arithmetic for 64-antenna × 16-stream massive MIMO, behind one safe API with backends chosen
+//! once at runtime.
+//!
+//! * element-wise complex kernels on interleaved [`C32`] slices: [`Kernels::dot`],
+//!   [`Kernels::dotc`], [`Kernels::axpy`], [`Kernels::mul`], [`Kernels::mul_conj`];
+//! * batched small-matrix kernels on a [`MatrixBatch`] (one matrix per subcarrier or PRB,
+//!   subcarriers in the SIMD lanes, real and imaginary parts split): [`Kernels::gram`]
+//!   (`AᴴA` / `AAᴴ` + δI), [`Kernels::cholesky`], [`Kernels::cholesky_solve`],
+//!   [`Kernels::cholesky_inverse`], for orders up to [`MAX_ORDER`];
+//! * a register-blocked complex GEMM [`Kernels::gemm`] on split planes (precoder / equaliser
+//!   application, W·X per PRB group);
+//! * [`peak`]: the FMA-loop probe that measures the machine's single-core peak, so benchmarks
+//!   report a share of it.
+//!
+//! Backends: [`Backend::Scalar`] (plain reference loops, always there), [`Backend::Avx2`]
+//! (AVX2 + FMA), [`Backend::Avx512`] (AVX-512F), [`Backend::Neon`] (AArch64). Every backend is
+//! tested against the scalar one. Kernels validate shapes and return [`SimdError`]; they never
+//! allocate, so they can run on real-time threads.
+//!
+//! ```
+//! use massive_mimo_simd::{C32, GramSide, Kernels, MatrixBatch};
+//! let k = Kernels::new(); // fastest backend on this CPU
+//! // 20 channel matrices H (8 rx × 4 layers), e.g. one per PRB.
+//! let h = MatrixBatch::from_fn(8, 4, 20, |m, i, j| C32::new((m + i) as f32, j as f32 - i as f32))?;
+//! let mut g = MatrixBatch::zeros(4, 4, 20)?;
+//! k.gram(&h, GramSide::AhA, 0.5, &mut g)?; // HᴴH + 0.5·I
+//! let mut info = vec![0u32; 20];
+//! assert_eq!(k.cholesky(&mut g, &mut info)?, 0); // all positive definite
+//! # Ok::<(), massive_mimo_simd::SimdError>(())
+//! ```
+
+mod arch;
+mod backend;
+mod error;
+mod kernels;
+mod layout;
+pub mod peak;
+
+pub use backend::Backend;
+pub use error::{Result, SimdError};
+pub use kernels::gemm::GemmMode;
+pub use kernels::gram::GramSide;
+pub use layout::{LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
+/// Complex f32, the sample type of the whole library.
+pub use num_complex::Complex32 as C32;
+
+use kernels::{cholesky, complex_vec, gemm, gram};
+
+/// Largest matrix order of the Gram / Cholesky kernels (users or layers per matrix).
+pub const MAX_ORDER: usize = 32;
+/// Largest inner dimension of the Gram kernel (antennas per matrix).
+pub const MAX_GRAM_INNER: usize = 256;
+/// Environment variable that forces a backend in [`Kernels::from_env`]
+/// (`scalar`, `avx2`, `avx512`, `neon`).
+pub const BACKEND_ENV: &str = "MASSIVE_MIMO_SIMD";
+
+/// Calls the backend's entry point, or the scalar expression for [`Backend::Scalar`].
+macro_rules! dispatch {
+    ($self:ident, $name:ident($($arg:expr),*), $scalar:expr) => {
+        match $self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a `Kernels` holds Avx2 only after `Backend::is_available` confirmed it.
+            Backend::Avx2 => unsafe { arch::avx2::$name($($arg),*) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a `Kernels` holds Avx512 only after `Backend::is_available` confirmed it.
+            Backend::Avx512 => unsafe { arch::avx512::$name($($arg),*) },
+            #[cfg(target_arch = "aarch64")]
+            // SAFETY: a `Kernels` holds Neon only after `Backend::is_available` confirmed it.
+            Backend::Neon => unsafe { arch::neon::$name($($arg),*) },
+            _ => $scalar,
+        }
+    };
+}
+
+/// Handle to the kernels of one backend. Cheap to copy; construct once, call from any thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kernels {
+    backend: Backend,
+}
+
+impl Default for Kernels {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn same_len(what: &'static str, expected: usize, got: usize) -> Result<()> {
+    if expected == got { Ok(()) } else { Err(SimdError::LengthMismatch { what, expected, got }) }
+}
+
+fn same_batch(what: &'static str, expected: usize, got: usize) -> Result<()> {
+    if expected == got { Ok(()) } else { Err(SimdError::BatchMismatch { what, expected, got }) }
+}
+
+fn shape(what: &'static str, rows: usize, cols: usize, expected_rows: usize, expected_cols: usize) -> Result<()> {
+    if rows == expected_rows && cols == expected_cols {
+        Ok(())
+    } else {
+        Err(SimdError::ShapeMismatch { what, expected_rows, expected_cols, got_rows: rows, got_cols: cols })
+    }
+}
+
+fn order_limit(what: &'static str, value: usize, max: usize) -> Result<()> {
+    if value <= max { Ok(()) } else { Err(SimdError::TooLarge { what, value, max }) }
+}
+
+impl Kernels {
+    /// The fastest backend available on this CPU ([`Backend::best`]).
+    pub fn new() -> Self {
+        Self { backend: Backend::best() }
+    }
+
+    /// A specific backend; [`SimdError::BackendUnavailable`] if this CPU cannot run it.
+    pub fn with_backend(backend: Backend) -> Result<Self> {
+        if backend.is_available() {
+            Ok(Self { backend })
+        } else {
+            Err(SimdError::BackendUnavailable(backend))
+        }
+    }
+
+    /// The backend named by the `MASSIVE_MIMO_SIMD` environment variable, or the fastest one
+    /// when it is unset or empty. An unknown or unavailable name is an error.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var(BACKEND_ENV) {
+            Ok(name) if !name.trim().is_empty() => Self::with_backend(name.parse()?),
+            _ => Ok(Self::new()),
+        }
+    }
+
+    /// The backend these kernels run on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// `Σ_i a_i·b_i`. Equal lengths; empty slices give 0.
+    pub fn dot(&self, a: &[C32], b: &[C32]) -> Result<C32> {
+        same_len("dot: b", a.len(), b.len())?;
+        Ok(dispatch!(self, dot(a, b, false), complex_vec::scalar::dot(a, b, false)))
+    }
+
+    /// `Σ_i conj(a_i)·b_i` (the inner product ⟨a, b⟩). Equal lengths; empty slices give 0.
+    pub fn dotc(&self, a: &[C32], b: &[C32]) -> Result<C32> {
+        same_len("dotc: b", a.len(), b.len())?;
+        Ok(dispatch!(self, dot(a, b, true), complex_vec::scalar::dot(a, b, true)))
+    }
+
+    /// `y ← y + α·x`. Equal lengths.
+    pub fn axpy(&self, alpha: C32, x: &[C32], y: &mut [C32]) -> Result<()> {
+        same_len("axpy: y", x.len(), y.len())?;
+        dispatch!(self, axpy(alpha, x, y), complex_vec::scalar::axpy(alpha, x, y));
+        Ok(())
+    }
+
+    /// `out_i ← a_i·b_i`. Equal lengths.
+    pub fn mul(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<()> {
+        same_len("mul: b", a.len(), b.len())?;
+        same_len("mul: out", a.len(), out.len())?;
+        dispatch!(self, mul(a, b, out, false), complex_vec::scalar::mul(a, b, out, false));
+        Ok(())
+    }
+
+    /// `out_i ← a_i·conj(b_i)` (e.g. least-squares channel estimate y·conj(p)). Equal lengths.
+    pub fn mul_conj(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<()> {
+        same_len("mul_conj: b", a.len(), b.len())?;
+        same_len("mul_conj: out", a.len(), out.len())?;
+        dispatch!(self, mul(a, b, out, true), complex_vec::scalar::mul(a, b, out, true));
+        Ok(())
+    }
+
+    /// Gram matrix of every matrix of `a`, plus `diag_load`·I: `out_m = A_mᴴA_m + δI`
+    /// ([`GramSide::AhA`], a n × k, out k × k) or `A_mA_mᴴ + δI` ([`GramSide::AAh`], a k × n).
+    /// Requires k ≤ [`MAX_ORDER`], n ≤ [`MAX_GRAM_INNER`], equal batch lengths and a finite δ
+    /// (any sign). The output is exactly Hermitian with a real diagonal.
+    pub fn gram(&self, a: &MatrixBatch, side: GramSide, diag_load: f32, out: &mut MatrixBatch) -> Result<()> {
+        let k = side.order(a.rows(), a.cols());
+        let n = side.inner(a.rows(), a.cols());
+        order_limit("gram: order k", k, MAX_ORDER)?;
+        order_limit("gram: inner dimension n", n, MAX_GRAM_INNER)?;
+        shape("gram: out", out.rows(), out.cols(), k, k)?;
+        same_batch("gram: out", a.len(), out.len())?;
+        if !diag_load.is_finite() {
+            return Err(SimdError::NonFinite { what: "gram: diag_load", value: diag_load });
+        }
+        dispatch!(self, gram(a, side, diag_load, out), gram::scalar(a, side, diag_load, out));
+        Ok(())
+    }
+
+    /// In-place Cholesky factorisation `G = L·Lᴴ` of every (Hermitian, lower triangle read)
+    /// k × k matrix, k ≤ [`MAX_ORDER`]. On return `g` holds L (strict upper triangle zeroed) and
+    /// `info[m]` is 0 when matrix m factorised, or the 1-based index of its first failing
+    /// pivot (not numerically positive definite in f32, or NaN/∞ input); a failed matrix's
+    /// factor is set to the identity so later solves stay finite. Returns the number of failed
+    /// matrices. `info.len()` must equal `g.len()`.
+    pub fn cholesky(&self, g: &mut MatrixBatch, info: &mut [u32]) -> Result<usize> {
+        shape("cholesky: g", g.rows(), g.cols(), g.rows(), g.rows())?;
+        order_limit("cholesky: order k", g.rows(), MAX_ORDER)?;
+        same_len("cholesky: info", g.len(), info.len())?;
+        Ok(dispatch!(self, cholesky(g, info), cholesky::factor_scalar(g, info)))
+    }
+
+    /// `b ← G⁻¹·b` for every matrix, with `l` the factor from [`Kernels::cholesky`] (k × k) and
+    /// `b` k × nc (any number of right-hand sides).
+    pub fn cholesky_solve(&self, l: &MatrixBatch, b: &mut MatrixBatch) -> Result<()> {
+        let k = l.rows();
+        shape("cholesky_solve: l", l.rows(), l.cols(), k, k)?;
+        order_limit("cholesky_solve: order k", k, MAX_ORDER)?;
+        shape("cholesky_solve: b", b.rows(), b.cols(), k, b.cols())?;
+        same_batch("cholesky_solve: b", l.len(), b.len())?;
+        dispatch!(self, cholesky_solve(l, b), cholesky::solve_scalar(l, b));
+        Ok(())
+    }
+
+    /// `out ← G⁻¹` (Hermitian) for every matrix, from its Cholesky factor `l`.
+    pub fn cholesky_inverse(&self, l: &MatrixBatch, out: &mut MatrixBatch) -> Result<()> {
+        shape("cholesky_inverse: out", out.rows(), out.cols(), l.rows(), l.rows())?;
+        same_batch("cholesky_inverse: out", l.len(), out.len())?;
+        out.fill_identity();
+        self.cholesky_solve(l, out)
+    }
+
+    /// Complex matrix product `C ← A·B` ([`GemmMode::Overwrite`]) or `C ← C + A·B`
+    /// ([`GemmMode::Accumulate`]); A m × k, B k × n, C m × n, split row-major planes.
+    pub fn gemm(&self, a: SplitRef<'_>, b: SplitRef<'_>, mut c: SplitMut<'_>, mode: GemmMode) -> Result<()> {
+        shape("gemm: b", b.rows, b.cols, a.cols, c.cols)?;
+        shape("gemm: a", a.rows, a.cols, c.rows, a.cols)?;
+        dispatch!(self, gemm(&a, &b, &mut c, mode), gemm::scalar_from(&a, &b, &mut c, mode, 0));
+        Ok(())
+    }
+}

@@ -1,0 +1,140 @@
+//! Every SIMD backend available on this CPU against the scalar reference, on random sizes
+//! (ragged batch lengths, odd orders, GEMM tails) at seeds drawn by proptest.
+
+mod common;
+
+use common::*;
+use massive_mimo_simd::{GemmMode, GramSide, Kernels, MatrixBatch, SplitMut, SplitRef};
+use proptest::prelude::*;
+use rand::Rng;
+
+/// Relative tolerance of f32 kernels against each other: different summation order only.
+const REL: f32 = 2e-5;
+
+fn close(what: &str, k: &Kernels, (diff, mag): (f32, f32), scale: f32) {
+    assert!(
+        diff <= REL * scale * (1.0 + mag),
+        "{what} on {}: max |simd − scalar| = {diff:e}, max |scalar| = {mag:e}",
+        k.backend()
+    );
+}
+
+#[test]
+fn there_is_a_simd_backend_on_x86_64_with_avx2() {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        assert!(!simd_backends().is_empty());
+    }
+    println!("SIMD backends tested here: {:?}", simd_backends().iter().map(|k| k.backend()).collect::<Vec<_>>());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn vector_kernels_match_scalar(n in 0usize..300, seed in any::<u64>()) {
+        let mut r = rng(seed);
+        let a = cvec(&mut r, n);
+        let b = cvec(&mut r, n);
+        let y0 = cvec(&mut r, n);
+        let alpha = cvec(&mut r, 1)[0];
+        let s = scalar();
+        let scale = (n as f32).max(1.0);
+        for k in simd_backends() {
+            let (x, y) = (k.dot(&a, &b).unwrap(), s.dot(&a, &b).unwrap());
+            close("dot", &k, ((x - y).norm(), y.norm()), scale);
+            let (x, y) = (k.dotc(&a, &b).unwrap(), s.dotc(&a, &b).unwrap());
+            close("dotc", &k, ((x - y).norm(), y.norm()), scale);
+            let (mut p, mut q) = (y0.clone(), y0.clone());
+            k.axpy(alpha, &a, &mut p).unwrap();
+            s.axpy(alpha, &a, &mut q).unwrap();
+            close("axpy", &k, slice_diff(&p, &q), 1.0);
+            k.mul(&a, &b, &mut p).unwrap();
+            s.mul(&a, &b, &mut q).unwrap();
+            close("mul", &k, slice_diff(&p, &q), 1.0);
+            k.mul_conj(&a, &b, &mut p).unwrap();
+            s.mul_conj(&a, &b, &mut q).unwrap();
+            close("mul_conj", &k, slice_diff(&p, &q), 1.0);
+        }
+    }
+
+    #[test]
+    fn gram_matches_scalar(rows in 1usize..70, cols in 1usize..20, len in 1usize..40,
+                           aah in any::<bool>(), diag in -1.0f32..2.0, seed in any::<u64>()) {
+        let side = if aah { GramSide::AAh } else { GramSide::AhA };
+        prop_assume!(side.order(rows, cols) <= 32);
+        let mut r = rng(seed);
+        let a = random_batch(&mut r, rows, cols, len);
+        let k_ord = side.order(rows, cols);
+        let mut want = MatrixBatch::zeros(k_ord, k_ord, len).unwrap();
+        scalar().gram(&a, side, diag, &mut want).unwrap();
+        for k in simd_backends() {
+            let mut got = MatrixBatch::zeros(k_ord, k_ord, len).unwrap();
+            k.gram(&a, side, diag, &mut got).unwrap();
+            close("gram", &k, batch_diff(&got, &want), side.inner(rows, cols) as f32);
+        }
+    }
+
+    #[test]
+    fn cholesky_solve_inverse_match_scalar(order in 1usize..=32, extra in 0usize..16, len in 1usize..40,
+                                           nrhs in 1usize..9, seed in any::<u64>()) {
+        let mut r = rng(seed);
+        // Well-conditioned Hermitian positive-definite: AᴴA + I with A (k + extra) × k.
+        let a = random_batch(&mut r, order + extra, order, len);
+        let mut g = MatrixBatch::zeros(order, order, len).unwrap();
+        scalar().gram(&a, GramSide::AhA, 1.0, &mut g).unwrap();
+        let b = random_batch(&mut r, order, nrhs, len);
+        let s = scalar();
+        let mut l_want = g.clone();
+        let mut info_want = vec![0u32; len];
+        prop_assert_eq!(s.cholesky(&mut l_want, &mut info_want).unwrap(), 0);
+        let mut x_want = b.clone();
+        s.cholesky_solve(&l_want, &mut x_want).unwrap();
+        let mut inv_want = g.clone();
+        s.cholesky_inverse(&l_want, &mut inv_want).unwrap();
+        for k in simd_backends() {
+            let mut l = g.clone();
+            let mut info = vec![7u32; len];
+            prop_assert_eq!(k.cholesky(&mut l, &mut info).unwrap(), 0);
+            prop_assert_eq!(&info, &info_want);
+            close("cholesky", &k, batch_diff(&l, &l_want), order as f32);
+            let mut x = b.clone();
+            k.cholesky_solve(&l_want, &mut x).unwrap();
+            close("cholesky_solve", &k, batch_diff(&x, &x_want), order as f32);
+            let mut inv = g.clone();
+            k.cholesky_inverse(&l_want, &mut inv).unwrap();
+            close("cholesky_inverse", &k, batch_diff(&inv, &inv_want), order as f32);
+        }
+    }
+
+    #[test]
+    fn gemm_matches_scalar(m in 1usize..70, kk in 1usize..24, n in 1usize..200, pad in 0usize..5,
+                           accumulate in any::<bool>(), seed in any::<u64>()) {
+        let mut r = rng(seed);
+        let mut plane = |len: usize| -> Vec<f32> { (0..len).map(|_| r.gen_range(-1.0..1.0)).collect() };
+        let (lda, ldb, ldc) = (kk + pad, n + pad, n + 2 * pad);
+        let (are, aim) = (plane(m * lda), plane(m * lda));
+        let (bre, bim) = (plane(kk * ldb), plane(kk * ldb));
+        let (cre0, cim0) = (plane(m * ldc), plane(m * ldc));
+        let mode = if accumulate { GemmMode::Accumulate } else { GemmMode::Overwrite };
+        let a = SplitRef::new(m, kk, lda, &are, &aim).unwrap();
+        let b = SplitRef::new(kk, n, ldb, &bre, &bim).unwrap();
+        let (mut wre, mut wim) = (cre0.clone(), cim0.clone());
+        scalar().gemm(a, b, SplitMut::new(m, n, ldc, &mut wre, &mut wim).unwrap(), mode).unwrap();
+        for k in simd_backends() {
+            let (mut gre, mut gim) = (cre0.clone(), cim0.clone());
+            k.gemm(a, b, SplitMut::new(m, n, ldc, &mut gre, &mut gim).unwrap(), mode).unwrap();
+            let mut diff = 0.0f32;
+            let mut mag = 0.0f32;
+            for i in 0..m {
+                for j in 0..ldc {
+                    let o = i * ldc + j;
+                    diff = diff.max((gre[o] - wre[o]).abs()).max((gim[o] - wim[o]).abs());
+                    mag = mag.max(wre[o].abs()).max(wim[o].abs());
+                }
+            }
+            // Padding columns (j ≥ n) must be untouched: they compare exactly.
+            close("gemm", &k, (diff, mag), kk as f32);
+        }
+    }
+}
