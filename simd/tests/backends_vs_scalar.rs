@@ -20,12 +20,21 @@ fn close(what: &str, k: &Kernels, (diff, mag): (f32, f32), scale: f32) {
 }
 
 #[test]
-fn there_is_a_simd_backend_on_x86_64_with_avx2() {
+fn the_expected_simd_backends_are_tested() {
+    let tested: Vec<_> = simd_backends().iter().map(|k| k.backend()).collect();
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        assert!(!simd_backends().is_empty());
+    {
+        use massive_mimo_simd::Backend;
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            assert!(tested.contains(&Backend::Avx2));
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            assert!(tested.contains(&Backend::Avx512));
+        }
     }
-    println!("SIMD backends tested here: {:?}", simd_backends().iter().map(|k| k.backend()).collect::<Vec<_>>());
+    #[cfg(target_arch = "aarch64")]
+    assert!(tested.contains(&massive_mimo_simd::Backend::Neon));
+    println!("SIMD backends tested here: {tested:?}");
 }
 
 proptest! {

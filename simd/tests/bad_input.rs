@@ -1,0 +1,130 @@
+//! Bad input gets a typed error naming the problem; degenerate data gets the documented result.
+
+mod common;
+
+use common::*;
+use massive_mimo_simd::{
+    Backend, C32, GemmMode, GramSide, Kernels, MatrixBatch, SimdError, SplitMatrix, SplitMut, SplitRef,
+};
+
+#[test]
+fn zero_sizes_are_rejected() {
+    assert_eq!(MatrixBatch::zeros(0, 4, 3), Err(SimdError::ZeroDimension { what: "rows" }));
+    assert_eq!(MatrixBatch::zeros(4, 0, 3), Err(SimdError::ZeroDimension { what: "cols" }));
+    assert_eq!(MatrixBatch::zeros(4, 4, 0), Err(SimdError::ZeroDimension { what: "batch length" }));
+    assert!(matches!(SplitMatrix::zeros(0, 3), Err(SimdError::ZeroDimension { .. })));
+}
+
+#[test]
+fn mismatched_lengths_are_rejected() {
+    for k in all_backends() {
+        let a = vec![C32::new(1.0, 0.0); 5];
+        let mut b = vec![C32::new(1.0, 0.0); 4];
+        assert_eq!(k.dot(&a, &b), Err(SimdError::LengthMismatch { what: "dot: b", expected: 5, got: 4 }));
+        assert!(matches!(k.axpy(C32::new(1.0, 0.0), &a, &mut b), Err(SimdError::LengthMismatch { .. })));
+        let mut out = vec![C32::new(0.0, 0.0); 5];
+        assert!(matches!(k.mul(&a, &b, &mut out), Err(SimdError::LengthMismatch { what: "mul: b", .. })));
+        // Empty slices are fine: the dot product of nothing is 0.
+        assert_eq!(k.dot(&[], &[]), Ok(C32::new(0.0, 0.0)));
+    }
+}
+
+#[test]
+fn shape_and_limit_errors_name_the_argument() {
+    let k = Kernels::new();
+    let a = MatrixBatch::zeros(64, 33, 2).unwrap();
+    let mut out = MatrixBatch::zeros(33, 33, 2).unwrap();
+    assert_eq!(
+        k.gram(&a, GramSide::AhA, 0.0, &mut out),
+        Err(SimdError::TooLarge { what: "gram: order k", value: 33, max: 32 })
+    );
+    let a = MatrixBatch::zeros(300, 4, 2).unwrap();
+    let mut out = MatrixBatch::zeros(4, 4, 2).unwrap();
+    assert!(matches!(k.gram(&a, GramSide::AhA, 0.0, &mut out), Err(SimdError::TooLarge { what: "gram: inner dimension n", .. })));
+    let a = MatrixBatch::zeros(8, 4, 2).unwrap();
+    let mut wrong = MatrixBatch::zeros(4, 4, 3).unwrap();
+    assert!(matches!(k.gram(&a, GramSide::AhA, 0.0, &mut wrong), Err(SimdError::BatchMismatch { .. })));
+    let mut wrong = MatrixBatch::zeros(8, 8, 2).unwrap();
+    assert!(matches!(k.gram(&a, GramSide::AhA, 0.0, &mut wrong), Err(SimdError::ShapeMismatch { what: "gram: out", .. })));
+    assert_eq!(
+        k.gram(&a, GramSide::AhA, f32::NAN, &mut out).map_err(|e| e.to_string()),
+        Err("gram: diag_load = NaN is not finite".to_string())
+    );
+    let mut rect = MatrixBatch::zeros(4, 5, 2).unwrap();
+    assert!(matches!(k.cholesky(&mut rect, &mut [0, 0]), Err(SimdError::ShapeMismatch { .. })));
+    let mut g = MatrixBatch::zeros(4, 4, 2).unwrap();
+    assert!(matches!(k.cholesky(&mut g, &mut [0]), Err(SimdError::LengthMismatch { what: "cholesky: info", .. })));
+    let l = MatrixBatch::zeros(4, 4, 2).unwrap();
+    let mut b = MatrixBatch::zeros(5, 2, 2).unwrap();
+    assert!(matches!(k.cholesky_solve(&l, &mut b), Err(SimdError::ShapeMismatch { what: "cholesky_solve: b", .. })));
+}
+
+#[test]
+fn gemm_shapes_are_checked() {
+    let k = Kernels::new();
+    let a = SplitMatrix::zeros(4, 3).unwrap();
+    let b = SplitMatrix::zeros(2, 5).unwrap();
+    let mut c = SplitMatrix::zeros(4, 5).unwrap();
+    assert!(matches!(k.gemm(a.view(), b.view(), c.view_mut(), GemmMode::Overwrite), Err(SimdError::ShapeMismatch { what: "gemm: b", .. })));
+    let re = [0.0f32; 10];
+    assert!(matches!(SplitRef::new(3, 4, 4, &re, &re), Err(SimdError::LengthMismatch { what: "real plane", .. })));
+    assert!(matches!(SplitRef::new(2, 4, 3, &re, &re), Err(SimdError::LengthMismatch { .. })));
+    let mut im = [0.0f32; 10];
+    let mut re2 = [0.0f32; 12];
+    assert!(matches!(SplitMut::new(3, 4, 4, &mut re2, &mut im), Err(SimdError::LengthMismatch { what: "imaginary plane", .. })));
+}
+
+#[test]
+fn unavailable_or_unknown_backends_are_errors() {
+    assert_eq!("avx3".parse::<Backend>(), Err(SimdError::UnknownBackend("avx3".into())));
+    for b in Backend::ALL {
+        if !b.is_available() {
+            assert_eq!(Kernels::with_backend(b), Err(SimdError::BackendUnavailable(b)));
+        }
+    }
+}
+
+/// Rank-deficient, indefinite and NaN matrices: the first failing pivot is reported and the
+/// factor is the identity, on every backend; healthy matrices in the same batch are unaffected.
+#[test]
+fn failed_pivots_are_reported_not_nan_filled() {
+    let k = 4;
+    let len = 20;
+    let mut r = rng(9);
+    let a = random_batch(&mut r, 8, k, len);
+    for kern in all_backends() {
+        let mut g = MatrixBatch::zeros(k, k, len).unwrap();
+        kern.gram(&a, GramSide::AhA, 0.0, &mut g).unwrap();
+        // Matrix 3: rank 1 (x·xᴴ) fails at pivot 2.
+        for i in 0..k {
+            for j in 0..k {
+                let v = C32::new(1.0 + i as f32, 0.5) * C32::new(1.0 + j as f32, 0.5).conj();
+                g.set(3, i, j, v).unwrap();
+            }
+        }
+        // Matrix 7: negative diagonal fails at pivot 1.
+        g.set(7, 0, 0, C32::new(-1.0, 0.0)).unwrap();
+        // Matrix 17: NaN in the lower triangle fails at a later pivot.
+        g.set(17, 2, 1, C32::new(f32::NAN, 0.0)).unwrap();
+        let mut info = vec![99; len];
+        let failed = kern.cholesky(&mut g, &mut info).unwrap();
+        assert_eq!(failed, 3, "{}", kern.backend());
+        assert_eq!(info[3], 2, "{}", kern.backend());
+        assert_eq!(info[7], 1);
+        assert_eq!(info[17], 3);
+        for m in 0..len {
+            for i in 0..k {
+                for j in 0..k {
+                    let v = g.get(m, i, j).unwrap();
+                    assert!(v.re.is_finite() && v.im.is_finite(), "{} matrix {m} not finite", kern.backend());
+                    if [3, 7, 17].contains(&m) {
+                        assert_eq!(v, C32::new(if i == j { 1.0 } else { 0.0 }, 0.0));
+                    }
+                }
+            }
+            if ![3, 7, 17].contains(&m) {
+                assert_eq!(info[m], 0);
+            }
+        }
+    }
+}
