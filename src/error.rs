@@ -1,0 +1,45 @@
+//! The library's one error type.
+
+use massive_mimo_simd::SimdError;
+
+/// Why a constructor or a `process` call rejected its input.
+///
+/// Every variant names the offending parameter and its value so that a base-station log line
+/// is enough to find the misconfiguration.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// A configuration parameter is outside its valid range or set.
+    #[error("invalid {name} = {value}: {reason}")]
+    InvalidParameter {
+        /// Parameter name as in the configuration struct (and the 3GPP spec where it has one).
+        name: &'static str,
+        /// The rejected value, formatted.
+        value: String,
+        /// What the valid values are.
+        reason: &'static str,
+    },
+    /// An input or output array has the wrong shape.
+    #[error("{name} has shape {got:?}, expected {expected:?}")]
+    ShapeMismatch {
+        /// The argument (with its axis order), e.g. `"h [n_sc, k, n_tx]"`.
+        name: &'static str,
+        /// The shape it must have.
+        expected: Vec<usize>,
+        /// The shape it has.
+        got: Vec<usize>,
+    },
+    /// A scalar input is NaN or infinite where a finite value is required.
+    #[error("{name} = {value} is not finite")]
+    NonFinite {
+        /// The input.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A kernel of the SIMD crate rejected its arguments.
+    #[error(transparent)]
+    Simd(#[from] SimdError),
+}
+
+/// `Result` with the library's [`Error`].
+pub type Result<T> = core::result::Result<T, Error>;
