@@ -49,6 +49,8 @@ pub(crate) unsafe trait SimdF32: Copy {
     unsafe fn mul_addsub(self, b: Self, c: Self) -> Self;
     /// Even lanes `self·b + c`, odd lanes `self·b − c`.
     unsafe fn mul_subadd(self, b: Self, c: Self) -> Self;
+    /// Whether every lane satisfies `lo < self < +∞` (false for NaN lanes).
+    unsafe fn all_between_lo_inf(self, lo: Self) -> bool;
 }
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,

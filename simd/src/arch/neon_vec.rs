@@ -88,4 +88,12 @@ unsafe impl SimdF32 for float32x4_t {
         // SAFETY: NEON; SIGN_ODD_NEG has 4 readable f32.
         unsafe { vfmaq_f32(vmulq_f32(c, vld1q_f32(SIGN_ODD_NEG.as_ptr())), self, b) }
     }
+    #[inline(always)]
+    unsafe fn all_between_lo_inf(self, lo: Self) -> bool {
+        // SAFETY: NEON.
+        unsafe {
+            let ok = vandq_u32(vcgtq_f32(self, lo), vcltq_f32(self, vdupq_n_f32(f32::INFINITY)));
+            vminvq_u32(ok) == u32::MAX
+        }
+    }
 }

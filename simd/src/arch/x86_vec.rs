@@ -84,6 +84,17 @@ unsafe impl SimdF32 for __m128 {
         // SAFETY: FMA enabled by the caller.
         unsafe { _mm_fmsubadd_ps(self, b, c) }
     }
+    #[inline(always)]
+    unsafe fn all_between_lo_inf(self, lo: Self) -> bool {
+        // SAFETY: SSE / AVX compares, enabled by the caller.
+        unsafe {
+            let ok = _mm_and_ps(
+                _mm_cmp_ps::<_CMP_GT_OQ>(self, lo),
+                _mm_cmp_ps::<_CMP_LT_OQ>(self, _mm_set1_ps(f32::INFINITY)),
+            );
+            _mm_movemask_ps(ok) == 0xF
+        }
+    }
 }
 
 // SAFETY: every method wraps one AVX/FMA intrinsic; callers enable AVX2 + FMA.
@@ -164,6 +175,17 @@ unsafe impl SimdF32 for __m256 {
         // SAFETY: FMA.
         unsafe { _mm256_fmsubadd_ps(self, b, c) }
     }
+    #[inline(always)]
+    unsafe fn all_between_lo_inf(self, lo: Self) -> bool {
+        // SAFETY: AVX.
+        unsafe {
+            let ok = _mm256_and_ps(
+                _mm256_cmp_ps::<_CMP_GT_OQ>(self, lo),
+                _mm256_cmp_ps::<_CMP_LT_OQ>(self, _mm256_set1_ps(f32::INFINITY)),
+            );
+            _mm256_movemask_ps(ok) == 0xFF
+        }
+    }
 }
 
 // SAFETY: every method wraps one AVX-512F intrinsic; callers enable AVX-512F.
@@ -243,5 +265,14 @@ unsafe impl SimdF32 for __m512 {
     unsafe fn mul_subadd(self, b: Self, c: Self) -> Self {
         // SAFETY: AVX-512F.
         unsafe { _mm512_fmsubadd_ps(self, b, c) }
+    }
+    #[inline(always)]
+    unsafe fn all_between_lo_inf(self, lo: Self) -> bool {
+        // SAFETY: AVX-512F.
+        unsafe {
+            let gt = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(self, lo);
+            let lt = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(self, _mm512_set1_ps(f32::INFINITY));
+            gt & lt == 0xFFFF
+        }
     }
 }

@@ -139,31 +139,46 @@ unsafe fn factor_lanes<V: SimdF32>(c: *mut f32, k: usize, fail: &mut [u32]) {
     unsafe {
         let z = V::splat(0.0);
         let one = V::splat(1.0);
+        let tol = V::splat(k as f32 * f32::EPSILON);
         for j in 0..k {
             let pjj = c.add((j * k + j) * E);
             let gjj = V::load(pjj);
-            let mut d = gjj;
-            for p in 0..j {
+            // Four partial sums (re/im × even/odd p) shorten the dependency chain 4×.
+            let (mut d0, mut d1, mut d2, mut d3) = (gjj, z, z, z);
+            let mut p = 0;
+            while p + 2 <= j {
                 let q = c.add((j * k + p) * E);
                 let (lr, li) = (V::load(q), V::load(q.add(LANES)));
-                d = lr.neg_mul_add(lr, d);
-                d = li.neg_mul_add(li, d);
+                let q = q.add(E);
+                let (mr, mi) = (V::load(q), V::load(q.add(LANES)));
+                d0 = lr.neg_mul_add(lr, d0);
+                d1 = li.neg_mul_add(li, d1);
+                d2 = mr.neg_mul_add(mr, d2);
+                d3 = mi.neg_mul_add(mi, d3);
+                p += 2;
             }
-            let mut dv = [0.0f32; LANES];
-            let mut gv = [0.0f32; LANES];
-            d.store(dv.as_mut_ptr());
-            gjj.store(gv.as_mut_ptr());
-            let mut patched = false;
-            for lane in 0..V::LANES {
-                if !pivot_ok(dv[lane], gv[lane], k) {
-                    if fail[lane] == 0 {
-                        fail[lane] = j as u32 + 1;
+            if p < j {
+                let q = c.add((j * k + p) * E);
+                let (lr, li) = (V::load(q), V::load(q.add(LANES)));
+                d0 = lr.neg_mul_add(lr, d0);
+                d1 = li.neg_mul_add(li, d1);
+            }
+            let mut d = d0.add(d1).add(d2.add(d3));
+            // Fast vector test of the pivot rule (d > k·ε·G_jj and d < ∞ is `pivot_ok` given
+            // d ≤ G_jj); lane by lane only when some lane fails.
+            if !d.all_between_lo_inf(gjj.mul(tol)) {
+                let mut dv = [0.0f32; LANES];
+                let mut gv = [0.0f32; LANES];
+                d.store(dv.as_mut_ptr());
+                gjj.store(gv.as_mut_ptr());
+                for lane in 0..V::LANES {
+                    if !pivot_ok(dv[lane], gv[lane], k) {
+                        if fail[lane] == 0 {
+                            fail[lane] = j as u32 + 1;
+                        }
+                        dv[lane] = 1.0;
                     }
-                    dv[lane] = 1.0;
-                    patched = true;
                 }
-            }
-            if patched {
                 d = V::load(dv.as_ptr());
             }
             let ljj = d.sqrt();
@@ -172,12 +187,14 @@ unsafe fn factor_lanes<V: SimdF32>(c: *mut f32, k: usize, fail: &mut [u32]) {
             let inv = one.div(ljj);
             let mut i = j + 1;
             while i + 4 <= k {
-                column_rows::<V, 4>(c, k, i, j, inv);
+                column_rows::<V, 4, false>(c, k, i, j, inv);
                 i += 4;
             }
-            while i < k {
-                column_rows::<V, 1>(c, k, i, j, inv);
-                i += 1;
+            match k - i {
+                3 => column_rows::<V, 3, false>(c, k, i, j, inv),
+                2 => column_rows::<V, 2, true>(c, k, i, j, inv),
+                1 => column_rows::<V, 1, true>(c, k, i, j, inv),
+                _ => {}
             }
         }
         for i in 0..k {
@@ -190,14 +207,21 @@ unsafe fn factor_lanes<V: SimdF32>(c: *mut f32, k: usize, fail: &mut [u32]) {
     }
 }
 
-/// `L_ij = (G_ij − Σ_{p<j} L_ip·conj(L_jp))·inv` for rows i0..i0+R of column j.
+/// `L_ij = (G_ij − Σ_{p<j} L_ip·conj(L_jp))·inv` for rows i0..i0+R of column j. `SPLIT` keeps
+/// the two products of each real/imaginary part in separate accumulators (more independent
+/// chains for small R, where latency, not throughput, bounds the loop).
 #[inline(always)]
-unsafe fn column_rows<V: SimdF32, const R: usize>(c: *mut f32, k: usize, i0: usize, j: usize, inv: V) {
+unsafe fn column_rows<V: SimdF32, const R: usize, const SPLIT: bool>(
+    c: *mut f32,
+    k: usize,
+    i0: usize,
+    j: usize,
+    inv: V,
+) {
     // SAFETY: rows i0..i0+R ≤ k and columns ≤ j < k: all inside the lane block.
     unsafe {
         let z = V::splat(0.0);
-        let mut ar = [z; R];
-        let mut ai = [z; R];
+        let (mut ar, mut ai, mut br2, mut bi2) = ([z; R], [z; R], [z; R], [z; R]);
         for r in 0..R {
             let p = c.add(((i0 + r) * k + j) * E);
             ar[r] = V::load(p);
@@ -211,15 +235,20 @@ unsafe fn column_rows<V: SimdF32, const R: usize>(c: *mut f32, k: usize, i0: usi
                 let (xr, xi) = (V::load(s), V::load(s.add(LANES)));
                 // x·conj(b) = (xr·br + xi·bi) + j(xi·br − xr·bi)
                 ar[r] = xr.neg_mul_add(br, ar[r]);
-                ar[r] = xi.neg_mul_add(bi, ar[r]);
                 ai[r] = xi.neg_mul_add(br, ai[r]);
-                ai[r] = xr.mul_add(bi, ai[r]);
+                if SPLIT {
+                    br2[r] = xi.neg_mul_add(bi, br2[r]);
+                    bi2[r] = xr.mul_add(bi, bi2[r]);
+                } else {
+                    ar[r] = xi.neg_mul_add(bi, ar[r]);
+                    ai[r] = xr.mul_add(bi, ai[r]);
+                }
             }
         }
         for r in 0..R {
             let p = c.add(((i0 + r) * k + j) * E);
-            ar[r].mul(inv).store(p);
-            ai[r].mul(inv).store(p.add(LANES));
+            ar[r].add(br2[r]).mul(inv).store(p);
+            ai[r].add(bi2[r]).mul(inv).store(p.add(LANES));
         }
     }
 }
@@ -245,84 +274,132 @@ pub(crate) unsafe fn solve<V: SimdF32>(l: &MatrixBatch, b: &mut MatrixBatch) {
 
 #[inline(always)]
 unsafe fn solve_lanes<V: SimdF32>(l: *const f32, b: *mut f32, k: usize, nc: usize) {
-    // SAFETY: columns blocks c0..c0+CB ≤ nc, rows < k: inside the lane blocks.
+    // SAFETY: column chunks c0..c0+CB ≤ nc, rows < k: inside the lane blocks.
     unsafe {
-        let one = V::splat(1.0);
-        for i in 0..k {
-            let inv = one.div(V::load(l.add((i * k + i) * E)));
-            let mut c0 = 0;
-            while c0 + 4 <= nc {
-                substitute::<V, 4, false>(l, b, k, nc, i, c0, inv);
-                c0 += 4;
-            }
-            while c0 < nc {
-                substitute::<V, 1, false>(l, b, k, nc, i, c0, inv);
-                c0 += 1;
+        let mut c0 = 0;
+        while c0 + 4 <= nc {
+            sweep::<V, 1, 4, false>(l, b, k, nc, c0);
+            sweep::<V, 1, 4, true>(l, b, k, nc, c0);
+            c0 += 4;
+        }
+        while c0 < nc {
+            sweep::<V, 4, 1, false>(l, b, k, nc, c0);
+            sweep::<V, 4, 1, true>(l, b, k, nc, c0);
+            c0 += 1;
+        }
+    }
+}
+
+/// Forward (`BACK = false`) or back substitution of columns c0..c0+CB, in blocks of RB rows
+/// (ascending for forward, descending for back), single rows for the remainder.
+#[inline(always)]
+unsafe fn sweep<V: SimdF32, const RB: usize, const CB: usize, const BACK: bool>(
+    l: *const f32,
+    b: *mut f32,
+    k: usize,
+    nc: usize,
+    c0: usize,
+) {
+    // SAFETY: every block's rows are < k (see `rows_block`).
+    unsafe {
+        let mut done = 0;
+        while done + RB <= k {
+            let first = if BACK { k - 1 - done } else { done };
+            rows_block::<V, RB, CB, BACK>(l, b, k, nc, first, c0);
+            done += RB;
+        }
+        while done < k {
+            let first = if BACK { k - 1 - done } else { done };
+            rows_block::<V, 1, CB, BACK>(l, b, k, nc, first, c0);
+            done += 1;
+        }
+    }
+}
+
+/// Substitution for RB consecutive rows starting at `first` (forward: first, first+1, …; back:
+/// first, first−1, …) and columns c0..c0+CB.
+///
+/// Forward, row i: `y_i = (b_i − Σ_{p<i} L_ip·y_p) / L_ii`;
+/// back, row i: `x_i = (y_i − Σ_{p>i} conj(L_pi)·x_p) / L_ii`.
+/// Phase 1 accumulates the terms of the rows already solved (outside the block) with the RB×CB
+/// accumulators in registers, loading each coefficient once per column and each solved value
+/// once per row block; phase 2 resolves the small triangle inside the block from registers.
+#[inline(always)]
+unsafe fn rows_block<V: SimdF32, const RB: usize, const CB: usize, const BACK: bool>(
+    l: *const f32,
+    b: *mut f32,
+    k: usize,
+    nc: usize,
+    first: usize,
+    c0: usize,
+) {
+    let row = |r: usize| if BACK { first - r } else { first + r };
+    // Coefficient multiplying solved row p in the equation of row i (conjugated for back).
+    let coef = |i: usize, p: usize| if BACK { (p * k + i) * E } else { (i * k + p) * E };
+    // SAFETY: rows row(r) ∈ [0, k) by the caller's loop bounds, p ∈ [0, k), columns < nc.
+    unsafe {
+        let z = V::splat(0.0);
+        let (mut ar, mut ai) = ([[z; CB]; RB], [[z; CB]; RB]);
+        for r in 0..RB {
+            for c in 0..CB {
+                let q = b.add((row(r) * nc + c0 + c) * E);
+                ar[r][c] = V::load(q);
+                ai[r][c] = V::load(q.add(LANES));
             }
         }
-        for i in (0..k).rev() {
-            let inv = one.div(V::load(l.add((i * k + i) * E)));
-            let mut c0 = 0;
-            while c0 + 4 <= nc {
-                substitute::<V, 4, true>(l, b, k, nc, i, c0, inv);
-                c0 += 4;
+        let (lo, hi) = if BACK { (first + 1, k) } else { (0, first) };
+        for p in lo..hi {
+            let (mut xr, mut xi) = ([z; CB], [z; CB]);
+            for c in 0..CB {
+                let q = b.add((p * nc + c0 + c) * E);
+                xr[c] = V::load(q);
+                xi[c] = V::load(q.add(LANES));
             }
-            while c0 < nc {
-                substitute::<V, 1, true>(l, b, k, nc, i, c0, inv);
-                c0 += 1;
+            for r in 0..RB {
+                let q = l.add(coef(row(r), p));
+                let (lr, li) = (V::load(q), V::load(q.add(LANES)));
+                for c in 0..CB {
+                    sub_product::<V, BACK>(&mut ar[r][c], &mut ai[r][c], lr, li, xr[c], xi[c]);
+                }
+            }
+        }
+        let one = V::splat(1.0);
+        for r in 0..RB {
+            let i = row(r);
+            for rr in 0..r {
+                let q = l.add(coef(i, row(rr)));
+                let (lr, li) = (V::load(q), V::load(q.add(LANES)));
+                for c in 0..CB {
+                    let (xr, xi) = (ar[rr][c], ai[rr][c]);
+                    sub_product::<V, BACK>(&mut ar[r][c], &mut ai[r][c], lr, li, xr, xi);
+                }
+            }
+            let inv = one.div(V::load(l.add((i * k + i) * E)));
+            for c in 0..CB {
+                ar[r][c] = ar[r][c].mul(inv);
+                ai[r][c] = ai[r][c].mul(inv);
+                let q = b.add((i * nc + c0 + c) * E);
+                ar[r][c].store(q);
+                ai[r][c].store(q.add(LANES));
             }
         }
     }
 }
 
-/// One row i of forward (`BACK = false`: `y_i = (b_i − Σ_{p<i} L_ip·y_p)·inv`) or back
-/// (`BACK = true`: `x_i = (y_i − Σ_{p>i} conj(L_pi)·x_p)·inv`) substitution, columns c0..c0+CB.
+/// `acc −= l·x` (forward) or `acc −= conj(l)·x` (back), split real/imaginary.
 #[inline(always)]
-unsafe fn substitute<V: SimdF32, const CB: usize, const BACK: bool>(
-    l: *const f32,
-    b: *mut f32,
-    k: usize,
-    nc: usize,
-    i: usize,
-    c0: usize,
-    inv: V,
-) {
-    // SAFETY: p, i < k and columns < nc: inside the lane blocks.
+unsafe fn sub_product<V: SimdF32, const CONJ: bool>(ar: &mut V, ai: &mut V, lr: V, li: V, xr: V, xi: V) {
+    // SAFETY: V's ISA is enabled by the caller.
     unsafe {
-        let z = V::splat(0.0);
-        let mut ar = [z; CB];
-        let mut ai = [z; CB];
-        for c in 0..CB {
-            let q = b.add((i * nc + c0 + c) * E);
-            ar[c] = V::load(q);
-            ai[c] = V::load(q.add(LANES));
-        }
-        let (lo, hi) = if BACK { (i + 1, k) } else { (0, i) };
-        for p in lo..hi {
-            let q = if BACK { l.add((p * k + i) * E) } else { l.add((i * k + p) * E) };
-            let (lr, li) = (V::load(q), V::load(q.add(LANES)));
-            for c in 0..CB {
-                let s = b.add((p * nc + c0 + c) * E);
-                let (xr, xi) = (V::load(s), V::load(s.add(LANES)));
-                if BACK {
-                    // conj(l)·x = (lr·xr + li·xi) + j(lr·xi − li·xr)
-                    ar[c] = lr.neg_mul_add(xr, ar[c]);
-                    ar[c] = li.neg_mul_add(xi, ar[c]);
-                    ai[c] = lr.neg_mul_add(xi, ai[c]);
-                    ai[c] = li.mul_add(xr, ai[c]);
-                } else {
-                    // l·x = (lr·xr − li·xi) + j(lr·xi + li·xr)
-                    ar[c] = lr.neg_mul_add(xr, ar[c]);
-                    ar[c] = li.mul_add(xi, ar[c]);
-                    ai[c] = lr.neg_mul_add(xi, ai[c]);
-                    ai[c] = li.neg_mul_add(xr, ai[c]);
-                }
-            }
-        }
-        for c in 0..CB {
-            let q = b.add((i * nc + c0 + c) * E);
-            ar[c].mul(inv).store(q);
-            ai[c].mul(inv).store(q.add(LANES));
+        // l·x = (lr·xr − li·xi) + j(lr·xi + li·xr); conj(l)·x = (lr·xr + li·xi) + j(lr·xi − li·xr)
+        *ar = lr.neg_mul_add(xr, *ar);
+        *ai = lr.neg_mul_add(xi, *ai);
+        if CONJ {
+            *ar = li.neg_mul_add(xi, *ar);
+            *ai = li.mul_add(xr, *ai);
+        } else {
+            *ar = li.mul_add(xi, *ar);
+            *ai = li.neg_mul_add(xr, *ai);
         }
     }
 }
