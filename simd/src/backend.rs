@@ -24,7 +24,12 @@ pub enum Backend {
 
 impl Backend {
     /// Every backend this crate knows, fastest last.
-    pub const ALL: [Backend; 4] = [Backend::Scalar, Backend::Neon, Backend::Avx2, Backend::Avx512];
+    pub const ALL: [Backend; 4] = [
+        Backend::Scalar,
+        Backend::Neon,
+        Backend::Avx2,
+        Backend::Avx512,
+    ];
 
     /// The lower-case name used by `MASSIVE_MIMO_SIMD`, `mimo info` and the benches.
     pub fn name(self) -> &'static str {

@@ -45,7 +45,12 @@ impl MatrixBatch {
                 value: usize::MAX,
                 max: isize::MAX as usize,
             })?;
-        Ok(Self { rows, cols, len, data: vec![0.0; total] })
+        Ok(Self {
+            rows,
+            cols,
+            len,
+            data: vec![0.0; total],
+        })
     }
 
     /// A batch whose element (m, i, j) is `f(m, i, j)`.
@@ -116,7 +121,11 @@ impl MatrixBatch {
     }
 
     fn check(&self, m: usize, i: usize, j: usize) -> Result<()> {
-        for (what, index, size) in [("matrix", m, self.len), ("row", i, self.rows), ("column", j, self.cols)] {
+        for (what, index, size) in [
+            ("matrix", m, self.len),
+            ("row", i, self.rows),
+            ("column", j, self.cols),
+        ] {
             if index >= size {
                 return Err(SimdError::OutOfRange { what, index, size });
             }
@@ -212,14 +221,26 @@ fn check_split(rows: usize, cols: usize, stride: usize, re: usize, im: usize) ->
         return Err(SimdError::ZeroDimension { what: "cols" });
     }
     if stride < cols {
-        return Err(SimdError::LengthMismatch { what: "row stride (must be ≥ cols)", expected: cols, got: stride });
+        return Err(SimdError::LengthMismatch {
+            what: "row stride (must be ≥ cols)",
+            expected: cols,
+            got: stride,
+        });
     }
     let need = (rows - 1) * stride + cols;
     if re < need {
-        return Err(SimdError::LengthMismatch { what: "real plane", expected: need, got: re });
+        return Err(SimdError::LengthMismatch {
+            what: "real plane",
+            expected: need,
+            got: re,
+        });
     }
     if im < need {
-        return Err(SimdError::LengthMismatch { what: "imaginary plane", expected: need, got: im });
+        return Err(SimdError::LengthMismatch {
+            what: "imaginary plane",
+            expected: need,
+            got: im,
+        });
     }
     Ok(())
 }
@@ -238,9 +259,21 @@ pub struct SplitRef<'a> {
 impl<'a> SplitRef<'a> {
     /// Views `rows × cols` with row stride `stride` (≥ cols) over two planes, each at least
     /// `(rows − 1)·stride + cols` long.
-    pub fn new(rows: usize, cols: usize, stride: usize, re: &'a [f32], im: &'a [f32]) -> Result<Self> {
+    pub fn new(
+        rows: usize,
+        cols: usize,
+        stride: usize,
+        re: &'a [f32],
+        im: &'a [f32],
+    ) -> Result<Self> {
         check_split(rows, cols, stride, re.len(), im.len())?;
-        Ok(Self { rows, cols, stride, re, im })
+        Ok(Self {
+            rows,
+            cols,
+            stride,
+            re,
+            im,
+        })
     }
 
     /// Rows.
@@ -256,10 +289,18 @@ impl<'a> SplitRef<'a> {
     /// Element (i, j); indices must be in range (checked).
     pub fn get(&self, i: usize, j: usize) -> Result<C32> {
         if i >= self.rows {
-            return Err(SimdError::OutOfRange { what: "row", index: i, size: self.rows });
+            return Err(SimdError::OutOfRange {
+                what: "row",
+                index: i,
+                size: self.rows,
+            });
         }
         if j >= self.cols {
-            return Err(SimdError::OutOfRange { what: "column", index: j, size: self.cols });
+            return Err(SimdError::OutOfRange {
+                what: "column",
+                index: j,
+                size: self.cols,
+            });
         }
         Ok(self.at(i, j))
     }
@@ -282,9 +323,21 @@ pub struct SplitMut<'a> {
 
 impl<'a> SplitMut<'a> {
     /// Views `rows × cols` with row stride `stride` (≥ cols) over two mutable planes.
-    pub fn new(rows: usize, cols: usize, stride: usize, re: &'a mut [f32], im: &'a mut [f32]) -> Result<Self> {
+    pub fn new(
+        rows: usize,
+        cols: usize,
+        stride: usize,
+        re: &'a mut [f32],
+        im: &'a mut [f32],
+    ) -> Result<Self> {
         check_split(rows, cols, stride, re.len(), im.len())?;
-        Ok(Self { rows, cols, stride, re, im })
+        Ok(Self {
+            rows,
+            cols,
+            stride,
+            re,
+            im,
+        })
     }
 
     /// Rows.
@@ -299,12 +352,24 @@ impl<'a> SplitMut<'a> {
 
     /// A read-only view of the same matrix.
     pub fn as_ref(&self) -> SplitRef<'_> {
-        SplitRef { rows: self.rows, cols: self.cols, stride: self.stride, re: self.re, im: self.im }
+        SplitRef {
+            rows: self.rows,
+            cols: self.cols,
+            stride: self.stride,
+            re: self.re,
+            im: self.im,
+        }
     }
 
     /// A shorter-lived mutable view of the same matrix.
     pub fn reborrow(&mut self) -> SplitMut<'_> {
-        SplitMut { rows: self.rows, cols: self.cols, stride: self.stride, re: self.re, im: self.im }
+        SplitMut {
+            rows: self.rows,
+            cols: self.cols,
+            stride: self.stride,
+            re: self.re,
+            im: self.im,
+        }
     }
 
     #[inline]
@@ -327,11 +392,20 @@ impl SplitMatrix {
     /// A zero `rows × cols` matrix (both ≥ 1).
     pub fn zeros(rows: usize, cols: usize) -> Result<Self> {
         check_split(rows, cols, cols.max(1), rows * cols, rows * cols)?;
-        Ok(Self { rows, cols, re: vec![0.0; rows * cols], im: vec![0.0; rows * cols] })
+        Ok(Self {
+            rows,
+            cols,
+            re: vec![0.0; rows * cols],
+            im: vec![0.0; rows * cols],
+        })
     }
 
     /// A matrix with element (i, j) = `f(i, j)`.
-    pub fn from_fn(rows: usize, cols: usize, mut f: impl FnMut(usize, usize) -> C32) -> Result<Self> {
+    pub fn from_fn(
+        rows: usize,
+        cols: usize,
+        mut f: impl FnMut(usize, usize) -> C32,
+    ) -> Result<Self> {
         let mut m = Self::zeros(rows, cols)?;
         for i in 0..rows {
             for j in 0..cols {
@@ -370,11 +444,23 @@ impl SplitMatrix {
 
     /// A read-only view.
     pub fn view(&self) -> SplitRef<'_> {
-        SplitRef { rows: self.rows, cols: self.cols, stride: self.cols, re: &self.re, im: &self.im }
+        SplitRef {
+            rows: self.rows,
+            cols: self.cols,
+            stride: self.cols,
+            re: &self.re,
+            im: &self.im,
+        }
     }
 
     /// A mutable view.
     pub fn view_mut(&mut self) -> SplitMut<'_> {
-        SplitMut { rows: self.rows, cols: self.cols, stride: self.cols, re: &mut self.re, im: &mut self.im }
+        SplitMut {
+            rows: self.rows,
+            cols: self.cols,
+            stride: self.cols,
+            re: &mut self.re,
+            im: &mut self.im,
+        }
     }
 }

@@ -88,29 +88,63 @@ impl Default for Kernels {
 }
 
 fn same_len(what: &'static str, expected: usize, got: usize) -> Result<()> {
-    if expected == got { Ok(()) } else { Err(SimdError::LengthMismatch { what, expected, got }) }
+    if expected == got {
+        Ok(())
+    } else {
+        Err(SimdError::LengthMismatch {
+            what,
+            expected,
+            got,
+        })
+    }
 }
 
 fn same_batch(what: &'static str, expected: usize, got: usize) -> Result<()> {
-    if expected == got { Ok(()) } else { Err(SimdError::BatchMismatch { what, expected, got }) }
+    if expected == got {
+        Ok(())
+    } else {
+        Err(SimdError::BatchMismatch {
+            what,
+            expected,
+            got,
+        })
+    }
 }
 
-fn shape(what: &'static str, rows: usize, cols: usize, expected_rows: usize, expected_cols: usize) -> Result<()> {
+fn shape(
+    what: &'static str,
+    rows: usize,
+    cols: usize,
+    expected_rows: usize,
+    expected_cols: usize,
+) -> Result<()> {
     if rows == expected_rows && cols == expected_cols {
         Ok(())
     } else {
-        Err(SimdError::ShapeMismatch { what, expected_rows, expected_cols, got_rows: rows, got_cols: cols })
+        Err(SimdError::ShapeMismatch {
+            what,
+            expected_rows,
+            expected_cols,
+            got_rows: rows,
+            got_cols: cols,
+        })
     }
 }
 
 fn order_limit(what: &'static str, value: usize, max: usize) -> Result<()> {
-    if value <= max { Ok(()) } else { Err(SimdError::TooLarge { what, value, max }) }
+    if value <= max {
+        Ok(())
+    } else {
+        Err(SimdError::TooLarge { what, value, max })
+    }
 }
 
 impl Kernels {
     /// The fastest backend available on this CPU ([`Backend::best`]).
     pub fn new() -> Self {
-        Self { backend: Backend::best() }
+        Self {
+            backend: Backend::best(),
+        }
     }
 
     /// A specific backend; [`SimdError::BackendUnavailable`] if this CPU cannot run it.
@@ -139,19 +173,31 @@ impl Kernels {
     /// `Σ_i a_i·b_i`. Equal lengths; empty slices give 0.
     pub fn dot(&self, a: &[C32], b: &[C32]) -> Result<C32> {
         same_len("dot: b", a.len(), b.len())?;
-        Ok(dispatch!(self, dot(a, b, false), complex_vec::scalar::dot(a, b, false)))
+        Ok(dispatch!(
+            self,
+            dot(a, b, false),
+            complex_vec::scalar::dot(a, b, false)
+        ))
     }
 
     /// `Σ_i conj(a_i)·b_i` (the inner product ⟨a, b⟩). Equal lengths; empty slices give 0.
     pub fn dotc(&self, a: &[C32], b: &[C32]) -> Result<C32> {
         same_len("dotc: b", a.len(), b.len())?;
-        Ok(dispatch!(self, dot(a, b, true), complex_vec::scalar::dot(a, b, true)))
+        Ok(dispatch!(
+            self,
+            dot(a, b, true),
+            complex_vec::scalar::dot(a, b, true)
+        ))
     }
 
     /// `y ← y + α·x`. Equal lengths.
     pub fn axpy(&self, alpha: C32, x: &[C32], y: &mut [C32]) -> Result<()> {
         same_len("axpy: y", x.len(), y.len())?;
-        dispatch!(self, axpy(alpha, x, y), complex_vec::scalar::axpy(alpha, x, y));
+        dispatch!(
+            self,
+            axpy(alpha, x, y),
+            complex_vec::scalar::axpy(alpha, x, y)
+        );
         Ok(())
     }
 
@@ -159,7 +205,11 @@ impl Kernels {
     pub fn mul(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<()> {
         same_len("mul: b", a.len(), b.len())?;
         same_len("mul: out", a.len(), out.len())?;
-        dispatch!(self, mul(a, b, out, false), complex_vec::scalar::mul(a, b, out, false));
+        dispatch!(
+            self,
+            mul(a, b, out, false),
+            complex_vec::scalar::mul(a, b, out, false)
+        );
         Ok(())
     }
 
@@ -167,7 +217,11 @@ impl Kernels {
     pub fn mul_conj(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<()> {
         same_len("mul_conj: b", a.len(), b.len())?;
         same_len("mul_conj: out", a.len(), out.len())?;
-        dispatch!(self, mul(a, b, out, true), complex_vec::scalar::mul(a, b, out, true));
+        dispatch!(
+            self,
+            mul(a, b, out, true),
+            complex_vec::scalar::mul(a, b, out, true)
+        );
         Ok(())
     }
 
@@ -175,7 +229,13 @@ impl Kernels {
     /// ([`GramSide::AhA`], a n × k, out k × k) or `A_mA_mᴴ + δI` ([`GramSide::AAh`], a k × n).
     /// Requires k ≤ [`MAX_ORDER`], n ≤ [`MAX_GRAM_INNER`], equal batch lengths and a finite δ
     /// (any sign). The output is exactly Hermitian with a real diagonal.
-    pub fn gram(&self, a: &MatrixBatch, side: GramSide, diag_load: f32, out: &mut MatrixBatch) -> Result<()> {
+    pub fn gram(
+        &self,
+        a: &MatrixBatch,
+        side: GramSide,
+        diag_load: f32,
+        out: &mut MatrixBatch,
+    ) -> Result<()> {
         let k = side.order(a.rows(), a.cols());
         let n = side.inner(a.rows(), a.cols());
         order_limit("gram: order k", k, MAX_ORDER)?;
@@ -183,9 +243,16 @@ impl Kernels {
         shape("gram: out", out.rows(), out.cols(), k, k)?;
         same_batch("gram: out", a.len(), out.len())?;
         if !diag_load.is_finite() {
-            return Err(SimdError::NonFinite { what: "gram: diag_load", value: diag_load });
+            return Err(SimdError::NonFinite {
+                what: "gram: diag_load",
+                value: diag_load,
+            });
         }
-        dispatch!(self, gram(a, side, diag_load, out), gram::scalar(a, side, diag_load, out));
+        dispatch!(
+            self,
+            gram(a, side, diag_load, out),
+            gram::scalar(a, side, diag_load, out)
+        );
         Ok(())
     }
 
@@ -199,7 +266,11 @@ impl Kernels {
         shape("cholesky: g", g.rows(), g.cols(), g.rows(), g.rows())?;
         order_limit("cholesky: order k", g.rows(), MAX_ORDER)?;
         same_len("cholesky: info", g.len(), info.len())?;
-        Ok(dispatch!(self, cholesky(g, info), cholesky::factor_scalar(g, info)))
+        Ok(dispatch!(
+            self,
+            cholesky(g, info),
+            cholesky::factor_scalar(g, info)
+        ))
     }
 
     /// `b ← G⁻¹·b` for every matrix, with `l` the factor from [`Kernels::cholesky`] (k × k) and
@@ -216,7 +287,13 @@ impl Kernels {
 
     /// `out ← G⁻¹` (Hermitian) for every matrix, from its Cholesky factor `l`.
     pub fn cholesky_inverse(&self, l: &MatrixBatch, out: &mut MatrixBatch) -> Result<()> {
-        shape("cholesky_inverse: out", out.rows(), out.cols(), l.rows(), l.rows())?;
+        shape(
+            "cholesky_inverse: out",
+            out.rows(),
+            out.cols(),
+            l.rows(),
+            l.rows(),
+        )?;
         same_batch("cholesky_inverse: out", l.len(), out.len())?;
         out.fill_identity();
         self.cholesky_solve(l, out)
@@ -224,10 +301,20 @@ impl Kernels {
 
     /// Complex matrix product `C ← A·B` ([`GemmMode::Overwrite`]) or `C ← C + A·B`
     /// ([`GemmMode::Accumulate`]); A m × k, B k × n, C m × n, split row-major planes.
-    pub fn gemm(&self, a: SplitRef<'_>, b: SplitRef<'_>, mut c: SplitMut<'_>, mode: GemmMode) -> Result<()> {
+    pub fn gemm(
+        &self,
+        a: SplitRef<'_>,
+        b: SplitRef<'_>,
+        mut c: SplitMut<'_>,
+        mode: GemmMode,
+    ) -> Result<()> {
         shape("gemm: b", b.rows, b.cols, a.cols, c.cols)?;
         shape("gemm: a", a.rows, a.cols, c.rows, a.cols)?;
-        dispatch!(self, gemm(&a, &b, &mut c, mode), gemm::scalar_from(&a, &b, &mut c, mode, 0));
+        dispatch!(
+            self,
+            gemm(&a, &b, &mut c, mode),
+            gemm::scalar_from(&a, &b, &mut c, mode, 0)
+        );
         Ok(())
     }
 }

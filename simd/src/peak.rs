@@ -76,7 +76,10 @@ pub fn measure(backend: Backend, min_time: Duration) -> Result<Peak> {
         let s = t.elapsed().as_secs_f64();
         best = best.max(iters as f64 * flops_per_round(backend) / s / 1e9);
     }
-    Ok(Peak { backend, gflops: best })
+    Ok(Peak {
+        backend,
+        gflops: best,
+    })
 }
 
 /// The machine's single-core peak: [`measure`] with the fastest available backend.
@@ -85,5 +88,8 @@ pub fn machine_peak(min_time: Duration) -> Peak {
     // rather than panic.
     measure(Backend::best(), min_time)
         .or_else(|_| measure(Backend::Scalar, min_time))
-        .unwrap_or(Peak { backend: Backend::Scalar, gflops: f64::NAN })
+        .unwrap_or(Peak {
+            backend: Backend::Scalar,
+            gflops: f64::NAN,
+        })
 }

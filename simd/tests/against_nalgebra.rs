@@ -24,7 +24,12 @@ fn rel_err(got: &MatrixBatch, m: usize, want: &DMatrix<C64>) -> f64 {
 #[test]
 fn gram_both_sides_against_f64() {
     let mut r = rng(1);
-    for (rows, cols, side) in [(64, 16, GramSide::AhA), (16, 64, GramSide::AAh), (33, 7, GramSide::AhA), (5, 40, GramSide::AAh)] {
+    for (rows, cols, side) in [
+        (64, 16, GramSide::AhA),
+        (16, 64, GramSide::AAh),
+        (33, 7, GramSide::AhA),
+        (5, 40, GramSide::AAh),
+    ] {
         let a = random_batch(&mut r, rows, cols, 19);
         let k = side.order(rows, cols);
         for kern in all_backends() {
@@ -37,7 +42,11 @@ fn gram_both_sides_against_f64() {
                     GramSide::AAh => &am * am.adjoint(),
                 } + DMatrix::<C64>::identity(k, k).scale(0.25);
                 let e = rel_err(&g, m, &want);
-                assert!(e < 1e-6, "{} gram {rows}×{cols} {side:?}: rel err {e:e}", kern.backend());
+                assert!(
+                    e < 1e-6,
+                    "{} gram {rows}×{cols} {side:?}: rel err {e:e}",
+                    kern.backend()
+                );
             }
         }
     }
@@ -55,7 +64,12 @@ fn cholesky_solve_inverse_against_f64() {
             kern.gram(&a, GramSide::AhA, 0.1, &mut g).unwrap();
             let g0 = g.clone();
             let mut info = vec![0; len];
-            assert_eq!(kern.cholesky(&mut g, &mut info).unwrap(), 0, "{}", kern.backend());
+            assert_eq!(
+                kern.cholesky(&mut g, &mut info).unwrap(),
+                0,
+                "{}",
+                kern.backend()
+            );
             let mut x = b.clone();
             kern.cholesky_solve(&g, &mut x).unwrap();
             let mut inv = MatrixBatch::zeros(k, k, len).unwrap();
@@ -72,9 +86,11 @@ fn cholesky_solve_inverse_against_f64() {
                 let e_l = rel_err(&g, m, &chol.l());
                 let e_x = rel_err(&x, m, &chol.solve(&to_na(&b, m)));
                 let e_i = rel_err(&inv, m, &chol.inverse());
-                assert!(e_l < tol && e_x < tol && e_i < tol,
+                assert!(
+                    e_l < tol && e_x < tol && e_i < tol,
                     "{} k={k} n={n} m={m}: cond {cond:.1}, L {e_l:e}, solve {e_x:e}, inverse {e_i:e}, tol {tol:e}",
-                    kern.backend());
+                    kern.backend()
+                );
             }
         }
     }
@@ -83,7 +99,12 @@ fn cholesky_solve_inverse_against_f64() {
 #[test]
 fn gemm_against_f64() {
     let mut r = rng(3);
-    for &(m, k, n) in &[(64usize, 16usize, 168usize), (64, 8, 12), (7, 3, 37), (1, 1, 1)] {
+    for &(m, k, n) in &[
+        (64usize, 16usize, 168usize),
+        (64, 8, 12),
+        (7, 3, 37),
+        (1, 1, 1),
+    ] {
         let mut cv = |rows, cols| {
             let v = cvec(&mut r, rows * cols);
             SplitMatrix::from_fn(rows, cols, |i, j| v[i * cols + j]).unwrap()
@@ -98,9 +119,14 @@ fn gemm_against_f64() {
         let want = na(&c0) + na(&a) * na(&b);
         for kern in all_backends() {
             let mut c = c0.clone();
-            kern.gemm(a.view(), b.view(), c.view_mut(), GemmMode::Accumulate).unwrap();
+            kern.gemm(a.view(), b.view(), c.view_mut(), GemmMode::Accumulate)
+                .unwrap();
             let e = (na(&c) - &want).norm() / want.norm();
-            assert!(e < 1e-6, "{} gemm {m}×{k}×{n}: rel err {e:e}", kern.backend());
+            assert!(
+                e < 1e-6,
+                "{} gemm {m}×{k}×{n}: rel err {e:e}",
+                kern.backend()
+            );
         }
     }
 }

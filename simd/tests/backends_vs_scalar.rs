@@ -25,7 +25,8 @@ fn the_expected_simd_backends_are_tested() {
     #[cfg(target_arch = "x86_64")]
     {
         use massive_mimo_simd::Backend;
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
             assert!(tested.contains(&Backend::Avx2));
         }
         if std::arch::is_x86_feature_detected!("avx512f") {

@@ -4,15 +4,30 @@ mod common;
 
 use common::*;
 use massive_mimo_simd::{
-    Backend, C32, GemmMode, GramSide, Kernels, MatrixBatch, SimdError, SplitMatrix, SplitMut, SplitRef,
+    Backend, C32, GemmMode, GramSide, Kernels, MatrixBatch, SimdError, SplitMatrix, SplitMut,
+    SplitRef,
 };
 
 #[test]
 fn zero_sizes_are_rejected() {
-    assert_eq!(MatrixBatch::zeros(0, 4, 3), Err(SimdError::ZeroDimension { what: "rows" }));
-    assert_eq!(MatrixBatch::zeros(4, 0, 3), Err(SimdError::ZeroDimension { what: "cols" }));
-    assert_eq!(MatrixBatch::zeros(4, 4, 0), Err(SimdError::ZeroDimension { what: "batch length" }));
-    assert!(matches!(SplitMatrix::zeros(0, 3), Err(SimdError::ZeroDimension { .. })));
+    assert_eq!(
+        MatrixBatch::zeros(0, 4, 3),
+        Err(SimdError::ZeroDimension { what: "rows" })
+    );
+    assert_eq!(
+        MatrixBatch::zeros(4, 0, 3),
+        Err(SimdError::ZeroDimension { what: "cols" })
+    );
+    assert_eq!(
+        MatrixBatch::zeros(4, 4, 0),
+        Err(SimdError::ZeroDimension {
+            what: "batch length"
+        })
+    );
+    assert!(matches!(
+        SplitMatrix::zeros(0, 3),
+        Err(SimdError::ZeroDimension { .. })
+    ));
 }
 
 #[test]
@@ -20,10 +35,23 @@ fn mismatched_lengths_are_rejected() {
     for k in all_backends() {
         let a = vec![C32::new(1.0, 0.0); 5];
         let mut b = vec![C32::new(1.0, 0.0); 4];
-        assert_eq!(k.dot(&a, &b), Err(SimdError::LengthMismatch { what: "dot: b", expected: 5, got: 4 }));
-        assert!(matches!(k.axpy(C32::new(1.0, 0.0), &a, &mut b), Err(SimdError::LengthMismatch { .. })));
+        assert_eq!(
+            k.dot(&a, &b),
+            Err(SimdError::LengthMismatch {
+                what: "dot: b",
+                expected: 5,
+                got: 4
+            })
+        );
+        assert!(matches!(
+            k.axpy(C32::new(1.0, 0.0), &a, &mut b),
+            Err(SimdError::LengthMismatch { .. })
+        ));
         let mut out = vec![C32::new(0.0, 0.0); 5];
-        assert!(matches!(k.mul(&a, &b, &mut out), Err(SimdError::LengthMismatch { what: "mul: b", .. })));
+        assert!(matches!(
+            k.mul(&a, &b, &mut out),
+            Err(SimdError::LengthMismatch { what: "mul: b", .. })
+        ));
         // Empty slices are fine: the dot product of nothing is 0.
         assert_eq!(k.dot(&[], &[]), Ok(C32::new(0.0, 0.0)));
     }
@@ -36,27 +64,62 @@ fn shape_and_limit_errors_name_the_argument() {
     let mut out = MatrixBatch::zeros(33, 33, 2).unwrap();
     assert_eq!(
         k.gram(&a, GramSide::AhA, 0.0, &mut out),
-        Err(SimdError::TooLarge { what: "gram: order k", value: 33, max: 32 })
+        Err(SimdError::TooLarge {
+            what: "gram: order k",
+            value: 33,
+            max: 32
+        })
     );
     let a = MatrixBatch::zeros(300, 4, 2).unwrap();
     let mut out = MatrixBatch::zeros(4, 4, 2).unwrap();
-    assert!(matches!(k.gram(&a, GramSide::AhA, 0.0, &mut out), Err(SimdError::TooLarge { what: "gram: inner dimension n", .. })));
+    assert!(matches!(
+        k.gram(&a, GramSide::AhA, 0.0, &mut out),
+        Err(SimdError::TooLarge {
+            what: "gram: inner dimension n",
+            ..
+        })
+    ));
     let a = MatrixBatch::zeros(8, 4, 2).unwrap();
     let mut wrong = MatrixBatch::zeros(4, 4, 3).unwrap();
-    assert!(matches!(k.gram(&a, GramSide::AhA, 0.0, &mut wrong), Err(SimdError::BatchMismatch { .. })));
+    assert!(matches!(
+        k.gram(&a, GramSide::AhA, 0.0, &mut wrong),
+        Err(SimdError::BatchMismatch { .. })
+    ));
     let mut wrong = MatrixBatch::zeros(8, 8, 2).unwrap();
-    assert!(matches!(k.gram(&a, GramSide::AhA, 0.0, &mut wrong), Err(SimdError::ShapeMismatch { what: "gram: out", .. })));
+    assert!(matches!(
+        k.gram(&a, GramSide::AhA, 0.0, &mut wrong),
+        Err(SimdError::ShapeMismatch {
+            what: "gram: out",
+            ..
+        })
+    ));
     assert_eq!(
-        k.gram(&a, GramSide::AhA, f32::NAN, &mut out).map_err(|e| e.to_string()),
+        k.gram(&a, GramSide::AhA, f32::NAN, &mut out)
+            .map_err(|e| e.to_string()),
         Err("gram: diag_load = NaN is not finite".to_string())
     );
     let mut rect = MatrixBatch::zeros(4, 5, 2).unwrap();
-    assert!(matches!(k.cholesky(&mut rect, &mut [0, 0]), Err(SimdError::ShapeMismatch { .. })));
+    assert!(matches!(
+        k.cholesky(&mut rect, &mut [0, 0]),
+        Err(SimdError::ShapeMismatch { .. })
+    ));
     let mut g = MatrixBatch::zeros(4, 4, 2).unwrap();
-    assert!(matches!(k.cholesky(&mut g, &mut [0]), Err(SimdError::LengthMismatch { what: "cholesky: info", .. })));
+    assert!(matches!(
+        k.cholesky(&mut g, &mut [0]),
+        Err(SimdError::LengthMismatch {
+            what: "cholesky: info",
+            ..
+        })
+    ));
     let l = MatrixBatch::zeros(4, 4, 2).unwrap();
     let mut b = MatrixBatch::zeros(5, 2, 2).unwrap();
-    assert!(matches!(k.cholesky_solve(&l, &mut b), Err(SimdError::ShapeMismatch { what: "cholesky_solve: b", .. })));
+    assert!(matches!(
+        k.cholesky_solve(&l, &mut b),
+        Err(SimdError::ShapeMismatch {
+            what: "cholesky_solve: b",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -65,21 +128,48 @@ fn gemm_shapes_are_checked() {
     let a = SplitMatrix::zeros(4, 3).unwrap();
     let b = SplitMatrix::zeros(2, 5).unwrap();
     let mut c = SplitMatrix::zeros(4, 5).unwrap();
-    assert!(matches!(k.gemm(a.view(), b.view(), c.view_mut(), GemmMode::Overwrite), Err(SimdError::ShapeMismatch { what: "gemm: b", .. })));
+    assert!(matches!(
+        k.gemm(a.view(), b.view(), c.view_mut(), GemmMode::Overwrite),
+        Err(SimdError::ShapeMismatch {
+            what: "gemm: b",
+            ..
+        })
+    ));
     let re = [0.0f32; 10];
-    assert!(matches!(SplitRef::new(3, 4, 4, &re, &re), Err(SimdError::LengthMismatch { what: "real plane", .. })));
-    assert!(matches!(SplitRef::new(2, 4, 3, &re, &re), Err(SimdError::LengthMismatch { .. })));
+    assert!(matches!(
+        SplitRef::new(3, 4, 4, &re, &re),
+        Err(SimdError::LengthMismatch {
+            what: "real plane",
+            ..
+        })
+    ));
+    assert!(matches!(
+        SplitRef::new(2, 4, 3, &re, &re),
+        Err(SimdError::LengthMismatch { .. })
+    ));
     let mut im = [0.0f32; 10];
     let mut re2 = [0.0f32; 12];
-    assert!(matches!(SplitMut::new(3, 4, 4, &mut re2, &mut im), Err(SimdError::LengthMismatch { what: "imaginary plane", .. })));
+    assert!(matches!(
+        SplitMut::new(3, 4, 4, &mut re2, &mut im),
+        Err(SimdError::LengthMismatch {
+            what: "imaginary plane",
+            ..
+        })
+    ));
 }
 
 #[test]
 fn unavailable_or_unknown_backends_are_errors() {
-    assert_eq!("avx3".parse::<Backend>(), Err(SimdError::UnknownBackend("avx3".into())));
+    assert_eq!(
+        "avx3".parse::<Backend>(),
+        Err(SimdError::UnknownBackend("avx3".into()))
+    );
     for b in Backend::ALL {
         if !b.is_available() {
-            assert_eq!(Kernels::with_backend(b), Err(SimdError::BackendUnavailable(b)));
+            assert_eq!(
+                Kernels::with_backend(b),
+                Err(SimdError::BackendUnavailable(b))
+            );
         }
     }
 }
@@ -112,18 +202,22 @@ fn failed_pivots_are_reported_not_nan_filled() {
         assert_eq!(info[3], 2, "{}", kern.backend());
         assert_eq!(info[7], 1);
         assert_eq!(info[17], 3);
-        for m in 0..len {
+        for (m, &status) in info.iter().enumerate() {
             for i in 0..k {
                 for j in 0..k {
                     let v = g.get(m, i, j).unwrap();
-                    assert!(v.re.is_finite() && v.im.is_finite(), "{} matrix {m} not finite", kern.backend());
+                    assert!(
+                        v.re.is_finite() && v.im.is_finite(),
+                        "{} matrix {m} not finite",
+                        kern.backend()
+                    );
                     if [3, 7, 17].contains(&m) {
                         assert_eq!(v, C32::new(if i == j { 1.0 } else { 0.0 }, 0.0));
                     }
                 }
             }
             if ![3, 7, 17].contains(&m) {
-                assert_eq!(info[m], 0);
+                assert_eq!(status, 0);
             }
         }
     }

@@ -56,11 +56,23 @@ impl KernelSpeed {
     /// Builds the record from a time and a flop count against `peak`.
     pub fn new(name: impl Into<String>, seconds: f64, flops: f64, peak: &Peak) -> Self {
         let gflops = flops / seconds / 1e9;
-        Self { name: name.into(), seconds, flops, gflops, share_of_peak: gflops / peak.gflops }
+        Self {
+            name: name.into(),
+            seconds,
+            flops,
+            gflops,
+            share_of_peak: gflops / peak.gflops,
+        }
     }
 
     /// Times `f` for `budget` and builds the record.
-    pub fn measure(name: impl Into<String>, flops: f64, peak: &Peak, budget: Duration, f: impl FnMut()) -> Self {
+    pub fn measure(
+        name: impl Into<String>,
+        flops: f64,
+        peak: &Peak,
+        budget: Duration,
+        f: impl FnMut(),
+    ) -> Self {
         let s = time_per_call(f, budget).as_secs_f64();
         Self::new(name, s, flops, peak)
     }
@@ -97,4 +109,59 @@ pub fn measure_cases(cases: &mut [KernelCase], peak: &Peak, budget: Duration) ->
             KernelSpeed::new(c.name.clone(), seconds, c.flops, peak)
         })
         .collect()
+}
+
+/// The share-of-peak table of the simd kernels: for every backend in `backends` each case's
+/// time, GFLOP/s, share of the single-core peak and speed-up over the scalar backend (always
+/// measured, as the baseline). `budget` is the time spent per case and backend. The peak is
+/// probed before and after the cases and the larger value kept, so a slow first probe on a
+/// busy machine never flatters the shares.
+pub fn simd_table(backends: &[massive_mimo_simd::Backend], budget: Duration) -> String {
+    use massive_mimo_simd::{Backend, Kernels};
+    use std::fmt::Write;
+
+    let probe = budget.max(Duration::from_millis(200));
+    let first = machine_peak(probe);
+    let scalar =
+        Kernels::with_backend(Backend::Scalar).expect("the scalar backend is always available");
+    let base = measure_cases(&mut simd_cases(scalar), &first, budget);
+    let mut tables = Vec::new();
+    for &b in backends {
+        let speeds = match Kernels::with_backend(b) {
+            Ok(_) if b == Backend::Scalar => Some(base.clone()),
+            Ok(k) => Some(measure_cases(&mut simd_cases(k), &first, budget)),
+            Err(_) => None,
+        };
+        tables.push((b, speeds));
+    }
+    let again = machine_peak(probe);
+    let peak = if again.gflops > first.gflops {
+        again
+    } else {
+        first
+    };
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "single-core peak (FMA loop, best of two probes around the run): {:.1} GFLOP/s with {}",
+        peak.gflops, peak.backend
+    );
+    for (b, speeds) in tables {
+        let Some(speeds) = speeds else {
+            let _ = writeln!(out, "\nbackend {b}: not available on this CPU");
+            continue;
+        };
+        let _ = writeln!(out, "\nbackend {b}:");
+        for (s, s0) in speeds.iter().zip(&base) {
+            let s = KernelSpeed::new(s.name.clone(), s.seconds, s.flops, &peak);
+            let _ = writeln!(
+                out,
+                "  {}  x{:>5.1} vs scalar",
+                s.line(),
+                s0.seconds / s.seconds
+            );
+        }
+    }
+    out
 }

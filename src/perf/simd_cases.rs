@@ -26,10 +26,14 @@ pub const RE_PER_PRB_SLOT: usize = 168;
 
 /// Deterministic pseudo-random complex values (a 64-bit LCG, enough for timing inputs).
 fn filler(seed: u64) -> impl FnMut() -> C32 {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     move || {
         let mut next = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((s >> 40) as f32 / (1u64 << 24) as f32) - 0.5
         };
         C32::new(next(), next())
@@ -81,7 +85,10 @@ pub fn simd_cases(k: Kernels) -> Vec<KernelCase> {
     let mut cases = Vec::new();
 
     // Precoding application: W (64 × 16) · X (16 × 168) per PRB.
-    let (w, x) = (split(N_TX, N_LAYERS, 1), split(N_LAYERS, RE_PER_PRB_SLOT, 2));
+    let (w, x) = (
+        split(N_TX, N_LAYERS, 1),
+        split(N_LAYERS, RE_PER_PRB_SLOT, 2),
+    );
     let mut y = SplitMatrix::zeros(N_TX, RE_PER_PRB_SLOT).expect("shape");
     cases.push(KernelCase {
         name: format!("gemm {N_TX}x{N_LAYERS}x{RE_PER_PRB_SLOT}"),

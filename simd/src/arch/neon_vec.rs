@@ -92,7 +92,10 @@ unsafe impl SimdF32 for float32x4_t {
     unsafe fn all_between_lo_inf(self, lo: Self) -> bool {
         // SAFETY: NEON.
         unsafe {
-            let ok = vandq_u32(vcgtq_f32(self, lo), vcltq_f32(self, vdupq_n_f32(f32::INFINITY)));
+            let ok = vandq_u32(
+                vcgtq_f32(self, lo),
+                vcltq_f32(self, vdupq_n_f32(f32::INFINITY)),
+            );
             vminvq_u32(ok) == u32::MAX
         }
     }

@@ -36,7 +36,7 @@ fn set_identity(g: &mut MatrixBatch, m: usize) {
 pub(crate) fn factor_scalar(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
     let k = g.rows();
     let mut failures = 0;
-    for m in 0..g.len() {
+    for (m, status) in info.iter_mut().enumerate().take(g.len()) {
         let mut first_fail = 0u32;
         for j in 0..k {
             let gjj = g.at(m, j, j).re;
@@ -66,7 +66,7 @@ pub(crate) fn factor_scalar(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
                 g.put(m, i, j, C32::new(0.0, 0.0));
             }
         }
-        info[m] = first_fail;
+        *status = first_fail;
         if first_fail != 0 {
             set_identity(g, m);
             failures += 1;
@@ -335,7 +335,13 @@ unsafe fn rows_block<V: SimdF32, const RB: usize, const CB: usize, const BACK: b
 ) {
     let row = |r: usize| if BACK { first - r } else { first + r };
     // Coefficient multiplying solved row p in the equation of row i (conjugated for back).
-    let coef = |i: usize, p: usize| if BACK { (p * k + i) * E } else { (i * k + p) * E };
+    let coef = |i: usize, p: usize| {
+        if BACK {
+            (p * k + i) * E
+        } else {
+            (i * k + p) * E
+        }
+    };
     // SAFETY: rows row(r) ∈ [0, k) by the caller's loop bounds, p ∈ [0, k), columns < nc.
     unsafe {
         let z = V::splat(0.0);
@@ -388,7 +394,14 @@ unsafe fn rows_block<V: SimdF32, const RB: usize, const CB: usize, const BACK: b
 
 /// `acc −= l·x` (forward) or `acc −= conj(l)·x` (back), split real/imaginary.
 #[inline(always)]
-unsafe fn sub_product<V: SimdF32, const CONJ: bool>(ar: &mut V, ai: &mut V, lr: V, li: V, xr: V, xi: V) {
+unsafe fn sub_product<V: SimdF32, const CONJ: bool>(
+    ar: &mut V,
+    ai: &mut V,
+    lr: V,
+    li: V,
+    xr: V,
+    xi: V,
+) {
     // SAFETY: V's ISA is enabled by the caller.
     unsafe {
         // l·x = (lr·xr − li·xi) + j(lr·xi + li·xr); conj(l)·x = (lr·xr + li·xi) + j(lr·xi − li·xr)

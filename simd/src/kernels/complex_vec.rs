@@ -16,9 +16,9 @@ pub(crate) mod scalar {
 
     /// Σ a·b (or Σ conj(a)·b when `conj`).
     pub(crate) fn dot(a: &[C32], b: &[C32], conj: bool) -> C32 {
-        a.iter()
-            .zip(b)
-            .fold(C32::new(0.0, 0.0), |s, (x, y)| s + if conj { x.conj() * y } else { x * y })
+        a.iter().zip(b).fold(C32::new(0.0, 0.0), |s, (x, y)| {
+            s + if conj { x.conj() * y } else { x * y }
+        })
     }
 
     /// y ← y + α·x.
@@ -71,7 +71,11 @@ pub(crate) unsafe fn dot<V: SimdF32, const CONJ: bool>(a: &[C32], b: &[C32]) -> 
     };
     // s1 = Σ (ar·br, ai·br), s2 = Σ (ar·bi, ai·bi) over the pairs.
     let ((e1, o1), (e2, o2)) = (s1, s2);
-    let head = if CONJ { C32::new(e1 + o2, e2 - o1) } else { C32::new(e1 - o2, e2 + o1) };
+    let head = if CONJ {
+        C32::new(e1 + o2, e2 - o1)
+    } else {
+        C32::new(e1 - o2, e2 + o1)
+    };
     head + scalar::dot(&a[done..n], &b[done..n], CONJ)
 }
 
@@ -121,7 +125,11 @@ pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool>(a: &[C32], b: &[C32], out
             let va = V::load(pa.add(2 * i));
             let vb = V::load(pb.add(2 * i));
             let t = va.swap_re_im().mul(vb.dup_im());
-            let r = if CONJ { va.mul_subadd(vb.dup_re(), t) } else { va.mul_addsub(vb.dup_re(), t) };
+            let r = if CONJ {
+                va.mul_subadd(vb.dup_re(), t)
+            } else {
+                va.mul_addsub(vb.dup_re(), t)
+            };
             r.store(po.add(2 * i));
             i += step;
         }

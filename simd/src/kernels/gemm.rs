@@ -21,7 +21,13 @@ pub enum GemmMode {
 }
 
 /// Scalar reference for columns `j0..n` of C (j0 = 0 for the whole product).
-pub(crate) fn scalar_from(a: &SplitRef<'_>, b: &SplitRef<'_>, c: &mut SplitMut<'_>, mode: GemmMode, j0: usize) {
+pub(crate) fn scalar_from(
+    a: &SplitRef<'_>,
+    b: &SplitRef<'_>,
+    c: &mut SplitMut<'_>,
+    mode: GemmMode,
+    j0: usize,
+) {
     let k = a.cols;
     for i in 0..c.rows {
         for j in j0..c.cols {

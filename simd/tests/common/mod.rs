@@ -16,7 +16,9 @@ pub fn simd_backends() -> Vec<Kernels> {
 
 /// Every backend available here, scalar included.
 pub fn all_backends() -> Vec<Kernels> {
-    Backend::available().map(|b| Kernels::with_backend(b).expect("available backend")).collect()
+    Backend::available()
+        .map(|b| Kernels::with_backend(b).expect("available backend"))
+        .collect()
 }
 
 pub fn scalar() -> Kernels {
@@ -29,12 +31,16 @@ pub fn rng(seed: u64) -> ChaCha8Rng {
 
 /// Complex Gaussian-ish samples (uniform in the unit square is enough for kernel tests).
 pub fn cvec(rng: &mut ChaCha8Rng, n: usize) -> Vec<C32> {
-    (0..n).map(|_| C32::new(rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0))).collect()
+    (0..n)
+        .map(|_| C32::new(rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0)))
+        .collect()
 }
 
 pub fn random_batch(rng: &mut ChaCha8Rng, rows: usize, cols: usize, len: usize) -> MatrixBatch {
-    MatrixBatch::from_fn(rows, cols, len, |_, _, _| C32::new(rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0)))
-        .expect("valid shape")
+    MatrixBatch::from_fn(rows, cols, len, |_, _, _| {
+        C32::new(rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0))
+    })
+    .expect("valid shape")
 }
 
 /// Max |a − b| over the first `len` matrices, and max |b|.
@@ -55,5 +61,7 @@ pub fn batch_diff(a: &MatrixBatch, b: &MatrixBatch) -> (f32, f32) {
 /// Max |a − b| and max |b| of two slices.
 pub fn slice_diff(a: &[C32], b: &[C32]) -> (f32, f32) {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).fold((0.0f32, 0.0f32), |(d, m), (x, y)| (d.max((x - y).norm()), m.max(y.norm())))
+    a.iter().zip(b).fold((0.0f32, 0.0f32), |(d, m), (x, y)| {
+        (d.max((x - y).norm()), m.max(y.norm()))
+    })
 }

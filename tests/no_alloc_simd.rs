@@ -1,0 +1,66 @@
+//! The simd kernels allocate nothing once their buffers exist, on every backend available here
+//! (the counting allocator of `tests/support` proves it).
+
+mod support;
+
+use massive_mimo::simd::{Backend, C32, GemmMode, GramSide, Kernels, MatrixBatch, SplitMatrix};
+use support::alloc_counter::{CountingAlloc, allocations_during};
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+#[test]
+fn the_counter_sees_allocations() {
+    let (n, v) = allocations_during(|| vec![1u8; 100]);
+    assert_eq!(v.len(), 100);
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn kernels_do_not_allocate() {
+    for b in Backend::available() {
+        let k = Kernels::with_backend(b).unwrap();
+        // Uplink-like: 273 channel matrices of 64 rx × 16 layers (ragged: 273 = 17·16 + 1).
+        let h = MatrixBatch::from_fn(64, 16, 273, |m, i, j| {
+            C32::new((m + i) as f32 * 0.01, j as f32 * 0.02 - 0.1)
+        })
+        .unwrap();
+        let mut g = MatrixBatch::zeros(16, 16, 273).unwrap();
+        let mut inv = MatrixBatch::zeros(16, 16, 273).unwrap();
+        let mut rhs =
+            MatrixBatch::from_fn(16, 3, 273, |m, i, j| C32::new(m as f32, (i + j) as f32)).unwrap();
+        let mut info = vec![0u32; 273];
+        let w = SplitMatrix::from_fn(64, 16, |i, j| C32::new(i as f32, j as f32)).unwrap();
+        let x = SplitMatrix::from_fn(16, 168, |i, j| C32::new(j as f32, i as f32)).unwrap();
+        let mut y = SplitMatrix::zeros(64, 168).unwrap();
+        let a = vec![C32::new(0.5, -0.5); 3276];
+        let mut out = vec![C32::new(0.0, 0.0); 3276];
+
+        let (n, ()) = allocations_during(|| {
+            k.gram(&h, GramSide::AhA, 1.0, &mut g).unwrap();
+            k.cholesky(&mut g, &mut info).unwrap();
+            k.cholesky_solve(&g, &mut rhs).unwrap();
+            k.cholesky_inverse(&g, &mut inv).unwrap();
+            k.gemm(w.view(), x.view(), y.view_mut(), GemmMode::Accumulate)
+                .unwrap();
+            k.dot(&a, &out).unwrap();
+            k.dotc(&a, &out).unwrap();
+            k.mul(&a, &a, &mut out).unwrap();
+            k.mul_conj(&a, &a, &mut out).unwrap();
+            k.axpy(C32::new(1.0, 2.0), &a, &mut out).unwrap();
+        });
+        assert_eq!(n, 0, "backend {b} allocated {n} times");
+        assert!(info.iter().all(|&i| i == 0));
+    }
+}
+
+#[test]
+fn rejections_do_not_allocate_either() {
+    // A real-time caller may log the error later; building it must not allocate.
+    let k = Kernels::new();
+    let a = vec![C32::new(0.0, 0.0); 4];
+    let b = vec![C32::new(0.0, 0.0); 5];
+    let (n, r) = allocations_during(|| k.dot(&a, &b));
+    assert!(r.is_err());
+    assert_eq!(n, 0);
+}
