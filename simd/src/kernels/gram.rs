@@ -120,6 +120,11 @@ pub(crate) unsafe fn batch<V: SimdF32, const TI: usize, const TJ: usize>(
     }
 }
 
+/// Rows of x per pass over the tiles: a chunk of x (RC·k elements, 16 KB for k = 16) and the
+/// partial lower triangle stay in L1 while every tile reads the chunk, instead of each tile
+/// streaming all n rows from L2.
+const ROW_CHUNK: usize = 8;
+
 #[inline(always)]
 unsafe fn lane_group<V: SimdF32, const TI: usize, const TJ: usize>(
     a: *const f32,
@@ -127,32 +132,65 @@ unsafe fn lane_group<V: SimdF32, const TI: usize, const TJ: usize>(
     g: Geometry,
 ) {
     let k = g.k;
-    let mut jt = 0;
-    // SAFETY (whole body): tiles only touch rows/cols < k of the output and < n, k of x.
+    let mut r0 = 0;
+    // SAFETY (whole body): tiles only touch rows/cols < k of the output and rows < n of x.
     unsafe {
-        while jt + TJ <= k {
-            let mut it = jt;
-            while it + TI <= k {
-                tile::<V, TI, TJ>(a, c, g, it, jt);
-                it += TI;
+        while r0 < g.n {
+            let r1 = (r0 + ROW_CHUNK).min(g.n);
+            let pass = Pass {
+                r0,
+                r1,
+                first: r0 == 0,
+                last: r1 == g.n,
+            };
+            let mut jt = 0;
+            while jt + TJ <= k {
+                column_tiles::<V, TI, TJ>(a, c, g, pass, jt);
+                jt += TJ;
             }
-            while it < k {
-                tile::<V, 1, TJ>(a, c, g, it, jt);
-                it += 1;
+            while jt < k {
+                column_tiles::<V, TI, 1>(a, c, g, pass, jt);
+                jt += 1;
             }
-            jt += TJ;
+            r0 = r1;
         }
-        while jt < k {
-            let mut it = jt;
-            while it + TI <= k {
-                tile::<V, TI, 1>(a, c, g, it, jt);
-                it += TI;
-            }
-            while it < k {
-                tile::<V, 1, 1>(a, c, g, it, jt);
-                it += 1;
-            }
-            jt += 1;
+    }
+}
+
+/// The rows r0..r1 of x a pass covers, and whether it starts or ends the accumulation.
+#[derive(Clone, Copy)]
+struct Pass {
+    r0: usize,
+    r1: usize,
+    first: bool,
+    last: bool,
+}
+
+/// All tiles of the lower triangle in columns jt..jt+TJ: full TI-row tiles, then a 2-row and
+/// a 1-row tile for the remainder.
+#[inline(always)]
+unsafe fn column_tiles<V: SimdF32, const TI: usize, const TJ: usize>(
+    a: *const f32,
+    c: *mut f32,
+    g: Geometry,
+    pass: Pass,
+    jt: usize,
+) {
+    let k = g.k;
+    let mut it = jt;
+    // SAFETY: it + rows ≤ k for every tile below.
+    unsafe {
+        while it + TI <= k {
+            tile::<V, TI, TJ>(a, c, g, pass, it, jt);
+            it += TI;
+        }
+        if TI > 2 && it + 2 <= k {
+            tile::<V, 2, TJ>(a, c, g, pass, it, jt);
+            it += 2;
+        }
+        while it < k {
+            tile::<V, 1, TJ>(a, c, g, pass, it, jt);
+            it += 1;
         }
     }
 }
@@ -162,6 +200,7 @@ unsafe fn tile<V: SimdF32, const TI: usize, const TJ: usize>(
     a: *const f32,
     c: *mut f32,
     g: Geometry,
+    pass: Pass,
     it: usize,
     jt: usize,
 ) {
@@ -172,7 +211,19 @@ unsafe fn tile<V: SimdF32, const TI: usize, const TJ: usize>(
         let z = V::splat(0.0);
         let mut sr = [[z; TJ]; TI];
         let mut si = [[z; TJ]; TI];
-        for r in 0..g.n {
+        if !pass.first {
+            // Partial sums of earlier passes, stored raw in the lower triangle.
+            for ii in 0..TI {
+                for jj in 0..TJ {
+                    if it + ii >= jt + jj {
+                        let p = c.add(((it + ii) * g.k + jt + jj) * E);
+                        sr[ii][jj] = V::load(p);
+                        si[ii][jj] = V::load(p.add(LANES));
+                    }
+                }
+            }
+        }
+        for r in pass.r0..pass.r1 {
             let row = a.add(r * g.row_stride * E);
             let mut xr = [z; TI];
             let mut xi = [z; TI];
@@ -202,7 +253,10 @@ unsafe fn tile<V: SimdF32, const TI: usize, const TJ: usize>(
                     continue;
                 }
                 let pij = c.add((i * g.k + j) * E);
-                if i == j {
+                if !pass.last {
+                    sr[ii][jj].store(pij);
+                    si[ii][jj].store(pij.add(LANES));
+                } else if i == j {
                     sr[ii][jj].add(diag).store(pij);
                     z.store(pij.add(LANES));
                 } else {
