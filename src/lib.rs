@@ -19,7 +19,12 @@
 //! (first axis slowest); "noise_var" is the complex noise variance E|n|².
 
 pub mod error;
+pub mod modulation;
+pub mod ofdm;
 pub mod perf;
+pub mod rate;
+pub mod sequence;
+pub mod vectors;
 
 pub use error::{Error, Result};
 /// The kernel crate, re-exported.

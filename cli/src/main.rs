@@ -1,7 +1,11 @@
 //! `mimo`: the command-line tool of massive-mimo.
 //!
 //! * `mimo info` — crate version, the SIMD backend chosen on this CPU and the backends available.
+//! * `mimo vectors DIR...` — runs every reference-vector case under the directories (format of
+//!   `../shared/VECTORS.md`); one `FAIL set/case: reason` line per failure, then
+//!   `N passed, M failed`; exit status 1 when any case fails.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -26,6 +30,12 @@ enum Command {
         /// Also measure each available backend's single-core FMA peak (about 1 s).
         #[arg(long)]
         peak: bool,
+    },
+    /// Run the reference vectors under each directory (every manifest.toml found below it).
+    Vectors {
+        /// Directories to search for manifest.toml files.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
     },
 }
 
@@ -74,6 +84,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info { peak } => info(peak),
+        Command::Vectors { dirs } => {
+            let report = massive_mimo::vectors::run_dirs(&dirs);
+            println!("{report}");
+            if report.failed() > 0 {
+                return ExitCode::from(1);
+            }
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,232 @@
+//! Soft demapper (exact and max-log LLR) and hard decision for the constellations of §5.1.
+//!
+//! LLR = ln P(b = 0 | y) / P(b = 1 | y) (positive means 0) with equiprobable symbols and
+//! `d(s) = |y − s|² / σ²`. Exact: `ln Σ_{b=0} e^{−d} − ln Σ_{b=1} e^{−d}` (log-sum-exp with the
+//! minimum distance factored out, so no overflow); max-log: `min_{b=1} d − min_{b=0} d`. For
+//! the QAMs the imaginary-axis distance is common to numerator and denominator of a real-axis
+//! bit (and vice versa), so each LLR is computed on one axis: 2^m levels instead of 4^m points.
+
+use super::Modulation;
+use super::map::levels;
+use crate::{C32, Error, Result};
+
+/// Smallest noise variance used: a zero σ² (noise-free data) is clamped to this, giving large
+/// finite LLRs with the right signs instead of ±∞ or NaN.
+pub const MIN_NOISE_VAR: f32 = 1e-12;
+
+/// LLR computation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DemapMethod {
+    /// Exact log-likelihood ratio.
+    Exact,
+    /// Max-log approximation.
+    MaxLog,
+}
+
+impl std::str::FromStr for DemapMethod {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "exact" | "logmap" => Ok(DemapMethod::Exact),
+            "maxlog" => Ok(DemapMethod::MaxLog),
+            _ => Err(Error::InvalidParameter { name: "method", value: s.to_string(), reason: "expected exact or maxlog" }),
+        }
+    }
+}
+
+/// Up to 32 levels per axis (1024QAM).
+const MAX_LEVELS: usize = 32;
+
+/// LLRs of the m bits of one axis at coordinate `y` (already divided into `inv_var` = 1/σ²).
+#[inline]
+fn axis_llrs(y: f32, inv_var: f32, lv: &[f32], m: usize, method: DemapMethod, out: &mut [f32]) {
+    let mut d = [0.0f32; MAX_LEVELS];
+    for (di, &a) in d.iter_mut().zip(lv) {
+        *di = (y - a) * (y - a) * inv_var;
+    }
+    let n = lv.len();
+    for (k, o) in out.iter_mut().enumerate().take(m) {
+        let shift = m - 1 - k;
+        let (mut d0, mut d1) = (f32::INFINITY, f32::INFINITY);
+        for (idx, &di) in d[..n].iter().enumerate() {
+            if (idx >> shift) & 1 == 0 {
+                d0 = d0.min(di);
+            } else {
+                d1 = d1.min(di);
+            }
+        }
+        *o = d1 - d0;
+        if method == DemapMethod::Exact {
+            // ln Σ_{b=0} e^{−d} − ln Σ_{b=1} e^{−d}, each sum taken relative to its own minimum
+            // (every sum ≥ 1: no underflow to ln 0 however small σ² is).
+            let (mut s0, mut s1) = (0.0f64, 0.0f64);
+            for (idx, &di) in d[..n].iter().enumerate() {
+                if (idx >> shift) & 1 == 0 {
+                    s0 += f64::from(d0 - di).exp();
+                } else {
+                    s1 += f64::from(d1 - di).exp();
+                }
+            }
+            *o += (s0.ln() - s1.ln()) as f32;
+        }
+    }
+}
+
+fn check(modulation: Modulation, symbols: &[C32], noise_var: &[f32], per_symbol_out: usize, out_len: usize) -> Result<()> {
+    if noise_var.len() != symbols.len() {
+        return Err(Error::ShapeMismatch { name: "noise_var [n]", expected: vec![symbols.len()], got: vec![noise_var.len()] });
+    }
+    if out_len != symbols.len() * per_symbol_out {
+        return Err(Error::ShapeMismatch {
+            name: "llr [n·Q_m]",
+            expected: vec![symbols.len() * per_symbol_out],
+            got: vec![out_len],
+        });
+    }
+    if let Some(&v) = noise_var.iter().find(|v| !(**v >= 0.0) || !v.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "noise_var",
+            value: v.to_string(),
+            reason: "must be finite and ≥ 0 (0 is clamped to MIN_NOISE_VAR)",
+        });
+    }
+    let _ = modulation;
+    Ok(())
+}
+
+/// Soft-demaps `symbols` with per-symbol complex noise variance `noise_var` (σ² = E|n|², ≥ 0,
+/// finite; 0 is clamped to [`MIN_NOISE_VAR`]) into `llr` (`Q_m` per symbol, bit order of
+/// §5.1). For π/2-BPSK the symbol index i counts from 0 at `symbols[0]`. A NaN symbol gives NaN
+/// LLRs for its bits only.
+pub fn demap(modulation: Modulation, method: DemapMethod, symbols: &[C32], noise_var: &[f32], llr: &mut [f32]) -> Result<()> {
+    let qm = modulation.bits_per_symbol();
+    check(modulation, symbols, noise_var, qm, llr.len())?;
+    let m = modulation.bits_per_axis();
+    if m == 0 {
+        // Two points ±a(1+j): d(1) − d(0) = 4a(yr + yi)/σ², exact and max-log alike.
+        let a = std::f32::consts::FRAC_1_SQRT_2;
+        for (i, ((o, y), &v)) in llr.iter_mut().zip(symbols).zip(noise_var).enumerate() {
+            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 { C32::new(y.im, -y.re) } else { *y };
+            *o = 4.0 * a * (y.re + y.im) / v.max(MIN_NOISE_VAR);
+        }
+        return Ok(());
+    }
+    let lv = levels(m);
+    let mut re_llr = [0.0f32; 5];
+    let mut im_llr = [0.0f32; 5];
+    for ((out, y), &v) in llr.chunks_exact_mut(qm).zip(symbols).zip(noise_var) {
+        let inv = 1.0 / v.max(MIN_NOISE_VAR);
+        axis_llrs(y.re, inv, lv, m, method, &mut re_llr);
+        axis_llrs(y.im, inv, lv, m, method, &mut im_llr);
+        for k in 0..m {
+            out[2 * k] = re_llr[k];
+            out[2 * k + 1] = im_llr[k];
+        }
+    }
+    Ok(())
+}
+
+/// Hard decision: the bits of the nearest constellation point of each symbol.
+pub fn hard_decision(modulation: Modulation, symbols: &[C32], bits: &mut [u8]) -> Result<()> {
+    let qm = modulation.bits_per_symbol();
+    if bits.len() != symbols.len() * qm {
+        return Err(Error::ShapeMismatch { name: "bits [n·Q_m]", expected: vec![symbols.len() * qm], got: vec![bits.len()] });
+    }
+    let m = modulation.bits_per_axis();
+    if m == 0 {
+        for (i, (b, y)) in bits.iter_mut().zip(symbols).enumerate() {
+            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 { C32::new(y.im, -y.re) } else { *y };
+            *b = u8::from(y.re + y.im < 0.0);
+        }
+        return Ok(());
+    }
+    let lv = levels(m);
+    let nearest = |x: f32| -> usize {
+        let mut best = (f32::INFINITY, 0);
+        for (idx, &a) in lv.iter().enumerate() {
+            let d = (x - a).abs();
+            if d < best.0 {
+                best = (d, idx);
+            }
+        }
+        best.1
+    };
+    for (out, y) in bits.chunks_exact_mut(qm).zip(symbols) {
+        let (ii, iq) = (nearest(y.re), nearest(y.im));
+        for k in 0..m {
+            out[2 * k] = ((ii >> (m - 1 - k)) & 1) as u8;
+            out[2 * k + 1] = ((iq >> (m - 1 - k)) & 1) as u8;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::map;
+    use super::*;
+
+    fn all_bits(qm: usize) -> Vec<u8> {
+        (0..1usize << qm).flat_map(|i| (0..qm).map(move |k| ((i >> (qm - 1 - k)) & 1) as u8)).collect()
+    }
+
+    #[test]
+    fn llr_signs_are_the_hard_decisions_and_clean_points_decode() {
+        for m in Modulation::ALL {
+            let qm = m.bits_per_symbol();
+            let bits = all_bits(qm);
+            let n = bits.len() / qm;
+            let mut s = vec![C32::new(0.0, 0.0); n];
+            map(m, &bits, &mut s).unwrap();
+            // Perturb a little so no LLR is exactly 0.
+            let y: Vec<C32> = s.iter().enumerate().map(|(i, x)| x + C32::new(0.01 * ((i % 3) as f32 - 1.0), 0.007)).collect();
+            let nv = vec![0.1f32; n];
+            let mut hard = vec![0u8; bits.len()];
+            hard_decision(m, &y, &mut hard).unwrap();
+            assert_eq!(hard, bits, "{m}");
+            for method in [DemapMethod::Exact, DemapMethod::MaxLog] {
+                let mut llr = vec![0.0f32; bits.len()];
+                demap(m, method, &y, &nv, &mut llr).unwrap();
+                for (l, b) in llr.iter().zip(&hard) {
+                    assert_eq!(u8::from(*l < 0.0), *b, "{m} {method:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exact_equals_brute_force_over_the_2d_constellation() {
+        for m in [Modulation::Qpsk, Modulation::Qam16, Modulation::Qam64] {
+            let qm = m.bits_per_symbol();
+            let bits = all_bits(qm);
+            let mut pts = vec![C32::new(0.0, 0.0); 1 << qm];
+            map(m, &bits, &mut pts).unwrap();
+            let y = [C32::new(0.3, -0.45), C32::new(-1.1, 0.2)];
+            let nv = [0.2f32, 0.05];
+            let mut llr = vec![0.0f32; 2 * qm];
+            demap(m, DemapMethod::Exact, &y, &nv, &mut llr).unwrap();
+            for (s, yy) in y.iter().enumerate() {
+                for k in 0..qm {
+                    let (mut p0, mut p1) = (0.0f64, 0.0f64);
+                    for (idx, p) in pts.iter().enumerate() {
+                        let e = (-f64::from((yy - p).norm_sqr() / nv[s])).exp();
+                        if bits[idx * qm + k] == 0 { p0 += e } else { p1 += e }
+                    }
+                    let want = (p0.ln() - p1.ln()) as f32;
+                    assert!((llr[s * qm + k] - want).abs() < 1e-3 * (1.0 + want.abs()), "{m} bit {k}: {} vs {want}", llr[s * qm + k]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_noise_is_an_error_and_zero_noise_gives_finite_llrs() {
+        let y = [C32::new(0.5, 0.5)];
+        let mut llr = [0.0f32; 2];
+        assert!(matches!(demap(Modulation::Qpsk, DemapMethod::MaxLog, &y, &[-1.0], &mut llr), Err(Error::InvalidParameter { name: "noise_var", .. })));
+        assert!(demap(Modulation::Qpsk, DemapMethod::MaxLog, &y, &[f32::NAN], &mut llr).is_err());
+        demap(Modulation::Qpsk, DemapMethod::Exact, &y, &[0.0], &mut llr).unwrap();
+        assert!(llr.iter().all(|l| l.is_finite() && *l > 0.0));
+    }
+}

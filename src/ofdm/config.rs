@@ -1,0 +1,186 @@
+//! OFDM numerology: cyclic-prefix lengths and the subcarrier-to-bin map.
+
+use crate::{Error, Result};
+
+/// Radio access technology of the waveform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Standard {
+    /// 5G NR, 38.211 §5.3.1.
+    Nr,
+    /// LTE downlink, 36.211 §6.12 (DC subcarrier unused).
+    Lte,
+}
+
+/// Cyclic prefix type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CyclicPrefix {
+    /// Normal CP: 14 symbols per NR slot, 7 per LTE slot.
+    Normal,
+    /// Extended CP: 12 symbols per NR slot (60 kHz only), 6 per LTE slot.
+    Extended,
+}
+
+/// One OFDM configuration: the grid of `n_symbols` × `n_sc` starting at symbol 0 of slot `slot`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OfdmConfig {
+    /// NR or LTE.
+    pub standard: Standard,
+    /// Subcarrier spacing Δf in kHz: 15·2^µ for NR (µ = 0..=6), 15 for LTE.
+    pub scs_khz: u32,
+    /// FFT size (a multiple of 128, so that every CP length is a whole number of samples).
+    pub n_fft: usize,
+    /// Occupied subcarriers (even, below n_fft).
+    pub n_sc: usize,
+    /// Symbols in the grid.
+    pub n_symbols: usize,
+    /// Cyclic prefix type.
+    pub cyclic_prefix: CyclicPrefix,
+    /// Slot index within the frame of the grid's first symbol (NR: decides which symbols carry
+    /// the long CP; LTE: ignored, every 7-symbol slot starts with the long CP).
+    pub slot: u32,
+    /// Amplitude scale applied by the modulator (and by the demodulator's DFT).
+    pub scale: f32,
+}
+
+impl OfdmConfig {
+    /// Numerology µ = log2(Δf / 15 kHz).
+    pub fn mu(&self) -> Result<u32> {
+        let ok = |mu: u32| self.scs_khz == 15 << mu;
+        match self.standard {
+            Standard::Lte if self.scs_khz == 15 => Ok(0),
+            Standard::Nr => (0..=6).find(|&mu| ok(mu)).ok_or(Error::InvalidParameter {
+                name: "scs_khz",
+                value: self.scs_khz.to_string(),
+                reason: "NR subcarrier spacing must be 15·2^µ kHz, µ = 0..=6",
+            }),
+            Standard::Lte => Err(Error::InvalidParameter {
+                name: "scs_khz",
+                value: self.scs_khz.to_string(),
+                reason: "LTE uses 15 kHz (7.5 kHz MBSFN is not supported)",
+            }),
+        }
+    }
+
+    /// Symbols per slot: 14 (normal) or 12 (extended) for NR; 7 or 6 per LTE slot.
+    pub fn symbols_per_slot(&self) -> usize {
+        match (self.standard, self.cyclic_prefix) {
+            (Standard::Nr, CyclicPrefix::Normal) => 14,
+            (Standard::Nr, CyclicPrefix::Extended) => 12,
+            (Standard::Lte, CyclicPrefix::Normal) => 7,
+            (Standard::Lte, CyclicPrefix::Extended) => 6,
+        }
+    }
+
+    /// Checks every field; returns µ.
+    pub fn validate(&self) -> Result<u32> {
+        let mu = self.mu()?;
+        if self.n_fft < 128 || self.n_fft % 128 != 0 {
+            return Err(Error::InvalidParameter { name: "n_fft", value: self.n_fft.to_string(), reason: "must be a positive multiple of 128" });
+        }
+        let dc = usize::from(self.standard == Standard::Lte);
+        if self.n_sc == 0 || self.n_sc % 2 != 0 || self.n_sc + dc > self.n_fft {
+            return Err(Error::InvalidParameter {
+                name: "n_sc",
+                value: self.n_sc.to_string(),
+                reason: "must be even, ≥ 2 and fit in n_fft (with the DC subcarrier for LTE)",
+            });
+        }
+        if self.n_symbols == 0 {
+            return Err(Error::InvalidParameter { name: "n_symbols", value: "0".into(), reason: "must be ≥ 1" });
+        }
+        if self.standard == Standard::Nr && self.cyclic_prefix == CyclicPrefix::Extended && mu != 2 {
+            return Err(Error::InvalidParameter {
+                name: "cyclic_prefix",
+                value: format!("extended at {} kHz", self.scs_khz),
+                reason: "NR extended CP exists only at 60 kHz (38.211 §4.2)",
+            });
+        }
+        if !self.scale.is_finite() {
+            return Err(Error::NonFinite { name: "scale", value: f64::from(self.scale) });
+        }
+        Ok(mu)
+    }
+
+    /// CP length in samples of grid symbol `l` (38.211 §5.3.1 / 36.211 §6.12).
+    pub fn cp_len(&self, l: usize) -> usize {
+        let n = self.n_fft;
+        match (self.standard, self.cyclic_prefix) {
+            (_, CyclicPrefix::Extended) => 512 * n / 2048,
+            (Standard::Lte, CyclicPrefix::Normal) => {
+                if l % 7 == 0 { 160 * n / 2048 } else { 144 * n / 2048 }
+            }
+            (Standard::Nr, CyclicPrefix::Normal) => {
+                let mu = self.mu().unwrap_or(0);
+                let per_subframe = 14usize << mu;
+                let slots_per_subframe = 1usize << mu;
+                let slot = self.slot as usize + l / 14;
+                let index_in_subframe = (slot % slots_per_subframe) * 14 + l % 14;
+                let long = index_in_subframe % per_subframe == 0 || index_in_subframe == 7 << mu;
+                144 * n / 2048 + if long { (16 << mu) * n / 2048 } else { 0 }
+            }
+        }
+    }
+
+    /// Samples of the whole grid: Σ_l (cp_l + n_fft).
+    pub fn samples(&self) -> usize {
+        (0..self.n_symbols).map(|l| self.cp_len(l) + self.n_fft).sum()
+    }
+
+    /// DFT bin (0..n_fft) of grid subcarrier k.
+    pub fn bin(&self, k: usize) -> usize {
+        let half = self.n_sc / 2;
+        let signed = match self.standard {
+            Standard::Nr => k as isize - half as isize,
+            Standard::Lte if k < half => k as isize - half as isize,
+            Standard::Lte => k as isize - half as isize + 1,
+        };
+        signed.rem_euclid(self.n_fft as isize) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nr(scs: u32, n_fft: usize, slot: u32) -> OfdmConfig {
+        OfdmConfig { standard: Standard::Nr, scs_khz: scs, n_fft, n_sc: 12, n_symbols: 14, cyclic_prefix: CyclicPrefix::Normal, slot, scale: 1.0 }
+    }
+
+    #[test]
+    fn nr_cp_lengths_sum_to_half_a_millisecond_per_subframe() {
+        // 30 kHz, 4096 points: 122.88 Msps; two slots = one 0.5 ms ... subframe is 1 ms = 122880 samples.
+        let c0 = nr(30, 4096, 0);
+        let c1 = nr(30, 4096, 1);
+        assert_eq!(c0.samples() + c1.samples(), 122_880);
+        assert_eq!(c0.cp_len(0), 288 + 64);
+        assert_eq!(c0.cp_len(1), 288);
+        // With µ = 1 the second long-CP symbol is index 14 of the subframe: symbol 0 of slot 1.
+        assert_eq!(c1.cp_len(0), 352);
+        assert_eq!(c0.cp_len(7), 288);
+        // 15 kHz: long CP at symbols 0 and 7.
+        let c = nr(15, 2048, 0);
+        assert_eq!((c.cp_len(0), c.cp_len(7), c.cp_len(3)), (160, 160, 144));
+        assert_eq!(c.samples(), 30_720);
+    }
+
+    #[test]
+    fn lte_bins_skip_dc() {
+        let c = OfdmConfig { standard: Standard::Lte, scs_khz: 15, n_fft: 2048, n_sc: 1200, n_symbols: 14, cyclic_prefix: CyclicPrefix::Normal, slot: 0, scale: 1.0 };
+        assert_eq!(c.bin(0), 2048 - 600);
+        assert_eq!(c.bin(599), 2047);
+        assert_eq!(c.bin(600), 1);
+        assert_eq!(c.samples(), 30_720);
+    }
+
+    #[test]
+    fn bad_numerology_is_named() {
+        let mut c = nr(20, 2048, 0);
+        assert!(matches!(c.validate(), Err(Error::InvalidParameter { name: "scs_khz", .. })));
+        c.scs_khz = 30;
+        c.n_sc = 4096;
+        assert!(matches!(c.validate(), Err(Error::InvalidParameter { name: "n_sc", .. })));
+        c.n_sc = 12;
+        c.n_fft = 1000;
+        assert!(matches!(c.validate(), Err(Error::InvalidParameter { name: "n_fft", .. })));
+    }
+}

@@ -1,0 +1,17 @@
+//! OFDM modulation and demodulation for NR (3GPP TS 38.211 §5.3.1, any numerology, normal and
+//! extended cyclic prefix) and LTE (36.211 §6.12, DC subcarrier left empty), on rustfft with
+//! buffers planned at construction: `process` allocates nothing.
+//!
+//! Conventions (those of the reference vectors, `../shared/VECTORS.md`): the sample rate is
+//! `n_fft·Δf`; grid subcarrier k of `n_sc` goes to DFT bin `(k − n_sc/2) mod n_fft` for NR, and
+//! for LTE to `k − n_sc/2` (k < n_sc/2) or `k − n_sc/2 + 1` (above DC). Symbol l is
+//! `scale·Σ_bin X(bin)·e^{j2π·bin·t/n_fft}`, t = 0..n_fft, preceded by its last `cp_l` samples.
+//! The §5.4 up-conversion phase term is not applied (f0 = 0).
+
+mod config;
+mod demodulator;
+mod modulator;
+
+pub use config::{CyclicPrefix, OfdmConfig, Standard};
+pub use demodulator::OfdmDemodulator;
+pub use modulator::OfdmModulator;

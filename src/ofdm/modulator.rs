@@ -1,0 +1,97 @@
+//! OFDM modulator: resource grid → time-domain samples with cyclic prefixes.
+
+use std::sync::Arc;
+
+use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2};
+use rustfft::{Fft, FftPlanner};
+
+use super::OfdmConfig;
+use crate::{C32, Error, Result};
+
+/// Modulates grids of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
+pub struct OfdmModulator {
+    cfg: OfdmConfig,
+    ifft: Arc<dyn Fft<f32>>,
+    bins: Vec<usize>,
+    buf: Vec<C32>,
+    scratch: Vec<C32>,
+}
+
+impl OfdmModulator {
+    /// Validates `cfg` and plans the inverse FFT.
+    pub fn new(cfg: &OfdmConfig) -> Result<Self> {
+        cfg.validate()?;
+        let ifft = FftPlanner::new().plan_fft_inverse(cfg.n_fft);
+        let scratch = vec![C32::new(0.0, 0.0); ifft.get_inplace_scratch_len()];
+        Ok(Self {
+            cfg: *cfg,
+            bins: (0..cfg.n_sc).map(|k| cfg.bin(k)).collect(),
+            buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
+            ifft,
+            scratch,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &OfdmConfig {
+        &self.cfg
+    }
+
+    /// Output samples per antenna: Σ_l (cp_l + n_fft).
+    pub fn output_len(&self) -> usize {
+        self.cfg.samples()
+    }
+
+    /// Modulates one antenna's grid `[n_symbols, n_sc]` into `out` (`output_len()` samples).
+    pub fn process(&mut self, grid: ArrayView2<'_, C32>, out: &mut [C32]) -> Result<()> {
+        let c = &self.cfg;
+        if grid.dim() != (c.n_symbols, c.n_sc) {
+            return Err(Error::ShapeMismatch {
+                name: "grid [n_symbols, n_sc]",
+                expected: vec![c.n_symbols, c.n_sc],
+                got: grid.shape().to_vec(),
+            });
+        }
+        if out.len() != c.samples() {
+            return Err(Error::ShapeMismatch { name: "waveform [n_samples]", expected: vec![c.samples()], got: vec![out.len()] });
+        }
+        let n = c.n_fft;
+        let mut pos = 0;
+        for (l, row) in grid.outer_iter().enumerate() {
+            self.buf.fill(C32::new(0.0, 0.0));
+            for (&b, &x) in self.bins.iter().zip(row.iter()) {
+                self.buf[b] = x * c.scale;
+            }
+            self.ifft.process_with_scratch(&mut self.buf, &mut self.scratch);
+            let cp = c.cp_len(l);
+            out[pos..pos + cp].copy_from_slice(&self.buf[n - cp..]);
+            out[pos + cp..pos + cp + n].copy_from_slice(&self.buf);
+            pos += cp + n;
+        }
+        Ok(())
+    }
+
+    /// Modulates every antenna: `grid [n_ant, n_symbols, n_sc]` → `out [n_ant, output_len()]`.
+    pub fn process_antennas(&mut self, grid: ArrayView3<'_, C32>, mut out: ArrayViewMut2<'_, C32>) -> Result<()> {
+        if grid.dim().0 != out.dim().0 || out.dim().1 != self.output_len() {
+            return Err(Error::ShapeMismatch {
+                name: "waveform [n_ant, n_samples]",
+                expected: vec![grid.dim().0, self.output_len()],
+                got: out.shape().to_vec(),
+            });
+        }
+        for (g, mut o) in grid.outer_iter().zip(out.outer_iter_mut()) {
+            match o.as_slice_mut() {
+                Some(s) => self.process(g, s)?,
+                None => {
+                    return Err(Error::InvalidParameter {
+                        name: "waveform",
+                        value: "non-contiguous rows".into(),
+                        reason: "each antenna's samples must be contiguous (standard layout)",
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,299 @@
+//! Transport-block sizes, MCS tables and peak rates.
+//!
+//! * NR TBS determination, 3GPP TS 38.214 §5.1.3.2 ([`nr_tbs`]).
+//! * NR PDSCH MCS index tables 1–4, 38.214 Tables 5.1.3.1-1..-4 ([`nr_mcs`]).
+//! * NR approximate peak data rate, 38.306 §4.1.2 ([`nr_peak_rate_mbps`]).
+
+use crate::modulation::Modulation;
+use crate::{Error, Result};
+
+/// Table 5.1.3.2-1: TBS for N_info ≤ 3824.
+pub const NR_TBS_TABLE: [u32; 93] = [
+    24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 208, 224,
+    240, 256, 272, 288, 304, 320, 336, 352, 368, 384, 408, 432, 456, 480, 504, 528, 552, 576, 608, 640, 672, 704,
+    736, 768, 808, 848, 888, 928, 984, 1032, 1064, 1128, 1160, 1192, 1224, 1256, 1288, 1320, 1352, 1416, 1480,
+    1544, 1608, 1672, 1736, 1800, 1864, 1928, 2024, 2088, 2152, 2216, 2280, 2408, 2472, 2536, 2600, 2664, 2728,
+    2792, 2856, 2976, 3104, 3240, 3368, 3496, 3624, 3752, 3824,
+];
+
+/// Inputs of the NR TBS determination for one transport block (38.214 §5.1.3.2).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NrTbsInput {
+    /// Modulation (Q_m).
+    pub modulation: Modulation,
+    /// Target code rate R (not R·1024), 0 < R < 1.
+    pub code_rate: f64,
+    /// Layers υ, 1..=8 (up to 4 per codeword in the spec; 8 for two codewords' sum).
+    pub layers: u32,
+    /// Allocated PRBs n_PRB ≥ 1.
+    pub n_prb: u32,
+    /// REs per PRB in the allocation: N_sc^RB·N_symb^sh − N_DMRS^PRB.
+    pub n_re_per_prb: u32,
+    /// Overhead N_oh^PRB (xOverhead: 0, 6, 12 or 18).
+    pub x_overhead: u32,
+}
+
+/// The transport block size in bits, 38.214 §5.1.3.2 steps 1–4:
+/// `N'_RE = min(156, n_re_per_prb − x_overhead)`, `N_info = N'_RE·n_PRB·R·Q_m·υ`, then the
+/// quantisation of N_info and the table (N_info ≤ 3824) or the code-block formulas.
+pub fn nr_tbs(p: &NrTbsInput) -> Result<u32> {
+    if !(p.code_rate > 0.0 && p.code_rate < 1.0) {
+        return Err(Error::InvalidParameter { name: "target_code_rate", value: p.code_rate.to_string(), reason: "must be in (0, 1)" });
+    }
+    if !(1..=8).contains(&p.layers) {
+        return Err(Error::InvalidParameter { name: "layers", value: p.layers.to_string(), reason: "must be 1..=8" });
+    }
+    if p.n_prb == 0 || p.n_prb > 275 {
+        return Err(Error::InvalidParameter { name: "n_prb", value: p.n_prb.to_string(), reason: "must be 1..=275" });
+    }
+    if p.n_re_per_prb <= p.x_overhead || p.n_re_per_prb > 12 * 14 {
+        return Err(Error::InvalidParameter {
+            name: "n_re_per_prb",
+            value: p.n_re_per_prb.to_string(),
+            reason: "must exceed x_overhead and be at most 168 (12 subcarriers × 14 symbols)",
+        });
+    }
+    let n_re_prime = (p.n_re_per_prb - p.x_overhead).min(156);
+    let n_re = f64::from(n_re_prime) * f64::from(p.n_prb);
+    let qm = p.modulation.bits_per_symbol() as f64;
+    let n_info = n_re * p.code_rate * qm * f64::from(p.layers);
+    if n_info <= 3824.0 {
+        let n = (n_info.log2().floor() as i32 - 6).max(3);
+        let step = f64::from(1u32 << n);
+        let n_info_q = (step * (n_info / step).floor()).max(24.0);
+        // Smallest table TBS ≥ N'_info (the table ends at 3824 ≥ any quantised N_info here).
+        Ok(NR_TBS_TABLE.iter().copied().find(|&t| f64::from(t) >= n_info_q).unwrap_or(3824))
+    } else {
+        let n = (n_info - 24.0).log2().floor() as i32 - 5;
+        let step = 2f64.powi(n);
+        let n_info_q = (step * ((n_info - 24.0) / step).round()).max(3840.0);
+        let tbs = if p.code_rate <= 0.25 {
+            let c = ((n_info_q + 24.0) / 3816.0).ceil();
+            8.0 * c * ((n_info_q + 24.0) / (8.0 * c)).ceil() - 24.0
+        } else if n_info_q > 8424.0 {
+            let c = ((n_info_q + 24.0) / 8424.0).ceil();
+            8.0 * c * ((n_info_q + 24.0) / (8.0 * c)).ceil() - 24.0
+        } else {
+            8.0 * ((n_info_q + 24.0) / 8.0).ceil() - 24.0
+        };
+        Ok(tbs as u32)
+    }
+}
+
+/// One row of an NR MCS table: modulation and target code rate R·1024.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct McsEntry {
+    /// Modulation order Q_m as a scheme.
+    pub modulation: Modulation,
+    /// Target code rate × 1024.
+    pub rate_x1024: f64,
+}
+
+impl McsEntry {
+    /// Spectral efficiency Q_m·R in bit/s/Hz per layer.
+    pub fn spectral_efficiency(&self) -> f64 {
+        self.modulation.bits_per_symbol() as f64 * self.rate_x1024 / 1024.0
+    }
+}
+
+/// The NR PDSCH MCS tables of 38.214 §5.1.3.1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum McsTable {
+    /// Table 5.1.3.1-1 (up to 64QAM).
+    Qam64,
+    /// Table 5.1.3.1-2 (up to 256QAM).
+    Qam256,
+    /// Table 5.1.3.1-3 (64QAM, low spectral efficiency).
+    Qam64LowSe,
+    /// Table 5.1.3.1-4 (up to 1024QAM).
+    Qam1024,
+}
+
+const Q2: Modulation = Modulation::Qpsk;
+const Q4: Modulation = Modulation::Qam16;
+const Q6: Modulation = Modulation::Qam64;
+const Q8: Modulation = Modulation::Qam256;
+const Q10: Modulation = Modulation::Qam1024;
+
+const TABLE1: [(Modulation, f64); 29] = [
+    (Q2, 120.0), (Q2, 157.0), (Q2, 193.0), (Q2, 251.0), (Q2, 308.0), (Q2, 379.0), (Q2, 449.0), (Q2, 526.0),
+    (Q2, 602.0), (Q2, 679.0), (Q4, 340.0), (Q4, 378.0), (Q4, 434.0), (Q4, 490.0), (Q4, 553.0), (Q4, 616.0),
+    (Q4, 658.0), (Q6, 438.0), (Q6, 466.0), (Q6, 517.0), (Q6, 567.0), (Q6, 616.0), (Q6, 666.0), (Q6, 719.0),
+    (Q6, 772.0), (Q6, 822.0), (Q6, 873.0), (Q6, 910.0), (Q6, 948.0),
+];
+const TABLE2: [(Modulation, f64); 28] = [
+    (Q2, 120.0), (Q2, 193.0), (Q2, 308.0), (Q2, 449.0), (Q2, 602.0), (Q4, 378.0), (Q4, 434.0), (Q4, 490.0),
+    (Q4, 553.0), (Q4, 616.0), (Q4, 658.0), (Q6, 466.0), (Q6, 517.0), (Q6, 567.0), (Q6, 616.0), (Q6, 666.0),
+    (Q6, 719.0), (Q6, 772.0), (Q6, 822.0), (Q6, 873.0), (Q8, 682.5), (Q8, 711.0), (Q8, 754.0), (Q8, 797.0),
+    (Q8, 841.0), (Q8, 885.0), (Q8, 916.5), (Q8, 948.0),
+];
+const TABLE3: [(Modulation, f64); 29] = [
+    (Q2, 30.0), (Q2, 40.0), (Q2, 50.0), (Q2, 64.0), (Q2, 78.0), (Q2, 99.0), (Q2, 120.0), (Q2, 157.0),
+    (Q2, 193.0), (Q2, 251.0), (Q2, 308.0), (Q2, 379.0), (Q2, 449.0), (Q2, 526.0), (Q2, 602.0), (Q4, 340.0),
+    (Q4, 378.0), (Q4, 434.0), (Q4, 490.0), (Q4, 553.0), (Q4, 616.0), (Q6, 438.0), (Q6, 466.0), (Q6, 517.0),
+    (Q6, 567.0), (Q6, 616.0), (Q6, 666.0), (Q6, 719.0), (Q6, 772.0),
+];
+const TABLE4: [(Modulation, f64); 27] = [
+    (Q2, 120.0), (Q2, 193.0), (Q2, 449.0), (Q4, 378.0), (Q4, 490.0), (Q4, 616.0), (Q6, 466.0), (Q6, 517.0),
+    (Q6, 567.0), (Q6, 616.0), (Q6, 666.0), (Q6, 719.0), (Q6, 772.0), (Q6, 822.0), (Q6, 873.0), (Q8, 682.5),
+    (Q8, 711.0), (Q8, 754.0), (Q8, 797.0), (Q8, 841.0), (Q8, 885.0), (Q8, 916.5), (Q8, 948.0), (Q10, 805.5),
+    (Q10, 853.0), (Q10, 900.5), (Q10, 948.0),
+];
+
+impl McsTable {
+    fn rows(self) -> &'static [(Modulation, f64)] {
+        match self {
+            McsTable::Qam64 => &TABLE1,
+            McsTable::Qam256 => &TABLE2,
+            McsTable::Qam64LowSe => &TABLE3,
+            McsTable::Qam1024 => &TABLE4,
+        }
+    }
+
+    /// Number of MCS indices with a code rate (the rest up to 31 are reserved for
+    /// retransmissions).
+    pub fn len(self) -> usize {
+        self.rows().len()
+    }
+
+    /// Always false: every table has entries.
+    pub fn is_empty(self) -> bool {
+        false
+    }
+}
+
+/// Modulation and target code rate of MCS index `i_mcs` in `table`; reserved or out-of-range
+/// indices are an error naming the index.
+pub fn nr_mcs(table: McsTable, i_mcs: u32) -> Result<McsEntry> {
+    table
+        .rows()
+        .get(i_mcs as usize)
+        .map(|&(modulation, rate_x1024)| McsEntry { modulation, rate_x1024 })
+        .ok_or(Error::InvalidParameter {
+            name: "i_mcs",
+            value: i_mcs.to_string(),
+            reason: "reserved or out of range for this MCS table (38.214 Tables 5.1.3.1-1..-4)",
+        })
+}
+
+/// Frequency range, for the overhead of 38.306 §4.1.2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrequencyRange {
+    /// FR1 (410 MHz – 7.125 GHz).
+    Fr1,
+    /// FR2 (24.25 – 71 GHz).
+    Fr2,
+}
+
+/// Link direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Downlink.
+    Downlink,
+    /// Uplink.
+    Uplink,
+}
+
+/// Approximate NR peak data rate of one carrier in Mbit/s, 38.306 §4.1.2:
+/// `10⁻⁶ · υ · Q_m · f · R_max · N_PRB·12 / T_s^µ · (1 − OH)` with R_max = 948/1024,
+/// `T_s^µ = 10⁻³ / (14·2^µ)` s and OH = 0.14 / 0.18 (FR1 / FR2 downlink), 0.08 / 0.10 (uplink).
+/// `scaling` is f ∈ {1, 0.8, 0.75, 0.4}. This counts every symbol as data (no TDD split).
+pub fn nr_peak_rate_mbps(
+    layers: u32,
+    modulation: Modulation,
+    scaling: f64,
+    n_prb: u32,
+    mu: u32,
+    fr: FrequencyRange,
+    direction: Direction,
+) -> Result<f64> {
+    if ![1.0, 0.8, 0.75, 0.4].contains(&scaling) {
+        return Err(Error::InvalidParameter { name: "scaling factor f", value: scaling.to_string(), reason: "must be 1, 0.8, 0.75 or 0.4" });
+    }
+    if mu > 6 {
+        return Err(Error::InvalidParameter { name: "numerology µ", value: mu.to_string(), reason: "must be 0..=6" });
+    }
+    let oh = match (fr, direction) {
+        (FrequencyRange::Fr1, Direction::Downlink) => 0.14,
+        (FrequencyRange::Fr2, Direction::Downlink) => 0.18,
+        (FrequencyRange::Fr1, Direction::Uplink) => 0.08,
+        (FrequencyRange::Fr2, Direction::Uplink) => 0.10,
+    };
+    let ts = 1e-3 / (14.0 * f64::from(1u32 << mu));
+    let qm = modulation.bits_per_symbol() as f64;
+    Ok(1e-6 * f64::from(layers) * qm * scaling * (948.0 / 1024.0) * f64::from(n_prb) * 12.0 / ts * (1.0 - oh))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tbs(m: Modulation, r: f64, layers: u32, n_prb: u32, re: u32, xoh: u32) -> u32 {
+        nr_tbs(&NrTbsInput { modulation: m, code_rate: r, layers, n_prb, n_re_per_prb: re, x_overhead: xoh }).unwrap()
+    }
+
+    #[test]
+    fn small_allocations_come_from_the_table() {
+        // N_info = 12·(120/1024)·2 = 2.8 → N'_info = 24 → TBS 24.
+        assert_eq!(tbs(Modulation::Qpsk, 120.0 / 1024.0, 1, 1, 12, 0), 24);
+        // Every result ≤ 3824 is a table entry.
+        for n_prb in 1..20 {
+            let t = tbs(Modulation::Qam16, 434.0 / 1024.0, 1, n_prb, 132, 0);
+            if t <= 3824 {
+                assert!(NR_TBS_TABLE.contains(&t), "{t}");
+            }
+        }
+    }
+
+    #[test]
+    fn large_allocations_are_byte_aligned_and_fill_code_blocks() {
+        // 273 PRB, 4 layers, 256QAM R = 948/1024 (the NR 100 MHz peak): TBS + 24 divisible by
+        // 8·C with C = ⌈(TBS+24)/8424⌉.
+        let t = tbs(Modulation::Qam256, 948.0 / 1024.0, 4, 273, 144, 0);
+        let c = (t + 24).div_ceil(8424);
+        assert_eq!((t + 24) % (8 * c), 0);
+        // N_info = 144·273·0.92578125·8·4 ≈ 1.1646e6: the TBS lies within 1 % of it.
+        let n_info = 144.0 * 273.0 * 948.0 / 1024.0 * 32.0;
+        assert!((f64::from(t) - n_info).abs() / n_info < 0.01, "{t} vs {n_info}");
+    }
+
+    #[test]
+    fn tbs_grows_with_prbs() {
+        let mut last = 0;
+        for n_prb in 1..=273 {
+            let t = tbs(Modulation::Qam64, 517.0 / 1024.0, 2, n_prb, 156, 0);
+            assert!(t >= last, "n_prb {n_prb}: {t} < {last}");
+            last = t;
+        }
+    }
+
+    #[test]
+    fn mcs_tables_rise_in_spectral_efficiency() {
+        for table in [McsTable::Qam64, McsTable::Qam256, McsTable::Qam64LowSe, McsTable::Qam1024] {
+            let mut last = 0.0;
+            for i in 0..table.len() as u32 {
+                let se = nr_mcs(table, i).unwrap().spectral_efficiency();
+                assert!(se > last, "{table:?} {i}");
+                last = se;
+            }
+            assert!(nr_mcs(table, table.len() as u32).is_err());
+        }
+        // Table 2, MCS 27: 256QAM at 948/1024 = 7.40625 bit/s/Hz.
+        assert_eq!(nr_mcs(McsTable::Qam256, 27).unwrap().spectral_efficiency(), 7.40625);
+    }
+
+    #[test]
+    fn peak_rate_of_the_nr_twin() {
+        // 273 PRB, µ = 1, 256QAM, 1 layer, FR1 DL: 1e-6·8·0.92578·273·12/(1e-3/28)·0.86 ≈ 584.25 Mbit/s.
+        let r = nr_peak_rate_mbps(1, Modulation::Qam256, 1.0, 273, 1, FrequencyRange::Fr1, Direction::Downlink).unwrap();
+        assert!((r - 584.25).abs() < 0.01, "{r}");
+    }
+
+    #[test]
+    fn bad_inputs_are_named() {
+        let bad = NrTbsInput { modulation: Modulation::Qpsk, code_rate: 1.2, layers: 1, n_prb: 1, n_re_per_prb: 12, x_overhead: 0 };
+        assert!(matches!(nr_tbs(&bad), Err(Error::InvalidParameter { name: "target_code_rate", .. })));
+        let bad = NrTbsInput { code_rate: 0.5, n_re_per_prb: 6, x_overhead: 6, ..bad };
+        assert!(matches!(nr_tbs(&bad), Err(Error::InvalidParameter { name: "n_re_per_prb", .. })));
+    }
+}

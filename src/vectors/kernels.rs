@@ -1,0 +1,230 @@
+//! The kernel registry of the vector runner: name → function from parameters and input arrays
+//! to output arrays. Later blocks add their kernels to [`lookup`].
+//!
+//! Kernels of this module (contract in `../shared/VECTORS.md` and `vectors/README.md`):
+//! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`.
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array2, ArrayD};
+
+use super::Array;
+use crate::modulation::{DemapMethod, Modulation, demap, map};
+use crate::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
+use crate::rate::{NrTbsInput, nr_tbs};
+use crate::sequence::{Gold, low_papr_sequence};
+use crate::C32;
+
+/// Outputs of a kernel, by name.
+pub type Outputs = BTreeMap<&'static str, Array>;
+/// A kernel: parameters and inputs to outputs, or the reason it could not run.
+pub type KernelFn = fn(&Params<'_>, &Inputs<'_>) -> Result<Outputs, String>;
+
+/// The kernel registered under `name`.
+pub fn lookup(name: &str) -> Option<KernelFn> {
+    Some(match name {
+        "gold" => gold,
+        "qam_map" => qam_map,
+        "qam_demap" => qam_demap,
+        "low_papr" => low_papr,
+        "ofdm_modulate" => ofdm_modulate,
+        "ofdm_demodulate" => ofdm_demodulate,
+        "tbs_nr" => tbs_nr,
+        _ => return None,
+    })
+}
+
+/// Names of every registered kernel.
+pub const KERNELS: [&str; 7] = ["gold", "qam_map", "qam_demap", "low_papr", "ofdm_modulate", "ofdm_demodulate", "tbs_nr"];
+
+/// Typed access to a case's parameters; a missing or mistyped one names itself.
+pub struct Params<'a>(pub &'a toml::Table);
+
+impl Params<'_> {
+    fn get(&self, key: &str) -> Result<&toml::Value, String> {
+        self.0.get(key).ok_or_else(|| format!("missing parameter `{key}`"))
+    }
+
+    /// A number (integer or float).
+    pub fn f64(&self, key: &str) -> Result<f64, String> {
+        match self.get(key)? {
+            toml::Value::Float(f) => Ok(*f),
+            toml::Value::Integer(i) => Ok(*i as f64),
+            v => Err(format!("parameter `{key}` = {v} is not a number")),
+        }
+    }
+
+    /// A non-negative integer.
+    pub fn u64(&self, key: &str) -> Result<u64, String> {
+        match self.get(key)? {
+            toml::Value::Integer(i) if *i >= 0 => Ok(*i as u64),
+            v => Err(format!("parameter `{key}` = {v} is not a non-negative integer")),
+        }
+    }
+
+    /// A non-negative integer that fits `usize`/`u32`.
+    pub fn usize(&self, key: &str) -> Result<usize, String> {
+        usize::try_from(self.u64(key)?).map_err(|_| format!("parameter `{key}` is too large"))
+    }
+
+    /// A non-negative integer that fits `u32`.
+    pub fn u32(&self, key: &str) -> Result<u32, String> {
+        u32::try_from(self.u64(key)?).map_err(|_| format!("parameter `{key}` does not fit 32 bits"))
+    }
+
+    /// A string.
+    pub fn str(&self, key: &str) -> Result<&str, String> {
+        match self.get(key)? {
+            toml::Value::String(s) => Ok(s),
+            v => Err(format!("parameter `{key}` = {v} is not a string")),
+        }
+    }
+
+    /// A boolean.
+    pub fn bool(&self, key: &str) -> Result<bool, String> {
+        match self.get(key)? {
+            toml::Value::Boolean(b) => Ok(*b),
+            v => Err(format!("parameter `{key}` = {v} is not a boolean")),
+        }
+    }
+}
+
+/// Typed access to a case's input arrays.
+pub struct Inputs<'a>(pub &'a BTreeMap<String, Array>);
+
+impl Inputs<'_> {
+    fn get(&self, key: &str) -> Result<&Array, String> {
+        self.0.get(key).ok_or_else(|| format!("missing input `{key}`"))
+    }
+
+    /// A complex64 input.
+    pub fn c64(&self, key: &str) -> Result<&ArrayD<C32>, String> {
+        match self.get(key)? {
+            Array::C64(a) => Ok(a),
+            a => Err(format!("input `{key}` is {}, expected complex64", a.dtype())),
+        }
+    }
+
+    /// A float32 input.
+    pub fn f32(&self, key: &str) -> Result<&ArrayD<f32>, String> {
+        match self.get(key)? {
+            Array::F32(a) => Ok(a),
+            a => Err(format!("input `{key}` is {}, expected float32", a.dtype())),
+        }
+    }
+
+    /// A uint8 input.
+    pub fn u8(&self, key: &str) -> Result<&ArrayD<u8>, String> {
+        match self.get(key)? {
+            Array::U8(a) => Ok(a),
+            a => Err(format!("input `{key}` is {}, expected uint8", a.dtype())),
+        }
+    }
+}
+
+fn err(e: crate::Error) -> String {
+    e.to_string()
+}
+
+fn vec1<T>(v: Vec<T>) -> ArrayD<T> {
+    ndarray::Array1::from_vec(v).into_dyn()
+}
+
+fn flat<T: Clone>(a: &ArrayD<T>) -> Vec<T> {
+    a.iter().cloned().collect()
+}
+
+fn gold(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
+    let c_init = p.u64("c_init")?;
+    let c_init = u32::try_from(c_init).ok().filter(|c| *c < 1 << 31).ok_or(format!("c_init = {c_init} exceeds 2^31 − 1"))?;
+    let mut bits = vec![0u8; p.usize("length")?];
+    Gold::new(c_init).fill_bits(&mut bits);
+    Ok(Outputs::from([("bits", Array::U8(vec1(bits)))]))
+}
+
+fn modulation(p: &Params<'_>) -> Result<Modulation, String> {
+    p.str("modulation")?.parse().map_err(err)
+}
+
+fn qam_map(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    let m = modulation(p)?;
+    let bits = flat(i.u8("bits")?);
+    let qm = m.bits_per_symbol();
+    if bits.len() % qm != 0 {
+        return Err(format!("{} bits are not a multiple of Q_m = {qm}", bits.len()));
+    }
+    let mut out = vec![C32::new(0.0, 0.0); bits.len() / qm];
+    map(m, &bits, &mut out).map_err(err)?;
+    Ok(Outputs::from([("symbols", Array::C64(vec1(out)))]))
+}
+
+fn qam_demap(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    let m = modulation(p)?;
+    let method: DemapMethod = p.str("method")?.parse().map_err(err)?;
+    let y = flat(i.c64("symbols")?);
+    let nv = flat(i.f32("noise_var")?);
+    let mut llr = vec![0.0f32; y.len() * m.bits_per_symbol()];
+    demap(m, method, &y, &nv, &mut llr).map_err(err)?;
+    Ok(Outputs::from([("llr", Array::F32(vec1(llr)))]))
+}
+
+fn low_papr(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
+    let mut r = vec![C32::new(0.0, 0.0); p.usize("m_zc")?];
+    low_papr_sequence(p.u32("u")?, p.u32("v")?, p.f64("alpha")?, &mut r).map_err(err)?;
+    Ok(Outputs::from([("sequence", Array::C64(vec1(r)))]))
+}
+
+fn ofdm_config(p: &Params<'_>, n_symbols: usize, n_sc: usize) -> Result<OfdmConfig, String> {
+    let standard = match p.str("standard")? {
+        "nr" | "NR" => Standard::Nr,
+        "lte" | "LTE" => Standard::Lte,
+        s => return Err(format!("parameter `standard` = {s} is not nr or lte")),
+    };
+    let cyclic_prefix = match p.str("cyclic_prefix")? {
+        "normal" => CyclicPrefix::Normal,
+        "extended" => CyclicPrefix::Extended,
+        s => return Err(format!("parameter `cyclic_prefix` = {s} is not normal or extended")),
+    };
+    Ok(OfdmConfig {
+        standard,
+        scs_khz: p.u32("scs_khz")?,
+        n_fft: p.usize("n_fft")?,
+        n_sc,
+        n_symbols,
+        cyclic_prefix,
+        slot: p.u32("slot")?,
+        scale: p.f64("scale")? as f32,
+    })
+}
+
+fn ofdm_modulate(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    let grid = i.c64("grid")?;
+    let grid = grid.view().into_dimensionality::<ndarray::Ix2>().map_err(|_| format!("grid has shape {:?}, expected [n_sym, n_sc]", grid.shape()))?;
+    let cfg = ofdm_config(p, grid.dim().0, grid.dim().1)?;
+    let mut m = OfdmModulator::new(&cfg).map_err(err)?;
+    let mut out = vec![C32::new(0.0, 0.0); m.output_len()];
+    m.process(grid, &mut out).map_err(err)?;
+    Ok(Outputs::from([("waveform", Array::C64(vec1(out)))]))
+}
+
+fn ofdm_demodulate(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    let wave = flat(i.c64("waveform")?);
+    let cfg = ofdm_config(p, p.usize("n_symbols")?, p.usize("n_sc")?)?;
+    let mut d = OfdmDemodulator::new(&cfg, p.f64("window")?).map_err(err)?;
+    let mut grid = Array2::zeros((cfg.n_symbols, cfg.n_sc));
+    d.process(&wave, grid.view_mut()).map_err(err)?;
+    Ok(Outputs::from([("grid", Array::C64(grid.into_dyn()))]))
+}
+
+fn tbs_nr(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
+    let input = NrTbsInput {
+        modulation: modulation(p)?,
+        code_rate: p.f64("target_code_rate")?,
+        layers: p.u32("layers")?,
+        n_prb: p.u32("n_prb")?,
+        n_re_per_prb: p.u32("n_re_per_prb")?,
+        x_overhead: p.u32("x_overhead")?,
+    };
+    let tbs = nr_tbs(&input).map_err(err)?;
+    Ok(Outputs::from([("tbs", Array::I64(vec1(vec![i64::from(tbs)])))]))
+}
