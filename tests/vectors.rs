@@ -22,8 +22,16 @@ fn check(report: &Report, min_passed: usize) {
     if !missing.is_empty() {
         println!("kernels not implemented yet (their cases fail in `mimo vectors`): {missing:?}");
     }
-    assert!(failures.is_empty(), "failing cases of implemented kernels:\n{}", failures.join("\n"));
-    assert!(report.passed() >= min_passed, "only {} cases passed, expected at least {min_passed}", report.passed());
+    assert!(
+        failures.is_empty(),
+        "failing cases of implemented kernels:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        report.passed() >= min_passed,
+        "only {} cases passed, expected at least {min_passed}",
+        report.passed()
+    );
 }
 
 #[test]

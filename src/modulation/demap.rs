@@ -30,7 +30,11 @@ impl std::str::FromStr for DemapMethod {
         match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
             "exact" | "logmap" => Ok(DemapMethod::Exact),
             "maxlog" => Ok(DemapMethod::MaxLog),
-            _ => Err(Error::InvalidParameter { name: "method", value: s.to_string(), reason: "expected exact or maxlog" }),
+            _ => Err(Error::InvalidParameter {
+                name: "method",
+                value: s.to_string(),
+                reason: "expected exact or maxlog",
+            }),
         }
     }
 }
@@ -73,9 +77,19 @@ fn axis_llrs(y: f32, inv_var: f32, lv: &[f32], m: usize, method: DemapMethod, ou
     }
 }
 
-fn check(modulation: Modulation, symbols: &[C32], noise_var: &[f32], per_symbol_out: usize, out_len: usize) -> Result<()> {
+fn check(
+    modulation: Modulation,
+    symbols: &[C32],
+    noise_var: &[f32],
+    per_symbol_out: usize,
+    out_len: usize,
+) -> Result<()> {
     if noise_var.len() != symbols.len() {
-        return Err(Error::ShapeMismatch { name: "noise_var [n]", expected: vec![symbols.len()], got: vec![noise_var.len()] });
+        return Err(Error::ShapeMismatch {
+            name: "noise_var [n]",
+            expected: vec![symbols.len()],
+            got: vec![noise_var.len()],
+        });
     }
     if out_len != symbols.len() * per_symbol_out {
         return Err(Error::ShapeMismatch {
@@ -84,7 +98,10 @@ fn check(modulation: Modulation, symbols: &[C32], noise_var: &[f32], per_symbol_
             got: vec![out_len],
         });
     }
-    if let Some(&v) = noise_var.iter().find(|v| !(**v >= 0.0) || !v.is_finite()) {
+    if let Some(&v) = noise_var
+        .iter()
+        .find(|v| v.is_nan() || **v < 0.0 || v.is_infinite())
+    {
         return Err(Error::InvalidParameter {
             name: "noise_var",
             value: v.to_string(),
@@ -99,7 +116,13 @@ fn check(modulation: Modulation, symbols: &[C32], noise_var: &[f32], per_symbol_
 /// finite; 0 is clamped to [`MIN_NOISE_VAR`]) into `llr` (`Q_m` per symbol, bit order of
 /// §5.1). For π/2-BPSK the symbol index i counts from 0 at `symbols[0]`. A NaN symbol gives NaN
 /// LLRs for its bits only.
-pub fn demap(modulation: Modulation, method: DemapMethod, symbols: &[C32], noise_var: &[f32], llr: &mut [f32]) -> Result<()> {
+pub fn demap(
+    modulation: Modulation,
+    method: DemapMethod,
+    symbols: &[C32],
+    noise_var: &[f32],
+    llr: &mut [f32],
+) -> Result<()> {
     let qm = modulation.bits_per_symbol();
     check(modulation, symbols, noise_var, qm, llr.len())?;
     let m = modulation.bits_per_axis();
@@ -107,7 +130,11 @@ pub fn demap(modulation: Modulation, method: DemapMethod, symbols: &[C32], noise
         // Two points ±a(1+j): d(1) − d(0) = 4a(yr + yi)/σ², exact and max-log alike.
         let a = std::f32::consts::FRAC_1_SQRT_2;
         for (i, ((o, y), &v)) in llr.iter_mut().zip(symbols).zip(noise_var).enumerate() {
-            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 { C32::new(y.im, -y.re) } else { *y };
+            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 {
+                C32::new(y.im, -y.re)
+            } else {
+                *y
+            };
             *o = 4.0 * a * (y.re + y.im) / v.max(MIN_NOISE_VAR);
         }
         return Ok(());
@@ -131,12 +158,20 @@ pub fn demap(modulation: Modulation, method: DemapMethod, symbols: &[C32], noise
 pub fn hard_decision(modulation: Modulation, symbols: &[C32], bits: &mut [u8]) -> Result<()> {
     let qm = modulation.bits_per_symbol();
     if bits.len() != symbols.len() * qm {
-        return Err(Error::ShapeMismatch { name: "bits [n·Q_m]", expected: vec![symbols.len() * qm], got: vec![bits.len()] });
+        return Err(Error::ShapeMismatch {
+            name: "bits [n·Q_m]",
+            expected: vec![symbols.len() * qm],
+            got: vec![bits.len()],
+        });
     }
     let m = modulation.bits_per_axis();
     if m == 0 {
         for (i, (b, y)) in bits.iter_mut().zip(symbols).enumerate() {
-            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 { C32::new(y.im, -y.re) } else { *y };
+            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 {
+                C32::new(y.im, -y.re)
+            } else {
+                *y
+            };
             *b = u8::from(y.re + y.im < 0.0);
         }
         return Ok(());
@@ -168,7 +203,9 @@ mod tests {
     use super::*;
 
     fn all_bits(qm: usize) -> Vec<u8> {
-        (0..1usize << qm).flat_map(|i| (0..qm).map(move |k| ((i >> (qm - 1 - k)) & 1) as u8)).collect()
+        (0..1usize << qm)
+            .flat_map(|i| (0..qm).map(move |k| ((i >> (qm - 1 - k)) & 1) as u8))
+            .collect()
     }
 
     #[test]
@@ -180,12 +217,23 @@ mod tests {
             let mut s = vec![C32::new(0.0, 0.0); n];
             map(m, &bits, &mut s).unwrap();
             // Perturb a little so no LLR is exactly 0.
-            let y: Vec<C32> = s.iter().enumerate().map(|(i, x)| x + C32::new(0.01 * ((i % 3) as f32 - 1.0), 0.007)).collect();
-            let nv = vec![0.1f32; n];
+            let y: Vec<C32> = s
+                .iter()
+                .enumerate()
+                .map(|(i, x)| x + C32::new(0.01 * ((i % 3) as f32 - 1.0), 0.007))
+                .collect();
             let mut hard = vec![0u8; bits.len()];
             hard_decision(m, &y, &mut hard).unwrap();
             assert_eq!(hard, bits, "{m}");
-            for method in [DemapMethod::Exact, DemapMethod::MaxLog] {
+            // Max-log signs are the nearest point's bits at any noise level; exact ones only
+            // when the noise is small against the point spacing (at high noise, far points
+            // can outweigh the nearest one for the inner bits).
+            for (method, var) in [
+                (DemapMethod::Exact, 1e-3f32),
+                (DemapMethod::MaxLog, 0.1),
+                (DemapMethod::MaxLog, 10.0),
+            ] {
+                let nv = vec![var; n];
                 let mut llr = vec![0.0f32; bits.len()];
                 demap(m, method, &y, &nv, &mut llr).unwrap();
                 for (l, b) in llr.iter().zip(&hard) {
@@ -211,10 +259,18 @@ mod tests {
                     let (mut p0, mut p1) = (0.0f64, 0.0f64);
                     for (idx, p) in pts.iter().enumerate() {
                         let e = (-f64::from((yy - p).norm_sqr() / nv[s])).exp();
-                        if bits[idx * qm + k] == 0 { p0 += e } else { p1 += e }
+                        if bits[idx * qm + k] == 0 {
+                            p0 += e
+                        } else {
+                            p1 += e
+                        }
                     }
                     let want = (p0.ln() - p1.ln()) as f32;
-                    assert!((llr[s * qm + k] - want).abs() < 1e-3 * (1.0 + want.abs()), "{m} bit {k}: {} vs {want}", llr[s * qm + k]);
+                    assert!(
+                        (llr[s * qm + k] - want).abs() < 1e-3 * (1.0 + want.abs()),
+                        "{m} bit {k}: {} vs {want}",
+                        llr[s * qm + k]
+                    );
                 }
             }
         }
@@ -224,8 +280,23 @@ mod tests {
     fn bad_noise_is_an_error_and_zero_noise_gives_finite_llrs() {
         let y = [C32::new(0.5, 0.5)];
         let mut llr = [0.0f32; 2];
-        assert!(matches!(demap(Modulation::Qpsk, DemapMethod::MaxLog, &y, &[-1.0], &mut llr), Err(Error::InvalidParameter { name: "noise_var", .. })));
-        assert!(demap(Modulation::Qpsk, DemapMethod::MaxLog, &y, &[f32::NAN], &mut llr).is_err());
+        assert!(matches!(
+            demap(Modulation::Qpsk, DemapMethod::MaxLog, &y, &[-1.0], &mut llr),
+            Err(Error::InvalidParameter {
+                name: "noise_var",
+                ..
+            })
+        ));
+        assert!(
+            demap(
+                Modulation::Qpsk,
+                DemapMethod::MaxLog,
+                &y,
+                &[f32::NAN],
+                &mut llr
+            )
+            .is_err()
+        );
         demap(Modulation::Qpsk, DemapMethod::Exact, &y, &[0.0], &mut llr).unwrap();
         assert!(llr.iter().all(|l| l.is_finite() && *l > 0.0));
     }

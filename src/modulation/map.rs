@@ -17,10 +17,18 @@ pub(crate) fn levels(m: usize) -> &'static [f32] {
 pub fn map(modulation: Modulation, bits: &[u8], out: &mut [C32]) -> Result<()> {
     let qm = modulation.bits_per_symbol();
     if bits.len() != out.len() * qm {
-        return Err(Error::ShapeMismatch { name: "bits [n·Q_m]", expected: vec![out.len() * qm], got: vec![bits.len()] });
+        return Err(Error::ShapeMismatch {
+            name: "bits [n·Q_m]",
+            expected: vec![out.len() * qm],
+            got: vec![bits.len()],
+        });
     }
     if let Some((i, &b)) = bits.iter().enumerate().find(|&(_, &b)| b > 1) {
-        return Err(Error::InvalidParameter { name: "bits", value: format!("{b} at index {i}"), reason: "bits must be 0 or 1" });
+        return Err(Error::InvalidParameter {
+            name: "bits",
+            value: format!("{b} at index {i}"),
+            reason: "bits must be 0 or 1",
+        });
     }
     let m = modulation.bits_per_axis();
     if m == 0 {
@@ -50,7 +58,11 @@ pub fn map(modulation: Modulation, bits: &[u8], out: &mut [C32]) -> Result<()> {
 /// (equal lengths; 0 for empty input).
 pub fn evm_rms(received: &[C32], reference: &[C32]) -> Result<f32> {
     if received.len() != reference.len() {
-        return Err(Error::ShapeMismatch { name: "received", expected: vec![reference.len()], got: vec![received.len()] });
+        return Err(Error::ShapeMismatch {
+            name: "received",
+            expected: vec![reference.len()],
+            got: vec![received.len()],
+        });
     }
     let (mut e, mut p) = (0.0f64, 0.0f64);
     for (r, s) in received.iter().zip(reference) {
@@ -79,7 +91,9 @@ mod tests {
         for m in Modulation::ALL {
             let qm = m.bits_per_symbol();
             let n = 1usize << qm;
-            let bits: Vec<u8> = (0..n).flat_map(|i| (0..qm).map(move |k| ((i >> (qm - 1 - k)) & 1) as u8)).collect();
+            let bits: Vec<u8> = (0..n)
+                .flat_map(|i| (0..qm).map(move |k| ((i >> (qm - 1 - k)) & 1) as u8))
+                .collect();
             let mut s = vec![C32::new(0.0, 0.0); n];
             map(m, &bits, &mut s).unwrap();
             let e: f32 = s.iter().map(|x| x.norm_sqr()).sum::<f32>() / n as f32;
@@ -87,7 +101,10 @@ mod tests {
             if m != Modulation::Pi2Bpsk {
                 for i in 0..n {
                     for j in 0..i {
-                        assert!((s[i] - s[j]).norm() > 1e-3, "{m}: points {i} and {j} coincide");
+                        assert!(
+                            (s[i] - s[j]).norm() > 1e-3,
+                            "{m}: points {i} and {j} coincide"
+                        );
                     }
                 }
             }
@@ -97,7 +114,13 @@ mod tests {
     #[test]
     fn bad_bits_are_named() {
         let mut s = [C32::new(0.0, 0.0); 1];
-        assert!(matches!(map(Modulation::Qpsk, &[0, 2], &mut s), Err(Error::InvalidParameter { name: "bits", .. })));
-        assert!(matches!(map(Modulation::Qpsk, &[0, 1, 1], &mut s), Err(Error::ShapeMismatch { .. })));
+        assert!(matches!(
+            map(Modulation::Qpsk, &[0, 2], &mut s),
+            Err(Error::InvalidParameter { name: "bits", .. })
+        ));
+        assert!(matches!(
+            map(Modulation::Qpsk, &[0, 1, 1], &mut s),
+            Err(Error::ShapeMismatch { .. })
+        ));
     }
 }

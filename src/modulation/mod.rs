@@ -91,7 +91,11 @@ impl FromStr for Modulation {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Error> {
-        let norm: String = s.chars().filter(|c| !matches!(c, ' ' | '-' | '_' | '/')).collect::<String>().to_ascii_uppercase();
+        let norm: String = s
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_' | '/'))
+            .collect::<String>()
+            .to_ascii_uppercase();
         Ok(match norm.as_str() {
             "BPSK" => Modulation::Bpsk,
             "PI2BPSK" | "Π2BPSK" => Modulation::Pi2Bpsk,
@@ -137,7 +141,12 @@ mod tests {
     fn axis_levels_follow_the_spec_formulas() {
         let s10 = 10f32.sqrt();
         // 16QAM, bits (b0, b2): (1−2b0)(2 − (1−2b2))/√10.
-        assert_eq!(axis_levels(2), vec![1.0 / s10, 3.0 / s10, -1.0 / s10, -3.0 / s10]);
+        for (got, want) in axis_levels(2)
+            .iter()
+            .zip([1.0 / s10, 3.0 / s10, -1.0 / s10, -3.0 / s10])
+        {
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        }
         let l = axis_levels(3);
         let s42 = 42f32.sqrt();
         // 64QAM b0=0,b2=0,b4=0: 4 − (2 − 1) = 3; b0=0,b2=1,b4=1: 4 + (2 + 1) = 7.
@@ -154,6 +163,12 @@ mod tests {
         for m in Modulation::ALL {
             assert_eq!(m.name().parse::<Modulation>().unwrap(), m);
         }
-        assert!(matches!("8PSK".parse::<Modulation>(), Err(Error::InvalidParameter { name: "modulation", .. })));
+        assert!(matches!(
+            "8PSK".parse::<Modulation>(),
+            Err(Error::InvalidParameter {
+                name: "modulation",
+                ..
+            })
+        ));
     }
 }

@@ -74,11 +74,15 @@ impl OfdmConfig {
     /// Checks every field; returns µ.
     pub fn validate(&self) -> Result<u32> {
         let mu = self.mu()?;
-        if self.n_fft < 128 || self.n_fft % 128 != 0 {
-            return Err(Error::InvalidParameter { name: "n_fft", value: self.n_fft.to_string(), reason: "must be a positive multiple of 128" });
+        if self.n_fft < 128 || !self.n_fft.is_multiple_of(128) {
+            return Err(Error::InvalidParameter {
+                name: "n_fft",
+                value: self.n_fft.to_string(),
+                reason: "must be a positive multiple of 128",
+            });
         }
         let dc = usize::from(self.standard == Standard::Lte);
-        if self.n_sc == 0 || self.n_sc % 2 != 0 || self.n_sc + dc > self.n_fft {
+        if self.n_sc == 0 || !self.n_sc.is_multiple_of(2) || self.n_sc + dc > self.n_fft {
             return Err(Error::InvalidParameter {
                 name: "n_sc",
                 value: self.n_sc.to_string(),
@@ -86,9 +90,14 @@ impl OfdmConfig {
             });
         }
         if self.n_symbols == 0 {
-            return Err(Error::InvalidParameter { name: "n_symbols", value: "0".into(), reason: "must be ≥ 1" });
+            return Err(Error::InvalidParameter {
+                name: "n_symbols",
+                value: "0".into(),
+                reason: "must be ≥ 1",
+            });
         }
-        if self.standard == Standard::Nr && self.cyclic_prefix == CyclicPrefix::Extended && mu != 2 {
+        if self.standard == Standard::Nr && self.cyclic_prefix == CyclicPrefix::Extended && mu != 2
+        {
             return Err(Error::InvalidParameter {
                 name: "cyclic_prefix",
                 value: format!("extended at {} kHz", self.scs_khz),
@@ -96,7 +105,10 @@ impl OfdmConfig {
             });
         }
         if !self.scale.is_finite() {
-            return Err(Error::NonFinite { name: "scale", value: f64::from(self.scale) });
+            return Err(Error::NonFinite {
+                name: "scale",
+                value: f64::from(self.scale),
+            });
         }
         Ok(mu)
     }
@@ -107,7 +119,11 @@ impl OfdmConfig {
         match (self.standard, self.cyclic_prefix) {
             (_, CyclicPrefix::Extended) => 512 * n / 2048,
             (Standard::Lte, CyclicPrefix::Normal) => {
-                if l % 7 == 0 { 160 * n / 2048 } else { 144 * n / 2048 }
+                if l.is_multiple_of(7) {
+                    160 * n / 2048
+                } else {
+                    144 * n / 2048
+                }
             }
             (Standard::Nr, CyclicPrefix::Normal) => {
                 let mu = self.mu().unwrap_or(0);
@@ -115,7 +131,8 @@ impl OfdmConfig {
                 let slots_per_subframe = 1usize << mu;
                 let slot = self.slot as usize + l / 14;
                 let index_in_subframe = (slot % slots_per_subframe) * 14 + l % 14;
-                let long = index_in_subframe % per_subframe == 0 || index_in_subframe == 7 << mu;
+                let long =
+                    index_in_subframe.is_multiple_of(per_subframe) || index_in_subframe == 7 << mu;
                 144 * n / 2048 + if long { (16 << mu) * n / 2048 } else { 0 }
             }
         }
@@ -123,7 +140,9 @@ impl OfdmConfig {
 
     /// Samples of the whole grid: Σ_l (cp_l + n_fft).
     pub fn samples(&self) -> usize {
-        (0..self.n_symbols).map(|l| self.cp_len(l) + self.n_fft).sum()
+        (0..self.n_symbols)
+            .map(|l| self.cp_len(l) + self.n_fft)
+            .sum()
     }
 
     /// DFT bin (0..n_fft) of grid subcarrier k.
@@ -143,7 +162,16 @@ mod tests {
     use super::*;
 
     fn nr(scs: u32, n_fft: usize, slot: u32) -> OfdmConfig {
-        OfdmConfig { standard: Standard::Nr, scs_khz: scs, n_fft, n_sc: 12, n_symbols: 14, cyclic_prefix: CyclicPrefix::Normal, slot, scale: 1.0 }
+        OfdmConfig {
+            standard: Standard::Nr,
+            scs_khz: scs,
+            n_fft,
+            n_sc: 12,
+            n_symbols: 14,
+            cyclic_prefix: CyclicPrefix::Normal,
+            slot,
+            scale: 1.0,
+        }
     }
 
     #[test]
@@ -165,7 +193,16 @@ mod tests {
 
     #[test]
     fn lte_bins_skip_dc() {
-        let c = OfdmConfig { standard: Standard::Lte, scs_khz: 15, n_fft: 2048, n_sc: 1200, n_symbols: 14, cyclic_prefix: CyclicPrefix::Normal, slot: 0, scale: 1.0 };
+        let c = OfdmConfig {
+            standard: Standard::Lte,
+            scs_khz: 15,
+            n_fft: 2048,
+            n_sc: 1200,
+            n_symbols: 14,
+            cyclic_prefix: CyclicPrefix::Normal,
+            slot: 0,
+            scale: 1.0,
+        };
         assert_eq!(c.bin(0), 2048 - 600);
         assert_eq!(c.bin(599), 2047);
         assert_eq!(c.bin(600), 1);
@@ -175,12 +212,24 @@ mod tests {
     #[test]
     fn bad_numerology_is_named() {
         let mut c = nr(20, 2048, 0);
-        assert!(matches!(c.validate(), Err(Error::InvalidParameter { name: "scs_khz", .. })));
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidParameter {
+                name: "scs_khz",
+                ..
+            })
+        ));
         c.scs_khz = 30;
         c.n_sc = 4096;
-        assert!(matches!(c.validate(), Err(Error::InvalidParameter { name: "n_sc", .. })));
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidParameter { name: "n_sc", .. })
+        ));
         c.n_sc = 12;
         c.n_fft = 1000;
-        assert!(matches!(c.validate(), Err(Error::InvalidParameter { name: "n_fft", .. })));
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidParameter { name: "n_fft", .. })
+        ));
     }
 }

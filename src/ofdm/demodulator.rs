@@ -34,7 +34,11 @@ impl OfdmDemodulator {
     pub fn new(cfg: &OfdmConfig, window: f64) -> Result<Self> {
         cfg.validate()?;
         if !(0.0..=1.0).contains(&window) {
-            return Err(Error::InvalidParameter { name: "window", value: window.to_string(), reason: "must be in [0, 1]" });
+            return Err(Error::InvalidParameter {
+                name: "window",
+                value: window.to_string(),
+                reason: "must be in [0, 1]",
+            });
         }
         let fft = FftPlanner::new().plan_fft_forward(cfg.n_fft);
         let scratch = vec![C32::new(0.0, 0.0); fft.get_inplace_scratch_len()];
@@ -58,12 +62,23 @@ impl OfdmDemodulator {
                 bins.iter()
                     .map(|&b| {
                         let ph = 2.0 * PI * ((b * d) % cfg.n_fft) as f64 / n;
-                        C32::new((ph.cos() * f64::from(cfg.scale)) as f32, (ph.sin() * f64::from(cfg.scale)) as f32)
+                        C32::new(
+                            (ph.cos() * f64::from(cfg.scale)) as f32,
+                            (ph.sin() * f64::from(cfg.scale)) as f32,
+                        )
                     })
                     .collect()
             })
             .collect();
-        Ok(Self { cfg: *cfg, fft, bins, windows, derotations, buf: vec![C32::new(0.0, 0.0); cfg.n_fft], scratch })
+        Ok(Self {
+            cfg: *cfg,
+            fft,
+            bins,
+            windows,
+            derotations,
+            buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
+            scratch,
+        })
     }
 
     /// The configuration.
@@ -80,7 +95,11 @@ impl OfdmDemodulator {
     pub fn process(&mut self, waveform: &[C32], mut grid: ArrayViewMut2<'_, C32>) -> Result<()> {
         let c = &self.cfg;
         if waveform.len() != c.samples() {
-            return Err(Error::ShapeMismatch { name: "waveform [n_samples]", expected: vec![c.samples()], got: vec![waveform.len()] });
+            return Err(Error::ShapeMismatch {
+                name: "waveform [n_samples]",
+                expected: vec![c.samples()],
+                got: vec![waveform.len()],
+            });
         }
         if grid.dim() != (c.n_symbols, c.n_sc) {
             return Err(Error::ShapeMismatch {
@@ -93,8 +112,10 @@ impl OfdmDemodulator {
         let mut pos = 0;
         for (l, mut row) in grid.outer_iter_mut().enumerate() {
             let (start, d) = self.windows[l];
-            self.buf.copy_from_slice(&waveform[pos + start..pos + start + n]);
-            self.fft.process_with_scratch(&mut self.buf, &mut self.scratch);
+            self.buf
+                .copy_from_slice(&waveform[pos + start..pos + start + n]);
+            self.fft
+                .process_with_scratch(&mut self.buf, &mut self.scratch);
             for ((o, &b), &r) in row.iter_mut().zip(&self.bins).zip(&self.derotations[d]) {
                 *o = self.buf[b] * r;
             }
@@ -104,7 +125,11 @@ impl OfdmDemodulator {
     }
 
     /// Demodulates every antenna: `waveform [n_ant, input_len()]` → `grid [n_ant, n_symbols, n_sc]`.
-    pub fn process_antennas(&mut self, waveform: ArrayView2<'_, C32>, mut grid: ArrayViewMut3<'_, C32>) -> Result<()> {
+    pub fn process_antennas(
+        &mut self,
+        waveform: ArrayView2<'_, C32>,
+        mut grid: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
         if waveform.dim().0 != grid.dim().0 {
             return Err(Error::ShapeMismatch {
                 name: "grid [n_ant, n_symbols, n_sc]",
@@ -142,8 +167,22 @@ mod tests {
             (Standard::Lte, 15, 256, 180, CyclicPrefix::Normal, 0),
         ] {
             let n_symbols = if cp == CyclicPrefix::Extended { 12 } else { 14 };
-            let cfg = OfdmConfig { standard, scs_khz: scs, n_fft, n_sc, n_symbols, cyclic_prefix: cp, slot, scale: 1.0 / (n_fft as f32).sqrt() };
-            let grid = Array2::from_shape_fn((n_symbols, n_sc), |(l, k)| C32::new(((l * 7 + k * 3) % 5) as f32 - 2.0, ((l + k) % 3) as f32 - 1.0));
+            let cfg = OfdmConfig {
+                standard,
+                scs_khz: scs,
+                n_fft,
+                n_sc,
+                n_symbols,
+                cyclic_prefix: cp,
+                slot,
+                scale: 1.0 / (n_fft as f32).sqrt(),
+            };
+            let grid = Array2::from_shape_fn((n_symbols, n_sc), |(l, k)| {
+                C32::new(
+                    ((l * 7 + k * 3) % 5) as f32 - 2.0,
+                    ((l + k) % 3) as f32 - 1.0,
+                )
+            });
             let mut m = OfdmModulator::new(&cfg).unwrap();
             let mut wave = vec![C32::new(0.0, 0.0); m.output_len()];
             m.process(grid.view(), &mut wave).unwrap();
@@ -152,7 +191,10 @@ mod tests {
                 let mut back = Array2::zeros((n_symbols, n_sc));
                 d.process(&wave, back.view_mut()).unwrap();
                 // scale² · n_fft = 1: the round trip is the identity.
-                let err = (&back - &grid).iter().map(|e| e.norm()).fold(0.0f32, f32::max);
+                let err = (&back - &grid)
+                    .iter()
+                    .map(|e| e.norm())
+                    .fold(0.0f32, f32::max);
                 assert!(err < 1e-4, "{standard:?} window {window}: {err}");
             }
         }

@@ -53,7 +53,11 @@ impl OfdmModulator {
             });
         }
         if out.len() != c.samples() {
-            return Err(Error::ShapeMismatch { name: "waveform [n_samples]", expected: vec![c.samples()], got: vec![out.len()] });
+            return Err(Error::ShapeMismatch {
+                name: "waveform [n_samples]",
+                expected: vec![c.samples()],
+                got: vec![out.len()],
+            });
         }
         let n = c.n_fft;
         let mut pos = 0;
@@ -62,7 +66,8 @@ impl OfdmModulator {
             for (&b, &x) in self.bins.iter().zip(row.iter()) {
                 self.buf[b] = x * c.scale;
             }
-            self.ifft.process_with_scratch(&mut self.buf, &mut self.scratch);
+            self.ifft
+                .process_with_scratch(&mut self.buf, &mut self.scratch);
             let cp = c.cp_len(l);
             out[pos..pos + cp].copy_from_slice(&self.buf[n - cp..]);
             out[pos + cp..pos + cp + n].copy_from_slice(&self.buf);
@@ -72,7 +77,11 @@ impl OfdmModulator {
     }
 
     /// Modulates every antenna: `grid [n_ant, n_symbols, n_sc]` → `out [n_ant, output_len()]`.
-    pub fn process_antennas(&mut self, grid: ArrayView3<'_, C32>, mut out: ArrayViewMut2<'_, C32>) -> Result<()> {
+    pub fn process_antennas(
+        &mut self,
+        grid: ArrayView3<'_, C32>,
+        mut out: ArrayViewMut2<'_, C32>,
+    ) -> Result<()> {
         if grid.dim().0 != out.dim().0 || out.dim().1 != self.output_len() {
             return Err(Error::ShapeMismatch {
                 name: "waveform [n_ant, n_samples]",

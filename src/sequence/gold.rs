@@ -43,7 +43,10 @@ impl Gold {
     /// The generator for `c_init` (only its 31 low bits are used, as in the spec), positioned
     /// at c(0).
     pub fn new(c_init: u32) -> Self {
-        let mut g = Self { x1: 1, x2: u64::from(c_init & 0x7FFF_FFFF) };
+        let mut g = Self {
+            x1: 1,
+            x2: u64::from(c_init & 0x7FFF_FFFF),
+        };
         for _ in 0..NC / 32 {
             g.next_word();
         }
@@ -95,8 +98,8 @@ mod tests {
         let mut x1 = vec![0u8; total];
         let mut x2 = vec![0u8; total];
         x1[0] = 1;
-        for i in 0..31 {
-            x2[i] = ((c_init >> i) & 1) as u8;
+        for (i, x) in x2.iter_mut().take(31).enumerate() {
+            *x = ((c_init >> i) & 1) as u8;
         }
         for n in 0..total - 31 {
             x1[n + 31] = x1[n + 3] ^ x1[n];
@@ -109,7 +112,11 @@ mod tests {
     fn word_generator_matches_the_bitwise_recursion() {
         for c_init in [0u32, 1, 0x7FFF_FFFF, 12345, 0x5A5A_5A5A & 0x7FFF_FFFF] {
             for len in [0usize, 1, 31, 32, 33, 100, 1000] {
-                assert_eq!(gold_bits(c_init, len), bitwise(c_init, len), "c_init {c_init} len {len}");
+                assert_eq!(
+                    gold_bits(c_init, len),
+                    bitwise(c_init, len),
+                    "c_init {c_init} len {len}"
+                );
             }
         }
     }

@@ -12,7 +12,10 @@
 use crate::{C32, Error, Result};
 
 fn is_prime(n: usize) -> bool {
-    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
 }
 
 /// Largest prime strictly below `m` (N_ZC of §5.2.2.1); `None` for m ≤ 2.
@@ -24,7 +27,11 @@ pub fn largest_prime_below(m: usize) -> Option<usize> {
 pub fn low_papr_sequence(u: u32, v: u32, alpha: f64, out: &mut [C32]) -> Result<()> {
     let m_zc = out.len();
     if u > 29 {
-        return Err(Error::InvalidParameter { name: "u (sequence group)", value: u.to_string(), reason: "must be 0..=29" });
+        return Err(Error::InvalidParameter {
+            name: "u (sequence group)",
+            value: u.to_string(),
+            reason: "must be 0..=29",
+        });
     }
     if v > 1 || (v == 1 && m_zc < 72) {
         return Err(Error::InvalidParameter {
@@ -34,13 +41,20 @@ pub fn low_papr_sequence(u: u32, v: u32, alpha: f64, out: &mut [C32]) -> Result<
         });
     }
     if !alpha.is_finite() {
-        return Err(Error::NonFinite { name: "alpha", value: alpha });
+        return Err(Error::NonFinite {
+            name: "alpha",
+            value: alpha,
+        });
     }
     let base = |n: usize| -> f64 {
         if m_zc >= 36 {
             let n_zc = largest_prime_below(m_zc).unwrap_or(2) as f64;
             let q_bar = n_zc * f64::from(u + 1) / 31.0;
-            let sign = if (2.0 * q_bar).floor() as i64 % 2 == 0 { 1.0 } else { -1.0 };
+            let sign = if (2.0 * q_bar).floor() as i64 % 2 == 0 {
+                1.0
+            } else {
+                -1.0
+            };
             let q = (q_bar + 0.5).floor() + f64::from(v) * sign;
             let m = (n % n_zc as usize) as f64;
             // Reduce q·m(m+1) modulo 2·N_ZC in integers to keep the phase exact for long sequences.
@@ -97,7 +111,8 @@ mod tests {
         low_papr_sequence(3, 0, 0.0, &mut a).unwrap();
         low_papr_sequence(3, 0, std::f64::consts::PI / 6.0, &mut b).unwrap();
         for n in 0..48 {
-            let expect = a[n] * C32::from_polar(1.0, (std::f64::consts::PI / 6.0 * n as f64) as f32);
+            let expect =
+                a[n] * C32::from_polar(1.0, (std::f64::consts::PI / 6.0 * n as f64) as f32);
             assert!((b[n] - expect).norm() < 1e-5);
         }
     }
@@ -105,9 +120,27 @@ mod tests {
     #[test]
     fn bad_parameters_are_named() {
         let mut r = vec![C32::new(0.0, 0.0); 48];
-        assert!(matches!(low_papr_sequence(30, 0, 0.0, &mut r), Err(Error::InvalidParameter { name: "u (sequence group)", .. })));
-        assert!(matches!(low_papr_sequence(1, 1, 0.0, &mut r), Err(Error::InvalidParameter { name: "v (base sequence number)", .. })));
+        assert!(matches!(
+            low_papr_sequence(30, 0, 0.0, &mut r),
+            Err(Error::InvalidParameter {
+                name: "u (sequence group)",
+                ..
+            })
+        ));
+        assert!(matches!(
+            low_papr_sequence(1, 1, 0.0, &mut r),
+            Err(Error::InvalidParameter {
+                name: "v (base sequence number)",
+                ..
+            })
+        ));
         let mut short = vec![C32::new(0.0, 0.0); 12];
-        assert!(matches!(low_papr_sequence(1, 0, 0.0, &mut short), Err(Error::InvalidParameter { name: "M_ZC (sequence length)", .. })));
+        assert!(matches!(
+            low_papr_sequence(1, 0, 0.0, &mut short),
+            Err(Error::InvalidParameter {
+                name: "M_ZC (sequence length)",
+                ..
+            })
+        ));
     }
 }

@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use ndarray::{Array2, ArrayD};
 
 use super::Array;
+use crate::C32;
 use crate::modulation::{DemapMethod, Modulation, demap, map};
 use crate::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use crate::rate::{NrTbsInput, nr_tbs};
 use crate::sequence::{Gold, low_papr_sequence};
-use crate::C32;
 
 /// Outputs of a kernel, by name.
 pub type Outputs = BTreeMap<&'static str, Array>;
@@ -35,14 +35,24 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
 }
 
 /// Names of every registered kernel.
-pub const KERNELS: [&str; 7] = ["gold", "qam_map", "qam_demap", "low_papr", "ofdm_modulate", "ofdm_demodulate", "tbs_nr"];
+pub const KERNELS: [&str; 7] = [
+    "gold",
+    "qam_map",
+    "qam_demap",
+    "low_papr",
+    "ofdm_modulate",
+    "ofdm_demodulate",
+    "tbs_nr",
+];
 
 /// Typed access to a case's parameters; a missing or mistyped one names itself.
 pub struct Params<'a>(pub &'a toml::Table);
 
 impl Params<'_> {
     fn get(&self, key: &str) -> Result<&toml::Value, String> {
-        self.0.get(key).ok_or_else(|| format!("missing parameter `{key}`"))
+        self.0
+            .get(key)
+            .ok_or_else(|| format!("missing parameter `{key}`"))
     }
 
     /// A number (integer or float).
@@ -58,7 +68,9 @@ impl Params<'_> {
     pub fn u64(&self, key: &str) -> Result<u64, String> {
         match self.get(key)? {
             toml::Value::Integer(i) if *i >= 0 => Ok(*i as u64),
-            v => Err(format!("parameter `{key}` = {v} is not a non-negative integer")),
+            v => Err(format!(
+                "parameter `{key}` = {v} is not a non-negative integer"
+            )),
         }
     }
 
@@ -94,14 +106,19 @@ pub struct Inputs<'a>(pub &'a BTreeMap<String, Array>);
 
 impl Inputs<'_> {
     fn get(&self, key: &str) -> Result<&Array, String> {
-        self.0.get(key).ok_or_else(|| format!("missing input `{key}`"))
+        self.0
+            .get(key)
+            .ok_or_else(|| format!("missing input `{key}`"))
     }
 
     /// A complex64 input.
     pub fn c64(&self, key: &str) -> Result<&ArrayD<C32>, String> {
         match self.get(key)? {
             Array::C64(a) => Ok(a),
-            a => Err(format!("input `{key}` is {}, expected complex64", a.dtype())),
+            a => Err(format!(
+                "input `{key}` is {}, expected complex64",
+                a.dtype()
+            )),
         }
     }
 
@@ -136,7 +153,10 @@ fn flat<T: Clone>(a: &ArrayD<T>) -> Vec<T> {
 
 fn gold(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
     let c_init = p.u64("c_init")?;
-    let c_init = u32::try_from(c_init).ok().filter(|c| *c < 1 << 31).ok_or(format!("c_init = {c_init} exceeds 2^31 − 1"))?;
+    let c_init = u32::try_from(c_init)
+        .ok()
+        .filter(|c| *c < 1 << 31)
+        .ok_or(format!("c_init = {c_init} exceeds 2^31 − 1"))?;
     let mut bits = vec![0u8; p.usize("length")?];
     Gold::new(c_init).fill_bits(&mut bits);
     Ok(Outputs::from([("bits", Array::U8(vec1(bits)))]))
@@ -151,7 +171,10 @@ fn qam_map(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     let bits = flat(i.u8("bits")?);
     let qm = m.bits_per_symbol();
     if bits.len() % qm != 0 {
-        return Err(format!("{} bits are not a multiple of Q_m = {qm}", bits.len()));
+        return Err(format!(
+            "{} bits are not a multiple of Q_m = {qm}",
+            bits.len()
+        ));
     }
     let mut out = vec![C32::new(0.0, 0.0); bits.len() / qm];
     map(m, &bits, &mut out).map_err(err)?;
@@ -183,7 +206,11 @@ fn ofdm_config(p: &Params<'_>, n_symbols: usize, n_sc: usize) -> Result<OfdmConf
     let cyclic_prefix = match p.str("cyclic_prefix")? {
         "normal" => CyclicPrefix::Normal,
         "extended" => CyclicPrefix::Extended,
-        s => return Err(format!("parameter `cyclic_prefix` = {s} is not normal or extended")),
+        s => {
+            return Err(format!(
+                "parameter `cyclic_prefix` = {s} is not normal or extended"
+            ));
+        }
     };
     Ok(OfdmConfig {
         standard,
@@ -199,7 +226,10 @@ fn ofdm_config(p: &Params<'_>, n_symbols: usize, n_sc: usize) -> Result<OfdmConf
 
 fn ofdm_modulate(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     let grid = i.c64("grid")?;
-    let grid = grid.view().into_dimensionality::<ndarray::Ix2>().map_err(|_| format!("grid has shape {:?}, expected [n_sym, n_sc]", grid.shape()))?;
+    let grid = grid
+        .view()
+        .into_dimensionality::<ndarray::Ix2>()
+        .map_err(|_| format!("grid has shape {:?}, expected [n_sym, n_sc]", grid.shape()))?;
     let cfg = ofdm_config(p, grid.dim().0, grid.dim().1)?;
     let mut m = OfdmModulator::new(&cfg).map_err(err)?;
     let mut out = vec![C32::new(0.0, 0.0); m.output_len()];
@@ -226,5 +256,8 @@ fn tbs_nr(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
         x_overhead: p.u32("x_overhead")?,
     };
     let tbs = nr_tbs(&input).map_err(err)?;
-    Ok(Outputs::from([("tbs", Array::I64(vec1(vec![i64::from(tbs)])))]))
+    Ok(Outputs::from([(
+        "tbs",
+        Array::I64(vec1(vec![i64::from(tbs)])),
+    )]))
 }

@@ -56,7 +56,10 @@ impl Array {
     /// Every element as (re, im) in f64, C order.
     fn values(&self) -> Vec<(f64, f64)> {
         match self {
-            Array::C64(a) => a.iter().map(|c| (f64::from(c.re), f64::from(c.im))).collect(),
+            Array::C64(a) => a
+                .iter()
+                .map(|c| (f64::from(c.re), f64::from(c.im)))
+                .collect(),
             Array::F32(a) => a.iter().map(|&v| (f64::from(v), 0.0)).collect(),
             Array::U8(a) => a.iter().map(|&v| (f64::from(v), 0.0)).collect(),
             Array::I64(a) => a.iter().map(|&v| (v as f64, 0.0)).collect(),
@@ -140,17 +143,26 @@ pub struct Report {
 impl Report {
     /// Cases that passed.
     pub fn passed(&self) -> usize {
-        self.results.iter().filter(|r| r.outcome == Outcome::Passed).count()
+        self.results
+            .iter()
+            .filter(|r| r.outcome == Outcome::Passed)
+            .count()
     }
 
     /// Cases that failed.
     pub fn failed(&self) -> usize {
-        self.results.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_))).count()
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+            .count()
     }
 
     /// Cases disabled in their manifest.
     pub fn skipped(&self) -> usize {
-        self.results.iter().filter(|r| matches!(r.outcome, Outcome::Skipped(_))).count()
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Skipped(_)))
+            .count()
     }
 
     /// The closing line: `N passed, M failed` (+ `, K skipped` when K > 0).
@@ -180,7 +192,9 @@ pub fn find_manifests(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -211,7 +225,11 @@ pub fn run_dirs<P: AsRef<Path>>(dirs: &[P]) -> Report {
         }
         for manifest in find_manifests(dir) {
             let set_dir = manifest.parent().unwrap_or(dir);
-            let set = set_dir.strip_prefix(dir).ok().filter(|p| !p.as_os_str().is_empty()).unwrap_or(set_dir);
+            let set = set_dir
+                .strip_prefix(dir)
+                .ok()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(set_dir);
             run_manifest(&manifest, &set.display().to_string(), &mut report);
         }
     }
@@ -220,7 +238,12 @@ pub fn run_dirs<P: AsRef<Path>>(dirs: &[P]) -> Report {
 
 fn run_manifest(path: &Path, set: &str, report: &mut Report) {
     let fail = |report: &mut Report, why: String| {
-        report.results.push(CaseResult { set: set.to_string(), case: "manifest.toml".into(), kernel: String::new(), outcome: Outcome::Failed(why) })
+        report.results.push(CaseResult {
+            set: set.to_string(),
+            case: "manifest.toml".into(),
+            kernel: String::new(),
+            outcome: Outcome::Failed(why),
+        })
     };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -231,7 +254,13 @@ fn run_manifest(path: &Path, set: &str, report: &mut Report) {
         Err(e) => return fail(report, format!("manifest does not parse: {e}")),
     };
     if manifest.format != 1 {
-        return fail(report, format!("unsupported format version {} (this runner reads 1)", manifest.format));
+        return fail(
+            report,
+            format!(
+                "unsupported format version {} (this runner reads 1)",
+                manifest.format
+            ),
+        );
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     for case in &manifest.case {
@@ -242,7 +271,12 @@ fn run_manifest(path: &Path, set: &str, report: &mut Report) {
                 Err(why) => Outcome::Failed(why),
             },
         };
-        report.results.push(CaseResult { set: set.to_string(), case: case.name.clone(), kernel: case.kernel.clone(), outcome });
+        report.results.push(CaseResult {
+            set: set.to_string(),
+            case: case.name.clone(),
+            kernel: case.kernel.clone(),
+            outcome,
+        });
     }
 }
 
@@ -253,7 +287,8 @@ fn load(dir: &Path, file: &str) -> Result<Array, String> {
 
 /// Runs one case; `Err` carries the failure reason.
 pub fn run_case(case: &CaseSpec, dir: &Path) -> Result<(), String> {
-    let kernel = kernels::lookup(&case.kernel).ok_or_else(|| format!("kernel not implemented: `{}`", case.kernel))?;
+    let kernel = kernels::lookup(&case.kernel)
+        .ok_or_else(|| format!("kernel not implemented: `{}`", case.kernel))?;
     let mut inputs = BTreeMap::new();
     for (name, file) in &case.inputs {
         inputs.insert(name.clone(), load(dir, file)?);
@@ -269,7 +304,9 @@ pub fn run_case(case: &CaseSpec, dir: &Path) -> Result<(), String> {
     }
     for (name, file) in &case.expected {
         let want = load(dir, file)?;
-        let got = outputs.get(name.as_str()).ok_or_else(|| format!("kernel produced no output `{name}`"))?;
+        let got = outputs
+            .get(name.as_str())
+            .ok_or_else(|| format!("kernel produced no output `{name}`"))?;
         compare(name, got, &want, &t)?;
     }
     Ok(())
@@ -278,11 +315,19 @@ pub fn run_case(case: &CaseSpec, dir: &Path) -> Result<(), String> {
 /// Compares one output with its expected array under `t`.
 pub fn compare(name: &str, got: &Array, want: &Array, t: &Tolerance) -> Result<(), String> {
     if got.shape() != want.shape() {
-        return Err(format!("{name}: shape {:?}, expected {:?}", got.shape(), want.shape()));
+        return Err(format!(
+            "{name}: shape {:?}, expected {:?}",
+            got.shape(),
+            want.shape()
+        ));
     }
     let is_complex = |a: &Array| matches!(a, Array::C64(_));
     if is_complex(got) != is_complex(want) {
-        return Err(format!("{name}: dtype {}, expected {}", got.dtype(), want.dtype()));
+        return Err(format!(
+            "{name}: dtype {}, expected {}",
+            got.dtype(),
+            want.dtype()
+        ));
     }
     let (g, w) = (got.values(), want.values());
     if let Some(i) = g.iter().position(|(a, b)| !a.is_finite() || !b.is_finite()) {
@@ -308,7 +353,13 @@ pub fn compare(name: &str, got: &Array, want: &Array, t: &Tolerance) -> Result<(
         return Err(format!("{name}: max |error| {max_err:.3e} > {b:.3e}"));
     }
     if let Some(limit) = t.nmse_db {
-        let nmse = if ref2 > 0.0 { 10.0 * (err2 / ref2).log10() } else if err2 > 0.0 { f64::INFINITY } else { f64::NEG_INFINITY };
+        let nmse = if ref2 > 0.0 {
+            10.0 * (err2 / ref2).log10()
+        } else if err2 > 0.0 {
+            f64::INFINITY
+        } else {
+            f64::NEG_INFINITY
+        };
         if nmse > limit {
             return Err(format!("{name}: NMSE {nmse:.2} dB > {limit} dB"));
         }

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Generates the project's reference vectors (format of ../shared/VECTORS.md, version 1).
+
+Independent of the Rust code: every expected array is computed here from the 3GPP formulas,
+in float64 with NumPy, then stored as float32 / complex64 (bits as uint8, TBS as int64).
+
+    pip install numpy        # the only dependency
+    python3 vectors/generate.py   # rewrites vectors/<set>/ (deterministic: fixed seeds)
+
+Sets and what they check beyond ../shared/vectors:
+  gold       c_init / lengths not in the shared set, lengths around multiples of 32
+  qam_map    every modulation incl. pi/2-BPSK (38.211 5.1.1), which the shared set lacks
+  qam_demap  both methods, per-symbol noise variances spread over 30 dB
+  low_papr   M_ZC = 30 (5.2.2.2 formula) and more lengths >= 36, v = 1 where allowed
+  ofdm       NR 15/30/60 kHz at other slots (long-CP placement), LTE, windows 0, 0.3, 1
+  tbs_nr     small (table) and large (formula) N_info, R <= 1/4 branch, x_overhead
+"""
+import math
+import os
+import shutil
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+class Set:
+    def __init__(self, name):
+        self.dir = os.path.join(ROOT, name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.lines = ["format = 1", ""]
+
+    def case(self, name, kernel, params, inputs, expected, tolerance):
+        files = {}
+        for kind, arrays in (("inputs", inputs), ("expected", expected)):
+            files[kind] = {}
+            for key, arr in arrays.items():
+                fname = f"{name}.{key}.npy"
+                np.save(os.path.join(self.dir, fname), arr)
+                files[kind][key] = fname
+
+        def table(d):
+            def val(v):
+                if isinstance(v, bool):
+                    return "true" if v else "false"
+                if isinstance(v, str):
+                    return f'"{v}"'
+                if isinstance(v, float):
+                    return repr(float(v))
+                return str(int(v))
+            return "{ " + ", ".join(f"{k} = {val(v)}" for k, v in d.items()) + " }" if d else "{}"
+
+        self.lines += [
+            "[[case]]",
+            f'name = "{name}"',
+            f'kernel = "{kernel}"',
+            f"params = {table(params)}",
+            f"inputs = {table(files['inputs'])}",
+            f"expected = {table(files['expected'])}",
+            f"tolerance = {table(tolerance)}",
+            "",
+        ]
+
+    def close(self):
+        with open(os.path.join(self.dir, "manifest.toml"), "w") as f:
+            f.write("\n".join(self.lines))
+
+
+# ---------------------------------------------------------------- 38.211 5.2.1 Gold sequence
+def gold(c_init, length):
+    nc = 1600
+    total = length + nc + 31
+    x1 = np.zeros(total, np.uint8)
+    x2 = np.zeros(total, np.uint8)
+    x1[0] = 1
+    for i in range(31):
+        x2[i] = (c_init >> i) & 1
+    for n in range(total - 31):
+        x1[n + 31] = x1[n + 3] ^ x1[n]
+        x2[n + 31] = x2[n + 3] ^ x2[n + 2] ^ x2[n + 1] ^ x2[n]
+    return (x1[nc:nc + length] ^ x2[nc:nc + length]).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- 38.211 5.1 modulation
+QM = {"BPSK": 1, "pi/2-BPSK": 1, "QPSK": 2, "16QAM": 4, "64QAM": 6, "256QAM": 8, "1024QAM": 10}
+
+
+def modulate(mod, bits):
+    b = bits.astype(np.float64)
+    if mod in ("BPSK", "pi/2-BPSK"):
+        s = (1 - 2 * b) * (1 + 1j) / math.sqrt(2)
+        if mod == "pi/2-BPSK":
+            s = s * np.exp(1j * math.pi / 2 * (np.arange(len(b)) % 2))
+        return s
+    qm = QM[mod]
+    b = b.reshape(-1, qm)
+    m = qm // 2
+
+    def axis(cols):  # cols: bits b0, b2, ... (or b1, b3, ...) as in 5.1.4-5.1.7
+        v = 1 - 2 * cols[:, m - 1]
+        for k in range(m - 2, -1, -1):
+            v = (1 - 2 * cols[:, k]) * (2 ** (m - 1 - k) - v)
+        return v
+
+    norm = math.sqrt(2 * (4 ** m - 1) / 3)
+    return (axis(b[:, 0::2]) + 1j * axis(b[:, 1::2])) / norm
+
+
+def constellation(mod):
+    qm = QM[mod]
+    idx = np.arange(2 ** qm)
+    bits = ((idx[:, None] >> (qm - 1 - np.arange(qm))[None, :]) & 1).astype(np.uint8)
+    return modulate(mod if mod != "pi/2-BPSK" else "BPSK", bits.reshape(-1)), bits
+
+
+def demap(mod, method, y, nv):
+    pts, bits = constellation(mod)
+    out = np.zeros((len(y), QM[mod]))
+    for i, (yy, v) in enumerate(zip(y, nv)):
+        if mod == "pi/2-BPSK" and i % 2 == 1:
+            yy = yy * np.exp(-1j * math.pi / 2)
+        d = np.abs(yy - pts) ** 2 / v
+        for k in range(QM[mod]):
+            d0, d1 = d[bits[:, k] == 0], d[bits[:, k] == 1]
+            if method == "maxlog":
+                out[i, k] = d1.min() - d0.min()
+            else:
+                l0 = -d0.min() + math.log(np.exp(-(d0 - d0.min())).sum())
+                l1 = -d1.min() + math.log(np.exp(-(d1 - d1.min())).sum())
+                out[i, k] = l0 - l1
+    return out.reshape(-1)
+
+
+# ---------------------------------------------------------------- 38.211 5.2.2 low-PAPR type 1
+def largest_prime_below(m):
+    for n in range(m - 1, 1, -1):
+        if all(n % d for d in range(2, int(n ** 0.5) + 1)):
+            return n
+
+
+def low_papr(u, v, alpha, m_zc):
+    n = np.arange(m_zc)
+    if m_zc == 30:
+        base = np.exp(-1j * math.pi * (u + 1) * (n + 1) * (n + 2) / 31)
+    else:
+        nzc = largest_prime_below(m_zc)
+        qbar = nzc * (u + 1) / 31
+        q = math.floor(qbar + 0.5) + v * (-1) ** math.floor(2 * qbar)
+        m = n % nzc
+        base = np.exp(-1j * math.pi * ((q * m * (m + 1)) % (2 * nzc)) / nzc)
+    return np.exp(1j * alpha * n) * base
+
+
+# ---------------------------------------------------------------- 38.211 5.3.1 / 36.211 6.12 OFDM
+def cp_lengths(standard, scs, n_fft, cp, slot, n_sym):
+    mu = int(round(math.log2(scs / 15)))
+    out = []
+    for l in range(n_sym):
+        if cp == "extended":
+            out.append(512 * n_fft // 2048)
+        elif standard == "lte":
+            out.append((160 if l % 7 == 0 else 144) * n_fft // 2048)
+        else:
+            s = slot + l // 14
+            idx = (s % (2 ** mu)) * 14 + l % 14
+            extra = 16 * 2 ** mu * n_fft // 2048 if idx in (0, 7 * 2 ** mu) else 0
+            out.append(144 * n_fft // 2048 + extra)
+    return out
+
+
+def bins(standard, n_sc, n_fft):
+    k = np.arange(n_sc)
+    signed = k - n_sc // 2
+    if standard == "lte":
+        signed = np.where(k < n_sc // 2, signed, signed + 1)
+    return signed % n_fft
+
+
+def ofdm_mod(standard, scs, n_fft, cp, slot, scale, grid):
+    n_sym, n_sc = grid.shape
+    out = []
+    for l, c in enumerate(cp_lengths(standard, scs, n_fft, cp, slot, n_sym)):
+        X = np.zeros(n_fft, complex)
+        X[bins(standard, n_sc, n_fft)] = grid[l]
+        x = scale * n_fft * np.fft.ifft(X)
+        out.append(np.concatenate([x[n_fft - c:], x]))
+    return np.concatenate(out)
+
+
+def ofdm_demod(standard, scs, n_fft, cp, slot, scale, n_sc, n_sym, window, wave):
+    grid = np.zeros((n_sym, n_sc), complex)
+    pos = 0
+    b = bins(standard, n_sc, n_fft)
+    for l, c in enumerate(cp_lengths(standard, scs, n_fft, cp, slot, n_sym)):
+        start = int(round(window * c))
+        delta = c - start
+        X = scale * np.fft.fft(wave[pos + start:pos + start + n_fft])
+        grid[l] = X[b] * np.exp(2j * math.pi * b * delta / n_fft)
+        pos += c + n_fft
+    return grid
+
+
+# ---------------------------------------------------------------- 38.214 5.1.3.2 NR TBS
+TBS_TABLE = [24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176,
+             184, 192, 208, 224, 240, 256, 272, 288, 304, 320, 336, 352, 368, 384, 408, 432, 456, 480,
+             504, 528, 552, 576, 608, 640, 672, 704, 736, 768, 808, 848, 888, 928, 984, 1032, 1064,
+             1128, 1160, 1192, 1224, 1256, 1288, 1320, 1352, 1416, 1480, 1544, 1608, 1672, 1736, 1800,
+             1864, 1928, 2024, 2088, 2152, 2216, 2280, 2408, 2472, 2536, 2600, 2664, 2728, 2792, 2856,
+             2976, 3104, 3240, 3368, 3496, 3624, 3752, 3824]
+
+
+def tbs_nr(qm, layers, n_prb, n_re_per_prb, r, xoh):
+    n_re = min(156, n_re_per_prb - xoh) * n_prb
+    n_info = n_re * r * qm * layers
+    if n_info <= 3824:
+        n = max(3, math.floor(math.log2(n_info)) - 6)
+        nq = max(24, 2 ** n * math.floor(n_info / 2 ** n))
+        return next(t for t in TBS_TABLE if t >= nq)
+    n = math.floor(math.log2(n_info - 24)) - 5
+    nq = max(3840, 2 ** n * math.floor((n_info - 24) / 2 ** n + 0.5))
+    if r <= 0.25:
+        c = math.ceil((nq + 24) / 3816)
+        return 8 * c * math.ceil((nq + 24) / (8 * c)) - 24
+    if nq > 8424:
+        c = math.ceil((nq + 24) / 8424)
+        return 8 * c * math.ceil((nq + 24) / (8 * c)) - 24
+    return 8 * math.ceil((nq + 24) / 8) - 24
+
+
+def main():
+    rng = np.random.default_rng(20261123)
+
+    s = Set("gold")
+    for c_init, length in [(3, 32), (4095, 63), (2 ** 30 + 17, 64), (0x1234567, 1601), (65535, 4000)]:
+        s.case(f"gold-{c_init}-{length}", "gold", {"c_init": c_init, "length": length}, {},
+               {"bits": gold(c_init, length)}, {"abs": 0.0})
+    s.close()
+
+    s = Set("qam_map")
+    for mod, qm in QM.items():
+        n = 97 if qm > 1 else 131
+        bits = rng.integers(0, 2, n * qm).astype(np.uint8)
+        s.case(f"map-{mod.replace('/', '')}-{n}", "qam_map", {"modulation": mod}, {"bits": bits},
+               {"symbols": modulate(mod, bits).astype(np.complex64)}, {"abs": 1e-6})
+    s.close()
+
+    s = Set("qam_demap")
+    for mod, qm in QM.items():
+        n = 64
+        bits = rng.integers(0, 2, n * qm).astype(np.uint8)
+        nv = (10.0 ** rng.uniform(-2.5, 0.5, n)).astype(np.float32)
+        noise = (rng.normal(size=n) + 1j * rng.normal(size=n)) * np.sqrt(nv / 2)
+        y = (modulate(mod, bits) + noise).astype(np.complex64)
+        for method in ("maxlog", "exact"):
+            llr = demap(mod, method, y.astype(complex), nv.astype(float))
+            s.case(f"demap-{mod.replace('/', '')}-{method}", "qam_demap", {"modulation": mod, "method": method},
+                   {"symbols": y, "noise_var": nv}, {"llr": llr.astype(np.float32)},
+                   {"rel": 1e-4, "abs": 1e-3})
+    s.close()
+
+    s = Set("low_papr")
+    for u, v, alpha, m_zc in [(0, 0, 0.0, 30), (29, 0, math.pi / 4, 30), (7, 0, 1.0, 48), (21, 1, 2 * math.pi * 5 / 12, 96),
+                              (13, 1, math.pi, 600), (5, 0, 0.3, 3276)]:
+        s.case(f"lowpapr-{m_zc}-u{u}-v{v}", "low_papr", {"u": u, "v": v, "alpha": alpha, "m_zc": m_zc}, {},
+               {"sequence": low_papr(u, v, alpha, m_zc).astype(np.complex64)}, {"abs": 1e-4})
+    s.close()
+
+    s = Set("ofdm")
+    configs = [("nr", 15, 512, "normal", 1, 24, 14), ("nr", 30, 1024, "normal", 3, 51, 14),
+               ("nr", 30, 256, "normal", 0, 11, 28), ("nr", 60, 512, "extended", 1, 24, 12),
+               ("lte", 15, 1536, "normal", 0, 75, 14), ("lte", 15, 128, "extended", 0, 6, 12)]
+    for standard, scs, n_fft, cp, slot, n_prb, n_sym in configs:
+        n_sc = 12 * n_prb
+        scale = 1 / math.sqrt(n_fft)
+        grid = ((rng.normal(size=(n_sym, n_sc)) + 1j * rng.normal(size=(n_sym, n_sc))) / math.sqrt(2))
+        grid = grid.astype(np.complex64)
+        tag = f"{standard}-{scs}k-{n_prb}prb-{cp}-slot{slot}-{n_sym}sym"
+        p = {"standard": standard, "scs_khz": scs, "n_fft": n_fft, "cyclic_prefix": cp, "slot": slot, "scale": scale}
+        wave = ofdm_mod(standard, scs, n_fft, cp, slot, scale, grid.astype(complex))
+        s.case(f"mod-{tag}", "ofdm_modulate", p, {"grid": grid}, {"waveform": wave.astype(np.complex64)},
+               {"nmse_db": -80.0})
+        # Demodulate a noisy, slightly dispersive waveform (2-tap channel inside the CP), so the
+        # expected grid is not simply the input grid and the window matters.
+        h1 = 0.3 * np.exp(0.7j)
+        rx = wave + h1 * np.concatenate([[0, 0], wave[:-2]])
+        rx = rx + 1e-3 * (rng.normal(size=len(rx)) + 1j * rng.normal(size=len(rx)))
+        rx = rx.astype(np.complex64)
+        for window in (0.0, 0.3, 1.0):
+            dp = dict(p, n_sc=n_sc, n_symbols=n_sym, window=window)
+            g = ofdm_demod(standard, scs, n_fft, cp, slot, scale, n_sc, n_sym, window, rx.astype(complex))
+            s.case(f"demod-{tag}-w{window}", "ofdm_demodulate", dp, {"waveform": rx}, {"grid": g.astype(np.complex64)},
+                   {"nmse_db": -80.0})
+    s.close()
+
+    s = Set("tbs")
+    names = {2: "QPSK", 4: "16QAM", 6: "64QAM", 8: "256QAM", 10: "1024QAM"}
+    for qm, layers, n_prb, re, rate, xoh in [(2, 1, 1, 12, 30 / 1024, 0), (2, 2, 10, 132, 78 / 1024, 6),
+                                             (4, 1, 25, 150, 490 / 1024, 0), (6, 4, 100, 144, 719 / 1024, 12),
+                                             (2, 4, 273, 156, 120 / 1024, 0), (8, 8, 273, 168, 948 / 1024, 0),
+                                             (10, 2, 51, 144, 853 / 1024, 18), (6, 1, 5, 72, 616 / 1024, 0)]:
+        t = tbs_nr(qm, layers, n_prb, re, rate, xoh)
+        s.case(f"tbs-{names[qm]}-{layers}l-{n_prb}prb-{re}re-x{xoh}", "tbs_nr",
+               {"modulation": names[qm], "layers": layers, "n_prb": n_prb, "n_re_per_prb": re,
+                "target_code_rate": rate, "x_overhead": xoh}, {}, {"tbs": np.array([t], np.int64)}, {"abs": 0.0})
+    s.close()
+
+
+if __name__ == "__main__":
+    main()
