@@ -4,6 +4,8 @@
 //! * `mimo vectors DIR...` — runs every reference-vector case under the directories (format of
 //!   `../shared/VECTORS.md`); one `FAIL set/case: reason` line per failure, then
 //!   `N passed, M failed`; exit status 1 when any case fails.
+//! * `mimo peak-rate ...` — downlink peak rate of a TDD carrier set from the TBS arithmetic
+//!   (`--json` for one JSON object).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,12 +33,162 @@ enum Command {
         #[arg(long)]
         peak: bool,
     },
+    /// Downlink peak rate of a TDD carrier (set) from the 3GPP TBS arithmetic.
+    PeakRate(PeakRateArgs),
     /// Run the reference vectors under each directory (every manifest.toml found below it).
     Vectors {
         /// Directories to search for manifest.toml files.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct PeakRateArgs {
+    /// Radio access technology: nr or lte.
+    #[arg(long, default_value = "nr")]
+    rat: String,
+    /// Channel bandwidth in MHz.
+    #[arg(long)]
+    bandwidth_mhz: f64,
+    /// Subcarrier spacing in kHz (NR).
+    #[arg(long, default_value_t = 30)]
+    scs_khz: u32,
+    /// Spatial layers on each carrier (16 single-layer MU-MIMO users = 16).
+    #[arg(long, default_value_t = 1)]
+    layers: u32,
+    /// Highest modulation: picks the MCS table (64QAM → Table 1, 256QAM → 2, 1024QAM → 4) and its
+    /// highest index unless --mcs is given.
+    #[arg(long, default_value = "256QAM")]
+    modulation: String,
+    /// MCS index in that table.
+    #[arg(long)]
+    mcs: Option<u32>,
+    /// NR slot pattern, e.g. DDDSU or DDDSU/10:2:2 (special slot dl:guard:ul symbols).
+    #[arg(long, default_value = "DDDSU")]
+    tdd_pattern: String,
+    /// LTE uplink-downlink configuration 0-6.
+    #[arg(long)]
+    tdd_config: Option<u8>,
+    /// LTE special-subframe configuration 0-9.
+    #[arg(long)]
+    special_subframe: Option<u8>,
+    /// LTE TBS index I_TBS.
+    #[arg(long)]
+    itbs: Option<u32>,
+    /// PDCCH symbols per downlink slot.
+    #[arg(long, default_value_t = 1)]
+    control_symbols: u32,
+    /// DMRS symbols per slot.
+    #[arg(long, default_value_t = 1)]
+    dmrs_symbols: u32,
+    /// xOverhead (0, 6, 12, 18).
+    #[arg(long, default_value_t = 0)]
+    x_overhead: u32,
+    /// Aggregated carriers of this configuration.
+    #[arg(long, default_value_t = 1)]
+    carriers: u32,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn peak_rate(a: &PeakRateArgs) -> Result<(), String> {
+    use massive_mimo::modulation::Modulation;
+    use massive_mimo::rate::{McsTable, NrPeakRateConfig, nr_tdd_peak_rate};
+    match a.rat.to_ascii_lowercase().as_str() {
+        "nr" => {}
+        "lte" => {
+            return Err(format!(
+                "LTE peak rate needs the LTE TBS table (36.213 Table 7.1.7.2.1-1), which this build does not have yet \
+                 (requested: {} MHz, TDD config {:?}, special subframe {:?}, I_TBS {:?})",
+                a.bandwidth_mhz, a.tdd_config, a.special_subframe, a.itbs
+            ));
+        }
+        other => return Err(format!("--rat {other}: expected nr or lte")),
+    }
+    let modulation: Modulation = a
+        .modulation
+        .parse()
+        .map_err(|e: massive_mimo::Error| e.to_string())?;
+    let table = match modulation {
+        Modulation::Qam1024 => McsTable::Qam1024,
+        Modulation::Qam256 => McsTable::Qam256,
+        Modulation::Qam64 | Modulation::Qam16 | Modulation::Qpsk => McsTable::Qam64,
+        m => {
+            return Err(format!(
+                "--modulation {m}: NR PDSCH MCS tables start at QPSK"
+            ));
+        }
+    };
+    let bandwidth = a.bandwidth_mhz.round() as u32;
+    if (a.bandwidth_mhz - f64::from(bandwidth)).abs() > 1e-9 {
+        return Err(format!(
+            "--bandwidth-mhz {}: NR bandwidths are whole MHz",
+            a.bandwidth_mhz
+        ));
+    }
+    let cfg = NrPeakRateConfig {
+        bandwidth_mhz: bandwidth,
+        scs_khz: a.scs_khz,
+        pattern: a
+            .tdd_pattern
+            .parse()
+            .map_err(|e: massive_mimo::Error| e.to_string())?,
+        layers: a.layers,
+        mcs_table: table,
+        i_mcs: a.mcs.unwrap_or(table.len() as u32 - 1),
+        control_symbols: a.control_symbols,
+        dmrs_symbols: a.dmrs_symbols,
+        x_overhead: a.x_overhead,
+        carriers: a.carriers,
+    };
+    let r = nr_tdd_peak_rate(&cfg).map_err(|e| e.to_string())?;
+    let mcs = massive_mimo::rate::nr_mcs(table, cfg.i_mcs).map_err(|e| e.to_string())?;
+    if a.json {
+        let v = serde_json::json!({
+            "rat": "nr",
+            "bandwidth_mhz": bandwidth,
+            "scs_khz": a.scs_khz,
+            "n_prb": r.n_prb,
+            "tdd_pattern": cfg.pattern.to_string(),
+            "layers": a.layers,
+            "carriers": a.carriers,
+            "mcs_table": format!("{table:?}"),
+            "mcs": cfg.i_mcs,
+            "modulation": mcs.modulation.name(),
+            "code_rate_x1024": mcs.rate_x1024,
+            "tbs_dl_slot_per_layer": r.tbs_dl_slot,
+            "tbs_special_slot_per_layer": r.tbs_special_slot,
+            "per_layer_mbps": r.per_layer_mbps,
+            "per_carrier_mbps": r.per_carrier_mbps,
+            "total_mbps": r.total_mbps,
+            "formula_38306_dl_share_mbps": r.formula_38306_mbps,
+            "abstraction": "38.214 5.1.3.2 TBS per slot and layer, summed over the TDD pattern",
+        });
+        println!("{v}");
+    } else {
+        println!(
+            "NR {bandwidth} MHz at {} kHz: {} PRB, pattern {}, {} layer(s), {} carrier(s)",
+            a.scs_khz, r.n_prb, cfg.pattern, a.layers, a.carriers
+        );
+        println!(
+            "MCS {} of {table:?}: {} R = {}/1024",
+            cfg.i_mcs, mcs.modulation, mcs.rate_x1024
+        );
+        println!(
+            "TBS per layer: {} bits (downlink slot), {} bits (special slot)",
+            r.tbs_dl_slot, r.tbs_special_slot
+        );
+        println!("per layer   {:>10.1} Mbit/s", r.per_layer_mbps);
+        println!("per carrier {:>10.1} Mbit/s", r.per_carrier_mbps);
+        println!("total       {:>10.1} Mbit/s", r.total_mbps);
+        println!(
+            "(38.306 §4.1.2 formula × downlink symbol share, per carrier: {:.1} Mbit/s)",
+            r.formula_38306_mbps
+        );
+    }
+    Ok(())
 }
 
 fn info(with_peak: bool) -> Result<(), String> {
@@ -84,6 +236,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info { peak } => info(peak),
+        Command::PeakRate(args) => peak_rate(&args),
         Command::Vectors { dirs } => {
             let report = massive_mimo::vectors::run_dirs(&dirs);
             println!("{report}");

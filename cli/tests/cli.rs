@@ -1,0 +1,135 @@
+//! The `mimo` binary: `info`, `vectors` and `peak-rate` from the outside (exit status, output).
+
+use std::process::Command;
+
+fn mimo() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mimo"))
+}
+
+#[test]
+fn info_names_version_and_backend() {
+    let out = mimo()
+        .arg("info")
+        .env_remove("MASSIVE_MIMO_SIMD")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.contains(&format!("massive-mimo {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    let best = massive_mimo::simd::Backend::best();
+    assert!(text.contains(&format!("simd backend: {best}")), "{text}");
+    assert!(text.contains("available backends: scalar"), "{text}");
+}
+
+#[test]
+fn info_honours_a_forced_backend() {
+    let out = mimo()
+        .arg("info")
+        .env("MASSIVE_MIMO_SIMD", "scalar")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("simd backend: scalar"), "{text}");
+    assert!(
+        text.contains("selected by: MASSIVE_MIMO_SIMD=scalar"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_backend_is_an_error_with_exit_status_2() {
+    let out = mimo()
+        .arg("info")
+        .env("MASSIVE_MIMO_SIMD", "avx3")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(err.contains("unknown SIMD backend `avx3`"), "{err}");
+}
+
+#[test]
+fn vectors_command_reports_and_sets_the_exit_status() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors");
+    let out = mimo().arg("vectors").arg(&root).output().expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(out.status.success(), "{text}");
+    assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
+    // A directory with a broken manifest: the case fails, the run goes on, exit status 1.
+    let dir = std::env::temp_dir().join(format!("mimo-vectors-test-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("broken")).unwrap();
+    std::fs::write(
+        dir.join("broken/manifest.toml"),
+        "format = 1\n[[case]]\nname = \"missing-file\"\nkernel = \"gold\"\nparams = { c_init = 1, length = 8 }\nexpected = { bits = \"nope.npy\" }\ntolerance = { abs = 0.0 }\n\n[[case]]\nname = \"unknown\"\nkernel = \"warp_drive\"\nexpected = { x = \"x.npy\" }\ntolerance = { abs = 0.0 }\n\n[[case]]\nname = \"off\"\nkernel = \"gold\"\ndisabled = \"kept for later\"\n",
+    )
+    .unwrap();
+    let out = mimo().arg("vectors").arg(&dir).output().expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL broken/missing-file: cannot read nope.npy"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL broken/unknown: kernel not implemented: `warp_drive`"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end().ends_with("0 passed, 2 failed, 1 skipped"),
+        "{text}"
+    );
+}
+
+#[test]
+fn peak_rate_json_has_the_keys() {
+    let out = mimo()
+        .args([
+            "peak-rate",
+            "--rat",
+            "nr",
+            "--bandwidth-mhz",
+            "100",
+            "--scs-khz",
+            "30",
+            "--layers",
+            "16",
+        ])
+        .args([
+            "--modulation",
+            "256QAM",
+            "--tdd-pattern",
+            "DDDSU",
+            "--carriers",
+            "3",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let per_layer = v["per_layer_mbps"].as_f64().unwrap();
+    let per_carrier = v["per_carrier_mbps"].as_f64().unwrap();
+    let total = v["total_mbps"].as_f64().unwrap();
+    assert!((per_carrier - 16.0 * per_layer).abs() < 1e-6);
+    assert!((total - 3.0 * per_carrier).abs() < 1e-6);
+    // 3 DL slots of TBS 295176 + 1 special of 192624 bits every 2.5 ms, per layer.
+    assert!(
+        (per_layer - (3.0 * 295_176.0 + 192_624.0) / 2.5e-3 / 1e6).abs() < 1e-6,
+        "{per_layer}"
+    );
+}
+
+#[test]
+fn peak_rate_rejects_bad_input_by_name() {
+    let out = mimo()
+        .args(["peak-rate", "--bandwidth-mhz", "33", "--scs-khz", "30"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bandwidth_mhz"));
+}
