@@ -259,8 +259,7 @@ mod tests {
         assert_eq!(c.dwpts_symbols(), 10);
         assert_eq!(c.dl_symbols_per_frame(), 6 * 14 + 2 * 10);
         // Every special configuration fills a 14-symbol subframe.
-        for s in 0..10 {
-            let (d, g, u) = LTE_SPECIAL[s];
+        for (d, g, u) in LTE_SPECIAL {
             assert_eq!(u32::from(d) + u32::from(g) + u32::from(u), 14);
         }
         // Configuration 0 has two special subframes and 2 DL subframes; 5 has 8 DL.
