@@ -47,7 +47,7 @@ pub use layout::{LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;
 
-use kernels::{cholesky, complex_vec, gemm, gram};
+use kernels::{cholesky, complex_vec, gemm, gram, pam_llr};
 
 /// Largest matrix order of the Gram / Cholesky kernels (users or layers per matrix).
 pub const MAX_ORDER: usize = 32;
@@ -297,6 +297,38 @@ impl Kernels {
         same_batch("cholesky_inverse: out", l.len(), out.len())?;
         out.fill_identity();
         self.cholesky_solve(l, out)
+    }
+
+    /// Bit LLRs of one axis of a Gray-coded square QAM (38.211 §5.1: the real axis carries
+    /// b0, b2, …, the imaginary axis b1, b3, …): for coordinates `y` with `inv_var` = 1/σ²
+    /// (complex noise variance σ² of the symbol) and the axis `levels` (2^m values, bit k of
+    /// level j = bit m−1−k of j, m ≤ 5), writes `out[k·n + s]` — max-log, or exact when
+    /// `exact` (see `kernels::pam_llr`). Inputs should be finite with `inv_var ≥ 0`; other
+    /// values give unspecified (but memory-safe) LLRs.
+    pub fn pam_llr(
+        &self,
+        y: &[f32],
+        inv_var: &[f32],
+        levels: &[f32],
+        exact: bool,
+        out: &mut [f32],
+    ) -> Result<()> {
+        same_len("pam_llr: inv_var", y.len(), inv_var.len())?;
+        if !levels.len().is_power_of_two() || !(2..=32).contains(&levels.len()) {
+            return Err(SimdError::LengthMismatch {
+                what: "pam_llr: levels (a power of two, 2..=32)",
+                expected: levels.len().next_power_of_two().clamp(2, 32),
+                got: levels.len(),
+            });
+        }
+        let m = levels.len().trailing_zeros() as usize;
+        same_len("pam_llr: out (bits × symbols)", m * y.len(), out.len())?;
+        dispatch!(
+            self,
+            pam_llr(y, inv_var, levels, exact, out),
+            pam_llr::scalar_from(y, inv_var, levels, exact, out, 0)
+        );
+        Ok(())
     }
 
     /// Complex matrix product `C ← A·B` ([`GemmMode::Overwrite`]) or `C ← C + A·B`

@@ -148,3 +148,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pam_llr_matches_scalar(n in 0usize..80, m in 1usize..=5, exact in any::<bool>(), seed in any::<u64>()) {
+        let mut r = rng(seed);
+        let levels: Vec<f32> = (0..1usize << m).map(|j| (2 * j) as f32 - ((1usize << m) - 1) as f32).map(|v| v * 0.1).collect();
+        let y: Vec<f32> = (0..n).map(|_| r.gen_range(-4.0..4.0f32)).collect();
+        let inv: Vec<f32> = (0..n).map(|_| 10f32.powf(r.gen_range(-1.0..3.0f32))).collect();
+        let mut want = vec![0.0f32; m * n];
+        scalar().pam_llr(&y, &inv, &levels, exact, &mut want).unwrap();
+        for k in simd_backends() {
+            let mut got = vec![0.0f32; m * n];
+            k.pam_llr(&y, &inv, &levels, exact, &mut got).unwrap();
+            for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                prop_assert!((g - w).abs() <= 2e-5 * (1.0 + w.abs()), "{} pam_llr m={} exact={} [{}]: {} vs {}", k.backend(), m, exact, i, g, w);
+            }
+        }
+    }
+}

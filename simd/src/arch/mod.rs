@@ -51,14 +51,20 @@ pub(crate) unsafe trait SimdF32: Copy {
     unsafe fn mul_subadd(self, b: Self, c: Self) -> Self;
     /// Whether every lane satisfies `lo < self < +∞` (false for NaN lanes).
     unsafe fn all_between_lo_inf(self, lo: Self) -> bool;
+    /// Lane-wise minimum (either operand when one is NaN).
+    unsafe fn min(self, o: Self) -> Self;
+    /// `2^n` for lanes holding integral values n in [−126, 127] (built in the exponent bits).
+    unsafe fn exp2_int(self) -> Self;
+    /// For positive normal lanes x = 2^e·f with f ∈ [1, 2): returns (e as f32, f).
+    unsafe fn exponent_mantissa(self) -> (Self, Self);
 }
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
-/// `cholesky`, `cholesky_solve` and `fma_peak`, each a `#[target_feature]` function that
+/// `cholesky`, `cholesky_solve`, `pam_llr` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal)) => {
-        use crate::kernels::{cholesky, complex_vec, fma_loop, gram};
+        use crate::kernels::{cholesky, complex_vec, fma_loop, gram, pam_llr};
         use crate::{C32, GramSide, MatrixBatch};
 
         /// Σ a·b, or Σ conj(a)·b when `conj`; equal lengths (caller-checked).
@@ -114,6 +120,19 @@ macro_rules! entry_points {
         pub(crate) fn cholesky_solve(l: &MatrixBatch, b: &mut MatrixBatch) {
             // SAFETY: as for `dot`; the dispatcher checked l k × k, b k × nc, equal lengths.
             unsafe { cholesky::solve::<$v>(l, b) }
+        }
+
+        /// PAM-axis bit LLRs; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn pam_llr(
+            y: &[f32],
+            inv: &[f32],
+            levels: &[f32],
+            exact: bool,
+            out: &mut [f32],
+        ) {
+            // SAFETY: as for `dot`; the dispatcher checked the lengths.
+            unsafe { pam_llr::simd::<$v>(y, inv, levels, exact, out) }
         }
 
         /// FMA loop of the peak probe.

@@ -99,4 +99,33 @@ unsafe impl SimdF32 for float32x4_t {
             vminvq_u32(ok) == u32::MAX
         }
     }
+    #[inline(always)]
+    unsafe fn min(self, o: Self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vminq_f32(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn exp2_int(self) -> Self {
+        // SAFETY: NEON; the caller keeps n in [−126, 127].
+        unsafe {
+            let n = vcvtnq_s32_f32(self);
+            vreinterpretq_f32_s32(vshlq_n_s32::<23>(vaddq_s32(n, vdupq_n_s32(127))))
+        }
+    }
+    #[inline(always)]
+    unsafe fn exponent_mantissa(self) -> (Self, Self) {
+        // SAFETY: NEON; pure bit manipulation of the lanes.
+        unsafe {
+            let bits = vreinterpretq_u32_f32(self);
+            let e = vsubq_s32(
+                vreinterpretq_s32_u32(vshrq_n_u32::<23>(bits)),
+                vdupq_n_s32(127),
+            );
+            let f = vorrq_u32(
+                vandq_u32(bits, vdupq_n_u32(0x007F_FFFF)),
+                vdupq_n_u32(0x3F80_0000),
+            );
+            (vcvtq_f32_s32(e), vreinterpretq_f32_u32(f))
+        }
+    }
 }

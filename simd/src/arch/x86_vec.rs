@@ -95,6 +95,32 @@ unsafe impl SimdF32 for __m128 {
             _mm_movemask_ps(ok) == 0xF
         }
     }
+    #[inline(always)]
+    unsafe fn min(self, o: Self) -> Self {
+        // SAFETY: SSE2 / SSE4.1 (implied by AVX2).
+        unsafe { _mm_min_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn exp2_int(self) -> Self {
+        // SAFETY: SSE2 / SSE4.1 (implied by AVX2); the caller keeps n in [−126, 127] so the exponent field is valid.
+        unsafe {
+            let n = _mm_cvtps_epi32(self);
+            _mm_castsi128_ps(_mm_slli_epi32::<23>(_mm_add_epi32(n, _mm_set1_epi32(127))))
+        }
+    }
+    #[inline(always)]
+    unsafe fn exponent_mantissa(self) -> (Self, Self) {
+        // SAFETY: SSE2 / SSE4.1 (implied by AVX2); pure bit manipulation of the lanes.
+        unsafe {
+            let bits = _mm_castps_si128(self);
+            let e = _mm_sub_epi32(_mm_srli_epi32::<23>(bits), _mm_set1_epi32(127));
+            let f = _mm_or_si128(
+                _mm_and_si128(bits, _mm_set1_epi32(0x007F_FFFF)),
+                _mm_set1_epi32(0x3F80_0000),
+            );
+            (_mm_cvtepi32_ps(e), _mm_castsi128_ps(f))
+        }
+    }
 }
 
 // SAFETY: every method wraps one AVX/FMA intrinsic; callers enable AVX2 + FMA.
@@ -186,6 +212,35 @@ unsafe impl SimdF32 for __m256 {
             _mm256_movemask_ps(ok) == 0xFF
         }
     }
+    #[inline(always)]
+    unsafe fn min(self, o: Self) -> Self {
+        // SAFETY: AVX2.
+        unsafe { _mm256_min_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn exp2_int(self) -> Self {
+        // SAFETY: AVX2; the caller keeps n in [−126, 127] so the exponent field is valid.
+        unsafe {
+            let n = _mm256_cvtps_epi32(self);
+            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
+                n,
+                _mm256_set1_epi32(127),
+            )))
+        }
+    }
+    #[inline(always)]
+    unsafe fn exponent_mantissa(self) -> (Self, Self) {
+        // SAFETY: AVX2; pure bit manipulation of the lanes.
+        unsafe {
+            let bits = _mm256_castps_si256(self);
+            let e = _mm256_sub_epi32(_mm256_srli_epi32::<23>(bits), _mm256_set1_epi32(127));
+            let f = _mm256_or_si256(
+                _mm256_and_si256(bits, _mm256_set1_epi32(0x007F_FFFF)),
+                _mm256_set1_epi32(0x3F80_0000),
+            );
+            (_mm256_cvtepi32_ps(e), _mm256_castsi256_ps(f))
+        }
+    }
 }
 
 // SAFETY: every method wraps one AVX-512F intrinsic; callers enable AVX-512F.
@@ -273,6 +328,35 @@ unsafe impl SimdF32 for __m512 {
             let gt = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(self, lo);
             let lt = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(self, _mm512_set1_ps(f32::INFINITY));
             gt & lt == 0xFFFF
+        }
+    }
+    #[inline(always)]
+    unsafe fn min(self, o: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_min_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn exp2_int(self) -> Self {
+        // SAFETY: AVX-512F; the caller keeps n in [−126, 127] so the exponent field is valid.
+        unsafe {
+            let n = _mm512_cvtps_epi32(self);
+            _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(
+                n,
+                _mm512_set1_epi32(127),
+            )))
+        }
+    }
+    #[inline(always)]
+    unsafe fn exponent_mantissa(self) -> (Self, Self) {
+        // SAFETY: AVX-512F; pure bit manipulation of the lanes.
+        unsafe {
+            let bits = _mm512_castps_si512(self);
+            let e = _mm512_sub_epi32(_mm512_srli_epi32::<23>(bits), _mm512_set1_epi32(127));
+            let f = _mm512_or_si512(
+                _mm512_and_si512(bits, _mm512_set1_epi32(0x007F_FFFF)),
+                _mm512_set1_epi32(0x3F80_0000),
+            );
+            (_mm512_cvtepi32_ps(e), _mm512_castsi512_ps(f))
         }
     }
 }
