@@ -286,7 +286,7 @@ pub fn nr_mcs(table: McsTable, i_mcs: u32) -> Result<McsEntry> {
             modulation,
             rate_x1024,
         })
-        .ok_or(Error::InvalidParameter {
+        .ok_or_else(|| Error::InvalidParameter {
             name: "i_mcs",
             value: i_mcs.to_string(),
             reason: "reserved or out of range for this MCS table (38.214 Tables 5.1.3.1-1..-4)",

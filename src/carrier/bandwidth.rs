@@ -78,7 +78,7 @@ pub fn lte_n_rb(bandwidth_mhz: f64) -> Result<u32> {
     LTE.iter()
         .find(|(b, _)| *b == tenths && (bandwidth_mhz * 10.0 - f64::from(tenths)).abs() < 1e-6)
         .map(|(_, n)| *n)
-        .ok_or(Error::InvalidParameter {
+        .ok_or_else(|| Error::InvalidParameter {
             name: "bandwidth_mhz",
             value: bandwidth_mhz.to_string(),
             reason: "LTE channel bandwidths are 1.4, 3, 5, 10, 15 and 20 MHz (36.101 Table 5.6-1)",

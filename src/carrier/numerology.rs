@@ -12,7 +12,7 @@ impl Numerology {
         (0..=6)
             .find(|&mu| 15 << mu == scs_khz)
             .map(Numerology)
-            .ok_or(Error::InvalidParameter {
+            .ok_or_else(|| Error::InvalidParameter {
                 name: "scs_khz",
                 value: scs_khz.to_string(),
                 reason: "NR subcarrier spacing must be 15·2^µ kHz, µ = 0..=6",

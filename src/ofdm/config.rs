@@ -48,11 +48,13 @@ impl OfdmConfig {
         let ok = |mu: u32| self.scs_khz == 15 << mu;
         match self.standard {
             Standard::Lte if self.scs_khz == 15 => Ok(0),
-            Standard::Nr => (0..=6).find(|&mu| ok(mu)).ok_or(Error::InvalidParameter {
-                name: "scs_khz",
-                value: self.scs_khz.to_string(),
-                reason: "NR subcarrier spacing must be 15·2^µ kHz, µ = 0..=6",
-            }),
+            Standard::Nr => (0..=6)
+                .find(|&mu| ok(mu))
+                .ok_or_else(|| Error::InvalidParameter {
+                    name: "scs_khz",
+                    value: self.scs_khz.to_string(),
+                    reason: "NR subcarrier spacing must be 15·2^µ kHz, µ = 0..=6",
+                }),
             Standard::Lte => Err(Error::InvalidParameter {
                 name: "scs_khz",
                 value: self.scs_khz.to_string(),
@@ -115,11 +117,36 @@ impl OfdmConfig {
 
     /// CP length in samples of grid symbol `l` (38.211 §5.3.1 / 36.211 §6.12).
     pub fn cp_len(&self, l: usize) -> usize {
+        self.cp_len_in_subframe(self.index_in_subframe(l))
+    }
+
+    /// Symbols per 1 ms subframe.
+    fn symbols_per_subframe(&self) -> usize {
+        match self.standard {
+            Standard::Nr => self.symbols_per_slot() << self.mu().unwrap_or(0),
+            Standard::Lte => 2 * self.symbols_per_slot(),
+        }
+    }
+
+    /// Index within its subframe of grid symbol `l`.
+    fn index_in_subframe(&self, l: usize) -> usize {
+        let per_slot = self.symbols_per_slot();
+        match self.standard {
+            Standard::Nr => {
+                let slots_per_subframe = 1usize << self.mu().unwrap_or(0);
+                ((self.slot as usize + l / per_slot) % slots_per_subframe) * per_slot + l % per_slot
+            }
+            Standard::Lte => l % (2 * per_slot),
+        }
+    }
+
+    /// CP length of the symbol with index `i` within a subframe.
+    fn cp_len_in_subframe(&self, i: usize) -> usize {
         let n = self.n_fft;
         match (self.standard, self.cyclic_prefix) {
             (_, CyclicPrefix::Extended) => 512 * n / 2048,
             (Standard::Lte, CyclicPrefix::Normal) => {
-                if l.is_multiple_of(7) {
+                if i.is_multiple_of(7) {
                     160 * n / 2048
                 } else {
                     144 * n / 2048
@@ -127,15 +154,45 @@ impl OfdmConfig {
             }
             (Standard::Nr, CyclicPrefix::Normal) => {
                 let mu = self.mu().unwrap_or(0);
-                let per_subframe = 14usize << mu;
-                let slots_per_subframe = 1usize << mu;
-                let slot = self.slot as usize + l / 14;
-                let index_in_subframe = (slot % slots_per_subframe) * 14 + l % 14;
-                let long =
-                    index_in_subframe.is_multiple_of(per_subframe) || index_in_subframe == 7 << mu;
+                let long = i == 0 || i == 7 << mu;
                 144 * n / 2048 + if long { (16 << mu) * n / 2048 } else { 0 }
             }
         }
+    }
+
+    /// Samples from the start of the subframe to the start of the useful part (after the CP)
+    /// of grid symbol `l`: `t_start,l + N_CP,l` of 38.211 §5.4 at the sample rate n_fft·Δf.
+    pub fn useful_start_in_subframe(&self, l: usize) -> usize {
+        let i = self.index_in_subframe(l);
+        (0..i)
+            .map(|p| self.cp_len_in_subframe(p) + self.n_fft)
+            .sum::<usize>()
+            + self.cp_len_in_subframe(i)
+    }
+
+    /// The §5.4 up-conversion phase factor of grid symbol `l` for carrier frequency `f0_hz`:
+    /// `e^{−j2π·f0·(t_start,l + N_CP,l·T_c)}`, with which the baseband symbol is multiplied so
+    /// that up-conversion by `e^{j2πf0t}` gives the phase reference of 38.211 §5.4 (the
+    /// demodulator multiplies by the conjugate). NR only.
+    pub fn upconversion_phase(&self, l: usize, f0_hz: f64) -> Result<crate::C32> {
+        if self.standard != Standard::Nr {
+            return Err(Error::InvalidParameter {
+                name: "phase compensation",
+                value: "LTE".into(),
+                reason: "the §5.4 up-conversion phase term is defined for NR only",
+            });
+        }
+        if !f0_hz.is_finite() || f0_hz < 0.0 {
+            return Err(Error::NonFinite {
+                name: "f0_hz",
+                value: f0_hz,
+            });
+        }
+        let fs = self.n_fft as f64 * f64::from(self.scs_khz) * 1e3;
+        // Cycles = f0·samples/fs; keep only the fraction (exact enough in f64 for f0 < 100 GHz).
+        let cycles = (f0_hz / fs * self.useful_start_in_subframe(l) as f64).fract();
+        let ph = -2.0 * std::f64::consts::PI * cycles;
+        Ok(crate::C32::new(ph.cos() as f32, ph.sin() as f32))
     }
 
     /// Samples of the whole grid: Σ_l (cp_l + n_fft).
@@ -189,6 +246,26 @@ mod tests {
         let c = nr(15, 2048, 0);
         assert_eq!((c.cp_len(0), c.cp_len(7), c.cp_len(3)), (160, 160, 144));
         assert_eq!(c.samples(), 30_720);
+    }
+
+    #[test]
+    fn useful_start_counts_earlier_symbols_of_the_subframe() {
+        // µ = 1, slot 1: its symbol 0 (index 14 = 7·2^µ of the subframe, long CP) follows the
+        // 14 symbols of slot 0 (one long CP).
+        let c = nr(30, 4096, 1);
+        let slot0: usize = 14 * 4096 + 13 * 288 + 352;
+        assert_eq!(c.useful_start_in_subframe(0), slot0 + 352);
+        assert_eq!(c.useful_start_in_subframe(1), slot0 + 352 + 4096 + 288);
+        let c0 = nr(30, 4096, 0);
+        assert_eq!(c0.useful_start_in_subframe(0), 352);
+        // 1 cycle per sample period at f0 = fs: every phase is 1.
+        let fs = 4096.0 * 30e3;
+        let p = c0.upconversion_phase(5, fs).unwrap();
+        assert!((p - crate::C32::new(1.0, 0.0)).norm() < 1e-6);
+        // Quarter cycle per sample: the phase is e^{−jπ/2·samples}.
+        let q = c0.upconversion_phase(0, fs / 4.0).unwrap();
+        let want = (-std::f64::consts::FRAC_PI_2 * 352.0).rem_euclid(2.0 * std::f64::consts::PI);
+        assert!((q - crate::C32::from_polar(1.0, want as f32)).norm() < 1e-5);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct OfdmDemodulator {
     derotations: Vec<Vec<C32>>,
     buf: Vec<C32>,
     scratch: Vec<C32>,
+    /// Per grid symbol: the conjugate §5.4 phase factor (1 without compensation).
+    symbol_phase: Vec<C32>,
 }
 
 impl OfdmDemodulator {
@@ -78,7 +80,21 @@ impl OfdmDemodulator {
             derotations,
             buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
             scratch,
+            symbol_phase: vec![C32::new(1.0, 0.0); cfg.n_symbols],
         })
+    }
+
+    /// Enables (carrier frequency f0 in Hz) or disables the removal of the 38.211 §5.4
+    /// up-conversion phase: symbol l is multiplied by the conjugate of
+    /// [`OfdmConfig::upconversion_phase`]. NR only.
+    pub fn set_phase_compensation(&mut self, f0_hz: Option<f64>) -> Result<()> {
+        for (l, p) in self.symbol_phase.iter_mut().enumerate() {
+            *p = match f0_hz {
+                Some(f0) => self.cfg.upconversion_phase(l, f0)?.conj(),
+                None => C32::new(1.0, 0.0),
+            };
+        }
+        Ok(())
     }
 
     /// The configuration.
@@ -116,8 +132,9 @@ impl OfdmDemodulator {
                 .copy_from_slice(&waveform[pos + start..pos + start + n]);
             self.fft
                 .process_with_scratch(&mut self.buf, &mut self.scratch);
+            let phase = self.symbol_phase[l];
             for ((o, &b), &r) in row.iter_mut().zip(&self.bins).zip(&self.derotations[d]) {
-                *o = self.buf[b] * r;
+                *o = self.buf[b] * r * phase;
             }
             pos += c.cp_len(l) + n;
         }
@@ -198,5 +215,62 @@ mod tests {
                 assert!(err < 1e-4, "{standard:?} window {window}: {err}");
             }
         }
+    }
+
+    #[test]
+    fn phase_compensation_rotates_each_symbol_and_round_trips() {
+        let cfg = OfdmConfig {
+            standard: Standard::Nr,
+            scs_khz: 30,
+            n_fft: 256,
+            n_sc: 120,
+            n_symbols: 14,
+            cyclic_prefix: CyclicPrefix::Normal,
+            slot: 1,
+            scale: 1.0 / 16.0,
+        };
+        let grid = Array2::from_shape_fn((14, 120), |(l, k)| {
+            C32::new(((l * 3 + k) % 4) as f32 - 1.5, (k % 3) as f32 - 1.0)
+        });
+        let f0 = 3.5e9;
+        let (mut plain, mut comp) = (
+            OfdmModulator::new(&cfg).unwrap(),
+            OfdmModulator::new(&cfg).unwrap(),
+        );
+        comp.set_phase_compensation(Some(f0)).unwrap();
+        let mut a = vec![C32::new(0.0, 0.0); plain.output_len()];
+        let mut b = a.clone();
+        plain.process(grid.view(), &mut a).unwrap();
+        comp.process(grid.view(), &mut b).unwrap();
+        // Each symbol (with its CP) is the uncompensated one times φ_l.
+        let mut pos = 0;
+        for l in 0..14 {
+            let phi = cfg.upconversion_phase(l, f0).unwrap();
+            let len = cfg.cp_len(l) + 256;
+            for t in pos..pos + len {
+                assert!((b[t] - a[t] * phi).norm() < 1e-5);
+            }
+            pos += len;
+        }
+        let mut d = OfdmDemodulator::new(&cfg, 0.5).unwrap();
+        d.set_phase_compensation(Some(f0)).unwrap();
+        let mut back = Array2::zeros((14, 120));
+        d.process(&b, back.view_mut()).unwrap();
+        let err = (&back - &grid)
+            .iter()
+            .map(|e| e.norm())
+            .fold(0.0f32, f32::max);
+        assert!(err < 1e-4, "{err}");
+        let lte = OfdmConfig {
+            standard: Standard::Lte,
+            scs_khz: 15,
+            ..cfg
+        };
+        assert!(
+            OfdmModulator::new(&lte)
+                .unwrap()
+                .set_phase_compensation(Some(f0))
+                .is_err()
+        );
     }
 }

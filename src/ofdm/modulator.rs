@@ -15,6 +15,8 @@ pub struct OfdmModulator {
     bins: Vec<usize>,
     buf: Vec<C32>,
     scratch: Vec<C32>,
+    /// Per grid symbol: scale × the §5.4 phase factor (just the scale without compensation).
+    symbol_gain: Vec<C32>,
 }
 
 impl OfdmModulator {
@@ -29,7 +31,22 @@ impl OfdmModulator {
             buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
             ifft,
             scratch,
+            symbol_gain: vec![C32::new(cfg.scale, 0.0); cfg.n_symbols],
         })
+    }
+
+    /// Enables (with the carrier frequency f0 in Hz) or disables the 38.211 §5.4 up-conversion
+    /// phase compensation: symbol l is multiplied by `e^{−j2π·f0·(t_start,l + N_CP,l·T_c)}`
+    /// ([`OfdmConfig::upconversion_phase`]). NR only.
+    pub fn set_phase_compensation(&mut self, f0_hz: Option<f64>) -> Result<()> {
+        for (l, g) in self.symbol_gain.iter_mut().enumerate() {
+            let phase = match f0_hz {
+                Some(f0) => self.cfg.upconversion_phase(l, f0)?,
+                None => C32::new(1.0, 0.0),
+            };
+            *g = phase * self.cfg.scale;
+        }
+        Ok(())
     }
 
     /// The configuration.
@@ -63,8 +80,9 @@ impl OfdmModulator {
         let mut pos = 0;
         for (l, row) in grid.outer_iter().enumerate() {
             self.buf.fill(C32::new(0.0, 0.0));
+            let gain = self.symbol_gain[l];
             for (&b, &x) in self.bins.iter().zip(row.iter()) {
-                self.buf[b] = x * c.scale;
+                self.buf[b] = x * gain;
             }
             self.ifft
                 .process_with_scratch(&mut self.buf, &mut self.scratch);

@@ -1,0 +1,87 @@
+//! The PHY blocks' hot calls allocate nothing once constructed: Gold, mapper, demapper, OFDM
+//! modulator and demodulator (counting allocator of `tests/support`).
+
+mod support;
+
+use massive_mimo::C32;
+use massive_mimo::modulation::{DemapMethod, Modulation, demap, hard_decision, map};
+use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
+use massive_mimo::sequence::Gold;
+use ndarray::{Array2, Array3};
+use support::alloc_counter::{CountingAlloc, allocations_during};
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+#[test]
+fn phy_process_calls_do_not_allocate() {
+    let n = 1000;
+    let m = Modulation::Qam256;
+    let bits: Vec<u8> = (0..n * 8).map(|i| (i % 3 == 0) as u8).collect();
+    let mut sym = vec![C32::new(0.0, 0.0); n];
+    let nv = vec![0.1f32; n];
+    let mut llr = vec![0.0f32; n * 8];
+    let mut hard = vec![0u8; n * 8];
+    let mut gold = vec![0u8; 4096];
+    let cfg = OfdmConfig {
+        standard: Standard::Nr,
+        scs_khz: 30,
+        n_fft: 1024,
+        n_sc: 612,
+        n_symbols: 14,
+        cyclic_prefix: CyclicPrefix::Normal,
+        slot: 0,
+        scale: 1.0 / 32.0,
+    };
+    let mut modulator = OfdmModulator::new(&cfg).unwrap();
+    modulator.set_phase_compensation(Some(3.5e9)).unwrap();
+    let mut demodulator = OfdmDemodulator::new(&cfg, 0.5).unwrap();
+    demodulator.set_phase_compensation(Some(3.5e9)).unwrap();
+    let grid = Array3::from_elem((4, 14, 612), C32::new(0.5, -0.5));
+    let mut wave = Array2::zeros((4, modulator.output_len()));
+    let mut back = Array3::zeros((4, 14, 612));
+    // Warm-up: the first demap call detects the SIMD backend once.
+    map(m, &bits, &mut sym).unwrap();
+    demap(m, DemapMethod::MaxLog, &sym, &nv, &mut llr).unwrap();
+
+        "gold {}",
+        allocations_during(|| Gold::new(12345).fill_bits(&mut gold)).0
+    );
+        "map {}",
+        allocations_during(|| map(m, &bits, &mut sym).unwrap()).0
+    );
+        "demap {}",
+        allocations_during(|| demap(m, DemapMethod::MaxLog, &sym, &nv, &mut llr).unwrap()).0
+    );
+        "hard {}",
+        allocations_during(|| hard_decision(m, &sym, &mut hard).unwrap()).0
+    );
+        "mod {}",
+        allocations_during(|| modulator
+            .process_antennas(grid.view(), wave.view_mut())
+            .unwrap())
+        .0
+    );
+        "demod {}",
+        allocations_during(|| demodulator
+            .process_antennas(wave.view(), back.view_mut())
+            .unwrap())
+        .0
+    );
+    let (count, ()) = allocations_during(|| {
+        Gold::new(12345).fill_bits(&mut gold);
+        map(m, &bits, &mut sym).unwrap();
+        demap(m, DemapMethod::MaxLog, &sym, &nv, &mut llr).unwrap();
+        demap(m, DemapMethod::Exact, &sym, &nv, &mut llr).unwrap();
+        hard_decision(m, &sym, &mut hard).unwrap();
+        modulator
+            .process_antennas(grid.view(), wave.view_mut())
+            .unwrap();
+        demodulator
+            .process_antennas(wave.view(), back.view_mut())
+            .unwrap();
+    });
+    assert_eq!(count, 0, "{count} allocations in the PHY hot calls");
+    assert_eq!(hard, bits);
+    assert!((back[[3, 13, 611]] - C32::new(0.5, -0.5)).norm() < 1e-4);
+}
