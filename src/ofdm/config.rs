@@ -120,14 +120,6 @@ impl OfdmConfig {
         self.cp_len_in_subframe(self.index_in_subframe(l))
     }
 
-    /// Symbols per 1 ms subframe.
-    fn symbols_per_subframe(&self) -> usize {
-        match self.standard {
-            Standard::Nr => self.symbols_per_slot() << self.mu().unwrap_or(0),
-            Standard::Lte => 2 * self.symbols_per_slot(),
-        }
-    }
-
     /// Index within its subframe of grid symbol `l`.
     fn index_in_subframe(&self, l: usize) -> usize {
         let per_slot = self.symbols_per_slot();
