@@ -194,6 +194,17 @@ impl OfdmConfig {
             .sum()
     }
 
+    /// The subcarrier-to-bin map as two contiguous runs `(first subcarrier, first bin, length)`:
+    /// the lower half of the grid to the top of the DFT (negative frequencies), the upper half to
+    /// the bottom (from bin 0 for NR, bin 1 for LTE, whose DC bin stays empty).
+    pub fn bin_runs(&self) -> [(usize, usize, usize); 2] {
+        let half = self.n_sc / 2;
+        [
+            (0, self.bin(0), half),
+            (half, self.bin(half), self.n_sc - half),
+        ]
+    }
+
     /// DFT bin (0..n_fft) of grid subcarrier k.
     pub fn bin(&self, k: usize) -> usize {
         let half = self.n_sc / 2;
@@ -258,6 +269,27 @@ mod tests {
         let q = c0.upconversion_phase(0, fs / 4.0).unwrap();
         let want = (-std::f64::consts::FRAC_PI_2 * 352.0).rem_euclid(2.0 * std::f64::consts::PI);
         assert!((q - crate::C32::from_polar(1.0, want as f32)).norm() < 1e-5);
+    }
+
+    #[test]
+    fn bin_runs_match_the_bin_map() {
+        for standard in [Standard::Nr, Standard::Lte] {
+            let c = OfdmConfig {
+                standard,
+                scs_khz: 15,
+                n_fft: 256,
+                n_sc: 180,
+                n_symbols: 14,
+                cyclic_prefix: CyclicPrefix::Normal,
+                slot: 0,
+                scale: 1.0,
+            };
+            for (k0, b0, len) in c.bin_runs() {
+                for i in 0..len {
+                    assert_eq!(c.bin(k0 + i), b0 + i);
+                }
+            }
+        }
     }
 
     #[test]

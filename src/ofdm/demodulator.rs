@@ -20,7 +20,8 @@ use crate::{C32, Error, Result};
 pub struct OfdmDemodulator {
     cfg: OfdmConfig,
     fft: Arc<dyn Fft<f32>>,
-    bins: Vec<usize>,
+    /// Occupied subcarriers as contiguous runs (first subcarrier, first bin, length).
+    runs: [(usize, usize, usize); 2],
     /// Per symbol: (window offset in samples, index into `derotations`).
     windows: Vec<(usize, usize)>,
     /// Per distinct early-window length δ: the `n_sc` de-rotations, scale included.
@@ -75,7 +76,7 @@ impl OfdmDemodulator {
         Ok(Self {
             cfg: *cfg,
             fft,
-            bins,
+            runs: cfg.bin_runs(),
             windows,
             derotations,
             buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
@@ -133,8 +134,16 @@ impl OfdmDemodulator {
             self.fft
                 .process_with_scratch(&mut self.buf, &mut self.scratch);
             let phase = self.symbol_phase[l];
-            for ((o, &b), &r) in row.iter_mut().zip(&self.bins).zip(&self.derotations[d]) {
-                *o = self.buf[b] * r * phase;
+            let rot = &self.derotations[d];
+            for &(k0, b0, len) in &self.runs {
+                let mut dst = row.slice_mut(ndarray::s![k0..k0 + len]);
+                for ((o, &x), &r) in dst
+                    .iter_mut()
+                    .zip(&self.buf[b0..b0 + len])
+                    .zip(&rot[k0..k0 + len])
+                {
+                    *o = x * (r * phase);
+                }
             }
             pos += c.cp_len(l) + n;
         }

@@ -12,7 +12,8 @@ use crate::{C32, Error, Result};
 pub struct OfdmModulator {
     cfg: OfdmConfig,
     ifft: Arc<dyn Fft<f32>>,
-    bins: Vec<usize>,
+    /// Occupied subcarriers as contiguous runs (first subcarrier, first bin, length).
+    runs: [(usize, usize, usize); 2],
     buf: Vec<C32>,
     scratch: Vec<C32>,
     /// Per grid symbol: scale × the §5.4 phase factor (just the scale without compensation).
@@ -27,7 +28,7 @@ impl OfdmModulator {
         let scratch = vec![C32::new(0.0, 0.0); ifft.get_inplace_scratch_len()];
         Ok(Self {
             cfg: *cfg,
-            bins: (0..cfg.n_sc).map(|k| cfg.bin(k)).collect(),
+            runs: cfg.bin_runs(),
             buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
             ifft,
             scratch,
@@ -81,8 +82,11 @@ impl OfdmModulator {
         for (l, row) in grid.outer_iter().enumerate() {
             self.buf.fill(C32::new(0.0, 0.0));
             let gain = self.symbol_gain[l];
-            for (&b, &x) in self.bins.iter().zip(row.iter()) {
-                self.buf[b] = x * gain;
+            for &(k0, b0, len) in &self.runs {
+                let src = row.slice(ndarray::s![k0..k0 + len]);
+                for (o, &x) in self.buf[b0..b0 + len].iter_mut().zip(src.iter()) {
+                    *o = x * gain;
+                }
             }
             self.ifft
                 .process_with_scratch(&mut self.buf, &mut self.scratch);
