@@ -164,16 +164,7 @@ impl OfdmDemodulator {
             });
         }
         for (w, g) in waveform.outer_iter().zip(grid.outer_iter_mut()) {
-            match w.as_slice() {
-                Some(s) => self.process(s, g)?,
-                None => {
-                    return Err(Error::InvalidParameter {
-                        name: "waveform",
-                        value: "non-contiguous rows".into(),
-                        reason: "each antenna's samples must be contiguous (standard layout)",
-                    });
-                }
-            }
+            self.process(w.as_slice().ok_or_else(super::non_contiguous_waveform)?, g)?;
         }
         Ok(())
     }

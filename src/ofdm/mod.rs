@@ -15,3 +15,12 @@ mod modulator;
 pub use config::{CyclicPrefix, OfdmConfig, Standard};
 pub use demodulator::OfdmDemodulator;
 pub use modulator::OfdmModulator;
+
+/// The error for a waveform whose per-antenna rows are not contiguous in memory.
+fn non_contiguous_waveform() -> crate::Error {
+    crate::Error::InvalidParameter {
+        name: "waveform",
+        value: "non-contiguous rows".into(),
+        reason: "each antenna's samples must be contiguous (standard layout)",
+    }
+}

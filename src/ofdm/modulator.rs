@@ -112,16 +112,11 @@ impl OfdmModulator {
             });
         }
         for (g, mut o) in grid.outer_iter().zip(out.outer_iter_mut()) {
-            match o.as_slice_mut() {
-                Some(s) => self.process(g, s)?,
-                None => {
-                    return Err(Error::InvalidParameter {
-                        name: "waveform",
-                        value: "non-contiguous rows".into(),
-                        reason: "each antenna's samples must be contiguous (standard layout)",
-                    });
-                }
-            }
+            self.process(
+                g,
+                o.as_slice_mut()
+                    .ok_or_else(super::non_contiguous_waveform)?,
+            )?;
         }
         Ok(())
     }
