@@ -18,6 +18,8 @@
 //! Conventions: complex samples are [`C32`]; array arguments document their axis order
 //! (first axis slowest); "noise_var" is the complex noise variance E|n|².
 
+pub mod array;
+pub mod beamforming;
 pub mod carrier;
 pub mod error;
 pub mod modulation;

@@ -228,6 +228,55 @@ def tbs_nr(qm, layers, n_prb, n_re_per_prb, r, xoh):
     return 8 * math.ceil((nq + 24) / 8) - 24
 
 
+# ---------------------------------------------------------------- TR 38.901 7.3 arrays
+def steering(rows, cols, dv, dh, zen, azi):
+    th, ph = math.radians(zen), math.radians(azi)
+    rhat = np.array([math.sin(th) * math.cos(ph), math.sin(th) * math.sin(ph), math.cos(th)])
+    m, n = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+    pos = np.stack([np.zeros_like(m, float), n * dh, m * dv], axis=-1).reshape(-1, 3)
+    return np.exp(2j * math.pi * pos @ rhat)
+
+
+def element_db(zen, azi):
+    phi = (azi + 180.0) % 360.0 - 180.0
+    av = -min(12 * ((zen - 90) / 65) ** 2, 30)
+    ah = -min(12 * (phi / 65) ** 2, 30)
+    return -min(-(av + ah), 30)
+
+
+# ---------------------------------------------------------------- 38.214 5.2.2.2.1 Type I
+def type1(n1, n2, o1, o2, mode, rank, i11, i12, i13, i2):
+    p = 2 * n1 * n2
+
+    def v(l, m):
+        a, b = np.meshgrid(np.arange(n1), np.arange(n2), indexing="ij")
+        return np.exp(2j * math.pi * (l * a / (o1 * n1) + m * b / (o2 * n2))).reshape(-1)
+
+    phi = lambda n: np.exp(1j * math.pi * n / 2)
+    per = 4 if rank == 1 else 2
+    if mode == 1:
+        l, m, n = i11, i12, i2
+    else:
+        g, n = divmod(i2, per)
+        if n2 == 1:
+            l, m = 2 * i11 + g, 0
+        else:
+            l, m = 2 * i11 + g % 2, 2 * i12 + g // 2
+    if rank == 1:
+        return (np.concatenate([v(l, m), phi(n) * v(l, m)]) / math.sqrt(p)).reshape(p, 1)
+    if (n1, n2) == (2, 1):
+        k = [(0, 0), (o1, 0)]
+    elif n2 == 1:
+        k = [(0, 0), (o1, 0), (2 * o1, 0), (3 * o1, 0)]
+    elif n1 == n2:
+        k = [(0, 0), (o1, 0), (0, o2), (o1, o2)]
+    else:
+        k = [(0, 0), (o1, 0), (0, o2), (2 * o1, 0)]
+    k1, k2 = k[i13]
+    a, b = v(l, m), v(l + k1, m + k2)
+    return np.stack([np.concatenate([a, phi(n) * a]), np.concatenate([b, -phi(n) * b])], axis=1) / math.sqrt(2 * p)
+
+
 def main():
     rng = np.random.default_rng(20261123)
 
@@ -291,6 +340,42 @@ def main():
             g = ofdm_demod(standard, scs, n_fft, cp, slot, scale, n_sc, n_sym, window, rx.astype(complex))
             s.case(f"demod-{tag}-w{window}", "ofdm_demodulate", dp, {"waveform": rx}, {"grid": g.astype(np.complex64)},
                    {"nmse_db": -80.0})
+    s.close()
+
+    s = Set("array")
+    for rows, cols, dv, dh, zen, azi in [(8, 4, 0.5, 0.5, 95.0, -30.0), (4, 8, 0.65, 0.5, 60.0, 150.0),
+                                         (2, 16, 0.8, 0.5 * 3.5 / 2.6, 120.5, 10.25), (1, 1, 0.5, 0.5, 10.0, 0.0)]:
+        s.case(f"steer-{rows}x{cols}-z{zen}-a{azi}", "steering_vector",
+               {"rows": rows, "cols": cols, "spacing_v": dv, "spacing_h": dh, "zenith_deg": zen, "azimuth_deg": azi},
+               {}, {"a": steering(rows, cols, dv, dh, zen, azi).astype(np.complex64)}, {"abs": 1e-4})
+    for rows, cols, element, tz, ta in [(8, 4, "isotropic", 100.0, 25.0), (4, 8, "38901", 80.0, -40.0)]:
+        w = (np.conj(steering(rows, cols, 0.5, 0.5, tz, ta)) / math.sqrt(rows * cols)).astype(np.complex64)
+        zen = np.linspace(30, 150, 13).astype(np.float32)
+        azi = np.linspace(-90, 90, 19).astype(np.float32)
+        g = np.zeros((len(zen), len(azi)))
+        for iz, z in enumerate(zen):
+            for ia, a in enumerate(azi):
+                val = abs(steering(rows, cols, 0.5, 0.5, float(z), float(a)) @ w.astype(complex)) ** 2
+                g[iz, ia] = 10 * math.log10(max(val, 1e-30))
+                if element == "38901":
+                    g[iz, ia] += element_db(float(z), float(a)) + 8.0
+        s.case(f"pattern-{rows}x{cols}-{element}", "beam_pattern",
+               {"rows": rows, "cols": cols, "spacing_v": 0.5, "spacing_h": 0.5, "element": element},
+               {"w": w, "zenith_deg": zen, "azimuth_deg": azi}, {"gain_db": g.astype(np.float32)},
+               {"abs": 0.01})
+    s.close()
+
+    s = Set("codebook")
+    cases = [((2, 2), 1, 1, (5, 3, 0, 2)), ((2, 2), 2, 2, (1, 2, 3, 5)), ((3, 2), 1, 2, (7, 5, 2, 1)),
+             ((4, 3), 2, 1, (3, 5, 0, 13)), ((6, 2), 1, 1, (23, 7, 0, 0)), ((6, 2), 2, 2, (11, 3, 3, 7)),
+             ((12, 1), 1, 2, (40, 0, 3, 1)), ((12, 1), 2, 1, (20, 0, 0, 15)), ((16, 1), 1, 1, (63, 0, 0, 3)),
+             ((8, 2), 2, 2, (14, 3, 1, 6)), ((8, 2), 1, 2, (31, 7, 2, 0)), ((4, 1), 2, 2, (6, 0, 2, 4))]
+    for (n1, n2), mode, rank, (i11, i12, i13, i2) in cases:
+        o1, o2 = 4, (1 if n2 == 1 else 4)
+        w = type1(n1, n2, o1, o2, mode, rank, i11, i12, i13, i2)
+        s.case(f"type1-{n1}x{n2}-r{rank}-m{mode}-{i11}-{i12}-{i13}-{i2}", "codebook_type1",
+               {"n1": n1, "n2": n2, "o1": o1, "o2": o2, "mode": mode, "rank": rank, "i11": i11, "i12": i12,
+                "i13": i13, "i2": i2}, {}, {"w": w.astype(np.complex64)}, {"abs": 1e-5})
     s.close()
 
     s = Set("tbs")

@@ -2,7 +2,9 @@
 //! to output arrays. Later blocks add their kernels to [`lookup`].
 //!
 //! Kernels of this module (contract in `../shared/VECTORS.md` and `vectors/README.md`):
-//! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`.
+//! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`,
+//! `steering_vector`, `codebook_type1` (ranks 1–2), `beam_pattern` (contract in
+//! `vectors/README.md`).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +12,8 @@ use ndarray::{Array2, ArrayD};
 
 use super::Array;
 use crate::C32;
+use crate::array::PlanarArray;
+use crate::beamforming::{BeamPatternElement, TypeISinglePanel, beam_pattern_db};
 use crate::modulation::{DemapMethod, Modulation, demap, map};
 use crate::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use crate::rate::{NrTbsInput, nr_tbs};
@@ -30,6 +34,9 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "ofdm_modulate" => ofdm_modulate,
         "ofdm_demodulate" => ofdm_demodulate,
         "tbs_nr" => tbs_nr,
+        "steering_vector" => steering_vector,
+        "codebook_type1" => codebook_type1,
+        "beam_pattern" => beam_pattern,
         _ => return None,
     })
 }
@@ -260,4 +267,72 @@ fn tbs_nr(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
         "tbs",
         Array::I64(vec1(vec![i64::from(tbs)])),
     )]))
+}
+
+fn planar_array(p: &Params<'_>) -> Result<PlanarArray, String> {
+    PlanarArray::new(
+        p.usize("rows")?,
+        p.usize("cols")?,
+        p.f64("spacing_v")?,
+        p.f64("spacing_h")?,
+    )
+    .map_err(err)
+}
+
+fn steering_vector(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
+    let arr = planar_array(p)?;
+    let mut a = vec![C32::new(0.0, 0.0); arr.len()];
+    arr.steering(p.f64("zenith_deg")?, p.f64("azimuth_deg")?, &mut a)
+        .map_err(err)?;
+    Ok(Outputs::from([("a", Array::C64(vec1(a)))]))
+}
+
+fn codebook_type1(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
+    let mode =
+        u8::try_from(p.u64("mode")?).map_err(|_| "parameter `mode` must be 1 or 2".to_string())?;
+    let cb = TypeISinglePanel::new(
+        p.usize("n1")?,
+        p.usize("n2")?,
+        p.usize("o1")?,
+        p.usize("o2")?,
+        mode,
+    )
+    .map_err(err)?;
+    let rank = p.usize("rank")?;
+    let mut w = vec![C32::new(0.0, 0.0); cb.ports() * rank];
+    cb.precoder(
+        rank,
+        p.usize("i11")?,
+        p.usize("i12")?,
+        p.usize("i13")?,
+        p.usize("i2")?,
+        &mut w,
+    )
+    .map_err(err)?;
+    let w = Array2::from_shape_vec((cb.ports(), rank), w).map_err(|e| e.to_string())?;
+    Ok(Outputs::from([("w", Array::C64(w.into_dyn()))]))
+}
+
+fn beam_pattern(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    let arr = planar_array(p)?;
+    let element = match p.str("element")? {
+        "isotropic" => BeamPatternElement::Isotropic,
+        "38901" => BeamPatternElement::Tr38901,
+        s => {
+            return Err(format!(
+                "parameter `element` = {s} is not isotropic or 38901"
+            ));
+        }
+    };
+    let w = flat(i.c64("w")?);
+    let z: Vec<f64> = i.f32("zenith_deg")?.iter().map(|&v| f64::from(v)).collect();
+    let a: Vec<f64> = i
+        .f32("azimuth_deg")?
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect();
+    let mut g = vec![0.0f32; z.len() * a.len()];
+    beam_pattern_db(&arr, &w, element, &z, &a, &mut g).map_err(err)?;
+    let g = Array2::from_shape_vec((z.len(), a.len()), g).map_err(|e| e.to_string())?;
+    Ok(Outputs::from([("gain_db", Array::F32(g.into_dyn()))]))
 }
