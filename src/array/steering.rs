@@ -116,8 +116,8 @@ mod tests {
         assert!(a.iter().all(|v| (v - C32::new(1.0, 0.0)).norm() < 1e-6));
         // θ = 90°, φ = 90°: half-wavelength steps along a row → alternate ±1.
         let a = steering_vector(&arr, 90.0, 90.0).unwrap();
-        for n in 0..8 {
-            assert!((a[n] - C32::new(if n % 2 == 0 { 1.0 } else { -1.0 }, 0.0)).norm() < 1e-5);
+        for (n, v) in a.iter().take(8).enumerate() {
+            assert!((v - C32::new(if n % 2 == 0 { 1.0 } else { -1.0 }, 0.0)).norm() < 1e-5);
         }
     }
 
