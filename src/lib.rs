@@ -25,6 +25,7 @@ pub mod error;
 pub mod modulation;
 pub mod ofdm;
 pub mod perf;
+pub mod precoding;
 pub mod rate;
 pub mod sequence;
 pub mod vectors;

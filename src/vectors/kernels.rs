@@ -4,7 +4,7 @@
 //! Kernels of this module (contract in `../shared/VECTORS.md` and `vectors/README.md`):
 //! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`,
 //! `steering_vector`, `codebook_type1` (ranks 1–2), `beam_pattern` (contract in
-//! `vectors/README.md`).
+//! `vectors/README.md`), `precoder_rzf`.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +37,7 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "steering_vector" => steering_vector,
         "codebook_type1" => codebook_type1,
         "beam_pattern" => beam_pattern,
+        "precoder_rzf" => precoder_rzf,
         _ => return None,
     })
 }
@@ -335,4 +336,30 @@ fn beam_pattern(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     beam_pattern_db(&arr, &w, element, &z, &a, &mut g).map_err(err)?;
     let g = Array2::from_shape_vec((z.len(), a.len()), g).map_err(|e| e.to_string())?;
     Ok(Outputs::from([("gain_db", Array::F32(g.into_dyn()))]))
+}
+
+fn precoder_rzf(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    use crate::precoding::{Normalization, RzfPrecoder};
+    let h = i.c64("h")?;
+    let h = h
+        .view()
+        .into_dimensionality::<ndarray::Ix3>()
+        .map_err(|_| format!("h has shape {:?}, expected [n_sc, k, n_tx]", h.shape()))?;
+    let (b, k, n) = h.dim();
+    let normalization = match p.str("normalization")? {
+        "column" => Normalization::Column,
+        "total" => Normalization::Total,
+        s => {
+            return Err(format!(
+                "parameter `normalization` = {s} is not column or total"
+            ));
+        }
+    };
+    let alpha = p.f64("alpha")? as f32;
+    let mut w = ndarray::Array3::zeros((b, n, k));
+    RzfPrecoder::new(k, n, b)
+        .map_err(err)?
+        .process(h, alpha, normalization, w.view_mut())
+        .map_err(err)?;
+    Ok(Outputs::from([("w", Array::C64(w.into_dyn()))]))
 }

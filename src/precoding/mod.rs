@@ -1,0 +1,9 @@
+//! MU-MIMO precoding: per-PRB (or per-subcarrier) weights from channel estimates.
+//!
+//! So far: regularised zero forcing ([`RzfPrecoder`]: ZF at α = 0, RZF/MMSE for α > 0, MRT
+//! as α → ∞) with column or total power normalisation, computed on the batched simd kernels
+//! (Gram + Cholesky with the PRBs in the SIMD lanes).
+
+mod rzf;
+
+pub use rzf::{Normalization, RzfPrecoder, RzfReport};

@@ -1,0 +1,283 @@
+//! Regularised zero-forcing weights: per matrix `W = Hᴴ(HHᴴ + αI)⁻¹`, H the k × n_tx channel
+//! (rows are users/layers), then power normalisation.
+//!
+//! Computation for a batch: `G = HHᴴ + αI` (batched Gram, [`GramSide::AAh`]), `G = LLᴴ`
+//! (batched Cholesky), `X = G⁻¹H` (Cholesky solve with the n_tx columns of H as right-hand
+//! sides), `W = Xᴴ` (G is Hermitian). Nothing is allocated after construction.
+//!
+//! Degenerate channels: when `HHᴴ + αI` is not numerically positive definite (rank-deficient
+//! H with α = 0, or NaN/∞ entries) the weights of that matrix fall back to matched filtering
+//! (MRT, `W ∝ Hᴴ`, zeros for non-finite entries), normalised like the others; the report counts
+//! them. Weights are always finite.
+
+use ndarray::{ArrayView3, ArrayViewMut3};
+
+use crate::simd::{GramSide, Kernels, MatrixBatch};
+use crate::{C32, Error, Result};
+
+/// Power normalisation of the weights of one matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Normalization {
+    /// Every column (one per user/layer) scaled to unit norm.
+    Column,
+    /// `‖W‖_F² = k`: unit power per layer on average.
+    Total,
+}
+
+/// Outcome of one [`RzfPrecoder::process`] call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RzfReport {
+    /// Matrices whose regularised Gram was not positive definite and got MRT weights.
+    pub mrt_fallbacks: usize,
+}
+
+/// RZF weight computation for batches of `batch` channels of `k × n_tx`.
+pub struct RzfPrecoder {
+    kernels: Kernels,
+    k: usize,
+    n_tx: usize,
+    batch: usize,
+    h: MatrixBatch,
+    g: MatrixBatch,
+    x: MatrixBatch,
+    info: Vec<u32>,
+}
+
+impl RzfPrecoder {
+    /// Buffers for `batch` matrices of `k` users/layers × `n_tx` antennas (k ≤ 32 ≤ … n_tx ≤ 256).
+    pub fn new(k: usize, n_tx: usize, batch: usize) -> Result<Self> {
+        if k > n_tx {
+            return Err(Error::InvalidParameter {
+                name: "k (users/layers)",
+                value: format!("{k} > n_tx = {n_tx}"),
+                reason: "zero forcing needs at least as many antennas as layers",
+            });
+        }
+        if k > crate::simd::MAX_ORDER || n_tx > crate::simd::MAX_GRAM_INNER {
+            return Err(Error::InvalidParameter {
+                name: "k × n_tx",
+                value: format!("{k} × {n_tx}"),
+                reason: "supported up to 32 layers and 256 antennas",
+            });
+        }
+        Ok(Self {
+            kernels: Kernels::new(),
+            k,
+            n_tx,
+            batch,
+            h: MatrixBatch::zeros(k, n_tx, batch)?,
+            g: MatrixBatch::zeros(k, k, batch)?,
+            x: MatrixBatch::zeros(k, n_tx, batch)?,
+            info: vec![0; batch],
+        })
+    }
+
+    /// Uses specific kernels (e.g. a forced SIMD backend).
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.kernels = kernels;
+        self
+    }
+
+    /// Weights `w [batch, n_tx, k]` of channels `h [batch, k, n_tx]` with regularisation α ≥ 0
+    /// (0 = ZF; the MMSE choice is α = k·σ²/P for noise σ² and total power P).
+    pub fn process(
+        &mut self,
+        h: ArrayView3<'_, C32>,
+        alpha: f32,
+        normalization: Normalization,
+        mut w: ArrayViewMut3<'_, C32>,
+    ) -> Result<RzfReport> {
+        let (b, k, n) = (self.batch, self.k, self.n_tx);
+        if h.dim() != (b, k, n) {
+            return Err(Error::ShapeMismatch {
+                name: "h [batch, k, n_tx]",
+                expected: vec![b, k, n],
+                got: h.shape().to_vec(),
+            });
+        }
+        if w.dim() != (b, n, k) {
+            return Err(Error::ShapeMismatch {
+                name: "w [batch, n_tx, k]",
+                expected: vec![b, n, k],
+                got: w.shape().to_vec(),
+            });
+        }
+        if !(alpha >= 0.0) || !alpha.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "alpha",
+                value: alpha.to_string(),
+                reason: "must be finite and ≥ 0",
+            });
+        }
+        for m in 0..b {
+            for i in 0..k {
+                for t in 0..n {
+                    let v = h[[m, i, t]];
+                    let v = if v.re.is_finite() && v.im.is_finite() {
+                        v
+                    } else {
+                        C32::new(f32::NAN, 0.0)
+                    };
+                    self.h.set(m, i, t, v)?;
+                }
+            }
+        }
+        // A NaN anywhere in H makes G's pivots fail → MRT fallback below, with NaNs zeroed.
+        self.kernels
+            .gram(&self.h, GramSide::AAh, alpha, &mut self.g)?;
+        let fallbacks = self.kernels.cholesky(&mut self.g, &mut self.info)?;
+        self.x.as_mut_slice().copy_from_slice(self.h.as_slice());
+        self.kernels.cholesky_solve(&self.g, &mut self.x)?;
+        for m in 0..b {
+            let failed = self.info[m] != 0;
+            for i in 0..k {
+                for t in 0..n {
+                    let v = if failed {
+                        self.h.get(m, i, t)?
+                    } else {
+                        self.x.get(m, i, t)?
+                    };
+                    let v = if v.re.is_finite() && v.im.is_finite() {
+                        v
+                    } else {
+                        C32::new(0.0, 0.0)
+                    };
+                    w[[m, t, i]] = v.conj();
+                }
+            }
+            normalize(w.index_axis_mut(ndarray::Axis(0), m), normalization);
+        }
+        Ok(RzfReport {
+            mrt_fallbacks: fallbacks,
+        })
+    }
+}
+
+/// Scales the n_tx × k weights of one matrix; zero columns stay zero.
+fn normalize(mut w: ndarray::ArrayViewMut2<'_, C32>, normalization: Normalization) {
+    match normalization {
+        Normalization::Column => {
+            for mut col in w.columns_mut() {
+                let e: f32 = col.iter().map(|v| v.norm_sqr()).sum();
+                if e > 0.0 {
+                    let s = 1.0 / e.sqrt();
+                    col.mapv_inplace(|v| v * s);
+                }
+            }
+        }
+        Normalization::Total => {
+            let k = w.ncols() as f32;
+            let e: f32 = w.iter().map(|v| v.norm_sqr()).sum();
+            if e > 0.0 {
+                let s = (k / e).sqrt();
+                w.mapv_inplace(|v| v * s);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array3;
+
+    fn channel(b: usize, k: usize, n: usize, seed: u64) -> Array3<C32> {
+        let mut s = seed;
+        Array3::from_shape_fn((b, k, n), |_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let a = ((s >> 33) as f32 / (1u64 << 31) as f32) - 0.5;
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let c = ((s >> 33) as f32 / (1u64 << 31) as f32) - 0.5;
+            C32::new(a, c)
+        })
+    }
+
+    fn hw(h: &Array3<C32>, w: &Array3<C32>, m: usize) -> ndarray::Array2<C32> {
+        h.index_axis(ndarray::Axis(0), m)
+            .dot(&w.index_axis(ndarray::Axis(0), m))
+    }
+
+    #[test]
+    fn zf_diagonalises_the_channel() {
+        let (b, k, n) = (20, 16, 64);
+        let h = channel(b, k, n, 1);
+        let mut w = Array3::zeros((b, n, k));
+        let mut p = RzfPrecoder::new(k, n, b).unwrap();
+        assert_eq!(
+            p.process(h.view(), 0.0, Normalization::Column, w.view_mut())
+                .unwrap()
+                .mrt_fallbacks,
+            0
+        );
+        for m in 0..b {
+            let e = hw(&h, &w, m);
+            let (mut on, mut off) = (0.0f32, 0.0f32);
+            for i in 0..k {
+                for j in 0..k {
+                    if i == j {
+                        on += e[[i, j]].norm_sqr()
+                    } else {
+                        off += e[[i, j]].norm_sqr()
+                    }
+                }
+            }
+            assert!(
+                10.0 * (off / on).log10() < -60.0,
+                "matrix {m}: off-diagonal {:.1} dB",
+                10.0 * (off / on).log10()
+            );
+        }
+    }
+
+    #[test]
+    fn large_alpha_tends_to_mrt_and_power_is_normalised() {
+        let (b, k, n) = (3, 4, 32);
+        let h = channel(b, k, n, 2);
+        let mut w = Array3::zeros((b, n, k));
+        let mut p = RzfPrecoder::new(k, n, b).unwrap();
+        p.process(h.view(), 1e6, Normalization::Total, w.view_mut())
+            .unwrap();
+        for m in 0..b {
+            let e: f32 = w
+                .index_axis(ndarray::Axis(0), m)
+                .iter()
+                .map(|v| v.norm_sqr())
+                .sum();
+            assert!((e - k as f32).abs() < 1e-3);
+            // W ∝ Hᴴ: compare with the normalised conjugate transpose.
+            let ht = h.index_axis(ndarray::Axis(0), m).t().mapv(|v| v.conj());
+            let s = (k as f32 / ht.iter().map(|v| v.norm_sqr()).sum::<f32>()).sqrt();
+            let err: f32 = (&w.index_axis(ndarray::Axis(0), m) - &ht.mapv(|v| v * s))
+                .iter()
+                .map(|v| v.norm_sqr())
+                .sum();
+            assert!(err / (k as f32) < 1e-6, "{err}");
+        }
+    }
+
+    #[test]
+    fn rank_deficient_and_nan_channels_fall_back_to_finite_mrt() {
+        let (b, k, n) = (3, 4, 16);
+        let mut h = channel(b, k, n, 3);
+        for t in 0..n {
+            h[[0, 1, t]] = h[[0, 0, t]]; // two identical users: HHᴴ singular
+        }
+        h[[2, 3, 5]] = C32::new(f32::NAN, 0.0);
+        let mut w = Array3::zeros((b, n, k));
+        let mut p = RzfPrecoder::new(k, n, b).unwrap();
+        let r = p
+            .process(h.view(), 0.0, Normalization::Column, w.view_mut())
+            .unwrap();
+        assert_eq!(r.mrt_fallbacks, 2);
+        assert!(w.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
+        assert!(matches!(
+            p.process(h.view(), -1.0, Normalization::Column, w.view_mut()),
+            Err(Error::InvalidParameter { name: "alpha", .. })
+        ));
+        assert!(RzfPrecoder::new(8, 4, 1).is_err());
+    }
+}
