@@ -21,6 +21,7 @@
 pub mod array;
 pub mod beamforming;
 pub mod carrier;
+pub mod detection;
 pub mod error;
 pub mod modulation;
 pub mod ofdm;

@@ -36,7 +36,9 @@ class Set:
         for kind, arrays in (("inputs", inputs), ("expected", expected)):
             files[kind] = {}
             for key, arr in arrays.items():
-                fname = f"{name}.{key}.npy"
+                # An input named like an output (equalize's noise_var) gets its own file.
+                clash = kind == "inputs" and key in expected
+                fname = f"{name}.in.{key}.npy" if clash else f"{name}.{key}.npy"
                 np.save(os.path.join(self.dir, fname), arr)
                 files[kind][key] = fname
 
@@ -277,6 +279,43 @@ def type1(n1, n2, o1, o2, mode, rank, i11, i12, i13, i2):
     return np.stack([np.concatenate([a, phi(n) * a]), np.concatenate([b, -phi(n) * b])], axis=1) / math.sqrt(2 * p)
 
 
+# ---------------------------------------------------------------- equalisation (VECTORS.md)
+def equalize(method, unbiased, y, h, nv):
+    n_re, _, n_l = h.shape
+    x = np.zeros((n_re, n_l), complex)
+    v = np.zeros((n_re, n_l))
+    for m in range(n_re):
+        H = h[m]
+        G = H.conj().T @ H
+        z = H.conj().T @ y[m]
+        if method == "zf":
+            A = np.linalg.inv(G)
+            x[m] = A @ z
+            v[m] = nv[m] * np.real(np.diag(A))
+        else:
+            A = np.linalg.inv(G + nv[m] * np.eye(n_l))
+            xb = A @ z
+            g = np.real(np.diag(A @ G))
+            x[m] = xb / g if unbiased else xb
+            v[m] = (1 - g) / g if unbiased else g * (1 - g)
+    return x, v
+
+
+# ---------------------------------------------------------------- RZF precoder (VECTORS.md)
+def rzf(h, alpha, norm):
+    n_sc, k, n_tx = h.shape
+    w = np.zeros((n_sc, n_tx, k), complex)
+    for m in range(n_sc):
+        H = h[m]
+        W = H.conj().T @ np.linalg.inv(H @ H.conj().T + alpha * np.eye(k))
+        if norm == "column":
+            W = W / np.linalg.norm(W, axis=0, keepdims=True)
+        else:
+            W = W * math.sqrt(k) / np.linalg.norm(W)
+        w[m] = W
+    return w
+
+
 def main():
     rng = np.random.default_rng(20261123)
 
@@ -376,6 +415,31 @@ def main():
         s.case(f"type1-{n1}x{n2}-r{rank}-m{mode}-{i11}-{i12}-{i13}-{i2}", "codebook_type1",
                {"n1": n1, "n2": n2, "o1": o1, "o2": o2, "mode": mode, "rank": rank, "i11": i11, "i12": i12,
                 "i13": i13, "i2": i2}, {}, {"w": w.astype(np.complex64)}, {"abs": 1e-5})
+    s.close()
+
+    s = Set("equalizer")
+    for method, unbiased, n_rx, n_l, n_re in [("zf", False, 64, 16, 40), ("mmse", False, 64, 16, 40), ("mmse", True, 32, 8, 50),
+                                               ("zf", False, 4, 4, 60), ("mmse", True, 4, 2, 60), ("mmse", False, 16, 12, 30)]:
+        h = ((rng.normal(size=(n_re, n_rx, n_l)) + 1j * rng.normal(size=(n_re, n_rx, n_l))) / math.sqrt(2))
+        x0 = (rng.choice([-1, 1], size=(n_re, n_l)) + 1j * rng.choice([-1, 1], size=(n_re, n_l))) / math.sqrt(2)
+        nv = 10.0 ** rng.uniform(-2, 0, n_re)
+        noise = (rng.normal(size=(n_re, n_rx)) + 1j * rng.normal(size=(n_re, n_rx))) * np.sqrt(nv[:, None] / 2)
+        y = np.einsum("mrl,ml->mr", h, x0) + noise
+        h, y, nv = h.astype(np.complex64), y.astype(np.complex64), nv.astype(np.float32)
+        x, v = equalize(method, unbiased, y.astype(complex), h.astype(complex), nv.astype(float))
+        tag = f"eq-{method}{'-unbiased' if unbiased else ''}-{n_rx}x{n_l}"
+        s.case(tag, "equalize", {"method": method, "unbiased": unbiased},
+               {"y": y, "h": h, "noise_var": nv}, {"x": x.astype(np.complex64), "noise_var": v.astype(np.float32)},
+               {"nmse_db": -50.0})
+    s.close()
+
+    s = Set("precoder")
+    for k, n_tx, alpha, norm in [(16, 64, 0.0, "column"), (16, 64, 0.05, "total"), (8, 64, 1.0, "column"), (4, 8, 0.0, "total")]:
+        n_sc = 24
+        h = ((rng.normal(size=(n_sc, k, n_tx)) + 1j * rng.normal(size=(n_sc, k, n_tx))) / math.sqrt(2)).astype(np.complex64)
+        w = rzf(h.astype(complex), alpha, norm)
+        s.case(f"rzf-{k}x{n_tx}-a{alpha}-{norm}", "precoder_rzf", {"alpha": alpha, "normalization": norm},
+               {"h": h}, {"w": w.astype(np.complex64)}, {"nmse_db": -50.0})
     s.close()
 
     s = Set("tbs")

@@ -102,7 +102,7 @@ impl RzfPrecoder {
                 got: w.shape().to_vec(),
             });
         }
-        if !(alpha >= 0.0) || !alpha.is_finite() {
+        if alpha.is_nan() || alpha < 0.0 || alpha.is_infinite() {
             return Err(Error::InvalidParameter {
                 name: "alpha",
                 value: alpha.to_string(),

@@ -4,7 +4,7 @@
 //! Kernels of this module (contract in `../shared/VECTORS.md` and `vectors/README.md`):
 //! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`,
 //! `steering_vector`, `codebook_type1` (ranks 1–2), `beam_pattern` (contract in
-//! `vectors/README.md`), `precoder_rzf`.
+//! `vectors/README.md`), `precoder_rzf`, `equalize`.
 
 use std::collections::BTreeMap;
 
@@ -38,6 +38,7 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "codebook_type1" => codebook_type1,
         "beam_pattern" => beam_pattern,
         "precoder_rzf" => precoder_rzf,
+        "equalize" => equalize,
         _ => return None,
     })
 }
@@ -362,4 +363,36 @@ fn precoder_rzf(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
         .process(h, alpha, normalization, w.view_mut())
         .map_err(err)?;
     Ok(Outputs::from([("w", Array::C64(w.into_dyn()))]))
+}
+
+fn equalize(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    use crate::detection::{EqualizerMethod, LinearEqualizer};
+    let method = match p.str("method")? {
+        "zf" => EqualizerMethod::Zf,
+        "mmse" => EqualizerMethod::Mmse {
+            unbiased: p.bool("unbiased")?,
+        },
+        s => return Err(format!("parameter `method` = {s} is not zf or mmse")),
+    };
+    let h = i.c64("h")?;
+    let h = h
+        .view()
+        .into_dimensionality::<ndarray::Ix3>()
+        .map_err(|_| format!("h has shape {:?}, expected [n_re, n_rx, n_l]", h.shape()))?;
+    let y = i.c64("y")?;
+    let y = y
+        .view()
+        .into_dimensionality::<ndarray::Ix2>()
+        .map_err(|_| format!("y has shape {:?}, expected [n_re, n_rx]", y.shape()))?;
+    let nv = flat(i.f32("noise_var")?);
+    let (b, r, l) = h.dim();
+    let (mut x, mut v) = (Array2::zeros((b, l)), Array2::zeros((b, l)));
+    LinearEqualizer::new(r, l, b)
+        .map_err(err)?
+        .process(y, h, &nv, method, x.view_mut(), v.view_mut())
+        .map_err(err)?;
+    Ok(Outputs::from([
+        ("x", Array::C64(x.into_dyn())),
+        ("noise_var", Array::F32(v.into_dyn())),
+    ]))
 }

@@ -289,6 +289,15 @@ fn load(dir: &Path, file: &str) -> Result<Array, String> {
 pub fn run_case(case: &CaseSpec, dir: &Path) -> Result<(), String> {
     let kernel = kernels::lookup(&case.kernel)
         .ok_or_else(|| format!("kernel not implemented: `{}`", case.kernel))?;
+    if let Some((name, file)) = case
+        .inputs
+        .iter()
+        .find(|(_, f)| case.expected.values().any(|e| e == *f))
+    {
+        return Err(format!(
+            "manifest defect: input `{name}` and an expected array are the same file `{file}`"
+        ));
+    }
     let mut inputs = BTreeMap::new();
     for (name, file) in &case.inputs {
         inputs.insert(name.clone(), load(dir, file)?);
