@@ -61,3 +61,45 @@ fn phy_process_calls_do_not_allocate() {
     assert_eq!(hard, bits);
     assert!((back[[3, 13, 611]] - C32::new(0.5, -0.5)).norm() < 1e-4);
 }
+
+#[test]
+fn precoder_and_equaliser_process_do_not_allocate() {
+    use massive_mimo::detection::{EqualizerMethod, LinearEqualizer};
+    use massive_mimo::precoding::{Normalization, RzfPrecoder};
+    let (b, k, n) = (20, 16, 64);
+    let h = Array3::from_shape_fn((b, k, n), |(m, i, t)| {
+        C32::new(
+            ((m + 3 * i + 7 * t) % 11) as f32 - 5.0,
+            ((i * t + m) % 5) as f32 - 2.0,
+        )
+    });
+    let mut w = Array3::zeros((b, n, k));
+    let mut p = RzfPrecoder::new(k, n, b).unwrap();
+    let hd = Array3::from_shape_fn((b, n, k), |(m, r, l)| h[[m, l, r]]);
+    let y = Array2::from_shape_fn((b, n), |(m, r)| C32::new((m + r) as f32 * 0.01, 0.5));
+    let nv = vec![0.1f32; b];
+    let (mut x, mut xv) = (Array2::zeros((b, k)), Array2::zeros((b, k)));
+    let mut eq = LinearEqualizer::new(n, k, b).unwrap();
+    let (count, ()) = allocations_during(|| {
+        p.process(h.view(), 0.01, Normalization::Total, w.view_mut())
+            .unwrap();
+        eq.process(
+            y.view(),
+            hd.view(),
+            &nv,
+            EqualizerMethod::Mmse { unbiased: true },
+            x.view_mut(),
+            xv.view_mut(),
+        )
+        .unwrap();
+    });
+    assert_eq!(
+        count, 0,
+        "{count} allocations in precoder/equaliser process"
+    );
+    assert!(
+        w.iter()
+            .chain(x.iter())
+            .all(|v| v.re.is_finite() && v.im.is_finite())
+    );
+}
