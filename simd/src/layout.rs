@@ -198,6 +198,51 @@ impl MatrixBatch {
         Ok(())
     }
 
+    /// Copies the whole batch in from `src`, axis order [matrix, row, col] (row-major, `len·rows·cols`
+    /// values): the bulk form of [`MatrixBatch::load_matrix`].
+    pub fn load_all(&mut self, src: &[C32]) -> Result<()> {
+        let rc = self.rows * self.cols;
+        if src.len() != self.len * rc {
+            return Err(SimdError::LengthMismatch {
+                what: "source batch [len, rows, cols]",
+                expected: self.len * rc,
+                got: src.len(),
+            });
+        }
+        let bl = self.block_len();
+        for (m, mat) in src.chunks_exact(rc).enumerate() {
+            let base = (m / LANES) * bl + m % LANES;
+            for (e, v) in mat.iter().enumerate() {
+                let o = base + e * 2 * LANES;
+                self.data[o] = v.re;
+                self.data[o + LANES] = v.im;
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies the whole batch out to `dst`, axis order [matrix, row, col] (`len·rows·cols`
+    /// values): the bulk form of [`MatrixBatch::store_matrix`].
+    pub fn store_all(&self, dst: &mut [C32]) -> Result<()> {
+        let rc = self.rows * self.cols;
+        if dst.len() != self.len * rc {
+            return Err(SimdError::LengthMismatch {
+                what: "destination batch [len, rows, cols]",
+                expected: self.len * rc,
+                got: dst.len(),
+            });
+        }
+        let bl = self.block_len();
+        for (m, mat) in dst.chunks_exact_mut(rc).enumerate() {
+            let base = (m / LANES) * bl + m % LANES;
+            for (e, v) in mat.iter_mut().enumerate() {
+                let o = base + e * 2 * LANES;
+                *v = C32::new(self.data[o], self.data[o + LANES]);
+            }
+        }
+        Ok(())
+    }
+
     /// Sets every matrix (padding included) to the identity (zero off the diagonal for
     /// non-square shapes).
     pub fn fill_identity(&mut self) {

@@ -222,3 +222,21 @@ fn failed_pivots_are_reported_not_nan_filled() {
         }
     }
 }
+
+#[test]
+fn bulk_load_and_store_round_trip_and_check_lengths() {
+    let (rows, cols, len) = (3, 5, 21);
+    let src: Vec<C32> = (0..rows * cols * len)
+        .map(|i| C32::new(i as f32, -(i as f32)))
+        .collect();
+    let mut b = MatrixBatch::zeros(rows, cols, len).unwrap();
+    b.load_all(&src).unwrap();
+    assert_eq!(b.get(20, 2, 4).unwrap(), src[20 * 15 + 2 * 5 + 4]);
+    let mut back = vec![C32::new(0.0, 0.0); src.len()];
+    b.store_all(&mut back).unwrap();
+    assert_eq!(back, src);
+    assert!(matches!(
+        b.load_all(&src[1..]),
+        Err(SimdError::LengthMismatch { .. })
+    ));
+}

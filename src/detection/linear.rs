@@ -45,6 +45,8 @@ pub struct LinearEqualizer {
     g: MatrixBatch,
     inv: MatrixBatch,
     info: Vec<u32>,
+    /// The inverses, [batch, n_l, n_l] row-major.
+    inv_out: Vec<C32>,
 }
 
 /// Gain below which an unbiased MMSE layer is an erasure.
@@ -76,6 +78,7 @@ impl LinearEqualizer {
             g: MatrixBatch::zeros(n_l, n_l, batch)?,
             inv: MatrixBatch::zeros(n_l, n_l, batch)?,
             info: vec![0; batch],
+            inv_out: vec![C32::new(0.0, 0.0); batch * n_l * n_l],
         })
     }
 
@@ -136,20 +139,11 @@ impl LinearEqualizer {
                 reason: "must be finite and ≥ 0",
             });
         }
-        for m in 0..b {
-            for i in 0..r {
-                for j in 0..l {
-                    let v = h[[m, i, j]];
-                    self.h.set(
-                        m,
-                        i,
-                        j,
-                        if v.re.is_finite() && v.im.is_finite() {
-                            v
-                        } else {
-                            C32::new(f32::NAN, 0.0)
-                        },
-                    )?;
+        match h.as_slice() {
+            Some(src) => self.h.load_all(src)?,
+            None => {
+                for ((m, i, j), &v) in h.indexed_iter() {
+                    self.h.set(m, i, j, v)?;
                 }
             }
         }
@@ -165,6 +159,7 @@ impl LinearEqualizer {
         }
         self.kernels.cholesky(&mut self.g, &mut self.info)?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
+        self.inv.store_all(&mut self.inv_out)?;
         let mut erasures = 0;
         for m in 0..b {
             let s2 = noise_var[m];
@@ -176,17 +171,17 @@ impl LinearEqualizer {
             if !erase {
                 // z = Hᴴy, then x_b = A·z, in stack buffers (n_l ≤ 32).
                 let mut z = [C32::new(0.0, 0.0); crate::simd::MAX_ORDER];
-                for (j, zj) in z.iter_mut().enumerate().take(l) {
-                    for i in 0..r {
-                        *zj += self.h.get(m, i, j)?.conj() * y[[m, i]];
+                let hm = h.index_axis(ndarray::Axis(0), m);
+                for (hrow, &yi) in hm.outer_iter().zip(y.row(m)) {
+                    for (zj, &hij) in z.iter_mut().zip(hrow) {
+                        *zj += hij.conj() * yi;
                     }
                 }
+                let a = &self.inv_out[m * l * l..(m + 1) * l * l];
                 for j in 0..l {
-                    let mut xb = C32::new(0.0, 0.0);
-                    for (q, zq) in z.iter().enumerate().take(l) {
-                        xb += self.inv.get(m, j, q)? * zq;
-                    }
-                    let a_jj = self.inv.get(m, j, j)?.re;
+                    let arow = &a[j * l..(j + 1) * l];
+                    let xb: C32 = arow.iter().zip(&z[..l]).map(|(p, q)| p * q).sum();
+                    let a_jj = arow[j].re;
                     let (xv, nv) = match method {
                         EqualizerMethod::Zf => (xb, s2 * a_jj),
                         EqualizerMethod::Mmse { unbiased: false } => {

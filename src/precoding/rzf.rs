@@ -41,6 +41,8 @@ pub struct RzfPrecoder {
     g: MatrixBatch,
     x: MatrixBatch,
     info: Vec<u32>,
+    /// One matrix (k × n_tx, row-major) on its way out.
+    out: Vec<C32>,
 }
 
 impl RzfPrecoder {
@@ -69,6 +71,7 @@ impl RzfPrecoder {
             g: MatrixBatch::zeros(k, k, batch)?,
             x: MatrixBatch::zeros(k, n_tx, batch)?,
             info: vec![0; batch],
+            out: vec![C32::new(0.0, 0.0); k * n_tx],
         })
     }
 
@@ -109,43 +112,35 @@ impl RzfPrecoder {
                 reason: "must be finite and ≥ 0",
             });
         }
-        for m in 0..b {
-            for i in 0..k {
-                for t in 0..n {
-                    let v = h[[m, i, t]];
-                    let v = if v.re.is_finite() && v.im.is_finite() {
-                        v
-                    } else {
-                        C32::new(f32::NAN, 0.0)
-                    };
+        match h.as_slice() {
+            Some(src) => self.h.load_all(src)?,
+            None => {
+                for ((m, i, t), &v) in h.indexed_iter() {
                     self.h.set(m, i, t, v)?;
                 }
             }
         }
-        // A NaN anywhere in H makes G's pivots fail → MRT fallback below, with NaNs zeroed.
+        // A NaN or ∞ anywhere in H makes G's pivots fail → MRT fallback below, non-finite
+        // entries zeroed.
         self.kernels
             .gram(&self.h, GramSide::AAh, alpha, &mut self.g)?;
         let fallbacks = self.kernels.cholesky(&mut self.g, &mut self.info)?;
         self.x.as_mut_slice().copy_from_slice(self.h.as_slice());
         self.kernels.cholesky_solve(&self.g, &mut self.x)?;
         for m in 0..b {
-            let failed = self.info[m] != 0;
-            for i in 0..k {
-                for t in 0..n {
-                    let v = if failed {
-                        self.h.get(m, i, t)?
-                    } else {
-                        self.x.get(m, i, t)?
-                    };
-                    let v = if v.re.is_finite() && v.im.is_finite() {
-                        v
+            let src = if self.info[m] != 0 { &self.h } else { &self.x };
+            src.store_matrix(m, &mut self.out)?;
+            let mut wm = w.index_axis_mut(ndarray::Axis(0), m);
+            for (i, row) in self.out.chunks_exact(n).enumerate() {
+                for (t, v) in row.iter().enumerate() {
+                    wm[[t, i]] = if v.re.is_finite() && v.im.is_finite() {
+                        v.conj()
                     } else {
                         C32::new(0.0, 0.0)
                     };
-                    w[[m, t, i]] = v.conj();
                 }
             }
-            normalize(w.index_axis_mut(ndarray::Axis(0), m), normalization);
+            normalize(wm, normalization);
         }
         Ok(RzfReport {
             mrt_fallbacks: fallbacks,

@@ -1,0 +1,54 @@
+//! Block-level benchmarks of the first precoding and detection processors (64 antennas × 16
+//! layers): RZF weights for the 273 PRBs of a 100 MHz carrier, and MMSE equalisation of one
+//! OFDM symbol's 3276 REs with a per-RE filter. Throughput in matrices (PRBs or REs) per second.
+
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use massive_mimo::C32;
+use massive_mimo::detection::{EqualizerMethod, LinearEqualizer};
+use massive_mimo::precoding::{Normalization, RzfPrecoder};
+use ndarray::{Array2, Array3};
+
+fn value(a: usize, b: usize, c: usize) -> C32 {
+    C32::new(
+        ((a * 7 + b * 3 + c) % 13) as f32 * 0.1 - 0.6,
+        ((a + b * c) % 7) as f32 * 0.1 - 0.3,
+    )
+}
+
+fn blocks(c: &mut Criterion) {
+    let mut g = c.benchmark_group("blocks-64x16");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    let (n_prb, k, n) = (273, 16, 64);
+    let h = Array3::from_shape_fn((n_prb, k, n), |(m, i, t)| value(m, i, t));
+    let mut w = Array3::zeros((n_prb, n, k));
+    let mut p = RzfPrecoder::new(k, n, n_prb).expect("valid shape");
+    g.throughput(Throughput::Elements(n_prb as u64));
+    g.bench_function("rzf weights x273 PRB", |b| {
+        b.iter(|| p.process(h.view(), 0.01, Normalization::Total, w.view_mut()))
+    });
+    let n_re = 3276;
+    let hd = Array3::from_shape_fn((n_re, n, k), |(m, r, l)| value(m / 12, r, l));
+    let y = Array2::from_shape_fn((n_re, n), |(m, r)| value(m, r, 1));
+    let nv = vec![0.05f32; n_re];
+    let (mut x, mut xv) = (Array2::zeros((n_re, k)), Array2::zeros((n_re, k)));
+    let mut eq = LinearEqualizer::new(n, k, n_re).expect("valid shape");
+    g.throughput(Throughput::Elements(n_re as u64));
+    g.bench_function("mmse per RE x3276", |b| {
+        b.iter(|| {
+            eq.process(
+                y.view(),
+                hd.view(),
+                &nv,
+                EqualizerMethod::Mmse { unbiased: true },
+                x.view_mut(),
+                xv.view_mut(),
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, blocks);
+criterion_main!(benches);
