@@ -43,3 +43,18 @@ pub enum Error {
 
 /// `Result` with the library's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// Checks that every noise variance is finite and ≥ 0; the error names the first bad value.
+pub(crate) fn check_noise_var(noise_var: &[f32]) -> Result<()> {
+    match noise_var
+        .iter()
+        .find(|v| v.is_nan() || **v < 0.0 || v.is_infinite())
+    {
+        Some(&v) => Err(Error::InvalidParameter {
+            name: "noise_var",
+            value: v.to_string(),
+            reason: "must be finite and ≥ 0",
+        }),
+        None => Ok(()),
+    }
+}

@@ -129,16 +129,7 @@ impl LinearEqualizer {
                 got: x.shape().to_vec(),
             });
         }
-        if let Some(&v) = noise_var
-            .iter()
-            .find(|v| v.is_nan() || **v < 0.0 || v.is_infinite())
-        {
-            return Err(Error::InvalidParameter {
-                name: "noise_var",
-                value: v.to_string(),
-                reason: "must be finite and ≥ 0",
-            });
-        }
+        crate::error::check_noise_var(noise_var)?;
         match h.as_slice() {
             Some(src) => self.h.load_all(src)?,
             None => {

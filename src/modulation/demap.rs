@@ -67,16 +67,7 @@ fn check(
             got: vec![out_len],
         });
     }
-    if let Some(&v) = noise_var
-        .iter()
-        .find(|v| v.is_nan() || **v < 0.0 || v.is_infinite())
-    {
-        return Err(Error::InvalidParameter {
-            name: "noise_var",
-            value: v.to_string(),
-            reason: "must be finite and ≥ 0 (0 is clamped to MIN_NOISE_VAR)",
-        });
-    }
+    crate::error::check_noise_var(noise_var)?;
     let _ = modulation;
     Ok(())
 }
