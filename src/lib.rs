@@ -9,11 +9,29 @@
 //! 16 single-layer terminals (16 downlink streams) on up to three aggregated 20 MHz carriers;
 //! its NR twin is 100 MHz at 30 kHz, 64T64R, 16 layers.
 //!
-//! What exists today is the foundation: the [`simd`] kernel crate (batched Gram, Cholesky,
-//! solves and GEMM with scalar / AVX2 / AVX-512 / NEON backends), the [`Error`] type and the
-//! [`perf`] measurement helpers. The signal-processing blocks (sequences, modulation, OFDM,
-//! arrays, estimation, precoding, detection, channels, links) build on them; see
-//! `ARCHITECTURE.md`.
+//! The blocks, and how they chain (see `ARCHITECTURE.md` for what each one does inside):
+//!
+//! * downlink: channel per PRB (from SRS, issue 5) → [`precoding::RzfPrecoder`] weights →
+//!   bits → [`modulation::map`] → precoding (the [`simd`] GEMM) → [`ofdm::OfdmModulator`] per
+//!   antenna;
+//! * uplink: [`ofdm::OfdmDemodulator`] per antenna → channel estimate (issue 5) →
+//!   [`detection::LinearEqualizer`] → [`modulation::demap`] → LLRs;
+//! * around them: [`sequence`] (Gold, low-PAPR, hopping), [`array`] and [`beamforming`]
+//!   (steering vectors, Type I codebook, beam patterns), [`carrier`] (numerology, bandwidths,
+//!   TDD), [`rate`] (TBS, MCS, peak rates), [`vectors`] (reference-vector runner) and [`perf`]
+//!   (share-of-peak measurement).
+//!
+//! ```
+//! use massive_mimo::modulation::{DemapMethod, Modulation, demap, map};
+//! use massive_mimo::C32;
+//! let bits = [0u8, 1, 1, 0, 1, 1, 0, 0];
+//! let mut sym = [C32::new(0.0, 0.0); 2];
+//! map(Modulation::Qam16, &bits, &mut sym)?;
+//! let mut llr = [0.0f32; 8];
+//! demap(Modulation::Qam16, DemapMethod::MaxLog, &sym, &[0.01, 0.01], &mut llr)?;
+//! assert!(llr.iter().zip(&bits).all(|(l, &b)| (*l < 0.0) == (b == 1)));
+//! # Ok::<(), massive_mimo::Error>(())
+//! ```
 //!
 //! Conventions: complex samples are [`C32`]; array arguments document their axis order
 //! (first axis slowest); "noise_var" is the complex noise variance E|n|².

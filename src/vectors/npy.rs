@@ -46,7 +46,11 @@ pub fn parse(bytes: &[u8]) -> Result<Array, String> {
                 .map_err(|_| format!("bad shape entry `{s}`"))
         })
         .collect::<Result<_, _>>()?;
-    let count: usize = shape.iter().product();
+    let count = shape
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .filter(|c| c.checked_mul(16).is_some())
+        .ok_or_else(|| format!("shape {shape:?} is too large"))?;
     let data = &bytes[hstart + hlen..];
     let need = |size: usize| -> Result<&[u8], String> {
         data.get(..count * size).ok_or_else(|| {
@@ -191,5 +195,26 @@ mod tests {
         let at = b.windows(3).position(|w| w == b"|u1").unwrap();
         b[at..at + 3].copy_from_slice(b"<f8");
         assert!(parse(&b).unwrap_err().contains("unsupported dtype `<f8`"));
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Arbitrary bytes, and valid files with random corruption, give Ok or Err — never a panic.
+        #[test]
+        fn parse_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300), flips in proptest::collection::vec((0usize..200, any::<u8>()), 0..8)) {
+            let _ = parse(&bytes);
+            let mut good = to_bytes(&Array::C64(ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![C32::new(1.0, 2.0); 6]).unwrap()));
+            for (at, v) in flips {
+                if at < good.len() {
+                    good[at] = v;
+                }
+            }
+            let _ = parse(&good);
+        }
     }
 }
