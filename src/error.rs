@@ -58,3 +58,23 @@ pub(crate) fn check_noise_var(noise_var: &[f32]) -> Result<()> {
         None => Ok(()),
     }
 }
+
+/// Checks a layers × antennas problem for the linear MIMO processors (precoder, equaliser):
+/// at least as many antennas as layers, within the batched kernels' limits (32 × 256).
+pub(crate) fn check_layers_antennas(layers: usize, antennas: usize) -> Result<()> {
+    if layers > antennas {
+        return Err(Error::InvalidParameter {
+            name: "layers",
+            value: format!("{layers} > antennas = {antennas}"),
+            reason: "linear precoding and detection need at least as many antennas as layers",
+        });
+    }
+    if layers > massive_mimo_simd::MAX_ORDER || antennas > massive_mimo_simd::MAX_GRAM_INNER {
+        return Err(Error::InvalidParameter {
+            name: "layers × antennas",
+            value: format!("{layers} × {antennas}"),
+            reason: "supported up to 32 layers and 256 antennas",
+        });
+    }
+    Ok(())
+}

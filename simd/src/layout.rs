@@ -209,9 +209,8 @@ impl MatrixBatch {
                 got: src.len(),
             });
         }
-        let bl = self.block_len();
         for (m, mat) in src.chunks_exact(rc).enumerate() {
-            let base = (m / LANES) * bl + m % LANES;
+            let base = self.offset(m, 0, 0);
             for (e, v) in mat.iter().enumerate() {
                 let o = base + e * 2 * LANES;
                 self.data[o] = v.re;
@@ -232,9 +231,8 @@ impl MatrixBatch {
                 got: dst.len(),
             });
         }
-        let bl = self.block_len();
         for (m, mat) in dst.chunks_exact_mut(rc).enumerate() {
-            let base = (m / LANES) * bl + m % LANES;
+            let base = self.offset(m, 0, 0);
             for (e, v) in mat.iter_mut().enumerate() {
                 let o = base + e * 2 * LANES;
                 *v = C32::new(self.data[o], self.data[o + LANES]);

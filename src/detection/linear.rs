@@ -55,20 +55,7 @@ const MIN_GAIN: f32 = 1e-6;
 impl LinearEqualizer {
     /// Buffers for `batch` REs of `n_rx × n_l` (n_l ≤ n_rx, n_l ≤ 32, n_rx ≤ 256).
     pub fn new(n_rx: usize, n_l: usize, batch: usize) -> Result<Self> {
-        if n_l > n_rx {
-            return Err(Error::InvalidParameter {
-                name: "n_l (layers)",
-                value: format!("{n_l} > n_rx = {n_rx}"),
-                reason: "linear detection needs at least as many receive antennas as layers",
-            });
-        }
-        if n_l > crate::simd::MAX_ORDER || n_rx > crate::simd::MAX_GRAM_INNER {
-            return Err(Error::InvalidParameter {
-                name: "n_rx × n_l",
-                value: format!("{n_rx} × {n_l}"),
-                reason: "supported up to 256 antennas and 32 layers",
-            });
-        }
+        crate::error::check_layers_antennas(n_l, n_rx)?;
         Ok(Self {
             kernels: Kernels::new(),
             n_rx,

@@ -48,20 +48,7 @@ pub struct RzfPrecoder {
 impl RzfPrecoder {
     /// Buffers for `batch` matrices of `k` users/layers × `n_tx` antennas (k ≤ 32 ≤ … n_tx ≤ 256).
     pub fn new(k: usize, n_tx: usize, batch: usize) -> Result<Self> {
-        if k > n_tx {
-            return Err(Error::InvalidParameter {
-                name: "k (users/layers)",
-                value: format!("{k} > n_tx = {n_tx}"),
-                reason: "zero forcing needs at least as many antennas as layers",
-            });
-        }
-        if k > crate::simd::MAX_ORDER || n_tx > crate::simd::MAX_GRAM_INNER {
-            return Err(Error::InvalidParameter {
-                name: "k × n_tx",
-                value: format!("{k} × {n_tx}"),
-                reason: "supported up to 32 layers and 256 antennas",
-            });
-        }
+        crate::error::check_layers_antennas(k, n_tx)?;
         Ok(Self {
             kernels: Kernels::new(),
             k,
