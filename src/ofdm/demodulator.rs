@@ -22,8 +22,8 @@ pub struct OfdmDemodulator {
     fft: Arc<dyn Fft<f32>>,
     /// Occupied subcarriers as contiguous runs (first subcarrier, first bin, length).
     runs: [(usize, usize, usize); 2],
-    /// Per symbol: (window offset in samples, index into `derotations`).
-    windows: Vec<(usize, usize)>,
+    /// Per symbol: (CP length, window offset in samples, index into `derotations`).
+    windows: Vec<(usize, usize, usize)>,
     /// Per distinct early-window length δ: the `n_sc` de-rotations, scale included.
     derotations: Vec<Vec<C32>>,
     buf: Vec<C32>,
@@ -56,7 +56,7 @@ impl OfdmDemodulator {
                 deltas.push(delta);
                 deltas.len() - 1
             });
-            windows.push((start, idx));
+            windows.push((cp, start, idx));
         }
         let n = cfg.n_fft as f64;
         let derotations = deltas
@@ -128,7 +128,7 @@ impl OfdmDemodulator {
         let n = c.n_fft;
         let mut pos = 0;
         for (l, mut row) in grid.outer_iter_mut().enumerate() {
-            let (start, d) = self.windows[l];
+            let (cp, start, d) = self.windows[l];
             self.buf
                 .copy_from_slice(&waveform[pos + start..pos + start + n]);
             self.fft
@@ -145,7 +145,7 @@ impl OfdmDemodulator {
                     *o = x * (r * phase);
                 }
             }
-            pos += c.cp_len(l) + n;
+            pos += cp + n;
         }
         Ok(())
     }

@@ -18,6 +18,8 @@ pub struct OfdmModulator {
     scratch: Vec<C32>,
     /// Per grid symbol: scale × the §5.4 phase factor (just the scale without compensation).
     symbol_gain: Vec<C32>,
+    /// Per grid symbol: CP length in samples.
+    cp: Vec<usize>,
 }
 
 impl OfdmModulator {
@@ -33,6 +35,7 @@ impl OfdmModulator {
             ifft,
             scratch,
             symbol_gain: vec![C32::new(cfg.scale, 0.0); cfg.n_symbols],
+            cp: (0..cfg.n_symbols).map(|l| cfg.cp_len(l)).collect(),
         })
     }
 
@@ -90,7 +93,7 @@ impl OfdmModulator {
             }
             self.ifft
                 .process_with_scratch(&mut self.buf, &mut self.scratch);
-            let cp = c.cp_len(l);
+            let cp = self.cp[l];
             out[pos..pos + cp].copy_from_slice(&self.buf[n - cp..]);
             out[pos + cp..pos + cp + n].copy_from_slice(&self.buf);
             pos += cp + n;
