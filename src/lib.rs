@@ -41,6 +41,7 @@ pub mod beamforming;
 pub mod carrier;
 pub mod detection;
 pub mod error;
+pub mod estimation;
 pub mod modulation;
 pub mod ofdm;
 pub mod perf;

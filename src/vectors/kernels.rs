@@ -39,6 +39,7 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "beam_pattern" => beam_pattern,
         "precoder_rzf" => precoder_rzf,
         "equalize" => equalize,
+        "chest" => chest,
         _ => return None,
     })
 }
@@ -395,4 +396,44 @@ fn equalize(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
         ("x", Array::C64(x.into_dyn())),
         ("noise_var", Array::F32(v.into_dyn())),
     ]))
+}
+
+fn chest(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    use crate::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
+    let rx = i.c64("rx")?;
+    let rx = rx
+        .view()
+        .into_dimensionality::<ndarray::Ix3>()
+        .map_err(|_| {
+            format!(
+                "rx has shape {:?}, expected [n_rx, n_sym, n_sc]",
+                rx.shape()
+            )
+        })?;
+    let pilots = i.c64("pilots")?;
+    let pilots = pilots
+        .view()
+        .into_dimensionality::<ndarray::Ix3>()
+        .map_err(|_| {
+            format!(
+                "pilots has shape {:?}, expected [n_ports, n_sym, n_sc]",
+                pilots.shape()
+            )
+        })?;
+    let nv = flat(i.f32("noise_var")?);
+    if nv.len() != 1 {
+        return Err(format!("noise_var has {} values, expected 1", nv.len()));
+    }
+    let pattern = PilotPattern::from_pilots(pilots).map_err(err)?;
+    let (n_rx, n_sym, n_sc) = rx.dim();
+    let n_ports = pattern.n_ports();
+    let runs = pattern.max_runs();
+    let mut est = ChannelEstimator::new(pattern, n_rx, EstimatorConfig::default()).map_err(err)?;
+    let mut h_runs = ndarray::Array4::zeros((n_rx, n_ports, runs, n_sc));
+    est.process(rx, Some(nv[0]), h_runs.view_mut())
+        .map_err(err)?;
+    let mut h = ndarray::Array4::zeros((n_rx, n_ports, n_sym, n_sc));
+    est.interpolate_time(h_runs.view(), h.view_mut())
+        .map_err(err)?;
+    Ok(Outputs::from([("h", Array::C64(h.into_dyn()))]))
 }

@@ -1,0 +1,506 @@
+//! The channel-estimation processor: LS with cover-code de-spreading, frequency filtering,
+//! quality report — allocation-free in [`ChannelEstimator::process`].
+
+use ndarray::{ArrayView3, ArrayView4, ArrayViewMut4, s};
+use num_complex::Complex64;
+
+use super::frequency::{
+    Chunk, DelayPrior, FrequencyMethod, WeightDesigner, delay_prior, plan_chunks,
+};
+use super::pattern::PilotPattern;
+use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
+use crate::{C32, Error, Result};
+
+/// Configuration of a [`ChannelEstimator`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EstimatorConfig {
+    /// Frequency filter (default: [`FrequencyMethod::Lmmse`]).
+    pub frequency: FrequencyMethod,
+    /// Blocks per sliding window of the frequency filter (default 16; ≥ 2).
+    pub window_blocks: usize,
+}
+
+impl Default for EstimatorConfig {
+    fn default() -> Self {
+        Self {
+            frequency: FrequencyMethod::Lmmse,
+            window_blocks: 16,
+        }
+    }
+}
+
+/// Per-port quality figures of the last [`ChannelEstimator::process`] call (ports in pilot-grid
+/// order; powers linear, relative to the grid's unit).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChannelReport {
+    /// Noise variance per RE used by the filters: the caller's, or [`Self::noise_var_estimate`].
+    pub noise_var: f32,
+    /// Noise variance per RE estimated from the pilots (second differences of the LS estimates
+    /// along frequency, after removing each port's mean-delay phase ramp, pooled over ports and
+    /// antennas). It reads high by the channel's own curvature when the SNR exceeds ≈ 30 dB.
+    pub noise_var_estimate: f32,
+    /// RSRP per port (38.215 §5.1.x style): mean received pilot power per RE and receive
+    /// antenna, noise removed, `E|h|²·EPRE`.
+    pub rsrp: Vec<f32>,
+    /// Pilot EPRE per port: mean |pilot|² on its REs.
+    pub pilot_epre: Vec<f32>,
+    /// Pilot SINR per port in dB: `E|h|²·EPRE / noise_var`.
+    pub sinr_db: Vec<f32>,
+    /// Mean delay per port in units of the useful symbol duration (multiply by 1/Δf for
+    /// seconds): the timing advance to command, up to the sign convention of the caller.
+    pub mean_delay: Vec<f32>,
+    /// RMS delay spread per port in the same unit (from the uniform-profile fit).
+    pub rms_delay: Vec<f32>,
+}
+
+/// Statistics of one port's LS estimates.
+#[derive(Clone, Copy, Debug, Default)]
+struct PortStats {
+    /// Mean |ĥ_b|².
+    r0: f64,
+    /// Mean ĥ_{b+1}·ĥ_b*.
+    r1: Complex64,
+    /// Mean block spacing in subcarriers.
+    spacing: f64,
+    /// Mean LS noise gain [(XᴴX)⁻¹]_qq.
+    noise_gain: f64,
+    /// Mean |pilot|² on the port's REs.
+    pilot_epre: f64,
+}
+
+/// Channel estimator for one pilot pattern and `n_rx` receive antennas.
+///
+/// `process` takes the received grid `rx` [n_rx, n_sym, n_sc] and writes the channel of every
+/// port at every subcarrier of every pilot run, `h` [n_rx, n_ports, n_runs, n_sc]
+/// (`n_runs` = [`PilotPattern::max_runs`]; run r of a port with fewer runs is left untouched).
+/// [`Self::interpolate_time`] expands that to every OFDM symbol. Nothing is allocated after
+/// construction.
+pub struct ChannelEstimator {
+    pattern: PilotPattern,
+    n_rx: usize,
+    config: EstimatorConfig,
+    kernels: Kernels,
+    /// Per group, per run: LS estimates, split planes, rows `q·n_rx + r`, columns blocks.
+    ls_re: Vec<Vec<Vec<f32>>>,
+    ls_im: Vec<Vec<Vec<f32>>>,
+    /// Per group, per run: block positions and output chunks.
+    positions: Vec<Vec<Vec<f64>>>,
+    chunks: Vec<Vec<Vec<Chunk>>>,
+    /// Per port: the prior used.
+    priors: Vec<DelayPrior>,
+    /// Per port: statistics of the LS estimates (filled by `statistics`).
+    stats: Vec<PortStats>,
+    designer: WeightDesigner,
+    w_re: Vec<f32>,
+    w_im: Vec<f32>,
+    c_re: Vec<f32>,
+    c_im: Vec<f32>,
+    y: Vec<C32>,
+    report: ChannelReport,
+}
+
+impl ChannelEstimator {
+    /// An estimator for `pattern` with `n_rx` receive antennas.
+    pub fn new(pattern: PilotPattern, n_rx: usize, config: EstimatorConfig) -> Result<Self> {
+        if n_rx == 0 {
+            return Err(Error::InvalidParameter {
+                name: "n_rx",
+                value: "0".into(),
+                reason: "at least one receive antenna",
+            });
+        }
+        if config.window_blocks < 2 {
+            return Err(Error::InvalidParameter {
+                name: "window_blocks",
+                value: config.window_blocks.to_string(),
+                reason: "at least 2",
+            });
+        }
+        if let FrequencyMethod::Dft { max_delay } = config.frequency
+            && !(max_delay.is_finite() && max_delay > 0.0)
+        {
+            return Err(Error::InvalidParameter {
+                name: "max_delay",
+                value: max_delay.to_string(),
+                reason: "a positive fraction of the useful symbol",
+            });
+        }
+        let l = config.window_blocks;
+        let n_sc = pattern.n_sc();
+        let mut ls_re = Vec::new();
+        let mut ls_im = Vec::new();
+        let mut positions = Vec::new();
+        let mut chunks = Vec::new();
+        let (mut max_nk, mut max_re) = (1, 1);
+        for g in pattern.groups() {
+            let p = g.ports.len();
+            let mut gr = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for run in &g.runs {
+                let nb = run.blocks.len();
+                gr.0.push(vec![0.0; p * n_rx * nb]);
+                gr.1.push(vec![0.0; p * n_rx * nb]);
+                let pos: Vec<f64> = run.blocks.iter().map(|b| b.position).collect();
+                let ch = plan_chunks(&pos, n_sc, l);
+                max_nk = ch.iter().map(|c| c.k1 - c.k0).fold(max_nk, usize::max);
+                max_re = run
+                    .blocks
+                    .iter()
+                    .map(|b| b.len * run.symbols.len())
+                    .fold(max_re, usize::max);
+                gr.2.push(pos);
+                gr.3.push(ch);
+            }
+            ls_re.push(gr.0);
+            ls_im.push(gr.1);
+            positions.push(gr.2);
+            chunks.push(gr.3);
+        }
+        let n_ports = pattern.n_ports();
+        Ok(Self {
+            n_rx,
+            config,
+            kernels: Kernels::new(),
+            ls_re,
+            ls_im,
+            positions,
+            chunks,
+            priors: vec![DelayPrior::default(); n_ports],
+            stats: vec![PortStats::default(); n_ports],
+            designer: WeightDesigner::new(l),
+            w_re: vec![0.0; l * max_nk],
+            w_im: vec![0.0; l * max_nk],
+            c_re: vec![0.0; n_rx * max_nk],
+            c_im: vec![0.0; n_rx * max_nk],
+            y: vec![C32::new(0.0, 0.0); max_re * n_rx],
+            report: ChannelReport {
+                rsrp: vec![0.0; n_ports],
+                pilot_epre: vec![0.0; n_ports],
+                sinr_db: vec![0.0; n_ports],
+                mean_delay: vec![0.0; n_ports],
+                rms_delay: vec![0.0; n_ports],
+                ..ChannelReport::default()
+            },
+            pattern,
+        })
+    }
+
+    /// The pilot pattern.
+    pub fn pattern(&self) -> &PilotPattern {
+        &self.pattern
+    }
+
+    /// Estimates the channel (see the type's documentation). `noise_var` is the noise
+    /// variance per RE when known; `None` uses the estimate from the pilots. Returns the
+    /// quality report.
+    ///
+    /// Errors: shapes; a negative or non-finite `noise_var`. Non-finite received samples give
+    /// non-finite estimates on the subcarriers whose windows contain them (documented, not
+    /// masked).
+    pub fn process(
+        &mut self,
+        rx: ArrayView3<'_, C32>,
+        noise_var: Option<f32>,
+        mut h: ArrayViewMut4<'_, C32>,
+    ) -> Result<&ChannelReport> {
+        let (n_ports, n_sym, n_sc) = (
+            self.pattern.n_ports(),
+            self.pattern.n_sym(),
+            self.pattern.n_sc(),
+        );
+        let n_rx = self.n_rx;
+        if rx.dim() != (n_rx, n_sym, n_sc) {
+            return Err(Error::ShapeMismatch {
+                name: "rx [n_rx, n_sym, n_sc]",
+                expected: vec![n_rx, n_sym, n_sc],
+                got: rx.shape().to_vec(),
+            });
+        }
+        let runs = self.pattern.max_runs();
+        if h.dim() != (n_rx, n_ports, runs, n_sc) {
+            return Err(Error::ShapeMismatch {
+                name: "h [n_rx, n_ports, n_runs, n_sc]",
+                expected: vec![n_rx, n_ports, runs, n_sc],
+                got: h.shape().to_vec(),
+            });
+        }
+        if let Some(v) = noise_var {
+            crate::error::check_noise_var(&[v])?;
+        }
+        self.least_squares(rx);
+        self.statistics(noise_var);
+        let l = self.config.window_blocks;
+        for (gi, g) in self.pattern.groups().iter().enumerate() {
+            for (ri, _) in g.runs.iter().enumerate() {
+                let nb = self.positions[gi][ri].len();
+                let lw = l.min(nb);
+                for (qi, &port) in g.ports.iter().enumerate() {
+                    let prior = self.priors[port];
+                    for c in &self.chunks[gi][ri] {
+                        let n_k = c.k1 - c.k0;
+                        let win = &self.positions[gi][ri][c.window..c.window + lw];
+                        self.designer.design(
+                            self.config.frequency,
+                            prior,
+                            win,
+                            c.k0..c.k1,
+                            &mut self.w_re,
+                            &mut self.w_im,
+                        );
+                        let off = qi * n_rx * nb + c.window;
+                        let a = SplitRef::new(
+                            n_rx,
+                            lw,
+                            nb,
+                            &self.ls_re[gi][ri][off..],
+                            &self.ls_im[gi][ri][off..],
+                        )?;
+                        let b = SplitRef::new(lw, n_k, n_k, &self.w_re, &self.w_im)?;
+                        let out = SplitMut::new(n_rx, n_k, n_k, &mut self.c_re, &mut self.c_im)?;
+                        self.kernels.gemm(a, b, out, GemmMode::Overwrite)?;
+                        for r in 0..n_rx {
+                            let mut dst = h.slice_mut(s![r, port, ri, c.k0..c.k1]);
+                            for (j, d) in dst.iter_mut().enumerate() {
+                                *d = C32::new(self.c_re[r * n_k + j], self.c_im[r * n_k + j]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(&self.report)
+    }
+
+    /// LS de-spreading on every CDM block: `ĥ = (XᴴX)⁻¹Xᴴ y`.
+    fn least_squares(&mut self, rx: ArrayView3<'_, C32>) {
+        let n_rx = self.n_rx;
+        for (gi, g) in self.pattern.groups().iter().enumerate() {
+            let p = g.ports.len();
+            for (ri, run) in g.runs.iter().enumerate() {
+                let nb = run.blocks.len();
+                for (bi, blk) in run.blocks.iter().enumerate() {
+                    let ks = &run.subcarriers[blk.first..blk.first + blk.len];
+                    let n_re = blk.len * run.symbols.len();
+                    for r in 0..n_rx {
+                        let mut i = 0;
+                        for &l in &run.symbols {
+                            for &k in ks {
+                                self.y[r * n_re + i] = rx[[r, l, k]];
+                                i += 1;
+                            }
+                        }
+                    }
+                    for q in 0..p {
+                        let m = &blk.ls[q * n_re..(q + 1) * n_re];
+                        for r in 0..n_rx {
+                            let y = &self.y[r * n_re..(r + 1) * n_re];
+                            let v: C32 = m.iter().zip(y).map(|(a, b)| a * b).sum();
+                            let idx = (q * n_rx + r) * nb + bi;
+                            self.ls_re[gi][ri][idx] = v.re;
+                            self.ls_im[gi][ri][idx] = v.im;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Per-port statistics, priors and the report from the LS estimates.
+    fn statistics(&mut self, noise_var: Option<f32>) {
+        // Pass 1: lag-0/lag-1 correlations and the noise estimate (second differences with the
+        // port's mean-delay ramp removed).
+        let n_rx = self.n_rx;
+        let mut d2_sum = 0.0f64;
+        let mut d2_gain = 0.0f64;
+        let mut d2_n = 0usize;
+        for (gi, g) in self.pattern.groups().iter().enumerate() {
+            for (qi, &port) in g.ports.iter().enumerate() {
+                let (mut r0, mut r1, mut n0, mut n1) =
+                    (0.0f64, Complex64::new(0.0, 0.0), 0usize, 0usize);
+                let (mut gain, mut spacing, mut ns) = (0.0f64, 0.0f64, 0usize);
+                for (ri, run) in g.runs.iter().enumerate() {
+                    let nb = run.blocks.len();
+                    let pos = &self.positions[gi][ri];
+                    for b in &run.blocks {
+                        gain += b.noise_gain[qi];
+                    }
+                    if nb > 1 {
+                        spacing += pos[nb - 1] - pos[0];
+                        ns += nb - 1;
+                    }
+                    for r in 0..n_rx {
+                        let row = (qi * n_rx + r) * nb;
+                        let v = |b: usize| {
+                            Complex64::new(
+                                self.ls_re[gi][ri][row + b] as f64,
+                                self.ls_im[gi][ri][row + b] as f64,
+                            )
+                        };
+                        for b in 0..nb {
+                            r0 += v(b).norm_sqr();
+                            n0 += 1;
+                            if b + 1 < nb {
+                                r1 += v(b + 1) * v(b).conj();
+                                n1 += 1;
+                            }
+                        }
+                    }
+                }
+                let n_blocks: usize = g.runs.iter().map(|r| r.blocks.len()).sum();
+                let gain = gain / n_blocks as f64;
+                let spacing = if ns > 0 { spacing / ns as f64 } else { 1.0 };
+                let r0 = r0 / n0.max(1) as f64;
+                let r1 = if n1 > 0 {
+                    r1 / n1 as f64
+                } else {
+                    Complex64::new(0.0, 0.0)
+                };
+                // Ramp-free second differences.
+                let rot = Complex64::from_polar(1.0, -r1.arg());
+                for (ri, run) in g.runs.iter().enumerate() {
+                    let nb = run.blocks.len();
+                    if nb < 3 {
+                        continue;
+                    }
+                    for r in 0..n_rx {
+                        let row = (qi * n_rx + r) * nb;
+                        let v = |b: usize| {
+                            Complex64::new(
+                                self.ls_re[gi][ri][row + b] as f64,
+                                self.ls_im[gi][ri][row + b] as f64,
+                            ) * rot.powi(b as i32)
+                        };
+                        for b in 1..nb - 1 {
+                            d2_sum += (v(b - 1) - 2.0 * v(b) + v(b + 1)).norm_sqr() / 6.0;
+                            d2_gain += gain;
+                            d2_n += 1;
+                        }
+                    }
+                }
+                self.stats[port] = PortStats {
+                    r0,
+                    r1,
+                    spacing,
+                    noise_gain: gain,
+                    pilot_epre: g.pilot_epre[qi],
+                };
+            }
+        }
+        let estimate = if d2_n > 0 { d2_sum / d2_gain } else { 0.0 };
+        self.report.noise_var_estimate = estimate as f32;
+        let sigma2 = noise_var.map_or(estimate, f64::from);
+        self.report.noise_var = sigma2 as f32;
+        // Pass 2: priors and report.
+        let span = self.pattern.n_sc() as f64;
+        for port in 0..self.stats.len() {
+            {
+                let st = self.stats[port];
+                let noise = sigma2 * st.noise_gain;
+                let prior = delay_prior(st.r0, st.r1, noise, st.spacing, span);
+                self.priors[port] = prior;
+                let signal = (st.r0 - noise).max(0.0);
+                let epre = st.pilot_epre;
+                self.report.pilot_epre[port] = epre as f32;
+                self.report.rsrp[port] = (signal * epre) as f32;
+                self.report.sinr_db[port] =
+                    (10.0 * (signal * epre / sigma2.max(f64::MIN_POSITIVE)).log10()) as f32;
+                self.report.mean_delay[port] = prior.mean_delay as f32;
+                self.report.rms_delay[port] = (prior.half_width / 2.0 / 3f64.sqrt()) as f32;
+            }
+        }
+    }
+
+    /// Expands run estimates `h_runs` [n_rx, n_ports, n_runs, n_sc] (from [`Self::process`])
+    /// to every OFDM symbol, `h` [n_rx, n_ports, n_sym, n_sc]: linear interpolation in time
+    /// between the runs' mean symbols, held constant before the first and after the last run.
+    pub fn interpolate_time(
+        &self,
+        h_runs: ArrayView4<'_, C32>,
+        mut h: ArrayViewMut4<'_, C32>,
+    ) -> Result<()> {
+        let (n_ports, n_sym, n_sc) = (
+            self.pattern.n_ports(),
+            self.pattern.n_sym(),
+            self.pattern.n_sc(),
+        );
+        let n_rx = self.n_rx;
+        let runs = self.pattern.max_runs();
+        if h_runs.dim() != (n_rx, n_ports, runs, n_sc) {
+            return Err(Error::ShapeMismatch {
+                name: "h_runs [n_rx, n_ports, n_runs, n_sc]",
+                expected: vec![n_rx, n_ports, runs, n_sc],
+                got: h_runs.shape().to_vec(),
+            });
+        }
+        if h.dim() != (n_rx, n_ports, n_sym, n_sc) {
+            return Err(Error::ShapeMismatch {
+                name: "h [n_rx, n_ports, n_sym, n_sc]",
+                expected: vec![n_rx, n_ports, n_sym, n_sc],
+                got: h.shape().to_vec(),
+            });
+        }
+        for g in self.pattern.groups() {
+            let t = |i: usize| g.runs[i].time();
+            let nr = g.runs.len();
+            for l in 0..n_sym {
+                let x = l as f64;
+                let (i, f) = if nr == 1 || x <= t(0) {
+                    (0, 0.0)
+                } else if x >= t(nr - 1) {
+                    (nr - 1, 0.0)
+                } else {
+                    let i = (0..nr - 1).rfind(|&i| t(i) <= x).unwrap_or(0);
+                    (i, (x - t(i)) / (t(i + 1) - t(i)))
+                };
+                let (w0, w1) = ((1.0 - f) as f32, f as f32);
+                for &port in &g.ports {
+                    for r in 0..n_rx {
+                        let a = h_runs.slice(s![r, port, i, ..]);
+                        let mut dst = h.slice_mut(s![r, port, l, ..]);
+                        if w1 == 0.0 {
+                            dst.assign(&a);
+                        } else {
+                            let b = h_runs.slice(s![r, port, i + 1, ..]);
+                            ndarray::Zip::from(&mut dst)
+                                .and(&a)
+                                .and(&b)
+                                .for_each(|d, &a, &b| *d = a * w0 + b * w1);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The LS estimates of the last `process` call for one port, receive antenna and run:
+    /// `(subcarrier position, ĥ)` per CDM block. `None` for indices out of range.
+    pub fn ls_estimates(&self, port: usize, rx: usize, run: usize) -> Option<Vec<(f64, C32)>> {
+        let (gi, g) = self
+            .pattern
+            .groups()
+            .iter()
+            .enumerate()
+            .find(|(_, g)| g.ports.contains(&port))?;
+        let qi = g.ports.iter().position(|&p| p == port)?;
+        if rx >= self.n_rx || run >= g.runs.len() {
+            return None;
+        }
+        let nb = g.runs[run].blocks.len();
+        let row = (qi * self.n_rx + rx) * nb;
+        Some(
+            (0..nb)
+                .map(|b| {
+                    (
+                        self.positions[gi][run][b],
+                        C32::new(self.ls_re[gi][run][row + b], self.ls_im[gi][run][row + b]),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The delay prior used for `port` in the last `process` call.
+    pub fn prior(&self, port: usize) -> Option<DelayPrior> {
+        self.priors.get(port).copied()
+    }
+}

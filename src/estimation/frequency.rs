@@ -1,0 +1,393 @@
+//! Frequency-domain filters: from the LS estimates of one port on its CDM blocks (positions
+//! `p_0 < p_1 < …` in subcarriers) to every subcarrier of the grid.
+//!
+//! All three methods are linear filters over a sliding window of `L` consecutive blocks, so they
+//! share one mechanism: the band is cut into chunks of subcarriers, each chunk is served by the
+//! window whose centre is nearest, and a chunk's output for every receive antenna is one complex
+//! GEMM `ĥ[n_rx × n_k] = Ĥ_window[n_rx × L] · Wᵀ[L × n_k]`. Chunks with the same geometry
+//! (every interior chunk of a regular pattern) reuse the same weights.
+//!
+//! * [`FrequencyMethod::Linear`]: linear interpolation between neighbouring blocks, held
+//!   constant beyond the first and last block (what `../shared/VECTORS.md` takes as the `chest`
+//!   baseline).
+//! * [`FrequencyMethod::Lmmse`]: `w(k) = r_kp (R_pp + σ_b²/P_h · I)⁻¹` (Edfors et al., 1998)
+//!   with the correlation of a uniform delay profile on `[τ0 − a, τ0 + a]`:
+//!   `r(Δ) = e^{−j2πΔτ0} · sinc(2aΔ)` (Δ in subcarriers, τ in units of the useful symbol
+//!   duration 1/Δf). τ0, a and the signal power are estimated per port from the LS estimates
+//!   themselves (lag-0 and lag-1 correlation, noise removed), and `a` is then doubled and
+//!   floored at two delay-resolution bins — a prior wider than the channel costs little, a
+//!   narrower one a lot.
+//! * [`FrequencyMethod::Dft`]: DFT-based denoising (van de Beek et al., 1995): the window's
+//!   estimates go to the delay domain (L-point IDFT), the taps outside
+//!   `[−1/(L·D), max_delay]` are zeroed, and the remaining taps' delay model is evaluated at
+//!   every subcarrier of the chunk (interpolation included).
+
+use num_complex::Complex64;
+
+use super::linalg::{cholesky_in_place, solve_cholesky};
+
+/// How LS estimates are brought to every subcarrier.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FrequencyMethod {
+    /// Linear interpolation, constant beyond the edge blocks.
+    Linear,
+    /// Sliding-window LMMSE with a delay prior estimated from the data (the default).
+    Lmmse,
+    /// DFT (delay-domain windowing) denoising; `max_delay` in units of the useful symbol
+    /// duration (NR normal CP: 144/2048 ≈ 0.0703).
+    Dft {
+        /// Largest delay kept, as a fraction of the useful OFDM symbol.
+        max_delay: f64,
+    },
+}
+
+/// NR normal cyclic prefix as a fraction of the useful symbol (38.211 §5.3.1: 144·κ·2^−µ over
+/// 2048·κ·2^−µ), the natural `max_delay` of [`FrequencyMethod::Dft`].
+pub const NORMAL_CP_FRACTION: f64 = 144.0 / 2048.0;
+
+/// Delay statistics of one port: the LMMSE prior.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DelayPrior {
+    /// Mean delay τ0 in units of the useful symbol duration (×1/Δf for seconds).
+    pub mean_delay: f64,
+    /// Half-width a of the uniform delay profile (the RMS delay spread is a/√3).
+    pub half_width: f64,
+    /// Noise-to-signal ratio σ_b²/P_h of the LS estimates (diagonal loading).
+    pub noise_to_signal: f64,
+}
+
+/// One chunk of output subcarriers `k0..k1`, served by the window of blocks `s..s + L`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Chunk {
+    pub window: usize,
+    pub k0: usize,
+    pub k1: usize,
+}
+
+/// The chunks of a run with block positions `pos` over `n_sc` subcarriers, windows of `l`.
+pub(crate) fn plan_chunks(pos: &[f64], n_sc: usize, l: usize) -> Vec<Chunk> {
+    let nb = pos.len();
+    let l = l.min(nb).max(1);
+    let step = (l / 2).max(1);
+    let mut starts = Vec::new();
+    let mut s = 0;
+    loop {
+        starts.push(s.min(nb - l));
+        if s + l >= nb {
+            break;
+        }
+        s += step;
+    }
+    starts.dedup();
+    let centre = |s: usize| s as f64 + (l as f64 - 1.0) / 2.0;
+    let owner = |b: usize| {
+        let mut best = 0;
+        for (j, &s) in starts.iter().enumerate() {
+            if (centre(s) - b as f64).abs() < (centre(starts[best]) - b as f64).abs() {
+                best = j;
+            }
+        }
+        starts[best]
+    };
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut b = 0;
+    for k in 0..n_sc {
+        while b + 1 < nb && (k as f64) >= 0.5 * (pos[b] + pos[b + 1]) {
+            b += 1;
+        }
+        let w = owner(b);
+        match chunks.last_mut() {
+            Some(c) if c.window == w => c.k1 = k + 1,
+            _ => chunks.push(Chunk {
+                window: w,
+                k0: k,
+                k1: k + 1,
+            }),
+        }
+    }
+    chunks
+}
+
+/// Scratch for designing one chunk's weights, sized at construction.
+pub(crate) struct WeightDesigner {
+    l: usize,
+    a: Vec<Complex64>,
+    rhs: Vec<Complex64>,
+    /// Geometry and prior of the weights now in the buffer (reuse key).
+    key_pos: Vec<f64>,
+    key: Option<(usize, usize, u64, u64, u64, u8)>,
+}
+
+impl WeightDesigner {
+    pub(crate) fn new(l: usize) -> Self {
+        Self {
+            l,
+            a: vec![Complex64::new(0.0, 0.0); l * l],
+            rhs: vec![Complex64::new(0.0, 0.0); l],
+            key_pos: Vec::with_capacity(l),
+            key: None,
+        }
+    }
+
+    /// Writes the weights of chunk `ks` (subcarriers `k0..k1`) for the window positions `win` into `w_re`/`w_im`
+    /// (L × n_k row-major: row = window tap, column = k − k0). Returns false when the buffer
+    /// already held exactly these weights (nothing written).
+    pub(crate) fn design(
+        &mut self,
+        method: FrequencyMethod,
+        prior: DelayPrior,
+        win: &[f64],
+        ks: std::ops::Range<usize>,
+        w_re: &mut [f32],
+        w_im: &mut [f32],
+    ) -> bool {
+        let l = win.len();
+        let (k0, k1) = (ks.start, ks.end);
+        let n_k = k1 - k0;
+        let origin = win[0];
+        let tag = match method {
+            FrequencyMethod::Linear => 0u8,
+            FrequencyMethod::Lmmse => 1,
+            FrequencyMethod::Dft { .. } => 2,
+        };
+        let (b0, b1, b2) = match method {
+            FrequencyMethod::Lmmse => (
+                prior.mean_delay.to_bits(),
+                prior.half_width.to_bits(),
+                prior.noise_to_signal.to_bits(),
+            ),
+            FrequencyMethod::Dft { max_delay } => (max_delay.to_bits(), 0, 0),
+            FrequencyMethod::Linear => (0, 0, 0),
+        };
+        let key = (
+            n_k,
+            (k0 as f64 - origin).to_bits() as usize,
+            b0,
+            b1,
+            b2,
+            tag,
+        );
+        let same_pos =
+            self.key_pos.len() == l && self.key_pos.iter().zip(win).all(|(a, &b)| *a == b - origin);
+        if self.key == Some(key) && same_pos {
+            return false;
+        }
+        self.key = Some(key);
+        self.key_pos.clear();
+        self.key_pos.extend(win.iter().map(|&p| p - origin));
+        debug_assert!(l <= self.l);
+        for v in w_re[..l * n_k].iter_mut().chain(w_im[..l * n_k].iter_mut()) {
+            *v = 0.0;
+        }
+        match method {
+            FrequencyMethod::Linear => {
+                for (c, k) in (k0..k1).enumerate() {
+                    let k = k as f64;
+                    let (i, f) = if k <= win[0] {
+                        (0, 0.0)
+                    } else if k >= win[l - 1] {
+                        (l - 1, 0.0)
+                    } else {
+                        let i = win.iter().rposition(|&p| p <= k).unwrap_or(0);
+                        (i, (k - win[i]) / (win[i + 1] - win[i]))
+                    };
+                    w_re[i * n_k + c] += (1.0 - f) as f32;
+                    if f > 0.0 {
+                        w_re[(i + 1) * n_k + c] += f as f32;
+                    }
+                }
+            }
+            FrequencyMethod::Lmmse => {
+                let r = |d: f64| {
+                    let x = 2.0 * prior.half_width * d;
+                    let s = if x.abs() < 1e-12 {
+                        1.0
+                    } else {
+                        (std::f64::consts::PI * x).sin() / (std::f64::consts::PI * x)
+                    };
+                    Complex64::from_polar(s, -2.0 * std::f64::consts::PI * d * prior.mean_delay)
+                };
+                let a = &mut self.a[..l * l];
+                for i in 0..l {
+                    for j in 0..l {
+                        a[i * l + j] = r(win[i] - win[j]);
+                    }
+                    a[i * l + i] += prior.noise_to_signal.max(1e-9);
+                }
+                if cholesky_in_place(a, l).is_none() {
+                    // Cannot happen with positive loading; keep the buffer valid anyway.
+                    self.key = None;
+                    return true;
+                }
+                for (c, k) in (k0..k1).enumerate() {
+                    // x = R⁻¹ r_kpᴴ, w = xᴴ (R Hermitian).
+                    for (x, &p) in self.rhs.iter_mut().zip(win) {
+                        *x = r(k as f64 - p).conj();
+                    }
+                    solve_cholesky(a, l, &mut self.rhs[..l]);
+                    for i in 0..l {
+                        let w = self.rhs[i].conj();
+                        w_re[i * n_k + c] = w.re as f32;
+                        w_im[i * n_k + c] = w.im as f32;
+                    }
+                }
+            }
+            FrequencyMethod::Dft { max_delay } => {
+                let spacing = if l > 1 {
+                    (win[l - 1] - win[0]) / (l - 1) as f64
+                } else {
+                    1.0
+                };
+                let period = l as f64 * spacing;
+                let tau = |n: usize| {
+                    let n = n as f64;
+                    if n > l as f64 / 2.0 { n - l as f64 } else { n }
+                };
+                let two_pi = 2.0 * std::f64::consts::PI;
+                for n in 0..l {
+                    let t = tau(n);
+                    if !(t >= -1.0 && t / period <= max_delay) {
+                        continue;
+                    }
+                    for i in 0..l {
+                        for (c, k) in (k0..k1).enumerate() {
+                            let ph = two_pi
+                                * (t * i as f64 / l as f64 - t * (k as f64 - win[0]) / period);
+                            w_re[i * n_k + c] += (ph.cos() / l as f64) as f32;
+                            w_im[i * n_k + c] += (ph.sin() / l as f64) as f32;
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Estimates a port's [`DelayPrior`] from its LS block estimates.
+///
+/// `r0` = mean |ĥ_b|², `r1` = mean ĥ_{b+1}·ĥ_b* over every receive antenna and run, `noise`
+/// = the LS estimates' noise variance σ_b², `spacing` = mean block spacing D in subcarriers,
+/// `span` = the band covered, in subcarriers.
+pub fn delay_prior(r0: f64, r1: Complex64, noise: f64, spacing: f64, span: f64) -> DelayPrior {
+    let signal = (r0 - noise).max(1e-3 * r0).max(f64::MIN_POSITIVE);
+    let cap = 0.5 / spacing;
+    let floor = (2.0 / span.max(1.0)).min(cap);
+    let (mean_delay, rho) = if r1.norm() > 0.0 && r1.norm().is_finite() {
+        (
+            -r1.arg() / (2.0 * std::f64::consts::PI * spacing),
+            (r1.norm() / signal).min(0.9999),
+        )
+    } else {
+        (0.0, 0.0)
+    };
+    // sinc(2aD) = ρ, sinc decreasing on [0, 1/(2D)]: bisection.
+    let (mut lo, mut hi) = (0.0f64, cap);
+    for _ in 0..60 {
+        let m = 0.5 * (lo + hi);
+        let x = std::f64::consts::PI * 2.0 * m * spacing;
+        let s = if x < 1e-12 { 1.0 } else { x.sin() / x };
+        if s > rho {
+            lo = m;
+        } else {
+            hi = m;
+        }
+    }
+    DelayPrior {
+        mean_delay,
+        half_width: (2.0 * lo).clamp(floor, cap),
+        noise_to_signal: noise / signal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_every_subcarrier_once_with_windows_in_range() {
+        for (nb, n_sc, l) in [(36, 288, 16), (5, 40, 16), (1, 12, 16), (100, 400, 8)] {
+            let pos: Vec<f64> = (0..nb).map(|b| 1.0 + 4.0 * b as f64).collect();
+            let chunks = plan_chunks(&pos, n_sc, l);
+            let mut next = 0;
+            for c in &chunks {
+                assert_eq!(c.k0, next);
+                assert!(c.k1 > c.k0);
+                assert!(c.window + l.min(nb) <= nb);
+                next = c.k1;
+            }
+            assert_eq!(next, n_sc);
+        }
+    }
+
+    fn weights(
+        method: FrequencyMethod,
+        prior: DelayPrior,
+        win: &[f64],
+        k0: usize,
+        k1: usize,
+    ) -> Vec<Complex64> {
+        let n = win.len() * (k1 - k0);
+        let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
+        WeightDesigner::new(win.len()).design(method, prior, win, k0..k1, &mut re, &mut im);
+        re.iter()
+            .zip(&im)
+            .map(|(&a, &b)| Complex64::new(a as f64, b as f64))
+            .collect()
+    }
+
+    #[test]
+    fn every_method_reproduces_a_constant_channel_at_high_snr() {
+        let win: Vec<f64> = (0..16).map(|b| 0.5 + 4.0 * b as f64).collect();
+        let prior = DelayPrior {
+            mean_delay: 0.0,
+            half_width: 0.02,
+            noise_to_signal: 1e-6,
+        };
+        for m in [
+            FrequencyMethod::Linear,
+            FrequencyMethod::Lmmse,
+            FrequencyMethod::Dft {
+                max_delay: NORMAL_CP_FRACTION,
+            },
+        ] {
+            let (k0, k1) = (20, 44);
+            let w = weights(m, prior, &win, k0, k1);
+            for c in 0..k1 - k0 {
+                let s: Complex64 = (0..16).map(|i| w[i * (k1 - k0) + c]).sum();
+                assert!((s - 1.0).norm() < 1e-3, "{m:?} column {c}: sum {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn lmmse_follows_a_delayed_channel() {
+        // h(k) = e^{−j2πkτ}: a single path at τ = 0.01 symbols, noiseless.
+        let tau = 0.01;
+        let win: Vec<f64> = (0..16).map(|b| 0.5 + 4.0 * b as f64).collect();
+        let h = |k: f64| Complex64::from_polar(1.0, -2.0 * std::f64::consts::PI * k * tau);
+        let prior = DelayPrior {
+            mean_delay: tau,
+            half_width: 0.005,
+            noise_to_signal: 1e-6,
+        };
+        let (k0, k1) = (16, 48);
+        let w = weights(FrequencyMethod::Lmmse, prior, &win, k0, k1);
+        for (c, k) in (k0..k1).enumerate() {
+            let est: Complex64 = (0..16).map(|i| w[i * (k1 - k0) + c] * h(win[i])).sum();
+            assert!((est - h(k as f64)).norm() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn delay_prior_recovers_a_uniform_profile() {
+        // Correlation of a uniform profile centred at 0.02 with half-width 0.01, D = 4.
+        let (t0, a, d): (f64, f64, f64) = (0.02, 0.01, 4.0);
+        let x = std::f64::consts::PI * 2.0 * a * d;
+        let r1 = Complex64::from_polar(x.sin() / x, -2.0 * std::f64::consts::PI * d * t0);
+        let p = delay_prior(1.0 + 0.1, r1, 0.1, d, 288.0);
+        assert!((p.mean_delay - t0).abs() < 1e-9);
+        assert!((p.half_width - 2.0 * a).abs() < 1e-6, "{p:?}");
+        assert!((p.noise_to_signal - 0.1).abs() < 1e-12);
+    }
+}

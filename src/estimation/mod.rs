@@ -1,0 +1,24 @@
+//! Channel estimation from reference signals (NR DMRS, SRS, CSI-RS; LTE UE-specific RS) for
+//! many receive antennas × many ports.
+//!
+//! The chain, per pilot pattern ([`PilotPattern`], worked out from the transmitted pilots):
+//!
+//! 1. least squares on every CDM block with cover-code / cyclic-shift de-spreading
+//!    (`ĥ = (XᴴX)⁻¹Xᴴy` over the block's REs; noise variance σ²·[(XᴴX)⁻¹]_qq);
+//! 2. per-port statistics: noise variance (if not given), RSRP, SINR, mean delay (timing
+//!    advance) and delay spread ([`ChannelReport`]);
+//! 3. a frequency filter to every subcarrier ([`FrequencyMethod`]: linear, LMMSE with the
+//!    estimated delay prior, DFT denoising), run as complex GEMMs on the SIMD kernels;
+//! 4. time interpolation between pilot runs ([`ChannelEstimator::interpolate_time`]).
+//!
+//! Units: subcarrier indices for frequency, OFDM-symbol indices for time, delays in units of
+//! the useful symbol duration 1/Δf (numerology-free; multiply by 1/Δf for seconds).
+
+mod estimator;
+mod frequency;
+mod linalg;
+mod pattern;
+
+pub use estimator::{ChannelEstimator, ChannelReport, EstimatorConfig};
+pub use frequency::{DelayPrior, FrequencyMethod, NORMAL_CP_FRACTION, delay_prior};
+pub use pattern::{CdmGroup, PilotPattern, Run};

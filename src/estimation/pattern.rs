@@ -1,0 +1,336 @@
+//! The pilot pattern, worked out from a grid of transmitted pilots alone.
+//!
+//! Input: `pilots` [n_ports, n_sym, n_sc] — each port's transmitted pilot value on its pilot
+//! REs (orthogonal cover codes and cyclic shifts applied), exactly 0 elsewhere. This is what the
+//! reference-signal generators of [`crate::refsig`] write, and it covers NR DMRS (types 1 and 2,
+//! single and double symbol, 38.211 §7.4.1.1 / §6.4.1.1), SRS (§6.4.1.4: combs and cyclic
+//! shifts) and CSI-RS alike, without naming any of them:
+//!
+//! * **CDM groups**: ports whose pilot RE sets are identical share those REs through their cover
+//!   codes or cyclic shifts; ports with disjoint RE sets are independent. Partial overlap is an
+//!   error (no orthogonality to rely on).
+//! * **Runs**: a group's pilot symbols, cut into runs of one symbol or two adjacent symbols
+//!   (a double-symbol DMRS pair, where the time-domain OCC lives).
+//! * **CDM blocks**: inside a run, consecutive pilot subcarriers are taken `block_len` at a
+//!   time, the smallest power of two for which the group's pilots form a well-conditioned
+//!   least-squares problem on the block (2 for the FD-OCC of NR DMRS, 2·2 REs for FD×TD OCC,
+//!   the cyclic-shift period for SRS). The channel is taken as constant over a block; its
+//!   least-squares estimate sits at the block's mean subcarrier.
+
+use ndarray::ArrayView3;
+
+use super::linalg::{cholesky_in_place, solve_cholesky};
+use crate::{C32, Error, Result};
+
+/// One CDM block of a run: the LS de-spreading matrix of its REs.
+#[derive(Clone, Debug)]
+pub(crate) struct Block {
+    /// Index of the block's first pilot subcarrier in [`Run::subcarriers`].
+    pub first: usize,
+    /// Number of pilot subcarriers in the block (the last block of a run takes the rest).
+    pub len: usize,
+    /// Mean subcarrier of the block (where its estimate sits).
+    pub position: f64,
+    /// `(XᴴX)⁻¹Xᴴ`, ports × REs (REs ordered symbol-major, then subcarrier), row-major.
+    pub ls: Vec<C32>,
+    /// Noise gain `[(XᴴX)⁻¹]_qq` per port: the LS estimate's noise variance over σ².
+    pub noise_gain: Vec<f64>,
+}
+
+/// One or two adjacent pilot symbols of a CDM group, with the same pilot subcarriers.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// The run's OFDM symbols (1 or 2, ascending).
+    pub symbols: Vec<usize>,
+    /// The pilot subcarriers (ascending).
+    pub subcarriers: Vec<usize>,
+    /// Pilot subcarriers per CDM block.
+    pub block_len: usize,
+    pub(crate) blocks: Vec<Block>,
+}
+
+impl Run {
+    /// The run's time position: the mean of its symbols.
+    pub fn time(&self) -> f64 {
+        self.symbols.iter().sum::<usize>() as f64 / self.symbols.len() as f64
+    }
+
+    /// Number of CDM blocks (LS estimates per port and receive antenna).
+    pub fn n_blocks(&self) -> usize {
+        self.blocks.len()
+    }
+}
+
+/// Ports sharing one set of pilot REs.
+#[derive(Clone, Debug)]
+pub struct CdmGroup {
+    /// Port indices (axis 0 of the pilot grid), ascending.
+    pub ports: Vec<usize>,
+    /// Pilot runs, in time order.
+    pub runs: Vec<Run>,
+    /// Mean pilot energy per RE of each port, |x|² (the pilot EPRE relative to data at 0 dB).
+    pub pilot_epre: Vec<f64>,
+}
+
+/// The pilot pattern of a grid: CDM groups, runs and blocks (see the module documentation).
+#[derive(Clone, Debug)]
+pub struct PilotPattern {
+    n_ports: usize,
+    n_sym: usize,
+    n_sc: usize,
+    groups: Vec<CdmGroup>,
+}
+
+/// Smallest accepted ratio of the smallest to the largest Cholesky pivot² of a block's XᴴX
+/// (relative to its diagonal): below it the block is doubled.
+const MIN_PIVOT_RATIO: f64 = 0.05;
+
+impl PilotPattern {
+    /// Works out the pattern of `pilots` [n_ports, n_sym, n_sc].
+    ///
+    /// Errors: an empty grid, a non-finite pilot, a port without pilot REs, two ports whose RE
+    /// sets overlap partly, a double-symbol run whose symbols carry different subcarriers is
+    /// split (not an error), and a group whose ports cannot be separated even on a whole run.
+    pub fn from_pilots(pilots: ArrayView3<'_, C32>) -> Result<Self> {
+        let (n_ports, n_sym, n_sc) = pilots.dim();
+        if n_ports == 0 || n_sym == 0 || n_sc == 0 {
+            return Err(Error::ShapeMismatch {
+                name: "pilots [n_ports, n_sym, n_sc]",
+                expected: vec![1, 1, 1],
+                got: vec![n_ports, n_sym, n_sc],
+            });
+        }
+        if let Some(v) = pilots
+            .iter()
+            .find(|v| !(v.re.is_finite() && v.im.is_finite()))
+        {
+            return Err(Error::NonFinite {
+                name: "pilots",
+                value: if v.re.is_finite() { v.im } else { v.re } as f64,
+            });
+        }
+        let support = |p: usize, l: usize, k: usize| pilots[[p, l, k]] != C32::new(0.0, 0.0);
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for p in 0..n_ports {
+            if !(0..n_sym).any(|l| (0..n_sc).any(|k| support(p, l, k))) {
+                return Err(Error::InvalidParameter {
+                    name: "pilots: port",
+                    value: p.to_string(),
+                    reason: "has no pilot RE",
+                });
+            }
+            let mut placed = false;
+            for g in &mut groups {
+                let q = g[0];
+                let (mut same, mut overlap) = (true, false);
+                for l in 0..n_sym {
+                    for k in 0..n_sc {
+                        let (a, b) = (support(p, l, k), support(q, l, k));
+                        same &= a == b;
+                        overlap |= a && b;
+                    }
+                }
+                if same {
+                    g.push(p);
+                    placed = true;
+                    break;
+                }
+                if overlap {
+                    return Err(Error::InvalidParameter {
+                        name: "pilots: ports",
+                        value: format!("{q} and {p}"),
+                        reason: "share some but not all pilot REs (no cover code separates them)",
+                    });
+                }
+            }
+            if !placed {
+                groups.push(vec![p]);
+            }
+        }
+        let groups = groups
+            .into_iter()
+            .map(|ports| build_group(pilots, ports))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            n_ports,
+            n_sym,
+            n_sc,
+            groups,
+        })
+    }
+
+    /// Ports (axis 0 of the pilot grid).
+    pub fn n_ports(&self) -> usize {
+        self.n_ports
+    }
+
+    /// OFDM symbols of the grid.
+    pub fn n_sym(&self) -> usize {
+        self.n_sym
+    }
+
+    /// Subcarriers of the grid.
+    pub fn n_sc(&self) -> usize {
+        self.n_sc
+    }
+
+    /// The CDM groups.
+    pub fn groups(&self) -> &[CdmGroup] {
+        &self.groups
+    }
+
+    /// The most runs any group has (the time axis of [`super::ChannelEstimator`]'s output).
+    pub fn max_runs(&self) -> usize {
+        self.groups.iter().map(|g| g.runs.len()).max().unwrap_or(0)
+    }
+}
+
+fn build_group(pilots: ArrayView3<'_, C32>, ports: Vec<usize>) -> Result<CdmGroup> {
+    let (_, n_sym, n_sc) = pilots.dim();
+    let p0 = ports[0];
+    let sc_of = |l: usize| -> Vec<usize> {
+        (0..n_sc)
+            .filter(|&k| pilots[[p0, l, k]] != C32::new(0.0, 0.0))
+            .collect()
+    };
+    let symbols: Vec<usize> = (0..n_sym).filter(|&l| !sc_of(l).is_empty()).collect();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < symbols.len() {
+        let l = symbols[i];
+        let sc = sc_of(l);
+        let pair = i + 1 < symbols.len() && symbols[i + 1] == l + 1 && sc_of(l + 1) == sc;
+        let run_symbols = if pair { vec![l, l + 1] } else { vec![l] };
+        i += run_symbols.len();
+        runs.push(build_run(pilots, &ports, run_symbols, sc)?);
+    }
+    let pilot_epre = ports
+        .iter()
+        .map(|&p| {
+            let (mut e, mut n) = (0.0f64, 0usize);
+            for v in pilots.index_axis(ndarray::Axis(0), p).iter() {
+                if *v != C32::new(0.0, 0.0) {
+                    e += v.norm_sqr() as f64;
+                    n += 1;
+                }
+            }
+            e / n as f64
+        })
+        .collect();
+    Ok(CdmGroup {
+        ports,
+        runs,
+        pilot_epre,
+    })
+}
+
+fn build_run(
+    pilots: ArrayView3<'_, C32>,
+    ports: &[usize],
+    symbols: Vec<usize>,
+    subcarriers: Vec<usize>,
+) -> Result<Run> {
+    let n_p = ports.len();
+    let n_pilot = subcarriers.len();
+    let mut block_len = 1;
+    while block_len * symbols.len() < n_p {
+        block_len *= 2;
+    }
+    loop {
+        if block_len > n_pilot {
+            return Err(Error::InvalidParameter {
+                name: "pilots: ports",
+                value: format!("{ports:?} on symbols {symbols:?}"),
+                reason: "cannot be separated on their shared pilot REs",
+            });
+        }
+        if let Some(blocks) = try_blocks(pilots, ports, &symbols, &subcarriers, block_len) {
+            return Ok(Run {
+                symbols,
+                subcarriers,
+                block_len,
+                blocks,
+            });
+        }
+        block_len *= 2;
+    }
+}
+
+/// The blocks of a run with `block_len` subcarriers each (the last one takes the remainder),
+/// or `None` when one block's pilots are ill-conditioned.
+fn try_blocks(
+    pilots: ArrayView3<'_, C32>,
+    ports: &[usize],
+    symbols: &[usize],
+    subcarriers: &[usize],
+    block_len: usize,
+) -> Option<Vec<Block>> {
+    let n_p = ports.len();
+    let n_blocks = subcarriers.len() / block_len;
+    let mut blocks = Vec::with_capacity(n_blocks);
+    for b in 0..n_blocks {
+        let first = b * block_len;
+        let len = if b + 1 == n_blocks {
+            subcarriers.len() - first
+        } else {
+            block_len
+        };
+        let ks = &subcarriers[first..first + len];
+        // X: REs × ports, in f64.
+        let res: Vec<(usize, usize)> = symbols
+            .iter()
+            .flat_map(|&l| ks.iter().map(move |&k| (l, k)))
+            .collect();
+        let x: Vec<num_complex::Complex64> = res
+            .iter()
+            .flat_map(|&(l, k)| {
+                ports.iter().map(move |&p| {
+                    let v = pilots[[p, l, k]];
+                    num_complex::Complex64::new(v.re as f64, v.im as f64)
+                })
+            })
+            .collect();
+        let n_re = res.len();
+        let mut g = vec![num_complex::Complex64::new(0.0, 0.0); n_p * n_p];
+        for i in 0..n_p {
+            for j in 0..n_p {
+                g[i * n_p + j] = (0..n_re)
+                    .map(|r| x[r * n_p + i].conj() * x[r * n_p + j])
+                    .sum();
+            }
+        }
+        let max_diag = (0..n_p).map(|i| g[i * n_p + i].re).fold(0.0, f64::max);
+        let min_pivot = cholesky_in_place(&mut g, n_p)?;
+        if min_pivot < MIN_PIVOT_RATIO * max_diag {
+            return None;
+        }
+        // (XᴴX)⁻¹Xᴴ: solve G·m = Xᴴ column by column (each RE is a right-hand side).
+        let mut ls = vec![C32::new(0.0, 0.0); n_p * n_re];
+        let mut rhs = vec![num_complex::Complex64::new(0.0, 0.0); n_p];
+        for r in 0..n_re {
+            for i in 0..n_p {
+                rhs[i] = x[r * n_p + i].conj();
+            }
+            solve_cholesky(&g, n_p, &mut rhs);
+            for i in 0..n_p {
+                ls[i * n_re + r] = C32::new(rhs[i].re as f32, rhs[i].im as f32);
+            }
+        }
+        let noise_gain = (0..n_p)
+            .map(|q| {
+                let mut e = vec![num_complex::Complex64::new(0.0, 0.0); n_p];
+                e[q] = 1.0.into();
+                solve_cholesky(&g, n_p, &mut e);
+                e[q].re
+            })
+            .collect();
+        blocks.push(Block {
+            first,
+            len,
+            position: ks.iter().sum::<usize>() as f64 / len as f64,
+            ls,
+            noise_gain,
+        });
+    }
+    (n_blocks > 0).then_some(blocks)
+}
