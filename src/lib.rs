@@ -47,6 +47,7 @@ pub mod ofdm;
 pub mod perf;
 pub mod precoding;
 pub mod rate;
+pub mod refsig;
 pub mod sequence;
 pub mod vectors;
 

@@ -1,0 +1,15 @@
+//! Reference signals: the pilots channel estimation runs on.
+//!
+//! * [`dmrs`]: NR DMRS for PDSCH/PUSCH (38.211 §7.4.1.1, §6.4.1.1), types 1 and 2, single and
+//!   double symbol, all ports of Tables 7.4.1.1.2-1/-2 with their OCC, n_SCID, Rel-16 c_init.
+//! * [`srs`]: NR SRS (38.211 §6.4.1.4): 1, 2 or 4 ports, combs 2/4/8, cyclic shifts, several
+//!   users in one symbol.
+//!
+//! Every generator writes the pilot grid `[ports, symbols, subcarriers]` (pilot value on its
+//! REs, 0 elsewhere) that [`crate::estimation::PilotPattern::from_pilots`] reads.
+
+pub mod dmrs;
+pub mod srs;
+
+pub use dmrs::{DmrsConfig, DmrsType, type_a_positions};
+pub use srs::SrsConfig;

@@ -1,0 +1,205 @@
+//! NR sounding reference signal, 3GPP TS 38.211 §6.4.1.4: the uplink pilot from which a TDD
+//! base station takes its downlink channel (reciprocity) for precoding.
+//!
+//! Sequence (§6.4.1.4.2): port p_i sends `r(n) = r_{u,v}^{(α_i)}(n)`, the low-PAPR sequence of
+//! §5.2.2 of length `M_sc,b = m_SRS,b·12/K_TC`, with cyclic shift
+//! `α_i = 2π·n_cs,i/n_cs,max`, `n_cs,i = (n_cs + n_cs,max·(p_i − 1000)/N_ap) mod n_cs,max`,
+//! n_cs,max = 8, 12, 6 for comb K_TC = 2, 4, 8.
+//!
+//! Mapping (§6.4.1.4.3): on every `K_TC`-th subcarrier from `k0 = 12·prb_start + k_TC` of
+//! N_symb consecutive symbols from l0; `k_TC = (k̄_TC + K_TC/2) mod K_TC` for ports 1001 and
+//! 1003 of a 4-port SRS whose n_cs ≥ n_cs,max/2 (so that they sit on a second comb), else k̄_TC.
+//! The frequency position (n_shift, bandwidth tree, hopping) is given directly as the first PRB
+//! of the sounded band, `prb_start`, and its width `m_srs` (m_SRS,b of Table 6.4.1.4.3-1).
+//!
+//! Many users sound one symbol together by taking different combs (k̄_TC) and cyclic shifts
+//! (n_cs); [`crate::estimation`] separates them from the pilot grid alone.
+
+use ndarray::ArrayViewMut3;
+
+use crate::sequence::low_papr_sequence;
+use crate::{C32, Error, Result};
+
+/// One user's SRS resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SrsConfig {
+    /// Antenna ports N_ap ∈ {1, 2, 4}.
+    pub n_ports: usize,
+    /// Comb K_TC ∈ {2, 4, 8}.
+    pub comb: usize,
+    /// Comb offset k̄_TC ∈ 0..K_TC.
+    pub comb_offset: usize,
+    /// Cyclic shift n_cs ∈ 0..n_cs,max.
+    pub cyclic_shift: usize,
+    /// First PRB of the sounded band within the grid.
+    pub prb_start: usize,
+    /// Sounded PRBs m_SRS,b.
+    pub m_srs: usize,
+    /// First SRS symbol l0 within the grid.
+    pub l0: usize,
+    /// Consecutive SRS symbols N_symb^SRS ∈ {1, 2, 4}.
+    pub n_symbols: usize,
+    /// Sequence group u ∈ 0..30 and base sequence v (from
+    /// [`crate::sequence::srs_group_sequence`]; taken as constant over the symbols here).
+    pub group: (u32, u32),
+    /// Amplitude β_SRS.
+    pub amplitude: f32,
+}
+
+impl SrsConfig {
+    /// n_cs,max of the comb.
+    pub fn max_cyclic_shifts(&self) -> Result<usize> {
+        match self.comb {
+            2 => Ok(8),
+            4 => Ok(12),
+            8 => Ok(6),
+            c => Err(Error::InvalidParameter {
+                name: "comb (K_TC)",
+                value: c.to_string(),
+                reason: "must be 2, 4 or 8",
+            }),
+        }
+    }
+
+    /// Sequence length M_sc,b = m_SRS,b·12/K_TC.
+    pub fn sequence_length(&self) -> usize {
+        self.m_srs * 12 / self.comb.max(1)
+    }
+
+    /// Writes this resource's ports into `grid` rows `first_row..first_row + n_ports` of
+    /// [rows, n_sym, n_sc] (so that several users share one grid). Only the resource's own REs
+    /// are written; the caller zeroes the grid once.
+    pub fn write_pilots(&self, mut grid: ArrayViewMut3<'_, C32>, first_row: usize) -> Result<()> {
+        let n_cs_max = self.max_cyclic_shifts()?;
+        let (rows, n_sym, n_sc) = grid.dim();
+        if ![1, 2, 4].contains(&self.n_ports) {
+            return Err(Error::InvalidParameter {
+                name: "n_ports (N_ap^SRS)",
+                value: self.n_ports.to_string(),
+                reason: "must be 1, 2 or 4",
+            });
+        }
+        if self.comb_offset >= self.comb || self.cyclic_shift >= n_cs_max {
+            return Err(Error::InvalidParameter {
+                name: "comb_offset / cyclic_shift",
+                value: format!("{} / {}", self.comb_offset, self.cyclic_shift),
+                reason: "k̄_TC < K_TC and n_cs < n_cs,max",
+            });
+        }
+        if ![1, 2, 4].contains(&self.n_symbols) || self.l0 + self.n_symbols > n_sym {
+            return Err(Error::InvalidParameter {
+                name: "l0 / n_symbols",
+                value: format!("{} / {}", self.l0, self.n_symbols),
+                reason: "1, 2 or 4 symbols inside the grid",
+            });
+        }
+        if self.m_srs == 0
+            || 12 * (self.prb_start + self.m_srs) > n_sc
+            || first_row + self.n_ports > rows
+        {
+            return Err(Error::ShapeMismatch {
+                name: "grid [rows, n_sym, n_sc] for the SRS band and ports",
+                expected: vec![
+                    first_row + self.n_ports,
+                    n_sym,
+                    12 * (self.prb_start + self.m_srs),
+                ],
+                got: vec![rows, n_sym, n_sc],
+            });
+        }
+        if !self.amplitude.is_finite() {
+            return Err(Error::NonFinite {
+                name: "amplitude",
+                value: self.amplitude as f64,
+            });
+        }
+        let m = self.sequence_length();
+        let mut seq = vec![C32::new(0.0, 0.0); m];
+        for i in 0..self.n_ports {
+            let n_cs_i = (self.cyclic_shift + n_cs_max * i / self.n_ports) % n_cs_max;
+            let alpha = 2.0 * std::f64::consts::PI * n_cs_i as f64 / n_cs_max as f64;
+            low_papr_sequence(self.group.0, self.group.1, alpha, &mut seq)?;
+            let k_tc =
+                if self.n_ports == 4 && (i == 1 || i == 3) && self.cyclic_shift >= n_cs_max / 2 {
+                    (self.comb_offset + self.comb / 2) % self.comb
+                } else {
+                    self.comb_offset
+                };
+            let k0 = 12 * self.prb_start + k_tc;
+            for l in self.l0..self.l0 + self.n_symbols {
+                for (n, &r) in seq.iter().enumerate() {
+                    grid[[first_row + i, l, k0 + n * self.comb]] = r * self.amplitude;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array3;
+
+    fn user(comb_offset: usize, cyclic_shift: usize) -> SrsConfig {
+        SrsConfig {
+            n_ports: 1,
+            comb: 4,
+            comb_offset,
+            cyclic_shift,
+            prb_start: 0,
+            m_srs: 12,
+            l0: 13,
+            n_symbols: 1,
+            group: (7, 0),
+            amplitude: 1.0,
+        }
+    }
+
+    #[test]
+    fn users_on_one_comb_are_orthogonal_by_cyclic_shift() {
+        let mut g = Array3::zeros((4, 14, 144));
+        for (i, cs) in [0, 3, 6, 9].into_iter().enumerate() {
+            user(1, cs).write_pilots(g.view_mut(), i).unwrap();
+        }
+        for a in 0..4 {
+            for b in 0..4 {
+                let dot: C32 = (0..144).map(|k| g[[a, 13, k]].conj() * g[[b, 13, k]]).sum();
+                let expect = if a == b { 36.0 } else { 0.0 };
+                assert!((dot - C32::new(expect, 0.0)).norm() < 1e-3, "{a} {b} {dot}");
+            }
+            for k in 0..144 {
+                assert_eq!(g[[a, 13, k]] != C32::new(0.0, 0.0), k % 4 == 1);
+            }
+        }
+    }
+
+    #[test]
+    fn four_port_resource_puts_two_ports_on_the_second_comb() {
+        let mut cfg = user(0, 6);
+        cfg.n_ports = 4;
+        let mut g = Array3::zeros((4, 14, 144));
+        cfg.write_pilots(g.view_mut(), 0).unwrap();
+        for (i, off) in [(0, 0), (1, 2), (2, 0), (3, 2)] {
+            assert!(g[[i, 13, off]] != C32::new(0.0, 0.0), "port {i}");
+        }
+    }
+
+    #[test]
+    fn bad_resources_are_named() {
+        let mut g = Array3::zeros((1, 14, 144));
+        let mut cfg = user(4, 0);
+        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+        cfg = user(0, 12);
+        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+        cfg = user(0, 0);
+        cfg.comb = 3;
+        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+        cfg = user(0, 0);
+        cfg.m_srs = 13;
+        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+        cfg = user(0, 0);
+        cfg.m_srs = 4; // M = 12: tabulated sequence not available → typed error
+        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+    }
+}
