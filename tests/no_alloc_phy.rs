@@ -103,3 +103,53 @@ fn precoder_and_equaliser_process_do_not_allocate() {
             .all(|v| v.re.is_finite() && v.im.is_finite())
     );
 }
+
+#[test]
+fn channel_estimator_process_does_not_allocate() {
+    use massive_mimo::estimation::{
+        ChannelEstimator, EstimatorConfig, FrequencyMethod, NORMAL_CP_FRACTION, PilotPattern,
+    };
+    use massive_mimo::refsig::{DmrsConfig, DmrsType, type_a_positions};
+    use ndarray::Array4;
+    let cfg = DmrsConfig {
+        kind: DmrsType::Type1,
+        ports: (0..8).collect(),
+        symbols: type_a_positions(2, 1, true).unwrap(),
+        double_symbol: true,
+        n_id: [1, 2],
+        n_scid: 0,
+        rel16_cdm_group_scrambling: false,
+        slot: 0,
+        crb_start: 0,
+        amplitude: 1.0,
+    };
+    let mut pilots = Array3::zeros((8, 14, 240));
+    cfg.write_pilots(pilots.view_mut()).unwrap();
+    let rx = Array3::from_shape_fn((16, 14, 240), |(r, l, k)| {
+        C32::new(((r + l + k) % 7) as f32 - 3.0, ((r * k) % 3) as f32 - 1.0)
+    });
+    let mut h = Array4::zeros((16, 8, 2, 240));
+    for method in [
+        FrequencyMethod::Lmmse,
+        FrequencyMethod::Linear,
+        FrequencyMethod::Dft {
+            max_delay: NORMAL_CP_FRACTION,
+        },
+    ] {
+        let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+        let config = EstimatorConfig {
+            frequency: method,
+            ..EstimatorConfig::default()
+        };
+        let mut est = ChannelEstimator::new(pattern, 16, config).unwrap();
+        let (count, ()) = allocations_during(|| {
+            est.process(rx.view(), None, h.view_mut()).unwrap();
+            est.process(rx.view(), Some(0.1), h.view_mut()).unwrap();
+        });
+        assert_eq!(
+            count, 0,
+            "{method:?}: {count} allocations in estimator process"
+        );
+        assert!(h.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
+    }
+}

@@ -14,6 +14,8 @@ Sets and what they check beyond ../shared/vectors:
   low_papr   M_ZC = 30 (5.2.2.2 formula) and more lengths >= 36, v = 1 where allowed
   ofdm       NR 15/30/60 kHz at other slots (long-CP placement), LTE, windows 0, 0.3, 1
   tbs_nr     small (table) and large (formula) N_info, R <= 1/4 branch, x_overhead
+  chest      DMRS type 1/2, double symbol, SRS-like cyclic shifts on a comb; multipath with an
+             exponential delay profile and per-tap Doppler; tolerance = LS + linear + 1 dB
 """
 import math
 import os
@@ -455,6 +457,150 @@ def main():
     s.close()
 
 
+# ---------------------------------------------------------------- chest (channel estimation)
+def chest_pilots(rng, kind, n_sym, n_sc, symbols, n_ports):
+    """Pilot grid [n_ports, n_sym, n_sc] and, per port, its CDM blocks as lists of (l, k) REs.
+
+    kind: "type1" (comb 2, FD-OCC pairs, 2 groups), "type2" (pairs every 6, 3 groups),
+    "type1-double" (FD x TD OCC over symbol pairs), or ("srs", comb, users_per_comb) (cyclic
+    shifts on a comb; the base sequence is random QPSK, the contract is pattern-agnostic)."""
+    qpsk = lambda size: (rng.choice([-1, 1], size) + 1j * rng.choice([-1, 1], size)) / math.sqrt(2)
+    p = np.zeros((n_ports, n_sym, n_sc), complex)
+    blocks = {}
+    if isinstance(kind, tuple):
+        _, comb, per = kind
+        n_max = per
+        for port in range(n_ports):
+            off, cs = port // per, port % per
+            ks = np.arange(off, n_sc, comb)
+            for l in symbols:
+                base = qpsk(len(ks)) if port % per == 0 else None
+                if base is not None:
+                    blocks[(off, l)] = base
+                b = blocks[(off, l)]
+                p[port, l, ks] = b * np.exp(2j * np.pi * cs * np.arange(len(ks)) / n_max)
+        return p, [("freq", per, comb, port // per) for port in range(n_ports)]
+    double = kind == "type1-double"
+    groups = 2 if kind.startswith("type1") else 3
+    per_group = n_ports // groups
+    for port in range(n_ports):
+        lam, idx = port % groups, port // groups
+        wf_sign = -1 if idx % 2 else 1
+        wt_sign = -1 if idx >= 2 else 1
+        for si, l0 in enumerate(symbols):
+            for lp in range(2 if double else 1):
+                l = l0 + lp
+                key = (lam, l)
+                if key not in blocks:
+                    blocks[key] = qpsk(n_sc)
+                seq = blocks[key]
+                for k in range(n_sc):
+                    if kind.startswith("type1"):
+                        if k % 2 != lam:
+                            continue
+                        kp = (k // 2) % 2
+                    else:
+                        if (k % 6) // 2 != lam:
+                            continue
+                        kp = k % 2
+                    p[port, l, k] = seq[k] * (wf_sign if kp else 1) * (wt_sign if lp else 1)
+    return p, None
+
+
+def chest_reference(rx, p, symbols, double, groups_of):
+    """LS with OCC de-spreading on each CDM block, linear interpolation in frequency (held at
+    the edges) and in time (held outside the pilot symbols): the tolerance baseline of
+    ../shared/VECTORS.md."""
+    n_rx, n_sym, n_sc = rx.shape
+    n_ports = p.shape[0]
+    h = np.zeros((n_rx, n_ports, n_sym, n_sc), complex)
+    for ports, block_sc, run_len in groups_of:
+        runs = [list(range(l, l + run_len)) for l in symbols]
+        t_pos, est = [], []
+        for run in runs:
+            sc = np.where(np.abs(p[ports[0], run[0]]) > 0)[0]
+            nb = len(sc) // block_sc
+            pos, vals = [], []
+            for b in range(nb):
+                ks = sc[b * block_sc:(b + 1) * block_sc]
+                x = np.array([[p[q, l, k] for q in ports] for l in run for k in ks])
+                y = np.array([rx[:, l, k] for l in run for k in ks])
+                vals.append(np.linalg.lstsq(x, y, rcond=None)[0])  # ports x rx
+                pos.append(ks.mean())
+            vals = np.array(vals)  # nb, ports, rx
+            out = np.zeros((n_rx, len(ports), n_sc), complex)
+            for qi in range(len(ports)):
+                for r in range(n_rx):
+                    v = vals[:, qi, r]
+                    out[r, qi] = np.interp(np.arange(n_sc), pos, v.real) + 1j * np.interp(np.arange(n_sc), pos, v.imag)
+            t_pos.append(np.mean(run))
+            est.append(out)
+        est = np.array(est)  # runs, rx, ports, sc
+        for l in range(n_sym):
+            for qi, q in enumerate(ports):
+                for r in range(n_rx):
+                    w = np.interp(l, t_pos, np.arange(len(t_pos)))
+                    i0 = int(np.floor(w)); f = w - i0
+                    i1 = min(i0 + 1, len(t_pos) - 1)
+                    h[r, q, l] = (1 - f) * est[i0, r, qi] + f * est[i1, r, qi]
+    return h
+
+
+def chest_channel(rng, n_rx, n_ports, n_sym, n_sc, rms, n_taps, doppler):
+    """Exponential power-delay profile (delays in units of the useful symbol), Rayleigh taps,
+    each tap rotating at its own Doppler (cycles per symbol, uniform in +-doppler)."""
+    d = np.arange(n_taps) * rms * 3.0 / n_taps
+    pw = np.exp(-d / rms)
+    pw /= pw.sum()
+    g = (rng.normal(size=(n_rx, n_ports, n_taps)) + 1j * rng.normal(size=(n_rx, n_ports, n_taps))) * np.sqrt(pw / 2)
+    nu = rng.uniform(-doppler, doppler, size=(n_rx, n_ports, n_taps))
+    l = np.arange(n_sym)[:, None, None]
+    k = np.arange(n_sc)[None, :, None]
+    h = np.zeros((n_rx, n_ports, n_sym, n_sc), complex)
+    for r in range(n_rx):
+        for q in range(n_ports):
+            h[r, q] = np.sum(g[r, q] * np.exp(2j * np.pi * nu[r, q] * l) * np.exp(-2j * np.pi * k * d), axis=2)
+    return h
+
+
+def chest_set():
+    rng = np.random.default_rng(505)
+    s = Set("chest")
+    cases = [
+        # name, kind, n_rx, n_ports, n_sc, symbols, snr_db, rms, doppler
+        ("type1-4rx-4p-0dB", "type1", 4, 4, 288, [2, 7, 11], 0.0, 0.01, 0.002),
+        ("type2-4rx-6p-14dB", "type2", 4, 6, 216, [3, 11], 14.0, 0.005, 0.001),
+        ("type1double-8rx-8p-24dB", "type1-double", 8, 8, 192, [2, 10], 24.0, 0.004, 0.0005),
+        ("srs-comb4-16rx-8u-10dB", ("srs", 4, 4), 16, 8, 384, [13], 10.0, 0.002, 0.0),
+    ]
+    for name, kind, n_rx, n_ports, n_sc, symbols, snr_db, rms, doppler in cases:
+        n_sym = 14
+        double = kind == "type1-double"
+        p, srs = chest_pilots(rng, kind, n_sym, n_sc, symbols, n_ports)
+        h = chest_channel(rng, n_rx, n_ports, n_sym, n_sc, rms, 6, doppler)
+        nv = 10.0 ** (-snr_db / 10.0)
+        pilot_re = np.any(np.abs(p) > 0, axis=0)
+        data = (rng.choice([-1, 1], (n_sym, n_sc)) + 1j * rng.choice([-1, 1], (n_sym, n_sc))) / math.sqrt(2)
+        rx = np.where(pilot_re[None], np.einsum("rqlk,qlk->rlk", h, p), h[:, 0] * data[None])
+        rx = rx + (rng.normal(size=rx.shape) + 1j * rng.normal(size=rx.shape)) * math.sqrt(nv / 2)
+        if srs is not None:
+            per, comb = kind[2], kind[1]
+            groups_of = [(list(range(c * per, (c + 1) * per)), per, 1) for c in range(n_ports // per)]
+        else:
+            groups = 2 if kind.startswith("type1") else 3
+            groups_of = []
+            for lam in range(groups):
+                ports = [q for q in range(n_ports) if q % groups == lam]
+                groups_of.append((ports, 2, 2 if double else 1))
+        ref = chest_reference(rx, p, symbols, double, groups_of)
+        nmse = 10 * np.log10(np.sum(np.abs(ref - h) ** 2) / np.sum(np.abs(h) ** 2))
+        s.case(f"chest-{name}", "chest", {},
+               {"rx": rx.astype(np.complex64), "pilots": p.astype(np.complex64),
+                "noise_var": np.array([nv], np.float32)},
+               {"h": h.astype(np.complex64)}, {"nmse_db": round(float(nmse) + 1.0, 2)})
+    s.close()
+
+
 def check_not_copied():
     """The project's files must not duplicate ../shared/vectors byte for byte (tests read the
     shared set in place); a collision means a case should change its parameters."""
@@ -480,4 +626,5 @@ def check_not_copied():
 
 if __name__ == "__main__":
     main()
+    chest_set()
     check_not_copied()

@@ -14,8 +14,8 @@
 //!   with the correlation of a uniform delay profile on `[τ0 − a, τ0 + a]`:
 //!   `r(Δ) = e^{−j2πΔτ0} · sinc(2aΔ)` (Δ in subcarriers, τ in units of the useful symbol
 //!   duration 1/Δf). τ0, a and the signal power are estimated per port from the LS estimates
-//!   themselves (lag-0 and lag-1 correlation, noise removed), and `a` is then doubled and
-//!   floored at two delay-resolution bins — a prior wider than the channel costs little, a
+//!   themselves (lag-0 and lag-1 correlation, noise removed), and `a` is then widened by half
+//!   and floored at two delay-resolution bins — a prior wider than the channel costs little, a
 //!   narrower one a lot.
 //! * [`FrequencyMethod::Dft`]: DFT-based denoising (van de Beek et al., 1995): the window's
 //!   estimates go to the delay domain (L-point IDFT), the taps outside
@@ -295,7 +295,7 @@ pub fn delay_prior(r0: f64, r1: Complex64, noise: f64, spacing: f64, span: f64) 
     }
     DelayPrior {
         mean_delay,
-        half_width: (2.0 * lo).clamp(floor, cap),
+        half_width: (1.5 * lo).clamp(floor, cap),
         noise_to_signal: noise / signal,
     }
 }
@@ -387,7 +387,7 @@ mod tests {
         let r1 = Complex64::from_polar(x.sin() / x, -2.0 * std::f64::consts::PI * d * t0);
         let p = delay_prior(1.0 + 0.1, r1, 0.1, d, 288.0);
         assert!((p.mean_delay - t0).abs() < 1e-9);
-        assert!((p.half_width - 2.0 * a).abs() < 1e-6, "{p:?}");
+        assert!((p.half_width - 1.5 * a).abs() < 1e-6, "{p:?}");
         assert!((p.noise_to_signal - 0.1).abs() < 1e-12);
     }
 }

@@ -4,7 +4,7 @@
 //! Kernels of this module (contract in `../shared/VECTORS.md` and `vectors/README.md`):
 //! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`,
 //! `steering_vector`, `codebook_type1` (ranks 1–2), `beam_pattern` (contract in
-//! `vectors/README.md`), `precoder_rzf`, `equalize`.
+//! `vectors/README.md`), `precoder_rzf`, `equalize`, `chest`.
 
 use std::collections::BTreeMap;
 
@@ -45,7 +45,7 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
 }
 
 /// Names of every registered kernel.
-pub const KERNELS: [&str; 7] = [
+pub const KERNELS: [&str; 13] = [
     "gold",
     "qam_map",
     "qam_demap",
@@ -53,6 +53,12 @@ pub const KERNELS: [&str; 7] = [
     "ofdm_modulate",
     "ofdm_demodulate",
     "tbs_nr",
+    "steering_vector",
+    "codebook_type1",
+    "beam_pattern",
+    "precoder_rzf",
+    "equalize",
+    "chest",
 ];
 
 /// Typed access to a case's parameters; a missing or mistyped one names itself.
@@ -436,4 +442,15 @@ fn chest(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     est.interpolate_time(h_runs.view(), h.view_mut())
         .map_err(err)?;
     Ok(Outputs::from([("h", Array::C64(h.into_dyn()))]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_listed_kernel_is_registered() {
+        for k in super::KERNELS {
+            assert!(super::lookup(k).is_some(), "{k}");
+        }
+        assert!(super::lookup("no_such_kernel").is_none());
+    }
 }

@@ -2,3 +2,4 @@
 #![allow(dead_code)]
 
 pub mod alloc_counter;
+pub mod multipath;
