@@ -259,8 +259,21 @@ impl ChannelEstimator {
                         self.kernels.gemm(a, b, out, GemmMode::Overwrite)?;
                         for r in 0..n_rx {
                             let mut dst = h.slice_mut(s![r, port, ri, c.k0..c.k1]);
-                            for (j, d) in dst.iter_mut().enumerate() {
-                                *d = C32::new(self.c_re[r * n_k + j], self.c_im[r * n_k + j]);
+                            let (cre, cim) = (
+                                &self.c_re[r * n_k..(r + 1) * n_k],
+                                &self.c_im[r * n_k..(r + 1) * n_k],
+                            );
+                            match dst.as_slice_mut() {
+                                Some(d) => {
+                                    for ((d, &a), &b) in d.iter_mut().zip(cre).zip(cim) {
+                                        *d = C32::new(a, b);
+                                    }
+                                }
+                                None => {
+                                    for ((d, &a), &b) in dst.iter_mut().zip(cre).zip(cim) {
+                                        *d = C32::new(a, b);
+                                    }
+                                }
                             }
                         }
                     }
@@ -273,19 +286,35 @@ impl ChannelEstimator {
     /// LS de-spreading on every CDM block: `ĥ = (XᴴX)⁻¹Xᴴ y`.
     fn least_squares(&mut self, rx: ArrayView3<'_, C32>) {
         let n_rx = self.n_rx;
+        let (n_sym, n_sc) = (self.pattern.n_sym(), self.pattern.n_sc());
+        let flat = rx.as_slice();
         for (gi, g) in self.pattern.groups().iter().enumerate() {
             let p = g.ports.len();
             for (ri, run) in g.runs.iter().enumerate() {
                 let nb = run.blocks.len();
+                let (lre, lim) = (&mut self.ls_re[gi][ri], &mut self.ls_im[gi][ri]);
                 for (bi, blk) in run.blocks.iter().enumerate() {
                     let ks = &run.subcarriers[blk.first..blk.first + blk.len];
                     let n_re = blk.len * run.symbols.len();
                     for r in 0..n_rx {
+                        let y = &mut self.y[r * n_re..(r + 1) * n_re];
                         let mut i = 0;
                         for &l in &run.symbols {
-                            for &k in ks {
-                                self.y[r * n_re + i] = rx[[r, l, k]];
-                                i += 1;
+                            match flat {
+                                Some(f) => {
+                                    let row =
+                                        &f[(r * n_sym + l) * n_sc..(r * n_sym + l + 1) * n_sc];
+                                    for &k in ks {
+                                        y[i] = row[k];
+                                        i += 1;
+                                    }
+                                }
+                                None => {
+                                    for &k in ks {
+                                        y[i] = rx[[r, l, k]];
+                                        i += 1;
+                                    }
+                                }
                             }
                         }
                     }
@@ -295,8 +324,8 @@ impl ChannelEstimator {
                             let y = &self.y[r * n_re..(r + 1) * n_re];
                             let v: C32 = m.iter().zip(y).map(|(a, b)| a * b).sum();
                             let idx = (q * n_rx + r) * nb + bi;
-                            self.ls_re[gi][ri][idx] = v.re;
-                            self.ls_im[gi][ri][idx] = v.im;
+                            lre[idx] = v.re;
+                            lim[idx] = v.im;
                         }
                     }
                 }
@@ -329,12 +358,11 @@ impl ChannelEstimator {
                     }
                     for r in 0..n_rx {
                         let row = (qi * n_rx + r) * nb;
-                        let v = |b: usize| {
-                            Complex64::new(
-                                self.ls_re[gi][ri][row + b] as f64,
-                                self.ls_im[gi][ri][row + b] as f64,
-                            )
-                        };
+                        let (re, im) = (
+                            &self.ls_re[gi][ri][row..row + nb],
+                            &self.ls_im[gi][ri][row..row + nb],
+                        );
+                        let v = |b: usize| Complex64::new(re[b] as f64, im[b] as f64);
                         for b in 0..nb {
                             r0 += v(b).norm_sqr();
                             n0 += 1;
@@ -354,8 +382,11 @@ impl ChannelEstimator {
                 } else {
                     Complex64::new(0.0, 0.0)
                 };
-                // Ramp-free second differences.
+                // Ramp-free second differences: with ρ = e^{−j·arg r1} the ramp-removed
+                // sequence is v_b·ρ^b, and |v_{b−1}ρ^{b−1} − 2v_bρ^b + v_{b+1}ρ^{b+1}|
+                // = |v_{b−1} − 2ρ·v_b + ρ²·v_{b+1}|.
                 let rot = Complex64::from_polar(1.0, -r1.arg());
+                let rot2 = rot * rot;
                 for (ri, run) in g.runs.iter().enumerate() {
                     let nb = run.blocks.len();
                     if nb < 3 {
@@ -363,14 +394,14 @@ impl ChannelEstimator {
                     }
                     for r in 0..n_rx {
                         let row = (qi * n_rx + r) * nb;
-                        let v = |b: usize| {
-                            Complex64::new(
-                                self.ls_re[gi][ri][row + b] as f64,
-                                self.ls_im[gi][ri][row + b] as f64,
-                            ) * rot.powi(b as i32)
-                        };
+                        let (re, im) = (
+                            &self.ls_re[gi][ri][row..row + nb],
+                            &self.ls_im[gi][ri][row..row + nb],
+                        );
+                        let v = |b: usize| Complex64::new(re[b] as f64, im[b] as f64);
                         for b in 1..nb - 1 {
-                            d2_sum += (v(b - 1) - 2.0 * v(b) + v(b + 1)).norm_sqr() / 6.0;
+                            d2_sum +=
+                                (v(b - 1) - 2.0 * rot * v(b) + rot2 * v(b + 1)).norm_sqr() / 6.0;
                             d2_gain += gain;
                             d2_n += 1;
                         }
