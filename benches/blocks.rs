@@ -1,6 +1,7 @@
 //! Block-level benchmarks of the first precoding and detection processors (64 antennas × 16
 //! layers): RZF weights for the 273 PRBs of a 100 MHz carrier, and MMSE equalisation of one
 //! OFDM symbol's 3276 REs with a per-RE filter. Throughput in matrices (PRBs or REs) per second.
+//! Also the per-user grid-of-beams search (256 beams, 273 PRBs).
 
 use std::time::Duration;
 
@@ -50,5 +51,21 @@ fn blocks(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, blocks);
+fn selection(c: &mut Criterion) {
+    use massive_mimo::beamforming::{DftGrid, PrecoderSelector};
+    // 64-element 8 × 8 panel, 2 × 2 oversampled grid (256 beams); one user's wideband SRS
+    // channel per PRB (273 samples): the per-user beam search of a 64T64R cell.
+    let mut g = c.benchmark_group("beam-selection-64");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    let grid = DftGrid::new(8, 8, 2, 2).expect("valid");
+    let mut sel = PrecoderSelector::from_dft_grid(&grid, 273).expect("valid");
+    let h = Array2::from_shape_fn((273, 64), |(s, k)| value(s, k, 3));
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("256 beams x 273 PRB, per user", |b| {
+        b.iter(|| sel.select(h.view(), 1.0))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, blocks, selection);
 criterion_main!(benches);

@@ -153,3 +153,19 @@ fn channel_estimator_process_does_not_allocate() {
         assert!(h.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
     }
 }
+
+#[test]
+fn beam_selection_does_not_allocate() {
+    use massive_mimo::beamforming::{DftGrid, PrecoderSelector, TypeISinglePanel};
+    let grid = DftGrid::new(8, 4, 2, 2).unwrap();
+    let mut sel = PrecoderSelector::from_dft_grid(&grid, 12).unwrap();
+    let cb = TypeISinglePanel::new(4, 2, 4, 4, 1).unwrap();
+    let (mut sel2, _) = PrecoderSelector::from_type1(&cb, 2, 12).unwrap();
+    let h = Array2::from_shape_fn((12, 32), |(s, k)| C32::new((s + k) as f32 * 0.1, 0.2));
+    let h2 = Array2::from_shape_fn((12, 16), |(s, k)| C32::new((s * k % 5) as f32, 0.2));
+    let (count, ()) = allocations_during(|| {
+        sel.select(h.view(), 1.0).unwrap();
+        sel2.select(h2.view(), 10.0).unwrap();
+    });
+    assert_eq!(count, 0, "{count} allocations in beam selection");
+}

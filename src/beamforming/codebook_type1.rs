@@ -26,6 +26,9 @@ const CONFIGS: [((usize, usize), (usize, usize)); 13] = [
     ((16, 1), (4, 1)),
 ];
 
+/// (i1,1, i1,2, i1,3, i2) of one Type I precoder.
+pub type Type1Index = [usize; 4];
+
 /// A Type I single-panel codebook configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TypeISinglePanel {
@@ -147,6 +150,35 @@ impl TypeISinglePanel {
                 out[a * n2 + b] = C32::new(ph.cos() as f32, ph.sin() as f32);
             }
         }
+    }
+
+    /// Every precoder of the codebook at `rank` (1 or 2), with its (i1,1, i1,2, i1,3, i2), in
+    /// lexicographic index order: the candidate set of PMI selection.
+    pub fn all_precoders(&self, rank: usize) -> Result<(Vec<Vec<C32>>, Vec<Type1Index>)> {
+        if rank != 1 && rank != 2 {
+            return Err(bad(
+                "rank",
+                rank,
+                "only ranks 1 and 2 of the Type I codebook are implemented so far",
+            ));
+        }
+        let p = self.ports();
+        let (mut ws, mut idx) = (Vec::new(), Vec::new());
+        let i13_max = if rank == 2 { 4 } else { 1 };
+        for i11 in 0..self.n1 * self.o1 {
+            for i12 in 0..self.n2 * self.o2 {
+                for i13 in 0..i13_max {
+                    for i2 in 0..16 {
+                        let mut w = vec![C32::new(0.0, 0.0); p * rank];
+                        if self.precoder(rank, i11, i12, i13, i2, &mut w).is_ok() {
+                            ws.push(w);
+                            idx.push([i11, i12, i13, i2]);
+                        }
+                    }
+                }
+            }
+        }
+        Ok((ws, idx))
     }
 
     /// The precoder W (P × rank, row-major `out[port·rank + layer]`) of indices (i1,1, i1,2,

@@ -1,7 +1,15 @@
-//! Beamforming: codebooks of 3GPP TS 38.214 and beam patterns of weight vectors.
+//! Beamforming: the NR Type I codebook (38.214 §5.2.2.2.1), DFT grids of beams for planar
+//! arrays, precoder/beam selection for measured channels, eigen-beamforming, and beam patterns
+//! of weight vectors.
 
 mod codebook_type1;
+mod dft_grid;
+mod eigen;
 mod pattern;
+mod selection;
 
-pub use codebook_type1::TypeISinglePanel;
+pub use codebook_type1::{Type1Index, TypeISinglePanel};
+pub use dft_grid::DftGrid;
+pub use eigen::{eigen_beams, hermitian_eigen};
 pub use pattern::{BeamPatternElement, beam_pattern_db};
+pub use selection::{PrecoderSelector, Selection};

@@ -24,7 +24,7 @@
 
 use num_complex::Complex64;
 
-use super::linalg::{cholesky_in_place, solve_cholesky};
+use crate::linalg::{cholesky_in_place, solve_cholesky};
 
 /// How LS estimates are brought to every subcarrier.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -16,7 +16,6 @@
 
 mod estimator;
 mod frequency;
-mod linalg;
 mod pattern;
 
 pub use estimator::{ChannelEstimator, ChannelReport, EstimatorConfig};

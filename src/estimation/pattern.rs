@@ -19,7 +19,7 @@
 
 use ndarray::ArrayView3;
 
-use super::linalg::{cholesky_in_place, solve_cholesky};
+use crate::linalg::{cholesky_in_place, solve_cholesky};
 use crate::{C32, Error, Result};
 
 /// One CDM block of a run: the LS de-spreading matrix of its REs.

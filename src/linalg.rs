@@ -1,5 +1,6 @@
-//! Small dense Hermitian solves in f64 for filter design (window sizes ≤ a few tens). The
-//! per-RE work runs on the SIMD kernels; these only build the filters.
+//! Small dense Hermitian solves in f64 for design-time work (estimation filters, selection
+//! metrics, eigen-beamforming); window sizes ≤ a few tens. Per-RE work runs on the SIMD
+//! kernels.
 
 use num_complex::Complex64;
 
