@@ -80,7 +80,14 @@ fn precoder_and_equaliser_process_do_not_allocate() {
     let nv = vec![0.1f32; b];
     let (mut x, mut xv) = (Array2::zeros((b, k)), Array2::zeros((b, k)));
     let mut eq = LinearEqualizer::new(n, k, b).unwrap();
+    let mut applier = massive_mimo::precoding::PrecoderApplier::new(n, k, 14 * 48).unwrap();
+    let wg = Array3::from_elem((3, n, k), C32::new(0.1, 0.0));
+    let xg = Array3::from_elem((k, 14, 60), C32::new(0.0, 1.0));
+    let mut yg = Array3::zeros((n, 14, 60));
     let (count, ()) = allocations_during(|| {
+        applier
+            .process_grid(wg.view(), 2, xg.view(), yg.view_mut())
+            .unwrap();
         p.process(h.view(), 0.01, Normalization::Total, w.view_mut())
             .unwrap();
         eq.process(

@@ -14,6 +14,7 @@ Sets and what they check beyond ../shared/vectors:
   low_papr   M_ZC = 30 (5.2.2.2 formula) and more lengths >= 36, v = 1 where allowed
   ofdm       NR 15/30/60 kHz at other slots (long-CP placement), LTE, windows 0, 0.3, 1
   tbs_nr     small (table) and large (formula) N_info, R <= 1/4 branch, x_overhead
+  precoder_apply  per-PRB y = W x, 64x16 ... 4x4, RE counts 168 ... 7
   chest      DMRS type 1/2, double symbol, SRS-like cyclic shifts on a comb; multipath with an
              exponential delay profile and per-tap Doppler; tolerance = LS + linear + 1 dB
 """
@@ -601,6 +602,19 @@ def chest_set():
     s.close()
 
 
+def precoder_apply_set():
+    rng = np.random.default_rng(606)
+    s = Set("precoder_apply")
+    for n_prb, n_tx, k, n_re in [(3, 64, 16, 168), (5, 32, 8, 144), (2, 8, 2, 12), (4, 4, 4, 7)]:
+        w = (rng.normal(size=(n_prb, n_tx, k)) + 1j * rng.normal(size=(n_prb, n_tx, k))) / math.sqrt(2 * k)
+        x = (rng.choice([-3, -1, 1, 3], (n_prb, k, n_re)) + 1j * rng.choice([-3, -1, 1, 3], (n_prb, k, n_re))) / math.sqrt(10)
+        w, x = w.astype(np.complex64), x.astype(np.complex64)
+        y = np.einsum("btk,bke->bte", w.astype(complex), x.astype(complex))
+        s.case(f"apply-{n_prb}prb-{n_tx}x{k}-{n_re}re", "precoder_apply", {},
+               {"w": w, "x": x}, {"y": y.astype(np.complex64)}, {"nmse_db": -100.0})
+    s.close()
+
+
 def check_not_copied():
     """The project's files must not duplicate ../shared/vectors byte for byte (tests read the
     shared set in place); a collision means a case should change its parameters."""
@@ -627,4 +641,5 @@ def check_not_copied():
 if __name__ == "__main__":
     main()
     chest_set()
+    precoder_apply_set()
     check_not_copied()

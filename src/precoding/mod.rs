@@ -2,8 +2,12 @@
 //!
 //! So far: regularised zero forcing ([`RzfPrecoder`]: ZF at α = 0, RZF/MMSE for α > 0, MRT
 //! as α → ∞) with column or total power normalisation, computed on the batched simd kernels
-//! (Gram + Cholesky with the PRBs in the SIMD lanes).
+//! (Gram + Cholesky with the PRBs in the SIMD lanes); and the application of the weights to
+//! the layer symbols per PRB or PRG ([`PrecoderApplier`], complex GEMM), straight into the
+//! OFDM modulator's input grid if wanted.
 
+mod apply;
 mod rzf;
 
+pub use apply::PrecoderApplier;
 pub use rzf::{Normalization, RzfPrecoder, RzfReport};

@@ -4,7 +4,8 @@
 //! Kernels of this module (contract in `../shared/VECTORS.md` and `vectors/README.md`):
 //! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`,
 //! `steering_vector`, `codebook_type1` (ranks 1–2), `beam_pattern` (contract in
-//! `vectors/README.md`), `precoder_rzf`, `equalize`, `chest`.
+//! `vectors/README.md`), `precoder_rzf`, `precoder_apply` (contract in `vectors/README.md`),
+//! `equalize`, `chest`.
 
 use std::collections::BTreeMap;
 
@@ -40,12 +41,13 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "precoder_rzf" => precoder_rzf,
         "equalize" => equalize,
         "chest" => chest,
+        "precoder_apply" => precoder_apply,
         _ => return None,
     })
 }
 
 /// Names of every registered kernel.
-pub const KERNELS: [&str; 13] = [
+pub const KERNELS: [&str; 14] = [
     "gold",
     "qam_map",
     "qam_demap",
@@ -59,6 +61,7 @@ pub const KERNELS: [&str; 13] = [
     "precoder_rzf",
     "equalize",
     "chest",
+    "precoder_apply",
 ];
 
 /// Typed access to a case's parameters; a missing or mistyped one names itself.
@@ -442,6 +445,28 @@ fn chest(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     est.interpolate_time(h_runs.view(), h.view_mut())
         .map_err(err)?;
     Ok(Outputs::from([("h", Array::C64(h.into_dyn()))]))
+}
+
+fn precoder_apply(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    use crate::precoding::PrecoderApplier;
+    let w = i.c64("w")?;
+    let w = w
+        .view()
+        .into_dimensionality::<ndarray::Ix3>()
+        .map_err(|_| format!("w has shape {:?}, expected [n_prb, n_tx, k]", w.shape()))?;
+    let x = i.c64("x")?;
+    let x = x
+        .view()
+        .into_dimensionality::<ndarray::Ix3>()
+        .map_err(|_| format!("x has shape {:?}, expected [n_prb, k, n_re]", x.shape()))?;
+    let (n_prb, n_tx, k) = w.dim();
+    let n_re = x.dim().2;
+    let mut y = ndarray::Array3::zeros((n_prb, n_tx, n_re));
+    PrecoderApplier::new(n_tx, k, n_re.max(1))
+        .map_err(err)?
+        .process(w, x, y.view_mut())
+        .map_err(err)?;
+    Ok(Outputs::from([("y", Array::C64(y.into_dyn()))]))
 }
 
 #[cfg(test)]
