@@ -42,6 +42,7 @@ pub mod carrier;
 pub mod detection;
 pub mod error;
 pub mod estimation;
+pub mod grid_apply;
 mod linalg;
 pub mod modulation;
 pub mod ofdm;

@@ -6,8 +6,9 @@
 //! the layer symbols per PRB or PRG ([`PrecoderApplier`], complex GEMM), straight into the
 //! OFDM modulator's input grid if wanted.
 
-mod apply;
 mod rzf;
 
-pub use apply::PrecoderApplier;
+/// Precoder application per PRB/PRG (see [`crate::grid_apply`]): `y = W·x` from layers to
+/// antennas, straight into the OFDM modulator's input grid.
+pub use crate::grid_apply::GridApplier as PrecoderApplier;
 pub use rzf::{Normalization, RzfPrecoder, RzfReport};

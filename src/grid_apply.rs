@@ -1,11 +1,18 @@
-//! Precoder application: layers × REs → antennas × REs for every PRB (or PRG), as complex GEMMs
-//! through the simd micro-kernel — the per-RE half of downlink precoding (38.211 §7.3.1.4:
-//! `[y^(0) … y^(P−1)]ᵀ = W·[x^(0) … x^(ν−1)]ᵀ`).
+//! Applying one matrix per group of subcarriers (PRB, PRG, or wideband) to a resource grid, as
+//! complex GEMMs through the simd micro-kernel: `y[:, l, sc] = M_g · x[:, l, sc]` for every
+//! symbol l and subcarrier sc of group g. It is the per-RE half of
+//! * downlink precoding (38.211 §7.3.1.4: `[y^(0) … y^(P−1)]ᵀ = W·[x^(0) … x^(ν−1)]ᵀ`; M = the
+//!   n_tx × ν precoder, x = layers, y = antennas — exported as
+//!   [`crate::precoding::PrecoderApplier`]), and of
+//! * uplink linear detection (M = the ν × n_rx ZF/MMSE/IRC filter of a PRB, x = antennas,
+//!   y = layers — used by [`crate::detection::MimoDetector`]).
+//!
+//! In this module's names, `n_tx` is the output dimension (rows of M) and `k` the input one.
 //!
 //! Two entry points, both allocation-free:
-//! * [`PrecoderApplier::process`]: the `precoder_apply` vector contract,
+//! * [`GridApplier::process`]: the `precoder_apply` vector contract,
 //!   `w` [n_prb, n_tx, k], `x` [n_prb, k, n_re] → `y` [n_prb, n_tx, n_re];
-//! * [`PrecoderApplier::process_grid`]: one weight matrix per precoding resource-block group
+//! * [`GridApplier::process_grid`]: one weight matrix per precoding resource-block group
 //!   (PRG of 2, 4, … PRBs, or wideband), applied to a slot's layer grid `x` [k, n_sym, n_sc]
 //!   and written straight into the OFDM modulator's input `y` [n_tx, n_sym, n_sc]
 //!   ([`crate::ofdm::OfdmModulator::process_antennas`]).
@@ -19,7 +26,7 @@ use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
 /// Applies per-PRB/PRG precoders of `n_tx × k`.
-pub struct PrecoderApplier {
+pub struct GridApplier {
     kernels: Kernels,
     n_tx: usize,
     k: usize,
@@ -32,7 +39,7 @@ pub struct PrecoderApplier {
     y_im: Vec<f32>,
 }
 
-impl PrecoderApplier {
+impl GridApplier {
     /// Buffers for `n_tx` antennas, `k` layers and up to `max_cols` REs per GEMM (columns of
     /// one PRB in `process`, one PRG × all symbols in `process_grid`; larger calls are split).
     pub fn new(n_tx: usize, k: usize, max_cols: usize) -> Result<Self> {

@@ -1,0 +1,419 @@
+//! Slot-level MIMO detection with one filter per PRB group: ZF, MMSE (biased/unbiased) and
+//! MMSE-IRC, computed on the batched simd kernels with the groups in the SIMD lanes and applied
+//! to every RE of the group as a complex GEMM ([`crate::grid_apply::GridApplier`]).
+//!
+//! Per group with channel H (n_rx × n_l), noise variance σ² per receive antenna, and for IRC
+//! an interference-plus-noise covariance `R = σ²I + UUᴴ` (U: n_rx × n_int, see
+//! [`interference_factors`]):
+//! * ZF: `F = (HᴴH)⁻¹Hᴴ`, post-equalisation noise `σ²·[(HᴴH)⁻¹]_ll`;
+//! * MMSE: `F = (HᴴH + σ²I)⁻¹Hᴴ`, `g_l = 1 − σ²·A_ll`; biased noise `g(1 − g)`, unbiased
+//!   `F_l /= g_l`, noise `(1 − g)/g` (as [`super::LinearEqualizer`]);
+//! * IRC: the MMSE filter of the augmented channel `[H U]` (interference as extra unit-power
+//!   streams), keeping the first n_l rows: `F = [(H_augᴴH_aug + σ²I)⁻¹]_{1:n_l,:}·H_augᴴ`,
+//!   which equals `(HᴴR⁻¹H + I)⁻¹HᴴR⁻¹` by the matrix-inversion lemma but only needs an
+//!   (n_l + n_int)-order inverse instead of an n_rx-order one; gains and noise as MMSE.
+//!
+//! The post-equalisation SINR of layer l is `1/noise_l` (unbiased) — what link adaptation and
+//! the demapper ([`Self::demap`]) use. Degenerate groups (singular Gram, non-finite input, gain
+//! ≤ 1e-6) are erasures: zero filter, noise variance `f32::MAX`.
+
+use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
+use num_complex::Complex64;
+
+use crate::grid_apply::GridApplier;
+use crate::modulation::{DemapMethod, Modulation, demap};
+use crate::simd::{GramSide, Kernels, MatrixBatch};
+use crate::{C32, Error, Result};
+
+/// Detection filter type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DetectorMethod {
+    /// Zero forcing.
+    Zf,
+    /// Linear MMSE (white noise).
+    Mmse {
+        /// Remove the MMSE bias.
+        unbiased: bool,
+    },
+    /// MMSE with interference rejection (coloured interference-plus-noise covariance).
+    Irc {
+        /// Remove the MMSE bias.
+        unbiased: bool,
+    },
+}
+
+/// Outcome of one [`MimoDetector::process`] call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DetectorReport {
+    /// Groups whose filter was an erasure.
+    pub erasures: usize,
+}
+
+/// What the filters are computed from, per group (see [`MimoDetector::process`]).
+#[derive(Clone, Copy, Debug)]
+pub struct GroupChannels<'a> {
+    /// Channel per group, [n_groups, n_rx, n_l].
+    pub h: ArrayView3<'a, C32>,
+    /// Noise variance per receive antenna and RE, per group, [n_groups] (finite, ≥ 0).
+    pub noise_var: &'a [f32],
+    /// IRC interference factors U per group, [n_groups, n_rx, n_int] with R = σ²I + UUᴴ
+    /// (ignored by ZF and MMSE; `None` makes IRC equal MMSE).
+    pub interference: Option<ArrayView3<'a, C32>>,
+}
+
+/// Gain below which an unbiased layer is an erasure.
+const MIN_GAIN: f32 = 1e-6;
+
+/// Detector for `n_groups` filter groups of `group_prbs` PRBs, `n_rx` antennas, `n_l` layers
+/// and up to `max_interferers` interference dimensions (IRC).
+pub struct MimoDetector {
+    kernels: Kernels,
+    n_rx: usize,
+    n_l: usize,
+    n_int: usize,
+    n_groups: usize,
+    group_prbs: usize,
+    h_aug: MatrixBatch,
+    g: MatrixBatch,
+    inv: MatrixBatch,
+    info: Vec<u32>,
+    inv_out: Vec<C32>,
+    /// The filters, [n_groups, n_l, n_rx].
+    filters: ndarray::Array3<C32>,
+    noise: ndarray::Array2<f32>,
+    applier: GridApplier,
+    h_row: Vec<C32>,
+    nv_scratch: Vec<f32>,
+}
+
+impl MimoDetector {
+    /// Buffers for `n_groups` groups of `group_prbs` PRBs (1 = per-PRB filters) over `n_sym`
+    /// symbols, `n_rx` antennas, `n_l` layers, `max_interferers` IRC dimensions
+    /// (n_l + max_interferers ≤ 32, n_l ≤ n_rx ≤ 256).
+    pub fn new(
+        n_rx: usize,
+        n_l: usize,
+        max_interferers: usize,
+        n_groups: usize,
+        group_prbs: usize,
+        n_sym: usize,
+    ) -> Result<Self> {
+        crate::error::check_layers_antennas(n_l, n_rx)?;
+        let m = n_l + max_interferers;
+        if m > crate::simd::MAX_ORDER || n_groups == 0 || group_prbs == 0 || n_sym == 0 {
+            return Err(Error::InvalidParameter {
+                name: "(n_l + max_interferers, n_groups, group_prbs, n_sym)",
+                value: format!("({m}, {n_groups}, {group_prbs}, {n_sym})"),
+                reason: "n_l + max_interferers ≤ 32, the others ≥ 1",
+            });
+        }
+        Ok(Self {
+            kernels: Kernels::new(),
+            n_rx,
+            n_l,
+            n_int: max_interferers,
+            n_groups,
+            group_prbs,
+            h_aug: MatrixBatch::zeros(n_rx, m, n_groups)?,
+            g: MatrixBatch::zeros(m, m, n_groups)?,
+            inv: MatrixBatch::zeros(m, m, n_groups)?,
+            info: vec![0; n_groups],
+            inv_out: vec![C32::new(0.0, 0.0); n_groups * m * m],
+            filters: ndarray::Array3::zeros((n_groups, n_l, n_rx)),
+            noise: ndarray::Array2::zeros((n_groups, n_l)),
+            applier: GridApplier::new(n_l, n_rx, n_sym * 12 * group_prbs)?,
+            h_row: vec![C32::new(0.0, 0.0); n_rx * m],
+            nv_scratch: vec![0.0; 12 * group_prbs * n_sym],
+        })
+    }
+
+    /// Uses specific kernels (e.g. a forced SIMD backend) for the filters and the application.
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.applier = self.applier.with_kernels(kernels);
+        self.kernels = kernels;
+        self
+    }
+
+    /// The filters of the last call, [n_groups, n_l, n_rx].
+    pub fn filters(&self) -> ArrayView3<'_, C32> {
+        self.filters.view()
+    }
+
+    /// Computes the filters from `channels` (H, σ² and, for IRC, U with n_int ≤
+    /// max_interferers), and applies them to the received grid `y` [n_rx, n_sym, n_sc] → layer grid `x`
+    /// [n_l, n_sym, n_sc], with the post-equalisation noise variance per group and layer in
+    /// `x_noise_var` [n_groups, n_l]. Group g covers subcarriers 12·group_prbs·g ..
+    pub fn process(
+        &mut self,
+        channels: &GroupChannels<'_>,
+        method: DetectorMethod,
+        y: ArrayView3<'_, C32>,
+        x: ArrayViewMut3<'_, C32>,
+        mut x_noise_var: ArrayViewMut2<'_, f32>,
+    ) -> Result<DetectorReport> {
+        let (b, r, l) = (self.n_groups, self.n_rx, self.n_l);
+        let GroupChannels {
+            h,
+            noise_var,
+            interference,
+        } = *channels;
+        if h.dim() != (b, r, l) {
+            return Err(Error::ShapeMismatch {
+                name: "h [n_groups, n_rx, n_l]",
+                expected: vec![b, r, l],
+                got: h.shape().to_vec(),
+            });
+        }
+        if noise_var.len() != b {
+            return Err(Error::ShapeMismatch {
+                name: "noise_var [n_groups]",
+                expected: vec![b],
+                got: vec![noise_var.len()],
+            });
+        }
+        if x_noise_var.dim() != (b, l) {
+            return Err(Error::ShapeMismatch {
+                name: "x_noise_var [n_groups, n_l]",
+                expected: vec![b, l],
+                got: x_noise_var.shape().to_vec(),
+            });
+        }
+        crate::error::check_noise_var(noise_var)?;
+        let n_int = match (method, &interference) {
+            (DetectorMethod::Irc { .. }, Some(u)) => {
+                let ni = u.dim().2;
+                if u.dim().0 != b || u.dim().1 != r || ni > self.n_int {
+                    return Err(Error::ShapeMismatch {
+                        name: "interference [n_groups, n_rx, n_int ≤ max_interferers]",
+                        expected: vec![b, r, ni.min(self.n_int)],
+                        got: u.shape().to_vec(),
+                    });
+                }
+                ni
+            }
+            (DetectorMethod::Irc { .. }, None) => 0,
+            (_, _) => 0,
+        };
+        self.compute_filters(h, noise_var, interference, n_int, method)?;
+        x_noise_var.assign(&self.noise);
+        let erasures = self.info.iter().filter(|&&i| i != 0).count();
+        self.applier
+            .process_grid(self.filters.view(), self.group_prbs, y, x)?;
+        Ok(DetectorReport { erasures })
+    }
+
+    fn compute_filters(
+        &mut self,
+        h: ArrayView3<'_, C32>,
+        noise_var: &[f32],
+        interference: Option<ArrayView3<'_, C32>>,
+        n_int: usize,
+        method: DetectorMethod,
+    ) -> Result<()> {
+        let (b, r, l) = (self.n_groups, self.n_rx, self.n_l);
+        let m = l + self.n_int; // batch matrix width; unused columns stay zero
+        for gi in 0..b {
+            for i in 0..r {
+                for j in 0..m {
+                    self.h_row[i * m + j] = if j < l {
+                        h[[gi, i, j]]
+                    } else if j < l + n_int {
+                        interference
+                            .as_ref()
+                            .map_or(C32::new(0.0, 0.0), |u| u[[gi, i, j - l]])
+                    } else {
+                        C32::new(0.0, 0.0)
+                    };
+                }
+            }
+            self.h_aug.load_matrix(gi, &self.h_row)?;
+        }
+        self.kernels
+            .gram(&self.h_aug, GramSide::AhA, 0.0, &mut self.g)?;
+        // Unused interference columns: unit diagonal keeps the Gram invertible and decoupled.
+        let load = !matches!(method, DetectorMethod::Zf);
+        for (gi, &s2) in noise_var.iter().enumerate() {
+            for j in 0..m {
+                let d = self.g.get(gi, j, j)?;
+                let add = if j >= l + n_int {
+                    1.0
+                } else if load {
+                    s2
+                } else {
+                    0.0
+                };
+                self.g.set(gi, j, j, C32::new(d.re + add, 0.0))?;
+            }
+        }
+        self.kernels.cholesky(&mut self.g, &mut self.info)?;
+        self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
+        self.inv.store_all(&mut self.inv_out)?;
+        for gi in 0..b {
+            let s2 = noise_var[gi];
+            let a = &self.inv_out[gi * m * m..(gi + 1) * m * m];
+            let finite =
+                self.info[gi] == 0 && a.iter().all(|v| v.re.is_finite() && v.im.is_finite());
+            let mut erase = !finite;
+            for li in 0..l {
+                if erase {
+                    break;
+                }
+                let a_ll = a[li * m + li].re;
+                let (scale, nv) = match method {
+                    DetectorMethod::Zf => (1.0, s2 * a_ll),
+                    DetectorMethod::Mmse { unbiased } | DetectorMethod::Irc { unbiased } => {
+                        let g = 1.0 - s2 * a_ll;
+                        if unbiased {
+                            if g <= MIN_GAIN {
+                                erase = true;
+                                (0.0, f32::MAX)
+                            } else {
+                                (1.0 / g, (1.0 - g) / g)
+                            }
+                        } else {
+                            (1.0, g * (1.0 - g))
+                        }
+                    }
+                };
+                self.noise[[gi, li]] = nv;
+                // F_l = scale · Σ_j A[l, j]·H_aug[:, j]ᴴ.
+                for i in 0..r {
+                    let mut acc = C32::new(0.0, 0.0);
+                    for j in 0..l + n_int {
+                        let hij = if j < l {
+                            h[[gi, i, j]]
+                        } else {
+                            interference
+                                .as_ref()
+                                .map_or(C32::new(0.0, 0.0), |u| u[[gi, i, j - l]])
+                        };
+                        acc += a[li * m + j] * hij.conj();
+                    }
+                    self.filters[[gi, li, i]] = acc * scale;
+                }
+            }
+            if erase {
+                self.info[gi] = self.info[gi].max(1);
+                self.filters
+                    .index_axis_mut(ndarray::Axis(0), gi)
+                    .fill(C32::new(0.0, 0.0));
+                self.noise.row_mut(gi).fill(f32::MAX);
+            }
+        }
+        Ok(())
+    }
+
+    /// LLRs of layer `layer` of a detected grid `x` [n_l, n_sym, n_sc] with the noise
+    /// variances `x_noise_var` [n_groups, n_l] of the same call, into `llr` (bit-major per RE,
+    /// REs symbol-major: `llr[(l·n_sc + sc)·Qm + bit]`), through [`crate::modulation::demap`].
+    pub fn demap(
+        &mut self,
+        modulation: Modulation,
+        method: DemapMethod,
+        x: ArrayView3<'_, C32>,
+        x_noise_var: ArrayView2<'_, f32>,
+        layer: usize,
+        llr: &mut [f32],
+    ) -> Result<()> {
+        let (n_l, n_sym, n_sc) = x.dim();
+        let qm = modulation.bits_per_symbol();
+        if n_l != self.n_l || layer >= n_l || x_noise_var.dim() != (self.n_groups, self.n_l) {
+            return Err(Error::ShapeMismatch {
+                name: "x [n_l, n_sym, n_sc] / x_noise_var [n_groups, n_l] / layer",
+                expected: vec![self.n_l, n_sym, n_sc],
+                got: x.shape().to_vec(),
+            });
+        }
+        if llr.len() != n_sym * n_sc * qm {
+            return Err(Error::ShapeMismatch {
+                name: "llr [n_sym·n_sc·Qm]",
+                expected: vec![n_sym * n_sc * qm],
+                got: vec![llr.len()],
+            });
+        }
+        let gsc = 12 * self.group_prbs;
+        for l in 0..n_sym {
+            let row = x.slice(ndarray::s![layer, l, ..]);
+            let mut sc0 = 0;
+            while sc0 < n_sc {
+                let g = sc0 / gsc;
+                let sc1 = ((g + 1) * gsc).min(n_sc);
+                let n = sc1 - sc0;
+                let nv = x_noise_var[[g.min(self.n_groups - 1), layer]];
+                self.nv_scratch[..n].fill(nv);
+                let seg = row.slice(ndarray::s![sc0..sc1]);
+                let out = &mut llr[(l * n_sc + sc0) * qm..(l * n_sc + sc1) * qm];
+                match seg.as_slice() {
+                    Some(sym) => demap(modulation, method, sym, &self.nv_scratch[..n], out)?,
+                    None => {
+                        return Err(Error::ShapeMismatch {
+                            name: "x (a subcarrier row must be contiguous)",
+                            expected: vec![1],
+                            got: vec![seg.strides()[0].unsigned_abs()],
+                        });
+                    }
+                }
+                sc0 = sc1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// IRC interference factors U (n_rx × n_int, written into `u`) from the residuals `e`
+/// [n_rx, n_samples] of one group (received DMRS minus the estimated own-layer contribution):
+/// with the sample covariance `S = EEᴴ/N = Σ λ_i v_i v_iᴴ`, keeps the `n_int` strongest
+/// dimensions whose eigenvalue exceeds the noise, noise removed:
+/// `u_i = v_i·√(λ_i − σ²)`, so that `R = σ²I + UUᴴ` (columns beyond the significant ones are
+/// zero). Computed through the N × N Gram EᴴE (N ≤ a few tens), not the n_rx-order covariance.
+pub fn interference_factors(
+    e: ArrayView2<'_, C32>,
+    noise_var: f32,
+    mut u: ArrayViewMut2<'_, C32>,
+) -> Result<usize> {
+    let (n_rx, n) = e.dim();
+    let n_int = u.dim().1;
+    if n == 0 || u.dim().0 != n_rx {
+        return Err(Error::ShapeMismatch {
+            name: "e [n_rx, n_samples ≥ 1] / u [n_rx, n_int]",
+            expected: vec![n_rx, n.max(1)],
+            got: vec![u.dim().0, n],
+        });
+    }
+    crate::error::check_noise_var(&[noise_var])?;
+    // EᴴE/N = W Λ Wᴴ; then v_i = E w_i / √(N λ_i).
+    let mut gram = vec![Complex64::new(0.0, 0.0); n * n];
+    for a in 0..n {
+        for c in 0..n {
+            let s: Complex64 = (0..n_rx)
+                .map(|i| {
+                    let p = e[[i, a]];
+                    let q = e[[i, c]];
+                    Complex64::new(p.re as f64, -p.im as f64)
+                        * Complex64::new(q.re as f64, q.im as f64)
+                })
+                .sum();
+            gram[a * n + c] = s / n as f64;
+        }
+    }
+    let (vals, vecs) = crate::beamforming::hermitian_eigen(&gram, n)?;
+    u.fill(C32::new(0.0, 0.0));
+    let mut kept = 0;
+    for (i, &lam) in vals.iter().enumerate().take(n_int) {
+        if lam <= noise_var as f64 {
+            break;
+        }
+        let scale = ((lam - noise_var as f64) / (n as f64 * lam)).sqrt();
+        for row in 0..n_rx {
+            let v: Complex64 = (0..n)
+                .map(|a| {
+                    let p = e[[row, a]];
+                    Complex64::new(p.re as f64, p.im as f64) * vecs[a * n + i]
+                })
+                .sum();
+            u[[row, i]] = C32::new((v.re * scale) as f32, (v.im * scale) as f32);
+        }
+        kept += 1;
+    }
+    Ok(kept)
+}
