@@ -37,6 +37,7 @@ pub struct GridApplier {
     x_im: Vec<f32>,
     y_re: Vec<f32>,
     y_im: Vec<f32>,
+    row_buf: Vec<C32>,
 }
 
 impl GridApplier {
@@ -61,6 +62,7 @@ impl GridApplier {
             x_im: vec![0.0; k * max_cols],
             y_re: vec![0.0; n_tx * max_cols],
             y_im: vec![0.0; n_tx * max_cols],
+            row_buf: vec![C32::new(0.0, 0.0); max_cols],
         })
     }
 
@@ -231,21 +233,32 @@ impl GridApplier {
             let bw = b - a;
             let row = n_sym * bw; // one layer's (or antenna's) block in the planes
             // Gather: x[layer, l, a..b] → planes, PRG segment by segment, symbol-major inside.
+            let flat = x.as_slice();
             for layer in 0..k {
                 for l in 0..n_sym {
-                    let src = x.slice(ndarray::s![layer, l, a..b]);
+                    let src: &[C32] = match flat {
+                        Some(f) => {
+                            let o = (layer * n_sym + l) * n_sc;
+                            &f[o + a..o + b]
+                        }
+                        None => {
+                            // Strided input: copy the row piece first (no allocation).
+                            let buf = &mut self.row_buf[..b - a];
+                            for (d, v) in buf.iter_mut().zip(x.slice(ndarray::s![layer, l, a..b])) {
+                                *d = *v;
+                            }
+                            &self.row_buf[..b - a]
+                        }
+                    };
                     let mut seg0 = a;
                     while seg0 < b {
                         let seg1 = ((seg0 / prg_sc + 1) * prg_sc).min(b);
                         let sw = seg1 - seg0;
                         let o = layer * row + n_sym * (seg0 - a) + l * sw;
-                        for (j, v) in src
-                            .slice(ndarray::s![seg0 - a..seg1 - a])
-                            .iter()
-                            .enumerate()
-                        {
-                            self.x_re[o + j] = v.re;
-                            self.x_im[o + j] = v.im;
+                        let (re, im) = (&mut self.x_re[o..o + sw], &mut self.x_im[o..o + sw]);
+                        for ((v, r), i) in src[seg0 - a..seg1 - a].iter().zip(re).zip(im) {
+                            *r = v.re;
+                            *i = v.im;
                         }
                         seg0 = seg1;
                     }

@@ -121,7 +121,8 @@ impl MimoDetector {
             inv_out: vec![C32::new(0.0, 0.0); n_groups * m * m],
             filters: ndarray::Array3::zeros((n_groups, n_l, n_rx)),
             noise: ndarray::Array2::zeros((n_groups, n_l)),
-            applier: GridApplier::new(n_l, n_rx, n_sym * 12 * group_prbs)?,
+            // Blocks of ≥ 8 PRBs: the received grid is read in runs of ≥ 96 subcarriers.
+            applier: GridApplier::new(n_l, n_rx, n_sym * 12 * group_prbs.max(8))?,
             h_row: vec![C32::new(0.0, 0.0); n_rx * m],
             nv_scratch: vec![0.0; 12 * group_prbs * n_sym],
         })
@@ -210,20 +211,22 @@ impl MimoDetector {
         n_int: usize,
         method: DetectorMethod,
     ) -> Result<()> {
-        let (b, r, l) = (self.n_groups, self.n_rx, self.n_l);
+        let (b, l) = (self.n_groups, self.n_l);
         let m = l + self.n_int; // batch matrix width; unused columns stay zero
         for gi in 0..b {
-            for i in 0..r {
-                for j in 0..m {
-                    self.h_row[i * m + j] = if j < l {
-                        h[[gi, i, j]]
-                    } else if j < l + n_int {
-                        interference
-                            .as_ref()
-                            .map_or(C32::new(0.0, 0.0), |u| u[[gi, i, j - l]])
-                    } else {
-                        C32::new(0.0, 0.0)
-                    };
+            self.h_row.fill(C32::new(0.0, 0.0));
+            let hg = h.index_axis(ndarray::Axis(0), gi);
+            for (i, hrow) in hg.outer_iter().enumerate() {
+                for (j, &v) in hrow.iter().enumerate() {
+                    self.h_row[i * m + j] = v;
+                }
+            }
+            if let Some(u) = interference.as_ref() {
+                let ug = u.index_axis(ndarray::Axis(0), gi);
+                for (i, urow) in ug.outer_iter().enumerate() {
+                    for (j, &v) in urow.iter().enumerate() {
+                        self.h_row[i * m + l + j] = v;
+                    }
                 }
             }
             self.h_aug.load_matrix(gi, &self.h_row)?;
@@ -248,12 +251,12 @@ impl MimoDetector {
         self.kernels.cholesky(&mut self.g, &mut self.info)?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
         self.inv.store_all(&mut self.inv_out)?;
-        for gi in 0..b {
-            let s2 = noise_var[gi];
+        for (gi, &s2) in noise_var.iter().enumerate() {
             let a = &self.inv_out[gi * m * m..(gi + 1) * m * m];
             let finite =
                 self.info[gi] == 0 && a.iter().all(|v| v.re.is_finite() && v.im.is_finite());
             let mut erase = !finite;
+            self.h_aug.store_matrix(gi, &mut self.h_row)?;
             for li in 0..l {
                 if erase {
                     break;
@@ -276,20 +279,13 @@ impl MimoDetector {
                     }
                 };
                 self.noise[[gi, li]] = nv;
-                // F_l = scale · Σ_j A[l, j]·H_aug[:, j]ᴴ.
-                for i in 0..r {
-                    let mut acc = C32::new(0.0, 0.0);
-                    for j in 0..l + n_int {
-                        let hij = if j < l {
-                            h[[gi, i, j]]
-                        } else {
-                            interference
-                                .as_ref()
-                                .map_or(C32::new(0.0, 0.0), |u| u[[gi, i, j - l]])
-                        };
-                        acc += a[li * m + j] * hij.conj();
-                    }
-                    self.filters[[gi, li, i]] = acc * scale;
+                // F_l = scale · Σ_j A[l, j]·H_aug[:, j]ᴴ (unused columns of H_aug are zero).
+                let arow = &a[li * m..(li + 1) * m];
+                let mut frow = self.filters.slice_mut(ndarray::s![gi, li, ..]);
+                for (i, f) in frow.iter_mut().enumerate() {
+                    let hrow = &self.h_row[i * m..(i + 1) * m];
+                    let acc: C32 = arow.iter().zip(hrow).map(|(p, q)| p * q.conj()).sum();
+                    *f = acc * scale;
                 }
             }
             if erase {
