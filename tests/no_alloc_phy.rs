@@ -176,3 +176,47 @@ fn beam_selection_does_not_allocate() {
     });
     assert_eq!(count, 0, "{count} allocations in beam selection");
 }
+
+#[test]
+fn detector_process_and_demap_do_not_allocate() {
+    use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
+    use massive_mimo::modulation::{DemapMethod, Modulation};
+    let (n_rx, n_l, n_int, n_prb) = (16, 4, 2, 5);
+    let mut det = MimoDetector::new(n_rx, n_l, n_int, n_prb, 1, 14).unwrap();
+    let h = Array3::from_shape_fn((n_prb, n_rx, n_l), |(g, r, l)| {
+        C32::new(((g + r + 3 * l) % 5) as f32 - 2.0, ((r * l) % 3) as f32)
+    });
+    let u = Array3::from_shape_fn((n_prb, n_rx, n_int), |(g, r, i)| {
+        C32::new(((g * r + i) % 4) as f32 * 0.3, 0.1)
+    });
+    let y = Array3::from_elem((n_rx, 14, 12 * n_prb), C32::new(0.3, -0.2));
+    let mut x = Array3::zeros((n_l, 14, 12 * n_prb));
+    let mut xv = Array2::zeros((n_prb, n_l));
+    let nv = vec![0.1f32; n_prb];
+    let mut llr = vec![0.0f32; 14 * 12 * n_prb * 4];
+    let ch = GroupChannels {
+        h: h.view(),
+        noise_var: &nv,
+        interference: Some(u.view()),
+    };
+    let (count, ()) = allocations_during(|| {
+        for method in [
+            DetectorMethod::Zf,
+            DetectorMethod::Mmse { unbiased: true },
+            DetectorMethod::Irc { unbiased: false },
+        ] {
+            det.process(&ch, method, y.view(), x.view_mut(), xv.view_mut())
+                .unwrap();
+            det.demap(
+                Modulation::Qam16,
+                DemapMethod::MaxLog,
+                x.view(),
+                xv.view(),
+                1,
+                &mut llr,
+            )
+            .unwrap();
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations in detector process/demap");
+}

@@ -14,6 +14,7 @@ Sets and what they check beyond ../shared/vectors:
   low_papr   M_ZC = 30 (5.2.2.2 formula) and more lengths >= 36, v = 1 where allowed
   ofdm       NR 15/30/60 kHz at other slots (long-CP placement), LTE, windows 0, 0.3, 1
   tbs_nr     small (table) and large (formula) N_info, R <= 1/4 branch, x_overhead
+  equalizer_irc   MMSE-IRC with R = nv*I + U U^H, biased/unbiased, 64x16 with 8 interferers ... 4x2
   precoder_apply  per-PRB y = W x, 64x16 ... 4x4, RE counts 168 ... 7
   chest      DMRS type 1/2, double symbol, SRS-like cyclic shifts on a comb; multipath with an
              exponential delay profile and per-tap Doppler; tolerance = LS + linear + 1 dB
@@ -615,6 +616,46 @@ def precoder_apply_set():
     s.close()
 
 
+def irc(unbiased, y, h, nv, u):
+    """MMSE-IRC per RE: R = nv*I + U U^H, G = H^H R^-1 H, A = (G + I)^-1, x_b = A H^H R^-1 y,
+    g = diag(A G); biased x_b, noise g(1-g); unbiased x_b/g, noise (1-g)/g."""
+    n_re, n_rx, n_l = h.shape
+    x = np.zeros((n_re, n_l), complex)
+    v = np.zeros((n_re, n_l))
+    for m in range(n_re):
+        r = nv[m] * np.eye(n_rx) + u[m] @ u[m].conj().T
+        ri = np.linalg.inv(r)
+        g = h[m].conj().T @ ri @ h[m]
+        a = np.linalg.inv(g + np.eye(n_l))
+        xb = a @ (h[m].conj().T @ ri @ y[m])
+        gain = np.real(np.diag(a @ g))
+        if unbiased:
+            x[m], v[m] = xb / gain, (1 - gain) / gain
+        else:
+            x[m], v[m] = xb, gain * (1 - gain)
+    return x, v
+
+
+def irc_set():
+    rng = np.random.default_rng(707)
+    s = Set("equalizer_irc")
+    for unbiased, n_rx, n_l, n_int, n_re in [(True, 16, 4, 2, 30), (False, 16, 4, 2, 30), (True, 64, 16, 8, 12),
+                                             (False, 8, 2, 1, 40), (True, 4, 2, 2, 40)]:
+        cn = lambda *shape: (rng.normal(size=shape) + 1j * rng.normal(size=shape)) / math.sqrt(2)
+        h = cn(n_re, n_rx, n_l)
+        u = cn(n_re, n_rx, n_int) * 3.0
+        nv = 10.0 ** rng.uniform(-2, -0.5, n_re)
+        x0 = (rng.choice([-1, 1], (n_re, n_l)) + 1j * rng.choice([-1, 1], (n_re, n_l))) / math.sqrt(2)
+        y = np.einsum("mrl,ml->mr", h, x0) + np.einsum("mri,mi->mr", u, cn(n_re, n_int)) + cn(n_re, n_rx) * np.sqrt(nv[:, None])
+        h, u, y, nv = h.astype(np.complex64), u.astype(np.complex64), y.astype(np.complex64), nv.astype(np.float32)
+        x, v = irc(unbiased, y.astype(complex), h.astype(complex), nv.astype(float), u.astype(complex))
+        tag = f"irc-{'unbiased' if unbiased else 'biased'}-{n_rx}x{n_l}-{n_int}int"
+        s.case(tag, "equalize_irc", {"unbiased": unbiased},
+               {"y": y, "h": h, "noise_var": nv, "u": u},
+               {"x": x.astype(np.complex64), "noise_var": v.astype(np.float32)}, {"nmse_db": -50.0})
+    s.close()
+
+
 def check_not_copied():
     """The project's files must not duplicate ../shared/vectors byte for byte (tests read the
     shared set in place); a collision means a case should change its parameters."""
@@ -642,4 +683,5 @@ if __name__ == "__main__":
     main()
     chest_set()
     precoder_apply_set()
+    irc_set()
     check_not_copied()

@@ -140,17 +140,18 @@ impl MimoDetector {
         self.filters.view()
     }
 
-    /// Computes the filters from `channels` (H, σ² and, for IRC, U with n_int ≤
-    /// max_interferers), and applies them to the received grid `y` [n_rx, n_sym, n_sc] → layer grid `x`
-    /// [n_l, n_sym, n_sc], with the post-equalisation noise variance per group and layer in
-    /// `x_noise_var` [n_groups, n_l]. Group g covers subcarriers 12·group_prbs·g ..
-    pub fn process(
+    /// The post-equalisation noise variances of the last call, [n_groups, n_l].
+    pub fn noise(&self) -> ndarray::ArrayView2<'_, f32> {
+        self.noise.view()
+    }
+
+    /// Computes the filters ([`Self::filters`]) and post-equalisation noise variances
+    /// ([`Self::noise`]) from `channels` (H, σ² and, for IRC, U with n_int ≤
+    /// max_interferers), without applying them.
+    pub fn compute(
         &mut self,
         channels: &GroupChannels<'_>,
         method: DetectorMethod,
-        y: ArrayView3<'_, C32>,
-        x: ArrayViewMut3<'_, C32>,
-        mut x_noise_var: ArrayViewMut2<'_, f32>,
     ) -> Result<DetectorReport> {
         let (b, r, l) = (self.n_groups, self.n_rx, self.n_l);
         let GroupChannels {
@@ -172,13 +173,6 @@ impl MimoDetector {
                 got: vec![noise_var.len()],
             });
         }
-        if x_noise_var.dim() != (b, l) {
-            return Err(Error::ShapeMismatch {
-                name: "x_noise_var [n_groups, n_l]",
-                expected: vec![b, l],
-                got: x_noise_var.shape().to_vec(),
-            });
-        }
         crate::error::check_noise_var(noise_var)?;
         let n_int = match (method, &interference) {
             (DetectorMethod::Irc { .. }, Some(u)) => {
@@ -192,15 +186,37 @@ impl MimoDetector {
                 }
                 ni
             }
-            (DetectorMethod::Irc { .. }, None) => 0,
-            (_, _) => 0,
+            _ => 0,
         };
         self.compute_filters(h, noise_var, interference, n_int, method)?;
-        x_noise_var.assign(&self.noise);
         let erasures = self.info.iter().filter(|&&i| i != 0).count();
+        Ok(DetectorReport { erasures })
+    }
+
+    /// [`Self::compute`], then applies the filters to the received grid `y`
+    /// [n_rx, n_sym, n_sc] → layer grid `x` [n_l, n_sym, n_sc], with the post-equalisation
+    /// noise variance per group and layer in `x_noise_var` [n_groups, n_l]. Group g covers
+    /// subcarriers 12·group_prbs·g ..
+    pub fn process(
+        &mut self,
+        channels: &GroupChannels<'_>,
+        method: DetectorMethod,
+        y: ArrayView3<'_, C32>,
+        x: ArrayViewMut3<'_, C32>,
+        mut x_noise_var: ArrayViewMut2<'_, f32>,
+    ) -> Result<DetectorReport> {
+        if x_noise_var.dim() != (self.n_groups, self.n_l) {
+            return Err(Error::ShapeMismatch {
+                name: "x_noise_var [n_groups, n_l]",
+                expected: vec![self.n_groups, self.n_l],
+                got: x_noise_var.shape().to_vec(),
+            });
+        }
+        let report = self.compute(channels, method)?;
+        x_noise_var.assign(&self.noise);
         self.applier
             .process_grid(self.filters.view(), self.group_prbs, y, x)?;
-        Ok(DetectorReport { erasures })
+        Ok(report)
     }
 
     fn compute_filters(

@@ -5,7 +5,7 @@
 //! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`,
 //! `steering_vector`, `codebook_type1` (ranks 1–2), `beam_pattern` (contract in
 //! `vectors/README.md`), `precoder_rzf`, `precoder_apply` (contract in `vectors/README.md`),
-//! `equalize`, `chest`.
+//! `equalize`, `equalize_irc` (contract in `vectors/README.md`), `chest`.
 
 use std::collections::BTreeMap;
 
@@ -42,12 +42,13 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "equalize" => equalize,
         "chest" => chest,
         "precoder_apply" => precoder_apply,
+        "equalize_irc" => equalize_irc,
         _ => return None,
     })
 }
 
 /// Names of every registered kernel.
-pub const KERNELS: [&str; 14] = [
+pub const KERNELS: [&str; 15] = [
     "gold",
     "qam_map",
     "qam_demap",
@@ -62,6 +63,7 @@ pub const KERNELS: [&str; 14] = [
     "equalize",
     "chest",
     "precoder_apply",
+    "equalize_irc",
 ];
 
 /// Typed access to a case's parameters; a missing or mistyped one names itself.
@@ -467,6 +469,46 @@ fn precoder_apply(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
         .process(w, x, y.view_mut())
         .map_err(err)?;
     Ok(Outputs::from([("y", Array::C64(y.into_dyn()))]))
+}
+
+fn equalize_irc(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    use crate::detection::{DetectorMethod, GroupChannels, MimoDetector};
+    let unbiased = p.bool("unbiased")?;
+    let dims3 = |name: &str, what: &str| -> Result<ndarray::ArrayView3<'_, C32>, String> {
+        let a = i.c64(name)?;
+        a.view()
+            .into_dimensionality::<ndarray::Ix3>()
+            .map_err(|_| format!("{name} has shape {:?}, expected {what}", a.shape()))
+    };
+    let h = dims3("h", "[n_re, n_rx, n_l]")?;
+    let u = dims3("u", "[n_re, n_rx, n_int]")?;
+    let y = i.c64("y")?;
+    let y = y
+        .view()
+        .into_dimensionality::<ndarray::Ix2>()
+        .map_err(|_| format!("y has shape {:?}, expected [n_re, n_rx]", y.shape()))?;
+    let nv = flat(i.f32("noise_var")?);
+    let (b, r, l) = h.dim();
+    let n_int = u.dim().2;
+    if y.dim() != (b, r) {
+        return Err(format!("y has shape {:?}, expected [{b}, {r}]", y.shape()));
+    }
+    let mut det = MimoDetector::new(r, l, n_int, b, 1, 1).map_err(err)?;
+    let ch = GroupChannels {
+        h,
+        noise_var: &nv,
+        interference: Some(u),
+    };
+    det.compute(&ch, DetectorMethod::Irc { unbiased })
+        .map_err(err)?;
+    let f = det.filters();
+    let x = Array2::from_shape_fn((b, l), |(m, j)| {
+        (0..r).map(|a| f[[m, j, a]] * y[[m, a]]).sum::<C32>()
+    });
+    Ok(Outputs::from([
+        ("x", Array::C64(x.into_dyn())),
+        ("noise_var", Array::F32(det.noise().to_owned().into_dyn())),
+    ]))
 }
 
 #[cfg(test)]
