@@ -199,6 +199,24 @@ fn detector_process_and_demap_do_not_allocate() {
         noise_var: &nv,
         interference: Some(u.view()),
     };
+    // Warm-up: the demapper detects the SIMD backend on its first call.
+    det.process(
+        &ch,
+        DetectorMethod::Zf,
+        y.view(),
+        x.view_mut(),
+        xv.view_mut(),
+    )
+    .unwrap();
+    det.demap(
+        Modulation::Qam16,
+        DemapMethod::MaxLog,
+        x.view(),
+        xv.view(),
+        0,
+        &mut llr,
+    )
+    .unwrap();
     let (count, ()) = allocations_during(|| {
         for method in [
             DetectorMethod::Zf,
