@@ -11,15 +11,17 @@
 //!
 //! The blocks, and how they chain (see `ARCHITECTURE.md` for what each one does inside):
 //!
-//! * downlink: channel per PRB (from SRS, issue 5) → [`precoding::RzfPrecoder`] weights →
-//!   bits → [`modulation::map`] → precoding (the [`simd`] GEMM) → [`ofdm::OfdmModulator`] per
-//!   antenna;
-//! * uplink: [`ofdm::OfdmDemodulator`] per antenna → channel estimate (issue 5) →
-//!   [`detection::LinearEqualizer`] → [`modulation::demap`] → LLRs;
-//! * around them: [`sequence`] (Gold, low-PAPR, hopping), [`array`] and [`beamforming`]
-//!   (steering vectors, Type I codebook, beam patterns), [`carrier`] (numerology, bandwidths,
-//!   TDD), [`rate`] (TBS, MCS, peak rates), [`vectors`] (reference-vector runner) and [`perf`]
-//!   (share-of-peak measurement).
+//! * downlink: SRS ([`refsig::SrsConfig`]) → [`estimation::ChannelEstimator`] → beam/user
+//!   choice ([`beamforming::PrecoderSelector`], [`beamforming::eigen_beams`]) →
+//!   [`precoding::RzfPrecoder`] weights → bits → [`modulation::map`] →
+//!   [`precoding::PrecoderApplier`] (GEMM per PRG) → [`ofdm::OfdmModulator`] per antenna;
+//! * uplink: [`ofdm::OfdmDemodulator`] per antenna → DMRS ([`refsig::DmrsConfig`]) →
+//!   [`estimation::ChannelEstimator`] → [`detection::MimoDetector`] (ZF / MMSE / MMSE-IRC per
+//!   PRB) → LLRs through [`modulation::demap`];
+//! * around them: [`sequence`] (Gold, low-PAPR, hopping), [`array`](mod@array) and [`beamforming`]
+//!   (steering vectors, Type I codebook, DFT grids, beam patterns), [`carrier`] (numerology,
+//!   bandwidths, TDD), [`rate`] (TBS, MCS, peak rates), [`vectors`] (reference-vector runner)
+//!   and [`perf`] (share-of-peak measurement).
 //!
 //! ```
 //! use massive_mimo::modulation::{DemapMethod, Modulation, demap, map};

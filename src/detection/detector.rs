@@ -54,7 +54,7 @@ pub struct DetectorReport {
 pub struct GroupChannels<'a> {
     /// Channel per group, [n_groups, n_rx, n_l].
     pub h: ArrayView3<'a, C32>,
-    /// Noise variance per receive antenna and RE, per group, [n_groups] (finite, ≥ 0).
+    /// Noise variance per receive antenna and RE, per group, `[n_groups]` (finite, ≥ 0).
     pub noise_var: &'a [f32],
     /// IRC interference factors U per group, [n_groups, n_rx, n_int] with R = σ²I + UUᴴ
     /// (ignored by ZF and MMSE; `None` makes IRC equal MMSE).

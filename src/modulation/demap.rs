@@ -73,7 +73,7 @@ fn check(
 }
 
 /// Soft-demaps `symbols` with per-symbol complex noise variance `noise_var` (σ² = E|n|², ≥ 0,
-/// finite; 0 is clamped to [`MIN_NOISE_VAR`]) into `llr` (`Q_m` per symbol, bit order of
+/// finite; 0 is clamped to `MIN_NOISE_VAR` (1e-12)) into `llr` (`Q_m` per symbol, bit order of
 /// §5.1). For π/2-BPSK the symbol index i counts from 0 at `symbols[0]`. A non-finite symbol
 /// is an erasure: its LLRs are 0.
 pub fn demap(
