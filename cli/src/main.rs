@@ -6,6 +6,15 @@
 //!   `N passed, M failed`; exit status 1 when any case fails.
 //! * `mimo peak-rate ...` — downlink peak rate of a TDD carrier set from the TBS arithmetic
 //!   (`--json` for one JSON object).
+//! * `mimo bench [--json] [--quick]` — the throughput report: peak, memory bandwidth, every hot
+//!   block with its share of peak and speed-up over a plain baseline, cores per carrier, and
+//!   multi-carrier scaling ([`bench`]).
+
+//! * `mimo icount --check FILE | --update FILE` — the instruction-count regression guard
+//!   (valgrind; [`icount`]).
+
+mod bench;
+mod icount;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +44,36 @@ enum Command {
     },
     /// Downlink peak rate of a TDD carrier (set) from the 3GPP TBS arithmetic.
     PeakRate(PeakRateArgs),
+    /// Throughput report: peak, memory bandwidth, blocks vs baselines, cores per carrier.
+    Bench {
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Short measurements (seconds instead of a minute; noisier).
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Instruction-count regression guard (needs valgrind): fail when a block's count grows
+    /// more than --tolerance over the baseline file, or rewrite the baseline.
+    Icount {
+        /// Baseline to compare with (JSON object: block → instructions per call).
+        #[arg(long, conflicts_with = "update")]
+        check: Option<PathBuf>,
+        /// Write the measured counts as the new baseline.
+        #[arg(long)]
+        update: Option<PathBuf>,
+        /// Allowed growth before failing (0.10 = 10 %).
+        #[arg(long, default_value_t = 0.10)]
+        tolerance: f64,
+    },
+    /// (Internal) run one block of the guard's fixture ITER times: valgrind's payload.
+    #[command(hide = true)]
+    IcountRun {
+        /// Block name.
+        block: String,
+        /// Calls.
+        iterations: usize,
+    },
     /// Run the reference vectors under each directory (every manifest.toml found below it).
     Vectors {
         /// Directories to search for manifest.toml files.
@@ -232,11 +271,52 @@ fn info(with_peak: bool) -> Result<(), String> {
     Ok(())
 }
 
+fn icount_cmd(
+    check: Option<PathBuf>,
+    update: Option<PathBuf>,
+    tolerance: f64,
+) -> Result<(), String> {
+    let now = icount::measure()?;
+    if let Some(path) = update {
+        icount::update(&now, &path)?;
+        for (k, n) in &now {
+            println!("{k:<18} {n:>12} instructions/call");
+        }
+        println!("baseline written to {}", path.display());
+        return Ok(());
+    }
+    let path = check.ok_or("give --check FILE or --update FILE")?;
+    let (report, ok) = icount::check(&now, &path, tolerance)?;
+    print!("{report}");
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "instruction count grew more than {:.0} % over {}",
+            100.0 * tolerance,
+            path.display()
+        ))
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info { peak } => info(peak),
         Command::PeakRate(args) => peak_rate(&args),
+        Command::IcountRun { block, iterations } => bench::icount_run(&block, iterations),
+        Command::Icount {
+            check,
+            update,
+            tolerance,
+        } => icount_cmd(check, update, tolerance),
+        Command::Bench { json, quick } => bench::report(quick).map(|r| {
+            if json {
+                println!("{r}");
+            } else {
+                print!("{}", bench::table(&r));
+            }
+        }),
         Command::Vectors { dirs } => {
             let report = massive_mimo::vectors::run_dirs(&dirs);
             println!("{report}");

@@ -133,3 +133,50 @@ fn peak_rate_rejects_bad_input_by_name() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bandwidth_mhz"));
 }
+
+#[test]
+fn bench_json_has_every_key() {
+    let out = mimo()
+        .args(["bench", "--quick", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["peak_gflops"].as_f64().unwrap() > 0.0);
+    assert!(v["memory_gbps"].as_f64().unwrap() > 0.0);
+    let kernels = v["kernels"].as_array().unwrap();
+    assert!(kernels.len() >= 8);
+    for k in kernels {
+        for key in [
+            "name",
+            "seconds",
+            "gflops",
+            "share_of_peak",
+            "speedup_vs_baseline",
+        ] {
+            assert!(k.get(key).is_some(), "{key} missing in {k}");
+        }
+        assert!(k["seconds"].as_f64().unwrap() > 0.0);
+    }
+    let cap = v["capacity"].as_array().unwrap();
+    assert!(cap.iter().any(|c| c["direction"] == "uplink"));
+    assert!(
+        cap.iter()
+            .all(|c| c["cores_per_carrier"].as_f64().unwrap() > 0.0)
+    );
+    assert!(v["multi_carrier"]["speedup"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn icount_run_rejects_an_unknown_block() {
+    let out = mimo()
+        .args(["icount-run", "no_such_block", "1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown block"));
+}

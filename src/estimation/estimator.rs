@@ -184,6 +184,12 @@ impl ChannelEstimator {
         })
     }
 
+    /// Uses specific kernels (e.g. a forced SIMD backend) for the frequency filters.
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.kernels = kernels;
+        self
+    }
+
     /// The pilot pattern.
     pub fn pattern(&self) -> &PilotPattern {
         &self.pattern

@@ -1,0 +1,662 @@
+//! `mimo bench`: the throughput report — the machine's single-core peak and memory bandwidth,
+//! every hot block at the reference sizes (time, GFLOP/s, share of the peak, speed-up over a
+//! plain baseline measured in the same run), the cores one carrier needs in real time, and the
+//! multi-carrier scaling on 1 and 2 threads.
+
+use std::time::Duration;
+
+use massive_mimo::C32;
+use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
+use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
+use massive_mimo::modulation::{DemapMethod, Modulation, demap};
+use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
+use massive_mimo::perf::{measure_peak, time_per_call};
+use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
+use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, type_a_positions};
+use massive_mimo::simd::{Backend, Kernels};
+use ndarray::{Array2, Array3, Array4};
+use serde_json::{Value, json};
+
+/// One carrier of the reference cell: 64 antennas, 16 layers/streams.
+#[derive(Clone, Copy)]
+pub struct Carrier {
+    /// Report name.
+    pub name: &'static str,
+    /// PRBs.
+    pub n_prb: usize,
+    /// FFT size.
+    pub n_fft: usize,
+    /// Standard (LTE: 15 kHz, DC; NR: 30 kHz).
+    pub standard: Standard,
+    /// Slot (NR) or subframe (LTE) duration, seconds.
+    pub slot_s: f64,
+}
+
+/// TD-LTE 20 MHz and NR 100 MHz at 30 kHz.
+pub const CARRIERS: [Carrier; 2] = [
+    Carrier {
+        name: "td-lte-20mhz",
+        n_prb: 100,
+        n_fft: 2048,
+        standard: Standard::Lte,
+        slot_s: 1e-3,
+    },
+    Carrier {
+        name: "nr-100mhz-30khz",
+        n_prb: 273,
+        n_fft: 4096,
+        standard: Standard::Nr,
+        slot_s: 0.5e-3,
+    },
+];
+
+const N_ANT: usize = 64;
+const N_LAYERS: usize = 16;
+const N_SYM: usize = 14;
+
+fn v(a: usize, b: usize, c: usize) -> C32 {
+    C32::new(
+        ((a * 7 + b * 3 + c) % 13) as f32 * 0.1 - 0.6,
+        ((a + b * c) % 7) as f32 * 0.1 - 0.3,
+    )
+}
+
+/// Every buffer and processor of one carrier's downlink and uplink slot.
+pub struct SlotFixture {
+    carrier: Carrier,
+    srs: ChannelEstimator,
+    srs_out: Array4<C32>,
+    dmrs: ChannelEstimator,
+    dmrs_out: Array4<C32>,
+    rx: Array3<C32>,
+    rzf: RzfPrecoder,
+    h_prb: Array3<C32>,
+    w_prb: Array3<C32>,
+    applier: PrecoderApplier,
+    w_prg: Array3<C32>,
+    layers: Array3<C32>,
+    antennas: Array3<C32>,
+    modulator: OfdmModulator,
+    wave: Array2<C32>,
+    demodulator: OfdmDemodulator,
+    detector: MimoDetector,
+    h_ul: Array3<C32>,
+    nv: Vec<f32>,
+    x: Array3<C32>,
+    xv: Array2<f32>,
+    llr: Vec<f32>,
+    llr_nv: Vec<f32>,
+}
+
+impl SlotFixture {
+    /// Builds the fixture with the given kernels for the GEMM-based blocks.
+    pub fn new(carrier: Carrier, kernels: Kernels) -> Result<Self, String> {
+        let e = |e: massive_mimo::Error| e.to_string();
+        let n_sc = 12 * carrier.n_prb;
+        // SRS: 16 single-port users on comb 4 × 4 cyclic shifts in the last symbol.
+        let mut srs_p = Array3::zeros((N_LAYERS, N_SYM, n_sc));
+        for u in 0..N_LAYERS {
+            SrsConfig {
+                n_ports: 1,
+                comb: 4,
+                comb_offset: u % 4,
+                cyclic_shift: 3 * (u / 4),
+                prb_start: 0,
+                m_srs: carrier.n_prb - carrier.n_prb % 4,
+                l0: 13,
+                n_symbols: 1,
+                group: (3, 0),
+                amplitude: 1.0,
+            }
+            .write_pilots(srs_p.view_mut(), u)
+            .map_err(e)?;
+        }
+        // DMRS: type 2 double symbol, 12 ports (the most Rel-15/16 DMRS has).
+        let dcfg = DmrsConfig {
+            kind: DmrsType::Type2,
+            ports: (0..12).collect(),
+            symbols: type_a_positions(2, 0, true).map_err(e)?,
+            double_symbol: true,
+            n_id: [0, 1],
+            n_scid: 0,
+            rel16_cdm_group_scrambling: false,
+            slot: 0,
+            crb_start: 0,
+            amplitude: 1.0,
+        };
+        let mut dmrs_p = Array3::zeros((12, N_SYM, n_sc));
+        dcfg.write_pilots(dmrs_p.view_mut()).map_err(e)?;
+        let srs_pat = PilotPattern::from_pilots(srs_p.view()).map_err(e)?;
+        let dmrs_pat = PilotPattern::from_pilots(dmrs_p.view()).map_err(e)?;
+        let (srs_runs, dmrs_runs) = (srs_pat.max_runs(), dmrs_pat.max_runs());
+        let srs = ChannelEstimator::new(srs_pat, N_ANT, EstimatorConfig::default())
+            .map_err(e)?
+            .with_kernels(kernels);
+        let dmrs = ChannelEstimator::new(dmrs_pat, N_ANT, EstimatorConfig::default())
+            .map_err(e)?
+            .with_kernels(kernels);
+        let ofdm = OfdmConfig {
+            standard: carrier.standard,
+            scs_khz: if carrier.standard == Standard::Lte {
+                15
+            } else {
+                30
+            },
+            n_fft: carrier.n_fft,
+            n_sc,
+            n_symbols: N_SYM,
+            cyclic_prefix: CyclicPrefix::Normal,
+            slot: 0,
+            scale: 1.0 / (carrier.n_fft as f32).sqrt(),
+        };
+        let modulator = OfdmModulator::new(&ofdm).map_err(e)?;
+        let wave = Array2::zeros((N_ANT, modulator.output_len()));
+        let n_prg = carrier.n_prb.div_ceil(2);
+        Ok(Self {
+            carrier,
+            srs,
+            srs_out: Array4::zeros((N_ANT, N_LAYERS, srs_runs, n_sc)),
+            dmrs,
+            dmrs_out: Array4::zeros((N_ANT, 12, dmrs_runs, n_sc)),
+            rx: Array3::from_shape_fn((N_ANT, N_SYM, n_sc), |(a, b, c)| v(a, b, c)),
+            rzf: RzfPrecoder::new(N_LAYERS, N_ANT, carrier.n_prb)
+                .map_err(e)?
+                .with_kernels(kernels),
+            h_prb: Array3::from_shape_fn((carrier.n_prb, N_LAYERS, N_ANT), |(a, b, c)| v(a, b, c)),
+            w_prb: Array3::zeros((carrier.n_prb, N_ANT, N_LAYERS)),
+            applier: PrecoderApplier::new(N_ANT, N_LAYERS, N_SYM * 96)
+                .map_err(e)?
+                .with_kernels(kernels),
+            w_prg: Array3::from_shape_fn((n_prg, N_ANT, N_LAYERS), |(a, b, c)| v(a, b, c)),
+            layers: Array3::from_shape_fn((N_LAYERS, N_SYM, n_sc), |(a, b, c)| v(a, b, c)),
+            antennas: Array3::zeros((N_ANT, N_SYM, n_sc)),
+            modulator,
+            wave,
+            demodulator: OfdmDemodulator::new(&ofdm, 0.5).map_err(e)?,
+            detector: MimoDetector::new(N_ANT, N_LAYERS, 0, carrier.n_prb, 1, N_SYM)
+                .map_err(e)?
+                .with_kernels(kernels),
+            h_ul: Array3::from_shape_fn((carrier.n_prb, N_ANT, N_LAYERS), |(a, b, c)| v(a, b, c)),
+            nv: vec![0.05; carrier.n_prb],
+            x: Array3::zeros((N_LAYERS, N_SYM, n_sc)),
+            xv: Array2::zeros((carrier.n_prb, N_LAYERS)),
+            llr: vec![0.0; N_SYM * n_sc * 8],
+            llr_nv: vec![0.05; N_SYM * n_sc],
+        })
+    }
+
+    fn n_sc(&self) -> usize {
+        12 * self.carrier.n_prb
+    }
+
+    /// SRS estimation of the 16 users.
+    pub fn srs_estimation(&mut self) {
+        let _ = self
+            .srs
+            .process(self.rx.view(), Some(0.01), self.srs_out.view_mut());
+    }
+
+    /// DMRS estimation (12 ports, one double-symbol run).
+    pub fn dmrs_estimation(&mut self) {
+        let _ = self
+            .dmrs
+            .process(self.rx.view(), Some(0.01), self.dmrs_out.view_mut());
+    }
+
+    /// RZF weights for every PRB.
+    pub fn weights(&mut self) {
+        let _ = self.rzf.process(
+            self.h_prb.view(),
+            0.01,
+            Normalization::Total,
+            self.w_prb.view_mut(),
+        );
+    }
+
+    /// Precoder application over the slot (PRG of 2 PRBs).
+    pub fn apply(&mut self) {
+        let _ = self.applier.process_grid(
+            self.w_prg.view(),
+            2,
+            self.layers.view(),
+            self.antennas.view_mut(),
+        );
+    }
+
+    /// OFDM modulation of 64 antennas.
+    pub fn ofdm_mod(&mut self) {
+        let _ = self
+            .modulator
+            .process_antennas(self.antennas.view(), self.wave.view_mut());
+    }
+
+    /// OFDM demodulation of 64 antennas.
+    pub fn ofdm_demod(&mut self) {
+        let _ = self
+            .demodulator
+            .process_antennas(self.wave.view(), self.rx.view_mut());
+    }
+
+    /// Per-PRB MMSE detection of 16 layers.
+    pub fn detect(&mut self) {
+        let ch = GroupChannels {
+            h: self.h_ul.view(),
+            noise_var: &self.nv,
+            interference: None,
+        };
+        let _ = self.detector.process(
+            &ch,
+            DetectorMethod::Mmse { unbiased: true },
+            self.rx.view(),
+            self.x.view_mut(),
+            self.xv.view_mut(),
+        );
+    }
+
+    /// 256QAM max-log LLRs of every layer's symbols.
+    pub fn demap_all(&mut self) {
+        let n = N_SYM * self.n_sc();
+        for l in 0..N_LAYERS {
+            let sym = &self.layers.as_slice().unwrap_or(&[])[l * n..(l + 1) * n];
+            let _ = demap(
+                Modulation::Qam256,
+                DemapMethod::MaxLog,
+                sym,
+                &self.llr_nv,
+                &mut self.llr,
+            );
+        }
+    }
+
+    /// The downlink slot: SRS estimation, weights, application, OFDM.
+    pub fn downlink_slot(&mut self) {
+        self.srs_estimation();
+        self.weights();
+        self.apply();
+        self.ofdm_mod();
+    }
+
+    /// The uplink slot: OFDM, DMRS estimation, detection, LLRs.
+    pub fn uplink_slot(&mut self) {
+        self.ofdm_demod();
+        self.dmrs_estimation();
+        self.detect();
+        self.demap_all();
+    }
+}
+
+/// Flops of the blocks (8 per complex multiply-add; Hermitian halves counted once).
+fn flops(name: &str, c: Carrier) -> f64 {
+    let (n, k) = (N_ANT as f64, N_LAYERS as f64);
+    let n_sc = (12 * c.n_prb) as f64;
+    let prb = c.n_prb as f64;
+    let res = n_sc * N_SYM as f64;
+    match name {
+        "precoder_weights" => 8.0 * prb * (k * (k + 1.0) / 2.0 * n + k * k * k / 6.0 + k * k * n),
+        "precoder_apply" => 8.0 * n * k * res,
+        "mmse_detection" => {
+            8.0 * (n * k * res
+                + prb * (k * (k + 1.0) / 2.0 * n + k * k * k / 6.0 + k * k * k / 3.0 + k * k * n))
+        }
+        // 16-tap LMMSE window per output coefficient.
+        "srs_estimation" => 8.0 * 16.0 * n * k * n_sc,
+        "dmrs_estimation" => 8.0 * 16.0 * n * 12.0 * n_sc,
+        "ofdm_modulate" | "ofdm_demodulate" => {
+            let f = c.n_fft as f64;
+            n * N_SYM as f64 * 5.0 * f * f.log2()
+        }
+        // Max-log per axis: 16 levels × (subtract, square, compare) × 2 axes per symbol.
+        "qam_demap_256qam" => 96.0 * k * res,
+        _ => f64::NAN,
+    }
+}
+
+/// A plain baseline for each block, measured in the same run.
+struct Baselines {
+    scalar: SlotFixture,
+}
+
+fn nalgebra_rzf_prb(h: &Array3<C32>, m: usize) -> nalgebra::DMatrix<nalgebra::Complex<f32>> {
+    let (_, k, n) = h.dim();
+    let hm = nalgebra::DMatrix::from_fn(k, n, |i, j| {
+        let x = h[[m, i, j]];
+        nalgebra::Complex::new(x.re, x.im)
+    });
+    let g =
+        &hm * hm.adjoint() + nalgebra::DMatrix::identity(k, k) * nalgebra::Complex::new(0.01, 0.0);
+    let inv = g
+        .try_inverse()
+        .unwrap_or_else(|| nalgebra::DMatrix::identity(k, k));
+    hm.adjoint() * inv
+}
+
+fn nalgebra_mmse_re(
+    h: &Array3<C32>,
+    y: &Array3<C32>,
+    g: usize,
+    sc: usize,
+) -> nalgebra::DVector<nalgebra::Complex<f32>> {
+    let (_, r, l) = h.dim();
+    let hm = nalgebra::DMatrix::from_fn(r, l, |i, j| {
+        let x = h[[g, i, j]];
+        nalgebra::Complex::new(x.re, x.im)
+    });
+    let yv = nalgebra::DVector::from_fn(r, |i, _| {
+        let x = y[[i, 0, sc]];
+        nalgebra::Complex::new(x.re, x.im)
+    });
+    let a =
+        hm.adjoint() * &hm + nalgebra::DMatrix::identity(l, l) * nalgebra::Complex::new(0.05, 0.0);
+    a.lu()
+        .solve(&(hm.adjoint() * yv))
+        .unwrap_or_else(|| nalgebra::DVector::zeros(l))
+}
+
+/// Exhaustive max-log over the 256 points (the plain demapper).
+fn naive_demap(sym: &[C32], nv: f32, llr: &mut [f32]) {
+    let mut pts = [C32::new(0.0, 0.0); 256];
+    let bits: Vec<u8> = (0..256 * 8)
+        .map(|i| ((i / 8) >> (7 - i % 8) & 1) as u8)
+        .collect();
+    let _ = massive_mimo::modulation::map(Modulation::Qam256, &bits, &mut pts);
+    for (s, out) in sym.iter().zip(llr.chunks_exact_mut(8)) {
+        let mut best = [[f32::INFINITY; 2]; 8];
+        for (p, pt) in pts.iter().enumerate() {
+            let d = (s - pt).norm_sqr() / nv;
+            for (b, bb) in best.iter_mut().enumerate() {
+                let bit = (p >> (7 - b)) & 1;
+                bb[bit] = bb[bit].min(d);
+            }
+        }
+        for (o, bb) in out.iter_mut().zip(&best) {
+            *o = bb[1] - bb[0];
+        }
+    }
+}
+
+/// OFDM modulation with rustfft planned and its scratch allocated on every call.
+fn naive_ofdm(c: Carrier, grid: &Array3<C32>, out: &mut Array2<C32>) {
+    use rustfft::FftPlanner;
+    let n_sc = 12 * c.n_prb;
+    for a in 0..N_ANT {
+        let mut pos = 0;
+        for l in 0..N_SYM {
+            let fft = FftPlanner::<f32>::new().plan_fft_inverse(c.n_fft);
+            let mut buf = vec![C32::new(0.0, 0.0); c.n_fft];
+            for k in 0..n_sc {
+                let bin = (k + c.n_fft - n_sc / 2) % c.n_fft;
+                buf[bin] = grid[[a, l, k]];
+            }
+            fft.process(&mut buf);
+            let cp = if l % 7 == 0 { 160 } else { 144 } * c.n_fft / 2048;
+            let row = out.row_mut(a);
+            let row = row.into_slice().unwrap_or(&mut []);
+            if pos + cp + c.n_fft <= row.len() {
+                row[pos..pos + cp].copy_from_slice(&buf[c.n_fft - cp..]);
+                row[pos + cp..pos + cp + c.n_fft].copy_from_slice(&buf);
+            }
+            pos += cp + c.n_fft;
+        }
+    }
+}
+
+/// Measured single-core memory bandwidth (copy of 64 MiB: read + write bytes per second).
+pub fn memory_bandwidth(budget: Duration) -> f64 {
+    let n = 8 << 20;
+    let src = vec![1.0f64; n];
+    let mut dst = vec![0.0f64; n];
+    dst.copy_from_slice(&src); // fault the pages in first
+    let start = std::time::Instant::now();
+    let mut best = f64::INFINITY;
+    while best.is_infinite() || start.elapsed() < budget {
+        let t0 = std::time::Instant::now();
+        dst.copy_from_slice(&src);
+        std::hint::black_box(&mut dst);
+        best = best.min(t0.elapsed().as_secs_f64());
+    }
+    2.0 * (n * 8) as f64 / best / 1e9
+}
+
+/// Runs the whole report; `quick` measures briefly (for tests).
+pub fn report(quick: bool) -> Result<Value, String> {
+    let budget = if quick {
+        Duration::from_millis(30)
+    } else {
+        Duration::from_millis(600)
+    };
+    let best = Kernels::new();
+    let peak = measure_peak(best.backend(), budget / 2)
+        .map(|p| p.gflops)
+        .map_err(|e| e.to_string())?;
+    let bandwidth = memory_bandwidth(budget);
+    let scalar = Kernels::with_backend(Backend::Scalar).map_err(|e| e.to_string())?;
+    let mut kernels = Vec::new();
+    let mut capacity = Vec::new();
+    for carrier in if quick { &CARRIERS[..1] } else { &CARRIERS[..] } {
+        let mut f = SlotFixture::new(*carrier, best)?;
+        let mut base = Baselines {
+            scalar: SlotFixture::new(*carrier, scalar)?,
+        };
+        let n_sc = 12 * carrier.n_prb;
+        // (name, fast, baseline description, baseline seconds)
+        let mut entries: Vec<(&str, f64, &str, f64)> = Vec::new();
+        let t = |g: &mut dyn FnMut()| time_per_call(g, budget).as_secs_f64();
+        entries.push((
+            "precoder_weights",
+            t(&mut || f.weights()),
+            "nalgebra inverse per PRB",
+            t(&mut || {
+                for m in 0..carrier.n_prb {
+                    std::hint::black_box(nalgebra_rzf_prb(&f.h_prb, m));
+                }
+            }),
+        ));
+        entries.push((
+            "precoder_apply",
+            t(&mut || f.apply()),
+            "scalar backend",
+            t(&mut || base.scalar.apply()),
+        ));
+        // nalgebra per RE: one symbol's REs, scaled to the slot.
+        let nalg_detect = t(&mut || {
+            for sc in 0..n_sc {
+                std::hint::black_box(nalgebra_mmse_re(&f.h_ul, &f.rx, sc / 12, sc));
+            }
+        }) * N_SYM as f64;
+        entries.push((
+            "mmse_detection",
+            t(&mut || f.detect()),
+            "nalgebra solve per RE",
+            nalg_detect,
+        ));
+        entries.push((
+            "srs_estimation",
+            t(&mut || f.srs_estimation()),
+            "scalar backend",
+            t(&mut || base.scalar.srs_estimation()),
+        ));
+        entries.push((
+            "dmrs_estimation",
+            t(&mut || f.dmrs_estimation()),
+            "scalar backend",
+            t(&mut || base.scalar.dmrs_estimation()),
+        ));
+        let mut naive_llr = vec![0.0f32; n_sc * 8];
+        let sym: Vec<C32> = (0..n_sc).map(|i| f.layers[[0, 0, i]]).collect();
+        let naive = t(&mut || naive_demap(&sym, 0.05, &mut naive_llr)) * (N_SYM * N_LAYERS) as f64;
+        entries.push((
+            "qam_demap_256qam",
+            t(&mut || f.demap_all()),
+            "exhaustive max-log",
+            naive,
+        ));
+        let mut naive_wave = Array2::zeros(f.wave.dim());
+        let ants = f.antennas.clone();
+        entries.push((
+            "ofdm_modulate",
+            t(&mut || f.ofdm_mod()),
+            "rustfft planned per symbol, fresh buffers",
+            t(&mut || naive_ofdm(*carrier, &ants, &mut naive_wave)),
+        ));
+        entries.push(("ofdm_demodulate", t(&mut || f.ofdm_demod()), "", f64::NAN));
+        for (name, seconds, bname, bsec) in &entries {
+            let fl = flops(name, *carrier);
+            let gflops = fl / seconds / 1e9;
+            kernels.push(json!({
+                "name": format!("{}/{}", carrier.name, name),
+                "seconds": seconds,
+                "gflops": gflops,
+                "share_of_peak": gflops / peak,
+                "speedup_vs_baseline": if bsec.is_finite() { json!(bsec / seconds) } else { Value::Null },
+                "baseline": bname,
+            }));
+        }
+        let dl = t(&mut || f.downlink_slot());
+        let ul = t(&mut || f.uplink_slot());
+        for (dir, s) in [("downlink", dl), ("uplink", ul)] {
+            capacity.push(json!({
+                "case": format!("{} 64T64R 16 layers", carrier.name),
+                "direction": dir,
+                "slot_seconds": s,
+                "slot_duration_seconds": carrier.slot_s,
+                "cores_per_carrier": s / carrier.slot_s,
+            }));
+        }
+    }
+    let scaling = scaling(budget, quick)?;
+    Ok(json!({
+        "backend": best.backend().name(),
+        "peak_gflops": peak,
+        "memory_gbps": bandwidth,
+        "kernels": kernels,
+        "capacity": capacity,
+        "multi_carrier": scaling,
+    }))
+}
+
+/// Three LTE carriers' uplink slots on a rayon pool of 1 and of 2 threads.
+fn scaling(budget: Duration, quick: bool) -> Result<Value, String> {
+    use rayon::prelude::*;
+    let carrier = CARRIERS[0];
+    let best = Kernels::new();
+    let mut fixtures = (0..3)
+        .map(|_| SlotFixture::new(carrier, best))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut time_on = |threads: usize| -> Result<f64, String> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(time_per_call(
+            || pool.install(|| fixtures.par_iter_mut().for_each(|f| f.uplink_slot())),
+            if quick { budget } else { budget * 2 },
+        )
+        .as_secs_f64())
+    };
+    let one = time_on(1)?;
+    let two = time_on(2)?;
+    Ok(json!({
+        "carriers": 3,
+        "case": "td-lte-20mhz uplink slot",
+        "seconds_1_thread": one,
+        "seconds_2_threads": two,
+        "speedup": one / two,
+    }))
+}
+
+/// The human-readable table of a report.
+pub fn table(r: &Value) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "backend {}, single-core peak {:.1} GFLOP/s, memory copy {:.1} GB/s",
+        r["backend"].as_str().unwrap_or("?"),
+        r["peak_gflops"].as_f64().unwrap_or(f64::NAN),
+        r["memory_gbps"].as_f64().unwrap_or(f64::NAN)
+    );
+    let _ = writeln!(
+        s,
+        "\n{:<40} {:>11} {:>9} {:>8} {:>10}  baseline",
+        "kernel", "µs", "GFLOP/s", "of peak", "speed-up"
+    );
+    for k in r["kernels"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "{:<40} {:>11.1} {:>9.1} {:>7.1}% {:>10}  {}",
+            k["name"].as_str().unwrap_or("?"),
+            k["seconds"].as_f64().unwrap_or(f64::NAN) * 1e6,
+            k["gflops"].as_f64().unwrap_or(f64::NAN),
+            100.0 * k["share_of_peak"].as_f64().unwrap_or(f64::NAN),
+            k["speedup_vs_baseline"]
+                .as_f64()
+                .map_or("-".to_string(), |x| format!("x{x:.1}")),
+            k["baseline"].as_str().unwrap_or("")
+        );
+    }
+    let _ = writeln!(s, "\nreal-time capacity (one core per carrier = 1.0):");
+    for c in r["capacity"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "  {:<36} {:<9} {:>9.1} µs per {:>4.1} ms slot → {:>5.1} cores",
+            c["case"].as_str().unwrap_or("?"),
+            c["direction"].as_str().unwrap_or("?"),
+            c["slot_seconds"].as_f64().unwrap_or(f64::NAN) * 1e6,
+            c["slot_duration_seconds"].as_f64().unwrap_or(f64::NAN) * 1e3,
+            c["cores_per_carrier"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    let m = &r["multi_carrier"];
+    let _ = writeln!(
+        s,
+        "\nmulti-carrier: {} × {}: {:.1} ms on 1 thread, {:.1} ms on 2 → speed-up {:.2}",
+        m["carriers"],
+        m["case"].as_str().unwrap_or("?"),
+        m["seconds_1_thread"].as_f64().unwrap_or(f64::NAN) * 1e3,
+        m["seconds_2_threads"].as_f64().unwrap_or(f64::NAN) * 1e3,
+        m["speedup"].as_f64().unwrap_or(f64::NAN)
+    );
+    s
+}
+
+/// The carrier of the instruction-count guard: the reference 64 × 16 shapes on 25 PRBs, so
+/// that valgrind runs each block in well under a second.
+pub const ICOUNT_CARRIER: Carrier = Carrier {
+    name: "icount-25prb",
+    n_prb: 25,
+    n_fft: 512,
+    standard: Standard::Nr,
+    slot_s: 0.5e-3,
+};
+
+/// Blocks the instruction-count guard measures.
+pub const ICOUNT_BLOCKS: [&str; 8] = [
+    "precoder_weights",
+    "precoder_apply",
+    "mmse_detection",
+    "srs_estimation",
+    "dmrs_estimation",
+    "qam_demap_256qam",
+    "ofdm_modulate",
+    "ofdm_demodulate",
+];
+
+/// Runs `block` of the guard's fixture `iterations` times (the payload valgrind counts).
+pub fn icount_run(block: &str, iterations: usize) -> Result<(), String> {
+    let mut f = SlotFixture::new(ICOUNT_CARRIER, Kernels::new())?;
+    let run: fn(&mut SlotFixture) = match block {
+        "precoder_weights" => SlotFixture::weights,
+        "precoder_apply" => SlotFixture::apply,
+        "mmse_detection" => SlotFixture::detect,
+        "srs_estimation" => SlotFixture::srs_estimation,
+        "dmrs_estimation" => SlotFixture::dmrs_estimation,
+        "qam_demap_256qam" => SlotFixture::demap_all,
+        "ofdm_modulate" => SlotFixture::ofdm_mod,
+        "ofdm_demodulate" => SlotFixture::ofdm_demod,
+        b => return Err(format!("unknown block `{b}` (known: {ICOUNT_BLOCKS:?})")),
+    };
+    for _ in 0..iterations {
+        run(&mut f);
+    }
+    Ok(())
+}
