@@ -332,3 +332,70 @@ fn bad_input_is_named() {
     nan[[0, 0, 0]] = C32::new(f32::NAN, 0.0);
     assert!(PilotPattern::from_pilots(nan.view()).is_err());
 }
+
+#[test]
+fn per_prb_output_sits_at_the_prb_centres() {
+    // Linear interpolation is linear in k: the PRB value at 12p + 5.5 is the mean of the
+    // subcarrier values at 12p + 5 and 12p + 6 (both between the same two blocks here).
+    use massive_mimo::estimation::OutputResolution;
+    let pilots = dmrs(DmrsType::Type1, vec![0, 1], false, 8);
+    let h = channel(31, (2, 2, 14, 96), 0.01, 0.0, 4);
+    let rx = receive(32, &h, &pilots, 0.01);
+    let run = |resolution| {
+        let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+        let cfg = EstimatorConfig {
+            frequency: LINEAR,
+            resolution,
+            ..EstimatorConfig::default()
+        };
+        let mut est = ChannelEstimator::new(pattern, 2, cfg).unwrap();
+        let mut out = Array4::zeros((2, 2, 3, est.n_outputs()));
+        est.process(rx.view(), Some(0.01), out.view_mut()).unwrap();
+        out
+    };
+    let (sc, prb) = (
+        run(OutputResolution::Subcarrier),
+        run(OutputResolution::Prb),
+    );
+    assert_eq!(prb.dim().3, 8);
+    for r in 0..2 {
+        for p in 0..2 {
+            for b in 0..8 {
+                let mean = (sc[[r, p, 1, 12 * b + 5]] + sc[[r, p, 1, 12 * b + 6]]) * 0.5;
+                assert!((prb[[r, p, 1, b]] - mean).norm() < 1e-5, "PRB {b}");
+            }
+        }
+    }
+    // And LMMSE per PRB is as close to the channel at the PRB centre as per subcarrier.
+    let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+    let cfg = EstimatorConfig {
+        resolution: OutputResolution::Prb,
+        ..EstimatorConfig::default()
+    };
+    let mut est = ChannelEstimator::new(pattern, 2, cfg).unwrap();
+    let mut out = Array4::zeros((2, 2, 3, 8));
+    est.process(rx.view(), Some(0.01), out.view_mut()).unwrap();
+    let (mut e, mut t) = (0.0f64, 0.0f64);
+    for r in 0..2 {
+        for p in 0..2 {
+            for b in 0..8 {
+                let truth = (h[[r, p, 0, 12 * b + 5]] + h[[r, p, 0, 12 * b + 6]]) * 0.5;
+                e += (out[[r, p, 0, b]] - truth).norm_sqr() as f64;
+                t += truth.norm_sqr() as f64;
+            }
+        }
+    }
+    assert!(
+        10.0 * (e / t).log10() < -20.0,
+        "per-PRB LMMSE NMSE {:.1} dB",
+        10.0 * (e / t).log10()
+    );
+    let bad = EstimatorConfig {
+        resolution: OutputResolution::Prb,
+        ..EstimatorConfig::default()
+    };
+    let mut odd = Array3::zeros((1, 14, 30));
+    odd[[0, 2, 0]] = C32::new(1.0, 0.0);
+    odd[[0, 2, 2]] = C32::new(1.0, 0.0);
+    assert!(ChannelEstimator::new(PilotPattern::from_pilots(odd.view()).unwrap(), 1, bad).is_err());
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use massive_mimo::C32;
 use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
-use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
+use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, OutputResolution, PilotPattern};
 use massive_mimo::modulation::{DemapMethod, Modulation, demap};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::perf::{measure_peak, time_per_call};
@@ -129,10 +129,15 @@ impl SlotFixture {
         let srs_pat = PilotPattern::from_pilots(srs_p.view()).map_err(e)?;
         let dmrs_pat = PilotPattern::from_pilots(dmrs_p.view()).map_err(e)?;
         let (srs_runs, dmrs_runs) = (srs_pat.max_runs(), dmrs_pat.max_runs());
-        let srs = ChannelEstimator::new(srs_pat, N_ANT, EstimatorConfig::default())
+        // Per-PRB output: what the per-PRB precoder and detector consume.
+        let est_cfg = EstimatorConfig {
+            resolution: OutputResolution::Prb,
+            ..EstimatorConfig::default()
+        };
+        let srs = ChannelEstimator::new(srs_pat, N_ANT, est_cfg)
             .map_err(e)?
             .with_kernels(kernels);
-        let dmrs = ChannelEstimator::new(dmrs_pat, N_ANT, EstimatorConfig::default())
+        let dmrs = ChannelEstimator::new(dmrs_pat, N_ANT, est_cfg)
             .map_err(e)?
             .with_kernels(kernels);
         let ofdm = OfdmConfig {
@@ -155,9 +160,9 @@ impl SlotFixture {
         Ok(Self {
             carrier,
             srs,
-            srs_out: Array4::zeros((N_ANT, N_LAYERS, srs_runs, n_sc)),
+            srs_out: Array4::zeros((N_ANT, N_LAYERS, srs_runs, carrier.n_prb)),
             dmrs,
-            dmrs_out: Array4::zeros((N_ANT, 12, dmrs_runs, n_sc)),
+            dmrs_out: Array4::zeros((N_ANT, 12, dmrs_runs, carrier.n_prb)),
             rx: Array3::from_shape_fn((N_ANT, N_SYM, n_sc), |(a, b, c)| v(a, b, c)),
             rzf: RzfPrecoder::new(N_LAYERS, N_ANT, carrier.n_prb)
                 .map_err(e)?
@@ -189,14 +194,14 @@ impl SlotFixture {
         12 * self.carrier.n_prb
     }
 
-    /// SRS estimation of the 16 users.
+    /// SRS estimation of the 16 users (per PRB).
     pub fn srs_estimation(&mut self) {
         let _ = self
             .srs
             .process(self.rx.view(), Some(0.01), self.srs_out.view_mut());
     }
 
-    /// DMRS estimation (12 ports, one double-symbol run).
+    /// DMRS estimation (12 ports, one double-symbol run, per PRB).
     pub fn dmrs_estimation(&mut self) {
         let _ = self
             .dmrs
@@ -298,9 +303,11 @@ fn flops(name: &str, c: Carrier) -> f64 {
             8.0 * (n * k * res
                 + prb * (k * (k + 1.0) / 2.0 * n + k * k * k / 6.0 + k * k * k / 3.0 + k * k * n))
         }
-        // 16-tap LMMSE window per output coefficient.
-        "srs_estimation" => 8.0 * 16.0 * n * k * n_sc,
-        "dmrs_estimation" => 8.0 * 16.0 * n * 12.0 * n_sc,
+        // 16-tap LMMSE window per output (one per PRB) + the LS de-spreading of every pilot RE
+        // (ports × pilot REs multiply-adds per antenna: SRS 16 users on n_sc/4 REs per comb
+        // group of 4; DMRS 12 ports, 4 per group, on 2 symbols × n_sc/3 REs per group).
+        "srs_estimation" => 8.0 * n * (16.0 * k * prb + 4.0 * n_sc),
+        "dmrs_estimation" => 8.0 * n * (16.0 * 12.0 * prb + 4.0 * 2.0 * n_sc),
         "ofdm_modulate" | "ofdm_demodulate" => {
             let f = c.n_fft as f64;
             n * N_SYM as f64 * 5.0 * f * f.log2()

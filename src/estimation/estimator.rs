@@ -11,6 +11,16 @@ use super::pattern::PilotPattern;
 use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
+/// Where the estimator writes the channel along frequency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OutputResolution {
+    /// Every subcarrier of the grid (what equalisation per RE and the `chest` contract need).
+    Subcarrier,
+    /// One value per PRB, at its centre (subcarrier 12·p + 5.5): the input of per-PRB
+    /// precoders and detectors, 12× less output and filtering work.
+    Prb,
+}
+
 /// Configuration of a [`ChannelEstimator`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EstimatorConfig {
@@ -18,6 +28,8 @@ pub struct EstimatorConfig {
     pub frequency: FrequencyMethod,
     /// Blocks per sliding window of the frequency filter (default 16; ≥ 2).
     pub window_blocks: usize,
+    /// Output resolution (default: every subcarrier).
+    pub resolution: OutputResolution,
 }
 
 impl Default for EstimatorConfig {
@@ -25,6 +37,7 @@ impl Default for EstimatorConfig {
         Self {
             frequency: FrequencyMethod::Lmmse,
             window_blocks: 16,
+            resolution: OutputResolution::Subcarrier,
         }
     }
 }
@@ -71,8 +84,9 @@ struct PortStats {
 /// Channel estimator for one pilot pattern and `n_rx` receive antennas.
 ///
 /// `process` takes the received grid `rx` [n_rx, n_sym, n_sc] and writes the channel of every
-/// port at every subcarrier of every pilot run, `h` [n_rx, n_ports, n_runs, n_sc]
-/// (`n_runs` = [`PilotPattern::max_runs`]; run r of a port with fewer runs is left untouched).
+/// port at every output position (subcarrier or PRB, [`OutputResolution`]) of every pilot run,
+/// `h` [n_rx, n_ports, n_runs, n_out] (`n_runs` = [`PilotPattern::max_runs`], `n_out` =
+/// [`Self::n_outputs`]; run r of a port with fewer runs is left untouched).
 /// [`Self::interpolate_time`] expands that to every OFDM symbol. Nothing is allocated after
 /// construction.
 pub struct ChannelEstimator {
@@ -83,6 +97,8 @@ pub struct ChannelEstimator {
     /// Per group, per run: LS estimates, split planes, rows `q·n_rx + r`, columns blocks.
     ls_re: Vec<Vec<Vec<f32>>>,
     ls_im: Vec<Vec<Vec<f32>>>,
+    /// Output positions along frequency (subcarriers, fractional for PRB centres).
+    outputs: Vec<f64>,
     /// Per group, per run: block positions and output chunks.
     positions: Vec<Vec<Vec<f64>>>,
     chunks: Vec<Vec<Vec<Chunk>>>,
@@ -127,6 +143,19 @@ impl ChannelEstimator {
         }
         let l = config.window_blocks;
         let n_sc = pattern.n_sc();
+        let outputs: Vec<f64> = match config.resolution {
+            OutputResolution::Subcarrier => (0..n_sc).map(|k| k as f64).collect(),
+            OutputResolution::Prb => {
+                if !n_sc.is_multiple_of(12) {
+                    return Err(Error::InvalidParameter {
+                        name: "resolution = Prb with n_sc",
+                        value: n_sc.to_string(),
+                        reason: "per-PRB output needs a whole number of PRBs (n_sc multiple of 12)",
+                    });
+                }
+                (0..n_sc / 12).map(|p| 12.0 * p as f64 + 5.5).collect()
+            }
+        };
         let mut ls_re = Vec::new();
         let mut ls_im = Vec::new();
         let mut positions = Vec::new();
@@ -140,7 +169,7 @@ impl ChannelEstimator {
                 gr.0.push(vec![0.0; p * n_rx * nb]);
                 gr.1.push(vec![0.0; p * n_rx * nb]);
                 let pos: Vec<f64> = run.blocks.iter().map(|b| b.position).collect();
-                let ch = plan_chunks(&pos, n_sc, l);
+                let ch = plan_chunks(&pos, &outputs, l);
                 max_nk = ch.iter().map(|c| c.k1 - c.k0).fold(max_nk, usize::max);
                 max_re = run
                     .blocks
@@ -166,7 +195,7 @@ impl ChannelEstimator {
             chunks,
             priors: vec![DelayPrior::default(); n_ports],
             stats: vec![PortStats::default(); n_ports],
-            designer: WeightDesigner::new(l),
+            designer: WeightDesigner::new(l, max_nk),
             w_re: vec![0.0; l * max_nk],
             w_im: vec![0.0; l * max_nk],
             c_re: vec![0.0; n_rx * max_nk],
@@ -181,7 +210,13 @@ impl ChannelEstimator {
                 ..ChannelReport::default()
             },
             pattern,
+            outputs,
         })
+    }
+
+    /// Outputs along frequency per port, antenna and run (n_sc, or n_sc/12 per PRB).
+    pub fn n_outputs(&self) -> usize {
+        self.outputs.len()
     }
 
     /// Uses specific kernels (e.g. a forced SIMD backend) for the frequency filters.
@@ -222,10 +257,11 @@ impl ChannelEstimator {
             });
         }
         let runs = self.pattern.max_runs();
-        if h.dim() != (n_rx, n_ports, runs, n_sc) {
+        let n_out = self.outputs.len();
+        if h.dim() != (n_rx, n_ports, runs, n_out) {
             return Err(Error::ShapeMismatch {
-                name: "h [n_rx, n_ports, n_runs, n_sc]",
-                expected: vec![n_rx, n_ports, runs, n_sc],
+                name: "h [n_rx, n_ports, n_runs, n_out]",
+                expected: vec![n_rx, n_ports, runs, n_out],
                 got: h.shape().to_vec(),
             });
         }
@@ -248,7 +284,7 @@ impl ChannelEstimator {
                             self.config.frequency,
                             prior,
                             win,
-                            c.k0..c.k1,
+                            &self.outputs[c.k0..c.k1],
                             &mut self.w_re,
                             &mut self.w_im,
                         );
@@ -457,7 +493,7 @@ impl ChannelEstimator {
         let (n_ports, n_sym, n_sc) = (
             self.pattern.n_ports(),
             self.pattern.n_sym(),
-            self.pattern.n_sc(),
+            self.outputs.len(),
         );
         let n_rx = self.n_rx;
         let runs = self.pattern.max_runs();

@@ -56,7 +56,8 @@ pub struct DelayPrior {
     pub noise_to_signal: f64,
 }
 
-/// One chunk of output subcarriers `k0..k1`, served by the window of blocks `s..s + L`.
+/// One chunk of outputs `k0..k1` (indices into the output positions), served by the window of
+/// blocks `window..window + L`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Chunk {
     pub window: usize,
@@ -64,8 +65,9 @@ pub(crate) struct Chunk {
     pub k1: usize,
 }
 
-/// The chunks of a run with block positions `pos` over `n_sc` subcarriers, windows of `l`.
-pub(crate) fn plan_chunks(pos: &[f64], n_sc: usize, l: usize) -> Vec<Chunk> {
+/// The chunks of a run with block positions `pos`, output positions `outs` (ascending, in
+/// subcarriers), windows of `l` blocks.
+pub(crate) fn plan_chunks(pos: &[f64], outs: &[f64], l: usize) -> Vec<Chunk> {
     let nb = pos.len();
     let l = l.min(nb).max(1);
     let step = (l / 2).max(1);
@@ -91,8 +93,8 @@ pub(crate) fn plan_chunks(pos: &[f64], n_sc: usize, l: usize) -> Vec<Chunk> {
     };
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut b = 0;
-    for k in 0..n_sc {
-        while b + 1 < nb && (k as f64) >= 0.5 * (pos[b] + pos[b + 1]) {
+    for (k, &x) in outs.iter().enumerate() {
+        while b + 1 < nb && x >= 0.5 * (pos[b] + pos[b + 1]) {
             b += 1;
         }
         let w = owner(b);
@@ -119,31 +121,32 @@ pub(crate) struct WeightDesigner {
 }
 
 impl WeightDesigner {
-    pub(crate) fn new(l: usize) -> Self {
+    /// Scratch for windows of up to `l` blocks and chunks of up to `max_outputs` outputs.
+    pub(crate) fn new(l: usize, max_outputs: usize) -> Self {
         Self {
             l,
             a: vec![Complex64::new(0.0, 0.0); l * l],
             rhs: vec![Complex64::new(0.0, 0.0); l],
-            key_pos: Vec::with_capacity(l),
+            key_pos: Vec::with_capacity(l + max_outputs),
             key: None,
         }
     }
 
-    /// Writes the weights of chunk `ks` (subcarriers `k0..k1`) for the window positions `win` into `w_re`/`w_im`
-    /// (L × n_k row-major: row = window tap, column = k − k0). Returns false when the buffer
+    /// Writes the weights of a chunk with output positions `outs` (subcarriers, fractional for
+    /// PRB centres) for the window positions `win` into `w_re`/`w_im` (L × n_k row-major: row =
+    /// window tap, column = output). Returns false when the buffer
     /// already held exactly these weights (nothing written).
     pub(crate) fn design(
         &mut self,
         method: FrequencyMethod,
         prior: DelayPrior,
         win: &[f64],
-        ks: std::ops::Range<usize>,
+        outs: &[f64],
         w_re: &mut [f32],
         w_im: &mut [f32],
     ) -> bool {
         let l = win.len();
-        let (k0, k1) = (ks.start, ks.end);
-        let n_k = k1 - k0;
+        let n_k = outs.len();
         let origin = win[0];
         let tag = match method {
             FrequencyMethod::Linear => 0u8,
@@ -159,30 +162,27 @@ impl WeightDesigner {
             FrequencyMethod::Dft { max_delay } => (max_delay.to_bits(), 0, 0),
             FrequencyMethod::Linear => (0, 0, 0),
         };
-        let key = (
-            n_k,
-            (k0 as f64 - origin).to_bits() as usize,
-            b0,
-            b1,
-            b2,
-            tag,
-        );
-        let same_pos =
-            self.key_pos.len() == l && self.key_pos.iter().zip(win).all(|(a, &b)| *a == b - origin);
+        let key = (n_k, l, b0, b1, b2, tag);
+        let same_pos = self.key_pos.len() == l + n_k
+            && self
+                .key_pos
+                .iter()
+                .zip(win.iter().chain(outs))
+                .all(|(a, &b)| *a == b - origin);
         if self.key == Some(key) && same_pos {
             return false;
         }
         self.key = Some(key);
         self.key_pos.clear();
-        self.key_pos.extend(win.iter().map(|&p| p - origin));
+        self.key_pos
+            .extend(win.iter().chain(outs).map(|&p| p - origin));
         debug_assert!(l <= self.l);
         for v in w_re[..l * n_k].iter_mut().chain(w_im[..l * n_k].iter_mut()) {
             *v = 0.0;
         }
         match method {
             FrequencyMethod::Linear => {
-                for (c, k) in (k0..k1).enumerate() {
-                    let k = k as f64;
+                for (c, &k) in outs.iter().enumerate() {
                     let (i, f) = if k <= win[0] {
                         (0, 0.0)
                     } else if k >= win[l - 1] {
@@ -219,10 +219,10 @@ impl WeightDesigner {
                     self.key = None;
                     return true;
                 }
-                for (c, k) in (k0..k1).enumerate() {
+                for (c, &k) in outs.iter().enumerate() {
                     // x = R⁻¹ r_kpᴴ, w = xᴴ (R Hermitian).
                     for (x, &p) in self.rhs.iter_mut().zip(win) {
-                        *x = r(k as f64 - p).conj();
+                        *x = r(k - p).conj();
                     }
                     solve_cholesky(a, l, &mut self.rhs[..l]);
                     for i in 0..l {
@@ -250,9 +250,8 @@ impl WeightDesigner {
                         continue;
                     }
                     for i in 0..l {
-                        for (c, k) in (k0..k1).enumerate() {
-                            let ph = two_pi
-                                * (t * i as f64 / l as f64 - t * (k as f64 - win[0]) / period);
+                        for (c, &k) in outs.iter().enumerate() {
+                            let ph = two_pi * (t * i as f64 / l as f64 - t * (k - win[0]) / period);
                             w_re[i * n_k + c] += (ph.cos() / l as f64) as f32;
                             w_im[i * n_k + c] += (ph.sin() / l as f64) as f32;
                         }
@@ -308,7 +307,8 @@ mod tests {
     fn chunks_cover_every_subcarrier_once_with_windows_in_range() {
         for (nb, n_sc, l) in [(36, 288, 16), (5, 40, 16), (1, 12, 16), (100, 400, 8)] {
             let pos: Vec<f64> = (0..nb).map(|b| 1.0 + 4.0 * b as f64).collect();
-            let chunks = plan_chunks(&pos, n_sc, l);
+            let outs: Vec<f64> = (0..n_sc).map(|k| k as f64).collect();
+            let chunks = plan_chunks(&pos, &outs, l);
             let mut next = 0;
             for c in &chunks {
                 assert_eq!(c.k0, next);
@@ -328,8 +328,10 @@ mod tests {
         k1: usize,
     ) -> Vec<Complex64> {
         let n = win.len() * (k1 - k0);
+        let outs: Vec<f64> = (k0..k1).map(|k| k as f64).collect();
         let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
-        WeightDesigner::new(win.len()).design(method, prior, win, k0..k1, &mut re, &mut im);
+        WeightDesigner::new(win.len(), outs.len())
+            .design(method, prior, win, &outs, &mut re, &mut im);
         re.iter()
             .zip(&im)
             .map(|(&a, &b)| Complex64::new(a as f64, b as f64))

@@ -18,6 +18,6 @@ mod estimator;
 mod frequency;
 mod pattern;
 
-pub use estimator::{ChannelEstimator, ChannelReport, EstimatorConfig};
+pub use estimator::{ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution};
 pub use frequency::{DelayPrior, FrequencyMethod, NORMAL_CP_FRACTION, delay_prior};
 pub use pattern::{CdmGroup, PilotPattern, Run};
