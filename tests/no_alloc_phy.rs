@@ -237,4 +237,17 @@ fn detector_process_and_demap_do_not_allocate() {
         }
     });
     assert_eq!(count, 0, "{count} allocations in detector process/demap");
+
+    use massive_mimo::detection::{SicConfig, SicDetector};
+    let mut sic = SicDetector::new(n_rx, n_l, n_int, n_prb, 1, 14).unwrap();
+    let cfg = SicConfig {
+        modulation: Modulation::Qam16,
+        stages: 3,
+        irc: true,
+    };
+    let (count, ()) = allocations_during(|| {
+        sic.process(&ch, cfg, y.view(), x.view_mut(), xv.view_mut())
+            .unwrap();
+    });
+    assert_eq!(count, 0, "{count} allocations in SIC process");
 }

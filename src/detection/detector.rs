@@ -14,8 +14,9 @@
 //!   (n_l + n_int)-order inverse instead of an n_rx-order one; gains and noise as MMSE.
 //!
 //! The post-equalisation SINR of layer l is `1/noise_l` (unbiased) — what link adaptation and
-//! the demapper ([`Self::demap`]) use. Degenerate groups (singular Gram, non-finite input, gain
-//! ≤ 1e-6) are erasures: zero filter, noise variance `f32::MAX`.
+//! the demapper ([`MimoDetector::demap`]) use. Degenerate groups (singular Gram, non-finite
+//! input) are erasures: zero filter, noise variance `f32::MAX` for every layer; an unbiased
+//! layer whose gain is ≤ 1e-6 (no channel of its own) is an erasure alone.
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 use num_complex::Complex64;
@@ -271,7 +272,7 @@ impl MimoDetector {
             let a = &self.inv_out[gi * m * m..(gi + 1) * m * m];
             let finite =
                 self.info[gi] == 0 && a.iter().all(|v| v.re.is_finite() && v.im.is_finite());
-            let mut erase = !finite;
+            let erase = !finite;
             self.h_aug.store_matrix(gi, &mut self.h_row)?;
             for li in 0..l {
                 if erase {
@@ -284,7 +285,8 @@ impl MimoDetector {
                         let g = 1.0 - s2 * a_ll;
                         if unbiased {
                             if g <= MIN_GAIN {
-                                erase = true;
+                                // This layer alone is an erasure (e.g. a zero channel column,
+                                // as after cancellation): zero filter row, noise f32::MAX.
                                 (0.0, f32::MAX)
                             } else {
                                 (1.0 / g, (1.0 - g) / g)
