@@ -22,6 +22,10 @@ pub enum Normalization {
     Column,
     /// `‖W‖_F² = k`: unit power per layer on average.
     Total,
+    /// Per-antenna power constraint: W scaled as a whole so that the strongest antenna carries
+    /// exactly `k/n_tx` (each power amplifier's share of a total of k) and none more; the
+    /// direction of W — hence ZF's nulls — is kept, the total power is ≤ k.
+    PerAntenna,
 }
 
 /// Outcome of one [`RzfPrecoder::process`] call.
@@ -155,6 +159,18 @@ fn normalize(mut w: ndarray::ArrayViewMut2<'_, C32>, normalization: Normalizatio
                 w.mapv_inplace(|v| v * s);
             }
         }
+        Normalization::PerAntenna => {
+            let share = w.ncols() as f32 / w.nrows() as f32;
+            let max_row = w
+                .rows()
+                .into_iter()
+                .map(|r| r.iter().map(|v| v.norm_sqr()).sum::<f32>())
+                .fold(0.0f32, f32::max);
+            if max_row > 0.0 {
+                let s = (share / max_row).sqrt();
+                w.mapv_inplace(|v| v * s);
+            }
+        }
     }
 }
 
@@ -162,6 +178,33 @@ fn normalize(mut w: ndarray::ArrayViewMut2<'_, C32>, normalization: Normalizatio
 mod tests {
     use super::*;
     use ndarray::Array3;
+
+    #[test]
+    fn per_antenna_normalisation_caps_every_antenna_and_keeps_zf_nulls() {
+        let (b, k, n) = (3, 4, 16);
+        let h = channel(b, k, n, 77);
+        let mut w = Array3::zeros((b, n, k));
+        RzfPrecoder::new(k, n, b)
+            .unwrap()
+            .process(h.view(), 0.0, Normalization::PerAntenna, w.view_mut())
+            .unwrap();
+        for m in 0..b {
+            let rows: Vec<f32> = (0..n)
+                .map(|t| (0..k).map(|l| w[[m, t, l]].norm_sqr()).sum())
+                .collect();
+            let max = rows.iter().cloned().fold(0.0f32, f32::max);
+            assert!((max - k as f32 / n as f32).abs() < 1e-5);
+            // H·W stays diagonal.
+            for i in 0..k {
+                for j in 0..k {
+                    let v: C32 = (0..n).map(|t| h[[m, i, t]] * w[[m, t, j]]).sum();
+                    if i != j {
+                        assert!(v.norm() < 1e-4, "off-diagonal {v}");
+                    }
+                }
+            }
+        }
+    }
 
     fn channel(b: usize, k: usize, n: usize, seed: u64) -> Array3<C32> {
         let mut s = seed;

@@ -362,9 +362,10 @@ fn precoder_rzf(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     let normalization = match p.str("normalization")? {
         "column" => Normalization::Column,
         "total" => Normalization::Total,
+        "per_antenna" => Normalization::PerAntenna,
         s => {
             return Err(format!(
-                "parameter `normalization` = {s} is not column or total"
+                "parameter `normalization` = {s} is not column, total or per_antenna"
             ));
         }
     };
