@@ -98,3 +98,40 @@ fn sus_picks_one_user_per_direction() {
     assert!(semi_orthogonal_selection(h.view(), 0, 0.5).is_err());
     assert!(semi_orthogonal_selection(h.view(), 4, 1.5).is_err());
 }
+
+#[test]
+fn block_diagonalization_nulls_the_other_users() {
+    use massive_mimo::precoding::block_diagonalization;
+    let mut rng = ChaCha8Rng::seed_from_u64(53);
+    // 4 users with 2 antennas each, 2 layers each, on 16 transmit antennas.
+    let hs: Vec<Array2<C32>> = (0..4)
+        .map(|_| Array2::from_shape_fn((2, 16), |_| cn(&mut rng, 1.0)))
+        .collect();
+    let views: Vec<_> = hs.iter().map(|h| h.view()).collect();
+    let ws = block_diagonalization(&views, &[2, 2, 2, 2]).unwrap();
+    for (k, w) in ws.iter().enumerate() {
+        // Orthonormal columns.
+        for a in 0..2 {
+            for b in 0..2 {
+                let d: C32 = (0..16).map(|t| w[[t, a]].conj() * w[[t, b]]).sum();
+                let e = if a == b { 1.0 } else { 0.0 };
+                assert!((d - C32::new(e, 0.0)).norm() < 1e-4);
+            }
+        }
+        for (j, h) in hs.iter().enumerate() {
+            let hw = h.dot(w);
+            let p: f32 = hw.iter().map(|v| v.norm_sqr()).sum();
+            if j == k {
+                assert!(p > 0.5, "own gain {p}");
+            } else {
+                assert!(p < 1e-8, "user {k} leaks {p} into user {j}");
+            }
+        }
+    }
+    // 9 users × 2 antennas leave no null space on 16 antennas.
+    let many: Vec<Array2<C32>> = (0..9)
+        .map(|_| Array2::from_shape_fn((2, 16), |_| cn(&mut rng, 1.0)))
+        .collect();
+    let views: Vec<_> = many.iter().map(|h| h.view()).collect();
+    assert!(block_diagonalization(&views, &[1; 9]).is_err());
+}
