@@ -1,6 +1,7 @@
 //! Precoder application over whole slots, straight into the OFDM modulator's input grid:
 //! NR 100 MHz (273 PRBs × 14 symbols) and LTE 20 MHz (100 PRBs × 14 symbols), for 64 × 16,
-//! 64 × 8 and 32 × 8 (antennas × layers), PRG of 2 PRBs.
+//! 64 × 8, 32 × 8 and 4 × 4 (antennas × layers; 4 × 4 is srsRAN's largest precoder shape), PRG
+//! of 2 PRBs. Port-REs/s = antennas × REs per second.
 //!
 //! Prints first, for each case, the time per slot, GFLOP/s (8 real flops per complex
 //! multiply-add), the share of the single-core FMA peak measured in the same run, and the time
@@ -25,7 +26,7 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let mut v = Vec::new();
-    for (n_tx, k) in [(64, 16), (64, 8), (32, 8)] {
+    for (n_tx, k) in [(64, 16), (64, 8), (32, 8), (4, 4)] {
         for (carrier, n_sc) in [("nr100", 3276), ("lte20", 1200)] {
             v.push(Case {
                 name: format!("apply {n_tx}x{k} {carrier} slot"),
@@ -95,13 +96,14 @@ fn main() {
             )
             .as_secs_f64();
             println!(
-                "{:<28} {:>10.1} {:>9.1} {:>7.1}% {:>14.1} {:>7.1}%",
+                "{:<28} {:>10.1} {:>9.1} {:>7.1}% {:>14.1} {:>7.1}% {:>14.0}",
                 c.name,
                 t * 1e6,
                 gflops,
                 100.0 * gflops / peak,
                 fill * 1e6,
-                100.0 * fill / t
+                100.0 * fill / t,
+                (c.n_tx * c.n_sc * 14) as f64 / t / 1e6
             );
         }
     }
