@@ -14,6 +14,8 @@ Sets and what they check beyond ../shared/vectors:
   low_papr   M_ZC = 30 (5.2.2.2 formula) and more lengths >= 36, v = 1 where allowed
   ofdm       NR 15/30/60 kHz at other slots (long-CP placement), LTE, windows 0, 0.3, 1
   tbs_nr     small (table) and large (formula) N_info, R <= 1/4 branch, x_overhead
+  dmrs       PDSCH DMRS grids, types 1/2, single/double, OCC, n_SCID, Rel-16 c_init, CRB offsets
+             (port 1000 cross-checked with py3gpp's nrPDSCHDMRS when it is installed)
   equalizer_irc   MMSE-IRC with R = nv*I + U U^H, biased/unbiased, 64x16 with 8 interferers ... 4x2
   precoder_apply  per-PRB y = W x, 64x16 ... 4x4, RE counts 168 ... 7
   chest      DMRS type 1/2, double symbol, SRS-like cyclic shifts on a comb; multipath with an
@@ -656,6 +658,89 @@ def irc_set():
     s.close()
 
 
+def dmrs_grid(kind, ports, symbols, double, n_id, n_scid, rel16, slot, crb_start, n_prb):
+    """38.211 7.4.1.1: r(n) from c_init (Rel-16 form), a_{k,l} = w_f(k') w_t(l') r(2n + k'),
+    k = 4n + 2k' + delta (type 1) or 6n + k' + delta (type 2), counted from CRB 0; (lambda,
+    delta, w_f, w_t) of Tables 7.4.1.1.2-1 / -2."""
+    per_prb = 6 if kind == 1 else 4
+    grid = np.zeros((len(ports), 14, 12 * n_prb), complex)
+    first, length = crb_start * per_prb, n_prb * per_prb
+    for pi, p in enumerate(ports):
+        lam = (p // 2) % 2 if kind == 1 else (p // 2) % 3
+        delta = lam if kind == 1 else 2 * lam
+        wf1 = -1 if p % 2 else 1
+        wt1 = -1 if p >= (4 if kind == 1 else 6) else 1
+        for lbar in symbols:
+            for lp in range(2 if double else 1):
+                l = lbar + lp
+                lam_bar, scid = ((lam, 1 - n_scid if lam == 1 else n_scid) if rel16 else (0, n_scid))
+                nid = n_id[scid]
+                cinit = (2**17 * (14 * slot + l + 1) * (2 * nid + 1) + 2**17 * (lam_bar // 2) + 2 * nid + scid) % 2**31
+                c = gold(cinit, 2 * (first + length))
+                for m in range(length):
+                    idx = first + m
+                    n, kp = idx // 2, idx % 2
+                    r = ((1 - 2 * int(c[2 * idx])) + 1j * (1 - 2 * int(c[2 * idx + 1]))) / math.sqrt(2)
+                    k = 4 * n + 2 * kp + delta if kind == 1 else 6 * n + kp + delta
+                    grid[pi, l, k - 12 * crb_start] = r * (wf1 if kp else 1) * (wt1 if lp else 1)
+    return grid
+
+
+def type_a_symbols(l0, additional, double):
+    extra = {(False, 0): [], (True, 0): [], (False, 1): [11], (False, 2): [7, 11], (False, 3): [5, 8, 11],
+             (True, 1): [10]}[(double, additional)]
+    return [l0] + extra
+
+
+def crosscheck_py3gpp(grid, n_id, slot, n_prb, l0, additional):
+    """Port 1000, single symbol, Rel-15 scrambling, allocation from CRB 0: compare with py3gpp's
+    nrPDSCHDMRS when the package is installed (optional third-party cross-check)."""
+    try:
+        from py3gpp.nrPDSCHDMRS import nrPDSCHDMRS
+        from py3gpp.configs.nrPDSCHConfig import nrPDSCHConfig
+        from py3gpp.configs.nrCarrierConfig import nrCarrierConfig
+    except ImportError:
+        return None
+    car = nrCarrierConfig()
+    car.NSlot = slot
+    cfg = nrPDSCHConfig()
+    cfg.PRBSet = list(range(n_prb))
+    cfg.NSizeBWP = n_prb
+    cfg.DMRS.DMRSTypeAPosition = l0
+    cfg.DMRS.DMRSAdditionalPosition = additional
+    cfg.DMRS.NIDNSCID = n_id
+    theirs = np.asarray(nrPDSCHDMRS(cfg, car))
+    ours = np.concatenate([grid[0, l, 0::2] for l in type_a_symbols(l0, additional, False)])
+    return np.max(np.abs(theirs - ours))
+
+
+def dmrs_set():
+    s = Set("dmrs")
+    cases = [
+        # kind, ports, l0, additional, double, n_id, n_scid, rel16, slot, crb_start, n_prb
+        (1, [0], 2, 2, False, (17, 17), 0, False, 3, 0, 6),
+        (1, [0, 1, 2, 3], 3, 1, False, (1007, 33), 1, False, 0, 4, 5),
+        (1, list(range(8)), 2, 1, True, (65535, 2), 0, True, 9, 10, 4),
+        (2, list(range(6)), 2, 3, False, (500, 501), 1, True, 19, 1, 3),
+        (2, list(range(12)), 3, 0, True, (0, 1), 0, False, 7, 0, 4),
+        (2, [1, 4, 9], 2, 1, True, (4242, 77), 1, True, 2, 20, 2),
+    ]
+    for kind, ports, l0, add, double, n_id, n_scid, rel16, slot, crb, n_prb in cases:
+        syms = type_a_symbols(l0, add, double)
+        g = dmrs_grid(kind, ports, syms, double, n_id, n_scid, rel16, slot, crb, n_prb)
+        if kind == 1 and ports[0] == 0 and not double and not rel16 and n_scid == 0 and crb == 0:
+            diff = crosscheck_py3gpp(g, n_id[0], slot, n_prb, l0, add)
+            if diff is not None:
+                assert diff < 1e-9, f"py3gpp disagrees: {diff}"
+                print(f"dmrs: port 1000 agrees with py3gpp (max |diff| {diff:.1e})")
+        name = f"dmrs-type{kind}-{len(ports)}p-{'double' if double else 'single'}-l{l0}-add{add}-crb{crb}"
+        s.case(name, "dmrs", {"dmrs_type": kind, "ports": ",".join(map(str, ports)), "l0": l0, "additional": add,
+                             "double_symbol": double, "n_id0": n_id[0], "n_id1": n_id[1], "n_scid": n_scid,
+                             "rel16": rel16, "slot": slot, "crb_start": crb, "n_prb": n_prb},
+               {}, {"pilots": g.astype(np.complex64)}, {"abs": 1e-6})
+    s.close()
+
+
 def check_not_copied():
     """The project's files must not duplicate ../shared/vectors byte for byte (tests read the
     shared set in place); a collision means a case should change its parameters."""
@@ -684,4 +769,5 @@ if __name__ == "__main__":
     chest_set()
     precoder_apply_set()
     irc_set()
+    dmrs_set()
     check_not_copied()

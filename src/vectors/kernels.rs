@@ -5,7 +5,7 @@
 //! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`,
 //! `steering_vector`, `codebook_type1` (ranks 1–2), `beam_pattern` (contract in
 //! `vectors/README.md`), `precoder_rzf`, `precoder_apply` (contract in `vectors/README.md`),
-//! `equalize`, `equalize_irc` (contract in `vectors/README.md`), `chest`.
+//! `equalize`, `equalize_irc`, `dmrs` (contracts in `vectors/README.md`), `chest`.
 
 use std::collections::BTreeMap;
 
@@ -43,12 +43,13 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "chest" => chest,
         "precoder_apply" => precoder_apply,
         "equalize_irc" => equalize_irc,
+        "dmrs" => dmrs,
         _ => return None,
     })
 }
 
 /// Names of every registered kernel.
-pub const KERNELS: [&str; 15] = [
+pub const KERNELS: [&str; 16] = [
     "gold",
     "qam_map",
     "qam_demap",
@@ -64,6 +65,7 @@ pub const KERNELS: [&str; 15] = [
     "chest",
     "precoder_apply",
     "equalize_irc",
+    "dmrs",
 ];
 
 /// Typed access to a case's parameters; a missing or mistyped one names itself.
@@ -510,6 +512,40 @@ fn equalize_irc(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
         ("x", Array::C64(x.into_dyn())),
         ("noise_var", Array::F32(det.noise().to_owned().into_dyn())),
     ]))
+}
+
+fn dmrs(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
+    use crate::refsig::{DmrsConfig, DmrsType, type_a_positions};
+    let kind = match p.u64("dmrs_type")? {
+        1 => DmrsType::Type1,
+        2 => DmrsType::Type2,
+        t => return Err(format!("parameter `dmrs_type` = {t} is not 1 or 2")),
+    };
+    let ports = p
+        .str("ports")?
+        .split(',')
+        .map(|x| x.trim().parse::<usize>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("parameter `ports`: {e}"))?;
+    let double_symbol = p.bool("double_symbol")?;
+    let symbols =
+        type_a_positions(p.usize("l0")?, p.usize("additional")?, double_symbol).map_err(err)?;
+    let n_prb = p.usize("n_prb")?;
+    let cfg = DmrsConfig {
+        kind,
+        ports,
+        symbols,
+        double_symbol,
+        n_id: [p.u32("n_id0")?, p.u32("n_id1")?],
+        n_scid: p.u32("n_scid")?,
+        rel16_cdm_group_scrambling: p.bool("rel16")?,
+        slot: p.u32("slot")?,
+        crb_start: p.usize("crb_start")?,
+        amplitude: 1.0,
+    };
+    let mut g = ndarray::Array3::zeros((cfg.ports.len(), 14, 12 * n_prb));
+    cfg.write_pilots(g.view_mut()).map_err(err)?;
+    Ok(Outputs::from([("pilots", Array::C64(g.into_dyn()))]))
 }
 
 #[cfg(test)]
