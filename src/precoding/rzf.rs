@@ -122,13 +122,28 @@ impl RzfPrecoder {
             let src = if self.info[m] != 0 { &self.h } else { &self.x };
             src.store_matrix(m, &mut self.out)?;
             let mut wm = w.index_axis_mut(ndarray::Axis(0), m);
-            for (i, row) in self.out.chunks_exact(n).enumerate() {
-                for (t, v) in row.iter().enumerate() {
-                    wm[[t, i]] = if v.re.is_finite() && v.im.is_finite() {
-                        v.conj()
-                    } else {
-                        C32::new(0.0, 0.0)
-                    };
+            let clean = |v: &C32| {
+                if v.re.is_finite() && v.im.is_finite() {
+                    v.conj()
+                } else {
+                    C32::new(0.0, 0.0)
+                }
+            };
+            match wm.as_slice_mut() {
+                // Standard layout: W[t, i] at t·k + i, written row by row of X (X[i, t]).
+                Some(dst) => {
+                    for (i, row) in self.out.chunks_exact(n).enumerate() {
+                        for (t, v) in row.iter().enumerate() {
+                            dst[t * k + i] = clean(v);
+                        }
+                    }
+                }
+                None => {
+                    for (i, row) in self.out.chunks_exact(n).enumerate() {
+                        for (t, v) in row.iter().enumerate() {
+                            wm[[t, i]] = clean(v);
+                        }
+                    }
                 }
             }
             normalize(wm, normalization);
