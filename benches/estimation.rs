@@ -9,7 +9,9 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use massive_mimo::C32;
 use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, FrequencyMethod, PilotPattern};
-use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, type_a_positions};
+use massive_mimo::refsig::{
+    DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
+};
 use ndarray::{Array3, Array4};
 
 const N_RX: usize = 64;
@@ -35,23 +37,23 @@ fn dmrs(kind: DmrsType, n_ports: usize) -> Array3<C32> {
 
 fn srs16() -> Array3<C32> {
     let mut g = Array3::zeros((16, 14, N_SC));
-    for u in 0..16 {
-        SrsConfig {
-            n_ports: 1,
-            comb: 4,
-            comb_offset: u % 4,
-            cyclic_shift: 3 * (u / 4),
-            prb_start: 0,
-            m_srs: 272,
-            l0: 13,
-            n_symbols: 1,
-            group: (5, 0),
-            amplitude: 1.0,
-        }
-        .write_pilots(g.view_mut(), u)
-        .expect("valid");
-    }
+    write_multiplexed_users(&srs_template(272), 16, g.view_mut()).expect("valid");
     g
+}
+
+fn srs_template(m_srs: usize) -> SrsConfig {
+    SrsConfig {
+        n_ports: 1,
+        comb: 4,
+        comb_offset: 0,
+        cyclic_shift: 0,
+        prb_start: 0,
+        m_srs,
+        l0: 13,
+        n_symbols: 1,
+        group: (5, 0),
+        amplitude: 1.0,
+    }
 }
 
 fn estimation(c: &mut Criterion) {

@@ -144,22 +144,24 @@ fn sixteen_srs_users_sound_one_symbol() {
     // user with its own timing offset.
     let n_sc = 624;
     let mut pilots = Array3::zeros((16, 14, n_sc));
-    for u in 0..16 {
-        SrsConfig {
-            n_ports: 1,
-            comb: 4,
-            comb_offset: u % 4,
-            cyclic_shift: 3 * (u / 4),
-            prb_start: 0,
-            m_srs: 52,
-            l0: 13,
-            n_symbols: 1,
-            group: (11, 0),
-            amplitude: 1.0,
-        }
-        .write_pilots(pilots.view_mut(), u)
-        .unwrap();
-    }
+    let template = SrsConfig {
+        n_ports: 1,
+        comb: 4,
+        comb_offset: 0,
+        cyclic_shift: 0,
+        prb_start: 0,
+        m_srs: 52,
+        l0: 13,
+        n_symbols: 1,
+        group: (11, 0),
+        amplitude: 1.0,
+    };
+    let users = massive_mimo::refsig::multiplexed_users(&template, 16).unwrap();
+    // Comb offset u mod 4, cyclic shifts 0, 3, 6, 9 of 12 on each comb.
+    assert_eq!((users[5].comb_offset, users[5].cyclic_shift), (1, 3));
+    assert_eq!((users[15].comb_offset, users[15].cyclic_shift), (3, 9));
+    massive_mimo::refsig::write_multiplexed_users(&template, 16, pilots.view_mut()).unwrap();
+    assert!(massive_mimo::refsig::multiplexed_users(&template, 49).is_err());
     let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
     assert_eq!(pattern.groups().len(), 4);
     let mut h = Array4::zeros((16, 16, 14, n_sc));

@@ -12,7 +12,9 @@ use massive_mimo::modulation::{DemapMethod, Modulation, demap};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::perf::{measure_peak, time_per_call};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
-use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, type_a_positions};
+use massive_mimo::refsig::{
+    DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
+};
 use massive_mimo::simd::{Backend, Kernels};
 use ndarray::{Array2, Array3, Array4};
 use serde_json::{Value, json};
@@ -95,22 +97,19 @@ impl SlotFixture {
         let n_sc = 12 * carrier.n_prb;
         // SRS: 16 single-port users on comb 4 × 4 cyclic shifts in the last symbol.
         let mut srs_p = Array3::zeros((N_LAYERS, N_SYM, n_sc));
-        for u in 0..N_LAYERS {
-            SrsConfig {
-                n_ports: 1,
-                comb: 4,
-                comb_offset: u % 4,
-                cyclic_shift: 3 * (u / 4),
-                prb_start: 0,
-                m_srs: carrier.n_prb - carrier.n_prb % 4,
-                l0: 13,
-                n_symbols: 1,
-                group: (3, 0),
-                amplitude: 1.0,
-            }
-            .write_pilots(srs_p.view_mut(), u)
-            .map_err(e)?;
-        }
+        let template = SrsConfig {
+            n_ports: 1,
+            comb: 4,
+            comb_offset: 0,
+            cyclic_shift: 0,
+            prb_start: 0,
+            m_srs: carrier.n_prb - carrier.n_prb % 4,
+            l0: 13,
+            n_symbols: 1,
+            group: (3, 0),
+            amplitude: 1.0,
+        };
+        write_multiplexed_users(&template, N_LAYERS, srs_p.view_mut()).map_err(e)?;
         // DMRS: type 2 double symbol, 12 ports (the most Rel-15/16 DMRS has).
         let dcfg = DmrsConfig {
             kind: DmrsType::Type2,

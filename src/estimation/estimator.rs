@@ -325,6 +325,17 @@ impl ChannelEstimator {
         Ok(&self.report)
     }
 
+    /// The LS estimates of group `gi`, run `ri`, port `qi` of the group, antenna `r`: one per
+    /// CDM block, re and im planes.
+    fn ls_row(&self, gi: usize, ri: usize, qi: usize, r: usize) -> (&[f32], &[f32]) {
+        let nb = self.positions[gi][ri].len();
+        let row = (qi * self.n_rx + r) * nb;
+        (
+            &self.ls_re[gi][ri][row..row + nb],
+            &self.ls_im[gi][ri][row..row + nb],
+        )
+    }
+
     /// LS de-spreading on every CDM block: `ĥ = (XᴴX)⁻¹Xᴴ y`.
     fn least_squares(&mut self, rx: ArrayView3<'_, C32>) {
         let n_rx = self.n_rx;
@@ -399,11 +410,7 @@ impl ChannelEstimator {
                         ns += nb - 1;
                     }
                     for r in 0..n_rx {
-                        let row = (qi * n_rx + r) * nb;
-                        let (re, im) = (
-                            &self.ls_re[gi][ri][row..row + nb],
-                            &self.ls_im[gi][ri][row..row + nb],
-                        );
+                        let (re, im) = self.ls_row(gi, ri, qi, r);
                         let v = |b: usize| Complex64::new(re[b] as f64, im[b] as f64);
                         for b in 0..nb {
                             r0 += v(b).norm_sqr();
@@ -435,11 +442,7 @@ impl ChannelEstimator {
                         continue;
                     }
                     for r in 0..n_rx {
-                        let row = (qi * n_rx + r) * nb;
-                        let (re, im) = (
-                            &self.ls_re[gi][ri][row..row + nb],
-                            &self.ls_im[gi][ri][row..row + nb],
-                        );
+                        let (re, im) = self.ls_row(gi, ri, qi, r);
                         let v = |b: usize| Complex64::new(re[b] as f64, im[b] as f64);
                         for b in 1..nb - 1 {
                             d2_sum +=

@@ -12,4 +12,4 @@ pub mod dmrs;
 pub mod srs;
 
 pub use dmrs::{DmrsConfig, DmrsType, type_a_positions};
-pub use srs::SrsConfig;
+pub use srs::{SrsConfig, multiplexed_users, write_multiplexed_users};

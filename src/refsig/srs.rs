@@ -136,6 +136,46 @@ impl SrsConfig {
     }
 }
 
+/// The single-port SRS resources of `n_users` users sounding one band and symbol(s) together:
+/// user u takes comb offset `u mod K_TC` and cyclic shift `(u div K_TC)·n_cs,max/⌈n_users/K_TC⌉`
+/// (evenly spread, so that the users of one comb are orthogonal over every block of
+/// ⌈n_users/K_TC⌉ comb REs). `template` gives everything else (its n_ports must be 1).
+pub fn multiplexed_users(template: &SrsConfig, n_users: usize) -> Result<Vec<SrsConfig>> {
+    let n_cs_max = template.max_cyclic_shifts()?;
+    let per_comb = n_users.div_ceil(template.comb.max(1));
+    if template.n_ports != 1 || n_users == 0 || per_comb > n_cs_max {
+        return Err(Error::InvalidParameter {
+            name: "n_users (single-port SRS)",
+            value: format!(
+                "{n_users} on comb {} with {} port(s)",
+                template.comb, template.n_ports
+            ),
+            reason: "at most K_TC·n_cs,max single-port users",
+        });
+    }
+    Ok((0..n_users)
+        .map(|u| SrsConfig {
+            comb_offset: u % template.comb,
+            cyclic_shift: (u / template.comb) * (n_cs_max / per_comb),
+            ..template.clone()
+        })
+        .collect())
+}
+
+/// Writes [`multiplexed_users`]'s resources into `grid` [n_users, n_sym, n_sc], user u in row u
+/// (the grid is zeroed first).
+pub fn write_multiplexed_users(
+    template: &SrsConfig,
+    n_users: usize,
+    mut grid: ArrayViewMut3<'_, C32>,
+) -> Result<()> {
+    grid.fill(C32::new(0.0, 0.0));
+    for (u, cfg) in multiplexed_users(template, n_users)?.iter().enumerate() {
+        cfg.write_pilots(grid.view_mut(), u)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,6 +145,19 @@ impl Inputs<'_> {
         }
     }
 
+    /// A complex64 input of a fixed number of axes; `axes` names them for the error, e.g.
+    /// `"[n_re, n_rx, n_l]"`.
+    pub fn c64_dim<D: ndarray::Dimension>(
+        &self,
+        key: &str,
+        axes: &str,
+    ) -> Result<ndarray::ArrayView<'_, C32, D>, String> {
+        let a = self.c64(key)?;
+        a.view()
+            .into_dimensionality::<D>()
+            .map_err(|_| format!("{key} has shape {:?}, expected {axes}", a.shape()))
+    }
+
     /// A float32 input.
     pub fn f32(&self, key: &str) -> Result<&ArrayD<f32>, String> {
         match self.get(key)? {
@@ -248,11 +261,7 @@ fn ofdm_config(p: &Params<'_>, n_symbols: usize, n_sc: usize) -> Result<OfdmConf
 }
 
 fn ofdm_modulate(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
-    let grid = i.c64("grid")?;
-    let grid = grid
-        .view()
-        .into_dimensionality::<ndarray::Ix2>()
-        .map_err(|_| format!("grid has shape {:?}, expected [n_sym, n_sc]", grid.shape()))?;
+    let grid = i.c64_dim::<ndarray::Ix2>("grid", "[n_sym, n_sc]")?;
     let cfg = ofdm_config(p, grid.dim().0, grid.dim().1)?;
     let mut m = OfdmModulator::new(&cfg).map_err(err)?;
     let mut out = vec![C32::new(0.0, 0.0); m.output_len()];
@@ -355,11 +364,7 @@ fn beam_pattern(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 
 fn precoder_rzf(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     use crate::precoding::{Normalization, RzfPrecoder};
-    let h = i.c64("h")?;
-    let h = h
-        .view()
-        .into_dimensionality::<ndarray::Ix3>()
-        .map_err(|_| format!("h has shape {:?}, expected [n_sc, k, n_tx]", h.shape()))?;
+    let h = i.c64_dim::<ndarray::Ix3>("h", "[n_sc, k, n_tx]")?;
     let (b, k, n) = h.dim();
     let normalization = match p.str("normalization")? {
         "column" => Normalization::Column,
@@ -389,16 +394,8 @@ fn equalize(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
         },
         s => return Err(format!("parameter `method` = {s} is not zf or mmse")),
     };
-    let h = i.c64("h")?;
-    let h = h
-        .view()
-        .into_dimensionality::<ndarray::Ix3>()
-        .map_err(|_| format!("h has shape {:?}, expected [n_re, n_rx, n_l]", h.shape()))?;
-    let y = i.c64("y")?;
-    let y = y
-        .view()
-        .into_dimensionality::<ndarray::Ix2>()
-        .map_err(|_| format!("y has shape {:?}, expected [n_re, n_rx]", y.shape()))?;
+    let h = i.c64_dim::<ndarray::Ix3>("h", "[n_re, n_rx, n_l]")?;
+    let y = i.c64_dim::<ndarray::Ix2>("y", "[n_re, n_rx]")?;
     let nv = flat(i.f32("noise_var")?);
     let (b, r, l) = h.dim();
     let (mut x, mut v) = (Array2::zeros((b, l)), Array2::zeros((b, l)));
@@ -414,26 +411,8 @@ fn equalize(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 
 fn chest(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     use crate::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
-    let rx = i.c64("rx")?;
-    let rx = rx
-        .view()
-        .into_dimensionality::<ndarray::Ix3>()
-        .map_err(|_| {
-            format!(
-                "rx has shape {:?}, expected [n_rx, n_sym, n_sc]",
-                rx.shape()
-            )
-        })?;
-    let pilots = i.c64("pilots")?;
-    let pilots = pilots
-        .view()
-        .into_dimensionality::<ndarray::Ix3>()
-        .map_err(|_| {
-            format!(
-                "pilots has shape {:?}, expected [n_ports, n_sym, n_sc]",
-                pilots.shape()
-            )
-        })?;
+    let rx = i.c64_dim::<ndarray::Ix3>("rx", "[n_rx, n_sym, n_sc]")?;
+    let pilots = i.c64_dim::<ndarray::Ix3>("pilots", "[n_ports, n_sym, n_sc]")?;
     let nv = flat(i.f32("noise_var")?);
     if nv.len() != 1 {
         return Err(format!("noise_var has {} values, expected 1", nv.len()));
@@ -454,16 +433,8 @@ fn chest(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 
 fn precoder_apply(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     use crate::precoding::PrecoderApplier;
-    let w = i.c64("w")?;
-    let w = w
-        .view()
-        .into_dimensionality::<ndarray::Ix3>()
-        .map_err(|_| format!("w has shape {:?}, expected [n_prb, n_tx, k]", w.shape()))?;
-    let x = i.c64("x")?;
-    let x = x
-        .view()
-        .into_dimensionality::<ndarray::Ix3>()
-        .map_err(|_| format!("x has shape {:?}, expected [n_prb, k, n_re]", x.shape()))?;
+    let w = i.c64_dim::<ndarray::Ix3>("w", "[n_prb, n_tx, k]")?;
+    let x = i.c64_dim::<ndarray::Ix3>("x", "[n_prb, k, n_re]")?;
     let (n_prb, n_tx, k) = w.dim();
     let n_re = x.dim().2;
     let mut y = ndarray::Array3::zeros((n_prb, n_tx, n_re));
@@ -477,19 +448,9 @@ fn precoder_apply(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 fn equalize_irc(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     use crate::detection::{DetectorMethod, GroupChannels, MimoDetector};
     let unbiased = p.bool("unbiased")?;
-    let dims3 = |name: &str, what: &str| -> Result<ndarray::ArrayView3<'_, C32>, String> {
-        let a = i.c64(name)?;
-        a.view()
-            .into_dimensionality::<ndarray::Ix3>()
-            .map_err(|_| format!("{name} has shape {:?}, expected {what}", a.shape()))
-    };
-    let h = dims3("h", "[n_re, n_rx, n_l]")?;
-    let u = dims3("u", "[n_re, n_rx, n_int]")?;
-    let y = i.c64("y")?;
-    let y = y
-        .view()
-        .into_dimensionality::<ndarray::Ix2>()
-        .map_err(|_| format!("y has shape {:?}, expected [n_re, n_rx]", y.shape()))?;
+    let h = i.c64_dim::<ndarray::Ix3>("h", "[n_re, n_rx, n_l]")?;
+    let u = i.c64_dim::<ndarray::Ix3>("u", "[n_re, n_rx, n_int]")?;
+    let y = i.c64_dim::<ndarray::Ix2>("y", "[n_re, n_rx]")?;
     let nv = flat(i.f32("noise_var")?);
     let (b, r, l) = h.dim();
     let n_int = u.dim().2;
