@@ -115,6 +115,10 @@ pub(crate) struct WeightDesigner {
     l: usize,
     a: Vec<Complex64>,
     rhs: Vec<Complex64>,
+    /// Correlation per lag (regular windows).
+    lag: Vec<Complex64>,
+    /// Per tap i: cos/sin of πβ·i·D and e^{j2π·i·D·τ0} (regular windows).
+    tap: Vec<(f64, f64, Complex64)>,
     /// Geometry and prior of the weights now in the buffer (reuse key).
     key_pos: Vec<f64>,
     key: Option<(usize, usize, u64, u64, u64, u8)>,
@@ -127,6 +131,8 @@ impl WeightDesigner {
             l,
             a: vec![Complex64::new(0.0, 0.0); l * l],
             rhs: vec![Complex64::new(0.0, 0.0); l],
+            lag: vec![Complex64::new(0.0, 0.0); l],
+            tap: vec![(0.0, 0.0, Complex64::new(0.0, 0.0)); l],
             key_pos: Vec::with_capacity(l + max_outputs),
             key: None,
         }
@@ -198,20 +204,49 @@ impl WeightDesigner {
                 }
             }
             FrequencyMethod::Lmmse => {
+                let pi = std::f64::consts::PI;
+                let beta = 2.0 * prior.half_width;
                 let r = |d: f64| {
-                    let x = 2.0 * prior.half_width * d;
+                    let x = beta * d;
                     let s = if x.abs() < 1e-12 {
                         1.0
                     } else {
-                        (std::f64::consts::PI * x).sin() / (std::f64::consts::PI * x)
+                        (pi * x).sin() / (pi * x)
                     };
-                    Complex64::from_polar(s, -2.0 * std::f64::consts::PI * d * prior.mean_delay)
+                    Complex64::from_polar(s, -2.0 * pi * d * prior.mean_delay)
                 };
+                // Regular windows (every interior window of a regular pattern): R is Toeplitz,
+                // one r() per lag; and r(k − p_i) = r(x − i·D) with x = k − p_0 follows from
+                // sin/cos of x by angle addition — no trigonometry per (output, tap) pair.
+                let step = if l > 1 { win[1] - win[0] } else { 0.0 };
+                let regular = l > 1 && (1..l).all(|i| ((win[i] - win[i - 1]) - step).abs() < 1e-9);
                 let a = &mut self.a[..l * l];
-                for i in 0..l {
-                    for j in 0..l {
-                        a[i * l + j] = r(win[i] - win[j]);
+                if regular {
+                    for (lag, v) in self.lag.iter_mut().take(l).enumerate() {
+                        *v = r(lag as f64 * step);
                     }
+                    for i in 0..l {
+                        for j in 0..=i {
+                            a[i * l + j] = self.lag[i - j];
+                        }
+                    }
+                    for (i, t) in self.tap.iter_mut().take(l).enumerate() {
+                        let y = i as f64 * step;
+                        // (cos πβy, sin πβy, e^{+j2π y τ0})
+                        *t = (
+                            (pi * beta * y).cos(),
+                            (pi * beta * y).sin(),
+                            Complex64::from_polar(1.0, 2.0 * pi * y * prior.mean_delay),
+                        );
+                    }
+                } else {
+                    for i in 0..l {
+                        for j in 0..=i {
+                            a[i * l + j] = r(win[i] - win[j]);
+                        }
+                    }
+                }
+                for i in 0..l {
                     a[i * l + i] += prior.noise_to_signal.max(1e-9);
                 }
                 if cholesky_in_place(a, l).is_none() {
@@ -221,8 +256,24 @@ impl WeightDesigner {
                 }
                 for (c, &k) in outs.iter().enumerate() {
                     // x = R⁻¹ r_kpᴴ, w = xᴴ (R Hermitian).
-                    for (x, &p) in self.rhs.iter_mut().zip(win) {
-                        *x = r(k - p).conj();
+                    if regular {
+                        let x = k - win[0];
+                        let (sx, cx) = (pi * beta * x).sin_cos();
+                        let ph = Complex64::from_polar(1.0, -2.0 * pi * x * prior.mean_delay);
+                        for (i, v) in self.rhs.iter_mut().take(l).enumerate() {
+                            let (cy, sy, e) = self.tap[i];
+                            let arg = pi * beta * (x - i as f64 * step);
+                            let sinc = if arg.abs() < 1e-12 {
+                                1.0
+                            } else {
+                                (sx * cy - cx * sy) / arg
+                            };
+                            *v = (ph * e * sinc).conj();
+                        }
+                    } else {
+                        for (v, &p) in self.rhs.iter_mut().zip(win) {
+                            *v = r(k - p).conj();
+                        }
                     }
                     solve_cholesky(a, l, &mut self.rhs[..l]);
                     for i in 0..l {
@@ -360,6 +411,28 @@ mod tests {
                 assert!((s - 1.0).norm() < 1e-3, "{m:?} column {c}: sum {s}");
             }
         }
+    }
+
+    #[test]
+    fn regular_window_shortcut_equals_the_direct_formula() {
+        // The same window, once exactly regular (Toeplitz / angle-addition path) and once
+        // perturbed by 1e-8 subcarrier (direct path): the weights agree.
+        let reg: Vec<f64> = (0..16).map(|b| 1.0 + 4.0 * b as f64).collect();
+        let mut irr = reg.clone();
+        irr[7] += 1e-8;
+        let prior = DelayPrior {
+            mean_delay: 0.013,
+            half_width: 0.02,
+            noise_to_signal: 0.05,
+        };
+        let a = weights(FrequencyMethod::Lmmse, prior, &reg, 3, 61);
+        let b = weights(FrequencyMethod::Lmmse, prior, &irr, 3, 61);
+        let err = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).norm())
+            .fold(0.0, f64::max);
+        assert!(err < 1e-4, "max weight difference {err}");
     }
 
     #[test]
