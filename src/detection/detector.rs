@@ -84,6 +84,10 @@ pub struct MimoDetector {
     noise: ndarray::Array2<f32>,
     applier: GridApplier,
     h_row: Vec<C32>,
+    /// H_augᴴ per group, solved in place into the filters F = G⁻¹H_augᴴ (m × n_rx).
+    f_batch: MatrixBatch,
+    /// One group's H_augᴴ on the way in, or F on the way out (m × n_rx, row-major).
+    f_row: Vec<C32>,
     nv_scratch: Vec<f32>,
 }
 
@@ -125,6 +129,8 @@ impl MimoDetector {
             // Blocks of ≥ 8 PRBs: the received grid is read in runs of ≥ 96 subcarriers.
             applier: GridApplier::new(n_l, n_rx, n_sym * 12 * group_prbs.max(8))?,
             h_row: vec![C32::new(0.0, 0.0); n_rx * m],
+            f_batch: MatrixBatch::zeros(m, n_rx, n_groups)?,
+            f_row: vec![C32::new(0.0, 0.0); n_rx * m],
             nv_scratch: vec![0.0; 12 * group_prbs * n_sym],
         })
     }
@@ -247,6 +253,13 @@ impl MimoDetector {
                 }
             }
             self.h_aug.load_matrix(gi, &self.h_row)?;
+            let r = self.n_rx;
+            for i in 0..r {
+                for j in 0..m {
+                    self.f_row[j * r + i] = self.h_row[i * m + j].conj();
+                }
+            }
+            self.f_batch.load_matrix(gi, &self.f_row)?;
         }
         self.kernels
             .gram(&self.h_aug, GramSide::AhA, 0.0, &mut self.g)?;
@@ -268,12 +281,15 @@ impl MimoDetector {
         self.kernels.cholesky(&mut self.g, &mut self.info)?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
         self.inv.store_all(&mut self.inv_out)?;
+        // All groups' filters at once, in the lanes: F = G⁻¹·H_augᴴ (rows ≥ n_l unused).
+        self.kernels.cholesky_solve(&self.g, &mut self.f_batch)?;
         for (gi, &s2) in noise_var.iter().enumerate() {
             let a = &self.inv_out[gi * m * m..(gi + 1) * m * m];
             let finite =
                 self.info[gi] == 0 && a.iter().all(|v| v.re.is_finite() && v.im.is_finite());
             let erase = !finite;
-            self.h_aug.store_matrix(gi, &mut self.h_row)?;
+            self.f_batch.store_matrix(gi, &mut self.f_row)?;
+            let r = self.n_rx;
             for li in 0..l {
                 if erase {
                     break;
@@ -297,13 +313,11 @@ impl MimoDetector {
                     }
                 };
                 self.noise[[gi, li]] = nv;
-                // F_l = scale · Σ_j A[l, j]·H_aug[:, j]ᴴ (unused columns of H_aug are zero).
-                let arow = &a[li * m..(li + 1) * m];
+                // F_l = scale · [G⁻¹H_augᴴ]_l (unused columns of H_aug are zero).
+                let src = &self.f_row[li * r..(li + 1) * r];
                 let mut frow = self.filters.slice_mut(ndarray::s![gi, li, ..]);
-                for (i, f) in frow.iter_mut().enumerate() {
-                    let hrow = &self.h_row[i * m..(i + 1) * m];
-                    let acc: C32 = arow.iter().zip(hrow).map(|(p, q)| p * q.conj()).sum();
-                    *f = acc * scale;
+                for (f, v) in frow.iter_mut().zip(src) {
+                    *f = *v * scale;
                 }
             }
             if erase {

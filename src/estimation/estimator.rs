@@ -94,9 +94,13 @@ pub struct ChannelEstimator {
     n_rx: usize,
     config: EstimatorConfig,
     kernels: Kernels,
-    /// Per group, per run: LS estimates, split planes, rows `q·n_rx + r`, columns blocks.
+    /// Per group, per run: LS estimates, split planes, rows `q·n_rx + r`, columns blocks
+    /// (statistics walk a port's antenna along the band).
     ls_re: Vec<Vec<Vec<f32>>>,
     ls_im: Vec<Vec<Vec<f32>>>,
+    /// The same, transposed: rows `q·nb + b`, columns antennas (the filters' GEMM input).
+    lt_re: Vec<Vec<Vec<f32>>>,
+    lt_im: Vec<Vec<Vec<f32>>>,
     /// Output positions along frequency (subcarriers, fractional for PRB centres).
     outputs: Vec<f64>,
     /// Per group, per run: block positions and output chunks.
@@ -189,6 +193,8 @@ impl ChannelEstimator {
             n_rx,
             config,
             kernels: Kernels::new(),
+            lt_re: ls_re.clone(),
+            lt_im: ls_im.clone(),
             ls_re,
             ls_im,
             positions,
@@ -288,32 +294,33 @@ impl ChannelEstimator {
                             &mut self.w_re,
                             &mut self.w_im,
                         );
-                        let off = qi * n_rx * nb + c.window;
-                        let a = SplitRef::new(
-                            n_rx,
+                        let off = (qi * nb + c.window) * n_rx;
+                        let a = SplitRef::new(n_k, lw, lw, &self.w_re, &self.w_im)?;
+                        let b = SplitRef::new(
                             lw,
-                            nb,
-                            &self.ls_re[gi][ri][off..],
-                            &self.ls_im[gi][ri][off..],
+                            n_rx,
+                            n_rx,
+                            &self.lt_re[gi][ri][off..],
+                            &self.lt_im[gi][ri][off..],
                         )?;
-                        let b = SplitRef::new(lw, n_k, n_k, &self.w_re, &self.w_im)?;
-                        let out = SplitMut::new(n_rx, n_k, n_k, &mut self.c_re, &mut self.c_im)?;
+                        let out = SplitMut::new(n_k, n_rx, n_rx, &mut self.c_re, &mut self.c_im)?;
                         self.kernels.gemm(a, b, out, GemmMode::Overwrite)?;
-                        for r in 0..n_rx {
-                            let mut dst = h.slice_mut(s![r, port, ri, c.k0..c.k1]);
-                            let (cre, cim) = (
-                                &self.c_re[r * n_k..(r + 1) * n_k],
-                                &self.c_im[r * n_k..(r + 1) * n_k],
-                            );
-                            match dst.as_slice_mut() {
-                                Some(d) => {
-                                    for ((d, &a), &b) in d.iter_mut().zip(cre).zip(cim) {
-                                        *d = C32::new(a, b);
+                        // ĥᵀ (n_k × n_rx) → h[r, port, run, k0 + c].
+                        let (cre, cim) = (&self.c_re, &self.c_im);
+                        match h.as_slice_mut() {
+                            Some(d) => {
+                                for r in 0..n_rx {
+                                    let base = ((r * n_ports + port) * runs + ri) * n_out + c.k0;
+                                    for (j, d) in d[base..base + n_k].iter_mut().enumerate() {
+                                        *d = C32::new(cre[j * n_rx + r], cim[j * n_rx + r]);
                                     }
                                 }
-                                None => {
-                                    for ((d, &a), &b) in dst.iter_mut().zip(cre).zip(cim) {
-                                        *d = C32::new(a, b);
+                            }
+                            None => {
+                                for r in 0..n_rx {
+                                    for j in 0..n_k {
+                                        h[[r, port, ri, c.k0 + j]] =
+                                            C32::new(cre[j * n_rx + r], cim[j * n_rx + r]);
                                     }
                                 }
                             }
@@ -346,6 +353,7 @@ impl ChannelEstimator {
             for (ri, run) in g.runs.iter().enumerate() {
                 let nb = run.blocks.len();
                 let (lre, lim) = (&mut self.ls_re[gi][ri], &mut self.ls_im[gi][ri]);
+                let (tre, tim) = (&mut self.lt_re[gi][ri], &mut self.lt_im[gi][ri]);
                 for (bi, blk) in run.blocks.iter().enumerate() {
                     let ks = &run.subcarriers[blk.first..blk.first + blk.len];
                     let n_re = blk.len * run.symbols.len();
@@ -379,6 +387,9 @@ impl ChannelEstimator {
                             let idx = (q * n_rx + r) * nb + bi;
                             lre[idx] = v.re;
                             lim[idx] = v.im;
+                            let tdx = (q * nb + bi) * n_rx + r;
+                            tre[tdx] = v.re;
+                            tim[tdx] = v.im;
                         }
                     }
                 }

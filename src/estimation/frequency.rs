@@ -4,7 +4,8 @@
 //! All three methods are linear filters over a sliding window of `L` consecutive blocks, so they
 //! share one mechanism: the band is cut into chunks of subcarriers, each chunk is served by the
 //! window whose centre is nearest, and a chunk's output for every receive antenna is one complex
-//! GEMM `ĥ[n_rx × n_k] = Ĥ_window[n_rx × L] · Wᵀ[L × n_k]`. Chunks with the same geometry
+//! GEMM `ĥᵀ[n_k × n_rx] = W[n_k × L] · Ĥ_windowᵀ[L × n_rx]` (the antennas as the wide dimension,
+//! so that chunks of a few outputs — per-PRB resolution — still fill the SIMD registers). Chunks with the same geometry
 //! (every interior chunk of a regular pattern) reuse the same weights.
 //!
 //! * [`FrequencyMethod::Linear`]: linear interpolation between neighbouring blocks, held
@@ -139,8 +140,8 @@ impl WeightDesigner {
     }
 
     /// Writes the weights of a chunk with output positions `outs` (subcarriers, fractional for
-    /// PRB centres) for the window positions `win` into `w_re`/`w_im` (L × n_k row-major: row =
-    /// window tap, column = output). Returns false when the buffer
+    /// PRB centres) for the window positions `win` into `w_re`/`w_im` (n_k × L row-major: row =
+    /// output, column = window tap). Returns false when the buffer
     /// already held exactly these weights (nothing written).
     pub(crate) fn design(
         &mut self,
@@ -197,9 +198,9 @@ impl WeightDesigner {
                         let i = win.iter().rposition(|&p| p <= k).unwrap_or(0);
                         (i, (k - win[i]) / (win[i + 1] - win[i]))
                     };
-                    w_re[i * n_k + c] += (1.0 - f) as f32;
+                    w_re[c * l + i] += (1.0 - f) as f32;
                     if f > 0.0 {
-                        w_re[(i + 1) * n_k + c] += f as f32;
+                        w_re[c * l + i + 1] += f as f32;
                     }
                 }
             }
@@ -278,8 +279,8 @@ impl WeightDesigner {
                     solve_cholesky(a, l, &mut self.rhs[..l]);
                     for i in 0..l {
                         let w = self.rhs[i].conj();
-                        w_re[i * n_k + c] = w.re as f32;
-                        w_im[i * n_k + c] = w.im as f32;
+                        w_re[c * l + i] = w.re as f32;
+                        w_im[c * l + i] = w.im as f32;
                     }
                 }
             }
@@ -303,8 +304,8 @@ impl WeightDesigner {
                     for i in 0..l {
                         for (c, &k) in outs.iter().enumerate() {
                             let ph = two_pi * (t * i as f64 / l as f64 - t * (k - win[0]) / period);
-                            w_re[i * n_k + c] += (ph.cos() / l as f64) as f32;
-                            w_im[i * n_k + c] += (ph.sin() / l as f64) as f32;
+                            w_re[c * l + i] += (ph.cos() / l as f64) as f32;
+                            w_im[c * l + i] += (ph.sin() / l as f64) as f32;
                         }
                     }
                 }
@@ -407,7 +408,7 @@ mod tests {
             let (k0, k1) = (20, 44);
             let w = weights(m, prior, &win, k0, k1);
             for c in 0..k1 - k0 {
-                let s: Complex64 = (0..16).map(|i| w[i * (k1 - k0) + c]).sum();
+                let s: Complex64 = (0..16).map(|i| w[c * 16 + i]).sum();
                 assert!((s - 1.0).norm() < 1e-3, "{m:?} column {c}: sum {s}");
             }
         }
@@ -449,7 +450,7 @@ mod tests {
         let (k0, k1) = (16, 48);
         let w = weights(FrequencyMethod::Lmmse, prior, &win, k0, k1);
         for (c, k) in (k0..k1).enumerate() {
-            let est: Complex64 = (0..16).map(|i| w[i * (k1 - k0) + c] * h(win[i])).sum();
+            let est: Complex64 = (0..16).map(|i| w[c * 16 + i] * h(win[i])).sum();
             assert!((est - h(k as f64)).norm() < 1e-3);
         }
     }
