@@ -79,6 +79,46 @@ impl RzfPrecoder {
         h: ArrayView3<'_, C32>,
         alpha: f32,
         normalization: Normalization,
+        w: ArrayViewMut3<'_, C32>,
+    ) -> Result<RzfReport> {
+        self.run(h, alpha, None, normalization, w)
+    }
+
+    /// As [`Self::process`] with one regularisation per user/layer, `W = Hᴴ(HHᴴ + diag(α))⁻¹`:
+    /// the regularised ZF that follows each user's SNR (α_u = σ_u²·k/P for a user whose noise
+    /// is σ_u²). A large α_u marks user u as noise-limited: the other users' columns stop
+    /// spending degrees of freedom on nulling it (they become ZF among themselves), while u's own
+    /// column still avoids them. `alphas` has k entries, each finite and ≥ 0.
+    pub fn process_per_user(
+        &mut self,
+        h: ArrayView3<'_, C32>,
+        alphas: &[f32],
+        normalization: Normalization,
+        w: ArrayViewMut3<'_, C32>,
+    ) -> Result<RzfReport> {
+        if alphas.len() != self.k {
+            return Err(Error::ShapeMismatch {
+                name: "alphas [k]",
+                expected: vec![self.k],
+                got: vec![alphas.len()],
+            });
+        }
+        if let Some(&a) = alphas.iter().find(|a| !(a.is_finite() && **a >= 0.0)) {
+            return Err(Error::InvalidParameter {
+                name: "alphas",
+                value: a.to_string(),
+                reason: "every α must be finite and ≥ 0",
+            });
+        }
+        self.run(h, 0.0, Some(alphas), normalization, w)
+    }
+
+    fn run(
+        &mut self,
+        h: ArrayView3<'_, C32>,
+        alpha: f32,
+        per_user: Option<&[f32]>,
+        normalization: Normalization,
         mut w: ArrayViewMut3<'_, C32>,
     ) -> Result<RzfReport> {
         let (b, k, n) = (self.batch, self.k, self.n_tx);
@@ -115,6 +155,14 @@ impl RzfPrecoder {
         // entries zeroed.
         self.kernels
             .gram(&self.h, GramSide::AAh, alpha, &mut self.g)?;
+        if let Some(alphas) = per_user {
+            for m in 0..b {
+                for (j, &a) in alphas.iter().enumerate() {
+                    let d = self.g.get(m, j, j)?;
+                    self.g.set(m, j, j, C32::new(d.re + a, 0.0))?;
+                }
+            }
+        }
         let fallbacks = self.kernels.cholesky(&mut self.g, &mut self.info)?;
         self.x.as_mut_slice().copy_from_slice(self.h.as_slice());
         self.kernels.cholesky_solve(&self.g, &mut self.x)?;
@@ -193,6 +241,62 @@ fn normalize(mut w: ndarray::ArrayViewMut2<'_, C32>, normalization: Normalizatio
 mod tests {
     use super::*;
     use ndarray::Array3;
+
+    #[test]
+    fn per_user_regularisation_generalises_the_scalar_one() {
+        let (b, k, n) = (2, 4, 16);
+        let h = channel(b, k, n, 91);
+        let mut p = RzfPrecoder::new(k, n, b).unwrap();
+        let (mut w1, mut w2) = (Array3::zeros((b, n, k)), Array3::zeros((b, n, k)));
+        p.process(h.view(), 0.3, Normalization::Column, w1.view_mut())
+            .unwrap();
+        p.process_per_user(h.view(), &[0.3; 4], Normalization::Column, w2.view_mut())
+            .unwrap();
+        assert!(w1.iter().zip(&w2).all(|(a, c)| (a - c).norm() < 1e-5));
+        // A huge α for user 2: users 0, 1, 3 become ZF among themselves (no longer nulling
+        // user 2), and user 2's column still leaks nothing into them.
+        p.process_per_user(
+            h.view(),
+            &[0.0, 0.0, 1e6, 0.0],
+            Normalization::Column,
+            w2.view_mut(),
+        )
+        .unwrap();
+        let gain = |m: usize, rx: usize, col: usize| -> f32 {
+            (0..n)
+                .map(|t| h[[m, rx, t]] * w2[[m, t, col]])
+                .sum::<C32>()
+                .norm()
+        };
+        for m in 0..b {
+            for o in [0usize, 1, 3] {
+                assert!(gain(m, o, 2) < 1e-3, "user 2's column leaks into user {o}");
+                for o2 in [0usize, 1, 3] {
+                    if o2 != o {
+                        assert!(gain(m, o2, o) < 1e-3, "column {o} leaks into user {o2}");
+                    }
+                }
+            }
+            let into_2: f32 = [0usize, 1, 3].iter().map(|&o| gain(m, 2, o)).sum();
+            assert!(
+                into_2 > 0.05,
+                "the others should no longer null user 2 ({into_2})"
+            );
+        }
+        assert!(
+            p.process_per_user(h.view(), &[0.1; 3], Normalization::Column, w2.view_mut())
+                .is_err()
+        );
+        assert!(
+            p.process_per_user(
+                h.view(),
+                &[0.1, f32::NAN, 0.1, 0.1],
+                Normalization::Column,
+                w2.view_mut()
+            )
+            .is_err()
+        );
+    }
 
     #[test]
     fn per_antenna_normalisation_caps_every_antenna_and_keeps_zf_nulls() {
