@@ -50,7 +50,10 @@ pub struct ChannelReport {
     pub noise_var: f32,
     /// Noise variance per RE estimated from the pilots (second differences of the LS estimates
     /// along frequency, after removing each port's mean-delay phase ramp, pooled over ports and
-    /// antennas). It reads high by the channel's own curvature when the SNR exceeds ≈ 30 dB.
+    /// antennas). It reads high by the channel's own curvature over three CDM blocks: negligible
+    /// for DMRS-spaced blocks at moderate SNR, but several dB for widely spaced blocks (e.g.
+    /// SRS with 4 users per comb: blocks 16 subcarriers apart) on delay-spread channels, or
+    /// above ≈ 30 dB SNR. Pass the known noise variance to `process` when there is one.
     pub noise_var_estimate: f32,
     /// RSRP per port (38.215 §5.1.x style): mean received pilot power per RE and receive
     /// antenna, noise removed, `E|h|²·EPRE`.
