@@ -8,7 +8,7 @@
 //!   (`--json` for one JSON object).
 //! * `mimo bench [--json] [--quick]` — the throughput report: peak, memory bandwidth, every hot
 //!   block with its share of peak and speed-up over a plain baseline, cores per carrier, and
-//!   multi-carrier scaling ([`bench`]).
+//!   multi-carrier scaling ([`bench`](mod@bench)).
 
 //! * `mimo icount --check FILE | --update FILE` — the instruction-count regression guard
 //!   (valgrind; [`icount`]).

@@ -14,7 +14,7 @@ use crate::beamforming::hermitian_eigen;
 use crate::{C32, Error, Result};
 
 /// BD precoders: for user k with channel `channels[k]` [n_rx_k, n_tx] and `layers[k]` layers,
-/// `W_k` [n_tx, layers[k]] with orthonormal columns (unit power per layer; scale afterwards).
+/// `W_k` `[n_tx, layers[k]]` with orthonormal columns (unit power per layer; scale afterwards).
 ///
 /// Errors: mismatched n_tx, no layers, more layers than the user's null-space dimension allows
 /// (needs n_tx ≥ Σ other users' ranks + layers_k), non-finite channels.
