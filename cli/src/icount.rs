@@ -5,7 +5,9 @@
 //! free of set-up. `--check FILE` fails when a block exceeds its baseline by more than the
 //! tolerance (10 %); `--update FILE` rewrites the baseline. valgrind cannot run AVX-512, so the
 //! counts are those of the AVX2 path (what valgrind's CPUID reports); a new Rust toolchain can
-//! shift them — re-run with `--update` after checking the change is the compiler's.
+//! shift them — re-run with `--update` after checking the change is the compiler's. Record with
+//! the binary built as CI builds it (`cargo build --release -p massive-mimo-cli`): a
+//! workspace-wide build unifies dependency features differently and moves counts by a few %.
 
 use std::collections::BTreeMap;
 use std::path::Path;
