@@ -97,11 +97,8 @@ pub struct ChannelEstimator {
     n_rx: usize,
     config: EstimatorConfig,
     kernels: Kernels,
-    /// Per group, per run: LS estimates, split planes, rows `q·n_rx + r`, columns blocks
-    /// (statistics walk a port's antenna along the band).
-    ls_re: Vec<Vec<Vec<f32>>>,
-    ls_im: Vec<Vec<Vec<f32>>>,
-    /// The same, transposed: rows `q·nb + b`, columns antennas (the filters' GEMM input).
+    /// Per group, per run: LS estimates, split planes, rows `q·nb + b` (port of the group,
+    /// CDM block), columns antennas — the frequency filters' GEMM input, antennas wide.
     lt_re: Vec<Vec<Vec<f32>>>,
     lt_im: Vec<Vec<Vec<f32>>>,
     /// Output positions along frequency (subcarriers, fractional for PRB centres).
@@ -163,8 +160,8 @@ impl ChannelEstimator {
                 (0..n_sc / 12).map(|p| 12.0 * p as f64 + 5.5).collect()
             }
         };
-        let mut ls_re = Vec::new();
-        let mut ls_im = Vec::new();
+        let mut lt_re = Vec::new();
+        let mut lt_im = Vec::new();
         let mut positions = Vec::new();
         let mut chunks = Vec::new();
         let (mut max_nk, mut max_re) = (1, 1);
@@ -186,8 +183,8 @@ impl ChannelEstimator {
                 gr.2.push(pos);
                 gr.3.push(ch);
             }
-            ls_re.push(gr.0);
-            ls_im.push(gr.1);
+            lt_re.push(gr.0);
+            lt_im.push(gr.1);
             positions.push(gr.2);
             chunks.push(gr.3);
         }
@@ -196,10 +193,8 @@ impl ChannelEstimator {
             n_rx,
             config,
             kernels: Kernels::new(),
-            lt_re: ls_re.clone(),
-            lt_im: ls_im.clone(),
-            ls_re,
-            ls_im,
+            lt_re,
+            lt_im,
             positions,
             chunks,
             priors: vec![DelayPrior::default(); n_ports],
@@ -335,14 +330,14 @@ impl ChannelEstimator {
         Ok(&self.report)
     }
 
-    /// The LS estimates of group `gi`, run `ri`, port `qi` of the group, antenna `r`: one per
-    /// CDM block, re and im planes.
-    fn ls_row(&self, gi: usize, ri: usize, qi: usize, r: usize) -> (&[f32], &[f32]) {
+    /// The LS estimates of group `gi`, run `ri`, port `qi` of the group on CDM block `b`: one
+    /// per receive antenna, re and im planes.
+    fn ls_block(&self, gi: usize, ri: usize, qi: usize, b: usize) -> (&[f32], &[f32]) {
         let nb = self.positions[gi][ri].len();
-        let row = (qi * self.n_rx + r) * nb;
+        let row = (qi * nb + b) * self.n_rx;
         (
-            &self.ls_re[gi][ri][row..row + nb],
-            &self.ls_im[gi][ri][row..row + nb],
+            &self.lt_re[gi][ri][row..row + self.n_rx],
+            &self.lt_im[gi][ri][row..row + self.n_rx],
         )
     }
 
@@ -355,7 +350,6 @@ impl ChannelEstimator {
             let p = g.ports.len();
             for (ri, run) in g.runs.iter().enumerate() {
                 let nb = run.blocks.len();
-                let (lre, lim) = (&mut self.ls_re[gi][ri], &mut self.ls_im[gi][ri]);
                 let (tre, tim) = (&mut self.lt_re[gi][ri], &mut self.lt_im[gi][ri]);
                 for (bi, blk) in run.blocks.iter().enumerate() {
                     let ks = &run.subcarriers[blk.first..blk.first + blk.len];
@@ -387,9 +381,6 @@ impl ChannelEstimator {
                         for r in 0..n_rx {
                             let y = &self.y[r * n_re..(r + 1) * n_re];
                             let v: C32 = m.iter().zip(y).map(|(a, b)| a * b).sum();
-                            let idx = (q * n_rx + r) * nb + bi;
-                            lre[idx] = v.re;
-                            lim[idx] = v.im;
                             let tdx = (q * nb + bi) * n_rx + r;
                             tre[tdx] = v.re;
                             tim[tdx] = v.im;
@@ -423,16 +414,21 @@ impl ChannelEstimator {
                         spacing += pos[nb - 1] - pos[0];
                         ns += nb - 1;
                     }
-                    for r in 0..n_rx {
-                        let (re, im) = self.ls_row(gi, ri, qi, r);
-                        let v = |b: usize| Complex64::new(re[b] as f64, im[b] as f64);
-                        for b in 0..nb {
-                            r0 += v(b).norm_sqr();
-                            n0 += 1;
-                            if b + 1 < nb {
-                                r1 += v(b + 1) * v(b).conj();
-                                n1 += 1;
+                    let c = |re: &[f32], im: &[f32], r: usize| {
+                        Complex64::new(re[r] as f64, im[r] as f64)
+                    };
+                    for b in 0..nb {
+                        let (re, im) = self.ls_block(gi, ri, qi, b);
+                        for r in 0..n_rx {
+                            r0 += c(re, im, r).norm_sqr();
+                        }
+                        n0 += n_rx;
+                        if b + 1 < nb {
+                            let (re1, im1) = self.ls_block(gi, ri, qi, b + 1);
+                            for r in 0..n_rx {
+                                r1 += c(re1, im1, r) * c(re, im, r).conj();
                             }
+                            n1 += n_rx;
                         }
                     }
                 }
@@ -455,15 +451,18 @@ impl ChannelEstimator {
                     if nb < 3 {
                         continue;
                     }
-                    for r in 0..n_rx {
-                        let (re, im) = self.ls_row(gi, ri, qi, r);
-                        let v = |b: usize| Complex64::new(re[b] as f64, im[b] as f64);
-                        for b in 1..nb - 1 {
-                            d2_sum +=
-                                (v(b - 1) - 2.0 * rot * v(b) + rot2 * v(b + 1)).norm_sqr() / 6.0;
-                            d2_gain += gain;
-                            d2_n += 1;
+                    for b in 1..nb - 1 {
+                        let (p0, q0) = self.ls_block(gi, ri, qi, b - 1);
+                        let (p1, q1) = self.ls_block(gi, ri, qi, b);
+                        let (p2, q2) = self.ls_block(gi, ri, qi, b + 1);
+                        for r in 0..n_rx {
+                            let v0 = Complex64::new(p0[r] as f64, q0[r] as f64);
+                            let v1 = Complex64::new(p1[r] as f64, q1[r] as f64);
+                            let v2 = Complex64::new(p2[r] as f64, q2[r] as f64);
+                            d2_sum += (v0 - 2.0 * rot * v1 + rot2 * v2).norm_sqr() / 6.0;
                         }
+                        d2_gain += gain * n_rx as f64;
+                        d2_n += n_rx;
                     }
                 }
                 self.stats[port] = PortStats {
@@ -576,14 +575,11 @@ impl ChannelEstimator {
             return None;
         }
         let nb = g.runs[run].blocks.len();
-        let row = (qi * self.n_rx + rx) * nb;
         Some(
             (0..nb)
                 .map(|b| {
-                    (
-                        self.positions[gi][run][b],
-                        C32::new(self.ls_re[gi][run][row + b], self.ls_im[gi][run][row + b]),
-                    )
+                    let (re, im) = self.ls_block(gi, run, qi, b);
+                    (self.positions[gi][run][b], C32::new(re[rx], im[rx]))
                 })
                 .collect(),
         )
