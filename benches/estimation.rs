@@ -42,18 +42,7 @@ fn srs16() -> Array3<C32> {
 }
 
 fn srs_template(m_srs: usize) -> SrsConfig {
-    SrsConfig {
-        n_ports: 1,
-        comb: 4,
-        comb_offset: 0,
-        cyclic_shift: 0,
-        prb_start: 0,
-        m_srs,
-        l0: 13,
-        n_symbols: 1,
-        group: (5, 0),
-        amplitude: 1.0,
-    }
+    SrsConfig::single_port(4, m_srs, 13, (5, 0))
 }
 
 fn estimation(c: &mut Criterion) {

@@ -96,18 +96,7 @@ fn main() -> Result<(), massive_mimo::Error> {
         .collect();
 
     // --- Uplink SRS: 16 users in symbol 13, comb 4 × 4 cyclic shifts.
-    let template = SrsConfig {
-        n_ports: 1,
-        comb: 4,
-        comb_offset: 0,
-        cyclic_shift: 0,
-        prb_start: 0,
-        m_srs: 48,
-        l0: 13,
-        n_symbols: 1,
-        group: (7, 0),
-        amplitude: 1.0,
-    };
+    let template = SrsConfig::single_port(4, 48, 13, (7, 0));
     let mut pilots = Array3::zeros((N_USERS, 14, N_SC));
     write_multiplexed_users(&template, N_USERS, pilots.view_mut())?;
     let nv_ul = 10f64.powf(-UL_SNR_DB / 10.0);

@@ -144,18 +144,7 @@ fn sixteen_srs_users_sound_one_symbol() {
     // user with its own timing offset.
     let n_sc = 624;
     let mut pilots = Array3::zeros((16, 14, n_sc));
-    let template = SrsConfig {
-        n_ports: 1,
-        comb: 4,
-        comb_offset: 0,
-        cyclic_shift: 0,
-        prb_start: 0,
-        m_srs: 52,
-        l0: 13,
-        n_symbols: 1,
-        group: (11, 0),
-        amplitude: 1.0,
-    };
+    let template = SrsConfig::single_port(4, 52, 13, (11, 0));
     let users = massive_mimo::refsig::multiplexed_users(&template, 16).unwrap();
     // Comb offset u mod 4, cyclic shifts 0, 3, 6, 9 of 12 on each comb.
     assert_eq!((users[5].comb_offset, users[5].cyclic_shift), (1, 3));

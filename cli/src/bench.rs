@@ -97,18 +97,7 @@ impl SlotFixture {
         let n_sc = 12 * carrier.n_prb;
         // SRS: 16 single-port users on comb 4 × 4 cyclic shifts in the last symbol.
         let mut srs_p = Array3::zeros((N_LAYERS, N_SYM, n_sc));
-        let template = SrsConfig {
-            n_ports: 1,
-            comb: 4,
-            comb_offset: 0,
-            cyclic_shift: 0,
-            prb_start: 0,
-            m_srs: carrier.n_prb - carrier.n_prb % 4,
-            l0: 13,
-            n_symbols: 1,
-            group: (3, 0),
-            amplitude: 1.0,
-        };
+        let template = SrsConfig::single_port(4, carrier.n_prb - carrier.n_prb % 4, 13, (3, 0));
         write_multiplexed_users(&template, N_LAYERS, srs_p.view_mut()).map_err(e)?;
         // DMRS: type 2 double symbol, 12 ports (the most Rel-15/16 DMRS has).
         let dcfg = DmrsConfig {

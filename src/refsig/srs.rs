@@ -47,6 +47,24 @@ pub struct SrsConfig {
 }
 
 impl SrsConfig {
+    /// A single-port resource on comb `comb` (offset 0, cyclic shift 0) sounding `m_srs` PRBs
+    /// from PRB 0 in the one symbol `l0`, sequence group `group`, unit amplitude — the template
+    /// of [`multiplexed_users`].
+    pub fn single_port(comb: usize, m_srs: usize, l0: usize, group: (u32, u32)) -> Self {
+        Self {
+            n_ports: 1,
+            comb,
+            comb_offset: 0,
+            cyclic_shift: 0,
+            prb_start: 0,
+            m_srs,
+            l0,
+            n_symbols: 1,
+            group,
+            amplitude: 1.0,
+        }
+    }
+
     /// n_cs,max of the comb.
     pub fn max_cyclic_shifts(&self) -> Result<usize> {
         match self.comb {
@@ -183,16 +201,9 @@ mod tests {
 
     fn user(comb_offset: usize, cyclic_shift: usize) -> SrsConfig {
         SrsConfig {
-            n_ports: 1,
-            comb: 4,
             comb_offset,
             cyclic_shift,
-            prb_start: 0,
-            m_srs: 12,
-            l0: 13,
-            n_symbols: 1,
-            group: (7, 0),
-            amplitude: 1.0,
+            ..SrsConfig::single_port(4, 12, 13, (7, 0))
         }
     }
 
