@@ -148,6 +148,18 @@ impl MatrixBatch {
         Ok(())
     }
 
+    /// Adds `load(j)` to the real part of diagonal element (j, j) of matrix m, for every j <
+    /// min(rows, cols): per-matrix diagonal loading (noise variance per RE, regularisation per
+    /// user) on top of the batched Gram's single scalar.
+    pub fn add_diagonal(&mut self, m: usize, mut load: impl FnMut(usize) -> f32) -> Result<()> {
+        self.check(m, 0, 0)?;
+        for j in 0..self.rows.min(self.cols) {
+            let o = self.offset(m, j, j);
+            self.data[o] += load(j);
+        }
+        Ok(())
+    }
+
     /// Element access without the `Result` for indices already known to be in range.
     #[inline]
     pub(crate) fn at(&self, m: usize, i: usize, j: usize) -> C32 {
@@ -505,5 +517,32 @@ impl SplitMatrix {
             re: &mut self.re,
             im: &mut self.im,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_diagonal_loads_only_the_diagonal_of_one_matrix() {
+        let mut b = MatrixBatch::from_fn(3, 3, 20, |m, i, j| C32::new((m + i * 3 + j) as f32, 1.0))
+            .unwrap();
+        let before = b.clone();
+        b.add_diagonal(17, |j| 10.0 * (j + 1) as f32).unwrap();
+        for m in 0..20 {
+            for i in 0..3 {
+                for j in 0..3 {
+                    let add = if m == 17 && i == j {
+                        10.0 * (j + 1) as f32
+                    } else {
+                        0.0
+                    };
+                    let (x, y) = (b.get(m, i, j).unwrap(), before.get(m, i, j).unwrap());
+                    assert_eq!(x, y + C32::new(add, 0.0));
+                }
+            }
+        }
+        assert!(b.add_diagonal(20, |_| 1.0).is_err());
     }
 }

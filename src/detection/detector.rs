@@ -266,17 +266,15 @@ impl MimoDetector {
         // Unused interference columns: unit diagonal keeps the Gram invertible and decoupled.
         let load = !matches!(method, DetectorMethod::Zf);
         for (gi, &s2) in noise_var.iter().enumerate() {
-            for j in 0..m {
-                let d = self.g.get(gi, j, j)?;
-                let add = if j >= l + n_int {
+            self.g.add_diagonal(gi, |j| {
+                if j >= l + n_int {
                     1.0
                 } else if load {
                     s2
                 } else {
                     0.0
-                };
-                self.g.set(gi, j, j, C32::new(d.re + add, 0.0))?;
-            }
+                }
+            })?;
         }
         self.kernels.cholesky(&mut self.g, &mut self.info)?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;

@@ -129,10 +129,7 @@ impl LinearEqualizer {
             .gram(&self.h, GramSide::AhA, 0.0, &mut self.g)?;
         if let EqualizerMethod::Mmse { .. } = method {
             for (m, &v) in noise_var.iter().enumerate() {
-                for j in 0..l {
-                    let d = self.g.get(m, j, j)?;
-                    self.g.set(m, j, j, C32::new(d.re + v, 0.0))?;
-                }
+                self.g.add_diagonal(m, |_| v)?;
             }
         }
         self.kernels.cholesky(&mut self.g, &mut self.info)?;

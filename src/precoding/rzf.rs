@@ -157,10 +157,7 @@ impl RzfPrecoder {
             .gram(&self.h, GramSide::AAh, alpha, &mut self.g)?;
         if let Some(alphas) = per_user {
             for m in 0..b {
-                for (j, &a) in alphas.iter().enumerate() {
-                    let d = self.g.get(m, j, j)?;
-                    self.g.set(m, j, j, C32::new(d.re + a, 0.0))?;
-                }
+                self.g.add_diagonal(m, |j| alphas[j])?;
             }
         }
         let fallbacks = self.kernels.cholesky(&mut self.g, &mut self.info)?;
