@@ -18,18 +18,12 @@ const N_RX: usize = 64;
 const N_SC: usize = 3276;
 
 fn dmrs(kind: DmrsType, n_ports: usize) -> Array3<C32> {
-    let cfg = DmrsConfig {
+    let cfg = DmrsConfig::new(
         kind,
-        ports: (0..n_ports).collect(),
-        symbols: type_a_positions(2, 0, true).expect("valid"),
-        double_symbol: true,
-        n_id: [0, 1],
-        n_scid: 0,
-        rel16_cdm_group_scrambling: false,
-        slot: 0,
-        crb_start: 0,
-        amplitude: 1.0,
-    };
+        (0..n_ports).collect(),
+        type_a_positions(2, 0, true).expect("valid"),
+        true,
+    );
     let mut g = Array3::zeros((n_ports, 14, N_SC));
     cfg.write_pilots(g.view_mut()).expect("valid");
     g

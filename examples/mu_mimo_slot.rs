@@ -256,16 +256,13 @@ fn uplink(rng: &mut ChaCha8Rng, h: &[Array2<C32>]) -> Result<(), massive_mimo::E
     let n_ue = 12;
     let n_ant = h[0].ncols();
     let dmrs = DmrsConfig {
-        kind: DmrsType::Type2,
-        ports: (0..n_ue).collect(),
-        symbols: type_a_positions(2, 0, true)?,
-        double_symbol: true,
         n_id: [42, 43],
-        n_scid: 0,
-        rel16_cdm_group_scrambling: false,
-        slot: 0,
-        crb_start: 0,
-        amplitude: 1.0,
+        ..DmrsConfig::new(
+            DmrsType::Type2,
+            (0..n_ue).collect(),
+            type_a_positions(2, 0, true)?,
+            true,
+        )
     };
     let mut pilots = Array3::zeros((n_ue, 14, N_SC));
     dmrs.write_pilots(pilots.view_mut())?;

@@ -119,16 +119,13 @@ fn channel_estimator_process_does_not_allocate() {
     use massive_mimo::refsig::{DmrsConfig, DmrsType, type_a_positions};
     use ndarray::Array4;
     let cfg = DmrsConfig {
-        kind: DmrsType::Type1,
-        ports: (0..8).collect(),
-        symbols: type_a_positions(2, 1, true).unwrap(),
-        double_symbol: true,
         n_id: [1, 2],
-        n_scid: 0,
-        rel16_cdm_group_scrambling: false,
-        slot: 0,
-        crb_start: 0,
-        amplitude: 1.0,
+        ..DmrsConfig::new(
+            DmrsType::Type1,
+            (0..8).collect(),
+            type_a_positions(2, 1, true).unwrap(),
+            true,
+        )
     };
     let mut pilots = Array3::zeros((8, 14, 240));
     cfg.write_pilots(pilots.view_mut()).unwrap();

@@ -100,18 +100,12 @@ impl SlotFixture {
         let template = SrsConfig::single_port(4, carrier.n_prb - carrier.n_prb % 4, 13, (3, 0));
         write_multiplexed_users(&template, N_LAYERS, srs_p.view_mut()).map_err(e)?;
         // DMRS: type 2 double symbol, 12 ports (the most Rel-15/16 DMRS has).
-        let dcfg = DmrsConfig {
-            kind: DmrsType::Type2,
-            ports: (0..12).collect(),
-            symbols: type_a_positions(2, 0, true).map_err(e)?,
-            double_symbol: true,
-            n_id: [0, 1],
-            n_scid: 0,
-            rel16_cdm_group_scrambling: false,
-            slot: 0,
-            crb_start: 0,
-            amplitude: 1.0,
-        };
+        let dcfg = DmrsConfig::new(
+            DmrsType::Type2,
+            (0..12).collect(),
+            type_a_positions(2, 0, true).map_err(e)?,
+            true,
+        );
         let mut dmrs_p = Array3::zeros((12, N_SYM, n_sc));
         dcfg.write_pilots(dmrs_p.view_mut()).map_err(e)?;
         let srs_pat = PilotPattern::from_pilots(srs_p.view()).map_err(e)?;

@@ -125,6 +125,29 @@ pub struct DmrsConfig {
 }
 
 impl DmrsConfig {
+    /// `ports` of configuration `kind` at the DMRS symbols `symbols`, with N_ID = (0, 1),
+    /// n_SCID = 0, Rel-15 scrambling, slot 0, the allocation at CRB 0 and β = 1; set the public
+    /// fields for anything else.
+    pub fn new(
+        kind: DmrsType,
+        ports: Vec<usize>,
+        symbols: Vec<usize>,
+        double_symbol: bool,
+    ) -> Self {
+        Self {
+            kind,
+            ports,
+            symbols,
+            double_symbol,
+            n_id: [0, 1],
+            n_scid: 0,
+            rel16_cdm_group_scrambling: false,
+            slot: 0,
+            crb_start: 0,
+            amplitude: 1.0,
+        }
+    }
+
     /// Writes the DMRS of every port into `grid` [n_ports, 14·k, 12·n_prb] (ports in
     /// `self.ports` order, symbols of the slot, subcarriers of the allocation); other REs are
     /// set to 0. The grid must hold every DMRS symbol.
