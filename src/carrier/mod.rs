@@ -6,11 +6,17 @@
 //!   FFT size.
 //! * [`tdd`]: LTE TDD uplink–downlink configurations 0–6 and special-subframe configurations
 //!   (36.211 Tables 4.2-2 and 4.2-1), NR TDD slot patterns.
+//! * [`component`]: component carriers (technology, band, centre frequency, bandwidth,
+//!   numerology, TDD pattern, antenna array) and carrier-aggregation sets.
 
 pub mod bandwidth;
+pub mod component;
 pub mod numerology;
 pub mod tdd;
 
 pub use bandwidth::{fft_size, lte_n_rb, nr_n_rb};
+pub use component::{
+    CarrierAggregation, ComponentCarrier, Duplex, OperatingBand, Rat, operating_band,
+};
 pub use numerology::Numerology;
 pub use tdd::{LteTddConfig, NrTddPattern, SlotKind};

@@ -7,6 +7,9 @@ use crate::{Error, Result};
 pub struct Numerology(u32);
 
 impl Numerology {
+    /// µ = 0, 15 kHz (also LTE's spacing).
+    pub const MU0: Self = Numerology(0);
+
     /// µ from a subcarrier spacing in kHz (15, 30, 60, 120, 240, 480, 960).
     pub fn from_scs_khz(scs_khz: u32) -> Result<Self> {
         (0..=6)
