@@ -41,6 +41,7 @@
 pub mod array;
 pub mod beamforming;
 pub mod carrier;
+pub mod channel;
 pub mod detection;
 pub mod error;
 pub mod estimation;

@@ -1,0 +1,369 @@
+//! Tapped-delay-line channels with Rayleigh taps and a classical Doppler spectrum.
+//!
+//! Each (user, antenna) link is an independent tapped delay line (no spatial correlation —
+//! the "low correlation" case of 36.104 Annex B.2.2 / 38.901 §7.7.4 without the correlation
+//! matrices). Tap l of link (u, a) is a sum of M = 16 complex sinusoids,
+//! `g(t) = √(p_l / M)·Σ_m exp(j(2π f_D cos α_m·t + φ_m))`, α_m and φ_m uniform: Rayleigh
+//! amplitude as M grows and the classical (Jakes) Doppler spectrum with maximum Doppler f_D.
+//! The response at frequency f is `H(f, t) = Σ_l g_l(t)·e^{−j2π f τ_l}`.
+
+use super::{ChannelModel, check_response_args};
+use crate::{C32, Error, Result};
+use ndarray::ArrayViewMut3;
+use num_complex::Complex64;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::f64::consts::PI;
+
+/// Sinusoids per tap.
+const SINUSOIDS: usize = 16;
+
+/// A power-delay profile: tap delays (s) and powers (dB, relative).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TdlProfile {
+    /// Tap delays, seconds, ascending.
+    pub delays_s: Vec<f64>,
+    /// Tap powers, dB.
+    pub powers_db: Vec<f64>,
+}
+
+impl TdlProfile {
+    /// Checks a profile: as many powers as delays, at least one tap, delays finite, ≥ 0 and
+    /// ascending, powers finite.
+    pub fn new(delays_s: Vec<f64>, powers_db: Vec<f64>) -> Result<Self> {
+        let ok = !delays_s.is_empty()
+            && delays_s.len() == powers_db.len()
+            && delays_s.iter().all(|d| d.is_finite() && *d >= 0.0)
+            && delays_s.windows(2).all(|w| w[0] <= w[1])
+            && powers_db.iter().all(|p| p.is_finite());
+        if !ok {
+            return Err(Error::InvalidParameter {
+                name: "(delays_s, powers_db)",
+                value: format!("{} delays, {} powers", delays_s.len(), powers_db.len()),
+                reason: "one power per delay, ≥ 1 tap, delays finite, ≥ 0 and ascending",
+            });
+        }
+        Ok(Self {
+            delays_s,
+            powers_db,
+        })
+    }
+
+    fn from_ns(taps: &[(f64, f64)]) -> Self {
+        Self {
+            delays_s: taps.iter().map(|t| t.0 * 1e-9).collect(),
+            powers_db: taps.iter().map(|t| t.1).collect(),
+        }
+    }
+
+    /// Extended Pedestrian A, 36.104 Table B.2-2 (r.m.s. delay spread 43 ns).
+    pub fn epa() -> Self {
+        Self::from_ns(&[
+            (0.0, 0.0),
+            (30.0, -1.0),
+            (70.0, -2.0),
+            (90.0, -3.0),
+            (110.0, -8.0),
+            (190.0, -17.2),
+            (410.0, -20.8),
+        ])
+    }
+
+    /// Extended Vehicular A, 36.104 Table B.2-3 (r.m.s. delay spread 357 ns).
+    pub fn eva() -> Self {
+        Self::from_ns(&[
+            (0.0, 0.0),
+            (30.0, -1.5),
+            (150.0, -1.4),
+            (310.0, -3.6),
+            (370.0, -0.6),
+            (710.0, -9.1),
+            (1090.0, -7.0),
+            (1730.0, -12.0),
+            (2510.0, -16.9),
+        ])
+    }
+
+    /// Extended Typical Urban, 36.104 Table B.2-4 (r.m.s. delay spread 991 ns).
+    pub fn etu() -> Self {
+        Self::from_ns(&[
+            (0.0, -1.0),
+            (50.0, -1.0),
+            (120.0, -1.0),
+            (200.0, 0.0),
+            (230.0, 0.0),
+            (500.0, 0.0),
+            (1600.0, -3.0),
+            (2300.0, -5.0),
+            (5000.0, -7.0),
+        ])
+    }
+
+    /// An exponential profile: `n_taps` taps `spacing_s` apart, power ∝ e^{−τ/τ_0}, with τ_0
+    /// chosen so that the discrete profile's r.m.s. delay spread is `rms_delay_spread_s`
+    /// (found by bisection; errors if no τ_0 reaches it with these taps).
+    pub fn exponential(rms_delay_spread_s: f64, n_taps: usize, spacing_s: f64) -> Result<Self> {
+        let make = |tau0: f64| {
+            let d: Vec<f64> = (0..n_taps).map(|i| i as f64 * spacing_s).collect();
+            let p = d
+                .iter()
+                .map(|t| -10.0 * t / tau0 / std::f64::consts::LN_10)
+                .collect();
+            Self {
+                delays_s: d,
+                powers_db: p,
+            }
+        };
+        let (mut lo, mut hi) = (spacing_s * 1e-3, spacing_s * n_taps as f64 * 1e3);
+        let ok = rms_delay_spread_s > 0.0
+            && spacing_s > 0.0
+            && n_taps >= 2
+            && make(lo).rms_delay_spread() < rms_delay_spread_s
+            && make(hi).rms_delay_spread() > rms_delay_spread_s;
+        if !ok {
+            return Err(Error::InvalidParameter {
+                name: "rms_delay_spread_s",
+                value: format!("{rms_delay_spread_s} with {n_taps} taps × {spacing_s} s"),
+                reason: "not reachable by an exponential profile on these taps",
+            });
+        }
+        for _ in 0..100 {
+            let mid = (lo * hi).sqrt();
+            if make(mid).rms_delay_spread() < rms_delay_spread_s {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(make((lo * hi).sqrt()))
+    }
+
+    /// Linear tap powers normalised to sum 1.
+    pub fn normalized_powers(&self) -> Vec<f64> {
+        let p: Vec<f64> = self
+            .powers_db
+            .iter()
+            .map(|d| 10f64.powf(d / 10.0))
+            .collect();
+        let s: f64 = p.iter().sum();
+        p.iter().map(|v| v / s).collect()
+    }
+
+    /// R.m.s. delay spread, seconds (38.901 §A.1 / 36.104 definition: √(Σp τ² − (Σp τ)²)
+    /// with normalised powers).
+    pub fn rms_delay_spread(&self) -> f64 {
+        let p = self.normalized_powers();
+        let m1: f64 = p.iter().zip(&self.delays_s).map(|(p, t)| p * t).sum();
+        let m2: f64 = p.iter().zip(&self.delays_s).map(|(p, t)| p * t * t).sum();
+        (m2 - m1 * m1).max(0.0).sqrt()
+    }
+
+    /// Delay scaling of 38.901 §7.7.3: every delay multiplied by `desired / current` r.m.s.
+    /// delay spread (a normalised table, whose spread is 1, becomes one of `desired_s`).
+    pub fn scaled_to(&self, desired_s: f64) -> Result<Self> {
+        let ds = self.rms_delay_spread();
+        if !(desired_s.is_finite() && desired_s > 0.0 && ds > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "desired delay spread",
+                value: format!("{desired_s} (profile: {ds})"),
+                reason: "must be finite and > 0, and the profile must have a spread",
+            });
+        }
+        Ok(Self {
+            delays_s: self.delays_s.iter().map(|t| t * desired_s / ds).collect(),
+            powers_db: self.powers_db.clone(),
+        })
+    }
+}
+
+/// A multi-user TDL channel: independent Rayleigh tapped delay lines per user and antenna.
+#[derive(Clone, Debug)]
+pub struct Tdl {
+    profile: TdlProfile,
+    amplitudes: Vec<f64>,
+    n_users: usize,
+    n_antennas: usize,
+    max_doppler_hz: f64,
+    /// [u][a][tap][m]: (cos α_m, φ_m).
+    sinusoids: Vec<(f64, f64)>,
+}
+
+impl Tdl {
+    /// `profile` for every link of `n_users` × `n_antennas`, maximum Doppler `max_doppler_hz`
+    /// (speed · f_c / c; 0 = static), drawn from `seed`.
+    pub fn new(
+        profile: TdlProfile,
+        n_users: usize,
+        n_antennas: usize,
+        max_doppler_hz: f64,
+        seed: u64,
+    ) -> Result<Self> {
+        if n_users == 0 || n_antennas == 0 || !(max_doppler_hz.is_finite() && max_doppler_hz >= 0.0)
+        {
+            return Err(Error::InvalidParameter {
+                name: "(n_users, n_antennas, max_doppler_hz)",
+                value: format!("({n_users}, {n_antennas}, {max_doppler_hz})"),
+                reason: "at least one user and antenna, Doppler finite and ≥ 0",
+            });
+        }
+        let profile = TdlProfile::new(profile.delays_s, profile.powers_db)?;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let n = n_users * n_antennas * profile.delays_s.len() * SINUSOIDS;
+        let sinusoids = (0..n)
+            .map(|_| {
+                let alpha = 2.0 * PI * rng.r#gen::<f64>();
+                (alpha.cos(), 2.0 * PI * rng.r#gen::<f64>())
+            })
+            .collect();
+        let amplitudes = profile
+            .normalized_powers()
+            .iter()
+            .map(|p| (p / SINUSOIDS as f64).sqrt())
+            .collect();
+        Ok(Self {
+            profile,
+            amplitudes,
+            n_users,
+            n_antennas,
+            max_doppler_hz,
+            sinusoids,
+        })
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &TdlProfile {
+        &self.profile
+    }
+}
+
+impl ChannelModel for Tdl {
+    fn n_users(&self) -> usize {
+        self.n_users
+    }
+
+    fn n_antennas(&self) -> usize {
+        self.n_antennas
+    }
+
+    fn frequency_response(
+        &self,
+        t_s: f64,
+        freqs_hz: &[f64],
+        mut out: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
+        check_response_args(self, t_s, freqs_hz, &out)?;
+        let n_taps = self.profile.delays_s.len();
+        // e^{−j2π f τ_l} per tap and frequency.
+        let rot: Vec<Complex64> = (0..n_taps)
+            .flat_map(|l| {
+                freqs_hz.iter().map(move |f| {
+                    Complex64::from_polar(1.0, -2.0 * PI * f * self.profile.delays_s[l])
+                })
+            })
+            .collect();
+        let mut taps = vec![Complex64::new(0.0, 0.0); n_taps];
+        for u in 0..self.n_users {
+            for a in 0..self.n_antennas {
+                let base = (u * self.n_antennas + a) * n_taps * SINUSOIDS;
+                for (l, g) in taps.iter_mut().enumerate() {
+                    let s = &self.sinusoids[base + l * SINUSOIDS..base + (l + 1) * SINUSOIDS];
+                    *g = s
+                        .iter()
+                        .map(|(c, phi)| {
+                            Complex64::from_polar(
+                                1.0,
+                                2.0 * PI * self.max_doppler_hz * c * t_s + phi,
+                            )
+                        })
+                        .sum::<Complex64>()
+                        * self.amplitudes[l];
+                }
+                for (k, _) in freqs_hz.iter().enumerate() {
+                    let h: Complex64 = (0..n_taps)
+                        .map(|l| taps[l] * rot[l * freqs_hz.len() + k])
+                        .sum();
+                    out[[u, k, a]] = C32::new(h.re as f32, h.im as f32);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array3;
+
+    #[test]
+    fn lte_profiles_have_their_stated_delay_spreads() {
+        // 36.104 Table B.2-1: 43, 357 and 991 ns.
+        for (p, ds) in [
+            (TdlProfile::epa(), 43e-9),
+            (TdlProfile::eva(), 357e-9),
+            (TdlProfile::etu(), 991e-9),
+        ] {
+            assert!(
+                (p.rms_delay_spread() - ds).abs() < 1e-9,
+                "{}",
+                p.rms_delay_spread()
+            );
+        }
+        let e = TdlProfile::exponential(300e-9, 32, 50e-9).unwrap();
+        assert!((e.rms_delay_spread() - 300e-9).abs() < 1e-12);
+        let s = TdlProfile::eva().scaled_to(100e-9).unwrap();
+        assert!((s.rms_delay_spread() - 100e-9).abs() < 1e-15);
+        assert!(TdlProfile::new(vec![1e-9, 0.0], vec![0.0, 0.0]).is_err());
+    }
+
+    #[test]
+    fn power_frequency_correlation_and_doppler() {
+        let ch = Tdl::new(TdlProfile::eva(), 8, 64, 0.0, 3).unwrap();
+        let df = 15e3;
+        let freqs: Vec<f64> = (0..1200).map(|k| 2.6e9 + k as f64 * df).collect();
+        let mut h = Array3::zeros((8, 1200, 64));
+        ch.frequency_response(0.0, &freqs, h.view_mut()).unwrap();
+        let p = h.iter().map(|v| v.norm_sqr() as f64).sum::<f64>() / h.len() as f64;
+        assert!((p - 1.0).abs() < 0.1, "{p}");
+        // Frequency correlation at lag Δ: Σ p_l e^{−j2πΔτ_l} (the Fourier transform of the PDP).
+        let lag = 20;
+        let prof = ch.profile();
+        let theory: Complex64 = prof
+            .normalized_powers()
+            .iter()
+            .zip(&prof.delays_s)
+            .map(|(p, t)| Complex64::from_polar(*p, -2.0 * PI * lag as f64 * df * t))
+            .sum();
+        let mut acc = Complex64::new(0.0, 0.0);
+        let mut n = 0.0;
+        for u in 0..8 {
+            for a in 0..64 {
+                for k in 0..1200 - lag {
+                    let x = h[[u, k + lag, a]] * h[[u, k, a]].conj();
+                    acc += Complex64::new(x.re as f64, x.im as f64);
+                    n += 1.0;
+                }
+            }
+        }
+        acc /= n;
+        assert!((acc - theory).norm() < 0.08, "{acc} vs {theory}");
+        // Static channel: the same at any time; moving: changes within 1/f_D.
+        let mut h2 = Array3::zeros((8, 1200, 64));
+        ch.frequency_response(1.0, &freqs, h2.view_mut()).unwrap();
+        assert_eq!(h, h2);
+        let moving = Tdl::new(TdlProfile::eva(), 8, 64, 70.0, 3).unwrap();
+        moving
+            .frequency_response(0.0, &freqs, h.view_mut())
+            .unwrap();
+        moving
+            .frequency_response(0.05, &freqs, h2.view_mut())
+            .unwrap();
+        let d = h
+            .iter()
+            .zip(&h2)
+            .map(|(a, b)| (a - b).norm_sqr())
+            .sum::<f32>()
+            / h.len() as f32;
+        assert!(d > 0.5, "{d}");
+    }
+}
