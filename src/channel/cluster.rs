@@ -40,7 +40,7 @@ const RAY_OFFSETS: [f64; 10] = [
 
 fn ray_offset(m: usize) -> f64 {
     let v = RAY_OFFSETS[m / 2];
-    if m % 2 == 0 { v } else { -v }
+    if m.is_multiple_of(2) { v } else { -v }
 }
 
 /// One cluster: delay, power and its directions (degrees; zenith from the z axis, azimuth
@@ -483,10 +483,10 @@ impl ClusterChannel {
                 for q in &mut perm {
                     q.shuffle(&mut rng);
                 }
-                for m in 0..20 {
-                    let ue_az = c.ue_azimuth_deg + s.ue_azimuth_deg * ray_offset(perm[1][m]);
-                    let ue_ze =
-                        wrap_zenith(c.ue_zenith_deg + s.ue_zenith_deg * ray_offset(perm[2][m]));
+                let [p_bs_ze, p_ue_az, p_ue_ze] = &perm;
+                for (m, ((&bz, &ua), &uz)) in p_bs_ze.iter().zip(p_ue_az).zip(p_ue_ze).enumerate() {
+                    let ue_az = c.ue_azimuth_deg + s.ue_azimuth_deg * ray_offset(ua);
+                    let ue_ze = wrap_zenith(c.ue_zenith_deg + s.ue_zenith_deg * ray_offset(uz));
                     // Step 3–4: XPR and random initial phases Φθθ, Φθφ (the user antenna is
                     // vertical: only the θ row of the polarisation matrix is seen).
                     let ph = |rng: &mut ChaCha8Rng| {
@@ -499,7 +499,7 @@ impl ClusterChannel {
                         cluster: n,
                         amplitude: (p * nlos_share / 20.0).sqrt(),
                         bs_zenith_deg: wrap_zenith(
-                            c.bs_zenith_deg + s.bs_zenith_deg * ray_offset(perm[0][m]),
+                            c.bs_zenith_deg + s.bs_zenith_deg * ray_offset(bz),
                         ),
                         bs_azimuth_deg: c.bs_azimuth_deg + s.bs_azimuth_deg * ray_offset(m),
                         e_field: (e_tt, e_tp),
