@@ -46,6 +46,7 @@ pub mod detection;
 pub mod error;
 pub mod estimation;
 pub mod grid_apply;
+pub mod link;
 mod linalg;
 pub mod modulation;
 pub mod ofdm;

@@ -276,6 +276,11 @@ impl ComponentCarrier {
         &self.array
     }
 
+    /// Frequency at which the array's spacings are given, Hz.
+    pub fn array_design_hz(&self) -> f64 {
+        self.array_design_hz
+    }
+
     /// The array at this carrier's centre frequency: spacings scaled by f_c / f_design (the
     /// same physical array is electrically larger at 3.5 GHz than at 2.6 GHz).
     pub fn electrical_array(&self) -> PanelArray {

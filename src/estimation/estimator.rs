@@ -223,6 +223,11 @@ impl ChannelEstimator {
         self.outputs.len()
     }
 
+    /// The report of the last [`Self::process`] call.
+    pub fn report(&self) -> &ChannelReport {
+        &self.report
+    }
+
     /// Uses specific kernels (e.g. a forced SIMD backend) for the frequency filters.
     pub fn with_kernels(mut self, kernels: Kernels) -> Self {
         self.kernels = kernels;

@@ -1,0 +1,550 @@
+//! A simulated multi-user 3D-MIMO cell on one carrier, and on a carrier-aggregation set.
+//!
+//! What runs per carrier, over a number of TDD periods, in the frequency domain (OFDM with a
+//! cyclic prefix longer than the channel makes the per-subcarrier model exact; the
+//! [`DownlinkSlot`] also produces the antennas' waveforms for a real front end):
+//!
+//! 1. **Sounding** in the uplink symbols of every special slot (and once before the first
+//!    slot): every candidate user's SRS (comb 4, cyclic shifts, [`SrsConfig`]),
+//!    through the uplink channel (the transpose of the downlink one, TDD reciprocity) plus
+//!    noise, estimated per PRB ([`DownlinkSlot::sound`]) — with more than 8 users, half of
+//!    them sound in each of the last two symbols; semi-orthogonal user selection when
+//!    there are more candidates than streams; weights per PRG ([`DownlinkSlot::compute_weights`]).
+//! 2. **Every downlink slot** (and the DwPTS of special slots): per stream, 256QAM data on the
+//!    data symbols and DMRS type 2 double-symbol on symbols 2–3 (ports 1000–1011 with n_SCID
+//!    0, then again with n_SCID 1), control region symbols 0–1 left empty; precoding into the
+//!    64-antenna grid; each user receives through its true channel at the slot's middle
+//!    (the channel has moved since the sounding: TDD aging) with noise.
+//! 3. **Each user**: per-PRB least-squares estimate of its effective channel from its DMRS
+//!    (the CDM partners' pilots cancel over the PRB), one-tap equalisation, hard decisions:
+//!    EVM, uncoded BER, and the post-equalisation SINR measured from the data (1/EVM²).
+//! 4. **Link adaptation** from each stream's measured SINR: the highest MCS of the NR 256QAM
+//!    table (38.214 Table 5.1.3.1-2) whose spectral efficiency fits log2(1 + SINR) after a
+//!    `mcs_margin_db` gap (the abstraction of a 10 % BLER target), its TBS per slot by the
+//!    38.214 §5.1.3.2 procedure on the slot's data REs, and the throughput over the simulated
+//!    time. LTE carriers use the same MCS efficiencies and TBS procedure (the 36.213 TBS table
+//!    is not available to this project): the result is the NR-style throughput of the LTE
+//!    resource grid.
+
+use super::downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind};
+use crate::carrier::{CarrierAggregation, ComponentCarrier, SlotKind};
+use crate::channel::{
+    ChannelModel, ClusterChannel, ClusterProfile, ProfileParams, RayleighIid, Tdl, TdlProfile,
+    UserGeometry, add_awgn, complex_normal,
+};
+use crate::estimation::PilotPattern;
+use crate::modulation::{Modulation, hard_decision, map};
+use crate::precoding::{Normalization, semi_orthogonal_selection};
+use crate::rate::{McsTable, NrTbsInput, nr_mcs, nr_tbs};
+use crate::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
+use crate::{C32, Error, Result};
+use ndarray::{Array2, Array3, s};
+use num_complex::Complex64;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+/// The propagation model of a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChannelKind {
+    /// [`ClusterChannel`] with [`ProfileParams`] (line of sight with K-factor if set).
+    Cluster(ProfileParams),
+    /// [`Tdl`] per user and antenna with this profile (no spatial structure).
+    Tdl(TdlProfile),
+    /// [`RayleighIid`], flat.
+    Rayleigh,
+}
+
+/// Where the base station's channel knowledge comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Csi {
+    /// SRS estimates (reciprocity), refreshed in every special slot.
+    Srs,
+    /// The true channel at each downlink slot's middle, per PRB (an upper bound).
+    Perfect,
+}
+
+/// A cell scenario: users, streams, precoder, channel, SNRs, duration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellScenario {
+    /// Candidate users (each single-antenna, single-layer) and where they are.
+    pub users: Vec<UserGeometry>,
+    /// Streams served per slot (≤ users; fewer selects users by SUS).
+    pub n_streams: usize,
+    /// Precoder.
+    pub precoder: PrecoderKind,
+    /// Power normalisation of the weights.
+    pub normalization: Normalization,
+    /// PRBs per PRG (0 = wideband).
+    pub prg_prbs: usize,
+    /// Propagation.
+    pub channel: ChannelKind,
+    /// Channel knowledge.
+    pub csi: Csi,
+    /// SRS SNR per base-station antenna, dB.
+    pub srs_snr_db: f64,
+    /// Downlink SNR at each user for a total transmit power of 1 per RE and unit channel gain
+    /// per antenna, dB.
+    pub dl_snr_db: f64,
+    /// TDD periods simulated (LTE: 10 ms frames; NR: the slot pattern).
+    pub periods: usize,
+    /// Gap between log2(1 + SINR) and the chosen MCS's efficiency, dB.
+    pub mcs_margin_db: f64,
+    /// Seed of everything random (channel, bits, noise).
+    pub seed: u64,
+}
+
+impl CellScenario {
+    /// The reference cell: `n_users` users (≤ 16) spread over ±52° in azimuth at zenith 95–110°
+    /// (heights and distances vary), pedestrian speed 1 m/s, all served (one stream each),
+    /// RZF per PRB, urban-macro-like NLOS clusters, SRS at 10 dB, downlink SNR 25 dB, one
+    /// period, 1.5 dB MCS margin.
+    pub fn reference(n_users: usize) -> Self {
+        let users = (0..n_users)
+            .map(|u| {
+                let span = 105.0 * (u as f64 + 0.5) / n_users.max(1) as f64 - 52.5;
+                UserGeometry {
+                    zenith_deg: 95.0 + 5.0 * (u % 4) as f64,
+                    azimuth_deg: span,
+                    speed_mps: 1.0,
+                    travel_azimuth_deg: 37.0 * u as f64,
+                }
+            })
+            .collect();
+        Self {
+            users,
+            n_streams: n_users,
+            precoder: PrecoderKind::Rzf,
+            normalization: Normalization::Total,
+            prg_prbs: 1,
+            channel: ChannelKind::Cluster(ProfileParams::default()),
+            csi: Csi::Srs,
+            srs_snr_db: 10.0,
+            dl_snr_db: 25.0,
+            periods: 1,
+            mcs_margin_db: 1.5,
+            seed: 2026,
+        }
+    }
+
+    /// The channel of this scenario for `array` (spacings at `array_design_hz`): one model
+    /// for every carrier, so that carriers see the same environment at their own frequency.
+    pub fn build_channel(
+        &self,
+        array: &crate::array::PanelArray,
+        array_design_hz: f64,
+    ) -> Result<Box<dyn ChannelModel>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0xC4A7_7E1D);
+        let n_ant = array.len();
+        Ok(match &self.channel {
+            ChannelKind::Cluster(p) => {
+                let profiles = self
+                    .users
+                    .iter()
+                    .map(|g| ClusterProfile::generate(&mut rng, g, p))
+                    .collect::<Result<Vec<_>>>()?;
+                Box::new(ClusterChannel::new(
+                    *array,
+                    array_design_hz,
+                    &self.users,
+                    &profiles,
+                    rng.r#gen(),
+                )?)
+            }
+            ChannelKind::Tdl(profile) => {
+                let v = self.users.iter().map(|u| u.speed_mps).fold(0.0, f64::max);
+                let doppler = v * array_design_hz / crate::channel::SPEED_OF_LIGHT;
+                Box::new(Tdl::new(profile.clone(), self.users.len(), n_ant, doppler, rng.r#gen())?)
+            }
+            ChannelKind::Rayleigh => Box::new(RayleighIid::new(self.users.len(), n_ant, rng.r#gen())?),
+        })
+    }
+}
+
+/// One stream's outcome on one carrier.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamResult {
+    /// Candidate index of the user it served (in the last slot).
+    pub user: usize,
+    /// Post-equalisation SINR measured from the data (1/EVM²), dB.
+    pub sinr_db: f64,
+    /// SINR predicted from the true channel and the weights (signal, other streams, noise;
+    /// capacity-averaged over PRBs and slots), dB.
+    pub predicted_sinr_db: f64,
+    /// R.m.s. EVM after equalisation, %.
+    pub evm_pct: f64,
+    /// Uncoded bit error rate of the 256QAM slot data.
+    pub ber: f64,
+    /// Chosen MCS index (NR 256QAM table), `None` if even MCS 0 does not fit.
+    pub mcs: Option<u32>,
+    /// Throughput at that MCS, Mbit/s.
+    pub throughput_mbps: f64,
+}
+
+/// One carrier's outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CarrierResult {
+    /// Index in the aggregation set.
+    pub carrier: usize,
+    /// Centre frequency, Hz.
+    pub centre_hz: f64,
+    /// Per stream.
+    pub streams: Vec<StreamResult>,
+    /// Sum over streams, Mbit/s.
+    pub throughput_mbps: f64,
+    /// Downlink slots simulated (special slots included).
+    pub dl_slots: usize,
+    /// Simulated time, s.
+    pub simulated_s: f64,
+    /// SRS noise variance the estimator measured (last sounding), dB.
+    pub srs_noise_db: f64,
+}
+
+struct Accumulator {
+    err: f64,
+    sig: f64,
+    bit_errors: usize,
+    bits: usize,
+    log_capacity: f64,
+    n_capacity: usize,
+    tbs_slots: Vec<usize>,
+}
+
+/// Simulates `scenario` on `carrier` through `channel` (see the module documentation).
+/// `carrier_index` seeds this carrier's bits and noise apart from the others'.
+pub fn simulate_carrier(
+    carrier: &ComponentCarrier,
+    channel: &dyn ChannelModel,
+    scenario: &CellScenario,
+    carrier_index: usize,
+) -> Result<CarrierResult> {
+    let n_users = scenario.users.len();
+    let k = scenario.n_streams;
+    let n_ant = carrier.array().len();
+    let (n_prb, n_sc) = (carrier.n_rb(), carrier.n_sc());
+    if channel.n_users() != n_users || channel.n_antennas() != n_ant {
+        return Err(Error::InvalidParameter {
+            name: "channel (n_users, n_antennas)",
+            value: format!("({}, {})", channel.n_users(), channel.n_antennas()),
+            reason: "must match the scenario's users and the carrier's array",
+        });
+    }
+    if k == 0 || k > n_users || k > 24 || scenario.periods == 0 {
+        return Err(Error::InvalidParameter {
+            name: "(n_streams, users, periods)",
+            value: format!("({k}, {n_users}, {})", scenario.periods),
+            reason: "1 ≤ n_streams ≤ users, at most 24 streams (DMRS ports × n_SCID), ≥ 1 period",
+        });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed.wrapping_add(0x9E37 * (carrier_index as u64 + 1)));
+    let freqs = carrier.subcarrier_frequencies();
+    let slot_s = carrier.slot_seconds();
+    let pattern = carrier.slots();
+
+    // Sounding in the last two symbols (UpPTS / the special slot's uplink part): the first
+    // half of the candidates in symbol 12, the rest in symbol 13, each half on comb 4 with
+    // cyclic shifts. Splitting halves the users per comb offset, so the cyclic shifts are
+    // twice as far apart in delay and the per-block de-spreading sees a flatter channel.
+    let m_srs = (n_prb / 4) * 4;
+    let mut srs_pilots = Array3::zeros((n_users, 14, n_sc));
+    let halves = if n_users > 8 { [(0, n_users / 2, 12), (n_users / 2, n_users, 13)].to_vec() } else { vec![(0, n_users, 13)] };
+    for &(u0, u1, l) in &halves {
+        let template = SrsConfig::single_port(4, m_srs, l, (carrier.centre_hz() as u32 % 30, 0));
+        write_multiplexed_users(&template, u1 - u0, srs_pilots.slice_mut(s![u0..u1, .., ..]))?;
+    }
+    // Downlink DMRS: type 2, double symbol at 2–3; stream j on port j mod 12, n_SCID j / 12.
+    let mut dmrs = Array3::zeros((k, 14, n_sc));
+    for scid in 0..k.div_ceil(12) {
+        let ports: Vec<usize> = (12 * scid..k.min(12 * scid + 12)).map(|j| j % 12).collect();
+        let cfg = DmrsConfig {
+            n_scid: scid as u32,
+            n_id: [carrier_index as u32, carrier_index as u32 + 500],
+            ..DmrsConfig::new(DmrsType::Type2, ports.clone(), vec![2], true)
+        };
+        let mut g = Array3::zeros((ports.len(), 14, n_sc));
+        cfg.write_pilots(g.view_mut())?;
+        dmrs.slice_mut(s![12 * scid..12 * scid + ports.len(), .., ..]).assign(&g);
+    }
+
+    let cfg = DownlinkConfig {
+        n_antennas: n_ant,
+        n_candidates: n_users,
+        n_layers: k,
+        n_prb,
+        prg_prbs: scenario.prg_prbs,
+        precoder: scenario.precoder,
+        normalization: scenario.normalization,
+    };
+    let mut dl = DownlinkSlot::new(cfg, PilotPattern::from_pilots(srs_pilots.view())?, &carrier.ofdm_config(0)?)?;
+    let nv_srs = 10f64.powf(-scenario.srs_snr_db / 10.0);
+    let nv_dl = 10f64.powf(-scenario.dl_snr_db / 10.0);
+    let modulation = Modulation::Qam256;
+    let qm = modulation.bits_per_symbol();
+
+    let mut h = Array3::zeros((n_users, n_sc, n_ant));
+    let mut srs_rx = Array3::zeros((n_ant, 14, n_sc));
+    let mut selected: Vec<usize> = (0..k).collect();
+    let mut srs_noise_db = f64::NAN;
+    let mut sound = |t: f64,
+                     h: &mut Array3<C32>,
+                     rng: &mut ChaCha8Rng,
+                     dl: &mut DownlinkSlot,
+                     selected: &mut Vec<usize>|
+     -> Result<()> {
+        channel.frequency_response(t, &freqs, h.view_mut())?;
+        srs_rx.fill(C32::new(0.0, 0.0));
+        for l in 12..14 {
+            for sc in 0..n_sc {
+                for a in 0..n_ant {
+                    let v: C32 = (0..n_users).map(|u| h[[u, sc, a]] * srs_pilots[[u, l, sc]]).sum();
+                    srs_rx[[a, l, sc]] = v;
+                }
+            }
+            for v in srs_rx.slice_mut(s![.., l, ..]).iter_mut() {
+                let n = complex_normal(rng, nv_srs);
+                *v += C32::new(n.re as f32, n.im as f32);
+            }
+        }
+        let report = dl.sound(srs_rx.view(), None)?;
+        srs_noise_db = 10.0 * f64::from(report.noise_var_estimate).log10();
+        if k < n_users {
+            // Wideband channel per candidate (mean over PRBs) → SUS.
+            let est = dl.estimates();
+            let wb = Array2::from_shape_fn((n_users, n_ant), |(u, a)| {
+                est.slice(s![a, u, 0, ..]).iter().sum::<C32>() / n_prb as f32
+            });
+            let mut pick = semi_orthogonal_selection(wb.view(), k, 0.6)?;
+            // Fill up with the strongest remaining candidates if SUS stopped early.
+            let mut rest: Vec<usize> = (0..n_users).filter(|u| !pick.contains(u)).collect();
+            rest.sort_by(|a, b| {
+                let n = |u: usize| wb.row(u).iter().map(|v| v.norm_sqr()).sum::<f32>();
+                n(*b).total_cmp(&n(*a))
+            });
+            pick.extend(rest.into_iter().take(k - pick.len()));
+            *selected = pick;
+        }
+        if scenario.csi == Csi::Srs {
+            dl.compute_weights(selected, nv_dl as f32)?;
+        }
+        Ok(())
+    };
+    // The sounding before the first simulated slot.
+    sound(-slot_s / 2.0, &mut h, &mut rng, &mut dl, &mut selected)?;
+
+    let mut acc: Vec<Accumulator> = (0..k)
+        .map(|_| Accumulator {
+            err: 0.0,
+            sig: 0.0,
+            bit_errors: 0,
+            bits: 0,
+            log_capacity: 0.0,
+            n_capacity: 0,
+            tbs_slots: Vec::new(),
+        })
+        .collect();
+    let mut layers = Array3::zeros((k, 14, n_sc));
+    let mut grid = Array3::zeros((n_ant, 14, n_sc));
+    let mut rx = vec![C32::new(0.0, 0.0); 14 * n_sc];
+    let mut data_re: Vec<Vec<C32>> = vec![Vec::new(); k];
+    let mut bits: Vec<Vec<u8>> = vec![Vec::new(); k];
+    let mut dl_slots = 0;
+    let mut dl_data_symbols: Vec<usize> = Vec::new();
+    let n_slots = pattern.len() * scenario.periods;
+    for i in 0..n_slots {
+        let kind = pattern[i % pattern.len()];
+        let t = i as f64 * slot_s;
+        let dl_end = kind.dl_symbols() as usize;
+        if dl_end > 4 {
+            dl_slots += 1;
+            let n_data = dl_end - 4;
+            dl_data_symbols.push(n_data);
+            channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
+            if scenario.csi == Csi::Perfect {
+                let mut est = dl.estimates_mut();
+                for u in 0..n_users {
+                    for p in 0..n_prb {
+                        for a in 0..n_ant {
+                            est[[a, u, 0, p]] = h[[u, 12 * p + 6, a]];
+                        }
+                    }
+                }
+                dl.compute_weights(&selected, nv_dl as f32)?;
+            }
+            // Layer mapping: DMRS on 2–3, 256QAM data on 4..dl_end.
+            layers.assign(&dmrs);
+            for j in 0..k {
+                bits[j].clear();
+                bits[j].extend((0..n_data * n_sc * qm).map(|_| rng.r#gen::<bool>() as u8));
+                data_re[j].resize(n_data * n_sc, C32::new(0.0, 0.0));
+                map(modulation, &bits[j], &mut data_re[j])?;
+                for (i, v) in data_re[j].iter().enumerate() {
+                    layers[[j, 4 + i / n_sc, i % n_sc]] = *v;
+                }
+            }
+            dl.precode(layers.view(), grid.view_mut())?;
+            let w = dl.weights();
+            let prg = dl.prg_prbs();
+            for (j, &u) in selected.iter().enumerate() {
+                // Received symbols 2..dl_end of user u.
+                for l in 2..dl_end {
+                    for sc in 0..n_sc {
+                        let mut v = C32::new(0.0, 0.0);
+                        for a in 0..n_ant {
+                            v += h[[u, sc, a]] * grid[[a, l, sc]];
+                        }
+                        rx[l * n_sc + sc] = v;
+                    }
+                }
+                add_awgn(&mut rng, nv_dl, &mut rx[2 * n_sc..dl_end * n_sc])?;
+                // Per-PRB LS on the stream's DMRS, equalise, compare.
+                let mut eq = vec![C32::new(0.0, 0.0); n_data * n_sc];
+                for p in 0..n_prb {
+                    let (mut num, mut den) = (Complex64::new(0.0, 0.0), 0.0f64);
+                    for l in 2..4 {
+                        for sc in 12 * p..12 * p + 12 {
+                            let pv = dmrs[[j, l, sc]];
+                            if pv.norm_sqr() > 0.0 {
+                                let z = rx[l * n_sc + sc] * pv.conj();
+                                num += Complex64::new(z.re as f64, z.im as f64);
+                                den += pv.norm_sqr() as f64;
+                            }
+                        }
+                    }
+                    let g = if den > 0.0 { num / den } else { Complex64::new(0.0, 0.0) };
+                    let inv = if g.norm_sqr() > 0.0 { 1.0 / g } else { Complex64::new(0.0, 0.0) };
+                    let inv = C32::new(inv.re as f32, inv.im as f32);
+                    for l in 4..dl_end {
+                        for sc in 12 * p..12 * p + 12 {
+                            eq[(l - 4) * n_sc + sc] = rx[l * n_sc + sc] * inv;
+                        }
+                    }
+                    // Predicted SINR at the PRB centre from the true channel and the weights.
+                    let g_idx = p / prg;
+                    let mut gains = [0.0f64; 24];
+                    for (i, gain) in gains.iter_mut().enumerate().take(k) {
+                        let z: C32 = (0..n_ant).map(|a| h[[u, 12 * p + 6, a]] * w[[g_idx, a, i]]).sum();
+                        *gain = z.norm_sqr() as f64;
+                    }
+                    let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
+                    let sinr = gains[j] / (leak + nv_dl);
+                    acc[j].log_capacity += (1.0 + sinr).log2();
+                    acc[j].n_capacity += 1;
+                }
+                let a = &mut acc[j];
+                for (e, x) in eq.iter().zip(&data_re[j]) {
+                    a.err += (e - x).norm_sqr() as f64;
+                    a.sig += x.norm_sqr() as f64;
+                }
+                let mut dec = vec![0u8; bits[j].len()];
+                hard_decision(modulation, &eq, &mut dec)?;
+                a.bit_errors += dec.iter().zip(&bits[j]).filter(|(x, y)| x != y).count();
+                a.bits += dec.len();
+            }
+        }
+        if let SlotKind::Special { ul, .. } = kind
+            && ul > 0
+        {
+            sound(t + slot_s * 13.0 / 14.0, &mut h, &mut rng, &mut dl, &mut selected)?;
+        }
+    }
+    let simulated_s = n_slots as f64 * slot_s;
+    let table = McsTable::Qam256;
+    let gap = 10f64.powf(scenario.mcs_margin_db / 10.0);
+    let mut streams = Vec::with_capacity(k);
+    for (j, a) in acc.iter_mut().enumerate() {
+        let sinr = if a.err > 0.0 { a.sig / a.err } else { f64::INFINITY };
+        let se = (1.0 + sinr / gap).log2();
+        let mut pick = None;
+        for i in 0..table.len() as u32 {
+            let e = nr_mcs(table, i)?;
+            if e.spectral_efficiency() <= se {
+                pick = Some((i, e));
+            }
+        }
+        let mut bits_total = 0usize;
+        if let Some((_, e)) = pick {
+            for &n_data in &dl_data_symbols {
+                let tbs = nr_tbs(&NrTbsInput {
+                    modulation: e.modulation,
+                    code_rate: e.rate_x1024 / 1024.0,
+                    layers: 1,
+                    n_prb: n_prb as u32,
+                    n_re_per_prb: (12 * n_data) as u32,
+                    x_overhead: 0,
+                })?;
+                a.tbs_slots.push(tbs as usize);
+                bits_total += tbs as usize;
+            }
+        }
+        let cap = a.log_capacity / a.n_capacity.max(1) as f64;
+        streams.push(StreamResult {
+            user: selected[j],
+            sinr_db: 10.0 * sinr.log10(),
+            predicted_sinr_db: 10.0 * (2f64.powf(cap) - 1.0).log10(),
+            evm_pct: 100.0 * (a.err / a.sig.max(f64::MIN_POSITIVE)).sqrt(),
+            ber: a.bit_errors as f64 / a.bits.max(1) as f64,
+            mcs: pick.map(|p| p.0),
+            throughput_mbps: bits_total as f64 / simulated_s / 1e6,
+        });
+    }
+    Ok(CarrierResult {
+        carrier: carrier_index,
+        centre_hz: carrier.centre_hz(),
+        throughput_mbps: streams.iter().map(|s| s.throughput_mbps).sum(),
+        streams,
+        dl_slots,
+        simulated_s,
+        srs_noise_db,
+    })
+}
+
+/// Runs `f(index, item)` for every item on a rayon pool of `threads` threads (`None`: the
+/// global pool), results in item order. Each call must be independent of the others (own
+/// seeds, own buffers) for the results not to depend on the thread count.
+pub fn run_carriers<T, R, F>(items: &[T], threads: Option<usize>, f: F) -> Result<Vec<R>>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(usize, &T) -> Result<R> + Sync,
+{
+    let run = || {
+        items
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| f(i, t))
+            .collect::<Result<Vec<R>>>()
+    };
+    match threads {
+        None => run(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| Error::InvalidParameter {
+                name: "threads",
+                value: format!("{n}: {e}"),
+                reason: "could not start the thread pool",
+            })?
+            .install(run),
+    }
+}
+
+/// Simulates `scenario` on every carrier of `ca` in parallel (one shared channel: the same
+/// environment seen at each carrier's frequency), per-carrier results in set order.
+pub fn simulate_aggregation(
+    ca: &CarrierAggregation,
+    scenario: &CellScenario,
+    threads: Option<usize>,
+) -> Result<Vec<CarrierResult>> {
+    let first = &ca.carriers()[0];
+    if let Some(c) = ca.carriers().iter().find(|c| {
+        c.array() != first.array() || c.array_design_hz() != first.array_design_hz()
+    }) {
+        return Err(Error::InvalidParameter {
+            name: "carriers[].array",
+            value: format!("{:?} at {} Hz", c.array(), c.array_design_hz()),
+            reason: "one simulated cell: every carrier must be served by the same array",
+        });
+    }
+    let channel = scenario.build_channel(first.array(), first.array_design_hz())?;
+    run_carriers(ca.carriers(), threads, |i, c| simulate_carrier(c, channel.as_ref(), scenario, i))
+}

@@ -1,0 +1,218 @@
+//! The downlink slot processor of one carrier: SRS estimates → precoder weights per PRG →
+//! precoding of the layer grid (layer mapping and DMRS included by the caller) → OFDM per
+//! antenna. Allocation-free after construction.
+
+use crate::estimation::{
+    ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution, PilotPattern,
+};
+use crate::ofdm::{OfdmConfig, OfdmModulator};
+use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
+use crate::{C32, Error, Result};
+use ndarray::{Array3, Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4};
+
+/// Linear precoder of the downlink streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PrecoderKind {
+    /// Maximum-ratio (conjugate) beamforming, W = Hᴴ with unit-norm columns.
+    Mrt,
+    /// Zero forcing, W = Hᴴ(HHᴴ)⁻¹.
+    Zf,
+    /// Regularised ZF / MMSE, W = Hᴴ(HHᴴ + kσ²I)⁻¹ for the configured downlink noise σ².
+    Rzf,
+}
+
+/// Shape and choices of a [`DownlinkSlot`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DownlinkConfig {
+    /// Base-station antennas.
+    pub n_antennas: usize,
+    /// Users sounding (SRS ports of the sounding pattern).
+    pub n_candidates: usize,
+    /// Streams served per slot (single-layer users), ≤ n_candidates.
+    pub n_layers: usize,
+    /// PRBs of the carrier.
+    pub n_prb: usize,
+    /// PRBs per precoding group (38.214 §5.1.2.3: 2, 4; 0 = wideband).
+    pub prg_prbs: usize,
+    /// Precoder.
+    pub precoder: PrecoderKind,
+    /// Power normalisation of each PRG's weights (MRT: always unit columns).
+    pub normalization: Normalization,
+}
+
+/// One carrier's downlink chain, from the sounding grid to the antennas' waveforms.
+pub struct DownlinkSlot {
+    cfg: DownlinkConfig,
+    n_prg: usize,
+    prg: usize,
+    srs: ChannelEstimator,
+    h_est: Array4<C32>,
+    h_prg: Array3<C32>,
+    w: Array3<C32>,
+    rzf: RzfPrecoder,
+    applier: PrecoderApplier,
+    modulator: OfdmModulator,
+}
+
+impl DownlinkSlot {
+    /// Buffers for `cfg`, the SRS estimator of `srs_pattern` (one port per candidate user,
+    /// per-PRB LMMSE) and the OFDM modulator of `ofdm` (14-symbol grids).
+    pub fn new(cfg: DownlinkConfig, srs_pattern: PilotPattern, ofdm: &OfdmConfig) -> Result<Self> {
+        if cfg.n_layers == 0
+            || cfg.n_layers > cfg.n_candidates
+            || cfg.n_prb == 0
+            || srs_pattern.n_ports() != cfg.n_candidates
+            || ofdm.n_sc != 12 * cfg.n_prb
+        {
+            return Err(Error::InvalidParameter {
+                name: "(n_layers, n_candidates, n_prb, SRS ports, OFDM n_sc)",
+                value: format!(
+                    "({}, {}, {}, {}, {})",
+                    cfg.n_layers,
+                    cfg.n_candidates,
+                    cfg.n_prb,
+                    srs_pattern.n_ports(),
+                    ofdm.n_sc
+                ),
+                reason: "1 ≤ n_layers ≤ n_candidates = SRS ports, n_sc = 12·n_prb",
+            });
+        }
+        crate::error::check_layers_antennas(cfg.n_layers, cfg.n_antennas)?;
+        let prg = if cfg.prg_prbs == 0 {
+            cfg.n_prb
+        } else {
+            cfg.prg_prbs
+        };
+        let n_prg = cfg.n_prb.div_ceil(prg);
+        let est_cfg = EstimatorConfig {
+            resolution: OutputResolution::Prb,
+            ..EstimatorConfig::default()
+        };
+        Ok(Self {
+            cfg,
+            n_prg,
+            prg,
+            srs: ChannelEstimator::new(srs_pattern, cfg.n_antennas, est_cfg)?,
+            h_est: Array4::zeros((cfg.n_antennas, cfg.n_candidates, 1, cfg.n_prb)),
+            h_prg: Array3::zeros((n_prg, cfg.n_layers, cfg.n_antennas)),
+            w: Array3::zeros((n_prg, cfg.n_antennas, cfg.n_layers)),
+            rzf: RzfPrecoder::new(cfg.n_layers, cfg.n_antennas, n_prg)?,
+            applier: PrecoderApplier::new(cfg.n_antennas, cfg.n_layers, 14 * 96)?,
+            modulator: OfdmModulator::new(ofdm)?,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DownlinkConfig {
+        &self.cfg
+    }
+
+    /// Estimates every candidate's uplink channel from the sounding grid `srs_rx`
+    /// [n_antennas, 14, n_sc] (per PRB, LMMSE; noise estimated from the pilots when
+    /// `noise_var` is `None`). By TDD reciprocity these are the downlink channels.
+    pub fn sound(&mut self, srs_rx: ArrayView3<'_, C32>, noise_var: Option<f32>) -> Result<&ChannelReport> {
+        self.srs.process(srs_rx, noise_var, self.h_est.view_mut())
+    }
+
+    /// Channel estimates [n_antennas, n_candidates, 1, n_prb] (what user selection reads).
+    pub fn estimates(&self) -> ArrayView4<'_, C32> {
+        self.h_est.view()
+    }
+
+    /// Writable estimates, for a caller with its own channel knowledge (perfect-CSI studies).
+    pub fn estimates_mut(&mut self) -> ArrayViewMut4<'_, C32> {
+        self.h_est.view_mut()
+    }
+
+    /// Weights for the `selected` candidates (n_layers distinct indices, stream j serves
+    /// candidate `selected[j]`): per PRG, the channel averaged over the PRG's PRBs, then
+    /// MRT / ZF / RZF (α = k·`noise_var`), scaled to a total transmit power of 1 per RE.
+    /// Singular PRGs get MRT weights (counted in the report).
+    pub fn compute_weights(&mut self, selected: &[usize], noise_var: f32) -> Result<RzfReport> {
+        let k = self.cfg.n_layers;
+        if selected.len() != k
+            || selected.iter().any(|&u| u >= self.cfg.n_candidates)
+            || selected
+                .iter()
+                .enumerate()
+                .any(|(i, u)| selected[..i].contains(u))
+        {
+            return Err(Error::InvalidParameter {
+                name: "selected",
+                value: format!("{selected:?}"),
+                reason: "n_layers distinct candidate indices",
+            });
+        }
+        crate::error::check_noise_var(&[noise_var])?;
+        for g in 0..self.n_prg {
+            let (p0, p1) = (g * self.prg, ((g + 1) * self.prg).min(self.cfg.n_prb));
+            let scale = 1.0 / (p1 - p0) as f32;
+            for (j, &u) in selected.iter().enumerate() {
+                for a in 0..self.cfg.n_antennas {
+                    let s: C32 = (p0..p1).map(|p| self.h_est[[a, u, 0, p]]).sum();
+                    self.h_prg[[g, j, a]] = s * scale;
+                }
+            }
+        }
+        let report = match self.cfg.precoder {
+            PrecoderKind::Mrt => {
+                for g in 0..self.n_prg {
+                    for j in 0..k {
+                        let n: f32 = (0..self.cfg.n_antennas)
+                            .map(|a| self.h_prg[[g, j, a]].norm_sqr())
+                            .sum::<f32>()
+                            .sqrt();
+                        let inv = if n > 0.0 && n.is_finite() { 1.0 / n } else { 0.0 };
+                        for a in 0..self.cfg.n_antennas {
+                            self.w[[g, a, j]] = self.h_prg[[g, j, a]].conj() * inv;
+                        }
+                    }
+                }
+                RzfReport::default()
+            }
+            PrecoderKind::Zf | PrecoderKind::Rzf => {
+                let alpha = match self.cfg.precoder {
+                    PrecoderKind::Zf => 0.0,
+                    _ => k as f32 * noise_var,
+                };
+                self.rzf.process(
+                    self.h_prg.view(),
+                    alpha,
+                    self.cfg.normalization,
+                    self.w.view_mut(),
+                )?
+            }
+        };
+        let s = 1.0 / (k as f32).sqrt();
+        self.w.mapv_inplace(|v| v * s);
+        Ok(report)
+    }
+
+    /// Weights [n_prg, n_antennas, n_layers] of the last [`Self::compute_weights`].
+    pub fn weights(&self) -> ArrayView3<'_, C32> {
+        self.w.view()
+    }
+
+    /// PRBs per PRG (the last PRG may be shorter).
+    pub fn prg_prbs(&self) -> usize {
+        self.prg
+    }
+
+    /// Precodes the layer grid `layers` [n_layers, 14, n_sc] (data and DMRS already mapped;
+    /// 38.211 §7.3.1.4) into the antenna grid `grid` [n_antennas, 14, n_sc].
+    pub fn precode(&mut self, layers: ArrayView3<'_, C32>, grid: ArrayViewMut3<'_, C32>) -> Result<()> {
+        let prg = if self.cfg.prg_prbs == 0 { 0 } else { self.prg };
+        self.applier.process_grid(self.w.view(), prg, layers, grid)
+    }
+
+    /// Samples per antenna of one slot's waveform.
+    pub fn waveform_len(&self) -> usize {
+        self.modulator.output_len()
+    }
+
+    /// OFDM-modulates every antenna's grid `grid` [n_antennas, 14, n_sc] into `waveform`
+    /// [n_antennas, waveform_len()].
+    pub fn modulate(&mut self, grid: ArrayView3<'_, C32>, waveform: ArrayViewMut2<'_, C32>) -> Result<()> {
+        self.modulator.process_antennas(grid, waveform)
+    }
+}
