@@ -23,7 +23,9 @@ use clap::{Parser, ValueEnum};
 use massive_mimo::array::{PanelArray, Polarization};
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Rat};
 use massive_mimo::channel::{ProfileParams, TdlProfile};
-use massive_mimo::link::{CarrierResult, CellScenario, ChannelKind, Csi, PrecoderKind, run_carriers, simulate_carrier};
+use massive_mimo::link::{
+    CarrierResult, CellScenario, ChannelKind, Csi, PrecoderKind, run_carriers, simulate_carrier,
+};
 use std::time::Instant;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -110,8 +112,18 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .split_once('x')
         .and_then(|(r, c)| Some((r.parse::<usize>().ok()?, c.parse::<usize>().ok()?)))
         .ok_or_else(|| format!("--array {}: expected ROWSxCOLS, e.g. 8x4", args.array))?;
-    let (design_hz, rat) = if args.nr { (3.5e9, Rat::Nr) } else { (2.6e9, Rat::Lte) };
-    let array = PanelArray::new((1, 1), (rows, cols), (0.5, 0.5), (0.0, 0.0), Polarization::CrossSlant45)?;
+    let (design_hz, rat) = if args.nr {
+        (3.5e9, Rat::Nr)
+    } else {
+        (2.6e9, Rat::Lte)
+    };
+    let array = PanelArray::new(
+        (1, 1),
+        (rows, cols),
+        (0.5, 0.5),
+        (0.0, 0.0),
+        Polarization::CrossSlant45,
+    )?;
     let carriers: Vec<ComponentCarrier> = (0..args.carriers)
         .map(|i| match rat {
             Rat::Lte => ComponentCarrier::td_lte_band41(2575.0 + 20.0 * i as f64, array, design_hz),
@@ -146,7 +158,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Channel::Etu => ChannelKind::Tdl(TdlProfile::etu()),
         Channel::Rayleigh => ChannelKind::Rayleigh,
     };
-    scenario.csi = if args.perfect_csi { Csi::Perfect } else { Csi::Srs };
+    scenario.csi = if args.perfect_csi {
+        Csi::Perfect
+    } else {
+        Csi::Srs
+    };
     scenario.periods = args.periods.unwrap_or(if args.nr { 4 } else { 1 });
     scenario.dl_snr_db = args.dl_snr_db;
     scenario.srs_snr_db = args.srs_snr_db;
@@ -158,7 +174,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         eprintln!(
             "simulating {} {} carrier(s), {} users, {} streams, {} period(s) each …",
             ca.carriers().len(),
-            if args.nr { "NR 100 MHz" } else { "TD-LTE 20 MHz" },
+            if args.nr {
+                "NR 100 MHz"
+            } else {
+                "TD-LTE 20 MHz"
+            },
             args.users,
             scenario.n_streams,
             scenario.periods
@@ -168,7 +188,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let r = simulate_carrier(c, channel.as_ref(), &scenario, i);
         if !args.json {
-            eprintln!("  carrier {i} ({:.0} MHz) done in {:.1} s", c.centre_hz() / 1e6, t.elapsed().as_secs_f64());
+            eprintln!(
+                "  carrier {i} ({:.0} MHz) done in {:.1} s",
+                c.centre_hz() / 1e6,
+                t.elapsed().as_secs_f64()
+            );
         }
         r
     })?;
@@ -184,7 +208,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "streams": scenario.n_streams,
             "precoder": format!("{:?}", args.precoder),
             "channel": format!("{:?}", args.channel),
-            "carriers": results.iter().map(|r| carrier_json(r)).collect::<Vec<_>>(),
+            "carriers": results.iter().map(carrier_json).collect::<Vec<_>>(),
             "total_throughput_mbps": total,
             "reference_per_carrier_mbps": if args.nr { serde_json::Value::Null } else { ref_carrier.into() },
             "reference_total_mbps": if args.nr { serde_json::Value::Null } else { ref_total.into() },
@@ -231,10 +255,21 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("\ncarrier      Mbit/s   reference");
     for r in &results {
-        let reference = if args.nr { "-".to_string() } else { format!("{ref_carrier:.0}") };
-        println!("{:>7} {:>11.0} {:>11}", r.carrier, r.throughput_mbps, reference);
+        let reference = if args.nr {
+            "-".to_string()
+        } else {
+            format!("{ref_carrier:.0}")
+        };
+        println!(
+            "{:>7} {:>11.0} {:>11}",
+            r.carrier, r.throughput_mbps, reference
+        );
     }
-    let reference = if args.nr { "-".to_string() } else { format!("{ref_total:.0}") };
+    let reference = if args.nr {
+        "-".to_string()
+    } else {
+        format!("{ref_total:.0}")
+    };
     println!("{:>7} {:>11.0} {:>11}", "total", total, reference);
     if !args.nr {
         println!(
@@ -270,4 +305,3 @@ fn carrier_json(r: &CarrierResult) -> serde_json::Value {
         })).collect::<Vec<_>>(),
     })
 }
-

@@ -248,3 +248,79 @@ fn detector_process_and_demap_do_not_allocate() {
     });
     assert_eq!(count, 0, "{count} allocations in SIC process");
 }
+
+#[test]
+fn slot_pipelines_do_not_allocate() {
+    use massive_mimo::detection::DetectorMethod;
+    use massive_mimo::estimation::PilotPattern;
+    use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, UplinkSlot};
+    use massive_mimo::precoding::Normalization;
+    use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
+    let (n_ant, k, n_prb) = (16, 4, 12);
+    let n_sc = 12 * n_prb;
+    let cfg = OfdmConfig {
+        standard: Standard::Nr,
+        scs_khz: 30,
+        n_fft: 256,
+        n_sc,
+        n_symbols: 14,
+        cyclic_prefix: CyclicPrefix::Normal,
+        slot: 0,
+        scale: 1.0 / 16.0,
+    };
+    let mut srs = Array3::zeros((k, 14, n_sc));
+    write_multiplexed_users(
+        &SrsConfig::single_port(4, n_prb, 13, (1, 0)),
+        k,
+        srs.view_mut(),
+    )
+    .unwrap();
+    let mut dmrs = Array3::zeros((k, 14, n_sc));
+    DmrsConfig::new(DmrsType::Type2, (0..k).collect(), vec![2], true)
+        .write_pilots(dmrs.view_mut())
+        .unwrap();
+    let dl_cfg = DownlinkConfig {
+        n_antennas: n_ant,
+        n_candidates: k,
+        n_layers: k,
+        n_prb,
+        prg_prbs: 2,
+        precoder: PrecoderKind::Rzf,
+        normalization: Normalization::Total,
+    };
+    let mut dl =
+        DownlinkSlot::new(dl_cfg, PilotPattern::from_pilots(srs.view()).unwrap(), &cfg).unwrap();
+    let mut ul =
+        UplinkSlot::new(n_ant, PilotPattern::from_pilots(dmrs.view()).unwrap(), &cfg).unwrap();
+    // Received sounding and uplink grids: every antenna sees the sum of the users' pilots with
+    // a per-antenna phase.
+    let rx = |p: &Array3<C32>| {
+        Array3::from_shape_fn((n_ant, 14, n_sc), |(a, l, s)| {
+            (0..k)
+                .map(|u| p[[u, l, s]] * C32::from_polar(1.0, (a * (u + 1)) as f32 * 0.7))
+                .sum::<C32>()
+                + C32::new(0.01 * ((a + l + s) % 3) as f32, 0.0)
+        })
+    };
+    let srs_rx = rx(&srs);
+    let ul_rx = rx(&dmrs);
+    let layers = dmrs.clone();
+    let mut grid = Array3::zeros((n_ant, 14, n_sc));
+    let mut wave = Array2::zeros((n_ant, dl.waveform_len()));
+    let mut llr = vec![0.0f32; 2 * n_sc];
+    let selected = [0, 1, 2, 3];
+    let mut once = |dl: &mut DownlinkSlot, ul: &mut UplinkSlot| {
+        dl.sound(srs_rx.view(), None).unwrap();
+        dl.compute_weights(&selected, 0.01).unwrap();
+        dl.precode(layers.view(), grid.view_mut()).unwrap();
+        dl.modulate(grid.view(), wave.view_mut()).unwrap();
+        ul.demodulate(wave.view()).unwrap();
+        ul.grid_mut().assign(&ul_rx);
+        ul.detect(DetectorMethod::Mmse { unbiased: true }, None)
+            .unwrap();
+        ul.llrs(Modulation::Qpsk, 1, 6, &mut llr).unwrap();
+    };
+    once(&mut dl, &mut ul); // warm-up (SIMD backend detection)
+    let (count, ()) = allocations_during(|| once(&mut dl, &mut ul));
+    assert_eq!(count, 0, "{count} allocations in the slot pipelines");
+}

@@ -312,7 +312,8 @@ impl ComponentCarrier {
 
     /// The OFDM configuration of one 14-symbol slot (NR slot `slot`, or an LTE subframe) at the
     /// standard FFT size (36.104 sampling rates for LTE; the smallest power of two with ≤ 85 %
-    /// occupancy for NR), unit scale.
+    /// occupancy for NR), unitary scale 1/√n_fft (modulation then demodulation is the
+    /// identity).
     pub fn ofdm_config(&self, slot: u32) -> Result<OfdmConfig> {
         let n_fft = match self.rat {
             Rat::Lte => lte_fft_size(self.n_rb)?,
@@ -329,7 +330,7 @@ impl ComponentCarrier {
             n_symbols: 14,
             cyclic_prefix: CyclicPrefix::Normal,
             slot,
-            scale: 1.0,
+            scale: 1.0 / (n_fft as f32).sqrt(),
         })
     }
 

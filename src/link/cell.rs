@@ -154,9 +154,17 @@ impl CellScenario {
             ChannelKind::Tdl(profile) => {
                 let v = self.users.iter().map(|u| u.speed_mps).fold(0.0, f64::max);
                 let doppler = v * array_design_hz / crate::channel::SPEED_OF_LIGHT;
-                Box::new(Tdl::new(profile.clone(), self.users.len(), n_ant, doppler, rng.r#gen())?)
+                Box::new(Tdl::new(
+                    profile.clone(),
+                    self.users.len(),
+                    n_ant,
+                    doppler,
+                    rng.r#gen(),
+                )?)
             }
-            ChannelKind::Rayleigh => Box::new(RayleighIid::new(self.users.len(), n_ant, rng.r#gen())?),
+            ChannelKind::Rayleigh => {
+                Box::new(RayleighIid::new(self.users.len(), n_ant, rng.r#gen())?)
+            }
         })
     }
 }
@@ -236,7 +244,11 @@ pub fn simulate_carrier(
             reason: "1 ≤ n_streams ≤ users, at most 24 streams (DMRS ports × n_SCID), ≥ 1 period",
         });
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed.wrapping_add(0x9E37 * (carrier_index as u64 + 1)));
+    let mut rng = ChaCha8Rng::seed_from_u64(
+        scenario
+            .seed
+            .wrapping_add(0x9E37 * (carrier_index as u64 + 1)),
+    );
     let freqs = carrier.subcarrier_frequencies();
     let slot_s = carrier.slot_seconds();
     let pattern = carrier.slots();
@@ -247,7 +259,11 @@ pub fn simulate_carrier(
     // twice as far apart in delay and the per-block de-spreading sees a flatter channel.
     let m_srs = (n_prb / 4) * 4;
     let mut srs_pilots = Array3::zeros((n_users, 14, n_sc));
-    let halves = if n_users > 8 { [(0, n_users / 2, 12), (n_users / 2, n_users, 13)].to_vec() } else { vec![(0, n_users, 13)] };
+    let halves = if n_users > 8 {
+        [(0, n_users / 2, 12), (n_users / 2, n_users, 13)].to_vec()
+    } else {
+        vec![(0, n_users, 13)]
+    };
     for &(u0, u1, l) in &halves {
         let template = SrsConfig::single_port(4, m_srs, l, (carrier.centre_hz() as u32 % 30, 0));
         write_multiplexed_users(&template, u1 - u0, srs_pilots.slice_mut(s![u0..u1, .., ..]))?;
@@ -263,7 +279,8 @@ pub fn simulate_carrier(
         };
         let mut g = Array3::zeros((ports.len(), 14, n_sc));
         cfg.write_pilots(g.view_mut())?;
-        dmrs.slice_mut(s![12 * scid..12 * scid + ports.len(), .., ..]).assign(&g);
+        dmrs.slice_mut(s![12 * scid..12 * scid + ports.len(), .., ..])
+            .assign(&g);
     }
 
     let cfg = DownlinkConfig {
@@ -275,7 +292,11 @@ pub fn simulate_carrier(
         precoder: scenario.precoder,
         normalization: scenario.normalization,
     };
-    let mut dl = DownlinkSlot::new(cfg, PilotPattern::from_pilots(srs_pilots.view())?, &carrier.ofdm_config(0)?)?;
+    let mut dl = DownlinkSlot::new(
+        cfg,
+        PilotPattern::from_pilots(srs_pilots.view())?,
+        &carrier.ofdm_config(0)?,
+    )?;
     let nv_srs = 10f64.powf(-scenario.srs_snr_db / 10.0);
     let nv_dl = 10f64.powf(-scenario.dl_snr_db / 10.0);
     let modulation = Modulation::Qam256;
@@ -296,7 +317,9 @@ pub fn simulate_carrier(
         for l in 12..14 {
             for sc in 0..n_sc {
                 for a in 0..n_ant {
-                    let v: C32 = (0..n_users).map(|u| h[[u, sc, a]] * srs_pilots[[u, l, sc]]).sum();
+                    let v: C32 = (0..n_users)
+                        .map(|u| h[[u, sc, a]] * srs_pilots[[u, l, sc]])
+                        .sum();
                     srs_rx[[a, l, sc]] = v;
                 }
             }
@@ -410,8 +433,16 @@ pub fn simulate_carrier(
                             }
                         }
                     }
-                    let g = if den > 0.0 { num / den } else { Complex64::new(0.0, 0.0) };
-                    let inv = if g.norm_sqr() > 0.0 { 1.0 / g } else { Complex64::new(0.0, 0.0) };
+                    let g = if den > 0.0 {
+                        num / den
+                    } else {
+                        Complex64::new(0.0, 0.0)
+                    };
+                    let inv = if g.norm_sqr() > 0.0 {
+                        1.0 / g
+                    } else {
+                        Complex64::new(0.0, 0.0)
+                    };
                     let inv = C32::new(inv.re as f32, inv.im as f32);
                     for l in 4..dl_end {
                         for sc in 12 * p..12 * p + 12 {
@@ -422,7 +453,9 @@ pub fn simulate_carrier(
                     let g_idx = p / prg;
                     let mut gains = [0.0f64; 24];
                     for (i, gain) in gains.iter_mut().enumerate().take(k) {
-                        let z: C32 = (0..n_ant).map(|a| h[[u, 12 * p + 6, a]] * w[[g_idx, a, i]]).sum();
+                        let z: C32 = (0..n_ant)
+                            .map(|a| h[[u, 12 * p + 6, a]] * w[[g_idx, a, i]])
+                            .sum();
                         *gain = z.norm_sqr() as f64;
                     }
                     let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
@@ -444,7 +477,13 @@ pub fn simulate_carrier(
         if let SlotKind::Special { ul, .. } = kind
             && ul > 0
         {
-            sound(t + slot_s * 13.0 / 14.0, &mut h, &mut rng, &mut dl, &mut selected)?;
+            sound(
+                t + slot_s * 13.0 / 14.0,
+                &mut h,
+                &mut rng,
+                &mut dl,
+                &mut selected,
+            )?;
         }
     }
     let simulated_s = n_slots as f64 * slot_s;
@@ -452,7 +491,11 @@ pub fn simulate_carrier(
     let gap = 10f64.powf(scenario.mcs_margin_db / 10.0);
     let mut streams = Vec::with_capacity(k);
     for (j, a) in acc.iter_mut().enumerate() {
-        let sinr = if a.err > 0.0 { a.sig / a.err } else { f64::INFINITY };
+        let sinr = if a.err > 0.0 {
+            a.sig / a.err
+        } else {
+            f64::INFINITY
+        };
         let se = (1.0 + sinr / gap).log2();
         let mut pick = None;
         for i in 0..table.len() as u32 {
@@ -536,9 +579,11 @@ pub fn simulate_aggregation(
     threads: Option<usize>,
 ) -> Result<Vec<CarrierResult>> {
     let first = &ca.carriers()[0];
-    if let Some(c) = ca.carriers().iter().find(|c| {
-        c.array() != first.array() || c.array_design_hz() != first.array_design_hz()
-    }) {
+    if let Some(c) = ca
+        .carriers()
+        .iter()
+        .find(|c| c.array() != first.array() || c.array_design_hz() != first.array_design_hz())
+    {
         return Err(Error::InvalidParameter {
             name: "carriers[].array",
             value: format!("{:?} at {} Hz", c.array(), c.array_design_hz()),
@@ -546,5 +591,7 @@ pub fn simulate_aggregation(
         });
     }
     let channel = scenario.build_channel(first.array(), first.array_design_hz())?;
-    run_carriers(ca.carriers(), threads, |i, c| simulate_carrier(c, channel.as_ref(), scenario, i))
+    run_carriers(ca.carriers(), threads, |i, c| {
+        simulate_carrier(c, channel.as_ref(), scenario, i)
+    })
 }

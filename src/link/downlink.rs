@@ -8,7 +8,9 @@ use crate::estimation::{
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
 use crate::{C32, Error, Result};
-use ndarray::{Array3, Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4};
+use ndarray::{
+    Array3, Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4,
+};
 
 /// Linear precoder of the downlink streams.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,7 +112,11 @@ impl DownlinkSlot {
     /// Estimates every candidate's uplink channel from the sounding grid `srs_rx`
     /// [n_antennas, 14, n_sc] (per PRB, LMMSE; noise estimated from the pilots when
     /// `noise_var` is `None`). By TDD reciprocity these are the downlink channels.
-    pub fn sound(&mut self, srs_rx: ArrayView3<'_, C32>, noise_var: Option<f32>) -> Result<&ChannelReport> {
+    pub fn sound(
+        &mut self,
+        srs_rx: ArrayView3<'_, C32>,
+        noise_var: Option<f32>,
+    ) -> Result<&ChannelReport> {
         self.srs.process(srs_rx, noise_var, self.h_est.view_mut())
     }
 
@@ -162,7 +168,11 @@ impl DownlinkSlot {
                             .map(|a| self.h_prg[[g, j, a]].norm_sqr())
                             .sum::<f32>()
                             .sqrt();
-                        let inv = if n > 0.0 && n.is_finite() { 1.0 / n } else { 0.0 };
+                        let inv = if n > 0.0 && n.is_finite() {
+                            1.0 / n
+                        } else {
+                            0.0
+                        };
                         for a in 0..self.cfg.n_antennas {
                             self.w[[g, a, j]] = self.h_prg[[g, j, a]].conj() * inv;
                         }
@@ -200,7 +210,11 @@ impl DownlinkSlot {
 
     /// Precodes the layer grid `layers` [n_layers, 14, n_sc] (data and DMRS already mapped;
     /// 38.211 §7.3.1.4) into the antenna grid `grid` [n_antennas, 14, n_sc].
-    pub fn precode(&mut self, layers: ArrayView3<'_, C32>, grid: ArrayViewMut3<'_, C32>) -> Result<()> {
+    pub fn precode(
+        &mut self,
+        layers: ArrayView3<'_, C32>,
+        grid: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
         let prg = if self.cfg.prg_prbs == 0 { 0 } else { self.prg };
         self.applier.process_grid(self.w.view(), prg, layers, grid)
     }
@@ -212,7 +226,11 @@ impl DownlinkSlot {
 
     /// OFDM-modulates every antenna's grid `grid` [n_antennas, 14, n_sc] into `waveform`
     /// [n_antennas, waveform_len()].
-    pub fn modulate(&mut self, grid: ArrayView3<'_, C32>, waveform: ArrayViewMut2<'_, C32>) -> Result<()> {
+    pub fn modulate(
+        &mut self,
+        grid: ArrayView3<'_, C32>,
+        waveform: ArrayViewMut2<'_, C32>,
+    ) -> Result<()> {
         self.modulator.process_antennas(grid, waveform)
     }
 }

@@ -13,8 +13,8 @@ pub mod downlink;
 pub mod uplink;
 
 pub use cell::{
-    CarrierResult, CellScenario, ChannelKind, Csi, StreamResult, run_carriers, simulate_aggregation,
-    simulate_carrier,
+    CarrierResult, CellScenario, ChannelKind, Csi, StreamResult, run_carriers,
+    simulate_aggregation, simulate_carrier,
 };
 pub use downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind};
 pub use uplink::UplinkSlot;

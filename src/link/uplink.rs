@@ -84,7 +84,11 @@ impl UplinkSlot {
     /// DMRS estimation per PRB, then per-PRB `method` filters applied to every RE. The noise
     /// variance is `noise_var`, or the estimator's measurement from the DMRS when `None`
     /// (the estimator's full report: [`Self::channel_report`]).
-    pub fn detect(&mut self, method: DetectorMethod, noise_var: Option<f32>) -> Result<DetectorReport> {
+    pub fn detect(
+        &mut self,
+        method: DetectorMethod,
+        noise_var: Option<f32>,
+    ) -> Result<DetectorReport> {
         let measured = self
             .est
             .process(self.grid.view(), noise_var, self.h_est.view_mut())?
@@ -130,7 +134,13 @@ impl UplinkSlot {
 
     /// Max-log LLRs of layer `layer` on OFDM symbol `symbol` (every subcarrier) into `llr`
     /// (n_sc · Q_m values, bit-major per RE).
-    pub fn llrs(&mut self, modulation: Modulation, layer: usize, symbol: usize, llr: &mut [f32]) -> Result<()> {
+    pub fn llrs(
+        &mut self,
+        modulation: Modulation,
+        layer: usize,
+        symbol: usize,
+        llr: &mut [f32],
+    ) -> Result<()> {
         if layer >= self.n_layers || symbol >= 14 {
             return Err(Error::InvalidParameter {
                 name: "(layer, symbol)",
@@ -142,7 +152,7 @@ impl UplinkSlot {
             *v = self.x_noise[[k / 12, layer]];
         }
         let row = self.x.slice(ndarray::s![layer, symbol, ..]);
-        let row = row.as_slice().ok_or(Error::InvalidParameter {
+        let row = row.as_slice().ok_or_else(|| Error::InvalidParameter {
             name: "layers",
             value: "non-contiguous".into(),
             reason: "internal layout",

@@ -1,0 +1,256 @@
+//! Slot pipelines and the simulated cell: identity-channel round trips, the ZF cell's SINR
+//! against its closed form, reproducibility and thread-count independence, bad input.
+
+use massive_mimo::C32;
+use massive_mimo::array::{PanelArray, Polarization};
+use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat};
+use massive_mimo::channel::RayleighIid;
+use massive_mimo::detection::DetectorMethod;
+use massive_mimo::estimation::PilotPattern;
+use massive_mimo::link::{
+    CellScenario, ChannelKind, Csi, DownlinkConfig, DownlinkSlot, PrecoderKind, UplinkSlot,
+    simulate_aggregation, simulate_carrier,
+};
+use massive_mimo::modulation::{Modulation, map};
+use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
+use massive_mimo::precoding::Normalization;
+use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
+use ndarray::{Array2, Array3};
+
+const N_PRB: usize = 12;
+const N_SC: usize = 12 * N_PRB;
+
+fn ofdm() -> OfdmConfig {
+    OfdmConfig {
+        standard: Standard::Nr,
+        scs_khz: 30,
+        n_fft: 256,
+        n_sc: N_SC,
+        n_symbols: 14,
+        cyclic_prefix: CyclicPrefix::Normal,
+        slot: 0,
+        scale: 1.0 / 16.0, // scale²·n_fft = 1: modulation then demodulation is the identity
+    }
+}
+
+fn srs_pattern(n_users: usize) -> PilotPattern {
+    let mut p = Array3::zeros((n_users, 14, N_SC));
+    write_multiplexed_users(
+        &SrsConfig::single_port(4, N_PRB, 13, (3, 0)),
+        n_users,
+        p.view_mut(),
+    )
+    .unwrap();
+    PilotPattern::from_pilots(p.view()).unwrap()
+}
+
+/// Layers: DMRS type 2 double symbol on 2–3 for ports 0..k, QPSK data elsewhere.
+fn layers(k: usize) -> (Array3<C32>, Array3<C32>) {
+    let mut pilots = Array3::zeros((k, 14, N_SC));
+    DmrsConfig::new(DmrsType::Type2, (0..k).collect(), vec![2], true)
+        .write_pilots(pilots.view_mut())
+        .unwrap();
+    let mut x = pilots.clone();
+    let mut sym = vec![C32::new(0.0, 0.0); N_SC];
+    for j in 0..k {
+        for l in (0..14).filter(|l| *l != 2 && *l != 3) {
+            let bits: Vec<u8> = (0..2 * N_SC)
+                .map(|i| ((i * 7 + j * 3 + l) % 5 < 2) as u8)
+                .collect();
+            map(Modulation::Qpsk, &bits, &mut sym).unwrap();
+            for (sc, v) in sym.iter().enumerate() {
+                x[[j, l, sc]] = *v;
+            }
+        }
+    }
+    (x, pilots)
+}
+
+#[test]
+fn downlink_and_uplink_reproduce_the_grid_over_an_identity_channel() {
+    let k = 4;
+    let cfg = DownlinkConfig {
+        n_antennas: k,
+        n_candidates: k,
+        n_layers: k,
+        n_prb: N_PRB,
+        prg_prbs: 2,
+        precoder: PrecoderKind::Zf,
+        normalization: Normalization::Total,
+    };
+    let mut dl = DownlinkSlot::new(cfg, srs_pattern(k), &ofdm()).unwrap();
+    // The base station knows the channel: the identity.
+    let mut est = dl.estimates_mut();
+    est.fill(C32::new(0.0, 0.0));
+    for a in 0..k {
+        for p in 0..N_PRB {
+            est[[a, a, 0, p]] = C32::new(1.0, 0.0);
+        }
+    }
+    dl.compute_weights(&[0, 1, 2, 3], 0.0).unwrap();
+    let (x, pilots) = layers(k);
+    let mut grid = Array3::zeros((k, 14, N_SC));
+    dl.precode(x.view(), grid.view_mut()).unwrap();
+    // ZF of I with ‖W‖² = 1: W = I/2.
+    for (g, v) in grid.iter().zip(x.iter()) {
+        assert!((g - v * 0.5).norm() < 1e-6);
+    }
+    let mut wave = Array2::zeros((k, dl.waveform_len()));
+    dl.modulate(grid.view(), wave.view_mut()).unwrap();
+
+    // Antenna a's waveform reaches receive antenna a (identity), demodulated by the uplink.
+    let mut ul = UplinkSlot::new(
+        k,
+        PilotPattern::from_pilots(pilots.view()).unwrap(),
+        &ofdm(),
+    )
+    .unwrap();
+    assert_eq!(ul.waveform_len(), wave.ncols());
+    ul.demodulate(wave.view()).unwrap();
+    let err = ul
+        .grid()
+        .iter()
+        .zip(grid.iter())
+        .map(|(a, b)| (a - b).norm())
+        .fold(0.0f32, f32::max);
+    assert!(err < 1e-4, "OFDM round trip error {err}");
+    // Detection undoes the 1/2: every layer's data comes back.
+    ul.detect(DetectorMethod::Mmse { unbiased: true }, Some(1e-6))
+        .unwrap();
+    let mut worst = 0.0f32;
+    for j in 0..k {
+        for l in (0..14).filter(|l| *l != 2 && *l != 3) {
+            for sc in 0..N_SC {
+                worst = worst.max((ul.layers()[[j, l, sc]] - x[[j, l, sc]]).norm());
+            }
+        }
+    }
+    assert!(worst < 2e-3, "detected layers differ by {worst}");
+    assert!(ul.channel_report().noise_var_estimate < 1e-4);
+    let mut llr = vec![0.0f32; 2 * N_SC];
+    ul.llrs(Modulation::Qpsk, 1, 5, &mut llr).unwrap();
+    let bits: Vec<u8> = (0..2 * N_SC)
+        .map(|i| ((i * 7 + 3 + 5) % 5 < 2) as u8)
+        .collect();
+    assert!(llr.iter().zip(&bits).all(|(l, b)| (*l < 0.0) == (*b == 1)));
+    assert!(ul.llrs(Modulation::Qpsk, 4, 5, &mut llr).is_err());
+}
+
+fn array() -> PanelArray {
+    PanelArray::new(
+        (1, 1),
+        (8, 4),
+        (0.5, 0.5),
+        (0.0, 0.0),
+        Polarization::CrossSlant45,
+    )
+    .unwrap()
+}
+
+#[test]
+fn zf_cell_with_perfect_csi_reaches_its_closed_form_sinr() {
+    let carrier = ComponentCarrier::td_lte_band41(2595.0, array(), 2.6e9).unwrap();
+    let mut sc = CellScenario::reference(8);
+    sc.precoder = PrecoderKind::Zf;
+    sc.csi = Csi::Perfect;
+    sc.channel = ChannelKind::Rayleigh;
+    sc.dl_snr_db = 10.0;
+    let channel = sc.build_channel(carrier.array(), 2.6e9).unwrap();
+    let r = simulate_carrier(&carrier, channel.as_ref(), &sc, 0).unwrap();
+    // Flat channel H [8, 64]: ZF with ‖W‖_F² = 1 gives every stream SINR = 1/(σ²·tr((HHᴴ)⁻¹)).
+    let freqs = [2.595e9];
+    let mut h = Array3::zeros((8, 1, 64));
+    channel
+        .frequency_response(0.0, &freqs, h.view_mut())
+        .unwrap();
+    let hm = nalgebra::DMatrix::from_fn(8, 64, |u, a| {
+        let v = h[[u, 0, a]];
+        nalgebra::Complex::new(v.re as f64, v.im as f64)
+    });
+    let gram = &hm * hm.adjoint();
+    let inv = gram.try_inverse().unwrap();
+    let tr: f64 = (0..8).map(|i| inv[(i, i)].re).sum();
+    let expected_db = -10.0 * (0.1 * tr).log10();
+    for s in &r.streams {
+        assert!(
+            (s.predicted_sinr_db - expected_db).abs() < 0.05,
+            "{} vs {expected_db}",
+            s.predicted_sinr_db
+        );
+        // Measured from the data after the user's own DMRS estimate: the estimate's noise
+        // (8 pilot REs per PRB) costs up to ≈ 0.5 dB.
+        assert!(
+            s.sinr_db < expected_db + 0.3 && s.sinr_db > expected_db - 1.0,
+            "measured {} vs {expected_db}",
+            s.sinr_db
+        );
+    }
+    // The throughput follows from the MCS: every stream got one, none above what the SINR allows.
+    assert!(
+        r.streams
+            .iter()
+            .all(|s| s.mcs.is_some() && s.throughput_mbps > 0.0)
+    );
+}
+
+#[test]
+fn cell_results_are_reproducible_and_independent_of_threads() {
+    let ca = CarrierAggregation::new(
+        [2575.0, 2595.0]
+            .iter()
+            .map(|f| ComponentCarrier::td_lte_band41(*f, array(), 2.6e9).unwrap())
+            .collect(),
+    )
+    .unwrap();
+    let mut sc = CellScenario::reference(6);
+    sc.n_streams = 4; // user selection on
+    let one = simulate_aggregation(&ca, &sc, Some(1)).unwrap();
+    let two = simulate_aggregation(&ca, &sc, Some(2)).unwrap();
+    assert_eq!(one, two);
+    assert_eq!(one.len(), 2);
+    // The carriers see different channels and noise.
+    assert_ne!(one[0].streams, one[1].streams);
+    sc.seed += 1;
+    let other = simulate_aggregation(&ca, &sc, Some(2)).unwrap();
+    assert_ne!(one, other);
+    for r in &one {
+        assert_eq!(r.dl_slots, 8); // configuration 2: 6 downlink + 2 special subframes
+        assert!((r.simulated_s - 10e-3).abs() < 1e-12);
+        assert_eq!(r.streams.len(), 4);
+    }
+}
+
+#[test]
+fn bad_configurations_are_typed_errors() {
+    let carrier = ComponentCarrier::td_lte_band41(2595.0, array(), 2.6e9).unwrap();
+    let mut sc = CellScenario::reference(4);
+    let channel = sc.build_channel(carrier.array(), 2.6e9).unwrap();
+    sc.n_streams = 5;
+    assert!(simulate_carrier(&carrier, channel.as_ref(), &sc, 0).is_err());
+    // A channel for another array.
+    let small = RayleighIid::new(4, 8, 1).unwrap();
+    sc.n_streams = 4;
+    assert!(simulate_carrier(&carrier, &small, &sc, 0).is_err());
+    // More layers than antennas, selected indices out of range.
+    let cfg = DownlinkConfig {
+        n_antennas: 2,
+        n_candidates: 4,
+        n_layers: 4,
+        n_prb: N_PRB,
+        prg_prbs: 0,
+        precoder: PrecoderKind::Rzf,
+        normalization: Normalization::Total,
+    };
+    assert!(DownlinkSlot::new(cfg, srs_pattern(4), &ofdm()).is_err());
+    let cfg = DownlinkConfig {
+        n_antennas: 8,
+        ..cfg
+    };
+    let mut dl = DownlinkSlot::new(cfg, srs_pattern(4), &ofdm()).unwrap();
+    assert!(dl.compute_weights(&[0, 1, 2, 9], 0.1).is_err());
+    assert!(dl.compute_weights(&[0, 1, 2, 2], 0.1).is_err());
+    assert!(dl.compute_weights(&[0, 1, 2, 3], f32::NAN).is_err());
+    // An NR set with an LTE carrier's duplex, mixed technologies.
+    let lte = Duplex::LteTdd(massive_mimo::carrier::LteTddConfig::new(2, 7).unwrap());
+    assert!(ComponentCarrier::new(Rat::Nr, 78, 3.5e9, 100.0, 30, lte, array(), 3.5e9).is_err());
+}
