@@ -8,8 +8,8 @@ use massive_mimo::channel::RayleighIid;
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
 use massive_mimo::link::{
-    CellScenario, ChannelKind, Csi, DownlinkConfig, DownlinkSlot, PrecoderKind, UplinkSlot,
-    simulate_aggregation, simulate_carrier,
+    CellScenario, ChannelKind, Csi, DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation,
+    UplinkSlot, simulate_aggregation, simulate_carrier,
 };
 use massive_mimo::modulation::{Modulation, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
@@ -33,7 +33,7 @@ fn ofdm() -> OfdmConfig {
     }
 }
 
-fn srs_pattern(n_users: usize) -> PilotPattern {
+fn srs_pilots(n_users: usize) -> Array3<C32> {
     let mut p = Array3::zeros((n_users, 14, N_SC));
     write_multiplexed_users(
         &SrsConfig::single_port(4, N_PRB, 13, (3, 0)),
@@ -41,7 +41,7 @@ fn srs_pattern(n_users: usize) -> PilotPattern {
         p.view_mut(),
     )
     .unwrap();
-    PilotPattern::from_pilots(p.view()).unwrap()
+    p
 }
 
 /// Layers: DMRS type 2 double symbol on 2–3 for ports 0..k, QPSK data elsewhere.
@@ -77,8 +77,9 @@ fn downlink_and_uplink_reproduce_the_grid_over_an_identity_channel() {
         prg_prbs: 2,
         precoder: PrecoderKind::Zf,
         normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
     };
-    let mut dl = DownlinkSlot::new(cfg, srs_pattern(k), &ofdm()).unwrap();
+    let mut dl = DownlinkSlot::new(cfg, srs_pilots(k).view(), &ofdm()).unwrap();
     // The base station knows the channel: the identity.
     let mut est = dl.estimates_mut();
     est.fill(C32::new(0.0, 0.0));
@@ -240,13 +241,14 @@ fn bad_configurations_are_typed_errors() {
         prg_prbs: 0,
         precoder: PrecoderKind::Rzf,
         normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
     };
-    assert!(DownlinkSlot::new(cfg, srs_pattern(4), &ofdm()).is_err());
+    assert!(DownlinkSlot::new(cfg, srs_pilots(4).view(), &ofdm()).is_err());
     let cfg = DownlinkConfig {
         n_antennas: 8,
         ..cfg
     };
-    let mut dl = DownlinkSlot::new(cfg, srs_pattern(4), &ofdm()).unwrap();
+    let mut dl = DownlinkSlot::new(cfg, srs_pilots(4).view(), &ofdm()).unwrap();
     assert!(dl.compute_weights(&[0, 1, 2, 9], 0.1).is_err());
     assert!(dl.compute_weights(&[0, 1, 2, 2], 0.1).is_err());
     assert!(dl.compute_weights(&[0, 1, 2, 3], f32::NAN).is_err());

@@ -253,7 +253,9 @@ fn detector_process_and_demap_do_not_allocate() {
 fn slot_pipelines_do_not_allocate() {
     use massive_mimo::detection::DetectorMethod;
     use massive_mimo::estimation::PilotPattern;
-    use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, UplinkSlot};
+    use massive_mimo::link::{
+        DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot,
+    };
     use massive_mimo::precoding::Normalization;
     use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
     let (n_ant, k, n_prb) = (16, 4, 12);
@@ -287,9 +289,18 @@ fn slot_pipelines_do_not_allocate() {
         prg_prbs: 2,
         precoder: PrecoderKind::Rzf,
         normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
     };
-    let mut dl =
-        DownlinkSlot::new(dl_cfg, PilotPattern::from_pilots(srs.view()).unwrap(), &cfg).unwrap();
+    let mut dl = DownlinkSlot::new(dl_cfg, srs.view(), &cfg).unwrap();
+    let mut dl_blocks = DownlinkSlot::new(
+        DownlinkConfig {
+            srs_estimation: SrsEstimation::BlockLmmse,
+            ..dl_cfg
+        },
+        srs.view(),
+        &cfg,
+    )
+    .unwrap();
     let mut ul =
         UplinkSlot::new(n_ant, PilotPattern::from_pilots(dmrs.view()).unwrap(), &cfg).unwrap();
     // Received sounding and uplink grids: every antenna sees the sum of the users' pilots with
@@ -321,6 +332,10 @@ fn slot_pipelines_do_not_allocate() {
         ul.llrs(Modulation::Qpsk, 1, 6, &mut llr).unwrap();
     };
     once(&mut dl, &mut ul); // warm-up (SIMD backend detection)
-    let (count, ()) = allocations_during(|| once(&mut dl, &mut ul));
+    once(&mut dl_blocks, &mut ul);
+    let (count, ()) = allocations_during(|| {
+        once(&mut dl, &mut ul);
+        once(&mut dl_blocks, &mut ul);
+    });
     assert_eq!(count, 0, "{count} allocations in the slot pipelines");
 }

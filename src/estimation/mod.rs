@@ -11,13 +11,20 @@
 //!    estimated delay prior, DFT denoising), run as complex GEMMs on the SIMD kernels;
 //! 4. time interpolation between pilot runs ([`ChannelEstimator::interpolate_time`]).
 //!
+//! For ports multiplexed by cyclic shifts on a comb (SRS), [`CyclicShiftEstimator`] separates
+//! them in the delay domain instead of by block de-spreading (exact on delay-spread channels
+//! up to the cyclic-shift spacing), with DFT-window denoising and the noise, RSRP and delay
+//! report from the taps.
+//!
 //! Units: subcarrier indices for frequency, OFDM-symbol indices for time, delays in units of
 //! the useful symbol duration 1/Δf (numerology-free; multiply by 1/Δf for seconds).
 
+mod cyclic_shift;
 mod estimator;
 mod frequency;
 mod pattern;
 
+pub use cyclic_shift::CyclicShiftEstimator;
 pub use estimator::{ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution};
 pub use frequency::{DelayPrior, FrequencyMethod, NORMAL_CP_FRACTION, delay_prior};
 pub use pattern::{CdmGroup, PilotPattern, Run};

@@ -7,17 +7,20 @@
 //! 1. **Sounding** in the uplink symbols of every special slot (and once before the first
 //!    slot): every candidate user's SRS (comb 4, cyclic shifts, [`SrsConfig`]),
 //!    through the uplink channel (the transpose of the downlink one, TDD reciprocity) plus
-//!    noise, estimated per PRB ([`DownlinkSlot::sound`]) — with more than 8 users, half of
-//!    them sound in each of the last two symbols; semi-orthogonal user selection when
+//!    noise, estimated per PRB ([`DownlinkSlot::sound`], by default in the delay domain,
+//!    [`crate::estimation::CyclicShiftEstimator`]) — with more than 8 users, half of them
+//!    sound in each of the last two symbols; semi-orthogonal user selection when
 //!    there are more candidates than streams; weights per PRG ([`DownlinkSlot::compute_weights`]).
 //! 2. **Every downlink slot** (and the DwPTS of special slots): per stream, 256QAM data on the
 //!    data symbols and DMRS type 2 double-symbol on symbols 2–3 (ports 1000–1011 with n_SCID
 //!    0, then again with n_SCID 1), control region symbols 0–1 left empty; precoding into the
 //!    64-antenna grid; each user receives through its true channel at the slot's middle
 //!    (the channel has moved since the sounding: TDD aging) with noise.
-//! 3. **Each user**: per-PRB least-squares estimate of its effective channel from its DMRS
-//!    (the CDM partners' pilots cancel over the PRB), one-tap equalisation, hard decisions:
-//!    EVM, uncoded BER, and the post-equalisation SINR measured from the data (1/EVM²).
+//! 3. **Each user**: least-squares estimates of its effective channel from its DMRS, one per
+//!    pair of adjacent pilot subcarriers over the two symbols (the CDM partners' OCC cancels
+//!    there), linearly interpolated to every subcarrier; one-tap equalisation, hard
+//!    decisions: EVM, uncoded BER, and the post-equalisation SINR measured from the data
+//!    (1/EVM²).
 //! 4. **Link adaptation** from each stream's measured SINR: the highest MCS of the NR 256QAM
 //!    table (38.214 Table 5.1.3.1-2) whose spectral efficiency fits log2(1 + SINR) after a
 //!    `mcs_margin_db` gap (the abstraction of a 10 % BLER target), its TBS per slot by the
@@ -26,13 +29,12 @@
 //!    is not available to this project): the result is the NR-style throughput of the LTE
 //!    resource grid.
 
-use super::downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind};
+use super::downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
 use crate::carrier::{CarrierAggregation, ComponentCarrier, SlotKind};
 use crate::channel::{
     ChannelModel, ClusterChannel, ClusterProfile, ProfileParams, RayleighIid, Tdl, TdlProfile,
     UserGeometry, add_awgn, complex_normal,
 };
-use crate::estimation::PilotPattern;
 use crate::modulation::{Modulation, hard_decision, map};
 use crate::precoding::{Normalization, semi_orthogonal_selection};
 use crate::rate::{McsTable, NrTbsInput, nr_mcs, nr_tbs};
@@ -81,6 +83,8 @@ pub struct CellScenario {
     pub channel: ChannelKind,
     /// Channel knowledge.
     pub csi: Csi,
+    /// SRS estimator (with [`Csi::Srs`]).
+    pub srs_estimation: SrsEstimation,
     /// SRS SNR per base-station antenna, dB.
     pub srs_snr_db: f64,
     /// Downlink SNR at each user for a total transmit power of 1 per RE and unit channel gain
@@ -97,8 +101,8 @@ pub struct CellScenario {
 impl CellScenario {
     /// The reference cell: `n_users` users (≤ 16) spread over ±52° in azimuth at zenith 95–110°
     /// (heights and distances vary), pedestrian speed 1 m/s, all served (one stream each),
-    /// RZF per PRB, urban-macro-like NLOS clusters, SRS at 10 dB, downlink SNR 25 dB, one
-    /// period, 1.5 dB MCS margin.
+    /// RZF per PRB, urban-macro-like NLOS clusters, SRS at 10 dB estimated in the delay
+    /// domain, downlink SNR 25 dB, one period, 1.5 dB MCS margin.
     pub fn reference(n_users: usize) -> Self {
         let users = (0..n_users)
             .map(|u| {
@@ -119,6 +123,7 @@ impl CellScenario {
             prg_prbs: 1,
             channel: ChannelKind::Cluster(ProfileParams::default()),
             csi: Csi::Srs,
+            srs_estimation: SrsEstimation::DelayDomain,
             srs_snr_db: 10.0,
             dl_snr_db: 25.0,
             periods: 1,
@@ -177,7 +182,7 @@ pub struct StreamResult {
     /// Post-equalisation SINR measured from the data (1/EVM²), dB.
     pub sinr_db: f64,
     /// SINR predicted from the true channel and the weights (signal, other streams, noise;
-    /// capacity-averaged over PRBs and slots), dB.
+    /// at three subcarriers per PRB, capacity-averaged over the band and the slots), dB.
     pub predicted_sinr_db: f64,
     /// R.m.s. EVM after equalisation, %.
     pub evm_pct: f64,
@@ -291,12 +296,9 @@ pub fn simulate_carrier(
         prg_prbs: scenario.prg_prbs,
         precoder: scenario.precoder,
         normalization: scenario.normalization,
+        srs_estimation: scenario.srs_estimation,
     };
-    let mut dl = DownlinkSlot::new(
-        cfg,
-        PilotPattern::from_pilots(srs_pilots.view())?,
-        &carrier.ofdm_config(0)?,
-    )?;
+    let mut dl = DownlinkSlot::new(cfg, srs_pilots.view(), &carrier.ofdm_config(0)?)?;
     let nv_srs = 10f64.powf(-scenario.srs_snr_db / 10.0);
     let nv_dl = 10f64.powf(-scenario.dl_snr_db / 10.0);
     let modulation = Modulation::Qam256;
@@ -371,6 +373,7 @@ pub fn simulate_carrier(
     let mut data_re: Vec<Vec<C32>> = vec![Vec::new(); k];
     let mut bits: Vec<Vec<u8>> = vec![Vec::new(); k];
     let mut dl_slots = 0;
+    let mut pairs: Vec<(f64, Complex64)> = Vec::new();
     let mut dl_data_symbols: Vec<usize> = Vec::new();
     let n_slots = pattern.len() * scenario.periods;
     for i in 0..n_slots {
@@ -419,24 +422,43 @@ pub fn simulate_carrier(
                     }
                 }
                 add_awgn(&mut rng, nv_dl, &mut rx[2 * n_sc..dl_end * n_sc])?;
-                // Per-PRB LS on the stream's DMRS, equalise, compare.
-                let mut eq = vec![C32::new(0.0, 0.0); n_data * n_sc];
-                for p in 0..n_prb {
-                    let (mut num, mut den) = (Complex64::new(0.0, 0.0), 0.0f64);
-                    for l in 2..4 {
-                        for sc in 12 * p..12 * p + 12 {
-                            let pv = dmrs[[j, l, sc]];
-                            if pv.norm_sqr() > 0.0 {
-                                let z = rx[l * n_sc + sc] * pv.conj();
+                // The user's receiver: LS on each pair of adjacent DMRS subcarriers over the
+                // two symbols (de-spreads the frequency and time OCC of its CDM group), linear
+                // interpolation between the pairs' centres, one-tap equalisation.
+                pairs.clear();
+                let mut sc = 0;
+                while sc + 1 < n_sc {
+                    let pv = dmrs[[j, 2, sc]];
+                    if pv.norm_sqr() > 0.0 && dmrs[[j, 2, sc + 1]].norm_sqr() > 0.0 {
+                        let (mut num, mut den) = (Complex64::new(0.0, 0.0), 0.0f64);
+                        for l in 2..4 {
+                            for c in sc..sc + 2 {
+                                let z = rx[l * n_sc + c] * dmrs[[j, l, c]].conj();
                                 num += Complex64::new(z.re as f64, z.im as f64);
-                                den += pv.norm_sqr() as f64;
+                                den += dmrs[[j, l, c]].norm_sqr() as f64;
                             }
                         }
-                    }
-                    let g = if den > 0.0 {
-                        num / den
+                        pairs.push((sc as f64 + 0.5, num / den));
+                        sc += 2;
                     } else {
-                        Complex64::new(0.0, 0.0)
+                        sc += 1;
+                    }
+                }
+                let mut eq = vec![C32::new(0.0, 0.0); n_data * n_sc];
+                let mut seg = 0;
+                for sc in 0..n_sc {
+                    while seg + 2 < pairs.len() && pairs[seg + 1].0 < sc as f64 {
+                        seg += 1;
+                    }
+                    let g = match pairs.len() {
+                        0 => Complex64::new(0.0, 0.0),
+                        1 => pairs[0].1,
+                        _ => {
+                            let (x0, g0) = pairs[seg];
+                            let (x1, g1) = pairs[seg + 1];
+                            let t = ((sc as f64 - x0) / (x1 - x0)).clamp(0.0, 1.0);
+                            g0 + (g1 - g0) * t
+                        }
                     };
                     let inv = if g.norm_sqr() > 0.0 {
                         1.0 / g
@@ -445,23 +467,24 @@ pub fn simulate_carrier(
                     };
                     let inv = C32::new(inv.re as f32, inv.im as f32);
                     for l in 4..dl_end {
-                        for sc in 12 * p..12 * p + 12 {
-                            eq[(l - 4) * n_sc + sc] = rx[l * n_sc + sc] * inv;
-                        }
+                        eq[(l - 4) * n_sc + sc] = rx[l * n_sc + sc] * inv;
                     }
-                    // Predicted SINR at the PRB centre from the true channel and the weights.
+                }
+                // Predicted SINR from the true channel and the weights, at three subcarriers
+                // of every PRB.
+                for p in 0..n_prb {
                     let g_idx = p / prg;
-                    let mut gains = [0.0f64; 24];
-                    for (i, gain) in gains.iter_mut().enumerate().take(k) {
-                        let z: C32 = (0..n_ant)
-                            .map(|a| h[[u, 12 * p + 6, a]] * w[[g_idx, a, i]])
-                            .sum();
-                        *gain = z.norm_sqr() as f64;
+                    for sc in [12 * p + 2, 12 * p + 6, 12 * p + 10] {
+                        let mut gains = [0.0f64; 24];
+                        for (i, gain) in gains.iter_mut().enumerate().take(k) {
+                            let z: C32 = (0..n_ant).map(|a| h[[u, sc, a]] * w[[g_idx, a, i]]).sum();
+                            *gain = z.norm_sqr() as f64;
+                        }
+                        let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
+                        let sinr = gains[j] / (leak + nv_dl);
+                        acc[j].log_capacity += (1.0 + sinr).log2();
+                        acc[j].n_capacity += 1;
                     }
-                    let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
-                    let sinr = gains[j] / (leak + nv_dl);
-                    acc[j].log_capacity += (1.0 + sinr).log2();
-                    acc[j].n_capacity += 1;
                 }
                 let a = &mut acc[j];
                 for (e, x) in eq.iter().zip(&data_re[j]) {

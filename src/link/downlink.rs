@@ -3,7 +3,8 @@
 //! antenna. Allocation-free after construction.
 
 use crate::estimation::{
-    ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution, PilotPattern,
+    ChannelEstimator, ChannelReport, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION,
+    OutputResolution, PilotPattern,
 };
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
@@ -23,6 +24,16 @@ pub enum PrecoderKind {
     Rzf,
 }
 
+/// How the SRS channel estimates are made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SrsEstimation {
+    /// [`CyclicShiftEstimator`]: users of a comb separated in the delay domain, Wiener-weighted
+    /// taps (needs a pure cyclic-shift pattern: one symbol per user, combs, phase ramps).
+    DelayDomain,
+    /// [`ChannelEstimator`]: block LS de-spreading then per-PRB LMMSE (any pilot pattern).
+    BlockLmmse,
+}
+
 /// Shape and choices of a [`DownlinkSlot`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DownlinkConfig {
@@ -40,6 +51,13 @@ pub struct DownlinkConfig {
     pub precoder: PrecoderKind,
     /// Power normalisation of each PRG's weights (MRT: always unit columns).
     pub normalization: Normalization,
+    /// SRS estimator.
+    pub srs_estimation: SrsEstimation,
+}
+
+enum SrsEstimator {
+    DelayDomain(Box<CyclicShiftEstimator>),
+    BlockLmmse(Box<ChannelEstimator>),
 }
 
 /// One carrier's downlink chain, from the sounding grid to the antennas' waveforms.
@@ -47,7 +65,7 @@ pub struct DownlinkSlot {
     cfg: DownlinkConfig,
     n_prg: usize,
     prg: usize,
-    srs: ChannelEstimator,
+    srs: SrsEstimator,
     h_est: Array4<C32>,
     h_prg: Array3<C32>,
     w: Array3<C32>,
@@ -57,9 +75,15 @@ pub struct DownlinkSlot {
 }
 
 impl DownlinkSlot {
-    /// Buffers for `cfg`, the SRS estimator of `srs_pattern` (one port per candidate user,
-    /// per-PRB LMMSE) and the OFDM modulator of `ofdm` (14-symbol grids).
-    pub fn new(cfg: DownlinkConfig, srs_pattern: PilotPattern, ofdm: &OfdmConfig) -> Result<Self> {
+    /// Buffers for `cfg`, the SRS estimator of the sounding pilots `srs_pilots`
+    /// [n_candidates, 14, n_sc] (one port per candidate user, per-PRB output) and the OFDM
+    /// modulator of `ofdm` (14-symbol grids).
+    pub fn new(
+        cfg: DownlinkConfig,
+        srs_pilots: ArrayView3<'_, C32>,
+        ofdm: &OfdmConfig,
+    ) -> Result<Self> {
+        let srs_pattern = PilotPattern::from_pilots(srs_pilots)?;
         if cfg.n_layers == 0
             || cfg.n_layers > cfg.n_candidates
             || cfg.n_prb == 0
@@ -94,7 +118,19 @@ impl DownlinkSlot {
             cfg,
             n_prg,
             prg,
-            srs: ChannelEstimator::new(srs_pattern, cfg.n_antennas, est_cfg)?,
+            srs: match cfg.srs_estimation {
+                SrsEstimation::DelayDomain => {
+                    SrsEstimator::DelayDomain(Box::new(CyclicShiftEstimator::new(
+                        srs_pilots,
+                        cfg.n_antennas,
+                        NORMAL_CP_FRACTION,
+                        OutputResolution::Prb,
+                    )?))
+                }
+                SrsEstimation::BlockLmmse => SrsEstimator::BlockLmmse(Box::new(
+                    ChannelEstimator::new(srs_pattern, cfg.n_antennas, est_cfg)?,
+                )),
+            },
             h_est: Array4::zeros((cfg.n_antennas, cfg.n_candidates, 1, cfg.n_prb)),
             h_prg: Array3::zeros((n_prg, cfg.n_layers, cfg.n_antennas)),
             w: Array3::zeros((n_prg, cfg.n_antennas, cfg.n_layers)),
@@ -111,13 +147,17 @@ impl DownlinkSlot {
 
     /// Estimates every candidate's uplink channel from the sounding grid `srs_rx`
     /// [n_antennas, 14, n_sc] (per PRB, LMMSE; noise estimated from the pilots when
-    /// `noise_var` is `None`). By TDD reciprocity these are the downlink channels.
+    /// `noise_var` is `None`; the delay-domain estimator measures it either way). By TDD
+    /// reciprocity these are the downlink channels.
     pub fn sound(
         &mut self,
         srs_rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
     ) -> Result<&ChannelReport> {
-        self.srs.process(srs_rx, noise_var, self.h_est.view_mut())
+        match &mut self.srs {
+            SrsEstimator::DelayDomain(e) => e.process(srs_rx, noise_var, self.h_est.view_mut()),
+            SrsEstimator::BlockLmmse(e) => e.process(srs_rx, noise_var, self.h_est.view_mut()),
+        }
     }
 
     /// Channel estimates [n_antennas, n_candidates, 1, n_prb] (what user selection reads).

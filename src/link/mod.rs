@@ -16,5 +16,5 @@ pub use cell::{
     CarrierResult, CellScenario, ChannelKind, Csi, StreamResult, run_carriers,
     simulate_aggregation, simulate_carrier,
 };
-pub use downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind};
+pub use downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
 pub use uplink::UplinkSlot;
