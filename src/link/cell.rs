@@ -211,6 +211,11 @@ pub struct CarrierResult {
     pub simulated_s: f64,
     /// SRS noise variance the estimator measured (last sounding), dB.
     pub srs_noise_db: f64,
+    /// The weights of the last downlink slot [n_prg, n_antennas, n_streams] (for beam
+    /// patterns), and the PRBs per PRG.
+    pub weights: Array3<C32>,
+    /// PRBs per PRG of `weights`.
+    pub prg_prbs: usize,
 }
 
 struct Accumulator {
@@ -561,6 +566,8 @@ pub fn simulate_carrier(
         dl_slots,
         simulated_s,
         srs_noise_db,
+        weights: dl.weights().to_owned(),
+        prg_prbs: dl.prg_prbs(),
     })
 }
 
