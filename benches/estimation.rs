@@ -1,14 +1,18 @@
 //! Channel-estimation benchmarks over a 100 MHz NR carrier (273 PRBs, 3276 subcarriers) with
 //! 64 receive antennas: DMRS type 1 double symbol with 8 ports, type 2 double symbol with 12
 //! ports (the most Rel-15/16 DMRS allows), and SRS from 16 single-port users on comb 4 × 4
-//! cyclic shifts in one symbol; LMMSE and linear frequency filters. Throughput in estimated
+//! cyclic shifts in one symbol; LMMSE and linear frequency filters, and SRS in the delay domain
+//! (`CyclicShiftEstimator`). Throughput in estimated
 //! channel coefficients (antenna × port × subcarrier) per second, per pilot run.
 
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use massive_mimo::C32;
-use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, FrequencyMethod, PilotPattern};
+use massive_mimo::estimation::{
+    ChannelEstimator, CyclicShiftEstimator, EstimatorConfig, FrequencyMethod, NORMAL_CP_FRACTION,
+    OutputResolution, PilotPattern,
+};
 use massive_mimo::refsig::{
     DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
 };
@@ -73,6 +77,26 @@ fn estimation(c: &mut Criterion) {
                 })
             });
         }
+    }
+    // SRS in the delay domain (per PRB and per subcarrier output).
+    let pilots = srs16();
+    for (name, res) in [
+        ("srs 16 users delay-domain per prb", OutputResolution::Prb),
+        (
+            "srs 16 users delay-domain per subcarrier",
+            OutputResolution::Subcarrier,
+        ),
+    ] {
+        let mut est =
+            CyclicShiftEstimator::new(pilots.view(), N_RX, NORMAL_CP_FRACTION, res).expect("valid");
+        let mut h = Array4::zeros((N_RX, 16, 1, est.n_outputs()));
+        g.throughput(Throughput::Elements((N_RX * 16 * N_SC) as u64));
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                est.process(rx.view(), None, h.view_mut())
+                    .map(|r| r.noise_var)
+            })
+        });
     }
     g.finish();
 }

@@ -292,7 +292,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if !args.plot.is_empty() {
         match plot(&args.plot, &results, &scenario, &ca) {
             Ok(true) => println!("\nplot: {}", args.plot),
-            Ok(false) => println!("\nplot skipped: no TrueType font (DejaVu Sans) in /usr/share/fonts"),
+            Ok(false) => {
+                println!("\nplot skipped: no TrueType font (DejaVu Sans) in /usr/share/fonts")
+            }
             Err(e) => println!("\nplot failed: {e}"),
         }
     }
@@ -335,7 +337,10 @@ fn plot(
         .fold(0.0f64, f64::max)
         + 3.0;
     let mut chart = ChartBuilder::on(&left)
-        .caption("SINR per stream: measured (bars), predicted (dots)", ("sans-serif", 18))
+        .caption(
+            "SINR per stream: measured (bars), predicted (dots)",
+            ("sans-serif", 18),
+        )
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(50)
@@ -357,12 +362,25 @@ fn plot(
         let x0 = |j: usize| j as f64 - 0.4 + width * c as f64;
         chart
             .draw_series(r.streams.iter().enumerate().map(|(j, s)| {
-                Rectangle::new([(x0(j), 0.0), (x0(j) + width * 0.9, s.sinr_db.max(0.0))], colour.mix(0.6).filled())
+                Rectangle::new(
+                    [(x0(j), 0.0), (x0(j) + width * 0.9, s.sinr_db.max(0.0))],
+                    colour.mix(0.6).filled(),
+                )
             }))?
-            .label(format!("carrier {} ({:.0} MHz)", r.carrier, r.centre_hz / 1e6))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.mix(0.6).filled()));
+            .label(format!(
+                "carrier {} ({:.0} MHz)",
+                r.carrier,
+                r.centre_hz / 1e6
+            ))
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.mix(0.6).filled())
+            });
         chart.draw_series(r.streams.iter().enumerate().map(|(j, s)| {
-            Circle::new((x0(j) + width * 0.45, s.predicted_sinr_db), 3, colour.filled())
+            Circle::new(
+                (x0(j) + width * 0.45, s.predicted_sinr_db),
+                3,
+                colour.filled(),
+            )
         }))?;
     }
     chart
@@ -403,7 +421,10 @@ fn plot(
     let top = map.iter().cloned().fold(f64::MIN, f64::max);
     let mut chart = ChartBuilder::on(&right)
         .caption(
-            format!("beams of carrier 0 ({:.0} MHz): max over streams, dB; users ○", carrier.centre_hz() / 1e6),
+            format!(
+                "beams of carrier 0 ({:.0} MHz): max over streams, dB; users ○",
+                carrier.centre_hz() / 1e6
+            ),
             ("sans-serif", 18),
         )
         .margin(12)
@@ -418,13 +439,26 @@ fn plot(
         .y_label_formatter(&|y| format!("{y:.0}"))
         .disable_mesh()
         .draw()?;
-    let (da, dz) = ((az_hi - az_lo) / (na - 1) as f64, (ze_hi - ze_lo) / (nz - 1) as f64);
-    chart.draw_series((0..nz).flat_map(|iz| (0..na).map(move |ia| (iz, ia))).map(|(iz, ia)| {
-        let v = ((map[iz * na + ia] - top + 30.0) / 30.0).clamp(0.0, 1.0);
-        let colour = ViridisRGB::get_color(v as f32);
-        let (az, ze) = (az_lo + da * ia as f64, ze_lo + dz * iz as f64);
-        Rectangle::new([(az - da / 2.0, ze - dz / 2.0), (az + da / 2.0, ze + dz / 2.0)], colour.filled())
-    }))?;
+    let (da, dz) = (
+        (az_hi - az_lo) / (na - 1) as f64,
+        (ze_hi - ze_lo) / (nz - 1) as f64,
+    );
+    chart.draw_series(
+        (0..nz)
+            .flat_map(|iz| (0..na).map(move |ia| (iz, ia)))
+            .map(|(iz, ia)| {
+                let v = ((map[iz * na + ia] - top + 30.0) / 30.0).clamp(0.0, 1.0);
+                let colour = ViridisRGB::get_color(v as f32);
+                let (az, ze) = (az_lo + da * ia as f64, ze_lo + dz * iz as f64);
+                Rectangle::new(
+                    [
+                        (az - da / 2.0, ze - dz / 2.0),
+                        (az + da / 2.0, ze + dz / 2.0),
+                    ],
+                    colour.filled(),
+                )
+            }),
+    )?;
     chart.draw_series(
         scenario
             .users
