@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use massive_mimo::C32;
 use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
-use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, OutputResolution, PilotPattern};
+use massive_mimo::estimation::{
+    ChannelEstimator, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION, OutputResolution,
+    PilotPattern,
+};
 use massive_mimo::modulation::{DemapMethod, Modulation, demap};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::perf::{measure_peak, time_per_call};
@@ -68,6 +71,7 @@ pub struct SlotFixture {
     carrier: Carrier,
     srs: ChannelEstimator,
     srs_out: Array4<C32>,
+    srs_dd: CyclicShiftEstimator,
     dmrs: ChannelEstimator,
     dmrs_out: Array4<C32>,
     rx: Array3<C32>,
@@ -108,6 +112,13 @@ impl SlotFixture {
         );
         let mut dmrs_p = Array3::zeros((12, N_SYM, n_sc));
         dcfg.write_pilots(dmrs_p.view_mut()).map_err(e)?;
+        let srs_dd = CyclicShiftEstimator::new(
+            srs_p.view(),
+            N_ANT,
+            NORMAL_CP_FRACTION,
+            OutputResolution::Prb,
+        )
+        .map_err(e)?;
         let srs_pat = PilotPattern::from_pilots(srs_p.view()).map_err(e)?;
         let dmrs_pat = PilotPattern::from_pilots(dmrs_p.view()).map_err(e)?;
         let (srs_runs, dmrs_runs) = (srs_pat.max_runs(), dmrs_pat.max_runs());
@@ -143,6 +154,7 @@ impl SlotFixture {
             carrier,
             srs,
             srs_out: Array4::zeros((N_ANT, N_LAYERS, srs_runs, carrier.n_prb)),
+            srs_dd,
             dmrs,
             dmrs_out: Array4::zeros((N_ANT, 12, dmrs_runs, carrier.n_prb)),
             rx: Array3::from_shape_fn((N_ANT, N_SYM, n_sc), |(a, b, c)| v(a, b, c)),
@@ -181,6 +193,13 @@ impl SlotFixture {
         let _ = self
             .srs
             .process(self.rx.view(), Some(0.01), self.srs_out.view_mut());
+    }
+
+    /// SRS estimation of the 16 users in the delay domain (per PRB), what the downlink slot
+    /// uses.
+    pub fn srs_delay_domain(&mut self) {
+        let mut out = self.srs_out.slice_mut(ndarray::s![.., .., 0..1, ..]);
+        let _ = self.srs_dd.process(self.rx.view(), None, out.view_mut());
     }
 
     /// DMRS estimation (12 ports, one double-symbol run, per PRB).
@@ -257,7 +276,7 @@ impl SlotFixture {
 
     /// The downlink slot: SRS estimation, weights, application, OFDM.
     pub fn downlink_slot(&mut self) {
-        self.srs_estimation();
+        self.srs_delay_domain();
         self.weights();
         self.apply();
         self.ofdm_mod();
@@ -289,6 +308,8 @@ fn flops(name: &str, c: Carrier) -> f64 {
         // (ports × pilot REs multiply-adds per antenna: SRS 16 users on n_sc/4 REs per comb
         // group of 4; DMRS 12 ports, 4 per group, on 2 symbols × n_sc/3 REs per group).
         "srs_estimation" => 8.0 * n * (16.0 * k * prb + 4.0 * n_sc),
+        // Per antenna: 4 inverse and 16 forward DFTs of n_sc/4 points (5·N·log2 N real flops).
+        "srs_delay_domain" => n * 20.0 * 5.0 * (n_sc / 4.0) * (n_sc / 4.0).log2(),
         "dmrs_estimation" => 8.0 * n * (16.0 * 12.0 * prb + 4.0 * 2.0 * n_sc),
         "ofdm_modulate" | "ofdm_demodulate" => {
             let f = c.n_fft as f64;
@@ -465,6 +486,12 @@ pub fn report(quick: bool) -> Result<Value, String> {
             t(&mut || base.scalar.srs_estimation()),
         ));
         entries.push((
+            "srs_delay_domain",
+            t(&mut || f.srs_delay_domain()),
+            "block LS + LMMSE estimator",
+            t(&mut || f.srs_estimation()),
+        ));
+        entries.push((
             "dmrs_estimation",
             t(&mut || f.dmrs_estimation()),
             "scalar backend",
@@ -619,11 +646,12 @@ pub const ICOUNT_CARRIER: Carrier = Carrier {
 };
 
 /// Blocks the instruction-count guard measures.
-pub const ICOUNT_BLOCKS: [&str; 8] = [
+pub const ICOUNT_BLOCKS: [&str; 9] = [
     "precoder_weights",
     "precoder_apply",
     "mmse_detection",
     "srs_estimation",
+    "srs_delay_domain",
     "dmrs_estimation",
     "qam_demap_256qam",
     "ofdm_modulate",
@@ -638,6 +666,7 @@ pub fn icount_run(block: &str, iterations: usize) -> Result<(), String> {
         "precoder_apply" => SlotFixture::apply,
         "mmse_detection" => SlotFixture::detect,
         "srs_estimation" => SlotFixture::srs_estimation,
+        "srs_delay_domain" => SlotFixture::srs_delay_domain,
         "dmrs_estimation" => SlotFixture::dmrs_estimation,
         "qam_demap_256qam" => SlotFixture::demap_all,
         "ofdm_modulate" => SlotFixture::ofdm_mod,
