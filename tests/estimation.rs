@@ -471,3 +471,37 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
         "30 dB: delay domain {cs30:.2} vs blocks {blocks30:.2} dB"
     );
 }
+
+#[test]
+fn delay_domain_estimator_names_what_it_cannot_do() {
+    use massive_mimo::estimation::{CyclicShiftEstimator, OutputResolution};
+    let res = OutputResolution::Prb;
+    // DMRS with time OCC over two symbols: not a single-symbol cyclic-shift pattern.
+    let d = dmrs(DmrsType::Type1, vec![0, 1, 4, 5], true, 4);
+    let err = CyclicShiftEstimator::new(d.view(), 4, NORMAL_CP_FRACTION, res).err();
+    assert!(
+        matches!(err, Some(massive_mimo::Error::InvalidParameter { name, .. }) if name.contains("cyclic-shift")),
+        "{err:?}"
+    );
+    // Bad sizes and parameters.
+    let mut srs = Array3::zeros((4, 14, 144));
+    massive_mimo::refsig::write_multiplexed_users(
+        &SrsConfig::single_port(4, 4 * 3, 13, (0, 0)),
+        4,
+        srs.view_mut(),
+    )
+    .unwrap();
+    let mut e = CyclicShiftEstimator::new(srs.view(), 2, NORMAL_CP_FRACTION, res).unwrap();
+    assert!(CyclicShiftEstimator::new(srs.view(), 0, NORMAL_CP_FRACTION, res).is_err());
+    assert!(CyclicShiftEstimator::new(srs.view(), 2, f64::NAN, res).is_err());
+    let rx = Array3::zeros((2, 14, 144));
+    let mut h = Array4::zeros((2, 4, 1, 11));
+    assert!(e.process(rx.view(), None, h.view_mut()).is_err());
+    let mut h = Array4::zeros((2, 4, 1, 12));
+    assert!(e.process(rx.view(), Some(f32::NAN), h.view_mut()).is_err());
+    // Zero input: zero channel, zero noise, finite report.
+    let r = e.process(rx.view(), None, h.view_mut()).unwrap();
+    assert_eq!(r.noise_var_estimate, 0.0);
+    assert!(r.rsrp.iter().all(|v| *v == 0.0));
+    assert!(h.iter().all(|v| *v == C32::new(0.0, 0.0)));
+}
