@@ -85,9 +85,9 @@ struct Args {
     /// Downlink SNR per user (unit channel gain per antenna, total power 1), dB.
     #[arg(long, default_value_t = 25.0)]
     dl_snr_db: f64,
-    /// SRS SNR per base-station antenna, dB.
+    /// Uplink SNR per base-station antenna (SRS and PUSCH), dB.
     #[arg(long, default_value_t = 10.0)]
-    srs_snr_db: f64,
+    ul_snr_db: f64,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -168,7 +168,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     scenario.periods = args.periods.unwrap_or(if args.nr { 4 } else { 1 });
     scenario.dl_snr_db = args.dl_snr_db;
-    scenario.srs_snr_db = args.srs_snr_db;
+    scenario.ul_snr_db = args.ul_snr_db;
     scenario.seed = args.seed;
 
     let start = Instant::now();
@@ -213,6 +213,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "channel": format!("{:?}", args.channel),
             "carriers": results.iter().map(carrier_json).collect::<Vec<_>>(),
             "total_throughput_mbps": total,
+            "total_uplink_throughput_mbps": results.iter().map(|r| r.uplink_throughput_mbps).sum::<f64>(),
             "reference_per_carrier_mbps": if args.nr { serde_json::Value::Null } else { ref_carrier.into() },
             "reference_total_mbps": if args.nr { serde_json::Value::Null } else { ref_total.into() },
             "run_seconds": elapsed,
@@ -255,25 +256,44 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         println!("carrier total: {:.0} Mbit/s", r.throughput_mbps);
-    }
-    println!("\ncarrier      Mbit/s   reference");
-    for r in &results {
-        let reference = if args.nr {
-            "-".to_string()
-        } else {
-            format!("{ref_carrier:.0}")
-        };
         println!(
-            "{:>7} {:>11.0} {:>11}",
-            r.carrier, r.throughput_mbps, reference
+            "uplink ({} slots, {} users, 64QAM, per-PRB MMSE on {} antennas): SINR dB {} → {:.0} Mbit/s",
+            r.ul_slots,
+            r.uplink.len(),
+            array.len(),
+            r.uplink
+                .iter()
+                .map(|s| format!("{:.1}", s.sinr_db))
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.uplink_throughput_mbps
         );
     }
-    let reference = if args.nr {
-        "-".to_string()
-    } else {
-        format!("{ref_total:.0}")
+    let dash = |v: f64| {
+        if args.nr {
+            "-".to_string()
+        } else {
+            format!("{v:.0}")
+        }
     };
-    println!("{:>7} {:>11.0} {:>11}", "total", total, reference);
+    println!("\ncarrier  downlink Mbit/s   reference   uplink Mbit/s");
+    for r in &results {
+        println!(
+            "{:>7} {:>16.0} {:>11} {:>15.0}",
+            r.carrier,
+            r.throughput_mbps,
+            dash(ref_carrier),
+            r.uplink_throughput_mbps
+        );
+    }
+    let ul_total: f64 = results.iter().map(|r| r.uplink_throughput_mbps).sum();
+    println!(
+        "{:>7} {:>16.0} {:>11} {:>15.0}",
+        "total",
+        total,
+        dash(ref_total),
+        ul_total
+    );
     if !args.nr {
         println!(
             "\nThe reference deployment measured 700 Mbit/s per 20 MHz carrier and 2.1 Gbit/s over \
@@ -474,13 +494,24 @@ fn carrier_json(r: &CarrierResult) -> serde_json::Value {
         "carrier": r.carrier,
         "centre_mhz": r.centre_hz / 1e6,
         "throughput_mbps": r.throughput_mbps,
+        "uplink_throughput_mbps": r.uplink_throughput_mbps,
         "dl_slots": r.dl_slots,
+        "ul_slots": r.ul_slots,
         "simulated_ms": r.simulated_s * 1e3,
         "srs_noise_db": r.srs_noise_db,
         "streams": r.streams.iter().map(|s| serde_json::json!({
             "user": s.user,
             "sinr_db": s.sinr_db,
             "predicted_sinr_db": s.predicted_sinr_db,
+            "evm_pct": s.evm_pct,
+            "ber": s.ber,
+            "mcs": s.mcs,
+            "throughput_mbps": s.throughput_mbps,
+        })).collect::<Vec<_>>(),
+        "uplink": r.uplink.iter().map(|s| serde_json::json!({
+            "user": s.user,
+            "sinr_db": s.sinr_db,
+            "detector_sinr_db": s.predicted_sinr_db,
             "evm_pct": s.evm_pct,
             "ber": s.ber,
             "mcs": s.mcs,

@@ -1,5 +1,5 @@
-//! Slot pipelines and the simulated cell: identity-channel round trips, the ZF cell's SINR
-//! against its closed form, reproducibility and thread-count independence, bad input.
+//! Slot pipelines and the simulated cell: identity-channel round trips, the ZF cell's downlink
+//! SINR and the MMSE uplink's SINR against their closed forms, reproducibility and thread-count independence, bad input.
 
 use massive_mimo::C32;
 use massive_mimo::array::{PanelArray, Polarization};
@@ -192,6 +192,34 @@ fn zf_cell_with_perfect_csi_reaches_its_closed_form_sinr() {
             .iter()
             .all(|s| s.mcs.is_some() && s.throughput_mbps > 0.0)
     );
+
+    // Uplink: 8 users on 64 antennas at 10 dB; unbiased MMSE gives user u
+    // SINR_u = 1/[(HᴴH/σ² + I)⁻¹]_uu − 1 with H = the 64 × 8 uplink channel (the transpose).
+    let nv = 10f64.powf(-sc.ul_snr_db / 10.0);
+    let hu = hm.transpose();
+    let g = hu.adjoint() * &hu / nalgebra::Complex::new(nv, 0.0)
+        + nalgebra::DMatrix::<nalgebra::Complex<f64>>::identity(8, 8);
+    let gi = g.try_inverse().unwrap();
+    assert_eq!(r.uplink.len(), 8);
+    for (u, s) in r.uplink.iter().enumerate() {
+        let expected = 10.0 * (1.0 / gi[(u, u)].re - 1.0).log10();
+        eprintln!(
+            "uplink user {u}: expected {expected:.2}, detector {:.2}, measured {:.2}",
+            s.predicted_sinr_db, s.sinr_db
+        );
+        // The detector's estimate uses its own channel and noise estimates.
+        assert!(
+            (s.predicted_sinr_db - expected).abs() < 0.5,
+            "user {u}: detector {} vs {expected}",
+            s.predicted_sinr_db
+        );
+        // Measured from the data: the per-PRB DMRS estimates' error costs a little more.
+        assert!(
+            s.sinr_db < expected + 0.3 && s.sinr_db > expected - 1.5,
+            "user {u}: measured {} vs {expected}",
+            s.sinr_db
+        );
+    }
 }
 
 #[test]
@@ -216,6 +244,8 @@ fn cell_results_are_reproducible_and_independent_of_threads() {
     assert_ne!(one, other);
     for r in &one {
         assert_eq!(r.dl_slots, 8); // configuration 2: 6 downlink + 2 special subframes
+        assert_eq!(r.ul_slots, 2);
+        assert_eq!(r.uplink.len(), 6);
         assert!((r.simulated_s - 10e-3).abs() < 1e-12);
         assert_eq!(r.streams.len(), 4);
     }

@@ -21,20 +21,28 @@
 //!    there), linearly interpolated to every subcarrier; one-tap equalisation, hard
 //!    decisions: EVM, uncoded BER, and the post-equalisation SINR measured from the data
 //!    (1/EVM²).
-//! 4. **Link adaptation** from each stream's measured SINR: the highest MCS of the NR 256QAM
+//! 4. **Every uplink slot**: up to 12 users (the most orthogonal DMRS ports: type 2, double
+//!    symbol on 2–3) send 64QAM on the other 12 symbols through the uplink channel;
+//!    [`UplinkSlot`] estimates (per PRB, noise measured from the DMRS), detects (unbiased
+//!    per-PRB MMSE on every antenna): EVM, BER and measured SINR per user, and the
+//!    detector's own SINR estimate as the "predicted" one.
+//! 5. **Link adaptation** from each stream's measured SINR: the highest MCS of the NR 256QAM
 //!    table (38.214 Table 5.1.3.1-2) whose spectral efficiency fits log2(1 + SINR) after a
 //!    `mcs_margin_db` gap (the abstraction of a 10 % BLER target), its TBS per slot by the
 //!    38.214 §5.1.3.2 procedure on the slot's data REs, and the throughput over the simulated
-//!    time. LTE carriers use the same MCS efficiencies and TBS procedure (the 36.213 TBS table
+//!    time (both directions). LTE carriers use the same MCS efficiencies and TBS procedure (the 36.213 TBS table
 //!    is not available to this project): the result is the NR-style throughput of the LTE
 //!    resource grid.
 
 use super::downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
+use super::uplink::UplinkSlot;
 use crate::carrier::{CarrierAggregation, ComponentCarrier, SlotKind};
 use crate::channel::{
     ChannelModel, ClusterChannel, ClusterProfile, ProfileParams, RayleighIid, Tdl, TdlProfile,
     UserGeometry, add_awgn, complex_normal,
 };
+use crate::detection::DetectorMethod;
+use crate::estimation::PilotPattern;
 use crate::modulation::{Modulation, hard_decision, map};
 use crate::precoding::{Normalization, semi_orthogonal_selection};
 use crate::rate::{McsTable, NrTbsInput, nr_mcs, nr_tbs};
@@ -85,8 +93,8 @@ pub struct CellScenario {
     pub csi: Csi,
     /// SRS estimator (with [`Csi::Srs`]).
     pub srs_estimation: SrsEstimation,
-    /// SRS SNR per base-station antenna, dB.
-    pub srs_snr_db: f64,
+    /// Uplink SNR per base-station antenna (SRS and PUSCH), dB.
+    pub ul_snr_db: f64,
     /// Downlink SNR at each user for a total transmit power of 1 per RE and unit channel gain
     /// per antenna, dB.
     pub dl_snr_db: f64,
@@ -124,7 +132,7 @@ impl CellScenario {
             channel: ChannelKind::Cluster(ProfileParams::default()),
             csi: Csi::Srs,
             srs_estimation: SrsEstimation::DelayDomain,
-            srs_snr_db: 10.0,
+            ul_snr_db: 10.0,
             dl_snr_db: 25.0,
             periods: 1,
             mcs_margin_db: 1.5,
@@ -174,7 +182,7 @@ impl CellScenario {
     }
 }
 
-/// One stream's outcome on one carrier.
+/// One stream's outcome on one carrier (downlink stream or uplink user).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamResult {
     /// Candidate index of the user it served (in the last slot).
@@ -205,8 +213,15 @@ pub struct CarrierResult {
     pub streams: Vec<StreamResult>,
     /// Sum over streams, Mbit/s.
     pub throughput_mbps: f64,
+    /// Uplink users (PUSCH, one layer each; `predicted_sinr_db` is the detector's own
+    /// post-MMSE estimate from the DMRS channel estimates).
+    pub uplink: Vec<StreamResult>,
+    /// Sum over uplink users, Mbit/s.
+    pub uplink_throughput_mbps: f64,
     /// Downlink slots simulated (special slots included).
     pub dl_slots: usize,
+    /// Uplink slots simulated.
+    pub ul_slots: usize,
     /// Simulated time, s.
     pub simulated_s: f64,
     /// SRS noise variance the estimator measured (last sounding), dB.
@@ -218,6 +233,7 @@ pub struct CarrierResult {
     pub prg_prbs: usize,
 }
 
+#[derive(Clone, Default)]
 struct Accumulator {
     err: f64,
     sig: f64,
@@ -225,7 +241,64 @@ struct Accumulator {
     bits: usize,
     log_capacity: f64,
     n_capacity: usize,
-    tbs_slots: Vec<usize>,
+    /// Data symbols of every slot the stream was sent in.
+    data_symbols: Vec<usize>,
+}
+
+impl Accumulator {
+    fn add(&mut self, modulation: Modulation, eq: &[C32], sent: &[C32], bits: &[u8]) -> Result<()> {
+        for (e, x) in eq.iter().zip(sent) {
+            self.err += (e - x).norm_sqr() as f64;
+            self.sig += x.norm_sqr() as f64;
+        }
+        let mut dec = vec![0u8; bits.len()];
+        hard_decision(modulation, eq, &mut dec)?;
+        self.bit_errors += dec.iter().zip(bits).filter(|(x, y)| x != y).count();
+        self.bits += dec.len();
+        Ok(())
+    }
+
+    /// Link adaptation from the measured SINR (highest MCS of the NR 256QAM table whose
+    /// efficiency fits log2(1 + SINR/gap)) and the TBS of every slot sent.
+    fn result(&self, user: usize, n_prb: usize, gap_db: f64, seconds: f64) -> Result<StreamResult> {
+        let table = McsTable::Qam256;
+        let sinr = if self.err > 0.0 {
+            self.sig / self.err
+        } else {
+            f64::INFINITY
+        };
+        let se = (1.0 + sinr / 10f64.powf(gap_db / 10.0)).log2();
+        let mut pick = None;
+        for i in 0..table.len() as u32 {
+            let e = nr_mcs(table, i)?;
+            if e.spectral_efficiency() <= se {
+                pick = Some((i, e));
+            }
+        }
+        let mut bits_total = 0usize;
+        if let Some((_, e)) = pick {
+            for &n_data in &self.data_symbols {
+                bits_total += nr_tbs(&NrTbsInput {
+                    modulation: e.modulation,
+                    code_rate: e.rate_x1024 / 1024.0,
+                    layers: 1,
+                    n_prb: n_prb as u32,
+                    n_re_per_prb: (12 * n_data) as u32,
+                    x_overhead: 0,
+                })? as usize;
+            }
+        }
+        let cap = self.log_capacity / self.n_capacity.max(1) as f64;
+        Ok(StreamResult {
+            user,
+            sinr_db: 10.0 * sinr.log10(),
+            predicted_sinr_db: 10.0 * (2f64.powf(cap) - 1.0).log10(),
+            evm_pct: 100.0 * (self.err / self.sig.max(f64::MIN_POSITIVE)).sqrt(),
+            ber: self.bit_errors as f64 / self.bits.max(1) as f64,
+            mcs: pick.map(|p| p.0),
+            throughput_mbps: bits_total as f64 / seconds / 1e6,
+        })
+    }
 }
 
 /// Simulates `scenario` on `carrier` through `channel` (see the module documentation).
@@ -304,7 +377,7 @@ pub fn simulate_carrier(
         srs_estimation: scenario.srs_estimation,
     };
     let mut dl = DownlinkSlot::new(cfg, srs_pilots.view(), &carrier.ofdm_config(0)?)?;
-    let nv_srs = 10f64.powf(-scenario.srs_snr_db / 10.0);
+    let nv_srs = 10f64.powf(-scenario.ul_snr_db / 10.0);
     let nv_dl = 10f64.powf(-scenario.dl_snr_db / 10.0);
     let modulation = Modulation::Qam256;
     let qm = modulation.bits_per_symbol();
@@ -361,17 +434,7 @@ pub fn simulate_carrier(
     // The sounding before the first simulated slot.
     sound(-slot_s / 2.0, &mut h, &mut rng, &mut dl, &mut selected)?;
 
-    let mut acc: Vec<Accumulator> = (0..k)
-        .map(|_| Accumulator {
-            err: 0.0,
-            sig: 0.0,
-            bit_errors: 0,
-            bits: 0,
-            log_capacity: 0.0,
-            n_capacity: 0,
-            tbs_slots: Vec::new(),
-        })
-        .collect();
+    let mut acc = vec![Accumulator::default(); k];
     let mut layers = Array3::zeros((k, 14, n_sc));
     let mut grid = Array3::zeros((n_ant, 14, n_sc));
     let mut rx = vec![C32::new(0.0, 0.0); 14 * n_sc];
@@ -379,7 +442,22 @@ pub fn simulate_carrier(
     let mut bits: Vec<Vec<u8>> = vec![Vec::new(); k];
     let mut dl_slots = 0;
     let mut pairs: Vec<(f64, Complex64)> = Vec::new();
-    let mut dl_data_symbols: Vec<usize> = Vec::new();
+    let mut ul_slots = 0;
+    // Uplink PUSCH: up to 12 users (DMRS type 2, double symbol on 2–3: the most orthogonal
+    // ports), one layer each, per-PRB MMSE on all antennas.
+    let n_ul = n_users.min(12);
+    let mut ul_pilots = Array3::zeros((n_ul, 14, n_sc));
+    DmrsConfig {
+        n_id: [carrier_index as u32 + 100, carrier_index as u32 + 600],
+        ..DmrsConfig::new(DmrsType::Type2, (0..n_ul).collect(), vec![2], true)
+    }
+    .write_pilots(ul_pilots.view_mut())?;
+    let mut ul = UplinkSlot::new(
+        n_ant,
+        PilotPattern::from_pilots(ul_pilots.view())?,
+        &carrier.ofdm_config(0)?,
+    )?;
+    let mut ul_acc = vec![Accumulator::default(); n_ul];
     let n_slots = pattern.len() * scenario.periods;
     for i in 0..n_slots {
         let kind = pattern[i % pattern.len()];
@@ -388,7 +466,6 @@ pub fn simulate_carrier(
         if dl_end > 4 {
             dl_slots += 1;
             let n_data = dl_end - 4;
-            dl_data_symbols.push(n_data);
             channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
             if scenario.csi == Csi::Perfect {
                 let mut est = dl.estimates_mut();
@@ -491,16 +568,23 @@ pub fn simulate_carrier(
                         acc[j].n_capacity += 1;
                     }
                 }
-                let a = &mut acc[j];
-                for (e, x) in eq.iter().zip(&data_re[j]) {
-                    a.err += (e - x).norm_sqr() as f64;
-                    a.sig += x.norm_sqr() as f64;
-                }
-                let mut dec = vec![0u8; bits[j].len()];
-                hard_decision(modulation, &eq, &mut dec)?;
-                a.bit_errors += dec.iter().zip(&bits[j]).filter(|(x, y)| x != y).count();
-                a.bits += dec.len();
+                acc[j].add(modulation, &eq, &data_re[j], &bits[j])?;
+                acc[j].data_symbols.push(n_data);
             }
+        }
+        if kind == SlotKind::Uplink {
+            ul_slots += 1;
+            uplink_slot(&mut UplinkCtx {
+                channel,
+                freqs: &freqs,
+                t: t + slot_s / 2.0,
+                h: &mut h,
+                pilots: &ul_pilots,
+                ul: &mut ul,
+                acc: &mut ul_acc,
+                rng: &mut rng,
+                noise_var: nv_srs,
+            })?;
         }
         if let SlotKind::Special { ul, .. } = kind
             && ul > 0
@@ -515,60 +599,104 @@ pub fn simulate_carrier(
         }
     }
     let simulated_s = n_slots as f64 * slot_s;
-    let table = McsTable::Qam256;
-    let gap = 10f64.powf(scenario.mcs_margin_db / 10.0);
-    let mut streams = Vec::with_capacity(k);
-    for (j, a) in acc.iter_mut().enumerate() {
-        let sinr = if a.err > 0.0 {
-            a.sig / a.err
-        } else {
-            f64::INFINITY
-        };
-        let se = (1.0 + sinr / gap).log2();
-        let mut pick = None;
-        for i in 0..table.len() as u32 {
-            let e = nr_mcs(table, i)?;
-            if e.spectral_efficiency() <= se {
-                pick = Some((i, e));
-            }
-        }
-        let mut bits_total = 0usize;
-        if let Some((_, e)) = pick {
-            for &n_data in &dl_data_symbols {
-                let tbs = nr_tbs(&NrTbsInput {
-                    modulation: e.modulation,
-                    code_rate: e.rate_x1024 / 1024.0,
-                    layers: 1,
-                    n_prb: n_prb as u32,
-                    n_re_per_prb: (12 * n_data) as u32,
-                    x_overhead: 0,
-                })?;
-                a.tbs_slots.push(tbs as usize);
-                bits_total += tbs as usize;
-            }
-        }
-        let cap = a.log_capacity / a.n_capacity.max(1) as f64;
-        streams.push(StreamResult {
-            user: selected[j],
-            sinr_db: 10.0 * sinr.log10(),
-            predicted_sinr_db: 10.0 * (2f64.powf(cap) - 1.0).log10(),
-            evm_pct: 100.0 * (a.err / a.sig.max(f64::MIN_POSITIVE)).sqrt(),
-            ber: a.bit_errors as f64 / a.bits.max(1) as f64,
-            mcs: pick.map(|p| p.0),
-            throughput_mbps: bits_total as f64 / simulated_s / 1e6,
-        });
-    }
+    let streams = acc
+        .iter()
+        .enumerate()
+        .map(|(j, a)| a.result(selected[j], n_prb, scenario.mcs_margin_db, simulated_s))
+        .collect::<Result<Vec<_>>>()?;
+    let uplink = ul_acc
+        .iter()
+        .enumerate()
+        .map(|(u, a)| a.result(u, n_prb, scenario.mcs_margin_db, simulated_s))
+        .collect::<Result<Vec<_>>>()?;
     Ok(CarrierResult {
         carrier: carrier_index,
         centre_hz: carrier.centre_hz(),
         throughput_mbps: streams.iter().map(|s| s.throughput_mbps).sum(),
         streams,
+        uplink_throughput_mbps: uplink.iter().map(|s| s.throughput_mbps).sum(),
+        uplink,
         dl_slots,
+        ul_slots,
         simulated_s,
         srs_noise_db,
         weights: dl.weights().to_owned(),
         prg_prbs: dl.prg_prbs(),
     })
+}
+
+struct UplinkCtx<'a> {
+    channel: &'a dyn ChannelModel,
+    freqs: &'a [f64],
+    t: f64,
+    h: &'a mut Array3<C32>,
+    pilots: &'a Array3<C32>,
+    ul: &'a mut UplinkSlot,
+    acc: &'a mut [Accumulator],
+    rng: &'a mut ChaCha8Rng,
+    noise_var: f64,
+}
+
+/// One uplink slot: users 0..n_ul send 64QAM on symbols 0–1 and 4–13 with their DMRS on 2–3
+/// through the uplink channel (the transpose of the downlink one) plus noise; the base station
+/// estimates, detects (unbiased MMSE, noise measured from the DMRS) and the outcome is scored.
+fn uplink_slot(c: &mut UplinkCtx<'_>) -> Result<()> {
+    let modulation = Modulation::Qam64;
+    let qm = modulation.bits_per_symbol();
+    let (n_ul, _, n_sc) = c.pilots.dim();
+    let n_ant = c.h.dim().2;
+    c.channel.frequency_response(c.t, c.freqs, c.h.view_mut())?;
+    let data_symbols: Vec<usize> = (0..14).filter(|l| *l != 2 && *l != 3).collect();
+    let mut tx = c.pilots.clone();
+    let mut bits: Vec<Vec<u8>> = Vec::with_capacity(n_ul);
+    let mut sent: Vec<Vec<C32>> = Vec::with_capacity(n_ul);
+    for u in 0..n_ul {
+        let b: Vec<u8> = (0..data_symbols.len() * n_sc * qm)
+            .map(|_| c.rng.r#gen::<bool>() as u8)
+            .collect();
+        let mut x = vec![C32::new(0.0, 0.0); data_symbols.len() * n_sc];
+        map(modulation, &b, &mut x)?;
+        for (i, v) in x.iter().enumerate() {
+            tx[[u, data_symbols[i / n_sc], i % n_sc]] = *v;
+        }
+        bits.push(b);
+        sent.push(x);
+    }
+    {
+        let mut grid = c.ul.grid_mut();
+        for a in 0..n_ant {
+            for l in 0..14 {
+                for sc in 0..n_sc {
+                    let mut v = C32::new(0.0, 0.0);
+                    for u in 0..n_ul {
+                        v += c.h[[u, sc, a]] * tx[[u, l, sc]];
+                    }
+                    let n = complex_normal(c.rng, c.noise_var);
+                    grid[[a, l, sc]] = v + C32::new(n.re as f32, n.im as f32);
+                }
+            }
+        }
+    }
+    c.ul.detect(DetectorMethod::Mmse { unbiased: true }, None)?;
+    let x = c.ul.layers();
+    let xv = c.ul.layer_noise();
+    for (u, acc) in c.acc.iter_mut().enumerate() {
+        let eq: Vec<C32> = data_symbols
+            .iter()
+            .flat_map(|&l| (0..n_sc).map(move |sc| (l, sc)))
+            .map(|(l, sc)| x[[u, l, sc]])
+            .collect();
+        acc.add(modulation, &eq, &sent[u], &bits[u])?;
+        acc.data_symbols.push(data_symbols.len());
+        for p in 0..xv.dim().0 {
+            let v = f64::from(xv[[p, u]]);
+            if v > 0.0 {
+                acc.log_capacity += (1.0 + 1.0 / v).log2();
+                acc.n_capacity += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `f(index, item)` for every item on a rayon pool of `threads` threads (`None`: the
