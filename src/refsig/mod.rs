@@ -2,6 +2,8 @@
 //!
 //! * [`dmrs`]: NR DMRS for PDSCH/PUSCH (38.211 §7.4.1.1, §6.4.1.1), types 1 and 2, single and
 //!   double symbol, all ports of Tables 7.4.1.1.2-1/-2 with their OCC, n_SCID, Rel-16 c_init.
+//! * [`ue_rs`]: LTE UE-specific RS, ports 7–14 (36.211 §6.10.3), normal and special subframes,
+//!   with the cover reversal that separates four ports per CDM group within a slot.
 //! * [`srs`]: NR SRS (38.211 §6.4.1.4): 1, 2 or 4 ports, combs 2/4/8, cyclic shifts, several
 //!   users in one symbol.
 //!
@@ -10,6 +12,8 @@
 
 pub mod dmrs;
 pub mod srs;
+pub mod ue_rs;
 
 pub use dmrs::{DmrsConfig, DmrsType, type_a_positions};
 pub use srs::{SrsConfig, multiplexed_users, write_multiplexed_users};
+pub use ue_rs::{UeRsConfig, UeRsSubframe};
