@@ -6,10 +6,11 @@
 //!   with `c_init = (⌊n_s/2⌋ + 1)·(2·N_ID^(n_SCID) + 1)·2^16 + n_SCID`.
 //! * Mapping (§6.10.3.2): `a_{k,l} = w̄_p(l')·r(3·l'·N_RB^max,DL + 3·n_PRB + m')` on subcarrier
 //!   `k = 5m' + 12·n_PRB + k'` (m' = 0, 1, 2; k' = 1 for ports 7, 8, 11, 13 and 0 for 9, 10,
-//!   12, 14) and symbol l: normal subframes l = l' mod 2 + 5 in both slots (subframe symbols
-//!   5, 6, 12, 13 for l' = 0…3); special subframes with configuration 3, 4, 8, 9 l = l' mod 2
-//!   + 2 in both slots (2, 3, 9, 10); configurations 1, 2, 6, 7 l = l' mod 2 + 2 + 3⌊l'/2⌋ in
-//!   the first slot (2, 3, 5, 6); configurations 0 and 5 carry none.
+//!   12, 14) and symbol l: in normal subframes l = (l' mod 2) + 5 in both slots (subframe
+//!   symbols 5, 6, 12, 13 for l' = 0…3); in special subframes with configuration 3, 4, 8 or 9,
+//!   l = (l' mod 2) + 2 in both slots (2, 3, 9, 10); with configuration 1, 2, 6 or 7,
+//!   l = (l' mod 2) + 2 + 3⌊l'/2⌋ in the first slot (2, 3, 5, 6); configurations 0 and 5 carry
+//!   none.
 //! * Orthogonal cover `w̄_p(i) = w_p(i)` when (m' + n_PRB) is even and `w_p(3 − i)` when odd,
 //!   w_p of Table 6.10.3.2-1 ([`occ`]): over two neighbouring pilot subcarriers and the two
 //!   symbols of one slot the four ports of a CDM group see the four Walsh codes of length 4,
