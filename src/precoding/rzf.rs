@@ -12,7 +12,7 @@
 
 use ndarray::{ArrayView3, ArrayViewMut3};
 
-use crate::simd::{GramSide, Kernels, MatrixBatch};
+use crate::simd::{GramSide, Kernels, LANES, MatrixBatch};
 use crate::{C32, Error, Result};
 
 /// Power normalisation of the weights of one matrix.
@@ -41,12 +41,9 @@ pub struct RzfPrecoder {
     k: usize,
     n_tx: usize,
     batch: usize,
-    h: MatrixBatch,
     g: MatrixBatch,
     x: MatrixBatch,
     info: Vec<u32>,
-    /// One matrix (k × n_tx, row-major) on its way out.
-    out: Vec<C32>,
 }
 
 impl RzfPrecoder {
@@ -58,11 +55,9 @@ impl RzfPrecoder {
             k,
             n_tx,
             batch,
-            h: MatrixBatch::zeros(k, n_tx, batch)?,
             g: MatrixBatch::zeros(k, k, batch)?,
             x: MatrixBatch::zeros(k, n_tx, batch)?,
             info: vec![0; batch],
-            out: vec![C32::new(0.0, 0.0); k * n_tx],
         })
     }
 
@@ -144,91 +139,125 @@ impl RzfPrecoder {
             });
         }
         match h.as_slice() {
-            Some(src) => self.h.load_all(src)?,
+            Some(src) => self.x.load_all(src)?,
             None => {
                 for ((m, i, t), &v) in h.indexed_iter() {
-                    self.h.set(m, i, t, v)?;
+                    self.x.set(m, i, t, v)?;
                 }
             }
         }
         // A NaN or ∞ anywhere in H makes G's pivots fail → MRT fallback below, non-finite
         // entries zeroed.
         self.kernels
-            .gram(&self.h, GramSide::AAh, alpha, &mut self.g)?;
+            .gram(&self.x, GramSide::AAh, alpha, &mut self.g)?;
         if let Some(alphas) = per_user {
             for m in 0..b {
                 self.g.add_diagonal(m, |j| alphas[j])?;
             }
         }
         let fallbacks = self.kernels.cholesky(&mut self.g, &mut self.info)?;
-        self.x.as_mut_slice().copy_from_slice(self.h.as_slice());
         self.kernels.cholesky_solve(&self.g, &mut self.x)?;
-        for m in 0..b {
-            let src = if self.info[m] != 0 { &self.h } else { &self.x };
-            src.store_matrix(m, &mut self.out)?;
-            let mut wm = w.index_axis_mut(ndarray::Axis(0), m);
-            let clean = |v: &C32| {
-                if v.re.is_finite() && v.im.is_finite() {
-                    v.conj()
-                } else {
-                    C32::new(0.0, 0.0)
-                }
-            };
-            match wm.as_slice_mut() {
-                // Standard layout: W[t, i] at t·k + i, written row by row of X (X[i, t]).
-                Some(dst) => {
-                    for (i, row) in self.out.chunks_exact(n).enumerate() {
-                        for (t, v) in row.iter().enumerate() {
-                            dst[t * k + i] = clean(v);
-                        }
-                    }
-                }
-                None => {
-                    for (i, row) in self.out.chunks_exact(n).enumerate() {
-                        for (t, v) in row.iter().enumerate() {
-                            wm[[t, i]] = clean(v);
-                        }
-                    }
-                }
-            }
-            normalize(wm, normalization);
-        }
+        self.write_weights(h, normalization, &mut w);
         Ok(RzfReport {
             mrt_fallbacks: fallbacks,
         })
     }
 }
 
-/// Scales the n_tx × k weights of one matrix; zero columns stay zero.
-fn normalize(mut w: ndarray::ArrayViewMut2<'_, C32>, normalization: Normalization) {
-    match normalization {
-        Normalization::Column => {
-            for mut col in w.columns_mut() {
-                let e: f32 = col.iter().map(|v| v.norm_sqr()).sum();
-                if e > 0.0 {
-                    let s = 1.0 / e.sqrt();
-                    col.mapv_inplace(|v| v * s);
+impl RzfPrecoder {
+    /// Writes `W = Xᴴ` (or `Hᴴ`, MRT, where the Cholesky failed) of every matrix into `w`
+    /// [batch, n_tx, k], scaled by `normalization`, straight from the lane-blocked batches:
+    /// the norms are summed with the 16 matrices of a block in the lanes, and each element is
+    /// read once and written once (non-finite entries as 0; zero columns stay zero).
+    fn write_weights(
+        &mut self,
+        h: ArrayView3<'_, C32>,
+        normalization: Normalization,
+        w: &mut ArrayViewMut3<'_, C32>,
+    ) {
+        const L: usize = LANES;
+        let (b, k, n) = (self.batch, self.k, self.n_tx);
+        let bl = self.x.block_len();
+        // MRT fallback: the failed lanes of X (solved in place with a failed factor) take
+        // H's values again from the input, non-finite ones as 0 (the only place a NaN or ∞
+        // can be: a successful Cholesky of a finite Gram gives a finite X).
+        for m in (0..b).filter(|&m| self.info[m] != 0) {
+            let (blk, l) = (m / L, m % L);
+            let xs = self.x.as_mut_slice();
+            for i in 0..k {
+                for t in 0..n {
+                    let v = h[[m, i, t]];
+                    let o = blk * bl + (i * n + t) * 2 * L + l;
+                    xs[o] = if v.re.is_finite() { v.re } else { 0.0 };
+                    xs[o + L] = if v.im.is_finite() { v.im } else { 0.0 };
                 }
             }
         }
-        Normalization::Total => {
-            let k = w.ncols() as f32;
-            let e: f32 = w.iter().map(|v| v.norm_sqr()).sum();
-            if e > 0.0 {
-                let s = (k / e).sqrt();
-                w.mapv_inplace(|v| v * s);
+        let xs = self.x.as_slice();
+        for blk in 0..b.div_ceil(L) {
+            let lanes = L.min(b - blk * L);
+            let block = &xs[blk * bl..(blk + 1) * bl];
+            // Energies with the block's matrices in the lanes: per X row i (a W column), per
+            // X column t (a W row, for the per-antenna maximum).
+            let mut col_e = [[0.0f32; L]; crate::simd::MAX_ORDER];
+            let mut row_max = [0.0f32; L];
+            for t in 0..n {
+                let mut row_e = [0.0f32; L];
+                for (i, ce) in col_e.iter_mut().enumerate().take(k) {
+                    let o = (i * n + t) * 2 * L;
+                    let (re, im) = (&block[o..o + L], &block[o + L..o + 2 * L]);
+                    for l in 0..L {
+                        let p = re[l] * re[l] + im[l] * im[l];
+                        ce[l] += p;
+                        row_e[l] += p;
+                    }
+                }
+                for l in 0..L {
+                    row_max[l] = row_max[l].max(row_e[l]);
+                }
             }
-        }
-        Normalization::PerAntenna => {
-            let share = w.ncols() as f32 / w.nrows() as f32;
-            let max_row = w
-                .rows()
-                .into_iter()
-                .map(|r| r.iter().map(|v| v.norm_sqr()).sum::<f32>())
-                .fold(0.0f32, f32::max);
-            if max_row > 0.0 {
-                let s = (share / max_row).sqrt();
-                w.mapv_inplace(|v| v * s);
+            let mut scale = [[1.0f32; L]; crate::simd::MAX_ORDER];
+            for l in 0..lanes {
+                match normalization {
+                    Normalization::Column => {
+                        for (sc, ce) in scale.iter_mut().zip(&col_e).take(k) {
+                            sc[l] = if ce[l] > 0.0 { 1.0 / ce[l].sqrt() } else { 1.0 };
+                        }
+                    }
+                    Normalization::Total => {
+                        let e: f32 = col_e.iter().take(k).map(|c| c[l]).sum();
+                        let v = if e > 0.0 { (k as f32 / e).sqrt() } else { 1.0 };
+                        scale.iter_mut().take(k).for_each(|sc| sc[l] = v);
+                    }
+                    Normalization::PerAntenna => {
+                        let share = k as f32 / n as f32;
+                        let v = if row_max[l] > 0.0 { (share / row_max[l]).sqrt() } else { 1.0 };
+                        scale.iter_mut().take(k).for_each(|sc| sc[l] = v);
+                    }
+                }
+            }
+            // W[m, t, i] = conj(X[m, i, t])·scale: walk W in memory order per matrix.
+            for l in 0..lanes {
+                let m = blk * L + l;
+                match w.index_axis_mut(ndarray::Axis(0), m).as_slice_mut() {
+                    Some(out) => {
+                        for (t, row) in out.chunks_exact_mut(k).enumerate() {
+                            for (i, v) in row.iter_mut().enumerate() {
+                                let o = (i * n + t) * 2 * L + l;
+                                *v = C32::new(block[o], -block[o + L]) * scale[i][l];
+                            }
+                        }
+                    }
+                    None => {
+                        let mut wm = w.index_axis_mut(ndarray::Axis(0), m);
+                        for t in 0..n {
+                            for i in 0..k {
+                                let o = (i * n + t) * 2 * L + l;
+                                wm[[t, i]] = C32::new(block[o], -block[o + L]) * scale[i][l];
+                            }
+                        }
+                    }
+                }
             }
         }
     }
