@@ -28,6 +28,9 @@ use massive_mimo::link::{
 };
 use std::time::Instant;
 
+#[path = "support/font.rs"]
+mod font;
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Precoder {
     Rzf,
@@ -334,12 +337,7 @@ fn plot(
 ) -> Result<bool, Box<dyn std::error::Error>> {
     use massive_mimo::C32;
     use plotters::prelude::*;
-    use plotters::style::{FontStyle, register_font};
-    let Ok(font) = std::fs::read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") else {
-        return Ok(false);
-    };
-    let font: &'static [u8] = Box::leak(font.into_boxed_slice());
-    if register_font("sans-serif", FontStyle::Normal, font).is_err() {
+    if !font::register_sans_serif() {
         return Ok(false);
     }
     if let Some(dir) = std::path::Path::new(path).parent() {

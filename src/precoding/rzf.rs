@@ -169,6 +169,8 @@ impl RzfPrecoder {
     /// [batch, n_tx, k], scaled by `normalization`, straight from the lane-blocked batches:
     /// the norms are summed with the 16 matrices of a block in the lanes, and each element is
     /// read once and written once (non-finite entries as 0; zero columns stay zero).
+    // The lane index addresses the batch, the per-lane scales and the output matrix together.
+    #[allow(clippy::needless_range_loop)]
     fn write_weights(
         &mut self,
         h: ArrayView3<'_, C32>,
@@ -231,7 +233,11 @@ impl RzfPrecoder {
                     }
                     Normalization::PerAntenna => {
                         let share = k as f32 / n as f32;
-                        let v = if row_max[l] > 0.0 { (share / row_max[l]).sqrt() } else { 1.0 };
+                        let v = if row_max[l] > 0.0 {
+                            (share / row_max[l]).sqrt()
+                        } else {
+                            1.0
+                        };
                         scale.iter_mut().take(k).for_each(|sc| sc[l] = v);
                     }
                 }
