@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use massive_mimo::C32;
-use massive_mimo::array::{PanelArray, Polarization};
+use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::ComponentCarrier;
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
@@ -32,14 +32,7 @@ fn grid(n_ant: usize, n_sc: usize) -> Array3<C32> {
 }
 
 fn pipelines(c: &mut Criterion) {
-    let array = PanelArray::new(
-        (1, 1),
-        (8, 4),
-        (0.5, 0.5),
-        (0.0, 0.0),
-        Polarization::CrossSlant45,
-    )
-    .expect("valid");
+    let array = PanelArray::cross_polarized(8, 4).expect("valid");
     let carriers = [
         (
             "lte 20 MHz",

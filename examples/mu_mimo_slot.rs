@@ -20,7 +20,7 @@
 //! `cargo run --release --example mu_mimo_slot` (about a second).
 
 use massive_mimo::C32;
-use massive_mimo::array::{PanelArray, Polarization};
+use massive_mimo::array::PanelArray;
 use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, OutputResolution, PilotPattern};
 use massive_mimo::modulation::{DemapMethod, Modulation, demap, evm_rms, map};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
@@ -79,13 +79,7 @@ fn user_channel(rng: &mut ChaCha8Rng, arr: &PanelArray, zen: f64, azi: f64) -> A
 
 fn main() -> Result<(), massive_mimo::Error> {
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
-    let arr = PanelArray::new(
-        (1, 1),
-        (8, 4),
-        (0.5, 0.5),
-        (0.0, 0.0),
-        Polarization::CrossSlant45,
-    )?;
+    let arr = PanelArray::cross_polarized(8, 4)?;
     let n_ant = arr.len();
     let users: Vec<(f64, f64)> = (0..N_USERS)
         .map(|u| (95.0 + 15.0 * (u % 4) as f64 / 3.0, -52.5 + 7.0 * u as f64))

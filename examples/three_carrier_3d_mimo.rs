@@ -20,7 +20,7 @@
 //! ```
 
 use clap::{Parser, ValueEnum};
-use massive_mimo::array::{PanelArray, Polarization};
+use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Rat};
 use massive_mimo::channel::{ProfileParams, TdlProfile};
 use massive_mimo::link::{
@@ -123,13 +123,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         (2.6e9, Rat::Lte)
     };
-    let array = PanelArray::new(
-        (1, 1),
-        (rows, cols),
-        (0.5, 0.5),
-        (0.0, 0.0),
-        Polarization::CrossSlant45,
-    )?;
+    let array = PanelArray::cross_polarized(rows, cols)?;
     let carriers: Vec<ComponentCarrier> = (0..args.carriers)
         .map(|i| match rat {
             Rat::Lte => ComponentCarrier::td_lte_band41(2575.0 + 20.0 * i as f64, array, design_hz),

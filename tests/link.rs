@@ -2,7 +2,7 @@
 //! SINR and the MMSE uplink's SINR against their closed forms, reproducibility and thread-count independence, bad input.
 
 use massive_mimo::C32;
-use massive_mimo::array::{PanelArray, Polarization};
+use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat};
 use massive_mimo::channel::RayleighIid;
 use massive_mimo::detection::DetectorMethod;
@@ -138,14 +138,7 @@ fn downlink_and_uplink_reproduce_the_grid_over_an_identity_channel() {
 }
 
 fn array() -> PanelArray {
-    PanelArray::new(
-        (1, 1),
-        (8, 4),
-        (0.5, 0.5),
-        (0.0, 0.0),
-        Polarization::CrossSlant45,
-    )
-    .unwrap()
+    PanelArray::cross_polarized(8, 4).unwrap()
 }
 
 #[test]

@@ -118,6 +118,19 @@ impl PanelArray {
         })
     }
 
+    /// One panel of `rows` × `cols` cross-polarised (±45°) element pairs at half-wavelength
+    /// spacing: the usual massive-MIMO panel (8 × 4 gives the 64T64R array of the reference
+    /// deployment).
+    pub fn cross_polarized(rows: usize, cols: usize) -> Result<Self> {
+        Self::new(
+            (1, 1),
+            (rows, cols),
+            (0.5, 0.5),
+            (0.0, 0.0),
+            Polarization::CrossSlant45,
+        )
+    }
+
     /// Elements per polarisation, Mg·Ng·M·N.
     pub fn per_polarization(&self) -> usize {
         self.panels.0 * self.panels.1 * self.elements.0 * self.elements.1

@@ -436,17 +436,9 @@ impl CarrierAggregation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::array::Polarization;
 
     fn arr() -> PanelArray {
-        PanelArray::new(
-            (1, 1),
-            (8, 4),
-            (0.5, 0.5),
-            (0.0, 0.0),
-            Polarization::CrossSlant45,
-        )
-        .unwrap()
+        PanelArray::cross_polarized(8, 4).unwrap()
     }
 
     #[test]

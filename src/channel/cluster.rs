@@ -600,18 +600,10 @@ impl ChannelModel for ClusterChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::array::Polarization;
     use ndarray::Array3;
 
     fn array() -> PanelArray {
-        PanelArray::new(
-            (1, 1),
-            (8, 4),
-            (0.5, 0.5),
-            (0.0, 0.0),
-            Polarization::CrossSlant45,
-        )
-        .unwrap()
+        PanelArray::cross_polarized(8, 4).unwrap()
     }
 
     fn user(az: f64, ze: f64) -> UserGeometry {
