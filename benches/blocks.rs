@@ -68,6 +68,22 @@ fn selection(c: &mut Criterion) {
         b.iter(|| sel.select(h.view(), 1.0))
     });
     g.finish();
+    // The full NR Type I single-panel codebook for 32 CSI-RS ports ((N1, N2) = (8, 2),
+    // O1 = O2 = 4, mode 1): rank 1 (1024 precoders) and rank 2 (2048, by capacity).
+    use massive_mimo::beamforming::TypeISinglePanel;
+    let mut g = c.benchmark_group("pmi-selection-32");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    let cb = TypeISinglePanel::new(8, 2, 4, 4, 1).expect("valid");
+    let h = Array2::from_shape_fn((273, 32), |(s, k)| value(s, k, 5));
+    g.throughput(Throughput::Elements(1));
+    for rank in [1usize, 2] {
+        let (mut sel, idx) = PrecoderSelector::from_type1(&cb, rank, 273).expect("valid");
+        g.bench_function(
+            format!("type I rank {rank} ({} precoders) x 273 PRB", idx.len()),
+            |b| b.iter(|| sel.select(h.view(), 10.0)),
+        );
+    }
+    g.finish();
 }
 
 criterion_group!(benches, blocks, selection);
