@@ -5,10 +5,10 @@
 //!
 //! Per carrier, for one 10 ms frame (`--periods`), the real signal chain of the library
 //! (`massive_mimo::link::cell` documents each step): SRS of all users in the special
-//! subframes' UpPTS → per-PRB LMMSE estimates → RZF weights per PRB → 256QAM + DMRS layers
-//! precoded into the 64-antenna grid → every user receives through its own cluster channel
+//! subframes' UpPTS → delay-domain estimates per PRB → RZF weights per PRB → 256QAM layers
+//! with LTE UE-specific RS (ports 7–14 × n_SCID 0/1) precoded into the 64-antenna grid → every user receives through its own cluster channel
 //! (38.901-style rays through the array's element pattern and polarisation, moving at 1 m/s)
-//! → per-PRB DMRS estimate, equalisation → EVM, uncoded BER and measured SINR per stream → the
+//! → its LMMSE estimate from its UE-RS, equalisation → EVM, uncoded BER and measured SINR per stream → the
 //! MCS a 10 % BLER link adaptation would pick (1.5 dB gap), its TBS and the throughput. The
 //! carriers run in parallel (rayon).
 //!

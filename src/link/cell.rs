@@ -11,16 +11,17 @@
 //!    [`crate::estimation::CyclicShiftEstimator`]) — with more than 8 users, half of them
 //!    sound in each of the last two symbols; semi-orthogonal user selection when
 //!    there are more candidates than streams; weights per PRG ([`DownlinkSlot::compute_weights`]).
-//! 2. **Every downlink slot** (and the DwPTS of special slots): per stream, 256QAM data on the
-//!    data symbols and DMRS type 2 double-symbol on symbols 2–3 (ports 1000–1011 with n_SCID
-//!    0, then again with n_SCID 1), control region symbols 0–1 left empty; precoding into the
-//!    64-antenna grid; each user receives through its true channel at the slot's middle
-//!    (the channel has moved since the sounding: TDD aging) with noise.
-//! 3. **Each user**: least-squares estimates of its effective channel from its DMRS, one per
-//!    pair of adjacent pilot subcarriers over the two symbols (the CDM partners' OCC cancels
-//!    there), linearly interpolated to every subcarrier; one-tap equalisation, hard
-//!    decisions: EVM, uncoded BER, and the post-equalisation SINR measured from the data
-//!    (1/EVM²).
+//! 2. **Every downlink slot** (and the DwPTS of special slots): per stream its demodulation
+//!    reference signal — LTE: UE-specific RS ports 7–14 (36.211 §6.10.3, normal or special
+//!    subframe), then the same ports with n_SCID 1; NR: DMRS type 2 double symbol on 2–3,
+//!    ports 1000–1011 then again with n_SCID 1 — and 256QAM on every other RE from symbol 2
+//!    (symbols 0–1 are the control region, left empty); precoding into the 64-antenna grid;
+//!    each user receives through its true channel at the slot's middle (the channel has moved
+//!    since the sounding: TDD aging) with noise.
+//! 3. **Each user**: the library's [`crate::estimation::ChannelEstimator`] on the reference
+//!    signals of its scrambling set (the ports it can separate; per-subcarrier LMMSE, noise
+//!    measured from the pilots, time interpolation), one-tap equalisation, hard decisions:
+//!    EVM, uncoded BER, and the post-equalisation SINR measured from the data (1/EVM²).
 //! 4. **Every uplink slot**: up to 12 users (the most orthogonal DMRS ports: type 2, double
 //!    symbol on 2–3) send 64QAM on the other 12 symbols through the uplink channel;
 //!    [`UplinkSlot`] estimates (per PRB, noise measured from the DMRS), detects (unbiased
@@ -36,20 +37,21 @@
 
 use super::downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
 use super::uplink::UplinkSlot;
-use crate::carrier::{CarrierAggregation, ComponentCarrier, SlotKind};
+use crate::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
 use crate::channel::{
     ChannelModel, ClusterChannel, ClusterProfile, ProfileParams, RayleighIid, Tdl, TdlProfile,
-    UserGeometry, add_awgn, complex_normal,
+    UserGeometry, complex_normal,
 };
 use crate::detection::DetectorMethod;
-use crate::estimation::PilotPattern;
+use crate::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
 use crate::modulation::{Modulation, hard_decision, map};
 use crate::precoding::{Normalization, semi_orthogonal_selection};
 use crate::rate::{McsTable, NrTbsInput, nr_mcs, nr_tbs};
-use crate::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
+use crate::refsig::{
+    DmrsConfig, DmrsType, SrsConfig, UeRsConfig, UeRsSubframe, write_multiplexed_users,
+};
 use crate::{C32, Error, Result};
-use ndarray::{Array2, Array3, s};
-use num_complex::Complex64;
+use ndarray::{Array2, Array3, Array4, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -241,8 +243,8 @@ struct Accumulator {
     bits: usize,
     log_capacity: f64,
     n_capacity: usize,
-    /// Data symbols of every slot the stream was sent in.
-    data_symbols: Vec<usize>,
+    /// Data REs per PRB of every slot the stream was sent in.
+    re_per_prb: Vec<usize>,
 }
 
 impl Accumulator {
@@ -277,13 +279,13 @@ impl Accumulator {
         }
         let mut bits_total = 0usize;
         if let Some((_, e)) = pick {
-            for &n_data in &self.data_symbols {
+            for &re in &self.re_per_prb {
                 bits_total += nr_tbs(&NrTbsInput {
                     modulation: e.modulation,
                     code_rate: e.rate_x1024 / 1024.0,
                     layers: 1,
                     n_prb: n_prb as u32,
-                    n_re_per_prb: (12 * n_data) as u32,
+                    n_re_per_prb: re as u32,
                     x_overhead: 0,
                 })? as usize;
             }
@@ -351,21 +353,6 @@ pub fn simulate_carrier(
         let template = SrsConfig::single_port(4, m_srs, l, (carrier.centre_hz() as u32 % 30, 0));
         write_multiplexed_users(&template, u1 - u0, srs_pilots.slice_mut(s![u0..u1, .., ..]))?;
     }
-    // Downlink DMRS: type 2, double symbol at 2–3; stream j on port j mod 12, n_SCID j / 12.
-    let mut dmrs = Array3::zeros((k, 14, n_sc));
-    for scid in 0..k.div_ceil(12) {
-        let ports: Vec<usize> = (12 * scid..k.min(12 * scid + 12)).map(|j| j % 12).collect();
-        let cfg = DmrsConfig {
-            n_scid: scid as u32,
-            n_id: [carrier_index as u32, carrier_index as u32 + 500],
-            ..DmrsConfig::new(DmrsType::Type2, ports.clone(), vec![2], true)
-        };
-        let mut g = Array3::zeros((ports.len(), 14, n_sc));
-        cfg.write_pilots(g.view_mut())?;
-        dmrs.slice_mut(s![12 * scid..12 * scid + ports.len(), .., ..])
-            .assign(&g);
-    }
-
     let cfg = DownlinkConfig {
         n_antennas: n_ant,
         n_candidates: n_users,
@@ -437,11 +424,9 @@ pub fn simulate_carrier(
     let mut acc = vec![Accumulator::default(); k];
     let mut layers = Array3::zeros((k, 14, n_sc));
     let mut grid = Array3::zeros((n_ant, 14, n_sc));
-    let mut rx = vec![C32::new(0.0, 0.0); 14 * n_sc];
     let mut data_re: Vec<Vec<C32>> = vec![Vec::new(); k];
     let mut bits: Vec<Vec<u8>> = vec![Vec::new(); k];
     let mut dl_slots = 0;
-    let mut pairs: Vec<(f64, Complex64)> = Vec::new();
     let mut ul_slots = 0;
     // Uplink PUSCH: up to 12 users (DMRS type 2, double symbol on 2–3: the most orthogonal
     // ports), one layer each, per-PRB MMSE on all antennas.
@@ -465,7 +450,8 @@ pub fn simulate_carrier(
         let dl_end = kind.dl_symbols() as usize;
         if dl_end > 4 {
             dl_slots += 1;
-            let n_data = dl_end - 4;
+            let rs = downlink_rs(carrier, kind, i, k, carrier_index)?;
+            let n_data = rs.data_res.len();
             channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
             if scenario.csi == Csi::Perfect {
                 let mut est = dl.estimates_mut();
@@ -478,98 +464,86 @@ pub fn simulate_carrier(
                 }
                 dl.compute_weights(&selected, nv_dl as f32)?;
             }
-            // Layer mapping: DMRS on 2–3, 256QAM data on 4..dl_end.
-            layers.assign(&dmrs);
+            // Layer mapping: reference signals, then 256QAM on every other RE from symbol 2
+            // to the end of the downlink part.
+            layers.assign(&rs.pilots);
             for j in 0..k {
                 bits[j].clear();
-                bits[j].extend((0..n_data * n_sc * qm).map(|_| rng.r#gen::<bool>() as u8));
-                data_re[j].resize(n_data * n_sc, C32::new(0.0, 0.0));
+                bits[j].extend((0..n_data * qm).map(|_| rng.r#gen::<bool>() as u8));
+                data_re[j].resize(n_data, C32::new(0.0, 0.0));
                 map(modulation, &bits[j], &mut data_re[j])?;
-                for (i, v) in data_re[j].iter().enumerate() {
-                    layers[[j, 4 + i / n_sc, i % n_sc]] = *v;
+                for (v, &(l, sc)) in data_re[j].iter().zip(&rs.data_res) {
+                    layers[[j, l, sc]] = *v;
                 }
             }
             dl.precode(layers.view(), grid.view_mut())?;
             let w = dl.weights();
             let prg = dl.prg_prbs();
-            for (j, &u) in selected.iter().enumerate() {
-                // Received symbols 2..dl_end of user u.
-                for l in 2..dl_end {
-                    for sc in 0..n_sc {
-                        let mut v = C32::new(0.0, 0.0);
-                        for a in 0..n_ant {
-                            v += h[[u, sc, a]] * grid[[a, l, sc]];
-                        }
-                        rx[l * n_sc + sc] = v;
-                    }
-                }
-                add_awgn(&mut rng, nv_dl, &mut rx[2 * n_sc..dl_end * n_sc])?;
-                // The user's receiver: LS on each pair of adjacent DMRS subcarriers over the
-                // two symbols (de-spreads the frequency and time OCC of its CDM group), linear
-                // interpolation between the pairs' centres, one-tap equalisation.
-                pairs.clear();
-                let mut sc = 0;
-                while sc + 1 < n_sc {
-                    let pv = dmrs[[j, 2, sc]];
-                    if pv.norm_sqr() > 0.0 && dmrs[[j, 2, sc + 1]].norm_sqr() > 0.0 {
-                        let (mut num, mut den) = (Complex64::new(0.0, 0.0), 0.0f64);
-                        for l in 2..4 {
-                            for c in sc..sc + 2 {
-                                let z = rx[l * n_sc + c] * dmrs[[j, l, c]].conj();
-                                num += Complex64::new(z.re as f64, z.im as f64);
-                                den += dmrs[[j, l, c]].norm_sqr() as f64;
+            // Each user's receiver: the library's estimator on the reference signals of its
+            // scrambling set (the ports it can separate), per subcarrier, interpolated in time.
+            // The users of a set are estimated in one call, as the rows of one received grid
+            // (each row is one user's single antenna; user q reads its own port q).
+            for members in &rs.sets {
+                let set_pilots = rs.pilots.select(ndarray::Axis(0), members);
+                let n_set = members.len();
+                let mut ue_est = ChannelEstimator::new(
+                    PilotPattern::from_pilots(set_pilots.view())?,
+                    n_set,
+                    EstimatorConfig::default(),
+                )?;
+                let runs = ue_est.pattern().max_runs();
+                let mut rx_set = Array3::zeros((n_set, 14, n_sc));
+                for (q, &j) in members.iter().enumerate() {
+                    let u = selected[j];
+                    for l in 2..dl_end {
+                        for sc in 0..n_sc {
+                            let mut v = C32::new(0.0, 0.0);
+                            for a in 0..n_ant {
+                                v += h[[u, sc, a]] * grid[[a, l, sc]];
                             }
+                            let n = complex_normal(&mut rng, nv_dl);
+                            rx_set[[q, l, sc]] = v + C32::new(n.re as f32, n.im as f32);
                         }
-                        pairs.push((sc as f64 + 0.5, num / den));
-                        sc += 2;
-                    } else {
-                        sc += 1;
                     }
                 }
-                let mut eq = vec![C32::new(0.0, 0.0); n_data * n_sc];
-                let mut seg = 0;
-                for sc in 0..n_sc {
-                    while seg + 2 < pairs.len() && pairs[seg + 1].0 < sc as f64 {
-                        seg += 1;
-                    }
-                    let g = match pairs.len() {
-                        0 => Complex64::new(0.0, 0.0),
-                        1 => pairs[0].1,
-                        _ => {
-                            let (x0, g0) = pairs[seg];
-                            let (x1, g1) = pairs[seg + 1];
-                            let t = ((sc as f64 - x0) / (x1 - x0)).clamp(0.0, 1.0);
-                            g0 + (g1 - g0) * t
+                let mut h_runs = Array4::zeros((n_set, n_set, runs, n_sc));
+                let mut h_ue = Array4::zeros((n_set, n_set, 14, n_sc));
+                ue_est.process(rx_set.view(), None, h_runs.view_mut())?;
+                ue_est.interpolate_time(h_runs.view(), h_ue.view_mut())?;
+                for (q, &j) in members.iter().enumerate() {
+                    let u = selected[j];
+                    let eq: Vec<C32> = rs
+                        .data_res
+                        .iter()
+                        .map(|&(l, sc)| {
+                            let g = h_ue[[q, q, l, sc]];
+                            if g.norm_sqr() > 0.0 {
+                                rx_set[[q, l, sc]] / g
+                            } else {
+                                C32::new(0.0, 0.0)
+                            }
+                        })
+                        .collect();
+                    // Predicted SINR from the true channel and the weights, at three
+                    // subcarriers of every PRB.
+                    for p in 0..n_prb {
+                        let g_idx = p / prg;
+                        for sc in [12 * p + 2, 12 * p + 6, 12 * p + 10] {
+                            let mut gains = [0.0f64; 24];
+                            for (i, gain) in gains.iter_mut().enumerate().take(k) {
+                                let z: C32 =
+                                    (0..n_ant).map(|a| h[[u, sc, a]] * w[[g_idx, a, i]]).sum();
+                                *gain = z.norm_sqr() as f64;
+                            }
+                            let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
+                            let sinr = gains[j] / (leak + nv_dl);
+                            acc[j].log_capacity += (1.0 + sinr).log2();
+                            acc[j].n_capacity += 1;
                         }
-                    };
-                    let inv = if g.norm_sqr() > 0.0 {
-                        1.0 / g
-                    } else {
-                        Complex64::new(0.0, 0.0)
-                    };
-                    let inv = C32::new(inv.re as f32, inv.im as f32);
-                    for l in 4..dl_end {
-                        eq[(l - 4) * n_sc + sc] = rx[l * n_sc + sc] * inv;
                     }
+                    acc[j].add(modulation, &eq, &data_re[j], &bits[j])?;
+                    acc[j].re_per_prb.push(n_data / n_prb);
                 }
-                // Predicted SINR from the true channel and the weights, at three subcarriers
-                // of every PRB.
-                for p in 0..n_prb {
-                    let g_idx = p / prg;
-                    for sc in [12 * p + 2, 12 * p + 6, 12 * p + 10] {
-                        let mut gains = [0.0f64; 24];
-                        for (i, gain) in gains.iter_mut().enumerate().take(k) {
-                            let z: C32 = (0..n_ant).map(|a| h[[u, sc, a]] * w[[g_idx, a, i]]).sum();
-                            *gain = z.norm_sqr() as f64;
-                        }
-                        let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
-                        let sinr = gains[j] / (leak + nv_dl);
-                        acc[j].log_capacity += (1.0 + sinr).log2();
-                        acc[j].n_capacity += 1;
-                    }
-                }
-                acc[j].add(modulation, &eq, &data_re[j], &bits[j])?;
-                acc[j].data_symbols.push(n_data);
             }
         }
         if kind == SlotKind::Uplink {
@@ -622,6 +596,95 @@ pub fn simulate_carrier(
         srs_noise_db,
         weights: dl.weights().to_owned(),
         prg_prbs: dl.prg_prbs(),
+    })
+}
+
+/// The downlink reference signals of one slot and where the data goes.
+struct DownlinkRs {
+    /// Every stream's pilots [k, 14, n_sc].
+    pilots: Array3<C32>,
+    /// Streams by scrambling identity: the ports a user can separate from its own.
+    sets: Vec<Vec<usize>>,
+    /// Data REs (symbol, subcarrier): symbols 2 … end of the downlink part, minus every
+    /// stream's pilot REs.
+    data_res: Vec<(usize, usize)>,
+}
+
+/// LTE carriers: UE-specific RS, stream j on port 7 + (j mod 8) with n_SCID = j / 8 (36.211
+/// §6.10.3, normal or special subframe `slot mod 10`). NR carriers: DMRS type 2 double symbol
+/// on 2–3, stream j on port 1000 + (j mod 12) with n_SCID = j / 12.
+fn downlink_rs(
+    carrier: &ComponentCarrier,
+    kind: SlotKind,
+    slot: usize,
+    k: usize,
+    carrier_index: usize,
+) -> Result<DownlinkRs> {
+    let n_sc = carrier.n_sc();
+    let (per_set, max) = match carrier.rat() {
+        Rat::Lte => (8, 16),
+        Rat::Nr => (12, 24),
+    };
+    if k > max {
+        return Err(Error::InvalidParameter {
+            name: "n_streams",
+            value: k.to_string(),
+            reason: "at most 16 (LTE: UE-RS ports 7–14 × n_SCID) or 24 (NR: DMRS type 2 × n_SCID) streams",
+        });
+    }
+    let mut pilots = Array3::zeros((k, 14, n_sc));
+    let mut sets = Vec::new();
+    for scid in 0..k.div_ceil(per_set) {
+        let members: Vec<usize> = (per_set * scid..k.min(per_set * (scid + 1))).collect();
+        let mut g = Array3::zeros((members.len(), 14, n_sc));
+        match carrier.rat() {
+            Rat::Lte => {
+                let special = match (kind, carrier.duplex()) {
+                    (SlotKind::Special { .. }, Duplex::LteTdd(c)) => {
+                        UeRsSubframe::Special(c.special())
+                    }
+                    _ => UeRsSubframe::Normal,
+                };
+                UeRsConfig {
+                    n_scid: scid as u32,
+                    subframe: (slot % 10) as u32,
+                    kind: special,
+                    ..UeRsConfig::new(
+                        members.iter().map(|j| 7 + j % 8).collect(),
+                        (carrier_index as u32 * 3 + 1) % 504,
+                    )
+                }
+                .write_pilots(g.view_mut())?;
+            }
+            Rat::Nr => {
+                DmrsConfig {
+                    n_scid: scid as u32,
+                    n_id: [carrier_index as u32, carrier_index as u32 + 500],
+                    ..DmrsConfig::new(
+                        DmrsType::Type2,
+                        members.iter().map(|j| j % 12).collect(),
+                        vec![2],
+                        true,
+                    )
+                }
+                .write_pilots(g.view_mut())?;
+            }
+        }
+        pilots
+            .slice_mut(s![members[0]..members[0] + members.len(), .., ..])
+            .assign(&g);
+        sets.push(members);
+    }
+    let dl_end = kind.dl_symbols() as usize;
+    let zero = C32::new(0.0, 0.0);
+    let data_res = (2..dl_end)
+        .flat_map(|l| (0..n_sc).map(move |sc| (l, sc)))
+        .filter(|&(l, sc)| (0..k).all(|j| pilots[[j, l, sc]] == zero))
+        .collect();
+    Ok(DownlinkRs {
+        pilots,
+        sets,
+        data_res,
     })
 }
 
@@ -687,7 +750,7 @@ fn uplink_slot(c: &mut UplinkCtx<'_>) -> Result<()> {
             .map(|(l, sc)| x[[u, l, sc]])
             .collect();
         acc.add(modulation, &eq, &sent[u], &bits[u])?;
-        acc.data_symbols.push(data_symbols.len());
+        acc.re_per_prb.push(12 * data_symbols.len());
         for p in 0..xv.dim().0 {
             let v = f64::from(xv[[p, u]]);
             if v > 0.0 {
