@@ -24,7 +24,10 @@ mod font;
 
 /// Beam patterns of a planar array.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(
+    version,
+    about = "Azimuth-elevation beam patterns and a polar cut of a planar array (PNG + SVG)"
+)]
 struct Args {
     /// Output directory.
     #[arg(long, default_value = "target/beam_patterns")]

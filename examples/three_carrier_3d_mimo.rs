@@ -56,7 +56,10 @@ enum Channel {
 
 /// Three-carrier 3D-MIMO cell: per-carrier and aggregate downlink throughput.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(
+    version,
+    about = "A 64T64R 3D-MIMO cell on aggregated TD-LTE (or NR) carriers: SRS, RZF, 16 streams, per-stream SINR/MCS/throughput"
+)]
 struct Args {
     /// Candidate users (single antenna each).
     #[arg(long, default_value_t = 16)]
@@ -67,7 +70,7 @@ struct Args {
     /// Array rows × columns per polarisation (× 2 polarisations).
     #[arg(long, default_value = "8x4")]
     array: String,
-    /// Aggregated carriers (LTE: ≤ 5 in band 41; NR: ≤ 5 of 100 MHz in n77).
+    /// Aggregated carriers (LTE: ≤ 5 in band 41 from 2575 MHz; NR: ≤ 9 of 100 MHz in n77).
     #[arg(long, default_value_t = 3)]
     carriers: usize,
     /// NR variant: 100 MHz carriers at 30 kHz, DDDSU.
