@@ -20,8 +20,11 @@
 //!   PRB) → LLRs through [`modulation::demap`];
 //! * around them: [`sequence`] (Gold, low-PAPR, hopping), [`array`](mod@array) and [`beamforming`]
 //!   (steering vectors, Type I codebook, DFT grids, beam patterns), [`carrier`] (numerology,
-//!   bandwidths, TDD), [`rate`] (TBS, MCS, peak rates), [`vectors`] (reference-vector runner)
-//!   and [`perf`] (share-of-peak measurement).
+//!   bandwidths, TDD, component carriers and aggregation sets), [`rate`] (TBS, MCS, peak
+//!   rates), [`vectors`] (reference-vector runner) and [`perf`] (share-of-peak measurement);
+//! * chained per carrier: [`link::DownlinkSlot`] and [`link::UplinkSlot`], and for studies the
+//!   simulated cell of [`link::cell`] over [`channel`] models (AWGN, Rayleigh, TDL, geometric
+//!   clusters through the planar array), carriers in parallel.
 //!
 //! ```
 //! use massive_mimo::modulation::{DemapMethod, Modulation, demap, map};
