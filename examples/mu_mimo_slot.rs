@@ -24,7 +24,7 @@ use massive_mimo::array::PanelArray;
 use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, OutputResolution, PilotPattern};
 use massive_mimo::modulation::{DemapMethod, Modulation, demap, evm_rms, map};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
-use massive_mimo::rate::{McsTable, NrTbsInput, nr_mcs, nr_tbs};
+use massive_mimo::rate::{McsTable, NrTbsInput, nr_mcs_for_efficiency, nr_tbs};
 use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
 use ndarray::{Array2, Array3, Array4};
 use rand::{Rng, SeedableRng};
@@ -38,10 +38,8 @@ const UL_SNR_DB: f64 = 10.0;
 const DL_SNR_DB: f64 = 25.0;
 
 fn cn(rng: &mut ChaCha8Rng, var: f64) -> C32 {
-    let u1: f64 = rng.r#gen::<f64>().max(1e-300);
-    let t = 2.0 * std::f64::consts::PI * rng.r#gen::<f64>();
-    let r = (-var * u1.ln()).sqrt();
-    C32::new((r * t.cos()) as f32, (r * t.sin()) as f32)
+    let v = massive_mimo::channel::complex_normal(rng, var);
+    C32::new(v.re as f32, v.im as f32)
 }
 
 /// One user's channel on every subcarrier: [N_SC, n_ant].
@@ -200,14 +198,7 @@ fn main() -> Result<(), massive_mimo::Error> {
             .count();
         // Link abstraction: highest MCS whose efficiency ≤ log2(1 + SINR / 1.5 dB).
         let se = (1.0 + sinr / 10f64.powf(0.15)).log2();
-        let table = McsTable::Qam256;
-        let mut pick = None;
-        for i in 0..table.len() as u32 {
-            let e = nr_mcs(table, i)?;
-            if e.modulation.bits_per_symbol() as f64 * e.rate_x1024 / 1024.0 <= se {
-                pick = Some((i, e));
-            }
-        }
+        let pick = nr_mcs_for_efficiency(McsTable::Qam256, se);
         let mbps = match pick {
             Some((_, e)) => {
                 let tbs = nr_tbs(&NrTbsInput {

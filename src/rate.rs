@@ -293,6 +293,27 @@ pub fn nr_mcs(table: McsTable, i_mcs: u32) -> Result<McsEntry> {
         })
 }
 
+/// The highest MCS index of `table` whose spectral efficiency Q_m·R is at most `efficiency`
+/// (bit/s/Hz per layer) — the link-adaptation choice for a link that supports that
+/// efficiency — with its entry; `None` when not even the lowest fits (or `efficiency` is NaN).
+pub fn nr_mcs_for_efficiency(table: McsTable, efficiency: f64) -> Option<(u32, McsEntry)> {
+    table
+        .rows()
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, &(modulation, rate_x1024))| {
+            (
+                i as u32,
+                McsEntry {
+                    modulation,
+                    rate_x1024,
+                },
+            )
+        })
+        .find(|(_, e)| e.spectral_efficiency() <= efficiency)
+}
+
 /// Frequency range, for the overhead of 38.306 §4.1.2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FrequencyRange {
@@ -355,6 +376,24 @@ pub fn nr_peak_rate_mbps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_adaptation_picks_the_highest_fitting_mcs() {
+        let t = McsTable::Qam256;
+        assert_eq!(nr_mcs_for_efficiency(t, 0.1), None);
+        assert_eq!(nr_mcs_for_efficiency(t, f64::NAN), None);
+        assert_eq!(
+            nr_mcs_for_efficiency(t, 100.0).unwrap().0,
+            t.len() as u32 - 1
+        );
+        for i in 0..t.len() as u32 {
+            let e = nr_mcs(t, i).unwrap().spectral_efficiency();
+            assert_eq!(nr_mcs_for_efficiency(t, e).unwrap().0, i);
+            if i > 0 {
+                assert_eq!(nr_mcs_for_efficiency(t, e - 1e-9).unwrap().0, i - 1);
+            }
+        }
+    }
 
     fn tbs(m: Modulation, r: f64, layers: u32, n_prb: u32, re: u32, xoh: u32) -> u32 {
         nr_tbs(&NrTbsInput {

@@ -344,54 +344,24 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
     // Bad input.
     assert!(MimoDetector::new(2, 4, 0, 1, 1, 1).is_err());
     assert!(MimoDetector::new(64, 16, 17, 1, 1, 1).is_err());
-    let bad_nv = [f32::NAN, 0.1, 0.1];
-    let ch = GroupChannels {
-        h: h.view(),
-        noise_var: &bad_nv,
-        interference: None,
+    // A NaN noise variance, a noise slice one group short, IRC factors for the wrong antennas.
+    let mut rejects = |noise_var: &[f32], interference, method| {
+        let ch = GroupChannels {
+            h: h.view(),
+            noise_var,
+            interference,
+        };
+        det.process(&ch, method, y.view(), x.view_mut(), xv.view_mut())
+            .is_err()
     };
-    assert!(
-        det.process(
-            &ch,
-            DetectorMethod::Zf,
-            y.view(),
-            x.view_mut(),
-            xv.view_mut()
-        )
-        .is_err()
-    );
-    let short = [0.1f32; 2];
-    let ch = GroupChannels {
-        h: h.view(),
-        noise_var: &short,
-        interference: None,
-    };
-    assert!(
-        det.process(
-            &ch,
-            DetectorMethod::Zf,
-            y.view(),
-            x.view_mut(),
-            xv.view_mut()
-        )
-        .is_err()
-    );
+    assert!(rejects(&[f32::NAN, 0.1, 0.1], None, DetectorMethod::Zf));
+    assert!(rejects(&[0.1; 2], None, DetectorMethod::Zf));
     let u = Array3::zeros((3, 4, 1));
-    let ch = GroupChannels {
-        h: h.view(),
-        noise_var: &nvs,
-        interference: Some(u.view()),
-    };
-    assert!(
-        det.process(
-            &ch,
-            DetectorMethod::Irc { unbiased: false },
-            y.view(),
-            x.view_mut(),
-            xv.view_mut()
-        )
-        .is_err()
-    );
+    assert!(rejects(
+        &nvs,
+        Some(u.view()),
+        DetectorMethod::Irc { unbiased: false }
+    ));
     assert!(
         interference_factors(
             Array2::zeros((4, 0)).view(),

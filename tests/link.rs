@@ -4,7 +4,7 @@
 use massive_mimo::C32;
 use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat};
-use massive_mimo::channel::RayleighIid;
+use massive_mimo::channel::StaticChannel;
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
 use massive_mimo::link::{
@@ -252,7 +252,7 @@ fn bad_configurations_are_typed_errors() {
     sc.n_streams = 5;
     assert!(simulate_carrier(&carrier, channel.as_ref(), &sc, 0).is_err());
     // A channel for another array.
-    let small = RayleighIid::new(4, 8, 1).unwrap();
+    let small = StaticChannel::rayleigh_iid(4, 8, 1).unwrap();
     sc.n_streams = 4;
     assert!(simulate_carrier(&carrier, &small, &sc, 0).is_err());
     // More layers than antennas, selected indices out of range.

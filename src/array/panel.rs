@@ -131,6 +131,25 @@ impl PanelArray {
         )
     }
 
+    /// The same physical array at another frequency: element and panel spacings (in
+    /// wavelengths) scaled by `f_new / f_ref` = `ratio` (> 0 and finite).
+    pub fn at_frequency_ratio(&self, ratio: f64) -> Result<Self> {
+        if !(ratio.is_finite() && ratio > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "frequency ratio",
+                value: ratio.to_string(),
+                reason: "must be finite and > 0",
+            });
+        }
+        Self::new(
+            self.panels,
+            self.elements,
+            (self.spacing.0 * ratio, self.spacing.1 * ratio),
+            (self.panel_spacing.0 * ratio, self.panel_spacing.1 * ratio),
+            self.polarization,
+        )
+    }
+
     /// Elements per polarisation, Mg·Ng·M·N.
     pub fn per_polarization(&self) -> usize {
         self.panels.0 * self.panels.1 * self.elements.0 * self.elements.1

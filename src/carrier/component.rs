@@ -284,11 +284,10 @@ impl ComponentCarrier {
     /// The array at this carrier's centre frequency: spacings scaled by f_c / f_design (the
     /// same physical array is electrically larger at 3.5 GHz than at 2.6 GHz).
     pub fn electrical_array(&self) -> PanelArray {
-        let r = self.centre_hz / self.array_design_hz;
-        let mut a = self.array;
-        a.spacing = (a.spacing.0 * r, a.spacing.1 * r);
-        a.panel_spacing = (a.panel_spacing.0 * r, a.panel_spacing.1 * r);
-        a
+        // Both frequencies were checked finite and > 0 in `new`, the array's spacings too.
+        self.array
+            .at_frequency_ratio(self.centre_hz / self.array_design_hz)
+            .unwrap_or(self.array)
     }
 
     /// Absolute frequency of subcarrier `k` (0 ≤ k < n_sc), Hz: f_c + (k − n_sc/2)·Δf for NR

@@ -562,10 +562,7 @@ impl ChannelModel for ClusterChannel {
             return Ok(());
         }
         let fc = freqs_hz.iter().sum::<f64>() / freqs_hz.len() as f64;
-        let ratio = fc / self.design_hz;
-        let mut arr = self.array;
-        arr.spacing = (arr.spacing.0 * ratio, arr.spacing.1 * ratio);
-        arr.panel_spacing = (arr.panel_spacing.0 * ratio, arr.panel_spacing.1 * ratio);
+        let arr = self.array.at_frequency_ratio(fc / self.design_hz)?;
         let n_ant = arr.len();
         let mut resp = vec![C32::new(0.0, 0.0); n_ant];
         for (u, user) in self.users.iter().enumerate() {

@@ -1,4 +1,4 @@
-//! Frequency-flat channels: a given matrix, and i.i.d. Rayleigh.
+//! Frequency-flat channels: a given matrix, or one of i.i.d. Rayleigh gains.
 
 use super::{ChannelModel, check_response_args, complex_normal};
 use crate::{C32, Error, Result};
@@ -32,6 +32,17 @@ impl StaticChannel {
         Ok(Self { h })
     }
 
+    /// i.i.d. Rayleigh: every (user, antenna) gain an independent CN(0, 1) sample drawn from
+    /// `seed`, flat in frequency and constant in time (block fading; a new block is a new
+    /// seed).
+    pub fn rayleigh_iid(n_users: usize, n_antennas: usize, seed: u64) -> Result<Self> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        Self::new(Array2::from_shape_simple_fn((n_users, n_antennas), || {
+            let v = complex_normal(&mut rng, 1.0);
+            C32::new(v.re as f32, v.im as f32)
+        }))
+    }
+
     /// The matrix [n_users, n_antennas].
     pub fn matrix(&self) -> &Array2<C32> {
         &self.h
@@ -63,51 +74,6 @@ impl ChannelModel for StaticChannel {
     }
 }
 
-/// i.i.d. Rayleigh: every (user, antenna) gain an independent CN(0, 1) sample, flat in
-/// frequency and constant in time (block fading; draw a new block with a new seed).
-#[derive(Clone, Debug, PartialEq)]
-pub struct RayleighIid {
-    inner: StaticChannel,
-}
-
-impl RayleighIid {
-    /// `n_users` × `n_antennas` gains from `seed`.
-    pub fn new(n_users: usize, n_antennas: usize, seed: u64) -> Result<Self> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let h = Array2::from_shape_simple_fn((n_users, n_antennas), || {
-            let v = complex_normal(&mut rng, 1.0);
-            C32::new(v.re as f32, v.im as f32)
-        });
-        Ok(Self {
-            inner: StaticChannel::new(h)?,
-        })
-    }
-
-    /// The gains [n_users, n_antennas].
-    pub fn matrix(&self) -> &Array2<C32> {
-        self.inner.matrix()
-    }
-}
-
-impl ChannelModel for RayleighIid {
-    fn n_users(&self) -> usize {
-        self.inner.n_users()
-    }
-
-    fn n_antennas(&self) -> usize {
-        self.inner.n_antennas()
-    }
-
-    fn frequency_response(
-        &self,
-        t_s: f64,
-        freqs_hz: &[f64],
-        out: ArrayViewMut3<'_, C32>,
-    ) -> Result<()> {
-        self.inner.frequency_response(t_s, freqs_hz, out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,16 +81,16 @@ mod tests {
 
     #[test]
     fn rayleigh_is_unit_power_and_flat() {
-        let ch = RayleighIid::new(16, 64, 7).unwrap();
+        let ch = StaticChannel::rayleigh_iid(16, 64, 7).unwrap();
         let p = ch.matrix().iter().map(|v| v.norm_sqr()).sum::<f32>() / 1024.0;
         assert!((p - 1.0).abs() < 0.1, "{p}");
         let mut out = Array3::zeros((16, 3, 64));
         ch.frequency_response(0.1, &[2.6e9, 2.61e9, 2.62e9], out.view_mut())
             .unwrap();
         assert_eq!(out.slice(ndarray::s![.., 2, ..]), ch.matrix().view());
-        assert_eq!(RayleighIid::new(16, 64, 7).unwrap(), ch);
+        assert_eq!(StaticChannel::rayleigh_iid(16, 64, 7).unwrap(), ch);
         let mut bad = Array3::zeros((16, 2, 64));
         assert!(ch.frequency_response(0.0, &[1.0], bad.view_mut()).is_err());
-        assert!(RayleighIid::new(0, 64, 1).is_err());
+        assert!(StaticChannel::rayleigh_iid(0, 64, 1).is_err());
     }
 }

@@ -7,9 +7,8 @@
 //! channels, whichever thread evaluates them.
 //!
 //! * [`StaticChannel`]: a given matrix, flat in frequency and time (AWGN-only links,
-//!   identity checks);
-//! * [`RayleighIid`]: i.i.d. CN(0, 1) per user and antenna, flat (the classic
-//!   "rich scattering" massive-MIMO model);
+//!   identity checks), or [`StaticChannel::rayleigh_iid`]: i.i.d. CN(0, 1) per user and
+//!   antenna (the classic "rich scattering" massive-MIMO model);
 //! * [`Tdl`]: tapped delay lines per user and antenna with Rayleigh taps and a classical
 //!   (Jakes) Doppler spectrum; the LTE EPA / EVA / ETU profiles of 36.104 Annex B.2 and an
 //!   exponential profile;
@@ -34,7 +33,7 @@ pub mod tdl;
 pub use cluster::{
     Cluster, ClusterChannel, ClusterProfile, ClusterSpreads, ProfileParams, UserGeometry,
 };
-pub use flat::{RayleighIid, StaticChannel};
+pub use flat::StaticChannel;
 pub use tdl::{Tdl, TdlProfile};
 
 use crate::{C32, Error, Result};
@@ -108,9 +107,14 @@ pub(crate) fn normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     complex_normal(rng, 2.0).re
 }
 
-/// Adds CN(0, `noise_var`) noise to every sample. `noise_var` must be finite and ≥ 0
-/// (0 leaves the samples unchanged).
-pub fn add_awgn<R: Rng + ?Sized>(rng: &mut R, noise_var: f64, samples: &mut [C32]) -> Result<()> {
+/// Adds CN(0, `noise_var`) noise to every sample (a slice, or any iterator of samples such as
+/// a strided ndarray view's `iter_mut()`). `noise_var` must be finite and ≥ 0 (0 leaves the
+/// samples unchanged).
+pub fn add_awgn<'a, R: Rng + ?Sized>(
+    rng: &mut R,
+    noise_var: f64,
+    samples: impl IntoIterator<Item = &'a mut C32>,
+) -> Result<()> {
     if !(noise_var.is_finite() && noise_var >= 0.0) {
         return Err(Error::InvalidParameter {
             name: "noise_var",

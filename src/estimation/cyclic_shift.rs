@@ -301,14 +301,7 @@ impl CyclicShiftEstimator {
             c: vec![C32::new(0.0, 0.0); max_m * n_rx],
             taps: vec![C32::new(0.0, 0.0); max_m],
             scratch: vec![C32::new(0.0, 0.0); max_scratch],
-            report: ChannelReport {
-                rsrp: vec![0.0; n_ports],
-                pilot_epre: vec![0.0; n_ports],
-                sinr_db: vec![0.0; n_ports],
-                mean_delay: vec![0.0; n_ports],
-                rms_delay: vec![0.0; n_ports],
-                ..ChannelReport::default()
-            },
+            report: ChannelReport::for_ports(n_ports),
         })
     }
 

@@ -69,6 +69,20 @@ pub struct ChannelReport {
     pub rms_delay: Vec<f32>,
 }
 
+impl ChannelReport {
+    /// An all-zero report with room for `n_ports` ports (filled by `process`).
+    pub(crate) fn for_ports(n_ports: usize) -> Self {
+        Self {
+            rsrp: vec![0.0; n_ports],
+            pilot_epre: vec![0.0; n_ports],
+            sinr_db: vec![0.0; n_ports],
+            mean_delay: vec![0.0; n_ports],
+            rms_delay: vec![0.0; n_ports],
+            ..Self::default()
+        }
+    }
+}
+
 /// Statistics of one port's LS estimates.
 #[derive(Clone, Copy, Debug, Default)]
 struct PortStats {
@@ -205,14 +219,7 @@ impl ChannelEstimator {
             c_re: vec![0.0; n_rx * max_nk],
             c_im: vec![0.0; n_rx * max_nk],
             y: vec![C32::new(0.0, 0.0); max_re * n_rx],
-            report: ChannelReport {
-                rsrp: vec![0.0; n_ports],
-                pilot_epre: vec![0.0; n_ports],
-                sinr_db: vec![0.0; n_ports],
-                mean_delay: vec![0.0; n_ports],
-                rms_delay: vec![0.0; n_ports],
-                ..ChannelReport::default()
-            },
+            report: ChannelReport::for_ports(n_ports),
             pattern,
             outputs,
         })

@@ -39,14 +39,14 @@ use super::downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation}
 use super::uplink::UplinkSlot;
 use crate::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
 use crate::channel::{
-    ChannelModel, ClusterChannel, ClusterProfile, ProfileParams, RayleighIid, Tdl, TdlProfile,
-    UserGeometry, complex_normal,
+    ChannelModel, ClusterChannel, ClusterProfile, ProfileParams, StaticChannel, Tdl, TdlProfile,
+    UserGeometry, add_awgn,
 };
 use crate::detection::DetectorMethod;
 use crate::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
 use crate::modulation::{Modulation, hard_decision, map};
 use crate::precoding::{Normalization, semi_orthogonal_selection};
-use crate::rate::{McsTable, NrTbsInput, nr_mcs, nr_tbs};
+use crate::rate::{McsTable, NrTbsInput, nr_mcs_for_efficiency, nr_tbs};
 use crate::refsig::{
     DmrsConfig, DmrsType, SrsConfig, UeRsConfig, UeRsSubframe, write_multiplexed_users,
 };
@@ -63,7 +63,7 @@ pub enum ChannelKind {
     Cluster(ProfileParams),
     /// [`Tdl`] per user and antenna with this profile (no spatial structure).
     Tdl(TdlProfile),
-    /// [`RayleighIid`], flat.
+    /// [`StaticChannel::rayleigh_iid`], flat.
     Rayleigh,
 }
 
@@ -177,9 +177,11 @@ impl CellScenario {
                     rng.r#gen(),
                 )?)
             }
-            ChannelKind::Rayleigh => {
-                Box::new(RayleighIid::new(self.users.len(), n_ant, rng.r#gen())?)
-            }
+            ChannelKind::Rayleigh => Box::new(StaticChannel::rayleigh_iid(
+                self.users.len(),
+                n_ant,
+                rng.r#gen(),
+            )?),
         })
     }
 }
@@ -263,20 +265,13 @@ impl Accumulator {
     /// Link adaptation from the measured SINR (highest MCS of the NR 256QAM table whose
     /// efficiency fits log2(1 + SINR/gap)) and the TBS of every slot sent.
     fn result(&self, user: usize, n_prb: usize, gap_db: f64, seconds: f64) -> Result<StreamResult> {
-        let table = McsTable::Qam256;
         let sinr = if self.err > 0.0 {
             self.sig / self.err
         } else {
             f64::INFINITY
         };
         let se = (1.0 + sinr / 10f64.powf(gap_db / 10.0)).log2();
-        let mut pick = None;
-        for i in 0..table.len() as u32 {
-            let e = nr_mcs(table, i)?;
-            if e.spectral_efficiency() <= se {
-                pick = Some((i, e));
-            }
-        }
+        let pick = nr_mcs_for_efficiency(McsTable::Qam256, se);
         let mut bits_total = 0usize;
         if let Some((_, e)) = pick {
             for &re in &self.re_per_prb {
@@ -390,10 +385,7 @@ pub fn simulate_carrier(
                     srs_rx[[a, l, sc]] = v;
                 }
             }
-            for v in srs_rx.slice_mut(s![.., l, ..]).iter_mut() {
-                let n = complex_normal(rng, nv_srs);
-                *v += C32::new(n.re as f32, n.im as f32);
-            }
+            add_awgn(rng, nv_srs, srs_rx.slice_mut(s![.., l, ..]).iter_mut())?;
         }
         let report = dl.sound(srs_rx.view(), None)?;
         srs_noise_db = 10.0 * f64::from(report.noise_var_estimate).log10();
@@ -501,10 +493,14 @@ pub fn simulate_carrier(
                             for a in 0..n_ant {
                                 v += h[[u, sc, a]] * grid[[a, l, sc]];
                             }
-                            let n = complex_normal(&mut rng, nv_dl);
-                            rx_set[[q, l, sc]] = v + C32::new(n.re as f32, n.im as f32);
+                            rx_set[[q, l, sc]] = v;
                         }
                     }
+                    add_awgn(
+                        &mut rng,
+                        nv_dl,
+                        rx_set.slice_mut(s![q, 2..dl_end, ..]).iter_mut(),
+                    )?;
                 }
                 let mut h_runs = Array4::zeros((n_set, n_set, runs, n_sc));
                 let mut h_ue = Array4::zeros((n_set, n_set, 14, n_sc));
@@ -612,7 +608,8 @@ struct DownlinkRs {
 
 /// LTE carriers: UE-specific RS, stream j on port 7 + (j mod 8) with n_SCID = j / 8 (36.211
 /// §6.10.3, normal or special subframe `slot mod 10`). NR carriers: DMRS type 2 double symbol
-/// on 2–3, stream j on port 1000 + (j mod 12) with n_SCID = j / 12.
+/// on 2–3 of slot `slot mod slots-per-frame`, stream j on port 1000 + (j mod 12) with
+/// n_SCID = j / 12.
 fn downlink_rs(
     carrier: &ComponentCarrier,
     kind: SlotKind,
@@ -660,6 +657,7 @@ fn downlink_rs(
                 DmrsConfig {
                     n_scid: scid as u32,
                     n_id: [carrier_index as u32, carrier_index as u32 + 500],
+                    slot: slot as u32 % carrier.numerology().slots_per_frame(),
                     ..DmrsConfig::new(
                         DmrsType::Type2,
                         members.iter().map(|j| j % 12).collect(),
@@ -734,11 +732,11 @@ fn uplink_slot(c: &mut UplinkCtx<'_>) -> Result<()> {
                     for u in 0..n_ul {
                         v += c.h[[u, sc, a]] * tx[[u, l, sc]];
                     }
-                    let n = complex_normal(c.rng, c.noise_var);
-                    grid[[a, l, sc]] = v + C32::new(n.re as f32, n.im as f32);
+                    grid[[a, l, sc]] = v;
                 }
             }
         }
+        add_awgn(c.rng, c.noise_var, grid.iter_mut())?;
     }
     c.ul.detect(DetectorMethod::Mmse { unbiased: true }, None)?;
     let x = c.ul.layers();

@@ -3,17 +3,15 @@
 //! subcarrier grid (delays in units of the useful symbol duration 1/Δf), static over the slot.
 
 use massive_mimo::C32;
+use massive_mimo::channel::complex_normal;
 use ndarray::{Array3, Array4};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Circularly-symmetric complex Gaussian of variance `var` (Box–Muller).
+/// Circularly-symmetric complex Gaussian of variance `var` ([`complex_normal`]), as C32.
 pub fn cn(rng: &mut ChaCha8Rng, var: f64) -> C32 {
-    let u1: f64 = rng.r#gen::<f64>().max(1e-300);
-    let u2: f64 = rng.r#gen();
-    let r = (-var * u1.ln()).sqrt();
-    let t = 2.0 * std::f64::consts::PI * u2;
-    C32::new((r * t.cos()) as f32, (r * t.sin()) as f32)
+    let v = complex_normal(rng, var);
+    C32::new(v.re as f32, v.im as f32)
 }
 
 /// Channel `h` [n_rx, n_ports, n_sym, n_sc]: `n_taps` taps at delays
