@@ -316,9 +316,9 @@ impl CyclicShiftEstimator {
     }
 
     /// Estimates every port's channel from `rx` [n_rx, n_sym, n_sc] into `h`
-    /// [n_rx, n_ports, 1, n_out]. The noise variance in the report is measured from the taps
-    /// outside every port's window (`noise_var`, when given, is reported as the one used; the
-    /// estimate itself does not depend on it). With no such taps the measurement is 0.
+    /// [n_rx, n_ports, 1, n_out]. The report's `noise_var_estimate` is always measured from
+    /// the taps in the middle of the gaps between the ports' windows (0 when there are none);
+    /// the Wiener tap weights, RSRP and SINR use `noise_var` when given, else that measurement.
     pub fn process(
         &mut self,
         rx: ArrayView3<'_, C32>,
