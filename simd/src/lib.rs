@@ -10,6 +10,9 @@
 //!   subcarriers in the SIMD lanes, real and imaginary parts split): [`Kernels::gram`]
 //!   (`AᴴA` / `AAᴴ` + δI), [`Kernels::cholesky`], [`Kernels::cholesky_solve`],
 //!   [`Kernels::cholesky_inverse`], for orders up to [`MAX_ORDER`];
+//! * moves between the caller's interleaved `[matrix, row, col]` arrays and that layout by
+//!   register tile transposes: [`Kernels::load_batch`], [`Kernels::store_adjoint`] (scaled
+//!   conjugate transposes, the precoder's weight output);
 //! * a register-blocked complex GEMM [`Kernels::gemm`] on split planes (precoder / equaliser
 //!   application, W·X per PRB group);
 //! * [`peak`]: the FMA-loop probe that measures the machine's single-core peak, so benchmarks
@@ -47,7 +50,7 @@ pub use layout::{LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;
 
-use kernels::{cholesky, complex_vec, gemm, gram, pam_llr};
+use kernels::{cholesky, complex_vec, gemm, gram, pam_llr, transpose};
 
 /// Largest matrix order of the Gram / Cholesky kernels (users or layers per matrix).
 pub const MAX_ORDER: usize = 32;
@@ -297,6 +300,45 @@ impl Kernels {
         same_batch("cholesky_inverse: out", l.len(), out.len())?;
         out.fill_identity();
         self.cholesky_solve(l, out)
+    }
+
+    /// Copies a whole batch in from interleaved matrices `src`, axis order [matrix, row, col]
+    /// (`len·rows·cols` values): [`MatrixBatch::load_all`] by register tile transposes (see
+    /// `kernels::transpose`), e.g. the per-PRB channels entering a weight computation.
+    pub fn load_batch(&self, src: &[C32], dst: &mut MatrixBatch) -> Result<()> {
+        same_len(
+            "load_batch: src [len, rows, cols]",
+            dst.len() * dst.rows() * dst.cols(),
+            src.len(),
+        )?;
+        dispatch!(self, load_batch(src, dst), {
+            dst.load_all(src)?;
+        });
+        Ok(())
+    }
+
+    /// Writes every matrix of `src` (rows × cols) conjugate-transposed and with a real scale
+    /// per source row into `dst`, axis order [matrix, col, row]:
+    /// `dst[m, j, i] = conj(src[m, i, j])·scale[m·rows + i]` — the precoder's `W = Xᴴ·diag(s)`
+    /// with one power normalisation per layer. `scale` has `len·rows` values (axis order
+    /// [matrix, row]), `dst` `len·cols·rows`.
+    pub fn store_adjoint(&self, src: &MatrixBatch, scale: &[f32], dst: &mut [C32]) -> Result<()> {
+        same_len(
+            "store_adjoint: scale [len, rows]",
+            src.len() * src.rows(),
+            scale.len(),
+        )?;
+        same_len(
+            "store_adjoint: dst [len, cols, rows]",
+            src.len() * src.rows() * src.cols(),
+            dst.len(),
+        )?;
+        dispatch!(
+            self,
+            store_adjoint(src, scale, dst),
+            transpose::store_adjoint_scalar(src, scale, dst)
+        );
+        Ok(())
     }
 
     /// Bit LLRs of one axis of a Gray-coded square QAM (38.211 §5.1: the real axis carries

@@ -41,9 +41,32 @@ pub struct RzfPrecoder {
     k: usize,
     n_tx: usize,
     batch: usize,
+    /// Work buffers of one lane block (16 matrices), and of the last, partial one.
+    full: Option<BlockBuffers>,
+    tail: Option<BlockBuffers>,
+}
+
+/// The Gram / factor and the solved X of one lane block, and its normalisation scales.
+struct BlockBuffers {
     g: MatrixBatch,
     x: MatrixBatch,
     info: Vec<u32>,
+    /// Per matrix and layer, the column scale of the normalisation ([len, k]).
+    scale: Vec<f32>,
+}
+
+impl BlockBuffers {
+    fn new(k: usize, n_tx: usize, len: usize) -> Result<Option<Self>> {
+        if len == 0 {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            g: MatrixBatch::zeros(k, k, len)?,
+            x: MatrixBatch::zeros(k, n_tx, len)?,
+            info: vec![0; len],
+            scale: vec![0.0; len * k],
+        }))
+    }
 }
 
 impl RzfPrecoder {
@@ -55,9 +78,8 @@ impl RzfPrecoder {
             k,
             n_tx,
             batch,
-            g: MatrixBatch::zeros(k, k, batch)?,
-            x: MatrixBatch::zeros(k, n_tx, batch)?,
-            info: vec![0; batch],
+            full: BlockBuffers::new(k, n_tx, if batch >= LANES { LANES } else { 0 })?,
+            tail: BlockBuffers::new(k, n_tx, batch % LANES)?,
         })
     }
 
@@ -138,8 +160,40 @@ impl RzfPrecoder {
                 reason: "must be finite and ≥ 0",
             });
         }
+        // One lane block (16 matrices) at a time through every stage, so that X and G stay in
+        // the cache between the kernels: memory sees H read once and W written once.
+        let mut fallbacks = 0;
+        for m0 in (0..b).step_by(LANES) {
+            let len = LANES.min(b - m0);
+            let buf = if len == LANES {
+                self.full.as_mut()
+            } else {
+                self.tail.as_mut()
+            }
+            .expect("buffers exist for every block length of this batch");
+            let hb = h.slice(ndarray::s![m0..m0 + len, .., ..]);
+            let wb = w.slice_mut(ndarray::s![m0..m0 + len, .., ..]);
+            fallbacks += buf.process(&self.kernels, hb, alpha, per_user, normalization, wb)?;
+        }
+        Ok(RzfReport {
+            mrt_fallbacks: fallbacks,
+        })
+    }
+}
+
+impl BlockBuffers {
+    /// Weights of the block's matrices; returns the number of MRT fallbacks.
+    fn process(
+        &mut self,
+        kernels: &Kernels,
+        h: ArrayView3<'_, C32>,
+        alpha: f32,
+        per_user: Option<&[f32]>,
+        normalization: Normalization,
+        mut w: ArrayViewMut3<'_, C32>,
+    ) -> Result<usize> {
         match h.as_slice() {
-            Some(src) => self.x.load_all(src)?,
+            Some(src) => kernels.load_batch(src, &mut self.x)?,
             None => {
                 for ((m, i, t), &v) in h.indexed_iter() {
                     self.x.set(m, i, t, v)?;
@@ -148,124 +202,103 @@ impl RzfPrecoder {
         }
         // A NaN or ∞ anywhere in H makes G's pivots fail → MRT fallback below, non-finite
         // entries zeroed.
-        self.kernels
-            .gram(&self.x, GramSide::AAh, alpha, &mut self.g)?;
+        kernels.gram(&self.x, GramSide::AAh, alpha, &mut self.g)?;
         if let Some(alphas) = per_user {
-            for m in 0..b {
+            for m in 0..self.x.len() {
                 self.g.add_diagonal(m, |j| alphas[j])?;
             }
         }
-        let fallbacks = self.kernels.cholesky(&mut self.g, &mut self.info)?;
-        self.kernels.cholesky_solve(&self.g, &mut self.x)?;
-        self.write_weights(h, normalization, &mut w);
-        Ok(RzfReport {
-            mrt_fallbacks: fallbacks,
-        })
+        let fallbacks = kernels.cholesky(&mut self.g, &mut self.info)?;
+        kernels.cholesky_solve(&self.g, &mut self.x)?;
+        self.write_weights(kernels, h, normalization, &mut w)?;
+        Ok(fallbacks)
     }
-}
 
-impl RzfPrecoder {
     /// Writes `W = Xᴴ` (or `Hᴴ`, MRT, where the Cholesky failed) of every matrix into `w`
-    /// [batch, n_tx, k], scaled by `normalization`, straight from the lane-blocked batches:
-    /// the norms are summed with the 16 matrices of a block in the lanes, and each element is
-    /// read once and written once (non-finite entries as 0; zero columns stay zero).
+    /// [len, n_tx, k], scaled by `normalization`, straight from the lane-blocked batch: the
+    /// norms are summed with the 16 matrices of the block in the lanes, then the scaled
+    /// conjugate transposes are written by the kernels' register tile transposes
+    /// ([`Kernels::store_adjoint`]; element by element when `w` is not in standard layout).
+    /// Non-finite entries become 0; zero columns stay zero.
     // The lane index addresses the batch, the per-lane scales and the output matrix together.
     #[allow(clippy::needless_range_loop)]
     fn write_weights(
         &mut self,
+        kernels: &Kernels,
         h: ArrayView3<'_, C32>,
         normalization: Normalization,
         w: &mut ArrayViewMut3<'_, C32>,
-    ) {
+    ) -> Result<()> {
         const L: usize = LANES;
-        let (b, k, n) = (self.batch, self.k, self.n_tx);
-        let bl = self.x.block_len();
+        let (lanes, k, n) = (self.x.len(), self.x.rows(), self.x.cols());
         // MRT fallback: the failed lanes of X (solved in place with a failed factor) take
         // H's values again from the input, non-finite ones as 0 (the only place a NaN or ∞
         // can be: a successful Cholesky of a finite Gram gives a finite X).
-        for m in (0..b).filter(|&m| self.info[m] != 0) {
-            let (blk, l) = (m / L, m % L);
+        for l in (0..lanes).filter(|&l| self.info[l] != 0) {
             let xs = self.x.as_mut_slice();
             for i in 0..k {
                 for t in 0..n {
-                    let v = h[[m, i, t]];
-                    let o = blk * bl + (i * n + t) * 2 * L + l;
+                    let v = h[[l, i, t]];
+                    let o = (i * n + t) * 2 * L + l;
                     xs[o] = if v.re.is_finite() { v.re } else { 0.0 };
                     xs[o + L] = if v.im.is_finite() { v.im } else { 0.0 };
                 }
             }
         }
-        let xs = self.x.as_slice();
-        for blk in 0..b.div_ceil(L) {
-            let lanes = L.min(b - blk * L);
-            let block = &xs[blk * bl..(blk + 1) * bl];
-            // Energies with the block's matrices in the lanes: per X row i (a W column), per
-            // X column t (a W row, for the per-antenna maximum).
-            let mut col_e = [[0.0f32; L]; crate::simd::MAX_ORDER];
-            let mut row_max = [0.0f32; L];
-            for t in 0..n {
-                let mut row_e = [0.0f32; L];
-                for (i, ce) in col_e.iter_mut().enumerate().take(k) {
-                    let o = (i * n + t) * 2 * L;
-                    let (re, im) = (&block[o..o + L], &block[o + L..o + 2 * L]);
-                    for l in 0..L {
-                        let p = re[l] * re[l] + im[l] * im[l];
-                        ce[l] += p;
-                        row_e[l] += p;
-                    }
-                }
+        let block = self.x.as_slice();
+        // Energies with the block's matrices in the lanes: per X row i (a W column), per X
+        // column t (a W row, for the per-antenna maximum).
+        let mut col_e = [[0.0f32; L]; crate::simd::MAX_ORDER];
+        let mut row_max = [0.0f32; L];
+        for t in 0..n {
+            let mut row_e = [0.0f32; L];
+            for (i, ce) in col_e.iter_mut().enumerate().take(k) {
+                let o = (i * n + t) * 2 * L;
+                let (re, im) = (&block[o..o + L], &block[o + L..o + 2 * L]);
                 for l in 0..L {
-                    row_max[l] = row_max[l].max(row_e[l]);
+                    let p = re[l] * re[l] + im[l] * im[l];
+                    ce[l] += p;
+                    row_e[l] += p;
                 }
             }
-            let mut scale = [[1.0f32; L]; crate::simd::MAX_ORDER];
-            for l in 0..lanes {
-                match normalization {
-                    Normalization::Column => {
-                        for (sc, ce) in scale.iter_mut().zip(&col_e).take(k) {
-                            sc[l] = if ce[l] > 0.0 { 1.0 / ce[l].sqrt() } else { 1.0 };
-                        }
-                    }
-                    Normalization::Total => {
-                        let e: f32 = col_e.iter().take(k).map(|c| c[l]).sum();
-                        let v = if e > 0.0 { (k as f32 / e).sqrt() } else { 1.0 };
-                        scale.iter_mut().take(k).for_each(|sc| sc[l] = v);
-                    }
-                    Normalization::PerAntenna => {
-                        let share = k as f32 / n as f32;
-                        let v = if row_max[l] > 0.0 {
-                            (share / row_max[l]).sqrt()
-                        } else {
-                            1.0
-                        };
-                        scale.iter_mut().take(k).for_each(|sc| sc[l] = v);
+            for l in 0..L {
+                row_max[l] = row_max[l].max(row_e[l]);
+            }
+        }
+        for l in 0..lanes {
+            let scale = &mut self.scale[l * k..(l + 1) * k];
+            match normalization {
+                Normalization::Column => {
+                    for (sc, ce) in scale.iter_mut().zip(&col_e) {
+                        *sc = if ce[l] > 0.0 { 1.0 / ce[l].sqrt() } else { 1.0 };
                     }
                 }
-            }
-            // W[m, t, i] = conj(X[m, i, t])·scale: walk W in memory order per matrix.
-            for l in 0..lanes {
-                let m = blk * L + l;
-                match w.index_axis_mut(ndarray::Axis(0), m).as_slice_mut() {
-                    Some(out) => {
-                        for (t, row) in out.chunks_exact_mut(k).enumerate() {
-                            for (i, v) in row.iter_mut().enumerate() {
-                                let o = (i * n + t) * 2 * L + l;
-                                *v = C32::new(block[o], -block[o + L]) * scale[i][l];
-                            }
-                        }
-                    }
-                    None => {
-                        let mut wm = w.index_axis_mut(ndarray::Axis(0), m);
-                        for t in 0..n {
-                            for i in 0..k {
-                                let o = (i * n + t) * 2 * L + l;
-                                wm[[t, i]] = C32::new(block[o], -block[o + L]) * scale[i][l];
-                            }
-                        }
-                    }
+                Normalization::Total => {
+                    let e: f32 = col_e.iter().take(k).map(|c| c[l]).sum();
+                    scale.fill(if e > 0.0 { (k as f32 / e).sqrt() } else { 1.0 });
+                }
+                Normalization::PerAntenna => {
+                    let share = k as f32 / n as f32;
+                    scale.fill(if row_max[l] > 0.0 {
+                        (share / row_max[l]).sqrt()
+                    } else {
+                        1.0
+                    });
                 }
             }
         }
+        // W[m, t, i] = conj(X[m, i, t])·scale[m, i]: register tile transposes for a standard
+        // layout output, element by element otherwise.
+        match w.as_slice_mut() {
+            Some(out) => kernels.store_adjoint(&self.x, &self.scale, out)?,
+            None => {
+                for ((l, t, i), v) in w.indexed_iter_mut() {
+                    let o = (i * n + t) * 2 * L + l;
+                    *v = C32::new(block[o], -block[o + L]) * self.scale[l * k + i];
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -354,6 +387,46 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn strided_views_and_partial_blocks_give_the_same_weights() {
+        // 37 matrices: two full lane blocks and a partial one; k = 6 leaves a tile tail.
+        let (b, k, n) = (37, 6, 24);
+        let h = channel(b, k, n, 12);
+        let mut p = RzfPrecoder::new(k, n, b).unwrap();
+        let mut w = Array3::zeros((b, n, k));
+        p.process(h.view(), 0.05, Normalization::Column, w.view_mut())
+            .unwrap();
+        // The same channels and weights through views that are not in standard layout.
+        let mut h_t = Array3::zeros((n, k, b));
+        h_t.assign(&h.view().permuted_axes([2, 1, 0]));
+        let h_view = h_t.view().permuted_axes([2, 1, 0]);
+        assert!(h_view.as_slice().is_none());
+        let mut w_t: Array3<C32> = Array3::zeros((k, n, b));
+        let w_view = w_t.view_mut().permuted_axes([2, 1, 0]);
+        p.process(h_view, 0.05, Normalization::Column, w_view)
+            .unwrap();
+        let w2 = w_t.view().permuted_axes([2, 1, 0]);
+        assert!(w.iter().zip(w2.iter()).all(|(a, c)| (a - c).norm() < 1e-6));
+        // Each batch member equals the weights computed on its own.
+        let mut one = RzfPrecoder::new(k, n, 1).unwrap();
+        for m in [0usize, 15, 16, 36] {
+            let mut w1 = Array3::zeros((1, n, k));
+            one.process(
+                h.slice(ndarray::s![m..m + 1, .., ..]),
+                0.05,
+                Normalization::Column,
+                w1.view_mut(),
+            )
+            .unwrap();
+            let got = w.slice(ndarray::s![m..m + 1, .., ..]);
+            assert!(
+                w1.iter()
+                    .zip(got.iter())
+                    .all(|(a, c)| (a - c).norm() < 1e-5)
+            );
         }
     }
 

@@ -6,7 +6,13 @@ use core::arch::x86_64::{__m128, __m256};
 use crate::kernels::gemm::{self, GemmMode};
 use crate::{SplitMut, SplitRef};
 
-super::entry_points!("avx2,fma", __m256, gram_tile = (2, 2));
+super::entry_points!(
+    "avx2,fma",
+    __m256,
+    gram_tile = (2, 2),
+    solve_tile = (2, 4),
+    transpose = __m256
+);
 
 /// Complex GEMM; shapes caller-checked.
 #[target_feature(enable = "avx2,fma")]

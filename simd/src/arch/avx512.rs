@@ -6,7 +6,13 @@ use core::arch::x86_64::{__m128, __m256, __m512};
 use crate::kernels::gemm::{self, GemmMode};
 use crate::{SplitMut, SplitRef};
 
-super::entry_points!("avx512f,avx2,fma", __m512, gram_tile = (4, 2));
+super::entry_points!(
+    "avx512f,avx2,fma",
+    __m512,
+    gram_tile = (4, 2),
+    solve_tile = (2, 4),
+    transpose = __m256
+);
 
 /// Complex GEMM; shapes caller-checked.
 #[target_feature(enable = "avx512f,avx2,fma")]

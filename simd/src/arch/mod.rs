@@ -57,14 +57,20 @@ pub(crate) unsafe trait SimdF32: Copy {
     unsafe fn exp2_int(self) -> Self;
     /// For positive normal lanes x = 2^e·f with f ∈ [1, 2): returns (e as f32, f).
     unsafe fn exponent_mantissa(self) -> (Self, Self);
+    /// Transposes the `LANES × LANES` tile held in `rows[..LANES]`: afterwards lane c of
+    /// `rows[r]` is what lane r of `rows[c]` was. Entries from `LANES` on are left as they are.
+    /// With complex values interleaved along the lanes, this turns `LANES` matrices' runs of
+    /// `LANES/2` complex elements into the lane-blocked split layout and back.
+    unsafe fn transpose(rows: &mut [Self; 16]);
 }
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
-/// `cholesky`, `cholesky_solve`, `pam_llr` and `fma_peak`, each a `#[target_feature]` function that
+/// `cholesky`, `cholesky_solve`, `load_batch`, `store_adjoint`, `pam_llr` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
-    ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal)) => {
-        use crate::kernels::{cholesky, complex_vec, fma_loop, gram, pam_llr};
+    ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
+     solve_tile = ($sr:literal, $sc:literal), transpose = $t:ty) => {
+        use crate::kernels::{cholesky, complex_vec, fma_loop, gram, pam_llr, transpose};
         use crate::{C32, GramSide, MatrixBatch};
 
         /// Σ a·b, or Σ conj(a)·b when `conj`; equal lengths (caller-checked).
@@ -119,7 +125,22 @@ macro_rules! entry_points {
         #[target_feature(enable = $features)]
         pub(crate) fn cholesky_solve(l: &MatrixBatch, b: &mut MatrixBatch) {
             // SAFETY: as for `dot`; the dispatcher checked l k × k, b k × nc, equal lengths.
-            unsafe { cholesky::solve::<$v>(l, b) }
+            unsafe { cholesky::solve::<$v, $sr, $sc>(l, b) }
+        }
+
+        /// Interleaved matrices → lane-blocked batch; lengths caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn load_batch(src: &[C32], dst: &mut MatrixBatch) {
+            // SAFETY: as for `dot`; the dispatcher checked src.len() = len·rows·cols.
+            unsafe { transpose::load::<$t>(src, dst) }
+        }
+
+        /// Lane-blocked batch → scaled conjugate transposes; lengths caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn store_adjoint(src: &MatrixBatch, scale: &[f32], dst: &mut [C32]) {
+            // SAFETY: as for `dot`; the dispatcher checked scale (len·rows) and dst
+            // (len·rows·cols).
+            unsafe { transpose::store_adjoint::<$t>(src, scale, dst) }
         }
 
         /// PAM-axis bit LLRs; shapes caller-checked.

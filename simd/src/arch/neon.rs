@@ -6,7 +6,13 @@ use core::arch::aarch64::float32x4_t;
 use crate::kernels::gemm::{self, GemmMode};
 use crate::{SplitMut, SplitRef};
 
-super::entry_points!("neon", float32x4_t, gram_tile = (2, 2));
+super::entry_points!(
+    "neon",
+    float32x4_t,
+    gram_tile = (2, 2),
+    solve_tile = (2, 4),
+    transpose = float32x4_t
+);
 
 /// Complex GEMM; shapes caller-checked.
 #[target_feature(enable = "neon")]

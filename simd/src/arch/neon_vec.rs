@@ -128,4 +128,19 @@ unsafe impl SimdF32 for float32x4_t {
             (vcvtq_f32_s32(e), vreinterpretq_f32_u32(f))
         }
     }
+    #[inline(always)]
+    unsafe fn transpose(rows: &mut [Self; 16]) {
+        // SAFETY: NEON.
+        unsafe {
+            let r = rows;
+            let t0 = vreinterpretq_f64_f32(vzip1q_f32(r[0], r[1]));
+            let t1 = vreinterpretq_f64_f32(vzip2q_f32(r[0], r[1]));
+            let t2 = vreinterpretq_f64_f32(vzip1q_f32(r[2], r[3]));
+            let t3 = vreinterpretq_f64_f32(vzip2q_f32(r[2], r[3]));
+            r[0] = vreinterpretq_f32_f64(vzip1q_f64(t0, t2));
+            r[1] = vreinterpretq_f32_f64(vzip2q_f64(t0, t2));
+            r[2] = vreinterpretq_f32_f64(vzip1q_f64(t1, t3));
+            r[3] = vreinterpretq_f32_f64(vzip2q_f64(t1, t3));
+        }
+    }
 }

@@ -121,6 +121,21 @@ unsafe impl SimdF32 for __m128 {
             (_mm_cvtepi32_ps(e), _mm_castsi128_ps(f))
         }
     }
+    #[inline(always)]
+    unsafe fn transpose(rows: &mut [Self; 16]) {
+        // SAFETY: SSE / SSE2, baseline on x86-64.
+        unsafe {
+            let r = rows;
+            let t0 = _mm_unpacklo_ps(r[0], r[1]);
+            let t1 = _mm_unpackhi_ps(r[0], r[1]);
+            let t2 = _mm_unpacklo_ps(r[2], r[3]);
+            let t3 = _mm_unpackhi_ps(r[2], r[3]);
+            r[0] = _mm_movelh_ps(t0, t2);
+            r[1] = _mm_movehl_ps(t2, t0);
+            r[2] = _mm_movelh_ps(t1, t3);
+            r[3] = _mm_movehl_ps(t3, t1);
+        }
+    }
 }
 
 // SAFETY: every method wraps one AVX/FMA intrinsic; callers enable AVX2 + FMA.
@@ -241,6 +256,30 @@ unsafe impl SimdF32 for __m256 {
             (_mm256_cvtepi32_ps(e), _mm256_castsi256_ps(f))
         }
     }
+    #[inline(always)]
+    unsafe fn transpose(rows: &mut [Self; 16]) {
+        // SAFETY: AVX enabled by the caller.
+        unsafe {
+            let r = rows;
+            // 4 × 4 transposes inside each 128-bit half (u[4j + s] half q = column 4q + s of
+            // rows 4j..4j+3), then the halves exchanged.
+            let mut u = [_mm256_setzero_ps(); 8];
+            for j in 0..2 {
+                let t0 = _mm256_unpacklo_ps(r[4 * j], r[4 * j + 1]);
+                let t1 = _mm256_unpackhi_ps(r[4 * j], r[4 * j + 1]);
+                let t2 = _mm256_unpacklo_ps(r[4 * j + 2], r[4 * j + 3]);
+                let t3 = _mm256_unpackhi_ps(r[4 * j + 2], r[4 * j + 3]);
+                u[4 * j] = _mm256_shuffle_ps::<0x44>(t0, t2);
+                u[4 * j + 1] = _mm256_shuffle_ps::<0xEE>(t0, t2);
+                u[4 * j + 2] = _mm256_shuffle_ps::<0x44>(t1, t3);
+                u[4 * j + 3] = _mm256_shuffle_ps::<0xEE>(t1, t3);
+            }
+            for s in 0..4 {
+                r[s] = _mm256_permute2f128_ps::<0x20>(u[s], u[4 + s]);
+                r[4 + s] = _mm256_permute2f128_ps::<0x31>(u[s], u[4 + s]);
+            }
+        }
+    }
 }
 
 // SAFETY: every method wraps one AVX-512F intrinsic; callers enable AVX-512F.
@@ -357,6 +396,37 @@ unsafe impl SimdF32 for __m512 {
                 _mm512_set1_epi32(0x3F80_0000),
             );
             (_mm512_cvtepi32_ps(e), _mm512_castsi512_ps(f))
+        }
+    }
+    #[inline(always)]
+    unsafe fn transpose(rows: &mut [Self; 16]) {
+        // SAFETY: AVX-512F enabled by the caller.
+        unsafe {
+            let r = rows;
+            // 4 × 4 transposes inside each 128-bit quarter: u[4j + s] quarter q = column 4q + s
+            // of rows 4j..4j+3.
+            let mut u = [_mm512_setzero_ps(); 16];
+            for j in 0..4 {
+                let t0 = _mm512_unpacklo_ps(r[4 * j], r[4 * j + 1]);
+                let t1 = _mm512_unpackhi_ps(r[4 * j], r[4 * j + 1]);
+                let t2 = _mm512_unpacklo_ps(r[4 * j + 2], r[4 * j + 3]);
+                let t3 = _mm512_unpackhi_ps(r[4 * j + 2], r[4 * j + 3]);
+                u[4 * j] = _mm512_shuffle_ps::<0x44>(t0, t2);
+                u[4 * j + 1] = _mm512_shuffle_ps::<0xEE>(t0, t2);
+                u[4 * j + 2] = _mm512_shuffle_ps::<0x44>(t1, t3);
+                u[4 * j + 3] = _mm512_shuffle_ps::<0xEE>(t1, t3);
+            }
+            // Row 4q + s gathers quarter q of u[s], u[4 + s], u[8 + s], u[12 + s].
+            for s in 0..4 {
+                let v = _mm512_shuffle_f32x4::<0x88>(u[s], u[4 + s]);
+                let w = _mm512_shuffle_f32x4::<0xDD>(u[s], u[4 + s]);
+                let v2 = _mm512_shuffle_f32x4::<0x88>(u[8 + s], u[12 + s]);
+                let w2 = _mm512_shuffle_f32x4::<0xDD>(u[8 + s], u[12 + s]);
+                r[s] = _mm512_shuffle_f32x4::<0x88>(v, v2);
+                r[8 + s] = _mm512_shuffle_f32x4::<0xDD>(v, v2);
+                r[4 + s] = _mm512_shuffle_f32x4::<0x88>(w, w2);
+                r[12 + s] = _mm512_shuffle_f32x4::<0xDD>(w, w2);
+            }
         }
     }
 }

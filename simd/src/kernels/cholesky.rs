@@ -258,7 +258,10 @@ unsafe fn column_rows<V: SimdF32, const R: usize, const SPLIT: bool>(
 /// # Safety
 /// V's ISA must be enabled; `l` k × k, `b` k × nc, same batch length (caller-checked).
 #[inline(always)]
-pub(crate) unsafe fn solve<V: SimdF32>(l: &MatrixBatch, b: &mut MatrixBatch) {
+pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize>(
+    l: &MatrixBatch,
+    b: &mut MatrixBatch,
+) {
     let k = l.rows();
     let nc = b.cols();
     let (lbl, bbl) = (l.block_len(), b.block_len());
@@ -267,20 +270,27 @@ pub(crate) unsafe fn solve<V: SimdF32>(l: &MatrixBatch, b: &mut MatrixBatch) {
     for blk in 0..l.blocks() {
         for off in (0..LANES).step_by(V::LANES) {
             // SAFETY: both blocks in range; lanes off..off+V::LANES ≤ 16.
-            unsafe { solve_lanes::<V>(pl.add(blk * lbl + off), pb.add(blk * bbl + off), k, nc) };
+            unsafe {
+                solve_lanes::<V, RB, CB>(pl.add(blk * lbl + off), pb.add(blk * bbl + off), k, nc)
+            };
         }
     }
 }
 
 #[inline(always)]
-unsafe fn solve_lanes<V: SimdF32>(l: *const f32, b: *mut f32, k: usize, nc: usize) {
+unsafe fn solve_lanes<V: SimdF32, const RB: usize, const CB: usize>(
+    l: *const f32,
+    b: *mut f32,
+    k: usize,
+    nc: usize,
+) {
     // SAFETY: column chunks c0..c0+CB ≤ nc, rows < k: inside the lane blocks.
     unsafe {
         let mut c0 = 0;
-        while c0 + 4 <= nc {
-            sweep::<V, 1, 4, false>(l, b, k, nc, c0);
-            sweep::<V, 1, 4, true>(l, b, k, nc, c0);
-            c0 += 4;
+        while c0 + CB <= nc {
+            sweep::<V, RB, CB, false>(l, b, k, nc, c0);
+            sweep::<V, RB, CB, true>(l, b, k, nc, c0);
+            c0 += CB;
         }
         while c0 < nc {
             sweep::<V, 4, 1, false>(l, b, k, nc, c0);

@@ -7,6 +7,7 @@ pub(crate) mod complex_vec;
 pub(crate) mod gemm;
 pub(crate) mod gram;
 pub(crate) mod pam_llr;
+pub(crate) mod transpose;
 
 use crate::arch::SimdF32;
 

@@ -1,0 +1,226 @@
+//! Moves between interleaved complex matrices (the caller's `[matrix, row, col]` arrays) and the
+//! lane-blocked split layout of [`MatrixBatch`], by register tile transposes.
+//!
+//! Both layouts number the elements of a matrix row-major, `e = i·cols + j`. A register of L
+//! lanes holding L/2 consecutive complex elements of one matrix, taken for L matrices, is an
+//! L × L tile whose transpose is the lane-blocked form of those elements: row `2·jj + p` (part
+//! p of element `e0 + jj`) across the L matrices. So one tile transpose moves L/2 elements of L
+//! matrices with whole-register loads and stores only — no scalar scatter, whose strided writes
+//! (one matrix apart) were most of the time of the precoder's weight output.
+//!
+//! * [`load`]: `[len, rows, cols]` interleaved → batch (the SIMD form of
+//!   [`MatrixBatch::load_all`]).
+//! * [`store_adjoint`]: batch → `[len, cols, rows]` interleaved, each matrix conjugate-transposed
+//!   with a real scale per source row (`dst[m, j, i] = conj(src[m, i, j])·scale[m, i]`): the
+//!   precoder's `W = Xᴴ·diag(s)`. Here the tile is L/2 consecutive *rows* i of one column j,
+//!   which are consecutive in the output.
+//!
+//! Element runs that do not fill a tile (the last `rows·cols mod L/2` elements of a load, the
+//! last `rows mod L/2` rows of an adjoint store) go through the scalar loops. Padding matrices
+//! (from `len` to the next multiple of 16) are written as zeros by [`load`] and never read from
+//! the caller's array.
+
+use crate::arch::SimdF32;
+use crate::{C32, LANES, MatrixBatch};
+
+/// Scalar reference of [`store_adjoint`]: `dst[m, j, i] = conj(src[m, i, j])·scale[m·rows + i]`.
+pub(crate) fn store_adjoint_scalar(src: &MatrixBatch, scale: &[f32], dst: &mut [C32]) {
+    store_adjoint_rows_scalar(src, scale, dst, 0);
+}
+
+/// [`store_adjoint_scalar`] for source rows `first_row..` only.
+fn store_adjoint_rows_scalar(src: &MatrixBatch, scale: &[f32], dst: &mut [C32], first_row: usize) {
+    let (rows, cols) = (src.rows(), src.cols());
+    for m in 0..src.len() {
+        for i in first_row..rows {
+            let s = scale[m * rows + i];
+            for j in 0..cols {
+                dst[(m * cols + j) * rows + i] = src.at(m, i, j).conj() * s;
+            }
+        }
+    }
+}
+
+/// Source rows per pass of [`store_adjoint`] (the scales of a pass live on the stack).
+const CHUNK: usize = 32;
+/// f32 per matrix in the staging buffer of [`store_adjoint`] (1 KiB: 16 matrices fill 16 KiB).
+const STAGE: usize = 256;
+
+/// A register's worth of zeros, read in place of padding matrices.
+static ZEROS: [f32; 16] = [0.0; 16];
+
+/// The batch's geometry.
+struct Geometry {
+    rows: usize,
+    cols: usize,
+    len: usize,
+    block_len: usize,
+}
+
+impl Geometry {
+    fn of(b: &MatrixBatch) -> Self {
+        Self {
+            rows: b.rows(),
+            cols: b.cols(),
+            len: b.len(),
+            block_len: b.block_len(),
+        }
+    }
+
+    /// Matrices of lane group `m0..m0 + l` that exist (the rest are padding).
+    fn valid(&self, m0: usize, l: usize) -> usize {
+        self.len.saturating_sub(m0).min(l)
+    }
+}
+
+/// Interleaved `src [len, rows, cols]` → `dst`. Lengths caller-checked.
+#[inline(always)]
+pub(crate) unsafe fn load<V: SimdF32>(src: &[C32], dst: &mut MatrixBatch) {
+    let l = V::LANES;
+    let half = l / 2;
+    let g = Geometry::of(dst);
+    let rc = g.rows * g.cols;
+    let full = rc / half * half;
+    let s = src.as_ptr() as *const f32;
+    let data = dst.as_mut_slice();
+    let d = data.as_mut_ptr();
+    for blk in 0..g.len.div_ceil(LANES) {
+        for grp in 0..LANES / l {
+            let m0 = blk * LANES + grp * l;
+            let valid = g.valid(m0, l);
+            let base = blk * g.block_len + grp * l;
+            // Row r of the tile reads matrix m0 + r, or a run of zeros for padding matrices
+            // (a step of 0 keeps it on the zero run).
+            let mut rows = [ZEROS.as_ptr(); 16];
+            let mut step = [0usize; 16];
+            for r in 0..valid {
+                // SAFETY: matrix m0 + r < len starts at (m0 + r)·rc complex values into src.
+                rows[r] = unsafe { s.add((m0 + r) * rc * 2) };
+                step[r] = 2;
+            }
+            for e0 in (0..full).step_by(half) {
+                // SAFETY: the caller has V's ISA enabled. Matrix m0 + r < len has rc elements
+                // at (m0 + r)·rc in src, and e0 + half ≤ rc, so the L f32 read are in src.
+                // The stores go to element e0 + jj < rc, part p, lanes grp·l..grp·l + l of
+                // block blk: inside the block, which dst holds (blocks = ⌈len/16⌉).
+                unsafe {
+                    let mut t = [V::splat(0.0); 16];
+                    for (r, reg) in t.iter_mut().enumerate().take(l) {
+                        *reg = V::load(rows[r].add(e0 * step[r]));
+                    }
+                    V::transpose(&mut t);
+                    for (q, reg) in t.iter().enumerate().take(l) {
+                        reg.store(d.add(base + (e0 * 2 + q) * LANES));
+                    }
+                }
+            }
+            for e in full..rc {
+                for r in 0..l {
+                    let v = if r < valid {
+                        src[(m0 + r) * rc + e]
+                    } else {
+                        C32::new(0.0, 0.0)
+                    };
+                    data[base + e * 2 * LANES + r] = v.re;
+                    data[base + (e * 2 + 1) * LANES + r] = v.im;
+                }
+            }
+        }
+    }
+}
+
+/// `dst [len, cols, rows]`: `dst[m, j, i] = conj(src[m, i, j])·scale[m·rows + i]`. Lengths
+/// caller-checked (`scale` len·rows, `dst` len·rows·cols).
+///
+/// The tiles go to a staging buffer first, `J` output rows of the L matrices at a time, which is
+/// then copied out matrix by matrix in contiguous runs. Written straight to `dst`, the L rows
+/// of a tile land one matrix apart — 8 KiB for 64 × 16 weights — so they, and the source
+/// elements read with them, share an L1 set and evict each other (5× slower measured).
+#[inline(always)]
+pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32], dst: &mut [C32]) {
+    let l = V::LANES;
+    let half = l / 2;
+    let g = Geometry::of(src);
+    let full_rows = g.rows / half * half;
+    let s = src.as_slice().as_ptr();
+    // Staging: STAGE f32 per matrix, [matrix][j − j0][i − c0] complex, interleaved.
+    let mut stage = [0.0f32; 16 * STAGE];
+    let st = stage.as_mut_ptr();
+    for blk in 0..g.len.div_ceil(LANES) {
+        for grp in 0..LANES / l {
+            let m0 = blk * LANES + grp * l;
+            let valid = g.valid(m0, l);
+            if valid == 0 {
+                break;
+            }
+            let base = blk * g.block_len + grp * l;
+            for c0 in (0..full_rows).step_by(CHUNK) {
+                let c1 = full_rows.min(c0 + CHUNK);
+                let width = c1 - c0;
+                let rows_per_stage = (STAGE / (2 * width)).max(1);
+                // The scales of rows c0..c1 of the group's matrices in the lanes (negated for
+                // the imaginary parts: the conjugate).
+                let (mut sc, mut nsc) = ([[0.0f32; 16]; CHUNK], [[0.0f32; 16]; CHUNK]);
+                for i in c0..c1 {
+                    for r in 0..valid {
+                        sc[i - c0][r] = scale[(m0 + r) * g.rows + i];
+                        nsc[i - c0][r] = -sc[i - c0][r];
+                    }
+                }
+                for j0 in (0..g.cols).step_by(rows_per_stage) {
+                    let j1 = g.cols.min(j0 + rows_per_stage);
+                    for j in j0..j1 {
+                        for i0 in (c0..c1).step_by(half) {
+                            // SAFETY: the caller has V's ISA enabled. Reads: element
+                            // (i0 + ii, j) of block blk, parts re/im, lanes grp·l.. + l —
+                            // inside src's storage. Writes: stage row r (< 16), offset
+                            // ((j − j0)·width + i0 − c0)·2 + 2·half ≤ rows_per_stage·2·width
+                            // ≤ STAGE.
+                            unsafe {
+                                let mut t = [V::splat(0.0); 16];
+                                for ii in 0..half {
+                                    let o = base + ((i0 + ii) * g.cols + j) * 2 * LANES;
+                                    let i = i0 + ii - c0;
+                                    t[2 * ii] = V::load(s.add(o)).mul(V::load(sc[i].as_ptr()));
+                                    t[2 * ii + 1] =
+                                        V::load(s.add(o + LANES)).mul(V::load(nsc[i].as_ptr()));
+                                }
+                                V::transpose(&mut t);
+                                let so = ((j - j0) * width + i0 - c0) * 2;
+                                for (r, reg) in t.iter().enumerate().take(l) {
+                                    reg.store(st.add(r * STAGE + so));
+                                }
+                            }
+                        }
+                    }
+                    // Out matrix by matrix: rows j0..j1, columns c0..c1 — one contiguous run
+                    // when the chunk spans all the rows of the source.
+                    let (runs, run) = if width == g.rows {
+                        (1, (j1 - j0) * width)
+                    } else {
+                        (j1 - j0, width)
+                    };
+                    for r in 0..valid {
+                        for q in 0..runs {
+                            let to = ((m0 + r) * g.cols + j0 + q) * g.rows + c0;
+                            let from = r * STAGE + q * width * 2;
+                            // SAFETY: V's ISA is enabled. The run is 2·run f32 — a multiple
+                            // of L, since width is a multiple of L/2 — read from stage row r
+                            // (from + 2·run ≤ (r + 1)·STAGE) and written to complex values
+                            // to..to + run of matrix m0 + r < len, inside dst.
+                            unsafe {
+                                let d = dst.as_mut_ptr().add(to) as *mut f32;
+                                for x in (0..2 * run).step_by(l) {
+                                    V::load(st.add(from + x)).store(d.add(x));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if full_rows < g.rows {
+        store_adjoint_rows_scalar(src, scale, dst, full_rows);
+    }
+}
