@@ -10,6 +10,7 @@
 //!   subcarriers in the SIMD lanes, real and imaginary parts split): [`Kernels::gram`]
 //!   (`AᴴA` / `AAᴴ` + δI), [`Kernels::cholesky`], [`Kernels::cholesky_solve`],
 //!   [`Kernels::cholesky_inverse`], for orders up to [`MAX_ORDER`];
+//! * [`Kernels::norms_sqr`]: squared norms of every matrix's rows or columns;
 //! * moves between the caller's interleaved `[matrix, row, col]` arrays and that layout by
 //!   register tile transposes: [`Kernels::load_batch`], [`Kernels::store_adjoint`] (scaled
 //!   conjugate transposes, the precoder's weight output);
@@ -46,11 +47,12 @@ pub use backend::Backend;
 pub use error::{Result, SimdError};
 pub use kernels::gemm::GemmMode;
 pub use kernels::gram::GramSide;
+pub use kernels::norms::NormsOf;
 pub use layout::{LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;
 
-use kernels::{cholesky, complex_vec, gemm, gram, pam_llr, transpose};
+use kernels::{cholesky, complex_vec, gemm, gram, norms, pam_llr, transpose};
 
 /// Largest matrix order of the Gram / Cholesky kernels (users or layers per matrix).
 pub const MAX_ORDER: usize = 32;
@@ -300,6 +302,20 @@ impl Kernels {
         same_batch("cholesky_inverse: out", l.len(), out.len())?;
         out.fill_identity();
         self.cholesky_solve(l, out)
+    }
+
+    /// Squared Euclidean norms of the rows ([`NormsOf::Rows`], `out` axis order [matrix, row])
+    /// or of the columns ([`NormsOf::Cols`], [matrix, column]) of every matrix: e.g. the power
+    /// per layer and per antenna of precoding weights. `out` has `len·rows` or `len·cols`
+    /// values.
+    pub fn norms_sqr(&self, a: &MatrixBatch, of: NormsOf, out: &mut [f32]) -> Result<()> {
+        same_len(
+            "norms_sqr: out [len, rows or cols]",
+            a.len() * of.count(a.rows(), a.cols()),
+            out.len(),
+        )?;
+        dispatch!(self, norms_sqr(a, of, out), norms::scalar(a, of, out));
+        Ok(())
     }
 
     /// Copies a whole batch in from interleaved matrices `src`, axis order [matrix, row, col]

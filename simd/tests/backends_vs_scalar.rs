@@ -4,7 +4,9 @@
 mod common;
 
 use common::*;
-use massive_mimo_simd::{C32, GemmMode, GramSide, Kernels, MatrixBatch, SplitMut, SplitRef};
+use massive_mimo_simd::{
+    C32, GemmMode, GramSide, Kernels, MatrixBatch, NormsOf, SplitMut, SplitRef,
+};
 use proptest::prelude::*;
 use rand::Rng;
 
@@ -180,7 +182,24 @@ proptest! {
                 }
             }
         }
+        let mut norms_want = [vec![0.0f32; len * rows], vec![0.0f32; len * cols]];
+        for (of, out) in [NormsOf::Rows, NormsOf::Cols].into_iter().zip(norms_want.iter_mut()) {
+            s.norms_sqr(&want, of, out).unwrap();
+        }
+        // Spot-check the reference against its definition.
+        let row0: f32 = (0..cols).map(|j| src[j].norm_sqr()).sum();
+        prop_assert!((norms_want[0][0] - row0).abs() <= 1e-5 * (1.0 + row0));
+        let col0: f32 = (0..rows).map(|i| src[i * cols].norm_sqr()).sum();
+        prop_assert!((norms_want[1][0] - col0).abs() <= 1e-5 * (1.0 + col0));
         for k in simd_backends() {
+            for (of, w) in [NormsOf::Rows, NormsOf::Cols].into_iter().zip(norms_want.iter()) {
+                let mut got = vec![-1.0f32; w.len()];
+                k.norms_sqr(&want, of, &mut got).unwrap();
+                let terms = of.count(cols, rows) as f32;
+                for (g, x) in got.iter().zip(w) {
+                    prop_assert!((g - x).abs() <= REL * terms * (1.0 + x), "{:?} on {}: {} vs {}", of, k.backend(), g, x);
+                }
+            }
             // Start from garbage so that every element must be written.
             let mut got = random_batch(&mut r, rows, cols, len);
             k.load_batch(&src, &mut got).unwrap();

@@ -12,7 +12,7 @@
 
 use ndarray::{ArrayView3, ArrayViewMut3};
 
-use crate::simd::{GramSide, Kernels, LANES, MatrixBatch};
+use crate::simd::{GramSide, Kernels, LANES, MatrixBatch, NormsOf};
 use crate::{C32, Error, Result};
 
 /// Power normalisation of the weights of one matrix.
@@ -53,6 +53,8 @@ struct BlockBuffers {
     info: Vec<u32>,
     /// Per matrix and layer, the column scale of the normalisation ([len, k]).
     scale: Vec<f32>,
+    /// Squared norms per layer ([len, k]) or per antenna ([len, n_tx]).
+    energy: Vec<f32>,
 }
 
 impl BlockBuffers {
@@ -65,6 +67,7 @@ impl BlockBuffers {
             x: MatrixBatch::zeros(k, n_tx, len)?,
             info: vec![0; len],
             scale: vec![0.0; len * k],
+            energy: vec![0.0; len * k.max(n_tx)],
         }))
     }
 }
@@ -216,12 +219,10 @@ impl BlockBuffers {
 
     /// Writes `W = Xᴴ` (or `Hᴴ`, MRT, where the Cholesky failed) of every matrix into `w`
     /// [len, n_tx, k], scaled by `normalization`, straight from the lane-blocked batch: the
-    /// norms are summed with the 16 matrices of the block in the lanes, then the scaled
-    /// conjugate transposes are written by the kernels' register tile transposes
-    /// ([`Kernels::store_adjoint`]; element by element when `w` is not in standard layout).
+    /// norms per layer or antenna by [`Kernels::norms_sqr`], then the scaled conjugate
+    /// transposes by the kernels' register tile transposes ([`Kernels::store_adjoint`];
+    /// element by element when `w` is not in standard layout).
     /// Non-finite entries become 0; zero columns stay zero.
-    // The lane index addresses the batch, the per-lane scales and the output matrix together.
-    #[allow(clippy::needless_range_loop)]
     fn write_weights(
         &mut self,
         kernels: &Kernels,
@@ -245,48 +246,34 @@ impl BlockBuffers {
                 }
             }
         }
-        let block = self.x.as_slice();
-        // Energies with the block's matrices in the lanes: per X row i (a W column), per X
-        // column t (a W row, for the per-antenna maximum).
-        let mut col_e = [[0.0f32; L]; crate::simd::MAX_ORDER];
-        let mut row_max = [0.0f32; L];
-        for t in 0..n {
-            let mut row_e = [0.0f32; L];
-            for (i, ce) in col_e.iter_mut().enumerate().take(k) {
-                let o = (i * n + t) * 2 * L;
-                let (re, im) = (&block[o..o + L], &block[o + L..o + 2 * L]);
-                for l in 0..L {
-                    let p = re[l] * re[l] + im[l] * im[l];
-                    ce[l] += p;
-                    row_e[l] += p;
-                }
-            }
-            for l in 0..L {
-                row_max[l] = row_max[l].max(row_e[l]);
-            }
-        }
-        for l in 0..lanes {
-            let scale = &mut self.scale[l * k..(l + 1) * k];
+        // Powers per layer (X row, W column) or per antenna (X column, W row).
+        let of = match normalization {
+            Normalization::PerAntenna => NormsOf::Cols,
+            _ => NormsOf::Rows,
+        };
+        let energy = &mut self.energy[..lanes * of.count(k, n)];
+        kernels.norms_sqr(&self.x, of, energy)?;
+        for (l, scale) in self.scale.chunks_exact_mut(k).enumerate() {
             match normalization {
                 Normalization::Column => {
-                    for (sc, ce) in scale.iter_mut().zip(&col_e) {
-                        *sc = if ce[l] > 0.0 { 1.0 / ce[l].sqrt() } else { 1.0 };
+                    for (sc, &e) in scale.iter_mut().zip(&energy[l * k..(l + 1) * k]) {
+                        *sc = if e > 0.0 { 1.0 / e.sqrt() } else { 1.0 };
                     }
                 }
                 Normalization::Total => {
-                    let e: f32 = col_e.iter().take(k).map(|c| c[l]).sum();
+                    let e: f32 = energy[l * k..(l + 1) * k].iter().sum();
                     scale.fill(if e > 0.0 { (k as f32 / e).sqrt() } else { 1.0 });
                 }
                 Normalization::PerAntenna => {
+                    let max = energy[l * n..(l + 1) * n]
+                        .iter()
+                        .fold(0.0f32, |a, &b| a.max(b));
                     let share = k as f32 / n as f32;
-                    scale.fill(if row_max[l] > 0.0 {
-                        (share / row_max[l]).sqrt()
-                    } else {
-                        1.0
-                    });
+                    scale.fill(if max > 0.0 { (share / max).sqrt() } else { 1.0 });
                 }
             }
         }
+        let block = self.x.as_slice();
         // W[m, t, i] = conj(X[m, i, t])·scale[m, i]: register tile transposes for a standard
         // layout output, element by element otherwise.
         match w.as_slice_mut() {

@@ -65,12 +65,13 @@ pub(crate) unsafe trait SimdF32: Copy {
 }
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
-/// `cholesky`, `cholesky_solve`, `load_batch`, `store_adjoint`, `pam_llr` and `fma_peak`, each a `#[target_feature]` function that
+/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `pam_llr` and
+/// `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
      solve_tile = ($sr:literal, $sc:literal), transpose = $t:ty) => {
-        use crate::kernels::{cholesky, complex_vec, fma_loop, gram, pam_llr, transpose};
+        use crate::kernels::{cholesky, complex_vec, fma_loop, gram, norms, pam_llr, transpose};
         use crate::{C32, GramSide, MatrixBatch};
 
         /// Σ a·b, or Σ conj(a)·b when `conj`; equal lengths (caller-checked).
@@ -126,6 +127,13 @@ macro_rules! entry_points {
         pub(crate) fn cholesky_solve(l: &MatrixBatch, b: &mut MatrixBatch) {
             // SAFETY: as for `dot`; the dispatcher checked l k × k, b k × nc, equal lengths.
             unsafe { cholesky::solve::<$v, $sr, $sc>(l, b) }
+        }
+
+        /// Squared row or column norms; lengths caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn norms_sqr(a: &MatrixBatch, of: norms::NormsOf, out: &mut [f32]) {
+            // SAFETY: as for `dot`; the dispatcher checked out.len() = len·count.
+            unsafe { norms::simd::<$v>(a, of, out) }
         }
 
         /// Interleaved matrices → lane-blocked batch; lengths caller-checked.

@@ -6,6 +6,7 @@ pub(crate) mod cholesky;
 pub(crate) mod complex_vec;
 pub(crate) mod gemm;
 pub(crate) mod gram;
+pub(crate) mod norms;
 pub(crate) mod pam_llr;
 pub(crate) mod transpose;
 
