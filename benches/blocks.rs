@@ -1,14 +1,13 @@
-//! Block-level benchmarks of the first precoding and detection processors (64 antennas × 16
-//! layers): RZF weights for the 273 PRBs of a 100 MHz carrier (also 64 × 8 and 32 × 8), and MMSE equalisation of one
-//! OFDM symbol's 3276 REs with a per-RE filter. Throughput in matrices (PRBs or REs) per second.
-//! Also the per-user grid-of-beams search (256 beams, 273 PRBs).
+//! Block-level benchmarks (64 antennas × 16 layers): MMSE equalisation of one OFDM symbol's
+//! 3276 REs with a per-RE filter (throughput in REs per second), the per-user grid-of-beams
+//! search (256 beams, 273 PRBs) and the Type I PMI search. The RZF weights are in
+//! `--bench precoding`, with their share of the peak.
 
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use massive_mimo::C32;
 use massive_mimo::detection::{EqualizerMethod, LinearEqualizer};
-use massive_mimo::precoding::{Normalization, RzfPrecoder};
 use ndarray::{Array2, Array3};
 
 fn value(a: usize, b: usize, c: usize) -> C32 {
@@ -21,17 +20,7 @@ fn value(a: usize, b: usize, c: usize) -> C32 {
 fn blocks(c: &mut Criterion) {
     let mut g = c.benchmark_group("blocks-64x16");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
-    let n_prb = 273;
     let (k, n) = (16, 64);
-    for (kk, nn) in [(16usize, 64usize), (8, 64), (8, 32)] {
-        let h = Array3::from_shape_fn((n_prb, kk, nn), |(m, i, t)| value(m, i, t));
-        let mut w = Array3::zeros((n_prb, nn, kk));
-        let mut p = RzfPrecoder::new(kk, nn, n_prb).expect("valid shape");
-        g.throughput(Throughput::Elements(n_prb as u64));
-        g.bench_function(format!("rzf weights {nn}x{kk} x273 PRB"), |b| {
-            b.iter(|| p.process(h.view(), 0.01, Normalization::Total, w.view_mut()))
-        });
-    }
     let n_re = 3276;
     let hd = Array3::from_shape_fn((n_re, n, k), |(m, r, l)| value(m / 12, r, l));
     let y = Array2::from_shape_fn((n_re, n), |(m, r)| value(m, r, 1));
