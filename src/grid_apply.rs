@@ -17,13 +17,20 @@
 //!   and written straight into the OFDM modulator's input `y` [n_tx, n_sym, n_sc]
 //!   ([`crate::ofdm::OfdmModulator::process_antennas`]).
 //!
-//! Per PRB/PRG the weights and layer symbols are split into re/im planes (small, L1-resident),
-//! `Y = W·X` runs on [`crate::simd::Kernels::gemm`], and Y is interleaved into the output.
+//! Every product runs on [`crate::simd::Kernels::gemm_interleaved`] straight on the caller's
+//! arrays: A = the PRG's matrix, B = one symbol's layer rows over the PRG's subcarriers (row
+//! stride n_sym·n_sc), C = the same piece of the antenna grid. Nothing is copied — the grids
+//! are read and written once, in runs of a PRG — unless a view is not in standard layout, in
+//! which case that GEMM's operands go through small owned buffers.
 
-use ndarray::{ArrayView3, ArrayViewMut3};
+use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
-use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
+use crate::simd::{ComplexMut, ComplexRef, GemmMode, Kernels};
 use crate::{C32, Error, Result};
+
+/// Weights per band of PRGs in [`GridApplier::process_grid`] (bytes): a band's matrices are
+/// reused by all the slot's symbols, so they should stay in a core's L2 cache.
+const W_BAND_BYTES: usize = 256 << 10;
 
 /// Applies per-PRB/PRG precoders of `n_tx × k`.
 pub struct GridApplier {
@@ -31,18 +38,17 @@ pub struct GridApplier {
     n_tx: usize,
     k: usize,
     max_cols: usize,
-    w_re: Vec<f32>,
-    w_im: Vec<f32>,
-    x_re: Vec<f32>,
-    x_im: Vec<f32>,
-    y_re: Vec<f32>,
-    y_im: Vec<f32>,
-    row_buf: Vec<C32>,
+    /// Operands of one GEMM, for views that are not in standard layout: W (n_tx × k),
+    /// X (k × ≤ max_cols), Y (n_tx × ≤ max_cols).
+    w_buf: Vec<C32>,
+    x_buf: Vec<C32>,
+    y_buf: Vec<C32>,
 }
 
 impl GridApplier {
-    /// Buffers for `n_tx` antennas, `k` layers and up to `max_cols` REs per GEMM (columns of
-    /// one PRB in `process`, one PRG × all symbols in `process_grid`; larger calls are split).
+    /// Buffers for `n_tx` antennas, `k` layers and up to `max_cols` REs per GEMM (the columns
+    /// of one PRB in `process`; in `process_grid` the pieces a PRG's subcarriers are cut into
+    /// when a view is not in standard layout).
     pub fn new(n_tx: usize, k: usize, max_cols: usize) -> Result<Self> {
         if n_tx == 0 || k == 0 || max_cols == 0 {
             return Err(Error::InvalidParameter {
@@ -51,18 +57,15 @@ impl GridApplier {
                 reason: "all must be ≥ 1",
             });
         }
+        let zero = C32::new(0.0, 0.0);
         Ok(Self {
             kernels: Kernels::new(),
             n_tx,
             k,
             max_cols,
-            w_re: vec![0.0; n_tx * k],
-            w_im: vec![0.0; n_tx * k],
-            x_re: vec![0.0; k * max_cols],
-            x_im: vec![0.0; k * max_cols],
-            y_re: vec![0.0; n_tx * max_cols],
-            y_im: vec![0.0; n_tx * max_cols],
-            row_buf: vec![C32::new(0.0, 0.0); max_cols],
+            w_buf: vec![zero; n_tx * k],
+            x_buf: vec![zero; k * max_cols],
+            y_buf: vec![zero; n_tx * max_cols],
         })
     }
 
@@ -72,29 +75,33 @@ impl GridApplier {
         self
     }
 
-    fn load_w(&mut self, w: ndarray::ArrayView2<'_, C32>) {
-        match w.as_slice() {
-            Some(src) => {
-                for ((v, r), i) in src.iter().zip(&mut self.w_re).zip(&mut self.w_im) {
-                    *r = v.re;
-                    *i = v.im;
-                }
-            }
-            None => {
-                for ((i, j), v) in w.indexed_iter() {
-                    self.w_re[i * self.k + j] = v.re;
-                    self.w_im[i * self.k + j] = v.im;
-                }
+    /// `y = w·x` for one matrix: w n_tx × k, x k × cols, y n_tx × cols (cols ≤ max_cols),
+    /// views of any layout — through the owned buffers.
+    fn multiply_views(
+        &mut self,
+        w: ArrayView2<'_, C32>,
+        x: ArrayView2<'_, C32>,
+        mut y: ArrayViewMut2<'_, C32>,
+    ) -> Result<()> {
+        let (n, k, cols) = (self.n_tx, self.k, x.dim().1);
+        for (d, v) in self.w_buf.iter_mut().zip(w.iter()) {
+            *d = *v;
+        }
+        for (row, src) in self.x_buf.chunks_exact_mut(cols).zip(x.rows()) {
+            for (d, v) in row.iter_mut().zip(src) {
+                *d = *v;
             }
         }
-    }
-
-    /// GEMM of the loaded W with the first `cols` columns of the X planes into the Y planes.
-    fn multiply(&mut self, cols: usize) -> Result<()> {
-        let a = SplitRef::new(self.n_tx, self.k, self.k, &self.w_re, &self.w_im)?;
-        let b = SplitRef::new(self.k, cols, cols, &self.x_re, &self.x_im)?;
-        let c = SplitMut::new(self.n_tx, cols, cols, &mut self.y_re, &mut self.y_im)?;
-        self.kernels.gemm(a, b, c, GemmMode::Overwrite)?;
+        let a = ComplexRef::new(n, k, k, &self.w_buf)?;
+        let b = ComplexRef::new(k, cols, cols, &self.x_buf)?;
+        let c = ComplexMut::new(n, cols, cols, &mut self.y_buf)?;
+        self.kernels
+            .gemm_interleaved(a, b, c, GemmMode::Overwrite)?;
+        for (src, mut row) in self.y_buf.chunks_exact(cols).zip(y.rows_mut()) {
+            for (d, v) in row.iter_mut().zip(src) {
+                *d = *v;
+            }
+        }
         Ok(())
     }
 
@@ -107,71 +114,46 @@ impl GridApplier {
         mut y: ArrayViewMut3<'_, C32>,
     ) -> Result<()> {
         let (n_prb, n_re) = (w.dim().0, x.dim().2);
-        if w.dim() != (n_prb, self.n_tx, self.k) {
+        let (n, k) = (self.n_tx, self.k);
+        if w.dim() != (n_prb, n, k) {
             return Err(Error::ShapeMismatch {
                 name: "w [n_prb, n_tx, k]",
-                expected: vec![n_prb, self.n_tx, self.k],
+                expected: vec![n_prb, n, k],
                 got: w.shape().to_vec(),
             });
         }
-        if x.dim() != (n_prb, self.k, n_re) || n_re == 0 || n_re > self.max_cols {
+        if x.dim() != (n_prb, k, n_re) || n_re == 0 || n_re > self.max_cols {
             return Err(Error::ShapeMismatch {
                 name: "x [n_prb, k, n_re (1..=max_cols)]",
-                expected: vec![n_prb, self.k, n_re.clamp(1, self.max_cols)],
+                expected: vec![n_prb, k, n_re.clamp(1, self.max_cols)],
                 got: x.shape().to_vec(),
             });
         }
-        if y.dim() != (n_prb, self.n_tx, n_re) {
+        if y.dim() != (n_prb, n, n_re) {
             return Err(Error::ShapeMismatch {
                 name: "y [n_prb, n_tx, n_re]",
-                expected: vec![n_prb, self.n_tx, n_re],
+                expected: vec![n_prb, n, n_re],
                 got: y.shape().to_vec(),
             });
         }
+        let kernels = self.kernels;
+        if let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut()) {
+            for b in 0..n_prb {
+                let a = ComplexRef::new(n, k, k, &wf[b * n * k..])?;
+                let bx = ComplexRef::new(k, n_re, n_re, &xf[b * k * n_re..])?;
+                let c = ComplexMut::new(n, n_re, n_re, &mut yf[b * n * n_re..])?;
+                kernels.gemm_interleaved(a, bx, c, GemmMode::Overwrite)?;
+            }
+            return Ok(());
+        }
         for b in 0..n_prb {
-            self.load_w(w.index_axis(ndarray::Axis(0), b));
-            for ((l, j), v) in x.index_axis(ndarray::Axis(0), b).indexed_iter() {
-                self.x_re[l * n_re + j] = v.re;
-                self.x_im[l * n_re + j] = v.im;
-            }
-            self.multiply(n_re)?;
-            let mut yb = y.index_axis_mut(ndarray::Axis(0), b);
-            for t in 0..self.n_tx {
-                let (re, im) = (
-                    &self.y_re[t * n_re..(t + 1) * n_re],
-                    &self.y_im[t * n_re..(t + 1) * n_re],
-                );
-                for ((d, &a), &c) in yb.row_mut(t).iter_mut().zip(re).zip(im) {
-                    *d = C32::new(a, c);
-                }
-            }
+            self.multiply_views(
+                w.index_axis(ndarray::Axis(0), b),
+                x.index_axis(ndarray::Axis(0), b),
+                y.index_axis_mut(ndarray::Axis(0), b),
+            )?;
         }
         Ok(())
-    }
-
-    /// Calls `f(t, l, first_subcarrier, re, im)` for every PRG segment of every antenna row of
-    /// the block [a, b) held in the Y planes (segment-major, symbol-major inside).
-    fn for_each_output_segment(
-        &self,
-        a: usize,
-        b: usize,
-        prg_sc: usize,
-        n_sym: usize,
-        mut f: impl FnMut(usize, usize, usize, &[f32], &[f32]),
-    ) {
-        let row = n_sym * (b - a);
-        for t in 0..self.n_tx {
-            for l in 0..n_sym {
-                let mut seg0 = a;
-                while seg0 < b {
-                    let seg1 = ((seg0 / prg_sc + 1) * prg_sc).min(b);
-                    let sw = seg1 - seg0;
-                    let o = t * row + n_sym * (seg0 - a) + l * sw;
-                    f(t, l, seg0, &self.y_re[o..o + sw], &self.y_im[o..o + sw]);
-                    seg0 = seg1;
-                }
-            }
-        }
     }
 
     /// Applies one weight matrix per PRG to a slot: `w` [n_prg, n_tx, k] with PRG `g` covering
@@ -179,11 +161,9 @@ impl GridApplier {
     /// wideband: one PRG), `x` [k, n_sym, n_sc] layer grid → `y` [n_tx, n_sym, n_sc] antenna
     /// grid, ready for the OFDM modulator.
     ///
-    /// The band is walked in blocks of subcarriers (whole PRGs when n_sym·PRG width fits in
-    /// max_cols, else pieces of one PRG): a block's layer symbols are gathered row by row,
-    /// every PRG segment of the block is one GEMM over all its symbols (n_sym·width columns),
-    /// and the block's antenna rows are written back contiguously — memory is read and written
-    /// in long runs, which is what keeps a 64-antenna slot (24 MB out) near compute speed.
+    /// One GEMM per PRG and symbol, on the grids in place: `y[:, l, sc(g)] = W_g·x[:, l, sc(g)]`
+    /// with the rows n_sym·n_sc apart. Views not in standard layout are copied through the
+    /// owned buffers, `max_cols` subcarriers at a time.
     pub fn process_grid(
         &mut self,
         w: ArrayView3<'_, C32>,
@@ -192,116 +172,63 @@ impl GridApplier {
         mut y: ArrayViewMut3<'_, C32>,
     ) -> Result<()> {
         let (k, n_sym, n_sc) = x.dim();
+        let n = self.n_tx;
         let prg_sc = if prg_prbs == 0 { n_sc } else { 12 * prg_prbs };
         let n_prg = n_sc.div_ceil(prg_sc.max(1));
-        if k != self.k || n_sc == 0 || n_sym == 0 || n_sym > self.max_cols {
+        if k != self.k || n_sc == 0 || n_sym == 0 {
             return Err(Error::ShapeMismatch {
-                name: "x [k, n_sym (≤ max_cols), n_sc]",
-                expected: vec![self.k, n_sym.clamp(1, self.max_cols), n_sc.max(1)],
+                name: "x [k, n_sym, n_sc]",
+                expected: vec![self.k, n_sym.max(1), n_sc.max(1)],
                 got: x.shape().to_vec(),
             });
         }
-        if w.dim() != (n_prg, self.n_tx, self.k) {
+        if w.dim() != (n_prg, n, k) {
             return Err(Error::ShapeMismatch {
                 name: "w [n_prg, n_tx, k]",
-                expected: vec![n_prg, self.n_tx, self.k],
+                expected: vec![n_prg, n, k],
                 got: w.shape().to_vec(),
             });
         }
-        if y.dim() != (self.n_tx, n_sym, n_sc) {
+        if y.dim() != (n, n_sym, n_sc) {
             return Err(Error::ShapeMismatch {
                 name: "y [n_tx, n_sym, n_sc]",
-                expected: vec![self.n_tx, n_sym, n_sc],
+                expected: vec![n, n_sym, n_sc],
                 got: y.shape().to_vec(),
             });
         }
-        // Block width in subcarriers.
-        let blk = if prg_sc * n_sym <= self.max_cols {
-            (self.max_cols / (prg_sc * n_sym)) * prg_sc
-        } else {
-            self.max_cols / n_sym
-        };
-        let mut a = 0;
-        while a < n_sc {
-            // The block [a, b): whole PRGs, or a piece of the PRG that contains a.
-            let b = if blk >= prg_sc {
-                (a + blk).min(n_sc)
-            } else {
-                let prg_end = ((a / prg_sc) + 1) * prg_sc;
-                (a + blk).min(prg_end).min(n_sc)
-            };
-            let bw = b - a;
-            let row = n_sym * bw; // one layer's (or antenna's) block in the planes
-            // Gather: x[layer, l, a..b] → planes, PRG segment by segment, symbol-major inside.
-            let flat = x.as_slice();
-            for layer in 0..k {
+        let kernels = self.kernels;
+        let row = n_sym * n_sc; // distance between two layers' (antennas') rows
+        if let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut()) {
+            // Bands of PRGs whose weights stay in the L2 cache; in a band, symbol by symbol
+            // and PRGs left to right, so that every layer and antenna row is read or written
+            // as one sequential run per symbol.
+            let band = (W_BAND_BYTES / (n * k * std::mem::size_of::<C32>())).max(1);
+            for g0 in (0..n_prg).step_by(band) {
                 for l in 0..n_sym {
-                    let src: &[C32] = match flat {
-                        Some(f) => {
-                            let o = (layer * n_sym + l) * n_sc;
-                            &f[o + a..o + b]
-                        }
-                        None => {
-                            // Strided input: copy the row piece first (no allocation).
-                            let buf = &mut self.row_buf[..b - a];
-                            for (d, v) in buf.iter_mut().zip(x.slice(ndarray::s![layer, l, a..b])) {
-                                *d = *v;
-                            }
-                            &self.row_buf[..b - a]
-                        }
-                    };
-                    let mut seg0 = a;
-                    while seg0 < b {
-                        let seg1 = ((seg0 / prg_sc + 1) * prg_sc).min(b);
-                        let sw = seg1 - seg0;
-                        let o = layer * row + n_sym * (seg0 - a) + l * sw;
-                        let (re, im) = (&mut self.x_re[o..o + sw], &mut self.x_im[o..o + sw]);
-                        for ((v, r), i) in src[seg0 - a..seg1 - a].iter().zip(re).zip(im) {
-                            *r = v.re;
-                            *i = v.im;
-                        }
-                        seg0 = seg1;
+                    for g in g0..n_prg.min(g0 + band) {
+                        let (s0, s1) = (g * prg_sc, ((g + 1) * prg_sc).min(n_sc));
+                        let a = ComplexRef::new(n, k, k, &wf[g * n * k..])?;
+                        let o = l * n_sc + s0;
+                        let b = ComplexRef::new(k, s1 - s0, row, &xf[o..])?;
+                        let c = ComplexMut::new(n, s1 - s0, row, &mut yf[o..])?;
+                        kernels.gemm_interleaved(a, b, c, GemmMode::Overwrite)?;
                     }
                 }
             }
-            // One GEMM per PRG segment: W_g (n_tx × k) · X_seg (k × n_sym·sw).
-            let mut seg0 = a;
-            while seg0 < b {
-                let g = seg0 / prg_sc;
-                let seg1 = ((g + 1) * prg_sc).min(b);
-                let cols = n_sym * (seg1 - seg0);
-                let off = n_sym * (seg0 - a);
-                self.load_w(w.index_axis(ndarray::Axis(0), g));
-                let wa = SplitRef::new(self.n_tx, self.k, self.k, &self.w_re, &self.w_im)?;
-                let xb = SplitRef::new(k, cols, row, &self.x_re[off..], &self.x_im[off..])?;
-                let yc = SplitMut::new(
-                    self.n_tx,
-                    cols,
-                    row,
-                    &mut self.y_re[off..],
-                    &mut self.y_im[off..],
-                )?;
-                self.kernels.gemm(wa, xb, yc, GemmMode::Overwrite)?;
-                seg0 = seg1;
-            }
-            // Scatter: every antenna row of the block, written left to right.
-            match y.as_slice_mut() {
-                Some(out) => {
-                    self.for_each_output_segment(a, b, prg_sc, n_sym, |t, l, s0, re, im| {
-                        let d = (t * n_sym + l) * n_sc + s0;
-                        for ((d, &p), &q) in out[d..d + re.len()].iter_mut().zip(re).zip(im) {
-                            *d = C32::new(p, q);
-                        }
-                    })
+            return Ok(());
+        }
+        for g in 0..n_prg {
+            let (s0, s1) = (g * prg_sc, ((g + 1) * prg_sc).min(n_sc));
+            for l in 0..n_sym {
+                for c0 in (s0..s1).step_by(self.max_cols) {
+                    let c1 = s1.min(c0 + self.max_cols);
+                    self.multiply_views(
+                        w.index_axis(ndarray::Axis(0), g),
+                        x.slice(ndarray::s![.., l, c0..c1]),
+                        y.slice_mut(ndarray::s![.., l, c0..c1]),
+                    )?;
                 }
-                None => self.for_each_output_segment(a, b, prg_sc, n_sym, |t, l, s0, re, im| {
-                    let mut dst = y.slice_mut(ndarray::s![t, l, s0..s0 + re.len()]);
-                    for ((d, &p), &q) in dst.iter_mut().zip(re).zip(im) {
-                        *d = C32::new(p, q);
-                    }
-                }),
             }
-            a = b;
         }
         Ok(())
     }

@@ -120,13 +120,11 @@ fn bad_shapes_are_named() {
     );
     ap.process_grid(Array3::zeros((2, 4, 2)).view(), 1, x.view(), y.view_mut())
         .unwrap();
-    // More symbols than max_cols cannot be placed in one GEMM piece.
+    // max_cols only bounds the pieces of strided views: a small one still takes the slot.
     let mut small = PrecoderApplier::new(4, 2, 10).unwrap();
-    assert!(
-        small
-            .process_grid(Array3::zeros((2, 4, 2)).view(), 1, x.view(), y.view_mut())
-            .is_err()
-    );
+    small
+        .process_grid(Array3::zeros((2, 4, 2)).view(), 1, x.view(), y.view_mut())
+        .unwrap();
     assert!(
         ap.process(
             Array3::zeros((3, 4, 2)).view(),

@@ -546,3 +546,100 @@ mod tests {
         assert!(b.add_diagonal(20, |_| 1.0).is_err());
     }
 }
+
+/// A read-only complex matrix, interleaved row-major (the caller's own `[row, col]` arrays):
+/// element (i, j) is `data[i·stride + j]`.
+#[derive(Clone, Copy, Debug)]
+pub struct ComplexRef<'a> {
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) stride: usize,
+    pub(crate) data: &'a [C32],
+}
+
+impl<'a> ComplexRef<'a> {
+    /// Views `rows × cols` with row stride `stride` (≥ cols, in complex values) over `data`,
+    /// which must hold at least `(rows − 1)·stride + cols` values.
+    pub fn new(rows: usize, cols: usize, stride: usize, data: &'a [C32]) -> Result<Self> {
+        check_interleaved(rows, cols, stride, data.len())?;
+        Ok(Self {
+            rows,
+            cols,
+            stride,
+            data,
+        })
+    }
+
+    /// Rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    #[inline]
+    pub(crate) fn at(&self, i: usize, j: usize) -> C32 {
+        self.data[i * self.stride + j]
+    }
+}
+
+/// A mutable complex matrix, interleaved row-major (see [`ComplexRef`]).
+#[derive(Debug)]
+pub struct ComplexMut<'a> {
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) stride: usize,
+    pub(crate) data: &'a mut [C32],
+}
+
+impl<'a> ComplexMut<'a> {
+    /// Views `rows × cols` with row stride `stride` (≥ cols) over `data`, which must hold at
+    /// least `(rows − 1)·stride + cols` values.
+    pub fn new(rows: usize, cols: usize, stride: usize, data: &'a mut [C32]) -> Result<Self> {
+        check_interleaved(rows, cols, stride, data.len())?;
+        Ok(Self {
+            rows,
+            cols,
+            stride,
+            data,
+        })
+    }
+
+    /// Rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// A read-only view of the same matrix.
+    pub fn as_ref(&self) -> ComplexRef<'_> {
+        ComplexRef {
+            rows: self.rows,
+            cols: self.cols,
+            stride: self.stride,
+            data: self.data,
+        }
+    }
+}
+
+fn check_interleaved(rows: usize, cols: usize, stride: usize, len: usize) -> Result<()> {
+    check_split(rows, cols, stride, len, len).map_err(|e| match e {
+        SimdError::LengthMismatch {
+            what: "real plane",
+            expected,
+            got,
+        } => SimdError::LengthMismatch {
+            what: "interleaved matrix data",
+            expected,
+            got,
+        },
+        e => e,
+    })
+}

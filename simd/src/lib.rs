@@ -48,7 +48,7 @@ pub use error::{Result, SimdError};
 pub use kernels::gemm::GemmMode;
 pub use kernels::gram::GramSide;
 pub use kernels::norms::NormsOf;
-pub use layout::{LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
+pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;
 
@@ -404,6 +404,27 @@ impl Kernels {
             self,
             gemm(&a, &b, &mut c, mode),
             gemm::scalar_from(&a, &b, &mut c, mode, 0)
+        );
+        Ok(())
+    }
+
+    /// [`Kernels::gemm`] on interleaved complex operands (the caller's own arrays, any row
+    /// strides): `C ← A·B` or `C ← C + A·B`, A m × k, B k × n, C m × n. The form for
+    /// applying per-PRG precoders or equalisers to a resource grid in place — no copies into
+    /// planes and back.
+    pub fn gemm_interleaved(
+        &self,
+        a: ComplexRef<'_>,
+        b: ComplexRef<'_>,
+        mut c: ComplexMut<'_>,
+        mode: GemmMode,
+    ) -> Result<()> {
+        shape("gemm_interleaved: b", b.rows, b.cols, a.cols, c.cols)?;
+        shape("gemm_interleaved: a", a.rows, a.cols, c.rows, a.cols)?;
+        dispatch!(
+            self,
+            gemm_interleaved(&a, &b, &mut c, mode),
+            gemm::scalar_interleaved_from(&a, &b, &mut c, mode, 0)
         );
         Ok(())
     }

@@ -4,7 +4,7 @@
 use core::arch::x86_64::{__m128, __m256};
 
 use crate::kernels::gemm::{self, GemmMode};
-use crate::{SplitMut, SplitRef};
+use crate::{ComplexMut, ComplexRef, SplitMut, SplitRef};
 
 super::entry_points!(
     "avx2,fma",
@@ -24,4 +24,20 @@ pub(crate) fn gemm(a: &SplitRef<'_>, b: &SplitRef<'_>, c: &mut SplitMut<'_>, mod
         gemm::panels::<__m128, 6, 1>(a, b, c, mode, j)
     };
     gemm::scalar_from(a, b, c, mode, j);
+}
+
+/// Complex GEMM on interleaved operands; shapes caller-checked.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) fn gemm_interleaved(
+    a: &ComplexRef<'_>,
+    b: &ComplexRef<'_>,
+    c: &mut ComplexMut<'_>,
+    mode: GemmMode,
+) {
+    // SAFETY: as for `gemm`.
+    let j = unsafe {
+        let j = gemm::panels_interleaved::<__m256, 4, 1>(a, b, c, mode, 0);
+        gemm::panels_interleaved::<__m128, 4, 1>(a, b, c, mode, j)
+    };
+    gemm::scalar_interleaved_from(a, b, c, mode, j);
 }

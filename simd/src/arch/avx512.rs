@@ -4,7 +4,7 @@
 use core::arch::x86_64::{__m128, __m256, __m512};
 
 use crate::kernels::gemm::{self, GemmMode};
-use crate::{SplitMut, SplitRef};
+use crate::{ComplexMut, ComplexRef, SplitMut, SplitRef};
 
 super::entry_points!(
     "avx512f,avx2,fma",
@@ -26,4 +26,22 @@ pub(crate) fn gemm(a: &SplitRef<'_>, b: &SplitRef<'_>, c: &mut SplitMut<'_>, mod
         gemm::panels::<__m128, 6, 1>(a, b, c, mode, j)
     };
     gemm::scalar_from(a, b, c, mode, j);
+}
+
+/// Complex GEMM on interleaved operands; shapes caller-checked.
+#[target_feature(enable = "avx512f,avx2,fma")]
+pub(crate) fn gemm_interleaved(
+    a: &ComplexRef<'_>,
+    b: &ComplexRef<'_>,
+    c: &mut ComplexMut<'_>,
+    mode: GemmMode,
+) {
+    // SAFETY: as for `gemm`.
+    let j = unsafe {
+        let j = gemm::panels_interleaved::<__m512, 4, 2>(a, b, c, mode, 0);
+        let j = gemm::panels_interleaved::<__m512, 4, 1>(a, b, c, mode, j);
+        let j = gemm::panels_interleaved::<__m256, 6, 1>(a, b, c, mode, j);
+        gemm::panels_interleaved::<__m128, 6, 1>(a, b, c, mode, j)
+    };
+    gemm::scalar_interleaved_from(a, b, c, mode, j);
 }

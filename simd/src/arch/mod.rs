@@ -62,6 +62,12 @@ pub(crate) unsafe trait SimdF32: Copy {
     /// With complex values interleaved along the lanes, this turns `LANES` matrices' runs of
     /// `LANES/2` complex elements into the lane-blocked split layout and back.
     unsafe fn transpose(rows: &mut [Self; 16]);
+    /// Real and imaginary parts of the `LANES` complex values interleaved in `v0`, `v1`, in a
+    /// lane order of the backend's choosing that [`SimdF32::interleave`] undoes exactly
+    /// (x86: pairs stay inside their 128-bit lane; no cross-lane shuffle is needed).
+    unsafe fn deinterleave(v0: Self, v1: Self) -> (Self, Self);
+    /// The inverse of [`SimdF32::deinterleave`]: `(re, im)` back to two interleaved registers.
+    unsafe fn interleave(re: Self, im: Self) -> (Self, Self);
 }
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,

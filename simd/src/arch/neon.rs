@@ -4,7 +4,7 @@
 use core::arch::aarch64::float32x4_t;
 
 use crate::kernels::gemm::{self, GemmMode};
-use crate::{SplitMut, SplitRef};
+use crate::{ComplexMut, ComplexRef, SplitMut, SplitRef};
 
 super::entry_points!(
     "neon",
@@ -23,4 +23,20 @@ pub(crate) fn gemm(a: &SplitRef<'_>, b: &SplitRef<'_>, c: &mut SplitMut<'_>, mod
         gemm::panels::<float32x4_t, 4, 1>(a, b, c, mode, j)
     };
     gemm::scalar_from(a, b, c, mode, j);
+}
+
+/// Complex GEMM on interleaved operands; shapes caller-checked.
+#[target_feature(enable = "neon")]
+pub(crate) fn gemm_interleaved(
+    a: &ComplexRef<'_>,
+    b: &ComplexRef<'_>,
+    c: &mut ComplexMut<'_>,
+    mode: GemmMode,
+) {
+    // SAFETY: as for `gemm`.
+    let j = unsafe {
+        let j = gemm::panels_interleaved::<float32x4_t, 4, 2>(a, b, c, mode, 0);
+        gemm::panels_interleaved::<float32x4_t, 4, 1>(a, b, c, mode, j)
+    };
+    gemm::scalar_interleaved_from(a, b, c, mode, j);
 }

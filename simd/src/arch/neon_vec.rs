@@ -143,4 +143,14 @@ unsafe impl SimdF32 for float32x4_t {
             r[3] = vreinterpretq_f32_f64(vzip2q_f64(t1, t3));
         }
     }
+    #[inline(always)]
+    unsafe fn deinterleave(v0: Self, v1: Self) -> (Self, Self) {
+        // SAFETY: NEON.
+        unsafe { (vuzp1q_f32(v0, v1), vuzp2q_f32(v0, v1)) }
+    }
+    #[inline(always)]
+    unsafe fn interleave(re: Self, im: Self) -> (Self, Self) {
+        // SAFETY: NEON.
+        unsafe { (vzip1q_f32(re, im), vzip2q_f32(re, im)) }
+    }
 }

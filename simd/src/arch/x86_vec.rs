@@ -136,6 +136,21 @@ unsafe impl SimdF32 for __m128 {
             r[3] = _mm_movehl_ps(t3, t1);
         }
     }
+    #[inline(always)]
+    unsafe fn deinterleave(v0: Self, v1: Self) -> (Self, Self) {
+        // SAFETY: the register's ISA is enabled by the caller.
+        unsafe {
+            (
+                _mm_shuffle_ps::<0x88>(v0, v1),
+                _mm_shuffle_ps::<0xDD>(v0, v1),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn interleave(re: Self, im: Self) -> (Self, Self) {
+        // SAFETY: the register's ISA is enabled by the caller.
+        unsafe { (_mm_unpacklo_ps(re, im), _mm_unpackhi_ps(re, im)) }
+    }
 }
 
 // SAFETY: every method wraps one AVX/FMA intrinsic; callers enable AVX2 + FMA.
@@ -279,6 +294,21 @@ unsafe impl SimdF32 for __m256 {
                 r[4 + s] = _mm256_permute2f128_ps::<0x31>(u[s], u[4 + s]);
             }
         }
+    }
+    #[inline(always)]
+    unsafe fn deinterleave(v0: Self, v1: Self) -> (Self, Self) {
+        // SAFETY: the register's ISA is enabled by the caller.
+        unsafe {
+            (
+                _mm256_shuffle_ps::<0x88>(v0, v1),
+                _mm256_shuffle_ps::<0xDD>(v0, v1),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn interleave(re: Self, im: Self) -> (Self, Self) {
+        // SAFETY: the register's ISA is enabled by the caller.
+        unsafe { (_mm256_unpacklo_ps(re, im), _mm256_unpackhi_ps(re, im)) }
     }
 }
 
@@ -428,5 +458,20 @@ unsafe impl SimdF32 for __m512 {
                 r[12 + s] = _mm512_shuffle_f32x4::<0xDD>(w, w2);
             }
         }
+    }
+    #[inline(always)]
+    unsafe fn deinterleave(v0: Self, v1: Self) -> (Self, Self) {
+        // SAFETY: the register's ISA is enabled by the caller.
+        unsafe {
+            (
+                _mm512_shuffle_ps::<0x88>(v0, v1),
+                _mm512_shuffle_ps::<0xDD>(v0, v1),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn interleave(re: Self, im: Self) -> (Self, Self) {
+        // SAFETY: the register's ISA is enabled by the caller.
+        unsafe { (_mm512_unpacklo_ps(re, im), _mm512_unpackhi_ps(re, im)) }
     }
 }

@@ -7,9 +7,16 @@
 //! parts of `A_ip`: 4 FMAs per complex multiply-add, no shuffles. A backend chains panels of
 //! decreasing width (e.g. AVX-512 32 → 16 → 8 → 4 columns) and finishes any last columns with
 //! the scalar loop, so ragged n costs little.
+//!
+//! Interleaved form ([`crate::Kernels::gemm_interleaved`]): the same tiles on the caller's
+//! interleaved complex arrays. A is only ever broadcast, so its re/im pairs are read in place;
+//! each B register pair is split into re/im registers by two in-lane shuffles
+//! (`deinterleave`, reused by all MR rows of the tile) and each C register pair is put back
+//! by the inverse two (`interleave`). Resource grids are thus read and written once, straight,
+//! with no plane copies.
 
 use crate::arch::SimdF32;
-use crate::{C32, SplitMut, SplitRef};
+use crate::{C32, ComplexMut, ComplexRef, SplitMut, SplitRef};
 
 /// Whether the product replaces or accumulates into C.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -131,6 +138,125 @@ unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize>(
                 let o = (i + r) * ldc + j + v * V::LANES;
                 acc_re[r][v].store(cre.add(o));
                 acc_im[r][v].store(cim.add(o));
+            }
+        }
+    }
+}
+
+/// Scalar reference of the interleaved GEMM, columns `j0..n`.
+pub(crate) fn scalar_interleaved_from(
+    a: &ComplexRef<'_>,
+    b: &ComplexRef<'_>,
+    c: &mut ComplexMut<'_>,
+    mode: GemmMode,
+    j0: usize,
+) {
+    let k = a.cols;
+    for i in 0..c.rows {
+        for j in j0..c.cols {
+            let o = i * c.stride + j;
+            let mut s = match mode {
+                GemmMode::Overwrite => C32::new(0.0, 0.0),
+                GemmMode::Accumulate => c.data[o],
+            };
+            for p in 0..k {
+                s += a.at(i, p) * b.at(p, j);
+            }
+            c.data[o] = s;
+        }
+    }
+}
+
+/// [`panels`] for interleaved operands: panels of `NV·V::LANES` complex columns.
+///
+/// # Safety
+/// V's ISA must be enabled; shapes must agree (caller-checked).
+#[inline(always)]
+pub(crate) unsafe fn panels_interleaved<V: SimdF32, const MR: usize, const NV: usize>(
+    a: &ComplexRef<'_>,
+    b: &ComplexRef<'_>,
+    c: &mut ComplexMut<'_>,
+    mode: GemmMode,
+    j0: usize,
+) -> usize {
+    let w = NV * V::LANES;
+    let (m, n) = (c.rows, c.cols);
+    let mut j = j0;
+    while j + w <= n {
+        let mut i = 0;
+        // SAFETY: rows i..i+MR ≤ m, columns j..j+w ≤ n, p < k: inside the views, whose data
+        // was checked to hold (rows − 1)·stride + cols values.
+        unsafe {
+            while i + MR <= m {
+                micro_interleaved::<V, MR, NV>(a, b, c, mode, i, j);
+                i += MR;
+            }
+            while i < m {
+                micro_interleaved::<V, 1, NV>(a, b, c, mode, i, j);
+                i += 1;
+            }
+        }
+        j += w;
+    }
+    j
+}
+
+#[inline(always)]
+unsafe fn micro_interleaved<V: SimdF32, const MR: usize, const NV: usize>(
+    a: &ComplexRef<'_>,
+    b: &ComplexRef<'_>,
+    c: &mut ComplexMut<'_>,
+    mode: GemmMode,
+    i: usize,
+    j: usize,
+) {
+    let k = a.cols;
+    let l = V::LANES;
+    let (pa, lda) = (a.data.as_ptr() as *const f32, a.stride);
+    let (pb, ldb) = (b.data.as_ptr() as *const f32, b.stride);
+    let (pc, ldc) = (c.data.as_mut_ptr() as *mut f32, c.stride);
+    // SAFETY: see `panels_interleaved`: C32 is #[repr(C)] {re, im}, so complex offset o is
+    // f32 offset 2·o, and every complex offset is (row < rows)·stride + (col < cols); a
+    // register pair covers columns j + v·L .. j + (v + 1)·L ≤ n.
+    unsafe {
+        let z = V::splat(0.0);
+        let mut acc_re = [[z; NV]; MR];
+        let mut acc_im = [[z; NV]; MR];
+        if mode == GemmMode::Accumulate {
+            for r in 0..MR {
+                for v in 0..NV {
+                    let o = 2 * ((i + r) * ldc + j + v * l);
+                    let (re, im) = V::deinterleave(V::load(pc.add(o)), V::load(pc.add(o + l)));
+                    acc_re[r][v] = re;
+                    acc_im[r][v] = im;
+                }
+            }
+        }
+        for p in 0..k {
+            let mut br = [z; NV];
+            let mut bi = [z; NV];
+            for v in 0..NV {
+                let o = 2 * (p * ldb + j + v * l);
+                (br[v], bi[v]) = V::deinterleave(V::load(pb.add(o)), V::load(pb.add(o + l)));
+            }
+            for r in 0..MR {
+                let o = 2 * ((i + r) * lda + p);
+                let ar = V::splat(*pa.add(o));
+                let ai = V::splat(*pa.add(o + 1));
+                for v in 0..NV {
+                    acc_re[r][v] = ar.mul_add(br[v], acc_re[r][v]);
+                    acc_re[r][v] = ai.neg_mul_add(bi[v], acc_re[r][v]);
+                    acc_im[r][v] = ar.mul_add(bi[v], acc_im[r][v]);
+                    acc_im[r][v] = ai.mul_add(br[v], acc_im[r][v]);
+                }
+            }
+        }
+        for r in 0..MR {
+            for v in 0..NV {
+                let o = 2 * ((i + r) * ldc + j + v * l);
+                let (v0, v1) = V::interleave(acc_re[r][v], acc_im[r][v]);
+                v0.store(pc.add(o));
+                v1.store(pc.add(o + l));
             }
         }
     }
