@@ -25,7 +25,7 @@
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
-use crate::simd::{ComplexMut, ComplexRef, GemmMode, Kernels};
+use crate::simd::{ComplexMut, ComplexRef, GemmMode, Kernels, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
 /// Weights per band of PRGs in [`GridApplier::process_grid`] (bytes): a band's matrices are
@@ -43,7 +43,21 @@ pub struct GridApplier {
     w_buf: Vec<C32>,
     x_buf: Vec<C32>,
     y_buf: Vec<C32>,
+    /// Split planes of the copying path for narrow PRGs: W, a block of layer symbols, the
+    /// block's antenna symbols; one strided input row.
+    w_re: Vec<f32>,
+    w_im: Vec<f32>,
+    x_re: Vec<f32>,
+    x_im: Vec<f32>,
+    y_re: Vec<f32>,
+    y_im: Vec<f32>,
+    row_buf: Vec<C32>,
 }
+
+/// Narrowest PRG (subcarriers) that [`GridApplier::process_grid`] multiplies in place; narrower
+/// ones (one PRB: 12) would leave most of a 16-lane register idle, so their blocks of symbols
+/// are copied into planes and multiplied as one wide GEMM per PRG over all symbols.
+const IN_PLACE_MIN_SC: usize = 24;
 
 impl GridApplier {
     /// Buffers for `n_tx` antennas, `k` layers and up to `max_cols` REs per GEMM (the columns
@@ -66,6 +80,13 @@ impl GridApplier {
             w_buf: vec![zero; n_tx * k],
             x_buf: vec![zero; k * max_cols],
             y_buf: vec![zero; n_tx * max_cols],
+            w_re: vec![0.0; n_tx * k],
+            w_im: vec![0.0; n_tx * k],
+            x_re: vec![0.0; k * max_cols],
+            x_im: vec![0.0; k * max_cols],
+            y_re: vec![0.0; n_tx * max_cols],
+            y_im: vec![0.0; n_tx * max_cols],
+            row_buf: vec![zero; max_cols],
         })
     }
 
@@ -73,6 +94,48 @@ impl GridApplier {
     pub fn with_kernels(mut self, kernels: Kernels) -> Self {
         self.kernels = kernels;
         self
+    }
+
+    fn load_w(&mut self, w: ndarray::ArrayView2<'_, C32>) {
+        match w.as_slice() {
+            Some(src) => {
+                for ((v, r), i) in src.iter().zip(&mut self.w_re).zip(&mut self.w_im) {
+                    *r = v.re;
+                    *i = v.im;
+                }
+            }
+            None => {
+                for ((i, j), v) in w.indexed_iter() {
+                    self.w_re[i * self.k + j] = v.re;
+                    self.w_im[i * self.k + j] = v.im;
+                }
+            }
+        }
+    }
+
+    /// Calls `f(t, l, first_subcarrier, re, im)` for every PRG segment of every antenna row of
+    /// the block [a, b) held in the Y planes (segment-major, symbol-major inside).
+    fn for_each_output_segment(
+        &self,
+        a: usize,
+        b: usize,
+        prg_sc: usize,
+        n_sym: usize,
+        mut f: impl FnMut(usize, usize, usize, &[f32], &[f32]),
+    ) {
+        let row = n_sym * (b - a);
+        for t in 0..self.n_tx {
+            for l in 0..n_sym {
+                let mut seg0 = a;
+                while seg0 < b {
+                    let seg1 = ((seg0 / prg_sc + 1) * prg_sc).min(b);
+                    let sw = seg1 - seg0;
+                    let o = t * row + n_sym * (seg0 - a) + l * sw;
+                    f(t, l, seg0, &self.y_re[o..o + sw], &self.y_im[o..o + sw]);
+                    seg0 = seg1;
+                }
+            }
+        }
     }
 
     /// `y = w·x` for one matrix: w n_tx × k, x k × cols, y n_tx × cols (cols ≤ max_cols),
@@ -196,6 +259,9 @@ impl GridApplier {
                 got: y.shape().to_vec(),
             });
         }
+        if prg_sc < IN_PLACE_MIN_SC && n_sym <= self.max_cols {
+            return self.grid_through_planes(w, prg_sc, x, y);
+        }
         let kernels = self.kernels;
         let row = n_sym * n_sc; // distance between two layers' (antennas') rows
         if let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut()) {
@@ -229,6 +295,110 @@ impl GridApplier {
                     )?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// [`Self::process_grid`] for narrow PRGs: the band is walked in blocks of subcarriers
+    /// (whole PRGs when n_sym·PRG width fits in max_cols, else pieces of one PRG); a block's
+    /// layer symbols are gathered row by row into split planes, every PRG segment of the block
+    /// is one GEMM over all its symbols (n_sym·width columns), and the block's antenna rows
+    /// are written back contiguously. Needs n_sym ≤ max_cols.
+    fn grid_through_planes(
+        &mut self,
+        w: ArrayView3<'_, C32>,
+        prg_sc: usize,
+        x: ArrayView3<'_, C32>,
+        mut y: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
+        let (k, n_sym, n_sc) = x.dim();
+        // Block width in subcarriers.
+        let blk = if prg_sc * n_sym <= self.max_cols {
+            (self.max_cols / (prg_sc * n_sym)) * prg_sc
+        } else {
+            self.max_cols / n_sym
+        };
+        let mut a = 0;
+        while a < n_sc {
+            // The block [a, b): whole PRGs, or a piece of the PRG that contains a.
+            let b = if blk >= prg_sc {
+                (a + blk).min(n_sc)
+            } else {
+                let prg_end = ((a / prg_sc) + 1) * prg_sc;
+                (a + blk).min(prg_end).min(n_sc)
+            };
+            let bw = b - a;
+            let row = n_sym * bw; // one layer's (or antenna's) block in the planes
+            // Gather: x[layer, l, a..b] → planes, PRG segment by segment, symbol-major inside.
+            let flat = x.as_slice();
+            for layer in 0..k {
+                for l in 0..n_sym {
+                    let src: &[C32] = match flat {
+                        Some(f) => {
+                            let o = (layer * n_sym + l) * n_sc;
+                            &f[o + a..o + b]
+                        }
+                        None => {
+                            // Strided input: copy the row piece first (no allocation).
+                            let buf = &mut self.row_buf[..b - a];
+                            for (d, v) in buf.iter_mut().zip(x.slice(ndarray::s![layer, l, a..b])) {
+                                *d = *v;
+                            }
+                            &self.row_buf[..b - a]
+                        }
+                    };
+                    let mut seg0 = a;
+                    while seg0 < b {
+                        let seg1 = ((seg0 / prg_sc + 1) * prg_sc).min(b);
+                        let sw = seg1 - seg0;
+                        let o = layer * row + n_sym * (seg0 - a) + l * sw;
+                        let (re, im) = (&mut self.x_re[o..o + sw], &mut self.x_im[o..o + sw]);
+                        for ((v, r), i) in src[seg0 - a..seg1 - a].iter().zip(re).zip(im) {
+                            *r = v.re;
+                            *i = v.im;
+                        }
+                        seg0 = seg1;
+                    }
+                }
+            }
+            // One GEMM per PRG segment: W_g (n_tx × k) · X_seg (k × n_sym·sw).
+            let mut seg0 = a;
+            while seg0 < b {
+                let g = seg0 / prg_sc;
+                let seg1 = ((g + 1) * prg_sc).min(b);
+                let cols = n_sym * (seg1 - seg0);
+                let off = n_sym * (seg0 - a);
+                self.load_w(w.index_axis(ndarray::Axis(0), g));
+                let wa = SplitRef::new(self.n_tx, self.k, self.k, &self.w_re, &self.w_im)?;
+                let xb = SplitRef::new(k, cols, row, &self.x_re[off..], &self.x_im[off..])?;
+                let yc = SplitMut::new(
+                    self.n_tx,
+                    cols,
+                    row,
+                    &mut self.y_re[off..],
+                    &mut self.y_im[off..],
+                )?;
+                self.kernels.gemm(wa, xb, yc, GemmMode::Overwrite)?;
+                seg0 = seg1;
+            }
+            // Scatter: every antenna row of the block, written left to right.
+            match y.as_slice_mut() {
+                Some(out) => {
+                    self.for_each_output_segment(a, b, prg_sc, n_sym, |t, l, s0, re, im| {
+                        let d = (t * n_sym + l) * n_sc + s0;
+                        for ((d, &p), &q) in out[d..d + re.len()].iter_mut().zip(re).zip(im) {
+                            *d = C32::new(p, q);
+                        }
+                    })
+                }
+                None => self.for_each_output_segment(a, b, prg_sc, n_sym, |t, l, s0, re, im| {
+                    let mut dst = y.slice_mut(ndarray::s![t, l, s0..s0 + re.len()]);
+                    for ((d, &p), &q) in dst.iter_mut().zip(re).zip(im) {
+                        *d = C32::new(p, q);
+                    }
+                }),
+            }
+            a = b;
         }
         Ok(())
     }
