@@ -11,7 +11,8 @@ super::entry_points!(
     __m512,
     gram_tile = (4, 2),
     solve_tile = (2, 4),
-    transpose = __m256
+    load_tile = __m256,
+    store_tile = __m512
 );
 
 /// Complex GEMM; shapes caller-checked.

@@ -76,7 +76,7 @@ pub(crate) unsafe trait SimdF32: Copy {
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
-     solve_tile = ($sr:literal, $sc:literal), transpose = $t:ty) => {
+     solve_tile = ($sr:literal, $sc:literal), load_tile = $tl:ty, store_tile = $ts:ty) => {
         use crate::kernels::{cholesky, complex_vec, fma_loop, gram, norms, pam_llr, transpose};
         use crate::{C32, GramSide, MatrixBatch};
 
@@ -146,7 +146,7 @@ macro_rules! entry_points {
         #[target_feature(enable = $features)]
         pub(crate) fn load_batch(src: &[C32], dst: &mut MatrixBatch) {
             // SAFETY: as for `dot`; the dispatcher checked src.len() = len·rows·cols.
-            unsafe { transpose::load::<$t>(src, dst) }
+            unsafe { transpose::load::<$tl>(src, dst) }
         }
 
         /// Lane-blocked batch → scaled conjugate transposes; lengths caller-checked.
@@ -154,7 +154,7 @@ macro_rules! entry_points {
         pub(crate) fn store_adjoint(src: &MatrixBatch, scale: &[f32], dst: &mut [C32]) {
             // SAFETY: as for `dot`; the dispatcher checked scale (len·rows) and dst
             // (len·rows·cols).
-            unsafe { transpose::store_adjoint::<$t>(src, scale, dst) }
+            unsafe { transpose::store_adjoint::<$ts>(src, scale, dst) }
         }
 
         /// PAM-axis bit LLRs; shapes caller-checked.

@@ -11,7 +11,8 @@ super::entry_points!(
     float32x4_t,
     gram_tile = (2, 2),
     solve_tile = (2, 4),
-    transpose = float32x4_t
+    load_tile = float32x4_t,
+    store_tile = float32x4_t
 );
 
 /// Complex GEMM; shapes caller-checked.

@@ -144,8 +144,10 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
     let full_rows = g.rows / half * half;
     let s = src.as_slice().as_ptr();
     // Staging: STAGE f32 per matrix, [matrix][j − j0][i − c0] complex, interleaved.
-    let mut stage = [0.0f32; 16 * STAGE];
-    let st = stage.as_mut_ptr();
+    // Left uninitialised (16 KiB per call would otherwise be zeroed): only the values the
+    // tiles wrote are read back.
+    let mut stage = core::mem::MaybeUninit::<[f32; 16 * STAGE]>::uninit();
+    let st = stage.as_mut_ptr() as *mut f32;
     for blk in 0..g.len.div_ceil(LANES) {
         for grp in 0..LANES / l {
             let m0 = blk * LANES + grp * l;
@@ -160,11 +162,23 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
                 let rows_per_stage = (STAGE / (2 * width)).max(1);
                 // The scales of rows c0..c1 of the group's matrices in the lanes (negated for
                 // the imaginary parts: the conjugate).
-                let (mut sc, mut nsc) = ([[0.0f32; 16]; CHUNK], [[0.0f32; 16]; CHUNK]);
-                for i in c0..c1 {
-                    for r in 0..valid {
-                        sc[i - c0][r] = scale[(m0 + r) * g.rows + i];
-                        nsc[i - c0][r] = -sc[i - c0][r];
+                // Only rows 0..width are initialised (all 16 lanes: 0 past the valid matrices)
+                // and read.
+                let mut sc = core::mem::MaybeUninit::<[[f32; 16]; CHUNK]>::uninit();
+                let mut nsc = core::mem::MaybeUninit::<[[f32; 16]; CHUNK]>::uninit();
+                let (psc, pnsc) = (sc.as_mut_ptr() as *mut f32, nsc.as_mut_ptr() as *mut f32);
+                for i in 0..width {
+                    for r in 0..16 {
+                        let v = if r < valid {
+                            scale[(m0 + r) * g.rows + c0 + i]
+                        } else {
+                            0.0
+                        };
+                        // SAFETY: i < width ≤ CHUNK rows of 16 f32.
+                        unsafe {
+                            psc.add(i * 16 + r).write(v);
+                            pnsc.add(i * 16 + r).write(-v);
+                        }
                     }
                 }
                 for j0 in (0..g.cols).step_by(rows_per_stage) {
@@ -175,15 +189,15 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
                             // (i0 + ii, j) of block blk, parts re/im, lanes grp·l.. + l —
                             // inside src's storage. Writes: stage row r (< 16), offset
                             // ((j − j0)·width + i0 − c0)·2 + 2·half ≤ rows_per_stage·2·width
-                            // ≤ STAGE.
+                            // ≤ STAGE. The scale rows i < width were initialised above.
                             unsafe {
                                 let mut t = [V::splat(0.0); 16];
                                 for ii in 0..half {
                                     let o = base + ((i0 + ii) * g.cols + j) * 2 * LANES;
                                     let i = i0 + ii - c0;
-                                    t[2 * ii] = V::load(s.add(o)).mul(V::load(sc[i].as_ptr()));
+                                    t[2 * ii] = V::load(s.add(o)).mul(V::load(psc.add(16 * i)));
                                     t[2 * ii + 1] =
-                                        V::load(s.add(o + LANES)).mul(V::load(nsc[i].as_ptr()));
+                                        V::load(s.add(o + LANES)).mul(V::load(pnsc.add(16 * i)));
                                 }
                                 V::transpose(&mut t);
                                 let so = ((j - j0) * width + i0 - c0) * 2;
