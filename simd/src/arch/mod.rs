@@ -68,6 +68,12 @@ pub(crate) unsafe trait SimdF32: Copy {
     unsafe fn deinterleave(v0: Self, v1: Self) -> (Self, Self);
     /// The inverse of [`SimdF32::deinterleave`]: `(re, im)` back to two interleaved registers.
     unsafe fn interleave(re: Self, im: Self) -> (Self, Self);
+    /// Hints that the cache line holding `p` will be accessed soon (a no-op where the ISA
+    /// module has no prefetch). Never faults, whatever `p` is.
+    #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        let _ = p;
+    }
 }
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,

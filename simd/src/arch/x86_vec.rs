@@ -151,6 +151,11 @@ unsafe impl SimdF32 for __m128 {
         // SAFETY: the register's ISA is enabled by the caller.
         unsafe { (_mm_unpacklo_ps(re, im), _mm_unpackhi_ps(re, im)) }
     }
+    #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        // SAFETY: SSE; a prefetch is only a hint and never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
 }
 
 // SAFETY: every method wraps one AVX/FMA intrinsic; callers enable AVX2 + FMA.
@@ -309,6 +314,11 @@ unsafe impl SimdF32 for __m256 {
     unsafe fn interleave(re: Self, im: Self) -> (Self, Self) {
         // SAFETY: the register's ISA is enabled by the caller.
         unsafe { (_mm256_unpacklo_ps(re, im), _mm256_unpackhi_ps(re, im)) }
+    }
+    #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        // SAFETY: SSE; a prefetch is only a hint and never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
     }
 }
 
@@ -473,5 +483,10 @@ unsafe impl SimdF32 for __m512 {
     unsafe fn interleave(re: Self, im: Self) -> (Self, Self) {
         // SAFETY: the register's ISA is enabled by the caller.
         unsafe { (_mm512_unpacklo_ps(re, im), _mm512_unpackhi_ps(re, im)) }
+    }
+    #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        // SAFETY: SSE; a prefetch is only a hint and never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
     }
 }

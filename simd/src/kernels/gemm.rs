@@ -219,6 +219,11 @@ unsafe fn micro_interleaved<V: SimdF32, const MR: usize, const NV: usize>(
     // f32 offset 2·o, and every complex offset is (row < rows)·stride + (col < cols); a
     // register pair covers columns j + v·L .. j + (v + 1)·L ≤ n.
     unsafe {
+        // The tile's last C line of each row is requested now and written after the k loop:
+        // with a grid larger than the cache, the write's line fetch overlaps the FMAs.
+        for r in 0..MR {
+            V::prefetch(pc.add(2 * ((i + r) * ldc + j + NV * l) - 1));
+        }
         let z = V::splat(0.0);
         let mut acc_re = [[z; NV]; MR];
         let mut acc_im = [[z; NV]; MR];
