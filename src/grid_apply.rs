@@ -265,20 +265,19 @@ impl GridApplier {
         let kernels = self.kernels;
         let row = n_sym * n_sc; // distance between two layers' (antennas') rows
         if let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut()) {
-            // Bands of PRGs whose weights stay in the L2 cache; in a band, symbol by symbol
-            // and PRGs left to right, so that every layer and antenna row is read or written
-            // as one sequential run per symbol.
+            // Bands of PRGs whose weights stay in the L2 cache; in a band, one grouped GEMM
+            // per symbol (one matrix per PRG), which writes the antenna rows four at a time
+            // across the band: every grid row is read or written as one sequential run.
             let band = (W_BAND_BYTES / (n * k * std::mem::size_of::<C32>())).max(1);
             for g0 in (0..n_prg).step_by(band) {
+                let g1 = n_prg.min(g0 + band);
+                let (s0, s1) = (g0 * prg_sc, (g1 * prg_sc).min(n_sc));
+                let a = &wf[g0 * n * k..g1 * n * k];
                 for l in 0..n_sym {
-                    for g in g0..n_prg.min(g0 + band) {
-                        let (s0, s1) = (g * prg_sc, ((g + 1) * prg_sc).min(n_sc));
-                        let a = ComplexRef::new(n, k, k, &wf[g * n * k..])?;
-                        let o = l * n_sc + s0;
-                        let b = ComplexRef::new(k, s1 - s0, row, &xf[o..])?;
-                        let c = ComplexMut::new(n, s1 - s0, row, &mut yf[o..])?;
-                        kernels.gemm_interleaved(a, b, c, GemmMode::Overwrite)?;
-                    }
+                    let o = l * n_sc + s0;
+                    let b = ComplexRef::new(k, s1 - s0, row, &xf[o..])?;
+                    let c = ComplexMut::new(n, s1 - s0, row, &mut yf[o..])?;
+                    kernels.gemm_grouped(a, prg_sc, b, c, GemmMode::Overwrite)?;
                 }
             }
             return Ok(());

@@ -421,10 +421,47 @@ impl Kernels {
     ) -> Result<()> {
         shape("gemm_interleaved: b", b.rows, b.cols, a.cols, c.cols)?;
         shape("gemm_interleaved: a", a.rows, a.cols, c.rows, a.cols)?;
+        let (m, n) = (c.rows, c.cols);
         dispatch!(
             self,
             gemm_interleaved(&a, &b, &mut c, mode),
-            gemm::scalar_interleaved_from(&a, &b, &mut c, mode, 0)
+            gemm::scalar_interleaved(&a, &b, &mut c, mode, 0..m, 0, n)
+        );
+        Ok(())
+    }
+
+    /// One matrix per group of columns, on interleaved operands: for every group g,
+    /// `C[:, g·w .. (g+1)·w] ← [C +] A_g · B[:, g·w .. (g+1)·w]` with `w = group_cols` (the
+    /// last group may be narrower) and `A_g` the g-th m × k row-major matrix of `a` (axis order
+    /// [group, row, col], at least ⌈n/w⌉·m·k values) — per-PRG precoders across a symbol's
+    /// band in one call. C is computed four rows at a time across all the groups, so its rows
+    /// are written as sequential streams.
+    pub fn gemm_grouped(
+        &self,
+        a: &[C32],
+        group_cols: usize,
+        b: ComplexRef<'_>,
+        mut c: ComplexMut<'_>,
+        mode: GemmMode,
+    ) -> Result<()> {
+        shape("gemm_grouped: b", b.rows, b.cols, b.rows, c.cols)?;
+        if group_cols == 0 {
+            return Err(SimdError::ZeroDimension {
+                what: "gemm_grouped: group_cols",
+            });
+        }
+        let need = c.cols.div_ceil(group_cols) * c.rows * b.rows;
+        if a.len() < need {
+            return Err(SimdError::LengthMismatch {
+                what: "gemm_grouped: a [groups, m, k]",
+                expected: need,
+                got: a.len(),
+            });
+        }
+        dispatch!(
+            self,
+            gemm_grouped(a, group_cols, &b, &mut c, mode),
+            gemm::scalar_grouped(a, group_cols, &b, &mut c, mode)
         );
         Ok(())
     }

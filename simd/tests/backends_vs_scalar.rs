@@ -155,6 +155,48 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
+    /// The grouped GEMM: every backend against the scalar one, and the scalar one against one
+    /// interleaved GEMM per group; columns past n and padding are never written.
+    #[test]
+    fn gemm_grouped_matches_per_group_products(m in 1usize..40, kk in 1usize..20, n in 1usize..150,
+                                                w in 1usize..60, pad in 0usize..4,
+                                                accumulate in any::<bool>(), seed in any::<u64>()) {
+        let mut r = rng(seed);
+        let groups = n.div_ceil(w);
+        let ld = n + pad;
+        let a = cvec(&mut r, groups * m * kk);
+        let b = cvec(&mut r, kk * ld);
+        let c0 = cvec(&mut r, m * ld);
+        let mode = if accumulate { GemmMode::Accumulate } else { GemmMode::Overwrite };
+        let bv = ComplexRef::new(kk, n, ld, &b).unwrap();
+        let mut want = c0.clone();
+        scalar().gemm_grouped(&a, w, bv, ComplexMut::new(m, n, ld, &mut want).unwrap(), mode).unwrap();
+        let mut per_group = c0.clone();
+        for g in 0..groups {
+            let (j0, j1) = (g * w, n.min(g * w + w));
+            let ag = ComplexRef::new(m, kk, kk, &a[g * m * kk..]).unwrap();
+            let bg = ComplexRef::new(kk, j1 - j0, ld, &b[j0..]).unwrap();
+            let cg = ComplexMut::new(m, j1 - j0, ld, &mut per_group[j0..]).unwrap();
+            scalar().gemm_interleaved(ag, bg, cg, mode).unwrap();
+        }
+        prop_assert!(want == per_group);
+        for k in simd_backends() {
+            let mut got = c0.clone();
+            k.gemm_grouped(&a, w, bv, ComplexMut::new(m, n, ld, &mut got).unwrap(), mode).unwrap();
+            let (mut diff, mut mag) = (0.0f32, 0.0f32);
+            for (i, (g, x)) in got.iter().zip(&want).enumerate() {
+                if i % ld >= n {
+                    prop_assert_eq!(g, x, "padding written");
+                }
+                diff = diff.max((g - x).norm());
+                mag = mag.max(x.norm());
+            }
+            close("gemm_grouped", &k, (diff, mag), kk as f32);
+        }
+        prop_assert!(scalar().gemm_grouped(&a[1..], w, bv, ComplexMut::new(m, n, ld, &mut want).unwrap(), mode).is_err());
+        prop_assert!(scalar().gemm_grouped(&a, 0, bv, ComplexMut::new(m, n, ld, &mut want).unwrap(), mode).is_err());
+    }
+
     /// The interleaved GEMM against its scalar reference, and that reference against the
     /// split-plane GEMM on the same numbers; padding between rows is never written.
     #[test]

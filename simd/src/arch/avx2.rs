@@ -35,10 +35,38 @@ pub(crate) fn gemm_interleaved(
     c: &mut ComplexMut<'_>,
     mode: GemmMode,
 ) {
+    let (m, n) = (c.rows(), c.cols());
     // SAFETY: as for `gemm`.
     let j = unsafe {
-        let j = gemm::panels_interleaved::<__m256, 4, 1>(a, b, c, mode, 0);
-        gemm::panels_interleaved::<__m128, 4, 1>(a, b, c, mode, j)
+        let j = gemm::panels_interleaved::<__m256, 4, 1>(a, b, c, mode, 0..m, 0, n);
+        gemm::panels_interleaved::<__m128, 4, 1>(a, b, c, mode, 0..m, j, n)
     };
-    gemm::scalar_interleaved_from(a, b, c, mode, j);
+    gemm::scalar_interleaved(a, b, c, mode, 0..m, j, n);
+}
+
+/// Grouped complex GEMM on interleaved operands; shapes caller-checked. Four rows of C at a
+/// time across every group, so C is written in four sequential row streams.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) fn gemm_grouped(
+    a: &[C32],
+    group_cols: usize,
+    b: &ComplexRef<'_>,
+    c: &mut ComplexMut<'_>,
+    mode: GemmMode,
+) {
+    let (m, k, n) = (c.rows(), b.rows(), c.cols());
+    for i0 in (0..m).step_by(4) {
+        let rows = i0..m.min(i0 + 4);
+        for (g, j0) in (0..n).step_by(group_cols).enumerate() {
+            let a = &gemm::group_matrix(a, g, m, k);
+            let j1 = n.min(j0 + group_cols);
+            // SAFETY: as for `gemm`; rows and columns j0..j1 lie inside C.
+            let j = unsafe {
+                let j =
+                    gemm::panels_interleaved::<__m256, 4, 1>(a, b, c, mode, rows.clone(), j0, j1);
+                gemm::panels_interleaved::<__m128, 4, 1>(a, b, c, mode, rows.clone(), j, j1)
+            };
+            gemm::scalar_interleaved(a, b, c, mode, rows.clone(), j, j1);
+        }
+    }
 }

@@ -16,6 +16,8 @@
 //! with no plane copies.
 
 use crate::arch::SimdF32;
+use core::ops::Range;
+
 use crate::{C32, ComplexMut, ComplexRef, SplitMut, SplitRef};
 
 /// Whether the product replaces or accumulates into C.
@@ -143,17 +145,19 @@ unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize>(
     }
 }
 
-/// Scalar reference of the interleaved GEMM, columns `j0..n`.
-pub(crate) fn scalar_interleaved_from(
+/// Scalar reference of the interleaved GEMM on rows `rows` and columns `j0..j1` of C.
+pub(crate) fn scalar_interleaved(
     a: &ComplexRef<'_>,
     b: &ComplexRef<'_>,
     c: &mut ComplexMut<'_>,
     mode: GemmMode,
+    rows: Range<usize>,
     j0: usize,
+    j1: usize,
 ) {
     let k = a.cols;
-    for i in 0..c.rows {
-        for j in j0..c.cols {
+    for i in rows {
+        for j in j0..j1 {
             let o = i * c.stride + j;
             let mut s = match mode {
                 GemmMode::Overwrite => C32::new(0.0, 0.0),
@@ -167,31 +171,59 @@ pub(crate) fn scalar_interleaved_from(
     }
 }
 
-/// [`panels`] for interleaved operands: panels of `NV·V::LANES` complex columns.
+/// Scalar reference of the grouped interleaved GEMM (see [`crate::Kernels::gemm_grouped`]).
+pub(crate) fn scalar_grouped(
+    a: &[C32],
+    group_cols: usize,
+    b: &ComplexRef<'_>,
+    c: &mut ComplexMut<'_>,
+    mode: GemmMode,
+) {
+    let (m, k, n) = (c.rows, b.rows, c.cols);
+    for (g, j0) in (0..n).step_by(group_cols).enumerate() {
+        let ag = group_matrix(a, g, m, k);
+        scalar_interleaved(&ag, b, c, mode, 0..m, j0, n.min(j0 + group_cols));
+    }
+}
+
+/// Matrix g (m × k, row-major) of the grouped operand `a`; the caller checked a's length.
+#[inline(always)]
+pub(crate) fn group_matrix(a: &[C32], g: usize, m: usize, k: usize) -> ComplexRef<'_> {
+    ComplexRef {
+        rows: m,
+        cols: k,
+        stride: k,
+        data: &a[g * m * k..(g + 1) * m * k],
+    }
+}
+
+/// [`panels`] for interleaved operands, on rows `rows` of C and columns from `j0` while panels
+/// of `NV·V::LANES` complex columns fit before `j1`; returns the first column not done.
 ///
 /// # Safety
-/// V's ISA must be enabled; shapes must agree (caller-checked).
+/// V's ISA must be enabled; shapes must agree and rows, j1 lie inside C (caller-checked).
 #[inline(always)]
 pub(crate) unsafe fn panels_interleaved<V: SimdF32, const MR: usize, const NV: usize>(
     a: &ComplexRef<'_>,
     b: &ComplexRef<'_>,
     c: &mut ComplexMut<'_>,
     mode: GemmMode,
+    rows: Range<usize>,
     j0: usize,
+    j1: usize,
 ) -> usize {
     let w = NV * V::LANES;
-    let (m, n) = (c.rows, c.cols);
     let mut j = j0;
-    while j + w <= n {
-        let mut i = 0;
-        // SAFETY: rows i..i+MR ≤ m, columns j..j+w ≤ n, p < k: inside the views, whose data
-        // was checked to hold (rows − 1)·stride + cols values.
+    while j + w <= j1 {
+        let mut i = rows.start;
+        // SAFETY: rows i..i+MR ≤ rows.end ≤ m, columns j..j+w ≤ j1 ≤ n, p < k: inside the
+        // views, whose data was checked to hold (rows − 1)·stride + cols values.
         unsafe {
-            while i + MR <= m {
+            while i + MR <= rows.end {
                 micro_interleaved::<V, MR, NV>(a, b, c, mode, i, j);
                 i += MR;
             }
-            while i < m {
+            while i < rows.end {
                 micro_interleaved::<V, 1, NV>(a, b, c, mode, i, j);
                 i += 1;
             }
