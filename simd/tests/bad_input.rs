@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 use massive_mimo_simd::{
-    Backend, C32, GemmMode, GramSide, Kernels, MatrixBatch, SimdError, SplitMatrix, SplitMut,
-    SplitRef,
+    Backend, C32, ComplexMut, ComplexRef, GemmMode, GramSide, Kernels, MatrixBatch, NormsOf,
+    SimdError, SplitMatrix, SplitMut, SplitRef,
 };
 
 #[test]
@@ -239,4 +239,76 @@ fn bulk_load_and_store_round_trip_and_check_lengths() {
         b.load_all(&src[1..]),
         Err(SimdError::LengthMismatch { .. })
     ));
+}
+
+#[test]
+fn layout_moves_and_interleaved_gemm_check_their_arguments() {
+    let z = C32::new(0.0, 0.0);
+    let batch = MatrixBatch::zeros(3, 5, 4).unwrap();
+    for k in all_backends() {
+        let mut b = batch.clone();
+        assert!(matches!(
+            k.load_batch(&[z; 59], &mut b),
+            Err(SimdError::LengthMismatch {
+                expected: 60,
+                got: 59,
+                ..
+            })
+        ));
+        assert!(matches!(
+            k.store_adjoint(&batch, &[1.0; 11], &mut [z; 60]),
+            Err(SimdError::LengthMismatch {
+                expected: 12,
+                got: 11,
+                ..
+            })
+        ));
+        assert!(matches!(
+            k.store_adjoint(&batch, &[1.0; 12], &mut [z; 61]),
+            Err(SimdError::LengthMismatch {
+                expected: 60,
+                got: 61,
+                ..
+            })
+        ));
+        assert!(matches!(
+            k.norms_sqr(&batch, NormsOf::Cols, &mut [0.0; 12]),
+            Err(SimdError::LengthMismatch {
+                expected: 20,
+                got: 12,
+                ..
+            })
+        ));
+        // Interleaved views: data too short for the stride, and disagreeing shapes.
+        assert!(matches!(
+            ComplexRef::new(2, 3, 4, &[z; 6]),
+            Err(SimdError::LengthMismatch {
+                what: "interleaved matrix data",
+                expected: 7,
+                got: 6
+            })
+        ));
+        let (a, bm) = ([z; 6], [z; 12]);
+        let mut c = [z; 8];
+        let av = ComplexRef::new(2, 3, 3, &a).unwrap();
+        let bv = ComplexRef::new(3, 4, 4, &bm).unwrap();
+        assert!(matches!(
+            k.gemm_interleaved(
+                av,
+                bv,
+                ComplexMut::new(2, 3, 4, &mut c).unwrap(),
+                GemmMode::Overwrite
+            ),
+            Err(SimdError::ShapeMismatch { .. })
+        ));
+        k.gemm_interleaved(
+            av,
+            bv,
+            ComplexMut::new(2, 4, 4, &mut c).unwrap(),
+            GemmMode::Overwrite,
+        )
+        .unwrap();
+        // Zero operands give a zero product, whatever the path.
+        assert!(c.iter().all(|v| *v == z));
+    }
 }
