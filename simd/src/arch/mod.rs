@@ -185,3 +185,60 @@ macro_rules! entry_points {
     };
 }
 pub(crate) use entry_points;
+
+/// Generates `gemm_interleaved` and `gemm_grouped` for a backend from its chains of register
+/// panels `(register, MR rows, NV registers)`, widest first; a scalar loop finishes any last
+/// columns. The grouped chain's MR should be 4: it runs on four rows of C at a time.
+macro_rules! interleaved_gemm_entry_points {
+    ($features:tt, full = [$(($vf:ty, $mf:literal, $nf:literal)),+],
+     grouped = [$(($vg:ty, $mg:literal, $ng:literal)),+]) => {
+        /// Complex GEMM on interleaved operands; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn gemm_interleaved(
+            a: &crate::ComplexRef<'_>,
+            b: &crate::ComplexRef<'_>,
+            c: &mut crate::ComplexMut<'_>,
+            mode: crate::GemmMode,
+        ) {
+            use crate::kernels::gemm;
+            let (m, n) = (c.rows(), c.cols());
+            let mut j = 0;
+            // SAFETY: compiled with this backend's ISA, called only after detection; shapes
+            // checked by the dispatcher.
+            unsafe {
+                $(j = gemm::panels_interleaved::<$vf, $mf, $nf>(a, b, c, mode, 0..m, j, n);)+
+            }
+            gemm::scalar_interleaved(a, b, c, mode, 0..m, j, n);
+        }
+
+        /// Grouped complex GEMM on interleaved operands; shapes caller-checked. Four rows of
+        /// C at a time across every group, so C is written in four sequential row streams.
+        #[target_feature(enable = $features)]
+        pub(crate) fn gemm_grouped(
+            a: &[crate::C32],
+            group_cols: usize,
+            b: &crate::ComplexRef<'_>,
+            c: &mut crate::ComplexMut<'_>,
+            mode: crate::GemmMode,
+        ) {
+            use crate::kernels::gemm;
+            let (m, k, n) = (c.rows(), b.rows(), c.cols());
+            for i0 in (0..m).step_by(4) {
+                let rows = i0..m.min(i0 + 4);
+                for (g, j0) in (0..n).step_by(group_cols).enumerate() {
+                    let a = &gemm::group_matrix(a, g, m, k);
+                    let j1 = n.min(j0 + group_cols);
+                    let mut j = j0;
+                    // SAFETY: as for `gemm_interleaved`; rows and columns j0..j1 lie in C.
+                    unsafe {
+                        $(j = gemm::panels_interleaved::<$vg, $mg, $ng>(
+                            a, b, c, mode, rows.clone(), j, j1,
+                        );)+
+                    }
+                    gemm::scalar_interleaved(a, b, c, mode, rows.clone(), j, j1);
+                }
+            }
+        }
+    };
+}
+pub(crate) use interleaved_gemm_entry_points;
