@@ -186,12 +186,34 @@ macro_rules! entry_points {
 }
 pub(crate) use entry_points;
 
-/// Generates `gemm_interleaved` and `gemm_grouped` for a backend from its chains of register
-/// panels `(register, MR rows, NV registers)`, widest first; a scalar loop finishes any last
-/// columns. The grouped chain's MR should be 4: it runs on four rows of C at a time.
-macro_rules! interleaved_gemm_entry_points {
-    ($features:tt, full = [$(($vf:ty, $mf:literal, $nf:literal)),+],
+/// Generates `gemm` (split planes), `gemm_interleaved` and `gemm_grouped` for a backend from
+/// its chains of register panels `(register, MR rows, NV registers)`, widest first; a scalar
+/// loop finishes any last columns. The grouped chain's MR should be 4: it runs on four rows of
+/// C at a time.
+macro_rules! gemm_entry_points {
+    ($features:tt, split = [$(($vs:ty, $ms:literal, $ns:literal)),+],
+     interleaved = [$(($vf:ty, $mf:literal, $nf:literal)),+],
      grouped = [$(($vg:ty, $mg:literal, $ng:literal)),+]) => {
+        /// Complex GEMM on split planes; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn gemm(
+            a: &crate::SplitRef<'_>,
+            b: &crate::SplitRef<'_>,
+            c: &mut crate::SplitMut<'_>,
+            mode: crate::GemmMode,
+        ) {
+            use crate::kernels::gemm::{self, Dst, Src};
+            let (m, k, n) = (c.rows(), a.cols(), c.cols());
+            let ops = (Src::split(a), Src::split(b), &Dst::split(c));
+            let mut j = 0;
+            // SAFETY: compiled with this backend's ISA, called only after detection; shapes
+            // checked by the dispatcher.
+            unsafe {
+                $(j = gemm::panels::<$vs, $ms, $ns, false>(ops, k, mode, 0..m, j, n);)+
+            }
+            gemm::scalar_from(a, b, c, mode, j);
+        }
+
         /// Complex GEMM on interleaved operands; shapes caller-checked.
         #[target_feature(enable = $features)]
         pub(crate) fn gemm_interleaved(
@@ -200,13 +222,13 @@ macro_rules! interleaved_gemm_entry_points {
             c: &mut crate::ComplexMut<'_>,
             mode: crate::GemmMode,
         ) {
-            use crate::kernels::gemm;
-            let (m, n) = (c.rows(), c.cols());
+            use crate::kernels::gemm::{self, Dst, Src};
+            let (m, k, n) = (c.rows(), a.cols(), c.cols());
+            let ops = (Src::interleaved(a), Src::interleaved(b), &Dst::interleaved(c));
             let mut j = 0;
-            // SAFETY: compiled with this backend's ISA, called only after detection; shapes
-            // checked by the dispatcher.
+            // SAFETY: as for `gemm`.
             unsafe {
-                $(j = gemm::panels_interleaved::<$vf, $mf, $nf>(a, b, c, mode, 0..m, j, n);)+
+                $(j = gemm::panels::<$vf, $mf, $nf, true>(ops, k, mode, 0..m, j, n);)+
             }
             gemm::scalar_interleaved(a, b, c, mode, 0..m, j, n);
         }
@@ -221,18 +243,19 @@ macro_rules! interleaved_gemm_entry_points {
             c: &mut crate::ComplexMut<'_>,
             mode: crate::GemmMode,
         ) {
-            use crate::kernels::gemm;
+            use crate::kernels::gemm::{self, Dst, Src};
             let (m, k, n) = (c.rows(), b.rows(), c.cols());
             for i0 in (0..m).step_by(4) {
                 let rows = i0..m.min(i0 + 4);
                 for (g, j0) in (0..n).step_by(group_cols).enumerate() {
                     let a = &gemm::group_matrix(a, g, m, k);
                     let j1 = n.min(j0 + group_cols);
+                    let ops = (Src::interleaved(a), Src::interleaved(b), &Dst::interleaved(c));
                     let mut j = j0;
-                    // SAFETY: as for `gemm_interleaved`; rows and columns j0..j1 lie in C.
+                    // SAFETY: as for `gemm`; rows and columns j0..j1 lie inside C.
                     unsafe {
-                        $(j = gemm::panels_interleaved::<$vg, $mg, $ng>(
-                            a, b, c, mode, rows.clone(), j, j1,
+                        $(j = gemm::panels::<$vg, $mg, $ng, true>(
+                            ops, k, mode, rows.clone(), j, j1,
                         );)+
                     }
                     gemm::scalar_interleaved(a, b, c, mode, rows.clone(), j, j1);
@@ -241,4 +264,4 @@ macro_rules! interleaved_gemm_entry_points {
         }
     };
 }
-pub(crate) use interleaved_gemm_entry_points;
+pub(crate) use gemm_entry_points;

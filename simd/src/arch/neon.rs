@@ -3,9 +3,6 @@
 
 use core::arch::aarch64::float32x4_t;
 
-use crate::kernels::gemm::{self, GemmMode};
-use crate::{SplitMut, SplitRef};
-
 super::entry_points!(
     "neon",
     float32x4_t,
@@ -15,19 +12,9 @@ super::entry_points!(
     store_tile = float32x4_t
 );
 
-/// Complex GEMM; shapes caller-checked.
-#[target_feature(enable = "neon")]
-pub(crate) fn gemm(a: &SplitRef<'_>, b: &SplitRef<'_>, c: &mut SplitMut<'_>, mode: GemmMode) {
-    // SAFETY: NEON is mandatory on AArch64 and detected by the dispatcher; shapes checked.
-    let j = unsafe {
-        let j = gemm::panels::<float32x4_t, 4, 2>(a, b, c, mode, 0);
-        gemm::panels::<float32x4_t, 4, 1>(a, b, c, mode, j)
-    };
-    gemm::scalar_from(a, b, c, mode, j);
-}
-
-super::interleaved_gemm_entry_points!(
+super::gemm_entry_points!(
     "neon",
-    full = [(float32x4_t, 4, 2), (float32x4_t, 4, 1)],
+    split = [(float32x4_t, 4, 2), (float32x4_t, 4, 1)],
+    interleaved = [(float32x4_t, 4, 2), (float32x4_t, 4, 1)],
     grouped = [(float32x4_t, 4, 2), (float32x4_t, 4, 1)]
 );

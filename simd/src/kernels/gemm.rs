@@ -52,33 +52,89 @@ pub(crate) fn scalar_from(
     }
 }
 
-/// Computes column panels of `NV·V::LANES` columns from `j0` while they fit in n; returns the
-/// first column not done.
+/// A read operand as raw pointers: split planes (element (i, j) at `i·ld + j` of `re` and
+/// `im`) or, for the interleaved form, the complex data in `re` (element at `2·(i·ld + j)`).
+#[derive(Clone, Copy)]
+pub(crate) struct Src {
+    re: *const f32,
+    im: *const f32,
+    ld: usize,
+}
+
+/// The written operand C, laid out like [`Src`].
+pub(crate) struct Dst {
+    re: *mut f32,
+    im: *mut f32,
+    ld: usize,
+}
+
+impl Src {
+    pub(crate) fn split(v: &SplitRef<'_>) -> Self {
+        Self {
+            re: v.re.as_ptr(),
+            im: v.im.as_ptr(),
+            ld: v.stride,
+        }
+    }
+
+    pub(crate) fn interleaved(v: &ComplexRef<'_>) -> Self {
+        let p = v.data.as_ptr() as *const f32;
+        Self {
+            re: p,
+            im: p,
+            ld: v.stride,
+        }
+    }
+}
+
+impl Dst {
+    pub(crate) fn split(v: &mut SplitMut<'_>) -> Self {
+        Self {
+            re: v.re.as_mut_ptr(),
+            im: v.im.as_mut_ptr(),
+            ld: v.stride,
+        }
+    }
+
+    pub(crate) fn interleaved(v: &mut ComplexMut<'_>) -> Self {
+        let p = v.data.as_mut_ptr() as *mut f32;
+        Self {
+            re: p,
+            im: p,
+            ld: v.stride,
+        }
+    }
+}
+
+/// Computes rows `rows` of C in column panels of `NV·V::LANES` columns from `j0` while they fit
+/// before `j1`; returns the first column not done. `IL`: interleaved operands, else split
+/// planes. `k` is the inner dimension.
 ///
 /// # Safety
-/// V's ISA must be enabled; shapes must agree (a m × k, b k × n, c m × n; caller-checked).
+/// V's ISA must be enabled; the operands must come from views whose shapes agree (a m × k,
+/// b k × n, c m × n), with rows.end ≤ m and j1 ≤ n (caller-checked).
 #[inline(always)]
-pub(crate) unsafe fn panels<V: SimdF32, const MR: usize, const NV: usize>(
-    a: &SplitRef<'_>,
-    b: &SplitRef<'_>,
-    c: &mut SplitMut<'_>,
+pub(crate) unsafe fn panels<V: SimdF32, const MR: usize, const NV: usize, const IL: bool>(
+    (a, b, c): (Src, Src, &Dst),
+    k: usize,
     mode: GemmMode,
+    rows: Range<usize>,
     j0: usize,
+    j1: usize,
 ) -> usize {
     let w = NV * V::LANES;
-    let (m, n) = (c.rows, c.cols);
     let mut j = j0;
-    while j + w <= n {
-        let mut i = 0;
-        // SAFETY: rows i..i+MR ≤ m, columns j..j+w ≤ n, p < k: all inside the views, whose
-        // planes were checked to hold (rows − 1)·stride + cols values.
+    while j + w <= j1 {
+        let mut i = rows.start;
+        // SAFETY: rows i..i+MR ≤ rows.end ≤ m, columns j..j+w ≤ j1 ≤ n, p < k: inside the
+        // views, whose data was checked to hold (rows − 1)·stride + cols values.
         unsafe {
-            while i + MR <= m {
-                micro::<V, MR, NV>(a, b, c, mode, i, j);
+            while i + MR <= rows.end {
+                micro::<V, MR, NV, IL>(a, b, c, k, mode, i, j);
                 i += MR;
             }
-            while i < m {
-                micro::<V, 1, NV>(a, b, c, mode, i, j);
+            while i < rows.end {
+                micro::<V, 1, NV, IL>(a, b, c, k, mode, i, j);
                 i += 1;
             }
         }
@@ -87,30 +143,53 @@ pub(crate) unsafe fn panels<V: SimdF32, const MR: usize, const NV: usize>(
     j
 }
 
+/// One MR × NV-register tile of C at (i, j). Split planes load B and C rows as they are;
+/// interleaved operands load register pairs, split by `deinterleave` (and put back by
+/// `interleave`), and read A's re/im pairs in place; their C lines are prefetched first.
 #[inline(always)]
-unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize>(
-    a: &SplitRef<'_>,
-    b: &SplitRef<'_>,
-    c: &mut SplitMut<'_>,
+unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize, const IL: bool>(
+    a: Src,
+    b: Src,
+    c: &Dst,
+    k: usize,
     mode: GemmMode,
     i: usize,
     j: usize,
 ) {
-    let k = a.cols;
-    let (are, aim, lda) = (a.re.as_ptr(), a.im.as_ptr(), a.stride);
-    let (bre, bim, ldb) = (b.re.as_ptr(), b.im.as_ptr(), b.stride);
-    let (cre, cim, ldc) = (c.re.as_mut_ptr(), c.im.as_mut_ptr(), c.stride);
-    // SAFETY: see `panels`: every offset is (row < rows)·stride + (col < cols).
+    let l = V::LANES;
+    // f32 offset of element (i, j) of an operand with leading dimension ld: the real part for
+    // split planes (the imaginary part at the same offset of `im`), the pair for interleaved.
+    let at = |ld: usize, i: usize, j: usize| if IL { 2 * (i * ld + j) } else { i * ld + j };
+    // Loads NV·L consecutive elements' (re, im) from register v of a row at offset o.
+    let load = |re: *const f32, im: *const f32, o: usize, v: usize| {
+        // SAFETY: the caller keeps the L elements from o inside the operand.
+        unsafe {
+            if IL {
+                V::deinterleave(
+                    V::load(re.add(o + 2 * v * l)),
+                    V::load(re.add(o + 2 * v * l + l)),
+                )
+            } else {
+                (V::load(re.add(o + v * l)), V::load(im.add(o + v * l)))
+            }
+        }
+    };
+    // SAFETY: see `panels`: every element is (row < rows)·stride + (col < cols).
     unsafe {
+        if IL {
+            // The tile's last C line of each row is requested now and written after the k
+            // loop: with a grid larger than the cache, the line fetch overlaps the FMAs.
+            for r in 0..MR {
+                V::prefetch(c.re.add(at(c.ld, i + r, j + NV * l) - 1));
+            }
+        }
         let z = V::splat(0.0);
         let mut acc_re = [[z; NV]; MR];
         let mut acc_im = [[z; NV]; MR];
         if mode == GemmMode::Accumulate {
             for r in 0..MR {
                 for v in 0..NV {
-                    let o = (i + r) * ldc + j + v * V::LANES;
-                    acc_re[r][v] = V::load(cre.add(o));
-                    acc_im[r][v] = V::load(cim.add(o));
+                    (acc_re[r][v], acc_im[r][v]) = load(c.re, c.im, at(c.ld, i + r, j), v);
                 }
             }
         }
@@ -118,14 +197,12 @@ unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize>(
             let mut br = [z; NV];
             let mut bi = [z; NV];
             for v in 0..NV {
-                let o = p * ldb + j + v * V::LANES;
-                br[v] = V::load(bre.add(o));
-                bi[v] = V::load(bim.add(o));
+                (br[v], bi[v]) = load(b.re, b.im, at(b.ld, p, j), v);
             }
             for r in 0..MR {
-                let o = (i + r) * lda + p;
-                let ar = V::splat(*are.add(o));
-                let ai = V::splat(*aim.add(o));
+                let o = at(a.ld, i + r, p);
+                let ar = V::splat(*a.re.add(o));
+                let ai = V::splat(if IL { *a.re.add(o + 1) } else { *a.im.add(o) });
                 for v in 0..NV {
                     // a·b = (ar·br − ai·bi) + j(ar·bi + ai·br)
                     acc_re[r][v] = ar.mul_add(br[v], acc_re[r][v]);
@@ -136,10 +213,16 @@ unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize>(
             }
         }
         for r in 0..MR {
+            let o = at(c.ld, i + r, j);
             for v in 0..NV {
-                let o = (i + r) * ldc + j + v * V::LANES;
-                acc_re[r][v].store(cre.add(o));
-                acc_im[r][v].store(cim.add(o));
+                if IL {
+                    let (v0, v1) = V::interleave(acc_re[r][v], acc_im[r][v]);
+                    v0.store(c.re.add(o + 2 * v * l));
+                    v1.store(c.re.add(o + 2 * v * l + l));
+                } else {
+                    acc_re[r][v].store(c.re.add(o + v * l));
+                    acc_im[r][v].store(c.im.add(o + v * l));
+                }
             }
         }
     }
@@ -194,107 +277,5 @@ pub(crate) fn group_matrix(a: &[C32], g: usize, m: usize, k: usize) -> ComplexRe
         cols: k,
         stride: k,
         data: &a[g * m * k..(g + 1) * m * k],
-    }
-}
-
-/// [`panels`] for interleaved operands, on rows `rows` of C and columns from `j0` while panels
-/// of `NV·V::LANES` complex columns fit before `j1`; returns the first column not done.
-///
-/// # Safety
-/// V's ISA must be enabled; shapes must agree and rows, j1 lie inside C (caller-checked).
-#[inline(always)]
-pub(crate) unsafe fn panels_interleaved<V: SimdF32, const MR: usize, const NV: usize>(
-    a: &ComplexRef<'_>,
-    b: &ComplexRef<'_>,
-    c: &mut ComplexMut<'_>,
-    mode: GemmMode,
-    rows: Range<usize>,
-    j0: usize,
-    j1: usize,
-) -> usize {
-    let w = NV * V::LANES;
-    let mut j = j0;
-    while j + w <= j1 {
-        let mut i = rows.start;
-        // SAFETY: rows i..i+MR ≤ rows.end ≤ m, columns j..j+w ≤ j1 ≤ n, p < k: inside the
-        // views, whose data was checked to hold (rows − 1)·stride + cols values.
-        unsafe {
-            while i + MR <= rows.end {
-                micro_interleaved::<V, MR, NV>(a, b, c, mode, i, j);
-                i += MR;
-            }
-            while i < rows.end {
-                micro_interleaved::<V, 1, NV>(a, b, c, mode, i, j);
-                i += 1;
-            }
-        }
-        j += w;
-    }
-    j
-}
-
-#[inline(always)]
-unsafe fn micro_interleaved<V: SimdF32, const MR: usize, const NV: usize>(
-    a: &ComplexRef<'_>,
-    b: &ComplexRef<'_>,
-    c: &mut ComplexMut<'_>,
-    mode: GemmMode,
-    i: usize,
-    j: usize,
-) {
-    let k = a.cols;
-    let l = V::LANES;
-    let (pa, lda) = (a.data.as_ptr() as *const f32, a.stride);
-    let (pb, ldb) = (b.data.as_ptr() as *const f32, b.stride);
-    let (pc, ldc) = (c.data.as_mut_ptr() as *mut f32, c.stride);
-    // SAFETY: see `panels_interleaved`: C32 is #[repr(C)] {re, im}, so complex offset o is
-    // f32 offset 2·o, and every complex offset is (row < rows)·stride + (col < cols); a
-    // register pair covers columns j + v·L .. j + (v + 1)·L ≤ n.
-    unsafe {
-        // The tile's last C line of each row is requested now and written after the k loop:
-        // with a grid larger than the cache, the write's line fetch overlaps the FMAs.
-        for r in 0..MR {
-            V::prefetch(pc.add(2 * ((i + r) * ldc + j + NV * l) - 1));
-        }
-        let z = V::splat(0.0);
-        let mut acc_re = [[z; NV]; MR];
-        let mut acc_im = [[z; NV]; MR];
-        if mode == GemmMode::Accumulate {
-            for r in 0..MR {
-                for v in 0..NV {
-                    let o = 2 * ((i + r) * ldc + j + v * l);
-                    let (re, im) = V::deinterleave(V::load(pc.add(o)), V::load(pc.add(o + l)));
-                    acc_re[r][v] = re;
-                    acc_im[r][v] = im;
-                }
-            }
-        }
-        for p in 0..k {
-            let mut br = [z; NV];
-            let mut bi = [z; NV];
-            for v in 0..NV {
-                let o = 2 * (p * ldb + j + v * l);
-                (br[v], bi[v]) = V::deinterleave(V::load(pb.add(o)), V::load(pb.add(o + l)));
-            }
-            for r in 0..MR {
-                let o = 2 * ((i + r) * lda + p);
-                let ar = V::splat(*pa.add(o));
-                let ai = V::splat(*pa.add(o + 1));
-                for v in 0..NV {
-                    acc_re[r][v] = ar.mul_add(br[v], acc_re[r][v]);
-                    acc_re[r][v] = ai.neg_mul_add(bi[v], acc_re[r][v]);
-                    acc_im[r][v] = ar.mul_add(bi[v], acc_im[r][v]);
-                    acc_im[r][v] = ai.mul_add(br[v], acc_im[r][v]);
-                }
-            }
-        }
-        for r in 0..MR {
-            for v in 0..NV {
-                let o = 2 * ((i + r) * ldc + j + v * l);
-                let (v0, v1) = V::interleave(acc_re[r][v], acc_im[r][v]);
-                v0.store(pc.add(o));
-                v1.store(pc.add(o + l));
-            }
-        }
     }
 }
