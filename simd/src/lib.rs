@@ -15,7 +15,9 @@
 //!   register tile transposes: [`Kernels::load_batch`], [`Kernels::store_adjoint`] (scaled
 //!   conjugate transposes, the precoder's weight output);
 //! * a register-blocked complex GEMM [`Kernels::gemm`] on split planes (precoder / equaliser
-//!   application, W·X per PRB group);
+//!   application, W·X per PRB group), the same tiles on the caller's interleaved complex arrays
+//!   ([`Kernels::gemm_interleaved`]) and with one matrix per group of columns
+//!   ([`Kernels::gemm_grouped`]: per-PRG precoders across a symbol's band, in place);
 //! * [`peak`]: the FMA-loop probe that measures the machine's single-core peak, so benchmarks
 //!   report a share of it.
 //!
