@@ -17,11 +17,14 @@
 //!   and written straight into the OFDM modulator's input `y` [n_tx, n_sym, n_sc]
 //!   ([`crate::ofdm::OfdmModulator::process_antennas`]).
 //!
-//! Every product runs on [`crate::simd::Kernels::gemm_interleaved`] straight on the caller's
-//! arrays: A = the PRG's matrix, B = one symbol's layer rows over the PRG's subcarriers (row
-//! stride n_sym·n_sc), C = the same piece of the antenna grid. Nothing is copied — the grids
-//! are read and written once, in runs of a PRG — unless a view is not in standard layout, in
-//! which case that GEMM's operands go through small owned buffers.
+//! The products run straight on the caller's arrays: `process` one
+//! [`crate::simd::Kernels::gemm_interleaved`] per PRB; `process_grid` one
+//! [`crate::simd::Kernels::gemm_grouped`] per symbol and band of PRGs (A = the band's matrices,
+//! B = the symbol's layer rows over the band, row stride n_sym·n_sc, C = the same piece of the
+//! antenna grid), which writes the output rows as sequential streams. Nothing is copied, except
+//! (a) views not in standard layout, whose GEMM operands go through small owned buffers, and
+//! (b) groups narrower than 24 subcarriers (per-PRB filters), whose blocks of symbols go
+//! through split planes so that each group is one wide GEMM over all its symbols.
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
@@ -224,9 +227,10 @@ impl GridApplier {
     /// wideband: one PRG), `x` [k, n_sym, n_sc] layer grid → `y` [n_tx, n_sym, n_sc] antenna
     /// grid, ready for the OFDM modulator.
     ///
-    /// One GEMM per PRG and symbol, on the grids in place: `y[:, l, sc(g)] = W_g·x[:, l, sc(g)]`
-    /// with the rows n_sym·n_sc apart. Views not in standard layout are copied through the
-    /// owned buffers, `max_cols` subcarriers at a time.
+    /// On the grids in place, `y[:, l, sc(g)] = W_g·x[:, l, sc(g)]` with the rows n_sym·n_sc
+    /// apart: one grouped GEMM per symbol and band of PRGs. PRGs narrower than 24 subcarriers
+    /// go through split planes when n_sym ≤ max_cols; views not in standard layout are copied
+    /// through the owned buffers, `max_cols` subcarriers at a time.
     pub fn process_grid(
         &mut self,
         w: ArrayView3<'_, C32>,
