@@ -82,8 +82,9 @@ pub(crate) unsafe fn load<V: SimdF32>(src: &[C32], dst: &mut MatrixBatch) {
     let rc = g.rows * g.cols;
     let full = rc / half * half;
     let s = src.as_ptr() as *const f32;
-    let data = dst.as_mut_slice();
-    let d = data.as_mut_ptr();
+    // All writes go through this one pointer (the tail loop too), so that no later use of the
+    // slice invalidates it.
+    let d = dst.as_mut_slice().as_mut_ptr();
     for blk in 0..g.len.div_ceil(LANES) {
         for grp in 0..LANES / l {
             let m0 = blk * LANES + grp * l;
@@ -121,8 +122,11 @@ pub(crate) unsafe fn load<V: SimdF32>(src: &[C32], dst: &mut MatrixBatch) {
                     } else {
                         C32::new(0.0, 0.0)
                     };
-                    data[base + e * 2 * LANES + r] = v.re;
-                    data[base + (e * 2 + 1) * LANES + r] = v.im;
+                    // SAFETY: element e < rc, lane grp·l + r < 16 of block blk: inside dst.
+                    unsafe {
+                        d.add(base + e * 2 * LANES + r).write(v.re);
+                        d.add(base + (e * 2 + 1) * LANES + r).write(v.im);
+                    }
                 }
             }
         }
@@ -160,10 +164,9 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
                 let c1 = full_rows.min(c0 + CHUNK);
                 let width = c1 - c0;
                 let rows_per_stage = (STAGE / (2 * width)).max(1);
-                // The scales of rows c0..c1 of the group's matrices in the lanes (negated for
-                // the imaginary parts: the conjugate).
-                // Only rows 0..width are initialised (all 16 lanes: 0 past the valid matrices)
-                // and read.
+                // The scales of rows c0..c1 of the group's matrices in the lanes, negated for
+                // the imaginary parts (the conjugate): rows 0..width, all 16 lanes (0 past the
+                // valid matrices), are initialised, and only they are read.
                 let mut sc = core::mem::MaybeUninit::<[[f32; 16]; CHUNK]>::uninit();
                 let mut nsc = core::mem::MaybeUninit::<[[f32; 16]; CHUNK]>::uninit();
                 let (psc, pnsc) = (sc.as_mut_ptr() as *mut f32, nsc.as_mut_ptr() as *mut f32);
