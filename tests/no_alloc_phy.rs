@@ -84,9 +84,20 @@ fn precoder_and_equaliser_process_do_not_allocate() {
     let wg = Array3::from_elem((3, n, k), C32::new(0.1, 0.0));
     let xg = Array3::from_elem((k, 14, 60), C32::new(0.0, 1.0));
     let mut yg = Array3::zeros((n, 14, 60));
+    // PRG 1 (12 subcarriers) takes the path through planes, PRG 2 the in-place grouped GEMM;
+    // `process` is the per-PRB contract.
+    let wg1 = Array3::from_elem((5, n, k), C32::new(0.1, 0.0));
+    let xp = Array3::from_elem((3, k, 48), C32::new(0.0, 1.0));
+    let mut yp = Array3::zeros((3, n, 48));
     let (count, ()) = allocations_during(|| {
         applier
             .process_grid(wg.view(), 2, xg.view(), yg.view_mut())
+            .unwrap();
+        applier
+            .process_grid(wg1.view(), 1, xg.view(), yg.view_mut())
+            .unwrap();
+        applier
+            .process(wg.view(), xp.view(), yp.view_mut())
             .unwrap();
         p.process(h.view(), 0.01, Normalization::Total, w.view_mut())
             .unwrap();
