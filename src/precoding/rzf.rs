@@ -168,12 +168,17 @@ impl RzfPrecoder {
         let mut fallbacks = 0;
         for m0 in (0..b).step_by(LANES) {
             let len = LANES.min(b - m0);
-            let buf = if len == LANES {
-                self.full.as_mut()
-            } else {
-                self.tail.as_mut()
-            }
-            .expect("buffers exist for every block length of this batch");
+            // `new` sized `full` for 16-matrix blocks and `tail` for the last, shorter one.
+            let buf = match (len == LANES, self.full.as_mut(), self.tail.as_mut()) {
+                (true, Some(buf), _) | (false, _, Some(buf)) => buf,
+                _ => {
+                    return Err(Error::InvalidParameter {
+                        name: "batch block length",
+                        value: len.to_string(),
+                        reason: "no work buffers for it (the batch size changed?)",
+                    });
+                }
+            };
             let hb = h.slice(ndarray::s![m0..m0 + len, .., ..]);
             let wb = w.slice_mut(ndarray::s![m0..m0 + len, .., ..]);
             fallbacks += buf.process(&self.kernels, hb, alpha, per_user, normalization, wb)?;
