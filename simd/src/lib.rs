@@ -335,6 +335,25 @@ impl Kernels {
         Ok(())
     }
 
+    /// `dst_m = src_mᴴ` for every matrix, both batches in the lane layout (`dst` cols × rows,
+    /// same length): e.g. `Hᴴ` as the right-hand sides of a Cholesky solve.
+    pub fn adjoint_batch(&self, src: &MatrixBatch, dst: &mut MatrixBatch) -> Result<()> {
+        shape(
+            "adjoint_batch: dst",
+            dst.rows(),
+            dst.cols(),
+            src.cols(),
+            src.rows(),
+        )?;
+        same_batch("adjoint_batch: dst", src.len(), dst.len())?;
+        dispatch!(
+            self,
+            adjoint_batch(src, dst),
+            transpose::adjoint_batch_scalar(src, dst)
+        );
+        Ok(())
+    }
+
     /// Writes every matrix of `src` (rows × cols) conjugate-transposed and with a real scale
     /// per source row into `dst`, axis order [matrix, col, row]:
     /// `dst[m, j, i] = conj(src[m, i, j])·scale[m·rows + i]` — the precoder's `W = Xᴴ·diag(s)`

@@ -273,7 +273,13 @@ proptest! {
         prop_assert!((norms_want[0][0] - row0).abs() <= 1e-5 * (1.0 + row0));
         let col0: f32 = (0..rows).map(|i| src[i * cols].norm_sqr()).sum();
         prop_assert!((norms_want[1][0] - col0).abs() <= 1e-5 * (1.0 + col0));
+        let mut adjb_want = MatrixBatch::zeros(cols, rows, len).unwrap();
+        s.adjoint_batch(&want, &mut adjb_want).unwrap();
+        prop_assert_eq!(adjb_want.get(len - 1, cols - 1, 0).unwrap(), src[((len - 1) * rows) * cols + cols - 1].conj());
         for k in simd_backends() {
+            let mut adjb = random_batch(&mut r, cols, rows, len);
+            k.adjoint_batch(&want, &mut adjb).unwrap();
+            prop_assert_eq!(batch_diff(&adjb, &adjb_want).0, 0.0, "adjoint_batch on {}", k.backend());
             for (of, w) in [NormsOf::Rows, NormsOf::Cols].into_iter().zip(norms_want.iter()) {
                 let mut got = vec![-1.0f32; w.len()];
                 k.norms_sqr(&want, of, &mut got).unwrap();

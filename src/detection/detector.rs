@@ -234,32 +234,16 @@ impl MimoDetector {
         n_int: usize,
         method: DetectorMethod,
     ) -> Result<()> {
-        let (b, l) = (self.n_groups, self.n_l);
+        let l = self.n_l;
         let m = l + self.n_int; // batch matrix width; unused columns stay zero
-        for gi in 0..b {
-            self.h_row.fill(C32::new(0.0, 0.0));
-            let hg = h.index_axis(ndarray::Axis(0), gi);
-            for (i, hrow) in hg.outer_iter().enumerate() {
-                for (j, &v) in hrow.iter().enumerate() {
-                    self.h_row[i * m + j] = v;
-                }
+        match h.as_slice() {
+            // No interference columns: H is the whole augmented batch, moved in by register
+            // tile transposes, and F's right-hand sides H_augᴴ are made inside the lanes.
+            Some(src) if self.n_int == 0 => {
+                self.kernels.load_batch(src, &mut self.h_aug)?;
+                self.kernels.adjoint_batch(&self.h_aug, &mut self.f_batch)?;
             }
-            if let Some(u) = interference.as_ref() {
-                let ug = u.index_axis(ndarray::Axis(0), gi);
-                for (i, urow) in ug.outer_iter().enumerate() {
-                    for (j, &v) in urow.iter().enumerate() {
-                        self.h_row[i * m + l + j] = v;
-                    }
-                }
-            }
-            self.h_aug.load_matrix(gi, &self.h_row)?;
-            let r = self.n_rx;
-            for i in 0..r {
-                for j in 0..m {
-                    self.f_row[j * r + i] = self.h_row[i * m + j].conj();
-                }
-            }
-            self.f_batch.load_matrix(gi, &self.f_row)?;
+            _ => self.build_augmented(h, interference)?,
         }
         self.kernels
             .gram(&self.h_aug, GramSide::AhA, 0.0, &mut self.g)?;
@@ -325,6 +309,43 @@ impl MimoDetector {
                     .fill(C32::new(0.0, 0.0));
                 self.noise.row_mut(gi).fill(f32::MAX);
             }
+        }
+        Ok(())
+    }
+
+    /// H_aug = [H U] (zero columns where there is no interference) and its conjugate
+    /// transpose, group by group through the row buffers.
+    fn build_augmented(
+        &mut self,
+        h: ArrayView3<'_, C32>,
+        interference: Option<ArrayView3<'_, C32>>,
+    ) -> Result<()> {
+        let (b, l) = (self.n_groups, self.n_l);
+        let m = l + self.n_int;
+        for gi in 0..b {
+            self.h_row.fill(C32::new(0.0, 0.0));
+            let hg = h.index_axis(ndarray::Axis(0), gi);
+            for (i, hrow) in hg.outer_iter().enumerate() {
+                for (j, &v) in hrow.iter().enumerate() {
+                    self.h_row[i * m + j] = v;
+                }
+            }
+            if let Some(u) = interference.as_ref() {
+                let ug = u.index_axis(ndarray::Axis(0), gi);
+                for (i, urow) in ug.outer_iter().enumerate() {
+                    for (j, &v) in urow.iter().enumerate() {
+                        self.h_row[i * m + l + j] = v;
+                    }
+                }
+            }
+            self.h_aug.load_matrix(gi, &self.h_row)?;
+            let r = self.n_rx;
+            for i in 0..r {
+                for j in 0..m {
+                    self.f_row[j * r + i] = self.h_row[i * m + j].conj();
+                }
+            }
+            self.f_batch.load_matrix(gi, &self.f_row)?;
         }
         Ok(())
     }

@@ -148,6 +148,13 @@ macro_rules! entry_points {
             unsafe { norms::simd::<$v>(a, of, out) }
         }
 
+        /// Conjugate transposes inside the lane layout; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn adjoint_batch(src: &MatrixBatch, dst: &mut MatrixBatch) {
+            // SAFETY: as for `dot`; the dispatcher checked dst = cols × rows, equal lengths.
+            unsafe { transpose::adjoint_batch::<$v>(src, dst) }
+        }
+
         /// Interleaved matrices → lane-blocked batch; lengths caller-checked.
         #[target_feature(enable = $features)]
         pub(crate) fn load_batch(src: &[C32], dst: &mut MatrixBatch) {

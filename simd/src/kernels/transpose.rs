@@ -15,6 +15,9 @@
 //!   precoder's `W = Xᴴ·diag(s)`. Here the tile is L/2 consecutive *rows* i of one column j,
 //!   which are consecutive in the output.
 //!
+//! * [`adjoint_batch`]: batch → batch, each matrix conjugate-transposed in the lane layout
+//!   (lanes stay put, so it is whole-register copies with the imaginary parts negated).
+//!
 //! Element runs that do not fill a tile (the last `rows·cols mod L/2` elements of a load, the
 //! last `rows mod L/2` rows of an adjoint store) go through the scalar loops. Padding matrices
 //! (from `len` to the next multiple of 16) are written as zeros by [`load`] and never read from
@@ -239,5 +242,45 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
     }
     if full_rows < g.rows {
         store_adjoint_rows_scalar(src, scale, dst, full_rows);
+    }
+}
+
+/// Scalar reference of [`adjoint_batch`]: `dst[m, j, i] = conj(src[m, i, j])`.
+pub(crate) fn adjoint_batch_scalar(src: &MatrixBatch, dst: &mut MatrixBatch) {
+    for m in 0..src.len() {
+        for i in 0..src.rows() {
+            for j in 0..src.cols() {
+                dst.put(m, j, i, src.at(m, i, j).conj());
+            }
+        }
+    }
+}
+
+/// `dst[m, j, i] = conj(src[m, i, j])` in the lane layout (dst cols × rows, equal lengths;
+/// caller-checked). Padding lanes are copied too.
+#[inline(always)]
+pub(crate) unsafe fn adjoint_batch<V: SimdF32>(src: &MatrixBatch, dst: &mut MatrixBatch) {
+    let (rows, cols) = (src.rows(), src.cols());
+    let bl = src.block_len();
+    let s = src.as_slice().as_ptr();
+    let d = dst.as_mut_slice().as_mut_ptr();
+    let zero = 0.0f32;
+    for blk in 0..src.len().div_ceil(LANES) {
+        for i in 0..rows {
+            for j in 0..cols {
+                let from = blk * bl + (i * cols + j) * 2 * LANES;
+                let to = blk * bl + (j * rows + i) * 2 * LANES;
+                for off in (0..LANES).step_by(V::LANES) {
+                    // SAFETY: the caller has V's ISA enabled; both elements lie in block blk
+                    // of equally sized batches (rows·cols elements of 32 f32 each), and
+                    // off + V::LANES ≤ 16.
+                    unsafe {
+                        V::load(s.add(from + off)).store(d.add(to + off));
+                        let im = V::load(s.add(from + LANES + off));
+                        V::splat(zero).sub(im).store(d.add(to + LANES + off));
+                    }
+                }
+            }
+        }
     }
 }
