@@ -19,6 +19,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
+#[path = "support/angle_map.rs"]
+mod angle_map;
 #[path = "support/font.rs"]
 mod font;
 
@@ -155,33 +157,10 @@ where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE)?;
-    let top = g.iter().cloned().fold(f32::MIN, f32::max);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("{title}: gain dBi (peak {top:.1})"),
-            ("sans-serif", 20),
-        )
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(50)
-        .build_cartesian_2d(azi[0]..azi[azi.len() - 1], zen[zen.len() - 1]..zen[0])?;
-    chart
-        .configure_mesh()
-        .x_desc("azimuth (°)")
-        .y_desc("zenith (°)")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .disable_mesh()
-        .draw()?;
-    chart.draw_series(zen.iter().enumerate().flat_map(|(iz, &z)| {
-        azi.iter().enumerate().map(move |(ia, &a)| {
-            let v = ((g[iz * azi.len() + ia] - top + 40.0) / 40.0).clamp(0.0, 1.0);
-            Rectangle::new(
-                [(a - 0.5, z - 0.5), (a + 0.5, z + 0.5)],
-                ViridisRGB::get_color(v).filled(),
-            )
-        })
-    }))?;
+    let db: Vec<f64> = g.iter().map(|&v| f64::from(v)).collect();
+    let top = db.iter().cloned().fold(f64::MIN, f64::max);
+    let caption = format!("{title}: gain dBi (peak {top:.1})");
+    angle_map::angle_heat_map(&root, &caption, azi, zen, &db, 40.0)?;
     root.present()?;
     Ok(())
 }

@@ -28,6 +28,8 @@ use massive_mimo::link::{
 };
 use std::time::Instant;
 
+#[path = "support/angle_map.rs"]
+mod angle_map;
 #[path = "support/font.rs"]
 mod font;
 
@@ -412,12 +414,16 @@ fn plot(
     let (n_prg, n_ant, k) = w.dim();
     let (az_lo, az_hi, ze_lo, ze_hi) = (-80.0f64, 80.0f64, 80.0f64, 130.0f64);
     let (na, nz) = (161usize, 51usize);
+    let grid = |lo: f64, hi: f64, n: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+            .collect()
+    };
+    let (azimuth, zenith) = (grid(az_lo, az_hi, na), grid(ze_lo, ze_hi, nz));
     let mut a = vec![C32::new(0.0, 0.0); n_ant];
     let mut map = vec![f64::MIN; na * nz];
-    for iz in 0..nz {
-        let ze = ze_lo + (ze_hi - ze_lo) * iz as f64 / (nz - 1) as f64;
-        for ia in 0..na {
-            let az = az_lo + (az_hi - az_lo) * ia as f64 / (na - 1) as f64;
+    for (iz, &ze) in zenith.iter().enumerate() {
+        for (ia, &az) in azimuth.iter().enumerate() {
             arr.response(ze, az, (C32::new(1.0, 0.0), C32::new(0.0, 0.0)), &mut a)?;
             for j in 0..k {
                 let mut g = 0.0f64;
@@ -433,47 +439,11 @@ fn plot(
             }
         }
     }
-    let top = map.iter().cloned().fold(f64::MIN, f64::max);
-    let mut chart = ChartBuilder::on(&right)
-        .caption(
-            format!(
-                "beams of carrier 0 ({:.0} MHz): max over streams, dB; users ○",
-                carrier.centre_hz() / 1e6
-            ),
-            ("sans-serif", 18),
-        )
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(50)
-        .build_cartesian_2d(az_lo..az_hi, ze_hi..ze_lo)?;
-    chart
-        .configure_mesh()
-        .x_desc("azimuth (°)")
-        .y_desc("zenith (°)")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .disable_mesh()
-        .draw()?;
-    let (da, dz) = (
-        (az_hi - az_lo) / (na - 1) as f64,
-        (ze_hi - ze_lo) / (nz - 1) as f64,
+    let caption = format!(
+        "beams of carrier 0 ({:.0} MHz): max over streams, dB; users ○",
+        carrier.centre_hz() / 1e6
     );
-    chart.draw_series(
-        (0..nz)
-            .flat_map(|iz| (0..na).map(move |ia| (iz, ia)))
-            .map(|(iz, ia)| {
-                let v = ((map[iz * na + ia] - top + 30.0) / 30.0).clamp(0.0, 1.0);
-                let colour = ViridisRGB::get_color(v as f32);
-                let (az, ze) = (az_lo + da * ia as f64, ze_lo + dz * iz as f64);
-                Rectangle::new(
-                    [
-                        (az - da / 2.0, ze - dz / 2.0),
-                        (az + da / 2.0, ze + dz / 2.0),
-                    ],
-                    colour.filled(),
-                )
-            }),
-    )?;
+    let mut chart = angle_map::angle_heat_map(&right, &caption, &azimuth, &zenith, &map, 30.0)?;
     chart.draw_series(
         scenario
             .users
