@@ -165,18 +165,17 @@ fn zf_cell_with_perfect_csi_reaches_its_closed_form_sinr() {
     let inv = gram.try_inverse().unwrap();
     let tr: f64 = (0..8).map(|i| inv[(i, i)].re).sum();
     let expected_db = -10.0 * (0.1 * tr).log10();
-    for s in &r.streams {
-        assert!(
-            (s.predicted_sinr_db - expected_db).abs() < 0.05,
-            "{} vs {expected_db}",
-            s.predicted_sinr_db
-        );
+    for (u, s) in r.streams.iter().enumerate() {
         // Measured from the data after the user's own DMRS estimate: the estimate's noise
         // (8 pilot REs per PRB) costs up to ≈ 0.5 dB.
-        assert!(
-            s.sinr_db < expected_db + 0.3 && s.sinr_db > expected_db - 1.0,
-            "measured {} vs {expected_db}",
-            s.sinr_db
+        check_sinr(
+            "downlink",
+            u,
+            s.predicted_sinr_db,
+            s.sinr_db,
+            expected_db,
+            0.05,
+            1.0,
         );
     }
     // The throughput follows from the MCS: every stream got one, none above what the SINR allows.
@@ -200,17 +199,16 @@ fn zf_cell_with_perfect_csi_reaches_its_closed_form_sinr() {
             "uplink user {u}: expected {expected:.2}, detector {:.2}, measured {:.2}",
             s.predicted_sinr_db, s.sinr_db
         );
-        // The detector's estimate uses its own channel and noise estimates.
-        assert!(
-            (s.predicted_sinr_db - expected).abs() < 0.5,
-            "user {u}: detector {} vs {expected}",
-            s.predicted_sinr_db
-        );
-        // Measured from the data: the per-PRB DMRS estimates' error costs a little more.
-        assert!(
-            s.sinr_db < expected + 0.3 && s.sinr_db > expected - 1.5,
-            "user {u}: measured {} vs {expected}",
-            s.sinr_db
+        // The detector's estimate uses its own channel and noise estimates; measured from
+        // the data, the per-PRB DMRS estimates' error costs a little more.
+        check_sinr(
+            "uplink",
+            u,
+            s.predicted_sinr_db,
+            s.sinr_db,
+            expected,
+            0.5,
+            1.5,
         );
     }
 }
@@ -278,4 +276,25 @@ fn bad_configurations_are_typed_errors() {
     // An NR set with an LTE carrier's duplex, mixed technologies.
     let lte = Duplex::LteTdd(massive_mimo::carrier::LteTddConfig::new(2, 7).unwrap());
     assert!(ComponentCarrier::new(Rat::Nr, 78, 3.5e9, 100.0, 30, lte, array(), 3.5e9).is_err());
+}
+
+/// A stream's predicted SINR within `predicted_tol` dB of the closed form `expected`, and its
+/// measured SINR in [expected − `measured_loss`, expected + 0.3] dB.
+fn check_sinr(
+    link: &str,
+    u: usize,
+    predicted: f64,
+    measured: f64,
+    expected: f64,
+    predicted_tol: f64,
+    measured_loss: f64,
+) {
+    assert!(
+        (predicted - expected).abs() < predicted_tol,
+        "{link} stream {u}: predicted {predicted} vs {expected}"
+    );
+    assert!(
+        measured < expected + 0.3 && measured > expected - measured_loss,
+        "{link} stream {u}: measured {measured} vs {expected}"
+    );
 }
