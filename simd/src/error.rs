@@ -71,6 +71,14 @@ pub enum SimdError {
         /// Its value.
         value: f32,
     },
+    /// The allocator could not provide a buffer of this size (reported instead of aborting).
+    #[error("{what}: could not allocate {bytes} bytes")]
+    AllocationFailed {
+        /// The buffer.
+        what: &'static str,
+        /// Its size in bytes.
+        bytes: usize,
+    },
     /// An index is outside a matrix or batch.
     #[error("{what} index {index} is out of range (size {size})")]
     OutOfRange {

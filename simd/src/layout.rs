@@ -49,7 +49,7 @@ impl MatrixBatch {
             rows,
             cols,
             len,
-            data: vec![0.0; total],
+            data: try_zeroed("MatrixBatch data", total)?,
         })
     }
 
@@ -268,6 +268,19 @@ impl MatrixBatch {
     }
 }
 
+/// A zero-filled `Vec<f32>` of `n` values, or [`SimdError::AllocationFailed`] when the
+/// allocator cannot provide it (instead of the abort of `vec![0.0; n]`).
+pub(crate) fn try_zeroed(what: &'static str, n: usize) -> Result<Vec<f32>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| SimdError::AllocationFailed {
+            what,
+            bytes: n.saturating_mul(core::mem::size_of::<f32>()),
+        })?;
+    v.resize(n, 0.0);
+    Ok(v)
+}
+
 fn check_split(rows: usize, cols: usize, stride: usize, re: usize, im: usize) -> Result<()> {
     if rows == 0 {
         return Err(SimdError::ZeroDimension { what: "rows" });
@@ -282,7 +295,16 @@ fn check_split(rows: usize, cols: usize, stride: usize, re: usize, im: usize) ->
             got: stride,
         });
     }
-    let need = (rows - 1) * stride + cols;
+    // Checked: this bound guards the raw-pointer loops of every backend, so a stride near
+    // usize::MAX must be rejected, not wrapped into a small `need` (issue 21, finding 1).
+    let need = (rows - 1)
+        .checked_mul(stride)
+        .and_then(|x| x.checked_add(cols))
+        .ok_or(SimdError::TooLarge {
+            what: "row stride × (rows − 1) + cols",
+            value: stride,
+            max: (isize::MAX as usize) / rows.max(1),
+        })?;
     if re < need {
         return Err(SimdError::LengthMismatch {
             what: "real plane",
@@ -445,13 +467,21 @@ pub struct SplitMatrix {
 
 impl SplitMatrix {
     /// A zero `rows × cols` matrix (both ≥ 1).
+    ///
+    /// A size whose element count overflows `usize` is [`SimdError::TooLarge`]; one the allocator
+    /// cannot provide is [`SimdError::AllocationFailed`] (never an abort).
     pub fn zeros(rows: usize, cols: usize) -> Result<Self> {
-        check_split(rows, cols, cols.max(1), rows * cols, rows * cols)?;
+        let n = rows.checked_mul(cols).ok_or(SimdError::TooLarge {
+            what: "SplitMatrix rows × cols",
+            value: rows.max(cols),
+            max: isize::MAX as usize / 4,
+        })?;
+        check_split(rows, cols, cols.max(1), n, n)?;
         Ok(Self {
             rows,
             cols,
-            re: vec![0.0; rows * cols],
-            im: vec![0.0; rows * cols],
+            re: try_zeroed("SplitMatrix real plane", n)?,
+            im: try_zeroed("SplitMatrix imaginary plane", n)?,
         })
     }
 

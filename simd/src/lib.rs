@@ -471,7 +471,16 @@ impl Kernels {
                 what: "gemm_grouped: group_cols",
             });
         }
-        let need = c.cols.div_ceil(group_cols) * c.rows * b.rows;
+        let need = c
+            .cols
+            .div_ceil(group_cols)
+            .checked_mul(c.rows)
+            .and_then(|x| x.checked_mul(b.rows))
+            .ok_or(SimdError::TooLarge {
+                what: "gemm_grouped: groups × m × k",
+                value: c.cols.div_ceil(group_cols),
+                max: isize::MAX as usize,
+            })?;
         if a.len() < need {
             return Err(SimdError::LengthMismatch {
                 what: "gemm_grouped: a [groups, m, k]",

@@ -312,3 +312,59 @@ fn layout_moves_and_interleaved_gemm_check_their_arguments() {
         assert!(c.iter().all(|v| *v == z));
     }
 }
+
+/// Issue 21, finding 1: a row stride near `usize::MAX` used to wrap `(rows − 1)·stride + cols`
+/// to a small number, pass the length check and let the AVX2 / AVX-512 GEMMs write before the
+/// output slice. Every view constructor must reject it with `TooLarge` naming the stride bound.
+#[test]
+fn wrapping_strides_are_rejected_not_wrapped() {
+    let stride = usize::MAX - 15; // (2 − 1)·stride + 32 wraps to 16 without checked arithmetic
+    let data = vec![C32::new(1.0, 0.0); 32];
+    let mut out = vec![C32::new(0.0, 0.0); 32];
+    let re = vec![0.0f32; 32];
+    let mut re_mut = vec![0.0f32; 32];
+    let mut im_mut = vec![0.0f32; 32];
+    let expect_too_large = |e: SimdError| match e {
+        SimdError::TooLarge { what, value, .. } => {
+            assert_eq!(what, "row stride × (rows − 1) + cols");
+            assert_eq!(value, stride);
+        }
+        other => panic!("expected TooLarge for the stride, got {other:?}"),
+    };
+    expect_too_large(ComplexRef::new(2, 32, stride, &data).unwrap_err());
+    expect_too_large(ComplexMut::new(2, 32, stride, &mut out).unwrap_err());
+    expect_too_large(SplitRef::new(2, 32, stride, &re, &re).unwrap_err());
+    expect_too_large(SplitMut::new(2, 32, stride, &mut re_mut, &mut im_mut).unwrap_err());
+    // The largest stride that does not overflow but still needs more data than given is a
+    // length error, not an overflow.
+    match ComplexRef::new(2, 32, 1 << 40, &data).unwrap_err() {
+        SimdError::LengthMismatch { expected, got, .. } => {
+            assert_eq!(expected, (1usize << 40) + 32);
+            assert_eq!(got, 32);
+        }
+        other => panic!("expected LengthMismatch, got {other:?}"),
+    }
+}
+
+/// Sizes that overflow or cannot be allocated are typed errors, not aborts.
+#[test]
+fn huge_owned_matrices_are_errors_not_aborts() {
+    match SplitMatrix::zeros(usize::MAX, 2).unwrap_err() {
+        SimdError::TooLarge { what, .. } => assert_eq!(what, "SplitMatrix rows × cols"),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    // 2^62 values = 2^64 bytes per plane: beyond `isize::MAX`, so the allocator refuses it on
+    // every machine whatever its overcommit policy.
+    match SplitMatrix::zeros(1 << 31, 1 << 31).unwrap_err() {
+        SimdError::AllocationFailed { what, bytes } => {
+            assert_eq!(what, "SplitMatrix real plane");
+            assert_eq!(bytes, usize::MAX); // 2^64 saturates
+        }
+        other => panic!("expected AllocationFailed, got {other:?}"),
+    }
+    // 2^16 lane blocks × 2^20 × 2^20 × 32 f32 = 2^63 bytes: again beyond `isize::MAX`.
+    match MatrixBatch::zeros(1 << 20, 1 << 20, 1 << 20).unwrap_err() {
+        SimdError::AllocationFailed { what, .. } => assert_eq!(what, "MatrixBatch data"),
+        other => panic!("expected AllocationFailed, got {other:?}"),
+    }
+}
