@@ -58,6 +58,7 @@ pub mod precoding;
 pub mod rate;
 pub mod refsig;
 pub mod sequence;
+pub mod tables;
 pub mod vectors;
 
 pub use error::{Error, Result};

@@ -96,23 +96,27 @@ struct PeakRateArgs {
     /// Spatial layers on each carrier (16 single-layer MU-MIMO users = 16).
     #[arg(long, default_value_t = 1)]
     layers: u32,
-    /// Highest modulation: picks the MCS table (64QAM → Table 1, 256QAM → 2, 1024QAM → 4) and its
-    /// highest index unless --mcs is given.
+    /// NR: highest modulation, picks the MCS table (64QAM → Table 1, 256QAM → 2, 1024QAM → 4)
+    /// and its highest index unless --mcs is given.
     #[arg(long, default_value = "256QAM")]
     modulation: String,
-    /// MCS index in that table.
+    /// MCS index in that table (NR), or in --mcs-table (LTE).
     #[arg(long)]
     mcs: Option<u32>,
-    /// NR slot pattern, e.g. DDDSU or DDDSU/10:2:2 (special slot dl:guard:ul symbols).
-    #[arg(long, default_value = "DDDSU")]
-    tdd_pattern: String,
+    /// LTE MCS table: 64qam (36.213 Table 7.1.7.1-1) or 256qam (Table 7.1.7.1-1A).
+    #[arg(long)]
+    mcs_table: Option<String>,
+    /// NR slot pattern, e.g. DDDSU or DDDSU/10:2:2 (special slot dl:guard:ul symbols);
+    /// DDDSU when not given.
+    #[arg(long)]
+    tdd_pattern: Option<String>,
     /// LTE uplink-downlink configuration 0-6.
     #[arg(long)]
     tdd_config: Option<u8>,
-    /// LTE special-subframe configuration 0-9.
+    /// LTE special-subframe configuration 0-9 (normal CP).
     #[arg(long)]
     special_subframe: Option<u8>,
-    /// LTE TBS index I_TBS.
+    /// LTE TBS index I_TBS 0-33 (instead of --mcs).
     #[arg(long)]
     itbs: Option<u32>,
     /// PDCCH symbols per downlink slot.
@@ -137,14 +141,20 @@ fn peak_rate(a: &PeakRateArgs) -> Result<(), String> {
     use massive_mimo::rate::{McsTable, NrPeakRateConfig, nr_tdd_peak_rate};
     match a.rat.to_ascii_lowercase().as_str() {
         "nr" => {}
-        "lte" => {
+        "lte" => return lte_peak_rate(a),
+        other => return Err(format!("--rat {other}: expected nr or lte")),
+    }
+    for (flag, given) in [
+        ("--tdd-config", a.tdd_config.is_some()),
+        ("--special-subframe", a.special_subframe.is_some()),
+        ("--itbs", a.itbs.is_some()),
+        ("--mcs-table", a.mcs_table.is_some()),
+    ] {
+        if given {
             return Err(format!(
-                "LTE peak rate needs the LTE TBS table (36.213 Table 7.1.7.2.1-1), which this build does not have yet \
-                 (requested: {} MHz, TDD config {:?}, special subframe {:?}, I_TBS {:?})",
-                a.bandwidth_mhz, a.tdd_config, a.special_subframe, a.itbs
+                "{flag} is an LTE option; NR takes --tdd-pattern and --modulation/--mcs"
             ));
         }
-        other => return Err(format!("--rat {other}: expected nr or lte")),
     }
     let modulation: Modulation = a
         .modulation
@@ -172,6 +182,8 @@ fn peak_rate(a: &PeakRateArgs) -> Result<(), String> {
         scs_khz: a.scs_khz,
         pattern: a
             .tdd_pattern
+            .as_deref()
+            .unwrap_or("DDDSU")
             .parse()
             .map_err(|e: massive_mimo::Error| e.to_string())?,
         layers: a.layers,
@@ -226,6 +238,112 @@ fn peak_rate(a: &PeakRateArgs) -> Result<(), String> {
             "(38.306 §4.1.2 formula × downlink symbol share, per carrier: {:.1} Mbit/s)",
             r.formula_38306_mbps
         );
+    }
+    Ok(())
+}
+
+/// `mimo peak-rate --rat lte`: the TD-LTE peak from the 36.213 §7.1.7 TBS arithmetic.
+fn lte_peak_rate(a: &PeakRateArgs) -> Result<(), String> {
+    use massive_mimo::carrier::LteTddConfig;
+    use massive_mimo::rate::{
+        LteMcsTable, LtePeakRateConfig, lte_code_rate, lte_mcs, lte_tdd_peak_rate,
+    };
+    if a.tdd_pattern.is_some() {
+        return Err(
+            "--tdd-pattern is an NR option; LTE takes --tdd-config and --special-subframe".into(),
+        );
+    }
+    let tdd_config = a
+        .tdd_config
+        .ok_or("LTE needs --tdd-config (uplink-downlink configuration 0-6)")?;
+    let special = a
+        .special_subframe
+        .ok_or("LTE needs --special-subframe (0-9, normal CP)")?;
+    let tdd = LteTddConfig::new(tdd_config, special).map_err(|e| e.to_string())?;
+    let table = match a
+        .mcs_table
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("256qam") => LteMcsTable::Qam256,
+        Some("64qam") => LteMcsTable::Qam64,
+        Some(other) => return Err(format!("--mcs-table {other}: expected 64qam or 256qam")),
+    };
+    let (i_tbs, i_mcs, modulation) = match (a.itbs, a.mcs) {
+        (Some(_), Some(_)) => return Err("give --itbs or --mcs, not both".into()),
+        (Some(i), None) => {
+            // The modulation of an I_TBS: the highest-order row of the table that maps to it.
+            let row = (0..=table.max_data_mcs())
+                .rev()
+                .filter_map(|m| lte_mcs(table, m).ok().map(|e| (m, e)))
+                .find(|(_, e)| e.i_tbs == Some(i));
+            (i, row.map(|(m, _)| m), row.map(|(_, e)| e.modulation))
+        }
+        (None, m) => {
+            let m = m.unwrap_or(table.max_data_mcs());
+            let e = lte_mcs(table, m).map_err(|e| e.to_string())?;
+            let i = e.i_tbs.ok_or(format!(
+                "--mcs {m}: a reserved row of the {table:?} table (retransmissions only, no TBS)"
+            ))?;
+            (i, Some(m), Some(e.modulation))
+        }
+    };
+    let cfg = LtePeakRateConfig {
+        bandwidth_mhz: a.bandwidth_mhz,
+        tdd,
+        layers: a.layers,
+        i_tbs,
+        carriers: a.carriers,
+    };
+    let r = lte_tdd_peak_rate(&cfg).map_err(|e| e.to_string())?;
+    // Data REs per PRB pair of a downlink subframe for the code rate: 14 symbols − control,
+    // less the 12 UE-specific RS REs (port 7/8, TM9) of 36.211 §6.10.3.
+    let data_re = (12 * 14u32.saturating_sub(a.control_symbols)).saturating_sub(12);
+    let code_rate = modulation.map(|m| lte_code_rate(r.tbs_dl_subframe, data_re * r.n_prb, m));
+    if a.json {
+        let v = serde_json::json!({
+            "rat": "lte",
+            "bandwidth_mhz": a.bandwidth_mhz,
+            "n_prb": r.n_prb,
+            "tdd_config": tdd_config,
+            "special_subframe": special,
+            "dl_subframes_per_frame": r.dl_subframes,
+            "special_subframes_per_frame": r.special_subframes,
+            "layers": a.layers,
+            "carriers": a.carriers,
+            "mcs_table": format!("{table:?}"),
+            "mcs": i_mcs,
+            "i_tbs": i_tbs,
+            "modulation": modulation.map(|m| m.name()),
+            "code_rate": code_rate,
+            "tbs_dl_subframe_per_layer": r.tbs_dl_subframe,
+            "tbs_dwpts_per_layer": r.tbs_dwpts,
+            "per_layer_mbps": r.per_layer_mbps,
+            "per_carrier_mbps": r.per_carrier_mbps,
+            "total_mbps": r.total_mbps,
+            "abstraction": "36.213 7.1.7.2 TBS per subframe and layer (DwPTS scaled 0.75/0.375), summed over the TDD frame",
+        });
+        println!("{v}");
+    } else {
+        println!(
+            "TD-LTE {} MHz: {} PRB, UL/DL configuration {tdd_config} ({} D + {} S per frame), special subframe {special}, {} layer(s), {} carrier(s)",
+            a.bandwidth_mhz, r.n_prb, r.dl_subframes, r.special_subframes, a.layers, a.carriers
+        );
+        match (i_mcs, modulation, code_rate) {
+            (Some(m), Some(q), Some(cr)) => println!(
+                "I_TBS {i_tbs} (MCS {m} of the {table:?} table: {q}, code rate {cr:.3} with {} PDCCH symbol(s) and UE-RS)",
+                a.control_symbols
+            ),
+            _ => println!("I_TBS {i_tbs} (no row of the {table:?} MCS table maps to it)"),
+        }
+        println!(
+            "TBS per layer: {} bits (downlink subframe), {} bits (DwPTS)",
+            r.tbs_dl_subframe, r.tbs_dwpts
+        );
+        println!("per layer   {:>10.1} Mbit/s", r.per_layer_mbps);
+        println!("per carrier {:>10.1} Mbit/s", r.per_carrier_mbps);
+        println!("total       {:>10.1} Mbit/s", r.total_mbps);
     }
     Ok(())
 }

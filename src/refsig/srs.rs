@@ -249,8 +249,24 @@ mod tests {
         cfg = user(0, 0);
         cfg.m_srs = 13;
         assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
-        cfg = user(0, 0);
-        cfg.m_srs = 4; // M = 12: tabulated sequence not available → typed error
-        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+    }
+
+    #[test]
+    fn short_srs_uses_the_tabulated_low_papr_sequence() {
+        // m_SRS = 4 PRB on comb 4: M = 12, the φ table of 38.211 Table 5.2.2.2-2.
+        let mut g = Array3::zeros((1, 14, 144));
+        let mut cfg = user(0, 0);
+        cfg.m_srs = 4;
+        assert_eq!(cfg.sequence_length(), 12);
+        cfg.write_pilots(g.view_mut(), 0).unwrap();
+        let mut want = vec![C32::new(0.0, 0.0); 12];
+        let n_cs_max = 12.0; // comb 4
+        let alpha = 2.0 * std::f64::consts::PI * cfg.cyclic_shift as f64 / n_cs_max;
+        low_papr_sequence(cfg.group.0, cfg.group.1, alpha, &mut want).unwrap();
+        let k0 = 12 * cfg.prb_start + cfg.comb_offset;
+        for (n, w) in want.iter().enumerate() {
+            let got = g[[0, cfg.l0, k0 + n * cfg.comb]];
+            assert!((got - w * cfg.amplitude).norm() < 1e-6, "RE {n}");
+        }
     }
 }

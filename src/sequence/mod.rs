@@ -7,4 +7,4 @@ pub mod low_papr;
 
 pub use gold::Gold;
 pub use hopping::{Hopping, pucch_group_sequence, srs_group_sequence};
-pub use low_papr::low_papr_sequence;
+pub use low_papr::{LowPaprStandard, low_papr_sequence, low_papr_sequence_in};

@@ -17,8 +17,8 @@ use crate::array::PlanarArray;
 use crate::beamforming::{BeamPatternElement, TypeISinglePanel, beam_pattern_db};
 use crate::modulation::{DemapMethod, Modulation, demap, map};
 use crate::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
-use crate::rate::{NrTbsInput, nr_tbs};
-use crate::sequence::{Gold, low_papr_sequence};
+use crate::rate::{NrTbsInput, PrbScaling, lte_tbs, nr_tbs};
+use crate::sequence::{Gold, LowPaprStandard, low_papr_sequence_in};
 
 /// Outputs of a kernel, by name.
 pub type Outputs = BTreeMap<&'static str, Array>;
@@ -35,6 +35,7 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "ofdm_modulate" => ofdm_modulate,
         "ofdm_demodulate" => ofdm_demodulate,
         "tbs_nr" => tbs_nr,
+        "tbs_lte" => tbs_lte,
         "steering_vector" => steering_vector,
         "codebook_type1" => codebook_type1,
         "beam_pattern" => beam_pattern,
@@ -49,7 +50,7 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
 }
 
 /// Names of every registered kernel.
-pub const KERNELS: [&str; 16] = [
+pub const KERNELS: [&str; 17] = [
     "gold",
     "qam_map",
     "qam_demap",
@@ -57,6 +58,7 @@ pub const KERNELS: [&str; 16] = [
     "ofdm_modulate",
     "ofdm_demodulate",
     "tbs_nr",
+    "tbs_lte",
     "steering_vector",
     "codebook_type1",
     "beam_pattern",
@@ -112,6 +114,15 @@ impl Params<'_> {
         match self.get(key)? {
             toml::Value::String(s) => Ok(s),
             v => Err(format!("parameter `{key}` = {v} is not a string")),
+        }
+    }
+
+    /// An optional string: `None` when the parameter is absent.
+    pub fn opt_str(&self, key: &str) -> Result<Option<&str>, String> {
+        if self.0.contains_key(key) {
+            self.str(key).map(Some)
+        } else {
+            Ok(None)
         }
     }
 
@@ -228,8 +239,14 @@ fn qam_demap(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 }
 
 fn low_papr(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
+    let standard = match p.opt_str("standard")? {
+        None | Some("nr" | "NR") => LowPaprStandard::Nr,
+        Some("lte" | "LTE") => LowPaprStandard::Lte,
+        Some(s) => return Err(format!("parameter `standard` = {s} is not nr or lte")),
+    };
     let mut r = vec![C32::new(0.0, 0.0); p.usize("m_zc")?];
-    low_papr_sequence(p.u32("u")?, p.u32("v")?, p.f64("alpha")?, &mut r).map_err(err)?;
+    low_papr_sequence_in(standard, p.u32("u")?, p.u32("v")?, p.f64("alpha")?, &mut r)
+        .map_err(err)?;
     Ok(Outputs::from([("sequence", Array::C64(vec1(r)))]))
 }
 
@@ -288,6 +305,15 @@ fn tbs_nr(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
         x_overhead: p.u32("x_overhead")?,
     };
     let tbs = nr_tbs(&input).map_err(err)?;
+    Ok(Outputs::from([(
+        "tbs",
+        Array::I64(vec1(vec![i64::from(tbs)])),
+    )]))
+}
+
+fn tbs_lte(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
+    let scaling = PrbScaling::from_factor(p.f64("prb_scale")?).map_err(err)?;
+    let tbs = lte_tbs(p.u32("i_tbs")?, p.u32("n_prb")?, p.u32("layers")?, scaling).map_err(err)?;
     Ok(Outputs::from([(
         "tbs",
         Array::I64(vec1(vec![i64::from(tbs)])),

@@ -1,4 +1,4 @@
-//! Transport-block sizes, MCS tables and peak rates.
+//! NR transport-block sizes, MCS tables and peak rates.
 //!
 //! * NR TBS determination, 3GPP TS 38.214 §5.1.3.2 ([`nr_tbs`]).
 //! * NR PDSCH MCS index tables 1–4, 38.214 Tables 5.1.3.1-1..-4 ([`nr_mcs`]).
@@ -533,6 +533,10 @@ mod tests {
     }
 }
 
+/// Most MU-MIMO layers one NR carrier is taken to carry: 12 orthogonal DMRS ports (type 2,
+/// double symbol, 38.211 §6.4.1.1) × 2 scrambling identities n_SCID.
+pub const NR_MAX_CELL_LAYERS: u32 = 24;
+
 /// Assumptions of an NR TDD peak-rate calculation from the TBS arithmetic.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NrPeakRateConfig {
@@ -585,16 +589,40 @@ pub fn nr_tdd_peak_rate(c: &NrPeakRateConfig) -> Result<PeakRate> {
     let mu = crate::carrier::Numerology::from_scs_khz(c.scs_khz)?;
     let n_prb = crate::carrier::nr_n_rb(c.bandwidth_mhz, c.scs_khz)?;
     let mcs = nr_mcs(c.mcs_table, c.i_mcs)?;
-    if c.layers == 0 {
+    if !(1..=NR_MAX_CELL_LAYERS).contains(&c.layers) {
         return Err(Error::InvalidParameter {
             name: "layers",
+            value: c.layers.to_string(),
+            reason: "an NR carrier carries 1..=24 MU-MIMO layers (12 orthogonal DMRS ports × 2 scrambling identities)",
+        });
+    }
+    if c.carriers == 0 {
+        return Err(Error::InvalidParameter {
+            name: "carriers",
             value: "0".into(),
             reason: "must be ≥ 1",
         });
     }
+    if ![0, 6, 12, 18].contains(&c.x_overhead) {
+        return Err(Error::InvalidParameter {
+            name: "x_overhead",
+            value: c.x_overhead.to_string(),
+            reason: "xOverhead is 0, 6, 12 or 18 (38.331 PDSCH-ServingCellConfig)",
+        });
+    }
+    // A full downlink slot must leave data REs after control and DMRS.
+    let full_re = (12 * 14u32.saturating_sub(c.control_symbols))
+        .saturating_sub(12u32.saturating_mul(c.dmrs_symbols));
+    if c.control_symbols > 3 || c.dmrs_symbols == 0 || full_re <= c.x_overhead {
+        return Err(Error::InvalidParameter {
+            name: "control_symbols / dmrs_symbols",
+            value: format!("{} / {}", c.control_symbols, c.dmrs_symbols),
+            reason: "PDCCH takes 0..=3 symbols, PDSCH needs ≥ 1 DMRS symbol, and a downlink slot must keep data REs after both and xOverhead",
+        });
+    }
     let tbs_for = |dl_symbols: u32| -> Result<u32> {
         let pdsch = dl_symbols.saturating_sub(c.control_symbols);
-        let re = (12 * pdsch).saturating_sub(12 * c.dmrs_symbols);
+        let re = (12 * pdsch).saturating_sub(12u32.saturating_mul(c.dmrs_symbols));
         if re <= c.x_overhead {
             return Ok(0);
         }
