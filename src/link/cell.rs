@@ -27,13 +27,17 @@
 //!    [`UplinkSlot`] estimates (per PRB, noise measured from the DMRS), detects (unbiased
 //!    per-PRB MMSE on every antenna): EVM, BER and measured SINR per user, and the
 //!    detector's own SINR estimate as the "predicted" one.
-//! 5. **Link adaptation** from each stream's measured SINR: the highest MCS of the NR 256QAM
-//!    table (38.214 Table 5.1.3.1-2) whose spectral efficiency fits log2(1 + SINR) after a
-//!    `mcs_margin_db` gap (the abstraction of a 10 % BLER target), its TBS per slot by the
-//!    38.214 §5.1.3.2 procedure on the slot's data REs, and the throughput over the simulated
-//!    time (both directions). LTE carriers use the same MCS efficiencies and TBS procedure (the 36.213 TBS table
-//!    is not available to this project): the result is the NR-style throughput of the LTE
-//!    resource grid.
+//! 5. **Link adaptation** from each stream's measured SINR, per slot sent, with a
+//!    `mcs_margin_db` gap (the abstraction of a 10 % BLER target) and log2(1 + SINR/gap) as
+//!    the efficiency limit. NR carriers: the highest MCS of the 256QAM table (38.214 Table
+//!    5.1.3.1-2) whose efficiency fits, its TBS by the 38.214 §5.1.3.2 procedure on the slot's
+//!    data REs. LTE carriers: the highest I_MCS of the 36.213 256QAM table (7.1.7.1-1A) whose
+//!    transport block (Table 7.1.7.2.1-1; N_PRB scaled by 0.75/0.375 in the DwPTS) has an
+//!    effective code rate ≤ 0.93 and fits the efficiency ([`lte_mcs_for_efficiency`]); the LTE
+//!    uplink uses the same TBS table with the I_MCS → (Q_m, I_TBS) of the 64QAM PDSCH table —
+//!    the PUSCH table 8.6.1-1 is not among the project's tables; both span I_TBS 0–26 up to
+//!    64QAM. Throughput is the bits over the simulated time (both directions); every result
+//!    reports its MCS with modulation and code rate.
 
 use super::downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
 use super::uplink::UplinkSlot;
@@ -46,7 +50,10 @@ use crate::detection::DetectorMethod;
 use crate::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
 use crate::modulation::{Modulation, hard_decision, map};
 use crate::precoding::{Normalization, semi_orthogonal_selection};
-use crate::rate::{McsTable, NrTbsInput, nr_mcs_for_efficiency, nr_tbs};
+use crate::rate::{
+    LteMcsTable, McsTable, NrTbsInput, PrbScaling, lte_mcs_for_efficiency, nr_mcs_for_efficiency,
+    nr_tbs,
+};
 use crate::refsig::{
     DmrsConfig, DmrsType, SrsConfig, UeRsConfig, UeRsSubframe, write_multiplexed_users,
 };
@@ -200,8 +207,15 @@ pub struct StreamResult {
     pub evm_pct: f64,
     /// Uncoded bit error rate of the 256QAM slot data.
     pub ber: f64,
-    /// Chosen MCS index (NR 256QAM table), `None` if even MCS 0 does not fit.
+    /// Chosen MCS index of a full downlink (or uplink) slot — NR: 38.214 Table 5.1.3.1-2;
+    /// LTE: 36.213 Table 7.1.7.1-1A downlink, 7.1.7.1-1 uplink — `None` if even MCS 0 does not
+    /// fit.
     pub mcs: Option<u32>,
+    /// Modulation of that MCS.
+    pub modulation: Option<Modulation>,
+    /// Its code rate: NR the table's target rate R; LTE the effective rate of the TBS on the
+    /// slot's data REs (CRC bits included).
+    pub code_rate: Option<f64>,
     /// Throughput at that MCS, Mbit/s.
     pub throughput_mbps: f64,
 }
@@ -245,8 +259,24 @@ struct Accumulator {
     bits: usize,
     log_capacity: f64,
     n_capacity: usize,
-    /// Data REs per PRB of every slot the stream was sent in.
-    re_per_prb: Vec<usize>,
+    /// Every slot the stream was sent in.
+    slots: Vec<SlotLoad>,
+}
+
+/// One slot's allocation for the TBS: data REs per PRB and the LTE DwPTS N_PRB scaling.
+#[derive(Clone, Copy, Debug)]
+struct SlotLoad {
+    re_per_prb: usize,
+    scaling: PrbScaling,
+}
+
+/// Which tables link adaptation uses.
+#[derive(Clone, Copy, Debug)]
+enum LinkTables {
+    /// NR 256QAM MCS table and the 38.214 TBS procedure.
+    Nr,
+    /// LTE MCS table and the 36.213 TBS table.
+    Lte(LteMcsTable),
 }
 
 impl Accumulator {
@@ -262,27 +292,55 @@ impl Accumulator {
         Ok(())
     }
 
-    /// Link adaptation from the measured SINR (highest MCS of the NR 256QAM table whose
-    /// efficiency fits log2(1 + SINR/gap)) and the TBS of every slot sent.
-    fn result(&self, user: usize, n_prb: usize, gap_db: f64, seconds: f64) -> Result<StreamResult> {
+    /// Link adaptation from the measured SINR (see the module documentation) per slot sent,
+    /// and the bits of every slot.
+    fn result(
+        &self,
+        user: usize,
+        n_prb: usize,
+        gap_db: f64,
+        seconds: f64,
+        tables: LinkTables,
+    ) -> Result<StreamResult> {
         let sinr = if self.err > 0.0 {
             self.sig / self.err
         } else {
             f64::INFINITY
         };
         let se = (1.0 + sinr / 10f64.powf(gap_db / 10.0)).log2();
-        let pick = nr_mcs_for_efficiency(McsTable::Qam256, se);
         let mut bits_total = 0usize;
-        if let Some((_, e)) = pick {
-            for &re in &self.re_per_prb {
-                bits_total += nr_tbs(&NrTbsInput {
-                    modulation: e.modulation,
-                    code_rate: e.rate_x1024 / 1024.0,
-                    layers: 1,
-                    n_prb: n_prb as u32,
-                    n_re_per_prb: re as u32,
-                    x_overhead: 0,
-                })? as usize;
+        // The MCS reported: that of the slot with the most data REs (a full slot).
+        let mut reported: Option<(usize, u32, Modulation, f64)> = None;
+        for load in &self.slots {
+            let pick = match tables {
+                LinkTables::Nr => match nr_mcs_for_efficiency(McsTable::Qam256, se) {
+                    Some((m, e)) => {
+                        let tbs = nr_tbs(&NrTbsInput {
+                            modulation: e.modulation,
+                            code_rate: e.rate_x1024 / 1024.0,
+                            layers: 1,
+                            n_prb: n_prb as u32,
+                            n_re_per_prb: load.re_per_prb as u32,
+                            x_overhead: 0,
+                        })?;
+                        Some((m, e.modulation, e.rate_x1024 / 1024.0, tbs))
+                    }
+                    None => None,
+                },
+                LinkTables::Lte(table) => lte_mcs_for_efficiency(
+                    table,
+                    se,
+                    n_prb as u32,
+                    load.re_per_prb as u32,
+                    load.scaling,
+                )?
+                .map(|c| (c.i_mcs, c.entry.modulation, c.code_rate, c.tbs)),
+            };
+            if let Some((m, modulation, rate, tbs)) = pick {
+                bits_total += tbs as usize;
+                if reported.is_none_or(|r| load.re_per_prb > r.0) {
+                    reported = Some((load.re_per_prb, m, modulation, rate));
+                }
             }
         }
         let cap = self.log_capacity / self.n_capacity.max(1) as f64;
@@ -292,7 +350,9 @@ impl Accumulator {
             predicted_sinr_db: 10.0 * (2f64.powf(cap) - 1.0).log10(),
             evm_pct: 100.0 * (self.err / self.sig.max(f64::MIN_POSITIVE)).sqrt(),
             ber: self.bit_errors as f64 / self.bits.max(1) as f64,
-            mcs: pick.map(|p| p.0),
+            mcs: reported.map(|r| r.1),
+            modulation: reported.map(|r| r.2),
+            code_rate: reported.map(|r| r.3),
             throughput_mbps: bits_total as f64 / seconds / 1e6,
         })
     }
@@ -538,7 +598,10 @@ pub fn simulate_carrier(
                         }
                     }
                     acc[j].add(modulation, &eq, &data_re[j], &bits[j])?;
-                    acc[j].re_per_prb.push(n_data / n_prb);
+                    acc[j].slots.push(SlotLoad {
+                        re_per_prb: n_data / n_prb,
+                        scaling: tbs_scaling(carrier, kind),
+                    });
                 }
             }
         }
@@ -569,15 +632,23 @@ pub fn simulate_carrier(
         }
     }
     let simulated_s = n_slots as f64 * slot_s;
+    let (dl_tables, ul_tables) = match carrier.rat() {
+        Rat::Nr => (LinkTables::Nr, LinkTables::Nr),
+        Rat::Lte => (
+            LinkTables::Lte(LteMcsTable::Qam256),
+            LinkTables::Lte(LteMcsTable::Qam64),
+        ),
+    };
+    let gap = scenario.mcs_margin_db;
     let streams = acc
         .iter()
         .enumerate()
-        .map(|(j, a)| a.result(selected[j], n_prb, scenario.mcs_margin_db, simulated_s))
+        .map(|(j, a)| a.result(selected[j], n_prb, gap, simulated_s, dl_tables))
         .collect::<Result<Vec<_>>>()?;
     let uplink = ul_acc
         .iter()
         .enumerate()
-        .map(|(u, a)| a.result(u, n_prb, scenario.mcs_margin_db, simulated_s))
+        .map(|(u, a)| a.result(u, n_prb, gap, simulated_s, ul_tables))
         .collect::<Result<Vec<_>>>()?;
     Ok(CarrierResult {
         carrier: carrier_index,
@@ -593,6 +664,17 @@ pub fn simulate_carrier(
         weights: dl.weights().to_owned(),
         prg_prbs: dl.prg_prbs(),
     })
+}
+
+/// The N_PRB scaling of the TBS of a downlink slot: the DwPTS factor of 36.213 §7.1.7 for an
+/// LTE special subframe, else none.
+fn tbs_scaling(carrier: &ComponentCarrier, kind: SlotKind) -> PrbScaling {
+    match (kind, carrier.duplex()) {
+        (SlotKind::Special { .. }, Duplex::LteTdd(c)) => {
+            PrbScaling::for_dwpts(c.special()).unwrap_or(PrbScaling::Full)
+        }
+        _ => PrbScaling::Full,
+    }
 }
 
 /// The downlink reference signals of one slot and where the data goes.
@@ -748,7 +830,10 @@ fn uplink_slot(c: &mut UplinkCtx<'_>) -> Result<()> {
             .map(|(l, sc)| x[[u, l, sc]])
             .collect();
         acc.add(modulation, &eq, &sent[u], &bits[u])?;
-        acc.re_per_prb.push(12 * data_symbols.len());
+        acc.slots.push(SlotLoad {
+            re_per_prb: 12 * data_symbols.len(),
+            scaling: PrbScaling::Full,
+        });
         for p in 0..xv.dim().0 {
             let v = f64::from(xv[[p, u]]);
             if v > 0.0 {

@@ -191,6 +191,60 @@ pub fn lte_code_rate(tbs: u32, n_re: u32, modulation: Modulation) -> f64 {
     (u64::from(tbs) + crc) as f64 / (f64::from(n_re) * modulation.bits_per_symbol() as f64)
 }
 
+/// The highest code rate at which a UE is required to decode a PDSCH transport block
+/// (36.213 §7.1.7: it may skip decoding above 0.930 in an initial transmission).
+pub const LTE_MAX_CODE_RATE: f64 = 0.93;
+
+/// One link-adaptation decision on the LTE tables.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LteLinkChoice {
+    /// I_MCS in the table.
+    pub i_mcs: u32,
+    /// Its modulation and I_TBS.
+    pub entry: LteMcsEntry,
+    /// TBS of one layer on the allocation, bits.
+    pub tbs: u32,
+    /// Effective code rate of that TBS on the data REs ([`lte_code_rate`]).
+    pub code_rate: f64,
+}
+
+/// Link adaptation on the LTE tables: the highest data I_MCS of `table` whose transport block
+/// on `n_prb` PRBs of `re_per_prb` data REs each (N_PRB scaled by `scaling` for the TBS, as in
+/// the DwPTS) has an effective code rate ≤ [`LTE_MAX_CODE_RATE`] and a spectral efficiency
+/// Q_m·R ≤ `efficiency` (bit/s/Hz per layer, e.g. log2(1 + SINR/gap)). `None` when even
+/// I_MCS 0 does not fit.
+pub fn lte_mcs_for_efficiency(
+    table: LteMcsTable,
+    efficiency: f64,
+    n_prb: u32,
+    re_per_prb: u32,
+    scaling: PrbScaling,
+) -> Result<Option<LteLinkChoice>> {
+    if re_per_prb == 0 || re_per_prb > 12 * 14 {
+        return Err(Error::InvalidParameter {
+            name: "re_per_prb",
+            value: re_per_prb.to_string(),
+            reason: "data REs per PRB must be 1..=168",
+        });
+    }
+    for i_mcs in (0..=table.max_data_mcs()).rev() {
+        let entry = lte_mcs(table, i_mcs)?;
+        let Some(i_tbs) = entry.i_tbs else { continue };
+        let tbs = lte_tbs(i_tbs, n_prb, 1, scaling)?;
+        let code_rate = lte_code_rate(tbs, n_prb * re_per_prb, entry.modulation);
+        let se = code_rate * entry.modulation.bits_per_symbol() as f64;
+        if code_rate <= LTE_MAX_CODE_RATE && se <= efficiency {
+            return Ok(Some(LteLinkChoice {
+                i_mcs,
+                entry,
+                tbs,
+                code_rate,
+            }));
+        }
+    }
+    Ok(None)
+}
+
 /// Assumptions of a TD-LTE downlink peak-rate calculation from the TBS arithmetic.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LtePeakRateConfig {
@@ -392,6 +446,36 @@ mod tests {
                 other => panic!("expected {want} error, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn link_adaptation_picks_the_highest_fitting_mcs() {
+        // 100 PRB × 120 data REs. At 10 bit/s/Hz every 256QAM row fits the SE but the top
+        // rows exceed R = 0.93: I_MCS 27 (I_TBS 33, 97 896 bits) has R = (97 896 + 24 +
+        // 16·24)/96 000 = 1.02, so the pick is the highest row with R ≤ 0.93.
+        let c = lte_mcs_for_efficiency(LteMcsTable::Qam256, 10.0, 100, 120, PrbScaling::Full)
+            .unwrap()
+            .unwrap();
+        assert!(c.code_rate <= LTE_MAX_CODE_RATE);
+        let next = lte_mcs(LteMcsTable::Qam256, c.i_mcs + 1).unwrap();
+        let t = lte_tbs(next.i_tbs.unwrap(), 100, 1, PrbScaling::Full).unwrap();
+        assert!(lte_code_rate(t, 12_000, next.modulation) > LTE_MAX_CODE_RATE);
+        // The efficiency bound binds at low SINR: SE 1.0 → QPSK/16QAM with Q_m·R ≤ 1.
+        let c = lte_mcs_for_efficiency(LteMcsTable::Qam256, 1.0, 100, 120, PrbScaling::Full)
+            .unwrap()
+            .unwrap();
+        assert!(c.code_rate * c.entry.modulation.bits_per_symbol() as f64 <= 1.0);
+        let next = lte_mcs(LteMcsTable::Qam256, c.i_mcs + 1).unwrap();
+        let t = lte_tbs(next.i_tbs.unwrap(), 100, 1, PrbScaling::Full).unwrap();
+        assert!(
+            lte_code_rate(t, 12_000, next.modulation) * next.modulation.bits_per_symbol() as f64
+                > 1.0
+        );
+        // Nothing fits an efficiency below I_MCS 0's.
+        assert_eq!(
+            lte_mcs_for_efficiency(LteMcsTable::Qam256, 0.01, 100, 120, PrbScaling::Full).unwrap(),
+            None
+        );
     }
 
     #[test]

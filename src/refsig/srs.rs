@@ -12,12 +12,20 @@
 //! The frequency position (n_shift, bandwidth tree, hopping) is given directly as the first PRB
 //! of the sounded band, `prb_start`, and its width `m_srs` (m_SRS,b of Table 6.4.1.4.3-1).
 //!
+//! LTE SRS (36.211 §5.5.3) is the same signal: comb K_TC = 2 (or 4 from Rel-13) with
+//! n_cs,max = 8 (12), α = 2π·n_cs/n_cs,max, the same per-port cyclic shifts and the same
+//! second-comb rule for 4 ports, but the LTE base sequences (M_sc = 24 uses 36.211 Table
+//! 5.5.1.2-2, not NR's 38.211 Table 5.2.2.2-4): [`SrsConfig::sequence`] selects them, and
+//! [`SrsConfig::lte`] builds a resource from its bandwidth configuration
+//! ([`super::srs_bandwidth`]).
+//!
 //! Many users sound one symbol together by taking different combs (k̄_TC) and cyclic shifts
 //! (n_cs); [`crate::estimation`] separates them from the pilot grid alone.
 
 use ndarray::ArrayViewMut3;
 
-use crate::sequence::low_papr_sequence;
+use super::srs_bandwidth::{SrsBandwidthConfig, SrsRat};
+use crate::sequence::{LowPaprStandard, low_papr_sequence_in};
 use crate::{C32, Error, Result};
 
 /// One user's SRS resource.
@@ -44,6 +52,8 @@ pub struct SrsConfig {
     pub group: (u32, u32),
     /// Amplitude β_SRS.
     pub amplitude: f32,
+    /// Base sequences: NR (38.211 §5.2.2) or LTE (36.211 §5.5.1).
+    pub sequence: LowPaprStandard,
 }
 
 impl SrsConfig {
@@ -62,7 +72,41 @@ impl SrsConfig {
             n_symbols: 1,
             group,
             amplitude: 1.0,
+            sequence: LowPaprStandard::Nr,
         }
+    }
+
+    /// A single-port LTE SRS (36.211 §5.5.3) on comb `comb` (2, or 4 from Rel-13) in symbol
+    /// `l0`, its band from `bandwidth` (which must be an [`SrsRat::Lte`] configuration) at SRS
+    /// counter `n_srs`, LTE base sequence group `group`. Comb offset and cyclic shift 0 (set
+    /// them, or use it as the template of [`multiplexed_users`]).
+    pub fn lte(
+        comb: usize,
+        bandwidth: &SrsBandwidthConfig,
+        n_srs: u64,
+        l0: usize,
+        group: (u32, u32),
+    ) -> Result<Self> {
+        if bandwidth.rat != SrsRat::Lte {
+            return Err(Error::InvalidParameter {
+                name: "bandwidth.rat",
+                value: format!("{:?}", bandwidth.rat),
+                reason: "an LTE SRS takes its band from the LTE tables (SrsRat::Lte)",
+            });
+        }
+        if comb != 2 && comb != 4 {
+            return Err(Error::InvalidParameter {
+                name: "comb (K_TC)",
+                value: comb.to_string(),
+                reason: "LTE SRS combs are 2 (Rel-8) and 4 (Rel-13)",
+            });
+        }
+        let band = bandwidth.band(n_srs)?;
+        Ok(Self {
+            prb_start: band.prb_start,
+            sequence: LowPaprStandard::Lte,
+            ..Self::single_port(comb, band.m_srs, l0, group)
+        })
     }
 
     /// n_cs,max of the comb.
@@ -136,7 +180,7 @@ impl SrsConfig {
         for i in 0..self.n_ports {
             let n_cs_i = (self.cyclic_shift + n_cs_max * i / self.n_ports) % n_cs_max;
             let alpha = 2.0 * std::f64::consts::PI * n_cs_i as f64 / n_cs_max as f64;
-            low_papr_sequence(self.group.0, self.group.1, alpha, &mut seq)?;
+            low_papr_sequence_in(self.sequence, self.group.0, self.group.1, alpha, &mut seq)?;
             let k_tc =
                 if self.n_ports == 4 && (i == 1 || i == 3) && self.cyclic_shift >= n_cs_max / 2 {
                     (self.comb_offset + self.comb / 2) % self.comb
@@ -252,6 +296,46 @@ mod tests {
     }
 
     #[test]
+    fn lte_srs_is_centred_on_comb_2_with_lte_base_sequences() {
+        // 20 MHz: C_SRS 7 of Table 5.5.3.2-4 is m_SRS,0 = 16 PRB (N_0 = 1), B_SRS 0: PRBs
+        // 42..58, comb 2 → M_sc = 96; with B_SRS 3 (4 PRB) the sequence is 24 long and takes
+        // LTE's φ table, which differs from NR's.
+        let bw = SrsBandwidthConfig {
+            rat: SrsRat::Lte,
+            c_srs: 7,
+            b_srs: 3,
+            b_hop: 3,
+            n_rrc: 0,
+            n_shift: 0,
+            n_rb: 100,
+        };
+        let tree = bw.tree().unwrap();
+        let cfg = SrsConfig::lte(2, &bw, 0, 13, (4, 0)).unwrap();
+        assert_eq!(cfg.prb_start, 50 - tree[0].0 / 2);
+        assert_eq!(cfg.m_srs, 4);
+        assert_eq!(cfg.sequence_length(), 24);
+        let mut g = Array3::zeros((1, 14, 1200));
+        cfg.write_pilots(g.view_mut(), 0).unwrap();
+        let mut lte = vec![C32::new(0.0, 0.0); 24];
+        let mut nr = lte.clone();
+        low_papr_sequence_in(LowPaprStandard::Lte, 4, 0, 0.0, &mut lte).unwrap();
+        low_papr_sequence_in(LowPaprStandard::Nr, 4, 0, 0.0, &mut nr).unwrap();
+        let k0 = 12 * cfg.prb_start;
+        for n in 0..24 {
+            assert!((g[[0, 13, k0 + 2 * n]] - lte[n]).norm() < 1e-6);
+            assert_eq!(g[[0, 13, k0 + 2 * n + 1]], C32::new(0.0, 0.0));
+        }
+        assert!(lte.iter().zip(&nr).any(|(a, b)| (a - b).norm() > 0.1));
+        assert!(matches!(
+            SrsConfig::lte(8, &bw, 0, 13, (4, 0)),
+            Err(Error::InvalidParameter {
+                name: "comb (K_TC)",
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn short_srs_uses_the_tabulated_low_papr_sequence() {
         // m_SRS = 4 PRB on comb 4: M = 12, the φ table of 38.211 Table 5.2.2.2-2.
         let mut g = Array3::zeros((1, 14, 144));
@@ -262,7 +346,7 @@ mod tests {
         let mut want = vec![C32::new(0.0, 0.0); 12];
         let n_cs_max = 12.0; // comb 4
         let alpha = 2.0 * std::f64::consts::PI * cfg.cyclic_shift as f64 / n_cs_max;
-        low_papr_sequence(cfg.group.0, cfg.group.1, alpha, &mut want).unwrap();
+        crate::sequence::low_papr_sequence(cfg.group.0, cfg.group.1, alpha, &mut want).unwrap();
         let k0 = 12 * cfg.prb_start + cfg.comb_offset;
         for (n, w) in want.iter().enumerate() {
             let got = g[[0, cfg.l0, k0 + n * cfg.comb]];
