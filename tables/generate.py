@@ -141,6 +141,97 @@ pub const LTE_SRS_BANDWIDTH: [[[u16; 8]; 8]; 4] = [
     write("srs_bandwidth.rs", "".join(parts))
 
 
+def csi_rs():
+    import re
+    _, body = rows("38211_t7.4.1.5.3-1_csirs_locations.csv")
+    cdm_names = {"noCDM": "NoCdm", "fd-CDM2": "FdCdm2", "cdm4-FD2-TD2": "Cdm4Fd2Td2",
+                 "cdm8-FD2-TD4": "Cdm8Fd2Td4"}
+    parts = [HEADER, """//! NZP CSI-RS locations within a slot (38.211 Table 7.4.1.5.3-1, rows 1–18) and the CDM
+//! covers w_f(k′), w_t(l′) of Tables 7.4.1.5.3-2…-5.
+
+/// CDM type of a CSI-RS row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CdmType {
+    /// No CDM (one port per group).
+    NoCdm,
+    /// FD-CDM2: two ports over two adjacent subcarriers.
+    FdCdm2,
+    /// CDM4 (FD2, TD2): four ports over 2 subcarriers × 2 symbols.
+    Cdm4Fd2Td2,
+    /// CDM8 (FD2, TD4): eight ports over 2 subcarriers × 4 symbols.
+    Cdm8Fd2Td4,
+}
+
+/// One (k̄, l̄) entry of a row: k̄ = k_i + `k_offset` with i = `k_index`, l̄ = l_`l_index` +
+/// `l_offset` (l_0 or l_1), in CDM group `cdm_group` (j).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsiRsEntry {
+    /// i of k_i.
+    pub k_index: u8,
+    /// Added to k_i (row 1: 0, 4, 8).
+    pub k_offset: u8,
+    /// 0 for l_0, 1 for l_1.
+    pub l_index: u8,
+    /// Added to l_i (0 or 1).
+    pub l_offset: u8,
+    /// CDM group index j.
+    pub cdm_group: u8,
+}
+
+/// One row of Table 7.4.1.5.3-1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CsiRsRow {
+    /// Row number 1–18.
+    pub row: u8,
+    /// Ports X.
+    pub ports: u8,
+    /// Allowed densities ρ (REs per port per PRB; 0.5 = every other PRB).
+    pub densities: &'static [f32],
+    /// CDM type.
+    pub cdm: CdmType,
+    /// The (k̄, l̄) entries with their CDM group.
+    pub entries: &'static [CsiRsEntry],
+    /// Number of k′ values (k′ = 0..count).
+    pub k_prime: u8,
+    /// Number of l′ values.
+    pub l_prime: u8,
+}
+
+/// Table 7.4.1.5.3-1, rows 1–18 in order.
+pub const CSI_RS_ROWS: [CsiRsRow; 18] = [
+"""]
+    pair = re.compile(r"\(k(\d)(?:\+(\d+))? l(\d)(?:\+(\d+))?\)")
+    for r in body:
+        row, ports, density, cdm, kl, groups, kp, lp = r
+        pairs = pair.findall(kl)
+        gs = groups.split(";")
+        assert len(pairs) == len(gs), row
+        entries = ", ".join(
+            f"CsiRsEntry {{ k_index: {a}, k_offset: {b or 0}, l_index: {c}, l_offset: {d or 0}, cdm_group: {g} }}"
+            for (a, b, c, d), g in zip(pairs, gs))
+        dens = ", ".join(f"{float(x)}" for x in density.split(";"))
+        parts.append(f"    CsiRsRow {{ row: {row}, ports: {ports}, densities: &[{dens}], cdm: CdmType::{cdm_names[cdm]}, "
+                     f"entries: &[{entries}], k_prime: {len(kp.split(';'))}, l_prime: {len(lp.split(';'))} }},\n")
+    parts.append("];\n")
+    for ident, fname, what in [
+        ("COVERS_NO_CDM", "38211_t7.4.1.5.3-2_csirs_wf_wt_noCDM.csv", "Table 7.4.1.5.3-2 (no CDM)"),
+        ("COVERS_FD_CDM2", "38211_t7.4.1.5.3-3_csirs_wf_wt_fd-CDM2.csv", "Table 7.4.1.5.3-3 (FD-CDM2)"),
+        ("COVERS_CDM4", "38211_t7.4.1.5.3-4_csirs_wf_wt_cdm4-FD2-TD2.csv", "Table 7.4.1.5.3-4 (CDM4 FD2-TD2)"),
+        ("COVERS_CDM8", "38211_t7.4.1.5.3-5_csirs_wf_wt_cdm8-FD2-TD4.csv", "Table 7.4.1.5.3-5 (CDM8 FD2-TD4)"),
+    ]:
+        head, body = rows(fname)
+        nf = sum(1 for h in head if h.startswith("wf_"))
+        nt = sum(1 for h in head if h.startswith("wt_"))
+        cells = []
+        for r in body:
+            wf = ", ".join(r[1:1 + nf])
+            wt = ", ".join(r[1 + nf:1 + nf + nt])
+            cells.append(f"    ([{wf}], [{wt}]),")
+        parts.append(f"\n/// {what}: (w_f(k′), w_t(l′)) per index s (port 3000 + s + j·L).\n"
+                     f"pub const {ident}: [([i8; {nf}], [i8; {nt}]); {len(body)}] = [\n" + "\n".join(cells) + "\n];\n")
+    write("csi_rs.rs", "".join(parts))
+
+
 if __name__ == "__main__":
     if not os.path.isdir(SRC):
         sys.exit(f"no table directory at {SRC}")
@@ -148,3 +239,4 @@ if __name__ == "__main__":
     lte_rate()
     low_papr()
     srs_bandwidth()
+    csi_rs()

@@ -145,3 +145,80 @@ fn srs_bandwidth_tables_equal_the_shared_tables() {
         assert_eq!(ours, ints(&dir, &file, 1), "{file}");
     }
 }
+
+#[test]
+fn csi_rs_tables_equal_the_shared_tables() {
+    use massive_mimo::tables::csi_rs::{
+        COVERS_CDM4, COVERS_CDM8, COVERS_FD_CDM2, COVERS_NO_CDM, CSI_RS_ROWS, CdmType,
+    };
+    let Some(dir) = shared() else { return };
+    let rows = csv(&dir, "38211_t7.4.1.5.3-1_csirs_locations.csv");
+    assert_eq!(rows.len(), 18);
+    for (r, ours) in rows.iter().zip(CSI_RS_ROWS.iter()) {
+        assert_eq!(r[0], ours.row.to_string());
+        assert_eq!(r[1], ours.ports.to_string(), "row {}", r[0]);
+        let dens: Vec<f32> = r[2].split(';').map(|d| d.parse().unwrap()).collect();
+        assert_eq!(dens, ours.densities, "row {}", r[0]);
+        let cdm = match ours.cdm {
+            CdmType::NoCdm => "noCDM",
+            CdmType::FdCdm2 => "fd-CDM2",
+            CdmType::Cdm4Fd2Td2 => "cdm4-FD2-TD2",
+            CdmType::Cdm8Fd2Td4 => "cdm8-FD2-TD4",
+        };
+        assert_eq!(r[3], cdm, "row {}", r[0]);
+        // Re-write our entries in the file's notation: (k0+4 l0);(k1 l0+1)…
+        let term = |sym: &str, i: u8, off: u8| {
+            if off == 0 {
+                format!("{sym}{i}")
+            } else {
+                format!("{sym}{i}+{off}")
+            }
+        };
+        let kl: Vec<String> = ours
+            .entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "({} {})",
+                    term("k", e.k_index, e.k_offset),
+                    term("l", e.l_index, e.l_offset)
+                )
+            })
+            .collect();
+        assert_eq!(r[4], kl.join(";"), "row {}", r[0]);
+        let j: Vec<String> = ours
+            .entries
+            .iter()
+            .map(|e| e.cdm_group.to_string())
+            .collect();
+        assert_eq!(r[5], j.join(";"), "row {}", r[0]);
+        let seq = |n: u8| (0..n).map(|v| v.to_string()).collect::<Vec<_>>().join(";");
+        assert_eq!(r[6], seq(ours.k_prime), "row {}", r[0]);
+        assert_eq!(r[7], seq(ours.l_prime), "row {}", r[0]);
+    }
+    fn flat<const F: usize, const T: usize>(c: &[([i8; F], [i8; T])]) -> Vec<Vec<i64>> {
+        c.iter()
+            .map(|(f, t)| f.iter().chain(t.iter()).map(|&v| v.into()).collect())
+            .collect()
+    }
+    for (file, ours) in [
+        (
+            "38211_t7.4.1.5.3-2_csirs_wf_wt_noCDM.csv",
+            flat(&COVERS_NO_CDM),
+        ),
+        (
+            "38211_t7.4.1.5.3-3_csirs_wf_wt_fd-CDM2.csv",
+            flat(&COVERS_FD_CDM2),
+        ),
+        (
+            "38211_t7.4.1.5.3-4_csirs_wf_wt_cdm4-FD2-TD2.csv",
+            flat(&COVERS_CDM4),
+        ),
+        (
+            "38211_t7.4.1.5.3-5_csirs_wf_wt_cdm8-FD2-TD4.csv",
+            flat(&COVERS_CDM8),
+        ),
+    ] {
+        assert_eq!(ours, ints(&dir, file, 1), "{file}");
+    }
+}

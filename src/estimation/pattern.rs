@@ -10,7 +10,8 @@
 //!   codes or cyclic shifts; ports with disjoint RE sets are independent. Partial overlap is an
 //!   error (no orthogonality to rely on).
 //! * **Runs**: a group's pilot symbols, cut into runs of one symbol or two adjacent symbols
-//!   (a double-symbol DMRS pair, where the time-domain OCC lives).
+//!   (a double-symbol DMRS pair, where the time-domain OCC lives), or four adjacent symbols
+//!   when a pair cannot separate the group (the TD4 covers of CSI-RS CDM8).
 //! * **CDM blocks**: inside a run, consecutive pilot subcarriers are taken `block_len` at a
 //!   time, the smallest power of two for which the group's pilots form a well-conditioned
 //!   least-squares problem on the block (2 for the FD-OCC of NR DMRS, 2·2 REs for FD×TD OCC,
@@ -199,10 +200,19 @@ fn build_group(pilots: ArrayView3<'_, C32>, ports: Vec<usize>) -> Result<CdmGrou
     while i < symbols.len() {
         let l = symbols[i];
         let sc = sc_of(l);
-        let pair = i + 1 < symbols.len() && symbols[i + 1] == l + 1 && sc_of(l + 1) == sc;
+        let next =
+            |j: usize| i + j < symbols.len() && symbols[i + j] == l + j && sc_of(l + j) == sc;
+        let pair = next(1);
         let run_symbols = if pair { vec![l, l + 1] } else { vec![l] };
-        i += run_symbols.len();
-        runs.push(build_run(pilots, &ports, run_symbols, sc)?);
+        let mut run = build_run(pilots, &ports, run_symbols, sc.clone());
+        // Four adjacent symbols (CSI-RS CDM8 FD2-TD4, 38.211 Table 7.4.1.5.3-5): when a pair
+        // cannot separate the ports, their time covers span all four.
+        if run.is_err() && pair && next(2) && next(3) {
+            run = build_run(pilots, &ports, vec![l, l + 1, l + 2, l + 3], sc);
+        }
+        let run = run?;
+        i += run.symbols.len();
+        runs.push(run);
     }
     let pilot_epre = ports
         .iter()

@@ -55,7 +55,8 @@ use crate::rate::{
     nr_tbs,
 };
 use crate::refsig::{
-    DmrsConfig, DmrsType, SrsConfig, UeRsConfig, UeRsSubframe, write_multiplexed_users,
+    DmrsConfig, DmrsType, SrsBandwidthConfig, SrsConfig, SrsRat, UeRsConfig, UeRsSubframe,
+    write_multiplexed_users,
 };
 use crate::{C32, Error, Result};
 use ndarray::{Array2, Array3, Array4, s};
@@ -394,10 +395,32 @@ pub fn simulate_carrier(
     let pattern = carrier.slots();
 
     // Sounding in the last two symbols (UpPTS / the special slot's uplink part): the first
-    // half of the candidates in symbol 12, the rest in symbol 13, each half on comb 4 with
-    // cyclic shifts. Splitting halves the users per comb offset, so the cyclic shifts are
-    // twice as far apart in delay and the per-block de-spreading sees a flatter channel.
-    let m_srs = (n_prb / 4) * 4;
+    // half of the candidates in symbol 12, the rest in symbol 13, each half multiplexed by
+    // comb and cyclic shift. Splitting halves the users per comb offset, so the cyclic shifts
+    // are twice as far apart in delay and the per-block de-spreading sees a flatter channel.
+    // NR: comb 4 over every PRB (a multiple of 4). LTE: the 36.211 §5.5.3 SRS — comb 2, LTE
+    // base sequences, the widest configuration C_SRS 0 of the bandwidth table, centred (96 of
+    // 100 PRBs at 20 MHz) — and the downlink schedules PDSCH only on the sounded PRBs (the
+    // weights of the others would come from a neighbour's estimate; on this 300 ns channel
+    // that costs more than the PRBs carry).
+    let group = (carrier.centre_hz() as u32 % 30, 0);
+    let lte_srs_band = SrsBandwidthConfig {
+        rat: SrsRat::Lte,
+        c_srs: 0,
+        b_srs: 0,
+        b_hop: 3,
+        n_rrc: 0,
+        n_shift: 0,
+        n_rb: n_prb,
+    };
+    let sched = match carrier.rat() {
+        Rat::Nr => 0..n_prb,
+        Rat::Lte => {
+            let b = lte_srs_band.band(0)?;
+            b.prb_start..b.prb_start + b.m_srs
+        }
+    };
+    let n_sched = sched.len();
     let mut srs_pilots = Array3::zeros((n_users, 14, n_sc));
     let halves = if n_users > 8 {
         [(0, n_users / 2, 12), (n_users / 2, n_users, 13)].to_vec()
@@ -405,7 +428,10 @@ pub fn simulate_carrier(
         vec![(0, n_users, 13)]
     };
     for &(u0, u1, l) in &halves {
-        let template = SrsConfig::single_port(4, m_srs, l, (carrier.centre_hz() as u32 % 30, 0));
+        let template = match carrier.rat() {
+            Rat::Nr => SrsConfig::single_port(4, (n_prb / 4) * 4, l, group),
+            Rat::Lte => SrsConfig::lte(2, &lte_srs_band, 0, l, group)?,
+        };
         write_multiplexed_users(&template, u1 - u0, srs_pilots.slice_mut(s![u0..u1, .., ..]))?;
     }
     let cfg = DownlinkConfig {
@@ -502,7 +528,7 @@ pub fn simulate_carrier(
         let dl_end = kind.dl_symbols() as usize;
         if dl_end > 4 {
             dl_slots += 1;
-            let rs = downlink_rs(carrier, kind, i, k, carrier_index)?;
+            let rs = downlink_rs(carrier, kind, i, k, carrier_index, sched.clone())?;
             let n_data = rs.data_res.len();
             channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
             if scenario.csi == Csi::Perfect {
@@ -582,7 +608,7 @@ pub fn simulate_carrier(
                         .collect();
                     // Predicted SINR from the true channel and the weights, at three
                     // subcarriers of every PRB.
-                    for p in 0..n_prb {
+                    for p in sched.clone() {
                         let g_idx = p / prg;
                         for sc in [12 * p + 2, 12 * p + 6, 12 * p + 10] {
                             let mut gains = [0.0f64; 24];
@@ -599,7 +625,7 @@ pub fn simulate_carrier(
                     }
                     acc[j].add(modulation, &eq, &data_re[j], &bits[j])?;
                     acc[j].slots.push(SlotLoad {
-                        re_per_prb: n_data / n_prb,
+                        re_per_prb: n_data / n_sched,
                         scaling: tbs_scaling(carrier, kind),
                     });
                 }
@@ -643,7 +669,7 @@ pub fn simulate_carrier(
     let streams = acc
         .iter()
         .enumerate()
-        .map(|(j, a)| a.result(selected[j], n_prb, gap, simulated_s, dl_tables))
+        .map(|(j, a)| a.result(selected[j], n_sched, gap, simulated_s, dl_tables))
         .collect::<Result<Vec<_>>>()?;
     let uplink = ul_acc
         .iter()
@@ -698,6 +724,7 @@ fn downlink_rs(
     slot: usize,
     k: usize,
     carrier_index: usize,
+    sched: std::ops::Range<usize>,
 ) -> Result<DownlinkRs> {
     let n_sc = carrier.n_sc();
     let (per_set, max) = match carrier.rat() {
@@ -758,7 +785,7 @@ fn downlink_rs(
     let dl_end = kind.dl_symbols() as usize;
     let zero = C32::new(0.0, 0.0);
     let data_res = (2..dl_end)
-        .flat_map(|l| (0..n_sc).map(move |sc| (l, sc)))
+        .flat_map(|l| (12 * sched.start..12 * sched.end).map(move |sc| (l, sc)))
         .filter(|&(l, sc)| (0..k).all(|j| pilots[[j, l, sc]] == zero))
         .collect();
     Ok(DownlinkRs {

@@ -6,11 +6,15 @@
 //!   64QAM / 256QAM PDSCH MCS tables.
 //! * [`low_papr_phi`]: φ(n) of the short low-PAPR base sequences (38.211 Tables 5.2.2.2-1…-4,
 //!   36.211 Tables 5.5.1.2-1/-2).
+//! * [`csi_rs`]: NZP CSI-RS locations (38.211 Table 7.4.1.5.3-1) and CDM covers (Tables
+//!   7.4.1.5.3-2…-5).
 //! * [`srs_bandwidth`]: SRS bandwidth configurations (38.211 Table 6.4.1.4.3-1, 36.211 Tables
 //!   5.5.3.2-1…-4).
 //!
 //! Regenerate after a change of the source tables with `python3 tables/generate.py`.
 
+#[rustfmt::skip]
+pub mod csi_rs;
 #[rustfmt::skip]
 pub mod lte_rate;
 #[rustfmt::skip]
