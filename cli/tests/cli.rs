@@ -125,6 +125,91 @@ fn peak_rate_json_has_the_keys() {
 }
 
 #[test]
+fn lte_peak_rate_gives_the_reference_arithmetic() {
+    // 36.213: I_TBS 25 → 63 776 bits per 100-PRB subframe, 46 888 in the DwPTS (75 PRB);
+    // configuration 2 has 6 downlink + 2 special subframes per 10 ms.
+    let out = mimo()
+        .args(["peak-rate", "--rat", "lte", "--bandwidth-mhz", "20"])
+        .args([
+            "--tdd-config",
+            "2",
+            "--special-subframe",
+            "7",
+            "--layers",
+            "16",
+        ])
+        .args(["--itbs", "25", "--carriers", "3", "--json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["tbs_dl_subframe_per_layer"], 63_776);
+    assert_eq!(v["tbs_dwpts_per_layer"], 46_888);
+    let per_layer = (6.0 * 63_776.0 + 2.0 * 46_888.0) / 10e-3 / 1e6;
+    assert!((v["per_layer_mbps"].as_f64().unwrap() - per_layer).abs() < 1e-9);
+    assert!((v["per_carrier_mbps"].as_f64().unwrap() - 16.0 * per_layer).abs() < 1e-6);
+    assert!((v["total_mbps"].as_f64().unwrap() - 48.0 * per_layer).abs() < 1e-6);
+    // The --mcs form: MCS 27 of the 256QAM table is I_TBS 33.
+    let out = mimo()
+        .args(["peak-rate", "--rat", "lte", "--bandwidth-mhz", "20"])
+        .args([
+            "--tdd-config",
+            "2",
+            "--special-subframe",
+            "7",
+            "--layers",
+            "16",
+        ])
+        .args(["--mcs", "27", "--mcs-table", "256qam", "--json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["i_tbs"], 33);
+    assert_eq!(v["modulation"], "256QAM");
+}
+
+#[test]
+fn peak_rate_rejects_nonsense_with_the_named_value() {
+    let lte = [
+        "peak-rate",
+        "--rat",
+        "lte",
+        "--bandwidth-mhz",
+        "20",
+        "--tdd-config",
+        "2",
+        "--special-subframe",
+        "7",
+    ];
+    let nr = ["peak-rate", "--rat", "nr", "--bandwidth-mhz", "100"];
+    let cases: [(&[&str], &[&str], &str); 8] = [
+        (&lte, &["--layers", "17", "--itbs", "25"], "layers = 17"),
+        (&lte, &["--carriers", "0", "--itbs", "25"], "carriers = 0"),
+        (&lte, &["--itbs", "34"], "i_tbs = 34"),
+        (&lte, &["--mcs", "29", "--mcs-table", "64qam"], "reserved"),
+        (&nr, &["--layers", "40"], "layers = 40"),
+        (&nr, &["--x-overhead", "5"], "x_overhead = 5"),
+        (
+            &nr,
+            &["--control-symbols", "13"],
+            "control_symbols / dmrs_symbols",
+        ),
+        (&nr, &["--tdd-config", "2"], "--tdd-config is an LTE option"),
+    ];
+    for (base, extra, want) in cases {
+        let out = mimo().args(base).args(extra).output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(out.stdout.is_empty(), "{extra:?} printed a figure");
+        assert!(err.contains(want), "{extra:?}: `{err}` lacks `{want}`");
+    }
+}
+
+#[test]
 fn peak_rate_rejects_bad_input_by_name() {
     let out = mimo()
         .args(["peak-rate", "--bandwidth-mhz", "33", "--scs-khz", "30"])

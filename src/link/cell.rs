@@ -782,8 +782,12 @@ fn downlink_rs(
             .assign(&g);
         sets.push(members);
     }
-    let dl_end = kind.dl_symbols() as usize;
+    // Reference signals only on the scheduled PRBs (36.211 §6.10.3.2 / 38.211 §7.4.1.1.2: the
+    // UE-specific RS and DMRS occupy the PDSCH allocation).
     let zero = C32::new(0.0, 0.0);
+    pilots.slice_mut(s![.., .., ..12 * sched.start]).fill(zero);
+    pilots.slice_mut(s![.., .., 12 * sched.end..]).fill(zero);
+    let dl_end = kind.dl_symbols() as usize;
     let data_res = (2..dl_end)
         .flat_map(|l| (12 * sched.start..12 * sched.end).map(move |sc| (l, sc)))
         .filter(|&(l, sc)| (0..k).all(|j| pilots[[j, l, sc]] == zero))
