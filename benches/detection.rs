@@ -11,8 +11,8 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput};
 use massive_mimo::C32;
 use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
-use massive_mimo::perf::{measure_peak, time_per_call};
 use massive_mimo::simd::Kernels;
+use massive_mimo_tools::perf::{measure_peak, time_per_call};
 use ndarray::{Array2, Array3};
 
 const N_PRB: usize = 273;

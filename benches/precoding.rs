@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use massive_mimo::C32;
-use massive_mimo::perf::{measure_peak, time_per_call};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
 use massive_mimo::simd::{Backend, Kernels};
+use massive_mimo_tools::perf::{measure_peak, time_per_call};
 use ndarray::Array3;
 
 struct Case {

@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
-use massive_mimo::perf::{measure_peak, simd_cases, simd_table};
 use massive_mimo::simd::{Backend, Kernels};
+use massive_mimo_tools::perf::{measure_peak, simd_cases, simd_table};
 
 fn criterion_benches(c: &mut Criterion) {
     let k = Kernels::new();

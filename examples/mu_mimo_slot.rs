@@ -38,7 +38,7 @@ const UL_SNR_DB: f64 = 10.0;
 const DL_SNR_DB: f64 = 25.0;
 
 fn cn(rng: &mut ChaCha8Rng, var: f64) -> C32 {
-    let v = massive_mimo::channel::complex_normal(rng, var);
+    let v = massive_mimo_sim::channel::complex_normal(rng, var);
     C32::new(v.re as f32, v.im as f32)
 }
 

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use massive_mimo::perf::simd_table;
 use massive_mimo::simd::{Backend, Kernels};
+use massive_mimo_tools::perf::simd_table;
 
 fn main() {
     let chosen = match Kernels::from_env() {

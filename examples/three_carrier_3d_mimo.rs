@@ -4,7 +4,7 @@
 //! special subframe 7) — or, with `--nr`, its NR twin (100 MHz at 30 kHz in n78, DDDSU).
 //!
 //! Per carrier, for one 10 ms frame (`--periods`), the real signal chain of the library
-//! (`massive_mimo::link::cell` documents each step): SRS of all users in the special
+//! (`massive_mimo_sim::cell` documents each step): SRS of all users in the special
 //! subframes' UpPTS → delay-domain estimates per PRB → RZF weights per PRB → 256QAM layers
 //! with LTE UE-specific RS (ports 7–14 × n_SCID 0/1) precoded into the 64-antenna grid → every user receives through its own cluster channel
 //! (38.901-style rays through the array's element pattern and polarisation, moving at 1 m/s)
@@ -22,9 +22,10 @@
 use clap::{Parser, ValueEnum};
 use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Rat};
-use massive_mimo::channel::{ProfileParams, TdlProfile};
-use massive_mimo::link::{
-    CarrierResult, CellScenario, ChannelKind, Csi, PrecoderKind, run_carriers, simulate_carrier,
+use massive_mimo::link::PrecoderKind;
+use massive_mimo_sim::channel::{ProfileParams, TdlProfile};
+use massive_mimo_sim::{
+    CarrierResult, CellScenario, ChannelKind, Csi, run_carriers, simulate_carrier,
 };
 use std::time::Instant;
 

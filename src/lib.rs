@@ -21,10 +21,13 @@
 //! * around them: [`sequence`] (Gold, low-PAPR, hopping), [`array`](mod@array) and [`beamforming`]
 //!   (steering vectors, Type I codebook, DFT grids, beam patterns), [`carrier`] (numerology,
 //!   bandwidths, TDD, component carriers and aggregation sets), [`rate`] (TBS, MCS, peak
-//!   rates), [`vectors`] (reference-vector runner) and [`perf`] (share-of-peak measurement);
-//! * chained per carrier: [`link::DownlinkSlot`] and [`link::UplinkSlot`], and for studies the
-//!   simulated cell of [`link::cell`] over [`channel`] models (AWGN, Rayleigh, TDL, geometric
-//!   clusters through the planar array), carriers in parallel.
+//!   rates), [`tables`] (3GPP tables generated from the cross-checked shared files);
+//! * chained per carrier: [`link::DownlinkSlot`] and [`link::UplinkSlot`].
+//!
+//! This crate is the runtime an L1 links: it depends on no `rand`, `rayon`, `serde` or `toml`.
+//! Studies use the `massive-mimo-sim` crate (channel models, the simulated cell, the
+//! carrier-aggregation runner); the reference-vector runner and the performance harness are in
+//! `massive-mimo-tools`.
 //!
 //! ```
 //! use massive_mimo::modulation::{DemapMethod, Modulation, demap, map};
@@ -41,10 +44,13 @@
 //! Conventions: complex samples are [`C32`]; array arguments document their axis order
 //! (first axis slowest); "noise_var" is the complex noise variance E|n|².
 
+// `deny`, not `forbid`: ndarray's `s!` macro allows `unsafe_code` inside its expansion, which a
+// `forbid` rejects; `.ci/run` fails on any `allow(unsafe_code)` in this project's own sources.
+#![deny(unsafe_code)]
+
 pub mod array;
 pub mod beamforming;
 pub mod carrier;
-pub mod channel;
 pub mod detection;
 pub mod error;
 pub mod estimation;
@@ -53,13 +59,11 @@ mod linalg;
 pub mod link;
 pub mod modulation;
 pub mod ofdm;
-pub mod perf;
 pub mod precoding;
 pub mod rate;
 pub mod refsig;
 pub mod sequence;
 pub mod tables;
-pub mod vectors;
 
 pub use error::{Error, Result};
 /// The kernel crate, re-exported.

@@ -542,8 +542,8 @@ fn lte_ue_rs_ports_7_to_14_separate_within_each_slot() {
 /// DMRS type 1, one port, single symbol at 2, through an LTE TDL profile (36.104 Annex B.2)
 /// at 30 kHz: the NMSE (dB) of the linear, LMMSE and DFT filters at `snr_db`, and the
 /// realised channel power (one Rayleigh draw per tap and antenna).
-fn tdl_nmse(profile: massive_mimo::channel::TdlProfile, snr_db: f64) -> ([f64; 3], f64) {
-    use massive_mimo::channel::{ChannelModel, Tdl};
+fn tdl_nmse(profile: massive_mimo_sim::channel::TdlProfile, snr_db: f64) -> ([f64; 3], f64) {
+    use massive_mimo_sim::channel::{ChannelModel, Tdl};
     let (n_rx, n_prb) = (8, 51);
     let n_sc = 12 * n_prb;
     let pilots = {
@@ -570,7 +570,7 @@ fn tdl_nmse(profile: massive_mimo::channel::TdlProfile, snr_db: f64) -> ([f64; 3
 
 #[test]
 fn nmse_on_lte_tdl_profiles_against_theory() {
-    use massive_mimo::channel::TdlProfile;
+    use massive_mimo_sim::channel::TdlProfile;
     // At 0 dB the pilot REs carry the LS noise σ² and linear interpolation halves it on the
     // REs between them: 0.75·σ² over the realised channel power P, on a channel smooth over
     // the 60 kHz pilot spacing (EVA).

@@ -4,17 +4,15 @@
 use massive_mimo::C32;
 use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat};
-use massive_mimo::channel::StaticChannel;
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
-use massive_mimo::link::{
-    CellScenario, ChannelKind, Csi, DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation,
-    UplinkSlot, simulate_aggregation, simulate_carrier,
-};
+use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
 use massive_mimo::modulation::{Modulation, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
 use massive_mimo::precoding::Normalization;
 use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
+use massive_mimo_sim::channel::StaticChannel;
+use massive_mimo_sim::{CellScenario, ChannelKind, Csi, simulate_aggregation, simulate_carrier};
 use ndarray::{Array2, Array3};
 
 const N_PRB: usize = 12;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use massive_mimo::vectors::{Outcome, Report, kernels, run_dirs};
+use massive_mimo_tools::vectors::{Outcome, Report, kernels, run_dirs};
 
 fn check(report: &Report, min_passed: usize) {
     let mut failures = Vec::new();

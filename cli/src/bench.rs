@@ -13,12 +13,12 @@ use massive_mimo::estimation::{
 };
 use massive_mimo::modulation::{DemapMethod, Modulation, demap};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
-use massive_mimo::perf::{measure_peak, time_per_call};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
 use massive_mimo::refsig::{
     DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
 };
 use massive_mimo::simd::{Backend, Kernels};
+use massive_mimo_tools::perf::{measure_peak, time_per_call};
 use ndarray::{Array2, Array3, Array4};
 use serde_json::{Value, json};
 

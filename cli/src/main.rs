@@ -10,6 +10,8 @@
 //!   block with its share of peak and speed-up over a plain baseline, cores per carrier, and
 //!   multi-carrier scaling ([`bench`](mod@bench)).
 
+#![deny(unsafe_code)]
+
 //! * `mimo icount --check FILE | --update FILE` — the instruction-count regression guard
 //!   (valgrind; [`icount`]).
 
@@ -436,7 +438,7 @@ fn main() -> ExitCode {
             }
         }),
         Command::Vectors { dirs } => {
-            let report = massive_mimo::vectors::run_dirs(&dirs);
+            let report = massive_mimo_tools::vectors::run_dirs(&dirs);
             println!("{report}");
             if report.failed() > 0 {
                 return ExitCode::from(1);

@@ -3,7 +3,7 @@
 //! subcarrier grid (delays in units of the useful symbol duration 1/Δf), static over the slot.
 
 use massive_mimo::C32;
-use massive_mimo::channel::complex_normal;
+use massive_mimo_sim::channel::complex_normal;
 use ndarray::{Array3, Array4};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

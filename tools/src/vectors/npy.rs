@@ -4,7 +4,7 @@
 use ndarray::{ArrayD, IxDyn};
 
 use super::Array;
-use crate::C32;
+use massive_mimo::C32;
 
 /// Parses a `.npy` byte buffer. Errors say what is wrong (magic, header, dtype, size).
 pub fn parse(bytes: &[u8]) -> Result<Array, String> {

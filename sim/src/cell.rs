@@ -8,7 +8,7 @@
 //!    slot): every candidate user's SRS (comb 4, cyclic shifts, [`SrsConfig`]),
 //!    through the uplink channel (the transpose of the downlink one, TDD reciprocity) plus
 //!    noise, estimated per PRB ([`DownlinkSlot::sound`], by default in the delay domain,
-//!    [`crate::estimation::CyclicShiftEstimator`]) — with more than 8 users, half of them
+//!    [`massive_mimo::estimation::CyclicShiftEstimator`]) — with more than 8 users, half of them
 //!    sound in each of the last two symbols; semi-orthogonal user selection when
 //!    there are more candidates than streams; weights per PRG ([`DownlinkSlot::compute_weights`]).
 //! 2. **Every downlink slot** (and the DwPTS of special slots): per stream its demodulation
@@ -18,7 +18,7 @@
 //!    (symbols 0–1 are the control region, left empty); precoding into the 64-antenna grid;
 //!    each user receives through its true channel at the slot's middle (the channel has moved
 //!    since the sounding: TDD aging) with noise.
-//! 3. **Each user**: the library's [`crate::estimation::ChannelEstimator`] on the reference
+//! 3. **Each user**: the library's [`massive_mimo::estimation::ChannelEstimator`] on the reference
 //!    signals of its scrambling set (the ports it can separate; per-subcarrier LMMSE, noise
 //!    measured from the pilots, time interpolation), one-tap equalisation, hard decisions:
 //!    EVM, uncoded BER, and the post-equalisation SINR measured from the data (1/EVM²).
@@ -39,26 +39,26 @@
 //!    64QAM. Throughput is the bits over the simulated time (both directions); every result
 //!    reports its MCS with modulation and code rate.
 
-use super::downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
-use super::uplink::UplinkSlot;
-use crate::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
 use crate::channel::{
     ChannelModel, ClusterChannel, ClusterProfile, ProfileParams, StaticChannel, Tdl, TdlProfile,
     UserGeometry, add_awgn,
 };
-use crate::detection::DetectorMethod;
-use crate::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
-use crate::modulation::{Modulation, hard_decision, map};
-use crate::precoding::{Normalization, semi_orthogonal_selection};
-use crate::rate::{
+use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
+use massive_mimo::detection::DetectorMethod;
+use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
+use massive_mimo::link::UplinkSlot;
+use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
+use massive_mimo::modulation::{Modulation, hard_decision, map};
+use massive_mimo::precoding::{Normalization, semi_orthogonal_selection};
+use massive_mimo::rate::{
     LteMcsTable, McsTable, NrTbsInput, PrbScaling, lte_mcs_for_efficiency, nr_mcs_for_efficiency,
     nr_tbs,
 };
-use crate::refsig::{
+use massive_mimo::refsig::{
     DmrsConfig, DmrsType, SrsBandwidthConfig, SrsConfig, SrsRat, UeRsConfig, UeRsSubframe,
     write_multiplexed_users,
 };
-use crate::{C32, Error, Result};
+use massive_mimo::{C32, Error, Result};
 use ndarray::{Array2, Array3, Array4, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -154,7 +154,7 @@ impl CellScenario {
     /// for every carrier, so that carriers see the same environment at their own frequency.
     pub fn build_channel(
         &self,
-        array: &crate::array::PanelArray,
+        array: &massive_mimo::array::PanelArray,
         array_design_hz: f64,
     ) -> Result<Box<dyn ChannelModel>> {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0xC4A7_7E1D);

@@ -12,13 +12,13 @@ use std::collections::BTreeMap;
 use ndarray::{Array2, ArrayD};
 
 use super::Array;
-use crate::C32;
-use crate::array::PlanarArray;
-use crate::beamforming::{BeamPatternElement, TypeISinglePanel, beam_pattern_db};
-use crate::modulation::{DemapMethod, Modulation, demap, map};
-use crate::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
-use crate::rate::{NrTbsInput, PrbScaling, lte_tbs, nr_tbs};
-use crate::sequence::{Gold, LowPaprStandard, low_papr_sequence_in};
+use massive_mimo::C32;
+use massive_mimo::array::PlanarArray;
+use massive_mimo::beamforming::{BeamPatternElement, TypeISinglePanel, beam_pattern_db};
+use massive_mimo::modulation::{DemapMethod, Modulation, demap, map};
+use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
+use massive_mimo::rate::{NrTbsInput, PrbScaling, lte_tbs, nr_tbs};
+use massive_mimo::sequence::{Gold, LowPaprStandard, low_papr_sequence_in};
 
 /// Outputs of a kernel, by name.
 pub type Outputs = BTreeMap<&'static str, Array>;
@@ -186,7 +186,7 @@ impl Inputs<'_> {
     }
 }
 
-fn err(e: crate::Error) -> String {
+fn err(e: massive_mimo::Error) -> String {
     e.to_string()
 }
 
@@ -389,7 +389,7 @@ fn beam_pattern(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 }
 
 fn precoder_rzf(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
-    use crate::precoding::{Normalization, RzfPrecoder};
+    use massive_mimo::precoding::{Normalization, RzfPrecoder};
     let h = i.c64_dim::<ndarray::Ix3>("h", "[n_sc, k, n_tx]")?;
     let (b, k, n) = h.dim();
     let normalization = match p.str("normalization")? {
@@ -412,7 +412,7 @@ fn precoder_rzf(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 }
 
 fn equalize(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
-    use crate::detection::{EqualizerMethod, LinearEqualizer};
+    use massive_mimo::detection::{EqualizerMethod, LinearEqualizer};
     let method = match p.str("method")? {
         "zf" => EqualizerMethod::Zf,
         "mmse" => EqualizerMethod::Mmse {
@@ -436,7 +436,7 @@ fn equalize(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 }
 
 fn chest(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
-    use crate::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
+    use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
     let rx = i.c64_dim::<ndarray::Ix3>("rx", "[n_rx, n_sym, n_sc]")?;
     let pilots = i.c64_dim::<ndarray::Ix3>("pilots", "[n_ports, n_sym, n_sc]")?;
     let nv = flat(i.f32("noise_var")?);
@@ -458,7 +458,7 @@ fn chest(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 }
 
 fn precoder_apply(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
-    use crate::precoding::PrecoderApplier;
+    use massive_mimo::precoding::PrecoderApplier;
     let w = i.c64_dim::<ndarray::Ix3>("w", "[n_prb, n_tx, k]")?;
     let x = i.c64_dim::<ndarray::Ix3>("x", "[n_prb, k, n_re]")?;
     let (n_prb, n_tx, k) = w.dim();
@@ -472,7 +472,7 @@ fn precoder_apply(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 }
 
 fn equalize_irc(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
-    use crate::detection::{DetectorMethod, GroupChannels, MimoDetector};
+    use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
     let unbiased = p.bool("unbiased")?;
     let h = i.c64_dim::<ndarray::Ix3>("h", "[n_re, n_rx, n_l]")?;
     let u = i.c64_dim::<ndarray::Ix3>("u", "[n_re, n_rx, n_int]")?;
@@ -502,7 +502,7 @@ fn equalize_irc(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 }
 
 fn dmrs(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
-    use crate::refsig::{DmrsConfig, DmrsType, type_a_positions};
+    use massive_mimo::refsig::{DmrsConfig, DmrsType, type_a_positions};
     let kind = match p.u64("dmrs_type")? {
         1 => DmrsType::Type1,
         2 => DmrsType::Type2,

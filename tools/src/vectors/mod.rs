@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use ndarray::ArrayD;
 use serde::Deserialize;
 
-use crate::C32;
+use massive_mimo::C32;
 
 /// One array of a case, in one of the format's dtypes.
 #[derive(Clone, Debug, PartialEq)]

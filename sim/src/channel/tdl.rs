@@ -8,7 +8,7 @@
 //! The response at frequency f is `H(f, t) = Σ_l g_l(t)·e^{−j2π f τ_l}`.
 
 use super::{ChannelModel, check_response_args};
-use crate::{C32, Error, Result};
+use massive_mimo::{C32, Error, Result};
 use ndarray::ArrayViewMut3;
 use num_complex::Complex64;
 use rand::{Rng, SeedableRng};

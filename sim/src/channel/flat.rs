@@ -1,7 +1,7 @@
 //! Frequency-flat channels: a given matrix, or one of i.i.d. Rayleigh gains.
 
 use super::{ChannelModel, check_response_args, complex_normal};
-use crate::{C32, Error, Result};
+use massive_mimo::{C32, Error, Result};
 use ndarray::{Array2, ArrayViewMut3};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

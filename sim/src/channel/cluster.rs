@@ -24,8 +24,8 @@
 //! scales it to the requested delay and angle spreads exactly.
 
 use super::{ChannelModel, SPEED_OF_LIGHT, check_response_args, normal};
-use crate::array::PanelArray;
-use crate::{C32, Error, Result};
+use massive_mimo::array::PanelArray;
+use massive_mimo::{C32, Error, Result};
 use ndarray::ArrayViewMut3;
 use num_complex::Complex64;
 use rand::seq::SliceRandom;

@@ -36,7 +36,7 @@ pub use cluster::{
 pub use flat::StaticChannel;
 pub use tdl::{Tdl, TdlProfile};
 
-use crate::{C32, Error, Result};
+use massive_mimo::{C32, Error, Result};
 use ndarray::ArrayViewMut3;
 use rand::Rng;
 

@@ -1,0 +1,25 @@
+//! # massive-mimo-sim
+//!
+//! What studies need and a real-time base station does not: channel models and the simulated
+//! cell, on top of the runtime library [`massive_mimo`].
+//!
+//! * [`channel`]: AWGN, static and i.i.d. Rayleigh channels, tapped delay lines with Doppler,
+//!   geometric clusters through the planar array (38.901 element pattern, polarisation, ray
+//!   offsets, angle scaling);
+//! * [`cell`]: a simulated multi-user 3D-MIMO cell on one carrier — sounding, user selection,
+//!   precoding through [`massive_mimo::link::DownlinkSlot`], the users' reception, the uplink
+//!   through [`massive_mimo::link::UplinkSlot`], link adaptation and throughput — and over a
+//!   carrier-aggregation set, carriers in parallel on rayon ([`cell::run_carriers`]).
+//!
+//! This crate depends on `rand` and `rayon`; the runtime crate depends on neither.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cell;
+pub mod channel;
+
+pub use cell::{
+    CarrierResult, CellScenario, ChannelKind, Csi, StreamResult, run_carriers,
+    simulate_aggregation, simulate_carrier,
+};
