@@ -8,6 +8,8 @@
 //!   y = layers — used by [`crate::detection::MimoDetector`]).
 //!
 //! In this module's names, `n_tx` is the output dimension (rows of M) and `k` the input one.
+//! The applier is capacity-sized: built for the largest `n_tx` and `k`, each call takes its
+//! own (a slot with fewer co-scheduled layers, or a detector for fewer users) within them.
 //!
 //! Two entry points, both allocation-free:
 //! * [`GridApplier::process`]: the `precoder_apply` vector contract,
@@ -35,9 +37,12 @@ use crate::{C32, Error, Result};
 /// reused by all the slot's symbols, so they should stay in a core's L2 cache.
 const W_BAND_BYTES: usize = 256 << 10;
 
-/// Applies per-PRB/PRG precoders of `n_tx × k`.
+/// Applies per-PRB/PRG precoders of up to `max_tx × max_k`.
 pub struct GridApplier {
     kernels: Kernels,
+    max_tx: usize,
+    max_k: usize,
+    /// The shape of the current call (set by each entry point after validation).
     n_tx: usize,
     k: usize,
     max_cols: usize,
@@ -63,9 +68,9 @@ pub struct GridApplier {
 const IN_PLACE_MIN_SC: usize = 24;
 
 impl GridApplier {
-    /// Buffers for `n_tx` antennas, `k` layers and up to `max_cols` REs per GEMM (the columns
-    /// of one PRB in `process`; in `process_grid` the pieces a PRG's subcarriers are cut into
-    /// when a view is not in standard layout).
+    /// Buffers for up to `n_tx` outputs (antennas), `k` inputs (layers) and `max_cols` REs per
+    /// GEMM (the columns of one PRB in `process`; in `process_grid` the pieces a PRG's
+    /// subcarriers are cut into when a view is not in standard layout).
     pub fn new(n_tx: usize, k: usize, max_cols: usize) -> Result<Self> {
         if n_tx == 0 || k == 0 || max_cols == 0 {
             return Err(Error::InvalidParameter {
@@ -77,6 +82,8 @@ impl GridApplier {
         let zero = C32::new(0.0, 0.0);
         Ok(Self {
             kernels: Kernels::new(),
+            max_tx: n_tx,
+            max_k: k,
             n_tx,
             k,
             max_cols,
@@ -179,15 +186,16 @@ impl GridApplier {
         x: ArrayView3<'_, C32>,
         mut y: ArrayViewMut3<'_, C32>,
     ) -> Result<()> {
-        let (n_prb, n_re) = (w.dim().0, x.dim().2);
-        let (n, k) = (self.n_tx, self.k);
-        if w.dim() != (n_prb, n, k) {
+        let (n_prb, n, k) = w.dim();
+        let n_re = x.dim().2;
+        if n == 0 || k == 0 || n > self.max_tx || k > self.max_k {
             return Err(Error::ShapeMismatch {
-                name: "w [n_prb, n_tx, k]",
-                expected: vec![n_prb, n, k],
+                name: "w [n_prb, n_tx ≤ capacity, k ≤ capacity]",
+                expected: vec![n_prb, self.max_tx, self.max_k],
                 got: w.shape().to_vec(),
             });
         }
+        (self.n_tx, self.k) = (n, k);
         if x.dim() != (n_prb, k, n_re) || n_re == 0 || n_re > self.max_cols {
             return Err(Error::ShapeMismatch {
                 name: "x [n_prb, k, n_re (1..=max_cols)]",
@@ -239,16 +247,24 @@ impl GridApplier {
         mut y: ArrayViewMut3<'_, C32>,
     ) -> Result<()> {
         let (k, n_sym, n_sc) = x.dim();
-        let n = self.n_tx;
+        let n = y.dim().0;
         let prg_sc = if prg_prbs == 0 { n_sc } else { 12 * prg_prbs };
         let n_prg = n_sc.div_ceil(prg_sc.max(1));
-        if k != self.k || n_sc == 0 || n_sym == 0 {
+        if k == 0 || k > self.max_k || n_sc == 0 || n_sym == 0 {
             return Err(Error::ShapeMismatch {
-                name: "x [k, n_sym, n_sc]",
-                expected: vec![self.k, n_sym.max(1), n_sc.max(1)],
+                name: "x [k ≤ capacity, n_sym, n_sc]",
+                expected: vec![self.max_k, n_sym.max(1), n_sc.max(1)],
                 got: x.shape().to_vec(),
             });
         }
+        if n == 0 || n > self.max_tx {
+            return Err(Error::ShapeMismatch {
+                name: "y [n_tx ≤ capacity, n_sym, n_sc]",
+                expected: vec![self.max_tx, n_sym, n_sc],
+                got: y.shape().to_vec(),
+            });
+        }
+        (self.n_tx, self.k) = (n, k);
         if w.dim() != (n_prg, n, k) {
             return Err(Error::ShapeMismatch {
                 name: "w [n_prg, n_tx, k]",

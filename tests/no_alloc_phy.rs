@@ -334,3 +334,127 @@ fn slot_pipelines_do_not_allocate() {
     });
     assert_eq!(count, 0, "{count} allocations in the slot pipelines");
 }
+
+/// Issue 15: one capacity-sized RZF precoder serves a sequence of slots whose users, antennas
+/// and PRB counts change, allocates nothing doing so, and gives exactly the weights of a
+/// precoder built for each slot's own size.
+#[test]
+fn capacity_sized_rzf_serves_varying_slots_without_allocating() {
+    use massive_mimo::precoding::{Normalization, RzfPrecoder};
+    let (max_k, max_n, max_b) = (16, 64, 273);
+    let mut p = RzfPrecoder::new(max_k, max_n, max_b).unwrap();
+    // (batch, k, n_tx): full capacity, one user, odd sizes, partial lane blocks, back to full.
+    let slots = [
+        (273, 16, 64),
+        (1, 1, 64),
+        (37, 6, 24),
+        (100, 16, 64),
+        (16, 9, 9),
+        (273, 16, 64),
+        (5, 12, 32),
+    ];
+    let channel = |b: usize, k: usize, n: usize, seed: usize| {
+        Array3::from_shape_fn((b, k, n), |(m, i, t)| {
+            C32::new(
+                (((m * 7 + i * 13 + t * 3 + seed) % 17) as f32 - 8.0) * 0.1,
+                (((m + i * 5 + t * 11 + seed) % 13) as f32 - 6.0) * 0.1,
+            )
+        })
+    };
+    let inputs: Vec<Array3<C32>> = slots
+        .iter()
+        .enumerate()
+        .map(|(s, &(b, k, n))| channel(b, k, n, s))
+        .collect();
+    let mut outputs: Vec<Array3<C32>> = slots
+        .iter()
+        .map(|&(b, k, n)| Array3::zeros((b, n, k)))
+        .collect();
+    // Warm-up: the first call of each shape may not allocate either, but measure all of them.
+    let (count, ()) = allocations_during(|| {
+        for (h, w) in inputs.iter().zip(outputs.iter_mut()) {
+            p.process(h.view(), 0.05, Normalization::Total, w.view_mut())
+                .unwrap();
+        }
+    });
+    assert_eq!(count, 0, "capacity-sized RZF allocated {count} times");
+    for ((h, w), &(b, k, n)) in inputs.iter().zip(&outputs).zip(&slots) {
+        let mut exact = RzfPrecoder::new(k, n, b).unwrap();
+        let mut w_exact = Array3::zeros((b, n, k));
+        exact
+            .process(h.view(), 0.05, Normalization::Total, w_exact.view_mut())
+            .unwrap();
+        assert_eq!(
+            w, &w_exact,
+            "slot ({b}, {k}, {n}) differs from an exact-size precoder"
+        );
+    }
+    // Beyond the capacity: a typed error naming the shape, no panic.
+    let big = Array3::zeros((1, 17, 64));
+    let mut wb = Array3::zeros((1, 64, 17));
+    match p.process(big.view(), 0.05, Normalization::Total, wb.view_mut()) {
+        Err(massive_mimo::Error::ShapeMismatch { name, got, .. }) => {
+            assert!(name.starts_with("h [batch ≤ max_batch"));
+            assert_eq!(got, vec![1, 17, 64]);
+        }
+        other => panic!("expected ShapeMismatch, got {other:?}"),
+    }
+}
+
+/// Issue 15: one capacity-sized precoder applier (64 antennas × 16 layers) applies slots with
+/// 16, 5 and 1 layers, PRG 1 / 2 / wideband, without allocating, equal to exact-size appliers.
+#[test]
+fn capacity_sized_applier_serves_varying_layer_counts_without_allocating() {
+    use massive_mimo::precoding::PrecoderApplier;
+    let (n_ant, n_sc) = (64, 12 * 24);
+    let mut p = PrecoderApplier::new(n_ant, 16, 14 * 96).unwrap();
+    let cases = [(16usize, 2usize), (5, 1), (1, 0), (16, 1), (3, 2)];
+    let data: Vec<(Array3<C32>, Array3<C32>)> = cases
+        .iter()
+        .map(|&(k, prg)| {
+            let n_prg = if prg == 0 { 1 } else { 24usize.div_ceil(prg) };
+            let w = Array3::from_shape_fn((n_prg, n_ant, k), |(g, a, l)| {
+                C32::new(
+                    ((g + a * 3 + l * 7) % 9) as f32 * 0.1,
+                    ((a + l) % 5) as f32 * 0.1,
+                )
+            });
+            let x = Array3::from_shape_fn((k, 14, n_sc), |(l, s, c)| {
+                C32::new(
+                    ((l + s + c) % 4) as f32 - 1.5,
+                    ((l * s + c) % 3) as f32 - 1.0,
+                )
+            });
+            (w, x)
+        })
+        .collect();
+    let mut outs: Vec<Array3<C32>> = cases
+        .iter()
+        .map(|_| Array3::zeros((n_ant, 14, n_sc)))
+        .collect();
+    let (count, ()) = allocations_during(|| {
+        for ((&(_, prg), (w, x)), y) in cases.iter().zip(&data).zip(outs.iter_mut()) {
+            p.process_grid(w.view(), prg, x.view(), y.view_mut())
+                .unwrap();
+        }
+    });
+    assert_eq!(count, 0, "capacity-sized applier allocated {count} times");
+    for ((&(k, prg), (w, x)), y) in cases.iter().zip(&data).zip(&outs) {
+        let mut exact = PrecoderApplier::new(n_ant, k, 14 * 96).unwrap();
+        let mut y_exact = Array3::zeros((n_ant, 14, n_sc));
+        exact
+            .process_grid(w.view(), prg, x.view(), y_exact.view_mut())
+            .unwrap();
+        assert_eq!(y, &y_exact, "k = {k}, PRG {prg}");
+    }
+    // More layers than the capacity: a typed error, nothing written.
+    let (w, x) = (Array3::zeros((1, n_ant, 17)), Array3::zeros((17, 14, n_sc)));
+    let mut y = Array3::zeros((n_ant, 14, n_sc));
+    assert!(matches!(
+        p.process_grid(w.view(), 0, x.view(), y.view_mut()),
+        Err(massive_mimo::Error::ShapeMismatch {
+            name: "x [k ≤ capacity, n_sym, n_sc]",
+            ..
+        })
+    ));
+}

@@ -74,6 +74,45 @@ impl MatrixBatch {
         Ok(b)
     }
 
+    /// Gives the batch a new shape inside the storage it already has, without allocating:
+    /// the capacity-sized processors build a batch for their largest shape once and reshape it
+    /// to each call's actual size. A change of rows or columns zero-fills the storage; a change
+    /// of the batch length alone keeps the contents of the lane blocks that remain (and zeroes
+    /// the ones added), so alternating full and partial lane blocks costs nothing; reshaping
+    /// to the current shape is free.
+    ///
+    /// Errors: a zero dimension, or a shape whose storage exceeds what was allocated
+    /// ([`SimdError::TooLarge`] naming the needed f32 count and the capacity).
+    pub fn reshape(&mut self, rows: usize, cols: usize, len: usize) -> Result<()> {
+        for (what, v) in [("rows", rows), ("cols", cols), ("batch length", len)] {
+            if v == 0 {
+                return Err(SimdError::ZeroDimension { what });
+            }
+        }
+        if (rows, cols, len) == (self.rows, self.cols, self.len) {
+            return Ok(());
+        }
+        let need = len
+            .div_ceil(LANES)
+            .checked_mul(rows)
+            .and_then(|x| x.checked_mul(cols))
+            .and_then(|x| x.checked_mul(2 * LANES))
+            .unwrap_or(usize::MAX);
+        if need > self.data.capacity() {
+            return Err(SimdError::TooLarge {
+                what: "reshaped batch size in f32 (over the allocated capacity)",
+                value: need,
+                max: self.data.capacity(),
+            });
+        }
+        if (rows, cols) != (self.rows, self.cols) {
+            self.data.clear();
+        }
+        self.data.resize(need, 0.0); // within capacity: no allocation
+        (self.rows, self.cols, self.len) = (rows, cols, len);
+        Ok(())
+    }
+
     /// Rows of every matrix.
     pub fn rows(&self) -> usize {
         self.rows

@@ -368,3 +368,28 @@ fn huge_owned_matrices_are_errors_not_aborts() {
         other => panic!("expected AllocationFailed, got {other:?}"),
     }
 }
+
+/// Reshaping inside the allocated storage works without allocating and keeps every kernel
+/// consistent; beyond it is a typed error.
+#[test]
+fn reshape_stays_within_capacity() {
+    let mut b = MatrixBatch::zeros(16, 64, 16).unwrap();
+    let cap = b.as_slice().len();
+    b.reshape(8, 32, 16).unwrap();
+    assert_eq!((b.rows(), b.cols(), b.len()), (8, 32, 16));
+    assert_eq!(b.as_slice().len(), 8 * 32 * 2 * 16);
+    assert!(b.as_slice().iter().all(|&v| v == 0.0));
+    b.reshape(16, 64, 9).unwrap(); // back to the full shape, shorter batch
+    assert_eq!(b.as_slice().len(), cap);
+    match b.reshape(16, 64, 17).unwrap_err() {
+        SimdError::TooLarge { value, max, .. } => {
+            assert_eq!(value, 2 * cap);
+            assert!(max >= cap && max < 2 * cap);
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    assert!(matches!(
+        b.reshape(0, 4, 4),
+        Err(SimdError::ZeroDimension { what: "rows" })
+    ));
+}

@@ -5,6 +5,10 @@
 //! (batched Cholesky), `X = G⁻¹H` (Cholesky solve with the n_tx columns of H as right-hand
 //! sides), `W = Xᴴ` (G is Hermitian). Nothing is allocated after construction.
 //!
+//! Capacity-sized: [`RzfPrecoder::new`] takes the largest layers, antennas and batch it will
+//! see; every call takes its own actual shape within them (a scheduler changes the co-scheduled
+//! users and the PRBs every slot), reusing the same buffers ([`MatrixBatch::reshape`]).
+//!
 //! Degenerate channels: when `HHᴴ + αI` is not numerically positive definite (rank-deficient
 //! H with α = 0, or NaN/∞ entries) the weights of that matrix fall back to matched filtering
 //! (MRT, `W ∝ Hᴴ`, zeros for non-finite entries), normalised like the others; the report counts
@@ -35,15 +39,15 @@ pub struct RzfReport {
     pub mrt_fallbacks: usize,
 }
 
-/// RZF weight computation for batches of `batch` channels of `k × n_tx`.
+/// RZF weight computation for batches of up to `max_batch` channels of up to
+/// `max_layers × max_antennas`.
 pub struct RzfPrecoder {
     kernels: Kernels,
-    k: usize,
-    n_tx: usize,
-    batch: usize,
-    /// Work buffers of one lane block (16 matrices), and of the last, partial one.
-    full: Option<BlockBuffers>,
-    tail: Option<BlockBuffers>,
+    max_layers: usize,
+    max_antennas: usize,
+    max_batch: usize,
+    /// Work buffers of one lane block (16 matrices), sized for the largest shape.
+    buf: BlockBuffers,
 }
 
 /// The Gram / factor and the solved X of one lane block, and its normalisation scales.
@@ -58,31 +62,42 @@ struct BlockBuffers {
 }
 
 impl BlockBuffers {
-    fn new(k: usize, n_tx: usize, len: usize) -> Result<Option<Self>> {
-        if len == 0 {
-            return Ok(None);
-        }
-        Ok(Some(Self {
-            g: MatrixBatch::zeros(k, k, len)?,
-            x: MatrixBatch::zeros(k, n_tx, len)?,
-            info: vec![0; len],
-            scale: vec![0.0; len * k],
-            energy: vec![0.0; len * k.max(n_tx)],
-        }))
+    fn new(k: usize, n_tx: usize) -> Result<Self> {
+        Ok(Self {
+            g: MatrixBatch::zeros(k, k, LANES)?,
+            x: MatrixBatch::zeros(k, n_tx, LANES)?,
+            info: vec![0; LANES],
+            scale: vec![0.0; LANES * k],
+            energy: vec![0.0; LANES * k.max(n_tx)],
+        })
+    }
+
+    /// Shapes the buffers for `len` matrices of `k × n_tx` (within the capacity of `new`).
+    fn reshape(&mut self, k: usize, n_tx: usize, len: usize) -> Result<()> {
+        self.g.reshape(k, k, len)?;
+        self.x.reshape(k, n_tx, len)?;
+        Ok(())
     }
 }
 
 impl RzfPrecoder {
-    /// Buffers for `batch` matrices of `k` users/layers × `n_tx` antennas (k ≤ 32 ≤ … n_tx ≤ 256).
-    pub fn new(k: usize, n_tx: usize, batch: usize) -> Result<Self> {
-        crate::error::check_layers_antennas(k, n_tx)?;
+    /// Buffers for batches of up to `max_batch` matrices of up to `max_layers` users/layers ×
+    /// `max_antennas` antennas (layers ≤ antennas, ≤ 32 layers, ≤ 256 antennas).
+    pub fn new(max_layers: usize, max_antennas: usize, max_batch: usize) -> Result<Self> {
+        crate::error::check_layers_antennas(max_layers, max_antennas)?;
+        if max_batch == 0 {
+            return Err(Error::InvalidParameter {
+                name: "max_batch",
+                value: "0".into(),
+                reason: "must be ≥ 1",
+            });
+        }
         Ok(Self {
             kernels: Kernels::new(),
-            k,
-            n_tx,
-            batch,
-            full: BlockBuffers::new(k, n_tx, if batch >= LANES { LANES } else { 0 })?,
-            tail: BlockBuffers::new(k, n_tx, batch % LANES)?,
+            max_layers,
+            max_antennas,
+            max_batch,
+            buf: BlockBuffers::new(max_layers, max_antennas)?,
         })
     }
 
@@ -92,8 +107,14 @@ impl RzfPrecoder {
         self
     }
 
+    /// The capacity: (max layers, max antennas, max batch).
+    pub fn capacity(&self) -> (usize, usize, usize) {
+        (self.max_layers, self.max_antennas, self.max_batch)
+    }
+
     /// Weights `w [batch, n_tx, k]` of channels `h [batch, k, n_tx]` with regularisation α ≥ 0
-    /// (0 = ZF; the MMSE choice is α = k·σ²/P for noise σ² and total power P).
+    /// (0 = ZF; the MMSE choice is α = k·σ²/P for noise σ² and total power P). The shape is
+    /// this call's: batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_antennas, k ≤ n_tx.
     pub fn process(
         &mut self,
         h: ArrayView3<'_, C32>,
@@ -116,10 +137,10 @@ impl RzfPrecoder {
         normalization: Normalization,
         w: ArrayViewMut3<'_, C32>,
     ) -> Result<RzfReport> {
-        if alphas.len() != self.k {
+        if alphas.len() != h.dim().1 {
             return Err(Error::ShapeMismatch {
                 name: "alphas [k]",
-                expected: vec![self.k],
+                expected: vec![h.dim().1],
                 got: vec![alphas.len()],
             });
         }
@@ -141,14 +162,15 @@ impl RzfPrecoder {
         normalization: Normalization,
         mut w: ArrayViewMut3<'_, C32>,
     ) -> Result<RzfReport> {
-        let (b, k, n) = (self.batch, self.k, self.n_tx);
-        if h.dim() != (b, k, n) {
+        let (b, k, n) = h.dim();
+        if b == 0 || b > self.max_batch || k == 0 || k > self.max_layers || n > self.max_antennas {
             return Err(Error::ShapeMismatch {
-                name: "h [batch, k, n_tx]",
-                expected: vec![b, k, n],
+                name: "h [batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_antennas]",
+                expected: vec![self.max_batch, self.max_layers, self.max_antennas],
                 got: h.shape().to_vec(),
             });
         }
+        crate::error::check_layers_antennas(k, n)?;
         if w.dim() != (b, n, k) {
             return Err(Error::ShapeMismatch {
                 name: "w [batch, n_tx, k]",
@@ -168,17 +190,8 @@ impl RzfPrecoder {
         let mut fallbacks = 0;
         for m0 in (0..b).step_by(LANES) {
             let len = LANES.min(b - m0);
-            // `new` sized `full` for 16-matrix blocks and `tail` for the last, shorter one.
-            let buf = match (len == LANES, self.full.as_mut(), self.tail.as_mut()) {
-                (true, Some(buf), _) | (false, _, Some(buf)) => buf,
-                _ => {
-                    return Err(Error::InvalidParameter {
-                        name: "batch block length",
-                        value: len.to_string(),
-                        reason: "no work buffers for it (the batch size changed?)",
-                    });
-                }
-            };
+            let buf = &mut self.buf;
+            buf.reshape(k, n, len)?;
             let hb = h.slice(ndarray::s![m0..m0 + len, .., ..]);
             let wb = w.slice_mut(ndarray::s![m0..m0 + len, .., ..]);
             fallbacks += buf.process(&self.kernels, hb, alpha, per_user, normalization, wb)?;
@@ -216,7 +229,8 @@ impl BlockBuffers {
                 self.g.add_diagonal(m, |j| alphas[j])?;
             }
         }
-        let fallbacks = kernels.cholesky(&mut self.g, &mut self.info)?;
+        let len = self.g.len();
+        let fallbacks = kernels.cholesky(&mut self.g, &mut self.info[..len])?;
         kernels.cholesky_solve(&self.g, &mut self.x)?;
         self.write_weights(kernels, h, normalization, &mut w)?;
         Ok(fallbacks)
@@ -258,7 +272,8 @@ impl BlockBuffers {
         };
         let energy = &mut self.energy[..lanes * of.count(k, n)];
         kernels.norms_sqr(&self.x, of, energy)?;
-        for (l, scale) in self.scale.chunks_exact_mut(k).enumerate() {
+        let scales = &mut self.scale[..lanes * k];
+        for (l, scale) in scales.chunks_exact_mut(k).enumerate() {
             match normalization {
                 Normalization::Column => {
                     for (sc, &e) in scale.iter_mut().zip(&energy[l * k..(l + 1) * k]) {
@@ -282,7 +297,7 @@ impl BlockBuffers {
         // W[m, t, i] = conj(X[m, i, t])·scale[m, i]: register tile transposes for a standard
         // layout output, element by element otherwise.
         match w.as_slice_mut() {
-            Some(out) => kernels.store_adjoint(&self.x, &self.scale, out)?,
+            Some(out) => kernels.store_adjoint(&self.x, &self.scale[..lanes * k], out)?,
             None => {
                 for ((l, t, i), v) in w.indexed_iter_mut() {
                     let o = (i * n + t) * 2 * L + l;
