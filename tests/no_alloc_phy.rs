@@ -7,7 +7,7 @@ use massive_mimo::C32;
 use massive_mimo::modulation::{DemapMethod, Modulation, demap, hard_decision, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::sequence::Gold;
-use ndarray::{Array2, Array3};
+use ndarray::{Array2, Array3, Array4};
 use support::alloc_counter::{CountingAlloc, allocations_during};
 
 #[global_allocator]
@@ -456,5 +456,128 @@ fn capacity_sized_applier_serves_varying_layer_counts_without_allocating() {
             name: "x [k ≤ capacity, n_sym, n_sc]",
             ..
         })
+    ));
+}
+
+/// Issue 15: one downlink slot processor built for 8 streams of 12 sounding candidates serves
+/// slots with 8, 1, 5, 3 and 8 co-scheduled users (a scheduler's changing choice) without
+/// allocating, and each slot's weights and antenna grid equal those of a processor built for
+/// exactly that many streams.
+#[test]
+fn downlink_slot_serves_changing_user_sets_without_allocating() {
+    use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
+    use massive_mimo::precoding::Normalization;
+    use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
+    let (n_prb, n_ant, n_cand) = (8, 16, 12);
+    let n_sc = 12 * n_prb;
+    let ofdm = OfdmConfig {
+        standard: Standard::Nr,
+        scs_khz: 30,
+        n_fft: 256,
+        n_sc,
+        n_symbols: 14,
+        cyclic_prefix: CyclicPrefix::Normal,
+        slot: 0,
+        scale: 1.0 / 16.0,
+    };
+    let mut srs = Array3::zeros((n_cand, 14, n_sc));
+    write_multiplexed_users(
+        &SrsConfig::single_port(4, n_prb, 13, (3, 0)),
+        n_cand,
+        srs.view_mut(),
+    )
+    .unwrap();
+    let cfg = |n_layers| DownlinkConfig {
+        n_antennas: n_ant,
+        n_candidates: n_cand,
+        n_layers,
+        n_prb,
+        prg_prbs: 2,
+        precoder: PrecoderKind::Rzf,
+        normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
+    };
+    let est = Array4::from_shape_fn((n_ant, n_cand, 1, n_prb), |(a, u, _, p)| {
+        C32::new(
+            (((a * 5 + u * 11 + p * 3) % 13) as f32 - 6.0) * 0.1,
+            (((a * 7 + u * 2 + p) % 11) as f32 - 5.0) * 0.1,
+        )
+    });
+    let mut dl = DownlinkSlot::new(cfg(8), srs.view(), &ofdm).unwrap();
+    dl.estimates_mut().assign(&est);
+    let sets: [&[usize]; 5] = [
+        &[0, 1, 2, 3, 4, 5, 6, 7],
+        &[9],
+        &[11, 3, 5, 7, 1],
+        &[2, 4, 6],
+        &[4, 5, 6, 7, 8, 9, 10, 11],
+    ];
+    let layer_grids: Vec<Array3<C32>> = sets
+        .iter()
+        .map(|s| {
+            Array3::from_shape_fn((s.len(), 14, n_sc), |(j, l, c)| {
+                C32::new(
+                    ((j + l + c) % 4) as f32 - 1.5,
+                    ((j * l + c) % 3) as f32 - 1.0,
+                )
+            })
+        })
+        .collect();
+    let mut grids: Vec<Array3<C32>> = sets
+        .iter()
+        .map(|_| Array3::zeros((n_ant, 14, n_sc)))
+        .collect();
+    let mut weights: Vec<Array3<C32>> = sets
+        .iter()
+        .map(|s| Array3::zeros((n_prb.div_ceil(2), n_ant, s.len())))
+        .collect();
+    let (count, ()) = allocations_during(|| {
+        for (((s, x), y), w) in sets
+            .iter()
+            .zip(&layer_grids)
+            .zip(grids.iter_mut())
+            .zip(weights.iter_mut())
+        {
+            dl.compute_weights(s, 0.01).unwrap();
+            dl.precode(x.view(), y.view_mut()).unwrap();
+            w.assign(&dl.weights());
+        }
+    });
+    assert_eq!(
+        count, 0,
+        "the downlink slot allocated {count} times over changing user sets"
+    );
+    for ((s, x), (y, w)) in sets
+        .iter()
+        .zip(&layer_grids)
+        .zip(grids.iter().zip(&weights))
+    {
+        let mut exact = DownlinkSlot::new(cfg(s.len()), srs.view(), &ofdm).unwrap();
+        exact.estimates_mut().assign(&est);
+        exact.compute_weights(s, 0.01).unwrap();
+        let mut y_exact = Array3::zeros((n_ant, 14, n_sc));
+        exact.precode(x.view(), y_exact.view_mut()).unwrap();
+        assert_eq!(w.view(), exact.weights(), "weights of set {s:?}");
+        assert_eq!(y, &y_exact, "antenna grid of set {s:?}");
+    }
+    // More users than the capacity, an empty set, or a layer grid of another size: typed errors.
+    assert!(matches!(
+        dl.compute_weights(&[0, 1, 2, 3, 4, 5, 6, 7, 8], 0.01),
+        Err(massive_mimo::Error::InvalidParameter {
+            name: "selected",
+            ..
+        })
+    ));
+    assert!(matches!(
+        dl.compute_weights(&[], 0.01),
+        Err(massive_mimo::Error::InvalidParameter {
+            name: "selected",
+            ..
+        })
+    ));
+    let mut y = Array3::zeros((n_ant, 14, n_sc));
+    assert!(matches!(
+        dl.precode(layer_grids[1].view(), y.view_mut()),
+        Err(massive_mimo::Error::ShapeMismatch { .. })
     ));
 }

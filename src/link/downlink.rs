@@ -1,6 +1,11 @@
 //! The downlink slot processor of one carrier: SRS estimates → precoder weights per PRG →
 //! precoding of the layer grid (layer mapping and DMRS included by the caller) → OFDM per
 //! antenna. Allocation-free after construction.
+//!
+//! Capacity-sized in the co-scheduled users: [`DownlinkConfig::n_layers`] is the most streams
+//! a slot may carry; every [`DownlinkSlot::compute_weights`] call takes that slot's own user
+//! set (1 ..= n_layers candidates), and [`DownlinkSlot::precode`] a layer grid with as many
+//! layers — no rebuild, no allocation when the scheduler changes the set.
 
 use crate::estimation::{
     ChannelEstimator, ChannelReport, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION,
@@ -9,9 +14,7 @@ use crate::estimation::{
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
 use crate::{C32, Error, Result};
-use ndarray::{
-    Array3, Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4,
-};
+use ndarray::{Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4};
 
 /// Linear precoder of the downlink streams.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,7 +44,8 @@ pub struct DownlinkConfig {
     pub n_antennas: usize,
     /// Users sounding (SRS ports of the sounding pattern).
     pub n_candidates: usize,
-    /// Streams served per slot (single-layer users), ≤ n_candidates.
+    /// Most streams served in one slot (single-layer users), ≤ n_candidates: the capacity;
+    /// each slot selects its own 1 ..= n_layers users.
     pub n_layers: usize,
     /// PRBs of the carrier.
     pub n_prb: usize,
@@ -67,8 +71,13 @@ pub struct DownlinkSlot {
     prg: usize,
     srs: SrsEstimator,
     h_est: Array4<C32>,
-    h_prg: Array3<C32>,
-    w: Array3<C32>,
+    /// Per-PRG channels of the selected users, [n_prg, k, n_antennas] in the first
+    /// n_prg·k·n_antennas values (contiguous for the current k).
+    h_prg: Vec<C32>,
+    /// Weights [n_prg, n_antennas, k], likewise.
+    w: Vec<C32>,
+    /// Users of the last [`DownlinkSlot::compute_weights`] (0 before the first call).
+    k: usize,
     rzf: RzfPrecoder,
     applier: PrecoderApplier,
     modulator: OfdmModulator,
@@ -132,8 +141,9 @@ impl DownlinkSlot {
                 )),
             },
             h_est: Array4::zeros((cfg.n_antennas, cfg.n_candidates, 1, cfg.n_prb)),
-            h_prg: Array3::zeros((n_prg, cfg.n_layers, cfg.n_antennas)),
-            w: Array3::zeros((n_prg, cfg.n_antennas, cfg.n_layers)),
+            h_prg: vec![C32::new(0.0, 0.0); n_prg * cfg.n_layers * cfg.n_antennas],
+            w: vec![C32::new(0.0, 0.0); n_prg * cfg.n_antennas * cfg.n_layers],
+            k: 0,
             rzf: RzfPrecoder::new(cfg.n_layers, cfg.n_antennas, n_prg)?,
             applier: PrecoderApplier::new(cfg.n_antennas, cfg.n_layers, 14 * 96)?,
             modulator: OfdmModulator::new(ofdm)?,
@@ -170,13 +180,14 @@ impl DownlinkSlot {
         self.h_est.view_mut()
     }
 
-    /// Weights for the `selected` candidates (n_layers distinct indices, stream j serves
+    /// Weights for the `selected` candidates (1 ..= n_layers distinct indices, stream j serves
     /// candidate `selected[j]`): per PRG, the channel averaged over the PRG's PRBs, then
     /// MRT / ZF / RZF (α = k·`noise_var`), scaled to a total transmit power of 1 per RE.
     /// Singular PRGs get MRT weights (counted in the report).
     pub fn compute_weights(&mut self, selected: &[usize], noise_var: f32) -> Result<RzfReport> {
-        let k = self.cfg.n_layers;
-        if selected.len() != k
+        let k = selected.len();
+        if k == 0
+            || k > self.cfg.n_layers
             || selected.iter().any(|&u| u >= self.cfg.n_candidates)
             || selected
                 .iter()
@@ -186,26 +197,40 @@ impl DownlinkSlot {
             return Err(Error::InvalidParameter {
                 name: "selected",
                 value: format!("{selected:?}"),
-                reason: "n_layers distinct candidate indices",
+                reason: "1 ..= n_layers distinct candidate indices",
             });
         }
         crate::error::check_noise_var(&[noise_var])?;
-        for g in 0..self.n_prg {
+        let (n_prg, n_ant) = (self.n_prg, self.cfg.n_antennas);
+        let mut h_prg =
+            ArrayViewMut3::from_shape((n_prg, k, n_ant), &mut self.h_prg[..n_prg * k * n_ant])
+                .map_err(|_| Error::InvalidParameter {
+                    name: "selected",
+                    value: k.to_string(),
+                    reason: "internal buffer shape",
+                })?;
+        for g in 0..n_prg {
             let (p0, p1) = (g * self.prg, ((g + 1) * self.prg).min(self.cfg.n_prb));
             let scale = 1.0 / (p1 - p0) as f32;
             for (j, &u) in selected.iter().enumerate() {
-                for a in 0..self.cfg.n_antennas {
+                for a in 0..n_ant {
                     let s: C32 = (p0..p1).map(|p| self.h_est[[a, u, 0, p]]).sum();
-                    self.h_prg[[g, j, a]] = s * scale;
+                    h_prg[[g, j, a]] = s * scale;
                 }
             }
         }
+        let mut w = ArrayViewMut3::from_shape((n_prg, n_ant, k), &mut self.w[..n_prg * n_ant * k])
+            .map_err(|_| Error::InvalidParameter {
+                name: "selected",
+                value: k.to_string(),
+                reason: "internal buffer shape",
+            })?;
         let report = match self.cfg.precoder {
             PrecoderKind::Mrt => {
-                for g in 0..self.n_prg {
+                for g in 0..n_prg {
                     for j in 0..k {
-                        let n: f32 = (0..self.cfg.n_antennas)
-                            .map(|a| self.h_prg[[g, j, a]].norm_sqr())
+                        let n: f32 = (0..n_ant)
+                            .map(|a| h_prg[[g, j, a]].norm_sqr())
                             .sum::<f32>()
                             .sqrt();
                         let inv = if n > 0.0 && n.is_finite() {
@@ -213,8 +238,8 @@ impl DownlinkSlot {
                         } else {
                             0.0
                         };
-                        for a in 0..self.cfg.n_antennas {
-                            self.w[[g, a, j]] = self.h_prg[[g, j, a]].conj() * inv;
+                        for a in 0..n_ant {
+                            w[[g, a, j]] = h_prg[[g, j, a]].conj() * inv;
                         }
                     }
                 }
@@ -225,22 +250,26 @@ impl DownlinkSlot {
                     PrecoderKind::Zf => 0.0,
                     _ => k as f32 * noise_var,
                 };
-                self.rzf.process(
-                    self.h_prg.view(),
-                    alpha,
-                    self.cfg.normalization,
-                    self.w.view_mut(),
-                )?
+                self.rzf
+                    .process(h_prg.view(), alpha, self.cfg.normalization, w.view_mut())?
             }
         };
         let s = 1.0 / (k as f32).sqrt();
-        self.w.mapv_inplace(|v| v * s);
+        w.mapv_inplace(|v| v * s);
+        self.k = k;
         Ok(report)
     }
 
-    /// Weights [n_prg, n_antennas, n_layers] of the last [`Self::compute_weights`].
+    /// Weights [n_prg, n_antennas, k] of the last [`Self::compute_weights`] (k = the users it
+    /// was given; empty before the first call).
     pub fn weights(&self) -> ArrayView3<'_, C32> {
-        self.w.view()
+        let (n_prg, n_ant, k) = (self.n_prg, self.cfg.n_antennas, self.k);
+        match ArrayView3::from_shape((n_prg, n_ant, k), &self.w[..n_prg * n_ant * k]) {
+            Ok(v) => v,
+            // Unreachable (the shape is its buffer prefix's); an empty view is always valid.
+            Err(_) => ArrayView3::from_shape((0, 0, 0), &self.w[..0])
+                .expect("a 0 × 0 × 0 view of an empty slice is valid"),
+        }
     }
 
     /// PRBs per PRG (the last PRG may be shorter).
@@ -248,15 +277,31 @@ impl DownlinkSlot {
         self.prg
     }
 
-    /// Precodes the layer grid `layers` [n_layers, 14, n_sc] (data and DMRS already mapped;
-    /// 38.211 §7.3.1.4) into the antenna grid `grid` [n_antennas, 14, n_sc].
+    /// Precodes the layer grid `layers` [k, 14, n_sc] (data and DMRS already mapped;
+    /// 38.211 §7.3.1.4; k = the users of the last [`Self::compute_weights`]) into the antenna
+    /// grid `grid` [n_antennas, 14, n_sc].
     pub fn precode(
         &mut self,
         layers: ArrayView3<'_, C32>,
         grid: ArrayViewMut3<'_, C32>,
     ) -> Result<()> {
+        if self.k == 0 || layers.dim().0 != self.k {
+            return Err(Error::ShapeMismatch {
+                name: "layers [k of the last compute_weights, 14, n_sc]",
+                expected: vec![self.k, 14, 12 * self.cfg.n_prb],
+                got: layers.shape().to_vec(),
+            });
+        }
         let prg = if self.cfg.prg_prbs == 0 { 0 } else { self.prg };
-        self.applier.process_grid(self.w.view(), prg, layers, grid)
+        let (n_prg, n_ant, k) = (self.n_prg, self.cfg.n_antennas, self.k);
+        let w = ArrayView3::from_shape((n_prg, n_ant, k), &self.w[..n_prg * n_ant * k]).map_err(
+            |_| Error::ShapeMismatch {
+                name: "weights",
+                expected: vec![n_prg, n_ant, k],
+                got: vec![self.w.len()],
+            },
+        )?;
+        self.applier.process_grid(w, prg, layers, grid)
     }
 
     /// Samples per antenna of one slot's waveform.
