@@ -30,7 +30,15 @@ impl Prepared {
     fn new(n_rx: usize, n_l: usize) -> Self {
         let n_sc = 12 * N_PRB;
         Self {
-            det: MimoDetector::new(n_rx, n_l, 0, N_PRB, 1, 14).expect("valid"),
+            det: MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+                max_antennas: n_rx,
+                max_layers: n_l,
+                max_interferers: 0,
+                max_groups: N_PRB,
+                group_prbs: 1,
+                n_sym: 14,
+            })
+            .expect("valid"),
             h: Array3::from_shape_fn((N_PRB, n_rx, n_l), |(g, r, l)| {
                 C32::new(
                     ((g + 3 * r + 7 * l) % 11) as f32 * 0.1 - 0.5,

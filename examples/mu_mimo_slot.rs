@@ -297,7 +297,14 @@ fn uplink(rng: &mut ChaCha8Rng, h: &[Array2<C32>]) -> Result<(), massive_mimo::E
     let mut h_est = Array4::zeros((n_ant, n_ue, 1, N_PRB));
     est.process(rx.view(), Some(nv as f32), h_est.view_mut())?;
     let h_prb = Array3::from_shape_fn((N_PRB, n_ant, n_ue), |(p, a, u)| h_est[[a, u, 0, p]]);
-    let mut det = MimoDetector::new(n_ant, n_ue, 0, N_PRB, 1, 14)?;
+    let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+        max_antennas: n_ant,
+        max_layers: n_ue,
+        max_interferers: 0,
+        max_groups: N_PRB,
+        group_prbs: 1,
+        n_sym: 14,
+    })?;
     let mut x = Array3::zeros((n_ue, 14, N_SC));
     let mut xv = Array2::zeros((N_PRB, n_ue));
     let nvs = vec![nv as f32; N_PRB];

@@ -114,7 +114,15 @@ fn scenario(
 
 fn detect(sc: &Scenario, nv: f32, method: DetectorMethod, m: Modulation) -> (f64, Array2<f32>) {
     let (n_groups, n_rx, n_l) = sc.h.dim();
-    let mut det = MimoDetector::new(n_rx, n_l, 0, n_groups, 1, 14).unwrap();
+    let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+        max_antennas: n_rx,
+        max_layers: n_l,
+        max_interferers: 0,
+        max_groups: n_groups,
+        group_prbs: 1,
+        n_sym: 14,
+    })
+    .unwrap();
     let mut x = Array3::zeros((n_l, 14, 12 * n_groups));
     let mut xv = Array2::zeros((n_groups, n_l));
     let noise = vec![nv; n_groups];
@@ -183,7 +191,15 @@ fn per_prb_filters_equal_the_per_re_equaliser_on_flat_prbs() {
             EqualizerMethod::Mmse { unbiased: true },
         ),
     ] {
-        let mut det = MimoDetector::new(16, 4, 2, 6, 1, 14).unwrap();
+        let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+            max_antennas: 16,
+            max_layers: 4,
+            max_interferers: 2,
+            max_groups: 6,
+            group_prbs: 1,
+            n_sym: 14,
+        })
+        .unwrap();
         let mut x = Array3::zeros((4, 14, 72));
         let mut xv = Array2::zeros((6, 4));
         let noise = vec![nv as f32; 6];
@@ -261,7 +277,15 @@ fn irc_rejects_a_strong_interferer_that_mmse_cannot() {
         );
     }
     let run = |method, noise: f32, interference: Option<ndarray::ArrayView3<'_, C32>>| {
-        let mut det = MimoDetector::new(n_rx, n_l, 2, n_groups, 1, 14).unwrap();
+        let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+            max_antennas: n_rx,
+            max_layers: n_l,
+            max_interferers: 2,
+            max_groups: n_groups,
+            group_prbs: 1,
+            n_sym: 14,
+        })
+        .unwrap();
         let mut x = Array3::zeros((n_l, 14, 12 * n_groups));
         let mut xv = Array2::zeros((n_groups, n_l));
         let nvs = vec![noise; n_groups];
@@ -311,7 +335,15 @@ fn irc_rejects_a_strong_interferer_that_mmse_cannot() {
 
 #[test]
 fn singular_groups_are_erasures_and_bad_input_is_named() {
-    let mut det = MimoDetector::new(4, 2, 0, 3, 1, 2).unwrap();
+    let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+        max_antennas: 4,
+        max_layers: 2,
+        max_interferers: 0,
+        max_groups: 3,
+        group_prbs: 1,
+        n_sym: 2,
+    })
+    .unwrap();
     let mut h = Array3::from_shape_fn((3, 4, 2), |(g, r, l)| C32::new((g + r + 2 * l) as f32, 1.0));
     h.slice_mut(s![1, .., ..]).fill(C32::new(0.0, 0.0)); // no channel at all
     h[[2, 0, 0]] = C32::new(f32::NAN, 0.0);
@@ -342,8 +374,28 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
             .all(|v| *v == C32::new(0.0, 0.0))
     );
     // Bad input.
-    assert!(MimoDetector::new(2, 4, 0, 1, 1, 1).is_err());
-    assert!(MimoDetector::new(64, 16, 17, 1, 1, 1).is_err());
+    assert!(
+        MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+            max_antennas: 2,
+            max_layers: 4,
+            max_interferers: 0,
+            max_groups: 1,
+            group_prbs: 1,
+            n_sym: 1
+        })
+        .is_err()
+    );
+    assert!(
+        MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+            max_antennas: 64,
+            max_layers: 16,
+            max_interferers: 17,
+            max_groups: 1,
+            group_prbs: 1,
+            n_sym: 1
+        })
+        .is_err()
+    );
     // A NaN noise variance, a noise slice one group short, IRC factors for the wrong antennas.
     let mut rejects = |noise_var: &[f32], interference, method| {
         let ch = GroupChannels {

@@ -190,7 +190,15 @@ fn detector_process_and_demap_do_not_allocate() {
     use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
     use massive_mimo::modulation::{DemapMethod, Modulation};
     let (n_rx, n_l, n_int, n_prb) = (16, 4, 2, 5);
-    let mut det = MimoDetector::new(n_rx, n_l, n_int, n_prb, 1, 14).unwrap();
+    let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+        max_antennas: n_rx,
+        max_layers: n_l,
+        max_interferers: n_int,
+        max_groups: n_prb,
+        group_prbs: 1,
+        n_sym: 14,
+    })
+    .unwrap();
     let h = Array3::from_shape_fn((n_prb, n_rx, n_l), |(g, r, l)| {
         C32::new(((g + r + 3 * l) % 5) as f32 - 2.0, ((r * l) % 3) as f32)
     });
@@ -578,6 +586,113 @@ fn downlink_slot_serves_changing_user_sets_without_allocating() {
     let mut y = Array3::zeros((n_ant, 14, n_sc));
     assert!(matches!(
         dl.precode(layer_grids[1].view(), y.view_mut()),
+        Err(massive_mimo::Error::ShapeMismatch { .. })
+    ));
+}
+
+/// Issue 15: one detector built for 64 antennas × 16 layers × 24 PRBs detects slots with 16, 1
+/// and 7 users on 24, 3 and 10 PRBs (MMSE and ZF) without allocating, each equal to an
+/// exact-size detector's filters, noise and detected grid.
+#[test]
+fn capacity_sized_detector_serves_varying_slots_without_allocating() {
+    use massive_mimo::detection::{DetectorConfig, DetectorMethod, GroupChannels, MimoDetector};
+    let cap = |r, l, b| DetectorConfig {
+        max_antennas: r,
+        max_layers: l,
+        max_interferers: 0,
+        max_groups: b,
+        group_prbs: 1,
+        n_sym: 14,
+    };
+    let mut det = MimoDetector::new(&cap(64, 16, 24)).unwrap();
+    let slots = [
+        (
+            24usize,
+            64usize,
+            16usize,
+            DetectorMethod::Mmse { unbiased: true },
+        ),
+        (3, 64, 1, DetectorMethod::Zf),
+        (10, 32, 7, DetectorMethod::Mmse { unbiased: false }),
+        (24, 64, 16, DetectorMethod::Zf),
+    ];
+    let data: Vec<(Array3<C32>, Array3<C32>, Vec<f32>)> = slots
+        .iter()
+        .map(|&(b, r, l, _)| {
+            let h = Array3::from_shape_fn((b, r, l), |(g, a, u)| {
+                C32::new(
+                    (((g * 3 + a * 7 + u * 11) % 13) as f32 - 6.0) * 0.1,
+                    (((g + a * 5 + u * 3) % 9) as f32 - 4.0) * 0.1,
+                )
+            });
+            let y = Array3::from_shape_fn((r, 14, 12 * b), |(a, s, c)| {
+                C32::new(
+                    ((a + s + c) % 5) as f32 - 2.0,
+                    ((a * s + c) % 3) as f32 - 1.0,
+                )
+            });
+            (h, y, vec![0.05; b])
+        })
+        .collect();
+    let mut xs: Vec<Array3<C32>> = slots
+        .iter()
+        .map(|&(b, _, l, _)| Array3::zeros((l, 14, 12 * b)))
+        .collect();
+    let mut nvs: Vec<Array2<f32>> = slots
+        .iter()
+        .map(|&(b, _, l, _)| Array2::zeros((b, l)))
+        .collect();
+    let (count, ()) = allocations_during(|| {
+        for ((((_, _, _, method), (h, y, nv)), x), xn) in slots
+            .iter()
+            .zip(&data)
+            .zip(xs.iter_mut())
+            .zip(nvs.iter_mut())
+        {
+            let ch = GroupChannels {
+                h: h.view(),
+                noise_var: nv,
+                interference: None,
+            };
+            det.process(&ch, *method, y.view(), x.view_mut(), xn.view_mut())
+                .unwrap();
+        }
+    });
+    assert_eq!(
+        count, 0,
+        "the detector allocated {count} times over varying slots"
+    );
+    for (((&(b, r, l, method), (h, y, nv)), x), xn) in slots.iter().zip(&data).zip(&xs).zip(&nvs) {
+        let mut exact = MimoDetector::new(&cap(r, l, b)).unwrap();
+        let (mut x2, mut xn2) = (Array3::zeros((l, 14, 12 * b)), Array2::zeros((b, l)));
+        let ch = GroupChannels {
+            h: h.view(),
+            noise_var: nv,
+            interference: None,
+        };
+        exact
+            .process(&ch, method, y.view(), x2.view_mut(), xn2.view_mut())
+            .unwrap();
+        assert_eq!(x, &x2, "detected grid of slot ({b}, {r}, {l})");
+        assert_eq!(xn, &xn2, "noise of slot ({b}, {r}, {l})");
+    }
+    // Beyond the capacity: a typed error naming the shape.
+    let h = Array3::zeros((25, 64, 16));
+    let ch = GroupChannels {
+        h: h.view(),
+        noise_var: &[0.1; 25],
+        interference: None,
+    };
+    let y = Array3::zeros((64, 14, 300));
+    let (mut x, mut xn) = (Array3::zeros((16, 14, 300)), Array2::zeros((25, 16)));
+    assert!(matches!(
+        det.process(
+            &ch,
+            DetectorMethod::Zf,
+            y.view(),
+            x.view_mut(),
+            xn.view_mut()
+        ),
         Err(massive_mimo::Error::ShapeMismatch { .. })
     ));
 }

@@ -172,9 +172,16 @@ impl SlotFixture {
             modulator,
             wave,
             demodulator: OfdmDemodulator::new(&ofdm, 0.5).map_err(e)?,
-            detector: MimoDetector::new(N_ANT, N_LAYERS, 0, carrier.n_prb, 1, N_SYM)
-                .map_err(e)?
-                .with_kernels(kernels),
+            detector: MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+                max_antennas: N_ANT,
+                max_layers: N_LAYERS,
+                max_interferers: 0,
+                max_groups: carrier.n_prb,
+                group_prbs: 1,
+                n_sym: N_SYM,
+            })
+            .map_err(e)?
+            .with_kernels(kernels),
             h_ul: Array3::from_shape_fn((carrier.n_prb, N_ANT, N_LAYERS), |(a, b, c)| v(a, b, c)),
             nv: vec![0.05; carrier.n_prb],
             x: Array3::zeros((N_LAYERS, N_SYM, n_sc)),

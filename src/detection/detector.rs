@@ -62,26 +62,58 @@ pub struct GroupChannels<'a> {
     pub interference: Option<ArrayView3<'a, C32>>,
 }
 
+/// A contiguous [b, l, r] view of a buffer prefix whose length is b·l·r.
+fn view3(buf: &[C32], shape: (usize, usize, usize)) -> ArrayView3<'_, C32> {
+    match ArrayView3::from_shape(shape, buf) {
+        Ok(v) => v,
+        // Unreachable for the callers' exact prefixes; an empty view is always valid.
+        Err(_) => ArrayView3::from_shape((0, 0, 0), &buf[..0])
+            .expect("a 0 × 0 × 0 view of an empty slice is valid"),
+    }
+}
+
 /// Gain below which an unbiased layer is an erasure.
 const MIN_GAIN: f32 = 1e-6;
 
-/// Detector for `n_groups` filter groups of `group_prbs` PRBs, `n_rx` antennas, `n_l` layers
-/// and up to `max_interferers` interference dimensions (IRC).
+/// The capacity of a [`MimoDetector`]: the largest shapes it will see, and the filter grouping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DetectorConfig {
+    /// Most receive antennas (n_rx of a call ≤ this; ≤ 256).
+    pub max_antennas: usize,
+    /// Most layers (n_l of a call ≤ this; ≤ max_antennas).
+    pub max_layers: usize,
+    /// Most IRC interference dimensions (max_layers + max_interferers ≤ 32).
+    pub max_interferers: usize,
+    /// Most filter groups (PRBs / group_prbs of the widest allocation).
+    pub max_groups: usize,
+    /// PRBs per filter group (1 = per-PRB filters).
+    pub group_prbs: usize,
+    /// OFDM symbols of the grids the filters are applied to.
+    pub n_sym: usize,
+}
+
+/// Detector for up to `max_groups` filter groups of `group_prbs` PRBs, `max_antennas`
+/// antennas, `max_layers` layers and `max_interferers` interference dimensions (IRC). Each
+/// call takes its own numbers of groups, antennas and layers within that capacity (the users
+/// of an uplink slot change with the scheduler) and allocates nothing.
 pub struct MimoDetector {
     kernels: Kernels,
+    cap: DetectorConfig,
+    /// The shape of the current call.
     n_rx: usize,
     n_l: usize,
-    n_int: usize,
     n_groups: usize,
+    n_int: usize,
     group_prbs: usize,
     h_aug: MatrixBatch,
     g: MatrixBatch,
     inv: MatrixBatch,
     info: Vec<u32>,
     inv_out: Vec<C32>,
-    /// The filters, [n_groups, n_l, n_rx].
-    filters: ndarray::Array3<C32>,
-    noise: ndarray::Array2<f32>,
+    /// The filters, [n_groups, n_l, n_rx] of the current call in the first values.
+    filters: Vec<C32>,
+    /// Post-equalisation noise, [n_groups, n_l] likewise.
+    noise: Vec<f32>,
     applier: GridApplier,
     h_row: Vec<C32>,
     /// H_augᴴ per group, solved in place into the filters F = G⁻¹H_augᴴ (m × n_rx).
@@ -92,40 +124,41 @@ pub struct MimoDetector {
 }
 
 impl MimoDetector {
-    /// Buffers for `n_groups` groups of `group_prbs` PRBs (1 = per-PRB filters) over `n_sym`
-    /// symbols, `n_rx` antennas, `n_l` layers, `max_interferers` IRC dimensions
-    /// (n_l + max_interferers ≤ 32, n_l ≤ n_rx ≤ 256).
-    pub fn new(
-        n_rx: usize,
-        n_l: usize,
-        max_interferers: usize,
-        n_groups: usize,
-        group_prbs: usize,
-        n_sym: usize,
-    ) -> Result<Self> {
+    /// Buffers for the capacity `cfg` (n_l + max_interferers ≤ 32, n_l ≤ n_rx ≤ 256, the others
+    /// ≥ 1).
+    pub fn new(cfg: &DetectorConfig) -> Result<Self> {
+        let DetectorConfig {
+            max_antennas: n_rx,
+            max_layers: n_l,
+            max_interferers,
+            max_groups: n_groups,
+            group_prbs,
+            n_sym,
+        } = *cfg;
         crate::error::check_layers_antennas(n_l, n_rx)?;
         let m = n_l + max_interferers;
         if m > crate::simd::MAX_ORDER || n_groups == 0 || group_prbs == 0 || n_sym == 0 {
             return Err(Error::InvalidParameter {
-                name: "(n_l + max_interferers, n_groups, group_prbs, n_sym)",
+                name: "(max_layers + max_interferers, max_groups, group_prbs, n_sym)",
                 value: format!("({m}, {n_groups}, {group_prbs}, {n_sym})"),
-                reason: "n_l + max_interferers ≤ 32, the others ≥ 1",
+                reason: "max_layers + max_interferers ≤ 32, the others ≥ 1",
             });
         }
         Ok(Self {
             kernels: Kernels::new(),
+            cap: *cfg,
             n_rx,
             n_l,
-            n_int: max_interferers,
             n_groups,
+            n_int: max_interferers,
             group_prbs,
             h_aug: MatrixBatch::zeros(n_rx, m, n_groups)?,
             g: MatrixBatch::zeros(m, m, n_groups)?,
             inv: MatrixBatch::zeros(m, m, n_groups)?,
             info: vec![0; n_groups],
             inv_out: vec![C32::new(0.0, 0.0); n_groups * m * m],
-            filters: ndarray::Array3::zeros((n_groups, n_l, n_rx)),
-            noise: ndarray::Array2::zeros((n_groups, n_l)),
+            filters: vec![C32::new(0.0, 0.0); n_groups * n_l * n_rx],
+            noise: vec![0.0; n_groups * n_l],
             // Blocks of ≥ 8 PRBs: the received grid is read in runs of ≥ 96 subcarriers.
             applier: GridApplier::new(n_l, n_rx, n_sym * 12 * group_prbs.max(8))?,
             h_row: vec![C32::new(0.0, 0.0); n_rx * m],
@@ -133,6 +166,11 @@ impl MimoDetector {
             f_row: vec![C32::new(0.0, 0.0); n_rx * m],
             nv_scratch: vec![0.0; 12 * group_prbs * n_sym],
         })
+    }
+
+    /// The capacity it was built for.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.cap
     }
 
     /// Uses specific kernels (e.g. a forced SIMD backend) for the filters and the application.
@@ -144,12 +182,18 @@ impl MimoDetector {
 
     /// The filters of the last call, [n_groups, n_l, n_rx].
     pub fn filters(&self) -> ArrayView3<'_, C32> {
-        self.filters.view()
+        let (b, l, r) = (self.n_groups, self.n_l, self.n_rx);
+        view3(&self.filters[..b * l * r], (b, l, r))
     }
 
     /// The post-equalisation noise variances of the last call, [n_groups, n_l].
     pub fn noise(&self) -> ndarray::ArrayView2<'_, f32> {
-        self.noise.view()
+        let (b, l) = (self.n_groups, self.n_l);
+        match ndarray::ArrayView2::from_shape((b, l), &self.noise[..b * l]) {
+            Ok(v) => v,
+            Err(_) => ndarray::ArrayView2::from_shape((0, 0), &self.noise[..0])
+                .expect("a 0 × 0 view of an empty slice is valid"),
+        }
     }
 
     /// Computes the filters ([`Self::filters`]) and post-equalisation noise variances
@@ -160,16 +204,24 @@ impl MimoDetector {
         channels: &GroupChannels<'_>,
         method: DetectorMethod,
     ) -> Result<DetectorReport> {
-        let (b, r, l) = (self.n_groups, self.n_rx, self.n_l);
         let GroupChannels {
             h,
             noise_var,
             interference,
         } = *channels;
-        if h.dim() != (b, r, l) {
+        let (b, r, l) = h.dim();
+        let c = &self.cap;
+        if b == 0
+            || b > c.max_groups
+            || r == 0
+            || r > c.max_antennas
+            || l == 0
+            || l > c.max_layers
+            || l > r
+        {
             return Err(Error::ShapeMismatch {
-                name: "h [n_groups, n_rx, n_l]",
-                expected: vec![b, r, l],
+                name: "h [n_groups ≤ max_groups, n_rx ≤ max_antennas, n_l ≤ min(max_layers, n_rx)]",
+                expected: vec![c.max_groups, c.max_antennas, c.max_layers],
                 got: h.shape().to_vec(),
             });
         }
@@ -184,10 +236,10 @@ impl MimoDetector {
         let n_int = match (method, &interference) {
             (DetectorMethod::Irc { .. }, Some(u)) => {
                 let ni = u.dim().2;
-                if u.dim().0 != b || u.dim().1 != r || ni > self.n_int {
+                if u.dim().0 != b || u.dim().1 != r || ni > self.cap.max_interferers {
                     return Err(Error::ShapeMismatch {
                         name: "interference [n_groups, n_rx, n_int ≤ max_interferers]",
-                        expected: vec![b, r, ni.min(self.n_int)],
+                        expected: vec![b, r, ni.min(self.cap.max_interferers)],
                         got: u.shape().to_vec(),
                     });
                 }
@@ -195,8 +247,15 @@ impl MimoDetector {
             }
             _ => 0,
         };
+        // This call's shape: the batches reshaped inside their allocation.
+        (self.n_groups, self.n_rx, self.n_l) = (b, r, l);
+        let m = l + self.n_int;
+        self.h_aug.reshape(r, m, b)?;
+        self.g.reshape(m, m, b)?;
+        self.inv.reshape(m, m, b)?;
+        self.f_batch.reshape(m, r, b)?;
         self.compute_filters(h, noise_var, interference, n_int, method)?;
-        let erasures = self.info.iter().filter(|&&i| i != 0).count();
+        let erasures = self.info[..b].iter().filter(|&&i| i != 0).count();
         Ok(DetectorReport { erasures })
     }
 
@@ -212,17 +271,19 @@ impl MimoDetector {
         x: ArrayViewMut3<'_, C32>,
         mut x_noise_var: ArrayViewMut2<'_, f32>,
     ) -> Result<DetectorReport> {
-        if x_noise_var.dim() != (self.n_groups, self.n_l) {
+        let (b, _, l) = channels.h.dim();
+        if x_noise_var.dim() != (b, l) {
             return Err(Error::ShapeMismatch {
                 name: "x_noise_var [n_groups, n_l]",
-                expected: vec![self.n_groups, self.n_l],
+                expected: vec![b, l],
                 got: x_noise_var.shape().to_vec(),
             });
         }
         let report = self.compute(channels, method)?;
-        x_noise_var.assign(&self.noise);
-        self.applier
-            .process_grid(self.filters.view(), self.group_prbs, y, x)?;
+        let (b, l, r) = (self.n_groups, self.n_l, self.n_rx);
+        x_noise_var.assign(&self.noise());
+        let filters = view3(&self.filters[..b * l * r], (b, l, r));
+        self.applier.process_grid(filters, self.group_prbs, y, x)?;
         Ok(report)
     }
 
@@ -260,9 +321,10 @@ impl MimoDetector {
                 }
             })?;
         }
-        self.kernels.cholesky(&mut self.g, &mut self.info)?;
+        let b = self.n_groups;
+        self.kernels.cholesky(&mut self.g, &mut self.info[..b])?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
-        self.inv.store_all(&mut self.inv_out)?;
+        self.inv.store_all(&mut self.inv_out[..b * m * m])?;
         // All groups' filters at once, in the lanes: F = G⁻¹·H_augᴴ (rows ≥ n_l unused).
         self.kernels.cholesky_solve(&self.g, &mut self.f_batch)?;
         for (gi, &s2) in noise_var.iter().enumerate() {
@@ -270,8 +332,8 @@ impl MimoDetector {
             let finite =
                 self.info[gi] == 0 && a.iter().all(|v| v.re.is_finite() && v.im.is_finite());
             let erase = !finite;
-            self.f_batch.store_matrix(gi, &mut self.f_row)?;
             let r = self.n_rx;
+            self.f_batch.store_matrix(gi, &mut self.f_row[..m * r])?;
             for li in 0..l {
                 if erase {
                     break;
@@ -294,20 +356,19 @@ impl MimoDetector {
                         }
                     }
                 };
-                self.noise[[gi, li]] = nv;
+                self.noise[gi * l + li] = nv;
                 // F_l = scale · [G⁻¹H_augᴴ]_l (unused columns of H_aug are zero).
                 let src = &self.f_row[li * r..(li + 1) * r];
-                let mut frow = self.filters.slice_mut(ndarray::s![gi, li, ..]);
+                let frow = &mut self.filters[(gi * l + li) * r..(gi * l + li + 1) * r];
                 for (f, v) in frow.iter_mut().zip(src) {
                     *f = *v * scale;
                 }
             }
             if erase {
                 self.info[gi] = self.info[gi].max(1);
-                self.filters
-                    .index_axis_mut(ndarray::Axis(0), gi)
-                    .fill(C32::new(0.0, 0.0));
-                self.noise.row_mut(gi).fill(f32::MAX);
+                let r = self.n_rx;
+                self.filters[gi * l * r..(gi + 1) * l * r].fill(C32::new(0.0, 0.0));
+                self.noise[gi * l..(gi + 1) * l].fill(f32::MAX);
             }
         }
         Ok(())
@@ -338,14 +399,14 @@ impl MimoDetector {
                     }
                 }
             }
-            self.h_aug.load_matrix(gi, &self.h_row)?;
             let r = self.n_rx;
+            self.h_aug.load_matrix(gi, &self.h_row[..r * m])?;
             for i in 0..r {
                 for j in 0..m {
                     self.f_row[j * r + i] = self.h_row[i * m + j].conj();
                 }
             }
-            self.f_batch.load_matrix(gi, &self.f_row)?;
+            self.f_batch.load_matrix(gi, &self.f_row[..m * r])?;
         }
         Ok(())
     }

@@ -14,7 +14,8 @@ mod linear;
 mod sic;
 
 pub use detector::{
-    DetectorMethod, DetectorReport, GroupChannels, MimoDetector, interference_factors,
+    DetectorConfig, DetectorMethod, DetectorReport, GroupChannels, MimoDetector,
+    interference_factors,
 };
 pub use linear::{EqualizerMethod, EqualizerReport, LinearEqualizer};
 pub use sic::{SicConfig, SicDetector};

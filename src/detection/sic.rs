@@ -65,7 +65,14 @@ impl SicDetector {
         group_prbs: usize,
         n_sym: usize,
     ) -> Result<Self> {
-        let det = MimoDetector::new(n_rx, n_l, max_interferers, n_groups, group_prbs, n_sym)?;
+        let det = MimoDetector::new(&crate::detection::DetectorConfig {
+            max_antennas: n_rx,
+            max_layers: n_l,
+            max_interferers: max_interferers,
+            max_groups: n_groups,
+            group_prbs: group_prbs,
+            n_sym: n_sym,
+        })?;
         let n_sc = 12 * group_prbs * n_groups;
         Ok(Self {
             det,

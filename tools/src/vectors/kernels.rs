@@ -483,7 +483,15 @@ fn equalize_irc(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     if y.dim() != (b, r) {
         return Err(format!("y has shape {:?}, expected [{b}, {r}]", y.shape()));
     }
-    let mut det = MimoDetector::new(r, l, n_int, b, 1, 1).map_err(err)?;
+    let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+        max_antennas: r,
+        max_layers: l,
+        max_interferers: n_int,
+        max_groups: b,
+        group_prbs: 1,
+        n_sym: 1,
+    })
+    .map_err(err)?;
     let ch = GroupChannels {
         h,
         noise_var: &nv,
