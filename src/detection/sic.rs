@@ -68,10 +68,10 @@ impl SicDetector {
         let det = MimoDetector::new(&crate::detection::DetectorConfig {
             max_antennas: n_rx,
             max_layers: n_l,
-            max_interferers: max_interferers,
+            max_interferers,
             max_groups: n_groups,
-            group_prbs: group_prbs,
-            n_sym: n_sym,
+            group_prbs,
+            n_sym,
         })?;
         let n_sc = 12 * group_prbs * n_groups;
         Ok(Self {
