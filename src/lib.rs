@@ -62,6 +62,7 @@ pub mod ofdm;
 pub mod precoding;
 pub mod rate;
 pub mod refsig;
+pub mod resource;
 pub mod sequence;
 pub mod tables;
 

@@ -572,7 +572,7 @@ fn downlink_slot_serves_changing_user_sets_without_allocating() {
     assert!(matches!(
         dl.compute_weights(&[0, 1, 2, 3, 4, 5, 6, 7, 8], 0.01),
         Err(massive_mimo::Error::InvalidParameter {
-            name: "selected",
+            name: "groups (streams)",
             ..
         })
     ));
@@ -695,4 +695,114 @@ fn capacity_sized_detector_serves_varying_slots_without_allocating() {
         ),
         Err(massive_mimo::Error::ShapeMismatch { .. })
     ));
+}
+
+/// Issue 15: two MU-MIMO groups on different PRB ranges in one slot. Each group's columns on
+/// its own PRGs equal the weights of that group computed alone; zeros elsewhere; a PRG no group
+/// touches is silent; two groups in one PRG are an error; nothing is allocated.
+#[test]
+#[allow(clippy::single_range_in_vec_init)] // one-range PRB allocations are meant
+fn downlink_slot_with_two_mu_groups_on_different_prbs() {
+    use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
+    use massive_mimo::precoding::Normalization;
+    use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let (n_prb, n_ant, n_cand) = (12, 16, 8);
+    let n_sc = 12 * n_prb;
+    let ofdm = OfdmConfig {
+        standard: Standard::Nr,
+        scs_khz: 30,
+        n_fft: 256,
+        n_sc,
+        n_symbols: 14,
+        cyclic_prefix: CyclicPrefix::Normal,
+        slot: 0,
+        scale: 1.0 / 16.0,
+    };
+    let mut srs = Array3::zeros((n_cand, 14, n_sc));
+    write_multiplexed_users(
+        &SrsConfig::single_port(4, n_prb, 13, (3, 0)),
+        n_cand,
+        srs.view_mut(),
+    )
+    .unwrap();
+    let cfg = DownlinkConfig {
+        n_antennas: n_ant,
+        n_candidates: n_cand,
+        n_layers: 8,
+        n_prb,
+        prg_prbs: 2,
+        precoder: PrecoderKind::Rzf,
+        normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
+    };
+    let est = Array4::from_shape_fn((n_ant, n_cand, 1, n_prb), |(a, u, _, p)| {
+        C32::new(
+            (((a * 5 + u * 11 + p * 3) % 13) as f32 - 6.0) * 0.1,
+            (((a * 7 + u * 2 + p) % 11) as f32 - 5.0) * 0.1,
+        )
+    });
+    let mut dl = DownlinkSlot::new(cfg, srs.view(), &ofdm).unwrap();
+    dl.estimates_mut().assign(&est);
+    // Group A: users 0, 2, 4 on PRBs 0..4 (PRGs 0, 1); group B: users 1, 3 on PRBs 6..10
+    // (PRGs 3, 4). PRGs 2 and 5 carry nothing.
+    let (ra, rb) = ([0..4], [6..10]);
+    let (ua, ub) = ([0usize, 2, 4], [1usize, 3]);
+    let groups = [
+        MuGroup {
+            users: &ua,
+            prbs: PrbAllocation::new(&ra, n_prb).unwrap(),
+        },
+        MuGroup {
+            users: &ub,
+            prbs: PrbAllocation::new(&rb, n_prb).unwrap(),
+        },
+    ];
+    let (count, r) = allocations_during(|| dl.compute_group_weights(&groups, 0.01));
+    r.unwrap();
+    assert_eq!(count, 0, "group weights allocated {count} times");
+    let w = dl.weights().to_owned();
+    assert_eq!(w.dim(), (6, n_ant, 5));
+    let mut alone = DownlinkSlot::new(cfg, srs.view(), &ofdm).unwrap();
+    alone.estimates_mut().assign(&est);
+    alone.compute_weights(&ua, 0.01).unwrap();
+    let wa = alone.weights().to_owned();
+    alone.compute_weights(&ub, 0.01).unwrap();
+    let wb = alone.weights().to_owned();
+    let zero = C32::new(0.0, 0.0);
+    for g in 0..6 {
+        for a in 0..n_ant {
+            for j in 0..3 {
+                let want = if g < 2 { wa[[g, a, j]] } else { zero };
+                assert_eq!(w[[g, a, j]], want, "group A column {j}, PRG {g}");
+            }
+            for j in 0..2 {
+                let want = if g == 3 || g == 4 {
+                    wb[[g, a, j]]
+                } else {
+                    zero
+                };
+                assert_eq!(w[[g, a, 3 + j]], want, "group B column {j}, PRG {g}");
+            }
+        }
+    }
+    // PRB 5 shares PRG 2 with PRB 4: groups on 0..5 and 4..8 collide in PRG 2.
+    let (rc, rd) = ([0..5], [5..8]);
+    let clash = [
+        MuGroup {
+            users: &ua,
+            prbs: PrbAllocation::new(&rc, n_prb).unwrap(),
+        },
+        MuGroup {
+            users: &ub,
+            prbs: PrbAllocation::new(&rd, n_prb).unwrap(),
+        },
+    ];
+    match dl.compute_group_weights(&clash, 0.01) {
+        Err(massive_mimo::Error::InvalidParameter { name, value, .. }) => {
+            assert_eq!(name, "prb allocation");
+            assert!(value.starts_with("PRG 2"), "{value}");
+        }
+        other => panic!("expected a PRG clash, got {other:?}"),
+    }
 }

@@ -13,6 +13,7 @@ use crate::estimation::{
 };
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
+use crate::resource::{MuGroup, PrbAllocation};
 use crate::{C32, Error, Result};
 use ndarray::{Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4};
 
@@ -74,8 +75,14 @@ pub struct DownlinkSlot {
     /// Per-PRG channels of the selected users, [n_prg, k, n_antennas] in the first
     /// n_prg·k·n_antennas values (contiguous for the current k).
     h_prg: Vec<C32>,
-    /// Weights [n_prg, n_antennas, k], likewise.
+    /// Weights [n_prg, n_antennas, K], likewise (K: the slot's streams over all groups).
     w: Vec<C32>,
+    /// One group's weights [b, n_antennas, k] before they are scattered into `w`.
+    w_group: Vec<C32>,
+    /// The group owning each PRG in the current call (usize::MAX: none).
+    prg_owner: Vec<usize>,
+    /// The PRGs of the group being computed (capacity n_prg: never reallocates).
+    group_prgs: Vec<usize>,
     /// Users of the last [`DownlinkSlot::compute_weights`] (0 before the first call).
     k: usize,
     rzf: RzfPrecoder,
@@ -143,6 +150,9 @@ impl DownlinkSlot {
             h_est: Array4::zeros((cfg.n_antennas, cfg.n_candidates, 1, cfg.n_prb)),
             h_prg: vec![C32::new(0.0, 0.0); n_prg * cfg.n_layers * cfg.n_antennas],
             w: vec![C32::new(0.0, 0.0); n_prg * cfg.n_antennas * cfg.n_layers],
+            w_group: vec![C32::new(0.0, 0.0); n_prg * cfg.n_antennas * cfg.n_layers],
+            prg_owner: vec![usize::MAX; n_prg],
+            group_prgs: Vec::with_capacity(n_prg),
             k: 0,
             rzf: RzfPrecoder::new(cfg.n_layers, cfg.n_antennas, n_prg)?,
             applier: PrecoderApplier::new(cfg.n_antennas, cfg.n_layers, 14 * 96)?,
@@ -181,56 +191,148 @@ impl DownlinkSlot {
     }
 
     /// Weights for the `selected` candidates (1 ..= n_layers distinct indices, stream j serves
-    /// candidate `selected[j]`): per PRG, the channel averaged over the PRG's PRBs, then
-    /// MRT / ZF / RZF (α = k·`noise_var`), scaled to a total transmit power of 1 per RE.
-    /// Singular PRGs get MRT weights (counted in the report).
+    /// candidate `selected[j]`) on every PRB: per PRG, the channel averaged over the PRG's
+    /// PRBs, then MRT / ZF / RZF (α = k·`noise_var`), scaled to a total transmit power of 1
+    /// per RE. Singular PRGs get MRT weights (counted in the report). The one-group case of
+    /// [`Self::compute_group_weights`].
     pub fn compute_weights(&mut self, selected: &[usize], noise_var: f32) -> Result<RzfReport> {
-        let k = selected.len();
-        if k == 0
-            || k > self.cfg.n_layers
-            || selected.iter().any(|&u| u >= self.cfg.n_candidates)
-            || selected
-                .iter()
-                .enumerate()
-                .any(|(i, u)| selected[..i].contains(u))
-        {
+        let all = 0..self.cfg.n_prb;
+        let prbs = PrbAllocation::new(std::slice::from_ref(&all), self.cfg.n_prb)?;
+        self.compute_group_weights(
+            &[MuGroup {
+                users: selected,
+                prbs,
+            }],
+            noise_var,
+        )
+    }
+
+    /// Weights for one slot's MU-MIMO groups, each on its own PRBs: streams are numbered group
+    /// by group (group 0's users first), K = Σ group sizes ≤ n_layers. A PRG that any PRB of a
+    /// group's allocation touches gets that group's weights (MRT / ZF / RZF over its k_g users,
+    /// α = k_g·`noise_var`, total power 1 per RE) in the group's K columns, zeros in the others;
+    /// PRGs no group touches get zero weights. The layer grid of [`Self::precode`] then has K
+    /// layers, each carrying data only on its group's PRBs.
+    ///
+    /// Errors (typed, naming the value): no group, an empty group, more than n_layers streams,
+    /// a candidate index out of range or twice in one group, an allocation beyond the carrier,
+    /// two groups in one PRG.
+    pub fn compute_group_weights(
+        &mut self,
+        groups: &[MuGroup<'_>],
+        noise_var: f32,
+    ) -> Result<RzfReport> {
+        let total: usize = groups.iter().map(|g| g.users.len()).sum();
+        if groups.is_empty() || total > self.cfg.n_layers {
             return Err(Error::InvalidParameter {
-                name: "selected",
-                value: format!("{selected:?}"),
-                reason: "1 ..= n_layers distinct candidate indices",
+                name: "groups (streams)",
+                value: total.to_string(),
+                reason: "1 ..= n_layers streams in at least one group",
             });
+        }
+        for g in groups {
+            let sel = g.users;
+            if sel.is_empty()
+                || sel.iter().any(|&u| u >= self.cfg.n_candidates)
+                || sel.iter().enumerate().any(|(i, u)| sel[..i].contains(u))
+            {
+                return Err(Error::InvalidParameter {
+                    name: "selected",
+                    value: format!("{sel:?}"),
+                    reason: "1 ..= n_layers distinct candidate indices per group",
+                });
+            }
+            if let Some(r) = g.prbs.ranges().iter().find(|r| r.end > self.cfg.n_prb) {
+                return Err(Error::InvalidParameter {
+                    name: "prb allocation",
+                    value: format!("{r:?} on {} PRBs", self.cfg.n_prb),
+                    reason: "the range ends beyond the carrier",
+                });
+            }
         }
         crate::error::check_noise_var(&[noise_var])?;
         let (n_prg, n_ant) = (self.n_prg, self.cfg.n_antennas);
-        let mut h_prg =
-            ArrayViewMut3::from_shape((n_prg, k, n_ant), &mut self.h_prg[..n_prg * k * n_ant])
-                .map_err(|_| Error::InvalidParameter {
-                    name: "selected",
-                    value: k.to_string(),
-                    reason: "internal buffer shape",
-                })?;
-        for g in 0..n_prg {
-            let (p0, p1) = (g * self.prg, ((g + 1) * self.prg).min(self.cfg.n_prb));
-            let scale = 1.0 / (p1 - p0) as f32;
-            for (j, &u) in selected.iter().enumerate() {
-                for a in 0..n_ant {
-                    let s: C32 = (p0..p1).map(|p| self.h_est[[a, u, 0, p]]).sum();
-                    h_prg[[g, j, a]] = s * scale;
+        // PRG ownership: every PRG belongs to at most one group.
+        self.prg_owner.fill(usize::MAX);
+        for (gi, g) in groups.iter().enumerate() {
+            for p in 0..n_prg {
+                let prbs = p * self.prg..((p + 1) * self.prg).min(self.cfg.n_prb);
+                if g.prbs.intersects(&prbs) {
+                    if self.prg_owner[p] != usize::MAX {
+                        return Err(Error::InvalidParameter {
+                            name: "prb allocation",
+                            value: format!(
+                                "PRG {p} (PRBs {prbs:?}) in groups {} and {gi}",
+                                self.prg_owner[p]
+                            ),
+                            reason: "MU-MIMO groups must not share a precoding resource group",
+                        });
+                    }
+                    self.prg_owner[p] = gi;
                 }
             }
         }
-        let mut w = ArrayViewMut3::from_shape((n_prg, n_ant, k), &mut self.w[..n_prg * n_ant * k])
+        self.w[..n_prg * n_ant * total].fill(C32::new(0.0, 0.0));
+        let mut report = RzfReport::default();
+        let mut col0 = 0;
+        for (gi, g) in groups.iter().enumerate() {
+            let k = g.users.len();
+            self.group_prgs.clear();
+            self.group_prgs
+                .extend((0..n_prg).filter(|&p| self.prg_owner[p] == gi));
+            let b = self.group_prgs.len();
+            if b > 0 {
+                let r = self.group_weights(g.users, b, noise_var)?;
+                report.mrt_fallbacks += r.mrt_fallbacks;
+                // Scatter the group's [b, n_ant, k] weights into its K columns.
+                let s = 1.0 / (k as f32).sqrt();
+                for (i, &p) in self.group_prgs.iter().enumerate() {
+                    for a in 0..n_ant {
+                        for j in 0..k {
+                            self.w[(p * n_ant + a) * total + col0 + j] =
+                                self.w_group[(i * n_ant + a) * k + j] * s;
+                        }
+                    }
+                }
+            }
+            col0 += k;
+        }
+        self.k = total;
+        Ok(report)
+    }
+
+    /// The weights of `users` on the `b` PRGs of `self.group_prgs` into `self.w_group`
+    /// [b, n_ant, k] (before the 1/√k power scaling).
+    fn group_weights(&mut self, users: &[usize], b: usize, noise_var: f32) -> Result<RzfReport> {
+        let (k, n_ant) = (users.len(), self.cfg.n_antennas);
+        let mut h_prg = ArrayViewMut3::from_shape((b, k, n_ant), &mut self.h_prg[..b * k * n_ant])
             .map_err(|_| Error::InvalidParameter {
                 name: "selected",
                 value: k.to_string(),
                 reason: "internal buffer shape",
             })?;
-        let report = match self.cfg.precoder {
+        for (i, &g) in self.group_prgs.iter().enumerate() {
+            let (p0, p1) = (g * self.prg, ((g + 1) * self.prg).min(self.cfg.n_prb));
+            let scale = 1.0 / (p1 - p0) as f32;
+            for (j, &u) in users.iter().enumerate() {
+                for a in 0..n_ant {
+                    let s: C32 = (p0..p1).map(|p| self.h_est[[a, u, 0, p]]).sum();
+                    h_prg[[i, j, a]] = s * scale;
+                }
+            }
+        }
+        let mut w = ArrayViewMut3::from_shape((b, n_ant, k), &mut self.w_group[..b * n_ant * k])
+            .map_err(|_| Error::InvalidParameter {
+                name: "selected",
+                value: k.to_string(),
+                reason: "internal buffer shape",
+            })?;
+        Ok(match self.cfg.precoder {
             PrecoderKind::Mrt => {
-                for g in 0..n_prg {
+                for i in 0..b {
                     for j in 0..k {
                         let n: f32 = (0..n_ant)
-                            .map(|a| h_prg[[g, j, a]].norm_sqr())
+                            .map(|a| h_prg[[i, j, a]].norm_sqr())
                             .sum::<f32>()
                             .sqrt();
                         let inv = if n > 0.0 && n.is_finite() {
@@ -239,7 +341,7 @@ impl DownlinkSlot {
                             0.0
                         };
                         for a in 0..n_ant {
-                            w[[g, a, j]] = h_prg[[g, j, a]].conj() * inv;
+                            w[[i, a, j]] = h_prg[[i, j, a]].conj() * inv;
                         }
                     }
                 }
@@ -253,11 +355,7 @@ impl DownlinkSlot {
                 self.rzf
                     .process(h_prg.view(), alpha, self.cfg.normalization, w.view_mut())?
             }
-        };
-        let s = 1.0 / (k as f32).sqrt();
-        w.mapv_inplace(|v| v * s);
-        self.k = k;
-        Ok(report)
+        })
     }
 
     /// Weights [n_prg, n_antennas, k] of the last [`Self::compute_weights`] (k = the users it

@@ -1,0 +1,23 @@
+//! The data that crosses blocks within a slot: the numbers every block shares, PRB allocations
+//! and the MU-MIMO groups a scheduler forms per slot.
+//!
+//! These are views over the caller's memory (ranges, index slices): a real-time L1 builds
+//! them every slot without allocating, and every processor checks them against its capacity
+//! with typed errors.
+//!
+//! * [`SUBCARRIERS_PER_PRB`], [`SYMBOLS_PER_SLOT`]: 38.211 §4.4.4.1 N_sc^RB = 12 and the
+//!   14 symbols of a normal-CP slot (§4.3.2), named once for the whole crate;
+//! * [`PrbAllocation`]: one or more disjoint, ascending PRB ranges (allocation type 1 is one
+//!   range; type 0 bitmaps are lists of RBG ranges, 38.214 §5.1.2.2);
+//! * [`MuGroup`]: users co-scheduled on one PRB allocation (one layer each).
+
+mod allocation;
+
+pub use allocation::{MuGroup, PrbAllocation};
+
+/// Subcarriers per resource block, N_sc^RB (38.211 §4.4.4.1).
+pub const SUBCARRIERS_PER_PRB: usize = 12;
+
+/// OFDM symbols per slot with a normal cyclic prefix (38.211 §4.3.2; an LTE subframe's two
+/// slots of 7 together).
+pub const SYMBOLS_PER_SLOT: usize = 14;
