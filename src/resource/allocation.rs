@@ -88,6 +88,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::single_range_in_vec_init)] // one-range allocations are meant
     fn allocations_are_validated_with_the_offending_range() {
         let ok = [0..4, 10..12];
         let a = PrbAllocation::new(&ok, 12).unwrap();
