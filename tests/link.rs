@@ -296,3 +296,98 @@ fn check_sinr(
         "{link} stream {u}: measured {measured} vs {expected}"
     );
 }
+
+/// Issue 15: the uplink detects a slot's MU-MIMO groups on their own PRBs — ports 0, 1 on
+/// PRBs 0..6 and ports 2, 3 on PRBs 6..12 — over an identity channel: each stream comes back
+/// on its group's PRBs, is zero with noise f32::MAX elsewhere; bad groups are typed errors.
+#[test]
+#[allow(clippy::single_range_in_vec_init)] // one-range PRB allocations are meant
+fn uplink_detects_mu_groups_on_their_own_prbs() {
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let k = 4;
+    let (x, pilots) = layers(k);
+    let mut ul = UplinkSlot::new(
+        k,
+        PilotPattern::from_pilots(pilots.view()).unwrap(),
+        &ofdm(),
+    )
+    .unwrap();
+    // Identity channel: antenna a receives port a; the layer grid already holds DMRS + data.
+    ul.grid_mut().assign(&x);
+    let (ra, rb) = ([0..6], [6..N_PRB]);
+    let (ua, ub) = ([0usize, 1], [2usize, 3]);
+    let groups = [
+        MuGroup {
+            users: &ua,
+            prbs: PrbAllocation::new(&ra, N_PRB).unwrap(),
+        },
+        MuGroup {
+            users: &ub,
+            prbs: PrbAllocation::new(&rb, N_PRB).unwrap(),
+        },
+    ];
+    ul.detect_groups(&groups, DetectorMethod::Mmse { unbiased: true }, Some(1e-6))
+        .unwrap();
+    let got = ul.layers();
+    let nv = ul.layer_noise();
+    assert_eq!(got.dim(), (4, 14, N_SC));
+    for j in 0..4 {
+        let own = if j < 2 { 0..6 } else { 6..N_PRB };
+        for l in (0..14).filter(|l| *l != 2 && *l != 3) {
+            for sc in 0..N_SC {
+                let want = if own.contains(&(sc / 12)) {
+                    x[[j, l, sc]]
+                } else {
+                    C32::new(0.0, 0.0)
+                };
+                assert!(
+                    (got[[j, l, sc]] - want).norm() < 2e-3,
+                    "stream {j}, symbol {l}, subcarrier {sc}"
+                );
+            }
+        }
+        for p in 0..N_PRB {
+            assert_eq!(
+                nv[[p, j]] == f32::MAX,
+                !own.contains(&p),
+                "noise of stream {j}, PRB {p}"
+            );
+        }
+    }
+    // Overlapping groups, a port beyond the pattern, too many streams: typed errors.
+    let (rc, rd) = ([0..7], [6..N_PRB]);
+    let clash = [
+        MuGroup {
+            users: &ua,
+            prbs: PrbAllocation::new(&rc, N_PRB).unwrap(),
+        },
+        MuGroup {
+            users: &ub,
+            prbs: PrbAllocation::new(&rd, N_PRB).unwrap(),
+        },
+    ];
+    let mut ul2 = UplinkSlot::new(
+        k,
+        PilotPattern::from_pilots(pilots.view()).unwrap(),
+        &ofdm(),
+    )
+    .unwrap();
+    let mut err2 = |g: &[MuGroup<'_>]| match ul2.detect_groups(g, DetectorMethod::Zf, None) {
+        Err(massive_mimo::Error::InvalidParameter { name, .. }) => name,
+        other => panic!("expected an error, got {other:?}"),
+    };
+    assert_eq!(err2(&clash), "prb allocation");
+    let all = [0..N_PRB];
+    let five = [0usize, 1, 2, 3, 0];
+    let g5 = [MuGroup {
+        users: &five,
+        prbs: PrbAllocation::new(&all, N_PRB).unwrap(),
+    }];
+    assert_eq!(err2(&g5), "groups (streams)");
+    let bad_port = [4usize];
+    let gp = [MuGroup {
+        users: &bad_port,
+        prbs: PrbAllocation::new(&all, N_PRB).unwrap(),
+    }];
+    assert_eq!(err2(&gp), "users (DMRS ports)");
+}

@@ -1,6 +1,10 @@
 //! The uplink slot processor of one carrier: OFDM demodulation per antenna → DMRS channel
 //! estimation → MMSE / MMSE-IRC / ZF detection per PRB → LLRs. Allocation-free after
 //! construction.
+//!
+//! Capacity-sized in the scheduled users: the DMRS pattern given at construction holds one
+//! port per user the slot may carry; each [`UplinkSlot::detect_groups`] call takes that slot's
+//! MU-MIMO groups (which ports, on which PRBs) and detects only them.
 
 use crate::detection::{DetectorMethod, DetectorReport, GroupChannels, MimoDetector};
 use crate::estimation::{
@@ -8,23 +12,42 @@ use crate::estimation::{
 };
 use crate::modulation::{DemapMethod, Modulation, demap};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
+use crate::resource::{MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
 use crate::{C32, Error, Result};
 use ndarray::{Array2, Array3, Array4, ArrayView2, ArrayView3, ArrayViewMut3};
 
-/// One carrier's uplink chain for `n_layers` single-layer users on `n_antennas`.
+/// Port indices 0..32 for the all-users case of [`UplinkSlot::detect`].
+const ALL_PORTS: [usize; 32] = {
+    let mut a = [0usize; 32];
+    let mut i = 0;
+    while i < 32 {
+        a[i] = i;
+        i += 1;
+    }
+    a
+};
+
+/// One carrier's uplink chain for up to `n_layers` single-layer users (the DMRS ports) on
+/// `n_antennas`.
 pub struct UplinkSlot {
     n_layers: usize,
+    n_antennas: usize,
     n_prb: usize,
     demod: OfdmDemodulator,
     grid: Array3<C32>,
     est: ChannelEstimator,
     h_est: Array4<C32>,
-    h_prb: Array3<C32>,
+    /// One group's channels on one PRB range, [len, n_antennas, k] in the first values.
+    h_prb: Vec<C32>,
     noise: Vec<f32>,
     det: MimoDetector,
     x: Array3<C32>,
     x_noise: Array2<f32>,
+    /// One group's post-detection noise on one PRB range, [len, k].
+    x_noise_tmp: Vec<f32>,
     noise_row: Vec<f32>,
+    /// Streams of the last detection (Σ group sizes).
+    k: usize,
 }
 
 impl UplinkSlot {
@@ -46,12 +69,13 @@ impl UplinkSlot {
         };
         Ok(Self {
             n_layers,
+            n_antennas,
             n_prb,
             demod: OfdmDemodulator::new(ofdm, 0.5)?,
             grid: Array3::zeros((n_antennas, 14, ofdm.n_sc)),
             est: ChannelEstimator::new(dmrs, n_antennas, est_cfg)?,
             h_est: Array4::zeros((n_antennas, n_layers, 1, n_prb)),
-            h_prb: Array3::zeros((n_prb, n_antennas, n_layers)),
+            h_prb: vec![C32::new(0.0, 0.0); n_prb * n_antennas * n_layers],
             noise: vec![0.0; n_prb],
             det: MimoDetector::new(&crate::detection::DetectorConfig {
                 max_antennas: n_antennas,
@@ -63,7 +87,9 @@ impl UplinkSlot {
             })?,
             x: Array3::zeros((n_layers, 14, ofdm.n_sc)),
             x_noise: Array2::zeros((n_prb, n_layers)),
+            x_noise_tmp: vec![0.0; n_prb * n_layers],
             noise_row: vec![0.0; ofdm.n_sc],
+            k: 0,
         })
     }
 
@@ -88,7 +114,8 @@ impl UplinkSlot {
         self.grid.view()
     }
 
-    /// DMRS estimation per PRB, then per-PRB `method` filters applied to every RE. The noise
+    /// DMRS estimation per PRB, then per-PRB `method` filters applied to every RE, for every
+    /// DMRS port (user) on every PRB — the one-group case of [`Self::detect_groups`]. The noise
     /// variance is `noise_var`, or the estimator's measurement from the DMRS when `None`
     /// (the estimator's full report: [`Self::channel_report`]).
     pub fn detect(
@@ -96,31 +123,131 @@ impl UplinkSlot {
         method: DetectorMethod,
         noise_var: Option<f32>,
     ) -> Result<DetectorReport> {
+        let all = 0..self.n_prb;
+        let prbs = PrbAllocation::new(std::slice::from_ref(&all), self.n_prb)?;
+        let users = ALL_PORTS;
+        let n = self.n_layers;
+        if n > users.len() {
+            return Err(Error::InvalidParameter {
+                name: "n_layers",
+                value: n.to_string(),
+                reason: "at most 32 DMRS ports",
+            });
+        }
+        self.detect_groups(
+            &[MuGroup {
+                users: &users[..n],
+                prbs,
+            }],
+            method,
+            noise_var,
+        )
+    }
+
+    /// The slot's MU-MIMO groups: `groups[g].users` are DMRS port indices (rows of the pilot
+    /// pattern) detected together on `groups[g].prbs`; streams are numbered group by group
+    /// (K = Σ sizes ≤ n_layers): [`Self::layers`] row j and [`Self::layer_noise`] column j
+    /// are stream j, zero / `f32::MAX` outside its group's PRBs. Estimation runs once over all
+    /// ports (the pattern's CDM groups need it); detection per group and PRB range.
+    ///
+    /// Errors (typed, naming the value): no group, an empty group, a port out of range or
+    /// twice in a group, more than n_layers streams, allocations beyond the carrier or sharing
+    /// a PRB.
+    pub fn detect_groups(
+        &mut self,
+        groups: &[MuGroup<'_>],
+        method: DetectorMethod,
+        noise_var: Option<f32>,
+    ) -> Result<DetectorReport> {
+        let total: usize = groups.iter().map(|g| g.users.len()).sum();
+        if groups.is_empty() || total > self.n_layers {
+            return Err(Error::InvalidParameter {
+                name: "groups (streams)",
+                value: total.to_string(),
+                reason: "1 ..= n_layers streams in at least one group",
+            });
+        }
+        for (gi, g) in groups.iter().enumerate() {
+            let sel = g.users;
+            if sel.is_empty()
+                || sel.iter().any(|&u| u >= self.n_layers)
+                || sel.iter().enumerate().any(|(i, u)| sel[..i].contains(u))
+            {
+                return Err(Error::InvalidParameter {
+                    name: "users (DMRS ports)",
+                    value: format!("{sel:?}"),
+                    reason: "distinct port indices below n_layers, at least one per group",
+                });
+            }
+            for r in g.prbs.ranges() {
+                let clash = groups[..gi].iter().any(|o| o.prbs.intersects(r));
+                if r.end > self.n_prb || clash {
+                    return Err(Error::InvalidParameter {
+                        name: "prb allocation",
+                        value: format!("{r:?} of group {gi} on {} PRBs", self.n_prb),
+                        reason: "inside the carrier, and no PRB in two groups",
+                    });
+                }
+            }
+        }
         let measured = self
             .est
             .process(self.grid.view(), noise_var, self.h_est.view_mut())?
             .noise_var_estimate;
         let nv = noise_var.unwrap_or(measured);
         self.noise.fill(nv);
-        for p in 0..self.n_prb {
-            for a in 0..self.h_est.dim().0 {
-                for l in 0..self.n_layers {
-                    self.h_prb[[p, a, l]] = self.h_est[[a, l, 0, p]];
+        self.x_noise.fill(f32::MAX);
+        let n_ant = self.n_antennas;
+        let sc = SUBCARRIERS_PER_PRB;
+        let mut report = DetectorReport::default();
+        let mut col0 = 0;
+        for g in groups {
+            let k = g.users.len();
+            for r in g.prbs.ranges() {
+                let len = r.len();
+                for (i, p) in r.clone().enumerate() {
+                    for a in 0..n_ant {
+                        for (j, &u) in g.users.iter().enumerate() {
+                            self.h_prb[(i * n_ant + a) * k + j] = self.h_est[[a, u, 0, p]];
+                        }
+                    }
+                }
+                let h = ArrayView3::from_shape((len, n_ant, k), &self.h_prb[..len * n_ant * k])
+                    .map_err(|_| Error::InvalidParameter {
+                        name: "prb allocation",
+                        value: format!("{r:?}"),
+                        reason: "internal buffer shape",
+                    })?;
+                let ch = GroupChannels {
+                    h,
+                    noise_var: &self.noise[..len],
+                    interference: None,
+                };
+                let xn =
+                    ndarray::ArrayViewMut2::from_shape((len, k), &mut self.x_noise_tmp[..len * k])
+                        .map_err(|_| Error::InvalidParameter {
+                            name: "prb allocation",
+                            value: format!("{r:?}"),
+                            reason: "internal buffer shape",
+                        })?;
+                let y = self
+                    .grid
+                    .slice(ndarray::s![.., .., sc * r.start..sc * r.end]);
+                let x = self
+                    .x
+                    .slice_mut(ndarray::s![col0..col0 + k, .., sc * r.start..sc * r.end]);
+                let rep = self.det.process(&ch, method, y, x, xn)?;
+                report.erasures += rep.erasures;
+                for (i, p) in r.clone().enumerate() {
+                    for j in 0..k {
+                        self.x_noise[[p, col0 + j]] = self.x_noise_tmp[i * k + j];
+                    }
                 }
             }
+            col0 += k;
         }
-        let ch = GroupChannels {
-            h: self.h_prb.view(),
-            noise_var: &self.noise,
-            interference: None,
-        };
-        self.det.process(
-            &ch,
-            method,
-            self.grid.view(),
-            self.x.view_mut(),
-            self.x_noise.view_mut(),
-        )
+        self.k = total;
+        Ok(report)
     }
 
     /// The DMRS estimator's report of the last [`Self::detect`] (noise, RSRP, SINR, delays
@@ -129,14 +256,15 @@ impl UplinkSlot {
         self.est.report()
     }
 
-    /// Detected layers [n_layers, 14, n_sc] of the last [`Self::detect`].
+    /// Detected streams [K, 14, n_sc] of the last detection (K = its streams).
     pub fn layers(&self) -> ArrayView3<'_, C32> {
-        self.x.view()
+        self.x.slice(ndarray::s![..self.k, .., ..])
     }
 
-    /// Post-detection noise variance [n_prb, n_layers] of the last [`Self::detect`].
+    /// Post-detection noise variance [n_prb, K] of the last detection (`f32::MAX` on the PRBs
+    /// outside a stream's group).
     pub fn layer_noise(&self) -> ArrayView2<'_, f32> {
-        self.x_noise.view()
+        self.x_noise.slice(ndarray::s![.., ..self.k])
     }
 
     /// Max-log LLRs of layer `layer` on OFDM symbol `symbol` (every subcarrier) into `llr`
@@ -148,11 +276,11 @@ impl UplinkSlot {
         symbol: usize,
         llr: &mut [f32],
     ) -> Result<()> {
-        if layer >= self.n_layers || symbol >= 14 {
+        if layer >= self.k || symbol >= SYMBOLS_PER_SLOT {
             return Err(Error::InvalidParameter {
                 name: "(layer, symbol)",
                 value: format!("({layer}, {symbol})"),
-                reason: "layer < n_layers, symbol < 14",
+                reason: "layer < the last detection's streams, symbol < 14",
             });
         }
         for (k, v) in self.noise_row.iter_mut().enumerate() {
