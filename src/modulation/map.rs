@@ -2,14 +2,21 @@
 
 use std::sync::OnceLock;
 
-use super::{Modulation, axis_levels};
+use super::{Modulation, axis_levels_into};
 use crate::{C32, Error, Result};
 
-/// Per-axis level tables for m = 1..=5 bits, built once.
+/// Per-axis level tables for m = 1..=5 bits, built once, in place (the first mapper or
+/// demapper call of a process allocates nothing either).
 pub(crate) fn levels(m: usize) -> &'static [f32] {
-    static TABLES: OnceLock<[Vec<f32>; 5]> = OnceLock::new();
-    let t = TABLES.get_or_init(|| std::array::from_fn(|i| axis_levels(i + 1)));
-    &t[m - 1]
+    static TABLES: OnceLock<[[f32; 32]; 5]> = OnceLock::new();
+    let t = TABLES.get_or_init(|| {
+        let mut t = [[0.0f32; 32]; 5];
+        for (i, row) in t.iter_mut().enumerate() {
+            axis_levels_into(i + 1, row);
+        }
+        t
+    });
+    &t[m - 1][..1 << m]
 }
 
 /// Maps `bits` (one per byte, 0 or 1, `Q_m` per symbol in the order of §5.1) to `out`

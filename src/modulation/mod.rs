@@ -117,20 +117,26 @@ impl FromStr for Modulation {
 
 /// The 2^m PAM levels of one axis (unit-energy scaling of the full constellation), indexed by
 /// the axis bits `b0 b2 b4 …` read as a binary number with b0 the most significant bit.
+#[cfg(test)]
 pub(crate) fn axis_levels(m: usize) -> Vec<f32> {
+    let mut out = vec![0.0; 1 << m];
+    axis_levels_into(m, &mut out);
+    out
+}
+
+/// [`axis_levels`] into `out` (2^m values), without allocating.
+pub(crate) fn axis_levels_into(m: usize, out: &mut [f32]) {
     // Average energy of the 2D constellation: 2·(4^m − 1)/3.
     let norm = (2.0 * ((1u64 << (2 * m)) - 1) as f64 / 3.0).sqrt();
-    (0..1usize << m)
-        .map(|idx| {
-            // Innermost term first: 2 − (1−2b_last) … outward to (1−2b0)[2^{m−1} − …].
-            let bit = |k: usize| ((idx >> (m - 1 - k)) & 1) as f64;
-            let mut v = 1.0 - 2.0 * bit(m - 1);
-            for k in (0..m - 1).rev() {
-                v = (1.0 - 2.0 * bit(k)) * ((1u64 << (m - 1 - k)) as f64 - v);
-            }
-            (v / norm) as f32
-        })
-        .collect()
+    for (idx, o) in out.iter_mut().enumerate().take(1usize << m) {
+        // Innermost term first: 2 − (1−2b_last) … outward to (1−2b0)[2^{m−1} − …].
+        let bit = |k: usize| ((idx >> (m - 1 - k)) & 1) as f64;
+        let mut v = 1.0 - 2.0 * bit(m - 1);
+        for k in (0..m - 1).rev() {
+            v = (1.0 - 2.0 * bit(k)) * ((1u64 << (m - 1 - k)) as f64 - v);
+        }
+        *o = (v / norm) as f32;
+    }
 }
 
 #[cfg(test)]
