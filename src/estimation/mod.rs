@@ -14,7 +14,8 @@
 //! For ports multiplexed by cyclic shifts on a comb (SRS), [`CyclicShiftEstimator`] separates
 //! them in the delay domain instead of by block de-spreading (exact on delay-spread channels
 //! up to the cyclic-shift spacing), with DFT-window denoising and the noise, RSRP and delay
-//! report from the taps.
+//! report from the taps. Both implement [`SlotEstimator`], the one interface the slot
+//! pipelines hold.
 //!
 //! Units: subcarrier indices for frequency, OFDM-symbol indices for time, delays in units of
 //! the useful symbol duration 1/Δf (numerology-free; multiply by 1/Δf for seconds).
@@ -23,8 +24,10 @@ mod cyclic_shift;
 mod estimator;
 mod frequency;
 mod pattern;
+mod slot_estimator;
 
 pub use cyclic_shift::CyclicShiftEstimator;
 pub use estimator::{ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution};
 pub use frequency::{DelayPrior, FrequencyMethod, NORMAL_CP_FRACTION, delay_prior};
 pub use pattern::{CdmGroup, PilotPattern, Run};
+pub use slot_estimator::SlotEstimator;

@@ -9,7 +9,7 @@
 
 use crate::estimation::{
     ChannelEstimator, ChannelReport, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION,
-    OutputResolution, PilotPattern,
+    OutputResolution, PilotPattern, SlotEstimator,
 };
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
@@ -60,17 +60,13 @@ pub struct DownlinkConfig {
     pub srs_estimation: SrsEstimation,
 }
 
-enum SrsEstimator {
-    DelayDomain(Box<CyclicShiftEstimator>),
-    BlockLmmse(Box<ChannelEstimator>),
-}
-
 /// One carrier's downlink chain, from the sounding grid to the antennas' waveforms.
 pub struct DownlinkSlot {
     cfg: DownlinkConfig,
     n_prg: usize,
     prg: usize,
-    srs: SrsEstimator,
+    /// The SRS estimator (either algorithm, one interface).
+    srs: Box<dyn SlotEstimator>,
     h_est: Array4<C32>,
     /// Per-PRG channels of the selected users, [n_prg, k, n_antennas] in the first
     /// n_prg·k·n_antennas values (contiguous for the current k).
@@ -135,17 +131,15 @@ impl DownlinkSlot {
             n_prg,
             prg,
             srs: match cfg.srs_estimation {
-                SrsEstimation::DelayDomain => {
-                    SrsEstimator::DelayDomain(Box::new(CyclicShiftEstimator::new(
-                        srs_pilots,
-                        cfg.n_antennas,
-                        NORMAL_CP_FRACTION,
-                        OutputResolution::Prb,
-                    )?))
+                SrsEstimation::DelayDomain => Box::new(CyclicShiftEstimator::new(
+                    srs_pilots,
+                    cfg.n_antennas,
+                    NORMAL_CP_FRACTION,
+                    OutputResolution::Prb,
+                )?),
+                SrsEstimation::BlockLmmse => {
+                    Box::new(ChannelEstimator::new(srs_pattern, cfg.n_antennas, est_cfg)?)
                 }
-                SrsEstimation::BlockLmmse => SrsEstimator::BlockLmmse(Box::new(
-                    ChannelEstimator::new(srs_pattern, cfg.n_antennas, est_cfg)?,
-                )),
             },
             h_est: Array4::zeros((cfg.n_antennas, cfg.n_candidates, 1, cfg.n_prb)),
             h_prg: vec![C32::new(0.0, 0.0); n_prg * cfg.n_layers * cfg.n_antennas],
@@ -174,10 +168,7 @@ impl DownlinkSlot {
         srs_rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
     ) -> Result<&ChannelReport> {
-        match &mut self.srs {
-            SrsEstimator::DelayDomain(e) => e.process(srs_rx, noise_var, self.h_est.view_mut()),
-            SrsEstimator::BlockLmmse(e) => e.process(srs_rx, noise_var, self.h_est.view_mut()),
-        }
+        self.srs.process(srs_rx, noise_var, self.h_est.view_mut())
     }
 
     /// Channel estimates [n_antennas, n_candidates, 1, n_prb] (what user selection reads).
