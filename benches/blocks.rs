@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use massive_mimo::C32;
-use massive_mimo::detection::{EqualizerMethod, LinearEqualizer};
+use massive_mimo_tools::reference::{EqualizerMethod, LinearEqualizer};
 use ndarray::{Array2, Array3};
 
 fn value(a: usize, b: usize, c: usize) -> C32 {

@@ -45,7 +45,7 @@ pub enum Error {
 pub type Result<T> = core::result::Result<T, Error>;
 
 /// Checks that every noise variance is finite and ≥ 0; the error names the first bad value.
-pub(crate) fn check_noise_var(noise_var: &[f32]) -> Result<()> {
+pub fn check_noise_var(noise_var: &[f32]) -> Result<()> {
     match noise_var
         .iter()
         .find(|v| v.is_nan() || **v < 0.0 || v.is_infinite())
@@ -61,7 +61,7 @@ pub(crate) fn check_noise_var(noise_var: &[f32]) -> Result<()> {
 
 /// Checks a layers × antennas problem for the linear MIMO processors (precoder, equaliser):
 /// at least as many antennas as layers, within the batched kernels' limits (32 × 256).
-pub(crate) fn check_layers_antennas(layers: usize, antennas: usize) -> Result<()> {
+pub fn check_layers_antennas(layers: usize, antennas: usize) -> Result<()> {
     if layers > antennas {
         return Err(Error::InvalidParameter {
             name: "layers",

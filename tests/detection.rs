@@ -5,11 +5,9 @@
 mod support;
 
 use massive_mimo::C32;
-use massive_mimo::detection::{
-    DetectorMethod, EqualizerMethod, GroupChannels, LinearEqualizer, MimoDetector,
-    interference_factors,
-};
+use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector, interference_factors};
 use massive_mimo::modulation::{DemapMethod, Modulation, map};
+use massive_mimo_tools::reference::{EqualizerMethod, LinearEqualizer};
 use ndarray::{Array2, Array3, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

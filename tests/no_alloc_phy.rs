@@ -64,8 +64,8 @@ fn phy_process_calls_do_not_allocate() {
 
 #[test]
 fn precoder_and_equaliser_process_do_not_allocate() {
-    use massive_mimo::detection::{EqualizerMethod, LinearEqualizer};
     use massive_mimo::precoding::{Normalization, RzfPrecoder};
+    use massive_mimo_tools::reference::{EqualizerMethod, LinearEqualizer};
     let (b, k, n) = (20, 16, 64);
     let h = Array3::from_shape_fn((b, k, n), |(m, i, t)| {
         C32::new(

@@ -7,7 +7,7 @@
 //! [`interference_factors`]):
 //! * ZF: `F = (HᴴH)⁻¹Hᴴ`, post-equalisation noise `σ²·[(HᴴH)⁻¹]_ll`;
 //! * MMSE: `F = (HᴴH + σ²I)⁻¹Hᴴ`, `g_l = 1 − σ²·A_ll`; biased noise `g(1 − g)`, unbiased
-//!   `F_l /= g_l`, noise `(1 − g)/g` (as [`super::LinearEqualizer`]);
+//!   `F_l /= g_l`, noise `(1 − g)/g` (the `equalize` reference-vector contract);
 //! * IRC: the MMSE filter of the augmented channel `[H U]` (interference as extra unit-power
 //!   streams), keeping the first n_l rows: `F = [(H_augᴴH_aug + σ²I)⁻¹]_{1:n_l,:}·H_augᴴ`,
 //!   which equals `(HᴴR⁻¹H + I)⁻¹HᴴR⁻¹` by the matrix-inversion lemma but only needs an

@@ -412,7 +412,7 @@ fn precoder_rzf(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
 }
 
 fn equalize(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
-    use massive_mimo::detection::{EqualizerMethod, LinearEqualizer};
+    use crate::reference::{EqualizerMethod, LinearEqualizer};
     let method = match p.str("method")? {
         "zf" => EqualizerMethod::Zf,
         "mmse" => EqualizerMethod::Mmse {

@@ -13,8 +13,8 @@
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2};
 
-use crate::simd::{GramSide, Kernels, MatrixBatch};
-use crate::{C32, Error, Result};
+use massive_mimo::simd::{GramSide, Kernels, MatrixBatch};
+use massive_mimo::{C32, Error, Result};
 
 /// Equaliser type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,7 +55,7 @@ const MIN_GAIN: f32 = 1e-6;
 impl LinearEqualizer {
     /// Buffers for `batch` REs of `n_rx × n_l` (n_l ≤ n_rx, n_l ≤ 32, n_rx ≤ 256).
     pub fn new(n_rx: usize, n_l: usize, batch: usize) -> Result<Self> {
-        crate::error::check_layers_antennas(n_l, n_rx)?;
+        massive_mimo::error::check_layers_antennas(n_l, n_rx)?;
         Ok(Self {
             kernels: Kernels::new(),
             n_rx,
@@ -116,7 +116,7 @@ impl LinearEqualizer {
                 got: x.shape().to_vec(),
             });
         }
-        crate::error::check_noise_var(noise_var)?;
+        massive_mimo::error::check_noise_var(noise_var)?;
         match h.as_slice() {
             Some(src) => self.h.load_all(src)?,
             None => {
@@ -145,7 +145,7 @@ impl LinearEqualizer {
             let mut erase = self.info[m] != 0 || !y_finite;
             if !erase {
                 // z = Hᴴy, then x_b = A·z, in stack buffers (n_l ≤ 32).
-                let mut z = [C32::new(0.0, 0.0); crate::simd::MAX_ORDER];
+                let mut z = [C32::new(0.0, 0.0); massive_mimo::simd::MAX_ORDER];
                 let hm = h.index_axis(ndarray::Axis(0), m);
                 for (hrow, &yi) in hm.outer_iter().zip(y.row(m)) {
                     for (zj, &hij) in z.iter_mut().zip(hrow) {
