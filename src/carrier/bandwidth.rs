@@ -88,12 +88,23 @@ pub fn lte_n_rb(bandwidth_mhz: f64) -> Result<u32> {
 /// FFT size for `n_sc` occupied subcarriers: the smallest power of two (≥ 128) in which they
 /// fill at most 85 % of the bins — 4096 for 273 PRBs, 2048 for 106, 1024 for 52 (the sizes of
 /// the common sampling rates); LTE's 15 MHz 1536-point option is [`lte_fft_size`].
-pub fn fft_size(n_sc: usize) -> usize {
+///
+/// Errors: more subcarriers than a 65 536-point FFT holds at 85 % (beyond every 3GPP carrier;
+/// NR's largest is 3300 subcarriers in 4096 bins) — named, instead of doubling forever.
+pub fn fft_size(n_sc: usize) -> Result<usize> {
+    const MAX_FFT: usize = 1 << 16;
     let mut n = 128;
     while (n_sc as f64) > 0.85 * n as f64 {
+        if n >= MAX_FFT {
+            return Err(Error::InvalidParameter {
+                name: "n_sc (occupied subcarriers)",
+                value: n_sc.to_string(),
+                reason: "at most 85 % of a 65 536-point FFT (55 705 subcarriers)",
+            });
+        }
         n *= 2;
     }
-    n
+    Ok(n)
 }
 
 /// LTE FFT size of a bandwidth (36.104 sampling rates): 128, 256, 512, 1024, 1536, 2048.
@@ -126,9 +137,20 @@ mod tests {
         assert_eq!(nr_n_rb(400, 120).unwrap(), 264);
         assert_eq!(lte_n_rb(20.0).unwrap(), 100);
         assert_eq!(lte_n_rb(1.4).unwrap(), 6);
-        assert_eq!(fft_size(273 * 12), 4096);
-        assert_eq!(fft_size(106 * 12), 2048);
-        assert_eq!(fft_size(52 * 12), 1024);
+        assert_eq!(fft_size(273 * 12).unwrap(), 4096);
+        assert_eq!(fft_size(106 * 12).unwrap(), 2048);
+        assert_eq!(fft_size(52 * 12).unwrap(), 1024);
+        // Issue 21: usize::MAX / 2 used to double n until it wrapped to 0 and looped forever.
+        for n_sc in [usize::MAX / 2, usize::MAX, 55_706] {
+            assert!(matches!(
+                fft_size(n_sc),
+                Err(Error::InvalidParameter {
+                    name: "n_sc (occupied subcarriers)",
+                    ..
+                })
+            ));
+        }
+        assert_eq!(fft_size(55_705).unwrap(), 65_536);
         assert_eq!(lte_fft_size(100).unwrap(), 2048);
     }
 

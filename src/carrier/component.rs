@@ -316,7 +316,7 @@ impl ComponentCarrier {
     pub fn ofdm_config(&self, slot: u32) -> Result<OfdmConfig> {
         let n_fft = match self.rat {
             Rat::Lte => lte_fft_size(self.n_rb)?,
-            Rat::Nr => fft_size(self.n_sc()),
+            Rat::Nr => fft_size(self.n_sc())?,
         };
         Ok(OfdmConfig {
             standard: match self.rat {
