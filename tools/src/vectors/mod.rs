@@ -6,6 +6,12 @@
 //! `nmse_db`; all given criteria must hold). A missing file, a wrong dtype or shape, a NaN, an
 //! unknown kernel or a missing parameter fails that case with the reason and the run goes on; a
 //! case with `disabled = "reason"` in its manifest is skipped and counted as such.
+//!
+//! Strict about its inputs (issue 21): only regular files are read (a device such as
+//! `/dev/zero` or a FIFO is a failed case, never an endless read or a hang), their sizes are
+//! bounded before reading ([`MAX_MANIFEST_BYTES`], [`MAX_ARRAY_BYTES`]), symbolic links to
+//! directories are not followed (no loops, no set counted twice), a NaN or negative tolerance
+//! and a non-finite expected value fail the case, and a run that finds no case at all fails.
 
 pub mod kernels;
 pub mod npy;
@@ -187,7 +193,12 @@ impl fmt::Display for Report {
     }
 }
 
-/// Every `manifest.toml` under `dir` (recursively), sorted.
+/// Largest manifest read, bytes.
+pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+/// Largest `.npy` file read, bytes.
+pub const MAX_ARRAY_BYTES: u64 = 1 << 30;
+
+/// Every `manifest.toml` under `dir` (recursively, not through symbolic links), sorted.
 pub fn find_manifests(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -197,9 +208,11 @@ pub fn find_manifests(dir: &Path) -> Vec<PathBuf> {
         };
         for e in entries.flatten() {
             let p = e.path();
-            if p.is_dir() {
+            // The entry's own type: a symlink is neither followed into nor read as a manifest.
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
                 stack.push(p);
-            } else if p.file_name().is_some_and(|n| n == "manifest.toml") {
+            } else if ft.is_file() && p.file_name().is_some_and(|n| n == "manifest.toml") {
                 out.push(p);
             }
         }
@@ -208,10 +221,35 @@ pub fn find_manifests(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Reads `path` if it is a regular file (following a link to one) of at most `max` bytes.
+fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    if meta.len() > max {
+        return Err(format!(
+            "{} is {} bytes, more than the {max} this runner reads",
+            path.display(),
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "{} grew beyond {max} bytes while read",
+            path.display()
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Runs every case of every manifest under each of `dirs`. A directory that does not exist or
 /// a manifest that does not parse gives one failed pseudo-case naming the problem.
 pub fn run_dirs<P: AsRef<Path>>(dirs: &[P]) -> Report {
     let mut report = Report::default();
+    let mut found = 0;
     for dir in dirs {
         let dir = dir.as_ref();
         if !dir.is_dir() {
@@ -224,6 +262,7 @@ pub fn run_dirs<P: AsRef<Path>>(dirs: &[P]) -> Report {
             continue;
         }
         for manifest in find_manifests(dir) {
+            found += 1;
             let set_dir = manifest.parent().unwrap_or(dir);
             let set = set_dir
                 .strip_prefix(dir)
@@ -232,6 +271,20 @@ pub fn run_dirs<P: AsRef<Path>>(dirs: &[P]) -> Report {
                 .unwrap_or(set_dir);
             run_manifest(&manifest, &set.display().to_string(), &mut report);
         }
+    }
+    if report.results.is_empty() {
+        report.results.push(CaseResult {
+            set: dirs
+                .iter()
+                .map(|d| d.as_ref().display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            case: "*".into(),
+            kernel: String::new(),
+            outcome: Outcome::Failed(format!(
+                "no case found ({found} manifests): an empty run is not a pass"
+            )),
+        });
     }
     report
 }
@@ -245,7 +298,9 @@ fn run_manifest(path: &Path, set: &str, report: &mut Report) {
             outcome: Outcome::Failed(why),
         })
     };
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_bounded(path, MAX_MANIFEST_BYTES)
+        .and_then(|b| String::from_utf8(b).map_err(|e| format!("manifest is not UTF-8: {e}")))
+    {
         Ok(t) => t,
         Err(e) => return fail(report, format!("cannot read manifest: {e}")),
     };
@@ -261,6 +316,9 @@ fn run_manifest(path: &Path, set: &str, report: &mut Report) {
                 manifest.format
             ),
         );
+    }
+    if manifest.case.is_empty() {
+        return fail(report, "manifest holds no [[case]]".into());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     for case in &manifest.case {
@@ -281,7 +339,7 @@ fn run_manifest(path: &Path, set: &str, report: &mut Report) {
 }
 
 fn load(dir: &Path, file: &str) -> Result<Array, String> {
-    let bytes = std::fs::read(dir.join(file)).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let bytes = read_bounded(&dir.join(file), MAX_ARRAY_BYTES)?;
     npy::parse(&bytes).map_err(|e| format!("{file}: {e}"))
 }
 
@@ -311,6 +369,20 @@ pub fn run_case(case: &CaseSpec, dir: &Path) -> Result<(), String> {
     if t.abs.is_none() && t.rel.is_none() && t.nmse_db.is_none() {
         return Err("case gives no tolerance (abs, rel or nmse_db)".into());
     }
+    for (what, v, nonneg) in [
+        ("abs", t.abs, true),
+        ("rel", t.rel, true),
+        ("nmse_db", t.nmse_db, false),
+    ] {
+        if let Some(v) = v
+            && (!v.is_finite() || (nonneg && v < 0.0))
+        {
+            return Err(format!(
+                "tolerance {what} = {v} is not a finite{} number",
+                if nonneg { ", non-negative" } else { "" }
+            ));
+        }
+    }
     for (name, file) in &case.expected {
         let want = load(dir, file)?;
         let got = outputs
@@ -339,6 +411,11 @@ pub fn compare(name: &str, got: &Array, want: &Array, t: &Tolerance) -> Result<(
         ));
     }
     let (g, w) = (got.values(), want.values());
+    if let Some(i) = w.iter().position(|(a, b)| !a.is_finite() || !b.is_finite()) {
+        return Err(format!(
+            "{name}: non-finite expected value at flat index {i}"
+        ));
+    }
     if let Some(i) = g.iter().position(|(a, b)| !a.is_finite() || !b.is_finite()) {
         return Err(format!("{name}: non-finite output at flat index {i}"));
     }
