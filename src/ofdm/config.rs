@@ -20,6 +20,13 @@ pub enum CyclicPrefix {
     Extended,
 }
 
+/// Largest FFT accepted: 16× NR's 4096, far beyond any 3GPP carrier, small enough that the
+/// buffers of a configuration that passes validation can be allocated.
+pub const MAX_FFT: usize = 1 << 16;
+
+/// Most OFDM symbols in one grid: a 1 ms subframe at µ = 5 (32 slots × 14).
+pub const MAX_SYMBOLS: usize = 448;
+
 /// One OFDM configuration: the grid of `n_symbols` × `n_sc` starting at symbol 0 of slot `slot`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OfdmConfig {
@@ -76,11 +83,11 @@ impl OfdmConfig {
     /// Checks every field; returns µ.
     pub fn validate(&self) -> Result<u32> {
         let mu = self.mu()?;
-        if self.n_fft < 128 || !self.n_fft.is_multiple_of(128) {
+        if self.n_fft < 128 || !self.n_fft.is_multiple_of(128) || self.n_fft > MAX_FFT {
             return Err(Error::InvalidParameter {
                 name: "n_fft",
                 value: self.n_fft.to_string(),
-                reason: "must be a positive multiple of 128",
+                reason: "must be a multiple of 128 in 128..=65536 (NR uses up to 4096)",
             });
         }
         let dc = usize::from(self.standard == Standard::Lte);
@@ -91,11 +98,11 @@ impl OfdmConfig {
                 reason: "must be even, ≥ 2 and fit in n_fft (with the DC subcarrier for LTE)",
             });
         }
-        if self.n_symbols == 0 {
+        if self.n_symbols == 0 || self.n_symbols > MAX_SYMBOLS {
             return Err(Error::InvalidParameter {
                 name: "n_symbols",
-                value: "0".into(),
-                reason: "must be ≥ 1",
+                value: self.n_symbols.to_string(),
+                reason: "must be 1..=448 (one 1 ms subframe at 480 kHz: 32 slots × 14)",
             });
         }
         if self.standard == Standard::Nr && self.cyclic_prefix == CyclicPrefix::Extended && mu != 2
@@ -332,5 +339,22 @@ mod tests {
             c.validate(),
             Err(Error::InvalidParameter { name: "n_fft", .. })
         ));
+        // Issue 21, finding 2: sizes that used to abort in the allocator are typed errors.
+        c.n_fft = 1 << 40;
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidParameter { name: "n_fft", .. })
+        ));
+        c.n_fft = 2048;
+        c.n_symbols = 1_000_000_000_000;
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidParameter {
+                name: "n_symbols",
+                ..
+            })
+        ));
+        c.n_symbols = MAX_SYMBOLS;
+        assert!(c.validate().is_ok());
     }
 }

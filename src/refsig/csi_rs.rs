@@ -333,7 +333,7 @@ mod tests {
         let mut g = Array3::zeros((1, 14, 48));
         c.write_pilots(g.view_mut(), 3).unwrap();
         let c_init = (1u32 << 10) * 49 * 35 + 17;
-        let bits = crate::sequence::gold::gold_bits(c_init, 8);
+        let bits = crate::sequence::gold::gold_bits(c_init, 8).unwrap();
         for n in 0..4 {
             let s = std::f32::consts::FRAC_1_SQRT_2;
             let want = C32::new(

@@ -334,7 +334,7 @@ mod tests {
         cfg.write_pilots(g.view_mut()).unwrap();
         // c_init = 2¹⁷(14·n_s + l + 1)(2N_ID + 1) + 2N_ID, already below 2³¹ here.
         let c_init: u64 = (1 << 17) * (14 * 3 + 2 + 1) * 201 + 200;
-        let bits = crate::sequence::gold::gold_bits(c_init as u32, 200);
+        let bits = crate::sequence::gold::gold_bits(c_init as u32, 200).unwrap();
         let idx = 2 * 3 * 5;
         let s = std::f32::consts::FRAC_1_SQRT_2;
         let r = C32::new(

@@ -81,11 +81,29 @@ impl Gold {
     }
 }
 
-/// c(0..len) for `c_init`, one bit per byte.
-pub fn gold_bits(c_init: u32, len: usize) -> Vec<u8> {
-    let mut v = vec![0u8; len];
+/// c(0..len) for `c_init`, one bit per byte, in a new vector (hot paths use
+/// [`Gold::fill_bits`] on their own buffers). A length the allocator cannot provide is
+/// [`crate::Error::InvalidParameter`] naming it, not an abort (issue 21: 1e12 used to abort).
+pub fn gold_bits(c_init: u32, len: usize) -> crate::Result<Vec<u8>> {
+    // 2^28 bits: two orders of magnitude above the longest scrambling sequence 3GPP uses.
+    const MAX_LEN: usize = 1 << 28;
+    if len > MAX_LEN {
+        return Err(crate::Error::InvalidParameter {
+            name: "len (Gold sequence length)",
+            value: len.to_string(),
+            reason: "at most 2^28 bits",
+        });
+    }
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| crate::Error::InvalidParameter {
+            name: "len (Gold sequence length)",
+            value: len.to_string(),
+            reason: "more bits than can be allocated",
+        })?;
+    v.resize(len, 0);
     Gold::new(c_init).fill_bits(&mut v);
-    v
+    Ok(v)
 }
 
 #[cfg(test)]
@@ -109,11 +127,25 @@ mod tests {
     }
 
     #[test]
+    fn huge_lengths_are_errors_not_aborts() {
+        // Issue 21, finding 2: 1e12 bits used to abort the process in the allocator.
+        for len in [1_000_000_000_000usize, usize::MAX] {
+            assert!(matches!(
+                gold_bits(1, len),
+                Err(crate::Error::InvalidParameter {
+                    name: "len (Gold sequence length)",
+                    ..
+                })
+            ));
+        }
+    }
+
+    #[test]
     fn word_generator_matches_the_bitwise_recursion() {
         for c_init in [0u32, 1, 0x7FFF_FFFF, 12345, 0x5A5A_5A5A & 0x7FFF_FFFF] {
             for len in [0usize, 1, 31, 32, 33, 100, 1000] {
                 assert_eq!(
-                    gold_bits(c_init, len),
+                    gold_bits(c_init, len).unwrap(),
                     bitwise(c_init, len),
                     "c_init {c_init} len {len}"
                 );
@@ -126,7 +158,7 @@ mod tests {
         let mut g = Gold::new(777);
         let mut words = [0u32; 4];
         g.fill_words(&mut words);
-        let bits = gold_bits(777, 128);
+        let bits = gold_bits(777, 128).unwrap();
         for (n, &b) in bits.iter().enumerate() {
             assert_eq!(((words[n / 32] >> (n % 32)) & 1) as u8, b);
         }
