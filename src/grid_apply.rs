@@ -37,6 +37,9 @@ use crate::{C32, Error, Result};
 /// reused by all the slot's symbols, so they should stay in a core's L2 cache.
 const W_BAND_BYTES: usize = 256 << 10;
 
+/// Largest `max_cols` of [`GridApplier::new`] (issue 21: 1e9 used to abort in the allocator).
+pub const MAX_COLS: usize = 1 << 17;
+
 /// Applies per-PRB/PRG precoders of up to `max_tx × max_k`.
 pub struct GridApplier {
     kernels: Kernels,
@@ -72,11 +75,11 @@ impl GridApplier {
     /// GEMM (the columns of one PRB in `process`; in `process_grid` the pieces a PRG's
     /// subcarriers are cut into when a view is not in standard layout).
     pub fn new(n_tx: usize, k: usize, max_cols: usize) -> Result<Self> {
-        if n_tx == 0 || k == 0 || max_cols == 0 {
+        if n_tx == 0 || k == 0 || max_cols == 0 || n_tx > 256 || k > 256 || max_cols > MAX_COLS {
             return Err(Error::InvalidParameter {
                 name: "(n_tx, k, max_cols)",
                 value: format!("({n_tx}, {k}, {max_cols})"),
-                reason: "all must be ≥ 1",
+                reason: "all ≥ 1, n_tx and k ≤ 256, max_cols ≤ 131 072 (a slot of the widest carrier: 14 × 3300 REs)",
             });
         }
         let zero = C32::new(0.0, 0.0);

@@ -474,3 +474,33 @@ fn sic_lowers_the_bit_error_rate_of_mmse() {
     println!("16 × 8 16QAM: MMSE BER {ber0:.3e}, MMSE-SIC (7 stages) {ber_sic:.3e}");
     assert!(ber_sic < 0.8 * ber0, "SIC {ber_sic:.3e} vs MMSE {ber0:.3e}");
 }
+
+/// Issue 21, finding 2: capacities that used to abort in the allocator (1e9 PRBs, 1e9 columns)
+/// are typed errors naming the parameters.
+#[test]
+fn absurd_capacities_are_errors_not_aborts() {
+    use massive_mimo::detection::DetectorConfig;
+    use massive_mimo::precoding::PrecoderApplier;
+    let cfg = DetectorConfig {
+        max_antennas: 64,
+        max_layers: 16,
+        max_interferers: 0,
+        max_groups: 1_000_000_000,
+        group_prbs: 1,
+        n_sym: 14,
+    };
+    assert!(matches!(
+        MimoDetector::new(&cfg),
+        Err(massive_mimo::Error::InvalidParameter {
+            name: "(max_layers + max_interferers, max_groups, group_prbs, n_sym)",
+            ..
+        })
+    ));
+    assert!(matches!(
+        PrecoderApplier::new(64, 16, 1_000_000_000),
+        Err(massive_mimo::Error::InvalidParameter {
+            name: "(n_tx, k, max_cols)",
+            ..
+        })
+    ));
+}

@@ -75,6 +75,10 @@ fn view3(buf: &[C32], shape: (usize, usize, usize)) -> ArrayView3<'_, C32> {
 /// Gain below which an unbiased layer is an erasure.
 const MIN_GAIN: f32 = 1e-6;
 
+/// Most filter groups of one [`MimoDetector`] (issue 21: 1e9 PRBs used to abort in the
+/// allocator); 275 PRBs is the widest NR carrier, the rest leaves room for batching carriers.
+pub const MAX_GROUPS: usize = 4096;
+
 /// The capacity of a [`MimoDetector`]: the largest shapes it will see, and the filter grouping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DetectorConfig {
@@ -137,11 +141,18 @@ impl MimoDetector {
         } = *cfg;
         crate::error::check_layers_antennas(n_l, n_rx)?;
         let m = n_l + max_interferers;
-        if m > crate::simd::MAX_ORDER || n_groups == 0 || group_prbs == 0 || n_sym == 0 {
+        if m > crate::simd::MAX_ORDER
+            || n_groups == 0
+            || group_prbs == 0
+            || n_sym == 0
+            || n_groups > MAX_GROUPS
+            || group_prbs > 275
+            || n_sym > crate::ofdm::MAX_SYMBOLS
+        {
             return Err(Error::InvalidParameter {
                 name: "(max_layers + max_interferers, max_groups, group_prbs, n_sym)",
                 value: format!("({m}, {n_groups}, {group_prbs}, {n_sym})"),
-                reason: "max_layers + max_interferers ≤ 32, the others ≥ 1",
+                reason: "max_layers + max_interferers ≤ 32; max_groups 1..=4096, group_prbs 1..=275, n_sym 1..=448",
             });
         }
         Ok(Self {

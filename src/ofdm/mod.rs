@@ -12,7 +12,7 @@ mod config;
 mod demodulator;
 mod modulator;
 
-pub use config::{CyclicPrefix, OfdmConfig, Standard};
+pub use config::{CyclicPrefix, MAX_FFT, MAX_SYMBOLS, OfdmConfig, Standard};
 pub use demodulator::OfdmDemodulator;
 pub use modulator::OfdmModulator;
 
