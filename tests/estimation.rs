@@ -602,3 +602,32 @@ fn nmse_on_lte_tdl_profiles_against_theory() {
         "EVA 30 dB LMMSE {lmmse:.2} vs linear {lin:.2}"
     );
 }
+
+/// Issue 21, finding 3: the reference-signal arguments that used to panic in release (index out
+/// of bounds after a wrapping check) are typed errors naming the value.
+#[test]
+fn wrapping_reference_signal_arguments_are_errors() {
+    use massive_mimo::refsig::UeRsConfig;
+    let mut g = Array3::zeros((1, 14, 48));
+    let mut cfg = DmrsConfig::new(DmrsType::Type1, vec![0], vec![usize::MAX], false);
+    match cfg.write_pilots(g.view_mut()) {
+        Err(massive_mimo::Error::InvalidParameter { name, .. }) => {
+            assert_eq!(name, "DMRS symbol l̄")
+        }
+        other => panic!("{other:?}"),
+    }
+    cfg.symbols = vec![2];
+    cfg.crb_start = usize::MAX;
+    match cfg.write_pilots(g.view_mut()) {
+        Err(massive_mimo::Error::InvalidParameter { name, .. }) => assert_eq!(name, "crb_start"),
+        other => panic!("{other:?}"),
+    }
+    let mut ue = UeRsConfig::new(vec![7], 10);
+    ue.prb_start = usize::MAX;
+    match ue.write_pilots(g.view_mut()) {
+        Err(massive_mimo::Error::InvalidParameter { name, .. }) => {
+            assert_eq!(name, "(prb_start + n_prb, n_scid, subframe, n_id)")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -18,6 +18,9 @@
 
 use ndarray::ArrayViewMut3;
 
+/// Largest first common resource block of an allocation accepted by [`DmrsConfig::write_pilots`].
+pub const MAX_CRB_START: usize = 2199;
+
 use crate::sequence::Gold;
 use crate::{C32, Error, Result};
 
@@ -168,7 +171,12 @@ impl DmrsConfig {
             });
         }
         let dur = if self.double_symbol { 2 } else { 1 };
-        if let Some(&l) = self.symbols.iter().find(|&&l| l + dur > n_sym) {
+        // Checked: l̄ = usize::MAX used to wrap past this test and index out of bounds.
+        if let Some(&l) = self
+            .symbols
+            .iter()
+            .find(|&&l| l.checked_add(dur).is_none_or(|e| e > n_sym))
+        {
             return Err(Error::InvalidParameter {
                 name: "DMRS symbol l̄",
                 value: l.to_string(),
@@ -193,6 +201,15 @@ impl DmrsConfig {
                 name: "DMRS port (p − 1000)",
                 value: self.ports[i].to_string(),
                 reason: "needs double-symbol DMRS (its w_t is [+1, −1])",
+            });
+        }
+        // The sequence is indexed from CRB 0, so its length grows with crb_start: bound it by
+        // the largest common resource block of 38.211 (N_grid^start + N_grid^size ≤ 2199 + 275).
+        if self.crb_start > MAX_CRB_START {
+            return Err(Error::InvalidParameter {
+                name: "crb_start",
+                value: self.crb_start.to_string(),
+                reason: "at most 2199 (38.331 offsetToCarrier + startingRB range)",
             });
         }
         grid.fill(C32::new(0.0, 0.0));

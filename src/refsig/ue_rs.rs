@@ -123,7 +123,9 @@ impl UeRsConfig {
                 got: vec![n_ports, n_sym, n_sc],
             });
         }
-        if self.prb_start + n_prb > N_RB_MAX_DL
+        // Checked: prb_start = usize::MAX used to wrap past this test and index out of bounds.
+        let end = self.prb_start.saturating_add(n_prb);
+        if end > N_RB_MAX_DL
             || self.n_scid > 1
             || self.subframe > 9
             || self.n_id.iter().any(|&n| n > 503)
@@ -132,10 +134,7 @@ impl UeRsConfig {
                 name: "(prb_start + n_prb, n_scid, subframe, n_id)",
                 value: format!(
                     "({}, {}, {}, {:?})",
-                    self.prb_start + n_prb,
-                    self.n_scid,
-                    self.subframe,
-                    self.n_id
+                    end, self.n_scid, self.subframe, self.n_id
                 ),
                 reason: "PRBs within 110, n_SCID ∈ {0, 1}, subframe 0..=9, N_ID 0..=503",
             });
