@@ -221,26 +221,22 @@ pub fn find_manifests(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Reads `path` if it is a regular file (following a link to one) of at most `max` bytes.
+/// Reads `path` if it is a regular file (following a link to one) of at most `max` bytes; the
+/// error says why, without the path (the caller names the file as its manifest does).
 fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_file() {
-        return Err(format!("{} is not a regular file", path.display()));
+        return Err("not a regular file".into());
     }
     if meta.len() > max {
         return Err(format!(
-            "{} is {} bytes, more than the {max} this runner reads",
-            path.display(),
+            "{} bytes, more than the {max} this runner reads",
             meta.len()
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     if bytes.len() as u64 > max {
-        return Err(format!(
-            "{} grew beyond {max} bytes while read",
-            path.display()
-        ));
+        return Err(format!("grew beyond {max} bytes while read"));
     }
     Ok(bytes)
 }
@@ -339,7 +335,8 @@ fn run_manifest(path: &Path, set: &str, report: &mut Report) {
 }
 
 fn load(dir: &Path, file: &str) -> Result<Array, String> {
-    let bytes = read_bounded(&dir.join(file), MAX_ARRAY_BYTES)?;
+    let bytes = read_bounded(&dir.join(file), MAX_ARRAY_BYTES)
+        .map_err(|e| format!("cannot read {file}: {e}"))?;
     npy::parse(&bytes).map_err(|e| format!("{file}: {e}"))
 }
 
