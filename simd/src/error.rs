@@ -71,6 +71,14 @@ pub enum SimdError {
         /// Its value.
         value: f32,
     },
+    /// A parameter that must be ≥ 0 is negative.
+    #[error("{what} = {value} must be ≥ 0")]
+    Negative {
+        /// The parameter.
+        what: &'static str,
+        /// Its value.
+        value: f32,
+    },
     /// The allocator could not provide a buffer of this size (reported instead of aborting).
     #[error("{what}: could not allocate {bytes} bytes")]
     AllocationFailed {

@@ -232,7 +232,7 @@ impl Kernels {
         Ok(())
     }
 
-    /// Gram matrix of every matrix of `a`, plus `diag_load`·I: `out_m = A_mᴴA_m + δI`
+    /// Gram matrix of every matrix of `a`, plus `diag_load`·I: `out_m = A_mᴴA_m + δI` (δ ≥ 0, finite)
     /// ([`GramSide::AhA`], a n × k, out k × k) or `A_mA_mᴴ + δI` ([`GramSide::AAh`], a k × n).
     /// Requires k ≤ [`MAX_ORDER`], n ≤ [`MAX_GRAM_INNER`], equal batch lengths and a finite δ
     /// (any sign). The output is exactly Hermitian with a real diagonal.
@@ -251,6 +251,13 @@ impl Kernels {
         same_batch("gram: out", a.len(), out.len())?;
         if !diag_load.is_finite() {
             return Err(SimdError::NonFinite {
+                what: "gram: diag_load",
+                value: diag_load,
+            });
+        }
+        // A negative load can make a positive-definite Gram indefinite (issue 21, finding 7).
+        if diag_load < 0.0 {
+            return Err(SimdError::Negative {
                 what: "gram: diag_load",
                 value: diag_load,
             });

@@ -393,3 +393,19 @@ fn reshape_stays_within_capacity() {
         Err(SimdError::ZeroDimension { what: "rows" })
     ));
 }
+
+/// Issue 21, finding 7: a negative diagonal load is rejected, naming it.
+#[test]
+fn negative_diagonal_load_is_rejected() {
+    let a = MatrixBatch::zeros(8, 4, 16).unwrap();
+    let mut g = MatrixBatch::zeros(4, 4, 16).unwrap();
+    for k in all_backends() {
+        match k.gram(&a, GramSide::AhA, -0.5, &mut g).unwrap_err() {
+            SimdError::Negative { what, value } => {
+                assert_eq!(what, "gram: diag_load");
+                assert_eq!(value, -0.5);
+            }
+            other => panic!("expected Negative, got {other:?}"),
+        }
+    }
+}

@@ -62,7 +62,8 @@ pub fn map(modulation: Modulation, bits: &[u8], out: &mut [C32]) -> Result<()> {
 }
 
 /// RMS error vector magnitude `√(Σ|r − s|² / Σ|s|²)` of `received` against `reference`
-/// (equal lengths; 0 for empty input).
+/// (equal lengths; 0 for empty input). An all-zero reference with a non-zero error has no
+/// defined EVM: +∞ (it used to report 0, a perfect result); zero error against it is 0.
 pub fn evm_rms(received: &[C32], reference: &[C32]) -> Result<f32> {
     if received.len() != reference.len() {
         return Err(Error::ShapeMismatch {
@@ -76,12 +77,30 @@ pub fn evm_rms(received: &[C32], reference: &[C32]) -> Result<f32> {
         e += f64::from((r - s).norm_sqr());
         p += f64::from(s.norm_sqr());
     }
-    Ok(if p > 0.0 { (e / p).sqrt() as f32 } else { 0.0 })
+    Ok(if p > 0.0 {
+        (e / p).sqrt() as f32
+    } else if e > 0.0 {
+        f32::INFINITY
+    } else {
+        0.0
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evm_against_a_zero_reference_is_not_perfect() {
+        let zero = [C32::new(0.0, 0.0); 3];
+        let r = [C32::new(0.1, 0.0); 3];
+        assert_eq!(evm_rms(&r, &zero).unwrap(), f32::INFINITY);
+        assert_eq!(evm_rms(&zero, &zero).unwrap(), 0.0);
+        // 10 % error on unit symbols.
+        let s = [C32::new(1.0, 0.0); 3];
+        let r = [C32::new(1.1, 0.0); 3];
+        assert!((evm_rms(&r, &s).unwrap() - 0.1).abs() < 1e-6);
+    }
 
     #[test]
     fn qpsk_and_bpsk_points() {

@@ -359,6 +359,21 @@ pub fn nr_peak_rate_mbps(
             reason: "must be 0..=6",
         });
     }
+    // 38.306: υ ≤ 8 layers per carrier for one UE; N_PRB ≤ 275 (38.101 Table 5.3.2-1).
+    if !(1..=8).contains(&layers) {
+        return Err(Error::InvalidParameter {
+            name: "layers (υ)",
+            value: layers.to_string(),
+            reason: "38.306 §4.1.2 counts 1..=8 layers per carrier",
+        });
+    }
+    if !(1..=275).contains(&n_prb) {
+        return Err(Error::InvalidParameter {
+            name: "n_prb",
+            value: n_prb.to_string(),
+            reason: "must be 1..=275",
+        });
+    }
     let oh = match (fr, direction) {
         (FrequencyRange::Fr1, Direction::Downlink) => 0.14,
         (FrequencyRange::Fr2, Direction::Downlink) => 0.18,
@@ -376,6 +391,34 @@ pub fn nr_peak_rate_mbps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peak_rate_formula_rejects_zero_layers_and_absurd_prbs() {
+        // Issue 21, finding 7: 0 layers and u32::MAX PRBs used to give a figure.
+        let f = |layers, n_prb| {
+            nr_peak_rate_mbps(
+                layers,
+                Modulation::Qam256,
+                1.0,
+                n_prb,
+                1,
+                FrequencyRange::Fr1,
+                Direction::Downlink,
+            )
+        };
+        assert!(matches!(
+            f(0, 273),
+            Err(Error::InvalidParameter {
+                name: "layers (υ)",
+                ..
+            })
+        ));
+        assert!(matches!(
+            f(4, u32::MAX),
+            Err(Error::InvalidParameter { name: "n_prb", .. })
+        ));
+        assert!(f(8, 273).is_ok());
+    }
 
     #[test]
     fn link_adaptation_picks_the_highest_fitting_mcs() {
@@ -648,15 +691,17 @@ pub fn nr_tdd_peak_rate(c: &NrPeakRateConfig) -> Result<PeakRate> {
     }
     let period_s = mu.slot_seconds() * c.pattern.slots().len() as f64;
     let per_layer = bits as f64 / period_s / 1e6;
+    // The 38.306 formula per layer (it counts one UE's ≤ 8 layers), times the cell's MU layers.
     let formula = nr_peak_rate_mbps(
-        c.layers,
+        1,
         mcs.modulation,
         1.0,
         n_prb,
         mu.mu(),
         FrequencyRange::Fr1,
         Direction::Downlink,
-    )? * c.pattern.dl_fraction();
+    )? * f64::from(c.layers)
+        * c.pattern.dl_fraction();
     Ok(PeakRate {
         per_layer_mbps: per_layer,
         per_carrier_mbps: per_layer * f64::from(c.layers),
