@@ -391,3 +391,44 @@ fn uplink_detects_mu_groups_on_their_own_prbs() {
     }];
     assert_eq!(err2(&gp), "users (DMRS ports)");
 }
+
+/// Issue 21, finding 5: an uplink slot with an additional DMRS position (symbols 2 and 11,
+/// 38.211 Table 7.4.1.1.2-3) used to be accepted at construction and rejected by every
+/// detection; now each occasion is estimated and their mean detects the slot.
+#[test]
+fn uplink_with_additional_dmrs_detects() {
+    let k = 2;
+    let mut pilots = Array3::zeros((k, 14, N_SC));
+    DmrsConfig::new(DmrsType::Type1, (0..k).collect(), vec![2, 11], false)
+        .write_pilots(pilots.view_mut())
+        .unwrap();
+    let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+    assert_eq!(pattern.max_runs(), 2);
+    let mut ul = UplinkSlot::new(k, pattern, &ofdm()).unwrap();
+    // Identity channel; QPSK data on the REs without DMRS.
+    let mut x = pilots.clone();
+    let mut sym = vec![C32::new(0.0, 0.0); N_SC];
+    for j in 0..k {
+        for l in (0..14).filter(|l| *l != 2 && *l != 11) {
+            let bits: Vec<u8> = (0..2 * N_SC)
+                .map(|i| ((i * 5 + j + l) % 3 == 0) as u8)
+                .collect();
+            map(Modulation::Qpsk, &bits, &mut sym).unwrap();
+            for (sc, v) in sym.iter().enumerate() {
+                x[[j, l, sc]] = *v;
+            }
+        }
+    }
+    ul.grid_mut().assign(&x);
+    ul.detect(DetectorMethod::Mmse { unbiased: true }, Some(1e-6))
+        .unwrap();
+    let mut worst = 0.0f32;
+    for j in 0..k {
+        for l in (0..14).filter(|l| *l != 2 && *l != 11) {
+            for sc in 0..N_SC {
+                worst = worst.max((ul.layers()[[j, l, sc]] - x[[j, l, sc]]).norm());
+            }
+        }
+    }
+    assert!(worst < 2e-3, "detected layers differ by {worst}");
+}

@@ -36,7 +36,10 @@ pub struct UplinkSlot {
     demod: OfdmDemodulator,
     grid: Array3<C32>,
     est: ChannelEstimator,
+    /// DMRS estimates [n_antennas, n_layers, runs, n_prb] (one run per DMRS occasion).
     h_est: Array4<C32>,
+    /// DMRS occasions of the pattern (1, or 2–4 with additional DMRS positions).
+    runs: usize,
     /// One group's channels on one PRB range, [len, n_antennas, k] in the first values.
     h_prb: Vec<C32>,
     noise: Vec<f32>,
@@ -63,6 +66,9 @@ impl UplinkSlot {
             });
         }
         let n_prb = ofdm.n_sc / 12;
+        // Additional DMRS positions (38.211 Table 7.4.1.1.2-3, e.g. symbols {2, 11}) give one
+        // estimate per occasion; detection uses their mean over the slot.
+        let runs = dmrs.max_runs().max(1);
         let est_cfg = EstimatorConfig {
             resolution: OutputResolution::Prb,
             ..EstimatorConfig::default()
@@ -74,7 +80,8 @@ impl UplinkSlot {
             demod: OfdmDemodulator::new(ofdm, 0.5)?,
             grid: Array3::zeros((n_antennas, 14, ofdm.n_sc)),
             est: ChannelEstimator::new(dmrs, n_antennas, est_cfg)?,
-            h_est: Array4::zeros((n_antennas, n_layers, 1, n_prb)),
+            h_est: Array4::zeros((n_antennas, n_layers, runs, n_prb)),
+            runs,
             h_prb: vec![C32::new(0.0, 0.0); n_prb * n_antennas * n_layers],
             noise: vec![0.0; n_prb],
             det: MimoDetector::new(&crate::detection::DetectorConfig {
@@ -200,6 +207,7 @@ impl UplinkSlot {
         let n_ant = self.n_antennas;
         let sc = SUBCARRIERS_PER_PRB;
         let mut report = DetectorReport::default();
+        let inv_runs = 1.0 / self.runs as f32;
         let mut col0 = 0;
         for g in groups {
             let k = g.users.len();
@@ -208,7 +216,11 @@ impl UplinkSlot {
                 for (i, p) in r.clone().enumerate() {
                     for a in 0..n_ant {
                         for (j, &u) in g.users.iter().enumerate() {
-                            self.h_prb[(i * n_ant + a) * k + j] = self.h_est[[a, u, 0, p]];
+                            let mut v = self.h_est[[a, u, 0, p]];
+                            for run in 1..self.runs {
+                                v += self.h_est[[a, u, run, p]];
+                            }
+                            self.h_prb[(i * n_ant + a) * k + j] = v * inv_runs;
                         }
                     }
                 }
