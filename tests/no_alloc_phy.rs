@@ -473,46 +473,10 @@ fn capacity_sized_applier_serves_varying_layer_counts_without_allocating() {
 /// exactly that many streams.
 #[test]
 fn downlink_slot_serves_changing_user_sets_without_allocating() {
-    use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
-    use massive_mimo::precoding::Normalization;
-    use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
-    let (n_prb, n_ant, n_cand) = (8, 16, 12);
+    let (n_prb, n_ant) = (8, 16);
     let n_sc = 12 * n_prb;
-    let ofdm = OfdmConfig {
-        standard: Standard::Nr,
-        scs_khz: 30,
-        n_fft: 256,
-        n_sc,
-        n_symbols: 14,
-        cyclic_prefix: CyclicPrefix::Normal,
-        slot: 0,
-        scale: 1.0 / 16.0,
-    };
-    let mut srs = Array3::zeros((n_cand, 14, n_sc));
-    write_multiplexed_users(
-        &SrsConfig::single_port(4, n_prb, 13, (3, 0)),
-        n_cand,
-        srs.view_mut(),
-    )
-    .unwrap();
-    let cfg = |n_layers| DownlinkConfig {
-        n_antennas: n_ant,
-        n_candidates: n_cand,
-        n_layers,
-        n_prb,
-        prg_prbs: 2,
-        precoder: PrecoderKind::Rzf,
-        normalization: Normalization::Total,
-        srs_estimation: SrsEstimation::DelayDomain,
-    };
-    let est = Array4::from_shape_fn((n_ant, n_cand, 1, n_prb), |(a, u, _, p)| {
-        C32::new(
-            (((a * 5 + u * 11 + p * 3) % 13) as f32 - 6.0) * 0.1,
-            (((a * 7 + u * 2 + p) % 11) as f32 - 5.0) * 0.1,
-        )
-    });
-    let mut dl = DownlinkSlot::new(cfg(8), srs.view(), &ofdm).unwrap();
-    dl.estimates_mut().assign(&est);
+    let fx = DownlinkFixture::new(n_prb, n_ant, 12);
+    let mut dl = fx.slot(8);
     let sets: [&[usize]; 5] = [
         &[0, 1, 2, 3, 4, 5, 6, 7],
         &[9],
@@ -560,8 +524,7 @@ fn downlink_slot_serves_changing_user_sets_without_allocating() {
         .zip(&layer_grids)
         .zip(grids.iter().zip(&weights))
     {
-        let mut exact = DownlinkSlot::new(cfg(s.len()), srs.view(), &ofdm).unwrap();
-        exact.estimates_mut().assign(&est);
+        let mut exact = fx.slot(s.len());
         exact.compute_weights(s, 0.01).unwrap();
         let mut y_exact = Array3::zeros((n_ant, 14, n_sc));
         exact.precode(x.view(), y_exact.view_mut()).unwrap();
@@ -703,47 +666,10 @@ fn capacity_sized_detector_serves_varying_slots_without_allocating() {
 #[test]
 #[allow(clippy::single_range_in_vec_init)] // one-range PRB allocations are meant
 fn downlink_slot_with_two_mu_groups_on_different_prbs() {
-    use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
-    use massive_mimo::precoding::Normalization;
-    use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
     use massive_mimo::resource::{MuGroup, PrbAllocation};
-    let (n_prb, n_ant, n_cand) = (12, 16, 8);
-    let n_sc = 12 * n_prb;
-    let ofdm = OfdmConfig {
-        standard: Standard::Nr,
-        scs_khz: 30,
-        n_fft: 256,
-        n_sc,
-        n_symbols: 14,
-        cyclic_prefix: CyclicPrefix::Normal,
-        slot: 0,
-        scale: 1.0 / 16.0,
-    };
-    let mut srs = Array3::zeros((n_cand, 14, n_sc));
-    write_multiplexed_users(
-        &SrsConfig::single_port(4, n_prb, 13, (3, 0)),
-        n_cand,
-        srs.view_mut(),
-    )
-    .unwrap();
-    let cfg = DownlinkConfig {
-        n_antennas: n_ant,
-        n_candidates: n_cand,
-        n_layers: 8,
-        n_prb,
-        prg_prbs: 2,
-        precoder: PrecoderKind::Rzf,
-        normalization: Normalization::Total,
-        srs_estimation: SrsEstimation::DelayDomain,
-    };
-    let est = Array4::from_shape_fn((n_ant, n_cand, 1, n_prb), |(a, u, _, p)| {
-        C32::new(
-            (((a * 5 + u * 11 + p * 3) % 13) as f32 - 6.0) * 0.1,
-            (((a * 7 + u * 2 + p) % 11) as f32 - 5.0) * 0.1,
-        )
-    });
-    let mut dl = DownlinkSlot::new(cfg, srs.view(), &ofdm).unwrap();
-    dl.estimates_mut().assign(&est);
+    let (n_prb, n_ant) = (12, 16);
+    let fx = DownlinkFixture::new(n_prb, n_ant, 8);
+    let mut dl = fx.slot(8);
     // Group A: users 0, 2, 4 on PRBs 0..4 (PRGs 0, 1); group B: users 1, 3 on PRBs 6..10
     // (PRGs 3, 4). PRGs 2 and 5 carry nothing.
     let (ra, rb) = ([0..4], [6..10]);
@@ -763,8 +689,7 @@ fn downlink_slot_with_two_mu_groups_on_different_prbs() {
     assert_eq!(count, 0, "group weights allocated {count} times");
     let w = dl.weights().to_owned();
     assert_eq!(w.dim(), (6, n_ant, 5));
-    let mut alone = DownlinkSlot::new(cfg, srs.view(), &ofdm).unwrap();
-    alone.estimates_mut().assign(&est);
+    let mut alone = fx.slot(8);
     alone.compute_weights(&ua, 0.01).unwrap();
     let wa = alone.weights().to_owned();
     alone.compute_weights(&ub, 0.01).unwrap();
@@ -804,5 +729,74 @@ fn downlink_slot_with_two_mu_groups_on_different_prbs() {
             assert!(value.starts_with("PRG 2"), "{value}");
         }
         other => panic!("expected a PRG clash, got {other:?}"),
+    }
+}
+
+/// A downlink slot fixture shared by the capacity tests: the OFDM configuration, the sounding
+/// grid of `n_cand` users, an RZF/PRG-2 configuration builder and fixed channel estimates
+/// [n_ant, n_cand, 1, n_prb].
+struct DownlinkFixture {
+    ofdm: OfdmConfig,
+    srs: Array3<C32>,
+    est: Array4<C32>,
+    n_prb: usize,
+    n_ant: usize,
+    n_cand: usize,
+}
+
+impl DownlinkFixture {
+    fn new(n_prb: usize, n_ant: usize, n_cand: usize) -> Self {
+        use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
+        let n_sc = 12 * n_prb;
+        let ofdm = OfdmConfig {
+            standard: Standard::Nr,
+            scs_khz: 30,
+            n_fft: 256,
+            n_sc,
+            n_symbols: 14,
+            cyclic_prefix: CyclicPrefix::Normal,
+            slot: 0,
+            scale: 1.0 / 16.0,
+        };
+        let mut srs = Array3::zeros((n_cand, 14, n_sc));
+        write_multiplexed_users(
+            &SrsConfig::single_port(4, n_prb, 13, (3, 0)),
+            n_cand,
+            srs.view_mut(),
+        )
+        .unwrap();
+        let est = Array4::from_shape_fn((n_ant, n_cand, 1, n_prb), |(a, u, _, p)| {
+            C32::new(
+                (((a * 5 + u * 11 + p * 3) % 13) as f32 - 6.0) * 0.1,
+                (((a * 7 + u * 2 + p) % 11) as f32 - 5.0) * 0.1,
+            )
+        });
+        Self {
+            ofdm,
+            srs,
+            est,
+            n_prb,
+            n_ant,
+            n_cand,
+        }
+    }
+
+    /// A downlink slot for up to `n_layers` streams, its estimates set to the fixture's.
+    fn slot(&self, n_layers: usize) -> massive_mimo::link::DownlinkSlot {
+        use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
+        use massive_mimo::precoding::Normalization;
+        let cfg = DownlinkConfig {
+            n_antennas: self.n_ant,
+            n_candidates: self.n_cand,
+            n_layers,
+            n_prb: self.n_prb,
+            prg_prbs: 2,
+            precoder: PrecoderKind::Rzf,
+            normalization: Normalization::Total,
+            srs_estimation: SrsEstimation::DelayDomain,
+        };
+        let mut dl = DownlinkSlot::new(cfg, self.srs.view(), &self.ofdm).unwrap();
+        dl.estimates_mut().assign(&self.est);
+        dl
     }
 }

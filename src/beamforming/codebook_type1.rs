@@ -100,40 +100,33 @@ impl TypeISinglePanel {
         2 * self.n1 * self.n2
     }
 
-    /// (k1, k2) of i1,3 for rank 2, Table 5.2.2.2.1-3.
-    fn k1_k2(&self, i13: usize) -> Result<(usize, usize)> {
+    /// The (k1, k2) offsets indexed by i1,3: Table 5.2.2.2.1-3 for rank 2, Table 5.2.2.2.1-4
+    /// for ranks 3–4 with P < 16; `(table, len)`, len 0 where the rank has no such table.
+    fn k_offsets(&self, rank: usize) -> ([(usize, usize); 4], usize) {
         let (o1, o2) = (self.o1, self.o2);
-        let table: &[(usize, usize)] = match (self.n1, self.n2) {
-            (2, 1) => &[(0, 0), (o1, 0)],
-            (_, 1) => &[(0, 0), (o1, 0), (2 * o1, 0), (3 * o1, 0)],
-            (a, b) if a == b => &[(0, 0), (o1, 0), (0, o2), (o1, o2)],
-            _ => &[(0, 0), (o1, 0), (0, o2), (2 * o1, 0)],
-        };
-        table.get(i13).copied().ok_or_else(|| {
-            bad(
-                "i1,3",
-                i13,
-                "out of range for this (N1, N2) (Table 5.2.2.2.1-3)",
-            )
-        })
+        let z = (0, 0);
+        match (rank, self.n1, self.n2) {
+            (2, 2, 1) => ([z, (o1, 0), z, z], 2),
+            (2, _, 1) => ([z, (o1, 0), (2 * o1, 0), (3 * o1, 0)], 4),
+            (2, a, b) if a == b => ([z, (o1, 0), (0, o2), (o1, o2)], 4),
+            (2, ..) => ([z, (o1, 0), (0, o2), (2 * o1, 0)], 4),
+            (3 | 4, 2, 1) => ([(o1, 0), z, z, z], 1),
+            (3 | 4, 4, 1) => ([(o1, 0), (2 * o1, 0), (3 * o1, 0), z], 3),
+            (3 | 4, 6, 1) => ([(o1, 0), (2 * o1, 0), (3 * o1, 0), (4 * o1, 0)], 4),
+            (3 | 4, 2, 2) => ([(o1, 0), (0, o2), (o1, o2), z], 3),
+            (3 | 4, 3, 2) => ([(o1, 0), (0, o2), (o1, o2), (2 * o1, 0)], 4),
+            _ => ([z; 4], 0),
+        }
     }
 
-    /// (k1, k2) of i1,3 for ranks 3 and 4 with P < 16, Table 5.2.2.2.1-4.
-    fn k1_k2_rank34(&self, i13: usize) -> Result<(usize, usize)> {
-        let (o1, o2) = (self.o1, self.o2);
-        let table: &[(usize, usize)] = match (self.n1, self.n2) {
-            (2, 1) => &[(o1, 0)],
-            (4, 1) => &[(o1, 0), (2 * o1, 0), (3 * o1, 0)],
-            (6, 1) => &[(o1, 0), (2 * o1, 0), (3 * o1, 0), (4 * o1, 0)],
-            (2, 2) => &[(o1, 0), (0, o2), (o1, o2)],
-            (3, 2) => &[(o1, 0), (0, o2), (o1, o2), (2 * o1, 0)],
-            _ => &[],
-        };
-        table.get(i13).copied().ok_or_else(|| {
+    /// (k1, k2) of i1,3 at `rank` (Tables 5.2.2.2.1-3 and -4).
+    fn k1_k2(&self, rank: usize, i13: usize) -> Result<(usize, usize)> {
+        let (table, len) = self.k_offsets(rank);
+        table[..len].get(i13).copied().ok_or_else(|| {
             bad(
                 "i1,3",
                 i13,
-                "out of range for this (N1, N2) at rank 3 or 4 (Table 5.2.2.2.1-4)",
+                "out of range for this (N1, N2) and rank (Tables 5.2.2.2.1-3/-4)",
             )
         })
     }
@@ -143,23 +136,13 @@ impl TypeISinglePanel {
         if self.ports() == 4 { 4 } else { 8 }
     }
 
-    /// Number of i1,3 values at `rank` (1 where the tables have no i1,3).
+    /// Number of i1,3 values at `rank`: the length of its k-offset table, 4 (p of θ_p) for
+    /// ranks 3–4 with P ≥ 16, 1 where the rank has no i1,3.
     fn i13_count(&self, rank: usize) -> usize {
-        match rank {
-            2 => {
-                if (self.n1, self.n2) == (2, 1) {
-                    2
-                } else {
-                    4
-                }
-            }
-            3 | 4 if self.ports() >= 16 => 4,
-            3 | 4 => match (self.n1, self.n2) {
-                (2, 1) => 1,
-                (4, 1) | (2, 2) => 3,
-                _ => 4,
-            },
-            _ => 1,
+        if matches!(rank, 3 | 4) && self.ports() >= 16 {
+            4
+        } else {
+            self.k_offsets(rank).1.max(1)
         }
     }
 
@@ -278,7 +261,7 @@ impl TypeISinglePanel {
         let (l, m) = (i11, i12);
         let beams = match rank {
             3 | 4 => {
-                let (k1, k2) = self.k1_k2_rank34(i13)?;
+                let (k1, k2) = self.k1_k2(rank, i13)?;
                 [(l, m), (l + k1, m + k2), (0, 0), (0, 0)]
             }
             5 | 6 if n2 > 1 => [(l, m), (l + o1, m), (l + o1, m + o2), (0, 0)],
@@ -360,7 +343,7 @@ impl TypeISinglePanel {
                 ([(l, m), (0, 0), (0, 0), (0, 0)], n, &[(0, Phi(1.0))])
             }
             2 => {
-                let (k1, k2) = self.k1_k2(i13)?;
+                let (k1, k2) = self.k1_k2(2, i13)?;
                 let (l, m, n) = self.beam(i11, i12, i2, 2)?;
                 (
                     [(l, m), (l + k1, m + k2), (0, 0), (0, 0)],

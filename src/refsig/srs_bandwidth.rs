@@ -103,6 +103,11 @@ impl SrsBandwidthConfig {
     /// Validates the configuration: indices in range and the tree's top level inside the
     /// carrier.
     pub fn validate(&self) -> Result<()> {
+        self.checked_tree().map(|_| ())
+    }
+
+    /// The tree of a validated configuration (one table look-up for validation and use).
+    fn checked_tree(&self) -> Result<[(usize, usize); 4]> {
         let tree = self.tree()?;
         if self.b_srs > 3 {
             return Err(bad("B_SRS", self.b_srs, "must be 0..=3"));
@@ -129,14 +134,13 @@ impl SrsBandwidthConfig {
                 "the SRS bandwidth tree must fit the carrier",
             ));
         }
-        Ok(())
+        Ok(tree)
     }
 
     /// The number of SRS occasions after which the hopping pattern repeats:
     /// Π_{b=b_hop+1}^{B_SRS} N_b (1 without hopping).
     pub fn hopping_period(&self) -> Result<usize> {
-        self.validate()?;
-        let tree = self.tree()?;
+        let tree = self.checked_tree()?;
         Ok(if self.b_hop >= self.b_srs {
             1
         } else {
@@ -149,8 +153,7 @@ impl SrsBandwidthConfig {
 
     /// The band sounded at SRS counter `n_srs` (NR: `nr_srs_counter`; LTE: `lte_srs_counter`).
     pub fn band(&self, n_srs: u64) -> Result<SrsBand> {
-        self.validate()?;
-        let tree = self.tree()?;
+        let tree = self.checked_tree()?;
         let hopping = self.b_hop < self.b_srs;
         let mut start = match self.rat {
             SrsRat::Nr => self.n_shift,
