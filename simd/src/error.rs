@@ -87,6 +87,23 @@ pub enum SimdError {
         /// Its size in bytes.
         bytes: usize,
     },
+    /// A block-floating-point width (udIqWidth / bfwIqWidth) outside 1..=16.
+    #[error("BFP width {width} is not in 1..=16")]
+    BfpWidth {
+        /// The width given, in bits.
+        width: u32,
+    },
+    /// A packed BFP block carries an exponent that int16 values cannot have at its width
+    /// (`exponent > 16 − width`; O-RAN.WG4.CUS Annex A.1.1 data never does).
+    #[error("BFP block {block}: exponent {exponent} exceeds {max} (16 − width)")]
+    BfpExponent {
+        /// Index of the block (PRB or bundle) in the call.
+        block: usize,
+        /// The exponent read from its udCompParam / bfwCompParam.
+        exponent: u32,
+        /// The largest exponent valid at this width.
+        max: u32,
+    },
     /// An index is outside a matrix or batch.
     #[error("{what} index {index} is out of range (size {size})")]
     OutOfRange {

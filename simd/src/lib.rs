@@ -54,7 +54,60 @@ pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitM
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;
 
-use kernels::{cholesky, complex_vec, gemm, gram, norms, pam_llr, transpose};
+use kernels::{bfp, cholesky, complex_vec, gemm, gram, norms, pam_llr, transpose};
+
+/// Values in one BFP block of IQ data: 12 resource elements × (I, Q).
+pub const BFP_PRB_VALUES: usize = 24;
+
+/// Bytes of one packed BFP block of `values` int16 values at `width` bits: `1 + ⌈values·width/8⌉`
+/// (the udCompParam / bfwCompParam byte, then the fields). A PRB (24 values) takes `1 + 3·width`.
+pub fn bfp_block_bytes(values: usize, width: u32) -> usize {
+    bfp::block_bytes(values, width)
+}
+
+fn bfp_width(width: u32) -> Result<()> {
+    if (1..=16).contains(&width) {
+        Ok(())
+    } else {
+        Err(SimdError::BfpWidth { width })
+    }
+}
+
+/// Checks `values.len()` = n·`block`, `payload.len()` = n·`bfp_block_bytes(block, width)`;
+/// returns n.
+fn bfp_shapes(
+    what: &'static str,
+    values: usize,
+    block: usize,
+    width: u32,
+    payload: usize,
+) -> Result<usize> {
+    bfp_width(width)?;
+    if block == 0 {
+        return Err(SimdError::ZeroDimension { what });
+    }
+    if values % block != 0 {
+        return Err(SimdError::LengthMismatch {
+            what,
+            expected: values.next_multiple_of(block),
+            got: values,
+        });
+    }
+    let n = values / block;
+    let need = n
+        .checked_mul(bfp::block_bytes(block, width))
+        .ok_or(SimdError::TooLarge {
+            what,
+            value: n,
+            max: isize::MAX as usize,
+        })?;
+    same_len(
+        "bfp: payload bytes (blocks × (1 + ⌈values·width/8⌉))",
+        need,
+        payload,
+    )?;
+    Ok(n)
+}
 
 /// Largest matrix order of the Gram / Cholesky kernels (users or layers per matrix).
 pub const MAX_ORDER: usize = 32;
@@ -500,6 +553,132 @@ impl Kernels {
             gemm_grouped(a, group_cols, &b, &mut c, mode),
             gemm::scalar_grouped(a, group_cols, &b, &mut c, mode)
         );
+        Ok(())
+    }
+
+    /// Block floating point compression of whole PRBs (O-RAN.WG4.CUS Annex A.1.1, udCompMeth
+    /// 0001b): `iq` holds n PRBs of 12 REs × (I, Q) int16 (axis order [prb, re, iq]),
+    /// `payload` receives their wire form, n·(1 + 3·`width`) bytes: per PRB the udCompParam
+    /// byte (exponent in bits 3..0), then 24 `width`-bit mantissas MSB first. Exponent: the
+    /// smallest e ≥ 0 with every value >> e representable in `width` bits; mantissa: x >> e
+    /// (floor). Bit-exact on every backend; `width` 1..=16.
+    pub fn bfp_compress(&self, iq: &[i16], width: u32, payload: &mut [u8]) -> Result<()> {
+        bfp_shapes(
+            "bfp_compress: iq (PRBs × 24)",
+            iq.len(),
+            BFP_PRB_VALUES,
+            width,
+            payload.len(),
+        )?;
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
+            // confirmed AVX2 (both require it); shapes are checked above.
+            Backend::Avx2 | Backend::Avx512 => unsafe { bfp::x86::compress(iq, width, payload) },
+            _ => bfp::compress_scalar(iq, BFP_PRB_VALUES, width, payload),
+        }
+        Ok(())
+    }
+
+    /// The inverse of [`Kernels::bfp_compress`]: n·(1 + 3·`width`) payload bytes to n PRBs of
+    /// 24 int16 (`mantissa · 2^exponent`, exact). The reserved bits 7..4 of udCompParam are
+    /// ignored. An exponent above 16 − `width` (not producible from int16 data) is
+    /// [`SimdError::BfpExponent`] naming the PRB; PRBs before it are written.
+    pub fn bfp_decompress(&self, payload: &[u8], width: u32, iq: &mut [i16]) -> Result<()> {
+        bfp_shapes(
+            "bfp_decompress: iq (PRBs × 24)",
+            iq.len(),
+            BFP_PRB_VALUES,
+            width,
+            payload.len(),
+        )?;
+        let r = match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as in `bfp_compress`.
+            Backend::Avx2 | Backend::Avx512 => unsafe { bfp::x86::decompress(payload, width, iq) },
+            _ => bfp::decompress_scalar(payload, BFP_PRB_VALUES, width, iq),
+        };
+        r.map_err(|(block, exponent)| SimdError::BfpExponent {
+            block,
+            exponent,
+            max: 16 - width,
+        })
+    }
+
+    /// [`Kernels::bfp_compress`] for blocks of any length `block` (e.g. beamforming weight
+    /// vectors, N_TRX × (I, Q) = 2·N_TRX values, O-RAN.WG4.CUS §7.7.11 with bfwCompMeth BFP):
+    /// each block packs to [`bfp_block_bytes`]`(block, width)` bytes, the last one
+    /// zero-padded. Scalar on every backend (weights are a small share of fronthaul traffic).
+    pub fn bfp_compress_blocks(
+        &self,
+        values: &[i16],
+        block: usize,
+        width: u32,
+        payload: &mut [u8],
+    ) -> Result<()> {
+        bfp_shapes(
+            "bfp_compress_blocks: values (blocks × block)",
+            values.len(),
+            block,
+            width,
+            payload.len(),
+        )?;
+        bfp::compress_scalar(values, block, width, payload);
+        Ok(())
+    }
+
+    /// The inverse of [`Kernels::bfp_compress_blocks`]; errors as [`Kernels::bfp_decompress`].
+    pub fn bfp_decompress_blocks(
+        &self,
+        payload: &[u8],
+        block: usize,
+        width: u32,
+        values: &mut [i16],
+    ) -> Result<()> {
+        bfp_shapes(
+            "bfp_decompress_blocks: values (blocks × block)",
+            values.len(),
+            block,
+            width,
+            payload.len(),
+        )?;
+        bfp::decompress_scalar(payload, block, width, values).map_err(|(block, exponent)| {
+            SimdError::BfpExponent {
+                block,
+                exponent,
+                max: 16 - width,
+            }
+        })
+    }
+
+    /// Reads packed BFP blocks without scaling: each block's exponent (the low nibble of its
+    /// compression-parameter byte, any value 0..=15) into `exponents` and its sign-extended
+    /// `width`-bit mantissas into `mantissas` (n·`block` values) — the fixed-point view of a
+    /// section for hosts that keep the block exponent.
+    pub fn bfp_unpack(
+        &self,
+        payload: &[u8],
+        block: usize,
+        width: u32,
+        exponents: &mut [u8],
+        mantissas: &mut [i16],
+    ) -> Result<()> {
+        let n = bfp_shapes(
+            "bfp_unpack: mantissas (blocks × block)",
+            mantissas.len(),
+            block,
+            width,
+            payload.len(),
+        )?;
+        same_len("bfp_unpack: exponents", n, exponents.len())?;
+        let size = bfp::block_bytes(block, width);
+        for ((src, e), m) in payload
+            .chunks_exact(size)
+            .zip(exponents.iter_mut())
+            .zip(mantissas.chunks_exact_mut(block))
+        {
+            *e = bfp::unpack_scalar(src, block, width, m) as u8;
+        }
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! textbook loops) and one SIMD implementation generic over [`crate::arch::SimdF32`].
 //! Shapes are validated by [`crate::Kernels`] before any of these run.
 
+pub(crate) mod bfp;
 pub(crate) mod cholesky;
 pub(crate) mod complex_vec;
 pub(crate) mod gemm;

@@ -1,0 +1,352 @@
+//! Block floating point (BFP) compression of int16 IQ, O-RAN.WG4.CUS Annex A.1.1, and its
+//! wire format (udCompMeth = 0001b; `../shared/FRONTHAUL.md` §1).
+//!
+//! A block is `len` signed 16-bit values (one PRB: 12 REs × (I, Q) = 24 values; one
+//! beamforming weight vector: N_TRX × (I, Q)). For width `w` (udIqWidth, 1..=16):
+//!
+//! ```text
+//! maxValue = max(max(x), |min(x)| − 1)         ≥ 0
+//! exponent = max(bit_length(maxValue) − w + 1, 0)
+//! mantissa = x >> exponent                     (arithmetic shift: floor)
+//! ```
+//!
+//! Packed block: one byte `udCompParam` (exponent in bits 3..0, reserved bits 7..4 sent as 0
+//! and ignored on receipt), then the mantissas' low `w` bits concatenated MSB first, the last
+//! byte zero-padded: `1 + ⌈len·w/8⌉` bytes (a PRB: `1 + 3w`). Decoding is `mantissa · 2^e`,
+//! exact; an exponent above `16 − w` cannot come from int16 data and is rejected.
+//!
+//! The scalar functions are the textbook reference (any block length, bit-serial packing). The
+//! x86 path handles PRBs (24 values) with AVX2: exponent by an OR-reduction of `x ^ (x >> 15)`
+//! (which is `x` for x ≥ 0 and `|x| − 1` for x < 0, so its bit length is that of maxValue), and
+//! packing by merging neighbouring fields in 32-, 64- and 128-bit lanes (8 fields = `w` bytes
+//! per 128-bit lane) followed by one byte reversal into network order.
+
+/// Bytes of one packed block of `len` values at width `w`: `1 + ⌈len·w/8⌉`.
+pub(crate) fn block_bytes(len: usize, w: u32) -> usize {
+    1 + (len * w as usize).div_ceil(8)
+}
+
+/// The BFP exponent of a block at width `w` (1..=16), written literally from the spec's
+/// pseudo-code.
+pub(crate) fn exponent_scalar(block: &[i16], w: u32) -> u32 {
+    let max_v = block.iter().map(|&x| i32::from(x)).max().unwrap_or(0);
+    let min_v = block.iter().map(|&x| i32::from(x)).min().unwrap_or(0);
+    let max_value = max_v.max(min_v.abs() - 1).max(0) as u32;
+    let raw_exp = 32 - max_value.leading_zeros(); // bit length; 0 for 0
+    (raw_exp + 1).saturating_sub(w)
+}
+
+/// Compresses blocks of `len` values into `out` (`n · block_bytes(len, w)` bytes, checked by
+/// the caller), bit-serial.
+pub(crate) fn compress_scalar(values: &[i16], len: usize, w: u32, out: &mut [u8]) {
+    let size = block_bytes(len, w);
+    let mask = (1u32 << w) - 1;
+    for (block, dst) in values.chunks_exact(len).zip(out.chunks_exact_mut(size)) {
+        let e = exponent_scalar(block, w);
+        dst[0] = e as u8;
+        let (mut acc, mut bits, mut pos) = (0u32, 0u32, 1usize);
+        for &x in block {
+            let m = (i32::from(x) >> e) as u32 & mask;
+            acc = (acc << w) | m;
+            bits += w;
+            while bits >= 8 {
+                bits -= 8;
+                dst[pos] = (acc >> bits) as u8;
+                pos += 1;
+            }
+            acc &= (1u32 << bits) - 1;
+        }
+        if bits > 0 {
+            dst[pos] = (acc << (8 - bits)) as u8;
+        }
+    }
+}
+
+/// Reads block `len` mantissas (sign-extended) and its exponent (low nibble of udCompParam)
+/// from one packed block.
+pub(crate) fn unpack_scalar(src: &[u8], len: usize, w: u32, mantissas: &mut [i16]) -> u32 {
+    let e = u32::from(src[0] & 0x0F);
+    let (mut acc, mut bits, mut pos) = (0u32, 0u32, 1usize);
+    for m in mantissas.iter_mut().take(len) {
+        while bits < w {
+            acc = (acc << 8) | u32::from(src[pos]);
+            pos += 1;
+            bits += 8;
+        }
+        bits -= w;
+        let field = (acc >> bits) & ((1u32 << w) - 1);
+        acc &= (1u32 << bits) - 1;
+        // Sign-extend the w-bit two's-complement field.
+        let shift = 32 - w;
+        *m = (((field << shift) as i32) >> shift) as i16;
+    }
+    e
+}
+
+/// Decompresses blocks of `len` values; `Err((block, exponent))` for the first block whose
+/// exponent exceeds `16 − w` (earlier blocks are written, later ones are not).
+pub(crate) fn decompress_scalar(
+    payload: &[u8],
+    len: usize,
+    w: u32,
+    out: &mut [i16],
+) -> Result<(), (usize, u32)> {
+    let size = block_bytes(len, w);
+    for (b, (src, dst)) in payload
+        .chunks_exact(size)
+        .zip(out.chunks_exact_mut(len))
+        .enumerate()
+    {
+        let e = unpack_scalar(src, len, w, dst);
+        if e > 16 - w {
+            return Err((b, e));
+        }
+        for v in dst.iter_mut() {
+            *v = (i32::from(*v) << e) as i16;
+        }
+    }
+    Ok(())
+}
+
+/// AVX2 PRB kernels (24 values per block). Used by the AVX2 and AVX-512 backends (every
+/// AVX-512 CPU has AVX2; the 256-bit form already holds a PRB in 1.5 registers).
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86 {
+    use core::arch::x86_64::*;
+
+    /// Values in one PRB block.
+    const PRB: usize = 24;
+
+    /// Per-width constants of the pack/unpack lane merges.
+    #[derive(Clone, Copy)]
+    struct Widths {
+        w: u32,
+        /// Shift counts w, 2w, 16 − w.
+        cnt_w: __m128i,
+        cnt_2w: __m128i,
+        cnt_16mw: __m128i,
+        /// Low-w-bit mask in every 16-bit lane, low-w / low-2w in 32 / 64-bit lanes.
+        mask16: __m256i,
+        mask32_w: __m256i,
+        mask64_2w: __m256i,
+        /// Per-64-bit-lane shift counts of the 64 ↔ 128-bit merge (see `pack`).
+        sh_a: __m256i,
+        sh_b: __m256i,
+        keep_lo: __m256i,
+        /// Low-4w mask in the high 64-bit lane of each 128-bit lane (unpack).
+        mask_4w_hi: __m256i,
+        /// pshufb control reversing the low `w` bytes of each 128-bit lane, zeroing the rest.
+        rev: __m256i,
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn widths(w: u32) -> Widths {
+        let w64 = i64::from(w);
+        let m4w = if w == 16 {
+            -1i64
+        } else {
+            (1i64 << (4 * w)) - 1
+        };
+        let mut rev = [0x80u8; 32];
+        for lane in 0..2 {
+            for j in 0..w as usize {
+                rev[16 * lane + j] = (w as usize - 1 - j) as u8;
+            }
+        }
+        // SAFETY: `rev` holds 32 bytes, an unaligned 256-bit load reads exactly those.
+        let rev = unsafe { _mm256_loadu_si256(rev.as_ptr().cast()) };
+        Widths {
+            w,
+            cnt_w: _mm_cvtsi32_si128(w as i32),
+            cnt_2w: _mm_cvtsi32_si128(2 * w as i32),
+            cnt_16mw: _mm_cvtsi32_si128(16 - w as i32),
+            mask16: _mm256_set1_epi16(((1u32 << w) - 1) as u16 as i16),
+            mask32_w: _mm256_set1_epi32(((1u32 << w) - 1) as i32),
+            mask64_2w: _mm256_set1_epi64x(((1u64 << (2 * w)) - 1) as i64),
+            // lane 0 of each 128-bit lane: d0 << 4w; lane 1: d0 >> (64 − 4w) (count 64 → 0).
+            sh_a: _mm256_setr_epi64x(4 * w64, 64, 4 * w64, 64),
+            sh_b: _mm256_setr_epi64x(64, 64 - 4 * w64, 64, 64 - 4 * w64),
+            keep_lo: _mm256_setr_epi64x(-1, 0, -1, 0),
+            mask_4w_hi: _mm256_setr_epi64x(-1, m4w, -1, m4w),
+            rev,
+        }
+    }
+
+    /// Packs the w-bit fields of the 16 mantissas in `m` (two groups of 8, one per 128-bit
+    /// lane) so that the low `w` bytes of each 128-bit lane are the group's wire bytes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn pack(m: __m256i, k: &Widths) -> __m256i {
+        let m = _mm256_and_si256(m, k.mask16);
+        // 16 → 32: (f_2k << w) | f_2k+1.
+        let c = _mm256_or_si256(
+            _mm256_sll_epi32(_mm256_and_si256(m, _mm256_set1_epi32(0xFFFF)), k.cnt_w),
+            _mm256_srli_epi32::<16>(m),
+        );
+        // 32 → 64: (c_2j << 2w) | c_2j+1.
+        let d = _mm256_or_si256(
+            _mm256_sll_epi64(
+                _mm256_and_si256(c, _mm256_set1_epi64x(0xFFFF_FFFF)),
+                k.cnt_2w,
+            ),
+            _mm256_srli_epi64::<32>(c),
+        );
+        // 64 → 128: R = d0·2^(4w) + d1, as (lo, hi) qwords of the 128-bit lane.
+        let p = _mm256_unpacklo_epi64(d, d);
+        let q = _mm256_unpackhi_epi64(d, d);
+        let r = _mm256_or_si256(
+            _mm256_or_si256(_mm256_sllv_epi64(p, k.sh_a), _mm256_srlv_epi64(p, k.sh_b)),
+            _mm256_and_si256(q, k.keep_lo),
+        );
+        _mm256_shuffle_epi8(r, k.rev)
+    }
+
+    /// The inverse of [`pack`]: wire bytes (low `w` bytes of each 128-bit lane) to the 16
+    /// zero-extended w-bit fields.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn unpack(b: __m256i, k: &Widths) -> __m256i {
+        let r = _mm256_shuffle_epi8(b, k.rev);
+        // 128 → 64: d0 = R >> 4w, d1 = R & (2^4w − 1).
+        let x = _mm256_unpacklo_epi64(r, r);
+        let y = _mm256_unpackhi_epi64(r, r);
+        let d = _mm256_or_si256(
+            _mm256_and_si256(_mm256_srlv_epi64(x, k.sh_b_inv()), k.mask_4w_hi),
+            _mm256_sllv_epi64(y, k.sh_c_inv()),
+        );
+        // 64 → 32: c_2j = d_j >> 2w (low half), c_2j+1 = d_j & (2^2w − 1) (high half).
+        let c = _mm256_or_si256(
+            _mm256_srl_epi64(d, k.cnt_2w),
+            _mm256_slli_epi64::<32>(_mm256_and_si256(d, k.mask64_2w)),
+        );
+        // 32 → 16.
+        _mm256_or_si256(
+            _mm256_srl_epi32(c, k.cnt_w),
+            _mm256_slli_epi32::<16>(_mm256_and_si256(c, k.mask32_w)),
+        )
+    }
+
+    impl Widths {
+        /// Per-lane counts of the 128 → 64 split: lane 0 `4w`, lane 1 `0`.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn sh_b_inv(&self) -> __m256i {
+            let a = 4 * i64::from(self.w);
+            _mm256_setr_epi64x(a, 0, a, 0)
+        }
+        /// Per-lane counts of the 128 → 64 split: lane 0 `64 − 4w`, lane 1 `64` (→ 0).
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn sh_c_inv(&self) -> __m256i {
+            let a = 64 - 4 * i64::from(self.w);
+            _mm256_setr_epi64x(a, 64, a, 64)
+        }
+    }
+
+    /// Compresses one PRB at `src` (24 values) into `dst`, which must have `1 + 2w + 16`
+    /// writable bytes (the stores of the second and third group run `16 − w` bytes past the
+    /// block; the caller's next block, or a bounce buffer, absorbs them).
+    ///
+    /// # Safety
+    /// `src` readable for 24 i16, `dst` writable for `1 + 2w + 16` bytes; AVX2 available.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn compress_prb(src: *const i16, dst: *mut u8, k: &Widths) {
+        // SAFETY: the caller guarantees 24 readable values and 17 + 2w writable bytes.
+        unsafe {
+            let v0 = _mm256_loadu_si256(src.cast());
+            let v1 = _mm256_zextsi128_si256(_mm_loadu_si128(src.add(16).cast()));
+            // maxValue's bit length = that of OR(x ^ (x >> 15)).
+            let f0 = _mm256_xor_si256(v0, _mm256_srai_epi16::<15>(v0));
+            let f1 = _mm256_xor_si256(v1, _mm256_srai_epi16::<15>(v1));
+            let f = _mm256_or_si256(f0, f1);
+            let mut t = _mm_or_si128(_mm256_castsi256_si128(f), _mm256_extracti128_si256::<1>(f));
+            t = _mm_or_si128(t, _mm_srli_si128::<8>(t));
+            t = _mm_or_si128(t, _mm_srli_si128::<4>(t));
+            t = _mm_or_si128(t, _mm_srli_si128::<2>(t));
+            let max_value = _mm_cvtsi128_si32(t) as u16;
+            let e = (16 - max_value.leading_zeros() + 1).saturating_sub(k.w);
+            *dst = e as u8;
+            let cnt_e = _mm_cvtsi32_si128(e as i32);
+            let g01 = pack(_mm256_sra_epi16(v0, cnt_e), k);
+            let g2 = pack(_mm256_sra_epi16(v1, cnt_e), k);
+            let w = k.w as usize;
+            _mm_storeu_si128(dst.add(1).cast(), _mm256_castsi256_si128(g01));
+            _mm_storeu_si128(dst.add(1 + w).cast(), _mm256_extracti128_si256::<1>(g01));
+            _mm_storeu_si128(dst.add(1 + 2 * w).cast(), _mm256_castsi256_si128(g2));
+        }
+    }
+
+    /// Decompresses one PRB from `src` (which must have `1 + 2w + 16` readable bytes) into
+    /// `dst` (24 values). Returns the exponent; writes nothing when it exceeds `16 − w`.
+    ///
+    /// # Safety
+    /// `src` readable for `1 + 2w + 16` bytes, `dst` writable for 24 i16; AVX2 available.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn decompress_prb(src: *const u8, dst: *mut i16, k: &Widths) -> u32 {
+        // SAFETY: the caller guarantees the readable and writable extents above.
+        unsafe {
+            let e = u32::from(*src & 0x0F);
+            if e > 16 - k.w {
+                return e;
+            }
+            let w = k.w as usize;
+            let b01 = _mm256_set_m128i(
+                _mm_loadu_si128(src.add(1 + w).cast()),
+                _mm_loadu_si128(src.add(1).cast()),
+            );
+            let b2 = _mm256_zextsi128_si256(_mm_loadu_si128(src.add(1 + 2 * w).cast()));
+            let shr = _mm_cvtsi32_si128((16 - k.w - e) as i32);
+            let v01 = _mm256_sra_epi16(_mm256_sll_epi16(unpack(b01, k), k.cnt_16mw), shr);
+            let v2 = _mm256_sra_epi16(_mm256_sll_epi16(unpack(b2, k), k.cnt_16mw), shr);
+            _mm256_storeu_si256(dst.cast(), v01);
+            _mm_storeu_si128(dst.add(16).cast(), _mm256_castsi256_si128(v2));
+            e
+        }
+    }
+
+    /// Compresses whole PRBs: `iq.len() = 24·n`, `out.len() = n·(1 + 3w)` (caller-checked).
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn compress(iq: &[i16], w: u32, out: &mut [u8]) {
+        let k = widths(w);
+        let size = 1 + 3 * w as usize;
+        let reach = 17 + 2 * w as usize;
+        let mut bounce = [0u8; 64];
+        for (p, src) in iq.chunks_exact(PRB).enumerate() {
+            let at = p * size;
+            if at + reach <= out.len() {
+                // SAFETY: src holds 24 values; out has `reach` bytes from `at` (checked).
+                unsafe { compress_prb(src.as_ptr(), out.as_mut_ptr().add(at), &k) };
+            } else {
+                // SAFETY: bounce holds 64 ≥ 17 + 2·16 bytes.
+                unsafe { compress_prb(src.as_ptr(), bounce.as_mut_ptr(), &k) };
+                out[at..at + size].copy_from_slice(&bounce[..size]);
+            }
+        }
+    }
+
+    /// Decompresses whole PRBs; `Err((prb, exponent))` at the first exponent above `16 − w`.
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn decompress(payload: &[u8], w: u32, out: &mut [i16]) -> Result<(), (usize, u32)> {
+        let k = widths(w);
+        let size = 1 + 3 * w as usize;
+        let reach = 17 + 2 * w as usize;
+        let mut bounce = [0u8; 64];
+        for (p, dst) in out.chunks_exact_mut(PRB).enumerate() {
+            let at = p * size;
+            let e = if at + reach <= payload.len() {
+                // SAFETY: payload has `reach` bytes from `at` (checked); dst holds 24 values.
+                unsafe { decompress_prb(payload.as_ptr().add(at), dst.as_mut_ptr(), &k) }
+            } else {
+                bounce[..size].copy_from_slice(&payload[at..at + size]);
+                // SAFETY: bounce holds 64 ≥ 17 + 2·16 bytes; dst holds 24 values.
+                unsafe { decompress_prb(bounce.as_ptr(), dst.as_mut_ptr(), &k) }
+            };
+            if e > 16 - w {
+                return Err((p, e));
+            }
+        }
+        Ok(())
+    }
+}
