@@ -54,6 +54,7 @@ pub mod carrier;
 pub mod detection;
 pub mod error;
 pub mod estimation;
+pub mod fronthaul;
 pub mod grid_apply;
 mod linalg;
 pub mod link;

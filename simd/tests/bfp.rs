@@ -196,7 +196,11 @@ fn bad_shapes_and_widths_are_named() {
         );
     }
     match k.bfp_compress(&iq[..47], 9, &mut p) {
-        Err(SimdError::LengthMismatch { what, expected, got }) => {
+        Err(SimdError::LengthMismatch {
+            what,
+            expected,
+            got,
+        }) => {
             assert!(what.contains("iq"));
             assert_eq!((expected, got), (48, 47));
         }
@@ -204,7 +208,11 @@ fn bad_shapes_and_widths_are_named() {
     }
     // payload shorter than n_prb·(1 + 3w)
     match k.bfp_decompress(&p[..55], 9, &mut [0i16; 48]) {
-        Err(SimdError::LengthMismatch { what, expected, got }) => {
+        Err(SimdError::LengthMismatch {
+            what,
+            expected,
+            got,
+        }) => {
             assert!(what.contains("payload"));
             assert_eq!((expected, got), (56, 55));
         }

@@ -11,6 +11,7 @@ use crate::estimation::{
     ChannelEstimator, ChannelReport, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION,
     OutputResolution, PilotPattern, SlotEstimator,
 };
+use crate::fronthaul::{BfwCodec, BfwExtension};
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
 use crate::resource::{MuGroup, PrbAllocation};
@@ -359,6 +360,43 @@ impl DownlinkSlot {
             Err(_) => ArrayView3::from_shape((0, 0, 0), &self.w[..0])
                 .expect("a 0 × 0 × 0 view of an empty slice is valid"),
         }
+    }
+
+    /// The category-B face of the weights: writes C-plane section extension 11 for `layer`
+    /// (a user of the last [`Self::compute_weights`]), one bundle per PRG carrying that
+    /// layer's weight vector over the antennas (O-RAN.WG4.CUS §7.7.11; `ext.num_bund_prb` must
+    /// equal [`Self::prg_prbs`], `codec` must be built for `n_antennas` TRX), with `beam_ids`
+    /// one per PRG. Returns the bytes written.
+    pub fn write_bfw_extension(
+        &self,
+        codec: &mut BfwCodec,
+        layer: usize,
+        ext: &BfwExtension,
+        beam_ids: &[u16],
+        out: &mut [u8],
+    ) -> Result<usize> {
+        if layer >= self.k {
+            return Err(Error::InvalidParameter {
+                name: "layer",
+                value: layer.to_string(),
+                reason: "must be below the users of the last compute_weights",
+            });
+        }
+        if usize::from(ext.num_bund_prb) != self.prg {
+            return Err(Error::InvalidParameter {
+                name: "numBundPrb",
+                value: ext.num_bund_prb.to_string(),
+                reason: "must equal the slot's PRG size (one weight vector per PRG)",
+            });
+        }
+        let w = self.weights();
+        codec.write(
+            ext,
+            self.cfg.n_prb,
+            beam_ids,
+            w.slice(ndarray::s![.., .., layer]),
+            out,
+        )
     }
 
     /// PRBs per PRG (the last PRG may be shorter).

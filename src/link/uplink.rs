@@ -10,6 +10,7 @@ use crate::detection::{DetectorMethod, DetectorReport, GroupChannels, MimoDetect
 use crate::estimation::{
     ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution, PilotPattern,
 };
+use crate::fronthaul::{Timing, UplaneCodec};
 use crate::modulation::{DemapMethod, Modulation, demap};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
 use crate::resource::{MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
@@ -114,6 +115,37 @@ impl UplinkSlot {
     /// simulations).
     pub fn grid_mut(&mut self) -> ArrayViewMut3<'_, C32> {
         self.grid.view_mut()
+    }
+
+    /// Receives one O-RAN 7.2x U-plane message (application header and sections, after the
+    /// eCPRI header) of receive antenna `antenna` straight into the grid: the sections'
+    /// compressed PRBs are decompressed, scaled to float by `codec` and written at the header's
+    /// symbol — the frequency-domain split, where the radio did the FFT. Returns the message's
+    /// timing. Errors: `antenna` out of range, a symbol id ≥ 14, a codec for another carrier
+    /// size, and the codec's own (malformed sections, exponents, compression header).
+    pub fn receive_uplane(
+        &mut self,
+        codec: &mut UplaneCodec,
+        antenna: usize,
+        message: &[u8],
+    ) -> Result<Timing> {
+        let (timing, _) = Timing::read(message)?;
+        if antenna >= self.n_antennas {
+            return Err(Error::InvalidParameter {
+                name: "antenna",
+                value: antenna.to_string(),
+                reason: "must be below the slot's receive antennas",
+            });
+        }
+        let l = usize::from(timing.symbol_id);
+        let mut row = self.grid.slice_mut(ndarray::s![antenna, l, ..]);
+        let row = row.as_slice_mut().ok_or(Error::InvalidParameter {
+            name: "grid",
+            value: "non-contiguous".into(),
+            reason: "the slot's grid rows are contiguous by construction",
+        })?;
+        codec.read_message(message, row)?;
+        Ok(timing)
     }
 
     /// The received grid.

@@ -5,7 +5,8 @@
 //! `gold`, `qam_map`, `qam_demap`, `low_papr`, `ofdm_modulate`, `ofdm_demodulate`, `tbs_nr`,
 //! `steering_vector`, `codebook_type1` (ranks 1–2), `beam_pattern` (contract in
 //! `vectors/README.md`), `precoder_rzf`, `precoder_apply` (contract in `vectors/README.md`),
-//! `equalize`, `equalize_irc`, `dmrs` (contracts in `vectors/README.md`), `chest`.
+//! `equalize`, `equalize_irc`, `dmrs` (contracts in `vectors/README.md`), `chest`,
+//! `bfp_compress`, `bfp_decompress` (O-RAN block floating point, `../shared/FRONTHAUL.md`).
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use super::Array;
 use massive_mimo::C32;
 use massive_mimo::array::PlanarArray;
 use massive_mimo::beamforming::{BeamPatternElement, TypeISinglePanel, beam_pattern_db};
+use massive_mimo::fronthaul::{Bfp, IqWidth};
 use massive_mimo::modulation::{DemapMethod, Modulation, demap, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::rate::{NrTbsInput, PrbScaling, lte_tbs, nr_tbs};
@@ -45,6 +47,8 @@ pub fn lookup(name: &str) -> Option<KernelFn> {
         "precoder_apply" => precoder_apply,
         "equalize_irc" => equalize_irc,
         "dmrs" => dmrs,
+        "bfp_compress" => bfp_compress,
+        "bfp_decompress" => bfp_decompress,
         _ => return None,
     })
 }
@@ -174,6 +178,14 @@ impl Inputs<'_> {
         match self.get(key)? {
             Array::F32(a) => Ok(a),
             a => Err(format!("input `{key}` is {}, expected float32", a.dtype())),
+        }
+    }
+
+    /// An int16 input.
+    pub fn i16(&self, key: &str) -> Result<&ArrayD<i16>, String> {
+        match self.get(key)? {
+            Array::I16(a) => Ok(a),
+            a => Err(format!("input `{key}` is {}, expected int16", a.dtype())),
         }
     }
 
@@ -318,6 +330,47 @@ fn tbs_lte(p: &Params<'_>, _: &Inputs<'_>) -> Result<Outputs, String> {
         "tbs",
         Array::I64(vec1(vec![i64::from(tbs)])),
     )]))
+}
+
+fn iq_width(p: &Params<'_>) -> Result<IqWidth, String> {
+    IqWidth::new(p.u32("iq_width")?).map_err(err)
+}
+
+fn bfp_compress(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    let width = iq_width(p)?;
+    let iq = i.i16("iq")?;
+    if iq.ndim() != 3 || iq.shape()[1..] != [12, 2] {
+        return Err(format!(
+            "input `iq` has shape {:?}, expected [n_prb, 12, 2]",
+            iq.shape()
+        ));
+    }
+    let n = iq.shape()[0];
+    let codec = Bfp::new(width);
+    let mut payload = vec![0u8; n * width.prb_bytes()];
+    codec.compress(&flat(iq), &mut payload).map_err(err)?;
+    let mut exponent = vec![0u8; n];
+    let mut mantissa = vec![0i16; n * 24];
+    codec
+        .unpack(&payload, &mut exponent, &mut mantissa)
+        .map_err(err)?;
+    let mantissa = ArrayD::from_shape_vec(vec![n, 12, 2], mantissa).map_err(|e| e.to_string())?;
+    Ok(Outputs::from([
+        ("exponent", Array::U8(vec1(exponent))),
+        ("mantissa", Array::I16(mantissa)),
+        ("payload", Array::U8(vec1(payload))),
+    ]))
+}
+
+fn bfp_decompress(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
+    let codec = Bfp::new(iq_width(p)?);
+    let n = p.usize("n_prb")?;
+    let mut iq = vec![0i16; n.checked_mul(24).ok_or("n_prb too large")?];
+    codec
+        .decompress(&flat(i.u8("payload")?), &mut iq)
+        .map_err(err)?;
+    let iq = ArrayD::from_shape_vec(vec![n, 12, 2], iq).map_err(|e| e.to_string())?;
+    Ok(Outputs::from([("iq", Array::I16(iq))]))
 }
 
 fn planar_array(p: &Params<'_>) -> Result<PlanarArray, String> {

@@ -36,6 +36,8 @@ pub enum Array {
     U8(ArrayD<u8>),
     /// int64.
     I64(ArrayD<i64>),
+    /// int16 (fronthaul IQ samples and BFP mantissas).
+    I16(ArrayD<i16>),
 }
 
 impl Array {
@@ -46,6 +48,7 @@ impl Array {
             Array::F32(a) => a.shape(),
             Array::U8(a) => a.shape(),
             Array::I64(a) => a.shape(),
+            Array::I16(a) => a.shape(),
         }
     }
 
@@ -56,6 +59,7 @@ impl Array {
             Array::F32(_) => "float32",
             Array::U8(_) => "uint8",
             Array::I64(_) => "int64",
+            Array::I16(_) => "int16",
         }
     }
 
@@ -69,6 +73,7 @@ impl Array {
             Array::F32(a) => a.iter().map(|&v| (f64::from(v), 0.0)).collect(),
             Array::U8(a) => a.iter().map(|&v| (f64::from(v), 0.0)).collect(),
             Array::I64(a) => a.iter().map(|&v| (v as f64, 0.0)).collect(),
+            Array::I16(a) => a.iter().map(|&v| (f64::from(v), 0.0)).collect(),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Reader for NumPy `.npy` files (format versions 1–3, little-endian, C order) of the dtypes
-//! the vector format uses: complex64, float32, uint8, int64 (and bool as uint8).
+//! the vector format uses: complex64, float32, uint8, int16, int64 (and bool as uint8).
 
 use ndarray::{ArrayD, IxDyn};
 
@@ -93,9 +93,16 @@ pub fn parse(bytes: &[u8]) -> Result<Array, String> {
                 .collect();
             Array::I64(ArrayD::from_shape_vec(dim, v).map_err(|e| e.to_string())?)
         }
+        "<i2" => {
+            let v = need(2)?
+                .chunks_exact(2)
+                .map(|c| i16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            Array::I16(ArrayD::from_shape_vec(dim, v).map_err(|e| e.to_string())?)
+        }
         other => {
             return Err(format!(
-                "unsupported dtype `{other}` (expected <c8, <f4, |u1 or <i8)"
+                "unsupported dtype `{other}` (expected <c8, <f4, |u1, <i2 or <i8)"
             ));
         }
     };
@@ -132,6 +139,7 @@ pub fn to_bytes(a: &Array) -> Vec<u8> {
         Array::F32(x) => ("<f4", x.iter().flat_map(|v| v.to_le_bytes()).collect()),
         Array::U8(x) => ("|u1", x.iter().copied().collect()),
         Array::I64(x) => ("<i8", x.iter().flat_map(|v| v.to_le_bytes()).collect()),
+        Array::I16(x) => ("<i2", x.iter().flat_map(|v| v.to_le_bytes()).collect()),
     };
     let shape = a.shape();
     let shape_txt = match shape.len() {
@@ -175,6 +183,7 @@ mod tests {
             Array::F32(ArrayD::from_shape_vec(IxDyn(&[4]), vec![1.5, -2.0, 0.0, 3.25]).unwrap()),
             Array::U8(ArrayD::from_shape_vec(IxDyn(&[3]), vec![0, 1, 1]).unwrap()),
             Array::I64(ArrayD::from_shape_vec(IxDyn(&[1]), vec![-123_456_789_012]).unwrap()),
+            Array::I16(ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![-32768, 32767, 0, -1]).unwrap()),
         ];
         for a in arrays {
             assert_eq!(parse(&to_bytes(&a)).unwrap(), a);

@@ -1,0 +1,70 @@
+//! Float ↔ int16 IQ conversion with a scale: the step between the library's complex f32 grids
+//! and the fronthaul's int16 samples (a convention of the DU, not part of O-RAN;
+//! `../shared/FRONTHAUL.md` §1 "Float path").
+
+use crate::{C32, Error, Result};
+
+fn check_scale(scale: f32) -> Result<()> {
+    if scale.is_finite() && scale > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter {
+            name: "scale",
+            value: scale.to_string(),
+            reason: "int16 LSBs per float unit must be finite and > 0",
+        })
+    }
+}
+
+fn same_len(name: &'static str, expected: usize, got: usize) -> Result<()> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(Error::ShapeMismatch {
+            name,
+            expected: vec![expected],
+            got: vec![got],
+        })
+    }
+}
+
+/// `out[2i], out[2i+1] = sat16(round_half_even(re·scale)), sat16(round_half_even(im·scale))`
+/// for every sample of `x` (`out.len() = 2·x.len()`, axis order [sample, iq]). `scale` is the
+/// number of int16 LSBs per float unit (e.g. 32767 maps ±1.0 to ±32767); values beyond the
+/// int16 range saturate to −32768 / 32767, ±∞ too. A NaN sample is
+/// [`Error::InvalidParameter`] naming `x` and the sample index.
+pub fn float_to_int16(x: &[C32], scale: f32, out: &mut [i16]) -> Result<()> {
+    check_scale(scale)?;
+    same_len("out [sample, iq]", 2 * x.len(), out.len())?;
+    // Converting in blocks keeps the loop free of early exits (so it vectorises) while a NaN
+    // still stops the call before the block after it.
+    const BLOCK: usize = 64;
+    for (b, (xs, os)) in x.chunks(BLOCK).zip(out.chunks_mut(2 * BLOCK)).enumerate() {
+        let mut nan = false;
+        for (c, o) in xs.iter().zip(os.chunks_exact_mut(2)) {
+            nan |= c.re.is_nan() | c.im.is_nan();
+            // `as` saturates (and maps NaN to 0, reported below).
+            o[0] = (c.re * scale).round_ties_even() as i16;
+            o[1] = (c.im * scale).round_ties_even() as i16;
+        }
+        if nan {
+            let i = xs.iter().position(|c| c.is_nan()).unwrap_or(0);
+            return Err(Error::InvalidParameter {
+                name: "x",
+                value: format!("NaN at sample {}", b * BLOCK + i),
+                reason: "samples converted to int16 must not be NaN",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `out[i] = (iq[2i] + j·iq[2i+1]) / scale` (`iq.len() = 2·out.len()`).
+pub fn int16_to_float(iq: &[i16], scale: f32, out: &mut [C32]) -> Result<()> {
+    check_scale(scale)?;
+    same_len("iq [sample, iq]", 2 * out.len(), iq.len())?;
+    for (o, v) in out.iter_mut().zip(iq.chunks_exact(2)) {
+        *o = C32::new(f32::from(v[0]) / scale, f32::from(v[1]) / scale);
+    }
+    Ok(())
+}

@@ -1,0 +1,395 @@
+//! O-RAN 7.2x U-plane messages (O-RAN.WG4.CUS §8.3.1–8.3.3): the radio application header of
+//! one symbol and its data sections, encoded straight from and decoded straight into a
+//! resource-grid row (one eAxC, one symbol), through int16 and BFP, allocation-free.
+//!
+//! Wire layout (big-endian, after the eCPRI transport header):
+//!
+//! ```text
+//! application header (4 bytes): dataDirection:1 payloadVersion:3 filterIndex:4 | frameId:8 |
+//!                                subframeId:4 slotId:6 symbolId:6
+//! section header (6 bytes):     sectionId:12 rb:1 symInc:1 startPrbu:10 | numPrbu:8 |
+//!                                udCompHdr:8 | reserved:8
+//! section data:                 numPrbu PRBs, each 1 + 3w bytes (BFP) or 3w bytes (none)
+//! ```
+//!
+//! The udCompHdr byte is always present (the M-plane's dynamic compression configuration);
+//! numPrbu = 0 means "every PRB of the carrier" (needed above 255 PRBs).
+
+use super::bfp::{Bfp, CompHeader, CompMethod};
+use super::convert::{float_to_int16, int16_to_float};
+use super::fields::{need, put_bits, read_bits};
+use crate::resource::SUBCARRIERS_PER_PRB;
+use crate::{C32, Error, Result};
+
+/// Bytes of the U-plane application header.
+pub const UPLANE_HEADER_BYTES: usize = 4;
+/// Bytes of a U-plane section header with udCompHdr.
+pub const UPLANE_SECTION_HEADER_BYTES: usize = 6;
+/// Largest PRB count of a carrier (NR 100 MHz at 30 kHz: 273; 38.101-1 Table 5.3.2-1 max 275).
+pub const MAX_CARRIER_PRBS: usize = 275;
+
+/// dataDirection: 0 = receive (uplink, O-RU → O-DU), 1 = transmit (downlink).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Uplink (gNB receive), dataDirection = 0.
+    Uplink,
+    /// Downlink (gNB transmit), dataDirection = 1.
+    Downlink,
+}
+
+/// The timing fields shared by U-plane and C-plane headers (O-RAN.WG4.CUS §7.5.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Timing {
+    /// dataDirection.
+    pub direction: Direction,
+    /// filterIndex, 0..=15 (0: standard channel filter).
+    pub filter_index: u8,
+    /// frameId, the frame number modulo 256.
+    pub frame_id: u8,
+    /// subframeId, 0..=9.
+    pub subframe_id: u8,
+    /// slotId within the subframe, 0..=63 (0..2^µ − 1 in NR).
+    pub slot_id: u8,
+    /// symbolId (U-plane) or startSymbolId (C-plane), 0..=13.
+    pub symbol_id: u8,
+}
+
+impl Timing {
+    /// Writes the 4 bytes (payloadVersion 1). Out-of-range fields are
+    /// [`Error::InvalidParameter`] naming the field.
+    pub fn write(&self, out: &mut [u8]) -> Result<usize> {
+        check_field("filterIndex", self.filter_index.into(), 15)?;
+        check_field("subframeId", self.subframe_id.into(), 9)?;
+        check_field("slotId", self.slot_id.into(), 63)?;
+        check_field("symbolId", self.symbol_id.into(), 13)?;
+        let o = need(out, 4, "U/C-plane application header")?;
+        let dir = u8::from(self.direction == Direction::Downlink);
+        o[0] = (dir << 7) | (1 << 4) | self.filter_index;
+        o[1] = self.frame_id;
+        put_bits(&mut o[2..4], 0, 4, self.subframe_id.into());
+        put_bits(&mut o[2..4], 4, 6, self.slot_id.into());
+        put_bits(&mut o[2..4], 10, 6, self.symbol_id.into());
+        Ok(4)
+    }
+
+    /// Reads the 4 bytes; a payloadVersion other than 1 or a field out of range is an error.
+    pub fn read(buf: &[u8]) -> Result<(Self, usize)> {
+        let b = buf
+            .get(..4)
+            .ok_or_else(|| short("U/C-plane application header", 4, buf.len()))?;
+        let version = (b[0] >> 4) & 7;
+        if version != 1 {
+            return Err(Error::InvalidParameter {
+                name: "payloadVersion",
+                value: version.to_string(),
+                reason: "only payloadVersion 1 is defined",
+            });
+        }
+        let t = Self {
+            direction: if b[0] >> 7 == 1 {
+                Direction::Downlink
+            } else {
+                Direction::Uplink
+            },
+            filter_index: b[0] & 0x0F,
+            frame_id: b[1],
+            subframe_id: read_bits(&b[2..4], 0, 4) as u8,
+            slot_id: read_bits(&b[2..4], 4, 6) as u8,
+            symbol_id: read_bits(&b[2..4], 10, 6) as u8,
+        };
+        check_field("subframeId", t.subframe_id.into(), 9)?;
+        check_field("symbolId", t.symbol_id.into(), 13)?;
+        Ok((t, 4))
+    }
+}
+
+pub(super) fn check_field(name: &'static str, value: u32, max: u32) -> Result<()> {
+    if value <= max {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter {
+            name,
+            value: value.to_string(),
+            reason: "exceeds the field's range (O-RAN.WG4.CUS)",
+        })
+    }
+}
+
+pub(super) fn short(name: &'static str, expected: usize, got: usize) -> Error {
+    Error::ShapeMismatch {
+        name,
+        expected: vec![expected],
+        got: vec![got],
+    }
+}
+
+/// One U-plane data section's header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UplaneSection {
+    /// sectionId, 0..=4095 (ties the data to its C-plane section).
+    pub section_id: u16,
+    /// rb: 1 = every other PRB.
+    pub rb: bool,
+    /// symInc: 1 = this section starts the next symbol.
+    pub sym_inc: bool,
+    /// startPrbu, 0..=1023.
+    pub start_prb: u16,
+    /// Number of PRBs, 1..=carrier PRBs (written as numPrbu, 0 when it is the whole carrier
+    /// above 255 PRBs).
+    pub num_prb: u16,
+    /// udCompHdr.
+    pub comp: CompHeader,
+}
+
+/// Encoder and decoder of U-plane sections for one carrier and one compression setting,
+/// converting between a grid row (complex f32, one symbol's subcarriers, axis [subcarrier])
+/// and the wire through int16 with a scale (int16 LSBs per float unit). Holds its int16
+/// scratch from construction: no allocation per call.
+#[derive(Clone, Debug)]
+pub struct UplaneCodec {
+    comp: CompHeader,
+    bfp: Bfp,
+    carrier_prbs: u16,
+    scale: f32,
+    iq: Vec<i16>,
+}
+
+impl UplaneCodec {
+    /// A codec for a carrier of `carrier_prbs` PRBs (1..=275) with compression `comp` (BFP at
+    /// any width, or uncompressed at width 16) and `scale` int16 LSBs per float unit.
+    pub fn new(comp: CompHeader, carrier_prbs: u16, scale: f32) -> Result<Self> {
+        check_comp(comp)?;
+        if carrier_prbs == 0 || usize::from(carrier_prbs) > MAX_CARRIER_PRBS {
+            return Err(Error::InvalidParameter {
+                name: "carrier_prbs",
+                value: carrier_prbs.to_string(),
+                reason: "must be 1..=275 (38.101-1 Table 5.3.2-1)",
+            });
+        }
+        // Validate the scale once with an empty conversion.
+        float_to_int16(&[], scale, &mut [])?;
+        Ok(Self {
+            comp,
+            bfp: Bfp::new(comp.width),
+            carrier_prbs,
+            scale,
+            iq: vec![0; usize::from(carrier_prbs) * 24],
+        })
+    }
+
+    /// The compression header it writes.
+    pub fn comp(&self) -> CompHeader {
+        self.comp
+    }
+
+    /// Bytes of one section of `num_prb` PRBs, header included.
+    pub fn section_bytes(&self, num_prb: usize) -> usize {
+        UPLANE_SECTION_HEADER_BYTES + num_prb * self.comp.prb_bytes()
+    }
+
+    /// Writes a section of `num_prb` PRBs from `start_prb`, taking its subcarriers from `row`
+    /// (the symbol's whole carrier, `carrier_prbs·12` values), into `out`. Returns the bytes
+    /// written ([`UplaneCodec::section_bytes`]). Errors: PRBs outside the carrier, a section id
+    /// above 4095, `out` too short, a NaN sample.
+    pub fn write_section(
+        &mut self,
+        section_id: u16,
+        start_prb: u16,
+        num_prb: u16,
+        row: &[C32],
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let (lo, n) = self.check_prbs(start_prb, num_prb, row.len())?;
+        let sc = SUBCARRIERS_PER_PRB;
+        let iq = &mut self.iq[..n * 24];
+        float_to_int16(&row[lo * sc..(lo + n) * sc], self.scale, iq)?;
+        let header = UplaneSection {
+            section_id,
+            rb: false,
+            sym_inc: false,
+            start_prb,
+            num_prb,
+            comp: self.comp,
+        };
+        write_section_iq(&self.bfp, &header, self.carrier_prbs, iq, out)
+    }
+
+    /// Reads one section from `buf` into `row` (the symbol's whole carrier; only the
+    /// section's PRBs are written). Returns its header and the bytes consumed. The section's
+    /// udCompHdr must match this codec's.
+    pub fn read_section(&mut self, buf: &[u8], row: &mut [C32]) -> Result<(UplaneSection, usize)> {
+        let (h, used) = read_section_header(buf, self.carrier_prbs)?;
+        if h.comp != self.comp {
+            return Err(Error::InvalidParameter {
+                name: "udCompHdr",
+                value: format!("{:#04x}", h.comp.to_byte()),
+                reason: "differs from the codec's compression header",
+            });
+        }
+        let (lo, n) = self.check_prbs(h.start_prb, h.num_prb, row.len())?;
+        let data_len = n * self.comp.prb_bytes();
+        let data = buf
+            .get(used..used + data_len)
+            .ok_or_else(|| short("U-plane section data", used + data_len, buf.len()))?;
+        let iq = &mut self.iq[..n * 24];
+        decode_prbs(&self.bfp, self.comp, data, iq)?;
+        let sc = SUBCARRIERS_PER_PRB;
+        int16_to_float(iq, self.scale, &mut row[lo * sc..(lo + n) * sc])?;
+        Ok((h, used + data_len))
+    }
+
+    /// Writes a whole U-plane message for one eAxC and one symbol: the application header
+    /// `timing`, then one section (`section_id`) carrying every PRB of the carrier from `row`
+    /// (category A: one antenna's precoded row; category B: one layer's row). Returns the
+    /// bytes written: 4 + [`UplaneCodec::section_bytes`]`(carrier_prbs)`.
+    pub fn write_message(
+        &mut self,
+        timing: &Timing,
+        section_id: u16,
+        row: &[C32],
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let head = timing.write(out)?;
+        let n = self.carrier_prbs;
+        let body = self.write_section(section_id, 0, n, row, &mut out[head..])?;
+        Ok(head + body)
+    }
+
+    /// Reads every section after the application header of `message` into `row` (the
+    /// header's symbol's whole carrier). Returns the timing and the number of sections.
+    pub fn read_message(&mut self, message: &[u8], row: &mut [C32]) -> Result<(Timing, usize)> {
+        let (timing, mut at) = Timing::read(message)?;
+        let mut sections = 0;
+        while at < message.len() {
+            let (_, used) = self.read_section(&message[at..], row)?;
+            at += used;
+            sections += 1;
+        }
+        Ok((timing, sections))
+    }
+
+    fn check_prbs(&self, start: u16, num: u16, row_len: usize) -> Result<(usize, usize)> {
+        let carrier = usize::from(self.carrier_prbs);
+        if row_len != carrier * SUBCARRIERS_PER_PRB {
+            return Err(short(
+                "row [subcarrier]",
+                carrier * SUBCARRIERS_PER_PRB,
+                row_len,
+            ));
+        }
+        let (lo, n) = (usize::from(start), usize::from(num));
+        if n == 0 || lo + n > carrier {
+            return Err(Error::InvalidParameter {
+                name: "startPrbu/numPrbu",
+                value: format!("{lo}+{n}"),
+                reason: "the section must hold ≥ 1 PRB inside the carrier",
+            });
+        }
+        Ok((lo, n))
+    }
+}
+
+fn check_comp(comp: CompHeader) -> Result<()> {
+    if comp.method == CompMethod::None && comp.width.bits() != 16 {
+        return Err(Error::InvalidParameter {
+            name: "udIqWidth",
+            value: comp.width.bits().to_string(),
+            reason: "uncompressed IQ is supported at 16 bits only",
+        });
+    }
+    Ok(())
+}
+
+/// Writes a section header and its int16 PRBs (`iq` = num_prb·24 values, [prb, re, iq])
+/// compressed per `h.comp`. Returns the bytes written.
+pub fn write_section_iq(
+    bfp: &Bfp,
+    h: &UplaneSection,
+    carrier_prbs: u16,
+    iq: &[i16],
+    out: &mut [u8],
+) -> Result<usize> {
+    check_comp(h.comp)?;
+    check_field("sectionId", h.section_id.into(), 4095)?;
+    check_field("startPrbu", h.start_prb.into(), 1023)?;
+    let n = usize::from(h.num_prb);
+    let num_field = if n > 255 && h.num_prb == carrier_prbs {
+        0
+    } else if (1..=255).contains(&n) {
+        n as u8
+    } else {
+        return Err(Error::InvalidParameter {
+            name: "numPrbu",
+            value: n.to_string(),
+            reason: "1..=255, or the whole carrier",
+        });
+    };
+    if iq.len() != n * 24 {
+        return Err(short("iq [prb, re, iq]", n * 24, iq.len()));
+    }
+    let data_len = n * h.comp.prb_bytes();
+    let o = need(
+        out,
+        UPLANE_SECTION_HEADER_BYTES + data_len,
+        "U-plane section out",
+    )?;
+    o[..6].fill(0);
+    put_bits(&mut o[..3], 0, 12, h.section_id.into());
+    put_bits(&mut o[..3], 12, 1, h.rb.into());
+    put_bits(&mut o[..3], 13, 1, h.sym_inc.into());
+    put_bits(&mut o[..3], 14, 10, h.start_prb.into());
+    o[3] = num_field;
+    o[4] = h.comp.to_byte();
+    let data = &mut o[6..];
+    match h.comp.method {
+        CompMethod::BlockFloatingPoint => bfp.compress(iq, data)?,
+        CompMethod::None => {
+            for (d, v) in data.chunks_exact_mut(2).zip(iq) {
+                d.copy_from_slice(&v.to_be_bytes());
+            }
+        }
+    }
+    Ok(UPLANE_SECTION_HEADER_BYTES + data_len)
+}
+
+/// Reads a section header (numPrbu = 0 resolves to `carrier_prbs`). Returns it and its length.
+pub fn read_section_header(buf: &[u8], carrier_prbs: u16) -> Result<(UplaneSection, usize)> {
+    let b = buf.get(..UPLANE_SECTION_HEADER_BYTES).ok_or_else(|| {
+        short(
+            "U-plane section header",
+            UPLANE_SECTION_HEADER_BYTES,
+            buf.len(),
+        )
+    })?;
+    let num = match b[3] {
+        0 => carrier_prbs,
+        n => u16::from(n),
+    };
+    Ok((
+        UplaneSection {
+            section_id: read_bits(&b[..3], 0, 12) as u16,
+            rb: read_bits(&b[..3], 12, 1) == 1,
+            sym_inc: read_bits(&b[..3], 13, 1) == 1,
+            start_prb: read_bits(&b[..3], 14, 10) as u16,
+            num_prb: num,
+            comp: CompHeader::from_byte(b[4])?,
+        },
+        UPLANE_SECTION_HEADER_BYTES,
+    ))
+}
+
+/// Decodes `data` (whole PRBs of `comp`) into int16 `iq`.
+pub(super) fn decode_prbs(bfp: &Bfp, comp: CompHeader, data: &[u8], iq: &mut [i16]) -> Result<()> {
+    match comp.method {
+        CompMethod::BlockFloatingPoint => bfp.decompress(data, iq),
+        CompMethod::None => {
+            if data.len() != 2 * iq.len() {
+                return Err(short("uncompressed section data", 2 * iq.len(), data.len()));
+            }
+            for (v, d) in iq.iter_mut().zip(data.chunks_exact(2)) {
+                *v = i16::from_be_bytes([d[0], d[1]]);
+            }
+            Ok(())
+        }
+    }
+}
