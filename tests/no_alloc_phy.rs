@@ -800,3 +800,79 @@ impl DownlinkFixture {
         dl
     }
 }
+
+#[test]
+fn fronthaul_codecs_do_not_allocate() {
+    use massive_mimo::fronthaul::{
+        BfwCodec, BfwExtension, CompHeader, CplaneHeader, Direction, EcpriHeader, EcpriMessage,
+        IqWidth, Section1, Timing, UplaneCodec,
+    };
+    let n_prb = 273u16;
+    let comp = CompHeader::bfp(IqWidth::W9);
+    let mut codec = UplaneCodec::new(comp, n_prb, 8000.0).unwrap();
+    let row: Vec<C32> = (0..12 * 273)
+        .map(|i| C32::new((i as f32 * 0.37).sin(), (i as f32 * 0.11).cos()))
+        .collect();
+    let mut back = vec![C32::new(0.0, 0.0); row.len()];
+    let mut msg = vec![0u8; 8 + 4 + codec.section_bytes(273)];
+    let t = Timing {
+        direction: Direction::Downlink,
+        filter_index: 0,
+        frame_id: 1,
+        subframe_id: 2,
+        slot_id: 1,
+        symbol_id: 9,
+    };
+    let mut bfw = BfwCodec::new(comp, 64, 20000.0).unwrap();
+    let ext = BfwExtension {
+        disable_bfws: false,
+        rad: false,
+        num_bund_prb: 16,
+        ef: false,
+    };
+    let weights = Array2::from_elem((18, 64), C32::new(0.3, -0.2));
+    let mut weights_back = Array2::zeros((18, 64));
+    let beams = [7u16; 18];
+    let mut beams_back = [0u16; 18];
+    let mut cplane = vec![0u8; 16 + bfw.extension_bytes(&ext, 273)];
+    let (count, ()) = allocations_during(|| {
+        EcpriHeader {
+            message: EcpriMessage::IqData,
+            payload_size: (msg.len() - 4) as u16,
+            eaxc_id: 3,
+            seq_id: 0,
+        }
+        .write(&mut msg)
+        .unwrap();
+        codec.write_message(&t, 1, &row, &mut msg[8..]).unwrap();
+        EcpriHeader::read(&msg).unwrap();
+        codec.read_message(&msg[8..], &mut back).unwrap();
+        CplaneHeader {
+            timing: t,
+            num_sections: 1,
+            comp,
+        }
+        .write(&mut cplane)
+        .unwrap();
+        Section1 {
+            section_id: 1,
+            rb: false,
+            sym_inc: false,
+            start_prb: 0,
+            num_prb: 273,
+            re_mask: 0xFFF,
+            num_symbol: 14,
+            ef: true,
+            beam_id: 0,
+        }
+        .write(273, &mut cplane[8..])
+        .unwrap();
+        bfw.write(&ext, 273, &beams, weights.view(), &mut cplane[16..])
+            .unwrap();
+        bfw.read(&cplane[16..], 273, &mut beams_back, weights_back.view_mut())
+            .unwrap();
+    });
+    assert_eq!(count, 0, "{count} allocations in the fronthaul codecs");
+    assert_eq!(beams_back, beams);
+    assert!((back[100] - row[100]).norm() < 0.01);
+}

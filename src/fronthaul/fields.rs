@@ -6,7 +6,7 @@ use crate::{Error, Result};
 /// `out[..len]`, or a [`Error::ShapeMismatch`] naming `what` when `out` is shorter.
 pub(super) fn need<'a>(out: &'a mut [u8], len: usize, what: &'static str) -> Result<&'a mut [u8]> {
     let got = out.len();
-    out.get_mut(..len).ok_or(Error::ShapeMismatch {
+    out.get_mut(..len).ok_or_else(|| Error::ShapeMismatch {
         name: what,
         expected: vec![len],
         got: vec![got],

@@ -139,7 +139,7 @@ impl UplinkSlot {
         }
         let l = usize::from(timing.symbol_id);
         let mut row = self.grid.slice_mut(ndarray::s![antenna, l, ..]);
-        let row = row.as_slice_mut().ok_or(Error::InvalidParameter {
+        let row = row.as_slice_mut().ok_or_else(|| Error::InvalidParameter {
             name: "grid",
             value: "non-contiguous".into(),
             reason: "the slot's grid rows are contiguous by construction",
