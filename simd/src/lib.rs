@@ -86,7 +86,7 @@ fn bfp_shapes(
     if block == 0 {
         return Err(SimdError::ZeroDimension { what });
     }
-    if values % block != 0 {
+    if !values.is_multiple_of(block) {
         return Err(SimdError::LengthMismatch {
             what,
             expected: values.next_multiple_of(block),
