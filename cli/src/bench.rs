@@ -547,6 +547,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         }
     }
     let scaling = scaling(budget, quick)?;
+    let fronthaul = fronthaul(budget, quick)?;
     Ok(json!({
         "backend": best.backend().name(),
         "peak_gflops": peak,
@@ -554,6 +555,107 @@ pub fn report(quick: bool) -> Result<Value, String> {
         "kernels": kernels,
         "capacity": capacity,
         "multi_carrier": scaling,
+        "fronthaul": fronthaul,
+    }))
+}
+
+/// NR 100 MHz at 30 kHz: PRBs and slot duration of the fronthaul cases.
+const FH_PRBS: usize = 273;
+const FH_SLOT_S: f64 = 0.5e-3;
+
+/// int16 PRBs like a scaled OFDM grid: per-PRB amplitude between 2^9 and 2^14, values spread
+/// over it (a fixed LCG, so every run compresses the same data).
+fn fh_iq(n_prb: usize) -> Vec<i16> {
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as u32
+    };
+    let mut v = Vec::with_capacity(n_prb * 24);
+    for _ in 0..n_prb {
+        let amp = 1i32 << (9 + next() % 6);
+        for _ in 0..24 {
+            v.push(((next() % (2 * amp as u32)) as i32 - amp) as i16);
+        }
+    }
+    v
+}
+
+/// BFP compression and decompression throughput on the fastest backend (and the scalar
+/// reference as the baseline) for one 100 MHz slot: category B (16 layers) and category A
+/// (64 antennas) at 9 and 14 bits; and the cores a three-cell 64T64R fronthaul needs
+/// (per cell and slot: 16 layers compressed downlink, 64 antennas decompressed uplink).
+fn fronthaul(budget: Duration, quick: bool) -> Result<Value, String> {
+    use massive_mimo::fronthaul::{Bfp, IqWidth};
+    let best = Kernels::new();
+    let scalar = Kernels::with_backend(Backend::Scalar).map_err(|e| e.to_string())?;
+    let mut cases = Vec::new();
+    let mut per_slot = std::collections::BTreeMap::new();
+    let widths: &[u32] = if quick { &[9] } else { &[9, 14] };
+    for &bits in widths {
+        let w = IqWidth::new(bits).map_err(|e| e.to_string())?;
+        for (case, streams) in [
+            ("category B, 16 layers", N_LAYERS),
+            ("category A, 64 antennas", N_ANT),
+        ] {
+            let n_prb = streams * FH_PRBS * N_SYM;
+            let iq = fh_iq(n_prb);
+            let mut payload = vec![0u8; n_prb * w.prb_bytes()];
+            let mut back = vec![0i16; iq.len()];
+            let fast = Bfp::with_kernels(w, best);
+            let reference = Bfp::with_kernels(w, scalar);
+            fast.compress(&iq, &mut payload)
+                .map_err(|e| e.to_string())?;
+            let t = |g: &mut dyn FnMut()| time_per_call(g, budget).as_secs_f64();
+            let comp = t(&mut || fast.compress(&iq, &mut payload).unwrap_or(()));
+            let comp_ref = t(&mut || reference.compress(&iq, &mut payload).unwrap_or(()));
+            let decomp = t(&mut || fast.decompress(&payload, &mut back).unwrap_or(()));
+            let decomp_ref = t(&mut || reference.decompress(&payload, &mut back).unwrap_or(()));
+            let bits_on_wire = (payload.len() * 8) as f64;
+            for (op, sec, base) in [
+                ("compress", comp, comp_ref),
+                ("decompress", decomp, decomp_ref),
+            ] {
+                per_slot.insert((bits, streams, op), sec);
+                cases.push(json!({
+                    "case": format!("BFP-{bits} {op}, {case} × {FH_PRBS} PRB × {N_SYM} symbols"),
+                    "width": bits,
+                    "operation": op,
+                    "prbs": n_prb,
+                    "seconds": sec,
+                    "mprb_per_second": n_prb as f64 / sec / 1e6,
+                    "fronthaul_gbps": bits_on_wire / sec / 1e9,
+                    "speedup_vs_scalar": base / sec,
+                }));
+            }
+        }
+    }
+    let cells = 3.0;
+    let cores = |bits: u32| -> Value {
+        match (
+            per_slot.get(&(bits, N_LAYERS, "compress")),
+            per_slot.get(&(bits, N_ANT, "decompress")),
+        ) {
+            (Some(dl), Some(ul)) => json!(cells * (dl + ul) / FH_SLOT_S),
+            _ => Value::Null,
+        }
+    };
+    let wire_gbps = |bits: u32| {
+        let prb_bytes = IqWidth::new(bits).map(|w| w.prb_bytes()).unwrap_or(0) as f64;
+        cells * ((N_LAYERS + N_ANT) * FH_PRBS * N_SYM) as f64 * prb_bytes * 8.0 / FH_SLOT_S / 1e9
+    };
+    Ok(json!({
+        "backend": best.backend().name(),
+        "cases": cases,
+        "three_cells": {
+            "case": "3 × NR 100 MHz 64T64R: 16 layers compressed (DL, category B) + 64 antennas decompressed (UL) per 0.5 ms slot",
+            "bfp9_cores": cores(9),
+            "bfp9_wire_gbps": wire_gbps(9),
+            "bfp14_cores": cores(14),
+            "bfp14_wire_gbps": wire_gbps(14),
+        },
     }))
 }
 
@@ -638,6 +740,36 @@ pub fn table(r: &Value) -> String {
         m["seconds_1_thread"].as_f64().unwrap_or(f64::NAN) * 1e3,
         m["seconds_2_threads"].as_f64().unwrap_or(f64::NAN) * 1e3,
         m["speedup"].as_f64().unwrap_or(f64::NAN)
+    );
+    let f = &r["fronthaul"];
+    let _ = writeln!(
+        s,
+        "\nfronthaul BFP ({}):\n{:<72} {:>9} {:>8} {:>9}",
+        f["backend"].as_str().unwrap_or("?"),
+        "case",
+        "M PRB/s",
+        "Gbit/s",
+        "vs scalar"
+    );
+    for c in f["cases"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "{:<72} {:>9.1} {:>8.1} {:>8.1}x",
+            c["case"].as_str().unwrap_or("?"),
+            c["mprb_per_second"].as_f64().unwrap_or(f64::NAN),
+            c["fronthaul_gbps"].as_f64().unwrap_or(f64::NAN),
+            c["speedup_vs_scalar"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    let t = &f["three_cells"];
+    let _ = writeln!(
+        s,
+        "{}:\n  BFP-9 {:.1} Gbit/s on the wire, {:.2} cores; BFP-14 {:.1} Gbit/s, {:.2} cores",
+        t["case"].as_str().unwrap_or("?"),
+        t["bfp9_wire_gbps"].as_f64().unwrap_or(f64::NAN),
+        t["bfp9_cores"].as_f64().unwrap_or(f64::NAN),
+        t["bfp14_wire_gbps"].as_f64().unwrap_or(f64::NAN),
+        t["bfp14_cores"].as_f64().unwrap_or(f64::NAN)
     );
     s
 }

@@ -254,6 +254,18 @@ fn bench_json_has_every_key() {
             .all(|c| c["cores_per_carrier"].as_f64().unwrap() > 0.0)
     );
     assert!(v["multi_carrier"]["speedup"].as_f64().unwrap() > 0.0);
+    // Fronthaul: BFP-9 compression and decompression of both categories, with the payload
+    // size of 1 + 3·9 = 28 bytes per PRB behind the Gbit/s figure.
+    let fh = v["fronthaul"]["cases"].as_array().unwrap();
+    assert_eq!(fh.len(), 4);
+    for c in fh {
+        let (prbs, sec) = (c["prbs"].as_f64().unwrap(), c["seconds"].as_f64().unwrap());
+        let mprb = c["mprb_per_second"].as_f64().unwrap();
+        assert!((mprb - prbs / sec / 1e6).abs() <= 1e-9 * mprb);
+        let gbps = c["fronthaul_gbps"].as_f64().unwrap();
+        assert!((gbps - prbs * 28.0 * 8.0 / sec / 1e9).abs() <= 1e-9 * gbps);
+    }
+    assert!(v["fronthaul"]["three_cells"]["bfp9_cores"].as_f64().unwrap() > 0.0);
 }
 
 #[test]
