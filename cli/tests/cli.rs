@@ -265,7 +265,12 @@ fn bench_json_has_every_key() {
         let gbps = c["fronthaul_gbps"].as_f64().unwrap();
         assert!((gbps - prbs * 28.0 * 8.0 / sec / 1e9).abs() <= 1e-9 * gbps);
     }
-    assert!(v["fronthaul"]["three_cells"]["bfp9_cores"].as_f64().unwrap() > 0.0);
+    assert!(
+        v["fronthaul"]["three_cells"]["bfp9_cores"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
 }
 
 #[test]

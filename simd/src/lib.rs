@@ -18,6 +18,9 @@
 //!   application, W·X per PRB group), the same tiles on the caller's interleaved complex arrays
 //!   ([`Kernels::gemm_interleaved`]) and with one matrix per group of columns
 //!   ([`Kernels::gemm_grouped`]: per-PRG precoders across a symbol's band, in place);
+//! * block floating point of int16 IQ (O-RAN.WG4.CUS Annex A.1.1, every width 1..=16,
+//!   bit-exact on every backend): [`Kernels::bfp_compress`], [`Kernels::bfp_decompress`] for
+//!   PRBs, the `_blocks` forms for beamforming weight vectors, [`Kernels::bfp_unpack`];
 //! * [`peak`]: the FMA-loop probe that measures the machine's single-core peak, so benchmarks
 //!   report a share of it.
 //!

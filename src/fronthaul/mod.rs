@@ -19,6 +19,24 @@
 //! compression configuration without udCompHdr, section types other than 1.
 //!
 //! The BFP rules and where public implementations differ are in `../shared/FRONTHAUL.md`.
+//!
+//! ```
+//! use massive_mimo::fronthaul::{CompHeader, Direction, IqWidth, Timing, UplaneCodec};
+//! use massive_mimo::C32;
+//! let n_prb = 273;
+//! // BFP-9, 273 PRBs, full scale (32767) at 1.0.
+//! let mut codec = UplaneCodec::new(CompHeader::bfp(IqWidth::W9), n_prb, 32767.0)?;
+//! let row = vec![C32::new(0.25, -0.5); 12 * n_prb as usize]; // one antenna, one symbol
+//! let mut msg = vec![0u8; 4 + codec.section_bytes(n_prb as usize)]; // 4 + 6 + 273 × 28 bytes
+//! let t = Timing { direction: Direction::Downlink, filter_index: 0, frame_id: 0, subframe_id: 0,
+//!                  slot_id: 0, symbol_id: 3 };
+//! codec.write_message(&t, 0, &row, &mut msg)?;        // after the host's eCPRI header
+//! let mut back = vec![C32::new(0.0, 0.0); row.len()];
+//! let (timing, sections) = codec.read_message(&msg, &mut back)?;
+//! assert_eq!((timing.symbol_id, sections), (3, 1));
+//! assert!((back[0] - row[0]).norm() < 1e-3);
+//! # Ok::<(), massive_mimo::Error>(())
+//! ```
 
 mod bfp;
 mod convert;
