@@ -142,7 +142,7 @@ pub struct UplaneSection {
 }
 
 /// Encoder and decoder of U-plane sections for one carrier and one compression setting,
-/// converting between a grid row (complex f32, one symbol's subcarriers, axis [subcarrier])
+/// converting between a grid row (complex f32, one symbol's subcarriers, axis `[subcarrier]`)
 /// and the wire through int16 with a scale (int16 LSBs per float unit). Holds its int16
 /// scratch from construction: no allocation per call.
 #[derive(Clone, Debug)]
