@@ -1,0 +1,1023 @@
+//! # massive-mimo C ABI
+//!
+//! What a base-station L1 written in C or C++ links: opaque handles for the slot processors
+//! (`mm_downlink`: SRS estimation → RZF/ZF/MRT weights → precoding → OFDM; `mm_uplink`: OFDM →
+//! DMRS estimation → ZF/MMSE/MMSE-IRC detection → LLRs), the pilot generators they need, BFP
+//! fronthaul compression, the LTE TBS and the version / SIMD backend queries. The header is
+//! `include/massive_mimo.h` (cbindgen, checked in CI); `install.sh` puts the static and shared
+//! library, the header and `massive-mimo.pc` under a prefix.
+//!
+//! Conventions for every function:
+//! * the return value is an [`mm_status`]; [`mm_last_error`] gives the reason of this thread's
+//!   last failed call (argument name and value), valid until the next failing call;
+//! * arrays are pointer + element count; complex arrays are interleaved `float` pairs
+//!   ([`mm_cf32`], C99 `float _Complex` has the same layout), in the documented axis order
+//!   (first axis slowest, C order); a NULL pointer is accepted only with count 0;
+//!   misaligned pointers, wrong counts and an output overlapping an input are errors, never UB;
+//! * nothing panics across the boundary (every entry point catches unwinding and reports
+//!   `MM_ERROR_INTERNAL`); the per-slot calls allocate nothing (tested through this ABI);
+//! * a handle is used by one thread at a time (it may move between threads); using a handle
+//!   after `*_destroy` is undefined behaviour, as with `free`.
+
+#![allow(non_camel_case_types)]
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+
+use std::cell::RefCell;
+use std::ffi::{CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use massive_mimo::detection::DetectorMethod;
+use massive_mimo::estimation::PilotPattern;
+use massive_mimo::fronthaul::IqWidth;
+use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
+use massive_mimo::modulation::Modulation;
+use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
+use massive_mimo::precoding::Normalization;
+use massive_mimo::rate::{PrbScaling, lte_tbs};
+use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
+use massive_mimo::resource::{SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
+use massive_mimo::simd::{Kernels, SimdError};
+use massive_mimo::{C32, Error};
+use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
+
+/// Result of every call.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mm_status {
+    /// Success.
+    MM_OK = 0,
+    /// A required pointer (handle, config, array with a non-zero count, out-parameter) is NULL.
+    MM_ERROR_NULL_POINTER = 1,
+    /// A parameter is outside its valid range or set (an enum code, a size, a field value).
+    MM_ERROR_INVALID_ARGUMENT = 2,
+    /// An array's element count does not match the sizes it must have.
+    MM_ERROR_SHAPE = 3,
+    /// A pointer is not aligned for its element type.
+    MM_ERROR_MISALIGNED = 4,
+    /// An output array overlaps an input array.
+    MM_ERROR_OVERLAP = 5,
+    /// Memory for a handle could not be allocated.
+    MM_ERROR_ALLOCATION = 6,
+    /// A bug inside the library (a caught panic); the handle involved should be destroyed.
+    MM_ERROR_INTERNAL = 7,
+}
+
+/// One complex sample: interleaved real and imaginary parts (the layout of C99
+/// `float _Complex` and of the library's `Complex<f32>`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct mm_cf32 {
+    /// Real part.
+    pub re: f32,
+    /// Imaginary part.
+    pub im: f32,
+}
+
+/// `standard` of [`mm_ofdm_config`]: NR (38.211 §5.3).
+pub const MM_STANDARD_NR: u32 = 0;
+/// `standard` of [`mm_ofdm_config`]: LTE (36.211 §6.12).
+pub const MM_STANDARD_LTE: u32 = 1;
+/// `cyclic_prefix`: normal.
+pub const MM_CP_NORMAL: u32 = 0;
+/// `cyclic_prefix`: extended.
+pub const MM_CP_EXTENDED: u32 = 1;
+/// `precoder` of [`mm_downlink_config`]: maximum-ratio transmission.
+pub const MM_PRECODER_MRT: u32 = 0;
+/// `precoder`: zero forcing.
+pub const MM_PRECODER_ZF: u32 = 1;
+/// `precoder`: regularised ZF, α = k·noise_var.
+pub const MM_PRECODER_RZF: u32 = 2;
+/// `normalization`: every stream's weight vector has unit norm.
+pub const MM_NORMALIZATION_COLUMN: u32 = 0;
+/// `normalization`: total transmit power 1 per RE.
+pub const MM_NORMALIZATION_TOTAL: u32 = 1;
+/// `normalization`: equal power per antenna.
+pub const MM_NORMALIZATION_PER_ANTENNA: u32 = 2;
+/// `srs_estimation`: users separated in the delay domain (cyclic-shift SRS).
+pub const MM_SRS_DELAY_DOMAIN: u32 = 0;
+/// `srs_estimation`: block LS then per-PRB LMMSE (any pilot pattern).
+pub const MM_SRS_BLOCK_LMMSE: u32 = 1;
+/// Detection method: zero forcing.
+pub const MM_DETECTOR_ZF: u32 = 0;
+/// Detection method: linear MMSE.
+pub const MM_DETECTOR_MMSE: u32 = 1;
+/// Detection method: MMSE with interference rejection.
+pub const MM_DETECTOR_IRC: u32 = 2;
+
+/// OFDM numerology and grid size (38.211 §5.3 / 36.211 §6.12).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mm_ofdm_config {
+    /// `MM_STANDARD_NR` or `MM_STANDARD_LTE`.
+    pub standard: u32,
+    /// Subcarrier spacing in kHz (15, 30, 60, 120; LTE 15).
+    pub scs_khz: u32,
+    /// FFT size (a power of two ≥ n_sc).
+    pub n_fft: usize,
+    /// Occupied subcarriers (12 × PRBs).
+    pub n_sc: usize,
+    /// `MM_CP_NORMAL` or `MM_CP_EXTENDED`.
+    pub cyclic_prefix: u32,
+    /// Index of the slot in its frame (selects the long-CP symbols).
+    pub slot: u32,
+    /// Amplitude scale of the IFFT / FFT output.
+    pub scale: f32,
+}
+
+/// Shape and choices of an [`mm_downlink`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mm_downlink_config {
+    /// Base-station antennas.
+    pub n_antennas: usize,
+    /// Sounded candidates (SRS ports).
+    pub n_candidates: usize,
+    /// Most streams per slot.
+    pub n_layers: usize,
+    /// PRBs of the carrier.
+    pub n_prb: usize,
+    /// PRBs per precoding group (0: the whole band).
+    pub prg_prbs: usize,
+    /// `MM_PRECODER_*`.
+    pub precoder: u32,
+    /// `MM_NORMALIZATION_*`.
+    pub normalization: u32,
+    /// `MM_SRS_*`.
+    pub srs_estimation: u32,
+}
+
+/// Downlink slot processor (opaque): SRS estimation → weights → precoding → OFDM.
+pub struct mm_downlink {
+    slot: DownlinkSlot,
+    n_antennas: usize,
+    n_sc: usize,
+    layers: usize,
+}
+
+/// Uplink slot processor (opaque): OFDM or a frequency-domain grid → DMRS estimation →
+/// detection → LLRs.
+pub struct mm_uplink {
+    slot: UplinkSlot,
+    n_antennas: usize,
+    n_sc: usize,
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors, the boundary guard, pointer checks.
+
+struct Fail {
+    status: mm_status,
+    msg: String,
+}
+
+fn fail(status: mm_status, msg: impl Into<String>) -> Fail {
+    Fail {
+        status,
+        msg: msg.into(),
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        let status = match &e {
+            Error::ShapeMismatch { .. } => mm_status::MM_ERROR_SHAPE,
+            Error::Simd(SimdError::AllocationFailed { .. }) => mm_status::MM_ERROR_ALLOCATION,
+            Error::Simd(SimdError::LengthMismatch { .. } | SimdError::ShapeMismatch { .. }) => {
+                mm_status::MM_ERROR_SHAPE
+            }
+            _ => mm_status::MM_ERROR_INVALID_ARGUMENT,
+        };
+        fail(status, e.to_string())
+    }
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::new("no error").unwrap_or_default());
+}
+
+fn set_last_error(msg: &str) {
+    let c = CString::new(msg.replace('\0', " ")).unwrap_or_default();
+    LAST_ERROR.with(|l| *l.borrow_mut() = c);
+}
+
+/// Runs an entry point's body: no unwinding crosses, errors become a status and the
+/// thread's last-error message.
+fn guard(body: impl FnOnce() -> Result<(), Fail>) -> mm_status {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => mm_status::MM_OK,
+        Ok(Err(f)) => {
+            set_last_error(&f.msg);
+            f.status
+        }
+        Err(_) => {
+            set_last_error("internal error: a panic was caught at the C boundary (a library bug)");
+            mm_status::MM_ERROR_INTERNAL
+        }
+    }
+}
+
+/// Checks a C array (NULL only with count 0, aligned, size within isize) and borrows it.
+///
+/// # Safety
+/// When `p` is not NULL it must point to `len` initialised `T` that stay valid and unwritten by
+/// others for `'a` (the documented contract of every array argument).
+unsafe fn array<'a, T>(what: &str, p: *const T, len: usize) -> Result<&'a [T], Fail> {
+    check_ptr(what, p, len)?;
+    if len == 0 {
+        return Ok(&[]);
+    }
+    // SAFETY: non-NULL, aligned, len·size ≤ isize::MAX (checked); validity is the caller's
+    // contract above.
+    Ok(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
+/// As [`array`], writable.
+///
+/// # Safety
+/// When `p` is not NULL it must point to `len` writable `T`, not accessed by anyone else for
+/// `'a`.
+unsafe fn array_mut<'a, T>(what: &str, p: *mut T, len: usize) -> Result<&'a mut [T], Fail> {
+    check_ptr(what, p, len)?;
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    // SAFETY: as in `array`; exclusivity is the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts_mut(p, len) })
+}
+
+fn check_ptr<T>(what: &str, p: *const T, len: usize) -> Result<(), Fail> {
+    if p.is_null() {
+        return if len == 0 {
+            Ok(())
+        } else {
+            Err(fail(
+                mm_status::MM_ERROR_NULL_POINTER,
+                format!("{what} is NULL with count {len}"),
+            ))
+        };
+    }
+    if !(p as usize).is_multiple_of(align_of::<T>()) {
+        return Err(fail(
+            mm_status::MM_ERROR_MISALIGNED,
+            format!("{what} = {p:p} is not aligned to {} bytes", align_of::<T>()),
+        ));
+    }
+    if len
+        .checked_mul(size_of::<T>())
+        .is_none_or(|b| b > isize::MAX as usize)
+    {
+        return Err(fail(
+            mm_status::MM_ERROR_SHAPE,
+            format!("{what}: count {len} is larger than any array"),
+        ));
+    }
+    Ok(())
+}
+
+/// The complex view of an `mm_cf32` array (same layout: two `f32`, `repr(C)`).
+fn as_c32(x: &[mm_cf32]) -> &[C32] {
+    // SAFETY: mm_cf32 and Complex<f32> are both repr(C) structs of two f32 (size 8, align 4);
+    // the length and lifetime are those of `x`.
+    unsafe { std::slice::from_raw_parts(x.as_ptr().cast(), x.len()) }
+}
+
+fn as_c32_mut(x: &mut [mm_cf32]) -> &mut [C32] {
+    // SAFETY: as in `as_c32`, with the exclusive borrow of `x`.
+    unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr().cast(), x.len()) }
+}
+
+fn disjoint<A, B>(what: &str, a: &[A], b: &[B]) -> Result<(), Fail> {
+    let (a0, a1) = (a.as_ptr() as usize, a.as_ptr() as usize + size_of_val(a));
+    let (b0, b1) = (b.as_ptr() as usize, b.as_ptr() as usize + size_of_val(b));
+    if a0 < b1 && b0 < a1 {
+        Err(fail(mm_status::MM_ERROR_OVERLAP, format!("{what} overlap")))
+    } else {
+        Ok(())
+    }
+}
+
+fn expect_len(what: &str, got: usize, dims: &[usize]) -> Result<(), Fail> {
+    let want = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    if want == Some(got) {
+        Ok(())
+    } else {
+        Err(fail(
+            mm_status::MM_ERROR_SHAPE,
+            format!("{what}: count {got}, expected {dims:?} = {want:?} elements"),
+        ))
+    }
+}
+
+fn invalid(what: &str, value: impl std::fmt::Display, allowed: &str) -> Fail {
+    fail(
+        mm_status::MM_ERROR_INVALID_ARGUMENT,
+        format!("{what} = {value}: {allowed}"),
+    )
+}
+
+fn view3<'a>(
+    what: &str,
+    x: &'a [C32],
+    d: (usize, usize, usize),
+) -> Result<ArrayView3<'a, C32>, Fail> {
+    expect_len(what, x.len(), &[d.0, d.1, d.2])?;
+    ArrayView3::from_shape(d, x)
+        .map_err(|e| fail(mm_status::MM_ERROR_SHAPE, format!("{what}: {e}")))
+}
+
+fn view3_mut<'a>(
+    what: &str,
+    x: &'a mut [C32],
+    d: (usize, usize, usize),
+) -> Result<ArrayViewMut3<'a, C32>, Fail> {
+    expect_len(what, x.len(), &[d.0, d.1, d.2])?;
+    ArrayViewMut3::from_shape(d, x)
+        .map_err(|e| fail(mm_status::MM_ERROR_SHAPE, format!("{what}: {e}")))
+}
+
+fn ofdm_config(c: &mm_ofdm_config) -> Result<OfdmConfig, Fail> {
+    Ok(OfdmConfig {
+        standard: match c.standard {
+            MM_STANDARD_NR => Standard::Nr,
+            MM_STANDARD_LTE => Standard::Lte,
+            s => {
+                return Err(invalid(
+                    "ofdm.standard",
+                    s,
+                    "MM_STANDARD_NR or MM_STANDARD_LTE",
+                ));
+            }
+        },
+        scs_khz: c.scs_khz,
+        n_fft: c.n_fft,
+        n_sc: c.n_sc,
+        n_symbols: SYMBOLS_PER_SLOT,
+        cyclic_prefix: match c.cyclic_prefix {
+            MM_CP_NORMAL => CyclicPrefix::Normal,
+            MM_CP_EXTENDED => CyclicPrefix::Extended,
+            s => {
+                return Err(invalid(
+                    "ofdm.cyclic_prefix",
+                    s,
+                    "MM_CP_NORMAL or MM_CP_EXTENDED",
+                ));
+            }
+        },
+        slot: c.slot,
+        scale: c.scale,
+    })
+}
+
+/// Reads a required config struct.
+///
+/// # Safety
+/// `p`, when not NULL, points to a valid `T`.
+unsafe fn read_struct<T: Copy>(what: &str, p: *const T) -> Result<T, Fail> {
+    // SAFETY: `p` is NULL or points to a valid `T` (# Safety); checked inside `array`.
+    Ok(unsafe { array(what, p, 1) }?[0])
+}
+
+fn noise(noise_var: f32) -> Option<f32> {
+    (noise_var.is_finite() && noise_var >= 0.0).then_some(noise_var)
+}
+
+// ---------------------------------------------------------------------------------------
+// Queries.
+
+/// The library version, a static NUL-terminated string.
+#[unsafe(no_mangle)]
+pub extern "C" fn mm_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// The SIMD backend the kernels use on this CPU ("scalar", "avx2", "avx512", "neon"), a
+/// static NUL-terminated string.
+#[unsafe(no_mangle)]
+pub extern "C" fn mm_simd_backend() -> *const c_char {
+    match Kernels::new().backend().name() {
+        "avx2" => c"avx2".as_ptr(),
+        "avx512" => c"avx512".as_ptr(),
+        "neon" => c"neon".as_ptr(),
+        _ => c"scalar".as_ptr(),
+    }
+}
+
+/// Why this thread's last failing call failed (argument name and value), NUL-terminated. The
+/// pointer stays valid until the next failing call on this thread; successful calls leave it.
+#[unsafe(no_mangle)]
+pub extern "C" fn mm_last_error() -> *const c_char {
+    LAST_ERROR.with(|l| l.borrow().as_ptr())
+}
+
+// ---------------------------------------------------------------------------------------
+// Pilots.
+
+/// Writes the SRS of `n_users` users multiplexed on one symbol (NR 38.211 §6.4.1.4; comb
+/// `comb` ∈ {2, 4, 8}, cyclic shifts spread over the comb's shifts, sequence group 0) on
+/// `n_prb` PRBs of OFDM symbol `symbol` into `out` [n_users, 14, 12·n_prb] (zeroed first):
+/// the pilot grid `mm_downlink_create` takes.
+///
+/// # Safety
+/// `out` points to `out_len` writable `mm_cf32` (or is NULL with `out_len` 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_srs_write_pilots(
+    comb: usize,
+    n_prb: usize,
+    symbol: usize,
+    n_users: usize,
+    out: *mut mm_cf32,
+    out_len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: the documented contract of `out`.
+        let out = as_c32_mut(unsafe { array_mut("out", out, out_len) }?);
+        let grid = view3_mut(
+            "out [n_users, 14, 12·n_prb]",
+            out,
+            (n_users, SYMBOLS_PER_SLOT, 12 * n_prb),
+        )?;
+        write_multiplexed_users(
+            &SrsConfig::single_port(comb, n_prb, symbol, (0, 0)),
+            n_users,
+            grid,
+        )?;
+        Ok(())
+    })
+}
+
+/// Writes NR DMRS (38.211 §7.4.1.1 / §6.4.1.1) of ports 0..n_ports, configuration
+/// `dmrs_type` ∈ {1, 2}, on symbol `first_symbol` (and the next one when `double_symbol`),
+/// N_ID = (0, 1), n_SCID = 0, into `out` [n_ports, 14, 12·n_prb]: the pilot grid
+/// `mm_uplink_create` takes, and what the transmitting layers carry.
+///
+/// # Safety
+/// `out` points to `out_len` writable `mm_cf32` (or is NULL with `out_len` 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_dmrs_write_pilots(
+    dmrs_type: u32,
+    n_ports: usize,
+    first_symbol: usize,
+    double_symbol: bool,
+    n_prb: usize,
+    out: *mut mm_cf32,
+    out_len: usize,
+) -> mm_status {
+    guard(|| {
+        let kind = match dmrs_type {
+            1 => DmrsType::Type1,
+            2 => DmrsType::Type2,
+            t => return Err(invalid("dmrs_type", t, "1 or 2")),
+        };
+        if n_ports == 0 || n_ports > 32 {
+            return Err(invalid("n_ports", n_ports, "1..=32"));
+        }
+        // SAFETY: the documented contract of `out`.
+        let out = as_c32_mut(unsafe { array_mut("out", out, out_len) }?);
+        let grid = view3_mut(
+            "out [n_ports, 14, 12·n_prb]",
+            out,
+            (n_ports, SYMBOLS_PER_SLOT, 12 * n_prb),
+        )?;
+        DmrsConfig::new(
+            kind,
+            (0..n_ports).collect(),
+            vec![first_symbol],
+            double_symbol,
+        )
+        .write_pilots(grid)?;
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Downlink.
+
+/// Creates a downlink slot processor for `config` (capacities) and `ofdm`, sounding with the
+/// pilot grid `srs_pilots` [n_candidates, 14, n_sc]. `*out` receives the handle (NULL on
+/// error). Allocates; call it at start-up, not per slot.
+///
+/// # Safety
+/// `config`, `ofdm` and `out` are valid pointers; `srs_pilots` points to `srs_len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_create(
+    config: *const mm_downlink_config,
+    ofdm: *const mm_ofdm_config,
+    srs_pilots: *const mm_cf32,
+    srs_len: usize,
+    out: *mut *mut mm_downlink,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contract of `out` (checked non-NULL and aligned first).
+        let out = &mut unsafe { array_mut("out", out, 1) }?[0];
+        *out = std::ptr::null_mut();
+        // SAFETY: documented contracts of `config`, `ofdm`, `srs_pilots`.
+        let (c, o) = unsafe { (read_struct("config", config)?, read_struct("ofdm", ofdm)?) };
+        // SAFETY: `srs_pilots` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let pilots = as_c32(unsafe { array("srs_pilots", srs_pilots, srs_len) }?);
+        let ofdm = ofdm_config(&o)?;
+        let cfg = DownlinkConfig {
+            n_antennas: c.n_antennas,
+            n_candidates: c.n_candidates,
+            n_layers: c.n_layers,
+            n_prb: c.n_prb,
+            prg_prbs: c.prg_prbs,
+            precoder: match c.precoder {
+                MM_PRECODER_MRT => PrecoderKind::Mrt,
+                MM_PRECODER_ZF => PrecoderKind::Zf,
+                MM_PRECODER_RZF => PrecoderKind::Rzf,
+                p => {
+                    return Err(invalid(
+                        "config.precoder",
+                        p,
+                        "MM_PRECODER_MRT, _ZF or _RZF",
+                    ));
+                }
+            },
+            normalization: match c.normalization {
+                MM_NORMALIZATION_COLUMN => Normalization::Column,
+                MM_NORMALIZATION_TOTAL => Normalization::Total,
+                MM_NORMALIZATION_PER_ANTENNA => Normalization::PerAntenna,
+                n => return Err(invalid("config.normalization", n, "MM_NORMALIZATION_*")),
+            },
+            srs_estimation: match c.srs_estimation {
+                MM_SRS_DELAY_DOMAIN => SrsEstimation::DelayDomain,
+                MM_SRS_BLOCK_LMMSE => SrsEstimation::BlockLmmse,
+                s => return Err(invalid("config.srs_estimation", s, "MM_SRS_*")),
+            },
+        };
+        let pilots = view3(
+            "srs_pilots [n_candidates, 14, n_sc]",
+            pilots,
+            (c.n_candidates, SYMBOLS_PER_SLOT, o.n_sc),
+        )?;
+        let slot = DownlinkSlot::new(cfg, pilots, &ofdm)?;
+        *out = Box::into_raw(Box::new(mm_downlink {
+            slot,
+            n_antennas: c.n_antennas,
+            n_sc: o.n_sc,
+            layers: 0,
+        }));
+        Ok(())
+    })
+}
+
+/// Destroys a downlink handle (NULL is accepted and ignored).
+///
+/// # Safety
+/// `h` comes from `mm_downlink_create` and is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_destroy(h: *mut mm_downlink) {
+    if !h.is_null() {
+        // SAFETY: `h` was made by Box::into_raw in mm_downlink_create and is destroyed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
+    }
+}
+
+/// # Safety
+/// `h` is NULL or a live handle used by this thread only.
+unsafe fn handle<'a, T>(h: *mut T) -> Result<&'a mut T, Fail> {
+    if h.is_null() {
+        return Err(fail(mm_status::MM_ERROR_NULL_POINTER, "handle is NULL"));
+    }
+    // SAFETY: a live handle from *_create, used by one thread at a time (documented).
+    Ok(unsafe { &mut *h })
+}
+
+/// Estimates every candidate's channel from the received sounding grid `srs_rx`
+/// [n_antennas, 14, n_sc]. `noise_var`: the complex noise variance, or a negative / NaN value
+/// to estimate it from the pilots.
+///
+/// # Safety
+/// `h` is a live handle; `srs_rx` points to `len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_sound(
+    h: *mut mm_downlink,
+    srs_rx: *const mm_cf32,
+    len: usize,
+    noise_var: f32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h` and `srs_rx`.
+        let d = unsafe { handle(h) }?;
+        // SAFETY: `srs_rx` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let rx = as_c32(unsafe { array("srs_rx", srs_rx, len) }?);
+        let rx = view3(
+            "srs_rx [n_antennas, 14, n_sc]",
+            rx,
+            (d.n_antennas, SYMBOLS_PER_SLOT, d.n_sc),
+        )?;
+        d.slot.sound(rx, noise(noise_var))?;
+        Ok(())
+    })
+}
+
+/// Weights for the `n_users` candidates in `users` (stream j serves candidate `users[j]`),
+/// per PRG, with the configured precoder (RZF: α = k·`noise_var`).
+///
+/// # Safety
+/// `h` is a live handle; `users` points to `n_users` `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_compute_weights(
+    h: *mut mm_downlink,
+    users: *const usize,
+    n_users: usize,
+    noise_var: f32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h` and `users`.
+        let d = unsafe { handle(h) }?;
+        // SAFETY: `users` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let users = unsafe { array("users", users, n_users) }?;
+        d.layers = 0;
+        d.slot.compute_weights(users, noise_var)?;
+        d.layers = n_users;
+        Ok(())
+    })
+}
+
+/// Precodes the layer grid `layers` [k, 14, n_sc] (k = the users of the last
+/// `mm_downlink_compute_weights`) into the antenna grid `grid` [n_antennas, 14, n_sc].
+///
+/// # Safety
+/// `h` is a live handle; `layers` / `grid` point to `layers_len` / `grid_len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_precode(
+    h: *mut mm_downlink,
+    layers: *const mm_cf32,
+    layers_len: usize,
+    grid: *mut mm_cf32,
+    grid_len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h`, `layers`, `grid`.
+        let d = unsafe { handle(h) }?;
+        // SAFETY: `layers` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let x = unsafe { array("layers", layers, layers_len) }?;
+        // SAFETY: `grid` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let y = unsafe { array_mut("grid", grid, grid_len) }?;
+        disjoint("layers and grid", x, y)?;
+        if d.layers == 0 {
+            return Err(invalid(
+                "weights",
+                "none",
+                "call mm_downlink_compute_weights first",
+            ));
+        }
+        let x = view3(
+            "layers [k, 14, n_sc]",
+            as_c32(x),
+            (d.layers, SYMBOLS_PER_SLOT, d.n_sc),
+        )?;
+        let y = view3_mut(
+            "grid [n_antennas, 14, n_sc]",
+            as_c32_mut(y),
+            (d.n_antennas, SYMBOLS_PER_SLOT, d.n_sc),
+        )?;
+        d.slot.precode(x, y)?;
+        Ok(())
+    })
+}
+
+/// Samples per antenna of one slot's waveform, into `*out`.
+///
+/// # Safety
+/// `h` is a live handle; `out` a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_waveform_len(
+    h: *mut mm_downlink,
+    out: *mut usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h` and `out`.
+        let d = unsafe { handle(h) }?;
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        unsafe { array_mut("out", out, 1) }?[0] = d.slot.waveform_len();
+        Ok(())
+    })
+}
+
+/// OFDM-modulates the antenna grid `grid` [n_antennas, 14, n_sc] into `wave`
+/// [n_antennas, waveform_len].
+///
+/// # Safety
+/// `h` is a live handle; `grid` / `wave` point to `grid_len` / `wave_len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_modulate(
+    h: *mut mm_downlink,
+    grid: *const mm_cf32,
+    grid_len: usize,
+    wave: *mut mm_cf32,
+    wave_len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h`, `grid`, `wave`.
+        let d = unsafe { handle(h) }?;
+        // SAFETY: `grid` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let g = unsafe { array("grid", grid, grid_len) }?;
+        // SAFETY: `wave` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let w = unsafe { array_mut("wave", wave, wave_len) }?;
+        disjoint("grid and wave", g, w)?;
+        let n = d.slot.waveform_len();
+        let g = view3(
+            "grid [n_antennas, 14, n_sc]",
+            as_c32(g),
+            (d.n_antennas, SYMBOLS_PER_SLOT, d.n_sc),
+        )?;
+        expect_len(
+            "wave [n_antennas, waveform_len]",
+            w.len(),
+            &[d.n_antennas, n],
+        )?;
+        let w = ArrayViewMut2::from_shape((d.n_antennas, n), as_c32_mut(w))
+            .map_err(|e| fail(mm_status::MM_ERROR_SHAPE, e.to_string()))?;
+        d.slot.modulate(g, w)?;
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Uplink.
+
+/// Creates an uplink slot processor for `n_antennas` receive antennas whose layers carry the
+/// DMRS pilot grid `dmrs_pilots` [n_ports, 14, n_sc] (from `mm_dmrs_write_pilots`). `*out`
+/// receives the handle (NULL on error). Allocates; call it at start-up.
+///
+/// # Safety
+/// `ofdm` and `out` are valid pointers; `dmrs_pilots` points to `dmrs_len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_create(
+    n_antennas: usize,
+    n_ports: usize,
+    dmrs_pilots: *const mm_cf32,
+    dmrs_len: usize,
+    ofdm: *const mm_ofdm_config,
+    out: *mut *mut mm_uplink,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `out`, `ofdm`, `dmrs_pilots`.
+        let out = &mut unsafe { array_mut("out", out, 1) }?[0];
+        *out = std::ptr::null_mut();
+        // SAFETY: `ofdm` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let o = unsafe { read_struct("ofdm", ofdm) }?;
+        // SAFETY: `dmrs_pilots` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let p = as_c32(unsafe { array("dmrs_pilots", dmrs_pilots, dmrs_len) }?);
+        let p = view3(
+            "dmrs_pilots [n_ports, 14, n_sc]",
+            p,
+            (n_ports, SYMBOLS_PER_SLOT, o.n_sc),
+        )?;
+        let slot = UplinkSlot::new(n_antennas, PilotPattern::from_pilots(p)?, &ofdm_config(&o)?)?;
+        *out = Box::into_raw(Box::new(mm_uplink {
+            slot,
+            n_antennas,
+            n_sc: o.n_sc,
+        }));
+        Ok(())
+    })
+}
+
+/// Destroys an uplink handle (NULL is accepted and ignored).
+///
+/// # Safety
+/// `h` comes from `mm_uplink_create` and is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_destroy(h: *mut mm_uplink) {
+    if !h.is_null() {
+        // SAFETY: made by Box::into_raw in mm_uplink_create, destroyed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
+    }
+}
+
+/// Samples per antenna of one slot's received waveform, into `*out`.
+///
+/// # Safety
+/// `h` is a live handle; `out` a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_waveform_len(h: *mut mm_uplink, out: *mut usize) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h` and `out`.
+        let u = unsafe { handle(h) }?;
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        unsafe { array_mut("out", out, 1) }?[0] = u.slot.waveform_len();
+        Ok(())
+    })
+}
+
+/// OFDM-demodulates `wave` [n_antennas, waveform_len] into the slot's grid.
+///
+/// # Safety
+/// `h` is a live handle; `wave` points to `len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_demodulate(
+    h: *mut mm_uplink,
+    wave: *const mm_cf32,
+    len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h` and `wave`.
+        let u = unsafe { handle(h) }?;
+        // SAFETY: `wave` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let w = as_c32(unsafe { array("wave", wave, len) }?);
+        let n = u.slot.waveform_len();
+        expect_len(
+            "wave [n_antennas, waveform_len]",
+            w.len(),
+            &[u.n_antennas, n],
+        )?;
+        let w = ArrayView2::from_shape((u.n_antennas, n), w)
+            .map_err(|e| fail(mm_status::MM_ERROR_SHAPE, e.to_string()))?;
+        u.slot.demodulate(w)?;
+        Ok(())
+    })
+}
+
+/// Copies a frequency-domain received grid `grid` [n_antennas, 14, n_sc] into the slot (the
+/// O-RAN 7.2x split, where the radio did the FFT).
+///
+/// # Safety
+/// `h` is a live handle; `grid` points to `len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_set_grid(
+    h: *mut mm_uplink,
+    grid: *const mm_cf32,
+    len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h` and `grid`.
+        let u = unsafe { handle(h) }?;
+        // SAFETY: `grid` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let g = as_c32(unsafe { array("grid", grid, len) }?);
+        let g = view3(
+            "grid [n_antennas, 14, n_sc]",
+            g,
+            (u.n_antennas, SYMBOLS_PER_SLOT, u.n_sc),
+        )?;
+        u.slot.grid_mut().assign(&g);
+        Ok(())
+    })
+}
+
+/// DMRS estimation, then per-PRB `method` (`MM_DETECTOR_*`, `unbiased` removes the MMSE
+/// bias) for every DMRS port on every PRB. `noise_var`: the complex noise variance, or a
+/// negative / NaN value to use the estimator's measurement.
+///
+/// # Safety
+/// `h` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_detect(
+    h: *mut mm_uplink,
+    method: u32,
+    unbiased: bool,
+    noise_var: f32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contract of `h`.
+        let u = unsafe { handle(h) }?;
+        let m = match method {
+            MM_DETECTOR_ZF => DetectorMethod::Zf,
+            MM_DETECTOR_MMSE => DetectorMethod::Mmse { unbiased },
+            MM_DETECTOR_IRC => DetectorMethod::Irc { unbiased },
+            m => return Err(invalid("method", m, "MM_DETECTOR_ZF, _MMSE or _IRC")),
+        };
+        u.slot.detect(m, noise(noise_var))?;
+        Ok(())
+    })
+}
+
+/// Copies the detected layers [k, 14, n_sc] of the last detection into `out`.
+///
+/// # Safety
+/// `h` is a live handle; `out` points to `len` writable `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_layers(
+    h: *mut mm_uplink,
+    out: *mut mm_cf32,
+    len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h` and `out`.
+        let u = unsafe { handle(h) }?;
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let o = as_c32_mut(unsafe { array_mut("out", out, len) }?);
+        let x = u.slot.layers();
+        let d = x.dim();
+        let mut o = view3_mut("out [k, 14, n_sc]", o, d)?;
+        o.assign(&x);
+        Ok(())
+    })
+}
+
+/// Max-log LLRs (38.211 §5.1 bit order, positive = 0) of layer `layer` on OFDM symbol `symbol`
+/// for modulation order `qm` ∈ {2, 4, 6, 8} (QPSK … 256QAM) into `out` (n_sc·qm values).
+///
+/// # Safety
+/// `h` is a live handle; `out` points to `len` writable `float`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_llrs(
+    h: *mut mm_uplink,
+    qm: u32,
+    layer: usize,
+    symbol: usize,
+    out: *mut f32,
+    len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h` and `out`.
+        let u = unsafe { handle(h) }?;
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let o = unsafe { array_mut("out", out, len) }?;
+        let m = match qm {
+            2 => Modulation::Qpsk,
+            4 => Modulation::Qam16,
+            6 => Modulation::Qam64,
+            8 => Modulation::Qam256,
+            q => return Err(invalid("qm", q, "2, 4, 6 or 8")),
+        };
+        expect_len("out [n_sc · qm]", o.len(), &[u.n_sc, qm as usize])?;
+        u.slot.llrs(m, layer, symbol, o)?;
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Fronthaul and rates.
+
+/// O-RAN block floating point compression (O-RAN.WG4.CUS Annex A.1.1) of `n_values` int16
+/// (whole PRBs of 12 REs × (I, Q): a multiple of 24) at `iq_width` ∈ 1..=16 bits into
+/// `payload` (n_prb·(1 + 3·iq_width) bytes).
+///
+/// # Safety
+/// `iq` points to `n_values` `int16_t`, `payload` to `payload_len` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_bfp_compress(
+    iq_width: u32,
+    iq: *const i16,
+    n_values: usize,
+    payload: *mut u8,
+    payload_len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `iq` and `payload`.
+        let x = unsafe { array("iq", iq, n_values) }?;
+        // SAFETY: `payload` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let p = unsafe { array_mut("payload", payload, payload_len) }?;
+        disjoint("iq and payload", x, p)?;
+        let w = IqWidth::new(iq_width)?;
+        massive_mimo::fronthaul::Bfp::new(w).compress(x, p)?;
+        Ok(())
+    })
+}
+
+/// The inverse of `mm_bfp_compress` (exact); an exponent above 16 − iq_width is
+/// `MM_ERROR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `payload` points to `payload_len` bytes, `iq` to `n_values` writable `int16_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_bfp_decompress(
+    iq_width: u32,
+    payload: *const u8,
+    payload_len: usize,
+    iq: *mut i16,
+    n_values: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `payload` and `iq`.
+        let p = unsafe { array("payload", payload, payload_len) }?;
+        // SAFETY: `iq` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let x = unsafe { array_mut("iq", iq, n_values) }?;
+        disjoint("payload and iq", p, x)?;
+        let w = IqWidth::new(iq_width)?;
+        massive_mimo::fronthaul::Bfp::new(w).decompress(p, x)?;
+        Ok(())
+    })
+}
+
+/// LTE transport block size (36.213 §7.1.7.2): `i_tbs` 0..=33, `n_prb` 1..=110, `layers`
+/// 1..=4, `prb_scale` 1, 0.75 or 0.375 (DwPTS), into `*tbs` (bits).
+///
+/// # Safety
+/// `tbs` is a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_lte_tbs(
+    i_tbs: u32,
+    n_prb: u32,
+    layers: u32,
+    prb_scale: f64,
+    tbs: *mut u32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contract of `tbs`.
+        let out = unsafe { array_mut("tbs", tbs, 1) }?;
+        out[0] = lte_tbs(i_tbs, n_prb, layers, PrbScaling::from_factor(prb_scale)?)?;
+        Ok(())
+    })
+}
+
+/// Subcarriers per PRB (12), for sizing arrays.
+pub const MM_SUBCARRIERS_PER_PRB: usize = 12;
+/// OFDM symbols per slot (14), for sizing arrays.
+pub const MM_SYMBOLS_PER_SLOT: usize = 14;
+const _: () = assert!(
+    MM_SUBCARRIERS_PER_PRB == SUBCARRIERS_PER_PRB && MM_SYMBOLS_PER_SLOT == SYMBOLS_PER_SLOT
+);
