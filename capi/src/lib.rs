@@ -297,14 +297,16 @@ fn disjoint<A, B>(what: &str, a: &[A], b: &[B]) -> Result<(), Fail> {
 }
 
 fn expect_len(what: &str, got: usize, dims: &[usize]) -> Result<(), Fail> {
-    let want = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-    if want == Some(got) {
-        Ok(())
-    } else {
-        Err(fail(
+    match dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) {
+        Some(want) if want == got => Ok(()),
+        Some(want) => Err(fail(
             mm_status::MM_ERROR_SHAPE,
-            format!("{what}: count {got}, expected {dims:?} = {want:?} elements"),
-        ))
+            format!("{what}: count {got}, expected {dims:?} = {want} elements"),
+        )),
+        None => Err(fail(
+            mm_status::MM_ERROR_SHAPE,
+            format!("{what}: sizes {dims:?} overflow"),
+        )),
     }
 }
 

@@ -1,0 +1,251 @@
+//! The C ABI called as C calls it: the per-slot functions allocate nothing (counting
+//! allocator), errors are statuses with a last-error message naming the argument, and the
+//! handles survive bad calls.
+
+#[path = "../../tests/support/alloc_counter.rs"]
+mod alloc_counter;
+
+use std::ffi::CStr;
+
+use alloc_counter::{CountingAlloc, allocations_during};
+use massive_mimo_c::*;
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+const N_ANT: usize = 16;
+const N_USERS: usize = 4;
+const N_PRB: usize = 8;
+const N_SC: usize = 12 * N_PRB;
+const GRID: usize = N_ANT * 14 * N_SC;
+const LAYERS: usize = N_USERS * 14 * N_SC;
+
+fn last_error() -> String {
+    // SAFETY: mm_last_error returns a NUL-terminated thread-local string valid until the next
+    // failing call on this thread; it is copied at once.
+    unsafe { CStr::from_ptr(mm_last_error()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn ofdm() -> mm_ofdm_config {
+    mm_ofdm_config {
+        standard: MM_STANDARD_NR,
+        scs_khz: 30,
+        n_fft: 256,
+        n_sc: N_SC,
+        cyclic_prefix: MM_CP_NORMAL,
+        slot: 0,
+        scale: 1.0 / 16.0,
+    }
+}
+
+fn cf(re: f32, im: f32) -> mm_cf32 {
+    mm_cf32 { re, im }
+}
+
+#[test]
+fn per_slot_calls_through_the_abi_do_not_allocate() {
+    let cfg = mm_downlink_config {
+        n_antennas: N_ANT,
+        n_candidates: N_USERS,
+        n_layers: N_USERS,
+        n_prb: N_PRB,
+        prg_prbs: 2,
+        precoder: MM_PRECODER_RZF,
+        normalization: MM_NORMALIZATION_TOTAL,
+        srs_estimation: MM_SRS_DELAY_DOMAIN,
+    };
+    let o = ofdm();
+    let mut srs = vec![mm_cf32::default(); LAYERS];
+    let mut dmrs = vec![mm_cf32::default(); LAYERS];
+    let mut dl: *mut mm_downlink = std::ptr::null_mut();
+    let mut ul: *mut mm_uplink = std::ptr::null_mut();
+    let mut wave_len = 0usize;
+    // SAFETY: every pointer below points to a live Vec / local of the stated count.
+    unsafe {
+        assert_eq!(
+            mm_srs_write_pilots(4, N_PRB, 13, N_USERS, srs.as_mut_ptr(), LAYERS),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_dmrs_write_pilots(2, N_USERS, 2, true, N_PRB, dmrs.as_mut_ptr(), LAYERS),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_downlink_create(&cfg, &o, srs.as_ptr(), LAYERS, &mut dl),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_uplink_create(N_ANT, N_USERS, dmrs.as_ptr(), LAYERS, &o, &mut ul),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_downlink_waveform_len(dl, &mut wave_len),
+            mm_status::MM_OK
+        );
+    }
+    let rx: Vec<mm_cf32> = (0..GRID)
+        .map(|i| cf((i % 11) as f32 * 0.1 - 0.5, (i % 7) as f32 * 0.1 - 0.3))
+        .collect();
+    let layers: Vec<mm_cf32> = (0..LAYERS)
+        .map(|i| cf(if i % 3 == 0 { 0.7 } else { -0.7 }, 0.7))
+        .collect();
+    let mut grid = vec![mm_cf32::default(); GRID];
+    let mut wave = vec![mm_cf32::default(); N_ANT * wave_len];
+    let mut detected = vec![mm_cf32::default(); LAYERS];
+    let mut llr = vec![0.0f32; 8 * N_SC];
+    let iq: Vec<i16> = (0..24 * N_PRB)
+        .map(|i| (i as i16).wrapping_mul(1237))
+        .collect();
+    let mut payload = vec![0u8; N_PRB * 28];
+    let mut back = vec![0i16; iq.len()];
+    let users = [0usize, 1, 2, 3];
+    // Warm-up slot (first calls may size lazily initialised statics such as the backend).
+    let slot = |grid: &mut [mm_cf32],
+                wave: &mut [mm_cf32],
+                detected: &mut [mm_cf32],
+                llr: &mut [f32],
+                payload: &mut [u8],
+                back: &mut [i16]| {
+        // SAFETY: as above; lengths are the slices' own.
+        unsafe {
+            let s = [
+                mm_downlink_sound(dl, rx.as_ptr(), GRID, -1.0),
+                mm_downlink_compute_weights(dl, users.as_ptr(), N_USERS, 0.01),
+                mm_downlink_precode(dl, layers.as_ptr(), LAYERS, grid.as_mut_ptr(), GRID),
+                mm_downlink_modulate(dl, grid.as_ptr(), GRID, wave.as_mut_ptr(), wave.len()),
+                mm_uplink_demodulate(ul, wave.as_ptr(), wave.len()),
+                mm_uplink_set_grid(ul, rx.as_ptr(), GRID),
+                mm_uplink_detect(ul, MM_DETECTOR_MMSE, true, 1e-3),
+                mm_uplink_layers(ul, detected.as_mut_ptr(), LAYERS),
+                mm_uplink_llrs(ul, 8, 3, 5, llr.as_mut_ptr(), llr.len()),
+                mm_bfp_compress(
+                    9,
+                    iq.as_ptr(),
+                    iq.len(),
+                    payload.as_mut_ptr(),
+                    payload.len(),
+                ),
+                mm_bfp_decompress(
+                    9,
+                    payload.as_ptr(),
+                    payload.len(),
+                    back.as_mut_ptr(),
+                    back.len(),
+                ),
+            ];
+            assert!(
+                s.iter().all(|&x| x == mm_status::MM_OK),
+                "{s:?}: {}",
+                last_error()
+            );
+        }
+    };
+    slot(
+        &mut grid,
+        &mut wave,
+        &mut detected,
+        &mut llr,
+        &mut payload,
+        &mut back,
+    );
+    let (count, ()) = allocations_during(|| {
+        slot(
+            &mut grid,
+            &mut wave,
+            &mut detected,
+            &mut llr,
+            &mut payload,
+            &mut back,
+        )
+    });
+    assert_eq!(
+        count, 0,
+        "{count} allocations in one slot through the C ABI"
+    );
+    assert!(grid.iter().any(|v| v.re != 0.0));
+    // BFP round trip within the 9-bit floor step 2^(16−9).
+    assert!(
+        iq.iter()
+            .zip(&back)
+            .all(|(a, b)| (0..128).contains(&(i32::from(*a) - i32::from(*b))))
+    );
+    // SAFETY: handles from *_create, destroyed once.
+    unsafe {
+        mm_downlink_destroy(dl);
+        mm_uplink_destroy(ul);
+    }
+}
+
+#[test]
+fn errors_name_the_argument_and_leave_the_handle_usable() {
+    let o = ofdm();
+    let mut dmrs = vec![mm_cf32::default(); LAYERS];
+    let mut ul: *mut mm_uplink = std::ptr::null_mut();
+    let grid = vec![cf(0.1, 0.0); GRID];
+    // SAFETY: pointers to live buffers of the stated counts, or deliberately NULL / short.
+    unsafe {
+        assert_eq!(
+            mm_dmrs_write_pilots(2, N_USERS, 2, true, N_PRB, dmrs.as_mut_ptr(), LAYERS),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_uplink_create(
+                N_ANT,
+                N_USERS,
+                dmrs.as_ptr(),
+                LAYERS,
+                std::ptr::null(),
+                &mut ul
+            ),
+            mm_status::MM_ERROR_NULL_POINTER
+        );
+        assert!(last_error().contains("ofdm"), "{}", last_error());
+        assert!(ul.is_null());
+        let mut bad = o;
+        bad.standard = 7;
+        assert_eq!(
+            mm_uplink_create(N_ANT, N_USERS, dmrs.as_ptr(), LAYERS, &bad, &mut ul),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(
+            last_error().contains("ofdm.standard = 7"),
+            "{}",
+            last_error()
+        );
+        assert_eq!(
+            mm_uplink_create(N_ANT, N_USERS, dmrs.as_ptr(), LAYERS, &o, &mut ul),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_uplink_set_grid(ul, grid.as_ptr(), GRID - 12),
+            mm_status::MM_ERROR_SHAPE
+        );
+        assert!(last_error().contains("grid"), "{}", last_error());
+        // A successful call leaves the last error as it was.
+        assert_eq!(
+            mm_uplink_set_grid(ul, grid.as_ptr(), GRID),
+            mm_status::MM_OK
+        );
+        assert!(last_error().contains("grid"));
+        assert_eq!(
+            mm_uplink_detect(ul, MM_DETECTOR_ZF, false, 0.01),
+            mm_status::MM_OK
+        );
+        let mut out = vec![mm_cf32::default(); LAYERS];
+        assert_eq!(
+            mm_uplink_layers(ul, out.as_mut_ptr(), LAYERS),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_uplink_layers(std::ptr::null_mut(), out.as_mut_ptr(), LAYERS),
+            mm_status::MM_ERROR_NULL_POINTER
+        );
+        let v = CStr::from_ptr(mm_version()).to_str().unwrap();
+        assert_eq!(v, env!("CARGO_PKG_VERSION"));
+        let b = CStr::from_ptr(mm_simd_backend()).to_str().unwrap();
+        assert_eq!(b, massive_mimo::simd::Kernels::new().backend().name());
+        mm_uplink_destroy(ul);
+    }
+}
