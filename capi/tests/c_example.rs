@@ -29,7 +29,7 @@ fn channel(a: usize, u: usize) -> C32 {
 }
 
 fn qpsk(j: usize, l: usize, k: usize) -> C32 {
-    let r = 0.707_106_78f32;
+    let r = std::f32::consts::FRAC_1_SQRT_2; // the same f32 as the C program's 0.70710678f
     let b = (j * 3 + l * 5 + k * 7) % 4;
     C32::new(
         if b & 1 != 0 { -r } else { r },
