@@ -58,6 +58,9 @@
 // Detection method: MMSE with interference rejection.
 #define MM_DETECTOR_IRC 2
 
+// Most MU-MIMO groups in one call.
+#define MM_MAX_GROUPS 64
+
 // Subcarriers per PRB (12), for sizing arrays.
 #define MM_SUBCARRIERS_PER_PRB 12
 
@@ -137,6 +140,28 @@ typedef struct mm_ofdm_config {
   // Amplitude scale of the IFFT / FFT output.
   float scale;
 } mm_ofdm_config;
+
+// PRBs `start .. end` (end exclusive) of a carrier.
+typedef struct mm_prb_range {
+  // First PRB.
+  size_t start;
+  // One past the last PRB.
+  size_t end;
+} mm_prb_range;
+
+// One MU-MIMO group of a slot: `n_users` users (indices of sounded candidates downlink, of
+// DMRS ports uplink; stream j of the group serves `users[j]`) sharing the PRBs of `n_ranges`
+// disjoint ranges.
+typedef struct mm_mu_group {
+  // The group's users.
+  const size_t *users;
+  // Number of users.
+  size_t n_users;
+  // The group's PRB ranges.
+  const struct mm_prb_range *ranges;
+  // Number of ranges.
+  size_t n_ranges;
+} mm_mu_group;
 
 #ifdef __cplusplus
 extern "C" {
@@ -315,6 +340,30 @@ enum mm_status mm_uplink_llrs(struct mm_uplink *h,
                               size_t symbol,
                               float *out,
                               size_t len);
+
+// Weights for one slot's MU-MIMO groups (each group's users share its PRBs; streams are
+// numbered group by group, users in order), per PRG, with the configured precoder. The
+// layer grid of `mm_downlink_precode` then holds the total streams of all groups.
+//
+// # Safety
+// `h` is a live handle; `groups` points to `n_groups` valid groups (see `mm_mu_group`).
+enum mm_status mm_downlink_compute_group_weights(struct mm_downlink *h,
+                                                 const struct mm_mu_group *groups,
+                                                 size_t n_groups,
+                                                 float noise_var);
+
+// DMRS estimation and per-PRB `method` detection of one slot's MU-MIMO groups (each group's
+// DMRS ports on its PRBs; detected streams numbered group by group). `noise_var` as in
+// `mm_uplink_detect`.
+//
+// # Safety
+// `h` is a live handle; `groups` points to `n_groups` valid groups.
+enum mm_status mm_uplink_detect_groups(struct mm_uplink *h,
+                                       const struct mm_mu_group *groups,
+                                       size_t n_groups,
+                                       uint32_t method,
+                                       bool unbiased,
+                                       float noise_var);
 
 // O-RAN block floating point compression (O-RAN.WG4.CUS Annex A.1.1) of `n_values` int16
 // (whole PRBs of 12 REs × (I, Q): a multiple of 24) at `iq_width` ∈ 1..=16 bits into

@@ -24,6 +24,7 @@
 
 use std::cell::RefCell;
 use std::ffi::{CString, c_char};
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use massive_mimo::detection::DetectorMethod;
@@ -35,7 +36,7 @@ use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
 use massive_mimo::precoding::Normalization;
 use massive_mimo::rate::{PrbScaling, lte_tbs};
 use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
-use massive_mimo::resource::{SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
+use massive_mimo::resource::{MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
 use massive_mimo::simd::{Kernels, SimdError};
 use massive_mimo::{C32, Error};
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
@@ -152,6 +153,7 @@ pub struct mm_downlink {
     n_antennas: usize,
     n_sc: usize,
     layers: usize,
+    ranges: Vec<Range<usize>>,
 }
 
 /// Uplink slot processor (opaque): OFDM or a frequency-domain grid → DMRS estimation →
@@ -160,7 +162,38 @@ pub struct mm_uplink {
     slot: UplinkSlot,
     n_antennas: usize,
     n_sc: usize,
+    n_prb: usize,
+    ranges: Vec<Range<usize>>,
 }
+
+/// PRBs `start .. end` (end exclusive) of a carrier.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mm_prb_range {
+    /// First PRB.
+    pub start: usize,
+    /// One past the last PRB.
+    pub end: usize,
+}
+
+/// One MU-MIMO group of a slot: `n_users` users (indices of sounded candidates downlink, of
+/// DMRS ports uplink; stream j of the group serves `users[j]`) sharing the PRBs of `n_ranges`
+/// disjoint ranges.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mm_mu_group {
+    /// The group's users.
+    pub users: *const usize,
+    /// Number of users.
+    pub n_users: usize,
+    /// The group's PRB ranges.
+    pub ranges: *const mm_prb_range,
+    /// Number of ranges.
+    pub n_ranges: usize,
+}
+
+/// Most MU-MIMO groups in one call.
+pub const MM_MAX_GROUPS: usize = 64;
 
 // ---------------------------------------------------------------------------------------
 // Errors, the boundary guard, pointer checks.
@@ -558,6 +591,7 @@ pub unsafe extern "C" fn mm_downlink_create(
             n_antennas: c.n_antennas,
             n_sc: o.n_sc,
             layers: 0,
+            ranges: Vec::with_capacity(c.n_prb),
         }));
         Ok(())
     })
@@ -773,6 +807,8 @@ pub unsafe extern "C" fn mm_uplink_create(
             slot,
             n_antennas,
             n_sc: o.n_sc,
+            n_prb: o.n_sc / SUBCARRIERS_PER_PRB,
+            ranges: Vec::with_capacity(o.n_sc / SUBCARRIERS_PER_PRB),
         }));
         Ok(())
     })
@@ -875,13 +911,8 @@ pub unsafe extern "C" fn mm_uplink_detect(
     guard(|| {
         // SAFETY: documented contract of `h`.
         let u = unsafe { handle(h) }?;
-        let m = match method {
-            MM_DETECTOR_ZF => DetectorMethod::Zf,
-            MM_DETECTOR_MMSE => DetectorMethod::Mmse { unbiased },
-            MM_DETECTOR_IRC => DetectorMethod::Irc { unbiased },
-            m => return Err(invalid("method", m, "MM_DETECTOR_ZF, _MMSE or _IRC")),
-        };
-        u.slot.detect(m, noise(noise_var))?;
+        u.slot
+            .detect(detector_method(method, unbiased)?, noise(noise_var))?;
         Ok(())
     })
 }
@@ -938,6 +969,128 @@ pub unsafe extern "C" fn mm_uplink_llrs(
         expect_len("out [n_sc · qm]", o.len(), &[u.n_sc, qm as usize])?;
         u.slot.llrs(m, layer, symbol, o)?;
         Ok(())
+    })
+}
+
+/// Reads the C groups into `ranges` (the handle's buffer, capacity = the carrier's PRBs: disjoint
+/// non-empty ranges cannot be more) and calls `f` with the `MuGroup`s — built on the stack, so
+/// nothing is allocated.
+///
+/// # Safety
+/// `groups` points to `n_groups` valid `mm_mu_group` whose `users` / `ranges` point to their
+/// counts.
+unsafe fn with_groups<R>(
+    groups: *const mm_mu_group,
+    n_groups: usize,
+    n_prb: usize,
+    ranges: &mut Vec<Range<usize>>,
+    f: impl FnOnce(&[MuGroup<'_>]) -> Result<R, Fail>,
+) -> Result<R, Fail> {
+    // SAFETY: `groups` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+    let gs = unsafe { array("groups", groups, n_groups) }?;
+    if gs.is_empty() || gs.len() > MM_MAX_GROUPS {
+        return Err(invalid("n_groups", gs.len(), "1..=MM_MAX_GROUPS (64)"));
+    }
+    ranges.clear();
+    let mut spans = [(0usize, 0usize); MM_MAX_GROUPS];
+    for (g, span) in gs.iter().zip(spans.iter_mut()) {
+        // SAFETY: each group's `ranges` is valid for `n_ranges` (# Safety); checked inside.
+        let rs = unsafe { array("groups[].ranges", g.ranges, g.n_ranges) }?;
+        if ranges.len() + rs.len() > ranges.capacity() {
+            return Err(invalid(
+                "groups[].n_ranges (total)",
+                ranges.len() + rs.len(),
+                "at most the carrier's PRBs",
+            ));
+        }
+        let start = ranges.len();
+        ranges.extend(rs.iter().map(|r| r.start..r.end));
+        *span = (start, ranges.len());
+    }
+    let dummy_range = [Range { start: 0, end: 1 }];
+    let dummy = MuGroup {
+        users: &[],
+        prbs: PrbAllocation::new(&dummy_range, 1)?,
+    };
+    let mut built = [dummy; MM_MAX_GROUPS];
+    for ((g, &(a, b)), slot) in gs.iter().zip(&spans).zip(built.iter_mut()) {
+        // SAFETY: each group's `users` is valid for `n_users` (# Safety); checked inside.
+        let users = unsafe { array("groups[].users", g.users, g.n_users) }?;
+        *slot = MuGroup {
+            users,
+            prbs: PrbAllocation::new(&ranges[a..b], n_prb)?,
+        };
+    }
+    f(&built[..gs.len()])
+}
+
+/// Weights for one slot's MU-MIMO groups (each group's users share its PRBs; streams are
+/// numbered group by group, users in order), per PRG, with the configured precoder. The
+/// layer grid of `mm_downlink_precode` then holds the total streams of all groups.
+///
+/// # Safety
+/// `h` is a live handle; `groups` points to `n_groups` valid groups (see `mm_mu_group`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_compute_group_weights(
+    h: *mut mm_downlink,
+    groups: *const mm_mu_group,
+    n_groups: usize,
+    noise_var: f32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let d = unsafe { handle(h) }?;
+        d.layers = 0;
+        let n_prb = d.n_sc / SUBCARRIERS_PER_PRB;
+        let slot = &mut d.slot;
+        // SAFETY: the contract of `groups` (# Safety).
+        let total = unsafe {
+            with_groups(groups, n_groups, n_prb, &mut d.ranges, |gs| {
+                slot.compute_group_weights(gs, noise_var)?;
+                Ok(gs.iter().map(|g| g.users.len()).sum())
+            })
+        }?;
+        d.layers = total;
+        Ok(())
+    })
+}
+
+/// DMRS estimation and per-PRB `method` detection of one slot's MU-MIMO groups (each group's
+/// DMRS ports on its PRBs; detected streams numbered group by group). `noise_var` as in
+/// `mm_uplink_detect`.
+///
+/// # Safety
+/// `h` is a live handle; `groups` points to `n_groups` valid groups.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_detect_groups(
+    h: *mut mm_uplink,
+    groups: *const mm_mu_group,
+    n_groups: usize,
+    method: u32,
+    unbiased: bool,
+    noise_var: f32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let u = unsafe { handle(h) }?;
+        let m = detector_method(method, unbiased)?;
+        let slot = &mut u.slot;
+        // SAFETY: the contract of `groups` (# Safety).
+        unsafe {
+            with_groups(groups, n_groups, u.n_prb, &mut u.ranges, |gs| {
+                slot.detect_groups(gs, m, noise(noise_var))?;
+                Ok(())
+            })
+        }
+    })
+}
+
+fn detector_method(method: u32, unbiased: bool) -> Result<DetectorMethod, Fail> {
+    Ok(match method {
+        MM_DETECTOR_ZF => DetectorMethod::Zf,
+        MM_DETECTOR_MMSE => DetectorMethod::Mmse { unbiased },
+        MM_DETECTOR_IRC => DetectorMethod::Irc { unbiased },
+        m => return Err(invalid("method", m, "MM_DETECTOR_ZF, _MMSE or _IRC")),
     })
 }
 

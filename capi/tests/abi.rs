@@ -249,3 +249,153 @@ fn errors_name_the_argument_and_leave_the_handle_usable() {
         mm_uplink_destroy(ul);
     }
 }
+
+#[test]
+fn mu_groups_through_the_abi_equal_the_rust_api_and_do_not_allocate() {
+    use massive_mimo::C32;
+    use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
+    use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
+    use massive_mimo::precoding::Normalization;
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let cfg = mm_downlink_config {
+        n_antennas: N_ANT,
+        n_candidates: N_USERS,
+        n_layers: N_USERS,
+        n_prb: N_PRB,
+        prg_prbs: 2,
+        precoder: MM_PRECODER_ZF,
+        normalization: MM_NORMALIZATION_TOTAL,
+        srs_estimation: MM_SRS_DELAY_DOMAIN,
+    };
+    let o = ofdm();
+    let mut srs = vec![mm_cf32::default(); LAYERS];
+    let mut dl: *mut mm_downlink = std::ptr::null_mut();
+    let rx: Vec<mm_cf32> = (0..GRID)
+        .map(|i| cf((i % 13) as f32 * 0.1 - 0.6, (i % 5) as f32 * 0.2 - 0.4))
+        .collect();
+    // Group A: users 0, 2 on PRBs 0..2 and 6..8; group B: users 1, 3 on PRBs 2..6 (whole PRGs).
+    let (ua, ub) = ([0usize, 2], [1usize, 3]);
+    let (ra, rb) = (
+        [
+            mm_prb_range { start: 0, end: 2 },
+            mm_prb_range { start: 6, end: 8 },
+        ],
+        [mm_prb_range { start: 2, end: 6 }],
+    );
+    let groups = [
+        mm_mu_group {
+            users: ua.as_ptr(),
+            n_users: 2,
+            ranges: ra.as_ptr(),
+            n_ranges: 2,
+        },
+        mm_mu_group {
+            users: ub.as_ptr(),
+            n_users: 2,
+            ranges: rb.as_ptr(),
+            n_ranges: 1,
+        },
+    ];
+    let layers: Vec<mm_cf32> = (0..LAYERS)
+        .map(|i| cf(((i * 7) % 5) as f32 * 0.3 - 0.6, 0.5))
+        .collect();
+    let mut grid = vec![mm_cf32::default(); GRID];
+    // SAFETY: pointers to live buffers of the stated counts.
+    unsafe {
+        assert_eq!(
+            mm_srs_write_pilots(4, N_PRB, 13, N_USERS, srs.as_mut_ptr(), LAYERS),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_downlink_create(&cfg, &o, srs.as_ptr(), LAYERS, &mut dl),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_downlink_sound(dl, rx.as_ptr(), GRID, 0.01),
+            mm_status::MM_OK
+        );
+        let s = mm_downlink_compute_group_weights(dl, groups.as_ptr(), 2, 0.01);
+        assert_eq!(s, mm_status::MM_OK, "{}", last_error());
+        let (count, s) = allocations_during(|| {
+            (
+                mm_downlink_compute_group_weights(dl, groups.as_ptr(), 2, 0.01),
+                mm_downlink_precode(dl, layers.as_ptr(), LAYERS, grid.as_mut_ptr(), GRID),
+            )
+        });
+        assert_eq!(s, (mm_status::MM_OK, mm_status::MM_OK), "{}", last_error());
+        assert_eq!(
+            count, 0,
+            "{count} allocations in group weights + precoding through the ABI"
+        );
+        // Overlapping groups are the library's error, named.
+        let overlap = [mm_prb_range { start: 0, end: 2 }];
+        let bad = [
+            groups[0],
+            mm_mu_group {
+                ranges: overlap.as_ptr(),
+                n_ranges: 1,
+                ..groups[1]
+            },
+        ];
+        assert_eq!(
+            mm_downlink_compute_group_weights(dl, bad.as_ptr(), 2, 0.01),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(
+            last_error().contains("overlap") || last_error().contains("PRB"),
+            "{}",
+            last_error()
+        );
+        assert_eq!(
+            mm_downlink_compute_group_weights(dl, groups.as_ptr(), 0, 0.01),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("n_groups"));
+        mm_downlink_destroy(dl);
+    }
+    // The same slot through the Rust API.
+    let as_c = |v: &[mm_cf32]| v.iter().map(|x| C32::new(x.re, x.im)).collect::<Vec<_>>();
+    let ofdm = OfdmConfig {
+        standard: Standard::Nr,
+        scs_khz: 30,
+        n_fft: 256,
+        n_sc: N_SC,
+        n_symbols: 14,
+        cyclic_prefix: CyclicPrefix::Normal,
+        slot: 0,
+        scale: 1.0 / 16.0,
+    };
+    let pil = ndarray::Array3::from_shape_vec((N_USERS, 14, N_SC), as_c(&srs)).unwrap();
+    let rcfg = DownlinkConfig {
+        n_antennas: N_ANT,
+        n_candidates: N_USERS,
+        n_layers: N_USERS,
+        n_prb: N_PRB,
+        prg_prbs: 2,
+        precoder: PrecoderKind::Zf,
+        normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
+    };
+    let mut slot = DownlinkSlot::new(rcfg, pil.view(), &ofdm).unwrap();
+    let rxa = ndarray::Array3::from_shape_vec((N_ANT, 14, N_SC), as_c(&rx)).unwrap();
+    slot.sound(rxa.view(), Some(0.01)).unwrap();
+    let (a_r, b_r) = ([0..2, 6..8], [2..6]);
+    let gs = [
+        MuGroup {
+            users: &ua,
+            prbs: PrbAllocation::new(&a_r, N_PRB).unwrap(),
+        },
+        MuGroup {
+            users: &ub,
+            prbs: PrbAllocation::new(&b_r, N_PRB).unwrap(),
+        },
+    ];
+    slot.compute_group_weights(&gs, 0.01).unwrap();
+    let x = ndarray::Array3::from_shape_vec((N_USERS, 14, N_SC), as_c(&layers)).unwrap();
+    let mut y = ndarray::Array3::zeros((N_ANT, 14, N_SC));
+    slot.precode(x.view(), y.view_mut()).unwrap();
+    assert!(
+        y.iter().zip(as_c(&grid)).all(|(a, b)| *a == b),
+        "C ABI and Rust API differ"
+    );
+}
