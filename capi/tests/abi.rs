@@ -379,7 +379,7 @@ fn mu_groups_through_the_abi_equal_the_rust_api_and_do_not_allocate() {
     let mut slot = DownlinkSlot::new(rcfg, pil.view(), &ofdm).unwrap();
     let rxa = ndarray::Array3::from_shape_vec((N_ANT, 14, N_SC), as_c(&rx)).unwrap();
     slot.sound(rxa.view(), Some(0.01)).unwrap();
-    let (a_r, b_r) = ([0..2, 6..8], [2..6]);
+    let (a_r, b_r) = ([0..2, 6..8], [std::ops::Range { start: 2, end: 6 }]);
     let gs = [
         MuGroup {
             users: &ua,
