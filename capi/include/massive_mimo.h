@@ -90,6 +90,12 @@ typedef enum mm_status {
 // Downlink slot processor (opaque): SRS estimation → weights → precoding → OFDM.
 typedef struct mm_downlink mm_downlink;
 
+// OFDM demodulator (opaque): waveforms to frequency-domain grids.
+typedef struct mm_ofdm_demodulator mm_ofdm_demodulator;
+
+// OFDM modulator (opaque): frequency-domain grids to time-domain waveforms.
+typedef struct mm_ofdm_modulator mm_ofdm_modulator;
+
 // Uplink slot processor (opaque): OFDM or a frequency-domain grid → DMRS estimation →
 // detection → LLRs.
 typedef struct mm_uplink mm_uplink;
@@ -365,6 +371,93 @@ enum mm_status mm_uplink_detect_groups(struct mm_uplink *h,
                                        bool unbiased,
                                        float noise_var);
 
+// Creates an OFDM modulator for `ofdm` (14-symbol slots); `*out` receives the handle.
+//
+// # Safety
+// `ofdm` and `out` are valid pointers.
+enum mm_status mm_ofdm_modulator_create(const struct mm_ofdm_config *ofdm,
+                                        struct mm_ofdm_modulator **out);
+
+// Samples per antenna of one modulated slot, into `*out`.
+//
+// # Safety
+// `h` is a live handle; `out` a valid pointer.
+enum mm_status mm_ofdm_modulator_output_len(struct mm_ofdm_modulator *h, size_t *out);
+
+// Modulates `grid` [n_antennas, 14, n_sc] into `wave` [n_antennas, output_len].
+//
+// # Safety
+// `h` is a live handle; `grid` / `wave` point to `grid_len` / `wave_len` `mm_cf32`.
+enum mm_status mm_ofdm_modulate(struct mm_ofdm_modulator *h,
+                                size_t n_antennas,
+                                const struct mm_cf32 *grid,
+                                size_t grid_len,
+                                struct mm_cf32 *wave,
+                                size_t wave_len);
+
+// Destroys a modulator (NULL is ignored).
+//
+// # Safety
+// `h` comes from `mm_ofdm_modulator_create` and is not used afterwards.
+void mm_ofdm_modulator_destroy(struct mm_ofdm_modulator *h);
+
+// Creates an OFDM demodulator for `ofdm`, its DFT window `window` ∈ [0, 1] of the cyclic
+// prefix into the CP (0.5: centred); `*out` receives the handle.
+//
+// # Safety
+// `ofdm` and `out` are valid pointers.
+enum mm_status mm_ofdm_demodulator_create(const struct mm_ofdm_config *ofdm,
+                                          double window,
+                                          struct mm_ofdm_demodulator **out);
+
+// Samples per antenna the demodulator reads per slot, into `*out`.
+//
+// # Safety
+// `h` is a live handle; `out` a valid pointer.
+enum mm_status mm_ofdm_demodulator_input_len(struct mm_ofdm_demodulator *h, size_t *out);
+
+// Demodulates `wave` [n_antennas, input_len] into `grid` [n_antennas, 14, n_sc].
+//
+// # Safety
+// `h` is a live handle; `wave` / `grid` point to `wave_len` / `grid_len` `mm_cf32`.
+enum mm_status mm_ofdm_demodulate(struct mm_ofdm_demodulator *h,
+                                  size_t n_antennas,
+                                  const struct mm_cf32 *wave,
+                                  size_t wave_len,
+                                  struct mm_cf32 *grid,
+                                  size_t grid_len);
+
+// Destroys a demodulator (NULL is ignored).
+//
+// # Safety
+// `h` comes from `mm_ofdm_demodulator_create` and is not used afterwards.
+void mm_ofdm_demodulator_destroy(struct mm_ofdm_demodulator *h);
+
+// Maps `n_symbols·qm` bits (one per byte, 0/1) to `n_symbols` unit-energy symbols
+// (38.211 §5.1; qm 1 = BPSK, 2 = QPSK … 10 = 1024QAM).
+//
+// # Safety
+// `bits` points to `n_bits` bytes, `symbols` to `n_symbols` writable `mm_cf32`.
+enum mm_status mm_qam_map(uint32_t qm,
+                          const uint8_t *bits,
+                          size_t n_bits,
+                          struct mm_cf32 *symbols,
+                          size_t n_symbols);
+
+// LLRs (ln P(b=0)/P(b=1), 38.211 §5.1 bit order) of `n_symbols` symbols with per-symbol
+// complex noise variances `noise_var` into `llr` (n_symbols·qm): max-log, or exact when
+// `exact`.
+//
+// # Safety
+// `symbols` / `noise_var` point to `n_symbols` values, `llr` to `n_llr` writable floats.
+enum mm_status mm_qam_demap(uint32_t qm,
+                            bool exact,
+                            const struct mm_cf32 *symbols,
+                            const float *noise_var,
+                            size_t n_symbols,
+                            float *llr,
+                            size_t n_llr);
+
 // O-RAN block floating point compression (O-RAN.WG4.CUS Annex A.1.1) of `n_values` int16
 // (whole PRBs of 12 REs × (I, Q): a multiple of 24) at `iq_width` ∈ 1..=16 bits into
 // `payload` (n_prb·(1 + 3·iq_width) bytes).
@@ -398,6 +491,20 @@ enum mm_status mm_lte_tbs(uint32_t i_tbs,
                           uint32_t layers,
                           double prb_scale,
                           uint32_t *tbs);
+
+// NR transport block size (38.214 §5.1.3.2) for modulation order `qm` (2 … 10), target
+// code rate `code_rate` (R, e.g. 948/1024), `layers` 1..=8, `n_prb` PRBs with `n_re_per_prb`
+// data REs each (before the cap of 156) and `x_overhead` ∈ {0, 6, 12, 18}, into `*tbs`.
+//
+// # Safety
+// `tbs` is a valid pointer.
+enum mm_status mm_nr_tbs(uint32_t qm,
+                         double code_rate,
+                         uint32_t layers,
+                         uint32_t n_prb,
+                         uint32_t n_re_per_prb,
+                         uint32_t x_overhead,
+                         uint32_t *tbs);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -31,8 +31,8 @@ use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
 use massive_mimo::fronthaul::IqWidth;
 use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
-use massive_mimo::modulation::Modulation;
-use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
+use massive_mimo::modulation::{DemapMethod, Modulation};
+use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::precoding::Normalization;
 use massive_mimo::rate::{PrbScaling, lte_tbs};
 use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
@@ -1095,6 +1095,271 @@ fn detector_method(method: u32, unbiased: bool) -> Result<DetectorMethod, Fail> 
 }
 
 // ---------------------------------------------------------------------------------------
+// Stand-alone blocks: OFDM, QAM.
+
+/// OFDM modulator (opaque): frequency-domain grids to time-domain waveforms.
+pub struct mm_ofdm_modulator {
+    inner: OfdmModulator,
+    n_sc: usize,
+}
+
+/// OFDM demodulator (opaque): waveforms to frequency-domain grids.
+pub struct mm_ofdm_demodulator {
+    inner: OfdmDemodulator,
+    n_sc: usize,
+}
+
+/// Creates an OFDM modulator for `ofdm` (14-symbol slots); `*out` receives the handle.
+///
+/// # Safety
+/// `ofdm` and `out` are valid pointers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_modulator_create(
+    ofdm: *const mm_ofdm_config,
+    out: *mut *mut mm_ofdm_modulator,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let out = &mut unsafe { array_mut("out", out, 1) }?[0];
+        *out = std::ptr::null_mut();
+        // SAFETY: `ofdm` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let o = unsafe { read_struct("ofdm", ofdm) }?;
+        let inner = OfdmModulator::new(&ofdm_config(&o)?)?;
+        *out = Box::into_raw(Box::new(mm_ofdm_modulator {
+            inner,
+            n_sc: o.n_sc,
+        }));
+        Ok(())
+    })
+}
+
+/// Samples per antenna of one modulated slot, into `*out`.
+///
+/// # Safety
+/// `h` is a live handle; `out` a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_modulator_output_len(
+    h: *mut mm_ofdm_modulator,
+    out: *mut usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let m = unsafe { handle(h) }?;
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        unsafe { array_mut("out", out, 1) }?[0] = m.inner.output_len();
+        Ok(())
+    })
+}
+
+/// Modulates `grid` [n_antennas, 14, n_sc] into `wave` [n_antennas, output_len].
+///
+/// # Safety
+/// `h` is a live handle; `grid` / `wave` point to `grid_len` / `wave_len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_modulate(
+    h: *mut mm_ofdm_modulator,
+    n_antennas: usize,
+    grid: *const mm_cf32,
+    grid_len: usize,
+    wave: *mut mm_cf32,
+    wave_len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let m = unsafe { handle(h) }?;
+        // SAFETY: `grid` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let g = unsafe { array("grid", grid, grid_len) }?;
+        // SAFETY: `wave` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let w = unsafe { array_mut("wave", wave, wave_len) }?;
+        disjoint("grid and wave", g, w)?;
+        let n = m.inner.output_len();
+        let g = view3(
+            "grid [n_antennas, 14, n_sc]",
+            as_c32(g),
+            (n_antennas, SYMBOLS_PER_SLOT, m.n_sc),
+        )?;
+        expect_len("wave [n_antennas, output_len]", w.len(), &[n_antennas, n])?;
+        let w = ArrayViewMut2::from_shape((n_antennas, n), as_c32_mut(w))
+            .map_err(|e| fail(mm_status::MM_ERROR_SHAPE, e.to_string()))?;
+        m.inner.process_antennas(g, w)?;
+        Ok(())
+    })
+}
+
+/// Destroys a modulator (NULL is ignored).
+///
+/// # Safety
+/// `h` comes from `mm_ofdm_modulator_create` and is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_modulator_destroy(h: *mut mm_ofdm_modulator) {
+    if !h.is_null() {
+        // SAFETY: made by Box::into_raw in mm_ofdm_modulator_create, destroyed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
+    }
+}
+
+/// Creates an OFDM demodulator for `ofdm`, its DFT window `window` ∈ [0, 1] of the cyclic
+/// prefix into the CP (0.5: centred); `*out` receives the handle.
+///
+/// # Safety
+/// `ofdm` and `out` are valid pointers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_demodulator_create(
+    ofdm: *const mm_ofdm_config,
+    window: f64,
+    out: *mut *mut mm_ofdm_demodulator,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let out = &mut unsafe { array_mut("out", out, 1) }?[0];
+        *out = std::ptr::null_mut();
+        // SAFETY: `ofdm` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let o = unsafe { read_struct("ofdm", ofdm) }?;
+        let inner = OfdmDemodulator::new(&ofdm_config(&o)?, window)?;
+        *out = Box::into_raw(Box::new(mm_ofdm_demodulator {
+            inner,
+            n_sc: o.n_sc,
+        }));
+        Ok(())
+    })
+}
+
+/// Samples per antenna the demodulator reads per slot, into `*out`.
+///
+/// # Safety
+/// `h` is a live handle; `out` a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_demodulator_input_len(
+    h: *mut mm_ofdm_demodulator,
+    out: *mut usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let d = unsafe { handle(h) }?;
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        unsafe { array_mut("out", out, 1) }?[0] = d.inner.input_len();
+        Ok(())
+    })
+}
+
+/// Demodulates `wave` [n_antennas, input_len] into `grid` [n_antennas, 14, n_sc].
+///
+/// # Safety
+/// `h` is a live handle; `wave` / `grid` point to `wave_len` / `grid_len` `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_demodulate(
+    h: *mut mm_ofdm_demodulator,
+    n_antennas: usize,
+    wave: *const mm_cf32,
+    wave_len: usize,
+    grid: *mut mm_cf32,
+    grid_len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let d = unsafe { handle(h) }?;
+        // SAFETY: `wave` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let w = unsafe { array("wave", wave, wave_len) }?;
+        // SAFETY: `grid` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let g = unsafe { array_mut("grid", grid, grid_len) }?;
+        disjoint("wave and grid", w, g)?;
+        let n = d.inner.input_len();
+        expect_len("wave [n_antennas, input_len]", w.len(), &[n_antennas, n])?;
+        let w = ArrayView2::from_shape((n_antennas, n), as_c32(w))
+            .map_err(|e| fail(mm_status::MM_ERROR_SHAPE, e.to_string()))?;
+        let g = view3_mut(
+            "grid [n_antennas, 14, n_sc]",
+            as_c32_mut(g),
+            (n_antennas, SYMBOLS_PER_SLOT, d.n_sc),
+        )?;
+        d.inner.process_antennas(w, g)?;
+        Ok(())
+    })
+}
+
+/// Destroys a demodulator (NULL is ignored).
+///
+/// # Safety
+/// `h` comes from `mm_ofdm_demodulator_create` and is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_demodulator_destroy(h: *mut mm_ofdm_demodulator) {
+    if !h.is_null() {
+        // SAFETY: made by Box::into_raw in mm_ofdm_demodulator_create, destroyed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
+    }
+}
+
+fn modulation(qm: u32) -> Result<Modulation, Fail> {
+    Ok(match qm {
+        1 => Modulation::Bpsk,
+        2 => Modulation::Qpsk,
+        4 => Modulation::Qam16,
+        6 => Modulation::Qam64,
+        8 => Modulation::Qam256,
+        10 => Modulation::Qam1024,
+        q => return Err(invalid("qm", q, "1 (BPSK), 2, 4, 6, 8 or 10")),
+    })
+}
+
+/// Maps `n_symbols·qm` bits (one per byte, 0/1) to `n_symbols` unit-energy symbols
+/// (38.211 §5.1; qm 1 = BPSK, 2 = QPSK … 10 = 1024QAM).
+///
+/// # Safety
+/// `bits` points to `n_bits` bytes, `symbols` to `n_symbols` writable `mm_cf32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_qam_map(
+    qm: u32,
+    bits: *const u8,
+    n_bits: usize,
+    symbols: *mut mm_cf32,
+    n_symbols: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `bits` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let b = unsafe { array("bits", bits, n_bits) }?;
+        // SAFETY: `symbols` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let s = unsafe { array_mut("symbols", symbols, n_symbols) }?;
+        massive_mimo::modulation::map(modulation(qm)?, b, as_c32_mut(s))?;
+        Ok(())
+    })
+}
+
+/// LLRs (ln P(b=0)/P(b=1), 38.211 §5.1 bit order) of `n_symbols` symbols with per-symbol
+/// complex noise variances `noise_var` into `llr` (n_symbols·qm): max-log, or exact when
+/// `exact`.
+///
+/// # Safety
+/// `symbols` / `noise_var` point to `n_symbols` values, `llr` to `n_llr` writable floats.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_qam_demap(
+    qm: u32,
+    exact: bool,
+    symbols: *const mm_cf32,
+    noise_var: *const f32,
+    n_symbols: usize,
+    llr: *mut f32,
+    n_llr: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `symbols` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let s = unsafe { array("symbols", symbols, n_symbols) }?;
+        // SAFETY: `noise_var` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let nv = unsafe { array("noise_var", noise_var, n_symbols) }?;
+        // SAFETY: `llr` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let l = unsafe { array_mut("llr", llr, n_llr) }?;
+        disjoint("noise_var and llr", nv, l)?;
+        disjoint("symbols and llr", s, l)?;
+        let method = if exact {
+            DemapMethod::Exact
+        } else {
+            DemapMethod::MaxLog
+        };
+        massive_mimo::modulation::demap(modulation(qm)?, method, as_c32(s), nv, l)?;
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // Fronthaul and rates.
 
 /// O-RAN block floating point compression (O-RAN.WG4.CUS Annex A.1.1) of `n_values` int16
@@ -1165,6 +1430,37 @@ pub unsafe extern "C" fn mm_lte_tbs(
         // SAFETY: documented contract of `tbs`.
         let out = unsafe { array_mut("tbs", tbs, 1) }?;
         out[0] = lte_tbs(i_tbs, n_prb, layers, PrbScaling::from_factor(prb_scale)?)?;
+        Ok(())
+    })
+}
+
+/// NR transport block size (38.214 §5.1.3.2) for modulation order `qm` (2 … 10), target
+/// code rate `code_rate` (R, e.g. 948/1024), `layers` 1..=8, `n_prb` PRBs with `n_re_per_prb`
+/// data REs each (before the cap of 156) and `x_overhead` ∈ {0, 6, 12, 18}, into `*tbs`.
+///
+/// # Safety
+/// `tbs` is a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_nr_tbs(
+    qm: u32,
+    code_rate: f64,
+    layers: u32,
+    n_prb: u32,
+    n_re_per_prb: u32,
+    x_overhead: u32,
+    tbs: *mut u32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `tbs` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let out = unsafe { array_mut("tbs", tbs, 1) }?;
+        out[0] = massive_mimo::rate::nr_tbs(&massive_mimo::rate::NrTbsInput {
+            modulation: modulation(qm)?,
+            code_rate,
+            layers,
+            n_prb,
+            n_re_per_prb,
+            x_overhead,
+        })?;
         Ok(())
     })
 }

@@ -399,3 +399,123 @@ fn mu_groups_through_the_abi_equal_the_rust_api_and_do_not_allocate() {
         "C ABI and Rust API differ"
     );
 }
+
+#[test]
+fn standalone_blocks_round_trip_without_allocating() {
+    let o = ofdm();
+    let mut m: *mut mm_ofdm_modulator = std::ptr::null_mut();
+    let mut d: *mut mm_ofdm_demodulator = std::ptr::null_mut();
+    let (mut n_out, mut n_in) = (0usize, 0usize);
+    let n_ant = 2;
+    let bits: Vec<u8> = (0..8 * n_ant * 14 * N_SC)
+        .map(|i| ((i * 5 + i / 7) % 3 == 0) as u8)
+        .collect();
+    let mut grid = vec![mm_cf32::default(); n_ant * 14 * N_SC];
+    let mut back = vec![mm_cf32::default(); grid.len()];
+    let nv = vec![0.01f32; grid.len()];
+    let mut llr = vec![0.0f32; bits.len()];
+    // SAFETY: pointers to live buffers of the stated counts.
+    unsafe {
+        assert_eq!(mm_ofdm_modulator_create(&o, &mut m), mm_status::MM_OK);
+        assert_eq!(
+            mm_ofdm_demodulator_create(&o, 0.5, &mut d),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_ofdm_modulator_output_len(m, &mut n_out),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_ofdm_demodulator_input_len(d, &mut n_in),
+            mm_status::MM_OK
+        );
+        assert_eq!(n_in, n_out);
+        let mut wave = vec![mm_cf32::default(); n_ant * n_out];
+        let mut run = || {
+            [
+                mm_qam_map(8, bits.as_ptr(), bits.len(), grid.as_mut_ptr(), grid.len()),
+                mm_ofdm_modulate(
+                    m,
+                    n_ant,
+                    grid.as_ptr(),
+                    grid.len(),
+                    wave.as_mut_ptr(),
+                    wave.len(),
+                ),
+                mm_ofdm_demodulate(
+                    d,
+                    n_ant,
+                    wave.as_ptr(),
+                    wave.len(),
+                    back.as_mut_ptr(),
+                    back.len(),
+                ),
+                mm_qam_demap(
+                    8,
+                    false,
+                    back.as_ptr(),
+                    nv.as_ptr(),
+                    back.len(),
+                    llr.as_mut_ptr(),
+                    llr.len(),
+                ),
+            ]
+        };
+        run();
+        let (count, s) = allocations_during(&mut run);
+        assert!(
+            s.iter().all(|&x| x == mm_status::MM_OK),
+            "{s:?}: {}",
+            last_error()
+        );
+        assert_eq!(
+            count, 0,
+            "{count} allocations in map → OFDM → demap through the ABI"
+        );
+        // scale²·n_fft = 1: the OFDM round trip is the identity; the LLR signs are the bits.
+        assert!(
+            grid.iter()
+                .zip(&back)
+                .all(|(a, b)| (a.re - b.re).abs() < 1e-4 && (a.im - b.im).abs() < 1e-4)
+        );
+        assert!(llr.iter().zip(&bits).all(|(l, &b)| (*l < 0.0) == (b == 1)));
+        assert_eq!(
+            mm_ofdm_modulate(
+                m,
+                3,
+                grid.as_ptr(),
+                grid.len(),
+                wave.as_mut_ptr(),
+                wave.len()
+            ),
+            mm_status::MM_ERROR_SHAPE
+        );
+        assert_eq!(
+            mm_qam_map(3, bits.as_ptr(), bits.len(), grid.as_mut_ptr(), grid.len()),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("qm = 3"));
+        mm_ofdm_modulator_destroy(m);
+        mm_ofdm_demodulator_destroy(d);
+        // NR TBS equals the Rust API's: 273 PRBs, 256QAM at R = 948/1024, 4 layers, 144 REs.
+        let mut tbs = 0u32;
+        assert_eq!(
+            mm_nr_tbs(8, 948.0 / 1024.0, 4, 273, 144, 0, &mut tbs),
+            mm_status::MM_OK
+        );
+        let want = massive_mimo::rate::nr_tbs(&massive_mimo::rate::NrTbsInput {
+            modulation: massive_mimo::modulation::Modulation::Qam256,
+            code_rate: 948.0 / 1024.0,
+            layers: 4,
+            n_prb: 273,
+            n_re_per_prb: 144,
+            x_overhead: 0,
+        })
+        .unwrap();
+        assert_eq!(tbs, want);
+        assert_eq!(
+            mm_nr_tbs(8, 948.0 / 1024.0, 9, 273, 144, 0, &mut tbs),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+    }
+}
