@@ -257,6 +257,11 @@ fn uplane_bad_input_is_named() {
         codec.read_message(&out[..out.len() - 1], &mut y),
         Err(Error::ShapeMismatch { .. })
     ));
+    // A header without a section is not a message (found by tests/fronthaul_fuzz.rs).
+    assert!(matches!(
+        codec.read_message(&out[..4], &mut y),
+        Err(Error::ShapeMismatch { name, .. }) if name.contains("section")
+    ));
     bad = out.clone();
     bad[0] = 0x20 | (bad[0] & 0x8F); // payloadVersion 2
     assert_eq!(

@@ -256,9 +256,17 @@ impl UplaneCodec {
     }
 
     /// Reads every section after the application header of `message` into `row` (the
-    /// header's symbol's whole carrier). Returns the timing and the number of sections.
+    /// header's symbol's whole carrier). Returns the timing and the number of sections (≥ 1:
+    /// a message without a section is a `ShapeMismatch`).
     pub fn read_message(&mut self, message: &[u8], row: &mut [C32]) -> Result<(Timing, usize)> {
         let (timing, mut at) = Timing::read(message)?;
+        if at == message.len() {
+            return Err(short(
+                "U-plane message (application header and ≥ 1 section)",
+                UPLANE_HEADER_BYTES + UPLANE_SECTION_HEADER_BYTES,
+                message.len(),
+            ));
+        }
         let mut sections = 0;
         while at < message.len() {
             let (_, used) = self.read_section(&message[at..], row)?;
