@@ -12,11 +12,14 @@ use crate::estimation::{
     OutputResolution, PilotPattern, SlotEstimator,
 };
 use crate::fronthaul::{BfwCodec, BfwExtension};
+use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
 use crate::resource::{MuGroup, PrbAllocation};
 use crate::{C32, Error, Result};
-use ndarray::{Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4};
+use ndarray::{
+    Array3, Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4,
+};
 
 /// Linear precoder of the downlink streams.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,6 +88,10 @@ pub struct DownlinkSlot {
     rzf: RzfPrecoder,
     applier: PrecoderApplier,
     modulator: OfdmModulator,
+    /// Antenna screening of the sounding grid, and the contained copy the estimator reads
+    /// when an antenna was flagged.
+    screen: GridScreen,
+    screened: Array3<C32>,
 }
 
 impl DownlinkSlot {
@@ -152,6 +159,8 @@ impl DownlinkSlot {
             rzf: RzfPrecoder::new(cfg.n_layers, cfg.n_antennas, n_prg)?,
             applier: PrecoderApplier::new(cfg.n_antennas, cfg.n_layers, 14 * 96)?,
             modulator: OfdmModulator::new(ofdm)?,
+            screen: GridScreen::new(cfg.n_antennas),
+            screened: Array3::zeros((cfg.n_antennas, srs_pilots.dim().1, srs_pilots.dim().2)),
         })
     }
 
@@ -164,12 +173,28 @@ impl DownlinkSlot {
     /// [n_antennas, 14, n_sc] (per PRB, LMMSE; noise estimated from the pilots when
     /// `noise_var` is `None`; the delay-domain estimator measures it either way). By TDD
     /// reciprocity these are the downlink channels.
+    ///
+    /// Containment: antennas with non-finite samples or a stuck receiver are screened first
+    /// ([`crate::link::screen`]); then the estimator reads a copy with those samples zeroed, so
+    /// one bad antenna weakens only its own estimates ([`Self::antenna_health`] says which).
     pub fn sound(
         &mut self,
         srs_rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
     ) -> Result<&ChannelReport> {
+        if self.screen.inspect(srs_rx) > 0 && self.screened.dim() == srs_rx.dim() {
+            self.screened.assign(&srs_rx);
+            self.screen.contain(self.screened.view_mut());
+            return self
+                .srs
+                .process(self.screened.view(), noise_var, self.h_est.view_mut());
+        }
         self.srs.process(srs_rx, noise_var, self.h_est.view_mut())
+    }
+
+    /// What the screening of the last sounding grid found per antenna.
+    pub fn antenna_health(&self) -> &[AntennaHealth] {
+        self.screen.health()
     }
 
     /// Channel estimates [n_antennas, n_candidates, 1, n_prb] (what user selection reads).

@@ -67,7 +67,9 @@
 //! ```
 
 pub mod downlink;
+pub mod screen;
 pub mod uplink;
 
 pub use downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
+pub use screen::{AntennaHealth, GridScreen};
 pub use uplink::UplinkSlot;

@@ -11,6 +11,7 @@ use crate::estimation::{
     ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution, PilotPattern,
 };
 use crate::fronthaul::{Timing, UplaneCodec};
+use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::modulation::{DemapMethod, Modulation, demap};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
 use crate::resource::{MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
@@ -52,6 +53,8 @@ pub struct UplinkSlot {
     noise_row: Vec<f32>,
     /// Streams of the last detection (Σ group sizes).
     k: usize,
+    /// Antenna screening of the received grid (containment of NaN / stuck receivers).
+    screen: GridScreen,
 }
 
 impl UplinkSlot {
@@ -98,6 +101,7 @@ impl UplinkSlot {
             x_noise_tmp: vec![0.0; n_prb * n_layers],
             noise_row: vec![0.0; ofdm.n_sc],
             k: 0,
+            screen: GridScreen::new(n_antennas),
         })
     }
 
@@ -146,6 +150,13 @@ impl UplinkSlot {
         })?;
         codec.read_message(message, row)?;
         Ok(timing)
+    }
+
+    /// What the screening of the last detection's received grid found per antenna (non-finite
+    /// samples and stuck antennas are zeroed before estimation, so the other antennas' and
+    /// users' results are not poisoned; see [`crate::link::screen`]).
+    pub fn antenna_health(&self) -> &[AntennaHealth] {
+        self.screen.health()
     }
 
     /// The received grid.
@@ -228,6 +239,11 @@ impl UplinkSlot {
                     });
                 }
             }
+        }
+        // Containment: non-finite samples and stuck antennas zeroed before they reach the
+        // estimator's shared statistics (see `link::screen`).
+        if self.screen.inspect(self.grid.view()) > 0 {
+            self.screen.contain(self.grid.view_mut());
         }
         let measured = self
             .est

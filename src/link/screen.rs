@@ -1,0 +1,161 @@
+//! Screening of a received grid before estimation: the containment of faulty antennas and
+//! samples (a NaN/Inf burst, a dead or stuck receiver). Without it one NaN sample reaches the
+//! estimator's shared statistics (noise, delay profile) and turns other users' estimates and
+//! the precoder into NaN / MRT fallbacks silently.
+//!
+//! Rules, per antenna of a grid `[n_antennas, n_sym, n_sc]`:
+//! * **non-finite samples** (NaN, ±∞) are zeroed — they carry no information, and a zero RE
+//!   only weakens that antenna's own estimate — and counted: [`AntennaHealth::NonFinite`];
+//! * **dead** (every sample exactly zero): nothing to do, flagged [`AntennaHealth::Dead`]
+//!   (zeros already contribute nothing to the estimates or the filters);
+//! * **stuck** (every sample the same non-zero value — a frozen receiver): zeroed, flagged
+//!   [`AntennaHealth::Stuck`]; the antenna then counts as dead.
+//!
+//! The slots report the last screening through `antenna_health()`.
+
+use ndarray::{ArrayView3, ArrayViewMut3, Axis};
+
+use crate::C32;
+
+/// What the screening found on one receive antenna in the last slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AntennaHealth {
+    /// Every sample finite, not all equal.
+    Ok,
+    /// `samples` non-finite samples, zeroed before estimation.
+    NonFinite {
+        /// How many.
+        samples: usize,
+    },
+    /// Every sample zero.
+    Dead,
+    /// Every sample the same non-zero value; zeroed.
+    Stuck,
+}
+
+impl AntennaHealth {
+    /// Whether the antenna's samples need changing before estimation.
+    pub fn needs_containment(self) -> bool {
+        matches!(self, AntennaHealth::NonFinite { .. } | AntennaHealth::Stuck)
+    }
+}
+
+/// Per-antenna health of the last screened grid; sized at construction, allocation-free.
+#[derive(Clone, Debug)]
+pub struct GridScreen {
+    health: Vec<AntennaHealth>,
+}
+
+impl GridScreen {
+    /// A screen for grids of `n_antennas` antennas.
+    pub fn new(n_antennas: usize) -> Self {
+        Self {
+            health: vec![AntennaHealth::Ok; n_antennas],
+        }
+    }
+
+    /// Classifies every antenna of `grid` [n_antennas, n_sym, n_sc] without changing it;
+    /// returns how many need containment ([`AntennaHealth::needs_containment`]). Grids with
+    /// another antenna count are classified up to the smaller count.
+    pub fn inspect(&mut self, grid: ArrayView3<'_, C32>) -> usize {
+        let mut flagged = 0;
+        for (h, ant) in self.health.iter_mut().zip(grid.axis_iter(Axis(0))) {
+            // Branch-free accumulation over the antenna's samples (one streaming pass, which
+            // the compiler vectorises on contiguous rows).
+            let first = ant.iter().next().copied().unwrap_or_default();
+            let (f_re, f_im) = (first.re.to_bits(), first.im.to_bits());
+            // Integer tests on the bit patterns: exponent all ones = NaN or ±∞; any bit other
+            // than the sign = non-zero; bit inequality with the first sample = not stuck.
+            let scan = |acc: (u32, u32, u32), v: &C32| {
+                let (r, i) = (v.re.to_bits(), v.im.to_bits());
+                let inf = u32::from((r & 0x7F80_0000) == 0x7F80_0000)
+                    | u32::from((i & 0x7F80_0000) == 0x7F80_0000);
+                (
+                    acc.0 + inf,
+                    acc.1 | ((r | i) & 0x7FFF_FFFF),
+                    acc.2 | (r ^ f_re) | (i ^ f_im),
+                )
+            };
+            let (bad, nz, diff) = match ant.as_slice() {
+                Some(x) => x.iter().fold((0, 0, 0), scan),
+                None => ant.iter().fold((0, 0, 0), scan),
+            };
+            let (bad, nonzero, differ) = (bad as usize, nz != 0, diff != 0);
+            let (all_zero, all_same) = (!nonzero, !differ);
+            *h = if bad > 0 {
+                AntennaHealth::NonFinite { samples: bad }
+            } else if all_zero {
+                AntennaHealth::Dead
+            } else if all_same && ant.len() > 1 {
+                AntennaHealth::Stuck
+            } else {
+                AntennaHealth::Ok
+            };
+            flagged += usize::from(h.needs_containment());
+        }
+        flagged
+    }
+
+    /// Applies the containment [`Self::inspect`] decided to `grid` (the same grid or a copy
+    /// of it): non-finite samples of flagged antennas zeroed, stuck antennas zeroed.
+    pub fn contain(&self, mut grid: ArrayViewMut3<'_, C32>) {
+        let zero = C32::new(0.0, 0.0);
+        for (h, mut ant) in self.health.iter().zip(grid.axis_iter_mut(Axis(0))) {
+            match h {
+                AntennaHealth::NonFinite { .. } => ant.iter_mut().for_each(|v| {
+                    if !(v.re.is_finite() && v.im.is_finite()) {
+                        *v = zero;
+                    }
+                }),
+                AntennaHealth::Stuck => ant.fill(zero),
+                AntennaHealth::Ok | AntennaHealth::Dead => {}
+            }
+        }
+    }
+
+    /// The health of every antenna in the last screened grid.
+    pub fn health(&self) -> &[AntennaHealth] {
+        &self.health
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array3;
+
+    #[test]
+    fn classifies_and_contains() {
+        let mut g = Array3::from_shape_fn((4, 2, 3), |(a, l, k)| C32::new((a + l + k) as f32, 1.0));
+        g[[1, 0, 2]] = C32::new(f32::NAN, 0.0);
+        g[[1, 1, 0]] = C32::new(0.0, f32::INFINITY);
+        g.slice_mut(ndarray::s![2, .., ..]).fill(C32::new(0.0, 0.0));
+        g.slice_mut(ndarray::s![3, .., ..])
+            .fill(C32::new(0.7, -0.1));
+        let mut s = GridScreen::new(4);
+        assert_eq!(s.inspect(g.view()), 2);
+        assert_eq!(
+            s.health(),
+            [
+                AntennaHealth::Ok,
+                AntennaHealth::NonFinite { samples: 2 },
+                AntennaHealth::Dead,
+                AntennaHealth::Stuck
+            ]
+        );
+        let before = g.clone();
+        s.contain(g.view_mut());
+        assert!(g.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
+        assert_eq!(
+            g.slice(ndarray::s![0, .., ..]),
+            before.slice(ndarray::s![0, .., ..])
+        );
+        assert_eq!(g[[1, 0, 2]], C32::new(0.0, 0.0));
+        assert_eq!(g[[1, 0, 1]], before[[1, 0, 1]]);
+        assert!(
+            g.slice(ndarray::s![3, .., ..])
+                .iter()
+                .all(|v| *v == C32::new(0.0, 0.0))
+        );
+    }
+}
