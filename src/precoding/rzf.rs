@@ -61,6 +61,51 @@ struct BlockBuffers {
     energy: Vec<f32>,
 }
 
+/// Scales every matrix of `x` (one lane block) whose largest |entry| lies outside
+/// [2^−20, 2^20] by 2^−e, e the binary exponent of that entry (clamped to ±63, so 2^∓2e stays
+/// a normal f32), and returns the squared scales 2^−2e per lane (1 for the matrices left
+/// alone) — or `None` when no matrix needed it (the ordinary case: one read pass, no change).
+fn power_of_two_scales(x: &mut MatrixBatch) -> Option<[f32; LANES]> {
+    const SAFE: i32 = 20;
+    let lanes = x.len().min(LANES);
+    let xs = x.as_mut_slice();
+    // Largest |entry| per lane, written as a compare-select so that it maps onto `maxps`
+    // (SSE2, the runtime crate's baseline); a NaN entry is skipped (the MRT fallback handles
+    // it), ∞ becomes the maximum.
+    let mut max = [0.0f32; LANES];
+    for chunk in xs.chunks_exact(LANES) {
+        let Ok(c) = <&[f32; LANES]>::try_from(chunk) else {
+            continue; // unreachable: chunks_exact gives LANES values
+        };
+        for l in 0..LANES {
+            let a = c[l].abs();
+            max[l] = if a > max[l] { a } else { max[l] };
+        }
+    }
+    let mut exp = [0i32; LANES];
+    for (e, &m) in exp.iter_mut().zip(&max).take(lanes) {
+        let m = m.to_bits();
+        let biased = ((m >> 23) & 0xFF) as i32;
+        // Zero, NaN and ∞ matrices keep e = 0 (the MRT fallback handles the non-finite).
+        if m != 0 && biased != 0xFF {
+            let unbiased = biased - 127; // subnormals read as −127
+            if unbiased.abs() > SAFE {
+                *e = unbiased.clamp(-63, 63);
+            }
+        }
+    }
+    if exp.iter().all(|&e| e == 0) {
+        return None;
+    }
+    let scale = exp.map(|e| 2f32.powi(-e));
+    for chunk in xs.chunks_exact_mut(LANES) {
+        for (v, &s) in chunk.iter_mut().zip(&scale) {
+            *v *= s;
+        }
+    }
+    Some(scale.map(|s| s * s))
+}
+
 impl BlockBuffers {
     fn new(k: usize, n_tx: usize) -> Result<Self> {
         Ok(Self {
@@ -221,12 +266,38 @@ impl BlockBuffers {
                 }
             }
         }
+        // Scale invariance: a matrix whose entries are far from 1 (outside 2^±20) is scaled by
+        // the power of two that brings its largest entry near 1 (exact in floating point) and
+        // α by its square; the normalisation below removes the scale again. A channel of
+        // 1e-20 or 1e20 no longer under/overflows in the Gram (issue 21); ordinary channels
+        // take the old path unchanged.
+        let pow2 = power_of_two_scales(&mut self.x);
         // A NaN or ∞ anywhere in H makes G's pivots fail → MRT fallback below, non-finite
         // entries zeroed.
-        kernels.gram(&self.x, GramSide::AAh, alpha, &mut self.g)?;
-        if let Some(alphas) = per_user {
-            for m in 0..self.x.len() {
-                self.g.add_diagonal(m, |j| alphas[j])?;
+        match pow2 {
+            None => {
+                kernels.gram(&self.x, GramSide::AAh, alpha, &mut self.g)?;
+                if let Some(alphas) = per_user {
+                    for m in 0..self.x.len() {
+                        self.g.add_diagonal(m, |j| alphas[j])?;
+                    }
+                }
+            }
+            Some(sq) => {
+                kernels.gram(&self.x, GramSide::AAh, 0.0, &mut self.g)?;
+                // α·2^−2e, capped at 1e12: with the scaled entries ≤ 2^20 ... in practice ≤ 2
+                // for the scaled matrices the Gram's norm is at most 4·n_tx ≤ 1024, so a larger load changes the normalised weights by less
+                // than 1024/1e12 (they are MRT to f32 precision), while an uncapped one would
+                // push X = (G + αI)⁻¹H below the normal f32 range.
+                const ALPHA_CAP: f32 = 1e12;
+                for (m, &s2) in sq.iter().enumerate().take(self.x.len()) {
+                    match per_user {
+                        Some(alphas) => self
+                            .g
+                            .add_diagonal(m, |j| (alphas[j] * s2).min(ALPHA_CAP))?,
+                        None => self.g.add_diagonal(m, |_| (alpha * s2).min(ALPHA_CAP))?,
+                    }
+                }
             }
         }
         let len = self.g.len();
@@ -434,6 +505,72 @@ mod tests {
                     .zip(got.iter())
                     .all(|(a, c)| (a - c).norm() < 1e-5)
             );
+        }
+    }
+
+    #[test]
+    fn weights_do_not_depend_on_the_channel_scale() {
+        // Issue 21: H × 1e-20 used to give ‖W‖² = 0 (the Gram underflowed) and H × 1e20 an
+        // overflowing Gram. Scaled channels now give the unit-scale weights.
+        let (b, k, n) = (20, 4, 32);
+        let h = channel(b, k, n, 5);
+        let mut p = RzfPrecoder::new(k, n, b).unwrap();
+        for (alpha, norm) in [
+            (0.0, Normalization::Total),
+            (0.05, Normalization::Column),
+            (0.05, Normalization::PerAntenna),
+        ] {
+            let mut w1 = Array3::zeros((b, n, k));
+            let r1 = p.process(h.view(), alpha, norm, w1.view_mut()).unwrap();
+            for scale in [1e-20f32, 1e-12, 1e12, 1e18] {
+                let hs = h.mapv(|v| v * scale);
+                let mut ws = Array3::zeros((b, n, k));
+                // RZF's α is relative to the channel power: α·scale² keeps the same filter.
+                let rs = p
+                    .process(hs.view(), alpha * scale * scale, norm, ws.view_mut())
+                    .unwrap();
+                assert_eq!(rs.mrt_fallbacks, r1.mrt_fallbacks);
+                let d = w1
+                    .iter()
+                    .zip(&ws)
+                    .map(|(a, c)| (a - c).norm())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    d < 1e-4,
+                    "scale {scale:e}, α {alpha}, {norm:?}: weights differ by {d}"
+                );
+            }
+        }
+        // A tiny channel with a fixed α is noise-limited: RZF tends to MRT, with finite,
+        // normalised weights (not zeros).
+        let hs = h.mapv(|v| v * 1e-20);
+        let mut w = Array3::zeros((b, n, k));
+        p.process(hs.view(), 0.1, Normalization::Total, w.view_mut())
+            .unwrap();
+        let mut mrt = Array3::zeros((b, n, k));
+        for ((m, t, i), v) in mrt.indexed_iter_mut() {
+            *v = h[[m, i, t]].conj();
+        }
+        for m in 0..b {
+            let e: f32 = w
+                .slice(ndarray::s![m, .., ..])
+                .iter()
+                .map(|v| v.norm_sqr())
+                .sum();
+            assert!((e - k as f32).abs() < 1e-3 * k as f32, "‖W‖² = {e}");
+            let em: f32 = mrt
+                .slice(ndarray::s![m, .., ..])
+                .iter()
+                .map(|v| v.norm_sqr())
+                .sum();
+            let sc = (k as f32 / em).sqrt();
+            let d = w
+                .slice(ndarray::s![m, .., ..])
+                .iter()
+                .zip(mrt.slice(ndarray::s![m, .., ..]).iter())
+                .map(|(a, c)| (a - c * sc).norm())
+                .fold(0.0f32, f32::max);
+            assert!(d < 1e-3, "not MRT: {d}");
         }
     }
 
