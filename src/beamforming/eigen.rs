@@ -14,7 +14,8 @@ use num_complex::Complex64;
 use crate::{C32, Error, Result};
 
 /// Eigenvalues (descending) and eigenvectors (columns, same order) of the Hermitian `a`
-/// (n × n, row-major, only needs to be Hermitian up to rounding).
+/// (n × n, row-major, Hermitian up to rounding: ‖A − Aᴴ‖_F ≤ 1e-6·‖A‖_F, else
+/// [`Error::InvalidParameter`] naming `a`).
 pub fn hermitian_eigen(a: &[Complex64], n: usize) -> Result<(Vec<f64>, Vec<Complex64>)> {
     if a.len() != n * n || n == 0 {
         return Err(Error::ShapeMismatch {
@@ -29,7 +30,22 @@ pub fn hermitian_eigen(a: &[Complex64], n: usize) -> Result<(Vec<f64>, Vec<Compl
             value: f64::NAN,
         });
     }
-    // Symmetrise.
+    // Hermitian to rounding (issue 21: a non-Hermitian matrix used to be silently replaced by
+    // its Hermitian part): ‖A − Aᴴ‖_F ≤ 1e-6·‖A‖_F.
+    let norm: f64 = a.iter().map(|x| x.norm_sqr()).sum::<f64>().sqrt();
+    let skew: f64 = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .map(|(i, j)| (a[i * n + j] - a[j * n + i].conj()).norm_sqr())
+        .sum::<f64>()
+        .sqrt();
+    if skew > 1e-6 * norm {
+        return Err(Error::InvalidParameter {
+            name: "a (Hermitian matrix)",
+            value: format!("‖A − Aᴴ‖/‖A‖ = {:.1e}", skew / norm),
+            reason: "must be Hermitian (to 1e-6 relative)",
+        });
+    }
+    // Symmetrise (removes the rounding-level asymmetry).
     let mut m = vec![Complex64::new(0.0, 0.0); n * n];
     for i in 0..n {
         for j in 0..n {
@@ -147,6 +163,28 @@ pub fn eigen_beams(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_hermitian_input_is_rejected_by_name() {
+        let c = |re: f64, im: f64| Complex64::new(re, im);
+        // [[1, 2+i], [2−i, 3]] is Hermitian; perturbing one entry by 1e-3 is not.
+        let h = [c(1.0, 0.0), c(2.0, 1.0), c(2.0, -1.0), c(3.0, 0.0)];
+        let (vals, _) = hermitian_eigen(&h, 2).unwrap();
+        // trace 4, determinant 3 − 5 = −2: λ = 2 ± √6.
+        assert!(
+            (vals[0] - (2.0 + 6f64.sqrt())).abs() < 1e-12
+                && (vals[1] - (2.0 - 6f64.sqrt())).abs() < 1e-12
+        );
+        let mut bad = h;
+        bad[1] = c(2.001, 1.0);
+        match hermitian_eigen(&bad, 2) {
+            Err(Error::InvalidParameter { name, .. }) => assert!(name.starts_with('a')),
+            other => panic!("{other:?}"),
+        }
+        // Rounding-level asymmetry is accepted.
+        bad[1] = c(2.0 + 1e-12, 1.0);
+        assert!(hermitian_eigen(&bad, 2).is_ok());
+    }
 
     #[test]
     fn decomposes_a_hermitian_matrix() {
