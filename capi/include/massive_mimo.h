@@ -336,7 +336,7 @@ enum mm_status mm_uplink_detect(struct mm_uplink *h,
 enum mm_status mm_uplink_layers(struct mm_uplink *h, struct mm_cf32 *out, size_t len);
 
 // Max-log LLRs (38.211 §5.1 bit order, positive = 0) of layer `layer` on OFDM symbol `symbol`
-// for modulation order `qm` ∈ {2, 4, 6, 8} (QPSK … 256QAM) into `out` (n_sc·qm values).
+// for modulation order `qm` (1 = BPSK, 2 = QPSK … 10 = 1024QAM) into `out` (n_sc·qm values).
 //
 // # Safety
 // `h` is a live handle; `out` points to `len` writable `float`.

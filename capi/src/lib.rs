@@ -603,10 +603,8 @@ pub unsafe extern "C" fn mm_downlink_create(
 /// `h` comes from `mm_downlink_create` and is not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mm_downlink_destroy(h: *mut mm_downlink) {
-    if !h.is_null() {
-        // SAFETY: `h` was made by Box::into_raw in mm_downlink_create and is destroyed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
-    }
+    // SAFETY: the caller's contract (# Safety): `h` is NULL or from its create, destroyed once.
+    unsafe { destroy(h) }
 }
 
 /// # Safety
@@ -617,6 +615,32 @@ unsafe fn handle<'a, T>(h: *mut T) -> Result<&'a mut T, Fail> {
     }
     // SAFETY: a live handle from *_create, used by one thread at a time (documented).
     Ok(unsafe { &mut *h })
+}
+
+/// Frees a handle made by `Box::into_raw` in a `*_create` (NULL is ignored; a panic in a
+/// destructor is contained).
+///
+/// # Safety
+/// `h` is NULL or a pointer from the matching create, not used afterwards.
+unsafe fn destroy<T>(h: *mut T) {
+    if !h.is_null() {
+        // SAFETY: `h` came from Box::into_raw in the matching create and is destroyed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
+    }
+}
+
+/// Writes `f(handle)` to `*out`: the size queries of the handles.
+///
+/// # Safety
+/// `h` is NULL or a live handle used by this thread only; `out` is NULL or valid.
+unsafe fn query<T>(h: *mut T, out: *mut usize, f: impl FnOnce(&mut T) -> usize) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let x = unsafe { handle(h) }?;
+        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        unsafe { array_mut("out", out, 1) }?[0] = f(x);
+        Ok(())
+    })
 }
 
 /// Estimates every candidate's channel from the received sounding grid `srs_rx`
@@ -723,13 +747,8 @@ pub unsafe extern "C" fn mm_downlink_waveform_len(
     h: *mut mm_downlink,
     out: *mut usize,
 ) -> mm_status {
-    guard(|| {
-        // SAFETY: documented contracts of `h` and `out`.
-        let d = unsafe { handle(h) }?;
-        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        unsafe { array_mut("out", out, 1) }?[0] = d.slot.waveform_len();
-        Ok(())
-    })
+    // SAFETY: the caller's contract (# Safety) for `h` and `out`.
+    unsafe { query(h, out, |d| d.slot.waveform_len()) }
 }
 
 /// OFDM-modulates the antenna grid `grid` [n_antennas, 14, n_sc] into `wave`
@@ -820,10 +839,8 @@ pub unsafe extern "C" fn mm_uplink_create(
 /// `h` comes from `mm_uplink_create` and is not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mm_uplink_destroy(h: *mut mm_uplink) {
-    if !h.is_null() {
-        // SAFETY: made by Box::into_raw in mm_uplink_create, destroyed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
-    }
+    // SAFETY: the caller's contract (# Safety): `h` is NULL or from its create, destroyed once.
+    unsafe { destroy(h) }
 }
 
 /// Samples per antenna of one slot's received waveform, into `*out`.
@@ -832,13 +849,8 @@ pub unsafe extern "C" fn mm_uplink_destroy(h: *mut mm_uplink) {
 /// `h` is a live handle; `out` a valid pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mm_uplink_waveform_len(h: *mut mm_uplink, out: *mut usize) -> mm_status {
-    guard(|| {
-        // SAFETY: documented contracts of `h` and `out`.
-        let u = unsafe { handle(h) }?;
-        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        unsafe { array_mut("out", out, 1) }?[0] = u.slot.waveform_len();
-        Ok(())
-    })
+    // SAFETY: the caller's contract (# Safety) for `h` and `out`.
+    unsafe { query(h, out, |u| u.slot.waveform_len()) }
 }
 
 /// OFDM-demodulates `wave` [n_antennas, waveform_len] into the slot's grid.
@@ -941,7 +953,7 @@ pub unsafe extern "C" fn mm_uplink_layers(
 }
 
 /// Max-log LLRs (38.211 §5.1 bit order, positive = 0) of layer `layer` on OFDM symbol `symbol`
-/// for modulation order `qm` ∈ {2, 4, 6, 8} (QPSK … 256QAM) into `out` (n_sc·qm values).
+/// for modulation order `qm` (1 = BPSK, 2 = QPSK … 10 = 1024QAM) into `out` (n_sc·qm values).
 ///
 /// # Safety
 /// `h` is a live handle; `out` points to `len` writable `float`.
@@ -959,13 +971,7 @@ pub unsafe extern "C" fn mm_uplink_llrs(
         let u = unsafe { handle(h) }?;
         // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
         let o = unsafe { array_mut("out", out, len) }?;
-        let m = match qm {
-            2 => Modulation::Qpsk,
-            4 => Modulation::Qam16,
-            6 => Modulation::Qam64,
-            8 => Modulation::Qam256,
-            q => return Err(invalid("qm", q, "2, 4, 6 or 8")),
-        };
+        let m = modulation(qm)?;
         expect_len("out [n_sc · qm]", o.len(), &[u.n_sc, qm as usize])?;
         u.slot.llrs(m, layer, symbol, o)?;
         Ok(())
@@ -1142,13 +1148,8 @@ pub unsafe extern "C" fn mm_ofdm_modulator_output_len(
     h: *mut mm_ofdm_modulator,
     out: *mut usize,
 ) -> mm_status {
-    guard(|| {
-        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
-        let m = unsafe { handle(h) }?;
-        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        unsafe { array_mut("out", out, 1) }?[0] = m.inner.output_len();
-        Ok(())
-    })
+    // SAFETY: the caller's contract (# Safety) for `h` and `out`.
+    unsafe { query(h, out, |m| m.inner.output_len()) }
 }
 
 /// Modulates `grid` [n_antennas, 14, n_sc] into `wave` [n_antennas, output_len].
@@ -1192,10 +1193,8 @@ pub unsafe extern "C" fn mm_ofdm_modulate(
 /// `h` comes from `mm_ofdm_modulator_create` and is not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mm_ofdm_modulator_destroy(h: *mut mm_ofdm_modulator) {
-    if !h.is_null() {
-        // SAFETY: made by Box::into_raw in mm_ofdm_modulator_create, destroyed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
-    }
+    // SAFETY: the caller's contract (# Safety): `h` is NULL or from its create, destroyed once.
+    unsafe { destroy(h) }
 }
 
 /// Creates an OFDM demodulator for `ofdm`, its DFT window `window` ∈ [0, 1] of the cyclic
@@ -1233,13 +1232,8 @@ pub unsafe extern "C" fn mm_ofdm_demodulator_input_len(
     h: *mut mm_ofdm_demodulator,
     out: *mut usize,
 ) -> mm_status {
-    guard(|| {
-        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
-        let d = unsafe { handle(h) }?;
-        // SAFETY: `out` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        unsafe { array_mut("out", out, 1) }?[0] = d.inner.input_len();
-        Ok(())
-    })
+    // SAFETY: the caller's contract (# Safety) for `h` and `out`.
+    unsafe { query(h, out, |d| d.inner.input_len()) }
 }
 
 /// Demodulates `wave` [n_antennas, input_len] into `grid` [n_antennas, 14, n_sc].
@@ -1283,22 +1277,12 @@ pub unsafe extern "C" fn mm_ofdm_demodulate(
 /// `h` comes from `mm_ofdm_demodulator_create` and is not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mm_ofdm_demodulator_destroy(h: *mut mm_ofdm_demodulator) {
-    if !h.is_null() {
-        // SAFETY: made by Box::into_raw in mm_ofdm_demodulator_create, destroyed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(h) })));
-    }
+    // SAFETY: the caller's contract (# Safety): `h` is NULL or from its create, destroyed once.
+    unsafe { destroy(h) }
 }
 
 fn modulation(qm: u32) -> Result<Modulation, Fail> {
-    Ok(match qm {
-        1 => Modulation::Bpsk,
-        2 => Modulation::Qpsk,
-        4 => Modulation::Qam16,
-        6 => Modulation::Qam64,
-        8 => Modulation::Qam256,
-        10 => Modulation::Qam1024,
-        q => return Err(invalid("qm", q, "1 (BPSK), 2, 4, 6, 8 or 10")),
-    })
+    Ok(Modulation::from_bits_per_symbol(qm)?)
 }
 
 /// Maps `n_symbols·qm` bits (one per byte, 0/1) to `n_symbols` unit-energy symbols

@@ -101,19 +101,7 @@ fn out2<'py, T: numpy::Element>(
 }
 
 fn modulation(qm: u32) -> PyResult<Modulation> {
-    Ok(match qm {
-        1 => Modulation::Bpsk,
-        2 => Modulation::Qpsk,
-        4 => Modulation::Qam16,
-        6 => Modulation::Qam64,
-        8 => Modulation::Qam256,
-        10 => Modulation::Qam1024,
-        q => {
-            return Err(value_err(format!(
-                "qm = {q}: expected 1 (BPSK), 2, 4, 6, 8 or 10"
-            )));
-        }
-    })
+    Modulation::from_bits_per_symbol(qm).map_err(lib_err)
 }
 
 fn normalization(s: &str) -> PyResult<Normalization> {

@@ -59,6 +59,20 @@ impl Modulation {
         }
     }
 
+    /// The modulation of order Q_m = `qm` (38.211 §5.1: 1 → BPSK, 2 → QPSK, 4, 6, 8, 10 →
+    /// 16…1024QAM); any other order is [`crate::Error::InvalidParameter`] naming `qm`.
+    pub fn from_bits_per_symbol(qm: u32) -> crate::Result<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|m| *m != Modulation::Pi2Bpsk)
+            .find(|m| m.bits_per_symbol() as u32 == qm)
+            .ok_or_else(|| crate::Error::InvalidParameter {
+                name: "qm",
+                value: qm.to_string(),
+                reason: "Q_m must be 1 (BPSK), 2, 4, 6, 8 or 10",
+            })
+    }
+
     /// Bits per axis of the PAM product (0 for the BPSK family, whose one bit drives both).
     pub(crate) fn bits_per_axis(self) -> usize {
         match self {
@@ -176,5 +190,24 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn from_bits_per_symbol_inverts_bits_per_symbol() {
+        for m in Modulation::ALL
+            .into_iter()
+            .filter(|m| *m != Modulation::Pi2Bpsk)
+        {
+            assert_eq!(
+                Modulation::from_bits_per_symbol(m.bits_per_symbol() as u32).unwrap(),
+                m
+            );
+        }
+        for qm in [0, 3, 5, 12] {
+            assert!(matches!(
+                Modulation::from_bits_per_symbol(qm),
+                Err(crate::Error::InvalidParameter { name: "qm", .. })
+            ));
+        }
     }
 }
