@@ -3,17 +3,20 @@
 //! antenna only weakens its own contribution, and a stuck antenna is handled exactly as a dead
 //! one.
 
+mod support;
+
 use massive_mimo::C32;
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
 use massive_mimo::link::{
     AntennaHealth, DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot,
 };
-use massive_mimo::modulation::{Modulation, map};
-use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
+use massive_mimo::modulation::Modulation;
+use massive_mimo::ofdm::OfdmConfig;
 use massive_mimo::precoding::Normalization;
-use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
+use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
 use ndarray::{Array3, s};
+use support::slot::{dmrs_layers, nr_ofdm};
 
 const N_ANT: usize = 16;
 const K: usize = 4;
@@ -21,16 +24,7 @@ const N_PRB: usize = 24;
 const N_SC: usize = 12 * N_PRB;
 
 fn ofdm() -> OfdmConfig {
-    OfdmConfig {
-        standard: Standard::Nr,
-        scs_khz: 30,
-        n_fft: 512,
-        n_sc: N_SC,
-        n_symbols: 14,
-        cyclic_prefix: CyclicPrefix::Normal,
-        slot: 0,
-        scale: 1.0 / (512f32).sqrt(),
-    }
+    nr_ofdm(N_SC, 512)
 }
 
 /// A flat channel H[a][u] with unit-modulus entries of varied phase.
@@ -42,22 +36,9 @@ fn h(a: usize, u: usize) -> C32 {
 /// Received uplink grid: 4 users' QPSK layers with type-2 double-symbol DMRS on symbols 2–3,
 /// through H, plus small deterministic "noise".
 fn uplink() -> (Array3<C32>, Array3<C32>, Array3<C32>) {
-    let mut pilots = Array3::zeros((K, 14, N_SC));
-    DmrsConfig::new(DmrsType::Type2, (0..K).collect(), vec![2], true)
-        .write_pilots(pilots.view_mut())
-        .unwrap();
-    let mut x = pilots.clone();
-    let mut sym = vec![C32::new(0.0, 0.0); N_SC];
-    for j in 0..K {
-        for l in (0..14).filter(|l| *l != 2 && *l != 3) {
-            let bits: Vec<u8> = (0..2 * N_SC)
-                .map(|i| ((i * 7 + j * 3 + l) % 5 < 2) as u8)
-                .collect();
-            map(Modulation::Qpsk, &bits, &mut sym).unwrap();
-            x.slice_mut(s![j, l, ..])
-                .assign(&ndarray::ArrayView1::from(&sym));
-        }
-    }
+    let (x, pilots) = dmrs_layers(K, N_SC, Modulation::Qpsk, |i, j, l| {
+        (i * 7 + j * 3 + l) % 5 < 2
+    });
     let rx = Array3::from_shape_fn((N_ANT, 14, N_SC), |(a, l, k)| {
         let n = C32::new(
             ((a * 31 + l * 17 + k * 13) % 97) as f32 / 97.0 - 0.5,

@@ -3,6 +3,8 @@
 //! sections (downlink EVM at 9 bits against the quantisation prediction, uplink detection from
 //! U-plane messages), and bad input as named errors.
 
+mod support;
+
 use std::path::Path;
 
 use massive_mimo::C32;
@@ -11,13 +13,14 @@ use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
 use massive_mimo::fronthaul::*;
 use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
-use massive_mimo::modulation::{Modulation, map};
-use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
+use massive_mimo::modulation::Modulation;
+use massive_mimo::ofdm::OfdmConfig;
 use massive_mimo::precoding::Normalization;
-use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
+use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
 use massive_mimo::simd::{Backend, Kernels, SimdError};
 use massive_mimo_tools::vectors::{Array, npy};
 use ndarray::{Array2, Array3, s};
+use support::slot::{dmrs_layers, nr_ofdm};
 
 fn invalid(e: Error) -> &'static str {
     match e {
@@ -568,16 +571,7 @@ const N_PRB: usize = 24;
 const N_SC: usize = 12 * N_PRB;
 
 fn ofdm() -> OfdmConfig {
-    OfdmConfig {
-        standard: Standard::Nr,
-        scs_khz: 30,
-        n_fft: 512,
-        n_sc: N_SC,
-        n_symbols: 14,
-        cyclic_prefix: CyclicPrefix::Normal,
-        slot: 0,
-        scale: 1.0 / (512f32).sqrt(),
-    }
+    nr_ofdm(N_SC, 512)
 }
 
 /// A 16-antenna downlink slot with 4 users on a fixed deterministic channel, RZF weights and
@@ -608,22 +602,9 @@ fn downlink_grid() -> (DownlinkSlot, Array3<C32>, Array3<C32>, Array3<C32>) {
         *h = C32::new(ph.cos(), ph.sin());
     }
     dl.compute_weights(&[0, 1, 2, 3], 0.01).unwrap();
-    let mut pilots = Array3::zeros((k, 14, N_SC));
-    DmrsConfig::new(DmrsType::Type2, (0..k).collect(), vec![2], true)
-        .write_pilots(pilots.view_mut())
-        .unwrap();
-    let mut x = pilots.clone();
-    let mut sym = vec![C32::new(0.0, 0.0); N_SC];
-    for j in 0..k {
-        for l in (0..14).filter(|l| *l != 2 && *l != 3) {
-            let bits: Vec<u8> = (0..8 * N_SC)
-                .map(|i| ((i * 13 + j * 5 + l * 3) % 7 < 3) as u8)
-                .collect();
-            map(Modulation::Qam256, &bits, &mut sym).unwrap();
-            x.slice_mut(s![j, l, ..])
-                .assign(&ndarray::ArrayView1::from(&sym));
-        }
-    }
+    let (x, pilots) = dmrs_layers(k, N_SC, Modulation::Qam256, |i, j, l| {
+        (i * 13 + j * 5 + l * 3) % 7 < 3
+    });
     let mut grid = Array3::zeros((n_ant, 14, N_SC));
     dl.precode(x.view(), grid.view_mut()).unwrap();
     (dl, x, pilots, grid)

@@ -1,6 +1,8 @@
 //! Slot pipelines and the simulated cell: identity-channel round trips, the ZF cell's downlink
 //! SINR and the MMSE uplink's SINR against their closed forms, reproducibility and thread-count independence, bad input.
 
+mod support;
+
 use massive_mimo::C32;
 use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat};
@@ -8,27 +10,19 @@ use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
 use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
 use massive_mimo::modulation::{Modulation, map};
-use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
+use massive_mimo::ofdm::OfdmConfig;
 use massive_mimo::precoding::Normalization;
 use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
 use massive_mimo_sim::channel::StaticChannel;
 use massive_mimo_sim::{CellScenario, ChannelKind, Csi, simulate_aggregation, simulate_carrier};
 use ndarray::{Array2, Array3};
+use support::slot::{dmrs_layers, nr_ofdm};
 
 const N_PRB: usize = 12;
 const N_SC: usize = 12 * N_PRB;
 
 fn ofdm() -> OfdmConfig {
-    OfdmConfig {
-        standard: Standard::Nr,
-        scs_khz: 30,
-        n_fft: 256,
-        n_sc: N_SC,
-        n_symbols: 14,
-        cyclic_prefix: CyclicPrefix::Normal,
-        slot: 0,
-        scale: 1.0 / 16.0, // scale²·n_fft = 1: modulation then demodulation is the identity
-    }
+    nr_ofdm(N_SC, 256) // scale²·n_fft = 1: modulation then demodulation is the identity
 }
 
 fn srs_pilots(n_users: usize) -> Array3<C32> {
@@ -44,24 +38,9 @@ fn srs_pilots(n_users: usize) -> Array3<C32> {
 
 /// Layers: DMRS type 2 double symbol on 2–3 for ports 0..k, QPSK data elsewhere.
 fn layers(k: usize) -> (Array3<C32>, Array3<C32>) {
-    let mut pilots = Array3::zeros((k, 14, N_SC));
-    DmrsConfig::new(DmrsType::Type2, (0..k).collect(), vec![2], true)
-        .write_pilots(pilots.view_mut())
-        .unwrap();
-    let mut x = pilots.clone();
-    let mut sym = vec![C32::new(0.0, 0.0); N_SC];
-    for j in 0..k {
-        for l in (0..14).filter(|l| *l != 2 && *l != 3) {
-            let bits: Vec<u8> = (0..2 * N_SC)
-                .map(|i| ((i * 7 + j * 3 + l) % 5 < 2) as u8)
-                .collect();
-            map(Modulation::Qpsk, &bits, &mut sym).unwrap();
-            for (sc, v) in sym.iter().enumerate() {
-                x[[j, l, sc]] = *v;
-            }
-        }
-    }
-    (x, pilots)
+    dmrs_layers(k, N_SC, Modulation::Qpsk, |i, j, l| {
+        (i * 7 + j * 3 + l) % 5 < 2
+    })
 }
 
 #[test]

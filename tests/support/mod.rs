@@ -3,3 +3,4 @@
 
 pub mod alloc_counter;
 pub mod multipath;
+pub mod slot;
