@@ -16,7 +16,7 @@ use massive_mimo::estimation::{
 use massive_mimo::refsig::{
     DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
 };
-use ndarray::{Array3, Array4};
+use ndarray::Array3;
 
 const N_RX: usize = 64;
 const N_SC: usize = 3276;
@@ -68,11 +68,11 @@ fn estimation(c: &mut Criterion) {
                 ..EstimatorConfig::default()
             };
             let mut est = ChannelEstimator::new(pattern, N_RX, config).expect("valid");
-            let mut h = Array4::zeros((N_RX, n_ports, runs, N_SC));
+            let mut h = est.estimate().expect("valid");
             g.throughput(Throughput::Elements((N_RX * n_ports * runs * N_SC) as u64));
             g.bench_function(format!("{name} {mname}"), |b| {
                 b.iter(|| {
-                    est.process(rx.view(), Some(0.01), h.view_mut())
+                    est.process(rx.view(), Some(0.01), &mut h)
                         .map(|r| r.noise_var)
                 })
             });
@@ -89,13 +89,10 @@ fn estimation(c: &mut Criterion) {
     ] {
         let mut est =
             CyclicShiftEstimator::new(pilots.view(), N_RX, NORMAL_CP_FRACTION, res).expect("valid");
-        let mut h = Array4::zeros((N_RX, 16, 1, est.n_outputs()));
+        let mut h = est.estimate().expect("valid");
         g.throughput(Throughput::Elements((N_RX * 16 * N_SC) as u64));
         g.bench_function(name, |b| {
-            b.iter(|| {
-                est.process(rx.view(), None, h.view_mut())
-                    .map(|r| r.noise_var)
-            })
+            b.iter(|| est.process(rx.view(), None, &mut h).map(|r| r.noise_var))
         });
     }
     g.finish();

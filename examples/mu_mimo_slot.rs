@@ -26,7 +26,7 @@ use massive_mimo::modulation::{DemapMethod, Modulation, demap, evm_rms, map};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
 use massive_mimo::rate::{McsTable, NrTbsInput, nr_mcs_for_efficiency, nr_tbs};
 use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
-use ndarray::{Array2, Array3, Array4};
+use ndarray::{Array2, Array3};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -108,13 +108,14 @@ fn main() -> Result<(), massive_mimo::Error> {
         ..EstimatorConfig::default()
     };
     let mut est = ChannelEstimator::new(pattern, n_ant, cfg)?;
-    let mut h_est = Array4::zeros((n_ant, N_USERS, 1, N_PRB));
+    let mut h_est = est.estimate()?;
     let report = est
-        .process(rx.view(), Some(nv_ul as f32), h_est.view_mut())?
+        .process(rx.view(), Some(nv_ul as f32), &mut h_est)?
         .clone();
 
-    // --- Downlink: RZF per PRB from the estimates (reciprocity), 256QAM on every stream.
-    let h_prb = Array3::from_shape_fn((N_PRB, N_USERS, n_ant), |(p, u, a)| h_est[[a, u, 0, p]]);
+    // --- Downlink: RZF per PRB from the estimates (reciprocity), 256QAM on every stream. The
+    // estimate's [run, prb, user, ant] order is the precoder's input: no re-sorting.
+    let h_prb = h_est.prb_channels(0, 0..N_PRB)?;
     let nv_dl = 10f64.powf(-DL_SNR_DB / 10.0);
     let mut w = Array3::zeros((N_PRB, n_ant, N_USERS));
     let alpha = (N_USERS as f64 * nv_dl) as f32;
@@ -294,9 +295,10 @@ fn uplink(rng: &mut ChaCha8Rng, h: &[Array2<C32>]) -> Result<(), massive_mimo::E
         ..EstimatorConfig::default()
     };
     let mut est = ChannelEstimator::new(PilotPattern::from_pilots(pilots.view())?, n_ant, cfg)?;
-    let mut h_est = Array4::zeros((n_ant, n_ue, 1, N_PRB));
-    est.process(rx.view(), Some(nv as f32), h_est.view_mut())?;
-    let h_prb = Array3::from_shape_fn((N_PRB, n_ant, n_ue), |(p, a, u)| h_est[[a, u, 0, p]]);
+    let mut h_est = est.estimate()?;
+    est.process(rx.view(), Some(nv as f32), &mut h_est)?;
+    // [prb, user, ant]: the detector's input as estimated.
+    let h_prb = h_est.prb_channels(0, 0..N_PRB)?;
     let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
         max_antennas: n_ant,
         max_layers: n_ue,

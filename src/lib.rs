@@ -56,7 +56,7 @@ pub mod error;
 pub mod estimation;
 pub mod fronthaul;
 pub mod grid_apply;
-mod linalg;
+pub mod linalg;
 pub mod link;
 pub mod modulation;
 pub mod ofdm;

@@ -8,7 +8,7 @@ use massive_mimo::beamforming::{CsiReporter, TypeISinglePanel};
 use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
 use massive_mimo::refsig::{CsiRsConfig, CsiRsDensity};
 use nalgebra::{Complex, DMatrix};
-use ndarray::{Array2, Array3, Array4};
+use ndarray::{Array2, Array3};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use support::multipath::{channel, cn, nmse_db, receive};
@@ -155,14 +155,14 @@ fn every_csi_rs_row_is_estimated_better_than_plain_ls() {
                 continue;
             }
         };
-        let runs = pattern.max_runs();
         let mut est = ChannelEstimator::new(pattern, 2, EstimatorConfig::default()).unwrap();
-        let mut h_runs = Array4::zeros((2, x, runs, n_sc));
-        est.process(rx.view(), Some(nv as f32), h_runs.view_mut())
+        let mut h_runs = est.estimate().unwrap();
+        est.process(rx.view(), Some(nv as f32), &mut h_runs)
             .unwrap();
-        let mut h_est = Array4::zeros((2, x, 14, n_sc));
-        est.interpolate_time(h_runs.view(), h_est.view_mut())
-            .unwrap();
+        let mut h_per_sym = est.estimate_per_symbol().unwrap();
+        est.interpolate_time(&h_runs, &mut h_per_sym).unwrap();
+        // [sym, sc, port, ant] → the generator's [ant, port, sym, sc].
+        let h_est = h_per_sym.view().permuted_axes([3, 2, 0, 1]);
         // NMSE at the pilot REs, per port, where least squares has its closed form.
         let (mut err, mut pow, mut n) = (0.0f64, 0.0f64, 0usize);
         for r in 0..2 {
@@ -209,17 +209,17 @@ fn csi_rs_to_report_closed_loop() {
     let nv = 10f64.powf(-2.5);
     let rx = receive(3, &h, &pilots, nv);
     let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
-    let runs = pattern.max_runs();
     let mut est = ChannelEstimator::new(pattern, 4, EstimatorConfig::default()).unwrap();
-    let mut h_runs = Array4::zeros((4, 8, runs, n_sc));
-    est.process(rx.view(), Some(nv as f32), h_runs.view_mut())
+    let mut h_runs = est.estimate().unwrap();
+    est.process(rx.view(), Some(nv as f32), &mut h_runs)
         .unwrap();
+    let h_runs = h_runs.view();
     // One sample per receive antenna at every 12th subcarrier (one per PRB).
     let samples = |get: &dyn Fn(usize, usize, usize) -> C32| {
         Array2::from_shape_fn((4 * 24, 8), |(i, p)| get(i % 4, p, 12 * (i / 4) + 6))
     };
     let h_true = samples(&|r, p, k| h[[r, p, 5, k]]);
-    let h_hat = samples(&|r, p, k| h_runs[[r, p, 0, k]]);
+    let h_hat = samples(&|r, p, k| h_runs[[0, k, p, r]]);
     let cb = TypeISinglePanel::new(4, 1, 4, 1, 1).unwrap();
     let mut rep = CsiReporter::new(cb, 4, 4, 4 * 24).unwrap();
     let snr = 1.0 / nv;

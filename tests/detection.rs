@@ -83,7 +83,7 @@ fn scenario(
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let n_sc = 12 * n_groups;
     let qm = m.bits_per_symbol();
-    let h = Array3::from_shape_fn((n_groups, n_rx, n_l), |_| cn(&mut rng, 1.0));
+    let h = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
     let mut bits = Vec::new();
     let mut x = Array3::zeros((n_l, 14, n_sc));
     for l in 0..n_l {
@@ -102,7 +102,7 @@ fn scenario(
         for t in 0..14 {
             for sc in 0..n_sc {
                 let g = sc / 12;
-                let v: C32 = (0..n_l).map(|l| h[[g, r, l]] * x[[l, t, sc]]).sum();
+                let v: C32 = (0..n_l).map(|l| h[[g, l, r]] * x[[l, t, sc]]).sum();
                 y[[r, t, sc]] = v + cn(&mut rng, nv);
             }
         }
@@ -111,7 +111,7 @@ fn scenario(
 }
 
 fn detect(sc: &Scenario, nv: f32, method: DetectorMethod, m: Modulation) -> (f64, Array2<f32>) {
-    let (n_groups, n_rx, n_l) = sc.h.dim();
+    let (n_groups, n_l, n_rx) = sc.h.dim();
     let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
         max_antennas: n_rx,
         max_layers: n_l,
@@ -210,7 +210,7 @@ fn per_prb_filters_equal_the_per_re_equaliser_on_flat_prbs() {
             .unwrap();
         // Per RE: symbol 5 of every subcarrier.
         let n_re = 72;
-        let h_re = Array3::from_shape_fn((n_re, 16, 4), |(e, r, l)| sc.h[[e / 12, r, l]]);
+        let h_re = Array3::from_shape_fn((n_re, 16, 4), |(e, r, l)| sc.h[[e / 12, l, r]]);
         let y_re = Array2::from_shape_fn((n_re, 16), |(e, r)| sc.y[[r, 5, e]]);
         let mut eq = LinearEqualizer::new(16, 4, n_re).unwrap();
         let (mut xe, mut ve) = (Array2::zeros((n_re, 4)), Array2::zeros((n_re, 4)));
@@ -255,7 +255,7 @@ fn irc_rejects_a_strong_interferer_that_mmse_cannot() {
         }
     }
     // U from 24 residual samples per PRB (what DMRS residuals give): interference + noise.
-    let mut u = Array3::zeros((n_groups, n_rx, 2));
+    let mut u = Array3::zeros((n_groups, 2, n_rx));
     for g in 0..n_groups {
         let e = Array2::from_shape_fn((n_rx, 24), |(r, _)| {
             C32::new(0.0, 0.0) + g_int[[g, r, 0]] * 0.0
@@ -342,7 +342,7 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
         n_sym: 2,
     })
     .unwrap();
-    let mut h = Array3::from_shape_fn((3, 4, 2), |(g, r, l)| C32::new((g + r + 2 * l) as f32, 1.0));
+    let mut h = Array3::from_shape_fn((3, 2, 4), |(g, l, r)| C32::new((g + r + 2 * l) as f32, 1.0));
     h.slice_mut(s![1, .., ..]).fill(C32::new(0.0, 0.0)); // no channel at all
     h[[2, 0, 0]] = C32::new(f32::NAN, 0.0);
     let y = Array3::from_elem((4, 2, 36), C32::new(1.0, 0.0));
@@ -406,7 +406,7 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
     };
     assert!(rejects(&[f32::NAN, 0.1, 0.1], None, DetectorMethod::Zf));
     assert!(rejects(&[0.1; 2], None, DetectorMethod::Zf));
-    let u = Array3::zeros((3, 4, 1));
+    let u = Array3::zeros((3, 1, 4));
     assert!(rejects(
         &nvs,
         Some(u.view()),
@@ -416,7 +416,7 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
         interference_factors(
             Array2::zeros((4, 0)).view(),
             0.1,
-            Array2::zeros((4, 1)).view_mut()
+            Array2::zeros((1, 4)).view_mut()
         )
         .is_err()
     );
@@ -431,7 +431,15 @@ fn sic_lowers_the_bit_error_rate_of_mmse() {
     let sc = scenario(41, n_rx, n_l, n_groups, m, nv);
     let n_sc = 12 * n_groups;
     let ber = |stages: usize| {
-        let mut sic = SicDetector::new(n_rx, n_l, 0, n_groups, 1, 14).unwrap();
+        let mut sic = SicDetector::new(&massive_mimo::detection::DetectorConfig {
+            max_antennas: n_rx,
+            max_layers: n_l,
+            max_interferers: 0,
+            max_groups: n_groups,
+            group_prbs: 1,
+            n_sym: 14,
+        })
+        .unwrap();
         let mut x = Array3::zeros((n_l, 14, n_sc));
         let mut xv = Array2::zeros((n_groups, n_l));
         let nvs = vec![nv as f32; n_groups];

@@ -3,11 +3,13 @@
 
 mod support;
 
-use massive_mimo::C32;
 use massive_mimo::estimation::{
-    ChannelEstimator, EstimatorConfig, FrequencyMethod, NORMAL_CP_FRACTION, PilotPattern,
+    ChannelEstimator, EstimatorConfig, FrequencyMethod, NORMAL_CP_FRACTION, OutputResolution,
+    PilotPattern,
 };
 use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, type_a_positions};
+use massive_mimo::resource::{ChannelEstimate, EstimateDims};
+use massive_mimo::{C32, Error};
 use ndarray::{Array3, Array4};
 use support::multipath::{channel, nmse_db, receive};
 
@@ -37,19 +39,23 @@ fn estimate(
     method: FrequencyMethod,
 ) -> (Array4<C32>, ChannelEstimator) {
     let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
-    let (n_rx, n_sym, n_sc) = rx.dim();
-    let (n_ports, runs) = (pattern.n_ports(), pattern.max_runs());
+    let n_rx = rx.dim().0;
     let cfg = EstimatorConfig {
         frequency: method,
         ..EstimatorConfig::default()
     };
     let mut est = ChannelEstimator::new(pattern, n_rx, cfg).unwrap();
-    let mut h_runs = Array4::zeros((n_rx, n_ports, runs, n_sc));
-    est.process(rx.view(), noise_var, h_runs.view_mut())
-        .unwrap();
-    let mut h = Array4::zeros((n_rx, n_ports, n_sym, n_sc));
-    est.interpolate_time(h_runs.view(), h.view_mut()).unwrap();
-    (h, est)
+    let mut h_runs = est.estimate().unwrap();
+    est.process(rx.view(), noise_var, &mut h_runs).unwrap();
+    let mut h = est.estimate_per_symbol().unwrap();
+    est.interpolate_time(&h_runs, &mut h).unwrap();
+    (by_antenna(&h), est)
+}
+
+/// An estimate `[run, out, port, ant]` re-sorted to `[ant, port, run, out]`, the order the
+/// channel generators of these tests use.
+fn by_antenna(e: &ChannelEstimate) -> Array4<C32> {
+    e.view().permuted_axes([3, 2, 0, 1]).to_owned()
 }
 
 const LINEAR: FrequencyMethod = FrequencyMethod::Linear;
@@ -197,12 +203,10 @@ fn report_estimates_noise_sinr_and_timing() {
     let rx = receive(9, &h, &pilots, nv);
     let (_, est) = estimate(&pilots, &rx, None, LMMSE);
     let mut est = est;
-    let (n_rx, n_sc) = (8, 288);
-    let mut h_runs = Array4::zeros((n_rx, 4, 3, n_sc));
-    let rep = est
-        .process(rx.view(), None, h_runs.view_mut())
-        .unwrap()
-        .clone();
+    let n_rx = 8;
+    let mut h_runs = est.estimate().unwrap();
+    let rep = est.process(rx.view(), None, &mut h_runs).unwrap().clone();
+    assert_eq!(h_runs.report(), &rep, "the estimate carries the report");
     let err_db = 10.0 * (rep.noise_var_estimate as f64 / nv).log10();
     assert!(err_db.abs() < 1.0, "noise estimate off by {err_db:.2} dB");
     for p in 0..4 {
@@ -236,14 +240,16 @@ fn time_interpolation_is_linear_between_runs_and_held_outside() {
     let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
     let est = ChannelEstimator::new(pattern, 1, EstimatorConfig::default()).unwrap();
     // Runs at symbols 2, 7, 11 with values 1, 2, 4.
-    let mut h_runs = Array4::zeros((1, 1, 3, 24));
+    let mut h_runs = est.estimate().unwrap();
     for (i, v) in [1.0f32, 2.0, 4.0].into_iter().enumerate() {
         h_runs
-            .slice_mut(ndarray::s![0, 0, i, ..])
+            .view_mut()
+            .slice_mut(ndarray::s![i, .., 0, 0])
             .fill(C32::new(v, -v));
     }
-    let mut h = Array4::zeros((1, 1, 14, 24));
-    est.interpolate_time(h_runs.view(), h.view_mut()).unwrap();
+    let mut h = est.estimate_per_symbol().unwrap();
+    est.interpolate_time(&h_runs, &mut h).unwrap();
+    let h = by_antenna(&h);
     let expect = |l: f32| -> f32 {
         if l <= 2.0 {
             1.0
@@ -283,25 +289,37 @@ fn bad_input_is_named() {
     assert!(ChannelEstimator::new(pattern.clone(), 2, bad_dft).is_err());
     let mut est = ChannelEstimator::new(pattern, 2, EstimatorConfig::default()).unwrap();
     let rx = Array3::zeros((2, 14, 48));
-    let mut out = Array4::zeros((2, 2, 3, 48));
-    assert!(
-        est.process(rx.view(), Some(f32::NAN), out.view_mut())
-            .is_err()
+    let mut out = est.estimate().unwrap();
+    let name = |r: massive_mimo::Result<&massive_mimo::estimation::ChannelReport>| match r {
+        Err(Error::InvalidParameter { name, .. }) | Err(Error::ShapeMismatch { name, .. }) => name,
+        other => panic!("expected a named error, got {other:?}"),
+    };
+    assert_eq!(
+        name(est.process(rx.view(), Some(f32::NAN), &mut out)),
+        "noise_var"
     );
-    assert!(est.process(rx.view(), Some(-1.0), out.view_mut()).is_err());
+    assert_eq!(
+        name(est.process(rx.view(), Some(-1.0), &mut out)),
+        "noise_var"
+    );
     let rx_bad = Array3::zeros((3, 14, 48));
-    assert!(
-        est.process(rx_bad.view(), Some(0.1), out.view_mut())
-            .is_err()
-    );
-    let mut out_bad = Array4::zeros((2, 2, 2, 48));
-    assert!(
-        est.process(rx.view(), Some(0.1), out_bad.view_mut())
-            .is_err()
-    );
+    assert!(name(est.process(rx_bad.view(), Some(0.1), &mut out)).starts_with("rx"));
+    let d = out.dims();
+    let mut out_bad = ChannelEstimate::zeros(
+        EstimateDims { n_runs: 2, ..d },
+        OutputResolution::Subcarrier,
+    )
+    .unwrap();
+    assert!(name(est.process(rx.view(), Some(0.1), &mut out_bad)).starts_with("estimate"));
+    let mut out_prb = ChannelEstimate::zeros(d, OutputResolution::Prb).unwrap();
+    assert!(name(est.process(rx.view(), Some(0.1), &mut out_prb)).starts_with("estimate"));
     // An all-zero received grid gives zero estimates, not NaN.
-    est.process(rx.view(), None, out.view_mut()).unwrap();
-    assert!(out.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
+    est.process(rx.view(), None, &mut out).unwrap();
+    assert!(
+        out.view()
+            .iter()
+            .all(|v| v.re.is_finite() && v.im.is_finite())
+    );
 
     // Pilot grids the pattern rejects.
     let mut partial = Array3::zeros((2, 14, 12));
@@ -340,9 +358,9 @@ fn per_prb_output_sits_at_the_prb_centres() {
             ..EstimatorConfig::default()
         };
         let mut est = ChannelEstimator::new(pattern, 2, cfg).unwrap();
-        let mut out = Array4::zeros((2, 2, 3, est.n_outputs()));
-        est.process(rx.view(), Some(0.01), out.view_mut()).unwrap();
-        out
+        let mut out = est.estimate().unwrap();
+        est.process(rx.view(), Some(0.01), &mut out).unwrap();
+        by_antenna(&out)
     };
     let (sc, prb) = (
         run(OutputResolution::Subcarrier),
@@ -364,8 +382,9 @@ fn per_prb_output_sits_at_the_prb_centres() {
         ..EstimatorConfig::default()
     };
     let mut est = ChannelEstimator::new(pattern, 2, cfg).unwrap();
-    let mut out = Array4::zeros((2, 2, 3, 8));
-    est.process(rx.view(), Some(0.01), out.view_mut()).unwrap();
+    let mut out = est.estimate().unwrap();
+    est.process(rx.view(), Some(0.01), &mut out).unwrap();
+    let out = by_antenna(&out);
     let (mut e, mut t) = (0.0f64, 0.0f64);
     for r in 0..2 {
         for p in 0..2 {
@@ -428,8 +447,9 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
             OutputResolution::Subcarrier,
         )
         .unwrap();
-        let mut est = Array4::zeros((n_rx, 16, 1, n_sc));
-        let report = cs.process(rx.view(), None, est.view_mut()).unwrap().clone();
+        let mut est = cs.estimate().unwrap();
+        let report = cs.process(rx.view(), None, &mut est).unwrap().clone();
+        let est = by_antenna(&est);
         let nmse_cs = nmse_db(&est, &truth);
         rows.push((snr_db, nmse_blocks, nmse_cs));
         // Noise measured from the empty taps: exact at low SNR, high by the off-grid delays'
@@ -495,15 +515,28 @@ fn delay_domain_estimator_names_what_it_cannot_do() {
     assert!(CyclicShiftEstimator::new(srs.view(), 0, NORMAL_CP_FRACTION, res).is_err());
     assert!(CyclicShiftEstimator::new(srs.view(), 2, f64::NAN, res).is_err());
     let rx = Array3::zeros((2, 14, 144));
-    let mut h = Array4::zeros((2, 4, 1, 11));
-    assert!(e.process(rx.view(), None, h.view_mut()).is_err());
-    let mut h = Array4::zeros((2, 4, 1, 12));
-    assert!(e.process(rx.view(), Some(f32::NAN), h.view_mut()).is_err());
+    let mut h = e.estimate().unwrap();
+    let mut h_bad = ChannelEstimate::zeros(
+        EstimateDims {
+            n_outputs: 11,
+            ..h.dims()
+        },
+        res,
+    )
+    .unwrap();
+    match e.process(rx.view(), None, &mut h_bad) {
+        Err(Error::ShapeMismatch { name, .. }) => assert!(name.starts_with("estimate")),
+        other => panic!("{other:?}"),
+    }
+    match e.process(rx.view(), Some(f32::NAN), &mut h) {
+        Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "noise_var"),
+        other => panic!("{other:?}"),
+    }
     // Zero input: zero channel, zero noise, finite report.
-    let r = e.process(rx.view(), None, h.view_mut()).unwrap();
+    let r = e.process(rx.view(), None, &mut h).unwrap();
     assert_eq!(r.noise_var_estimate, 0.0);
     assert!(r.rsrp.iter().all(|v| *v == 0.0));
-    assert!(h.iter().all(|v| *v == C32::new(0.0, 0.0)));
+    assert!(h.view().iter().all(|v| *v == C32::new(0.0, 0.0)));
 }
 
 #[test]

@@ -179,7 +179,7 @@ fn a_nan_in_the_sounding_grid_does_not_poison_the_precoder() {
         let report = dl.sound(grid.view(), None).unwrap().clone();
         let rzf = dl.compute_weights(&[0, 1, 2, 3], 0.01).unwrap();
         (
-            dl.estimates().to_owned(),
+            dl.estimates().view().to_owned(),
             dl.weights().to_owned(),
             report,
             rzf,
@@ -205,9 +205,9 @@ fn a_nan_in_the_sounding_grid_does_not_poison_the_precoder() {
         (0..N_ANT)
             .filter(|&x| x != 3)
             .flat_map(|x| {
-                a.slice(s![x, .., .., ..])
+                a.slice(s![.., .., .., x])
                     .iter()
-                    .zip(b.slice(s![x, .., .., ..]).iter())
+                    .zip(b.slice(s![.., .., .., x]).iter())
                     .map(|(p, q)| (p - q).norm())
                     .collect::<Vec<_>>()
             })

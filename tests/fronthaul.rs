@@ -596,8 +596,8 @@ fn downlink_grid() -> (DownlinkSlot, Array3<C32>, Array3<C32>, Array3<C32>) {
     )
     .unwrap();
     let mut dl = DownlinkSlot::new(cfg, srs.view(), &ofdm()).unwrap();
-    let mut est = dl.estimates_mut();
-    for ((a, u, r, p), h) in est.indexed_iter_mut() {
+    let mut est = dl.estimates_mut().view_mut();
+    for ((r, p, u, a), h) in est.indexed_iter_mut() {
         let ph = 0.9 * (a * (u + 1)) as f32 + 0.05 * (p * (a + 2 * u)) as f32 + r as f32;
         *h = C32::new(ph.cos(), ph.sin());
     }

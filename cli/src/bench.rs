@@ -6,297 +6,13 @@
 use std::time::Duration;
 
 use massive_mimo::C32;
-use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
-use massive_mimo::estimation::{
-    ChannelEstimator, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION, OutputResolution,
-    PilotPattern,
-};
-use massive_mimo::modulation::{DemapMethod, Modulation, demap};
-use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
-use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
-use massive_mimo::refsig::{
-    DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
-};
+use massive_mimo::modulation::Modulation;
+use massive_mimo::ofdm::Standard;
 use massive_mimo::simd::{Backend, Kernels};
+use massive_mimo_tools::perf::fixture::{CARRIERS, Carrier, N_ANT, N_LAYERS, N_SYM, SlotFixture};
 use massive_mimo_tools::perf::{measure_peak, time_per_call};
-use ndarray::{Array2, Array3, Array4};
+use ndarray::{Array2, Array3};
 use serde_json::{Value, json};
-
-/// One carrier of the reference cell: 64 antennas, 16 layers/streams.
-#[derive(Clone, Copy)]
-pub struct Carrier {
-    /// Report name.
-    pub name: &'static str,
-    /// PRBs.
-    pub n_prb: usize,
-    /// FFT size.
-    pub n_fft: usize,
-    /// Standard (LTE: 15 kHz, DC; NR: 30 kHz).
-    pub standard: Standard,
-    /// Slot (NR) or subframe (LTE) duration, seconds.
-    pub slot_s: f64,
-}
-
-/// TD-LTE 20 MHz and NR 100 MHz at 30 kHz.
-pub const CARRIERS: [Carrier; 2] = [
-    Carrier {
-        name: "td-lte-20mhz",
-        n_prb: 100,
-        n_fft: 2048,
-        standard: Standard::Lte,
-        slot_s: 1e-3,
-    },
-    Carrier {
-        name: "nr-100mhz-30khz",
-        n_prb: 273,
-        n_fft: 4096,
-        standard: Standard::Nr,
-        slot_s: 0.5e-3,
-    },
-];
-
-const N_ANT: usize = 64;
-const N_LAYERS: usize = 16;
-const N_SYM: usize = 14;
-
-fn v(a: usize, b: usize, c: usize) -> C32 {
-    C32::new(
-        ((a * 7 + b * 3 + c) % 13) as f32 * 0.1 - 0.6,
-        ((a + b * c) % 7) as f32 * 0.1 - 0.3,
-    )
-}
-
-/// Every buffer and processor of one carrier's downlink and uplink slot.
-pub struct SlotFixture {
-    carrier: Carrier,
-    srs: ChannelEstimator,
-    srs_out: Array4<C32>,
-    srs_dd: CyclicShiftEstimator,
-    dmrs: ChannelEstimator,
-    dmrs_out: Array4<C32>,
-    rx: Array3<C32>,
-    rzf: RzfPrecoder,
-    h_prb: Array3<C32>,
-    w_prb: Array3<C32>,
-    applier: PrecoderApplier,
-    w_prg: Array3<C32>,
-    layers: Array3<C32>,
-    antennas: Array3<C32>,
-    modulator: OfdmModulator,
-    wave: Array2<C32>,
-    demodulator: OfdmDemodulator,
-    detector: MimoDetector,
-    h_ul: Array3<C32>,
-    nv: Vec<f32>,
-    x: Array3<C32>,
-    xv: Array2<f32>,
-    llr: Vec<f32>,
-    llr_nv: Vec<f32>,
-}
-
-impl SlotFixture {
-    /// Builds the fixture with the given kernels for the GEMM-based blocks.
-    pub fn new(carrier: Carrier, kernels: Kernels) -> Result<Self, String> {
-        let e = |e: massive_mimo::Error| e.to_string();
-        let n_sc = 12 * carrier.n_prb;
-        // SRS: 16 single-port users on comb 4 × 4 cyclic shifts in the last symbol.
-        let mut srs_p = Array3::zeros((N_LAYERS, N_SYM, n_sc));
-        let template = SrsConfig::single_port(4, carrier.n_prb - carrier.n_prb % 4, 13, (3, 0));
-        write_multiplexed_users(&template, N_LAYERS, srs_p.view_mut()).map_err(e)?;
-        // DMRS: type 2 double symbol, 12 ports (the most Rel-15/16 DMRS has).
-        let dcfg = DmrsConfig::new(
-            DmrsType::Type2,
-            (0..12).collect(),
-            type_a_positions(2, 0, true).map_err(e)?,
-            true,
-        );
-        let mut dmrs_p = Array3::zeros((12, N_SYM, n_sc));
-        dcfg.write_pilots(dmrs_p.view_mut()).map_err(e)?;
-        let srs_dd = CyclicShiftEstimator::new(
-            srs_p.view(),
-            N_ANT,
-            NORMAL_CP_FRACTION,
-            OutputResolution::Prb,
-        )
-        .map_err(e)?;
-        let srs_pat = PilotPattern::from_pilots(srs_p.view()).map_err(e)?;
-        let dmrs_pat = PilotPattern::from_pilots(dmrs_p.view()).map_err(e)?;
-        let (srs_runs, dmrs_runs) = (srs_pat.max_runs(), dmrs_pat.max_runs());
-        // Per-PRB output: what the per-PRB precoder and detector consume.
-        let est_cfg = EstimatorConfig {
-            resolution: OutputResolution::Prb,
-            ..EstimatorConfig::default()
-        };
-        let srs = ChannelEstimator::new(srs_pat, N_ANT, est_cfg)
-            .map_err(e)?
-            .with_kernels(kernels);
-        let dmrs = ChannelEstimator::new(dmrs_pat, N_ANT, est_cfg)
-            .map_err(e)?
-            .with_kernels(kernels);
-        let ofdm = OfdmConfig {
-            standard: carrier.standard,
-            scs_khz: if carrier.standard == Standard::Lte {
-                15
-            } else {
-                30
-            },
-            n_fft: carrier.n_fft,
-            n_sc,
-            n_symbols: N_SYM,
-            cyclic_prefix: CyclicPrefix::Normal,
-            slot: 0,
-            scale: 1.0 / (carrier.n_fft as f32).sqrt(),
-        };
-        let modulator = OfdmModulator::new(&ofdm).map_err(e)?;
-        let wave = Array2::zeros((N_ANT, modulator.output_len()));
-        let n_prg = carrier.n_prb.div_ceil(2);
-        Ok(Self {
-            carrier,
-            srs,
-            srs_out: Array4::zeros((N_ANT, N_LAYERS, srs_runs, carrier.n_prb)),
-            srs_dd,
-            dmrs,
-            dmrs_out: Array4::zeros((N_ANT, 12, dmrs_runs, carrier.n_prb)),
-            rx: Array3::from_shape_fn((N_ANT, N_SYM, n_sc), |(a, b, c)| v(a, b, c)),
-            rzf: RzfPrecoder::new(N_LAYERS, N_ANT, carrier.n_prb)
-                .map_err(e)?
-                .with_kernels(kernels),
-            h_prb: Array3::from_shape_fn((carrier.n_prb, N_LAYERS, N_ANT), |(a, b, c)| v(a, b, c)),
-            w_prb: Array3::zeros((carrier.n_prb, N_ANT, N_LAYERS)),
-            applier: PrecoderApplier::new(N_ANT, N_LAYERS, N_SYM * 96)
-                .map_err(e)?
-                .with_kernels(kernels),
-            w_prg: Array3::from_shape_fn((n_prg, N_ANT, N_LAYERS), |(a, b, c)| v(a, b, c)),
-            layers: Array3::from_shape_fn((N_LAYERS, N_SYM, n_sc), |(a, b, c)| v(a, b, c)),
-            antennas: Array3::zeros((N_ANT, N_SYM, n_sc)),
-            modulator,
-            wave,
-            demodulator: OfdmDemodulator::new(&ofdm, 0.5).map_err(e)?,
-            detector: MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-                max_antennas: N_ANT,
-                max_layers: N_LAYERS,
-                max_interferers: 0,
-                max_groups: carrier.n_prb,
-                group_prbs: 1,
-                n_sym: N_SYM,
-            })
-            .map_err(e)?
-            .with_kernels(kernels),
-            h_ul: Array3::from_shape_fn((carrier.n_prb, N_ANT, N_LAYERS), |(a, b, c)| v(a, b, c)),
-            nv: vec![0.05; carrier.n_prb],
-            x: Array3::zeros((N_LAYERS, N_SYM, n_sc)),
-            xv: Array2::zeros((carrier.n_prb, N_LAYERS)),
-            llr: vec![0.0; N_SYM * n_sc * 8],
-            llr_nv: vec![0.05; N_SYM * n_sc],
-        })
-    }
-
-    fn n_sc(&self) -> usize {
-        12 * self.carrier.n_prb
-    }
-
-    /// SRS estimation of the 16 users (per PRB).
-    pub fn srs_estimation(&mut self) {
-        let _ = self
-            .srs
-            .process(self.rx.view(), Some(0.01), self.srs_out.view_mut());
-    }
-
-    /// SRS estimation of the 16 users in the delay domain (per PRB), what the downlink slot
-    /// uses.
-    pub fn srs_delay_domain(&mut self) {
-        let mut out = self.srs_out.slice_mut(ndarray::s![.., .., 0..1, ..]);
-        let _ = self.srs_dd.process(self.rx.view(), None, out.view_mut());
-    }
-
-    /// DMRS estimation (12 ports, one double-symbol run, per PRB).
-    pub fn dmrs_estimation(&mut self) {
-        let _ = self
-            .dmrs
-            .process(self.rx.view(), Some(0.01), self.dmrs_out.view_mut());
-    }
-
-    /// RZF weights for every PRB.
-    pub fn weights(&mut self) {
-        let _ = self.rzf.process(
-            self.h_prb.view(),
-            0.01,
-            Normalization::Total,
-            self.w_prb.view_mut(),
-        );
-    }
-
-    /// Precoder application over the slot (PRG of 2 PRBs).
-    pub fn apply(&mut self) {
-        let _ = self.applier.process_grid(
-            self.w_prg.view(),
-            2,
-            self.layers.view(),
-            self.antennas.view_mut(),
-        );
-    }
-
-    /// OFDM modulation of 64 antennas.
-    pub fn ofdm_mod(&mut self) {
-        let _ = self
-            .modulator
-            .process_antennas(self.antennas.view(), self.wave.view_mut());
-    }
-
-    /// OFDM demodulation of 64 antennas.
-    pub fn ofdm_demod(&mut self) {
-        let _ = self
-            .demodulator
-            .process_antennas(self.wave.view(), self.rx.view_mut());
-    }
-
-    /// Per-PRB MMSE detection of 16 layers.
-    pub fn detect(&mut self) {
-        let ch = GroupChannels {
-            h: self.h_ul.view(),
-            noise_var: &self.nv,
-            interference: None,
-        };
-        let _ = self.detector.process(
-            &ch,
-            DetectorMethod::Mmse { unbiased: true },
-            self.rx.view(),
-            self.x.view_mut(),
-            self.xv.view_mut(),
-        );
-    }
-
-    /// 256QAM max-log LLRs of every layer's symbols.
-    pub fn demap_all(&mut self) {
-        let n = N_SYM * self.n_sc();
-        for l in 0..N_LAYERS {
-            let sym = &self.layers.as_slice().unwrap_or(&[])[l * n..(l + 1) * n];
-            let _ = demap(
-                Modulation::Qam256,
-                DemapMethod::MaxLog,
-                sym,
-                &self.llr_nv,
-                &mut self.llr,
-            );
-        }
-    }
-
-    /// The downlink slot: SRS estimation, weights, application, OFDM.
-    pub fn downlink_slot(&mut self) {
-        self.srs_delay_domain();
-        self.weights();
-        self.apply();
-        self.ofdm_mod();
-    }
-
-    /// The uplink slot: OFDM, DMRS estimation, detection, LLRs.
-    pub fn uplink_slot(&mut self) {
-        self.ofdm_demod();
-        self.dmrs_estimation();
-        self.detect();
-        self.demap_all();
-    }
-}
 
 /// Flops of the blocks (8 per complex multiply-add; Hermitian halves counted once).
 fn flops(name: &str, c: Carrier) -> f64 {
@@ -353,9 +69,9 @@ fn nalgebra_mmse_re(
     g: usize,
     sc: usize,
 ) -> nalgebra::DVector<nalgebra::Complex<f32>> {
-    let (_, r, l) = h.dim();
+    let (_, l, r) = h.dim();
     let hm = nalgebra::DMatrix::from_fn(r, l, |i, j| {
-        let x = h[[g, i, j]];
+        let x = h[[g, j, i]];
         nalgebra::Complex::new(x.re, x.im)
     });
     let yv = nalgebra::DVector::from_fn(r, |i, _| {
@@ -464,7 +180,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "nalgebra inverse per PRB",
             t(&mut || {
                 for m in 0..carrier.n_prb {
-                    std::hint::black_box(nalgebra_rzf_prb(&f.h_prb, m));
+                    std::hint::black_box(nalgebra_rzf_prb(f.h_prb(), m));
                 }
             }),
         ));
@@ -477,7 +193,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         // nalgebra per RE: one symbol's REs, scaled to the slot.
         let nalg_detect = t(&mut || {
             for sc in 0..n_sc {
-                std::hint::black_box(nalgebra_mmse_re(&f.h_ul, &f.rx, sc / 12, sc));
+                std::hint::black_box(nalgebra_mmse_re(f.h_ul(), f.rx(), sc / 12, sc));
             }
         }) * N_SYM as f64;
         entries.push((
@@ -505,7 +221,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
             t(&mut || base.scalar.dmrs_estimation()),
         ));
         let mut naive_llr = vec![0.0f32; n_sc * 8];
-        let sym: Vec<C32> = (0..n_sc).map(|i| f.layers[[0, 0, i]]).collect();
+        let sym: Vec<C32> = (0..n_sc).map(|i| f.layers()[[0, 0, i]]).collect();
         let naive = t(&mut || naive_demap(&sym, 0.05, &mut naive_llr)) * (N_SYM * N_LAYERS) as f64;
         entries.push((
             "qam_demap_256qam",
@@ -513,8 +229,8 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "exhaustive max-log",
             naive,
         ));
-        let mut naive_wave = Array2::zeros(f.wave.dim());
-        let ants = f.antennas.clone();
+        let mut naive_wave = Array2::zeros(f.wave().dim());
+        let ants = f.antennas().clone();
         entries.push((
             "ofdm_modulate",
             t(&mut || f.ofdm_mod()),

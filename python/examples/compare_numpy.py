@@ -44,7 +44,7 @@ def main() -> None:
 
     w_lib, t_lib = best_of(lambda: mm.rzf_weights(h, alpha, "total"))
     w_np, t_np = best_of(np_rzf)
-    f_lib, tf_lib = best_of(lambda: mm.mimo_filters(np.ascontiguousarray(np.swapaxes(h, 1, 2)), nv, "mmse")[0])
+    f_lib, tf_lib = best_of(lambda: mm.mimo_filters(h, nv, "mmse")[0])
     f_np, tf_np = best_of(np_mmse)
     err_w = np.max(np.abs(w_lib - w_np)) / np.max(np.abs(w_np))
     err_f = np.max(np.abs(f_lib - f_np)) / np.max(np.abs(f_np))

@@ -23,7 +23,7 @@ def rzf_weights(h: C64, alpha: float, normalization: str = "total") -> C64:
     """h complex64[batch, k, n_tx] → w complex64[batch, n_tx, k] = Hᴴ(HHᴴ + αI)⁻¹, normalised."""
 def mimo_filters(h: C64, noise_var: F32, method: str = "mmse",
                  unbiased: bool = False) -> Tuple[C64, F32]:
-    """h complex64[g, n_rx, n_l], σ² float32[g] → (filters complex64[g, n_l, n_rx], noise float32[g, n_l])."""
+    """h complex64[g, n_layers, n_ant], σ² float32[g] → (filters complex64[g, n_layers, n_ant], noise float32[g, n_layers])."""
 def bfp_compress(iq: npt.NDArray[np.int16], iq_width: int) -> npt.NDArray[np.uint8]:
     """int16[n_prb, 12, 2] → O-RAN BFP payload uint8[n_prb·(1 + 3·iq_width)]."""
 def bfp_decompress(payload: npt.NDArray[np.uint8], iq_width: int) -> npt.NDArray[np.int16]:

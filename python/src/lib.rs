@@ -247,7 +247,8 @@ fn rzf_weights<'py>(
     out3(py, w, (b, n, k))
 }
 
-/// Linear detection filters per group: h complex64[n_groups, n_rx, n_l], complex noise
+/// Linear detection filters per group: h complex64[n_groups, n_layers, n_ant] (the crate's
+/// channel axis order, the same as `rzf_weights`), complex noise
 /// variance float32[n_groups] → (filters complex64[n_groups, n_l, n_rx], post-detection noise
 /// variance float32[n_groups, n_l]); `method` 'zf', 'mmse' (F = (HᴴH + σ²I)⁻¹Hᴴ, divided by
 /// its gain when `unbiased`) or 'irc' (without interference factors: equal to MMSE).
@@ -261,9 +262,9 @@ fn mimo_filters<'py>(
     unbiased: bool,
 ) -> PyResult<(Arr3<'py, Complex32>, Arr2<'py, f32>)> {
     let m = detector_method(method, unbiased)?;
-    let (g, r, l) = dims3("h [n_groups, n_rx, n_l]", h.shape())?;
+    let (g, l, r) = dims3("h [n_groups, n_layers, n_ant]", h.shape())?;
     let hv =
-        ArrayView3::from_shape((g, r, l), slice("h", &h)?).map_err(|e| value_err(e.to_string()))?;
+        ArrayView3::from_shape((g, l, r), slice("h", &h)?).map_err(|e| value_err(e.to_string()))?;
     let nv = slice("noise_var", &noise_var)?;
     let (f, v) = py
         .detach(|| -> massive_mimo::Result<(Vec<C32>, Vec<f32>)> {

@@ -105,10 +105,10 @@ def test_rzf_weights_match_numpy(norm, rng):
 @pytest.mark.parametrize("method,unbiased", [("mmse", False), ("mmse", True), ("zf", False)])
 def test_mimo_filters_match_numpy(method, unbiased, rng):
     g, r, l = 5, 16, 4
-    h = crandn(rng, g, r, l)
+    h = crandn(rng, g, l, r)  # the library's [group, layer, antenna]
     nv = rng.uniform(0.05, 0.3, g).astype(np.float32)
     f, noise = mm.mimo_filters(h, nv, method=method, unbiased=unbiased)
-    hh = h.astype(np.complex128)
+    hh = np.swapaxes(h, 1, 2).astype(np.complex128)  # H: n_rx × n_l per group
     hH = np.conj(np.swapaxes(hh, 1, 2))
     gram = hH @ hh
     if method == "zf":

@@ -59,7 +59,7 @@ use massive_mimo::refsig::{
     write_multiplexed_users,
 };
 use massive_mimo::{C32, Error, Result};
-use ndarray::{Array2, Array3, Array4, s};
+use ndarray::{Array2, Array3, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -477,9 +477,10 @@ pub fn simulate_carrier(
         srs_noise_db = 10.0 * f64::from(report.noise_var_estimate).log10();
         if k < n_users {
             // Wideband channel per candidate (mean over PRBs) → SUS.
-            let est = dl.estimates();
+            let est = dl.estimates().view();
+            let n_pos = (est.dim().0 * est.dim().1) as f32;
             let wb = Array2::from_shape_fn((n_users, n_ant), |(u, a)| {
-                est.slice(s![a, u, 0, ..]).iter().sum::<C32>() / n_prb as f32
+                est.slice(s![.., .., u, a]).iter().sum::<C32>() / n_pos
             });
             let mut pick = semi_orthogonal_selection(wb.view(), k, 0.6)?;
             // Fill up with the strongest remaining candidates if SUS stopped early.
@@ -532,13 +533,9 @@ pub fn simulate_carrier(
             let n_data = rs.data_res.len();
             channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
             if scenario.csi == Csi::Perfect {
-                let mut est = dl.estimates_mut();
-                for u in 0..n_users {
-                    for p in 0..n_prb {
-                        for a in 0..n_ant {
-                            est[[a, u, 0, p]] = h[[u, 12 * p + 6, a]];
-                        }
-                    }
+                let mut est = dl.estimates_mut().view_mut();
+                for ((_, p, u, a), v) in est.indexed_iter_mut() {
+                    *v = h[[u, 12 * p + 6, a]];
                 }
                 dl.compute_weights(&selected, nv_dl as f32)?;
             }
@@ -569,7 +566,6 @@ pub fn simulate_carrier(
                     n_set,
                     EstimatorConfig::default(),
                 )?;
-                let runs = ue_est.pattern().max_runs();
                 let mut rx_set = Array3::zeros((n_set, 14, n_sc));
                 for (q, &j) in members.iter().enumerate() {
                     let u = selected[j];
@@ -588,17 +584,18 @@ pub fn simulate_carrier(
                         rx_set.slice_mut(s![q, 2..dl_end, ..]).iter_mut(),
                     )?;
                 }
-                let mut h_runs = Array4::zeros((n_set, n_set, runs, n_sc));
-                let mut h_ue = Array4::zeros((n_set, n_set, 14, n_sc));
-                ue_est.process(rx_set.view(), None, h_runs.view_mut())?;
-                ue_est.interpolate_time(h_runs.view(), h_ue.view_mut())?;
+                let mut h_runs = ue_est.estimate()?;
+                let mut h_ue = ue_est.estimate_per_symbol()?;
+                ue_est.process(rx_set.view(), None, &mut h_runs)?;
+                ue_est.interpolate_time(&h_runs, &mut h_ue)?;
+                let h_ue = h_ue.view();
                 for (q, &j) in members.iter().enumerate() {
                     let u = selected[j];
                     let eq: Vec<C32> = rs
                         .data_res
                         .iter()
                         .map(|&(l, sc)| {
-                            let g = h_ue[[q, q, l, sc]];
+                            let g = h_ue[[l, sc, q, q]];
                             if g.norm_sqr() > 0.0 {
                                 rx_set[[q, l, sc]] / g
                             } else {

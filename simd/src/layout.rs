@@ -113,6 +113,14 @@ impl MatrixBatch {
         Ok(())
     }
 
+    /// Conjugates every element in place (the imaginary lanes negated; one pass over the
+    /// storage).
+    pub fn conjugate(&mut self) {
+        for im in self.data.chunks_exact_mut(LANES).skip(1).step_by(2) {
+            im.iter_mut().for_each(|v| *v = -*v);
+        }
+    }
+
     /// Rows of every matrix.
     pub fn rows(&self) -> usize {
         self.rows

@@ -12,6 +12,6 @@ mod selection;
 pub use codebook_type1::{Type1Index, TypeISinglePanel};
 pub use csi_report::{CsiReport, CsiReporter};
 pub use dft_grid::DftGrid;
-pub use eigen::{eigen_beams, hermitian_eigen};
+pub use eigen::eigen_beams;
 pub use pattern::{BeamPatternElement, beam_pattern_db};
 pub use selection::{PrecoderSelector, Selection};

@@ -19,7 +19,6 @@
 //! layer whose gain is ≤ 1e-6 (no channel of its own) is an erasure alone.
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
-use num_complex::Complex64;
 
 use crate::grid_apply::GridApplier;
 use crate::modulation::{DemapMethod, Modulation, demap};
@@ -53,12 +52,15 @@ pub struct DetectorReport {
 /// What the filters are computed from, per group (see [`MimoDetector::process`]).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupChannels<'a> {
-    /// Channel per group, [n_groups, n_rx, n_l].
+    /// Channel per group, `[n_groups, n_layers, n_ant]` (the crate's channel axis order,
+    /// [`crate::resource::ChannelEstimate`]: element `[g, l, a]` is layer l at receive antenna
+    /// a; a PRB range of an estimate goes in as it is).
     pub h: ArrayView3<'a, C32>,
     /// Noise variance per receive antenna and RE, per group, `[n_groups]` (finite, ≥ 0).
     pub noise_var: &'a [f32],
-    /// IRC interference factors U per group, [n_groups, n_rx, n_int] with R = σ²I + UUᴴ
-    /// (ignored by ZF and MMSE; `None` makes IRC equal MMSE).
+    /// IRC interference factors U per group, `[n_groups, n_int, n_ant]` (factor i of group
+    /// g is the antenna vector `[g, i, ..]`) with R = σ²I + UUᴴ (ignored by ZF and MMSE;
+    /// `None` makes IRC equal MMSE).
     pub interference: Option<ArrayView3<'a, C32>>,
 }
 
@@ -220,7 +222,7 @@ impl MimoDetector {
             noise_var,
             interference,
         } = *channels;
-        let (b, r, l) = h.dim();
+        let (b, l, r) = h.dim();
         let c = &self.cap;
         if b == 0
             || b > c.max_groups
@@ -231,8 +233,8 @@ impl MimoDetector {
             || l > r
         {
             return Err(Error::ShapeMismatch {
-                name: "h [n_groups ≤ max_groups, n_rx ≤ max_antennas, n_l ≤ min(max_layers, n_rx)]",
-                expected: vec![c.max_groups, c.max_antennas, c.max_layers],
+                name: "h [n_groups ≤ max_groups, n_layers ≤ min(max_layers, n_ant), n_ant ≤ max_antennas]",
+                expected: vec![c.max_groups, c.max_layers, c.max_antennas],
                 got: h.shape().to_vec(),
             });
         }
@@ -246,11 +248,11 @@ impl MimoDetector {
         crate::error::check_noise_var(noise_var)?;
         let n_int = match (method, &interference) {
             (DetectorMethod::Irc { .. }, Some(u)) => {
-                let ni = u.dim().2;
-                if u.dim().0 != b || u.dim().1 != r || ni > self.cap.max_interferers {
+                let ni = u.dim().1;
+                if u.dim().0 != b || u.dim().2 != r || ni > self.cap.max_interferers {
                     return Err(Error::ShapeMismatch {
-                        name: "interference [n_groups, n_rx, n_int ≤ max_interferers]",
-                        expected: vec![b, r, ni.min(self.cap.max_interferers)],
+                        name: "interference [n_groups, n_int ≤ max_interferers, n_ant]",
+                        expected: vec![b, ni.min(self.cap.max_interferers), r],
                         got: u.shape().to_vec(),
                     });
                 }
@@ -282,7 +284,7 @@ impl MimoDetector {
         x: ArrayViewMut3<'_, C32>,
         mut x_noise_var: ArrayViewMut2<'_, f32>,
     ) -> Result<DetectorReport> {
-        let (b, _, l) = channels.h.dim();
+        let (b, l, _) = channels.h.dim();
         if x_noise_var.dim() != (b, l) {
             return Err(Error::ShapeMismatch {
                 name: "x_noise_var [n_groups, n_l]",
@@ -309,11 +311,13 @@ impl MimoDetector {
         let l = self.n_l;
         let m = l + self.n_int; // batch matrix width; unused columns stay zero
         match h.as_slice() {
-            // No interference columns: H is the whole augmented batch, moved in by register
-            // tile transposes, and F's right-hand sides H_augᴴ are made inside the lanes.
+            // No interference columns: `h` holds Hᵀ per group (n_l × n_rx), moved into the
+            // lanes by register tile transposes; conjugated it is F's right-hand side Hᴴ, and
+            // its adjoint H is the whole augmented batch.
             Some(src) if self.n_int == 0 => {
-                self.kernels.load_batch(src, &mut self.h_aug)?;
-                self.kernels.adjoint_batch(&self.h_aug, &mut self.f_batch)?;
+                self.kernels.load_batch(src, &mut self.f_batch)?;
+                self.f_batch.conjugate();
+                self.kernels.adjoint_batch(&self.f_batch, &mut self.h_aug)?;
             }
             _ => self.build_augmented(h, interference)?,
         }
@@ -396,17 +400,18 @@ impl MimoDetector {
         let m = l + self.n_int;
         for gi in 0..b {
             self.h_row.fill(C32::new(0.0, 0.0));
+            // h [g, layer, ant] and u [g, factor, ant] → H_aug (n_rx × m, row-major).
             let hg = h.index_axis(ndarray::Axis(0), gi);
-            for (i, hrow) in hg.outer_iter().enumerate() {
-                for (j, &v) in hrow.iter().enumerate() {
-                    self.h_row[i * m + j] = v;
+            for (j, hrow) in hg.outer_iter().enumerate() {
+                for (a, &v) in hrow.iter().enumerate() {
+                    self.h_row[a * m + j] = v;
                 }
             }
             if let Some(u) = interference.as_ref() {
                 let ug = u.index_axis(ndarray::Axis(0), gi);
-                for (i, urow) in ug.outer_iter().enumerate() {
-                    for (j, &v) in urow.iter().enumerate() {
-                        self.h_row[i * m + l + j] = v;
+                for (j, urow) in ug.outer_iter().enumerate() {
+                    for (a, &v) in urow.iter().enumerate() {
+                        self.h_row[a * m + l + j] = v;
                     }
                 }
             }
@@ -477,62 +482,4 @@ impl MimoDetector {
         }
         Ok(())
     }
-}
-
-/// IRC interference factors U (n_rx × n_int, written into `u`) from the residuals `e`
-/// [n_rx, n_samples] of one group (received DMRS minus the estimated own-layer contribution):
-/// with the sample covariance `S = EEᴴ/N = Σ λ_i v_i v_iᴴ`, keeps the `n_int` strongest
-/// dimensions whose eigenvalue exceeds the noise, noise removed:
-/// `u_i = v_i·√(λ_i − σ²)`, so that `R = σ²I + UUᴴ` (columns beyond the significant ones are
-/// zero). Computed through the N × N Gram EᴴE (N ≤ a few tens), not the n_rx-order covariance.
-pub fn interference_factors(
-    e: ArrayView2<'_, C32>,
-    noise_var: f32,
-    mut u: ArrayViewMut2<'_, C32>,
-) -> Result<usize> {
-    let (n_rx, n) = e.dim();
-    let n_int = u.dim().1;
-    if n == 0 || u.dim().0 != n_rx {
-        return Err(Error::ShapeMismatch {
-            name: "e [n_rx, n_samples ≥ 1] / u [n_rx, n_int]",
-            expected: vec![n_rx, n.max(1)],
-            got: vec![u.dim().0, n],
-        });
-    }
-    crate::error::check_noise_var(&[noise_var])?;
-    // EᴴE/N = W Λ Wᴴ; then v_i = E w_i / √(N λ_i).
-    let mut gram = vec![Complex64::new(0.0, 0.0); n * n];
-    for a in 0..n {
-        for c in 0..n {
-            let s: Complex64 = (0..n_rx)
-                .map(|i| {
-                    let p = e[[i, a]];
-                    let q = e[[i, c]];
-                    Complex64::new(p.re as f64, -p.im as f64)
-                        * Complex64::new(q.re as f64, q.im as f64)
-                })
-                .sum();
-            gram[a * n + c] = s / n as f64;
-        }
-    }
-    let (vals, vecs) = crate::beamforming::hermitian_eigen(&gram, n)?;
-    u.fill(C32::new(0.0, 0.0));
-    let mut kept = 0;
-    for (i, &lam) in vals.iter().enumerate().take(n_int) {
-        if lam <= noise_var as f64 {
-            break;
-        }
-        let scale = ((lam - noise_var as f64) / (n as f64 * lam)).sqrt();
-        for row in 0..n_rx {
-            let v: Complex64 = (0..n)
-                .map(|a| {
-                    let p = e[[row, a]];
-                    Complex64::new(p.re as f64, p.im as f64) * vecs[a * n + i]
-                })
-                .sum();
-            u[[row, i]] = C32::new((v.re * scale) as f32, (v.im * scale) as f32);
-        }
-        kept += 1;
-    }
-    Ok(kept)
 }

@@ -12,8 +12,9 @@
 
 use ndarray::{Array2, Array3, ArrayView3, ArrayViewMut2, ArrayViewMut3, s};
 
-use super::detector::{DetectorMethod, GroupChannels, MimoDetector};
+use super::detector::{DetectorConfig, DetectorMethod, GroupChannels, MimoDetector};
 use crate::modulation::Modulation;
+use crate::resource::SUBCARRIERS_PER_PRB;
 use crate::{C32, Error, Result};
 
 /// What a [`SicDetector::process`] call does.
@@ -55,32 +56,26 @@ fn slice(modulation: Modulation, v: C32) -> C32 {
 }
 
 impl SicDetector {
-    /// Buffers for `n_groups` groups of `group_prbs` PRBs × `n_sym` symbols, `n_rx` antennas,
-    /// `n_l` layers and up to `max_interferers` IRC dimensions.
-    pub fn new(
-        n_rx: usize,
-        n_l: usize,
-        max_interferers: usize,
-        n_groups: usize,
-        group_prbs: usize,
-        n_sym: usize,
-    ) -> Result<Self> {
-        let det = MimoDetector::new(&crate::detection::DetectorConfig {
+    /// Buffers for the capacity `cfg` (the same [`DetectorConfig`] as the detector of every
+    /// stage); a call's shapes must equal it (SIC keeps whole-slot working copies).
+    pub fn new(cfg: &DetectorConfig) -> Result<Self> {
+        let det = MimoDetector::new(cfg)?;
+        let DetectorConfig {
             max_antennas: n_rx,
             max_layers: n_l,
-            max_interferers,
             max_groups: n_groups,
             group_prbs,
             n_sym,
-        })?;
-        let n_sc = 12 * group_prbs * n_groups;
+            ..
+        } = *cfg;
+        let n_sc = SUBCARRIERS_PER_PRB * group_prbs * n_groups;
         Ok(Self {
             det,
             n_rx,
             n_l,
             n_groups,
-            group_sc: 12 * group_prbs,
-            h_work: Array3::zeros((n_groups, n_rx, n_l)),
+            group_sc: SUBCARRIERS_PER_PRB * group_prbs,
+            h_work: Array3::zeros((n_groups, n_l, n_rx)),
             y_work: Array3::zeros((n_rx, n_sym, n_sc)),
             x_stage: Array3::zeros((n_l, n_sym, n_sc)),
             nv_stage: Array2::zeros((n_groups, n_l)),
@@ -127,7 +122,7 @@ impl SicDetector {
         }
         if x_noise_var.dim() != (self.n_groups, self.n_l) || channels.h.dim() != self.h_work.dim() {
             return Err(Error::ShapeMismatch {
-                name: "x_noise_var [n_groups, n_l] / h [n_groups, n_rx, n_l]",
+                name: "x_noise_var [n_groups, n_l] / h [n_groups, n_layers, n_ant]",
                 expected: vec![self.n_groups, self.n_l],
                 got: x_noise_var.shape().to_vec(),
             });
@@ -182,12 +177,12 @@ impl SicDetector {
                     for k in k0..k1 {
                         let xh = slice(modulation, self.x_stage[[l, t, k]]);
                         for r in 0..self.n_rx {
-                            let v = self.h_work[[g, r, l]] * xh;
+                            let v = self.h_work[[g, l, r]] * xh;
                             self.y_work[[r, t, k]] -= v;
                         }
                     }
                 }
-                self.h_work.slice_mut(s![g, .., l]).fill(C32::new(0.0, 0.0));
+                self.h_work.slice_mut(s![g, l, ..]).fill(C32::new(0.0, 0.0));
             }
         }
         Ok(())

@@ -28,10 +28,12 @@
 
 use std::sync::Arc;
 
-use ndarray::{ArrayView3, ArrayViewMut4};
+use ndarray::ArrayView3;
 use rustfft::{Fft, FftPlanner};
 
+use super::estimator::check_estimate;
 use super::{ChannelReport, OutputResolution};
+use crate::resource::{ChannelEstimate, EstimateDims};
 use crate::{C32, Error, Result};
 
 struct Port {
@@ -73,6 +75,7 @@ pub struct CyclicShiftEstimator {
     n_sym: usize,
     n_sc: usize,
     n_out: usize,
+    resolution: OutputResolution,
     groups: Vec<Group>,
     c: Vec<C32>,
     taps: Vec<C32>,
@@ -297,6 +300,7 @@ impl CyclicShiftEstimator {
             n_sym,
             n_sc,
             n_out,
+            resolution,
             groups,
             c: vec![C32::new(0.0, 0.0); max_m * n_rx],
             taps: vec![C32::new(0.0, 0.0); max_m],
@@ -315,15 +319,29 @@ impl CyclicShiftEstimator {
         &self.report
     }
 
-    /// Estimates every port's channel from `rx` [n_rx, n_sym, n_sc] into `h`
-    /// [n_rx, n_ports, 1, n_out]. The report's `noise_var_estimate` is always measured from
+    /// A zero estimate of the shape [`Self::process`] writes, `[1, n_out, n_ports, n_rx]`.
+    pub fn estimate(&self) -> Result<ChannelEstimate> {
+        ChannelEstimate::zeros(
+            EstimateDims {
+                n_runs: 1,
+                n_outputs: self.n_out,
+                n_ports: self.n_ports,
+                n_ant: self.n_rx,
+            },
+            self.resolution,
+        )
+    }
+
+    /// Estimates every port's channel from `rx` [n_rx, n_sym, n_sc] into `est`
+    /// `[1, n_out, n_ports, n_rx]` ([`Self::estimate`]). The report's `noise_var_estimate` is
+    /// always measured from
     /// the taps in the middle of the gaps between the ports' windows (0 when there are none);
     /// the Wiener tap weights, RSRP and SINR use `noise_var` when given, else that measurement.
     pub fn process(
         &mut self,
         rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
-        mut h: ArrayViewMut4<'_, C32>,
+        est: &mut ChannelEstimate,
     ) -> Result<&ChannelReport> {
         if rx.dim() != (self.n_rx, self.n_sym, self.n_sc) {
             return Err(Error::ShapeMismatch {
@@ -332,13 +350,12 @@ impl CyclicShiftEstimator {
                 got: rx.shape().to_vec(),
             });
         }
-        if h.dim() != (self.n_rx, self.n_ports, 1, self.n_out) {
-            return Err(Error::ShapeMismatch {
-                name: "h [n_rx, n_ports, 1, n_out]",
-                expected: vec![self.n_rx, self.n_ports, 1, self.n_out],
-                got: h.shape().to_vec(),
-            });
-        }
+        check_estimate(
+            est,
+            [1, self.n_out, self.n_ports, self.n_rx],
+            self.resolution,
+        )?;
+        let mut h = est.view_mut();
         if let Some(v) = noise_var {
             crate::error::check_noise_var(&[v])?;
         }
@@ -435,7 +452,7 @@ impl CyclicShiftEstimator {
                             .zip(&g.map_w[s..e])
                             .map(|(&i, &w)| taps[i] * w)
                             .sum();
-                        h[[a, p.index, 0, o]] = v;
+                        h[[0, o, p.index, a]] = v;
                     }
                 }
             }
@@ -447,6 +464,7 @@ impl CyclicShiftEstimator {
         };
         r.noise_var_estimate = measured as f32;
         r.noise_var = noise_var.unwrap_or(measured as f32);
+        est.set_report(&self.report);
         Ok(&self.report)
     }
 }

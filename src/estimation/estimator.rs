@@ -1,13 +1,14 @@
 //! The channel-estimation processor: LS with cover-code de-spreading, frequency filtering,
 //! quality report — allocation-free in [`ChannelEstimator::process`].
 
-use ndarray::{ArrayView3, ArrayView4, ArrayViewMut4, s};
+use ndarray::{ArrayView3, s};
 use num_complex::Complex64;
 
 use super::frequency::{
     Chunk, DelayPrior, FrequencyMethod, WeightDesigner, delay_prior, plan_chunks,
 };
 use super::pattern::PilotPattern;
+use crate::resource::{ChannelEstimate, EstimateDims};
 use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
@@ -101,11 +102,11 @@ struct PortStats {
 /// Channel estimator for one pilot pattern and `n_rx` receive antennas.
 ///
 /// `process` takes the received grid `rx` [n_rx, n_sym, n_sc] and writes the channel of every
-/// port at every output position (subcarrier or PRB, [`OutputResolution`]) of every pilot run,
-/// `h` [n_rx, n_ports, n_runs, n_out] (`n_runs` = [`PilotPattern::max_runs`], `n_out` =
-/// [`Self::n_outputs`]; run r of a port with fewer runs is left untouched).
-/// [`Self::interpolate_time`] expands that to every OFDM symbol. Nothing is allocated after
-/// construction.
+/// port at every output position (subcarrier or PRB, [`OutputResolution`]) of every pilot run
+/// into a [`ChannelEstimate`] `[n_runs, n_out, n_ports, n_rx]` ([`Self::estimate`] builds one:
+/// `n_runs` = [`PilotPattern::max_runs`], `n_out` = [`Self::n_outputs`]; run r of a port with
+/// fewer runs is left untouched). [`Self::interpolate_time`] expands that to every OFDM
+/// symbol. Nothing is allocated after construction.
 pub struct ChannelEstimator {
     pattern: PilotPattern,
     n_rx: usize,
@@ -230,6 +231,32 @@ impl ChannelEstimator {
         self.outputs.len()
     }
 
+    /// A zero estimate of the shape [`Self::process`] writes.
+    pub fn estimate(&self) -> Result<ChannelEstimate> {
+        ChannelEstimate::zeros(
+            EstimateDims {
+                n_runs: self.pattern.max_runs(),
+                n_outputs: self.outputs.len(),
+                n_ports: self.pattern.n_ports(),
+                n_ant: self.n_rx,
+            },
+            self.config.resolution,
+        )
+    }
+
+    /// A zero estimate of the shape [`Self::interpolate_time`] writes (one run per symbol).
+    pub fn estimate_per_symbol(&self) -> Result<ChannelEstimate> {
+        ChannelEstimate::zeros(
+            EstimateDims {
+                n_runs: self.pattern.n_sym(),
+                n_outputs: self.outputs.len(),
+                n_ports: self.pattern.n_ports(),
+                n_ant: self.n_rx,
+            },
+            self.config.resolution,
+        )
+    }
+
     /// The report of the last [`Self::process`] call.
     pub fn report(&self) -> &ChannelReport {
         &self.report
@@ -257,7 +284,7 @@ impl ChannelEstimator {
         &mut self,
         rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
-        mut h: ArrayViewMut4<'_, C32>,
+        est: &mut ChannelEstimate,
     ) -> Result<&ChannelReport> {
         let (n_ports, n_sym, n_sc) = (
             self.pattern.n_ports(),
@@ -274,13 +301,8 @@ impl ChannelEstimator {
         }
         let runs = self.pattern.max_runs();
         let n_out = self.outputs.len();
-        if h.dim() != (n_rx, n_ports, runs, n_out) {
-            return Err(Error::ShapeMismatch {
-                name: "h [n_rx, n_ports, n_runs, n_out]",
-                expected: vec![n_rx, n_ports, runs, n_out],
-                got: h.shape().to_vec(),
-            });
-        }
+        check_estimate(est, [runs, n_out, n_ports, n_rx], self.config.resolution)?;
+        let mut h = est.view_mut();
         if let Some(v) = noise_var {
             crate::error::check_noise_var(&[v])?;
         }
@@ -315,22 +337,23 @@ impl ChannelEstimator {
                         )?;
                         let out = SplitMut::new(n_k, n_rx, n_rx, &mut self.c_re, &mut self.c_im)?;
                         self.kernels.gemm(a, b, out, GemmMode::Overwrite)?;
-                        // ĥᵀ (n_k × n_rx) → h[r, port, run, k0 + c].
+                        // ĥᵀ (n_k × n_rx) → h[run, k0 + j, port, ..]: rows of n_rx.
                         let (cre, cim) = (&self.c_re, &self.c_im);
-                        match h.as_slice_mut() {
-                            Some(d) => {
-                                for r in 0..n_rx {
-                                    let base = ((r * n_ports + port) * runs + ri) * n_out + c.k0;
-                                    for (j, d) in d[base..base + n_k].iter_mut().enumerate() {
-                                        *d = C32::new(cre[j * n_rx + r], cim[j * n_rx + r]);
+                        for j in 0..n_k {
+                            let mut dst = h.slice_mut(s![ri, c.k0 + j, port, ..]);
+                            let (re, im) = (
+                                &cre[j * n_rx..(j + 1) * n_rx],
+                                &cim[j * n_rx..(j + 1) * n_rx],
+                            );
+                            match dst.as_slice_mut() {
+                                Some(d) => {
+                                    for ((d, &a), &b) in d.iter_mut().zip(re).zip(im) {
+                                        *d = C32::new(a, b);
                                     }
                                 }
-                            }
-                            None => {
-                                for r in 0..n_rx {
-                                    for j in 0..n_k {
-                                        h[[r, port, ri, c.k0 + j]] =
-                                            C32::new(cre[j * n_rx + r], cim[j * n_rx + r]);
+                                None => {
+                                    for ((d, &a), &b) in dst.iter_mut().zip(re).zip(im) {
+                                        *d = C32::new(a, b);
                                     }
                                 }
                             }
@@ -339,6 +362,7 @@ impl ChannelEstimator {
                 }
             }
         }
+        est.set_report(&self.report);
         Ok(&self.report)
     }
 
@@ -510,35 +534,27 @@ impl ChannelEstimator {
         }
     }
 
-    /// Expands run estimates `h_runs` [n_rx, n_ports, n_runs, n_sc] (from [`Self::process`])
-    /// to every OFDM symbol, `h` [n_rx, n_ports, n_sym, n_sc]: linear interpolation in time
-    /// between the runs' mean symbols, held constant before the first and after the last run.
+    /// Expands the run estimates `runs` (from [`Self::process`], `[n_runs, n_out, n_ports,
+    /// n_rx]`) to every OFDM symbol, `out` `[n_sym, n_out, n_ports, n_rx]` (its run axis is
+    /// the symbol): linear interpolation in time between the runs' mean symbols, held constant
+    /// before the first and after the last run. The report is carried over.
     pub fn interpolate_time(
         &self,
-        h_runs: ArrayView4<'_, C32>,
-        mut h: ArrayViewMut4<'_, C32>,
+        runs: &ChannelEstimate,
+        out: &mut ChannelEstimate,
     ) -> Result<()> {
-        let (n_ports, n_sym, n_sc) = (
+        let (n_ports, n_sym, n_out) = (
             self.pattern.n_ports(),
             self.pattern.n_sym(),
             self.outputs.len(),
         );
         let n_rx = self.n_rx;
-        let runs = self.pattern.max_runs();
-        if h_runs.dim() != (n_rx, n_ports, runs, n_sc) {
-            return Err(Error::ShapeMismatch {
-                name: "h_runs [n_rx, n_ports, n_runs, n_sc]",
-                expected: vec![n_rx, n_ports, runs, n_sc],
-                got: h_runs.shape().to_vec(),
-            });
-        }
-        if h.dim() != (n_rx, n_ports, n_sym, n_sc) {
-            return Err(Error::ShapeMismatch {
-                name: "h [n_rx, n_ports, n_sym, n_sc]",
-                expected: vec![n_rx, n_ports, n_sym, n_sc],
-                got: h.shape().to_vec(),
-            });
-        }
+        let res = self.config.resolution;
+        check_estimate(runs, [self.pattern.max_runs(), n_out, n_ports, n_rx], res)?;
+        check_estimate(out, [n_sym, n_out, n_ports, n_rx], res)?;
+        let h_runs = runs.view();
+        out.set_report(runs.report());
+        let mut h = out.view_mut();
         for g in self.pattern.groups() {
             let t = |i: usize| g.runs[i].time();
             let nr = g.runs.len();
@@ -554,18 +570,16 @@ impl ChannelEstimator {
                 };
                 let (w0, w1) = ((1.0 - f) as f32, f as f32);
                 for &port in &g.ports {
-                    for r in 0..n_rx {
-                        let a = h_runs.slice(s![r, port, i, ..]);
-                        let mut dst = h.slice_mut(s![r, port, l, ..]);
-                        if w1 == 0.0 {
-                            dst.assign(&a);
-                        } else {
-                            let b = h_runs.slice(s![r, port, i + 1, ..]);
-                            ndarray::Zip::from(&mut dst)
-                                .and(&a)
-                                .and(&b)
-                                .for_each(|d, &a, &b| *d = a * w0 + b * w1);
-                        }
+                    let a = h_runs.slice(s![i, .., port, ..]);
+                    let mut dst = h.slice_mut(s![l, .., port, ..]);
+                    if w1 == 0.0 {
+                        dst.assign(&a);
+                    } else {
+                        let b = h_runs.slice(s![i + 1, .., port, ..]);
+                        ndarray::Zip::from(&mut dst)
+                            .and(&a)
+                            .and(&b)
+                            .for_each(|d, &a, &b| *d = a * w0 + b * w1);
                     }
                 }
             }
@@ -601,4 +615,23 @@ impl ChannelEstimator {
     pub fn prior(&self, port: usize) -> Option<DelayPrior> {
         self.priors.get(port).copied()
     }
+}
+
+/// Checks that `est` is `[n_runs, n_out, n_ports, n_ant]` = `dims` at `resolution` (the
+/// estimate an estimator writes; [`ChannelEstimate::zeros`] with its dimensions).
+pub(crate) fn check_estimate(
+    est: &ChannelEstimate,
+    dims: [usize; 4],
+    resolution: OutputResolution,
+) -> Result<()> {
+    let d = est.dims();
+    let got = [d.n_runs, d.n_outputs, d.n_ports, d.n_ant];
+    if got != dims || est.resolution() != resolution {
+        return Err(Error::ShapeMismatch {
+            name: "estimate [n_runs, n_outputs, n_ports, n_ant] (and its resolution)",
+            expected: dims.to_vec(),
+            got: got.to_vec(),
+        });
+    }
+    Ok(())
 }

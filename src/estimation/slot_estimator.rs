@@ -3,24 +3,29 @@
 //! the delay domain). A pipeline holds a `Box<dyn SlotEstimator>` (or is generic over it) and
 //! swaps the algorithm without another code path.
 
-use ndarray::{ArrayView3, ArrayViewMut4};
+use ndarray::ArrayView3;
 
 use super::{ChannelEstimator, ChannelReport, CyclicShiftEstimator};
+use crate::resource::ChannelEstimate;
 use crate::{C32, Result};
 
 /// A channel estimator of one slot's pilot grid.
 ///
-/// Input `rx` [n_rx, n_sym, n_sc] (the received grid); output `h`
-/// [n_rx, n_ports, [`Self::n_runs`], [`Self::n_outputs`]] (ports in pilot-grid order, one
-/// estimate per pilot run and per output position: subcarrier or PRB). Allocation-free.
+/// Input `rx` [n_rx, n_sym, n_sc] (the received grid); output a [`ChannelEstimate`]
+/// `[`[`Self::n_runs`]`, `[`Self::n_outputs`]`, n_ports, n_rx]` (ports in pilot-grid order, one
+/// estimate per pilot run and per output position: subcarrier or PRB) with the report, built
+/// once by [`Self::estimate`]. Allocation-free.
 pub trait SlotEstimator: Send {
     /// Estimates every port; `noise_var` per RE, or measured from the pilots when `None`.
     fn process(
         &mut self,
         rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
-        h: ArrayViewMut4<'_, C32>,
+        est: &mut ChannelEstimate,
     ) -> Result<&ChannelReport>;
+
+    /// A zero estimate of the shape `process` writes.
+    fn estimate(&self) -> Result<ChannelEstimate>;
 
     /// The report of the last call (noise, RSRP, SINR, delays per port).
     fn report(&self) -> &ChannelReport;
@@ -37,9 +42,13 @@ impl SlotEstimator for ChannelEstimator {
         &mut self,
         rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
-        h: ArrayViewMut4<'_, C32>,
+        est: &mut ChannelEstimate,
     ) -> Result<&ChannelReport> {
-        ChannelEstimator::process(self, rx, noise_var, h)
+        ChannelEstimator::process(self, rx, noise_var, est)
+    }
+
+    fn estimate(&self) -> Result<ChannelEstimate> {
+        ChannelEstimator::estimate(self)
     }
 
     fn report(&self) -> &ChannelReport {
@@ -60,9 +69,13 @@ impl SlotEstimator for CyclicShiftEstimator {
         &mut self,
         rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
-        h: ArrayViewMut4<'_, C32>,
+        est: &mut ChannelEstimate,
     ) -> Result<&ChannelReport> {
-        CyclicShiftEstimator::process(self, rx, noise_var, h)
+        CyclicShiftEstimator::process(self, rx, noise_var, est)
+    }
+
+    fn estimate(&self) -> Result<ChannelEstimate> {
+        CyclicShiftEstimator::estimate(self)
     }
 
     fn report(&self) -> &ChannelReport {

@@ -15,11 +15,9 @@ use crate::fronthaul::{BfwCodec, BfwExtension};
 use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
-use crate::resource::{MuGroup, PrbAllocation};
+use crate::resource::{ChannelEstimate, MuGroup, PrbAllocation};
 use crate::{C32, Error, Result};
-use ndarray::{
-    Array3, Array4, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut3, ArrayViewMut4,
-};
+use ndarray::{Array3, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
 /// Linear precoder of the downlink streams.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,7 +69,8 @@ pub struct DownlinkSlot {
     prg: usize,
     /// The SRS estimator (either algorithm, one interface).
     srs: Box<dyn SlotEstimator>,
-    h_est: Array4<C32>,
+    /// SRS estimates `[1, n_prb, n_candidates, n_antennas]`.
+    h_est: ChannelEstimate,
     /// Per-PRG channels of the selected users, [n_prg, k, n_antennas] in the first
     /// n_prg·k·n_antennas values (contiguous for the current k).
     h_prg: Vec<C32>,
@@ -134,22 +133,26 @@ impl DownlinkSlot {
             resolution: OutputResolution::Prb,
             ..EstimatorConfig::default()
         };
+        let srs: Box<dyn SlotEstimator> = match cfg.srs_estimation {
+            SrsEstimation::DelayDomain => Box::new(CyclicShiftEstimator::new(
+                srs_pilots,
+                cfg.n_antennas,
+                NORMAL_CP_FRACTION,
+                OutputResolution::Prb,
+            )?),
+            SrsEstimation::BlockLmmse => {
+                Box::new(ChannelEstimator::new(srs_pattern, cfg.n_antennas, est_cfg)?)
+            }
+        };
+        // One estimate per PRB (the delay-domain estimator has one run; the block estimator's
+        // runs are the SRS symbols, averaged by `gather`).
+        let h_est = srs.estimate()?;
         Ok(Self {
             cfg,
             n_prg,
             prg,
-            srs: match cfg.srs_estimation {
-                SrsEstimation::DelayDomain => Box::new(CyclicShiftEstimator::new(
-                    srs_pilots,
-                    cfg.n_antennas,
-                    NORMAL_CP_FRACTION,
-                    OutputResolution::Prb,
-                )?),
-                SrsEstimation::BlockLmmse => {
-                    Box::new(ChannelEstimator::new(srs_pattern, cfg.n_antennas, est_cfg)?)
-                }
-            },
-            h_est: Array4::zeros((cfg.n_antennas, cfg.n_candidates, 1, cfg.n_prb)),
+            srs,
+            h_est,
             h_prg: vec![C32::new(0.0, 0.0); n_prg * cfg.n_layers * cfg.n_antennas],
             w: vec![C32::new(0.0, 0.0); n_prg * cfg.n_antennas * cfg.n_layers],
             w_group: vec![C32::new(0.0, 0.0); n_prg * cfg.n_antennas * cfg.n_layers],
@@ -187,9 +190,9 @@ impl DownlinkSlot {
             self.screen.contain(self.screened.view_mut());
             return self
                 .srs
-                .process(self.screened.view(), noise_var, self.h_est.view_mut());
+                .process(self.screened.view(), noise_var, &mut self.h_est);
         }
-        self.srs.process(srs_rx, noise_var, self.h_est.view_mut())
+        self.srs.process(srs_rx, noise_var, &mut self.h_est)
     }
 
     /// What the screening of the last sounding grid found per antenna.
@@ -197,14 +200,15 @@ impl DownlinkSlot {
         self.screen.health()
     }
 
-    /// Channel estimates [n_antennas, n_candidates, 1, n_prb] (what user selection reads).
-    pub fn estimates(&self) -> ArrayView4<'_, C32> {
-        self.h_est.view()
+    /// SRS channel estimates `[runs, n_prb, n_candidates, n_antennas]` with their report (what
+    /// user selection reads).
+    pub fn estimates(&self) -> &ChannelEstimate {
+        &self.h_est
     }
 
     /// Writable estimates, for a caller with its own channel knowledge (perfect-CSI studies).
-    pub fn estimates_mut(&mut self) -> ArrayViewMut4<'_, C32> {
-        self.h_est.view_mut()
+    pub fn estimates_mut(&mut self) -> &mut ChannelEstimate {
+        &mut self.h_est
     }
 
     /// Weights for the `selected` candidates (1 ..= n_layers distinct indices, stream j serves
@@ -322,22 +326,13 @@ impl DownlinkSlot {
     /// [b, n_ant, k] (before the 1/√k power scaling).
     fn group_weights(&mut self, users: &[usize], b: usize, noise_var: f32) -> Result<RzfReport> {
         let (k, n_ant) = (users.len(), self.cfg.n_antennas);
-        let mut h_prg = ArrayViewMut3::from_shape((b, k, n_ant), &mut self.h_prg[..b * k * n_ant])
-            .map_err(|_| Error::InvalidParameter {
-                name: "selected",
-                value: k.to_string(),
-                reason: "internal buffer shape",
-            })?;
-        for (i, &g) in self.group_prgs.iter().enumerate() {
-            let (p0, p1) = (g * self.prg, ((g + 1) * self.prg).min(self.cfg.n_prb));
-            let scale = 1.0 / (p1 - p0) as f32;
-            for (j, &u) in users.iter().enumerate() {
-                for a in 0..n_ant {
-                    let s: C32 = (p0..p1).map(|p| self.h_est[[a, u, 0, p]]).sum();
-                    h_prg[[i, j, a]] = s * scale;
-                }
-            }
-        }
+        // [b, k, n_ant]: each PRG's channel of the group's users, averaged over its PRBs.
+        let (prg, n_prb) = (self.prg, self.cfg.n_prb);
+        let bundles = self
+            .group_prgs
+            .iter()
+            .map(|&g| g * prg..((g + 1) * prg).min(n_prb));
+        let h_prg = self.h_est.gather(users, bundles, &mut self.h_prg)?;
         let mut w = ArrayViewMut3::from_shape((b, n_ant, k), &mut self.w_group[..b * n_ant * k])
             .map_err(|_| Error::InvalidParameter {
                 name: "selected",

@@ -14,9 +14,11 @@ use crate::fronthaul::{Timing, UplaneCodec};
 use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::modulation::{DemapMethod, Modulation, demap};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
-use crate::resource::{MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
+use crate::resource::{
+    ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT,
+};
 use crate::{C32, Error, Result};
-use ndarray::{Array2, Array3, Array4, ArrayView2, ArrayView3, ArrayViewMut3};
+use ndarray::{Array2, Array3, ArrayView2, ArrayView3, ArrayViewMut3};
 
 /// Port indices 0..32 for the all-users case of [`UplinkSlot::detect`].
 const ALL_PORTS: [usize; 32] = {
@@ -38,11 +40,9 @@ pub struct UplinkSlot {
     demod: OfdmDemodulator,
     grid: Array3<C32>,
     est: ChannelEstimator,
-    /// DMRS estimates [n_antennas, n_layers, runs, n_prb] (one run per DMRS occasion).
-    h_est: Array4<C32>,
-    /// DMRS occasions of the pattern (1, or 2–4 with additional DMRS positions).
-    runs: usize,
-    /// One group's channels on one PRB range, [len, n_antennas, k] in the first values.
+    /// DMRS estimates `[runs, n_prb, n_layers, n_antennas]` (one run per DMRS occasion).
+    h_est: ChannelEstimate,
+    /// One group's channels on one PRB range, `[len, k, n_antennas]` in the first values.
     h_prb: Vec<C32>,
     noise: Vec<f32>,
     det: MimoDetector,
@@ -72,20 +72,20 @@ impl UplinkSlot {
         let n_prb = ofdm.n_sc / 12;
         // Additional DMRS positions (38.211 Table 7.4.1.1.2-3, e.g. symbols {2, 11}) give one
         // estimate per occasion; detection uses their mean over the slot.
-        let runs = dmrs.max_runs().max(1);
         let est_cfg = EstimatorConfig {
             resolution: OutputResolution::Prb,
             ..EstimatorConfig::default()
         };
+        let est = ChannelEstimator::new(dmrs, n_antennas, est_cfg)?;
+        let h_est = est.estimate()?;
         Ok(Self {
             n_layers,
             n_antennas,
             n_prb,
             demod: OfdmDemodulator::new(ofdm, 0.5)?,
             grid: Array3::zeros((n_antennas, 14, ofdm.n_sc)),
-            est: ChannelEstimator::new(dmrs, n_antennas, est_cfg)?,
-            h_est: Array4::zeros((n_antennas, n_layers, runs, n_prb)),
-            runs,
+            est,
+            h_est,
             h_prb: vec![C32::new(0.0, 0.0); n_prb * n_antennas * n_layers],
             noise: vec![0.0; n_prb],
             det: MimoDetector::new(&crate::detection::DetectorConfig {
@@ -247,37 +247,22 @@ impl UplinkSlot {
         }
         let measured = self
             .est
-            .process(self.grid.view(), noise_var, self.h_est.view_mut())?
+            .process(self.grid.view(), noise_var, &mut self.h_est)?
             .noise_var_estimate;
         let nv = noise_var.unwrap_or(measured);
         self.noise.fill(nv);
         self.x_noise.fill(f32::MAX);
-        let n_ant = self.n_antennas;
         let sc = SUBCARRIERS_PER_PRB;
         let mut report = DetectorReport::default();
-        let inv_runs = 1.0 / self.runs as f32;
         let mut col0 = 0;
         for g in groups {
             let k = g.users.len();
             for r in g.prbs.ranges() {
                 let len = r.len();
-                for (i, p) in r.clone().enumerate() {
-                    for a in 0..n_ant {
-                        for (j, &u) in g.users.iter().enumerate() {
-                            let mut v = self.h_est[[a, u, 0, p]];
-                            for run in 1..self.runs {
-                                v += self.h_est[[a, u, run, p]];
-                            }
-                            self.h_prb[(i * n_ant + a) * k + j] = v * inv_runs;
-                        }
-                    }
-                }
-                let h = ArrayView3::from_shape((len, n_ant, k), &self.h_prb[..len * n_ant * k])
-                    .map_err(|_| Error::InvalidParameter {
-                        name: "prb allocation",
-                        value: format!("{r:?}"),
-                        reason: "internal buffer shape",
-                    })?;
+                // [len, k, n_ant]: the group's ports on each PRB, mean over the DMRS occasions.
+                let h = self
+                    .h_est
+                    .gather(g.users, r.clone().map(|p| p..p + 1), &mut self.h_prb)?;
                 let ch = GroupChannels {
                     h,
                     noise_var: &self.noise[..len],
@@ -313,7 +298,13 @@ impl UplinkSlot {
     /// The DMRS estimator's report of the last [`Self::detect`] (noise, RSRP, SINR, delays
     /// per layer).
     pub fn channel_report(&self) -> &ChannelReport {
-        self.est.report()
+        self.h_est.report()
+    }
+
+    /// The DMRS channel estimates of the last detection, `[runs, n_prb, n_layers,
+    /// n_antennas]`, with their report.
+    pub fn estimate(&self) -> &ChannelEstimate {
+        &self.h_est
     }
 
     /// Detected streams [K, 14, n_sc] of the last detection (K = its streams).

@@ -4,13 +4,13 @@
 //! takes the dominant right singular vectors of its own projected channel H_k·V0_k.
 //!
 //! Null spaces and singular vectors come from the Hermitian eigen-decomposition
-//! ([`crate::beamforming::hermitian_eigen`], f64): `V0_k` = eigenvectors of H̃_kᴴH̃_k whose
+//! ([`crate::linalg::hermitian_eigen`], f64): `V0_k` = eigenvectors of H̃_kᴴH̃_k whose
 //! eigenvalues are below `1e-9·λ_max` (numerically zero). A design-time, per-PRB operation.
 
 use ndarray::{Array2, ArrayView2};
 use num_complex::Complex64;
 
-use crate::beamforming::hermitian_eigen;
+use crate::linalg::hermitian_eigen;
 use crate::{C32, Error, Result};
 
 /// BD precoders: for user k with channel `channels[k]` [n_rx_k, n_tx] and `layers[k]` layers,

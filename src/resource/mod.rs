@@ -9,11 +9,20 @@
 //!   14 symbols of a normal-CP slot (§4.3.2), named once for the whole crate;
 //! * [`PrbAllocation`]: one or more disjoint, ascending PRB ranges (allocation type 1 is one
 //!   range; type 0 bitmaps are lists of RBG ranges, 38.214 §5.1.2.2);
-//! * [`MuGroup`]: users co-scheduled on one PRB allocation (one layer each).
+//! * [`MuGroup`]: users co-scheduled on one PRB allocation (one layer each);
+//! * [`ChannelEstimate`]: every port's channel at every antenna, `[run, output, port, ant]`,
+//!   with the estimator's report — the one channel type from the estimators into user
+//!   selection, the precoder and the detector.
+//!
+//! Dimension vocabulary, crate-wide: `n_ant` antennas (transmit or receive, of the array),
+//! `n_ports` pilot ports, `n_layers` spatial layers/streams (`k` in matrix formulas: one per
+//! user here), `n_prb` PRBs, `n_sc` subcarriers, `n_sym` OFDM symbols.
 
 mod allocation;
+mod channel_estimate;
 
 pub use allocation::{MuGroup, PrbAllocation};
+pub use channel_estimate::{ChannelEstimate, EstimateDims};
 
 /// Subcarriers per resource block, N_sc^RB (38.211 §4.4.4.1).
 pub const SUBCARRIERS_PER_PRB: usize = 12;

@@ -14,6 +14,7 @@ use massive_mimo_simd::{Backend, Kernels};
 
 pub use massive_mimo_simd::peak::{Peak, machine_peak, measure as measure_peak};
 
+pub mod fixture;
 mod simd_cases;
 pub use simd_cases::{KernelCase, simd_cases};
 

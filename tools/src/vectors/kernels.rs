@@ -497,16 +497,18 @@ fn chest(_: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
         return Err(format!("noise_var has {} values, expected 1", nv.len()));
     }
     let pattern = PilotPattern::from_pilots(pilots).map_err(err)?;
-    let (n_rx, n_sym, n_sc) = rx.dim();
-    let n_ports = pattern.n_ports();
-    let runs = pattern.max_runs();
+    let n_rx = rx.dim().0;
     let mut est = ChannelEstimator::new(pattern, n_rx, EstimatorConfig::default()).map_err(err)?;
-    let mut h_runs = ndarray::Array4::zeros((n_rx, n_ports, runs, n_sc));
-    est.process(rx, Some(nv[0]), h_runs.view_mut())
-        .map_err(err)?;
-    let mut h = ndarray::Array4::zeros((n_rx, n_ports, n_sym, n_sc));
-    est.interpolate_time(h_runs.view(), h.view_mut())
-        .map_err(err)?;
+    let mut h_runs = est.estimate().map_err(err)?;
+    est.process(rx, Some(nv[0]), &mut h_runs).map_err(err)?;
+    let mut h = est.estimate_per_symbol().map_err(err)?;
+    est.interpolate_time(&h_runs, &mut h).map_err(err)?;
+    // The library's [n_sym, n_sc, n_ports, n_rx] → the contract's [n_rx, n_ports, n_sym, n_sc].
+    let h = h
+        .view()
+        .permuted_axes([3, 2, 0, 1])
+        .as_standard_layout()
+        .into_owned();
     Ok(Outputs::from([("h", Array::C64(h.into_dyn()))]))
 }
 
@@ -533,6 +535,8 @@ fn equalize_irc(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
     let nv = flat(i.f32("noise_var")?);
     let (b, r, l) = h.dim();
     let n_int = u.dim().2;
+    // The contract's [n_re, n_rx, ·] → the library's channel order [n_re, ·, n_rx] (views).
+    let (h, u) = (h.permuted_axes([0, 2, 1]), u.permuted_axes([0, 2, 1]));
     if y.dim() != (b, r) {
         return Err(format!("y has shape {:?}, expected [{b}, {r}]", y.shape()));
     }

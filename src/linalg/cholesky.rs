@@ -1,6 +1,5 @@
-//! Small dense Hermitian solves in f64 for design-time work (estimation filters, selection
-//! metrics, eigen-beamforming); window sizes ≤ a few tens. Per-RE work runs on the SIMD
-//! kernels.
+//! Cholesky factorisation `A = LLᴴ` and solve of small Hermitian positive-definite systems in
+//! f64 (estimation filter design: window sizes ≤ a few tens).
 
 use num_complex::Complex64;
 

@@ -1,0 +1,13 @@
+//! Small dense linear algebra in f64 for the design-time and per-PRB helpers (estimation
+//! filters, selection metrics, eigen-beamforming, block diagonalisation, IRC interference
+//! factors): orders ≤ a few tens (≤ 256). Per-RE and batched work runs on the SIMD kernels.
+//!
+//! * [`hermitian_eigen`] / [`HermitianEigen`]: Jacobi eigen-decomposition of a Hermitian
+//!   matrix (the workspace form allocates nothing per call);
+//! * Cholesky factorisation and solve (crate-internal).
+
+mod cholesky;
+mod eigen;
+
+pub(crate) use cholesky::{cholesky_in_place, solve_cholesky};
+pub use eigen::{HermitianEigen, MAX_EIGEN_ORDER, hermitian_eigen};
