@@ -315,8 +315,10 @@ fn slot_pipelines_do_not_allocate() {
         &cfg,
     )
     .unwrap();
-    let mut ul =
-        UplinkSlot::new(n_ant, PilotPattern::from_pilots(dmrs.view()).unwrap(), &cfg).unwrap();
+    let mut ul = UplinkSlot::new(n_ant, PilotPattern::from_pilots(dmrs.view()).unwrap(), &cfg)
+        .unwrap()
+        .with_irc(2)
+        .unwrap();
     // Received sounding and uplink grids: every antenna sees the sum of the users' pilots with
     // a per-antenna phase.
     let rx = |p: &Array3<C32>| {
@@ -344,6 +346,9 @@ fn slot_pipelines_do_not_allocate() {
         ul.detect(DetectorMethod::Mmse { unbiased: true }, None)
             .unwrap();
         ul.llrs(Modulation::Qpsk, 1, 6, &mut llr).unwrap();
+        // MMSE-IRC: DMRS residuals, interference factors per PRB, IRC filters.
+        ul.detect(DetectorMethod::Irc { unbiased: true }, Some(0.01))
+            .unwrap();
     };
     once(&mut dl, &mut ul); // warm-up (SIMD backend detection)
     once(&mut dl_blocks, &mut ul);

@@ -55,7 +55,9 @@
 // Detection method: linear MMSE.
 #define MM_DETECTOR_MMSE 1
 
-// Detection method: MMSE with interference rejection.
+// Detection method: MMSE with interference rejection (up to 2 interference dimensions per
+// PRB, estimated from the DMRS residuals; rejected when the DMRS ports leave no room,
+// n_layers > 30).
 #define MM_DETECTOR_IRC 2
 
 // Most MU-MIMO groups in one call.

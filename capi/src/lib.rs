@@ -102,7 +102,9 @@ pub const MM_SRS_BLOCK_LMMSE: u32 = 1;
 pub const MM_DETECTOR_ZF: u32 = 0;
 /// Detection method: linear MMSE.
 pub const MM_DETECTOR_MMSE: u32 = 1;
-/// Detection method: MMSE with interference rejection.
+/// Detection method: MMSE with interference rejection (up to 2 interference dimensions per
+/// PRB, estimated from the DMRS residuals; rejected when the DMRS ports leave no room,
+/// n_layers > 30).
 pub const MM_DETECTOR_IRC: u32 = 2;
 
 /// OFDM numerology and grid size (38.211 §5.3 / 36.211 §6.12).
@@ -821,7 +823,8 @@ pub unsafe extern "C" fn mm_uplink_create(
             p,
             (n_ports, SYMBOLS_PER_SLOT, o.n_sc),
         )?;
-        let slot = UplinkSlot::new(n_antennas, PilotPattern::from_pilots(p)?, &ofdm_config(&o)?)?;
+        let slot = UplinkSlot::new(n_antennas, PilotPattern::from_pilots(p)?, &ofdm_config(&o)?)?
+            .with_default_irc()?;
         *out = Box::into_raw(Box::new(mm_uplink {
             slot,
             n_antennas,

@@ -652,8 +652,9 @@ impl UplinkSlot {
             .map_err(|e| value_err(e.to_string()))?;
         let o = ofdm(d.2 / 12, scs_khz, standard)?;
         let pattern = PilotPattern::from_pilots(p).map_err(lib_err)?;
-        let inner =
-            massive_mimo::link::UplinkSlot::new(n_antennas, pattern, &o).map_err(lib_err)?;
+        let inner = massive_mimo::link::UplinkSlot::new(n_antennas, pattern, &o)
+            .and_then(|s| s.with_default_irc())
+            .map_err(lib_err)?;
         Ok(Self {
             inner: Mutex::new(inner),
         })

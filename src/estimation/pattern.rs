@@ -36,6 +36,8 @@ pub(crate) struct Block {
     pub ls: Vec<C32>,
     /// Noise gain `[(XᴴX)⁻¹]_qq` per port: the LS estimate's noise variance over σ².
     pub noise_gain: Vec<f64>,
+    /// The pilots X, REs × ports (same RE order as `ls`), row-major.
+    pub pilots: Vec<C32>,
 }
 
 /// One or two adjacent pilot symbols of a CDM group, with the same pilot subcarriers.
@@ -178,6 +180,30 @@ impl PilotPattern {
     /// The CDM groups.
     pub fn groups(&self) -> &[CdmGroup] {
         &self.groups
+    }
+
+    /// Calls `f(run, symbol, subcarrier, ports, pilots)` for every pilot RE of every CDM
+    /// group: the run index within the group, the RE, the group's ports and their transmitted
+    /// pilot values on that RE (same order).
+    pub(crate) fn for_each_pilot_re(
+        &self,
+        mut f: impl FnMut(usize, usize, usize, &[usize], &[C32]),
+    ) {
+        for g in &self.groups {
+            let n_p = g.ports.len();
+            for (ri, run) in g.runs.iter().enumerate() {
+                for b in &run.blocks {
+                    let ks = &run.subcarriers[b.first..b.first + b.len];
+                    let res = run
+                        .symbols
+                        .iter()
+                        .flat_map(|&l| ks.iter().map(move |&k| (l, k)));
+                    for (r, (l, k)) in res.enumerate() {
+                        f(ri, l, k, &g.ports, &b.pilots[r * n_p..(r + 1) * n_p]);
+                    }
+                }
+            }
+        }
     }
 
     /// The most runs any group has (the time axis of [`super::ChannelEstimator`]'s output).
@@ -340,6 +366,10 @@ fn try_blocks(
             position: ks.iter().sum::<usize>() as f64 / len as f64,
             ls,
             noise_gain,
+            pilots: x
+                .iter()
+                .map(|v| C32::new(v.re as f32, v.im as f32))
+                .collect(),
         });
     }
     (n_blocks > 0).then_some(blocks)

@@ -67,6 +67,7 @@
 //! ```
 
 pub mod downlink;
+mod irc;
 pub mod screen;
 pub mod uplink;
 

@@ -11,6 +11,7 @@ use crate::estimation::{
     ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution, PilotPattern,
 };
 use crate::fronthaul::{Timing, UplaneCodec};
+use crate::link::irc::IrcFactors;
 use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::modulation::{DemapMethod, Modulation, demap};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
@@ -55,6 +56,8 @@ pub struct UplinkSlot {
     k: usize,
     /// Antenna screening of the received grid (containment of NaN / stuck receivers).
     screen: GridScreen,
+    /// DMRS residuals and interference factors for MMSE-IRC ([`Self::with_irc`]).
+    irc: Option<IrcFactors>,
 }
 
 impl UplinkSlot {
@@ -102,7 +105,50 @@ impl UplinkSlot {
             noise_row: vec![0.0; ofdm.n_sc],
             k: 0,
             screen: GridScreen::new(n_antennas),
+            irc: None,
         })
+    }
+
+    /// The IRC dimensions the C ABI and the Python bindings give every uplink slot (when
+    /// `n_layers` leaves room: n_layers + 2 ≤ 32).
+    pub const DEFAULT_IRC_DIMENSIONS: usize = 2;
+
+    /// [`Self::with_irc`] with [`Self::DEFAULT_IRC_DIMENSIONS`] when the layers leave room for
+    /// them, else the slot unchanged (IRC then rejected by name).
+    pub fn with_default_irc(self) -> Result<Self> {
+        if self.n_layers + Self::DEFAULT_IRC_DIMENSIONS <= 32 {
+            self.with_irc(Self::DEFAULT_IRC_DIMENSIONS)
+        } else {
+            Ok(self)
+        }
+    }
+
+    /// Makes [`DetectorMethod::Irc`] available: per PRB, the DMRS residuals of every detection
+    /// give up to `max_interferers` interference dimensions (1 ..= 32 − n_layers), whitened by
+    /// the MMSE-IRC filters ([`crate::link`]'s `irc` module documents the estimate and its
+    /// cost). Allocates the residual and factor buffers here, nothing per slot.
+    ///
+    /// Errors: `max_interferers` 0 or beyond 32 − n_layers (`InvalidParameter` naming it); a
+    /// DMRS pattern that leaves a PRB without pilots.
+    pub fn with_irc(mut self, max_interferers: usize) -> Result<Self> {
+        if max_interferers == 0 || self.n_layers + max_interferers > 32 {
+            return Err(Error::InvalidParameter {
+                name: "max_interferers",
+                value: max_interferers.to_string(),
+                reason: "1 ..= 32 − n_layers interference dimensions",
+            });
+        }
+        self.det = MimoDetector::new(&crate::detection::DetectorConfig {
+            max_interferers,
+            ..*self.det.config()
+        })?;
+        self.irc = Some(IrcFactors::new(
+            self.est.pattern(),
+            self.n_antennas,
+            self.n_prb,
+            max_interferers,
+        )?);
+        Ok(self)
     }
 
     /// Samples per antenna of one slot's waveform.
@@ -250,6 +296,15 @@ impl UplinkSlot {
             .process(self.grid.view(), noise_var, &mut self.h_est)?
             .noise_var_estimate;
         let nv = noise_var.unwrap_or(measured);
+        if let DetectorMethod::Irc { .. } = method {
+            let irc = self.irc.as_mut().ok_or_else(|| Error::InvalidParameter {
+                name: "method",
+                value: "Irc".into(),
+                reason: "MMSE-IRC needs the interference buffers of UplinkSlot::with_irc",
+            })?;
+            let prbs = groups.iter().flat_map(|g| g.prbs.ranges().iter());
+            irc.update(self.est.pattern(), self.grid.view(), &self.h_est, nv, prbs)?;
+        }
         self.noise.fill(nv);
         self.x_noise.fill(f32::MAX);
         let sc = SUBCARRIERS_PER_PRB;
@@ -266,7 +321,10 @@ impl UplinkSlot {
                 let ch = GroupChannels {
                     h,
                     noise_var: &self.noise[..len],
-                    interference: None,
+                    interference: match (method, &self.irc) {
+                        (DetectorMethod::Irc { .. }, Some(irc)) => Some(irc.factors(r.clone())),
+                        _ => None,
+                    },
                 };
                 let xn =
                     ndarray::ArrayViewMut2::from_shape((len, k), &mut self.x_noise_tmp[..len * k])
