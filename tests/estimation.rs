@@ -664,3 +664,122 @@ fn wrapping_reference_signal_arguments_are_errors() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Issue 15: the slot's pilot configuration. Two MU groups on different PRB ranges, each
+/// user's DMRS only on its own PRBs (38.211 §6.4.1.1.3: a PUSCH's DMRS spans its
+/// allocation). `process_groups` must give, for each group, exactly what an estimator built for
+/// that group's pilots alone gives; zero elsewhere; one group of every port on the whole band
+/// is `process`; and near the allocation edge it must beat the whole-band estimate, whose
+/// filters reach into PRBs where the port sent nothing.
+#[test]
+#[allow(clippy::single_range_in_vec_init)] // one-range PRB allocations are meant
+fn per_slot_allocations_estimate_each_group_on_its_own_prbs() {
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let n_prb = 24;
+    let n_sc = 12 * n_prb;
+    let (n_rx, nv) = (4, 0.01f64);
+    // Type 1 single symbol: CDM group 0 = ports 0, 1; CDM group 1 = ports 2, 3.
+    let full = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, n_prb);
+    let (ra, rb) = ([0..10], [10..n_prb]);
+    let mut sent = full.clone();
+    sent.slice_mut(ndarray::s![0..2, .., 12 * 10..])
+        .fill(C32::new(0.0, 0.0));
+    sent.slice_mut(ndarray::s![2..4, .., ..12 * 10])
+        .fill(C32::new(0.0, 0.0));
+    let h = channel(31, (n_rx, 4, 14, n_sc), 0.004, 0.001, 6);
+    let rx = receive(32, &h, &sent, nv);
+    let cfg = EstimatorConfig {
+        resolution: OutputResolution::Prb,
+        ..EstimatorConfig::default()
+    };
+    let mut est =
+        ChannelEstimator::new(PilotPattern::from_pilots(full.view()).unwrap(), n_rx, cfg).unwrap();
+    let (ua, ub) = ([0usize, 1], [2usize, 3]);
+    let groups = [
+        MuGroup {
+            users: &ua,
+            prbs: PrbAllocation::new(&ra, n_prb).unwrap(),
+        },
+        MuGroup {
+            users: &ub,
+            prbs: PrbAllocation::new(&rb, n_prb).unwrap(),
+        },
+    ];
+    let mut got = est.estimate().unwrap();
+    est.process_groups(rx.view(), Some(nv as f32), &groups, &mut got)
+        .unwrap();
+    let got = got.view();
+    // Each group against an estimator of that group's pilots alone (ports renumbered 0, 1).
+    for (ports, prbs) in [(0..2, 0..10), (2..4, 10..n_prb)] {
+        let alone = sent.slice(ndarray::s![ports.clone(), .., ..]).to_owned();
+        let mut e1 =
+            ChannelEstimator::new(PilotPattern::from_pilots(alone.view()).unwrap(), n_rx, cfg)
+                .unwrap();
+        let mut want = e1.estimate().unwrap();
+        e1.process(rx.view(), Some(nv as f32), &mut want).unwrap();
+        let want = want.view();
+        for (q, port) in ports.enumerate() {
+            for p in 0..n_prb {
+                for a in 0..n_rx {
+                    let g = got[[0, p, port, a]];
+                    if prbs.contains(&p) {
+                        let w = want[[0, p, q, a]];
+                        assert!(
+                            (g - w).norm() <= 1e-5 * w.norm().max(1.0),
+                            "port {port}, PRB {p}: {g} vs {w}"
+                        );
+                    } else {
+                        assert_eq!(g, C32::new(0.0, 0.0), "port {port} outside its PRBs");
+                    }
+                }
+            }
+        }
+    }
+    // One group of every port on the whole band is `process`, bit for bit.
+    let all = [0..n_prb];
+    let ports = [0usize, 1, 2, 3];
+    let one = [MuGroup {
+        users: &ports,
+        prbs: PrbAllocation::new(&all, n_prb).unwrap(),
+    }];
+    let (mut a, mut b) = (est.estimate().unwrap(), est.estimate().unwrap());
+    est.process_groups(rx.view(), Some(nv as f32), &one, &mut a)
+        .unwrap();
+    est.process(rx.view(), Some(nv as f32), &mut b).unwrap();
+    assert_eq!(a.view(), b.view());
+    // Near the edge (two PRBs each side of PRB 10) the allocation-aware estimate is closer to
+    // the channel at the PRB centres than the whole-band one.
+    let edge_nmse = |e: &ndarray::ArrayView4<'_, C32>| {
+        let (mut err, mut pow) = (0.0f64, 0.0f64);
+        for (ports, prbs) in [(0..2, 8..10), (2..4, 10..12)] {
+            for port in ports {
+                for p in prbs.clone() {
+                    for r in 0..n_rx {
+                        // PRB centre 12p + 5.5: the mean of subcarriers 12p + 5 and 12p + 6.
+                        let t = (h[[r, port, 2, 12 * p + 5]] + h[[r, port, 2, 12 * p + 6]]) * 0.5;
+                        err += f64::from((e[[0, p, port, r]] - t).norm_sqr());
+                        pow += f64::from(t.norm_sqr());
+                    }
+                }
+            }
+        }
+        10.0 * (err / pow).log10()
+    };
+    let (aware, whole) = (edge_nmse(&got), edge_nmse(&b.view()));
+    println!("edge NMSE: allocation-aware {aware:.1} dB, whole band {whole:.1} dB");
+    assert!(aware < whole - 3.0, "{aware:.1} vs {whole:.1} dB");
+    // A port beyond the pattern, a range beyond the grid: named errors.
+    for (users, prbs, name) in [
+        (&[4usize][..], &all[..], "port"),
+        (&[0usize][..], &[0..n_prb + 1][..], "prb allocation"),
+    ] {
+        let g = [MuGroup {
+            users,
+            prbs: PrbAllocation::new(prbs, n_prb + 1).unwrap(),
+        }];
+        match est.process_groups(rx.view(), None, &g, &mut a) {
+            Err(Error::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,14 +1,16 @@
 //! The channel-estimation processor: LS with cover-code de-spreading, frequency filtering,
 //! quality report — allocation-free in [`ChannelEstimator::process`].
 
+use std::ops::Range;
+
 use ndarray::{ArrayView3, s};
 use num_complex::Complex64;
 
 use super::frequency::{
-    Chunk, DelayPrior, FrequencyMethod, WeightDesigner, delay_prior, plan_chunks,
+    Chunk, DelayPrior, FrequencyMethod, WeightDesigner, delay_prior, plan_chunks, plan_chunks_into,
 };
 use super::pattern::PilotPattern;
-use crate::resource::{ChannelEstimate, EstimateDims};
+use crate::resource::{ChannelEstimate, EstimateDims, MuGroup, SUBCARRIERS_PER_PRB};
 use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
@@ -126,6 +128,11 @@ pub struct ChannelEstimator {
     /// Per port: statistics of the LS estimates (filled by `statistics`).
     stats: Vec<PortStats>,
     designer: WeightDesigner,
+    /// Most outputs of one chunk (the weight and output buffers' size).
+    max_nk: usize,
+    /// Scratch of the per-allocation chunk plans (capacity: most blocks / outputs of a run).
+    starts: Vec<usize>,
+    chunk_buf: Vec<Chunk>,
     w_re: Vec<f32>,
     w_im: Vec<f32>,
     c_re: Vec<f32>,
@@ -179,12 +186,13 @@ impl ChannelEstimator {
         let mut lt_im = Vec::new();
         let mut positions = Vec::new();
         let mut chunks = Vec::new();
-        let (mut max_nk, mut max_re) = (1, 1);
+        let (mut max_nk, mut max_re, mut max_blocks) = (1, 1, 1);
         for g in pattern.groups() {
             let p = g.ports.len();
             let mut gr = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for run in &g.runs {
                 let nb = run.blocks.len();
+                max_blocks = max_blocks.max(nb);
                 gr.0.push(vec![0.0; p * n_rx * nb]);
                 gr.1.push(vec![0.0; p * n_rx * nb]);
                 let pos: Vec<f64> = run.blocks.iter().map(|b| b.position).collect();
@@ -215,6 +223,9 @@ impl ChannelEstimator {
             priors: vec![DelayPrior::default(); n_ports],
             stats: vec![PortStats::default(); n_ports],
             designer: WeightDesigner::new(l, max_nk),
+            max_nk,
+            starts: Vec::with_capacity(max_blocks),
+            chunk_buf: Vec::with_capacity(outputs.len()),
             w_re: vec![0.0; l * max_nk],
             w_im: vec![0.0; l * max_nk],
             c_re: vec![0.0; n_rx * max_nk],
@@ -286,6 +297,60 @@ impl ChannelEstimator {
         noise_var: Option<f32>,
         est: &mut ChannelEstimate,
     ) -> Result<&ChannelReport> {
+        let band = 0..self.pattern.n_sc().div_ceil(SUBCARRIERS_PER_PRB);
+        self.run(rx, noise_var, est, &Schedule::Band(band))
+    }
+
+    /// The slot's pilot configuration: only the ports of `groups` are transmitted, each on its
+    /// group's PRBs (a PUSCH's DMRS spans its allocation only, 38.211 §6.4.1.1.3). Least
+    /// squares de-spreads every CDM group as a whole (absent ports read as zero channels);
+    /// each scheduled port's statistics, noise estimate and frequency filters use its own
+    /// PRB ranges only, no filter window crossing a range edge (a CDM block belongs to the
+    /// range holding its mean subcarrier); outputs of a port outside its ranges, and of ports
+    /// in no group, are zero. Equals [`Self::process`] when one group holds every port on the
+    /// whole band. Allocation-free.
+    ///
+    /// A port in several groups is estimated on each group's ranges (ranges of different
+    /// groups must not overlap, as the slots require).
+    ///
+    /// Errors (`InvalidParameter` naming the value): a port beyond the pattern, a PRB range
+    /// beyond the grid; as [`Self::process`] otherwise.
+    pub fn process_groups(
+        &mut self,
+        rx: ArrayView3<'_, C32>,
+        noise_var: Option<f32>,
+        groups: &[MuGroup<'_>],
+        est: &mut ChannelEstimate,
+    ) -> Result<&ChannelReport> {
+        let n_ports = self.pattern.n_ports();
+        let n_prb = self.pattern.n_sc().div_ceil(SUBCARRIERS_PER_PRB);
+        for (gi, g) in groups.iter().enumerate() {
+            if let Some(&u) = g.users.iter().find(|&&u| u >= n_ports) {
+                return Err(Error::InvalidParameter {
+                    name: "port",
+                    value: format!("{u} of {n_ports} (group {gi})"),
+                    reason: "ports of the pilot pattern",
+                });
+            }
+            if let Some(r) = g.prbs.ranges().iter().find(|r| r.end > n_prb) {
+                return Err(Error::InvalidParameter {
+                    name: "prb allocation",
+                    value: format!("{r:?} of group {gi} on {n_prb} PRBs"),
+                    reason: "inside the grid",
+                });
+            }
+        }
+        self.run(rx, noise_var, est, &Schedule::Groups(groups))
+    }
+
+    /// `process` for the ports and PRB ranges of `sched`.
+    fn run(
+        &mut self,
+        rx: ArrayView3<'_, C32>,
+        noise_var: Option<f32>,
+        est: &mut ChannelEstimate,
+        sched: &Schedule<'_>,
+    ) -> Result<&ChannelReport> {
         let (n_ports, n_sym, n_sc) = (
             self.pattern.n_ports(),
             self.pattern.n_sym(),
@@ -307,53 +372,95 @@ impl ChannelEstimator {
             crate::error::check_noise_var(&[v])?;
         }
         self.least_squares(rx);
-        self.statistics(noise_var);
+        self.statistics(noise_var, sched);
         let l = self.config.window_blocks;
+        let zero = C32::new(0.0, 0.0);
         for (gi, g) in self.pattern.groups().iter().enumerate() {
             for (ri, _) in g.runs.iter().enumerate() {
                 let nb = self.positions[gi][ri].len();
-                let lw = l.min(nb);
                 for (qi, &port) in g.ports.iter().enumerate() {
                     let prior = self.priors[port];
-                    for c in &self.chunks[gi][ri] {
-                        let n_k = c.k1 - c.k0;
-                        let win = &self.positions[gi][ri][c.window..c.window + lw];
-                        self.designer.design(
-                            self.config.frequency,
-                            prior,
-                            win,
-                            &self.outputs[c.k0..c.k1],
-                            &mut self.w_re,
-                            &mut self.w_im,
-                        );
-                        let off = (qi * nb + c.window) * n_rx;
-                        let a = SplitRef::new(n_k, lw, lw, &self.w_re, &self.w_im)?;
-                        let b = SplitRef::new(
-                            lw,
-                            n_rx,
-                            n_rx,
-                            &self.lt_re[gi][ri][off..],
-                            &self.lt_im[gi][ri][off..],
-                        )?;
-                        let out = SplitMut::new(n_k, n_rx, n_rx, &mut self.c_re, &mut self.c_im)?;
-                        self.kernels.gemm(a, b, out, GemmMode::Overwrite)?;
-                        // ĥᵀ (n_k × n_rx) → h[run, k0 + j, port, ..]: rows of n_rx.
-                        let (cre, cim) = (&self.c_re, &self.c_im);
-                        for j in 0..n_k {
-                            let mut dst = h.slice_mut(s![ri, c.k0 + j, port, ..]);
-                            let (re, im) = (
-                                &cre[j * n_rx..(j + 1) * n_rx],
-                                &cim[j * n_rx..(j + 1) * n_rx],
+                    if let Schedule::Groups(_) = sched {
+                        // Outputs outside the port's ranges stay zero.
+                        h.slice_mut(s![ri, .., port, ..]).fill(zero);
+                    }
+                    for r in sched.ranges(port) {
+                        let pos = &self.positions[gi][ri];
+                        let (b0, b1) = span(pos, &r);
+                        let (o0, o1) = span(&self.outputs, &r);
+                        if o0 == o1 {
+                            continue;
+                        }
+                        if b0 == b1 {
+                            // No CDM block of this port in the range: nothing to estimate from.
+                            h.slice_mut(s![ri, o0..o1, port, ..]).fill(zero);
+                            continue;
+                        }
+                        let whole = b0 == 0 && b1 == nb && o0 == 0 && o1 == n_out;
+                        if !whole {
+                            plan_chunks_into(
+                                &pos[b0..b1],
+                                &self.outputs[o0..o1],
+                                l,
+                                self.max_nk,
+                                &mut self.starts,
+                                &mut self.chunk_buf,
                             );
-                            match dst.as_slice_mut() {
-                                Some(d) => {
-                                    for ((d, &a), &b) in d.iter_mut().zip(re).zip(im) {
-                                        *d = C32::new(a, b);
+                        }
+                        let lw = l.min(b1 - b0);
+                        let n_chunks = if whole {
+                            self.chunks[gi][ri].len()
+                        } else {
+                            self.chunk_buf.len()
+                        };
+                        for ci in 0..n_chunks {
+                            let c = if whole {
+                                self.chunks[gi][ri][ci]
+                            } else {
+                                self.chunk_buf[ci]
+                            };
+                            let (k0, k1) = (o0 + c.k0, o0 + c.k1);
+                            let w0 = b0 + c.window;
+                            let n_k = k1 - k0;
+                            let win = &self.positions[gi][ri][w0..w0 + lw];
+                            self.designer.design(
+                                self.config.frequency,
+                                prior,
+                                win,
+                                &self.outputs[k0..k1],
+                                &mut self.w_re,
+                                &mut self.w_im,
+                            );
+                            let off = (qi * nb + w0) * n_rx;
+                            let a = SplitRef::new(n_k, lw, lw, &self.w_re, &self.w_im)?;
+                            let b = SplitRef::new(
+                                lw,
+                                n_rx,
+                                n_rx,
+                                &self.lt_re[gi][ri][off..],
+                                &self.lt_im[gi][ri][off..],
+                            )?;
+                            let out =
+                                SplitMut::new(n_k, n_rx, n_rx, &mut self.c_re, &mut self.c_im)?;
+                            self.kernels.gemm(a, b, out, GemmMode::Overwrite)?;
+                            // ĥᵀ (n_k × n_rx) → h[run, k0 + j, port, ..]: rows of n_rx.
+                            let (cre, cim) = (&self.c_re, &self.c_im);
+                            for j in 0..n_k {
+                                let mut dst = h.slice_mut(s![ri, k0 + j, port, ..]);
+                                let (re, im) = (
+                                    &cre[j * n_rx..(j + 1) * n_rx],
+                                    &cim[j * n_rx..(j + 1) * n_rx],
+                                );
+                                match dst.as_slice_mut() {
+                                    Some(d) => {
+                                        for ((d, &a), &b) in d.iter_mut().zip(re).zip(im) {
+                                            *d = C32::new(a, b);
+                                        }
                                     }
-                                }
-                                None => {
-                                    for ((d, &a), &b) in dst.iter_mut().zip(re).zip(im) {
-                                        *d = C32::new(a, b);
+                                    None => {
+                                        for ((d, &a), &b) in dst.iter_mut().zip(re).zip(im) {
+                                            *d = C32::new(a, b);
+                                        }
                                     }
                                 }
                             }
@@ -428,9 +535,9 @@ impl ChannelEstimator {
     }
 
     /// Per-port statistics, priors and the report from the LS estimates.
-    fn statistics(&mut self, noise_var: Option<f32>) {
+    fn statistics(&mut self, noise_var: Option<f32>, sched: &Schedule<'_>) {
         // Pass 1: lag-0/lag-1 correlations and the noise estimate (second differences with the
-        // port's mean-delay ramp removed).
+        // port's mean-delay ramp removed), over the blocks of each port's PRB ranges.
         let n_rx = self.n_rx;
         let mut d2_sum = 0.0f64;
         let mut d2_gain = 0.0f64;
@@ -439,37 +546,39 @@ impl ChannelEstimator {
             for (qi, &port) in g.ports.iter().enumerate() {
                 let (mut r0, mut r1, mut n0, mut n1) =
                     (0.0f64, Complex64::new(0.0, 0.0), 0usize, 0usize);
-                let (mut gain, mut spacing, mut ns) = (0.0f64, 0.0f64, 0usize);
+                let (mut gain, mut spacing, mut ns, mut n_blocks) =
+                    (0.0f64, 0.0f64, 0usize, 0usize);
+                let c =
+                    |re: &[f32], im: &[f32], r: usize| Complex64::new(re[r] as f64, im[r] as f64);
                 for (ri, run) in g.runs.iter().enumerate() {
-                    let nb = run.blocks.len();
                     let pos = &self.positions[gi][ri];
-                    for b in &run.blocks {
-                        gain += b.noise_gain[qi];
-                    }
-                    if nb > 1 {
-                        spacing += pos[nb - 1] - pos[0];
-                        ns += nb - 1;
-                    }
-                    let c = |re: &[f32], im: &[f32], r: usize| {
-                        Complex64::new(re[r] as f64, im[r] as f64)
-                    };
-                    for b in 0..nb {
-                        let (re, im) = self.ls_block(gi, ri, qi, b);
-                        for r in 0..n_rx {
-                            r0 += c(re, im, r).norm_sqr();
+                    for rg in sched.ranges(port) {
+                        let (b0, b1) = span(pos, &rg);
+                        for b in &run.blocks[b0..b1] {
+                            gain += b.noise_gain[qi];
                         }
-                        n0 += n_rx;
-                        if b + 1 < nb {
-                            let (re1, im1) = self.ls_block(gi, ri, qi, b + 1);
+                        n_blocks += b1 - b0;
+                        if b1 - b0 > 1 {
+                            spacing += pos[b1 - 1] - pos[b0];
+                            ns += b1 - b0 - 1;
+                        }
+                        for b in b0..b1 {
+                            let (re, im) = self.ls_block(gi, ri, qi, b);
                             for r in 0..n_rx {
-                                r1 += c(re1, im1, r) * c(re, im, r).conj();
+                                r0 += c(re, im, r).norm_sqr();
                             }
-                            n1 += n_rx;
+                            n0 += n_rx;
+                            if b + 1 < b1 {
+                                let (re1, im1) = self.ls_block(gi, ri, qi, b + 1);
+                                for r in 0..n_rx {
+                                    r1 += c(re1, im1, r) * c(re, im, r).conj();
+                                }
+                                n1 += n_rx;
+                            }
                         }
                     }
                 }
-                let n_blocks: usize = g.runs.iter().map(|r| r.blocks.len()).sum();
-                let gain = gain / n_blocks as f64;
+                let gain = gain / n_blocks.max(1) as f64;
                 let spacing = if ns > 0 { spacing / ns as f64 } else { 1.0 };
                 let r0 = r0 / n0.max(1) as f64;
                 let r1 = if n1 > 0 {
@@ -482,23 +591,26 @@ impl ChannelEstimator {
                 // = |v_{b−1} − 2ρ·v_b + ρ²·v_{b+1}|.
                 let rot = Complex64::from_polar(1.0, -r1.arg());
                 let rot2 = rot * rot;
-                for (ri, run) in g.runs.iter().enumerate() {
-                    let nb = run.blocks.len();
-                    if nb < 3 {
-                        continue;
-                    }
-                    for b in 1..nb - 1 {
-                        let (p0, q0) = self.ls_block(gi, ri, qi, b - 1);
-                        let (p1, q1) = self.ls_block(gi, ri, qi, b);
-                        let (p2, q2) = self.ls_block(gi, ri, qi, b + 1);
-                        for r in 0..n_rx {
-                            let v0 = Complex64::new(p0[r] as f64, q0[r] as f64);
-                            let v1 = Complex64::new(p1[r] as f64, q1[r] as f64);
-                            let v2 = Complex64::new(p2[r] as f64, q2[r] as f64);
-                            d2_sum += (v0 - 2.0 * rot * v1 + rot2 * v2).norm_sqr() / 6.0;
+                for ri in 0..g.runs.len() {
+                    let pos = &self.positions[gi][ri];
+                    for rg in sched.ranges(port) {
+                        let (b0, b1) = span(pos, &rg);
+                        if b1 - b0 < 3 {
+                            continue;
                         }
-                        d2_gain += gain * n_rx as f64;
-                        d2_n += n_rx;
+                        for b in b0 + 1..b1 - 1 {
+                            let (p0, q0) = self.ls_block(gi, ri, qi, b - 1);
+                            let (p1, q1) = self.ls_block(gi, ri, qi, b);
+                            let (p2, q2) = self.ls_block(gi, ri, qi, b + 1);
+                            for r in 0..n_rx {
+                                let v0 = Complex64::new(p0[r] as f64, q0[r] as f64);
+                                let v1 = Complex64::new(p1[r] as f64, q1[r] as f64);
+                                let v2 = Complex64::new(p2[r] as f64, q2[r] as f64);
+                                d2_sum += (v0 - 2.0 * rot * v1 + rot2 * v2).norm_sqr() / 6.0;
+                            }
+                            d2_gain += gain * n_rx as f64;
+                            d2_n += n_rx;
+                        }
                     }
                 }
                 self.stats[port] = PortStats {
@@ -634,4 +746,39 @@ pub(crate) fn check_estimate(
         });
     }
     Ok(())
+}
+
+/// The indices of the ascending subcarrier positions `pos` that fall in the PRBs `r`
+/// (`[12·start, 12·end)`), as a half-open range of indices.
+fn span(pos: &[f64], r: &Range<usize>) -> (usize, usize) {
+    let sc = SUBCARRIERS_PER_PRB as f64;
+    let lo = r.start as f64 * sc;
+    let hi = r.end as f64 * sc;
+    let i0 = pos.partition_point(|&x| x < lo);
+    let i1 = pos.partition_point(|&x| x < hi);
+    (i0, i1.max(i0))
+}
+
+/// Which ports the pilots of a call carry, on which PRBs.
+enum Schedule<'a> {
+    /// Every port on these PRBs (the whole grid).
+    Band(Range<usize>),
+    /// The ports of each group on the group's PRB ranges.
+    Groups(&'a [MuGroup<'a>]),
+}
+
+impl Schedule<'_> {
+    /// The PRB ranges of `port` (none when it is not scheduled).
+    fn ranges(&self, port: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+        let (band, groups): (Option<Range<usize>>, &[MuGroup<'_>]) = match self {
+            Schedule::Band(r) => (Some(r.clone()), &[]),
+            Schedule::Groups(g) => (None, g),
+        };
+        band.into_iter().chain(
+            groups
+                .iter()
+                .filter(move |g| g.users.contains(&port))
+                .flat_map(|g| g.prbs.ranges().iter().cloned()),
+        )
+    }
 }

@@ -69,10 +69,32 @@ pub(crate) struct Chunk {
 /// The chunks of a run with block positions `pos`, output positions `outs` (ascending, in
 /// subcarriers), windows of `l` blocks.
 pub(crate) fn plan_chunks(pos: &[f64], outs: &[f64], l: usize) -> Vec<Chunk> {
+    let mut starts = Vec::with_capacity(pos.len().max(1));
+    let mut chunks = Vec::with_capacity(outs.len());
+    plan_chunks_into(pos, outs, l, usize::MAX, &mut starts, &mut chunks);
+    chunks
+}
+
+/// [`plan_chunks`] into caller buffers (cleared first; allocation-free when `starts` holds
+/// `pos.len()` and `chunks` `outs.len()` entries of capacity), no chunk longer than
+/// `max_len` outputs (a longer run of one window is cut into several chunks). Nothing is
+/// planned for an empty `pos` or `outs`.
+pub(crate) fn plan_chunks_into(
+    pos: &[f64],
+    outs: &[f64],
+    l: usize,
+    max_len: usize,
+    starts: &mut Vec<usize>,
+    chunks: &mut Vec<Chunk>,
+) {
+    starts.clear();
+    chunks.clear();
     let nb = pos.len();
+    if nb == 0 || outs.is_empty() {
+        return;
+    }
     let l = l.min(nb).max(1);
     let step = (l / 2).max(1);
-    let mut starts = Vec::new();
     let mut s = 0;
     loop {
         starts.push(s.min(nb - l));
@@ -83,32 +105,28 @@ pub(crate) fn plan_chunks(pos: &[f64], outs: &[f64], l: usize) -> Vec<Chunk> {
     }
     starts.dedup();
     let centre = |s: usize| s as f64 + (l as f64 - 1.0) / 2.0;
-    let owner = |b: usize| {
-        let mut best = 0;
-        for (j, &s) in starts.iter().enumerate() {
-            if (centre(s) - b as f64).abs() < (centre(starts[best]) - b as f64).abs() {
-                best = j;
-            }
-        }
-        starts[best]
-    };
-    let mut chunks: Vec<Chunk> = Vec::new();
+    // Window starts ascend, so the owner of ascending blocks only moves forward.
+    let mut w = 0;
     let mut b = 0;
     for (k, &x) in outs.iter().enumerate() {
         while b + 1 < nb && x >= 0.5 * (pos[b] + pos[b + 1]) {
             b += 1;
         }
-        let w = owner(b);
+        while w + 1 < starts.len()
+            && (centre(starts[w + 1]) - b as f64).abs() < (centre(starts[w]) - b as f64).abs()
+        {
+            w += 1;
+        }
+        let window = starts[w];
         match chunks.last_mut() {
-            Some(c) if c.window == w => c.k1 = k + 1,
+            Some(c) if c.window == window && c.k1 - c.k0 < max_len.max(1) => c.k1 = k + 1,
             _ => chunks.push(Chunk {
-                window: w,
+                window,
                 k0: k,
                 k1: k + 1,
             }),
         }
     }
-    chunks
 }
 
 /// Scratch for designing one chunk's weights, sized at construction.

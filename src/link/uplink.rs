@@ -243,11 +243,13 @@ impl UplinkSlot {
     /// The slot's MU-MIMO groups: `groups[g].users` are DMRS port indices (rows of the pilot
     /// pattern) detected together on `groups[g].prbs`; streams are numbered group by group
     /// (K = Σ sizes ≤ n_layers): [`Self::layers`] row j and [`Self::layer_noise`] column j
-    /// are stream j, zero / `f32::MAX` outside its group's PRBs. Estimation runs once over all
-    /// ports (the pattern's CDM groups need it); detection per group and PRB range.
+    /// are stream j, zero / `f32::MAX` outside its group's PRBs. Estimation runs once for the
+    /// slot's pilot configuration ([`ChannelEstimator::process_groups`]: each port's DMRS on its
+    /// group's PRBs, CDM groups de-spread together, no filter across an allocation edge);
+    /// detection per group and PRB range.
     ///
     /// Errors (typed, naming the value): no group, an empty group, a port out of range or
-    /// twice in a group, more than n_layers streams, allocations beyond the carrier or sharing
+    /// twice in a group or in two groups, more than n_layers streams, allocations beyond the carrier or sharing
     /// a PRB.
     pub fn detect_groups(
         &mut self,
@@ -291,9 +293,10 @@ impl UplinkSlot {
         if self.screen.inspect(self.grid.view()) > 0 {
             self.screen.contain(self.grid.view_mut());
         }
+        // The slot's pilot configuration: each group's ports on the group's PRBs only.
         let measured = self
             .est
-            .process(self.grid.view(), noise_var, &mut self.h_est)?
+            .process_groups(self.grid.view(), noise_var, groups, &mut self.h_est)?
             .noise_var_estimate;
         let nv = noise_var.unwrap_or(measured);
         if let DetectorMethod::Irc { .. } = method {
