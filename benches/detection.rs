@@ -31,7 +31,7 @@ impl Prepared {
         let n_sc = 12 * N_PRB;
         Self {
             det: MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-                max_antennas: n_rx,
+                max_ant: n_rx,
                 max_layers: n_l,
                 max_interferers: 0,
                 max_groups: N_PRB,

@@ -57,7 +57,7 @@ fn pipelines(c: &mut Criterion) {
         )
         .expect("valid");
         let cfg = DownlinkConfig {
-            n_antennas: n_ant,
+            n_ant,
             n_candidates: K,
             n_layers: K,
             n_prb,

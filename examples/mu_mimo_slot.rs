@@ -300,7 +300,7 @@ fn uplink(rng: &mut ChaCha8Rng, h: &[Array2<C32>]) -> Result<(), massive_mimo::E
     // [prb, user, ant]: the detector's input as estimated.
     let h_prb = h_est.prb_channels(0, 0..N_PRB)?;
     let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-        max_antennas: n_ant,
+        max_ant: n_ant,
         max_layers: n_ue,
         max_interferers: 0,
         max_groups: N_PRB,

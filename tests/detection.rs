@@ -113,7 +113,7 @@ fn scenario(
 fn detect(sc: &Scenario, nv: f32, method: DetectorMethod, m: Modulation) -> (f64, Array2<f32>) {
     let (n_groups, n_l, n_rx) = sc.h.dim();
     let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-        max_antennas: n_rx,
+        max_ant: n_rx,
         max_layers: n_l,
         max_interferers: 0,
         max_groups: n_groups,
@@ -190,7 +190,7 @@ fn per_prb_filters_equal_the_per_re_equaliser_on_flat_prbs() {
         ),
     ] {
         let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-            max_antennas: 16,
+            max_ant: 16,
             max_layers: 4,
             max_interferers: 2,
             max_groups: 6,
@@ -276,7 +276,7 @@ fn irc_rejects_a_strong_interferer_that_mmse_cannot() {
     }
     let run = |method, noise: f32, interference: Option<ndarray::ArrayView3<'_, C32>>| {
         let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-            max_antennas: n_rx,
+            max_ant: n_rx,
             max_layers: n_l,
             max_interferers: 2,
             max_groups: n_groups,
@@ -334,7 +334,7 @@ fn irc_rejects_a_strong_interferer_that_mmse_cannot() {
 #[test]
 fn singular_groups_are_erasures_and_bad_input_is_named() {
     let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-        max_antennas: 4,
+        max_ant: 4,
         max_layers: 2,
         max_interferers: 0,
         max_groups: 3,
@@ -374,7 +374,7 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
     // Bad input.
     assert!(
         MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-            max_antennas: 2,
+            max_ant: 2,
             max_layers: 4,
             max_interferers: 0,
             max_groups: 1,
@@ -385,7 +385,7 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
     );
     assert!(
         MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-            max_antennas: 64,
+            max_ant: 64,
             max_layers: 16,
             max_interferers: 17,
             max_groups: 1,
@@ -432,7 +432,7 @@ fn sic_lowers_the_bit_error_rate_of_mmse() {
     let n_sc = 12 * n_groups;
     let ber = |stages: usize| {
         let mut sic = SicDetector::new(&massive_mimo::detection::DetectorConfig {
-            max_antennas: n_rx,
+            max_ant: n_rx,
             max_layers: n_l,
             max_interferers: 0,
             max_groups: n_groups,
@@ -490,7 +490,7 @@ fn absurd_capacities_are_errors_not_aborts() {
     use massive_mimo::detection::DetectorConfig;
     use massive_mimo::precoding::PrecoderApplier;
     let cfg = DetectorConfig {
-        max_antennas: 64,
+        max_ant: 64,
         max_layers: 16,
         max_interferers: 0,
         max_groups: 1_000_000_000,

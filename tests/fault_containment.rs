@@ -155,7 +155,7 @@ fn a_stuck_antenna_is_handled_as_a_dead_one() {
 #[test]
 fn a_nan_in_the_sounding_grid_does_not_poison_the_precoder() {
     let cfg = DownlinkConfig {
-        n_antennas: N_ANT,
+        n_ant: N_ANT,
         n_candidates: K,
         n_layers: K,
         n_prb: N_PRB,

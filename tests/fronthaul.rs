@@ -579,7 +579,7 @@ fn ofdm() -> OfdmConfig {
 fn downlink_grid() -> (DownlinkSlot, Array3<C32>, Array3<C32>, Array3<C32>) {
     let (n_ant, k) = (16, 4);
     let cfg = DownlinkConfig {
-        n_antennas: n_ant,
+        n_ant,
         n_candidates: k,
         n_layers: k,
         n_prb: N_PRB,

@@ -47,7 +47,7 @@ fn layers(k: usize) -> (Array3<C32>, Array3<C32>) {
 fn downlink_and_uplink_reproduce_the_grid_over_an_identity_channel() {
     let k = 4;
     let cfg = DownlinkConfig {
-        n_antennas: k,
+        n_ant: k,
         n_candidates: k,
         n_layers: k,
         n_prb: N_PRB,
@@ -231,7 +231,7 @@ fn bad_configurations_are_typed_errors() {
     assert!(simulate_carrier(&carrier, &small, &sc, 0).is_err());
     // More layers than antennas, selected indices out of range.
     let cfg = DownlinkConfig {
-        n_antennas: 2,
+        n_ant: 2,
         n_candidates: 4,
         n_layers: 4,
         n_prb: N_PRB,
@@ -241,10 +241,7 @@ fn bad_configurations_are_typed_errors() {
         srs_estimation: SrsEstimation::DelayDomain,
     };
     assert!(DownlinkSlot::new(cfg, srs_pilots(4).view(), &ofdm()).is_err());
-    let cfg = DownlinkConfig {
-        n_antennas: 8,
-        ..cfg
-    };
+    let cfg = DownlinkConfig { n_ant: 8, ..cfg };
     let mut dl = DownlinkSlot::new(cfg, srs_pilots(4).view(), &ofdm()).unwrap();
     assert!(dl.compute_weights(&[0, 1, 2, 9], 0.1).is_err());
     assert!(dl.compute_weights(&[0, 1, 2, 2], 0.1).is_err());

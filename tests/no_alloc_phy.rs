@@ -194,7 +194,7 @@ fn detector_process_and_demap_do_not_allocate() {
     use massive_mimo::modulation::{DemapMethod, Modulation};
     let (n_rx, n_l, n_int, n_prb) = (16, 4, 2, 5);
     let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-        max_antennas: n_rx,
+        max_ant: n_rx,
         max_layers: n_l,
         max_interferers: n_int,
         max_groups: n_prb,
@@ -243,7 +243,7 @@ fn detector_process_and_demap_do_not_allocate() {
 
     use massive_mimo::detection::{SicConfig, SicDetector};
     let mut sic = SicDetector::new(&massive_mimo::detection::DetectorConfig {
-        max_antennas: n_rx,
+        max_ant: n_rx,
         max_layers: n_l,
         max_interferers: n_int,
         max_groups: n_prb,
@@ -296,7 +296,7 @@ fn slot_pipelines_do_not_allocate() {
         .write_pilots(dmrs.view_mut())
         .unwrap();
     let dl_cfg = DownlinkConfig {
-        n_antennas: n_ant,
+        n_ant,
         n_candidates: k,
         n_layers: k,
         n_prb,
@@ -576,7 +576,7 @@ fn downlink_slot_serves_changing_user_sets_without_allocating() {
 fn capacity_sized_detector_serves_varying_slots_without_allocating() {
     use massive_mimo::detection::{DetectorConfig, DetectorMethod, GroupChannels, MimoDetector};
     let cap = |r, l, b| DetectorConfig {
-        max_antennas: r,
+        max_ant: r,
         max_layers: l,
         max_interferers: 0,
         max_groups: b,
@@ -802,7 +802,7 @@ impl DownlinkFixture {
         use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
         use massive_mimo::precoding::Normalization;
         let cfg = DownlinkConfig {
-            n_antennas: self.n_ant,
+            n_ant: self.n_ant,
             n_candidates: self.n_cand,
             n_layers,
             n_prb: self.n_prb,

@@ -75,7 +75,7 @@ fn soak_varying_slots_with_injected_faults() {
         scale: 1.0 / (128f32).sqrt(),
     };
     let cfg = DownlinkConfig {
-        n_antennas: N_ANT,
+        n_ant: N_ANT,
         n_candidates: N_CAND,
         n_layers: N_CAND,
         n_prb: N_PRB,

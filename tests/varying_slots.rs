@@ -100,7 +100,7 @@ fn ofdm() -> OfdmConfig {
 
 fn dl_cfg() -> DownlinkConfig {
     DownlinkConfig {
-        n_antennas: N_ANT,
+        n_ant: N_ANT,
         n_candidates: N_CAND,
         n_layers: N_CAND,
         n_prb: N_PRB,

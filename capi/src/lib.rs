@@ -553,7 +553,7 @@ pub unsafe extern "C" fn mm_downlink_create(
         let pilots = as_c32(unsafe { array("srs_pilots", srs_pilots, srs_len) }?);
         let ofdm = ofdm_config(&o)?;
         let cfg = DownlinkConfig {
-            n_antennas: c.n_antennas,
+            n_ant: c.n_antennas,
             n_candidates: c.n_candidates,
             n_layers: c.n_layers,
             n_prb: c.n_prb,

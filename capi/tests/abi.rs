@@ -367,7 +367,7 @@ fn mu_groups_through_the_abi_equal_the_rust_api_and_do_not_allocate() {
     };
     let pil = ndarray::Array3::from_shape_vec((N_USERS, 14, N_SC), as_c(&srs)).unwrap();
     let rcfg = DownlinkConfig {
-        n_antennas: N_ANT,
+        n_ant: N_ANT,
         n_candidates: N_USERS,
         n_layers: N_USERS,
         n_prb: N_PRB,

@@ -107,7 +107,7 @@ fn c_example_matches_the_rust_pipeline() {
     )
     .unwrap();
     let cfg = DownlinkConfig {
-        n_antennas: N_ANT,
+        n_ant: N_ANT,
         n_candidates: N_USERS,
         n_layers: N_USERS,
         n_prb: N_PRB,

@@ -269,7 +269,7 @@ fn mimo_filters<'py>(
     let (f, v) = py
         .detach(|| -> massive_mimo::Result<(Vec<C32>, Vec<f32>)> {
             let mut det = MimoDetector::new(&DetectorConfig {
-                max_antennas: r,
+                max_ant: r,
                 max_layers: l,
                 max_interferers: 0,
                 max_groups: g,
@@ -482,7 +482,7 @@ impl DownlinkSlot {
     ) -> PyResult<Self> {
         let (n_cand, _, _) = dims3("srs_pilots [n_candidates, 14, n_sc]", srs_pilots.shape())?;
         let cfg = DownlinkConfig {
-            n_antennas,
+            n_ant: n_antennas,
             n_candidates: n_cand,
             n_layers,
             n_prb,

@@ -245,7 +245,7 @@ pub struct CarrierResult {
     pub simulated_s: f64,
     /// SRS noise variance the estimator measured (last sounding), dB.
     pub srs_noise_db: f64,
-    /// The weights of the last downlink slot [n_prg, n_antennas, n_streams] (for beam
+    /// The weights of the last downlink slot [n_prg, n_ant, n_streams] (for beam
     /// patterns), and the PRBs per PRG.
     pub weights: Array3<C32>,
     /// PRBs per PRG of `weights`.
@@ -371,10 +371,10 @@ pub fn simulate_carrier(
     let k = scenario.n_streams;
     let n_ant = carrier.array().len();
     let (n_prb, n_sc) = (carrier.n_rb(), carrier.n_sc());
-    if channel.n_users() != n_users || channel.n_antennas() != n_ant {
+    if channel.n_users() != n_users || channel.n_ant() != n_ant {
         return Err(Error::InvalidParameter {
-            name: "channel (n_users, n_antennas)",
-            value: format!("({}, {})", channel.n_users(), channel.n_antennas()),
+            name: "channel (n_users, n_ant)",
+            value: format!("({}, {})", channel.n_users(), channel.n_ant()),
             reason: "must match the scenario's users and the carrier's array",
         });
     }
@@ -435,7 +435,7 @@ pub fn simulate_carrier(
         write_multiplexed_users(&template, u1 - u0, srs_pilots.slice_mut(s![u0..u1, .., ..]))?;
     }
     let cfg = DownlinkConfig {
-        n_antennas: n_ant,
+        n_ant,
         n_candidates: n_users,
         n_layers: k,
         n_prb,

@@ -85,8 +85,8 @@ pub const MAX_GROUPS: usize = 4096;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DetectorConfig {
     /// Most receive antennas (n_rx of a call ≤ this; ≤ 256).
-    pub max_antennas: usize,
-    /// Most layers (n_l of a call ≤ this; ≤ max_antennas).
+    pub max_ant: usize,
+    /// Most layers (n_l of a call ≤ this; ≤ max_ant).
     pub max_layers: usize,
     /// Most IRC interference dimensions (max_layers + max_interferers ≤ 32).
     pub max_interferers: usize,
@@ -98,7 +98,7 @@ pub struct DetectorConfig {
     pub n_sym: usize,
 }
 
-/// Detector for up to `max_groups` filter groups of `group_prbs` PRBs, `max_antennas`
+/// Detector for up to `max_groups` filter groups of `group_prbs` PRBs, `max_ant`
 /// antennas, `max_layers` layers and `max_interferers` interference dimensions (IRC). Each
 /// call takes its own numbers of groups, antennas and layers within that capacity (the users
 /// of an uplink slot change with the scheduler) and allocates nothing.
@@ -134,7 +134,7 @@ impl MimoDetector {
     /// ≥ 1).
     pub fn new(cfg: &DetectorConfig) -> Result<Self> {
         let DetectorConfig {
-            max_antennas: n_rx,
+            max_ant: n_rx,
             max_layers: n_l,
             max_interferers,
             max_groups: n_groups,
@@ -227,14 +227,14 @@ impl MimoDetector {
         if b == 0
             || b > c.max_groups
             || r == 0
-            || r > c.max_antennas
+            || r > c.max_ant
             || l == 0
             || l > c.max_layers
             || l > r
         {
             return Err(Error::ShapeMismatch {
-                name: "h [n_groups ≤ max_groups, n_layers ≤ min(max_layers, n_ant), n_ant ≤ max_antennas]",
-                expected: vec![c.max_groups, c.max_layers, c.max_antennas],
+                name: "h [n_groups ≤ max_groups, n_layers ≤ min(max_layers, n_ant), n_ant ≤ max_ant]",
+                expected: vec![c.max_groups, c.max_layers, c.max_ant],
                 got: h.shape().to_vec(),
             });
         }

@@ -61,7 +61,7 @@ impl SicDetector {
     pub fn new(cfg: &DetectorConfig) -> Result<Self> {
         let det = MimoDetector::new(cfg)?;
         let DetectorConfig {
-            max_antennas: n_rx,
+            max_ant: n_rx,
             max_layers: n_l,
             max_groups: n_groups,
             group_prbs,

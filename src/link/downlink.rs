@@ -44,7 +44,7 @@ pub enum SrsEstimation {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DownlinkConfig {
     /// Base-station antennas.
-    pub n_antennas: usize,
+    pub n_ant: usize,
     /// Users sounding (SRS ports of the sounding pattern).
     pub n_candidates: usize,
     /// Most streams served in one slot (single-layer users), ≤ n_candidates: the capacity;
@@ -69,14 +69,14 @@ pub struct DownlinkSlot {
     prg: usize,
     /// The SRS estimator (either algorithm, one interface).
     srs: Box<dyn SlotEstimator>,
-    /// SRS estimates `[1, n_prb, n_candidates, n_antennas]`.
+    /// SRS estimates `[1, n_prb, n_candidates, n_ant]`.
     h_est: ChannelEstimate,
-    /// Per-PRG channels of the selected users, [n_prg, k, n_antennas] in the first
-    /// n_prg·k·n_antennas values (contiguous for the current k).
+    /// Per-PRG channels of the selected users, [n_prg, k, n_ant] in the first
+    /// n_prg·k·n_ant values (contiguous for the current k).
     h_prg: Vec<C32>,
-    /// Weights [n_prg, n_antennas, K], likewise (K: the slot's streams over all groups).
+    /// Weights [n_prg, n_ant, K], likewise (K: the slot's streams over all groups).
     w: Vec<C32>,
-    /// One group's weights [b, n_antennas, k] before they are scattered into `w`.
+    /// One group's weights [b, n_ant, k] before they are scattered into `w`.
     w_group: Vec<C32>,
     /// The group owning each PRG in the current call (usize::MAX: none).
     prg_owner: Vec<usize>,
@@ -122,7 +122,7 @@ impl DownlinkSlot {
                 reason: "1 ≤ n_layers ≤ n_candidates = SRS ports, n_sc = 12·n_prb",
             });
         }
-        crate::error::check_layers_antennas(cfg.n_layers, cfg.n_antennas)?;
+        crate::error::check_layers_antennas(cfg.n_layers, cfg.n_ant)?;
         let prg = if cfg.prg_prbs == 0 {
             cfg.n_prb
         } else {
@@ -136,12 +136,12 @@ impl DownlinkSlot {
         let srs: Box<dyn SlotEstimator> = match cfg.srs_estimation {
             SrsEstimation::DelayDomain => Box::new(CyclicShiftEstimator::new(
                 srs_pilots,
-                cfg.n_antennas,
+                cfg.n_ant,
                 NORMAL_CP_FRACTION,
                 OutputResolution::Prb,
             )?),
             SrsEstimation::BlockLmmse => {
-                Box::new(ChannelEstimator::new(srs_pattern, cfg.n_antennas, est_cfg)?)
+                Box::new(ChannelEstimator::new(srs_pattern, cfg.n_ant, est_cfg)?)
             }
         };
         // One estimate per PRB (the delay-domain estimator has one run; the block estimator's
@@ -153,17 +153,17 @@ impl DownlinkSlot {
             prg,
             srs,
             h_est,
-            h_prg: vec![C32::new(0.0, 0.0); n_prg * cfg.n_layers * cfg.n_antennas],
-            w: vec![C32::new(0.0, 0.0); n_prg * cfg.n_antennas * cfg.n_layers],
-            w_group: vec![C32::new(0.0, 0.0); n_prg * cfg.n_antennas * cfg.n_layers],
+            h_prg: vec![C32::new(0.0, 0.0); n_prg * cfg.n_layers * cfg.n_ant],
+            w: vec![C32::new(0.0, 0.0); n_prg * cfg.n_ant * cfg.n_layers],
+            w_group: vec![C32::new(0.0, 0.0); n_prg * cfg.n_ant * cfg.n_layers],
             prg_owner: vec![usize::MAX; n_prg],
             group_prgs: Vec::with_capacity(n_prg),
             k: 0,
-            rzf: RzfPrecoder::new(cfg.n_layers, cfg.n_antennas, n_prg)?,
-            applier: PrecoderApplier::new(cfg.n_antennas, cfg.n_layers, 14 * 96)?,
+            rzf: RzfPrecoder::new(cfg.n_layers, cfg.n_ant, n_prg)?,
+            applier: PrecoderApplier::new(cfg.n_ant, cfg.n_layers, 14 * 96)?,
             modulator: OfdmModulator::new(ofdm)?,
-            screen: GridScreen::new(cfg.n_antennas),
-            screened: Array3::zeros((cfg.n_antennas, srs_pilots.dim().1, srs_pilots.dim().2)),
+            screen: GridScreen::new(cfg.n_ant),
+            screened: Array3::zeros((cfg.n_ant, srs_pilots.dim().1, srs_pilots.dim().2)),
         })
     }
 
@@ -173,7 +173,7 @@ impl DownlinkSlot {
     }
 
     /// Estimates every candidate's uplink channel from the sounding grid `srs_rx`
-    /// [n_antennas, 14, n_sc] (per PRB, LMMSE; noise estimated from the pilots when
+    /// [n_ant, 14, n_sc] (per PRB, LMMSE; noise estimated from the pilots when
     /// `noise_var` is `None`; the delay-domain estimator measures it either way). By TDD
     /// reciprocity these are the downlink channels.
     ///
@@ -200,7 +200,7 @@ impl DownlinkSlot {
         self.screen.health()
     }
 
-    /// SRS channel estimates `[runs, n_prb, n_candidates, n_antennas]` with their report (what
+    /// SRS channel estimates `[runs, n_prb, n_candidates, n_ant]` with their report (what
     /// user selection reads).
     pub fn estimates(&self) -> &ChannelEstimate {
         &self.h_est
@@ -272,7 +272,7 @@ impl DownlinkSlot {
             }
         }
         crate::error::check_noise_var(&[noise_var])?;
-        let (n_prg, n_ant) = (self.n_prg, self.cfg.n_antennas);
+        let (n_prg, n_ant) = (self.n_prg, self.cfg.n_ant);
         // PRG ownership: every PRG belongs to at most one group.
         self.prg_owner.fill(usize::MAX);
         for (gi, g) in groups.iter().enumerate() {
@@ -325,7 +325,7 @@ impl DownlinkSlot {
     /// The weights of `users` on the `b` PRGs of `self.group_prgs` into `self.w_group`
     /// [b, n_ant, k] (before the 1/√k power scaling).
     fn group_weights(&mut self, users: &[usize], b: usize, noise_var: f32) -> Result<RzfReport> {
-        let (k, n_ant) = (users.len(), self.cfg.n_antennas);
+        let (k, n_ant) = (users.len(), self.cfg.n_ant);
         // [b, k, n_ant]: each PRG's channel of the group's users, averaged over its PRBs.
         let (prg, n_prb) = (self.prg, self.cfg.n_prb);
         let bundles = self
@@ -370,10 +370,10 @@ impl DownlinkSlot {
         })
     }
 
-    /// Weights [n_prg, n_antennas, k] of the last [`Self::compute_weights`] (k = the users it
+    /// Weights [n_prg, n_ant, k] of the last [`Self::compute_weights`] (k = the users it
     /// was given; empty before the first call).
     pub fn weights(&self) -> ArrayView3<'_, C32> {
-        let (n_prg, n_ant, k) = (self.n_prg, self.cfg.n_antennas, self.k);
+        let (n_prg, n_ant, k) = (self.n_prg, self.cfg.n_ant, self.k);
         match ArrayView3::from_shape((n_prg, n_ant, k), &self.w[..n_prg * n_ant * k]) {
             Ok(v) => v,
             // Unreachable (the shape is its buffer prefix's); an empty view is always valid.
@@ -385,7 +385,7 @@ impl DownlinkSlot {
     /// The category-B face of the weights: writes C-plane section extension 11 for `layer`
     /// (a user of the last [`Self::compute_weights`]), one bundle per PRG carrying that
     /// layer's weight vector over the antennas (O-RAN.WG4.CUS §7.7.11; `ext.num_bund_prb` must
-    /// equal [`Self::prg_prbs`], `codec` must be built for `n_antennas` TRX), with `beam_ids`
+    /// equal [`Self::prg_prbs`], `codec` must be built for `n_ant` TRX), with `beam_ids`
     /// one per PRG. Returns the bytes written.
     pub fn write_bfw_extension(
         &self,
@@ -426,7 +426,7 @@ impl DownlinkSlot {
 
     /// Precodes the layer grid `layers` [k, 14, n_sc] (data and DMRS already mapped;
     /// 38.211 §7.3.1.4; k = the users of the last [`Self::compute_weights`]) into the antenna
-    /// grid `grid` [n_antennas, 14, n_sc].
+    /// grid `grid` [n_ant, 14, n_sc].
     pub fn precode(
         &mut self,
         layers: ArrayView3<'_, C32>,
@@ -440,7 +440,7 @@ impl DownlinkSlot {
             });
         }
         let prg = if self.cfg.prg_prbs == 0 { 0 } else { self.prg };
-        let (n_prg, n_ant, k) = (self.n_prg, self.cfg.n_antennas, self.k);
+        let (n_prg, n_ant, k) = (self.n_prg, self.cfg.n_ant, self.k);
         let w = ArrayView3::from_shape((n_prg, n_ant, k), &self.w[..n_prg * n_ant * k]).map_err(
             |_| Error::ShapeMismatch {
                 name: "weights",
@@ -456,8 +456,8 @@ impl DownlinkSlot {
         self.modulator.output_len()
     }
 
-    /// OFDM-modulates every antenna's grid `grid` [n_antennas, 14, n_sc] into `waveform`
-    /// [n_antennas, waveform_len()].
+    /// OFDM-modulates every antenna's grid `grid` [n_ant, 14, n_sc] into `waveform`
+    /// [n_ant, waveform_len()].
     pub fn modulate(
         &mut self,
         grid: ArrayView3<'_, C32>,

@@ -36,7 +36,7 @@
 //! DmrsConfig::new(DmrsType::Type2, (0..n_cand).collect(), vec![2], true)
 //!     .write_pilots(dmrs.view_mut())?;
 //! let cfg = DownlinkConfig {
-//!     n_antennas: n_ant, n_candidates: n_cand, n_layers: n_cand, n_prb, prg_prbs: 2,
+//!     n_ant, n_candidates: n_cand, n_layers: n_cand, n_prb, prg_prbs: 2,
 //!     precoder: PrecoderKind::Rzf, normalization: Normalization::Total,
 //!     srs_estimation: SrsEstimation::DelayDomain,
 //! };

@@ -3,7 +3,7 @@
 //! estimator's shared statistics (noise, delay profile) and turns other users' estimates and
 //! the precoder into NaN / MRT fallbacks silently.
 //!
-//! Rules, per antenna of a grid `[n_antennas, n_sym, n_sc]`:
+//! Rules, per antenna of a grid `[n_ant, n_sym, n_sc]`:
 //! * **non-finite samples** (NaN, ±∞) are zeroed — they carry no information, and a zero RE
 //!   only weakens that antenna's own estimate — and counted: [`AntennaHealth::NonFinite`];
 //! * **dead** (every sample exactly zero): nothing to do, flagged [`AntennaHealth::Dead`]
@@ -47,14 +47,14 @@ pub struct GridScreen {
 }
 
 impl GridScreen {
-    /// A screen for grids of `n_antennas` antennas.
-    pub fn new(n_antennas: usize) -> Self {
+    /// A screen for grids of `n_ant` antennas.
+    pub fn new(n_ant: usize) -> Self {
         Self {
-            health: vec![AntennaHealth::Ok; n_antennas],
+            health: vec![AntennaHealth::Ok; n_ant],
         }
     }
 
-    /// Classifies every antenna of `grid` [n_antennas, n_sym, n_sc] without changing it;
+    /// Classifies every antenna of `grid` [n_ant, n_sym, n_sc] without changing it;
     /// returns how many need containment ([`AntennaHealth::needs_containment`]). Grids with
     /// another antenna count are classified up to the smaller count.
     pub fn inspect(&mut self, grid: ArrayView3<'_, C32>) -> usize {

@@ -33,17 +33,17 @@ const ALL_PORTS: [usize; 32] = {
 };
 
 /// One carrier's uplink chain for up to `n_layers` single-layer users (the DMRS ports) on
-/// `n_antennas`.
+/// `n_ant`.
 pub struct UplinkSlot {
     n_layers: usize,
-    n_antennas: usize,
+    n_ant: usize,
     n_prb: usize,
     demod: OfdmDemodulator,
     grid: Array3<C32>,
     est: ChannelEstimator,
-    /// DMRS estimates `[runs, n_prb, n_layers, n_antennas]` (one run per DMRS occasion).
+    /// DMRS estimates `[runs, n_prb, n_layers, n_ant]` (one run per DMRS occasion).
     h_est: ChannelEstimate,
-    /// One group's channels on one PRB range, `[len, k, n_antennas]` in the first values.
+    /// One group's channels on one PRB range, `[len, k, n_ant]` in the first values.
     h_prb: Vec<C32>,
     noise: Vec<f32>,
     det: MimoDetector,
@@ -61,9 +61,9 @@ pub struct UplinkSlot {
 }
 
 impl UplinkSlot {
-    /// Buffers for `n_antennas`, the DMRS pattern `dmrs` (one port per layer/user, 14 symbols),
+    /// Buffers for `n_ant`, the DMRS pattern `dmrs` (one port per layer/user, 14 symbols),
     /// and the OFDM demodulator of `ofdm` (window 0.5 of the CP).
-    pub fn new(n_antennas: usize, dmrs: PilotPattern, ofdm: &OfdmConfig) -> Result<Self> {
+    pub fn new(n_ant: usize, dmrs: PilotPattern, ofdm: &OfdmConfig) -> Result<Self> {
         let n_layers = dmrs.n_ports();
         if ofdm.n_sc == 0 || !ofdm.n_sc.is_multiple_of(12) || ofdm.n_symbols != 14 {
             return Err(Error::InvalidParameter {
@@ -79,20 +79,20 @@ impl UplinkSlot {
             resolution: OutputResolution::Prb,
             ..EstimatorConfig::default()
         };
-        let est = ChannelEstimator::new(dmrs, n_antennas, est_cfg)?;
+        let est = ChannelEstimator::new(dmrs, n_ant, est_cfg)?;
         let h_est = est.estimate()?;
         Ok(Self {
             n_layers,
-            n_antennas,
+            n_ant,
             n_prb,
             demod: OfdmDemodulator::new(ofdm, 0.5)?,
-            grid: Array3::zeros((n_antennas, 14, ofdm.n_sc)),
+            grid: Array3::zeros((n_ant, 14, ofdm.n_sc)),
             est,
             h_est,
-            h_prb: vec![C32::new(0.0, 0.0); n_prb * n_antennas * n_layers],
+            h_prb: vec![C32::new(0.0, 0.0); n_prb * n_ant * n_layers],
             noise: vec![0.0; n_prb],
             det: MimoDetector::new(&crate::detection::DetectorConfig {
-                max_antennas: n_antennas,
+                max_ant: n_ant,
                 max_layers: n_layers,
                 max_interferers: 0,
                 max_groups: n_prb,
@@ -104,7 +104,7 @@ impl UplinkSlot {
             x_noise_tmp: vec![0.0; n_prb * n_layers],
             noise_row: vec![0.0; ofdm.n_sc],
             k: 0,
-            screen: GridScreen::new(n_antennas),
+            screen: GridScreen::new(n_ant),
             irc: None,
         })
     }
@@ -144,7 +144,7 @@ impl UplinkSlot {
         })?;
         self.irc = Some(IrcFactors::new(
             self.est.pattern(),
-            self.n_antennas,
+            self.n_ant,
             self.n_prb,
             max_interferers,
         )?);
@@ -156,12 +156,12 @@ impl UplinkSlot {
         self.demod.input_len()
     }
 
-    /// OFDM-demodulates `waveform` [n_antennas, waveform_len()] into the slot's grid.
+    /// OFDM-demodulates `waveform` [n_ant, waveform_len()] into the slot's grid.
     pub fn demodulate(&mut self, waveform: ArrayView2<'_, C32>) -> Result<()> {
         self.demod.process_antennas(waveform, self.grid.view_mut())
     }
 
-    /// The received grid [n_antennas, 14, n_sc] (write it directly for frequency-domain
+    /// The received grid [n_ant, 14, n_sc] (write it directly for frequency-domain
     /// simulations).
     pub fn grid_mut(&mut self) -> ArrayViewMut3<'_, C32> {
         self.grid.view_mut()
@@ -180,7 +180,7 @@ impl UplinkSlot {
         message: &[u8],
     ) -> Result<Timing> {
         let (timing, _) = Timing::read(message)?;
-        if antenna >= self.n_antennas {
+        if antenna >= self.n_ant {
             return Err(Error::InvalidParameter {
                 name: "antenna",
                 value: antenna.to_string(),
@@ -363,7 +363,7 @@ impl UplinkSlot {
     }
 
     /// The DMRS channel estimates of the last detection, `[runs, n_prb, n_layers,
-    /// n_antennas]`, with their report.
+    /// n_ant]`, with their report.
     pub fn estimate(&self) -> &ChannelEstimate {
         &self.h_est
     }

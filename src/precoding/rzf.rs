@@ -40,11 +40,11 @@ pub struct RzfReport {
 }
 
 /// RZF weight computation for batches of up to `max_batch` channels of up to
-/// `max_layers × max_antennas`.
+/// `max_layers × max_ant`.
 pub struct RzfPrecoder {
     kernels: Kernels,
     max_layers: usize,
-    max_antennas: usize,
+    max_ant: usize,
     max_batch: usize,
     /// Work buffers of one lane block (16 matrices), sized for the largest shape.
     buf: BlockBuffers,
@@ -127,9 +127,9 @@ impl BlockBuffers {
 
 impl RzfPrecoder {
     /// Buffers for batches of up to `max_batch` matrices of up to `max_layers` users/layers ×
-    /// `max_antennas` antennas (layers ≤ antennas, ≤ 32 layers, ≤ 256 antennas).
-    pub fn new(max_layers: usize, max_antennas: usize, max_batch: usize) -> Result<Self> {
-        crate::error::check_layers_antennas(max_layers, max_antennas)?;
+    /// `max_ant` antennas (layers ≤ antennas, ≤ 32 layers, ≤ 256 antennas).
+    pub fn new(max_layers: usize, max_ant: usize, max_batch: usize) -> Result<Self> {
+        crate::error::check_layers_antennas(max_layers, max_ant)?;
         if max_batch == 0 {
             return Err(Error::InvalidParameter {
                 name: "max_batch",
@@ -140,9 +140,9 @@ impl RzfPrecoder {
         Ok(Self {
             kernels: Kernels::new(),
             max_layers,
-            max_antennas,
+            max_ant,
             max_batch,
-            buf: BlockBuffers::new(max_layers, max_antennas)?,
+            buf: BlockBuffers::new(max_layers, max_ant)?,
         })
     }
 
@@ -154,12 +154,12 @@ impl RzfPrecoder {
 
     /// The capacity: (max layers, max antennas, max batch).
     pub fn capacity(&self) -> (usize, usize, usize) {
-        (self.max_layers, self.max_antennas, self.max_batch)
+        (self.max_layers, self.max_ant, self.max_batch)
     }
 
     /// Weights `w [batch, n_tx, k]` of channels `h [batch, k, n_tx]` with regularisation α ≥ 0
     /// (0 = ZF; the MMSE choice is α = k·σ²/P for noise σ² and total power P). The shape is
-    /// this call's: batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_antennas, k ≤ n_tx.
+    /// this call's: batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_ant, k ≤ n_tx.
     pub fn process(
         &mut self,
         h: ArrayView3<'_, C32>,
@@ -208,10 +208,10 @@ impl RzfPrecoder {
         mut w: ArrayViewMut3<'_, C32>,
     ) -> Result<RzfReport> {
         let (b, k, n) = h.dim();
-        if b == 0 || b > self.max_batch || k == 0 || k > self.max_layers || n > self.max_antennas {
+        if b == 0 || b > self.max_batch || k == 0 || k > self.max_layers || n > self.max_ant {
             return Err(Error::ShapeMismatch {
-                name: "h [batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_antennas]",
-                expected: vec![self.max_batch, self.max_layers, self.max_antennas],
+                name: "h [batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_ant]",
+                expected: vec![self.max_batch, self.max_layers, self.max_ant],
                 got: h.shape().to_vec(),
             });
         }

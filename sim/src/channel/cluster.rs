@@ -544,7 +544,7 @@ impl ChannelModel for ClusterChannel {
         self.users.len()
     }
 
-    fn n_antennas(&self) -> usize {
+    fn n_ant(&self) -> usize {
         self.array.len()
     }
 

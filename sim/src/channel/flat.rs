@@ -6,7 +6,7 @@ use ndarray::{Array2, ArrayViewMut3};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// A fixed channel `h` [n_users, n_antennas], the same on every subcarrier and at every time:
+/// A fixed channel `h` [n_users, n_ant], the same on every subcarrier and at every time:
 /// with identity-like `h` an AWGN link, and the reference for pipeline checks.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StaticChannel {
@@ -14,11 +14,11 @@ pub struct StaticChannel {
 }
 
 impl StaticChannel {
-    /// `h` [n_users, n_antennas]; every entry must be finite.
+    /// `h` [n_users, n_ant]; every entry must be finite.
     pub fn new(h: Array2<C32>) -> Result<Self> {
         if h.is_empty() {
             return Err(Error::InvalidParameter {
-                name: "h [n_users, n_antennas]",
+                name: "h [n_users, n_ant]",
                 value: format!("{:?}", h.shape()),
                 reason: "needs at least one user and one antenna",
             });
@@ -35,15 +35,15 @@ impl StaticChannel {
     /// i.i.d. Rayleigh: every (user, antenna) gain an independent CN(0, 1) sample drawn from
     /// `seed`, flat in frequency and constant in time (block fading; a new block is a new
     /// seed).
-    pub fn rayleigh_iid(n_users: usize, n_antennas: usize, seed: u64) -> Result<Self> {
+    pub fn rayleigh_iid(n_users: usize, n_ant: usize, seed: u64) -> Result<Self> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        Self::new(Array2::from_shape_simple_fn((n_users, n_antennas), || {
+        Self::new(Array2::from_shape_simple_fn((n_users, n_ant), || {
             let v = complex_normal(&mut rng, 1.0);
             C32::new(v.re as f32, v.im as f32)
         }))
     }
 
-    /// The matrix [n_users, n_antennas].
+    /// The matrix [n_users, n_ant].
     pub fn matrix(&self) -> &Array2<C32> {
         &self.h
     }
@@ -54,7 +54,7 @@ impl ChannelModel for StaticChannel {
         self.h.nrows()
     }
 
-    fn n_antennas(&self) -> usize {
+    fn n_ant(&self) -> usize {
         self.h.ncols()
     }
 

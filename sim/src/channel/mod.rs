@@ -49,9 +49,9 @@ pub trait ChannelModel: Send + Sync {
     fn n_users(&self) -> usize;
 
     /// Base-station antennas.
-    fn n_antennas(&self) -> usize;
+    fn n_ant(&self) -> usize;
 
-    /// Writes `out` [n_users, freqs_hz.len(), n_antennas] = H[u, k, a], the downlink gain from
+    /// Writes `out` [n_users, freqs_hz.len(), n_ant] = H[u, k, a], the downlink gain from
     /// antenna a to user u at absolute frequency `freqs_hz[k]` (Hz) and time `t_s` (seconds).
     /// The models are normalised so that E|H|² = 1 per user and antenna (no path loss; SNRs
     /// are per receive antenna).
@@ -63,7 +63,7 @@ pub trait ChannelModel: Send + Sync {
     ) -> Result<()>;
 }
 
-/// Checks `out` against [n_users, n_freqs, n_antennas] and the time and frequencies for
+/// Checks `out` against [n_users, n_freqs, n_ant] and the time and frequencies for
 /// finiteness.
 pub(crate) fn check_response_args(
     model: &dyn ChannelModel,
@@ -71,10 +71,10 @@ pub(crate) fn check_response_args(
     freqs_hz: &[f64],
     out: &ArrayViewMut3<'_, C32>,
 ) -> Result<()> {
-    let expected = [model.n_users(), freqs_hz.len(), model.n_antennas()];
+    let expected = [model.n_users(), freqs_hz.len(), model.n_ant()];
     if out.shape() != expected {
         return Err(Error::ShapeMismatch {
-            name: "out [n_users, n_freqs, n_antennas]",
+            name: "out [n_users, n_freqs, n_ant]",
             expected: expected.to_vec(),
             got: out.shape().to_vec(),
         });

@@ -182,33 +182,32 @@ pub struct Tdl {
     profile: TdlProfile,
     amplitudes: Vec<f64>,
     n_users: usize,
-    n_antennas: usize,
+    n_ant: usize,
     max_doppler_hz: f64,
     /// [u][a][tap][m]: (cos α_m, φ_m).
     sinusoids: Vec<(f64, f64)>,
 }
 
 impl Tdl {
-    /// `profile` for every link of `n_users` × `n_antennas`, maximum Doppler `max_doppler_hz`
+    /// `profile` for every link of `n_users` × `n_ant`, maximum Doppler `max_doppler_hz`
     /// (speed · f_c / c; 0 = static), drawn from `seed`.
     pub fn new(
         profile: TdlProfile,
         n_users: usize,
-        n_antennas: usize,
+        n_ant: usize,
         max_doppler_hz: f64,
         seed: u64,
     ) -> Result<Self> {
-        if n_users == 0 || n_antennas == 0 || !(max_doppler_hz.is_finite() && max_doppler_hz >= 0.0)
-        {
+        if n_users == 0 || n_ant == 0 || !(max_doppler_hz.is_finite() && max_doppler_hz >= 0.0) {
             return Err(Error::InvalidParameter {
-                name: "(n_users, n_antennas, max_doppler_hz)",
-                value: format!("({n_users}, {n_antennas}, {max_doppler_hz})"),
+                name: "(n_users, n_ant, max_doppler_hz)",
+                value: format!("({n_users}, {n_ant}, {max_doppler_hz})"),
                 reason: "at least one user and antenna, Doppler finite and ≥ 0",
             });
         }
         let profile = TdlProfile::new(profile.delays_s, profile.powers_db)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let n = n_users * n_antennas * profile.delays_s.len() * SINUSOIDS;
+        let n = n_users * n_ant * profile.delays_s.len() * SINUSOIDS;
         let sinusoids = (0..n)
             .map(|_| {
                 let alpha = 2.0 * PI * rng.r#gen::<f64>();
@@ -224,7 +223,7 @@ impl Tdl {
             profile,
             amplitudes,
             n_users,
-            n_antennas,
+            n_ant,
             max_doppler_hz,
             sinusoids,
         })
@@ -241,8 +240,8 @@ impl ChannelModel for Tdl {
         self.n_users
     }
 
-    fn n_antennas(&self) -> usize {
-        self.n_antennas
+    fn n_ant(&self) -> usize {
+        self.n_ant
     }
 
     fn frequency_response(
@@ -263,8 +262,8 @@ impl ChannelModel for Tdl {
             .collect();
         let mut taps = vec![Complex64::new(0.0, 0.0); n_taps];
         for u in 0..self.n_users {
-            for a in 0..self.n_antennas {
-                let base = (u * self.n_antennas + a) * n_taps * SINUSOIDS;
+            for a in 0..self.n_ant {
+                let base = (u * self.n_ant + a) * n_taps * SINUSOIDS;
                 for (l, g) in taps.iter_mut().enumerate() {
                     let s = &self.sinusoids[base + l * SINUSOIDS..base + (l + 1) * SINUSOIDS];
                     *g = s

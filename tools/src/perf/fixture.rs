@@ -176,7 +176,7 @@ impl SlotFixture {
             wave,
             demodulator: OfdmDemodulator::new(&ofdm, 0.5).map_err(e)?,
             detector: MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-                max_antennas: N_ANT,
+                max_ant: N_ANT,
                 max_layers: N_LAYERS,
                 max_interferers: 0,
                 max_groups: carrier.n_prb,

@@ -541,7 +541,7 @@ fn equalize_irc(p: &Params<'_>, i: &Inputs<'_>) -> Result<Outputs, String> {
         return Err(format!("y has shape {:?}, expected [{b}, {r}]", y.shape()));
     }
     let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-        max_antennas: r,
+        max_ant: r,
         max_layers: l,
         max_interferers: n_int,
         max_groups: b,
