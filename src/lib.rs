@@ -72,6 +72,11 @@ pub use error::{Error, Result};
 pub use massive_mimo_simd as simd;
 /// Complex f32, the sample type of the whole library.
 pub use massive_mimo_simd::C32;
+/// The array crate of every grid, channel and weight view in the API, re-exported so that a
+/// caller builds its views with the same version (`massive_mimo::ndarray::ArrayView3`, …).
+pub use ndarray;
+/// The complex-number crate behind [`C32`], re-exported likewise.
+pub use num_complex;
 
 /// Crate version, as printed by `mimo info`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -47,6 +47,7 @@ mod error;
 mod kernels;
 mod layout;
 pub mod peak;
+mod register;
 
 pub use backend::Backend;
 pub use error::{Result, SimdError};

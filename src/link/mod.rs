@@ -21,7 +21,7 @@
 //! use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
 //! use massive_mimo::resource::{MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
 //! use massive_mimo::C32;
-//! use ndarray::{Array2, Array3};
+//! use massive_mimo::ndarray::{Array2, Array3};
 //!
 //! // Construction, once: capacities (antennas, candidates = SRS ports, streams, PRBs).
 //! let (n_ant, n_cand, n_prb) = (16, 8, 12);

@@ -13,7 +13,7 @@
 //! failed matrix's factor is replaced by the identity, so solves with it stay finite (they
 //! return B unchanged); the caller decides (e.g. load the diagonal and retry).
 
-use crate::arch::SimdF32;
+use crate::register::SimdF32;
 use crate::{C32, LANES, MatrixBatch};
 
 /// Whether a pivot value `d` (with original diagonal `g`) is acceptable, for order k.

@@ -7,8 +7,8 @@
 //! no per-element shuffles beyond those three.
 
 use crate::C32;
-use crate::arch::SimdF32;
 use crate::kernels::sum_even_odd;
+use crate::register::SimdF32;
 
 /// Scalar references.
 pub(crate) mod scalar {

@@ -15,7 +15,7 @@
 //! by the inverse two (`interleave`). Resource grids are thus read and written once, straight,
 //! with no plane copies.
 
-use crate::arch::SimdF32;
+use crate::register::SimdF32;
 use core::ops::Range;
 
 use crate::{C32, ComplexMut, ComplexRef, SplitMut, SplitRef};

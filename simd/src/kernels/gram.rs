@@ -7,7 +7,7 @@
 //! row r on split real/imaginary registers; the upper triangle is mirrored. The diagonal is
 //! stored exactly real.
 
-use crate::arch::SimdF32;
+use crate::register::SimdF32;
 use crate::{C32, LANES, MatrixBatch};
 
 /// Which Gram matrix of `A` to form.

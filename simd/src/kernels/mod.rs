@@ -1,5 +1,5 @@
 //! The kernels: for each, a plain scalar reference (`scalar` functions, one matrix at a time,
-//! textbook loops) and one SIMD implementation generic over [`crate::arch::SimdF32`].
+//! textbook loops) and one SIMD implementation generic over [`crate::register::SimdF32`].
 //! Shapes are validated by [`crate::Kernels`] before any of these run.
 
 pub(crate) mod bfp;
@@ -11,7 +11,7 @@ pub(crate) mod norms;
 pub(crate) mod pam_llr;
 pub(crate) mod transpose;
 
-use crate::arch::SimdF32;
+use crate::register::SimdF32;
 
 /// Sums of the even and odd lanes of `v` (for horizontal reductions of interleaved complex).
 #[inline(always)]

@@ -5,7 +5,7 @@
 //! `re² + im²` registers along the row (or column), two accumulators deep; only the finished
 //! norms are scattered to the `[matrix, row]` (or `[matrix, column]`) output.
 
-use crate::arch::SimdF32;
+use crate::register::SimdF32;
 use crate::{LANES, MatrixBatch};
 
 /// Which squared norms [`crate::Kernels::norms_sqr`] computes.

@@ -12,7 +12,7 @@
 //! branch-free exp (range reduction + degree-6 polynomial, 2ⁿ in the exponent bits) and ln
 //! (exponent/mantissa split + atanh series); both are within 3·10⁻⁷ relative.
 
-use crate::arch::SimdF32;
+use crate::register::SimdF32;
 
 /// Scalar reference (f64 exp/ln) for symbols `from..n`.
 pub(crate) fn scalar_from(

@@ -23,7 +23,7 @@
 //! (from `len` to the next multiple of 16) are written as zeros by [`load`] and never read from
 //! the caller's array.
 
-use crate::arch::SimdF32;
+use crate::register::SimdF32;
 use crate::{C32, LANES, MatrixBatch};
 
 /// Scalar reference of [`store_adjoint`]: `dst[m, j, i] = conj(src[m, i, j])·scale[m·rows + i]`.

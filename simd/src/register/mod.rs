@@ -1,0 +1,69 @@
+//! The register abstraction the kernels are written against: [`SimdF32`], one SIMD register of
+//! f32 lanes, implemented for the x86-64 (SSE/AVX2/AVX-512) and AArch64 (NEON) registers. The
+//! kernels import only this module; the backends in [`crate::arch`] import the kernels.
+
+#[cfg(target_arch = "aarch64")]
+mod neon;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+/// One SIMD register of f32 lanes.
+///
+/// Complex helpers (`dup_re`, `dup_im`, `swap_re_im`, `mul_addsub`, `mul_subadd`) treat the
+/// register as interleaved complex values: even lanes real, odd lanes imaginary.
+///
+/// # Safety
+/// Every method may execute instructions of the implementing ISA: call them only where that ISA
+/// is enabled (inside the backend's `#[target_feature]` entry points, after runtime detection).
+/// `load`/`store` read/write `LANES` f32 at the pointer, unaligned.
+pub(crate) unsafe trait SimdF32: Copy {
+    /// f32 lanes per register.
+    const LANES: usize;
+    unsafe fn splat(x: f32) -> Self;
+    unsafe fn load(p: *const f32) -> Self;
+    unsafe fn store(self, p: *mut f32);
+    unsafe fn add(self, o: Self) -> Self;
+    unsafe fn sub(self, o: Self) -> Self;
+    unsafe fn mul(self, o: Self) -> Self;
+    unsafe fn div(self, o: Self) -> Self;
+    unsafe fn sqrt(self) -> Self;
+    /// `self·b + c`, fused.
+    unsafe fn mul_add(self, b: Self, c: Self) -> Self;
+    /// `c − self·b`, fused.
+    unsafe fn neg_mul_add(self, b: Self, c: Self) -> Self;
+    /// Real parts copied into both lanes of each complex pair.
+    unsafe fn dup_re(self) -> Self;
+    /// Imaginary parts copied into both lanes of each complex pair.
+    unsafe fn dup_im(self) -> Self;
+    /// Real and imaginary lane of each pair swapped.
+    unsafe fn swap_re_im(self) -> Self;
+    /// Even lanes `self·b − c`, odd lanes `self·b + c`.
+    unsafe fn mul_addsub(self, b: Self, c: Self) -> Self;
+    /// Even lanes `self·b + c`, odd lanes `self·b − c`.
+    unsafe fn mul_subadd(self, b: Self, c: Self) -> Self;
+    /// Whether every lane satisfies `lo < self < +∞` (false for NaN lanes).
+    unsafe fn all_between_lo_inf(self, lo: Self) -> bool;
+    /// Lane-wise minimum (either operand when one is NaN).
+    unsafe fn min(self, o: Self) -> Self;
+    /// `2^n` for lanes holding integral values n in [−126, 127] (built in the exponent bits).
+    unsafe fn exp2_int(self) -> Self;
+    /// For positive normal lanes x = 2^e·f with f ∈ [1, 2): returns (e as f32, f).
+    unsafe fn exponent_mantissa(self) -> (Self, Self);
+    /// Transposes the `LANES × LANES` tile held in `rows[..LANES]`: afterwards lane c of
+    /// `rows[r]` is what lane r of `rows[c]` was. Entries from `LANES` on are left as they are.
+    /// With complex values interleaved along the lanes, this turns `LANES` matrices' runs of
+    /// `LANES/2` complex elements into the lane-blocked split layout and back.
+    unsafe fn transpose(rows: &mut [Self; 16]);
+    /// Real and imaginary parts of the `LANES` complex values interleaved in `v0`, `v1`, in a
+    /// lane order of the backend's choosing that [`SimdF32::interleave`] undoes exactly
+    /// (x86: pairs stay inside their 128-bit lane; no cross-lane shuffle is needed).
+    unsafe fn deinterleave(v0: Self, v1: Self) -> (Self, Self);
+    /// The inverse of [`SimdF32::deinterleave`]: `(re, im)` back to two interleaved registers.
+    unsafe fn interleave(re: Self, im: Self) -> (Self, Self);
+    /// Hints that the cache line holding `p` will be accessed soon (a no-op where the ISA
+    /// module has no prefetch). Never faults, whatever `p` is.
+    #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        let _ = p;
+    }
+}
