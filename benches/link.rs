@@ -3,7 +3,8 @@
 //! 14 symbols → OFDM on 64 antennas) and the uplink slot (OFDM demodulation on 64 antennas →
 //! DMRS estimation → per-PRB MMSE detection → 256QAM LLRs of every layer and data symbol;
 //! 12 layers, the most orthogonal DMRS ports),
-//! for a TD-LTE 20 MHz subframe and an NR 100 MHz slot. Throughput in slots per second; the
+//! for a TD-LTE 20 MHz subframe and an NR 100 MHz slot; and the uplink's estimation + detection
+//! with MMSE against MMSE-IRC. Throughput in slots per second; the
 //! real-time budget is 1000 (LTE) or 2000 (NR at 30 kHz) slots per second per carrier.
 
 use std::time::Duration;
@@ -93,6 +94,8 @@ fn pipelines(c: &mut Criterion) {
             PilotPattern::from_pilots(pilots.view()).expect("valid"),
             &ofdm,
         )
+        .expect("valid")
+        .with_irc(2)
         .expect("valid");
         let ul_wave = Array2::from_shape_fn((n_ant, ul.waveform_len()), |(a, i)| {
             C32::new(((a + i) % 5) as f32 * 0.1, ((3 * a + i) % 7) as f32 * 0.1)
@@ -111,6 +114,16 @@ fn pipelines(c: &mut Criterion) {
                 }
             })
         });
+        // Detection alone, MMSE against MMSE-IRC (DMRS residuals, 2 factors per PRB).
+        ul.demodulate(ul_wave.view()).expect("valid");
+        for (m, method) in [
+            ("mmse", DetectorMethod::Mmse { unbiased: true }),
+            ("irc", DetectorMethod::Irc { unbiased: true }),
+        ] {
+            g.bench_function(format!("{name} uplink detection {m} ({n_l} layers)"), |b| {
+                b.iter(|| ul.detect(method, Some(0.01)).expect("valid"))
+            });
+        }
     }
     g.finish();
 }
