@@ -5,9 +5,10 @@
 //! explain, `e = y − Σ_q ĥ_q x_q` (ĥ_q: port q's per-PRB estimate of the RE's DMRS occasion,
 //! x_q its pilot): other cells' interference, noise and estimation error. Per PRB its sample
 //! covariance gives `R = σ²I + UUᴴ` with the `max_interferers` strongest dimensions above the
-//! noise. Cost per PRB: the N × N residual Gram (N = DMRS REs of the PRB, 12–48) and its Jacobi
-//! eigen-decomposition, in f64 — far more than the MMSE filter itself; IRC is the receiver for
-//! interference-limited cells, MMSE the default.
+//! noise. Cost per PRB: the N × N residual Gram (N = DMRS REs of the PRB, 12–48) and its
+//! strongest eigenpairs by subspace iteration, in f64 — about as much again as MMSE estimation
+//! and detection together; IRC is the receiver for interference-limited cells, MMSE the
+//! default.
 
 use std::ops::Range;
 
