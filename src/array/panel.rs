@@ -166,36 +166,57 @@ impl PanelArray {
     }
 
     /// (p, mg, ng, m, n) of element `i` (see the module documentation for the order).
-    pub fn element_index(&self, i: usize) -> (usize, usize, usize, usize, usize) {
+    ///
+    /// Errors: `i` ≥ [`Self::len`] (`InvalidParameter` naming `element`).
+    pub fn element_index(&self, i: usize) -> Result<(usize, usize, usize, usize, usize)> {
+        if i >= self.len() {
+            return Err(Error::InvalidParameter {
+                name: "element",
+                value: format!("{i} of {}", self.len()),
+                reason: "element indices below P·Mg·Ng·M·N",
+            });
+        }
         let (m_n, per_panel) = (self.elements.1, self.elements.0 * self.elements.1);
         let p = i / self.per_polarization();
         let r = i % self.per_polarization();
         let (panel, e) = (r / per_panel, r % per_panel);
-        (
+        Ok((
             p,
             panel / self.panels.1,
             panel % self.panels.1,
             e / m_n,
             e % m_n,
-        )
+        ))
     }
 
-    /// Position of element `i`, wavelengths, (x, y, z).
-    pub fn position(&self, i: usize) -> (f64, f64, f64) {
-        let (_, mg, ng, m, n) = self.element_index(i);
-        (
+    /// Position of element `i` in wavelengths, (x, y, z) with the array in the y–z plane.
+    ///
+    /// Errors: as [`Self::element_index`].
+    pub fn position(&self, i: usize) -> Result<(f64, f64, f64)> {
+        let (_, mg, ng, m, n) = self.element_index(i)?;
+        Ok((
             0.0,
             ng as f64 * self.panel_spacing.1 + n as f64 * self.spacing.1,
             mg as f64 * self.panel_spacing.0 + m as f64 * self.spacing.0,
-        )
+        ))
     }
 
     /// Field components (F_θ, F_φ) of polarisation `p` toward (θ, φ) degrees (linear
     /// amplitude, √ of the power pattern including the 8 dBi element gain).
-    pub fn field(&self, p: usize, zenith_deg: f64, azimuth_deg: f64) -> (f64, f64) {
+    ///
+    /// Errors: `p` beyond the array's polarisations (`InvalidParameter` naming
+    /// `polarization`).
+    pub fn field(&self, p: usize, zenith_deg: f64, azimuth_deg: f64) -> Result<(f64, f64)> {
+        if p >= self.polarization.count() {
+            return Err(Error::InvalidParameter {
+                name: "polarization",
+                value: format!("{p} of {}", self.polarization.count()),
+                reason: "polarisation indices below P",
+            });
+        }
         let a = 10f64.powf((ELEMENT_GAIN_DBI + element_pattern_db(zenith_deg, azimuth_deg)) / 10.0);
         let z = self.polarization.slant_deg(p).to_radians();
-        (a.sqrt() * z.cos(), a.sqrt() * z.sin())
+        Ok((a.sqrt() * z.cos(), a.sqrt() * z.sin()))
     }
 
     /// Response of every element to a plane wave from (θ, φ) degrees whose field has
@@ -228,17 +249,16 @@ impl PanelArray {
         }
         let (t, f) = (zenith_deg.to_radians(), azimuth_deg.to_radians());
         let r = (t.sin() * f.cos(), t.sin() * f.sin(), t.cos());
-        let gains: Vec<C32> = (0..self.polarization.count())
-            .map(|p| {
-                let (ft, fp) = self.field(p, zenith_deg, azimuth_deg);
-                e_field.0 * ft as f32 + e_field.1 * fp as f32
-            })
-            .collect();
+        let mut gains = [C32::new(0.0, 0.0); 2];
+        for (p, g) in gains.iter_mut().enumerate().take(self.polarization.count()) {
+            let (ft, fp) = self.field(p, zenith_deg, azimuth_deg)?;
+            *g = e_field.0 * ft as f32 + e_field.1 * fp as f32;
+        }
         for (i, o) in out.iter_mut().enumerate() {
-            let (x, y, z) = self.position(i);
+            let (x, y, z) = self.position(i)?;
             let cycles = (r.0 * x + r.1 * y + r.2 * z).rem_euclid(1.0);
             let ph = 2.0 * std::f64::consts::PI * cycles;
-            let (p, ..) = self.element_index(i);
+            let (p, ..) = self.element_index(i)?;
             *o = gains[p] * C32::new(ph.cos() as f32, ph.sin() as f32);
         }
         Ok(())
@@ -282,17 +302,34 @@ mod tests {
         .unwrap();
         assert_eq!(arr.len(), 2 * 4 * 4 * 2);
         // Power split equally, total = the element pattern.
-        let (t1, p1) = arr.field(0, 90.0, 0.0);
-        let (t2, p2) = arr.field(1, 90.0, 0.0);
+        let (t1, p1) = arr.field(0, 90.0, 0.0).unwrap();
+        let (t2, p2) = arr.field(1, 90.0, 0.0).unwrap();
         let a = 10f64.powf(0.8);
         assert!((t1 * t1 + p1 * p1 - a).abs() < 1e-9 && (t2 * t2 + p2 * p2 - a).abs() < 1e-9);
         // The two slants are orthogonal: F₀·F₁ = 0.
         assert!((t1 * t2 + p1 * p2).abs() < 1e-9);
         // Index order and panel offsets.
         let i = arr.per_polarization() + 2 * 8 + 3 * 2 + 1; // p = 1, panel (1, 0), element (3, 1)
-        let (p, mg, ng, m, n) = arr.element_index(i);
+        let (p, mg, ng, m, n) = arr.element_index(i).unwrap();
         assert_eq!((p, mg, ng, m, n), (1, 1, 0, 3, 1));
-        let (_, y, z) = arr.position(i);
+        let (_, y, z) = arr.position(i).unwrap();
+        // Issue 21: indices beyond the array are named errors, not wrapped values.
+        let name = |r: Result<(f64, f64)>| match r {
+            Err(Error::InvalidParameter { name, .. }) => name,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(name(arr.field(2, 90.0, 0.0)), "polarization");
+        match arr.element_index(arr.len()) {
+            Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "element"),
+            other => panic!("{other:?}"),
+        }
+        assert!(arr.position(usize::MAX).is_err_and(|e| matches!(
+            e,
+            Error::InvalidParameter {
+                name: "element",
+                ..
+            }
+        )));
         assert!((y - 0.5).abs() < 1e-12 && (z - (2.5 + 1.5)).abs() < 1e-12);
         assert!(
             PanelArray::new((2, 1), (4, 2), (0.5, 0.5), (1.0, 0.0), Polarization::Single).is_err()

@@ -50,29 +50,34 @@ impl DftGrid {
     }
 
     /// (p, q) of beam index `b`.
-    pub fn beam_pq(&self, b: usize) -> (usize, usize) {
-        (b / (self.o_h * self.cols), b % (self.o_h * self.cols))
+    ///
+    /// Errors: `b` ≥ [`Self::beams`] (`InvalidParameter` naming `beam`).
+    pub fn beam_pq(&self, b: usize) -> Result<(usize, usize)> {
+        if b >= self.beams() {
+            return Err(Error::InvalidParameter {
+                name: "beam",
+                value: format!("{b} of {}", self.beams()),
+                reason: "must be below O_v·rows·O_h·cols",
+            });
+        }
+        Ok((b / (self.o_h * self.cols), b % (self.o_h * self.cols)))
     }
 
     /// Spatial frequencies (cycles per row, cycles per column) of beam `b`, in [−½, ½).
-    pub fn spatial_frequency(&self, b: usize) -> (f64, f64) {
-        let (p, q) = self.beam_pq(b);
+    ///
+    /// Errors: as [`Self::beam_pq`].
+    pub fn spatial_frequency(&self, b: usize) -> Result<(f64, f64)> {
+        let (p, q) = self.beam_pq(b)?;
         let wrap = |x: f64| x - (x + 0.5).floor();
-        (
+        Ok((
             wrap(p as f64 / (self.o_v * self.rows) as f64),
             wrap(q as f64 / (self.o_h * self.cols) as f64),
-        )
+        ))
     }
 
     /// Unit-norm weights of beam `b` into `out` (rows·cols values).
     pub fn weights(&self, b: usize, out: &mut [C32]) -> Result<()> {
-        if b >= self.beams() {
-            return Err(Error::InvalidParameter {
-                name: "beam",
-                value: b.to_string(),
-                reason: "must be below O_v·rows·O_h·cols",
-            });
-        }
+        let (p, q) = self.beam_pq(b)?;
         if out.len() != self.elements() {
             return Err(Error::ShapeMismatch {
                 name: "w [rows·cols]",
@@ -80,7 +85,6 @@ impl DftGrid {
                 got: vec![out.len()],
             });
         }
-        let (p, q) = self.beam_pq(b);
         let s = 1.0 / (self.elements() as f64).sqrt();
         for m in 0..self.rows {
             for n in 0..self.cols {
@@ -120,7 +124,12 @@ mod tests {
         }
         // Oversampling 4 loses at most ~1 dB at the worst scan point; 32 is the maximum.
         assert!(best.1 > 32.0 * 0.75 && best.1 <= 32.0 + 1e-3, "{best:?}");
-        let (fv, fh) = grid.spatial_frequency(best.0);
+        let (fv, fh) = grid.spatial_frequency(best.0).unwrap();
+        // Issue 21: a beam beyond the grid is a named error.
+        assert!(
+            grid.beam_pq(grid.beams())
+                .is_err_and(|e| matches!(e, Error::InvalidParameter { name: "beam", .. }))
+        );
         let (tv, th) = (0.5 * zen.cos(), 0.5 * zen.sin() * azi.sin());
         assert!((fv - tv).abs() <= 0.5 / 32.0 + 1e-9 && (fh - th).abs() <= 0.5 / 16.0 + 1e-9);
     }
