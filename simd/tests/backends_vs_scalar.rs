@@ -315,3 +315,53 @@ proptest! {
         }
     }
 }
+
+/// Issue 21: huge received values (a saturated or faulty sample) give the LLRs of the
+/// constellation's edge scaled out — finite, the sign of the nearest edge level, identical on
+/// every backend — and NaN stays NaN; |y| ≥ 1e18 used to give 0 and ≥ 1e20 NaN.
+#[test]
+fn pam_llr_of_huge_inputs_is_finite_and_signed() {
+    let levels: Vec<f32> = (0..16)
+        .map(|j| (2 * j) as f32 - 15.0)
+        .map(|v| v * 0.1)
+        .collect();
+    let big = [1e18f32, 1e19, 1e20, 1e30, f32::MAX, 6.4 * 1.5, 1e3];
+    let mut y: Vec<f32> = big.iter().flat_map(|&v| [v, -v]).collect();
+    y.push(f32::NAN);
+    let inv = vec![10.0f32; y.len()];
+    let n = y.len();
+    // The reference: every |y| beyond 64·1.5 = 96 gives the LLRs of y = ±96.
+    let edge = [96.0f32, -96.0];
+    let mut want_edge = vec![0.0f32; 4 * 2];
+    scalar()
+        .pam_llr(&edge, &[10.0; 2], &levels, false, &mut want_edge)
+        .unwrap();
+    for k in std::iter::once(scalar()).chain(simd_backends()) {
+        for exact in [false, true] {
+            let mut got = vec![0.0f32; 4 * n];
+            k.pam_llr(&y, &inv, &levels, exact, &mut got).unwrap();
+            for bit in 0..4 {
+                for s in 0..n - 1 {
+                    let g = got[bit * n + s];
+                    assert!(g.is_finite(), "{} bit {bit} y={}: {g}", k.backend(), y[s]);
+                    if y[s].abs() >= 96.0 && !exact {
+                        let w = want_edge[bit * 2 + s % 2];
+                        assert!(
+                            (g - w).abs() <= 1e-4 * w.abs(),
+                            "{} y={}: {g} vs {w}",
+                            k.backend(),
+                            y[s]
+                        );
+                    }
+                }
+                assert!(
+                    got[bit * n + n - 1].is_nan(),
+                    "{}: NaN in, NaN out",
+                    k.backend()
+                );
+            }
+        }
+    }
+    // Sign: bit 0 is the sign bit of the Gray PAM (level index ≥ 8 ⇔ b0 = 1): y → +∞ says b0 = 1.
+    assert!(want_edge[0] < 0.0 && want_edge[1] > 0.0);
+}

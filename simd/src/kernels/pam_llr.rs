@@ -4,7 +4,9 @@
 //! only. For `n` coordinates `y_s` with `inv_s = 1/σ²_s`, `2^m` levels `a_j` (bit k of level j
 //! is bit m−1−k of j) and distances `d_js = (y_s − a_j)²`:
 //!
-//! * max-log: `L_ks = (min_{j: b_k=1} d_js − min_{j: b_k=0} d_js)·inv_s`;
+//! * max-log: `L_ks = (min_{j: b_k=1} d_js − min_{j: b_k=0} d_js)·inv_s`, with y clamped to
+//!   ±64× the largest level ([`clamp_bound`]: huge inputs give saturated LLRs of the right sign,
+//!   never NaN);
 //! * exact: max-log `+ ln Σ_{b_k=0} e^{−(d_js − d⁰_ks)·inv_s} − ln Σ_{b_k=1} e^{−(d_js − d¹_ks)·inv_s}`,
 //!   each sum relative to its class minimum so both are ≥ 1 (no underflow at any σ²).
 //!
@@ -25,8 +27,10 @@ pub(crate) fn scalar_from(
 ) {
     let n = y.len();
     let m = levels.len().trailing_zeros() as usize;
+    let bound = clamp_bound(levels);
     for s in from..n {
-        let d = |a: f32| f64::from((y[s] - a) * (y[s] - a));
+        let ys = y[s].clamp(-bound, bound); // NaN stays NaN
+        let d = |a: f32| f64::from((ys - a) * (ys - a));
         for k in 0..m {
             let class = |j: usize| (j >> (m - 1 - k)) & 1;
             let (mut d0, mut d1) = (f64::INFINITY, f64::INFINITY);
@@ -52,6 +56,18 @@ pub(crate) fn scalar_from(
             }
             out[k * n + s] = l as f32;
         }
+    }
+}
+
+/// Inputs are clamped to ±64·(largest |level|): 64× outside the constellation the LLRs are
+/// saturated far beyond any decoder's range anyway, and in f32 `(y − a)²` of a larger |y| no
+/// longer tells the levels apart (issue 21: |y| ≥ 1e18 gave all-zero, ≥ 1e20 NaN LLRs).
+pub(crate) fn clamp_bound(levels: &[f32]) -> f32 {
+    let a = levels.iter().fold(0.0f32, |m, l| m.max(l.abs()));
+    if a > 0.0 && a.is_finite() {
+        64.0 * a
+    } else {
+        1.0
     }
 }
 
@@ -145,8 +161,12 @@ unsafe fn lanes<V: SimdF32, const M: usize, const EXACT: bool>(
     unsafe {
         let inf = V::splat(f32::INFINITY);
         let z = V::splat(0.0);
+        let bound = V::splat(clamp_bound(levels));
         while s + V::LANES <= n {
-            let yv = V::load(py.add(s));
+            // Clamp to ±bound with NaN kept (x86 `min` returns its second operand when one is
+            // NaN, NEON propagates NaN): min(b, y), then max(·, −b) = −min(b, −·).
+            let yv = bound.min(V::load(py.add(s)));
+            let yv = z.sub(bound.min(z.sub(yv)));
             let iv = V::load(pi.add(s));
             let mut min0 = [inf; M];
             let mut min1 = [inf; M];
