@@ -100,14 +100,28 @@ fn eigen_beam_collects_at_least_the_best_codebook_power() {
 fn selection_rejects_bad_input() {
     let grid = DftGrid::new(2, 2, 2, 2).unwrap();
     let mut sel = PrecoderSelector::from_dft_grid(&grid, 4).unwrap();
-    assert!(sel.select(Array2::zeros((5, 4)).view(), 1.0).is_err());
-    assert!(sel.select(Array2::zeros((2, 3)).view(), 1.0).is_err());
-    assert!(sel.select(Array2::zeros((2, 4)).view(), f64::NAN).is_err());
+    let name = |r: massive_mimo::Result<_>| match r {
+        Err(massive_mimo::Error::ShapeMismatch { name, .. })
+        | Err(massive_mimo::Error::InvalidParameter { name, .. })
+        | Err(massive_mimo::Error::NonFinite { name, .. }) => name,
+        other => panic!("expected a named error, got {:?}", other.map(|_: ()| ())),
+    };
+    assert!(name(sel.select(Array2::zeros((5, 4)).view(), 1.0).map(|_| ())).starts_with("h ["));
+    assert!(name(sel.select(Array2::zeros((2, 3)).view(), 1.0).map(|_| ())).starts_with("h ["));
+    assert_eq!(
+        name(
+            sel.select(Array2::zeros((2, 4)).view(), f64::NAN)
+                .map(|_| ())
+        ),
+        "snr"
+    );
     assert!(PrecoderSelector::new(&[], 4, 1, 4).is_err());
     assert!(PrecoderSelector::new(&[vec![C32::new(1.0, 0.0); 3]], 4, 1, 4).is_err());
-    // A NaN channel gives NaN metrics, never a NaN winner hidden as a number.
-    let mut h = Array2::zeros((2, 4));
-    h[[0, 0]] = C32::new(f32::NAN, 0.0);
-    let s = sel.select(h.view(), 1.0).unwrap();
-    assert!(s.metric.is_nan());
+    // A NaN or infinite channel entry is a named error (issue 21: it returned beam 0 with a
+    // NaN metric).
+    for bad in [f32::NAN, f32::INFINITY] {
+        let mut h = Array2::zeros((2, 4));
+        h[[1, 2]] = C32::new(0.0, bad);
+        assert_eq!(name(sel.select(h.view(), 1.0).map(|_| ())), "h");
+    }
 }

@@ -512,3 +512,65 @@ fn absurd_capacities_are_errors_not_aborts() {
         })
     ));
 }
+
+/// Issue 21, finding 4: ZF and MMSE are scale-covariant (F(cH, c²σ²) = F(H, σ²)/c), so a
+/// channel of 1e-20 or 1e18 must detect the same symbols and noise as one of 1; it used to
+/// underflow the Gram into erasures (1e-20) or overflow it (above 1e10). (σ² ∝ c² leaves f32
+/// above c ≈ 1.8e19.)
+#[test]
+fn detection_is_scale_invariant_from_1e_minus_20_to_1e18() {
+    let (n_rx, n_l, n_groups) = (8, 3, 4);
+    let cfg = massive_mimo::detection::DetectorConfig {
+        max_ant: n_rx,
+        max_layers: n_l,
+        max_interferers: 0,
+        max_groups: n_groups,
+        group_prbs: 1,
+        n_sym: 2,
+    };
+    // Rayleigh channels (8 × 3: well conditioned, so f32 rounding of the scaled inputs moves
+    // the results by ≈ 1e-7 relative, not more).
+    let mut rng = ChaCha8Rng::seed_from_u64(2020);
+    let h1 = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
+    let y1 = Array3::from_shape_fn((n_rx, 2, 12 * n_groups), |_| cn(&mut rng, 1.0));
+    let run = |scale: f64, method| {
+        let sc = |v: &C32| C32::new((v.re as f64 * scale) as f32, (v.im as f64 * scale) as f32);
+        let h = h1.map(sc);
+        let y = y1.map(sc);
+        let nv = vec![(0.05 * scale * scale) as f32; n_groups];
+        let mut det = MimoDetector::new(&cfg).unwrap();
+        let mut x = Array3::zeros((n_l, 2, 12 * n_groups));
+        let mut xv = Array2::zeros((n_groups, n_l));
+        let ch = GroupChannels {
+            h: h.view(),
+            noise_var: &nv,
+            interference: None,
+        };
+        let rep = det
+            .process(&ch, method, y.view(), x.view_mut(), xv.view_mut())
+            .unwrap();
+        (rep.erasures, x, xv)
+    };
+    for method in [DetectorMethod::Zf, DetectorMethod::Mmse { unbiased: true }] {
+        let (_, x1, v1) = run(1.0, method);
+        for scale in [1e-20, 1e-10, 1e10, 1e18] {
+            let (erasures, x, v) = run(scale, method);
+            assert_eq!(erasures, 0, "{method:?} at {scale:e}");
+            // x: f32 rounding of the scaled inputs only. The noise variance 0.05·1e-40 is a
+            // denormal f32 (≈ 3 significant digits), hence its looser bound at 1e-20.
+            let xt = if scale < 1e-15 { 2e-3 } else { 1e-4 };
+            for (a, b) in x.iter().zip(x1.iter()) {
+                assert!(
+                    (a - b).norm() <= xt * (1.0 + b.norm()),
+                    "{method:?} {scale:e}: {a} vs {b}"
+                );
+            }
+            for (a, b) in v.iter().zip(v1.iter()) {
+                assert!(
+                    (a - b).abs() <= xt * b.abs(),
+                    "{method:?} {scale:e} noise: {a} vs {b}"
+                );
+            }
+        }
+    }
+}

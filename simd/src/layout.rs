@@ -113,6 +113,23 @@ impl MatrixBatch {
         Ok(())
     }
 
+    /// Multiplies matrix m by `factors[m]` (matrices beyond `factors` unchanged): one pass over
+    /// the storage, lane by lane.
+    pub fn scale_each(&mut self, factors: &[f32]) {
+        let bl = self.block_len();
+        for (bi, block) in self.data.chunks_exact_mut(bl).enumerate() {
+            let mut f = [1.0f32; LANES];
+            for (lane, v) in f.iter_mut().enumerate() {
+                if let Some(&x) = factors.get(bi * LANES + lane) {
+                    *v = x;
+                }
+            }
+            for chunk in block.chunks_exact_mut(LANES) {
+                chunk.iter_mut().zip(&f).for_each(|(v, s)| *v *= s);
+            }
+        }
+    }
+
     /// Conjugates every element in place (the imaginary lanes negated; one pass over the
     /// storage).
     pub fn conjugate(&mut self) {

@@ -124,8 +124,9 @@ impl PrecoderSelector {
     /// Selects the best candidate for the channel `h` [n_samples, P] at `snr` (linear, per
     /// layer-summed transmit power over noise; used for rank > 1 only).
     ///
-    /// Errors: shape, n_samples > max_samples, snr negative or not finite. Non-finite channel
-    /// entries give NaN metrics; NaN never wins (index of the first finite maximum, or 0).
+    /// Errors: shape, n_samples > max_samples, snr negative or not finite, a non-finite channel
+    /// entry (`NonFinite` naming `h`: there is no meaningful beam for it, and a NaN metric
+    /// would otherwise pick beam 0).
     pub fn select(&mut self, h: ArrayView2<'_, C32>, snr: f64) -> Result<Selection> {
         let (n, p) = h.dim();
         if p != self.ports || n == 0 || n > self.max_samples {
@@ -143,6 +144,12 @@ impl PrecoderSelector {
             });
         }
         for ((i, j), v) in h.indexed_iter() {
+            if !(v.re.is_finite() && v.im.is_finite()) {
+                return Err(Error::NonFinite {
+                    name: "h",
+                    value: if v.re.is_finite() { v.im } else { v.re } as f64,
+                });
+            }
             self.h_re[i * p + j] = v.re;
             self.h_im[i * p + j] = v.im;
         }

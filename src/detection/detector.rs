@@ -127,6 +127,9 @@ pub struct MimoDetector {
     /// One group's H_augᴴ on the way in, or F on the way out (m × n_rx, row-major).
     f_row: Vec<C32>,
     nv_scratch: Vec<f32>,
+    /// Per group: the power of two that brings the channel's largest component into
+    /// [½, 1) before the Gram (the filters are scale-covariant: F(cH, c²σ²) = F(H, σ²)/c).
+    scales: Vec<f32>,
 }
 
 impl MimoDetector {
@@ -178,6 +181,7 @@ impl MimoDetector {
             f_batch: MatrixBatch::zeros(m, n_rx, n_groups)?,
             f_row: vec![C32::new(0.0, 0.0); n_rx * m],
             nv_scratch: vec![0.0; 12 * group_prbs * n_sym],
+            scales: vec![1.0; n_groups],
         })
     }
 
@@ -321,11 +325,42 @@ impl MimoDetector {
             }
             _ => self.build_augmented(h, interference)?,
         }
+        // Scale invariance (issue 21): each group's H (and U) brought to a largest component in
+        // [½, 1) by a power of two (exact), σ² by its square, so that channels of 1e-20 or 1e20
+        // neither underflow nor overflow in the Gram; the filters are scaled back below.
+        let b = self.n_groups;
+        let mut rescale = false;
+        for gi in 0..b {
+            let mut peak = h
+                .index_axis(ndarray::Axis(0), gi)
+                .iter()
+                .fold(0.0f32, |m, v| m.max(v.re.abs()).max(v.im.abs()));
+            if let Some(u) = interference.as_ref().filter(|_| n_int > 0) {
+                peak = u
+                    .index_axis(ndarray::Axis(0), gi)
+                    .iter()
+                    .fold(peak, |m, v| m.max(v.re.abs()).max(v.im.abs()));
+            }
+            let e = if peak > 0.0 && peak.is_finite() {
+                (peak.log2().floor() as i32 + 1).clamp(-100, 100)
+            } else {
+                0
+            };
+            // 2^(−e) exactly; |e| ≤ 100 keeps it and its square's factors normal.
+            self.scales[gi] = f32::from_bits(((127 - e) as u32) << 23);
+            rescale |= e != 0;
+        }
+        if rescale {
+            self.h_aug.scale_each(&self.scales[..b]);
+            self.f_batch.scale_each(&self.scales[..b]);
+        }
         self.kernels
             .gram(&self.h_aug, GramSide::AhA, 0.0, &mut self.g)?;
         // Unused interference columns: unit diagonal keeps the Gram invertible and decoupled.
         let load = !matches!(method, DetectorMethod::Zf);
         for (gi, &s2) in noise_var.iter().enumerate() {
+            let sc = self.scales[gi];
+            let s2 = s2 * sc * sc;
             self.g.add_diagonal(gi, |j| {
                 if j >= l + n_int {
                     1.0
@@ -336,13 +371,14 @@ impl MimoDetector {
                 }
             })?;
         }
-        let b = self.n_groups;
         self.kernels.cholesky(&mut self.g, &mut self.info[..b])?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
         self.inv.store_all(&mut self.inv_out[..b * m * m])?;
         // All groups' filters at once, in the lanes: F = G⁻¹·H_augᴴ (rows ≥ n_l unused).
         self.kernels.cholesky_solve(&self.g, &mut self.f_batch)?;
         for (gi, &s2) in noise_var.iter().enumerate() {
+            let sc = self.scales[gi];
+            let s2 = s2 * sc * sc;
             let a = &self.inv_out[gi * m * m..(gi + 1) * m * m];
             let finite =
                 self.info[gi] == 0 && a.iter().all(|v| v.re.is_finite() && v.im.is_finite());
@@ -375,6 +411,7 @@ impl MimoDetector {
                 // F_l = scale · [G⁻¹H_augᴴ]_l (unused columns of H_aug are zero).
                 let src = &self.f_row[li * r..(li + 1) * r];
                 let frow = &mut self.filters[(gi * l + li) * r..(gi * l + li + 1) * r];
+                let scale = scale * sc; // F(H) = s·F(s·H) for the scaled channel s·H
                 for (f, v) in frow.iter_mut().zip(src) {
                     *f = *v * scale;
                 }
