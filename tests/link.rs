@@ -493,3 +493,113 @@ fn uplink_irc_rejects_other_cell_interference() {
         }
     }
 }
+
+/// Issue 21, finding 5: configurations the slots used to accept and then fail (or serve with
+/// extrapolated channels) on every call. A DMRS narrower than the grid (a PUSCH on part of the
+/// carrier) and an SRS on part of the band are supported on their own PRBs and allocations
+/// outside them are named errors; a grid of other than 14 symbols is rejected at
+/// construction.
+#[test]
+#[allow(clippy::single_range_in_vec_init)] // one-range PRB allocations are meant
+fn partial_band_pilots_limit_the_allocations_and_bad_grids_are_rejected() {
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let k = 2;
+    let (x, mut pilots) = layers(k);
+    // DMRS on PRBs 2..9 only (the PUSCH allocation), data elsewhere as before.
+    pilots
+        .slice_mut(ndarray::s![.., .., ..24])
+        .fill(C32::new(0.0, 0.0));
+    pilots
+        .slice_mut(ndarray::s![.., .., 108..])
+        .fill(C32::new(0.0, 0.0));
+    let mut ul = UplinkSlot::new(
+        k,
+        PilotPattern::from_pilots(pilots.view()).unwrap(),
+        &ofdm(),
+    )
+    .unwrap();
+    assert_eq!(ul.dmrs_prbs(), 2..9);
+    let mut grid = x.clone();
+    grid.slice_mut(ndarray::s![.., 2..4, ..])
+        .fill(C32::new(0.0, 0.0));
+    grid.slice_mut(ndarray::s![.., 2..4, 24..108])
+        .assign(&pilots.slice(ndarray::s![.., 2..4, 24..108]));
+    ul.grid_mut().assign(&grid);
+    ul.detect(DetectorMethod::Mmse { unbiased: true }, Some(1e-6))
+        .unwrap();
+    // Identity channel: the data of the DMRS band come back; outside it nothing is detected.
+    let got = ul.layers();
+    for j in 0..k {
+        for sc in 0..N_SC {
+            let want = if (24..108).contains(&sc) {
+                x[[j, 6, sc]]
+            } else {
+                C32::new(0.0, 0.0)
+            };
+            assert!((got[[j, 6, sc]] - want).norm() < 2e-3, "layer {j}, sc {sc}");
+        }
+    }
+    let users = [0usize, 1];
+    let outside = [8..10];
+    let g = [MuGroup {
+        users: &users,
+        prbs: PrbAllocation::new(&outside, N_PRB).unwrap(),
+    }];
+    match ul.detect_groups(&g, DetectorMethod::Zf, Some(1e-6)) {
+        Err(massive_mimo::Error::InvalidParameter { name, .. }) => {
+            assert_eq!(name, "prb allocation")
+        }
+        other => panic!("{other:?}"),
+    }
+    // SRS on PRBs 0..8 of 12: weights there, allocations beyond are named errors.
+    let mut srs = Array3::zeros((4, 14, N_SC));
+    write_multiplexed_users(&SrsConfig::single_port(4, 8, 13, (0, 0)), 4, srs.view_mut()).unwrap();
+    let cfg = DownlinkConfig {
+        n_ant: 4,
+        n_candidates: 4,
+        n_layers: 2,
+        n_prb: N_PRB,
+        prg_prbs: 2,
+        precoder: PrecoderKind::Zf,
+        normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
+    };
+    let mut dl = DownlinkSlot::new(cfg, srs.view(), &ofdm()).unwrap();
+    assert_eq!(dl.sounded_prbs(), 0..8);
+    let beyond = [6..10];
+    let g = [MuGroup {
+        users: &users,
+        prbs: PrbAllocation::new(&beyond, N_PRB).unwrap(),
+    }];
+    match dl.compute_group_weights(&g, 0.01) {
+        Err(massive_mimo::Error::InvalidParameter { name, .. }) => {
+            assert_eq!(name, "prb allocation")
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    // Weights only on the sounded PRGs (0..4 of 6) — from a known channel (the identity).
+    for ((_, _, u, a), v) in dl.estimates_mut().view_mut().indexed_iter_mut() {
+        *v = C32::new(if u == a { 1.0 } else { 0.0 }, 0.0);
+    }
+    dl.compute_weights(&users, 0.01).unwrap();
+    let w = dl.weights();
+    assert!(
+        w.slice(ndarray::s![..4, .., ..])
+            .iter()
+            .any(|v| v.norm() > 0.0)
+    );
+    assert!(
+        w.slice(ndarray::s![4.., .., ..])
+            .iter()
+            .all(|v| v.norm() == 0.0)
+    );
+    // A 12-symbol grid: rejected when the slot is built.
+    let mut o12 = ofdm();
+    o12.n_symbols = 12;
+    match DownlinkSlot::new(cfg, srs.view(), &o12) {
+        Err(massive_mimo::Error::InvalidParameter { name, .. }) => {
+            assert!(name.contains("n_symbols"))
+        }
+        other => panic!("{:?}", other.err()),
+    }
+}

@@ -206,6 +206,26 @@ impl PilotPattern {
         }
     }
 
+    /// The PRBs on which every port has pilots, when they form one contiguous range (`None`
+    /// when some port has none, or the common PRBs are not contiguous): the band a slot can
+    /// estimate every port on (a partial-band DMRS or SRS covers less than the grid).
+    pub fn common_prbs(&self) -> Option<std::ops::Range<usize>> {
+        let n_prb = self.n_sc.div_ceil(12);
+        let mut count = vec![0u64; n_prb * self.n_ports];
+        self.for_each_pilot_re(|_, _, k, ports, _| {
+            for &q in ports {
+                count[q * n_prb + k / 12] += 1;
+            }
+        });
+        let covered = |p: usize| (0..self.n_ports).all(|q| count[q * n_prb + p] > 0);
+        let first = (0..n_prb).find(|&p| covered(p))?;
+        let end = (first..n_prb).find(|&p| !covered(p)).unwrap_or(n_prb);
+        if (end..n_prb).any(covered) {
+            return None;
+        }
+        Some(first..end)
+    }
+
     /// The most runs any group has (the time axis of [`super::ChannelEstimator`]'s output).
     pub fn max_runs(&self) -> usize {
         self.groups.iter().map(|g| g.runs.len()).max().unwrap_or(0)

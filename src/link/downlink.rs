@@ -15,7 +15,7 @@ use crate::fronthaul::{BfwCodec, BfwExtension};
 use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
-use crate::resource::{ChannelEstimate, MuGroup, PrbAllocation};
+use crate::resource::{ChannelEstimate, MuGroup, PrbAllocation, SYMBOLS_PER_SLOT};
 use crate::{C32, Error, Result};
 use ndarray::{Array3, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
@@ -67,6 +67,8 @@ pub struct DownlinkSlot {
     cfg: DownlinkConfig,
     n_prg: usize,
     prg: usize,
+    /// PRBs every candidate's SRS covers.
+    sounded: std::ops::Range<usize>,
     /// The SRS estimator (either algorithm, one interface).
     srs: Box<dyn SlotEstimator>,
     /// SRS estimates `[1, n_prb, n_candidates, n_ant]`.
@@ -122,6 +124,24 @@ impl DownlinkSlot {
                 reason: "1 ≤ n_layers ≤ n_candidates = SRS ports, n_sc = 12·n_prb",
             });
         }
+        if ofdm.n_symbols != SYMBOLS_PER_SLOT || srs_pilots.dim().1 != SYMBOLS_PER_SLOT {
+            return Err(Error::InvalidParameter {
+                name: "(ofdm n_symbols, SRS grid symbols)",
+                value: format!("({}, {})", ofdm.n_symbols, srs_pilots.dim().1),
+                reason: "14-symbol slots",
+            });
+        }
+        // The sounded band: weights are computed only where every candidate was sounded.
+        let sounded = match srs_pattern.common_prbs() {
+            Some(r) => r,
+            None => {
+                return Err(Error::InvalidParameter {
+                    name: "srs (sounded band)",
+                    value: "no common contiguous PRB range".into(),
+                    reason: "every candidate's SRS on one contiguous PRB range",
+                });
+            }
+        };
         crate::error::check_layers_antennas(cfg.n_layers, cfg.n_ant)?;
         let prg = if cfg.prg_prbs == 0 {
             cfg.n_prb
@@ -151,6 +171,7 @@ impl DownlinkSlot {
             cfg,
             n_prg,
             prg,
+            sounded,
             srs,
             h_est,
             h_prg: vec![C32::new(0.0, 0.0); n_prg * cfg.n_layers * cfg.n_ant],
@@ -170,6 +191,12 @@ impl DownlinkSlot {
     /// The configuration.
     pub fn config(&self) -> &DownlinkConfig {
         &self.cfg
+    }
+
+    /// The PRBs every candidate's SRS covers: where [`Self::compute_weights`] computes weights
+    /// and [`Self::compute_group_weights`] allocations must lie.
+    pub fn sounded_prbs(&self) -> std::ops::Range<usize> {
+        self.sounded.clone()
     }
 
     /// Estimates every candidate's uplink channel from the sounding grid `srs_rx`
@@ -212,12 +239,12 @@ impl DownlinkSlot {
     }
 
     /// Weights for the `selected` candidates (1 ..= n_layers distinct indices, stream j serves
-    /// candidate `selected[j]`) on every PRB: per PRG, the channel averaged over the PRG's
-    /// PRBs, then MRT / ZF / RZF (α = k·`noise_var`), scaled to a total transmit power of 1
+    /// candidate `selected[j]`) on every sounded PRB ([`Self::sounded_prbs`]): per PRG, the
+    /// channel averaged over the PRG's PRBs, then MRT / ZF / RZF (α = k·`noise_var`), scaled to a total transmit power of 1
     /// per RE. Singular PRGs get MRT weights (counted in the report). The one-group case of
     /// [`Self::compute_group_weights`].
     pub fn compute_weights(&mut self, selected: &[usize], noise_var: f32) -> Result<RzfReport> {
-        let all = 0..self.cfg.n_prb;
+        let all = self.sounded.clone();
         let prbs = PrbAllocation::new(std::slice::from_ref(&all), self.cfg.n_prb)?;
         self.compute_group_weights(
             &[MuGroup {
@@ -263,11 +290,17 @@ impl DownlinkSlot {
                     reason: "1 ..= n_layers distinct candidate indices per group",
                 });
             }
-            if let Some(r) = g.prbs.ranges().iter().find(|r| r.end > self.cfg.n_prb) {
+            let band = &self.sounded;
+            if let Some(r) = g
+                .prbs
+                .ranges()
+                .iter()
+                .find(|r| r.start < band.start || r.end > band.end)
+            {
                 return Err(Error::InvalidParameter {
                     name: "prb allocation",
-                    value: format!("{r:?} on {} PRBs", self.cfg.n_prb),
-                    reason: "the range ends beyond the carrier",
+                    value: format!("{r:?}, sounded PRBs {band:?} of {}", self.cfg.n_prb),
+                    reason: "inside the sounded band (no channel knowledge elsewhere)",
                 });
             }
         }

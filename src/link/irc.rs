@@ -50,11 +50,11 @@ impl IrcFactors {
             }
         });
         let max_samples = samples.iter().copied().max().unwrap_or(0);
-        if max_samples == 0 || samples.contains(&0) {
+        if max_samples == 0 {
             return Err(Error::InvalidParameter {
                 name: "dmrs (pilot REs per PRB)",
-                value: format!("{samples:?}"),
-                reason: "IRC needs DMRS on every PRB of the carrier",
+                value: "0".into(),
+                reason: "IRC needs DMRS",
             });
         }
         Ok(Self {
@@ -100,6 +100,11 @@ impl IrcFactors {
         for r in prbs {
             for p in r.clone() {
                 let n = self.samples[p];
+                if n == 0 {
+                    // No DMRS on this PRB (outside a partial-band DMRS): no factors.
+                    self.u.slice_mut(s![p, .., ..]).fill(C32::new(0.0, 0.0));
+                    continue;
+                }
                 let rows = &self.resid[p * ms * n_ant..(p * ms + n) * n_ant];
                 // [n, n_ant] row-major → the estimator's e [n_ant, n] as a transposed view.
                 let e = ArrayView2::from_shape((n, n_ant), rows)

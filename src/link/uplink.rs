@@ -56,6 +56,8 @@ pub struct UplinkSlot {
     k: usize,
     /// Antenna screening of the received grid (containment of NaN / stuck receivers).
     screen: GridScreen,
+    /// PRBs where every DMRS port has pilots (what detection may use).
+    dmrs_prbs: std::ops::Range<usize>,
     /// DMRS residuals and interference factors for MMSE-IRC ([`Self::with_irc`]).
     irc: Option<IrcFactors>,
 }
@@ -73,6 +75,18 @@ impl UplinkSlot {
             });
         }
         let n_prb = ofdm.n_sc / 12;
+        // The DMRS band: every port's pilots on one contiguous PRB range (a partial-band DMRS
+        // is a PUSCH allocation narrower than the carrier; detection is limited to it).
+        let dmrs_prbs = match dmrs.common_prbs() {
+            Some(r) if r.end <= n_prb && dmrs.n_sc() == ofdm.n_sc => r,
+            _ => {
+                return Err(Error::InvalidParameter {
+                    name: "dmrs (pilot band)",
+                    value: format!("{:?} on {n_prb} PRBs", dmrs.common_prbs()),
+                    reason: "every port's DMRS on one contiguous PRB range of the OFDM grid",
+                });
+            }
+        };
         // Additional DMRS positions (38.211 Table 7.4.1.1.2-3, e.g. symbols {2, 11}) give one
         // estimate per occasion; detection uses their mean over the slot.
         let est_cfg = EstimatorConfig {
@@ -106,6 +120,7 @@ impl UplinkSlot {
             k: 0,
             screen: GridScreen::new(n_ant),
             irc: None,
+            dmrs_prbs,
         })
     }
 
@@ -211,7 +226,8 @@ impl UplinkSlot {
     }
 
     /// DMRS estimation per PRB, then per-PRB `method` filters applied to every RE, for every
-    /// DMRS port (user) on every PRB — the one-group case of [`Self::detect_groups`]. The noise
+    /// DMRS port (user) on every PRB of the DMRS band ([`Self::dmrs_prbs`]) — the one-group
+    /// case of [`Self::detect_groups`]. The noise
     /// variance is `noise_var`, or the estimator's measurement from the DMRS when `None`
     /// (the estimator's full report: [`Self::channel_report`]).
     pub fn detect(
@@ -219,7 +235,7 @@ impl UplinkSlot {
         method: DetectorMethod,
         noise_var: Option<f32>,
     ) -> Result<DetectorReport> {
-        let all = 0..self.n_prb;
+        let all = self.dmrs_prbs.clone();
         let prbs = PrbAllocation::new(std::slice::from_ref(&all), self.n_prb)?;
         let users = ALL_PORTS;
         let n = self.n_layers;
@@ -279,11 +295,12 @@ impl UplinkSlot {
             }
             for r in g.prbs.ranges() {
                 let clash = groups[..gi].iter().any(|o| o.prbs.intersects(r));
-                if r.end > self.n_prb || clash {
+                let band = &self.dmrs_prbs;
+                if r.start < band.start || r.end > band.end || clash {
                     return Err(Error::InvalidParameter {
                         name: "prb allocation",
-                        value: format!("{r:?} of group {gi} on {} PRBs", self.n_prb),
-                        reason: "inside the carrier, and no PRB in two groups",
+                        value: format!("{r:?} of group {gi}, DMRS on PRBs {band:?}"),
+                        reason: "inside the DMRS band, and no PRB in two groups",
                     });
                 }
             }
@@ -360,6 +377,12 @@ impl UplinkSlot {
     /// per layer).
     pub fn channel_report(&self) -> &ChannelReport {
         self.h_est.report()
+    }
+
+    /// The PRBs every DMRS port covers: what [`Self::detect`] detects, and where
+    /// [`Self::detect_groups`] allocations must lie.
+    pub fn dmrs_prbs(&self) -> std::ops::Range<usize> {
+        self.dmrs_prbs.clone()
     }
 
     /// The DMRS channel estimates of the last detection, `[runs, n_prb, n_layers,
