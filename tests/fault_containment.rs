@@ -226,3 +226,158 @@ fn a_nan_in_the_sounding_grid_does_not_poison_the_precoder() {
     assert!(dh < 0.01, "estimates of other antennas moved by {dh}");
     assert!(dw < 0.05 * wmax, "weights moved by {dw}");
 }
+
+/// A saturating receiver (issue 21): antenna 7 runs 5× hot and its ADC clips every component
+/// at the full scale. With the full scale known (`set_full_scale`; `receive_uplane` sets it from the
+/// fronthaul codec) the slot flags it with the exact number of clipped samples and zeroes
+/// them, so the clipping distortion does not enter the estimates or the filters.
+#[test]
+fn a_saturating_antenna_is_flagged_and_its_clipped_samples_removed() {
+    let (rx, x, pilots) = uplink();
+    // The full scale just above the largest component any healthy antenna sees.
+    let fs = 1.01
+        * rx.iter()
+            .fold(0.0f32, |m, v| m.max(v.re.abs()).max(v.im.abs()));
+    let mut sat = rx.clone();
+    let mut clipped = 0;
+    for v in sat.slice_mut(s![7, .., ..]).iter_mut() {
+        let hot = *v * 5.0;
+        let c = |x: f32| x.clamp(-fs, fs);
+        let out = C32::new(c(hot.re), c(hot.im));
+        clipped += usize::from(out.re.abs() >= fs || out.im.abs() >= fs);
+        *v = out;
+    }
+    assert!(clipped > 1000, "the test needs heavy clipping ({clipped})");
+    let run = |grid: &Array3<C32>, full_scale: Option<f32>| {
+        let mut ul = UplinkSlot::new(
+            N_ANT,
+            PilotPattern::from_pilots(pilots.view()).unwrap(),
+            &ofdm(),
+        )
+        .unwrap();
+        ul.set_full_scale(full_scale).unwrap();
+        ul.grid_mut().assign(grid);
+        ul.detect(DetectorMethod::Mmse { unbiased: true }, Some(1e-3))
+            .unwrap();
+        (ul.layers().to_owned(), ul.antenna_health().to_vec())
+    };
+    let (contained, health) = run(&sat, Some(fs));
+    assert_eq!(health[7], AntennaHealth::Saturated { samples: clipped });
+    assert!(
+        health
+            .iter()
+            .enumerate()
+            .all(|(a, h)| a == 7 || *h == AntennaHealth::Ok)
+    );
+    let (raw, health_raw) = run(&sat, None);
+    assert!(health_raw.iter().all(|h| *h == AntennaHealth::Ok));
+    let (e_contained, e_raw) = (evm(&contained, &x), evm(&raw, &x));
+    println!(
+        "layer EVM with the clipping antenna: contained {:.3} %, not contained {:.3} %",
+        100.0 * e_contained,
+        100.0 * e_raw
+    );
+    // Zeroing the clipped samples leaves 15 good antennas plus what was left of antenna 7:
+    // within 256QAM's 3.5 % (38.104 Table 6.5.2.2-1), and better than using the distorted
+    // samples.
+    assert!(e_contained < 0.035, "EVM {e_contained}");
+    assert!(e_contained < e_raw, "{e_contained} vs {e_raw}");
+    // Bad full scales are named errors.
+    let mut ul = UplinkSlot::new(
+        N_ANT,
+        PilotPattern::from_pilots(pilots.view()).unwrap(),
+        &ofdm(),
+    )
+    .unwrap();
+    for bad in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+        match ul.set_full_scale(Some(bad)) {
+            Err(massive_mimo::Error::InvalidParameter { name, .. }) => {
+                assert_eq!(name, "full_scale")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// One user's pilots missing (issue 21): user 2 sends nothing this slot (a missed grant, DTX).
+/// Its DMRS SINR in the estimator's report falls below −10 dB while the others stay above
+/// 20 dB — the flag a scheduler reads — its layer's post-detection noise says "no signal", and
+/// the other users detect at least as well as in the full slot (one interferer fewer).
+#[test]
+fn a_user_whose_pilots_are_missing_is_flagged_and_the_others_are_unaffected() {
+    let (x, pilots) = dmrs_layers(K, N_SC, Modulation::Qpsk, |i, j, l| {
+        (i * 7 + j * 3 + l) % 5 < 2
+    });
+    let noise = |a: usize, l: usize, k: usize| {
+        C32::new(
+            ((a * 31 + l * 17 + k * 13) % 97) as f32 / 97.0 - 0.5,
+            ((a * 11 + l * 5 + k * 29) % 89) as f32 / 89.0 - 0.5,
+        ) * 0.02
+    };
+    let grid = |present: &dyn Fn(usize) -> bool| {
+        Array3::from_shape_fn((N_ANT, 14, N_SC), |(a, l, k)| {
+            (0..K)
+                .filter(|&u| present(u))
+                .map(|u| h(a, u) * x[[u, l, k]])
+                .sum::<C32>()
+                + noise(a, l, k)
+        })
+    };
+    let run = |g: &Array3<C32>| {
+        let mut ul = UplinkSlot::new(
+            N_ANT,
+            PilotPattern::from_pilots(pilots.view()).unwrap(),
+            &ofdm(),
+        )
+        .unwrap();
+        ul.grid_mut().assign(g);
+        ul.detect(DetectorMethod::Mmse { unbiased: true }, None)
+            .unwrap();
+        (
+            ul.layers().to_owned(),
+            ul.layer_noise().to_owned(),
+            ul.channel_report().sinr_db.clone(),
+        )
+    };
+    let (full, nv_full, sinr_full) = run(&grid(&|_| true));
+    let (dtx, nv_dtx, sinr_dtx) = run(&grid(&|u| u != 2));
+    println!("DMRS SINR dB, all users: {sinr_full:?}; user 2 silent: {sinr_dtx:?}");
+    assert!(sinr_full.iter().all(|&s| s > 20.0));
+    assert!(
+        sinr_dtx[2] < -10.0,
+        "the silent user is not flagged: {}",
+        sinr_dtx[2]
+    );
+    for u in [0, 1, 3] {
+        assert!(sinr_dtx[u] > 20.0, "user {u}: {}", sinr_dtx[u]);
+    }
+    // The silent layer: its post-detection noise is at least 100× the others' (no signal
+    // behind it — an erasure or close to one).
+    let mean =
+        |nv: &ndarray::Array2<f32>, j: usize| nv.column(j).iter().sum::<f32>() / N_PRB as f32;
+    assert!(
+        mean(&nv_dtx, 2) > 100.0 * mean(&nv_full, 2),
+        "{} vs {}",
+        mean(&nv_dtx, 2),
+        mean(&nv_full, 2)
+    );
+    // The others: their layer error no larger than in the full slot (+10 % for the estimation
+    // noise of a different slot), per user.
+    let err = |got: &Array3<C32>, j: usize| {
+        let mut e = 0.0f32;
+        for l in (0..14).filter(|l| *l != 2 && *l != 3) {
+            for k in 0..N_SC {
+                e += (got[[j, l, k]] - x[[j, l, k]]).norm_sqr();
+            }
+        }
+        e
+    };
+    for j in [0, 1, 3] {
+        assert!(
+            err(&dtx, j) <= 1.1 * err(&full, j),
+            "user {j}: {} vs {}",
+            err(&dtx, j),
+            err(&full, j)
+        );
+    }
+}

@@ -684,7 +684,9 @@ fn uplink_detects_from_uplane_messages_and_downlink_weights_leave_as_extension_1
         .iter()
         .map(|c| c.re.abs().max(c.im.abs()))
         .fold(0.0f32, f32::max);
-    let scale = 32767.0 / peak;
+    // The peak 1 dB under the rail (AGC headroom): a sample at the rail counts as clipped and
+    // the slot's screen zeroes it (`receive_uplane` sets the screen's full scale).
+    let scale = 0.89 * 32767.0 / peak;
     let mut codec = UplaneCodec::new(CompHeader::bfp(IqWidth::W14), N_PRB as u16, scale).unwrap();
     let mut ul = UplinkSlot::new(n_ant, pattern(), &ofdm()).unwrap();
     let mut msg = vec![0u8; 4 + codec.section_bytes(N_PRB)];

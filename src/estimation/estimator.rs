@@ -63,7 +63,9 @@ pub struct ChannelReport {
     pub rsrp: Vec<f32>,
     /// Pilot EPRE per port: mean |pilot|² on its REs.
     pub pilot_epre: Vec<f32>,
-    /// Pilot SINR per port in dB: `E|h|²·EPRE / noise_var`.
+    /// Pilot SINR per port in dB: `E|h|²·EPRE / noise_var`; −∞ when no pilot power above the
+    /// noise is measured (a port that sent nothing: the flag of a missing user), and for ports
+    /// outside a `process_groups` call's groups.
     pub sinr_db: Vec<f32>,
     /// Mean delay per port in units of the useful symbol duration (multiply by 1/Δf for
     /// seconds): the timing advance to command, up to the sign convention of the caller.

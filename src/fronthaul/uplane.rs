@@ -182,6 +182,16 @@ impl UplaneCodec {
         self.comp
     }
 
+    /// The largest magnitude a decoded component can have, in float units: the rail of the
+    /// int16 range as the compression represents it, `(2^(w−1) − 1)·2^(16−w) / scale` (BFP at
+    /// width w with the largest exponent 16 − w; 32767/scale uncompressed). Samples at the
+    /// rail were clipped somewhere on the way ([`crate::link::GridScreen::set_full_scale`]).
+    pub fn full_scale(&self) -> f32 {
+        let w = self.comp.width.bits();
+        let rail = ((1u32 << (w - 1)) - 1) << (16 - w);
+        rail as f32 / self.scale
+    }
+
     /// Bytes of one section of `num_prb` PRBs, header included.
     pub fn section_bytes(&self, num_prb: usize) -> usize {
         UPLANE_SECTION_HEADER_BYTES + num_prb * self.comp.prb_bytes()
@@ -399,5 +409,22 @@ pub(super) fn decode_prbs(bfp: &Bfp, comp: CompHeader, data: &[u8], iq: &mut [i1
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fronthaul::IqWidth;
+
+    /// The rail of each width: BFP-9 reaches 255·2⁷ = 32640, 16 bits 32767 (int16 units).
+    #[test]
+    fn full_scale_is_the_widths_rail_over_the_scale() {
+        let c9 = UplaneCodec::new(CompHeader::bfp(IqWidth::W9), 10, 2.0).unwrap();
+        assert_eq!(c9.full_scale(), 32640.0 / 2.0);
+        let c16 = UplaneCodec::new(CompHeader::bfp(IqWidth::W16), 10, 32767.0).unwrap();
+        assert_eq!(c16.full_scale(), 1.0);
+        let c14 = UplaneCodec::new(CompHeader::bfp(IqWidth::W14), 10, 1.0).unwrap();
+        assert_eq!(c14.full_scale(), (8191 << 2) as f32);
     }
 }

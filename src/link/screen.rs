@@ -9,7 +9,11 @@
 //! * **dead** (every sample exactly zero): nothing to do, flagged [`AntennaHealth::Dead`]
 //!   (zeros already contribute nothing to the estimates or the filters);
 //! * **stuck** (every sample the same non-zero value — a frozen receiver): zeroed, flagged
-//!   [`AntennaHealth::Stuck`]; the antenna then counts as dead.
+//!   [`AntennaHealth::Stuck`]; the antenna then counts as dead;
+//! * **saturated** (with a full scale set, [`GridScreen::set_full_scale`]: components at or
+//!   beyond it — an ADC or fronthaul clipping at its rails): the clipped samples are zeroed
+//!   (their amplitude and phase are wrong, a zero only weakens the antenna) and counted,
+//!   [`AntennaHealth::Saturated`].
 //!
 //! The slots report the last screening through `antenna_health()`.
 
@@ -31,12 +35,22 @@ pub enum AntennaHealth {
     Dead,
     /// Every sample the same non-zero value; zeroed.
     Stuck,
+    /// `samples` samples with a component at or beyond the full scale, zeroed.
+    Saturated {
+        /// How many.
+        samples: usize,
+    },
 }
 
 impl AntennaHealth {
     /// Whether the antenna's samples need changing before estimation.
     pub fn needs_containment(self) -> bool {
-        matches!(self, AntennaHealth::NonFinite { .. } | AntennaHealth::Stuck)
+        matches!(
+            self,
+            AntennaHealth::NonFinite { .. }
+                | AntennaHealth::Stuck
+                | AntennaHealth::Saturated { .. }
+        )
     }
 }
 
@@ -44,14 +58,36 @@ impl AntennaHealth {
 #[derive(Clone, Debug)]
 pub struct GridScreen {
     health: Vec<AntennaHealth>,
+    /// Bit pattern of the full scale (|component| bits ≥ it = clipped); +∞ when unset.
+    full_scale_bits: u32,
 }
 
 impl GridScreen {
-    /// A screen for grids of `n_ant` antennas.
+    /// A screen for grids of `n_ant` antennas (no full scale: saturation is not checked).
     pub fn new(n_ant: usize) -> Self {
         Self {
             health: vec![AntennaHealth::Ok; n_ant],
+            full_scale_bits: f32::INFINITY.to_bits(),
         }
+    }
+
+    /// The magnitude at which a real or imaginary component counts as clipped (the ADC's or
+    /// the fronthaul's rail in the grid's unit; e.g. [`crate::fronthaul::UplaneCodec::full_scale`]),
+    /// or `None` to stop checking. Errors: a full scale that is not finite and > 0
+    /// (`InvalidParameter` naming `full_scale`).
+    pub fn set_full_scale(&mut self, full_scale: Option<f32>) -> crate::Result<()> {
+        self.full_scale_bits = match full_scale {
+            None => f32::INFINITY.to_bits(),
+            Some(f) if f.is_finite() && f > 0.0 => f.to_bits(),
+            Some(f) => {
+                return Err(crate::Error::InvalidParameter {
+                    name: "full_scale",
+                    value: f.to_string(),
+                    reason: "finite and > 0",
+                });
+            }
+        };
+        Ok(())
     }
 
     /// Classifies every antenna of `grid` [n_ant, n_sym, n_sc] without changing it;
@@ -66,19 +102,23 @@ impl GridScreen {
             let (f_re, f_im) = (first.re.to_bits(), first.im.to_bits());
             // Integer tests on the bit patterns: exponent all ones = NaN or ±∞; any bit other
             // than the sign = non-zero; bit inequality with the first sample = not stuck.
-            let scan = |acc: (u32, u32, u32), v: &C32| {
+            // Magnitude bit patterns order like the magnitudes: |x| ≥ fs ⇔ bits(|x|) ≥ bits(fs).
+            let fs = self.full_scale_bits;
+            let scan = |acc: (u32, u32, u32, u32), v: &C32| {
                 let (r, i) = (v.re.to_bits(), v.im.to_bits());
                 let inf = u32::from((r & 0x7F80_0000) == 0x7F80_0000)
                     | u32::from((i & 0x7F80_0000) == 0x7F80_0000);
+                let clip = u32::from((r & 0x7FFF_FFFF) >= fs) | u32::from((i & 0x7FFF_FFFF) >= fs);
                 (
                     acc.0 + inf,
                     acc.1 | ((r | i) & 0x7FFF_FFFF),
                     acc.2 | (r ^ f_re) | (i ^ f_im),
+                    acc.3 + clip,
                 )
             };
-            let (bad, nz, diff) = match ant.as_slice() {
-                Some(x) => x.iter().fold((0, 0, 0), scan),
-                None => ant.iter().fold((0, 0, 0), scan),
+            let (bad, nz, diff, clipped) = match ant.as_slice() {
+                Some(x) => x.iter().fold((0, 0, 0, 0), scan),
+                None => ant.iter().fold((0, 0, 0, 0), scan),
             };
             let (bad, nonzero, differ) = (bad as usize, nz != 0, diff != 0);
             let (all_zero, all_same) = (!nonzero, !differ);
@@ -88,6 +128,10 @@ impl GridScreen {
                 AntennaHealth::Dead
             } else if all_same && ant.len() > 1 {
                 AntennaHealth::Stuck
+            } else if clipped > 0 {
+                AntennaHealth::Saturated {
+                    samples: clipped as usize,
+                }
             } else {
                 AntennaHealth::Ok
             };
@@ -108,6 +152,14 @@ impl GridScreen {
                     }
                 }),
                 AntennaHealth::Stuck => ant.fill(zero),
+                AntennaHealth::Saturated { .. } => {
+                    let fs = f32::from_bits(self.full_scale_bits);
+                    ant.iter_mut().for_each(|v| {
+                        if v.re.abs() >= fs || v.im.abs() >= fs {
+                            *v = zero;
+                        }
+                    })
+                }
                 AntennaHealth::Ok | AntennaHealth::Dead => {}
             }
         }

@@ -210,7 +210,16 @@ impl UplinkSlot {
             reason: "the slot's grid rows are contiguous by construction",
         })?;
         codec.read_message(message, row)?;
+        // Samples at the codec's rail were clipped on the way: the screen zeroes them.
+        self.screen.set_full_scale(Some(codec.full_scale()))?;
         Ok(timing)
+    }
+
+    /// The magnitude at which a received component counts as clipped (the ADC's full scale
+    /// in the grid's unit), or `None`; [`Self::receive_uplane`] sets it from its codec. See
+    /// [`GridScreen::set_full_scale`].
+    pub fn set_full_scale(&mut self, full_scale: Option<f32>) -> Result<()> {
+        self.screen.set_full_scale(full_scale)
     }
 
     /// What the screening of the last detection's received grid found per antenna (non-finite
