@@ -22,13 +22,24 @@ pub struct DftGrid {
 }
 
 impl DftGrid {
-    /// A grid for `rows × cols` elements with oversampling `o_v × o_h` (all ≥ 1).
+    /// A grid for `rows × cols` elements with oversampling `o_v × o_h`: rows·cols ≤ 1024
+    /// elements, oversampling 1 ..= 64 each (38.214's codebooks use 4; beam sweeping rarely
+    /// more than 8).
+    ///
+    /// Errors: a zero or out-of-range dimension (`InvalidParameter` naming them; sizes whose
+    /// beam count overflowed used to be accepted).
     pub fn new(rows: usize, cols: usize, o_v: usize, o_h: usize) -> Result<Self> {
-        if rows == 0 || cols == 0 || o_v == 0 || o_h == 0 {
+        let elements = rows.saturating_mul(cols);
+        if rows == 0
+            || cols == 0
+            || elements > 1024
+            || !(1..=64).contains(&o_v)
+            || !(1..=64).contains(&o_h)
+        {
             return Err(Error::InvalidParameter {
                 name: "(rows, cols, O_v, O_h)",
                 value: format!("({rows}, {cols}, {o_v}, {o_h})"),
-                reason: "all must be ≥ 1",
+                reason: "1 ≤ rows·cols ≤ 1024 elements, oversampling 1 ..= 64",
             });
         }
         Ok(Self {

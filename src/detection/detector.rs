@@ -145,7 +145,9 @@ impl MimoDetector {
             n_sym,
         } = *cfg;
         crate::error::check_layers_antennas(n_l, n_rx)?;
-        let m = n_l + max_interferers;
+        // Checked: max_interferers = usize::MAX used to wrap the sum to a valid-looking order
+        // and index out of bounds later (found by tests/property_fuzz.rs).
+        let m = n_l.saturating_add(max_interferers);
         if m > crate::simd::MAX_ORDER
             || n_groups == 0
             || group_prbs == 0

@@ -102,11 +102,14 @@ impl CyclicShiftEstimator {
         resolution: OutputResolution,
     ) -> Result<Self> {
         let (n_ports, n_sym, n_sc) = pilots.dim();
-        if n_rx == 0 || n_ports == 0 || !(max_delay.is_finite() && max_delay > 0.0) {
+        if !(1..=crate::simd::MAX_GRAM_INNER).contains(&n_rx)
+            || n_ports == 0
+            || !(max_delay.is_finite() && max_delay > 0.0)
+        {
             return Err(Error::InvalidParameter {
                 name: "(n_rx, n_ports, max_delay)",
                 value: format!("({n_rx}, {n_ports}, {max_delay})"),
-                reason: "at least one antenna and port, max_delay finite and > 0",
+                reason: "1 ..= 256 antennas, at least one port, max_delay finite and > 0",
             });
         }
         let n_out = match resolution {

@@ -14,6 +14,9 @@ use crate::resource::{ChannelEstimate, EstimateDims, MuGroup, SUBCARRIERS_PER_PR
 use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
+/// Most CDM blocks in one frequency-filter window ([`EstimatorConfig::window_blocks`]).
+pub const MAX_WINDOW_BLOCKS: usize = 256;
+
 /// Where the estimator writes the channel along frequency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OutputResolution {
@@ -29,7 +32,7 @@ pub enum OutputResolution {
 pub struct EstimatorConfig {
     /// Frequency filter (default: [`FrequencyMethod::Lmmse`]).
     pub frequency: FrequencyMethod,
-    /// Blocks per sliding window of the frequency filter (default 16; ≥ 2).
+    /// Blocks per sliding window of the frequency filter (default 16; 2 ..= 256).
     pub window_blocks: usize,
     /// Output resolution (default: every subcarrier).
     pub resolution: OutputResolution,
@@ -146,18 +149,20 @@ pub struct ChannelEstimator {
 impl ChannelEstimator {
     /// An estimator for `pattern` with `n_rx` receive antennas.
     pub fn new(pattern: PilotPattern, n_rx: usize, config: EstimatorConfig) -> Result<Self> {
-        if n_rx == 0 {
+        if n_rx == 0 || n_rx > crate::simd::MAX_GRAM_INNER {
             return Err(Error::InvalidParameter {
                 name: "n_rx",
-                value: "0".into(),
-                reason: "at least one receive antenna",
+                value: n_rx.to_string(),
+                reason: "1 ..= 256 receive antennas",
             });
         }
-        if config.window_blocks < 2 {
+        // Bounded: the weight design is O(window²) per chunk and its buffers O(window ×
+        // outputs); 1e5 or usize::MAX used to abort in the allocator (issue 21).
+        if !(2..=MAX_WINDOW_BLOCKS).contains(&config.window_blocks) {
             return Err(Error::InvalidParameter {
                 name: "window_blocks",
                 value: config.window_blocks.to_string(),
-                reason: "at least 2",
+                reason: "2 ..= 256 CDM blocks",
             });
         }
         if let FrequencyMethod::Dft { max_delay } = config.frequency

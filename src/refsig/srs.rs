@@ -125,7 +125,7 @@ impl SrsConfig {
 
     /// Sequence length M_sc,b = m_SRS,b·12/K_TC.
     pub fn sequence_length(&self) -> usize {
-        self.m_srs * 12 / self.comb.max(1)
+        self.m_srs.saturating_mul(12) / self.comb.max(1)
     }
 
     /// Writes this resource's ports into `grid` rows `first_row..first_row + n_ports` of
@@ -148,24 +148,26 @@ impl SrsConfig {
                 reason: "k̄_TC < K_TC and n_cs < n_cs,max",
             });
         }
-        if ![1, 2, 4].contains(&self.n_symbols) || self.l0 + self.n_symbols > n_sym {
+        // Checked sums throughout: wrapped sums of huge arguments used to pass these checks in
+        // release builds (tests/property_fuzz.rs).
+        let sym_end = self.l0.saturating_add(self.n_symbols);
+        if ![1, 2, 4].contains(&self.n_symbols) || sym_end > n_sym {
             return Err(Error::InvalidParameter {
                 name: "l0 / n_symbols",
                 value: format!("{} / {}", self.l0, self.n_symbols),
                 reason: "1, 2 or 4 symbols inside the grid",
             });
         }
-        if self.m_srs == 0
-            || 12 * (self.prb_start + self.m_srs) > n_sc
-            || first_row + self.n_ports > rows
-        {
+        let sc_end = self
+            .prb_start
+            .checked_add(self.m_srs)
+            .and_then(|p| p.checked_mul(12))
+            .unwrap_or(usize::MAX);
+        let row_end = first_row.saturating_add(self.n_ports);
+        if self.m_srs == 0 || sc_end > n_sc || row_end > rows {
             return Err(Error::ShapeMismatch {
                 name: "grid [rows, n_sym, n_sc] for the SRS band and ports",
-                expected: vec![
-                    first_row + self.n_ports,
-                    n_sym,
-                    12 * (self.prb_start + self.m_srs),
-                ],
+                expected: vec![row_end, n_sym, sc_end],
                 got: vec![rows, n_sym, n_sc],
             });
         }

@@ -108,7 +108,12 @@ impl UeRsConfig {
     /// c_init of §6.10.3.1.
     pub fn c_init(&self) -> u32 {
         let n_id = self.n_id[(self.n_scid & 1) as usize];
-        (self.subframe + 1) * (2 * n_id + 1) * (1 << 16) + self.n_scid
+        // Wrapping: 36.211 takes c_init mod 2^31 implicitly (the Gold generator uses 31 bits);
+        // out-of-range fields (rejected by write_pilots) must not panic here.
+        (self.subframe.wrapping_add(1))
+            .wrapping_mul(n_id.wrapping_mul(2).wrapping_add(1))
+            .wrapping_mul(1 << 16)
+            .wrapping_add(self.n_scid)
     }
 
     /// Writes every port's UE-RS into `grid` [n_ports, 14, 12·n_prb] (the allocation's PRBs,
