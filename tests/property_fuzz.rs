@@ -249,3 +249,85 @@ proptest! {
         let _ = PrbAllocation::new(&ranges, n_prb);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn slots_with_random_groups(n_ant in size(), k in 1usize..6, prg in size(),
+                                groups in prop::collection::vec((prop::collection::vec(size(), 0..4), size(), size()), 0..4),
+                                nv in sample(), data in prop::collection::vec(sample(), 1..40)) {
+        use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
+        use massive_mimo::resource::MuGroup;
+        let n_prb = 8;
+        let n_sc = 12 * n_prb;
+        let ofdm = OfdmConfig {
+            standard: Standard::Nr, scs_khz: 30, n_fft: 128, n_sc, n_symbols: 14,
+            cyclic_prefix: CyclicPrefix::Normal, slot: 0, scale: 1.0 / 128f32.sqrt(),
+        };
+        let mut dmrs = Array3::zeros((k, 14, n_sc));
+        DmrsConfig::new(DmrsType::Type2, (0..k).collect(), vec![2], true).write_pilots(dmrs.view_mut()).unwrap();
+        let mut srs = Array3::zeros((k, 14, n_sc));
+        write_multiplexed_users(&SrsConfig::single_port(4, n_prb, 13, (2, 0)), k, srs.view_mut()).unwrap();
+        let ranges: Vec<Vec<std::ops::Range<usize>>> =
+            groups.iter().map(|(_, a, b)| std::iter::once(*a..*b).collect()).collect();
+        let allocs: Vec<Option<PrbAllocation<'_>>> = ranges.iter().map(|r| PrbAllocation::new(r, n_prb).ok()).collect();
+        let mus: Vec<MuGroup<'_>> = groups
+            .iter()
+            .zip(&allocs)
+            .filter_map(|((users, _, _), a)| a.map(|prbs| MuGroup { users, prbs }))
+            .collect();
+        let small = n_ant <= 16;
+        if let (Ok(mut ul), true) = (UplinkSlot::new(n_ant, PilotPattern::from_pilots(dmrs.view()).unwrap(), &ofdm), small) {
+            ul.grid_mut().assign(&grid((n_ant, 14, n_sc), &data));
+            let _ = ul.detect_groups(&mus, DetectorMethod::Mmse { unbiased: true }, Some(nv));
+            let _ = ul.detect(DetectorMethod::Zf, None);
+        }
+        let cfg = DownlinkConfig {
+            n_ant, n_candidates: k, n_layers: k, n_prb, prg_prbs: prg,
+            precoder: PrecoderKind::Rzf, normalization: Normalization::Total,
+            srs_estimation: SrsEstimation::DelayDomain,
+        };
+        if let (Ok(mut dl), true) = (DownlinkSlot::new(cfg, srs.view(), &ofdm), small) {
+            let _ = dl.sound(grid((n_ant, 14, n_sc), &data).view(), None);
+            let _ = dl.compute_group_weights(&mus, nv);
+        }
+    }
+
+    #[test]
+    fn sequences_arrays_and_small_solvers(c_init in any::<u32>(), len in size(), u in any::<u32>(), v in any::<u32>(),
+                                          alpha in -1e3f64..1e3, panels in (size(), size()), elements in (size(), size()),
+                                          zen in -400.0f64..400.0, azi in -400.0f64..400.0,
+                                          n in size(), data in prop::collection::vec(sample(), 1..40)) {
+        use massive_mimo::array::{PanelArray, Polarization};
+        use massive_mimo::detection::InterferenceEstimator;
+        use massive_mimo::linalg::HermitianEigen;
+        use massive_mimo::sequence::gold::gold_bits;
+        use massive_mimo::sequence::low_papr_sequence;
+        if len <= 1 << 20 {
+            let _ = gold_bits(c_init, len);
+        } else {
+            prop_assert!(len <= 1 << 28 || gold_bits(c_init, len).is_err());
+        }
+        let mut seq = vec![C32::new(0.0, 0.0); len.min(4096)];
+        let _ = low_papr_sequence(u, v, alpha, &mut seq);
+        if let Ok(arr) = PanelArray::new(panels, elements, (0.5, 0.5), (2.0, 2.0), Polarization::CrossSlant45) {
+            let mut out = vec![C32::new(0.0, 0.0); arr.len().min(1 << 16)];
+            let _ = arr.response(zen, azi, (C32::new(1.0, 0.0), C32::new(0.0, 0.0)), &mut out);
+            let _ = arr.element_index(usize::MAX);
+        }
+        if let Ok(mut e) = HermitianEigen::new(n) {
+            let m = n.min(12);
+            let a: Vec<num_complex::Complex64> = (0..m * m)
+                .map(|i| num_complex::Complex64::new(f64::from(data[i % data.len()]), 0.0))
+                .collect();
+            let _ = e.compute(&a, m);
+        }
+        if let Ok(mut ie) = InterferenceEstimator::new(n) {
+            let m = n.clamp(1, 12);
+            let e = Array2::from_shape_fn((4, m), |(a, t)| C32::new(data[(a + t) % data.len()], 0.0));
+            let mut uu = Array2::zeros((2, 4));
+            let _ = ie.factors(e.view(), data[0], uu.view_mut());
+        }
+    }
+}
