@@ -892,3 +892,30 @@ fn fronthaul_codecs_do_not_allocate() {
     assert_eq!(beams_back, beams);
     assert!((back[100] - row[100]).norm() < 0.01);
 }
+
+/// Issue 21, finding 7: a slot loop writes each slot's DMRS (the scrambling follows the slot
+/// number) without allocating, through `write_pilots_with` and a scratch made once; the values
+/// are those of `write_pilots`.
+#[test]
+fn dmrs_for_every_slot_is_written_without_allocating() {
+    use massive_mimo::refsig::{DmrsConfig, DmrsScratch, DmrsType};
+    let mut scratch = DmrsScratch::new();
+    let mut grid = Array3::zeros((4, 14, 12 * 273));
+    let mut cfgs: Vec<DmrsConfig> = (0..20u32)
+        .map(|slot| DmrsConfig {
+            slot,
+            crb_start: 2199,
+            ..DmrsConfig::new(DmrsType::Type1, vec![0, 1, 2, 3], vec![2, 11], true)
+        })
+        .collect();
+    cfgs[3].kind = DmrsType::Type2;
+    let (count, ()) = allocations_during(|| {
+        for c in &cfgs {
+            c.write_pilots_with(grid.view_mut(), &mut scratch).unwrap();
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations writing 20 slots of DMRS");
+    let mut want = Array3::zeros((4, 14, 12 * 273));
+    cfgs[19].write_pilots(want.view_mut()).unwrap();
+    assert_eq!(grid, want);
+}

@@ -21,6 +21,33 @@ use ndarray::ArrayViewMut3;
 /// Largest first common resource block of an allocation accepted by [`DmrsConfig::write_pilots`].
 pub const MAX_CRB_START: usize = 2199;
 
+/// Most ports of one DMRS configuration (type 2, double symbol).
+const MAX_DMRS_PORTS: usize = 12;
+/// Most PRBs of a grid [`DmrsConfig::write_pilots`] fills (38.101-1 Table 5.3.2-1).
+const MAX_GRID_PRBS: usize = 275;
+
+/// Work buffer of [`DmrsConfig::write_pilots_with`]: the scrambling bits for the largest
+/// configuration (CRB start 2199, 275 PRBs), allocated once.
+#[derive(Clone, Debug)]
+pub struct DmrsScratch {
+    bits: Vec<u8>,
+}
+
+impl DmrsScratch {
+    /// A scratch for every valid configuration.
+    pub fn new() -> Self {
+        Self {
+            bits: Vec::with_capacity(2 * 6 * (MAX_CRB_START + MAX_GRID_PRBS)),
+        }
+    }
+}
+
+impl Default for DmrsScratch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 use crate::sequence::Gold;
 use crate::{C32, Error, Result};
 
@@ -154,7 +181,17 @@ impl DmrsConfig {
     /// Writes the DMRS of every port into `grid` [n_ports, 14·k, 12·n_prb] (ports in
     /// `self.ports` order, symbols of the slot, subcarriers of the allocation); other REs are
     /// set to 0. The grid must hold every DMRS symbol.
-    pub fn write_pilots(&self, mut grid: ArrayViewMut3<'_, C32>) -> Result<()> {
+    pub fn write_pilots(&self, grid: ArrayViewMut3<'_, C32>) -> Result<()> {
+        self.write_pilots_with(grid, &mut DmrsScratch::new())
+    }
+
+    /// [`Self::write_pilots`] with the caller's scratch: allocation-free, for a slot loop that
+    /// writes each slot's DMRS (its scrambling depends on the slot number).
+    pub fn write_pilots_with(
+        &self,
+        mut grid: ArrayViewMut3<'_, C32>,
+        scratch: &mut DmrsScratch,
+    ) -> Result<()> {
         let (n_ports, n_sym, n_sc) = grid.dim();
         if n_ports != self.ports.len() || n_sc == 0 || !n_sc.is_multiple_of(12) {
             return Err(Error::ShapeMismatch {
@@ -189,11 +226,18 @@ impl DmrsConfig {
                 value: self.amplitude as f64,
             });
         }
-        let rows = self
-            .ports
-            .iter()
-            .map(|&p| port_parameters(self.kind, p))
-            .collect::<Result<Vec<_>>>()?;
+        if self.ports.len() > MAX_DMRS_PORTS {
+            return Err(Error::InvalidParameter {
+                name: "ports",
+                value: self.ports.len().to_string(),
+                reason: "at most 12 DMRS ports",
+            });
+        }
+        let mut table = [(0usize, 0usize, 0.0f32, 0.0f32); MAX_DMRS_PORTS];
+        for (r, &p) in table.iter_mut().zip(&self.ports) {
+            *r = port_parameters(self.kind, p)?;
+        }
+        let rows = &table[..self.ports.len()];
         if !self.double_symbol
             && let Some(i) = rows.iter().position(|r| r.3 < 0.0)
         {
@@ -221,7 +265,18 @@ impl DmrsConfig {
         let n_prb = n_sc / 12;
         let first = self.crb_start * per_prb;
         let len = n_prb * per_prb;
-        let mut bits = vec![0u8; 2 * (first + len)];
+        // Within the scratch's capacity (crb_start ≤ 2199 and n_prb ≤ 275 bound it).
+        let n_prb_ok = n_prb <= MAX_GRID_PRBS;
+        if !n_prb_ok {
+            return Err(Error::ShapeMismatch {
+                name: "grid [n_ports, n_sym, 12·n_prb] (n_prb ≤ 275)",
+                expected: vec![n_ports, n_sym, 12 * MAX_GRID_PRBS],
+                got: vec![n_ports, n_sym, n_sc],
+            });
+        }
+        let bits = &mut scratch.bits;
+        bits.clear();
+        bits.resize(2 * (first + len), 0);
         let s = std::f32::consts::FRAC_1_SQRT_2;
         for &l_bar in &self.symbols {
             for lp in 0..dur {
@@ -247,7 +302,7 @@ impl DmrsConfig {
                         + 2 * n_id
                         + u64::from(scid))
                         % (1u64 << 31);
-                    Gold::new(c_init as u32).fill_bits(&mut bits);
+                    Gold::new(c_init as u32).fill_bits(bits);
                     let wt = if lp == 1 { wt1 } else { 1.0 };
                     for m in 0..len {
                         let idx = first + m; // r index 2n + k'

@@ -22,7 +22,7 @@ pub mod srs_bandwidth;
 pub mod ue_rs;
 
 pub use csi_rs::{CsiRsConfig, CsiRsDensity};
-pub use dmrs::{DmrsConfig, DmrsType, type_a_positions};
+pub use dmrs::{DmrsConfig, DmrsScratch, DmrsType, type_a_positions};
 pub use srs::{SrsConfig, multiplexed_users, write_multiplexed_users};
 pub use srs_bandwidth::{SrsBand, SrsBandwidthConfig, SrsRat, lte_srs_counter, nr_srs_counter};
 pub use ue_rs::{UeRsConfig, UeRsSubframe};
