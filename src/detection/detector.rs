@@ -332,19 +332,30 @@ impl MimoDetector {
         // neither underflow nor overflow in the Gram; the filters are scaled back below.
         let b = self.n_groups;
         let mut rescale = false;
+        let (gl, gr) = (h.dim().1, h.dim().2);
+        let flat = h.as_slice();
+        // The largest |component| as its bit pattern (magnitude bits order like magnitudes; an
+        // integer max vectorises, a float max with NaN semantics does not).
+        let peak_of = |m: u32, v: &C32| {
+            m.max(v.re.to_bits() & 0x7FFF_FFFF)
+                .max(v.im.to_bits() & 0x7FFF_FFFF)
+        };
         for gi in 0..b {
-            let mut peak = h
-                .index_axis(ndarray::Axis(0), gi)
-                .iter()
-                .fold(0.0f32, |m, v| m.max(v.re.abs()).max(v.im.abs()));
+            let mut peak = match flat {
+                Some(f) => f[gi * gl * gr..(gi + 1) * gl * gr].iter().fold(0, peak_of),
+                None => h.index_axis(ndarray::Axis(0), gi).iter().fold(0, peak_of),
+            };
             if let Some(u) = interference.as_ref().filter(|_| n_int > 0) {
                 peak = u
                     .index_axis(ndarray::Axis(0), gi)
                     .iter()
-                    .fold(peak, |m, v| m.max(v.re.abs()).max(v.im.abs()));
+                    .fold(peak, peak_of);
             }
-            let e = if peak > 0.0 && peak.is_finite() {
-                (peak.log2().floor() as i32 + 1).clamp(-100, 100)
+            // e = ⌊log2 peak⌋ + 1 from the exponent bits (normal peaks; all-zero, denormal-only
+            // or non-finite groups keep scale 1 — their filters fail or erase as before).
+            let exp = (peak >> 23) as i32;
+            let e = if (1..255).contains(&exp) {
+                (exp - 127 + 1).clamp(-100, 100)
             } else {
                 0
             };
