@@ -115,8 +115,19 @@ fn selection_rejects_bad_input() {
         ),
         "snr"
     );
-    assert!(PrecoderSelector::new(&[], 4, 1, 4).is_err());
-    assert!(PrecoderSelector::new(&[vec![C32::new(1.0, 0.0); 3]], 4, 1, 4).is_err());
+    assert_eq!(
+        support::err::name(PrecoderSelector::new(&[], 4, 1, 4)),
+        "(candidates, ports, rank, max_samples)"
+    );
+    assert_eq!(
+        support::err::name(PrecoderSelector::new(
+            &[vec![C32::new(1.0, 0.0); 3]],
+            4,
+            1,
+            4
+        )),
+        "candidate [ports, rank]"
+    );
     // A NaN or infinite channel entry is a named error (issue 21: it returned beam 0 with a
     // NaN metric).
     for bad in [f32::NAN, f32::INFINITY] {

@@ -110,7 +110,10 @@ fn downlink_and_uplink_reproduce_the_grid_over_an_identity_channel() {
         .map(|i| ((i * 7 + 3 + 5) % 5 < 2) as u8)
         .collect();
     assert!(llr.iter().zip(&bits).all(|(l, b)| (*l < 0.0) == (*b == 1)));
-    assert!(ul.llrs(Modulation::Qpsk, 4, 5, &mut llr).is_err());
+    assert_eq!(
+        support::err::name(ul.llrs(Modulation::Qpsk, 4, 5, &mut llr)),
+        "(layer, symbol)"
+    );
 }
 
 fn array() -> PanelArray {
@@ -224,11 +227,17 @@ fn bad_configurations_are_typed_errors() {
     let mut sc = CellScenario::reference(4);
     let channel = sc.build_channel(carrier.array(), 2.6e9).unwrap();
     sc.n_streams = 5;
-    assert!(simulate_carrier(&carrier, channel.as_ref(), &sc, 0).is_err());
+    assert_eq!(
+        support::err::name(simulate_carrier(&carrier, channel.as_ref(), &sc, 0)),
+        "(n_streams, users, periods)"
+    );
     // A channel for another array.
     let small = StaticChannel::rayleigh_iid(4, 8, 1).unwrap();
     sc.n_streams = 4;
-    assert!(simulate_carrier(&carrier, &small, &sc, 0).is_err());
+    assert_eq!(
+        support::err::name(simulate_carrier(&carrier, &small, &sc, 0)),
+        "channel (n_users, n_ant)"
+    );
     // More layers than antennas, selected indices out of range.
     let cfg = DownlinkConfig {
         n_ant: 2,
@@ -240,15 +249,39 @@ fn bad_configurations_are_typed_errors() {
         normalization: Normalization::Total,
         srs_estimation: SrsEstimation::DelayDomain,
     };
-    assert!(DownlinkSlot::new(cfg, srs_pilots(4).view(), &ofdm()).is_err());
+    assert_eq!(
+        support::err::name(DownlinkSlot::new(cfg, srs_pilots(4).view(), &ofdm())),
+        "layers"
+    );
     let cfg = DownlinkConfig { n_ant: 8, ..cfg };
     let mut dl = DownlinkSlot::new(cfg, srs_pilots(4).view(), &ofdm()).unwrap();
-    assert!(dl.compute_weights(&[0, 1, 2, 9], 0.1).is_err());
-    assert!(dl.compute_weights(&[0, 1, 2, 2], 0.1).is_err());
-    assert!(dl.compute_weights(&[0, 1, 2, 3], f32::NAN).is_err());
+    assert_eq!(
+        support::err::name(dl.compute_weights(&[0, 1, 2, 9], 0.1)),
+        "selected"
+    );
+    assert_eq!(
+        support::err::name(dl.compute_weights(&[0, 1, 2, 2], 0.1)),
+        "selected"
+    );
+    assert_eq!(
+        support::err::name(dl.compute_weights(&[0, 1, 2, 3], f32::NAN)),
+        "noise_var"
+    );
     // An NR set with an LTE carrier's duplex, mixed technologies.
     let lte = Duplex::LteTdd(massive_mimo::carrier::LteTddConfig::new(2, 7).unwrap());
-    assert!(ComponentCarrier::new(Rat::Nr, 78, 3.5e9, 100.0, 30, lte, array(), 3.5e9).is_err());
+    assert_eq!(
+        support::err::name(ComponentCarrier::new(
+            Rat::Nr,
+            78,
+            3.5e9,
+            100.0,
+            30,
+            lte,
+            array(),
+            3.5e9
+        )),
+        "duplex"
+    );
 }
 
 /// A stream's predicted SINR within `predicted_tol` dB of the closed form `expected`, and its

@@ -2,5 +2,6 @@
 #![allow(dead_code)]
 
 pub mod alloc_counter;
+pub mod err;
 pub mod multipath;
 pub mod slot;
