@@ -78,3 +78,16 @@ pub fn check_layers_antennas(layers: usize, antennas: usize) -> Result<()> {
     }
     Ok(())
 }
+
+/// The parameter an error names (unit tests assert it rather than `is_err()`); `"simd"` for a
+/// kernel error. Panics when `r` is `Ok`.
+#[cfg(test)]
+pub(crate) fn name_of<T>(r: Result<T>) -> &'static str {
+    match r {
+        Err(Error::InvalidParameter { name, .. })
+        | Err(Error::ShapeMismatch { name, .. })
+        | Err(Error::NonFinite { name, .. }) => name,
+        Err(Error::Simd(_)) => "simd",
+        Ok(_) => panic!("expected an error, got Ok"),
+    }
+}

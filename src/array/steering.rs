@@ -126,7 +126,10 @@ mod tests {
         let at_2g6 = PlanarArray::new(8, 4, 0.5, 0.5).unwrap();
         let at_3g5 = at_2g6.at_frequency_ratio(3.5 / 2.6).unwrap();
         assert!((at_3g5.spacing_h - 0.5 * 3.5 / 2.6).abs() < 1e-12);
-        assert!(PlanarArray::new(0, 4, 0.5, 0.5).is_err());
+        assert_eq!(
+            crate::error::name_of(PlanarArray::new(0, 4, 0.5, 0.5)),
+            "rows × cols"
+        );
         assert!(
             at_2g6
                 .steering(f64::NAN, 0.0, &mut [C32::new(0.0, 0.0); 32])

@@ -159,8 +159,17 @@ mod tests {
                 assert!((d - C32::new(e, 0.0)).norm() < 1e-5);
             }
         }
-        assert!(DftGrid::new(0, 2, 1, 1).is_err());
-        assert!(grid.weights(8, &mut [C32::new(0.0, 0.0); 8]).is_err());
-        assert!(grid.weights(0, &mut [C32::new(0.0, 0.0); 7]).is_err());
+        assert_eq!(
+            crate::error::name_of(DftGrid::new(0, 2, 1, 1)),
+            "(rows, cols, O_v, O_h)"
+        );
+        assert_eq!(
+            crate::error::name_of(grid.weights(8, &mut [C32::new(0.0, 0.0); 8])),
+            "beam"
+        );
+        assert_eq!(
+            crate::error::name_of(grid.weights(0, &mut [C32::new(0.0, 0.0); 7])),
+            "w [rows·cols]"
+        );
     }
 }

@@ -175,8 +175,14 @@ mod tests {
 
     #[test]
     fn unknown_bandwidths_are_errors() {
-        assert!(nr_n_rb(100, 15).is_err());
-        assert!(nr_n_rb(12, 30).is_err());
-        assert!(lte_n_rb(7.0).is_err());
+        assert_eq!(
+            crate::error::name_of(nr_n_rb(100, 15)),
+            "bandwidth_mhz / scs_khz"
+        );
+        assert_eq!(
+            crate::error::name_of(nr_n_rb(12, 30)),
+            "bandwidth_mhz / scs_khz"
+        );
+        assert_eq!(crate::error::name_of(lte_n_rb(7.0)), "bandwidth_mhz");
     }
 }

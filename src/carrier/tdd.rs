@@ -265,8 +265,11 @@ mod tests {
         // Configuration 0 has two special subframes and 2 DL subframes; 5 has 8 DL.
         assert_eq!(LteTddConfig::new(0, 0).unwrap().dl_subframes(), 2);
         assert_eq!(LteTddConfig::new(5, 0).unwrap().dl_subframes(), 8);
-        assert!(LteTddConfig::new(7, 0).is_err());
-        assert!(LteTddConfig::new(0, 10).is_err());
+        assert_eq!(crate::error::name_of(LteTddConfig::new(7, 0)), "tdd_config");
+        assert_eq!(
+            crate::error::name_of(LteTddConfig::new(0, 10)),
+            "special_subframe"
+        );
     }
 
     #[test]
@@ -284,7 +287,13 @@ mod tests {
                 ul: 4
             }
         );
-        assert!("DDXU".parse::<NrTddPattern>().is_err());
-        assert!("DDSU/10:2:3".parse::<NrTddPattern>().is_err());
+        assert_eq!(
+            crate::error::name_of("DDXU".parse::<NrTddPattern>()),
+            "tdd_pattern"
+        );
+        assert_eq!(
+            crate::error::name_of("DDSU/10:2:3".parse::<NrTddPattern>()),
+            "special_slot"
+        );
     }
 }

@@ -671,6 +671,6 @@ mod tests {
             p.process(h.view(), -1.0, Normalization::Column, w.view_mut()),
             Err(Error::InvalidParameter { name: "alpha", .. })
         ));
-        assert!(RzfPrecoder::new(8, 4, 1).is_err());
+        assert_eq!(crate::error::name_of(RzfPrecoder::new(8, 4, 1)), "layers");
     }
 }

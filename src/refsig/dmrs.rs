@@ -420,14 +420,29 @@ mod tests {
     fn bad_configurations_are_named() {
         let mut g = Array3::zeros((1, 14, 12));
         let mut cfg = config(DmrsType::Type1, vec![4], false);
-        assert!(cfg.write_pilots(g.view_mut()).is_err());
+        assert_eq!(
+            crate::error::name_of(cfg.write_pilots(g.view_mut())),
+            "DMRS port (p − 1000)"
+        );
         cfg.ports = vec![8];
-        assert!(cfg.write_pilots(g.view_mut()).is_err());
+        assert_eq!(
+            crate::error::name_of(cfg.write_pilots(g.view_mut())),
+            "DMRS port (p − 1000)"
+        );
         cfg.ports = vec![0];
         cfg.n_scid = 2;
-        assert!(cfg.write_pilots(g.view_mut()).is_err());
-        assert!(type_a_positions(4, 0, false).is_err());
-        assert!(type_a_positions(2, 2, true).is_err());
+        assert_eq!(
+            crate::error::name_of(cfg.write_pilots(g.view_mut())),
+            "n_scid / n_id"
+        );
+        assert_eq!(
+            crate::error::name_of(type_a_positions(4, 0, false)),
+            "l0 (dmrs-TypeA-Position)"
+        );
+        assert_eq!(
+            crate::error::name_of(type_a_positions(2, 2, true)),
+            "dmrs-AdditionalPosition"
+        );
         let mut g = Array3::zeros((1, 14, 13));
         assert!(
             config(DmrsType::Type1, vec![0], false)

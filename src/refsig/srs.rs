@@ -286,15 +286,27 @@ mod tests {
     fn bad_resources_are_named() {
         let mut g = Array3::zeros((1, 14, 144));
         let mut cfg = user(4, 0);
-        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+        assert_eq!(
+            crate::error::name_of(cfg.write_pilots(g.view_mut(), 0)),
+            "comb_offset / cyclic_shift"
+        );
         cfg = user(0, 12);
-        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+        assert_eq!(
+            crate::error::name_of(cfg.write_pilots(g.view_mut(), 0)),
+            "comb_offset / cyclic_shift"
+        );
         cfg = user(0, 0);
         cfg.comb = 3;
-        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+        assert_eq!(
+            crate::error::name_of(cfg.write_pilots(g.view_mut(), 0)),
+            "comb (K_TC)"
+        );
         cfg = user(0, 0);
         cfg.m_srs = 13;
-        assert!(cfg.write_pilots(g.view_mut(), 0).is_err());
+        assert_eq!(
+            crate::error::name_of(cfg.write_pilots(g.view_mut(), 0)),
+            "grid [rows, n_sym, n_sc] for the SRS band and ports"
+        );
     }
 
     #[test]

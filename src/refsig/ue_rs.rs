@@ -293,12 +293,18 @@ mod tests {
             kind: UeRsSubframe::Special(5),
             ..UeRsConfig::new(vec![7], 1)
         };
-        assert!(c.write_pilots(g.view_mut()).is_err());
+        assert_eq!(
+            crate::error::name_of(c.write_pilots(g.view_mut())),
+            "special subframe configuration"
+        );
         let c = UeRsConfig {
             prb_start: 110,
             ..UeRsConfig::new(vec![7], 1)
         };
-        assert!(c.write_pilots(g.view_mut()).is_err());
+        assert_eq!(
+            crate::error::name_of(c.write_pilots(g.view_mut())),
+            "(prb_start + n_prb, n_scid, subframe, n_id)"
+        );
         let mut g2 = Array3::zeros((2, 14, 12));
         assert!(
             UeRsConfig::new(vec![7], 1)

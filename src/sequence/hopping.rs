@@ -173,6 +173,9 @@ mod tests {
             }
         }
         assert!(seen.iter().filter(|s| **s).count() > 15);
-        assert!(pucch_group_sequence(Hopping::Group, 2000, 0, 0).is_err());
+        assert_eq!(
+            crate::error::name_of(pucch_group_sequence(Hopping::Group, 2000, 0, 0)),
+            "n_id (PUCCH hopping id)"
+        );
     }
 }
