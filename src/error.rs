@@ -41,6 +41,19 @@ pub enum Error {
     Simd(#[from] SimdError),
 }
 
+impl Error {
+    /// The parameter (or argument, with its axis order) the error names — what a log line or a
+    /// test keys on; `"simd"` for a kernel error, whose own type names the kernel argument.
+    pub fn parameter(&self) -> &'static str {
+        match self {
+            Error::InvalidParameter { name, .. }
+            | Error::ShapeMismatch { name, .. }
+            | Error::NonFinite { name, .. } => name,
+            Error::Simd(_) => "simd",
+        }
+    }
+}
+
 /// `Result` with the library's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
 
@@ -84,10 +97,7 @@ pub fn check_layers_antennas(layers: usize, antennas: usize) -> Result<()> {
 #[cfg(test)]
 pub(crate) fn name_of<T>(r: Result<T>) -> &'static str {
     match r {
-        Err(Error::InvalidParameter { name, .. })
-        | Err(Error::ShapeMismatch { name, .. })
-        | Err(Error::NonFinite { name, .. }) => name,
-        Err(Error::Simd(_)) => "simd",
+        Err(e) => e.parameter(),
         Ok(_) => panic!("expected an error, got Ok"),
     }
 }

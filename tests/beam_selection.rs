@@ -100,19 +100,11 @@ fn eigen_beam_collects_at_least_the_best_codebook_power() {
 fn selection_rejects_bad_input() {
     let grid = DftGrid::new(2, 2, 2, 2).unwrap();
     let mut sel = PrecoderSelector::from_dft_grid(&grid, 4).unwrap();
-    let name = |r: massive_mimo::Result<_>| match r {
-        Err(massive_mimo::Error::ShapeMismatch { name, .. })
-        | Err(massive_mimo::Error::InvalidParameter { name, .. })
-        | Err(massive_mimo::Error::NonFinite { name, .. }) => name,
-        other => panic!("expected a named error, got {:?}", other.map(|_: ()| ())),
-    };
-    assert!(name(sel.select(Array2::zeros((5, 4)).view(), 1.0).map(|_| ())).starts_with("h ["));
-    assert!(name(sel.select(Array2::zeros((2, 3)).view(), 1.0).map(|_| ())).starts_with("h ["));
+    use support::err::name;
+    assert!(name(sel.select(Array2::zeros((5, 4)).view(), 1.0)).starts_with("h ["));
+    assert!(name(sel.select(Array2::zeros((2, 3)).view(), 1.0)).starts_with("h ["));
     assert_eq!(
-        name(
-            sel.select(Array2::zeros((2, 4)).view(), f64::NAN)
-                .map(|_| ())
-        ),
+        name(sel.select(Array2::zeros((2, 4)).view(), f64::NAN)),
         "snr"
     );
     assert_eq!(
@@ -133,6 +125,6 @@ fn selection_rejects_bad_input() {
     for bad in [f32::NAN, f32::INFINITY] {
         let mut h = Array2::zeros((2, 4));
         h[[1, 2]] = C32::new(0.0, bad);
-        assert_eq!(name(sel.select(h.view(), 1.0).map(|_| ())), "h");
+        assert_eq!(name(sel.select(h.view(), 1.0)), "h");
     }
 }

@@ -306,10 +306,7 @@ fn bad_input_is_named() {
     let mut est = ChannelEstimator::new(pattern, 2, EstimatorConfig::default()).unwrap();
     let rx = Array3::zeros((2, 14, 48));
     let mut out = est.estimate().unwrap();
-    let name = |r: massive_mimo::Result<&massive_mimo::estimation::ChannelReport>| match r {
-        Err(Error::InvalidParameter { name, .. }) | Err(Error::ShapeMismatch { name, .. }) => name,
-        other => panic!("expected a named error, got {other:?}"),
-    };
+    use support::err::name;
     assert_eq!(
         name(est.process(rx.view(), Some(f32::NAN), &mut out)),
         "noise_var"

@@ -302,12 +302,7 @@ mod tests {
     fn bad_requests_name_the_value() {
         let e = filled();
         let mut out = vec![C32::new(0.0, 0.0); 8];
-        let name = |r: Result<ArrayView3<'_, C32>>| match r {
-            Err(Error::InvalidParameter { name, .. }) | Err(Error::ShapeMismatch { name, .. }) => {
-                name
-            }
-            other => panic!("expected a named error, got {other:?}"),
-        };
+        use crate::error::name_of as name;
         assert_eq!(
             name(e.gather(&[3], std::iter::once(0..1), &mut out)),
             "port"
