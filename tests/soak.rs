@@ -19,7 +19,6 @@ use massive_mimo::link::{
 use massive_mimo::modulation::{Modulation, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
 use massive_mimo::precoding::Normalization;
-use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
 use massive_mimo::resource::{MuGroup, PrbAllocation};
 use ndarray::{Array3, s};
 use support::alloc_counter::{CountingAlloc, allocations_during};
@@ -84,17 +83,7 @@ fn soak_varying_slots_with_injected_faults() {
         normalization: Normalization::Total,
         srs_estimation: SrsEstimation::DelayDomain,
     };
-    let mut srs = Array3::zeros((N_CAND, 14, N_SC));
-    write_multiplexed_users(
-        &SrsConfig::single_port(4, N_PRB, 13, (1, 0)),
-        N_CAND,
-        srs.view_mut(),
-    )
-    .unwrap();
-    let mut dmrs = Array3::zeros((N_CAND, 14, N_SC));
-    DmrsConfig::new(DmrsType::Type2, (0..N_CAND).collect(), vec![2], true)
-        .write_pilots(dmrs.view_mut())
-        .unwrap();
+    let (srs, dmrs) = support::slot::srs_and_dmrs(N_CAND, N_PRB);
     let mut dl = DownlinkSlot::new(cfg, srs.view(), &ofdm).unwrap();
     let mut ul = UplinkSlot::new(
         N_ANT,

@@ -18,7 +18,6 @@ use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimati
 use massive_mimo::modulation::Modulation;
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
 use massive_mimo::precoding::Normalization;
-use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
 use massive_mimo::resource::{MuGroup, PrbAllocation};
 use ndarray::{Array2, Array3};
 use support::alloc_counter::{CountingAlloc, allocations_during};
@@ -128,17 +127,7 @@ fn receive(pilots: &Array3<C32>, slot: usize) -> Array3<C32> {
 
 #[test]
 fn two_hundred_varying_slots_through_both_pipelines_allocate_nothing() {
-    let mut srs = Array3::zeros((N_CAND, 14, N_SC));
-    write_multiplexed_users(
-        &SrsConfig::single_port(4, N_PRB, 13, (1, 0)),
-        N_CAND,
-        srs.view_mut(),
-    )
-    .unwrap();
-    let mut dmrs = Array3::zeros((N_CAND, 14, N_SC));
-    DmrsConfig::new(DmrsType::Type2, (0..N_CAND).collect(), vec![2], true)
-        .write_pilots(dmrs.view_mut())
-        .unwrap();
+    let (srs, dmrs) = support::slot::srs_and_dmrs(N_CAND, N_PRB);
     let mut dl = DownlinkSlot::new(dl_cfg(), srs.view(), &ofdm()).unwrap();
     let mut ul = UplinkSlot::new(
         N_ANT,

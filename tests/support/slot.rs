@@ -4,7 +4,7 @@
 use massive_mimo::C32;
 use massive_mimo::modulation::{Modulation, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
-use massive_mimo::refsig::{DmrsConfig, DmrsType};
+use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
 use ndarray::{Array3, ArrayView1, s};
 
 /// NR at 30 kHz, normal CP, 14 symbols, `n_sc` subcarriers on an `n_fft`-point FFT with scale
@@ -46,4 +46,23 @@ pub fn dmrs_layers(
         }
     }
     (x, pilots)
+}
+
+/// The candidates' pilots of the slot tests: `n_cand` single-port SRS users (comb 4, cyclic
+/// shifts, symbol 13) over `n_prb` PRBs, and type-2 double-symbol DMRS of ports 0..n_cand on
+/// symbols 2–3; both `[n_cand, 14, 12·n_prb]`.
+pub fn srs_and_dmrs(n_cand: usize, n_prb: usize) -> (Array3<C32>, Array3<C32>) {
+    let n_sc = 12 * n_prb;
+    let mut srs = Array3::zeros((n_cand, 14, n_sc));
+    write_multiplexed_users(
+        &SrsConfig::single_port(4, n_prb, 13, (1, 0)),
+        n_cand,
+        srs.view_mut(),
+    )
+    .unwrap();
+    let mut dmrs = Array3::zeros((n_cand, 14, n_sc));
+    DmrsConfig::new(DmrsType::Type2, (0..n_cand).collect(), vec![2], true)
+        .write_pilots(dmrs.view_mut())
+        .unwrap();
+    (srs, dmrs)
 }
