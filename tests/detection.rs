@@ -372,27 +372,31 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
             .all(|v| *v == C32::new(0.0, 0.0))
     );
     // Bad input.
-    assert!(
-        MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-            max_ant: 2,
-            max_layers: 4,
-            max_interferers: 0,
-            max_groups: 1,
-            group_prbs: 1,
-            n_sym: 1
-        })
-        .is_err()
+    assert_eq!(
+        support::err::name(MimoDetector::new(
+            &massive_mimo::detection::DetectorConfig {
+                max_ant: 2,
+                max_layers: 4,
+                max_interferers: 0,
+                max_groups: 1,
+                group_prbs: 1,
+                n_sym: 1
+            }
+        )),
+        "layers"
     );
-    assert!(
-        MimoDetector::new(&massive_mimo::detection::DetectorConfig {
-            max_ant: 64,
-            max_layers: 16,
-            max_interferers: 17,
-            max_groups: 1,
-            group_prbs: 1,
-            n_sym: 1
-        })
-        .is_err()
+    assert_eq!(
+        support::err::name(MimoDetector::new(
+            &massive_mimo::detection::DetectorConfig {
+                max_ant: 64,
+                max_layers: 16,
+                max_interferers: 17,
+                max_groups: 1,
+                group_prbs: 1,
+                n_sym: 1
+            }
+        )),
+        "(max_layers + max_interferers, max_groups, group_prbs, n_sym)"
     );
     // A NaN noise variance, a noise slice one group short, IRC factors for the wrong antennas.
     let mut rejects = |noise_var: &[f32], interference, method| {
@@ -401,24 +405,32 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
             noise_var,
             interference,
         };
-        det.process(&ch, method, y.view(), x.view_mut(), xv.view_mut())
-            .is_err()
+        support::err::name(det.process(&ch, method, y.view(), x.view_mut(), xv.view_mut()))
     };
-    assert!(rejects(&[f32::NAN, 0.1, 0.1], None, DetectorMethod::Zf));
-    assert!(rejects(&[0.1; 2], None, DetectorMethod::Zf));
+    assert_eq!(
+        rejects(&[f32::NAN, 0.1, 0.1], None, DetectorMethod::Zf),
+        "noise_var"
+    );
+    assert_eq!(
+        rejects(&[0.1; 2], None, DetectorMethod::Zf),
+        "noise_var [n_groups]"
+    );
     let u = Array3::zeros((3, 1, 4));
-    assert!(rejects(
-        &nvs,
-        Some(u.view()),
-        DetectorMethod::Irc { unbiased: false }
-    ));
-    assert!(
-        interference_factors(
+    assert_eq!(
+        rejects(
+            &nvs,
+            Some(u.view()),
+            DetectorMethod::Irc { unbiased: false }
+        ),
+        "interference [n_groups, n_int ≤ max_interferers, n_ant]"
+    );
+    assert_eq!(
+        support::err::name(interference_factors(
             Array2::zeros((4, 0)).view(),
             0.1,
             Array2::zeros((1, 4)).view_mut()
-        )
-        .is_err()
+        )),
+        "e [n_ant, 1 ≤ n_samples ≤ max_samples] / u [n_int, n_ant]"
     );
 }
 

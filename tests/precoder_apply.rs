@@ -97,31 +97,41 @@ fn bad_shapes_are_named() {
     let mut ap = PrecoderApplier::new(4, 2, 28).unwrap();
     let x = Array3::zeros((2, 14, 24));
     let mut y = Array3::zeros((4, 14, 24));
-    assert!(
-        ap.process_grid(Array3::zeros((1, 4, 2)).view(), 1, x.view(), y.view_mut())
-            .is_err()
+    assert_eq!(
+        support::err::name(ap.process_grid(
+            Array3::zeros((1, 4, 2)).view(),
+            1,
+            x.view(),
+            y.view_mut()
+        )),
+        "w [n_prg, n_tx, k]"
     );
-    assert!(
-        ap.process_grid(Array3::zeros((2, 4, 3)).view(), 1, x.view(), y.view_mut())
-            .is_err()
+    assert_eq!(
+        support::err::name(ap.process_grid(
+            Array3::zeros((2, 4, 3)).view(),
+            1,
+            x.view(),
+            y.view_mut()
+        )),
+        "w [n_prg, n_tx, k]"
     );
-    assert!(
-        ap.process_grid(
+    assert_eq!(
+        support::err::name(ap.process_grid(
             Array3::zeros((2, 4, 2)).view(),
             1,
             Array3::zeros((3, 14, 24)).view(),
             y.view_mut()
-        )
-        .is_err()
+        )),
+        "x [k ≤ capacity, n_sym, n_sc]"
     );
-    assert!(
-        ap.process_grid(
+    assert_eq!(
+        support::err::name(ap.process_grid(
             Array3::zeros((2, 4, 2)).view(),
             1,
             x.view(),
             Array3::zeros((4, 13, 24)).view_mut()
-        )
-        .is_err()
+        )),
+        "y [n_tx, n_sym, n_sc]"
     );
     ap.process_grid(Array3::zeros((2, 4, 2)).view(), 1, x.view(), y.view_mut())
         .unwrap();
@@ -130,12 +140,12 @@ fn bad_shapes_are_named() {
     small
         .process_grid(Array3::zeros((2, 4, 2)).view(), 1, x.view(), y.view_mut())
         .unwrap();
-    assert!(
-        ap.process(
+    assert_eq!(
+        support::err::name(ap.process(
             Array3::zeros((3, 4, 2)).view(),
             Array3::zeros((3, 2, 29)).view(),
             Array3::zeros((3, 4, 29)).view_mut()
-        )
-        .is_err()
+        )),
+        "x [n_prb, k, n_re (1..=max_cols)]"
     );
 }

@@ -107,7 +107,8 @@ mod tests {
         assert!(!ok);
         assert!(report.contains("FAIL a"), "{report}");
         std::fs::write(&path, "not json").unwrap();
-        assert!(check(&within, &path, 0.10).is_err());
+        let err = check(&within, &path, 0.10).unwrap_err();
+        assert!(err.contains("is not a JSON object of counts"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

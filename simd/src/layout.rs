@@ -637,7 +637,14 @@ mod tests {
                 }
             }
         }
-        assert!(b.add_diagonal(20, |_| 1.0).is_err());
+        assert!(matches!(
+            b.add_diagonal(20, |_| 1.0),
+            Err(SimdError::OutOfRange {
+                what: "matrix",
+                index: 20,
+                size: 20
+            })
+        ));
     }
 }
 

@@ -331,21 +331,35 @@ mod tests {
             }
         )));
         assert!((y - 0.5).abs() < 1e-12 && (z - (2.5 + 1.5)).abs() < 1e-12);
-        assert!(
-            PanelArray::new((2, 1), (4, 2), (0.5, 0.5), (1.0, 0.0), Polarization::Single).is_err()
+        assert_eq!(
+            crate::error::name_of(PanelArray::new(
+                (2, 1),
+                (4, 2),
+                (0.5, 0.5),
+                (1.0, 0.0),
+                Polarization::Single
+            )),
+            "panel spacing (d_gV, d_gH)"
         );
-        assert!(
-            PanelArray::new((1, 0), (4, 2), (0.5, 0.5), (0.0, 0.0), Polarization::Single).is_err()
+        assert_eq!(
+            crate::error::name_of(PanelArray::new(
+                (1, 0),
+                (4, 2),
+                (0.5, 0.5),
+                (0.0, 0.0),
+                Polarization::Single
+            )),
+            "(Mg, Ng, M, N)"
         );
         let mut out = vec![C32::new(0.0, 0.0); 3];
-        assert!(
-            arr.response(
+        assert_eq!(
+            crate::error::name_of(arr.response(
                 90.0,
                 0.0,
                 (C32::new(1.0, 0.0), C32::new(0.0, 0.0)),
                 &mut out
-            )
-            .is_err()
+            )),
+            "out [P·Mg·Ng·M·N]"
         );
     }
 }

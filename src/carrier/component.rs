@@ -498,12 +498,31 @@ mod tests {
             "centre_hz"
         );
         let lte_tdd = Duplex::LteTdd(LteTddConfig::new(2, 7).unwrap());
-        assert!(
-            ComponentCarrier::new(Rat::Nr, 78, 3.5e9, 100.0, 15, lte_tdd.clone(), arr(), 3.5e9)
-                .is_err()
+        assert_eq!(
+            crate::error::name_of(ComponentCarrier::new(
+                Rat::Nr,
+                78,
+                3.5e9,
+                100.0,
+                15,
+                lte_tdd.clone(),
+                arr(),
+                3.5e9
+            )),
+            "bandwidth_mhz / scs_khz"
         );
-        assert!(
-            ComponentCarrier::new(Rat::Nr, 78, 3.5e9, 100.0, 30, lte_tdd, arr(), 3.5e9).is_err()
+        assert_eq!(
+            crate::error::name_of(ComponentCarrier::new(
+                Rat::Nr,
+                78,
+                3.5e9,
+                100.0,
+                30,
+                lte_tdd,
+                arr(),
+                3.5e9
+            )),
+            "duplex"
         );
         assert_eq!(crate::error::name_of(operating_band(Rat::Lte, 7)), "band");
     }

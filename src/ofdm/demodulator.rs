@@ -266,11 +266,13 @@ mod tests {
             scs_khz: 15,
             ..cfg
         };
-        assert!(
-            OfdmModulator::new(&lte)
-                .unwrap()
-                .set_phase_compensation(Some(f0))
-                .is_err()
+        assert_eq!(
+            crate::error::name_of(
+                OfdmModulator::new(&lte)
+                    .unwrap()
+                    .set_phase_compensation(Some(f0))
+            ),
+            "phase compensation"
         );
     }
 }

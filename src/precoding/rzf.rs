@@ -426,18 +426,23 @@ mod tests {
                 "the others should no longer null user 2 ({into_2})"
             );
         }
-        assert!(
-            p.process_per_user(h.view(), &[0.1; 3], Normalization::Column, w2.view_mut())
-                .is_err()
+        assert_eq!(
+            crate::error::name_of(p.process_per_user(
+                h.view(),
+                &[0.1; 3],
+                Normalization::Column,
+                w2.view_mut()
+            )),
+            "alphas [k]"
         );
-        assert!(
-            p.process_per_user(
+        assert_eq!(
+            crate::error::name_of(p.process_per_user(
                 h.view(),
                 &[0.1, f32::NAN, 0.1, 0.1],
                 Normalization::Column,
                 w2.view_mut()
-            )
-            .is_err()
+            )),
+            "alphas"
         );
     }
 

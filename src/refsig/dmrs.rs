@@ -444,10 +444,11 @@ mod tests {
             "dmrs-AdditionalPosition"
         );
         let mut g = Array3::zeros((1, 14, 13));
-        assert!(
-            config(DmrsType::Type1, vec![0], false)
-                .write_pilots(g.view_mut())
-                .is_err()
+        assert_eq!(
+            crate::error::name_of(
+                config(DmrsType::Type1, vec![0], false).write_pilots(g.view_mut())
+            ),
+            "grid [n_ports, n_sym, 12·n_prb]"
         );
     }
 }

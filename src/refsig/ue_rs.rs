@@ -284,10 +284,9 @@ mod tests {
     #[test]
     fn bad_configurations_are_named() {
         let mut g = Array3::zeros((1, 14, 12));
-        assert!(
-            UeRsConfig::new(vec![6], 1)
-                .write_pilots(g.view_mut())
-                .is_err()
+        assert_eq!(
+            crate::error::name_of(UeRsConfig::new(vec![6], 1).write_pilots(g.view_mut())),
+            "UE-RS antenna port"
         );
         let c = UeRsConfig {
             kind: UeRsSubframe::Special(5),
@@ -306,10 +305,9 @@ mod tests {
             "(prb_start + n_prb, n_scid, subframe, n_id)"
         );
         let mut g2 = Array3::zeros((2, 14, 12));
-        assert!(
-            UeRsConfig::new(vec![7], 1)
-                .write_pilots(g2.view_mut())
-                .is_err()
+        assert_eq!(
+            crate::error::name_of(UeRsConfig::new(vec![7], 1).write_pilots(g2.view_mut())),
+            "grid [n_ports, 14, 12·n_prb]"
         );
     }
 }

@@ -150,7 +150,17 @@ mod tests {
         let mut y = vec![C32::new(0.0, 0.0); 200_000];
         add_awgn(&mut ChaCha8Rng::seed_from_u64(1), 0.25, &mut y).unwrap();
         assert_eq!(x, y);
-        assert!(add_awgn(&mut rng, f64::NAN, &mut y).is_err());
-        assert!(add_awgn(&mut rng, -1.0, &mut y).is_err());
+        assert_eq!(
+            (add_awgn(&mut rng, f64::NAN, &mut y))
+                .err()
+                .map(|e| e.parameter()),
+            Some("noise_var")
+        );
+        assert_eq!(
+            (add_awgn(&mut rng, -1.0, &mut y))
+                .err()
+                .map(|e| e.parameter()),
+            Some("noise_var")
+        );
     }
 }

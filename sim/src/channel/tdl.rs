@@ -312,7 +312,12 @@ mod tests {
         assert!((e.rms_delay_spread() - 300e-9).abs() < 1e-12);
         let s = TdlProfile::eva().scaled_to(100e-9).unwrap();
         assert!((s.rms_delay_spread() - 100e-9).abs() < 1e-15);
-        assert!(TdlProfile::new(vec![1e-9, 0.0], vec![0.0, 0.0]).is_err());
+        assert_eq!(
+            (TdlProfile::new(vec![1e-9, 0.0], vec![0.0, 0.0]))
+                .err()
+                .map(|e| e.parameter()),
+            Some("(delays_s, powers_db)")
+        );
     }
 
     #[test]

@@ -325,6 +325,9 @@ mod tests {
                 ..
             })
         ));
-        assert!(LinearEqualizer::new(2, 4, 1).is_err());
+        assert_eq!(
+            LinearEqualizer::new(2, 4, 1).err().map(|e| e.parameter()),
+            Some("layers")
+        );
     }
 }
