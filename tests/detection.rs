@@ -586,3 +586,115 @@ fn detection_is_scale_invariant_from_1e_minus_20_to_1e18() {
         }
     }
 }
+
+/// Independent f64 reference of the linear filters (nalgebra, no kernel code): per group
+/// A = (HᴴH + λI)⁻¹ (λ = σ² for MMSE, 0 for ZF), W = A·Hᴴ, and the per-layer gain
+/// g_l = 1 − σ²·A_ll. Returns (W [n_l × n_ant], A_ll, κ(HᴴH + λI)).
+fn reference_filter(
+    h: ndarray::ArrayView2<'_, C32>,
+    noise_var: f64,
+    mmse: bool,
+) -> (nalgebra::DMatrix<num_complex::Complex64>, Vec<f64>, f64) {
+    use nalgebra::DMatrix;
+    use num_complex::Complex64;
+    let (n_l, n_ant) = h.dim();
+    // H as n_ant × n_l (column l = layer l's channel at every antenna).
+    let hm = DMatrix::from_fn(n_ant, n_l, |a, l| {
+        Complex64::new(h[[l, a]].re as f64, h[[l, a]].im as f64)
+    });
+    let load = if mmse { noise_var } else { 0.0 };
+    let g =
+        hm.adjoint() * &hm + DMatrix::<Complex64>::identity(n_l, n_l) * Complex64::new(load, 0.0);
+    let eig = g.clone().symmetric_eigenvalues();
+    let kappa = eig.max() / eig.min();
+    let a = g.try_inverse().expect("well-conditioned test channel");
+    let w = &a * hm.adjoint();
+    let diag = (0..n_l).map(|l| a[(l, l)].re).collect();
+    (w, diag, kappa)
+}
+
+#[test]
+fn filters_without_interferers_equal_an_f64_reference_per_re() {
+    // Issue 23: the n_int = 0 path (no IRC factors) checked per RE against an independent f64
+    // computation, for ZF, biased / unbiased MMSE and IRC without interferers (which must be
+    // MMSE); each group has its own noise variance, so a misplaced or halved diagonal load, a
+    // wrong group's σ², or a wrong bias / noise formula shows. Reported noise per layer:
+    // ZF σ²·A_ll; MMSE biased g(1 − g), unbiased (1 − g)/g with g = 1 − σ²·A_ll.
+    let (n_ant, n_l, n_groups) = (8, 3, 4);
+    let mut rng = ChaCha8Rng::seed_from_u64(2301);
+    let h = Array3::from_shape_fn((n_groups, n_l, n_ant), |_| cn(&mut rng, 1.0));
+    let y = Array3::from_shape_fn((n_ant, 14, 12 * n_groups), |_| cn(&mut rng, 2.0));
+    let noise = [0.02f32, 0.1, 0.5, 1.5];
+    let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+        max_ant: n_ant,
+        max_layers: n_l,
+        max_interferers: 2,
+        max_groups: n_groups,
+        group_prbs: 1,
+        n_sym: 14,
+    })
+    .unwrap();
+    for method in [
+        DetectorMethod::Zf,
+        DetectorMethod::Mmse { unbiased: false },
+        DetectorMethod::Mmse { unbiased: true },
+        DetectorMethod::Irc { unbiased: true },
+    ] {
+        let mut x = Array3::zeros((n_l, 14, 12 * n_groups));
+        let mut xv = Array2::zeros((n_groups, n_l));
+        let ch = GroupChannels {
+            h: h.view(),
+            noise_var: &noise,
+            interference: None,
+        };
+        let rep = det
+            .process(&ch, method, y.view(), x.view_mut(), xv.view_mut())
+            .unwrap();
+        assert_eq!(rep.erasures, 0);
+        let (mmse, unbiased) = match method {
+            DetectorMethod::Zf => (false, false),
+            DetectorMethod::Mmse { unbiased } | DetectorMethod::Irc { unbiased } => {
+                (true, unbiased)
+            }
+        };
+        for g in 0..n_groups {
+            let s2 = noise[g] as f64;
+            let (w, a_ll, kappa) = reference_filter(h.index_axis(ndarray::Axis(0), g), s2, mmse);
+            // Forward error of a Cholesky solve in f32: a small multiple of n·ε·κ (Higham,
+            // Accuracy and Stability, Thm 10.4); 4·n_ant·ε·κ relative to the output scale.
+            let tol = 4.0 * n_ant as f64 * f32::EPSILON as f64 * kappa;
+            for l in 0..n_l {
+                let gain = 1.0 - s2 * a_ll[l];
+                let (scale, nv) = match (mmse, unbiased) {
+                    (false, _) => (1.0, s2 * a_ll[l]),
+                    (true, false) => (1.0, gain * (1.0 - gain)),
+                    (true, true) => (1.0 / gain, (1.0 - gain) / gain),
+                };
+                let got = xv[[g, l]] as f64;
+                assert!(
+                    (got - nv).abs() <= tol * nv.max(1.0),
+                    "{method:?} group {g} layer {l}: noise {got} vs {nv} (tol {tol:.1e})"
+                );
+                for t in 0..14 {
+                    for k in 12 * g..12 * (g + 1) {
+                        let mut want = num_complex::Complex64::new(0.0, 0.0);
+                        for a in 0..n_ant {
+                            let v = y[[a, t, k]];
+                            want +=
+                                w[(l, a)] * num_complex::Complex64::new(v.re as f64, v.im as f64);
+                        }
+                        want *= scale;
+                        let v = x[[l, t, k]];
+                        let err =
+                            (num_complex::Complex64::new(v.re as f64, v.im as f64) - want).norm();
+                        assert!(
+                            err <= tol * want.norm().max(1.0),
+                            "{method:?} group {g} layer {l} RE ({t}, {k}): {v} vs {want} \
+                             (tol {tol:.1e})"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
