@@ -238,6 +238,52 @@ fn report_estimates_noise_sinr_and_timing() {
 }
 
 #[test]
+fn report_rsrp_and_sinr_stay_within_their_estimation_spread_at_0_db() {
+    // Issue 23: RSRP = mean |ĥ_LS|² − σ²·g over the port's N LS estimates (g = the LS noise
+    // gain, ½ for Type 1 FD-OCC pairs: XᴴX = 2I). On a flat channel of known per-antenna power
+    // P with the true σ² given, E[RSRP] = P and Var[RSRP] = (2·P·σ²·g + σ⁴·g²)/N (independent
+    // noise on disjoint REs). 0 dB makes the noise term as large as the signal, so a wrong noise
+    // gain (σ² instead of σ²/2 subtracted: −σ²/2) is 25 standard deviations away; the bound is
+    // 4 standard deviations (a false alarm ≈ 6e-5 per port).
+    let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, 24);
+    let n_rx = 8;
+    let h = channel(81, (n_rx, 4, 14, 288), 0.0, 0.0, 1);
+    let nv = 1.0f64;
+    let rx = receive(82, &h, &pilots, nv);
+    let (_, est) = estimate(&pilots, &rx, Some(nv as f32), LINEAR);
+    let rep = est.report().clone();
+    assert_eq!(rep.noise_var, nv as f32, "the given σ² is the one used");
+    let g = 0.5;
+    for p in 0..4 {
+        let power: f64 = (0..n_rx)
+            .map(|r| h[[r, p, 0, 0]].norm_sqr() as f64)
+            .sum::<f64>()
+            / n_rx as f64;
+        let n: usize = (0..n_rx)
+            .map(|r| {
+                (0..3)
+                    .map(|run| est.ls_estimates(p, r, run).unwrap().len())
+                    .sum::<usize>()
+            })
+            .sum();
+        let sd = ((2.0 * power * nv * g + nv * nv * g * g) / n as f64).sqrt();
+        let rsrp = rep.rsrp[p] as f64;
+        assert!(
+            (rsrp - power).abs() < 4.0 * sd,
+            "port {p}: RSRP {rsrp:.4} vs {power:.4} (σ = {sd:.4}, N = {n})"
+        );
+        // SINR = RSRP/σ² in dB: the same spread, in dB.
+        let sinr_true = 10.0 * (power / nv).log10();
+        let bound = 10.0 * (1.0 + 4.0 * sd / power).log10();
+        assert!(
+            (rep.sinr_db[p] as f64 - sinr_true).abs() < bound,
+            "port {p}: SINR {} vs {sinr_true:.2} dB (bound {bound:.3} dB)",
+            rep.sinr_db[p]
+        );
+    }
+}
+
+#[test]
 fn time_interpolation_is_linear_between_runs_and_held_outside() {
     let pilots = dmrs(DmrsType::Type1, vec![0], false, 2);
     let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
