@@ -121,6 +121,109 @@ fn lmmse_and_dft_beat_linear_interpolation() {
     println!("{table}");
 }
 
+/// The genie LMMSE bound of a frequency-only estimate (issue 23's independent reference): the
+/// expected per-subcarrier MSE of the Wiener filter that knows the channel's true frequency
+/// correlation R(Δk) = Σ_i p_i·e^{−j2π·Δk·d_i} (`d_i` in symbols, Σ p_i = 1) and uses every LS
+/// estimate of the run (positions `pos`, noise σ²·g each): mean over k = 0..n_sc of
+/// R(0) − r_kᴴ (R_pp + σ²g·I)⁻¹ r_k. f64, nalgebra; nothing from the crate.
+fn genie_lmmse_nmse(
+    delays: &[f64],
+    powers: &[f64],
+    pos: &[f64],
+    ls_noise: f64,
+    n_sc: usize,
+) -> f64 {
+    use nalgebra::{DMatrix, DVector};
+    use num_complex::Complex64;
+    let r = |dk: f64| -> Complex64 {
+        delays
+            .iter()
+            .zip(powers)
+            .map(|(&d, &p)| Complex64::from_polar(p, -2.0 * std::f64::consts::PI * dk * d))
+            .sum()
+    };
+    let n = pos.len();
+    let rpp = DMatrix::from_fn(n, n, |i, j| {
+        r(pos[i] - pos[j])
+            + if i == j {
+                Complex64::new(ls_noise, 0.0)
+            } else {
+                0.0.into()
+            }
+    });
+    let chol = rpp.cholesky().expect("R_pp + σ²g·I is positive definite");
+    let mut mse = 0.0;
+    for k in 0..n_sc {
+        let rk = DVector::from_fn(n, |i, _| r(pos[i] - k as f64));
+        let a = chol.solve(&rk);
+        mse += r(0.0).re - rk.dotc(&a).re;
+    }
+    mse / n_sc as f64 / r(0.0).re
+}
+
+#[test]
+fn lmmse_nmse_is_within_reach_of_the_genie_bound() {
+    // Issue 23: the LMMSE estimator (data-driven uniform delay prior, windowed filters) against
+    // the genie Wiener filter that knows the true power-delay profile and uses the whole band.
+    // No estimator beats the genie in expectation: the measured NMSE may sit below it only by
+    // the Monte-Carlo spread of the MSE (16 antennas × 4 ports × 3 runs of independent channels
+    // and noise: < 0.3 dB). Above it, the gap is what the estimator leaves on the table: 2.5 /
+    // 4.2 / 9.6 dB at 0 / 10 / 20 dB today (the data-driven uniform prior, the finite filter
+    // windows, and at high SNR a floor near −23 dB from the FD-OCC de-spreading of a channel
+    // that varies across the pair); the allowed gaps are those + 1 dB, a regression guard
+    // anchored on the genie, not a target.
+    let (n_rx, n_sc, rms, n_taps) = (16, 288, 0.01, 8);
+    let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, 24);
+    let h = channel(13, (n_rx, 4, 14, n_sc), rms, 0.0, n_taps);
+    // The profile `channel` draws from (tests/support/multipath.rs).
+    let delays: Vec<f64> = (0..n_taps)
+        .map(|i| i as f64 * rms * 3.0 / n_taps as f64)
+        .collect();
+    let total: f64 = delays.iter().map(|d| (-d / rms).exp()).sum();
+    let powers: Vec<f64> = delays.iter().map(|d| (-d / rms).exp() / total).collect();
+    for (snr_db, allowed_gap) in [(0.0f64, 3.5), (10.0, 5.0), (20.0, 10.5)] {
+        let nv = 10f64.powf(-snr_db / 10.0);
+        let rx = receive(14, &h, &pilots, nv);
+        let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+        let cfg = EstimatorConfig {
+            frequency: LMMSE,
+            ..EstimatorConfig::default()
+        };
+        let mut est = ChannelEstimator::new(pattern, n_rx, cfg).unwrap();
+        let mut runs = est.estimate().unwrap();
+        est.process(rx.view(), Some(nv as f32), &mut runs).unwrap();
+        let (mut e, mut count) = (0.0f64, 0usize);
+        let v = runs.view();
+        for run in 0..3 {
+            for p in 0..4 {
+                for a in 0..n_rx {
+                    for k in 0..n_sc {
+                        e += (v[[run, k, p, a]] - h[[a, p, 0, k]]).norm_sqr() as f64;
+                        count += 1;
+                    }
+                }
+            }
+        }
+        // E|h|² = 1 per antenna and port by construction.
+        let measured = 10.0 * (e / count as f64).log10();
+        let pos: Vec<f64> = est
+            .ls_estimates(0, 0, 0)
+            .unwrap()
+            .iter()
+            .map(|x| x.0)
+            .collect();
+        let genie = 10.0 * genie_lmmse_nmse(&delays, &powers, &pos, nv / 2.0, n_sc).log10();
+        assert!(
+            measured > genie - 0.3,
+            "{snr_db} dB: {measured:.2} below the genie {genie:.2}"
+        );
+        assert!(
+            measured < genie + allowed_gap,
+            "{snr_db} dB: {measured:.2} vs the genie {genie:.2} (allowed gap {allowed_gap} dB)"
+        );
+    }
+}
+
 #[test]
 fn double_symbol_type2_separates_twelve_ports() {
     // 3 CDM groups × 4 ports (FD-OCC × TD-OCC), 8 receive antennas.
