@@ -1,6 +1,7 @@
 //! Precoder application against a plain triple loop: per-PRB (`precoder_apply` contract) and per
 //! PRG over a slot grid, for PRG sizes 1, 2, 4 and wideband, a partial last PRG, GEMM pieces
-//! smaller than a PRG, strided (non-standard-layout) views, every SIMD backend.
+//! smaller than a PRG, narrow PRGs through split planes whole and in pieces, the general path when
+//! n_sym > max_cols, strided (non-standard-layout) views, every SIMD backend.
 
 mod support;
 
@@ -46,6 +47,11 @@ fn grid_application_matches_the_reference_for_every_prg_size_and_backend() {
             (0, 14 * 40),
             (2, 14),
             (4, 100),
+            // Narrow PRGs through split planes in pieces smaller than one PRG (14 ≤ 20 <
+            // 14·12), and with n_sym > max_cols the general strided path.
+            (1, 20),
+            (1, 10),
+            (0, 10),
         ] {
             let prg_sc = if prg_prbs == 0 { n_sc } else { 12 * prg_prbs };
             let n_prg = n_sc.div_ceil(prg_sc);
