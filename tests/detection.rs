@@ -651,6 +651,7 @@ fn filters_without_interferers_equal_an_f64_reference_per_re() {
             .process(&ch, method, y.view(), x.view_mut(), xv.view_mut())
             .unwrap();
         assert_eq!(rep.erasures, 0);
+        assert_eq!(det.compute(&ch, method).unwrap(), rep);
         let (mmse, unbiased) = match method {
             DetectorMethod::Zf => (false, false),
             DetectorMethod::Mmse { unbiased } | DetectorMethod::Irc { unbiased } => {
@@ -675,6 +676,17 @@ fn filters_without_interferers_equal_an_f64_reference_per_re() {
                     (got - nv).abs() <= tol * nv.max(1.0),
                     "{method:?} group {g} layer {l}: noise {got} vs {nv} (tol {tol:.1e})"
                 );
+                // `compute` alone leaves the same filters and noise to read back.
+                assert_eq!(det.noise()[[g, l]], xv[[g, l]]);
+                for a in 0..n_ant {
+                    let f = det.filters()[[g, l, a]];
+                    let want = w[(l, a)] * scale;
+                    let err = (num_complex::Complex64::new(f.re as f64, f.im as f64) - want).norm();
+                    assert!(
+                        err <= tol * want.norm().max(1.0),
+                        "{method:?} filter ({g}, {l}, {a})"
+                    );
+                }
                 for t in 0..14 {
                     for k in 12 * g..12 * (g + 1) {
                         let mut want = num_complex::Complex64::new(0.0, 0.0);

@@ -406,17 +406,21 @@ impl MimoDetector {
                 let (scale, nv) = match method {
                     DetectorMethod::Zf => (1.0, s2 * a_ll),
                     DetectorMethod::Mmse { unbiased } | DetectorMethod::Irc { unbiased } => {
-                        let g = 1.0 - s2 * a_ll;
+                        // The layer's MMSE e = σ²·[G⁻¹]_ll = 1 − g, used as such: forming
+                        // 1 − g from g would cancel catastrophically at high SNR (an f32 g
+                        // near 1 carries e to only ε/e relative precision: 6 % at e = 1e-6).
+                        let e = s2 * a_ll;
+                        let g = 1.0 - e;
                         if unbiased {
                             if g <= MIN_GAIN {
                                 // This layer alone is an erasure (e.g. a zero channel column,
                                 // as after cancellation): zero filter row, noise f32::MAX.
                                 (0.0, f32::MAX)
                             } else {
-                                (1.0 / g, (1.0 - g) / g)
+                                (1.0 / g, e / g)
                             }
                         } else {
-                            (1.0, g * (1.0 - g))
+                            (1.0, g * e)
                         }
                     }
                 };

@@ -159,17 +159,20 @@ impl LinearEqualizer {
                     let a_jj = arow[j].re;
                     let (xv, nv) = match method {
                         EqualizerMethod::Zf => (xb, s2 * a_jj),
+                        // e = σ²·A_jj = 1 − g, the layer's MMSE, used as such (1 − g formed
+                        // from g cancels at high SNR).
                         EqualizerMethod::Mmse { unbiased: false } => {
-                            let g = 1.0 - s2 * a_jj;
-                            (xb, g * (1.0 - g))
+                            let e = s2 * a_jj;
+                            (xb, (1.0 - e) * e)
                         }
                         EqualizerMethod::Mmse { unbiased: true } => {
-                            let g = 1.0 - s2 * a_jj;
+                            let e = s2 * a_jj;
+                            let g = 1.0 - e;
                             if g <= MIN_GAIN {
                                 erase = true;
                                 (C32::new(0.0, 0.0), f32::MAX)
                             } else {
-                                (xb / g, (1.0 - g) / g)
+                                (xb / g, e / g)
                             }
                         }
                     };
