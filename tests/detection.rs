@@ -424,6 +424,31 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
         ),
         "interference [n_groups, n_int ≤ max_interferers, n_ant]"
     );
+    // Channel shapes `compute` must refuse, each on its own: no group, more groups than
+    // max_groups (3), no antenna, more antennas than max_ant (4), no layer, more layers than
+    // max_layers (2), more layers than antennas.
+    let h_name = "h [n_groups ≤ max_groups, n_layers ≤ min(max_layers, n_ant), n_ant ≤ max_ant]";
+    for shape in [
+        (0, 2, 4),
+        (4, 2, 4),
+        (3, 2, 0),
+        (3, 2, 5),
+        (3, 0, 4),
+        (3, 3, 4),
+        (3, 2, 1),
+    ] {
+        let hb = Array3::from_elem(shape, C32::new(1.0, 0.0));
+        let ch = GroupChannels {
+            h: hb.view(),
+            noise_var: &[0.1; 4][..shape.0],
+            interference: None,
+        };
+        assert_eq!(
+            support::err::name(det.compute(&ch, DetectorMethod::Zf)),
+            h_name,
+            "{shape:?}"
+        );
+    }
     assert_eq!(
         support::err::name(interference_factors(
             Array2::zeros((4, 0)).view(),
