@@ -1,4 +1,5 @@
-//! Beam and PMI selection against brute force and against eigen-beamforming, at fixed seeds.
+//! Beam and PMI selection against brute force (index and metric) and against eigen-beamforming,
+//! at fixed seeds.
 
 mod support;
 
@@ -58,6 +59,33 @@ fn type1_pmi_recovers_the_precoder_the_channel_was_built_from() {
                 idx[target]
             );
             assert!((best.metric - max).abs() < 1e-12);
+            // The index, not just the value: the chosen candidate spans the target's layer
+            // space (W·Wᴴ equal: at rank 2 the co-phasings ±φ span one space and tie exactly,
+            // at rank 1 the target alone reaches the maximum).
+            assert_eq!(m[best.index], best.metric);
+            let proj = |c: &[C32]| {
+                Array2::from_shape_fn((16, 16), |(i, j)| {
+                    (0..rank)
+                        .map(|l| c[i * rank + l] * c[j * rank + l].conj())
+                        .sum::<C32>()
+                })
+            };
+            let (p_best, p_target) = (proj(&cands[best.index]), proj(w));
+            let diff: f32 = p_best
+                .iter()
+                .zip(&p_target)
+                .map(|(a, b)| (a - b).norm_sqr())
+                .sum();
+            let norm: f32 = p_target.iter().map(|a| a.norm_sqr()).sum();
+            assert!(
+                diff < 1e-10 * norm,
+                "rank {rank}: chose {:?} for target {:?}",
+                idx[best.index],
+                idx[target]
+            );
+            if rank == 1 {
+                assert_eq!(best.index, target, "rank 1: chose {:?}", idx[best.index]);
+            }
         }
     }
 }
