@@ -216,3 +216,62 @@ fn downlink_weights_use_alpha_k_sigma2_and_unit_power_per_re() {
         }
     }
 }
+
+#[test]
+fn rzf_shape_and_value_errors_are_named() {
+    // Capacity 4 matrices of up to 2 layers × 8 antennas.
+    let mut p = RzfPrecoder::new(2, 8, 4).unwrap();
+    let h_name = "h [batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_ant]";
+    for (b, k, n) in [(0, 2, 8), (5, 2, 8), (4, 0, 8), (4, 3, 8), (4, 2, 9)] {
+        let h = Array3::from_elem((b, k, n), C32::new(1.0, 0.0));
+        let mut w = Array3::zeros((b, n, k));
+        assert_eq!(
+            support::err::name(p.process(h.view(), 0.1, Normalization::Column, w.view_mut())),
+            h_name,
+            "{:?}",
+            (b, k, n)
+        );
+    }
+    let h = Array3::from_elem((4, 2, 8), C32::new(1.0, 0.0));
+    // More layers than antennas (k ≤ n_tx), within the capacity.
+    let h_wide = Array3::from_elem((4, 2, 1), C32::new(1.0, 0.0));
+    let mut w_wide = Array3::zeros((4, 1, 2));
+    assert_eq!(
+        support::err::name(p.process(h_wide.view(), 0.1, Normalization::Column, w_wide.view_mut())),
+        "layers"
+    );
+    for bad_w in [(4, 8, 1), (3, 8, 2), (4, 7, 2)] {
+        let mut w = Array3::zeros(bad_w);
+        assert_eq!(
+            support::err::name(p.process(h.view(), 0.1, Normalization::Total, w.view_mut())),
+            "w [batch, n_tx, k]",
+            "{bad_w:?}"
+        );
+    }
+    let mut w = Array3::zeros((4, 8, 2));
+    for alpha in [f32::NAN, -0.1, f32::INFINITY] {
+        assert_eq!(
+            support::err::name(p.process(h.view(), alpha, Normalization::Column, w.view_mut())),
+            "alpha",
+            "{alpha}"
+        );
+    }
+    assert_eq!(
+        support::err::name(p.process_per_user(
+            h.view(),
+            &[0.1],
+            Normalization::Column,
+            w.view_mut()
+        )),
+        "alphas [k]"
+    );
+    assert_eq!(
+        support::err::name(p.process_per_user(
+            h.view(),
+            &[0.1, -1.0],
+            Normalization::Column,
+            w.view_mut()
+        )),
+        "alphas"
+    );
+}
