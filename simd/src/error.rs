@@ -79,6 +79,18 @@ pub enum SimdError {
         /// Its value.
         value: f32,
     },
+    /// A parameter outside its half-open interval `[low, high)`.
+    #[error("{what} = {value} is outside [{low}, {high})")]
+    OutsideInterval {
+        /// The parameter.
+        what: &'static str,
+        /// Its value.
+        value: f32,
+        /// The smallest value allowed.
+        low: f32,
+        /// The bound it must stay below.
+        high: f32,
+    },
     /// The allocator could not provide a buffer of this size (reported instead of aborting).
     #[error("{what}: could not allocate {bytes} bytes")]
     AllocationFailed {

@@ -115,6 +115,11 @@ fn bfp_shapes(
 
 /// Largest matrix order of the Gram / Cholesky kernels (users or layers per matrix).
 pub const MAX_ORDER: usize = 32;
+/// The relative pivot tolerance zero-forcing callers give [`Kernels::cholesky_with_tolerance`]:
+/// 2⁻¹² (a ZF layer whose pivot falls below it would lose more than 36 dB to noise
+/// enhancement). It is ≥ 64·k·ε for every order k ≤ [`MAX_ORDER`], far above the backends'
+/// rounding differences, so the scalar and SIMD backends fail the same matrices.
+pub const ZF_PIVOT_TOLERANCE: f32 = 1.0 / 4096.0;
 /// Largest inner dimension of the Gram kernel (antennas per matrix).
 pub const MAX_GRAM_INNER: usize = 256;
 /// Environment variable that forces a backend in [`Kernels::from_env`]
@@ -334,13 +339,45 @@ impl Kernels {
     /// factor is set to the identity so later solves stay finite. Returns the number of failed
     /// matrices. `info.len()` must equal `g.len()`.
     pub fn cholesky(&self, g: &mut MatrixBatch, info: &mut [u32]) -> Result<usize> {
+        self.cholesky_with_tolerance(g, info, 0.0)
+    }
+
+    /// [`Kernels::cholesky`] with a relative pivot tolerance τ: pivot j fails when
+    /// `d ≤ max(τ, k·ε)·|G_jj|` (d the pivot before its square root). `cholesky` is τ = 0
+    /// (k·ε: numerically positive definite in f32). A τ well above the rounding level
+    /// (≥ 64·k·ε) decides the same on every backend except for pivots within a few k·ε of τ
+    /// (the backends sum d in different orders), and makes "ill-conditioned" a stated
+    /// threshold: ZF callers use it (a pivot below τ·G_jj amplifies that layer's noise by more
+    /// than 1/τ). τ must be finite, ≥ 0 and < 1 (`NonFinite` / `OutsideInterval` naming
+    /// `cholesky: tolerance`).
+    pub fn cholesky_with_tolerance(
+        &self,
+        g: &mut MatrixBatch,
+        info: &mut [u32],
+        tolerance: f32,
+    ) -> Result<usize> {
         shape("cholesky: g", g.rows(), g.cols(), g.rows(), g.rows())?;
         order_limit("cholesky: order k", g.rows(), MAX_ORDER)?;
         same_len("cholesky: info", g.len(), info.len())?;
+        if !tolerance.is_finite() {
+            return Err(SimdError::NonFinite {
+                what: "cholesky: tolerance",
+                value: tolerance,
+            });
+        }
+        if !(0.0..1.0).contains(&tolerance) {
+            return Err(SimdError::OutsideInterval {
+                what: "cholesky: tolerance",
+                value: tolerance,
+                low: 0.0,
+                high: 1.0,
+            });
+        }
+        let tol = tolerance.max(cholesky::min_tolerance(g.rows()));
         Ok(dispatch!(
             self,
-            cholesky(g, info),
-            cholesky::factor_scalar(g, info)
+            cholesky(g, info, tol),
+            cholesky::factor_scalar(g, info, tol)
         ))
     }
 

@@ -365,3 +365,91 @@ fn pam_llr_of_huge_inputs_is_finite_and_signed() {
     // Sign: bit 0 is the sign bit of the Gray PAM (level index ≥ 8 ⇔ b0 = 1): y → +∞ says b0 = 1.
     assert!(want_edge[0] < 0.0 && want_edge[1] > 0.0);
 }
+
+#[test]
+fn zf_pivot_tolerance_decides_the_same_on_every_backend() {
+    // Issue 21: channels A (k = 16 users × n = 64 antennas) whose last user is user 0 + δ·z,
+    // δ log-spaced over 1e-5 … 1e-1, through each backend's Gram and Cholesky (as RZF does):
+    // the last pivot ratio d/G_kk ≈ δ²·‖z⊥‖²/‖a_k‖² runs from the rounding level (k·ε ≈ 2e-6,
+    // where the default tolerance decides by rounding: the backends sum in different orders)
+    // to far above the ZF tolerance 2⁻¹². With ZF_PIVOT_TOLERANCE every backend fails the
+    // same matrices, exactly those whose true (f64) ratio is below it — matrices within
+    // 64·k·ε of the threshold, where f32 rounding may tip either way, are not judged.
+    use massive_mimo_simd::ZF_PIVOT_TOLERANCE;
+    use nalgebra::DMatrix;
+    let (k, n, len) = (16, 64, 160);
+    let mut r = rng(2101);
+    let mut expected = Vec::new();
+    let mut judged = Vec::new();
+    let mut rows_all = Vec::new();
+    for m in 0..len {
+        let mut rows: Vec<Vec<C32>> = (0..k).map(|_| cvec(&mut r, n)).collect();
+        let delta = 10f64.powf(-5.0 + 4.0 * m as f64 / (len - 1) as f64);
+        let z = cvec(&mut r, n);
+        rows[k - 1] = rows[0]
+            .iter()
+            .zip(&z)
+            .map(|(a, b)| a + b * delta as f32)
+            .collect();
+        // The true last pivot ratio of the f32 channel, in f64: 1/(G_kk·[G⁻¹]_kk).
+        let a = DMatrix::from_fn(k, n, |i, t| {
+            nalgebra::Complex::new(rows[i][t].re as f64, rows[i][t].im as f64)
+        });
+        let g = &a * a.adjoint();
+        let inv = g.clone().try_inverse().unwrap();
+        let ratio = 1.0 / (g[(k - 1, k - 1)].re * inv[(k - 1, k - 1)].re);
+        let band = 64.0 * k as f64 * f32::EPSILON as f64;
+        judged.push((ratio - ZF_PIVOT_TOLERANCE as f64).abs() > band);
+        expected.push(ratio <= ZF_PIVOT_TOLERANCE as f64);
+        rows_all.push(rows);
+    }
+    let a = MatrixBatch::from_fn(k, n, len, |m, i, t| rows_all[m][i][t]).unwrap();
+    assert!(expected.iter().any(|&e| e) && expected.iter().any(|&e| !e));
+    let decisions = |kern: &Kernels, tol: f32| {
+        let mut g = MatrixBatch::zeros(k, k, len).unwrap();
+        kern.gram(&a, GramSide::AAh, 0.0, &mut g).unwrap();
+        let mut info = vec![0u32; len];
+        kern.cholesky_with_tolerance(&mut g, &mut info, tol)
+            .unwrap();
+        info.iter().map(|&i| i != 0).collect::<Vec<_>>()
+    };
+    let reference = decisions(&scalar(), ZF_PIVOT_TOLERANCE);
+    for m in (0..len).filter(|&m| judged[m]) {
+        assert_eq!(reference[m], expected[m], "scalar, matrix {m}");
+    }
+    for kern in simd_backends() {
+        assert_eq!(
+            decisions(&kern, ZF_PIVOT_TOLERANCE),
+            reference,
+            "{} vs scalar",
+            kern.backend()
+        );
+        let (d0, s0) = (decisions(&kern, 0.0), decisions(&scalar(), 0.0));
+        let differ = d0.iter().zip(&s0).filter(|(a, b)| a != b).count();
+        println!(
+            "default tolerance k·ε: {} and scalar differ on {differ} of {len}",
+            kern.backend()
+        );
+    }
+    // The tolerance is validated.
+    let mut g = MatrixBatch::zeros(k, k, len).unwrap();
+    let mut info = vec![0u32; len];
+    for bad in [f32::NAN, -0.1, 1.0] {
+        let e = scalar()
+            .cholesky_with_tolerance(&mut g, &mut info, bad)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                massive_mimo_simd::SimdError::NonFinite {
+                    what: "cholesky: tolerance",
+                    ..
+                } | massive_mimo_simd::SimdError::OutsideInterval {
+                    what: "cholesky: tolerance",
+                    ..
+                }
+            ),
+            "{bad}: {e}"
+        );
+    }
+}

@@ -22,7 +22,7 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
 use crate::grid_apply::GridApplier;
 use crate::modulation::{DemapMethod, Modulation, demap};
-use crate::simd::{GramSide, Kernels, MatrixBatch};
+use crate::simd::{GramSide, Kernels, MatrixBatch, ZF_PIVOT_TOLERANCE};
 use crate::{C32, Error, Result};
 
 /// Detection filter type.
@@ -384,7 +384,11 @@ impl MimoDetector {
                 }
             })?;
         }
-        self.kernels.cholesky(&mut self.g, &mut self.info[..b])?;
+        // ZF: singular at the stated pivot tolerance 2⁻¹² (the same erasures on every backend,
+        // issue 21); MMSE / IRC Grams are loaded with σ² and keep the f32 limit k·ε.
+        let tolerance = if load { 0.0 } else { ZF_PIVOT_TOLERANCE };
+        self.kernels
+            .cholesky_with_tolerance(&mut self.g, &mut self.info[..b], tolerance)?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
         self.inv.store_all(&mut self.inv_out[..b * m * m])?;
         // All groups' filters at once, in the lanes: F = G⁻¹·H_augᴴ (rows ≥ n_l unused).

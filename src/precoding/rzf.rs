@@ -16,7 +16,7 @@
 
 use ndarray::{ArrayView3, ArrayViewMut3};
 
-use crate::simd::{GramSide, Kernels, LANES, MatrixBatch, NormsOf};
+use crate::simd::{GramSide, Kernels, LANES, MatrixBatch, NormsOf, ZF_PIVOT_TOLERANCE};
 use crate::{C32, Error, Result};
 
 /// Power normalisation of the weights of one matrix.
@@ -301,7 +301,13 @@ impl BlockBuffers {
             }
         }
         let len = self.g.len();
-        let fallbacks = kernels.cholesky(&mut self.g, &mut self.info[..len])?;
+        // ZF (no regularisation at all) declares a matrix singular at the stated relative
+        // pivot tolerance 2⁻¹², far above the rounding level, so that every backend falls back
+        // to MRT on the same matrices (issue 21); a regularised Gram keeps the f32 limit k·ε.
+        let zf = alpha == 0.0 && per_user.is_none_or(|a| a.iter().all(|&v| v == 0.0));
+        let tolerance = if zf { ZF_PIVOT_TOLERANCE } else { 0.0 };
+        let fallbacks =
+            kernels.cholesky_with_tolerance(&mut self.g, &mut self.info[..len], tolerance)?;
         kernels.cholesky_solve(&self.g, &mut self.x)?;
         self.write_weights(kernels, h, normalization, &mut w)?;
         Ok(fallbacks)

@@ -63,9 +63,9 @@ macro_rules! entry_points {
 
         /// Batched Cholesky factorisation; shapes caller-checked.
         #[target_feature(enable = $features)]
-        pub(crate) fn cholesky(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
+        pub(crate) fn cholesky(g: &mut MatrixBatch, info: &mut [u32], tol: f32) -> usize {
             // SAFETY: as for `dot`; the dispatcher checked g square and info.len() == g.len().
-            unsafe { cholesky::factor::<$v>(g, info) }
+            unsafe { cholesky::factor::<$v>(g, info, tol) }
         }
 
         /// Batched Cholesky solve; shapes caller-checked.

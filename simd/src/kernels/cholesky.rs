@@ -7,19 +7,27 @@
 //! is zeroed.
 //!
 //! Pivot rule (both backends identically): pivot j of a matrix *fails* when
-//! `d ≤ k·ε·|G_jj|` (ε = f32 machine epsilon), or d is NaN or infinite — the matrix is not
-//! numerically positive definite in f32, or holds a non-finite value (NaN/∞ anywhere in the
-//! lower triangle reaches a later pivot). The first failing pivot (1-based) is reported, and the
+//! `d ≤ τ·|G_jj|`, or d is NaN or infinite — the matrix is not numerically positive definite
+//! (to the caller's relative tolerance τ ≥ k·ε, ε = f32 machine epsilon; k·ε by default), or
+//! holds a non-finite value (NaN/∞ anywhere in the lower triangle reaches a later pivot). The
+//! backends round d differently by a few k·ε·|G_jj|: a τ well above that (e.g. 64·k·ε) makes
+//! the decision the same on every backend except for pivots within that rounding band of τ. The first failing pivot (1-based) is reported, and the
 //! failed matrix's factor is replaced by the identity, so solves with it stay finite (they
 //! return B unchanged); the caller decides (e.g. load the diagonal and retry).
 
 use crate::register::SimdF32;
 use crate::{C32, LANES, MatrixBatch};
 
-/// Whether a pivot value `d` (with original diagonal `g`) is acceptable, for order k.
+/// The smallest relative pivot tolerance for order k: k·ε.
+pub(crate) fn min_tolerance(k: usize) -> f32 {
+    k as f32 * f32::EPSILON
+}
+
+/// Whether a pivot value `d` (with original diagonal `g`) is acceptable at relative tolerance
+/// `tol`.
 #[inline(always)]
-pub(crate) fn pivot_ok(d: f32, g: f32, k: usize) -> bool {
-    d > k as f32 * f32::EPSILON * g.abs() && d > 0.0 && d.is_finite()
+pub(crate) fn pivot_ok(d: f32, g: f32, tol: f32) -> bool {
+    d > tol * g.abs() && d > 0.0 && d.is_finite()
 }
 
 /// Overwrites matrix m of the batch (square) with the identity.
@@ -33,7 +41,7 @@ fn set_identity(g: &mut MatrixBatch, m: usize) {
 }
 
 /// Scalar reference factorisation; returns the number of failed matrices.
-pub(crate) fn factor_scalar(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
+pub(crate) fn factor_scalar(g: &mut MatrixBatch, info: &mut [u32], tol: f32) -> usize {
     let k = g.rows();
     let mut failures = 0;
     for (m, status) in info.iter_mut().enumerate().take(g.len()) {
@@ -44,7 +52,7 @@ pub(crate) fn factor_scalar(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
             for p in 0..j {
                 d -= g.at(m, j, p).norm_sqr();
             }
-            if !pivot_ok(d, gjj, k) {
+            if !pivot_ok(d, gjj, tol) {
                 if first_fail == 0 {
                     first_fail = j as u32 + 1;
                 }
@@ -106,7 +114,7 @@ const E: usize = 2 * LANES;
 /// # Safety
 /// V's ISA must be enabled; `g` square with k ≥ 1, `info.len() == g.len()` (caller-checked).
 #[inline(always)]
-pub(crate) unsafe fn factor<V: SimdF32>(g: &mut MatrixBatch, info: &mut [u32]) -> usize {
+pub(crate) unsafe fn factor<V: SimdF32>(g: &mut MatrixBatch, info: &mut [u32], tol: f32) -> usize {
     let k = g.rows();
     let bl = g.block_len();
     let len = g.len();
@@ -116,7 +124,14 @@ pub(crate) unsafe fn factor<V: SimdF32>(g: &mut MatrixBatch, info: &mut [u32]) -
         let base = g.as_mut_slice().as_mut_ptr();
         for off in (0..LANES).step_by(V::LANES) {
             // SAFETY: block b spans bl f32 from b·bl; lanes off..off+V::LANES ≤ 16.
-            unsafe { factor_lanes::<V>(base.add(b * bl + off), k, &mut fail[off..off + V::LANES]) };
+            unsafe {
+                factor_lanes::<V>(
+                    base.add(b * bl + off),
+                    k,
+                    &mut fail[off..off + V::LANES],
+                    tol,
+                )
+            };
         }
         for (lane, &f) in fail.iter().enumerate() {
             let m = b * LANES + lane;
@@ -134,12 +149,12 @@ pub(crate) unsafe fn factor<V: SimdF32>(g: &mut MatrixBatch, info: &mut [u32]) -
 }
 
 #[inline(always)]
-unsafe fn factor_lanes<V: SimdF32>(c: *mut f32, k: usize, fail: &mut [u32]) {
+unsafe fn factor_lanes<V: SimdF32>(c: *mut f32, k: usize, fail: &mut [u32], tol_rel: f32) {
     // SAFETY (whole body): element (i, j), i, j < k, is at (i·k + j)·E inside the lane block.
     unsafe {
         let z = V::splat(0.0);
         let one = V::splat(1.0);
-        let tol = V::splat(k as f32 * f32::EPSILON);
+        let tol = V::splat(tol_rel);
         for j in 0..k {
             let pjj = c.add((j * k + j) * E);
             let gjj = V::load(pjj);
@@ -164,7 +179,7 @@ unsafe fn factor_lanes<V: SimdF32>(c: *mut f32, k: usize, fail: &mut [u32]) {
                 d1 = li.neg_mul_add(li, d1);
             }
             let mut d = d0.add(d1).add(d2.add(d3));
-            // Fast vector test of the pivot rule (d > k·ε·G_jj and d < ∞ is `pivot_ok` given
+            // Fast vector test of the pivot rule (d > τ·G_jj and d < ∞ is `pivot_ok` given
             // d ≤ G_jj); lane by lane only when some lane fails.
             if !d.all_between_lo_inf(gjj.mul(tol)) {
                 let mut dv = [0.0f32; LANES];
@@ -172,7 +187,7 @@ unsafe fn factor_lanes<V: SimdF32>(c: *mut f32, k: usize, fail: &mut [u32]) {
                 d.store(dv.as_mut_ptr());
                 gjj.store(gv.as_mut_ptr());
                 for lane in 0..V::LANES {
-                    if !pivot_ok(dv[lane], gv[lane], k) {
+                    if !pivot_ok(dv[lane], gv[lane], tol_rel) {
                         if fail[lane] == 0 {
                             fail[lane] = j as u32 + 1;
                         }

@@ -132,7 +132,13 @@ impl LinearEqualizer {
                 self.g.add_diagonal(m, |_| v)?;
             }
         }
-        self.kernels.cholesky(&mut self.g, &mut self.info)?;
+        // ZF declares singularity at the stated tolerance 2⁻¹², as the detector does.
+        let tolerance = match method {
+            EqualizerMethod::Zf => massive_mimo::simd::ZF_PIVOT_TOLERANCE,
+            EqualizerMethod::Mmse { .. } => 0.0,
+        };
+        self.kernels
+            .cholesky_with_tolerance(&mut self.g, &mut self.info, tolerance)?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
         self.inv.store_all(&mut self.inv_out)?;
         let mut erasures = 0;
