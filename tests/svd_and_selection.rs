@@ -131,7 +131,29 @@ fn block_diagonalization_nulls_the_other_users() {
             let hw = h.dot(w);
             let p: f32 = hw.iter().map(|v| v.norm_sqr()).sum();
             if j == k {
-                assert!(p > 0.5, "own gain {p}");
+                // The dominant directions of H_k inside the others' null space: with as many
+                // layers as receive antennas they collect all of ‖H_k·P⊥‖² (P⊥ the projector
+                // onto that null space, here from an f64 pseudo-inverse).
+                let others: Vec<&Array2<C32>> = hs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != k)
+                    .map(|(_, h)| h)
+                    .collect();
+                let ht = DMatrix::from_fn(6, 16, |r, t| {
+                    let v = others[r / 2][[r % 2, t]];
+                    Complex::new(v.re as f64, v.im as f64)
+                });
+                let proj = DMatrix::<Complex<f64>>::identity(16, 16)
+                    - ht.adjoint() * (&ht * ht.adjoint()).try_inverse().unwrap() * &ht;
+                let hk = DMatrix::from_fn(2, 16, |r, t| {
+                    Complex::new(h[[r, t]].re as f64, h[[r, t]].im as f64)
+                });
+                let want = (hk * proj).norm_squared();
+                assert!(
+                    ((p as f64) - want).abs() < 1e-4 * want,
+                    "user {k}: own gain {p} vs {want:.5}"
+                );
             } else {
                 assert!(p < 1e-8, "user {k} leaks {p} into user {j}");
             }
