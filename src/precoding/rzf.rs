@@ -552,6 +552,28 @@ mod tests {
                 );
             }
         }
+        // The same with one α per user (each scaled by scale²): the scaled path loads
+        // α_j·2^−2e per user.
+        let alphas = [0.05f32, 0.5, 0.05, 0.2];
+        let mut w1 = Array3::zeros((b, n, k));
+        p.process_per_user(h.view(), &alphas, Normalization::Column, w1.view_mut())
+            .unwrap();
+        for scale in [1e-12f32, 1e12] {
+            let hs = h.mapv(|v| v * scale);
+            let a_s = alphas.map(|a| a * scale * scale);
+            let mut ws = Array3::zeros((b, n, k));
+            p.process_per_user(hs.view(), &a_s, Normalization::Column, ws.view_mut())
+                .unwrap();
+            let d = w1
+                .iter()
+                .zip(&ws)
+                .map(|(a, c)| (a - c).norm())
+                .fold(0.0f32, f32::max);
+            assert!(
+                d < 1e-4,
+                "per-user α, scale {scale:e}: weights differ by {d}"
+            );
+        }
         // A tiny channel with a fixed α is noise-limited: RZF tends to MRT, with finite,
         // normalised weights (not zeros).
         let hs = h.mapv(|v| v * 1e-20);
