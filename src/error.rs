@@ -1,11 +1,181 @@
-//! The library's one error type.
+//! The library's one error type, and the inline [`Value`] / [`Shape`] it carries: building an
+//! error allocates nothing, so a real-time caller may reject input on its hot path (issue 21).
+
+use core::fmt;
 
 use massive_mimo_simd::SimdError;
+
+/// Bytes of text a [`Value`] holds inline; longer text is cut at a character boundary and
+/// ends in `…`.
+pub const VALUE_CAPACITY: usize = 62;
+
+/// The text of a rejected value, formatted into an inline buffer (no allocation). Build it with
+/// [`Value::of`] (any `Display`), [`crate::value!`] (`format!` syntax) or from a `&str`; read
+/// it as a `&str` ([`Value::as_str`], `Deref`, `Display`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Value {
+    len: u8,
+    buf: [u8; VALUE_CAPACITY],
+}
+
+impl Value {
+    /// `v` formatted with `Display`.
+    pub fn of<T: fmt::Display + ?Sized>(v: &T) -> Self {
+        Self::from_args(format_args!("{v}"))
+    }
+
+    /// Formatted arguments (what [`crate::value!`] passes).
+    pub fn from_args(args: fmt::Arguments<'_>) -> Self {
+        let mut w = Writer {
+            v: Value {
+                len: 0,
+                buf: [0; VALUE_CAPACITY],
+            },
+            full: false,
+        };
+        // A `Writer` never fails: it truncates.
+        let _ = fmt::write(&mut w, args);
+        w.v
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // The buffer only ever receives whole UTF-8 characters (see `Writer`).
+        core::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or("")
+    }
+}
+
+/// Appends whole characters while they fit, keeping room for the `…` that marks a cut.
+struct Writer {
+    v: Value,
+    full: bool,
+}
+
+impl fmt::Write for Writer {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        const ELLIPSIS: &str = "…";
+        for c in s.chars() {
+            if self.full {
+                break;
+            }
+            let len = self.v.len as usize;
+            let n = c.len_utf8();
+            if len + n + ELLIPSIS.len() > VALUE_CAPACITY {
+                self.v.buf[len..len + ELLIPSIS.len()].copy_from_slice(ELLIPSIS.as_bytes());
+                self.v.len = (len + ELLIPSIS.len()) as u8;
+                self.full = true;
+                break;
+            }
+            c.encode_utf8(&mut self.v.buf[len..len + n]);
+            self.v.len = (len + n) as u8;
+        }
+        Ok(())
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Self::of(s)
+    }
+}
+
+impl core::ops::Deref for Value {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// [`Value`] from `format!` arguments, without allocating:
+/// `value!("{layers} > antennas = {antennas}")`.
+#[macro_export]
+macro_rules! value {
+    ($($arg:tt)*) => {
+        $crate::error::Value::from_args(::core::format_args!($($arg)*))
+    };
+}
+
+/// Axes a [`Shape`] holds inline (every array of the crate has at most four).
+pub const SHAPE_CAPACITY: usize = 4;
+
+/// An array shape held inline (no allocation): up to [`SHAPE_CAPACITY`] axes; a longer shape
+/// keeps its first four and its true rank ([`Shape::rank`]). Reads as a `&[usize]`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Shape {
+    rank: u8,
+    dims: [usize; SHAPE_CAPACITY],
+}
+
+impl Shape {
+    /// The shape with these axis lengths.
+    pub fn of(dims: &[usize]) -> Self {
+        let mut s = Shape {
+            rank: dims.len().min(u8::MAX as usize) as u8,
+            dims: [0; SHAPE_CAPACITY],
+        };
+        for (d, &v) in s.dims.iter_mut().zip(dims) {
+            *d = v;
+        }
+        s
+    }
+
+    /// The number of axes (may exceed the axes held).
+    pub fn rank(&self) -> usize {
+        self.rank as usize
+    }
+
+    /// The axis lengths held (the first [`SHAPE_CAPACITY`]).
+    pub fn as_slice(&self) -> &[usize] {
+        &self.dims[..self.rank().min(SHAPE_CAPACITY)]
+    }
+}
+
+impl core::ops::Deref for Shape {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        self.as_slice()
+    }
+}
+
+impl fmt::Debug for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rank() > SHAPE_CAPACITY {
+            write!(f, "{:?}… ({} axes)", self.as_slice(), self.rank())
+        } else {
+            fmt::Debug::fmt(self.as_slice(), f)
+        }
+    }
+}
+
+impl<const N: usize> PartialEq<[usize; N]> for Shape {
+    fn eq(&self, other: &[usize; N]) -> bool {
+        self.rank() == N && self.as_slice() == other
+    }
+}
 
 /// Why a constructor or a `process` call rejected its input.
 ///
 /// Every variant names the offending parameter and its value so that a base-station log line
-/// is enough to find the misconfiguration.
+/// is enough to find the misconfiguration. Building one allocates nothing: values and shapes
+/// are held inline ([`Value`], [`Shape`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
     /// A configuration parameter is outside its valid range or set.
@@ -13,8 +183,8 @@ pub enum Error {
     InvalidParameter {
         /// Parameter name as in the configuration struct (and the 3GPP spec where it has one).
         name: &'static str,
-        /// The rejected value, formatted.
-        value: String,
+        /// The rejected value, formatted (inline, see [`Value`]).
+        value: Value,
         /// What the valid values are.
         reason: &'static str,
     },
@@ -24,9 +194,9 @@ pub enum Error {
         /// The argument (with its axis order), e.g. `"h [n_sc, k, n_tx]"`.
         name: &'static str,
         /// The shape it must have.
-        expected: Vec<usize>,
+        expected: Shape,
         /// The shape it has.
-        got: Vec<usize>,
+        got: Shape,
     },
     /// A scalar input is NaN or infinite where a finite value is required.
     #[error("{name} = {value} is not finite")]
@@ -65,7 +235,7 @@ pub fn check_noise_var(noise_var: &[f32]) -> Result<()> {
     {
         Some(&v) => Err(Error::InvalidParameter {
             name: "noise_var",
-            value: v.to_string(),
+            value: crate::error::Value::of(&v),
             reason: "must be finite and ≥ 0",
         }),
         None => Ok(()),
@@ -78,14 +248,14 @@ pub fn check_layers_antennas(layers: usize, antennas: usize) -> Result<()> {
     if layers > antennas {
         return Err(Error::InvalidParameter {
             name: "layers",
-            value: format!("{layers} > antennas = {antennas}"),
+            value: crate::value!("{layers} > antennas = {antennas}"),
             reason: "linear precoding and detection need at least as many antennas as layers",
         });
     }
     if layers > massive_mimo_simd::MAX_ORDER || antennas > massive_mimo_simd::MAX_GRAM_INNER {
         return Err(Error::InvalidParameter {
             name: "layers × antennas",
-            value: format!("{layers} × {antennas}"),
+            value: crate::value!("{layers} × {antennas}"),
             reason: "supported up to 32 layers and 256 antennas",
         });
     }

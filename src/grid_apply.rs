@@ -78,7 +78,7 @@ impl GridApplier {
         if n_tx == 0 || k == 0 || max_cols == 0 || n_tx > 256 || k > 256 || max_cols > MAX_COLS {
             return Err(Error::InvalidParameter {
                 name: "(n_tx, k, max_cols)",
-                value: format!("({n_tx}, {k}, {max_cols})"),
+                value: crate::value!("({n_tx}, {k}, {max_cols})"),
                 reason: "all ≥ 1, n_tx and k ≤ 256, max_cols ≤ 131 072 (a slot of the widest carrier: 14 × 3300 REs)",
             });
         }
@@ -194,23 +194,23 @@ impl GridApplier {
         if n == 0 || k == 0 || n > self.max_tx || k > self.max_k {
             return Err(Error::ShapeMismatch {
                 name: "w [n_prb, n_tx ≤ capacity, k ≤ capacity]",
-                expected: vec![n_prb, self.max_tx, self.max_k],
-                got: w.shape().to_vec(),
+                expected: crate::error::Shape::of(&[n_prb, self.max_tx, self.max_k]),
+                got: crate::error::Shape::of(w.shape()),
             });
         }
         (self.n_tx, self.k) = (n, k);
         if x.dim() != (n_prb, k, n_re) || n_re == 0 || n_re > self.max_cols {
             return Err(Error::ShapeMismatch {
                 name: "x [n_prb, k, n_re (1..=max_cols)]",
-                expected: vec![n_prb, k, n_re.clamp(1, self.max_cols)],
-                got: x.shape().to_vec(),
+                expected: crate::error::Shape::of(&[n_prb, k, n_re.clamp(1, self.max_cols)]),
+                got: crate::error::Shape::of(x.shape()),
             });
         }
         if y.dim() != (n_prb, n, n_re) {
             return Err(Error::ShapeMismatch {
                 name: "y [n_prb, n_tx, n_re]",
-                expected: vec![n_prb, n, n_re],
-                got: y.shape().to_vec(),
+                expected: crate::error::Shape::of(&[n_prb, n, n_re]),
+                got: crate::error::Shape::of(y.shape()),
             });
         }
         let kernels = self.kernels;
@@ -256,30 +256,30 @@ impl GridApplier {
         if k == 0 || k > self.max_k || n_sc == 0 || n_sym == 0 {
             return Err(Error::ShapeMismatch {
                 name: "x [k ≤ capacity, n_sym, n_sc]",
-                expected: vec![self.max_k, n_sym.max(1), n_sc.max(1)],
-                got: x.shape().to_vec(),
+                expected: crate::error::Shape::of(&[self.max_k, n_sym.max(1), n_sc.max(1)]),
+                got: crate::error::Shape::of(x.shape()),
             });
         }
         if n == 0 || n > self.max_tx {
             return Err(Error::ShapeMismatch {
                 name: "y [n_tx ≤ capacity, n_sym, n_sc]",
-                expected: vec![self.max_tx, n_sym, n_sc],
-                got: y.shape().to_vec(),
+                expected: crate::error::Shape::of(&[self.max_tx, n_sym, n_sc]),
+                got: crate::error::Shape::of(y.shape()),
             });
         }
         (self.n_tx, self.k) = (n, k);
         if w.dim() != (n_prg, n, k) {
             return Err(Error::ShapeMismatch {
                 name: "w [n_prg, n_tx, k]",
-                expected: vec![n_prg, n, k],
-                got: w.shape().to_vec(),
+                expected: crate::error::Shape::of(&[n_prg, n, k]),
+                got: crate::error::Shape::of(w.shape()),
             });
         }
         if y.dim() != (n, n_sym, n_sc) {
             return Err(Error::ShapeMismatch {
                 name: "y [n_tx, n_sym, n_sc]",
-                expected: vec![n, n_sym, n_sc],
-                got: y.shape().to_vec(),
+                expected: crate::error::Shape::of(&[n, n_sym, n_sc]),
+                got: crate::error::Shape::of(y.shape()),
             });
         }
         if prg_sc < IN_PLACE_MIN_SC && n_sym <= self.max_cols {

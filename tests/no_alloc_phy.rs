@@ -419,7 +419,7 @@ fn capacity_sized_rzf_serves_varying_slots_without_allocating() {
     match p.process(big.view(), 0.05, Normalization::Total, wb.view_mut()) {
         Err(massive_mimo::Error::ShapeMismatch { name, got, .. }) => {
             assert!(name.starts_with("h [batch ≤ max_batch"));
-            assert_eq!(got, vec![1, 17, 64]);
+            assert_eq!(got, [1, 17, 64]);
         }
         other => panic!("expected ShapeMismatch, got {other:?}"),
     }
@@ -739,13 +739,53 @@ fn downlink_slot_with_two_mu_groups_on_different_prbs() {
             prbs: PrbAllocation::new(&rd, n_prb).unwrap(),
         },
     ];
-    match dl.compute_group_weights(&clash, 0.01) {
+    // The rejection itself allocates nothing (its value text is formatted inline).
+    let (count, r) = allocations_during(|| dl.compute_group_weights(&clash, 0.01));
+    assert_eq!(count, 0, "the rejection allocated {count} times");
+    match r {
         Err(massive_mimo::Error::InvalidParameter { name, value, .. }) => {
             assert_eq!(name, "prb allocation");
             assert!(value.starts_with("PRG 2"), "{value}");
         }
         other => panic!("expected a PRG clash, got {other:?}"),
     }
+}
+
+#[test]
+fn rejected_calls_do_not_allocate() {
+    // Issue 21: an L1 may reject a slot's input on its real-time thread; building the error
+    // (value text and shapes held inline in `Error`) must not allocate. A shape error, a
+    // non-finite scalar, a formatted value and a kernel error, each counted.
+    use massive_mimo::Error;
+    use massive_mimo::precoding::{Normalization, RzfPrecoder};
+    let mut p = RzfPrecoder::new(4, 16, 8).unwrap();
+    let h = Array3::<C32>::zeros((2, 4, 16));
+    let mut w_bad = Array3::zeros((2, 15, 4));
+    let mut w = Array3::zeros((2, 16, 4));
+    let (n, r) =
+        allocations_during(|| p.process(h.view(), 0.1, Normalization::Column, w_bad.view_mut()));
+    assert_eq!(n, 0);
+    assert!(matches!(r, Err(Error::ShapeMismatch { got, .. }) if got == [2, 15, 4]));
+    let (n, r) =
+        allocations_during(|| p.process(h.view(), f32::NAN, Normalization::Column, w.view_mut()));
+    assert_eq!(n, 0);
+    assert!(
+        matches!(r, Err(Error::InvalidParameter { name: "alpha", value, .. }) if value == "NaN")
+    );
+    let (n, r) = allocations_during(|| massive_mimo::error::check_layers_antennas(5, 4));
+    assert_eq!(n, 0);
+    assert!(
+        matches!(r, Err(Error::InvalidParameter { name: "layers", value, .. }) if value == "5 > antennas = 4")
+    );
+    let y = [C32::new(0.0, 0.0); 4];
+    let mut llr = [0.0f32; 8];
+    let (n, r) =
+        allocations_during(|| demap(Modulation::Qpsk, DemapMethod::MaxLog, &y, &[-1.0; 4], &mut llr));
+    assert_eq!(n, 0);
+    assert_eq!(support::err::name(r), "noise_var");
+    // A long value is cut inline, at a character boundary, with a final `…`.
+    let long = massive_mimo::value!("{:?}", [1234567usize; 20]);
+    assert!(long.len() <= massive_mimo::error::VALUE_CAPACITY && long.ends_with('…'));
 }
 
 /// A downlink slot fixture shared by the capacity tests: the OFDM configuration, the sounding

@@ -236,8 +236,8 @@ fn rzf_weights<'py>(
         let wv = ArrayViewMut3::from_shape((b, n, k), &mut w[..]).map_err(|_| {
             massive_mimo::Error::ShapeMismatch {
                 name: "w",
-                expected: vec![b, n, k],
-                got: vec![],
+                expected: massive_mimo::error::Shape::of(&[b, n, k]),
+                got: massive_mimo::error::Shape::of(&[]),
             }
         })?;
         RzfPrecoder::new(k, n, b)?.process(hv, alpha, norm, wv)?;

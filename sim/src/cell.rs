@@ -374,14 +374,14 @@ pub fn simulate_carrier(
     if channel.n_users() != n_users || channel.n_ant() != n_ant {
         return Err(Error::InvalidParameter {
             name: "channel (n_users, n_ant)",
-            value: format!("({}, {})", channel.n_users(), channel.n_ant()),
+            value: massive_mimo::value!("({}, {})", channel.n_users(), channel.n_ant()),
             reason: "must match the scenario's users and the carrier's array",
         });
     }
     if k == 0 || k > n_users || k > 24 || scenario.periods == 0 {
         return Err(Error::InvalidParameter {
             name: "(n_streams, users, periods)",
-            value: format!("({k}, {n_users}, {})", scenario.periods),
+            value: massive_mimo::value!("({k}, {n_users}, {})", scenario.periods),
             reason: "1 ≤ n_streams ≤ users, at most 24 streams (DMRS ports × n_SCID), ≥ 1 period",
         });
     }
@@ -731,7 +731,7 @@ fn downlink_rs(
     if k > max {
         return Err(Error::InvalidParameter {
             name: "n_streams",
-            value: k.to_string(),
+            value: massive_mimo::error::Value::of(&k),
             reason: "at most 16 (LTE: UE-RS ports 7–14 × n_SCID) or 24 (NR: DMRS type 2 × n_SCID) streams",
         });
     }
@@ -896,7 +896,7 @@ where
             .build()
             .map_err(|e| Error::InvalidParameter {
                 name: "threads",
-                value: format!("{n}: {e}"),
+                value: massive_mimo::value!("{n}: {e}"),
                 reason: "could not start the thread pool",
             })?
             .install(run),
@@ -918,7 +918,7 @@ pub fn simulate_aggregation(
     {
         return Err(Error::InvalidParameter {
             name: "carriers[].array",
-            value: format!("{:?} at {} Hz", c.array(), c.array_design_hz()),
+            value: massive_mimo::value!("{:?} at {} Hz", c.array(), c.array_design_hz()),
             reason: "one simulated cell: every carrier must be served by the same array",
         });
     }

@@ -71,7 +71,7 @@ impl PanelArray {
         panel_spacing: (f64, f64),
         polarization: Polarization,
     ) -> Result<Self> {
-        let bad = |name, value: String, reason| Error::InvalidParameter {
+        let bad = |name, value: crate::error::Value, reason| Error::InvalidParameter {
             name,
             value,
             reason,
@@ -79,9 +79,12 @@ impl PanelArray {
         if panels.0 == 0 || panels.1 == 0 || elements.0 == 0 || elements.1 == 0 {
             return Err(bad(
                 "(Mg, Ng, M, N)",
-                format!(
+                crate::value!(
                     "({}, {}, {}, {})",
-                    panels.0, panels.1, elements.0, elements.1
+                    panels.0,
+                    panels.1,
+                    elements.0,
+                    elements.1
                 ),
                 "all must be ≥ 1",
             ));
@@ -95,7 +98,7 @@ impl PanelArray {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(bad(
                     name,
-                    v.to_string(),
+                    crate::error::Value::of(&v),
                     "must be finite and ≥ 0 (wavelengths)",
                 ));
             }
@@ -105,7 +108,7 @@ impl PanelArray {
         {
             return Err(bad(
                 "panel spacing (d_gV, d_gH)",
-                format!("({}, {})", panel_spacing.0, panel_spacing.1),
+                crate::value!("({}, {})", panel_spacing.0, panel_spacing.1),
                 "panels would overlap: d_g must be at least the panel's extent",
             ));
         }
@@ -137,7 +140,7 @@ impl PanelArray {
         if !(ratio.is_finite() && ratio > 0.0) {
             return Err(Error::InvalidParameter {
                 name: "frequency ratio",
-                value: ratio.to_string(),
+                value: crate::error::Value::of(&ratio),
                 reason: "must be finite and > 0",
             });
         }
@@ -172,7 +175,7 @@ impl PanelArray {
         if i >= self.len() {
             return Err(Error::InvalidParameter {
                 name: "element",
-                value: format!("{i} of {}", self.len()),
+                value: crate::value!("{i} of {}", self.len()),
                 reason: "element indices below P·Mg·Ng·M·N",
             });
         }
@@ -210,7 +213,7 @@ impl PanelArray {
         if p >= self.polarization.count() {
             return Err(Error::InvalidParameter {
                 name: "polarization",
-                value: format!("{p} of {}", self.polarization.count()),
+                value: crate::value!("{p} of {}", self.polarization.count()),
                 reason: "polarisation indices below P",
             });
         }
@@ -233,8 +236,8 @@ impl PanelArray {
         if out.len() != self.len() {
             return Err(Error::ShapeMismatch {
                 name: "out [P·Mg·Ng·M·N]",
-                expected: vec![self.len()],
-                got: vec![out.len()],
+                expected: crate::error::Shape::of(&[self.len()]),
+                got: crate::error::Shape::of(&[out.len()]),
             });
         }
         if !(zenith_deg.is_finite() && azimuth_deg.is_finite()) {

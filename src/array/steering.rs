@@ -22,7 +22,7 @@ impl PlanarArray {
         if rows == 0 || cols == 0 {
             return Err(Error::InvalidParameter {
                 name: "rows × cols",
-                value: format!("{rows} × {cols}"),
+                value: crate::value!("{rows} × {cols}"),
                 reason: "must both be ≥ 1",
             });
         }
@@ -30,7 +30,7 @@ impl PlanarArray {
             if !v.is_finite() || v < 0.0 {
                 return Err(Error::InvalidParameter {
                     name,
-                    value: v.to_string(),
+                    value: crate::error::Value::of(&v),
                     reason: "must be finite and ≥ 0 (wavelengths)",
                 });
             }
@@ -69,8 +69,8 @@ impl PlanarArray {
         if out.len() != self.len() {
             return Err(Error::ShapeMismatch {
                 name: "steering vector [rows·cols]",
-                expected: vec![self.len()],
-                got: vec![out.len()],
+                expected: crate::error::Shape::of(&[self.len()]),
+                got: crate::error::Shape::of(&[out.len()]),
             });
         }
         if !zenith_deg.is_finite() || !azimuth_deg.is_finite() {

@@ -55,10 +55,10 @@ pub struct TypeISinglePanel {
     mode: u8,
 }
 
-fn bad(name: &'static str, value: impl ToString, reason: &'static str) -> Error {
+fn bad(name: &'static str, value: impl core::fmt::Display, reason: &'static str) -> Error {
     Error::InvalidParameter {
         name,
-        value: value.to_string(),
+        value: crate::error::Value::of(&value),
         reason,
     }
 }
@@ -290,8 +290,8 @@ impl TypeISinglePanel {
         if out.len() != p * rank {
             return Err(Error::ShapeMismatch {
                 name: "w [ports, rank]",
-                expected: vec![p, rank],
-                got: vec![out.len()],
+                expected: crate::error::Shape::of(&[p, rank]),
+                got: crate::error::Shape::of(&[out.len()]),
             });
         }
         let one = C32::new(1.0, 0.0);

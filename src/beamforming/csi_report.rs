@@ -59,7 +59,7 @@ impl CsiReporter {
         if n_rx == 0 || max_rank == 0 {
             return Err(Error::InvalidParameter {
                 name: "(n_rx, max_rank)",
-                value: format!("({n_rx}, {max_rank})"),
+                value: crate::value!("({n_rx}, {max_rank})"),
                 reason: "both ≥ 1",
             });
         }
@@ -94,11 +94,11 @@ impl CsiReporter {
         if p != self.codebook.ports() || n == 0 || !n.is_multiple_of(self.n_rx) {
             return Err(Error::ShapeMismatch {
                 name: "h [n_samples (multiple of n_rx), ports]",
-                expected: vec![
+                expected: crate::error::Shape::of(&[
                     n.div_ceil(self.n_rx).max(1) * self.n_rx,
                     self.codebook.ports(),
-                ],
-                got: vec![n, p],
+                ]),
+                got: crate::error::Shape::of(&[n, p]),
             });
         }
         let mut per_rank = [f64::NAN; 8];

@@ -38,7 +38,7 @@ impl DftGrid {
         {
             return Err(Error::InvalidParameter {
                 name: "(rows, cols, O_v, O_h)",
-                value: format!("({rows}, {cols}, {o_v}, {o_h})"),
+                value: crate::value!("({rows}, {cols}, {o_v}, {o_h})"),
                 reason: "1 ≤ rows·cols ≤ 1024 elements, oversampling 1 ..= 64",
             });
         }
@@ -67,7 +67,7 @@ impl DftGrid {
         if b >= self.beams() {
             return Err(Error::InvalidParameter {
                 name: "beam",
-                value: format!("{b} of {}", self.beams()),
+                value: crate::value!("{b} of {}", self.beams()),
                 reason: "must be below O_v·rows·O_h·cols",
             });
         }
@@ -92,8 +92,8 @@ impl DftGrid {
         if out.len() != self.elements() {
             return Err(Error::ShapeMismatch {
                 name: "w [rows·cols]",
-                expected: vec![self.elements()],
-                got: vec![out.len()],
+                expected: crate::error::Shape::of(&[self.elements()]),
+                got: crate::error::Shape::of(&[out.len()]),
             });
         }
         let s = 1.0 / (self.elements() as f64).sqrt();

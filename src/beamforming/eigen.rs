@@ -26,8 +26,8 @@ pub fn eigen_beams(
     if n == 0 || rank == 0 || rank > p || w.dim() != (p, rank) {
         return Err(Error::ShapeMismatch {
             name: "h [n_samples, P] / w [P, rank]",
-            expected: vec![p, rank.clamp(1, p.max(1))],
-            got: vec![w.nrows(), w.ncols()],
+            expected: crate::error::Shape::of(&[p, rank.clamp(1, p.max(1))]),
+            got: crate::error::Shape::of(&[w.nrows(), w.ncols()]),
         });
     }
     let mut r = vec![Complex64::new(0.0, 0.0); p * p];

@@ -27,15 +27,15 @@ pub fn beam_pattern_db(
     if w.len() != array.len() {
         return Err(Error::ShapeMismatch {
             name: "w [rows·cols]",
-            expected: vec![array.len()],
-            got: vec![w.len()],
+            expected: crate::error::Shape::of(&[array.len()]),
+            got: crate::error::Shape::of(&[w.len()]),
         });
     }
     if out.len() != zenith_deg.len() * azimuth_deg.len() {
         return Err(Error::ShapeMismatch {
             name: "gain_db [nz, na]",
-            expected: vec![zenith_deg.len(), azimuth_deg.len()],
-            got: vec![out.len()],
+            expected: crate::error::Shape::of(&[zenith_deg.len(), azimuth_deg.len()]),
+            got: crate::error::Shape::of(&[out.len()]),
         });
     }
     // f64 throughout: deep nulls of an f32 sum would read tens of dB too high.

@@ -58,15 +58,15 @@ impl PrecoderSelector {
         if candidates.is_empty() || ports == 0 || rank == 0 || rank > ports || max_samples == 0 {
             return Err(Error::InvalidParameter {
                 name: "(candidates, ports, rank, max_samples)",
-                value: format!("({}, {ports}, {rank}, {max_samples})", candidates.len()),
+                value: crate::value!("({}, {ports}, {rank}, {max_samples})", candidates.len()),
                 reason: "at least one candidate, 1 ≤ rank ≤ ports, max_samples ≥ 1",
             });
         }
         if let Some(c) = candidates.iter().find(|c| c.len() != ports * rank) {
             return Err(Error::ShapeMismatch {
                 name: "candidate [ports, rank]",
-                expected: vec![ports, rank],
-                got: vec![c.len()],
+                expected: crate::error::Shape::of(&[ports, rank]),
+                got: crate::error::Shape::of(&[c.len()]),
             });
         }
         let n_cand = candidates.len();
@@ -132,14 +132,14 @@ impl PrecoderSelector {
         if p != self.ports || n == 0 || n > self.max_samples {
             return Err(Error::ShapeMismatch {
                 name: "h [n_samples (1..=max_samples), ports]",
-                expected: vec![n.clamp(1, self.max_samples), self.ports],
-                got: vec![n, p],
+                expected: crate::error::Shape::of(&[n.clamp(1, self.max_samples), self.ports]),
+                got: crate::error::Shape::of(&[n, p]),
             });
         }
         if !(snr.is_finite() && snr >= 0.0) {
             return Err(Error::InvalidParameter {
                 name: "snr",
-                value: snr.to_string(),
+                value: crate::error::Value::of(&snr),
                 reason: "must be finite and ≥ 0",
             });
         }

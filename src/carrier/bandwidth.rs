@@ -44,7 +44,7 @@ const LTE: [(u32, u32); 6] = [
 pub fn nr_n_rb(bandwidth_mhz: u32, scs_khz: u32) -> Result<u32> {
     let bad = || Error::InvalidParameter {
         name: "bandwidth_mhz / scs_khz",
-        value: format!("{bandwidth_mhz} MHz at {scs_khz} kHz"),
+        value: crate::value!("{bandwidth_mhz} MHz at {scs_khz} kHz"),
         reason: "not a channel bandwidth of 38.101-1/-2 Table 5.3.2-1 for this subcarrier spacing",
     };
     let fr1 = NR_FR1
@@ -80,7 +80,7 @@ pub fn lte_n_rb(bandwidth_mhz: f64) -> Result<u32> {
         .map(|(_, n)| *n)
         .ok_or_else(|| Error::InvalidParameter {
             name: "bandwidth_mhz",
-            value: bandwidth_mhz.to_string(),
+            value: crate::error::Value::of(&bandwidth_mhz),
             reason: "LTE channel bandwidths are 1.4, 3, 5, 10, 15 and 20 MHz (36.101 Table 5.6-1)",
         })
 }
@@ -98,7 +98,7 @@ pub fn fft_size(n_sc: usize) -> Result<usize> {
         if n >= MAX_FFT {
             return Err(Error::InvalidParameter {
                 name: "n_sc (occupied subcarriers)",
-                value: n_sc.to_string(),
+                value: crate::error::Value::of(&n_sc),
                 reason: "at most 85 % of a 65 536-point FFT (55 705 subcarriers)",
             });
         }
@@ -119,7 +119,7 @@ pub fn lte_fft_size(n_rb: u32) -> Result<usize> {
         _ => {
             return Err(Error::InvalidParameter {
                 name: "n_rb",
-                value: n_rb.to_string(),
+                value: crate::error::Value::of(&n_rb),
                 reason: "not an LTE transmission bandwidth",
             });
         }

@@ -71,7 +71,7 @@ pub fn operating_band(rat: Rat, number: u16) -> Result<OperatingBand> {
         .copied()
         .ok_or_else(|| Error::InvalidParameter {
             name: "band",
-            value: format!("{rat:?} {number}"),
+            value: crate::value!("{rat:?} {number}"),
             reason: "supported TDD bands: LTE 38–43, NR n38, n40, n41, n77, n78, n79",
         })
 }
@@ -121,7 +121,7 @@ impl ComponentCarrier {
         if !(centre_hz.is_finite() && array_design_hz.is_finite() && array_design_hz > 0.0) {
             return Err(Error::InvalidParameter {
                 name: "(centre_hz, array_design_hz)",
-                value: format!("({centre_hz}, {array_design_hz})"),
+                value: crate::value!("({centre_hz}, {array_design_hz})"),
                 reason: "must be finite and > 0",
             });
         }
@@ -130,7 +130,7 @@ impl ComponentCarrier {
                 if scs_khz != 15 {
                     return Err(Error::InvalidParameter {
                         name: "scs_khz",
-                        value: scs_khz.to_string(),
+                        value: crate::error::Value::of(&scs_khz),
                         reason: "LTE uses 15 kHz subcarriers",
                     });
                 }
@@ -140,7 +140,7 @@ impl ComponentCarrier {
                 if bandwidth_mhz.fract() != 0.0 || bandwidth_mhz <= 0.0 {
                     return Err(Error::InvalidParameter {
                         name: "bandwidth_mhz",
-                        value: bandwidth_mhz.to_string(),
+                        value: crate::error::Value::of(&bandwidth_mhz),
                         reason: "NR channel bandwidths are whole MHz",
                     });
                 }
@@ -152,7 +152,7 @@ impl ComponentCarrier {
         if lo < b.low_mhz - 1e-9 || hi > b.high_mhz + 1e-9 {
             return Err(Error::InvalidParameter {
                 name: "centre_hz",
-                value: format!("{centre_hz} ({lo:.1}–{hi:.1} MHz)"),
+                value: crate::value!("{centre_hz} ({lo:.1}–{hi:.1} MHz)"),
                 reason: "the channel must lie inside its operating band",
             });
         }
@@ -161,7 +161,7 @@ impl ComponentCarrier {
             _ => {
                 return Err(Error::InvalidParameter {
                     name: "duplex",
-                    value: format!("{duplex:?} on {rat:?}"),
+                    value: crate::value!("{duplex:?} on {rat:?}"),
                     reason: "an LTE carrier needs an LTE TDD configuration, an NR carrier an NR slot pattern",
                 });
             }
@@ -371,14 +371,14 @@ impl CarrierAggregation {
         if let Some(c) = carriers.iter().find(|c| c.rat != rat) {
             return Err(Error::InvalidParameter {
                 name: "carriers[].rat",
-                value: format!("{:?} with {rat:?}", c.rat),
+                value: crate::value!("{:?} with {rat:?}", c.rat),
                 reason: "all carriers of a set must be of one technology",
             });
         }
         if carriers.len() > Self::max_carriers(rat) {
             return Err(Error::InvalidParameter {
                 name: "carriers",
-                value: carriers.len().to_string(),
+                value: crate::error::Value::of(&carriers.len()),
                 reason: "at most 5 LTE or 16 NR component carriers",
             });
         }
@@ -389,14 +389,14 @@ impl CarrierAggregation {
                 if al < bh - 1.0 && bl < ah - 1.0 {
                     return Err(Error::InvalidParameter {
                         name: "carriers[].centre_hz",
-                        value: format!("{} and {} Hz", a.centre_hz, b.centre_hz),
+                        value: crate::value!("{} and {} Hz", a.centre_hz, b.centre_hz),
                         reason: "component carriers overlap",
                     });
                 }
                 if a.band == b.band && a.duplex != b.duplex {
                     return Err(Error::InvalidParameter {
                         name: "carriers[].duplex",
-                        value: format!("band {}", a.band.number),
+                        value: crate::value!("band {}", a.band.number),
                         reason: "carriers of one band must share the TDD pattern",
                     });
                 }

@@ -17,7 +17,7 @@ impl Numerology {
             .map(Numerology)
             .ok_or_else(|| Error::InvalidParameter {
                 name: "scs_khz",
-                value: scs_khz.to_string(),
+                value: crate::error::Value::of(&scs_khz),
                 reason: "NR subcarrier spacing must be 15·2^µ kHz, µ = 0..=6",
             })
     }

@@ -89,14 +89,14 @@ impl LteTddConfig {
         if ul_dl > 6 {
             return Err(Error::InvalidParameter {
                 name: "tdd_config",
-                value: ul_dl.to_string(),
+                value: crate::error::Value::of(&ul_dl),
                 reason: "uplink-downlink configuration must be 0..=6",
             });
         }
         if special > 9 {
             return Err(Error::InvalidParameter {
                 name: "special_subframe",
-                value: special.to_string(),
+                value: crate::error::Value::of(&special),
                 reason: "special subframe configuration must be 0..=9 (normal CP)",
             });
         }
@@ -165,7 +165,7 @@ impl NrTddPattern {
         if u32::from(dl) + u32::from(guard) + u32::from(ul) != 14 {
             return Err(Error::InvalidParameter {
                 name: "special_slot",
-                value: format!("{dl}:{guard}:{ul}"),
+                value: crate::value!("{dl}:{guard}:{ul}"),
                 reason: "downlink + guard + uplink symbols must be 14",
             });
         }
@@ -177,7 +177,7 @@ impl NrTddPattern {
                 'S' => Ok(SlotKind::Special { dl, guard, ul }),
                 other => Err(Error::InvalidParameter {
                     name: "tdd_pattern",
-                    value: pattern.to_string(),
+                    value: crate::error::Value::of(&pattern),
                     reason: if other.is_whitespace() {
                         "no spaces allowed"
                     } else {
@@ -189,7 +189,7 @@ impl NrTddPattern {
         if slots.is_empty() {
             return Err(Error::InvalidParameter {
                 name: "tdd_pattern",
-                value: String::new(),
+                value: "".into(),
                 reason: "must have at least one slot",
             });
         }
@@ -233,14 +233,14 @@ impl FromStr for NrTddPattern {
             .collect::<std::result::Result<_, _>>()
             .map_err(|_| Error::InvalidParameter {
                 name: "special_slot",
-                value: split.to_string(),
+                value: crate::error::Value::of(&split),
                 reason: "expected dl:guard:ul symbol counts, e.g. 10:2:2",
             })?;
         match parts[..] {
             [dl, guard, ul] => Self::new(pattern, (dl, guard, ul)),
             _ => Err(Error::InvalidParameter {
                 name: "special_slot",
-                value: split.to_string(),
+                value: crate::error::Value::of(&split),
                 reason: "expected three numbers dl:guard:ul",
             }),
         }

@@ -158,7 +158,7 @@ impl MimoDetector {
         {
             return Err(Error::InvalidParameter {
                 name: "(max_layers + max_interferers, max_groups, group_prbs, n_sym)",
-                value: format!("({m}, {n_groups}, {group_prbs}, {n_sym})"),
+                value: crate::value!("({m}, {n_groups}, {group_prbs}, {n_sym})"),
                 reason: "max_layers + max_interferers ≤ 32; max_groups 1..=4096, group_prbs 1..=275, n_sym 1..=448",
             });
         }
@@ -240,15 +240,15 @@ impl MimoDetector {
         {
             return Err(Error::ShapeMismatch {
                 name: "h [n_groups ≤ max_groups, n_layers ≤ min(max_layers, n_ant), n_ant ≤ max_ant]",
-                expected: vec![c.max_groups, c.max_layers, c.max_ant],
-                got: h.shape().to_vec(),
+                expected: crate::error::Shape::of(&[c.max_groups, c.max_layers, c.max_ant]),
+                got: crate::error::Shape::of(h.shape()),
             });
         }
         if noise_var.len() != b {
             return Err(Error::ShapeMismatch {
                 name: "noise_var [n_groups]",
-                expected: vec![b],
-                got: vec![noise_var.len()],
+                expected: crate::error::Shape::of(&[b]),
+                got: crate::error::Shape::of(&[noise_var.len()]),
             });
         }
         crate::error::check_noise_var(noise_var)?;
@@ -258,8 +258,12 @@ impl MimoDetector {
                 if u.dim().0 != b || u.dim().2 != r || ni > self.cap.max_interferers {
                     return Err(Error::ShapeMismatch {
                         name: "interference [n_groups, n_int ≤ max_interferers, n_ant]",
-                        expected: vec![b, ni.min(self.cap.max_interferers), r],
-                        got: u.shape().to_vec(),
+                        expected: crate::error::Shape::of(&[
+                            b,
+                            ni.min(self.cap.max_interferers),
+                            r,
+                        ]),
+                        got: crate::error::Shape::of(u.shape()),
                     });
                 }
                 ni
@@ -294,8 +298,8 @@ impl MimoDetector {
         if x_noise_var.dim() != (b, l) {
             return Err(Error::ShapeMismatch {
                 name: "x_noise_var [n_groups, n_l]",
-                expected: vec![b, l],
-                got: x_noise_var.shape().to_vec(),
+                expected: crate::error::Shape::of(&[b, l]),
+                got: crate::error::Shape::of(x_noise_var.shape()),
             });
         }
         let report = self.compute(channels, method)?;
@@ -502,15 +506,15 @@ impl MimoDetector {
         if n_l != self.n_l || layer >= n_l || x_noise_var.dim() != (self.n_groups, self.n_l) {
             return Err(Error::ShapeMismatch {
                 name: "x [n_l, n_sym, n_sc] / x_noise_var [n_groups, n_l] / layer",
-                expected: vec![self.n_l, n_sym, n_sc],
-                got: x.shape().to_vec(),
+                expected: crate::error::Shape::of(&[self.n_l, n_sym, n_sc]),
+                got: crate::error::Shape::of(x.shape()),
             });
         }
         if llr.len() != n_sym * n_sc * qm {
             return Err(Error::ShapeMismatch {
                 name: "llr [n_sym·n_sc·Qm]",
-                expected: vec![n_sym * n_sc * qm],
-                got: vec![llr.len()],
+                expected: crate::error::Shape::of(&[n_sym * n_sc * qm]),
+                got: crate::error::Shape::of(&[llr.len()]),
             });
         }
         let gsc = 12 * self.group_prbs;
@@ -530,8 +534,8 @@ impl MimoDetector {
                     None => {
                         return Err(Error::ShapeMismatch {
                             name: "x (a subcarrier row must be contiguous)",
-                            expected: vec![1],
-                            got: vec![seg.strides()[0].unsigned_abs()],
+                            expected: crate::error::Shape::of(&[1]),
+                            got: crate::error::Shape::of(&[seg.strides()[0].unsigned_abs()]),
                         });
                     }
                 }

@@ -45,7 +45,7 @@ impl InterferenceEstimator {
         if max_samples == 0 || max_samples > MAX_EIGEN_ORDER {
             return Err(Error::InvalidParameter {
                 name: "max_samples (IRC residuals per group)",
-                value: max_samples.to_string(),
+                value: crate::error::Value::of(&max_samples),
                 reason: "1 ..= 256",
             });
         }
@@ -81,8 +81,8 @@ impl InterferenceEstimator {
         if n == 0 || n > self.max_samples || u.dim().1 != n_ant {
             return Err(Error::ShapeMismatch {
                 name: "e [n_ant, 1 ≤ n_samples ≤ max_samples] / u [n_int, n_ant]",
-                expected: vec![n_ant, n.clamp(1, self.max_samples)],
-                got: vec![u.dim().1, n],
+                expected: crate::error::Shape::of(&[n_ant, n.clamp(1, self.max_samples)]),
+                got: crate::error::Shape::of(&[u.dim().1, n]),
             });
         }
         crate::error::check_noise_var(&[noise_var])?;

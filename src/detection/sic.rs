@@ -102,29 +102,29 @@ impl SicDetector {
         if modulation.bits_per_axis() == 0 {
             return Err(Error::InvalidParameter {
                 name: "modulation",
-                value: format!("{modulation:?}"),
+                value: crate::value!("{modulation:?}"),
                 reason: "SIC slices square QAM (QPSK … 1024QAM)",
             });
         }
         if stages >= self.n_l {
             return Err(Error::InvalidParameter {
                 name: "stages",
-                value: stages.to_string(),
+                value: crate::error::Value::of(&stages),
                 reason: "at most n_l − 1 cancellations",
             });
         }
         if y.dim() != self.y_work.dim() || x.dim() != self.x_stage.dim() {
             return Err(Error::ShapeMismatch {
                 name: "y [n_rx, n_sym, n_sc] / x [n_l, n_sym, n_sc]",
-                expected: self.y_work.shape().to_vec(),
-                got: y.shape().to_vec(),
+                expected: crate::error::Shape::of(self.y_work.shape()),
+                got: crate::error::Shape::of(y.shape()),
             });
         }
         if x_noise_var.dim() != (self.n_groups, self.n_l) || channels.h.dim() != self.h_work.dim() {
             return Err(Error::ShapeMismatch {
                 name: "x_noise_var [n_groups, n_l] / h [n_groups, n_layers, n_ant]",
-                expected: vec![self.n_groups, self.n_l],
-                got: x_noise_var.shape().to_vec(),
+                expected: crate::error::Shape::of(&[self.n_groups, self.n_l]),
+                got: crate::error::Shape::of(x_noise_var.shape()),
             });
         }
         let method = if irc {

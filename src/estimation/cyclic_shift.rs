@@ -83,7 +83,7 @@ pub struct CyclicShiftEstimator {
     report: ChannelReport,
 }
 
-fn not_cs(reason: &'static str, value: String) -> Error {
+fn not_cs(reason: &'static str, value: crate::error::Value) -> Error {
     Error::InvalidParameter {
         name: "pilots (cyclic-shift pattern)",
         value,
@@ -108,7 +108,7 @@ impl CyclicShiftEstimator {
         {
             return Err(Error::InvalidParameter {
                 name: "(n_rx, n_ports, max_delay)",
-                value: format!("({n_rx}, {n_ports}, {max_delay})"),
+                value: crate::value!("({n_rx}, {n_ports}, {max_delay})"),
                 reason: "1 ..= 256 antennas, at least one port, max_delay finite and > 0",
             });
         }
@@ -118,7 +118,7 @@ impl CyclicShiftEstimator {
             OutputResolution::Prb => {
                 return Err(Error::InvalidParameter {
                     name: "resolution = Prb with n_sc",
-                    value: n_sc.to_string(),
+                    value: crate::error::Value::of(&n_sc),
                     reason: "per-PRB output needs a whole number of PRBs",
                 });
             }
@@ -133,7 +133,7 @@ impl CyclicShiftEstimator {
             if syms.len() != 1 {
                 return Err(not_cs(
                     "every port needs its pilots in exactly one symbol",
-                    format!("port {p} in {} symbols", syms.len()),
+                    crate::value!("port {p} in {} symbols", syms.len()),
                 ));
             }
             let l = syms[0];
@@ -159,7 +159,7 @@ impl CyclicShiftEstimator {
             if m < 2 || sc.windows(2).any(|w| w[1] - w[0] != spacing) {
                 return Err(not_cs(
                     "pilot REs must be a uniformly spaced comb of ≥ 2 REs",
-                    format!("port {p0}: {m} REs"),
+                    crate::value!("port {p0}: {m} REs"),
                 ));
             }
             let x0: Vec<C32> = sc.iter().map(|&k| pilots[[p0, l, k]]).collect();
@@ -184,7 +184,7 @@ impl CyclicShiftEstimator {
                 if !ok || (n - n.round()).abs() > 1e-2 {
                     return Err(not_cs(
                         "ports sharing REs must differ by a linear phase ramp on the DFT grid",
-                        format!("port {q}"),
+                        crate::value!("port {q}"),
                     ));
                 }
                 offsets.push((n.round() as usize) % m);
@@ -195,7 +195,7 @@ impl CyclicShiftEstimator {
             if sorted.windows(2).any(|w| w[0] == w[1]) {
                 return Err(not_cs(
                     "two ports of a comb have the same cyclic shift",
-                    format!("offsets {sorted:?}"),
+                    crate::value!("offsets {sorted:?}"),
                 ));
             }
             let window = if sorted.len() == 1 {
@@ -349,8 +349,8 @@ impl CyclicShiftEstimator {
         if rx.dim() != (self.n_rx, self.n_sym, self.n_sc) {
             return Err(Error::ShapeMismatch {
                 name: "rx [n_rx, n_sym, n_sc]",
-                expected: vec![self.n_rx, self.n_sym, self.n_sc],
-                got: rx.shape().to_vec(),
+                expected: crate::error::Shape::of(&[self.n_rx, self.n_sym, self.n_sc]),
+                got: crate::error::Shape::of(rx.shape()),
             });
         }
         check_estimate(

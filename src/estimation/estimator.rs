@@ -152,7 +152,7 @@ impl ChannelEstimator {
         if n_rx == 0 || n_rx > crate::simd::MAX_GRAM_INNER {
             return Err(Error::InvalidParameter {
                 name: "n_rx",
-                value: n_rx.to_string(),
+                value: crate::error::Value::of(&n_rx),
                 reason: "1 ..= 256 receive antennas",
             });
         }
@@ -161,7 +161,7 @@ impl ChannelEstimator {
         if !(2..=MAX_WINDOW_BLOCKS).contains(&config.window_blocks) {
             return Err(Error::InvalidParameter {
                 name: "window_blocks",
-                value: config.window_blocks.to_string(),
+                value: crate::error::Value::of(&config.window_blocks),
                 reason: "2 ..= 256 CDM blocks",
             });
         }
@@ -170,7 +170,7 @@ impl ChannelEstimator {
         {
             return Err(Error::InvalidParameter {
                 name: "max_delay",
-                value: max_delay.to_string(),
+                value: crate::error::Value::of(&max_delay),
                 reason: "a positive fraction of the useful symbol",
             });
         }
@@ -182,7 +182,7 @@ impl ChannelEstimator {
                 if !n_sc.is_multiple_of(12) {
                     return Err(Error::InvalidParameter {
                         name: "resolution = Prb with n_sc",
-                        value: n_sc.to_string(),
+                        value: crate::error::Value::of(&n_sc),
                         reason: "per-PRB output needs a whole number of PRBs (n_sc multiple of 12)",
                     });
                 }
@@ -335,14 +335,14 @@ impl ChannelEstimator {
             if let Some(&u) = g.users.iter().find(|&&u| u >= n_ports) {
                 return Err(Error::InvalidParameter {
                     name: "port",
-                    value: format!("{u} of {n_ports} (group {gi})"),
+                    value: crate::value!("{u} of {n_ports} (group {gi})"),
                     reason: "ports of the pilot pattern",
                 });
             }
             if let Some(r) = g.prbs.ranges().iter().find(|r| r.end > n_prb) {
                 return Err(Error::InvalidParameter {
                     name: "prb allocation",
-                    value: format!("{r:?} of group {gi} on {n_prb} PRBs"),
+                    value: crate::value!("{r:?} of group {gi} on {n_prb} PRBs"),
                     reason: "inside the grid",
                 });
             }
@@ -367,8 +367,8 @@ impl ChannelEstimator {
         if rx.dim() != (n_rx, n_sym, n_sc) {
             return Err(Error::ShapeMismatch {
                 name: "rx [n_rx, n_sym, n_sc]",
-                expected: vec![n_rx, n_sym, n_sc],
-                got: rx.shape().to_vec(),
+                expected: crate::error::Shape::of(&[n_rx, n_sym, n_sc]),
+                got: crate::error::Shape::of(rx.shape()),
             });
         }
         let runs = self.pattern.max_runs();
@@ -748,8 +748,8 @@ pub(crate) fn check_estimate(
     if got != dims || est.resolution() != resolution {
         return Err(Error::ShapeMismatch {
             name: "estimate [n_runs, n_outputs, n_ports, n_ant] (and its resolution)",
-            expected: dims.to_vec(),
-            got: got.to_vec(),
+            expected: crate::error::Shape::of(&dims),
+            got: crate::error::Shape::of(&got),
         });
     }
     Ok(())

@@ -99,8 +99,8 @@ impl PilotPattern {
         if n_ports == 0 || n_sym == 0 || n_sc == 0 {
             return Err(Error::ShapeMismatch {
                 name: "pilots [n_ports, n_sym, n_sc]",
-                expected: vec![1, 1, 1],
-                got: vec![n_ports, n_sym, n_sc],
+                expected: crate::error::Shape::of(&[1, 1, 1]),
+                got: crate::error::Shape::of(&[n_ports, n_sym, n_sc]),
             });
         }
         if let Some(v) = pilots
@@ -118,7 +118,7 @@ impl PilotPattern {
             if !(0..n_sym).any(|l| (0..n_sc).any(|k| support(p, l, k))) {
                 return Err(Error::InvalidParameter {
                     name: "pilots: port",
-                    value: p.to_string(),
+                    value: crate::error::Value::of(&p),
                     reason: "has no pilot RE",
                 });
             }
@@ -141,7 +141,7 @@ impl PilotPattern {
                 if overlap {
                     return Err(Error::InvalidParameter {
                         name: "pilots: ports",
-                        value: format!("{q} and {p}"),
+                        value: crate::value!("{q} and {p}"),
                         reason: "share some but not all pilot REs (no cover code separates them)",
                     });
                 }
@@ -296,7 +296,7 @@ fn build_run(
         if block_len > n_pilot {
             return Err(Error::InvalidParameter {
                 name: "pilots: ports",
-                value: format!("{ports:?} on symbols {symbols:?}"),
+                value: crate::value!("{ports:?} on symbols {symbols:?}"),
                 reason: "cannot be separated on their shared pilot REs",
             });
         }

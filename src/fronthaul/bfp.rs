@@ -26,7 +26,7 @@ impl IqWidth {
         } else {
             Err(Error::InvalidParameter {
                 name: "iq_width",
-                value: bits.to_string(),
+                value: crate::error::Value::of(&bits),
                 reason: "must be 1..=16 bits",
             })
         }
@@ -108,7 +108,7 @@ impl CompHeader {
             m => {
                 return Err(Error::InvalidParameter {
                     name: "udCompMeth",
-                    value: m.to_string(),
+                    value: crate::error::Value::of(&m),
                     reason: "only 0 (none) and 1 (block floating point) are supported",
                 });
             }

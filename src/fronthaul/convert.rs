@@ -10,7 +10,7 @@ fn check_scale(scale: f32) -> Result<()> {
     } else {
         Err(Error::InvalidParameter {
             name: "scale",
-            value: scale.to_string(),
+            value: crate::error::Value::of(&scale),
             reason: "int16 LSBs per float unit must be finite and > 0",
         })
     }
@@ -22,8 +22,8 @@ fn same_len(name: &'static str, expected: usize, got: usize) -> Result<()> {
     } else {
         Err(Error::ShapeMismatch {
             name,
-            expected: vec![expected],
-            got: vec![got],
+            expected: crate::error::Shape::of(&[expected]),
+            got: crate::error::Shape::of(&[got]),
         })
     }
 }
@@ -51,7 +51,7 @@ pub fn float_to_int16(x: &[C32], scale: f32, out: &mut [i16]) -> Result<()> {
             let i = xs.iter().position(|c| c.is_nan()).unwrap_or(0);
             return Err(Error::InvalidParameter {
                 name: "x",
-                value: format!("NaN at sample {}", b * BLOCK + i),
+                value: crate::value!("NaN at sample {}", b * BLOCK + i),
                 reason: "samples converted to int16 must not be NaN",
             });
         }

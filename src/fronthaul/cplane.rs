@@ -69,7 +69,7 @@ impl CplaneHeader {
         if b[5] != 1 {
             return Err(Error::InvalidParameter {
                 name: "sectionType",
-                value: b[5].to_string(),
+                value: crate::error::Value::of(&b[5]),
                 reason: "only section type 1 is supported",
             });
         }
@@ -117,7 +117,7 @@ impl Section1 {
         if !(1..=14).contains(&self.num_symbol) {
             return Err(Error::InvalidParameter {
                 name: "numSymbol",
-                value: self.num_symbol.to_string(),
+                value: crate::error::Value::of(&self.num_symbol),
                 reason: "must be 1..=14",
             });
         }
@@ -167,7 +167,7 @@ fn num_prb_field(num: u16, carrier_prbs: u16, name: &'static str) -> Result<u8> 
         n if n == carrier_prbs && n > 255 => Ok(0),
         n => Err(Error::InvalidParameter {
             name,
-            value: n.to_string(),
+            value: crate::error::Value::of(&n),
             reason: "1..=255, or the whole carrier",
         }),
     }
@@ -207,14 +207,14 @@ impl BfwCodec {
         if !(1..=MAX_TRX).contains(&n_trx) {
             return Err(Error::InvalidParameter {
                 name: "n_trx",
-                value: n_trx.to_string(),
+                value: crate::error::Value::of(&n_trx),
                 reason: "must be 1..=256",
             });
         }
         if comp.method == CompMethod::None && comp.width != IqWidth::W16 {
             return Err(Error::InvalidParameter {
                 name: "bfwIqWidth",
-                value: comp.width.bits().to_string(),
+                value: crate::error::Value::of(&comp.width.bits()),
                 reason: "uncompressed weights are supported at 16 bits only",
             });
         }
@@ -270,8 +270,8 @@ impl BfwCodec {
         if !ext.disable_bfws && weights.dim() != (bundles, self.n_trx) {
             return Err(Error::ShapeMismatch {
                 name: "weights [bundle, trx]",
-                expected: vec![bundles, self.n_trx],
-                got: weights.shape().to_vec(),
+                expected: crate::error::Shape::of(&[bundles, self.n_trx]),
+                got: crate::error::Shape::of(weights.shape()),
             });
         }
         if let Some(&b) = beam_ids.iter().find(|&&b| b > 0x7FFF) {
@@ -280,7 +280,7 @@ impl BfwCodec {
         let total = self.extension_bytes(ext, num_prb);
         let words = u16::try_from(total / 4).map_err(|_| Error::InvalidParameter {
             name: "extLen",
-            value: (total / 4).to_string(),
+            value: crate::error::Value::of(&(total / 4)),
             reason: "extension 11 longer than 65535 words",
         })?;
         let o = need(out, total, "extension 11 out")?;
@@ -343,7 +343,7 @@ impl BfwCodec {
         if head[0] & 0x7F != 11 {
             return Err(Error::InvalidParameter {
                 name: "extType",
-                value: (head[0] & 0x7F).to_string(),
+                value: crate::error::Value::of(&(head[0] & 0x7F)),
                 reason: "expected 11 (flexible beamforming weights)",
             });
         }
@@ -359,7 +359,7 @@ impl BfwCodec {
         if total != need_len {
             return Err(Error::InvalidParameter {
                 name: "extLen",
-                value: (total / 4).to_string(),
+                value: crate::error::Value::of(&(total / 4)),
                 reason: "does not match numBundPrb, numPrbc, N_TRX and bfwCompHdr",
             });
         }
@@ -375,15 +375,15 @@ impl BfwCodec {
             if comp != self.comp {
                 return Err(Error::InvalidParameter {
                     name: "bfwCompHdr",
-                    value: format!("{:#04x}", b[5]),
+                    value: crate::value!("{:#04x}", b[5]),
                     reason: "differs from the codec's compression header",
                 });
             }
             if weights.dim() != (bundles, self.n_trx) {
                 return Err(Error::ShapeMismatch {
                     name: "weights [bundle, trx]",
-                    expected: vec![bundles, self.n_trx],
-                    got: weights.shape().to_vec(),
+                    expected: crate::error::Shape::of(&[bundles, self.n_trx]),
+                    got: crate::error::Shape::of(weights.shape()),
                 });
             }
             at = 6;
@@ -432,7 +432,7 @@ impl BfwCodec {
         if !(1..=super::uplane::MAX_CARRIER_PRBS).contains(&num_prb) {
             return Err(Error::InvalidParameter {
                 name: "numPrbc",
-                value: num_prb.to_string(),
+                value: crate::error::Value::of(&num_prb),
                 reason: "must be 1..=275",
             });
         }

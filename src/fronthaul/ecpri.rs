@@ -91,7 +91,7 @@ impl EcpriHeader {
 fn bad(name: &'static str, value: u32, reason: &'static str) -> Error {
     Error::InvalidParameter {
         name,
-        value: value.to_string(),
+        value: crate::error::Value::of(&value),
         reason,
     }
 }

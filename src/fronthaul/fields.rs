@@ -8,8 +8,8 @@ pub(super) fn need<'a>(out: &'a mut [u8], len: usize, what: &'static str) -> Res
     let got = out.len();
     out.get_mut(..len).ok_or_else(|| Error::ShapeMismatch {
         name: what,
-        expected: vec![len],
-        got: vec![got],
+        expected: crate::error::Shape::of(&[len]),
+        got: crate::error::Shape::of(&[got]),
     })
 }
 

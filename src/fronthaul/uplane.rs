@@ -81,7 +81,7 @@ impl Timing {
         if version != 1 {
             return Err(Error::InvalidParameter {
                 name: "payloadVersion",
-                value: version.to_string(),
+                value: crate::error::Value::of(&version),
                 reason: "only payloadVersion 1 is defined",
             });
         }
@@ -109,7 +109,7 @@ pub(super) fn check_field(name: &'static str, value: u32, max: u32) -> Result<()
     } else {
         Err(Error::InvalidParameter {
             name,
-            value: value.to_string(),
+            value: crate::error::Value::of(&value),
             reason: "exceeds the field's range (O-RAN.WG4.CUS)",
         })
     }
@@ -118,8 +118,8 @@ pub(super) fn check_field(name: &'static str, value: u32, max: u32) -> Result<()
 pub(super) fn short(name: &'static str, expected: usize, got: usize) -> Error {
     Error::ShapeMismatch {
         name,
-        expected: vec![expected],
-        got: vec![got],
+        expected: crate::error::Shape::of(&[expected]),
+        got: crate::error::Shape::of(&[got]),
     }
 }
 
@@ -162,7 +162,7 @@ impl UplaneCodec {
         if carrier_prbs == 0 || usize::from(carrier_prbs) > MAX_CARRIER_PRBS {
             return Err(Error::InvalidParameter {
                 name: "carrier_prbs",
-                value: carrier_prbs.to_string(),
+                value: crate::error::Value::of(&carrier_prbs),
                 reason: "must be 1..=275 (38.101-1 Table 5.3.2-1)",
             });
         }
@@ -232,7 +232,7 @@ impl UplaneCodec {
         if h.comp != self.comp {
             return Err(Error::InvalidParameter {
                 name: "udCompHdr",
-                value: format!("{:#04x}", h.comp.to_byte()),
+                value: crate::value!("{:#04x}", h.comp.to_byte()),
                 reason: "differs from the codec's compression header",
             });
         }
@@ -299,7 +299,7 @@ impl UplaneCodec {
         if n == 0 || lo + n > carrier {
             return Err(Error::InvalidParameter {
                 name: "startPrbu/numPrbu",
-                value: format!("{lo}+{n}"),
+                value: crate::value!("{lo}+{n}"),
                 reason: "the section must hold ≥ 1 PRB inside the carrier",
             });
         }
@@ -311,7 +311,7 @@ fn check_comp(comp: CompHeader) -> Result<()> {
     if comp.method == CompMethod::None && comp.width.bits() != 16 {
         return Err(Error::InvalidParameter {
             name: "udIqWidth",
-            value: comp.width.bits().to_string(),
+            value: crate::error::Value::of(&comp.width.bits()),
             reason: "uncompressed IQ is supported at 16 bits only",
         });
     }
@@ -338,7 +338,7 @@ pub fn write_section_iq(
     } else {
         return Err(Error::InvalidParameter {
             name: "numPrbu",
-            value: n.to_string(),
+            value: crate::error::Value::of(&n),
             reason: "1..=255, or the whole carrier",
         });
     };

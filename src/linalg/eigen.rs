@@ -32,7 +32,7 @@ impl HermitianEigen {
         if max_n == 0 || max_n > MAX_EIGEN_ORDER {
             return Err(Error::InvalidParameter {
                 name: "max_n (eigen-solver order)",
-                value: max_n.to_string(),
+                value: crate::error::Value::of(&max_n),
                 reason: "1 ..= 256",
             });
         }
@@ -69,8 +69,11 @@ impl HermitianEigen {
         if a.len() != n * n || n == 0 || n > self.max_n {
             return Err(Error::ShapeMismatch {
                 name: "a [n, n] (n ≤ the solver's capacity)",
-                expected: vec![n.clamp(1, self.max_n), n.clamp(1, self.max_n)],
-                got: vec![a.len()],
+                expected: crate::error::Shape::of(&[
+                    n.clamp(1, self.max_n),
+                    n.clamp(1, self.max_n),
+                ]),
+                got: crate::error::Shape::of(&[a.len()]),
             });
         }
         if a.iter().any(|v| !(v.re.is_finite() && v.im.is_finite())) {
@@ -90,7 +93,7 @@ impl HermitianEigen {
         if skew > 1e-6 * norm {
             return Err(Error::InvalidParameter {
                 name: "a (Hermitian matrix)",
-                value: format!("‖A − Aᴴ‖/‖A‖ = {:.1e}", skew / norm),
+                value: crate::value!("‖A − Aᴴ‖/‖A‖ = {:.1e}", skew / norm),
                 reason: "must be Hermitian (to 1e-6 relative)",
             });
         }
@@ -177,8 +180,11 @@ pub fn hermitian_eigen(a: &[Complex64], n: usize) -> Result<(Vec<f64>, Vec<Compl
     if n == 0 || n > MAX_EIGEN_ORDER {
         return Err(Error::ShapeMismatch {
             name: "a [n, n]",
-            expected: vec![n.clamp(1, MAX_EIGEN_ORDER), n.clamp(1, MAX_EIGEN_ORDER)],
-            got: vec![a.len()],
+            expected: crate::error::Shape::of(&[
+                n.clamp(1, MAX_EIGEN_ORDER),
+                n.clamp(1, MAX_EIGEN_ORDER),
+            ]),
+            got: crate::error::Shape::of(&[a.len()]),
         });
     }
     let mut e = HermitianEigen::new(n)?;

@@ -113,7 +113,7 @@ impl DownlinkSlot {
         {
             return Err(Error::InvalidParameter {
                 name: "(n_layers, n_candidates, n_prb, SRS ports, OFDM n_sc)",
-                value: format!(
+                value: crate::value!(
                     "({}, {}, {}, {}, {})",
                     cfg.n_layers,
                     cfg.n_candidates,
@@ -127,7 +127,7 @@ impl DownlinkSlot {
         if ofdm.n_symbols != SYMBOLS_PER_SLOT || srs_pilots.dim().1 != SYMBOLS_PER_SLOT {
             return Err(Error::InvalidParameter {
                 name: "(ofdm n_symbols, SRS grid symbols)",
-                value: format!("({}, {})", ofdm.n_symbols, srs_pilots.dim().1),
+                value: crate::value!("({}, {})", ofdm.n_symbols, srs_pilots.dim().1),
                 reason: "14-symbol slots",
             });
         }
@@ -274,7 +274,7 @@ impl DownlinkSlot {
         if groups.is_empty() || total > self.cfg.n_layers {
             return Err(Error::InvalidParameter {
                 name: "groups (streams)",
-                value: total.to_string(),
+                value: crate::error::Value::of(&total),
                 reason: "1 ..= n_layers streams in at least one group",
             });
         }
@@ -286,7 +286,7 @@ impl DownlinkSlot {
             {
                 return Err(Error::InvalidParameter {
                     name: "selected",
-                    value: format!("{sel:?}"),
+                    value: crate::value!("{sel:?}"),
                     reason: "1 ..= n_layers distinct candidate indices per group",
                 });
             }
@@ -299,7 +299,7 @@ impl DownlinkSlot {
             {
                 return Err(Error::InvalidParameter {
                     name: "prb allocation",
-                    value: format!("{r:?}, sounded PRBs {band:?} of {}", self.cfg.n_prb),
+                    value: crate::value!("{r:?}, sounded PRBs {band:?} of {}", self.cfg.n_prb),
                     reason: "inside the sounded band (no channel knowledge elsewhere)",
                 });
             }
@@ -315,7 +315,7 @@ impl DownlinkSlot {
                     if self.prg_owner[p] != usize::MAX {
                         return Err(Error::InvalidParameter {
                             name: "prb allocation",
-                            value: format!(
+                            value: crate::value!(
                                 "PRG {p} (PRBs {prbs:?}) in groups {} and {gi}",
                                 self.prg_owner[p]
                             ),
@@ -369,7 +369,7 @@ impl DownlinkSlot {
         let mut w = ArrayViewMut3::from_shape((b, n_ant, k), &mut self.w_group[..b * n_ant * k])
             .map_err(|_| Error::InvalidParameter {
                 name: "selected",
-                value: k.to_string(),
+                value: crate::error::Value::of(&k),
                 reason: "internal buffer shape",
             })?;
         Ok(match self.cfg.precoder {
@@ -431,14 +431,14 @@ impl DownlinkSlot {
         if layer >= self.k {
             return Err(Error::InvalidParameter {
                 name: "layer",
-                value: layer.to_string(),
+                value: crate::error::Value::of(&layer),
                 reason: "must be below the users of the last compute_weights",
             });
         }
         if usize::from(ext.num_bund_prb) != self.prg {
             return Err(Error::InvalidParameter {
                 name: "numBundPrb",
-                value: ext.num_bund_prb.to_string(),
+                value: crate::error::Value::of(&ext.num_bund_prb),
                 reason: "must equal the slot's PRG size (one weight vector per PRG)",
             });
         }
@@ -468,8 +468,8 @@ impl DownlinkSlot {
         if self.k == 0 || layers.dim().0 != self.k {
             return Err(Error::ShapeMismatch {
                 name: "layers [k of the last compute_weights, 14, n_sc]",
-                expected: vec![self.k, 14, 12 * self.cfg.n_prb],
-                got: layers.shape().to_vec(),
+                expected: crate::error::Shape::of(&[self.k, 14, 12 * self.cfg.n_prb]),
+                got: crate::error::Shape::of(layers.shape()),
             });
         }
         let prg = if self.cfg.prg_prbs == 0 { 0 } else { self.prg };
@@ -477,8 +477,8 @@ impl DownlinkSlot {
         let w = ArrayView3::from_shape((n_prg, n_ant, k), &self.w[..n_prg * n_ant * k]).map_err(
             |_| Error::ShapeMismatch {
                 name: "weights",
-                expected: vec![n_prg, n_ant, k],
-                got: vec![self.w.len()],
+                expected: crate::error::Shape::of(&[n_prg, n_ant, k]),
+                got: crate::error::Shape::of(&[self.w.len()]),
             },
         )?;
         self.applier.process_grid(w, prg, layers, grid)

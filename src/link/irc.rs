@@ -110,7 +110,7 @@ impl IrcFactors {
                 let e = ArrayView2::from_shape((n, n_ant), rows)
                     .map_err(|_| Error::InvalidParameter {
                         name: "irc residuals",
-                        value: format!("PRB {p}"),
+                        value: crate::value!("PRB {p}"),
                         reason: "internal buffer shape",
                     })?
                     .reversed_axes();

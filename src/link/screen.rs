@@ -82,7 +82,7 @@ impl GridScreen {
             Some(f) => {
                 return Err(crate::Error::InvalidParameter {
                     name: "full_scale",
-                    value: f.to_string(),
+                    value: crate::error::Value::of(&f),
                     reason: "finite and > 0",
                 });
             }

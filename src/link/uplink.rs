@@ -70,7 +70,7 @@ impl UplinkSlot {
         if ofdm.n_sc == 0 || !ofdm.n_sc.is_multiple_of(12) || ofdm.n_symbols != 14 {
             return Err(Error::InvalidParameter {
                 name: "ofdm (n_sc, n_symbols)",
-                value: format!("({}, {})", ofdm.n_sc, ofdm.n_symbols),
+                value: crate::value!("({}, {})", ofdm.n_sc, ofdm.n_symbols),
                 reason: "whole PRBs and 14-symbol slots",
             });
         }
@@ -82,7 +82,7 @@ impl UplinkSlot {
             _ => {
                 return Err(Error::InvalidParameter {
                     name: "dmrs (pilot band)",
-                    value: format!("{:?} on {n_prb} PRBs", dmrs.common_prbs()),
+                    value: crate::value!("{:?} on {n_prb} PRBs", dmrs.common_prbs()),
                     reason: "every port's DMRS on one contiguous PRB range of the OFDM grid",
                 });
             }
@@ -149,7 +149,7 @@ impl UplinkSlot {
         if max_interferers == 0 || self.n_layers + max_interferers > 32 {
             return Err(Error::InvalidParameter {
                 name: "max_interferers",
-                value: max_interferers.to_string(),
+                value: crate::error::Value::of(&max_interferers),
                 reason: "1 ..= 32 − n_layers interference dimensions",
             });
         }
@@ -198,7 +198,7 @@ impl UplinkSlot {
         if antenna >= self.n_ant {
             return Err(Error::InvalidParameter {
                 name: "antenna",
-                value: antenna.to_string(),
+                value: crate::error::Value::of(&antenna),
                 reason: "must be below the slot's receive antennas",
             });
         }
@@ -251,7 +251,7 @@ impl UplinkSlot {
         if n > users.len() {
             return Err(Error::InvalidParameter {
                 name: "n_layers",
-                value: n.to_string(),
+                value: crate::error::Value::of(&n),
                 reason: "at most 32 DMRS ports",
             });
         }
@@ -286,7 +286,7 @@ impl UplinkSlot {
         if groups.is_empty() || total > self.n_layers {
             return Err(Error::InvalidParameter {
                 name: "groups (streams)",
-                value: total.to_string(),
+                value: crate::error::Value::of(&total),
                 reason: "1 ..= n_layers streams in at least one group",
             });
         }
@@ -298,7 +298,7 @@ impl UplinkSlot {
             {
                 return Err(Error::InvalidParameter {
                     name: "users (DMRS ports)",
-                    value: format!("{sel:?}"),
+                    value: crate::value!("{sel:?}"),
                     reason: "distinct port indices below n_layers, at least one per group",
                 });
             }
@@ -308,7 +308,7 @@ impl UplinkSlot {
                 if r.start < band.start || r.end > band.end || clash {
                     return Err(Error::InvalidParameter {
                         name: "prb allocation",
-                        value: format!("{r:?} of group {gi}, DMRS on PRBs {band:?}"),
+                        value: crate::value!("{r:?} of group {gi}, DMRS on PRBs {band:?}"),
                         reason: "inside the DMRS band, and no PRB in two groups",
                     });
                 }
@@ -359,7 +359,7 @@ impl UplinkSlot {
                     ndarray::ArrayViewMut2::from_shape((len, k), &mut self.x_noise_tmp[..len * k])
                         .map_err(|_| Error::InvalidParameter {
                             name: "prb allocation",
-                            value: format!("{r:?}"),
+                            value: crate::value!("{r:?}"),
                             reason: "internal buffer shape",
                         })?;
                 let y = self
@@ -423,7 +423,7 @@ impl UplinkSlot {
         if layer >= self.k || symbol >= SYMBOLS_PER_SLOT {
             return Err(Error::InvalidParameter {
                 name: "(layer, symbol)",
-                value: format!("({layer}, {symbol})"),
+                value: crate::value!("({layer}, {symbol})"),
                 reason: "layer < the last detection's streams, symbol < 14",
             });
         }

@@ -36,7 +36,7 @@ impl std::str::FromStr for DemapMethod {
             "maxlog" => Ok(DemapMethod::MaxLog),
             _ => Err(Error::InvalidParameter {
                 name: "method",
-                value: s.to_string(),
+                value: crate::error::Value::of(&s),
                 reason: "expected exact or maxlog",
             }),
         }
@@ -56,15 +56,15 @@ fn check(
     if noise_var.len() != symbols.len() {
         return Err(Error::ShapeMismatch {
             name: "noise_var [n]",
-            expected: vec![symbols.len()],
-            got: vec![noise_var.len()],
+            expected: crate::error::Shape::of(&[symbols.len()]),
+            got: crate::error::Shape::of(&[noise_var.len()]),
         });
     }
     if out_len != symbols.len() * per_symbol_out {
         return Err(Error::ShapeMismatch {
             name: "llr [n·Q_m]",
-            expected: vec![symbols.len() * per_symbol_out],
-            got: vec![out_len],
+            expected: crate::error::Shape::of(&[symbols.len() * per_symbol_out]),
+            got: crate::error::Shape::of(&[out_len]),
         });
     }
     crate::error::check_noise_var(noise_var)?;
@@ -144,8 +144,8 @@ pub fn hard_decision(modulation: Modulation, symbols: &[C32], bits: &mut [u8]) -
     if bits.len() != symbols.len() * qm {
         return Err(Error::ShapeMismatch {
             name: "bits [n·Q_m]",
-            expected: vec![symbols.len() * qm],
-            got: vec![bits.len()],
+            expected: crate::error::Shape::of(&[symbols.len() * qm]),
+            got: crate::error::Shape::of(&[bits.len()]),
         });
     }
     let m = modulation.bits_per_axis();

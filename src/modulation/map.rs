@@ -26,14 +26,14 @@ pub fn map(modulation: Modulation, bits: &[u8], out: &mut [C32]) -> Result<()> {
     if bits.len() != out.len() * qm {
         return Err(Error::ShapeMismatch {
             name: "bits [n·Q_m]",
-            expected: vec![out.len() * qm],
-            got: vec![bits.len()],
+            expected: crate::error::Shape::of(&[out.len() * qm]),
+            got: crate::error::Shape::of(&[bits.len()]),
         });
     }
     if let Some((i, &b)) = bits.iter().enumerate().find(|&(_, &b)| b > 1) {
         return Err(Error::InvalidParameter {
             name: "bits",
-            value: format!("{b} at index {i}"),
+            value: crate::value!("{b} at index {i}"),
             reason: "bits must be 0 or 1",
         });
     }
@@ -68,8 +68,8 @@ pub fn evm_rms(received: &[C32], reference: &[C32]) -> Result<f32> {
     if received.len() != reference.len() {
         return Err(Error::ShapeMismatch {
             name: "received",
-            expected: vec![reference.len()],
-            got: vec![received.len()],
+            expected: crate::error::Shape::of(&[reference.len()]),
+            got: crate::error::Shape::of(&[received.len()]),
         });
     }
     let (mut e, mut p) = (0.0f64, 0.0f64);

@@ -68,7 +68,7 @@ impl Modulation {
             .find(|m| m.bits_per_symbol() as u32 == qm)
             .ok_or_else(|| crate::Error::InvalidParameter {
                 name: "qm",
-                value: qm.to_string(),
+                value: crate::error::Value::of(&qm),
                 reason: "Q_m must be 1 (BPSK), 2, 4, 6, 8 or 10",
             })
     }
@@ -121,7 +121,7 @@ impl FromStr for Modulation {
             _ => {
                 return Err(Error::InvalidParameter {
                     name: "modulation",
-                    value: s.to_string(),
+                    value: crate::error::Value::of(&s),
                     reason: "expected BPSK, pi/2-BPSK, QPSK, 16QAM, 64QAM, 256QAM or 1024QAM",
                 });
             }

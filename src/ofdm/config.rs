@@ -59,12 +59,12 @@ impl OfdmConfig {
                 .find(|&mu| ok(mu))
                 .ok_or_else(|| Error::InvalidParameter {
                     name: "scs_khz",
-                    value: self.scs_khz.to_string(),
+                    value: crate::error::Value::of(&self.scs_khz),
                     reason: "NR subcarrier spacing must be 15·2^µ kHz, µ = 0..=6",
                 }),
             Standard::Lte => Err(Error::InvalidParameter {
                 name: "scs_khz",
-                value: self.scs_khz.to_string(),
+                value: crate::error::Value::of(&self.scs_khz),
                 reason: "LTE uses 15 kHz (7.5 kHz MBSFN is not supported)",
             }),
         }
@@ -86,7 +86,7 @@ impl OfdmConfig {
         if self.n_fft < 128 || !self.n_fft.is_multiple_of(128) || self.n_fft > MAX_FFT {
             return Err(Error::InvalidParameter {
                 name: "n_fft",
-                value: self.n_fft.to_string(),
+                value: crate::error::Value::of(&self.n_fft),
                 reason: "must be a multiple of 128 in 128..=65536 (NR uses up to 4096)",
             });
         }
@@ -94,14 +94,14 @@ impl OfdmConfig {
         if self.n_sc == 0 || !self.n_sc.is_multiple_of(2) || self.n_sc + dc > self.n_fft {
             return Err(Error::InvalidParameter {
                 name: "n_sc",
-                value: self.n_sc.to_string(),
+                value: crate::error::Value::of(&self.n_sc),
                 reason: "must be even, ≥ 2 and fit in n_fft (with the DC subcarrier for LTE)",
             });
         }
         if self.n_symbols == 0 || self.n_symbols > MAX_SYMBOLS {
             return Err(Error::InvalidParameter {
                 name: "n_symbols",
-                value: self.n_symbols.to_string(),
+                value: crate::error::Value::of(&self.n_symbols),
                 reason: "must be 1..=448 (one 1 ms subframe at 480 kHz: 32 slots × 14)",
             });
         }
@@ -109,7 +109,7 @@ impl OfdmConfig {
         {
             return Err(Error::InvalidParameter {
                 name: "cyclic_prefix",
-                value: format!("extended at {} kHz", self.scs_khz),
+                value: crate::value!("extended at {} kHz", self.scs_khz),
                 reason: "NR extended CP exists only at 60 kHz (38.211 §4.2)",
             });
         }

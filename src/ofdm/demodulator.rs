@@ -39,7 +39,7 @@ impl OfdmDemodulator {
         if !(0.0..=1.0).contains(&window) {
             return Err(Error::InvalidParameter {
                 name: "window",
-                value: window.to_string(),
+                value: crate::error::Value::of(&window),
                 reason: "must be in [0, 1]",
             });
         }
@@ -114,15 +114,15 @@ impl OfdmDemodulator {
         if waveform.len() != c.samples() {
             return Err(Error::ShapeMismatch {
                 name: "waveform [n_samples]",
-                expected: vec![c.samples()],
-                got: vec![waveform.len()],
+                expected: crate::error::Shape::of(&[c.samples()]),
+                got: crate::error::Shape::of(&[waveform.len()]),
             });
         }
         if grid.dim() != (c.n_symbols, c.n_sc) {
             return Err(Error::ShapeMismatch {
                 name: "grid [n_symbols, n_sc]",
-                expected: vec![c.n_symbols, c.n_sc],
-                got: grid.shape().to_vec(),
+                expected: crate::error::Shape::of(&[c.n_symbols, c.n_sc]),
+                got: crate::error::Shape::of(grid.shape()),
             });
         }
         let n = c.n_fft;
@@ -159,8 +159,12 @@ impl OfdmDemodulator {
         if waveform.dim().0 != grid.dim().0 {
             return Err(Error::ShapeMismatch {
                 name: "grid [n_ant, n_symbols, n_sc]",
-                expected: vec![waveform.dim().0, self.cfg.n_symbols, self.cfg.n_sc],
-                got: grid.shape().to_vec(),
+                expected: crate::error::Shape::of(&[
+                    waveform.dim().0,
+                    self.cfg.n_symbols,
+                    self.cfg.n_sc,
+                ]),
+                got: crate::error::Shape::of(grid.shape()),
             });
         }
         for (w, g) in waveform.outer_iter().zip(grid.outer_iter_mut()) {

@@ -69,15 +69,15 @@ impl OfdmModulator {
         if grid.dim() != (c.n_symbols, c.n_sc) {
             return Err(Error::ShapeMismatch {
                 name: "grid [n_symbols, n_sc]",
-                expected: vec![c.n_symbols, c.n_sc],
-                got: grid.shape().to_vec(),
+                expected: crate::error::Shape::of(&[c.n_symbols, c.n_sc]),
+                got: crate::error::Shape::of(grid.shape()),
             });
         }
         if out.len() != c.samples() {
             return Err(Error::ShapeMismatch {
                 name: "waveform [n_samples]",
-                expected: vec![c.samples()],
-                got: vec![out.len()],
+                expected: crate::error::Shape::of(&[c.samples()]),
+                got: crate::error::Shape::of(&[out.len()]),
             });
         }
         let n = c.n_fft;
@@ -110,8 +110,8 @@ impl OfdmModulator {
         if grid.dim().0 != out.dim().0 || out.dim().1 != self.output_len() {
             return Err(Error::ShapeMismatch {
                 name: "waveform [n_ant, n_samples]",
-                expected: vec![grid.dim().0, self.output_len()],
-                got: out.shape().to_vec(),
+                expected: crate::error::Shape::of(&[grid.dim().0, self.output_len()]),
+                got: crate::error::Shape::of(out.shape()),
             });
         }
         for (g, mut o) in grid.outer_iter().zip(out.outer_iter_mut()) {

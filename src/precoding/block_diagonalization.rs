@@ -29,7 +29,7 @@ pub fn block_diagonalization(
     {
         return Err(Error::InvalidParameter {
             name: "channels / layers",
-            value: format!("{} channels, {} layer counts", channels.len(), layers.len()),
+            value: crate::value!("{} channels, {} layer counts", channels.len(), layers.len()),
             reason: "one layer count per user, all channels [n_rx_k, n_tx] with the same n_tx",
         });
     }
@@ -70,7 +70,7 @@ pub fn block_diagonalization(
         if lk == 0 || lk > null.len() {
             return Err(Error::InvalidParameter {
                 name: "layers[k]",
-                value: format!("{lk} for user {k} (null-space dimension {})", null.len()),
+                value: crate::value!("{lk} for user {k} (null-space dimension {})", null.len()),
                 reason: "between 1 and n_tx − rank of the other users' channels",
             });
         }

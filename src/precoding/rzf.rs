@@ -185,14 +185,14 @@ impl RzfPrecoder {
         if alphas.len() != h.dim().1 {
             return Err(Error::ShapeMismatch {
                 name: "alphas [k]",
-                expected: vec![h.dim().1],
-                got: vec![alphas.len()],
+                expected: crate::error::Shape::of(&[h.dim().1]),
+                got: crate::error::Shape::of(&[alphas.len()]),
             });
         }
         if let Some(&a) = alphas.iter().find(|a| !(a.is_finite() && **a >= 0.0)) {
             return Err(Error::InvalidParameter {
                 name: "alphas",
-                value: a.to_string(),
+                value: crate::error::Value::of(&a),
                 reason: "every α must be finite and ≥ 0",
             });
         }
@@ -211,22 +211,22 @@ impl RzfPrecoder {
         if b == 0 || b > self.max_batch || k == 0 || k > self.max_layers || n > self.max_ant {
             return Err(Error::ShapeMismatch {
                 name: "h [batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_ant]",
-                expected: vec![self.max_batch, self.max_layers, self.max_ant],
-                got: h.shape().to_vec(),
+                expected: crate::error::Shape::of(&[self.max_batch, self.max_layers, self.max_ant]),
+                got: crate::error::Shape::of(h.shape()),
             });
         }
         crate::error::check_layers_antennas(k, n)?;
         if w.dim() != (b, n, k) {
             return Err(Error::ShapeMismatch {
                 name: "w [batch, n_tx, k]",
-                expected: vec![b, n, k],
-                got: w.shape().to_vec(),
+                expected: crate::error::Shape::of(&[b, n, k]),
+                got: crate::error::Shape::of(w.shape()),
             });
         }
         if alpha.is_nan() || alpha < 0.0 || alpha.is_infinite() {
             return Err(Error::InvalidParameter {
                 name: "alpha",
-                value: alpha.to_string(),
+                value: crate::error::Value::of(&alpha),
                 reason: "must be finite and ≥ 0",
             });
         }

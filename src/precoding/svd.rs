@@ -54,7 +54,7 @@ pub fn svd_precoder(
     if !(power.is_finite() && power > 0.0 && noise_var.is_finite() && noise_var > 0.0) {
         return Err(Error::InvalidParameter {
             name: "power / noise_var",
-            value: format!("{power} / {noise_var}"),
+            value: crate::value!("{power} / {noise_var}"),
             reason: "both finite and > 0",
         });
     }

@@ -20,7 +20,7 @@ pub fn semi_orthogonal_selection(
     if !(alpha > 0.0 && alpha <= 1.0) || k == 0 || n_users == 0 {
         return Err(Error::InvalidParameter {
             name: "(k, alpha, n_users)",
-            value: format!("({k}, {alpha}, {n_users})"),
+            value: crate::value!("({k}, {alpha}, {n_users})"),
             reason: "k ≥ 1, 0 < alpha ≤ 1, at least one user",
         });
     }

@@ -40,7 +40,7 @@ impl PrbScaling {
             0.375 => Ok(Self::ThreeEighths),
             _ => Err(Error::InvalidParameter {
                 name: "prb_scale",
-                value: f.to_string(),
+                value: crate::error::Value::of(&f),
                 reason: "must be 1, 0.75 or 0.375 (36.213 §7.1.7.2.1)",
             }),
         }
@@ -76,21 +76,21 @@ pub fn lte_tbs(i_tbs: u32, n_prb: u32, layers: u32, scaling: PrbScaling) -> Resu
     if i_tbs > 33 {
         return Err(Error::InvalidParameter {
             name: "i_tbs",
-            value: i_tbs.to_string(),
+            value: crate::error::Value::of(&i_tbs),
             reason: "must be 0..=33 (36.213 Table 7.1.7.2.1-1)",
         });
     }
     if !(1..=110).contains(&n_prb) {
         return Err(Error::InvalidParameter {
             name: "n_prb",
-            value: n_prb.to_string(),
+            value: crate::error::Value::of(&n_prb),
             reason: "must be 1..=110 (36.213 Table 7.1.7.2.1-1)",
         });
     }
     if !(1..=4).contains(&layers) {
         return Err(Error::InvalidParameter {
             name: "layers",
-            value: layers.to_string(),
+            value: crate::error::Value::of(&layers),
             reason: "one LTE transport block spans 1..=4 layers (36.213 §7.1.7.2.2–7.1.7.2.5)",
         });
     }
@@ -110,7 +110,7 @@ pub fn lte_tbs(i_tbs: u32, n_prb: u32, layers: u32, scaling: PrbScaling) -> Resu
         .map(|i| table[i].1)
         .map_err(|_| Error::InvalidParameter {
             name: "i_tbs × n_prb (one-layer TBS)",
-            value: format!("TBS_L1 = {one} at I_TBS {i_tbs}, N_PRB {n}"),
+            value: crate::value!("TBS_L1 = {one} at I_TBS {i_tbs}, N_PRB {n}"),
             reason: "no entry in the layer translation table (the 256QAM-only TBS values are not tabulated)",
         })
 }
@@ -168,7 +168,7 @@ pub fn lte_mcs(table: LteMcsTable, i_mcs: u32) -> Result<LteMcsEntry> {
             .get(i_mcs as usize)
             .ok_or_else(|| Error::InvalidParameter {
                 name: "i_mcs",
-                value: i_mcs.to_string(),
+                value: crate::error::Value::of(&i_mcs),
                 reason: "must be 0..=31 (36.213 Table 7.1.7.1-1/-1A)",
             })?;
     Ok(LteMcsEntry {
@@ -223,7 +223,7 @@ pub fn lte_mcs_for_efficiency(
     if re_per_prb == 0 || re_per_prb > 12 * 14 {
         return Err(Error::InvalidParameter {
             name: "re_per_prb",
-            value: re_per_prb.to_string(),
+            value: crate::error::Value::of(&re_per_prb),
             reason: "data REs per PRB must be 1..=168",
         });
     }
@@ -298,7 +298,7 @@ pub fn lte_tdd_peak_rate(c: &LtePeakRateConfig) -> Result<LtePeakRate> {
     if !(1..=LTE_MAX_CELL_LAYERS).contains(&c.layers) {
         return Err(Error::InvalidParameter {
             name: "layers",
-            value: c.layers.to_string(),
+            value: crate::error::Value::of(&c.layers),
             reason: "an LTE carrier carries 1..=16 MU-MIMO layers here (single-layer transport blocks)",
         });
     }

@@ -41,28 +41,28 @@ pub fn nr_tbs(p: &NrTbsInput) -> Result<u32> {
     if !(p.code_rate > 0.0 && p.code_rate < 1.0) {
         return Err(Error::InvalidParameter {
             name: "target_code_rate",
-            value: p.code_rate.to_string(),
+            value: crate::error::Value::of(&p.code_rate),
             reason: "must be in (0, 1)",
         });
     }
     if !(1..=8).contains(&p.layers) {
         return Err(Error::InvalidParameter {
             name: "layers",
-            value: p.layers.to_string(),
+            value: crate::error::Value::of(&p.layers),
             reason: "must be 1..=8",
         });
     }
     if p.n_prb == 0 || p.n_prb > 275 {
         return Err(Error::InvalidParameter {
             name: "n_prb",
-            value: p.n_prb.to_string(),
+            value: crate::error::Value::of(&p.n_prb),
             reason: "must be 1..=275",
         });
     }
     if p.n_re_per_prb <= p.x_overhead || p.n_re_per_prb > 12 * 14 {
         return Err(Error::InvalidParameter {
             name: "n_re_per_prb",
-            value: p.n_re_per_prb.to_string(),
+            value: crate::error::Value::of(&p.n_re_per_prb),
             reason: "must exceed x_overhead and be at most 168 (12 subcarriers × 14 symbols)",
         });
     }
@@ -288,7 +288,7 @@ pub fn nr_mcs(table: McsTable, i_mcs: u32) -> Result<McsEntry> {
         })
         .ok_or_else(|| Error::InvalidParameter {
             name: "i_mcs",
-            value: i_mcs.to_string(),
+            value: crate::error::Value::of(&i_mcs),
             reason: "reserved or out of range for this MCS table (38.214 Tables 5.1.3.1-1..-4)",
         })
 }
@@ -348,14 +348,14 @@ pub fn nr_peak_rate_mbps(
     if ![1.0, 0.8, 0.75, 0.4].contains(&scaling) {
         return Err(Error::InvalidParameter {
             name: "scaling factor f",
-            value: scaling.to_string(),
+            value: crate::error::Value::of(&scaling),
             reason: "must be 1, 0.8, 0.75 or 0.4",
         });
     }
     if mu > 6 {
         return Err(Error::InvalidParameter {
             name: "numerology µ",
-            value: mu.to_string(),
+            value: crate::error::Value::of(&mu),
             reason: "must be 0..=6",
         });
     }
@@ -363,14 +363,14 @@ pub fn nr_peak_rate_mbps(
     if !(1..=8).contains(&layers) {
         return Err(Error::InvalidParameter {
             name: "layers (υ)",
-            value: layers.to_string(),
+            value: crate::error::Value::of(&layers),
             reason: "38.306 §4.1.2 counts 1..=8 layers per carrier",
         });
     }
     if !(1..=275).contains(&n_prb) {
         return Err(Error::InvalidParameter {
             name: "n_prb",
-            value: n_prb.to_string(),
+            value: crate::error::Value::of(&n_prb),
             reason: "must be 1..=275",
         });
     }
@@ -638,7 +638,7 @@ pub fn nr_tdd_peak_rate(c: &NrPeakRateConfig) -> Result<PeakRate> {
     if !(1..=NR_MAX_CELL_LAYERS).contains(&c.layers) {
         return Err(Error::InvalidParameter {
             name: "layers",
-            value: c.layers.to_string(),
+            value: crate::error::Value::of(&c.layers),
             reason: "an NR carrier carries 1..=24 MU-MIMO layers (12 orthogonal DMRS ports × 2 scrambling identities)",
         });
     }
@@ -652,7 +652,7 @@ pub fn nr_tdd_peak_rate(c: &NrPeakRateConfig) -> Result<PeakRate> {
     if ![0, 6, 12, 18].contains(&c.x_overhead) {
         return Err(Error::InvalidParameter {
             name: "x_overhead",
-            value: c.x_overhead.to_string(),
+            value: crate::error::Value::of(&c.x_overhead),
             reason: "xOverhead is 0, 6, 12 or 18 (38.331 PDSCH-ServingCellConfig)",
         });
     }
@@ -662,7 +662,7 @@ pub fn nr_tdd_peak_rate(c: &NrPeakRateConfig) -> Result<PeakRate> {
     if c.control_symbols > 3 || c.dmrs_symbols == 0 || full_re <= c.x_overhead {
         return Err(Error::InvalidParameter {
             name: "control_symbols / dmrs_symbols",
-            value: format!("{} / {}", c.control_symbols, c.dmrs_symbols),
+            value: crate::value!("{} / {}", c.control_symbols, c.dmrs_symbols),
             reason: "PDCCH takes 0..=3 symbols, PDSCH needs ≥ 1 DMRS symbol, and a downlink slot must keep data REs after both and xOverhead",
         });
     }

@@ -72,10 +72,10 @@ pub struct CsiRsConfig {
     pub beta: f32,
 }
 
-fn bad(name: &'static str, value: impl ToString, reason: &'static str) -> Error {
+fn bad(name: &'static str, value: impl core::fmt::Display, reason: &'static str) -> Error {
     Error::InvalidParameter {
         name,
-        value: value.to_string(),
+        value: crate::error::Value::of(&value),
         reason,
     }
 }
@@ -191,8 +191,8 @@ impl CsiRsConfig {
         if rows < x {
             return Err(Error::ShapeMismatch {
                 name: "grid [ports, n_sym, n_sc]",
-                expected: vec![x, n_sym, n_sc],
-                got: vec![rows, n_sym, n_sc],
+                expected: crate::error::Shape::of(&[x, n_sym, n_sc]),
+                got: crate::error::Shape::of(&[rows, n_sym, n_sc]),
             });
         }
         let rho = self.density.rho();

@@ -84,7 +84,7 @@ pub fn port_parameters(kind: DmrsType, p: usize) -> Result<(usize, usize, f32, f
     if p >= kind.max_ports() {
         return Err(Error::InvalidParameter {
             name: "DMRS port (p − 1000)",
-            value: p.to_string(),
+            value: crate::error::Value::of(&p),
             reason: "type 1 has ports 0..=7, type 2 ports 0..=11",
         });
     }
@@ -108,7 +108,7 @@ pub fn type_a_positions(l0: usize, additional: usize, double_symbol: bool) -> Re
     if l0 != 2 && l0 != 3 {
         return Err(Error::InvalidParameter {
             name: "l0 (dmrs-TypeA-Position)",
-            value: l0.to_string(),
+            value: crate::error::Value::of(&l0),
             reason: "must be 2 or 3",
         });
     }
@@ -121,7 +121,7 @@ pub fn type_a_positions(l0: usize, additional: usize, double_symbol: bool) -> Re
         _ => {
             return Err(Error::InvalidParameter {
                 name: "dmrs-AdditionalPosition",
-                value: format!("{additional} (double symbol: {double_symbol}, l0 = {l0})"),
+                value: crate::value!("{additional} (double symbol: {double_symbol}, l0 = {l0})"),
                 reason: "single symbol: 0..=3 (3 only with l0 = 2); double symbol: 0..=1",
             });
         }
@@ -196,14 +196,18 @@ impl DmrsConfig {
         if n_ports != self.ports.len() || n_sc == 0 || !n_sc.is_multiple_of(12) {
             return Err(Error::ShapeMismatch {
                 name: "grid [n_ports, n_sym, 12·n_prb]",
-                expected: vec![self.ports.len(), n_sym, 12 * n_sc.div_ceil(12).max(1)],
-                got: vec![n_ports, n_sym, n_sc],
+                expected: crate::error::Shape::of(&[
+                    self.ports.len(),
+                    n_sym,
+                    12 * n_sc.div_ceil(12).max(1),
+                ]),
+                got: crate::error::Shape::of(&[n_ports, n_sym, n_sc]),
             });
         }
         if self.n_scid > 1 || self.n_id.iter().any(|&n| n > 65535) {
             return Err(Error::InvalidParameter {
                 name: "n_scid / n_id",
-                value: format!("{} / {:?}", self.n_scid, self.n_id),
+                value: crate::value!("{} / {:?}", self.n_scid, self.n_id),
                 reason: "n_SCID ∈ {0, 1}, N_ID ∈ 0..=65535",
             });
         }
@@ -216,7 +220,7 @@ impl DmrsConfig {
         {
             return Err(Error::InvalidParameter {
                 name: "DMRS symbol l̄",
-                value: l.to_string(),
+                value: crate::error::Value::of(&l),
                 reason: "must leave its occasion inside the grid's symbols",
             });
         }
@@ -229,7 +233,7 @@ impl DmrsConfig {
         if self.ports.len() > MAX_DMRS_PORTS {
             return Err(Error::InvalidParameter {
                 name: "ports",
-                value: self.ports.len().to_string(),
+                value: crate::error::Value::of(&self.ports.len()),
                 reason: "at most 12 DMRS ports",
             });
         }
@@ -243,7 +247,7 @@ impl DmrsConfig {
         {
             return Err(Error::InvalidParameter {
                 name: "DMRS port (p − 1000)",
-                value: self.ports[i].to_string(),
+                value: crate::error::Value::of(&self.ports[i]),
                 reason: "needs double-symbol DMRS (its w_t is [+1, −1])",
             });
         }
@@ -252,7 +256,7 @@ impl DmrsConfig {
         if self.crb_start > MAX_CRB_START {
             return Err(Error::InvalidParameter {
                 name: "crb_start",
-                value: self.crb_start.to_string(),
+                value: crate::error::Value::of(&self.crb_start),
                 reason: "at most 2199 (38.331 offsetToCarrier + startingRB range)",
             });
         }
@@ -270,8 +274,8 @@ impl DmrsConfig {
         if !n_prb_ok {
             return Err(Error::ShapeMismatch {
                 name: "grid [n_ports, n_sym, 12·n_prb] (n_prb ≤ 275)",
-                expected: vec![n_ports, n_sym, 12 * MAX_GRID_PRBS],
-                got: vec![n_ports, n_sym, n_sc],
+                expected: crate::error::Shape::of(&[n_ports, n_sym, 12 * MAX_GRID_PRBS]),
+                got: crate::error::Shape::of(&[n_ports, n_sym, n_sc]),
             });
         }
         let bits = &mut scratch.bits;

@@ -90,14 +90,14 @@ impl SrsConfig {
         if bandwidth.rat != SrsRat::Lte {
             return Err(Error::InvalidParameter {
                 name: "bandwidth.rat",
-                value: format!("{:?}", bandwidth.rat),
+                value: crate::value!("{:?}", bandwidth.rat),
                 reason: "an LTE SRS takes its band from the LTE tables (SrsRat::Lte)",
             });
         }
         if comb != 2 && comb != 4 {
             return Err(Error::InvalidParameter {
                 name: "comb (K_TC)",
-                value: comb.to_string(),
+                value: crate::error::Value::of(&comb),
                 reason: "LTE SRS combs are 2 (Rel-8) and 4 (Rel-13)",
             });
         }
@@ -117,7 +117,7 @@ impl SrsConfig {
             8 => Ok(6),
             c => Err(Error::InvalidParameter {
                 name: "comb (K_TC)",
-                value: c.to_string(),
+                value: crate::error::Value::of(&c),
                 reason: "must be 2, 4 or 8",
             }),
         }
@@ -137,14 +137,14 @@ impl SrsConfig {
         if ![1, 2, 4].contains(&self.n_ports) {
             return Err(Error::InvalidParameter {
                 name: "n_ports (N_ap^SRS)",
-                value: self.n_ports.to_string(),
+                value: crate::error::Value::of(&self.n_ports),
                 reason: "must be 1, 2 or 4",
             });
         }
         if self.comb_offset >= self.comb || self.cyclic_shift >= n_cs_max {
             return Err(Error::InvalidParameter {
                 name: "comb_offset / cyclic_shift",
-                value: format!("{} / {}", self.comb_offset, self.cyclic_shift),
+                value: crate::value!("{} / {}", self.comb_offset, self.cyclic_shift),
                 reason: "k̄_TC < K_TC and n_cs < n_cs,max",
             });
         }
@@ -154,7 +154,7 @@ impl SrsConfig {
         if ![1, 2, 4].contains(&self.n_symbols) || sym_end > n_sym {
             return Err(Error::InvalidParameter {
                 name: "l0 / n_symbols",
-                value: format!("{} / {}", self.l0, self.n_symbols),
+                value: crate::value!("{} / {}", self.l0, self.n_symbols),
                 reason: "1, 2 or 4 symbols inside the grid",
             });
         }
@@ -167,8 +167,8 @@ impl SrsConfig {
         if self.m_srs == 0 || sc_end > n_sc || row_end > rows {
             return Err(Error::ShapeMismatch {
                 name: "grid [rows, n_sym, n_sc] for the SRS band and ports",
-                expected: vec![row_end, n_sym, sc_end],
-                got: vec![rows, n_sym, n_sc],
+                expected: crate::error::Shape::of(&[row_end, n_sym, sc_end]),
+                got: crate::error::Shape::of(&[rows, n_sym, n_sc]),
             });
         }
         if !self.amplitude.is_finite() {
@@ -210,9 +210,10 @@ pub fn multiplexed_users(template: &SrsConfig, n_users: usize) -> Result<Vec<Srs
     if template.n_ports != 1 || n_users == 0 || per_comb > n_cs_max {
         return Err(Error::InvalidParameter {
             name: "n_users (single-port SRS)",
-            value: format!(
+            value: crate::value!(
                 "{n_users} on comb {} with {} port(s)",
-                template.comb, template.n_ports
+                template.comb,
+                template.n_ports
             ),
             reason: "at most K_TC·n_cs,max single-port users",
         });

@@ -57,10 +57,10 @@ pub struct SrsBand {
     pub m_srs: usize,
 }
 
-fn bad(name: &'static str, value: impl ToString, reason: &'static str) -> Error {
+fn bad(name: &'static str, value: impl core::fmt::Display, reason: &'static str) -> Error {
     Error::InvalidParameter {
         name,
-        value: value.to_string(),
+        value: crate::error::Value::of(&value),
         reason,
     }
 }

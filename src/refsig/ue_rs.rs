@@ -38,7 +38,7 @@ pub fn occ(port: usize) -> Result<[f32; 4]> {
         _ => {
             return Err(Error::InvalidParameter {
                 name: "UE-RS antenna port",
-                value: port.to_string(),
+                value: crate::error::Value::of(&port),
                 reason: "UE-specific RS ports are 7..=14",
             });
         }
@@ -63,7 +63,7 @@ impl UeRsSubframe {
             UeRsSubframe::Special(1 | 2 | 6 | 7) => Ok([2, 3, 5, 6]),
             UeRsSubframe::Special(c) => Err(Error::InvalidParameter {
                 name: "special subframe configuration",
-                value: c.to_string(),
+                value: crate::error::Value::of(&c),
                 reason: "configurations 0 and 5 carry no UE-specific RS; valid 0..=9",
             }),
         }
@@ -124,8 +124,8 @@ impl UeRsConfig {
         if n_ports != self.ports.len() || n_sym != 14 || n_sc == 0 || !n_sc.is_multiple_of(12) {
             return Err(Error::ShapeMismatch {
                 name: "grid [n_ports, 14, 12·n_prb]",
-                expected: vec![self.ports.len(), 14, 12 * n_prb.max(1)],
-                got: vec![n_ports, n_sym, n_sc],
+                expected: crate::error::Shape::of(&[self.ports.len(), 14, 12 * n_prb.max(1)]),
+                got: crate::error::Shape::of(&[n_ports, n_sym, n_sc]),
             });
         }
         // Checked: prb_start = usize::MAX used to wrap past this test and index out of bounds.
@@ -137,9 +137,12 @@ impl UeRsConfig {
         {
             return Err(Error::InvalidParameter {
                 name: "(prb_start + n_prb, n_scid, subframe, n_id)",
-                value: format!(
+                value: crate::value!(
                     "({}, {}, {}, {:?})",
-                    end, self.n_scid, self.subframe, self.n_id
+                    end,
+                    self.n_scid,
+                    self.subframe,
+                    self.n_id
                 ),
                 reason: "PRBs within 110, n_SCID ∈ {0, 1}, subframe 0..=9, N_ID 0..=503",
             });

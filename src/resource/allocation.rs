@@ -19,7 +19,7 @@ impl<'a> PrbAllocation<'a> {
     pub fn new(ranges: &'a [Range<usize>], n_prb: usize) -> Result<Self> {
         let bad = |r: &Range<usize>, reason: &'static str| Error::InvalidParameter {
             name: "prb allocation",
-            value: format!("{r:?} of {ranges:?} on {n_prb} PRBs"),
+            value: crate::value!("{r:?} of {ranges:?} on {n_prb} PRBs"),
             reason,
         };
         if ranges.is_empty() {

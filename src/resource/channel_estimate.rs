@@ -70,7 +70,7 @@ impl ChannelEstimate {
             if v == 0 || v > max {
                 return Err(Error::InvalidParameter {
                     name,
-                    value: v.to_string(),
+                    value: crate::error::Value::of(&v),
                     reason: "channel estimate dimensions: runs ≤ 14, outputs ≤ 3300, ports and antennas ≤ 256, none 0",
                 });
             }
@@ -80,14 +80,14 @@ impl ChannelEstimate {
         v.try_reserve_exact(len)
             .map_err(|_| Error::InvalidParameter {
                 name: "channel estimate size",
-                value: len.to_string(),
+                value: crate::error::Value::of(&len),
                 reason: "more values than can be allocated",
             })?;
         v.resize(len, C32::new(0.0, 0.0));
         let h = Array4::from_shape_vec((n_runs, n_outputs, n_ports, n_ant), v).map_err(|_| {
             Error::InvalidParameter {
                 name: "channel estimate size",
-                value: len.to_string(),
+                value: crate::error::Value::of(&len),
                 reason: "internal shape",
             }
         })?;
@@ -153,7 +153,7 @@ impl ChannelEstimate {
         if run >= d.n_runs || outputs.start >= outputs.end || outputs.end > d.n_outputs {
             return Err(Error::InvalidParameter {
                 name: "(run, outputs)",
-                value: format!("({run}, {outputs:?}) of ({}, {})", d.n_runs, d.n_outputs),
+                value: crate::value!("({run}, {outputs:?}) of ({}, {})", d.n_runs, d.n_outputs),
                 reason: "run < n_runs and a non-empty output range inside n_outputs",
             });
         }
@@ -183,7 +183,7 @@ impl ChannelEstimate {
         if let Some(&p) = ports.iter().find(|&&p| p >= d.n_ports) {
             return Err(Error::InvalidParameter {
                 name: "port",
-                value: format!("{p} of {} ports", d.n_ports),
+                value: crate::value!("{p} of {} ports", d.n_ports),
                 reason: "port indices below the estimate's n_ports",
             });
         }
@@ -201,7 +201,7 @@ impl ChannelEstimate {
             if b.start >= b.end || b.end > d.n_outputs {
                 return Err(Error::InvalidParameter {
                     name: "bundle (output range)",
-                    value: format!("{b:?} of {} outputs", d.n_outputs),
+                    value: crate::value!("{b:?} of {} outputs", d.n_outputs),
                     reason: "non-empty and inside the estimate",
                 });
             }
@@ -209,8 +209,8 @@ impl ChannelEstimate {
                 .get_mut(n * row..(n + 1) * row)
                 .ok_or_else(|| Error::ShapeMismatch {
                     name: "out [bundles, ports, n_ant]",
-                    expected: vec![n + 1, k, n_ant],
-                    got: vec![capacity, k, n_ant],
+                    expected: crate::error::Shape::of(&[n + 1, k, n_ant]),
+                    got: crate::error::Shape::of(&[capacity, k, n_ant]),
                 })?;
             dst.fill(C32::new(0.0, 0.0));
             let scale = 1.0 / (d.n_runs * b.len()) as f32;
@@ -243,7 +243,7 @@ impl ChannelEstimate {
         ArrayView3::from_shape((n, k, n_ant), &out[..n * row]).map_err(|_| {
             Error::InvalidParameter {
                 name: "bundles",
-                value: n.to_string(),
+                value: crate::error::Value::of(&n),
                 reason: "internal shape",
             }
         })

@@ -90,7 +90,7 @@ pub fn gold_bits(c_init: u32, len: usize) -> crate::Result<Vec<u8>> {
     if len > MAX_LEN {
         return Err(crate::Error::InvalidParameter {
             name: "len (Gold sequence length)",
-            value: len.to_string(),
+            value: crate::error::Value::of(&len),
             reason: "at most 2^28 bits",
         });
     }
@@ -98,7 +98,7 @@ pub fn gold_bits(c_init: u32, len: usize) -> crate::Result<Vec<u8>> {
     v.try_reserve_exact(len)
         .map_err(|_| crate::Error::InvalidParameter {
             name: "len (Gold sequence length)",
-            value: len.to_string(),
+            value: crate::error::Value::of(&len),
             reason: "more bits than can be allocated",
         })?;
     v.resize(len, 0);

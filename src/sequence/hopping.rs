@@ -60,14 +60,14 @@ pub fn srs_group_sequence(
     if n_id > 1023 {
         return Err(Error::InvalidParameter {
             name: "n_id (SRS sequence id)",
-            value: n_id.to_string(),
+            value: crate::error::Value::of(&n_id),
             reason: "must be 0..=1023",
         });
     }
     if symbol >= 14 {
         return Err(Error::InvalidParameter {
             name: "symbol (l0 + l')",
-            value: symbol.to_string(),
+            value: crate::error::Value::of(&symbol),
             reason: "must be 0..=13",
         });
     }
@@ -96,14 +96,14 @@ pub fn pucch_group_sequence(
     if n_id > 1023 {
         return Err(Error::InvalidParameter {
             name: "n_id (PUCCH hopping id)",
-            value: n_id.to_string(),
+            value: crate::error::Value::of(&n_id),
             reason: "must be 0..=1023",
         });
     }
     if n_hop > 1 {
         return Err(Error::InvalidParameter {
             name: "n_hop",
-            value: n_hop.to_string(),
+            value: crate::error::Value::of(&n_hop),
             reason: "must be 0 or 1",
         });
     }

@@ -61,14 +61,14 @@ pub fn low_papr_sequence_in(
     if u > 29 {
         return Err(Error::InvalidParameter {
             name: "u (sequence group)",
-            value: u.to_string(),
+            value: crate::error::Value::of(&u),
             reason: "must be 0..=29",
         });
     }
     if v > 1 || (v == 1 && m_zc < 72) {
         return Err(Error::InvalidParameter {
             name: "v (base sequence number)",
-            value: v.to_string(),
+            value: crate::error::Value::of(&v),
             reason: "must be 0, or 1 when M_ZC ≥ 72 (38.211 §5.2.2.1)",
         });
     }
@@ -89,7 +89,7 @@ pub fn low_papr_sequence_in(
         _ => {
             return Err(Error::InvalidParameter {
                 name: "M_ZC (sequence length)",
-                value: m_zc.to_string(),
+                value: crate::error::Value::of(&m_zc),
                 reason: match standard {
                     LowPaprStandard::Nr => "NR defines 6, 12, 18, 24, 30 and ≥ 36 (38.211 §5.2.2)",
                     LowPaprStandard::Lte => "LTE defines 12, 24 and ≥ 36 (36.211 §5.5.1)",
@@ -190,7 +190,7 @@ mod tests {
                     name: "M_ZC (sequence length)",
                     value,
                     ..
-                }) => assert_eq!(value, len.to_string()),
+                }) => assert_eq!(value.as_str(), len.to_string()),
                 other => panic!("{standard:?} length {len}: {other:?}"),
             }
         }

@@ -198,7 +198,7 @@ impl ClusterProfile {
         if clusters.is_empty() || !clusters.iter().all(finite) {
             return Err(Error::InvalidParameter {
                 name: "clusters",
-                value: format!("{} clusters", clusters.len()),
+                value: massive_mimo::value!("{} clusters", clusters.len()),
                 reason: "at least one, every delay ≥ 0 and every value finite",
             });
         }
@@ -228,7 +228,7 @@ impl ClusterProfile {
         if p.n_clusters == 0 || positive.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
             return Err(Error::InvalidParameter {
                 name: "ProfileParams",
-                value: format!("{p:?}"),
+                value: massive_mimo::value!("{p:?}"),
                 reason: "at least one cluster; spreads and r_tau finite and > 0",
             });
         }
@@ -357,7 +357,7 @@ impl ClusterProfile {
         if all.iter().any(|v| !v.is_finite()) || delay_spread_s < 0.0 {
             return Err(Error::InvalidParameter {
                 name: "desired spreads",
-                value: format!("{all:?}"),
+                value: massive_mimo::value!("{all:?}"),
                 reason: "must be finite; the delay spread ≥ 0",
             });
         }
@@ -440,14 +440,14 @@ impl ClusterChannel {
         if geometries.is_empty() || geometries.len() != profiles.len() {
             return Err(Error::InvalidParameter {
                 name: "(geometries, profiles)",
-                value: format!("({}, {})", geometries.len(), profiles.len()),
+                value: massive_mimo::value!("({}, {})", geometries.len(), profiles.len()),
                 reason: "one profile per user, at least one user",
             });
         }
         if !(array_design_hz.is_finite() && array_design_hz > 0.0) {
             return Err(Error::InvalidParameter {
                 name: "array_design_hz",
-                value: array_design_hz.to_string(),
+                value: massive_mimo::error::Value::of(&array_design_hz),
                 reason: "must be finite and > 0",
             });
         }
@@ -459,7 +459,7 @@ impl ClusterChannel {
             {
                 return Err(Error::InvalidParameter {
                     name: "UserGeometry speed / travel",
-                    value: format!("{g:?}"),
+                    value: massive_mimo::value!("{g:?}"),
                     reason: "speed finite and ≥ 0, direction finite",
                 });
             }

@@ -19,7 +19,7 @@ impl StaticChannel {
         if h.is_empty() {
             return Err(Error::InvalidParameter {
                 name: "h [n_users, n_ant]",
-                value: format!("{:?}", h.shape()),
+                value: massive_mimo::value!("{:?}", h.shape()),
                 reason: "needs at least one user and one antenna",
             });
         }

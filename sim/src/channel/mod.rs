@@ -75,8 +75,8 @@ pub(crate) fn check_response_args(
     if out.shape() != expected {
         return Err(Error::ShapeMismatch {
             name: "out [n_users, n_freqs, n_ant]",
-            expected: expected.to_vec(),
-            got: out.shape().to_vec(),
+            expected: massive_mimo::error::Shape::of(&expected),
+            got: massive_mimo::error::Shape::of(out.shape()),
         });
     }
     if !t_s.is_finite() {
@@ -118,7 +118,7 @@ pub fn add_awgn<'a, R: Rng + ?Sized>(
     if !(noise_var.is_finite() && noise_var >= 0.0) {
         return Err(Error::InvalidParameter {
             name: "noise_var",
-            value: noise_var.to_string(),
+            value: massive_mimo::error::Value::of(&noise_var),
             reason: "must be finite and ≥ 0",
         });
     }

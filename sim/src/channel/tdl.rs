@@ -39,7 +39,11 @@ impl TdlProfile {
         if !ok {
             return Err(Error::InvalidParameter {
                 name: "(delays_s, powers_db)",
-                value: format!("{} delays, {} powers", delays_s.len(), powers_db.len()),
+                value: massive_mimo::value!(
+                    "{} delays, {} powers",
+                    delays_s.len(),
+                    powers_db.len()
+                ),
                 reason: "one power per delay, ≥ 1 tap, delays finite, ≥ 0 and ascending",
             });
         }
@@ -123,7 +127,9 @@ impl TdlProfile {
         if !ok {
             return Err(Error::InvalidParameter {
                 name: "rms_delay_spread_s",
-                value: format!("{rms_delay_spread_s} with {n_taps} taps × {spacing_s} s"),
+                value: massive_mimo::value!(
+                    "{rms_delay_spread_s} with {n_taps} taps × {spacing_s} s"
+                ),
                 reason: "not reachable by an exponential profile on these taps",
             });
         }
@@ -165,7 +171,7 @@ impl TdlProfile {
         if !(desired_s.is_finite() && desired_s > 0.0 && ds > 0.0) {
             return Err(Error::InvalidParameter {
                 name: "desired delay spread",
-                value: format!("{desired_s} (profile: {ds})"),
+                value: massive_mimo::value!("{desired_s} (profile: {ds})"),
                 reason: "must be finite and > 0, and the profile must have a spread",
             });
         }
@@ -201,7 +207,7 @@ impl Tdl {
         if n_users == 0 || n_ant == 0 || !(max_doppler_hz.is_finite() && max_doppler_hz >= 0.0) {
             return Err(Error::InvalidParameter {
                 name: "(n_users, n_ant, max_doppler_hz)",
-                value: format!("({n_users}, {n_ant}, {max_doppler_hz})"),
+                value: massive_mimo::value!("({n_users}, {n_ant}, {max_doppler_hz})"),
                 reason: "at least one user and antenna, Doppler finite and ≥ 0",
             });
         }

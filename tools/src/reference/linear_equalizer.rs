@@ -91,29 +91,29 @@ impl LinearEqualizer {
         if h.dim() != (b, r, l) {
             return Err(Error::ShapeMismatch {
                 name: "h [n_re, n_rx, n_l]",
-                expected: vec![b, r, l],
-                got: h.shape().to_vec(),
+                expected: massive_mimo::error::Shape::of(&[b, r, l]),
+                got: massive_mimo::error::Shape::of(h.shape()),
             });
         }
         if y.dim() != (b, r) {
             return Err(Error::ShapeMismatch {
                 name: "y [n_re, n_rx]",
-                expected: vec![b, r],
-                got: y.shape().to_vec(),
+                expected: massive_mimo::error::Shape::of(&[b, r]),
+                got: massive_mimo::error::Shape::of(y.shape()),
             });
         }
         if noise_var.len() != b {
             return Err(Error::ShapeMismatch {
                 name: "noise_var [n_re]",
-                expected: vec![b],
-                got: vec![noise_var.len()],
+                expected: massive_mimo::error::Shape::of(&[b]),
+                got: massive_mimo::error::Shape::of(&[noise_var.len()]),
             });
         }
         if x.dim() != (b, l) || x_noise_var.dim() != (b, l) {
             return Err(Error::ShapeMismatch {
                 name: "x, x_noise_var [n_re, n_l]",
-                expected: vec![b, l],
-                got: x.shape().to_vec(),
+                expected: massive_mimo::error::Shape::of(&[b, l]),
+                got: massive_mimo::error::Shape::of(x.shape()),
             });
         }
         massive_mimo::error::check_noise_var(noise_var)?;
