@@ -779,8 +779,15 @@ fn rejected_calls_do_not_allocate() {
     );
     let y = [C32::new(0.0, 0.0); 4];
     let mut llr = [0.0f32; 8];
-    let (n, r) =
-        allocations_during(|| demap(Modulation::Qpsk, DemapMethod::MaxLog, &y, &[-1.0; 4], &mut llr));
+    let (n, r) = allocations_during(|| {
+        demap(
+            Modulation::Qpsk,
+            DemapMethod::MaxLog,
+            &y,
+            &[-1.0; 4],
+            &mut llr,
+        )
+    });
     assert_eq!(n, 0);
     assert_eq!(support::err::name(r), "noise_var");
     // A long value is cut inline, at a character boundary, with a final `…`.

@@ -68,10 +68,20 @@ fn svd_precoder_reaches_the_water_filling_capacity() {
         }
     }
     assert!((r.capacity - best).abs() < 1e-3, "{} vs {best}", r.capacity);
-    assert_eq!(
-        support::err::name(svd_precoder(h.view(), 0.0, nv, w.view_mut())),
-        "power / noise_var"
-    );
+    // Power and noise each finite and > 0 (zero noise has no water level).
+    for (p_bad, nv_bad) in [
+        (0.0, nv),
+        (p, 0.0),
+        (f64::NAN, nv),
+        (p, f64::INFINITY),
+        (-1.0, nv),
+    ] {
+        assert_eq!(
+            support::err::name(svd_precoder(h.view(), p_bad, nv_bad, w.view_mut())),
+            "power / noise_var",
+            "({p_bad}, {nv_bad})"
+        );
+    }
 }
 
 #[test]
