@@ -271,3 +271,44 @@ pub(crate) fn name_of<T>(r: Result<T>) -> &'static str {
         Ok(_) => panic!("expected an error, got Ok"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_shapes_are_inline_and_cut_cleanly() {
+        // Small enough to return by value everywhere (clippy's `result_large_err` is 128).
+        assert!(
+            core::mem::size_of::<Error>() <= 104,
+            "{}",
+            core::mem::size_of::<Error>()
+        );
+        assert_eq!(Value::of(&1.5f32), "1.5");
+        assert_eq!(crate::value!("{} × {}", 3, 4), "3 × 4");
+        assert_eq!(Value::from("x"), "x");
+        // A multi-byte text cut at a character boundary, with the marker.
+        let v = Value::of(&"×".repeat(40));
+        assert!(v.len() <= VALUE_CAPACITY && v.ends_with('…') && v.starts_with("××"));
+        assert_eq!(
+            v.chars().filter(|&c| c == '×').count(),
+            (VALUE_CAPACITY - 3) / 2
+        );
+        // Exactly full still fits without a cut.
+        let exact = "a".repeat(VALUE_CAPACITY - 3);
+        assert_eq!(Value::of(&exact), exact.as_str());
+        let s = Shape::of(&[2, 3]);
+        assert_eq!(s, [2, 3]);
+        assert_eq!(format!("{s:?}"), "[2, 3]");
+        let long = Shape::of(&[1, 2, 3, 4, 5]);
+        assert_eq!(long.rank(), 5);
+        assert_eq!(long.as_slice(), &[1, 2, 3, 4]);
+        assert_eq!(format!("{long:?}"), "[1, 2, 3, 4]… (5 axes)");
+        let e = Error::ShapeMismatch {
+            name: "y",
+            expected: Shape::of(&[4, 14]),
+            got: Shape::of(&[4, 12]),
+        };
+        assert_eq!(e.to_string(), "y has shape [4, 12], expected [4, 14]");
+    }
+}
