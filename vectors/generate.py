@@ -601,7 +601,7 @@ def chest_set():
         s.case(f"chest-{name}", "chest", {},
                {"rx": rx.astype(np.complex64), "pilots": p.astype(np.complex64),
                 "noise_var": np.array([nv], np.float32)},
-               {"h": h.astype(np.complex64)}, {"nmse_db": round(float(nmse) + 1.0, 2)})
+               {"h": h.astype(np.complex64)}, {"nmse_db": round(float(nmse) - 1.0, 2)})
     s.close()
 
 
