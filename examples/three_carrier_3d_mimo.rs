@@ -23,7 +23,7 @@ use clap::{Parser, ValueEnum};
 use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Rat};
 use massive_mimo::link::PrecoderKind;
-use massive_mimo_sim::channel::{ProfileParams, TdlProfile};
+use massive_mimo_sim::channel::{NrTdl, ProfileParams, TdlProfile};
 use massive_mimo_sim::{
     CarrierResult, CellScenario, ChannelKind, Csi, run_carriers, simulate_carrier,
 };
@@ -53,6 +53,16 @@ enum Channel {
     Eva,
     /// 36.104 ETU per antenna.
     Etu,
+    /// 38.901 TDL-A per antenna (NLOS; delay spread from --delay-spread-ns).
+    TdlA,
+    /// 38.901 TDL-B per antenna (NLOS).
+    TdlB,
+    /// 38.901 TDL-C per antenna (NLOS).
+    TdlC,
+    /// 38.901 TDL-D per antenna (LOS, K = 13.3 dB).
+    TdlD,
+    /// 38.901 TDL-E per antenna (LOS, K = 22 dB).
+    TdlE,
     /// i.i.d. Rayleigh, flat.
     Rayleigh,
 }
@@ -85,6 +95,10 @@ struct Args {
     /// Channel model.
     #[arg(long, value_enum, default_value = "cluster")]
     channel: Channel,
+    /// R.m.s. delay spread of the 38.901 TDL channels, ns (38.901 Table 7.7.3-1: 10 very
+    /// short … 1000 very long; 100 nominal).
+    #[arg(long, default_value_t = 100.0)]
+    delay_spread_ns: f64,
     /// Use the true channel instead of SRS estimates.
     #[arg(long)]
     perfect_csi: bool,
@@ -162,6 +176,16 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Channel::Epa => ChannelKind::Tdl(TdlProfile::epa()),
         Channel::Eva => ChannelKind::Tdl(TdlProfile::eva()),
         Channel::Etu => ChannelKind::Tdl(TdlProfile::etu()),
+        Channel::TdlA | Channel::TdlB | Channel::TdlC | Channel::TdlD | Channel::TdlE => {
+            let model = match args.channel {
+                Channel::TdlA => NrTdl::A,
+                Channel::TdlB => NrTdl::B,
+                Channel::TdlC => NrTdl::C,
+                Channel::TdlD => NrTdl::D,
+                _ => NrTdl::E,
+            };
+            ChannelKind::Tdl(TdlProfile::nr(model, args.delay_spread_ns * 1e-9)?)
+        }
         Channel::Rayleigh => ChannelKind::Rayleigh,
     };
     scenario.csi = if args.perfect_csi {

@@ -232,6 +232,46 @@ pub const CSI_RS_ROWS: [CsiRsRow; 18] = [
     write("csi_rs.rs", "".join(parts))
 
 
+def tdl():
+    """38.901 Table 7.7.2-1 … -5: the TDL models, taps in the source order (not sorted)."""
+    parts = [HEADER, """//! 38.901 §7.7.2 TDL models A–E (Tables 7.7.2-1 … 7.7.2-5): per tap the normalised delay
+//! (multiply by the desired RMS delay spread, §7.7.3), the power in dB and whether the tap is
+//! the LOS (specular, Ricean) component. Taps in the table's order, which is not sorted by
+//! delay. TDL-D and TDL-E list their first tap twice: the LOS part and the Rayleigh part at the
+//! same delay (K-factors 13.3 dB and 22 dB, Table 7.7.2-4/-5 notes).
+
+/// One tap of a TDL model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TdlTap {
+    /// Delay normalised to an RMS delay spread of 1.
+    pub normalized_delay: f64,
+    /// Power, dB.
+    pub power_db: f64,
+    /// The LOS (specular) component; otherwise Rayleigh.
+    pub los: bool,
+}
+
+"""]
+    names = [("A", "7.7.2-1_tdl-a"), ("B", "7.7.2-2_tdl-b"), ("C", "7.7.2-3_tdl-c"),
+             ("D", "7.7.2-4_tdl-d"), ("E", "7.7.2-5_tdl-e")]
+    for model, f in names:
+        head, body = rows(f"38901_t{f}.csv")
+        assert head == ["tap", "normalized_delay", "power_db", "fading_distribution"], head
+        parts.append(f"/// TDL-{model}, Table {f.split('_')[0]}.\npub const TDL_{model}: &[TdlTap] = &[\n")
+        for row in body:
+            assert row[3] in ("LOS", "Rayleigh"), row
+            d, p = float(row[1]), float(row[2])
+            parts.append(f"    TdlTap {{ normalized_delay: {d!r}, power_db: {p!r}, los: {'true' if row[3] == 'LOS' else 'false'} }},\n")
+        parts.append("];\n\n")
+    head, body = rows("38901_t7.7.2-4-5_tdl-kfactor.csv")
+    assert head[:4] == ["model", "table", "los_tap", "k_factor_db"], head
+    for row in body:
+        m = row[0].split("-")[1]
+        parts.append(f"/// K-factor of TDL-{m}, dB (power of the LOS part over the Rayleigh part of tap {row[2]}).\n")
+        parts.append(f"pub const TDL_{m}_K_FACTOR_DB: f64 = {float(row[3])!r};\n")
+    write("tdl.rs", "".join(parts))
+
+
 if __name__ == "__main__":
     if not os.path.isdir(SRC):
         sys.exit(f"no table directory at {SRC}")
@@ -240,3 +280,4 @@ if __name__ == "__main__":
     low_papr()
     srs_bandwidth()
     csi_rs()
+    tdl()

@@ -222,3 +222,28 @@ fn csi_rs_tables_equal_the_shared_tables() {
         assert_eq!(ours, ints(&dir, file, 1), "{file}");
     }
 }
+
+#[test]
+fn tdl_tables_equal_the_shared_tables() {
+    use massive_mimo::tables::tdl::*;
+    let Some(dir) = shared() else { return };
+    for (file, ours) in [
+        ("38901_t7.7.2-1_tdl-a.csv", TDL_A),
+        ("38901_t7.7.2-2_tdl-b.csv", TDL_B),
+        ("38901_t7.7.2-3_tdl-c.csv", TDL_C),
+        ("38901_t7.7.2-4_tdl-d.csv", TDL_D),
+        ("38901_t7.7.2-5_tdl-e.csv", TDL_E),
+    ] {
+        let rows = csv(&dir, file);
+        assert_eq!(rows.len(), ours.len(), "{file}");
+        for (r, t) in rows.iter().zip(ours) {
+            let num = |c: &str| -> f64 { c.parse().unwrap_or_else(|_| panic!("{file}: `{c}`")) };
+            assert_eq!(num(&r[1]), t.normalized_delay, "{file} tap {}", r[0]);
+            assert_eq!(num(&r[2]), t.power_db, "{file} tap {}", r[0]);
+            assert_eq!(r[3] == "LOS", t.los, "{file} tap {}", r[0]);
+        }
+    }
+    let k = csv(&dir, "38901_t7.7.2-4-5_tdl-kfactor.csv");
+    assert_eq!(k[0][3].parse::<f64>().unwrap(), TDL_D_K_FACTOR_DB);
+    assert_eq!(k[1][3].parse::<f64>().unwrap(), TDL_E_K_FACTOR_DB);
+}

@@ -10,6 +10,8 @@
 //!   7.4.1.5.3-2…-5).
 //! * [`srs_bandwidth`]: SRS bandwidth configurations (38.211 Table 6.4.1.4.3-1, 36.211 Tables
 //!   5.5.3.2-1…-4).
+//! * [`tdl`]: the 38.901 TDL channel models A–E (Tables 7.7.2-1…-5) and the K-factors of TDL-D
+//!   and TDL-E — data only; the simulation crate turns them into channels.
 //!
 //! Regenerate after a change of the source tables with `python3 tables/generate.py`.
 
@@ -21,3 +23,7 @@ pub mod lte_rate;
 pub mod low_papr_phi;
 #[rustfmt::skip]
 pub mod srs_bandwidth;
+// A tabulated delay (TDL-C's 0.6366) happens to be close to 2/π: data, not a constant.
+#[rustfmt::skip]
+#[allow(clippy::approx_constant)]
+pub mod tdl;

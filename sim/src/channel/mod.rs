@@ -34,7 +34,7 @@ pub use cluster::{
     Cluster, ClusterChannel, ClusterProfile, ClusterSpreads, ProfileParams, UserGeometry,
 };
 pub use flat::StaticChannel;
-pub use tdl::{Tdl, TdlProfile};
+pub use tdl::{NrTdl, Tdl, TdlProfile};
 
 use massive_mimo::{C32, Error, Result};
 use ndarray::ArrayViewMut3;

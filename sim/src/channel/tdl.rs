@@ -1,13 +1,18 @@
-//! Tapped-delay-line channels with Rayleigh taps and a classical Doppler spectrum.
+//! Tapped-delay-line channels with Rayleigh (and LOS) taps and a classical Doppler spectrum:
+//! the LTE profiles of 36.104 Annex B.2 and the 38.901 §7.7.2 TDL-A … TDL-E models (from the
+//! generated tables, delays scaled per §7.7.3).
 //!
 //! Each (user, antenna) link is an independent tapped delay line (no spatial correlation —
 //! the "low correlation" case of 36.104 Annex B.2.2 / 38.901 §7.7.4 without the correlation
-//! matrices). Tap l of link (u, a) is a sum of M = 16 complex sinusoids,
+//! matrices). A Rayleigh tap l of link (u, a) is a sum of M = 16 complex sinusoids,
 //! `g(t) = √(p_l / M)·Σ_m exp(j(2π f_D cos α_m·t + φ_m))`, α_m and φ_m uniform: Rayleigh
 //! amplitude as M grows and the classical (Jakes) Doppler spectrum with maximum Doppler f_D.
+//! A LOS tap (TDL-D, TDL-E) is one phasor of constant amplitude, `√p_l·exp(j(2π f_D cos α_0·t
+//! + φ_0))`, α_0 and φ_0 drawn per link (38.901 leaves the LOS arrival angle of a TDL open).
 //! The response at frequency f is `H(f, t) = Σ_l g_l(t)·e^{−j2π f τ_l}`.
 
 use super::{ChannelModel, check_response_args};
+use massive_mimo::tables::tdl::{self, TdlTap};
 use massive_mimo::{C32, Error, Result};
 use ndarray::ArrayViewMut3;
 use num_complex::Complex64;
@@ -18,20 +23,66 @@ use std::f64::consts::PI;
 /// Sinusoids per tap.
 const SINUSOIDS: usize = 16;
 
-/// A power-delay profile: tap delays (s) and powers (dB, relative).
+/// The 38.901 §7.7.2 TDL models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NrTdl {
+    /// TDL-A (NLOS), Table 7.7.2-1.
+    A,
+    /// TDL-B (NLOS), Table 7.7.2-2.
+    B,
+    /// TDL-C (NLOS), Table 7.7.2-3.
+    C,
+    /// TDL-D (LOS, K = 13.3 dB), Table 7.7.2-4.
+    D,
+    /// TDL-E (LOS, K = 22 dB), Table 7.7.2-5.
+    E,
+}
+
+impl NrTdl {
+    /// The model's taps as tabulated (normalised delays, unsorted).
+    pub fn taps(self) -> &'static [TdlTap] {
+        match self {
+            NrTdl::A => tdl::TDL_A,
+            NrTdl::B => tdl::TDL_B,
+            NrTdl::C => tdl::TDL_C,
+            NrTdl::D => tdl::TDL_D,
+            NrTdl::E => tdl::TDL_E,
+        }
+    }
+
+    /// The K-factor of the LOS tap, dB (`None` for the NLOS models A–C).
+    pub fn k_factor_db(self) -> Option<f64> {
+        match self {
+            NrTdl::D => Some(tdl::TDL_D_K_FACTOR_DB),
+            NrTdl::E => Some(tdl::TDL_E_K_FACTOR_DB),
+            _ => None,
+        }
+    }
+}
+
+/// A power-delay profile: tap delays (s), powers (dB, relative) and which taps are LOS.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TdlProfile {
     /// Tap delays, seconds, ascending.
     pub delays_s: Vec<f64>,
     /// Tap powers, dB.
     pub powers_db: Vec<f64>,
+    /// Per tap: a LOS (specular, constant-amplitude) component; otherwise Rayleigh.
+    pub los: Vec<bool>,
 }
 
 impl TdlProfile {
-    /// Checks a profile: as many powers as delays, at least one tap, delays finite, ≥ 0 and
-    /// ascending, powers finite.
+    /// Checks a profile of Rayleigh taps: as many powers as delays, at least one tap, delays
+    /// finite, ≥ 0 and ascending, powers finite.
     pub fn new(delays_s: Vec<f64>, powers_db: Vec<f64>) -> Result<Self> {
+        let los = vec![false; delays_s.len()];
+        Self::with_los(delays_s, powers_db, los)
+    }
+
+    /// [`Self::new`] with LOS flags per tap (as many as delays).
+    pub fn with_los(delays_s: Vec<f64>, powers_db: Vec<f64>, los: Vec<bool>) -> Result<Self> {
         let ok = !delays_s.is_empty()
+            && los.len() == delays_s.len()
             && delays_s.len() == powers_db.len()
             && delays_s.iter().all(|d| d.is_finite() && *d >= 0.0)
             && delays_s.windows(2).all(|w| w[0] <= w[1])
@@ -50,13 +101,38 @@ impl TdlProfile {
         Ok(Self {
             delays_s,
             powers_db,
+            los,
         })
+    }
+
+    /// The 38.901 TDL `model` with r.m.s. delay spread `delay_spread_s` (§7.7.3: each
+    /// normalised delay times the desired spread; taps sorted by delay, the LOS part of TDL-D/E
+    /// first). Errors: a spread not finite and > 0.
+    pub fn nr(model: NrTdl, delay_spread_s: f64) -> Result<Self> {
+        if !(delay_spread_s.is_finite() && delay_spread_s > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "delay_spread_s",
+                value: massive_mimo::error::Value::of(&delay_spread_s),
+                reason: "must be finite and > 0",
+            });
+        }
+        let mut taps: Vec<TdlTap> = model.taps().to_vec();
+        // Stable: equal delays keep the table's order (LOS before its Rayleigh part).
+        taps.sort_by(|a, b| a.normalized_delay.total_cmp(&b.normalized_delay));
+        Self::with_los(
+            taps.iter()
+                .map(|t| t.normalized_delay * delay_spread_s)
+                .collect(),
+            taps.iter().map(|t| t.power_db).collect(),
+            taps.iter().map(|t| t.los).collect(),
+        )
     }
 
     fn from_ns(taps: &[(f64, f64)]) -> Self {
         Self {
             delays_s: taps.iter().map(|t| t.0 * 1e-9).collect(),
             powers_db: taps.iter().map(|t| t.1).collect(),
+            los: vec![false; taps.len()],
         }
     }
 
@@ -114,6 +190,7 @@ impl TdlProfile {
                 .map(|t| -10.0 * t / tau0 / std::f64::consts::LN_10)
                 .collect();
             Self {
+                los: vec![false; d.len()],
                 delays_s: d,
                 powers_db: p,
             }
@@ -178,11 +255,13 @@ impl TdlProfile {
         Ok(Self {
             delays_s: self.delays_s.iter().map(|t| t * desired_s / ds).collect(),
             powers_db: self.powers_db.clone(),
+            los: self.los.clone(),
         })
     }
 }
 
-/// A multi-user TDL channel: independent Rayleigh tapped delay lines per user and antenna.
+/// A multi-user TDL channel: independent tapped delay lines (Rayleigh taps, LOS taps of
+/// constant amplitude) per user and antenna.
 #[derive(Clone, Debug)]
 pub struct Tdl {
     profile: TdlProfile,
@@ -211,7 +290,7 @@ impl Tdl {
                 reason: "at least one user and antenna, Doppler finite and ≥ 0",
             });
         }
-        let profile = TdlProfile::new(profile.delays_s, profile.powers_db)?;
+        let profile = TdlProfile::with_los(profile.delays_s, profile.powers_db, profile.los)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let n = n_users * n_ant * profile.delays_s.len() * SINUSOIDS;
         let sinusoids = (0..n)
@@ -220,10 +299,18 @@ impl Tdl {
                 (alpha.cos(), 2.0 * PI * rng.r#gen::<f64>())
             })
             .collect();
+        // A LOS tap is one phasor (the first sinusoid of its set) carrying all its power.
         let amplitudes = profile
             .normalized_powers()
             .iter()
-            .map(|p| (p / SINUSOIDS as f64).sqrt())
+            .zip(&profile.los)
+            .map(|(p, &los)| {
+                if los {
+                    p.sqrt()
+                } else {
+                    (p / SINUSOIDS as f64).sqrt()
+                }
+            })
             .collect();
         Ok(Self {
             profile,
@@ -271,7 +358,8 @@ impl ChannelModel for Tdl {
             for a in 0..self.n_ant {
                 let base = (u * self.n_ant + a) * n_taps * SINUSOIDS;
                 for (l, g) in taps.iter_mut().enumerate() {
-                    let s = &self.sinusoids[base + l * SINUSOIDS..base + (l + 1) * SINUSOIDS];
+                    let all = &self.sinusoids[base + l * SINUSOIDS..base + (l + 1) * SINUSOIDS];
+                    let s = if self.profile.los[l] { &all[..1] } else { all };
                     *g = s
                         .iter()
                         .map(|(c, phi)| {
@@ -324,6 +412,84 @@ mod tests {
                 .map(|e| e.parameter()),
             Some("(delays_s, powers_db)")
         );
+    }
+
+    #[test]
+    fn nr_tdl_models_scale_to_their_delay_spread_and_keep_their_k_factor() {
+        // 38.901 §7.7.3: the tables are normalised to an r.m.s. delay spread of 1, so the
+        // scaled profile's spread is the desired one (to the tables' 4-digit rounding: 2 %).
+        for model in [NrTdl::A, NrTdl::B, NrTdl::C, NrTdl::D, NrTdl::E] {
+            for ds in [30e-9, 300e-9] {
+                let p = TdlProfile::nr(model, ds).unwrap();
+                let rel = p.rms_delay_spread() / ds - 1.0;
+                assert!(
+                    rel.abs() < 0.02,
+                    "{model:?} at {ds:e} s: spread off by {rel:+.4}"
+                );
+                assert!(
+                    p.delays_s.windows(2).all(|w| w[0] <= w[1]),
+                    "{model:?} sorted"
+                );
+                assert_eq!(p.delays_s.len(), model.taps().len());
+                let total: f64 = p.normalized_powers().iter().sum();
+                assert!((total - 1.0).abs() < 1e-12);
+                let los: Vec<usize> = (0..p.los.len()).filter(|&i| p.los[i]).collect();
+                match model.k_factor_db() {
+                    None => assert!(los.is_empty(), "{model:?} has no LOS tap"),
+                    Some(k) => {
+                        // One LOS tap at delay 0, first; the K-factor is its power over the
+                        // Rayleigh part at the same delay (Table 7.7.2-4/-5).
+                        assert_eq!(los, vec![0], "{model:?}");
+                        assert_eq!(p.delays_s[1], 0.0);
+                        assert!(!p.los[1]);
+                        let got = p.powers_db[0] - p.powers_db[1];
+                        assert!((got - k).abs() < 1e-9, "{model:?}: K {got} dB vs {k} dB");
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            TdlProfile::nr(NrTdl::A, 0.0).err().map(|e| e.parameter()),
+            Some("delay_spread_s")
+        );
+    }
+
+    #[test]
+    fn tdl_d_links_are_ricean_with_the_profile_k_factor() {
+        // At one frequency a link is H = √p_LOS·e^{jφ} + (Rayleigh taps: CN(0, 1 − p_LOS)),
+        // a Ricean variable with K = p_LOS / (1 − p_LOS). Over 8000 independent links, unit
+        // mean power (4 standard deviations: |H|² has variance < 1) and K from the moments,
+        // γ = Var|H|²/E²|H|² = (1 + 2K)/(1 + K)² → K = √(1 − γ)/(1 − √(1 − γ)), within 1 dB
+        // (its spread at N = 8000 is ≈ 0.1 dB). The LOS phasor's amplitude is constant in time.
+        let p = TdlProfile::nr(NrTdl::D, 100e-9).unwrap();
+        let p_los = p.normalized_powers()[0];
+        let k_want = 10.0 * (p_los / (1.0 - p_los)).log10();
+        let (n_users, n_ant) = (2000, 4);
+        let ch = Tdl::new(p, n_users, n_ant, 0.0, 11).unwrap();
+        let mut h = Array3::zeros((n_users, 1, n_ant));
+        ch.frequency_response(0.0, &[3.5e9], h.view_mut()).unwrap();
+        let x: Vec<f64> = h.iter().map(|v| v.norm_sqr() as f64).collect();
+        let n = x.len() as f64;
+        let m1 = x.iter().sum::<f64>() / n;
+        let var = x.iter().map(|v| (v - m1) * (v - m1)).sum::<f64>() / n;
+        assert!((m1 - 1.0).abs() < 4.0 / n.sqrt(), "mean power {m1}");
+        let r = (1.0 - var / (m1 * m1)).max(0.0).sqrt();
+        let k_got = 10.0 * (r / (1.0 - r)).log10();
+        assert!(
+            (k_got - k_want).abs() < 1.0,
+            "K {k_got:.2} dB vs {k_want:.2} dB"
+        );
+        // A single-tap LOS profile with Doppler: |H| stays √1 = 1 at every time.
+        let los_only = TdlProfile::with_los(vec![0.0], vec![0.0], vec![true]).unwrap();
+        let ch = Tdl::new(los_only, 3, 2, 500.0, 5).unwrap();
+        let mut h = Array3::zeros((3, 1, 2));
+        for t in [0.0, 1e-3, 7.3e-3] {
+            ch.frequency_response(t, &[3.5e9], h.view_mut()).unwrap();
+            assert!(
+                h.iter().all(|v| (v.norm() - 1.0).abs() < 1e-6),
+                "t = {t}: {h:?}"
+            );
+        }
     }
 
     #[test]
