@@ -684,6 +684,18 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
                 (d - want).abs() < bound,
                 "{snr_db} dB user {u}: delay {d:.5} vs {want:.5} (bound {bound:.1e})"
             );
+            // R.m.s. delay spread: the true channel's power-delay profile on the same tap
+            // grid (an inverse DFT over the 1200 subcarriers, summed over the antennas, taps
+            // −8 … +40 around 0), its power-weighted spread; the report within one tap at
+            // 10 dB and above (the estimator keeps a window of taps and subtracts the noise).
+            if snr_db >= 10.0 {
+                let want_rms = true_rms_delay(&truth, u);
+                let got = f64::from(report.rms_delay[u]);
+                assert!(
+                    (got - want_rms).abs() < tap,
+                    "{snr_db} dB user {u}: r.m.s. delay {got:.5} vs {want_rms:.5}"
+                );
+            }
         }
     }
     // Low SNR: a plain window of keep = 57 of M = 300 taps would leave σ²·57/300 (−7.2 dB at
@@ -705,6 +717,41 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
         cs30 < blocks30 - 5.0,
         "30 dB: delay domain {cs30:.2} vs blocks {blocks30:.2} dB"
     );
+}
+
+/// Power-weighted r.m.s. delay (fraction of the symbol) of user `u`'s true channel `h [ant,
+/// user, 1, n_sc]`: its power-delay profile from an inverse DFT over the subcarriers, summed
+/// over the antennas, on taps −8 … +40 (1/n_sc apart) around delay 0.
+fn true_rms_delay(h: &Array4<C32>, u: usize) -> f64 {
+    let (n_rx, _, _, n_sc) = h.dim();
+    let mut pdp = vec![0.0f64; 49];
+    for r in 0..n_rx {
+        for (i, p) in pdp.iter_mut().enumerate() {
+            let n = i as f64 - 8.0;
+            // tap n: Σ_k H(k)·e^{+j2πkn/N} / N (H(k) = Σ g·e^{−j2πk·d})
+            let v: num_complex::Complex64 = (0..n_sc)
+                .map(|k| {
+                    let x = h[[r, u, 0, k]];
+                    num_complex::Complex64::new(x.re as f64, x.im as f64)
+                        * num_complex::Complex64::from_polar(
+                            1.0,
+                            2.0 * std::f64::consts::PI * k as f64 * n / n_sc as f64,
+                        )
+                })
+                .sum();
+            *p += (v / n_sc as f64).norm_sqr();
+        }
+    }
+    let total: f64 = pdp.iter().sum();
+    let d = |i: usize| (i as f64 - 8.0) / n_sc as f64;
+    let m1: f64 = pdp.iter().enumerate().map(|(i, p)| p * d(i)).sum::<f64>() / total;
+    let m2: f64 = pdp
+        .iter()
+        .enumerate()
+        .map(|(i, p)| p * d(i) * d(i))
+        .sum::<f64>()
+        / total;
+    (m2 - m1 * m1).max(0.0).sqrt()
 }
 
 #[test]
