@@ -272,6 +272,78 @@ pub struct TdlTap {
     write("tdl.rs", "".join(parts))
 
 
+def cdl():
+    """38.901 Tables 7.7.1-1 … -5 (CDL-A … E), their per-cluster parameters and Table 7.5-3."""
+    parts = [HEADER, """//! 38.901 §7.7.1 CDL models A–E (Tables 7.7.1-1 … 7.7.1-5): per cluster the normalised
+//! delay (× the desired r.m.s. delay spread, §7.7.3), power (dB) and the cluster angles in
+//! degrees (AOD, AOA, ZOD, ZOA), with the LOS ray of CDL-D and CDL-E as its own row; the
+//! per-model intra-cluster spreads c_ASD, c_ASA, c_ZSD, c_ZSA (degrees) and XPR (dB); and the
+//! ray offset angles α_m of Table 7.5-3 (unit r.m.s. spread), in the table's order.
+
+/// One cluster (or the LOS ray) of a CDL model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CdlCluster {
+    /// Delay normalised to an r.m.s. delay spread of 1.
+    pub normalized_delay: f64,
+    /// Power, dB.
+    pub power_db: f64,
+    /// Azimuth of departure (base station), degrees.
+    pub aod_deg: f64,
+    /// Azimuth of arrival (user), degrees.
+    pub aoa_deg: f64,
+    /// Zenith of departure, degrees.
+    pub zod_deg: f64,
+    /// Zenith of arrival, degrees.
+    pub zoa_deg: f64,
+    /// The LOS ray (one specular path); otherwise a cluster of 20 rays.
+    pub los: bool,
+}
+
+/// The per-cluster parameters of a CDL model (Tables 7.7.1-1 … -5).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CdlSpreads {
+    /// Intra-cluster azimuth spread at departure c_ASD, degrees.
+    pub c_asd_deg: f64,
+    /// Intra-cluster azimuth spread at arrival c_ASA, degrees.
+    pub c_asa_deg: f64,
+    /// Intra-cluster zenith spread at departure c_ZSD, degrees.
+    pub c_zsd_deg: f64,
+    /// Intra-cluster zenith spread at arrival c_ZSA, degrees.
+    pub c_zsa_deg: f64,
+    /// Cross-polarisation power ratio, dB.
+    pub xpr_db: f64,
+}
+
+"""]
+    names = [("A", "7.7.1-1_cdl-a"), ("B", "7.7.1-2_cdl-b"), ("C", "7.7.1-3_cdl-c"),
+             ("D", "7.7.1-4_cdl-d"), ("E", "7.7.1-5_cdl-e")]
+    for model, f in names:
+        head, body = rows(f"38901_t{f}.csv")
+        assert head == ["cluster", "component", "normalized_delay", "power_db", "aod_deg",
+                        "aoa_deg", "zod_deg", "zoa_deg"], head
+        parts.append(f"/// CDL-{model}, Table {f.split('_')[0]}.\npub const CDL_{model}: &[CdlCluster] = &[\n")
+        for row in body:
+            assert row[1] in ("LOS", "NLOS"), row
+            v = [float(x) for x in row[2:8]]
+            parts.append(
+                f"    CdlCluster {{ normalized_delay: {v[0]!r}, power_db: {v[1]!r}, aod_deg: {v[2]!r}, "
+                f"aoa_deg: {v[3]!r}, zod_deg: {v[4]!r}, zoa_deg: {v[5]!r}, los: {'true' if row[1] == 'LOS' else 'false'} }},\n")
+        parts.append("];\n\n")
+    head, body = rows("38901_t7.7.1-1-5_cdl-per-cluster-params.csv")
+    assert head == ["model", "table", "c_ASD_deg", "c_ASA_deg", "c_ZSD_deg", "c_ZSA_deg", "XPR_dB"], head
+    for row in body:
+        m = row[0].split("-")[1]
+        v = [float(x) for x in row[2:7]]
+        parts.append(f"/// Per-cluster parameters of CDL-{m}, Table {row[1]}.\n")
+        parts.append(f"pub const CDL_{m}_SPREADS: CdlSpreads = CdlSpreads {{ c_asd_deg: {v[0]!r}, c_asa_deg: {v[1]!r}, "
+                     f"c_zsd_deg: {v[2]!r}, c_zsa_deg: {v[3]!r}, xpr_db: {v[4]!r} }};\n")
+    head, body = rows("38901_t7.5-3_ray-offsets.csv")
+    assert head == ["ray_m", "alpha_m"] and len(body) == 20, head
+    parts.append("\n/// Ray offset angles α_m, m = 1 … 20, for unit r.m.s. angle spread (Table 7.5-3).\n")
+    parts.append("pub const RAY_OFFSETS: [f64; 20] = [" + ", ".join(repr(float(r[1])) for r in body) + "];\n")
+    write("cdl.rs", "".join(parts))
+
+
 if __name__ == "__main__":
     if not os.path.isdir(SRC):
         sys.exit(f"no table directory at {SRC}")
@@ -281,3 +353,4 @@ if __name__ == "__main__":
     srs_bandwidth()
     csi_rs()
     tdl()
+    cdl()

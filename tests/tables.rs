@@ -247,3 +247,63 @@ fn tdl_tables_equal_the_shared_tables() {
     assert_eq!(k[0][3].parse::<f64>().unwrap(), TDL_D_K_FACTOR_DB);
     assert_eq!(k[1][3].parse::<f64>().unwrap(), TDL_E_K_FACTOR_DB);
 }
+
+#[test]
+fn cdl_tables_and_ray_offsets_equal_the_shared_tables() {
+    use massive_mimo::tables::cdl::*;
+    let Some(dir) = shared() else { return };
+    let num =
+        |file: &str, c: &str| -> f64 { c.parse().unwrap_or_else(|_| panic!("{file}: `{c}`")) };
+    for (file, ours) in [
+        ("38901_t7.7.1-1_cdl-a.csv", CDL_A),
+        ("38901_t7.7.1-2_cdl-b.csv", CDL_B),
+        ("38901_t7.7.1-3_cdl-c.csv", CDL_C),
+        ("38901_t7.7.1-4_cdl-d.csv", CDL_D),
+        ("38901_t7.7.1-5_cdl-e.csv", CDL_E),
+    ] {
+        let rows = csv(&dir, file);
+        assert_eq!(rows.len(), ours.len(), "{file}");
+        for (r, c) in rows.iter().zip(ours) {
+            let got = [
+                c.normalized_delay,
+                c.power_db,
+                c.aod_deg,
+                c.aoa_deg,
+                c.zod_deg,
+                c.zoa_deg,
+            ];
+            for (i, g) in got.iter().enumerate() {
+                assert_eq!(
+                    num(file, &r[2 + i]),
+                    *g,
+                    "{file} cluster {} column {}",
+                    r[0],
+                    2 + i
+                );
+            }
+            assert_eq!(r[1] == "LOS", c.los, "{file} cluster {}", r[0]);
+        }
+    }
+    let params = csv(&dir, "38901_t7.7.1-1-5_cdl-per-cluster-params.csv");
+    for (r, s) in params.iter().zip([
+        CDL_A_SPREADS,
+        CDL_B_SPREADS,
+        CDL_C_SPREADS,
+        CDL_D_SPREADS,
+        CDL_E_SPREADS,
+    ]) {
+        let got = [s.c_asd_deg, s.c_asa_deg, s.c_zsd_deg, s.c_zsa_deg, s.xpr_db];
+        for (i, g) in got.iter().enumerate() {
+            assert_eq!(
+                num("per-cluster", &r[2 + i]),
+                *g,
+                "{} column {}",
+                r[0],
+                2 + i
+            );
+        }
+    }
+    let offsets = csv(&dir, "38901_t7.5-3_ray-offsets.csv");
+    let want: Vec<f64> = offsets.iter().map(|r| num("ray offsets", &r[1])).collect();
+    assert_eq!(want, RAY_OFFSETS.to_vec());
+}

@@ -12,9 +12,15 @@
 //!   5.5.3.2-1…-4).
 //! * [`tdl`]: the 38.901 TDL channel models A–E (Tables 7.7.2-1…-5) and the K-factors of TDL-D
 //!   and TDL-E — data only; the simulation crate turns them into channels.
+//! * [`cdl`]: the 38.901 CDL channel models A–E (Tables 7.7.1-1…-5) with their per-cluster
+//!   parameters, and the ray offset angles of Table 7.5-3 — data only, as `tdl`.
 //!
 //! Regenerate after a change of the source tables with `python3 tables/generate.py`.
 
+// A tabulated delay (CDL-C's 0.6366) happens to be close to 2/π: data, not a constant.
+#[rustfmt::skip]
+#[allow(clippy::approx_constant)]
+pub mod cdl;
 #[rustfmt::skip]
 pub mod csi_rs;
 #[rustfmt::skip]

@@ -25,6 +25,7 @@
 
 use super::{ChannelModel, SPEED_OF_LIGHT, check_response_args, normal};
 use massive_mimo::array::PanelArray;
+use massive_mimo::tables::cdl::{self, CdlCluster, RAY_OFFSETS};
 use massive_mimo::{C32, Error, Result};
 use ndarray::ArrayViewMut3;
 use num_complex::Complex64;
@@ -33,14 +34,56 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::f64::consts::PI;
 
-/// Ray offset angles for unit r.m.s. spread, 38.901 Table 7.5-3 (20 rays, ± pairs).
-const RAY_OFFSETS: [f64; 10] = [
-    0.0447, 0.1413, 0.2492, 0.3715, 0.5129, 0.6797, 0.8844, 1.1481, 1.5195, 2.1551,
-];
-
+/// Ray offset angle m (0-based) for unit r.m.s. spread, 38.901 Table 7.5-3 (generated from the
+/// shared tables: ± pairs, 20 rays).
 fn ray_offset(m: usize) -> f64 {
-    let v = RAY_OFFSETS[m / 2];
-    if m.is_multiple_of(2) { v } else { -v }
+    RAY_OFFSETS[m % RAY_OFFSETS.len()]
+}
+
+/// The 38.901 §7.7.1 CDL models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NrCdl {
+    /// CDL-A (NLOS), Table 7.7.1-1.
+    A,
+    /// CDL-B (NLOS), Table 7.7.1-2.
+    B,
+    /// CDL-C (NLOS), Table 7.7.1-3.
+    C,
+    /// CDL-D (LOS), Table 7.7.1-4.
+    D,
+    /// CDL-E (LOS), Table 7.7.1-5.
+    E,
+}
+
+impl NrCdl {
+    /// The model's rows as tabulated (the LOS ray of D/E as its own row).
+    pub fn clusters(self) -> &'static [CdlCluster] {
+        match self {
+            NrCdl::A => cdl::CDL_A,
+            NrCdl::B => cdl::CDL_B,
+            NrCdl::C => cdl::CDL_C,
+            NrCdl::D => cdl::CDL_D,
+            NrCdl::E => cdl::CDL_E,
+        }
+    }
+
+    /// The model's intra-cluster spreads and XPR.
+    pub fn spreads(self) -> ClusterSpreads {
+        let s = match self {
+            NrCdl::A => cdl::CDL_A_SPREADS,
+            NrCdl::B => cdl::CDL_B_SPREADS,
+            NrCdl::C => cdl::CDL_C_SPREADS,
+            NrCdl::D => cdl::CDL_D_SPREADS,
+            NrCdl::E => cdl::CDL_E_SPREADS,
+        };
+        ClusterSpreads {
+            bs_azimuth_deg: s.c_asd_deg,
+            bs_zenith_deg: s.c_zsd_deg,
+            ue_azimuth_deg: s.c_asa_deg,
+            ue_zenith_deg: s.c_zsa_deg,
+            xpr_db: s.xpr_db,
+        }
+    }
 }
 
 /// One cluster: delay, power and its directions (degrees; zenith from the z axis, azimuth
@@ -207,6 +250,42 @@ impl ClusterProfile {
             spreads,
             los,
         })
+    }
+
+    /// The 38.901 CDL `model` (§7.7.1) with r.m.s. delay spread `delay_spread_s`: the NLOS
+    /// clusters with delays × the spread (§7.7.3) and the tabulated angles (AOD → BS azimuth,
+    /// ZOD → BS zenith, AOA → user azimuth, ZOA → user zenith), the model's c_ASD, c_ZSD,
+    /// c_ASA, c_ZSA and XPR; the LOS row of CDL-D / CDL-E becomes the LOS ray at delay 0 in its
+    /// ZOD / AOD with K = P_LOS / Σ P_NLOS. Point it at a user with [`Self::scaled`]
+    /// (§7.7.5.1: desired means, and spreads, per dimension). Errors: a spread not finite and
+    /// > 0.
+    pub fn cdl(model: NrCdl, delay_spread_s: f64) -> Result<Self> {
+        if !(delay_spread_s.is_finite() && delay_spread_s > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "delay_spread_s",
+                value: massive_mimo::error::Value::of(&delay_spread_s),
+                reason: "must be finite and > 0",
+            });
+        }
+        let rows = model.clusters();
+        let clusters: Vec<Cluster> = rows
+            .iter()
+            .filter(|c| !c.los)
+            .map(|c| Cluster {
+                delay: c.normalized_delay * delay_spread_s,
+                power_db: c.power_db,
+                bs_azimuth_deg: c.aod_deg,
+                bs_zenith_deg: c.zod_deg,
+                ue_azimuth_deg: c.aoa_deg,
+                ue_zenith_deg: c.zoa_deg,
+            })
+            .collect();
+        let nlos: f64 = clusters.iter().map(|c| 10f64.powf(c.power_db / 10.0)).sum();
+        let los = rows.iter().find(|c| c.los).map(|c| {
+            let k = 10f64.powf(c.power_db / 10.0) / nlos;
+            (10.0 * k.log10(), c.zod_deg, c.aod_deg)
+        });
+        Self::from_table(clusters, model.spreads(), los)
     }
 
     /// Draws a profile for a user at `geometry` with the structure of 38.901 §7.5 steps 5–7
@@ -610,6 +689,79 @@ mod tests {
             speed_mps: 0.0,
             travel_azimuth_deg: 0.0,
         }
+    }
+
+    #[test]
+    fn cdl_models_have_their_table_spreads_k_factors_and_delay_spread() {
+        // Table 7.5-3's offsets have unit r.m.s. (so c_ASD etc. are the per-cluster r.m.s.
+        // spreads of the 20 rays) — to the table's 4-digit rounding.
+        let rms = (RAY_OFFSETS.iter().map(|a| a * a).sum::<f64>() / 20.0).sqrt();
+        assert!((rms - 1.0).abs() < 1e-3, "ray offsets r.m.s. {rms}");
+        for model in [NrCdl::A, NrCdl::B, NrCdl::C, NrCdl::D, NrCdl::E] {
+            let ds = 100e-9;
+            let prof = ClusterProfile::cdl(model, ds).unwrap();
+            assert_eq!(prof.spreads, model.spreads());
+            // The tables are normalised to an r.m.s. delay spread of 1 with the LOS ray
+            // included (at delay 0, power P_LOS): within 2 % after §7.7.3 scaling.
+            let (k_lin, n_los) = match prof.los {
+                Some((k_db, _, _)) => (10f64.powf(k_db / 10.0), 1),
+                None => (0.0, 0),
+            };
+            let p = prof.powers();
+            // Weights: NLOS clusters share 1/(1 + K); the LOS ray (K/(1 + K)) sits at delay
+            // 0 and adds to neither moment.
+            let w_nlos = 1.0 / (1.0 + k_lin);
+            let m1: f64 = p
+                .iter()
+                .zip(&prof.clusters)
+                .map(|(p, c)| p * w_nlos * c.delay)
+                .sum();
+            let m2: f64 = p
+                .iter()
+                .zip(&prof.clusters)
+                .map(|(p, c)| p * w_nlos * c.delay * c.delay)
+                .sum();
+            let spread = (m2 - m1 * m1).sqrt();
+            assert!(
+                (spread / ds - 1.0).abs() < 0.02,
+                "{model:?}: spread {spread:e}"
+            );
+            assert_eq!(prof.clusters.len() + n_los, model.clusters().len());
+            match model {
+                NrCdl::D | NrCdl::E => {
+                    // The LOS ray over the first cluster's Rayleigh part: the TDL K-factors.
+                    let rows = model.clusters();
+                    let k = rows[0].power_db - rows[1].power_db;
+                    let want = if model == NrCdl::D { 13.3 } else { 22.0 };
+                    assert!((k - want).abs() < 1e-9, "{model:?}: {k}");
+                    let (_, ze, az) = prof.los.unwrap();
+                    assert_eq!((ze, az), (rows[0].zod_deg, rows[0].aod_deg));
+                }
+                _ => assert!(prof.los.is_none()),
+            }
+            // One cluster's 20 rays spread by exactly its c (r.m.s. over the rays).
+            let one =
+                ClusterProfile::from_table(vec![prof.clusters[0]], prof.spreads, None).unwrap();
+            let (_, asd) = one.angle_stats(|c| (c.bs_azimuth_deg, one.spreads.bs_azimuth_deg));
+            let c_asd = prof.spreads.bs_azimuth_deg;
+            assert!(
+                (asd / c_asd - 1.0).abs() < 0.01,
+                "{model:?}: ASD {asd} vs {c_asd}"
+            );
+        }
+        // It drives the channel through the array (finite response over the band).
+        let profs = vec![ClusterProfile::cdl(NrCdl::C, 300e-9).unwrap()];
+        let ch = ClusterChannel::new(array(), 2.6e9, &[user(0.0, 90.0)], &profs, 3).unwrap();
+        let freqs: Vec<f64> = (0..600).map(|k| 2.6e9 + k as f64 * 30e3).collect();
+        let mut h = Array3::zeros((1, 600, 64));
+        ch.frequency_response(0.0, &freqs, h.view_mut()).unwrap();
+        assert!(h.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
+        assert_eq!(
+            ClusterProfile::cdl(NrCdl::A, f64::NAN)
+                .err()
+                .map(|e| e.parameter()),
+            Some("delay_spread_s")
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub mod flat;
 pub mod tdl;
 
 pub use cluster::{
-    Cluster, ClusterChannel, ClusterProfile, ClusterSpreads, ProfileParams, UserGeometry,
+    Cluster, ClusterChannel, ClusterProfile, ClusterSpreads, NrCdl, ProfileParams, UserGeometry,
 };
 pub use flat::StaticChannel;
 pub use tdl::{NrTdl, Tdl, TdlProfile};
