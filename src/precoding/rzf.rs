@@ -519,6 +519,14 @@ mod tests {
         }
     }
 
+    /// Largest |a − b| over two weight arrays.
+    fn max_diff(a: &Array3<C32>, b: &Array3<C32>) -> f32 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).norm())
+            .fold(0.0f32, f32::max)
+    }
+
     #[test]
     fn weights_do_not_depend_on_the_channel_scale() {
         // Issue 21: H × 1e-20 used to give ‖W‖² = 0 (the Gram underflowed) and H × 1e20 an
@@ -541,11 +549,7 @@ mod tests {
                     .process(hs.view(), alpha * scale * scale, norm, ws.view_mut())
                     .unwrap();
                 assert_eq!(rs.mrt_fallbacks, r1.mrt_fallbacks);
-                let d = w1
-                    .iter()
-                    .zip(&ws)
-                    .map(|(a, c)| (a - c).norm())
-                    .fold(0.0f32, f32::max);
+                let d = max_diff(&w1, &ws);
                 assert!(
                     d < 1e-4,
                     "scale {scale:e}, α {alpha}, {norm:?}: weights differ by {d}"
@@ -564,11 +568,7 @@ mod tests {
             let mut ws = Array3::zeros((b, n, k));
             p.process_per_user(hs.view(), &a_s, Normalization::Column, ws.view_mut())
                 .unwrap();
-            let d = w1
-                .iter()
-                .zip(&ws)
-                .map(|(a, c)| (a - c).norm())
-                .fold(0.0f32, f32::max);
+            let d = max_diff(&w1, &ws);
             assert!(
                 d < 1e-4,
                 "per-user α, scale {scale:e}: weights differ by {d}"
