@@ -23,7 +23,7 @@ use clap::{Parser, ValueEnum};
 use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Rat};
 use massive_mimo::link::PrecoderKind;
-use massive_mimo_sim::channel::{NrTdl, ProfileParams, TdlProfile};
+use massive_mimo_sim::channel::{NrCdl, NrTdl, ProfileParams, TdlProfile};
 use massive_mimo_sim::{
     CarrierResult, CellScenario, ChannelKind, Csi, run_carriers, simulate_carrier,
 };
@@ -63,6 +63,17 @@ enum Channel {
     TdlD,
     /// 38.901 TDL-E per antenna (LOS, K = 22 dB).
     TdlE,
+    /// 38.901 CDL-A through the array, turned toward each user (delay spread from
+    /// --delay-spread-ns).
+    CdlA,
+    /// 38.901 CDL-B through the array.
+    CdlB,
+    /// 38.901 CDL-C through the array.
+    CdlC,
+    /// 38.901 CDL-D through the array (LOS).
+    CdlD,
+    /// 38.901 CDL-E through the array (LOS).
+    CdlE,
     /// i.i.d. Rayleigh, flat.
     Rayleigh,
 }
@@ -95,7 +106,7 @@ struct Args {
     /// Channel model.
     #[arg(long, value_enum, default_value = "cluster")]
     channel: Channel,
-    /// R.m.s. delay spread of the 38.901 TDL channels, ns (38.901 Table 7.7.3-1: 10 very
+    /// R.m.s. delay spread of the 38.901 TDL and CDL channels, ns (38.901 Table 7.7.3-1: 10 very
     /// short … 1000 very long; 100 nominal).
     #[arg(long, default_value_t = 100.0)]
     delay_spread_ns: f64,
@@ -185,6 +196,16 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 _ => NrTdl::E,
             };
             ChannelKind::Tdl(TdlProfile::nr(model, args.delay_spread_ns * 1e-9)?)
+        }
+        Channel::CdlA | Channel::CdlB | Channel::CdlC | Channel::CdlD | Channel::CdlE => {
+            let model = match args.channel {
+                Channel::CdlA => NrCdl::A,
+                Channel::CdlB => NrCdl::B,
+                Channel::CdlC => NrCdl::C,
+                Channel::CdlD => NrCdl::D,
+                _ => NrCdl::E,
+            };
+            ChannelKind::Cdl(model, args.delay_spread_ns * 1e-9)
         }
         Channel::Rayleigh => ChannelKind::Rayleigh,
     };

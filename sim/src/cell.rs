@@ -40,8 +40,8 @@
 //!    reports its MCS with modulation and code rate.
 
 use crate::channel::{
-    ChannelModel, ClusterChannel, ClusterProfile, ProfileParams, StaticChannel, Tdl, TdlProfile,
-    UserGeometry, add_awgn,
+    ChannelModel, Cluster, ClusterChannel, ClusterProfile, NrCdl, ProfileParams, StaticChannel,
+    Tdl, TdlProfile, UserGeometry, add_awgn,
 };
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
 use massive_mimo::detection::DetectorMethod;
@@ -71,6 +71,11 @@ pub enum ChannelKind {
     Cluster(ProfileParams),
     /// [`Tdl`] per user and antenna with this profile (no spatial structure).
     Tdl(TdlProfile),
+    /// A 38.901 CDL model through the array ([`ClusterProfile::cdl`]) with this r.m.s. delay
+    /// spread (s), pointed at each user by §7.7.5.1 angle translation (the model's own angle
+    /// spreads kept, the mean angles moved to the user's direction, the LOS ray of CDL-D/E
+    /// toward the user).
+    Cdl(NrCdl, f64),
     /// [`StaticChannel::rayleigh_iid`], flat.
     Rayleigh,
 }
@@ -174,6 +179,20 @@ impl CellScenario {
                     rng.r#gen(),
                 )?)
             }
+            ChannelKind::Cdl(model, delay_spread_s) => {
+                let profiles = self
+                    .users
+                    .iter()
+                    .map(|g| cdl_toward(*model, *delay_spread_s, g))
+                    .collect::<Result<Vec<_>>>()?;
+                Box::new(ClusterChannel::new(
+                    *array,
+                    array_design_hz,
+                    &self.users,
+                    &profiles,
+                    rng.r#gen(),
+                )?)
+            }
             ChannelKind::Tdl(profile) => {
                 let v = self.users.iter().map(|u| u.speed_mps).fold(0.0, f64::max);
                 let doppler = v * array_design_hz / crate::channel::SPEED_OF_LIGHT;
@@ -192,6 +211,36 @@ impl CellScenario {
             )?),
         })
     }
+}
+
+/// CDL `model` with delay spread `delay_spread_s` translated toward the user at `g` (38.901
+/// §7.7.5.1 with each desired spread equal to the model's: a rotation of the mean angles; the
+/// delays as §7.7.3 made them; the LOS ray, if any, toward the user).
+fn cdl_toward(model: NrCdl, delay_spread_s: f64, g: &UserGeometry) -> Result<ClusterProfile> {
+    let p = ClusterProfile::cdl(model, delay_spread_s)?;
+    let s = p.spreads;
+    let spread = |get: &dyn Fn(&Cluster) -> (f64, f64)| p.angle_stats(get).1;
+    let mut q = p.scaled(
+        p.delay_spread(),
+        (
+            g.azimuth_deg,
+            spread(&|c| (c.bs_azimuth_deg, s.bs_azimuth_deg)),
+        ),
+        (
+            g.zenith_deg,
+            spread(&|c| (c.bs_zenith_deg, s.bs_zenith_deg)),
+        ),
+        (
+            g.azimuth_deg + 180.0,
+            spread(&|c| (c.ue_azimuth_deg, s.ue_azimuth_deg)),
+        ),
+        (
+            180.0 - g.zenith_deg,
+            spread(&|c| (c.ue_zenith_deg, s.ue_zenith_deg)),
+        ),
+    )?;
+    q.los = q.los.map(|(k, _, _)| (k, g.zenith_deg, g.azimuth_deg));
+    Ok(q)
 }
 
 /// One stream's outcome on one carrier (downlink stream or uplink user).
@@ -926,4 +975,49 @@ pub fn simulate_aggregation(
     run_carriers(ca.carriers(), threads, |i, c| {
         simulate_carrier(c, channel.as_ref(), scenario, i)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use massive_mimo::array::PanelArray;
+    use ndarray::Array3;
+
+    #[test]
+    fn cdl_channels_point_at_their_users() {
+        // CDL-D turned toward two users at ±30°: most of the power is the LOS ray toward the
+        // user (K = P_LOS/ΣP_NLOS ≈ 9 dB: 89 %) and the clusters spread a few degrees around
+        // it, so a user's channel correlates strongly with the array response toward itself
+        // (|aᴴh|²/‖a‖²‖h‖² > 0.7) and weakly toward the other user.
+        let array = PanelArray::cross_polarized(8, 4).unwrap();
+        let mut sc = CellScenario::reference(2);
+        let dirs = [(95.0, -30.0), (100.0, 30.0)];
+        for (g, (ze, az)) in sc.users.iter_mut().zip(dirs) {
+            g.zenith_deg = ze;
+            g.azimuth_deg = az;
+        }
+        sc.channel = ChannelKind::Cdl(NrCdl::D, 100e-9);
+        let ch = sc.build_channel(&array, 2.6e9).unwrap();
+        let n = array.len();
+        let mut h = Array3::zeros((2, 1, n));
+        ch.frequency_response(0.0, &[2.6e9], h.view_mut()).unwrap();
+        let corr = |u: usize, (ze, az): (f64, f64)| {
+            let mut a = vec![C32::new(0.0, 0.0); n];
+            array
+                .response(ze, az, (C32::new(1.0, 0.0), C32::new(0.0, 0.0)), &mut a)
+                .unwrap();
+            let dot: C32 = (0..n).map(|i| h[[u, 0, i]] * a[i].conj()).sum();
+            let ha: f32 = (0..n).map(|i| h[[u, 0, i]].norm_sqr()).sum();
+            let aa: f32 = a.iter().map(|v| v.norm_sqr()).sum();
+            dot.norm_sqr() / (ha * aa)
+        };
+        for u in 0..2 {
+            let (own, other) = (corr(u, dirs[u]), corr(u, dirs[1 - u]));
+            assert!(own > 0.7, "user {u}: {own:.3} toward itself");
+            assert!(other < 0.1, "user {u}: {other:.3} toward the other user");
+        }
+        // NLOS CDL-A builds for every user too.
+        sc.channel = ChannelKind::Cdl(NrCdl::A, 300e-9);
+        assert_eq!(sc.build_channel(&array, 2.6e9).unwrap().n_users(), 2);
+    }
 }
