@@ -169,6 +169,20 @@ fn block_diagonalization_nulls_the_other_users() {
             }
         }
     }
+    // Exactly as many layers as the null space has dimensions: 2 users × 2 antennas on 4
+    // transmit antennas leave each user a 2-dimensional null space of the other, enough for
+    // its 2 layers (and one layer more is an error).
+    let pair: Vec<Array2<C32>> = (0..2)
+        .map(|_| Array2::from_shape_fn((2, 4), |_| cn(&mut rng, 1.0)))
+        .collect();
+    let views: Vec<_> = pair.iter().map(|h| h.view()).collect();
+    let ws = block_diagonalization(&views, &[2, 2]).unwrap();
+    let leak: f32 = pair[1].dot(&ws[0]).iter().map(|v| v.norm_sqr()).sum();
+    assert!(leak < 1e-8, "edge case leaks {leak}");
+    assert_eq!(
+        support::err::name(block_diagonalization(&views, &[3, 2])),
+        "layers[k]"
+    );
     // 9 users × 2 antennas leave no null space on 16 antennas.
     let many: Vec<Array2<C32>> = (0..9)
         .map(|_| Array2::from_shape_fn((2, 16), |_| cn(&mut rng, 1.0)))
