@@ -225,6 +225,66 @@ fn lmmse_nmse_is_within_reach_of_the_genie_bound() {
 }
 
 #[test]
+fn a_reused_estimator_equals_a_fresh_one() {
+    // The LMMSE filters are cached per window and prior: a second slot with other channel
+    // statistics (delay spread, SNR) through the same estimator must give exactly what a
+    // fresh estimator gives on that slot — a stale cached filter would not.
+    let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, 24);
+    let fresh = || {
+        let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+        ChannelEstimator::new(pattern, 4, EstimatorConfig::default()).unwrap()
+    };
+    let mut reused = fresh();
+    let mut out = reused.estimate().unwrap();
+    for (seed, rms, nv) in [(41u64, 0.002, 0.01f64), (43, 0.012, 0.3), (45, 0.006, 0.05)] {
+        let h = channel(seed, (4, 4, 14, 288), rms, 0.0, 8);
+        let rx = receive(seed + 1, &h, &pilots, nv);
+        reused.process(rx.view(), None, &mut out).unwrap();
+        let mut new = fresh();
+        let mut want = new.estimate().unwrap();
+        new.process(rx.view(), None, &mut want).unwrap();
+        assert_eq!(
+            out.view(),
+            want.view(),
+            "slot with r.m.s. delay {rms}, σ² {nv}"
+        );
+        assert_eq!(out.report(), want.report());
+    }
+}
+
+#[test]
+fn each_port_gets_the_filter_of_its_own_delay_prior() {
+    // Two ports of one CDM group share the pilot positions but not the channel: port 0 is
+    // flat (a narrow delay prior), port 1 disperses (r.m.s. 0.012 of the symbol). Each port's
+    // filter follows its own measured prior, so LMMSE beats linear interpolation on both
+    // (today by 5.0 and 3.3 dB at 20 dB SNR).
+    let pilots = dmrs(DmrsType::Type1, vec![0, 1], false, 24);
+    let flat = channel(51, (4, 1, 14, 288), 0.0, 0.0, 1);
+    let wide = channel(52, (4, 1, 14, 288), 0.012, 0.0, 8);
+    let h = ndarray::concatenate(ndarray::Axis(1), &[flat.view(), wide.view()]).unwrap();
+    let nv = 0.01;
+    let rx = receive(53, &h, &pilots, nv);
+    let port_nmse = |m| {
+        let (e, _) = estimate(&pilots, &rx, Some(nv as f32), m);
+        [0, 1].map(|p| {
+            nmse_db(
+                &e.slice(ndarray::s![.., p..p + 1, .., ..]).to_owned(),
+                &h.slice(ndarray::s![.., p..p + 1, .., ..]).to_owned(),
+            )
+        })
+    };
+    let (lin, lmmse) = (port_nmse(LINEAR), port_nmse(LMMSE));
+    for p in 0..2 {
+        assert!(
+            lmmse[p] < lin[p],
+            "port {p}: LMMSE {:.2} dB vs linear {:.2} dB",
+            lmmse[p],
+            lin[p]
+        );
+    }
+}
+
+#[test]
 fn double_symbol_type2_separates_twelve_ports() {
     // 3 CDM groups × 4 ports (FD-OCC × TD-OCC), 8 receive antennas.
     let pilots = dmrs(DmrsType::Type2, (0..12).collect(), true, 16);
