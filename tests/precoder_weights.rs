@@ -221,6 +221,7 @@ fn downlink_weights_use_alpha_k_sigma2_and_unit_power_per_re() {
 fn rzf_shape_and_value_errors_are_named() {
     // Capacity 4 matrices of up to 2 layers × 8 antennas.
     let mut p = RzfPrecoder::new(2, 8, 4).unwrap();
+    assert_eq!(p.capacity(), (2, 8, 4), "(max_layers, max_ant, max_batch)");
     let h_name = "h [batch ≤ max_batch, k ≤ max_layers, n_tx ≤ max_ant]";
     for (b, k, n) in [(0, 2, 8), (5, 2, 8), (4, 0, 8), (4, 3, 8), (4, 2, 9)] {
         let h = Array3::from_elem((b, k, n), C32::new(1.0, 0.0));
