@@ -99,24 +99,49 @@ fn ls_noise_matches_theory_on_a_flat_channel() {
 fn lmmse_and_dft_beat_linear_interpolation() {
     // Dispersive channel: RMS delay 1 % of the symbol (≈ 330 ns at 30 kHz), 8 taps.
     let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, 24);
-    let h = channel(3, (4, 4, 14, 288), 0.01, 0.0, 8);
+    let (rms, n_taps) = (0.01, 8);
+    let h = channel(3, (4, 4, 14, 288), rms, 0.0, n_taps);
+    // The profile `channel` draws from, for the genie bound.
+    let delays: Vec<f64> = (0..n_taps)
+        .map(|i| i as f64 * rms * 3.0 / n_taps as f64)
+        .collect();
+    let total: f64 = delays.iter().map(|d| (-d / rms).exp()).sum();
+    let powers: Vec<f64> = delays.iter().map(|d| (-d / rms).exp() / total).collect();
     let mut table = String::new();
     for snr_db in [0.0f64, 10.0, 20.0, 30.0] {
         let nv = 10f64.powf(-snr_db / 10.0);
         let rx = receive(4, &h, &pilots, nv);
+        let (lin_est, est) = estimate(&pilots, &rx, Some(nv as f32), LINEAR);
+        let lin = nmse_db(&lin_est, &h);
         let n = |m| nmse_db(&estimate(&pilots, &rx, Some(nv as f32), m).0, &h);
-        let (lin, lmmse, dft) = (n(LINEAR), n(LMMSE), n(DFT));
-        table += &format!("{snr_db:>4} dB: linear {lin:.2}, lmmse {lmmse:.2}, dft {dft:.2}\n");
+        let (lmmse, dft) = (n(LMMSE), n(DFT));
+        let pos: Vec<f64> = est
+            .ls_estimates(0, 0, 0)
+            .unwrap()
+            .iter()
+            .map(|x| x.0)
+            .collect();
+        let genie = 10.0 * genie_lmmse_nmse(&delays, &powers, &pos, nv / 2.0, 288).log10();
+        table += &format!(
+            "{snr_db:>4} dB: linear {lin:.2}, lmmse {lmmse:.2}, dft {dft:.2}, genie {genie:.2}\n"
+        );
         assert!(lmmse <= lin, "{table}");
-        // Gains measured at these seeds: LMMSE 5.2 / 3.9 dB, DFT 2.2 / 0.5 dB at 0 / 10 dB.
-        if snr_db == 0.0 {
-            assert!(lmmse < lin - 4.5, "LMMSE gains < 4.5 dB:\n{table}");
-            assert!(dft < lin - 1.5, "DFT gains < 1.5 dB:\n{table}");
-        }
-        if snr_db == 10.0 {
-            assert!(lmmse < lin - 3.0, "LMMSE gains < 3 dB:\n{table}");
-            assert!(dft < lin, "DFT worse than linear:\n{table}");
-        }
+        // Where noise dominates (0 and 10 dB) the filters must realise a share of what the
+        // genie Wiener filter (the independent bound) gains over linear interpolation. Today:
+        // LMMSE 72 % / 53 %, DFT (a fixed CP-long window, no prior) 31 % / 7 %; the guards
+        // (60 / 45 %, 20 / 0 %) are regression limits anchored on the bound, not on our output.
+        let room = lin - genie;
+        let (share_lmmse, share_dft) = ((lin - lmmse) / room, (lin - dft) / room);
+        let (min_lmmse, min_dft) = match snr_db as i32 {
+            0 => (0.60, 0.20),
+            10 => (0.45, 0.0),
+            _ => (0.0, f64::NEG_INFINITY),
+        };
+        assert!(
+            share_lmmse >= min_lmmse,
+            "LMMSE share {share_lmmse:.2}:\n{table}"
+        );
+        assert!(share_dft >= min_dft, "DFT share {share_dft:.2}:\n{table}");
     }
     println!("{table}");
 }
