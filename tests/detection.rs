@@ -424,6 +424,31 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
         ),
         "interference [n_groups, n_int ≤ max_interferers, n_ant]"
     );
+    // IRC factors of the wrong group count or antenna count, each on its own (a detector
+    // with room for one interferer, so the count itself is fine).
+    let mut det_irc = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+        max_ant: 4,
+        max_layers: 2,
+        max_interferers: 1,
+        max_groups: 3,
+        group_prbs: 1,
+        n_sym: 2,
+    })
+    .unwrap();
+    let h_ok = Array3::from_elem((3, 2, 4), C32::new(1.0, 0.0));
+    for u_shape in [(2, 1, 4), (3, 1, 3), (3, 2, 4)] {
+        let u = Array3::from_elem(u_shape, C32::new(0.1, 0.0));
+        let ch = GroupChannels {
+            h: h_ok.view(),
+            noise_var: &[0.1; 3],
+            interference: Some(u.view()),
+        };
+        assert_eq!(
+            support::err::name(det_irc.compute(&ch, DetectorMethod::Irc { unbiased: true })),
+            "interference [n_groups, n_int ≤ max_interferers, n_ant]",
+            "{u_shape:?}"
+        );
+    }
     // Channel shapes `compute` must refuse, each on its own: no group, more groups than
     // max_groups (3), no antenna, more antennas than max_ant (4), no layer, more layers than
     // max_layers (2), more layers than antennas.

@@ -381,6 +381,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn windows_advance_by_half_a_window_and_serve_the_nearest_outputs() {
+        // 20 blocks, windows of 8: starts every 4 blocks (0, 4, 8, 12, the last flush at
+        // 12), so each output is served by the window whose centre is nearest its block.
+        let pos: Vec<f64> = (0..20).map(|b| 1.0 + 4.0 * b as f64).collect();
+        let outs: Vec<f64> = (0..80).map(|k| k as f64).collect();
+        let chunks = plan_chunks(&pos, &outs, 8);
+        let windows: Vec<usize> = chunks.iter().map(|c| c.window).collect();
+        assert_eq!(windows, vec![0, 4, 8, 12]);
+        // Block b (subcarriers 4b − 1 … 4b + 2) belongs to the window centred nearest it
+        // (centres 3.5, 7.5, 11.5, 15.5): blocks 0–5 → 0, 6–9 → 4, 10–13 → 8, 14–19 → 12.
+        let bounds: Vec<(usize, usize)> = chunks.iter().map(|c| (c.k0, c.k1)).collect();
+        assert_eq!(bounds, vec![(0, 23), (23, 39), (39, 55), (55, 80)]);
+    }
+
+    #[test]
     fn chunks_cover_every_subcarrier_once_with_windows_in_range() {
         for (nb, n_sc, l) in [(36, 288, 16), (5, 40, 16), (1, 12, 16), (100, 400, 8)] {
             let pos: Vec<f64> = (0..nb).map(|b| 1.0 + 4.0 * b as f64).collect();
