@@ -454,6 +454,11 @@ fn report_rsrp_and_sinr_stay_within_their_estimation_spread_at_0_db() {
                     .sum::<usize>()
             })
             .sum();
+        // N is what the pattern says: its runs' CDM blocks, per receive antenna.
+        let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+        let group = &pattern.groups()[p / 2];
+        let blocks: usize = group.runs.iter().map(|r| r.n_blocks()).sum();
+        assert_eq!(n, blocks * n_rx);
         let sd = ((2.0 * power * nv * g + nv * nv * g * g) / n as f64).sqrt();
         let rsrp = rep.rsrp[p] as f64;
         assert!(
@@ -788,6 +793,31 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
             // −8 … +40 around 0), its power-weighted spread; the report within one tap at
             // 10 dB and above (the estimator keeps a window of taps and subtracts the noise).
             if snr_db >= 10.0 {
+                // RSRP: the channel's mean power over antennas and subcarriers.
+                let power: f64 = (0..n_rx)
+                    .flat_map(|r| (0..n_sc).map(move |k| (r, k)))
+                    .map(|(r, k)| truth[[r, u, 0, k]].norm_sqr() as f64)
+                    .sum::<f64>()
+                    / (n_rx * n_sc) as f64;
+                // Within 5 %: the kept window misses the off-grid taps' far sidelobes (≈ 2 %)
+                // and subtracts a measured noise over its taps (σ²·keep/M ≈ 2 % at 10 dB). It
+                // used to report M = 300 times the power (a Parseval factor too many), and
+                // its SINR 23–25 dB too high.
+                let rsrp = f64::from(report.rsrp[u]);
+                assert!(
+                    (rsrp / power - 1.0).abs() < 0.05,
+                    "{snr_db} dB user {u}: RSRP {rsrp:.4} vs {power:.4}"
+                );
+                // SINR = RSRP / the measured noise: at 10 dB the noise measurement is within
+                // 2.5 dB (checked above), so the SINR is too.
+                if snr_db == 10.0 {
+                    let want = 10.0 * (power / nv).log10();
+                    let got = f64::from(report.sinr_db[u]);
+                    assert!(
+                        (got - want).abs() < 2.5,
+                        "user {u}: SINR {got:.2} vs {want:.2} dB"
+                    );
+                }
                 let want_rms = true_rms_delay(&truth, u);
                 let got = f64::from(report.rms_delay[u]);
                 assert!(

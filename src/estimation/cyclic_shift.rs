@@ -418,8 +418,9 @@ impl CyclicShiftEstimator {
                 }
                 let q = p.index;
                 r.pilot_epre[q] = g.epre as f32;
-                // E|h|² per RE = Σ_taps signal power · M (Parseval with the 1/M IDFT).
-                r.rsrp[q] = (e_h * m as f64 * g.epre) as f32;
+                // E|h|² per RE = Σ_taps signal power (Parseval with the 1/M IDFT: the taps of
+                // a channel of power P sum to P, while white noise σ² puts σ²/M on each tap).
+                r.rsrp[q] = (e_h * g.epre) as f32;
                 let nv = tap_noise * m as f64 * g.epre;
                 r.sinr_db[q] = if nv > 0.0 {
                     (10.0 * (f64::from(r.rsrp[q]) / nv).log10()) as f32
