@@ -101,12 +101,6 @@ fn lmmse_and_dft_beat_linear_interpolation() {
     let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, 24);
     let (rms, n_taps) = (0.01, 8);
     let h = channel(3, (4, 4, 14, 288), rms, 0.0, n_taps);
-    // The profile `channel` draws from, for the genie bound.
-    let delays: Vec<f64> = (0..n_taps)
-        .map(|i| i as f64 * rms * 3.0 / n_taps as f64)
-        .collect();
-    let total: f64 = delays.iter().map(|d| (-d / rms).exp()).sum();
-    let powers: Vec<f64> = delays.iter().map(|d| (-d / rms).exp() / total).collect();
     let mut table = String::new();
     for snr_db in [0.0f64, 10.0, 20.0, 30.0] {
         let nv = 10f64.powf(-snr_db / 10.0);
@@ -115,13 +109,7 @@ fn lmmse_and_dft_beat_linear_interpolation() {
         let lin = nmse_db(&lin_est, &h);
         let n = |m| nmse_db(&estimate(&pilots, &rx, Some(nv as f32), m).0, &h);
         let (lmmse, dft) = (n(LMMSE), n(DFT));
-        let pos: Vec<f64> = est
-            .ls_estimates(0, 0, 0)
-            .unwrap()
-            .iter()
-            .map(|x| x.0)
-            .collect();
-        let genie = 10.0 * genie_lmmse_nmse(&delays, &powers, &pos, nv / 2.0, 288).log10();
+        let genie = genie_db(&est, rms, n_taps, nv, 288);
         table += &format!(
             "{snr_db:>4} dB: linear {lin:.2}, lmmse {lmmse:.2}, dft {dft:.2}, genie {genie:.2}\n"
         );
@@ -186,6 +174,24 @@ fn genie_lmmse_nmse(
     mse / n_sc as f64 / r(0.0).re
 }
 
+/// The genie bound (dB) of [`genie_lmmse_nmse`] for a channel drawn by `channel(…, rms, 0.0,
+/// n_taps)` (its exponential profile, re-derived here) at noise `nv`, on the LS positions of
+/// port 0's first run of `est` (Type 1 FD-OCC: LS noise σ²/2).
+fn genie_db(est: &ChannelEstimator, rms: f64, n_taps: usize, nv: f64, n_sc: usize) -> f64 {
+    let delays: Vec<f64> = (0..n_taps)
+        .map(|i| i as f64 * rms * 3.0 / n_taps as f64)
+        .collect();
+    let total: f64 = delays.iter().map(|d| (-d / rms).exp()).sum();
+    let powers: Vec<f64> = delays.iter().map(|d| (-d / rms).exp() / total).collect();
+    let pos: Vec<f64> = est
+        .ls_estimates(0, 0, 0)
+        .unwrap()
+        .iter()
+        .map(|x| x.0)
+        .collect();
+    10.0 * genie_lmmse_nmse(&delays, &powers, &pos, nv / 2.0, n_sc).log10()
+}
+
 #[test]
 fn lmmse_nmse_is_within_reach_of_the_genie_bound() {
     // Issue 23: the LMMSE estimator (data-driven uniform delay prior, windowed filters) against
@@ -200,12 +206,6 @@ fn lmmse_nmse_is_within_reach_of_the_genie_bound() {
     let (n_rx, n_sc, rms, n_taps) = (16, 288, 0.01, 8);
     let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, 24);
     let h = channel(13, (n_rx, 4, 14, n_sc), rms, 0.0, n_taps);
-    // The profile `channel` draws from (tests/support/multipath.rs).
-    let delays: Vec<f64> = (0..n_taps)
-        .map(|i| i as f64 * rms * 3.0 / n_taps as f64)
-        .collect();
-    let total: f64 = delays.iter().map(|d| (-d / rms).exp()).sum();
-    let powers: Vec<f64> = delays.iter().map(|d| (-d / rms).exp() / total).collect();
     for (snr_db, allowed_gap) in [(0.0f64, 3.5), (10.0, 5.0), (20.0, 10.5)] {
         let nv = 10f64.powf(-snr_db / 10.0);
         let rx = receive(14, &h, &pilots, nv);
@@ -231,13 +231,7 @@ fn lmmse_nmse_is_within_reach_of_the_genie_bound() {
         }
         // E|h|² = 1 per antenna and port by construction.
         let measured = 10.0 * (e / count as f64).log10();
-        let pos: Vec<f64> = est
-            .ls_estimates(0, 0, 0)
-            .unwrap()
-            .iter()
-            .map(|x| x.0)
-            .collect();
-        let genie = 10.0 * genie_lmmse_nmse(&delays, &powers, &pos, nv / 2.0, n_sc).log10();
+        let genie = genie_db(&est, rms, n_taps, nv, n_sc);
         assert!(
             measured > genie - 0.3,
             "{snr_db} dB: {measured:.2} below the genie {genie:.2}"

@@ -171,13 +171,7 @@ impl CellScenario {
                     .iter()
                     .map(|g| ClusterProfile::generate(&mut rng, g, p))
                     .collect::<Result<Vec<_>>>()?;
-                Box::new(ClusterChannel::new(
-                    *array,
-                    array_design_hz,
-                    &self.users,
-                    &profiles,
-                    rng.r#gen(),
-                )?)
+                self.through_array(array, array_design_hz, &profiles, rng.r#gen())?
             }
             ChannelKind::Cdl(model, delay_spread_s) => {
                 let profiles = self
@@ -185,13 +179,7 @@ impl CellScenario {
                     .iter()
                     .map(|g| cdl_toward(*model, *delay_spread_s, g))
                     .collect::<Result<Vec<_>>>()?;
-                Box::new(ClusterChannel::new(
-                    *array,
-                    array_design_hz,
-                    &self.users,
-                    &profiles,
-                    rng.r#gen(),
-                )?)
+                self.through_array(array, array_design_hz, &profiles, rng.r#gen())?
             }
             ChannelKind::Tdl(profile) => {
                 let v = self.users.iter().map(|u| u.speed_mps).fold(0.0, f64::max);
@@ -210,6 +198,26 @@ impl CellScenario {
                 rng.r#gen(),
             )?),
         })
+    }
+}
+
+impl CellScenario {
+    /// The users' cluster `profiles` seen through `array` (ray coupling and phases from
+    /// `seed`).
+    fn through_array(
+        &self,
+        array: &massive_mimo::array::PanelArray,
+        array_design_hz: f64,
+        profiles: &[ClusterProfile],
+        seed: u64,
+    ) -> Result<Box<dyn ChannelModel>> {
+        Ok(Box::new(ClusterChannel::new(
+            *array,
+            array_design_hz,
+            &self.users,
+            profiles,
+            seed,
+        )?))
     }
 }
 
