@@ -5,7 +5,9 @@
 mod support;
 
 use massive_mimo::C32;
-use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector, interference_factors};
+use massive_mimo::detection::{
+    DetectorMethod, DetectorReport, GroupChannels, MimoDetector, interference_factors,
+};
 use massive_mimo::modulation::{DemapMethod, Modulation, map};
 use massive_mimo_tools::reference::{EqualizerMethod, LinearEqualizer};
 use ndarray::{Array2, Array3, s};
@@ -601,16 +603,7 @@ fn detection_is_scale_invariant_from_1e_minus_20_to_1e18() {
         let y = y1.map(sc);
         let nv = vec![(0.05 * scale * scale) as f32; n_groups];
         let mut det = MimoDetector::new(&cfg).unwrap();
-        let mut x = Array3::zeros((n_l, 2, 12 * n_groups));
-        let mut xv = Array2::zeros((n_groups, n_l));
-        let ch = GroupChannels {
-            h: h.view(),
-            noise_var: &nv,
-            interference: None,
-        };
-        let rep = det
-            .process(&ch, method, y.view(), x.view_mut(), xv.view_mut())
-            .unwrap();
+        let (rep, x, xv) = detect_once(&mut det, h.view(), &nv, method, y.view());
         (rep.erasures, x, xv)
     };
     for method in [DetectorMethod::Zf, DetectorMethod::Mmse { unbiased: true }] {
@@ -635,6 +628,30 @@ fn detection_is_scale_invariant_from_1e_minus_20_to_1e18() {
             }
         }
     }
+}
+
+/// One `process` call without interference factors: the layers `[n_l, n_sym, n_sc]` (shaped
+/// from `h [group, layer, ant]` and `y [ant, n_sym, n_sc]`), the noise `[group, layer]` and the
+/// report.
+fn detect_once(
+    det: &mut MimoDetector,
+    h: ndarray::ArrayView3<'_, C32>,
+    noise: &[f32],
+    method: DetectorMethod,
+    y: ndarray::ArrayView3<'_, C32>,
+) -> (DetectorReport, Array3<C32>, Array2<f32>) {
+    let (n_groups, n_l, _) = h.dim();
+    let mut x = Array3::zeros((n_l, y.dim().1, y.dim().2));
+    let mut xv = Array2::zeros((n_groups, n_l));
+    let ch = GroupChannels {
+        h,
+        noise_var: noise,
+        interference: None,
+    };
+    let rep = det
+        .process(&ch, method, y, x.view_mut(), xv.view_mut())
+        .unwrap();
+    (rep, x, xv)
 }
 
 /// Independent f64 reference of the linear filters (nalgebra, no kernel code): per group
@@ -690,16 +707,12 @@ fn filters_without_interferers_equal_an_f64_reference_per_re() {
         DetectorMethod::Mmse { unbiased: true },
         DetectorMethod::Irc { unbiased: true },
     ] {
-        let mut x = Array3::zeros((n_l, 14, 12 * n_groups));
-        let mut xv = Array2::zeros((n_groups, n_l));
+        let (rep, x, xv) = detect_once(&mut det, h.view(), &noise, method, y.view());
         let ch = GroupChannels {
             h: h.view(),
             noise_var: &noise,
             interference: None,
         };
-        let rep = det
-            .process(&ch, method, y.view(), x.view_mut(), xv.view_mut())
-            .unwrap();
         assert_eq!(rep.erasures, 0);
         assert_eq!(det.compute(&ch, method).unwrap(), rep);
         let (mmse, unbiased) = match method {

@@ -755,7 +755,7 @@ fn downlink_slot_with_two_mu_groups_on_different_prbs() {
 fn rejected_calls_do_not_allocate() {
     // Issue 21: an L1 may reject a slot's input on its real-time thread; building the error
     // (value text and shapes held inline in `Error`) must not allocate. A shape error, a
-    // non-finite scalar, a formatted value and a kernel error, each counted.
+    // non-finite scalar, a formatted value and a demapper rejection, each counted.
     use massive_mimo::Error;
     use massive_mimo::precoding::{Normalization, RzfPrecoder};
     let mut p = RzfPrecoder::new(4, 16, 8).unwrap();

@@ -182,7 +182,8 @@ impl DmrsConfig {
     /// `self.ports` order, symbols of the slot, subcarriers of the allocation); other REs are
     /// set to 0. The grid must hold every DMRS symbol.
     pub fn write_pilots(&self, grid: ArrayViewMut3<'_, C32>) -> Result<()> {
-        self.write_pilots_with(grid, &mut DmrsScratch::new())
+        // One call: an empty scratch grows to this configuration's bits only.
+        self.write_pilots_with(grid, &mut DmrsScratch { bits: Vec::new() })
     }
 
     /// [`Self::write_pilots`] with the caller's scratch: allocation-free, for a slot loop that

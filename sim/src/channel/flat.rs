@@ -91,13 +91,13 @@ mod tests {
         assert_eq!(StaticChannel::rayleigh_iid(16, 64, 7).unwrap(), ch);
         let mut bad = Array3::zeros((16, 2, 64));
         assert_eq!(
-            (ch.frequency_response(0.0, &[1.0], bad.view_mut()))
+            ch.frequency_response(0.0, &[1.0], bad.view_mut())
                 .err()
                 .map(|e| e.parameter()),
             Some("out [n_users, n_freqs, n_ant]")
         );
         assert_eq!(
-            (StaticChannel::rayleigh_iid(0, 64, 1))
+            StaticChannel::rayleigh_iid(0, 64, 1)
                 .err()
                 .map(|e| e.parameter()),
             Some("h [n_users, n_ant]")

@@ -151,13 +151,13 @@ mod tests {
         add_awgn(&mut ChaCha8Rng::seed_from_u64(1), 0.25, &mut y).unwrap();
         assert_eq!(x, y);
         assert_eq!(
-            (add_awgn(&mut rng, f64::NAN, &mut y))
+            add_awgn(&mut rng, f64::NAN, &mut y)
                 .err()
                 .map(|e| e.parameter()),
             Some("noise_var")
         );
         assert_eq!(
-            (add_awgn(&mut rng, -1.0, &mut y))
+            add_awgn(&mut rng, -1.0, &mut y)
                 .err()
                 .map(|e| e.parameter()),
             Some("noise_var")

@@ -407,7 +407,7 @@ mod tests {
         let s = TdlProfile::eva().scaled_to(100e-9).unwrap();
         assert!((s.rms_delay_spread() - 100e-9).abs() < 1e-15);
         assert_eq!(
-            (TdlProfile::new(vec![1e-9, 0.0], vec![0.0, 0.0]))
+            TdlProfile::new(vec![1e-9, 0.0], vec![0.0, 0.0])
                 .err()
                 .map(|e| e.parameter()),
             Some("(delays_s, powers_db)")
