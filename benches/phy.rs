@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use massive_mimo::C32;
-use massive_mimo::modulation::{DemapMethod, Modulation, demap, map};
+use massive_mimo::modulation::{DemapMethod, Modulation, demap, demap_i8, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::sequence::Gold;
 use ndarray::{Array2, Array3};
@@ -59,6 +59,10 @@ fn modulation(c: &mut Criterion) {
                 |b, &m| b.iter(|| demap(m, method, &y, &nv, &mut llr)),
             );
         }
+        let mut llr_i8 = vec![0i8; n * qm];
+        g.bench_with_input(BenchmarkId::new("demap-i8", m.name()), &m, |b, &m| {
+            b.iter(|| demap_i8(m, &y, &nv, 4.0, &mut llr_i8))
+        });
     }
     g.finish();
 }

@@ -11,7 +11,7 @@ use massive_mimo_tools::perf::fixture::{CARRIERS, SlotFixture};
 
 type Block = (&'static str, fn(&mut SlotFixture));
 
-const BLOCKS: [Block; 9] = [
+const BLOCKS: [Block; 10] = [
     ("srs_estimation", SlotFixture::srs_estimation),
     ("srs_delay_domain", SlotFixture::srs_delay_domain),
     ("precoder_weights", SlotFixture::weights),
@@ -21,6 +21,7 @@ const BLOCKS: [Block; 9] = [
     ("dmrs_estimation", SlotFixture::dmrs_estimation),
     ("mmse_detection", SlotFixture::detect),
     ("qam_demap_256qam", SlotFixture::demap_all),
+    ("qam_demap_256qam_i8", SlotFixture::demap_all_i8),
 ];
 
 fn reference_blocks(c: &mut Criterion) {

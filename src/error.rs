@@ -229,10 +229,13 @@ pub type Result<T> = core::result::Result<T, Error>;
 
 /// Checks that every noise variance is finite and ≥ 0; the error names the first bad value.
 pub fn check_noise_var(noise_var: &[f32]) -> Result<()> {
-    match noise_var
-        .iter()
-        .find(|v| v.is_nan() || **v < 0.0 || v.is_infinite())
-    {
+    // Branch-free per chunk (the compiler vectorises the fold: a per-element `find` cost
+    // 2 ns a value, more than the demapper it guards); the search runs only on a bad chunk.
+    let valid = |v: f32| (0.0..=f32::MAX).contains(&v); // false for NaN, < 0 and +∞
+    let bad_chunk = noise_var
+        .chunks(256)
+        .find(|c| !c.iter().fold(true, |ok, &v| ok & valid(v)));
+    match bad_chunk.and_then(|c| c.iter().find(|&&v| !valid(v))) {
         Some(&v) => Err(Error::InvalidParameter {
             name: "noise_var",
             value: crate::error::Value::of(&v),

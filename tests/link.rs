@@ -114,6 +114,20 @@ fn downlink_and_uplink_reproduce_the_grid_over_an_identity_channel() {
         support::err::name(ul.llrs(Modulation::Qpsk, 4, 5, &mut llr)),
         "(layer, symbol)"
     );
+    // The int8 form: the same LLRs at 1/8 steps, rounded and saturated.
+    let mut q = vec![0i8; 2 * N_SC];
+    ul.llrs_i8(Modulation::Qpsk, 1, 5, 0.125, &mut q).unwrap();
+    for (g, l) in q.iter().zip(&llr) {
+        let want = (l * 0.125).clamp(-127.0, 127.0);
+        assert!(
+            (f32::from(*g) - want).abs() <= 0.5 + 1e-4 * want.abs(),
+            "{g} vs {want}"
+        );
+    }
+    assert_eq!(
+        support::err::name(ul.llrs_i8(Modulation::Qpsk, 1, 14, 1.0, &mut q)),
+        "(layer, symbol)"
+    );
 }
 
 fn array() -> PanelArray {

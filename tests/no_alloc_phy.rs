@@ -4,7 +4,7 @@
 mod support;
 
 use massive_mimo::C32;
-use massive_mimo::modulation::{DemapMethod, Modulation, demap, hard_decision, map};
+use massive_mimo::modulation::{DemapMethod, Modulation, demap, demap_i8, hard_decision, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::sequence::Gold;
 use ndarray::{Array2, Array3, Array4};
@@ -21,6 +21,7 @@ fn phy_process_calls_do_not_allocate() {
     let mut sym = vec![C32::new(0.0, 0.0); n];
     let nv = vec![0.1f32; n];
     let mut llr = vec![0.0f32; n * 8];
+    let mut llr_i8 = vec![0i8; n * 8];
     let mut hard = vec![0u8; n * 8];
     let mut gold = vec![0u8; 4096];
     let cfg = OfdmConfig {
@@ -49,6 +50,7 @@ fn phy_process_calls_do_not_allocate() {
         map(m, &bits, &mut sym).unwrap();
         demap(m, DemapMethod::MaxLog, &sym, &nv, &mut llr).unwrap();
         demap(m, DemapMethod::Exact, &sym, &nv, &mut llr).unwrap();
+        demap_i8(m, &sym, &nv, 4.0, &mut llr_i8).unwrap();
         hard_decision(m, &sym, &mut hard).unwrap();
         modulator
             .process_antennas(grid.view(), wave.view_mut())
@@ -335,6 +337,7 @@ fn slot_pipelines_do_not_allocate() {
     let mut grid = Array3::zeros((n_ant, 14, n_sc));
     let mut wave = Array2::zeros((n_ant, dl.waveform_len()));
     let mut llr = vec![0.0f32; 2 * n_sc];
+    let mut llr_i8 = vec![0i8; 2 * n_sc];
     let selected = [0, 1, 2, 3];
     let mut once = |dl: &mut DownlinkSlot, ul: &mut UplinkSlot| {
         dl.sound(srs_rx.view(), None).unwrap();
@@ -346,6 +349,8 @@ fn slot_pipelines_do_not_allocate() {
         ul.detect(DetectorMethod::Mmse { unbiased: true }, None)
             .unwrap();
         ul.llrs(Modulation::Qpsk, 1, 6, &mut llr).unwrap();
+        ul.llrs_i8(Modulation::Qpsk, 1, 6, 4.0, &mut llr_i8)
+            .unwrap();
         // MMSE-IRC: DMRS residuals, interference factors per PRB, IRC filters.
         ul.detect(DetectorMethod::Irc { unbiased: true }, Some(0.01))
             .unwrap();

@@ -39,7 +39,7 @@ fn flops(name: &str, c: Carrier) -> f64 {
             n * N_SYM as f64 * 5.0 * f * f.log2()
         }
         // Max-log per axis: 16 levels × (subtract, square, compare) × 2 axes per symbol.
-        "qam_demap_256qam" => 96.0 * k * res,
+        "qam_demap_256qam" | "qam_demap_256qam_i8" => 96.0 * k * res,
         _ => f64::NAN,
     }
 }
@@ -229,6 +229,12 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "exhaustive max-log",
             naive,
         ));
+        entries.push((
+            "qam_demap_256qam_i8",
+            t(&mut || f.demap_all_i8()),
+            "the f32 max-log LLRs",
+            t(&mut || f.demap_all()),
+        ));
         let mut naive_wave = Array2::zeros(f.wave().dim());
         let ants = f.antennas().clone();
         entries.push((
@@ -263,6 +269,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         }
     }
     let scaling = scaling(budget, quick)?;
+    let demapping = demapping(budget, quick)?;
     let fronthaul = fronthaul(budget, quick)?;
     Ok(json!({
         "backend": best.backend().name(),
@@ -271,8 +278,61 @@ pub fn report(quick: bool) -> Result<Value, String> {
         "kernels": kernels,
         "capacity": capacity,
         "multi_carrier": scaling,
+        "demapping": demapping,
         "fronthaul": fronthaul,
     }))
+}
+
+/// Soft demapping rates of every QAM, max-log f32 and int8, on one NR 100 MHz slot of 16
+/// layers (273 PRBs × 12 × 14 symbols each), the scalar backend as the baseline.
+fn demapping(budget: Duration, quick: bool) -> Result<Value, String> {
+    let best = Kernels::new();
+    let scalar = Kernels::with_backend(Backend::Scalar).map_err(|e| e.to_string())?;
+    let n = if quick {
+        4096
+    } else {
+        N_LAYERS * 273 * 12 * N_SYM
+    };
+    // Symbols spread over the constellation's square plus noise: a fixed LCG.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 40) as f32 / (1u64 << 24) as f32 * 2.4 - 1.2
+    };
+    let y: Vec<C32> = (0..n).map(|_| C32::new(next(), next())).collect();
+    let nv = vec![0.02f32; n];
+    let mut cases = Vec::new();
+    for m in 1..=5u32 {
+        let qm = 2 * m as usize;
+        let unit = (1.0 / (2.0 * ((1u64 << (2 * m)) - 1) as f64 / 3.0).sqrt()) as f32;
+        let mut out = vec![0.0f32; n * qm];
+        let mut out_i8 = vec![0i8; n * qm];
+        let t = |g: &mut dyn FnMut()| time_per_call(g, budget).as_secs_f64();
+        let f32s = t(&mut || {
+            let _ = best.qam_llr_maxlog(&y, &nv, m, unit, &mut out);
+        });
+        let i8s = t(&mut || {
+            let _ = best.qam_llr_maxlog_i8(&y, &nv, m, unit, 4.0, &mut out_i8);
+        });
+        let scalar_s = t(&mut || {
+            let _ = scalar.qam_llr_maxlog(&y, &nv, m, unit, &mut out);
+        });
+        let name = ["QPSK", "16QAM", "64QAM", "256QAM", "1024QAM"][m as usize - 1];
+        cases.push(json!({
+            "modulation": name,
+            "symbols": n,
+            "f32_seconds": f32s,
+            "i8_seconds": i8s,
+            "f32_msymbols_per_second": n as f64 / f32s / 1e6,
+            "i8_msymbols_per_second": n as f64 / i8s / 1e6,
+            "f32_mbit_per_second": (n * qm) as f64 / f32s / 1e6,
+            "i8_mbit_per_second": (n * qm) as f64 / i8s / 1e6,
+            "f32_speedup_vs_scalar": scalar_s / f32s,
+        }));
+    }
+    Ok(json!({ "backend": best.backend().name(), "cases": cases }))
 }
 
 /// NR 100 MHz at 30 kHz: PRBs and slot duration of the fronthaul cases.
@@ -457,6 +517,30 @@ pub fn table(r: &Value) -> String {
         m["seconds_2_threads"].as_f64().unwrap_or(f64::NAN) * 1e3,
         m["speedup"].as_f64().unwrap_or(f64::NAN)
     );
+    let d = &r["demapping"];
+    let _ = writeln!(
+        s,
+        "\nmax-log soft demapping ({}), one NR 100 MHz slot of 16 layers:\n{:<10} {:>14} {:>14} {:>12} {:>12} {:>10}",
+        d["backend"].as_str().unwrap_or("?"),
+        "modulation",
+        "f32 M sym/s",
+        "int8 M sym/s",
+        "f32 Mbit/s",
+        "int8 Mbit/s",
+        "vs scalar"
+    );
+    for c in d["cases"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "{:<10} {:>14.1} {:>14.1} {:>12.0} {:>12.0} {:>9.1}x",
+            c["modulation"].as_str().unwrap_or("?"),
+            c["f32_msymbols_per_second"].as_f64().unwrap_or(f64::NAN),
+            c["i8_msymbols_per_second"].as_f64().unwrap_or(f64::NAN),
+            c["f32_mbit_per_second"].as_f64().unwrap_or(f64::NAN),
+            c["i8_mbit_per_second"].as_f64().unwrap_or(f64::NAN),
+            c["f32_speedup_vs_scalar"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
     let f = &r["fronthaul"];
     let _ = writeln!(
         s,
@@ -501,7 +585,7 @@ pub const ICOUNT_CARRIER: Carrier = Carrier {
 };
 
 /// Blocks the instruction-count guard measures.
-pub const ICOUNT_BLOCKS: [&str; 9] = [
+pub const ICOUNT_BLOCKS: [&str; 10] = [
     "precoder_weights",
     "precoder_apply",
     "mmse_detection",
@@ -509,6 +593,7 @@ pub const ICOUNT_BLOCKS: [&str; 9] = [
     "srs_delay_domain",
     "dmrs_estimation",
     "qam_demap_256qam",
+    "qam_demap_256qam_i8",
     "ofdm_modulate",
     "ofdm_demodulate",
 ];
@@ -524,6 +609,7 @@ pub fn icount_run(block: &str, iterations: usize) -> Result<(), String> {
         "srs_delay_domain" => SlotFixture::srs_delay_domain,
         "dmrs_estimation" => SlotFixture::dmrs_estimation,
         "qam_demap_256qam" => SlotFixture::demap_all,
+        "qam_demap_256qam_i8" => SlotFixture::demap_all_i8,
         "ofdm_modulate" => SlotFixture::ofdm_mod,
         "ofdm_demodulate" => SlotFixture::ofdm_demod,
         b => return Err(format!("unknown block `{b}` (known: {ICOUNT_BLOCKS:?})")),

@@ -58,7 +58,12 @@ pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitM
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;
 
-use kernels::{bfp, cholesky, complex_vec, gemm, gram, norms, pam_llr, transpose};
+use kernels::{bfp, cholesky, complex_vec, gemm, gram, norms, pam_llr, qam_llr, transpose};
+
+/// Smallest noise variance the QAM demapping kernels use ([`Kernels::qam_llr_maxlog`]): a
+/// smaller (or zero, or NaN) σ² is raised to it, so noise-free data gives large finite LLRs
+/// with the right signs instead of ±∞ or NaN.
+pub const MIN_NOISE_VAR: f32 = qam_llr::MIN_NOISE_VAR;
 
 /// Values in one BFP block of IQ data: 12 resource elements × (I, Q).
 pub const BFP_PRB_VALUES: usize = 24;
@@ -509,6 +514,115 @@ impl Kernels {
             pam_llr::scalar_from(y, inv_var, levels, exact, out, 0)
         );
         Ok(())
+    }
+
+    /// Max-log bit LLRs of a Gray-coded square QAM in closed form (38.211 §5.1 mapping: levels
+    /// at odd multiples of `unit` on each axis, the real axis carrying b0, b2, …, the imaginary
+    /// axis b1, b3, …; `bits_per_axis` = Q_m/2 = 1 (QPSK) … 5 (1024QAM)). For symbols `y` with
+    /// complex noise variance `noise_var` (σ² = E|n|² per symbol; below [`MIN_NOISE_VAR`] it is
+    /// raised to it) writes `out[s·Q_m + i]` = LLR of bit i of symbol s = (min over points
+    /// with the bit 1 − min over points with the bit 0) of |y − x|²/σ², positive for 0 —
+    /// the exact max-log value, computed from the nested Gray folding (see
+    /// `kernels::qam_llr`), not the simplified approximation. A symbol with a NaN or infinite
+    /// part is an erasure: its LLRs are 0. |y|/`unit` is clamped to 64 × the largest level.
+    /// The AVX2 kernel runs on the AVX2 and AVX-512 backends; the scalar reference elsewhere.
+    pub fn qam_llr_maxlog(
+        &self,
+        y: &[C32],
+        noise_var: &[f32],
+        bits_per_axis: u32,
+        unit: f32,
+        out: &mut [f32],
+    ) -> Result<()> {
+        let ax = self.qam_llr_check(y, noise_var, bits_per_axis, unit, 1.0, out.len())?;
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
+            // confirmed AVX2 and FMA (both backends require them); shapes are checked above.
+            Backend::Avx2 | Backend::Avx512 => unsafe {
+                qam_llr::x86::llr_f32(&ax, y, noise_var, out)
+            },
+            _ => qam_llr::scalar_range(&ax, y, noise_var, out, 0..y.len()),
+        }
+        Ok(())
+    }
+
+    /// [`Kernels::qam_llr_maxlog`] saturated to int8, what fixed-point LDPC decoders take:
+    /// `out[i] = clamp(round(llr_scale · LLR_i), −127, 127)`, rounding half to even, the
+    /// range symmetric (−128 never appears). `llr_scale` (finite, ≥ 0) sets the LLR one step
+    /// of the output stands for (1/`llr_scale`); erasures give 0.
+    pub fn qam_llr_maxlog_i8(
+        &self,
+        y: &[C32],
+        noise_var: &[f32],
+        bits_per_axis: u32,
+        unit: f32,
+        llr_scale: f32,
+        out: &mut [i8],
+    ) -> Result<()> {
+        if !llr_scale.is_finite() {
+            return Err(SimdError::NonFinite {
+                what: "qam_llr_maxlog_i8: llr_scale",
+                value: llr_scale,
+            });
+        }
+        if llr_scale < 0.0 {
+            return Err(SimdError::Negative {
+                what: "qam_llr_maxlog_i8: llr_scale",
+                value: llr_scale,
+            });
+        }
+        let ax = self.qam_llr_check(y, noise_var, bits_per_axis, unit, llr_scale, out.len())?;
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as in `qam_llr_maxlog`.
+            Backend::Avx2 | Backend::Avx512 => unsafe {
+                qam_llr::x86::llr_i8(&ax, y, noise_var, out)
+            },
+            _ => qam_llr::scalar_range(&ax, y, noise_var, out, 0..y.len()),
+        }
+        Ok(())
+    }
+
+    /// Shapes and parameters of the QAM demapping kernels.
+    fn qam_llr_check(
+        &self,
+        y: &[C32],
+        noise_var: &[f32],
+        bits_per_axis: u32,
+        unit: f32,
+        scale: f32,
+        out: usize,
+    ) -> Result<qam_llr::Axis> {
+        if bits_per_axis == 0 {
+            return Err(SimdError::ZeroDimension {
+                what: "qam_llr: bits_per_axis",
+            });
+        }
+        order_limit("qam_llr: bits_per_axis", bits_per_axis as usize, 5)?;
+        if !unit.is_finite() {
+            return Err(SimdError::NonFinite {
+                what: "qam_llr: unit",
+                value: unit,
+            });
+        }
+        if unit <= 0.0 {
+            return Err(SimdError::OutsideInterval {
+                what: "qam_llr: unit",
+                value: unit,
+                low: f32::MIN_POSITIVE,
+                high: f32::INFINITY,
+            });
+        }
+        same_len("qam_llr: noise_var", y.len(), noise_var.len())?;
+        let m = bits_per_axis as usize;
+        let need = y.len().checked_mul(2 * m).ok_or(SimdError::TooLarge {
+            what: "qam_llr: symbols",
+            value: y.len(),
+            max: usize::MAX / (2 * m),
+        })?;
+        same_len("qam_llr: out (symbols × 2·bits_per_axis)", need, out)?;
+        Ok(qam_llr::Axis::new(m, unit, scale))
     }
 
     /// Complex matrix product `C ← A·B` ([`GemmMode::Overwrite`]) or `C ← C + A·B`

@@ -13,7 +13,7 @@ use crate::estimation::{
 use crate::fronthaul::{Timing, UplaneCodec};
 use crate::link::irc::IrcFactors;
 use crate::link::screen::{AntennaHealth, GridScreen};
-use crate::modulation::{DemapMethod, Modulation, demap};
+use crate::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
 use crate::resource::{
     ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT,
@@ -412,7 +412,7 @@ impl UplinkSlot {
     }
 
     /// Max-log LLRs of layer `layer` on OFDM symbol `symbol` (every subcarrier) into `llr`
-    /// (n_sc · Q_m values, bit-major per RE).
+    /// (n_sc · Q_m values, the Q_m of each RE together in the bit order of 38.211 §5.1).
     pub fn llrs(
         &mut self,
         modulation: Modulation,
@@ -420,6 +420,26 @@ impl UplinkSlot {
         symbol: usize,
         llr: &mut [f32],
     ) -> Result<()> {
+        let (row, noise) = self.llr_inputs(layer, symbol)?;
+        demap(modulation, DemapMethod::MaxLog, row, noise, llr)
+    }
+
+    /// [`UplinkSlot::llrs`] saturated to int8 for a fixed-point decoder:
+    /// `clamp(round(llr_scale · LLR), −127, 127)` ([`crate::modulation::demap_i8`]).
+    pub fn llrs_i8(
+        &mut self,
+        modulation: Modulation,
+        layer: usize,
+        symbol: usize,
+        llr_scale: f32,
+        llr: &mut [i8],
+    ) -> Result<()> {
+        let (row, noise) = self.llr_inputs(layer, symbol)?;
+        demap_i8(modulation, row, noise, llr_scale, llr)
+    }
+
+    /// One layer's detected symbols on one OFDM symbol and their per-RE noise variance.
+    fn llr_inputs(&mut self, layer: usize, symbol: usize) -> Result<(&[C32], &[f32])> {
         if layer >= self.k || symbol >= SYMBOLS_PER_SLOT {
             return Err(Error::InvalidParameter {
                 name: "(layer, symbol)",
@@ -430,12 +450,12 @@ impl UplinkSlot {
         for (k, v) in self.noise_row.iter_mut().enumerate() {
             *v = self.x_noise[[k / 12, layer]];
         }
-        let row = self.x.slice(ndarray::s![layer, symbol, ..]);
-        let row = row.as_slice().ok_or_else(|| Error::InvalidParameter {
+        let row = self.x.slice(ndarray::s![layer, symbol, ..]).to_slice();
+        let row = row.ok_or_else(|| Error::InvalidParameter {
             name: "layers",
             value: "non-contiguous".into(),
             reason: "internal layout",
         })?;
-        demap(modulation, DemapMethod::MaxLog, row, &self.noise_row, llr)
+        Ok((row, &self.noise_row))
     }
 }

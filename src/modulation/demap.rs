@@ -1,7 +1,10 @@
 //! Soft demapper (exact and max-log LLR) and hard decision for the constellations of §5.1.
 //!
-//! The per-axis work runs in the SIMD kernel `Kernels::pam_llr` of the simd crate (fastest
-//! backend of this CPU), 64 symbols per call from stack buffers.
+//! Max-log LLRs (f32 from [`demap`], int8 from [`demap_i8`]) of the QAMs run the kernel
+//! crate's closed form `Kernels::qam_llr_maxlog` over the whole slice: the nested Gray folding
+//! of §5.1 turns each LLR into `sign(e)·(4a²/σ²)·(c + 1)(u − c)` of a folded coordinate, no
+//! search over levels. Exact LLRs run the per-level log-sum-exp kernel `Kernels::pam_llr`
+//! (fastest backend of this CPU), 64 symbols per call from stack buffers.
 //!
 //! LLR = ln P(b = 0 | y) / P(b = 1 | y) (positive means 0) with equiprobable symbols and
 //! `d(s) = |y − s|² / σ²`. Exact: `ln Σ_{b=0} e^{−d} − ln Σ_{b=1} e^{−d}` (log-sum-exp with the
@@ -10,13 +13,15 @@
 //! bit (and vice versa), so each LLR is computed on one axis: 2^m levels instead of 4^m points.
 
 use super::Modulation;
+use super::axis_unit;
 use super::map::levels;
 use crate::simd::Kernels;
 use crate::{C32, Error, Result};
 
 /// Smallest noise variance used: a zero σ² (noise-free data) is clamped to this, giving large
-/// finite LLRs with the right signs instead of ±∞ or NaN.
-pub const MIN_NOISE_VAR: f32 = 1e-12;
+/// finite LLRs with the right signs instead of ±∞ or NaN (the kernel crate's
+/// `MIN_NOISE_VAR`, 1e-12).
+pub const MIN_NOISE_VAR: f32 = massive_mimo_simd::MIN_NOISE_VAR;
 
 /// LLR computation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,9 +105,15 @@ pub fn demap(
         }
         return Ok(());
     }
-    let lv = levels(m);
     let kernels = Kernels::new();
-    let exact = method == DemapMethod::Exact;
+    if method == DemapMethod::MaxLog {
+        // The closed form over the whole slice (kernel crate `qam_llr`): symbol-major output
+        // in the bit order of §5.1, erasures and σ² = 0 handled as documented above.
+        kernels.qam_llr_maxlog(symbols, noise_var, m as u32, axis_unit(m), llr)?;
+        return Ok(());
+    }
+    // Exact LLRs: the per-level log-sum-exp kernel, 64 symbols per call from stack buffers.
+    let lv = levels(m);
     let (mut yr, mut yi, mut inv) = ([0.0f32; CHUNK], [0.0f32; CHUNK], [0.0f32; CHUNK]);
     let (mut out_re, mut out_im) = ([0.0f32; 5 * CHUNK], [0.0f32; 5 * CHUNK]);
     for ((ys, vs), ls) in symbols
@@ -125,8 +136,8 @@ pub fn demap(
                 (yr[s], yi[s], inv[s]) = (0.0, 0.0, 0.0);
             }
         }
-        kernels.pam_llr(&yr[..c], &inv[..c], lv, exact, &mut out_re[..m * c])?;
-        kernels.pam_llr(&yi[..c], &inv[..c], lv, exact, &mut out_im[..m * c])?;
+        kernels.pam_llr(&yr[..c], &inv[..c], lv, true, &mut out_re[..m * c])?;
+        kernels.pam_llr(&yi[..c], &inv[..c], lv, true, &mut out_im[..m * c])?;
         for k in 0..m {
             let (re, im) = (&out_re[k * c..(k + 1) * c], &out_im[k * c..(k + 1) * c]);
             for ((out, &a), &b) in ls.chunks_exact_mut(qm).zip(re).zip(im) {
@@ -135,6 +146,56 @@ pub fn demap(
             }
         }
     }
+    Ok(())
+}
+
+/// Max-log LLRs saturated to int8, what fixed-point LDPC decoders take:
+/// `llr[i] = clamp(round(llr_scale · LLR_i), −127, 127)` (rounding half to even; −128 never
+/// appears), `LLR_i` the max-log LLR of [`demap`] (positive means 0, bit order of §5.1,
+/// per-symbol complex noise variance `noise_var`, 0 clamped to [`MIN_NOISE_VAR`]). One output
+/// step stands for an LLR of 1/`llr_scale` (finite, ≥ 0): e.g. 4.0 gives quarter steps and
+/// saturates at |LLR| ≈ 32. A non-finite symbol is an erasure (0).
+///
+/// The QAMs run the kernel crate's closed form ([`Kernels::qam_llr_maxlog_i8`]: on AVX2 about
+/// twice the symbol rate of the f32 output at 256QAM — a quarter of the bytes).
+pub fn demap_i8(
+    modulation: Modulation,
+    symbols: &[C32],
+    noise_var: &[f32],
+    llr_scale: f32,
+    llr: &mut [i8],
+) -> Result<()> {
+    let qm = modulation.bits_per_symbol();
+    check(modulation, symbols, noise_var, qm, llr.len())?;
+    if !(llr_scale.is_finite() && llr_scale >= 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "llr_scale",
+            value: crate::error::Value::of(&llr_scale),
+            reason: "must be finite and ≥ 0",
+        });
+    }
+    let m = modulation.bits_per_axis();
+    if m == 0 {
+        // BPSK and π/2-BPSK: one bit, L = 4a(yr + yi)/σ² as in `demap`.
+        let a = std::f32::consts::FRAC_1_SQRT_2;
+        for (i, ((o, y), &v)) in llr.iter_mut().zip(symbols).zip(noise_var).enumerate() {
+            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 {
+                C32::new(y.im, -y.re)
+            } else {
+                *y
+            };
+            let l = 4.0 * a * (y.re + y.im) / v.max(MIN_NOISE_VAR) * llr_scale;
+            *o = if l.is_finite() {
+                l.round_ties_even().clamp(-127.0, 127.0) as i8
+            } else if y.re.is_finite() && y.im.is_finite() {
+                (127.0f32).copysign(l) as i8
+            } else {
+                0
+            };
+        }
+        return Ok(());
+    }
+    Kernels::new().qam_llr_maxlog_i8(symbols, noise_var, m as u32, axis_unit(m), llr_scale, llr)?;
     Ok(())
 }
 
@@ -279,6 +340,54 @@ mod tests {
                 assert!(llr[2 * q..].iter().all(|l| l.is_finite() && *l != 0.0));
             }
         }
+    }
+
+    /// The int8 LLRs are the f32 max-log LLRs scaled, rounded and saturated (±0.5 step: the
+    /// int8 path folds the scale into the per-symbol weight, one rounding apart), for every
+    /// modulation including the BPSKs; erasures are 0; the scale is checked.
+    #[test]
+    fn int8_llrs_are_the_scaled_saturated_max_log_llrs() {
+        for m in Modulation::ALL {
+            let qm = m.bits_per_symbol();
+            let n = 40;
+            let y: Vec<C32> = (0..n)
+                .map(|i| C32::new(0.37 * (i as f32 * 0.7).sin(), 0.41 * (i as f32 * 1.3).cos()))
+                .collect();
+            let nv: Vec<f32> = (0..n).map(|i| 0.01 + 0.02 * (i % 5) as f32).collect();
+            let mut f = vec![0.0f32; n * qm];
+            demap(m, DemapMethod::MaxLog, &y, &nv, &mut f).unwrap();
+            for scale in [0.5f32, 2.0, 16.0] {
+                let mut q = vec![0i8; n * qm];
+                demap_i8(m, &y, &nv, scale, &mut q).unwrap();
+                for (i, (&g, &l)) in q.iter().zip(&f).enumerate() {
+                    let want = (l * scale).clamp(-127.0, 127.0);
+                    assert!(
+                        (f32::from(g) - want).abs() <= 0.5 + 1e-4 * want.abs(),
+                        "{m} [{i}]: {g} vs {want}"
+                    );
+                }
+            }
+        }
+        let y = [C32::new(f32::NAN, 0.0), C32::new(0.5, 0.5)];
+        let mut q = [9i8; 4];
+        demap_i8(Modulation::Qpsk, &y, &[0.1; 2], 1.0, &mut q).unwrap();
+        assert_eq!(&q[..2], &[0, 0]);
+        assert!(q[2] > 0 && q[3] > 0);
+        let mut qb = [9i8; 2];
+        demap_i8(Modulation::Bpsk, &y, &[0.1; 2], 1e30, &mut qb).unwrap();
+        assert_eq!(qb, [0, 127]);
+        assert_eq!(
+            crate::error::name_of(demap_i8(Modulation::Qpsk, &y, &[0.1; 2], -1.0, &mut q)),
+            "llr_scale"
+        );
+        assert_eq!(
+            crate::error::name_of(demap_i8(Modulation::Qpsk, &y, &[0.1; 2], f32::NAN, &mut q)),
+            "llr_scale"
+        );
+        assert_eq!(
+            crate::error::name_of(demap_i8(Modulation::Qpsk, &y, &[0.1; 2], 1.0, &mut q[..3])),
+            "llr [n·Q_m]"
+        );
     }
 
     #[test]

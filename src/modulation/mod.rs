@@ -8,7 +8,7 @@
 mod demap;
 mod map;
 
-pub use demap::{DemapMethod, demap, hard_decision};
+pub use demap::{DemapMethod, demap, demap_i8, hard_decision};
 pub use map::{evm_rms, map};
 
 use std::fmt;
@@ -139,6 +139,12 @@ pub(crate) fn axis_levels(m: usize) -> Vec<f32> {
 }
 
 /// [`axis_levels`] into `out` (2^m values), without allocating.
+/// The unit `a` of an axis with `m` bits: its levels are the odd multiples of `a`
+/// (1/√(2(4^m − 1)/3): 1/√2, 1/√10, 1/√42, 1/√170, 1/√682).
+pub(crate) fn axis_unit(m: usize) -> f32 {
+    (1.0 / (2.0 * ((1u64 << (2 * m)) - 1) as f64 / 3.0).sqrt()) as f32
+}
+
 pub(crate) fn axis_levels_into(m: usize, out: &mut [f32]) {
     // Average energy of the 2D constellation: 2·(4^m − 1)/3.
     let norm = (2.0 * ((1u64 << (2 * m)) - 1) as f64 / 3.0).sqrt();

@@ -9,6 +9,7 @@ pub(crate) mod gemm;
 pub(crate) mod gram;
 pub(crate) mod norms;
 pub(crate) mod pam_llr;
+pub(crate) mod qam_llr;
 pub(crate) mod transpose;
 
 use crate::register::SimdF32;

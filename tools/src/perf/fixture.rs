@@ -10,7 +10,7 @@ use massive_mimo::estimation::{
     ChannelEstimator, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION, OutputResolution,
     PilotPattern,
 };
-use massive_mimo::modulation::{DemapMethod, Modulation, demap};
+use massive_mimo::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
 use massive_mimo::refsig::{
@@ -94,6 +94,7 @@ pub struct SlotFixture {
     x: Array3<C32>,
     xv: Array2<f32>,
     llr: Vec<f32>,
+    llr_i8: Vec<i8>,
     llr_nv: Vec<f32>,
 }
 
@@ -190,6 +191,7 @@ impl SlotFixture {
             x: Array3::zeros((N_LAYERS, N_SYM, n_sc)),
             xv: Array2::zeros((carrier.n_prb, N_LAYERS)),
             llr: vec![0.0; N_SYM * n_sc * 8],
+            llr_i8: vec![0; N_SYM * n_sc * 8],
             llr_nv: vec![0.05; N_SYM * n_sc],
         })
     }
@@ -313,6 +315,16 @@ impl SlotFixture {
                 &self.llr_nv,
                 &mut self.llr,
             );
+        }
+    }
+
+    /// 256QAM max-log LLRs of every layer's symbols, saturated to int8 (scale 4: quarter
+    /// steps, what an LDPC decoder takes).
+    pub fn demap_all_i8(&mut self) {
+        let n = N_SYM * self.n_sc();
+        for l in 0..N_LAYERS {
+            let sym = &self.layers.as_slice().unwrap_or(&[])[l * n..(l + 1) * n];
+            let _ = demap_i8(Modulation::Qam256, sym, &self.llr_nv, 4.0, &mut self.llr_i8);
         }
     }
 

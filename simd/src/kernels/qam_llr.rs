@@ -1,0 +1,497 @@
+//! Max-log bit LLRs of a Gray-coded square QAM in closed form: the fast soft demapper, with
+//! f32 output or int8 output saturated at ±127 (what LDPC decoders take).
+//!
+//! # The closed form
+//! A 38.211 §5.1 constellation with `m` bits per axis has levels at odd multiples of a unit
+//! `a`, and its Gray mapping nests: on the real axis `x/a = (1−2b₀)[2^{m−1} − (1−2b₂)[2^{m−2}
+//! − …]]`. In units of `a` (`y_u = y/a`), bit k of an axis is decided by a folded coordinate:
+//!
+//! ```text
+//! e₀ = y_u,  u₀ = |e₀|;   e_k = 2^{m−k} − u_{k−1},  u_k = |e_k|   (k ≥ 1)
+//! ```
+//!
+//! `e_k > 0` means the bit is more likely 0, and in the folded domain the levels of the bit's
+//! own side lie at u = 1, 3, …, P_k (P_k = 2^{m−k} − 1), the nearest level of the other side
+//! at u = −1. The max-log LLR `(min_{b=1} d − min_{b=0} d)/σ²` is a difference of two squared
+//! distances, so its quadratic terms cancel:
+//!
+//! ```text
+//! L_k = sign(e_k) · (4a²/σ²) · g_k,   g_k = (c + 1)(u_k − c),   c = min(⌊u_k/2⌋, (P_k − 1)/2)
+//! ```
+//!
+//! (`q = 2c + 1` is the nearest level, and `((u+1)² − (u−q)²)/4 = (c+1)(u−c)`). Special cases
+//! computed the same way on every backend: P = 1 (the last bit of each axis, and QPSK) gives
+//! `g = u`, so `L = e·4a²/σ²`; P = 3 gives `sign(e)·g = 2e − clamp(e, −2, 2)`.
+//! This is the exact max-log LLR (not the "simplified" nested-|y| approximation, which is
+//! only right within one level of each decision boundary): about a third of the operations
+//! of the per-level minimum search in `kernels::pam_llr`, and more accurate near the
+//! boundaries (no difference of two large squares).
+//!
+//! Inputs: `y_u` is clamped to ±64·P₀ (as `pam_llr` does: huge samples give saturated LLRs of
+//! the right sign); σ² below [`crate::MIN_NOISE_VAR`] is raised to it (a NaN σ² too); a
+//! symbol with a non-finite part is an erasure (all its LLRs 0). int8: `clamp(round(s·L),
+//! −127, 127)`, rounding half to even, for the caller's scale `s`.
+//!
+//! # Layout
+//! Symbols are interleaved complex (`[re, im]` per symbol). Output is symbol-major in the bit
+//! order of §5.1: `out[s·2m + 2k]` is bit k of the real axis (b_{2k}), `out[s·2m + 2k + 1]`
+//! bit k of the imaginary axis. The x86 path keeps the interleaved layout in the lanes (an AVX2
+//! register = 4 symbols × (re, im)), so the real and imaginary axes share every instruction,
+//! and rearranges the m bit registers into symbol order with in-register shuffles.
+
+use crate::C32;
+
+/// Smallest σ² used: a zero (or NaN) σ² is raised to it, giving large finite LLRs with the
+/// right signs instead of ±∞ or NaN.
+pub(crate) const MIN_NOISE_VAR: f32 = 1e-12;
+
+/// Per-call constants of the closed form.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Axis {
+    /// Bits per axis, 1..=5.
+    pub(crate) m: usize,
+    /// 1/a.
+    pub(crate) inv_unit: f32,
+    /// 4a²·scale: the per-symbol weight is `gain / max(σ², MIN_NOISE_VAR)`.
+    pub(crate) gain: f32,
+}
+
+impl Axis {
+    /// For `m` bits per axis, unit `a` and output scale `scale` (1 for f32 LLRs).
+    pub(crate) fn new(m: usize, unit: f32, scale: f32) -> Self {
+        Self {
+            m,
+            inv_unit: 1.0 / unit,
+            gain: 4.0 * unit * unit * scale,
+        }
+    }
+
+    /// Clamp of |y_u|: 64 × the largest level.
+    fn bound(&self) -> f32 {
+        64.0 * ((1u32 << self.m) - 1) as f32
+    }
+}
+
+/// One output element type of the kernel.
+pub(crate) trait Llr: Copy + Default {
+    /// The stored value of the f32 LLR `l` (already multiplied by the caller's scale).
+    fn from_f32(l: f32) -> Self;
+}
+
+impl Llr for f32 {
+    #[inline(always)]
+    fn from_f32(l: f32) -> Self {
+        l
+    }
+}
+
+impl Llr for i8 {
+    #[inline(always)]
+    fn from_f32(l: f32) -> Self {
+        l.round_ties_even().clamp(-127.0, 127.0) as i8
+    }
+}
+
+/// The m LLRs of one axis coordinate `y` at weight `w` into `out[0], out[2], …` — the scalar
+/// reference, operation for operation what the SIMD path computes.
+#[inline(always)]
+fn axis_llrs<T: Llr>(ax: &Axis, y: f32, w: f32, out: &mut [T]) {
+    let yu = (y * ax.inv_unit).clamp(-ax.bound(), ax.bound());
+    let mut e = yu;
+    let mut u = yu.abs();
+    for k in 0..ax.m {
+        if k > 0 {
+            e = (1u32 << (ax.m - k)) as f32 - u;
+            u = e.abs();
+        }
+        let p = (1u32 << (ax.m - k)) - 1;
+        let g_signed = match p {
+            1 => e,
+            3 => (e + e) - e.clamp(-2.0, 2.0),
+            _ => {
+                let c = (u * 0.5).floor().min(((p - 1) / 2) as f32);
+                ((c + 1.0) * (u - c)).copysign(e)
+            }
+        };
+        out[2 * k] = T::from_f32(g_signed * w);
+    }
+}
+
+/// Scalar reference for symbols `range` (erasures included).
+pub(crate) fn scalar_range<T: Llr>(
+    ax: &Axis,
+    y: &[C32],
+    noise_var: &[f32],
+    out: &mut [T],
+    range: core::ops::Range<usize>,
+) {
+    let q = 2 * ax.m;
+    for s in range {
+        let o = &mut out[s * q..(s + 1) * q];
+        let (re, im) = (y[s].re, y[s].im);
+        if !(re.is_finite() && im.is_finite()) {
+            o.fill(T::default());
+            continue;
+        }
+        let w = ax.gain / noise_var[s].max(MIN_NOISE_VAR);
+        axis_llrs(ax, re, w, o);
+        axis_llrs(ax, im, w, &mut o[1..]);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86 {
+    //! AVX2 + FMA: 8 symbols per step (two registers of 4 interleaved symbols).
+
+    use super::{Axis, Llr, MIN_NOISE_VAR, scalar_range};
+    use crate::C32;
+    use core::arch::x86_64::*;
+
+    /// Symbols per step.
+    const STEP: usize = 8;
+
+    /// Constants of the closed form in registers.
+    #[derive(Clone, Copy)]
+    struct K {
+        inv_unit: __m256,
+        bound: __m256,
+        sign: __m256,
+        half: __m256,
+        one: __m256,
+        gain: __m256,
+        min_nv: __m256,
+        dup_lo: __m256i,
+        dup_hi: __m256i,
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn consts(ax: &Axis) -> K {
+        K {
+            inv_unit: _mm256_set1_ps(ax.inv_unit),
+            bound: _mm256_set1_ps(ax.bound()),
+            sign: _mm256_set1_ps(-0.0),
+            half: _mm256_set1_ps(0.5),
+            one: _mm256_set1_ps(1.0),
+            gain: _mm256_set1_ps(ax.gain),
+            min_nv: _mm256_set1_ps(MIN_NOISE_VAR),
+            dup_lo: _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3),
+            dup_hi: _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7),
+        }
+    }
+
+    /// The M bit registers of 4 interleaved symbols `v` at per-lane weights `w`
+    /// (`axis_llrs`, lane for lane).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn bits<const M: usize>(v: __m256, w: __m256, k: &K) -> [__m256; M] {
+        let yu = _mm256_mul_ps(v, k.inv_unit);
+        let yu = _mm256_max_ps(_mm256_min_ps(yu, k.bound), _mm256_xor_ps(k.bound, k.sign));
+        let mut e = yu;
+        let mut u = _mm256_andnot_ps(k.sign, yu);
+        let mut l = [_mm256_setzero_ps(); M];
+        for (b, lb) in l.iter_mut().enumerate() {
+            if b > 0 {
+                e = _mm256_sub_ps(_mm256_set1_ps((1u32 << (M - b)) as f32), u);
+                u = _mm256_andnot_ps(k.sign, e);
+            }
+            let p = (1u32 << (M - b)) - 1;
+            let g_signed = match p {
+                1 => e,
+                3 => {
+                    let lim = _mm256_set1_ps(2.0);
+                    let cl = _mm256_max_ps(
+                        _mm256_min_ps(e, lim),
+                        _mm256_sub_ps(_mm256_setzero_ps(), lim),
+                    );
+                    _mm256_sub_ps(_mm256_add_ps(e, e), cl)
+                }
+                _ => {
+                    let fl = _mm256_round_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(
+                        _mm256_mul_ps(u, k.half),
+                    );
+                    let c = _mm256_min_ps(fl, _mm256_set1_ps(((p - 1) / 2) as f32));
+                    let g = _mm256_mul_ps(_mm256_add_ps(c, k.one), _mm256_sub_ps(u, c));
+                    _mm256_or_ps(g, _mm256_and_ps(e, k.sign))
+                }
+            };
+            *lb = _mm256_mul_ps(g_signed, w);
+        }
+        l
+    }
+
+    /// Output of one step: the M bit registers of two groups of 4 symbols.
+    trait Store: Llr {
+        /// Symbols after the step's 8 that `store` may write into (and the next step or the
+        /// scalar tail then overwrites).
+        fn overreach(m: usize) -> usize;
+
+        /// Writes symbols 0..8 of the step at `dst` (8·2M values).
+        ///
+        /// # Safety
+        /// `dst` must be valid for (8 + `overreach(M)`)·2M writes of `Self`.
+        unsafe fn store<const M: usize>(a: &[__m256; M], b: &[__m256; M], dst: *mut Self);
+    }
+
+    /// 64-bit (one symbol's (re, im) pair) views.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn pd(x: __m256) -> __m256d {
+        _mm256_castps_pd(x)
+    }
+
+    /// Stores the pairs of `x` as the f32 at `dst + 8i`.
+    ///
+    /// # Safety
+    /// `dst + 8i .. dst + 8i + 8` must be valid for writes.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn st8(dst: *mut f32, i: usize, x: __m256d) {
+        // SAFETY: forwarded to the caller.
+        unsafe { _mm256_storeu_ps(dst.add(8 * i), _mm256_castpd_ps(x)) }
+    }
+
+    /// The symbol-major f32 output of 4 symbols from their M bit registers.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn store_f32_4<const M: usize>(l: &[__m256; M], dst: *mut f32) {
+        // SAFETY: dst is valid for 8·M f32 (4 symbols × 2M), caller-checked; `st` writes
+        // 8 f32 at register index i < M.
+        unsafe {
+            let st = |i: usize, x: __m256d| st8(dst, i, x);
+            match M {
+                1 => _mm256_storeu_ps(dst, l[0]),
+                2 => {
+                    let lo = _mm256_unpacklo_pd(pd(l[0]), pd(l[1])); // s0 | s2
+                    let hi = _mm256_unpackhi_pd(pd(l[0]), pd(l[1])); // s1 | s3
+                    st(0, _mm256_permute2f128_pd::<0x20>(lo, hi));
+                    st(1, _mm256_permute2f128_pd::<0x31>(lo, hi));
+                }
+                3 => {
+                    // pairs A, B, C of symbols 0..4 → [A0 B0 C0 A1] [B1 C1 A2 B2] [C2 A3 B3 C3]
+                    let (a, b, c) = (pd(l[0]), pd(l[1]), pd(l[2]));
+                    let t = _mm256_unpacklo_pd(a, b); // A0 B0 | A2 B2
+                    let u = _mm256_unpackhi_pd(a, b); // A1 B1 | A3 B3
+                    let v = _mm256_unpacklo_pd(c, u); // C0 A1 | C2 A3
+                    let w = _mm256_unpackhi_pd(u, c); // B1 C1 | B3 C3
+                    st(0, _mm256_permute2f128_pd::<0x20>(t, v));
+                    st(1, _mm256_permute2f128_pd::<0x30>(w, t));
+                    st(2, _mm256_permute2f128_pd::<0x31>(v, w));
+                }
+                4 => {
+                    let t0 = _mm256_unpacklo_pd(pd(l[0]), pd(l[1])); // A0 B0 | A2 B2
+                    let t1 = _mm256_unpackhi_pd(pd(l[0]), pd(l[1])); // A1 B1 | A3 B3
+                    let t2 = _mm256_unpacklo_pd(pd(l[2]), pd(l[3])); // C0 D0 | C2 D2
+                    let t3 = _mm256_unpackhi_pd(pd(l[2]), pd(l[3])); // C1 D1 | C3 D3
+                    st(0, _mm256_permute2f128_pd::<0x20>(t0, t2));
+                    st(1, _mm256_permute2f128_pd::<0x20>(t1, t3));
+                    st(2, _mm256_permute2f128_pd::<0x31>(t0, t2));
+                    st(3, _mm256_permute2f128_pd::<0x31>(t1, t3));
+                }
+                _ => {
+                    // 1024QAM: through a stack buffer, one symbol's pair at a time.
+                    let mut buf = [[0.0f32; 8]; 5];
+                    for (b, x) in l.iter().enumerate() {
+                        _mm256_storeu_ps(buf[b].as_mut_ptr(), *x);
+                    }
+                    for s in 0..4 {
+                        for (b, row) in buf.iter().enumerate().take(M) {
+                            *dst.add(s * 2 * M + 2 * b) = row[2 * s];
+                            *dst.add(s * 2 * M + 2 * b + 1) = row[2 * s + 1];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    impl Store for f32 {
+        fn overreach(_: usize) -> usize {
+            0
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn store<const M: usize>(a: &[__m256; M], b: &[__m256; M], dst: *mut f32) {
+            // SAFETY: dst is valid for 16·M f32: the first 4 symbols take 8·M, the next 8·M.
+            // AVX2 is enabled: only called from the target_feature step loop.
+            unsafe {
+                store_f32_4::<M>(a, dst);
+                store_f32_4::<M>(b, dst.add(8 * M));
+            }
+        }
+    }
+
+    /// Saturating f32 → int16 pairs of one bit of 8 symbols: lanes (re, im) of symbols
+    /// 0 1 4 5 | 2 3 6 7 (`packs` works per 128-bit lane).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn to_i16(a: __m256, b: __m256) -> __m256i {
+        // Values ≥ 2³¹ would convert to i32::MIN (wrong sign): cap them first; the packs
+        // saturate everything beyond ±32767 / ±127 afterwards.
+        let cap = _mm256_set1_ps(1.0e9);
+        let ia = _mm256_cvtps_epi32(_mm256_min_ps(a, cap));
+        let ib = _mm256_cvtps_epi32(_mm256_min_ps(b, cap));
+        _mm256_packs_epi32(ia, ib)
+    }
+
+    /// pshufb control (the same in both 128-bit lanes) from 16 byte indices (0x80: zero).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn ctl(b: [u8; 16]) -> __m256i {
+        // SAFETY: b holds 16 bytes, read unaligned.
+        let x = unsafe { _mm_loadu_si128(b.as_ptr().cast()) };
+        _mm256_broadcastsi128_si256(x)
+    }
+
+    /// Byte indices of int16 words `w` (0xff: a zero word) as a pshufb control.
+    const fn words(w: [u8; 8]) -> [u8; 16] {
+        let mut b = [0x80u8; 16];
+        let mut i = 0;
+        while i < 8 {
+            if w[i] != 0xff {
+                b[2 * i] = 2 * w[i];
+                b[2 * i + 1] = 2 * w[i] + 1;
+            }
+            i += 1;
+        }
+        b
+    }
+
+    impl Store for i8 {
+        fn overreach(m: usize) -> usize {
+            // 64QAM writes 16-byte pieces at 12-byte steps: 4 bytes into the next symbol.
+            usize::from(m == 3)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn store<const M: usize>(a: &[__m256; M], b: &[__m256; M], dst: *mut i8) {
+            // SAFETY: dst is valid for 16·M bytes; AVX2 is enabled (called only from the
+            // target_feature step loop).
+            unsafe {
+                let floor = _mm256_set1_epi8(-127);
+                let mut p = [_mm256_setzero_si256(); 5];
+                for bit in 0..M {
+                    p[bit] = to_i16(a[bit], b[bit]);
+                }
+                if M == 4 {
+                    // Bytes of bits (0, 2) and (1, 3): each 128-bit lane holds a bit's 4
+                    // symbols, then the other bit's same 4 symbols.
+                    let r02 = _mm256_max_epi8(_mm256_packs_epi16(p[0], p[2]), floor);
+                    let r13 = _mm256_max_epi8(_mm256_packs_epi16(p[1], p[3]), floor);
+                    let x = _mm256_unpacklo_epi16(r02, r13); // bits 0 1: s0 s1 s4 s5 | s2 s3 s6 s7
+                    let y = _mm256_unpackhi_epi16(r02, r13); // bits 2 3: the same symbols
+                    _mm256_storeu_si256(dst.cast(), _mm256_unpacklo_epi32(x, y)); // s0 s1 | s2 s3
+                    _mm256_storeu_si256(dst.add(32).cast(), _mm256_unpackhi_epi32(x, y));
+                } else if M == 1 {
+                    // Words s0 s1 s4 s5 | s2 s3 s6 s7 → 64-bit halves 0, 2 → symbol order.
+                    let r = _mm256_max_epi8(_mm256_packs_epi16(p[0], p[0]), floor);
+                    let r = _mm256_permute4x64_epi64::<0b11_01_10_00>(r);
+                    let r = _mm256_shuffle_epi8(r, ctl(words([0, 1, 4, 5, 2, 3, 6, 7])));
+                    _mm_storeu_si128(dst.cast(), _mm256_castsi256_si128(r));
+                } else if M == 2 {
+                    // Per lane: bit 0 words s0 s1 s4 s5, bit 1 the same → dwords per symbol
+                    // s0 s1 s4 s5 | s2 s3 s6 s7 → 64-bit order 0 2 1 3.
+                    let r = _mm256_max_epi8(_mm256_packs_epi16(p[0], p[1]), floor);
+                    let r = _mm256_shuffle_epi8(r, ctl(words([0, 4, 1, 5, 2, 6, 3, 7])));
+                    let r = _mm256_permute4x64_epi64::<0b11_01_10_00>(r);
+                    _mm256_storeu_si256(dst.cast(), r);
+                } else if M == 3 {
+                    // A: bits 0, 1 (words s0 s1 s4 s5 of each per lane), C: bit 2. Two
+                    // symbols (12 bytes) per 128-bit piece: (s0 s1 | s2 s3) and (s4 s5 | s6 s7),
+                    // stored at 12-byte steps (each store's last 4 bytes are overwritten next).
+                    let a = _mm256_max_epi8(_mm256_packs_epi16(p[0], p[1]), floor);
+                    let c = _mm256_max_epi8(_mm256_packs_epi16(p[2], p[2]), floor);
+                    const X: u8 = 0xff;
+                    let lo = _mm256_or_si256(
+                        _mm256_shuffle_epi8(a, ctl(words([0, 4, X, 1, 5, X, X, X]))),
+                        _mm256_shuffle_epi8(c, ctl(words([X, X, 0, X, X, 1, X, X]))),
+                    );
+                    let hi = _mm256_or_si256(
+                        _mm256_shuffle_epi8(a, ctl(words([2, 6, X, 3, 7, X, X, X]))),
+                        _mm256_shuffle_epi8(c, ctl(words([X, X, 2, X, X, 3, X, X]))),
+                    );
+                    _mm_storeu_si128(dst.cast(), _mm256_castsi256_si128(lo));
+                    _mm_storeu_si128(dst.add(12).cast(), _mm256_extracti128_si256::<1>(lo));
+                    _mm_storeu_si128(dst.add(24).cast(), _mm256_castsi256_si128(hi));
+                    _mm_storeu_si128(dst.add(36).cast(), _mm256_extracti128_si256::<1>(hi));
+                } else {
+                    // 1024QAM: each bit's 8 (re, im) byte pairs, then per symbol.
+                    let mut buf = [[0i8; 32]; 5];
+                    for bit in 0..M {
+                        let r = _mm256_max_epi8(_mm256_packs_epi16(p[bit], p[bit]), floor);
+                        _mm256_storeu_si256(buf[bit].as_mut_ptr().cast(), r);
+                    }
+                    // Pair j of a bit's bytes: symbols 0 1 4 5 in lane 0, 2 3 6 7 in lane 1.
+                    const AT: [usize; 8] = [0, 2, 16, 18, 4, 6, 20, 22];
+                    for (s, &at) in AT.iter().enumerate() {
+                        for (bit, row) in buf.iter().enumerate().take(M) {
+                            *dst.add(s * 2 * M + 2 * bit) = row[at];
+                            *dst.add(s * 2 * M + 2 * bit + 1) = row[at + 1];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// All symbols: 8 per step, erasure steps and the last `n mod 8` by the scalar reference.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn run<T: Store, const M: usize>(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [T]) {
+        let k = consts(ax);
+        let n = y.len();
+        let q = 2 * M;
+        let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
+        let mut s = 0;
+        let reach = STEP + T::overreach(M);
+        while s + reach <= n {
+            // SAFETY: symbols s..s+8 exist (2·8 f32 from py + 2s), noise_var has the same
+            // length as y (caller-checked), and out holds q values for each of the `reach`
+            // symbols from s that `store` may write.
+            unsafe {
+                let v0 = _mm256_loadu_ps(py.add(2 * s));
+                let v1 = _mm256_loadu_ps(py.add(2 * s + 8));
+                // x − x is NaN exactly for NaN and ±∞.
+                let bad = _mm256_or_ps(_mm256_sub_ps(v0, v0), _mm256_sub_ps(v1, v1));
+                if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_UNORD_Q>(bad, bad)) != 0 {
+                    scalar_range(ax, y, noise_var, out, s..s + STEP);
+                    s += STEP;
+                    continue;
+                }
+                let nv = _mm256_max_ps(_mm256_loadu_ps(pn.add(s)), k.min_nv);
+                let w = _mm256_div_ps(k.gain, nv);
+                let a = bits::<M>(v0, _mm256_permutevar8x32_ps(w, k.dup_lo), &k);
+                let b = bits::<M>(v1, _mm256_permutevar8x32_ps(w, k.dup_hi), &k);
+                T::store::<M>(&a, &b, out.as_mut_ptr().add(s * q));
+            }
+            s += STEP;
+        }
+        scalar_range(ax, y, noise_var, out, s..n);
+    }
+
+    /// f32 LLRs; shapes caller-checked (`noise_var.len() = y.len()`, `out.len() = 2m·y.len()`).
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) fn llr_f32(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [f32]) {
+        dispatch_m(ax, y, noise_var, out)
+    }
+
+    /// int8 LLRs; shapes caller-checked as for [`llr_f32`].
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) fn llr_i8(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [i8]) {
+        dispatch_m(ax, y, noise_var, out)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn dispatch_m<T: Store>(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [T]) {
+        match ax.m {
+            1 => run::<T, 1>(ax, y, noise_var, out),
+            2 => run::<T, 2>(ax, y, noise_var, out),
+            3 => run::<T, 3>(ax, y, noise_var, out),
+            4 => run::<T, 4>(ax, y, noise_var, out),
+            _ => run::<T, 5>(ax, y, noise_var, out),
+        }
+    }
+}
