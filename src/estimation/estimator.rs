@@ -142,7 +142,10 @@ pub struct ChannelEstimator {
     w_im: Vec<f32>,
     c_re: Vec<f32>,
     c_im: Vec<f32>,
-    y: Vec<C32>,
+    /// One run's pilot REs, antennas innermost (rows `li·n_subcarriers + kk`, split planes):
+    /// the LS de-spreading then runs antennas-wide in SIMD lanes.
+    y_re: Vec<f32>,
+    y_im: Vec<f32>,
     report: ChannelReport,
 }
 
@@ -205,11 +208,7 @@ impl ChannelEstimator {
                 let pos: Vec<f64> = run.blocks.iter().map(|b| b.position).collect();
                 let ch = plan_chunks(&pos, &outputs, l);
                 max_nk = ch.iter().map(|c| c.k1 - c.k0).fold(max_nk, usize::max);
-                max_re = run
-                    .blocks
-                    .iter()
-                    .map(|b| b.len * run.symbols.len())
-                    .fold(max_re, usize::max);
+                max_re = max_re.max(run.subcarriers.len() * run.symbols.len());
                 gr.2.push(pos);
                 gr.3.push(ch);
             }
@@ -237,7 +236,8 @@ impl ChannelEstimator {
             w_im: vec![0.0; l * max_nk],
             c_re: vec![0.0; n_rx * max_nk],
             c_im: vec![0.0; n_rx * max_nk],
-            y: vec![C32::new(0.0, 0.0); max_re * n_rx],
+            y_re: vec![0.0; max_re * n_rx],
+            y_im: vec![0.0; max_re * n_rx],
             report: ChannelReport::for_ports(n_ports),
             pattern,
             outputs,
@@ -491,7 +491,10 @@ impl ChannelEstimator {
         )
     }
 
-    /// LS de-spreading on every CDM block: `ĥ = (XᴴX)⁻¹Xᴴ y`.
+    /// LS de-spreading on every CDM block: `ĥ = (XᴴX)⁻¹Xᴴ y`. Per run, its pilot REs are
+    /// first gathered antennas-innermost (`y_re`, `y_im`), then each block's estimate of each
+    /// port is `Σ_i m_qi · y_i` over the block's REs with the antennas in the SIMD lanes
+    /// (the loops over antennas vectorise), written straight into the GEMM input rows.
     fn least_squares(&mut self, rx: ArrayView3<'_, C32>) {
         let n_rx = self.n_rx;
         let (n_sym, n_sc) = (self.pattern.n_sym(), self.pattern.n_sc());
@@ -500,40 +503,50 @@ impl ChannelEstimator {
             let p = g.ports.len();
             for (ri, run) in g.runs.iter().enumerate() {
                 let nb = run.blocks.len();
-                let (tre, tim) = (&mut self.lt_re[gi][ri], &mut self.lt_im[gi][ri]);
-                for (bi, blk) in run.blocks.iter().enumerate() {
-                    let ks = &run.subcarriers[blk.first..blk.first + blk.len];
-                    let n_re = blk.len * run.symbols.len();
-                    for r in 0..n_rx {
-                        let y = &mut self.y[r * n_re..(r + 1) * n_re];
-                        let mut i = 0;
-                        for &l in &run.symbols {
-                            match flat {
-                                Some(f) => {
-                                    let row =
-                                        &f[(r * n_sym + l) * n_sc..(r * n_sym + l + 1) * n_sc];
-                                    for &k in ks {
-                                        y[i] = row[k];
-                                        i += 1;
-                                    }
-                                }
-                                None => {
-                                    for &k in ks {
-                                        y[i] = rx[[r, l, k]];
-                                        i += 1;
-                                    }
-                                }
+                let ns = run.subcarriers.len();
+                // Gather: row li·ns + kk holds subcarrier subcarriers[kk] of symbol li, all
+                // antennas. Eight subcarriers at a time keep the rows being written in L1.
+                for (li, &l) in run.symbols.iter().enumerate() {
+                    for kk0 in (0..ns).step_by(8) {
+                        let kk1 = ns.min(kk0 + 8);
+                        for r in 0..n_rx {
+                            for kk in kk0..kk1 {
+                                let k = run.subcarriers[kk];
+                                let v = match flat {
+                                    Some(f) => f[(r * n_sym + l) * n_sc + k],
+                                    None => rx[[r, l, k]],
+                                };
+                                let at = (li * ns + kk) * n_rx + r;
+                                self.y_re[at] = v.re;
+                                self.y_im[at] = v.im;
                             }
                         }
                     }
+                }
+                let (tre, tim) = (&mut self.lt_re[gi][ri], &mut self.lt_im[gi][ri]);
+                for (bi, blk) in run.blocks.iter().enumerate() {
+                    let n_re = blk.len * run.symbols.len();
                     for q in 0..p {
                         let m = &blk.ls[q * n_re..(q + 1) * n_re];
-                        for r in 0..n_rx {
-                            let y = &self.y[r * n_re..(r + 1) * n_re];
-                            let v: C32 = m.iter().zip(y).map(|(a, b)| a * b).sum();
-                            let tdx = (q * nb + bi) * n_rx + r;
-                            tre[tdx] = v.re;
-                            tim[tdx] = v.im;
+                        let row = (q * nb + bi) * n_rx;
+                        let (hr, hi) = (&mut tre[row..row + n_rx], &mut tim[row..row + n_rx]);
+                        hr.fill(0.0);
+                        hi.fill(0.0);
+                        let mut i = 0;
+                        for li in 0..run.symbols.len() {
+                            for kk in blk.first..blk.first + blk.len {
+                                let c = m[i];
+                                let at = (li * ns + kk) * n_rx;
+                                let (yr, yi) =
+                                    (&self.y_re[at..at + n_rx], &self.y_im[at..at + n_rx]);
+                                for (((hr, hi), &a), &b) in
+                                    hr.iter_mut().zip(hi.iter_mut()).zip(yr).zip(yi)
+                                {
+                                    *hr += c.re * a - c.im * b;
+                                    *hi += c.re * b + c.im * a;
+                                }
+                                i += 1;
+                            }
                         }
                     }
                 }
@@ -555,8 +568,6 @@ impl ChannelEstimator {
                     (0.0f64, Complex64::new(0.0, 0.0), 0usize, 0usize);
                 let (mut gain, mut spacing, mut ns, mut n_blocks) =
                     (0.0f64, 0.0f64, 0usize, 0usize);
-                let c =
-                    |re: &[f32], im: &[f32], r: usize| Complex64::new(re[r] as f64, im[r] as f64);
                 for (ri, run) in g.runs.iter().enumerate() {
                     let pos = &self.positions[gi][ri];
                     for rg in sched.ranges(port) {
@@ -571,15 +582,11 @@ impl ChannelEstimator {
                         }
                         for b in b0..b1 {
                             let (re, im) = self.ls_block(gi, ri, qi, b);
-                            for r in 0..n_rx {
-                                r0 += c(re, im, r).norm_sqr();
-                            }
+                            r0 += block_sums::energy(re, im);
                             n0 += n_rx;
                             if b + 1 < b1 {
                                 let (re1, im1) = self.ls_block(gi, ri, qi, b + 1);
-                                for r in 0..n_rx {
-                                    r1 += c(re1, im1, r) * c(re, im, r).conj();
-                                }
+                                r1 += block_sums::lag_product(re1, im1, re, im);
                                 n1 += n_rx;
                             }
                         }
@@ -597,7 +604,6 @@ impl ChannelEstimator {
                 // sequence is v_b·ρ^b, and |v_{b−1}ρ^{b−1} − 2v_bρ^b + v_{b+1}ρ^{b+1}|
                 // = |v_{b−1} − 2ρ·v_b + ρ²·v_{b+1}|.
                 let rot = Complex64::from_polar(1.0, -r1.arg());
-                let rot2 = rot * rot;
                 for ri in 0..g.runs.len() {
                     let pos = &self.positions[gi][ri];
                     for rg in sched.ranges(port) {
@@ -606,15 +612,10 @@ impl ChannelEstimator {
                             continue;
                         }
                         for b in b0 + 1..b1 - 1 {
-                            let (p0, q0) = self.ls_block(gi, ri, qi, b - 1);
-                            let (p1, q1) = self.ls_block(gi, ri, qi, b);
-                            let (p2, q2) = self.ls_block(gi, ri, qi, b + 1);
-                            for r in 0..n_rx {
-                                let v0 = Complex64::new(p0[r] as f64, q0[r] as f64);
-                                let v1 = Complex64::new(p1[r] as f64, q1[r] as f64);
-                                let v2 = Complex64::new(p2[r] as f64, q2[r] as f64);
-                                d2_sum += (v0 - 2.0 * rot * v1 + rot2 * v2).norm_sqr() / 6.0;
-                            }
+                            let v0 = self.ls_block(gi, ri, qi, b - 1);
+                            let v1 = self.ls_block(gi, ri, qi, b);
+                            let v2 = self.ls_block(gi, ri, qi, b + 1);
+                            d2_sum += block_sums::second_difference(v0, v1, v2, rot) / 6.0;
                             d2_gain += gain * n_rx as f64;
                             d2_n += n_rx;
                         }
@@ -738,6 +739,108 @@ impl ChannelEstimator {
 
 /// Checks that `est` is `[n_runs, n_out, n_ports, n_ant]` = `dims` at `resolution` (the
 /// estimate an estimator writes; [`ChannelEstimate::zeros`] with its dimensions).
+/// Sums over one CDM block's receive antennas (re and im planes of n_rx values) for the
+/// estimator's statistics, in f32 lanes the compiler vectorises: each block's sum is formed
+/// from 8 partial sums of ≤ n_rx/8 terms (relative error ≈ (n_rx/8 + 3)·2⁻²⁴, below 10⁻⁶ for
+/// 64 antennas), and the caller accumulates the blocks in f64. Before, the same sums ran as
+/// scalar f64 complex arithmetic, about a third of the DMRS estimator's time.
+mod block_sums {
+    use num_complex::{Complex32, Complex64};
+
+    /// Lanes of the partial sums.
+    const L: usize = 8;
+
+    /// The blocks of `L` values of a plane, and its remainder.
+    fn split(x: &[f32]) -> (std::slice::ChunksExact<'_, f32>, &[f32]) {
+        let c = x.chunks_exact(L);
+        let rest = c.remainder();
+        (c, rest)
+    }
+
+    fn total(acc: [f32; L], tail: f32) -> f64 {
+        acc.iter().map(|&a| f64::from(a)).sum::<f64>() + f64::from(tail)
+    }
+
+    /// Σ |v|².
+    pub(super) fn energy(re: &[f32], im: &[f32]) -> f64 {
+        let ((cr, tr), (ci, ti)) = (split(re), split(im));
+        let mut acc = [0.0f32; L];
+        for (a, b) in cr.zip(ci) {
+            for j in 0..L {
+                acc[j] += a[j] * a[j] + b[j] * b[j];
+            }
+        }
+        let tail = tr.iter().zip(ti).map(|(a, b)| a * a + b * b).sum();
+        total(acc, tail)
+    }
+
+    /// Σ v₁·conj(v₀).
+    pub(super) fn lag_product(re1: &[f32], im1: &[f32], re0: &[f32], im0: &[f32]) -> Complex64 {
+        let ((c1r, t1r), (c1i, t1i)) = (split(re1), split(im1));
+        let ((c0r, t0r), (c0i, t0i)) = (split(re0), split(im0));
+        let (mut sr, mut si) = ([0.0f32; L], [0.0f32; L]);
+        for (((ar, ai), br), bi) in c1r.zip(c1i).zip(c0r).zip(c0i) {
+            for j in 0..L {
+                sr[j] += ar[j] * br[j] + ai[j] * bi[j];
+                si[j] += ai[j] * br[j] - ar[j] * bi[j];
+            }
+        }
+        let (mut tr, mut ti) = (0.0f32, 0.0f32);
+        for (((ar, ai), br), bi) in t1r.iter().zip(t1i).zip(t0r).zip(t0i) {
+            tr += ar * br + ai * bi;
+            ti += ai * br - ar * bi;
+        }
+        Complex64::new(total(sr, tr), total(si, ti))
+    }
+
+    /// |v₀ − r₁·v₁ + r₂·v₂|² of one antenna.
+    #[inline(always)]
+    fn d2(v: [f32; 6], r1: Complex32, r2: Complex32) -> f32 {
+        let [a, b, c, d, e, f] = v;
+        let re = a - (r1.re * c - r1.im * d) + (r2.re * e - r2.im * f);
+        let im = b - (r1.re * d + r1.im * c) + (r2.re * f + r2.im * e);
+        re * re + im * im
+    }
+
+    /// Σ |v₀ − 2ρ·v₁ + ρ²·v₂|² (the ramp-removed second difference).
+    pub(super) fn second_difference(
+        (p0, q0): (&[f32], &[f32]),
+        (p1, q1): (&[f32], &[f32]),
+        (p2, q2): (&[f32], &[f32]),
+        rot: Complex64,
+    ) -> f64 {
+        let r1 = Complex32::new((2.0 * rot.re) as f32, (2.0 * rot.im) as f32);
+        let rot2 = rot * rot;
+        let r2 = Complex32::new(rot2.re as f32, rot2.im as f32);
+        let (s0, s1, s2, s3, s4, s5) = (
+            split(p0),
+            split(q0),
+            split(p1),
+            split(q1),
+            split(p2),
+            split(q2),
+        );
+        let mut acc = [0.0f32; L];
+        for (((((a, b), c), d), e), f) in s0.0.zip(s1.0).zip(s2.0).zip(s3.0).zip(s4.0).zip(s5.0) {
+            for j in 0..L {
+                acc[j] += d2([a[j], b[j], c[j], d[j], e[j], f[j]], r1, r2);
+            }
+        }
+        let mut tail = 0.0f32;
+        for (((((a, b), c), d), e), f) in
+            s0.1.iter()
+                .zip(s1.1)
+                .zip(s2.1)
+                .zip(s3.1)
+                .zip(s4.1)
+                .zip(s5.1)
+        {
+            tail += d2([*a, *b, *c, *d, *e, *f], r1, r2);
+        }
+        total(acc, tail)
+    }
+}
+
 pub(crate) fn check_estimate(
     est: &ChannelEstimate,
     dims: [usize; 4],
