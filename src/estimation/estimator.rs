@@ -564,8 +564,12 @@ impl ChannelEstimator {
         let mut d2_n = 0usize;
         for (gi, g) in self.pattern.groups().iter().enumerate() {
             for (qi, &port) in g.ports.iter().enumerate() {
-                let (mut r0, mut r1, mut n0, mut n1) =
-                    (0.0f64, Complex64::new(0.0, 0.0), 0usize, 0usize);
+                let (mut e_acc, mut r1_acc, mut n0, mut n1) = (
+                    block_sums::Acc::<1>::new(),
+                    block_sums::Acc::<2>::new(),
+                    0usize,
+                    0usize,
+                );
                 let (mut gain, mut spacing, mut ns, mut n_blocks) =
                     (0.0f64, 0.0f64, 0usize, 0usize);
                 for (ri, run) in g.runs.iter().enumerate() {
@@ -582,11 +586,11 @@ impl ChannelEstimator {
                         }
                         for b in b0..b1 {
                             let (re, im) = self.ls_block(gi, ri, qi, b);
-                            r0 += block_sums::energy(re, im);
+                            block_sums::energy(re, im, &mut e_acc);
                             n0 += n_rx;
                             if b + 1 < b1 {
-                                let (re1, im1) = self.ls_block(gi, ri, qi, b + 1);
-                                r1 += block_sums::lag_product(re1, im1, re, im);
+                                let next = self.ls_block(gi, ri, qi, b + 1);
+                                block_sums::lag_product(next, (re, im), &mut r1_acc);
                                 n1 += n_rx;
                             }
                         }
@@ -594,6 +598,9 @@ impl ChannelEstimator {
                 }
                 let gain = gain / n_blocks.max(1) as f64;
                 let spacing = if ns > 0 { spacing / ns as f64 } else { 1.0 };
+                let [r0] = e_acc.finish();
+                let [r1_re, r1_im] = r1_acc.finish();
+                let r1 = Complex64::new(r1_re, r1_im);
                 let r0 = r0 / n0.max(1) as f64;
                 let r1 = if n1 > 0 {
                     r1 / n1 as f64
@@ -603,7 +610,8 @@ impl ChannelEstimator {
                 // Ramp-free second differences: with ρ = e^{−j·arg r1} the ramp-removed
                 // sequence is v_b·ρ^b, and |v_{b−1}ρ^{b−1} − 2v_bρ^b + v_{b+1}ρ^{b+1}|
                 // = |v_{b−1} − 2ρ·v_b + ρ²·v_{b+1}|.
-                let rot = Complex64::from_polar(1.0, -r1.arg());
+                let ramp = block_sums::ramp_factors(Complex64::from_polar(1.0, -r1.arg()));
+                let mut d2_acc = block_sums::Acc::<1>::new();
                 for ri in 0..g.runs.len() {
                     let pos = &self.positions[gi][ri];
                     for rg in sched.ranges(port) {
@@ -615,12 +623,13 @@ impl ChannelEstimator {
                             let v0 = self.ls_block(gi, ri, qi, b - 1);
                             let v1 = self.ls_block(gi, ri, qi, b);
                             let v2 = self.ls_block(gi, ri, qi, b + 1);
-                            d2_sum += block_sums::second_difference(v0, v1, v2, rot) / 6.0;
+                            block_sums::second_difference(v0, v1, v2, ramp, &mut d2_acc);
                             d2_gain += gain * n_rx as f64;
                             d2_n += n_rx;
                         }
                     }
                 }
+                d2_sum += d2_acc.finish()[0] / 6.0;
                 self.stats[port] = PortStats {
                     r0,
                     r1,
@@ -749,48 +758,97 @@ mod block_sums {
 
     /// Lanes of the partial sums.
     const L: usize = 8;
+    /// Blocks summed in f32 lanes before a flush into f64 (≤ 16·n_rx/8 terms per lane).
+    const FLUSH: usize = 16;
+
+    /// `K` sums kept as f32 lane partials, flushed into f64 every [`FLUSH`] blocks.
+    pub(super) struct Acc<const K: usize> {
+        lanes: [[f32; L]; K],
+        tail: [f32; K],
+        blocks: usize,
+        total: [f64; K],
+    }
+
+    impl<const K: usize> Acc<K> {
+        pub(super) fn new() -> Self {
+            Self {
+                lanes: [[0.0; L]; K],
+                tail: [0.0; K],
+                blocks: 0,
+                total: [0.0; K],
+            }
+        }
+
+        #[inline]
+        fn block_done(&mut self) {
+            self.blocks += 1;
+            if self.blocks == FLUSH {
+                self.flush();
+            }
+        }
+
+        fn flush(&mut self) {
+            for k in 0..K {
+                let lanes: f64 = self.lanes[k].iter().map(|&a| f64::from(a)).sum();
+                self.total[k] += lanes + f64::from(self.tail[k]);
+                self.lanes[k] = [0.0; L];
+                self.tail[k] = 0.0;
+            }
+            self.blocks = 0;
+        }
+
+        /// The sums.
+        pub(super) fn finish(mut self) -> [f64; K] {
+            self.flush();
+            self.total
+        }
+    }
 
     /// The blocks of `L` values of a plane, and its remainder.
+    #[inline]
     fn split(x: &[f32]) -> (std::slice::ChunksExact<'_, f32>, &[f32]) {
         let c = x.chunks_exact(L);
         let rest = c.remainder();
         (c, rest)
     }
 
-    fn total(acc: [f32; L], tail: f32) -> f64 {
-        acc.iter().map(|&a| f64::from(a)).sum::<f64>() + f64::from(tail)
-    }
-
-    /// Σ |v|².
-    pub(super) fn energy(re: &[f32], im: &[f32]) -> f64 {
+    /// Adds Σ |v|² of one block.
+    #[inline]
+    pub(super) fn energy(re: &[f32], im: &[f32], acc: &mut Acc<1>) {
         let ((cr, tr), (ci, ti)) = (split(re), split(im));
-        let mut acc = [0.0f32; L];
+        let a0 = &mut acc.lanes[0];
         for (a, b) in cr.zip(ci) {
             for j in 0..L {
-                acc[j] += a[j] * a[j] + b[j] * b[j];
+                a0[j] += a[j] * a[j] + b[j] * b[j];
             }
         }
-        let tail = tr.iter().zip(ti).map(|(a, b)| a * a + b * b).sum();
-        total(acc, tail)
+        for (a, b) in tr.iter().zip(ti) {
+            acc.tail[0] += a * a + b * b;
+        }
+        acc.block_done();
     }
 
-    /// Σ v₁·conj(v₀).
-    pub(super) fn lag_product(re1: &[f32], im1: &[f32], re0: &[f32], im0: &[f32]) -> Complex64 {
+    /// Adds Σ v₁·conj(v₀) of one pair of blocks (re, im).
+    #[inline]
+    pub(super) fn lag_product(
+        (re1, im1): (&[f32], &[f32]),
+        (re0, im0): (&[f32], &[f32]),
+        acc: &mut Acc<2>,
+    ) {
         let ((c1r, t1r), (c1i, t1i)) = (split(re1), split(im1));
         let ((c0r, t0r), (c0i, t0i)) = (split(re0), split(im0));
-        let (mut sr, mut si) = ([0.0f32; L], [0.0f32; L]);
+        let [sr, si] = &mut acc.lanes;
         for (((ar, ai), br), bi) in c1r.zip(c1i).zip(c0r).zip(c0i) {
             for j in 0..L {
                 sr[j] += ar[j] * br[j] + ai[j] * bi[j];
                 si[j] += ai[j] * br[j] - ar[j] * bi[j];
             }
         }
-        let (mut tr, mut ti) = (0.0f32, 0.0f32);
         for (((ar, ai), br), bi) in t1r.iter().zip(t1i).zip(t0r).zip(t0i) {
-            tr += ar * br + ai * bi;
-            ti += ai * br - ar * bi;
+            acc.tail[0] += ar * br + ai * bi;
+            acc.tail[1] += ai * br - ar * bi;
         }
-        Complex64::new(total(sr, tr), total(si, ti))
+        acc.block_done();
     }
 
     /// |v₀ − r₁·v₁ + r₂·v₂|² of one antenna.
@@ -802,16 +860,25 @@ mod block_sums {
         re * re + im * im
     }
 
-    /// Σ |v₀ − 2ρ·v₁ + ρ²·v₂|² (the ramp-removed second difference).
+    /// The factors (2ρ, ρ²) of [`second_difference`] in f32.
+    pub(super) fn ramp_factors(rot: Complex64) -> (Complex32, Complex32) {
+        let rot2 = rot * rot;
+        (
+            Complex32::new((2.0 * rot.re) as f32, (2.0 * rot.im) as f32),
+            Complex32::new(rot2.re as f32, rot2.im as f32),
+        )
+    }
+
+    /// Adds Σ |v₀ − 2ρ·v₁ + ρ²·v₂|² (the ramp-removed second difference) of three blocks;
+    /// `(r1, r2)` from [`ramp_factors`].
+    #[inline]
     pub(super) fn second_difference(
         (p0, q0): (&[f32], &[f32]),
         (p1, q1): (&[f32], &[f32]),
         (p2, q2): (&[f32], &[f32]),
-        rot: Complex64,
-    ) -> f64 {
-        let r1 = Complex32::new((2.0 * rot.re) as f32, (2.0 * rot.im) as f32);
-        let rot2 = rot * rot;
-        let r2 = Complex32::new(rot2.re as f32, rot2.im as f32);
+        (r1, r2): (Complex32, Complex32),
+        acc: &mut Acc<1>,
+    ) {
         let (s0, s1, s2, s3, s4, s5) = (
             split(p0),
             split(q0),
@@ -820,13 +887,12 @@ mod block_sums {
             split(p2),
             split(q2),
         );
-        let mut acc = [0.0f32; L];
+        let a0 = &mut acc.lanes[0];
         for (((((a, b), c), d), e), f) in s0.0.zip(s1.0).zip(s2.0).zip(s3.0).zip(s4.0).zip(s5.0) {
             for j in 0..L {
-                acc[j] += d2([a[j], b[j], c[j], d[j], e[j], f[j]], r1, r2);
+                a0[j] += d2([a[j], b[j], c[j], d[j], e[j], f[j]], r1, r2);
             }
         }
-        let mut tail = 0.0f32;
         for (((((a, b), c), d), e), f) in
             s0.1.iter()
                 .zip(s1.1)
@@ -835,9 +901,9 @@ mod block_sums {
                 .zip(s4.1)
                 .zip(s5.1)
         {
-            tail += d2([*a, *b, *c, *d, *e, *f], r1, r2);
+            acc.tail[0] += d2([*a, *b, *c, *d, *e, *f], r1, r2);
         }
-        total(acc, tail)
+        acc.block_done();
     }
 }
 
