@@ -47,8 +47,9 @@ fn grid_application_matches_the_reference_for_every_prg_size_and_backend() {
             (0, 14 * 40),
             (2, 14),
             (4, 100),
-            // Narrow PRGs through split planes in pieces smaller than one PRG (14 ≤ 20 <
-            // 14·12), and with n_sym > max_cols the general strided path.
+            // Narrow PRGs (in place on AVX2 and NEON; through split planes on the scalar and
+            // AVX-512 backends, in pieces smaller than one PRG: 14 ≤ 20 < 14·12), and with
+            // n_sym > max_cols the general strided path.
             (1, 20),
             (1, 10),
             (0, 10),
