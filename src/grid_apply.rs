@@ -33,9 +33,37 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 use crate::simd::{ComplexMut, ComplexRef, GemmMode, Kernels, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
-/// Weights per band of PRGs in [`GridApplier::process_grid`] (bytes): a band's matrices are
-/// reused by all the slot's symbols, so they should stay in a core's L2 cache.
+/// Weights per band of PRGs in [`GridApplier::process_grid`] (bytes) on a core with ≥ 1 MiB of
+/// L2 (the server Xeons it was tuned on): a band's matrices are reused by all the slot's
+/// symbols, so they should stay in the L2 cache beside the band's input columns.
 const W_BAND_BYTES: usize = 256 << 10;
+
+/// The weight band for this machine: [`W_BAND_BYTES`], or an eighth of a smaller L2 (Linux
+/// sysfs, read once). On a 512 KiB Zen 3 L2 the 256 KiB band plus its 64-antenna input
+/// columns (≈ 200 KiB per symbol) thrashed: 64 KiB made per-PRB detection 14.0 → 13.1 ms and
+/// left precoding unchanged (issue 16).
+fn w_band_bytes() -> usize {
+    static BAND: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *BAND.get_or_init(|| {
+        let l2 = std::fs::read_to_string("/sys/devices/system/cpu/cpu0/cache/index2/size")
+            .ok()
+            .and_then(|t| {
+                let t = t.trim();
+                let (num, mul) = match t.strip_suffix('K') {
+                    Some(n) => (n, 1 << 10),
+                    None => match t.strip_suffix('M') {
+                        Some(n) => (n, 1 << 20),
+                        None => (t, 1),
+                    },
+                };
+                num.parse::<usize>().ok().map(|v| v * mul)
+            });
+        match l2 {
+            Some(b) if b < 1 << 20 => (b / 8).max(16 << 10),
+            _ => W_BAND_BYTES,
+        }
+    })
+}
 
 /// Largest `max_cols` of [`GridApplier::new`] (issue 21: 1e9 used to abort in the allocator).
 pub const MAX_COLS: usize = 1 << 17;
@@ -63,6 +91,8 @@ pub struct GridApplier {
     y_re: Vec<f32>,
     y_im: Vec<f32>,
     row_buf: Vec<C32>,
+    /// [`w_band_bytes`], read at construction (the first read of sysfs allocates).
+    w_band: usize,
 }
 
 /// Narrowest PRG (subcarriers) that [`GridApplier::process_grid`] multiplies in place with
@@ -105,6 +135,7 @@ impl GridApplier {
             y_re: vec![0.0; n_tx * max_cols],
             y_im: vec![0.0; n_tx * max_cols],
             row_buf: vec![zero; max_cols],
+            w_band: w_band_bytes(),
         })
     }
 
@@ -302,7 +333,7 @@ impl GridApplier {
             // Bands of PRGs whose weights stay in the L2 cache; in a band, one grouped GEMM
             // per symbol (one matrix per PRG), which writes the antenna rows four at a time
             // across the band: every grid row is read or written as one sequential run.
-            let band = (W_BAND_BYTES / (n * k * std::mem::size_of::<C32>())).max(1);
+            let band = (self.w_band / (n * k * std::mem::size_of::<C32>())).max(1);
             for g0 in (0..n_prg).step_by(band) {
                 let g1 = n_prg.min(g0 + band);
                 let (s0, s1) = (g0 * prg_sc, (g1 * prg_sc).min(n_sc));

@@ -465,6 +465,212 @@ fn scaling(budget: Duration, quick: bool) -> Result<Value, String> {
     }))
 }
 
+/// `mimo bench`: measure (or read `against`), print the table or the JSON, and with
+/// `compare` the comparison with a saved report (in the JSON under `comparison`).
+pub fn run(
+    json: bool,
+    quick: bool,
+    compare: Option<&std::path::Path>,
+    against: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let read = |p: &std::path::Path| -> Result<Value, String> {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a bench report: {e}", p.display()))
+    };
+    let mut r = match against {
+        Some(p) => read(p)?,
+        None => report(quick)?,
+    };
+    let cmp = match compare {
+        Some(p) => Some(comparison(&read(p)?, &r)),
+        None => None,
+    };
+    if json {
+        if let (Some(c), Some(o)) = (&cmp, r.as_object_mut()) {
+            o.insert("comparison".into(), c.clone());
+        }
+        println!("{r}");
+    } else {
+        if against.is_none() {
+            print!("{}", table(&r));
+        }
+        if let Some(c) = &cmp {
+            print!("{}", comparison_table(c));
+        }
+    }
+    Ok(())
+}
+
+/// Per block of two reports: old and new time, speed-up (old/new), old and new share of
+/// peak; capacity rows (cores per carrier) and demapping rates before and after. Blocks in
+/// only one report are listed with nulls.
+pub fn comparison(old: &Value, new: &Value) -> Value {
+    let by = |r: &Value, list: &str, key: &str| -> std::collections::BTreeMap<String, Value> {
+        r[list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| (e[key].as_str().unwrap_or("?").to_string(), e.clone()))
+            .collect()
+    };
+    let names = |a: &std::collections::BTreeMap<String, Value>,
+                 b: &std::collections::BTreeMap<String, Value>| {
+        let mut n: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+        n.sort();
+        n.dedup();
+        n
+    };
+    let ratio = |a: &Value, b: &Value| match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) if y > 0.0 => json!(x / y),
+        _ => Value::Null,
+    };
+    let (ok, nk) = (by(old, "kernels", "name"), by(new, "kernels", "name"));
+    let kernels: Vec<Value> = names(&ok, &nk)
+        .into_iter()
+        .map(|n| {
+            let (o, w) = (
+                &ok.get(&n).cloned().unwrap_or(Value::Null),
+                &nk.get(&n).cloned().unwrap_or(Value::Null),
+            );
+            json!({
+                "name": n,
+                "old_seconds": o["seconds"],
+                "new_seconds": w["seconds"],
+                "speedup": ratio(&o["seconds"], &w["seconds"]),
+                "old_share_of_peak": o["share_of_peak"],
+                "new_share_of_peak": w["share_of_peak"],
+            })
+        })
+        .collect();
+    let key = |c: &Value| {
+        format!(
+            "{} {}",
+            c["case"].as_str().unwrap_or("?"),
+            c["direction"].as_str().unwrap_or("?")
+        )
+    };
+    let caps = |r: &Value| -> std::collections::BTreeMap<String, Value> {
+        r["capacity"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| (key(c), c.clone()))
+            .collect()
+    };
+    let (oc, nc) = (caps(old), caps(new));
+    let capacity: Vec<Value> = names(&oc, &nc)
+        .into_iter()
+        .map(|n| {
+            let (o, w) = (
+                &oc.get(&n).cloned().unwrap_or(Value::Null),
+                &nc.get(&n).cloned().unwrap_or(Value::Null),
+            );
+            json!({
+                "case": n,
+                "old_cores": o["cores_per_carrier"],
+                "new_cores": w["cores_per_carrier"],
+                "speedup": ratio(&o["slot_seconds"], &w["slot_seconds"]),
+            })
+        })
+        .collect();
+    let demap = |r: &Value| -> std::collections::BTreeMap<String, Value> {
+        r["demapping"]["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                (
+                    c["modulation"].as_str().unwrap_or("?").to_string(),
+                    c.clone(),
+                )
+            })
+            .collect()
+    };
+    let (od, nd) = (demap(old), demap(new));
+    let demapping: Vec<Value> = names(&od, &nd)
+        .into_iter()
+        .map(|n| {
+            let (o, w) = (
+                &od.get(&n).cloned().unwrap_or(Value::Null),
+                &nd.get(&n).cloned().unwrap_or(Value::Null),
+            );
+            json!({
+                "modulation": n,
+                "f32_speedup": ratio(&o["f32_seconds"], &w["f32_seconds"]),
+                "i8_speedup": ratio(&o["i8_seconds"], &w["i8_seconds"]),
+            })
+        })
+        .collect();
+    json!({
+        "old_peak_gflops": old["peak_gflops"],
+        "new_peak_gflops": new["peak_gflops"],
+        "old_backend": old["backend"],
+        "new_backend": new["backend"],
+        "kernels": kernels,
+        "capacity": capacity,
+        "demapping": demapping,
+    })
+}
+
+/// The human-readable form of [`comparison`].
+pub fn comparison_table(c: &Value) -> String {
+    use std::fmt::Write;
+    // A number with its unit, or "-" when the block is missing from one report.
+    let f = |v: &Value, scale: f64, digits: usize, unit: &str| {
+        v.as_f64().map_or("-".to_string(), |x| {
+            format!("{:.*}{unit}", digits, x * scale)
+        })
+    };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\ncomparison with the saved report (old: {} at {} GFLOP/s peak; new: {} at {}):",
+        c["old_backend"].as_str().unwrap_or("?"),
+        f(&c["old_peak_gflops"], 1.0, 1, ""),
+        c["new_backend"].as_str().unwrap_or("?"),
+        f(&c["new_peak_gflops"], 1.0, 1, "")
+    );
+    let _ = writeln!(
+        s,
+        "{:<40} {:>11} {:>11} {:>9} {:>9} {:>9}",
+        "kernel", "old µs", "new µs", "speed-up", "old peak", "new peak"
+    );
+    for k in c["kernels"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "{:<40} {:>11} {:>11} {:>9} {:>9} {:>9}",
+            k["name"].as_str().unwrap_or("?"),
+            f(&k["old_seconds"], 1e6, 1, ""),
+            f(&k["new_seconds"], 1e6, 1, ""),
+            f(&k["speedup"], 1.0, 2, "x"),
+            f(&k["old_share_of_peak"], 100.0, 1, "%"),
+            f(&k["new_share_of_peak"], 100.0, 1, "%")
+        );
+    }
+    for k in c["capacity"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "{:<52} cores per carrier {:>6} → {:>6} ({})",
+            k["case"].as_str().unwrap_or("?"),
+            f(&k["old_cores"], 1.0, 1, ""),
+            f(&k["new_cores"], 1.0, 1, ""),
+            f(&k["speedup"], 1.0, 2, "x")
+        );
+    }
+    for k in c["demapping"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "demapping {:<8} f32 {}, int8 {}",
+            k["modulation"].as_str().unwrap_or("?"),
+            f(&k["f32_speedup"], 1.0, 2, "x"),
+            f(&k["i8_speedup"], 1.0, 2, "x")
+        );
+    }
+    s
+}
+
 /// The human-readable table of a report.
 pub fn table(r: &Value) -> String {
     use std::fmt::Write;

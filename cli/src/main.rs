@@ -54,6 +54,14 @@ enum Command {
         /// Short measurements (seconds instead of a minute; noisier).
         #[arg(long)]
         quick: bool,
+        /// A saved report (`mimo bench --json > OLD.json`): print each block's speed-up over
+        /// it (old time / new time) and the change of its share of peak, the cores per carrier
+        /// before and after, and the demapping rates.
+        #[arg(long, value_name = "OLD.json")]
+        compare: Option<PathBuf>,
+        /// With --compare: compare this saved report instead of measuring now.
+        #[arg(long, value_name = "NEW.json", requires = "compare")]
+        against: Option<PathBuf>,
     },
     /// Instruction-count regression guard (needs valgrind): fail when a block's count grows
     /// more than --tolerance over the baseline file, or rewrite the baseline.
@@ -430,13 +438,12 @@ fn main() -> ExitCode {
             update,
             tolerance,
         } => icount_cmd(check, update, tolerance),
-        Command::Bench { json, quick } => bench::report(quick).map(|r| {
-            if json {
-                println!("{r}");
-            } else {
-                print!("{}", bench::table(&r));
-            }
-        }),
+        Command::Bench {
+            json,
+            quick,
+            compare,
+            against,
+        } => bench::run(json, quick, compare.as_deref(), against.as_deref()),
         Command::Vectors { dirs } => {
             let report = massive_mimo_tools::vectors::run_dirs(&dirs);
             println!("{report}");

@@ -134,7 +134,8 @@ pub(crate) use entry_points;
 macro_rules! gemm_entry_points {
     ($features:tt, split = [$(($vs:ty, $ms:literal, $ns:literal)),+],
      interleaved = [$(($vf:ty, $mf:literal, $nf:literal)),+],
-     grouped = [$(($vg:ty, $mg:literal, $ng:literal)),+]) => {
+     grouped = [($vg_first:ty, $mg_first:literal, $ng_first:literal)
+                $(, ($vg:ty, $mg:literal, $ng:literal))*]) => {
         /// Complex GEMM on split planes; shapes caller-checked.
         #[target_feature(enable = $features)]
         pub(crate) fn gemm(
@@ -191,13 +192,27 @@ macro_rules! gemm_entry_points {
                 for (g, j0) in (0..n).step_by(group_cols).enumerate() {
                     let a = &gemm::group_matrix(a, g, m, k);
                     let j1 = n.min(j0 + group_cols);
+                    if i0 == 0 {
+                        // SAFETY: compiled with this backend's ISA; prefetches never fault.
+                        unsafe {
+                            gemm::prefetch_cols::<$vg_first>(
+                                Src::interleaved(b),
+                                k,
+                                n.min(j1 + group_cols),
+                                n.min(j1 + 2 * group_cols),
+                            );
+                        }
+                    }
                     let ops = (Src::interleaved(a), Src::interleaved(b), &Dst::interleaved(c));
                     let mut j = j0;
                     // SAFETY: as for `gemm`; rows and columns j0..j1 lie inside C.
                     unsafe {
+                        j = gemm::panels::<$vg_first, $mg_first, $ng_first, true>(
+                            ops, k, mode, rows.clone(), j, j1,
+                        );
                         $(j = gemm::panels::<$vg, $mg, $ng, true>(
                             ops, k, mode, rows.clone(), j, j1,
-                        );)+
+                        );)*
                     }
                     gemm::scalar_interleaved(a, b, c, mode, rows.clone(), j, j1);
                 }

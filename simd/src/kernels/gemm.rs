@@ -228,6 +228,31 @@ unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize, const IL: bool>(
     }
 }
 
+/// Prefetches the interleaved B elements of columns `j0..j1` in every row `0..k` (one hint per
+/// 64-byte line): the grouped GEMM requests the next group's inputs while it multiplies this
+/// one, since its k rows (antennas, a grid row apart) are too many streams for the hardware
+/// prefetcher.
+///
+/// # Safety
+/// V's ISA must be enabled. Prefetches never fault, but the addresses are computed with
+/// `wrapping_add` so that even columns outside B form no out-of-bounds pointer.
+#[inline(always)]
+pub(crate) unsafe fn prefetch_cols<V: SimdF32>(b: Src, k: usize, j0: usize, j1: usize) {
+    if j1 <= j0 {
+        return;
+    }
+    let bytes = 8 * (j1 - j0);
+    for p in 0..k {
+        let row = b.re.wrapping_add(2 * (p * b.ld + j0));
+        let mut off = 0;
+        while off < bytes + 63 {
+            // SAFETY: a prefetch is a hint; the pointer is never dereferenced.
+            unsafe { V::prefetch(row.wrapping_add(off / 4)) };
+            off += 64;
+        }
+    }
+}
+
 /// Scalar reference of the interleaved GEMM on rows `rows` and columns `j0..j1` of C.
 pub(crate) fn scalar_interleaved(
     a: &ComplexRef<'_>,
