@@ -271,6 +271,87 @@ fn bench_json_has_every_key() {
             .unwrap()
             > 0.0
     );
+    // Demapping: every QAM, rates consistent with the times and the bits per symbol.
+    let dm = v["demapping"]["cases"].as_array().unwrap();
+    assert_eq!(dm.len(), 5);
+    for (c, qm) in dm.iter().zip([2.0, 4.0, 6.0, 8.0, 10.0]) {
+        let n = c["symbols"].as_f64().unwrap();
+        for t in ["f32", "i8"] {
+            let sec = c[format!("{t}_seconds")].as_f64().unwrap();
+            let msym = c[format!("{t}_msymbols_per_second")].as_f64().unwrap();
+            let mbit = c[format!("{t}_mbit_per_second")].as_f64().unwrap();
+            assert!((msym - n / sec / 1e6).abs() <= 1e-9 * msym, "{c}");
+            assert!((mbit - qm * msym).abs() <= 1e-6 * mbit, "{c}");
+        }
+    }
+    assert!(v.get("comparison").is_none());
+}
+
+/// `--compare OLD --against NEW` compares two saved reports: speed-up = old / new time per
+/// block, shares and cores side by side, blocks in one report only with nulls.
+#[test]
+fn bench_compare_gives_the_ratios_of_two_reports() {
+    let dir = std::env::temp_dir().join(format!("mimo-compare-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = |apply_s: f64, demap: Option<f64>, cores: f64| {
+        let mut kernels = vec![
+            serde_json::json!({"name": "nr/precoder_apply", "seconds": apply_s, "share_of_peak": 0.001 / apply_s}),
+        ];
+        if let Some(d) = demap {
+            kernels.push(serde_json::json!({"name": "nr/qam_demap_256qam", "seconds": d, "share_of_peak": 0.1}));
+        }
+        serde_json::json!({
+            "backend": "avx2", "peak_gflops": 100.0, "kernels": kernels,
+            "capacity": [{"case": "nr", "direction": "uplink", "slot_seconds": cores * 5e-4, "cores_per_carrier": cores}],
+            "demapping": {"cases": [{"modulation": "256QAM", "f32_seconds": 2e-3, "i8_seconds": 1e-3}]},
+        })
+    };
+    let (old, new) = (dir.join("old.json"), dir.join("new.json"));
+    std::fs::write(&old, report(4e-3, None, 80.0).to_string()).unwrap();
+    std::fs::write(&new, report(2e-3, Some(1e-3), 40.0).to_string()).unwrap();
+    let out = mimo()
+        .args(["bench", "--json", "--compare"])
+        .arg(&old)
+        .arg("--against")
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["comparison"];
+    let k = c["kernels"].as_array().unwrap();
+    assert_eq!(k.len(), 2);
+    assert_eq!(k[0]["name"], "nr/precoder_apply");
+    assert!((k[0]["speedup"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+    assert!(k[1]["speedup"].is_null() && k[1]["old_seconds"].is_null());
+    let cap = &c["capacity"][0];
+    assert_eq!(
+        (cap["old_cores"].as_f64(), cap["new_cores"].as_f64()),
+        (Some(80.0), Some(40.0))
+    );
+    assert!((cap["speedup"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+    assert!((c["demapping"][0]["i8_speedup"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    // The table form names the ratio; a missing or broken file is an error naming it.
+    let table = mimo()
+        .args(["bench", "--compare"])
+        .arg(&old)
+        .arg("--against")
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("2.00x"));
+    let bad = mimo()
+        .args(["bench", "--compare", "/nonexistent/old.json", "--against"])
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/old.json"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
