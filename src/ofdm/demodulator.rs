@@ -30,6 +30,10 @@ pub struct OfdmDemodulator {
     scratch: Vec<C32>,
     /// Per grid symbol: the conjugate §5.4 phase factor (1 without compensation).
     symbol_phase: Vec<C32>,
+    /// Per grid symbol, per subcarrier: its window's de-rotation × the symbol's phase
+    /// (`[n_symbols, n_sc]`), refreshed by [`Self::set_phase_compensation`]: one complex
+    /// multiply per output instead of two.
+    factors: Vec<C32>,
 }
 
 impl OfdmDemodulator {
@@ -44,7 +48,8 @@ impl OfdmDemodulator {
             });
         }
         let fft = FftPlanner::new().plan_fft_forward(cfg.n_fft);
-        let scratch = vec![C32::new(0.0, 0.0); fft.get_inplace_scratch_len()];
+        // The FFT reads each window straight from the waveform (no copy into `buf`).
+        let scratch = vec![C32::new(0.0, 0.0); fft.get_immutable_scratch_len()];
         let bins: Vec<usize> = (0..cfg.n_sc).map(|k| cfg.bin(k)).collect();
         let mut deltas: Vec<usize> = Vec::new();
         let mut windows = Vec::with_capacity(cfg.n_symbols);
@@ -73,7 +78,7 @@ impl OfdmDemodulator {
                     .collect()
             })
             .collect();
-        Ok(Self {
+        let mut d = Self {
             cfg: *cfg,
             fft,
             runs: cfg.bin_runs(),
@@ -82,7 +87,21 @@ impl OfdmDemodulator {
             buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
             scratch,
             symbol_phase: vec![C32::new(1.0, 0.0); cfg.n_symbols],
-        })
+            factors: vec![C32::new(0.0, 0.0); cfg.n_symbols * cfg.n_sc],
+        };
+        d.refresh_factors();
+        Ok(d)
+    }
+
+    /// `factors[l·n_sc + k] = derotation_{d_l}[k] · phase_l`.
+    fn refresh_factors(&mut self) {
+        let n_sc = self.cfg.n_sc;
+        for (l, f) in self.factors.chunks_exact_mut(n_sc).enumerate() {
+            let (phase, d) = (self.symbol_phase[l], self.windows[l].2);
+            for (o, &r) in f.iter_mut().zip(&self.derotations[d]) {
+                *o = r * phase;
+            }
+        }
     }
 
     /// Enables (carrier frequency f0 in Hz) or disables the removal of the 38.211 §5.4
@@ -95,6 +114,7 @@ impl OfdmDemodulator {
                 None => C32::new(1.0, 0.0),
             };
         }
+        self.refresh_factors();
         Ok(())
     }
 
@@ -125,24 +145,30 @@ impl OfdmDemodulator {
                 got: crate::error::Shape::of(grid.shape()),
             });
         }
-        let n = c.n_fft;
+        let (n, n_sc) = (c.n_fft, c.n_sc);
         let mut pos = 0;
         for (l, mut row) in grid.outer_iter_mut().enumerate() {
-            let (cp, start, d) = self.windows[l];
-            self.buf
-                .copy_from_slice(&waveform[pos + start..pos + start + n]);
-            self.fft
-                .process_with_scratch(&mut self.buf, &mut self.scratch);
-            let phase = self.symbol_phase[l];
-            let rot = &self.derotations[d];
+            let (cp, start, _) = self.windows[l];
+            self.fft.process_immutable_with_scratch(
+                &waveform[pos + start..pos + start + n],
+                &mut self.buf,
+                &mut self.scratch,
+            );
+            let f = &self.factors[l * n_sc..(l + 1) * n_sc];
             for &(k0, b0, len) in &self.runs {
+                let src = self.buf[b0..b0 + len].iter().zip(&f[k0..k0 + len]);
                 let mut dst = row.slice_mut(ndarray::s![k0..k0 + len]);
-                for ((o, &x), &r) in dst
-                    .iter_mut()
-                    .zip(&self.buf[b0..b0 + len])
-                    .zip(&rot[k0..k0 + len])
-                {
-                    *o = x * (r * phase);
+                match dst.as_slice_mut() {
+                    Some(d) => {
+                        for (o, (&x, &r)) in d.iter_mut().zip(src) {
+                            *o = x * r;
+                        }
+                    }
+                    None => {
+                        for (o, (&x, &r)) in dst.iter_mut().zip(src) {
+                            *o = x * r;
+                        }
+                    }
                 }
             }
             pos += cp + n;

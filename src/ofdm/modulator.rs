@@ -14,6 +14,9 @@ pub struct OfdmModulator {
     ifft: Arc<dyn Fft<f32>>,
     /// Occupied subcarriers as contiguous runs (first subcarrier, first bin, length).
     runs: [(usize, usize, usize); 2],
+    /// The bins outside the runs (guard bands, LTE's DC): `[start, end)` ranges, zeroed per
+    /// symbol (the runs' bins are overwritten anyway).
+    empty_bins: Vec<(usize, usize)>,
     buf: Vec<C32>,
     scratch: Vec<C32>,
     /// Per grid symbol: scale × the §5.4 phase factor (just the scale without compensation).
@@ -27,10 +30,26 @@ impl OfdmModulator {
     pub fn new(cfg: &OfdmConfig) -> Result<Self> {
         cfg.validate()?;
         let ifft = FftPlanner::new().plan_fft_inverse(cfg.n_fft);
-        let scratch = vec![C32::new(0.0, 0.0); ifft.get_inplace_scratch_len()];
+        // The inverse FFT writes each symbol straight into the waveform (out of place).
+        let scratch = vec![C32::new(0.0, 0.0); ifft.get_outofplace_scratch_len()];
+        let runs = cfg.bin_runs();
+        let mut taken: Vec<(usize, usize)> = runs.iter().map(|&(_, b, len)| (b, b + len)).collect();
+        taken.sort_unstable();
+        let mut empty_bins = Vec::new();
+        let mut at = 0;
+        for (b0, b1) in taken {
+            if b0 > at {
+                empty_bins.push((at, b0));
+            }
+            at = at.max(b1);
+        }
+        if at < cfg.n_fft {
+            empty_bins.push((at, cfg.n_fft));
+        }
         Ok(Self {
             cfg: *cfg,
-            runs: cfg.bin_runs(),
+            runs,
+            empty_bins,
             buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
             ifft,
             scratch,
@@ -83,19 +102,34 @@ impl OfdmModulator {
         let n = c.n_fft;
         let mut pos = 0;
         for (l, row) in grid.outer_iter().enumerate() {
-            self.buf.fill(C32::new(0.0, 0.0));
+            for &(z0, z1) in &self.empty_bins {
+                self.buf[z0..z1].fill(C32::new(0.0, 0.0));
+            }
             let gain = self.symbol_gain[l];
             for &(k0, b0, len) in &self.runs {
                 let src = row.slice(ndarray::s![k0..k0 + len]);
-                for (o, &x) in self.buf[b0..b0 + len].iter_mut().zip(src.iter()) {
-                    *o = x * gain;
+                let dst = &mut self.buf[b0..b0 + len];
+                match src.as_slice() {
+                    Some(s) => {
+                        for (o, &x) in dst.iter_mut().zip(s) {
+                            *o = x * gain;
+                        }
+                    }
+                    None => {
+                        for (o, &x) in dst.iter_mut().zip(src.iter()) {
+                            *o = x * gain;
+                        }
+                    }
                 }
             }
-            self.ifft
-                .process_with_scratch(&mut self.buf, &mut self.scratch);
+            // The symbol's body straight into the waveform, then its CP copied from its end.
             let cp = self.cp[l];
-            out[pos..pos + cp].copy_from_slice(&self.buf[n - cp..]);
-            out[pos + cp..pos + cp + n].copy_from_slice(&self.buf);
+            self.ifft.process_outofplace_with_scratch(
+                &mut self.buf,
+                &mut out[pos + cp..pos + cp + n],
+                &mut self.scratch,
+            );
+            out.copy_within(pos + n..pos + cp + n, pos);
             pos += cp + n;
         }
         Ok(())
