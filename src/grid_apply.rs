@@ -38,31 +38,34 @@ use crate::{C32, Error, Result};
 /// symbols, so they should stay in the L2 cache beside the band's input columns.
 const W_BAND_BYTES: usize = 256 << 10;
 
-/// The weight band for this machine: [`W_BAND_BYTES`], or an eighth of a smaller L2 (Linux
-/// sysfs, read once). On a 512 KiB Zen 3 L2 the 256 KiB band plus its 64-antenna input
-/// columns (≈ 200 KiB per symbol) thrashed: 64 KiB made per-PRB detection 14.0 → 13.1 ms and
-/// left precoding unchanged (issue 16).
-fn w_band_bytes() -> usize {
-    static BAND: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *BAND.get_or_init(|| {
-        let l2 = std::fs::read_to_string("/sys/devices/system/cpu/cpu0/cache/index2/size")
-            .ok()
-            .and_then(|t| {
-                let t = t.trim();
-                let (num, mul) = match t.strip_suffix('K') {
-                    Some(n) => (n, 1 << 10),
-                    None => match t.strip_suffix('M') {
-                        Some(n) => (n, 1 << 20),
-                        None => (t, 1),
-                    },
-                };
-                num.parse::<usize>().ok().map(|v| v * mul)
-            });
-        match l2 {
-            Some(b) if b < 1 << 20 => (b / 8).max(16 << 10),
-            _ => W_BAND_BYTES,
-        }
+/// The L2 cache of this machine in bytes (Linux sysfs, read once), if known.
+fn l2_bytes() -> Option<usize> {
+    static L2: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *L2.get_or_init(|| {
+        let t = std::fs::read_to_string("/sys/devices/system/cpu/cpu0/cache/index2/size").ok()?;
+        let t = t.trim();
+        let (num, mul) = match t.strip_suffix('K') {
+            Some(n) => (n, 1 << 10),
+            None => match t.strip_suffix('M') {
+                Some(n) => (n, 1 << 20),
+                None => (t, 1),
+            },
+        };
+        num.parse::<usize>().ok().map(|v| v * mul)
     })
+}
+
+/// PRGs per band: [`W_BAND_BYTES`] of weights where the L2 holds ≥ 1 MiB (or is unknown);
+/// below that, half the L2 for the band's weights *and* one symbol's input columns. On the
+/// 512 KiB Zen 3 L2 the 256 KiB weight band plus 64 antennas' columns thrashed: per-PRB
+/// detection 14.0 → 12.9 ms with this rule (18 PRBs per band), precoding unchanged (23 PRGs
+/// of 2 PRBs; a fixed 64 KiB band had cost it 4 %), issue 16.
+fn band_prgs(l2: Option<usize>, w_bytes: usize, cols_bytes: usize) -> usize {
+    match l2 {
+        Some(b) if b < 1 << 20 => (b / 2) / (w_bytes + cols_bytes),
+        _ => W_BAND_BYTES / w_bytes,
+    }
+    .max(1)
 }
 
 /// Largest `max_cols` of [`GridApplier::new`] (issue 21: 1e9 used to abort in the allocator).
@@ -91,8 +94,8 @@ pub struct GridApplier {
     y_re: Vec<f32>,
     y_im: Vec<f32>,
     row_buf: Vec<C32>,
-    /// [`w_band_bytes`], read at construction (the first read of sysfs allocates).
-    w_band: usize,
+    /// [`l2_bytes`], read at construction (the first read of sysfs allocates).
+    l2: Option<usize>,
 }
 
 /// Narrowest PRG (subcarriers) that [`GridApplier::process_grid`] multiplies in place with
@@ -135,7 +138,7 @@ impl GridApplier {
             y_re: vec![0.0; n_tx * max_cols],
             y_im: vec![0.0; n_tx * max_cols],
             row_buf: vec![zero; max_cols],
-            w_band: w_band_bytes(),
+            l2: l2_bytes(),
         })
     }
 
@@ -333,7 +336,8 @@ impl GridApplier {
             // Bands of PRGs whose weights stay in the L2 cache; in a band, one grouped GEMM
             // per symbol (one matrix per PRG), which writes the antenna rows four at a time
             // across the band: every grid row is read or written as one sequential run.
-            let band = (self.w_band / (n * k * std::mem::size_of::<C32>())).max(1);
+            let c32 = std::mem::size_of::<C32>();
+            let band = band_prgs(self.l2, n * k * c32, k * prg_sc * c32);
             for g0 in (0..n_prg).step_by(band) {
                 let g1 = n_prg.min(g0 + band);
                 let (s0, s1) = (g0 * prg_sc, (g1 * prg_sc).min(n_sc));
@@ -465,5 +469,23 @@ impl GridApplier {
             a = b;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::band_prgs;
+
+    #[test]
+    fn band_fits_half_a_small_l2_and_keeps_the_256_kib_weight_band_otherwise() {
+        // Per-PRB detection filters on the Zen 3: 8 KiB of weights + 64 × 12 input columns.
+        assert_eq!(band_prgs(Some(512 << 10), 8 << 10, 6 << 10), 18);
+        // Precoding, PRG 2: 8 KiB of weights + 16 × 24 input columns.
+        assert_eq!(band_prgs(Some(512 << 10), 8 << 10, 3 << 10), 23);
+        // L2 ≥ 1 MiB or unknown: 256 KiB of weights.
+        assert_eq!(band_prgs(Some(2 << 20), 8 << 10, 6 << 10), 32);
+        assert_eq!(band_prgs(None, 8 << 10, 6 << 10), 32);
+        // Never zero.
+        assert_eq!(band_prgs(Some(64 << 10), 1 << 20, 0), 1);
     }
 }

@@ -493,9 +493,7 @@ pub fn run(
         }
         println!("{r}");
     } else {
-        if against.is_none() {
-            print!("{}", table(&r));
-        }
+        print!("{}", table(&r));
         if let Some(c) = &cmp {
             print!("{}", comparison_table(c));
         }
