@@ -133,6 +133,20 @@ pub(crate) unsafe fn panels<V: SimdF32, const MR: usize, const NV: usize, const 
                 micro::<V, MR, NV, IL>(a, b, c, k, mode, i, j);
                 i += MR;
             }
+            // The last rows in tiles of 4 and 2 before single rows: a one-row tile reloads
+            // B for every row (m = 16 layers with MR = 6 left four of them).
+            if MR > 4 {
+                while i + 4 <= rows.end {
+                    micro::<V, 4, NV, IL>(a, b, c, k, mode, i, j);
+                    i += 4;
+                }
+            }
+            if MR > 2 {
+                while i + 2 <= rows.end {
+                    micro::<V, 2, NV, IL>(a, b, c, k, mode, i, j);
+                    i += 2;
+                }
+            }
             while i < rows.end {
                 micro::<V, 1, NV, IL>(a, b, c, k, mode, i, j);
                 i += 1;
