@@ -269,6 +269,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         }
     }
     let scaling = scaling(budget, quick)?;
+    let split = split_slot(budget, quick)?;
     let demapping = demapping(budget, quick)?;
     let fronthaul = fronthaul(budget, quick)?;
     Ok(json!({
@@ -278,6 +279,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         "kernels": kernels,
         "capacity": capacity,
         "multi_carrier": scaling,
+        "split_carrier": split,
         "demapping": demapping,
         "fronthaul": fronthaul,
     }))
@@ -432,6 +434,59 @@ fn fronthaul(budget: Duration, quick: bool) -> Result<Value, String> {
             "bfp14_cores": cores(14),
             "bfp14_wire_gbps": wire_gbps(14),
         },
+    }))
+}
+
+/// One carrier's uplink and downlink slot on one core, and split across two: the
+/// frequency-domain blocks by PRB halves (each core's estimators, weights, applier, detector
+/// and demapper serve its PRBs), OFDM by antenna halves (it needs the whole band). NR 100 MHz
+/// (TD-LTE 20 MHz with `quick`).
+fn split_slot(budget: Duration, quick: bool) -> Result<Value, String> {
+    let c = if quick { CARRIERS[0] } else { CARRIERS[1] };
+    let best = Kernels::new();
+    let mut whole = SlotFixture::new(c, best)?;
+    let lower = Carrier {
+        n_prb: c.n_prb - c.n_prb / 2,
+        ..c
+    };
+    let upper = Carrier {
+        n_prb: c.n_prb / 2,
+        ..c
+    };
+    let mut a = SlotFixture::new(lower, best)?.with_ofdm_antennas(0..N_ANT / 2);
+    let mut b = SlotFixture::new(upper, best)?.with_ofdm_antennas(N_ANT / 2..N_ANT);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut dirs = serde_json::Map::new();
+    for (dir, run) in [
+        ("uplink", SlotFixture::uplink_slot as fn(&mut SlotFixture)),
+        ("downlink", SlotFixture::downlink_slot),
+    ] {
+        let one = time_per_call(|| run(&mut whole), budget).as_secs_f64();
+        let two = time_per_call(
+            || {
+                pool.install(|| {
+                    rayon::join(|| run(&mut a), || run(&mut b));
+                })
+            },
+            budget,
+        )
+        .as_secs_f64();
+        dirs.insert(
+            dir.into(),
+            json!({
+                "seconds_1_core": one,
+                "seconds_2_cores": two,
+                "speedup": one / two,
+                "cores_per_carrier_1_core": one / c.slot_s,
+            }),
+        );
+    }
+    Ok(json!({
+        "case": format!("{} 64T64R 16 layers, PRB halves {} + {}, OFDM 32 + 32 antennas", c.name, lower.n_prb, upper.n_prb),
+        "directions": dirs,
     }))
 }
 
@@ -721,6 +776,23 @@ pub fn table(r: &Value) -> String {
         m["seconds_2_threads"].as_f64().unwrap_or(f64::NAN) * 1e3,
         m["speedup"].as_f64().unwrap_or(f64::NAN)
     );
+    let sp = &r["split_carrier"];
+    let _ = writeln!(
+        s,
+        "\none carrier split across 2 cores: {}",
+        sp["case"].as_str().unwrap_or("?")
+    );
+    for dir in ["uplink", "downlink"] {
+        let d = &sp["directions"][dir];
+        let _ = writeln!(
+            s,
+            "  {:<9} {:.2} ms on 1 core, {:.2} ms on 2 → speed-up {:.2}",
+            dir,
+            d["seconds_1_core"].as_f64().unwrap_or(f64::NAN) * 1e3,
+            d["seconds_2_cores"].as_f64().unwrap_or(f64::NAN) * 1e3,
+            d["speedup"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
     let d = &r["demapping"];
     let _ = writeln!(
         s,

@@ -254,6 +254,17 @@ fn bench_json_has_every_key() {
             .all(|c| c["cores_per_carrier"].as_f64().unwrap() > 0.0)
     );
     assert!(v["multi_carrier"]["speedup"].as_f64().unwrap() > 0.0);
+    for dir in ["uplink", "downlink"] {
+        let d = &v["split_carrier"]["directions"][dir];
+        let (one, two) = (
+            d["seconds_1_core"].as_f64().unwrap(),
+            d["seconds_2_cores"].as_f64().unwrap(),
+        );
+        assert!(
+            (d["speedup"].as_f64().unwrap() - one / two).abs() <= 1e-9 * one / two,
+            "{d}"
+        );
+    }
     // Fronthaul: BFP-9 compression and decompression of both categories, with the payload
     // size of 1 + 3·9 = 28 bytes per PRB behind the Gbit/s figure.
     let fh = v["fronthaul"]["cases"].as_array().unwrap();

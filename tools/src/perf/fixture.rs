@@ -18,7 +18,7 @@ use massive_mimo::refsig::{
 };
 use massive_mimo::resource::ChannelEstimate;
 use massive_mimo::simd::Kernels;
-use ndarray::{Array2, Array3};
+use ndarray::{Array2, Array3, s};
 
 /// One carrier of the reference cell: 64 antennas, 16 layers/streams.
 #[derive(Clone, Copy)]
@@ -96,6 +96,9 @@ pub struct SlotFixture {
     llr: Vec<f32>,
     llr_i8: Vec<i8>,
     llr_nv: Vec<f32>,
+    /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
+    /// split across cores).
+    ofdm_antennas: std::ops::Range<usize>,
 }
 
 impl SlotFixture {
@@ -193,7 +196,16 @@ impl SlotFixture {
             llr: vec![0.0; N_SYM * n_sc * 8],
             llr_i8: vec![0; N_SYM * n_sc * 8],
             llr_nv: vec![0.05; N_SYM * n_sc],
+            ofdm_antennas: 0..N_ANT,
         })
+    }
+
+    /// The same fixture with OFDM on `antennas` only: one core's part of a slot split across
+    /// cores (frequency-domain blocks by PRB range — build the fixture for that many PRBs —
+    /// and OFDM, which needs the whole band, by antennas).
+    pub fn with_ofdm_antennas(mut self, antennas: std::ops::Range<usize>) -> Self {
+        self.ofdm_antennas = antennas.start.min(N_ANT)..antennas.end.min(N_ANT);
+        self
     }
 
     /// The per-PRB downlink channels, `[n_prb, N_LAYERS, N_ANT]`.
@@ -273,18 +285,22 @@ impl SlotFixture {
         );
     }
 
-    /// OFDM modulation of 64 antennas.
+    /// OFDM modulation of 64 antennas (or the fixture's part of them).
     pub fn ofdm_mod(&mut self) {
-        let _ = self
-            .modulator
-            .process_antennas(self.antennas.view(), self.wave.view_mut());
+        let r = self.ofdm_antennas.clone();
+        let _ = self.modulator.process_antennas(
+            self.antennas.slice(s![r.clone(), .., ..]),
+            self.wave.slice_mut(s![r, ..]),
+        );
     }
 
-    /// OFDM demodulation of 64 antennas.
+    /// OFDM demodulation of 64 antennas (or the fixture's part of them).
     pub fn ofdm_demod(&mut self) {
-        let _ = self
-            .demodulator
-            .process_antennas(self.wave.view(), self.rx.view_mut());
+        let r = self.ofdm_antennas.clone();
+        let _ = self.demodulator.process_antennas(
+            self.wave.slice(s![r.clone(), ..]),
+            self.rx.slice_mut(s![r, .., ..]),
+        );
     }
 
     /// Per-PRB MMSE detection of 16 layers.
