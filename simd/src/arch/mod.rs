@@ -135,7 +135,8 @@ macro_rules! gemm_entry_points {
     ($features:tt, split = [$(($vs:ty, $ms:literal, $ns:literal)),+],
      interleaved = [$(($vf:ty, $mf:literal, $nf:literal)),+],
      grouped = [($vg_first:ty, $mg_first:literal, $ng_first:literal)
-                $(, ($vg:ty, $mg:literal, $ng:literal))*]) => {
+                $(, ($vg:ty, $mg:literal, $ng:literal))*]
+     $(, grouped_tail = [$(($vt:ty, $mt:literal, $nt:literal)),*])?) => {
         /// Complex GEMM on split planes; shapes caller-checked.
         #[target_feature(enable = $features)]
         pub(crate) fn gemm(
@@ -210,6 +211,9 @@ macro_rules! gemm_entry_points {
                         j = gemm::panels::<$vg_first, $mg_first, $ng_first, true>(
                             ops, k, mode, rows.clone(), j, j1,
                         );
+                        $($(j = gemm::panels_c::<$vt, $mt, $nt>(
+                            ops, k, mode, rows.clone(), j, j1,
+                        );)*)?
                         $(j = gemm::panels::<$vg, $mg, $ng, true>(
                             ops, k, mode, rows.clone(), j, j1,
                         );)*

@@ -242,6 +242,102 @@ unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize, const IL: bool>(
     }
 }
 
+/// Interleaved GEMM in the *complex-lane* form: rows `rows` of C, column panels of
+/// `NV·V::LANES/2` columns from `j0` while they fit before `j1`; returns the first column not
+/// done. A register holds `LANES/2` complex values as they lie in memory (no deinterleave):
+/// `acc_a += re(A_ip)·b`, `acc_b += im(A_ip)·swap(b)`, and at the end
+/// `c = (acc_a.re − acc_b.re, acc_a.im + acc_b.im)` — two FMAs per register and row, the same
+/// density as the split form, but panels half as wide: with AVX2 the 4-column tail of a
+/// 12-column group (per-PRB detection) runs at full width instead of on 128-bit registers.
+///
+/// # Safety
+/// As [`panels`].
+#[inline(always)]
+pub(crate) unsafe fn panels_c<V: SimdF32, const MR: usize, const NV: usize>(
+    (a, b, c): (Src, Src, &Dst),
+    k: usize,
+    mode: GemmMode,
+    rows: Range<usize>,
+    j0: usize,
+    j1: usize,
+) -> usize {
+    let w = NV * V::LANES / 2;
+    let mut j = j0;
+    while j + w <= j1 {
+        let mut i = rows.start;
+        // SAFETY: as in `panels`: rows i..i+MR ≤ rows.end ≤ m, columns j..j+w ≤ j1 ≤ n.
+        unsafe {
+            while i + MR <= rows.end {
+                micro_c::<V, MR, NV>(a, b, c, k, mode, i, j);
+                i += MR;
+            }
+            while i < rows.end {
+                micro_c::<V, 1, NV>(a, b, c, k, mode, i, j);
+                i += 1;
+            }
+        }
+        j += w;
+    }
+    j
+}
+
+/// One MR × NV-register tile of the complex-lane form at (i, j) (see [`panels_c`]).
+#[inline(always)]
+unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
+    a: Src,
+    b: Src,
+    c: &Dst,
+    k: usize,
+    mode: GemmMode,
+    i: usize,
+    j: usize,
+) {
+    let h = V::LANES / 2;
+    // f32 offset of complex element (i, j) of an interleaved operand.
+    let at = |ld: usize, i: usize, j: usize| 2 * (i * ld + j);
+    // SAFETY: see `panels_c`: every element is (row < rows)·stride + (col < cols).
+    unsafe {
+        let z = V::splat(0.0);
+        let mut acc_a = [[z; NV]; MR];
+        let mut acc_b = [[z; NV]; MR];
+        if mode == GemmMode::Accumulate {
+            for (r, row) in acc_a.iter_mut().enumerate() {
+                for (v, x) in row.iter_mut().enumerate() {
+                    *x = V::load(c.re.add(at(c.ld, i + r, j + v * h)));
+                }
+            }
+        }
+        for p in 0..k {
+            let mut bb = [z; NV];
+            let mut bs = [z; NV];
+            for v in 0..NV {
+                bb[v] = V::load(b.re.add(at(b.ld, p, j + v * h)));
+                bs[v] = bb[v].swap_re_im();
+            }
+            for r in 0..MR {
+                let o = at(a.ld, i + r, p);
+                let ar = V::splat(*a.re.add(o));
+                let ai = V::splat(*a.re.add(o + 1));
+                for v in 0..NV {
+                    acc_a[r][v] = ar.mul_add(bb[v], acc_a[r][v]);
+                    acc_b[r][v] = ai.mul_add(bs[v], acc_b[r][v]);
+                }
+            }
+        }
+        let one = V::splat(1.0);
+        for r in 0..MR {
+            for v in 0..NV {
+                // even lanes acc_a − acc_b, odd lanes acc_a + acc_b
+                one.mul_addsub(acc_a[r][v], acc_b[r][v]).store(c.re.add(at(
+                    c.ld,
+                    i + r,
+                    j + v * h,
+                )));
+            }
+        }
+    }
+}
+
 /// Prefetches the interleaved B elements of columns `j0..j1` in every row `0..k` (one hint per
 /// 64-byte line): the grouped GEMM requests the next group's inputs while it multiplies this
 /// one, since its k rows (antennas, a grid row apart) are too many streams for the hardware
