@@ -42,9 +42,6 @@ struct Port {
     start: usize,
     /// 1/ρ_q[m]: removes the port's ramp and amplitude after the DFT back.
     ratio_inv: Vec<C32>,
-    /// The output map's weights with `ratio_inv` of their comb RE folded in
-    /// (`map_w[j]·ratio_inv[map_m[j]]`): one complex multiply-add per mapped RE.
-    map_c: Vec<C32>,
     /// Wiener weight of each kept tap (from the last call's profile).
     weights: Vec<f32>,
 }
@@ -65,9 +62,10 @@ struct Group {
     pdp: Vec<f64>,
     inverse: Arc<dyn Fft<f32>>,
     forward: Arc<dyn Fft<f32>>,
-    /// Per output: range into `map_m` and each port's `map_c`.
+    /// Per output: range into `map_m` / `map_w`.
     map_off: Vec<usize>,
     map_m: Vec<usize>,
+    map_w: Vec<f32>,
 }
 
 /// Estimator for cyclic-shift-multiplexed pilots (see the module documentation).
@@ -220,7 +218,6 @@ impl CyclicShiftEstimator {
                     index: q,
                     start: (n + m - pre) % m,
                     ratio_inv: rho.iter().map(|r| C32::new(1.0, 0.0) / r).collect(),
-                    map_c: Vec::new(),
                     weights: vec![0.0; keep],
                 })
                 .collect();
@@ -242,7 +239,7 @@ impl CyclicShiftEstimator {
                 .collect();
             // Output map.
             let mut map_off = vec![0];
-            let (mut map_m, mut map_w): (Vec<usize>, Vec<f32>) = (Vec::new(), Vec::new());
+            let (mut map_m, mut map_w) = (Vec::new(), Vec::new());
             for o in 0..n_out {
                 match resolution {
                     OutputResolution::Prb => {
@@ -276,14 +273,6 @@ impl CyclicShiftEstimator {
                 }
                 map_off.push(map_m.len());
             }
-            let mut ports = ports;
-            for p in &mut ports {
-                p.map_c = map_m
-                    .iter()
-                    .zip(&map_w)
-                    .map(|(&i, &w)| p.ratio_inv[i] * w)
-                    .collect();
-            }
             let inverse = planner.plan_fft_inverse(m);
             let forward = planner.plan_fft_forward(m);
             max_m = max_m.max(m);
@@ -305,6 +294,7 @@ impl CyclicShiftEstimator {
                 forward,
                 map_off,
                 map_m,
+                map_w,
             });
         }
         Ok(Self {
@@ -456,14 +446,17 @@ impl CyclicShiftEstimator {
                         taps[n] = c[n] * *w;
                     }
                     g.forward.process_with_scratch(taps, &mut self.scratch);
-                    let mut dst = h.slice_mut(ndarray::s![0, .., p.index, a]);
-                    for (o, d) in dst.iter_mut().enumerate() {
+                    for (t, x) in taps.iter_mut().zip(&p.ratio_inv) {
+                        *t *= x;
+                    }
+                    for o in 0..self.n_out {
                         let (s, e) = (g.map_off[o], g.map_off[o + 1]);
-                        *d = g.map_m[s..e]
+                        let v: C32 = g.map_m[s..e]
                             .iter()
-                            .zip(&p.map_c[s..e])
+                            .zip(&g.map_w[s..e])
                             .map(|(&i, &w)| taps[i] * w)
                             .sum();
+                        h[[0, o, p.index, a]] = v;
                     }
                 }
             }
