@@ -65,7 +65,7 @@ fn nalgebra_rzf_prb(h: &Array3<C32>, m: usize) -> nalgebra::DMatrix<nalgebra::Co
 
 fn nalgebra_mmse_re(
     h: &Array3<C32>,
-    y: &Array3<C32>,
+    y: &ndarray::ArrayView3<'_, C32>,
     g: usize,
     sc: usize,
 ) -> nalgebra::DVector<nalgebra::Complex<f32>> {
@@ -193,7 +193,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         // nalgebra per RE: one symbol's REs, scaled to the slot.
         let nalg_detect = t(&mut || {
             for sc in 0..n_sc {
-                std::hint::black_box(nalgebra_mmse_re(f.h_ul(), f.rx(), sc / 12, sc));
+                std::hint::black_box(nalgebra_mmse_re(f.h_ul(), &f.rx(), sc / 12, sc));
             }
         }) * N_SYM as f64;
         entries.push((
@@ -236,7 +236,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
             t(&mut || f.demap_all()),
         ));
         let mut naive_wave = Array2::zeros(f.wave().dim());
-        let ants = f.antennas().clone();
+        let ants = f.antennas().to_owned();
         entries.push((
             "ofdm_modulate",
             t(&mut || f.ofdm_mod()),

@@ -16,10 +16,10 @@ use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
 use crate::resource::{
-    ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT,
+    AlignedGrid, ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT,
 };
 use crate::{C32, Error, Result};
-use ndarray::{Array2, Array3, ArrayView2, ArrayView3, ArrayViewMut3};
+use ndarray::{Array2, ArrayView2, ArrayView3, ArrayViewMut3};
 
 /// Port indices 0..32 for the all-users case of [`UplinkSlot::detect`].
 const ALL_PORTS: [usize; 32] = {
@@ -39,7 +39,7 @@ pub struct UplinkSlot {
     n_ant: usize,
     n_prb: usize,
     demod: OfdmDemodulator,
-    grid: Array3<C32>,
+    grid: AlignedGrid,
     est: ChannelEstimator,
     /// DMRS estimates `[runs, n_prb, n_layers, n_ant]` (one run per DMRS occasion).
     h_est: ChannelEstimate,
@@ -47,7 +47,7 @@ pub struct UplinkSlot {
     h_prb: Vec<C32>,
     noise: Vec<f32>,
     det: MimoDetector,
-    x: Array3<C32>,
+    x: AlignedGrid,
     x_noise: Array2<f32>,
     /// One group's post-detection noise on one PRB range, [len, k].
     x_noise_tmp: Vec<f32>,
@@ -100,7 +100,7 @@ impl UplinkSlot {
             n_ant,
             n_prb,
             demod: OfdmDemodulator::new(ofdm, 0.5)?,
-            grid: Array3::zeros((n_ant, 14, ofdm.n_sc)),
+            grid: AlignedGrid::zeros3([n_ant, 14, ofdm.n_sc])?,
             est,
             h_est,
             h_prb: vec![C32::new(0.0, 0.0); n_prb * n_ant * n_layers],
@@ -113,7 +113,7 @@ impl UplinkSlot {
                 group_prbs: 1,
                 n_sym: 14,
             })?,
-            x: Array3::zeros((n_layers, 14, ofdm.n_sc)),
+            x: AlignedGrid::zeros3([n_layers, 14, ofdm.n_sc])?,
             x_noise: Array2::zeros((n_prb, n_layers)),
             x_noise_tmp: vec![0.0; n_prb * n_layers],
             noise_row: vec![0.0; ofdm.n_sc],
@@ -173,13 +173,13 @@ impl UplinkSlot {
 
     /// OFDM-demodulates `waveform` [n_ant, waveform_len()] into the slot's grid.
     pub fn demodulate(&mut self, waveform: ArrayView2<'_, C32>) -> Result<()> {
-        self.demod.process_antennas(waveform, self.grid.view_mut())
+        self.demod.process_antennas(waveform, self.grid.view3_mut())
     }
 
     /// The received grid [n_ant, 14, n_sc] (write it directly for frequency-domain
     /// simulations).
     pub fn grid_mut(&mut self) -> ArrayViewMut3<'_, C32> {
-        self.grid.view_mut()
+        self.grid.view3_mut()
     }
 
     /// Receives one O-RAN 7.2x U-plane message (application header and sections, after the
@@ -203,7 +203,10 @@ impl UplinkSlot {
             });
         }
         let l = usize::from(timing.symbol_id);
-        let mut row = self.grid.slice_mut(ndarray::s![antenna, l, ..]);
+        let mut row = self
+            .grid
+            .view3_mut()
+            .slice_move(ndarray::s![antenna, l, ..]);
         let row = row.as_slice_mut().ok_or_else(|| Error::InvalidParameter {
             name: "grid",
             value: "non-contiguous".into(),
@@ -231,7 +234,7 @@ impl UplinkSlot {
 
     /// The received grid.
     pub fn grid(&self) -> ArrayView3<'_, C32> {
-        self.grid.view()
+        self.grid.view3()
     }
 
     /// DMRS estimation per PRB, then per-PRB `method` filters applied to every RE, for every
@@ -316,13 +319,13 @@ impl UplinkSlot {
         }
         // Containment: non-finite samples and stuck antennas zeroed before they reach the
         // estimator's shared statistics (see `link::screen`).
-        if self.screen.inspect(self.grid.view()) > 0 {
-            self.screen.contain(self.grid.view_mut());
+        if self.screen.inspect(self.grid.view3()) > 0 {
+            self.screen.contain(self.grid.view3_mut());
         }
         // The slot's pilot configuration: each group's ports on the group's PRBs only.
         let measured = self
             .est
-            .process_groups(self.grid.view(), noise_var, groups, &mut self.h_est)?
+            .process_groups(self.grid.view3(), noise_var, groups, &mut self.h_est)?
             .noise_var_estimate;
         let nv = noise_var.unwrap_or(measured);
         if let DetectorMethod::Irc { .. } = method {
@@ -332,7 +335,7 @@ impl UplinkSlot {
                 reason: "MMSE-IRC needs the interference buffers of UplinkSlot::with_irc",
             })?;
             let prbs = groups.iter().flat_map(|g| g.prbs.ranges().iter());
-            irc.update(self.est.pattern(), self.grid.view(), &self.h_est, nv, prbs)?;
+            irc.update(self.est.pattern(), self.grid.view3(), &self.h_est, nv, prbs)?;
         }
         self.noise.fill(nv);
         self.x_noise.fill(f32::MAX);
@@ -364,10 +367,13 @@ impl UplinkSlot {
                         })?;
                 let y = self
                     .grid
-                    .slice(ndarray::s![.., .., sc * r.start..sc * r.end]);
-                let x = self
-                    .x
-                    .slice_mut(ndarray::s![col0..col0 + k, .., sc * r.start..sc * r.end]);
+                    .view3()
+                    .slice_move(ndarray::s![.., .., sc * r.start..sc * r.end]);
+                let x = self.x.view3_mut().slice_move(ndarray::s![
+                    col0..col0 + k,
+                    ..,
+                    sc * r.start..sc * r.end
+                ]);
                 let rep = self.det.process(&ch, method, y, x, xn)?;
                 report.erasures += rep.erasures;
                 for (i, p) in r.clone().enumerate() {
@@ -402,7 +408,7 @@ impl UplinkSlot {
 
     /// Detected streams [K, 14, n_sc] of the last detection (K = its streams).
     pub fn layers(&self) -> ArrayView3<'_, C32> {
-        self.x.slice(ndarray::s![..self.k, .., ..])
+        self.x.view3().slice_move(ndarray::s![..self.k, .., ..])
     }
 
     /// Post-detection noise variance [n_prb, K] of the last detection (`f32::MAX` on the PRBs
@@ -450,7 +456,11 @@ impl UplinkSlot {
         for (k, v) in self.noise_row.iter_mut().enumerate() {
             *v = self.x_noise[[k / 12, layer]];
         }
-        let row = self.x.slice(ndarray::s![layer, symbol, ..]).to_slice();
+        let row = self
+            .x
+            .view3()
+            .slice_move(ndarray::s![layer, symbol, ..])
+            .to_slice();
         let row = row.ok_or_else(|| Error::InvalidParameter {
             name: "layers",
             value: "non-contiguous".into(),

@@ -12,15 +12,18 @@
 //! * [`MuGroup`]: users co-scheduled on one PRB allocation (one layer each);
 //! * [`ChannelEstimate`]: every port's channel at every antenna, `[run, output, port, ant]`,
 //!   with the estimator's report — the one channel type from the estimators into user
-//!   selection, the precoder and the detector.
+//!   selection, the precoder and the detector;
+//! * [`AlignedGrid`]: grids and waveforms on cache lines (the SIMD kernels' fast case).
 //!
 //! Dimension vocabulary, crate-wide: `n_ant` antennas (transmit or receive, of the array),
 //! `n_ports` pilot ports, `n_layers` spatial layers/streams (`k` in matrix formulas: one per
 //! user here), `n_prb` PRBs, `n_sc` subcarriers, `n_sym` OFDM symbols.
 
+mod aligned;
 mod allocation;
 mod channel_estimate;
 
+pub use aligned::{AlignedGrid, GRID_ALIGN};
 pub use allocation::{MuGroup, PrbAllocation};
 pub use channel_estimate::{ChannelEstimate, EstimateDims};
 

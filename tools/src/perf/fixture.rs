@@ -16,9 +16,10 @@ use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
 use massive_mimo::refsig::{
     DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
 };
+use massive_mimo::resource::AlignedGrid;
 use massive_mimo::resource::ChannelEstimate;
 use massive_mimo::simd::Kernels;
-use ndarray::{Array2, Array3, s};
+use ndarray::{Array2, Array3, ArrayView2, ArrayView3, s};
 
 /// One carrier of the reference cell: 64 antennas, 16 layers/streams.
 #[derive(Clone, Copy)]
@@ -77,21 +78,21 @@ pub struct SlotFixture {
     srs_dd_out: ChannelEstimate,
     dmrs: ChannelEstimator,
     dmrs_out: ChannelEstimate,
-    rx: Array3<C32>,
+    rx: AlignedGrid,
     rzf: RzfPrecoder,
     h_prb: Array3<C32>,
     w_prb: Array3<C32>,
     applier: PrecoderApplier,
     w_prg: Array3<C32>,
-    layers: Array3<C32>,
-    antennas: Array3<C32>,
+    layers: AlignedGrid,
+    antennas: AlignedGrid,
     modulator: OfdmModulator,
-    wave: Array2<C32>,
+    wave: AlignedGrid,
     demodulator: OfdmDemodulator,
     detector: MimoDetector,
     h_ul: Array3<C32>,
     nv: Vec<f32>,
-    x: Array3<C32>,
+    x: AlignedGrid,
     xv: Array2<f32>,
     llr: Vec<f32>,
     llr_i8: Vec<i8>,
@@ -99,6 +100,15 @@ pub struct SlotFixture {
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
     /// split across cores).
     ofdm_antennas: std::ops::Range<usize>,
+}
+
+/// A cache-line-aligned grid filled with [`v`].
+fn filled(shape: [usize; 3]) -> massive_mimo::Result<AlignedGrid> {
+    let mut g = AlignedGrid::zeros3(shape)?;
+    for ((a, b, c), x) in g.view3_mut().indexed_iter_mut() {
+        *x = v(a, b, c);
+    }
+    Ok(g)
 }
 
 impl SlotFixture {
@@ -154,7 +164,7 @@ impl SlotFixture {
             scale: 1.0 / (carrier.n_fft as f32).sqrt(),
         };
         let modulator = OfdmModulator::new(&ofdm).map_err(e)?;
-        let wave = Array2::zeros((N_ANT, modulator.output_len()));
+        let wave = AlignedGrid::zeros2([N_ANT, modulator.output_len()]).map_err(e)?;
         let n_prg = carrier.n_prb.div_ceil(2);
         Ok(Self {
             carrier,
@@ -164,7 +174,7 @@ impl SlotFixture {
             srs,
             dmrs_out: dmrs.estimate().map_err(e)?,
             dmrs,
-            rx: Array3::from_shape_fn((N_ANT, N_SYM, n_sc), |(a, b, c)| v(a, b, c)),
+            rx: filled([N_ANT, N_SYM, n_sc]).map_err(e)?,
             rzf: RzfPrecoder::new(N_LAYERS, N_ANT, carrier.n_prb)
                 .map_err(e)?
                 .with_kernels(kernels),
@@ -174,8 +184,8 @@ impl SlotFixture {
                 .map_err(e)?
                 .with_kernels(kernels),
             w_prg: Array3::from_shape_fn((n_prg, N_ANT, N_LAYERS), |(a, b, c)| v(a, b, c)),
-            layers: Array3::from_shape_fn((N_LAYERS, N_SYM, n_sc), |(a, b, c)| v(a, b, c)),
-            antennas: Array3::zeros((N_ANT, N_SYM, n_sc)),
+            layers: filled([N_LAYERS, N_SYM, n_sc]).map_err(e)?,
+            antennas: AlignedGrid::zeros3([N_ANT, N_SYM, n_sc]).map_err(e)?,
             modulator,
             wave,
             demodulator: OfdmDemodulator::new(&ofdm, 0.5).map_err(e)?,
@@ -191,7 +201,7 @@ impl SlotFixture {
             .with_kernels(kernels),
             h_ul: Array3::from_shape_fn((carrier.n_prb, N_LAYERS, N_ANT), |(a, b, c)| v(a, c, b)),
             nv: vec![0.05; carrier.n_prb],
-            x: Array3::zeros((N_LAYERS, N_SYM, n_sc)),
+            x: AlignedGrid::zeros3([N_LAYERS, N_SYM, n_sc]).map_err(e)?,
             xv: Array2::zeros((carrier.n_prb, N_LAYERS)),
             llr: vec![0.0; N_SYM * n_sc * 8],
             llr_i8: vec![0; N_SYM * n_sc * 8],
@@ -219,23 +229,23 @@ impl SlotFixture {
     }
 
     /// The received grid, `[N_ANT, N_SYM, n_sc]`.
-    pub fn rx(&self) -> &Array3<C32> {
-        &self.rx
+    pub fn rx(&self) -> ArrayView3<'_, C32> {
+        self.rx.view3()
     }
 
     /// The layer grid, `[N_LAYERS, N_SYM, n_sc]`.
-    pub fn layers(&self) -> &Array3<C32> {
-        &self.layers
+    pub fn layers(&self) -> ArrayView3<'_, C32> {
+        self.layers.view3()
     }
 
     /// The antenna grid, `[N_ANT, N_SYM, n_sc]`.
-    pub fn antennas(&self) -> &Array3<C32> {
-        &self.antennas
+    pub fn antennas(&self) -> ArrayView3<'_, C32> {
+        self.antennas.view3()
     }
 
     /// The antennas' waveforms, `[N_ANT, samples]`.
-    pub fn wave(&self) -> &Array2<C32> {
-        &self.wave
+    pub fn wave(&self) -> ArrayView2<'_, C32> {
+        self.wave.view2()
     }
 
     /// Subcarriers of the carrier.
@@ -247,7 +257,7 @@ impl SlotFixture {
     pub fn srs_estimation(&mut self) {
         let _ = self
             .srs
-            .process(self.rx.view(), Some(0.01), &mut self.srs_out);
+            .process(self.rx.view3(), Some(0.01), &mut self.srs_out);
     }
 
     /// SRS estimation of the 16 users in the delay domain (per PRB), what the downlink slot
@@ -255,14 +265,14 @@ impl SlotFixture {
     pub fn srs_delay_domain(&mut self) {
         let _ = self
             .srs_dd
-            .process(self.rx.view(), None, &mut self.srs_dd_out);
+            .process(self.rx.view3(), None, &mut self.srs_dd_out);
     }
 
     /// DMRS estimation (12 ports, one double-symbol run, per PRB).
     pub fn dmrs_estimation(&mut self) {
         let _ = self
             .dmrs
-            .process(self.rx.view(), Some(0.01), &mut self.dmrs_out);
+            .process(self.rx.view3(), Some(0.01), &mut self.dmrs_out);
     }
 
     /// RZF weights for every PRB.
@@ -280,8 +290,8 @@ impl SlotFixture {
         let _ = self.applier.process_grid(
             self.w_prg.view(),
             2,
-            self.layers.view(),
-            self.antennas.view_mut(),
+            self.layers.view3(),
+            self.antennas.view3_mut(),
         );
     }
 
@@ -289,8 +299,8 @@ impl SlotFixture {
     pub fn ofdm_mod(&mut self) {
         let r = self.ofdm_antennas.clone();
         let _ = self.modulator.process_antennas(
-            self.antennas.slice(s![r.clone(), .., ..]),
-            self.wave.slice_mut(s![r, ..]),
+            self.antennas.view3().slice_move(s![r.clone(), .., ..]),
+            self.wave.view2_mut().slice_move(s![r, ..]),
         );
     }
 
@@ -298,8 +308,8 @@ impl SlotFixture {
     pub fn ofdm_demod(&mut self) {
         let r = self.ofdm_antennas.clone();
         let _ = self.demodulator.process_antennas(
-            self.wave.slice(s![r.clone(), ..]),
-            self.rx.slice_mut(s![r, .., ..]),
+            self.wave.view2().slice_move(s![r.clone(), ..]),
+            self.rx.view3_mut().slice_move(s![r, .., ..]),
         );
     }
 
@@ -313,8 +323,8 @@ impl SlotFixture {
         let _ = self.detector.process(
             &ch,
             DetectorMethod::Mmse { unbiased: true },
-            self.rx.view(),
-            self.x.view_mut(),
+            self.rx.view3(),
+            self.x.view3_mut(),
             self.xv.view_mut(),
         );
     }
@@ -323,7 +333,7 @@ impl SlotFixture {
     pub fn demap_all(&mut self) {
         let n = N_SYM * self.n_sc();
         for l in 0..N_LAYERS {
-            let sym = &self.layers.as_slice().unwrap_or(&[])[l * n..(l + 1) * n];
+            let sym = &self.layers.as_slice()[l * n..(l + 1) * n];
             let _ = demap(
                 Modulation::Qam256,
                 DemapMethod::MaxLog,
@@ -339,7 +349,7 @@ impl SlotFixture {
     pub fn demap_all_i8(&mut self) {
         let n = N_SYM * self.n_sc();
         for l in 0..N_LAYERS {
-            let sym = &self.layers.as_slice().unwrap_or(&[])[l * n..(l + 1) * n];
+            let sym = &self.layers.as_slice()[l * n..(l + 1) * n];
             let _ = demap_i8(Modulation::Qam256, sym, &self.llr_nv, 4.0, &mut self.llr_i8);
         }
     }
