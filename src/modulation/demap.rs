@@ -48,6 +48,18 @@ impl std::str::FromStr for DemapMethod {
     }
 }
 
+/// The LLR of a BPSK / π/2-BPSK symbol (index `i` in the call, for π/2-BPSK's rotation): two
+/// points ±a(1+j), so d(1) − d(0) = 4a(yr + yi)/σ², exact and max-log alike. Non-finite for a
+/// non-finite symbol (the callers' erasure test).
+fn bpsk_llr(modulation: Modulation, i: usize, y: C32, noise_var: f32) -> f32 {
+    let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 {
+        C32::new(y.im, -y.re)
+    } else {
+        y
+    };
+    4.0 * std::f32::consts::FRAC_1_SQRT_2 * (y.re + y.im) / noise_var.max(MIN_NOISE_VAR)
+}
+
 /// Symbols demapped per kernel call (stack buffers: no allocation).
 const CHUNK: usize = 64;
 
@@ -92,15 +104,8 @@ pub fn demap(
     check(modulation, symbols, noise_var, qm, llr.len())?;
     let m = modulation.bits_per_axis();
     if m == 0 {
-        // Two points ±a(1+j): d(1) − d(0) = 4a(yr + yi)/σ², exact and max-log alike.
-        let a = std::f32::consts::FRAC_1_SQRT_2;
         for (i, ((o, y), &v)) in llr.iter_mut().zip(symbols).zip(noise_var).enumerate() {
-            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 {
-                C32::new(y.im, -y.re)
-            } else {
-                *y
-            };
-            let l = 4.0 * a * (y.re + y.im) / v.max(MIN_NOISE_VAR);
+            let l = bpsk_llr(modulation, i, *y, v);
             *o = if l.is_finite() { l } else { 0.0 };
         }
         return Ok(());
@@ -176,18 +181,11 @@ pub fn demap_i8(
     }
     let m = modulation.bits_per_axis();
     if m == 0 {
-        // BPSK and π/2-BPSK: one bit, L = 4a(yr + yi)/σ² as in `demap`.
-        let a = std::f32::consts::FRAC_1_SQRT_2;
         for (i, ((o, y), &v)) in llr.iter_mut().zip(symbols).zip(noise_var).enumerate() {
-            let y = if modulation == Modulation::Pi2Bpsk && i % 2 == 1 {
-                C32::new(y.im, -y.re)
-            } else {
-                *y
-            };
-            let l = 4.0 * a * (y.re + y.im) / v.max(MIN_NOISE_VAR) * llr_scale;
+            let l = bpsk_llr(modulation, i, *y, v) * llr_scale;
             *o = if l.is_finite() {
                 l.round_ties_even().clamp(-127.0, 127.0) as i8
-            } else if y.re.is_finite() && y.im.is_finite() {
+            } else if y.re.is_finite() && y.im.is_finite() && llr_scale > 0.0 {
                 (127.0f32).copysign(l) as i8
             } else {
                 0
