@@ -460,6 +460,21 @@ enum mm_status mm_qam_demap(uint32_t qm,
                             float *llr,
                             size_t n_llr);
 
+// Max-log LLRs saturated to int8 for a fixed-point decoder: `llr[i] = clamp(round(llr_scale ·
+// LLR_i), −127, 127)` (half to even; −128 never appears), LLR as in [`mm_qam_demap`]
+// (38.211 §5.1 bit order, per-symbol complex noise variance), one output step = an LLR of
+// 1/`llr_scale` (finite, ≥ 0). A non-finite symbol gives zeros.
+//
+// # Safety
+// `symbols` / `noise_var` point to `n_symbols` values, `llr` to `n_llr` writable bytes.
+enum mm_status mm_qam_demap_i8(uint32_t qm,
+                               const struct mm_cf32 *symbols,
+                               const float *noise_var,
+                               size_t n_symbols,
+                               float llr_scale,
+                               int8_t *llr,
+                               size_t n_llr);
+
 // O-RAN block floating point compression (O-RAN.WG4.CUS Annex A.1.1) of `n_values` int16
 // (whole PRBs of 12 REs × (I, Q): a multiple of 24) at `iq_width` ∈ 1..=16 bits into
 // `payload` (n_prb·(1 + 3·iq_width) bytes).

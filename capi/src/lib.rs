@@ -1346,6 +1346,37 @@ pub unsafe extern "C" fn mm_qam_demap(
     })
 }
 
+/// Max-log LLRs saturated to int8 for a fixed-point decoder: `llr[i] = clamp(round(llr_scale ·
+/// LLR_i), −127, 127)` (half to even; −128 never appears), LLR as in [`mm_qam_demap`]
+/// (38.211 §5.1 bit order, per-symbol complex noise variance), one output step = an LLR of
+/// 1/`llr_scale` (finite, ≥ 0). A non-finite symbol gives zeros.
+///
+/// # Safety
+/// `symbols` / `noise_var` point to `n_symbols` values, `llr` to `n_llr` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_qam_demap_i8(
+    qm: u32,
+    symbols: *const mm_cf32,
+    noise_var: *const f32,
+    n_symbols: usize,
+    llr_scale: f32,
+    llr: *mut i8,
+    n_llr: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `symbols` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let s = unsafe { array("symbols", symbols, n_symbols) }?;
+        // SAFETY: `noise_var` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let nv = unsafe { array("noise_var", noise_var, n_symbols) }?;
+        // SAFETY: `llr` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let l = unsafe { array_mut("llr", llr, n_llr) }?;
+        disjoint("noise_var and llr", nv, l)?;
+        disjoint("symbols and llr", s, l)?;
+        massive_mimo::modulation::demap_i8(modulation(qm)?, as_c32(s), nv, llr_scale, l)?;
+        Ok(())
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 // Fronthaul and rates.
 

@@ -414,6 +414,7 @@ fn standalone_blocks_round_trip_without_allocating() {
     let mut back = vec![mm_cf32::default(); grid.len()];
     let nv = vec![0.01f32; grid.len()];
     let mut llr = vec![0.0f32; bits.len()];
+    let mut llr_i8 = vec![0i8; bits.len()];
     // SAFETY: pointers to live buffers of the stated counts.
     unsafe {
         assert_eq!(mm_ofdm_modulator_create(&o, &mut m), mm_status::MM_OK);
@@ -459,6 +460,15 @@ fn standalone_blocks_round_trip_without_allocating() {
                     llr.as_mut_ptr(),
                     llr.len(),
                 ),
+                mm_qam_demap_i8(
+                    8,
+                    back.as_ptr(),
+                    nv.as_ptr(),
+                    back.len(),
+                    0.25,
+                    llr_i8.as_mut_ptr(),
+                    llr_i8.len(),
+                ),
             ]
         };
         run();
@@ -479,6 +489,28 @@ fn standalone_blocks_round_trip_without_allocating() {
                 .all(|(a, b)| (a.re - b.re).abs() < 1e-4 && (a.im - b.im).abs() < 1e-4)
         );
         assert!(llr.iter().zip(&bits).all(|(l, &b)| (*l < 0.0) == (b == 1)));
+        // The int8 LLRs are the f32 ones at quarter scale, rounded and saturated (±0.5 step:
+        // the scale is folded into the per-symbol weight).
+        for (&q, &l) in llr_i8.iter().zip(&llr) {
+            let want = (l * 0.25).clamp(-127.0, 127.0);
+            assert!(
+                (f32::from(q) - want).abs() <= 0.5 + 1e-4 * want.abs(),
+                "{q} vs {want}"
+            );
+        }
+        assert_eq!(
+            mm_qam_demap_i8(
+                8,
+                back.as_ptr(),
+                nv.as_ptr(),
+                back.len(),
+                -1.0,
+                llr_i8.as_mut_ptr(),
+                llr_i8.len()
+            ),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("llr_scale"));
         assert_eq!(
             mm_ofdm_modulate(
                 m,
