@@ -1311,6 +1311,32 @@ pub unsafe extern "C" fn mm_qam_map(
     })
 }
 
+/// The demappers' symbols, noise variances and LLR output as slices.
+type DemapArgs<'a, T> = (&'a [mm_cf32], &'a [f32], &'a mut [T]);
+
+/// The arguments of the demappers as slices: symbols and noise variances (`n_symbols` each)
+/// and the LLR output (`n_llr`), checked for NULL, alignment and overlap with the output.
+///
+/// # Safety
+/// The pointers must be valid for their counts (the callers' # Safety).
+unsafe fn demap_args<'a, T>(
+    symbols: *const mm_cf32,
+    noise_var: *const f32,
+    n_symbols: usize,
+    llr: *mut T,
+    n_llr: usize,
+) -> Result<DemapArgs<'a, T>, Fail> {
+    // SAFETY: `symbols` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+    let s = unsafe { array("symbols", symbols, n_symbols) }?;
+    // SAFETY: `noise_var` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+    let nv = unsafe { array("noise_var", noise_var, n_symbols) }?;
+    // SAFETY: `llr` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+    let l = unsafe { array_mut("llr", llr, n_llr) }?;
+    disjoint("noise_var and llr", nv, l)?;
+    disjoint("symbols and llr", s, l)?;
+    Ok((s, nv, l))
+}
+
 /// LLRs (ln P(b=0)/P(b=1), 38.211 §5.1 bit order) of `n_symbols` symbols with per-symbol
 /// complex noise variances `noise_var` into `llr` (n_symbols·qm): max-log, or exact when
 /// `exact`.
@@ -1328,14 +1354,8 @@ pub unsafe extern "C" fn mm_qam_demap(
     n_llr: usize,
 ) -> mm_status {
     guard(|| {
-        // SAFETY: `symbols` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        let s = unsafe { array("symbols", symbols, n_symbols) }?;
-        // SAFETY: `noise_var` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        let nv = unsafe { array("noise_var", noise_var, n_symbols) }?;
-        // SAFETY: `llr` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        let l = unsafe { array_mut("llr", llr, n_llr) }?;
-        disjoint("noise_var and llr", nv, l)?;
-        disjoint("symbols and llr", s, l)?;
+        // SAFETY: the three arrays are valid for their counts (# Safety).
+        let (s, nv, l) = unsafe { demap_args(symbols, noise_var, n_symbols, llr, n_llr) }?;
         let method = if exact {
             DemapMethod::Exact
         } else {
@@ -1364,14 +1384,8 @@ pub unsafe extern "C" fn mm_qam_demap_i8(
     n_llr: usize,
 ) -> mm_status {
     guard(|| {
-        // SAFETY: `symbols` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        let s = unsafe { array("symbols", symbols, n_symbols) }?;
-        // SAFETY: `noise_var` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        let nv = unsafe { array("noise_var", noise_var, n_symbols) }?;
-        // SAFETY: `llr` is valid for its count (# Safety); NULL, alignment and size are checked inside.
-        let l = unsafe { array_mut("llr", llr, n_llr) }?;
-        disjoint("noise_var and llr", nv, l)?;
-        disjoint("symbols and llr", s, l)?;
+        // SAFETY: the three arrays are valid for their counts (# Safety).
+        let (s, nv, l) = unsafe { demap_args(symbols, noise_var, n_symbols, llr, n_llr) }?;
         massive_mimo::modulation::demap_i8(modulation(qm)?, as_c32(s), nv, llr_scale, l)?;
         Ok(())
     })

@@ -213,6 +213,46 @@ fn order_limit(what: &'static str, value: usize, max: usize) -> Result<()> {
     }
 }
 
+/// Shapes and parameters of the QAM demapping kernels.
+fn qam_llr_check(
+    y: &[C32],
+    noise_var: &[f32],
+    bits_per_axis: u32,
+    unit: f32,
+    scale: f32,
+    out: usize,
+) -> Result<qam_llr::Axis> {
+    if bits_per_axis == 0 {
+        return Err(SimdError::ZeroDimension {
+            what: "qam_llr: bits_per_axis",
+        });
+    }
+    order_limit("qam_llr: bits_per_axis", bits_per_axis as usize, 5)?;
+    if !unit.is_finite() {
+        return Err(SimdError::NonFinite {
+            what: "qam_llr: unit",
+            value: unit,
+        });
+    }
+    if unit <= 0.0 {
+        return Err(SimdError::OutsideInterval {
+            what: "qam_llr: unit",
+            value: unit,
+            low: f32::MIN_POSITIVE,
+            high: f32::INFINITY,
+        });
+    }
+    same_len("qam_llr: noise_var", y.len(), noise_var.len())?;
+    let m = bits_per_axis as usize;
+    let need = y.len().checked_mul(2 * m).ok_or(SimdError::TooLarge {
+        what: "qam_llr: symbols",
+        value: y.len(),
+        max: usize::MAX / (2 * m),
+    })?;
+    same_len("qam_llr: out (symbols × 2·bits_per_axis)", need, out)?;
+    Ok(qam_llr::Axis::new(m, unit, scale))
+}
+
 impl Kernels {
     /// The fastest backend available on this CPU ([`Backend::best`]).
     pub fn new() -> Self {
@@ -534,7 +574,7 @@ impl Kernels {
         unit: f32,
         out: &mut [f32],
     ) -> Result<()> {
-        let ax = self.qam_llr_check(y, noise_var, bits_per_axis, unit, 1.0, out.len())?;
+        let ax = qam_llr_check(y, noise_var, bits_per_axis, unit, 1.0, out.len())?;
         match self.backend {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
@@ -572,7 +612,7 @@ impl Kernels {
                 value: llr_scale,
             });
         }
-        let ax = self.qam_llr_check(y, noise_var, bits_per_axis, unit, llr_scale, out.len())?;
+        let ax = qam_llr_check(y, noise_var, bits_per_axis, unit, llr_scale, out.len())?;
         match self.backend {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `qam_llr_maxlog`.
@@ -582,47 +622,6 @@ impl Kernels {
             _ => qam_llr::scalar_range(&ax, y, noise_var, out, 0..y.len()),
         }
         Ok(())
-    }
-
-    /// Shapes and parameters of the QAM demapping kernels.
-    fn qam_llr_check(
-        &self,
-        y: &[C32],
-        noise_var: &[f32],
-        bits_per_axis: u32,
-        unit: f32,
-        scale: f32,
-        out: usize,
-    ) -> Result<qam_llr::Axis> {
-        if bits_per_axis == 0 {
-            return Err(SimdError::ZeroDimension {
-                what: "qam_llr: bits_per_axis",
-            });
-        }
-        order_limit("qam_llr: bits_per_axis", bits_per_axis as usize, 5)?;
-        if !unit.is_finite() {
-            return Err(SimdError::NonFinite {
-                what: "qam_llr: unit",
-                value: unit,
-            });
-        }
-        if unit <= 0.0 {
-            return Err(SimdError::OutsideInterval {
-                what: "qam_llr: unit",
-                value: unit,
-                low: f32::MIN_POSITIVE,
-                high: f32::INFINITY,
-            });
-        }
-        same_len("qam_llr: noise_var", y.len(), noise_var.len())?;
-        let m = bits_per_axis as usize;
-        let need = y.len().checked_mul(2 * m).ok_or(SimdError::TooLarge {
-            what: "qam_llr: symbols",
-            value: y.len(),
-            max: usize::MAX / (2 * m),
-        })?;
-        same_len("qam_llr: out (symbols × 2·bits_per_axis)", need, out)?;
-        Ok(qam_llr::Axis::new(m, unit, scale))
     }
 
     /// Complex matrix product `C ← A·B` ([`GemmMode::Overwrite`]) or `C ← C + A·B`

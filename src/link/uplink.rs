@@ -203,15 +203,8 @@ impl UplinkSlot {
             });
         }
         let l = usize::from(timing.symbol_id);
-        let mut row = self
-            .grid
-            .view3_mut()
-            .slice_move(ndarray::s![antenna, l, ..]);
-        let row = row.as_slice_mut().ok_or_else(|| Error::InvalidParameter {
-            name: "grid",
-            value: "non-contiguous".into(),
-            reason: "the slot's grid rows are contiguous by construction",
-        })?;
+        // `Timing::read` bounds symbolId to 0..=13 and the antenna is checked above.
+        let row = self.grid.row_mut(antenna, l).unwrap_or(&mut []);
         codec.read_message(message, row)?;
         // Samples at the codec's rail were clipped on the way: the screen zeroes them.
         self.screen.set_full_scale(Some(codec.full_scale()))?;
@@ -456,16 +449,8 @@ impl UplinkSlot {
         for (k, v) in self.noise_row.iter_mut().enumerate() {
             *v = self.x_noise[[k / 12, layer]];
         }
-        let row = self
-            .x
-            .view3()
-            .slice_move(ndarray::s![layer, symbol, ..])
-            .to_slice();
-        let row = row.ok_or_else(|| Error::InvalidParameter {
-            name: "layers",
-            value: "non-contiguous".into(),
-            reason: "internal layout",
-        })?;
+        // In range (checked above; the layer grid holds ≥ k layers of 14 symbols).
+        let row = self.x.row(layer, symbol).unwrap_or(&[]);
         Ok((row, &self.noise_row))
     }
 }

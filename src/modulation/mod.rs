@@ -138,16 +138,21 @@ pub(crate) fn axis_levels(m: usize) -> Vec<f32> {
     out
 }
 
-/// [`axis_levels`] into `out` (2^m values), without allocating.
-/// The unit `a` of an axis with `m` bits: its levels are the odd multiples of `a`
-/// (1/√(2(4^m − 1)/3): 1/√2, 1/√10, 1/√42, 1/√170, 1/√682).
-pub(crate) fn axis_unit(m: usize) -> f32 {
-    (1.0 / (2.0 * ((1u64 << (2 * m)) - 1) as f64 / 3.0).sqrt()) as f32
+/// √(average energy) of the unnormalised 2D constellation with `m` bits per axis (odd
+/// integer levels): √(2·(4^m − 1)/3).
+fn axis_norm(m: usize) -> f64 {
+    (2.0 * ((1u64 << (2 * m)) - 1) as f64 / 3.0).sqrt()
 }
 
+/// The unit `a` of an axis with `m` bits: its levels are the odd multiples of `a`
+/// (1/[`axis_norm`]: 1/√2, 1/√10, 1/√42, 1/√170, 1/√682).
+pub(crate) fn axis_unit(m: usize) -> f32 {
+    (1.0 / axis_norm(m)) as f32
+}
+
+/// [`axis_levels`] into `out` (2^m values), without allocating.
 pub(crate) fn axis_levels_into(m: usize, out: &mut [f32]) {
-    // Average energy of the 2D constellation: 2·(4^m − 1)/3.
-    let norm = (2.0 * ((1u64 << (2 * m)) - 1) as f64 / 3.0).sqrt();
+    let norm = axis_norm(m);
     for (idx, o) in out.iter_mut().enumerate().take(1usize << m) {
         // Innermost term first: 2 − (1−2b_last) … outward to (1−2b0)[2^{m−1} − …].
         let bit = |k: usize| ((idx >> (m - 1 - k)) & 1) as f64;

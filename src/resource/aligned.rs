@@ -73,6 +73,19 @@ impl AlignedGrid {
         &mut self.data[self.offset..self.offset + n]
     }
 
+    /// Row `[i, j, ..]` of a 3-D grid (`[j, ..]` of a 2-D one with i = 0): contiguous, so a
+    /// slice. `None` outside the grid.
+    pub fn row(&self, i: usize, j: usize) -> Option<&[C32]> {
+        let [a, b, c] = self.shape;
+        (i < a && j < b).then(|| &self.as_slice()[(i * b + j) * c..(i * b + j + 1) * c])
+    }
+
+    /// [`Self::row`], writable.
+    pub fn row_mut(&mut self, i: usize, j: usize) -> Option<&mut [C32]> {
+        let [a, b, c] = self.shape;
+        (i < a && j < b).then(|| &mut self.as_mut_slice()[(i * b + j) * c..(i * b + j + 1) * c])
+    }
+
     /// The 3-D view (a 2-D grid as `[1, a, b]`).
     pub fn view3(&self) -> ArrayView3<'_, C32> {
         let s = self.shape;
@@ -134,6 +147,16 @@ mod tests {
             if shape[1] > 0 {
                 g.view3_mut()[[shape[0] - 1, shape[1] - 1, shape[2] - 1]] = C32::new(1.0, 2.0);
                 assert_eq!(*g.as_slice().last().unwrap(), C32::new(1.0, 2.0));
+            }
+            if shape[1] > 0 {
+                let (i, j) = (shape[0] - 1, shape[1] - 1);
+                assert_eq!(
+                    g.row(i, j).unwrap(),
+                    g.view3().slice(ndarray::s![i, j, ..]).to_slice().unwrap()
+                );
+                assert!(g.row(shape[0], 0).is_none() && g.row(0, shape[1]).is_none());
+                g.row_mut(0, 0).unwrap()[0] = C32::new(3.0, 0.0);
+                assert_eq!(g.view3()[[0, 0, 0]], C32::new(3.0, 0.0));
             }
             // Clones are aligned afresh (a clone's Vec is a new allocation).
             let c = g.clone();

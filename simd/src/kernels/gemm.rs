@@ -106,6 +106,35 @@ impl Dst {
     }
 }
 
+/// Walks rows `$i..$end` of one column panel in tiles: `$mr` rows while they fit, then the
+/// leftovers in tiles of 4 and 2 before single rows (a one-row tile reloads B for every row:
+/// m = 16 layers with MR = 6 left four of them). Calls `$f::<$v, TILE, $g…>($args…)` with the
+/// tile's first row in `$i`.
+macro_rules! row_tiles {
+    ($i:ident, $end:expr, $mr:expr, $f:ident::<$v:ty>[$($g:tt),*]($($arg:expr),*)) => {{
+        while $i + $mr <= $end {
+            $f::<$v, $mr, $($g),*>($($arg),*);
+            $i += $mr;
+        }
+        if $mr > 4 {
+            while $i + 4 <= $end {
+                $f::<$v, 4, $($g),*>($($arg),*);
+                $i += 4;
+            }
+        }
+        if $mr > 2 {
+            while $i + 2 <= $end {
+                $f::<$v, 2, $($g),*>($($arg),*);
+                $i += 2;
+            }
+        }
+        while $i < $end {
+            $f::<$v, 1, $($g),*>($($arg),*);
+            $i += 1;
+        }
+    }};
+}
+
 /// Computes rows `rows` of C in column panels of `NV·V::LANES` columns from `j0` while they fit
 /// before `j1`; returns the first column not done. `IL`: interleaved operands, else split
 /// planes. `k` is the inner dimension.
@@ -128,30 +157,7 @@ pub(crate) unsafe fn panels<V: SimdF32, const MR: usize, const NV: usize, const 
         let mut i = rows.start;
         // SAFETY: rows i..i+MR ≤ rows.end ≤ m, columns j..j+w ≤ j1 ≤ n, p < k: inside the
         // views, whose data was checked to hold (rows − 1)·stride + cols values.
-        unsafe {
-            while i + MR <= rows.end {
-                micro::<V, MR, NV, IL>(a, b, c, k, mode, i, j);
-                i += MR;
-            }
-            // The last rows in tiles of 4 and 2 before single rows: a one-row tile reloads
-            // B for every row (m = 16 layers with MR = 6 left four of them).
-            if MR > 4 {
-                while i + 4 <= rows.end {
-                    micro::<V, 4, NV, IL>(a, b, c, k, mode, i, j);
-                    i += 4;
-                }
-            }
-            if MR > 2 {
-                while i + 2 <= rows.end {
-                    micro::<V, 2, NV, IL>(a, b, c, k, mode, i, j);
-                    i += 2;
-                }
-            }
-            while i < rows.end {
-                micro::<V, 1, NV, IL>(a, b, c, k, mode, i, j);
-                i += 1;
-            }
-        }
+        unsafe { row_tiles!(i, rows.end, MR, micro::<V>[NV, IL](a, b, c, k, mode, i, j)) };
         j += w;
     }
     j
@@ -266,16 +272,7 @@ pub(crate) unsafe fn panels_c<V: SimdF32, const MR: usize, const NV: usize>(
     while j + w <= j1 {
         let mut i = rows.start;
         // SAFETY: as in `panels`: rows i..i+MR ≤ rows.end ≤ m, columns j..j+w ≤ j1 ≤ n.
-        unsafe {
-            while i + MR <= rows.end {
-                micro_c::<V, MR, NV>(a, b, c, k, mode, i, j);
-                i += MR;
-            }
-            while i < rows.end {
-                micro_c::<V, 1, NV>(a, b, c, k, mode, i, j);
-                i += 1;
-            }
-        }
+        unsafe { row_tiles!(i, rows.end, MR, micro_c::<V>[NV](a, b, c, k, mode, i, j)) };
         j += w;
     }
     j
