@@ -12,6 +12,7 @@ Each emitted table keeps the row/column order of its source file.
 
 import csv
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -344,6 +345,375 @@ pub struct CdlSpreads {
     write("cdl.rs", "".join(parts))
 
 
+LSP_ORDER = ["SF", "K", "DS", "ASD", "ASA", "ZSD", "ZSA"]
+
+
+def f(x):
+    """A float literal that round-trips."""
+    return repr(float(x))
+
+
+def scenarios_38901():
+    """38.901 Tables 7.5-6 (Parts 1–2), 7.5-7…-9, 7.5-2/7.5-4, 7.4.1-1 and 7.4.2-1."""
+    import json
+    with open(os.path.join(SRC, "38901_t7.5-6_lsp-params.json")) as fh:
+        lsp = json.load(fh)
+    with open(os.path.join(SRC, "38901_t7.4.1-1_pathloss.json")) as fh:
+        pl = json.load(fh)
+    with open(os.path.join(SRC, "38901_t7.4.2-1_los-probability.json")) as fh:
+        losp = json.load(fh)
+    parts = [HEADER, """//! 38.901 §7.4–§7.5 stochastic-model parameters for UMa, UMi-Street Canyon and RMa: the
+//! large-scale parameters of Table 7.5-6 (Parts 1–2) with the ZSD/ZOD offsets of Tables
+//! 7.5-7…-9, the NLOS angle scaling factors C_φ / C_θ of Tables 7.5-2 and 7.5-4, the path-loss
+//! coefficients of Table 7.4.1-1 and the LOS-probability constants of Table 7.4.2-1 — data only;
+//! the simulation crate's `channel::stochastic` evaluates the formulas they plug into.
+//!
+//! Log-normal parameters are `lgX ~ N(μ, σ)` with `μ = mu[0] + mu[1]·log10(fc_log_offset +
+//! max(fc, fc_min))` (fc in GHz, the scenario's offset and floor), σ alike; lgDS is
+//! log10(DS / 1 s), the angle spreads log10(spread / 1°). The cross-correlation matrices are
+//! ordered SF, K, DS, ASD, ASA, ZSD, ZSA (K's row and column are those of the identity where
+//! the table has no K-factor).
+
+/// A log-normal large-scale parameter: `[constant, coefficient of log10(fc)]` for μ and σ.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogNormal {
+    /// μ of lgX: constant and log10(fc) coefficient.
+    pub mu: [f64; 2],
+    /// σ of lgX: constant and log10(fc) coefficient.
+    pub sigma: [f64; 2],
+}
+
+/// The height term H of the lgZSD mean (Tables 7.5-7…-9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeightTerm {
+    /// h_UT − 1.5 m.
+    UtMinus1p5,
+    /// |h_UT − h_BS|.
+    AbsUtMinusBs,
+    /// max(h_UT − h_BS, 0).
+    PositiveUtMinusBs,
+}
+
+/// μ_lgZSD = max(floor, a·d2D/1000 + b·H + c), d2D in m (Tables 7.5-7…-9).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ZsdMean {
+    /// Lower limit of μ_lgZSD.
+    pub floor: f64,
+    /// Coefficient of d2D in km.
+    pub a: f64,
+    /// Coefficient of the height term.
+    pub b: f64,
+    /// The height term.
+    pub height: HeightTerm,
+    /// Constant.
+    pub c: f64,
+}
+
+/// The ZOD offset μ_offset,ZOD (Tables 7.5-7…-9), degrees.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ZodOffset {
+    /// 0° (LOS).
+    Zero,
+    /// UMa NLOS / O2I: e(fc) − 10^(a(fc)·log10(max(b, d2D)) + c(fc) − 0.07·(h_UT − 1.5)), with
+    /// a, c, e given as `[constant, coefficient of log10(fc)]` and fc floored at 6 GHz.
+    Uma {
+        /// a(fc).
+        a: [f64; 2],
+        /// b, m.
+        b: f64,
+        /// c(fc).
+        c: [f64; 2],
+        /// e(fc).
+        e: [f64; 2],
+    },
+    /// UMi NLOS / O2I: −10^(slope·log10(max(d_min, d2D)) + intercept).
+    Umi {
+        /// Coefficient of log10(d2D).
+        slope: f64,
+        /// Smallest d2D used, m.
+        d_min: f64,
+        /// Constant.
+        intercept: f64,
+    },
+    /// RMa NLOS / O2I: atan((h_bs − h_hi)/d2D) − atan((h_bs − h_lo)/d2D) (radians as written;
+    /// the heights are the table's, not the drop's).
+    Rma {
+        /// BS height of the formula, m.
+        h_bs: f64,
+        /// First UT height, m.
+        h_hi: f64,
+        /// Second UT height, m.
+        h_lo: f64,
+    },
+}
+
+/// The Table 7.5-6 column of one scenario and propagation condition.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lsp {
+    /// lgDS = log10(DS / 1 s).
+    pub lg_ds: LogNormal,
+    /// lgASD = log10(ASD / 1°).
+    pub lg_asd: LogNormal,
+    /// lgASA = log10(ASA / 1°).
+    pub lg_asa: LogNormal,
+    /// lgZSA = log10(ZSA / 1°).
+    pub lg_zsa: LogNormal,
+    /// μ of lgZSD (Tables 7.5-7…-9).
+    pub lg_zsd_mu: ZsdMean,
+    /// σ of lgZSD.
+    pub lg_zsd_sigma: f64,
+    /// μ_offset,ZOD.
+    pub zod_offset: ZodOffset,
+    /// Shadow-fading σ, dB (RMa LOS: before the breakpoint).
+    pub sf_sigma_db: f64,
+    /// Shadow-fading σ after the breakpoint, dB (equal to `sf_sigma_db` where the table has one).
+    pub sf_sigma_after_breakpoint_db: f64,
+    /// Ricean K-factor (μ, σ), dB; `None` where the condition has none.
+    pub k_db: Option<[f64; 2]>,
+    /// Cross-correlations, ordered SF, K, DS, ASD, ASA, ZSD, ZSA.
+    pub cross_correlation: [[f64; 7]; 7],
+    /// Delay scaling parameter r_τ.
+    pub r_tau: f64,
+    /// Cross-polarisation ratio XPR (μ, σ), dB.
+    pub xpr_db: [f64; 2],
+    /// Number of clusters N.
+    pub n_clusters: usize,
+    /// Rays per cluster M.
+    pub n_rays: usize,
+    /// Cluster delay spread c_DS, ns: max(floor, constant + coefficient·log10(fc)) as
+    /// `[floor, constant, coefficient]`; `None` where the table says N/A.
+    pub c_ds_ns: Option<[f64; 3]>,
+    /// Cluster ASD c_ASD, degrees.
+    pub c_asd_deg: f64,
+    /// Cluster ASA c_ASA, degrees.
+    pub c_asa_deg: f64,
+    /// Cluster ZSA c_ZSA, degrees.
+    pub c_zsa_deg: f64,
+    /// Per-cluster shadowing ζ, dB.
+    pub zeta_db: f64,
+    /// Correlation distances in the horizontal plane, m, ordered SF, K, DS, ASD, ASA, ZSD, ZSA
+    /// (`None`: not applicable).
+    pub corr_dist_m: [Option<f64>; 7],
+}
+
+/// One scenario of Table 7.5-6.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scenario {
+    /// Added to fc inside the logarithms (UMi: 1 GHz, log10(1 + fc)).
+    pub fc_log_offset_ghz: f64,
+    /// fc used below this frequency, GHz (`None`: no floor).
+    pub fc_min_ghz: Option<f64>,
+    /// Line of sight.
+    pub los: Lsp,
+    /// Non line of sight.
+    pub nlos: Lsp,
+    /// Outdoor to indoor.
+    pub o2i: Lsp,
+}
+
+/// `A + B·log10(d3D) + C·log10(fc) − D·log10(d'BP² + (h_BS − h_UT)²) − E·(h_UT − 1.5)`, dB
+/// (UMa / UMi terms of Table 7.4.1-1; d in m, fc in GHz).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PathlossTerm {
+    /// A, dB.
+    pub a: f64,
+    /// B, dB per decade of distance.
+    pub b: f64,
+    /// C, dB per decade of frequency.
+    pub c: f64,
+    /// D (PL2 only; 0 otherwise).
+    pub d: f64,
+    /// E (NLOS only; 0 otherwise).
+    pub e: f64,
+}
+
+/// UMa or UMi path loss (Table 7.4.1-1): PL1 up to the breakpoint d'BP, PL2 beyond it; NLOS is
+/// max(PL_LOS, PL'_NLOS).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UrbanPathloss {
+    /// PL1.
+    pub los1: PathlossTerm,
+    /// PL2.
+    pub los2: PathlossTerm,
+    /// PL'_NLOS.
+    pub nlos: PathlossTerm,
+    /// Shadow-fading σ, LOS, dB.
+    pub sf_los_db: f64,
+    /// Shadow-fading σ, NLOS, dB.
+    pub sf_nlos_db: f64,
+    /// Default BS height, m.
+    pub h_bs_default_m: f64,
+}
+
+/// RMa path loss (Table 7.4.1-1), the constants in the order they appear in the formulas:
+/// PL1 = 20·log10(k·π·d3D·fc/3) + min(a1·h^e, a1_cap)·log10(d3D) − min(a2·h^e, a2_cap)
+/// + a3·log10(h)·d3D; PL2 = PL1(d_BP) + slope·log10(d3D/d_BP); PL'_NLOS = c0 − cw·log10(W)
+/// + ch·log10(h) − (cbs1 − cbs2·(h/h_BS)²)·log10(h_BS) + (cd1 − cd2·log10(h_BS))·(log10(d3D) − 3)
+/// + cf·log10(fc) − (cut1·(log10(cut_arg·h_UT))² − cut2).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(missing_docs)]
+pub struct RmaPathloss {
+    pub k_fspl: f64,
+    pub a1: f64,
+    pub a1_cap: f64,
+    pub a2: f64,
+    pub a2_cap: f64,
+    pub exp_h: f64,
+    pub a3: f64,
+    pub slope: f64,
+    pub c0: f64,
+    pub cw: f64,
+    pub ch: f64,
+    pub cbs1: f64,
+    pub cbs2: f64,
+    pub cd1: f64,
+    pub cd2: f64,
+    pub cf: f64,
+    pub cut1: f64,
+    pub cut_arg: f64,
+    pub cut2: f64,
+    /// Shadow-fading σ of PL1, PL2 and NLOS, dB.
+    pub sf_db: [f64; 3],
+    /// Defaults: average building height h, street width W, h_BS, h_UT, m.
+    pub defaults_m: [f64; 4],
+}
+
+/// Pr_LOS = 1 for d2D_out ≤ d0, else d0/d + exp(−d/d1)·(1 − d0/d) (UMa, UMi; UMa also the
+/// height factor of Table 7.4.2-1) or exp(−(d − d0)/d1) (RMa).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LosProbability {
+    /// d0, m.
+    pub d0: f64,
+    /// d1, m.
+    pub d1: f64,
+}
+
+"""]
+
+    def lognormal(v):
+        return f"LogNormal {{ mu: [{f(v['mu'][0])}, {f(v['mu'][1])}], sigma: [{f(v['sigma'][0])}, {f(v['sigma'][1])}] }}"
+
+    def zod(v, cond, scen):
+        z = v["zod_offset"]
+        if z == 0.0:
+            return "ZodOffset::Zero"
+        form = z["form"]
+        if scen == "UMa":
+            assert form == "e(fc) - 10**(a(fc)*log10(max(b(fc), d2D)) + c(fc) - 0.07*(hUT-1.5))", form
+            g = lambda k: f"[{f(z[k]['const'])}, {f(z[k]['log10_fc'])}]"
+            return f"ZodOffset::Uma {{ a: {g('a')}, b: {f(z['b'])}, c: {g('c')}, e: {g('e')} }}"
+        if scen == "UMi-StreetCanyon":
+            m = re.fullmatch(r"-10\*\*\((-?[\d.]+)\*log10\(max\((\d+), d2D\)\) \+ ([\d.]+)\)", form)
+            assert m, form
+            return f"ZodOffset::Umi {{ slope: {f(m[1])}, d_min: {f(m[2])}, intercept: {f(m[3])} }}"
+        m = re.fullmatch(r"atan\(\(([\d.]+)-([\d.]+)\)/d2D\) - atan\(\(([\d.]+)-([\d.]+)\)/d2D\)", form)
+        assert m and m[1] == m[3], form
+        return f"ZodOffset::Rma {{ h_bs: {f(m[1])}, h_hi: {f(m[2])}, h_lo: {f(m[4])} }}"
+
+    def lsp_block(v, scen):
+        cc = v["cross_correlations"]
+        mat = [[1.0 if i == j else 0.0 for j in range(7)] for i in range(7)]
+        for k, x in cc.items():
+            a, b = k.split("_vs_")
+            if x is None:
+                continue
+            i, j = LSP_ORDER.index(a), LSP_ORDER.index(b)
+            mat[i][j] = mat[j][i] = float(x)
+        sf = v["SF_sigma_dB"]
+        sf0, sf1 = (sf["before_breakpoint"], sf["after_breakpoint"]) if isinstance(sf, dict) else (sf, sf)
+        k = v["K_dB"]
+        kk = "None" if k is None else f"Some([{f(k['mu'])}, {f(k['sigma'])}])"
+        cds = v["c_DS_ns"]
+        if cds is None:
+            cds_s = "None"
+        elif isinstance(cds, list):
+            cds_s = f"Some([{f(cds[0])}, {f(cds[1])}, {f(cds[2])}])"
+        else:
+            cds_s = f"Some([{f(cds)}, {f(cds)}, 0.0])"
+        zm = v["lgZSD"]["mu"]
+        hterm = {"hUT-1.5": "UtMinus1p5", "abs(hUT-hBS)": "AbsUtMinusBs",
+                 "max(hUT-hBS,0)": "PositiveUtMinusBs"}[zm["h_term"]]
+        cd = v["corr_dist_m"]
+        cdl = ", ".join("None" if cd[n] is None else f"Some({f(cd[n])})" for n in LSP_ORDER)
+        rows_ = ",\n".join("            [" + ", ".join(f(x) for x in r) + "]" for r in mat)
+        return f"""Lsp {{
+        lg_ds: {lognormal(v['lgDS'])},
+        lg_asd: {lognormal(v['lgASD'])},
+        lg_asa: {lognormal(v['lgASA'])},
+        lg_zsa: {lognormal(v['lgZSA'])},
+        lg_zsd_mu: ZsdMean {{ floor: {f(zm['floor'])}, a: {f(zm['a'])}, b: {f(zm['b'])}, height: HeightTerm::{hterm}, c: {f(zm['c'])} }},
+        lg_zsd_sigma: {f(v['lgZSD']['sigma'])},
+        zod_offset: {zod(v, None, scen)},
+        sf_sigma_db: {f(sf0)},
+        sf_sigma_after_breakpoint_db: {f(sf1)},
+        k_db: {kk},
+        cross_correlation: [
+{rows_},
+        ],
+        r_tau: {f(v['r_tau'])},
+        xpr_db: [{f(v['XPR_dB']['mu'])}, {f(v['XPR_dB']['sigma'])}],
+        n_clusters: {int(v['num_clusters'])},
+        n_rays: {int(v['num_rays_per_cluster'])},
+        c_ds_ns: {cds_s},
+        c_asd_deg: {f(v['c_ASD_deg'])},
+        c_asa_deg: {f(v['c_ASA_deg'])},
+        c_zsa_deg: {f(v['c_ZSA_deg'])},
+        zeta_db: {f(v['zeta_dB'])},
+        corr_dist_m: [{cdl}],
+    }}"""
+
+    for scen, const in [("UMa", "UMA"), ("UMi-StreetCanyon", "UMI_STREET_CANYON"), ("RMa", "RMA")]:
+        v = lsp["scenarios"][scen]
+        fmin = "None" if v["fc_min_GHz"] is None else f"Some({f(v['fc_min_GHz'])})"
+        parts.append(f"/// {scen}, Table {v['table']} (ZSD/ZOD: Table {v['zsd_table']}).\n")
+        parts.append(f"pub const {const}: Scenario = Scenario {{\n    fc_log_offset_ghz: {f(v['fc_log_offset_GHz'])},\n"
+                     f"    fc_min_ghz: {fmin},\n")
+        for cond in ("LOS", "NLOS", "O2I"):
+            parts.append(f"    {cond.lower()}: {lsp_block(v[cond], scen)},\n")
+        parts.append("};\n\n")
+
+    head, body = rows("38901_t7.5-2_7.5-4_nlos-angle-scaling.csv")
+    assert head[:3] == ["num_clusters", "C_phi_NLOS", "C_theta_NLOS"], head
+    parts.append("/// (N, C_φ^NLOS, C_θ^NLOS) of Tables 7.5-2 and 7.5-4 (`None` where the table has no entry).\n")
+    parts.append(f"pub const NLOS_ANGLE_SCALING: [(usize, Option<f64>, Option<f64>); {len(body)}] = [\n")
+    for r in body:
+        o = lambda x: "None" if x == "" else f"Some({f(x)})"
+        parts.append(f"    ({int(r[0])}, {o(r[1])}, {o(r[2])}),\n")
+    parts.append("];\n\n")
+
+    def term(t):
+        return (f"PathlossTerm {{ a: {f(t['A'])}, b: {f(t['B'])}, c: {f(t['C'])}, "
+                f"d: {f(t.get('D', 0.0))}, e: {f(t.get('E', 0.0))} }}")
+
+    for scen, const in [("UMa", "UMA_PATHLOSS"), ("UMi-StreetCanyon", "UMI_STREET_CANYON_PATHLOSS")]:
+        v = pl[scen]
+        assert v["LOS"]["PL2"]["extra"] == "- D*log10(dBP'**2 + (hBS-hUT)**2)"
+        assert v["NLOS"]["PL_prime"]["extra"] == "- E*(hUT-1.5)"
+        parts.append(f"/// {scen} path loss, Table 7.4.1-1.\n")
+        parts.append(f"pub const {const}: UrbanPathloss = UrbanPathloss {{\n"
+                     f"    los1: {term(v['LOS']['PL1'])},\n    los2: {term(v['LOS']['PL2'])},\n"
+                     f"    nlos: {term(v['NLOS']['PL_prime'])},\n"
+                     f"    sf_los_db: {f(v['LOS']['SF_sigma_dB'])},\n    sf_nlos_db: {f(v['NLOS']['SF_sigma_dB'])},\n"
+                     f"    h_bs_default_m: {f(v['defaults']['hBS_m'])},\n}};\n\n")
+    r = pl["RMa"]
+    l1, l2, nl = r["LOS"]["PL1"], r["LOS"]["PL2"], r["NLOS"]["PL_prime"]
+    d = r["defaults"]
+    names1 = ["a1", "a1_cap", "a2", "a2_cap", "exp_h", "a3"]
+    names3 = ["c0", "cW", "ch", "cbs1", "cbs2", "cd1", "cd2", "cf", "cut1", "cut_arg", "cut2"]
+    fields = [f"    k_fspl: {f(l1['k_fspl_const'])},"] + [f"    {n}: {f(l1[n])}," for n in names1]
+    fields += [f"    slope: {f(l2['slope'])},"] + [f"    {n.lower()}: {f(nl[n])}," for n in names3]
+    fields += [f"    sf_db: [{f(r['LOS']['SF_sigma_dB']['PL1'])}, {f(r['LOS']['SF_sigma_dB']['PL2'])}, {f(r['NLOS']['SF_sigma_dB'])}],",
+               f"    defaults_m: [{f(d['h_avg_building_m'])}, {f(d['W_street_m'])}, {f(d['hBS_m'])}, {f(d['hUT_m'])}],"]
+    parts.append("/// RMa path loss, Table 7.4.1-1.\npub const RMA_PATHLOSS: RmaPathloss = RmaPathloss {\n" + "\n".join(fields) + "\n};\n\n")
+
+    for scen, const in [("UMa", "UMA_LOS_PROBABILITY"), ("UMi-StreetCanyon", "UMI_STREET_CANYON_LOS_PROBABILITY"),
+                        ("RMa", "RMA_LOS_PROBABILITY")]:
+        pw = losp[scen]["piecewise"][1]
+        parts.append(f"/// {scen} LOS probability, Table 7.4.2-1.\n")
+        parts.append(f"pub const {const}: LosProbability = LosProbability {{ d0: {f(pw['d0'])}, d1: {f(pw['d1'])} }};\n")
+    write("scenario_38901.rs", "".join(parts))
+
+
 if __name__ == "__main__":
     if not os.path.isdir(SRC):
         sys.exit(f"no table directory at {SRC}")
@@ -354,3 +724,4 @@ if __name__ == "__main__":
     csi_rs()
     tdl()
     cdl()
+    scenarios_38901()

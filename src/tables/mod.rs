@@ -14,6 +14,9 @@
 //!   and TDL-E — data only; the simulation crate turns them into channels.
 //! * [`cdl`]: the 38.901 CDL channel models A–E (Tables 7.7.1-1…-5) with their per-cluster
 //!   parameters, and the ray offset angles of Table 7.5-3 — data only, as `tdl`.
+//! * [`scenario_38901`]: the 38.901 §7.4–§7.5 stochastic-model parameters of UMa, UMi-Street
+//!   Canyon and RMa (Table 7.5-6 with the ZSD/ZOD offsets of Tables 7.5-7…-9, angle scaling
+//!   Tables 7.5-2/-4, path loss Table 7.4.1-1, LOS probability Table 7.4.2-1) — data only.
 //!
 //! Regenerate after a change of the source tables with `python3 tables/generate.py`.
 
@@ -27,6 +30,8 @@ pub mod csi_rs;
 pub mod lte_rate;
 #[rustfmt::skip]
 pub mod low_papr_phi;
+#[rustfmt::skip]
+pub mod scenario_38901;
 #[rustfmt::skip]
 pub mod srs_bandwidth;
 // A tabulated delay (TDL-C's 0.6366) happens to be close to 2/π: data, not a constant.

@@ -82,6 +82,7 @@ impl NrCdl {
             ue_azimuth_deg: s.c_asa_deg,
             ue_zenith_deg: s.c_zsa_deg,
             xpr_db: s.xpr_db,
+            xpr_sigma_db: 0.0,
         }
     }
 }
@@ -115,12 +116,15 @@ pub struct ClusterSpreads {
     pub ue_azimuth_deg: f64,
     /// c_ZSA, degrees.
     pub ue_zenith_deg: f64,
-    /// Cross-polarisation power ratio κ, dB.
+    /// Cross-polarisation power ratio κ, dB (the mean of its dB value when `xpr_sigma_db` > 0).
     pub xpr_db: f64,
+    /// Standard deviation of the per-ray XPR in dB (38.901 §7.5 step 9: κ = 10^{X/10},
+    /// X ~ N(`xpr_db`, σ²)); 0 = every ray has `xpr_db` (the CDL models, §7.7.1).
+    pub xpr_sigma_db: f64,
 }
 
 impl Default for ClusterSpreads {
-    /// Urban-macro-like values: c_ASD 2°, c_ZSD 3°, c_ASA 15°, c_ZSA 7°, XPR 7 dB.
+    /// Urban-macro-like values: c_ASD 2°, c_ZSD 3°, c_ASA 15°, c_ZSA 7°, XPR 7 dB (fixed).
     fn default() -> Self {
         Self {
             bs_azimuth_deg: 2.0,
@@ -128,6 +132,7 @@ impl Default for ClusterSpreads {
             ue_azimuth_deg: 15.0,
             ue_zenith_deg: 7.0,
             xpr_db: 7.0,
+            xpr_sigma_db: 0.0,
         }
     }
 }
@@ -198,6 +203,11 @@ pub struct ClusterProfile {
     pub spreads: ClusterSpreads,
     /// Line-of-sight ray: (K-factor dB, BS zenith, BS azimuth) at delay 0; `None` = NLOS.
     pub los: Option<(f64, f64, f64)>,
+    /// 38.901 §7.5 step 11: the two strongest clusters are split into three sub-clusters at
+    /// delays τ, τ + 1.28·c_DS and τ + 2.56·c_DS holding rays {1–8, 19, 20}, {9–12, 17, 18} and
+    /// {13–16} (10/20, 6/20 and 4/20 of the power); this is c_DS in seconds. `None` = no split
+    /// (the CDL tables are already split).
+    pub subcluster_spread_s: Option<f64>,
 }
 
 /// Power-weighted circular mean and r.m.s. spread (38.901 eq. ), degrees.
@@ -249,7 +259,15 @@ impl ClusterProfile {
             clusters,
             spreads,
             los,
+            subcluster_spread_s: None,
         })
+    }
+
+    /// This profile with the two strongest clusters split into sub-clusters `c_ds_s` apart
+    /// (see [`Self::subcluster_spread_s`]); a value not finite and > 0 leaves them whole.
+    pub fn with_subclusters(mut self, c_ds_s: f64) -> Self {
+        self.subcluster_spread_s = (c_ds_s.is_finite() && c_ds_s > 0.0).then_some(c_ds_s);
+        self
     }
 
     /// The 38.901 CDL `model` (§7.7.1) with r.m.s. delay spread `delay_spread_s`: the NLOS
@@ -475,8 +493,11 @@ impl ClusterProfile {
             ue_azimuth_deg: s.ue_azimuth_deg * r_ue_az,
             ue_zenith_deg: s.ue_zenith_deg * r_ue_ze,
             xpr_db: s.xpr_db,
+            xpr_sigma_db: s.xpr_sigma_db,
         };
-        Self::from_table(clusters, spreads, self.los)
+        let mut out = Self::from_table(clusters, spreads, self.los)?;
+        out.subcluster_spread_s = self.subcluster_spread_s;
+        Ok(out)
     }
 }
 
@@ -555,6 +576,19 @@ impl ClusterChannel {
             let powers = prof.powers();
             let mut rays = Vec::new();
             let s = prof.spreads;
+            let mut delays: Vec<f64> = prof.clusters.iter().map(|c| c.delay).collect();
+            // 38.901 §7.5 step 11: the delay entries of the second and third sub-clusters of
+            // the two strongest clusters (rays 9–12, 17, 18 and 13–16, 1-based).
+            let mut sub: Vec<Option<(usize, usize)>> = vec![None; prof.clusters.len()];
+            if let Some(c_ds) = prof.subcluster_spread_s {
+                let mut order: Vec<usize> = (0..prof.clusters.len()).collect();
+                order.sort_by(|&a, &b| powers[b].total_cmp(&powers[a]));
+                for &i in order.iter().take(2) {
+                    let t = prof.clusters[i].delay;
+                    delays.extend([t + 1.28 * c_ds, t + 2.56 * c_ds]);
+                    sub[i] = Some((delays.len() - 2, delays.len() - 1));
+                }
+            }
             for (n, (c, p)) in prof.clusters.iter().zip(&powers).enumerate() {
                 // Step 2: random coupling of the BS-zenith, UE-azimuth and UE-zenith offsets
                 // with the BS-azimuth ones.
@@ -573,9 +607,19 @@ impl ClusterChannel {
                         C32::new(a.cos() as f32, a.sin() as f32)
                     };
                     let e_tt = ph(&mut rng);
+                    let kappa = if s.xpr_sigma_db > 0.0 {
+                        10f64.powf((s.xpr_db + s.xpr_sigma_db * normal(&mut rng)) / 10.0)
+                    } else {
+                        kappa
+                    };
                     let e_tp = ph(&mut rng) * (1.0 / kappa).sqrt() as f32;
+                    let delay_entry = match sub[n] {
+                        Some((d2, _)) if (8..12).contains(&m) || (16..18).contains(&m) => d2,
+                        Some((_, d3)) if (12..16).contains(&m) => d3,
+                        _ => n,
+                    };
                     rays.push(Ray {
-                        cluster: n,
+                        cluster: delay_entry,
                         amplitude: (p * nlos_share / 20.0).sqrt(),
                         bs_zenith_deg: wrap_zenith(
                             c.bs_zenith_deg + s.bs_zenith_deg * ray_offset(bz),
@@ -586,7 +630,6 @@ impl ClusterChannel {
                     });
                 }
             }
-            let mut delays: Vec<f64> = prof.clusters.iter().map(|c| c.delay).collect();
             if let Some((_, ze, az)) = prof.los {
                 delays.push(0.0);
                 let a = 2.0 * PI * rng.r#gen::<f64>();
@@ -835,6 +878,7 @@ mod tests {
             .iter()
             .map(|p| ClusterProfile {
                 los: None,
+                subcluster_spread_s: None,
                 ..p.clone()
             })
             .collect();

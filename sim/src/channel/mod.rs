@@ -28,6 +28,7 @@
 
 pub mod cluster;
 pub mod flat;
+pub mod stochastic;
 pub mod tdl;
 
 pub use cluster::{
