@@ -307,3 +307,239 @@ fn cdl_tables_and_ray_offsets_equal_the_shared_tables() {
     let want: Vec<f64> = offsets.iter().map(|r| num("ray offsets", &r[1])).collect();
     assert_eq!(want, RAY_OFFSETS.to_vec());
 }
+
+#[test]
+fn scenario_38901_tables_equal_the_shared_tables() {
+    use massive_mimo::tables::scenario_38901::*;
+    use serde_json::Value;
+    let Some(dir) = shared() else { return };
+    let json = |name: &str| -> Value {
+        let text =
+            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let num = |v: &Value| v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+    let pair = |v: &Value| [num(&v[0]), num(&v[1])];
+    let lsp = json("38901_t7.5-6_lsp-params.json");
+    let order = ["SF", "K", "DS", "ASD", "ASA", "ZSD", "ZSA"];
+    for (key, ours) in [
+        ("UMa", UMA),
+        ("UMi-StreetCanyon", UMI_STREET_CANYON),
+        ("RMa", RMA),
+    ] {
+        let s = &lsp["scenarios"][key];
+        assert_eq!(
+            num(&s["fc_log_offset_GHz"]),
+            ours.fc_log_offset_ghz,
+            "{key}"
+        );
+        assert_eq!(s["fc_min_GHz"].as_f64(), ours.fc_min_ghz, "{key}");
+        for (cond, l) in [("LOS", ours.los), ("NLOS", ours.nlos), ("O2I", ours.o2i)] {
+            let v = &s[cond];
+            let what = format!("{key} {cond}");
+            for (name, ln) in [
+                ("lgDS", l.lg_ds),
+                ("lgASD", l.lg_asd),
+                ("lgASA", l.lg_asa),
+                ("lgZSA", l.lg_zsa),
+            ] {
+                assert_eq!(pair(&v[name]["mu"]), ln.mu, "{what} {name}");
+                assert_eq!(pair(&v[name]["sigma"]), ln.sigma, "{what} {name}");
+            }
+            let z = &v["lgZSD"]["mu"];
+            assert_eq!(
+                [num(&z["floor"]), num(&z["a"]), num(&z["b"]), num(&z["c"])],
+                [
+                    l.lg_zsd_mu.floor,
+                    l.lg_zsd_mu.a,
+                    l.lg_zsd_mu.b,
+                    l.lg_zsd_mu.c
+                ],
+                "{what} lgZSD"
+            );
+            let h = match l.lg_zsd_mu.height {
+                HeightTerm::UtMinus1p5 => "hUT-1.5",
+                HeightTerm::AbsUtMinusBs => "abs(hUT-hBS)",
+                HeightTerm::PositiveUtMinusBs => "max(hUT-hBS,0)",
+            };
+            assert_eq!(z["h_term"].as_str(), Some(h), "{what}");
+            assert_eq!(num(&v["lgZSD"]["sigma"]), l.lg_zsd_sigma, "{what}");
+            match &v["SF_sigma_dB"] {
+                Value::Object(m) => assert_eq!(
+                    [num(&m["before_breakpoint"]), num(&m["after_breakpoint"])],
+                    [l.sf_sigma_db, l.sf_sigma_after_breakpoint_db],
+                    "{what}"
+                ),
+                x => assert_eq!(
+                    [num(x); 2],
+                    [l.sf_sigma_db, l.sf_sigma_after_breakpoint_db],
+                    "{what}"
+                ),
+            }
+            let k = &v["K_dB"];
+            assert_eq!(
+                (!k.is_null()).then(|| [num(&k["mu"]), num(&k["sigma"])]),
+                l.k_db,
+                "{what} K"
+            );
+            for (pair_name, rho) in v["cross_correlations"].as_object().unwrap() {
+                let (a, b) = pair_name.split_once("_vs_").unwrap();
+                let (i, j) = (
+                    order.iter().position(|n| *n == a).unwrap(),
+                    order.iter().position(|n| *n == b).unwrap(),
+                );
+                let want = rho.as_f64().unwrap_or(0.0);
+                assert_eq!(l.cross_correlation[i][j], want, "{what} {pair_name}");
+                assert_eq!(l.cross_correlation[j][i], want, "{what} {pair_name}");
+            }
+            assert_eq!(num(&v["r_tau"]), l.r_tau, "{what}");
+            assert_eq!(
+                [num(&v["XPR_dB"]["mu"]), num(&v["XPR_dB"]["sigma"])],
+                l.xpr_db,
+                "{what}"
+            );
+            assert_eq!(num(&v["num_clusters"]) as usize, l.n_clusters, "{what}");
+            assert_eq!(num(&v["num_rays_per_cluster"]) as usize, l.n_rays, "{what}");
+            let cds = match &v["c_DS_ns"] {
+                Value::Null => None,
+                Value::Array(a) => Some([num(&a[0]), num(&a[1]), num(&a[2])]),
+                x => Some([num(x), num(x), 0.0]),
+            };
+            assert_eq!(cds, l.c_ds_ns, "{what} c_DS");
+            assert_eq!(
+                [
+                    num(&v["c_ASD_deg"]),
+                    num(&v["c_ASA_deg"]),
+                    num(&v["c_ZSA_deg"]),
+                    num(&v["zeta_dB"])
+                ],
+                [l.c_asd_deg, l.c_asa_deg, l.c_zsa_deg, l.zeta_db],
+                "{what}"
+            );
+            for (i, n) in order.iter().enumerate() {
+                assert_eq!(v["corr_dist_m"][n].as_f64(), l.corr_dist_m[i], "{what} {n}");
+            }
+            match (&v["zod_offset"], l.zod_offset) {
+                (Value::Number(x), ZodOffset::Zero) => assert_eq!(x.as_f64(), Some(0.0)),
+                (o, ZodOffset::Uma { a, b, c, e }) => {
+                    let g = |k: &str| [num(&o[k]["const"]), num(&o[k]["log10_fc"])];
+                    assert_eq!(
+                        (g("a"), num(&o["b"]), g("c"), g("e")),
+                        (a, b, c, e),
+                        "{what}"
+                    );
+                }
+                (
+                    o,
+                    ZodOffset::Umi {
+                        slope,
+                        d_min,
+                        intercept,
+                    },
+                ) => assert_eq!(
+                    o["form"].as_str().unwrap(),
+                    format!("-10**({slope}*log10(max({d_min}, d2D)) + {intercept})"),
+                    "{what}"
+                ),
+                (o, ZodOffset::Rma { h_bs, h_hi, h_lo }) => assert_eq!(
+                    o["form"].as_str().unwrap(),
+                    format!("atan(({h_bs}-{h_hi})/d2D) - atan(({h_bs}-{h_lo})/d2D)"),
+                    "{what}"
+                ),
+                (o, z) => panic!("{what}: {o} vs {z:?}"),
+            }
+        }
+    }
+    for (row, ours) in csv(&dir, "38901_t7.5-2_7.5-4_nlos-angle-scaling.csv")
+        .iter()
+        .zip(NLOS_ANGLE_SCALING)
+    {
+        let opt = |c: &str| (!c.is_empty()).then(|| c.parse::<f64>().unwrap());
+        assert_eq!(
+            (row[0].parse::<usize>().unwrap(), opt(&row[1]), opt(&row[2])),
+            ours
+        );
+    }
+    assert_eq!(
+        csv(&dir, "38901_t7.5-2_7.5-4_nlos-angle-scaling.csv").len(),
+        NLOS_ANGLE_SCALING.len()
+    );
+    let pl = json("38901_t7.4.1-1_pathloss.json");
+    let term = |v: &Value| {
+        let g = |k: &str| v.get(k).map_or(0.0, num);
+        [g("A"), g("B"), g("C"), g("D"), g("E")]
+    };
+    let ours_term = |t: PathlossTerm| [t.a, t.b, t.c, t.d, t.e];
+    for (key, ours) in [
+        ("UMa", UMA_PATHLOSS),
+        ("UMi-StreetCanyon", UMI_STREET_CANYON_PATHLOSS),
+    ] {
+        let v = &pl[key];
+        assert_eq!(term(&v["LOS"]["PL1"]), ours_term(ours.los1), "{key}");
+        assert_eq!(term(&v["LOS"]["PL2"]), ours_term(ours.los2), "{key}");
+        assert_eq!(term(&v["NLOS"]["PL_prime"]), ours_term(ours.nlos), "{key}");
+        assert_eq!(
+            [
+                num(&v["LOS"]["SF_sigma_dB"]),
+                num(&v["NLOS"]["SF_sigma_dB"]),
+                num(&v["defaults"]["hBS_m"])
+            ],
+            [ours.sf_los_db, ours.sf_nlos_db, ours.h_bs_default_m],
+            "{key}"
+        );
+    }
+    let r = &pl["RMa"];
+    let (l1, nl) = (&r["LOS"]["PL1"], &r["NLOS"]["PL_prime"]);
+    let o = RMA_PATHLOSS;
+    assert_eq!(
+        [
+            num(&l1["k_fspl_const"]),
+            num(&l1["a1"]),
+            num(&l1["a1_cap"]),
+            num(&l1["a2"]),
+            num(&l1["a2_cap"]),
+            num(&l1["exp_h"]),
+            num(&l1["a3"]),
+            num(&r["LOS"]["PL2"]["slope"])
+        ],
+        [
+            o.k_fspl, o.a1, o.a1_cap, o.a2, o.a2_cap, o.exp_h, o.a3, o.slope
+        ]
+    );
+    let names = [
+        "c0", "cW", "ch", "cbs1", "cbs2", "cd1", "cd2", "cf", "cut1", "cut_arg", "cut2",
+    ];
+    let ours = [
+        o.c0, o.cw, o.ch, o.cbs1, o.cbs2, o.cd1, o.cd2, o.cf, o.cut1, o.cut_arg, o.cut2,
+    ];
+    for (n, x) in names.iter().zip(ours) {
+        assert_eq!(num(&nl[n]), x, "RMa {n}");
+    }
+    assert_eq!(
+        [
+            num(&r["LOS"]["SF_sigma_dB"]["PL1"]),
+            num(&r["LOS"]["SF_sigma_dB"]["PL2"]),
+            num(&r["NLOS"]["SF_sigma_dB"])
+        ],
+        o.sf_db
+    );
+    let d = &r["defaults"];
+    assert_eq!(
+        [
+            num(&d["h_avg_building_m"]),
+            num(&d["W_street_m"]),
+            num(&d["hBS_m"]),
+            num(&d["hUT_m"])
+        ],
+        o.defaults_m
+    );
+    let lp = json("38901_t7.4.2-1_los-probability.json");
+    for (key, ours) in [
+        ("UMa", UMA_LOS_PROBABILITY),
+        ("UMi-StreetCanyon", UMI_STREET_CANYON_LOS_PROBABILITY),
+        ("RMa", RMA_LOS_PROBABILITY),
+    ] {
+        let p = &lp[key]["piecewise"][1];
+        assert_eq!([num(&p["d0"]), num(&p["d1"])], [ours.d0, ours.d1], "{key}");
+    }
+}
