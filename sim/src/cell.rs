@@ -20,8 +20,10 @@
 //!    since the sounding: TDD aging) with noise.
 //! 3. **Each user**: the library's [`massive_mimo::estimation::ChannelEstimator`] on the reference
 //!    signals of its scrambling set (the ports it can separate; per-subcarrier LMMSE, noise
-//!    measured from the pilots, time interpolation), one-tap equalisation, hard decisions:
-//!    EVM, uncoded BER, and the post-equalisation SINR measured from the data (1/EVM²).
+//!    measured from the pilots, time interpolation), one-tap MMSE equalisation, hard decisions:
+//!    EVM, uncoded BER, and the post-equalisation SINR measured from the data (data-aided:
+//!    |Σ eq·x*|²/(Σ|x|²·Σ|eq|² − |Σ eq·x*|²), blind to the receiver's scalar bias; 1/EVM² when
+//!    unbiased).
 //! 4. **Every uplink slot**: up to 12 users (the most orthogonal DMRS ports: type 2, double
 //!    symbol on 2–3) send 64QAM on the other 12 symbols through the uplink channel;
 //!    [`UplinkSlot`] estimates (per PRB, noise measured from the DMRS), detects (unbiased
@@ -41,7 +43,7 @@
 
 use crate::channel::{
     ChannelModel, Cluster, ClusterChannel, ClusterProfile, NrCdl, ProfileParams, StaticChannel,
-    Tdl, TdlProfile, UserGeometry, add_awgn,
+    Tdl, TdlProfile, UserGains, UserGeometry, add_awgn,
 };
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
 use massive_mimo::detection::DetectorMethod;
@@ -78,6 +80,10 @@ pub enum ChannelKind {
     Cdl(NrCdl, f64),
     /// [`StaticChannel::rayleigh_iid`], flat.
     Rayleigh,
+    /// Given cluster profiles, one per user (in `users` order), through the array — for
+    /// instance the links of a 38.901 §7.5 drop ([`crate::channel::stochastic`],
+    /// [`crate::link_budget`]).
+    Clusters(Vec<ClusterProfile>),
 }
 
 /// Where the base station's channel knowledge comes from.
@@ -113,6 +119,18 @@ pub struct CellScenario {
     /// Downlink SNR at each user for a total transmit power of 1 per RE and unit channel gain
     /// per antenna, dB.
     pub dl_snr_db: f64,
+    /// Each user's large-scale channel power gain, dB, relative to the unit-gain channel that
+    /// `ul_snr_db` and `dl_snr_db` refer to (a link budget's −coupling loss + element gain,
+    /// less its reference); applied by [`Self::build_channel`]. Empty: 0 dB for every user.
+    pub user_gain_db: Vec<f64>,
+    /// Each user's other-cell interference over its thermal noise (INR), dB: the downlink
+    /// noise at user u is the thermal noise × (1 + 10^{INR/10}) (interference treated as
+    /// Gaussian; the base station's weights still use the thermal noise). Empty: none.
+    pub dl_interference_db: Vec<f64>,
+    /// Each user's uplink transmit power (SRS and PUSCH), dB, relative to the power `ul_snr_db`
+    /// assumes (≤ 0 under uplink power control, [`crate::link_budget`]); the base station knows
+    /// it and divides its SRS estimates by it before computing downlink weights. Empty: 0 dB.
+    pub ul_power_db: Vec<f64>,
     /// TDD periods simulated (LTE: 10 ms frames; NR: the slot pattern).
     pub periods: usize,
     /// Gap between log2(1 + SINR) and the chosen MCS's efficiency, dB.
@@ -149,6 +167,9 @@ impl CellScenario {
             srs_estimation: SrsEstimation::DelayDomain,
             ul_snr_db: 10.0,
             dl_snr_db: 25.0,
+            user_gain_db: Vec::new(),
+            dl_interference_db: Vec::new(),
+            ul_power_db: Vec::new(),
             periods: 1,
             mcs_margin_db: 1.5,
             seed: 2026,
@@ -156,8 +177,22 @@ impl CellScenario {
     }
 
     /// The channel of this scenario for `array` (spacings at `array_design_hz`): one model
-    /// for every carrier, so that carriers see the same environment at their own frequency.
+    /// for every carrier, so that carriers see the same environment at their own frequency;
+    /// each user's response scaled by its [`Self::user_gain_db`]. Errors: the model's own, a
+    /// gain list neither empty nor one finite value per user.
     pub fn build_channel(
+        &self,
+        array: &massive_mimo::array::PanelArray,
+        array_design_hz: f64,
+    ) -> Result<Box<dyn ChannelModel>> {
+        let inner = self.build_unscaled(array, array_design_hz)?;
+        if self.user_gain_db.is_empty() {
+            return Ok(inner);
+        }
+        Ok(Box::new(UserGains::new(inner, &self.user_gain_db)?))
+    }
+
+    fn build_unscaled(
         &self,
         array: &massive_mimo::array::PanelArray,
         array_design_hz: f64,
@@ -165,6 +200,9 @@ impl CellScenario {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0xC4A7_7E1D);
         let n_ant = array.len();
         Ok(match &self.channel {
+            ChannelKind::Clusters(profiles) => {
+                self.through_array(array, array_design_hz, profiles, rng.r#gen())?
+            }
             ChannelKind::Cluster(p) => {
                 let profiles = self
                     .users
@@ -256,7 +294,8 @@ fn cdl_toward(model: NrCdl, delay_spread_s: f64, g: &UserGeometry) -> Result<Clu
 pub struct StreamResult {
     /// Candidate index of the user it served (in the last slot).
     pub user: usize,
-    /// Post-equalisation SINR measured from the data (1/EVM²), dB.
+    /// Post-equalisation SINR measured from the data (data-aided, bias-free; 1/EVM² when the
+    /// equaliser is unbiased), dB.
     pub sinr_db: f64,
     /// SINR predicted from the true channel and the weights (signal, other streams, noise;
     /// at three subcarriers per PRB, capacity-averaged over the band and the slots), dB.
@@ -313,6 +352,9 @@ pub struct CarrierResult {
 struct Accumulator {
     err: f64,
     sig: f64,
+    /// Σ eq·conj(x) and Σ |eq|², for the data-aided SINR.
+    cross: num_complex::Complex64,
+    eq_power: f64,
     bit_errors: usize,
     bits: usize,
     log_capacity: f64,
@@ -342,6 +384,12 @@ impl Accumulator {
         for (e, x) in eq.iter().zip(sent) {
             self.err += (e - x).norm_sqr() as f64;
             self.sig += x.norm_sqr() as f64;
+            let (e, x) = (
+                num_complex::Complex64::new(e.re.into(), e.im.into()),
+                num_complex::Complex64::new(x.re.into(), x.im.into()),
+            );
+            self.cross += e * x.conj();
+            self.eq_power += e.norm_sqr();
         }
         let mut dec = vec![0u8; bits.len()];
         hard_decision(modulation, eq, &mut dec)?;
@@ -360,10 +408,17 @@ impl Accumulator {
         seconds: f64,
         tables: LinkTables,
     ) -> Result<StreamResult> {
-        let sinr = if self.err > 0.0 {
-            self.sig / self.err
-        } else {
+        // Data-aided SINR, blind to the receiver's scalar bias: with eq = a·x + e,
+        // a = Σ eq·x*/Σ|x|², SINR = |a|²Σ|x|²/Σ|eq − a·x|² = |c|²/(Σ|x|²·Σ|eq|² − |c|²),
+        // c = Σ eq·x* (equal to 1/EVM² when a = 1 — what a UE's CQI measurement sees).
+        let c2 = self.cross.norm_sqr();
+        let resid = self.sig * self.eq_power - c2;
+        let sinr = if resid > 0.0 {
+            c2 / resid
+        } else if c2 > 0.0 {
             f64::INFINITY
+        } else {
+            0.0
         };
         let se = (1.0 + sinr / 10f64.powf(gap_db / 10.0)).log2();
         let mut bits_total = 0usize;
@@ -504,6 +559,36 @@ pub fn simulate_carrier(
     let mut dl = DownlinkSlot::new(cfg, srs_pilots.view(), &carrier.ofdm_config(0)?)?;
     let nv_srs = 10f64.powf(-scenario.ul_snr_db / 10.0);
     let nv_dl = 10f64.powf(-scenario.dl_snr_db / 10.0);
+    let inr = &scenario.dl_interference_db;
+    if !(inr.is_empty() || inr.len() == n_users) || inr.iter().any(|v| !v.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "dl_interference_db",
+            value: massive_mimo::value!("{} values", inr.len()),
+            reason: "empty or one finite value (dB) per user",
+        });
+    }
+    let ulp = &scenario.ul_power_db;
+    if !(ulp.is_empty() || ulp.len() == n_users)
+        || ulp.iter().any(|v| !(v.is_finite() && v.abs() <= 300.0))
+    {
+        return Err(Error::InvalidParameter {
+            name: "ul_power_db",
+            value: massive_mimo::value!("{} values", ulp.len()),
+            reason: "empty or one finite value within ±300 dB per user",
+        });
+    }
+    // Each user's uplink amplitude (power control).
+    let ul_amp: Vec<f32> = (0..n_users)
+        .map(|u| 10f64.powf(ulp.get(u).copied().unwrap_or(0.0) / 20.0) as f32)
+        .collect();
+    let mut srs_tx = srs_pilots.clone();
+    for (mut row, &a) in srs_tx.outer_iter_mut().zip(&ul_amp) {
+        row.mapv_inplace(|v| v * a);
+    }
+    // Thermal noise plus other-cell interference at each user.
+    let nv_rx: Vec<f64> = (0..n_users)
+        .map(|u| nv_dl * (1.0 + inr.get(u).map_or(0.0, |i| 10f64.powf(i / 10.0))))
+        .collect();
     let modulation = Modulation::Qam256;
     let qm = modulation.bits_per_symbol();
 
@@ -523,7 +608,7 @@ pub fn simulate_carrier(
             for sc in 0..n_sc {
                 for a in 0..n_ant {
                     let v: C32 = (0..n_users)
-                        .map(|u| h[[u, sc, a]] * srs_pilots[[u, l, sc]])
+                        .map(|u| h[[u, sc, a]] * srs_tx[[u, l, sc]])
                         .sum();
                     srs_rx[[a, l, sc]] = v;
                 }
@@ -532,6 +617,12 @@ pub fn simulate_carrier(
         }
         let report = dl.sound(srs_rx.view(), None)?;
         srs_noise_db = 10.0 * f64::from(report.noise_var_estimate).log10();
+        if !ulp.is_empty() {
+            // The sounded channel carries each user's (known) transmit amplitude.
+            for ((_, _, u, _), v) in dl.estimates_mut().view_mut().indexed_iter_mut() {
+                *v /= ul_amp[u];
+            }
+        }
         if k < n_users {
             // Wideband channel per candidate (mean over PRBs) → SUS.
             let est = dl.estimates().view();
@@ -637,7 +728,7 @@ pub fn simulate_carrier(
                     }
                     add_awgn(
                         &mut rng,
-                        nv_dl,
+                        nv_rx[u],
                         rx_set.slice_mut(s![q, 2..dl_end, ..]).iter_mut(),
                     )?;
                 }
@@ -646,6 +737,10 @@ pub fn simulate_carrier(
                 ue_est.process(rx_set.view(), None, &mut h_runs)?;
                 ue_est.interpolate_time(&h_runs, &mut h_ue)?;
                 let h_ue = h_ue.view();
+                // One-tap MMSE with the noise the estimator measured from the pilots (bounded
+                // where the estimate is weak; its scalar bias is what the data-aided SINR of
+                // the accumulator sees through).
+                let nv_ue = ue_est.report().noise_var.max(0.0);
                 for (q, &j) in members.iter().enumerate() {
                     let u = selected[j];
                     let eq: Vec<C32> = rs
@@ -653,8 +748,9 @@ pub fn simulate_carrier(
                         .iter()
                         .map(|&(l, sc)| {
                             let g = h_ue[[l, sc, q, q]];
-                            if g.norm_sqr() > 0.0 {
-                                rx_set[[q, l, sc]] / g
+                            let d = g.norm_sqr() + nv_ue;
+                            if d > 0.0 {
+                                g.conj() * rx_set[[q, l, sc]] / d
                             } else {
                                 C32::new(0.0, 0.0)
                             }
@@ -672,7 +768,7 @@ pub fn simulate_carrier(
                                 *gain = z.norm_sqr() as f64;
                             }
                             let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
-                            let sinr = gains[j] / (leak + nv_dl);
+                            let sinr = gains[j] / (leak + nv_rx[u]);
                             acc[j].log_capacity += (1.0 + sinr).log2();
                             acc[j].n_capacity += 1;
                         }
@@ -694,6 +790,7 @@ pub fn simulate_carrier(
                 h: &mut h,
                 pilots: &ul_pilots,
                 ul: &mut ul,
+                ul_amp: &ul_amp,
                 acc: &mut ul_acc,
                 rng: &mut rng,
                 noise_var: nv_srs,
@@ -860,6 +957,7 @@ struct UplinkCtx<'a> {
     h: &'a mut Array3<C32>,
     pilots: &'a Array3<C32>,
     ul: &'a mut UplinkSlot,
+    ul_amp: &'a [f32],
     acc: &'a mut [Accumulator],
     rng: &'a mut ChaCha8Rng,
     noise_var: f64,
@@ -889,6 +987,9 @@ fn uplink_slot(c: &mut UplinkCtx<'_>) -> Result<()> {
         }
         bits.push(b);
         sent.push(x);
+    }
+    for (mut row, &a) in tx.outer_iter_mut().zip(c.ul_amp) {
+        row.mapv_inplace(|v| v * a);
     }
     {
         let mut grid = c.ul.grid_mut();

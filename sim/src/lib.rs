@@ -18,6 +18,7 @@
 
 pub mod cell;
 pub mod channel;
+pub mod link_budget;
 
 pub use cell::{
     CarrierResult, CellScenario, ChannelKind, Csi, StreamResult, run_carriers,

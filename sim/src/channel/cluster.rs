@@ -525,6 +525,7 @@ pub struct ClusterChannel {
     array: PanelArray,
     design_hz: f64,
     users: Vec<UserRays>,
+    element_gains_db: Vec<f64>,
 }
 
 impl ClusterChannel {
@@ -553,6 +554,7 @@ impl ClusterChannel {
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut users = Vec::with_capacity(profiles.len());
+        let mut element_gains_db = Vec::with_capacity(profiles.len());
         let mut resp = vec![C32::new(0.0, 0.0); array.len()];
         for (g, prof) in geometries.iter().zip(profiles) {
             if !(g.speed_mps.is_finite() && g.speed_mps >= 0.0 && g.travel_azimuth_deg.is_finite())
@@ -652,12 +654,22 @@ impl ClusterChannel {
             let norm = if e > 0.0 { 1.0 / e.sqrt() } else { 0.0 };
             rays.iter_mut().for_each(|r| r.amplitude *= norm);
             users.push(UserRays { rays, delays });
+            element_gains_db.push(10.0 * e.log10());
         }
         Ok(Self {
             array,
             design_hz: array_design_hz,
             users,
+            element_gains_db,
         })
+    }
+
+    /// The mean element power gain user `u`'s rays see (dBi: the Table 7.3-1 pattern with its
+    /// 8 dBi maximum, averaged over the rays' powers and the antennas, at the design
+    /// frequency) — what the unit-power normalisation of the channel removed, for a link
+    /// budget to add back. `None` for a user that does not exist.
+    pub fn element_gain_db(&self, u: usize) -> Option<f64> {
+        self.element_gains_db.get(u).copied()
     }
 }
 

@@ -28,6 +28,7 @@
 
 pub mod cluster;
 pub mod flat;
+pub mod gains;
 pub mod stochastic;
 pub mod tdl;
 
@@ -35,6 +36,7 @@ pub use cluster::{
     Cluster, ClusterChannel, ClusterProfile, ClusterSpreads, NrCdl, ProfileParams, UserGeometry,
 };
 pub use flat::StaticChannel;
+pub use gains::UserGains;
 pub use tdl::{NrTdl, Tdl, TdlProfile};
 
 use massive_mimo::{C32, Error, Result};
