@@ -23,13 +23,14 @@ use clap::{Parser, ValueEnum};
 use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Rat};
 use massive_mimo::link::PrecoderKind;
+use massive_mimo_sim::calibration::{ChainMismatch, OverTheAir};
 use massive_mimo_sim::channel::stochastic::{
     DropConfig, Propagation, Scenario, Site, UserPlacement, drop_users,
 };
 use massive_mimo_sim::channel::{NrCdl, NrTdl, ProfileParams, TdlProfile};
 use massive_mimo_sim::link_budget::{DropCell, DropSetup, LinkBudget, cell_from_drop};
 use massive_mimo_sim::{
-    CarrierResult, CellScenario, ChannelKind, Csi, run_carriers, simulate_carrier,
+    CarrierResult, CellScenario, ChannelKind, Csi, Reciprocity, run_carriers, simulate_carrier,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -51,6 +52,17 @@ enum Placement {
     /// 80–140 m from the site, outdoors, pedestrian 1 m/s; every drop still draws each link's
     /// LOS state, shadowing and clusters.
     FieldTest,
+}
+
+/// The base station's radio chains (TDD reciprocity).
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum Chains {
+    /// Transmit and receive chains identical (ideal reciprocity).
+    Ideal,
+    /// Random chain gains (±1 dB, any phase, drifting ≤ 5°), no calibration.
+    Uncalibrated,
+    /// The same chains, calibrated over the air between the array's antennas at t = 0.
+    Calibrated,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -150,6 +162,9 @@ struct Args {
     /// short … 1000 very long; 100 nominal).
     #[arg(long, default_value_t = 100.0)]
     delay_spread_ns: f64,
+    /// The base station's radio chains.
+    #[arg(long, value_enum, default_value = "calibrated")]
+    chains: Chains,
     /// Use the true channel instead of SRS estimates.
     #[arg(long)]
     perfect_csi: bool,
@@ -332,6 +347,18 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     scenario.dl_snr_db = args.dl_snr_db;
     scenario.ul_snr_db = args.ul_snr_db;
     scenario.seed = args.seed;
+    scenario.reciprocity = match args.chains {
+        Chains::Ideal => None,
+        c => Some(Reciprocity {
+            mismatch: ChainMismatch::random(
+                &mut ChaCha8Rng::seed_from_u64(args.seed ^ 0xC4A1),
+                array.len(),
+                1.0,
+                5.0,
+            )?,
+            calibration: (c == Chains::Calibrated).then(OverTheAir::default),
+        }),
+    };
     let first = &ca.carriers()[0];
     // A field peak test runs with the neighbouring cells unloaded and the phones at full
     // power; a system drop with every other sector loaded and uplink power control.
@@ -444,7 +471,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     println!(
-        "\n{} × {} MHz, {}T{}R ({rows} × {cols} × 2, ±45°), {} users, {} streams, {:?} precoding, {:?} channel, {} CSI",
+        "\n{} × {} MHz, {}T{}R ({rows} × {cols} × 2, ±45°), {} users, {} streams, {:?} precoding, {:?} channel, {} CSI, {:?} chains",
         ca.carriers().len(),
         ca.carriers()[0].bandwidth_mhz(),
         array.len(),
@@ -453,7 +480,8 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         scenario.n_streams,
         args.precoder,
         args.channel,
-        if args.perfect_csi { "perfect" } else { "SRS" }
+        if args.perfect_csi { "perfect" } else { "SRS" },
+        args.chains
     );
     for r in &results {
         println!(

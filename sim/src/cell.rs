@@ -41,6 +41,7 @@
 //!    64QAM. Throughput is the bits over the simulated time (both directions); every result
 //!    reports its MCS with modulation and code rate.
 
+use crate::calibration::{ChainMismatch, OverTheAir, measure_pairs, relative_calibration};
 use crate::channel::{
     ChannelModel, Cluster, ClusterChannel, ClusterProfile, NrCdl, ProfileParams, StaticChannel,
     Tdl, TdlProfile, UserGains, UserGeometry, add_awgn,
@@ -84,6 +85,17 @@ pub enum ChannelKind {
     /// instance the links of a 38.901 §7.5 drop ([`crate::channel::stochastic`],
     /// [`crate::link_budget`]).
     Clusters(Vec<ClusterProfile>),
+}
+
+/// The base station's radio chains (TDD reciprocity, [`crate::calibration`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reciprocity {
+    /// Transmit/receive chain gains per antenna: the users receive through h·t_a, the base
+    /// station sounds and detects through h·r_a.
+    pub mismatch: ChainMismatch,
+    /// Relative over-the-air calibration at t = 0, applied to every SRS estimate
+    /// (ĥ_dl = ĥ_ul·ĉ_a); `None`: uncalibrated.
+    pub calibration: Option<OverTheAir>,
 }
 
 /// Where the base station's channel knowledge comes from.
@@ -131,6 +143,8 @@ pub struct CellScenario {
     /// assumes (≤ 0 under uplink power control, [`crate::link_budget`]); the base station knows
     /// it and divides its SRS estimates by it before computing downlink weights. Empty: 0 dB.
     pub ul_power_db: Vec<f64>,
+    /// The radio chains' reciprocity; `None`: ideal (t_a = r_a).
+    pub reciprocity: Option<Reciprocity>,
     /// TDD periods simulated (LTE: 10 ms frames; NR: the slot pattern).
     pub periods: usize,
     /// Gap between log2(1 + SINR) and the chosen MCS's efficiency, dB.
@@ -170,6 +184,7 @@ impl CellScenario {
             user_gain_db: Vec::new(),
             dl_interference_db: Vec::new(),
             ul_power_db: Vec::new(),
+            reciprocity: None,
             periods: 1,
             mcs_margin_db: 1.5,
             seed: 2026,
@@ -585,6 +600,59 @@ pub fn simulate_carrier(
     for (mut row, &a) in srs_tx.outer_iter_mut().zip(&ul_amp) {
         row.mapv_inplace(|v| v * a);
     }
+    // Radio chains and their calibration (measured once, at t = 0, over the electrical array
+    // of this carrier).
+    let chains = |t: f64, tx: bool| -> Option<Vec<C32>> {
+        scenario.reciprocity.as_ref().map(|r| {
+            let (t_a, r_a) = r.mismatch.at(t);
+            if tx { t_a } else { r_a }
+        })
+    };
+    let calibration: Option<Vec<C32>> = match &scenario.reciprocity {
+        Some(Reciprocity {
+            mismatch,
+            calibration: Some(ota),
+        }) => {
+            if mismatch.len() != n_ant {
+                return Err(Error::InvalidParameter {
+                    name: "reciprocity.mismatch",
+                    value: massive_mimo::value!("{} chains for {n_ant} antennas", mismatch.len()),
+                    reason: "one chain pair per antenna",
+                });
+            }
+            let mut cal_rng = ChaCha8Rng::seed_from_u64(scenario.seed ^ 0xCA1B);
+            let pairs = measure_pairs(
+                &mut cal_rng,
+                &carrier.electrical_array(),
+                mismatch,
+                ota,
+                0.0,
+            )?;
+            let c = relative_calibration(n_ant, &pairs)?;
+            Some(
+                c.iter()
+                    .map(|v| C32::new(v.re as f32, v.im as f32))
+                    .collect(),
+            )
+        }
+        Some(r) if r.mismatch.len() != n_ant => {
+            return Err(Error::InvalidParameter {
+                name: "reciprocity.mismatch",
+                value: massive_mimo::value!("{} chains for {n_ant} antennas", r.mismatch.len()),
+                reason: "one chain pair per antenna",
+            });
+        }
+        _ => None,
+    };
+    let through = |h: &mut Array3<C32>, gains: Option<Vec<C32>>| {
+        if let Some(g) = gains {
+            for mut row in h.rows_mut() {
+                for (v, g) in row.iter_mut().zip(&g) {
+                    *v *= *g;
+                }
+            }
+        }
+    };
     // Thermal noise plus other-cell interference at each user.
     let nv_rx: Vec<f64> = (0..n_users)
         .map(|u| nv_dl * (1.0 + inr.get(u).map_or(0.0, |i| 10f64.powf(i / 10.0))))
@@ -603,6 +671,7 @@ pub fn simulate_carrier(
                      selected: &mut Vec<usize>|
      -> Result<()> {
         channel.frequency_response(t, &freqs, h.view_mut())?;
+        through(h, chains(t, false));
         srs_rx.fill(C32::new(0.0, 0.0));
         for l in 12..14 {
             for sc in 0..n_sc {
@@ -621,6 +690,11 @@ pub fn simulate_carrier(
             // The sounded channel carries each user's (known) transmit amplitude.
             for ((_, _, u, _), v) in dl.estimates_mut().view_mut().indexed_iter_mut() {
                 *v /= ul_amp[u];
+            }
+        }
+        if let Some(c) = &calibration {
+            for ((_, _, _, a), v) in dl.estimates_mut().view_mut().indexed_iter_mut() {
+                *v *= c[a];
             }
         }
         if k < n_users {
@@ -680,6 +754,7 @@ pub fn simulate_carrier(
             let rs = downlink_rs(carrier, kind, i, k, carrier_index, sched.clone())?;
             let n_data = rs.data_res.len();
             channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
+            through(&mut h, chains(t + slot_s / 2.0, true));
             if scenario.csi == Csi::Perfect {
                 let mut est = dl.estimates_mut().view_mut();
                 for ((_, p, u, a), v) in est.indexed_iter_mut() {
@@ -791,6 +866,7 @@ pub fn simulate_carrier(
                 pilots: &ul_pilots,
                 ul: &mut ul,
                 ul_amp: &ul_amp,
+                rx_chains: chains(t + slot_s / 2.0, false),
                 acc: &mut ul_acc,
                 rng: &mut rng,
                 noise_var: nv_srs,
@@ -958,6 +1034,7 @@ struct UplinkCtx<'a> {
     pilots: &'a Array3<C32>,
     ul: &'a mut UplinkSlot,
     ul_amp: &'a [f32],
+    rx_chains: Option<Vec<C32>>,
     acc: &'a mut [Accumulator],
     rng: &'a mut ChaCha8Rng,
     noise_var: f64,
@@ -972,6 +1049,13 @@ fn uplink_slot(c: &mut UplinkCtx<'_>) -> Result<()> {
     let (n_ul, _, n_sc) = c.pilots.dim();
     let n_ant = c.h.dim().2;
     c.channel.frequency_response(c.t, c.freqs, c.h.view_mut())?;
+    if let Some(g) = &c.rx_chains {
+        for mut row in c.h.rows_mut() {
+            for (v, g) in row.iter_mut().zip(g) {
+                *v *= *g;
+            }
+        }
+    }
     let data_symbols: Vec<usize> = (0..14).filter(|l| *l != 2 && *l != 3).collect();
     let mut tx = c.pilots.clone();
     let mut bits: Vec<Vec<u8>> = Vec::with_capacity(n_ul);

@@ -16,11 +16,12 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod calibration;
 pub mod cell;
 pub mod channel;
 pub mod link_budget;
 
 pub use cell::{
-    CarrierResult, CellScenario, ChannelKind, Csi, StreamResult, run_carriers,
+    CarrierResult, CellScenario, ChannelKind, Csi, Reciprocity, StreamResult, run_carriers,
     simulate_aggregation, simulate_carrier,
 };
