@@ -347,7 +347,7 @@ pub fn relative_calibration(n_ant: usize, pairs: &[PairMeasurement]) -> Result<V
             break;
         }
     }
-    if !(c[0].norm() > 0.0) || c.iter().any(|v| !v.is_finite()) {
+    if c[0].norm() == 0.0 || c.iter().any(|v| !v.is_finite()) {
         return Err(unconnected(0));
     }
     let c0 = c[0];
