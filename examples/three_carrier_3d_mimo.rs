@@ -549,13 +549,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ul_total
     );
     if let Some(d) = &drop {
-        print_budget(
-            d,
-            &results[0],
-            args.channel,
-            args.scenario,
-            setup.as_ref().unwrap(),
-        );
+        print_budget(d, &results[0], args.scenario, setup.as_ref().unwrap());
     }
     if setup.is_some() && args.drops > 0 {
         let pct = |v: &mut Vec<f64>, q: f64| {
@@ -600,18 +594,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 /// The link budget of the main drop, per user, and the medians of the SINR's path from the
 /// link budget to the measurement (first carrier).
-fn print_budget(
-    d: &DropCell,
-    r0: &CarrierResult,
-    channel: Channel,
-    placement: Placement,
-    setup: &DropSetup,
-) {
+fn print_budget(d: &DropCell, r0: &CarrierResult, placement: Placement, setup: &DropSetup) {
     let b = setup.budget;
     println!(
         "\nlink budget: 38.901 {:?} ({:?} placement) at {:.3} GHz, BS {:.0} m, {:.1} dBm per carrier \
          ({:.1} dBm per RE), UE 23 dBm, NF {:.0} / {:.0} dB (UE / BS), {} other-cell interference",
-        channel,
+        setup.site.scenario,
         placement,
         setup.site.fc_ghz,
         setup.site.h_bs_m,

@@ -5,7 +5,11 @@
 //!
 //! * [`channel`]: AWGN, static and i.i.d. Rayleigh channels, tapped delay lines with Doppler,
 //!   geometric clusters through the planar array (38.901 element pattern, polarisation, ray
-//!   offsets, angle scaling);
+//!   offsets, angle scaling), the 38.901 TDL/CDL models and the §7.5 stochastic model
+//!   ([`channel::stochastic`]);
+//! * [`link_budget`]: powers, noise figures, coupling loss, element gain, uplink power control
+//!   and other-cell interference of a 38.901 drop → the gains and SNRs of a [`CellScenario`];
+//! * [`calibration`]: TDD reciprocity — radio-chain mismatch and its over-the-air calibration;
 //! * [`cell`]: a simulated multi-user 3D-MIMO cell on one carrier — sounding, user selection,
 //!   precoding through [`massive_mimo::link::DownlinkSlot`], the users' reception, the uplink
 //!   through [`massive_mimo::link::UplinkSlot`], link adaptation and throughput — and over a

@@ -21,10 +21,11 @@
 //!
 //! Noise: [`add_awgn`] adds circularly-symmetric complex Gaussian noise of a given variance.
 //!
-//! Not here: the 38.901 TDL-A…E and CDL-A…E tables (Tables 7.7.1-1…5, 7.7.2-1…5) — their
-//! values were not available to this project; [`ClusterProfile::from_table`] and
-//! [`Tdl::new`] accept them as data, and [`ClusterProfile::generate`] draws a profile with the
-//! 38.901 §7.5 structure instead.
+//! * [`NrTdl`] / [`NrCdl`]: the 38.901 TDL-A…E and CDL-A…E models (§7.7) from the generated
+//!   tables;
+//! * [`stochastic`]: the 38.901 §7.5 stochastic model (UMa, UMi-Street Canyon, RMa) from a drop
+//!   geometry to each user's [`ClusterProfile`], with path loss and LOS probability;
+//! * [`UserGains`]: per-user large-scale gains on top of a unit-power model (link budgets).
 
 pub mod cluster;
 pub mod flat;

@@ -7,8 +7,8 @@
 //!
 //! | step | what | here |
 //! |---|---|---|
-//! | 1 | scenario, BS/UT positions and heights, carrier, array | [`drop`] ([`Site`], [`UserPlacement`]) |
-//! | 2 | LOS/NLOS per link (Table 7.4.2-1), O2I | [`los_probability`], [`drop::link`] |
+//! | 1 | scenario, BS/UT positions and heights, carrier, array | [`drop`](mod@drop) ([`Site`], [`UserPlacement`]) |
+//! | 2 | LOS/NLOS per link (Table 7.4.2-1), O2I | [`los_probability()`], [`drop::link`] |
 //! | 3 | path loss (Table 7.4.1-1), O2I penetration (§7.4.3) | [`pathloss`] |
 //! | 4 | correlated large-scale parameters DS, ASD, ASA, ZSD, ZSA, K, SF (Tables 7.5-6…-9) | [`large_scale`] |
 //! | 5–7 | cluster delays, powers, AOA/AOD/ZOA/ZOD with C_φ, C_θ, the LOS K-scaling and the ZOD offset | [`clusters`] |
