@@ -165,6 +165,10 @@ struct Args {
     /// The base station's radio chains.
     #[arg(long, value_enum, default_value = "calibrated")]
     chains: Chains,
+    /// Sub-PRB precoding weights: one matrix per this many subcarriers (1, 2, 3, 4 or 6) from
+    /// per-subcarrier SRS estimates; 0 = one per PRB.
+    #[arg(long, default_value_t = 0)]
+    weight_subcarriers: usize,
     /// Use the true channel instead of SRS estimates.
     #[arg(long)]
     perfect_csi: bool,
@@ -347,6 +351,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     scenario.dl_snr_db = args.dl_snr_db;
     scenario.ul_snr_db = args.ul_snr_db;
     scenario.seed = args.seed;
+    scenario.weight_subcarriers = args.weight_subcarriers;
     scenario.reciprocity = match args.chains {
         Chains::Ideal => None,
         c => Some(Reciprocity {
@@ -656,8 +661,8 @@ fn print_budget(d: &DropCell, r0: &CarrierResult, placement: Placement, setup: &
     println!(
         "SINR path (medians over users, carrier 0): SNR per RE before beamforming {:.1} dB → with \
          other-cell interference {:.1} dB → + the array gain a stream could get alone with 1/{} of \
-         the power, 10·log10({}/{}) = {:.1} dB: {:.1} dB → predicted (true channel, the SRS-based \
-         per-PRB weights) {:.1} dB → measured after the UE's estimation {:.1} dB",
+         the power, 10·log10({}/{}) = {:.1} dB: {:.1} dB → predicted (true channel, the \
+         weights as applied) {:.1} dB → measured after the UE's estimation {:.1} dB",
         median(&snr),
         median(&with_i),
         k,

@@ -286,11 +286,36 @@ impl GridApplier {
         w: ArrayView3<'_, C32>,
         prg_prbs: usize,
         x: ArrayView3<'_, C32>,
+        y: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
+        let prg_sc = if prg_prbs == 0 {
+            x.dim().2
+        } else {
+            12 * prg_prbs
+        };
+        self.process_grid_subbands(w, prg_sc, x, y)
+    }
+
+    /// [`Self::process_grid`] with one weight matrix per `band_sc` subcarriers (≥ 1; the last
+    /// band may be partial): sub-PRB weights (e.g. 3 or 6 subcarriers) or PRGs in subcarriers.
+    /// `w` is [n_bands, n_tx, k] with n_bands = ⌈n_sc / band_sc⌉.
+    pub fn process_grid_subbands(
+        &mut self,
+        w: ArrayView3<'_, C32>,
+        band_sc: usize,
+        x: ArrayView3<'_, C32>,
         mut y: ArrayViewMut3<'_, C32>,
     ) -> Result<()> {
         let (k, n_sym, n_sc) = x.dim();
         let n = y.dim().0;
-        let prg_sc = if prg_prbs == 0 { n_sc } else { 12 * prg_prbs };
+        if band_sc == 0 {
+            return Err(Error::InvalidParameter {
+                name: "band_sc",
+                value: crate::error::Value::of(&band_sc),
+                reason: "at least one subcarrier per weight band",
+            });
+        }
+        let prg_sc = band_sc;
         let n_prg = n_sc.div_ceil(prg_sc.max(1));
         if k == 0 || k > self.max_k || n_sc == 0 || n_sym == 0 {
             return Err(Error::ShapeMismatch {

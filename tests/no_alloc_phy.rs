@@ -317,6 +317,8 @@ fn slot_pipelines_do_not_allocate() {
         &cfg,
     )
     .unwrap();
+    // Sub-PRB weights (3-subcarrier bands, estimates per subcarrier).
+    let mut dl_sub = DownlinkSlot::new_sub_prb(dl_cfg, srs.view(), &cfg, 3).unwrap();
     let mut ul = UplinkSlot::new(n_ant, PilotPattern::from_pilots(dmrs.view()).unwrap(), &cfg)
         .unwrap()
         .with_irc(2)
@@ -357,9 +359,11 @@ fn slot_pipelines_do_not_allocate() {
     };
     once(&mut dl, &mut ul); // warm-up (SIMD backend detection)
     once(&mut dl_blocks, &mut ul);
+    once(&mut dl_sub, &mut ul);
     let (count, ()) = allocations_during(|| {
         once(&mut dl, &mut ul);
         once(&mut dl_blocks, &mut ul);
+        once(&mut dl_sub, &mut ul);
     });
     assert_eq!(count, 0, "{count} allocations in the slot pipelines");
 }

@@ -120,6 +120,9 @@ pub struct CellScenario {
     pub normalization: Normalization,
     /// PRBs per PRG (0 = wideband).
     pub prg_prbs: usize,
+    /// Sub-PRB weights: one weight matrix per this many subcarriers (1, 2, 3, 4 or 6;
+    /// [`DownlinkSlot::new_sub_prb`]); 0 = one per PRG.
+    pub weight_subcarriers: usize,
     /// Propagation.
     pub channel: ChannelKind,
     /// Channel knowledge.
@@ -176,6 +179,7 @@ impl CellScenario {
             precoder: PrecoderKind::Rzf,
             normalization: Normalization::Total,
             prg_prbs: 1,
+            weight_subcarriers: 0,
             channel: ChannelKind::Cluster(ProfileParams::default()),
             csi: Csi::Srs,
             srs_estimation: SrsEstimation::DelayDomain,
@@ -571,7 +575,16 @@ pub fn simulate_carrier(
         normalization: scenario.normalization,
         srs_estimation: scenario.srs_estimation,
     };
-    let mut dl = DownlinkSlot::new(cfg, srs_pilots.view(), &carrier.ofdm_config(0)?)?;
+    let mut dl = if scenario.weight_subcarriers == 0 {
+        DownlinkSlot::new(cfg, srs_pilots.view(), &carrier.ofdm_config(0)?)?
+    } else {
+        DownlinkSlot::new_sub_prb(
+            cfg,
+            srs_pilots.view(),
+            &carrier.ofdm_config(0)?,
+            scenario.weight_subcarriers,
+        )?
+    };
     let nv_srs = 10f64.powf(-scenario.ul_snr_db / 10.0);
     let nv_dl = 10f64.powf(-scenario.dl_snr_db / 10.0);
     let inr = &scenario.dl_interference_db;
@@ -756,9 +769,15 @@ pub fn simulate_carrier(
             channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
             through(&mut h, chains(t + slot_s / 2.0, true));
             if scenario.csi == Csi::Perfect {
+                let per_sc_est = dl.estimates().view().dim().1 == n_sc;
                 let mut est = dl.estimates_mut().view_mut();
                 for ((_, p, u, a), v) in est.indexed_iter_mut() {
-                    *v = h[[u, 12 * p + 6, a]];
+                    // Per-PRB estimates hold the PRB's centre, per-subcarrier ones their own.
+                    *v = if per_sc_est {
+                        h[[u, p, a]]
+                    } else {
+                        h[[u, 12 * p + 6, a]]
+                    };
                 }
                 dl.compute_weights(&selected, nv_dl as f32)?;
             }
@@ -776,7 +795,7 @@ pub fn simulate_carrier(
             }
             dl.precode(layers.view(), grid.view_mut())?;
             let w = dl.weights();
-            let prg = dl.prg_prbs();
+            let weight_unit = |sc: usize| dl.weight_unit(sc);
             // Each user's receiver: the library's estimator on the reference signals of its
             // scrambling set (the ports it can separate), per subcarrier, interpolated in time.
             // The users of a set are estimated in one call, as the rows of one received grid
@@ -834,8 +853,8 @@ pub fn simulate_carrier(
                     // Predicted SINR from the true channel and the weights, at three
                     // subcarriers of every PRB.
                     for p in sched.clone() {
-                        let g_idx = p / prg;
                         for sc in [12 * p + 2, 12 * p + 6, 12 * p + 10] {
+                            let g_idx = weight_unit(sc);
                             let mut gains = [0.0f64; 24];
                             for (i, gain) in gains.iter_mut().enumerate().take(k) {
                                 let z: C32 =
