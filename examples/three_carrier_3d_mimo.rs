@@ -498,11 +498,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             r.srs_noise_db
         );
         println!(
-            "stream  user  SINR dB (predicted)  EVM %   BER(256QAM)  MCS  modulation  rate   Mbit/s"
+            "stream  user  SINR dB (predicted)  EVM %   BER(256QAM)  MCS  modulation  rate   BLER   Mbit/s"
         );
         for (j, s) in r.streams.iter().enumerate() {
             println!(
-                "{j:>6} {:>5} {:>8.1} ({:>9.1}) {:>7.2} {:>12.2e} {:>4} {:>10} {:>6} {:>7.1}",
+                "{j:>6} {:>5} {:>8.1} ({:>9.1}) {:>7.2} {:>12.2e} {:>4} {:>10} {:>6} {:>5.2} {:>7.1}",
                 s.user,
                 s.sinr_db,
                 s.predicted_sinr_db,
@@ -511,6 +511,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 s.mcs.map_or("-".into(), |m| m.to_string()),
                 s.modulation.map_or("-".into(), |m| m.name().to_string()),
                 s.code_rate.map_or("-".into(), |r| format!("{r:.3}")),
+                s.bler,
                 s.throughput_mbps
             );
         }
@@ -971,6 +972,7 @@ fn carrier_json(r: &CarrierResult) -> serde_json::Value {
             "mcs": s.mcs,
             "modulation": s.modulation.map(|m| m.name()),
             "code_rate": s.code_rate,
+            "bler": s.bler,
             "throughput_mbps": s.throughput_mbps,
         })).collect::<Vec<_>>(),
         "uplink": r.uplink.iter().map(|s| serde_json::json!({
@@ -982,6 +984,7 @@ fn carrier_json(r: &CarrierResult) -> serde_json::Value {
             "mcs": s.mcs,
             "modulation": s.modulation.map(|m| m.name()),
             "code_rate": s.code_rate,
+            "bler": s.bler,
             "throughput_mbps": s.throughput_mbps,
         })).collect::<Vec<_>>(),
     })

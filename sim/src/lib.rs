@@ -23,6 +23,7 @@
 pub mod calibration;
 pub mod cell;
 pub mod channel;
+pub mod link_abstraction;
 pub mod link_budget;
 
 pub use cell::{
