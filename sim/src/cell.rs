@@ -157,6 +157,11 @@ pub struct CellScenario {
     pub periods: usize,
     /// Gap between log2(1 + SINR) and the chosen MCS's efficiency, dB.
     pub mcs_margin_db: f64,
+    /// LTE carriers: cell-specific reference signal ports (0, 1, 2 or 4) whose REs the PDSCH
+    /// avoids (36.211 §6.10.1; 2 ports: 12 REs per PRB pair in the data region), besides the
+    /// PSS / SSS / PBCH of the central six PRBs. The control region stays 2 symbols (CFI 2);
+    /// no CSI-RS is configured (transmission mode 8). NR carriers ignore it.
+    pub lte_crs_ports: usize,
     /// Age of the channel-quality report link adaptation uses, s (LTE: the CQI of subframe n
     /// serves n + 4 at the earliest; 5 ms with scheduling; 0 = the same slot's).
     pub cqi_delay_s: f64,
@@ -200,6 +205,7 @@ impl CellScenario {
             periods: 1,
             mcs_margin_db: 1.5,
             cqi_delay_s: 0.005,
+            lte_crs_ports: 2,
             seed: 2026,
         }
     }
@@ -846,7 +852,15 @@ pub fn simulate_carrier(
         let dl_end = kind.dl_symbols() as usize;
         if dl_end > 4 {
             dl_slots += 1;
-            let rs = downlink_rs(carrier, kind, i, k, carrier_index, sched.clone())?;
+            let rs = downlink_rs(
+                carrier,
+                kind,
+                i,
+                k,
+                carrier_index,
+                sched.clone(),
+                scenario.lte_crs_ports,
+            )?;
             let n_data = rs.data_res.len();
             let re_prb: Vec<usize> = rs.data_res.iter().map(|&(_, sc)| sc / 12).collect();
             channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
@@ -1066,6 +1080,42 @@ struct DownlinkRs {
 /// §6.10.3, normal or special subframe `slot mod 10`). NR carriers: DMRS type 2 double symbol
 /// on 2–3 of slot `slot mod slots-per-frame`, stream j on port 1000 + (j mod 12) with
 /// n_SCID = j / 12.
+/// Whether RE (l, sc) of LTE subframe `subframe` (of a TDD frame) carries a cell-specific
+/// signal the PDSCH is rate-matched around: the CRS of `crs_ports` ports (36.211 §6.10.1.2:
+/// ports 0/1 on symbols 0, 4, 7, 11, ports 2/3 on 1 and 8, every 3rd subcarrier per port pair
+/// shifted by N_ID mod 6), and in the central 72 subcarriers the PSS (subframes 1 and 6,
+/// symbol 2), the SSS (subframes 0 and 5, symbol 13) and the PBCH (subframe 0, symbols 7–10)
+/// of §6.11 / §6.6 (frame structure 2).
+fn lte_cell_signal(
+    subframe: usize,
+    l: usize,
+    sc: usize,
+    n_sc: usize,
+    n_id: u32,
+    crs_ports: usize,
+) -> bool {
+    let v_shift = (n_id % 6) as usize;
+    // k = 6m + (v + v_shift) mod 6: port 0 has v = 0 on symbols 0/7 and 3 on 4/11, port 1
+    // the other offset; ports 2/3 (symbols 1/8) cover both offsets between them.
+    let k = (sc + 6 - v_shift) % 6;
+    let crs = match l {
+        0 | 7 => crs_ports >= 1 && (k == 0 || (k == 3 && crs_ports >= 2)),
+        4 | 11 => crs_ports >= 1 && (k == 3 || (k == 0 && crs_ports >= 2)),
+        1 | 8 => crs_ports >= 4 && (k == 0 || k == 3),
+        _ => false,
+    };
+    let central = sc + 36 >= n_sc / 2 && sc < n_sc / 2 + 36;
+    let sync = central
+        && match subframe {
+            0 => l == 13 || (7..=10).contains(&l),
+            5 => l == 13,
+            1 | 6 => l == 2,
+            _ => false,
+        };
+    crs || sync
+}
+
+#[allow(clippy::too_many_arguments)]
 fn downlink_rs(
     carrier: &ComponentCarrier,
     kind: SlotKind,
@@ -1073,6 +1123,7 @@ fn downlink_rs(
     k: usize,
     carrier_index: usize,
     sched: std::ops::Range<usize>,
+    lte_crs_ports: usize,
 ) -> Result<DownlinkRs> {
     let n_sc = carrier.n_sc();
     let (per_set, max) = match carrier.rat() {
@@ -1136,9 +1187,12 @@ fn downlink_rs(
     pilots.slice_mut(s![.., .., ..12 * sched.start]).fill(zero);
     pilots.slice_mut(s![.., .., 12 * sched.end..]).fill(zero);
     let dl_end = kind.dl_symbols() as usize;
+    let lte = carrier.rat() == Rat::Lte;
+    let n_id = (carrier_index as u32 * 3 + 1) % 504;
     let data_res = (2..dl_end)
         .flat_map(|l| (12 * sched.start..12 * sched.end).map(move |sc| (l, sc)))
         .filter(|&(l, sc)| (0..k).all(|j| pilots[[j, l, sc]] == zero))
+        .filter(|&(l, sc)| !(lte && lte_cell_signal(slot % 10, l, sc, n_sc, n_id, lte_crs_ports)))
         .collect();
     Ok(DownlinkRs {
         pilots,
@@ -1306,6 +1360,39 @@ mod tests {
     use super::*;
     use massive_mimo::array::PanelArray;
     use ndarray::Array3;
+
+    #[test]
+    fn lte_crs_and_sync_signals_take_their_res() {
+        // Per PRB pair in the data region (symbols 2–13) away from the centre: 1 port 6 REs
+        // (symbols 4, 7, 11 × 2), 2 ports 12, 4 ports 16 (36.211 §6.10.1.2).
+        let count = |ports: usize| {
+            (2..14)
+                .flat_map(|l| (0..12).map(move |sc| (l, sc)))
+                .filter(|&(l, sc)| lte_cell_signal(3, l, sc, 1200, 7, ports))
+                .count()
+        };
+        assert_eq!((count(0), count(1), count(2), count(4)), (0, 6, 12, 16));
+        // The CRS moves with N_ID mod 6 (7 → v_shift 1).
+        assert!(lte_cell_signal(3, 4, 4, 1200, 7, 2) && !lte_cell_signal(3, 4, 3, 1200, 7, 2));
+        // Central six PRBs: SSS in subframes 0/5 (symbol 13), PBCH in subframe 0 (7–10), PSS in
+        // the special subframes 1/6 (symbol 2); not outside the centre or in other subframes.
+        for (sf, l, want) in [
+            (0, 13, true),
+            (5, 13, true),
+            (0, 8, true),
+            (1, 2, true),
+            (6, 2, true),
+            (3, 13, false),
+            (5, 9, false),
+        ] {
+            assert_eq!(
+                lte_cell_signal(sf, l, 600 + 2, 1200, 7, 0),
+                want,
+                "{sf} {l}"
+            );
+            assert!(!lte_cell_signal(sf, l, 100, 1200, 7, 0));
+        }
+    }
 
     #[test]
     fn cdl_channels_point_at_their_users() {
