@@ -435,25 +435,31 @@ impl Accumulator {
         scaling: PrbScaling,
         t: f64,
     ) -> Result<()> {
-        // Per PRB: Σ eq·x*, Σ|x|², Σ|eq|² → the data-aided SINR of this slot (the report).
+        // Per PRB, the SINR of this slot (the report): the slot's one bias a = Σ eq·x*/Σ|x|²
+        // (a receiver corrects one gain, not one per PRB: a per-PRB fit would hide the UE's
+        // per-PRB estimation error), SINR_k = |a|²·Σ_k|x|²/Σ_k|eq − a·x|².
+        let c64 = |v: &C32| num_complex::Complex64::new(v.re.into(), v.im.into());
+        let (cross, power) = eq.iter().zip(sent).fold(
+            (num_complex::Complex64::new(0.0, 0.0), 0.0f64),
+            |(c, p), (e, x)| (c + c64(e) * c64(x).conj(), p + c64(x).norm_sqr()),
+        );
+        let a = if power > 0.0 {
+            cross / power
+        } else {
+            num_complex::Complex64::new(0.0, 0.0)
+        };
         let n_prb = re_prb.iter().max().map_or(0, |m| m + 1);
-        let mut per = vec![(num_complex::Complex64::new(0.0, 0.0), 0.0f64, 0.0f64); n_prb];
+        let mut per = vec![(0.0f64, 0.0f64); n_prb];
         for ((e, x), &p) in eq.iter().zip(sent).zip(re_prb) {
-            let (e, x) = (
-                num_complex::Complex64::new(e.re.into(), e.im.into()),
-                num_complex::Complex64::new(x.re.into(), x.im.into()),
-            );
-            per[p].0 += e * x.conj();
-            per[p].1 += x.norm_sqr();
-            per[p].2 += e.norm_sqr();
+            per[p].0 += c64(x).norm_sqr();
+            per[p].1 += (c64(e) - a * c64(x)).norm_sqr();
         }
         let sinrs = per
             .iter()
-            .filter(|v| v.1 > 0.0)
-            .map(|&(c, xs, es)| {
-                let c2 = c.norm_sqr();
-                let r = xs * es - c2;
-                if r > 0.0 { c2 / r } else { 1e6 }
+            .filter(|v| v.0 > 0.0)
+            .map(|&(xs, err)| {
+                let s = a.norm_sqr() * xs;
+                if err > 0.0 { s / err } else { 1e6 }
             })
             .collect();
         self.slots.push(SlotLoad {
@@ -516,32 +522,50 @@ impl Accumulator {
                 .rev()
                 .find(|&m| self.slots[m].t <= load.t - cqi_delay_s)
                 .unwrap_or(0);
-            let report_db = effective_sinr_db(Modulation::Qam256, &self.slots[src].sinrs)?;
-            let se = mutual_information(Modulation::Qam256, report_db - olla.offset_db - gap_db)?;
-            let pick = match tables {
-                LinkTables::Nr => match nr_mcs_for_efficiency(McsTable::Qam256, se) {
-                    Some((m, e)) => {
-                        let tbs = nr_tbs(&NrTbsInput {
-                            modulation: e.modulation,
-                            code_rate: e.rate_x1024 / 1024.0,
-                            layers: 1,
-                            n_prb: n_prb as u32,
-                            n_re_per_prb: load.re_per_prb as u32,
-                            x_overhead: 0,
-                        })?;
-                        Some((m, e.modulation, e.rate_x1024 / 1024.0, tbs))
-                    }
-                    None => None,
-                },
-                LinkTables::Lte(table) => lte_mcs_for_efficiency(
-                    table,
-                    se,
-                    n_prb as u32,
-                    load.re_per_prb as u32,
-                    load.scaling,
-                )?
-                .map(|c| (c.i_mcs, c.entry.modulation, c.code_rate, c.tbs)),
-            };
+            // Per modulation m: the efficiency its mutual information allows at the report's
+            // MIESM SINR for m, less the offset and the gap; an MCS counts for m only if its own
+            // modulation is at least m (a higher order carries more at the same SINR, a lower
+            // one less). The best transport block over the four wins.
+            let mut pick: Option<(u32, Modulation, f64, u32)> = None;
+            for m in [
+                Modulation::Qpsk,
+                Modulation::Qam16,
+                Modulation::Qam64,
+                Modulation::Qam256,
+            ] {
+                let report_db = effective_sinr_db(m, &self.slots[src].sinrs)?;
+                let se = mutual_information(m, report_db - olla.offset_db - gap_db)?;
+                let cand = match tables {
+                    LinkTables::Nr => match nr_mcs_for_efficiency(McsTable::Qam256, se) {
+                        Some((i, e)) => {
+                            let tbs = nr_tbs(&NrTbsInput {
+                                modulation: e.modulation,
+                                code_rate: e.rate_x1024 / 1024.0,
+                                layers: 1,
+                                n_prb: n_prb as u32,
+                                n_re_per_prb: load.re_per_prb as u32,
+                                x_overhead: 0,
+                            })?;
+                            Some((i, e.modulation, e.rate_x1024 / 1024.0, tbs))
+                        }
+                        None => None,
+                    },
+                    LinkTables::Lte(table) => lte_mcs_for_efficiency(
+                        table,
+                        se,
+                        n_prb as u32,
+                        load.re_per_prb as u32,
+                        load.scaling,
+                    )?
+                    .map(|c| (c.i_mcs, c.entry.modulation, c.code_rate, c.tbs)),
+                };
+                if let Some(c) = cand
+                    && c.1.bits_per_symbol() >= m.bits_per_symbol()
+                    && pick.is_none_or(|p| c.3 > p.3)
+                {
+                    pick = Some(c);
+                }
+            }
             if let Some((m, modulation, rate, tbs)) = pick {
                 let actual = effective_sinr_db(modulation, &load.sinrs)?;
                 let p = bler(modulation, rate, gap_db, actual)?;
