@@ -30,7 +30,7 @@ use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Rat};
 use massive_mimo::link::PrecoderKind;
 use massive_mimo_sim::calibration::{ChainMismatch, OverTheAir};
 use massive_mimo_sim::channel::stochastic::{
-    DropConfig, Propagation, Scenario, Site, UserPlacement, drop_users,
+    DropConfig, Propagation, Scenario, Site, drop_users, field_test_users,
 };
 use massive_mimo_sim::channel::{NrCdl, NrTdl, ProfileParams, TdlProfile};
 use massive_mimo_sim::link_budget::{DropCell, DropSetup, LinkBudget, cell_from_drop};
@@ -211,32 +211,6 @@ fn tr38901(c: Channel) -> Option<Scenario> {
         Channel::Rma => Some(Scenario::RMa),
         _ => None,
     }
-}
-
-/// The field-test positions (see [`Placement::FieldTest`]) for `n` users.
-fn field_test_users(n: usize) -> Vec<UserPlacement> {
-    let cols = n.div_ceil(2).max(1);
-    (0..n)
-        .map(|i| {
-            let (col, row) = (i % cols, i / cols);
-            let bearing = if cols == 1 {
-                0.0
-            } else {
-                -52.5 + 105.0 * col as f64 / (cols - 1) as f64
-            };
-            // Distances 80–140 m, interleaved so that neighbours differ.
-            let d = 80.0 + 60.0 * ((3 * col + 5 * row) % 8) as f64 / 7.0;
-            let b = bearing.to_radians();
-            UserPlacement {
-                x_m: d * b.cos(),
-                y_m: d * b.sin(),
-                h_ut_m: if row == 0 { 1.5 } else { 19.5 },
-                indoor: None,
-                speed_mps: 1.0,
-                travel_azimuth_deg: 37.0 * i as f64,
-            }
-        })
-        .collect()
 }
 
 /// One drop of `placement` users served by `setup`, seeded by `seed`.

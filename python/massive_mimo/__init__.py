@@ -48,10 +48,17 @@ class Scenario:
     rat: 'lte' (TD-LTE 20 MHz, band 41) or 'nr' (100 MHz at 30 kHz, n77); carriers: 1–3
     aggregated carriers; users / streams: terminals and downlink streams (streams ≤ users);
     array: 'ROWSxCOLS' of the dual-polarised panel (8x4 = 64 antennas); precoder: 'rzf', 'zf'
-    or 'mrt'; channel: 'cluster', 'cluster_los', 'epa', 'eva', 'etu' or 'rayleigh';
-    perfect_csi: weights from the true channel instead of SRS estimates; periods: SRS periods
-    simulated per carrier (None: 1 for LTE, 4 for NR); dl_snr_db / ul_snr_db: per-antenna SNR in
-    dB; seed: the drop; threads: worker threads for the carriers (None: all cores).
+    or 'mrt'; channel: 'uma', 'umi', 'rma' (a 38.901 §7.5 drop with a link budget: path loss,
+    shadowing, O2I, transmit powers, noise figures, other-cell interference) or 'cluster',
+    'cluster_los', 'epa', 'eva', 'etu', 'rayleigh' (every user at dl_snr_db / ul_snr_db);
+    placement: 'sector' (38.901 Table 7.2-1) or 'field_test' (38.901 channels); interference:
+    the downlink interference of the 20 surrounding sectors (None: on for 'sector');
+    bs_power_dbm: per carrier (None: 46 LTE, 53 NR); chains: 'ideal', 'uncalibrated' or
+    'calibrated' radio chains (None: calibrated); weight_subcarriers: sub-PRB precoding weights
+    (1, 2, 3, 4, 6; None or 0: per PRB); perfect_csi: weights from the true channel instead of
+    SRS estimates; periods: SRS periods simulated per carrier (None: 1 for LTE, 4 for NR);
+    dl_snr_db / ul_snr_db: per-antenna SNR in dB; seed: the drop; threads: worker threads for
+    the carriers (None: all cores).
     """
 
     rat: str = "lte"
@@ -68,6 +75,11 @@ class Scenario:
     mcs_margin_db: float = 1.5
     seed: int = 2026
     threads: Optional[int] = None
+    placement: Optional[str] = None
+    interference: Optional[bool] = None
+    bs_power_dbm: Optional[float] = None
+    chains: Optional[str] = None
+    weight_subcarriers: Optional[int] = None
 
     def as_dict(self) -> Dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
@@ -77,9 +89,11 @@ def simulate(scenario: "Scenario | Dict[str, Any]" = Scenario()) -> Dict[str, An
     """Runs the simulated cell for ``scenario`` (a Scenario or a dict of its fields).
 
     Returns a dict: ``carriers`` — a list with, per carrier, NumPy arrays over its downlink
-    streams (``user``, ``sinr_db``, ``predicted_sinr_db``, ``evm_pct``, ``ber``, ``mcs`` (−1:
-    none), ``throughput_mbps``) and the same with an ``uplink_`` prefix, plus
-    ``total_throughput_mbps`` / ``uplink_total_throughput_mbps``; and the totals over carriers.
+    streams (``user``, ``sinr_db``, ``predicted_sinr_db``, ``evm_pct``, ``ber``, ``bler``,
+    ``mcs`` (−1: none), ``throughput_mbps``) and the same with an ``uplink_`` prefix, plus
+    ``total_throughput_mbps`` / ``uplink_total_throughput_mbps``; the totals over carriers;
+    and for the 38.901 channels the link budget per user (``coupling_loss_db``, ``dl_snr_db``,
+    ``dl_inr_db``, ``ul_snr_db``).
     """
     d = scenario.as_dict() if isinstance(scenario, Scenario) else dict(scenario)
     return _simulate(d)

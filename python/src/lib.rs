@@ -727,8 +727,11 @@ impl UplinkSlot {
 /// Runs the simulated cell (the three-carrier example's chain) for a scenario dict and
 /// returns per-carrier results as NumPy arrays. Keys (all optional): rat 'lte' | 'nr',
 /// carriers (1–3), users, streams, array 'ROWSxCOLS' (dual-polarised), precoder, channel
-/// ('cluster', 'cluster_los', 'epa', 'eva', 'etu', 'rayleigh'), perfect_csi, periods,
-/// dl_snr_db, ul_snr_db, seed, threads.
+/// ('uma', 'umi', 'rma': a 38.901 §7.5 drop with a link budget; 'cluster', 'cluster_los',
+/// 'epa', 'eva', 'etu', 'rayleigh' at dl_snr_db / ul_snr_db), placement ('sector' |
+/// 'field_test', 38.901 channels), interference (bool, default: True for 'sector'),
+/// bs_power_dbm, chains ('ideal' | 'uncalibrated' | 'calibrated'), weight_subcarriers (0 or
+/// 1, 2, 3, 4, 6), perfect_csi, periods, dl_snr_db, ul_snr_db, seed, threads.
 #[pyfunction]
 fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
     use massive_mimo::array::PanelArray;
@@ -747,7 +750,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
             _ => Ok(default),
         }
     }
-    const KEYS: [&str; 14] = [
+    const KEYS: [&str; 19] = [
         "rat",
         "carriers",
         "users",
@@ -762,6 +765,11 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
         "seed",
         "threads",
         "mcs_margin_db",
+        "placement",
+        "interference",
+        "bs_power_dbm",
+        "chains",
+        "weight_subcarriers",
     ];
     for k in scenario.keys() {
         let k: String = k.extract()?;
@@ -827,7 +835,15 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
             )));
         }
     };
-    sc.channel = match get(scenario, "channel", "cluster".to_string())?.as_str() {
+    let channel_name = get(scenario, "channel", "cluster".to_string())?;
+    let tr38901 = match channel_name.as_str() {
+        "uma" => Some(massive_mimo_sim::channel::stochastic::Scenario::UMa),
+        "umi" => Some(massive_mimo_sim::channel::stochastic::Scenario::UMiStreetCanyon),
+        "rma" => Some(massive_mimo_sim::channel::stochastic::Scenario::RMa),
+        _ => None,
+    };
+    sc.channel = match channel_name.as_str() {
+        "uma" | "umi" | "rma" => ChannelKind::Rayleigh, // replaced by the drop below
         "cluster" => ChannelKind::Cluster(ProfileParams::default()),
         "cluster_los" => ChannelKind::Cluster(ProfileParams {
             los_k_db: Some(9.0),
@@ -853,11 +869,85 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
     sc.ul_snr_db = get(scenario, "ul_snr_db", sc.ul_snr_db)?;
     sc.mcs_margin_db = get(scenario, "mcs_margin_db", sc.mcs_margin_db)?;
     sc.seed = get(scenario, "seed", sc.seed)?;
+    sc.weight_subcarriers = get(scenario, "weight_subcarriers", 0usize)?;
+    sc.reciprocity = match get(scenario, "chains", "calibrated".to_string())?.as_str() {
+        "ideal" => None,
+        c @ ("uncalibrated" | "calibrated") => {
+            use massive_mimo_sim::calibration::{ChainMismatch, OverTheAir};
+            use rand::SeedableRng;
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(sc.seed ^ 0xC4A1);
+            Some(massive_mimo_sim::Reciprocity {
+                mismatch: ChainMismatch::random(&mut rng, array.len(), 1.0, 5.0)
+                    .map_err(lib_err)?,
+                calibration: (c == "calibrated").then(OverTheAir::default),
+            })
+        }
+        c => {
+            return Err(value_err(format!(
+                "scenario['chains'] = {c:?}: expected 'ideal', 'uncalibrated' or 'calibrated'"
+            )));
+        }
+    };
+    // A 38.901 drop: users placed, links drawn, the link budget in the scenario.
+    let mut budget: Option<massive_mimo_sim::link_budget::DropCell> = None;
+    if let Some(scn) = tr38901 {
+        use massive_mimo_sim::channel::stochastic::{
+            DropConfig, Site, drop_users, field_test_users,
+        };
+        use massive_mimo_sim::link_budget::{DropSetup, LinkBudget, cell_from_drop};
+        use rand::SeedableRng;
+        let field = match get(scenario, "placement", "sector".to_string())?.as_str() {
+            "sector" => false,
+            "field_test" => true,
+            p => {
+                return Err(value_err(format!(
+                    "scenario['placement'] = {p:?}: expected 'sector' or 'field_test'"
+                )));
+            }
+        };
+        let first = &ca.carriers()[0];
+        let setup = DropSetup {
+            site: Site::new(scn, first.centre_hz() / 1e9),
+            array,
+            array_design_hz: design_hz,
+            budget: LinkBudget {
+                ul_target_snr_db: if field { None } else { Some(10.0) },
+                ..LinkBudget::macro_cell(
+                    get(scenario, "bs_power_dbm", if nr { 53.0 } else { 46.0 })?,
+                    first.n_sc(),
+                    f64::from(first.scs_khz()) * 1e3,
+                )
+            },
+            interference: get(scenario, "interference", !field)?,
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(sc.seed ^ 0x3890_1075);
+        let placed = if field {
+            field_test_users(users)
+        } else {
+            drop_users(&mut rng, &setup.site, &DropConfig::sector(scn, users)).map_err(lib_err)?
+        };
+        sc.normalization = massive_mimo::precoding::Normalization::Column;
+        let d = cell_from_drop(&mut rng, &setup, &placed, &sc).map_err(lib_err)?;
+        sc = d.scenario.clone();
+        budget = Some(d);
+    }
     let threads: Option<usize> = get(scenario, "threads", None)?;
     let results = py
         .detach(|| massive_mimo_sim::simulate_aggregation(&ca, &sc, threads))
         .map_err(lib_err)?;
     let out = PyDict::new(py);
+    if let Some(d) = &budget {
+        let col = |f: &dyn Fn(&massive_mimo_sim::link_budget::UserBudget) -> f64| -> Vec<f64> {
+            d.users.iter().map(f).collect()
+        };
+        out.set_item(
+            "coupling_loss_db",
+            PyArray1::from_vec(py, col(&|u| u.coupling_loss_db)),
+        )?;
+        out.set_item("dl_snr_db", PyArray1::from_vec(py, col(&|u| u.dl_snr_db)))?;
+        out.set_item("dl_inr_db", PyArray1::from_vec(py, col(&|u| u.dl_inr_db)))?;
+        out.set_item("ul_snr_db", PyArray1::from_vec(py, col(&|u| u.ul_snr_db)))?;
+    }
     let list = PyList::empty(py);
     let (mut dl_total, mut ul_total) = (0.0, 0.0);
     for r in &results {
@@ -887,6 +977,10 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
             d.set_item(
                 format!("{prefix}ber"),
                 PyArray1::from_vec(py, col(&|s| s.ber)),
+            )?;
+            d.set_item(
+                format!("{prefix}bler"),
+                PyArray1::from_vec(py, col(&|s| s.bler)),
             )?;
             d.set_item(
                 format!("{prefix}mcs"),

@@ -32,3 +32,25 @@ def test_scenario_dataclass_and_dict_agree():
     assert a["total_throughput_mbps"] == b["total_throughput_mbps"]
     c = a["carriers"][0]
     assert c["sinr_db"].shape == (2,) and c["mcs"].dtype.kind == "i"
+
+
+def test_uma_drops_carry_their_link_budget():
+    # 38.901 UMa, one LTE carrier, 8 users: the sector drop (Table 7.2-1: 35–289 m, 80 %
+    # indoors) against the field-test placement (outdoors at 80–140 m) at the same seed.
+    sector = mm.simulate({"carriers": 1, "users": 8, "channel": "uma", "seed": 5})
+    field = mm.simulate({"carriers": 1, "users": 8, "channel": "uma", "placement": "field_test", "seed": 5})
+    cl_s, cl_f = sector["coupling_loss_db"], field["coupling_loss_db"]
+    assert cl_s.shape == (8,) and cl_f.shape == (8,)
+    # UMa path loss at 2.6 GHz: ≥ 28 + 22·log10(35) + 20·log10(2.6) − 4σ of shadowing (70 dB
+    # floor) and below 200 dB; the field test's users are closer and outdoors.
+    assert (cl_s > 50).all() and (cl_s < 200).all() and (cl_f > 50).all()
+    assert sorted(cl_f)[4] < sorted(cl_s)[4]
+    # Interference is counted in the sector drop, not in the field test.
+    assert (sector["dl_inr_db"] > -300).all()
+    assert (field["dl_inr_db"] == float("-inf")).all()
+    c = sector["carriers"][0]
+    assert ((c["bler"] >= 0) & (c["bler"] <= 1)).all()
+    with pytest.raises(ValueError, match="placement"):
+        mm.simulate({"carriers": 1, "users": 2, "channel": "uma", "placement": "rooftop"})
+    with pytest.raises(ValueError, match="chains"):
+        mm.simulate({"carriers": 1, "users": 2, "chains": "perfect"})

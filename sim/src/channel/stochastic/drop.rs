@@ -294,3 +294,32 @@ pub fn drop_users<R: Rng + ?Sized>(
         })
         .collect())
 }
+
+/// The positions of a peak-throughput field test for `n` users: half at street level (1.5 m)
+/// and half on a 7th-floor balcony (19.5 m), outdoors, on ⌈n/2⌉ bearings spread evenly over
+/// ±52.5° (15° apart for 16 users, so that both the columns and the rows of a planar array
+/// separate them), 80–140 m from the site (interleaved so that neighbours differ), walking at
+/// 1 m/s. Each drop still draws every link's LOS state, shadowing and clusters.
+pub fn field_test_users(n: usize) -> Vec<UserPlacement> {
+    let cols = n.div_ceil(2).max(1);
+    (0..n)
+        .map(|i| {
+            let (col, row) = (i % cols, i / cols);
+            let bearing = if cols == 1 {
+                0.0
+            } else {
+                -52.5 + 105.0 * col as f64 / (cols - 1) as f64
+            };
+            let d = 80.0 + 60.0 * ((3 * col + 5 * row) % 8) as f64 / 7.0;
+            let b = bearing.to_radians();
+            UserPlacement {
+                x_m: d * b.cos(),
+                y_m: d * b.sin(),
+                h_ut_m: if row == 0 { 1.5 } else { 19.5 },
+                indoor: None,
+                speed_mps: 1.0,
+                travel_azimuth_deg: 37.0 * i as f64,
+            }
+        })
+        .collect()
+}

@@ -32,7 +32,9 @@ pub mod los_probability;
 pub mod pathloss;
 
 pub use clusters::{LosDirections, cluster_profile};
-pub use drop::{BuildingType, DropConfig, Indoor, Link, Site, UserPlacement, drop_users, link};
+pub use drop::{
+    BuildingType, DropConfig, Indoor, Link, Site, UserPlacement, drop_users, field_test_users, link,
+};
 pub use large_scale::{LargeScale, LspDistribution};
 pub use los_probability::los_probability;
 pub use pathloss::{LinkDistances, pathloss_db};
