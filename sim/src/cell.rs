@@ -10,7 +10,8 @@
 //!    noise, estimated per PRB ([`DownlinkSlot::sound`], by default in the delay domain,
 //!    [`massive_mimo::estimation::CyclicShiftEstimator`]) — with more than 8 users, half of them
 //!    sound in each of the last two symbols; semi-orthogonal user selection when
-//!    there are more candidates than streams; weights per PRG ([`DownlinkSlot::compute_weights`]).
+//!    there are more candidates than streams; weights per PRG ([`DownlinkSlot::compute_weights`]),
+//!    usable from `srs_processing_s` after the sounding (earlier slots keep the previous ones).
 //! 2. **Every downlink slot** (and the DwPTS of special slots): per stream its demodulation
 //!    reference signal — LTE: UE-specific RS ports 7–14 (36.211 §6.10.3, normal or special
 //!    subframe), then the same ports with n_SCID 1; NR: DMRS type 2 double symbol on 2–3,
@@ -157,6 +158,10 @@ pub struct CellScenario {
     pub periods: usize,
     /// Gap between log2(1 + SINR) and the chosen MCS's efficiency, dB.
     pub mcs_margin_db: f64,
+    /// Time from a sounding to the first slot its weights can precode, s (estimation, selection
+    /// and weights take the base station this long; the slots in between keep the previous
+    /// weights). 0: the next slot.
+    pub srs_processing_s: f64,
     /// LTE carriers: cell-specific reference signal ports (0, 1, 2 or 4) whose REs the PDSCH
     /// avoids (36.211 §6.10.1; 2 ports: 12 REs per PRB pair in the data region), besides the
     /// PSS / SSS / PBCH of the central six PRBs. The control region stays 2 symbols (CFI 2);
@@ -206,6 +211,7 @@ impl CellScenario {
             mcs_margin_db: 1.5,
             cqi_delay_s: 0.005,
             lte_crs_ports: 2,
+            srs_processing_s: 1e-3,
             seed: 2026,
         }
     }
@@ -789,25 +795,34 @@ pub fn simulate_carrier(
     let mut srs_rx = Array3::zeros((n_ant, 14, n_sc));
     let mut selected: Vec<usize> = (0..k).collect();
     let mut srs_noise_db = f64::NAN;
+    // `observe`: the SRS received at time t into `srs_rx`; `process`: estimates, selection and
+    // weights from the `srs_rx` held (the base station's processing, `srs_processing_s` later).
     let mut sound = |t: f64,
                      h: &mut Array3<C32>,
                      rng: &mut ChaCha8Rng,
                      dl: &mut DownlinkSlot,
-                     selected: &mut Vec<usize>|
+                     selected: &mut Vec<usize>,
+                     observe: bool,
+                     process: bool|
      -> Result<()> {
-        channel.frequency_response(t, &freqs, h.view_mut())?;
-        through(h, chains(t, false));
-        srs_rx.fill(C32::new(0.0, 0.0));
-        for l in 12..14 {
-            for sc in 0..n_sc {
-                for a in 0..n_ant {
-                    let v: C32 = (0..n_users)
-                        .map(|u| h[[u, sc, a]] * srs_tx[[u, l, sc]])
-                        .sum();
-                    srs_rx[[a, l, sc]] = v;
+        if observe {
+            channel.frequency_response(t, &freqs, h.view_mut())?;
+            through(h, chains(t, false));
+            srs_rx.fill(C32::new(0.0, 0.0));
+            for l in 12..14 {
+                for sc in 0..n_sc {
+                    for a in 0..n_ant {
+                        let v: C32 = (0..n_users)
+                            .map(|u| h[[u, sc, a]] * srs_tx[[u, l, sc]])
+                            .sum();
+                        srs_rx[[a, l, sc]] = v;
+                    }
                 }
+                add_awgn(rng, nv_srs, srs_rx.slice_mut(s![.., l, ..]).iter_mut())?;
             }
-            add_awgn(rng, nv_srs, srs_rx.slice_mut(s![.., l, ..]).iter_mut())?;
+        }
+        if !process {
+            return Ok(());
         }
         let report = dl.sound(srs_rx.view(), None)?;
         srs_noise_db = 10.0 * f64::from(report.noise_var_estimate).log10();
@@ -844,8 +859,26 @@ pub fn simulate_carrier(
         }
         Ok(())
     };
-    // The sounding before the first simulated slot.
-    sound(-slot_s / 2.0, &mut h, &mut rng, &mut dl, &mut selected)?;
+    // The sounding before the first simulated slot (its weights ready for the first slot).
+    sound(
+        -slot_s / 2.0,
+        &mut h,
+        &mut rng,
+        &mut dl,
+        &mut selected,
+        true,
+        true,
+    )?;
+    let delay = scenario.srs_processing_s;
+    if !(delay.is_finite() && delay >= 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "srs_processing_s",
+            value: massive_mimo::error::Value::of(&delay),
+            reason: "must be finite and ≥ 0",
+        });
+    }
+    // A sounding observed but not yet turned into weights: its time.
+    let mut pending: Option<f64> = None;
 
     let mut acc = vec![Accumulator::default(); k];
     let mut layers = Array3::zeros((k, 14, n_sc));
@@ -874,6 +907,13 @@ pub fn simulate_carrier(
         let kind = pattern[i % pattern.len()];
         let t = i as f64 * slot_s;
         let dl_end = kind.dl_symbols() as usize;
+        // The weights of a sounding become usable `srs_processing_s` after it.
+        if let Some(ts) = pending
+            && t >= ts + delay - 1e-12
+        {
+            sound(ts, &mut h, &mut rng, &mut dl, &mut selected, false, true)?;
+            pending = None;
+        }
         if dl_end > 4 {
             dl_slots += 1;
             let rs = downlink_rs(
@@ -1020,13 +1060,17 @@ pub fn simulate_carrier(
         if let SlotKind::Special { ul, .. } = kind
             && ul > 0
         {
+            let ts = t + slot_s * 13.0 / 14.0;
             sound(
-                t + slot_s * 13.0 / 14.0,
+                ts,
                 &mut h,
                 &mut rng,
                 &mut dl,
                 &mut selected,
+                true,
+                delay == 0.0,
             )?;
+            pending = (delay > 0.0).then_some(ts);
         }
     }
     let simulated_s = n_slots as f64 * slot_s;
