@@ -630,6 +630,60 @@ fn detection_is_scale_invariant_from_1e_minus_20_to_1e18() {
     }
 }
 
+/// The scaling is per group: groups of one call at 1e18, 1e-20, 1e10 and 1 each detect what
+/// they detect alone at scale 1 (a peak taken over the wrong group's values would leave the
+/// smallest group underflowing or the largest overflowing).
+#[test]
+fn each_group_is_scaled_on_its_own() {
+    let (n_rx, n_l, n_groups) = (8, 3, 4);
+    let cfg = massive_mimo::detection::DetectorConfig {
+        max_ant: n_rx,
+        max_layers: n_l,
+        max_interferers: 0,
+        max_groups: n_groups,
+        group_prbs: 1,
+        n_sym: 2,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(2021);
+    let h1 = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
+    let y1 = Array3::from_shape_fn((n_rx, 2, 12 * n_groups), |_| cn(&mut rng, 1.0));
+    // Large before small: a peak taken over a neighbouring group sees the larger one.
+    let scales = [1e18f64, 1e-20, 1e10, 1.0];
+    let sc = |v: &C32, s: f64| C32::new((v.re as f64 * s) as f32, (v.im as f64 * s) as f32);
+    let h = Array3::from_shape_fn(h1.dim(), |(g, l, a)| sc(&h1[[g, l, a]], scales[g]));
+    let y = Array3::from_shape_fn(y1.dim(), |(a, t, k)| sc(&y1[[a, t, k]], scales[k / 12]));
+    let nv: Vec<f32> = scales.iter().map(|s| (0.05 * s * s) as f32).collect();
+    for method in [DetectorMethod::Zf, DetectorMethod::Mmse { unbiased: true }] {
+        let mut det = MimoDetector::new(&cfg).unwrap();
+        let (rep, x, v) = detect_once(&mut det, h.view(), &nv, method, y.view());
+        let mut det1 = MimoDetector::new(&cfg).unwrap();
+        let (_, x1, v1) = detect_once(&mut det1, h1.view(), &[0.05; 4], method, y1.view());
+        assert_eq!(rep.erasures, 0, "{method:?}");
+        // As the test above: f32 rounding of the scaled inputs, a denormal σ² at 1e-20.
+        for g in 0..n_groups {
+            let xt = if scales[g] < 1e-15 { 2e-3 } else { 1e-4 };
+            for k in 12 * g..12 * (g + 1) {
+                for l in 0..n_l {
+                    for t in 0..2 {
+                        let (a, b) = (x[[l, t, k]], x1[[l, t, k]]);
+                        assert!(
+                            (a - b).norm() <= xt * (1.0 + b.norm()),
+                            "{method:?} group {g}: {a} vs {b}"
+                        );
+                    }
+                }
+            }
+            for l in 0..n_l {
+                let (a, b) = (v[[g, l]], v1[[g, l]]);
+                assert!(
+                    (a - b).abs() <= xt * b.abs(),
+                    "{method:?} group {g} noise: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
+
 /// One `process` call without interference factors: the layers `[n_l, n_sym, n_sc]` (shaped
 /// from `h [group, layer, ant]` and `y [ant, n_sym, n_sc]`), the noise `[group, layer]` and the
 /// report.
