@@ -608,6 +608,39 @@ impl Accumulator {
     }
 }
 
+/// Multiplies every antenna column of `h` [users, subcarriers, antennas] by the radio chains'
+/// `gains` (one per antenna); `None`: ideal chains, `h` unchanged.
+fn through_chains(h: &mut Array3<C32>, gains: Option<&[C32]>) {
+    if let Some(g) = gains {
+        for mut row in h.rows_mut() {
+            for (v, g) in row.iter_mut().zip(g) {
+                *v *= *g;
+            }
+        }
+    }
+}
+
+/// Checks a per-user list of the scenario: empty, or one finite value with |v| ≤ `limit` per
+/// user; the error names `name`.
+fn check_per_user(
+    name: &'static str,
+    values: &[f64],
+    n_users: usize,
+    limit: f64,
+    reason: &'static str,
+) -> Result<()> {
+    if !(values.is_empty() || values.len() == n_users)
+        || values.iter().any(|v| !(v.is_finite() && v.abs() <= limit))
+    {
+        return Err(Error::InvalidParameter {
+            name,
+            value: massive_mimo::value!("{} values", values.len()),
+            reason,
+        });
+    }
+    Ok(())
+}
+
 /// Simulates `scenario` on `carrier` through `channel` (see the module documentation).
 /// `carrier_index` seeds this carrier's bits and noise apart from the others'.
 pub fn simulate_carrier(
@@ -706,23 +739,21 @@ pub fn simulate_carrier(
     let nv_srs = 10f64.powf(-scenario.ul_snr_db / 10.0);
     let nv_dl = 10f64.powf(-scenario.dl_snr_db / 10.0);
     let inr = &scenario.dl_interference_db;
-    if !(inr.is_empty() || inr.len() == n_users) || inr.iter().any(|v| !v.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "dl_interference_db",
-            value: massive_mimo::value!("{} values", inr.len()),
-            reason: "empty or one finite value (dB) per user",
-        });
-    }
+    check_per_user(
+        "dl_interference_db",
+        inr,
+        n_users,
+        f64::INFINITY,
+        "empty or one finite value (dB) per user",
+    )?;
     let ulp = &scenario.ul_power_db;
-    if !(ulp.is_empty() || ulp.len() == n_users)
-        || ulp.iter().any(|v| !(v.is_finite() && v.abs() <= 300.0))
-    {
-        return Err(Error::InvalidParameter {
-            name: "ul_power_db",
-            value: massive_mimo::value!("{} values", ulp.len()),
-            reason: "empty or one finite value within ±300 dB per user",
-        });
-    }
+    check_per_user(
+        "ul_power_db",
+        ulp,
+        n_users,
+        300.0,
+        "empty or one finite value within ±300 dB per user",
+    )?;
     // Each user's uplink amplitude (power control).
     let ul_amp: Vec<f32> = (0..n_users)
         .map(|u| 10f64.powf(ulp.get(u).copied().unwrap_or(0.0) / 20.0) as f32)
@@ -775,15 +806,6 @@ pub fn simulate_carrier(
         }
         _ => None,
     };
-    let through = |h: &mut Array3<C32>, gains: Option<Vec<C32>>| {
-        if let Some(g) = gains {
-            for mut row in h.rows_mut() {
-                for (v, g) in row.iter_mut().zip(&g) {
-                    *v *= *g;
-                }
-            }
-        }
-    };
     // Thermal noise plus other-cell interference at each user.
     let nv_rx: Vec<f64> = (0..n_users)
         .map(|u| nv_dl * (1.0 + inr.get(u).map_or(0.0, |i| 10f64.powf(i / 10.0))))
@@ -807,7 +829,7 @@ pub fn simulate_carrier(
      -> Result<()> {
         if observe {
             channel.frequency_response(t, &freqs, h.view_mut())?;
-            through(h, chains(t, false));
+            through_chains(h, chains(t, false).as_deref());
             srs_rx.fill(C32::new(0.0, 0.0));
             for l in 12..14 {
                 for sc in 0..n_sc {
@@ -928,7 +950,7 @@ pub fn simulate_carrier(
             let n_data = rs.data_res.len();
             let re_prb: Vec<usize> = rs.data_res.iter().map(|&(_, sc)| sc / 12).collect();
             channel.frequency_response(t + slot_s / 2.0, &freqs, h.view_mut())?;
-            through(&mut h, chains(t + slot_s / 2.0, true));
+            through_chains(&mut h, chains(t + slot_s / 2.0, true).as_deref());
             if scenario.csi == Csi::Perfect {
                 let per_sc_est = dl.estimates().view().dim().1 == n_sc;
                 let mut est = dl.estimates_mut().view_mut();
@@ -1292,13 +1314,7 @@ fn uplink_slot(c: &mut UplinkCtx<'_>) -> Result<()> {
     let (n_ul, _, n_sc) = c.pilots.dim();
     let n_ant = c.h.dim().2;
     c.channel.frequency_response(c.t, c.freqs, c.h.view_mut())?;
-    if let Some(g) = &c.rx_chains {
-        for mut row in c.h.rows_mut() {
-            for (v, g) in row.iter_mut().zip(g) {
-                *v *= *g;
-            }
-        }
-    }
+    through_chains(c.h, c.rx_chains.as_deref());
     let data_symbols: Vec<usize> = (0..14).filter(|l| *l != 2 && *l != 3).collect();
     // The PRB of each data RE, in the order the equalised data is collected below.
     let re_prb: Vec<usize> = data_symbols
