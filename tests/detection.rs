@@ -827,3 +827,95 @@ fn filters_without_interferers_equal_an_f64_reference_per_re() {
         }
     }
 }
+
+/// Erasing a group that is not the first clears exactly its own filters and noise: a second
+/// call on the same detector, with group 2 of 4 singular, leaves group 2's layers zero and its
+/// noise `f32::MAX`, and groups 0, 1 and 3 bit-identical to the first call (all groups regular).
+/// A fresh detector starts with zero filters, so only a second call sees a wrong range.
+#[test]
+fn erasing_a_later_group_leaves_its_neighbours_alone() {
+    let (n_rx, n_l, n_groups) = (8, 3, 4);
+    let cfg = massive_mimo::detection::DetectorConfig {
+        max_ant: n_rx,
+        max_layers: n_l,
+        max_interferers: 0,
+        max_groups: n_groups,
+        group_prbs: 1,
+        n_sym: 2,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(23);
+    let h = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
+    let y = Array3::from_shape_fn((n_rx, 2, 12 * n_groups), |_| cn(&mut rng, 1.0));
+    let mut h_bad = h.clone();
+    // Layer 2 of group 2 repeats layer 0: HᴴH is singular (rank 2), so ZF erases the group.
+    let l0 = h.slice(s![2, 0, ..]).to_owned();
+    h_bad.slice_mut(s![2, 2, ..]).assign(&l0);
+    let nv = [0.05f32; 4];
+    let mut det = MimoDetector::new(&cfg).unwrap();
+    let (rep1, x1, v1) = detect_once(&mut det, h.view(), &nv, DetectorMethod::Zf, y.view());
+    let (rep2, x2, v2) = detect_once(&mut det, h_bad.view(), &nv, DetectorMethod::Zf, y.view());
+    assert_eq!((rep1.erasures, rep2.erasures), (0, 1));
+    for g in 0..n_groups {
+        let (xs1, xs2) = (
+            x1.slice(s![.., .., 12 * g..12 * (g + 1)]),
+            x2.slice(s![.., .., 12 * g..12 * (g + 1)]),
+        );
+        if g == 2 {
+            assert!(
+                xs1.iter().all(|v| v.norm() > 0.0),
+                "group 2 was detected first"
+            );
+            assert!(
+                xs2.iter().all(|v| *v == C32::new(0.0, 0.0)),
+                "group 2 erased"
+            );
+            assert!(v2.row(2).iter().all(|&v| v == f32::MAX), "{:?}", v2.row(2));
+        } else {
+            assert_eq!(xs1, xs2, "group {g}'s layers");
+            assert_eq!(v1.row(g), v2.row(g), "group {g}'s noise");
+        }
+    }
+}
+
+/// `demap` refuses each wrong argument on its own: a layer count other than the detector's,
+/// a layer index past the last, a noise array of the wrong shape, an LLR buffer of the wrong
+/// length — each named.
+#[test]
+fn demap_names_each_wrong_argument() {
+    let cfg = massive_mimo::detection::DetectorConfig {
+        max_ant: 4,
+        max_layers: 2,
+        max_interferers: 0,
+        max_groups: 2,
+        group_prbs: 1,
+        n_sym: 1,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let h = Array3::from_shape_fn((2, 2, 4), |_| cn(&mut rng, 1.0));
+    let y = Array3::from_shape_fn((4, 1, 24), |_| cn(&mut rng, 1.0));
+    let mut det = MimoDetector::new(&cfg).unwrap();
+    let (_, x, xv) = detect_once(&mut det, h.view(), &[0.1; 2], DetectorMethod::Zf, y.view());
+    let m = Modulation::Qam16;
+    let mut llr = vec![0.0f32; 24 * 4];
+    det.demap(m, DemapMethod::MaxLog, x.view(), xv.view(), 1, &mut llr)
+        .unwrap();
+    let shapes = "x [n_l, n_sym, n_sc] / x_noise_var [n_groups, n_l] / layer";
+    let x3 = Array3::zeros((3, 1, 24));
+    let xv_bad = Array2::zeros((3, 2));
+    for (what, xa, xva, layer) in [
+        ("three layers", x3.view(), xv.view(), 0),
+        ("layer 2 of 2", x.view(), xv.view(), 2),
+        ("noise [3, 2]", x.view(), xv_bad.view(), 0),
+    ] {
+        assert_eq!(
+            support::err::name(det.demap(m, DemapMethod::MaxLog, xa, xva, layer, &mut llr)),
+            shapes,
+            "{what}"
+        );
+    }
+    let mut short = vec![0.0f32; 24 * 4 - 1];
+    assert_eq!(
+        support::err::name(det.demap(m, DemapMethod::MaxLog, x.view(), xv.view(), 0, &mut short)),
+        "llr [n_sym·n_sc·Qm]"
+    );
+}
