@@ -268,49 +268,62 @@ unsafe fn column_rows<V: SimdF32, const R: usize, const SPLIT: bool>(
     }
 }
 
-/// SIMD solve `b ← G⁻¹·b` over the batch.
+/// Widest column tile a backend may instantiate (sizes the solve's packing buffer).
+const MAX_CB: usize = 4;
+
+/// SIMD solve `b ← G⁻¹·b` over the batch, CB columns at a time.
+///
+/// Rows of b lie nc·E floats apart — 8 KiB for 64 right-hand sides, a multiple of the L1's
+/// 4 KiB set stride (32 KiB, 8 ways), so the k rows of one column chunk all fall into the same
+/// cache sets and evict each other (k = 16 rows over 8 ways): the substitution then streams
+/// from L2. Each chunk is copied into a packed stack buffer (rows w·E floats apart, ≤ 16 KiB),
+/// solved there by every lane group, and copied back — the RZF weights' solve ran ×1.5 faster
+/// on a Zen 3 core.
 ///
 /// # Safety
-/// V's ISA must be enabled; `l` k × k, `b` k × nc, same batch length (caller-checked).
+/// V's ISA must be enabled; `l` k × k with k ≤ [`crate::MAX_ORDER`], `b` k × nc, same batch
+/// length (caller-checked).
 #[inline(always)]
 pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize>(
     l: &MatrixBatch,
     b: &mut MatrixBatch,
 ) {
+    const { assert!(CB >= 1 && CB <= MAX_CB) };
     let k = l.rows();
     let nc = b.cols();
     let (lbl, bbl) = (l.block_len(), b.block_len());
     let pl = l.as_slice().as_ptr();
-    let pb = b.as_mut_slice().as_mut_ptr();
+    let mut chunk = [0.0f32; crate::MAX_ORDER * MAX_CB * E];
     for blk in 0..l.blocks() {
-        for off in (0..LANES).step_by(V::LANES) {
-            // SAFETY: both blocks in range; lanes off..off+V::LANES ≤ 16.
-            unsafe {
-                solve_lanes::<V, RB, CB>(pl.add(blk * lbl + off), pb.add(blk * bbl + off), k, nc)
-            };
-        }
-    }
-}
-
-#[inline(always)]
-unsafe fn solve_lanes<V: SimdF32, const RB: usize, const CB: usize>(
-    l: *const f32,
-    b: *mut f32,
-    k: usize,
-    nc: usize,
-) {
-    // SAFETY: column chunks c0..c0+CB ≤ nc, rows < k: inside the lane blocks.
-    unsafe {
+        let block = &mut b.as_mut_slice()[blk * bbl..(blk + 1) * bbl];
         let mut c0 = 0;
-        while c0 + CB <= nc {
-            sweep::<V, RB, CB, false>(l, b, k, nc, c0);
-            sweep::<V, RB, CB, true>(l, b, k, nc, c0);
-            c0 += CB;
-        }
         while c0 < nc {
-            sweep::<V, 4, 1, false>(l, b, k, nc, c0);
-            sweep::<V, 4, 1, true>(l, b, k, nc, c0);
-            c0 += 1;
+            let w = if CB <= nc - c0 { CB } else { 1 };
+            let packed = &mut chunk[..k * w * E];
+            for (i, row) in packed.chunks_exact_mut(w * E).enumerate() {
+                let o = (i * nc + c0) * E;
+                row.copy_from_slice(&block[o..o + w * E]);
+            }
+            let pc = packed.as_mut_ptr();
+            for off in (0..LANES).step_by(V::LANES) {
+                // SAFETY: block blk of l is in range and k × k; the packed chunk holds k rows
+                // of w columns; lanes off..off+V::LANES ≤ 16.
+                unsafe {
+                    let (lp, cp) = (pl.add(blk * lbl + off), pc.add(off));
+                    if w == CB {
+                        sweep::<V, RB, CB, false>(lp, cp, k, CB, 0);
+                        sweep::<V, RB, CB, true>(lp, cp, k, CB, 0);
+                    } else {
+                        sweep::<V, 4, 1, false>(lp, cp, k, 1, 0);
+                        sweep::<V, 4, 1, true>(lp, cp, k, 1, 0);
+                    }
+                }
+            }
+            for (i, row) in packed.chunks_exact(w * E).enumerate() {
+                let o = (i * nc + c0) * E;
+                block[o..o + w * E].copy_from_slice(row);
+            }
+            c0 += w;
         }
     }
 }

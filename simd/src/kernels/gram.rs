@@ -108,14 +108,56 @@ pub(crate) unsafe fn batch<V: SimdF32, const TI: usize, const TJ: usize>(
         },
     };
     let (abl, obl) = (a.block_len(), out.block_len());
-    let pa = a.as_slice().as_ptr();
+    let k = g.k;
+    // Rows of x per pass (see ROW_CHUNK), fewer for large k so a packed chunk fits `packed`.
+    let rc = (PACKED_ELEMENTS / k).clamp(1, ROW_CHUNK);
+    let mut packed = [0.0f32; PACKED_ELEMENTS * E];
     let po = out.as_mut_slice().as_mut_ptr();
     for b in 0..a.blocks() {
-        for off in (0..LANES).step_by(V::LANES) {
-            // SAFETY: block b of `a` spans abl f32 from b·abl, of `out` obl f32 from b·obl; all
-            // element offsets used below stay inside the block (indices < n, k), plus `off` +
-            // V::LANES ≤ 16 lanes.
-            unsafe { lane_group::<V, TI, TJ>(pa.add(b * abl + off), po.add(b * obl + off), g) };
+        let block = &a.as_slice()[b * abl..(b + 1) * abl];
+        let mut r0 = 0;
+        while r0 < g.n {
+            let r1 = (r0 + rc).min(g.n);
+            let pass = Pass {
+                r0: 0,
+                r1: r1 - r0,
+                first: r0 == 0,
+                last: r1 == g.n,
+            };
+            // The pass's rows of x, and their geometry. AᴴA: rows r of x are rows of A, the
+            // chunk is contiguous. AAᴴ: x's row r is column r of A, so the chunk's elements lie
+            // in k runs n·E floats apart — for n = 64 a multiple of the L1's 4 KiB set stride,
+            // all in the same sets (k = 16 runs over 8 ways evict each other): they are copied
+            // into a packed buffer first (k runs of r1 − r0 elements).
+            let (x, geometry) = match side {
+                GramSide::AhA => (&block[r0 * g.row_stride * E..], g),
+                GramSide::AAh => {
+                    let w = r1 - r0;
+                    let dst = &mut packed[..k * w * E];
+                    for (i, run) in dst.chunks_exact_mut(w * E).enumerate() {
+                        let o = (i * g.col_stride + r0) * E;
+                        run.copy_from_slice(&block[o..o + w * E]);
+                    }
+                    (
+                        &packed[..k * w * E],
+                        Geometry {
+                            n: w,
+                            col_stride: w,
+                            ..g
+                        },
+                    )
+                }
+            };
+            let px = x.as_ptr();
+            for off in (0..LANES).step_by(V::LANES) {
+                // SAFETY: `x` holds the pass's rows in `geometry` (indices < r1 − r0, k), block
+                // b of `out` spans obl f32 from b·obl (outputs < k × k), and `off` +
+                // V::LANES ≤ 16 lanes.
+                unsafe {
+                    pass_tiles::<V, TI, TJ>(px.add(off), po.add(b * obl + off), geometry, pass)
+                };
+            }
+            r0 = r1;
         }
     }
 }
@@ -125,34 +167,31 @@ pub(crate) unsafe fn batch<V: SimdF32, const TI: usize, const TJ: usize>(
 /// streaming all n rows from L2.
 const ROW_CHUNK: usize = 8;
 
+/// Elements of the packing buffer (k · rows per pass ≤ this): 16 KiB of stack.
+const PACKED_ELEMENTS: usize = 128;
+
+const E: usize = 2 * LANES;
+
+/// One pass (rows `pass.r0..pass.r1` of x) over every tile of the lower triangle, one lane
+/// group.
 #[inline(always)]
-unsafe fn lane_group<V: SimdF32, const TI: usize, const TJ: usize>(
+unsafe fn pass_tiles<V: SimdF32, const TI: usize, const TJ: usize>(
     a: *const f32,
     c: *mut f32,
     g: Geometry,
+    pass: Pass,
 ) {
     let k = g.k;
-    let mut r0 = 0;
     // SAFETY (whole body): tiles only touch rows/cols < k of the output and rows < n of x.
     unsafe {
-        while r0 < g.n {
-            let r1 = (r0 + ROW_CHUNK).min(g.n);
-            let pass = Pass {
-                r0,
-                r1,
-                first: r0 == 0,
-                last: r1 == g.n,
-            };
-            let mut jt = 0;
-            while jt + TJ <= k {
-                column_tiles::<V, TI, TJ>(a, c, g, pass, jt);
-                jt += TJ;
-            }
-            while jt < k {
-                column_tiles::<V, TI, 1>(a, c, g, pass, jt);
-                jt += 1;
-            }
-            r0 = r1;
+        let mut jt = 0;
+        while jt + TJ <= k {
+            column_tiles::<V, TI, TJ>(a, c, g, pass, jt);
+            jt += TJ;
+        }
+        while jt < k {
+            column_tiles::<V, TI, 1>(a, c, g, pass, jt);
+            jt += 1;
         }
     }
 }
@@ -204,7 +243,6 @@ unsafe fn tile<V: SimdF32, const TI: usize, const TJ: usize>(
     it: usize,
     jt: usize,
 ) {
-    const E: usize = 2 * LANES;
     // SAFETY: element (r, i) of x lives at (r·row_stride + i·col_stride)·E with r < n and
     // i < k, inside the lane block; outputs (i, j) at (i·k + j)·E with i, j < k.
     unsafe {
