@@ -27,9 +27,8 @@
 use crate::cell::{CellScenario, ChannelKind};
 use crate::channel::ClusterChannel;
 use crate::channel::stochastic::drop::Link;
-use crate::channel::stochastic::pathloss::{effective_environment_height, pathloss_db};
 use crate::channel::stochastic::{
-    LinkDistances, Propagation, Site, UserPlacement, link, los_probability,
+    LinkDistances, Propagation, Site, UserPlacement, link, outdoor_leg,
 };
 use massive_mimo::array::{ELEMENT_GAIN_DBI, PanelArray, element_pattern_db};
 use massive_mimo::{Error, Result};
@@ -228,19 +227,11 @@ pub fn cell_from_drop<R: Rng + ?Sized>(
                     h_ut_m: pos.h_ut_m,
                 };
                 let d_in = pos.indoor.map_or(0.0, |i| i.d2d_in_m.min(d2d));
-                let los =
-                    rng.r#gen::<f64>() < los_probability(site.scenario, d2d - d_in, pos.h_ut_m)?;
-                let h_e = if site.scenario == crate::channel::stochastic::Scenario::UMa {
-                    effective_environment_height(rng, d2d, pos.h_ut_m)
-                } else {
-                    1.0
-                };
-                let pl = pathloss_db(site.scenario, los, site.fc_ghz, &dist, h_e)?;
-                let prop = match (pos.indoor, los) {
-                    (Some(_), _) => Propagation::O2i,
-                    (None, true) => Propagation::Los,
-                    (None, false) => Propagation::Nlos,
-                };
+                let leg = outdoor_leg(rng, site.scenario, site.fc_ghz, &dist, d_in)?;
+                let (pl, prop) = (
+                    leg.pathloss_db,
+                    Propagation::of(pos.indoor.is_some(), leg.los),
+                );
                 let sf = prop.lsp(site.scenario).sf_sigma_db * crate::channel::normal(rng);
                 let az = dy.atan2(dx).to_degrees() - bore;
                 let ze = 90.0 + (site.h_bs_m - pos.h_ut_m).atan2(d2d).to_degrees();

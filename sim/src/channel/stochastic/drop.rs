@@ -136,18 +136,12 @@ pub fn link<R: Rng + ?Sized>(rng: &mut R, site: &Site, user: &UserPlacement) -> 
             reason: "speed finite and ≥ 0, direction finite",
         });
     }
-    let outdoor_los = rng.r#gen::<f64>() < los_probability(scn, d2d - d_in, user.h_ut_m)?;
-    let propagation = match (user.indoor, outdoor_los) {
-        (Some(_), _) => Propagation::O2i,
-        (None, true) => Propagation::Los,
-        (None, false) => Propagation::Nlos,
-    };
-    let h_e = if scn == Scenario::UMa {
-        effective_environment_height(rng, d2d, user.h_ut_m)
-    } else {
-        1.0
-    };
-    let pathloss_db = pathloss_db(scn, outdoor_los, site.fc_ghz, &distances, h_e)?;
+    let OutdoorLeg {
+        los: outdoor_los,
+        h_e,
+        pathloss_db,
+    } = outdoor_leg(rng, scn, site.fc_ghz, &distances, d_in)?;
+    let propagation = Propagation::of(user.indoor.is_some(), outdoor_los);
     let o2i_loss_db = user.indoor.map_or(0.0, |i| {
         o2i_loss_db(rng, i.building, site.fc_ghz, i.d2d_in_m)
     });
@@ -178,6 +172,44 @@ pub fn link<R: Rng + ?Sized>(rng: &mut R, site: &Site, user: &UserPlacement) -> 
             speed_mps: user.speed_mps,
             travel_azimuth_deg: user.travel_azimuth_deg,
         },
+    })
+}
+
+/// The outdoor leg of a link: whether it is LOS, UMa's effective environment height h_E and
+/// the path loss of Table 7.4.1-1 (dB).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OutdoorLeg {
+    /// Line of sight, drawn with the LOS probability (Table 7.4.2-1) of the outdoor distance.
+    pub los: bool,
+    /// h_E in m (§7.4.1 note 1: drawn for UMa, 1 m otherwise).
+    pub h_e: f64,
+    /// Path loss in dB (LOS or NLOS formula of `scenario`, at `distances`).
+    pub pathloss_db: f64,
+}
+
+/// Draws the outdoor leg of a link at `distances`, `d2d_in_m` of whose horizontal distance is
+/// indoors: the LOS state from the LOS probability of the outdoor part, then (UMa) h_E, then the
+/// path loss — the steps every link of a drop takes, serving or interfering. Errors: those of
+/// the LOS probability and the path loss (distances and heights out of range).
+pub fn outdoor_leg<R: Rng + ?Sized>(
+    rng: &mut R,
+    scenario: Scenario,
+    fc_ghz: f64,
+    distances: &LinkDistances,
+    d2d_in_m: f64,
+) -> Result<OutdoorLeg> {
+    let (d2d, h_ut) = (distances.d2d_m, distances.h_ut_m);
+    let los = rng.r#gen::<f64>() < los_probability(scenario, d2d - d2d_in_m, h_ut)?;
+    let h_e = if scenario == Scenario::UMa {
+        effective_environment_height(rng, d2d, h_ut)
+    } else {
+        1.0
+    };
+    let pathloss_db = pathloss_db(scenario, los, fc_ghz, distances, h_e)?;
+    Ok(OutdoorLeg {
+        los,
+        h_e,
+        pathloss_db,
     })
 }
 

@@ -33,7 +33,8 @@ pub mod pathloss;
 
 pub use clusters::{LosDirections, cluster_profile};
 pub use drop::{
-    BuildingType, DropConfig, Indoor, Link, Site, UserPlacement, drop_users, field_test_users, link,
+    BuildingType, DropConfig, Indoor, Link, OutdoorLeg, Site, UserPlacement, drop_users,
+    field_test_users, link, outdoor_leg,
 };
 pub use large_scale::{LargeScale, LspDistribution};
 pub use los_probability::los_probability;
@@ -102,6 +103,16 @@ pub enum Propagation {
 }
 
 impl Propagation {
+    /// The condition of a user indoors (O2I whatever its outdoor leg) or outdoors with a LOS
+    /// or NLOS leg.
+    pub fn of(indoor: bool, outdoor_los: bool) -> Self {
+        match (indoor, outdoor_los) {
+            (true, _) => Propagation::O2i,
+            (false, true) => Propagation::Los,
+            (false, false) => Propagation::Nlos,
+        }
+    }
+
     /// The Table 7.5-6 column of this condition in `scenario`.
     pub fn lsp(self, scenario: Scenario) -> &'static t::Lsp {
         let s = scenario.table();
