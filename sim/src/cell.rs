@@ -232,12 +232,20 @@ impl CellScenario {
         Ok(Box::new(UserGains::new(inner, &self.user_gain_db)?))
     }
 
+    /// The generator of the channel's own draws (ray coupling and phases, TDL taps): for
+    /// [`ChannelKind::Clusters`] its first `u64` is the [`ClusterChannel`] seed, so a drop
+    /// (`link_budget::cell_from_drop`) can take the element gains of the very rays the cell
+    /// simulates.
+    pub fn channel_rng(&self) -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(self.seed ^ 0xC4A7_7E1D)
+    }
+
     fn build_unscaled(
         &self,
         array: &massive_mimo::array::PanelArray,
         array_design_hz: f64,
     ) -> Result<Box<dyn ChannelModel>> {
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0xC4A7_7E1D);
+        let mut rng = self.channel_rng();
         let n_ant = array.len();
         Ok(match &self.channel {
             ChannelKind::Clusters(profiles) => {

@@ -206,7 +206,10 @@ pub fn cell_from_drop<R: Rng + ?Sized>(
         .collect::<Result<Vec<_>>>()?;
     let geoms: Vec<_> = links.iter().map(|l| l.geometry).collect();
     let profiles: Vec<_> = links.iter().map(|l| l.profile.clone()).collect();
-    let ch = ClusterChannel::new(array, array_design_hz, &geoms, &profiles, 0)?;
+    // The rays the cell will simulate (same seed as `CellScenario::build_channel`), so the
+    // element gains below are those of the simulated channel.
+    let ray_seed: u64 = base.channel_rng().r#gen();
+    let ch = ClusterChannel::new(array, array_design_hz, &geoms, &profiles, ray_seed)?;
     let n_ue = budget.noise_per_re_dbm(budget.ue_noise_figure_db);
     let n_bs = budget.noise_per_re_dbm(budget.bs_noise_figure_db);
     let p_bs = budget.bs_power_per_re_dbm();
