@@ -914,8 +914,60 @@ fn demap_names_each_wrong_argument() {
         );
     }
     let mut short = vec![0.0f32; 24 * 4 - 1];
-    assert_eq!(
-        support::err::name(det.demap(m, DemapMethod::MaxLog, x.view(), xv.view(), 0, &mut short)),
-        "llr [n_sym·n_sc·Qm]"
-    );
+    match det.demap(m, DemapMethod::MaxLog, x.view(), xv.view(), 0, &mut short) {
+        Err(massive_mimo::Error::ShapeMismatch {
+            name,
+            expected,
+            got,
+        }) => {
+            assert_eq!(name, "llr [n_sym·n_sc·Qm]");
+            // 1 symbol × 24 subcarriers × 4 bits.
+            assert_eq!(&*expected, &[96]);
+            assert_eq!(&*got, &[95]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `demap` gives each PRB group's subcarriers that group's noise variance: with groups of two
+/// PRBs (24 subcarriers) and noise 0.05 / 5.0 per group, every group's LLRs equal
+/// `modulation::demap` of its own subcarriers at its own σ², bit for bit.
+#[test]
+fn demap_uses_each_groups_own_noise() {
+    let cfg = massive_mimo::detection::DetectorConfig {
+        max_ant: 4,
+        max_layers: 2,
+        max_interferers: 0,
+        max_groups: 3,
+        group_prbs: 2,
+        n_sym: 2,
+    };
+    let mut det = MimoDetector::new(&cfg).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    // 60 subcarriers: two whole groups and a half one.
+    let x = Array3::from_shape_fn((2, 2, 60), |_| cn(&mut rng, 1.0));
+    let xv = Array2::from_shape_vec((3, 2), vec![0.05f32, 0.1, 5.0, 0.2, 0.5, 0.3]).unwrap();
+    let m = Modulation::Qam16;
+    let mut llr = vec![0.0f32; 2 * 60 * 4];
+    det.demap(m, DemapMethod::MaxLog, x.view(), xv.view(), 1, &mut llr)
+        .unwrap();
+    for t in 0..2 {
+        for (g, (k0, k1)) in [(0, 24), (24, 48), (48, 60)].into_iter().enumerate() {
+            let sym: Vec<C32> = x.slice(s![1, t, k0..k1]).to_vec();
+            let mut want = vec![0.0f32; (k1 - k0) * 4];
+            massive_mimo::modulation::demap(
+                m,
+                DemapMethod::MaxLog,
+                &sym,
+                &vec![xv[[g, 1]]; k1 - k0],
+                &mut want,
+            )
+            .unwrap();
+            assert_eq!(
+                &llr[(t * 60 + k0) * 4..(t * 60 + k1) * 4],
+                &want[..],
+                "symbol {t}, group {g}"
+            );
+        }
+    }
 }
