@@ -54,6 +54,7 @@ pub use error::{Result, SimdError};
 pub use kernels::gemm::GemmMode;
 pub use kernels::gram::GramSide;
 pub use kernels::norms::NormsOf;
+pub mod memory;
 pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;

@@ -44,6 +44,8 @@ impl AlignedGrid {
                 value: crate::error::Value::of(&len),
                 reason: "more samples than can be allocated",
             })?;
+        // 2 MiB pages for grids that span many of them (before the first write).
+        crate::simd::memory::advise_huge_pages(&mut data);
         data.resize(len + slack, C32::new(0.0, 0.0));
         // The first sample at a multiple of GRID_ALIGN (C32 is 8-byte aligned, so some offset
         // below `slack` is).
