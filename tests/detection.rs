@@ -583,20 +583,10 @@ fn absurd_capacities_are_errors_not_aborts() {
 /// above c ≈ 1.8e19.)
 #[test]
 fn detection_is_scale_invariant_from_1e_minus_20_to_1e18() {
-    let (n_rx, n_l, n_groups) = (8, 3, 4);
-    let cfg = massive_mimo::detection::DetectorConfig {
-        max_ant: n_rx,
-        max_layers: n_l,
-        max_interferers: 0,
-        max_groups: n_groups,
-        group_prbs: 1,
-        n_sym: 2,
-    };
     // Rayleigh channels (8 × 3: well conditioned, so f32 rounding of the scaled inputs moves
     // the results by ≈ 1e-7 relative, not more).
-    let mut rng = ChaCha8Rng::seed_from_u64(2020);
-    let h1 = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
-    let y1 = Array3::from_shape_fn((n_rx, 2, 12 * n_groups), |_| cn(&mut rng, 1.0));
+    let (cfg, h1, y1) = four_groups_of_8x3(2020);
+    let n_groups = h1.dim().0;
     let run = |scale: f64, method| {
         let sc = |v: &C32| C32::new((v.re as f64 * scale) as f32, (v.im as f64 * scale) as f32);
         let h = h1.map(sc);
@@ -635,18 +625,8 @@ fn detection_is_scale_invariant_from_1e_minus_20_to_1e18() {
 /// smallest group underflowing or the largest overflowing).
 #[test]
 fn each_group_is_scaled_on_its_own() {
-    let (n_rx, n_l, n_groups) = (8, 3, 4);
-    let cfg = massive_mimo::detection::DetectorConfig {
-        max_ant: n_rx,
-        max_layers: n_l,
-        max_interferers: 0,
-        max_groups: n_groups,
-        group_prbs: 1,
-        n_sym: 2,
-    };
-    let mut rng = ChaCha8Rng::seed_from_u64(2021);
-    let h1 = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
-    let y1 = Array3::from_shape_fn((n_rx, 2, 12 * n_groups), |_| cn(&mut rng, 1.0));
+    let (cfg, h1, y1) = four_groups_of_8x3(2021);
+    let (n_groups, n_l, _) = h1.dim();
     // Large before small: a peak taken over a neighbouring group sees the larger one.
     let scales = [1e18f64, 1e-20, 1e10, 1.0];
     let sc = |v: &C32, s: f64| C32::new((v.re as f64 * s) as f32, (v.im as f64 * s) as f32);
@@ -682,6 +662,31 @@ fn each_group_is_scaled_on_its_own() {
             }
         }
     }
+}
+
+/// A detector configuration for 4 one-PRB groups of 8 antennas × 3 layers and 2 symbols, with
+/// i.i.d. unit-power Rayleigh channels `h [group, layer, ant]` and received samples
+/// `y [ant, 2, 48]` drawn from `seed`.
+fn four_groups_of_8x3(
+    seed: u64,
+) -> (
+    massive_mimo::detection::DetectorConfig,
+    Array3<C32>,
+    Array3<C32>,
+) {
+    let (n_rx, n_l, n_groups) = (8, 3, 4);
+    let cfg = massive_mimo::detection::DetectorConfig {
+        max_ant: n_rx,
+        max_layers: n_l,
+        max_interferers: 0,
+        max_groups: n_groups,
+        group_prbs: 1,
+        n_sym: 2,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let h = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
+    let y = Array3::from_shape_fn((n_rx, 2, 12 * n_groups), |_| cn(&mut rng, 1.0));
+    (cfg, h, y)
 }
 
 /// One `process` call without interference factors: the layers `[n_l, n_sym, n_sc]` (shaped
@@ -834,18 +839,8 @@ fn filters_without_interferers_equal_an_f64_reference_per_re() {
 /// A fresh detector starts with zero filters, so only a second call sees a wrong range.
 #[test]
 fn erasing_a_later_group_leaves_its_neighbours_alone() {
-    let (n_rx, n_l, n_groups) = (8, 3, 4);
-    let cfg = massive_mimo::detection::DetectorConfig {
-        max_ant: n_rx,
-        max_layers: n_l,
-        max_interferers: 0,
-        max_groups: n_groups,
-        group_prbs: 1,
-        n_sym: 2,
-    };
-    let mut rng = ChaCha8Rng::seed_from_u64(23);
-    let h = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
-    let y = Array3::from_shape_fn((n_rx, 2, 12 * n_groups), |_| cn(&mut rng, 1.0));
+    let (cfg, h, y) = four_groups_of_8x3(23);
+    let n_groups = h.dim().0;
     let mut h_bad = h.clone();
     // Layer 2 of group 2 repeats layer 0: HᴴH is singular (rank 2), so ZF erases the group.
     let l0 = h.slice(s![2, 0, ..]).to_owned();
