@@ -163,6 +163,11 @@ struct Args {
     /// Leave out the other-cell interference of the surrounding 20 sectors (38.901 channels).
     #[arg(long)]
     no_interference: bool,
+    /// Add the uplink interference of the 20 surrounding sectors' co-scheduled users, power
+    /// controlled toward their own sectors (38.901 channels; an interference-over-thermal rise
+    /// at the base station, treated as white).
+    #[arg(long)]
+    ul_interference: bool,
     /// R.m.s. delay spread of the 38.901 TDL and CDL channels, ns (38.901 Table 7.7.3-1: 10 very
     /// short … 1000 very long; 100 nominal).
     #[arg(long, default_value_t = 100.0)]
@@ -361,6 +366,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             )
         },
         interference: !(args.no_interference || field),
+        ul_interference: args.ul_interference,
     });
     let drop = match &setup {
         Some(setup) => {
@@ -583,7 +589,7 @@ fn print_budget(d: &DropCell, r0: &CarrierResult, placement: Placement, setup: &
     let b = setup.budget;
     println!(
         "\nlink budget: 38.901 {:?} ({:?} placement) at {:.3} GHz, BS {:.0} m, {:.1} dBm per carrier \
-         ({:.1} dBm per RE), UE 23 dBm, NF {:.0} / {:.0} dB (UE / BS), {} other-cell interference",
+         ({:.1} dBm per RE), UE 23 dBm, NF {:.0} / {:.0} dB (UE / BS), {} other-cell interference{}",
         setup.site.scenario,
         placement,
         setup.site.fc_ghz,
@@ -596,6 +602,14 @@ fn print_budget(d: &DropCell, r0: &CarrierResult, placement: Placement, setup: &
             "with"
         } else {
             "without"
+        },
+        if setup.ul_interference {
+            format!(
+                " (uplink: {:.1} dB over thermal at the BS; the UL SNR column is over thermal)",
+                d.ul_iot_db
+            )
+        } else {
+            String::new()
         }
     );
     println!(
@@ -658,6 +672,7 @@ fn print_budget(d: &DropCell, r0: &CarrierResult, placement: Placement, setup: &
 fn budget_json(d: &DropCell) -> serde_json::Value {
     serde_json::json!({
         "reference_gain_db": d.reference_gain_db,
+        "ul_iot_db": d.ul_iot_db,
         "users": d.users.iter().map(|u| serde_json::json!({
             "d2d_m": u.link.distances.d2d_m,
             "h_ut_m": u.link.distances.h_ut_m,

@@ -53,6 +53,8 @@ class Scenario:
     'cluster_los', 'epa', 'eva', 'etu', 'rayleigh' (every user at dl_snr_db / ul_snr_db);
     placement: 'sector' (38.901 Table 7.2-1) or 'field_test' (38.901 channels); interference:
     the downlink interference of the 20 surrounding sectors (None: on for 'sector');
+    ul_interference: the uplink interference over thermal of those sectors' co-scheduled users
+    (None: off);
     bs_power_dbm: per carrier (None: 46 LTE, 53 NR); chains: 'ideal', 'uncalibrated' or
     'calibrated' radio chains (None: calibrated); weight_subcarriers: sub-PRB precoding weights
     (1, 2, 3, 4, 6; None or 0: per PRB); perfect_csi: weights from the true channel instead of
@@ -77,6 +79,7 @@ class Scenario:
     threads: Optional[int] = None
     placement: Optional[str] = None
     interference: Optional[bool] = None
+    ul_interference: Optional[bool] = None
     bs_power_dbm: Optional[float] = None
     chains: Optional[str] = None
     weight_subcarriers: Optional[int] = None

@@ -730,6 +730,8 @@ impl UplinkSlot {
 /// ('uma', 'umi', 'rma': a 38.901 §7.5 drop with a link budget; 'cluster', 'cluster_los',
 /// 'epa', 'eva', 'etu', 'rayleigh' at dl_snr_db / ul_snr_db), placement ('sector' |
 /// 'field_test', 38.901 channels), interference (bool, default: True for 'sector'),
+/// ul_interference (bool, default False: the uplink interference over thermal of the 20
+/// surrounding sectors' users),
 /// bs_power_dbm, chains ('ideal' | 'uncalibrated' | 'calibrated'), weight_subcarriers (0 or
 /// 1, 2, 3, 4, 6), perfect_csi, periods, dl_snr_db, ul_snr_db, seed, threads.
 #[pyfunction]
@@ -750,7 +752,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
             _ => Ok(default),
         }
     }
-    const KEYS: [&str; 19] = [
+    const KEYS: [&str; 20] = [
         "rat",
         "carriers",
         "users",
@@ -767,6 +769,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
         "mcs_margin_db",
         "placement",
         "interference",
+        "ul_interference",
         "bs_power_dbm",
         "chains",
         "weight_subcarriers",
@@ -919,6 +922,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
                 )
             },
             interference: get(scenario, "interference", !field)?,
+            ul_interference: get(scenario, "ul_interference", false)?,
         };
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(sc.seed ^ 0x3890_1075);
         let placed = if field {

@@ -21,14 +21,23 @@
 //! shadow fading, the user's O2I loss, and the element pattern (Table 7.3-1) toward the user's
 //! LOS direction (random beams from another cell have unit mean array gain). The sum over the
 //! 20 interferers, divided by the user's thermal noise, is its INR
-//! ([`CellScenario::dl_interference_db`]). The uplink's other-cell interference is not modelled
-//! (state an interference-over-thermal margin in `bs_noise_figure_db` if needed).
+//! ([`CellScenario::dl_interference_db`]).
+//!
+//! Other-cell interference (uplink, with [`DropSetup::ul_interference`]): each of the same 20 sectors serves as many co-scheduled
+//! users per PRB as the serving cell's uplink (up to 12), dropped in its own sector like the
+//! served ones (Table 7.2-1) and power-controlled toward their own sector as the served users
+//! are (α = 1 to `ul_target_snr_db`, capped at the maximum; full power without a target). Their
+//! power at the serving sector — own LOS draws, path loss, shadow fading, O2I loss, the serving
+//! element pattern toward them — over the thermal noise is the interference over thermal
+//! ([`DropCell::ul_iot_db`]); the cell's `ul_snr_db` is then the SINR at the reference gain,
+//! interference taken as white and spatially flat (IRC would reject part of it).
 
 use crate::cell::{CellScenario, ChannelKind};
 use crate::channel::ClusterChannel;
 use crate::channel::stochastic::drop::Link;
+use crate::channel::stochastic::pathloss::o2i_loss_db;
 use crate::channel::stochastic::{
-    LinkDistances, Propagation, Site, UserPlacement, link, outdoor_leg,
+    DropConfig, LinkDistances, Propagation, Site, UserPlacement, drop_users, link, outdoor_leg,
 };
 use massive_mimo::array::{ELEMENT_GAIN_DBI, PanelArray, element_pattern_db};
 use massive_mimo::{Error, Result};
@@ -146,6 +155,9 @@ pub struct DropSetup {
     pub budget: LinkBudget,
     /// Whether to add the downlink other-cell interference of the 20 surrounding sectors.
     pub interference: bool,
+    /// Whether to add the uplink interference over thermal of the 20 surrounding sectors'
+    /// co-scheduled users ([`DropCell::ul_iot_db`]).
+    pub ul_interference: bool,
 }
 
 /// A drop turned into a cell: the scenario to simulate and each user's budget.
@@ -157,6 +169,9 @@ pub struct DropCell {
     pub users: Vec<UserBudget>,
     /// G_ref, dB: the SNRs of `scenario` are at this gain.
     pub reference_gain_db: f64,
+    /// Uplink interference over thermal at the serving sector, dB (0 without
+    /// `DropSetup::ul_interference`): `scenario.ul_snr_db` is lowered by it.
+    pub ul_iot_db: f64,
 }
 
 /// The interfering sectors' positions and boresights (m, degrees) around the serving sector's
@@ -190,6 +205,7 @@ pub fn cell_from_drop<R: Rng + ?Sized>(
         array_design_hz,
         budget,
         interference,
+        ul_interference,
     } = *setup;
     let site = &site;
     budget.check()?;
@@ -259,6 +275,13 @@ pub fn cell_from_drop<R: Rng + ?Sized>(
             link: l,
         });
     }
+    // Drawn after every user's link and downlink interference, so that those stay as they were.
+    let ul_iot_db = if ul_interference {
+        let co_scheduled = users.len().min(MAX_UL_USERS);
+        uplink_iot_db(rng, site, &budget, &sectors, co_scheduled)?
+    } else {
+        0.0
+    };
     let mut gains: Vec<f64> = out
         .iter()
         .map(|b| b.element_gain_db - b.coupling_loss_db)
@@ -272,7 +295,7 @@ pub fn cell_from_drop<R: Rng + ?Sized>(
     scenario.channel = ChannelKind::Clusters(out.iter().map(|b| b.link.profile.clone()).collect());
     scenario.user_gain_db = user_gain_db.iter().map(|g| g - g_ref).collect();
     scenario.dl_snr_db = p_bs - n_ue + g_ref;
-    scenario.ul_snr_db = p_ue - n_bs + g_ref;
+    scenario.ul_snr_db = p_ue - n_bs - ul_iot_db + g_ref;
     scenario.ul_power_db = out.iter().map(|b| b.ul_power_db).collect();
     scenario.dl_interference_db = if interference {
         out.iter().map(|b| b.dl_inr_db).collect()
@@ -283,5 +306,62 @@ pub fn cell_from_drop<R: Rng + ?Sized>(
         scenario,
         users: out,
         reference_gain_db: g_ref,
+        ul_iot_db,
     })
+}
+
+/// The most users the simulated cell's uplink co-schedules per PRB (its DMRS ports).
+const MAX_UL_USERS: usize = 12;
+
+/// Uplink interference over thermal at the serving sector (origin, boresight along x), dB:
+/// `co_scheduled` power-controlled users in each sector of `sectors` (see the module
+/// documentation).
+fn uplink_iot_db<R: Rng + ?Sized>(
+    rng: &mut R,
+    site: &Site,
+    budget: &LinkBudget,
+    sectors: &[(f64, f64, f64)],
+    co_scheduled: usize,
+) -> Result<f64> {
+    let n_bs = budget.noise_per_re_dbm(budget.bs_noise_figure_db);
+    let p_max = budget.ue_power_per_re_dbm();
+    let scn = site.scenario;
+    let cfg = DropConfig::sector(scn, co_scheduled);
+    let shadow = |rng: &mut R, indoor: bool, los: bool| {
+        Propagation::of(indoor, los).lsp(scn).sf_sigma_db * crate::channel::normal(rng)
+    };
+    let zenith = |d2d: f64, h_ut: f64| 90.0 + (site.h_bs_m - h_ut).atan2(d2d).to_degrees();
+    let mut i_mw = 0.0;
+    for &(x0, y0, bore) in sectors {
+        let (sn, cs) = bore.to_radians().sin_cos();
+        for u in drop_users(rng, site, &cfg)? {
+            let d_in = u.indoor.map_or(0.0, |i| i.d2d_in_m);
+            let o2i = u.indoor.map_or(0.0, |i| {
+                o2i_loss_db(rng, i.building, site.fc_ghz, i.d2d_in_m)
+            });
+            // Toward its own sector: the power control's path.
+            let own = LinkDistances {
+                d2d_m: u.d2d_m(),
+                h_bs_m: site.h_bs_m,
+                h_ut_m: u.h_ut_m,
+            };
+            let leg = outdoor_leg(rng, scn, site.fc_ghz, &own, d_in)?;
+            let cl_own = leg.pathloss_db + shadow(rng, u.indoor.is_some(), leg.los) + o2i;
+            let g_own =
+                ELEMENT_GAIN_DBI + element_pattern_db(zenith(own.d2d_m, u.h_ut_m), u.azimuth_deg());
+            let p = budget
+                .ul_target_snr_db
+                .map_or(p_max, |t| (t + n_bs + cl_own - g_own).min(p_max));
+            // Toward the serving sector.
+            let (x, y) = (x0 + cs * u.x_m - sn * u.y_m, y0 + sn * u.x_m + cs * u.y_m);
+            let d2d = x.hypot(y).max(10.0);
+            let to_us = LinkDistances { d2d_m: d2d, ..own };
+            let leg = outdoor_leg(rng, scn, site.fc_ghz, &to_us, d_in.min(d2d))?;
+            let cl = leg.pathloss_db + shadow(rng, u.indoor.is_some(), leg.los) + o2i;
+            let g = ELEMENT_GAIN_DBI
+                + element_pattern_db(zenith(d2d, u.h_ut_m), y.atan2(x).to_degrees());
+            i_mw += 10f64.powf((p + g - cl) / 10.0);
+        }
+    }
+    Ok(10.0 * (1.0 + i_mw / 10f64.powf(n_bs / 10.0)).log10())
 }

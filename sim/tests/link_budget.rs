@@ -20,6 +20,7 @@ fn drop_cell(interference: bool) -> (DropSetup, massive_mimo_sim::link_budget::D
         array_design_hz: 2.6e9,
         budget: LinkBudget::macro_cell(46.0, 1200, 15e3),
         interference,
+        ul_interference: interference,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let users = drop_users(&mut rng, &site, &DropConfig::sector(Scenario::UMa, 8)).unwrap();
@@ -96,4 +97,48 @@ fn per_user_budgets_add_up() {
         assert!(b.dl_inr_db.is_finite(), "user {u}: interference on");
         assert_eq!(sc.dl_interference_db[u], b.dl_inr_db);
     }
+}
+
+/// Uplink interference over thermal: 0 dB without interference; with it, the cell's uplink SNR
+/// drops by exactly the IoT (the links and the reference gain are drawn first, unchanged), and
+/// the interference power scales at most linearly with the neighbours' power-control target
+/// (10 dB lower target → between 1× and 10× less interference: only users capped at full power
+/// fall short of the full factor).
+#[test]
+fn uplink_interference_over_thermal_follows_the_neighbours_power_control() {
+    let (_, quiet) = drop_cell(false);
+    assert_eq!(quiet.ul_iot_db, 0.0);
+    let (_, loud) = drop_cell(true);
+    assert!(
+        loud.ul_iot_db > 0.0 && loud.ul_iot_db.is_finite(),
+        "{}",
+        loud.ul_iot_db
+    );
+    assert_eq!(loud.reference_gain_db, quiet.reference_gain_db);
+    let d = quiet.scenario.ul_snr_db - loud.scenario.ul_snr_db - loud.ul_iot_db;
+    assert!(d.abs() < 1e-9, "{d}");
+    let with_target = |t: f64| {
+        let site = Site::new(Scenario::UMa, 2.6);
+        let setup = DropSetup {
+            site,
+            array: PanelArray::cross_polarized(8, 4).unwrap(),
+            array_design_hz: 2.6e9,
+            budget: LinkBudget {
+                ul_target_snr_db: Some(t),
+                ..LinkBudget::macro_cell(46.0, 1200, 15e3)
+            },
+            interference: true,
+            ul_interference: true,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let users = drop_users(&mut rng, &site, &DropConfig::sector(Scenario::UMa, 8)).unwrap();
+        let mut base = CellScenario::reference(8);
+        base.seed = 99;
+        let iot = cell_from_drop(&mut rng, &setup, &users, &base)
+            .unwrap()
+            .ul_iot_db;
+        10f64.powf(iot / 10.0) - 1.0 // I/N
+    };
+    let ratio = with_target(10.0) / with_target(0.0);
+    assert!(ratio > 1.0 && ratio <= 10.0 * (1.0 + 1e-9), "{ratio}");
 }
