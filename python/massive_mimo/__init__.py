@@ -96,7 +96,8 @@ def simulate(scenario: "Scenario | Dict[str, Any]" = Scenario()) -> Dict[str, An
     ``mcs`` (−1: none), ``throughput_mbps``) and the same with an ``uplink_`` prefix, plus
     ``total_throughput_mbps`` / ``uplink_total_throughput_mbps``; the totals over carriers;
     and for the 38.901 channels the link budget per user (``coupling_loss_db``, ``dl_snr_db``,
-    ``dl_inr_db``, ``ul_snr_db``).
+    ``dl_inr_db``, ``ul_snr_db``; ``ul_snr_db`` over thermal noise) and the uplink interference
+    over thermal ``ul_iot_db`` (0 unless ``ul_interference``).
     """
     d = scenario.as_dict() if isinstance(scenario, Scenario) else dict(scenario)
     return _simulate(d)

@@ -951,6 +951,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
         out.set_item("dl_snr_db", PyArray1::from_vec(py, col(&|u| u.dl_snr_db)))?;
         out.set_item("dl_inr_db", PyArray1::from_vec(py, col(&|u| u.dl_inr_db)))?;
         out.set_item("ul_snr_db", PyArray1::from_vec(py, col(&|u| u.ul_snr_db)))?;
+        out.set_item("ul_iot_db", d.ul_iot_db)?;
     }
     let list = PyList::empty(py);
     let (mut dl_total, mut ul_total) = (0.0, 0.0);

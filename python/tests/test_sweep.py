@@ -50,6 +50,13 @@ def test_uma_drops_carry_their_link_budget():
     assert (field["dl_inr_db"] == float("-inf")).all()
     c = sector["carriers"][0]
     assert ((c["bler"] >= 0) & (c["bler"] <= 1)).all()
+    # The neighbours' uplink users: off by default; on, a rise over thermal that costs uplink
+    # throughput (same drop: same links, same seed).
+    assert sector["ul_iot_db"] == 0.0
+    loud = mm.simulate({"carriers": 1, "users": 8, "channel": "uma", "seed": 5, "ul_interference": True})
+    assert loud["ul_iot_db"] > 0.0
+    assert (loud["coupling_loss_db"] == cl_s).all()
+    assert loud["uplink_total_throughput_mbps"] <= sector["uplink_total_throughput_mbps"]
     with pytest.raises(ValueError, match="placement"):
         mm.simulate({"carriers": 1, "users": 2, "channel": "uma", "placement": "rooftop"})
     with pytest.raises(ValueError, match="chains"):
