@@ -484,6 +484,30 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
         )),
         "e [n_ant, 1 ≤ n_samples ≤ max_samples] / u [n_int, n_ant]"
     );
+    // More residual samples than the estimator holds, and factors for the wrong antenna count,
+    // each on its own.
+    let mut ie = massive_mimo::detection::InterferenceEstimator::new(3).unwrap();
+    let e_ok = Array2::from_elem((4, 3), C32::new(0.1, 0.0));
+    let mut u_ok = Array2::zeros((1, 4));
+    ie.factors(e_ok.view(), 0.1, u_ok.view_mut()).unwrap();
+    let e_long = Array2::from_elem((4, 4), C32::new(0.1, 0.0));
+    let mut u_short = Array2::zeros((1, 3));
+    for (what, r) in [
+        (
+            "4 samples > 3",
+            ie.factors(e_long.view(), 0.1, u_ok.view_mut()),
+        ),
+        (
+            "u for 3 antennas",
+            ie.factors(e_ok.view(), 0.1, u_short.view_mut()),
+        ),
+    ] {
+        assert_eq!(
+            support::err::name(r),
+            "e [n_ant, 1 ≤ n_samples ≤ max_samples] / u [n_int, n_ant]",
+            "{what}"
+        );
+    }
 }
 
 #[test]
@@ -946,6 +970,24 @@ fn demap_uses_each_groups_own_noise() {
     let mut llr = vec![0.0f32; 2 * 60 * 4];
     det.demap(m, DemapMethod::MaxLog, x.view(), xv.view(), 1, &mut llr)
         .unwrap();
+    // Subcarriers beyond the last group (here 72..80 of a 3-group detector) take the last
+    // group's noise.
+    let x_wide = Array3::from_shape_fn((2, 2, 80), |_| cn(&mut rng, 1.0));
+    let mut llr_wide = vec![0.0f32; 2 * 80 * 4];
+    det.demap(
+        m,
+        DemapMethod::MaxLog,
+        x_wide.view(),
+        xv.view(),
+        1,
+        &mut llr_wide,
+    )
+    .unwrap();
+    let tail: Vec<C32> = x_wide.slice(s![1, 1, 48..80]).to_vec();
+    let mut want = vec![0.0f32; 32 * 4];
+    massive_mimo::modulation::demap(m, DemapMethod::MaxLog, &tail, &[xv[[2, 1]]; 32], &mut want)
+        .unwrap();
+    assert_eq!(&llr_wide[(80 + 48) * 4..160 * 4], &want[..]);
     for t in 0..2 {
         for (g, (k0, k1)) in [(0, 24), (24, 48), (48, 60)].into_iter().enumerate() {
             let sym: Vec<C32> = x.slice(s![1, t, k0..k1]).to_vec();

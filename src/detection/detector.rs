@@ -492,6 +492,8 @@ impl MimoDetector {
     /// LLRs of layer `layer` of a detected grid `x` [n_l, n_sym, n_sc] with the noise
     /// variances `x_noise_var` [n_groups, n_l] of the same call, into `llr` (bit-major per RE,
     /// REs symbol-major: `llr[(l·n_sc + sc)·Qm + bit]`), through [`crate::modulation::demap`].
+    /// Subcarrier k takes the noise of group ⌊k / (12·group_prbs)⌋; subcarriers past the last
+    /// group take the last group's.
     pub fn demap(
         &mut self,
         modulation: Modulation,
