@@ -246,16 +246,9 @@ pub fn cell_from_drop<R: Rng + ?Sized>(
                     h_ut_m: pos.h_ut_m,
                 };
                 let d_in = pos.indoor.map_or(0.0, |i| i.d2d_in_m.min(d2d));
-                let leg = outdoor_leg(rng, site.scenario, site.fc_ghz, &dist, d_in)?;
-                let (pl, prop) = (
-                    leg.pathloss_db,
-                    Propagation::of(pos.indoor.is_some(), leg.los),
-                );
-                let sf = prop.lsp(site.scenario).sf_sigma_db * crate::channel::normal(rng);
                 let az = dy.atan2(dx).to_degrees() - bore;
-                let ze = 90.0 + (site.h_bs_m - pos.h_ut_m).atan2(d2d).to_degrees();
-                let g = ELEMENT_GAIN_DBI + element_pattern_db(ze, az);
-                i_mw += 10f64.powf((p_bs + g - pl - sf - l.o2i_loss_db) / 10.0);
+                let g = leg_gain_db(rng, site, &dist, d_in, pos.indoor.is_some(), az)?;
+                i_mw += 10f64.powf((p_bs + g - l.o2i_loss_db) / 10.0);
             }
             10.0 * i_mw.log10() - n_ue
         } else {
@@ -310,6 +303,28 @@ pub fn cell_from_drop<R: Rng + ?Sized>(
     })
 }
 
+/// The large-scale gain of one leg between a sector of `site` and a user at `dist`
+/// (`d2d_in_m` of it indoors, `azimuth_deg` from the sector's boresight), dB: the element
+/// pattern's gain toward the user's LOS direction (Table 7.3-1) − path loss − shadow fading,
+/// with the leg's own LOS draw ([`outdoor_leg`]) and shadowing draw, in that order; the O2I
+/// loss is the caller's (one per user, shared by all its legs).
+fn leg_gain_db<R: Rng + ?Sized>(
+    rng: &mut R,
+    site: &Site,
+    dist: &LinkDistances,
+    d2d_in_m: f64,
+    indoor: bool,
+    azimuth_deg: f64,
+) -> Result<f64> {
+    let leg = outdoor_leg(rng, site.scenario, site.fc_ghz, dist, d2d_in_m)?;
+    let sf = Propagation::of(indoor, leg.los)
+        .lsp(site.scenario)
+        .sf_sigma_db
+        * crate::channel::normal(rng);
+    let zenith = 90.0 + (site.h_bs_m - dist.h_ut_m).atan2(dist.d2d_m).to_degrees();
+    Ok(ELEMENT_GAIN_DBI + element_pattern_db(zenith, azimuth_deg) - leg.pathloss_db - sf)
+}
+
 /// The most users the simulated cell's uplink co-schedules per PRB (its DMRS ports).
 const MAX_UL_USERS: usize = 12;
 
@@ -325,12 +340,7 @@ fn uplink_iot_db<R: Rng + ?Sized>(
 ) -> Result<f64> {
     let n_bs = budget.noise_per_re_dbm(budget.bs_noise_figure_db);
     let p_max = budget.ue_power_per_re_dbm();
-    let scn = site.scenario;
-    let cfg = DropConfig::sector(scn, co_scheduled);
-    let shadow = |rng: &mut R, indoor: bool, los: bool| {
-        Propagation::of(indoor, los).lsp(scn).sf_sigma_db * crate::channel::normal(rng)
-    };
-    let zenith = |d2d: f64, h_ut: f64| 90.0 + (site.h_bs_m - h_ut).atan2(d2d).to_degrees();
+    let cfg = DropConfig::sector(site.scenario, co_scheduled);
     let mut i_mw = 0.0;
     for &(x0, y0, bore) in sectors {
         let (sn, cs) = bore.to_radians().sin_cos();
@@ -345,22 +355,17 @@ fn uplink_iot_db<R: Rng + ?Sized>(
                 h_bs_m: site.h_bs_m,
                 h_ut_m: u.h_ut_m,
             };
-            let leg = outdoor_leg(rng, scn, site.fc_ghz, &own, d_in)?;
-            let cl_own = leg.pathloss_db + shadow(rng, u.indoor.is_some(), leg.los) + o2i;
-            let g_own =
-                ELEMENT_GAIN_DBI + element_pattern_db(zenith(own.d2d_m, u.h_ut_m), u.azimuth_deg());
+            let g_own = leg_gain_db(rng, site, &own, d_in, u.indoor.is_some(), u.azimuth_deg())?;
             let p = budget
                 .ul_target_snr_db
-                .map_or(p_max, |t| (t + n_bs + cl_own - g_own).min(p_max));
+                .map_or(p_max, |t| (t + n_bs + o2i - g_own).min(p_max));
             // Toward the serving sector.
             let (x, y) = (x0 + cs * u.x_m - sn * u.y_m, y0 + sn * u.x_m + cs * u.y_m);
             let d2d = x.hypot(y).max(10.0);
             let to_us = LinkDistances { d2d_m: d2d, ..own };
-            let leg = outdoor_leg(rng, scn, site.fc_ghz, &to_us, d_in.min(d2d))?;
-            let cl = leg.pathloss_db + shadow(rng, u.indoor.is_some(), leg.los) + o2i;
-            let g = ELEMENT_GAIN_DBI
-                + element_pattern_db(zenith(d2d, u.h_ut_m), y.atan2(x).to_degrees());
-            i_mw += 10f64.powf((p + g - cl) / 10.0);
+            let az = y.atan2(x).to_degrees();
+            let g = leg_gain_db(rng, site, &to_us, d_in.min(d2d), u.indoor.is_some(), az)?;
+            i_mw += 10f64.powf((p + g - o2i) / 10.0);
         }
     }
     Ok(10.0 * (1.0 + i_mw / 10f64.powf(n_bs / 10.0)).log10())
