@@ -51,6 +51,7 @@ mod register;
 
 pub use backend::Backend;
 pub use error::{Result, SimdError};
+pub use kernels::fft::{LaneFft, MAX_FFT_LEN, MAX_FFT_RADIX};
 pub use kernels::gemm::GemmMode;
 pub use kernels::gram::GramSide;
 pub use kernels::norms::NormsOf;
@@ -451,6 +452,33 @@ impl Kernels {
         same_batch("cholesky_inverse: out", l.len(), out.len())?;
         out.fill_identity();
         self.cholesky_solve(l, out)
+    }
+
+    /// The DFT of `plan` ([`LaneFft`]: length N, forward or inverse, unnormalised) of every
+    /// matrix of `x`, in place: each matrix is one signal of N samples (`N × 1`, axis order
+    /// [signal, sample]), so the 16 signals of a lane block — e.g. 16 antennas' comb REs —
+    /// are transformed together, one register of each per butterfly. `scratch` is any batch of
+    /// `N × 1` matrices (its first lane block is the ping-pong buffer).
+    pub fn fft_batch(
+        &self,
+        plan: &LaneFft,
+        x: &mut MatrixBatch,
+        scratch: &mut MatrixBatch,
+    ) -> Result<()> {
+        shape("fft_batch: x", x.rows(), x.cols(), plan.len(), 1)?;
+        shape(
+            "fft_batch: scratch",
+            scratch.rows(),
+            scratch.cols(),
+            plan.len(),
+            1,
+        )?;
+        dispatch!(
+            self,
+            fft_batch(plan, x, scratch),
+            kernels::fft::batch_scalar(plan, x, scratch)
+        );
+        Ok(())
     }
 
     /// Squared Euclidean norms of the rows ([`NormsOf::Rows`], `out` axis order [matrix, row])

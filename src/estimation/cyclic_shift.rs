@@ -24,24 +24,30 @@
 //! Works for any pattern whose CDM groups are single-symbol, uniformly spaced combs on which
 //! every port is the first port times a linear phase ramp landing on the tap grid;
 //! [`CyclicShiftEstimator::new`] says which condition failed otherwise. Allocation-free in
-//! `process` (rustfft plans and scratch made at construction).
+//! `process` (plans and buffers made at construction).
+//!
+//! The DFTs run on 16 antennas at once: the comb REs of every antenna are gathered into the
+//! lanes of a [`MatrixBatch`] and transformed by the kernel crate's batched
+//! [`crate::simd::LaneFft`] (radices 4, 2 and the odd primes ≤ 31 — the NR 100 MHz comb-4
+//! length 816 = 4·4·3·17), rustfft per antenna for a length with a larger prime factor.
 
-use std::sync::Arc;
-
-use ndarray::ArrayView3;
-use rustfft::{Fft, FftPlanner};
+use ndarray::{ArrayView3, s};
+use rustfft::FftPlanner;
 
 use super::estimator::check_estimate;
+use super::lane_dft::LaneDft;
 use super::{ChannelReport, OutputResolution};
 use crate::resource::{ChannelEstimate, EstimateDims};
+use crate::simd::{Kernels, LANES, MatrixBatch};
 use crate::{C32, Error, Result};
 
 struct Port {
     index: usize,
     /// First kept tap (mod M).
     start: usize,
-    /// 1/ρ_q[m]: removes the port's ramp and amplitude after the DFT back.
-    ratio_inv: Vec<C32>,
+    /// Per entry of the group's output map: its weight × 1/ρ_q[m] (removes the port's ramp
+    /// and amplitude after the DFT back).
+    map_f: Vec<C32>,
     /// Wiener weight of each kept tap (from the last call's profile).
     weights: Vec<f32>,
 }
@@ -50,7 +56,7 @@ struct Group {
     symbol: usize,
     subcarriers: Vec<usize>,
     spacing: usize,
-    /// x̄₀*/|x̄₀|² per RE.
+    /// x̄₀*/(|x̄₀|²·M) per RE (the 1/M of the inverse DFT folded in).
     reference: Vec<C32>,
     epre: f64,
     ports: Vec<Port>,
@@ -60,12 +66,11 @@ struct Group {
     noise_taps: Vec<usize>,
     /// Mean power per tap over antennas (last call).
     pdp: Vec<f64>,
-    inverse: Arc<dyn Fft<f32>>,
-    forward: Arc<dyn Fft<f32>>,
-    /// Per output: range into `map_m` / `map_w`.
+    inverse: LaneDft,
+    forward: LaneDft,
+    /// Per output: range into `map_m` and each port's `map_f`.
     map_off: Vec<usize>,
     map_m: Vec<usize>,
-    map_w: Vec<f32>,
 }
 
 /// Estimator for cyclic-shift-multiplexed pilots (see the module documentation).
@@ -77,9 +82,13 @@ pub struct CyclicShiftEstimator {
     n_out: usize,
     resolution: OutputResolution,
     groups: Vec<Group>,
-    c: Vec<C32>,
-    taps: Vec<C32>,
-    scratch: Vec<C32>,
+    /// Every antenna's delay profile, `[n_rx]` matrices of `M × 1` in lane blocks.
+    c: MatrixBatch,
+    /// One lane block of one port's weighted taps (then its DFT back).
+    taps: MatrixBatch,
+    /// The DFTs' ping-pong block.
+    scratch: MatrixBatch,
+    kernels: Kernels,
     report: ChannelReport,
 }
 
@@ -145,7 +154,6 @@ impl CyclicShiftEstimator {
         let mut planner = FftPlanner::<f32>::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut max_m = 1;
-        let mut max_scratch = 1;
         let mut assigned = vec![false; n_ports];
         for p0 in 0..n_ports {
             if assigned[p0] {
@@ -163,11 +171,14 @@ impl CyclicShiftEstimator {
                 ));
             }
             let x0: Vec<C32> = sc.iter().map(|&k| pilots[[p0, l, k]]).collect();
-            let reference: Vec<C32> = x0.iter().map(|x| x.conj() / x.norm_sqr()).collect();
+            let reference: Vec<C32> = x0
+                .iter()
+                .map(|x| x.conj() / (x.norm_sqr() * m as f32))
+                .collect();
             let epre = x0.iter().map(|x| x.norm_sqr() as f64).sum::<f64>() / m as f64;
             // Ports: ramp θ_q, offset n_q = −θ_q·M/2π mod M on the tap grid.
             let mut offsets = Vec::with_capacity(members.len());
-            let mut ratios = Vec::with_capacity(members.len());
+            let mut ratios: Vec<Vec<C32>> = Vec::with_capacity(members.len());
             for &q in &members {
                 let rho: Vec<C32> = sc
                     .iter()
@@ -210,14 +221,13 @@ impl CyclicShiftEstimator {
             let taps_needed = (max_delay * (m * spacing) as f64).ceil() as usize + 1 + pre;
             // The last quarter of every window stays out, for the noise measurement.
             let keep = taps_needed.min(window - window / 4).max(1);
-            let ports: Vec<Port> = members
+            let mut ports: Vec<Port> = members
                 .iter()
                 .zip(&offsets)
-                .zip(ratios)
-                .map(|((&q, &n), rho)| Port {
+                .map(|(&q, &n)| Port {
                     index: q,
                     start: (n + m - pre) % m,
-                    ratio_inv: rho.iter().map(|r| C32::new(1.0, 0.0) / r).collect(),
+                    map_f: Vec::new(),
                     weights: vec![0.0; keep],
                 })
                 .collect();
@@ -273,12 +283,16 @@ impl CyclicShiftEstimator {
                 }
                 map_off.push(map_m.len());
             }
-            let inverse = planner.plan_fft_inverse(m);
-            let forward = planner.plan_fft_forward(m);
+            for (port, rho) in ports.iter_mut().zip(&ratios) {
+                port.map_f = map_m
+                    .iter()
+                    .zip(&map_w)
+                    .map(|(&i, &w)| w / rho[i])
+                    .collect();
+            }
+            let inverse = LaneDft::new(&mut planner, m, true);
+            let forward = LaneDft::new(&mut planner, m, false);
             max_m = max_m.max(m);
-            max_scratch = max_scratch
-                .max(inverse.get_inplace_scratch_len())
-                .max(forward.get_inplace_scratch_len());
             groups.push(Group {
                 symbol: l,
                 subcarriers: sc,
@@ -294,7 +308,6 @@ impl CyclicShiftEstimator {
                 forward,
                 map_off,
                 map_m,
-                map_w,
             });
         }
         Ok(Self {
@@ -305,11 +318,18 @@ impl CyclicShiftEstimator {
             n_out,
             resolution,
             groups,
-            c: vec![C32::new(0.0, 0.0); max_m * n_rx],
-            taps: vec![C32::new(0.0, 0.0); max_m],
-            scratch: vec![C32::new(0.0, 0.0); max_scratch],
+            c: MatrixBatch::zeros(max_m, 1, n_rx)?,
+            taps: MatrixBatch::zeros(max_m, 1, LANES)?,
+            scratch: MatrixBatch::zeros(max_m, 1, 1)?,
+            kernels: Kernels::new(),
             report: ChannelReport::for_ports(n_ports),
         })
+    }
+
+    /// Uses specific kernels (e.g. a forced SIMD backend) for the batched DFTs.
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.kernels = kernels;
+        self
     }
 
     /// Outputs along frequency per port and antenna.
@@ -365,21 +385,40 @@ impl CyclicShiftEstimator {
         let n_rx = self.n_rx;
         let (mut noise_acc, mut noise_n) = (0.0f64, 0usize);
         let r = &mut self.report;
+        // Element i of antenna a in the lane blocks: re at (a/16)·bl + 32·i + a%16, im 16 on.
+        const E: usize = 2 * LANES;
         for g in &mut self.groups {
             let m = g.subcarriers.len();
-            let inv_m = 1.0 / m as f32;
-            // Pass 1: every antenna's delay profile c_a = IDFT(z_a), kept; the power per tap
-            // summed over antennas.
-            g.pdp.fill(0.0);
-            for a in 0..n_rx {
-                let c = &mut self.c[a * m..(a + 1) * m];
-                for ((v, &k), x) in c.iter_mut().zip(&g.subcarriers).zip(&g.reference) {
-                    *v = rx[[a, g.symbol, k]] * x;
+            let bl = m * E;
+            self.c.reshape(m, 1, n_rx)?;
+            self.taps.reshape(m, 1, LANES)?;
+            self.scratch.reshape(m, 1, 1)?;
+            // Pass 1: every antenna's delay profile c_a = IDFT(z_a)/M, kept; the power per tap
+            // summed over antennas. The lanes past n_rx stay zero (zeroed by `reshape`, never
+            // written), so they add nothing to the power.
+            {
+                let c = self.c.as_mut_slice();
+                for a in 0..n_rx {
+                    let row = rx.slice(s![a, g.symbol, ..]);
+                    let base = (a / LANES) * bl + a % LANES;
+                    let mut put = |i: usize, v: C32| {
+                        c[base + i * E] = v.re;
+                        c[base + i * E + LANES] = v.im;
+                    };
+                    let refs = g.subcarriers.iter().zip(&g.reference).enumerate();
+                    match row.as_slice() {
+                        Some(row) => refs.for_each(|(i, (&k, x))| put(i, row[k] * x)),
+                        None => refs.for_each(|(i, (&k, x))| put(i, row[k] * x)),
+                    }
                 }
-                g.inverse.process_with_scratch(c, &mut self.scratch);
-                for (v, p) in c.iter_mut().zip(g.pdp.iter_mut()) {
-                    *v *= inv_m;
-                    *p += v.norm_sqr() as f64 / n_rx as f64;
+            }
+            g.inverse
+                .process(&self.kernels, &mut self.c, &mut self.scratch)?;
+            g.pdp.fill(0.0);
+            for block in self.c.as_slice().chunks_exact(bl) {
+                for (e, p) in block.chunks_exact(E).zip(g.pdp.iter_mut()) {
+                    let power: f32 = e.iter().map(|v| v * v).sum();
+                    *p += f64::from(power) / n_rx as f64;
                 }
             }
             // Noise per tap of c (z's noise σ²/|x|², over M): measured from the gaps, or the
@@ -435,28 +474,38 @@ impl CyclicShiftEstimator {
                     0.0
                 };
             }
-            // Pass 2: per antenna and port, the weighted taps back to the comb REs.
-            for a in 0..n_rx {
-                let c = &self.c[a * m..(a + 1) * m];
+            // Pass 2: per block of 16 antennas and per port, the weighted taps back to the comb
+            // REs, then the output map (with the port's ramp removed) into the estimate.
+            for (b, cb) in self.c.as_slice().chunks_exact(bl).enumerate() {
+                let (a0, a1) = (b * LANES, n_rx.min((b + 1) * LANES));
                 for p in &g.ports {
-                    let taps = &mut self.taps[..m];
-                    taps.fill(C32::new(0.0, 0.0));
-                    for (i, w) in p.weights.iter().enumerate() {
-                        let n = (p.start + i) % m;
-                        taps[n] = c[n] * *w;
+                    let taps = self.taps.as_mut_slice();
+                    taps.fill(0.0);
+                    for (i, &w) in p.weights.iter().enumerate() {
+                        let n = ((p.start + i) % m) * E;
+                        for (t, &v) in taps[n..n + E].iter_mut().zip(&cb[n..n + E]) {
+                            *t = v * w;
+                        }
                     }
-                    g.forward.process_with_scratch(taps, &mut self.scratch);
-                    for (t, x) in taps.iter_mut().zip(&p.ratio_inv) {
-                        *t *= x;
-                    }
+                    g.forward
+                        .process(&self.kernels, &mut self.taps, &mut self.scratch)?;
+                    let taps = self.taps.as_slice();
                     for o in 0..self.n_out {
                         let (s, e) = (g.map_off[o], g.map_off[o + 1]);
-                        let v: C32 = g.map_m[s..e]
-                            .iter()
-                            .zip(&g.map_w[s..e])
-                            .map(|(&i, &w)| taps[i] * w)
-                            .sum();
-                        h[[0, o, p.index, a]] = v;
+                        let (mut re, mut im) = ([0.0f32; LANES], [0.0f32; LANES]);
+                        for (&i, f) in g.map_m[s..e].iter().zip(&p.map_f[s..e]) {
+                            let t: &[f32; E] = taps[i * E..(i + 1) * E]
+                                .try_into()
+                                .expect("an element is E f32");
+                            for l in 0..LANES {
+                                re[l] += t[l] * f.re - t[LANES + l] * f.im;
+                                im[l] += t[l] * f.im + t[LANES + l] * f.re;
+                            }
+                        }
+                        let mut out = h.slice_mut(s![0, o, p.index, a0..a1]);
+                        for (l, v) in out.iter_mut().enumerate() {
+                            *v = C32::new(re[l], im[l]);
+                        }
                     }
                 }
             }

@@ -24,6 +24,7 @@ mod block_sums;
 mod cyclic_shift;
 mod estimator;
 mod frequency;
+mod lane_dft;
 mod pattern;
 mod slot_estimator;
 

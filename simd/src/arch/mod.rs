@@ -11,7 +11,7 @@ pub(crate) mod avx512;
 pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
-/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `pam_llr` and
+/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `pam_llr`, `fft_batch` and
 /// `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
@@ -115,6 +115,17 @@ macro_rules! entry_points {
         ) {
             // SAFETY: as for `dot`; the dispatcher checked the lengths.
             unsafe { pam_llr::simd::<$v>(y, inv, levels, exact, out) }
+        }
+
+        /// Batched DFTs along the lanes; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn fft_batch(
+            plan: &crate::LaneFft,
+            x: &mut MatrixBatch,
+            scratch: &mut MatrixBatch,
+        ) {
+            // SAFETY: as for `dot`; the dispatcher checked x and scratch are n × 1.
+            unsafe { crate::kernels::fft::batch::<$v>(plan, x, scratch) }
         }
 
         /// FMA loop of the peak probe.
