@@ -51,6 +51,7 @@ mod register;
 
 pub use backend::Backend;
 pub use error::{Result, SimdError};
+pub use kernels::csr::CsrMatrix;
 pub use kernels::fft::{LaneFft, MAX_FFT_LEN, MAX_FFT_RADIX};
 pub use kernels::gemm::GemmMode;
 pub use kernels::gram::GramSide;
@@ -477,6 +478,61 @@ impl Kernels {
             self,
             fft_batch(plan, x, scratch),
             kernels::fft::batch_scalar(plan, x, scratch)
+        );
+        Ok(())
+    }
+
+    /// A sparse matrix `a` (rows × N) times lane block `block` of `x` (N × 1 signals), into
+    /// interleaved complex rows: `out[o·stride + l] = Σ_e a[o, e]·x_{16·block + l}[e]` for every
+    /// row o and every signal l of the block (16, fewer in a ragged last block). `stride` ≥
+    /// the block's signals; `out` holds at least `(rows − 1)·stride + signals` values (e.g. one
+    /// port's rows of a `[output, port, antenna]` estimate, the block's antennas in each).
+    pub fn csr_lanes(
+        &self,
+        a: &CsrMatrix,
+        x: &MatrixBatch,
+        block: usize,
+        out: &mut [C32],
+        stride: usize,
+    ) -> Result<()> {
+        shape("csr_lanes: x", x.rows(), x.cols(), a.cols(), 1)?;
+        if block >= x.blocks() {
+            return Err(SimdError::OutOfRange {
+                what: "csr_lanes: block",
+                index: block,
+                size: x.blocks(),
+            });
+        }
+        let lanes = (x.len() - block * LANES).min(LANES);
+        if stride < lanes {
+            return Err(SimdError::LengthMismatch {
+                what: "csr_lanes: stride (at least the block's signals)",
+                expected: lanes,
+                got: stride,
+            });
+        }
+        let need = match a.rows() {
+            0 => 0,
+            r => (r - 1)
+                .checked_mul(stride)
+                .and_then(|v| v.checked_add(lanes))
+                .ok_or(SimdError::TooLarge {
+                    what: "csr_lanes: stride",
+                    value: stride,
+                    max: usize::MAX / r,
+                })?,
+        };
+        if out.len() < need {
+            return Err(SimdError::LengthMismatch {
+                what: "csr_lanes: out (at least (rows − 1)·stride + signals)",
+                expected: need,
+                got: out.len(),
+            });
+        }
+        dispatch!(
+            self,
+            csr_lanes(a, x, block, out, stride),
+            kernels::csr::lanes_scalar(a, x, block, out, stride)
         );
         Ok(())
     }

@@ -38,16 +38,16 @@ use super::estimator::check_estimate;
 use super::lane_dft::LaneDft;
 use super::{ChannelReport, OutputResolution};
 use crate::resource::{ChannelEstimate, EstimateDims};
-use crate::simd::{Kernels, LANES, MatrixBatch};
+use crate::simd::{CsrMatrix, Kernels, LANES, MatrixBatch};
 use crate::{C32, Error, Result};
 
 struct Port {
     index: usize,
     /// First kept tap (mod M).
     start: usize,
-    /// Per entry of the group's output map: its weight × 1/ρ_q[m] (removes the port's ramp
-    /// and amplitude after the DFT back).
-    map_f: Vec<C32>,
+    /// The output map `[n_out × M]` (mean of a PRB's comb REs, or linear interpolation), each
+    /// entry × 1/ρ_q[m] (removes the port's ramp and amplitude after the DFT back).
+    map: CsrMatrix,
     /// Wiener weight of each kept tap (from the last call's profile).
     weights: Vec<f32>,
 }
@@ -68,9 +68,6 @@ struct Group {
     pdp: Vec<f64>,
     inverse: LaneDft,
     forward: LaneDft,
-    /// Per output: range into `map_m` and each port's `map_f`.
-    map_off: Vec<usize>,
-    map_m: Vec<usize>,
 }
 
 /// Estimator for cyclic-shift-multiplexed pilots (see the module documentation).
@@ -221,32 +218,6 @@ impl CyclicShiftEstimator {
             let taps_needed = (max_delay * (m * spacing) as f64).ceil() as usize + 1 + pre;
             // The last quarter of every window stays out, for the noise measurement.
             let keep = taps_needed.min(window - window / 4).max(1);
-            let mut ports: Vec<Port> = members
-                .iter()
-                .zip(&offsets)
-                .map(|(&q, &n)| Port {
-                    index: q,
-                    start: (n + m - pre) % m,
-                    map_f: Vec::new(),
-                    weights: vec![0.0; keep],
-                })
-                .collect();
-            let mut used = vec![false; m];
-            for p in &ports {
-                for i in 0..keep {
-                    used[(p.start + i) % m] = true;
-                }
-            }
-            // Noise taps: the middle half of each gap between windows, away from the
-            // sidelobes that off-grid delays spread to both sides.
-            let gap = window - keep;
-            let noise_taps = ports
-                .iter()
-                .flat_map(|p| {
-                    (keep + gap / 4..keep + gap - gap / 4).map(move |i| (p.start + i) % m)
-                })
-                .filter(|&n| !used[n])
-                .collect();
             // Output map.
             let mut map_off = vec![0];
             let (mut map_m, mut map_w) = (Vec::new(), Vec::new());
@@ -283,13 +254,40 @@ impl CyclicShiftEstimator {
                 }
                 map_off.push(map_m.len());
             }
-            for (port, rho) in ports.iter_mut().zip(&ratios) {
-                port.map_f = map_m
-                    .iter()
-                    .zip(&map_w)
-                    .map(|(&i, &w)| w / rho[i])
-                    .collect();
+            let ports = members
+                .iter()
+                .zip(&offsets)
+                .zip(&ratios)
+                .map(|((&q, &n), rho)| {
+                    let values = map_m
+                        .iter()
+                        .zip(&map_w)
+                        .map(|(&i, &w)| w / rho[i])
+                        .collect();
+                    Ok(Port {
+                        index: q,
+                        start: (n + m - pre) % m,
+                        map: CsrMatrix::new(map_off.clone(), map_m.clone(), values, m)?,
+                        weights: vec![0.0; keep],
+                    })
+                })
+                .collect::<Result<Vec<Port>>>()?;
+            let mut used = vec![false; m];
+            for p in &ports {
+                for i in 0..keep {
+                    used[(p.start + i) % m] = true;
+                }
             }
+            // Noise taps: the middle half of each gap between windows, away from the
+            // sidelobes that off-grid delays spread to both sides.
+            let gap = window - keep;
+            let noise_taps = ports
+                .iter()
+                .flat_map(|p| {
+                    (keep + gap / 4..keep + gap - gap / 4).map(move |i| (p.start + i) % m)
+                })
+                .filter(|&n| !used[n])
+                .collect();
             let inverse = LaneDft::new(&mut planner, m, true);
             let forward = LaneDft::new(&mut planner, m, false);
             max_m = max_m.max(m);
@@ -306,8 +304,6 @@ impl CyclicShiftEstimator {
                 pdp: vec![0.0; m],
                 inverse,
                 forward,
-                map_off,
-                map_m,
             });
         }
         Ok(Self {
@@ -379,6 +375,11 @@ impl CyclicShiftEstimator {
             self.resolution,
         )?;
         let mut h = est.view_mut();
+        let h = h.as_slice_mut().ok_or(Error::InvalidParameter {
+            name: "est",
+            value: crate::error::Value::of(&"a non-standard layout"),
+            reason: "must be in standard (row-major) layout",
+        })?;
         if let Some(v) = noise_var {
             crate::error::check_noise_var(&[v])?;
         }
@@ -476,8 +477,11 @@ impl CyclicShiftEstimator {
             }
             // Pass 2: per block of 16 antennas and per port, the weighted taps back to the comb
             // REs, then the output map (with the port's ramp removed) into the estimate.
+            let stride = self.n_ports * n_rx;
             for (b, cb) in self.c.as_slice().chunks_exact(bl).enumerate() {
                 let (a0, a1) = (b * LANES, n_rx.min((b + 1) * LANES));
+                // The block's antennas only (a ragged last block keeps its contents).
+                self.taps.reshape(m, 1, a1 - a0)?;
                 for p in &g.ports {
                     let taps = self.taps.as_mut_slice();
                     taps.fill(0.0);
@@ -489,24 +493,14 @@ impl CyclicShiftEstimator {
                     }
                     g.forward
                         .process(&self.kernels, &mut self.taps, &mut self.scratch)?;
-                    let taps = self.taps.as_slice();
-                    for o in 0..self.n_out {
-                        let (s, e) = (g.map_off[o], g.map_off[o + 1]);
-                        let (mut re, mut im) = ([0.0f32; LANES], [0.0f32; LANES]);
-                        for (&i, f) in g.map_m[s..e].iter().zip(&p.map_f[s..e]) {
-                            let t: &[f32; E] = taps[i * E..(i + 1) * E]
-                                .try_into()
-                                .expect("an element is E f32");
-                            for l in 0..LANES {
-                                re[l] += t[l] * f.re - t[LANES + l] * f.im;
-                                im[l] += t[l] * f.im + t[LANES + l] * f.re;
-                            }
-                        }
-                        let mut out = h.slice_mut(s![0, o, p.index, a0..a1]);
-                        for (l, v) in out.iter_mut().enumerate() {
-                            *v = C32::new(re[l], im[l]);
-                        }
-                    }
+                    // Estimate `[0, o, q, a0..a1]` for every output o: stride n_ports·n_rx.
+                    self.kernels.csr_lanes(
+                        &p.map,
+                        &self.taps,
+                        0,
+                        &mut h[p.index * n_rx + a0..],
+                        stride,
+                    )?;
                 }
             }
         }

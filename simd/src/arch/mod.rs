@@ -11,7 +11,7 @@ pub(crate) mod avx512;
 pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
-/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `pam_llr`, `fft_batch` and
+/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `pam_llr`, `fft_batch`, `csr_lanes` and
 /// `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
@@ -126,6 +126,20 @@ macro_rules! entry_points {
         ) {
             // SAFETY: as for `dot`; the dispatcher checked x and scratch are n × 1.
             unsafe { crate::kernels::fft::batch::<$v>(plan, x, scratch) }
+        }
+
+        /// Sparse rows times a lane block; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn csr_lanes(
+            a: &crate::CsrMatrix,
+            x: &MatrixBatch,
+            block: usize,
+            out: &mut [C32],
+            stride: usize,
+        ) {
+            // SAFETY: as for `dot`; the dispatcher checked a.cols() = x.rows(), the block and
+            // out's length.
+            unsafe { crate::kernels::csr::lanes::<$v>(a, x, block, out, stride) }
         }
 
         /// FMA loop of the peak probe.

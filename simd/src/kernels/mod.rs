@@ -5,6 +5,7 @@
 pub(crate) mod bfp;
 pub(crate) mod cholesky;
 pub(crate) mod complex_vec;
+pub(crate) mod csr;
 pub(crate) mod fft;
 pub(crate) mod gemm;
 pub(crate) mod gram;
