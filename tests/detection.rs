@@ -510,6 +510,74 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
     }
 }
 
+/// The IRC factors against an independent decomposition (nalgebra's Hermitian eigen-solver in
+/// f64) of the sample covariance S = EEᴴ/N of the residuals: UUᴴ equals
+/// Σ_{i < n_int, λ_i > σ²} (λ_i − σ²)·v_i·v_iᴴ — the interference part of R = σ²I + UUᴴ — on
+/// both solver paths (subspace iteration for n_int + 2 < N, the full Jacobi otherwise). f32
+/// output: agreement to 1e-5 of the largest eigenvalue.
+#[test]
+fn interference_factors_equal_the_noise_removed_eigenpairs_of_the_sample_covariance() {
+    use massive_mimo::detection::InterferenceEstimator;
+    use nalgebra::{Complex, DMatrix};
+    let (n_ant, n) = (8, 12);
+    let mut rng = ChaCha8Rng::seed_from_u64(77);
+    // Two interferers (power 4 and 1) plus white noise of 0.05 on 8 antennas, 12 samples.
+    let g: Vec<C32> = (0..2 * n_ant)
+        .map(|_| C32::new(rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0)))
+        .collect();
+    let e = Array2::from_shape_fn((n_ant, n), |(a, t)| {
+        let s = |k: usize| ((t * 7 + k * 3) as f32 * 0.9).sin();
+        g[a] * 2.0 * s(0)
+            + g[n_ant + a] * s(1)
+            + C32::new(rng.gen_range(-0.2..0.2), rng.gen_range(-0.2..0.2))
+    });
+    let sm = DMatrix::from_fn(n_ant, n_ant, |i, j| {
+        (0..n)
+            .map(|t| {
+                let (x, y) = (e[[i, t]], e[[j, t]]);
+                Complex::new(f64::from(x.re), f64::from(x.im))
+                    * Complex::new(f64::from(y.re), -f64::from(y.im))
+            })
+            .sum::<Complex<f64>>()
+            / n as f64
+    });
+    let eig = sm.clone().symmetric_eigen();
+    let mut order: Vec<usize> = (0..n_ant).collect();
+    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+    let top = eig.eigenvalues[order[0]];
+    for (n_int, nv) in [(1, 0.05f32), (2, 0.05), (3, 0.05), (7, 0.05), (2, 0.0)] {
+        let mut want = DMatrix::<Complex<f64>>::zeros(n_ant, n_ant);
+        let mut count = 0;
+        for &i in order.iter().take(n_int) {
+            let lam = eig.eigenvalues[i];
+            if lam <= f64::from(nv) {
+                break;
+            }
+            let v = eig.eigenvectors.column(i);
+            want += v * v.adjoint() * Complex::new(lam - f64::from(nv), 0.0);
+            count += 1;
+        }
+        let mut ie = InterferenceEstimator::new(n).unwrap();
+        let mut u = Array2::zeros((n_int, n_ant));
+        let kept = ie.factors(e.view(), nv, u.view_mut()).unwrap();
+        assert_eq!(kept, count, "n_int {n_int}");
+        let got = DMatrix::from_fn(n_ant, n_ant, |i, j| {
+            (0..n_int)
+                .map(|k| {
+                    let (x, y) = (u[[k, i]], u[[k, j]]);
+                    Complex::new(f64::from(x.re), f64::from(x.im))
+                        * Complex::new(f64::from(y.re), -f64::from(y.im))
+                })
+                .sum::<Complex<f64>>()
+        });
+        let err = (got - &want).iter().map(|z| z.norm()).fold(0.0, f64::max);
+        assert!(
+            err < 1e-5 * top,
+            "n_int {n_int}, σ² {nv}: max |UUᴴ − want| = {err:e}"
+        );
+    }
+}
+
 #[test]
 fn sic_lowers_the_bit_error_rate_of_mmse() {
     use massive_mimo::detection::{SicConfig, SicDetector};
