@@ -742,6 +742,67 @@ fn delay_domain_estimates_agree_on_every_backend() {
     }
 }
 
+/// Per-PRB delay-domain estimates (the decimated path: one P-point DFT of each port's folded
+/// window) equal the mean of the per-subcarrier estimates (the M-point DFT and the general map)
+/// at each PRB's comb REs, and outside the sounded band the nearest sounded PRB's — the same
+/// linear map computed two ways, so to f32 rounding (1e-4 of the largest value: two transforms
+/// of different lengths).
+#[test]
+fn per_prb_delay_domain_estimates_are_the_prb_means_of_the_per_subcarrier_ones() {
+    use massive_mimo::estimation::{CyclicShiftEstimator, OutputResolution};
+    for (comb, users) in [(4, 16), (2, 8)] {
+        let (n_rx, n_sc) = (20, 576);
+        let mut pilots = Array3::zeros((users, 14, n_sc));
+        let template = SrsConfig::single_port(comb, 44, 13, (5, 0));
+        massive_mimo::refsig::write_multiplexed_users(&template, users, pilots.view_mut()).unwrap();
+        let mut h = Array4::zeros((n_rx, users, 14, n_sc));
+        for u in 0..users {
+            let hu = channel(70 + u as u64, (n_rx, 1, 14, n_sc), 0.005, 0.001, 6);
+            h.slice_mut(ndarray::s![.., u..u + 1, .., ..]).assign(&hu);
+        }
+        let rx = receive(9, &h, &pilots, 0.05);
+        let run = |res| {
+            let mut cs =
+                CyclicShiftEstimator::new(pilots.view(), n_rx, NORMAL_CP_FRACTION, res).unwrap();
+            let mut est = cs.estimate().unwrap();
+            cs.process(rx.view(), Some(0.05), &mut est).unwrap();
+            by_antenna(&est)
+        };
+        let (prb, sub) = (
+            run(OutputResolution::Prb),
+            run(OutputResolution::Subcarrier),
+        );
+        // The comb REs of user 0's group, and the sounded PRBs.
+        let comb_res: Vec<usize> = (0..n_sc)
+            .filter(|&k| pilots[[0, 13, k]] != C32::new(0.0, 0.0))
+            .collect();
+        let (first, last) = (comb_res[0] / 12, comb_res[comb_res.len() - 1] / 12);
+        assert!(
+            first > 0 || last < n_sc / 12 - 1,
+            "the test needs unsounded PRBs"
+        );
+        let size = prb.iter().map(|v| v.norm()).fold(0.0f32, f32::max);
+        for u in 0..users {
+            let res: Vec<usize> = (0..n_sc)
+                .filter(|&k| pilots[[u, 13, k]] != C32::new(0.0, 0.0))
+                .collect();
+            for o in 0..n_sc / 12 {
+                let near = o.clamp(first, last);
+                let inside: Vec<usize> = res.iter().copied().filter(|k| k / 12 == near).collect();
+                for a in 0..n_rx {
+                    let want = inside.iter().map(|&k| sub[[a, u, 0, k]]).sum::<C32>()
+                        / inside.len() as f32;
+                    let got = prb[[a, u, 0, o]];
+                    assert!(
+                        (got - want).norm() <= 1e-4 * size,
+                        "comb {comb} user {u} PRB {o} antenna {a}: {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels() {
     use massive_mimo::estimation::{CyclicShiftEstimator, OutputResolution};

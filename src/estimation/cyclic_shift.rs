@@ -45,9 +45,14 @@ struct Port {
     index: usize,
     /// First kept tap (mod M).
     start: usize,
-    /// The output map `[n_out × M]` (mean of a PRB's comb REs, or linear interpolation), each
-    /// entry × 1/ρ_q[m] (removes the port's ramp and amplitude after the DFT back).
+    /// The output map from the forward DFT's output to the estimate: `[n_out × M]` (mean of a
+    /// PRB's comb REs, or linear interpolation), each entry × 1/ρ_q[m] (removes the port's ramp
+    /// and amplitude after the DFT back); decimated: `[n_out × P]`, each PRB its DFT bin (the
+    /// nearest sounded one outside the band) × 1/ρ_q[0].
     map: CsrMatrix,
+    /// Decimated groups only: per kept tap i, its bin in the P-point sequence
+    /// ((i − pre) mod P) and the PRB-mean factor g(i − pre) (see `Group::decimated`).
+    fold: Vec<(usize, C32)>,
     /// Wiener weight of each kept tap (from the last call's profile).
     weights: Vec<f32>,
 }
@@ -67,7 +72,16 @@ struct Group {
     /// Mean power per tap over antennas (last call).
     pdp: Vec<f64>,
     inverse: LaneDft,
+    /// The DFT back: length M, or P when decimated.
     forward: LaneDft,
+    /// Per-PRB output of whole PRBs of R = 12/Δk comb REs each (P = M/R PRBs) with exact ramps:
+    /// the mean of PRB p's REs of port q is, with y the port's window shifted to its own cyclic
+    /// shift (taps d ∈ [−pre, keep − pre)),
+    /// `(1/ρ_q[0])·Σ_d y_d·g(d)·e^{−j2πdp/P}`, `g(d) = (1/R)·Σ_{j<R} e^{−j2πdj/M}` —
+    /// a P-point DFT of the folded window instead of an M-point one and a map.
+    decimated: bool,
+    /// Length of the DFT back (the columns of every port's output map): M, or P when decimated.
+    bins: usize,
 }
 
 /// Estimator for cyclic-shift-multiplexed pilots (see the module documentation).
@@ -224,17 +238,13 @@ impl CyclicShiftEstimator {
             for o in 0..n_out {
                 match resolution {
                     OutputResolution::Prb => {
-                        let inside: Vec<usize> = (0..m).filter(|&i| sc[i] / 12 == o).collect();
-                        if inside.is_empty() {
-                            let near = if 12 * o < sc[0] { 0 } else { m - 1 };
-                            map_m.push(near);
-                            map_w.push(1.0);
-                        } else {
-                            let w = 1.0 / inside.len() as f32;
-                            for i in inside {
-                                map_m.push(i);
-                                map_w.push(w);
-                            }
+                        // Outside the sounded band: the nearest sounded PRB.
+                        let prb = o.clamp(sc[0] / 12, sc[m - 1] / 12);
+                        let inside: Vec<usize> = (0..m).filter(|&i| sc[i] / 12 == prb).collect();
+                        let w = 1.0 / inside.len() as f32;
+                        for i in inside {
+                            map_m.push(i);
+                            map_w.push(w);
                         }
                     }
                     OutputResolution::Subcarrier => {
@@ -254,20 +264,64 @@ impl CyclicShiftEstimator {
                 }
                 map_off.push(map_m.len());
             }
+            // Decimation (see `Group::decimated`): per-PRB output, R = 12/Δk REs in every
+            // sounded PRB from its first, whole PRBs, and every port's ratio an exact ramp.
+            let per_prb = 12 / spacing.max(1);
+            let ramp = |rho: &[C32], n: usize| {
+                rho.iter().enumerate().all(|(i, r)| {
+                    let a = 2.0 * std::f64::consts::PI * ((n * i) % m) as f64 / m as f64;
+                    let back = C32::new(a.cos() as f32, a.sin() as f32);
+                    (r * back / rho[0] - 1.0).norm() <= 1e-4
+                })
+            };
+            let decimated = resolution == OutputResolution::Prb
+                && spacing * per_prb == 12
+                && sc[0] % 12 < spacing
+                && m.is_multiple_of(per_prb)
+                && offsets.iter().zip(&ratios).all(|(&n, rho)| ramp(rho, n));
+            let n_bins = if decimated { m / per_prb } else { m };
             let ports = members
                 .iter()
                 .zip(&offsets)
                 .zip(&ratios)
                 .map(|((&q, &n), rho)| {
-                    let values = map_m
-                        .iter()
-                        .zip(&map_w)
-                        .map(|(&i, &w)| w / rho[i])
-                        .collect();
+                    let (map, fold) = if decimated {
+                        let (first, c0) = (sc[0] / 12, C32::new(1.0, 0.0) / rho[0]);
+                        let cols = (0..n_out)
+                            .map(|o| o.clamp(first, first + n_bins - 1) - first)
+                            .collect();
+                        let fold = (0..keep)
+                            .map(|i| {
+                                let d = i as f64 - pre as f64;
+                                let g: num_complex::Complex64 = (0..per_prb)
+                                    .map(|j| {
+                                        let a =
+                                            -2.0 * std::f64::consts::PI * d * j as f64 / m as f64;
+                                        num_complex::Complex64::from_polar(1.0, a)
+                                    })
+                                    .sum::<num_complex::Complex64>()
+                                    / per_prb as f64;
+                                let bin = (i + n_bins * pre.div_ceil(n_bins) - pre) % n_bins;
+                                (bin, C32::new(g.re as f32, g.im as f32))
+                            })
+                            .collect();
+                        let map =
+                            CsrMatrix::new((0..=n_out).collect(), cols, vec![c0; n_out], n_bins)?;
+                        (map, fold)
+                    } else {
+                        let values = map_m
+                            .iter()
+                            .zip(&map_w)
+                            .map(|(&i, &w)| w / rho[i])
+                            .collect();
+                        let map = CsrMatrix::new(map_off.clone(), map_m.clone(), values, m)?;
+                        (map, Vec::new())
+                    };
                     Ok(Port {
                         index: q,
                         start: (n + m - pre) % m,
-                        map: CsrMatrix::new(map_off.clone(), map_m.clone(), values, m)?,
+                        map,
+                        fold,
                         weights: vec![0.0; keep],
                     })
                 })
@@ -289,7 +343,7 @@ impl CyclicShiftEstimator {
                 .filter(|&n| !used[n])
                 .collect();
             let inverse = LaneDft::new(&mut planner, m, true);
-            let forward = LaneDft::new(&mut planner, m, false);
+            let forward = LaneDft::new(&mut planner, n_bins, false);
             max_m = max_m.max(m);
             groups.push(Group {
                 symbol: l,
@@ -302,6 +356,8 @@ impl CyclicShiftEstimator {
                 pre,
                 noise_taps,
                 pdp: vec![0.0; m],
+                decimated,
+                bins: n_bins,
                 inverse,
                 forward,
             });
@@ -392,7 +448,6 @@ impl CyclicShiftEstimator {
             let m = g.subcarriers.len();
             let bl = m * E;
             self.c.reshape(m, 1, n_rx)?;
-            self.taps.reshape(m, 1, LANES)?;
             self.scratch.reshape(m, 1, 1)?;
             // Pass 1: every antenna's delay profile c_a = IDFT(z_a)/M, kept; the power per tap
             // summed over antennas. The lanes past n_rx stay zero (zeroed by `reshape`, never
@@ -477,18 +532,33 @@ impl CyclicShiftEstimator {
             }
             // Pass 2: per block of 16 antennas and per port, the weighted taps back to the comb
             // REs, then the output map (with the port's ramp removed) into the estimate.
+            // Decimated: the window folded onto P bins with the PRB-mean factors.
             let stride = self.n_ports * n_rx;
+            let bins = g.bins;
+            self.scratch.reshape(bins, 1, 1)?;
             for (b, cb) in self.c.as_slice().chunks_exact(bl).enumerate() {
                 let (a0, a1) = (b * LANES, n_rx.min((b + 1) * LANES));
                 // The block's antennas only (a ragged last block keeps its contents).
-                self.taps.reshape(m, 1, a1 - a0)?;
+                self.taps.reshape(bins, 1, a1 - a0)?;
                 for p in &g.ports {
                     let taps = self.taps.as_mut_slice();
                     taps.fill(0.0);
                     for (i, &w) in p.weights.iter().enumerate() {
                         let n = ((p.start + i) % m) * E;
-                        for (t, &v) in taps[n..n + E].iter_mut().zip(&cb[n..n + E]) {
-                            *t = v * w;
+                        let src = &cb[n..n + E];
+                        if g.decimated {
+                            let (bin, f) = p.fold[i];
+                            let f = f * w;
+                            let (re, im) = taps[bin * E..(bin + 1) * E].split_at_mut(LANES);
+                            for l in 0..LANES {
+                                let (xr, xi) = (src[l], src[LANES + l]);
+                                re[l] += xr * f.re - xi * f.im;
+                                im[l] += xr * f.im + xi * f.re;
+                            }
+                        } else {
+                            for (t, &v) in taps[n..n + E].iter_mut().zip(src) {
+                                *t = v * w;
+                            }
                         }
                     }
                     g.forward
@@ -513,5 +583,38 @@ impl CyclicShiftEstimator {
         r.noise_var = noise_var.unwrap_or(measured as f32);
         est.set_report(&self.report);
         Ok(&self.report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::refsig::{SrsConfig, write_multiplexed_users};
+    use ndarray::Array3;
+
+    /// Which groups take the decimated path: per-PRB output of NR comb-2 and comb-4 SRS
+    /// (whole PRBs, exact cyclic-shift ramps) does; per-subcarrier output does not.
+    #[test]
+    fn per_prb_srs_groups_are_decimated() {
+        for (comb, users, bins) in [(4, 16, 44 * 12 / 4 / 3), (2, 8, 44 * 12 / 2 / 6)] {
+            let mut pilots = Array3::zeros((users, 14, 576));
+            write_multiplexed_users(
+                &SrsConfig::single_port(comb, 44, 13, (5, 0)),
+                users,
+                pilots.view_mut(),
+            )
+            .unwrap();
+            let prb =
+                CyclicShiftEstimator::new(pilots.view(), 4, 0.07, OutputResolution::Prb).unwrap();
+            assert!(prb.groups.iter().all(|g| g.decimated && g.bins == bins));
+            let sub =
+                CyclicShiftEstimator::new(pilots.view(), 4, 0.07, OutputResolution::Subcarrier)
+                    .unwrap();
+            assert!(
+                sub.groups
+                    .iter()
+                    .all(|g| !g.decimated && g.bins == g.subcarriers.len())
+            );
+        }
     }
 }
