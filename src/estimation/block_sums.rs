@@ -39,6 +39,9 @@ impl<const K: usize> Acc<K> {
         }
     }
 
+    // Cold (every FLUSH blocks): kept out of line so the vectorised block loops it sits in
+    // are not reshaped around it (inlined, it cost the DMRS estimator 8 % more instructions).
+    #[inline(never)]
     fn flush(&mut self) {
         for k in 0..K {
             let lanes: f64 = self.lanes[k].iter().map(|&a| f64::from(a)).sum();
@@ -56,12 +59,12 @@ impl<const K: usize> Acc<K> {
     }
 }
 
-/// The blocks of `L` values of a plane, and its remainder.
+/// The blocks of `L` values of a plane (as arrays, so the loops over them have a fixed
+/// length to vectorise), and its remainder.
 #[inline]
-fn split(x: &[f32]) -> (std::slice::ChunksExact<'_, f32>, &[f32]) {
-    let c = x.chunks_exact(L);
-    let rest = c.remainder();
-    (c, rest)
+fn split(x: &[f32]) -> (std::slice::Iter<'_, [f32; L]>, &[f32]) {
+    let (c, rest) = x.as_chunks::<L>();
+    (c.iter(), rest)
 }
 
 /// Adds Σ |v|² of one block.

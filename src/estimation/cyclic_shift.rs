@@ -293,16 +293,16 @@ impl CyclicShiftEstimator {
                         let fold = (0..keep)
                             .map(|i| {
                                 let d = i as f64 - pre as f64;
-                                let g: num_complex::Complex64 = (0..per_prb)
-                                    .map(|j| {
-                                        let a =
-                                            -2.0 * std::f64::consts::PI * d * j as f64 / m as f64;
-                                        num_complex::Complex64::from_polar(1.0, a)
-                                    })
-                                    .sum::<num_complex::Complex64>()
-                                    / per_prb as f64;
+                                // g(d) = (1/R)·Σ_{j<R} e^{−j2πdj/M}, summed in f64.
+                                let (mut re, mut im) = (0.0f64, 0.0f64);
+                                for j in 0..per_prb {
+                                    let a = -2.0 * std::f64::consts::PI * d * j as f64 / m as f64;
+                                    re += a.cos();
+                                    im += a.sin();
+                                }
+                                let r = per_prb as f64;
                                 let bin = (i + n_bins * pre.div_ceil(n_bins) - pre) % n_bins;
-                                (bin, C32::new(g.re as f32, g.im as f32))
+                                (bin, C32::new((re / r) as f32, (im / r) as f32))
                             })
                             .collect();
                         let map =
