@@ -99,6 +99,15 @@ impl CsrMatrix {
 /// f32 values per element of a lane block.
 const E: usize = 2 * LANES;
 
+/// The signals in lane block `block` of `x` (16, fewer in a ragged last block) and its storage.
+fn block_of(x: &MatrixBatch, block: usize) -> (usize, &[f32]) {
+    let bl = x.block_len();
+    (
+        (x.len() - block * LANES).min(LANES),
+        &x.as_slice()[block * bl..(block + 1) * bl],
+    )
+}
+
 /// Scalar reference: lane by lane.
 pub(crate) fn lanes_scalar(
     a: &CsrMatrix,
@@ -107,8 +116,7 @@ pub(crate) fn lanes_scalar(
     out: &mut [C32],
     stride: usize,
 ) {
-    let lanes = (x.len() - block * LANES).min(LANES);
-    let xb = &x.as_slice()[block * x.block_len()..(block + 1) * x.block_len()];
+    let (lanes, xb) = block_of(x, block);
     for o in 0..a.rows() {
         for (l, y) in out[o * stride..o * stride + lanes].iter_mut().enumerate() {
             *y = a
@@ -130,8 +138,7 @@ pub(crate) unsafe fn lanes<V: SimdF32>(
     out: &mut [C32],
     stride: usize,
 ) {
-    let lanes = (x.len() - block * LANES).min(LANES);
-    let xb = &x.as_slice()[block * x.block_len()..(block + 1) * x.block_len()];
+    let (lanes, xb) = block_of(x, block);
     let xp = xb.as_ptr();
     let mut buf = [0.0f32; E];
     for o in 0..a.rows() {
