@@ -31,8 +31,13 @@ fn flops(name: &str, c: Carrier) -> f64 {
         // (ports × pilot REs multiply-adds per antenna: SRS 16 users on n_sc/4 REs per comb
         // group of 4; DMRS 12 ports, 4 per group, on 2 symbols × n_sc/3 REs per group).
         "srs_estimation" => 8.0 * n * (16.0 * k * prb + 4.0 * n_sc),
-        // Per antenna: 4 inverse and 16 forward DFTs of n_sc/4 points (5·N·log2 N real flops).
-        "srs_delay_domain" => n * 20.0 * 5.0 * (n_sc / 4.0) * (n_sc / 4.0).log2(),
+        // Per antenna: 4 inverse DFTs of M = n_sc/4 points and, per-PRB output decimated, 16
+        // forward DFTs of M/3 points (5·N·log2 N real flops each) — the work the estimator
+        // does now; before issue 16's decimation the forward DFTs had M points.
+        "srs_delay_domain" => {
+            let (m, p) = (n_sc / 4.0, n_sc / 12.0);
+            n * 5.0 * (4.0 * m * m.log2() + 16.0 * p * p.log2())
+        }
         "dmrs_estimation" => 8.0 * n * (16.0 * 12.0 * prb + 4.0 * 2.0 * n_sc),
         "ofdm_modulate" | "ofdm_demodulate" => {
             let f = c.n_fft as f64;
