@@ -510,6 +510,16 @@ fn singular_groups_are_erasures_and_bad_input_is_named() {
     }
 }
 
+/// `Σ_k x[k, i]·conj(x[k, j])` in f64: UUᴴ of factors `u [k, antenna]`, or N times the
+/// sample covariance of residuals given as `eᵀ [sample, antenna]`.
+fn outer_sum_f64(x: ndarray::ArrayView2<'_, C32>) -> nalgebra::DMatrix<nalgebra::Complex<f64>> {
+    let c = |v: C32| nalgebra::Complex::new(f64::from(v.re), f64::from(v.im));
+    let n = x.dim().1;
+    nalgebra::DMatrix::from_fn(n, n, |i, j| {
+        x.outer_iter().map(|row| c(row[i]) * c(row[j]).conj()).sum()
+    })
+}
+
 /// The IRC factors against an independent decomposition (nalgebra's Hermitian eigen-solver in
 /// f64) of the sample covariance S = EEᴴ/N of the residuals: UUᴴ equals
 /// Σ_{i < n_int, λ_i > σ²} (λ_i − σ²)·v_i·v_iᴴ — the interference part of R = σ²I + UUᴴ — on
@@ -536,16 +546,7 @@ fn interference_factors_equal_the_noise_removed_eigenpairs_of_the_sample_covaria
                 + g[n_ant + a] * amp * s(1)
                 + C32::new(rng.gen_range(-0.2..0.2), rng.gen_range(-0.2..0.2))
         });
-        let sm = DMatrix::from_fn(n_ant, n_ant, |i, j| {
-            (0..n)
-                .map(|t| {
-                    let (x, y) = (e[[i, t]], e[[j, t]]);
-                    Complex::new(f64::from(x.re), f64::from(x.im))
-                        * Complex::new(f64::from(y.re), -f64::from(y.im))
-                })
-                .sum::<Complex<f64>>()
-                / n as f64
-        });
+        let sm = outer_sum_f64(e.t()) / Complex::new(n as f64, 0.0);
         let eig = sm.clone().symmetric_eigen();
         let mut order: Vec<usize> = (0..n_ant).collect();
         order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
@@ -566,15 +567,7 @@ fn interference_factors_equal_the_noise_removed_eigenpairs_of_the_sample_covaria
             let mut u = Array2::zeros((n_int, n_ant));
             let kept = ie.factors(e.view(), nv, u.view_mut()).unwrap();
             assert_eq!(kept, count, "n_int {n_int}");
-            let got = DMatrix::from_fn(n_ant, n_ant, |i, j| {
-                (0..n_int)
-                    .map(|k| {
-                        let (x, y) = (u[[k, i]], u[[k, j]]);
-                        Complex::new(f64::from(x.re), f64::from(x.im))
-                            * Complex::new(f64::from(y.re), -f64::from(y.im))
-                    })
-                    .sum::<Complex<f64>>()
-            });
+            let got = outer_sum_f64(u.view());
             let err = (got - &want).iter().map(|z| z.norm()).fold(0.0, f64::max);
             assert!(
                 err < 1e-5 * top,
@@ -623,15 +616,7 @@ fn interference_factors_separate_nearly_equal_interferers() {
         let mut ie = InterferenceEstimator::new(n).unwrap();
         let mut u = Array2::zeros((n_int, n_ant));
         assert_eq!(ie.factors(e.view(), nv, u.view_mut()).unwrap(), n_int);
-        let got = DMatrix::from_fn(n_ant, n_ant, |i, j| {
-            (0..n_int)
-                .map(|k| {
-                    let (x, y) = (u[[k, i]], u[[k, j]]);
-                    Complex::new(f64::from(x.re), f64::from(x.im))
-                        * Complex::new(f64::from(y.re), -f64::from(y.im))
-                })
-                .sum::<Complex<f64>>()
-        });
+        let got = outer_sum_f64(u.view());
         let err = (got - &want).iter().map(|z| z.norm()).fold(0.0, f64::max);
         assert!(
             err < 1e-5 * lam[0],

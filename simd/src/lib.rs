@@ -503,7 +503,7 @@ impl Kernels {
                 size: x.blocks(),
             });
         }
-        let lanes = (x.len() - block * LANES).min(LANES);
+        let (lanes, _) = kernels::csr::block_of(x, block);
         if stride < lanes {
             return Err(SimdError::LengthMismatch {
                 what: "csr_lanes: stride (at least the block's signals)",

@@ -97,8 +97,10 @@ pub struct CyclicShiftEstimator {
     c: MatrixBatch,
     /// One lane block of one port's weighted taps (then its DFT back).
     taps: MatrixBatch,
-    /// The DFTs' ping-pong block.
+    /// The ping-pong blocks of the DFTs out (M points) and back (M, or P when decimated):
+    /// two, so neither is reshaped — and zero-filled — twice per group.
     scratch: MatrixBatch,
+    scratch_back: MatrixBatch,
     kernels: Kernels,
     report: ChannelReport,
 }
@@ -373,6 +375,7 @@ impl CyclicShiftEstimator {
             c: MatrixBatch::zeros(max_m, 1, n_rx)?,
             taps: MatrixBatch::zeros(max_m, 1, LANES)?,
             scratch: MatrixBatch::zeros(max_m, 1, 1)?,
+            scratch_back: MatrixBatch::zeros(max_m, 1, 1)?,
             kernels: Kernels::new(),
             report: ChannelReport::for_ports(n_ports),
         })
@@ -535,7 +538,7 @@ impl CyclicShiftEstimator {
             // Decimated: the window folded onto P bins with the PRB-mean factors.
             let stride = self.n_ports * n_rx;
             let bins = g.bins;
-            self.scratch.reshape(bins, 1, 1)?;
+            self.scratch_back.reshape(bins, 1, 1)?;
             for (b, cb) in self.c.as_slice().chunks_exact(bl).enumerate() {
                 let (a0, a1) = (b * LANES, n_rx.min((b + 1) * LANES));
                 // The block's antennas only (a ragged last block keeps its contents).
@@ -562,7 +565,7 @@ impl CyclicShiftEstimator {
                         }
                     }
                     g.forward
-                        .process(&self.kernels, &mut self.taps, &mut self.scratch)?;
+                        .process(&self.kernels, &mut self.taps, &mut self.scratch_back)?;
                     // Estimate `[0, o, q, a0..a1]` for every output o: stride n_ports·n_rx.
                     self.kernels.csr_lanes(
                         &p.map,

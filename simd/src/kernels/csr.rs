@@ -100,7 +100,7 @@ impl CsrMatrix {
 const E: usize = 2 * LANES;
 
 /// The signals in lane block `block` of `x` (16, fewer in a ragged last block) and its storage.
-fn block_of(x: &MatrixBatch, block: usize) -> (usize, &[f32]) {
+pub(crate) fn block_of(x: &MatrixBatch, block: usize) -> (usize, &[f32]) {
     let bl = x.block_len();
     (
         (x.len() - block * LANES).min(LANES),
