@@ -13,7 +13,11 @@
 //! * [`Kernels::norms_sqr`]: squared norms of every matrix's rows or columns;
 //! * moves between the caller's interleaved `[matrix, row, col]` arrays and that layout by
 //!   register tile transposes: [`Kernels::load_batch`], [`Kernels::store_adjoint`] (scaled
-//!   conjugate transposes, the precoder's weight output);
+//!   conjugate transposes, the precoder's weight output), and from any interleaved view to
+//!   its transpose in split planes ([`Kernels::split_transpose`]: a grid's `[antenna,
+//!   subcarrier]` rows turned antennas-innermost);
+//! * [`Kernels::block_combine`]: many small per-block products over rows picked by index
+//!   (a channel estimator's LS de-spreading of every CDM block, antennas in the lanes);
 //! * a register-blocked complex GEMM [`Kernels::gemm`] on split planes (precoder / equaliser
 //!   application, W·X per PRB group), the same tiles on the caller's interleaved complex arrays
 //!   ([`Kernels::gemm_interleaved`]) and with one matrix per group of columns
@@ -61,7 +65,9 @@ pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitM
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;
 
-use kernels::{bfp, cholesky, complex_vec, gemm, gram, norms, pam_llr, qam_llr, transpose};
+use kernels::{
+    bfp, block_combine, cholesky, complex_vec, gemm, gram, norms, pam_llr, qam_llr, transpose,
+};
 
 /// Smallest noise variance the QAM demapping kernels use ([`Kernels::qam_llr_maxlog`]): a
 /// smaller (or zero, or NaN) σ² is raised to it, so noise-free data gives large finite LLRs
@@ -706,6 +712,102 @@ impl Kernels {
             },
             _ => qam_llr::scalar_range(&ax, y, noise_var, out, 0..y.len()),
         }
+        Ok(())
+    }
+
+    /// `dst = srcᵀ` from an interleaved complex view (`src` rows × cols, any row stride) to
+    /// split planes (`dst` cols × rows): `dst[c, r] = src[r, c]` — e.g. a run of subcarriers
+    /// of every receive antenna's grid row (`[antenna, subcarrier]`, the row stride one
+    /// antenna's grid) turned into rows of antennas (`[subcarrier, antenna]`), which the
+    /// antennas-wide kernels then read. Whole register tiles by in-register transposes, the
+    /// edges by scalar copies.
+    ///
+    /// Errors: `dst` not `src.cols() × src.rows()` ([`SimdError::ShapeMismatch`] naming
+    /// "split_transpose: dst").
+    pub fn split_transpose(&self, src: &ComplexRef<'_>, dst: &mut SplitMut<'_>) -> Result<()> {
+        shape(
+            "split_transpose: dst",
+            dst.rows,
+            dst.cols,
+            src.cols,
+            src.rows,
+        )?;
+        dispatch!(
+            self,
+            split_transpose(src, dst),
+            transpose::split_transpose_scalar(src, dst)
+        );
+        Ok(())
+    }
+
+    /// Small complex products per block over selected rows of `y`, one call for many blocks:
+    /// with `k = rows.len() / nb` row indices per block and `a` holding `nb` row-major `m × k`
+    /// matrices `A_b` (axis order [block, output, row]),
+    /// `out[q·NB + b0 + b, j] = Σ_i A_b[q, i] · y[rows[b·k + i], j]` for every output q < m,
+    /// block b < nb and column j, where `NB = out.rows() / m` (so `out` is `[output, block]`
+    /// rows: e.g. a channel estimator's LS de-spreading, `A_b = (XᴴX)⁻¹Xᴴ` of CDM block b,
+    /// `y` its received pilot REs antennas-wide, one LS row per port and block). The columns
+    /// (antennas) run in the SIMD lanes.
+    ///
+    /// Errors: `m` or `k` zero ([`SimdError::ZeroDimension`]), `rows.len()` not a multiple of
+    /// `k` or `a.len() ≠ nb·m·k` ([`SimdError::LengthMismatch`]), `out` not `m·NB × y.cols()`
+    /// with `b0 + nb ≤ NB` ([`SimdError::ShapeMismatch`] / [`SimdError::OutOfRange`]), a row
+    /// index ≥ `y.rows()` ([`SimdError::OutOfRange`] naming "block_combine: rows").
+    pub fn block_combine(
+        &self,
+        a: &[C32],
+        (m, k, b0): (usize, usize, usize),
+        rows: &[u32],
+        y: &SplitRef<'_>,
+        out: &mut SplitMut<'_>,
+    ) -> Result<()> {
+        if m == 0 {
+            return Err(SimdError::ZeroDimension {
+                what: "block_combine: m (outputs per block)",
+            });
+        }
+        if k == 0 {
+            return Err(SimdError::ZeroDimension {
+                what: "block_combine: k (rows per block)",
+            });
+        }
+        if !rows.len().is_multiple_of(k) {
+            return Err(SimdError::LengthMismatch {
+                what: "block_combine: rows (a multiple of k)",
+                expected: rows.len() / k * k,
+                got: rows.len(),
+            });
+        }
+        let nb = rows.len() / k;
+        same_len("block_combine: a (nb·m·k)", nb * m * k, a.len())?;
+        let n_blocks = out.rows / m;
+        shape(
+            "block_combine: out (m·NB × y.cols)",
+            out.rows,
+            out.cols,
+            m * n_blocks,
+            y.cols,
+        )?;
+        if b0.saturating_add(nb) > n_blocks {
+            return Err(SimdError::OutOfRange {
+                what: "block_combine: b0 + blocks",
+                index: b0.saturating_add(nb),
+                size: n_blocks,
+            });
+        }
+        if let Some(&r) = rows.iter().find(|&&r| r as usize >= y.rows) {
+            return Err(SimdError::OutOfRange {
+                what: "block_combine: rows",
+                index: r as usize,
+                size: y.rows,
+            });
+        }
+        let sh = block_combine::Shape { m, k, b0 };
+        dispatch!(
+            self,
+            block_combine(a, sh, rows, y, out),
+            block_combine::scalar(a, sh, rows, y, out)
+        );
         Ok(())
     }
 

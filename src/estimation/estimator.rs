@@ -10,6 +10,7 @@ use super::block_sums;
 use super::frequency::{
     Chunk, DelayPrior, FrequencyMethod, WeightDesigner, delay_prior, plan_chunks, plan_chunks_into,
 };
+use super::least_squares::LeastSquares;
 use super::pattern::PilotPattern;
 use crate::resource::{ChannelEstimate, EstimateDims, MuGroup, SUBCARRIERS_PER_PRB};
 use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
@@ -143,10 +144,8 @@ pub struct ChannelEstimator {
     w_im: Vec<f32>,
     c_re: Vec<f32>,
     c_im: Vec<f32>,
-    /// One run's pilot REs, antennas innermost (rows `li·n_subcarriers + kk`, split planes):
-    /// the LS de-spreading then runs antennas-wide in SIMD lanes.
-    y_re: Vec<f32>,
-    y_im: Vec<f32>,
+    /// LS de-spreading: its chunk plan and antennas-innermost buffer.
+    ls: LeastSquares,
     report: ChannelReport,
 }
 
@@ -197,7 +196,7 @@ impl ChannelEstimator {
         let mut lt_im = Vec::new();
         let mut positions = Vec::new();
         let mut chunks = Vec::new();
-        let (mut max_nk, mut max_re, mut max_blocks) = (1, 1, 1);
+        let (mut max_nk, mut max_blocks) = (1, 1);
         for g in pattern.groups() {
             let p = g.ports.len();
             let mut gr = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -209,7 +208,6 @@ impl ChannelEstimator {
                 let pos: Vec<f64> = run.blocks.iter().map(|b| b.position).collect();
                 let ch = plan_chunks(&pos, &outputs, l);
                 max_nk = ch.iter().map(|c| c.k1 - c.k0).fold(max_nk, usize::max);
-                max_re = max_re.max(run.subcarriers.len() * run.symbols.len());
                 gr.2.push(pos);
                 gr.3.push(ch);
             }
@@ -237,8 +235,7 @@ impl ChannelEstimator {
             w_im: vec![0.0; l * max_nk],
             c_re: vec![0.0; n_rx * max_nk],
             c_im: vec![0.0; n_rx * max_nk],
-            y_re: vec![0.0; max_re * n_rx],
-            y_im: vec![0.0; max_re * n_rx],
+            ls: LeastSquares::new(&pattern, n_rx),
             report: ChannelReport::for_ports(n_ports),
             pattern,
             outputs,
@@ -379,7 +376,8 @@ impl ChannelEstimator {
         if let Some(v) = noise_var {
             crate::error::check_noise_var(&[v])?;
         }
-        self.least_squares(rx);
+        self.ls
+            .run(&self.kernels, rx, &mut self.lt_re, &mut self.lt_im)?;
         self.statistics(noise_var, sched);
         let l = self.config.window_blocks;
         let zero = C32::new(0.0, 0.0);
@@ -490,69 +488,6 @@ impl ChannelEstimator {
             &self.lt_re[gi][ri][row..row + self.n_rx],
             &self.lt_im[gi][ri][row..row + self.n_rx],
         )
-    }
-
-    /// LS de-spreading on every CDM block: `ĥ = (XᴴX)⁻¹Xᴴ y`. Per run, its pilot REs are
-    /// first gathered antennas-innermost (`y_re`, `y_im`), then each block's estimate of each
-    /// port is `Σ_i m_qi · y_i` over the block's REs with the antennas in the SIMD lanes
-    /// (the loops over antennas vectorise), written straight into the GEMM input rows.
-    fn least_squares(&mut self, rx: ArrayView3<'_, C32>) {
-        let n_rx = self.n_rx;
-        let (n_sym, n_sc) = (self.pattern.n_sym(), self.pattern.n_sc());
-        let flat = rx.as_slice();
-        for (gi, g) in self.pattern.groups().iter().enumerate() {
-            let p = g.ports.len();
-            for (ri, run) in g.runs.iter().enumerate() {
-                let nb = run.blocks.len();
-                let ns = run.subcarriers.len();
-                // Gather: row li·ns + kk holds subcarrier subcarriers[kk] of symbol li, all
-                // antennas. Eight subcarriers at a time keep the rows being written in L1.
-                for (li, &l) in run.symbols.iter().enumerate() {
-                    for kk0 in (0..ns).step_by(8) {
-                        let kk1 = ns.min(kk0 + 8);
-                        for r in 0..n_rx {
-                            for kk in kk0..kk1 {
-                                let k = run.subcarriers[kk];
-                                let v = match flat {
-                                    Some(f) => f[(r * n_sym + l) * n_sc + k],
-                                    None => rx[[r, l, k]],
-                                };
-                                let at = (li * ns + kk) * n_rx + r;
-                                self.y_re[at] = v.re;
-                                self.y_im[at] = v.im;
-                            }
-                        }
-                    }
-                }
-                let (tre, tim) = (&mut self.lt_re[gi][ri], &mut self.lt_im[gi][ri]);
-                for (bi, blk) in run.blocks.iter().enumerate() {
-                    let n_re = blk.len * run.symbols.len();
-                    for q in 0..p {
-                        let m = &blk.ls[q * n_re..(q + 1) * n_re];
-                        let row = (q * nb + bi) * n_rx;
-                        let (hr, hi) = (&mut tre[row..row + n_rx], &mut tim[row..row + n_rx]);
-                        hr.fill(0.0);
-                        hi.fill(0.0);
-                        let mut i = 0;
-                        for li in 0..run.symbols.len() {
-                            for kk in blk.first..blk.first + blk.len {
-                                let c = m[i];
-                                let at = (li * ns + kk) * n_rx;
-                                let (yr, yi) =
-                                    (&self.y_re[at..at + n_rx], &self.y_im[at..at + n_rx]);
-                                for (((hr, hi), &a), &b) in
-                                    hr.iter_mut().zip(hi.iter_mut()).zip(yr).zip(yi)
-                                {
-                                    *hr += c.re * a - c.im * b;
-                                    *hi += c.re * b + c.im * a;
-                                }
-                                i += 1;
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     /// Per-port statistics, priors and the report from the LS estimates.

@@ -25,6 +25,7 @@ mod cyclic_shift;
 mod estimator;
 mod frequency;
 mod lane_dft;
+mod least_squares;
 mod pattern;
 mod slot_estimator;
 

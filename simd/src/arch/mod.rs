@@ -11,8 +11,8 @@ pub(crate) mod avx512;
 pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
-/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `pam_llr`, `fft_batch`, `csr_lanes` and
-/// `fma_peak`, each a `#[target_feature]` function that
+/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_transpose`,
+/// `block_combine`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
@@ -102,6 +102,27 @@ macro_rules! entry_points {
             // SAFETY: as for `dot`; the dispatcher checked scale (len·rows) and dst
             // (len·rows·cols).
             unsafe { transpose::store_adjoint::<$ts>(src, scale, dst) }
+        }
+
+        /// Interleaved view → transposed split planes; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn split_transpose(src: &crate::ComplexRef<'_>, dst: &mut crate::SplitMut<'_>) {
+            // SAFETY: as for `dot`; the dispatcher checked dst = cols × rows of src.
+            unsafe { transpose::split_transpose::<$tl>(src, dst) }
+        }
+
+        /// Per-block products over selected rows; shapes and row indices caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn block_combine(
+            a: &[C32],
+            sh: crate::kernels::block_combine::Shape,
+            rows: &[u32],
+            y: &crate::SplitRef<'_>,
+            out: &mut crate::SplitMut<'_>,
+        ) {
+            // SAFETY: as for `dot`; the dispatcher checked the lengths, the output rows and
+            // every row index against y.
+            unsafe { crate::kernels::block_combine::simd::<$v>(a, sh, rows, y, out) }
         }
 
         /// PAM-axis bit LLRs; shapes caller-checked.

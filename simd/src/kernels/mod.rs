@@ -3,6 +3,7 @@
 //! Shapes are validated by [`crate::Kernels`] before any of these run.
 
 pub(crate) mod bfp;
+pub(crate) mod block_combine;
 pub(crate) mod cholesky;
 pub(crate) mod complex_vec;
 pub(crate) mod csr;

@@ -17,6 +17,10 @@
 //!
 //! * [`adjoint_batch`]: batch → batch, each matrix conjugate-transposed in the lane layout
 //!   (lanes stay put, so it is whole-register copies with the imaginary parts negated).
+//! * [`split_transpose`]: an interleaved `rows × cols` view → its transpose as split planes
+//!   (`dst[c, r] = src[r, c]`), e.g. a run of subcarriers of every receive antenna's grid row
+//!   turned antennas-innermost for a channel estimator. The same tile: L rows' L/2
+//!   consecutive elements, transposed, are L/2 output rows of L lanes each (re and im).
 //!
 //! Element runs that do not fill a tile (the last `rows·cols mod L/2` elements of a load, the
 //! last `rows mod L/2` rows of an adjoint store) go through the scalar loops. Padding matrices
@@ -24,7 +28,7 @@
 //! the caller's array.
 
 use crate::register::SimdF32;
-use crate::{C32, LANES, MatrixBatch};
+use crate::{C32, ComplexRef, LANES, MatrixBatch, SplitMut};
 
 /// Scalar reference of [`store_adjoint`]: `dst[m, j, i] = conj(src[m, i, j])·scale[m·rows + i]`.
 pub(crate) fn store_adjoint_scalar(src: &MatrixBatch, scale: &[f32], dst: &mut [C32]) {
@@ -283,4 +287,55 @@ pub(crate) unsafe fn adjoint_batch<V: SimdF32>(src: &MatrixBatch, dst: &mut Matr
             }
         }
     }
+}
+
+/// Scalar reference of [`split_transpose`]: `dst[c, r] = src[r, c]`.
+pub(crate) fn split_transpose_scalar(src: &ComplexRef, dst: &mut SplitMut) {
+    split_transpose_rest(src, dst, 0, 0);
+}
+
+/// [`split_transpose_scalar`] for the elements outside the tiled part: rows `< full_rows` at
+/// columns `full_cols..`, and rows `full_rows..` at every column.
+fn split_transpose_rest(src: &ComplexRef, dst: &mut SplitMut, full_rows: usize, full_cols: usize) {
+    for r in 0..src.rows {
+        let c0 = if r < full_rows { full_cols } else { 0 };
+        for c in c0..src.cols {
+            dst.put(c, r, src.at(r, c));
+        }
+    }
+}
+
+/// `dst = srcᵀ` from interleaved to split planes: `dst[c, r] = src[r, c]` (`src` rows × cols,
+/// `dst` cols × rows; shapes caller-checked). Whole L × L register tiles (L rows, L/2
+/// columns) by [`SimdF32::transpose`]; the rows and columns left over by the scalar loop.
+#[inline(always)]
+pub(crate) unsafe fn split_transpose<V: SimdF32>(src: &ComplexRef, dst: &mut SplitMut) {
+    let l = V::LANES;
+    let half = l / 2;
+    let (rows, cols) = (src.rows, src.cols);
+    let (full_rows, full_cols) = (rows / l * l, cols / half * half);
+    let s = src.data.as_ptr() as *const f32;
+    let (ss, ds) = (src.stride, dst.stride);
+    let (dre, dim) = (dst.re.as_mut_ptr(), dst.im.as_mut_ptr());
+    for r0 in (0..full_rows).step_by(l) {
+        for c0 in (0..full_cols).step_by(half) {
+            // SAFETY: the caller has V's ISA enabled. Rows r0 + r < rows and columns c0..c0 +
+            // half ≤ cols: the L f32 read from row r0 + r are in src ((rows − 1)·stride + cols
+            // complex values, checked by ComplexRef::new). The stores write lanes r0..r0 + L
+            // ≤ rows of dst rows c0 + jj < cols, inside both planes ((cols − 1)·stride + rows
+            // values, checked by SplitMut::new).
+            unsafe {
+                let mut t = [V::splat(0.0); 16];
+                for (r, reg) in t.iter_mut().enumerate().take(l) {
+                    *reg = V::load(s.add(2 * ((r0 + r) * ss + c0)));
+                }
+                V::transpose(&mut t);
+                for jj in 0..half {
+                    t[2 * jj].store(dre.add((c0 + jj) * ds + r0));
+                    t[2 * jj + 1].store(dim.add((c0 + jj) * ds + r0));
+                }
+            }
+        }
+    }
+    split_transpose_rest(src, dst, full_rows, full_cols);
 }
