@@ -18,6 +18,8 @@
 //!   subcarrier]` rows turned antennas-innermost);
 //! * [`Kernels::block_combine`]: many small per-block products over rows picked by index
 //!   (a channel estimator's LS de-spreading of every CDM block, antennas in the lanes);
+//! * [`Kernels::lag_sums`], [`Kernels::second_difference`]: lag-0/lag-1 and ramp-removed
+//!   second-difference sums over a matrix's rows (a channel estimator's per-port statistics);
 //! * a register-blocked complex GEMM [`Kernels::gemm`] on split planes (precoder / equaliser
 //!   application, W·X per PRB group), the same tiles on the caller's interleaved complex arrays
 //!   ([`Kernels::gemm_interleaved`]) and with one matrix per group of columns
@@ -59,6 +61,7 @@ pub use kernels::csr::CsrMatrix;
 pub use kernels::fft::{LaneFft, MAX_FFT_LEN, MAX_FFT_RADIX};
 pub use kernels::gemm::GemmMode;
 pub use kernels::gram::GramSide;
+pub use kernels::lag_sums::LagSums;
 pub use kernels::norms::NormsOf;
 pub mod memory;
 pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
@@ -66,7 +69,8 @@ pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitM
 pub use num_complex::Complex32 as C32;
 
 use kernels::{
-    bfp, block_combine, cholesky, complex_vec, gemm, gram, norms, pam_llr, qam_llr, transpose,
+    bfp, block_combine, cholesky, complex_vec, gemm, gram, lag_sums, norms, pam_llr, qam_llr,
+    transpose,
 };
 
 /// Smallest noise variance the QAM demapping kernels use ([`Kernels::qam_llr_maxlog`]): a
@@ -809,6 +813,28 @@ impl Kernels {
             block_combine::scalar(a, sh, rows, y, out)
         );
         Ok(())
+    }
+
+    /// Lag-0 and lag-1 sums over the rows of `x` (rows × cols): `Σ_i Σ_j |x_ij|²` and
+    /// `Σ_{i<rows−1} Σ_j x_{i+1,j}·conj(x_ij)` — a channel estimator's per-port correlations
+    /// with rows = CDM blocks along frequency and columns = receive antennas. Summed in f32
+    /// lanes per row, carried at most 16 rows, then in f64 (relative error about
+    /// 16·⌈cols/8⌉·2⁻²⁴; the scalar backend sums in f64 throughout).
+    pub fn lag_sums(&self, x: &SplitRef<'_>) -> LagSums {
+        dispatch!(self, lag_sums(x), lag_sums::lags_scalar(x))
+    }
+
+    /// The second differences of the rows of `x` with a phase ramp removed:
+    /// `Σ_{i=1}^{rows−2} Σ_j |x_{i−1,j} − r₁·x_ij + r₂·x_{i+1,j}|²` — with `r₁ = 2ρ`, `r₂ = ρ²`
+    /// the energy of the second difference of `x_i·ρ^i`, from which a channel estimator
+    /// measures its noise (a linear phase ramp and the channel's smooth part cancel). Summed
+    /// as [`Kernels::lag_sums`] is; 0 for fewer than three rows.
+    pub fn second_difference(&self, x: &SplitRef<'_>, r1: C32, r2: C32) -> f64 {
+        dispatch!(
+            self,
+            second_difference(x, (r1, r2)),
+            lag_sums::second_difference_scalar(x, (r1, r2))
+        )
     }
 
     /// Complex matrix product `C ← A·B` ([`GemmMode::Overwrite`]) or `C ← C + A·B`

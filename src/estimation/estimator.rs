@@ -6,7 +6,6 @@ use std::ops::Range;
 use ndarray::{ArrayView3, s};
 use num_complex::Complex64;
 
-use super::block_sums;
 use super::frequency::{
     Chunk, DelayPrior, FrequencyMethod, WeightDesigner, delay_prior, plan_chunks, plan_chunks_into,
 };
@@ -378,7 +377,7 @@ impl ChannelEstimator {
         }
         self.ls
             .run(&self.kernels, rx, &mut self.lt_re, &mut self.lt_im)?;
-        self.statistics(noise_var, sched);
+        self.statistics(noise_var, sched)?;
         let l = self.config.window_blocks;
         let zero = C32::new(0.0, 0.0);
         for (gi, g) in self.pattern.groups().iter().enumerate() {
@@ -490,22 +489,38 @@ impl ChannelEstimator {
         )
     }
 
+    /// Rows `b0..b1` (CDM blocks) of port `qi` of group `gi`, run `ri`: the LS estimates,
+    /// antennas wide.
+    fn ls_rows(
+        &self,
+        gi: usize,
+        ri: usize,
+        qi: usize,
+        (b0, b1): (usize, usize),
+    ) -> Result<SplitRef<'_>> {
+        let nb = self.positions[gi][ri].len();
+        let at = (qi * nb + b0) * self.n_rx;
+        Ok(SplitRef::new(
+            b1 - b0,
+            self.n_rx,
+            self.n_rx,
+            &self.lt_re[gi][ri][at..],
+            &self.lt_im[gi][ri][at..],
+        )?)
+    }
+
     /// Per-port statistics, priors and the report from the LS estimates.
-    fn statistics(&mut self, noise_var: Option<f32>, sched: &Schedule<'_>) {
+    fn statistics(&mut self, noise_var: Option<f32>, sched: &Schedule<'_>) -> Result<()> {
         // Pass 1: lag-0/lag-1 correlations and the noise estimate (second differences with the
-        // port's mean-delay ramp removed), over the blocks of each port's PRB ranges.
+        // port's mean-delay ramp removed), over the blocks of each port's PRB ranges — each
+        // range's antenna-wide rows summed by the kernels (`lag_sums`, `second_difference`).
         let n_rx = self.n_rx;
         let mut d2_sum = 0.0f64;
         let mut d2_gain = 0.0f64;
         let mut d2_n = 0usize;
         for (gi, g) in self.pattern.groups().iter().enumerate() {
             for (qi, &port) in g.ports.iter().enumerate() {
-                let (mut e_acc, mut r1_acc, mut n0, mut n1) = (
-                    block_sums::Acc::<1>::new(),
-                    block_sums::Acc::<2>::new(),
-                    0usize,
-                    0usize,
-                );
+                let (mut r0, mut r1, mut n0, mut n1) = (0.0f64, Complex64::new(0.0, 0.0), 0, 0);
                 let (mut gain, mut spacing, mut ns, mut n_blocks) =
                     (0.0f64, 0.0f64, 0usize, 0usize);
                 for (ri, run) in g.runs.iter().enumerate() {
@@ -520,23 +535,17 @@ impl ChannelEstimator {
                             spacing += pos[b1 - 1] - pos[b0];
                             ns += b1 - b0 - 1;
                         }
-                        for b in b0..b1 {
-                            let (re, im) = self.ls_block(gi, ri, qi, b);
-                            block_sums::energy(re, im, &mut e_acc);
-                            n0 += n_rx;
-                            if b + 1 < b1 {
-                                let next = self.ls_block(gi, ri, qi, b + 1);
-                                block_sums::lag_product(next, (re, im), &mut r1_acc);
-                                n1 += n_rx;
-                            }
+                        if b1 > b0 {
+                            let s = self.kernels.lag_sums(&self.ls_rows(gi, ri, qi, (b0, b1))?);
+                            r0 += s.energy;
+                            r1 += Complex64::new(s.lag1_re, s.lag1_im);
+                            n0 += n_rx * (b1 - b0);
+                            n1 += n_rx * (b1 - b0 - 1);
                         }
                     }
                 }
                 let gain = gain / n_blocks.max(1) as f64;
                 let spacing = if ns > 0 { spacing / ns as f64 } else { 1.0 };
-                let [r0] = e_acc.finish();
-                let [r1_re, r1_im] = r1_acc.finish();
-                let r1 = Complex64::new(r1_re, r1_im);
                 let r0 = r0 / n0.max(1) as f64;
                 let r1 = if n1 > 0 {
                     r1 / n1 as f64
@@ -546,8 +555,13 @@ impl ChannelEstimator {
                 // Ramp-free second differences: with ρ = e^{−j·arg r1} the ramp-removed
                 // sequence is v_b·ρ^b, and |v_{b−1}ρ^{b−1} − 2v_bρ^b + v_{b+1}ρ^{b+1}|
                 // = |v_{b−1} − 2ρ·v_b + ρ²·v_{b+1}|.
-                let ramp = block_sums::ramp_factors(Complex64::from_polar(1.0, -r1.arg()));
-                let mut d2_acc = block_sums::Acc::<1>::new();
+                let rot = Complex64::from_polar(1.0, -r1.arg());
+                let (two_rho, rho2) = (rot * 2.0, rot * rot);
+                let ramp = (
+                    C32::new(two_rho.re as f32, two_rho.im as f32),
+                    C32::new(rho2.re as f32, rho2.im as f32),
+                );
+                let mut d2 = 0.0f64;
                 for ri in 0..g.runs.len() {
                     let pos = &self.positions[gi][ri];
                     for rg in sched.ranges(port) {
@@ -555,17 +569,13 @@ impl ChannelEstimator {
                         if b1 - b0 < 3 {
                             continue;
                         }
-                        for b in b0 + 1..b1 - 1 {
-                            let v0 = self.ls_block(gi, ri, qi, b - 1);
-                            let v1 = self.ls_block(gi, ri, qi, b);
-                            let v2 = self.ls_block(gi, ri, qi, b + 1);
-                            block_sums::second_difference(v0, v1, v2, ramp, &mut d2_acc);
-                            d2_gain += gain * n_rx as f64;
-                            d2_n += n_rx;
-                        }
+                        let rows = self.ls_rows(gi, ri, qi, (b0, b1))?;
+                        d2 += self.kernels.second_difference(&rows, ramp.0, ramp.1);
+                        d2_gain += gain * (n_rx * (b1 - b0 - 2)) as f64;
+                        d2_n += n_rx * (b1 - b0 - 2);
                     }
                 }
-                d2_sum += d2_acc.finish()[0] / 6.0;
+                d2_sum += d2 / 6.0;
                 self.stats[port] = PortStats {
                     r0,
                     r1,
@@ -597,6 +607,7 @@ impl ChannelEstimator {
                 self.report.rms_delay[port] = (prior.half_width / 2.0 / 3f64.sqrt()) as f32;
             }
         }
+        Ok(())
     }
 
     /// Expands the run estimates `runs` (from [`Self::process`], `[n_runs, n_out, n_ports,

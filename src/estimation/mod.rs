@@ -20,7 +20,6 @@
 //! Units: subcarrier indices for frequency, OFDM-symbol indices for time, delays in units of
 //! the useful symbol duration 1/Δf (numerology-free; multiply by 1/Δf for seconds).
 
-mod block_sums;
 mod cyclic_shift;
 mod estimator;
 mod frequency;

@@ -12,7 +12,7 @@ pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
 /// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_transpose`,
-/// `block_combine`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
+/// `block_combine`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
@@ -123,6 +123,20 @@ macro_rules! entry_points {
             // SAFETY: as for `dot`; the dispatcher checked the lengths, the output rows and
             // every row index against y.
             unsafe { crate::kernels::block_combine::simd::<$v>(a, sh, rows, y, out) }
+        }
+
+        /// Lag-0 / lag-1 row sums.
+        #[target_feature(enable = $features)]
+        pub(crate) fn lag_sums(x: &crate::SplitRef<'_>) -> crate::LagSums {
+            // SAFETY: as for `dot`; any shape is valid (SplitRef checked its planes).
+            unsafe { crate::kernels::lag_sums::lags::<$v>(x) }
+        }
+
+        /// Ramp-removed second-difference energy of the rows.
+        #[target_feature(enable = $features)]
+        pub(crate) fn second_difference(x: &crate::SplitRef<'_>, r: (C32, C32)) -> f64 {
+            // SAFETY: as for `lag_sums`.
+            unsafe { crate::kernels::lag_sums::second_difference::<$v>(x, r) }
         }
 
         /// PAM-axis bit LLRs; shapes caller-checked.

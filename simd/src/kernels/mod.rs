@@ -10,6 +10,7 @@ pub(crate) mod csr;
 pub(crate) mod fft;
 pub(crate) mod gemm;
 pub(crate) mod gram;
+pub(crate) mod lag_sums;
 pub(crate) mod norms;
 pub(crate) mod pam_llr;
 pub(crate) mod qam_llr;
