@@ -15,7 +15,7 @@
 //!   register tile transposes: [`Kernels::load_batch`], [`Kernels::store_adjoint`] (scaled
 //!   conjugate transposes, the precoder's weight output), and from any interleaved view to
 //!   its transpose in split planes ([`Kernels::split_transpose`]: a grid's `[antenna,
-//!   subcarrier]` rows turned antennas-innermost);
+//!   subcarrier]` rows turned antennas-innermost) and back ([`Kernels::store_interleaved`]);
 //! * [`Kernels::block_combine`]: many small per-block products over rows picked by index
 //!   (a channel estimator's LS de-spreading of every CDM block, antennas in the lanes);
 //! * [`Kernels::lag_sums`], [`Kernels::second_difference`]: lag-0/lag-1 and ramp-removed
@@ -740,6 +740,28 @@ impl Kernels {
             self,
             split_transpose(src, dst),
             transpose::split_transpose_scalar(src, dst)
+        );
+        Ok(())
+    }
+
+    /// Split planes into an interleaved complex view of the same shape: `dst[i, j] =
+    /// src[i, j]`, each with its own row stride — e.g. filtered channel estimates (rows of
+    /// antennas) into the rows of a `[output, port, antenna]` array.
+    ///
+    /// Errors: `dst` not `src.rows() × src.cols()` ([`SimdError::ShapeMismatch`] naming
+    /// "store_interleaved: dst").
+    pub fn store_interleaved(&self, src: &SplitRef<'_>, dst: &mut ComplexMut<'_>) -> Result<()> {
+        shape(
+            "store_interleaved: dst",
+            dst.rows,
+            dst.cols,
+            src.rows,
+            src.cols,
+        )?;
+        dispatch!(
+            self,
+            store_interleaved(src, dst),
+            transpose::store_interleaved_scalar(src, dst)
         );
         Ok(())
     }

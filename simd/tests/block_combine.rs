@@ -1,12 +1,13 @@
-//! `Kernels::split_transpose` (interleaved rows × cols → split cols × rows) and
-//! `Kernels::block_combine` (per-block small products over selected rows) on every backend:
-//! the transpose exactly (it only moves values), the products against a direct f64 sum, the
+//! `Kernels::split_transpose` (interleaved rows × cols → split cols × rows),
+//! `Kernels::store_interleaved` (split → interleaved, same shape) and `Kernels::block_combine`
+//! (per-block small products over selected rows) on every backend: the moves exactly (no
+//! arithmetic), the products against a direct f64 sum, the
 //! values outside the written region untouched, and every refusal named.
 
 mod common;
 
 use common::*;
-use massive_mimo_simd::{C32, ComplexRef, Kernels, SimdError, SplitMut, SplitRef};
+use massive_mimo_simd::{C32, ComplexMut, ComplexRef, Kernels, SimdError, SplitMut, SplitRef};
 use num_complex::Complex64;
 use proptest::prelude::*;
 use rand::Rng;
@@ -46,6 +47,40 @@ proptest! {
                     if c * ds + g < len {
                         prop_assert_eq!((re[c * ds + g], im[c * ds + g]), (SENTINEL, SENTINEL));
                     }
+                }
+            }
+        }
+    }
+
+    /// Split rows with stride gaps into interleaved rows with other gaps: every element bit
+    /// for bit in place, the gaps untouched.
+    #[test]
+    fn store_interleaved_moves_every_element(rows in 1usize..20, cols in 1usize..70,
+                                             gap in 0usize..4, dgap in 0usize..4,
+                                             seed in any::<u64>()) {
+        let mut r = rng(seed);
+        let ss = cols + gap;
+        let n = (rows - 1) * ss + cols;
+        let (re, im): (Vec<f32>, Vec<f32>) = cvec(&mut r, n).iter().map(|v| (v.re, v.im)).unzip();
+        let src = SplitRef::new(rows, cols, ss, &re, &im).unwrap();
+        let ds = cols + dgap;
+        let dn = (rows - 1) * ds + cols;
+        let s = C32::new(SENTINEL, -SENTINEL);
+        for k in all_backends() {
+            let mut data = vec![s; dn];
+            let mut dst = ComplexMut::new(rows, cols, ds, &mut data).unwrap();
+            k.store_interleaved(&src, &mut dst).unwrap();
+            for i in 0..rows {
+                for j in 0..ds {
+                    if i * ds + j >= dn {
+                        continue;
+                    }
+                    let want = if j < cols {
+                        C32::new(re[i * ss + j], im[i * ss + j])
+                    } else {
+                        s
+                    };
+                    prop_assert_eq!(data[i * ds + j], want, "{} ({}, {})", k.backend(), i, j);
                 }
             }
         }
@@ -203,4 +238,24 @@ fn block_combine_names_each_refusal() {
             got_cols: 4
         })
     );
+}
+
+#[test]
+fn store_interleaved_refuses_a_wrong_output_shape() {
+    let (re, im) = (vec![0.0f32; 6], vec![0.0f32; 6]);
+    let src = SplitRef::new(2, 3, 3, &re, &im).unwrap();
+    let mut data = vec![C32::new(0.0, 0.0); 6];
+    let mut dst = ComplexMut::new(3, 2, 2, &mut data).unwrap();
+    for k in all_backends() {
+        assert_eq!(
+            k.store_interleaved(&src, &mut dst),
+            Err(SimdError::ShapeMismatch {
+                what: "store_interleaved: dst",
+                expected_rows: 2,
+                expected_cols: 3,
+                got_rows: 3,
+                got_cols: 2
+            })
+        );
+    }
 }

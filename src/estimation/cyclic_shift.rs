@@ -434,7 +434,7 @@ impl CyclicShiftEstimator {
             self.resolution,
         )?;
         let mut h = est.view_mut();
-        let h = h.as_slice_mut().ok_or(Error::InvalidParameter {
+        let h = h.as_slice_mut().ok_or_else(|| Error::InvalidParameter {
             name: "est",
             value: crate::error::Value::of(&"a non-standard layout"),
             reason: "must be in standard (row-major) layout",

@@ -12,7 +12,7 @@ use super::frequency::{
 use super::least_squares::LeastSquares;
 use super::pattern::PilotPattern;
 use crate::resource::{ChannelEstimate, EstimateDims, MuGroup, SUBCARRIERS_PER_PRB};
-use crate::simd::{GemmMode, Kernels, SplitMut, SplitRef};
+use crate::simd::{ComplexMut, GemmMode, Kernels, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
 /// Most CDM blocks in one frequency-filter window ([`EstimatorConfig::window_blocks`]).
@@ -449,26 +449,18 @@ impl ChannelEstimator {
                                 SplitMut::new(n_k, n_rx, n_rx, &mut self.c_re, &mut self.c_im)?;
                             self.kernels.gemm(a, b, out, GemmMode::Overwrite)?;
                             // ĥᵀ (n_k × n_rx) → h[run, k0 + j, port, ..]: rows of n_rx.
-                            let (cre, cim) = (&self.c_re, &self.c_im);
-                            for j in 0..n_k {
-                                let mut dst = h.slice_mut(s![ri, k0 + j, port, ..]);
-                                let (re, im) = (
-                                    &cre[j * n_rx..(j + 1) * n_rx],
-                                    &cim[j * n_rx..(j + 1) * n_rx],
-                                );
-                                match dst.as_slice_mut() {
-                                    Some(d) => {
-                                        for ((d, &a), &b) in d.iter_mut().zip(re).zip(im) {
-                                            *d = C32::new(a, b);
-                                        }
-                                    }
-                                    None => {
-                                        for ((d, &a), &b) in dst.iter_mut().zip(re).zip(im) {
-                                            *d = C32::new(a, b);
-                                        }
-                                    }
-                                }
-                            }
+                            let c = SplitRef::new(n_k, n_rx, n_rx, &self.c_re, &self.c_im)?;
+                            // A ChannelEstimate is always in standard layout (its one
+                            // constructor builds it so).
+                            let flat = h.as_slice_mut().ok_or_else(|| Error::InvalidParameter {
+                                name: "est",
+                                value: crate::error::Value::of(&"a non-standard layout"),
+                                reason: "must be in standard (row-major) layout",
+                            })?;
+                            let at = ((ri * n_out + k0) * n_ports + port) * n_rx;
+                            let mut dst =
+                                ComplexMut::new(n_k, n_rx, n_ports * n_rx, &mut flat[at..])?;
+                            self.kernels.store_interleaved(&c, &mut dst)?;
                         }
                     }
                 }

@@ -31,7 +31,7 @@ impl AlignedGrid {
         let len = shape
             .iter()
             .try_fold(1usize, |n, &d| n.checked_mul(d))
-            .ok_or(Error::InvalidParameter {
+            .ok_or_else(|| Error::InvalidParameter {
                 name: "grid shape",
                 value: crate::value!("{shape:?}"),
                 reason: "more samples than can be addressed",

@@ -12,7 +12,7 @@ pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
 /// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_transpose`,
-/// `block_combine`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
+/// `store_interleaved`, `block_combine`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
@@ -109,6 +109,16 @@ macro_rules! entry_points {
         pub(crate) fn split_transpose(src: &crate::ComplexRef<'_>, dst: &mut crate::SplitMut<'_>) {
             // SAFETY: as for `dot`; the dispatcher checked dst = cols × rows of src.
             unsafe { transpose::split_transpose::<$tl>(src, dst) }
+        }
+
+        /// Split planes → interleaved view of the same shape; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn store_interleaved(
+            src: &crate::SplitRef<'_>,
+            dst: &mut crate::ComplexMut<'_>,
+        ) {
+            // SAFETY: as for `dot`; the dispatcher checked equal shapes.
+            unsafe { transpose::store_interleaved::<$tl>(src, dst) }
         }
 
         /// Per-block products over selected rows; shapes and row indices caller-checked.

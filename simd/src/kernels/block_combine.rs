@@ -10,8 +10,8 @@
 //! REs (rows of antennas-innermost received samples) combined by the block's `(XᴴX)⁻¹Xᴴ`, one
 //! output row per port, antennas wide. One call handles every block of a run, so the per-call
 //! cost of a GEMM on a 4 × 4 by 4 × 64 product is not paid per block. Columns run in the SIMD
-//! lanes (two registers at a time, then one, then a scalar tail); each coefficient is
-//! broadcast once per register pair.
+//! lanes (four registers at a time — eight independent FMA chains, enough to cover the FMA
+//! latency — then two, one, and a scalar tail); each coefficient is broadcast once per panel.
 
 use crate::register::SimdF32;
 use crate::{C32, SplitMut, SplitRef};
@@ -100,7 +100,7 @@ unsafe fn panel<V: SimdF32, const NV: usize>(
 }
 
 /// The products on every column, block by block (its rows stay in L1 across the panels):
-/// pairs of registers, one register, then the scalar tail. Shapes and row indices
+/// panels of four, two and one registers, then the scalar tail. Shapes and row indices
 /// caller-checked.
 #[inline(always)]
 pub(crate) unsafe fn simd<V: SimdF32>(
@@ -117,6 +117,10 @@ pub(crate) unsafe fn simd<V: SimdF32>(
         let mut j = 0;
         // SAFETY: forwarded; each panel's columns end at or before n.
         unsafe {
+            while j + 4 * l <= n {
+                panel::<V, 4>(blk, sh, y, out, j);
+                j += 4 * l;
+            }
             while j + 2 * l <= n {
                 panel::<V, 2>(blk, sh, y, out, j);
                 j += 2 * l;

@@ -86,6 +86,79 @@ unsafe fn lanes_f64<V: SimdF32>(v: V) -> f64 {
     buf[..V::LANES].iter().map(|&a| f64::from(a)).sum()
 }
 
+/// Independent accumulators per sum: each row's column registers go round-robin into them,
+/// so the FMA chains overlap instead of waiting on each other's latency.
+const CHAINS: usize = 4;
+
+/// The lanes of `CHAINS` accumulators summed in f64.
+#[inline(always)]
+unsafe fn chains_f64<V: SimdF32>(acc: &[V; CHAINS]) -> f64 {
+    let mut total = 0.0;
+    for &a in acc {
+        // SAFETY: forwarded (the caller has V's ISA enabled).
+        total += unsafe { lanes_f64(a) };
+    }
+    total
+}
+
+/// One register of columns at offset `at` of a row: its energy into `e` and, when `next`
+/// (the row stride) is given, its lag-1 product with the next row into `(pr, pi)`.
+///
+/// # Safety
+/// V's ISA enabled; L f32 from `at` (and from `at + next`) inside both planes.
+#[inline(always)]
+unsafe fn lag_step<V: SimdF32>(
+    (e, pr, pi): (&mut V, &mut V, &mut V),
+    (re, im): (*const f32, *const f32),
+    at: usize,
+    next: Option<usize>,
+) {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        let (a, b) = (V::load(re.add(at)), V::load(im.add(at)));
+        *e = a.mul_add(a, *e);
+        *e = b.mul_add(b, *e);
+        if let Some(st) = next {
+            let (p, q) = (V::load(re.add(at + st)), V::load(im.add(at + st)));
+            *pr = p.mul_add(a, *pr);
+            *pr = q.mul_add(b, *pr);
+            *pi = q.mul_add(a, *pi);
+            *pi = p.neg_mul_add(b, *pi);
+        }
+    }
+}
+
+/// One register of columns of three consecutive rows (the first at offset `at`, the others
+/// `st` apart): `|x₀ − r₁·x₁ + r₂·x₂|²` per lane into `acc`; `r = (r₁ re, r₁ im, r₂ re, r₂ im)`.
+///
+/// # Safety
+/// V's ISA enabled; L f32 from `at`, `at + st`, `at + 2·st` inside both planes.
+#[inline(always)]
+unsafe fn d2_step<V: SimdF32>(
+    acc: &mut V,
+    (re, im): (*const f32, *const f32),
+    (at, st): (usize, usize),
+    (ar, ai, br, bi): (V, V, V, V),
+) {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        let (a, b) = (V::load(re.add(at)), V::load(im.add(at)));
+        let (p, d) = (V::load(re.add(at + st)), V::load(im.add(at + st)));
+        let (e, f) = (V::load(re.add(at + 2 * st)), V::load(im.add(at + 2 * st)));
+        // x₀ − r₁·x₁ + r₂·x₂, real and imaginary parts.
+        let t = ar.neg_mul_add(p, a);
+        let t = ai.mul_add(d, t);
+        let t = br.mul_add(e, t);
+        let u = bi.neg_mul_add(f, t);
+        let t = ar.neg_mul_add(d, b);
+        let t = ai.neg_mul_add(p, t);
+        let t = br.mul_add(f, t);
+        let v = bi.mul_add(e, t);
+        *acc = u.mul_add(u, *acc);
+        *acc = v.mul_add(v, *acc);
+    }
+}
+
 /// Lag-0 / lag-1 sums; shapes caller-checked (any rows, cols).
 #[inline(always)]
 pub(crate) unsafe fn lags<V: SimdF32>(x: &SplitRef) -> LagSums {
@@ -96,27 +169,35 @@ pub(crate) unsafe fn lags<V: SimdF32>(x: &SplitRef) -> LagSums {
     // SAFETY: the caller has V's ISA enabled; rows i, i + 1 < rows and columns j + L ≤ cols
     // lie inside both planes ((rows − 1)·stride + cols values, checked by SplitRef::new).
     unsafe {
-        let z = V::splat(0.0);
+        let z = [V::splat(0.0); CHAINS];
         let (mut e, mut pr, mut pi) = (z, z, z);
         for i in 0..x.rows {
             let next = i + 1 < x.rows;
-            for j in (0..full).step_by(l) {
-                let (a, b) = (V::load(re.add(i * st + j)), V::load(im.add(i * st + j)));
-                e = a.mul_add(a, e);
-                e = b.mul_add(b, e);
-                if next {
-                    let c = V::load(re.add((i + 1) * st + j));
-                    let d = V::load(im.add((i + 1) * st + j));
-                    pr = c.mul_add(a, pr);
-                    pr = d.mul_add(b, pr);
-                    pi = d.mul_add(a, pi);
-                    pi = c.neg_mul_add(b, pi);
+            let mut j = 0;
+            while j + CHAINS * l <= full {
+                for c in 0..CHAINS {
+                    lag_step(
+                        (&mut e[c], &mut pr[c], &mut pi[c]),
+                        (re, im),
+                        i * st + j + c * l,
+                        next.then_some(st),
+                    );
                 }
+                j += CHAINS * l;
+            }
+            while j < full {
+                lag_step(
+                    (&mut e[0], &mut pr[0], &mut pi[0]),
+                    (re, im),
+                    i * st + j,
+                    next.then_some(st),
+                );
+                j += l;
             }
             if (i + 1) % FLUSH == 0 || i + 1 == x.rows {
-                s.energy += lanes_f64(e);
-                s.lag1_re += lanes_f64(pr);
-                s.lag1_im += lanes_f64(pi);
+                s.energy += chains_f64(&e);
+                s.lag1_re += chains_f64(&pr);
+                s.lag1_im += chains_f64(&pi);
                 (e, pr, pi) = (z, z, z);
             }
         }
@@ -137,26 +218,27 @@ pub(crate) unsafe fn second_difference<V: SimdF32>(x: &SplitRef, (r1, r2): (C32,
     unsafe {
         let (ar, ai) = (V::splat(r1.re), V::splat(r1.im));
         let (br, bi) = (V::splat(r2.re), V::splat(r2.im));
-        let mut acc = V::splat(0.0);
+        let mut acc = [V::splat(0.0); CHAINS];
         for i in 1..inner {
-            for j in (0..full).step_by(l) {
-                let at = |r: usize| (V::load(re.add(r * st + j)), V::load(im.add(r * st + j)));
-                let ((a, b), (c, d), (e, f)) = (at(i - 1), at(i), at(i + 1));
-                // x₀ − r₁·x₁ + r₂·x₂, real and imaginary parts.
-                let t = ar.neg_mul_add(c, a);
-                let t = ai.mul_add(d, t);
-                let t = br.mul_add(e, t);
-                let u = bi.neg_mul_add(f, t);
-                let t = ar.neg_mul_add(d, b);
-                let t = ai.neg_mul_add(c, t);
-                let t = br.mul_add(f, t);
-                let v = bi.mul_add(e, t);
-                acc = u.mul_add(u, acc);
-                acc = v.mul_add(v, acc);
+            let mut j = 0;
+            while j + CHAINS * l <= full {
+                for a in acc.iter_mut() {
+                    d2_step(a, (re, im), ((i - 1) * st + j, st), (ar, ai, br, bi));
+                    j += l;
+                }
+            }
+            while j < full {
+                d2_step(
+                    &mut acc[0],
+                    (re, im),
+                    ((i - 1) * st + j, st),
+                    (ar, ai, br, bi),
+                );
+                j += l;
             }
             if i % FLUSH == 0 || i + 1 == inner {
-                total += lanes_f64(acc);
-                acc = V::splat(0.0);
+                total += chains_f64(&acc);
+                acc = [V::splat(0.0); CHAINS];
             }
         }
     }

@@ -21,6 +21,9 @@
 //!   (`dst[c, r] = src[r, c]`), e.g. a run of subcarriers of every receive antenna's grid row
 //!   turned antennas-innermost for a channel estimator. The same tile: L rows' L/2
 //!   consecutive elements, transposed, are L/2 output rows of L lanes each (re and im).
+//! * [`store_interleaved`]: split planes → an interleaved view of the same shape (each
+//!   register pair zipped back in order), e.g. filtered channel estimates into a `[output,
+//!   port, antenna]` array.
 //!
 //! Element runs that do not fill a tile (the last `rows·cols mod L/2` elements of a load, the
 //! last `rows mod L/2` rows of an adjoint store) go through the scalar loops. Padding matrices
@@ -28,7 +31,7 @@
 //! the caller's array.
 
 use crate::register::SimdF32;
-use crate::{C32, ComplexRef, LANES, MatrixBatch, SplitMut};
+use crate::{C32, ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMut, SplitRef};
 
 /// Scalar reference of [`store_adjoint`]: `dst[m, j, i] = conj(src[m, i, j])·scale[m·rows + i]`.
 pub(crate) fn store_adjoint_scalar(src: &MatrixBatch, scale: &[f32], dst: &mut [C32]) {
@@ -329,6 +332,13 @@ pub(crate) unsafe fn split_transpose<V: SimdF32>(src: &ComplexRef, dst: &mut Spl
                 for (r, reg) in t.iter_mut().enumerate().take(l) {
                     *reg = V::load(s.add(2 * ((r0 + r) * ss + c0)));
                 }
+                // The next row group's same columns, once per 64-byte line: its rows are a
+                // grid row apart, too many streams for the hardware prefetcher.
+                if (2 * c0) % 16 < l && r0 + l < rows {
+                    for r in r0 + l..rows.min(r0 + 2 * l) {
+                        V::prefetch(s.wrapping_add(2 * (r * ss + c0)));
+                    }
+                }
                 V::transpose(&mut t);
                 for jj in 0..half {
                     t[2 * jj].store(dre.add((c0 + jj) * ds + r0));
@@ -338,4 +348,41 @@ pub(crate) unsafe fn split_transpose<V: SimdF32>(src: &ComplexRef, dst: &mut Spl
         }
     }
     split_transpose_rest(src, dst, full_rows, full_cols);
+}
+
+/// Scalar reference of [`store_interleaved`]: `dst[i, j] = src[i, j]`.
+pub(crate) fn store_interleaved_scalar(src: &SplitRef, dst: &mut ComplexMut) {
+    store_interleaved_cols(src, dst, 0);
+}
+
+/// [`store_interleaved_scalar`] for columns `j0..`.
+fn store_interleaved_cols(src: &SplitRef, dst: &mut ComplexMut, j0: usize) {
+    for i in 0..src.rows {
+        for j in j0..src.cols {
+            dst.data[i * dst.stride + j] = src.at(i, j);
+        }
+    }
+}
+
+/// `dst[i, j] = src[i, j]` from split planes to interleaved complex (same shape, each with
+/// its own row stride; shapes caller-checked): L columns per step, zipped in order.
+#[inline(always)]
+pub(crate) unsafe fn store_interleaved<V: SimdF32>(src: &SplitRef, dst: &mut ComplexMut) {
+    let l = V::LANES;
+    let full = src.cols / l * l;
+    let (re, im, ss) = (src.re.as_ptr(), src.im.as_ptr(), src.stride);
+    let (d, ds) = (dst.data.as_mut_ptr() as *mut f32, dst.stride);
+    for i in 0..src.rows {
+        for j in (0..full).step_by(l) {
+            // SAFETY: the caller has V's ISA enabled; row i < rows and columns j + L ≤ cols
+            // lie inside both source planes and, as 2L f32 from element (i, j), inside dst
+            // ((rows − 1)·stride + cols values each, checked at construction).
+            unsafe {
+                let (a, b) = V::zip(V::load(re.add(i * ss + j)), V::load(im.add(i * ss + j)));
+                a.store(d.add(2 * (i * ds + j)));
+                b.store(d.add(2 * (i * ds + j) + l));
+            }
+        }
+    }
+    store_interleaved_cols(src, dst, full);
 }

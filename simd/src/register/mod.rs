@@ -60,6 +60,27 @@ pub(crate) unsafe trait SimdF32: Copy {
     unsafe fn deinterleave(v0: Self, v1: Self) -> (Self, Self);
     /// The inverse of [`SimdF32::deinterleave`]: `(re, im)` back to two interleaved registers.
     unsafe fn interleave(re: Self, im: Self) -> (Self, Self);
+    /// Real and imaginary parts in natural lane order (e.g. loaded from split planes) zipped
+    /// into two registers of interleaved complex values in the same order: `[re₀ im₀ re₁ im₁
+    /// …]` holds the first `LANES/2` values, the second register the rest. The default goes
+    /// through memory; the x86 (128/256-bit) and NEON registers override it with shuffles.
+    #[inline(always)]
+    unsafe fn zip(re: Self, im: Self) -> (Self, Self) {
+        let (mut a, mut b, mut out) = ([0.0f32; 16], [0.0f32; 16], [0.0f32; 32]);
+        // SAFETY: the buffers hold 16 ≥ LANES and 32 ≥ 2·LANES f32; the ISA is the caller's.
+        unsafe {
+            re.store(a.as_mut_ptr());
+            im.store(b.as_mut_ptr());
+            for i in 0..Self::LANES {
+                out[2 * i] = a[i];
+                out[2 * i + 1] = b[i];
+            }
+            (
+                Self::load(out.as_ptr()),
+                Self::load(out.as_ptr().add(Self::LANES)),
+            )
+        }
+    }
     /// Hints that the cache line holding `p` will be accessed soon (a no-op where the ISA
     /// module has no prefetch). Never faults, whatever `p` is.
     #[inline(always)]

@@ -153,4 +153,9 @@ unsafe impl SimdF32 for float32x4_t {
         // SAFETY: NEON.
         unsafe { (vzip1q_f32(re, im), vzip2q_f32(re, im)) }
     }
+    #[inline(always)]
+    unsafe fn zip(re: Self, im: Self) -> (Self, Self) {
+        // SAFETY: NEON.
+        unsafe { (vzip1q_f32(re, im), vzip2q_f32(re, im)) }
+    }
 }

@@ -152,6 +152,11 @@ unsafe impl SimdF32 for __m128 {
         unsafe { (_mm_unpacklo_ps(re, im), _mm_unpackhi_ps(re, im)) }
     }
     #[inline(always)]
+    unsafe fn zip(re: Self, im: Self) -> (Self, Self) {
+        // SAFETY: the register's ISA is enabled by the caller.
+        unsafe { (_mm_unpacklo_ps(re, im), _mm_unpackhi_ps(re, im)) }
+    }
+    #[inline(always)]
     unsafe fn prefetch(p: *const f32) {
         // SAFETY: SSE; a prefetch is only a hint and never faults.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
@@ -314,6 +319,18 @@ unsafe impl SimdF32 for __m256 {
     unsafe fn interleave(re: Self, im: Self) -> (Self, Self) {
         // SAFETY: the register's ISA is enabled by the caller.
         unsafe { (_mm256_unpacklo_ps(re, im), _mm256_unpackhi_ps(re, im)) }
+    }
+    #[inline(always)]
+    unsafe fn zip(re: Self, im: Self) -> (Self, Self) {
+        // SAFETY: the register's ISA is enabled by the caller. unpack works per 128-bit
+        // lane: lo = values 0 1 | 4 5, hi = 2 3 | 6 7; the permutes put the halves in order.
+        unsafe {
+            let (lo, hi) = (_mm256_unpacklo_ps(re, im), _mm256_unpackhi_ps(re, im));
+            (
+                _mm256_permute2f128_ps::<0x20>(lo, hi),
+                _mm256_permute2f128_ps::<0x31>(lo, hi),
+            )
+        }
     }
     #[inline(always)]
     unsafe fn prefetch(p: *const f32) {
