@@ -141,6 +141,87 @@ pub(crate) struct WeightDesigner {
     /// Geometry and prior of the weights now in the buffer (reuse key).
     key_pos: Vec<f64>,
     key: Option<(usize, usize, u64, u64, u64, u8)>,
+    /// LMMSE on a regular window: (taps, spacing, prior) of the Cholesky factor of R now in
+    /// `a` and of `tap` — every chunk of a port whose window is regular shares them, only the
+    /// outputs (right-hand sides) differ.
+    factor_key: Option<(usize, u64, u64, u64, u64)>,
+    /// R⁻¹ of that factor, column-major split planes (l × l): with it each output's weights
+    /// are one f64 matrix-vector product instead of two triangular solves.
+    inv_re: Vec<f64>,
+    inv_im: Vec<f64>,
+    /// One output's R⁻¹·rhs.
+    x_re: Vec<f64>,
+    x_im: Vec<f64>,
+    /// Weights of the current factor by output offset from the window start: on a regular
+    /// pattern the offsets repeat (e.g. SRS blocks every 16 subcarriers, outputs at PRB
+    /// centres: a few dozen offsets serve all 273 PRBs of a port).
+    cache: OffsetCache,
+}
+
+/// Slots of an [`OffsetCache`] (a power of two); at most 3/4 of them are filled.
+const CACHE_SLOTS: usize = 256;
+
+/// A fixed-size open-addressing table from an output offset (f64 bits) to one row of
+/// weights; cleared in O(1) by a generation count. Never allocates after construction.
+struct OffsetCache {
+    l: usize,
+    keys: Vec<(u64, u32)>,
+    generation: u32,
+    filled: usize,
+    re: Vec<f32>,
+    im: Vec<f32>,
+}
+
+/// Where an offset's weights are: cached at this index of `re`/`im`, or not yet (with the
+/// index to store them at, if the table has room).
+enum Lookup {
+    Hit(usize),
+    Miss(Option<usize>),
+}
+
+impl OffsetCache {
+    fn new(l: usize) -> Self {
+        Self {
+            l,
+            keys: vec![(0, 0); CACHE_SLOTS],
+            generation: 1,
+            filled: 0,
+            re: vec![0.0; CACHE_SLOTS * l],
+            im: vec![0.0; CACHE_SLOTS * l],
+        }
+    }
+
+    fn clear(&mut self) {
+        self.generation = self.generation.wrapping_add(1).max(1);
+        if self.generation == 1 {
+            // Wrapped: forget every stale entry for real.
+            self.keys.fill((0, 0));
+        }
+        self.filled = 0;
+    }
+
+    /// Looks `x` up; on a miss with room, claims its slot (the caller fills the weights).
+    fn find(&mut self, x: f64) -> Lookup {
+        let key = x.to_bits();
+        let bits = CACHE_SLOTS.trailing_zeros();
+        let mut h =
+            ((key ^ (key >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize;
+        loop {
+            let (k, g) = self.keys[h];
+            if g != self.generation {
+                if self.filled * 4 >= CACHE_SLOTS * 3 {
+                    return Lookup::Miss(None);
+                }
+                self.keys[h] = (key, self.generation);
+                self.filled += 1;
+                return Lookup::Miss(Some(h * self.l));
+            }
+            if k == key {
+                return Lookup::Hit(h * self.l);
+            }
+            h = (h + 1) % CACHE_SLOTS;
+        }
+    }
 }
 
 impl WeightDesigner {
@@ -154,6 +235,12 @@ impl WeightDesigner {
             tap: vec![(0.0, 0.0, Complex64::new(0.0, 0.0)); l],
             key_pos: Vec::with_capacity(l + max_outputs),
             key: None,
+            factor_key: None,
+            inv_re: vec![0.0; l * l],
+            inv_im: vec![0.0; l * l],
+            x_re: vec![0.0; l],
+            x_im: vec![0.0; l],
+            cache: OffsetCache::new(l),
         }
     }
 
@@ -239,42 +326,75 @@ impl WeightDesigner {
                 // sin/cos of x by angle addition — no trigonometry per (output, tap) pair.
                 let step = if l > 1 { win[1] - win[0] } else { 0.0 };
                 let regular = l > 1 && (1..l).all(|i| ((win[i] - win[i - 1]) - step).abs() < 1e-9);
+                let fkey = (l, step.to_bits(), b0, b1, b2);
                 let a = &mut self.a[..l * l];
-                if regular {
-                    for (lag, v) in self.lag.iter_mut().take(l).enumerate() {
-                        *v = r(lag as f64 * step);
-                    }
-                    for i in 0..l {
-                        for j in 0..=i {
-                            a[i * l + j] = self.lag[i - j];
+                if !(regular && self.factor_key == Some(fkey)) {
+                    self.factor_key = None;
+                    if regular {
+                        for (lag, v) in self.lag.iter_mut().take(l).enumerate() {
+                            *v = r(lag as f64 * step);
+                        }
+                        for i in 0..l {
+                            for j in 0..=i {
+                                a[i * l + j] = self.lag[i - j];
+                            }
+                        }
+                        for (i, t) in self.tap.iter_mut().take(l).enumerate() {
+                            let y = i as f64 * step;
+                            // (cos πβy, sin πβy, e^{+j2π y τ0})
+                            *t = (
+                                (pi * beta * y).cos(),
+                                (pi * beta * y).sin(),
+                                Complex64::from_polar(1.0, 2.0 * pi * y * prior.mean_delay),
+                            );
+                        }
+                    } else {
+                        for i in 0..l {
+                            for j in 0..=i {
+                                a[i * l + j] = r(win[i] - win[j]);
+                            }
                         }
                     }
-                    for (i, t) in self.tap.iter_mut().take(l).enumerate() {
-                        let y = i as f64 * step;
-                        // (cos πβy, sin πβy, e^{+j2π y τ0})
-                        *t = (
-                            (pi * beta * y).cos(),
-                            (pi * beta * y).sin(),
-                            Complex64::from_polar(1.0, 2.0 * pi * y * prior.mean_delay),
-                        );
-                    }
-                } else {
                     for i in 0..l {
-                        for j in 0..=i {
-                            a[i * l + j] = r(win[i] - win[j]);
-                        }
+                        a[i * l + i] += prior.noise_to_signal.max(1e-9);
                     }
-                }
-                for i in 0..l {
-                    a[i * l + i] += prior.noise_to_signal.max(1e-9);
-                }
-                if cholesky_in_place(a, l).is_none() {
-                    // Cannot happen with positive loading; keep the buffer valid anyway.
-                    self.key = None;
-                    return true;
+                    if cholesky_in_place(a, l).is_none() {
+                        // Cannot happen with positive loading; keep the buffer valid anyway.
+                        self.key = None;
+                        return true;
+                    }
+                    if regular {
+                        // R⁻¹ column by column (l solves, once per factor).
+                        for j in 0..l {
+                            let col = &mut self.rhs[..l];
+                            col.fill(Complex64::new(0.0, 0.0));
+                            col[j] = Complex64::new(1.0, 0.0);
+                            solve_cholesky(a, l, col);
+                            for (i, v) in col.iter().enumerate() {
+                                self.inv_re[j * l + i] = v.re;
+                                self.inv_im[j * l + i] = v.im;
+                            }
+                        }
+                        self.factor_key = Some(fkey);
+                        self.cache.clear();
+                    }
                 }
                 for (c, &k) in outs.iter().enumerate() {
                     // x = R⁻¹ r_kpᴴ, w = xᴴ (R Hermitian).
+                    let slot = if regular {
+                        match self.cache.find(k - win[0]) {
+                            Lookup::Hit(at) => {
+                                w_re[c * l..(c + 1) * l]
+                                    .copy_from_slice(&self.cache.re[at..at + l]);
+                                w_im[c * l..(c + 1) * l]
+                                    .copy_from_slice(&self.cache.im[at..at + l]);
+                                continue;
+                            }
+                            Lookup::Miss(slot) => slot,
+                        }
+                    } else {
+                        None
+                    };
                     if regular {
                         let x = k - win[0];
                         let (sx, cx) = (pi * beta * x).sin_cos();
@@ -294,11 +414,34 @@ impl WeightDesigner {
                             *v = r(k - p).conj();
                         }
                     }
-                    solve_cholesky(a, l, &mut self.rhs[..l]);
-                    for i in 0..l {
-                        let w = self.rhs[i].conj();
-                        w_re[c * l + i] = w.re as f32;
-                        w_im[c * l + i] = w.im as f32;
+                    if regular {
+                        // x = R⁻¹·rhs, column by column (the inner loop over rows is an
+                        // axpy the compiler vectorises); w = conj(x).
+                        let (xr, xi) = (&mut self.x_re[..l], &mut self.x_im[..l]);
+                        xr.fill(0.0);
+                        xi.fill(0.0);
+                        for (j, h) in self.rhs[..l].iter().enumerate() {
+                            let (cr, ci) = (&self.inv_re[j * l..][..l], &self.inv_im[j * l..][..l]);
+                            for i in 0..l {
+                                xr[i] += cr[i] * h.re - ci[i] * h.im;
+                                xi[i] += cr[i] * h.im + ci[i] * h.re;
+                            }
+                        }
+                        for i in 0..l {
+                            w_re[c * l + i] = xr[i] as f32;
+                            w_im[c * l + i] = -xi[i] as f32;
+                        }
+                        if let Some(at) = slot {
+                            self.cache.re[at..at + l].copy_from_slice(&w_re[c * l..(c + 1) * l]);
+                            self.cache.im[at..at + l].copy_from_slice(&w_im[c * l..(c + 1) * l]);
+                        }
+                    } else {
+                        solve_cholesky(a, l, &mut self.rhs[..l]);
+                        for i in 0..l {
+                            let w = self.rhs[i].conj();
+                            w_re[c * l + i] = w.re as f32;
+                            w_im[c * l + i] = w.im as f32;
+                        }
                     }
                 }
             }
@@ -474,6 +617,81 @@ mod tests {
             .map(|(x, y)| (x - y).norm())
             .fold(0.0, f64::max);
         assert!(err < 1e-4, "max weight difference {err}");
+    }
+
+    #[test]
+    fn a_reused_factor_gives_the_weights_of_a_fresh_design() {
+        // One designer serves a port's chunks: after a chunk at one place of a regular window,
+        // the next chunks (same spacing and prior: the Cholesky factor and R⁻¹ are reused,
+        // only the outputs change; outputs at offsets seen before take the cached weights)
+        // must get exactly what a fresh designer computes; a changed prior or an irregular
+        // window must not take the cached factor or weights.
+        let win: Vec<f64> = (0..16).map(|b| 0.5 + 6.0 * b as f64).collect();
+        let shifted: Vec<f64> = win.iter().map(|p| p + 48.0).collect();
+        let mut irregular = win.clone();
+        irregular[3] += 1.0;
+        let p1 = DelayPrior {
+            mean_delay: 0.02,
+            half_width: 0.03,
+            noise_to_signal: 0.1,
+        };
+        let p2 = DelayPrior {
+            mean_delay: -0.01,
+            ..p1
+        };
+        let mut d = WeightDesigner::new(16, 8);
+        let (mut re, mut im) = (vec![0.0f32; 16 * 8], vec![0.0f32; 16 * 8]);
+        let cases: [(&[f64], DelayPrior, [f64; 4]); 6] = [
+            (&win, p1, [5.5, 17.5, 29.5, 41.5]),
+            (&win, p1, [53.5, 65.5, 77.5, 89.5]),
+            // The same offsets from the window start as the first case: cached weights.
+            (&shifted, p1, [53.5, 65.5, 77.5, 89.5]),
+            (&shifted, p1, [60.0, 61.0, 62.0, 63.0]),
+            (&shifted, p2, [60.0, 61.0, 62.0, 63.0]),
+            (&irregular, p2, [5.5, 17.5, 29.5, 41.5]),
+        ];
+        for (i, (w, prior, outs)) in cases.iter().enumerate() {
+            d.design(FrequencyMethod::Lmmse, *prior, w, outs, &mut re, &mut im);
+            let (mut fre, mut fim) = (vec![0.0f32; 16 * 4], vec![0.0f32; 16 * 4]);
+            WeightDesigner::new(16, 4).design(
+                FrequencyMethod::Lmmse,
+                *prior,
+                w,
+                outs,
+                &mut fre,
+                &mut fim,
+            );
+            assert_eq!((&re[..64], &im[..64]), (&fre[..], &fim[..]), "case {i}");
+        }
+    }
+
+    #[test]
+    fn the_offset_cache_finds_what_it_stored_and_stops_at_three_quarters() {
+        let mut c = OffsetCache::new(2);
+        let mut slots = Vec::new();
+        for i in 0..CACHE_SLOTS {
+            match c.find(0.5 + i as f64) {
+                Lookup::Miss(Some(at)) => slots.push(at),
+                Lookup::Miss(None) => break,
+                Lookup::Hit(_) => panic!("offset {i} was never stored"),
+            }
+        }
+        assert_eq!(slots.len(), CACHE_SLOTS * 3 / 4);
+        let mut sorted = slots.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), slots.len(), "two offsets share a slot");
+        for (i, &at) in slots.iter().enumerate() {
+            assert!(matches!(c.find(0.5 + i as f64), Lookup::Hit(a) if a == at));
+        }
+        // Full: a new offset is computed but not stored.
+        assert!(matches!(c.find(-7.0), Lookup::Miss(None)));
+        // A new factor forgets everything, also across the generation counter's wrap.
+        c.generation = u32::MAX;
+        c.clear();
+        assert!(matches!(c.find(0.5), Lookup::Miss(Some(_))));
+        assert!(matches!(c.find(1.5), Lookup::Miss(Some(_))));
+        assert!(matches!(c.find(0.5), Lookup::Hit(_)));
     }
 
     #[test]
