@@ -101,9 +101,14 @@ pub struct CyclicShiftEstimator {
     /// two, so neither is reshaped — and zero-filled — twice per group.
     scratch: MatrixBatch,
     scratch_back: MatrixBatch,
+    /// Per tap, the power summed over antenna blocks in each of the 16 lanes.
+    power: Vec<[f32; LANES]>,
     kernels: Kernels,
     report: ChannelReport,
 }
+
+/// Comb REs per tile of the gather into the lane blocks (64 × 128 bytes = 8 KiB).
+const GATHER_TILE: usize = 64;
 
 fn not_cs(reason: &'static str, value: crate::error::Value) -> Error {
     Error::InvalidParameter {
@@ -376,6 +381,7 @@ impl CyclicShiftEstimator {
             taps: MatrixBatch::zeros(max_m, 1, LANES)?,
             scratch: MatrixBatch::zeros(max_m, 1, 1)?,
             scratch_back: MatrixBatch::zeros(max_m, 1, 1)?,
+            power: vec![[0.0; LANES]; max_m],
             kernels: Kernels::new(),
             report: ChannelReport::for_ports(n_ports),
         })
@@ -455,30 +461,45 @@ impl CyclicShiftEstimator {
             // Pass 1: every antenna's delay profile c_a = IDFT(z_a)/M, kept; the power per tap
             // summed over antennas. The lanes past n_rx stay zero (zeroed by `reshape`, never
             // written), so they add nothing to the power.
+            // The gather runs in tiles of GATHER_TILE comb REs × 16 antennas, so the lane
+            // block's lines being written (8 KiB) stay in L1 while its 16 antennas fill them.
             {
                 let c = self.c.as_mut_slice();
-                for a in 0..n_rx {
-                    let row = rx.slice(s![a, g.symbol, ..]);
-                    let base = (a / LANES) * bl + a % LANES;
-                    let mut put = |i: usize, v: C32| {
-                        c[base + i * E] = v.re;
-                        c[base + i * E + LANES] = v.im;
-                    };
-                    let refs = g.subcarriers.iter().zip(&g.reference).enumerate();
-                    match row.as_slice() {
-                        Some(row) => refs.for_each(|(i, (&k, x))| put(i, row[k] * x)),
-                        None => refs.for_each(|(i, (&k, x))| put(i, row[k] * x)),
+                for a0 in (0..n_rx).step_by(LANES) {
+                    for i0 in (0..m).step_by(GATHER_TILE) {
+                        let i1 = m.min(i0 + GATHER_TILE);
+                        let (ks, xs) = (&g.subcarriers[i0..i1], &g.reference[i0..i1]);
+                        for a in a0..n_rx.min(a0 + LANES) {
+                            let row = rx.slice(s![a, g.symbol, ..]);
+                            let base = (a / LANES) * bl + a % LANES + i0 * E;
+                            let mut put = |i: usize, v: C32| {
+                                c[base + i * E] = v.re;
+                                c[base + i * E + LANES] = v.im;
+                            };
+                            let refs = ks.iter().zip(xs).enumerate();
+                            match row.as_slice() {
+                                Some(row) => refs.for_each(|(i, (&k, x))| put(i, row[k] * x)),
+                                None => refs.for_each(|(i, (&k, x))| put(i, row[k] * x)),
+                            }
+                        }
                     }
                 }
             }
             g.inverse
                 .process(&self.kernels, &mut self.c, &mut self.scratch)?;
-            g.pdp.fill(0.0);
+            // Power per tap and lane over the antenna blocks (fixed-width lane loops that
+            // vectorise), then each tap's lanes summed once in f64.
+            let power = &mut self.power[..m];
+            power.fill([0.0; LANES]);
             for block in self.c.as_slice().chunks_exact(bl) {
-                for (e, p) in block.chunks_exact(E).zip(g.pdp.iter_mut()) {
-                    let power: f32 = e.iter().map(|v| v * v).sum();
-                    *p += f64::from(power) / n_rx as f64;
+                for (e, p) in block.chunks_exact(E).zip(power.iter_mut()) {
+                    for l in 0..LANES {
+                        p[l] += e[l] * e[l] + e[LANES + l] * e[LANES + l];
+                    }
                 }
+            }
+            for (p, lanes) in g.pdp.iter_mut().zip(power.iter()) {
+                *p = lanes.iter().map(|&v| f64::from(v)).sum::<f64>() / n_rx as f64;
             }
             // Noise per tap of c (z's noise σ²/|x|², over M): measured from the gaps, or the
             // caller's σ².
