@@ -145,13 +145,6 @@ pub(crate) struct WeightDesigner {
     /// `a` and of `tap` — every chunk of a port whose window is regular shares them, only the
     /// outputs (right-hand sides) differ.
     factor_key: Option<(usize, u64, u64, u64, u64)>,
-    /// R⁻¹ of that factor, column-major split planes (l × l): with it each output's weights
-    /// are one f64 matrix-vector product instead of two triangular solves.
-    inv_re: Vec<f64>,
-    inv_im: Vec<f64>,
-    /// One output's R⁻¹·rhs.
-    x_re: Vec<f64>,
-    x_im: Vec<f64>,
     /// Weights of the current factor by output offset from the window start: on a regular
     /// pattern the offsets repeat (e.g. SRS blocks every 16 subcarriers, outputs at PRB
     /// centres: a few dozen offsets serve all 273 PRBs of a port).
@@ -236,10 +229,6 @@ impl WeightDesigner {
             key_pos: Vec::with_capacity(l + max_outputs),
             key: None,
             factor_key: None,
-            inv_re: vec![0.0; l * l],
-            inv_im: vec![0.0; l * l],
-            x_re: vec![0.0; l],
-            x_im: vec![0.0; l],
             cache: OffsetCache::new(l),
         }
     }
@@ -364,17 +353,6 @@ impl WeightDesigner {
                         return true;
                     }
                     if regular {
-                        // R⁻¹ column by column (l solves, once per factor).
-                        for j in 0..l {
-                            let col = &mut self.rhs[..l];
-                            col.fill(Complex64::new(0.0, 0.0));
-                            col[j] = Complex64::new(1.0, 0.0);
-                            solve_cholesky(a, l, col);
-                            for (i, v) in col.iter().enumerate() {
-                                self.inv_re[j * l + i] = v.re;
-                                self.inv_im[j * l + i] = v.im;
-                            }
-                        }
                         self.factor_key = Some(fkey);
                         self.cache.clear();
                     }
@@ -414,34 +392,15 @@ impl WeightDesigner {
                             *v = r(k - p).conj();
                         }
                     }
-                    if regular {
-                        // x = R⁻¹·rhs, column by column (the inner loop over rows is an
-                        // axpy the compiler vectorises); w = conj(x).
-                        let (xr, xi) = (&mut self.x_re[..l], &mut self.x_im[..l]);
-                        xr.fill(0.0);
-                        xi.fill(0.0);
-                        for (j, h) in self.rhs[..l].iter().enumerate() {
-                            let (cr, ci) = (&self.inv_re[j * l..][..l], &self.inv_im[j * l..][..l]);
-                            for i in 0..l {
-                                xr[i] += cr[i] * h.re - ci[i] * h.im;
-                                xi[i] += cr[i] * h.im + ci[i] * h.re;
-                            }
-                        }
-                        for i in 0..l {
-                            w_re[c * l + i] = xr[i] as f32;
-                            w_im[c * l + i] = -xi[i] as f32;
-                        }
-                        if let Some(at) = slot {
-                            self.cache.re[at..at + l].copy_from_slice(&w_re[c * l..(c + 1) * l]);
-                            self.cache.im[at..at + l].copy_from_slice(&w_im[c * l..(c + 1) * l]);
-                        }
-                    } else {
-                        solve_cholesky(a, l, &mut self.rhs[..l]);
-                        for i in 0..l {
-                            let w = self.rhs[i].conj();
-                            w_re[c * l + i] = w.re as f32;
-                            w_im[c * l + i] = w.im as f32;
-                        }
+                    solve_cholesky(a, l, &mut self.rhs[..l]);
+                    for i in 0..l {
+                        let w = self.rhs[i].conj();
+                        w_re[c * l + i] = w.re as f32;
+                        w_im[c * l + i] = w.im as f32;
+                    }
+                    if let Some(at) = slot {
+                        self.cache.re[at..at + l].copy_from_slice(&w_re[c * l..(c + 1) * l]);
+                        self.cache.im[at..at + l].copy_from_slice(&w_im[c * l..(c + 1) * l]);
                     }
                 }
             }
@@ -622,7 +581,7 @@ mod tests {
     #[test]
     fn a_reused_factor_gives_the_weights_of_a_fresh_design() {
         // One designer serves a port's chunks: after a chunk at one place of a regular window,
-        // the next chunks (same spacing and prior: the Cholesky factor and R⁻¹ are reused,
+        // the next chunks (same spacing and prior: the Cholesky factor is reused,
         // only the outputs change; outputs at offsets seen before take the cached weights)
         // must get exactly what a fresh designer computes; a changed prior or an irregular
         // window must not take the cached factor or weights.

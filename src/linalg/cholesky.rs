@@ -31,20 +31,27 @@ pub(crate) fn cholesky_in_place(a: &mut [Complex64], n: usize) -> Option<f64> {
 }
 
 /// Solves `L·Lᴴ·x = b` in place, `l` the factor from [`cholesky_in_place`].
+///
+/// Both substitutions run column-oriented: once `x_i` is known it is subtracted from every
+/// later (forward) or earlier (backward) entry — independent updates, so the loop is not one
+/// long chain of dependent complex multiply-subtracts (the row-oriented dot-product form was
+/// latency-bound: the LMMSE filter design solves one system per output).
 pub(crate) fn solve_cholesky(l: &[Complex64], n: usize, b: &mut [Complex64]) {
+    // L·y = b: y_i = b_i / L_ii, then b_p −= L_pi·y_i for p > i.
     for i in 0..n {
-        let mut s = b[i];
-        for p in 0..i {
-            s -= l[i * n + p] * b[p];
-        }
-        b[i] = s / l[i * n + i].re;
-    }
-    for i in (0..n).rev() {
-        let mut s = b[i];
+        let yi = b[i] / l[i * n + i].re;
+        b[i] = yi;
         for p in i + 1..n {
-            s -= l[p * n + i].conj() * b[p];
+            b[p] -= l[p * n + i] * yi;
         }
-        b[i] = s / l[i * n + i].re;
+    }
+    // Lᴴ·x = y: x_i = y_i / L_ii, then y_p −= conj(L_ip)·x_i for p < i (row i of L).
+    for i in (0..n).rev() {
+        let xi = b[i] / l[i * n + i].re;
+        b[i] = xi;
+        for (bp, lp) in b[..i].iter_mut().zip(&l[i * n..i * n + i]) {
+            *bp -= lp.conj() * xi;
+        }
     }
 }
 
