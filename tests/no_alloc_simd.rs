@@ -4,7 +4,8 @@
 mod support;
 
 use massive_mimo::simd::{
-    Backend, C32, GemmMode, GramSide, Kernels, MatrixBatch, SimdError, SplitMatrix,
+    Backend, C32, ComplexMut, ComplexRef, GemmMode, GramSide, Kernels, MatrixBatch, SimdError,
+    SplitMatrix, SplitMut, SplitRef,
 };
 use support::alloc_counter::{CountingAlloc, allocations_during};
 
@@ -37,6 +38,15 @@ fn kernels_do_not_allocate() {
         let mut y = SplitMatrix::zeros(64, 168).unwrap();
         let a = vec![C32::new(0.5, -0.5); 3276];
         let mut out = vec![C32::new(0.0, 0.0); 3276];
+        // The channel estimator's kernels: 64 antenna rows of 48 subcarriers turned
+        // antennas-innermost, 8 CDM blocks of 4 REs de-spread for 4 ports, the statistics,
+        // and 12 filtered rows back into an interleaved [output, port, antenna] array.
+        let grid = vec![C32::new(0.25, 0.5); 64 * 4096];
+        let (mut t_re, mut t_im) = (vec![0.0f32; 48 * 64], vec![0.0f32; 48 * 64]);
+        let coef = vec![C32::new(0.25, -0.25); 8 * 4 * 4];
+        let rows: Vec<u32> = (0..32).collect();
+        let (mut ls_re, mut ls_im) = (vec![0.0f32; 32 * 64], vec![0.0f32; 32 * 64]);
+        let mut est = vec![C32::new(0.0, 0.0); 12 * 4 * 64];
 
         let (n, ()) = allocations_during(|| {
             k.gram(&h, GramSide::AhA, 1.0, &mut g).unwrap();
@@ -50,6 +60,18 @@ fn kernels_do_not_allocate() {
             k.mul(&a, &a, &mut out).unwrap();
             k.mul_conj(&a, &a, &mut out).unwrap();
             k.axpy(C32::new(1.0, 2.0), &a, &mut out).unwrap();
+            let src = ComplexRef::new(64, 48, 4096, &grid).unwrap();
+            let mut t = SplitMut::new(48, 64, 64, &mut t_re, &mut t_im).unwrap();
+            k.split_transpose(&src, &mut t).unwrap();
+            let mut ls = SplitMut::new(32, 64, 64, &mut ls_re, &mut ls_im).unwrap();
+            k.block_combine(&coef, (4, 4, 0), &rows, &t.as_ref(), &mut ls)
+                .unwrap();
+            let ls = ls.as_ref();
+            let _ = k.lag_sums(&ls);
+            let _ = k.second_difference(&ls, C32::new(2.0, 0.0), C32::new(1.0, 0.0));
+            let mut e = ComplexMut::new(12, 64, 4 * 64, &mut est).unwrap();
+            let filtered = SplitRef::new(12, 64, 64, &ls_re, &ls_im).unwrap();
+            k.store_interleaved(&filtered, &mut e).unwrap();
         });
         assert_eq!(n, 0, "backend {b} allocated {n} times");
         assert!(info.iter().all(|&i| i == 0));
