@@ -53,8 +53,8 @@ proptest! {
         let (mut e, mut lag, mut lag_abs, mut d2, mut d2_abs) =
             (0.0, Complex64::new(0.0, 0.0), 0.0, 0.0, 0.0);
         for i in 0..rows {
-            for j in 0..cols {
-                let a = c64(x[i][j]);
+            for (j, &v) in x[i].iter().enumerate() {
+                let a = c64(v);
                 e += a.norm_sqr();
                 if i + 1 < rows {
                     let b = c64(x[i + 1][j]);
