@@ -181,24 +181,35 @@ pub(crate) mod x86 {
     }
 
     /// The M bit registers of 4 interleaved symbols `v` at per-lane weights `w`
-    /// (`axis_llrs`, lane for lane).
+    /// (`axis_llrs`, lane for lane), and each bit's folded coordinate `e_k` (its sign is the
+    /// LLR's). `signed` (a constant per output type): the registers hold the signed LLRs (the f32 output); otherwise their
+    /// magnitudes `|g_k|·w` (the int8 output applies the sign after the conversion, which
+    /// rounds symmetrically, so the result is the same).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    fn bits<const M: usize>(v: __m256, w: __m256, k: &K) -> [__m256; M] {
+    fn bits<const M: usize>(
+        v: __m256,
+        w: __m256,
+        k: &K,
+        signed: bool,
+    ) -> ([__m256; M], [__m256; M]) {
         let yu = _mm256_mul_ps(v, k.inv_unit);
         let yu = _mm256_max_ps(_mm256_min_ps(yu, k.bound), _mm256_xor_ps(k.bound, k.sign));
         let mut e = yu;
         let mut u = _mm256_andnot_ps(k.sign, yu);
         let mut l = [_mm256_setzero_ps(); M];
-        for (b, lb) in l.iter_mut().enumerate() {
+        let mut es = [_mm256_setzero_ps(); M];
+        for (b, (lb, eb)) in l.iter_mut().zip(es.iter_mut()).enumerate() {
             if b > 0 {
                 e = _mm256_sub_ps(_mm256_set1_ps((1u32 << (M - b)) as f32), u);
                 u = _mm256_andnot_ps(k.sign, e);
             }
+            *eb = e;
             let p = (1u32 << (M - b)) - 1;
-            let g_signed = match p {
-                1 => e,
-                3 => {
+            let g = match (p, signed) {
+                (1, true) => e,
+                (1, false) => u,
+                (3, true) => {
                     let lim = _mm256_set1_ps(2.0);
                     let cl = _mm256_max_ps(
                         _mm256_min_ps(e, lim),
@@ -206,18 +217,26 @@ pub(crate) mod x86 {
                     );
                     _mm256_sub_ps(_mm256_add_ps(e, e), cl)
                 }
+                // |2e − clamp(e, −2, 2)| = 2u − min(u, 2), exactly (negation is exact).
+                (3, false) => {
+                    _mm256_sub_ps(_mm256_add_ps(u, u), _mm256_min_ps(u, _mm256_set1_ps(2.0)))
+                }
                 _ => {
                     let fl = _mm256_round_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(
                         _mm256_mul_ps(u, k.half),
                     );
                     let c = _mm256_min_ps(fl, _mm256_set1_ps(((p - 1) / 2) as f32));
                     let g = _mm256_mul_ps(_mm256_add_ps(c, k.one), _mm256_sub_ps(u, c));
-                    _mm256_or_ps(g, _mm256_and_ps(e, k.sign))
+                    if signed {
+                        _mm256_or_ps(g, _mm256_and_ps(e, k.sign))
+                    } else {
+                        g
+                    }
                 }
             };
-            *lb = _mm256_mul_ps(g_signed, w);
+            *lb = _mm256_mul_ps(g, w);
         }
-        l
+        (l, es)
     }
 
     /// Output of one step: the M bit registers of two groups of 4 symbols.
@@ -226,11 +245,20 @@ pub(crate) mod x86 {
         /// scalar tail then overwrites).
         fn overreach(m: usize) -> usize;
 
-        /// Writes symbols 0..8 of the step at `dst` (8·2M values).
+        /// Whether [`bits`] should produce signed LLRs (else magnitudes, signed by `store`
+        /// from the `e` registers).
+        const SIGNED: bool;
+
+        /// Writes symbols 0..8 of the step at `dst` (8·2M values) from the bit registers
+        /// `(a, b)` of the two groups of 4 symbols and their `e` registers `(ea, eb)`.
         ///
         /// # Safety
         /// `dst` must be valid for (8 + `overreach(M)`)·2M writes of `Self`.
-        unsafe fn store<const M: usize>(a: &[__m256; M], b: &[__m256; M], dst: *mut Self);
+        unsafe fn store<const M: usize>(
+            ab: (&[__m256; M], &[__m256; M]),
+            e: (&[__m256; M], &[__m256; M]),
+            dst: *mut Self,
+        );
     }
 
     /// 64-bit (one symbol's (re, im) pair) views.
@@ -306,13 +334,19 @@ pub(crate) mod x86 {
     }
 
     impl Store for f32 {
+        const SIGNED: bool = true;
+
         fn overreach(_: usize) -> usize {
             0
         }
 
         #[inline]
         #[target_feature(enable = "avx2,fma")]
-        unsafe fn store<const M: usize>(a: &[__m256; M], b: &[__m256; M], dst: *mut f32) {
+        unsafe fn store<const M: usize>(
+            (a, b): (&[__m256; M], &[__m256; M]),
+            _: (&[__m256; M], &[__m256; M]),
+            dst: *mut f32,
+        ) {
             // SAFETY: dst is valid for 16·M f32: the first 4 symbols take 8·M, the next 8·M.
             // AVX2 is enabled: only called from the target_feature step loop.
             unsafe {
@@ -322,17 +356,20 @@ pub(crate) mod x86 {
         }
     }
 
-    /// Saturating f32 → int16 pairs of one bit of 8 symbols: lanes (re, im) of symbols
-    /// 0 1 4 5 | 2 3 6 7 (`packs` works per 128-bit lane).
+    /// One bit of 8 symbols as int16, lanes (re, im) of symbols 0 1 4 5 | 2 3 6 7 (`packs`
+    /// works per 128-bit lane): the magnitudes `a`, `b` rounded (half to even, the MXCSR
+    /// default), capped at 127 and given the sign of `ea`, `eb`. A magnitude ≥ 2³¹ (or ∞,
+    /// NaN) converts to i32::MIN, which `packs` saturates to −32768 = 32768 unsigned: the
+    /// unsigned minimum caps it at 127 like any large value.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    fn to_i16(a: __m256, b: __m256) -> __m256i {
-        // Values ≥ 2³¹ would convert to i32::MIN (wrong sign): cap them first; the packs
-        // saturate everything beyond ±32767 / ±127 afterwards.
-        let cap = _mm256_set1_ps(1.0e9);
-        let ia = _mm256_cvtps_epi32(_mm256_min_ps(a, cap));
-        let ib = _mm256_cvtps_epi32(_mm256_min_ps(b, cap));
-        _mm256_packs_epi32(ia, ib)
+    fn to_i16(a: __m256, b: __m256, ea: __m256, eb: __m256) -> __m256i {
+        let mag = _mm256_packs_epi32(_mm256_cvtps_epi32(a), _mm256_cvtps_epi32(b));
+        let mag = _mm256_min_epu16(mag, _mm256_set1_epi16(127));
+        // The e registers' bit patterns as i32 keep their sign through the saturating pack;
+        // e = +0 zeroes the lane, whose magnitude is 0 anyway.
+        let sign = _mm256_packs_epi32(_mm256_castps_si256(ea), _mm256_castps_si256(eb));
+        _mm256_sign_epi16(mag, sign)
     }
 
     /// pshufb control (the same in both 128-bit lanes) from 16 byte indices (0x80: zero).
@@ -359,6 +396,8 @@ pub(crate) mod x86 {
     }
 
     impl Store for i8 {
+        const SIGNED: bool = false;
+
         fn overreach(m: usize) -> usize {
             // 64QAM writes 16-byte pieces at 12-byte steps: 4 bytes into the next symbol.
             usize::from(m == 3)
@@ -366,34 +405,38 @@ pub(crate) mod x86 {
 
         #[inline]
         #[target_feature(enable = "avx2,fma")]
-        unsafe fn store<const M: usize>(a: &[__m256; M], b: &[__m256; M], dst: *mut i8) {
+        unsafe fn store<const M: usize>(
+            (a, b): (&[__m256; M], &[__m256; M]),
+            (ea, eb): (&[__m256; M], &[__m256; M]),
+            dst: *mut i8,
+        ) {
             // SAFETY: dst is valid for 16·M bytes; AVX2 is enabled (called only from the
-            // target_feature step loop).
+            // target_feature step loop). The int16 values are within ±127, so the byte packs
+            // below never saturate.
             unsafe {
-                let floor = _mm256_set1_epi8(-127);
                 let mut p = [_mm256_setzero_si256(); 5];
                 for bit in 0..M {
-                    p[bit] = to_i16(a[bit], b[bit]);
+                    p[bit] = to_i16(a[bit], b[bit], ea[bit], eb[bit]);
                 }
                 if M == 4 {
                     // Bytes of bits (0, 2) and (1, 3): each 128-bit lane holds a bit's 4
                     // symbols, then the other bit's same 4 symbols.
-                    let r02 = _mm256_max_epi8(_mm256_packs_epi16(p[0], p[2]), floor);
-                    let r13 = _mm256_max_epi8(_mm256_packs_epi16(p[1], p[3]), floor);
+                    let r02 = _mm256_packs_epi16(p[0], p[2]);
+                    let r13 = _mm256_packs_epi16(p[1], p[3]);
                     let x = _mm256_unpacklo_epi16(r02, r13); // bits 0 1: s0 s1 s4 s5 | s2 s3 s6 s7
                     let y = _mm256_unpackhi_epi16(r02, r13); // bits 2 3: the same symbols
                     _mm256_storeu_si256(dst.cast(), _mm256_unpacklo_epi32(x, y)); // s0 s1 | s2 s3
                     _mm256_storeu_si256(dst.add(32).cast(), _mm256_unpackhi_epi32(x, y));
                 } else if M == 1 {
                     // Words s0 s1 s4 s5 | s2 s3 s6 s7 → 64-bit halves 0, 2 → symbol order.
-                    let r = _mm256_max_epi8(_mm256_packs_epi16(p[0], p[0]), floor);
+                    let r = _mm256_packs_epi16(p[0], p[0]);
                     let r = _mm256_permute4x64_epi64::<0b11_01_10_00>(r);
                     let r = _mm256_shuffle_epi8(r, ctl(words([0, 1, 4, 5, 2, 3, 6, 7])));
                     _mm_storeu_si128(dst.cast(), _mm256_castsi256_si128(r));
                 } else if M == 2 {
                     // Per lane: bit 0 words s0 s1 s4 s5, bit 1 the same → dwords per symbol
                     // s0 s1 s4 s5 | s2 s3 s6 s7 → 64-bit order 0 2 1 3.
-                    let r = _mm256_max_epi8(_mm256_packs_epi16(p[0], p[1]), floor);
+                    let r = _mm256_packs_epi16(p[0], p[1]);
                     let r = _mm256_shuffle_epi8(r, ctl(words([0, 4, 1, 5, 2, 6, 3, 7])));
                     let r = _mm256_permute4x64_epi64::<0b11_01_10_00>(r);
                     _mm256_storeu_si256(dst.cast(), r);
@@ -401,8 +444,8 @@ pub(crate) mod x86 {
                     // A: bits 0, 1 (words s0 s1 s4 s5 of each per lane), C: bit 2. Two
                     // symbols (12 bytes) per 128-bit piece: (s0 s1 | s2 s3) and (s4 s5 | s6 s7),
                     // stored at 12-byte steps (each store's last 4 bytes are overwritten next).
-                    let a = _mm256_max_epi8(_mm256_packs_epi16(p[0], p[1]), floor);
-                    let c = _mm256_max_epi8(_mm256_packs_epi16(p[2], p[2]), floor);
+                    let a = _mm256_packs_epi16(p[0], p[1]);
+                    let c = _mm256_packs_epi16(p[2], p[2]);
                     const X: u8 = 0xff;
                     let lo = _mm256_or_si256(
                         _mm256_shuffle_epi8(a, ctl(words([0, 4, X, 1, 5, X, X, X]))),
@@ -420,7 +463,7 @@ pub(crate) mod x86 {
                     // 1024QAM: each bit's 8 (re, im) byte pairs, then per symbol.
                     let mut buf = [[0i8; 32]; 5];
                     for bit in 0..M {
-                        let r = _mm256_max_epi8(_mm256_packs_epi16(p[bit], p[bit]), floor);
+                        let r = _mm256_packs_epi16(p[bit], p[bit]);
                         _mm256_storeu_si256(buf[bit].as_mut_ptr().cast(), r);
                     }
                     // Pair j of a bit's bytes: symbols 0 1 4 5 in lane 0, 2 3 6 7 in lane 1.
@@ -462,9 +505,9 @@ pub(crate) mod x86 {
                 }
                 let nv = _mm256_max_ps(_mm256_loadu_ps(pn.add(s)), k.min_nv);
                 let w = _mm256_div_ps(k.gain, nv);
-                let a = bits::<M>(v0, _mm256_permutevar8x32_ps(w, k.dup_lo), &k);
-                let b = bits::<M>(v1, _mm256_permutevar8x32_ps(w, k.dup_hi), &k);
-                T::store::<M>(&a, &b, out.as_mut_ptr().add(s * q));
+                let (a, ea) = bits::<M>(v0, _mm256_permutevar8x32_ps(w, k.dup_lo), &k, T::SIGNED);
+                let (b, eb) = bits::<M>(v1, _mm256_permutevar8x32_ps(w, k.dup_hi), &k, T::SIGNED);
+                T::store::<M>((&a, &b), (&ea, &eb), out.as_mut_ptr().add(s * q));
             }
             s += STEP;
         }
