@@ -155,12 +155,23 @@ pub(crate) unsafe fn lanes<V: SimdF32>(
                     re = xr.mul_add(vr, xi.neg_mul_add(vi, re));
                     im = xr.mul_add(vi, xi.mul_add(vr, im));
                 }
-                re.store(buf.as_mut_ptr().add(g));
-                im.store(buf.as_mut_ptr().add(LANES + g));
+                if lanes == LANES {
+                    // A full block: zipped straight into the output row (16 complex values
+                    // from o·stride, inside `out` as the dispatcher checked).
+                    let (a, b) = V::zip(re, im);
+                    let d = (out.as_mut_ptr() as *mut f32).add(2 * (o * stride + g));
+                    a.store(d);
+                    b.store(d.add(V::LANES));
+                } else {
+                    re.store(buf.as_mut_ptr().add(g));
+                    im.store(buf.as_mut_ptr().add(LANES + g));
+                }
             }
         }
-        for (l, y) in out[o * stride..o * stride + lanes].iter_mut().enumerate() {
-            *y = C32::new(buf[l], buf[LANES + l]);
+        if lanes < LANES {
+            for (l, y) in out[o * stride..o * stride + lanes].iter_mut().enumerate() {
+                *y = C32::new(buf[l], buf[LANES + l]);
+            }
         }
     }
 }

@@ -63,7 +63,7 @@ pub(crate) unsafe trait SimdF32: Copy {
     /// Real and imaginary parts in natural lane order (e.g. loaded from split planes) zipped
     /// into two registers of interleaved complex values in the same order: `[re₀ im₀ re₁ im₁
     /// …]` holds the first `LANES/2` values, the second register the rest. The default goes
-    /// through memory; the x86 (128/256-bit) and NEON registers override it with shuffles.
+    /// through memory; the x86 (128/256/512-bit) and NEON registers override it with shuffles.
     #[inline(always)]
     unsafe fn zip(re: Self, im: Self) -> (Self, Self) {
         let (mut a, mut b, mut out) = ([0.0f32; 16], [0.0f32; 16], [0.0f32; 32]);
