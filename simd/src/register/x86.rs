@@ -507,7 +507,8 @@ unsafe impl SimdF32 for __m512 {
         // `re`, 16 + i lane i of `im`: the first register takes values 0…7, the second 8…15.
         unsafe {
             let lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-            let hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+            let hi =
+                _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
             (
                 _mm512_permutex2var_ps(re, lo, im),
                 _mm512_permutex2var_ps(re, hi, im),
