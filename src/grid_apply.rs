@@ -394,7 +394,8 @@ impl GridApplier {
 
     /// [`Self::process_grid`] for narrow PRGs: the band is walked in blocks of subcarriers
     /// (whole PRGs when n_sym·PRG width fits in max_cols, else pieces of one PRG); a block's
-    /// layer symbols are gathered row by row into split planes, every PRG segment of the block
+    /// layer symbols are gathered into split planes, one PRG segment after the other
+    /// ([`crate::simd::Kernels::split_segments`] per layer, back by `merge_segments`), every PRG segment of the block
     /// is one GEMM over all its symbols (n_sym·width columns), and the block's antenna rows
     /// are written back contiguously. Needs n_sym ≤ max_cols.
     fn grid_through_planes(
@@ -422,35 +423,46 @@ impl GridApplier {
             };
             let bw = b - a;
             let row = n_sym * bw; // one layer's (or antenna's) block in the planes
-            // Gather: x[layer, l, a..b] → planes, PRG segment by segment, symbol-major inside.
-            let flat = x.as_slice();
-            for layer in 0..k {
-                for l in 0..n_sym {
-                    let src: &[C32] = match flat {
-                        Some(f) => {
-                            let o = (layer * n_sym + l) * n_sc;
-                            &f[o + a..o + b]
-                        }
-                        None => {
-                            // Strided input: copy the row piece first (no allocation).
-                            let buf = &mut self.row_buf[..b - a];
+            // Gather: x[layer, l, a..b] → planes, PRG segment by segment, symbol-major inside
+            // (one `split_segments` per layer: its n_sym grid rows over the block; the block
+            // starts on a PRG boundary or lies inside one PRG, so the kernel's segments are
+            // the PRG segments).
+            match x.as_slice() {
+                Some(f) => {
+                    for layer in 0..k {
+                        let o = layer * n_sym * n_sc + a;
+                        let src = ComplexRef::new(n_sym, bw, n_sc, &f[o..])?;
+                        let (re, im) = (
+                            &mut self.x_re[layer * row..(layer + 1) * row],
+                            &mut self.x_im[layer * row..(layer + 1) * row],
+                        );
+                        self.kernels.split_segments(&src, prg_sc, re, im)?;
+                    }
+                }
+                None => {
+                    // Strided input: each row piece copied first (no allocation), then split
+                    // segment by segment.
+                    for layer in 0..k {
+                        for l in 0..n_sym {
+                            let buf = &mut self.row_buf[..bw];
                             for (d, v) in buf.iter_mut().zip(x.slice(ndarray::s![layer, l, a..b])) {
                                 *d = *v;
                             }
-                            &self.row_buf[..b - a]
+                            let mut seg0 = a;
+                            while seg0 < b {
+                                let seg1 = ((seg0 / prg_sc + 1) * prg_sc).min(b);
+                                let sw = seg1 - seg0;
+                                let o = layer * row + n_sym * (seg0 - a) + l * sw;
+                                let src = &self.row_buf[seg0 - a..seg1 - a];
+                                let (re, im) =
+                                    (&mut self.x_re[o..o + sw], &mut self.x_im[o..o + sw]);
+                                for ((v, r), i) in src.iter().zip(re).zip(im) {
+                                    *r = v.re;
+                                    *i = v.im;
+                                }
+                                seg0 = seg1;
+                            }
                         }
-                    };
-                    let mut seg0 = a;
-                    while seg0 < b {
-                        let seg1 = ((seg0 / prg_sc + 1) * prg_sc).min(b);
-                        let sw = seg1 - seg0;
-                        let o = layer * row + n_sym * (seg0 - a) + l * sw;
-                        let (re, im) = (&mut self.x_re[o..o + sw], &mut self.x_im[o..o + sw]);
-                        for ((v, r), i) in src[seg0 - a..seg1 - a].iter().zip(re).zip(im) {
-                            *r = v.re;
-                            *i = v.im;
-                        }
-                        seg0 = seg1;
                     }
                 }
             }
@@ -474,15 +486,19 @@ impl GridApplier {
                 self.kernels.gemm(wa, xb, yc, GemmMode::Overwrite)?;
                 seg0 = seg1;
             }
-            // Scatter: every antenna row of the block, written left to right.
+            // Scatter: every antenna row of the block, written left to right (one
+            // `merge_segments` per antenna: its n_sym grid rows over the block).
             match y.as_slice_mut() {
                 Some(out) => {
-                    self.for_each_output_segment(a, b, prg_sc, n_sym, |t, l, s0, re, im| {
-                        let d = (t * n_sym + l) * n_sc + s0;
-                        for ((d, &p), &q) in out[d..d + re.len()].iter_mut().zip(re).zip(im) {
-                            *d = C32::new(p, q);
-                        }
-                    })
+                    for t in 0..self.n_tx {
+                        let o = t * n_sym * n_sc + a;
+                        let mut dst = ComplexMut::new(n_sym, bw, n_sc, &mut out[o..])?;
+                        let (re, im) = (
+                            &self.y_re[t * row..(t + 1) * row],
+                            &self.y_im[t * row..(t + 1) * row],
+                        );
+                        self.kernels.merge_segments(re, im, prg_sc, &mut dst)?;
+                    }
                 }
                 None => self.for_each_output_segment(a, b, prg_sc, n_sym, |t, l, s0, re, im| {
                     let mut dst = y.slice_mut(ndarray::s![t, l, s0..s0 + re.len()]);

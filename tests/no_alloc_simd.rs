@@ -72,6 +72,11 @@ fn kernels_do_not_allocate() {
             let mut e = ComplexMut::new(12, 64, 4 * 64, &mut est).unwrap();
             let filtered = SplitRef::new(12, 64, 64, &ls_re, &ls_im).unwrap();
             k.store_interleaved(&filtered, &mut e).unwrap();
+            // The detector's planes: 14 symbols × 96 subcarriers of a grid cut into PRBs.
+            let rows14 = ComplexRef::new(14, 96, 4096, &grid).unwrap();
+            k.split_segments(&rows14, 12, &mut t_re, &mut t_im).unwrap();
+            let mut back = ComplexMut::new(14, 96, 96, &mut est).unwrap();
+            k.merge_segments(&t_re, &t_im, 12, &mut back).unwrap();
         });
         assert_eq!(n, 0, "backend {b} allocated {n} times");
         assert!(info.iter().all(|&i| i == 0));

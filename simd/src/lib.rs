@@ -218,6 +218,35 @@ fn shape(
     }
 }
 
+/// The arguments of `split_segments` / `merge_segments`: width ≥ 1, both planes ≥ rows·cols.
+fn segment_args(op: &'static str, need: usize, width: usize, re: usize, im: usize) -> Result<()> {
+    let (w, r, i) = match op {
+        "split_segments" => (
+            "split_segments: width",
+            "split_segments: re (at least rows·cols)",
+            "split_segments: im (at least rows·cols)",
+        ),
+        _ => (
+            "merge_segments: width",
+            "merge_segments: re (at least rows·cols)",
+            "merge_segments: im (at least rows·cols)",
+        ),
+    };
+    if width == 0 {
+        return Err(SimdError::ZeroDimension { what: w });
+    }
+    for (what, got) in [(r, re), (i, im)] {
+        if got < need {
+            return Err(SimdError::LengthMismatch {
+                what,
+                expected: need,
+                got,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn order_limit(what: &'static str, value: usize, max: usize) -> Result<()> {
     if value <= max {
         Ok(())
@@ -716,6 +745,65 @@ impl Kernels {
             },
             _ => qam_llr::scalar_range(&ax, y, noise_var, out, 0..y.len()),
         }
+        Ok(())
+    }
+
+    /// The interleaved view `src` (rows × cols, any row stride) into split planes, cut into
+    /// segments of `width` columns stored one after the other (segment-major): value (r, c)
+    /// of segment s = c / width goes to index `s·rows·width + r·w_s + c mod width` of `re` and
+    /// `im`, with `w_s = min(width, cols − s·width)`. So each segment is a dense `rows × w_s`
+    /// matrix of its own — e.g. a block of a slot grid (rows = OFDM symbols, columns =
+    /// subcarriers) turned into one `[symbol, subcarrier]` operand per PRB for a detector's
+    /// per-PRB GEMM over all its symbols.
+    ///
+    /// Errors: `width` 0 ([`SimdError::ZeroDimension`] naming "split_segments: width"), a
+    /// plane shorter than rows·cols ([`SimdError::LengthMismatch`] naming "split_segments: re"
+    /// or "split_segments: im").
+    pub fn split_segments(
+        &self,
+        src: &ComplexRef<'_>,
+        width: usize,
+        re: &mut [f32],
+        im: &mut [f32],
+    ) -> Result<()> {
+        segment_args(
+            "split_segments",
+            src.rows * src.cols,
+            width,
+            re.len(),
+            im.len(),
+        )?;
+        dispatch!(
+            self,
+            split_segments(src, width, re, im),
+            transpose::split_segments_scalar(src, width, re, im)
+        );
+        Ok(())
+    }
+
+    /// The inverse of [`Self::split_segments`]: segment-major planes into the interleaved
+    /// view `dst` (e.g. a detector's per-PRB outputs back into the layer grid).
+    ///
+    /// Errors: as for [`Self::split_segments`], naming "merge_segments: …".
+    pub fn merge_segments(
+        &self,
+        re: &[f32],
+        im: &[f32],
+        width: usize,
+        dst: &mut ComplexMut<'_>,
+    ) -> Result<()> {
+        segment_args(
+            "merge_segments",
+            dst.rows * dst.cols,
+            width,
+            re.len(),
+            im.len(),
+        )?;
+        dispatch!(
+            self,
+            merge_segments(re, im, width, dst),
+            transpose::merge_segments_scalar(re, im, width, dst)
+        );
         Ok(())
     }
 

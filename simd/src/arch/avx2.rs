@@ -9,7 +9,8 @@ super::entry_points!(
     gram_tile = (2, 2),
     solve_tile = (1, 4),
     load_tile = __m256,
-    store_tile = __m256
+    store_tile = __m256,
+    seg_tile = __m128
 );
 
 super::gemm_entry_points!(

@@ -9,7 +9,8 @@ super::entry_points!(
     gram_tile = (4, 2),
     solve_tile = (2, 4),
     load_tile = __m256,
-    store_tile = __m512
+    store_tile = __m512,
+    seg_tile = __m128
 );
 
 super::gemm_entry_points!(

@@ -11,12 +11,13 @@ pub(crate) mod avx512;
 pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
-/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_transpose`,
+/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_segments`, `merge_segments`, `split_transpose`,
 /// `store_interleaved`, `block_combine`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
-     solve_tile = ($sr:literal, $sc:literal), load_tile = $tl:ty, store_tile = $ts:ty) => {
+     solve_tile = ($sr:literal, $sc:literal), load_tile = $tl:ty, store_tile = $ts:ty,
+     seg_tile = $sg:ty) => {
         use crate::kernels::{cholesky, complex_vec, fma_loop, gram, norms, pam_llr, transpose};
         use crate::{C32, GramSide, MatrixBatch};
 
@@ -109,6 +110,31 @@ macro_rules! entry_points {
         pub(crate) fn split_transpose(src: &crate::ComplexRef<'_>, dst: &mut crate::SplitMut<'_>) {
             // SAFETY: as for `dot`; the dispatcher checked dst = cols × rows of src.
             unsafe { transpose::split_transpose::<$tl>(src, dst) }
+        }
+
+        /// Interleaved view → segment-major split planes; lengths caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn split_segments(
+            src: &crate::ComplexRef<'_>,
+            width: usize,
+            re: &mut [f32],
+            im: &mut [f32],
+        ) {
+            // SAFETY: as for `dot`; the dispatcher checked width ≥ 1 and both planes ≥
+            // rows·cols. $sg is a 4-lane register (natural-order deinterleave).
+            unsafe { transpose::split_segments::<$sg>(src, width, re, im) }
+        }
+
+        /// Segment-major split planes → interleaved view; lengths caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn merge_segments(
+            re: &[f32],
+            im: &[f32],
+            width: usize,
+            dst: &mut crate::ComplexMut<'_>,
+        ) {
+            // SAFETY: as for `split_segments`.
+            unsafe { transpose::merge_segments::<$sg>(re, im, width, dst) }
         }
 
         /// Split planes → interleaved view of the same shape; shapes caller-checked.

@@ -9,7 +9,8 @@ super::entry_points!(
     gram_tile = (2, 2),
     solve_tile = (2, 4),
     load_tile = float32x4_t,
-    store_tile = float32x4_t
+    store_tile = float32x4_t,
+    seg_tile = float32x4_t
 );
 
 super::gemm_entry_points!(

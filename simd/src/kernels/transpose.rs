@@ -350,6 +350,122 @@ pub(crate) unsafe fn split_transpose<V: SimdF32>(src: &ComplexRef, dst: &mut Spl
     split_transpose_rest(src, dst, full_rows, full_cols);
 }
 
+/// Index in the segment-major planes of value (r, c) of a rows × cols view cut into segments
+/// of `width` columns (the last one `cols mod width` wide when that is not 0): segment s =
+/// c / width starts at `s·rows·width`, and inside it row r at `r·w_s`.
+#[inline(always)]
+fn segment_index(rows: usize, cols: usize, width: usize, r: usize, c: usize) -> usize {
+    let s = c / width;
+    let ws = width.min(cols - s * width);
+    s * rows * width + r * ws + c % width
+}
+
+/// Scalar reference of [`split_segments`].
+pub(crate) fn split_segments_scalar(
+    src: &ComplexRef,
+    width: usize,
+    re: &mut [f32],
+    im: &mut [f32],
+) {
+    for r in 0..src.rows {
+        for c in 0..src.cols {
+            let i = segment_index(src.rows, src.cols, width, r, c);
+            let v = src.at(r, c);
+            re[i] = v.re;
+            im[i] = v.im;
+        }
+    }
+}
+
+/// Scalar reference of [`merge_segments`].
+pub(crate) fn merge_segments_scalar(re: &[f32], im: &[f32], width: usize, dst: &mut ComplexMut) {
+    for r in 0..dst.rows {
+        for c in 0..dst.cols {
+            let i = segment_index(dst.rows, dst.cols, width, r, c);
+            dst.data[r * dst.stride + c] = C32::new(re[i], im[i]);
+        }
+    }
+}
+
+/// The interleaved rows × cols view `src` into segment-major split planes (see
+/// [`segment_index`]; planes caller-checked to hold rows·cols, width ≥ 1). `V` must be a
+/// 4-lane register, whose [`SimdF32::deinterleave`] keeps the natural order (SSE, NEON): two
+/// loads, two shuffles and two stores per 4 values, the segment's last `w_s mod 4` by scalar
+/// copies.
+#[inline(always)]
+pub(crate) unsafe fn split_segments<V: SimdF32>(
+    src: &ComplexRef,
+    width: usize,
+    re: &mut [f32],
+    im: &mut [f32],
+) {
+    let l = V::LANES;
+    let (rows, cols, stride) = (src.rows, src.cols, src.stride);
+    let sp = src.data.as_ptr() as *const f32;
+    let (rp, ip) = (re.as_mut_ptr(), im.as_mut_ptr());
+    for c0 in (0..cols).step_by(width) {
+        let ws = width.min(cols - c0);
+        let base = c0 * rows;
+        for r in 0..rows {
+            let (s0, d0) = (r * stride + c0, base + r * ws);
+            let mut j = 0;
+            while j + l <= ws {
+                // SAFETY: the caller has V's ISA. Values s0 + j .. s0 + j + L of row r lie in
+                // the view ((rows − 1)·stride + cols values, checked by ComplexRef::new); the
+                // plane indices d0 + j .. d0 + j + L are < rows·cols ≤ the planes' length.
+                unsafe {
+                    let v0 = V::load(sp.add(2 * (s0 + j)));
+                    let v1 = V::load(sp.add(2 * (s0 + j) + l));
+                    let (a, b) = V::deinterleave(v0, v1);
+                    a.store(rp.add(d0 + j));
+                    b.store(ip.add(d0 + j));
+                }
+                j += l;
+            }
+            for jj in j..ws {
+                let v = src.data[s0 + jj];
+                re[d0 + jj] = v.re;
+                im[d0 + jj] = v.im;
+            }
+        }
+    }
+}
+
+/// The inverse of [`split_segments`]: segment-major planes into the interleaved view `dst`
+/// (same requirements; [`SimdF32::interleave`] in natural order).
+#[inline(always)]
+pub(crate) unsafe fn merge_segments<V: SimdF32>(
+    re: &[f32],
+    im: &[f32],
+    width: usize,
+    dst: &mut ComplexMut,
+) {
+    let l = V::LANES;
+    let (rows, cols, stride) = (dst.rows, dst.cols, dst.stride);
+    let dp = dst.data.as_mut_ptr() as *mut f32;
+    let (rp, ip) = (re.as_ptr(), im.as_ptr());
+    for c0 in (0..cols).step_by(width) {
+        let ws = width.min(cols - c0);
+        let base = c0 * rows;
+        for r in 0..rows {
+            let (s0, d0) = (r * stride + c0, base + r * ws);
+            let mut j = 0;
+            while j + l <= ws {
+                // SAFETY: as in `split_segments`, with the roles of view and planes swapped.
+                unsafe {
+                    let (v0, v1) = V::interleave(V::load(rp.add(d0 + j)), V::load(ip.add(d0 + j)));
+                    v0.store(dp.add(2 * (s0 + j)));
+                    v1.store(dp.add(2 * (s0 + j) + l));
+                }
+                j += l;
+            }
+            for jj in j..ws {
+                dst.data[s0 + jj] = C32::new(re[d0 + jj], im[d0 + jj]);
+            }
+        }
+    }
+}
+
 /// Scalar reference of [`store_interleaved`]: `dst[i, j] = src[i, j]`.
 pub(crate) fn store_interleaved_scalar(src: &SplitRef, dst: &mut ComplexMut) {
     store_interleaved_cols(src, dst, 0);
