@@ -94,7 +94,7 @@ pub(crate) fn plan_chunks_into(
         return;
     }
     let l = l.min(nb).max(1);
-    let step = (l / 2).max(1);
+    let step = aligned_step(pos, outs, (l / 2).max(1));
     let mut s = 0;
     loop {
         starts.push(s.min(nb - l));
@@ -127,6 +127,29 @@ pub(crate) fn plan_chunks_into(
             }),
         }
     }
+}
+
+/// The advance between window starts, at most `half` blocks: the largest multiple of the
+/// alignment period p — the fewest blocks after which the block grid (spacing `pos[1] −
+/// pos[0]`) and the output grid (`outs[1] − outs[0]`) line up again — so that every window
+/// sees its outputs at the same offsets and the LMMSE designer's weight cache hits from the
+/// second window on (SRS: blocks every 16 subcarriers, PRB outputs every 12, p = 3 → 6
+/// instead of 8, which left three window phases of misses). `half` when no p ≤ `half` exists
+/// or either grid has a single point.
+fn aligned_step(pos: &[f64], outs: &[f64], half: usize) -> usize {
+    if pos.len() < 2 || outs.len() < 2 {
+        return half;
+    }
+    let (db, dout) = (pos[1] - pos[0], outs[1] - outs[0]);
+    if !(db > 0.0 && dout > 0.0) {
+        return half;
+    }
+    (1..=half)
+        .find(|&p| {
+            let q = p as f64 * db / dout;
+            (q - q.round()).abs() < 1e-9
+        })
+        .map_or(half, |p| half / p * p)
 }
 
 /// Scratch for designing one chunk's weights, sized at construction.
@@ -495,6 +518,58 @@ mod tests {
         // (centres 3.5, 7.5, 11.5, 15.5): blocks 0–5 → 0, 6–9 → 4, 10–13 → 8, 14–19 → 12.
         let bounds: Vec<(usize, usize)> = chunks.iter().map(|c| (c.k0, c.k1)).collect();
         assert_eq!(bounds, vec![(0, 23), (23, 39), (39, 55), (55, 80)]);
+    }
+
+    #[test]
+    fn window_step_is_the_largest_multiple_of_the_alignment_period() {
+        let grid = |d: f64, n: usize| -> Vec<f64> { (0..n).map(|i| 0.5 + d * i as f64).collect() };
+        // (block spacing, output spacing, half a window) → step.
+        for (db, dout, half, want) in [
+            (16.0, 12.0, 8, 6), // SRS comb blocks vs PRB outputs: p = 3
+            (4.0, 12.0, 8, 6),  // p = 3
+            (6.0, 12.0, 8, 8),  // p = 2
+            (4.0, 1.0, 8, 8),   // per-subcarrier outputs: p = 1
+            (16.0, 12.0, 2, 2), // p = 3 > half: half
+            (5.0, 7.0, 8, 7),   // p = 7
+            (5.0, 7.0, 6, 6),   // p = 7 > half
+        ] {
+            assert_eq!(
+                aligned_step(&grid(db, 10), &grid(dout, 10), half),
+                want,
+                "{db} {dout}"
+            );
+        }
+        assert_eq!(aligned_step(&[3.0], &grid(12.0, 5), 8), 8);
+        assert_eq!(aligned_step(&grid(16.0, 5), &[3.0], 8), 8);
+    }
+
+    /// SRS geometry (blocks every 16 subcarriers, PRB-centre outputs every 12, windows of 16
+    /// blocks): every window but the first and the clamped last sees its outputs at the same
+    /// offsets from its start, so the designer solves for at most the outputs of one window
+    /// step (6 blocks = 96 subcarriers = 8 outputs) — with the unaligned step of 8 blocks the
+    /// offsets cycled through three phases.
+    #[test]
+    fn aligned_windows_see_their_outputs_at_the_same_offsets() {
+        let pos: Vec<f64> = (0..204).map(|b| 8.5 + 16.0 * b as f64).collect();
+        let outs: Vec<f64> = (0..273).map(|k| 5.5 + 12.0 * k as f64).collect();
+        let chunks = plan_chunks(&pos, &outs, 16);
+        let (first, last) = (chunks[0].window, chunks[chunks.len() - 1].window);
+        let (pos, outs) = (&pos, &outs);
+        let mut offsets: Vec<u64> = chunks
+            .iter()
+            .filter(|c| c.window != first && c.window != last)
+            .flat_map(|c| (c.k0..c.k1).map(move |k| (outs[k] - pos[c.window]).to_bits()))
+            .collect();
+        assert!(
+            chunks
+                .iter()
+                .filter(|c| c.window != first && c.window != last)
+                .count()
+                > 20
+        );
+        offsets.sort_unstable();
+        offsets.dedup();
+        assert!(offsets.len() <= 8, "{} distinct offsets", offsets.len());
     }
 
     #[test]
