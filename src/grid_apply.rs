@@ -395,9 +395,9 @@ impl GridApplier {
     /// [`Self::process_grid`] for narrow PRGs: the band is walked in blocks of subcarriers
     /// (whole PRGs when n_sym·PRG width fits in max_cols, else pieces of one PRG); a block's
     /// layer symbols are gathered into split planes, one PRG segment after the other
-    /// ([`crate::simd::Kernels::split_segments`] per layer, back by `merge_segments`), every PRG segment of the block
-    /// is one GEMM over all its symbols (n_sym·width columns), and the block's antenna rows
-    /// are written back contiguously. Needs n_sym ≤ max_cols.
+    /// ([`crate::simd::Kernels::split_segments`] per layer, back by `merge_segments`), every
+    /// PRG segment of the block is one GEMM over all its symbols (n_sym·width columns), and
+    /// the block's antenna rows are written back contiguously. Needs n_sym ≤ max_cols.
     fn grid_through_planes(
         &mut self,
         w: ArrayView3<'_, C32>,
