@@ -541,6 +541,12 @@ mod tests {
         }
         assert_eq!(aligned_step(&[3.0], &grid(12.0, 5), 8), 8);
         assert_eq!(aligned_step(&grid(16.0, 5), &[3.0], 8), 8);
+        // Two points per grid are enough to read the spacings.
+        assert_eq!(aligned_step(&grid(16.0, 2), &grid(12.0, 10), 8), 6);
+        assert_eq!(aligned_step(&grid(16.0, 10), &grid(12.0, 2), 8), 6);
+        // A descending grid (not a valid plan input) keeps half a window.
+        assert_eq!(aligned_step(&grid(-16.0, 10), &grid(12.0, 10), 8), 8);
+        assert_eq!(aligned_step(&grid(16.0, 10), &grid(-12.0, 10), 8), 8);
     }
 
     /// SRS geometry (blocks every 16 subcarriers, PRB-centre outputs every 12, windows of 16
