@@ -218,24 +218,19 @@ fn shape(
     }
 }
 
-/// The arguments of `split_segments` / `merge_segments`: width ≥ 1, both planes ≥ rows·cols.
-fn segment_args(op: &'static str, need: usize, width: usize, re: usize, im: usize) -> Result<()> {
-    let (w, r, i) = match op {
-        "split_segments" => (
-            "split_segments: width",
-            "split_segments: re (at least rows·cols)",
-            "split_segments: im (at least rows·cols)",
-        ),
-        _ => (
-            "merge_segments: width",
-            "merge_segments: re (at least rows·cols)",
-            "merge_segments: im (at least rows·cols)",
-        ),
-    };
+/// The arguments of `split_segments` / `merge_segments`: width ≥ 1, both planes ≥ rows·cols
+/// (`names`: how the width and the two planes are named in the errors).
+fn segment_args(
+    names: [&'static str; 3],
+    need: usize,
+    width: usize,
+    re: usize,
+    im: usize,
+) -> Result<()> {
     if width == 0 {
-        return Err(SimdError::ZeroDimension { what: w });
+        return Err(SimdError::ZeroDimension { what: names[0] });
     }
-    for (what, got) in [(r, re), (i, im)] {
+    for (what, got) in [(names[1], re), (names[2], im)] {
         if got < need {
             return Err(SimdError::LengthMismatch {
                 what,
@@ -767,7 +762,11 @@ impl Kernels {
         im: &mut [f32],
     ) -> Result<()> {
         segment_args(
-            "split_segments",
+            [
+                "split_segments: width",
+                "split_segments: re (at least rows·cols)",
+                "split_segments: im (at least rows·cols)",
+            ],
             src.rows * src.cols,
             width,
             re.len(),
@@ -793,7 +792,11 @@ impl Kernels {
         dst: &mut ComplexMut<'_>,
     ) -> Result<()> {
         segment_args(
-            "merge_segments",
+            [
+                "merge_segments: width",
+                "merge_segments: re (at least rows·cols)",
+                "merge_segments: im (at least rows·cols)",
+            ],
             dst.rows * dst.cols,
             width,
             re.len(),

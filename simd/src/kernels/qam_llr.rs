@@ -182,9 +182,9 @@ pub(crate) mod x86 {
 
     /// The M bit registers of 4 interleaved symbols `v` at per-lane weights `w`
     /// (`axis_llrs`, lane for lane), and each bit's folded coordinate `e_k` (its sign is the
-    /// LLR's). `signed` (a constant per output type): the registers hold the signed LLRs (the f32 output); otherwise their
-    /// magnitudes `|g_k|·w` (the int8 output applies the sign after the conversion, which
-    /// rounds symmetrically, so the result is the same).
+    /// LLR's). `signed` (a constant per output type): the registers hold the signed LLRs (the
+    /// f32 output); otherwise their magnitudes `|g_k|·w` (the int8 output applies the sign
+    /// after the conversion, which rounds symmetrically, so the result is the same).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn bits<const M: usize>(

@@ -350,14 +350,22 @@ pub(crate) unsafe fn split_transpose<V: SimdF32>(src: &ComplexRef, dst: &mut Spl
     split_transpose_rest(src, dst, full_rows, full_cols);
 }
 
-/// Index in the segment-major planes of value (r, c) of a rows × cols view cut into segments
-/// of `width` columns (the last one `cols mod width` wide when that is not 0): segment s =
-/// c / width starts at `s·rows·width`, and inside it row r at `r·w_s`.
+/// The row pieces of a rows × cols view (row stride `stride`) cut into segments of `width`
+/// columns (the last one `cols mod width` wide when that is not 0), in the segment-major plane
+/// order: `(first value's index in the view, its index in the planes, length)`. Segment s
+/// starts at plane index `s·rows·width`, and inside it row r at `r·w_s`. Integer arithmetic
+/// only, so it inlines into the `target_feature` kernels below without losing their ISA.
 #[inline(always)]
-fn segment_index(rows: usize, cols: usize, width: usize, r: usize, c: usize) -> usize {
-    let s = c / width;
-    let ws = width.min(cols - s * width);
-    s * rows * width + r * ws + c % width
+fn segment_pieces(
+    rows: usize,
+    cols: usize,
+    stride: usize,
+    width: usize,
+) -> impl Iterator<Item = (usize, usize, usize)> {
+    (0..cols).step_by(width).flat_map(move |c0| {
+        let ws = width.min(cols - c0);
+        (0..rows).map(move |r| (r * stride + c0, c0 * rows + r * ws, ws))
+    })
 }
 
 /// Scalar reference of [`split_segments`].
@@ -367,31 +375,52 @@ pub(crate) fn split_segments_scalar(
     re: &mut [f32],
     im: &mut [f32],
 ) {
-    for r in 0..src.rows {
-        for c in 0..src.cols {
-            let i = segment_index(src.rows, src.cols, width, r, c);
-            let v = src.at(r, c);
-            re[i] = v.re;
-            im[i] = v.im;
+    split_piece_values(src, width, re, im, None);
+}
+
+/// Every piece's values (`lanes` None: the scalar reference) or only those past its whole
+/// runs of `lanes` values (`Some(L)`: the tails the SIMD kernel's registers left).
+fn split_piece_values(
+    src: &ComplexRef,
+    width: usize,
+    re: &mut [f32],
+    im: &mut [f32],
+    lanes: Option<usize>,
+) {
+    for (s0, d0, ws) in segment_pieces(src.rows, src.cols, src.stride, width) {
+        for j in lanes.map_or(0, |l| ws / l * l)..ws {
+            let v = src.data[s0 + j];
+            re[d0 + j] = v.re;
+            im[d0 + j] = v.im;
         }
     }
 }
 
 /// Scalar reference of [`merge_segments`].
 pub(crate) fn merge_segments_scalar(re: &[f32], im: &[f32], width: usize, dst: &mut ComplexMut) {
-    for r in 0..dst.rows {
-        for c in 0..dst.cols {
-            let i = segment_index(dst.rows, dst.cols, width, r, c);
-            dst.data[r * dst.stride + c] = C32::new(re[i], im[i]);
+    merge_piece_values(re, im, width, dst, None);
+}
+
+/// Every piece's values, or its tails (as [`split_piece_values`]).
+fn merge_piece_values(
+    re: &[f32],
+    im: &[f32],
+    width: usize,
+    dst: &mut ComplexMut,
+    lanes: Option<usize>,
+) {
+    for (s0, d0, ws) in segment_pieces(dst.rows, dst.cols, dst.stride, width) {
+        for j in lanes.map_or(0, |l| ws / l * l)..ws {
+            dst.data[s0 + j] = C32::new(re[d0 + j], im[d0 + j]);
         }
     }
 }
 
 /// The interleaved rows × cols view `src` into segment-major split planes (see
-/// [`segment_index`]; planes caller-checked to hold rows·cols, width ≥ 1). `V` must be a
+/// [`segment_pieces`]; planes caller-checked to hold rows·cols, width ≥ 1). `V` must be a
 /// 4-lane register, whose [`SimdF32::deinterleave`] keeps the natural order (SSE, NEON): two
-/// loads, two shuffles and two stores per 4 values, the segment's last `w_s mod 4` by scalar
-/// copies.
+/// loads, two shuffles and two stores per 4 values; each piece's last `w_s mod 4` values by
+/// scalar copies.
 #[inline(always)]
 pub(crate) unsafe fn split_segments<V: SimdF32>(
     src: &ComplexRef,
@@ -400,34 +429,25 @@ pub(crate) unsafe fn split_segments<V: SimdF32>(
     im: &mut [f32],
 ) {
     let l = V::LANES;
-    let (rows, cols, stride) = (src.rows, src.cols, src.stride);
     let sp = src.data.as_ptr() as *const f32;
     let (rp, ip) = (re.as_mut_ptr(), im.as_mut_ptr());
-    for c0 in (0..cols).step_by(width) {
-        let ws = width.min(cols - c0);
-        let base = c0 * rows;
-        for r in 0..rows {
-            let (s0, d0) = (r * stride + c0, base + r * ws);
-            let mut j = 0;
-            while j + l <= ws {
-                // SAFETY: the caller has V's ISA. Values s0 + j .. s0 + j + L of row r lie in
-                // the view ((rows − 1)·stride + cols values, checked by ComplexRef::new); the
-                // plane indices d0 + j .. d0 + j + L are < rows·cols ≤ the planes' length.
-                unsafe {
-                    let v0 = V::load(sp.add(2 * (s0 + j)));
-                    let v1 = V::load(sp.add(2 * (s0 + j) + l));
-                    let (a, b) = V::deinterleave(v0, v1);
-                    a.store(rp.add(d0 + j));
-                    b.store(ip.add(d0 + j));
-                }
-                j += l;
-            }
-            for jj in j..ws {
-                let v = src.data[s0 + jj];
-                re[d0 + jj] = v.re;
-                im[d0 + jj] = v.im;
+    for (s0, d0, ws) in segment_pieces(src.rows, src.cols, src.stride, width) {
+        for j in (0..ws / l * l).step_by(l) {
+            // SAFETY: the caller has V's ISA. Values s0 + j .. s0 + j + L of the piece's row
+            // lie in the view ((rows − 1)·stride + cols values, checked by ComplexRef::new);
+            // the plane indices d0 + j .. d0 + j + L are < rows·cols ≤ the planes' length.
+            unsafe {
+                let v0 = V::load(sp.add(2 * (s0 + j)));
+                let v1 = V::load(sp.add(2 * (s0 + j) + l));
+                let (a, b) = V::deinterleave(v0, v1);
+                a.store(rp.add(d0 + j));
+                b.store(ip.add(d0 + j));
             }
         }
+    }
+    // The tails: only where a segment (the last one included) is not whole registers.
+    if !width.is_multiple_of(l) || !(src.cols % width).is_multiple_of(l) {
+        split_piece_values(src, width, re, im, Some(l));
     }
 }
 
@@ -441,28 +461,20 @@ pub(crate) unsafe fn merge_segments<V: SimdF32>(
     dst: &mut ComplexMut,
 ) {
     let l = V::LANES;
-    let (rows, cols, stride) = (dst.rows, dst.cols, dst.stride);
     let dp = dst.data.as_mut_ptr() as *mut f32;
     let (rp, ip) = (re.as_ptr(), im.as_ptr());
-    for c0 in (0..cols).step_by(width) {
-        let ws = width.min(cols - c0);
-        let base = c0 * rows;
-        for r in 0..rows {
-            let (s0, d0) = (r * stride + c0, base + r * ws);
-            let mut j = 0;
-            while j + l <= ws {
-                // SAFETY: as in `split_segments`, with the roles of view and planes swapped.
-                unsafe {
-                    let (v0, v1) = V::interleave(V::load(rp.add(d0 + j)), V::load(ip.add(d0 + j)));
-                    v0.store(dp.add(2 * (s0 + j)));
-                    v1.store(dp.add(2 * (s0 + j) + l));
-                }
-                j += l;
-            }
-            for jj in j..ws {
-                dst.data[s0 + jj] = C32::new(re[d0 + jj], im[d0 + jj]);
+    for (s0, d0, ws) in segment_pieces(dst.rows, dst.cols, dst.stride, width) {
+        for j in (0..ws / l * l).step_by(l) {
+            // SAFETY: as in `split_segments`, with the roles of view and planes swapped.
+            unsafe {
+                let (v0, v1) = V::interleave(V::load(rp.add(d0 + j)), V::load(ip.add(d0 + j)));
+                v0.store(dp.add(2 * (s0 + j)));
+                v1.store(dp.add(2 * (s0 + j) + l));
             }
         }
+    }
+    if !width.is_multiple_of(l) || !(dst.cols % width).is_multiple_of(l) {
+        merge_piece_values(re, im, width, dst, Some(l));
     }
 }
 
