@@ -47,6 +47,8 @@ fn kernels_do_not_allocate() {
         let rows: Vec<u32> = (0..32).collect();
         let (mut ls_re, mut ls_im) = (vec![0.0f32; 32 * 64], vec![0.0f32; 32 * 64]);
         let mut est = vec![C32::new(0.0, 0.0); 12 * 4 * 64];
+        // The delay-domain SRS estimator's comb: every 4th of 1023 subcarriers, 64 antennas.
+        let mut comb = MatrixBatch::zeros(256, 1, 64).unwrap();
 
         let (n, ()) = allocations_during(|| {
             k.gram(&h, GramSide::AhA, 1.0, &mut g).unwrap();
@@ -77,6 +79,8 @@ fn kernels_do_not_allocate() {
             k.split_segments(&rows14, 12, &mut t_re, &mut t_im).unwrap();
             let mut back = ComplexMut::new(14, 96, 96, &mut est).unwrap();
             k.merge_segments(&t_re, &t_im, 12, &mut back).unwrap();
+            let symbol = ComplexRef::new(64, 1023, 4096, &grid).unwrap();
+            k.gather_comb(&symbol, 4, &a[..256], &mut comb).unwrap();
         });
         assert_eq!(n, 0, "backend {b} allocated {n} times");
         assert!(info.iter().all(|&i| i == 0));

@@ -516,6 +516,53 @@ impl Kernels {
         Ok(())
     }
 
+    /// Gathers a comb — every `step`-th column of `src` (rows × cols, interleaved, e.g.
+    /// `[antenna, subcarrier]` of one OFDM symbol from the comb's first subcarrier on) — times
+    /// a factor per comb column into the lane layout: `dst` is `src.rows()` matrices of `m × 1`
+    /// (m = `factor.len()`) and matrix r's element i becomes `src[r, i·step]·factor[i]` (e.g.
+    /// every antenna's comb REs times the pilot's conjugate: the input of a delay-domain
+    /// estimator's batched IDFT). Lanes past `src.rows()` in the last block are left as they
+    /// are. Errors: `dst` not `src.rows()` matrices (`BatchMismatch`) of `m × 1`
+    /// (`ShapeMismatch`), `step` 0 (`ZeroDimension`), the comb's last column `(m − 1)·step`
+    /// outside `src` (`TooLarge`).
+    pub fn gather_comb(
+        &self,
+        src: &ComplexRef<'_>,
+        step: usize,
+        factor: &[C32],
+        dst: &mut MatrixBatch,
+    ) -> Result<()> {
+        same_batch("gather_comb: dst [rows of src]", src.rows(), dst.len())?;
+        shape(
+            "gather_comb: dst matrices",
+            dst.rows(),
+            dst.cols(),
+            factor.len(),
+            1,
+        )?;
+        if step == 0 {
+            return Err(SimdError::ZeroDimension {
+                what: "gather_comb: step",
+            });
+        }
+        if let Some(last) = factor.len().checked_sub(1) {
+            let span = last.saturating_mul(step).saturating_add(1);
+            if span > src.cols() {
+                return Err(SimdError::TooLarge {
+                    what: "gather_comb: comb span (m − 1)·step + 1",
+                    value: span,
+                    max: src.cols(),
+                });
+            }
+        }
+        dispatch!(
+            self,
+            gather_comb(src, step, factor, dst),
+            kernels::comb::scalar(src, step, factor, dst)
+        );
+        Ok(())
+    }
+
     /// A sparse matrix `a` (rows × N) times lane block `block` of `x` (N × 1 signals), into
     /// interleaved complex rows: `out[o·stride + l] = Σ_e a[o, e]·x_{16·block + l}[e]` for every
     /// row o and every signal l of the block (16, fewer in a ragged last block). `stride` ≥

@@ -31,14 +31,14 @@
 //! [`crate::simd::LaneFft`] (radices 4, 2 and the odd primes ≤ 31 — the NR 100 MHz comb-4
 //! length 816 = 4·4·3·17), rustfft per antenna for a length with a larger prime factor.
 
-use ndarray::{ArrayView3, s};
+use ndarray::ArrayView3;
 use rustfft::FftPlanner;
 
 use super::estimator::check_estimate;
 use super::lane_dft::LaneDft;
 use super::{ChannelReport, OutputResolution};
 use crate::resource::{ChannelEstimate, EstimateDims};
-use crate::simd::{CsrMatrix, Kernels, LANES, MatrixBatch};
+use crate::simd::{ComplexRef, CsrMatrix, Kernels, LANES, MatrixBatch};
 use crate::{C32, Error, Result};
 
 struct Port {
@@ -106,9 +106,6 @@ pub struct CyclicShiftEstimator {
     kernels: Kernels,
     report: ChannelReport,
 }
-
-/// Comb REs per tile of the gather into the lane blocks (64 × 128 bytes = 8 KiB).
-const GATHER_TILE: usize = 64;
 
 fn not_cs(reason: &'static str, value: crate::error::Value) -> Error {
     Error::InvalidParameter {
@@ -460,27 +457,28 @@ impl CyclicShiftEstimator {
             self.scratch.reshape(m, 1, 1)?;
             // Pass 1: every antenna's delay profile c_a = IDFT(z_a)/M, kept; the power per tap
             // summed over antennas. The lanes past n_rx stay zero (zeroed by `reshape`, never
-            // written), so they add nothing to the power.
-            // The gather runs in tiles of GATHER_TILE comb REs × 16 antennas, so the lane
-            // block's lines being written (8 KiB) stay in L1 while its 16 antennas fill them.
-            {
-                let c = self.c.as_mut_slice();
-                for a0 in (0..n_rx).step_by(LANES) {
-                    for i0 in (0..m).step_by(GATHER_TILE) {
-                        let i1 = m.min(i0 + GATHER_TILE);
-                        let (ks, xs) = (&g.subcarriers[i0..i1], &g.reference[i0..i1]);
-                        for a in a0..n_rx.min(a0 + LANES) {
-                            let row = rx.slice(s![a, g.symbol, ..]);
-                            let base = (a / LANES) * bl + a % LANES + i0 * E;
-                            let mut put = |i: usize, v: C32| {
-                                c[base + i * E] = v.re;
-                                c[base + i * E + LANES] = v.im;
-                            };
-                            let refs = ks.iter().zip(xs).enumerate();
-                            match row.as_slice() {
-                                Some(row) => refs.for_each(|(i, (&k, x))| put(i, row[k] * x)),
-                                None => refs.for_each(|(i, (&k, x))| put(i, row[k] * x)),
-                            }
+            // written), so they add nothing to the power. z_a (the comb REs times x̄₀*/(|x̄₀|²M))
+            // by one kernel call: strided gathers of 16 antennas per comb RE.
+            match rx.as_slice() {
+                Some(flat) => {
+                    let k0 = g.subcarriers[0];
+                    let src = ComplexRef::new(
+                        n_rx,
+                        self.n_sc - k0,
+                        self.n_sym * self.n_sc,
+                        &flat[g.symbol * self.n_sc + k0..],
+                    )?;
+                    self.kernels
+                        .gather_comb(&src, g.spacing, &g.reference, &mut self.c)?;
+                }
+                None => {
+                    let c = self.c.as_mut_slice();
+                    for a in 0..n_rx {
+                        let base = (a / LANES) * bl + a % LANES;
+                        for (i, (&k, x)) in g.subcarriers.iter().zip(&g.reference).enumerate() {
+                            let v = rx[[a, g.symbol, k]] * x;
+                            c[base + i * E] = v.re;
+                            c[base + i * E + LANES] = v.im;
                         }
                     }
                 }
@@ -615,6 +613,40 @@ mod tests {
     use super::*;
     use crate::refsig::{SrsConfig, write_multiplexed_users};
     use ndarray::Array3;
+
+    /// A received grid in a non-standard layout (the per-element gather) gives the same
+    /// estimate as the standard layout through the scalar backend's comb kernel, bit for bit
+    /// (both form each product as one rounded complex multiply).
+    #[test]
+    fn non_standard_layouts_estimate_as_the_standard_one() {
+        let (users, n_rx, n_sc) = (8, 20, 288);
+        let mut pilots = Array3::zeros((users, 14, n_sc));
+        write_multiplexed_users(
+            &SrsConfig::single_port(4, 20, 13, (5, 0)),
+            users,
+            pilots.view_mut(),
+        )
+        .unwrap();
+        // rx stored [n_sc, n_sym, n_rx], viewed as [n_rx, n_sym, n_sc].
+        let stored = Array3::from_shape_fn((n_sc, 14, n_rx), |(k, l, a)| {
+            let t = (k * 7 + l * 3 + a * 11) as f32;
+            C32::new((0.37 * t).sin(), (0.23 * t).cos())
+        });
+        let strided = stored.view().permuted_axes([2, 1, 0]);
+        assert!(strided.as_slice().is_none());
+        let standard = strided.as_standard_layout();
+        let scalar = Kernels::with_backend(crate::simd::Backend::Scalar).unwrap();
+        for res in [OutputResolution::Prb, OutputResolution::Subcarrier] {
+            let mut cs = CyclicShiftEstimator::new(pilots.view(), n_rx, 0.07, res)
+                .unwrap()
+                .with_kernels(scalar);
+            let (mut a, mut b) = (cs.estimate().unwrap(), cs.estimate().unwrap());
+            cs.process(standard.view(), Some(0.1), &mut a).unwrap();
+            cs.process(strided, Some(0.1), &mut b).unwrap();
+            assert!(a.view().iter().any(|v| v.norm() > 0.0));
+            assert_eq!(a.view(), b.view(), "{res:?}");
+        }
+    }
 
     /// Which groups take the decimated path: per-PRB output of NR comb-2 and comb-4 SRS
     /// (whole PRBs, exact cyclic-shift ramps) does; per-subcarrier output does not.

@@ -12,7 +12,7 @@ pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
 /// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_segments`, `merge_segments`, `split_transpose`,
-/// `store_interleaved`, `block_combine`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
+/// `store_interleaved`, `block_combine`, `gather_comb`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
@@ -197,6 +197,19 @@ macro_rules! entry_points {
         ) {
             // SAFETY: as for `dot`; the dispatcher checked x and scratch are n × 1.
             unsafe { crate::kernels::fft::batch::<$v>(plan, x, scratch) }
+        }
+
+        /// Comb columns × factors into a lane batch; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn gather_comb(
+            src: &crate::ComplexRef<'_>,
+            step: usize,
+            factor: &[C32],
+            dst: &mut MatrixBatch,
+        ) {
+            // SAFETY: as for `dot`; the dispatcher checked dst (src.rows matrices of m × 1),
+            // step ≥ 1 and the comb's span against src.cols.
+            unsafe { crate::kernels::comb::simd::<$v>(src, step, factor, dst) }
         }
 
         /// Sparse rows times a lane block; shapes caller-checked.

@@ -87,6 +87,7 @@ impl CsrMatrix {
     }
 
     /// The entries of row `o`: (column, value) pairs.
+    #[inline]
     pub fn row(&self, o: usize) -> impl Iterator<Item = (usize, C32)> + '_ {
         let r = self.offsets[o]..self.offsets[o + 1];
         self.columns[r.clone()]

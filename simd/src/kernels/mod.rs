@@ -5,6 +5,7 @@
 pub(crate) mod bfp;
 pub(crate) mod block_combine;
 pub(crate) mod cholesky;
+pub(crate) mod comb;
 pub(crate) mod complex_vec;
 pub(crate) mod csr;
 pub(crate) mod fft;

@@ -81,6 +81,25 @@ pub(crate) unsafe trait SimdF32: Copy {
             )
         }
     }
+    /// A strided gather of `LANES` complex values into split registers: lane j of the first
+    /// register is `p[j·stride]`, of the second `p[j·stride + 1]` (value j's real and
+    /// imaginary part; `stride` in f32), natural lane order — e.g. one subcarrier of `LANES`
+    /// antennas, whose rows are `stride` apart. The caller makes those 2·`LANES` f32 readable.
+    /// The default goes through memory; the AVX2 and AVX-512 registers override it with
+    /// hardware gathers of whole complex values.
+    #[inline(always)]
+    unsafe fn gather_split(p: *const f32, stride: usize) -> (Self, Self) {
+        let (mut re, mut im) = ([0.0f32; 16], [0.0f32; 16]);
+        // SAFETY: the caller makes p[j·stride] and p[j·stride + 1] readable for j < LANES;
+        // the buffers hold 16 ≥ LANES f32; the ISA is the caller's.
+        unsafe {
+            for j in 0..Self::LANES {
+                re[j] = *p.add(j * stride);
+                im[j] = *p.add(j * stride + 1);
+            }
+            (Self::load(re.as_ptr()), Self::load(im.as_ptr()))
+        }
+    }
     /// Hints that the cache line holding `p` will be accessed soon (a no-op where the ISA
     /// module has no prefetch). Never faults, whatever `p` is.
     #[inline(always)]

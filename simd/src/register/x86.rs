@@ -333,6 +333,28 @@ unsafe impl SimdF32 for __m256 {
         }
     }
     #[inline(always)]
+    unsafe fn gather_split(p: *const f32, stride: usize) -> (Self, Self) {
+        // SAFETY: AVX2 enabled by the caller, who makes p[j·stride], p[j·stride + 1] readable
+        // for j < 8. Each 64-bit gather element is one whole complex value (byte offset
+        // 4·j·stride); per 128-bit lane the shuffles take re0 re1 re4 re5 | re2 re3 re6 re7
+        // (im likewise), and the 64-bit permute puts the pairs in order.
+        unsafe {
+            let s = stride as i64;
+            let idx = _mm256_setr_epi64x(0, s, 2 * s, 3 * s);
+            let g0 = _mm256_castpd_ps(_mm256_i64gather_pd::<4>(p as *const f64, idx));
+            let g1 = _mm256_castpd_ps(_mm256_i64gather_pd::<4>(
+                p.add(4 * stride) as *const f64,
+                idx,
+            ));
+            let re = _mm256_shuffle_ps::<0b10_00_10_00>(g0, g1);
+            let im = _mm256_shuffle_ps::<0b11_01_11_01>(g0, g1);
+            let order = |v: __m256| {
+                _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(v)))
+            };
+            (order(re), order(im))
+        }
+    }
+    #[inline(always)]
     unsafe fn prefetch(p: *const f32) {
         // SAFETY: SSE; a prefetch is only a hint and never faults.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
@@ -512,6 +534,28 @@ unsafe impl SimdF32 for __m512 {
             (
                 _mm512_permutex2var_ps(re, lo, im),
                 _mm512_permutex2var_ps(re, hi, im),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn gather_split(p: *const f32, stride: usize) -> (Self, Self) {
+        // SAFETY: AVX-512F enabled by the caller, who makes p[j·stride], p[j·stride + 1]
+        // readable for j < 16. Each 64-bit gather element is one whole complex value (byte
+        // offset 4·j·stride), values 0…7 in g0 and 8…15 in g1; index i < 16 picks lane i of
+        // g0, 16 + i lane i of g1, so the even lanes (re) and odd lanes (im) come out in order.
+        unsafe {
+            let s = stride as i64;
+            let idx = _mm512_setr_epi64(0, s, 2 * s, 3 * s, 4 * s, 5 * s, 6 * s, 7 * s);
+            let g0 = _mm512_castpd_ps(_mm512_i64gather_pd::<4>(idx, p as *const f64));
+            let g1 = _mm512_castpd_ps(_mm512_i64gather_pd::<4>(
+                idx,
+                p.add(8 * stride) as *const f64,
+            ));
+            let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            let odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            (
+                _mm512_permutex2var_ps(g0, even, g1),
+                _mm512_permutex2var_ps(g0, odd, g1),
             )
         }
     }
