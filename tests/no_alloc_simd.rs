@@ -4,8 +4,8 @@
 mod support;
 
 use massive_mimo::simd::{
-    Backend, C32, ComplexMut, ComplexRef, GemmMode, GramSide, Kernels, MatrixBatch, SimdError,
-    SplitMatrix, SplitMut, SplitRef,
+    Backend, C32, ComplexMut, ComplexRef, CsrMatrix, GemmMode, GramSide, Kernels, MatrixBatch,
+    SimdError, SplitMatrix, SplitMut, SplitRef,
 };
 use support::alloc_counter::{CountingAlloc, allocations_during};
 
@@ -49,6 +49,18 @@ fn kernels_do_not_allocate() {
         let mut est = vec![C32::new(0.0, 0.0); 12 * 4 * 64];
         // The delay-domain SRS estimator's comb: every 4th of 1023 subcarriers, 64 antennas.
         let mut comb = MatrixBatch::zeros(256, 1, 64).unwrap();
+        // Its kept taps (a 3-tap map onto 4 bins) and an output map of 2 rows.
+        let taps = CsrMatrix::new(
+            vec![0, 1, 1, 3, 3],
+            vec![0, 1, 255],
+            vec![C32::new(0.5, 0.0); 3],
+            256,
+        )
+        .unwrap();
+        let mut bins = MatrixBatch::zeros(4, 1, 16).unwrap();
+        let map =
+            CsrMatrix::new(vec![0, 1, 2], vec![0, 3], vec![C32::new(1.0, 0.0); 2], 4).unwrap();
+        let mut rows_out = vec![C32::new(0.0, 0.0); 2 * 16];
 
         let (n, ()) = allocations_during(|| {
             k.gram(&h, GramSide::AhA, 1.0, &mut g).unwrap();
@@ -81,6 +93,8 @@ fn kernels_do_not_allocate() {
             k.merge_segments(&t_re, &t_im, 12, &mut back).unwrap();
             let symbol = ComplexRef::new(64, 1023, 4096, &grid).unwrap();
             k.gather_comb(&symbol, 4, &a[..256], &mut comb).unwrap();
+            k.csr_lanes_batch(&taps, &comb, 3, &mut bins).unwrap();
+            k.csr_lanes(&map, &bins, 0, &mut rows_out, 16).unwrap();
         });
         assert_eq!(n, 0, "backend {b} allocated {n} times");
         assert!(info.iter().all(|&i| i == 0));

@@ -618,6 +618,40 @@ impl Kernels {
         Ok(())
     }
 
+    /// [`Self::csr_lanes`] into the lane layout: `y = a·x_b` for lane block `block` of `x`
+    /// (`N × 1` signals), `y` a batch of the block's signals (16, fewer in a ragged last
+    /// block) of `a.rows() × 1` — e.g. a delay-domain estimator's kept taps, weighted (and
+    /// folded) per tap, as the input of the batched DFT back. All 16 lanes of `y`'s block are
+    /// written (lanes past the signals from `x`'s lanes past them: zero in a batch whose
+    /// padding is zero). Errors: `x` not `a.cols() × 1` or `y` not `a.rows() × 1`
+    /// (`ShapeMismatch`), `block` past `x`'s blocks (`OutOfRange`), `y` not the block's
+    /// signals long (`BatchMismatch`).
+    pub fn csr_lanes_batch(
+        &self,
+        a: &CsrMatrix,
+        x: &MatrixBatch,
+        block: usize,
+        y: &mut MatrixBatch,
+    ) -> Result<()> {
+        shape("csr_lanes_batch: x", x.rows(), x.cols(), a.cols(), 1)?;
+        shape("csr_lanes_batch: y", y.rows(), y.cols(), a.rows(), 1)?;
+        if block >= x.blocks() {
+            return Err(SimdError::OutOfRange {
+                what: "csr_lanes_batch: block",
+                index: block,
+                size: x.blocks(),
+            });
+        }
+        let (lanes, _) = kernels::csr::block_of(x, block);
+        same_batch("csr_lanes_batch: y (the block's signals)", lanes, y.len())?;
+        dispatch!(
+            self,
+            csr_lanes_batch(a, x, block, y),
+            kernels::csr::lanes_batch_scalar(a, x, block, y)
+        );
+        Ok(())
+    }
+
     /// Squared Euclidean norms of the rows ([`NormsOf::Rows`], `out` axis order [matrix, row])
     /// or of the columns ([`NormsOf::Cols`], [matrix, column]) of every matrix: e.g. the power
     /// per layer and per antenna of precoding weights. `out` has `len·rows` or `len·cols`

@@ -63,6 +63,58 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// `csr_lanes_batch` writes what `csr_lanes` computes, into the lane layout: every lane of
+    /// y's block within the f32 rounding of the f64 sum (bound as above), the padding lanes
+    /// zero (x's are: `random_batch` fills only its signals); and `values_mut` changes the
+    /// coefficients the kernel uses (the matrix scaled by 2 gives twice the output).
+    #[test]
+    fn the_lane_layout_form_equals_the_f64_sum(rows in 1usize..40, cols in 1usize..50,
+                                               len in 1usize..40, seed in any::<u64>()) {
+        let mut r = rng(seed);
+        let mut a = random_csr(&mut r, rows, cols);
+        let x = random_batch(&mut r, cols, 1, len);
+        for block in 0..x.blocks() {
+            let lanes = (len - 16 * block).min(16);
+            for k in all_backends() {
+                let mut y = MatrixBatch::zeros(rows, 1, lanes).unwrap();
+                y.as_mut_slice().fill(7.0);
+                k.csr_lanes_batch(&a, &x, block, &mut y).unwrap();
+                for o in 0..rows {
+                    for l in 0..16 {
+                        let (re, im) = (y.as_slice()[32 * o + l], y.as_slice()[32 * o + 16 + l]);
+                        if l >= lanes {
+                            prop_assert_eq!((re, im), (0.0, 0.0));
+                            continue;
+                        }
+                        let mut want = num_complex::Complex64::new(0.0, 0.0);
+                        for (c, v) in a.row(o) {
+                            let xv = x.get(16 * block + l, c, 0).unwrap();
+                            want += num_complex::Complex64::new(v.re.into(), v.im.into())
+                                * num_complex::Complex64::new(xv.re.into(), xv.im.into());
+                        }
+                        let got = num_complex::Complex64::new(re.into(), im.into());
+                        prop_assert!((got - want).norm() <= 8.0 * 8.0 * f64::from(f32::EPSILON),
+                            "{} row {} lane {}: {} vs {}", k.backend(), o, l, got, want);
+                    }
+                }
+            }
+            let k = Kernels::new();
+            let mut once = MatrixBatch::zeros(rows, 1, lanes).unwrap();
+            k.csr_lanes_batch(&a, &x, block, &mut once).unwrap();
+            a.values_mut().iter_mut().for_each(|v| *v *= 2.0);
+            let mut twice = MatrixBatch::zeros(rows, 1, lanes).unwrap();
+            k.csr_lanes_batch(&a, &x, block, &mut twice).unwrap();
+            a.values_mut().iter_mut().for_each(|v| *v *= 0.5);
+            for (u, v) in once.as_slice().iter().zip(twice.as_slice()) {
+                prop_assert_eq!(2.0 * u, *v);
+            }
+        }
+    }
+}
+
 #[test]
 fn malformed_matrices_and_operands_are_named() {
     let z = C32::new(1.0, 0.0);
@@ -138,6 +190,46 @@ fn malformed_matrices_and_operands_are_named() {
         })
     );
     assert!(k.csr_lanes(&a, &x, 1, &mut out[..8], 4).is_ok());
+    // The lane-layout form: y is the block's signals of a.rows() × 1.
+    let mut y = MatrixBatch::zeros(2, 1, 4).unwrap();
+    assert_eq!(k.csr_lanes_batch(&a, &x, 1, &mut y), Ok(()));
+    assert_eq!(
+        k.csr_lanes_batch(&a, &wrong, 1, &mut y),
+        Err(SimdError::ShapeMismatch {
+            what: "csr_lanes_batch: x",
+            expected_rows: 3,
+            expected_cols: 1,
+            got_rows: 4,
+            got_cols: 1
+        })
+    );
+    let mut tall = MatrixBatch::zeros(3, 1, 4).unwrap();
+    assert_eq!(
+        k.csr_lanes_batch(&a, &x, 1, &mut tall),
+        Err(SimdError::ShapeMismatch {
+            what: "csr_lanes_batch: y",
+            expected_rows: 2,
+            expected_cols: 1,
+            got_rows: 3,
+            got_cols: 1
+        })
+    );
+    assert_eq!(
+        k.csr_lanes_batch(&a, &x, 2, &mut y),
+        Err(SimdError::OutOfRange {
+            what: "csr_lanes_batch: block",
+            index: 2,
+            size: 2
+        })
+    );
+    assert_eq!(
+        k.csr_lanes_batch(&a, &x, 0, &mut y),
+        Err(SimdError::BatchMismatch {
+            what: "csr_lanes_batch: y (the block's signals)",
+            expected: 16,
+            got: 4
+        })
+    );
     assert_eq!(
         k.csr_lanes(&a, &x, 0, &mut out[..31], 16),
         Err(SimdError::LengthMismatch {

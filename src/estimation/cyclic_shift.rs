@@ -50,11 +50,39 @@ struct Port {
     /// and amplitude after the DFT back); decimated: `[n_out × P]`, each PRB its DFT bin (the
     /// nearest sounded one outside the band) × 1/ρ_q[0].
     map: CsrMatrix,
-    /// Decimated groups only: per kept tap i, its bin in the P-point sequence
-    /// ((i − pre) mod P) and the PRB-mean factor g(i − pre) (see `Group::decimated`).
+    /// Per kept tap i: its element of the DFT back's input and its factor — decimated, its
+    /// bin in the P-point sequence ((i − pre) mod P) and the PRB-mean factor g(i − pre) (see
+    /// `Group::bins`); otherwise its own tap (start + i) mod M and 1.
     fold: Vec<(usize, C32)>,
-    /// Wiener weight of each kept tap (from the last call's profile).
-    weights: Vec<f32>,
+    /// The weighted (and folded) taps as a sparse `[bins × M]` map from the delay profile to
+    /// the DFT back's input: tap i's entry is `fold[i].1 × its Wiener weight`, rewritten every
+    /// call (the weights come from the call's profile) at `slot[i]` of its values.
+    back: CsrMatrix,
+    slot: Vec<usize>,
+}
+
+/// The sparse map of a port's kept taps `start..start + fold.len()` (mod `m`) onto `bins`
+/// DFT inputs (`fold[i].0`), and each tap's index in its values (entries sorted by row).
+fn tap_map(
+    fold: &[(usize, C32)],
+    start: usize,
+    m: usize,
+    bins: usize,
+) -> Result<(CsrMatrix, Vec<usize>)> {
+    let mut order: Vec<usize> = (0..fold.len()).collect();
+    order.sort_by_key(|&i| fold[i].0);
+    let mut slot = vec![0; fold.len()];
+    let mut offsets = vec![0; bins + 1];
+    for (e, &i) in order.iter().enumerate() {
+        slot[i] = e;
+        offsets[fold[i].0 + 1] += 1;
+    }
+    for r in 0..bins {
+        offsets[r + 1] += offsets[r];
+    }
+    let columns = order.iter().map(|&i| (start + i) % m).collect();
+    let values = order.iter().map(|&i| fold[i].1).collect();
+    Ok((CsrMatrix::new(offsets, columns, values, m)?, slot))
 }
 
 struct Group {
@@ -74,13 +102,12 @@ struct Group {
     inverse: LaneDft,
     /// The DFT back: length M, or P when decimated.
     forward: LaneDft,
-    /// Per-PRB output of whole PRBs of R = 12/Δk comb REs each (P = M/R PRBs) with exact ramps:
-    /// the mean of PRB p's REs of port q is, with y the port's window shifted to its own cyclic
-    /// shift (taps d ∈ [−pre, keep − pre)),
+    /// Length of the DFT back (the columns of every port's output map): M, or P when
+    /// decimated. Decimated: per-PRB output of whole PRBs of R = 12/Δk comb REs each (P = M/R
+    /// PRBs) with exact ramps: the mean of PRB p's REs of port q is, with y the port's window
+    /// shifted to its own cyclic shift (taps d ∈ [−pre, keep − pre)),
     /// `(1/ρ_q[0])·Σ_d y_d·g(d)·e^{−j2πdp/P}`, `g(d) = (1/R)·Σ_{j<R} e^{−j2πdj/M}` —
     /// a P-point DFT of the folded window instead of an M-point one and a map.
-    decimated: bool,
-    /// Length of the DFT back (the columns of every port's output map): M, or P when decimated.
     bins: usize,
 }
 
@@ -268,7 +295,7 @@ impl CyclicShiftEstimator {
                 }
                 map_off.push(map_m.len());
             }
-            // Decimation (see `Group::decimated`): per-PRB output, R = 12/Δk REs in every
+            // Decimation (see `Group::bins`): per-PRB output, R = 12/Δk REs in every
             // sounded PRB from its first, whole PRBs, and every port's ratio an exact ramp.
             let per_prb = 12 / spacing.max(1);
             let ramp = |rho: &[C32], n: usize| {
@@ -289,7 +316,7 @@ impl CyclicShiftEstimator {
                 .zip(&offsets)
                 .zip(&ratios)
                 .map(|((&q, &n), rho)| {
-                    let (map, fold) = if decimated {
+                    let (map, fold): (CsrMatrix, Vec<(usize, C32)>) = if decimated {
                         let (first, c0) = (sc[0] / 12, C32::new(1.0, 0.0) / rho[0]);
                         let cols = (0..n_out)
                             .map(|o| o.clamp(first, first + n_bins - 1) - first)
@@ -319,14 +346,19 @@ impl CyclicShiftEstimator {
                             .map(|(&i, &w)| w / rho[i])
                             .collect();
                         let map = CsrMatrix::new(map_off.clone(), map_m.clone(), values, m)?;
-                        (map, Vec::new())
+                        let start = (n + m - pre) % m;
+                        let own = (0..keep).map(|i| ((start + i) % m, C32::new(1.0, 0.0)));
+                        (map, own.collect())
                     };
+                    let start = (n + m - pre) % m;
+                    let (back, slot) = tap_map(&fold, start, m, n_bins)?;
                     Ok(Port {
                         index: q,
-                        start: (n + m - pre) % m,
+                        start,
                         map,
                         fold,
-                        weights: vec![0.0; keep],
+                        back,
+                        slot,
                     })
                 })
                 .collect::<Result<Vec<Port>>>()?;
@@ -360,7 +392,6 @@ impl CyclicShiftEstimator {
                 pre,
                 noise_taps,
                 pdp: vec![0.0; m],
-                decimated,
                 bins: n_bins,
                 inverse,
                 forward,
@@ -522,11 +553,12 @@ impl CyclicShiftEstimator {
                 for i in 0..g.keep {
                     let n = (p.start + i) % m;
                     let sig = (g.pdp[n] - tap_noise).max(0.0);
-                    p.weights[i] = if sig > 0.0 {
+                    let w = if sig > 0.0 {
                         (sig / (sig + tap_noise)) as f32
                     } else {
                         0.0
                     };
+                    p.back.values_mut()[p.slot[i]] = p.fold[i].1 * w;
                     let d = (i as f64 - g.pre as f64) / scale;
                     s0 += sig;
                     s1 += sig * d;
@@ -552,37 +584,20 @@ impl CyclicShiftEstimator {
                     0.0
                 };
             }
-            // Pass 2: per block of 16 antennas and per port, the weighted taps back to the comb
-            // REs, then the output map (with the port's ramp removed) into the estimate.
-            // Decimated: the window folded onto P bins with the PRB-mean factors.
+            // Pass 2: per block of 16 antennas and per port, the weighted taps (one sparse
+            // product; decimated: the window folded onto P bins with the PRB-mean factors) back
+            // to the comb REs, then the output map (with the port's ramp removed) into the
+            // estimate.
             let stride = self.n_ports * n_rx;
             let bins = g.bins;
             self.scratch_back.reshape(bins, 1, 1)?;
-            for (b, cb) in self.c.as_slice().chunks_exact(bl).enumerate() {
+            for b in 0..self.c.blocks() {
                 let (a0, a1) = (b * LANES, n_rx.min((b + 1) * LANES));
                 // The block's antennas only (a ragged last block keeps its contents).
                 self.taps.reshape(bins, 1, a1 - a0)?;
                 for p in &g.ports {
-                    let taps = self.taps.as_mut_slice();
-                    taps.fill(0.0);
-                    for (i, &w) in p.weights.iter().enumerate() {
-                        let n = ((p.start + i) % m) * E;
-                        let src = &cb[n..n + E];
-                        if g.decimated {
-                            let (bin, f) = p.fold[i];
-                            let f = f * w;
-                            let (re, im) = taps[bin * E..(bin + 1) * E].split_at_mut(LANES);
-                            for l in 0..LANES {
-                                let (xr, xi) = (src[l], src[LANES + l]);
-                                re[l] += xr * f.re - xi * f.im;
-                                im[l] += xr * f.im + xi * f.re;
-                            }
-                        } else {
-                            for (t, &v) in taps[n..n + E].iter_mut().zip(src) {
-                                *t = v * w;
-                            }
-                        }
-                    }
+                    self.kernels
+                        .csr_lanes_batch(&p.back, &self.c, b, &mut self.taps)?;
                     g.forward
                         .process(&self.kernels, &mut self.taps, &mut self.scratch_back)?;
                     // Estimate `[0, o, q, a0..a1]` for every output o: stride n_ports·n_rx.
@@ -662,15 +677,11 @@ mod tests {
             .unwrap();
             let prb =
                 CyclicShiftEstimator::new(pilots.view(), 4, 0.07, OutputResolution::Prb).unwrap();
-            assert!(prb.groups.iter().all(|g| g.decimated && g.bins == bins));
+            assert!(prb.groups.iter().all(|g| g.bins == bins));
             let sub =
                 CyclicShiftEstimator::new(pilots.view(), 4, 0.07, OutputResolution::Subcarrier)
                     .unwrap();
-            assert!(
-                sub.groups
-                    .iter()
-                    .all(|g| !g.decimated && g.bins == g.subcarriers.len())
-            );
+            assert!(sub.groups.iter().all(|g| g.bins == g.subcarriers.len()));
         }
     }
 }

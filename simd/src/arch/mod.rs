@@ -12,7 +12,7 @@ pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
 /// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_segments`, `merge_segments`, `split_transpose`,
-/// `store_interleaved`, `block_combine`, `gather_comb`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes` and `fma_peak`, each a `#[target_feature]` function that
+/// `store_interleaved`, `block_combine`, `gather_comb`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes`, `csr_lanes_batch` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
@@ -224,6 +224,19 @@ macro_rules! entry_points {
             // SAFETY: as for `dot`; the dispatcher checked a.cols() = x.rows(), the block and
             // out's length.
             unsafe { crate::kernels::csr::lanes::<$v>(a, x, block, out, stride) }
+        }
+
+        /// Sparse rows times a lane block into a lane block; shapes caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn csr_lanes_batch(
+            a: &crate::CsrMatrix,
+            x: &MatrixBatch,
+            block: usize,
+            y: &mut MatrixBatch,
+        ) {
+            // SAFETY: as for `dot`; the dispatcher checked a.cols() = x.rows(), the block and
+            // y (one block of a.rows() × 1).
+            unsafe { crate::kernels::csr::lanes_batch::<$v>(a, x, block, y) }
         }
 
         /// FMA loop of the peak probe.

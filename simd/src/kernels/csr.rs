@@ -86,6 +86,13 @@ impl CsrMatrix {
         self.cols
     }
 
+    /// The entries' values in storage order (row by row, each row's entries in the order
+    /// given to [`Self::new`]), for changing the coefficients of a fixed sparsity pattern
+    /// without allocating (e.g. per-call filter weights).
+    pub fn values_mut(&mut self) -> &mut [C32] {
+        &mut self.values
+    }
+
     /// The entries of row `o`: (column, value) pairs.
     #[inline]
     pub fn row(&self, o: usize) -> impl Iterator<Item = (usize, C32)> + '_ {
@@ -128,6 +135,28 @@ pub(crate) fn lanes_scalar(
     }
 }
 
+/// Row `o` of `a` times lanes `g..g + V::LANES` of the block at `xp` (rows·E f32): the
+/// real and imaginary sums, one complex FMA pair per entry.
+///
+/// # Safety
+/// V's ISA enabled; every column of `a` < the block's rows (checked at construction and by
+/// the dispatcher); `g + V::LANES ≤ 16`.
+#[inline(always)]
+unsafe fn row_sum<V: SimdF32>(a: &CsrMatrix, o: usize, xp: *const f32, g: usize) -> (V, V) {
+    // SAFETY: c·E + LANES + g + V::LANES ≤ rows·E = the block's length (the contract above).
+    unsafe {
+        let (mut re, mut im) = (V::splat(0.0), V::splat(0.0));
+        for (c, v) in a.row(o) {
+            let xr = V::load(xp.add(c * E + g));
+            let xi = V::load(xp.add(c * E + LANES + g));
+            let (vr, vi) = (V::splat(v.re), V::splat(v.im));
+            re = xr.mul_add(vr, xi.neg_mul_add(vi, re));
+            im = xr.mul_add(vi, xi.mul_add(vr, im));
+        }
+        (re, im)
+    }
+}
+
 /// SIMD form: per row, the 16 lanes in registers of V, one complex FMA pair per entry.
 /// Shapes are checked by the dispatcher (`a.cols() == x.rows()`, `block < x.blocks()`, `out`
 /// long enough for `rows` rows of `stride` with the block's lanes).
@@ -144,18 +173,10 @@ pub(crate) unsafe fn lanes<V: SimdF32>(
     let mut buf = [0.0f32; E];
     for o in 0..a.rows() {
         for g in (0..LANES).step_by(V::LANES) {
-            // SAFETY: every column index is < a.cols() = x.rows() (checked at construction and
-            // by the dispatcher), so c·E + LANES + g + V::LANES ≤ rows·E = the block's length;
-            // buf holds E f32. The caller has V's ISA.
+            // SAFETY: the dispatcher checked a.cols() = x.rows() and the block; g + V::LANES ≤
+            // 16; buf holds E f32. The caller has V's ISA.
             unsafe {
-                let (mut re, mut im) = (V::splat(0.0), V::splat(0.0));
-                for (c, v) in a.row(o) {
-                    let xr = V::load(xp.add(c * E + g));
-                    let xi = V::load(xp.add(c * E + LANES + g));
-                    let (vr, vi) = (V::splat(v.re), V::splat(v.im));
-                    re = xr.mul_add(vr, xi.neg_mul_add(vi, re));
-                    im = xr.mul_add(vi, xi.mul_add(vr, im));
-                }
+                let (re, im) = row_sum::<V>(a, o, xp, g);
                 if lanes == LANES {
                     // A full block: zipped straight into the output row (16 complex values
                     // from o·stride, inside `out` as the dispatcher checked).
@@ -172,6 +193,53 @@ pub(crate) unsafe fn lanes<V: SimdF32>(
         if lanes < LANES {
             for (l, y) in out[o * stride..o * stride + lanes].iter_mut().enumerate() {
                 *y = C32::new(buf[l], buf[LANES + l]);
+            }
+        }
+    }
+}
+
+/// Scalar reference of [`lanes_batch`]: all 16 lanes of `y`'s block, lane by lane.
+pub(crate) fn lanes_batch_scalar(
+    a: &CsrMatrix,
+    x: &MatrixBatch,
+    block: usize,
+    y: &mut MatrixBatch,
+) {
+    let (_, xb) = block_of(x, block);
+    let yb = y.as_mut_slice();
+    for o in 0..a.rows() {
+        for l in 0..LANES {
+            let s: C32 = a
+                .row(o)
+                .map(|(c, v)| v * C32::new(xb[c * E + l], xb[c * E + LANES + l]))
+                .sum();
+            yb[o * E + l] = s.re;
+            yb[o * E + LANES + l] = s.im;
+        }
+    }
+}
+
+/// `a` times lane block `block` of `x` into the lane layout of `y` (one block: `a.rows()`
+/// elements, all 16 lanes written). Shapes are checked by the dispatcher (`a.cols() ==
+/// x.rows()`, `block < x.blocks()`, `y` one block of `a.rows() × 1`).
+#[inline(always)]
+pub(crate) unsafe fn lanes_batch<V: SimdF32>(
+    a: &CsrMatrix,
+    x: &MatrixBatch,
+    block: usize,
+    y: &mut MatrixBatch,
+) {
+    let (_, xb) = block_of(x, block);
+    let xp = xb.as_ptr();
+    let yp = y.as_mut_slice().as_mut_ptr();
+    for o in 0..a.rows() {
+        for g in (0..LANES).step_by(V::LANES) {
+            // SAFETY: as in `lanes`; element o < a.rows() = y.rows() of y's one block, lanes
+            // g + V::LANES ≤ 16.
+            unsafe {
+                let (re, im) = row_sum::<V>(a, o, xp, g);
+                re.store(yp.add(o * E + g));
+                im.store(yp.add(o * E + LANES + g));
             }
         }
     }
