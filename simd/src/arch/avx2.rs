@@ -7,7 +7,7 @@ super::entry_points!(
     "avx2,fma",
     __m256,
     gram_tile = (2, 2),
-    solve_tile = (1, 4),
+    solve_tile = (1, 4, true),
     load_tile = __m256,
     store_tile = __m256,
     seg_tile = __m128

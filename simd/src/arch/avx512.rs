@@ -7,7 +7,7 @@ super::entry_points!(
     "avx512f,avx2,fma",
     __m512,
     gram_tile = (4, 2),
-    solve_tile = (2, 4),
+    solve_tile = (2, 4, false),
     load_tile = __m256,
     store_tile = __m512,
     seg_tile = __m128

@@ -16,7 +16,7 @@ pub(crate) mod neon;
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
-     solve_tile = ($sr:literal, $sc:literal), load_tile = $tl:ty, store_tile = $ts:ty,
+     solve_tile = ($sr:literal, $sc:literal, $pack:literal), load_tile = $tl:ty, store_tile = $ts:ty,
      seg_tile = $sg:ty) => {
         use crate::kernels::{cholesky, complex_vec, fma_loop, gram, norms, pam_llr, transpose};
         use crate::{C32, GramSide, MatrixBatch};
@@ -73,7 +73,7 @@ macro_rules! entry_points {
         #[target_feature(enable = $features)]
         pub(crate) fn cholesky_solve(l: &MatrixBatch, b: &mut MatrixBatch) {
             // SAFETY: as for `dot`; the dispatcher checked l k × k, b k × nc, equal lengths.
-            unsafe { cholesky::solve::<$v, $sr, $sc>(l, b) }
+            unsafe { cholesky::solve::<$v, $sr, $sc, $pack>(l, b) }
         }
 
         /// Squared row or column norms; lengths caller-checked.

@@ -7,7 +7,7 @@ super::entry_points!(
     "neon",
     float32x4_t,
     gram_tile = (2, 2),
-    solve_tile = (2, 4),
+    solve_tile = (2, 4, true),
     load_tile = float32x4_t,
     store_tile = float32x4_t,
     seg_tile = float32x4_t

@@ -276,15 +276,18 @@ const MAX_CB: usize = 4;
 /// Rows of b lie nc·E floats apart — 8 KiB for 64 right-hand sides, a multiple of the L1's
 /// 4 KiB set stride (32 KiB, 8 ways), so the k rows of one column chunk all fall into the same
 /// cache sets and evict each other (k = 16 rows over 8 ways): the substitution then streams
-/// from L2. Each chunk is copied into a packed stack buffer (rows w·E floats apart, ≤ 16 KiB),
-/// solved there by every lane group, and copied back — the RZF weights' solve ran ×1.5 faster
-/// on a Zen 3 core.
+/// from L2. With `PACK` each chunk is copied into a packed stack buffer (rows w·E floats apart,
+/// ≤ 16 KiB), solved there by every lane group, and copied back — the RZF weights' solve ran
+/// ×1.5 faster on a Zen 3 core with AVX2 (two 8-lane groups sweep each chunk). Without it the
+/// chunk is solved where it lies: with one 16-lane group per chunk (AVX-512) the copies cost
+/// more than the conflict misses they avoid (RZF weights 8 % faster unpacked on a Zen 4 core;
+/// AVX2 on the same core equal either way).
 ///
 /// # Safety
 /// V's ISA must be enabled; `l` k × k with k ≤ [`crate::MAX_ORDER`], `b` k × nc, same batch
 /// length (caller-checked).
 #[inline(always)]
-pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize>(
+pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize, const PACK: bool>(
     l: &MatrixBatch,
     b: &mut MatrixBatch,
 ) {
@@ -299,31 +302,58 @@ pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize>(
         let mut c0 = 0;
         while c0 < nc {
             let w = if CB <= nc - c0 { CB } else { 1 };
-            let packed = &mut chunk[..k * w * E];
-            for (i, row) in packed.chunks_exact_mut(w * E).enumerate() {
-                let o = (i * nc + c0) * E;
-                row.copy_from_slice(&block[o..o + w * E]);
-            }
-            let pc = packed.as_mut_ptr();
-            for off in (0..LANES).step_by(V::LANES) {
-                // SAFETY: block blk of l is in range and k × k; the packed chunk holds k rows
-                // of w columns; lanes off..off+V::LANES ≤ 16.
-                unsafe {
-                    let (lp, cp) = (pl.add(blk * lbl + off), pc.add(off));
-                    if w == CB {
-                        sweep::<V, RB, CB, false>(lp, cp, k, CB, 0);
-                        sweep::<V, RB, CB, true>(lp, cp, k, CB, 0);
-                    } else {
-                        sweep::<V, 4, 1, false>(lp, cp, k, 1, 0);
-                        sweep::<V, 4, 1, true>(lp, cp, k, 1, 0);
-                    }
+            if PACK {
+                let packed = &mut chunk[..k * w * E];
+                for (i, row) in packed.chunks_exact_mut(w * E).enumerate() {
+                    let o = (i * nc + c0) * E;
+                    row.copy_from_slice(&block[o..o + w * E]);
                 }
-            }
-            for (i, row) in packed.chunks_exact(w * E).enumerate() {
-                let o = (i * nc + c0) * E;
-                block[o..o + w * E].copy_from_slice(row);
+                // SAFETY: the packed chunk holds k rows of w columns (row stride w).
+                unsafe {
+                    solve_chunk::<V, RB, CB>(pl.add(blk * lbl), packed.as_mut_ptr(), k, w, 0)
+                };
+                for (i, row) in packed.chunks_exact(w * E).enumerate() {
+                    let o = (i * nc + c0) * E;
+                    block[o..o + w * E].copy_from_slice(row);
+                }
+            } else {
+                // SAFETY: block blk of b is k × nc and columns c0..c0 + w ≤ nc.
+                unsafe {
+                    solve_chunk::<V, RB, CB>(pl.add(blk * lbl), block.as_mut_ptr(), k, nc, c0)
+                };
             }
             c0 += w;
+        }
+    }
+}
+
+/// Forward then back substitution of columns `c0..c0 + w` (w = CB, or 1 for the last
+/// columns) of the k rows at `b` (row stride `nc` elements) by every lane group, with the
+/// factor's lane block at `l`.
+///
+/// # Safety
+/// V's ISA enabled; `l` one lane block of a k × k factor, `b` k rows of `nc` elements of one
+/// lane block, `c0 + w ≤ nc`.
+#[inline(always)]
+unsafe fn solve_chunk<V: SimdF32, const RB: usize, const CB: usize>(
+    l: *const f32,
+    b: *mut f32,
+    k: usize,
+    nc: usize,
+    c0: usize,
+) {
+    let w = if CB <= nc - c0 { CB } else { 1 };
+    for off in (0..LANES).step_by(V::LANES) {
+        // SAFETY: lanes off..off + V::LANES ≤ 16 of the blocks the caller vouches for.
+        unsafe {
+            let (lp, cp) = (l.add(off), b.add(off));
+            if w == CB {
+                sweep::<V, RB, CB, false>(lp, cp, k, nc, c0);
+                sweep::<V, RB, CB, true>(lp, cp, k, nc, c0);
+            } else {
+                sweep::<V, 4, 1, false>(lp, cp, k, nc, c0);
+                sweep::<V, 4, 1, true>(lp, cp, k, nc, c0);
+            }
         }
     }
 }
