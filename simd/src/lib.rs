@@ -352,6 +352,17 @@ impl Kernels {
         Ok(())
     }
 
+    /// `out_i ← α·x_i` (e.g. an OFDM symbol's gain on its subcarriers). Equal lengths.
+    pub fn scale(&self, alpha: C32, x: &[C32], out: &mut [C32]) -> Result<()> {
+        same_len("scale: out", x.len(), out.len())?;
+        dispatch!(
+            self,
+            scale(alpha, x, out),
+            complex_vec::scalar::scale(alpha, x, out)
+        );
+        Ok(())
+    }
+
     /// `out_i ← a_i·b_i`. Equal lengths.
     pub fn mul(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<()> {
         same_len("mul: b", a.len(), b.len())?;

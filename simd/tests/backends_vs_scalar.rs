@@ -62,6 +62,9 @@ proptest! {
             k.axpy(alpha, &a, &mut p).unwrap();
             s.axpy(alpha, &a, &mut q).unwrap();
             close("axpy", &k, slice_diff(&p, &q), 1.0);
+            k.scale(alpha, &a, &mut p).unwrap();
+            s.scale(alpha, &a, &mut q).unwrap();
+            close("scale", &k, slice_diff(&p, &q), 1.0);
             k.mul(&a, &b, &mut p).unwrap();
             s.mul(&a, &b, &mut q).unwrap();
             close("mul", &k, slice_diff(&p, &q), 1.0);

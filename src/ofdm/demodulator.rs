@@ -8,6 +8,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, ArrayViewMut3};
 use rustfft::{Fft, FftPlanner};
 
 use super::OfdmConfig;
+use crate::simd::Kernels;
 use crate::{C32, Error, Result};
 
 /// Demodulates waveforms of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -34,6 +35,8 @@ pub struct OfdmDemodulator {
     /// (`[n_symbols, n_sc]`), refreshed by [`Self::set_phase_compensation`]: one complex
     /// multiply per output instead of two.
     factors: Vec<C32>,
+    /// The SIMD kernels of the per-subcarrier multiply.
+    kernels: Kernels,
 }
 
 impl OfdmDemodulator {
@@ -88,6 +91,7 @@ impl OfdmDemodulator {
             scratch,
             symbol_phase: vec![C32::new(1.0, 0.0); cfg.n_symbols],
             factors: vec![C32::new(0.0, 0.0); cfg.n_symbols * cfg.n_sc],
+            kernels: Kernels::new(),
         };
         d.refresh_factors();
         Ok(d)
@@ -116,6 +120,12 @@ impl OfdmDemodulator {
         }
         self.refresh_factors();
         Ok(())
+    }
+
+    /// Uses specific kernels (e.g. a forced SIMD backend) for the per-subcarrier products.
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.kernels = kernels;
+        self
     }
 
     /// The configuration.
@@ -156,15 +166,12 @@ impl OfdmDemodulator {
             );
             let f = &self.factors[l * n_sc..(l + 1) * n_sc];
             for &(k0, b0, len) in &self.runs {
-                let src = self.buf[b0..b0 + len].iter().zip(&f[k0..k0 + len]);
+                let (x, r) = (&self.buf[b0..b0 + len], &f[k0..k0 + len]);
                 let mut dst = row.slice_mut(ndarray::s![k0..k0 + len]);
                 match dst.as_slice_mut() {
-                    Some(d) => {
-                        for (o, (&x, &r)) in d.iter_mut().zip(src) {
-                            *o = x * r;
-                        }
-                    }
+                    Some(d) => self.kernels.mul(x, r, d)?,
                     None => {
+                        let src = x.iter().zip(r);
                         for (o, (&x, &r)) in dst.iter_mut().zip(src) {
                             *o = x * r;
                         }

@@ -6,6 +6,7 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2};
 use rustfft::{Fft, FftPlanner};
 
 use super::OfdmConfig;
+use crate::simd::Kernels;
 use crate::{C32, Error, Result};
 
 /// Modulates grids of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -23,6 +24,8 @@ pub struct OfdmModulator {
     symbol_gain: Vec<C32>,
     /// Per grid symbol: CP length in samples.
     cp: Vec<usize>,
+    /// The SIMD kernels of the per-symbol gain.
+    kernels: Kernels,
 }
 
 impl OfdmModulator {
@@ -55,6 +58,7 @@ impl OfdmModulator {
             scratch,
             symbol_gain: vec![C32::new(cfg.scale, 0.0); cfg.n_symbols],
             cp: (0..cfg.n_symbols).map(|l| cfg.cp_len(l)).collect(),
+            kernels: Kernels::new(),
         })
     }
 
@@ -70,6 +74,12 @@ impl OfdmModulator {
             *g = phase * self.cfg.scale;
         }
         Ok(())
+    }
+
+    /// Uses specific kernels (e.g. a forced SIMD backend) for the per-subcarrier products.
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.kernels = kernels;
+        self
     }
 
     /// The configuration.
@@ -110,11 +120,7 @@ impl OfdmModulator {
                 let src = row.slice(ndarray::s![k0..k0 + len]);
                 let dst = &mut self.buf[b0..b0 + len];
                 match src.as_slice() {
-                    Some(s) => {
-                        for (o, &x) in dst.iter_mut().zip(s) {
-                            *o = x * gain;
-                        }
-                    }
+                    Some(s) => self.kernels.scale(gain, s, dst)?,
                     None => {
                         for (o, &x) in dst.iter_mut().zip(src.iter()) {
                             *o = x * gain;

@@ -10,7 +10,7 @@ pub(crate) mod avx512;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-/// Generates the entry points every backend shares: `dot`, `axpy`, `mul`, `gram`,
+/// Generates the entry points every backend shares: `dot`, `axpy`, `scale`, `mul`, `gram`,
 /// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_segments`, `merge_segments`, `split_transpose`,
 /// `store_interleaved`, `block_combine`, `gather_comb`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes`, `csr_lanes_batch` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
@@ -40,6 +40,13 @@ macro_rules! entry_points {
         pub(crate) fn axpy(alpha: C32, x: &[C32], y: &mut [C32]) {
             // SAFETY: as for `dot`.
             unsafe { complex_vec::axpy::<$v>(alpha, x, y) }
+        }
+
+        /// out ← α·x; equal lengths (caller-checked).
+        #[target_feature(enable = $features)]
+        pub(crate) fn scale(alpha: C32, x: &[C32], out: &mut [C32]) {
+            // SAFETY: as for `dot`.
+            unsafe { complex_vec::scale::<$v>(alpha, x, out) }
         }
 
         /// out ← a ⊙ b, or a ⊙ conj(b) when `conj`; equal lengths (caller-checked).

@@ -28,6 +28,13 @@ pub(crate) mod scalar {
         }
     }
 
+    /// out ← α·x.
+    pub(crate) fn scale(alpha: C32, x: &[C32], out: &mut [C32]) {
+        for (o, xi) in out.iter_mut().zip(x) {
+            *o = alpha * xi;
+        }
+    }
+
     /// out ← a ⊙ b (or a ⊙ conj(b) when `conj`).
     pub(crate) fn mul(a: &[C32], b: &[C32], out: &mut [C32], conj: bool) {
         for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
@@ -107,6 +114,29 @@ pub(crate) unsafe fn axpy<V: SimdF32>(alpha: C32, x: &[C32], y: &mut [C32]) {
         }
     }
     scalar::axpy(alpha, &x[i..n], &mut y[i..n]);
+}
+
+/// out ← α·x (`mul_addsub` with the real part splatted, the swapped pairs times the imaginary
+/// part). `x.len() == out.len()`.
+#[inline(always)]
+pub(crate) unsafe fn scale<V: SimdF32>(alpha: C32, x: &[C32], out: &mut [C32]) {
+    let n = x.len().min(out.len());
+    let step = V::LANES / 2;
+    let px = x.as_ptr() as *const f32;
+    let po = out.as_mut_ptr() as *mut f32;
+    let mut i = 0;
+    // SAFETY: 2n f32 readable at px and writable at po (C32 is repr(C)); each access covers
+    // complex indices i..i+step ≤ n. The caller has V's ISA.
+    unsafe {
+        let (ar, ai) = (V::splat(alpha.re), V::splat(alpha.im));
+        while i + step <= n {
+            let v = V::load(px.add(2 * i));
+            v.mul_addsub(ar, v.swap_re_im().mul(ai))
+                .store(po.add(2 * i));
+            i += step;
+        }
+    }
+    scalar::scale(alpha, &x[i..n], &mut out[i..n]);
 }
 
 /// out ← a ⊙ b, or a ⊙ conj(b) when `CONJ`. All three of one length.
