@@ -179,6 +179,12 @@ struct Args {
     /// per-subcarrier SRS estimates; 0 = one per PRB.
     #[arg(long, default_value_t = 0)]
     weight_subcarriers: usize,
+    /// LTE UE-specific RS of the single-layer streams: rel13 (ports 7, 8, 11, 13 with
+    /// length-4 OCC × n_SCID, a second DMRS identity pair for streams 9–16; 12 REs per PRB
+    /// pair), tm8 (ports 7, 8 × n_SCID, four identity pairs for 16 streams; 12 REs), or
+    /// ports7-14 (× n_SCID, 24 REs: more than LTE signals to MU-MIMO users).
+    #[arg(long, default_value = "rel13")]
+    ue_rs: massive_mimo_sim::LteUeRsPorts,
     /// Use the true channel instead of SRS estimates.
     #[arg(long)]
     perfect_csi: bool,
@@ -336,6 +342,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     scenario.ul_snr_db = args.ul_snr_db;
     scenario.seed = args.seed;
     scenario.weight_subcarriers = args.weight_subcarriers;
+    scenario.lte_ue_rs = args.ue_rs;
     scenario.reciprocity = match args.chains {
         Chains::Ideal => None,
         c => Some(Reciprocity {

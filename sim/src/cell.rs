@@ -52,6 +52,7 @@ use crate::channel::{
     ChannelModel, Cluster, ClusterChannel, ClusterProfile, NrCdl, ProfileParams, StaticChannel,
     Tdl, TdlProfile, UserGains, UserGeometry, add_awgn,
 };
+use crate::port_signalling::{LteUeRsPorts, MAX_LTE_STREAMS};
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
@@ -167,6 +168,10 @@ pub struct CellScenario {
     /// PSS / SSS / PBCH of the central six PRBs. The control region stays 2 symbols (CFI 2);
     /// no CSI-RS is configured (transmission mode 8). NR carriers ignore it.
     pub lte_crs_ports: usize,
+    /// LTE carriers: the UE-specific RS each single-layer stream gets (port, n_SCID, DMRS
+    /// identity; [`LteUeRsPorts`]) — and with it the UE-RS overhead (12 or 24 REs per PRB pair)
+    /// and which streams a user can separate by orthogonal cover. NR carriers ignore it.
+    pub lte_ue_rs: LteUeRsPorts,
     /// Age of the channel-quality report link adaptation uses, s (LTE: the CQI of subframe n
     /// serves n + 4 at the earliest; 5 ms with scheduling; 0 = the same slot's).
     pub cqi_delay_s: f64,
@@ -211,6 +216,7 @@ impl CellScenario {
             mcs_margin_db: 1.5,
             cqi_delay_s: 0.005,
             lte_crs_ports: 2,
+            lte_ue_rs: LteUeRsPorts::default(),
             srs_processing_s: 1e-3,
             seed: 2026,
         }
@@ -954,6 +960,7 @@ pub fn simulate_carrier(
                 carrier_index,
                 sched.clone(),
                 scenario.lte_crs_ports,
+                scenario.lte_ue_rs,
             )?;
             let n_data = rs.data_res.len();
             let re_prb: Vec<usize> = rs.data_res.iter().map(|&(_, sc)| sc / 12).collect();
@@ -1222,19 +1229,21 @@ fn downlink_rs(
     carrier_index: usize,
     sched: std::ops::Range<usize>,
     lte_crs_ports: usize,
+    lte_ue_rs: LteUeRsPorts,
 ) -> Result<DownlinkRs> {
     let n_sc = carrier.n_sc();
     let (per_set, max) = match carrier.rat() {
-        Rat::Lte => (8, 16),
+        Rat::Lte => (lte_ue_rs.ports().len(), MAX_LTE_STREAMS),
         Rat::Nr => (12, 24),
     };
     if k > max {
         return Err(Error::InvalidParameter {
             name: "n_streams",
             value: massive_mimo::error::Value::of(&k),
-            reason: "at most 16 (LTE: UE-RS ports 7–14 × n_SCID) or 24 (NR: DMRS type 2 × n_SCID) streams",
+            reason: "at most 16 (LTE: UE-RS ports × n_SCID × DMRS identities) or 24 (NR: DMRS type 2 × n_SCID) streams",
         });
     }
+    let cell_id = (carrier_index as u32 * 3 + 1) % 504;
     let mut pilots = Array3::zeros((k, 14, n_sc));
     let mut sets = Vec::new();
     for scid in 0..k.div_ceil(per_set) {
@@ -1248,14 +1257,21 @@ fn downlink_rs(
                     }
                     _ => UeRsSubframe::Normal,
                 };
+                // The set's streams share n_SCID and identity (`LteUeRsPorts::assign`).
+                let mut ports = Vec::with_capacity(members.len());
+                let (mut n_scid, mut pair) = (0, 0);
+                for &j in &members {
+                    let (port, sc, pr) = lte_ue_rs.assign(j)?;
+                    ports.push(port);
+                    (n_scid, pair) = (sc, pr);
+                }
+                let id = LteUeRsPorts::identity(cell_id, pair);
                 UeRsConfig {
-                    n_scid: scid as u32,
+                    n_id: [id, id],
+                    n_scid,
                     subframe: (slot % 10) as u32,
                     kind: special,
-                    ..UeRsConfig::new(
-                        members.iter().map(|j| 7 + j % 8).collect(),
-                        (carrier_index as u32 * 3 + 1) % 504,
-                    )
+                    ..UeRsConfig::new(ports, id)
                 }
                 .write_pilots(g.view_mut())?;
             }
@@ -1286,7 +1302,7 @@ fn downlink_rs(
     pilots.slice_mut(s![.., .., 12 * sched.end..]).fill(zero);
     let dl_end = kind.dl_symbols() as usize;
     let lte = carrier.rat() == Rat::Lte;
-    let n_id = (carrier_index as u32 * 3 + 1) % 504;
+    let n_id = cell_id;
     let data_res = (2..dl_end)
         .flat_map(|l| (12 * sched.start..12 * sched.end).map(move |sc| (l, sc)))
         .filter(|&(l, sc)| (0..k).all(|j| pilots[[j, l, sc]] == zero))
@@ -1452,6 +1468,59 @@ mod tests {
     use super::*;
     use massive_mimo::array::PanelArray;
     use ndarray::Array3;
+
+    /// The UE-RS of 16 LTE streams under each signalling: REs per PRB pair of a normal
+    /// subframe (36.211 §6.10.3.2: CDM group 1 = subcarriers 1, 6, 11 of symbols 5, 6, 12, 13;
+    /// group 2 = 0, 5, 10), which streams share a scrambling set, and that Rel-13's streams j
+    /// and j + 8 use the same port and n_SCID on the same REs under different scrambling.
+    #[test]
+    fn lte_ue_rs_signalling_sets_overhead_and_scrambling() {
+        let array = PanelArray::cross_polarized(8, 4).unwrap();
+        let carrier = ComponentCarrier::td_lte_band41(2595.0, array, 2.6e9).unwrap();
+        let zero = C32::new(0.0, 0.0);
+        for (sig, ue_rs_res, set_len) in [
+            (LteUeRsPorts::Ports7To14, 24, 8),
+            (LteUeRsPorts::Rel13Occ4, 12, 4),
+            (LteUeRsPorts::Tm8, 12, 2),
+        ] {
+            let rs = downlink_rs(&carrier, SlotKind::Downlink, 3, 16, 0, 0..100, 0, sig).unwrap();
+            // PRB 10: away from the central six PRBs; no CRS (0 ports) in this count.
+            let prb10 = rs
+                .data_res
+                .iter()
+                .filter(|&&(_, sc)| sc / 12 == 10)
+                .count();
+            assert_eq!(prb10, 12 * 12 - ue_rs_res, "{sig:?}");
+            let sets: Vec<Vec<usize>> = (0..16)
+                .collect::<Vec<_>>()
+                .chunks(set_len)
+                .map(|c| c.to_vec())
+                .collect();
+            assert_eq!(rs.sets, sets, "{sig:?}");
+            let pilot_res = |j: usize| -> Vec<(usize, usize)> {
+                (0..14)
+                    .flat_map(|l| (120..132).map(move |sc| (l, sc)))
+                    .filter(|&(l, sc)| rs.pilots[[j, l, sc]] != zero)
+                    .collect()
+            };
+            if sig != LteUeRsPorts::Ports7To14 {
+                for j in 0..16 {
+                    // Only CDM group 1 (k' = 1).
+                    assert!(pilot_res(j).iter().all(|&(_, sc)| sc % 12 % 5 == 1), "{j}");
+                }
+            }
+            if sig == LteUeRsPorts::Rel13Occ4 {
+                for j in 0..8 {
+                    assert_eq!(pilot_res(j), pilot_res(j + 8));
+                    let (a, b) = (
+                        rs.pilots.slice(s![j, .., ..]),
+                        rs.pilots.slice(s![j + 8, .., ..]),
+                    );
+                    assert_ne!(a, b, "streams {j} and {} scramble alike", j + 8);
+                }
+            }
+        }
+    }
 
     #[test]
     fn lte_crs_and_sync_signals_take_their_res() {

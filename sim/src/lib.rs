@@ -10,6 +10,7 @@
 //! * [`link_budget`]: powers, noise figures, coupling loss, element gain, uplink power control
 //!   and other-cell interference of a 38.901 drop → the gains and SNRs of a [`CellScenario`];
 //! * [`calibration`]: TDD reciprocity — radio-chain mismatch and its over-the-air calibration;
+//! * [`port_signalling`]: which UE-RS port, n_SCID and DMRS identity each LTE stream gets;
 //! * [`cell`]: a simulated multi-user 3D-MIMO cell on one carrier — sounding, user selection,
 //!   precoding through [`massive_mimo::link::DownlinkSlot`], the users' reception, the uplink
 //!   through [`massive_mimo::link::UplinkSlot`], link adaptation and throughput — and over a
@@ -25,8 +26,10 @@ pub mod cell;
 pub mod channel;
 pub mod link_abstraction;
 pub mod link_budget;
+pub mod port_signalling;
 
 pub use cell::{
     CarrierResult, CellScenario, ChannelKind, Csi, Reciprocity, StreamResult, run_carriers,
     simulate_aggregation, simulate_carrier,
 };
+pub use port_signalling::LteUeRsPorts;
