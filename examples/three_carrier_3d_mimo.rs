@@ -10,7 +10,8 @@
 //! Per carrier, for one 10 ms frame (`--periods`), the real signal chain of the library
 //! (`massive_mimo_sim::cell` documents each step): SRS of all users in the special
 //! subframes' UpPTS → delay-domain estimates per PRB → RZF weights per PRB → 256QAM layers
-//! with LTE UE-specific RS (ports 7–14 × n_SCID 0/1) precoded into the 64-antenna grid → every
+//! with LTE UE-specific RS (Rel-13 ports 7, 8, 11, 13 × n_SCID 0/1 × two DMRS identities;
+//! `--ue-rs`) precoded into the 64-antenna grid → every
 //! user receives through its own clusters (rays through the array's element pattern and
 //! polarisation, moving at 3 km/h) with its noise and interference
 //! → its LMMSE estimate from its UE-RS, equalisation → EVM, uncoded BER and measured SINR per stream → the
