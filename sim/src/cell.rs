@@ -1485,11 +1485,7 @@ mod tests {
         ] {
             let rs = downlink_rs(&carrier, SlotKind::Downlink, 3, 16, 0, 0..100, 0, sig).unwrap();
             // PRB 10: away from the central six PRBs; no CRS (0 ports) in this count.
-            let prb10 = rs
-                .data_res
-                .iter()
-                .filter(|&&(_, sc)| sc / 12 == 10)
-                .count();
+            let prb10 = rs.data_res.iter().filter(|&&(_, sc)| sc / 12 == 10).count();
             assert_eq!(prb10, 12 * 12 - ue_rs_res, "{sig:?}");
             let sets: Vec<Vec<usize>> = (0..16)
                 .collect::<Vec<_>>()

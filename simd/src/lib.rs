@@ -220,6 +220,25 @@ fn shape(
 
 /// The arguments of `split_segments` / `merge_segments`: width ≥ 1, both planes ≥ rows·cols
 /// (`names`: how the width and the two planes are named in the errors).
+/// The checks the sparse-times-lane-block kernels share: `x` is `a.cols() × 1` (names[0]) and
+/// `block` one of its lane blocks (names[1]); returns the block's signals.
+fn csr_block(
+    names: [&'static str; 2],
+    a: &CsrMatrix,
+    x: &MatrixBatch,
+    block: usize,
+) -> Result<usize> {
+    shape(names[0], x.rows(), x.cols(), a.cols(), 1)?;
+    if block >= x.blocks() {
+        return Err(SimdError::OutOfRange {
+            what: names[1],
+            index: block,
+            size: x.blocks(),
+        });
+    }
+    Ok(kernels::csr::block_of(x, block).0)
+}
+
 fn segment_args(
     names: [&'static str; 3],
     need: usize,
@@ -587,15 +606,7 @@ impl Kernels {
         out: &mut [C32],
         stride: usize,
     ) -> Result<()> {
-        shape("csr_lanes: x", x.rows(), x.cols(), a.cols(), 1)?;
-        if block >= x.blocks() {
-            return Err(SimdError::OutOfRange {
-                what: "csr_lanes: block",
-                index: block,
-                size: x.blocks(),
-            });
-        }
-        let (lanes, _) = kernels::csr::block_of(x, block);
+        let lanes = csr_block(["csr_lanes: x", "csr_lanes: block"], a, x, block)?;
         if stride < lanes {
             return Err(SimdError::LengthMismatch {
                 what: "csr_lanes: stride (at least the block's signals)",
@@ -644,16 +655,13 @@ impl Kernels {
         block: usize,
         y: &mut MatrixBatch,
     ) -> Result<()> {
-        shape("csr_lanes_batch: x", x.rows(), x.cols(), a.cols(), 1)?;
+        let lanes = csr_block(
+            ["csr_lanes_batch: x", "csr_lanes_batch: block"],
+            a,
+            x,
+            block,
+        )?;
         shape("csr_lanes_batch: y", y.rows(), y.cols(), a.rows(), 1)?;
-        if block >= x.blocks() {
-            return Err(SimdError::OutOfRange {
-                what: "csr_lanes_batch: block",
-                index: block,
-                size: x.blocks(),
-            });
-        }
-        let (lanes, _) = kernels::csr::block_of(x, block);
         same_batch("csr_lanes_batch: y (the block's signals)", lanes, y.len())?;
         dispatch!(
             self,

@@ -127,12 +127,16 @@ pub(crate) fn lanes_scalar(
     let (lanes, xb) = block_of(x, block);
     for o in 0..a.rows() {
         for (l, y) in out[o * stride..o * stride + lanes].iter_mut().enumerate() {
-            *y = a
-                .row(o)
-                .map(|(c, v)| v * C32::new(xb[c * E + l], xb[c * E + LANES + l]))
-                .sum();
+            *y = lane_sum(a, o, xb, l);
         }
     }
+}
+
+/// Row `o` of `a` times lane `l` of the block `xb`, the scalar references' sum.
+fn lane_sum(a: &CsrMatrix, o: usize, xb: &[f32], l: usize) -> C32 {
+    a.row(o)
+        .map(|(c, v)| v * C32::new(xb[c * E + l], xb[c * E + LANES + l]))
+        .sum()
 }
 
 /// Row `o` of `a` times lanes `g..g + V::LANES` of the block at `xp` (rows·E f32): the
@@ -209,10 +213,7 @@ pub(crate) fn lanes_batch_scalar(
     let yb = y.as_mut_slice();
     for o in 0..a.rows() {
         for l in 0..LANES {
-            let s: C32 = a
-                .row(o)
-                .map(|(c, v)| v * C32::new(xb[c * E + l], xb[c * E + LANES + l]))
-                .sum();
+            let s = lane_sum(a, o, xb, l);
             yb[o * E + l] = s.re;
             yb[o * E + LANES + l] = s.im;
         }
