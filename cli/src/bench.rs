@@ -263,7 +263,15 @@ pub fn report(quick: bool) -> Result<Value, String> {
         }
         let dl = t(&mut || f.downlink_slot());
         let ul = t(&mut || f.uplink_slot());
-        for (dir, s) in [("downlink", dl), ("uplink", ul)] {
+        // The DU of an O-RAN 7.2x split: the same chains without the OFDM (in the radio).
+        let dl_du = t(&mut || f.downlink_slot_du());
+        let ul_du = t(&mut || f.uplink_slot_du());
+        for (dir, s) in [
+            ("downlink", dl),
+            ("uplink", ul),
+            ("downlink, 7.2x DU", dl_du),
+            ("uplink, 7.2x DU", ul_du),
+        ] {
             capacity.push(json!({
                 "case": format!("{} 64T64R 16 layers", carrier.name),
                 "direction": dir,
@@ -764,7 +772,7 @@ pub fn table(r: &Value) -> String {
     for c in r["capacity"].as_array().into_iter().flatten() {
         let _ = writeln!(
             s,
-            "  {:<36} {:<9} {:>9.1} µs per {:>4.1} ms slot → {:>5.1} cores",
+            "  {:<36} {:<18} {:>9.1} µs per {:>4.1} ms slot → {:>5.1} cores",
             c["case"].as_str().unwrap_or("?"),
             c["direction"].as_str().unwrap_or("?"),
             c["slot_seconds"].as_f64().unwrap_or(f64::NAN) * 1e6,

@@ -248,7 +248,9 @@ fn bench_json_has_every_key() {
         assert!(k["seconds"].as_f64().unwrap() > 0.0);
     }
     let cap = v["capacity"].as_array().unwrap();
-    assert!(cap.iter().any(|c| c["direction"] == "uplink"));
+    for dir in ["uplink", "downlink", "uplink, 7.2x DU", "downlink, 7.2x DU"] {
+        assert!(cap.iter().any(|c| c["direction"] == dir), "{dir} missing");
+    }
     assert!(
         cap.iter()
             .all(|c| c["cores_per_carrier"].as_f64().unwrap() > 0.0)

@@ -419,15 +419,26 @@ impl SlotFixture {
 
     /// The downlink slot: SRS estimation, weights, application, OFDM.
     pub fn downlink_slot(&mut self) {
-        self.srs_delay_domain();
-        self.weights();
-        self.apply();
+        self.downlink_slot_du();
         self.ofdm_mod();
     }
 
     /// The uplink slot: OFDM, DMRS estimation, detection, LLRs.
     pub fn uplink_slot(&mut self) {
         self.ofdm_demod();
+        self.uplink_slot_du();
+    }
+
+    /// The downlink slot of an O-RAN 7.2x DU (frequency domain only: the radio runs the
+    /// OFDM): delay-domain SRS estimation, weights, application.
+    pub fn downlink_slot_du(&mut self) {
+        self.srs_delay_domain();
+        self.weights();
+        self.apply();
+    }
+
+    /// The uplink slot of an O-RAN 7.2x DU: DMRS estimation, detection, LLRs.
+    pub fn uplink_slot_du(&mut self) {
         self.dmrs_estimation();
         self.detect();
         self.demap_all();
