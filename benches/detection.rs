@@ -39,7 +39,8 @@ impl Prepared {
                 n_sym: 14,
             })
             .expect("valid"),
-            h: Array3::from_shape_fn((N_PRB, n_rx, n_l), |(g, r, l)| {
+            // [group, layer, antenna] (`GroupChannels::h`).
+            h: Array3::from_shape_fn((N_PRB, n_l, n_rx), |(g, l, r)| {
                 C32::new(
                     ((g + 3 * r + 7 * l) % 11) as f32 * 0.1 - 0.5,
                     ((r * l + g) % 5) as f32 * 0.1,

@@ -107,6 +107,11 @@ const IN_PLACE_MIN_SC: usize = 24;
 /// [`IN_PLACE_MIN_SC`] on the AVX2 and NEON backends: one PRB (per-PRB detection on AVX2
 /// measured 19.3 → 14.8 ms for the NR 100 MHz 64 × 16 slot, issue 16).
 const IN_PLACE_MIN_SC_NARROW: usize = 12;
+/// Most inputs `k` for which AVX-512 also multiplies one-PRB groups in place: with few input
+/// rows the planes' wide GEMM has too short an inner dimension to repay the copies (NR
+/// 100 MHz per-PRB MMSE, Zen 4: 4 × 4 ×1.45, 4 × 2 ×1.35, 2 × 2 ×1.16 in place; 32 × 8 equal
+/// either way, 64 × 16 and 64 × 8 15–25 % slower in place).
+const IN_PLACE_MAX_K_AVX512: usize = 8;
 
 impl GridApplier {
     /// Buffers for up to `n_tx` outputs (antennas), `k` inputs (layers) and `max_cols` REs per
@@ -350,6 +355,7 @@ impl GridApplier {
         // so every machine's tests run both paths).
         let in_place_min = match self.kernels.backend() {
             crate::simd::Backend::Avx2 | crate::simd::Backend::Neon => IN_PLACE_MIN_SC_NARROW,
+            crate::simd::Backend::Avx512 if k <= IN_PLACE_MAX_K_AVX512 => IN_PLACE_MIN_SC_NARROW,
             _ => IN_PLACE_MIN_SC,
         };
         if prg_sc < in_place_min && n_sym <= self.max_cols {

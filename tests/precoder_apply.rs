@@ -37,44 +37,47 @@ fn close(a: &Array3<C32>, b: &Array3<C32>) {
 
 #[test]
 fn grid_application_matches_the_reference_for_every_prg_size_and_backend() {
-    let (n_tx, k, n_sym, n_sc) = (12, 5, 14, 132);
-    let x = Array3::from_shape_fn((k, n_sym, n_sc), |(a, b, c)| val(a, b, c));
-    for backend in Backend::available() {
-        for (prg_prbs, max_cols) in [
-            (1, 14 * 12),
-            (2, 14 * 96),
-            (4, 14 * 24),
-            (0, 14 * 40),
-            (2, 14),
-            (4, 100),
-            // Narrow PRGs (in place on AVX2 and NEON; through split planes on the scalar and
-            // AVX-512 backends, in pieces smaller than one PRG: 14 ≤ 20 < 14·12), and with
-            // n_sym > max_cols the general strided path.
-            (1, 20),
-            (1, 10),
-            (0, 10),
-        ] {
-            let prg_sc = if prg_prbs == 0 { n_sc } else { 12 * prg_prbs };
-            let n_prg = n_sc.div_ceil(prg_sc);
-            let w = Array3::from_shape_fn((n_prg, n_tx, k), |(a, b, c)| val(b, c, a + 3));
-            let mut ap = PrecoderApplier::new(n_tx, k, max_cols)
-                .unwrap()
-                .with_kernels(Kernels::with_backend(backend).unwrap());
-            let mut y = Array3::zeros((n_tx, n_sym, n_sc));
-            ap.process_grid(w.view(), prg_prbs, x.view(), y.view_mut())
+    // k = 5 and 10 inputs: AVX-512 multiplies one-PRB groups in place up to 8 inputs, through
+    // split planes above.
+    for (n_tx, k, n_sym, n_sc) in [(12, 5, 14, 132), (12, 10, 14, 132)] {
+        let x = Array3::from_shape_fn((k, n_sym, n_sc), |(a, b, c)| val(a, b, c));
+        for backend in Backend::available() {
+            for (prg_prbs, max_cols) in [
+                (1, 14 * 12),
+                (2, 14 * 96),
+                (4, 14 * 24),
+                (0, 14 * 40),
+                (2, 14),
+                (4, 100),
+                // Narrow PRGs (in place on AVX2 and NEON, and on AVX-512 for k ≤ 8; through split
+                // planes on the scalar backend and on AVX-512 for k > 8, in pieces smaller than one
+                // PRG: 14 ≤ 20 < 14·12), and with n_sym > max_cols the general strided path.
+                (1, 20),
+                (1, 10),
+                (0, 10),
+            ] {
+                let prg_sc = if prg_prbs == 0 { n_sc } else { 12 * prg_prbs };
+                let n_prg = n_sc.div_ceil(prg_sc);
+                let w = Array3::from_shape_fn((n_prg, n_tx, k), |(a, b, c)| val(b, c, a + 3));
+                let mut ap = PrecoderApplier::new(n_tx, k, max_cols)
+                    .unwrap()
+                    .with_kernels(Kernels::with_backend(backend).unwrap());
+                let mut y = Array3::zeros((n_tx, n_sym, n_sc));
+                ap.process_grid(w.view(), prg_prbs, x.view(), y.view_mut())
+                    .unwrap();
+                close(&y, &reference_grid(&w, prg_sc, &x));
+                // Strided views: every other symbol of a larger grid, both in and out.
+                let big = Array3::from_shape_fn((k, 2 * n_sym, n_sc), |(a, b, c)| x[[a, b / 2, c]]);
+                let mut ybig = Array3::zeros((n_tx, 2 * n_sym, n_sc));
+                ap.process_grid(
+                    w.view(),
+                    prg_prbs,
+                    big.slice(s![.., ..;2, ..]),
+                    ybig.slice_mut(s![.., ..;2, ..]),
+                )
                 .unwrap();
-            close(&y, &reference_grid(&w, prg_sc, &x));
-            // Strided views: every other symbol of a larger grid, both in and out.
-            let big = Array3::from_shape_fn((k, 2 * n_sym, n_sc), |(a, b, c)| x[[a, b / 2, c]]);
-            let mut ybig = Array3::zeros((n_tx, 2 * n_sym, n_sc));
-            ap.process_grid(
-                w.view(),
-                prg_prbs,
-                big.slice(s![.., ..;2, ..]),
-                ybig.slice_mut(s![.., ..;2, ..]),
-            )
-            .unwrap();
-            close(&ybig.slice(s![.., ..;2, ..]).to_owned(), &y);
+                close(&ybig.slice(s![.., ..;2, ..]).to_owned(), &y);
+            }
         }
     }
 }
