@@ -686,6 +686,56 @@ fn sic_lowers_the_bit_error_rate_of_mmse() {
     assert!(ber_sic < 0.8 * ber0, "SIC {ber_sic:.3e} vs MMSE {ber0:.3e}");
 }
 
+/// SIC refuses each wrong shape on its own (the received grid, the output grid, the noise
+/// output, the channels), naming the pair it checks; the right shapes pass.
+#[test]
+fn sic_names_each_wrong_shape() {
+    use massive_mimo::detection::{DetectorConfig, SicConfig, SicDetector};
+    let (n_rx, n_l, n_groups) = (4, 2, 2);
+    let mut sic = SicDetector::new(&DetectorConfig {
+        max_ant: n_rx,
+        max_layers: n_l,
+        max_interferers: 0,
+        max_groups: n_groups,
+        group_prbs: 1,
+        n_sym: 1,
+    })
+    .unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let h = Array3::from_shape_fn((n_groups, n_l, n_rx), |_| cn(&mut rng, 1.0));
+    let h_bad = Array3::from_shape_fn((n_groups, n_l, n_rx + 1), |_| cn(&mut rng, 1.0));
+    let y = Array3::from_shape_fn((n_rx, 1, 24), |_| cn(&mut rng, 1.0));
+    let y_bad = Array3::from_shape_fn((n_rx, 1, 12), |_| cn(&mut rng, 1.0));
+    let nvs = [0.1f32; 2];
+    let cfg = SicConfig {
+        modulation: Modulation::Qpsk,
+        stages: 1,
+        irc: false,
+    };
+    let grids = "y [n_rx, n_sym, n_sc] / x [n_l, n_sym, n_sc]";
+    let outputs = "x_noise_var [n_groups, n_l] / h [n_groups, n_layers, n_ant]";
+    for (what, hh, yy, x_sc, xv_rows, want) in [
+        ("all right", &h, &y, 24, n_groups, None),
+        ("y alone", &h, &y_bad, 24, n_groups, Some(grids)),
+        ("x alone", &h, &y, 12, n_groups, Some(grids)),
+        ("x_noise_var alone", &h, &y, 24, n_groups + 1, Some(outputs)),
+        ("h alone", &h_bad, &y, 24, n_groups, Some(outputs)),
+    ] {
+        let ch = GroupChannels {
+            h: hh.view(),
+            noise_var: &nvs,
+            interference: None,
+        };
+        let mut x = Array3::zeros((n_l, 1, x_sc));
+        let mut xv = Array2::zeros((xv_rows, n_l));
+        let r = sic.process(&ch, cfg, yy.view(), x.view_mut(), xv.view_mut());
+        match want {
+            None => assert!(r.is_ok(), "{what}: {r:?}"),
+            Some(name) => assert_eq!(support::err::name(r), name, "{what}"),
+        }
+    }
+}
+
 /// Issue 21, finding 2: capacities that used to abort in the allocator (1e9 PRBs, 1e9 columns)
 /// are typed errors naming the parameters.
 #[test]
