@@ -1326,3 +1326,61 @@ fn per_slot_allocations_estimate_each_group_on_its_own_prbs() {
         }
     }
 }
+
+/// Both estimators through the one interface (`SlotEstimator`, what the slot pipelines hold):
+/// the trait's calls equal the estimators' own — the same estimate bit for bit, the report it
+/// returns is the one `report` gives and not empty, and the outputs and runs are the estimate's
+/// dimensions (three DMRS runs, one delay-domain run).
+#[test]
+fn both_estimators_answer_alike_through_the_slot_estimator_trait() {
+    use massive_mimo::estimation::{CyclicShiftEstimator, SlotEstimator};
+    let (n_rx, n_prb) = (4, 6);
+    let dm = dmrs(DmrsType::Type1, vec![0, 1], false, n_prb);
+    let mut srs = Array3::zeros((4, 14, 12 * n_prb));
+    massive_mimo::refsig::write_multiplexed_users(
+        &SrsConfig::single_port(4, 4 * n_prb / 4, 13, (0, 0)),
+        4,
+        srs.view_mut(),
+    )
+    .unwrap();
+    for (what, pilots) in [("DMRS", &dm), ("SRS", &srs)] {
+        let n_ports = pilots.dim().0;
+        let h = channel(90, (n_rx, n_ports, 14, 12 * n_prb), 0.003, 0.0, 4);
+        let rx = receive(91, &h, pilots, 0.01);
+        let make = || -> Box<dyn SlotEstimator> {
+            if what == "DMRS" {
+                let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+                Box::new(ChannelEstimator::new(pattern, n_rx, EstimatorConfig::default()).unwrap())
+            } else {
+                Box::new(
+                    CyclicShiftEstimator::new(
+                        pilots.view(),
+                        n_rx,
+                        NORMAL_CP_FRACTION,
+                        OutputResolution::Prb,
+                    )
+                    .unwrap(),
+                )
+            }
+        };
+        let mut dynamic = make();
+        let mut est = dynamic.estimate().unwrap();
+        let returned = dynamic.process(rx.view(), None, &mut est).unwrap().clone();
+        assert_eq!(&returned, dynamic.report(), "{what}");
+        assert!(
+            returned.rsrp.iter().all(|&p| p > 0.0),
+            "{what}: {returned:?}"
+        );
+        let (runs, outs, ports, ants) = est.view().dim();
+        assert_eq!((ports, ants), (n_ports, n_rx), "{what}");
+        assert_eq!(dynamic.n_outputs(), outs, "{what}");
+        assert_eq!(dynamic.n_runs(), runs, "{what}");
+        // DMRS in three symbols (runs), the delay-domain estimator one.
+        assert_eq!(runs, if what == "DMRS" { 3 } else { 1 }, "{what}");
+        // The inherent calls give the same estimate.
+        let mut again = make().estimate().unwrap();
+        let mut inherent = make();
+        inherent.process(rx.view(), None, &mut again).unwrap();
+        assert_eq!(est.view(), again.view(), "{what}");
+    }
+}

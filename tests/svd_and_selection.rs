@@ -193,3 +193,55 @@ fn block_diagonalization_nulls_the_other_users() {
         "layers[k]"
     );
 }
+
+/// SUS where the orthogonal components decide (Yoo & Goldsmith's greedy step): user 0 = 2·e₁
+/// is taken first (largest norm); then user 2 = 0.9·e₂ (orthogonal component 0.9) beats user 1
+/// = 1.5·e₁ + 0.5·e₂ (orthogonal component 0.5, though its norm is 1.58); user 1 then lies in
+/// the span and nothing is left to take, so 2 of the 3 asked for. A zero, a NaN and an
+/// infinite channel (whose norm would win every step) are never taken, and α = 0 or no users
+/// are refused.
+#[test]
+fn sus_takes_the_largest_orthogonal_component_and_skips_unusable_users() {
+    let c = |v: [f32; 4]| v.map(|x| C32::new(x, 0.0));
+    let rows = [
+        c([2.0, 0.0, 0.0, 0.0]),
+        c([1.5, 0.5, 0.0, 0.0]),
+        c([0.0, 0.9, 0.0, 0.0]),
+        c([0.0, 0.0, 0.0, 0.0]),
+        c([f32::NAN, 0.0, 5.0, 0.0]),
+        c([f32::INFINITY, 0.0, 0.0, 0.0]),
+    ];
+    let h = Array2::from_shape_fn((6, 4), |(u, t)| rows[u][t]);
+    assert_eq!(
+        semi_orthogonal_selection(h.view(), 3, 1.0).unwrap(),
+        vec![0, 2]
+    );
+    // The orthogonality filter: user 2 = (1.2, 1.6) has normalised correlation 0.6 with user 0
+    // (2.5·e₁)
+    // under α = 0.7, so it stays, and its orthogonal component 1.6 beats user 1's 0.9.
+    let h2 = Array2::from_shape_fn((3, 4), |(u, t)| {
+        [
+            c([2.5, 0.0, 0.0, 0.0]),
+            c([0.0, 0.9, 0.0, 0.0]),
+            c([1.2, 1.6, 0.0, 0.0]),
+        ][u][t]
+    });
+    assert_eq!(
+        semi_orthogonal_selection(h2.view(), 2, 0.7).unwrap(),
+        vec![0, 2]
+    );
+    // With room for all four dimensions, still only usable users.
+    let chosen = semi_orthogonal_selection(h.view(), 4, 1.0).unwrap();
+    assert!(chosen.iter().all(|&u| u < 3), "{chosen:?}");
+    for (k, alpha, users) in [(2, 0.0, 6), (2, 0.5, 0)] {
+        assert_eq!(
+            support::err::name(semi_orthogonal_selection(
+                h.slice(ndarray::s![..users, ..]),
+                k,
+                alpha
+            )),
+            "(k, alpha, n_users)",
+            "k {k} alpha {alpha} users {users}"
+        );
+    }
+}
