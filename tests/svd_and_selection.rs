@@ -216,9 +216,9 @@ fn sus_takes_the_largest_orthogonal_component_and_skips_unusable_users() {
         semi_orthogonal_selection(h.view(), 3, 1.0).unwrap(),
         vec![0, 2]
     );
-    // The orthogonality filter: user 2 = (1.2, 1.6) has normalised correlation 0.6 with user 0
-    // (2.5·e₁)
-    // under α = 0.7, so it stays, and its orthogonal component 1.6 beats user 1's 0.9.
+    // The orthogonality filter: user 2 = (1.2, 1.6) has normalised correlation 0.6 with user
+    // 0 = 2.5·e₁, under α = 0.7, so it stays, and its orthogonal component 1.6 beats user 1's
+    // 0.9.
     let h2 = Array2::from_shape_fn((3, 4), |(u, t)| {
         [
             c([2.5, 0.0, 0.0, 0.0]),

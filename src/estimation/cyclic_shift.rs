@@ -316,6 +316,8 @@ impl CyclicShiftEstimator {
                 .zip(&offsets)
                 .zip(&ratios)
                 .map(|((&q, &n), rho)| {
+                    // First kept tap of the port's window.
+                    let start = (n + m - pre) % m;
                     let (map, fold): (CsrMatrix, Vec<(usize, C32)>) = if decimated {
                         let (first, c0) = (sc[0] / 12, C32::new(1.0, 0.0) / rho[0]);
                         let cols = (0..n_out)
@@ -346,11 +348,9 @@ impl CyclicShiftEstimator {
                             .map(|(&i, &w)| w / rho[i])
                             .collect();
                         let map = CsrMatrix::new(map_off.clone(), map_m.clone(), values, m)?;
-                        let start = (n + m - pre) % m;
                         let own = (0..keep).map(|i| ((start + i) % m, C32::new(1.0, 0.0)));
                         (map, own.collect())
                     };
-                    let start = (n + m - pre) % m;
                     let (back, slot) = tap_map(&fold, start, m, n_bins)?;
                     Ok(Port {
                         index: q,
