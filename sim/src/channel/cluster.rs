@@ -5,11 +5,15 @@
 //! 38.901 Table 7.5-3 times the intra-cluster spreads (c_ASD, c_ZSD at the BS; c_ASA, c_ZSA at
 //! the user), with random ray coupling, cross-polarisation ratio and random initial phases
 //! (38.901 §7.7.1 steps 1–3, the CDL procedure), plus an optional line-of-sight ray with a
-//! Rician K-factor. The downlink gain from BS antenna a to the user at frequency f and time t
-//! is (38.901 eq. 7.5-22 with a single vertically polarised isotropic user antenna):
+//! Rician K-factor. The downlink gain from BS antenna a to the user's vertically polarised
+//! isotropic antenna at frequency f and time t is (38.901 eq. 7.5-22):
 //!
 //! `H_a(f, t) = Σ_rays √(P_ray)·(F_θ,a·e^{jΦθθ} + F_φ,a·√(1/κ)·e^{jΦθφ})·e^{j2π r̂_BS·d_a}
 //!              ·e^{j2π ν_ray t}·e^{−j2π f τ_cluster}`
+//!
+//! and, for the users' other antennas ([`UeArray`]), the φ row `(F_θ,a·√(1/κ)·e^{jΦφθ} +
+//! F_φ,a·e^{jΦφφ})` for a horizontally polarised one, times `e^{j2π r̂_UE·d_r}` for element r at
+//! d_r (wavelengths); the LOS ray's polarisation matrix is diag(1, −1).
 //!
 //! with (F_θ, F_φ) the element field of [`PanelArray::field`] (Table 7.3-1 pattern, ±45° or
 //! V/H slant), d_a the element position in wavelengths at f (the array's spacings scaled by
@@ -23,7 +27,7 @@
 //! spreading with √(−ln P) in azimuth and −ln P in zenith around the line of sight) and then
 //! scales it to the requested delay and angle spreads exactly.
 
-use super::{ChannelModel, SPEED_OF_LIGHT, check_response_args, normal};
+use super::{ChannelModel, SPEED_OF_LIGHT, UeArray, UePolarization, check_response_args, normal};
 use massive_mimo::array::PanelArray;
 use massive_mimo::tables::cdl::{self, CdlCluster, RAY_OFFSETS};
 use massive_mimo::{C32, Error, Result};
@@ -508,9 +512,20 @@ struct Ray {
     amplitude: f64,
     bs_zenith_deg: f64,
     bs_azimuth_deg: f64,
+    /// The θ row of the polarisation matrix (seen by a vertical UE antenna).
     e_field: (C32, C32),
+    /// The φ row (seen by a horizontal UE antenna).
+    e_field_phi: (C32, C32),
+    /// r̂_UE, the unit vector of arrival at the user (x, y, z).
+    ue_direction: [f64; 3],
     /// r̂_UE·v̄ / c, s/m·m/s = dimensionless: Doppler = f × this.
     doppler_per_hz: f64,
+}
+
+/// The unit vector of zenith `ze` and azimuth `az` (degrees), 38.901 eq. 7.5-23.
+fn unit_vector(ze_deg: f64, az_deg: f64) -> [f64; 3] {
+    let (t, f) = (ze_deg.to_radians(), az_deg.to_radians());
+    [t.sin() * f.cos(), t.sin() * f.sin(), t.cos()]
 }
 
 #[derive(Clone, Debug)]
@@ -526,16 +541,42 @@ pub struct ClusterChannel {
     design_hz: f64,
     users: Vec<UserRays>,
     element_gains_db: Vec<f64>,
+    ue: UeArray,
 }
 
 impl ClusterChannel {
     /// Users at `geometries` with `profiles` (one each), seen through `array` whose spacings
-    /// are in wavelengths at `array_design_hz`; ray coupling and phases drawn from `seed`.
+    /// are in wavelengths at `array_design_hz`; ray coupling and phases drawn from `seed`;
+    /// single-antenna users ([`UeArray::Single`]).
     pub fn new(
         array: PanelArray,
         array_design_hz: f64,
         geometries: &[UserGeometry],
         profiles: &[ClusterProfile],
+        seed: u64,
+    ) -> Result<Self> {
+        Self::with_ue_array(
+            array,
+            array_design_hz,
+            geometries,
+            profiles,
+            UeArray::Single,
+            seed,
+        )
+    }
+
+    /// As [`Self::new`], each user with the receive antennas of `ue`. The antennas share the
+    /// rays (angles, coupling, XPR, the θ-row phases: the same draws as [`Self::new`], so
+    /// antenna 0 of every user is the single-antenna channel of the same seed); the φ-row phases
+    /// Φφθ, Φφφ come from a stream of their own. The normalisation is the θ row's (E|H|² = 1 on
+    /// a vertical UE antenna; a horizontal one sees what the XPR and the BS elements' slant
+    /// leave it: the same on average with ±45° slant elements).
+    pub fn with_ue_array(
+        array: PanelArray,
+        array_design_hz: f64,
+        geometries: &[UserGeometry],
+        profiles: &[ClusterProfile],
+        ue: UeArray,
         seed: u64,
     ) -> Result<Self> {
         if geometries.is_empty() || geometries.len() != profiles.len() {
@@ -553,6 +594,7 @@ impl ClusterChannel {
             });
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut phi_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9D0_1A71_2ED);
         let mut users = Vec::with_capacity(profiles.len());
         let mut element_gains_db = Vec::with_capacity(profiles.len());
         let mut resp = vec![C32::new(0.0, 0.0); array.len()];
@@ -615,6 +657,8 @@ impl ClusterChannel {
                         kappa
                     };
                     let e_tp = ph(&mut rng) * (1.0 / kappa).sqrt() as f32;
+                    let e_pt = ph(&mut phi_rng) * (1.0 / kappa).sqrt() as f32;
+                    let e_pp = ph(&mut phi_rng);
                     let delay_entry = match sub[n] {
                         Some((d2, _)) if (8..12).contains(&m) || (16..18).contains(&m) => d2,
                         Some((_, d3)) if (12..16).contains(&m) => d3,
@@ -628,6 +672,8 @@ impl ClusterChannel {
                         ),
                         bs_azimuth_deg: c.bs_azimuth_deg + s.bs_azimuth_deg * ray_offset(m),
                         e_field: (e_tt, e_tp),
+                        e_field_phi: (e_pt, e_pp),
+                        ue_direction: unit_vector(ue_ze, ue_az),
                         doppler_per_hz: doppler(ue_ze, ue_az),
                     });
                 }
@@ -635,12 +681,16 @@ impl ClusterChannel {
             if let Some((_, ze, az)) = prof.los {
                 delays.push(0.0);
                 let a = 2.0 * PI * rng.r#gen::<f64>();
+                let e = C32::new(a.cos() as f32, a.sin() as f32);
+                let zero = C32::new(0.0, 0.0);
                 rays.push(Ray {
                     cluster: delays.len() - 1,
                     amplitude: (k_lin / (1.0 + k_lin)).sqrt(),
                     bs_zenith_deg: ze,
                     bs_azimuth_deg: az,
-                    e_field: (C32::new(a.cos() as f32, a.sin() as f32), C32::new(0.0, 0.0)),
+                    e_field: (e, zero),
+                    e_field_phi: (zero, -e),
+                    ue_direction: unit_vector(180.0 - ze, az + 180.0),
                     doppler_per_hz: doppler(180.0 - ze, az + 180.0),
                 });
             }
@@ -661,6 +711,7 @@ impl ClusterChannel {
             design_hz: array_design_hz,
             users,
             element_gains_db,
+            ue,
         })
     }
 
@@ -678,13 +729,17 @@ impl ChannelModel for ClusterChannel {
         self.users.len()
     }
 
+    fn n_rx(&self) -> usize {
+        self.ue.len()
+    }
+
     fn n_ant(&self) -> usize {
         self.array.len()
     }
 
-    /// The array response and the Doppler are evaluated at the mean of `freqs_hz` (a carrier's
-    /// centre: over 20–100 MHz at 2–4 GHz the array's electrical size changes by < 3 %); the
-    /// delays' phase at every frequency.
+    /// The array response, the UE elements' positions (wavelengths) and the Doppler are
+    /// evaluated at the mean of `freqs_hz` (a carrier's centre: over 20–100 MHz at 2–4 GHz the
+    /// array's electrical size changes by < 3 %); the delays' phase at every frequency.
     fn frequency_response(
         &self,
         t_s: f64,
@@ -699,12 +754,24 @@ impl ChannelModel for ClusterChannel {
         let arr = self.array.at_frequency_ratio(fc / self.design_hz)?;
         let n_ant = arr.len();
         let mut resp = vec![C32::new(0.0, 0.0); n_ant];
-        for (u, user) in self.users.iter().enumerate() {
-            // Per cluster: v_n[a] = Σ_rays amplitude·e^{j2πνt}·response_a.
+        let n_rx = self.ue.len();
+        for (q, user) in (0..self.users.len() * n_rx).map(|q| (q, &self.users[q / n_rx])) {
+            let Some((d_r, pol)) = self.ue.element(q % n_rx) else {
+                continue;
+            };
+            // Per cluster: v_n[a] = Σ_rays amplitude·e^{j2πνt}·e^{j2π r̂_UE·d_r}·response_a.
             let mut v = vec![Complex64::new(0.0, 0.0); user.delays.len() * n_ant];
             for r in &user.rays {
-                arr.response(r.bs_zenith_deg, r.bs_azimuth_deg, r.e_field, &mut resp)?;
-                let g = Complex64::from_polar(r.amplitude, 2.0 * PI * fc * r.doppler_per_hz * t_s);
+                let e_field = match pol {
+                    UePolarization::Theta => r.e_field,
+                    UePolarization::Phi => r.e_field_phi,
+                };
+                arr.response(r.bs_zenith_deg, r.bs_azimuth_deg, e_field, &mut resp)?;
+                let ue_phase: f64 = r.ue_direction.iter().zip(&d_r).map(|(a, b)| a * b).sum();
+                let g = Complex64::from_polar(
+                    r.amplitude,
+                    2.0 * PI * fc * r.doppler_per_hz * t_s + 2.0 * PI * ue_phase,
+                );
                 for (acc, x) in v[r.cluster * n_ant..(r.cluster + 1) * n_ant]
                     .iter_mut()
                     .zip(&resp)
@@ -713,7 +780,7 @@ impl ChannelModel for ClusterChannel {
                 }
             }
             for (k, f) in freqs_hz.iter().enumerate() {
-                let mut row = out.slice_mut(ndarray::s![u, k, ..]);
+                let mut row = out.slice_mut(ndarray::s![q, k, ..]);
                 row.fill(C32::new(0.0, 0.0));
                 for (n, tau) in user.delays.iter().enumerate() {
                     let rot = Complex64::from_polar(1.0, -2.0 * PI * (f * tau).fract());
@@ -817,6 +884,116 @@ mod tests {
                 .map(|e| e.parameter()),
             Some("delay_spread_s")
         );
+    }
+
+    #[test]
+    fn ue_antennas_see_the_rays_through_their_position_and_polarisation() {
+        let freqs: Vec<f64> = (0..600).map(|k| 2.6e9 + 15e3 * k as f64).collect();
+        let geoms: Vec<_> = (0..16)
+            .map(|u| user(-60.0 + 8.0 * u as f64, 95.0 + u as f64))
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let profs: Vec<_> = geoms
+            .iter()
+            .map(|g| ClusterProfile::generate(&mut rng, g, &ProfileParams::default()).unwrap())
+            .collect();
+        let four = ClusterChannel::with_ue_array(
+            array(),
+            2.6e9,
+            &geoms,
+            &profs,
+            UeArray::TwoCrossPolarized,
+            1,
+        )
+        .unwrap();
+        assert_eq!((four.n_users(), four.n_rx()), (16, 4));
+        let mut h4 = Array3::zeros((64, 600, 64));
+        four.frequency_response(0.01, &freqs, h4.view_mut())
+            .unwrap();
+        // Antenna 0 of each user is the single-antenna channel of the same seed, bit for bit.
+        let one = ClusterChannel::new(array(), 2.6e9, &geoms, &profs, 1).unwrap();
+        let mut h1 = Array3::zeros((16, 600, 64));
+        one.frequency_response(0.01, &freqs, h1.view_mut()).unwrap();
+        for u in 0..16 {
+            assert_eq!(
+                h4.slice(ndarray::s![4 * u, .., ..]),
+                h1.slice(ndarray::s![u, .., ..])
+            );
+        }
+        // Rich scattering (12 clusters × 20 rays): the vertical and the horizontal antennas
+        // have unit mean power (E over the rays' phases: (1 + 1/κ)/2 for either row through
+        // ±45° elements); one row's power fades with its few strong clusters (a coefficient of
+        // variation ≈ 0.3), so the bound is on the mean of 32 rows: ±0.2 ≈ 4 standard errors.
+        // The co-located cross-polarised pair is uncorrelated: with independent Φ per ray
+        // E[ρ] = 0, and a cluster's 20 rays (2° apart at the BS, one delay) add coherently over
+        // the array and the band, so each cluster is one Gaussian term of power p_c per row and
+        // E|ρ̂|² ≤ Σ p_c² / (Σ p_c)² (equality when the clusters do not average out either);
+        // the mean over the 16 users is bound by the mean of that. (A φ antenna fed the θ row
+        // would give |ρ| = 1.)
+        let mut rho2 = 0.0;
+        let mut inv_n_eff = 0.0;
+        for (u, prof) in profs.iter().enumerate() {
+            let (a, b) = (
+                h4.slice(ndarray::s![4 * u, .., ..]),
+                h4.slice(ndarray::s![4 * u + 1, .., ..]),
+            );
+            let c: C32 = a.iter().zip(b).map(|(x, y)| x * y.conj()).sum::<C32>();
+            let n = a.iter().map(|v| v.norm_sqr()).sum::<f32>()
+                * b.iter().map(|v| v.norm_sqr()).sum::<f32>();
+            rho2 += (c.norm_sqr() / n) as f64 / 16.0;
+            let p = prof.powers();
+            let total: f64 = p.iter().sum();
+            inv_n_eff += p.iter().map(|x| (x / total).powi(2)).sum::<f64>() / 16.0;
+        }
+        assert!(rho2 < inv_n_eff, "{rho2} vs Σ p_c² {inv_n_eff}");
+        // A line-of-sight ray alone (the cluster 300 dB down): the φ antenna sees the LOS
+        // polarisation diag(1, −1) through ±45° elements (|F_θ| = |F_φ|: the same magnitude per
+        // BS antenna), and the pair λ/2 along y is the first pair times e^{jπ·r̂_UE,y}, with
+        // r̂_UE = −r̂_BS (r̂_UE,y = −sin θ·sin φ).
+        let (ze, az) = (100.0f64, 35.0f64);
+        let los = ClusterProfile::from_table(
+            vec![Cluster {
+                delay: 1e-7,
+                power_db: 0.0,
+                bs_azimuth_deg: 0.0,
+                bs_zenith_deg: 90.0,
+                ue_azimuth_deg: 0.0,
+                ue_zenith_deg: 90.0,
+            }],
+            ClusterSpreads::default(),
+            Some((300.0, ze, az)),
+        )
+        .unwrap();
+        let ch = ClusterChannel::with_ue_array(
+            array(),
+            2.6e9,
+            &[user(az, ze)],
+            &[los],
+            UeArray::TwoCrossPolarized,
+            4,
+        )
+        .unwrap();
+        let mut h = Array3::zeros((4, 600, 64));
+        ch.frequency_response(0.0, &freqs, h.view_mut()).unwrap();
+        let r_y = -ze.to_radians().sin() * az.to_radians().sin();
+        let shift = Complex64::from_polar(1.0, PI * r_y);
+        let shift = C32::new(shift.re as f32, shift.im as f32);
+        for k in (0..600).step_by(37) {
+            for a in 0..64 {
+                let h0 = h[[0, k, a]];
+                assert!(
+                    (h[[1, k, a]].norm() - h0.norm()).abs() < 1e-5 * (1.0 + h0.norm()),
+                    "{k} {a}"
+                );
+                for p in 0..2 {
+                    let (x, y) = (h[[p, k, a]], h[[p + 2, k, a]]);
+                    assert!(
+                        (x * shift - y).norm() < 1e-5 * (1.0 + x.norm()),
+                        "{p} {k} {a}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -94,7 +94,7 @@ mod tests {
             ch.frequency_response(0.0, &[1.0], bad.view_mut())
                 .err()
                 .map(|e| e.parameter()),
-            Some("out [n_users, n_freqs, n_ant]")
+            Some("out [n_users·n_rx, n_freqs, n_ant]")
         );
         assert_eq!(
             StaticChannel::rayleigh_iid(0, 64, 1)

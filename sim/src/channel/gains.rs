@@ -43,12 +43,16 @@ impl ChannelModel for UserGains {
         self.inner.n_users()
     }
 
+    fn n_rx(&self) -> usize {
+        self.inner.n_rx()
+    }
+
     fn n_ant(&self) -> usize {
         self.inner.n_ant()
     }
 
-    /// The inner model's response, each user's rows scaled by its amplitude gain (so E|H|² is
-    /// the user's gain, not 1).
+    /// The inner model's response, each user's rows (all its receive antennas) scaled by its
+    /// amplitude gain (so E|H|² is the user's gain, not 1).
     fn frequency_response(
         &self,
         t_s: f64,
@@ -58,8 +62,10 @@ impl ChannelModel for UserGains {
         check_response_args(self, t_s, freqs_hz, &out)?;
         self.inner
             .frequency_response(t_s, freqs_hz, out.view_mut())?;
-        for (mut user, &g) in out.outer_iter_mut().zip(&self.amplitudes) {
-            user.mapv_inplace(|v| v * g);
+        let n_rx = self.inner.n_rx();
+        for (r, mut row) in out.outer_iter_mut().enumerate() {
+            let g = self.amplitudes[r / n_rx];
+            row.mapv_inplace(|v| v * g);
         }
         Ok(())
     }
@@ -91,6 +97,32 @@ mod tests {
                 .zip(b.slice(ndarray::s![u, .., ..]))
             {
                 assert!((x * amp - y).norm() <= 1e-6 * x.norm().max(1e-30), "{u}");
+            }
+        }
+        // Users with two antennas: both rows of a user take its gain.
+        let rows =
+            || Box::new(StaticChannel::rayleigh_iid(6, 8, 4).unwrap()) as Box<dyn ChannelModel>;
+        let two = UserGains::new(
+            Box::new(crate::channel::IndependentRx::new(rows(), 2).unwrap()),
+            &[0.0, -20.0, 6.0],
+        )
+        .unwrap();
+        assert_eq!((two.n_users(), two.n_rx()), (3, 2));
+        let mut a = Array3::zeros((6, 2, 8));
+        let mut b = Array3::zeros((6, 2, 8));
+        rows()
+            .frequency_response(0.0, &[1e9, 2e9], a.view_mut())
+            .unwrap();
+        two.frequency_response(0.0, &[1e9, 2e9], b.view_mut())
+            .unwrap();
+        for (q, db) in [0.0f64, 0.0, -20.0, -20.0, 6.0, 6.0].iter().enumerate() {
+            let amp = 10f64.powf(db / 20.0) as f32;
+            for (x, y) in a
+                .slice(ndarray::s![q, .., ..])
+                .iter()
+                .zip(b.slice(ndarray::s![q, .., ..]))
+            {
+                assert!((x * amp - y).norm() <= 1e-6 * x.norm().max(1e-30), "{q}");
             }
         }
         let e = UserGains::new(inner(), &[0.0, 1.0]).err().unwrap();

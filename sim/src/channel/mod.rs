@@ -1,8 +1,9 @@
 //! Radio channel models for simulating a multi-user massive-MIMO cell.
 //!
-//! Every model implements [`ChannelModel`]: the narrowband downlink gain `H[u, k, a]` from base-
-//! station antenna `a` to user `u`'s (single) antenna at absolute subcarrier frequency `f_k`
-//! and time `t` (the uplink is its transpose: TDD reciprocity). Models are seeded at
+//! Every model implements [`ChannelModel`]: the narrowband downlink gain `H[u·R + r, k, a]` from
+//! base-station antenna `a` to receive antenna `r` of user `u` (R = [`ChannelModel::n_rx`]
+//! antennas per user, 1 unless a [`UeArray`] says otherwise) at absolute subcarrier frequency
+//! `f_k` and time `t` (the uplink is its transpose: TDD reciprocity). Models are seeded at
 //! construction and deterministic: the same seed and the same calls give bit-identical
 //! channels, whichever thread evaluates them.
 //!
@@ -25,20 +26,26 @@
 //!   tables;
 //! * [`stochastic`]: the 38.901 §7.5 stochastic model (UMa, UMi-Street Canyon, RMa) from a drop
 //!   geometry to each user's [`ClusterProfile`], with path loss and LOS probability;
-//! * [`UserGains`]: per-user large-scale gains on top of a unit-power model (link budgets).
+//! * [`UserGains`]: per-user large-scale gains on top of a unit-power model (link budgets);
+//! * [`UeArray`]: users with 2 or 4 receive antennas (cross-polarised pairs) in the cluster
+//!   models; [`IndependentRx`]: the same count from a model of independent rows (Rayleigh, TDL).
 
 pub mod cluster;
 pub mod flat;
 pub mod gains;
+pub mod independent_rx;
 pub mod stochastic;
 pub mod tdl;
+pub mod ue_array;
 
 pub use cluster::{
     Cluster, ClusterChannel, ClusterProfile, ClusterSpreads, NrCdl, ProfileParams, UserGeometry,
 };
 pub use flat::StaticChannel;
 pub use gains::UserGains;
+pub use independent_rx::IndependentRx;
 pub use tdl::{NrTdl, Tdl, TdlProfile};
+pub use ue_array::{UeArray, UePolarization};
 
 use massive_mimo::{C32, Error, Result};
 use ndarray::ArrayViewMut3;
@@ -47,18 +54,25 @@ use rand::Rng;
 /// Speed of light, m/s.
 pub const SPEED_OF_LIGHT: f64 = 299_792_458.0;
 
-/// A multi-user channel between a base-station array and single-antenna users.
+/// A multi-user channel between a base-station array and users with one or more antennas.
 pub trait ChannelModel: Send + Sync {
     /// Users.
     fn n_users(&self) -> usize;
 
+    /// Receive antennas per user (R); the response has R rows per user, user u's antenna r at
+    /// row u·R + r. 1 by default.
+    fn n_rx(&self) -> usize {
+        1
+    }
+
     /// Base-station antennas.
     fn n_ant(&self) -> usize;
 
-    /// Writes `out` [n_users, freqs_hz.len(), n_ant] = H[u, k, a], the downlink gain from
-    /// antenna a to user u at absolute frequency `freqs_hz[k]` (Hz) and time `t_s` (seconds).
-    /// The models are normalised so that E|H|² = 1 per user and antenna (no path loss; SNRs
-    /// are per receive antenna).
+    /// Writes `out` [n_users·n_rx, freqs_hz.len(), n_ant] = H[u·R + r, k, a], the downlink gain
+    /// from antenna a to receive antenna r of user u at absolute frequency `freqs_hz[k]` (Hz)
+    /// and time `t_s` (seconds). The models are normalised so that E|H|² = 1 per user and
+    /// antenna pair (no path loss; SNRs are per receive antenna; a cluster model's horizontal
+    /// UE antenna sees the power the cross-polarisation leaves it, [`UeArray`]).
     fn frequency_response(
         &self,
         t_s: f64,
@@ -67,7 +81,7 @@ pub trait ChannelModel: Send + Sync {
     ) -> Result<()>;
 }
 
-/// Checks `out` against [n_users, n_freqs, n_ant] and the time and frequencies for
+/// Checks `out` against [n_users·n_rx, n_freqs, n_ant] and the time and frequencies for
 /// finiteness.
 pub(crate) fn check_response_args(
     model: &dyn ChannelModel,
@@ -75,10 +89,14 @@ pub(crate) fn check_response_args(
     freqs_hz: &[f64],
     out: &ArrayViewMut3<'_, C32>,
 ) -> Result<()> {
-    let expected = [model.n_users(), freqs_hz.len(), model.n_ant()];
+    let expected = [
+        model.n_users() * model.n_rx(),
+        freqs_hz.len(),
+        model.n_ant(),
+    ];
     if out.shape() != expected {
         return Err(Error::ShapeMismatch {
-            name: "out [n_users, n_freqs, n_ant]",
+            name: "out [n_users·n_rx, n_freqs, n_ant]",
             expected: massive_mimo::error::Shape::of(&expected),
             got: massive_mimo::error::Shape::of(out.shape()),
         });
