@@ -594,7 +594,7 @@ impl ClusterChannel {
             });
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut phi_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9D0_1A71_2ED);
+        let mut phi_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x009D_01A7_12ED);
         let mut users = Vec::with_capacity(profiles.len());
         let mut element_gains_db = Vec::with_capacity(profiles.len());
         let mut resp = vec![C32::new(0.0, 0.0); array.len()];

@@ -17,7 +17,7 @@ impl IndependentRx {
     /// `inner`'s users grouped by `n_rx`. Errors (named `n_rx`): `n_rx` 0, `inner` a model
     /// that already has several antennas per user, or its user count not a multiple of `n_rx`.
     pub fn new(inner: Box<dyn ChannelModel>, n_rx: usize) -> Result<Self> {
-        if n_rx == 0 || inner.n_rx() != 1 || inner.n_users() % n_rx != 0 {
+        if n_rx == 0 || inner.n_rx() != 1 || !inner.n_users().is_multiple_of(n_rx) {
             return Err(Error::InvalidParameter {
                 name: "n_rx",
                 value: massive_mimo::value!(

@@ -66,7 +66,7 @@ impl UeArray {
         if r >= self.len() {
             return None;
         }
-        let pol = if r % 2 == 0 || self == Self::Single {
+        let pol = if r.is_multiple_of(2) || self == Self::Single {
             UePolarization::Theta
         } else {
             UePolarization::Phi
