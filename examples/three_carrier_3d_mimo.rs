@@ -23,6 +23,7 @@
 //! cargo run --release --example three_carrier_3d_mimo -- --json        # one JSON object
 //! cargo run --release --example three_carrier_3d_mimo -- --nr --carriers 1
 //! cargo run --release --example three_carrier_3d_mimo -- --users 24 --streams 16 --channel eva
+//! cargo run --release --example three_carrier_3d_mimo -- --ue-antennas 2 --srs-switching
 //! ```
 
 use clap::{Parser, ValueEnum};
@@ -130,9 +131,21 @@ enum Channel {
     about = "A 64T64R 3D-MIMO cell on aggregated TD-LTE (or NR) carriers: SRS, RZF, 16 streams, per-stream SINR/MCS/throughput"
 )]
 struct Args {
-    /// Candidate users (single antenna each).
+    /// Candidate users.
     #[arg(long, default_value_t = 16)]
     users: usize,
+    /// Receive antennas per user: 1, 2 (a cross-polarised pair) or 4 (two pairs λ/2 apart);
+    /// the uplink is sent from the first.
+    #[arg(long, default_value_t = 1)]
+    ue_antennas: usize,
+    /// How multi-antenna users combine: irc (MMSE-IRC from their UE-RS estimates and pilot
+    /// residuals) or mrc.
+    #[arg(long, default_value = "irc")]
+    ue_receiver: String,
+    /// SRS antenna switching: every user antenna sounds, and the base station precodes toward
+    /// each user's dominant eigen-direction (default: the first antenna sounds).
+    #[arg(long)]
+    srs_switching: bool,
     /// Streams per slot (default: one per user; fewer selects users by SUS).
     #[arg(long)]
     streams: Option<usize>,
@@ -296,6 +309,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let ca = CarrierAggregation::new(carriers)?;
     let mut scenario = CellScenario::reference(args.users);
     scenario.n_streams = args.streams.unwrap_or(args.users);
+    scenario.ue_array = massive_mimo_sim::channel::UeArray::with_antennas(args.ue_antennas)?;
+    scenario.ue_receiver = massive_mimo_sim::UeReceiver::from_name(&args.ue_receiver)?;
+    if args.srs_switching {
+        scenario.srs_antennas = massive_mimo_sim::SrsAntennas::Switching;
+    }
     scenario.precoder = match args.precoder {
         Precoder::Rzf => PrecoderKind::Rzf,
         Precoder::Zf => PrecoderKind::Zf,

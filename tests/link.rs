@@ -250,7 +250,7 @@ fn bad_configurations_are_typed_errors() {
     sc.n_streams = 4;
     assert_eq!(
         support::err::name(simulate_carrier(&carrier, &small, &sc, 0)),
-        "channel (n_users, n_ant)"
+        "channel (n_users, n_rx, n_ant)"
     );
     // More layers than antennas, selected indices out of range.
     let cfg = DownlinkConfig {

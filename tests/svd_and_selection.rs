@@ -194,6 +194,68 @@ fn block_diagonalization_nulls_the_other_users() {
     );
 }
 
+/// Block diagonalisation depends on the channels' directions, not their scale: the null-space
+/// threshold is relative to the largest eigenvalue of the others' Gram (1e-9·λ_max), so the
+/// same channels ×10⁻⁴ and ×10⁴ (eigenvalues ×10⁻⁸ and ×10⁸; their rounding residue ≈ 1e-16·λ_max
+/// scales along) give precoders that null the others as well (leak ≤ 1e-8 of the own gain)
+/// and keep each user's own gain ‖H_k·W_k‖² the unscaled one's × the scale² (to 1e-4). Each
+/// malformed argument is refused alone.
+#[test]
+fn block_diagonalization_is_scale_invariant_and_names_each_wrong_shape() {
+    use massive_mimo::precoding::block_diagonalization;
+    let mut rng = ChaCha8Rng::seed_from_u64(59);
+    let hs: Vec<Array2<C32>> = (0..3)
+        .map(|_| Array2::from_shape_fn((2, 8), |_| cn(&mut rng, 1.0)))
+        .collect();
+    let gains = |hs: &[Array2<C32>]| -> Vec<(f64, f64)> {
+        let views: Vec<_> = hs.iter().map(|h| h.view()).collect();
+        let ws = block_diagonalization(&views, &[2, 2, 2]).unwrap();
+        (0..3)
+            .map(|k| {
+                let mut own = 0.0;
+                let mut leak = 0.0;
+                for (j, h) in hs.iter().enumerate() {
+                    let p: f64 = h.dot(&ws[k]).iter().map(|v| v.norm_sqr() as f64).sum();
+                    if j == k { own += p } else { leak += p }
+                }
+                (own, leak)
+            })
+            .collect()
+    };
+    let base = gains(&hs);
+    for scale in [1e-4f32, 1e4] {
+        let scaled: Vec<Array2<C32>> = hs.iter().map(|h| h.mapv(|v| v * scale)).collect();
+        let s2 = (scale as f64).powi(2);
+        for (k, ((own, leak), (own0, _))) in gains(&scaled).iter().zip(&base).enumerate() {
+            assert!(
+                leak <= &(1e-8 * own),
+                "scale {scale}, user {k}: leak {leak} vs {own}"
+            );
+            assert!(
+                (own / (own0 * s2) - 1.0).abs() < 1e-4,
+                "scale {scale}, user {k}: own gain {own} vs {}",
+                own0 * s2
+            );
+        }
+    }
+    let views: Vec<_> = hs.iter().map(|h| h.view()).collect();
+    let narrow = Array2::<C32>::zeros((2, 7));
+    let wrong_tx = [hs[0].view(), narrow.view()];
+    for (what, r) in [
+        ("no channels", block_diagonalization(&[], &[])),
+        (
+            "a layer count short",
+            block_diagonalization(&views, &[2, 2]),
+        ),
+        (
+            "one n_tx different",
+            block_diagonalization(&wrong_tx, &[1, 1]),
+        ),
+    ] {
+        assert_eq!(support::err::name(r), "channels / layers", "{what}");
+    }
+}
+
 /// SUS where the orthogonal components decide (Yoo & Goldsmith's greedy step): user 0 = 2·e₁
 /// is taken first (largest norm); then user 2 = 0.9·e₂ (orthogonal component 0.9) beats user 1
 /// = 1.5·e₁ + 0.5·e₂ (orthogonal component 0.5, though its norm is 1.58); user 1 then lies in

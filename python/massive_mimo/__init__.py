@@ -60,7 +60,10 @@ class Scenario:
     (1, 2, 3, 4, 6; None or 0: per PRB); perfect_csi: weights from the true channel instead of
     SRS estimates; periods: SRS periods simulated per carrier (None: 1 for LTE, 4 for NR);
     dl_snr_db / ul_snr_db: per-antenna SNR in dB; seed: the drop; threads: worker threads for
-    the carriers (None: all cores).
+    the carriers (None: all cores); ue_antennas: receive antennas per user, 1, 2 or 4
+    (cross-polarised pairs; None: 1); ue_receiver: 'irc' (MMSE-IRC) or 'mrc' (None: irc);
+    srs_switching: every user antenna sounds and the weights follow each user's dominant
+    eigen-direction (None: the first antenna sounds).
     """
 
     rat: str = "lte"
@@ -83,6 +86,9 @@ class Scenario:
     bs_power_dbm: Optional[float] = None
     chains: Optional[str] = None
     weight_subcarriers: Optional[int] = None
+    ue_antennas: Optional[int] = None
+    ue_receiver: Optional[str] = None
+    srs_switching: Optional[bool] = None
 
     def as_dict(self) -> Dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}

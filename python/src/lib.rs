@@ -733,7 +733,8 @@ impl UplinkSlot {
 /// ul_interference (bool, default False: the uplink interference over thermal of the 20
 /// surrounding sectors' users),
 /// bs_power_dbm, chains ('ideal' | 'uncalibrated' | 'calibrated'), weight_subcarriers (0 or
-/// 1, 2, 3, 4, 6), perfect_csi, periods, dl_snr_db, ul_snr_db, seed, threads.
+/// 1, 2, 3, 4, 6), perfect_csi, periods, dl_snr_db, ul_snr_db, seed, threads, ue_antennas
+/// (1, 2, 4), ue_receiver ('irc' | 'mrc'), srs_switching (bool).
 #[pyfunction]
 fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
     use massive_mimo::array::PanelArray;
@@ -752,7 +753,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
             _ => Ok(default),
         }
     }
-    const KEYS: [&str; 20] = [
+    const KEYS: [&str; 23] = [
         "rat",
         "carriers",
         "users",
@@ -773,6 +774,9 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
         "bs_power_dbm",
         "chains",
         "weight_subcarriers",
+        "ue_antennas",
+        "ue_receiver",
+        "srs_switching",
     ];
     for k in scenario.keys() {
         let k: String = k.extract()?;
@@ -873,6 +877,15 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
     sc.mcs_margin_db = get(scenario, "mcs_margin_db", sc.mcs_margin_db)?;
     sc.seed = get(scenario, "seed", sc.seed)?;
     sc.weight_subcarriers = get(scenario, "weight_subcarriers", 0usize)?;
+    sc.ue_array =
+        massive_mimo_sim::channel::UeArray::with_antennas(get(scenario, "ue_antennas", 1usize)?)
+            .map_err(lib_err)?;
+    sc.ue_receiver =
+        massive_mimo_sim::UeReceiver::from_name(&get(scenario, "ue_receiver", "irc".to_string())?)
+            .map_err(lib_err)?;
+    if get(scenario, "srs_switching", false)? {
+        sc.srs_antennas = massive_mimo_sim::SrsAntennas::Switching;
+    }
     sc.reciprocity = match get(scenario, "chains", "calibrated".to_string())?.as_str() {
         "ideal" => None,
         c @ ("uncalibrated" | "calibrated") => {

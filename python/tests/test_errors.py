@@ -51,3 +51,7 @@ def test_scenario_errors():
         mm.simulate({"carriers": 1, "channel": "nope"})
     with pytest.raises(TypeError, match="users"):
         mm.simulate({"carriers": 1, "users": "many"})
+    with pytest.raises(ValueError, match="ue_antennas"):
+        mm.simulate({"carriers": 1, "ue_antennas": 3})
+    with pytest.raises(ValueError, match="ue_receiver"):
+        mm.simulate({"carriers": 1, "ue_receiver": "zf"})

@@ -8,8 +8,10 @@
 //!    slot): every candidate user's SRS (comb 4, cyclic shifts, [`SrsConfig`]),
 //!    through the uplink channel (the transpose of the downlink one, TDD reciprocity) plus
 //!    noise, estimated per PRB ([`DownlinkSlot::sound`], by default in the delay domain,
-//!    [`massive_mimo::estimation::CyclicShiftEstimator`]) — with more than 8 users, half of them
-//!    sound in each of the last two symbols; semi-orthogonal user selection when
+//!    [`massive_mimo::estimation::CyclicShiftEstimator`]) — with more than 8 sounders, half of
+//!    them sound in each of the last two symbols; a multi-antenna user sounds from its first
+//!    antenna, or from each ([`SrsAntennas::Switching`], one sounder per antenna, the base
+//!    station then precoding toward each user's dominant eigen-row, [`crate::ue_receiver`]); semi-orthogonal user selection when
 //!    there are more candidates than streams; weights per PRG ([`DownlinkSlot::compute_weights`]),
 //!    usable from `srs_processing_s` after the sounding (earlier slots keep the previous ones).
 //! 2. **Every downlink slot** (and the DwPTS of special slots): per stream its demodulation
@@ -21,7 +23,9 @@
 //!    since the sounding: TDD aging) with noise.
 //! 3. **Each user**: the library's [`massive_mimo::estimation::ChannelEstimator`] on the reference
 //!    signals of its scrambling set (the ports it can separate; per-subcarrier LMMSE, noise
-//!    measured from the pilots, time interpolation), one-tap MMSE equalisation, hard decisions:
+//!    measured from the pilots, time interpolation; one call per receive antenna), one-tap MMSE
+//!    equalisation — with several antennas ([`CellScenario::ue_array`]) MRC or MMSE-IRC
+//!    combining ([`UeReceiver`]) — hard decisions:
 //!    EVM, uncoded BER, and the post-equalisation SINR measured from the data (data-aided:
 //!    |Σ eq·x*|²/(Σ|x|²·Σ|eq|² − |Σ eq·x*|²), blind to the receiver's scalar bias; 1/EVM² when
 //!    unbiased).
@@ -49,10 +53,13 @@
 
 use crate::calibration::{ChainMismatch, OverTheAir, measure_pairs, relative_calibration};
 use crate::channel::{
-    ChannelModel, Cluster, ClusterChannel, ClusterProfile, NrCdl, ProfileParams, StaticChannel,
-    Tdl, TdlProfile, UserGains, UserGeometry, add_awgn,
+    ChannelModel, Cluster, ClusterChannel, ClusterProfile, IndependentRx, NrCdl, ProfileParams,
+    StaticChannel, Tdl, TdlProfile, UeArray, UserGains, UserGeometry, add_awgn,
 };
 use crate::port_signalling::{LteUeRsPorts, MAX_LTE_STREAMS};
+use crate::ue_receiver::{
+    IrcCombiner, SrsAntennas, UeReceiver, dominant_row, mrc, residual_covariance,
+};
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
@@ -117,8 +124,15 @@ pub enum Csi {
 /// A cell scenario: users, streams, precoder, channel, SNRs, duration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellScenario {
-    /// Candidate users (each single-antenna, single-layer) and where they are.
+    /// Candidate users (each single-layer) and where they are.
     pub users: Vec<UserGeometry>,
+    /// Each user's receive antennas ([`UeArray`]; the channel model's `n_rx`). The uplink
+    /// (SRS unless switching, PUSCH) is sent from antenna 0.
+    pub ue_array: UeArray,
+    /// How a multi-antenna user combines its antennas ([`UeReceiver`]).
+    pub ue_receiver: UeReceiver,
+    /// Which antennas each user sounds ([`SrsAntennas`]).
+    pub srs_antennas: SrsAntennas,
     /// Streams served per slot (≤ users; fewer selects users by SUS).
     pub n_streams: usize,
     /// Precoder.
@@ -180,8 +194,9 @@ pub struct CellScenario {
 }
 
 impl CellScenario {
-    /// The reference cell: `n_users` users (≤ 16) spread over ±52° in azimuth at zenith 95–110°
-    /// (heights and distances vary), pedestrian speed 1 m/s, all served (one stream each),
+    /// The reference cell: `n_users` single-antenna users (≤ 16) spread over ±52° in azimuth at
+    /// zenith 95–110° (heights and distances vary), pedestrian speed 1 m/s, all served (one
+    /// stream each),
     /// RZF per PRB, urban-macro-like NLOS clusters, SRS at 10 dB estimated in the delay
     /// domain, downlink SNR 25 dB, one period, 1.5 dB MCS margin.
     pub fn reference(n_users: usize) -> Self {
@@ -198,6 +213,9 @@ impl CellScenario {
             .collect();
         Self {
             users,
+            ue_array: UeArray::Single,
+            ue_receiver: UeReceiver::Irc,
+            srs_antennas: SrsAntennas::First,
             n_streams: n_users,
             precoder: PrecoderKind::Rzf,
             normalization: Normalization::Total,
@@ -276,19 +294,19 @@ impl CellScenario {
             ChannelKind::Tdl(profile) => {
                 let v = self.users.iter().map(|u| u.speed_mps).fold(0.0, f64::max);
                 let doppler = v * array_design_hz / crate::channel::SPEED_OF_LIGHT;
-                Box::new(Tdl::new(
+                self.independent_rx(Box::new(Tdl::new(
                     profile.clone(),
-                    self.users.len(),
+                    self.users.len() * self.ue_array.len(),
                     n_ant,
                     doppler,
                     rng.r#gen(),
-                )?)
+                )?))?
             }
-            ChannelKind::Rayleigh => Box::new(StaticChannel::rayleigh_iid(
-                self.users.len(),
+            ChannelKind::Rayleigh => self.independent_rx(Box::new(StaticChannel::rayleigh_iid(
+                self.users.len() * self.ue_array.len(),
                 n_ant,
                 rng.r#gen(),
-            )?),
+            )?))?,
         })
     }
 }
@@ -303,13 +321,23 @@ impl CellScenario {
         profiles: &[ClusterProfile],
         seed: u64,
     ) -> Result<Box<dyn ChannelModel>> {
-        Ok(Box::new(ClusterChannel::new(
+        Ok(Box::new(ClusterChannel::with_ue_array(
             *array,
             array_design_hz,
             &self.users,
             profiles,
+            self.ue_array,
             seed,
         )?))
+    }
+
+    /// A model of independent rows as users of [`Self::ue_array`]'s antenna count (as it is
+    /// for single-antenna users).
+    fn independent_rx(&self, rows: Box<dyn ChannelModel>) -> Result<Box<dyn ChannelModel>> {
+        Ok(match self.ue_array.len() {
+            1 => rows,
+            n => Box::new(IndependentRx::new(rows, n)?),
+        })
     }
 }
 
@@ -667,13 +695,27 @@ pub fn simulate_carrier(
     let k = scenario.n_streams;
     let n_ant = carrier.array().len();
     let (n_prb, n_sc) = (carrier.n_rb(), carrier.n_sc());
-    if channel.n_users() != n_users || channel.n_ant() != n_ant {
+    let n_rx = scenario.ue_array.len();
+    if channel.n_users() != n_users || channel.n_ant() != n_ant || channel.n_rx() != n_rx {
         return Err(Error::InvalidParameter {
-            name: "channel (n_users, n_ant)",
-            value: massive_mimo::value!("({}, {})", channel.n_users(), channel.n_ant()),
-            reason: "must match the scenario's users and the carrier's array",
+            name: "channel (n_users, n_rx, n_ant)",
+            value: massive_mimo::value!(
+                "({}, {}, {})",
+                channel.n_users(),
+                channel.n_rx(),
+                channel.n_ant()
+            ),
+            reason: "must match the scenario's users, their antennas and the carrier's array",
         });
     }
+    // SRS sounders per user (antenna switching: every antenna); sounder c = u·n_srs + r is
+    // antenna r of user u, channel row u·n_rx + r.
+    let n_srs = match scenario.srs_antennas {
+        SrsAntennas::First => 1,
+        SrsAntennas::Switching => n_rx,
+    };
+    let n_cand = n_users * n_srs;
+    let sounder_row = |c: usize| (c / n_srs) * n_rx + c % n_srs;
     if k == 0 || k > n_users || k > 24 || scenario.periods == 0 {
         return Err(Error::InvalidParameter {
             name: "(n_streams, users, periods)",
@@ -717,11 +759,11 @@ pub fn simulate_carrier(
         }
     };
     let n_sched = sched.len();
-    let mut srs_pilots = Array3::zeros((n_users, 14, n_sc));
-    let halves = if n_users > 8 {
-        [(0, n_users / 2, 12), (n_users / 2, n_users, 13)].to_vec()
+    let mut srs_pilots = Array3::zeros((n_cand, 14, n_sc));
+    let halves = if n_cand > 8 {
+        [(0, n_cand / 2, 12), (n_cand / 2, n_cand, 13)].to_vec()
     } else {
-        vec![(0, n_users, 13)]
+        vec![(0, n_cand, 13)]
     };
     for &(u0, u1, l) in &halves {
         let template = match carrier.rat() {
@@ -732,7 +774,7 @@ pub fn simulate_carrier(
     }
     let cfg = DownlinkConfig {
         n_ant,
-        n_candidates: n_users,
+        n_candidates: n_cand,
         n_layers: k,
         n_prb,
         prg_prbs: scenario.prg_prbs,
@@ -773,7 +815,8 @@ pub fn simulate_carrier(
         .map(|u| 10f64.powf(ulp.get(u).copied().unwrap_or(0.0) / 20.0) as f32)
         .collect();
     let mut srs_tx = srs_pilots.clone();
-    for (mut row, &a) in srs_tx.outer_iter_mut().zip(&ul_amp) {
+    for (c, mut row) in srs_tx.outer_iter_mut().enumerate() {
+        let a = ul_amp[c / n_srs];
         row.mapv_inplace(|v| v * a);
     }
     // Radio chains and their calibration (measured once, at t = 0, over the electrical array
@@ -827,10 +870,15 @@ pub fn simulate_carrier(
     let modulation = Modulation::Qam256;
     let qm = modulation.bits_per_symbol();
 
-    let mut h = Array3::zeros((n_users, n_sc, n_ant));
+    let mut h = Array3::zeros((n_users * n_rx, n_sc, n_ant));
     let mut srs_rx = Array3::zeros((n_ant, 14, n_sc));
     let mut selected: Vec<usize> = (0..k).collect();
     let mut srs_noise_db = f64::NAN;
+    // Antenna switching: each user's sounded rows → its dominant eigen-row (one instance for
+    // the soundings, one for perfect CSI).
+    let mut sounded_rows = EigenRows::new(n_users, n_srs, n_ant)?;
+    let mut perfect_rows = EigenRows::new(n_users, n_srs, n_ant)?;
+    let candidates = |selected: &[usize]| selected.iter().map(|u| u * n_srs).collect::<Vec<_>>();
     // `observe`: the SRS received at time t into `srs_rx`; `process`: estimates, selection and
     // weights from the `srs_rx` held (the base station's processing, `srs_processing_s` later).
     let mut sound = |t: f64,
@@ -848,8 +896,8 @@ pub fn simulate_carrier(
             for l in 12..14 {
                 for sc in 0..n_sc {
                     for a in 0..n_ant {
-                        let v: C32 = (0..n_users)
-                            .map(|u| h[[u, sc, a]] * srs_tx[[u, l, sc]])
+                        let v: C32 = (0..n_cand)
+                            .map(|c| h[[sounder_row(c), sc, a]] * srs_tx[[c, l, sc]])
                             .sum();
                         srs_rx[[a, l, sc]] = v;
                     }
@@ -864,8 +912,8 @@ pub fn simulate_carrier(
         srs_noise_db = 10.0 * f64::from(report.noise_var_estimate).log10();
         if !ulp.is_empty() {
             // The sounded channel carries each user's (known) transmit amplitude.
-            for ((_, _, u, _), v) in dl.estimates_mut().view_mut().indexed_iter_mut() {
-                *v /= ul_amp[u];
+            for ((_, _, c, _), v) in dl.estimates_mut().view_mut().indexed_iter_mut() {
+                *v /= ul_amp[c / n_srs];
             }
         }
         if let Some(c) = &calibration {
@@ -873,12 +921,13 @@ pub fn simulate_carrier(
                 *v *= c[a];
             }
         }
+        sounded_rows.apply(dl)?;
         if k < n_users {
             // Wideband channel per candidate (mean over PRBs) → SUS.
             let est = dl.estimates().view();
             let n_pos = (est.dim().0 * est.dim().1) as f32;
             let wb = Array2::from_shape_fn((n_users, n_ant), |(u, a)| {
-                est.slice(s![.., .., u, a]).iter().sum::<C32>() / n_pos
+                est.slice(s![.., .., u * n_srs, a]).iter().sum::<C32>() / n_pos
             });
             let mut pick = semi_orthogonal_selection(wb.view(), k, 0.6)?;
             // Fill up with the strongest remaining candidates if SUS stopped early.
@@ -891,7 +940,7 @@ pub fn simulate_carrier(
             *selected = pick;
         }
         if scenario.csi == Csi::Srs {
-            dl.compute_weights(selected, nv_dl as f32)?;
+            dl.compute_weights(&candidates(selected), nv_dl as f32)?;
         }
         Ok(())
     };
@@ -969,15 +1018,16 @@ pub fn simulate_carrier(
             if scenario.csi == Csi::Perfect {
                 let per_sc_est = dl.estimates().view().dim().1 == n_sc;
                 let mut est = dl.estimates_mut().view_mut();
-                for ((_, p, u, a), v) in est.indexed_iter_mut() {
+                for ((_, p, c, a), v) in est.indexed_iter_mut() {
                     // Per-PRB estimates hold the PRB's centre, per-subcarrier ones their own.
                     *v = if per_sc_est {
-                        h[[u, p, a]]
+                        h[[sounder_row(c), p, a]]
                     } else {
-                        h[[u, 12 * p + 6, a]]
+                        h[[sounder_row(c), 12 * p + 6, a]]
                     };
                 }
-                dl.compute_weights(&selected, nv_dl as f32)?;
+                perfect_rows.apply(&mut dl)?;
+                dl.compute_weights(&candidates(&selected), nv_dl as f32)?;
             }
             // Layer mapping: reference signals, then 256QAM on every other RE from symbol 2
             // to the end of the downlink part.
@@ -996,71 +1046,139 @@ pub fn simulate_carrier(
             let weight_unit = |sc: usize| dl.weight_unit(sc);
             // Each user's receiver: the library's estimator on the reference signals of its
             // scrambling set (the ports it can separate), per subcarrier, interpolated in time.
-            // The users of a set are estimated in one call, as the rows of one received grid
-            // (each row is one user's single antenna; user q reads its own port q).
+            // The users of a set are estimated in one call per receive antenna r, as the rows
+            // of one received grid (user q's antenna r is row q·n_rx + r of `rx_set`, row q of
+            // antenna r's call; it reads its own port q), so that each antenna has the noise
+            // figure of its own pilots (a user's un-beamformed antenna sees far more
+            // interference than its beamformed one).
             for members in &rs.sets {
                 let set_pilots = rs.pilots.select(ndarray::Axis(0), members);
                 let n_set = members.len();
-                let mut ue_est = ChannelEstimator::new(
-                    PilotPattern::from_pilots(set_pilots.view())?,
-                    n_set,
-                    EstimatorConfig::default(),
-                )?;
-                let mut rx_set = Array3::zeros((n_set, 14, n_sc));
+                let mut rx_set = Array3::zeros((n_set * n_rx, 14, n_sc));
                 for (q, &j) in members.iter().enumerate() {
                     let u = selected[j];
-                    for l in 2..dl_end {
-                        for sc in 0..n_sc {
-                            let mut v = C32::new(0.0, 0.0);
-                            for a in 0..n_ant {
-                                v += h[[u, sc, a]] * grid[[a, l, sc]];
+                    for r in 0..n_rx {
+                        let row = q * n_rx + r;
+                        for l in 2..dl_end {
+                            for sc in 0..n_sc {
+                                let mut v = C32::new(0.0, 0.0);
+                                for a in 0..n_ant {
+                                    v += h[[u * n_rx + r, sc, a]] * grid[[a, l, sc]];
+                                }
+                                rx_set[[row, l, sc]] = v;
                             }
-                            rx_set[[q, l, sc]] = v;
+                        }
+                        add_awgn(
+                            &mut rng,
+                            nv_rx[u],
+                            rx_set.slice_mut(s![row, 2..dl_end, ..]).iter_mut(),
+                        )?;
+                    }
+                }
+                let mut h_ue = Vec::with_capacity(n_rx);
+                let mut nv_ue = Vec::with_capacity(n_rx);
+                for r in 0..n_rx {
+                    let mut ue_est = ChannelEstimator::new(
+                        PilotPattern::from_pilots(set_pilots.view())?,
+                        n_set,
+                        EstimatorConfig::default(),
+                    )?;
+                    let mut h_runs = ue_est.estimate()?;
+                    let mut h_r = ue_est.estimate_per_symbol()?;
+                    ue_est.process(rx_set.slice(s![r..;n_rx, .., ..]), None, &mut h_runs)?;
+                    ue_est.interpolate_time(&h_runs, &mut h_r)?;
+                    h_ue.push(h_r);
+                    nv_ue.push(ue_est.report().noise_var.max(0.0));
+                }
+                // ĝ of port p at user q's antenna r, symbol l, subcarrier sc.
+                let g_hat = |p: usize, q: usize, r: usize, l: usize, sc: usize| {
+                    h_ue[r].view()[[l, sc, p, q]]
+                };
+                // One-tap MMSE / MRC with the noise each antenna's estimator measured from the
+                // pilots (bounded where the estimate is weak; its scalar bias is what the
+                // data-aided SINR of the accumulator sees through), or MMSE-IRC
+                // ([`UeReceiver`]).
+                let irc = scenario.ue_receiver == UeReceiver::Irc && n_rx > 1;
+                // IRC: the set's pilot REs per PRB, where the residual covariance is measured.
+                let mut pilot_res: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_prb];
+                if irc {
+                    for l in 2..dl_end {
+                        for sc in 12 * sched.start..12 * sched.end {
+                            if (0..n_set).any(|p| set_pilots[[p, l, sc]] != C32::new(0.0, 0.0)) {
+                                pilot_res[sc / 12].push((l, sc));
+                            }
                         }
                     }
-                    add_awgn(
-                        &mut rng,
-                        nv_rx[u],
-                        rx_set.slice_mut(s![q, 2..dl_end, ..]).iter_mut(),
-                    )?;
                 }
-                let mut h_runs = ue_est.estimate()?;
-                let mut h_ue = ue_est.estimate_per_symbol()?;
-                ue_est.process(rx_set.view(), None, &mut h_runs)?;
-                ue_est.interpolate_time(&h_runs, &mut h_ue)?;
-                let h_ue = h_ue.view();
-                // One-tap MMSE with the noise the estimator measured from the pilots (bounded
-                // where the estimate is weak; its scalar bias is what the data-aided SINR of
-                // the accumulator sees through).
-                let nv_ue = ue_est.report().noise_var.max(0.0);
+                let mut combiner = IrcCombiner::new(n_rx);
+                let mut r_prb = vec![num_complex::Complex64::new(0.0, 0.0); n_prb * n_rx * n_rx];
+                let mut g_set = vec![C32::new(0.0, 0.0); n_set * n_rx];
+                let mut y = vec![C32::new(0.0, 0.0); n_rx];
+                let mut residuals: Vec<C32> = Vec::new();
                 for (q, &j) in members.iter().enumerate() {
                     let u = selected[j];
+                    let rows = q * n_rx..(q + 1) * n_rx;
+                    if irc {
+                        for p in sched.clone() {
+                            residuals.clear();
+                            for &(l, sc) in &pilot_res[p] {
+                                for (r, row) in rows.clone().enumerate() {
+                                    let fit: C32 = (0..n_set)
+                                        .map(|pp| g_hat(pp, q, r, l, sc) * set_pilots[[pp, l, sc]])
+                                        .sum();
+                                    residuals.push(rx_set[[row, l, sc]] - fit);
+                                }
+                            }
+                            residual_covariance(
+                                residuals.chunks_exact(n_rx),
+                                n_rx,
+                                IRC_RELATIVE_FLOOR,
+                                &mut r_prb[p * n_rx * n_rx..(p + 1) * n_rx * n_rx],
+                            );
+                        }
+                    }
                     let eq: Vec<C32> = rs
                         .data_res
                         .iter()
                         .map(|&(l, sc)| {
-                            let g = h_ue[[l, sc, q, q]];
-                            let d = g.norm_sqr() + nv_ue;
-                            if d > 0.0 {
-                                g.conj() * rx_set[[q, l, sc]] / d
+                            for (yr, row) in y.iter_mut().zip(rows.clone()) {
+                                *yr = rx_set[[row, l, sc]];
+                            }
+                            if irc {
+                                for p in 0..n_set {
+                                    for r in 0..n_rx {
+                                        g_set[p * n_rx + r] = g_hat(p, q, r, l, sc);
+                                    }
+                                }
+                                let nn = n_rx * n_rx;
+                                let r = &r_prb[(sc / 12) * nn..(sc / 12 + 1) * nn];
+                                combiner.combine(&g_set, q, r, &y)
                             } else {
-                                C32::new(0.0, 0.0)
+                                for (r, g) in g_set[..n_rx].iter_mut().enumerate() {
+                                    *g = g_hat(q, q, r, l, sc);
+                                }
+                                mrc(&g_set[..n_rx], &y, &nv_ue)
                             }
                         })
                         .collect();
                     // Predicted SINR from the true channel and the weights, at three
-                    // subcarriers of every PRB.
+                    // subcarriers of every PRB (with several antennas: the MMSE-IRC SINR
+                    // gᴴ(Σ_{i≠j} g_i·g_iᴴ + σ²I)⁻¹g of the effective channels g_i = H_u·w_i).
                     for p in sched.clone() {
                         for sc in [12 * p + 2, 12 * p + 6, 12 * p + 10] {
                             let g_idx = weight_unit(sc);
-                            let mut gains = [0.0f64; 24];
-                            for (i, gain) in gains.iter_mut().enumerate().take(k) {
-                                let z: C32 =
-                                    (0..n_ant).map(|a| h[[u, sc, a]] * w[[g_idx, a, i]]).sum();
-                                *gain = z.norm_sqr() as f64;
-                            }
-                            let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
-                            let sinr = gains[j] / (leak + nv_rx[u]);
+                            let sinr = if n_rx == 1 {
+                                let mut gains = [0.0f64; 24];
+                                for (i, gain) in gains.iter_mut().enumerate().take(k) {
+                                    let z: C32 =
+                                        (0..n_ant).map(|a| h[[u, sc, a]] * w[[g_idx, a, i]]).sum();
+                                    *gain = z.norm_sqr() as f64;
+                                }
+                                let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
+                                gains[j] / (leak + nv_rx[u])
+                            } else {
+                                irc_sinr(&h, u, n_rx, sc, &w, g_idx, k, j, nv_rx[u])
+                            };
                             acc[j].log_capacity += (1.0 + sinr).log2();
                             acc[j].n_capacity += 1;
                         }
@@ -1088,6 +1206,7 @@ pub fn simulate_carrier(
                 pilots: &ul_pilots,
                 ul: &mut ul,
                 ul_amp: &ul_amp,
+                n_rx,
                 rx_chains: chains(t + slot_s / 2.0, false),
                 acc: &mut ul_acc,
                 rng: &mut rng,
@@ -1157,6 +1276,128 @@ pub fn simulate_carrier(
         weights: dl.weights().to_owned(),
         prg_prbs: dl.prg_prbs(),
     })
+}
+
+/// The IRC residual covariance's diagonal floor relative to its mean diagonal: 30 dB below it,
+/// so a PRB's sample covariance stays invertible without hiding the antennas' own noise and
+/// interference levels (the estimator's noise figure pools every antenna, and a user's
+/// un-beamformed antenna sees far more interference than its beamformed one).
+const IRC_RELATIVE_FLOOR: f64 = 1e-3;
+
+/// The MMSE-IRC SINR of stream `j` at user `u` (antennas rows u·n_rx…) on subcarrier `sc`:
+/// gᴴ(Σ_{i≠j} g_i·g_iᴴ + σ²I)⁻¹g with g_i = H_u·w_i over the `k` streams of weight unit `g_idx`.
+#[allow(clippy::too_many_arguments)]
+fn irc_sinr(
+    h: &Array3<C32>,
+    u: usize,
+    n_rx: usize,
+    sc: usize,
+    w: &ndarray::ArrayView3<'_, C32>,
+    g_idx: usize,
+    k: usize,
+    j: usize,
+    noise_var: f64,
+) -> f64 {
+    use num_complex::Complex64;
+    let n_ant = h.dim().2;
+    let g: Vec<Complex64> = (0..k * n_rx)
+        .map(|q| {
+            let (i, r) = (q / n_rx, q % n_rx);
+            let z: C32 = (0..n_ant)
+                .map(|a| h[[u * n_rx + r, sc, a]] * w[[g_idx, a, i]])
+                .sum();
+            Complex64::new(z.re as f64, z.im as f64)
+        })
+        .collect();
+    let mut a = vec![Complex64::new(0.0, 0.0); n_rx * n_rx];
+    for r in 0..n_rx {
+        a[r * n_rx + r] = Complex64::new(noise_var, 0.0);
+    }
+    for i in (0..k).filter(|&i| i != j) {
+        let gi = &g[i * n_rx..(i + 1) * n_rx];
+        for r in 0..n_rx {
+            for c in 0..n_rx {
+                a[r * n_rx + c] += gi[r] * gi[c].conj();
+            }
+        }
+    }
+    let gj = &g[j * n_rx..(j + 1) * n_rx];
+    let mut x = gj.to_vec();
+    if massive_mimo::linalg::solve_hermitian(&mut a, n_rx, &mut x).is_err() {
+        // No noise and interference spanning nothing: an unbounded SINR, capped.
+        return 1e12;
+    }
+    gj.iter()
+        .zip(&x)
+        .map(|(g, x)| (g.conj() * x).re)
+        .sum::<f64>()
+        .max(0.0)
+}
+
+/// SRS antenna switching at the base station: each user's n_srs sounded rows per estimate
+/// position → its dominant eigen-row ([`dominant_row`]), written over its first sounder's
+/// estimate (the one user selection and the weights read).
+struct EigenRows {
+    n_users: usize,
+    n_srs: usize,
+    n_ant: usize,
+    eigen: massive_mimo::linalg::HermitianEigen,
+    gram: Vec<num_complex::Complex64>,
+    rows: Vec<C32>,
+    out: Vec<C32>,
+    /// Each user's u₁ at the previous frequency position [n_users × n_srs].
+    u_prev: Vec<num_complex::Complex64>,
+}
+
+impl EigenRows {
+    fn new(n_users: usize, n_srs: usize, n_ant: usize) -> Result<Self> {
+        Ok(Self {
+            n_users,
+            n_srs,
+            n_ant,
+            eigen: massive_mimo::linalg::HermitianEigen::new(n_srs)?,
+            gram: Vec::new(),
+            rows: vec![C32::new(0.0, 0.0); n_srs * n_ant],
+            out: vec![C32::new(0.0, 0.0); n_ant],
+            u_prev: vec![num_complex::Complex64::new(0.0, 0.0); n_users * n_srs],
+        })
+    }
+
+    /// Replaces each user's first sounder's estimates by its eigen-rows (nothing with one
+    /// sounder per user).
+    fn apply(&mut self, dl: &mut DownlinkSlot) -> Result<()> {
+        let (n_srs, n_ant) = (self.n_srs, self.n_ant);
+        if n_srs == 1 {
+            return Ok(());
+        }
+        let mut est = dl.estimates_mut().view_mut();
+        let (d0, d1, _, _) = est.dim();
+        for i0 in 0..d0 {
+            // Each user's u₁ phase-aligned along frequency (from the previous position's).
+            self.u_prev.fill(num_complex::Complex64::new(0.0, 0.0));
+            for i1 in 0..d1 {
+                for u in 0..self.n_users {
+                    for r in 0..n_srs {
+                        for a in 0..n_ant {
+                            self.rows[r * n_ant + a] = est[[i0, i1, u * n_srs + r, a]];
+                        }
+                    }
+                    dominant_row(
+                        &self.rows,
+                        n_srs,
+                        &mut self.eigen,
+                        &mut self.gram,
+                        &mut self.u_prev[u * n_srs..(u + 1) * n_srs],
+                        &mut self.out,
+                    )?;
+                    for a in 0..n_ant {
+                        est[[i0, i1, u * n_srs, a]] = self.out[a];
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The N_PRB scaling of the TBS of a downlink slot: the DwPTS factor of 36.213 §7.1.7 for an
@@ -1323,6 +1564,8 @@ struct UplinkCtx<'a> {
     pilots: &'a Array3<C32>,
     ul: &'a mut UplinkSlot,
     ul_amp: &'a [f32],
+    /// Receive antennas per user (the uplink is sent from antenna 0: channel row u·n_rx).
+    n_rx: usize,
     rx_chains: Option<Vec<C32>>,
     acc: &'a mut [Accumulator],
     rng: &'a mut ChaCha8Rng,
@@ -1370,7 +1613,7 @@ fn uplink_slot(c: &mut UplinkCtx<'_>) -> Result<()> {
                 for sc in 0..n_sc {
                     let mut v = C32::new(0.0, 0.0);
                     for u in 0..n_ul {
-                        v += c.h[[u, sc, a]] * tx[[u, l, sc]];
+                        v += c.h[[u * c.n_rx, sc, a]] * tx[[u, l, sc]];
                     }
                     grid[[a, l, sc]] = v;
                 }

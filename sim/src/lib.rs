@@ -11,6 +11,8 @@
 //!   and other-cell interference of a 38.901 drop → the gains and SNRs of a [`CellScenario`];
 //! * [`calibration`]: TDD reciprocity — radio-chain mismatch and its over-the-air calibration;
 //! * [`port_signalling`]: which UE-RS port, n_SCID and DMRS identity each LTE stream gets;
+//! * [`ue_receiver`]: multi-antenna users — MRC / MMSE-IRC combining, SRS antenna switching
+//!   and the eigen-direction the base station then precodes toward;
 //! * [`cell`]: a simulated multi-user 3D-MIMO cell on one carrier — sounding, user selection,
 //!   precoding through [`massive_mimo::link::DownlinkSlot`], the users' reception, the uplink
 //!   through [`massive_mimo::link::UplinkSlot`], link adaptation and throughput — and over a
@@ -27,9 +29,11 @@ pub mod channel;
 pub mod link_abstraction;
 pub mod link_budget;
 pub mod port_signalling;
+pub mod ue_receiver;
 
 pub use cell::{
     CarrierResult, CellScenario, ChannelKind, Csi, Reciprocity, StreamResult, run_carriers,
     simulate_aggregation, simulate_carrier,
 };
 pub use port_signalling::LteUeRsPorts;
+pub use ue_receiver::{SrsAntennas, UeReceiver};

@@ -3,6 +3,37 @@
 
 use num_complex::Complex64;
 
+use crate::{Error, Result};
+
+/// Solves the Hermitian positive-definite system `a·x = b` in f64 by Cholesky: `a` (n × n,
+/// row-major; only its lower triangle is read) is overwritten by its factor L (lower
+/// triangle), `b` (n) by x. For small per-RE or per-PRB systems (a multi-antenna receiver's
+/// MMSE-IRC combiner, n ≤ a few tens); allocates nothing.
+///
+/// Errors: `a` not n² or `b` not n long (`ShapeMismatch` naming `a [n, n] / b [n]`); a pivot
+/// that is not positive or not finite — `a` not numerically positive definite, or NaN in it —
+/// (`InvalidParameter` naming `a`; `b` is then left as it was).
+pub fn solve_hermitian(a: &mut [Complex64], n: usize, b: &mut [Complex64]) -> Result<()> {
+    if a.len() != n * n || b.len() != n {
+        return Err(Error::ShapeMismatch {
+            name: "a [n, n] / b [n]",
+            expected: crate::error::Shape::of(&[n * n, n]),
+            got: crate::error::Shape::of(&[a.len(), b.len()]),
+        });
+    }
+    match cholesky_in_place(a, n) {
+        Some(p) if p.is_finite() => {
+            solve_cholesky(a, n, b);
+            Ok(())
+        }
+        _ => Err(Error::InvalidParameter {
+            name: "a",
+            value: crate::value!("{n} × {n}"),
+            reason: "must be Hermitian positive definite with finite entries",
+        }),
+    }
+}
+
 /// Cholesky factor `A = L·Lᴴ` of the Hermitian `n × n` row-major `a`, in place (lower
 /// triangle; the upper one is left as it was). Returns the smallest pivot `L_ii²`, or `None`
 /// when a pivot is not positive (or NaN): the matrix is not numerically positive definite.
@@ -82,6 +113,49 @@ mod tests {
             let ax: Complex64 = (0..n).map(|j| orig[i * n + j] * x[j]).sum();
             assert!((ax - b[i]).norm() < 1e-10);
         }
+    }
+
+    #[test]
+    fn public_solve_checks_shapes_and_definiteness() {
+        // A = [[4, 1+i], [1−i, 3]] (det 10 > 0), b = A·[1, −i].
+        let c = |re, im| Complex64::new(re, im);
+        let mut a = vec![c(4.0, 0.0), c(1.0, 1.0), c(1.0, -1.0), c(3.0, 0.0)];
+        let x = [c(1.0, 0.0), c(0.0, -1.0)];
+        let mut b = vec![
+            c(4.0, 0.0) + c(1.0, 1.0) * x[1],
+            c(1.0, -1.0) + c(3.0, 0.0) * x[1],
+        ];
+        solve_hermitian(&mut a, 2, &mut b).unwrap();
+        for (got, want) in b.iter().zip(&x) {
+            assert!((got - want).norm() < 1e-14, "{got} {want}");
+        }
+        let e = solve_hermitian(&mut [c(1.0, 0.0); 3], 2, &mut b).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::ShapeMismatch {
+                    name: "a [n, n] / b [n]",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = solve_hermitian(&mut [c(1.0, 0.0); 4], 2, &mut [c(0.0, 0.0); 3]).unwrap_err();
+        assert!(matches!(e, Error::ShapeMismatch { .. }), "{e}");
+        // Singular (rank 1) and NaN: refused, b untouched.
+        let mut b = vec![c(1.0, 0.0), c(2.0, 0.0)];
+        let e = solve_hermitian(&mut [c(1.0, 0.0); 4], 2, &mut b).unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidParameter { name: "a", .. }),
+            "{e}"
+        );
+        let mut nan = vec![c(f64::NAN, 0.0), c(0.0, 0.0), c(0.0, 0.0), c(1.0, 0.0)];
+        let e = solve_hermitian(&mut nan, 2, &mut b).unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidParameter { name: "a", .. }),
+            "{e}"
+        );
+        assert_eq!(b, [c(1.0, 0.0), c(2.0, 0.0)]);
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //!
 //! * [`hermitian_eigen`] / [`HermitianEigen`]: Jacobi eigen-decomposition of a Hermitian
 //!   matrix (the workspace form allocates nothing per call);
-//! * Cholesky factorisation and solve (crate-internal).
+//! * [`solve_hermitian`]: a Hermitian positive-definite solve by Cholesky (small per-RE or
+//!   per-PRB systems: a multi-antenna receiver's MMSE-IRC combiner).
 
 mod cholesky;
 mod eigen;
 
+pub use cholesky::solve_hermitian;
 pub(crate) use cholesky::{cholesky_in_place, solve_cholesky};
 pub use eigen::{HermitianEigen, MAX_EIGEN_ORDER, hermitian_eigen};
