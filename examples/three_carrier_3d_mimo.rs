@@ -469,6 +469,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "rat": if args.nr { "NR" } else { "LTE" },
             "antennas": array.len(),
             "users": args.users,
+            "ue_antennas": args.ue_antennas,
+            "ue_receiver": args.ue_receiver,
+            "srs_switching": args.srs_switching,
             "streams": scenario.n_streams,
             "precoder": format!("{:?}", args.precoder),
             "channel": format!("{:?}", args.channel),
@@ -487,12 +490,26 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     println!(
-        "\n{} × {} MHz, {}T{}R ({rows} × {cols} × 2, ±45°), {} users, {} streams, {:?} precoding, {:?} channel, {} CSI, {:?} chains",
+        "\n{} × {} MHz, {}T{}R ({rows} × {cols} × 2, ±45°), {} users{}, {} streams, {:?} precoding, {:?} channel, {} CSI, {:?} chains",
         ca.carriers().len(),
         ca.carriers()[0].bandwidth_mhz(),
         array.len(),
         array.len(),
         args.users,
+        if args.ue_antennas > 1 {
+            format!(
+                " with {} antennas ({}, SRS {})",
+                args.ue_antennas,
+                args.ue_receiver.to_uppercase(),
+                if args.srs_switching {
+                    "antenna switching"
+                } else {
+                    "from the first"
+                }
+            )
+        } else {
+            String::new()
+        },
         scenario.n_streams,
         args.precoder,
         args.channel,
