@@ -4,28 +4,28 @@
 //! The user estimates, per subcarrier and receive antenna, the precoded channel of every UE-RS
 //! / DMRS port of its scrambling set (the ports it can separate by orthogonal cover) with the
 //! library's [`massive_mimo::estimation::ChannelEstimator`]; ĝ_p ∈ ℂᴿ is port p's estimate at
-//! one RE over the R antennas, ĝ its own port's, y the received vector, σ̂² the noise the
-//! estimator measured.
+//! one RE over the R antennas, ĝ its own port's, y the received vector, σ̂_r² the noise the
+//! estimator measured on antenna r's pilots.
 //!
 //! * [`UeReceiver::Mrc`]: maximum-ratio combining with the one-tap MMSE scale,
 //!   x̂ = (Σ_r ĝ_r*·y_r/σ̂_r²) / (Σ_r |ĝ_r|²/σ̂_r² + 1), σ̂_r² the noise measured on antenna r's
 //!   pilots — interference treated as white noise (with one antenna: the one-tap MMSE
 //!   ĝ*y / (|ĝ|² + σ̂²));
-//! * [`UeReceiver::Irc`]: MMSE interference rejection combining (the LTE TM9 / NR "MMSE-IRC"
-//!   receiver of 36.829 / 38.803-style evaluations), x̂ = ĝᴴ(Σ_{p∈set} ĝ_pĝ_pᴴ + R̂)⁻¹y with
-//!   the co-scheduled ports of its own set from their estimates and R̂ the covariance of the
-//!   pilot residuals y − Σ_p ĝ_p·x_p over the PRB's UE-RS REs (noise plus what the other
-//!   scrambling sets' beams leak, on the same REs as their data; per antenna, where σ̂² pools
-//!   them all), its diagonal floored 30 dB below its mean.
+//! * [`UeReceiver::Irc`]: MMSE interference rejection combining (the "MMSE-IRC" UE receiver
+//!   of 3GPP TR 36.829), x̂ = ĝᴴ(Σ_{p∈set} ĝ_pĝ_pᴴ + R̂)⁻¹y with the co-scheduled ports of its
+//!   own set from their estimates and R̂ the R × R covariance of the pilot residuals
+//!   y − Σ_p ĝ_p·x_p over the PRB's UE-RS REs (noise plus what the other scrambling sets'
+//!   beams leak, on the same REs as their data), its diagonal floored 30 dB below its mean.
 //!   With one antenna it is the MRC above.
 //!
 //! [`SrsAntennas`] says which antennas the user sounds: its transmit antenna only (the BS
 //! beams to antenna 0's channel, the other antennas only combine), or all of them in turn
 //! (SRS antenna switching, 38.214 §6.2.1.2 "1T2R / 1T4R", 36.213 §8.2): the base station then
 //! knows Ĥ_u (R × M) per PRB and precodes toward its dominant direction — the row σ₁u₁ᴴĤ_u
-//! of its largest singular value ("eigen zero-forcing": RZF over those rows; Sun, Fang et al.,
-//! "Eigen-based transceivers for the MIMO broadcast channel with semi-orthogonal user
-//! selection", IEEE TSP 2010), which the user's IRC/MRC combiner then recovers.
+//! of its largest singular value (eigen-based zero-forcing: RZF over those rows; L. Sun and
+//! M. R. McKay, "Eigen-based transceivers for the MIMO broadcast channel with semi-orthogonal
+//! user selection", IEEE Trans. Signal Process. 58(10), 2010), which the user's IRC/MRC
+//! combiner then recovers.
 
 use massive_mimo::linalg::{HermitianEigen, solve_hermitian};
 use massive_mimo::{C32, Error, Result};
