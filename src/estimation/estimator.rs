@@ -596,7 +596,7 @@ impl ChannelEstimator {
                 self.report.sinr_db[port] =
                     (10.0 * (signal * epre / sigma2.max(f64::MIN_POSITIVE)).log10()) as f32;
                 self.report.mean_delay[port] = prior.mean_delay as f32;
-                self.report.rms_delay[port] = (prior.half_width / 2.0 / 3f64.sqrt()) as f32;
+                self.report.rms_delay[port] = prior.rms_delay as f32;
             }
         }
         Ok(())

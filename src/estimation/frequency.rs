@@ -51,8 +51,13 @@ pub const NORMAL_CP_FRACTION: f64 = 144.0 / 2048.0;
 pub struct DelayPrior {
     /// Mean delay τ0 in units of the useful symbol duration (×1/Δf for seconds).
     pub mean_delay: f64,
-    /// Half-width a of the uniform delay profile (the RMS delay spread is a/√3).
+    /// Half-width of the uniform delay profile the LMMSE filter assumes: the fitted half-width
+    /// a widened by an SNR-dependent margin (×1.5 up to 15 dB, ×4 from 30 dB; see
+    /// [`delay_prior`]).
     pub half_width: f64,
+    /// R.m.s. delay spread of the fitted uniform profile, a/√3 (before the margin), in units of
+    /// the useful symbol duration: the quality report's figure.
+    pub rms_delay: f64,
     /// Noise-to-signal ratio σ_b²/P_h of the LS estimates (diagonal loading).
     pub noise_to_signal: f64,
 }
@@ -497,6 +502,7 @@ pub fn delay_prior(r0: f64, r1: Complex64, noise: f64, spacing: f64, span: f64) 
     DelayPrior {
         mean_delay,
         half_width: (margin * lo).clamp(floor, cap),
+        rms_delay: lo / 3f64.sqrt(),
         noise_to_signal: noise / signal,
     }
 }
@@ -619,6 +625,7 @@ mod tests {
         let prior = DelayPrior {
             mean_delay: 0.0,
             half_width: 0.02,
+            rms_delay: 0.0,
             noise_to_signal: 1e-6,
         };
         for m in [
@@ -647,6 +654,7 @@ mod tests {
         let prior = DelayPrior {
             mean_delay: 0.013,
             half_width: 0.02,
+            rms_delay: 0.0,
             noise_to_signal: 0.05,
         };
         let a = weights(FrequencyMethod::Lmmse, prior, &reg, 3, 61);
@@ -673,6 +681,7 @@ mod tests {
         let p1 = DelayPrior {
             mean_delay: 0.02,
             half_width: 0.03,
+            rms_delay: 0.0,
             noise_to_signal: 0.1,
         };
         let p2 = DelayPrior {
@@ -743,6 +752,7 @@ mod tests {
         let prior = DelayPrior {
             mean_delay: tau,
             half_width: 0.005,
+            rms_delay: 0.0,
             noise_to_signal: 1e-6,
         };
         let (k0, k1) = (16, 48);
@@ -762,6 +772,8 @@ mod tests {
         let p = delay_prior(1.0 + 0.1, r1, 0.1, d, 288.0);
         assert!((p.mean_delay - t0).abs() < 1e-9);
         assert!((p.half_width - 1.5 * a).abs() < 1e-6, "{p:?}");
+        // The report's spread is the fit's, a/√3, without the filter's margin.
+        assert!((p.rms_delay - a / 3f64.sqrt()).abs() < 1e-9, "{p:?}");
         assert!((p.noise_to_signal - 0.1).abs() < 1e-12);
     }
 }
