@@ -325,3 +325,42 @@ fn near_singular_zf_falls_back_on_the_same_matrices_on_every_backend() {
         println!("{backend}: {f} fallbacks, weights within {worst:.1e} of scalar");
     }
 }
+
+/// The ZF pivot tolerance (2⁻¹²) is for ZF only, whichever entry point asks for it: the
+/// near-singular channels of the test above (user 15 = user 0 + δ·z, δ = 1e-5 … 1e-1) with
+/// per-user α all zero fall back on exactly the matrices and with exactly the weights of
+/// `process(α = 0)`; with α = 1e-3 (RZF: the Gram's smallest eigenvalue ≥ α, a pivot ≥ 1e-3
+/// against entries ≈ 64, i.e. ≥ 1.6e-5 relative — above the f32 limit k·ε ≈ 2e-6, below
+/// 2⁻¹² ≈ 2.4e-4) none falls back, per-user or not.
+#[test]
+fn the_zf_pivot_tolerance_applies_to_zf_only() {
+    let (b, k, n) = (273, 16, 64);
+    let mut rng = ChaCha8Rng::seed_from_u64(2105);
+    let mut h = Array3::from_shape_fn((b, k, n), |_| cn(&mut rng, 1.0));
+    for m in 0..b {
+        let delta = 10f32.powf(-5.0 + 4.0 * m as f32 / (b - 1) as f32);
+        for t in 0..n {
+            h[[m, k - 1, t]] = h[[m, 0, t]] + cn(&mut rng, 1.0) * delta;
+        }
+    }
+    let mut p = RzfPrecoder::new(k, n, b).unwrap();
+    let mut w_zf = Array3::zeros((b, n, k));
+    let zf = p
+        .process(h.view(), 0.0, Normalization::Column, w_zf.view_mut())
+        .unwrap();
+    assert!(zf.mrt_fallbacks > 0, "the ZF case must fall back somewhere");
+    let mut w = Array3::zeros((b, n, k));
+    let per_user = p
+        .process_per_user(h.view(), &[0.0; 16], Normalization::Column, w.view_mut())
+        .unwrap();
+    assert_eq!(per_user.mrt_fallbacks, zf.mrt_fallbacks);
+    assert_eq!(w, w_zf);
+    let r = p
+        .process(h.view(), 1e-3, Normalization::Column, w.view_mut())
+        .unwrap();
+    assert_eq!(r.mrt_fallbacks, 0, "RZF α = 1e-3");
+    let r = p
+        .process_per_user(h.view(), &[1e-3; 16], Normalization::Column, w.view_mut())
+        .unwrap();
+    assert_eq!(r.mrt_fallbacks, 0, "RZF per-user α = 1e-3");
+}
