@@ -285,15 +285,8 @@ fn near_singular_zf_falls_back_on_the_same_matrices_on_every_backend() {
     // pivot tolerance 2⁻¹² (simd::ZF_PIVOT_TOLERANCE), far above the backends' rounding:
     // every backend gives the same fallbacks and the same weights.
     use massive_mimo::simd::{Backend, Kernels};
-    let (b, k, n) = (273, 16, 64);
-    let mut rng = ChaCha8Rng::seed_from_u64(2105);
-    let mut h = Array3::from_shape_fn((b, k, n), |_| cn(&mut rng, 1.0));
-    for m in 0..b {
-        let delta = 10f32.powf(-5.0 + 4.0 * m as f32 / (b - 1) as f32);
-        for t in 0..n {
-            h[[m, k - 1, t]] = h[[m, 0, t]] + cn(&mut rng, 1.0) * delta;
-        }
-    }
+    let h = near_singular_channels();
+    let (b, k, n) = h.dim();
     let run = |backend: Backend| {
         let mut p = RzfPrecoder::new(k, n, b)
             .unwrap()
@@ -334,15 +327,8 @@ fn near_singular_zf_falls_back_on_the_same_matrices_on_every_backend() {
 /// 2⁻¹² ≈ 2.4e-4) none falls back, per-user or not.
 #[test]
 fn the_zf_pivot_tolerance_applies_to_zf_only() {
-    let (b, k, n) = (273, 16, 64);
-    let mut rng = ChaCha8Rng::seed_from_u64(2105);
-    let mut h = Array3::from_shape_fn((b, k, n), |_| cn(&mut rng, 1.0));
-    for m in 0..b {
-        let delta = 10f32.powf(-5.0 + 4.0 * m as f32 / (b - 1) as f32);
-        for t in 0..n {
-            h[[m, k - 1, t]] = h[[m, 0, t]] + cn(&mut rng, 1.0) * delta;
-        }
-    }
+    let h = near_singular_channels();
+    let (b, k, n) = h.dim();
     let mut p = RzfPrecoder::new(k, n, b).unwrap();
     let mut w_zf = Array3::zeros((b, n, k));
     let zf = p
@@ -363,4 +349,19 @@ fn the_zf_pivot_tolerance_applies_to_zf_only() {
         .process_per_user(h.view(), &[1e-3; 16], Normalization::Column, w.view_mut())
         .unwrap();
     assert_eq!(r.mrt_fallbacks, 0, "RZF per-user α = 1e-3");
+}
+
+/// 273 channels of 16 users × 64 antennas whose last user is user 0 + δ·z, δ log-spaced over
+/// 1e-5 … 1e-1 (issue 21's reviewer case): ZF's Gram goes from singular to ordinary.
+fn near_singular_channels() -> Array3<C32> {
+    let (b, k, n) = (273, 16, 64);
+    let mut rng = ChaCha8Rng::seed_from_u64(2105);
+    let mut h = Array3::from_shape_fn((b, k, n), |_| cn(&mut rng, 1.0));
+    for m in 0..b {
+        let delta = 10f32.powf(-5.0 + 4.0 * m as f32 / (b - 1) as f32);
+        for t in 0..n {
+            h[[m, k - 1, t]] = h[[m, 0, t]] + cn(&mut rng, 1.0) * delta;
+        }
+    }
+    h
 }

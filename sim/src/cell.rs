@@ -1113,6 +1113,7 @@ pub fn simulate_carrier(
                 let mut combiner = IrcCombiner::new(n_rx);
                 let mut r_prb = vec![num_complex::Complex64::new(0.0, 0.0); n_prb * n_rx * n_rx];
                 let mut g_set = vec![C32::new(0.0, 0.0); n_set * n_rx];
+                let mut g_eff = vec![C32::new(0.0, 0.0); k * n_rx];
                 let mut y = vec![C32::new(0.0, 0.0); n_rx];
                 let mut residuals: Vec<C32> = Vec::new();
                 for (q, &j) in members.iter().enumerate() {
@@ -1162,23 +1163,18 @@ pub fn simulate_carrier(
                         })
                         .collect();
                     // Predicted SINR from the true channel and the weights, at three
-                    // subcarriers of every PRB (with several antennas: the MMSE-IRC SINR
-                    // gᴴ(Σ_{i≠j} g_i·g_iᴴ + σ²I)⁻¹g of the effective channels g_i = H_u·w_i).
+                    // subcarriers of every PRB: the MMSE-IRC SINR gᴴ(Σ_{i≠j} g_i·g_iᴴ + σ²I)⁻¹g
+                    // of the effective channels g_i = H_u·w_i (one antenna: |g_j|²/(leak + σ²)).
                     for p in sched.clone() {
                         for sc in [12 * p + 2, 12 * p + 6, 12 * p + 10] {
                             let g_idx = weight_unit(sc);
-                            let sinr = if n_rx == 1 {
-                                let mut gains = [0.0f64; 24];
-                                for (i, gain) in gains.iter_mut().enumerate().take(k) {
-                                    let z: C32 =
-                                        (0..n_ant).map(|a| h[[u, sc, a]] * w[[g_idx, a, i]]).sum();
-                                    *gain = z.norm_sqr() as f64;
-                                }
-                                let leak: f64 = gains[..k].iter().sum::<f64>() - gains[j];
-                                gains[j] / (leak + nv_rx[u])
-                            } else {
-                                irc_sinr(&h, u, n_rx, sc, &w, g_idx, k, j, nv_rx[u])
-                            };
+                            for (q, gq) in g_eff.iter_mut().enumerate() {
+                                let (i, r) = (q / n_rx, q % n_rx);
+                                *gq = (0..n_ant)
+                                    .map(|a| h[[u * n_rx + r, sc, a]] * w[[g_idx, a, i]])
+                                    .sum();
+                            }
+                            let sinr = combiner.sinr(&g_eff, j, nv_rx[u]);
                             acc[j].log_capacity += (1.0 + sinr).log2();
                             acc[j].n_capacity += 1;
                         }
@@ -1280,59 +1276,9 @@ pub fn simulate_carrier(
 
 /// The IRC residual covariance's diagonal floor relative to its mean diagonal: 30 dB below it,
 /// so a PRB's sample covariance stays invertible without hiding the antennas' own noise and
-/// interference levels (the estimator's noise figure pools every antenna, and a user's
-/// un-beamformed antenna sees far more interference than its beamformed one).
+/// interference levels (a user's un-beamed antenna sees far more interference than its beamed
+/// one: an absolute floor at the noise would bury the beamed antenna).
 const IRC_RELATIVE_FLOOR: f64 = 1e-3;
-
-/// The MMSE-IRC SINR of stream `j` at user `u` (antennas rows u·n_rx…) on subcarrier `sc`:
-/// gᴴ(Σ_{i≠j} g_i·g_iᴴ + σ²I)⁻¹g with g_i = H_u·w_i over the `k` streams of weight unit `g_idx`.
-#[allow(clippy::too_many_arguments)]
-fn irc_sinr(
-    h: &Array3<C32>,
-    u: usize,
-    n_rx: usize,
-    sc: usize,
-    w: &ndarray::ArrayView3<'_, C32>,
-    g_idx: usize,
-    k: usize,
-    j: usize,
-    noise_var: f64,
-) -> f64 {
-    use num_complex::Complex64;
-    let n_ant = h.dim().2;
-    let g: Vec<Complex64> = (0..k * n_rx)
-        .map(|q| {
-            let (i, r) = (q / n_rx, q % n_rx);
-            let z: C32 = (0..n_ant)
-                .map(|a| h[[u * n_rx + r, sc, a]] * w[[g_idx, a, i]])
-                .sum();
-            Complex64::new(z.re as f64, z.im as f64)
-        })
-        .collect();
-    let mut a = vec![Complex64::new(0.0, 0.0); n_rx * n_rx];
-    for r in 0..n_rx {
-        a[r * n_rx + r] = Complex64::new(noise_var, 0.0);
-    }
-    for i in (0..k).filter(|&i| i != j) {
-        let gi = &g[i * n_rx..(i + 1) * n_rx];
-        for r in 0..n_rx {
-            for c in 0..n_rx {
-                a[r * n_rx + c] += gi[r] * gi[c].conj();
-            }
-        }
-    }
-    let gj = &g[j * n_rx..(j + 1) * n_rx];
-    let mut x = gj.to_vec();
-    if massive_mimo::linalg::solve_hermitian(&mut a, n_rx, &mut x).is_err() {
-        // No noise and interference spanning nothing: an unbounded SINR, capped.
-        return 1e12;
-    }
-    gj.iter()
-        .zip(&x)
-        .map(|(g, x)| (g.conj() * x).re)
-        .sum::<f64>()
-        .max(0.0)
-}
 
 /// SRS antenna switching at the base station: each user's n_srs sounded rows per estimate
 /// position → its dominant eigen-row ([`dominant_row`]), written over its first sounder's

@@ -100,6 +100,8 @@ pub struct IrcCombiner {
     n: usize,
     a: Vec<Complex64>,
     w: Vec<Complex64>,
+    /// σ²·I for [`Self::sinr`].
+    noise: Vec<Complex64>,
 }
 
 impl IrcCombiner {
@@ -110,6 +112,7 @@ impl IrcCombiner {
             n,
             a: vec![z; n * n],
             w: vec![z; n],
+            noise: vec![z; n * n],
         }
     }
 
@@ -117,9 +120,47 @@ impl IrcCombiner {
     /// (`own` among them), `r` the residual covariance (n × n row-major, Hermitian positive
     /// definite), `y` the received samples (n). 0 where the system is not positive definite.
     pub fn combine(&mut self, ports: &[C32], own: usize, r: &[Complex64], y: &[C32]) -> C32 {
+        if !self.solve(ports, None, r, own) {
+            return C32::new(0.0, 0.0);
+        }
+        let x: Complex64 = self.w.iter().zip(y).map(|(w, y)| w.conj() * c64(*y)).sum();
+        C32::new(x.re as f32, x.im as f32)
+    }
+
+    /// The MMSE-IRC SINR gᴴ(Σ_{p≠own} g_pg_pᴴ + σ²I)⁻¹g of port `own` among `ports` [n_ports,
+    /// n] (known channels: what an ideal linear receiver reaches), with noise variance
+    /// `noise_var` per antenna. With one antenna |g|²/(Σ_{p≠own}|g_p|² + σ²). When the
+    /// interference-plus-noise covariance is singular (no noise, interference spanning less than
+    /// the antennas) the SINR is unbounded: 1e12 is returned.
+    pub fn sinr(&mut self, ports: &[C32], own: usize, noise_var: f64) -> f64 {
+        let n = self.n;
+        let mut noise = std::mem::take(&mut self.noise);
+        noise.fill(Complex64::new(0.0, 0.0));
+        for i in 0..n {
+            noise[i * (n + 1)] = Complex64::new(noise_var, 0.0);
+        }
+        let solved = self.solve(ports, Some(own), &noise, own);
+        self.noise = noise;
+        if !solved {
+            return 1e12;
+        }
+        ports[own * n..(own + 1) * n]
+            .iter()
+            .zip(&self.w)
+            .map(|(g, x)| (c64(*g).conj() * x).re)
+            .sum::<f64>()
+            .max(0.0)
+    }
+
+    /// Solves (R + Σ_{p ≠ skip} ĝ_pĝ_pᴴ)·w = ĝ_rhs into `self.w` (only the lower triangle is
+    /// assembled: the Cholesky solve reads no more); false when not positive definite.
+    fn solve(&mut self, ports: &[C32], skip: Option<usize>, r: &[Complex64], rhs: usize) -> bool {
         let n = self.n;
         self.a.copy_from_slice(r);
-        for g in ports.chunks_exact(n) {
+        for (p, g) in ports.chunks_exact(n).enumerate() {
+            if Some(p) == skip {
+                continue;
+            }
             for (i, gi) in g.iter().enumerate() {
                 let gi = c64(*gi);
                 for (a, gj) in self.a[i * n..=i * n + i].iter_mut().zip(g) {
@@ -127,14 +168,10 @@ impl IrcCombiner {
                 }
             }
         }
-        for (w, g) in self.w.iter_mut().zip(&ports[own * n..(own + 1) * n]) {
+        for (w, g) in self.w.iter_mut().zip(&ports[rhs * n..(rhs + 1) * n]) {
             *w = c64(*g);
         }
-        if solve_hermitian(&mut self.a, n, &mut self.w).is_err() {
-            return C32::new(0.0, 0.0);
-        }
-        let x: Complex64 = self.w.iter().zip(y).map(|(w, y)| w.conj() * c64(*y)).sum();
-        C32::new(x.re as f32, x.im as f32)
+        solve_hermitian(&mut self.a, n, &mut self.w).is_ok()
     }
 }
 
@@ -297,6 +334,21 @@ mod tests {
             irc.combine(&[c(0.0, 0.0), c(0.0, 0.0)], 0, &zero, &[x, x]),
             c(0.0, 0.0)
         );
+    }
+
+    #[test]
+    fn sinr_is_the_closed_form() {
+        // One antenna: |g|²/(Σ_{p≠own}|g_p|² + σ²) = 4/(1 + 0.25 + 0.5).
+        let mut one = IrcCombiner::new(1);
+        let s = one.sinr(&[c(2.0, 0.0), c(0.0, 1.0), c(0.5, 0.0)], 0, 0.5);
+        assert!((s - 4.0 / 1.75).abs() < 1e-12, "{s}");
+        // Two antennas, own g = (1, 0), interferer (0, 1) orthogonal to it: only the noise
+        // counts, |g|²/σ² = 1/0.1.
+        let mut two = IrcCombiner::new(2);
+        let ports = [c(1.0, 0.0), c(0.0, 0.0), c(0.0, 0.0), c(0.0, 1.0)];
+        assert!((two.sinr(&ports, 0, 0.1) - 10.0).abs() < 1e-12);
+        // No noise and a rank-1 interferer on two antennas: unbounded, capped.
+        assert_eq!(two.sinr(&ports, 0, 0.0), 1e12);
     }
 
     #[test]

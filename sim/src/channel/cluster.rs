@@ -609,11 +609,9 @@ impl ClusterChannel {
             }
             let v = g.travel_azimuth_deg.to_radians();
             let vel = [g.speed_mps * v.cos(), g.speed_mps * v.sin(), 0.0];
-            let doppler = |ze: f64, az: f64| {
-                let (t, f) = (ze.to_radians(), az.to_radians());
-                (t.sin() * f.cos() * vel[0] + t.sin() * f.sin() * vel[1] + t.cos() * vel[2])
-                    / SPEED_OF_LIGHT
-            };
+            // r̂·v̄/c for an arrival direction r̂.
+            let doppler =
+                |r: [f64; 3]| (r[0] * vel[0] + r[1] * vel[1] + r[2] * vel[2]) / SPEED_OF_LIGHT;
             let k_lin = prof.los.map_or(0.0, |l| 10f64.powf(l.0 / 10.0));
             let nlos_share = 1.0 / (1.0 + k_lin);
             let kappa = 10f64.powf(prof.spreads.xpr_db / 10.0);
@@ -659,6 +657,7 @@ impl ClusterChannel {
                     let e_tp = ph(&mut rng) * (1.0 / kappa).sqrt() as f32;
                     let e_pt = ph(&mut phi_rng) * (1.0 / kappa).sqrt() as f32;
                     let e_pp = ph(&mut phi_rng);
+                    let arrival = unit_vector(ue_ze, ue_az);
                     let delay_entry = match sub[n] {
                         Some((d2, _)) if (8..12).contains(&m) || (16..18).contains(&m) => d2,
                         Some((_, d3)) if (12..16).contains(&m) => d3,
@@ -673,8 +672,8 @@ impl ClusterChannel {
                         bs_azimuth_deg: c.bs_azimuth_deg + s.bs_azimuth_deg * ray_offset(m),
                         e_field: (e_tt, e_tp),
                         e_field_phi: (e_pt, e_pp),
-                        ue_direction: unit_vector(ue_ze, ue_az),
-                        doppler_per_hz: doppler(ue_ze, ue_az),
+                        ue_direction: arrival,
+                        doppler_per_hz: doppler(arrival),
                     });
                 }
             }
@@ -683,6 +682,7 @@ impl ClusterChannel {
                 let a = 2.0 * PI * rng.r#gen::<f64>();
                 let e = C32::new(a.cos() as f32, a.sin() as f32);
                 let zero = C32::new(0.0, 0.0);
+                let los_arrival = unit_vector(180.0 - ze, az + 180.0);
                 rays.push(Ray {
                     cluster: delays.len() - 1,
                     amplitude: (k_lin / (1.0 + k_lin)).sqrt(),
@@ -690,8 +690,8 @@ impl ClusterChannel {
                     bs_azimuth_deg: az,
                     e_field: (e, zero),
                     e_field_phi: (zero, -e),
-                    ue_direction: unit_vector(180.0 - ze, az + 180.0),
-                    doppler_per_hz: doppler(180.0 - ze, az + 180.0),
+                    ue_direction: los_arrival,
+                    doppler_per_hz: doppler(los_arrival),
                 });
             }
             // Normalise: E|H_a|² = Σ_rays amplitude²·mean_a |response_a|² → 1.
