@@ -18,5 +18,6 @@ super::gemm_entry_points!(
     split = [(__m256, 6, 1), (__m128, 6, 1)],
     interleaved = [(__m256, 4, 1), (__m128, 4, 1)],
     grouped = [(__m256, 4, 1), (__m128, 4, 1)],
-    grouped_tail = [(__m256, 4, 1)]
+    grouped_tail = [(__m256, 4, 1)],
+    small = [__m256, __m128]
 );

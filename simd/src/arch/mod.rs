@@ -256,6 +256,33 @@ macro_rules! entry_points {
 }
 pub(crate) use entry_points;
 
+/// Calls `$f::<M, K>($args…)` with the runtime `($m, $k)` as constants, both in 1..=4 (the
+/// caller checked the range).
+macro_rules! small_shape {
+    ($m:expr, $k:expr, $f:ident($($arg:expr),*)) => {
+        match ($m, $k) {
+            (1, 1) => $f::<1, 1>($($arg),*),
+            (1, 2) => $f::<1, 2>($($arg),*),
+            (1, 3) => $f::<1, 3>($($arg),*),
+            (1, 4) => $f::<1, 4>($($arg),*),
+            (2, 1) => $f::<2, 1>($($arg),*),
+            (2, 2) => $f::<2, 2>($($arg),*),
+            (2, 3) => $f::<2, 3>($($arg),*),
+            (2, 4) => $f::<2, 4>($($arg),*),
+            (3, 1) => $f::<3, 1>($($arg),*),
+            (3, 2) => $f::<3, 2>($($arg),*),
+            (3, 3) => $f::<3, 3>($($arg),*),
+            (3, 4) => $f::<3, 4>($($arg),*),
+            (4, 1) => $f::<4, 1>($($arg),*),
+            (4, 2) => $f::<4, 2>($($arg),*),
+            (4, 3) => $f::<4, 3>($($arg),*),
+            (4, 4) => $f::<4, 4>($($arg),*),
+            _ => unreachable!("small_shape: m, k in 1..=4 are caller-checked"),
+        }
+    };
+}
+pub(crate) use small_shape;
+
 /// Generates `gemm` (split planes), `gemm_interleaved` and `gemm_grouped` for a backend from
 /// its chains of register panels `(register, MR rows, NV registers)`, widest first; a scalar
 /// loop finishes any last columns. The grouped chain's MR should be 4: it runs on four rows of
@@ -265,7 +292,8 @@ macro_rules! gemm_entry_points {
      interleaved = [$(($vf:ty, $mf:literal, $nf:literal)),+],
      grouped = [($vg_first:ty, $mg_first:literal, $ng_first:literal)
                 $(, ($vg:ty, $mg:literal, $ng:literal))*]
-     $(, grouped_tail = [$(($vt:ty, $mt:literal, $nt:literal)),*])?) => {
+     $(, grouped_tail = [$(($vt:ty, $mt:literal, $nt:literal)),*])?,
+     small = [$($vsm:ty),+]) => {
         /// Complex GEMM on split planes; shapes caller-checked.
         #[target_feature(enable = $features)]
         pub(crate) fn gemm(
@@ -317,6 +345,13 @@ macro_rules! gemm_entry_points {
         ) {
             use crate::kernels::gemm::{self, Dst, Src};
             let (m, k, n) = (c.rows(), b.rows(), c.cols());
+            if (1..=4).contains(&m) && (1..=4).contains(&k) {
+                // Per-PRB matrices of a few antennas, layers or ports: one fully unrolled tile
+                // per register of columns (the general loop's scaffolding cost more than
+                // the multiplications at these sizes).
+                super::small_shape!(m, k, gemm_grouped_small(a, group_cols, b, c, mode));
+                return;
+            }
             for i0 in (0..m).step_by(4) {
                 let rows = i0..m.min(i0 + 4);
                 for (g, j0) in (0..n).step_by(group_cols).enumerate() {
@@ -348,6 +383,38 @@ macro_rules! gemm_entry_points {
                         );)*
                     }
                     gemm::scalar_interleaved(a, b, c, mode, rows.clone(), j, j1);
+                }
+            }
+        }
+
+        /// [`gemm_grouped`] for an M × K matrix per group (M, K ≤ 4): each group's columns
+        /// in the backend's chain of register widths (`gemm::small_cols`), any last columns
+        /// by the scalar loop. Shapes caller-checked (C has M rows, B K rows).
+        #[target_feature(enable = $features)]
+        fn gemm_grouped_small<const M: usize, const K: usize>(
+            a: &[crate::C32],
+            group_cols: usize,
+            b: &crate::ComplexRef<'_>,
+            c: &mut crate::ComplexMut<'_>,
+            mode: crate::GemmMode,
+        ) {
+            use crate::kernels::gemm::{self, Dst, Src};
+            let n = c.cols();
+            for (g, j0) in (0..n).step_by(group_cols).enumerate() {
+                let j1 = n.min(j0 + group_cols);
+                let ag = &a[g * M * K..(g + 1) * M * K];
+                let ops = (Src::interleaved(b), &Dst::interleaved(c));
+                let mut j = j0;
+                // SAFETY: compiled with this backend's ISA; `ag` holds M·K values, B has K
+                // rows and C M rows over columns j0..j1 ≤ n (checked by the dispatcher).
+                unsafe {
+                    $(j = gemm::small_cols::<$vsm, M, K>(
+                        ag.as_ptr() as *const f32, ops, mode, j, j1,
+                    );)+
+                }
+                if j < j1 {
+                    let ag = gemm::group_matrix(a, g, M, K);
+                    gemm::scalar_interleaved(&ag, b, c, mode, 0..M, j, j1);
                 }
             }
         }

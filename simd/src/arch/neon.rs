@@ -17,5 +17,6 @@ super::gemm_entry_points!(
     "neon",
     split = [(float32x4_t, 4, 2), (float32x4_t, 4, 1)],
     interleaved = [(float32x4_t, 4, 2), (float32x4_t, 4, 1)],
-    grouped = [(float32x4_t, 4, 2), (float32x4_t, 4, 1)]
+    grouped = [(float32x4_t, 4, 2), (float32x4_t, 4, 1)],
+    small = [float32x4_t]
 );
