@@ -11,6 +11,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput};
 use massive_mimo::C32;
 use massive_mimo::detection::{DetectorMethod, GroupChannels, MimoDetector};
+use massive_mimo::resource::AlignedGrid;
 use massive_mimo::simd::Kernels;
 use massive_mimo_tools::perf::{measure_peak, time_per_call};
 use ndarray::{Array2, Array3};
@@ -20,8 +21,9 @@ const N_PRB: usize = 273;
 struct Prepared {
     det: MimoDetector,
     h: Array3<C32>,
-    y: Array3<C32>,
-    x: Array3<C32>,
+    /// Received and layer grids on cache lines, as the README asks hosts to keep them.
+    y: AlignedGrid,
+    x: AlignedGrid,
     xv: Array2<f32>,
     nv: Vec<f32>,
 }
@@ -47,10 +49,14 @@ impl Prepared {
                     ((r * l + g) % 5) as f32 * 0.1,
                 )
             }),
-            y: Array3::from_shape_fn((n_rx, 14, n_sc), |(r, t, k)| {
-                C32::new(((r + t + k) % 7) as f32 * 0.1, 0.2)
-            }),
-            x: Array3::zeros((n_l, 14, n_sc)),
+            y: {
+                let mut y = AlignedGrid::zeros3([n_rx, 14, n_sc]).expect("valid");
+                for ((r, t, k), v) in y.view3_mut().indexed_iter_mut() {
+                    *v = C32::new(((r + t + k) % 7) as f32 * 0.1, 0.2);
+                }
+                y
+            },
+            x: AlignedGrid::zeros3([n_l, 14, n_sc]).expect("valid"),
             xv: Array2::zeros((N_PRB, n_l)),
             nv: vec![0.05; N_PRB],
         }
@@ -78,8 +84,8 @@ impl Prepared {
             .process(
                 &ch,
                 DetectorMethod::Mmse { unbiased: true },
-                self.y.view(),
-                self.x.view_mut(),
+                self.y.view3(),
+                self.x.view3_mut(),
                 self.xv.view_mut(),
             )
             .expect("valid");

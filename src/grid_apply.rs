@@ -25,8 +25,9 @@
 //! B = the symbol's layer rows over the band, row stride n_sym·n_sc, C = the same piece of the
 //! antenna grid), which writes the output rows as sequential streams. Nothing is copied, except
 //! (a) views not in standard layout, whose GEMM operands go through small owned buffers, and
-//! (b) groups narrower than 24 subcarriers (per-PRB filters), whose blocks of symbols go
-//! through split planes so that each group is one wide GEMM over all its symbols.
+//! (b) on the scalar backend, groups narrower than 24 subcarriers (per-PRB filters), whose
+//! blocks of symbols go through split planes so that each group is one wide GEMM over all its
+//! symbols (the SIMD backends multiply them in place; the scalar one keeps this path tested).
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
@@ -98,20 +99,18 @@ pub struct GridApplier {
     l2: Option<usize>,
 }
 
-/// Narrowest PRG (subcarriers) that [`GridApplier::process_grid`] multiplies in place with
-/// AVX-512; narrower ones (one PRB: 12) would leave most of a 16-lane register idle, so their
-/// blocks of symbols are copied into planes and multiplied as one wide GEMM per PRG over all
-/// symbols. With 8-lane AVX2 (4 interleaved complex per register) a PRB is three whole
-/// registers and the in-place GEMM wins: [`IN_PLACE_MIN_SC_NARROW`].
+/// Narrowest PRG (subcarriers) that [`GridApplier::process_grid`] multiplies in place on the
+/// scalar backend; narrower ones go through split planes there, one wide GEMM per PRG over all
+/// symbols — kept so that every machine's tests run both paths. The SIMD backends multiply
+/// every PRG in place ([`IN_PLACE_MIN_SC_SIMD`]).
 const IN_PLACE_MIN_SC: usize = 24;
-/// [`IN_PLACE_MIN_SC`] on the AVX2 and NEON backends: one PRB (per-PRB detection on AVX2
-/// measured 19.3 → 14.8 ms for the NR 100 MHz 64 × 16 slot, issue 16).
-const IN_PLACE_MIN_SC_NARROW: usize = 12;
-/// Most inputs `k` for which AVX-512 also multiplies one-PRB groups in place: with few input
-/// rows the planes' wide GEMM has too short an inner dimension to repay the copies (NR
-/// 100 MHz per-PRB MMSE, Zen 4: 4 × 4 ×1.45, 4 × 2 ×1.35, 2 × 2 ×1.16 in place; 32 × 8 equal
-/// either way, 64 × 16 and 64 × 8 15–25 % slower in place).
-const IN_PLACE_MAX_K_AVX512: usize = 8;
+/// [`IN_PLACE_MIN_SC`] on the SIMD backends: one PRB. With AVX2 (4 interleaved complex per
+/// register) a PRB is three whole registers: per-PRB detection of the NR 100 MHz 64 × 16 slot
+/// 19.3 → 14.8 ms against the planes (issue 16). AVX-512 used the planes for more than 8 inputs
+/// until its group tails ran in the complex-lane form (8 + 4 columns per PRB): since then in
+/// place is faster there too (NR per-PRB MMSE, Zen 4, alternating runs: 64 × 16 ×1.06,
+/// 64 × 8 ×1.09, 32 × 8 ×1.4).
+const IN_PLACE_MIN_SC_SIMD: usize = 12;
 
 impl GridApplier {
     /// Buffers for up to `n_tx` outputs (antennas), `k` inputs (layers) and `max_cols` REs per
@@ -283,9 +282,9 @@ impl GridApplier {
     /// grid, ready for the OFDM modulator.
     ///
     /// On the grids in place, `y[:, l, sc(g)] = W_g·x[:, l, sc(g)]` with the rows n_sym·n_sc
-    /// apart: one grouped GEMM per symbol and band of PRGs. PRGs narrower than 24 subcarriers
-    /// go through split planes when n_sym ≤ max_cols; views not in standard layout are copied
-    /// through the owned buffers, `max_cols` subcarriers at a time.
+    /// apart: one grouped GEMM per symbol and band of PRGs. On the scalar backend PRGs narrower
+    /// than 24 subcarriers go through split planes when n_sym ≤ max_cols; views not in standard
+    /// layout are copied through the owned buffers, `max_cols` subcarriers at a time.
     pub fn process_grid(
         &mut self,
         w: ArrayView3<'_, C32>,
@@ -354,9 +353,8 @@ impl GridApplier {
         // The scalar backend keeps the planes path too (its performance does not matter, and
         // so every machine's tests run both paths).
         let in_place_min = match self.kernels.backend() {
-            crate::simd::Backend::Avx2 | crate::simd::Backend::Neon => IN_PLACE_MIN_SC_NARROW,
-            crate::simd::Backend::Avx512 if k <= IN_PLACE_MAX_K_AVX512 => IN_PLACE_MIN_SC_NARROW,
-            _ => IN_PLACE_MIN_SC,
+            crate::simd::Backend::Scalar => IN_PLACE_MIN_SC,
+            _ => IN_PLACE_MIN_SC_SIMD,
         };
         if prg_sc < in_place_min && n_sym <= self.max_cols {
             return self.grid_through_planes(w, prg_sc, x, y);

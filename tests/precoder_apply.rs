@@ -37,8 +37,7 @@ fn close(a: &Array3<C32>, b: &Array3<C32>) {
 
 #[test]
 fn grid_application_matches_the_reference_for_every_prg_size_and_backend() {
-    // k = 5 and 10 inputs: AVX-512 multiplies one-PRB groups in place up to 8 inputs, through
-    // split planes above.
+    // k = 5 and 10 inputs (the GEMMs' tiles on either side of 8).
     for (n_tx, k, n_sym, n_sc) in [(12, 5, 14, 132), (12, 10, 14, 132)] {
         let x = Array3::from_shape_fn((k, n_sym, n_sc), |(a, b, c)| val(a, b, c));
         for backend in Backend::available() {
@@ -49,9 +48,9 @@ fn grid_application_matches_the_reference_for_every_prg_size_and_backend() {
                 (0, 14 * 40),
                 (2, 14),
                 (4, 100),
-                // Narrow PRGs (in place on AVX2 and NEON, and on AVX-512 for k ≤ 8; through split
-                // planes on the scalar backend and on AVX-512 for k > 8, in pieces smaller than one
-                // PRG: 14 ≤ 20 < 14·12), and with n_sym > max_cols the general strided path.
+                // Narrow PRGs (in place on the SIMD backends; through split planes on the scalar
+                // backend, in pieces smaller than one PRG: 14 ≤ 20 < 14·12), and with
+                // n_sym > max_cols the general strided path.
                 (1, 20),
                 (1, 10),
                 (0, 10),
