@@ -56,15 +56,20 @@ fn l2_bytes() -> Option<usize> {
     })
 }
 
-/// PRGs per band: [`W_BAND_BYTES`] of weights where the L2 holds ≥ 1 MiB (or is unknown);
-/// below that, half the L2 for the band's weights *and* one symbol's input columns. On the
-/// 512 KiB Zen 3 L2 the 256 KiB weight band plus 64 antennas' columns thrashed: per-PRB
-/// detection 14.0 → 12.9 ms with this rule (18 PRBs per band), precoding unchanged (23 PRGs
-/// of 2 PRBs; a fixed 64 KiB band had cost it 4 %), issue 16.
+/// PRGs per band: where the L2 holds ≥ 1 MiB, [`W_BAND_BYTES`] of weights, but no more than
+/// fit three quarters of the L2 with two symbols' input columns (the current one and the next,
+/// which each call requests while it multiplies: with 64 PRBs of 64 × 8 filters the two
+/// symbols and the weights overflowed the Zen 4's 1 MiB, and that detection ran 6.0 ms instead
+/// of 4.1); where the L2 is unknown, [`W_BAND_BYTES`]; below 1 MiB, half the L2 for the band's
+/// weights *and* one symbol's input columns. On the 512 KiB Zen 3 L2 the 256 KiB weight band
+/// plus 64 antennas' columns thrashed: per-PRB detection 14.0 → 12.9 ms with this rule
+/// (18 PRBs per band), precoding unchanged (23 PRGs of 2 PRBs; a fixed 64 KiB band had cost it
+/// 4 %), issue 16.
 fn band_prgs(l2: Option<usize>, w_bytes: usize, cols_bytes: usize) -> usize {
     match l2 {
         Some(b) if b < 1 << 20 => (b / 2) / (w_bytes + cols_bytes),
-        _ => W_BAND_BYTES / w_bytes,
+        Some(b) => (W_BAND_BYTES / w_bytes).min((3 * b / 4) / (w_bytes + 2 * cols_bytes)),
+        None => W_BAND_BYTES / w_bytes,
     }
     .max(1)
 }
@@ -367,15 +372,26 @@ impl GridApplier {
             // across the band: every grid row is read or written as one sequential run.
             let c32 = std::mem::size_of::<C32>();
             let band = band_prgs(self.l2, n * k * c32, k * prg_sc * c32);
+            // Each call also requests the next one's inputs (the next symbol, or the next band's
+            // first), so that the large grids' rows arrive while the current ones are multiplied.
+            let cols = |g0: usize| (g0 * prg_sc, (n_prg.min(g0 + band) * prg_sc).min(n_sc));
             for g0 in (0..n_prg).step_by(band) {
                 let g1 = n_prg.min(g0 + band);
-                let (s0, s1) = (g0 * prg_sc, (g1 * prg_sc).min(n_sc));
+                let (s0, s1) = cols(g0);
                 let a = &wf[g0 * n * k..g1 * n * k];
                 for l in 0..n_sym {
                     let o = l * n_sc + s0;
                     let b = ComplexRef::new(k, s1 - s0, row, &xf[o..])?;
+                    let next = if l + 1 < n_sym {
+                        Some(ComplexRef::new(k, s1 - s0, row, &xf[o + n_sc..])?)
+                    } else if g1 < n_prg {
+                        let (t0, t1) = cols(g1);
+                        Some(ComplexRef::new(k, t1 - t0, row, &xf[t0..])?)
+                    } else {
+                        None
+                    };
                     let c = ComplexMut::new(n, s1 - s0, row, &mut yf[o..])?;
-                    kernels.gemm_grouped(a, prg_sc, b, c, GemmMode::Overwrite)?;
+                    kernels.gemm_grouped_then(a, prg_sc, b, c, GemmMode::Overwrite, next)?;
                 }
             }
             return Ok(());
@@ -527,9 +543,13 @@ mod tests {
         assert_eq!(band_prgs(Some(512 << 10), 8 << 10, 6 << 10), 18);
         // Precoding, PRG 2: 8 KiB of weights + 16 × 24 input columns.
         assert_eq!(band_prgs(Some(512 << 10), 8 << 10, 3 << 10), 23);
-        // L2 ≥ 1 MiB or unknown: 256 KiB of weights.
+        // L2 ≥ 1 MiB or unknown: 256 KiB of weights …
         assert_eq!(band_prgs(Some(2 << 20), 8 << 10, 6 << 10), 32);
         assert_eq!(band_prgs(None, 8 << 10, 6 << 10), 32);
+        // … unless they and two symbols' columns would overflow ¾ of it: 64 × 8 filters (4 KiB)
+        // and 64 antennas' columns on a 1 MiB L2: 768 KiB / 16 KiB = 48 PRBs, not 64.
+        assert_eq!(band_prgs(Some(1 << 20), 4 << 10, 6 << 10), 48);
+        assert_eq!(band_prgs(Some(1 << 20), 8 << 10, 6 << 10), 32);
         // Never zero.
         assert_eq!(band_prgs(Some(64 << 10), 1 << 20, 0), 1);
     }

@@ -1102,10 +1102,30 @@ impl Kernels {
         a: &[C32],
         group_cols: usize,
         b: ComplexRef<'_>,
-        mut c: ComplexMut<'_>,
+        c: ComplexMut<'_>,
         mode: GemmMode,
     ) -> Result<()> {
+        self.gemm_grouped_then(a, group_cols, b, c, mode, None)
+    }
+
+    /// [`Self::gemm_grouped`], requesting into the cache, while it multiplies, the B operand of
+    /// the caller's next call (`next`: the same k rows, any number of columns — the next symbol
+    /// of a slot, or the next band's first one), spread evenly over its work: the next call's
+    /// first pass over its inputs then reads them from the cache instead of waiting on memory.
+    /// Only hints: results are those of `gemm_grouped`.
+    pub fn gemm_grouped_then(
+        &self,
+        a: &[C32],
+        group_cols: usize,
+        b: ComplexRef<'_>,
+        mut c: ComplexMut<'_>,
+        mode: GemmMode,
+        next: Option<ComplexRef<'_>>,
+    ) -> Result<()> {
         shape("gemm_grouped: b", b.rows, b.cols, b.rows, c.cols)?;
+        if let Some(nb) = &next {
+            shape("gemm_grouped: next", nb.rows, nb.cols, b.rows, nb.cols)?;
+        }
         if group_cols == 0 {
             return Err(SimdError::ZeroDimension {
                 what: "gemm_grouped: group_cols",
@@ -1130,7 +1150,7 @@ impl Kernels {
         }
         dispatch!(
             self,
-            gemm_grouped(a, group_cols, &b, &mut c, mode),
+            gemm_grouped(a, group_cols, &b, &mut c, mode, next.as_ref()),
             gemm::scalar_grouped(a, group_cols, &b, &mut c, mode)
         );
         Ok(())

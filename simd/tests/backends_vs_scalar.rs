@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use massive_mimo_simd::{
-    C32, ComplexMut, ComplexRef, GemmMode, GramSide, Kernels, MatrixBatch, NormsOf, SplitMut,
-    SplitRef,
+    C32, ComplexMut, ComplexRef, GemmMode, GramSide, Kernels, MatrixBatch, NormsOf, SimdError,
+    SplitMut, SplitRef,
 };
 use proptest::prelude::*;
 use rand::Rng;
@@ -269,6 +269,19 @@ proptest! {
                 mag = mag.max(x.norm());
             }
             close("gemm_grouped", &k, (diff, mag), kk as f32);
+            // Requesting a next operand (any width: a narrower and a wider one) changes
+            // nothing: it only prefetches.
+            for next_cols in [n.div_ceil(2), n + 7] {
+                let nb = cvec(&mut r, kk * (next_cols + 1));
+                let next = ComplexRef::new(kk, next_cols, next_cols + 1, &nb).unwrap();
+                let mut then = c0.clone();
+                k.gemm_grouped_then(&a, w, bv, ComplexMut::new(m, n, ld, &mut then).unwrap(), mode, Some(next)).unwrap();
+                prop_assert!(then == got, "gemm_grouped_then differs from gemm_grouped on {}", k.backend());
+            }
+            let nb = cvec(&mut r, (kk + 1) * n);
+            let wrong = ComplexRef::new(kk + 1, n, n, &nb).unwrap();
+            let err = k.gemm_grouped_then(&a, w, bv, ComplexMut::new(m, n, ld, &mut got).unwrap(), mode, Some(wrong)).unwrap_err();
+            prop_assert!(matches!(err, SimdError::ShapeMismatch { what: "gemm_grouped: next", .. }), "{err:?}");
         }
         prop_assert!(scalar().gemm_grouped(&a[1..], w, bv, ComplexMut::new(m, n, ld, &mut want).unwrap(), mode).is_err());
         prop_assert!(scalar().gemm_grouped(&a, 0, bv, ComplexMut::new(m, n, ld, &mut want).unwrap(), mode).is_err());

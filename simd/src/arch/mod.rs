@@ -342,6 +342,7 @@ macro_rules! gemm_entry_points {
             b: &crate::ComplexRef<'_>,
             c: &mut crate::ComplexMut<'_>,
             mode: crate::GemmMode,
+            next: Option<&crate::ComplexRef<'_>>,
         ) {
             use crate::kernels::gemm::{self, Dst, Src};
             let (m, k, n) = (c.rows(), b.rows(), c.cols());
@@ -352,11 +353,35 @@ macro_rules! gemm_entry_points {
                 super::small_shape!(m, k, gemm_grouped_small(a, group_cols, b, c, mode));
                 return;
             }
+            // The next call's inputs (`next`: k rows, caller-checked) are requested group by
+            // group during the sweeps after the first — an equal share of their rows in each —
+            // so that the first sweep of that call, which reads every input once, finds them
+            // in the cache instead of waiting on memory (all in the first sweep when it is the
+            // only one).
+            let sweeps = m.div_ceil(4);
             for i0 in (0..m).step_by(4) {
                 let rows = i0..m.min(i0 + 4);
+                let s = i0 / 4;
+                let next_rows = match (next, sweeps) {
+                    (None, _) => 0..0,
+                    (Some(_), 1) => 0..k,
+                    (Some(_), _) if s == 0 => 0..0,
+                    (Some(_), _) => (s - 1) * k / (sweeps - 1)..s * k / (sweeps - 1),
+                };
                 for (g, j0) in (0..n).step_by(group_cols).enumerate() {
                     let a = &gemm::group_matrix(a, g, m, k);
                     let j1 = n.min(j0 + group_cols);
+                    if let Some(nb) = next.filter(|_| !next_rows.is_empty()) {
+                        // SAFETY: compiled with this backend's ISA; prefetches never fault.
+                        unsafe {
+                            gemm::prefetch_rows::<$vg_first>(
+                                Src::interleaved(nb),
+                                next_rows.clone(),
+                                j0.min(nb.cols()),
+                                j1.min(nb.cols()),
+                            );
+                        }
+                    }
                     if i0 == 0 {
                         // SAFETY: compiled with this backend's ISA; prefetches never fault.
                         unsafe {

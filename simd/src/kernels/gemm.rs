@@ -405,11 +405,21 @@ pub(crate) unsafe fn small_cols<V: SimdF32, const M: usize, const K: usize>(
 /// `wrapping_add` so that even columns outside B form no out-of-bounds pointer.
 #[inline(always)]
 pub(crate) unsafe fn prefetch_cols<V: SimdF32>(b: Src, k: usize, j0: usize, j1: usize) {
+    // SAFETY: as this function's.
+    unsafe { prefetch_rows::<V>(b, 0..k, j0, j1) }
+}
+
+/// [`prefetch_cols`] for rows `rows` of B only.
+///
+/// # Safety
+/// As [`prefetch_cols`].
+#[inline(always)]
+pub(crate) unsafe fn prefetch_rows<V: SimdF32>(b: Src, rows: Range<usize>, j0: usize, j1: usize) {
     if j1 <= j0 {
         return;
     }
     let bytes = 8 * (j1 - j0);
-    for p in 0..k {
+    for p in rows {
         let row = b.re.wrapping_add(2 * (p * b.ld + j0));
         let mut off = 0;
         while off < bytes + 63 {
