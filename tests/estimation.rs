@@ -1450,3 +1450,43 @@ fn both_estimators_answer_alike_through_the_slot_estimator_trait() {
         assert_eq!(est.view(), again.view(), "{what}");
     }
 }
+
+/// `PilotPattern::from_pilots` refuses each empty axis on its own, naming the pilots; and
+/// `common_prbs` is the range every port covers: port 1 on fewer PRBs than port 0 sets it, and a
+/// PRB where one port has no pilot splits the range (None).
+#[test]
+fn pilot_pattern_refuses_each_empty_axis_and_common_prbs_is_every_ports_range() {
+    for shape in [(0, 14, 24), (2, 0, 24), (2, 14, 0)] {
+        let p = Array3::<C32>::zeros(shape);
+        assert_eq!(
+            support::err::name(PilotPattern::from_pilots(p.view())),
+            "pilots [n_ports, n_sym, n_sc]",
+            "{shape:?}"
+        );
+    }
+    // Two ports on disjoint combs of symbol 2 (port 0 even, port 1 odd subcarriers), 5 PRBs.
+    let pattern = |prbs0: &[usize], prbs1: &[usize]| {
+        let mut p = Array3::<C32>::zeros((2, 14, 60));
+        for (port, prbs) in [(0usize, prbs0), (1, prbs1)] {
+            for &prb in prbs {
+                for k in (12 * prb + port..12 * prb + 12).step_by(2) {
+                    p[[port, 2, k]] = C32::new(1.0, 0.0);
+                }
+            }
+        }
+        PilotPattern::from_pilots(p.view()).unwrap()
+    };
+    assert_eq!(
+        pattern(&[0, 1, 2, 3, 4], &[0, 1, 2, 3, 4]).common_prbs(),
+        Some(0..5)
+    );
+    assert_eq!(
+        pattern(&[0, 1, 2, 3, 4], &[1, 2, 3]).common_prbs(),
+        Some(1..4)
+    );
+    assert_eq!(
+        pattern(&[1, 2, 3], &[0, 1, 2, 3, 4]).common_prbs(),
+        Some(1..4)
+    );
+    assert_eq!(pattern(&[0, 1, 2, 3, 4], &[0, 1, 3, 4]).common_prbs(), None);
+}
