@@ -64,22 +64,14 @@ impl Prepared {
 
     /// The filters alone (Gram, Cholesky, inverse, F = G⁻¹Hᴴ), without their application.
     fn filters(&mut self) {
-        let ch = GroupChannels {
-            h: self.h.view(),
-            noise_var: &self.nv,
-            interference: None,
-        };
+        let ch = channels(&self.h, &self.nv);
         self.det
             .compute(&ch, DetectorMethod::Mmse { unbiased: true })
             .expect("valid");
     }
 
     fn run(&mut self) {
-        let ch = GroupChannels {
-            h: self.h.view(),
-            noise_var: &self.nv,
-            interference: None,
-        };
+        let ch = channels(&self.h, &self.nv);
         self.det
             .process(
                 &ch,
@@ -89,6 +81,15 @@ impl Prepared {
                 self.xv.view_mut(),
             )
             .expect("valid");
+    }
+}
+
+/// The detector's input: the channels and noise, no interference.
+fn channels<'a>(h: &'a Array3<C32>, nv: &'a [f32]) -> GroupChannels<'a> {
+    GroupChannels {
+        h: h.view(),
+        noise_var: nv,
+        interference: None,
     }
 }
 
