@@ -1490,3 +1490,56 @@ fn pilot_pattern_refuses_each_empty_axis_and_common_prbs_is_every_ports_range() 
     );
     assert_eq!(pattern(&[0, 1, 2, 3, 4], &[0, 1, 3, 4]).common_prbs(), None);
 }
+
+/// How `PilotPattern` cuts pilot symbols into runs (38.211 §7.4.1.1 double-symbol DMRS,
+/// §7.4.1.5 CSI-RS CDM8 = FD2 × TD4): adjacent symbols with the same subcarriers pair up; four
+/// only when a pair cannot separate the ports (CDM8), never when it can (two FD-CDM ports on four
+/// symbols are two pairs), and CDM8 on three symbols is refused. Each run's block is the fewest
+/// subcarriers that separate its ports: FD-OCC 2 needs 2, CDM8 on 4 symbols 2, one port 1.
+#[test]
+fn pilot_runs_pair_symbols_and_span_four_only_for_cdm8() {
+    // Pilots of `ports` ports: a base sequence times the FD-OCC (length `fd` on adjacent
+    // subcarriers) and the TD-OCC (Walsh of length `td` over the symbols `syms`).
+    let walsh = |i: usize, j: usize| {
+        if (i & j).count_ones() % 2 == 0 {
+            1.0
+        } else {
+            -1.0
+        }
+    };
+    let grid = |ports: usize, fd: usize, td: usize, syms: &[usize]| {
+        let mut p = Array3::<C32>::zeros((ports, 14, 24));
+        for port in 0..ports {
+            let (f, t) = (port % fd, port / fd);
+            for (li, &l) in syms.iter().enumerate() {
+                for k in 0..24 {
+                    let base = C32::from_polar(1.0, std::f32::consts::PI * (k * k) as f32 / 7.0);
+                    p[[port, l, k]] = base * walsh(f, k % fd) * walsh(t, li % td);
+                }
+            }
+        }
+        PilotPattern::from_pilots(p.view())
+    };
+    let runs = |pattern: &PilotPattern| -> Vec<(Vec<usize>, usize)> {
+        assert_eq!(pattern.groups().len(), 1, "one CDM group");
+        pattern.groups()[0]
+            .runs
+            .iter()
+            .map(|r| (r.symbols.clone(), r.block_len))
+            .collect()
+    };
+    // Two FD-CDM ports on four identical symbols: two pairs, blocks of 2.
+    let two = grid(2, 2, 1, &[2, 3, 4, 5]).unwrap();
+    assert_eq!(runs(&two), vec![(vec![2, 3], 2), (vec![4, 5], 2)]);
+    // One port on a double symbol: one pair, blocks of 1.
+    let one = grid(1, 1, 1, &[2, 3]).unwrap();
+    assert_eq!(runs(&one), vec![(vec![2, 3], 1)]);
+    // CDM8: a pair cannot tell TD-OCC [1 1 1 1] from [1 1 −1 −1]; all four, blocks of 2.
+    let cdm8 = grid(8, 2, 4, &[5, 6, 7, 8]).unwrap();
+    assert_eq!(runs(&cdm8), vec![(vec![5, 6, 7, 8], 2)]);
+    // CDM8 on three symbols only: inseparable.
+    assert_eq!(
+        support::err::name(grid(8, 2, 4, &[5, 6, 7])),
+        "pilots: ports"
+    );
+}
