@@ -1501,7 +1501,7 @@ fn pilot_runs_pair_symbols_and_span_four_only_for_cdm8() {
     // Pilots of `ports` ports: a base sequence times the FD-OCC (length `fd` on adjacent
     // subcarriers) and the TD-OCC (Walsh of length `td` over the symbols `syms`).
     let walsh = |i: usize, j: usize| {
-        if (i & j).count_ones() % 2 == 0 {
+        if (i & j).count_ones().is_multiple_of(2) {
             1.0
         } else {
             -1.0
