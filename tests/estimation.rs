@@ -1542,4 +1542,10 @@ fn pilot_runs_pair_symbols_and_span_four_only_for_cdm8() {
         support::err::name(grid(8, 2, 4, &[5, 6, 7])),
         "pilots: ports"
     );
+    // A block may span every pilot subcarrier of its run: one pilot RE is a run of one block.
+    let mut single = Array3::<C32>::zeros((1, 14, 24));
+    single[[0, 3, 7]] = C32::new(0.6, -0.8);
+    let single = PilotPattern::from_pilots(single.view()).unwrap();
+    assert_eq!(runs(&single), vec![(vec![3], 1)]);
+    assert_eq!(single.groups()[0].runs[0].subcarriers, vec![7]);
 }
