@@ -1548,4 +1548,16 @@ fn pilot_runs_pair_symbols_and_span_four_only_for_cdm8() {
     let single = PilotPattern::from_pilots(single.view()).unwrap();
     assert_eq!(runs(&single), vec![(vec![3], 1)]);
     assert_eq!(single.groups()[0].runs[0].subcarriers, vec![7]);
+    // The last block takes the remainder: two FD-CDM ports on 13 subcarriers are five blocks of 2
+    // and one of 3, and subcarrier 12 (alone in PRB 1) is estimated, so both PRBs are common.
+    let mut odd = Array3::<C32>::zeros((2, 14, 24));
+    for port in 0..2 {
+        for k in 0..13 {
+            odd[[port, 2, k]] = C32::new(walsh(port, k % 2), 0.0);
+        }
+    }
+    let odd = PilotPattern::from_pilots(odd.view()).unwrap();
+    assert_eq!(runs(&odd), vec![(vec![2], 2)]);
+    assert_eq!(odd.groups()[0].runs[0].n_blocks(), 6);
+    assert_eq!(odd.common_prbs(), Some(0..2));
 }
