@@ -1560,4 +1560,16 @@ fn pilot_runs_pair_symbols_and_span_four_only_for_cdm8() {
     assert_eq!(runs(&odd), vec![(vec![2], 2)]);
     assert_eq!(odd.groups()[0].runs[0].n_blocks(), 6);
     assert_eq!(odd.common_prbs(), Some(0..2));
+    // Conditioning decides the block: port 1 = 2 × port 0 × e^{j2πk/16} (a cyclic shift). On 2
+    // subcarriers XᴴX's last pivot is 4(1 − cos θ) = 0.30 < 0.05 × its largest diagonal (8):
+    // doubled; on 4 it is 16 − |2·Σe^{jkθ}|²/4 = 2.9 ≥ 0.05 × 16: kept. Relative to the
+    // largest diagonal, so the stronger port's, not the first's (2 × 0.05 would accept 2).
+    let mut ramp = Array3::<C32>::zeros((2, 14, 24));
+    for k in 0..24 {
+        let theta = 2.0 * std::f32::consts::PI * k as f32 / 16.0;
+        ramp[[0, 4, k]] = C32::new(1.0, 0.0);
+        ramp[[1, 4, k]] = C32::from_polar(2.0, theta);
+    }
+    let ramp = PilotPattern::from_pilots(ramp.view()).unwrap();
+    assert_eq!(runs(&ramp), vec![(vec![4], 4)]);
 }
