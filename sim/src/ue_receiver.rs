@@ -100,8 +100,6 @@ pub struct IrcCombiner {
     n: usize,
     a: Vec<Complex64>,
     w: Vec<Complex64>,
-    /// σ²·I for [`Self::sinr`].
-    noise: Vec<Complex64>,
 }
 
 impl IrcCombiner {
@@ -112,7 +110,6 @@ impl IrcCombiner {
             n,
             a: vec![z; n * n],
             w: vec![z; n],
-            noise: vec![z; n * n],
         }
     }
 
@@ -120,7 +117,8 @@ impl IrcCombiner {
     /// (`own` among them), `r` the residual covariance (n × n row-major, Hermitian positive
     /// definite), `y` the received samples (n). 0 where the system is not positive definite.
     pub fn combine(&mut self, ports: &[C32], own: usize, r: &[Complex64], y: &[C32]) -> C32 {
-        if !self.solve(ports, None, r, own) {
+        self.a.copy_from_slice(r);
+        if !self.solve(ports, None, own) {
             return C32::new(0.0, 0.0);
         }
         let x: Complex64 = self.w.iter().zip(y).map(|(w, y)| w.conj() * c64(*y)).sum();
@@ -134,14 +132,11 @@ impl IrcCombiner {
     /// the antennas) the SINR is unbounded: 1e12 is returned.
     pub fn sinr(&mut self, ports: &[C32], own: usize, noise_var: f64) -> f64 {
         let n = self.n;
-        let mut noise = std::mem::take(&mut self.noise);
-        noise.fill(Complex64::new(0.0, 0.0));
+        self.a.fill(Complex64::new(0.0, 0.0));
         for i in 0..n {
-            noise[i * (n + 1)] = Complex64::new(noise_var, 0.0);
+            self.a[i * (n + 1)] = Complex64::new(noise_var, 0.0);
         }
-        let solved = self.solve(ports, Some(own), &noise, own);
-        self.noise = noise;
-        if !solved {
+        if !self.solve(ports, Some(own), own) {
             return 1e12;
         }
         ports[own * n..(own + 1) * n]
@@ -152,11 +147,11 @@ impl IrcCombiner {
             .max(0.0)
     }
 
-    /// Solves (R + Σ_{p ≠ skip} ĝ_pĝ_pᴴ)·w = ĝ_rhs into `self.w` (only the lower triangle is
-    /// assembled: the Cholesky solve reads no more); false when not positive definite.
-    fn solve(&mut self, ports: &[C32], skip: Option<usize>, r: &[Complex64], rhs: usize) -> bool {
+    /// Solves (R + Σ_{p ≠ skip} ĝ_pĝ_pᴴ)·w = ĝ_rhs into `self.w`, with R already in `self.a`
+    /// (only the lower triangle is assembled: the Cholesky solve reads no more); false when not
+    /// positive definite.
+    fn solve(&mut self, ports: &[C32], skip: Option<usize>, rhs: usize) -> bool {
         let n = self.n;
-        self.a.copy_from_slice(r);
         for (p, g) in ports.chunks_exact(n).enumerate() {
             if Some(p) == skip {
                 continue;

@@ -336,12 +336,10 @@ unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
 }
 
 /// Columns `j0..j1` of one group of the grouped GEMM for small matrices (A M × K with
-/// M, K ≤ 4: per-PRB detection filters of a few antennas and layers, precoders of a few ports),
-/// in the complex-lane form of [`panels_c`]: one register of `LANES/2` columns at a time with
-/// all M rows of C in it (K loads and swaps of B, 2·M·K FMAs with A's parts broadcast, M
-/// stores). M and K are constants, so the whole tile unrolls and nothing is looped over but the
-/// columns; returns the first column not done. `a` points at the group's interleaved M × K
-/// row-major matrix.
+/// M, K ≤ 4: per-PRB detection filters of a few antennas and layers, precoders of a few ports):
+/// one [`micro_c`] tile of `LANES/2` columns at a time with all M rows of C in it. M and K are
+/// constants, so the whole tile unrolls and nothing is looped over but the columns; returns the
+/// first column not done. `a` points at the group's interleaved M × K row-major matrix.
 ///
 /// # Safety
 /// V's ISA must be enabled; `a` must hold M·K complex values; b (K rows) and c (M rows) must
@@ -354,43 +352,17 @@ pub(crate) unsafe fn small_cols<V: SimdF32, const M: usize, const K: usize>(
     j0: usize,
     j1: usize,
 ) -> usize {
-    let h = V::LANES / 2;
-    let at = |ld: usize, i: usize, j: usize| 2 * (i * ld + j);
     let mut j = j0;
-    while j + h <= j1 {
+    while j + V::LANES / 2 <= j1 {
         // Opaque per tile, so that A's parts are broadcast inside the FMAs where they are used
         // rather than hoisted for all the group's columns (with 4 × 4, the 32 hoisted
         // broadcasts and the accumulators spilled).
-        let a = core::hint::black_box(a);
-        // SAFETY: rows < M (K) of C (B) and columns j..j+h ≤ j1 lie inside the views; A holds
-        // M·K values (see above).
-        unsafe {
-            let z = V::splat(0.0);
-            let mut acc_a = [z; M];
-            let mut acc_b = [z; M];
-            if mode == GemmMode::Accumulate {
-                for (r, x) in acc_a.iter_mut().enumerate() {
-                    *x = V::load(c.re.add(at(c.ld, r, j)));
-                }
-            }
-            for p in 0..K {
-                let bb = V::load(b.re.add(at(b.ld, p, j)));
-                let bs = bb.swap_re_im();
-                for r in 0..M {
-                    let ar = V::splat(*a.add(2 * (r * K + p)));
-                    let ai = V::splat(*a.add(2 * (r * K + p) + 1));
-                    acc_a[r] = ar.mul_add(bb, acc_a[r]);
-                    acc_b[r] = ai.mul_add(bs, acc_b[r]);
-                }
-            }
-            let one = V::splat(1.0);
-            for r in 0..M {
-                // even lanes acc_a − acc_b, odd lanes acc_a + acc_b
-                one.mul_addsub(acc_a[r], acc_b[r])
-                    .store(c.re.add(at(c.ld, r, j)));
-            }
-        }
-        j += h;
+        let re = core::hint::black_box(a);
+        let a = Src { re, im: re, ld: K };
+        // SAFETY: rows < M (K) of C (B) and columns j..j + LANES/2 ≤ j1 lie inside the views;
+        // A holds M·K values (see above).
+        unsafe { micro_c::<V, M, 1>(a, b, c, K, mode, 0, j) };
+        j += V::LANES / 2;
     }
     j
 }
