@@ -25,9 +25,10 @@
 //! B = the symbol's layer rows over the band, row stride n_sym·n_sc, C = the same piece of the
 //! antenna grid), which writes the output rows as sequential streams. Nothing is copied, except
 //! (a) views not in standard layout, whose GEMM operands go through small owned buffers, and
-//! (b) on the scalar backend, groups narrower than 24 subcarriers (per-PRB filters), whose
-//! blocks of symbols go through split planes so that each group is one wide GEMM over all its
-//! symbols (the SIMD backends multiply them in place; the scalar one keeps this path tested).
+//! (b) groups narrower than a PRB (sub-PRB weight bands) and, on the scalar backend, groups
+//! narrower than 24 subcarriers (per-PRB filters), whose blocks of symbols go through split
+//! planes so that each group is one wide GEMM over all its symbols (the SIMD backends multiply
+//! one-PRB groups in place; the scalar one keeps this path tested).
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
@@ -107,7 +108,7 @@ pub struct GridApplier {
 /// Narrowest PRG (subcarriers) that [`GridApplier::process_grid`] multiplies in place on the
 /// scalar backend; narrower ones go through split planes there, one wide GEMM per PRG over all
 /// symbols — kept so that every machine's tests run both paths. The SIMD backends multiply
-/// every PRG in place ([`IN_PLACE_MIN_SC_SIMD`]).
+/// every PRG of at least one PRB in place ([`IN_PLACE_MIN_SC_SIMD`]).
 const IN_PLACE_MIN_SC: usize = 24;
 /// [`IN_PLACE_MIN_SC`] on the SIMD backends: one PRB. With AVX2 (4 interleaved complex per
 /// register) a PRB is three whole registers: per-PRB detection of the NR 100 MHz 64 × 16 slot
@@ -287,9 +288,10 @@ impl GridApplier {
     /// grid, ready for the OFDM modulator.
     ///
     /// On the grids in place, `y[:, l, sc(g)] = W_g·x[:, l, sc(g)]` with the rows n_sym·n_sc
-    /// apart: one grouped GEMM per symbol and band of PRGs. On the scalar backend PRGs narrower
-    /// than 24 subcarriers go through split planes when n_sym ≤ max_cols; views not in standard
-    /// layout are copied through the owned buffers, `max_cols` subcarriers at a time.
+    /// apart: one grouped GEMM per symbol and band of PRGs. PRGs narrower than one PRB (24
+    /// subcarriers on the scalar backend) go through split planes when n_sym ≤ max_cols; views
+    /// not in standard layout are copied through the owned buffers, `max_cols` subcarriers at a
+    /// time.
     pub fn process_grid(
         &mut self,
         w: ArrayView3<'_, C32>,
