@@ -1173,3 +1173,29 @@ fn demap_uses_each_groups_own_noise() {
         }
     }
 }
+
+/// ZF and MMSE ignore IRC factors (`GroupChannels::interference`'s docs): on a detector with
+/// room for two interferers, filters and noise with factors given equal those without, bit
+/// for bit (both take the augmented path with the same unused, decoupled columns).
+#[test]
+fn zf_and_mmse_ignore_interference_factors() {
+    let (mut cfg, h, _) = four_groups_of_8x3(77);
+    cfg.max_interferers = 2;
+    let mut rng = ChaCha8Rng::seed_from_u64(78);
+    let u = Array3::from_shape_fn((4, 2, 8), |_| cn(&mut rng, 3.0));
+    let nv = [0.05f32; 4];
+    for method in [DetectorMethod::Zf, DetectorMethod::Mmse { unbiased: true }] {
+        let mut with = MimoDetector::new(&cfg).unwrap();
+        let mut without = MimoDetector::new(&cfg).unwrap();
+        for (det, interference) in [(&mut with, Some(u.view())), (&mut without, None)] {
+            let ch = GroupChannels {
+                h: h.view(),
+                noise_var: &nv,
+                interference,
+            };
+            det.compute(&ch, method).unwrap();
+        }
+        assert_eq!(with.filters(), without.filters(), "{method:?}");
+        assert_eq!(with.noise(), without.noise(), "{method:?}");
+    }
+}

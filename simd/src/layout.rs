@@ -130,6 +130,47 @@ impl MatrixBatch {
         }
     }
 
+    /// The largest |re| or |im| of each matrix into `out[m]`, for m < min(len, `out.len()`):
+    /// one pass over the storage, lane by lane (e.g. the power of two a detector scales each
+    /// group's channel by). NaN components are passed over (a matrix of NaNs gives 0); an
+    /// infinite one gives ∞.
+    pub fn max_abs_each(&self, out: &mut [f32]) {
+        let bl = self.block_len();
+        for (bi, block) in self.data.chunks_exact(bl).enumerate() {
+            let mut acc = [0.0f32; LANES];
+            for chunk in block.chunks_exact(LANES) {
+                for (a, v) in acc.iter_mut().zip(chunk) {
+                    let x = v.abs();
+                    // `x > a` is false for NaN: the maximum of the numbers seen.
+                    *a = if x > *a { x } else { *a };
+                }
+            }
+            let live = self.len.saturating_sub(bi * LANES);
+            for (o, a) in out.iter_mut().skip(bi * LANES).zip(&acc).take(live) {
+                *o = *a;
+            }
+        }
+    }
+
+    /// Whether every component of matrix m is finite, into `out[m]`, for m < min(len,
+    /// `out.len()`): one pass over the storage, lane by lane.
+    pub fn finite_each(&self, out: &mut [bool]) {
+        let bl = self.block_len();
+        for (bi, block) in self.data.chunks_exact(bl).enumerate() {
+            // Σ 0·v stays 0 while every v is finite; ∞·0 and NaN·0 are NaN, and stay NaN.
+            let mut acc = [0.0f32; LANES];
+            for chunk in block.chunks_exact(LANES) {
+                for (a, v) in acc.iter_mut().zip(chunk) {
+                    *a += 0.0 * v;
+                }
+            }
+            let live = self.len.saturating_sub(bi * LANES);
+            for (o, a) in out.iter_mut().skip(bi * LANES).zip(&acc).take(live) {
+                *o = *a == 0.0;
+            }
+        }
+    }
+
     /// Conjugates every element in place (the imaginary lanes negated; one pass over the
     /// storage).
     pub fn conjugate(&mut self) {
@@ -645,6 +686,51 @@ mod tests {
                 size: 20
             })
         ));
+    }
+
+    /// Per-matrix peaks and finiteness against a plain scan of each matrix's elements, across
+    /// two lane blocks (19 matrices), with a negative peak, NaN, ±∞ and an all-zero matrix.
+    #[test]
+    fn max_abs_and_finite_each_scan_each_matrix_alone() {
+        let mut b = MatrixBatch::from_fn(2, 3, 19, |m, i, j| {
+            C32::new((m * 7 + i * 3 + j) as f32 * 0.01, -((m + j) as f32) * 0.02)
+        })
+        .unwrap();
+        b.set(3, 1, 2, C32::new(-50.0, 1.0)).unwrap(); // peak from a negative real part
+        b.set(5, 0, 0, C32::new(f32::NAN, 0.5)).unwrap(); // NaN passed over, not finite
+        b.set(16, 1, 1, C32::new(0.0, f32::NEG_INFINITY)).unwrap(); // second block, ∞
+        for i in 0..2 {
+            for j in 0..3 {
+                b.set(18, i, j, C32::new(0.0, 0.0)).unwrap();
+            }
+        }
+        let mut peak = [-1.0f32; 21];
+        let mut finite = [false; 21];
+        b.max_abs_each(&mut peak);
+        b.finite_each(&mut finite);
+        for m in 0..19 {
+            let mut want = 0.0f32;
+            let mut all_finite = true;
+            for i in 0..2 {
+                for j in 0..3 {
+                    let v = b.get(m, i, j).unwrap();
+                    for x in [v.re, v.im] {
+                        all_finite &= x.is_finite();
+                        if !x.is_nan() {
+                            want = want.max(x.abs());
+                        }
+                    }
+                }
+            }
+            assert_eq!(peak[m], want, "peak of matrix {m}");
+            assert_eq!(finite[m], all_finite, "finiteness of matrix {m}");
+        }
+        assert_eq!(peak[3], 50.0);
+        assert_eq!(peak[5], 0.5); // the NaN's matrix: its numbers' peak (the NaN's partner)
+        assert_eq!(peak[16], f32::INFINITY);
+        assert_eq!(peak[18], 0.0);
+        assert_eq!(finite.iter().filter(|f| !**f).count(), 2 + 2); // 5, 16; 19, 20 untouched
+        assert_eq!(peak[19..], [-1.0, -1.0]); // beyond len: not written
     }
 }
 

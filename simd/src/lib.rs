@@ -13,7 +13,8 @@
 //! * [`Kernels::norms_sqr`]: squared norms of every matrix's rows or columns;
 //! * moves between the caller's interleaved `[matrix, row, col]` arrays and that layout by
 //!   register tile transposes: [`Kernels::load_batch`], [`Kernels::store_adjoint`] (scaled
-//!   conjugate transposes, the precoder's weight output), and from any interleaved view to
+//!   conjugate transposes, the precoder's weight output), [`Kernels::store_rows`] (scaled rows,
+//!   the detector's filters), and from any interleaved view to
 //!   its transpose in split planes ([`Kernels::split_transpose`]: a grid's `[antenna,
 //!   subcarrier]` rows turned antennas-innermost) and back ([`Kernels::store_interleaved`]);
 //! * [`Kernels::block_combine`]: many small per-block products over rows picked by index
@@ -739,6 +740,50 @@ impl Kernels {
             self,
             store_adjoint(src, scale, dst),
             transpose::store_adjoint_scalar(src, scale, dst)
+        );
+        Ok(())
+    }
+
+    /// Copies the first `rows` rows of every matrix of `src` out with a real scale per row
+    /// into `dst`, axis order [matrix, row, col]: `dst[m, i, j] = src[m, i, j]·scale[m·R + i]`
+    /// for i < `rows` (R = `src.rows()`) — e.g. a detector's filter rows F_l times their
+    /// unbiasing gain, without its unused interference rows. `scale` has `len·R` values (axis
+    /// order [matrix, row]; those of rows ≥ `rows` are not read), `dst` `len·rows·cols`.
+    /// Errors: `rows` of 0 ([`SimdError::ZeroDimension`]) or above R ([`SimdError::TooLarge`]),
+    /// or a length mismatch.
+    pub fn store_rows(
+        &self,
+        src: &MatrixBatch,
+        rows: usize,
+        scale: &[f32],
+        dst: &mut [C32],
+    ) -> Result<()> {
+        if rows == 0 {
+            return Err(SimdError::ZeroDimension {
+                what: "store_rows: rows",
+            });
+        }
+        if rows > src.rows() {
+            return Err(SimdError::TooLarge {
+                what: "store_rows: rows (≤ src.rows())",
+                value: rows,
+                max: src.rows(),
+            });
+        }
+        same_len(
+            "store_rows: scale [len, src.rows]",
+            src.len() * src.rows(),
+            scale.len(),
+        )?;
+        same_len(
+            "store_rows: dst [len, rows, cols]",
+            src.len() * rows * src.cols(),
+            dst.len(),
+        )?;
+        dispatch!(
+            self,
+            store_rows(src, rows, scale, dst),
+            transpose::store_rows_scalar(src, rows, scale, dst)
         );
         Ok(())
     }

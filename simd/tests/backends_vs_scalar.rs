@@ -324,7 +324,7 @@ proptest! {
         }
     }
 
-    /// Loads and adjoint stores are exact (moves, a conjugate and one multiply): every backend
+    /// Loads, adjoint stores and row stores are exact (moves, a conjugate and one multiply): every backend
     /// must give the scalar result bit for bit, on ragged batch lengths and tile tails.
     #[test]
     fn batch_transposes_match_scalar(rows in 1usize..36, cols in 1usize..70, len in 1usize..40,
@@ -349,6 +349,18 @@ proptest! {
                 for j in 0..cols {
                     let w = src[(m * rows + i) * cols + j].conj() * scale[m * rows + i];
                     prop_assert_eq!(adj_want[(m * cols + j) * rows + i], w);
+                }
+            }
+        }
+        // The first `keep` rows, each times its scale: the definition, element by element.
+        let keep = 1 + (seed as usize) % rows;
+        let mut rows_want = vec![C32::new(9.0, 9.0); len * keep * cols];
+        s.store_rows(&want, keep, &scale, &mut rows_want).unwrap();
+        for m in 0..len {
+            for i in 0..keep {
+                for j in 0..cols {
+                    let w = src[(m * rows + i) * cols + j] * scale[m * rows + i];
+                    prop_assert_eq!(rows_want[(m * keep + i) * cols + j], w);
                 }
             }
         }
@@ -383,6 +395,9 @@ proptest! {
             let mut adj = vec![C32::new(9.0, 9.0); len * rows * cols];
             k.store_adjoint(&want, &scale, &mut adj).unwrap();
             prop_assert!(adj == adj_want, "store_adjoint on {}", k.backend());
+            let mut got_rows = vec![C32::new(9.0, 9.0); len * keep * cols];
+            k.store_rows(&want, keep, &scale, &mut got_rows).unwrap();
+            prop_assert!(got_rows == rows_want, "store_rows on {}", k.backend());
         }
     }
 

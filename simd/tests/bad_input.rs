@@ -271,6 +271,37 @@ fn layout_moves_and_interleaved_gemm_check_their_arguments() {
                 ..
             })
         ));
+        // store_rows: 3 × 5 matrices, 4 of them; rows 1..=3, scale 4·3, dst 4·rows·5.
+        assert!(matches!(
+            k.store_rows(&batch, 0, &[1.0; 12], &mut []),
+            Err(SimdError::ZeroDimension {
+                what: "store_rows: rows"
+            })
+        ));
+        assert!(matches!(
+            k.store_rows(&batch, 4, &[1.0; 12], &mut [z; 80]),
+            Err(SimdError::TooLarge {
+                value: 4,
+                max: 3,
+                ..
+            })
+        ));
+        assert!(matches!(
+            k.store_rows(&batch, 2, &[1.0; 8], &mut [z; 40]),
+            Err(SimdError::LengthMismatch {
+                what: "store_rows: scale [len, src.rows]",
+                expected: 12,
+                got: 8,
+            })
+        ));
+        assert!(matches!(
+            k.store_rows(&batch, 2, &[1.0; 12], &mut [z; 60]),
+            Err(SimdError::LengthMismatch {
+                what: "store_rows: dst [len, rows, cols]",
+                expected: 40,
+                got: 60,
+            })
+        ));
         assert!(matches!(
             k.norms_sqr(&batch, NormsOf::Cols, &mut [0.0; 12]),
             Err(SimdError::LengthMismatch {

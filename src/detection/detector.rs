@@ -115,7 +115,14 @@ pub struct MimoDetector {
     g: MatrixBatch,
     inv: MatrixBatch,
     info: Vec<u32>,
-    inv_out: Vec<C32>,
+    /// Per group: whether its filters are usable (a finite inverse, no failed pivot).
+    usable: Vec<bool>,
+    /// Per group: the largest |component| of H_aug.
+    peaks: Vec<f32>,
+    /// Per group and batch row, [n_groups, n_l + max_interferers]: the real factor each
+    /// filter row is stored with (the unbiasing gain times the group's scale; 0 for unused
+    /// rows and per-layer erasures).
+    row_scale: Vec<f32>,
     /// The filters, [n_groups, n_l, n_rx] of the current call in the first values.
     filters: Vec<C32>,
     /// Post-equalisation noise, [n_groups, n_l] likewise.
@@ -174,7 +181,9 @@ impl MimoDetector {
             g: MatrixBatch::zeros(m, m, n_groups)?,
             inv: MatrixBatch::zeros(m, m, n_groups)?,
             info: vec![0; n_groups],
-            inv_out: vec![C32::new(0.0, 0.0); n_groups * m * m],
+            usable: vec![false; n_groups],
+            peaks: vec![0.0; n_groups],
+            row_scale: vec![0.0; n_groups * m],
             filters: vec![C32::new(0.0, 0.0); n_groups * n_l * n_rx],
             noise: vec![0.0; n_groups * n_l],
             // Blocks of ≥ 8 PRBs: the received grid is read in runs of ≥ 96 subcarriers.
@@ -320,6 +329,8 @@ impl MimoDetector {
     ) -> Result<()> {
         let l = self.n_l;
         let m = l + self.n_int; // batch matrix width; unused columns stay zero
+        // Factors reach the augmented matrix for IRC only (ZF and MMSE ignore them).
+        let interference = interference.filter(|_| n_int > 0);
         match h.as_slice() {
             // No interference columns: `h` holds Hᵀ per group (n_l × n_rx), moved into the
             // lanes by register tile transposes; conjugated it is F's right-hand side Hᴴ, and
@@ -336,28 +347,13 @@ impl MimoDetector {
         // neither underflow nor overflow in the Gram; the filters are scaled back below.
         let b = self.n_groups;
         let mut rescale = false;
-        let (gl, gr) = (h.dim().1, h.dim().2);
-        let flat = h.as_slice();
-        // The largest |component| as its bit pattern (magnitude bits order like magnitudes; an
-        // integer max vectorises, a float max with NaN semantics does not).
-        let peak_of = |m: u32, v: &C32| {
-            m.max(v.re.to_bits() & 0x7FFF_FFFF)
-                .max(v.im.to_bits() & 0x7FFF_FFFF)
-        };
+        // The largest |component| of each group's H_aug = [H U], in the lanes (NaN passed
+        // over: such a group's filters fail or erase below whatever its scale).
+        self.h_aug.max_abs_each(&mut self.peaks[..b]);
         for gi in 0..b {
-            let mut peak = match flat {
-                Some(f) => f[gi * gl * gr..(gi + 1) * gl * gr].iter().fold(0, peak_of),
-                None => h.index_axis(ndarray::Axis(0), gi).iter().fold(0, peak_of),
-            };
-            if let Some(u) = interference.as_ref().filter(|_| n_int > 0) {
-                peak = u
-                    .index_axis(ndarray::Axis(0), gi)
-                    .iter()
-                    .fold(peak, peak_of);
-            }
-            // e = ⌊log2 peak⌋ + 1 from the exponent bits (normal peaks; all-zero, denormal-only
-            // or non-finite groups keep scale 1 — their filters fail or erase as before).
-            let exp = (peak >> 23) as i32;
+            // e = ⌊log2 peak⌋ + 1 from the exponent bits (normal peaks; all-zero,
+            // denormal-only or infinite groups keep scale 1 — their filters fail or erase).
+            let exp = (self.peaks[gi].to_bits() >> 23) as i32;
             let e = if (1..255).contains(&exp) {
                 (exp - 127 + 1).clamp(-100, 100)
             } else {
@@ -394,58 +390,67 @@ impl MimoDetector {
         self.kernels
             .cholesky_with_tolerance(&mut self.g, &mut self.info[..b], tolerance)?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
-        self.inv.store_all(&mut self.inv_out[..b * m * m])?;
         // All groups' filters at once, in the lanes: F = G⁻¹·H_augᴴ (rows ≥ n_l unused).
         self.kernels.cholesky_solve(&self.g, &mut self.f_batch)?;
+        // A group whose inverse has a non-finite entry is an erasure.
+        self.usable.fill(false);
+        self.inv.finite_each(&mut self.usable[..b]);
         for (gi, &s2) in noise_var.iter().enumerate() {
             let sc = self.scales[gi];
             let s2 = s2 * sc * sc;
-            let a = &self.inv_out[gi * m * m..(gi + 1) * m * m];
-            let finite =
-                self.info[gi] == 0 && a.iter().all(|v| v.re.is_finite() && v.im.is_finite());
-            let erase = !finite;
-            let r = self.n_rx;
-            self.f_batch.store_matrix(gi, &mut self.f_row[..m * r])?;
-            for li in 0..l {
-                if erase {
-                    break;
-                }
-                let a_ll = a[li * m + li].re;
-                let (scale, nv) = match method {
-                    DetectorMethod::Zf => (1.0, s2 * a_ll),
-                    DetectorMethod::Mmse { unbiased } | DetectorMethod::Irc { unbiased } => {
-                        // The layer's MMSE e = σ²·[G⁻¹]_ll = 1 − g, used as such: forming
-                        // 1 − g from g would cancel catastrophically at high SNR (an f32 g
-                        // near 1 carries e to only ε/e relative precision: 6 % at e = 1e-6).
-                        let e = s2 * a_ll;
-                        let g = 1.0 - e;
-                        if unbiased {
-                            if g <= MIN_GAIN {
-                                // This layer alone is an erasure (e.g. a zero channel column,
-                                // as after cancellation): zero filter row, noise f32::MAX.
-                                (0.0, f32::MAX)
+            let erase = self.info[gi] != 0 || !self.usable[gi];
+            self.usable[gi] = !erase;
+            for li in 0..m {
+                // Rows ≥ n_l (interference) are not stored; erased groups are zeroed below.
+                let mut scale = 0.0;
+                if li < l && !erase {
+                    let a_ll = self.inv.get(gi, li, li)?.re;
+                    let nv;
+                    (scale, nv) = match method {
+                        DetectorMethod::Zf => (1.0, s2 * a_ll),
+                        DetectorMethod::Mmse { unbiased } | DetectorMethod::Irc { unbiased } => {
+                            // The layer's MMSE e = σ²·[G⁻¹]_ll = 1 − g, used as such: forming
+                            // 1 − g from g would cancel catastrophically at high SNR (an f32
+                            // g near 1 carries e to only ε/e relative precision: 6 % at
+                            // e = 1e-6).
+                            let e = s2 * a_ll;
+                            let g = 1.0 - e;
+                            if unbiased {
+                                if g <= MIN_GAIN {
+                                    // This layer alone is an erasure (e.g. a zero channel
+                                    // column, as after cancellation): zero filter row, noise
+                                    // f32::MAX.
+                                    (0.0, f32::MAX)
+                                } else {
+                                    (1.0 / g, e / g)
+                                }
                             } else {
-                                (1.0 / g, e / g)
+                                (1.0, g * e)
                             }
-                        } else {
-                            (1.0, g * e)
                         }
-                    }
-                };
-                self.noise[gi * l + li] = nv;
-                // F_l = scale · [G⁻¹H_augᴴ]_l (unused columns of H_aug are zero).
-                let src = &self.f_row[li * r..(li + 1) * r];
-                let frow = &mut self.filters[(gi * l + li) * r..(gi * l + li + 1) * r];
-                let scale = scale * sc; // F(H) = s·F(s·H) for the scaled channel s·H
-                for (f, v) in frow.iter_mut().zip(src) {
-                    *f = *v * scale;
+                    };
+                    self.noise[gi * l + li] = nv;
+                    scale *= sc; // F(H) = s·F(s·H) for the scaled channel s·H
                 }
+                self.row_scale[gi * m + li] = scale;
             }
             if erase {
                 self.info[gi] = self.info[gi].max(1);
-                let r = self.n_rx;
-                self.filters[gi * l * r..(gi + 1) * l * r].fill(C32::new(0.0, 0.0));
                 self.noise[gi * l..(gi + 1) * l].fill(f32::MAX);
+            }
+        }
+        // F_l = scale · [G⁻¹H_augᴴ]_l for every group and layer, out of the lanes at once.
+        let r = self.n_rx;
+        self.kernels.store_rows(
+            &self.f_batch,
+            l,
+            &self.row_scale[..b * m],
+            &mut self.filters[..b * l * r],
+        )?;
+        for gi in 0..b {
+            // An erasure's filters are zero (its non-finite values times 0 are NaN).
+            if !self.usable[gi] {
+                self.filters[gi * l * r..(gi + 1) * l * r].fill(C32::new(0.0, 0.0));
             }
         }
         Ok(())

@@ -11,7 +11,7 @@ pub(crate) mod avx512;
 pub(crate) mod neon;
 
 /// Generates the entry points every backend shares: `dot`, `axpy`, `scale`, `mul`, `gram`,
-/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `split_segments`, `merge_segments`, `split_transpose`,
+/// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `store_rows`, `split_segments`, `merge_segments`, `split_transpose`,
 /// `store_interleaved`, `block_combine`, `gather_comb`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes`, `csr_lanes_batch` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
@@ -110,6 +110,14 @@ macro_rules! entry_points {
             // SAFETY: as for `dot`; the dispatcher checked scale (len·rows) and dst
             // (len·rows·cols).
             unsafe { transpose::store_adjoint::<$ts>(src, scale, dst) }
+        }
+
+        /// Lane-blocked batch → its first rows, scaled, interleaved; lengths caller-checked.
+        #[target_feature(enable = $features)]
+        pub(crate) fn store_rows(src: &MatrixBatch, rows: usize, scale: &[f32], dst: &mut [C32]) {
+            // SAFETY: as for `dot`; the dispatcher checked rows ≤ src.rows(), scale
+            // (len·src.rows()) and dst (len·rows·cols).
+            unsafe { transpose::store_rows::<$ts>(src, rows, scale, dst) }
         }
 
         /// Interleaved view → transposed split planes; shapes caller-checked.

@@ -15,6 +15,10 @@
 //!   precoder's `W = Xᴴ·diag(s)`. Here the tile is L/2 consecutive *rows* i of one column j,
 //!   which are consecutive in the output.
 //!
+//! * [`store_rows`]: batch → `[len, rows, cols]` interleaved, the first `rows` rows of each
+//!   matrix with a real scale per row (`dst[m, i, j] = src[m, i, j]·scale[m, i]`): a detector's
+//!   filter rows with their bias correction. The tile of [`load`], the other way.
+//!
 //! * [`adjoint_batch`]: batch → batch, each matrix conjugate-transposed in the lane layout
 //!   (lanes stay put, so it is whole-register copies with the imaginary parts negated).
 //! * [`split_transpose`]: an interleaved `rows × cols` view → its transpose as split planes
@@ -249,6 +253,105 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
     }
     if full_rows < g.rows {
         store_adjoint_rows_scalar(src, scale, dst, full_rows);
+    }
+}
+
+/// Scalar reference of [`store_rows`]: `dst[m, i, j] = src[m, i, j]·scale[m·src.rows() + i]`
+/// for rows `i < rows`.
+pub(crate) fn store_rows_scalar(src: &MatrixBatch, rows: usize, scale: &[f32], dst: &mut [C32]) {
+    for m in 0..src.len() {
+        store_rows_tail(src, rows, scale, dst, m, 0);
+    }
+}
+
+/// [`store_rows_scalar`] for matrix `m`, from its element `e0 = i·cols + j` on.
+fn store_rows_tail(
+    src: &MatrixBatch,
+    rows: usize,
+    scale: &[f32],
+    dst: &mut [C32],
+    m: usize,
+    e0: usize,
+) {
+    let cols = src.cols();
+    let n = rows * cols;
+    for e in e0..n {
+        let (i, j) = (e / cols, e % cols);
+        dst[m * n + e] = src.at(m, i, j) * scale[m * src.rows() + i];
+    }
+}
+
+/// `dst [len, rows, cols]`: the first `rows` rows of every matrix, each times a real scale,
+/// `dst[m, i, j] = src[m, i, j]·scale[m·src.rows() + i]`. Lengths caller-checked (`rows ≤
+/// src.rows()`, `scale` len·src.rows(), `dst` len·rows·cols).
+///
+/// The inverse of [`load`]: L/2 consecutive elements (row-major) of L matrices, each scaled by
+/// its row's factors in the lanes, transposed, and stored as one register per matrix. The
+/// scales are gathered into a register once per row. Elements past the last whole tile of a
+/// matrix go through the scalar loop.
+#[inline(always)]
+pub(crate) unsafe fn store_rows<V: SimdF32>(
+    src: &MatrixBatch,
+    rows: usize,
+    scale: &[f32],
+    dst: &mut [C32],
+) {
+    let l = V::LANES;
+    let half = l / 2;
+    let g = Geometry::of(src);
+    let n = rows * g.cols;
+    let full = n / half * half;
+    let s = src.as_slice().as_ptr();
+    let d = dst.as_mut_ptr() as *mut f32;
+    for blk in 0..g.len.div_ceil(LANES) {
+        for grp in 0..LANES / l {
+            let m0 = blk * LANES + grp * l;
+            let valid = g.valid(m0, l);
+            if valid == 0 {
+                break;
+            }
+            let base = blk * g.block_len + grp * l;
+            // Element (i, j) of the next tile slot, and row i's scales of the valid matrices
+            // in the lanes (0 in padding lanes).
+            let (mut i, mut j) = (0usize, 0usize);
+            let mut lanes = [0.0f32; 16];
+            for (r, v) in lanes.iter_mut().enumerate().take(valid) {
+                *v = scale[(m0 + r) * g.rows];
+            }
+            // SAFETY: the caller has V's ISA enabled; `lanes` holds 16 ≥ L f32.
+            let mut sc = unsafe { V::load(lanes.as_ptr()) };
+            for e0 in (0..full).step_by(half) {
+                // SAFETY: the caller has V's ISA enabled. Reads: element e0 + jj < n ≤
+                // rows·cols of block blk, parts re/im, lanes grp·l.. + l — inside src's
+                // storage. Writes: L f32 (L/2 complex values) at element e0 of matrix m0 + r <
+                // len, e0 + L/2 ≤ n: inside dst (len·n values, caller-checked).
+                unsafe {
+                    let mut t = [V::splat(0.0); 16];
+                    for jj in 0..half {
+                        let o = base + (e0 + jj) * 2 * LANES;
+                        t[2 * jj] = V::load(s.add(o)).mul(sc);
+                        t[2 * jj + 1] = V::load(s.add(o + LANES)).mul(sc);
+                        j += 1;
+                        if j == g.cols {
+                            (i, j) = (i + 1, 0);
+                            if i < rows {
+                                for (r, v) in lanes.iter_mut().enumerate().take(valid) {
+                                    *v = scale[(m0 + r) * g.rows + i];
+                                }
+                                sc = V::load(lanes.as_ptr());
+                            }
+                        }
+                    }
+                    V::transpose(&mut t);
+                    for (r, reg) in t.iter().enumerate().take(valid) {
+                        reg.store(d.add(((m0 + r) * n + e0) * 2));
+                    }
+                }
+            }
+            for r in 0..valid {
+                store_rows_tail(src, rows, scale, dst, m0 + r, full);
+            }
+        }
     }
 }
 
