@@ -286,9 +286,11 @@ fn store_rows_tail(
 /// src.rows()`, `scale` len·src.rows(), `dst` len·rows·cols).
 ///
 /// The inverse of [`load`]: L/2 consecutive elements (row-major) of L matrices, each scaled by
-/// its row's factors in the lanes, transposed, and stored as one register per matrix. The
-/// scales are gathered into a register once per row. Elements past the last whole tile of a
-/// matrix go through the scalar loop.
+/// its row's factors in the lanes, transposed, one register per matrix into a staging buffer
+/// that is then copied out matrix by matrix in runs of STAGE/2 elements (stored straight to
+/// `dst`, the L registers of a tile land one matrix apart — 8 KiB for 16 × 64 filters — and
+/// share an L1 set, as in [`store_adjoint`]). The scales are gathered into a register once per
+/// row. Elements past the last whole tile of a matrix go through the scalar loop.
 #[inline(always)]
 pub(crate) unsafe fn store_rows<V: SimdF32>(
     src: &MatrixBatch,
@@ -320,31 +322,49 @@ pub(crate) unsafe fn store_rows<V: SimdF32>(
             }
             // SAFETY: the caller has V's ISA enabled; `lanes` holds 16 ≥ L f32.
             let mut sc = unsafe { V::load(lanes.as_ptr()) };
-            for e0 in (0..full).step_by(half) {
-                // SAFETY: the caller has V's ISA enabled. Reads: element e0 + jj < n ≤
-                // rows·cols of block blk, parts re/im, lanes grp·l.. + l — inside src's
-                // storage. Writes: L f32 (L/2 complex values) at element e0 of matrix m0 + r <
-                // len, e0 + L/2 ≤ n: inside dst (len·n values, caller-checked).
-                unsafe {
-                    let mut t = [V::splat(0.0); 16];
-                    for jj in 0..half {
-                        let o = base + (e0 + jj) * 2 * LANES;
-                        t[2 * jj] = V::load(s.add(o)).mul(sc);
-                        t[2 * jj + 1] = V::load(s.add(o + LANES)).mul(sc);
-                        j += 1;
-                        if j == g.cols {
-                            (i, j) = (i + 1, 0);
-                            if i < rows {
-                                for (r, v) in lanes.iter_mut().enumerate().take(valid) {
-                                    *v = scale[(m0 + r) * g.rows + i];
+            // Staging, as in `store_adjoint`: STAGE f32 (STAGE/2 elements) per matrix, written
+            // by the tiles and copied out matrix by matrix. Left uninitialised: only the
+            // values the tiles wrote are read back.
+            let mut stage = core::mem::MaybeUninit::<[f32; 16 * STAGE]>::uninit();
+            let st = stage.as_mut_ptr() as *mut f32;
+            for c0 in (0..full).step_by(STAGE / 2) {
+                let c1 = full.min(c0 + STAGE / 2);
+                for e0 in (c0..c1).step_by(half) {
+                    // SAFETY: the caller has V's ISA enabled. Reads: element e0 + jj < n ≤
+                    // rows·cols of block blk, parts re/im, lanes grp·l.. + l — inside src's
+                    // storage. Writes: stage row r < 16 at (e0 − c0)·2 + L ≤ STAGE.
+                    unsafe {
+                        let mut t = [V::splat(0.0); 16];
+                        for jj in 0..half {
+                            let o = base + (e0 + jj) * 2 * LANES;
+                            t[2 * jj] = V::load(s.add(o)).mul(sc);
+                            t[2 * jj + 1] = V::load(s.add(o + LANES)).mul(sc);
+                            j += 1;
+                            if j == g.cols {
+                                (i, j) = (i + 1, 0);
+                                if i < rows {
+                                    for (r, v) in lanes.iter_mut().enumerate().take(valid) {
+                                        *v = scale[(m0 + r) * g.rows + i];
+                                    }
+                                    sc = V::load(lanes.as_ptr());
                                 }
-                                sc = V::load(lanes.as_ptr());
                             }
                         }
+                        V::transpose(&mut t);
+                        for (r, reg) in t.iter().enumerate().take(valid) {
+                            reg.store(st.add(r * STAGE + (e0 - c0) * 2));
+                        }
                     }
-                    V::transpose(&mut t);
-                    for (r, reg) in t.iter().enumerate().take(valid) {
-                        reg.store(d.add(((m0 + r) * n + e0) * 2));
+                }
+                for r in 0..valid {
+                    // SAFETY: V's ISA is enabled. 2·(c1 − c0) f32, a multiple of L, read from
+                    // stage row r (written above) and written to elements c0..c1 ≤ n of
+                    // matrix m0 + r < len, inside dst (len·n values, caller-checked).
+                    unsafe {
+                        let d = d.add(((m0 + r) * n + c0) * 2);
+                        for x in (0..2 * (c1 - c0)).step_by(l) {
+                            V::load(st.add(r * STAGE + x)).store(d.add(x));
+                        }
                     }
                 }
             }
