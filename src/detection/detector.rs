@@ -111,7 +111,6 @@ pub struct MimoDetector {
     n_groups: usize,
     n_int: usize,
     group_prbs: usize,
-    h_aug: MatrixBatch,
     g: MatrixBatch,
     inv: MatrixBatch,
     info: Vec<u32>,
@@ -128,10 +127,9 @@ pub struct MimoDetector {
     /// Post-equalisation noise, [n_groups, n_l] likewise.
     noise: Vec<f32>,
     applier: GridApplier,
-    h_row: Vec<C32>,
     /// H_augᴴ per group, solved in place into the filters F = G⁻¹H_augᴴ (m × n_rx).
     f_batch: MatrixBatch,
-    /// One group's H_augᴴ on the way in, or F on the way out (m × n_rx, row-major).
+    /// One group's H_augᴴ on the way into the lanes (m × n_rx, row-major; the IRC path).
     f_row: Vec<C32>,
     nv_scratch: Vec<f32>,
     /// Per group: the power of two that brings the channel's largest component into
@@ -177,7 +175,6 @@ impl MimoDetector {
             n_groups,
             n_int: max_interferers,
             group_prbs,
-            h_aug: MatrixBatch::zeros(n_rx, m, n_groups)?,
             g: MatrixBatch::zeros(m, m, n_groups)?,
             inv: MatrixBatch::zeros(m, m, n_groups)?,
             info: vec![0; n_groups],
@@ -188,7 +185,6 @@ impl MimoDetector {
             noise: vec![0.0; n_groups * n_l],
             // Blocks of ≥ 8 PRBs: the received grid is read in runs of ≥ 96 subcarriers.
             applier: GridApplier::new(n_l, n_rx, n_sym * 12 * group_prbs.max(8))?,
-            h_row: vec![C32::new(0.0, 0.0); n_rx * m],
             f_batch: MatrixBatch::zeros(m, n_rx, n_groups)?,
             f_row: vec![C32::new(0.0, 0.0); n_rx * m],
             nv_scratch: vec![0.0; 12 * group_prbs * n_sym],
@@ -282,7 +278,6 @@ impl MimoDetector {
         // This call's shape: the batches reshaped inside their allocation.
         (self.n_groups, self.n_rx, self.n_l) = (b, r, l);
         let m = l + self.n_int;
-        self.h_aug.reshape(r, m, b)?;
         self.g.reshape(m, m, b)?;
         self.inv.reshape(m, m, b)?;
         self.f_batch.reshape(m, r, b)?;
@@ -333,12 +328,10 @@ impl MimoDetector {
         let interference = interference.filter(|_| n_int > 0);
         match h.as_slice() {
             // No interference columns: `h` holds Hᵀ per group (n_l × n_rx), moved into the
-            // lanes by register tile transposes; conjugated it is F's right-hand side Hᴴ, and
-            // its adjoint H is the whole augmented batch.
+            // lanes by register tile transposes; conjugated it is H_augᴴ = Hᴴ.
             Some(src) if self.n_int == 0 => {
                 self.kernels.load_batch(src, &mut self.f_batch)?;
                 self.f_batch.conjugate();
-                self.kernels.adjoint_batch(&self.f_batch, &mut self.h_aug)?;
             }
             _ => self.build_augmented(h, interference)?,
         }
@@ -349,7 +342,7 @@ impl MimoDetector {
         let mut rescale = false;
         // The largest |component| of each group's H_aug = [H U], in the lanes (NaN passed
         // over: such a group's filters fail or erase below whatever its scale).
-        self.h_aug.max_abs_each(&mut self.peaks[..b]);
+        self.f_batch.max_abs_each(&mut self.peaks[..b]);
         for gi in 0..b {
             // e = ⌊log2 peak⌋ + 1 from the exponent bits (normal peaks; all-zero,
             // denormal-only or infinite groups keep scale 1 — their filters fail or erase).
@@ -364,11 +357,12 @@ impl MimoDetector {
             rescale |= e != 0;
         }
         if rescale {
-            self.h_aug.scale_each(&self.scales[..b]);
             self.f_batch.scale_each(&self.scales[..b]);
         }
+        // G = H_augᴴH_aug as the row Gram of H_augᴴ (the solve's right-hand side, so no
+        // second copy of the channel in the lanes).
         self.kernels
-            .gram(&self.h_aug, GramSide::AhA, 0.0, &mut self.g)?;
+            .gram(&self.f_batch, GramSide::AAh, 0.0, &mut self.g)?;
         // Unused interference columns: unit diagonal keeps the Gram invertible and decoupled.
         let load = !matches!(method, DetectorMethod::Zf);
         for (gi, &s2) in noise_var.iter().enumerate() {
@@ -456,40 +450,34 @@ impl MimoDetector {
         Ok(())
     }
 
-    /// H_aug = [H U] (zero columns where there is no interference) and its conjugate
-    /// transpose, group by group through the row buffers.
+    /// H_augᴴ = [H U]ᴴ (zero rows where there is no interference) into the lanes, group by
+    /// group through a row buffer: row j < n_l is layer j's channel, row n_l + i factor i's,
+    /// conjugated.
     fn build_augmented(
         &mut self,
         h: ArrayView3<'_, C32>,
         interference: Option<ArrayView3<'_, C32>>,
     ) -> Result<()> {
-        let (b, l) = (self.n_groups, self.n_l);
+        let (b, l, r) = (self.n_groups, self.n_l, self.n_rx);
         let m = l + self.n_int;
+        let zero = C32::new(0.0, 0.0);
         for gi in 0..b {
-            self.h_row.fill(C32::new(0.0, 0.0));
-            // h [g, layer, ant] and u [g, factor, ant] → H_aug (n_rx × m, row-major).
+            let f_row = &mut self.f_row[..m * r];
+            f_row.fill(zero);
+            // h [g, layer, ant] and u [g, factor, ant]: each a row of H_augᴴ, conjugated.
             let hg = h.index_axis(ndarray::Axis(0), gi);
-            for (j, hrow) in hg.outer_iter().enumerate() {
-                for (a, &v) in hrow.iter().enumerate() {
-                    self.h_row[a * m + j] = v;
+            let ug = interference
+                .as_ref()
+                .map(|u| u.index_axis(ndarray::Axis(0), gi));
+            let rows = hg
+                .outer_iter()
+                .chain(ug.iter().flat_map(|u| u.outer_iter()));
+            for (row, src) in f_row.chunks_exact_mut(r).zip(rows) {
+                for (f, &v) in row.iter_mut().zip(src.iter()) {
+                    *f = v.conj();
                 }
             }
-            if let Some(u) = interference.as_ref() {
-                let ug = u.index_axis(ndarray::Axis(0), gi);
-                for (j, urow) in ug.outer_iter().enumerate() {
-                    for (a, &v) in urow.iter().enumerate() {
-                        self.h_row[a * m + l + j] = v;
-                    }
-                }
-            }
-            let r = self.n_rx;
-            self.h_aug.load_matrix(gi, &self.h_row[..r * m])?;
-            for i in 0..r {
-                for j in 0..m {
-                    self.f_row[j * r + i] = self.h_row[i * m + j].conj();
-                }
-            }
-            self.f_batch.load_matrix(gi, &self.f_row[..m * r])?;
+            self.f_batch.load_matrix(gi, f_row)?;
         }
         Ok(())
     }
