@@ -495,6 +495,48 @@ fn timing_report_of_a_partial_allocation_uses_its_own_blocks() {
     }
 }
 
+/// A PRB range of an allocation that holds none of the port's pilot blocks (the pattern has
+/// CDM group 1 on PRBs 0–9 only) adds nothing: the estimate and every report entry of ports
+/// 2/3 on PRBs [2..8, 12..14] equal those on [2..8] alone, bit for bit, and PRBs 12–13 stay
+/// zero (`run`: "nothing to estimate from"; the statistics must skip the empty span, not
+/// take a spacing or lag sums from it).
+#[test]
+fn an_allocation_range_without_pilot_blocks_adds_nothing() {
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let n_prb = 24;
+    let mut pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, n_prb);
+    pilots
+        .slice_mut(ndarray::s![2..4, .., 12 * 10..])
+        .fill(C32::new(0.0, 0.0));
+    let h = channel(41, (4, 4, 14, 12 * n_prb), 0.002, 0.003, 4);
+    let nv = 0.05f64;
+    let rx = receive(42, &h, &pilots, nv);
+    let (_, mut est) = estimate(&pilots, &rx, None, LMMSE);
+    let users = [2usize, 3];
+    let run = |est: &mut ChannelEstimator, ranges: &[std::ops::Range<usize>]| {
+        let g = [MuGroup {
+            users: &users,
+            prbs: PrbAllocation::new(ranges, n_prb).unwrap(),
+        }];
+        let mut e = est.estimate().unwrap();
+        let rep = est
+            .process_groups(rx.view(), None, &g, &mut e)
+            .unwrap()
+            .clone();
+        (e, rep)
+    };
+    let (with_empty, rep_a) = run(&mut est, &[2..8, 12..14]);
+    let (alone, rep_b) = run(&mut est, &[2..8]);
+    assert_eq!(with_empty.view(), alone.view());
+    for p in users {
+        assert_eq!(rep_a.mean_delay[p], rep_b.mean_delay[p], "port {p}");
+        assert_eq!(rep_a.rsrp[p], rep_b.rsrp[p], "port {p}");
+        assert_eq!(rep_a.sinr_db[p], rep_b.sinr_db[p], "port {p}");
+        assert!(rep_a.mean_delay[p].is_finite() && rep_a.rsrp[p] > 0.0);
+    }
+    assert_eq!(rep_a.noise_var_estimate, rep_b.noise_var_estimate);
+}
+
 /// The report's r.m.s. delay spread on a uniform power-delay profile, which the estimator's
 /// uniform fit (sinc(2πaD) = ρ₁, the blocks' lag-1 correlation) describes: 33 equal-power taps
 /// over W = 0.08 of the symbol (a = W/2, 2aD = 0.32 at the type-1 blocks' D = 4 subcarriers:
