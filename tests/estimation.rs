@@ -537,6 +537,32 @@ fn an_allocation_range_without_pilot_blocks_adds_nothing() {
     assert_eq!(rep_a.noise_var_estimate, rep_b.noise_var_estimate);
 }
 
+/// One pilot block per port in the whole band (a single pilot RE: no lag-1 pair to measure a
+/// phase or a correlation from): the prior takes no delay and no correlation, so the report's
+/// mean delay is 0 and what it gives is finite — the estimate too.
+#[test]
+fn a_single_pilot_block_gives_a_finite_estimate_and_zero_mean_delay() {
+    let n_prb = 4;
+    let full = dmrs(DmrsType::Type1, vec![0], false, n_prb);
+    let mut pilots = Array3::zeros(full.dim());
+    pilots[[0, 2, 17]] = full[[0, 2, 16]]; // one RE of the DMRS symbol, moved off the comb
+    let h = channel(51, (2, 1, 14, 12 * n_prb), 0.0, 0.0, 1);
+    let rx = receive(52, &h, &pilots, 0.01);
+    let (est_h, est) = estimate(&pilots, &rx, None, LMMSE);
+    let rep = est.report();
+    assert_eq!(rep.mean_delay[0], 0.0);
+    assert!(
+        rep.rsrp[0].is_finite() && rep.rsrp[0] > 0.0,
+        "{}",
+        rep.rsrp[0]
+    );
+    assert!(est_h.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
+    assert!(
+        est_h.iter().any(|v| v.norm() > 0.1),
+        "the estimate carries the channel"
+    );
+}
+
 /// The report's r.m.s. delay spread on a uniform power-delay profile, which the estimator's
 /// uniform fit (sinc(2πaD) = ρ₁, the blocks' lag-1 correlation) describes: 33 equal-power taps
 /// over W = 0.08 of the symbol (a = W/2, 2aD = 0.32 at the type-1 blocks' D = 4 subcarriers:
