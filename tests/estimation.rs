@@ -495,6 +495,32 @@ fn timing_report_of_a_partial_allocation_uses_its_own_blocks() {
     }
 }
 
+/// The noise estimate of an allocation of single PRBs: each range holds three CDM blocks per
+/// port (type 1, FD-CDM pairs), the fewest a second difference needs, and every one of them
+/// must count. Same channel and SNR as the whole-band report test (10 dB, 8 antennas): 5
+/// ranges × 4 ports × 8 antennas = 160 second differences, whose exponential spread gives the
+/// mean a relative standard deviation of 1/√160 ≈ 0.35 dB; ±1 dB is about 3σ.
+#[test]
+fn noise_estimate_of_single_prb_ranges_uses_every_range() {
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let n_prb = 24;
+    let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, n_prb);
+    let h = channel(8, (8, 4, 14, 12 * n_prb), 0.0, 0.004, 1);
+    let nv = 0.1f64;
+    let rx = receive(9, &h, &pilots, nv);
+    let (_, mut est) = estimate(&pilots, &rx, None, LMMSE);
+    let ranges = [2..3, 6..7, 11..12, 15..16, 20..21];
+    let users = [0usize, 1, 2, 3];
+    let g = [MuGroup {
+        users: &users,
+        prbs: PrbAllocation::new(&ranges, n_prb).unwrap(),
+    }];
+    let mut e = est.estimate().unwrap();
+    let rep = est.process_groups(rx.view(), None, &g, &mut e).unwrap();
+    let err_db = 10.0 * (rep.noise_var_estimate as f64 / nv).log10();
+    assert!(err_db.abs() < 1.0, "noise estimate off by {err_db:.2} dB");
+}
+
 /// A PRB range of an allocation that holds none of the port's pilot blocks (the pattern has
 /// CDM group 1 on PRBs 0–9 only) adds nothing: the estimate and every report entry of ports
 /// 2/3 on PRBs [2..8, 12..14] equal those on [2..8] alone, bit for bit, and PRBs 12–13 stay
