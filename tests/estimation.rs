@@ -589,6 +589,43 @@ fn a_single_pilot_block_gives_a_finite_estimate_and_zero_mean_delay() {
     );
 }
 
+/// RSRP and SINR scale with the pilots' EPRE (38.215 §5.1.1: RSRP is the received power per
+/// reference-signal RE): the whole-band report test's channel and noise with the DMRS sent at
+/// amplitude 2 (EPRE 4, +6 dB) report 4× the channel power and its SINR + 6 dB, within the
+/// same bounds (RSRP 15 %, SINR 1 dB).
+#[test]
+fn rsrp_and_sinr_scale_with_the_pilot_epre() {
+    let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, 24).mapv(|v| v * 2.0);
+    let h = channel(8, (8, 4, 14, 288), 0.0, 0.004, 1);
+    let nv = 0.1f64;
+    let rx = receive(9, &h, &pilots, nv);
+    let (_, est) = estimate(&pilots, &rx, None, LMMSE);
+    let rep = est.report();
+    for p in 0..4 {
+        let power: f64 = (0..8)
+            .map(|r| h[[r, p, 0, 0]].norm_sqr() as f64)
+            .sum::<f64>()
+            / 8.0;
+        assert!(
+            (rep.pilot_epre[p] - 4.0).abs() < 1e-5,
+            "{}",
+            rep.pilot_epre[p]
+        );
+        assert!(
+            (rep.rsrp[p] as f64 / (4.0 * power) - 1.0).abs() < 0.15,
+            "port {p}: RSRP {} vs {}",
+            rep.rsrp[p],
+            4.0 * power
+        );
+        let sinr_true = 10.0 * (4.0 * power / nv).log10();
+        assert!(
+            (rep.sinr_db[p] as f64 - sinr_true).abs() < 1.0,
+            "port {p}: {} vs {sinr_true:.2}",
+            rep.sinr_db[p]
+        );
+    }
+}
+
 /// The report's r.m.s. delay spread on a uniform power-delay profile, which the estimator's
 /// uniform fit (sinc(2πaD) = ρ₁, the blocks' lag-1 correlation) describes: 33 equal-power taps
 /// over W = 0.08 of the symbol (a = W/2, 2aD = 0.32 at the type-1 blocks' D = 4 subcarriers:
