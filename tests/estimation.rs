@@ -626,6 +626,66 @@ fn rsrp_and_sinr_scale_with_the_pilot_epre() {
     }
 }
 
+/// A PRB range takes the pilot blocks inside `[12·start, 12·end)`: with one port on the comb
+/// (blocks of one RE at the even subcarriers) the block at subcarrier 120 = 12·10 belongs to
+/// PRB 10, so port 0 on PRBs 0–9 estimates exactly as an estimator whose pilots stop at
+/// subcarrier 119. `ls_estimates` answers `None` for a receive antenna or a run out of range,
+/// each on its own.
+#[test]
+#[allow(clippy::single_range_in_vec_init)] // a one-range PRB allocation is meant
+fn a_prb_range_ends_before_the_block_on_its_upper_edge() {
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let n_prb = 16;
+    let full = dmrs(DmrsType::Type1, vec![0], false, n_prb);
+    assert_ne!(
+        full[[0, 2, 120]],
+        C32::new(0.0, 0.0),
+        "a pilot on the PRB edge"
+    );
+    let h = channel(61, (2, 1, 14, 12 * n_prb), 0.003, 0.002, 4);
+    let nv = 0.02f64;
+    let rx = receive(62, &h, &full, nv);
+    let cfg = EstimatorConfig {
+        resolution: OutputResolution::Prb,
+        ..EstimatorConfig::default()
+    };
+    let mut est =
+        ChannelEstimator::new(PilotPattern::from_pilots(full.view()).unwrap(), 2, cfg).unwrap();
+    let (range, users) = ([0..10], [0usize]);
+    let g = [MuGroup {
+        users: &users,
+        prbs: PrbAllocation::new(&range, n_prb).unwrap(),
+    }];
+    let mut got = est.estimate().unwrap();
+    est.process_groups(rx.view(), Some(nv as f32), &g, &mut got)
+        .unwrap();
+    let mut cut = full.clone();
+    cut.slice_mut(ndarray::s![.., .., 120..])
+        .fill(C32::new(0.0, 0.0));
+    let mut alone =
+        ChannelEstimator::new(PilotPattern::from_pilots(cut.view()).unwrap(), 2, cfg).unwrap();
+    let mut want = alone.estimate().unwrap();
+    alone
+        .process(rx.view(), Some(nv as f32), &mut want)
+        .unwrap();
+    for p in 0..10 {
+        for a in 0..2 {
+            let (x, w) = (got.view()[[0, p, 0, a]], want.view()[[0, p, 0, a]]);
+            assert!(
+                (x - w).norm() <= 1e-5 * w.norm().max(1.0),
+                "PRB {p}: {x} vs {w}"
+            );
+        }
+    }
+    let n_runs = got.view().dim().0;
+    assert!(est.ls_estimates(0, 1, n_runs - 1).is_some());
+    assert!(est.ls_estimates(0, 2, 0).is_none(), "antenna 2 of 2");
+    assert!(
+        est.ls_estimates(0, 1, n_runs).is_none(),
+        "run {n_runs} of {n_runs}"
+    );
+}
+
 /// The report's r.m.s. delay spread on a uniform power-delay profile, which the estimator's
 /// uniform fit (sinc(2πaD) = ρ₁, the blocks' lag-1 correlation) describes: 33 equal-power taps
 /// over W = 0.08 of the symbol (a = W/2, 2aD = 0.32 at the type-1 blocks' D = 4 subcarriers:
