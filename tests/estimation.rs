@@ -52,6 +52,31 @@ fn estimate(
     (by_antenna(&h), est)
 }
 
+/// `process_groups` with one MU group per (ports, PRB ranges) pair, on a grid of
+/// `rx.dim().2 / 12` PRBs: the estimate and the report.
+fn process_on(
+    est: &mut ChannelEstimator,
+    rx: &Array3<C32>,
+    noise_var: Option<f32>,
+    groups: &[(&[usize], &[std::ops::Range<usize>])],
+) -> (ChannelEstimate, massive_mimo::estimation::ChannelReport) {
+    use massive_mimo::resource::{MuGroup, PrbAllocation};
+    let n_prb = rx.dim().2 / 12;
+    let groups: Vec<MuGroup<'_>> = groups
+        .iter()
+        .map(|&(users, ranges)| MuGroup {
+            users,
+            prbs: PrbAllocation::new(ranges, n_prb).unwrap(),
+        })
+        .collect();
+    let mut e = est.estimate().unwrap();
+    let rep = est
+        .process_groups(rx.view(), noise_var, &groups, &mut e)
+        .unwrap()
+        .clone();
+    (e, rep)
+}
+
 /// An estimate `[run, out, port, ant]` re-sorted to `[ant, port, run, out]`, the order the
 /// channel generators of these tests use.
 fn by_antenna(e: &ChannelEstimate) -> Array4<C32> {
@@ -461,7 +486,6 @@ fn report_estimates_noise_sinr_and_timing() {
 #[test]
 #[allow(clippy::single_range_in_vec_init)] // one-range PRB allocations are meant
 fn timing_report_of_a_partial_allocation_uses_its_own_blocks() {
-    use massive_mimo::resource::{MuGroup, PrbAllocation};
     let n_prb = 24;
     let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, n_prb);
     let offset = 0.004;
@@ -470,22 +494,7 @@ fn timing_report_of_a_partial_allocation_uses_its_own_blocks() {
     let rx = receive(9, &h, &pilots, nv);
     let (_, mut est) = estimate(&pilots, &rx, None, LMMSE);
     let (ra, rb) = ([10..n_prb], [2..8, 16..22]);
-    let (ua, ub) = ([0usize, 1], [2usize, 3]);
-    let groups = [
-        MuGroup {
-            users: &ua,
-            prbs: PrbAllocation::new(&ra, n_prb).unwrap(),
-        },
-        MuGroup {
-            users: &ub,
-            prbs: PrbAllocation::new(&rb, n_prb).unwrap(),
-        },
-    ];
-    let mut got = est.estimate().unwrap();
-    let rep = est
-        .process_groups(rx.view(), None, &groups, &mut got)
-        .unwrap()
-        .clone();
+    let (_, rep) = process_on(&mut est, &rx, None, &[(&[0, 1], &ra), (&[2, 3], &rb)]);
     for p in 0..4 {
         assert!(
             (rep.mean_delay[p] as f64 - offset).abs() < 2e-4,
@@ -502,7 +511,6 @@ fn timing_report_of_a_partial_allocation_uses_its_own_blocks() {
 /// mean a relative standard deviation of 1/√160 ≈ 0.35 dB; ±1 dB is about 3σ.
 #[test]
 fn noise_estimate_of_single_prb_ranges_uses_every_range() {
-    use massive_mimo::resource::{MuGroup, PrbAllocation};
     let n_prb = 24;
     let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, n_prb);
     let h = channel(8, (8, 4, 14, 12 * n_prb), 0.0, 0.004, 1);
@@ -510,13 +518,7 @@ fn noise_estimate_of_single_prb_ranges_uses_every_range() {
     let rx = receive(9, &h, &pilots, nv);
     let (_, mut est) = estimate(&pilots, &rx, None, LMMSE);
     let ranges = [2..3, 6..7, 11..12, 15..16, 20..21];
-    let users = [0usize, 1, 2, 3];
-    let g = [MuGroup {
-        users: &users,
-        prbs: PrbAllocation::new(&ranges, n_prb).unwrap(),
-    }];
-    let mut e = est.estimate().unwrap();
-    let rep = est.process_groups(rx.view(), None, &g, &mut e).unwrap();
+    let (_, rep) = process_on(&mut est, &rx, None, &[(&[0, 1, 2, 3], &ranges)]);
     let err_db = 10.0 * (rep.noise_var_estimate as f64 / nv).log10();
     assert!(err_db.abs() < 1.0, "noise estimate off by {err_db:.2} dB");
 }
@@ -527,8 +529,8 @@ fn noise_estimate_of_single_prb_ranges_uses_every_range() {
 /// zero (`run`: "nothing to estimate from"; the statistics must skip the empty span, not
 /// take a spacing or lag sums from it).
 #[test]
+#[allow(clippy::single_range_in_vec_init)] // a one-range PRB allocation is meant
 fn an_allocation_range_without_pilot_blocks_adds_nothing() {
-    use massive_mimo::resource::{MuGroup, PrbAllocation};
     let n_prb = 24;
     let mut pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, n_prb);
     pilots
@@ -539,20 +541,8 @@ fn an_allocation_range_without_pilot_blocks_adds_nothing() {
     let rx = receive(42, &h, &pilots, nv);
     let (_, mut est) = estimate(&pilots, &rx, None, LMMSE);
     let users = [2usize, 3];
-    let run = |est: &mut ChannelEstimator, ranges: &[std::ops::Range<usize>]| {
-        let g = [MuGroup {
-            users: &users,
-            prbs: PrbAllocation::new(ranges, n_prb).unwrap(),
-        }];
-        let mut e = est.estimate().unwrap();
-        let rep = est
-            .process_groups(rx.view(), None, &g, &mut e)
-            .unwrap()
-            .clone();
-        (e, rep)
-    };
-    let (with_empty, rep_a) = run(&mut est, &[2..8, 12..14]);
-    let (alone, rep_b) = run(&mut est, &[2..8]);
+    let (with_empty, rep_a) = process_on(&mut est, &rx, None, &[(&users, &[2..8, 12..14])]);
+    let (alone, rep_b) = process_on(&mut est, &rx, None, &[(&users, &[2..8])]);
     assert_eq!(with_empty.view(), alone.view());
     for p in users {
         assert_eq!(rep_a.mean_delay[p], rep_b.mean_delay[p], "port {p}");
@@ -634,7 +624,6 @@ fn rsrp_and_sinr_scale_with_the_pilot_epre() {
 #[test]
 #[allow(clippy::single_range_in_vec_init)] // a one-range PRB allocation is meant
 fn a_prb_range_ends_before_the_block_on_its_upper_edge() {
-    use massive_mimo::resource::{MuGroup, PrbAllocation};
     let n_prb = 16;
     let full = dmrs(DmrsType::Type1, vec![0], false, n_prb);
     assert_ne!(
@@ -651,14 +640,7 @@ fn a_prb_range_ends_before_the_block_on_its_upper_edge() {
     };
     let mut est =
         ChannelEstimator::new(PilotPattern::from_pilots(full.view()).unwrap(), 2, cfg).unwrap();
-    let (range, users) = ([0..10], [0usize]);
-    let g = [MuGroup {
-        users: &users,
-        prbs: PrbAllocation::new(&range, n_prb).unwrap(),
-    }];
-    let mut got = est.estimate().unwrap();
-    est.process_groups(rx.view(), Some(nv as f32), &g, &mut got)
-        .unwrap();
+    let (got, _) = process_on(&mut est, &rx, Some(nv as f32), &[(&[0], &[0..10])]);
     let mut cut = full.clone();
     cut.slice_mut(ndarray::s![.., .., 120..])
         .fill(C32::new(0.0, 0.0));

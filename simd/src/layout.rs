@@ -135,38 +135,32 @@ impl MatrixBatch {
     /// group's channel by). NaN components are passed over (a matrix of NaNs gives 0); an
     /// infinite one gives ∞.
     pub fn max_abs_each(&self, out: &mut [f32]) {
-        let bl = self.block_len();
-        for (bi, block) in self.data.chunks_exact(bl).enumerate() {
-            let mut acc = [0.0f32; LANES];
-            for chunk in block.chunks_exact(LANES) {
-                for (a, v) in acc.iter_mut().zip(chunk) {
-                    let x = v.abs();
-                    // `x > a` is false for NaN: the maximum of the numbers seen.
-                    *a = if x > *a { x } else { *a };
-                }
-            }
-            let live = self.len.saturating_sub(bi * LANES);
-            for (o, a) in out.iter_mut().skip(bi * LANES).zip(&acc).take(live) {
-                *o = *a;
-            }
-        }
+        // `x > a` is false for NaN: the maximum of the numbers seen.
+        self.fold_each(out, |a, v| if v.abs() > a { v.abs() } else { a }, |a| a);
     }
 
     /// Whether every component of matrix m is finite, into `out[m]`, for m < min(len,
     /// `out.len()`): one pass over the storage, lane by lane.
     pub fn finite_each(&self, out: &mut [bool]) {
+        // Σ 0·v stays 0 while every v is finite; ∞·0 and NaN·0 are NaN, and stay NaN.
+        self.fold_each(out, |a, v| a + 0.0 * v, |a| a == 0.0);
+    }
+
+    /// Folds every f32 of each matrix (both parts of every element) into a lane accumulator
+    /// that starts at 0 (`step(acc, value)`, vectorised across the 16 lanes) and writes
+    /// `done(acc)` to `out[m]` for m < min(len, `out.len()`).
+    fn fold_each<T>(&self, out: &mut [T], step: impl Fn(f32, f32) -> f32, done: impl Fn(f32) -> T) {
         let bl = self.block_len();
         for (bi, block) in self.data.chunks_exact(bl).enumerate() {
-            // Σ 0·v stays 0 while every v is finite; ∞·0 and NaN·0 are NaN, and stay NaN.
             let mut acc = [0.0f32; LANES];
             for chunk in block.chunks_exact(LANES) {
-                for (a, v) in acc.iter_mut().zip(chunk) {
-                    *a += 0.0 * v;
+                for (a, &v) in acc.iter_mut().zip(chunk) {
+                    *a = step(*a, v);
                 }
             }
             let live = self.len.saturating_sub(bi * LANES);
-            for (o, a) in out.iter_mut().skip(bi * LANES).zip(&acc).take(live) {
-                *o = *a == 0.0;
+            for (o, &a) in out.iter_mut().skip(bi * LANES).zip(&acc).take(live) {
+                *o = done(a);
             }
         }
     }
