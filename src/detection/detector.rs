@@ -98,6 +98,30 @@ pub struct DetectorConfig {
     pub n_sym: usize,
 }
 
+/// A layer's filter gain and post-equalisation noise from σ² (scaled with the group) and
+/// a = [G⁻¹]_ll: ZF (1, σ²a); MMSE / IRC biased (1, g·e) or unbiased (1/g, e/g) with the MMSE
+/// e = σ²a and g = 1 − e, and (0, f32::MAX) — an erased layer — where the unbiased g ≤
+/// [`MIN_GAIN`] (e.g. a zero channel column, as after cancellation). e is used as such:
+/// forming 1 − g from g would cancel catastrophically at high SNR (an f32 g near 1 carries e
+/// to only ε/e relative precision: 6 % at e = 1e-6).
+#[inline]
+fn layer_gain(method: DetectorMethod, s2: f32, a_ll: f32) -> (f32, f32) {
+    match method {
+        DetectorMethod::Zf => (1.0, s2 * a_ll),
+        DetectorMethod::Mmse { unbiased } | DetectorMethod::Irc { unbiased } => {
+            let e = s2 * a_ll;
+            let g = 1.0 - e;
+            if !unbiased {
+                (1.0, g * e)
+            } else if g <= MIN_GAIN {
+                (0.0, f32::MAX)
+            } else {
+                (1.0 / g, e / g)
+            }
+        }
+    }
+}
+
 /// Detector for up to `max_groups` filter groups of `group_prbs` PRBs, `max_ant`
 /// antennas, `max_layers` layers and `max_interferers` interference dimensions (IRC). Each
 /// call takes its own numbers of groups, antennas and layers within that capacity (the users
@@ -386,49 +410,35 @@ impl MimoDetector {
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
         // All groups' filters at once, in the lanes: F = G⁻¹·H_augᴴ (rows ≥ n_l unused).
         self.kernels.cholesky_solve(&self.g, &mut self.f_batch)?;
-        // A group whose inverse has a non-finite entry is an erasure.
+        // A group whose factorisation failed or whose inverse has a non-finite entry is an
+        // erasure.
         self.usable.fill(false);
         self.inv.finite_each(&mut self.usable[..b]);
-        for (gi, &s2) in noise_var.iter().enumerate() {
-            let sc = self.scales[gi];
-            let s2 = s2 * sc * sc;
-            let erase = self.info[gi] != 0 || !self.usable[gi];
-            self.usable[gi] = !erase;
-            for li in 0..m {
-                // Rows ≥ n_l (interference) are not stored; erased groups are zeroed below.
-                let mut scale = 0.0;
-                if li < l && !erase {
-                    let a_ll = self.inv.get(gi, li, li)?.re;
-                    let nv;
-                    (scale, nv) = match method {
-                        DetectorMethod::Zf => (1.0, s2 * a_ll),
-                        DetectorMethod::Mmse { unbiased } | DetectorMethod::Irc { unbiased } => {
-                            // The layer's MMSE e = σ²·[G⁻¹]_ll = 1 − g, used as such: forming
-                            // 1 − g from g would cancel catastrophically at high SNR (an f32
-                            // g near 1 carries e to only ε/e relative precision: 6 % at
-                            // e = 1e-6).
-                            let e = s2 * a_ll;
-                            let g = 1.0 - e;
-                            if unbiased {
-                                if g <= MIN_GAIN {
-                                    // This layer alone is an erasure (e.g. a zero channel
-                                    // column, as after cancellation): zero filter row, noise
-                                    // f32::MAX.
-                                    (0.0, f32::MAX)
-                                } else {
-                                    (1.0 / g, e / g)
-                                }
-                            } else {
-                                (1.0, g * e)
-                            }
-                        }
-                    };
+        for (u, &info) in self.usable[..b].iter_mut().zip(&self.info[..b]) {
+            *u &= info == 0;
+        }
+        // Per layer: the gain its filter row is stored with and its post-equalisation noise,
+        // from the inverse's diagonal read in the lanes (element (l, l) of a block's 16 groups
+        // is one run of 16 real parts: `MatrixBatch`'s layout). Rows ≥ n_l (interference) are
+        // not stored.
+        self.row_scale[..b * m].fill(0.0);
+        let (inv, bl) = (self.inv.as_slice(), self.inv.block_len());
+        for (blk, nv_block) in noise_var.chunks(crate::simd::LANES).enumerate() {
+            let g0 = blk * crate::simd::LANES;
+            for li in 0..l {
+                let diag = &inv[blk * bl + (li * m + li) * 2 * crate::simd::LANES..];
+                for (k, (&s2, &a_ll)) in nv_block.iter().zip(diag).enumerate() {
+                    let gi = g0 + k;
+                    let sc = self.scales[gi];
+                    let (gain, nv) = layer_gain(method, s2 * sc * sc, a_ll);
                     self.noise[gi * l + li] = nv;
-                    scale *= sc; // F(H) = s·F(s·H) for the scaled channel s·H
+                    // F(H) = s·F(s·H) for the scaled channel s·H.
+                    self.row_scale[gi * m + li] = gain * sc;
                 }
-                self.row_scale[gi * m + li] = scale;
             }
-            if erase {
+        }
+        for gi in 0..b {
+            if !self.usable[gi] {
                 self.info[gi] = self.info[gi].max(1);
                 self.noise[gi * l..(gi + 1) * l].fill(f32::MAX);
             }
