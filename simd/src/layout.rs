@@ -130,6 +130,16 @@ impl MatrixBatch {
         }
     }
 
+    /// The real parts of element (i, j) of the matrices of lane block `block` (matrices
+    /// 16·block … 16·block + 15, padding lanes included), one run of [`LANES`] f32 — e.g. the
+    /// diagonal of a batch of inverses read 16 matrices at a time. Errors: a block, row or
+    /// column out of range ([`SimdError::OutOfRange`]).
+    pub fn re_lanes(&self, block: usize, i: usize, j: usize) -> Result<&[f32]> {
+        self.check(block * LANES, i, j)?;
+        let o = self.offset(block * LANES, i, j);
+        Ok(&self.data[o..o + LANES])
+    }
+
     /// The largest |re| or |im| of each matrix into `out[m]`, for m < min(len, `out.len()`):
     /// one pass over the storage, lane by lane (e.g. the power of two a detector scales each
     /// group's channel by). NaN components are passed over (a matrix of NaNs gives 0); an
@@ -725,6 +735,33 @@ mod tests {
         assert_eq!(peak[18], 0.0);
         assert_eq!(finite.iter().filter(|f| !**f).count(), 2 + 2); // 5, 16; 19, 20 untouched
         assert_eq!(peak[19..], [-1.0, -1.0]); // beyond len: not written
+        // re_lanes: element (1, 2)'s real parts of block 1 = matrices 16, 17, 18, then padding.
+        let lanes = b.re_lanes(1, 1, 2).unwrap();
+        for (k, &v) in lanes.iter().enumerate() {
+            let want = if k < 3 {
+                b.get(16 + k, 1, 2).unwrap().re
+            } else {
+                0.0
+            };
+            assert_eq!(v, want, "lane {k}");
+        }
+        assert_eq!(b.re_lanes(0, 1, 2).unwrap()[3], -50.0);
+        assert!(matches!(
+            b.re_lanes(2, 0, 0),
+            Err(SimdError::OutOfRange {
+                what: "matrix",
+                index: 32,
+                size: 19
+            })
+        ));
+        assert!(matches!(
+            b.re_lanes(0, 2, 0),
+            Err(SimdError::OutOfRange {
+                what: "row",
+                index: 2,
+                size: 2
+            })
+        ));
     }
 }
 

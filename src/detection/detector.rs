@@ -140,11 +140,9 @@ pub struct MimoDetector {
     info: Vec<u32>,
     /// Per group: whether its filters are usable (a finite inverse, no failed pivot).
     usable: Vec<bool>,
-    /// Per group: the largest |component| of H_aug.
-    peaks: Vec<f32>,
     /// Per group and batch row, [n_groups, n_l + max_interferers]: the real factor each
-    /// filter row is stored with (the unbiasing gain times the group's scale; 0 for unused
-    /// rows and per-layer erasures).
+    /// filter row is stored with (the unbiasing gain times the group's scale; 0 for per-layer
+    /// erasures; rows ≥ n_l are not read).
     row_scale: Vec<f32>,
     /// The filters, [n_groups, n_l, n_rx] of the current call in the first values.
     filters: Vec<C32>,
@@ -203,7 +201,6 @@ impl MimoDetector {
             inv: MatrixBatch::zeros(m, m, n_groups)?,
             info: vec![0; n_groups],
             usable: vec![false; n_groups],
-            peaks: vec![0.0; n_groups],
             row_scale: vec![0.0; n_groups * m],
             filters: vec![C32::new(0.0, 0.0); n_groups * n_l * n_rx],
             noise: vec![0.0; n_groups * n_l],
@@ -366,11 +363,12 @@ impl MimoDetector {
         let mut rescale = false;
         // The largest |component| of each group's H_aug = [H U], in the lanes (NaN passed
         // over: such a group's filters fail or erase below whatever its scale).
-        self.f_batch.max_abs_each(&mut self.peaks[..b]);
+        // The peaks go into `scales`, each then replaced by its group's scale.
+        self.f_batch.max_abs_each(&mut self.scales[..b]);
         for gi in 0..b {
             // e = ⌊log2 peak⌋ + 1 from the exponent bits (normal peaks; all-zero,
             // denormal-only or infinite groups keep scale 1 — their filters fail or erase).
-            let exp = (self.peaks[gi].to_bits() >> 23) as i32;
+            let exp = (self.scales[gi].to_bits() >> 23) as i32;
             let e = if (1..255).contains(&exp) {
                 (exp - 127 + 1).clamp(-100, 100)
             } else {
@@ -419,14 +417,12 @@ impl MimoDetector {
         }
         // Per layer: the gain its filter row is stored with and its post-equalisation noise,
         // from the inverse's diagonal read in the lanes (element (l, l) of a block's 16 groups
-        // is one run of 16 real parts: `MatrixBatch`'s layout). Rows ≥ n_l (interference) are
-        // not stored.
-        self.row_scale[..b * m].fill(0.0);
-        let (inv, bl) = (self.inv.as_slice(), self.inv.block_len());
+        // is one run of 16 real parts). Rows ≥ n_l (interference) are not stored, and their
+        // scales not read.
         for (blk, nv_block) in noise_var.chunks(crate::simd::LANES).enumerate() {
             let g0 = blk * crate::simd::LANES;
             for li in 0..l {
-                let diag = &inv[blk * bl + (li * m + li) * 2 * crate::simd::LANES..];
+                let diag = self.inv.re_lanes(blk, li, li)?;
                 for (k, (&s2, &a_ll)) in nv_block.iter().zip(diag).enumerate() {
                     let gi = g0 + k;
                     let sc = self.scales[gi];

@@ -241,9 +241,7 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
                             // to..to + run of matrix m0 + r < len, inside dst.
                             unsafe {
                                 let d = dst.as_mut_ptr().add(to) as *mut f32;
-                                for x in (0..2 * run).step_by(l) {
-                                    V::load(st.add(from + x)).store(d.add(x));
-                                }
+                                copy_run::<V>(st.add(from), d, 2 * run);
                             }
                         }
                     }
@@ -315,13 +313,16 @@ pub(crate) unsafe fn store_rows<V: SimdF32>(
             let base = blk * g.block_len + grp * l;
             // Element (i, j) of the next tile slot, and row i's scales of the valid matrices
             // in the lanes (0 in padding lanes).
+            let row_scales = |i: usize| {
+                let mut lanes = [0.0f32; 16];
+                for (r, v) in lanes.iter_mut().enumerate().take(valid) {
+                    *v = scale[(m0 + r) * g.rows + i];
+                }
+                // SAFETY: the caller has V's ISA enabled; `lanes` holds 16 ≥ L f32.
+                unsafe { V::load(lanes.as_ptr()) }
+            };
             let (mut i, mut j) = (0usize, 0usize);
-            let mut lanes = [0.0f32; 16];
-            for (r, v) in lanes.iter_mut().enumerate().take(valid) {
-                *v = scale[(m0 + r) * g.rows];
-            }
-            // SAFETY: the caller has V's ISA enabled; `lanes` holds 16 ≥ L f32.
-            let mut sc = unsafe { V::load(lanes.as_ptr()) };
+            let mut sc = row_scales(0);
             // Staging, as in `store_adjoint`: STAGE f32 (STAGE/2 elements) per matrix, written
             // by the tiles and copied out matrix by matrix. Left uninitialised: only the
             // values the tiles wrote are read back.
@@ -343,10 +344,7 @@ pub(crate) unsafe fn store_rows<V: SimdF32>(
                             if j == g.cols {
                                 (i, j) = (i + 1, 0);
                                 if i < rows {
-                                    for (r, v) in lanes.iter_mut().enumerate().take(valid) {
-                                        *v = scale[(m0 + r) * g.rows + i];
-                                    }
-                                    sc = V::load(lanes.as_ptr());
+                                    sc = row_scales(i);
                                 }
                             }
                         }
@@ -361,10 +359,11 @@ pub(crate) unsafe fn store_rows<V: SimdF32>(
                     // stage row r (written above) and written to elements c0..c1 ≤ n of
                     // matrix m0 + r < len, inside dst (len·n values, caller-checked).
                     unsafe {
-                        let d = d.add(((m0 + r) * n + c0) * 2);
-                        for x in (0..2 * (c1 - c0)).step_by(l) {
-                            V::load(st.add(r * STAGE + x)).store(d.add(x));
-                        }
+                        copy_run::<V>(
+                            st.add(r * STAGE),
+                            d.add(((m0 + r) * n + c0) * 2),
+                            2 * (c1 - c0),
+                        );
                     }
                 }
             }
@@ -372,6 +371,19 @@ pub(crate) unsafe fn store_rows<V: SimdF32>(
                 store_rows_tail(src, rows, scale, dst, m0 + r, full);
             }
         }
+    }
+}
+
+/// Copies `n` f32 (a multiple of `V::LANES`) from `from` to `to` in whole registers: a
+/// staging row of [`store_adjoint`] or [`store_rows`] out to its matrix.
+///
+/// # Safety
+/// V's ISA must be enabled; `from` must be valid for `n` reads and `to` for `n` writes.
+#[inline(always)]
+unsafe fn copy_run<V: SimdF32>(from: *const f32, to: *mut f32, n: usize) {
+    for x in (0..n).step_by(V::LANES) {
+        // SAFETY: x + L ≤ n (n a multiple of L), inside both runs (the caller's contract).
+        unsafe { V::load(from.add(x)).store(to.add(x)) };
     }
 }
 
