@@ -142,6 +142,11 @@ struct Args {
     /// residuals) or mrc.
     #[arg(long, default_value = "irc")]
     ue_receiver: String,
+    /// How far each user's UE-RS / DMRS frequency filter reaches: prg (inside each PRG, the
+    /// units the base station precodes with; LTE's length-4 cover de-spread in time) or
+    /// wideband (one filter across the allocation, blind to the weights' PRG edges).
+    #[arg(long, default_value = "prg")]
+    ue_estimation: String,
     /// SRS antenna switching: every user antenna sounds, and the base station precodes toward
     /// each user's dominant eigen-direction (default: the first antenna sounds).
     #[arg(long)]
@@ -189,6 +194,12 @@ struct Args {
     /// The base station's radio chains.
     #[arg(long, value_enum, default_value = "calibrated")]
     chains: Chains,
+    /// PRBs per precoding resource group: the base station's weights are one matrix per PRG
+    /// and the users' filters stay inside it (default: 1 on LTE — TM8/TM9 without PMI
+    /// reporting, no PRB bundling, 36.213 §7.1.6.5 —, 2 on NR, the smallest PRG of 38.214
+    /// §5.1.2.3).
+    #[arg(long)]
+    prg_prbs: Option<usize>,
     /// Sub-PRB precoding weights: one matrix per this many subcarriers (1, 2, 3, 4 or 6) from
     /// per-subcarrier SRS estimates; 0 = one per PRB.
     #[arg(long, default_value_t = 0)]
@@ -311,6 +322,8 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     scenario.n_streams = args.streams.unwrap_or(args.users);
     scenario.ue_array = massive_mimo_sim::channel::UeArray::with_antennas(args.ue_antennas)?;
     scenario.ue_receiver = massive_mimo_sim::UeReceiver::from_name(&args.ue_receiver)?;
+    scenario.ue_estimation = massive_mimo_sim::UeEstimation::from_name(&args.ue_estimation)?;
+    scenario.prg_prbs = args.prg_prbs.unwrap_or(if args.nr { 2 } else { 1 });
     if args.srs_switching {
         scenario.srs_antennas = massive_mimo_sim::SrsAntennas::Switching;
     }
@@ -471,6 +484,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "users": args.users,
             "ue_antennas": args.ue_antennas,
             "ue_receiver": args.ue_receiver,
+            "ue_estimation": args.ue_estimation,
             "srs_switching": args.srs_switching,
             "streams": scenario.n_streams,
             "precoder": format!("{:?}", args.precoder),

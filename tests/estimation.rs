@@ -1789,3 +1789,148 @@ fn pilot_runs_pair_symbols_and_span_four_only_for_cdm8() {
     let ramp = PilotPattern::from_pilots(ramp.view()).unwrap();
     assert_eq!(runs(&ramp), vec![(vec![4], 4)]);
 }
+
+/// LTE UE-RS ports 7, 8, 11, 13 (length-4 cover over symbols 5, 6, 12, 13; 36.211 §6.10.3.2)
+/// on `n_prb` PRBs of a normal subframe.
+fn lte_ue_rs(ports: Vec<usize>, n_prb: usize) -> Array3<C32> {
+    let mut g = Array3::zeros((ports.len(), 14, 12 * n_prb));
+    massive_mimo::refsig::UeRsConfig::new(ports, 17)
+        .write_pilots(g.view_mut())
+        .unwrap();
+    g
+}
+
+#[test]
+fn the_time_cover_keeps_lte_ue_rs_blocks_inside_their_prb() {
+    use massive_mimo::estimation::CoverSpan;
+    let pilots = lte_ue_rs(vec![7, 8, 11, 13], 4);
+    // Frequency (default): a slot's two symbols cannot separate four ports on one subcarrier,
+    // so each slot is a run of two-subcarrier blocks — (1, 6), (11, 13), … — every other one
+    // straddling a PRB edge.
+    let f = PilotPattern::from_pilots(pilots.view()).unwrap();
+    let run = &f.groups()[0].runs[0];
+    assert_eq!((f.groups()[0].runs.len(), run.block_len), (2, 2));
+    assert_eq!(run.symbols, vec![5, 6]);
+    // Time: one run over the subframe's four UE-RS symbols, one block per pilot subcarrier.
+    let t = PilotPattern::from_pilots_with(pilots.view(), CoverSpan::Time).unwrap();
+    let g = &t.groups()[0];
+    assert_eq!(g.runs.len(), 1);
+    assert_eq!(
+        (g.runs[0].symbols.clone(), g.runs[0].block_len),
+        (vec![5, 6, 12, 13], 1)
+    );
+    let sc: Vec<usize> = (0..4)
+        .flat_map(|p| [12 * p + 1, 12 * p + 6, 12 * p + 11])
+        .collect();
+    assert_eq!(g.runs[0].subcarriers, sc);
+    assert_eq!(g.runs[0].n_blocks(), 12);
+    // Ports 7 and 8 alone are separated per subcarrier inside each slot: both spans keep the
+    // two slots' runs (time resolution is not given up when nothing is gained).
+    let p78 = lte_ue_rs(vec![7, 8], 4);
+    for span in [CoverSpan::Frequency, CoverSpan::Time] {
+        let p = PilotPattern::from_pilots_with(p78.view(), span).unwrap();
+        let runs = &p.groups()[0].runs;
+        assert_eq!(
+            (runs.len(), runs[0].block_len, runs[1].block_len),
+            (2, 1, 1),
+            "{span:?}"
+        );
+    }
+}
+
+#[test]
+fn per_prb_precoded_ue_rs_is_estimated_near_the_per_prb_genie() {
+    // Issue 18: a channel precoded with other weights in every PRB is independent from PRB to
+    // PRB (here: independent taps per PRB, the same power-delay profile). A UE estimating
+    // inside each PRB (per-PRB ranges, the length-4 cover de-spread in time) is bounded by the
+    // genie Wiener filter of one PRB — its three pilots, the true profile, the LS noise σ²/4
+    // (four unit-modulus REs under an orthogonal cover) — computed here in f64. It may sit
+    // below the genie only by the Monte-Carlo spread of 25 PRBs × 4 ports × 4 antennas of
+    // independent channels (< 0.5 dB); the allowed gap above it is today's (1.6 dB at 20 dB:
+    // the data-driven uniform prior) + 1 dB, a regression guard anchored on the genie. The
+    // frequency cover's blocks pair subcarrier 11 of one PRB with 1 of the next: their
+    // estimates mix two independent channels, a floor far above the genie (≥ 10 dB; today's
+    // −28.0 genie, −26.4 time cover, −6.2 frequency cover).
+    use massive_mimo::estimation::CoverSpan;
+    use num_complex::Complex64;
+    let (n_prb, n_rx, rms, n_taps, snr_db) = (25, 4, 0.01, 8, 20.0f64);
+    let n_sc = 12 * n_prb;
+    let pilots = lte_ue_rs(vec![7, 8, 11, 13], n_prb);
+    let mut h = Array4::<C32>::zeros((n_rx, 4, 14, n_sc));
+    for p in 0..n_prb {
+        let hp = channel(100 + p as u64, (n_rx, 4, 14, n_sc), rms, 0.002, n_taps);
+        let prb = ndarray::s![.., .., .., 12 * p..12 * (p + 1)];
+        h.slice_mut(prb).assign(&hp.slice(prb));
+    }
+    let nv = 10f64.powf(-snr_db / 10.0);
+    let rx = receive(21, &h, &pilots, nv);
+    let prbs: Vec<std::ops::Range<usize>> = (0..n_prb).map(|p| p..p + 1).collect();
+    let ports = [0, 1, 2, 3];
+    let nmse = |span: CoverSpan| {
+        let pattern = PilotPattern::from_pilots_with(pilots.view(), span).unwrap();
+        let mut est = ChannelEstimator::new(pattern, n_rx, EstimatorConfig::default()).unwrap();
+        let (e, _) = process_on(&mut est, &rx, None, &[(&ports, &prbs)]);
+        // One run (time cover) or the first slot's (frequency cover): the channel is static.
+        let v = e.view();
+        let mut err = 0.0f64;
+        for (a, p, k) in each_antenna_port_subcarrier(n_rx, 4, n_sc) {
+            err += (v[[0, k, p, a]] - h[[a, p, 0, k]]).norm_sqr() as f64;
+        }
+        // E|h|² = 1 per antenna and port.
+        10.0 * (err / (n_rx * 4 * n_sc) as f64).log10()
+    };
+    // The genie: r(Δ) = Σ_i P_i·e^{−j2πΔ·d_i} over the taps of `channel` (delays offset +
+    // i·3·rms/n_taps, powers ∝ e^{−i·3/n_taps}), pilots at subcarriers 1, 6, 11 of the PRB.
+    let delays: Vec<f64> = (0..n_taps)
+        .map(|i| 0.002 + i as f64 * rms * 3.0 / n_taps as f64)
+        .collect();
+    let pw: Vec<f64> = (0..n_taps)
+        .map(|i| (-(i as f64) * 3.0 / n_taps as f64).exp())
+        .collect();
+    let total: f64 = pw.iter().sum();
+    let r = |d: f64| -> Complex64 {
+        delays
+            .iter()
+            .zip(&pw)
+            .map(|(t, p)| Complex64::from_polar(p / total, -2.0 * std::f64::consts::PI * d * t))
+            .sum()
+    };
+    let pos = [1.0, 6.0, 11.0];
+    let rpp = nalgebra::DMatrix::from_fn(3, 3, |i, j| {
+        r(pos[i] - pos[j])
+            + if i == j {
+                Complex64::new(nv / 4.0, 0.0)
+            } else {
+                0.0.into()
+            }
+    });
+    let inv = rpp.try_inverse().unwrap();
+    let genie_mse: f64 = (0..12)
+        .map(|k| {
+            let rk = nalgebra::DVector::from_fn(3, |i, _| r(pos[i] - k as f64));
+            1.0 - (rk.adjoint() * &inv * &rk)[(0, 0)].re
+        })
+        .sum::<f64>()
+        / 12.0;
+    let genie = 10.0 * genie_mse.log10();
+    let time = nmse(CoverSpan::Time);
+    assert!(
+        time > genie - 0.5,
+        "{time:.2} dB below the genie {genie:.2}"
+    );
+    assert!(time < genie + 2.6, "{time:.2} dB vs the genie {genie:.2}");
+    let freq = nmse(CoverSpan::Frequency);
+    assert!(
+        freq > genie + 10.0,
+        "frequency cover {freq:.2} dB, genie {genie:.2}"
+    );
+}
+
+/// Every (antenna, port, subcarrier) of the given extents.
+fn each_antenna_port_subcarrier(
+    n_rx: usize,
+    n_ports: usize,
+    n_sc: usize,
+) -> impl Iterator<Item = (usize, usize, usize)> {
+    (0..n_rx).flat_map(move |a| (0..n_ports).flat_map(move |p| (0..n_sc).map(move |k| (a, p, k))))
+}

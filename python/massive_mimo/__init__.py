@@ -63,7 +63,9 @@ class Scenario:
     the carriers (None: all cores); ue_antennas: receive antennas per user, 1, 2 or 4
     (cross-polarised pairs; None: 1); ue_receiver: 'irc' (MMSE-IRC) or 'mrc' (None: irc);
     srs_switching: every user antenna sounds and the weights follow each user's dominant
-    eigen-direction (None: the first antenna sounds).
+    eigen-direction (None: the first antenna sounds); prg_prbs: PRBs per precoding resource
+    group (None: 1 for LTE, 2 for NR); ue_estimation: 'prg' (the users' UE-RS / DMRS filters
+    inside each PRG; None) or 'wideband' (one filter across the allocation).
     """
 
     rat: str = "lte"
@@ -89,6 +91,8 @@ class Scenario:
     ue_antennas: Optional[int] = None
     ue_receiver: Optional[str] = None
     srs_switching: Optional[bool] = None
+    prg_prbs: Optional[int] = None
+    ue_estimation: Optional[str] = None
 
     def as_dict(self) -> Dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}

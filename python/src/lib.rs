@@ -734,7 +734,9 @@ impl UplinkSlot {
 /// surrounding sectors' users),
 /// bs_power_dbm, chains ('ideal' | 'uncalibrated' | 'calibrated'), weight_subcarriers (0 or
 /// 1, 2, 3, 4, 6), perfect_csi, periods, dl_snr_db, ul_snr_db, seed, threads, ue_antennas
-/// (1, 2, 4), ue_receiver ('irc' | 'mrc'), srs_switching (bool).
+/// (1, 2, 4), ue_receiver ('irc' | 'mrc'), srs_switching (bool), prg_prbs (PRBs per
+/// precoding resource group; default 1 on LTE, 2 on NR), ue_estimation ('prg': the users'
+/// filters inside each PRG, default | 'wideband').
 #[pyfunction]
 fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
     use massive_mimo::array::PanelArray;
@@ -753,7 +755,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
             _ => Ok(default),
         }
     }
-    const KEYS: [&str; 23] = [
+    const KEYS: [&str; 25] = [
         "rat",
         "carriers",
         "users",
@@ -776,6 +778,8 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
         "weight_subcarriers",
         "ue_antennas",
         "ue_receiver",
+        "ue_estimation",
+        "prg_prbs",
         "srs_switching",
     ];
     for k in scenario.keys() {
@@ -877,6 +881,13 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
     sc.mcs_margin_db = get(scenario, "mcs_margin_db", sc.mcs_margin_db)?;
     sc.seed = get(scenario, "seed", sc.seed)?;
     sc.weight_subcarriers = get(scenario, "weight_subcarriers", 0usize)?;
+    sc.prg_prbs = get(scenario, "prg_prbs", if nr { 2usize } else { 1 })?;
+    sc.ue_estimation = massive_mimo_sim::UeEstimation::from_name(&get(
+        scenario,
+        "ue_estimation",
+        "prg".to_string(),
+    )?)
+    .map_err(lib_err)?;
     sc.ue_array =
         massive_mimo_sim::channel::UeArray::with_antennas(get(scenario, "ue_antennas", 1usize)?)
             .map_err(lib_err)?;

@@ -58,11 +58,11 @@ use crate::channel::{
 };
 use crate::port_signalling::{LteUeRsPorts, MAX_LTE_STREAMS};
 use crate::ue_receiver::{
-    IrcCombiner, SrsAntennas, UeReceiver, dominant_row, mrc, residual_covariance,
+    IrcCombiner, SrsAntennas, UeEstimation, UeReceiver, dominant_row, mrc, residual_covariance,
 };
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat, SlotKind};
 use massive_mimo::detection::DetectorMethod;
-use massive_mimo::estimation::{ChannelEstimator, EstimatorConfig, PilotPattern};
+use massive_mimo::estimation::{ChannelEstimator, CoverSpan, EstimatorConfig, PilotPattern};
 use massive_mimo::link::UplinkSlot;
 use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
 use massive_mimo::modulation::{Modulation, hard_decision, map};
@@ -75,6 +75,7 @@ use massive_mimo::refsig::{
     DmrsConfig, DmrsType, SrsBandwidthConfig, SrsConfig, SrsRat, UeRsConfig, UeRsSubframe,
     write_multiplexed_users,
 };
+use massive_mimo::resource::{MuGroup, PrbAllocation};
 use massive_mimo::{C32, Error, Result};
 use ndarray::{Array2, Array3, s};
 use rand::{Rng, SeedableRng};
@@ -131,6 +132,8 @@ pub struct CellScenario {
     pub ue_array: UeArray,
     /// How a multi-antenna user combines its antennas ([`UeReceiver`]).
     pub ue_receiver: UeReceiver,
+    /// How far each user's UE-RS / DMRS frequency filter reaches ([`UeEstimation`]).
+    pub ue_estimation: UeEstimation,
     /// Which antennas each user sounds ([`SrsAntennas`]).
     pub srs_antennas: SrsAntennas,
     /// Streams served per slot (≤ users; fewer selects users by SUS).
@@ -215,6 +218,7 @@ impl CellScenario {
             users,
             ue_array: UeArray::Single,
             ue_receiver: UeReceiver::Irc,
+            ue_estimation: UeEstimation::PerPrg,
             srs_antennas: SrsAntennas::First,
             n_streams: n_users,
             precoder: PrecoderKind::Rzf,
@@ -1077,15 +1081,44 @@ pub fn simulate_carrier(
                 }
                 let mut h_ue = Vec::with_capacity(n_rx);
                 let mut nv_ue = Vec::with_capacity(n_rx);
+                // The user's filter inside each PRG of the schedule ([`UeEstimation::PerPrg`]:
+                // PRGs from common PRB 0, the whole schedule when wideband), or across it.
+                let prg = match dl.prg_prbs() {
+                    0 => n_prb,
+                    p => p,
+                };
+                let prgs: Vec<std::ops::Range<usize>> = (sched.start / prg
+                    ..sched.end.div_ceil(prg))
+                    .map(|g| (g * prg).max(sched.start)..((g + 1) * prg).min(sched.end))
+                    .collect();
+                let set_ports: Vec<usize> = (0..n_set).collect();
+                let (cover, per_prg) = match scenario.ue_estimation {
+                    UeEstimation::Wideband => (CoverSpan::Frequency, None),
+                    UeEstimation::PerPrg => (
+                        CoverSpan::Time,
+                        Some([MuGroup {
+                            users: &set_ports,
+                            prbs: PrbAllocation::new(&prgs, n_prb)?,
+                        }]),
+                    ),
+                };
+                let ue_pattern = PilotPattern::from_pilots_with(set_pilots.view(), cover)?;
+                if per_prg.is_some() {
+                    check_prg_noise_estimate(&ue_pattern, &prgs)?;
+                }
                 for r in 0..n_rx {
                     let mut ue_est = ChannelEstimator::new(
-                        PilotPattern::from_pilots(set_pilots.view())?,
+                        ue_pattern.clone(),
                         n_set,
                         EstimatorConfig::default(),
                     )?;
                     let mut h_runs = ue_est.estimate()?;
                     let mut h_r = ue_est.estimate_per_symbol()?;
-                    ue_est.process(rx_set.slice(s![r..;n_rx, .., ..]), None, &mut h_runs)?;
+                    let rx_r = rx_set.slice(s![r..;n_rx, .., ..]);
+                    match &per_prg {
+                        Some(groups) => ue_est.process_groups(rx_r, None, groups, &mut h_runs)?,
+                        None => ue_est.process(rx_r, None, &mut h_runs)?,
+                    };
                     ue_est.interpolate_time(&h_runs, &mut h_r)?;
                     h_ue.push(h_r);
                     nv_ue.push(ue_est.report().noise_var.max(0.0));
@@ -1355,6 +1388,37 @@ fn tbs_scaling(carrier: &ComponentCarrier, kind: SlotKind) -> PrbScaling {
         }
         _ => PrbScaling::Full,
     }
+}
+
+/// Whether the estimator's noise estimate exists on `prgs` (PRB ranges): it pools the second
+/// differences of three consecutive CDM blocks inside one range, so some PRG must hold three
+/// blocks of every run (NR DMRS type 2 has two per PRB: one-PRB PRGs leave none). Errors:
+/// `InvalidParameter` naming `prg_prbs`.
+fn check_prg_noise_estimate(pattern: &PilotPattern, prgs: &[std::ops::Range<usize>]) -> Result<()> {
+    for g in pattern.groups() {
+        for run in &g.runs {
+            let blocks = |r: &std::ops::Range<usize>| {
+                let res = run
+                    .subcarriers
+                    .iter()
+                    .filter(|&&k| (12 * r.start..12 * r.end).contains(&k))
+                    .count();
+                res / run.block_len.max(1)
+            };
+            if !prgs.iter().any(|r| blocks(r) >= 3) {
+                return Err(Error::InvalidParameter {
+                    name: "prg_prbs",
+                    value: massive_mimo::value!(
+                        "PRGs of {} PRB(s) with {} CDM blocks each",
+                        prgs.iter().map(|r| r.len()).max().unwrap_or(0),
+                        prgs.iter().map(blocks).max().unwrap_or(0)
+                    ),
+                    reason: "per-PRG UE estimation needs three CDM blocks of a port in a PRG for its noise estimate (NR DMRS type 2: PRGs of ≥ 2 PRBs, as 38.214 §5.1.2.3 has them)",
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The downlink reference signals of one slot and where the data goes.
@@ -1657,6 +1721,43 @@ mod tests {
     use super::*;
     use massive_mimo::array::PanelArray;
     use ndarray::Array3;
+
+    /// Per-PRG UE estimation needs a noise estimate, which pools second differences of three
+    /// CDM blocks inside one PRG: NR DMRS type 2 (two FD-OCC blocks per PRB and CDM group)
+    /// has none on one-PRB PRGs and is refused naming `prg_prbs`; two-PRB PRGs (38.214's
+    /// smallest) and LTE UE-RS (three pilot subcarriers per PRB) pass.
+    #[test]
+    fn prgs_without_a_noise_estimate_are_refused() {
+        let n_prb = 6;
+        let prgs = |p: usize| -> Vec<std::ops::Range<usize>> {
+            (0..n_prb)
+                .step_by(p)
+                .map(|s| s..(s + p).min(n_prb))
+                .collect()
+        };
+        let mut nr = Array3::zeros((12, 14, 12 * n_prb));
+        DmrsConfig::new(DmrsType::Type2, (0..12).collect(), vec![2], true)
+            .write_pilots(nr.view_mut())
+            .unwrap();
+        let nr = PilotPattern::from_pilots(nr.view()).unwrap();
+        match check_prg_noise_estimate(&nr, &prgs(1)) {
+            Err(Error::InvalidParameter { name, value, .. }) => {
+                assert_eq!(name, "prg_prbs");
+                assert!(value.to_string().contains("2 CDM blocks"), "{value}");
+            }
+            other => panic!("{other:?}"),
+        }
+        check_prg_noise_estimate(&nr, &prgs(2)).unwrap();
+        // One PRG of three blocks among one-PRB ones is enough (the estimate pools them).
+        let mixed = [0..1, 1..3, 3..4];
+        check_prg_noise_estimate(&nr, &mixed).unwrap();
+        let mut lte = Array3::zeros((4, 14, 12 * n_prb));
+        UeRsConfig::new(vec![7, 8, 11, 13], 1)
+            .write_pilots(lte.view_mut())
+            .unwrap();
+        let lte = PilotPattern::from_pilots_with(lte.view(), CoverSpan::Time).unwrap();
+        check_prg_noise_estimate(&lte, &prgs(1)).unwrap();
+    }
 
     /// The UE-RS of 16 LTE streams under each signalling: REs per PRB pair of a normal
     /// subframe (36.211 §6.10.3.2: CDM group 1 = subcarriers 1, 6, 11 of symbols 5, 6, 12, 13;

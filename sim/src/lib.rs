@@ -36,4 +36,4 @@ pub use cell::{
     simulate_aggregation, simulate_carrier,
 };
 pub use port_signalling::LteUeRsPorts;
-pub use ue_receiver::{SrsAntennas, UeReceiver};
+pub use ue_receiver::{SrsAntennas, UeEstimation, UeReceiver};

@@ -18,6 +18,13 @@
 //!   beams leak, on the same REs as their data), its diagonal floored 30 dB below its mean.
 //!   With one antenna it is the MRC above.
 //!
+//! [`UeEstimation`] says how far the user's frequency filter reaches: across the whole
+//! allocation (as if the precoded channel were smooth in frequency), or inside each PRG only —
+//! the units the base station precodes with (`CellScenario::prg_prbs`: 36.213 §7.1.6.5 PRB
+//! bundling, 38.214 §5.1.2.3 PRGs) —, with LTE's length-4 UE-RS cover (ports 11 / 13)
+//! de-spread over the subframe's four UE-RS symbols per subcarrier
+//! ([`massive_mimo::estimation::CoverSpan::Time`]) so that no estimate mixes two PRBs.
+//!
 //! [`SrsAntennas`] says which antennas the user sounds: its transmit antenna only (the BS
 //! beams to antenna 0's channel, the other antennas only combine), or all of them in turn
 //! (SRS antenna switching, 38.214 §6.2.1.2 "1T2R / 1T4R", 36.213 §8.2): the base station then
@@ -52,6 +59,35 @@ impl UeReceiver {
                 name: "ue_receiver",
                 value: massive_mimo::value!("{name:?}"),
                 reason: "mrc or irc",
+            }),
+        }
+    }
+}
+
+/// How far a user's UE-RS / DMRS frequency filter reaches ([module documentation](self)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum UeEstimation {
+    /// One filter across the allocation, CDM blocks of adjacent subcarriers (the estimator's
+    /// defaults): right for weights that change smoothly across the band, wrong at every PRG
+    /// edge where the weights jump.
+    Wideband,
+    /// Estimation inside each PRG: the estimator's per-range mode on the PRGs, the LTE OCC-4
+    /// cover de-spread in time so that every estimate stays inside its PRB.
+    #[default]
+    PerPrg,
+}
+
+impl UeEstimation {
+    /// By name: `wideband` or `prg`. Errors: another name (`InvalidParameter` naming
+    /// `ue_estimation`).
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "wideband" => Ok(Self::Wideband),
+            "prg" => Ok(Self::PerPrg),
+            _ => Err(Error::InvalidParameter {
+                name: "ue_estimation",
+                value: massive_mimo::value!("{name:?}"),
+                reason: "wideband or prg",
             }),
         }
     }

@@ -31,5 +31,5 @@ mod slot_estimator;
 pub use cyclic_shift::CyclicShiftEstimator;
 pub use estimator::{ChannelEstimator, ChannelReport, EstimatorConfig, OutputResolution};
 pub use frequency::{DelayPrior, FrequencyMethod, NORMAL_CP_FRACTION, delay_prior};
-pub use pattern::{CdmGroup, PilotPattern, Run};
+pub use pattern::{CdmGroup, CoverSpan, PilotPattern, Run};
 pub use slot_estimator::SlotEstimator;

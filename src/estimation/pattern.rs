@@ -17,6 +17,14 @@
 //!   least-squares problem on the block (2 for the FD-OCC of NR DMRS, 2·2 REs for FD×TD OCC,
 //!   the cyclic-shift period for SRS). The channel is taken as constant over a block; its
 //!   least-squares estimate sits at the block's mean subcarrier.
+//!
+//! [`CoverSpan`] chooses where a cover that a run of one or two symbols cannot resolve on one
+//! subcarrier is spread out: over adjacent pilot subcarriers (the default, above), or over
+//! every pilot symbol of the group ([`PilotPattern::from_pilots_with`] with
+//! [`CoverSpan::Time`]: LTE UE-RS ports 11 / 13, whose length-4 cover spans symbols 5, 6, 12,
+//! 13 of a subframe, 36.211 §6.10.3.2). The second keeps one estimate per pilot subcarrier —
+//! no block straddles a PRB edge, which precoding that changes from PRB to PRB needs — at the
+//! price of one estimate per subframe in time.
 
 use ndarray::ArrayView3;
 
@@ -84,6 +92,22 @@ pub struct PilotPattern {
     groups: Vec<CdmGroup>,
 }
 
+/// Where a CDM group's cover codes are resolved when a run of one or two adjacent pilot
+/// symbols cannot separate its ports on a single subcarrier (see the module documentation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CoverSpan {
+    /// Blocks of adjacent pilot subcarriers inside each run (the default): time resolution of
+    /// one run, frequency resolution of one block.
+    #[default]
+    Frequency,
+    /// One run over every pilot symbol of the group, when they share their subcarriers and a
+    /// single subcarrier then separates the ports: one estimate per pilot subcarrier, the
+    /// channel taken as constant over the pilot symbols (for a UE whose precoding may change
+    /// at every PRB: LTE UE-RS ports 7, 8, 11, 13 with the length-4 cover over a subframe).
+    /// Groups that runs of one or two symbols already separate per subcarrier keep those runs.
+    Time,
+}
+
 /// Smallest accepted ratio of the smallest to the largest Cholesky pivot² of a block's XᴴX
 /// (relative to its diagonal): below it the block is doubled.
 const MIN_PIVOT_RATIO: f64 = 0.05;
@@ -95,6 +119,12 @@ impl PilotPattern {
     /// sets overlap partly, a double-symbol run whose symbols carry different subcarriers is
     /// split (not an error), and a group whose ports cannot be separated even on a whole run.
     pub fn from_pilots(pilots: ArrayView3<'_, C32>) -> Result<Self> {
+        Self::from_pilots_with(pilots, CoverSpan::Frequency)
+    }
+
+    /// [`Self::from_pilots`] with the covers a run cannot resolve per subcarrier spread as
+    /// `span` says. Errors as [`Self::from_pilots`].
+    pub fn from_pilots_with(pilots: ArrayView3<'_, C32>, span: CoverSpan) -> Result<Self> {
         let (n_ports, n_sym, n_sc) = pilots.dim();
         if n_ports == 0 || n_sym == 0 || n_sc == 0 {
             return Err(Error::ShapeMismatch {
@@ -152,7 +182,7 @@ impl PilotPattern {
         }
         let groups = groups
             .into_iter()
-            .map(|ports| build_group(pilots, ports))
+            .map(|ports| build_group(pilots, ports, span))
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
             n_ports,
@@ -232,7 +262,11 @@ impl PilotPattern {
     }
 }
 
-fn build_group(pilots: ArrayView3<'_, C32>, ports: Vec<usize>) -> Result<CdmGroup> {
+fn build_group(
+    pilots: ArrayView3<'_, C32>,
+    ports: Vec<usize>,
+    span: CoverSpan,
+) -> Result<CdmGroup> {
     let (_, n_sym, n_sc) = pilots.dim();
     let p0 = ports[0];
     let sc_of = |l: usize| -> Vec<usize> {
@@ -259,6 +293,15 @@ fn build_group(pilots: ArrayView3<'_, C32>, ports: Vec<usize>) -> Result<CdmGrou
         let run = run?;
         i += run.symbols.len();
         runs.push(run);
+    }
+    if span == CoverSpan::Time && runs.len() > 1 && runs.iter().any(|r| r.block_len > 1) {
+        let sc = sc_of(symbols[0]);
+        if symbols.iter().all(|&l| sc_of(l) == sc)
+            && let Ok(run) = build_run(pilots, &ports, symbols.clone(), sc)
+            && run.block_len == 1
+        {
+            runs = vec![run];
+        }
     }
     let pilot_epre = ports
         .iter()
