@@ -204,6 +204,10 @@ struct Args {
     /// per-subcarrier SRS estimates; 0 = one per PRB.
     #[arg(long, default_value_t = 0)]
     weight_subcarriers: usize,
+    /// Sub-PRB uplink detection filters: one per this many subcarriers (1, 2, 3, 4 or 6) from
+    /// per-subcarrier DMRS estimates; 0 = one per PRB.
+    #[arg(long, default_value_t = 0)]
+    filter_subcarriers: usize,
     /// LTE UE-specific RS of the single-layer streams: rel13 (ports 7, 8, 11, 13 with
     /// length-4 OCC × n_SCID, a second DMRS identity pair for streams 9–16; 12 REs per PRB
     /// pair), tm8 (ports 7, 8 × n_SCID, four identity pairs for 16 streams; 12 REs), or
@@ -374,6 +378,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     scenario.ul_snr_db = args.ul_snr_db;
     scenario.seed = args.seed;
     scenario.weight_subcarriers = args.weight_subcarriers;
+    scenario.filter_subcarriers = args.filter_subcarriers;
     scenario.lte_ue_rs = args.ue_rs;
     scenario.reciprocity = match args.chains {
         Chains::Ideal => None,

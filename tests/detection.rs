@@ -1199,3 +1199,65 @@ fn zf_and_mmse_ignore_interference_factors() {
         assert_eq!(with.noise(), without.noise(), "{method:?}");
     }
 }
+
+#[test]
+fn process_bands_gives_each_sub_prb_band_its_own_filter() {
+    // Issue 18: groups narrower than a PRB (`process_bands`, here 8 bands of 3 subcarriers on
+    // 2 PRBs, each with its own channel and noise): every RE of band g equals band g's unbiased
+    // MMSE filter times y, against the f64 reference with the Cholesky forward-error bound of
+    // `filters_without_interferers_equal_an_f64_reference_per_re`. A per-PRB mapping would
+    // apply band 0's filter to bands 0–3.
+    let (n_ant, n_l, band, n_bands) = (8, 3, 3, 8);
+    let mut rng = ChaCha8Rng::seed_from_u64(1803);
+    let h = Array3::from_shape_fn((n_bands, n_l, n_ant), |_| cn(&mut rng, 1.0));
+    let y = Array3::from_shape_fn((n_ant, 14, band * n_bands), |_| cn(&mut rng, 2.0));
+    let noise: Vec<f32> = (0..n_bands).map(|g| 0.05 * (g + 1) as f32).collect();
+    let mut det = MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+        max_ant: n_ant,
+        max_layers: n_l,
+        max_interferers: 0,
+        max_groups: n_bands,
+        group_prbs: 1,
+        n_sym: 14,
+    })
+    .unwrap();
+    let ch = GroupChannels {
+        h: h.view(),
+        noise_var: &noise,
+        interference: None,
+    };
+    let method = DetectorMethod::Mmse { unbiased: true };
+    let mut x = Array3::zeros((n_l, 14, band * n_bands));
+    let mut xv = Array2::zeros((n_bands, n_l));
+    det.process_bands(&ch, method, band, y.view(), x.view_mut(), xv.view_mut())
+        .unwrap();
+    for g in 0..n_bands {
+        let s2 = noise[g] as f64;
+        let (w, a_ll, kappa) = reference_filter(h.index_axis(ndarray::Axis(0), g), s2, true);
+        let tol = 4.0 * n_ant as f64 * f32::EPSILON as f64 * kappa;
+        for l in 0..n_l {
+            let gain = 1.0 - s2 * a_ll[l];
+            let nv = (1.0 - gain) / gain;
+            assert!(
+                (xv[[g, l]] as f64 - nv).abs() <= tol * nv.max(1.0),
+                "noise ({g}, {l})"
+            );
+            for t in 0..14 {
+                for k in band * g..band * (g + 1) {
+                    let mut want = num_complex::Complex64::new(0.0, 0.0);
+                    for a in 0..n_ant {
+                        let v = y[[a, t, k]];
+                        want += w[(l, a)] * num_complex::Complex64::new(v.re as f64, v.im as f64);
+                    }
+                    want /= gain;
+                    let v = x[[l, t, k]];
+                    let err = (num_complex::Complex64::new(v.re as f64, v.im as f64) - want).norm();
+                    assert!(err <= tol * want.norm().max(1.0), "RE ({l}, {t}, {k})");
+                }
+            }
+        }
+    }
+    // No band width: refused before anything is computed, naming it.
+    let r = det.process_bands(&ch, method, 0, y.view(), x.view_mut(), xv.view_mut());
+    assert_eq!(support::err::name(r), "band_sc");
+}

@@ -357,14 +357,29 @@ fn slot_pipelines_do_not_allocate() {
         ul.detect(DetectorMethod::Irc { unbiased: true }, Some(0.01))
             .unwrap();
     };
+    // Sub-PRB detection filters (3-subcarrier bands, DMRS estimates per subcarrier).
+    let mut ul_sub = UplinkSlot::new(n_ant, PilotPattern::from_pilots(dmrs.view()).unwrap(), &cfg)
+        .unwrap()
+        .with_sub_prb_filters(3)
+        .unwrap();
+    let mut llr_sub = vec![0.0f32; 2 * n_sc];
+    let mut once_sub = |ul: &mut UplinkSlot| {
+        ul.grid_mut().assign(&ul_rx);
+        ul.detect(DetectorMethod::Mmse { unbiased: true }, None)
+            .unwrap();
+        ul.llrs(Modulation::Qpsk, 1, 6, &mut llr_sub).unwrap();
+    };
     once(&mut dl, &mut ul); // warm-up (SIMD backend detection)
     once(&mut dl_blocks, &mut ul);
     once(&mut dl_sub, &mut ul);
+    once_sub(&mut ul_sub);
     let (count, ()) = allocations_during(|| {
         once(&mut dl, &mut ul);
         once(&mut dl_blocks, &mut ul);
         once(&mut dl_sub, &mut ul);
     });
+    assert_eq!(count, 0, "{count} allocations in the slot pipelines");
+    let (count, ()) = allocations_during(|| once_sub(&mut ul_sub));
     assert_eq!(count, 0, "{count} allocations in the slot pipelines");
 }
 

@@ -9,7 +9,9 @@ use massive_mimo::C32;
 use massive_mimo::modulation::Modulation;
 use massive_mimo::ofdm::Standard;
 use massive_mimo::simd::{Backend, Kernels};
-use massive_mimo_tools::perf::fixture::{CARRIERS, Carrier, N_ANT, N_LAYERS, N_SYM, SlotFixture};
+use massive_mimo_tools::perf::fixture::{
+    CARRIERS, Carrier, N_ANT, N_LAYERS, N_SYM, SUB_PRB_FILTER_SC, SlotFixture,
+};
 use massive_mimo_tools::perf::{measure_peak, time_per_call};
 use ndarray::{Array2, Array3};
 use serde_json::{Value, json};
@@ -26,6 +28,12 @@ fn flops(name: &str, c: Carrier) -> f64 {
         "mmse_detection" => {
             8.0 * (n * k * res
                 + prb * (k * (k + 1.0) / 2.0 * n + k * k * k / 6.0 + k * k * k / 3.0 + k * k * n))
+        }
+        // The same application, the filter design per band of 3 subcarriers (4 per PRB).
+        "mmse_detection_3sc" => {
+            let bands = n_sc / SUB_PRB_FILTER_SC as f64;
+            8.0 * (n * k * res
+                + bands * (k * (k + 1.0) / 2.0 * n + k * k * k / 6.0 + k * k * k / 3.0 + k * k * n))
         }
         // 16-tap LMMSE window per output (one per PRB) + the LS de-spreading of every pilot RE
         // (ports × pilot REs multiply-adds per antenna: SRS 16 users on n_sc/4 REs per comb
@@ -206,6 +214,12 @@ pub fn report(quick: bool) -> Result<Value, String> {
             t(&mut || f.detect()),
             "nalgebra solve per RE",
             nalg_detect,
+        ));
+        entries.push((
+            "mmse_detection_3sc",
+            t(&mut || f.detect_sub_prb()),
+            "per-PRB detection",
+            t(&mut || f.detect()),
         ));
         entries.push((
             "srs_estimation",

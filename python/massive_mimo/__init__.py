@@ -57,6 +57,7 @@ class Scenario:
     (None: off);
     bs_power_dbm: per carrier (None: 46 LTE, 53 NR); chains: 'ideal', 'uncalibrated' or
     'calibrated' radio chains (None: calibrated); weight_subcarriers: sub-PRB precoding weights
+    (1, 2, 3, 4, 6; None or 0: per PRB); filter_subcarriers: sub-PRB uplink detection filters
     (1, 2, 3, 4, 6; None or 0: per PRB); perfect_csi: weights from the true channel instead of
     SRS estimates; periods: SRS periods simulated per carrier (None: 1 for LTE, 4 for NR);
     dl_snr_db / ul_snr_db: per-antenna SNR in dB; seed: the drop; threads: worker threads for
@@ -88,6 +89,7 @@ class Scenario:
     bs_power_dbm: Optional[float] = None
     chains: Optional[str] = None
     weight_subcarriers: Optional[int] = None
+    filter_subcarriers: Optional[int] = None
     ue_antennas: Optional[int] = None
     ue_receiver: Optional[str] = None
     srs_switching: Optional[bool] = None

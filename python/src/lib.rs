@@ -733,7 +733,8 @@ impl UplinkSlot {
 /// ul_interference (bool, default False: the uplink interference over thermal of the 20
 /// surrounding sectors' users),
 /// bs_power_dbm, chains ('ideal' | 'uncalibrated' | 'calibrated'), weight_subcarriers (0 or
-/// 1, 2, 3, 4, 6), perfect_csi, periods, dl_snr_db, ul_snr_db, seed, threads, ue_antennas
+/// 1, 2, 3, 4, 6), filter_subcarriers (uplink detection filters per 1, 2, 3, 4, 6
+/// subcarriers; 0: per PRB), perfect_csi, periods, dl_snr_db, ul_snr_db, seed, threads, ue_antennas
 /// (1, 2, 4), ue_receiver ('irc' | 'mrc'), srs_switching (bool), prg_prbs (PRBs per
 /// precoding resource group; default 1 on LTE, 2 on NR), ue_estimation ('prg': the users'
 /// filters inside each PRG, default | 'wideband').
@@ -755,7 +756,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
             _ => Ok(default),
         }
     }
-    const KEYS: [&str; 25] = [
+    const KEYS: [&str; 26] = [
         "rat",
         "carriers",
         "users",
@@ -776,6 +777,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
         "bs_power_dbm",
         "chains",
         "weight_subcarriers",
+        "filter_subcarriers",
         "ue_antennas",
         "ue_receiver",
         "ue_estimation",
@@ -881,6 +883,7 @@ fn simulate<'py>(py: Python<'py>, scenario: &Bound<'py, PyDict>) -> PyResult<Bou
     sc.mcs_margin_db = get(scenario, "mcs_margin_db", sc.mcs_margin_db)?;
     sc.seed = get(scenario, "seed", sc.seed)?;
     sc.weight_subcarriers = get(scenario, "weight_subcarriers", 0usize)?;
+    sc.filter_subcarriers = get(scenario, "filter_subcarriers", 0usize)?;
     sc.prg_prbs = get(scenario, "prg_prbs", if nr { 2usize } else { 1 })?;
     sc.ue_estimation = massive_mimo_sim::UeEstimation::from_name(&get(
         scenario,

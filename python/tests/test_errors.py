@@ -55,3 +55,5 @@ def test_scenario_errors():
         mm.simulate({"carriers": 1, "ue_antennas": 3})
     with pytest.raises(ValueError, match="ue_receiver"):
         mm.simulate({"carriers": 1, "ue_receiver": "zf"})
+    with pytest.raises(ValueError, match="ue_estimation"):
+        mm.simulate({"carriers": 1, "ue_estimation": "per-prb"})

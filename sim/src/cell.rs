@@ -147,6 +147,9 @@ pub struct CellScenario {
     /// Sub-PRB weights: one weight matrix per this many subcarriers (1, 2, 3, 4 or 6;
     /// [`DownlinkSlot::new_sub_prb`]); 0 = one per PRG.
     pub weight_subcarriers: usize,
+    /// Sub-PRB uplink detection filters: one per this many subcarriers (1, 2, 3, 4 or 6;
+    /// [`UplinkSlot::with_sub_prb_filters`]); 0 = one per PRB.
+    pub filter_subcarriers: usize,
     /// Propagation.
     pub channel: ChannelKind,
     /// Channel knowledge.
@@ -225,6 +228,7 @@ impl CellScenario {
             normalization: Normalization::Total,
             prg_prbs: 1,
             weight_subcarriers: 0,
+            filter_subcarriers: 0,
             channel: ChannelKind::Cluster(ProfileParams::default()),
             csi: Csi::Srs,
             srs_estimation: SrsEstimation::DelayDomain,
@@ -990,6 +994,9 @@ pub fn simulate_carrier(
         PilotPattern::from_pilots(ul_pilots.view())?,
         &carrier.ofdm_config(0)?,
     )?;
+    if scenario.filter_subcarriers > 0 {
+        ul = ul.with_sub_prb_filters(scenario.filter_subcarriers)?;
+    }
     let mut ul_acc = vec![Accumulator::default(); n_ul];
     let n_slots = pattern.len() * scenario.periods;
     for i in 0..n_slots {

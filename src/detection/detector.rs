@@ -317,8 +317,32 @@ impl MimoDetector {
         method: DetectorMethod,
         y: ArrayView3<'_, C32>,
         x: ArrayViewMut3<'_, C32>,
+        x_noise_var: ArrayViewMut2<'_, f32>,
+    ) -> Result<DetectorReport> {
+        let band_sc = 12 * self.group_prbs;
+        self.process_bands(channels, method, band_sc, y, x, x_noise_var)
+    }
+
+    /// [`Self::process`] with group g covering subcarriers `band_sc·g .. band_sc·(g + 1)`
+    /// (the last group may be partial): sub-PRB filters (`band_sc` of 1–6 subcarriers, each
+    /// group's channel taken over its own band) or groups of any width. `band_sc` ≥ 1
+    /// (`InvalidParameter` naming it); other errors as [`Self::process`].
+    pub fn process_bands(
+        &mut self,
+        channels: &GroupChannels<'_>,
+        method: DetectorMethod,
+        band_sc: usize,
+        y: ArrayView3<'_, C32>,
+        x: ArrayViewMut3<'_, C32>,
         mut x_noise_var: ArrayViewMut2<'_, f32>,
     ) -> Result<DetectorReport> {
+        if band_sc == 0 {
+            return Err(Error::InvalidParameter {
+                name: "band_sc",
+                value: crate::error::Value::of(&band_sc),
+                reason: "at least one subcarrier per group",
+            });
+        }
         let (b, l, _) = channels.h.dim();
         if x_noise_var.dim() != (b, l) {
             return Err(Error::ShapeMismatch {
@@ -331,7 +355,7 @@ impl MimoDetector {
         let (b, l, r) = (self.n_groups, self.n_l, self.n_rx);
         x_noise_var.assign(&self.noise());
         let filters = view3(&self.filters[..b * l * r], (b, l, r));
-        self.applier.process_grid(filters, self.group_prbs, y, x)?;
+        self.applier.process_grid_subbands(filters, band_sc, y, x)?;
         Ok(report)
     }
 

@@ -1,5 +1,6 @@
 //! The uplink slot processor of one carrier: OFDM demodulation per antenna → DMRS channel
-//! estimation → MMSE / MMSE-IRC / ZF detection per PRB → LLRs. Allocation-free after
+//! estimation → MMSE / MMSE-IRC / ZF detection per PRB (or per sub-PRB band,
+//! [`UplinkSlot::with_sub_prb_filters`]) → LLRs. Allocation-free after
 //! construction.
 //!
 //! Capacity-sized in the scheduled users: the DMRS pattern given at construction holds one
@@ -49,7 +50,13 @@ pub struct UplinkSlot {
     det: MimoDetector,
     x: AlignedGrid,
     x_noise: Array2<f32>,
-    /// One group's post-detection noise on one PRB range, [len, k].
+    /// Post-detection noise per filter band and stream, [n_prb · 12 / band_sc, n_layers]
+    /// (equal to `x_noise` with per-PRB filters): what the LLRs scale by.
+    x_noise_band: Array2<f32>,
+    /// Subcarriers per detection filter: 12 (per PRB, the default) or 1, 2, 3, 4, 6
+    /// ([`UplinkSlot::with_sub_prb_filters`]).
+    band_sc: usize,
+    /// One group's post-detection noise on one PRB range, [len · 12 / band_sc, k].
     x_noise_tmp: Vec<f32>,
     noise_row: Vec<f32>,
     /// Streams of the last detection (Σ group sizes).
@@ -115,6 +122,8 @@ impl UplinkSlot {
             })?,
             x: AlignedGrid::zeros3([n_layers, 14, ofdm.n_sc])?,
             x_noise: Array2::zeros((n_prb, n_layers)),
+            x_noise_band: Array2::zeros((n_prb, n_layers)),
+            band_sc: SUBCARRIERS_PER_PRB,
             x_noise_tmp: vec![0.0; n_prb * n_layers],
             noise_row: vec![0.0; ofdm.n_sc],
             k: 0,
@@ -144,8 +153,16 @@ impl UplinkSlot {
     /// cost). Allocates the residual and factor buffers here, nothing per slot.
     ///
     /// Errors: `max_interferers` 0 or beyond 32 − n_layers (`InvalidParameter` naming it); a
-    /// DMRS pattern that leaves a PRB without pilots.
+    /// slot with sub-PRB filters ([`Self::with_sub_prb_filters`]; naming `irc`); a DMRS
+    /// pattern that leaves a PRB without pilots.
     pub fn with_irc(mut self, max_interferers: usize) -> Result<Self> {
+        if self.band_sc != SUBCARRIERS_PER_PRB {
+            return Err(Error::InvalidParameter {
+                name: "irc",
+                value: crate::value!("sub-PRB filters of {} subcarriers", self.band_sc),
+                reason: "sub-PRB filters are MMSE / ZF only (the IRC covariance is per PRB)",
+            });
+        }
         if max_interferers == 0 || self.n_layers + max_interferers > 32 {
             return Err(Error::InvalidParameter {
                 name: "max_interferers",
@@ -163,6 +180,50 @@ impl UplinkSlot {
             self.n_prb,
             max_interferers,
         )?);
+        Ok(self)
+    }
+
+    /// Detection filters per band of `subcarriers` (1, 2, 3, 4 or 6) instead of per PRB: the
+    /// DMRS estimated per subcarrier, each band's MMSE / ZF filter from the mean channel over
+    /// its own subcarriers — on a channel that turns inside a PRB (delay spread), a filter
+    /// designed for the PRB's mean leaks the other layers at the PRB's edges. The filter design
+    /// costs 12 / `subcarriers` times the per-PRB one; the application is the same GEMM work.
+    /// [`Self::layer_noise`] stays per PRB (the mean of its bands' noise variances); the LLRs
+    /// use each band's own. Allocates the larger buffers here, nothing per slot.
+    ///
+    /// Errors (`InvalidParameter` naming the value): `subcarriers` not 1, 2, 3, 4 or 6; a slot
+    /// with MMSE-IRC buffers ([`Self::with_irc`]: its residual covariance is per PRB).
+    pub fn with_sub_prb_filters(mut self, subcarriers: usize) -> Result<Self> {
+        if !matches!(subcarriers, 1 | 2 | 3 | 4 | 6) {
+            return Err(Error::InvalidParameter {
+                name: "subcarriers",
+                value: crate::error::Value::of(&subcarriers),
+                reason: "1, 2, 3, 4 or 6 subcarriers per detection filter",
+            });
+        }
+        if self.irc.is_some() {
+            return Err(Error::InvalidParameter {
+                name: "irc",
+                value: "with_irc".into(),
+                reason: "sub-PRB filters are MMSE / ZF only (the IRC covariance is per PRB)",
+            });
+        }
+        let n_bands = self.n_prb * SUBCARRIERS_PER_PRB / subcarriers;
+        let est_cfg = EstimatorConfig {
+            resolution: OutputResolution::Subcarrier,
+            ..EstimatorConfig::default()
+        };
+        self.est = ChannelEstimator::new(self.est.pattern().clone(), self.n_ant, est_cfg)?;
+        self.h_est = self.est.estimate()?;
+        self.det = MimoDetector::new(&crate::detection::DetectorConfig {
+            max_groups: n_bands,
+            ..*self.det.config()
+        })?;
+        self.h_prb = vec![C32::new(0.0, 0.0); n_bands * self.n_ant * self.n_layers];
+        self.noise = vec![0.0; n_bands];
+        self.x_noise_tmp = vec![0.0; n_bands * self.n_layers];
+        self.x_noise_band = Array2::zeros((n_bands, self.n_layers));
+        self.band_sc = subcarriers;
         Ok(self)
     }
 
@@ -332,17 +393,23 @@ impl UplinkSlot {
         }
         self.noise.fill(nv);
         self.x_noise.fill(f32::MAX);
+        self.x_noise_band.fill(f32::MAX);
         let sc = SUBCARRIERS_PER_PRB;
+        // Filter bands per PRB, and the estimate's outputs per band (one output per PRB, or
+        // one per subcarrier with sub-PRB filters).
+        let per = sc / self.band_sc;
+        let outs = if per == 1 { 1 } else { self.band_sc };
         let mut report = DetectorReport::default();
         let mut col0 = 0;
         for g in groups {
             let k = g.users.len();
             for r in g.prbs.ranges() {
-                let len = r.len();
-                // [len, k, n_ant]: the group's ports on each PRB, mean over the DMRS occasions.
-                let h = self
-                    .h_est
-                    .gather(g.users, r.clone().map(|p| p..p + 1), &mut self.h_prb)?;
+                let len = r.len() * per;
+                let o0 = r.start * per * outs;
+                // [len, k, n_ant]: the group's ports on each band, mean over the band's
+                // outputs and the DMRS occasions.
+                let bands = (0..len).map(|i| o0 + i * outs..o0 + (i + 1) * outs);
+                let h = self.h_est.gather(g.users, bands, &mut self.h_prb)?;
                 let ch = GroupChannels {
                     h,
                     noise_var: &self.noise[..len],
@@ -367,11 +434,20 @@ impl UplinkSlot {
                     ..,
                     sc * r.start..sc * r.end
                 ]);
-                let rep = self.det.process(&ch, method, y, x, xn)?;
+                let rep = self
+                    .det
+                    .process_bands(&ch, method, self.band_sc, y, x, xn)?;
                 report.erasures += rep.erasures;
                 for (i, p) in r.clone().enumerate() {
                     for j in 0..k {
-                        self.x_noise[[p, col0 + j]] = self.x_noise_tmp[i * k + j];
+                        // In f64: erased bands (f32::MAX) average to f32::MAX, not ∞.
+                        let mut sum = 0.0f64;
+                        for b in 0..per {
+                            let v = self.x_noise_tmp[(i * per + b) * k + j];
+                            self.x_noise_band[[p * per + b, col0 + j]] = v;
+                            sum += f64::from(v);
+                        }
+                        self.x_noise[[p, col0 + j]] = (sum / per as f64) as f32;
                     }
                 }
             }
@@ -405,7 +481,7 @@ impl UplinkSlot {
     }
 
     /// Post-detection noise variance [n_prb, K] of the last detection (`f32::MAX` on the PRBs
-    /// outside a stream's group).
+    /// outside a stream's group; with sub-PRB filters the mean over the PRB's bands).
     pub fn layer_noise(&self) -> ArrayView2<'_, f32> {
         self.x_noise.slice(ndarray::s![.., ..self.k])
     }
@@ -447,7 +523,7 @@ impl UplinkSlot {
             });
         }
         for (k, v) in self.noise_row.iter_mut().enumerate() {
-            *v = self.x_noise[[k / 12, layer]];
+            *v = self.x_noise_band[[k / self.band_sc, layer]];
         }
         // In range (checked above; the layer grid holds ≥ k layers of 14 symbols).
         let row = self.x.row(layer, symbol).unwrap_or(&[]);

@@ -97,6 +97,11 @@ pub struct SlotFixture {
     nv: Vec<f32>,
     x: AlignedGrid,
     xv: Array2<f32>,
+    /// Sub-PRB detection: one filter per [`SUB_PRB_FILTER_SC`] subcarriers.
+    detector_sub: MimoDetector,
+    h_ul_sub: Array3<C32>,
+    nv_sub: Vec<f32>,
+    xv_sub: Array2<f32>,
     llr: Vec<f32>,
     llr_i8: Vec<i8>,
     llr_nv: Vec<f32>,
@@ -104,6 +109,9 @@ pub struct SlotFixture {
     /// split across cores).
     ofdm_antennas: std::ops::Range<usize>,
 }
+
+/// Subcarriers per detection filter of [`SlotFixture::detect_sub_prb`].
+pub const SUB_PRB_FILTER_SC: usize = 3;
 
 /// A cache-line-aligned grid filled with [`v`].
 fn filled(shape: [usize; 3]) -> massive_mimo::Result<AlignedGrid> {
@@ -207,6 +215,22 @@ impl SlotFixture {
             nv: vec![0.05; carrier.n_prb],
             x: AlignedGrid::zeros3([N_LAYERS, N_SYM, n_sc]).map_err(e)?,
             xv: Array2::zeros((carrier.n_prb, N_LAYERS)),
+            detector_sub: MimoDetector::new(&massive_mimo::detection::DetectorConfig {
+                max_ant: N_ANT,
+                max_layers: N_LAYERS,
+                max_interferers: 0,
+                max_groups: n_sc / SUB_PRB_FILTER_SC,
+                group_prbs: 1,
+                n_sym: N_SYM,
+            })
+            .map_err(e)?
+            .with_kernels(kernels),
+            h_ul_sub: Array3::from_shape_fn(
+                (n_sc / SUB_PRB_FILTER_SC, N_LAYERS, N_ANT),
+                |(a, b, c)| v(a, c, b),
+            ),
+            nv_sub: vec![0.05; n_sc / SUB_PRB_FILTER_SC],
+            xv_sub: Array2::zeros((n_sc / SUB_PRB_FILTER_SC, N_LAYERS)),
             llr: vec![0.0; N_SYM * n_sc * 8],
             llr_i8: vec![0; N_SYM * n_sc * 8],
             llr_nv: vec![0.05; N_SYM * n_sc],
@@ -222,6 +246,7 @@ impl SlotFixture {
             Self::ofdm_mod,
             Self::ofdm_demod,
             Self::detect,
+            Self::detect_sub_prb,
             Self::demap_all,
             Self::demap_all_i8,
         ] {
@@ -383,6 +408,29 @@ impl SlotFixture {
                 self.rx.view3(),
                 self.x.view3_mut(),
                 self.xv.view_mut(),
+            )
+            .map(|_| ());
+        self.keep(r);
+    }
+
+    /// MMSE detection of 16 layers with one filter per [`SUB_PRB_FILTER_SC`] subcarriers
+    /// (`MimoDetector::process_bands`: 12 / 3 = 4 times the per-PRB filter design, the same
+    /// application).
+    pub fn detect_sub_prb(&mut self) {
+        let ch = GroupChannels {
+            h: self.h_ul_sub.view(),
+            noise_var: &self.nv_sub,
+            interference: None,
+        };
+        let r = self
+            .detector_sub
+            .process_bands(
+                &ch,
+                DetectorMethod::Mmse { unbiased: true },
+                SUB_PRB_FILTER_SC,
+                self.rx.view3(),
+                self.x.view3_mut(),
+                self.xv_sub.view_mut(),
             )
             .map(|_| ());
         self.keep(r);
