@@ -905,6 +905,37 @@ fn detect_once(
 /// Independent f64 reference of the linear filters (nalgebra, no kernel code): per group
 /// A = (HᴴH + λI)⁻¹ (λ = σ² for MMSE, 0 for ZF), W = A·Hᴴ, and the per-layer gain
 /// g_l = 1 − σ²·A_ll. Returns (W [n_l × n_ant], A_ll, κ(HᴴH + λI)).
+/// Layer `l` of the detector output `x` [n_l, 14, n_sc] on subcarriers `ks` of every symbol
+/// equals `scale · w[l, :] · y[:, t, k]` (f64) within `tol` relative to the output's scale.
+#[allow(clippy::too_many_arguments)]
+fn check_layer_res(
+    x: &Array3<C32>,
+    y: &Array3<C32>,
+    w: &nalgebra::DMatrix<num_complex::Complex64>,
+    l: usize,
+    scale: f64,
+    ks: std::ops::Range<usize>,
+    tol: f64,
+    what: &str,
+) {
+    use num_complex::Complex64;
+    let c64 = |v: C32| Complex64::new(v.re as f64, v.im as f64);
+    for t in 0..x.dim().1 {
+        for k in ks.clone() {
+            let want: Complex64 = (0..y.dim().0)
+                .map(|a| w[(l, a)] * c64(y[[a, t, k]]))
+                .sum::<Complex64>()
+                * scale;
+            let v = x[[l, t, k]];
+            let err = (c64(v) - want).norm();
+            assert!(
+                err <= tol * want.norm().max(1.0),
+                "{what} layer {l} RE ({t}, {k}): {v} vs {want} (tol {tol:.1e})"
+            );
+        }
+    }
+}
+
 fn reference_filter(
     h: ndarray::ArrayView2<'_, C32>,
     noise_var: f64,
@@ -998,25 +1029,8 @@ fn filters_without_interferers_equal_an_f64_reference_per_re() {
                         "{method:?} filter ({g}, {l}, {a})"
                     );
                 }
-                for t in 0..14 {
-                    for k in 12 * g..12 * (g + 1) {
-                        let mut want = num_complex::Complex64::new(0.0, 0.0);
-                        for a in 0..n_ant {
-                            let v = y[[a, t, k]];
-                            want +=
-                                w[(l, a)] * num_complex::Complex64::new(v.re as f64, v.im as f64);
-                        }
-                        want *= scale;
-                        let v = x[[l, t, k]];
-                        let err =
-                            (num_complex::Complex64::new(v.re as f64, v.im as f64) - want).norm();
-                        assert!(
-                            err <= tol * want.norm().max(1.0),
-                            "{method:?} group {g} layer {l} RE ({t}, {k}): {v} vs {want} \
-                             (tol {tol:.1e})"
-                        );
-                    }
-                }
+                let what = format!("{method:?} group {g}");
+                check_layer_res(&x, &y, &w, l, scale, 12 * g..12 * (g + 1), tol, &what);
             }
         }
     }
@@ -1242,19 +1256,16 @@ fn process_bands_gives_each_sub_prb_band_its_own_filter() {
                 (xv[[g, l]] as f64 - nv).abs() <= tol * nv.max(1.0),
                 "noise ({g}, {l})"
             );
-            for t in 0..14 {
-                for k in band * g..band * (g + 1) {
-                    let mut want = num_complex::Complex64::new(0.0, 0.0);
-                    for a in 0..n_ant {
-                        let v = y[[a, t, k]];
-                        want += w[(l, a)] * num_complex::Complex64::new(v.re as f64, v.im as f64);
-                    }
-                    want /= gain;
-                    let v = x[[l, t, k]];
-                    let err = (num_complex::Complex64::new(v.re as f64, v.im as f64) - want).norm();
-                    assert!(err <= tol * want.norm().max(1.0), "RE ({l}, {t}, {k})");
-                }
-            }
+            check_layer_res(
+                &x,
+                &y,
+                &w,
+                l,
+                1.0 / gain,
+                band * g..band * (g + 1),
+                tol,
+                "band",
+            );
         }
     }
     // No band width: refused before anything is computed, naming it.

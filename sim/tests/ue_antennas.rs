@@ -2,21 +2,22 @@
 //! base station beams toward one antenna only, SRS antenna switching (eigen-direction
 //! precoding), and the refusals.
 
+mod support;
+
 use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::ComponentCarrier;
 use massive_mimo_sim::channel::UeArray;
 use massive_mimo_sim::{
     CarrierResult, CellScenario, ChannelKind, Csi, SrsAntennas, UeReceiver, simulate_carrier,
 };
+use support::{mean, small_lte_carrier};
 
 /// One TD-LTE band-41 carrier, a 16-antenna array (4 × 2 × 2: small enough for a debug
 /// build), 4 users on i.i.d. Rayleigh channels (independent antennas), the true channel as the
 /// base station's CSI, downlink SNR 25 dB; the four streams share one Rel-13 UE-RS set, so
 /// each user estimates all of them.
 fn run(ue: UeArray, receiver: UeReceiver, srs: SrsAntennas, csi: Csi) -> CarrierResult {
-    let array = PanelArray::cross_polarized(4, 2).unwrap();
-    let carrier = ComponentCarrier::td_lte_band41(2595.0, array, 2.6e9).unwrap();
-    let sc = CellScenario {
+    small_lte_carrier(&CellScenario {
         channel: ChannelKind::Rayleigh,
         csi,
         reciprocity: None,
@@ -24,13 +25,7 @@ fn run(ue: UeArray, receiver: UeReceiver, srs: SrsAntennas, csi: Csi) -> Carrier
         ue_receiver: receiver,
         srs_antennas: srs,
         ..CellScenario::reference(4)
-    };
-    let ch = sc.build_channel(&array, 2.6e9).unwrap();
-    simulate_carrier(&carrier, ch.as_ref(), &sc, 0).unwrap()
-}
-
-fn mean(r: &CarrierResult, f: impl Fn(&massive_mimo_sim::StreamResult) -> f64) -> f64 {
-    r.streams.iter().map(f).sum::<f64>() / r.streams.len() as f64
+    })
 }
 
 #[test]

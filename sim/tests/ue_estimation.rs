@@ -2,33 +2,24 @@
 //! one across the band ([`UeEstimation`]), and the refusal of PRGs too small for a noise
 //! estimate.
 
-use massive_mimo::array::PanelArray;
-use massive_mimo::carrier::ComponentCarrier;
+mod support;
+
 use massive_mimo_sim::channel::TdlProfile;
-use massive_mimo_sim::{
-    CarrierResult, CellScenario, ChannelKind, Csi, UeEstimation, simulate_carrier,
-};
+use massive_mimo_sim::{CarrierResult, CellScenario, ChannelKind, Csi, UeEstimation};
+use support::{mean, small_lte_carrier};
 
 /// One TD-LTE band-41 carrier, a 16-antenna array (4 × 2 × 2), 4 users on EVA (36.104: 2.5 µs
 /// of delay, so the channel turns inside a PRB), RZF per PRB from the true channel, downlink
 /// SNR 30 dB; the four streams share one Rel-13 UE-RS set (ports 7, 8, 11, 13).
 fn run(ue_estimation: UeEstimation) -> CarrierResult {
-    let array = PanelArray::cross_polarized(4, 2).unwrap();
-    let carrier = ComponentCarrier::td_lte_band41(2595.0, array, 2.6e9).unwrap();
-    let sc = CellScenario {
+    small_lte_carrier(&CellScenario {
         channel: ChannelKind::Tdl(TdlProfile::eva()),
         csi: Csi::Perfect,
         reciprocity: None,
         dl_snr_db: 30.0,
         ue_estimation,
         ..CellScenario::reference(4)
-    };
-    let ch = sc.build_channel(&array, 2.6e9).unwrap();
-    simulate_carrier(&carrier, ch.as_ref(), &sc, 0).unwrap()
-}
-
-fn mean(r: &CarrierResult, f: impl Fn(&massive_mimo_sim::StreamResult) -> f64) -> f64 {
-    r.streams.iter().map(f).sum::<f64>() / r.streams.len() as f64
+    })
 }
 
 #[test]
