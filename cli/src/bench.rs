@@ -909,6 +909,8 @@ pub fn icount_run(block: &str, iterations: usize) -> Result<(), String> {
         "precoder_weights" => SlotFixture::weights,
         "precoder_apply" => SlotFixture::apply,
         "mmse_detection" => SlotFixture::detect,
+        // Not guarded (no baseline), runnable for profiling: `perf record mimo icount-run …`.
+        "mmse_detection_3sc" => SlotFixture::detect_sub_prb,
         "srs_estimation" => SlotFixture::srs_estimation,
         "srs_delay_domain" => SlotFixture::srs_delay_domain,
         "dmrs_estimation" => SlotFixture::dmrs_estimation,
