@@ -50,4 +50,14 @@ inline uplink make_uplink(size_t n_antennas, size_t n_ports, const mm_cf32 *dmrs
     return uplink(h);
 }
 
+// Sub-PRB detection filters: one per filter_subcarriers (1, 2, 3, 4 or 6) subcarriers, MMSE / ZF.
+inline uplink make_uplink_sub_prb(size_t n_antennas, size_t n_ports, const mm_cf32 *dmrs_pilots,
+                                  size_t dmrs_len, const mm_ofdm_config &ofdm,
+                                  size_t filter_subcarriers) {
+    mm_uplink *h = nullptr;
+    check(mm_uplink_create_sub_prb(n_antennas, n_ports, dmrs_pilots, dmrs_len, &ofdm,
+                                   filter_subcarriers, &h));
+    return uplink(h);
+}
+
 }  // namespace mm

@@ -10,6 +10,11 @@ int main() {
     std::vector<mm_cf32> dmrs(2 * 14 * 48);
     mm::check(mm_dmrs_write_pilots(1, 2, 2, false, 4, dmrs.data(), dmrs.size()));
     mm::uplink ul = mm::make_uplink(8, 2, dmrs.data(), dmrs.size(), ofdm);
+    // Sub-PRB filters (one per 3 subcarriers): MMSE on a received grid of ones.
+    mm::uplink sub = mm::make_uplink_sub_prb(8, 2, dmrs.data(), dmrs.size(), ofdm, 3);
+    std::vector<mm_cf32> grid(8 * 14 * 48, mm_cf32{1.0f, 0.0f});
+    mm::check(mm_uplink_set_grid(sub.get(), grid.data(), grid.size()));
+    mm::check(mm_uplink_detect(sub.get(), MM_DETECTOR_MMSE, true, 0.1f));
     try {
         mm::check(mm_uplink_detect(ul.get(), 9, true, 0.1f));
         std::puts("expected an error");

@@ -632,14 +632,17 @@ struct UplinkSlot {
 
 #[pymethods]
 impl UplinkSlot {
-    /// `dmrs_pilots` complex64[n_ports, 14, 12·n_prb] (e.g. from `dmrs_pilots`).
+    /// `dmrs_pilots` complex64[n_ports, 14, 12·n_prb] (e.g. from `dmrs_pilots`);
+    /// `filter_subcarriers` 1, 2, 3, 4 or 6: one MMSE / ZF detection filter per that many
+    /// subcarriers (no IRC), 0: per PRB with IRC available.
     #[new]
-    #[pyo3(signature = (n_antennas, dmrs_pilots, scs_khz = 30, standard = "nr"))]
+    #[pyo3(signature = (n_antennas, dmrs_pilots, scs_khz = 30, standard = "nr", filter_subcarriers = 0))]
     fn new(
         n_antennas: usize,
         dmrs_pilots: PyReadonlyArray3<'_, Complex32>,
         scs_khz: u32,
         standard: &str,
+        filter_subcarriers: usize,
     ) -> PyResult<Self> {
         let d = dims3("dmrs_pilots [n_ports, 14, n_sc]", dmrs_pilots.shape())?;
         if d.2 % 12 != 0 {
@@ -653,7 +656,10 @@ impl UplinkSlot {
         let o = ofdm(d.2 / 12, scs_khz, standard)?;
         let pattern = PilotPattern::from_pilots(p).map_err(lib_err)?;
         let inner = massive_mimo::link::UplinkSlot::new(n_antennas, pattern, &o)
-            .and_then(|s| s.with_default_irc())
+            .and_then(|s| match filter_subcarriers {
+                0 => s.with_default_irc(),
+                f => s.with_sub_prb_filters(f),
+            })
             .map_err(lib_err)?;
         Ok(Self {
             inner: Mutex::new(inner),

@@ -168,3 +168,13 @@ def test_slots_reproduce_layers_over_a_known_channel(rng):
     assert np.max(np.abs(layers[:, data] - x[:, data])) < 1e-2
     llr = ul.llrs(2, 1, 5)
     np.testing.assert_array_equal((llr < 0).astype(np.uint8), bits.reshape(k, 14, n_sc * 2)[1, 5])
+    # Sub-PRB filters (one per 3 subcarriers) on the same flat channel: the same symbols; IRC
+    # is per PRB and refused there, by name.
+    sub = mm.UplinkSlot(n_ant, dmrs, filter_subcarriers=3)
+    sub.set_grid(np.ascontiguousarray(np.einsum("au,ulk->alk", h, x).astype(np.complex64)))
+    layers = sub.detect("mmse", unbiased=True, noise_var=1e-5)
+    assert np.max(np.abs(layers[:, data] - x[:, data])) < 1e-2
+    with pytest.raises(ValueError, match="method"):
+        sub.detect("irc")
+    with pytest.raises(ValueError, match="subcarriers"):
+        mm.UplinkSlot(n_ant, dmrs, filter_subcarriers=5)
