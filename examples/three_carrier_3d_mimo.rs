@@ -564,9 +564,13 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
         println!("carrier total: {:.0} Mbit/s", r.throughput_mbps);
         println!(
-            "uplink ({} slots, {} users, 64QAM, per-PRB MMSE on {} antennas): SINR dB {} → {:.0} Mbit/s",
+            "uplink ({} slots, {} users, 64QAM, MMSE per {} on {} antennas): SINR dB {} → {:.0} Mbit/s",
             r.ul_slots,
             r.uplink.len(),
+            match args.filter_subcarriers {
+                0 => "PRB".to_string(),
+                f => format!("{f} subcarriers"),
+            },
             array.len(),
             r.uplink
                 .iter()
