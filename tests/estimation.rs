@@ -1934,3 +1934,49 @@ fn each_antenna_port_subcarrier(
 ) -> impl Iterator<Item = (usize, usize, usize)> {
     (0..n_rx).flat_map(move |a| (0..n_ports).flat_map(move |p| (0..n_sc).map(move |k| (a, p, k))))
 }
+
+#[test]
+fn a_ragged_last_block_is_de_spread_with_its_own_coefficients() {
+    // Two ports under an FD-OCC pair on five pilot subcarriers: blocks (0, 1) and (2, 3, 4),
+    // the last one three REs wide ("the last block takes the rest"). The LS runs blocks of
+    // equal size in one kernel call; the ragged block must get its own call and coefficients.
+    // Noiseless flat channels (two antennas): LS is exact on both blocks and linear
+    // interpolation reproduces the constant on every subcarrier, to f32 rounding.
+    let mut pilots = Array3::zeros((2, 14, 12));
+    for k in 0..5 {
+        pilots[[0, 2, k]] = C32::new(1.0, 0.0);
+        pilots[[1, 2, k]] = C32::new(if k % 2 == 0 { 1.0 } else { -1.0 }, 0.0);
+    }
+    let pattern = PilotPattern::from_pilots(pilots.view()).unwrap();
+    let run = &pattern.groups()[0].runs[0];
+    assert_eq!((run.n_blocks(), run.block_len), (2, 2));
+    let h = [
+        [C32::new(0.3, -0.7), C32::new(-1.1, 0.4)],
+        [C32::new(0.9, 0.2), C32::new(0.05, -0.6)],
+    ];
+    let mut rx = Array3::zeros((2, 14, 12));
+    for r in 0..2 {
+        for k in 0..5 {
+            rx[[r, 2, k]] = h[r][0] * pilots[[0, 2, k]] + h[r][1] * pilots[[1, 2, k]];
+        }
+    }
+    let cfg = EstimatorConfig {
+        frequency: LINEAR,
+        ..EstimatorConfig::default()
+    };
+    let mut est = ChannelEstimator::new(pattern, 2, cfg).unwrap();
+    let mut e = est.estimate().unwrap();
+    est.process(rx.view(), Some(0.0), &mut e).unwrap();
+    let v = e.view();
+    for k in 0..12 {
+        for (r, hr) in h.iter().enumerate() {
+            for (p, &want) in hr.iter().enumerate() {
+                assert!(
+                    (v[[0, k, p, r]] - want).norm() < 1e-5,
+                    "subcarrier {k}, port {p}, antenna {r}: {} vs {want}",
+                    v[[0, k, p, r]]
+                );
+            }
+        }
+    }
+}
