@@ -1980,3 +1980,51 @@ fn a_ragged_last_block_is_de_spread_with_its_own_coefficients() {
         }
     }
 }
+
+#[test]
+fn delay_domain_noise_is_per_re_whatever_the_srs_epre() {
+    // Issue 23 (mutants `cyclic_shift.rs:541`, `:545`): the SRS sent at amplitude 2 (EPRE 4,
+    // a power offset over the data). The noise the estimator reports is per RE — the same σ²
+    // as at unit EPRE, within the 2.5 dB `delay_domain_srs_…` allows from a pilot SNR of 5 dB
+    // (here 0 dB per RE + 6 dB of EPRE; the off-grid delays' sidelobes) — and a σ² given
+    // by the caller is turned into per-tap noise the same way as the measured one: the NMSE
+    // with σ² given stays within 0.3 dB of the NMSE with σ² measured (as at unit EPRE). With
+    // the EPRE applied the wrong way round either would be off by 12 dB.
+    use massive_mimo::estimation::{CyclicShiftEstimator, OutputResolution};
+    let (n_rx, n_sc, nv) = (8, 1200, 1.0f64);
+    let mut pilots = Array3::zeros((16, 14, n_sc));
+    let template = SrsConfig::single_port(4, 100, 13, (5, 0));
+    massive_mimo::refsig::write_multiplexed_users(&template, 16, pilots.view_mut()).unwrap();
+    pilots.mapv_inplace(|v| v * 2.0);
+    let mut h = Array4::zeros((n_rx, 16, 14, n_sc));
+    for u in 0..16 {
+        let hu = channel(300 + u as u64, (n_rx, 1, 14, n_sc), 0.006, 0.0, 8);
+        h.slice_mut(ndarray::s![.., u..u + 1, .., ..]).assign(&hu);
+    }
+    let truth = h.slice(ndarray::s![.., .., 13..14, ..]).to_owned();
+    let rx = receive(11, &h, &pilots, nv);
+    let mut cs = CyclicShiftEstimator::new(
+        pilots.view(),
+        n_rx,
+        NORMAL_CP_FRACTION,
+        OutputResolution::Subcarrier,
+    )
+    .unwrap();
+    let mut measured = cs.estimate().unwrap();
+    let report = cs.process(rx.view(), None, &mut measured).unwrap().clone();
+    let err_db = 10.0 * (f64::from(report.noise_var_estimate) / nv).log10();
+    assert!(
+        err_db.abs() < 2.5,
+        "noise estimate off by {err_db:.2} dB at EPRE 4"
+    );
+    let mut known = cs.estimate().unwrap();
+    cs.process(rx.view(), Some(nv as f32), &mut known).unwrap();
+    let (n_measured, n_known) = (
+        nmse_db(&by_antenna(&measured), &truth),
+        nmse_db(&by_antenna(&known), &truth),
+    );
+    assert!(
+        (n_known - n_measured).abs() < 0.3,
+        "NMSE {n_known:.2} dB with σ² known vs {n_measured:.2} measured at EPRE 4"
+    );
+}
