@@ -1124,20 +1124,7 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
     // 16 users, comb 4 × 4 cyclic shifts, 100 PRBs, 8 antennas; r.m.s. delay spread 0.006 of
     // the symbol (400 ns at 15 kHz) and per-user timing up to 0.004.
     let (n_rx, n_sc) = (8, 1200);
-    let mut pilots = Array3::zeros((16, 14, n_sc));
-    let template = SrsConfig::single_port(4, 100, 13, (5, 0));
-    massive_mimo::refsig::write_multiplexed_users(&template, 16, pilots.view_mut()).unwrap();
-    let mut h = Array4::zeros((n_rx, 16, 14, n_sc));
-    for u in 0..16 {
-        let hu = channel(
-            300 + u as u64,
-            (n_rx, 1, 14, n_sc),
-            0.006,
-            0.002 * (u % 3) as f64,
-            8,
-        );
-        h.slice_mut(ndarray::s![.., u..u + 1, .., ..]).assign(&hu);
-    }
+    let (pilots, h) = srs_users_on_delay_spread_channels(n_rx, |u| 0.002 * (u % 3) as f64);
     let truth = h.slice(ndarray::s![.., .., 13..14, ..]).to_owned();
     let mut rows = Vec::new();
     for snr_db in [0.0, 10.0, 30.0] {
@@ -1991,16 +1978,9 @@ fn delay_domain_noise_is_per_re_whatever_the_srs_epre() {
     // with σ² given stays within 0.3 dB of the NMSE with σ² measured (as at unit EPRE). With
     // the EPRE applied the wrong way round either would be off by 12 dB.
     use massive_mimo::estimation::{CyclicShiftEstimator, OutputResolution};
-    let (n_rx, n_sc, nv) = (8, 1200, 1.0f64);
-    let mut pilots = Array3::zeros((16, 14, n_sc));
-    let template = SrsConfig::single_port(4, 100, 13, (5, 0));
-    massive_mimo::refsig::write_multiplexed_users(&template, 16, pilots.view_mut()).unwrap();
+    let (n_rx, nv) = (8, 1.0f64);
+    let (mut pilots, h) = srs_users_on_delay_spread_channels(n_rx, |_| 0.0);
     pilots.mapv_inplace(|v| v * 2.0);
-    let mut h = Array4::zeros((n_rx, 16, 14, n_sc));
-    for u in 0..16 {
-        let hu = channel(300 + u as u64, (n_rx, 1, 14, n_sc), 0.006, 0.0, 8);
-        h.slice_mut(ndarray::s![.., u..u + 1, .., ..]).assign(&hu);
-    }
     let truth = h.slice(ndarray::s![.., .., 13..14, ..]).to_owned();
     let rx = receive(11, &h, &pilots, nv);
     let mut cs = CyclicShiftEstimator::new(
@@ -2027,4 +2007,23 @@ fn delay_domain_noise_is_per_re_whatever_the_srs_epre() {
         (n_known - n_measured).abs() < 0.3,
         "NMSE {n_known:.2} dB with σ² known vs {n_measured:.2} measured at EPRE 4"
     );
+}
+
+/// 16 SRS users (comb 4 × 4 cyclic shifts, symbol 13, 100 PRBs) and their channels to `n_rx`
+/// antennas: r.m.s. delay spread 0.006 of the symbol (400 ns at 15 kHz), user u's timing
+/// `offset(u)`; pilots `[16, 14, 1200]`, channel `[n_rx, 16, 14, 1200]`.
+fn srs_users_on_delay_spread_channels(
+    n_rx: usize,
+    offset: impl Fn(usize) -> f64,
+) -> (Array3<C32>, Array4<C32>) {
+    let n_sc = 1200;
+    let mut pilots = Array3::zeros((16, 14, n_sc));
+    let template = SrsConfig::single_port(4, 100, 13, (5, 0));
+    massive_mimo::refsig::write_multiplexed_users(&template, 16, pilots.view_mut()).unwrap();
+    let mut h = Array4::zeros((n_rx, 16, 14, n_sc));
+    for u in 0..16 {
+        let hu = channel(300 + u as u64, (n_rx, 1, 14, n_sc), 0.006, offset(u), 8);
+        h.slice_mut(ndarray::s![.., u..u + 1, .., ..]).assign(&hu);
+    }
+    (pilots, h)
 }
