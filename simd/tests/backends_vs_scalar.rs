@@ -41,6 +41,84 @@ fn the_expected_simd_backends_are_tested() {
     println!("SIMD backends tested here: {tested:?}");
 }
 
+/// The streaming kernels against their cached forms, bit for bit, at every start of `out`
+/// relative to a 64-byte boundary (an 8-byte step: C32's alignment in a slice of a `Vec`) and
+/// lengths around the register widths, plus a start 4 bytes off (no element on a boundary:
+/// no streaming store at all). A wrong aligned start would fault (the non-temporal stores
+/// require register-aligned addresses).
+#[test]
+fn streaming_kernels_equal_their_cached_forms_at_every_alignment() {
+    let mut r = rng(0x5eed);
+    let a = cvec(&mut r, 90);
+    let b = cvec(&mut r, 90);
+    let s = scalar();
+    for k in std::iter::once(s).chain(simd_backends()) {
+        for off in 0..17 {
+            for n in [0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 64, 70] {
+                let mut want = vec![C32::new(0.0, 0.0); n];
+                k.mul(&a[..n], &b[..n], &mut want).unwrap();
+                let mut buf = vec![C32::new(9.0, 9.0); off + n + 1];
+                k.mul_stream(&a[..n], &b[..n], &mut buf[off..off + n])
+                    .unwrap();
+                assert_eq!(
+                    &buf[off..off + n],
+                    &want[..],
+                    "mul_stream {} off {off} n {n}",
+                    k.backend()
+                );
+                assert!(
+                    buf[..off]
+                        .iter()
+                        .chain(&buf[off + n..])
+                        .all(|&x| x == C32::new(9.0, 9.0))
+                );
+                k.copy_stream(&a[..n], &mut buf[off..off + n]).unwrap();
+                assert_eq!(
+                    &buf[off..off + n],
+                    &a[..n],
+                    "copy_stream {} off {off} n {n}",
+                    k.backend()
+                );
+            }
+        }
+        // A slice starting 4 bytes past an 8-byte boundary.
+        let n = 40;
+        let mut buf = vec![C32::new(0.0, 0.0); n + 1];
+        let base = buf.as_mut_ptr().cast::<f32>();
+        // SAFETY: n C32 (2n f32) from f32 index 1 lie inside the n + 1 element buffer, C32 is
+        // two f32 (repr(C), alignment 4), and `buf` is not used while `odd` lives.
+        let odd = unsafe { std::slice::from_raw_parts_mut(base.add(1).cast::<C32>(), n) };
+        assert_eq!(odd.as_ptr() as usize % 8, 4);
+        let mut want = vec![C32::new(0.0, 0.0); n];
+        k.mul(&a[..n], &b[..n], &mut want).unwrap();
+        k.mul_stream(&a[..n], &b[..n], odd).unwrap();
+        assert_eq!(
+            &odd[..],
+            &want[..],
+            "mul_stream {} 4 bytes off",
+            k.backend()
+        );
+        k.copy_stream(&a[..n], odd).unwrap();
+        assert_eq!(&odd[..], &a[..n], "copy_stream {} 4 bytes off", k.backend());
+    }
+    assert_eq!(
+        s.mul_stream(&a[..3], &b[..2], &mut [C32::new(0.0, 0.0); 3]),
+        Err(SimdError::LengthMismatch {
+            what: "mul_stream: b",
+            expected: 3,
+            got: 2
+        })
+    );
+    assert_eq!(
+        s.copy_stream(&a[..3], &mut [C32::new(0.0, 0.0); 4]),
+        Err(SimdError::LengthMismatch {
+            what: "copy_stream: out",
+            expected: 3,
+            got: 4
+        })
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -68,6 +146,8 @@ proptest! {
             k.mul(&a, &b, &mut p).unwrap();
             s.mul(&a, &b, &mut q).unwrap();
             close("mul", &k, slice_diff(&p, &q), 1.0);
+            k.mul_stream(&a, &b, &mut p).unwrap();
+            close("mul_stream", &k, slice_diff(&p, &q), 1.0);
             k.mul_conj(&a, &b, &mut p).unwrap();
             s.mul_conj(&a, &b, &mut q).unwrap();
             close("mul_conj", &k, slice_diff(&p, &q), 1.0);

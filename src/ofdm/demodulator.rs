@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ndarray::{ArrayView2, ArrayViewMut2, ArrayViewMut3};
 use rustfft::{Fft, FftPlanner};
 
-use super::OfdmConfig;
+use super::{OfdmConfig, OutputStores};
 use crate::simd::Kernels;
 use crate::{C32, Error, Result};
 
@@ -37,6 +37,8 @@ pub struct OfdmDemodulator {
     factors: Vec<C32>,
     /// The SIMD kernels of the per-subcarrier multiply.
     kernels: Kernels,
+    /// How the grid is written.
+    stores: OutputStores,
 }
 
 impl OfdmDemodulator {
@@ -92,6 +94,7 @@ impl OfdmDemodulator {
             symbol_phase: vec![C32::new(1.0, 0.0); cfg.n_symbols],
             factors: vec![C32::new(0.0, 0.0); cfg.n_symbols * cfg.n_sc],
             kernels: Kernels::new(),
+            stores: OutputStores::default(),
         };
         d.refresh_factors();
         Ok(d)
@@ -125,6 +128,13 @@ impl OfdmDemodulator {
     /// Uses specific kernels (e.g. a forced SIMD backend) for the per-subcarrier products.
     pub fn with_kernels(mut self, kernels: Kernels) -> Self {
         self.kernels = kernels;
+        self
+    }
+
+    /// Writes the grid with `stores` (default [`OutputStores::Streaming`]); the values are the
+    /// same either way.
+    pub fn with_output_stores(mut self, stores: OutputStores) -> Self {
+        self.stores = stores;
         self
     }
 
@@ -169,7 +179,10 @@ impl OfdmDemodulator {
                 let (x, r) = (&self.buf[b0..b0 + len], &f[k0..k0 + len]);
                 let mut dst = row.slice_mut(ndarray::s![k0..k0 + len]);
                 match dst.as_slice_mut() {
-                    Some(d) => self.kernels.mul(x, r, d)?,
+                    Some(d) => match self.stores {
+                        OutputStores::Streaming => self.kernels.mul_stream(x, r, d)?,
+                        OutputStores::Cached => self.kernels.mul(x, r, d)?,
+                    },
                     None => {
                         let src = x.iter().zip(r);
                         for (o, (&x, &r)) in dst.iter_mut().zip(src) {
@@ -251,6 +264,55 @@ mod tests {
                     .fold(0.0f32, f32::max);
                 assert!(err < 1e-4, "{standard:?} window {window}: {err}");
             }
+        }
+    }
+
+    /// Streaming and ordinary stores write the same bits, into outputs at every alignment: the
+    /// waveform one sample past the start of its buffer, grid rows `n_sc + 1` apart.
+    #[test]
+    fn streaming_and_cached_stores_give_the_same_bits() {
+        use super::super::OutputStores;
+        for (standard, scs, n_fft, n_sc, slot) in [
+            (Standard::Nr, 30, 512, 300, 1),
+            (Standard::Lte, 15, 256, 180, 0),
+        ] {
+            let cfg = OfdmConfig {
+                standard,
+                scs_khz: scs,
+                n_fft,
+                n_sc,
+                n_symbols: 14,
+                cyclic_prefix: CyclicPrefix::Normal,
+                slot,
+                scale: 1.0 / (n_fft as f32).sqrt(),
+            };
+            let grid = Array2::from_shape_fn((14, n_sc), |(l, k)| {
+                C32::new(
+                    ((l * 5 + k) % 7) as f32 - 3.0,
+                    ((l + 3 * k) % 5) as f32 - 2.0,
+                )
+            });
+            let mut streamed = OfdmModulator::new(&cfg).unwrap();
+            let mut cached = OfdmModulator::new(&cfg)
+                .unwrap()
+                .with_output_stores(OutputStores::Cached);
+            let len = streamed.output_len();
+            let mut a = vec![C32::new(7.0, 7.0); len + 1];
+            let mut b = vec![C32::new(0.0, 0.0); len];
+            streamed.process(grid.view(), &mut a[1..]).unwrap();
+            cached.process(grid.view(), &mut b).unwrap();
+            assert_eq!(&a[1..], &b[..], "{standard:?} waveform");
+            assert_eq!(a[0], C32::new(7.0, 7.0));
+            let mut ds = OfdmDemodulator::new(&cfg, 0.5).unwrap();
+            let mut dc = OfdmDemodulator::new(&cfg, 0.5)
+                .unwrap()
+                .with_output_stores(OutputStores::Cached);
+            let mut gs = Array2::from_elem((14, n_sc + 1), C32::new(7.0, 7.0));
+            let mut gc = Array2::zeros((14, n_sc));
+            ds.process(&b, gs.slice_mut(ndarray::s![.., 1..])).unwrap();
+            dc.process(&b, gc.view_mut()).unwrap();
+            assert_eq!(gs.slice(ndarray::s![.., 1..]), gc, "{standard:?} grid");
+            assert!(gs.column(0).iter().all(|&x| x == C32::new(7.0, 7.0)));
         }
     }
 

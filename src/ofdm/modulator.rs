@@ -5,7 +5,7 @@ use std::sync::Arc;
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2};
 use rustfft::{Fft, FftPlanner};
 
-use super::OfdmConfig;
+use super::{OfdmConfig, OutputStores};
 use crate::simd::Kernels;
 use crate::{C32, Error, Result};
 
@@ -19,7 +19,12 @@ pub struct OfdmModulator {
     /// symbol (the runs' bins are overwritten anyway).
     empty_bins: Vec<(usize, usize)>,
     buf: Vec<C32>,
+    /// The inverse FFT's output before it is streamed into the waveform
+    /// ([`OutputStores::Streaming`]).
+    body: Vec<C32>,
     scratch: Vec<C32>,
+    /// How the waveform is written.
+    stores: OutputStores,
     /// Per grid symbol: scale × the §5.4 phase factor (just the scale without compensation).
     symbol_gain: Vec<C32>,
     /// Per grid symbol: CP length in samples.
@@ -54,6 +59,8 @@ impl OfdmModulator {
             runs,
             empty_bins,
             buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
+            body: vec![C32::new(0.0, 0.0); cfg.n_fft],
+            stores: OutputStores::default(),
             ifft,
             scratch,
             symbol_gain: vec![C32::new(cfg.scale, 0.0); cfg.n_symbols],
@@ -79,6 +86,13 @@ impl OfdmModulator {
     /// Uses specific kernels (e.g. a forced SIMD backend) for the per-subcarrier products.
     pub fn with_kernels(mut self, kernels: Kernels) -> Self {
         self.kernels = kernels;
+        self
+    }
+
+    /// Writes the waveform with `stores` (default [`OutputStores::Streaming`]); the samples are
+    /// the same either way.
+    pub fn with_output_stores(mut self, stores: OutputStores) -> Self {
+        self.stores = stores;
         self
     }
 
@@ -128,14 +142,31 @@ impl OfdmModulator {
                     }
                 }
             }
-            // The symbol's body straight into the waveform, then its CP copied from its end.
             let cp = self.cp[l];
-            self.ifft.process_outofplace_with_scratch(
-                &mut self.buf,
-                &mut out[pos + cp..pos + cp + n],
-                &mut self.scratch,
-            );
-            out.copy_within(pos + n..pos + cp + n, pos);
+            match self.stores {
+                OutputStores::Streaming => {
+                    // The symbol into `body` (in cache), then its CP and body streamed out.
+                    self.ifft.process_outofplace_with_scratch(
+                        &mut self.buf,
+                        &mut self.body,
+                        &mut self.scratch,
+                    );
+                    self.kernels
+                        .copy_stream(&self.body[n - cp..], &mut out[pos..pos + cp])?;
+                    self.kernels
+                        .copy_stream(&self.body, &mut out[pos + cp..pos + cp + n])?;
+                }
+                OutputStores::Cached => {
+                    // The symbol's body straight into the waveform, then its CP copied from
+                    // its end.
+                    self.ifft.process_outofplace_with_scratch(
+                        &mut self.buf,
+                        &mut out[pos + cp..pos + cp + n],
+                        &mut self.scratch,
+                    );
+                    out.copy_within(pos + n..pos + cp + n, pos);
+                }
+            }
             pos += cp + n;
         }
         Ok(())

@@ -1,5 +1,6 @@
 //! Element-wise complex kernels on interleaved `C32` slices: dot product (plain and conjugate),
-//! axpy and element-wise multiply (plain and by the conjugate).
+//! axpy and element-wise multiply (plain and by the conjugate), and the streaming forms of the
+//! multiply and a copy (non-temporal stores for outputs too large to stay in cache).
 //!
 //! SIMD form: a register holds `LANES/2` interleaved complex values. With `dup_re(b)` and
 //! `dup_im(b)` (real/imaginary parts duplicated into each pair) and `swap_re_im(a)`, the product
@@ -139,30 +140,126 @@ pub(crate) unsafe fn scale<V: SimdF32>(alpha: C32, x: &[C32], out: &mut [C32]) {
     scalar::scale(alpha, &x[i..n], &mut out[i..n]);
 }
 
-/// out ← a ⊙ b, or a ⊙ conj(b) when `CONJ`. All three of one length.
+/// Elements of `out` (n long) before the first that starts on a boundary of `V`'s size, where
+/// a streaming store may begin: all n when `out` is not 8-byte aligned (no element starts on a
+/// boundary then).
 #[inline(always)]
-pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool>(a: &[C32], b: &[C32], out: &mut [C32]) {
+fn stream_head<V: SimdF32>(out: *const C32, n: usize) -> usize {
+    let bytes = 4 * V::LANES;
+    let at = out as usize;
+    if !at.is_multiple_of(8) {
+        return n;
+    }
+    ((bytes - at % bytes) % bytes / 8).min(n)
+}
+
+/// `a ⊙ b` (or `a ⊙ conj(b)`) of one register: the lane arithmetic of [`mul`].
+#[inline(always)]
+unsafe fn mul_register<V: SimdF32, const CONJ: bool>(va: V, vb: V) -> V {
+    // SAFETY: the caller has V's ISA.
+    unsafe {
+        let t = va.swap_re_im().mul(vb.dup_im());
+        if CONJ {
+            va.mul_subadd(vb.dup_re(), t)
+        } else {
+            va.mul_addsub(vb.dup_re(), t)
+        }
+    }
+}
+
+/// [`mul`] of fewer than `V::LANES / 2` elements through one zero-padded register, so they get
+/// the same lane arithmetic (and rounding) as the full registers.
+#[inline(always)]
+unsafe fn mul_padded<V: SimdF32, const CONJ: bool>(a: &[C32], b: &[C32], out: &mut [C32]) {
+    let n = out.len();
+    let (mut ta, mut tb, mut to) = (
+        [C32::new(0.0, 0.0); 8],
+        [C32::new(0.0, 0.0); 8],
+        [C32::new(0.0, 0.0); 8],
+    );
+    ta[..n].copy_from_slice(&a[..n]);
+    tb[..n].copy_from_slice(&b[..n]);
+    // SAFETY: each array holds 16 ≥ V::LANES f32; the caller has V's ISA and n < LANES/2 ≤ 8.
+    unsafe {
+        let r = mul_register::<V, CONJ>(
+            V::load(ta.as_ptr() as *const f32),
+            V::load(tb.as_ptr() as *const f32),
+        );
+        r.store(to.as_mut_ptr() as *mut f32);
+    }
+    out.copy_from_slice(&to[..n]);
+}
+
+/// out ← a ⊙ b, or a ⊙ conj(b) when `CONJ`. All three of one length. Every element gets the
+/// same register arithmetic (a ragged head or tail through one padded register), so the result
+/// does not depend on where `out` starts or on `STREAM`. `STREAM`: the full registers from the
+/// first `V`-aligned element of `out` on are written past the caches
+/// ([`SimdF32::store_stream`]) and fenced before returning.
+#[inline(always)]
+pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool>(
+    a: &[C32],
+    b: &[C32],
+    out: &mut [C32],
+) {
     let n = a.len().min(b.len()).min(out.len());
     let step = V::LANES / 2;
+    let head = if STREAM {
+        stream_head::<V>(out.as_ptr(), n)
+    } else {
+        0
+    };
+    let mut i = 0;
+    while i < head {
+        let e = (i + step).min(head);
+        // SAFETY: forwarded (V's ISA); e − i < step.
+        unsafe { mul_padded::<V, CONJ>(&a[i..e], &b[i..e], &mut out[i..e]) };
+        i = e;
+    }
     let pa = a.as_ptr() as *const f32;
     let pb = b.as_ptr() as *const f32;
     let po = out.as_mut_ptr() as *mut f32;
-    let mut i = 0;
     // SAFETY: as in `axpy`: every access covers complex indices i..i+step ≤ n of slices that are
-    // n long; `out` is a distinct &mut slice. The caller has V's ISA.
+    // n long; `out` is a distinct &mut slice. With STREAM, i ≥ head: po + 2i is on a boundary of
+    // V's size (stream_head), and so is every later step. The caller has V's ISA.
     unsafe {
         while i + step <= n {
-            let va = V::load(pa.add(2 * i));
-            let vb = V::load(pb.add(2 * i));
-            let t = va.swap_re_im().mul(vb.dup_im());
-            let r = if CONJ {
-                va.mul_subadd(vb.dup_re(), t)
+            let r = mul_register::<V, CONJ>(V::load(pa.add(2 * i)), V::load(pb.add(2 * i)));
+            if STREAM {
+                r.store_stream(po.add(2 * i));
             } else {
-                va.mul_addsub(vb.dup_re(), t)
-            };
-            r.store(po.add(2 * i));
+                r.store(po.add(2 * i));
+            }
             i += step;
         }
+        if STREAM {
+            V::stream_fence();
+        }
+        if i < n {
+            mul_padded::<V, CONJ>(&a[i..n], &b[i..n], &mut out[i..n]);
+        }
     }
-    scalar::mul(&a[i..n], &b[i..n], &mut out[i..n], CONJ);
+}
+
+/// out ← x, the full registers from the first `V`-aligned element of `out` on written past the
+/// caches ([`SimdF32::store_stream`]) and fenced before returning; the rest copied plainly.
+/// `x.len() == out.len()`.
+#[inline(always)]
+pub(crate) unsafe fn copy_stream<V: SimdF32>(x: &[C32], out: &mut [C32]) {
+    let n = x.len().min(out.len());
+    let step = V::LANES / 2;
+    let head = stream_head::<V>(out.as_ptr(), n);
+    out[..head].copy_from_slice(&x[..head]);
+    let mut i = head;
+    let px = x.as_ptr() as *const f32;
+    let po = out.as_mut_ptr() as *mut f32;
+    // SAFETY: every access covers complex indices i..i+step ≤ n of two n-long slices; i ≥ head,
+    // so po + 2i is on a boundary of V's size and stays so. The caller has V's ISA.
+    unsafe {
+        while i + step <= n {
+            V::load(px.add(2 * i)).store_stream(po.add(2 * i));
+            i += step;
+        }
+        V::stream_fence();
+    }
+    out[i..n].copy_from_slice(&x[i..n]);
 }

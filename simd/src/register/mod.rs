@@ -106,4 +106,16 @@ pub(crate) unsafe trait SimdF32: Copy {
     unsafe fn prefetch(p: *const f32) {
         let _ = p;
     }
+    /// Writes the `LANES` f32 at `p` past the caches (a non-temporal store) where the ISA has
+    /// one, else an ordinary store. `p` must be aligned to the register's size
+    /// (`4·LANES` bytes); the stores are weakly ordered until [`SimdF32::stream_fence`].
+    #[inline(always)]
+    unsafe fn store_stream(self, p: *mut f32) {
+        // SAFETY: forwarded to the caller (LANES writable f32 at p).
+        unsafe { self.store(p) }
+    }
+    /// Orders every earlier [`SimdF32::store_stream`] before any later store (x86 `sfence`);
+    /// a no-op where `store_stream` is an ordinary store.
+    #[inline(always)]
+    unsafe fn stream_fence() {}
 }

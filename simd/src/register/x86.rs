@@ -161,6 +161,16 @@ unsafe impl SimdF32 for __m128 {
         // SAFETY: SSE; a prefetch is only a hint and never faults.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
     }
+    #[inline(always)]
+    unsafe fn store_stream(self, p: *mut f32) {
+        // SAFETY: the caller guarantees 4 writable f32 at p, aligned to 16 bytes.
+        unsafe { _mm_stream_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn stream_fence() {
+        // SAFETY: SSE, baseline on x86-64.
+        unsafe { _mm_sfence() }
+    }
 }
 
 // SAFETY: every method wraps one AVX/FMA intrinsic; callers enable AVX2 + FMA.
@@ -358,6 +368,16 @@ unsafe impl SimdF32 for __m256 {
     unsafe fn prefetch(p: *const f32) {
         // SAFETY: SSE; a prefetch is only a hint and never faults.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
+    #[inline(always)]
+    unsafe fn store_stream(self, p: *mut f32) {
+        // SAFETY: the caller guarantees 8 writable f32 at p, aligned to 32 bytes.
+        unsafe { _mm256_stream_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn stream_fence() {
+        // SAFETY: SSE, baseline on x86-64.
+        unsafe { _mm_sfence() }
     }
 }
 
@@ -563,5 +583,15 @@ unsafe impl SimdF32 for __m512 {
     unsafe fn prefetch(p: *const f32) {
         // SAFETY: SSE; a prefetch is only a hint and never faults.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
+    #[inline(always)]
+    unsafe fn store_stream(self, p: *mut f32) {
+        // SAFETY: the caller guarantees 16 writable f32 at p, aligned to 64 bytes.
+        unsafe { _mm512_stream_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn stream_fence() {
+        // SAFETY: SSE, baseline on x86-64.
+        unsafe { _mm_sfence() }
     }
 }
