@@ -879,7 +879,11 @@ impl Kernels {
     /// [`Kernels::qam_llr_maxlog`] saturated to int8, what fixed-point LDPC decoders take:
     /// `out[i] = clamp(round(llr_scale · LLR_i), −127, 127)`, rounding half to even, the
     /// range symmetric (−128 never appears). `llr_scale` (finite, ≥ 0) sets the LLR one step
-    /// of the output stands for (1/`llr_scale`); erasures give 0.
+    /// of the output stands for (1/`llr_scale`); erasures give 0. On the AVX-512 backend with
+    /// AVX-512 BW, 1 to 4 bits per axis run on a 512-bit kernel (16 symbols per step, the
+    /// bytes rearranged in registers); 1024QAM, and scales whose largest weight
+    /// `4a²·llr_scale/10⁻¹²` overflows f32, on the AVX2 kernel. Every path equals the scalar
+    /// reference bit for bit.
     pub fn qam_llr_maxlog_i8(
         &self,
         y: &[C32],
@@ -903,6 +907,11 @@ impl Kernels {
         }
         let ax = qam_llr_check(y, noise_var, bits_per_axis, unit, llr_scale, out.len())?;
         match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `usable` confirmed AVX-512 F and BW on this CPU; shapes checked above.
+            Backend::Avx512 if qam_llr::x86_512::usable(&ax) => unsafe {
+                qam_llr::x86_512::llr_i8(&ax, y, noise_var, out)
+            },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `qam_llr_maxlog`.
             Backend::Avx2 | Backend::Avx512 => unsafe {

@@ -538,3 +538,215 @@ pub(crate) mod x86 {
         }
     }
 }
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86_512 {
+    //! AVX-512 (F + BW) int8 LLRs for 1 to 4 bits per axis: 16 symbols per step (two registers
+    //! of 8 interleaved symbols), the sign put on each magnitude with one ternary-logic
+    //! instruction, and the bytes of all the bits of 8 symbols rearranged with two or three
+    //! packs and one in-lane byte shuffle. Lane for lane the operations of [`super::axis_llrs`]:
+    //! equal to the scalar reference bit for bit.
+
+    use super::{Axis, MIN_NOISE_VAR, scalar_range};
+    use crate::C32;
+    use core::arch::x86_64::*;
+
+    /// Symbols per step.
+    const STEP: usize = 16;
+
+    /// Whether [`llr_i8`] may run for `ax`: AVX-512 F and BW on this CPU, at most 4 bits per
+    /// axis (1024QAM keeps the AVX2 kernel), and no weight `gain/σ²` that overflows to ∞ (where
+    /// the scalar reference's 0·∞ = NaN gives 0, which the AVX2 kernel reproduces and this one
+    /// does not: it caps the magnitude at 127 before the sign).
+    pub(crate) fn usable(ax: &Axis) -> bool {
+        ax.m <= 4
+            && (ax.gain / MIN_NOISE_VAR).is_finite()
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+    }
+
+    /// pshufb control, the same 16 bytes in every 128-bit lane.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn ctl(b: [u8; 16]) -> __m512i {
+        // SAFETY: b holds 16 bytes, read unaligned.
+        let x = unsafe { _mm_loadu_si128(b.as_ptr().cast()) };
+        _mm512_broadcast_i32x4(x)
+    }
+
+    /// The int32 LLRs (within ±127) of the M bits of 8 interleaved symbols `v` at per-lane
+    /// weights `w`: magnitude `min(|g_k|·w, 127)` (`axis_llrs`'s operations on |e|), the sign
+    /// of `e_k` put on it (a bit-or: −0 stays 0 after the conversion), rounded half to even.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn bits<const M: usize>(v: __m512, w: __m512, ax: &Axis) -> [__m512i; M] {
+        let bound = _mm512_set1_ps(ax.bound());
+        let yu = _mm512_mul_ps(v, _mm512_set1_ps(ax.inv_unit));
+        let yu = _mm512_max_ps(
+            _mm512_min_ps(yu, bound),
+            _mm512_sub_ps(_mm512_setzero_ps(), bound),
+        );
+        let (one, half, cap) = (
+            _mm512_set1_ps(1.0),
+            _mm512_set1_ps(0.5),
+            _mm512_set1_ps(127.0),
+        );
+        let sign = _mm512_set1_epi32(i32::MIN);
+        let mut e = yu;
+        let mut u = _mm512_abs_ps(yu);
+        let mut out = [_mm512_setzero_si512(); M];
+        for (b, o) in out.iter_mut().enumerate() {
+            if b > 0 {
+                e = _mm512_sub_ps(_mm512_set1_ps((1u32 << (M - b)) as f32), u);
+                u = _mm512_abs_ps(e);
+            }
+            let p = (1u32 << (M - b)) - 1;
+            let g = match p {
+                1 => u,
+                // |2e − clamp(e, −2, 2)| = 2u − min(u, 2), exactly.
+                3 => _mm512_sub_ps(_mm512_add_ps(u, u), _mm512_min_ps(u, _mm512_set1_ps(2.0))),
+                _ => {
+                    let fl = _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(
+                        _mm512_mul_ps(u, half),
+                    );
+                    let c = _mm512_min_ps(fl, _mm512_set1_ps(((p - 1) / 2) as f32));
+                    _mm512_mul_ps(_mm512_add_ps(c, one), _mm512_sub_ps(u, c))
+                }
+            };
+            // |g|·w ≥ 0 and finite or +∞ (w is finite: `usable`), so the cap is 127 or less.
+            let mag = _mm512_castps_si512(_mm512_min_ps(_mm512_mul_ps(g, w), cap));
+            // mag | (e & sign): 0xF8 is A | (B & C) on the operand truth tables F0, CC, AA.
+            let signed = _mm512_ternarylogic_epi32::<0xF8>(mag, _mm512_castps_si512(e), sign);
+            *o = _mm512_cvtps_epi32(_mm512_castsi512_ps(signed));
+        }
+        out
+    }
+
+    /// Stores the M int32 bit registers of 8 symbols (values within ±127) as the symbol-major
+    /// int8 output at `dst` (8·2M bytes). 128-bit lane l holds symbols 2l, 2l + 1 (re, im).
+    ///
+    /// # Safety
+    /// `dst` must be valid for 16·M byte writes.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    unsafe fn store<const M: usize>(l: &[__m512i; M], dst: *mut i8) {
+        // SAFETY: every store below writes 16·M bytes from dst (the caller's guarantee).
+        unsafe {
+            match M {
+                // vpmovdb: the 16 values in order are the output of 8 QPSK symbols.
+                1 => _mm_storeu_si128(dst.cast(), _mm512_cvtepi32_epi8(l[0])),
+                2 => {
+                    // Per lane bytes: bit 0 of (s, re), (s, im), (s + 1, re), (s + 1, im), then
+                    // bit 1 of the same → per symbol (b0 re, b0 im, b1 re, b1 im); the lanes'
+                    // first 8 bytes together.
+                    let q =
+                        _mm512_packs_epi16(_mm512_packs_epi32(l[0], l[1]), _mm512_setzero_si512());
+                    let q = _mm512_shuffle_epi8(
+                        q,
+                        ctl([
+                            0, 1, 4, 5, 2, 3, 6, 7, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                        ]),
+                    );
+                    let q = _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), q);
+                    _mm256_storeu_si256(dst.cast(), _mm512_castsi512_si256(q));
+                }
+                3 => {
+                    let q = _mm512_packs_epi16(
+                        _mm512_packs_epi32(l[0], l[1]),
+                        _mm512_packs_epi32(l[2], l[2]),
+                    );
+                    let q = _mm512_shuffle_epi8(
+                        q,
+                        ctl([0, 1, 4, 5, 8, 9, 2, 3, 6, 7, 10, 11, 0x80, 0x80, 0x80, 0x80]),
+                    );
+                    // Each lane's first 12 bytes (3 dwords) together, 48 bytes.
+                    let q = _mm512_permutexvar_epi32(
+                        _mm512_setr_epi32(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 0, 0, 0, 0),
+                        q,
+                    );
+                    _mm512_mask_storeu_epi32(dst.cast(), 0x0fff, q);
+                }
+                _ => {
+                    let q = _mm512_packs_epi16(
+                        _mm512_packs_epi32(l[0], l[1]),
+                        _mm512_packs_epi32(l[2], l[3]),
+                    );
+                    let q = _mm512_shuffle_epi8(
+                        q,
+                        ctl([0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15]),
+                    );
+                    _mm512_storeu_si512(dst.cast(), q);
+                }
+            }
+        }
+    }
+
+    /// All symbols: 16 per step, erasure steps and the last `n mod 16` by the scalar reference.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn run<const M: usize>(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [i8]) {
+        let n = y.len();
+        let q = 2 * M;
+        let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
+        let gain = _mm512_set1_ps(ax.gain);
+        let min_nv = _mm512_set1_ps(MIN_NOISE_VAR);
+        let dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        let dup_hi = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+        let mut s = 0;
+        while s + STEP <= n {
+            // SAFETY: symbols s..s+16 exist (32 f32 from py + 2s), noise_var has y's length
+            // (caller-checked), and out holds q bytes for each of them (out.len() = q·n).
+            unsafe {
+                let v0 = _mm512_loadu_ps(py.add(2 * s));
+                let v1 = _mm512_loadu_ps(py.add(2 * s + 16));
+                // x − x is NaN exactly for NaN and ±∞.
+                let (d0, d1) = (_mm512_sub_ps(v0, v0), _mm512_sub_ps(v1, v1));
+                if _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(d0, d1) != 0 {
+                    scalar_range(ax, y, noise_var, out, s..s + STEP);
+                    s += STEP;
+                    continue;
+                }
+                let w = _mm512_div_ps(gain, _mm512_max_ps(_mm512_loadu_ps(pn.add(s)), min_nv));
+                let a = bits::<M>(v0, _mm512_permutexvar_ps(dup_lo, w), ax);
+                let b = bits::<M>(v1, _mm512_permutexvar_ps(dup_hi, w), ax);
+                let o = out.as_mut_ptr().add(s * q);
+                store::<M>(&a, o);
+                store::<M>(&b, o.add(8 * q));
+            }
+            s += STEP;
+        }
+        scalar_range(ax, y, noise_var, out, s..n);
+    }
+
+    /// int8 LLRs; shapes caller-checked (`noise_var.len() = y.len()`, `out.len() = 2m·y.len()`),
+    /// and [`usable`] true for `ax`.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub(crate) fn llr_i8(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [i8]) {
+        match ax.m {
+            1 => run::<1>(ax, y, noise_var, out),
+            2 => run::<2>(ax, y, noise_var, out),
+            3 => run::<3>(ax, y, noise_var, out),
+            _ => run::<4>(ax, y, noise_var, out),
+        }
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::{Axis, x86_512};
+
+    /// The AVX-512 int8 kernel takes 1 to 4 bits per axis at a finite largest weight, on a CPU
+    /// with AVX-512 F and BW; 1024QAM and overflowing weights keep the AVX2 kernel.
+    #[test]
+    fn the_avx512_int8_kernel_runs_where_it_equals_the_reference() {
+        let cpu = std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw");
+        for m in 1..=4 {
+            assert_eq!(x86_512::usable(&Axis::new(m, 0.1, 64.0)), cpu, "m = {m}");
+        }
+        assert!(!x86_512::usable(&Axis::new(5, 0.1, 1.0)));
+        // gain = 4·a²·scale: 4e28 / 1e-12 overflows f32, 4e24 / 1e-12 does not.
+        assert!(!x86_512::usable(&Axis::new(4, 1.0, 1e28)));
+        assert_eq!(x86_512::usable(&Axis::new(4, 1.0, 1e24)), cpu);
+    }
+}
