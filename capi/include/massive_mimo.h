@@ -60,6 +60,14 @@
 // n_layers > 30).
 #define MM_DETECTOR_IRC 2
 
+// OFDM output stores: non-temporal (past the caches; the default of a new modulator or
+// demodulator), for slot-sized outputs that cannot stay in cache.
+#define MM_OUTPUT_STREAMING 0
+
+// OFDM output stores: ordinary (the output stays in cache), for small outputs the same core
+// reads next.
+#define MM_OUTPUT_CACHED 1
+
 // Most MU-MIMO groups in one call.
 #define MM_MAX_GROUPS 64
 
@@ -418,6 +426,13 @@ enum mm_status mm_ofdm_modulate(struct mm_ofdm_modulator *h,
                                 struct mm_cf32 *wave,
                                 size_t wave_len);
 
+// How `mm_ofdm_modulate` writes the waveform: `MM_OUTPUT_STREAMING` (default) or
+// `MM_OUTPUT_CACHED`; the samples are the same either way.
+//
+// # Safety
+// `h` is a live handle.
+enum mm_status mm_ofdm_modulator_set_output_stores(struct mm_ofdm_modulator *h, uint32_t stores);
+
 // Destroys a modulator (NULL is ignored).
 //
 // # Safety
@@ -449,6 +464,14 @@ enum mm_status mm_ofdm_demodulate(struct mm_ofdm_demodulator *h,
                                   size_t wave_len,
                                   struct mm_cf32 *grid,
                                   size_t grid_len);
+
+// How `mm_ofdm_demodulate` writes the grid: `MM_OUTPUT_STREAMING` (default) or
+// `MM_OUTPUT_CACHED`; the values are the same either way.
+//
+// # Safety
+// `h` is a live handle.
+enum mm_status mm_ofdm_demodulator_set_output_stores(struct mm_ofdm_demodulator *h,
+                                                     uint32_t stores);
 
 // Destroys a demodulator (NULL is ignored).
 //

@@ -32,7 +32,9 @@ use massive_mimo::estimation::PilotPattern;
 use massive_mimo::fronthaul::IqWidth;
 use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
 use massive_mimo::modulation::{DemapMethod, Modulation};
-use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
+use massive_mimo::ofdm::{
+    CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, OutputStores, Standard,
+};
 use massive_mimo::precoding::Normalization;
 use massive_mimo::rate::{PrbScaling, lte_tbs};
 use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
@@ -106,6 +108,13 @@ pub const MM_DETECTOR_MMSE: u32 = 1;
 /// PRB, estimated from the DMRS residuals; rejected when the DMRS ports leave no room,
 /// n_layers > 30).
 pub const MM_DETECTOR_IRC: u32 = 2;
+
+/// OFDM output stores: non-temporal (past the caches; the default of a new modulator or
+/// demodulator), for slot-sized outputs that cannot stay in cache.
+pub const MM_OUTPUT_STREAMING: u32 = 0;
+/// OFDM output stores: ordinary (the output stays in cache), for small outputs the same core
+/// reads next.
+pub const MM_OUTPUT_CACHED: u32 = 1;
 
 /// OFDM numerology and grid size (38.211 §5.3 / 36.211 §6.12).
 #[repr(C)]
@@ -1248,6 +1257,24 @@ pub unsafe extern "C" fn mm_ofdm_modulate(
     })
 }
 
+/// How `mm_ofdm_modulate` writes the waveform: `MM_OUTPUT_STREAMING` (default) or
+/// `MM_OUTPUT_CACHED`; the samples are the same either way.
+///
+/// # Safety
+/// `h` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_modulator_set_output_stores(
+    h: *mut mm_ofdm_modulator,
+    stores: u32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let m = unsafe { handle(h) }?;
+        m.inner.set_output_stores(output_stores(stores)?);
+        Ok(())
+    })
+}
+
 /// Destroys a modulator (NULL is ignored).
 ///
 /// # Safety
@@ -1329,6 +1356,38 @@ pub unsafe extern "C" fn mm_ofdm_demodulate(
         )?;
         d.inner.process_antennas(w, g)?;
         Ok(())
+    })
+}
+
+/// How `mm_ofdm_demodulate` writes the grid: `MM_OUTPUT_STREAMING` (default) or
+/// `MM_OUTPUT_CACHED`; the values are the same either way.
+///
+/// # Safety
+/// `h` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_ofdm_demodulator_set_output_stores(
+    h: *mut mm_ofdm_demodulator,
+    stores: u32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let d = unsafe { handle(h) }?;
+        d.inner.set_output_stores(output_stores(stores)?);
+        Ok(())
+    })
+}
+
+fn output_stores(stores: u32) -> Result<OutputStores, Fail> {
+    Ok(match stores {
+        MM_OUTPUT_STREAMING => OutputStores::Streaming,
+        MM_OUTPUT_CACHED => OutputStores::Cached,
+        v => {
+            return Err(invalid(
+                "stores",
+                v,
+                "MM_OUTPUT_STREAMING or MM_OUTPUT_CACHED",
+            ));
+        }
     })
 }
 

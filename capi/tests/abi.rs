@@ -489,6 +489,57 @@ fn standalone_blocks_round_trip_without_allocating() {
                 .all(|(a, b)| (a.re - b.re).abs() < 1e-4 && (a.im - b.im).abs() < 1e-4)
         );
         assert!(llr.iter().zip(&bits).all(|(l, &b)| (*l < 0.0) == (b == 1)));
+        // Ordinary stores give the same bits as the default streaming ones; a bad value is
+        // refused by name.
+        assert_eq!(
+            mm_ofdm_modulator_set_output_stores(m, MM_OUTPUT_CACHED),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_ofdm_demodulator_set_output_stores(d, MM_OUTPUT_CACHED),
+            mm_status::MM_OK
+        );
+        let (mut wave2, mut back2) = (vec![mm_cf32::default(); wave.len()], back.clone());
+        back2.fill(mm_cf32::default());
+        assert_eq!(
+            mm_ofdm_modulate(
+                m,
+                n_ant,
+                grid.as_ptr(),
+                grid.len(),
+                wave2.as_mut_ptr(),
+                wave2.len()
+            ),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_ofdm_demodulate(
+                d,
+                n_ant,
+                wave2.as_ptr(),
+                wave2.len(),
+                back2.as_mut_ptr(),
+                back2.len()
+            ),
+            mm_status::MM_OK
+        );
+        let same = |x: &[mm_cf32], y: &[mm_cf32]| {
+            x.iter()
+                .zip(y)
+                .all(|(a, b)| a.re.to_bits() == b.re.to_bits() && a.im.to_bits() == b.im.to_bits())
+        };
+        assert!(same(&wave2, &wave) && same(&back2, &back));
+        for bad in [
+            mm_ofdm_modulator_set_output_stores(m, 2),
+            mm_ofdm_demodulator_set_output_stores(d, 7),
+        ] {
+            assert_eq!(bad, mm_status::MM_ERROR_INVALID_ARGUMENT);
+            assert!(last_error().contains("stores = "), "{}", last_error());
+        }
+        assert_eq!(
+            mm_ofdm_modulator_set_output_stores(std::ptr::null_mut(), MM_OUTPUT_CACHED),
+            mm_status::MM_ERROR_NULL_POINTER
+        );
         // The int8 LLRs are the f32 ones at quarter scale, rounded and saturated (±0.5 step:
         // the scale is folded into the per-symbol weight).
         for (&q, &l) in llr_i8.iter().zip(&llr) {

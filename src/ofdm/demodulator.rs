@@ -131,10 +131,15 @@ impl OfdmDemodulator {
         self
     }
 
-    /// Writes the grid with `stores` (default [`OutputStores::Streaming`]); the values are the
-    /// same either way.
-    pub fn with_output_stores(mut self, stores: OutputStores) -> Self {
+    /// Writes the grid with `stores` (default [`OutputStores::Streaming`]); the values are
+    /// the same either way.
+    pub fn set_output_stores(&mut self, stores: OutputStores) {
         self.stores = stores;
+    }
+
+    /// [`Self::set_output_stores`] as a builder.
+    pub fn with_output_stores(mut self, stores: OutputStores) -> Self {
+        self.set_output_stores(stores);
         self
     }
 

@@ -89,10 +89,15 @@ impl OfdmModulator {
         self
     }
 
-    /// Writes the waveform with `stores` (default [`OutputStores::Streaming`]); the samples are
+    /// Writes the waveform with `stores` (default [`OutputStores::Streaming`]); the values are
     /// the same either way.
-    pub fn with_output_stores(mut self, stores: OutputStores) -> Self {
+    pub fn set_output_stores(&mut self, stores: OutputStores) {
         self.stores = stores;
+    }
+
+    /// [`Self::set_output_stores`] as a builder.
+    pub fn with_output_stores(mut self, stores: OutputStores) -> Self {
+        self.set_output_stores(stores);
         self
     }
 
