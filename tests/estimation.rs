@@ -2007,6 +2007,32 @@ fn delay_domain_noise_is_per_re_whatever_the_srs_epre() {
         (n_known - n_measured).abs() < 0.3,
         "NMSE {n_known:.2} dB with σ² known vs {n_measured:.2} measured at EPRE 4"
     );
+    // Mutants `:572`, `:573`: RSRP is the received power per pilot RE, 4× the channel's
+    // (38.215 §5.1.1), and the SINR's noise the per-RE σ² — EPRE divided instead of multiplied
+    // would put them 16× (12 dB) off. RSRP within 10 %: the kept window's missed sidelobes
+    // (≈ 2 %, as at unit EPRE) plus its noise subtraction (σ²·keep/M of the signal: ≈ 2 % at
+    // 10 dB, 2.5× that at this 6 dB); SINR within the noise estimate's 2.5 dB + 0.5 dB.
+    let n_sc = truth.dim().3;
+    for u in 0..16 {
+        let power: f64 = (0..n_rx)
+            .flat_map(|r| (0..n_sc).map(move |k| (r, k)))
+            .map(|(r, k)| f64::from(truth[[r, u, 0, k]].norm_sqr()))
+            .sum::<f64>()
+            / (n_rx * n_sc) as f64;
+        assert!((report.pilot_epre[u] - 4.0).abs() < 1e-5, "user {u}");
+        let rsrp = f64::from(report.rsrp[u]);
+        assert!(
+            (rsrp / (4.0 * power) - 1.0).abs() < 0.10,
+            "user {u}: RSRP {rsrp:.4} vs {:.4} at EPRE 4",
+            4.0 * power
+        );
+        let want = 10.0 * (4.0 * power / nv).log10();
+        let got = f64::from(report.sinr_db[u]);
+        assert!(
+            (got - want).abs() < 3.0,
+            "user {u}: SINR {got:.2} vs {want:.2} dB at EPRE 4"
+        );
+    }
 }
 
 /// 16 SRS users (comb 4 × 4 cyclic shifts, symbol 13, 100 PRBs) and their channels to `n_rx`
