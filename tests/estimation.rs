@@ -854,6 +854,15 @@ fn bad_input_is_named() {
     let mut est = ChannelEstimator::new(pattern, 2, EstimatorConfig::default()).unwrap();
     let rx = Array3::zeros((2, 14, 48));
     let mut out = est.estimate().unwrap();
+    // Zero input: no pilot power, no noise: SINR −∞ on every port, as the delay-domain
+    // estimator reports it.
+    let r = est.process(rx.view(), None, &mut out).unwrap();
+    assert!(r.rsrp.iter().all(|v| *v == 0.0));
+    assert!(
+        r.sinr_db.iter().all(|v| *v == f32::NEG_INFINITY),
+        "{:?}",
+        r.sinr_db
+    );
     use support::err::name;
     assert_eq!(
         name(est.process(rx.view(), Some(f32::NAN), &mut out)),
@@ -1344,10 +1353,16 @@ fn delay_domain_estimator_names_what_it_cannot_do() {
         Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "noise_var"),
         other => panic!("{other:?}"),
     }
-    // Zero input: zero channel, zero noise, finite report.
+    // Zero input: zero channel, zero noise, finite report; no pilot power: SINR −∞ (the
+    // documented flag of a missing user, even without noise).
     let r = e.process(rx.view(), None, &mut h).unwrap();
     assert_eq!(r.noise_var_estimate, 0.0);
     assert!(r.rsrp.iter().all(|v| *v == 0.0));
+    assert!(
+        r.sinr_db.iter().all(|v| *v == f32::NEG_INFINITY),
+        "{:?}",
+        r.sinr_db
+    );
     assert!(h.view().iter().all(|v| *v == C32::new(0.0, 0.0)));
 }
 

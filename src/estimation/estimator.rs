@@ -68,8 +68,10 @@ pub struct ChannelReport {
     /// Pilot EPRE per port: mean |pilot|² on its REs.
     pub pilot_epre: Vec<f32>,
     /// Pilot SINR per port in dB: `E|h|²·EPRE / noise_var`; −∞ when no pilot power above the
-    /// noise is measured (a port that sent nothing: the flag of a missing user), and for ports
-    /// outside a `process_groups` call's groups.
+    /// noise is measured (a port that sent nothing: the flag of a missing user — also on a
+    /// noise-free input), and for ports outside a `process_groups` call's groups. A zero
+    /// noise variance counts as the smallest positive f64: pilot power without noise gives a
+    /// large finite SINR (≈ 3 000 dB), not +∞.
     pub sinr_db: Vec<f32>,
     /// Mean delay per port in units of the useful symbol duration (multiply by 1/Δf for
     /// seconds): the timing advance to command, up to the sign convention of the caller.
