@@ -79,6 +79,11 @@ use kernels::{
 /// with the right signs instead of ±∞ or NaN.
 pub const MIN_NOISE_VAR: f32 = qam_llr::MIN_NOISE_VAR;
 
+/// Output size from which [`Kernels::qam_llr_maxlog`] writes its f32 LLRs past the caches
+/// (non-temporal stores on the AVX2 and AVX-512 backends, when the output is 16-byte aligned):
+/// 4 MiB. The values are the same either way.
+pub const LLR_STREAM_MIN_BYTES: usize = qam_llr::STREAM_MIN_BYTES;
+
 /// Values in one BFP block of IQ data: 12 resource elements × (I, Q).
 pub const BFP_PRB_VALUES: usize = 24;
 
@@ -854,7 +859,9 @@ impl Kernels {
     /// the exact max-log value, computed from the nested Gray folding (see
     /// `kernels::qam_llr`), not the simplified approximation. A symbol with a NaN or infinite
     /// part is an erasure: its LLRs are 0. |y|/`unit` is clamped to 64 × the largest level.
-    /// The AVX2 kernel runs on the AVX2 and AVX-512 backends; the scalar reference elsewhere.
+    /// The AVX2 kernel runs on the AVX2 and AVX-512 backends (an output of
+    /// [`LLR_STREAM_MIN_BYTES`] or more written past the caches); the scalar reference
+    /// elsewhere.
     pub fn qam_llr_maxlog(
         &self,
         y: &[C32],

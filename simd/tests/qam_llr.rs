@@ -205,6 +205,42 @@ fn simd_backends_equal_the_scalar_reference_bit_for_bit() {
     }
 }
 
+/// Outputs of `LLR_STREAM_MIN_BYTES` or more (written past the caches where the output is
+/// 16-byte aligned) equal the scalar reference bit for bit, for every QAM, aligned and not.
+#[test]
+fn streamed_outputs_equal_the_scalar_reference() {
+    use massive_mimo_simd::LLR_STREAM_MIN_BYTES;
+    let mut r = rng(29);
+    for m in 1..=5usize {
+        let unit = units()[m - 1];
+        // Just over the threshold at 8·m bytes per symbol, plus a ragged tail.
+        let n = LLR_STREAM_MIN_BYTES / (8 * m) + 37;
+        let y = symbols(&mut r, n, m);
+        let nv: Vec<f32> = (0..n).map(|_| 10f32.powf(r.gen_range(-3.0..1.0))).collect();
+        let mut want = vec![0.0f32; 2 * m * n];
+        scalar()
+            .qam_llr_maxlog(&y, &nv, m as u32, unit, &mut want)
+            .unwrap();
+        let mut buf = vec![f32::NAN; 2 * m * n + 8];
+        // The first 16-byte aligned start, and one float past it (ordinary stores).
+        let a = (0..4)
+            .find(|&o| (buf[o..].as_ptr() as usize).is_multiple_of(16))
+            .unwrap();
+        for k in simd_backends() {
+            for off in [a, a + 1] {
+                buf.fill(f32::NAN);
+                let out = &mut buf[off..off + 2 * m * n];
+                k.qam_llr_maxlog(&y, &nv, m as u32, unit, out).unwrap();
+                let same = out
+                    .iter()
+                    .zip(&want)
+                    .all(|(x, w)| x.to_bits() == w.to_bits());
+                assert!(same, "{} m={m} offset {off}", k.backend());
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]

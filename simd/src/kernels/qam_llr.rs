@@ -45,6 +45,18 @@ use crate::C32;
 /// right signs instead of ±∞ or NaN.
 pub(crate) const MIN_NOISE_VAR: f32 = 1e-12;
 
+/// Size from which the f32 LLR output of one call is written past the caches (non-temporal
+/// stores, x86): 4 MiB, beyond any core's L2 — e.g. one NR 100 MHz slot of 16 layers of
+/// 256QAM, 23.5 MB, that only the decoder reads, later. The values are the same either way.
+pub(crate) const STREAM_MIN_BYTES: usize = 4 << 20;
+
+/// Whether an f32 output is written with streaming stores: [`STREAM_MIN_BYTES`] or more, at a
+/// 16-byte aligned address (the non-temporal stores' alignment).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) fn streams(out: &[f32]) -> bool {
+    size_of_val(out) >= STREAM_MIN_BYTES && (out.as_ptr() as usize).is_multiple_of(16)
+}
+
 /// Per-call constants of the closed form.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Axis {
@@ -250,11 +262,13 @@ pub(crate) mod x86 {
         const SIGNED: bool;
 
         /// Writes symbols 0..8 of the step at `dst` (8·2M values) from the bit registers
-        /// `(a, b)` of the two groups of 4 symbols and their `e` registers `(ea, eb)`.
+        /// `(a, b)` of the two groups of 4 symbols and their `e` registers `(ea, eb)`; `NT`
+        /// (f32 only): with non-temporal stores.
         ///
         /// # Safety
-        /// `dst` must be valid for (8 + `overreach(M)`)·2M writes of `Self`.
-        unsafe fn store<const M: usize>(
+        /// `dst` must be valid for (8 + `overreach(M)`)·2M writes of `Self`, and 16-byte
+        /// aligned when `NT`.
+        unsafe fn store<const M: usize, const NT: bool>(
             ab: (&[__m256; M], &[__m256; M]),
             e: (&[__m256; M], &[__m256; M]),
             dst: *mut Self,
@@ -268,27 +282,36 @@ pub(crate) mod x86 {
         _mm256_castps_pd(x)
     }
 
-    /// Stores the pairs of `x` as the f32 at `dst + 8i`.
+    /// Stores the pairs of `x` as the f32 at `dst + 8i`; `NT`: as two non-temporal 16-byte
+    /// stores (past the caches).
     ///
     /// # Safety
-    /// `dst + 8i .. dst + 8i + 8` must be valid for writes.
+    /// `dst + 8i .. dst + 8i + 8` must be valid for writes, and 16-byte aligned when `NT`.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn st8(dst: *mut f32, i: usize, x: __m256d) {
-        // SAFETY: forwarded to the caller.
-        unsafe { _mm256_storeu_ps(dst.add(8 * i), _mm256_castpd_ps(x)) }
+    unsafe fn st8<const NT: bool>(dst: *mut f32, i: usize, x: __m256d) {
+        // SAFETY: forwarded to the caller (alignment for the streaming stores included).
+        unsafe {
+            let (p, x) = (dst.add(8 * i), _mm256_castpd_ps(x));
+            if NT {
+                _mm_stream_ps(p, _mm256_castps256_ps128(x));
+                _mm_stream_ps(p.add(4), _mm256_extractf128_ps::<1>(x));
+            } else {
+                _mm256_storeu_ps(p, x);
+            }
+        }
     }
 
     /// The symbol-major f32 output of 4 symbols from their M bit registers.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn store_f32_4<const M: usize>(l: &[__m256; M], dst: *mut f32) {
+    unsafe fn store_f32_4<const M: usize, const NT: bool>(l: &[__m256; M], dst: *mut f32) {
         // SAFETY: dst is valid for 8·M f32 (4 symbols × 2M), caller-checked; `st` writes
         // 8 f32 at register index i < M.
         unsafe {
-            let st = |i: usize, x: __m256d| st8(dst, i, x);
+            let st = |i: usize, x: __m256d| st8::<NT>(dst, i, x);
             match M {
-                1 => _mm256_storeu_ps(dst, l[0]),
+                1 => st(0, pd(l[0])),
                 2 => {
                     let lo = _mm256_unpacklo_pd(pd(l[0]), pd(l[1])); // s0 | s2
                     let hi = _mm256_unpackhi_pd(pd(l[0]), pd(l[1])); // s1 | s3
@@ -342,16 +365,17 @@ pub(crate) mod x86 {
 
         #[inline]
         #[target_feature(enable = "avx2,fma")]
-        unsafe fn store<const M: usize>(
+        unsafe fn store<const M: usize, const NT: bool>(
             (a, b): (&[__m256; M], &[__m256; M]),
             _: (&[__m256; M], &[__m256; M]),
             dst: *mut f32,
         ) {
-            // SAFETY: dst is valid for 16·M f32: the first 4 symbols take 8·M, the next 8·M.
-            // AVX2 is enabled: only called from the target_feature step loop.
+            // SAFETY: dst is valid for 16·M f32: the first 4 symbols take 8·M, the next 8·M
+            // (32·M bytes on: 16-byte alignment kept for NT). AVX2 is enabled: only called
+            // from the target_feature step loop.
             unsafe {
-                store_f32_4::<M>(a, dst);
-                store_f32_4::<M>(b, dst.add(8 * M));
+                store_f32_4::<M, NT>(a, dst);
+                store_f32_4::<M, NT>(b, dst.add(8 * M));
             }
         }
     }
@@ -405,7 +429,7 @@ pub(crate) mod x86 {
 
         #[inline]
         #[target_feature(enable = "avx2,fma")]
-        unsafe fn store<const M: usize>(
+        unsafe fn store<const M: usize, const NT: bool>(
             (a, b): (&[__m256; M], &[__m256; M]),
             (ea, eb): (&[__m256; M], &[__m256; M]),
             dst: *mut i8,
@@ -480,9 +504,16 @@ pub(crate) mod x86 {
     }
 
     /// All symbols: 8 per step, erasure steps and the last `n mod 8` by the scalar reference.
+    /// `NT`: the steps' output with non-temporal stores (`out` 16-byte aligned), fenced at the
+    /// end.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    fn run<T: Store, const M: usize>(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [T]) {
+    fn run<T: Store, const M: usize, const NT: bool>(
+        ax: &Axis,
+        y: &[C32],
+        noise_var: &[f32],
+        out: &mut [T],
+    ) {
         let k = consts(ax);
         let n = y.len();
         let q = 2 * M;
@@ -507,34 +538,51 @@ pub(crate) mod x86 {
                 let w = _mm256_div_ps(k.gain, nv);
                 let (a, ea) = bits::<M>(v0, _mm256_permutevar8x32_ps(w, k.dup_lo), &k, T::SIGNED);
                 let (b, eb) = bits::<M>(v1, _mm256_permutevar8x32_ps(w, k.dup_hi), &k, T::SIGNED);
-                T::store::<M>((&a, &b), (&ea, &eb), out.as_mut_ptr().add(s * q));
+                // With NT, out is 16-byte aligned and s·q values of 4 bytes (s a multiple
+                // of 8, q even) keep it so.
+                T::store::<M, NT>((&a, &b), (&ea, &eb), out.as_mut_ptr().add(s * q));
             }
             s += STEP;
+        }
+        if NT {
+            _mm_sfence();
         }
         scalar_range(ax, y, noise_var, out, s..n);
     }
 
     /// f32 LLRs; shapes caller-checked (`noise_var.len() = y.len()`, `out.len() = 2m·y.len()`).
+    /// An output of [`super::STREAM_MIN_BYTES`] or more at a 16-byte aligned address is
+    /// written past the caches (1 to 4 bits per axis; 1024QAM's steps go through a buffer).
     #[target_feature(enable = "avx2,fma")]
     pub(crate) fn llr_f32(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [f32]) {
-        dispatch_m(ax, y, noise_var, out)
+        if super::streams(out) {
+            dispatch_m::<f32, true>(ax, y, noise_var, out)
+        } else {
+            dispatch_m::<f32, false>(ax, y, noise_var, out)
+        }
     }
 
     /// int8 LLRs; shapes caller-checked as for [`llr_f32`].
     #[target_feature(enable = "avx2,fma")]
     pub(crate) fn llr_i8(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [i8]) {
-        dispatch_m(ax, y, noise_var, out)
+        dispatch_m::<i8, false>(ax, y, noise_var, out)
     }
 
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    fn dispatch_m<T: Store>(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [T]) {
+    fn dispatch_m<T: Store, const NT: bool>(
+        ax: &Axis,
+        y: &[C32],
+        noise_var: &[f32],
+        out: &mut [T],
+    ) {
         match ax.m {
-            1 => run::<T, 1>(ax, y, noise_var, out),
-            2 => run::<T, 2>(ax, y, noise_var, out),
-            3 => run::<T, 3>(ax, y, noise_var, out),
-            4 => run::<T, 4>(ax, y, noise_var, out),
-            _ => run::<T, 5>(ax, y, noise_var, out),
+            1 => run::<T, 1, NT>(ax, y, noise_var, out),
+            2 => run::<T, 2, NT>(ax, y, noise_var, out),
+            3 => run::<T, 3, NT>(ax, y, noise_var, out),
+            4 => run::<T, 4, NT>(ax, y, noise_var, out),
+            // 1024QAM writes its steps through a stack buffer, element by element.
+            _ => run::<T, 5, false>(ax, y, noise_var, out),
         }
     }
 }
@@ -733,7 +781,21 @@ pub(crate) mod x86_512 {
 
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
-    use super::{Axis, x86_512};
+    use super::{Axis, STREAM_MIN_BYTES, streams, x86_512};
+
+    /// f32 outputs stream from 4 MiB on, at 16-byte aligned addresses only.
+    #[test]
+    fn f32_outputs_stream_when_large_and_aligned() {
+        let buf = vec![0.0f32; STREAM_MIN_BYTES / 4 + 8];
+        let a = (0..4)
+            .find(|&o| (buf[o..].as_ptr() as usize).is_multiple_of(16))
+            .unwrap();
+        let n = STREAM_MIN_BYTES / 4;
+        assert!(streams(&buf[a..a + n]));
+        assert!(!streams(&buf[a..a + n - 1]));
+        assert!(!streams(&buf[a + 1..a + 1 + n]));
+        assert!(streams(&buf[a + 4..a + 4 + n]));
+    }
 
     /// The AVX-512 int8 kernel takes 1 to 4 bits per axis at a finite largest weight, on a CPU
     /// with AVX-512 F and BW; 1024QAM and overflowing weights keep the AVX2 kernel.
