@@ -863,6 +863,13 @@ fn bad_input_is_named() {
         "{:?}",
         r.sinr_db
     );
+    assert!(
+        r.mean_delay
+            .iter()
+            .chain(&r.rms_delay)
+            .all(|v| v.is_finite()),
+        "{r:?}"
+    );
     use support::err::name;
     assert_eq!(
         name(est.process(rx.view(), Some(f32::NAN), &mut out)),
@@ -1362,6 +1369,11 @@ fn delay_domain_estimator_names_what_it_cannot_do() {
         r.sinr_db.iter().all(|v| *v == f32::NEG_INFINITY),
         "{:?}",
         r.sinr_db
+    );
+    // No tap power: no delay to report, 0 (not 0/0).
+    assert!(
+        r.mean_delay.iter().chain(&r.rms_delay).all(|v| *v == 0.0),
+        "{r:?}"
     );
     assert!(h.view().iter().all(|v| *v == C32::new(0.0, 0.0)));
 }
