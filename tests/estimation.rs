@@ -854,22 +854,9 @@ fn bad_input_is_named() {
     let mut est = ChannelEstimator::new(pattern, 2, EstimatorConfig::default()).unwrap();
     let rx = Array3::zeros((2, 14, 48));
     let mut out = est.estimate().unwrap();
-    // Zero input: no pilot power, no noise: SINR −∞ on every port, as the delay-domain
-    // estimator reports it.
+    // Zero input: no pilot power, no noise.
     let r = est.process(rx.view(), None, &mut out).unwrap();
-    assert!(r.rsrp.iter().all(|v| *v == 0.0));
-    assert!(
-        r.sinr_db.iter().all(|v| *v == f32::NEG_INFINITY),
-        "{:?}",
-        r.sinr_db
-    );
-    assert!(
-        r.mean_delay
-            .iter()
-            .chain(&r.rms_delay)
-            .all(|v| v.is_finite()),
-        "{r:?}"
-    );
+    assert_no_pilot_power(r);
     use support::err::name;
     assert_eq!(
         name(est.process(rx.view(), Some(f32::NAN), &mut out)),
@@ -1360,16 +1347,10 @@ fn delay_domain_estimator_names_what_it_cannot_do() {
         Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "noise_var"),
         other => panic!("{other:?}"),
     }
-    // Zero input: zero channel, zero noise, finite report; no pilot power: SINR −∞ (the
-    // documented flag of a missing user, even without noise).
+    // Zero input: zero channel, zero noise, finite report.
     let r = e.process(rx.view(), None, &mut h).unwrap();
     assert_eq!(r.noise_var_estimate, 0.0);
-    assert!(r.rsrp.iter().all(|v| *v == 0.0));
-    assert!(
-        r.sinr_db.iter().all(|v| *v == f32::NEG_INFINITY),
-        "{:?}",
-        r.sinr_db
-    );
+    assert_no_pilot_power(r);
     // No tap power: no delay to report, 0 (not 0/0).
     assert!(
         r.mean_delay.iter().chain(&r.rms_delay).all(|v| *v == 0.0),
@@ -2079,4 +2060,18 @@ fn srs_users_on_delay_spread_channels(
         h.slice_mut(ndarray::s![.., u..u + 1, .., ..]).assign(&hu);
     }
     (pilots, h)
+}
+
+/// The report of an input without pilot power (and without noise): RSRP 0 and SINR −∞ on
+/// every port (the documented flag of a missing user, even without noise), finite delays.
+fn assert_no_pilot_power(r: &massive_mimo::estimation::ChannelReport) {
+    assert!(r.rsrp.iter().all(|v| *v == 0.0), "{r:?}");
+    assert!(r.sinr_db.iter().all(|v| *v == f32::NEG_INFINITY), "{r:?}");
+    assert!(
+        r.mean_delay
+            .iter()
+            .chain(&r.rms_delay)
+            .all(|v| v.is_finite()),
+        "{r:?}"
+    );
 }
