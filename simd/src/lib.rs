@@ -81,7 +81,8 @@ pub const MIN_NOISE_VAR: f32 = qam_llr::MIN_NOISE_VAR;
 
 /// Output size from which [`Kernels::qam_llr_maxlog`] writes its f32 LLRs past the caches
 /// (non-temporal stores on the AVX2 and AVX-512 backends, when the output is 16-byte aligned):
-/// 4 MiB. The values are the same either way.
+/// 16 MiB (smaller outputs may stay in the last-level cache for their reader). The values
+/// are the same either way.
 pub const LLR_STREAM_MIN_BYTES: usize = qam_llr::STREAM_MIN_BYTES;
 
 /// Values in one BFP block of IQ data: 12 resource elements × (I, Q).
