@@ -1296,6 +1296,40 @@ fn true_rms_delay(h: &Array4<C32>, u: usize) -> f64 {
     (m2 - m1 * m1).max(0.0).sqrt()
 }
 
+/// Windows with no room for noise taps (16 users on 4 PRBs: 4 cyclic shifts of 12 comb REs,
+/// 3 taps each, all kept): nothing to measure the noise from, so the measured noise is 0 (as
+/// documented for a missing measurement; not 0/0), the report and the estimate finite, and a
+/// σ² passed in is used as given.
+#[test]
+fn delay_domain_estimator_without_noise_taps_reports_zero_measured_noise() {
+    use massive_mimo::estimation::CyclicShiftEstimator;
+    let (n_rx, n_sc) = (2, 48);
+    let mut pilots = Array3::zeros((16, 14, n_sc));
+    let template = SrsConfig::single_port(4, 4, 13, (5, 0));
+    massive_mimo::refsig::write_multiplexed_users(&template, 16, pilots.view_mut()).unwrap();
+    let h = channel(41, (n_rx, 16, 14, n_sc), 0.002, 0.0, 2);
+    let rx = receive(42, &h, &pilots, 0.1);
+    let mut e = CyclicShiftEstimator::new(
+        pilots.view(),
+        n_rx,
+        NORMAL_CP_FRACTION,
+        OutputResolution::Prb,
+    )
+    .unwrap();
+    let mut out = e.estimate().unwrap();
+    let r = e.process(rx.view(), None, &mut out).unwrap();
+    assert_eq!(r.noise_var_estimate, 0.0, "{r:?}");
+    assert_eq!(r.noise_var, 0.0);
+    assert!(r.rsrp.iter().all(|v| v.is_finite() && *v > 0.0), "{r:?}");
+    assert!(
+        out.view()
+            .iter()
+            .all(|v| v.re.is_finite() && v.im.is_finite())
+    );
+    let r = e.process(rx.view(), Some(0.1), &mut out).unwrap();
+    assert_eq!((r.noise_var_estimate, r.noise_var), (0.0, 0.1));
+}
+
 #[test]
 fn delay_domain_estimator_names_what_it_cannot_do() {
     use massive_mimo::estimation::{CyclicShiftEstimator, OutputResolution};
