@@ -734,6 +734,47 @@ fn report_rms_delay_spread_is_the_fitted_profiles() {
     }
 }
 
+/// The block estimator is scale-equivariant: the received grid × c gives the estimate × c and
+/// the same delay prior and filters, with σ² measured or given (× c²). c a power of two, so
+/// every product and sum scales exactly and the estimates agree bit for bit; the report's
+/// RSRP and noise scale by c², its SINR and delays do not move. Issue 23 (mutant
+/// `frequency.rs:506`, the prior's noise-to-signal ratio `σ²/S` → `σ² mod S`): on unit-power
+/// channels `σ² mod 1 = σ²`, so only a scaled channel shows a wrong ratio.
+#[test]
+fn block_estimator_is_scale_equivariant() {
+    let pilots = dmrs(DmrsType::Type1, vec![0, 1, 2, 3], false, 24);
+    let h = channel(81, (4, 4, 14, 288), 0.002, 0.003, 6);
+    let nv = 0.05f64;
+    let rx = receive(82, &h, &pilots, nv);
+    for method in [LMMSE, LINEAR, DFT] {
+        for given in [None, Some(nv as f32)] {
+            let (h1, e1) = estimate(&pilots, &rx, given, method);
+            for c in [8.0f32, 0.125] {
+                let (hc, ec) = estimate(
+                    &pilots,
+                    &rx.mapv(|v| v * c),
+                    given.map(|v| v * c * c),
+                    method,
+                );
+                assert!(
+                    hc.iter().zip(&h1).all(|(a, b)| *a == *b * c),
+                    "{method:?} σ² {given:?}: estimate × {c}"
+                );
+                let (r1, rc) = (e1.report(), ec.report());
+                assert_eq!(rc.noise_var, r1.noise_var * c * c, "{method:?} × {c}");
+                for p in 0..4 {
+                    assert_eq!(rc.rsrp[p], r1.rsrp[p] * c * c, "{method:?} × {c} port {p}");
+                    assert_eq!(rc.sinr_db[p], r1.sinr_db[p], "{method:?} × {c} port {p}");
+                    assert_eq!(
+                        rc.rms_delay[p], r1.rms_delay[p],
+                        "{method:?} × {c} port {p}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn report_rsrp_and_sinr_stay_within_their_estimation_spread_at_0_db() {
     // Issue 23: RSRP = mean |ĥ_LS|² − σ²·g over the port's N LS estimates (g = the LS noise
