@@ -1248,11 +1248,7 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
             // 10 dB and above (the estimator keeps a window of taps and subtracts the noise).
             if snr_db >= 10.0 {
                 // RSRP: the channel's mean power over antennas and subcarriers.
-                let power: f64 = (0..n_rx)
-                    .flat_map(|r| (0..n_sc).map(move |k| (r, k)))
-                    .map(|(r, k)| truth[[r, u, 0, k]].norm_sqr() as f64)
-                    .sum::<f64>()
-                    / (n_rx * n_sc) as f64;
+                let power = user_power(&truth, u);
                 // Within 5 %: the kept window misses the off-grid taps' far sidelobes (≈ 2 %)
                 // and subtracts a measured noise over its taps (σ²·keep/M ≈ 2 % at 10 dB). It
                 // used to report M = 300 times the power (a Parseval factor too many), and
@@ -1305,6 +1301,17 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
 /// Power-weighted r.m.s. delay (fraction of the symbol) of user `u`'s true channel `h [ant,
 /// user, 1, n_sc]`: its power-delay profile from an inverse DFT over the subcarriers, summed
 /// over the antennas, on taps −8 … +40 (1/n_sc apart) around delay 0.
+/// User u's mean channel power over the antennas and subcarriers of `h` [n_rx, users, 1,
+/// n_sc] (one symbol): the RSRP at unit pilot EPRE.
+fn user_power(h: &Array4<C32>, u: usize) -> f64 {
+    let (n_rx, _, _, n_sc) = h.dim();
+    h.slice(ndarray::s![.., u, 0, ..])
+        .iter()
+        .map(|v| f64::from(v.norm_sqr()))
+        .sum::<f64>()
+        / (n_rx * n_sc) as f64
+}
+
 fn true_rms_delay(h: &Array4<C32>, u: usize) -> f64 {
     let (n_rx, _, _, n_sc) = h.dim();
     let mut pdp = vec![0.0f64; 49];
@@ -2095,13 +2102,8 @@ fn delay_domain_noise_is_per_re_whatever_the_srs_epre() {
     // would put them 16× (12 dB) off. RSRP within 10 %: the kept window's missed sidelobes
     // (≈ 2 %, as at unit EPRE) plus its noise subtraction (σ²·keep/M of the signal: ≈ 2 % at
     // 10 dB, 2.5× that at this 6 dB); SINR within the noise estimate's 2.5 dB + 0.5 dB.
-    let n_sc = truth.dim().3;
     for u in 0..16 {
-        let power: f64 = (0..n_rx)
-            .flat_map(|r| (0..n_sc).map(move |k| (r, k)))
-            .map(|(r, k)| f64::from(truth[[r, u, 0, k]].norm_sqr()))
-            .sum::<f64>()
-            / (n_rx * n_sc) as f64;
+        let power = user_power(&truth, u);
         assert!((report.pilot_epre[u] - 4.0).abs() < 1e-5, "user {u}");
         let rsrp = f64::from(report.rsrp[u]);
         assert!(

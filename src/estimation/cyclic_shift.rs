@@ -571,9 +571,7 @@ impl CyclicShiftEstimator {
                 // a channel of power P sum to P, while white noise σ² puts σ²/M on each tap).
                 r.rsrp[q] = (e_h * g.epre) as f32;
                 let nv = tap_noise * m as f64 * g.epre;
-                // The block estimator's floor: no pilot power gives −∞ even without noise.
-                r.sinr_db[q] =
-                    (10.0 * (f64::from(r.rsrp[q]) / nv.max(f64::MIN_POSITIVE)).log10()) as f32;
+                r.sinr_db[q] = super::estimator::pilot_sinr_db(f64::from(r.rsrp[q]), nv);
                 let mean = if s0 > 0.0 { s1 / s0 } else { 0.0 };
                 r.mean_delay[q] = mean as f32;
                 r.rms_delay[q] = if s0 > 0.0 {

@@ -595,8 +595,7 @@ impl ChannelEstimator {
                 let epre = st.pilot_epre;
                 self.report.pilot_epre[port] = epre as f32;
                 self.report.rsrp[port] = (signal * epre) as f32;
-                self.report.sinr_db[port] =
-                    (10.0 * (signal * epre / sigma2.max(f64::MIN_POSITIVE)).log10()) as f32;
+                self.report.sinr_db[port] = pilot_sinr_db(signal * epre, sigma2);
                 self.report.mean_delay[port] = prior.mean_delay as f32;
                 self.report.rms_delay[port] = prior.rms_delay as f32;
             }
@@ -689,6 +688,13 @@ impl ChannelEstimator {
 
 /// Checks that `est` is `[n_runs, n_out, n_ports, n_ant]` = `dims` at `resolution` (the
 /// estimate an estimator writes; [`ChannelEstimate::zeros`] with its dimensions).
+/// A report's pilot SINR in dB, `power / noise` ([`ChannelReport::sinr_db`]), shared by both
+/// estimators: a zero noise counts as the smallest positive f64, so no pilot power gives −∞
+/// even on a noise-free input and power without noise a large finite value.
+pub(crate) fn pilot_sinr_db(power: f64, noise: f64) -> f32 {
+    (10.0 * (power / noise.max(f64::MIN_POSITIVE)).log10()) as f32
+}
+
 pub(crate) fn check_estimate(
     est: &ChannelEstimate,
     dims: [usize; 4],
