@@ -57,6 +57,38 @@ fn flops(name: &str, c: Carrier) -> f64 {
     }
 }
 
+/// Bytes a block reads and writes at least once per call — its inputs and outputs at their
+/// sizes, each counted once (grid symbols read in whole rows: the SRS comb and the DMRS
+/// pilots share every 64-byte line with other REs) — the traffic it needs if nothing were in
+/// the cache. `samples`: one antenna's waveform per slot. 8 bytes per complex value, 4 per
+/// f32 (LLRs, per-symbol noise), 1 per int8 LLR.
+fn bytes(name: &str, c: Carrier, samples: usize) -> f64 {
+    const C: f64 = 8.0;
+    let (n, k) = (N_ANT as f64, N_LAYERS as f64);
+    let n_sc = (12 * c.n_prb) as f64;
+    let prb = c.n_prb as f64;
+    let res = n_sc * N_SYM as f64;
+    match name {
+        // H [prb, k, n] in, W [prb, n, k] out.
+        "precoder_weights" => 2.0 * prb * k * n * C,
+        // Layers [k, sym, sc] and the PRG weights in, the antenna grid [n, sym, sc] out.
+        "precoder_apply" => (k * res + (prb / 2.0).ceil() * n * k + n * res) * C,
+        // The antenna grid and the channels in, the layers out.
+        "mmse_detection" => (n * res + prb * k * n + k * res) * C,
+        "mmse_detection_3sc" => (n * res + n_sc / SUB_PRB_FILTER_SC as f64 * k * n + k * res) * C,
+        // The SRS symbol of every antenna in, 16 users' per-PRB estimates out.
+        "srs_estimation" | "srs_delay_domain" => (n * n_sc + k * n * prb) * C,
+        // The two DMRS symbols of every antenna in, 12 ports' per-PRB estimates out.
+        "dmrs_estimation" => (n * 2.0 * n_sc + 12.0 * n * prb) * C,
+        // Symbols and their noise in, 8 LLRs per symbol out.
+        "qam_demap_256qam" => k * res * (C + 4.0 + 8.0 * 4.0),
+        "qam_demap_256qam_i8" => k * res * (C + 4.0 + 8.0),
+        // The antenna grid in, the waveforms out (and the reverse).
+        "ofdm_modulate" | "ofdm_demodulate" => n * (res + samples as f64) * C,
+        _ => f64::NAN,
+    }
+}
+
 /// A plain baseline for each block, measured in the same run.
 struct Baselines {
     scalar: SlotFixture,
@@ -263,14 +295,18 @@ pub fn report(quick: bool) -> Result<Value, String> {
             t(&mut || naive_ofdm(*carrier, &ants, &mut naive_wave)),
         ));
         entries.push(("ofdm_demodulate", t(&mut || f.ofdm_demod()), "", f64::NAN));
+        let samples = f.wave().dim().1;
         for (name, seconds, bname, bsec) in &entries {
             let fl = flops(name, *carrier);
             let gflops = fl / seconds / 1e9;
+            let gbps = bytes(name, *carrier, samples) / seconds / 1e9;
             kernels.push(json!({
                 "name": format!("{}/{}", carrier.name, name),
                 "seconds": seconds,
                 "gflops": gflops,
                 "share_of_peak": gflops / peak,
+                "memory_gbps": gbps,
+                "share_of_bandwidth": gbps / bandwidth,
                 "speedup_vs_baseline": if bsec.is_finite() { json!(bsec / seconds) } else { Value::Null },
                 "baseline": bname,
             }));
@@ -765,17 +801,19 @@ pub fn table(r: &Value) -> String {
     );
     let _ = writeln!(
         s,
-        "\n{:<40} {:>11} {:>9} {:>8} {:>10}  baseline",
-        "kernel", "µs", "GFLOP/s", "of peak", "speed-up"
+        "\n{:<40} {:>11} {:>9} {:>8} {:>7} {:>7} {:>10}  baseline",
+        "kernel", "µs", "GFLOP/s", "of peak", "GB/s", "of copy", "speed-up"
     );
     for k in r["kernels"].as_array().into_iter().flatten() {
         let _ = writeln!(
             s,
-            "{:<40} {:>11.1} {:>9.1} {:>7.1}% {:>10}  {}",
+            "{:<40} {:>11.1} {:>9.1} {:>7.1}% {:>7.1} {:>6.0}% {:>10}  {}",
             k["name"].as_str().unwrap_or("?"),
             k["seconds"].as_f64().unwrap_or(f64::NAN) * 1e6,
             k["gflops"].as_f64().unwrap_or(f64::NAN),
             100.0 * k["share_of_peak"].as_f64().unwrap_or(f64::NAN),
+            k["memory_gbps"].as_f64().unwrap_or(f64::NAN),
+            100.0 * k["share_of_bandwidth"].as_f64().unwrap_or(f64::NAN),
             k["speedup_vs_baseline"]
                 .as_f64()
                 .map_or("-".to_string(), |x| format!("x{x:.1}")),

@@ -241,11 +241,32 @@ fn bench_json_has_every_key() {
             "seconds",
             "gflops",
             "share_of_peak",
+            "memory_gbps",
+            "share_of_bandwidth",
             "speedup_vs_baseline",
         ] {
             assert!(k.get(key).is_some(), "{key} missing in {k}");
         }
         assert!(k["seconds"].as_f64().unwrap() > 0.0);
+        // The bandwidth share is the block's bytes per second over the report's copy rate.
+        let share = k["memory_gbps"].as_f64().unwrap() / v["memory_gbps"].as_f64().unwrap();
+        let got = k["share_of_bandwidth"].as_f64().unwrap();
+        assert!((got - share).abs() <= 1e-12 * share, "{k}");
+    }
+    // Bytes per call (GB/s × seconds) from the shapes of the quick run's TD-LTE 20 MHz carrier
+    // (100 PRBs, 1 200 subcarriers, 14 symbols, 64 antennas, 16 layers, 8-byte complex):
+    // the weights read H and write W, 2·100·16·64·8; OFDM reads the grid and writes one
+    // 1 ms subframe of 30 720 samples per antenna, 64·(1 200·14 + 30 720)·8; the DMRS
+    // estimator reads two symbols and writes 12 ports' per-PRB estimates,
+    // (64·2·1 200 + 12·64·100)·8.
+    for (name, expected) in [
+        ("td-lte-20mhz/precoder_weights", 1_638_400.0),
+        ("td-lte-20mhz/ofdm_modulate", 24_330_240.0),
+        ("td-lte-20mhz/dmrs_estimation", 1_843_200.0),
+    ] {
+        let k = kernels.iter().find(|k| k["name"] == name).unwrap();
+        let b = k["memory_gbps"].as_f64().unwrap() * 1e9 * k["seconds"].as_f64().unwrap();
+        assert!((b - expected).abs() < 1e-6 * expected, "{name}: {b} bytes");
     }
     let cap = v["capacity"].as_array().unwrap();
     for dir in ["uplink", "downlink", "uplink, 7.2x DU", "downlink, 7.2x DU"] {
