@@ -526,6 +526,15 @@ mod tests {
         assert_eq!(bounds, vec![(0, 23), (23, 39), (39, 55), (55, 80)]);
     }
 
+    /// The documented empty plans: no blocks (nothing to interpolate from) or no outputs.
+    #[test]
+    fn nothing_is_planned_without_blocks_or_outputs() {
+        let grid: Vec<f64> = (0..8).map(|i| 4.0 * i as f64).collect();
+        assert!(plan_chunks(&[], &grid, 4).is_empty());
+        assert!(plan_chunks(&grid, &[], 4).is_empty());
+        assert!(plan_chunks(&[], &[], 4).is_empty());
+    }
+
     #[test]
     fn window_step_is_the_largest_multiple_of_the_alignment_period() {
         let grid = |d: f64, n: usize| -> Vec<f64> { (0..n).map(|i| 0.5 + d * i as f64).collect() };
