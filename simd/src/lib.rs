@@ -421,8 +421,17 @@ impl Kernels {
     /// `out ← x` written past the caches, as [`Kernels::mul_stream`] writes (a slot's OFDM
     /// waveform of 64 antennas: 31 MB at NR 100 MHz). Equal lengths.
     pub fn copy_stream(&self, x: &[C32], out: &mut [C32]) -> Result<()> {
+        self.copy_stream_then(x, out, &[])
+    }
+
+    /// [`Kernels::copy_stream`], requesting into the cache, a line every few registers, the
+    /// memory of `next` (any regions — the next OFDM symbol's subcarriers, say), so that the
+    /// caller's next pass over it reads from the cache instead of waiting on memory: issued
+    /// all at once before that pass they would stall as long as the reads. Only hints: the
+    /// copy is that of `copy_stream`.
+    pub fn copy_stream_then(&self, x: &[C32], out: &mut [C32], next: &[&[C32]]) -> Result<()> {
         same_len("copy_stream: out", x.len(), out.len())?;
-        dispatch!(self, copy_stream(x, out), out.copy_from_slice(x));
+        dispatch!(self, copy_stream(x, out, next), out.copy_from_slice(x));
         Ok(())
     }
 

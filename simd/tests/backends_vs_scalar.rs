@@ -79,6 +79,17 @@ fn streaming_kernels_equal_their_cached_forms_at_every_alignment() {
                     "copy_stream {} off {off} n {n}",
                     k.backend()
                 );
+                // Cache hints for other memory (any regions, empty ones too) change nothing.
+                buf.fill(C32::new(9.0, 9.0));
+                k.copy_stream_then(&a[..n], &mut buf[off..off + n], &[&b[off..], &[], &a[..n]])
+                    .unwrap();
+                assert_eq!(&buf[off..off + n], &a[..n], "copy_stream_then");
+                assert!(
+                    buf[..off]
+                        .iter()
+                        .chain(&buf[off + n..])
+                        .all(|&x| x == C32::new(9.0, 9.0))
+                );
             }
         }
         // A slice starting 4 bytes past an 8-byte boundary.

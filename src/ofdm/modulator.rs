@@ -130,6 +130,7 @@ impl OfdmModulator {
         }
         let n = c.n_fft;
         let mut pos = 0;
+        let n_sym = grid.dim().0;
         for (l, row) in grid.outer_iter().enumerate() {
             for &(z0, z1) in &self.empty_bins {
                 self.buf[z0..z1].fill(C32::new(0.0, 0.0));
@@ -158,8 +159,18 @@ impl OfdmModulator {
                     );
                     self.kernels
                         .copy_stream(&self.body[n - cp..], &mut out[pos..pos + cp])?;
-                    self.kernels
-                        .copy_stream(&self.body, &mut out[pos + cp..pos + cp + n])?;
+                    // The next symbol's subcarriers requested during the copy: the next
+                    // scaling pass then reads them from the cache instead of waiting on memory.
+                    let next = if l + 1 < n_sym {
+                        grid.row(l + 1).to_slice().unwrap_or(&[])
+                    } else {
+                        &[]
+                    };
+                    self.kernels.copy_stream_then(
+                        &self.body,
+                        &mut out[pos + cp..pos + cp + n],
+                        &[next],
+                    )?;
                 }
                 OutputStores::Cached => {
                     // The symbol's body straight into the waveform, then its CP copied from

@@ -71,9 +71,9 @@ macro_rules! entry_points {
 
         /// out ← x with streaming stores; equal lengths (caller-checked).
         #[target_feature(enable = $features)]
-        pub(crate) fn copy_stream(x: &[C32], out: &mut [C32]) {
+        pub(crate) fn copy_stream(x: &[C32], out: &mut [C32], next: &[&[C32]]) {
             // SAFETY: as for `dot`.
-            unsafe { complex_vec::copy_stream::<$v>(x, out) }
+            unsafe { complex_vec::copy_stream::<$v>(x, out, next) }
         }
 
         /// Batched Gram matrix; shapes caller-checked.

@@ -7,6 +7,7 @@
 //! `a·b` is `mul_addsub(a, dup_re(b), swap(a)·dup_im(b))` and `a·conj(b)` the `mul_subadd` form;
 //! no per-element shuffles beyond those three.
 
+use super::hints::LineHints;
 use crate::C32;
 use crate::kernels::sum_even_odd;
 use crate::register::SimdF32;
@@ -241,10 +242,11 @@ pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool>(
 }
 
 /// out ← x, the full registers from the first `V`-aligned element of `out` on written past the
-/// caches ([`SimdF32::store_stream`]) and fenced before returning; the rest copied plainly.
-/// `x.len() == out.len()`.
+/// caches ([`SimdF32::store_stream`]) and fenced before returning; the rest copied plainly;
+/// the lines of `next` requested into the cache, spread over the copy. `x.len() ==
+/// out.len()`.
 #[inline(always)]
-pub(crate) unsafe fn copy_stream<V: SimdF32>(x: &[C32], out: &mut [C32]) {
+pub(crate) unsafe fn copy_stream<V: SimdF32>(x: &[C32], out: &mut [C32], next: &[&[C32]]) {
     let n = x.len().min(out.len());
     let step = V::LANES / 2;
     let head = stream_head::<V>(out.as_ptr(), n);
@@ -252,9 +254,17 @@ pub(crate) unsafe fn copy_stream<V: SimdF32>(x: &[C32], out: &mut [C32]) {
     let mut i = head;
     let px = x.as_ptr() as *const f32;
     let po = out.as_mut_ptr() as *mut f32;
+    let iters = (n - head) / step;
+    let mut hints = LineHints::new(next, iters);
+    let hinted_end = head + hints.hinted_steps().min(iters) * step;
     // SAFETY: every access covers complex indices i..i+step ≤ n of two n-long slices; i ≥ head,
     // so po + 2i is on a boundary of V's size and stays so. The caller has V's ISA.
     unsafe {
+        while i < hinted_end {
+            V::load(px.add(2 * i)).store_stream(po.add(2 * i));
+            hints.step::<V>();
+            i += step;
+        }
         while i + step <= n {
             V::load(px.add(2 * i)).store_stream(po.add(2 * i));
             i += step;

@@ -11,6 +11,7 @@ pub(crate) mod csr;
 pub(crate) mod fft;
 pub(crate) mod gemm;
 pub(crate) mod gram;
+pub(crate) mod hints;
 pub(crate) mod lag_sums;
 pub(crate) mod norms;
 pub(crate) mod pam_llr;

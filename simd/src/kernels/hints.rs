@@ -1,0 +1,130 @@
+//! Cache-line hints spread over a kernel's steps: a kernel requests, a few lines at a time
+//! between its own steps, the memory its caller will read next (the next OFDM symbol's input,
+//! say), so that the caller's next pass reads it from the cache instead of waiting on memory.
+//! Issued in one burst they stall the core as long as the reads themselves (every line-fill
+//! buffer taken); spread out they overlap the kernel's own work.
+
+use crate::C32;
+use crate::register::SimdF32;
+
+/// Bytes per cache line (every current x86 and Arm core the backends target).
+const LINE: usize = 64;
+
+/// A cursor over regions of memory, issuing `per_step` line hints per [`LineHints::step`]
+/// until every line of every region has been requested.
+pub(crate) struct LineHints<'a> {
+    regions: &'a [&'a [C32]],
+    /// Index of the region after the current one.
+    region: usize,
+    /// The current region's first line (wrapping arithmetic: it may begin before the region),
+    /// the offset of its next line and the bytes its lines span.
+    base: *const u8,
+    offset: usize,
+    span: usize,
+    per_step: usize,
+    /// Lines of all the regions.
+    lines: usize,
+}
+
+impl<'a> LineHints<'a> {
+    /// Hints for every line of `regions`, spread evenly over `steps` calls of
+    /// [`LineHints::step`] (⌈lines/steps⌉ per step; fewer calls leave the tail unrequested).
+    pub(crate) fn new(regions: &'a [&'a [C32]], steps: usize) -> Self {
+        let lines: usize = regions
+            .iter()
+            .filter(|r| !r.is_empty())
+            .map(|r| (r.as_ptr() as usize % LINE + size_of_val(*r)).div_ceil(LINE))
+            .sum();
+        Self {
+            regions,
+            region: 0,
+            base: core::ptr::null(),
+            offset: 0,
+            span: 0,
+            per_step: lines.div_ceil(steps.max(1)),
+            lines,
+        }
+    }
+
+    /// Steps that request lines: the first ⌈lines/per_step⌉ (0 without lines). A kernel runs
+    /// its first that many iterations with [`LineHints::step`] and the rest without, so that
+    /// the hints cost nothing once done.
+    pub(crate) fn hinted_steps(&self) -> usize {
+        if self.per_step == 0 {
+            0
+        } else {
+            self.lines.div_ceil(self.per_step)
+        }
+    }
+
+    /// Requests the next `per_step` lines (nothing once all are requested).
+    ///
+    /// # Safety
+    /// V's ISA must be enabled.
+    #[inline(always)]
+    pub(crate) unsafe fn step<V: SimdF32>(&mut self) {
+        for _ in 0..self.per_step {
+            let Some(p) = self.next_line() else {
+                return;
+            };
+            // SAFETY: a prefetch is a hint and never faults.
+            unsafe { V::prefetch(p.cast()) };
+        }
+    }
+
+    /// The start of the next line to request, or `None` when all are requested.
+    #[inline(always)]
+    fn next_line(&mut self) -> Option<*const u8> {
+        while self.offset >= self.span {
+            let r = self.regions.get(self.region)?;
+            self.region += 1;
+            let head = r.as_ptr() as usize % LINE;
+            self.base = (r.as_ptr() as *const u8).wrapping_sub(head);
+            self.offset = 0;
+            self.span = if r.is_empty() {
+                0
+            } else {
+                head + size_of_val(*r)
+            };
+        }
+        let p = self.base.wrapping_add(self.offset);
+        self.offset += LINE;
+        Some(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line that holds a byte of a region is requested once, in order, whatever the
+    /// regions' alignment; spread over `steps` with at least one line per step.
+    #[test]
+    fn every_line_of_every_region_is_requested_once() {
+        let buf = vec![C32::new(0.0, 0.0); 200];
+        for (a, b, c) in [(0, 16, 40), (1, 9, 3), (7, 8, 0), (3, 200, 200)] {
+            let regions: [&[C32]; 3] = [&buf[a..b], &buf[b..b], &buf[c.min(b)..]];
+            let mut want = Vec::new();
+            for r in regions.iter().filter(|r| !r.is_empty()) {
+                let first = r.as_ptr() as usize / LINE;
+                let last = (r.as_ptr() as usize + size_of_val(*r) - 1) / LINE;
+                want.extend((first..=last).map(|l| l * LINE));
+            }
+            for steps in [1, 3, 1000] {
+                let mut h = LineHints::new(&regions, steps);
+                assert_eq!(h.per_step, want.len().div_ceil(steps));
+                // The hinted steps request every line, the last of them at least one.
+                let hs = h.hinted_steps();
+                assert!(hs <= steps && hs * h.per_step >= want.len());
+                assert!(want.is_empty() || (hs - 1) * h.per_step < want.len());
+                let got: Vec<usize> = std::iter::from_fn(|| h.next_line())
+                    .map(|p| p as usize)
+                    .collect();
+                assert_eq!(got, want, "regions {a}..{b}, {b}..{b}, {c}..");
+                assert!(h.per_step * steps >= want.len());
+            }
+        }
+        let mut none = LineHints::new(&[], 4);
+        assert!(none.next_line().is_none());
+    }
+}
