@@ -72,7 +72,8 @@ pub(crate) struct Chunk {
 }
 
 /// The chunks of a run with block positions `pos`, output positions `outs` (ascending, in
-/// subcarriers), windows of `l` blocks.
+/// subcarriers), windows of `l` blocks. Each output is served by the window whose centre is
+/// nearest the output's block (a block midway between two centres: the earlier window).
 pub(crate) fn plan_chunks(pos: &[f64], outs: &[f64], l: usize) -> Vec<Chunk> {
     let mut starts = Vec::with_capacity(pos.len().max(1));
     let mut chunks = Vec::with_capacity(outs.len());
@@ -533,6 +534,25 @@ mod tests {
         assert!(plan_chunks(&[], &grid, 4).is_empty());
         assert!(plan_chunks(&grid, &[], 4).is_empty());
         assert!(plan_chunks(&[], &[], 4).is_empty());
+    }
+
+    /// With an odd window step (blocks every 4 subcarriers, outputs every 12: step 3 of a
+    /// window of 8) a block can lie midway between two window centres; it goes to the earlier
+    /// window, so the plan does not depend on rounding.
+    #[test]
+    fn a_block_midway_between_window_centres_goes_to_the_earlier_window() {
+        let pos: Vec<f64> = (0..20).map(|b| 1.0 + 4.0 * b as f64).collect();
+        // Outputs at 20 (nearest block 5) and 32 (block 8), then every 12 subcarriers.
+        let outs: Vec<f64> = (0..5).map(|k| 20.0 + 12.0 * k as f64).collect();
+        let chunks = plan_chunks(&pos, &outs, 8);
+        // Starts 0, 3, 6, 9, 12: centres 3.5, 6.5, 9.5, 12.5, 15.5. Block 5 is 1.5 from the
+        // first two, block 8 from the second and third; blocks 11 and 14 likewise, block 17
+        // nearest the last.
+        let served: Vec<usize> = chunks
+            .iter()
+            .flat_map(|c| (c.k0..c.k1).map(move |_| c.window))
+            .collect();
+        assert_eq!(served, vec![0, 3, 6, 9, 12]);
     }
 
     #[test]
