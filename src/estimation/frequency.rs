@@ -805,4 +805,25 @@ mod tests {
         assert!((p.rms_delay - a / 3f64.sqrt()).abs() < 1e-9, "{p:?}");
         assert!((p.noise_to_signal - 0.1).abs() < 1e-12);
     }
+
+    /// No lag-1 correlation — a zero of either sign, whose argument would be 0 or ±π — is no
+    /// delay: mean 0, and the widest width the block spacing allows (sinc(2aD) = 0 at
+    /// a = 1/(2D)), the same for every signed zero and for an infinite correlation.
+    #[test]
+    fn delay_prior_without_lag1_correlation_has_no_mean_delay() {
+        let d = 4.0;
+        let want = delay_prior(2.0, Complex64::new(0.0, 0.0), 0.5, d, 288.0);
+        assert_eq!(want.mean_delay, 0.0);
+        assert!((want.half_width - 0.5 / d).abs() < 1e-12, "{want:?}");
+        for r1 in [
+            Complex64::new(-0.0, 0.0),
+            Complex64::new(-0.0, -0.0),
+            Complex64::new(0.0, -0.0),
+            Complex64::new(f64::INFINITY, 0.0),
+        ] {
+            let p = delay_prior(2.0, r1, 0.5, d, 288.0);
+            assert_eq!(p.mean_delay.to_bits(), 0.0f64.to_bits(), "{r1}");
+            assert_eq!(p.half_width, want.half_width, "{r1}");
+        }
+    }
 }
