@@ -719,8 +719,14 @@ mod tests {
         };
         let mut d = WeightDesigner::new(16, 8);
         let (mut re, mut im) = (vec![0.0f32; 16 * 8], vec![0.0f32; 16 * 8]);
-        let cases: [(&[f64], DelayPrior, [f64; 4]); 6] = [
+        // One block further: its outputs 11.5, 23.5, 35.5 are 5, 17, 29 from its start, as
+        // the first case's (the last one new, so the chunk is not the previous one again); the
+        // offsets, not the absolute positions, key the cached weights (the sum output + start,
+        // 18, 30, 42, would pair 11.5 here with 17.5 there).
+        let one_block: Vec<f64> = win.iter().map(|p| p + 6.0).collect();
+        let cases: [(&[f64], DelayPrior, [f64; 4]); 7] = [
             (&win, p1, [5.5, 17.5, 29.5, 41.5]),
+            (&one_block, p1, [11.5, 23.5, 35.5, 53.5]),
             (&win, p1, [53.5, 65.5, 77.5, 89.5]),
             // The same offsets from the window start as the first case: cached weights.
             (&shifted, p1, [53.5, 65.5, 77.5, 89.5]),
