@@ -648,6 +648,30 @@ mod tests {
             .collect()
     }
 
+    /// The DFT method reads the window's Nyquist bin (l/2 of l) as the positive delay 1/(2D),
+    /// the largest a causal channel can have unambiguously: a tap there, kept by `max_delay`,
+    /// is interpolated exactly between the blocks (the other bins sum to zero over the window).
+    #[test]
+    fn dft_method_keeps_the_nyquist_bin_as_a_positive_delay() {
+        let d = 4.0;
+        let win: Vec<f64> = (0..16).map(|b| 0.5 + d * b as f64).collect();
+        let tau = 1.0 / (2.0 * d);
+        let h = |k: f64| Complex64::from_polar(1.0, -2.0 * std::f64::consts::PI * k * tau);
+        let prior = DelayPrior {
+            mean_delay: 0.0,
+            half_width: 0.02,
+            rms_delay: 0.0,
+            noise_to_signal: 1e-6,
+        };
+        let (k0, k1) = (20, 44);
+        let w = weights(FrequencyMethod::Dft { max_delay: tau }, prior, &win, k0, k1);
+        for (c, k) in (k0..k1).enumerate() {
+            let est: Complex64 = (0..16).map(|i| w[c * 16 + i] * h(win[i])).sum();
+            // f32 weights (|w| ≤ 1, each within 2⁻²⁴ of its f64 value): 16 taps, ≤ 1e-6.
+            assert!((est - h(k as f64)).norm() < 1e-5, "output {k}: {est}");
+        }
+    }
+
     #[test]
     fn every_method_reproduces_a_constant_channel_at_high_snr() {
         let win: Vec<f64> = (0..16).map(|b| 0.5 + 4.0 * b as f64).collect();
