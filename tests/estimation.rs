@@ -1298,9 +1298,6 @@ fn delay_domain_srs_estimator_separates_cyclic_shifts_on_delay_spread_channels()
     );
 }
 
-/// Power-weighted r.m.s. delay (fraction of the symbol) of user `u`'s true channel `h [ant,
-/// user, 1, n_sc]`: its power-delay profile from an inverse DFT over the subcarriers, summed
-/// over the antennas, on taps −8 … +40 (1/n_sc apart) around delay 0.
 /// User u's mean channel power over the antennas and subcarriers of `h` [n_rx, users, 1,
 /// n_sc] (one symbol): the RSRP at unit pilot EPRE.
 fn user_power(h: &Array4<C32>, u: usize) -> f64 {
@@ -1312,6 +1309,9 @@ fn user_power(h: &Array4<C32>, u: usize) -> f64 {
         / (n_rx * n_sc) as f64
 }
 
+/// Power-weighted r.m.s. delay (fraction of the symbol) of user `u`'s true channel `h [ant,
+/// user, 1, n_sc]`: its power-delay profile from an inverse DFT over the subcarriers, summed
+/// over the antennas, on taps −8 … +40 (1/n_sc apart) around delay 0.
 fn true_rms_delay(h: &Array4<C32>, u: usize) -> f64 {
     let (n_rx, _, _, n_sc) = h.dim();
     let mut pdp = vec![0.0f64; 49];

@@ -686,8 +686,6 @@ impl ChannelEstimator {
     }
 }
 
-/// Checks that `est` is `[n_runs, n_out, n_ports, n_ant]` = `dims` at `resolution` (the
-/// estimate an estimator writes; [`ChannelEstimate::zeros`] with its dimensions).
 /// A report's pilot SINR in dB, `power / noise` ([`ChannelReport::sinr_db`]), shared by both
 /// estimators: a zero noise counts as the smallest positive f64, so no pilot power gives −∞
 /// even on a noise-free input and power without noise a large finite value.
@@ -695,6 +693,8 @@ pub(crate) fn pilot_sinr_db(power: f64, noise: f64) -> f32 {
     (10.0 * (power / noise.max(f64::MIN_POSITIVE)).log10()) as f32
 }
 
+/// Checks that `est` is `[n_runs, n_out, n_ports, n_ant]` = `dims` at `resolution` (the
+/// estimate an estimator writes; [`ChannelEstimate::zeros`] with its dimensions).
 pub(crate) fn check_estimate(
     est: &ChannelEstimate,
     dims: [usize; 4],
