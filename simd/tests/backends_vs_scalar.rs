@@ -324,6 +324,62 @@ fn gemm_grouped_small_shapes_match_the_scalar_backend() {
     }
 }
 
+/// The grouped GEMM's general path at the slot's shapes, every backend against the scalar one:
+/// per-PRB detection (16 × 64 and 8 × 32 filters, groups of 12), PRG-2 and PRG-4 precoding
+/// (64 × 16, groups of 24 and 48: the AVX-512 three-register complex-lane tile covers a
+/// 24-column group whole), a ragged last group, row padding and both modes — each tile form
+/// (deinterleaved 32 columns, complex-lane 24, 8 and 4) runs at least once.
+#[test]
+fn gemm_grouped_slot_shapes_match_the_scalar_backend() {
+    let mut r = rng(0x9e0);
+    let cases = [
+        (16, 64, 12, 12 * 9),
+        (8, 32, 12, 12 * 4 + 5),
+        (64, 16, 24, 24 * 5),
+        (64, 16, 24, 24 * 3 + 13),
+        (7, 5, 24, 24 * 2),
+        (64, 16, 48, 48 * 2 + 30),
+    ];
+    for (case, &(m, kk, w, n)) in cases.iter().enumerate() {
+        let pad = case % 3;
+        let mode = if case % 2 == 0 {
+            GemmMode::Overwrite
+        } else {
+            GemmMode::Accumulate
+        };
+        let ld = n + pad;
+        let a = cvec(&mut r, n.div_ceil(w) * m * kk);
+        let b = cvec(&mut r, kk * ld);
+        let c0 = cvec(&mut r, m * ld);
+        let bv = ComplexRef::new(kk, n, ld, &b).unwrap();
+        let mut want = c0.clone();
+        scalar()
+            .gemm_grouped(
+                &a,
+                w,
+                bv,
+                ComplexMut::new(m, n, ld, &mut want).unwrap(),
+                mode,
+            )
+            .unwrap();
+        for k in simd_backends() {
+            let mut got = c0.clone();
+            k.gemm_grouped(
+                &a,
+                w,
+                bv,
+                ComplexMut::new(m, n, ld, &mut got).unwrap(),
+                mode,
+            )
+            .unwrap();
+            let what = format!("gemm_grouped {m} × {kk}, w = {w}, n = {n}");
+            let d = rows_diff(&got, &want, ld, n)
+                .unwrap_or_else(|| panic!("{what}: padding written on {}", k.backend()));
+            close(&what, &k, d, kk as f32);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
