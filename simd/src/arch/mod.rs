@@ -355,8 +355,52 @@ macro_rules! gemm_entry_points {
             gemm::scalar_interleaved(a, b, c, mode, 0..m, j, n);
         }
 
-        /// Grouped complex GEMM on interleaved operands; shapes caller-checked. Four rows of
-        /// C at a time across every group, so C is written in four sequential row streams.
+        /// Rows `rows` of C in columns j0..j1 of one group of [`gemm_grouped`] (matrix `a`):
+        /// the backend's chain of tiles, the scalar loop for the last columns.
+        ///
+        /// # Safety
+        /// Called from a function compiled with this backend's ISA; `a` is m × k, `b` k × n,
+        /// `c` m × n with rows < m and j0 ≤ j1 ≤ n.
+        #[inline(always)]
+        unsafe fn grouped_tiles(
+            a: &crate::ComplexRef<'_>,
+            b: &crate::ComplexRef<'_>,
+            c: &mut crate::ComplexMut<'_>,
+            mode: crate::GemmMode,
+            rows: core::ops::Range<usize>,
+            j0: usize,
+            j1: usize,
+        ) {
+            use crate::kernels::gemm::{self, Dst, Src};
+            let k = b.rows();
+            let ops = (Src::interleaved(a), Src::interleaved(b), &Dst::interleaved(c));
+            let mut j = j0;
+            // SAFETY: as for `gemm`; rows and columns j0..j1 lie inside C (caller).
+            unsafe {
+                j = gemm::panels::<$vg_first, $mg_first, $ng_first, true>(
+                    ops, k, mode, rows.clone(), j, j1,
+                );
+                $($(j = gemm::panels_c::<$vt, $mt, $nt>(
+                    ops, k, mode, rows.clone(), j, j1,
+                );)*)?
+                $(j = gemm::panels::<$vg, $mg, $ng, true>(
+                    ops, k, mode, rows.clone(), j, j1,
+                );)*
+            }
+            gemm::scalar_interleaved(a, b, c, mode, rows, j, j1);
+        }
+
+        /// Grouped complex GEMM on interleaved operands; shapes caller-checked.
+        ///
+        /// Two loop orders. With at least as many outputs as inputs (m ≥ k: precoding, 64
+        /// antennas from 16 layers) four rows of C at a time across every group, so C is
+        /// written in four sequential row streams. With more inputs than outputs (k > m:
+        /// detection, 16 layers from 64 antennas) group by group, every four-row sweep of a
+        /// group reading its B columns (64 rows × one PRB: 6 KiB) from L1, so that B — a whole
+        /// symbol of the grid, larger than most L2 caches — is read from memory once instead
+        /// of once per sweep; the columns of the group after next are requested meanwhile (64
+        /// row streams are more than the hardware prefetcher follows). NR 100 MHz per-PRB
+        /// MMSE 64 × 16 on a two-FMA-pipe Xeon: ×1.09 over the sweeps-outer order.
         #[target_feature(enable = $features)]
         pub(crate) fn gemm_grouped(
             a: &[crate::C32],
@@ -366,13 +410,45 @@ macro_rules! gemm_entry_points {
             mode: crate::GemmMode,
             next: Option<&crate::ComplexRef<'_>>,
         ) {
-            use crate::kernels::gemm::{self, Dst, Src};
+            use crate::kernels::gemm::{self, Src};
             let (m, k, n) = (c.rows(), b.rows(), c.cols());
             if (1..=4).contains(&m) && (1..=4).contains(&k) {
                 // Per-PRB matrices of a few antennas, layers or ports: one fully unrolled tile
                 // per register of columns (the general loop's scaffolding cost more than
                 // the multiplications at these sizes).
                 super::small_shape!(m, k, gemm_grouped_small(a, group_cols, b, c, mode));
+                return;
+            }
+            if k > m {
+                for (g, j0) in (0..n).step_by(group_cols).enumerate() {
+                    let a = &gemm::group_matrix(a, g, m, k);
+                    let j1 = n.min(j0 + group_cols);
+                    // The group after next; near the end, the next call's first groups.
+                    let ahead = j1 + group_cols;
+                    // SAFETY: compiled with this backend's ISA; prefetches never fault.
+                    unsafe {
+                        if ahead < n {
+                            gemm::prefetch_cols::<$vg_first>(
+                                Src::interleaved(b),
+                                k,
+                                ahead,
+                                n.min(ahead + group_cols),
+                            );
+                        } else if let Some(nb) = next {
+                            let (t0, t1) = (ahead - n, ahead - n + group_cols);
+                            gemm::prefetch_cols::<$vg_first>(
+                                Src::interleaved(nb),
+                                k,
+                                t0.min(nb.cols()),
+                                t1.min(nb.cols()),
+                            );
+                        }
+                    }
+                    for i0 in (0..m).step_by(4) {
+                        // SAFETY: compiled with this backend's ISA; rows and columns lie in C.
+                        unsafe { grouped_tiles(a, b, c, mode, i0..m.min(i0 + 4), j0, j1) };
+                    }
+                }
                 return;
             }
             // The next call's inputs (`next`: k rows, caller-checked) are requested group by
@@ -415,21 +491,8 @@ macro_rules! gemm_entry_points {
                             );
                         }
                     }
-                    let ops = (Src::interleaved(a), Src::interleaved(b), &Dst::interleaved(c));
-                    let mut j = j0;
-                    // SAFETY: as for `gemm`; rows and columns j0..j1 lie inside C.
-                    unsafe {
-                        j = gemm::panels::<$vg_first, $mg_first, $ng_first, true>(
-                            ops, k, mode, rows.clone(), j, j1,
-                        );
-                        $($(j = gemm::panels_c::<$vt, $mt, $nt>(
-                            ops, k, mode, rows.clone(), j, j1,
-                        );)*)?
-                        $(j = gemm::panels::<$vg, $mg, $ng, true>(
-                            ops, k, mode, rows.clone(), j, j1,
-                        );)*
-                    }
-                    gemm::scalar_interleaved(a, b, c, mode, rows.clone(), j, j1);
+                    // SAFETY: compiled with this backend's ISA; rows and columns lie in C.
+                    unsafe { grouped_tiles(a, b, c, mode, rows.clone(), j0, j1) };
                 }
             }
         }
