@@ -381,19 +381,35 @@ impl GridApplier {
                 let g1 = n_prg.min(g0 + band);
                 let (s0, s1) = cols(g0);
                 let a = &wf[g0 * n * k..g1 * n * k];
-                for l in 0..n_sym {
+                // Detection (more inputs than outputs) takes the band's symbols in pairs: one
+                // grouped GEMM over both (`gemm_grouped_pair_then`, whose AVX-512 tile holds a
+                // PRB of two symbols in three full registers).
+                let step = if k > n { 2 } else { 1 };
+                let mut l = 0;
+                while l < n_sym {
                     let o = l * n_sc + s0;
-                    let b = ComplexRef::new(k, s1 - s0, row, &xf[o..])?;
-                    let next = if l + 1 < n_sym {
-                        Some(ComplexRef::new(k, s1 - s0, row, &xf[o + n_sc..])?)
+                    let w = s1 - s0;
+                    let pair = step == 2 && l + 1 < n_sym;
+                    let l_next = if pair { l + 2 } else { l + 1 };
+                    let next = if l_next < n_sym {
+                        Some(ComplexRef::new(k, w, row, &xf[o + (l_next - l) * n_sc..])?)
                     } else if g1 < n_prg {
                         let (t0, t1) = cols(g1);
                         Some(ComplexRef::new(k, t1 - t0, row, &xf[t0..])?)
                     } else {
                         None
                     };
-                    let c = ComplexMut::new(n, s1 - s0, row, &mut yf[o..])?;
-                    kernels.gemm_grouped_then(a, prg_sc, b, c, GemmMode::Overwrite, next)?;
+                    if pair {
+                        let b = ComplexRef::new(k, n_sc + w, row, &xf[o..])?;
+                        let c = ComplexMut::new(n, n_sc + w, row, &mut yf[o..])?;
+                        let mode = GemmMode::Overwrite;
+                        kernels.gemm_grouped_pair_then(a, prg_sc, b, c, n_sc, mode, next)?;
+                    } else {
+                        let b = ComplexRef::new(k, w, row, &xf[o..])?;
+                        let c = ComplexMut::new(n, w, row, &mut yf[o..])?;
+                        kernels.gemm_grouped_then(a, prg_sc, b, c, GemmMode::Overwrite, next)?;
+                    }
+                    l = l_next;
                 }
             }
             return Ok(());

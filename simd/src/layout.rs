@@ -776,6 +776,17 @@ pub struct ComplexRef<'a> {
 }
 
 impl<'a> ComplexRef<'a> {
+    /// Columns `j0..j0 + cols` of this view (caller-checked: `j0 + cols ≤ self.cols`).
+    pub(crate) fn columns(&self, j0: usize, cols: usize) -> ComplexRef<'a> {
+        debug_assert!(j0 + cols <= self.cols);
+        ComplexRef {
+            rows: self.rows,
+            cols,
+            stride: self.stride,
+            data: &self.data[j0.min(self.data.len())..],
+        }
+    }
+
     /// Views `rows × cols` with row stride `stride` (≥ cols, in complex values) over `data`,
     /// which must hold at least `(rows − 1)·stride + cols` values.
     pub fn new(rows: usize, cols: usize, stride: usize, data: &'a [C32]) -> Result<Self> {
@@ -814,6 +825,19 @@ pub struct ComplexMut<'a> {
 }
 
 impl<'a> ComplexMut<'a> {
+    /// Columns `j0..j0 + cols` of this view, borrowed (caller-checked: `j0 + cols ≤
+    /// self.cols`).
+    pub(crate) fn columns_mut(&mut self, j0: usize, cols: usize) -> ComplexMut<'_> {
+        debug_assert!(j0 + cols <= self.cols);
+        let from = j0.min(self.data.len());
+        ComplexMut {
+            rows: self.rows,
+            cols,
+            stride: self.stride,
+            data: &mut self.data[from..],
+        }
+    }
+
     /// Views `rows × cols` with row stride `stride` (≥ cols) over `data`, which must hold at
     /// least `(rows − 1)·stride + cols` values.
     pub fn new(rows: usize, cols: usize, stride: usize, data: &'a mut [C32]) -> Result<Self> {

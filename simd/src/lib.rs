@@ -1252,6 +1252,79 @@ impl Kernels {
         Ok(())
     }
 
+    /// [`Self::gemm_grouped_then`] on two column ranges of the same views with the same groups:
+    /// columns `0..cols` and `offset..offset + cols` of B and C, `cols` = C's columns −
+    /// `offset` (each range's group g is its columns g·`group_cols`…, multiplied by matrix g of
+    /// `a`). With `b`, `c` spanning two OFDM symbols' rows of a grid (`offset` = the symbol
+    /// length), one call multiplies a band of both symbols: on AVX-512, where a PRB of 12
+    /// subcarriers is one and a half registers, the two symbols' PRB share one full-width tile
+    /// for matrices with more columns than rows (detection filters), instead of a full and a
+    /// half-width register per symbol. Results equal two `gemm_grouped` calls (to rounding of
+    /// the summation order on SIMD backends). `next` as in `gemm_grouped_then`.
+    ///
+    /// Errors: as `gemm_grouped_then` for each range, and `offset` outside
+    /// `[⌈C's columns / 2⌉, C's columns]` (the ranges would overlap) is
+    /// [`SimdError::OutsideInterval`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn gemm_grouped_pair_then(
+        &self,
+        a: &[C32],
+        group_cols: usize,
+        b: ComplexRef<'_>,
+        mut c: ComplexMut<'_>,
+        offset: usize,
+        mode: GemmMode,
+        next: Option<ComplexRef<'_>>,
+    ) -> Result<()> {
+        shape("gemm_grouped_pair: b", b.rows, b.cols, b.rows, c.cols)?;
+        if offset > c.cols || 2 * offset < c.cols {
+            return Err(SimdError::OutsideInterval {
+                what: "gemm_grouped_pair: offset",
+                value: offset as f32,
+                low: c.cols.div_ceil(2) as f32,
+                high: (c.cols + 1) as f32,
+            });
+        }
+        let cols = c.cols - offset;
+        let (m, k) = (c.rows, b.rows);
+        let pair_tile = k > m && !(m <= 4 && k <= 4);
+        if !pair_tile || self.backend == Backend::Scalar {
+            // Two ordinary calls on the two ranges (they do not overlap).
+            let (b0, b1) = (b.columns(0, cols), b.columns(offset, cols));
+            self.gemm_grouped_then(a, group_cols, b0, c.columns_mut(0, cols), mode, None)?;
+            return self.gemm_grouped_then(
+                a,
+                group_cols,
+                b1,
+                c.columns_mut(offset, cols),
+                mode,
+                next,
+            );
+        }
+        if let Some(nb) = &next {
+            shape("gemm_grouped: next", nb.rows, nb.cols, b.rows, nb.cols)?;
+        }
+        if group_cols == 0 {
+            return Err(SimdError::ZeroDimension {
+                what: "gemm_grouped: group_cols",
+            });
+        }
+        let need = cols.div_ceil(group_cols) * m * k;
+        if a.len() < need {
+            return Err(SimdError::LengthMismatch {
+                what: "gemm_grouped: a [groups, m, k]",
+                expected: need,
+                got: a.len(),
+            });
+        }
+        dispatch!(
+            self,
+            gemm_grouped_pair(a, group_cols, &b, &mut c, offset, mode, next.as_ref()),
+            unreachable!("the scalar backend takes the two-call path above")
+        );
+        Ok(())
+    }
+
     /// Block floating point compression of whole PRBs (O-RAN.WG4.CUS Annex A.1.1, udCompMeth
     /// 0001b): `iq` holds n PRBs of 12 REs × (I, Q) int16 (axis order [prb, re, iq]),
     /// `payload` receives their wire form, n·(1 + 3·`width`) bytes: per PRB the udCompParam

@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use massive_mimo_simd::{
-    C32, ComplexMut, ComplexRef, GemmMode, GramSide, Kernels, MatrixBatch, NormsOf, SimdError,
-    SplitMut, SplitRef,
+    Backend, C32, ComplexMut, ComplexRef, GemmMode, GramSide, Kernels, MatrixBatch, NormsOf,
+    SimdError, SplitMut, SplitRef,
 };
 use proptest::prelude::*;
 use rand::Rng;
@@ -377,6 +377,89 @@ fn gemm_grouped_slot_shapes_match_the_scalar_backend() {
                 .unwrap_or_else(|| panic!("{what}: padding written on {}", k.backend()));
             close(&what, &k, d, kk as f32);
         }
+    }
+}
+
+/// The grouped GEMM over two column ranges (`gemm_grouped_pair_then`: a band of two OFDM
+/// symbols) equals two `gemm_grouped` calls on the ranges, on every backend (the scalar one
+/// exactly): PRB groups of 12 (AVX-512's pair tile), a ragged last group, other widths, more
+/// outputs than inputs (the two-call path), both modes, the gap between the ranges never
+/// written; an overlapping or too large offset is rejected naming the offset.
+#[test]
+fn gemm_grouped_pair_equals_two_grouped_calls() {
+    let mut r = rng(0x9a1);
+    // (m, k, group width, columns per range, gap between the ranges)
+    let cases = [
+        (16, 64, 12, 12 * 7, 20),
+        (16, 64, 12, 12 * 3 + 5, 0),
+        (8, 32, 12, 12 * 4, 3),
+        (5, 9, 12, 12 * 2 + 11, 1),
+        (16, 64, 24, 24 * 2, 4),
+        (16, 64, 20, 20 * 3 + 12, 2),
+        (64, 16, 12, 12 * 3, 5),
+        (3, 4, 12, 12 * 2, 1),
+    ];
+    for (case, &(m, kk, w, cols, gap)) in cases.iter().enumerate() {
+        let offset = cols + gap;
+        let width = offset + cols;
+        let ld = width + case % 3;
+        let mode = if case % 2 == 0 {
+            GemmMode::Overwrite
+        } else {
+            GemmMode::Accumulate
+        };
+        let a = cvec(&mut r, cols.div_ceil(w) * m * kk);
+        let b = cvec(&mut r, kk * ld);
+        let c0 = cvec(&mut r, m * ld);
+        let what = format!("gemm_grouped_pair {m} × {kk}, w = {w}, cols = {cols}, gap {gap}");
+        for k in std::iter::once(scalar()).chain(simd_backends()) {
+            let mut want = c0.clone();
+            for base in [0, offset] {
+                let bv = ComplexRef::new(kk, cols, ld, &b[base..]).unwrap();
+                let cv = ComplexMut::new(m, cols, ld, &mut want[base..]).unwrap();
+                k.gemm_grouped(&a, w, bv, cv, mode).unwrap();
+            }
+            let mut got = c0.clone();
+            let bv = ComplexRef::new(kk, width, ld, &b).unwrap();
+            let cv = ComplexMut::new(m, width, ld, &mut got).unwrap();
+            k.gemm_grouped_pair_then(&a, w, bv, cv, offset, mode, Some(bv))
+                .unwrap();
+            for i in 0..m {
+                for j in (cols..offset).chain(width..ld) {
+                    assert_eq!(
+                        got[i * ld + j],
+                        c0[i * ld + j],
+                        "{what}: ({i}, {j}) written"
+                    );
+                }
+            }
+            if k.backend() == Backend::Scalar {
+                assert!(got == want, "{what}: scalar pair differs from two calls");
+            } else {
+                let d = rows_diff(&got, &want, ld, width).unwrap();
+                close(&what, &k, d, kk as f32);
+            }
+        }
+    }
+    let (a, b) = (
+        vec![C32::new(1.0, 0.0); 64],
+        vec![C32::new(1.0, 0.0); 2 * 30],
+    );
+    let mut c = vec![C32::new(0.0, 0.0); 30];
+    for offset in [14, 31] {
+        let bv = ComplexRef::new(2, 30, 30, &b).unwrap();
+        let cv = ComplexMut::new(1, 30, 30, &mut c).unwrap();
+        let err = Kernels::new()
+            .gemm_grouped_pair_then(&a, 12, bv, cv, offset, GemmMode::Overwrite, None)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SimdError::OutsideInterval { what: "gemm_grouped_pair: offset", low, high, .. }
+                    if low == 15.0 && high == 31.0
+            ),
+            "offset {offset}: {err:?}"
+        );
     }
 }
 

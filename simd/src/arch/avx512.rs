@@ -29,5 +29,6 @@ super::gemm_entry_points!(
     ],
     grouped = [(__m512, 4, 2), (__m128, 4, 1)],
     grouped_tail = [(__m512, 4, 3), (__m512, 4, 1), (__m256, 4, 1)],
-    small = [__m512, __m256, __m128]
+    small = [__m512, __m256, __m128],
+    pair = __m512
 );

@@ -315,7 +315,8 @@ macro_rules! gemm_entry_points {
      grouped = [($vg_first:ty, $mg_first:literal, $ng_first:literal)
                 $(, ($vg:ty, $mg:literal, $ng:literal))*]
      $(, grouped_tail = [$(($vt:ty, $mt:literal, $nt:literal)),*])?,
-     small = [$($vsm:ty),+]) => {
+     small = [$($vsm:ty),+]
+     $(, pair = $vp:ty)?) => {
         /// Complex GEMM on split planes; shapes caller-checked.
         #[target_feature(enable = $features)]
         pub(crate) fn gemm(
@@ -353,6 +354,105 @@ macro_rules! gemm_entry_points {
                 $(j = gemm::panels::<$vf, $mf, $nf, true>(ops, k, mode, 0..m, j, n);)+
             }
             gemm::scalar_interleaved(a, b, c, mode, 0..m, j, n);
+        }
+
+        /// [`gemm_grouped`] group by group (for k > m), on columns `0..cols` of B and C and,
+        /// with `pair = Some(offset)`, also on `offset..offset + cols` with the same groups
+        /// (`cols` = C's columns, less `offset` with a pair). Where the backend has a pair
+        /// tile and a group is one and a half registers wide (a PRB on 512-bit registers), both
+        /// ranges of the group are multiplied in one tile ([`gemm::micro_pair`]).
+        ///
+        /// # Safety
+        /// Called from a function compiled with this backend's ISA; shapes as for
+        /// `gemm_grouped` on each range (caller-checked), `offset ≥ cols`.
+        #[inline(always)]
+        unsafe fn grouped_by_group(
+            a: &[crate::C32],
+            group_cols: usize,
+            b: &crate::ComplexRef<'_>,
+            c: &mut crate::ComplexMut<'_>,
+            mode: crate::GemmMode,
+            next: Option<&crate::ComplexRef<'_>>,
+            pair: Option<usize>,
+        ) {
+            use crate::kernels::gemm::{self, Src};
+            let (m, k) = (c.rows(), b.rows());
+            let n = c.cols() - pair.unwrap_or(0);
+            // Width of a group the pair tile takes whole (0: no pair tile on this backend).
+            let pair_w: usize = 0 $(+ 3 * <$vp as crate::register::SimdF32>::LANES / 4)?;
+            // The column ranges' starts: the first range, and the pair's second.
+            let starts = [Some(0), pair];
+            for (g, j0) in (0..n).step_by(group_cols).enumerate() {
+                let a = &gemm::group_matrix(a, g, m, k);
+                let j1 = n.min(j0 + group_cols);
+                // The group after next (of each range); near the end, the next call's first
+                // groups.
+                let ahead = j1 + group_cols;
+                // SAFETY: compiled with this backend's ISA; prefetches never fault.
+                unsafe {
+                    if ahead < n {
+                        for base in starts.into_iter().flatten() {
+                            gemm::prefetch_cols::<$vg_first>(
+                                Src::interleaved(b),
+                                k,
+                                base + ahead,
+                                base + n.min(ahead + group_cols),
+                            );
+                        }
+                    } else if let Some(nb) = next {
+                        let (t0, t1) = (ahead - n, ahead - n + group_cols);
+                        gemm::prefetch_cols::<$vg_first>(
+                            Src::interleaved(nb),
+                            k,
+                            t0.min(nb.cols()),
+                            t1.min(nb.cols()),
+                        );
+                    }
+                }
+                let whole_pair = pair.filter(|_| pair_w != 0 && j1 - j0 == pair_w);
+                for i0 in (0..m).step_by(4) {
+                    let rows = i0..m.min(i0 + 4);
+                    if let Some(_off) = whole_pair {
+                        $(
+                            use crate::kernels::gemm::micro_pair;
+                            let (sa, sb) = (Src::interleaved(a), Src::interleaved(b));
+                            let dc = gemm::Dst::interleaved(c);
+                            let mut i = rows.start;
+                            // SAFETY: rows i..rows.end < m; columns j0..j1 and
+                            // off + j0..off + j1 lie in B and C (caller).
+                            unsafe {
+                                gemm::row_tiles!(i, rows.end, 4, micro_pair::<$vp>[](
+                                    sa, sb, &dc, k, mode, i, (j0, _off + j0)
+                                ))
+                            };
+                            continue;
+                        )?
+                    }
+                    for base in starts.into_iter().flatten() {
+                        // SAFETY: compiled with this backend's ISA; rows and columns lie in C.
+                        unsafe {
+                            grouped_tiles(a, b, c, mode, rows.clone(), base + j0, base + j1)
+                        };
+                    }
+                }
+            }
+        }
+
+        /// Grouped GEMM of the same groups over two column ranges of B and C (`0..cols` and
+        /// `offset..offset + cols`, `cols` = C's columns − `offset`: the same band of two OFDM
+        /// symbols); shapes caller-checked (`offset ≥ cols`, k > m).
+        #[target_feature(enable = $features)]
+        pub(crate) fn gemm_grouped_pair(
+            a: &[crate::C32],
+            group_cols: usize,
+            b: &crate::ComplexRef<'_>,
+            c: &mut crate::ComplexMut<'_>,
+            offset: usize,
+            mode: crate::GemmMode,
+            next: Option<&crate::ComplexRef<'_>>,
+        ) {
+            // SAFETY: compiled with this backend's ISA; shapes caller-checked.
+            unsafe { grouped_by_group(a, group_cols, b, c, mode, next, Some(offset)) };
         }
 
         /// Rows `rows` of C in columns j0..j1 of one group of [`gemm_grouped`] (matrix `a`):
@@ -420,35 +520,8 @@ macro_rules! gemm_entry_points {
                 return;
             }
             if k > m {
-                for (g, j0) in (0..n).step_by(group_cols).enumerate() {
-                    let a = &gemm::group_matrix(a, g, m, k);
-                    let j1 = n.min(j0 + group_cols);
-                    // The group after next; near the end, the next call's first groups.
-                    let ahead = j1 + group_cols;
-                    // SAFETY: compiled with this backend's ISA; prefetches never fault.
-                    unsafe {
-                        if ahead < n {
-                            gemm::prefetch_cols::<$vg_first>(
-                                Src::interleaved(b),
-                                k,
-                                ahead,
-                                n.min(ahead + group_cols),
-                            );
-                        } else if let Some(nb) = next {
-                            let (t0, t1) = (ahead - n, ahead - n + group_cols);
-                            gemm::prefetch_cols::<$vg_first>(
-                                Src::interleaved(nb),
-                                k,
-                                t0.min(nb.cols()),
-                                t1.min(nb.cols()),
-                            );
-                        }
-                    }
-                    for i0 in (0..m).step_by(4) {
-                        // SAFETY: compiled with this backend's ISA; rows and columns lie in C.
-                        unsafe { grouped_tiles(a, b, c, mode, i0..m.min(i0 + 4), j0, j1) };
-                    }
-                }
+                // SAFETY: compiled with this backend's ISA; shapes caller-checked.
+                unsafe { grouped_by_group(a, group_cols, b, c, mode, next, None) };
                 return;
             }
             // The next call's inputs (`next`: k rows, caller-checked) are requested group by

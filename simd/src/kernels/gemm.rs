@@ -134,6 +134,7 @@ macro_rules! row_tiles {
         }
     }};
 }
+pub(crate) use row_tiles;
 
 /// Computes rows `rows` of C in column panels of `NV·V::LANES` columns from `j0` while they fit
 /// before `j1`; returns the first column not done. `IL`: interleaved operands, else split
@@ -331,6 +332,76 @@ unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
                     j + v * h,
                 )));
             }
+        }
+    }
+}
+
+/// One MR-row tile of the complex-lane form over the same group's columns in two column
+/// ranges of B and C (`j..j + w` and `j2..j2 + w`, e.g. one PRB of two OFDM symbols) whose
+/// width w is one and a half registers (`3·LANES/4` complex: a PRB of 12 on 512-bit
+/// registers): three registers, the middle one made of the first range's last half register
+/// and the second range's first ([`SimdF32::load_halves`]). Every FMA works on full registers
+/// and each broadcast of A serves three of them, where one range alone takes a full and a
+/// half-width register.
+///
+/// # Safety
+/// V's ISA enabled; rows i..i+MR of C, columns j..j + w and j2..j2 + w of B and C inside
+/// the operands (interleaved).
+#[inline(always)]
+pub(crate) unsafe fn micro_pair<V: SimdF32, const MR: usize>(
+    a: Src,
+    b: Src,
+    c: &Dst,
+    k: usize,
+    mode: GemmMode,
+    i: usize,
+    (j, j2): (usize, usize),
+) {
+    let h = V::LANES / 2; // complex values per register
+    let q = h / 2; // per half register
+    let at = |ld: usize, i: usize, j: usize| 2 * (i * ld + j);
+    // SAFETY: see above; every access is (row < rows)·ld + (column inside one range).
+    unsafe {
+        let load = |p: *const f32, ld: usize, r: usize| {
+            (
+                V::load(p.add(at(ld, r, j))),
+                V::load_halves(p.add(at(ld, r, j + h)), p.add(at(ld, r, j2))),
+                V::load(p.add(at(ld, r, j2 + q))),
+            )
+        };
+        let z = V::splat(0.0);
+        let mut acc_a = [[z; 3]; MR];
+        let mut acc_b = [[z; 3]; MR];
+        if mode == GemmMode::Accumulate {
+            for (r, row) in acc_a.iter_mut().enumerate() {
+                let (x0, x1, x2) = load(c.re, c.ld, i + r);
+                *row = [x0, x1, x2];
+            }
+        }
+        for p in 0..k {
+            let (b0, b1, b2) = load(b.re, b.ld, p);
+            let bb = [b0, b1, b2];
+            let bs = [b0.swap_re_im(), b1.swap_re_im(), b2.swap_re_im()];
+            for r in 0..MR {
+                let o = at(a.ld, i + r, p);
+                let ar = V::splat(*a.re.add(o));
+                let ai = V::splat(*a.re.add(o + 1));
+                for v in 0..3 {
+                    acc_a[r][v] = ar.mul_add(bb[v], acc_a[r][v]);
+                    acc_b[r][v] = ai.mul_add(bs[v], acc_b[r][v]);
+                }
+            }
+        }
+        let one = V::splat(1.0);
+        for r in 0..MR {
+            // even lanes acc_a − acc_b, odd lanes acc_a + acc_b
+            let y = |v: usize| one.mul_addsub(acc_a[r][v], acc_b[r][v]);
+            y(0).store(c.re.add(at(c.ld, i + r, j)));
+            y(1).store_halves(
+                c.re.add(at(c.ld, i + r, j + h)),
+                c.re.add(at(c.ld, i + r, j2)),
+            );
+            y(2).store(c.re.add(at(c.ld, i + r, j2 + q)));
         }
     }
 }

@@ -100,6 +100,36 @@ pub(crate) unsafe trait SimdF32: Copy {
             (Self::load(re.as_ptr()), Self::load(im.as_ptr()))
         }
     }
+    /// A register whose lower `LANES/2` lanes are the f32 at `lo` and upper ones those at `hi`
+    /// (two half-register runs from different places, e.g. the same subcarriers of two OFDM
+    /// symbols). The default goes through memory; the 512-bit x86 register overrides it with
+    /// a half load and an insert (the only one the kernels use: the grouped GEMM's pair tile).
+    #[inline(always)]
+    unsafe fn load_halves(lo: *const f32, hi: *const f32) -> Self {
+        let mut buf = [0.0f32; 16];
+        let h = Self::LANES / 2;
+        // SAFETY: the caller makes LANES/2 f32 readable at lo and at hi; the buffer holds
+        // 16 ≥ LANES f32; the ISA is the caller's.
+        unsafe {
+            core::ptr::copy_nonoverlapping(lo, buf.as_mut_ptr(), h);
+            core::ptr::copy_nonoverlapping(hi, buf.as_mut_ptr().add(h), h);
+            Self::load(buf.as_ptr())
+        }
+    }
+    /// The inverse of [`SimdF32::load_halves`]: the lower `LANES/2` lanes written at `lo`, the
+    /// upper ones at `hi`.
+    #[inline(always)]
+    unsafe fn store_halves(self, lo: *mut f32, hi: *mut f32) {
+        let mut buf = [0.0f32; 16];
+        let h = Self::LANES / 2;
+        // SAFETY: the caller makes LANES/2 f32 writable at lo and at hi; the buffer holds
+        // 16 ≥ LANES f32; the ISA is the caller's.
+        unsafe {
+            self.store(buf.as_mut_ptr());
+            core::ptr::copy_nonoverlapping(buf.as_ptr(), lo, h);
+            core::ptr::copy_nonoverlapping(buf.as_ptr().add(h), hi, h);
+        }
+    }
     /// Hints that the cache line holding `p` will be accessed soon (a no-op where the ISA
     /// module has no prefetch). Never faults, whatever `p` is.
     #[inline(always)]

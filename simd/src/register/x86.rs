@@ -580,6 +580,24 @@ unsafe impl SimdF32 for __m512 {
         }
     }
     #[inline(always)]
+    unsafe fn load_halves(lo: *const f32, hi: *const f32) -> Self {
+        // SAFETY: AVX-512F; the caller guarantees 8 readable f32 at lo and at hi.
+        unsafe {
+            let l = _mm512_castps256_ps512(_mm256_loadu_ps(lo));
+            let h = _mm256_castps_pd(_mm256_loadu_ps(hi));
+            _mm512_castpd_ps(_mm512_insertf64x4::<1>(_mm512_castps_pd(l), h))
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_halves(self, lo: *mut f32, hi: *mut f32) {
+        // SAFETY: AVX-512F; the caller guarantees 8 writable f32 at lo and at hi.
+        unsafe {
+            _mm256_storeu_ps(lo, _mm512_castps512_ps256(self));
+            let h = _mm512_extractf64x4_pd::<1>(_mm512_castps_pd(self));
+            _mm256_storeu_ps(hi, _mm256_castpd_ps(h));
+        }
+    }
+    #[inline(always)]
     unsafe fn prefetch(p: *const f32) {
         // SAFETY: SSE; a prefetch is only a hint and never faults.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
