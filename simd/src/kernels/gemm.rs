@@ -305,12 +305,14 @@ unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
                 }
             }
         }
+        // acc_a = Σ ar·b, acc_b = Σ ai·b (lanes: ai·br, ai·bi): B's pairs are swapped once on
+        // the accumulator at the end instead of on every loaded register (a shuffle per
+        // register and k step, on the port that also runs the second FMA pipe of an Intel
+        // core) — the same products, so the same sums.
         for p in 0..k {
             let mut bb = [z; NV];
-            let mut bs = [z; NV];
             for v in 0..NV {
                 bb[v] = V::load(b.re.add(at(b.ld, p, j + v * h)));
-                bs[v] = bb[v].swap_re_im();
             }
             for r in 0..MR {
                 let o = at(a.ld, i + r, p);
@@ -318,15 +320,16 @@ unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
                 let ai = V::splat(*a.re.add(o + 1));
                 for v in 0..NV {
                     acc_a[r][v] = ar.mul_add(bb[v], acc_a[r][v]);
-                    acc_b[r][v] = ai.mul_add(bs[v], acc_b[r][v]);
+                    acc_b[r][v] = ai.mul_add(bb[v], acc_b[r][v]);
                 }
             }
         }
         let one = V::splat(1.0);
         for r in 0..MR {
             for v in 0..NV {
-                // even lanes acc_a − acc_b, odd lanes acc_a + acc_b
-                one.mul_addsub(acc_a[r][v], acc_b[r][v]).store(c.re.add(at(
+                // a·b: even lanes Σ ar·br − Σ ai·bi, odd lanes Σ ar·bi + Σ ai·br
+                let ab = acc_b[r][v].swap_re_im();
+                one.mul_addsub(acc_a[r][v], ab).store(c.re.add(at(
                     c.ld,
                     i + r,
                     j + v * h,
@@ -378,24 +381,24 @@ pub(crate) unsafe fn micro_pair<V: SimdF32, const MR: usize>(
                 *row = [x0, x1, x2];
             }
         }
+        // acc_b = Σ ai·b, its pairs swapped at the end (as in `micro_c`).
         for p in 0..k {
             let (b0, b1, b2) = load(b.re, b.ld, p);
             let bb = [b0, b1, b2];
-            let bs = [b0.swap_re_im(), b1.swap_re_im(), b2.swap_re_im()];
             for r in 0..MR {
                 let o = at(a.ld, i + r, p);
                 let ar = V::splat(*a.re.add(o));
                 let ai = V::splat(*a.re.add(o + 1));
                 for v in 0..3 {
                     acc_a[r][v] = ar.mul_add(bb[v], acc_a[r][v]);
-                    acc_b[r][v] = ai.mul_add(bs[v], acc_b[r][v]);
+                    acc_b[r][v] = ai.mul_add(bb[v], acc_b[r][v]);
                 }
             }
         }
         let one = V::splat(1.0);
         for r in 0..MR {
-            // even lanes acc_a − acc_b, odd lanes acc_a + acc_b
-            let y = |v: usize| one.mul_addsub(acc_a[r][v], acc_b[r][v]);
+            // even lanes Σ ar·br − Σ ai·bi, odd lanes Σ ar·bi + Σ ai·br
+            let y = |v: usize| one.mul_addsub(acc_a[r][v], acc_b[r][v].swap_re_im());
             y(0).store(c.re.add(at(c.ld, i + r, j)));
             y(1).store_halves(
                 c.re.add(at(c.ld, i + r, j + h)),
