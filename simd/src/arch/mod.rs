@@ -356,17 +356,25 @@ macro_rules! gemm_entry_points {
             gemm::scalar_interleaved(a, b, c, mode, 0..m, j, n);
         }
 
-        /// [`gemm_grouped`] group by group (for k > m), on columns `0..cols` of B and C and,
-        /// with `pair = Some(offset)`, also on `offset..offset + cols` with the same groups
-        /// (`cols` = C's columns, less `offset` with a pair). Where the backend has a pair
-        /// tile and a group is one and a half registers wide (a PRB on 512-bit registers), both
-        /// ranges of the group are multiplied in one tile ([`gemm::micro_pair`]).
+        /// The grouped GEMM's sweeps: four rows of C at a time across every group, so C is
+        /// written in four sequential row streams per column range. The columns are `0..cols`
+        /// of B and C and, with `pair = Some(offset)`, also `offset..offset + cols` with the
+        /// same groups (`cols` = C's columns, less `offset` with a pair). Where the backend has
+        /// a pair tile and a group is one and a half registers wide (a PRB on 512-bit
+        /// registers), both ranges of the group are multiplied in one tile
+        /// ([`gemm::micro_pair`]).
+        ///
+        /// The first sweep requests the group after next (its 64 rows are more streams than
+        /// the hardware prefetcher follows); only that sweep reads the inputs from memory, so
+        /// the next call's inputs (`next`: k rows) are requested group by group during the
+        /// later sweeps — an equal share of their rows in each — and that call's first sweep
+        /// finds them in the cache (all in the first sweep when it is the only one).
         ///
         /// # Safety
         /// Called from a function compiled with this backend's ISA; shapes as for
         /// `gemm_grouped` on each range (caller-checked), `offset ≥ cols`.
         #[inline(always)]
-        unsafe fn grouped_by_group(
+        unsafe fn grouped_sweeps(
             a: &[crate::C32],
             group_cols: usize,
             b: &crate::ComplexRef<'_>,
@@ -382,37 +390,41 @@ macro_rules! gemm_entry_points {
             let pair_w: usize = 0 $(+ 3 * <$vp as crate::register::SimdF32>::LANES / 4)?;
             // The column ranges' starts: the first range, and the pair's second.
             let starts = [Some(0), pair];
-            for (g, j0) in (0..n).step_by(group_cols).enumerate() {
-                let a = &gemm::group_matrix(a, g, m, k);
-                let j1 = n.min(j0 + group_cols);
-                // The group after next (of each range); near the end, the next call's first
-                // groups.
-                let ahead = j1 + group_cols;
-                // SAFETY: compiled with this backend's ISA; prefetches never fault.
-                unsafe {
-                    if ahead < n {
-                        for base in starts.into_iter().flatten() {
-                            gemm::prefetch_cols::<$vg_first>(
-                                Src::interleaved(b),
-                                k,
-                                base + ahead,
-                                base + n.min(ahead + group_cols),
+            let sweeps = m.div_ceil(4);
+            for i0 in (0..m).step_by(4) {
+                let rows = i0..m.min(i0 + 4);
+                let s = i0 / 4;
+                let next_rows = match (next, sweeps) {
+                    (None, _) => 0..0,
+                    (Some(_), 1) => 0..k,
+                    (Some(_), _) if s == 0 => 0..0,
+                    (Some(_), _) => (s - 1) * k / (sweeps - 1)..s * k / (sweeps - 1),
+                };
+                for (g, j0) in (0..n).step_by(group_cols).enumerate() {
+                    let a = &gemm::group_matrix(a, g, m, k);
+                    let j1 = n.min(j0 + group_cols);
+                    // SAFETY: compiled with this backend's ISA; prefetches never fault.
+                    unsafe {
+                        if let Some(nb) = next.filter(|_| !next_rows.is_empty()) {
+                            gemm::prefetch_rows::<$vg_first>(
+                                Src::interleaved(nb),
+                                next_rows.clone(),
+                                j0.min(nb.cols()),
+                                j1.min(nb.cols()),
                             );
                         }
-                    } else if let Some(nb) = next {
-                        let (t0, t1) = (ahead - n, ahead - n + group_cols);
-                        gemm::prefetch_cols::<$vg_first>(
-                            Src::interleaved(nb),
-                            k,
-                            t0.min(nb.cols()),
-                            t1.min(nb.cols()),
-                        );
+                        if i0 == 0 {
+                            for base in starts.into_iter().flatten() {
+                                gemm::prefetch_cols::<$vg_first>(
+                                    Src::interleaved(b),
+                                    k,
+                                    base + n.min(j1 + group_cols),
+                                    base + n.min(j1 + 2 * group_cols),
+                                );
+                            }
+                        }
                     }
-                }
-                let whole_pair = pair.filter(|_| pair_w != 0 && j1 - j0 == pair_w);
-                for i0 in (0..m).step_by(4) {
-                    let rows = i0..m.min(i0 + 4);
-                    if let Some(_off) = whole_pair {
+                    if let Some(_off) = pair.filter(|_| pair_w != 0 && j1 - j0 == pair_w) {
                         $(
                             use crate::kernels::gemm::micro_pair;
                             let (sa, sb) = (Src::interleaved(a), Src::interleaved(b));
@@ -452,7 +464,7 @@ macro_rules! gemm_entry_points {
             next: Option<&crate::ComplexRef<'_>>,
         ) {
             // SAFETY: compiled with this backend's ISA; shapes caller-checked.
-            unsafe { grouped_by_group(a, group_cols, b, c, mode, next, Some(offset)) };
+            unsafe { grouped_sweeps(a, group_cols, b, c, mode, next, Some(offset)) };
         }
 
         /// Rows `rows` of C in columns j0..j1 of one group of [`gemm_grouped`] (matrix `a`):
@@ -490,17 +502,11 @@ macro_rules! gemm_entry_points {
             gemm::scalar_interleaved(a, b, c, mode, rows, j, j1);
         }
 
-        /// Grouped complex GEMM on interleaved operands; shapes caller-checked.
-        ///
-        /// Two loop orders. With at least as many outputs as inputs (m ≥ k: precoding, 64
-        /// antennas from 16 layers) four rows of C at a time across every group, so C is
-        /// written in four sequential row streams. With more inputs than outputs (k > m:
-        /// detection, 16 layers from 64 antennas) group by group, every four-row sweep of a
-        /// group reading its B columns (64 rows × one PRB: 6 KiB) from L1, so that B — a whole
-        /// symbol of the grid, larger than most L2 caches — is read from memory once instead
-        /// of once per sweep; the columns of the group after next are requested meanwhile (64
-        /// row streams are more than the hardware prefetcher follows). NR 100 MHz per-PRB
-        /// MMSE 64 × 16 on a two-FMA-pipe Xeon: ×1.09 over the sweeps-outer order.
+        /// Grouped complex GEMM on interleaved operands; shapes caller-checked. Four rows of
+        /// C at a time across every group (`grouped_sweeps`). (A group-major order — every
+        /// sweep of a group before the next group, its inputs read once from L1 — measured
+        /// ×1.08 for detection on a two-FMA-pipe Xeon but slower on a Zen 4 in an earlier
+        /// session, and equal to this order once the pair tile came: not used.)
         #[target_feature(enable = $features)]
         pub(crate) fn gemm_grouped(
             a: &[crate::C32],
@@ -510,8 +516,7 @@ macro_rules! gemm_entry_points {
             mode: crate::GemmMode,
             next: Option<&crate::ComplexRef<'_>>,
         ) {
-            use crate::kernels::gemm::{self, Src};
-            let (m, k, n) = (c.rows(), b.rows(), c.cols());
+            let (m, k) = (c.rows(), b.rows());
             if (1..=4).contains(&m) && (1..=4).contains(&k) {
                 // Per-PRB matrices of a few antennas, layers or ports: one fully unrolled tile
                 // per register of columns (the general loop's scaffolding cost more than
@@ -519,55 +524,8 @@ macro_rules! gemm_entry_points {
                 super::small_shape!(m, k, gemm_grouped_small(a, group_cols, b, c, mode));
                 return;
             }
-            if k > m {
-                // SAFETY: compiled with this backend's ISA; shapes caller-checked.
-                unsafe { grouped_by_group(a, group_cols, b, c, mode, next, None) };
-                return;
-            }
-            // The next call's inputs (`next`: k rows, caller-checked) are requested group by
-            // group during the sweeps after the first — an equal share of their rows in each —
-            // so that the first sweep of that call, which reads every input once, finds them
-            // in the cache instead of waiting on memory (all in the first sweep when it is the
-            // only one).
-            let sweeps = m.div_ceil(4);
-            for i0 in (0..m).step_by(4) {
-                let rows = i0..m.min(i0 + 4);
-                let s = i0 / 4;
-                let next_rows = match (next, sweeps) {
-                    (None, _) => 0..0,
-                    (Some(_), 1) => 0..k,
-                    (Some(_), _) if s == 0 => 0..0,
-                    (Some(_), _) => (s - 1) * k / (sweeps - 1)..s * k / (sweeps - 1),
-                };
-                for (g, j0) in (0..n).step_by(group_cols).enumerate() {
-                    let a = &gemm::group_matrix(a, g, m, k);
-                    let j1 = n.min(j0 + group_cols);
-                    if let Some(nb) = next.filter(|_| !next_rows.is_empty()) {
-                        // SAFETY: compiled with this backend's ISA; prefetches never fault.
-                        unsafe {
-                            gemm::prefetch_rows::<$vg_first>(
-                                Src::interleaved(nb),
-                                next_rows.clone(),
-                                j0.min(nb.cols()),
-                                j1.min(nb.cols()),
-                            );
-                        }
-                    }
-                    if i0 == 0 {
-                        // SAFETY: compiled with this backend's ISA; prefetches never fault.
-                        unsafe {
-                            gemm::prefetch_cols::<$vg_first>(
-                                Src::interleaved(b),
-                                k,
-                                n.min(j1 + group_cols),
-                                n.min(j1 + 2 * group_cols),
-                            );
-                        }
-                    }
-                    // SAFETY: compiled with this backend's ISA; rows and columns lie in C.
-                    unsafe { grouped_tiles(a, b, c, mode, rows.clone(), j0, j1) };
-                }
-            }
+            // SAFETY: compiled with this backend's ISA; shapes caller-checked.
+            unsafe { grouped_sweeps(a, group_cols, b, c, mode, next, None) };
         }
 
         /// [`gemm_grouped`] for an M × K matrix per group (M, K ≤ 4): each group's columns

@@ -329,11 +329,8 @@ unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
             for v in 0..NV {
                 // a·b: even lanes Σ ar·br − Σ ai·bi, odd lanes Σ ar·bi + Σ ai·br
                 let ab = acc_b[r][v].swap_re_im();
-                one.mul_addsub(acc_a[r][v], ab).store(c.re.add(at(
-                    c.ld,
-                    i + r,
-                    j + v * h,
-                )));
+                one.mul_addsub(acc_a[r][v], ab)
+                    .store(c.re.add(at(c.ld, i + r, j + v * h)));
             }
         }
     }
