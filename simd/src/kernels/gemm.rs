@@ -311,8 +311,8 @@ unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
         // core) — the same products, so the same sums.
         for p in 0..k {
             let mut bb = [z; NV];
-            for v in 0..NV {
-                bb[v] = V::load(b.re.add(at(b.ld, p, j + v * h)));
+            for (v, x) in bb.iter_mut().enumerate() {
+                *x = V::load(b.re.add(at(b.ld, p, j + v * h)));
             }
             for r in 0..MR {
                 let o = at(a.ld, i + r, p);
