@@ -24,7 +24,8 @@
 //! * a register-blocked complex GEMM [`Kernels::gemm`] on split planes (precoder / equaliser
 //!   application, W·X per PRB group), the same tiles on the caller's interleaved complex arrays
 //!   ([`Kernels::gemm_interleaved`]) and with one matrix per group of columns
-//!   ([`Kernels::gemm_grouped`]: per-PRG precoders across a symbol's band, in place);
+//!   ([`Kernels::gemm_grouped`]: per-PRG precoders across a symbol's band, in place; the
+//!   same groups over two symbols at once: [`Kernels::gemm_grouped_pair_then`]);
 //! * block floating point of int16 IQ (O-RAN.WG4.CUS Annex A.1.1, every width 1..=16,
 //!   bit-exact on every backend): [`Kernels::bfp_compress`], [`Kernels::bfp_decompress`] for
 //!   PRBs, the `_blocks` forms for beamforming weight vectors, [`Kernels::bfp_unpack`];
