@@ -206,6 +206,44 @@ fn same_batch(what: &'static str, expected: usize, got: usize) -> Result<()> {
     }
 }
 
+/// The grouped GEMM's checks beside B's shape: `next` has B's rows, `group_cols` > 0, and `a`
+/// holds one m × k matrix per group of `cols` columns (the product overflowing usize is
+/// [`SimdError::TooLarge`]).
+fn grouped_checks(
+    a: &[C32],
+    group_cols: usize,
+    cols: usize,
+    m: usize,
+    k: usize,
+    next: Option<&ComplexRef<'_>>,
+) -> Result<()> {
+    if let Some(nb) = next {
+        shape("gemm_grouped: next", nb.rows, nb.cols, k, nb.cols)?;
+    }
+    if group_cols == 0 {
+        return Err(SimdError::ZeroDimension {
+            what: "gemm_grouped: group_cols",
+        });
+    }
+    let need = cols
+        .div_ceil(group_cols)
+        .checked_mul(m)
+        .and_then(|x| x.checked_mul(k))
+        .ok_or(SimdError::TooLarge {
+            what: "gemm_grouped: groups × m × k",
+            value: cols.div_ceil(group_cols),
+            max: isize::MAX as usize,
+        })?;
+    if a.len() < need {
+        return Err(SimdError::LengthMismatch {
+            what: "gemm_grouped: a [groups, m, k]",
+            expected: need,
+            got: a.len(),
+        });
+    }
+    Ok(())
+}
+
 fn shape(
     what: &'static str,
     rows: usize,
@@ -1220,31 +1258,7 @@ impl Kernels {
         next: Option<ComplexRef<'_>>,
     ) -> Result<()> {
         shape("gemm_grouped: b", b.rows, b.cols, b.rows, c.cols)?;
-        if let Some(nb) = &next {
-            shape("gemm_grouped: next", nb.rows, nb.cols, b.rows, nb.cols)?;
-        }
-        if group_cols == 0 {
-            return Err(SimdError::ZeroDimension {
-                what: "gemm_grouped: group_cols",
-            });
-        }
-        let need = c
-            .cols
-            .div_ceil(group_cols)
-            .checked_mul(c.rows)
-            .and_then(|x| x.checked_mul(b.rows))
-            .ok_or(SimdError::TooLarge {
-                what: "gemm_grouped: groups × m × k",
-                value: c.cols.div_ceil(group_cols),
-                max: isize::MAX as usize,
-            })?;
-        if a.len() < need {
-            return Err(SimdError::LengthMismatch {
-                what: "gemm_grouped: a [groups, m, k]",
-                expected: need,
-                got: a.len(),
-            });
-        }
+        grouped_checks(a, group_cols, c.cols, c.rows, b.rows, next.as_ref())?;
         dispatch!(
             self,
             gemm_grouped(a, group_cols, &b, &mut c, mode, next.as_ref()),
@@ -1302,22 +1316,7 @@ impl Kernels {
                 next,
             );
         }
-        if let Some(nb) = &next {
-            shape("gemm_grouped: next", nb.rows, nb.cols, b.rows, nb.cols)?;
-        }
-        if group_cols == 0 {
-            return Err(SimdError::ZeroDimension {
-                what: "gemm_grouped: group_cols",
-            });
-        }
-        let need = cols.div_ceil(group_cols) * m * k;
-        if a.len() < need {
-            return Err(SimdError::LengthMismatch {
-                what: "gemm_grouped: a [groups, m, k]",
-                expected: need,
-                got: a.len(),
-            });
-        }
+        grouped_checks(a, group_cols, cols, m, k, next.as_ref())?;
         dispatch!(
             self,
             gemm_grouped_pair(a, group_cols, &b, &mut c, offset, mode, next.as_ref()),

@@ -10,6 +10,7 @@ use massive_mimo_simd::{
 };
 use proptest::prelude::*;
 use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 
 /// Relative tolerance of f32 kernels against each other: different summation order only.
 const REL: f32 = 2e-5;
@@ -260,6 +261,48 @@ fn rows_diff(got: &[C32], want: &[C32], ld: usize, n: usize) -> Option<(f32, f32
     Some((diff, mag))
 }
 
+/// One grouped-GEMM case, every SIMD backend against the scalar one (summation order only):
+/// A m × kk per group of w columns, n columns, row padding `case % 3`, overwrite for even
+/// cases and accumulate for odd ones; the padding is never written.
+fn grouped_case(r: &mut ChaCha8Rng, (m, kk, w, n): (usize, usize, usize, usize), case: usize) {
+    let pad = case % 3;
+    let mode = if case % 2 == 0 {
+        GemmMode::Overwrite
+    } else {
+        GemmMode::Accumulate
+    };
+    let ld = n + pad;
+    let a = cvec(r, n.div_ceil(w) * m * kk);
+    let b = cvec(r, kk * ld);
+    let c0 = cvec(r, m * ld);
+    let bv = ComplexRef::new(kk, n, ld, &b).unwrap();
+    let mut want = c0.clone();
+    scalar()
+        .gemm_grouped(
+            &a,
+            w,
+            bv,
+            ComplexMut::new(m, n, ld, &mut want).unwrap(),
+            mode,
+        )
+        .unwrap();
+    for k in simd_backends() {
+        let mut got = c0.clone();
+        k.gemm_grouped(
+            &a,
+            w,
+            bv,
+            ComplexMut::new(m, n, ld, &mut got).unwrap(),
+            mode,
+        )
+        .unwrap();
+        let what = format!("gemm_grouped {m} × {kk}, w = {w}, n = {n}");
+        let d = rows_diff(&got, &want, ld, n)
+            .unwrap_or_else(|| panic!("{what}: padding written on {}", k.backend()));
+        close(&what, &k, d, kk as f32);
+    }
+}
+
 /// The grouped GEMM's small-shape path (m, k ≤ 4: one unrolled tile per register of columns,
 /// per-PRB detection and few-port precoding) on every (m, k), with group widths around the
 /// register widths and the PRB (12), ragged last groups, row padding and both modes: every
@@ -283,42 +326,7 @@ fn gemm_grouped_small_shapes_match_the_scalar_backend() {
     for m in 1..=4 {
         for kk in 1..=4 {
             for (case, &(w, n)) in widths.iter().enumerate() {
-                let pad = case % 3;
-                let mode = if case % 2 == 0 {
-                    GemmMode::Overwrite
-                } else {
-                    GemmMode::Accumulate
-                };
-                let ld = n + pad;
-                let a = cvec(&mut r, n.div_ceil(w) * m * kk);
-                let b = cvec(&mut r, kk * ld);
-                let c0 = cvec(&mut r, m * ld);
-                let bv = ComplexRef::new(kk, n, ld, &b).unwrap();
-                let mut want = c0.clone();
-                scalar()
-                    .gemm_grouped(
-                        &a,
-                        w,
-                        bv,
-                        ComplexMut::new(m, n, ld, &mut want).unwrap(),
-                        mode,
-                    )
-                    .unwrap();
-                for k in simd_backends() {
-                    let mut got = c0.clone();
-                    k.gemm_grouped(
-                        &a,
-                        w,
-                        bv,
-                        ComplexMut::new(m, n, ld, &mut got).unwrap(),
-                        mode,
-                    )
-                    .unwrap();
-                    let what = format!("gemm_grouped {m} × {kk}, w = {w}, n = {n}");
-                    let d = rows_diff(&got, &want, ld, n)
-                        .unwrap_or_else(|| panic!("{what}: padding written on {}", k.backend()));
-                    close(&what, &k, d, kk as f32);
-                }
+                grouped_case(&mut r, (m, kk, w, n), case);
             }
         }
     }
@@ -341,42 +349,7 @@ fn gemm_grouped_slot_shapes_match_the_scalar_backend() {
         (64, 16, 48, 48 * 2 + 30),
     ];
     for (case, &(m, kk, w, n)) in cases.iter().enumerate() {
-        let pad = case % 3;
-        let mode = if case % 2 == 0 {
-            GemmMode::Overwrite
-        } else {
-            GemmMode::Accumulate
-        };
-        let ld = n + pad;
-        let a = cvec(&mut r, n.div_ceil(w) * m * kk);
-        let b = cvec(&mut r, kk * ld);
-        let c0 = cvec(&mut r, m * ld);
-        let bv = ComplexRef::new(kk, n, ld, &b).unwrap();
-        let mut want = c0.clone();
-        scalar()
-            .gemm_grouped(
-                &a,
-                w,
-                bv,
-                ComplexMut::new(m, n, ld, &mut want).unwrap(),
-                mode,
-            )
-            .unwrap();
-        for k in simd_backends() {
-            let mut got = c0.clone();
-            k.gemm_grouped(
-                &a,
-                w,
-                bv,
-                ComplexMut::new(m, n, ld, &mut got).unwrap(),
-                mode,
-            )
-            .unwrap();
-            let what = format!("gemm_grouped {m} × {kk}, w = {w}, n = {n}");
-            let d = rows_diff(&got, &want, ld, n)
-                .unwrap_or_else(|| panic!("{what}: padding written on {}", k.backend()));
-            close(&what, &k, d, kk as f32);
-        }
+        grouped_case(&mut r, (m, kk, w, n), case);
     }
 }
 
@@ -459,6 +432,26 @@ fn gemm_grouped_pair_equals_two_grouped_calls() {
                     if low == 15.0 && high == 31.0
             ),
             "offset {offset}: {err:?}"
+        );
+    }
+    // A too short `a` on the pair path (k > m) names it, on every backend: 2 groups of 1 × 2.
+    for k in std::iter::once(scalar()).chain(simd_backends()) {
+        let bv = ComplexRef::new(2, 30, 30, &b).unwrap();
+        let cv = ComplexMut::new(1, 30, 30, &mut c).unwrap();
+        let err = k
+            .gemm_grouped_pair_then(&a[..3], 12, bv, cv, 15, GemmMode::Overwrite, None)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SimdError::LengthMismatch {
+                    what: "gemm_grouped: a [groups, m, k]",
+                    expected: 4,
+                    got: 3
+                }
+            ),
+            "{}: {err:?}",
+            k.backend()
         );
     }
 }

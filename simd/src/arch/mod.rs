@@ -506,7 +506,7 @@ macro_rules! gemm_entry_points {
         /// C at a time across every group (`grouped_sweeps`). (A group-major order — every
         /// sweep of a group before the next group, its inputs read once from L1 — measured
         /// ×1.08 for detection on a two-FMA-pipe Xeon but slower on a Zen 4 in an earlier
-        /// session, and equal to this order once the pair tile came: not used.)
+        /// session, and only ×1.05 once the pair tile came: not used.)
         #[target_feature(enable = $features)]
         pub(crate) fn gemm_grouped(
             a: &[crate::C32],
