@@ -266,7 +266,7 @@ fn rows_diff(got: &[C32], want: &[C32], ld: usize, n: usize) -> Option<(f32, f32
 /// cases and accumulate for odd ones; the padding is never written.
 fn grouped_case(r: &mut ChaCha8Rng, (m, kk, w, n): (usize, usize, usize, usize), case: usize) {
     let pad = case % 3;
-    let mode = if case % 2 == 0 {
+    let mode = if case.is_multiple_of(2) {
         GemmMode::Overwrite
     } else {
         GemmMode::Accumulate
@@ -376,7 +376,7 @@ fn gemm_grouped_pair_equals_two_grouped_calls() {
         let offset = cols + gap;
         let width = offset + cols;
         let ld = width + case % 3;
-        let mode = if case % 2 == 0 {
+        let mode = if case.is_multiple_of(2) {
             GemmMode::Overwrite
         } else {
             GemmMode::Accumulate
