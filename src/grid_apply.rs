@@ -23,7 +23,10 @@
 //! [`crate::simd::Kernels::gemm_interleaved`] per PRB; `process_grid` one
 //! [`crate::simd::Kernels::gemm_grouped`] per symbol and band of PRGs (A = the band's matrices,
 //! B = the symbol's layer rows over the band, row stride n_sym·n_sc, C = the same piece of the
-//! antenna grid), which writes the output rows as sequential streams. Nothing is copied, except
+//! antenna grid), which writes the output rows as sequential streams — for matrices with more
+//! inputs than outputs (detection filters) one
+//! [`crate::simd::Kernels::gemm_grouped_pair_then`] per two symbols, whose AVX-512 tile holds a
+//! PRB of both in full registers. Nothing is copied, except
 //! (a) views not in standard layout, whose GEMM operands go through small owned buffers, and
 //! (b) groups narrower than a PRB (sub-PRB weight bands) and, on the scalar backend, groups
 //! narrower than 24 subcarriers (per-PRB filters), whose blocks of symbols go through split

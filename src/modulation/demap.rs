@@ -157,7 +157,7 @@ pub fn demap(
 /// Max-log LLRs saturated to int8, what fixed-point LDPC decoders take:
 /// `llr[i] = clamp(round(llr_scale · LLR_i), −127, 127)` (rounding half to even; −128 never
 /// appears), `LLR_i` the max-log LLR of [`demap`] (positive means 0, bit order of §5.1,
-/// per-symbol complex noise variance `noise_var`, 0 clamped to [`MIN_NOISE_VAR`]). One output
+/// per-symbol complex noise variance `noise_var`, 0 clamped to `MIN_NOISE_VAR`, 1e-12). One output
 /// step stands for an LLR of 1/`llr_scale` (finite, ≥ 0): e.g. 4.0 gives quarter steps and
 /// saturates at |LLR| ≈ 32. A non-finite symbol is an erasure (0).
 ///
