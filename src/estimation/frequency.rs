@@ -720,6 +720,74 @@ mod tests {
         assert!(err < 1e-4, "max weight difference {err}");
     }
 
+    /// The LMMSE weights against an independent f64 Wiener solution (nalgebra's LU of
+    /// `R + ρI`, `R_ij = r(p_i − p_j)`, `w = r_k·(R + ρI)⁻¹` with `r_k,i = r(k − p_i)` and
+    /// `r(d) = sinc(2·half_width·d)·e^{−j2π·d·τ0}`), for a regular window (the Toeplitz fast
+    /// path) and two irregular ones (a block moved, a gap: the general path) — the fast path
+    /// must be taken only where the window is regular. Tolerance: the weights are stored as
+    /// f32 (relative rounding 6e-8) after f64 arithmetic; 1e-6 of the largest weight.
+    #[test]
+    fn lmmse_weights_equal_an_f64_wiener_solution_for_regular_and_irregular_windows() {
+        use nalgebra::{Complex, DMatrix, DVector};
+        let prior = DelayPrior {
+            mean_delay: 0.015,
+            half_width: 0.025,
+            rms_delay: 0.0,
+            noise_to_signal: 0.1,
+        };
+        let r = |d: f64| {
+            let x = 2.0 * prior.half_width * d;
+            let s = if x == 0.0 {
+                1.0
+            } else {
+                (std::f64::consts::PI * x).sin() / (std::f64::consts::PI * x)
+            };
+            Complex::from_polar(s, -2.0 * std::f64::consts::PI * d * prior.mean_delay)
+        };
+        let regular: Vec<f64> = (0..12).map(|b| 0.5 + 6.0 * b as f64).collect();
+        let mut moved = regular.clone();
+        moved[3] += 1.0;
+        let gap: Vec<f64> = (0..12)
+            .map(|b| 0.5 + 6.0 * b as f64 + if b >= 6 { 24.0 } else { 0.0 })
+            .collect();
+        let outs = [0.0, 5.5, 17.5, 20.25, 33.0, 64.5, 90.0];
+        for (name, win) in [("regular", &regular), ("moved", &moved), ("gap", &gap)] {
+            let l = win.len();
+            let (mut re, mut im) = (vec![0.0f32; l * outs.len()], vec![0.0f32; l * outs.len()]);
+            WeightDesigner::new(l, outs.len()).design(
+                FrequencyMethod::Lmmse,
+                prior,
+                win,
+                &outs,
+                &mut re,
+                &mut im,
+            );
+            let a = DMatrix::from_fn(l, l, |i, j| {
+                r(win[i] - win[j])
+                    + if i == j {
+                        Complex::new(0.1, 0.0)
+                    } else {
+                        0.0.into()
+                    }
+            });
+            let lu = a.lu();
+            for (c, &k) in outs.iter().enumerate() {
+                // w = r_k·A⁻¹ ⇔ Aᵀ·wᵀ = r_kᵀ; A Hermitian: Aᵀ = conj(A), so w = conj(A⁻¹·conj(r_k)).
+                let rk = DVector::from_fn(l, |i, _| r(k - win[i]).conj());
+                let x = lu.solve(&rk).expect("R + ρI is positive definite");
+                let peak = x.iter().map(|v| v.norm()).fold(0.0, f64::max);
+                for i in 0..l {
+                    let want = x[i].conj();
+                    let got = Complex::new(re[c * l + i] as f64, im[c * l + i] as f64);
+                    assert!(
+                        (got - want).norm() <= 1e-6 * peak,
+                        "{name} window, output {k}, tap {i}: {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_reused_factor_gives_the_weights_of_a_fresh_design() {
         // One designer serves a port's chunks: after a chunk at one place of a regular window,
