@@ -648,6 +648,30 @@ mod tests {
             .collect()
     }
 
+    /// A window of one block (a run with a single pilot block) under the DFT method holds only
+    /// the zero-delay bin: every output copies the block (weight 1), whatever the spacing of
+    /// other windows — not 0, as a spacing of 0/0 would make it.
+    #[test]
+    fn dft_method_with_one_block_copies_it_to_every_output() {
+        let prior = DelayPrior {
+            mean_delay: 0.0,
+            half_width: 0.05,
+            rms_delay: 0.0,
+            noise_to_signal: 0.1,
+        };
+        let w = weights(
+            FrequencyMethod::Dft { max_delay: 0.1 },
+            prior,
+            &[3.5],
+            0,
+            12,
+        );
+        assert_eq!(w.len(), 12);
+        for (k, v) in w.iter().enumerate() {
+            assert_eq!(*v, Complex64::new(1.0, 0.0), "output {k}");
+        }
+    }
+
     /// The DFT method reads the window's Nyquist bin (l/2 of l) as the positive delay 1/(2D),
     /// the largest a causal channel can have unambiguously: a tap there, kept by `max_delay`,
     /// is interpolated exactly between the blocks (the other bins sum to zero over the window).
