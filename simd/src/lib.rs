@@ -1261,7 +1261,7 @@ impl Kernels {
         grouped_checks(a, group_cols, c.cols, c.rows, b.rows, next.as_ref())?;
         dispatch!(
             self,
-            gemm_grouped(a, group_cols, &b, &mut c, mode, next.as_ref()),
+            gemm_grouped(a, group_cols, &b, &mut c, mode, next.as_ref(), None),
             gemm::scalar_grouped(a, group_cols, &b, &mut c, mode)
         );
         Ok(())
@@ -1319,7 +1319,7 @@ impl Kernels {
         grouped_checks(a, group_cols, cols, m, k, next.as_ref())?;
         dispatch!(
             self,
-            gemm_grouped_pair(a, group_cols, &b, &mut c, offset, mode, next.as_ref()),
+            gemm_grouped(a, group_cols, &b, &mut c, mode, next.as_ref(), Some(offset)),
             unreachable!("the scalar backend takes the two-call path above")
         );
         Ok(())

@@ -450,23 +450,6 @@ macro_rules! gemm_entry_points {
             }
         }
 
-        /// Grouped GEMM of the same groups over two column ranges of B and C (`0..cols` and
-        /// `offset..offset + cols`, `cols` = C's columns − `offset`: the same band of two OFDM
-        /// symbols); shapes caller-checked (`offset ≥ cols`, k > m).
-        #[target_feature(enable = $features)]
-        pub(crate) fn gemm_grouped_pair(
-            a: &[crate::C32],
-            group_cols: usize,
-            b: &crate::ComplexRef<'_>,
-            c: &mut crate::ComplexMut<'_>,
-            offset: usize,
-            mode: crate::GemmMode,
-            next: Option<&crate::ComplexRef<'_>>,
-        ) {
-            // SAFETY: compiled with this backend's ISA; shapes caller-checked.
-            unsafe { grouped_sweeps(a, group_cols, b, c, mode, next, Some(offset)) };
-        }
-
         /// Rows `rows` of C in columns j0..j1 of one group of [`gemm_grouped`] (matrix `a`):
         /// the backend's chain of tiles, the scalar loop for the last columns.
         ///
@@ -503,10 +486,12 @@ macro_rules! gemm_entry_points {
         }
 
         /// Grouped complex GEMM on interleaved operands; shapes caller-checked. Four rows of
-        /// C at a time across every group (`grouped_sweeps`). (A group-major order — every
-        /// sweep of a group before the next group, its inputs read once from L1 — measured
-        /// ×1.08 for detection on a two-FMA-pipe Xeon but slower on a Zen 4 in an earlier
-        /// session, and only ×1.05 once the pair tile came: not used.)
+        /// C at a time across every group (`grouped_sweeps`); with `pair = Some(offset)` the
+        /// same groups also on columns `offset..` (two OFDM symbols, see `grouped_sweeps`;
+        /// caller-checked `offset ≥ cols`). (A group-major order — every sweep of a group
+        /// before the next group, its inputs read once from L1 — measured ×1.08 for detection
+        /// on a two-FMA-pipe Xeon but slower on a Zen 4 in an earlier session, and only ×1.05
+        /// once the pair tile came: not used.)
         #[target_feature(enable = $features)]
         pub(crate) fn gemm_grouped(
             a: &[crate::C32],
@@ -515,9 +500,10 @@ macro_rules! gemm_entry_points {
             c: &mut crate::ComplexMut<'_>,
             mode: crate::GemmMode,
             next: Option<&crate::ComplexRef<'_>>,
+            pair: Option<usize>,
         ) {
             let (m, k) = (c.rows(), b.rows());
-            if (1..=4).contains(&m) && (1..=4).contains(&k) {
+            if pair.is_none() && (1..=4).contains(&m) && (1..=4).contains(&k) {
                 // Per-PRB matrices of a few antennas, layers or ports: one fully unrolled tile
                 // per register of columns (the general loop's scaffolding cost more than
                 // the multiplications at these sizes).
@@ -525,7 +511,7 @@ macro_rules! gemm_entry_points {
                 return;
             }
             // SAFETY: compiled with this backend's ISA; shapes caller-checked.
-            unsafe { grouped_sweeps(a, group_cols, b, c, mode, next, None) };
+            unsafe { grouped_sweeps(a, group_cols, b, c, mode, next, pair) };
         }
 
         /// [`gemm_grouped`] for an M × K matrix per group (M, K ≤ 4): each group's columns

@@ -295,27 +295,49 @@ unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
     let at = |ld: usize, i: usize, j: usize| 2 * (i * ld + j);
     // SAFETY: see `panels_c`: every element is (row < rows)·stride + (col < cols).
     unsafe {
-        let z = V::splat(0.0);
-        let mut acc_a = [[z; NV]; MR];
-        let mut acc_b = [[z; NV]; MR];
-        if mode == GemmMode::Accumulate {
-            for (r, row) in acc_a.iter_mut().enumerate() {
-                for (v, x) in row.iter_mut().enumerate() {
-                    *x = V::load(c.re.add(at(c.ld, i + r, j + v * h)));
-                }
+        // NV registers of row r of an operand from column j.
+        let row = |p: *const f32, ld: usize, r: usize| -> [V; NV] {
+            core::array::from_fn(|v| V::load(p.add(at(ld, r, j + v * h))))
+        };
+        let c0 = if mode == GemmMode::Accumulate {
+            core::array::from_fn(|r| row(c.re, c.ld, i + r))
+        } else {
+            [[V::splat(0.0); NV]; MR]
+        };
+        let y = lane_products::<V, MR, NV>(a, k, i, c0, |p| row(b.re, b.ld, p));
+        for (r, yr) in y.iter().enumerate() {
+            for (v, x) in yr.iter().enumerate() {
+                x.store(c.re.add(at(c.ld, i + r, j + v * h)));
             }
         }
-        // acc_a = Σ ar·b, acc_b = Σ ai·b (lanes: ai·br, ai·bi): B's pairs are swapped once on
-        // the accumulator at the end instead of on every loaded register (a shuffle per
-        // register and k step, on the port that also runs the second FMA pipe of an Intel
-        // core) — the same products, so the same sums.
+    }
+}
+
+/// The products of one complex-lane tile: `c0[r][v] + Σ_p a(i + r, p)·b_p[v]` for rows
+/// i..i+MR of A (interleaved) and the NV registers `b_p = load(p)` of row p of B. It
+/// accumulates `Σ re(a)·b` and `Σ im(a)·b` and swaps the second's pairs once at the end instead
+/// of swapping every loaded register per k step (a shuffle on the port that also runs the second
+/// FMA pipe of an Intel core) — the same products, so the same sums.
+///
+/// # Safety
+/// V's ISA enabled; rows i..i+MR and columns 0..k of A inside the operand; `load` reads only
+/// inside B.
+#[inline(always)]
+unsafe fn lane_products<V: SimdF32, const MR: usize, const NV: usize>(
+    a: Src,
+    k: usize,
+    i: usize,
+    c0: [[V; NV]; MR],
+    load: impl Fn(usize) -> [V; NV],
+) -> [[V; NV]; MR] {
+    // SAFETY: element (i + r, p) of A at 2·((i + r)·ld + p), inside A (caller).
+    unsafe {
+        let mut acc_a = c0;
+        let mut acc_b = [[V::splat(0.0); NV]; MR];
         for p in 0..k {
-            let mut bb = [z; NV];
-            for (v, x) in bb.iter_mut().enumerate() {
-                *x = V::load(b.re.add(at(b.ld, p, j + v * h)));
-            }
+            let bb = load(p);
             for r in 0..MR {
-                let o = at(a.ld, i + r, p);
+                let o = 2 * ((i + r) * a.ld + p);
                 let ar = V::splat(*a.re.add(o));
                 let ai = V::splat(*a.re.add(o + 1));
                 for v in 0..NV {
@@ -324,15 +346,11 @@ unsafe fn micro_c<V: SimdF32, const MR: usize, const NV: usize>(
                 }
             }
         }
+        // a·b: even lanes Σ ar·br − Σ ai·bi, odd lanes Σ ar·bi + Σ ai·br
         let one = V::splat(1.0);
-        for r in 0..MR {
-            for v in 0..NV {
-                // a·b: even lanes Σ ar·br − Σ ai·bi, odd lanes Σ ar·bi + Σ ai·br
-                let ab = acc_b[r][v].swap_re_im();
-                one.mul_addsub(acc_a[r][v], ab)
-                    .store(c.re.add(at(c.ld, i + r, j + v * h)));
-            }
-        }
+        core::array::from_fn(|r| {
+            core::array::from_fn(|v| one.mul_addsub(acc_a[r][v], acc_b[r][v].swap_re_im()))
+        })
     }
 }
 
@@ -362,46 +380,27 @@ pub(crate) unsafe fn micro_pair<V: SimdF32, const MR: usize>(
     let at = |ld: usize, i: usize, j: usize| 2 * (i * ld + j);
     // SAFETY: see above; every access is (row < rows)·ld + (column inside one range).
     unsafe {
-        let load = |p: *const f32, ld: usize, r: usize| {
-            (
+        // The three registers of row r of an operand.
+        let row = |p: *const f32, ld: usize, r: usize| {
+            [
                 V::load(p.add(at(ld, r, j))),
                 V::load_halves(p.add(at(ld, r, j + h)), p.add(at(ld, r, j2))),
                 V::load(p.add(at(ld, r, j2 + q))),
-            )
+            ]
         };
-        let z = V::splat(0.0);
-        let mut acc_a = [[z; 3]; MR];
-        let mut acc_b = [[z; 3]; MR];
-        if mode == GemmMode::Accumulate {
-            for (r, row) in acc_a.iter_mut().enumerate() {
-                let (x0, x1, x2) = load(c.re, c.ld, i + r);
-                *row = [x0, x1, x2];
-            }
-        }
-        // acc_b = Σ ai·b, its pairs swapped at the end (as in `micro_c`).
-        for p in 0..k {
-            let (b0, b1, b2) = load(b.re, b.ld, p);
-            let bb = [b0, b1, b2];
-            for r in 0..MR {
-                let o = at(a.ld, i + r, p);
-                let ar = V::splat(*a.re.add(o));
-                let ai = V::splat(*a.re.add(o + 1));
-                for v in 0..3 {
-                    acc_a[r][v] = ar.mul_add(bb[v], acc_a[r][v]);
-                    acc_b[r][v] = ai.mul_add(bb[v], acc_b[r][v]);
-                }
-            }
-        }
-        let one = V::splat(1.0);
-        for r in 0..MR {
-            // even lanes Σ ar·br − Σ ai·bi, odd lanes Σ ar·bi + Σ ai·br
-            let y = |v: usize| one.mul_addsub(acc_a[r][v], acc_b[r][v].swap_re_im());
-            y(0).store(c.re.add(at(c.ld, i + r, j)));
-            y(1).store_halves(
+        let c0 = if mode == GemmMode::Accumulate {
+            core::array::from_fn(|r| row(c.re, c.ld, i + r))
+        } else {
+            [[V::splat(0.0); 3]; MR]
+        };
+        let y = lane_products::<V, MR, 3>(a, k, i, c0, |p| row(b.re, b.ld, p));
+        for (r, [y0, y1, y2]) in y.iter().enumerate() {
+            y0.store(c.re.add(at(c.ld, i + r, j)));
+            y1.store_halves(
                 c.re.add(at(c.ld, i + r, j + h)),
                 c.re.add(at(c.ld, i + r, j2)),
             );
-            y(2).store(c.re.add(at(c.ld, i + r, j2 + q)));
+            y2.store(c.re.add(at(c.ld, i + r, j2 + q)));
         }
     }
 }
