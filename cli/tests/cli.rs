@@ -317,6 +317,15 @@ fn bench_json_has_every_key() {
             assert!((msym - n / sec / 1e6).abs() <= 1e-9 * msym, "{c}");
             assert!((mbit - qm * msym).abs() <= 1e-6 * mbit, "{c}");
         }
+        // The cache-resident rates: one NR OFDM symbol of one layer (the quick run's 4096
+        // symbols hold 3276), finite and positive.
+        assert_eq!(c["cached_symbols"].as_u64(), Some(3276), "{c}");
+        for t in ["f32", "i8"] {
+            let r = c[format!("{t}_cached_msymbols_per_second")]
+                .as_f64()
+                .unwrap();
+            assert!(r.is_finite() && r > 0.0, "{c}");
+        }
     }
     assert!(v.get("comparison").is_none());
 }
@@ -327,7 +336,7 @@ fn bench_json_has_every_key() {
 fn bench_compare_gives_the_ratios_of_two_reports() {
     let dir = std::env::temp_dir().join(format!("mimo-compare-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let report = |apply_s: f64, demap: Option<f64>, cores: f64| {
+    let report = |apply_s: f64, demap: Option<f64>, cores: f64, cached: f64| {
         let mut kernels = vec![
             serde_json::json!({"name": "nr/precoder_apply", "seconds": apply_s, "share_of_peak": 0.001 / apply_s}),
         ];
@@ -337,12 +346,12 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
         serde_json::json!({
             "backend": "avx2", "peak_gflops": 100.0, "kernels": kernels,
             "capacity": [{"case": "nr", "direction": "uplink", "slot_seconds": cores * 5e-4, "cores_per_carrier": cores}],
-            "demapping": {"cases": [{"modulation": "256QAM", "f32_seconds": 2e-3, "i8_seconds": 1e-3}]},
+            "demapping": {"cases": [{"modulation": "256QAM", "f32_seconds": 2e-3, "i8_seconds": 1e-3, "i8_cached_msymbols_per_second": cached}]},
         })
     };
     let (old, new) = (dir.join("old.json"), dir.join("new.json"));
-    std::fs::write(&old, report(4e-3, None, 80.0).to_string()).unwrap();
-    std::fs::write(&new, report(2e-3, Some(1e-3), 40.0).to_string()).unwrap();
+    std::fs::write(&old, report(4e-3, None, 80.0, 800.0).to_string()).unwrap();
+    std::fs::write(&new, report(2e-3, Some(1e-3), 40.0, 1000.0).to_string()).unwrap();
     let out = mimo()
         .args(["bench", "--json", "--compare"])
         .arg(&old)
@@ -369,6 +378,9 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
     );
     assert!((cap["speedup"].as_f64().unwrap() - 2.0).abs() < 1e-12);
     assert!((c["demapping"][0]["i8_speedup"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    // The cache-resident int8 rate: new / old.
+    let cached = c["demapping"][0]["i8_cached_speedup"].as_f64().unwrap();
+    assert!((cached - 1.25).abs() < 1e-12);
     // The table form names the ratio; a missing or broken file is an error naming it.
     let table = mimo()
         .args(["bench", "--compare"])

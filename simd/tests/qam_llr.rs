@@ -205,6 +205,61 @@ fn simd_backends_equal_the_scalar_reference_bit_for_bit() {
     }
 }
 
+/// The int8 kernels at the edges of their range equal the scalar reference bit for bit: zeros
+/// of both signs, inputs whose half (`y/2a`, the AVX-512 kernel's scale) is subnormal, exact
+/// level boundaries and half-LLR ties at weight 1 (`σ² = 4a²·scale`), huge samples, and
+/// scales on both sides of the AVX-512 kernel's largest weight 2¹⁰⁰ (above it the AVX2
+/// kernel runs). Every value goes through a whole 16-symbol step (lanes of one register).
+#[test]
+fn int8_llrs_equal_the_reference_at_the_edges_of_their_range() {
+    for m in 1..=5usize {
+        let unit = units()[m - 1];
+        let mut parts = vec![
+            0.0f32, -0.0, 1e-45, -1e-45, 1e-38, -3e-38, 1e-30, 2e38, -3.4e38,
+        ];
+        // 2^-125 and its neighbours (y/a there, so y/(2a) crosses into the subnormals).
+        for b in [-1i32, 0, 1] {
+            let v = f32::from_bits((2u32 << 23).wrapping_add(b as u32)) * unit;
+            parts.extend([v, -v]);
+        }
+        // Level boundaries and halfway points in quarter units.
+        parts.extend((0..4 << m).map(|q| q as f32 * 0.25 * unit));
+        parts.extend((0..4 << m).map(|q| -(q as f32) * 0.37 * unit));
+        let y: Vec<C32> = parts
+            .chunks(2)
+            .map(|c| C32::new(c[0], *c.get(1).unwrap_or(&0.5)))
+            .chain(parts.iter().map(|&v| C32::new(-v, v)))
+            .collect();
+        let n = y.len().div_ceil(16) * 16;
+        let mut y16 = y.clone();
+        y16.resize(n, C32::new(0.3 * unit, -0.7 * unit));
+        for scale in [1.0f32, 4.0, 1e17, 1e18, 1e25] {
+            for nv in [4.0 * unit * unit * scale, 1.0, 0.0, 1e3] {
+                let nv = vec![nv; n];
+                let mut want = vec![0i8; 2 * m * n];
+                scalar()
+                    .qam_llr_maxlog_i8(&y16, &nv, m as u32, unit, scale, &mut want)
+                    .unwrap();
+                for k in simd_backends() {
+                    let mut got = vec![99i8; 2 * m * n];
+                    k.qam_llr_maxlog_i8(&y16, &nv, m as u32, unit, scale, &mut got)
+                        .unwrap();
+                    for (s, y) in y16.iter().enumerate() {
+                        let r = 2 * m * s..2 * m * (s + 1);
+                        assert_eq!(
+                            got[r.clone()],
+                            want[r],
+                            "{} m={m} scale {scale} σ² {} y = {y}",
+                            k.backend(),
+                            nv[0],
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Outputs of `LLR_STREAM_MIN_BYTES` or more (written past the caches where the output is
 /// 16-byte aligned) equal the scalar reference bit for bit, for every QAM, aligned and not.
 #[test]
