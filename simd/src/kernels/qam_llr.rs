@@ -599,8 +599,8 @@ pub(crate) mod x86_512 {
     //! packs and one in-lane byte shuffle. Lane for lane the values of [`super::axis_llrs`],
     //! computed at half scale (`y/2a`: no multiplication by ½ before each floor, `u − c` and
     //! `(c + 1)·t` fused into one rounding each, as the reference rounds them) — equal to the
-    //! scalar reference bit for bit, 10 fewer vector operations per 16 256QAM symbols (87
-    //! instead of 97: ×1.13–1.17 in cache on a two-FMA-pipe Xeon).
+    //! scalar reference bit for bit, with 83 vector operations per 16 256QAM symbols where the
+    //! full-scale form took 97 (×1.13–1.17 in cache on a two-FMA-pipe Xeon).
 
     use super::{Axis, MIN_NOISE_VAR, scalar_range};
     use crate::C32;
@@ -636,17 +636,19 @@ pub(crate) mod x86_512 {
         _mm512_broadcast_i32x4(x)
     }
 
-    /// The int32 LLRs (within ±127) of the M bits of 8 interleaved symbols `v` at per-lane
-    /// weights `w` (and `w2 = 2w`): `axis_llrs`'s operations at half scale — `y/(2a)` and its
-    /// folds `e_k/2`, `u_k/2`, exact (powers of two; see [`usable`] for the one range where
-    /// halving could round) — which saves the multiplication by ½ before the floor and lets
-    /// `u − c` be one fused `2·(u/2) − c`; `(c + 1)·t` is the fused `c·t + t` (one rounding of
-    /// the same exact product). The last bit of an axis (P = 1) is `clamp(e·w, ±127)` with its
-    /// sign already in `e`; the other bits are `min(|g_k|·w, 127)` with the sign of `e_k` put
-    /// on it (a bit-or: −0 stays 0 after the conversion), rounded half to even.
+    /// The int32 LLRs (within ±127) of the M bits of 8 interleaved symbols `v` at twice their
+    /// per-lane weights, `w2 = 2w`: `axis_llrs`'s values computed at half scale — `y/(2a)`
+    /// and its folds `e_k/2`, `u_k/2`, and `g_k/2`, each exactly half the reference's rounded
+    /// value (powers of two; see [`usable`] for the one range where halving could round) —
+    /// which saves the multiplication by ½ before each floor and turns `u − c` into one fused
+    /// `u/2 − c/2`; `(c + 1)·t` is the fused `c·t + t` (one rounding of the same exact
+    /// product), and `(g/2)·2w` is the reference's `g·w`. The last bit of an axis (P = 1) is
+    /// `clamp((e/2)·2w, ±127)`, its sign already in `e`; the other bits are `min(|g/2|·2w,
+    /// 127)` with the sign of `e_k` put on it (a bit-or: −0 stays 0 after the conversion),
+    /// rounded half to even.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw")]
-    fn bits<const M: usize>(v: __m512, w: __m512, w2: __m512, ax: &Axis) -> [__m512i; M] {
+    fn bits<const M: usize>(v: __m512, w2: __m512, ax: &Axis) -> [__m512i; M] {
         let bound = _mm512_set1_ps(0.5 * ax.bound());
         let yh = _mm512_mul_ps(v, _mm512_set1_ps(0.5 * ax.inv_unit));
         // The clamp to ±bound: with more than one bit per axis only the first bit's sign is
@@ -659,8 +661,9 @@ pub(crate) mod x86_512 {
         } else {
             yh
         };
-        let (two, cap, ncap) = (
+        let (two, half, cap, ncap) = (
             _mm512_set1_ps(2.0),
+            _mm512_set1_ps(0.5),
             _mm512_set1_ps(127.0),
             _mm512_set1_ps(-127.0),
         );
@@ -683,8 +686,9 @@ pub(crate) mod x86_512 {
                     _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(u),
                     _mm512_set1_ps(((p - 1) / 2) as f32),
                 );
-                let t = _mm512_fmsub_ps(u, two, c);
-                _mm512_mul_ps(_mm512_fmadd_ps(c, t, t), w)
+                // g/2 = (c + 1)·(u/2 − c/2), times 2w.
+                let t = _mm512_fnmadd_ps(c, half, u);
+                _mm512_mul_ps(_mm512_fmadd_ps(c, t, t), w2)
             };
             // |g|·w ≥ 0 and finite (w ≤ 2¹⁰⁰: `usable`), so the cap is 127 or less.
             let mag = _mm512_castps_si512(_mm512_min_ps(mag, cap));
@@ -767,7 +771,7 @@ pub(crate) mod x86_512 {
         let n = y.len();
         let q = 2 * M;
         let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
-        let gain = _mm512_set1_ps(ax.gain);
+        let gain2 = _mm512_set1_ps(2.0 * ax.gain);
         let min_nv = _mm512_set1_ps(MIN_NOISE_VAR);
         let dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
         let dup_hi = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
@@ -785,13 +789,11 @@ pub(crate) mod x86_512 {
                     s += STEP;
                     continue;
                 }
-                let w = _mm512_div_ps(gain, _mm512_max_ps(_mm512_loadu_ps(pn.add(s)), min_nv));
-                let (wa, wb) = (
-                    _mm512_permutexvar_ps(dup_lo, w),
-                    _mm512_permutexvar_ps(dup_hi, w),
-                );
-                let a = bits::<M>(v0, wa, _mm512_add_ps(wa, wa), ax);
-                let b = bits::<M>(v1, wb, _mm512_add_ps(wb, wb), ax);
+                // 2w = 2·gain/σ² (exactly twice the weight: a power of two), the half-scale
+                // LLRs' factor.
+                let w2 = _mm512_div_ps(gain2, _mm512_max_ps(_mm512_loadu_ps(pn.add(s)), min_nv));
+                let a = bits::<M>(v0, _mm512_permutexvar_ps(dup_lo, w2), ax);
+                let b = bits::<M>(v1, _mm512_permutexvar_ps(dup_hi, w2), ax);
                 let o = out.as_mut_ptr().add(s * q);
                 store::<M>(&a, o);
                 store::<M>(&b, o.add(8 * q));
