@@ -276,6 +276,47 @@ fn bench_json_has_every_key() {
         cap.iter()
             .all(|c| c["cores_per_carrier"].as_f64().unwrap() > 0.0)
     );
+    // Each chain beside the sum of its blocks timed alone: the DU chains' blocks plus the OFDM
+    // block make the full chain's, and the ratio is the two times'.
+    for c in cap {
+        let (s, b) = (
+            c["slot_seconds"].as_f64().unwrap(),
+            c["blocks_alone_seconds"].as_f64().unwrap(),
+        );
+        assert!(b > 0.0, "{c}");
+        assert!((c["chain_over_blocks"].as_f64().unwrap() - s / b).abs() <= 1e-9 * s / b);
+    }
+    for (case, full, du, ofdm) in [
+        (
+            "td-lte-20mhz",
+            "uplink",
+            "uplink, 7.2x DU",
+            "ofdm_demodulate",
+        ),
+        (
+            "td-lte-20mhz",
+            "downlink",
+            "downlink, 7.2x DU",
+            "ofdm_modulate",
+        ),
+    ] {
+        let row = |dir: &str| {
+            cap.iter()
+                .find(|c| c["direction"] == dir && c["case"].as_str().unwrap().starts_with(case))
+                .unwrap()["blocks_alone_seconds"]
+                .as_f64()
+                .unwrap()
+        };
+        let k = kernels
+            .iter()
+            .find(|k| k["name"] == format!("{case}/{ofdm}"))
+            .unwrap();
+        let o = k["seconds"].as_f64().unwrap();
+        assert!(
+            (row(full) - row(du) - o).abs() <= 1e-9 * row(full),
+            "{case} {full}"
+        );
+    }
     assert!(v["multi_carrier"]["speedup"].as_f64().unwrap() > 0.0);
     for dir in ["uplink", "downlink"] {
         let d = &v["split_carrier"]["directions"][dir];
