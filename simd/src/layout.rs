@@ -445,6 +445,7 @@ pub struct SplitRef<'a> {
 impl<'a> SplitRef<'a> {
     /// Views `rows × cols` with row stride `stride` (≥ cols) over two planes, each at least
     /// `(rows − 1)·stride + cols` long.
+    #[inline]
     pub fn new(
         rows: usize,
         cols: usize,
@@ -509,6 +510,7 @@ pub struct SplitMut<'a> {
 
 impl<'a> SplitMut<'a> {
     /// Views `rows × cols` with row stride `stride` (≥ cols) over two mutable planes.
+    #[inline]
     pub fn new(
         rows: usize,
         cols: usize,
@@ -789,6 +791,7 @@ impl<'a> ComplexRef<'a> {
 
     /// Views `rows × cols` with row stride `stride` (≥ cols, in complex values) over `data`,
     /// which must hold at least `(rows − 1)·stride + cols` values.
+    #[inline]
     pub fn new(rows: usize, cols: usize, stride: usize, data: &'a [C32]) -> Result<Self> {
         check_interleaved(rows, cols, stride, data.len())?;
         Ok(Self {
@@ -840,6 +843,7 @@ impl<'a> ComplexMut<'a> {
 
     /// Views `rows × cols` with row stride `stride` (≥ cols) over `data`, which must hold at
     /// least `(rows − 1)·stride + cols` values.
+    #[inline]
     pub fn new(rows: usize, cols: usize, stride: usize, data: &'a mut [C32]) -> Result<Self> {
         check_interleaved(rows, cols, stride, data.len())?;
         Ok(Self {
