@@ -908,9 +908,10 @@ impl Kernels {
     /// the exact max-log value, computed from the nested Gray folding (see
     /// `kernels::qam_llr`), not the simplified approximation. A symbol with a NaN or infinite
     /// part is an erasure: its LLRs are 0. |y|/`unit` is clamped to 64 × the largest level.
-    /// The AVX2 kernel runs on the AVX2 and AVX-512 backends (an output of
-    /// [`LLR_STREAM_MIN_BYTES`] or more written past the caches); the scalar reference
-    /// elsewhere.
+    /// On the AVX-512 backend 1 to 4 bits per axis run on a 512-bit kernel (16 symbols per
+    /// step); 1024QAM, and outputs of [`LLR_STREAM_MIN_BYTES`] or more (written past the
+    /// caches), on the AVX2 kernel, which also serves the AVX2 backend; the scalar reference
+    /// elsewhere. Every path equals the scalar reference bit for bit.
     pub fn qam_llr_maxlog(
         &self,
         y: &[C32],
@@ -921,6 +922,11 @@ impl Kernels {
     ) -> Result<()> {
         let ax = qam_llr_check(y, noise_var, bits_per_axis, unit, 1.0, out.len())?;
         match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `usable_f32` confirmed AVX-512 F on this CPU; shapes checked above.
+            Backend::Avx512 if qam_llr::x86_512::usable_f32(&ax, out) => unsafe {
+                qam_llr::x86_512::llr_f32(&ax, y, noise_var, out)
+            },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
             // confirmed AVX2 and FMA (both backends require them); shapes are checked above.

@@ -205,7 +205,7 @@ fn simd_backends_equal_the_scalar_reference_bit_for_bit() {
     }
 }
 
-/// The int8 kernels at the edges of their range equal the scalar reference bit for bit: zeros
+/// The int8 (and f32) kernels at the edges of their range equal the scalar reference bit for bit: zeros
 /// of both signs, inputs whose half (`y/2a`, the AVX-512 kernel's scale) is subnormal, exact
 /// level boundaries and half-LLR ties at weight 1 (`σ² = 4a²·scale`), huge samples, and
 /// scales on both sides of the AVX-512 kernel's largest weight 2¹⁰⁰ (above it the AVX2
@@ -240,7 +240,22 @@ fn int8_llrs_equal_the_reference_at_the_edges_of_their_range() {
                 scalar()
                     .qam_llr_maxlog_i8(&y16, &nv, m as u32, unit, scale, &mut want)
                     .unwrap();
+                let mut want_f = vec![0.0f32; 2 * m * n];
+                scalar()
+                    .qam_llr_maxlog(&y16, &nv, m as u32, unit, &mut want_f)
+                    .unwrap();
                 for k in simd_backends() {
+                    let mut got_f = vec![f32::NAN; 2 * m * n];
+                    k.qam_llr_maxlog(&y16, &nv, m as u32, unit, &mut got_f)
+                        .unwrap();
+                    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(
+                        bits(&got_f),
+                        bits(&want_f),
+                        "{} f32 m={m} σ² {}",
+                        k.backend(),
+                        nv[0]
+                    );
                     let mut got = vec![99i8; 2 * m * n];
                     k.qam_llr_maxlog_i8(&y16, &nv, m as u32, unit, scale, &mut got)
                         .unwrap();

@@ -803,6 +803,191 @@ pub(crate) mod x86_512 {
         scalar_range(ax, y, noise_var, out, s..n);
     }
 
+    /// Whether [`llr_f32`] may run: AVX-512 F on this CPU, at most 4 bits per axis, and an
+    /// output written with ordinary stores (one that [`super::streams`] is memory-bound and
+    /// keeps the AVX2 kernel's non-temporal stores; 1024QAM keeps it too).
+    pub(crate) fn usable_f32(ax: &Axis, out: &[f32]) -> bool {
+        ax.m <= 4 && !super::streams(out) && std::arch::is_x86_feature_detected!("avx512f")
+    }
+
+    /// The signed f32 LLRs of the M bits of 8 interleaved symbols `v` at per-lane weights `w`:
+    /// [`super::axis_llrs`]'s operations lane for lane at full scale (the f32 output keeps
+    /// every bit, so no half-scale shortcut), `(c + 1)·(u − c)` as the fused `c·t + t` (the
+    /// same single rounding of the exact product), the sign of `e` or-ed in (`copysign`).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn bits_f32<const M: usize>(v: __m512, w: __m512, ax: &Axis) -> [__m512; M] {
+        let bound = _mm512_set1_ps(ax.bound());
+        let yu = _mm512_mul_ps(v, _mm512_set1_ps(ax.inv_unit));
+        let yu = _mm512_max_ps(
+            _mm512_min_ps(yu, bound),
+            _mm512_sub_ps(_mm512_setzero_ps(), bound),
+        );
+        let (half, two, sign) = (
+            _mm512_set1_ps(0.5),
+            _mm512_set1_ps(2.0),
+            _mm512_set1_epi32(i32::MIN),
+        );
+        let (mut e, mut u) = (yu, _mm512_abs_ps(yu));
+        let mut out = [_mm512_setzero_ps(); M];
+        for (b, o) in out.iter_mut().enumerate() {
+            if b > 0 {
+                e = _mm512_sub_ps(_mm512_set1_ps((1u32 << (M - b)) as f32), u);
+                u = _mm512_abs_ps(e);
+            }
+            let p = (1u32 << (M - b)) - 1;
+            let g = match p {
+                1 => e,
+                // 2e − clamp(e, −2, 2).
+                3 => _mm512_sub_ps(
+                    _mm512_add_ps(e, e),
+                    _mm512_max_ps(
+                        _mm512_min_ps(e, two),
+                        _mm512_sub_ps(_mm512_setzero_ps(), two),
+                    ),
+                ),
+                _ => {
+                    let c = _mm512_min_ps(
+                        _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(
+                            _mm512_mul_ps(u, half),
+                        ),
+                        _mm512_set1_ps(((p - 1) / 2) as f32),
+                    );
+                    let t = _mm512_sub_ps(u, c);
+                    let g = _mm512_castps_si512(_mm512_fmadd_ps(c, t, t));
+                    // g | (e & sign): copysign(g, e) for g ≥ 0.
+                    _mm512_castsi512_ps(_mm512_ternarylogic_epi32::<0xF8>(
+                        g,
+                        _mm512_castps_si512(e),
+                        sign,
+                    ))
+                }
+            };
+            *o = _mm512_mul_ps(g, w);
+        }
+        out
+    }
+
+    /// Stores the M bit registers of 8 symbols (pairs `X_s` = (re, im) of bit register X for
+    /// symbol s, 128-bit lane l holding symbols 2l, 2l + 1) in symbol-major order at `dst`
+    /// (16·M f32): `A₀ B₀ … A₁ B₁ …`.
+    ///
+    /// # Safety
+    /// `dst` must be valid for 16·M f32 writes.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store_f32<const M: usize>(l: &[__m512; M], dst: *mut f32) {
+        let pd = |x: __m512| _mm512_castps_pd(x);
+        let idx = |i: [i64; 8]| _mm512_setr_epi64(i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7]);
+        // SAFETY: every store writes 16 f32 at register index i < M (the caller's guarantee).
+        unsafe {
+            let st = |i: usize, x: __m512d| _mm512_storeu_pd(dst.add(16 * i).cast(), x);
+            match M {
+                1 => st(0, pd(l[0])),
+                2 => {
+                    // Pair indices: 0–7 from A, 8–15 from B.
+                    let (a, b) = (pd(l[0]), pd(l[1]));
+                    st(
+                        0,
+                        _mm512_permutex2var_pd(a, idx([0, 8, 1, 9, 2, 10, 3, 11]), b),
+                    );
+                    st(
+                        1,
+                        _mm512_permutex2var_pd(a, idx([4, 12, 5, 13, 6, 14, 7, 15]), b),
+                    );
+                }
+                3 => {
+                    // A₀B₀C₀A₁ B₁C₁A₂B₂ | C₂A₃B₃C₃ A₄B₄C₄A₅ | B₅C₅A₆B₆ C₆A₇B₇C₇: A and B
+                    // put in place by one two-source permute, C merged by a masked one.
+                    let (a, b, c) = (pd(l[0]), pd(l[1]), pd(l[2]));
+                    let ab = [
+                        [0, 8, 0, 1, 9, 0, 2, 10],
+                        [0, 3, 11, 0, 4, 12, 0, 5],
+                        [13, 0, 6, 14, 0, 7, 15, 0],
+                    ];
+                    let cc = [
+                        ([0, 0, 0, 0, 0, 1, 0, 0], 0b0010_0100u8),
+                        ([2, 0, 0, 3, 0, 0, 4, 0], 0b0100_1001),
+                        ([0, 5, 0, 0, 6, 0, 0, 7], 0b1001_0010),
+                    ];
+                    for (i, (abi, (ci, m))) in ab.iter().zip(cc).enumerate() {
+                        let x = _mm512_permutex2var_pd(a, idx(*abi), b);
+                        st(i, _mm512_mask_permutexvar_pd(x, m, idx(ci), c));
+                    }
+                }
+                _ => {
+                    // Per 128-bit lane: t0 = A B of even symbols, t1 odd; t2, t3 for C, D.
+                    let (a, b, c, d) = (pd(l[0]), pd(l[1]), pd(l[2]), pd(l[3]));
+                    let t0 = _mm512_unpacklo_pd(a, b);
+                    let t1 = _mm512_unpackhi_pd(a, b);
+                    let t2 = _mm512_unpacklo_pd(c, d);
+                    let t3 = _mm512_unpackhi_pd(c, d);
+                    // Symbols 2l, 2l + 1 of lane l: [t0.l, t2.l, t1.l, t3.l].
+                    let lo = [
+                        _mm512_shuffle_f64x2::<0b0100_0100>(t0, t2),
+                        _mm512_shuffle_f64x2::<0b0100_0100>(t1, t3),
+                    ]; // [t.l0, t.l1, t'.l0, t'.l1]
+                    let hi = [
+                        _mm512_shuffle_f64x2::<0b1110_1110>(t0, t2),
+                        _mm512_shuffle_f64x2::<0b1110_1110>(t1, t3),
+                    ]; // [t.l2, t.l3, t'.l2, t'.l3]
+                    for (h, [p, q]) in [lo, hi].into_iter().enumerate() {
+                        // [p.l0, p.l2, q.l0, q.l2] and [p.l1, p.l3, q.l1, q.l3].
+                        st(2 * h, _mm512_shuffle_f64x2::<0b1000_1000>(p, q));
+                        st(2 * h + 1, _mm512_shuffle_f64x2::<0b1101_1101>(p, q));
+                    }
+                }
+            }
+        }
+    }
+
+    /// f32 LLRs, 16 symbols per step (erasure steps and the last `n mod 16` by the scalar
+    /// reference); shapes caller-checked, [`usable_f32`] true.
+    #[target_feature(enable = "avx512f")]
+    pub(crate) fn llr_f32(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [f32]) {
+        match ax.m {
+            1 => run_f32::<1>(ax, y, noise_var, out),
+            2 => run_f32::<2>(ax, y, noise_var, out),
+            3 => run_f32::<3>(ax, y, noise_var, out),
+            _ => run_f32::<4>(ax, y, noise_var, out),
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn run_f32<const M: usize>(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [f32]) {
+        let n = y.len();
+        let q = 2 * M;
+        let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
+        let gain = _mm512_set1_ps(ax.gain);
+        let min_nv = _mm512_set1_ps(MIN_NOISE_VAR);
+        let dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        let dup_hi = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+        let mut s = 0;
+        while s + STEP <= n {
+            // SAFETY: symbols s..s+16 exist (32 f32 from py + 2s), noise_var has y's length
+            // and out q f32 per symbol (caller-checked).
+            unsafe {
+                let v0 = _mm512_loadu_ps(py.add(2 * s));
+                let v1 = _mm512_loadu_ps(py.add(2 * s + 16));
+                let (d0, d1) = (_mm512_sub_ps(v0, v0), _mm512_sub_ps(v1, v1));
+                if _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(d0, d1) != 0 {
+                    scalar_range(ax, y, noise_var, out, s..s + STEP);
+                    s += STEP;
+                    continue;
+                }
+                let w = _mm512_div_ps(gain, _mm512_max_ps(_mm512_loadu_ps(pn.add(s)), min_nv));
+                let a = bits_f32::<M>(v0, _mm512_permutexvar_ps(dup_lo, w), ax);
+                let b = bits_f32::<M>(v1, _mm512_permutexvar_ps(dup_hi, w), ax);
+                let o = out.as_mut_ptr().add(s * q);
+                store_f32::<M>(&a, o);
+                store_f32::<M>(&b, o.add(8 * q));
+            }
+            s += STEP;
+        }
+        scalar_range(ax, y, noise_var, out, s..n);
+    }
+
     /// int8 LLRs; shapes caller-checked (`noise_var.len() = y.len()`, `out.len() = 2m·y.len()`),
     /// and [`usable`] true for `ax`.
     #[target_feature(enable = "avx512f,avx512bw")]
