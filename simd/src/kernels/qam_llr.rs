@@ -173,7 +173,6 @@ pub(crate) mod x86 {
         bound: __m256,
         sign: __m256,
         half: __m256,
-        one: __m256,
         gain: __m256,
         min_nv: __m256,
         dup_lo: __m256i,
@@ -188,7 +187,6 @@ pub(crate) mod x86 {
             bound: _mm256_set1_ps(ax.bound()),
             sign: _mm256_set1_ps(-0.0),
             half: _mm256_set1_ps(0.5),
-            one: _mm256_set1_ps(1.0),
             gain: _mm256_set1_ps(ax.gain),
             min_nv: _mm256_set1_ps(MIN_NOISE_VAR),
             dup_lo: _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3),
@@ -242,7 +240,10 @@ pub(crate) mod x86 {
                         _mm256_mul_ps(u, k.half),
                     );
                     let c = _mm256_min_ps(fl, _mm256_set1_ps(((p - 1) / 2) as f32));
-                    let g = _mm256_mul_ps(_mm256_add_ps(c, k.one), _mm256_sub_ps(u, c));
+                    // (c + 1)·(u − c) as c·t + t: the same single rounding of the exact
+                    // product (c + 1 is exact).
+                    let t = _mm256_sub_ps(u, c);
+                    let g = _mm256_fmadd_ps(c, t, t);
                     if signed {
                         _mm256_or_ps(g, _mm256_and_ps(e, k.sign))
                     } else {
