@@ -598,7 +598,8 @@ pub(crate) mod x86_512 {
     //! interleaved symbols). f32 (F): the reference's operations at full scale, the bit
     //! registers put in symbol order by pair permutes or 128-bit lane shuffles. int8 (F + BW):
     //! the sign put on each magnitude with one ternary-logic instruction, and the bytes of all
-    //! the bits of 8 symbols rearranged with two or three packs and one in-lane byte shuffle. Lane for lane the values of [`super::axis_llrs`],
+    //! the bits of 8 symbols rearranged with two or three packs and one in-lane byte shuffle —
+    //! or, on VBMI cores, one or two packs and one byte permute in output order. Lane for lane the values of [`super::axis_llrs`],
     //! computed at half scale (`y/2a`: no multiplication by ½ before each floor, `u − c` and
     //! `(c + 1)·t` fused into one rounding each, as the reference rounds them) — equal to the
     //! scalar reference bit for bit, with 83 vector operations per 16 256QAM symbols where the
@@ -766,10 +767,73 @@ pub(crate) mod x86_512 {
         }
     }
 
-    /// All symbols: 16 per step, erasure steps and the last `n mod 16` by the scalar reference.
+    /// The byte permutation of [`store_vbmi`]: output byte o of 8 symbols (symbol o / 2M, bit
+    /// (o mod 2M) / 2, axis o mod 2) is the low byte of which int16 word of the packed pairs
+    /// `packs(l0, l1)` (bytes 0–63) and `packs(l2, l3)` (64–127). `packs` works per 128-bit
+    /// lane L, which holds symbols 2L, 2L + 1 (four dwords: re, im, re, im) of each register.
+    const fn vbmi_index(m: usize) -> [i8; 64] {
+        let mut idx = [0i8; 64];
+        let mut o = 0;
+        while o < 16 * m && o < 64 {
+            let (sym, k, axis) = (o / (2 * m), (o % (2 * m)) / 2, o % 2);
+            let (lane, d) = (sym / 2, 2 * (sym % 2) + axis);
+            // Word 8·lane + 4·(k mod 2) + d of the pair holding bit k.
+            let word = 8 * lane + 4 * (k % 2) + d;
+            idx[o] = (64 * (k / 2) + 2 * word) as i8;
+            o += 1;
+        }
+        idx
+    }
+
+    /// [`store`] on AVX-512 VBMI: the M int32 registers packed to int16 pairwise (one or two
+    /// `packs`), then every output byte picked in order by one byte permute (`vpermt2b`) —
+    /// two to three shuffles where `store` takes four or five.
+    ///
+    /// # Safety
+    /// `dst` must be valid for 16·M byte writes; the CPU must have AVX-512 VBMI.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    unsafe fn store_vbmi<const M: usize>(l: &[__m512i; M], dst: *mut i8) {
+        let idx = const { vbmi_index(M) };
+        // SAFETY: reads the 64-byte index; writes 16·M bytes from dst (the caller's guarantee).
+        unsafe {
+            let idx = _mm512_loadu_si512(idx.as_ptr().cast());
+            match M {
+                1 => _mm_storeu_si128(dst.cast(), _mm512_cvtepi32_epi8(l[0])),
+                2 => {
+                    let q = _mm512_permutexvar_epi8(idx, _mm512_packs_epi32(l[0], l[1]));
+                    _mm256_storeu_si256(dst.cast(), _mm512_castsi512_si256(q));
+                }
+                3 => {
+                    let q = _mm512_permutex2var_epi8(
+                        _mm512_packs_epi32(l[0], l[1]),
+                        idx,
+                        _mm512_packs_epi32(l[2], l[2]),
+                    );
+                    _mm512_mask_storeu_epi8(dst, (1u64 << 48) - 1, q);
+                }
+                _ => {
+                    let q = _mm512_permutex2var_epi8(
+                        _mm512_packs_epi32(l[0], l[1]),
+                        idx,
+                        _mm512_packs_epi32(l[2], l[3]),
+                    );
+                    _mm512_storeu_si512(dst.cast(), q);
+                }
+            }
+        }
+    }
+
+    /// All symbols: 16 per step, erasure steps and the last `n mod 16` by the scalar reference;
+    /// `VBMI`: the bytes put in order by [`store_vbmi`] (else [`store`]).
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw")]
-    fn run<const M: usize>(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [i8]) {
+    fn run<const M: usize, const VBMI: bool>(
+        ax: &Axis,
+        y: &[C32],
+        noise_var: &[f32],
+        out: &mut [i8],
+    ) {
         let n = y.len();
         let q = 2 * M;
         let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
@@ -797,8 +861,13 @@ pub(crate) mod x86_512 {
                 let a = bits::<M>(v0, _mm512_permutexvar_ps(dup_lo, w2), ax);
                 let b = bits::<M>(v1, _mm512_permutexvar_ps(dup_hi, w2), ax);
                 let o = out.as_mut_ptr().add(s * q);
-                store::<M>(&a, o);
-                store::<M>(&b, o.add(8 * q));
+                if VBMI {
+                    store_vbmi::<M>(&a, o);
+                    store_vbmi::<M>(&b, o.add(8 * q));
+                } else {
+                    store::<M>(&a, o);
+                    store::<M>(&b, o.add(8 * q));
+                }
             }
             s += STEP;
         }
@@ -994,11 +1063,45 @@ pub(crate) mod x86_512 {
     /// and [`usable`] true for `ax`.
     #[target_feature(enable = "avx512f,avx512bw")]
     pub(crate) fn llr_i8(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [i8]) {
+        llr_i8_stores(
+            ax,
+            y,
+            noise_var,
+            out,
+            std::arch::is_x86_feature_detected!("avx512vbmi"),
+        )
+    }
+
+    /// [`llr_i8`] with the byte order put by [`store_vbmi`] (`vbmi`, which the CPU must have)
+    /// or [`store`]: the same bytes either way (both paths are tested on a VBMI machine).
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub(crate) fn llr_i8_stores(
+        ax: &Axis,
+        y: &[C32],
+        noise_var: &[f32],
+        out: &mut [i8],
+        vbmi: bool,
+    ) {
+        match (ax.m, vbmi) {
+            (1, _) => run::<1, false>(ax, y, noise_var, out),
+            // SAFETY: the caller's `vbmi` says the CPU has AVX-512 VBMI.
+            (_, true) => unsafe { llr_i8_vbmi(ax, y, noise_var, out) },
+            (2, false) => run::<2, false>(ax, y, noise_var, out),
+            (3, false) => run::<3, false>(ax, y, noise_var, out),
+            (_, false) => run::<4, false>(ax, y, noise_var, out),
+        }
+    }
+
+    /// [`run`] with [`store_vbmi`], compiled with VBMI so that the stores inline.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512 VBMI (and F, BW); 2 to 4 bits per axis.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    unsafe fn llr_i8_vbmi(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [i8]) {
         match ax.m {
-            1 => run::<1>(ax, y, noise_var, out),
-            2 => run::<2>(ax, y, noise_var, out),
-            3 => run::<3>(ax, y, noise_var, out),
-            _ => run::<4>(ax, y, noise_var, out),
+            2 => run::<2, true>(ax, y, noise_var, out),
+            3 => run::<3, true>(ax, y, noise_var, out),
+            _ => run::<4, true>(ax, y, noise_var, out),
         }
     }
 }
@@ -1019,6 +1122,44 @@ mod tests {
         assert!(!streams(&buf[a..a + n - 1]));
         assert!(!streams(&buf[a + 1..a + 1 + n]));
         assert!(streams(&buf[a + 4..a + 4 + n]));
+    }
+
+    /// Both byte orderings of the AVX-512 int8 kernel — packs and a byte shuffle, or packs and
+    /// one VBMI byte permute — write the scalar reference's bytes (16 symbols per step and a
+    /// ragged tail, every QAM it takes, an erasure inside a step). Runs where the CPU has VBMI.
+    #[test]
+    fn the_avx512_int8_byte_orders_equal_the_reference() {
+        use crate::C32;
+        let cpu = ["avx512f", "avx512bw", "avx512vbmi"];
+        if !(std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vbmi"))
+        {
+            eprintln!("skipped: the CPU lacks one of {cpu:?}");
+            return;
+        }
+        let n = 16 * 5 + 7;
+        // A fixed LCG over the constellation's square plus noise.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            (x >> 40) as f32 / (1u64 << 24) as f32 * 2.6 - 1.3
+        };
+        let mut y: Vec<C32> = (0..n).map(|_| C32::new(next(), next())).collect();
+        y[21] = C32::new(f32::NAN, 0.0);
+        let nv: Vec<f32> = (0..n).map(|i| 0.01 + 0.003 * i as f32).collect();
+        for m in 1..=4usize {
+            let unit = (1.0 / (2.0 * ((1u64 << (2 * m)) - 1) as f64 / 3.0).sqrt()) as f32;
+            let ax = Axis::new(m, unit, 4.0);
+            let mut want = vec![0i8; 2 * m * n];
+            super::scalar_range(&ax, &y, &nv, &mut want, 0..n);
+            for vbmi in [false, true] {
+                let mut got = vec![99i8; 2 * m * n];
+                // SAFETY: the CPU has AVX-512 F, BW and VBMI (checked above).
+                unsafe { x86_512::llr_i8_stores(&ax, &y, &nv, &mut got, vbmi) };
+                assert_eq!(got, want, "m = {m}, vbmi = {vbmi}");
+            }
+        }
     }
 
     /// The AVX-512 int8 kernel takes 1 to 4 bits per axis at a finite largest weight, on a CPU
