@@ -622,7 +622,8 @@ pub(crate) mod x86_512 {
     /// halved), and there every LLR, `< 2⁻¹²⁵·2¹⁰⁰`, rounds to 0 either way; and a weight that
     /// overflows to ∞ (where the reference's 0·∞ = NaN gives 0, which the AVX2 kernel
     /// reproduces and this one, capping at 127 before the sign, would not) stays out. Weights
-    /// that large mean an output scale above 3·10¹⁷/a² (6·10¹⁷ for QPSK) — they keep the AVX2 kernel.
+    /// that large mean an output scale above 3·10¹⁷/a² (6·10¹⁷ for QPSK) — they keep the AVX2
+    /// kernel.
     pub(crate) fn usable(ax: &Axis) -> bool {
         ax.m <= 4
             && ax.gain / MIN_NOISE_VAR <= MAX_WEIGHT
