@@ -595,15 +595,18 @@ pub(crate) mod x86 {
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod x86_512 {
     //! AVX-512 LLRs for 1 to 4 bits per axis, 16 symbols per step (two registers of 8
-    //! interleaved symbols). f32 (F): the reference's operations at full scale, the bit
-    //! registers put in symbol order by pair permutes or 128-bit lane shuffles. int8 (F + BW):
-    //! the sign put on each magnitude with one ternary-logic instruction, and the bytes of all
-    //! the bits of 8 symbols rearranged with two or three packs and one in-lane byte shuffle —
-    //! or, on VBMI cores, one or two packs and one byte permute in output order. Lane for lane the values of [`super::axis_llrs`],
-    //! computed at half scale (`y/2a`: no multiplication by ½ before each floor, `u − c` and
-    //! `(c + 1)·t` fused into one rounding each, as the reference rounds them) — equal to the
-    //! scalar reference bit for bit, with 83 vector operations per 16 256QAM symbols where the
-    //! full-scale form took 97 (×1.13–1.17 in cache on a two-FMA-pipe Xeon).
+    //! interleaved symbols), both equal to the scalar reference bit for bit.
+    //!
+    //! f32 (F): the reference's operations at full scale, the bit registers put in symbol
+    //! order by pair permutes or 128-bit lane shuffles.
+    //!
+    //! int8 (F + BW): the reference's values computed at half scale (`y/2a`: no multiplication
+    //! by ½ before each floor, `u − c` and `(c + 1)·t` fused into one rounding each, as the
+    //! reference rounds them; 83 vector operations per 16 256QAM symbols where the full-scale
+    //! form took 97, ×1.13–1.17 in cache on a two-FMA-pipe Xeon), the sign put on each
+    //! magnitude with one ternary-logic instruction, and the bytes of all the bits of 8 symbols
+    //! rearranged with two or three packs and one in-lane byte shuffle — or, on VBMI cores, one
+    //! or two packs and one byte permute in output order.
 
     use super::{Axis, MIN_NOISE_VAR, scalar_range};
     use crate::C32;
