@@ -608,7 +608,7 @@ pub(crate) mod x86_512 {
     //! rearranged with two or three packs and one in-lane byte shuffle — or, on VBMI cores, one
     //! or two packs and one byte permute in output order.
 
-    use super::{Axis, MIN_NOISE_VAR, scalar_range};
+    use super::{Axis, Llr, MIN_NOISE_VAR, scalar_range};
     use crate::C32;
     use core::arch::x86_64::*;
 
@@ -838,18 +838,51 @@ pub(crate) mod x86_512 {
         noise_var: &[f32],
         out: &mut [i8],
     ) {
+        // 2w = 2·gain/σ² (exactly twice the weight: a power of two), the half-scale LLRs'
+        // factor.
+        // SAFETY: AVX-512 F and BW are enabled here; the shapes are caller-checked.
+        unsafe {
+            steps::<i8, M>(ax, y, noise_var, out, 2.0 * ax.gain, |v0, v1, wa, wb, o| {
+                let (a, b) = (bits::<M>(v0, wa, ax), bits::<M>(v1, wb, ax));
+                if VBMI {
+                    store_vbmi::<M>(&a, o);
+                    store_vbmi::<M>(&b, o.add(16 * M));
+                } else {
+                    store::<M>(&a, o);
+                    store::<M>(&b, o.add(16 * M));
+                }
+            })
+        }
+    }
+
+    /// The 16-symbol steps both outputs share: two registers of 8 interleaved symbols and
+    /// their weights `gain/max(σ², MIN_NOISE_VAR)` (each symbol's on both its lanes) to
+    /// `step(v0, v1, w0, w1, dst)`, which writes the step's 16·2M outputs at `dst`; a step
+    /// with an erasure, and the last `n mod 16` symbols, by the scalar reference.
+    ///
+    /// # Safety
+    /// AVX-512 F enabled; `noise_var` as long as `y`, `out` 2M values per symbol; `step`
+    /// writes only its step's outputs.
+    #[inline(always)]
+    unsafe fn steps<T: Llr, const M: usize>(
+        ax: &Axis,
+        y: &[C32],
+        noise_var: &[f32],
+        out: &mut [T],
+        gain: f32,
+        mut step: impl FnMut(__m512, __m512, __m512, __m512, *mut T),
+    ) {
         let n = y.len();
-        let q = 2 * M;
         let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
-        let gain2 = _mm512_set1_ps(2.0 * ax.gain);
-        let min_nv = _mm512_set1_ps(MIN_NOISE_VAR);
-        let dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-        let dup_hi = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
         let mut s = 0;
-        while s + STEP <= n {
-            // SAFETY: symbols s..s+16 exist (32 f32 from py + 2s), noise_var has y's length
-            // (caller-checked), and out holds q bytes for each of them (out.len() = q·n).
-            unsafe {
+        // SAFETY: the caller's ISA; symbols s..s+16 exist (32 f32 from py + 2s), noise_var
+        // has y's length and out 2M values per symbol (caller-checked).
+        unsafe {
+            let (gain, min_nv) = (_mm512_set1_ps(gain), _mm512_set1_ps(MIN_NOISE_VAR));
+            let dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+            let dup_hi =
+                _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+            while s + STEP <= n {
                 let v0 = _mm512_loadu_ps(py.add(2 * s));
                 let v1 = _mm512_loadu_ps(py.add(2 * s + 16));
                 // x − x is NaN exactly for NaN and ±∞.
@@ -859,21 +892,17 @@ pub(crate) mod x86_512 {
                     s += STEP;
                     continue;
                 }
-                // 2w = 2·gain/σ² (exactly twice the weight: a power of two), the half-scale
-                // LLRs' factor.
-                let w2 = _mm512_div_ps(gain2, _mm512_max_ps(_mm512_loadu_ps(pn.add(s)), min_nv));
-                let a = bits::<M>(v0, _mm512_permutexvar_ps(dup_lo, w2), ax);
-                let b = bits::<M>(v1, _mm512_permutexvar_ps(dup_hi, w2), ax);
-                let o = out.as_mut_ptr().add(s * q);
-                if VBMI {
-                    store_vbmi::<M>(&a, o);
-                    store_vbmi::<M>(&b, o.add(8 * q));
-                } else {
-                    store::<M>(&a, o);
-                    store::<M>(&b, o.add(8 * q));
-                }
+                let w = _mm512_div_ps(gain, _mm512_max_ps(_mm512_loadu_ps(pn.add(s)), min_nv));
+                let o = out.as_mut_ptr().add(s * 2 * M);
+                step(
+                    v0,
+                    v1,
+                    _mm512_permutexvar_ps(dup_lo, w),
+                    _mm512_permutexvar_ps(dup_hi, w),
+                    o,
+                );
+                s += STEP;
             }
-            s += STEP;
         }
         scalar_range(ax, y, noise_var, out, s..n);
     }
@@ -1031,36 +1060,14 @@ pub(crate) mod x86_512 {
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn run_f32<const M: usize>(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [f32]) {
-        let n = y.len();
-        let q = 2 * M;
-        let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
-        let gain = _mm512_set1_ps(ax.gain);
-        let min_nv = _mm512_set1_ps(MIN_NOISE_VAR);
-        let dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-        let dup_hi = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
-        let mut s = 0;
-        while s + STEP <= n {
-            // SAFETY: symbols s..s+16 exist (32 f32 from py + 2s), noise_var has y's length
-            // and out q f32 per symbol (caller-checked).
-            unsafe {
-                let v0 = _mm512_loadu_ps(py.add(2 * s));
-                let v1 = _mm512_loadu_ps(py.add(2 * s + 16));
-                let (d0, d1) = (_mm512_sub_ps(v0, v0), _mm512_sub_ps(v1, v1));
-                if _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(d0, d1) != 0 {
-                    scalar_range(ax, y, noise_var, out, s..s + STEP);
-                    s += STEP;
-                    continue;
-                }
-                let w = _mm512_div_ps(gain, _mm512_max_ps(_mm512_loadu_ps(pn.add(s)), min_nv));
-                let a = bits_f32::<M>(v0, _mm512_permutexvar_ps(dup_lo, w), ax);
-                let b = bits_f32::<M>(v1, _mm512_permutexvar_ps(dup_hi, w), ax);
-                let o = out.as_mut_ptr().add(s * q);
+        // SAFETY: AVX-512 F is enabled here; the shapes are caller-checked.
+        unsafe {
+            steps::<f32, M>(ax, y, noise_var, out, ax.gain, |v0, v1, wa, wb, o| {
+                let (a, b) = (bits_f32::<M>(v0, wa, ax), bits_f32::<M>(v1, wb, ax));
                 store_f32::<M>(&a, o);
-                store_f32::<M>(&b, o.add(8 * q));
-            }
-            s += STEP;
+                store_f32::<M>(&b, o.add(16 * M));
+            })
         }
-        scalar_range(ax, y, noise_var, out, s..n);
     }
 
     /// int8 LLRs; shapes caller-checked (`noise_var.len() = y.len()`, `out.len() = 2m·y.len()`),
