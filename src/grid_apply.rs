@@ -318,6 +318,36 @@ impl GridApplier {
         w: ArrayView3<'_, C32>,
         band_sc: usize,
         x: ArrayView3<'_, C32>,
+        y: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
+        self.grid_on(w, band_sc, None, x, y)
+    }
+
+    /// [`Self::process_grid_subbands`] on the OFDM symbols `symbols` only (indices into axis 1
+    /// of `x` and `y`, strictly ascending, each < n_sym; empty: nothing is done): the rows of
+    /// the other symbols of `y` are not written. For uplink detection, the data symbols of a
+    /// slot (a symbol whose every subcarrier carries DMRS has nothing to detect).
+    ///
+    /// Errors: as [`Self::process_grid_subbands`], and `symbols` out of order or range
+    /// (`InvalidParameter` naming `symbols`).
+    pub fn process_grid_symbols(
+        &mut self,
+        w: ArrayView3<'_, C32>,
+        band_sc: usize,
+        symbols: &[usize],
+        x: ArrayView3<'_, C32>,
+        y: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
+        self.grid_on(w, band_sc, Some(symbols), x, y)
+    }
+
+    /// [`Self::process_grid_symbols`] (`None`: every symbol).
+    fn grid_on(
+        &mut self,
+        w: ArrayView3<'_, C32>,
+        band_sc: usize,
+        symbols: Option<&[usize]>,
+        x: ArrayView3<'_, C32>,
         mut y: ArrayViewMut3<'_, C32>,
     ) -> Result<()> {
         let (k, n_sym, n_sc) = x.dim();
@@ -345,6 +375,15 @@ impl GridApplier {
                 got: crate::error::Shape::of(y.shape()),
             });
         }
+        if let Some(list) = symbols
+            && (list.iter().any(|&l| l >= n_sym) || list.windows(2).any(|p| p[0] >= p[1]))
+        {
+            return Err(Error::InvalidParameter {
+                name: "symbols",
+                value: crate::value!("{list:?} of {n_sym}"),
+                reason: "strictly ascending OFDM symbol indices below n_sym",
+            });
+        }
         (self.n_tx, self.k) = (n, k);
         if w.dim() != (n_prg, n, k) {
             return Err(Error::ShapeMismatch {
@@ -366,8 +405,21 @@ impl GridApplier {
             crate::simd::Backend::Scalar => IN_PLACE_MIN_SC,
             _ => IN_PLACE_MIN_SC_SIMD,
         };
+        // The selected symbols: count and i-th (every symbol when `symbols` is None).
+        let n_sel = symbols.map_or(n_sym, <[usize]>::len);
+        let sym = |i: usize| symbols.map_or(i, |list| list[i]);
         if prg_sc < in_place_min && n_sym <= self.max_cols {
-            return self.grid_through_planes(w, prg_sc, x, y);
+            // Runs of consecutive selected symbols, each through the planes.
+            let mut i = 0;
+            while i < n_sel {
+                let mut j = i + 1;
+                while j < n_sel && sym(j) == sym(j - 1) + 1 {
+                    j += 1;
+                }
+                self.grid_through_planes(w, prg_sc, sym(i)..sym(j - 1) + 1, x, y.view_mut())?;
+                i = j;
+            }
+            return Ok(());
         }
         let kernels = self.kernels;
         let row = n_sym * n_sc; // distance between two layers' (antennas') rows
@@ -387,39 +439,44 @@ impl GridApplier {
                 // Detection (more inputs than outputs) takes the band's symbols in pairs: one
                 // grouped GEMM over both (`gemm_grouped_pair_then`, whose AVX-512 tile holds a
                 // PRB of two symbols in three full registers).
+                // Two selected symbols d apart are one pair (the second d·n_sc columns on).
                 let step = if k > n { 2 } else { 1 };
-                let mut l = 0;
-                while l < n_sym {
+                let mut i = 0;
+                while i < n_sel {
+                    let l = sym(i);
                     let o = l * n_sc + s0;
                     let w = s1 - s0;
-                    let pair = step == 2 && l + 1 < n_sym;
-                    let l_next = if pair { l + 2 } else { l + 1 };
-                    let next = if l_next < n_sym {
-                        Some(ComplexRef::new(k, w, row, &xf[o + (l_next - l) * n_sc..])?)
-                    } else if g1 < n_prg {
+                    let pair = step == 2 && i + 1 < n_sel;
+                    let i_next = if pair { i + 2 } else { i + 1 };
+                    let next = if i_next < n_sel {
+                        let o_next = sym(i_next) * n_sc + s0;
+                        Some(ComplexRef::new(k, w, row, &xf[o_next..])?)
+                    } else if g1 < n_prg && n_sel > 0 {
                         let (t0, t1) = cols(g1);
-                        Some(ComplexRef::new(k, t1 - t0, row, &xf[t0..])?)
+                        let o_next = sym(0) * n_sc + t0;
+                        Some(ComplexRef::new(k, t1 - t0, row, &xf[o_next..])?)
                     } else {
                         None
                     };
                     if pair {
-                        let b = ComplexRef::new(k, n_sc + w, row, &xf[o..])?;
-                        let c = ComplexMut::new(n, n_sc + w, row, &mut yf[o..])?;
+                        let d = (sym(i + 1) - l) * n_sc;
+                        let b = ComplexRef::new(k, d + w, row, &xf[o..])?;
+                        let c = ComplexMut::new(n, d + w, row, &mut yf[o..])?;
                         let mode = GemmMode::Overwrite;
-                        kernels.gemm_grouped_pair_then(a, prg_sc, b, c, n_sc, mode, next)?;
+                        kernels.gemm_grouped_pair_then(a, prg_sc, b, c, d, mode, next)?;
                     } else {
                         let b = ComplexRef::new(k, w, row, &xf[o..])?;
                         let c = ComplexMut::new(n, w, row, &mut yf[o..])?;
                         kernels.gemm_grouped_then(a, prg_sc, b, c, GemmMode::Overwrite, next)?;
                     }
-                    l = l_next;
+                    i = i_next;
                 }
             }
             return Ok(());
         }
         for g in 0..n_prg {
             let (s0, s1) = (g * prg_sc, ((g + 1) * prg_sc).min(n_sc));
-            for l in 0..n_sym {
+            for l in (0..n_sel).map(sym) {
                 for c0 in (s0..s1).step_by(self.max_cols) {
                     let c1 = s1.min(c0 + self.max_cols);
                     self.multiply_views(
@@ -443,10 +500,13 @@ impl GridApplier {
         &mut self,
         w: ArrayView3<'_, C32>,
         prg_sc: usize,
+        syms: std::ops::Range<usize>,
         x: ArrayView3<'_, C32>,
         mut y: ArrayViewMut3<'_, C32>,
     ) -> Result<()> {
-        let (k, n_sym, n_sc) = x.dim();
+        let (k, all_sym, n_sc) = x.dim();
+        // The run's symbols: n_sym of them from `l0`, `l0·n_sc` into each grid row.
+        let (l0, n_sym) = (syms.start, syms.len());
         // Block width in subcarriers.
         let blk = if prg_sc * n_sym <= self.max_cols {
             (self.max_cols / (prg_sc * n_sym)) * prg_sc
@@ -471,7 +531,7 @@ impl GridApplier {
             match x.as_slice() {
                 Some(f) => {
                     for layer in 0..k {
-                        let o = layer * n_sym * n_sc + a;
+                        let o = (layer * all_sym + l0) * n_sc + a;
                         let src = ComplexRef::new(n_sym, bw, n_sc, &f[o..])?;
                         let (re, im) = (
                             &mut self.x_re[layer * row..(layer + 1) * row],
@@ -486,7 +546,8 @@ impl GridApplier {
                     for layer in 0..k {
                         for l in 0..n_sym {
                             let buf = &mut self.row_buf[..bw];
-                            for (d, v) in buf.iter_mut().zip(x.slice(ndarray::s![layer, l, a..b])) {
+                            let piece = x.slice(ndarray::s![layer, l0 + l, a..b]);
+                            for (d, v) in buf.iter_mut().zip(piece) {
                                 *d = *v;
                             }
                             let mut seg0 = a;
@@ -532,7 +593,7 @@ impl GridApplier {
             match y.as_slice_mut() {
                 Some(out) => {
                     for t in 0..self.n_tx {
-                        let o = t * n_sym * n_sc + a;
+                        let o = (t * all_sym + l0) * n_sc + a;
                         let mut dst = ComplexMut::new(n_sym, bw, n_sc, &mut out[o..])?;
                         let (re, im) = (
                             &self.y_re[t * row..(t + 1) * row],
@@ -542,7 +603,7 @@ impl GridApplier {
                     }
                 }
                 None => self.for_each_output_segment(a, b, prg_sc, n_sym, |t, l, s0, re, im| {
-                    let mut dst = y.slice_mut(ndarray::s![t, l, s0..s0 + re.len()]);
+                    let mut dst = y.slice_mut(ndarray::s![t, l0 + l, s0..s0 + re.len()]);
                     for ((d, &p), &q) in dst.iter_mut().zip(re).zip(im) {
                         *d = C32::new(p, q);
                     }

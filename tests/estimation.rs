@@ -1784,6 +1784,52 @@ fn pilot_pattern_refuses_each_empty_axis_and_common_prbs_is_every_ports_range() 
     assert_eq!(pattern(&[0, 1, 2, 3, 4], &[0, 1, 3, 4]).common_prbs(), None);
 }
 
+/// `symbols_with_data`: the symbols where some subcarrier of the band carries no pilot. DMRS in
+/// every CDM group (type 1: two, type 2: three; 38.211 §6.4.1.1.3) leaves its symbols without
+/// data; one CDM group of type 1 leaves the other comb for data (38.214 §6.2.2: one CDM group
+/// without data), so every symbol has data; and a band that one port's pilots do not reach
+/// (PRBs beyond the DMRS) keeps the symbol.
+#[test]
+fn symbols_with_data_are_those_the_dmrs_does_not_fill() {
+    let n_sc = 48;
+    let with_data = |kind, ports: Vec<usize>, symbols: Vec<usize>, double: bool, prbs| {
+        let n = ports.len();
+        let cfg = DmrsConfig::new(kind, ports, symbols, double);
+        let mut p = Array3::<C32>::zeros((n, 14, n_sc));
+        cfg.write_pilots(p.view_mut()).unwrap();
+        PilotPattern::from_pilots(p.view())
+            .unwrap()
+            .symbols_with_data(prbs)
+    };
+    let all_but = |skip: &[usize]| (0..14).filter(|l| !skip.contains(l)).collect::<Vec<_>>();
+    // Type 2, 12 ports on a double symbol at 2 (and 3): both symbols full.
+    let t2 = with_data(DmrsType::Type2, (0..12).collect(), vec![2], true, 0..4);
+    assert_eq!(t2, all_but(&[2, 3]));
+    // Type 1, ports 0 and 2 (CDM groups 0 and 1) at symbols 2 and 11: both full.
+    let t1 = with_data(DmrsType::Type1, vec![0, 2], vec![2, 11], false, 0..4);
+    assert_eq!(t1, all_but(&[2, 11]));
+    // Type 1, ports 0 and 1 (CDM group 0 only): the odd comb carries data.
+    let comb = with_data(DmrsType::Type1, vec![0, 1], vec![2, 11], false, 0..4);
+    assert_eq!(comb, all_but(&[]));
+    // Type 2, ports 0–3 (CDM groups 0 and 1 of three): data on the third group's subcarriers.
+    let two_of_three = with_data(DmrsType::Type2, vec![0, 1, 2, 3], vec![2], false, 0..4);
+    assert_eq!(two_of_three, all_but(&[]));
+    // Pilots on PRBs 0..2 of 4 only: the band 0..2 is full, 0..4 is not.
+    let part = |prbs| {
+        let mut p = Array3::<C32>::zeros((2, 14, n_sc));
+        for port in 0..2 {
+            for k in (port..24).step_by(2) {
+                p[[port, 5, k]] = C32::new(1.0, 0.0);
+            }
+        }
+        PilotPattern::from_pilots(p.view())
+            .unwrap()
+            .symbols_with_data(prbs)
+    };
+    assert_eq!(part(0..2), all_but(&[5]));
+    assert_eq!(part(0..4), all_but(&[]));
+}
+
 /// How `PilotPattern` cuts pilot symbols into runs (38.211 §7.4.1.1 double-symbol DMRS,
 /// §7.4.1.5 CSI-RS CDM8 = FD2 × TD4): adjacent symbols with the same subcarriers pair up; four
 /// only when a pair cannot separate the ports (CDM8), never when it can (two FD-CDM ports on four

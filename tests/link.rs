@@ -130,6 +130,54 @@ fn downlink_and_uplink_reproduce_the_grid_over_an_identity_channel() {
     );
 }
 
+/// With DMRS in every CDM group (type 2, ports 0–5 on symbol 2: 38.211 §6.4.1.1.3) the DMRS
+/// symbol holds no data: the uplink detects the 13 others, its layers stay zero on symbol 2, and
+/// LLRs of symbol 2 are refused naming `(layer, symbol)`. With ports in two of the three groups
+/// (0–3) the free group's subcarriers may carry data and every symbol is detected.
+#[test]
+fn uplink_detects_the_data_symbols_only() {
+    let (n_ant, k) = (8, 6);
+    let slot = |ports: usize| {
+        let mut p = Array3::zeros((ports, 14, N_SC));
+        DmrsConfig::new(DmrsType::Type2, (0..ports).collect(), vec![2], false)
+            .write_pilots(p.view_mut())
+            .unwrap();
+        UplinkSlot::new(n_ant, PilotPattern::from_pilots(p.view()).unwrap(), &ofdm()).unwrap()
+    };
+    let mut ul = slot(k);
+    let data: Vec<usize> = (0..14).filter(|&l| l != 2).collect();
+    assert_eq!(ul.data_symbols(), &data[..]);
+    assert_eq!(slot(4).data_symbols(), &(0..14).collect::<Vec<_>>()[..]);
+    // Any received grid with a full-rank channel (non-zero everywhere).
+    for ((a, l, sc), v) in ul.grid_mut().indexed_iter_mut() {
+        *v = C32::new(
+            ((a * 7 + l * 3 + sc * 5) % 11) as f32 * 0.1 - 0.5,
+            ((a * 3 + l + sc * 2) % 7) as f32 * 0.1 - 0.3,
+        );
+    }
+    ul.detect(DetectorMethod::Mmse { unbiased: true }, Some(0.1))
+        .unwrap();
+    let x = ul.layers();
+    assert!(
+        x.slice(ndarray::s![.., 2, ..])
+            .iter()
+            .all(|v| v.norm() == 0.0)
+    );
+    for &l in &data {
+        let row = x.slice(ndarray::s![0, l, ..]);
+        assert!(
+            row.iter().any(|v| v.norm() > 0.0),
+            "symbol {l} not detected"
+        );
+    }
+    let mut llr = vec![0.0f32; 2 * N_SC];
+    ul.llrs(Modulation::Qpsk, 0, 3, &mut llr).unwrap();
+    assert_eq!(
+        support::err::name(ul.llrs(Modulation::Qpsk, 0, 2, &mut llr)),
+        "(layer, symbol)"
+    );
+}
+
 fn array() -> PanelArray {
     PanelArray::cross_polarized(8, 4).unwrap()
 }

@@ -158,3 +158,64 @@ fn bad_shapes_are_named() {
         "x [n_prb, k, n_re (1..=max_cols)]"
     );
 }
+
+#[test]
+fn grid_application_on_listed_symbols_matches_the_reference_and_leaves_the_others() {
+    // `process_grid_symbols`: uplink detection skips the DMRS symbols. Detection-shaped (more
+    // inputs than outputs: the pair tile, pairs of symbols 1 to 5 apart) and precoding-shaped
+    // matrices; weight bands of 3 (split planes: runs of consecutive symbols), 12 and 24
+    // subcarriers; GEMM pieces of 10 columns (the general path); every backend. Rows of the
+    // listed symbols equal the reference (the same tolerance as the whole-grid test), every
+    // other row keeps the sentinel it held.
+    let sentinel = C32::new(7.0, -7.0);
+    for (n_tx, k) in [(4, 10), (12, 5)] {
+        let (n_sym, n_sc) = (14, 72);
+        let x = Array3::from_shape_fn((k, n_sym, n_sc), |(a, b, c)| val(a, b, c));
+        for backend in Backend::available() {
+            for (band_sc, max_cols) in [(12, 14 * 12), (3, 14 * 12), (24, 14 * 24), (12, 10)] {
+                let n_bands = n_sc.div_ceil(band_sc);
+                let w = Array3::from_shape_fn((n_bands, n_tx, k), |(a, b, c)| val(b, c, a + 3));
+                let reference = reference_grid(&w, band_sc, &x);
+                let mut ap = PrecoderApplier::new(n_tx, k, max_cols)
+                    .unwrap()
+                    .with_kernels(Kernels::with_backend(backend).unwrap());
+                for list in [
+                    &[0usize, 1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13][..],
+                    &[0, 2, 3, 8, 13],
+                    &[6],
+                    &[],
+                ] {
+                    let mut y = Array3::from_elem((n_tx, n_sym, n_sc), sentinel);
+                    ap.process_grid_symbols(w.view(), band_sc, list, x.view(), y.view_mut())
+                        .unwrap();
+                    for l in 0..n_sym {
+                        let got = y.slice(s![.., l, ..]).to_owned();
+                        if list.contains(&l) {
+                            let want = reference.slice(s![.., l, ..]).to_owned();
+                            let err = got
+                                .iter()
+                                .zip(&want)
+                                .map(|(a, b)| (a - b).norm())
+                                .fold(0.0f32, f32::max);
+                            assert!(
+                                err < 1e-4,
+                                "{backend:?} {band_sc} {list:?}: symbol {l} {err}"
+                            );
+                        } else {
+                            assert!(
+                                got.iter().all(|v| *v == sentinel),
+                                "{backend:?} {band_sc} {list:?}: symbol {l} written"
+                            );
+                        }
+                    }
+                }
+                // Out of order, repeated, or out of range: refused, naming the list.
+                let mut y = Array3::zeros((n_tx, n_sym, n_sc));
+                for bad in [&[3usize, 2][..], &[4, 4], &[0, 14]] {
+                    let r = ap.process_grid_symbols(w.view(), band_sc, bad, x.view(), y.view_mut());
+                    assert_eq!(support::err::name(r), "symbols", "{bad:?}");
+                }
+            }
+        }
+    }
+}

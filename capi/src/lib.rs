@@ -999,7 +999,9 @@ pub unsafe extern "C" fn mm_uplink_detect(
     })
 }
 
-/// Copies the detected layers [k, 14, n_sc] of the last detection into `out`.
+/// Copies the detected layers [k, 14, n_sc] of the last detection into `out` (zero on the
+/// symbols without data: a symbol whose every subcarrier of the DMRS band carries DMRS, as with
+/// ports in every CDM group, is not detected).
 ///
 /// # Safety
 /// `h` is a live handle; `out` points to `len` writable `mm_cf32`.
@@ -1024,6 +1026,7 @@ pub unsafe extern "C" fn mm_uplink_layers(
 
 /// Max-log LLRs (38.211 §5.1 bit order, positive = 0) of layer `layer` on OFDM symbol `symbol`
 /// for modulation order `qm` (1 = BPSK, 2 = QPSK … 10 = 1024QAM) into `out` (n_sc·qm values).
+/// `symbol` must be a data symbol (not one the DMRS fills whole: `MM_ERROR_INVALID_ARGUMENT`).
 ///
 /// # Safety
 /// `h` is a live handle; `out` points to `len` writable `float`.

@@ -17,22 +17,24 @@ use ndarray::{Array2, Array3};
 use serde_json::{Value, json};
 
 /// Flops of the blocks (8 per complex multiply-add; Hermitian halves counted once).
-fn flops(name: &str, c: Carrier) -> f64 {
+fn flops(name: &str, c: Carrier, data_sym: usize) -> f64 {
     let (n, k) = (N_ANT as f64, N_LAYERS as f64);
     let n_sc = (12 * c.n_prb) as f64;
     let prb = c.n_prb as f64;
     let res = n_sc * N_SYM as f64;
+    // The uplink's detection and demapping run on the data symbols only.
+    let data = n_sc * data_sym as f64;
     match name {
         "precoder_weights" => 8.0 * prb * (k * (k + 1.0) / 2.0 * n + k * k * k / 6.0 + k * k * n),
         "precoder_apply" => 8.0 * n * k * res,
         "mmse_detection" => {
-            8.0 * (n * k * res
+            8.0 * (n * k * data
                 + prb * (k * (k + 1.0) / 2.0 * n + k * k * k / 6.0 + k * k * k / 3.0 + k * k * n))
         }
         // The same application, the filter design per band of 3 subcarriers (4 per PRB).
         "mmse_detection_3sc" => {
             let bands = n_sc / SUB_PRB_FILTER_SC as f64;
-            8.0 * (n * k * res
+            8.0 * (n * k * data
                 + bands * (k * (k + 1.0) / 2.0 * n + k * k * k / 6.0 + k * k * k / 3.0 + k * k * n))
         }
         // 16-tap LMMSE window per output (one per PRB) + the LS de-spreading of every pilot RE
@@ -52,7 +54,7 @@ fn flops(name: &str, c: Carrier) -> f64 {
             n * N_SYM as f64 * 5.0 * f * f.log2()
         }
         // Max-log per axis: 16 levels × (subtract, square, compare) × 2 axes per symbol.
-        "qam_demap_256qam" | "qam_demap_256qam_i8" => 96.0 * k * res,
+        "qam_demap_256qam" | "qam_demap_256qam_i8" => 96.0 * k * data,
         _ => f64::NAN,
     }
 }
@@ -62,27 +64,28 @@ fn flops(name: &str, c: Carrier) -> f64 {
 /// pilots share every 64-byte line with other REs) — the traffic it needs if nothing were in
 /// the cache. `samples`: one antenna's waveform per slot. 8 bytes per complex value, 4 per
 /// f32 (LLRs, per-symbol noise), 1 per int8 LLR.
-fn bytes(name: &str, c: Carrier, samples: usize) -> f64 {
+fn bytes(name: &str, c: Carrier, samples: usize, data_sym: usize) -> f64 {
     const C: f64 = 8.0;
     let (n, k) = (N_ANT as f64, N_LAYERS as f64);
     let n_sc = (12 * c.n_prb) as f64;
     let prb = c.n_prb as f64;
     let res = n_sc * N_SYM as f64;
+    let data = n_sc * data_sym as f64;
     match name {
         // H [prb, k, n] in, W [prb, n, k] out.
         "precoder_weights" => 2.0 * prb * k * n * C,
         // Layers [k, sym, sc] and the PRG weights in, the antenna grid [n, sym, sc] out.
         "precoder_apply" => (k * res + (prb / 2.0).ceil() * n * k + n * res) * C,
-        // The antenna grid and the channels in, the layers out.
-        "mmse_detection" => (n * res + prb * k * n + k * res) * C,
-        "mmse_detection_3sc" => (n * res + n_sc / SUB_PRB_FILTER_SC as f64 * k * n + k * res) * C,
+        // The antenna grid's data symbols and the channels in, the layers out.
+        "mmse_detection" => (n * data + prb * k * n + k * data) * C,
+        "mmse_detection_3sc" => (n * data + n_sc / SUB_PRB_FILTER_SC as f64 * k * n + k * data) * C,
         // The SRS symbol of every antenna in, 16 users' per-PRB estimates out.
         "srs_estimation" | "srs_delay_domain" => (n * n_sc + k * n * prb) * C,
         // The two DMRS symbols of every antenna in, 12 ports' per-PRB estimates out.
         "dmrs_estimation" => (n * 2.0 * n_sc + 12.0 * n * prb) * C,
         // Symbols and their noise in, 8 LLRs per symbol out.
-        "qam_demap_256qam" => k * res * (C + 4.0 + 8.0 * 4.0),
-        "qam_demap_256qam_i8" => k * res * (C + 4.0 + 8.0),
+        "qam_demap_256qam" => k * data * (C + 4.0 + 8.0 * 4.0),
+        "qam_demap_256qam_i8" => k * data * (C + 4.0 + 8.0),
         // The antenna grid in, the waveforms out (and the reverse).
         "ofdm_modulate" | "ofdm_demodulate" => n * (res + samples as f64) * C,
         _ => f64::NAN,
@@ -235,12 +238,14 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "scalar backend",
             t(&mut || base.scalar.apply()),
         ));
-        // nalgebra per RE: one symbol's REs, scaled to the slot.
+        // The uplink's data symbols (detection and demapping skip the DMRS symbols).
+        let data_sym = f.data_symbols().len();
+        // nalgebra per RE: one symbol's REs, scaled to the slot's data symbols.
         let nalg_detect = t(&mut || {
             for sc in 0..n_sc {
                 std::hint::black_box(nalgebra_mmse_re(f.h_ul(), &f.rx(), sc / 12, sc));
             }
-        }) * N_SYM as f64;
+        }) * data_sym as f64;
         entries.push((
             "mmse_detection",
             t(&mut || f.detect()),
@@ -273,7 +278,8 @@ pub fn report(quick: bool) -> Result<Value, String> {
         ));
         let mut naive_llr = vec![0.0f32; n_sc * 8];
         let sym: Vec<C32> = (0..n_sc).map(|i| f.layers()[[0, 0, i]]).collect();
-        let naive = t(&mut || naive_demap(&sym, 0.05, &mut naive_llr)) * (N_SYM * N_LAYERS) as f64;
+        let naive =
+            t(&mut || naive_demap(&sym, 0.05, &mut naive_llr)) * (data_sym * N_LAYERS) as f64;
         entries.push((
             "qam_demap_256qam",
             t(&mut || f.demap_all()),
@@ -297,9 +303,9 @@ pub fn report(quick: bool) -> Result<Value, String> {
         entries.push(("ofdm_demodulate", t(&mut || f.ofdm_demod()), "", f64::NAN));
         let samples = f.wave().dim().1;
         for (name, seconds, bname, bsec) in &entries {
-            let fl = flops(name, *carrier);
+            let fl = flops(name, *carrier, data_sym);
             let gflops = fl / seconds / 1e9;
-            let gbps = bytes(name, *carrier, samples) / seconds / 1e9;
+            let gbps = bytes(name, *carrier, samples, data_sym) / seconds / 1e9;
             kernels.push(json!({
                 "name": format!("{}/{}", carrier.name, name),
                 "seconds": seconds,

@@ -712,8 +712,8 @@ impl UplinkSlot {
         out3(py, v, d)
     }
 
-    /// Max-log LLRs of `layer` on OFDM symbol `symbol` for modulation order `qm` →
-    /// float32[n_sc·qm].
+    /// Max-log LLRs of `layer` on OFDM symbol `symbol` (a data symbol: not one the DMRS fills
+    /// whole, which detection skips) for modulation order `qm` → float32[n_sc·qm].
     fn llrs<'py>(
         &self,
         py: Python<'py>,

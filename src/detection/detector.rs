@@ -334,6 +334,40 @@ impl MimoDetector {
         band_sc: usize,
         y: ArrayView3<'_, C32>,
         x: ArrayViewMut3<'_, C32>,
+        x_noise_var: ArrayViewMut2<'_, f32>,
+    ) -> Result<DetectorReport> {
+        self.bands_on(channels, method, band_sc, None, y, x, x_noise_var)
+    }
+
+    /// [`Self::process_bands`] on the OFDM symbols `symbols` of `y` and `x` only (axis 1,
+    /// strictly ascending, each < n_sym): a slot's data symbols, skipping those whose every
+    /// subcarrier carries DMRS (ports in every CDM group, 38.211 §6.4.1.1.3: such a DMRS
+    /// symbol holds no data). The rows of `x` on other symbols are not written. Errors: as [`Self::process_bands`], and `symbols` out of order or range
+    /// (`InvalidParameter` naming `symbols`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn process_bands_symbols(
+        &mut self,
+        channels: &GroupChannels<'_>,
+        method: DetectorMethod,
+        band_sc: usize,
+        symbols: &[usize],
+        y: ArrayView3<'_, C32>,
+        x: ArrayViewMut3<'_, C32>,
+        x_noise_var: ArrayViewMut2<'_, f32>,
+    ) -> Result<DetectorReport> {
+        self.bands_on(channels, method, band_sc, Some(symbols), y, x, x_noise_var)
+    }
+
+    /// [`Self::process_bands_symbols`] (`None`: every symbol).
+    #[allow(clippy::too_many_arguments)]
+    fn bands_on(
+        &mut self,
+        channels: &GroupChannels<'_>,
+        method: DetectorMethod,
+        band_sc: usize,
+        symbols: Option<&[usize]>,
+        y: ArrayView3<'_, C32>,
+        x: ArrayViewMut3<'_, C32>,
         mut x_noise_var: ArrayViewMut2<'_, f32>,
     ) -> Result<DetectorReport> {
         if band_sc == 0 {
@@ -355,7 +389,12 @@ impl MimoDetector {
         let (b, l, r) = (self.n_groups, self.n_l, self.n_rx);
         x_noise_var.assign(&self.noise());
         let filters = view3(&self.filters[..b * l * r], (b, l, r));
-        self.applier.process_grid_subbands(filters, band_sc, y, x)?;
+        match symbols {
+            Some(list) => self
+                .applier
+                .process_grid_symbols(filters, band_sc, list, y, x)?,
+            None => self.applier.process_grid_subbands(filters, band_sc, y, x)?,
+        }
         Ok(report)
     }
 

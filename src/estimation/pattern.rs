@@ -256,6 +256,24 @@ impl PilotPattern {
         Some(first..end)
     }
 
+    /// The OFDM symbols on which some subcarrier of the PRBs `prbs` carries no pilot of any
+    /// port (ascending): where data may be. A symbol whose every subcarrier there is a pilot RE
+    /// of some CDM group (DMRS of all CDM groups: 38.211 §6.4.1.1.3, type 1 two groups, type 2
+    /// three; 38.214 §6.2.2, "CDM groups without data" = all) holds no data to detect.
+    pub fn symbols_with_data(&self, prbs: std::ops::Range<usize>) -> Vec<usize> {
+        let (k0, k1) = (12 * prbs.start, (12 * prbs.end).min(self.n_sc));
+        let mut pilots = vec![0usize; self.n_sym];
+        self.for_each_pilot_re(|_, l, k, _, _| {
+            if (k0..k1).contains(&k) {
+                pilots[l] += 1;
+            }
+        });
+        // Each pilot RE is one group's (the groups' RE sets are disjoint).
+        (0..self.n_sym)
+            .filter(|&l| pilots[l] < k1.saturating_sub(k0))
+            .collect()
+    }
+
     /// The most runs any group has (the time axis of [`super::ChannelEstimator`]'s output).
     pub fn max_runs(&self) -> usize {
         self.groups.iter().map(|g| g.runs.len()).max().unwrap_or(0)

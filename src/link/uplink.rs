@@ -16,9 +16,7 @@ use crate::link::irc::IrcFactors;
 use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
-use crate::resource::{
-    AlignedGrid, ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT,
-};
+use crate::resource::{AlignedGrid, ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB};
 use crate::{C32, Error, Result};
 use ndarray::{Array2, ArrayView2, ArrayView3, ArrayViewMut3};
 
@@ -67,6 +65,9 @@ pub struct UplinkSlot {
     dmrs_prbs: std::ops::Range<usize>,
     /// DMRS residuals and interference factors for MMSE-IRC ([`Self::with_irc`]).
     irc: Option<IrcFactors>,
+    /// The symbols detection runs on: those with a subcarrier of the DMRS band that carries
+    /// no DMRS ([`PilotPattern::symbols_with_data`]).
+    data_symbols: Vec<usize>,
 }
 
 impl UplinkSlot {
@@ -100,6 +101,7 @@ impl UplinkSlot {
             resolution: OutputResolution::Prb,
             ..EstimatorConfig::default()
         };
+        let data_symbols = dmrs.symbols_with_data(dmrs_prbs.clone());
         let est = ChannelEstimator::new(dmrs, n_ant, est_cfg)?;
         let h_est = est.estimate()?;
         Ok(Self {
@@ -130,6 +132,7 @@ impl UplinkSlot {
             screen: GridScreen::new(n_ant),
             irc: None,
             dmrs_prbs,
+            data_symbols,
         })
     }
 
@@ -434,9 +437,15 @@ impl UplinkSlot {
                     ..,
                     sc * r.start..sc * r.end
                 ]);
-                let rep = self
-                    .det
-                    .process_bands(&ch, method, self.band_sc, y, x, xn)?;
+                let rep = self.det.process_bands_symbols(
+                    &ch,
+                    method,
+                    self.band_sc,
+                    &self.data_symbols,
+                    y,
+                    x,
+                    xn,
+                )?;
                 report.erasures += rep.erasures;
                 for (i, p) in r.clone().enumerate() {
                     for j in 0..k {
@@ -463,6 +472,12 @@ impl UplinkSlot {
         self.h_est.report()
     }
 
+    /// The OFDM symbols detection runs on, ascending: those where some subcarrier of the DMRS
+    /// band carries no DMRS (with DMRS in every CDM group, the DMRS symbols hold no data).
+    pub fn data_symbols(&self) -> &[usize] {
+        &self.data_symbols
+    }
+
     /// The PRBs every DMRS port covers: what [`Self::detect`] detects, and where
     /// [`Self::detect_groups`] allocations must lie.
     pub fn dmrs_prbs(&self) -> std::ops::Range<usize> {
@@ -475,7 +490,9 @@ impl UplinkSlot {
         &self.h_est
     }
 
-    /// Detected streams [K, 14, n_sc] of the last detection (K = its streams).
+    /// Detected streams [K, 14, n_sc] of the last detection (K = its streams); zero on the
+    /// symbols without data ([`Self::data_symbols`]: detection skips symbols whose every
+    /// subcarrier of the DMRS band carries DMRS).
     pub fn layers(&self) -> ArrayView3<'_, C32> {
         self.x.view3().slice_move(ndarray::s![..self.k, .., ..])
     }
@@ -515,11 +532,11 @@ impl UplinkSlot {
 
     /// One layer's detected symbols on one OFDM symbol and their per-RE noise variance.
     fn llr_inputs(&mut self, layer: usize, symbol: usize) -> Result<(&[C32], &[f32])> {
-        if layer >= self.k || symbol >= SYMBOLS_PER_SLOT {
+        if layer >= self.k || !self.data_symbols.contains(&symbol) {
             return Err(Error::InvalidParameter {
                 name: "(layer, symbol)",
                 value: crate::value!("({layer}, {symbol})"),
-                reason: "layer < the last detection's streams, symbol < 14",
+                reason: "layer < the last detection's streams, symbol one of the data symbols",
             });
         }
         for (k, v) in self.noise_row.iter_mut().enumerate() {

@@ -16,8 +16,8 @@ use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
 use massive_mimo::refsig::{
     DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
 };
-use massive_mimo::resource::AlignedGrid;
 use massive_mimo::resource::ChannelEstimate;
+use massive_mimo::resource::{AlignedGrid, SUBCARRIERS_PER_PRB};
 use massive_mimo::simd::Kernels;
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, s};
 
@@ -105,6 +105,11 @@ pub struct SlotFixture {
     llr: Vec<f32>,
     llr_i8: Vec<i8>,
     llr_nv: Vec<f32>,
+    /// The uplink's data symbols: those the DMRS (all three CDM groups of type 2) leaves data
+    /// on, ascending ([`PilotPattern::symbols_with_data`]): what detection and demapping run on.
+    data_symbols: Vec<usize>,
+    /// [`Self::data_symbols`] as runs of consecutive symbols (one demapping call each).
+    data_runs: Vec<std::ops::Range<usize>>,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
     /// split across cores).
     ofdm_antennas: std::ops::Range<usize>,
@@ -149,6 +154,7 @@ impl SlotFixture {
         .map_err(e)?;
         let srs_pat = PilotPattern::from_pilots(srs_p.view()).map_err(e)?;
         let dmrs_pat = PilotPattern::from_pilots(dmrs_p.view()).map_err(e)?;
+        let data_symbols = dmrs_pat.symbols_with_data(0..carrier.n_prb);
         // Per-PRB output: what the per-PRB precoder and detector consume.
         let est_cfg = EstimatorConfig {
             resolution: OutputResolution::Prb,
@@ -235,6 +241,20 @@ impl SlotFixture {
             llr_i8: vec![0; N_SYM * n_sc * 8],
             llr_nv: vec![0.05; N_SYM * n_sc],
             ofdm_antennas: 0..N_ANT,
+            data_runs: data_symbols
+                .iter()
+                .enumerate()
+                .filter(|&(i, &l)| i == 0 || data_symbols[i - 1] + 1 != l)
+                .map(|(i, &l)| {
+                    let len = data_symbols[i..]
+                        .iter()
+                        .zip(l..)
+                        .take_while(|(a, b)| **a == *b)
+                        .count();
+                    l..l + len
+                })
+                .collect(),
+            data_symbols,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
         for block in [
@@ -393,7 +413,12 @@ impl SlotFixture {
         self.keep(r);
     }
 
-    /// Per-PRB MMSE detection of 16 layers.
+    /// The uplink's data symbols (12 of 14: the DMRS takes symbols 2 and 3 whole).
+    pub fn data_symbols(&self) -> &[usize] {
+        &self.data_symbols
+    }
+
+    /// Per-PRB MMSE detection of 16 layers on the data symbols.
     pub fn detect(&mut self) {
         let ch = GroupChannels {
             h: self.h_ul.view(),
@@ -402,9 +427,11 @@ impl SlotFixture {
         };
         let r = self
             .detector
-            .process(
+            .process_bands_symbols(
                 &ch,
                 DetectorMethod::Mmse { unbiased: true },
+                SUBCARRIERS_PER_PRB,
+                &self.data_symbols,
                 self.rx.view3(),
                 self.x.view3_mut(),
                 self.xv.view_mut(),
@@ -413,9 +440,9 @@ impl SlotFixture {
         self.keep(r);
     }
 
-    /// MMSE detection of 16 layers with one filter per [`SUB_PRB_FILTER_SC`] subcarriers
-    /// (`MimoDetector::process_bands`: 12 / 3 = 4 times the per-PRB filter design, the same
-    /// application).
+    /// MMSE detection of 16 layers with one filter per [`SUB_PRB_FILTER_SC`] subcarriers on
+    /// the data symbols (`MimoDetector::process_bands_symbols`: 12 / 3 = 4 times the per-PRB
+    /// filter design, the same application).
     pub fn detect_sub_prb(&mut self) {
         let ch = GroupChannels {
             h: self.h_ul_sub.view(),
@@ -424,10 +451,11 @@ impl SlotFixture {
         };
         let r = self
             .detector_sub
-            .process_bands(
+            .process_bands_symbols(
                 &ch,
                 DetectorMethod::Mmse { unbiased: true },
                 SUB_PRB_FILTER_SC,
+                &self.data_symbols,
                 self.rx.view3(),
                 self.x.view3_mut(),
                 self.xv_sub.view_mut(),
@@ -436,32 +464,40 @@ impl SlotFixture {
         self.keep(r);
     }
 
-    /// 256QAM max-log LLRs of every layer's symbols.
+    /// 256QAM max-log LLRs of every layer's data symbols (one call per layer and run of
+    /// consecutive data symbols).
     pub fn demap_all(&mut self) {
-        let n = N_SYM * self.n_sc();
-        for l in 0..N_LAYERS {
-            let sym = &self.layers.as_slice()[l * n..(l + 1) * n];
-            let r = demap(
-                Modulation::Qam256,
-                DemapMethod::MaxLog,
-                sym,
-                &self.llr_nv,
-                &mut self.llr,
-            )
-            .map(|_| ());
-            self.keep(r);
-        }
+        self.demap_data(false);
     }
 
-    /// 256QAM max-log LLRs of every layer's symbols, saturated to int8 (scale 4: quarter
+    /// 256QAM max-log LLRs of every layer's data symbols, saturated to int8 (scale 4: quarter
     /// steps, what an LDPC decoder takes).
     pub fn demap_all_i8(&mut self) {
-        let n = N_SYM * self.n_sc();
+        self.demap_data(true);
+    }
+
+    /// [`Self::demap_all`] (f32) or [`Self::demap_all_i8`].
+    fn demap_data(&mut self, int8: bool) {
+        let (n, sc) = (N_SYM * self.n_sc(), self.n_sc());
         for l in 0..N_LAYERS {
-            let sym = &self.layers.as_slice()[l * n..(l + 1) * n];
-            let r =
-                demap_i8(Modulation::Qam256, sym, &self.llr_nv, 4.0, &mut self.llr_i8).map(|_| ());
-            self.keep(r);
+            for ri in 0..self.data_runs.len() {
+                let len = self.data_runs[ri].len() * sc;
+                let sym = &self.layers.as_slice()[l * n + self.data_runs[ri].start * sc..][..len];
+                let nv = &self.llr_nv[..len];
+                let r = if int8 {
+                    demap_i8(
+                        Modulation::Qam256,
+                        sym,
+                        nv,
+                        4.0,
+                        &mut self.llr_i8[..8 * len],
+                    )
+                } else {
+                    let llr = &mut self.llr[..8 * len];
+                    demap(Modulation::Qam256, DemapMethod::MaxLog, sym, nv, llr)
+                };
+                self.keep(r.map(|_| ()));
+            }
         }
     }
 
