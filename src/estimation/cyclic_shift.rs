@@ -128,8 +128,6 @@ pub struct CyclicShiftEstimator {
     /// two, so neither is reshaped — and zero-filled — twice per group.
     scratch: MatrixBatch,
     scratch_back: MatrixBatch,
-    /// Per tap, the power summed over antenna blocks in each of the 16 lanes.
-    power: Vec<[f32; LANES]>,
     kernels: Kernels,
     report: ChannelReport,
 }
@@ -409,7 +407,6 @@ impl CyclicShiftEstimator {
             taps: MatrixBatch::zeros(max_m, 1, LANES)?,
             scratch: MatrixBatch::zeros(max_m, 1, 1)?,
             scratch_back: MatrixBatch::zeros(max_m, 1, 1)?,
-            power: vec![[0.0; LANES]; max_m],
             kernels: Kernels::new(),
             report: ChannelReport::for_ports(n_ports),
         })
@@ -516,19 +513,19 @@ impl CyclicShiftEstimator {
             }
             g.inverse
                 .process(&self.kernels, &mut self.c, &mut self.scratch)?;
-            // Power per tap and lane over the antenna blocks (fixed-width lane loops that
-            // vectorise), then each tap's lanes summed once in f64.
-            let power = &mut self.power[..m];
-            power.fill([0.0; LANES]);
-            for block in self.c.as_slice().chunks_exact(bl) {
-                for (e, p) in block.chunks_exact(E).zip(power.iter_mut()) {
-                    for l in 0..LANES {
-                        p[l] += e[l] * e[l] + e[LANES + l] * e[LANES + l];
-                    }
+            // Power per tap: per lane over the antenna blocks in f32 (block order), then the
+            // lanes summed in f64 — tap by tap, the 16 lanes of the re and im parts as whole
+            // arrays (vector registers) and the sum held in registers over the blocks.
+            let c = self.c.as_slice();
+            let blocks = c.len() / bl;
+            for (i, pdp) in g.pdp.iter_mut().enumerate().take(m) {
+                let mut acc = [0.0f32; LANES];
+                for b in 0..blocks {
+                    let (lanes, _) = c[b * bl + i * E..b * bl + (i + 1) * E].as_chunks::<LANES>();
+                    let (re, im) = (&lanes[0], &lanes[1]);
+                    acc = std::array::from_fn(|l| acc[l] + (re[l] * re[l] + im[l] * im[l]));
                 }
-            }
-            for (p, lanes) in g.pdp.iter_mut().zip(power.iter()) {
-                *p = lanes.iter().map(|&v| f64::from(v)).sum::<f64>() / n_rx as f64;
+                *pdp = acc.iter().map(|&v| f64::from(v)).sum::<f64>() / n_rx as f64;
             }
             // Noise per tap of c (z's noise σ²/|x|², over M): measured from the gaps, or the
             // caller's σ².
