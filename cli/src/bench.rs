@@ -83,6 +83,8 @@ fn bytes(name: &str, c: Carrier, samples: usize, data_sym: usize) -> f64 {
         "srs_estimation" | "srs_delay_domain" => (n * n_sc + k * n * prb) * C,
         // The two DMRS symbols of every antenna in, 12 ports' per-PRB estimates out.
         "dmrs_estimation" => (n * 2.0 * n_sc + 12.0 * n * prb) * C,
+        // The whole antenna grid in, nothing out.
+        "grid_screening" => n * res * C,
         // Symbols and their noise in, 8 LLRs per symbol out.
         "qam_demap_256qam" => k * data * (C + 4.0 + 8.0 * 4.0),
         "qam_demap_256qam_i8" => k * data * (C + 4.0 + 8.0),
@@ -276,6 +278,12 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "scalar backend",
             t(&mut || base.scalar.dmrs_estimation()),
         ));
+        entries.push((
+            "grid_screening",
+            t(&mut || f.screen()),
+            "scalar backend",
+            t(&mut || base.scalar.screen()),
+        ));
         let mut naive_llr = vec![0.0f32; n_sc * 8];
         let sym: Vec<C32> = (0..n_sc).map(|i| f.layers()[[0, 0, i]]).collect();
         let naive =
@@ -331,7 +339,12 @@ pub fn report(quick: bool) -> Result<Value, String> {
                 .sum()
         };
         const DL_DU: [&str; 3] = ["srs_delay_domain", "precoder_weights", "precoder_apply"];
-        const UL_DU: [&str; 3] = ["dmrs_estimation", "mmse_detection", "qam_demap_256qam"];
+        const UL_DU: [&str; 4] = [
+            "grid_screening",
+            "dmrs_estimation",
+            "mmse_detection",
+            "qam_demap_256qam",
+        ];
         for (dir, s, blocks) in [
             ("downlink", dl, alone(&DL_DU) + alone(&["ofdm_modulate"])),
             ("uplink", ul, alone(&UL_DU) + alone(&["ofdm_demodulate"])),
@@ -978,7 +991,8 @@ pub const ICOUNT_CARRIER: Carrier = Carrier {
 };
 
 /// Blocks the instruction-count guard measures.
-pub const ICOUNT_BLOCKS: [&str; 10] = [
+pub const ICOUNT_BLOCKS: [&str; 11] = [
+    "grid_screening",
     "precoder_weights",
     "precoder_apply",
     "mmse_detection",
@@ -998,6 +1012,7 @@ pub fn icount_run(block: &str, iterations: usize) -> Result<(), String> {
         "precoder_weights" => SlotFixture::weights,
         "precoder_apply" => SlotFixture::apply,
         "mmse_detection" => SlotFixture::detect,
+        "grid_screening" => SlotFixture::screen,
         // Not guarded (no baseline), runnable for profiling: `perf record mimo icount-run …`.
         "mmse_detection_3sc" => SlotFixture::detect_sub_prb,
         "srs_estimation" => SlotFixture::srs_estimation,

@@ -65,6 +65,7 @@ pub use kernels::gemm::GemmMode;
 pub use kernels::gram::GramSide;
 pub use kernels::lag_sums::LagSums;
 pub use kernels::norms::NormsOf;
+pub use kernels::screen::ScreenBits;
 pub mod memory;
 pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
 /// Complex f32, the sample type of the whole library.
@@ -1329,6 +1330,24 @@ impl Kernels {
             unreachable!("the scalar backend takes the two-call path above")
         );
         Ok(())
+    }
+
+    /// Screens a run of complex samples bit by bit (e.g. one receive antenna's grid before
+    /// channel estimation): the largest magnitude bit pattern of any real or imaginary part
+    /// (≥ `0x7F80_0000`: a NaN or ±∞ among them; compare with `bits(fs)` for a full scale fs)
+    /// and the OR of every part's bits XOR `reference`'s (0: every sample equals it). AVX2 and
+    /// AVX-512 kernels; the scalar reference elsewhere (NEON included). Any length, no errors.
+    pub fn screen_bits(&self, x: &[C32], reference: C32) -> ScreenBits {
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a `Kernels` holds Avx2 / Avx512 only after `Backend::is_available`
+            // confirmed AVX2 / AVX-512 F.
+            Backend::Avx2 => unsafe { kernels::screen::x86::screen_avx2(x, reference) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Backend::Avx512 => unsafe { kernels::screen::x86::screen_avx512(x, reference) },
+            _ => kernels::screen::screen_scalar(x, reference),
+        }
     }
 
     /// Block floating point compression of whole PRBs (O-RAN.WG4.CUS Annex A.1.1, udCompMeth

@@ -16,6 +16,7 @@ pub(crate) mod lag_sums;
 pub(crate) mod norms;
 pub(crate) mod pam_llr;
 pub(crate) mod qam_llr;
+pub(crate) mod screen;
 pub(crate) mod transpose;
 
 use crate::register::SimdF32;

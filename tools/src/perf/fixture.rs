@@ -10,6 +10,7 @@ use massive_mimo::estimation::{
     ChannelEstimator, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION, OutputResolution,
     PilotPattern,
 };
+use massive_mimo::link::GridScreen;
 use massive_mimo::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
@@ -108,6 +109,8 @@ pub struct SlotFixture {
     /// The uplink's data symbols: those the DMRS (all three CDM groups of type 2) leaves data
     /// on, ascending ([`PilotPattern::symbols_with_data`]): what detection and demapping run on.
     data_symbols: Vec<usize>,
+    /// The uplink's screening of the received grid (as `UplinkSlot` does before estimation).
+    screen: GridScreen,
     /// [`Self::data_symbols`] as runs of consecutive symbols (one demapping call each).
     data_runs: Vec<std::ops::Range<usize>>,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
@@ -241,6 +244,7 @@ impl SlotFixture {
             llr_i8: vec![0; N_SYM * n_sc * 8],
             llr_nv: vec![0.05; N_SYM * n_sc],
             ofdm_antennas: 0..N_ANT,
+            screen: GridScreen::new(N_ANT).with_kernels(kernels),
             data_runs: data_symbols
                 .iter()
                 .enumerate()
@@ -269,6 +273,7 @@ impl SlotFixture {
             Self::detect_sub_prb,
             Self::demap_all,
             Self::demap_all_i8,
+            Self::screen,
         ] {
             block(&mut f);
         }
@@ -413,6 +418,15 @@ impl SlotFixture {
         self.keep(r);
     }
 
+    /// The received grid screened for non-finite, stuck and dead antennas (`GridScreen`, as
+    /// `UplinkSlot::detect` does first; the fixture's grid is clean, so nothing is contained).
+    pub fn screen(&mut self) {
+        if self.screen.inspect(self.rx.view3()) > 0 {
+            self.first_error
+                .get_or_insert_with(|| "the fixture's grid was flagged by the screen".into());
+        }
+    }
+
     /// The uplink's data symbols (12 of 14: the DMRS takes symbols 2 and 3 whole).
     pub fn data_symbols(&self) -> &[usize] {
         &self.data_symbols
@@ -521,8 +535,10 @@ impl SlotFixture {
         self.apply();
     }
 
-    /// The uplink slot of an O-RAN 7.2x DU: DMRS estimation, detection, LLRs.
+    /// The uplink slot of an O-RAN 7.2x DU: screening of the received grid, DMRS estimation,
+    /// detection, LLRs.
     pub fn uplink_slot_du(&mut self) {
+        self.screen();
         self.dmrs_estimation();
         self.detect();
         self.demap_all();
