@@ -1787,8 +1787,8 @@ fn pilot_pattern_refuses_each_empty_axis_and_common_prbs_is_every_ports_range() 
 /// `symbols_with_data`: the symbols where some subcarrier of the band carries no pilot. DMRS in
 /// every CDM group (type 1: two, type 2: three; 38.211 §6.4.1.1.3) leaves its symbols without
 /// data; one CDM group of type 1 leaves the other comb for data (38.214 §6.2.2: one CDM group
-/// without data), so every symbol has data; and a band that one port's pilots do not reach
-/// (PRBs beyond the DMRS) keeps the symbol.
+/// without data), so every symbol has data; and a band that the pilots do not fill (PRBs
+/// beyond the DMRS, on either side) keeps the symbol.
 #[test]
 fn symbols_with_data_are_those_the_dmrs_does_not_fill() {
     let n_sc = 48;
@@ -1815,10 +1815,10 @@ fn symbols_with_data_are_those_the_dmrs_does_not_fill() {
     let two_of_three = with_data(DmrsType::Type2, vec![0, 1, 2, 3], vec![2], false, 0..4);
     assert_eq!(two_of_three, all_but(&[]));
     // Pilots on PRBs 0..2 of 4 only: the band 0..2 is full, 0..4 is not.
-    let part = |prbs| {
+    let part = |pilot_prbs: std::ops::Range<usize>, prbs| {
         let mut p = Array3::<C32>::zeros((2, 14, n_sc));
         for port in 0..2 {
-            for k in (port..24).step_by(2) {
+            for k in (12 * pilot_prbs.start + port..12 * pilot_prbs.end).step_by(2) {
                 p[[port, 5, k]] = C32::new(1.0, 0.0);
             }
         }
@@ -1826,8 +1826,11 @@ fn symbols_with_data_are_those_the_dmrs_does_not_fill() {
             .unwrap()
             .symbols_with_data(prbs)
     };
-    assert_eq!(part(0..2), all_but(&[5]));
-    assert_eq!(part(0..4), all_but(&[]));
+    assert_eq!(part(0..2, 0..2), all_but(&[5]));
+    assert_eq!(part(0..2, 0..4), all_but(&[]));
+    // The band's first subcarrier is 12 × its first PRB: pilots on PRBs 2..4 fill 2..4 only.
+    assert_eq!(part(2..4, 2..4), all_but(&[5]));
+    assert_eq!(part(2..4, 1..4), all_but(&[]));
 }
 
 /// How `PilotPattern` cuts pilot symbols into runs (38.211 §7.4.1.1 double-symbol DMRS,
