@@ -410,14 +410,13 @@ impl GridApplier {
         let sym = |i: usize| symbols.map_or(i, |list| list[i]);
         if prg_sc < in_place_min && n_sym <= self.max_cols {
             // Runs of consecutive selected symbols, each through the planes.
-            let mut i = 0;
-            while i < n_sel {
-                let mut j = i + 1;
-                while j < n_sel && sym(j) == sym(j - 1) + 1 {
-                    j += 1;
+            match symbols {
+                Some(list) => {
+                    for run in crate::resource::consecutive_runs(list) {
+                        self.grid_through_planes(w, prg_sc, run, x, y.view_mut())?;
+                    }
                 }
-                self.grid_through_planes(w, prg_sc, sym(i)..sym(j - 1) + 1, x, y.view_mut())?;
-                i = j;
+                None => self.grid_through_planes(w, prg_sc, 0..n_sym, x, y.view_mut())?,
             }
             return Ok(());
         }

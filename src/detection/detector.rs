@@ -342,8 +342,9 @@ impl MimoDetector {
     /// [`Self::process_bands`] on the OFDM symbols `symbols` of `y` and `x` only (axis 1,
     /// strictly ascending, each < n_sym): a slot's data symbols, skipping those whose every
     /// subcarrier carries DMRS (ports in every CDM group, 38.211 §6.4.1.1.3: such a DMRS
-    /// symbol holds no data). The rows of `x` on other symbols are not written. Errors: as [`Self::process_bands`], and `symbols` out of order or range
-    /// (`InvalidParameter` naming `symbols`).
+    /// symbol holds no data). The rows of `x` on other symbols are not written. Errors: as
+    /// [`Self::process_bands`], and `symbols` out of order or range (`InvalidParameter`
+    /// naming `symbols`).
     #[allow(clippy::too_many_arguments)]
     pub fn process_bands_symbols(
         &mut self,

@@ -33,3 +33,34 @@ pub const SUBCARRIERS_PER_PRB: usize = 12;
 /// OFDM symbols per slot with a normal cyclic prefix (38.211 §4.3.2; an LTE subframe's two
 /// slots of 7 together).
 pub const SYMBOLS_PER_SLOT: usize = 14;
+
+/// The runs of consecutive values of an ascending index list, in order (e.g. a slot's data
+/// symbols `[0, 1, 4, 5, …, 13]` → `0..2`, `4..14`): what a block that takes a contiguous range
+/// of symbols per call is called with. Allocation-free.
+pub fn consecutive_runs(list: &[usize]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let start = *list.get(i)?;
+        let mut end = start + 1;
+        i += 1;
+        while list.get(i) == Some(&end) {
+            end += 1;
+            i += 1;
+        }
+        Some(start..end)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::consecutive_runs;
+
+    #[test]
+    fn consecutive_runs_split_where_the_list_jumps() {
+        let runs = |l: &[usize]| consecutive_runs(l).collect::<Vec<_>>();
+        assert_eq!(runs(&[]), vec![]);
+        assert_eq!(runs(&[7]), vec![7..8]);
+        assert_eq!(runs(&[0, 1, 4, 5, 6, 13]), vec![0..2, 4..7, 13..14]);
+        assert_eq!(runs(&[2, 4, 6]), vec![2..3, 4..5, 6..7]);
+    }
+}

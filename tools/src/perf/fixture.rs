@@ -18,7 +18,7 @@ use massive_mimo::refsig::{
     DmrsConfig, DmrsType, SrsConfig, type_a_positions, write_multiplexed_users,
 };
 use massive_mimo::resource::ChannelEstimate;
-use massive_mimo::resource::{AlignedGrid, SUBCARRIERS_PER_PRB};
+use massive_mimo::resource::{AlignedGrid, SUBCARRIERS_PER_PRB, consecutive_runs};
 use massive_mimo::simd::Kernels;
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, s};
 
@@ -111,8 +111,6 @@ pub struct SlotFixture {
     data_symbols: Vec<usize>,
     /// The uplink's screening of the received grid (as `UplinkSlot` does before estimation).
     screen: GridScreen,
-    /// [`Self::data_symbols`] as runs of consecutive symbols (one demapping call each).
-    data_runs: Vec<std::ops::Range<usize>>,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
     /// split across cores).
     ofdm_antennas: std::ops::Range<usize>,
@@ -245,19 +243,6 @@ impl SlotFixture {
             llr_nv: vec![0.05; N_SYM * n_sc],
             ofdm_antennas: 0..N_ANT,
             screen: GridScreen::new(N_ANT).with_kernels(kernels),
-            data_runs: data_symbols
-                .iter()
-                .enumerate()
-                .filter(|&(i, &l)| i == 0 || data_symbols[i - 1] + 1 != l)
-                .map(|(i, &l)| {
-                    let len = data_symbols[i..]
-                        .iter()
-                        .zip(l..)
-                        .take_while(|(a, b)| **a == *b)
-                        .count();
-                    l..l + len
-                })
-                .collect(),
             data_symbols,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
@@ -493,10 +478,12 @@ impl SlotFixture {
     /// [`Self::demap_all`] (f32) or [`Self::demap_all_i8`].
     fn demap_data(&mut self, int8: bool) {
         let (n, sc) = (N_SYM * self.n_sc(), self.n_sc());
+        let mut first = Ok(());
         for l in 0..N_LAYERS {
-            for ri in 0..self.data_runs.len() {
-                let len = self.data_runs[ri].len() * sc;
-                let sym = &self.layers.as_slice()[l * n + self.data_runs[ri].start * sc..][..len];
+            // One call per run of consecutive data symbols.
+            for run in consecutive_runs(&self.data_symbols) {
+                let len = run.len() * sc;
+                let sym = &self.layers.as_slice()[l * n + run.start * sc..][..len];
                 let nv = &self.llr_nv[..len];
                 let r = if int8 {
                     demap_i8(
@@ -510,9 +497,12 @@ impl SlotFixture {
                     let llr = &mut self.llr[..8 * len];
                     demap(Modulation::Qam256, DemapMethod::MaxLog, sym, nv, llr)
                 };
-                self.keep(r.map(|_| ()));
+                if first.is_ok() {
+                    first = r.map(|_| ());
+                }
             }
         }
+        self.keep(first);
     }
 
     /// The downlink slot: SRS estimation, weights, application, OFDM.
