@@ -381,3 +381,104 @@ fn a_user_whose_pilots_are_missing_is_flagged_and_the_others_are_unaffected() {
         );
     }
 }
+
+/// Screening while demodulating (`UplinkSlot::demodulate` folds each antenna's screening bits
+/// from the registers it writes the grid from) classifies exactly as screening the grid
+/// afterwards: the same health on every antenna — a NaN in one OFDM symbol's samples (that
+/// symbol's every subcarrier non-finite after the FFT), a dead receiver, a clipping one — and
+/// the same layers bit for bit, on the first detection and on a second one after containment.
+#[test]
+fn screening_while_demodulating_equals_screening_the_grid() {
+    use massive_mimo::ofdm::{OfdmDemodulator, OfdmModulator};
+    let (rx, _, pilots) = uplink();
+    let cfg = ofdm();
+    let mut modulator = OfdmModulator::new(&cfg).unwrap();
+    let len = modulator.output_len();
+    let mut wave = ndarray::Array2::<C32>::zeros((N_ANT, len));
+    for a in 0..N_ANT {
+        modulator
+            .process(
+                rx.slice(s![a, .., ..]),
+                wave.row_mut(a).as_slice_mut().unwrap(),
+            )
+            .unwrap();
+    }
+    // A sample in the middle of symbol 1's useful part (past any CP length), inside its DFT
+    // window whatever the window's position in the CP.
+    let sym = cfg.samples() / 14;
+    wave[[5, sym + sym / 2]] = C32::new(f32::NAN, 0.0);
+    wave.row_mut(9).fill(C32::new(0.0, 0.0));
+    wave.row_mut(7).mapv_inplace(|v| v * 50.0);
+    let fs = 1.01
+        * rx.iter()
+            .fold(0.0f32, |m, v| m.max(v.re.abs()).max(v.im.abs()));
+    let slot = || {
+        let mut ul = UplinkSlot::new(
+            N_ANT,
+            PilotPattern::from_pilots(pilots.view()).unwrap(),
+            &cfg,
+        )
+        .unwrap();
+        ul.set_full_scale(Some(fs)).unwrap();
+        ul
+    };
+    let method = DetectorMethod::Mmse { unbiased: true };
+    let mut fused = slot();
+    fused.demodulate(wave.view()).unwrap();
+    let mut grid = Array3::<C32>::zeros((N_ANT, 14, N_SC));
+    OfdmDemodulator::new(&cfg, 0.5)
+        .unwrap()
+        .process_antennas(wave.view(), grid.view_mut())
+        .unwrap();
+    let mut separate = slot();
+    separate.grid_mut().assign(&grid);
+    let bits = |v: &Array3<C32>| {
+        v.iter()
+            .map(|c| (c.re.to_bits(), c.im.to_bits()))
+            .collect::<Vec<_>>()
+    };
+    for pass in 0..2 {
+        fused.detect(method, Some(1e-3)).unwrap();
+        separate.detect(method, Some(1e-3)).unwrap();
+        let health = fused.antenna_health().to_vec();
+        assert_eq!(health, separate.antenna_health(), "pass {pass}");
+        assert_eq!(
+            bits(&fused.layers().to_owned()),
+            bits(&separate.layers().to_owned()),
+            "pass {pass}"
+        );
+        if pass == 0 {
+            // One symbol of antenna 5 is NaN on every subcarrier; antenna 9 sends nothing;
+            // antenna 7 clips; the others are healthy.
+            assert_eq!(health[5], AntennaHealth::NonFinite { samples: N_SC });
+            assert_eq!(health[9], AntennaHealth::Dead);
+            assert!(matches!(health[7], AntennaHealth::Saturated { samples } if samples > 1000));
+            assert!(
+                health
+                    .iter()
+                    .enumerate()
+                    .all(|(a, h)| [5, 7, 9].contains(&a) || *h == AntennaHealth::Ok),
+                "{health:?}"
+            );
+        }
+    }
+}
+
+/// `GridScreen::inspect_screened` takes one set of bits per antenna and names them otherwise.
+#[test]
+fn screened_inspection_names_a_wrong_bit_count() {
+    use massive_mimo::link::GridScreen;
+    use massive_mimo::simd::ScreenBits;
+    let mut screen = GridScreen::new(4);
+    let grid = Array3::<C32>::zeros((4, 2, 3));
+    match screen.inspect_screened(grid.view(), &[ScreenBits::default(); 3]) {
+        Err(massive_mimo::Error::ShapeMismatch { name, .. }) => assert_eq!(name, "bits [n_ant]"),
+        other => panic!("{other:?}"),
+    }
+    // Four all-zero sets: four dead antennas, nothing read from the grid.
+    assert_eq!(
+        screen.inspect_screened(grid.view(), &[ScreenBits::default(); 4]),
+        Ok(0)
+    );
+    assert!(screen.health().iter().all(|h| *h == AntennaHealth::Dead));
+}

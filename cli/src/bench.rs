@@ -347,7 +347,12 @@ pub fn report(quick: bool) -> Result<Value, String> {
         ];
         for (dir, s, blocks) in [
             ("downlink", dl, alone(&DL_DU) + alone(&["ofdm_modulate"])),
-            ("uplink", ul, alone(&UL_DU) + alone(&["ofdm_demodulate"])),
+            // The slot screens the grid as the demodulation writes it: no screening pass.
+            (
+                "uplink",
+                ul,
+                alone(&UL_DU[1..]) + alone(&["ofdm_demodulate"]),
+            ),
             ("downlink, 7.2x DU", dl_du, alone(&DL_DU)),
             ("uplink, 7.2x DU", ul_du, alone(&UL_DU)),
         ] {

@@ -458,6 +458,20 @@ impl Kernels {
         Ok(())
     }
 
+    /// [`Kernels::mul_stream`] that also screens what it writes: returns
+    /// [`Kernels::screen_bits`]`(out, out[0])` of the products (the default for empty slices)
+    /// from the registers it stores, so that a grid written this way (an OFDM demodulator's)
+    /// needs no second pass to be screened. The same products, bit for bit. Equal lengths.
+    pub fn mul_stream_screen(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<ScreenBits> {
+        same_len("mul_stream_screen: b", a.len(), b.len())?;
+        same_len("mul_stream_screen: out", a.len(), out.len())?;
+        Ok(dispatch!(self, mul_stream_screen(a, b, out), {
+            complex_vec::scalar::mul(a, b, out, false);
+            let first = out.first().copied().unwrap_or_default();
+            kernels::screen::screen_scalar(out, first)
+        }))
+    }
+
     /// `out ← x` written past the caches, as [`Kernels::mul_stream`] writes (a slot's OFDM
     /// waveform of 64 antennas: 31 MB at NR 100 MHz). Equal lengths.
     pub fn copy_stream(&self, x: &[C32], out: &mut [C32]) -> Result<()> {

@@ -20,7 +20,7 @@
 use ndarray::{ArrayView3, ArrayViewMut3, Axis};
 
 use crate::C32;
-use crate::simd::Kernels;
+use crate::simd::{Kernels, ScreenBits};
 
 /// What the screening found on one receive antenna in the last slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -104,25 +104,62 @@ impl GridScreen {
     /// returns how many need containment ([`AntennaHealth::needs_containment`]). Grids with
     /// another antenna count are classified up to the smaller count.
     pub fn inspect(&mut self, grid: ArrayView3<'_, C32>) -> usize {
+        self.inspect_with(grid, None)
+    }
+
+    /// [`Self::inspect`] from the bits the grid's writer folded as it wrote it
+    /// ([`crate::ofdm::OfdmDemodulator::process_antennas_screened`]): `bits[a]` is antenna a's
+    /// [`Kernels::screen_bits`] (reference: any of its samples). The grid is read only for
+    /// antennas with a non-finite or clipped part (to count them); the classification is that
+    /// of `inspect`. `bits` must describe `grid` as it is now — bits of an earlier grid give
+    /// that grid's health. Errors: `bits` not one per antenna of the screen (`ShapeMismatch`
+    /// naming it).
+    pub fn inspect_screened(
+        &mut self,
+        grid: ArrayView3<'_, C32>,
+        bits: &[ScreenBits],
+    ) -> crate::Result<usize> {
+        if bits.len() != self.health.len() {
+            return Err(crate::Error::ShapeMismatch {
+                name: "bits [n_ant]",
+                expected: crate::error::Shape::of(&[self.health.len()]),
+                got: crate::error::Shape::of(&[bits.len()]),
+            });
+        }
+        Ok(self.inspect_with(grid, Some(bits)))
+    }
+
+    fn inspect_with(&mut self, grid: ArrayView3<'_, C32>, bits: Option<&[ScreenBits]>) -> usize {
         let mut flagged = 0;
-        for (h, ant) in self.health.iter_mut().zip(grid.axis_iter(Axis(0))) {
-            // Fast path for a contiguous antenna: one kernel pass of bit maxima and
-            // differences; the counting pass below only where a part is non-finite or at the
-            // full scale (the same classification either way).
-            if let Some(x) = ant.as_slice() {
-                let first = x.first().copied().unwrap_or_default();
-                let s = self.kernels.screen_bits(x, first);
-                if s.max_abs_bits < 0x7F80_0000 && s.max_abs_bits < self.full_scale_bits {
-                    *h = if s.max_abs_bits == 0 {
-                        AntennaHealth::Dead
-                    } else if s.differ_bits == 0 && x.len() > 1 {
-                        AntennaHealth::Stuck
-                    } else {
-                        AntennaHealth::Ok
-                    };
-                    flagged += usize::from(h.needs_containment());
-                    continue;
-                }
+        for (a, (h, ant)) in self
+            .health
+            .iter_mut()
+            .zip(grid.axis_iter(Axis(0)))
+            .enumerate()
+        {
+            // Fast path: the bit maxima and differences (given, or one kernel pass over a
+            // contiguous antenna); the counting pass below only where a part is non-finite or
+            // at the full scale (the same classification either way).
+            let fast = match bits {
+                Some(b) => Some(b[a]),
+                None => ant.as_slice().map(|x| {
+                    let first = x.first().copied().unwrap_or_default();
+                    self.kernels.screen_bits(x, first)
+                }),
+            };
+            if let Some(s) = fast
+                && s.max_abs_bits < 0x7F80_0000
+                && s.max_abs_bits < self.full_scale_bits
+            {
+                *h = if s.max_abs_bits == 0 {
+                    AntennaHealth::Dead
+                } else if s.differ_bits == 0 && ant.len() > 1 {
+                    AntennaHealth::Stuck
+                } else {
+                    AntennaHealth::Ok
+                };
+                flagged += usize::from(h.needs_containment());
+                continue;
             }
             // Branch-free accumulation over the antenna's samples (one streaming pass, which
             // the compiler vectorises on contiguous rows).

@@ -17,6 +17,7 @@ use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
 use crate::resource::{AlignedGrid, ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB};
+use crate::simd::ScreenBits;
 use crate::{C32, Error, Result};
 use ndarray::{Array2, ArrayView2, ArrayView3, ArrayViewMut3};
 
@@ -61,6 +62,10 @@ pub struct UplinkSlot {
     k: usize,
     /// Antenna screening of the received grid (containment of NaN / stuck receivers).
     screen: GridScreen,
+    /// Per antenna, the screening bits the demodulator folded while writing the grid; valid
+    /// while `screened` (cleared by every other way the grid can change).
+    screen_bits: Vec<ScreenBits>,
+    screened: bool,
     /// PRBs where every DMRS port has pilots (what detection may use).
     dmrs_prbs: std::ops::Range<usize>,
     /// DMRS residuals and interference factors for MMSE-IRC ([`Self::with_irc`]).
@@ -130,6 +135,8 @@ impl UplinkSlot {
             noise_row: vec![0.0; ofdm.n_sc],
             k: 0,
             screen: GridScreen::new(n_ant),
+            screen_bits: vec![ScreenBits::default(); n_ant],
+            screened: false,
             irc: None,
             dmrs_prbs,
             data_symbols,
@@ -235,14 +242,24 @@ impl UplinkSlot {
         self.demod.input_len()
     }
 
-    /// OFDM-demodulates `waveform` [n_ant, waveform_len()] into the slot's grid.
+    /// OFDM-demodulates `waveform` [n_ant, waveform_len()] into the slot's grid, screening
+    /// each antenna as it is written (so detection's screening reads the grid only for
+    /// antennas with a non-finite or clipped sample; see [`Self::antenna_health`]).
     pub fn demodulate(&mut self, waveform: ArrayView2<'_, C32>) -> Result<()> {
-        self.demod.process_antennas(waveform, self.grid.view3_mut())
+        self.screened = false;
+        self.demod.process_antennas_screened(
+            waveform,
+            self.grid.view3_mut(),
+            &mut self.screen_bits,
+        )?;
+        self.screened = true;
+        Ok(())
     }
 
     /// The received grid [n_ant, 14, n_sc] (write it directly for frequency-domain
-    /// simulations).
+    /// simulations; detection then screens it in a pass of its own).
     pub fn grid_mut(&mut self) -> ArrayViewMut3<'_, C32> {
+        self.screened = false;
         self.grid.view3_mut()
     }
 
@@ -259,6 +276,7 @@ impl UplinkSlot {
         message: &[u8],
     ) -> Result<Timing> {
         let (timing, _) = Timing::read(message)?;
+        self.screened = false;
         if antenna >= self.n_ant {
             return Err(Error::InvalidParameter {
                 name: "antenna",
@@ -376,8 +394,16 @@ impl UplinkSlot {
         }
         // Containment: non-finite samples and stuck antennas zeroed before they reach the
         // estimator's shared statistics (see `link::screen`).
-        if self.screen.inspect(self.grid.view3()) > 0 {
+        let flagged = if self.screened {
+            self.screen
+                .inspect_screened(self.grid.view3(), &self.screen_bits)?
+        } else {
+            self.screen.inspect(self.grid.view3())
+        };
+        if flagged > 0 {
             self.screen.contain(self.grid.view3_mut());
+            // The grid changed: a later detection screens it afresh.
+            self.screened = false;
         }
         // The slot's pilot configuration: each group's ports on the group's PRBs only.
         let measured = self

@@ -8,7 +8,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, ArrayViewMut3};
 use rustfft::{Fft, FftPlanner};
 
 use super::{OfdmConfig, OutputStores};
-use crate::simd::Kernels;
+use crate::simd::{Kernels, ScreenBits};
 use crate::{C32, Error, Result};
 
 /// Demodulates waveforms of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -154,7 +154,32 @@ impl OfdmDemodulator {
     }
 
     /// Demodulates one antenna's `waveform` (`input_len()` samples) into `grid [n_symbols, n_sc]`.
-    pub fn process(&mut self, waveform: &[C32], mut grid: ArrayViewMut2<'_, C32>) -> Result<()> {
+    pub fn process(&mut self, waveform: &[C32], grid: ArrayViewMut2<'_, C32>) -> Result<()> {
+        self.process_inner(waveform, grid, None)
+    }
+
+    /// [`Self::process`] that also screens the grid it writes: returns what
+    /// [`Kernels::screen_bits`] would find in the whole grid with its first sample as the
+    /// reference (the largest magnitude bit pattern exactly; `differ_bits` zero exactly when
+    /// every sample equals the first bit for bit), folded from the registers the products are
+    /// stored from — so a [`crate::link::GridScreen`] can classify the antenna without reading
+    /// the grid again ([`crate::link::GridScreen::inspect_screened`]).
+    pub fn process_screened(
+        &mut self,
+        waveform: &[C32],
+        grid: ArrayViewMut2<'_, C32>,
+    ) -> Result<ScreenBits> {
+        let mut bits = ScreenBits::default();
+        self.process_inner(waveform, grid, Some(&mut bits))?;
+        Ok(bits)
+    }
+
+    fn process_inner(
+        &mut self,
+        waveform: &[C32],
+        mut grid: ArrayViewMut2<'_, C32>,
+        mut screen: Option<&mut ScreenBits>,
+    ) -> Result<()> {
         let c = &self.cfg;
         if waveform.len() != c.samples() {
             return Err(Error::ShapeMismatch {
@@ -172,6 +197,8 @@ impl OfdmDemodulator {
         }
         let (n, n_sc) = (c.n_fft, c.n_sc);
         let mut pos = 0;
+        // The grid's first sample: the reference every written run's bits are merged against.
+        let mut reference = None;
         for (l, mut row) in grid.outer_iter_mut().enumerate() {
             let (cp, start, _) = self.windows[l];
             self.fft.process_immutable_with_scratch(
@@ -183,15 +210,35 @@ impl OfdmDemodulator {
             for &(k0, b0, len) in &self.runs {
                 let (x, r) = (&self.buf[b0..b0 + len], &f[k0..k0 + len]);
                 let mut dst = row.slice_mut(ndarray::s![k0..k0 + len]);
-                match dst.as_slice_mut() {
-                    Some(d) => match self.stores {
+                match (dst.as_slice_mut(), screen.as_deref_mut()) {
+                    (Some(d), None) => match self.stores {
                         OutputStores::Streaming => self.kernels.mul_stream(x, r, d)?,
                         OutputStores::Cached => self.kernels.mul(x, r, d)?,
                     },
-                    None => {
+                    (Some(d), Some(acc)) => {
+                        let bits = match self.stores {
+                            OutputStores::Streaming => self.kernels.mul_stream_screen(x, r, d)?,
+                            OutputStores::Cached => {
+                                self.kernels.mul(x, r, d)?;
+                                self.kernels
+                                    .screen_bits(d, d.first().copied().unwrap_or_default())
+                            }
+                        };
+                        if let Some(&first) = d.first() {
+                            let at = *reference.get_or_insert(first);
+                            *acc = acc.merge(bits, at, first);
+                        }
+                    }
+                    (None, acc) => {
                         let src = x.iter().zip(r);
                         for (o, (&x, &r)) in dst.iter_mut().zip(src) {
                             *o = x * r;
+                        }
+                        if let Some(acc) = acc {
+                            for &v in dst.iter() {
+                                let at = *reference.get_or_insert(v);
+                                *acc = acc.merge(self.kernels.screen_bits(&[v], v), at, v);
+                            }
                         }
                     }
                 }
@@ -205,7 +252,35 @@ impl OfdmDemodulator {
     pub fn process_antennas(
         &mut self,
         waveform: ArrayView2<'_, C32>,
+        grid: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
+        self.process_antennas_inner(waveform, grid, None)
+    }
+
+    /// [`Self::process_antennas`] that also screens every antenna's grid as it writes it
+    /// ([`Self::process_screened`]): `bits[a]` for antenna a (`bits` one per antenna:
+    /// `ShapeMismatch` naming it otherwise).
+    pub fn process_antennas_screened(
+        &mut self,
+        waveform: ArrayView2<'_, C32>,
+        grid: ArrayViewMut3<'_, C32>,
+        bits: &mut [ScreenBits],
+    ) -> Result<()> {
+        if bits.len() != waveform.dim().0 {
+            return Err(Error::ShapeMismatch {
+                name: "bits [n_ant]",
+                expected: crate::error::Shape::of(&[waveform.dim().0]),
+                got: crate::error::Shape::of(&[bits.len()]),
+            });
+        }
+        self.process_antennas_inner(waveform, grid, Some(bits))
+    }
+
+    fn process_antennas_inner(
+        &mut self,
+        waveform: ArrayView2<'_, C32>,
         mut grid: ArrayViewMut3<'_, C32>,
+        mut bits: Option<&mut [ScreenBits]>,
     ) -> Result<()> {
         if waveform.dim().0 != grid.dim().0 {
             return Err(Error::ShapeMismatch {
@@ -218,8 +293,12 @@ impl OfdmDemodulator {
                 got: crate::error::Shape::of(grid.shape()),
             });
         }
-        for (w, g) in waveform.outer_iter().zip(grid.outer_iter_mut()) {
-            self.process(w.as_slice().ok_or_else(super::non_contiguous_waveform)?, g)?;
+        for (a, (w, g)) in waveform.outer_iter().zip(grid.outer_iter_mut()).enumerate() {
+            let w = w.as_slice().ok_or_else(super::non_contiguous_waveform)?;
+            match bits.as_deref_mut() {
+                Some(b) => b[a] = self.process_screened(w, g)?,
+                None => self.process(w, g)?,
+            }
         }
         Ok(())
     }
@@ -318,6 +397,41 @@ mod tests {
             dc.process(&b, gc.view_mut()).unwrap();
             assert_eq!(gs.slice(ndarray::s![.., 1..]), gc, "{standard:?} grid");
             assert!(gs.column(0).iter().all(|&x| x == C32::new(7.0, 7.0)));
+            // Screening while writing: streamed, cached and through a non-contiguous grid
+            // (the scalar path) — the bits `screen_bits` finds in the grid written.
+            let k = Kernels::new();
+            let screen = |g: ndarray::ArrayView2<'_, C32>| {
+                let flat: Vec<C32> = g.iter().copied().collect();
+                k.screen_bits(&flat, flat[0])
+            };
+            let mut gt = Array2::zeros((n_sc, 14));
+            for (cached, mut g) in [
+                (false, gs.slice_mut(ndarray::s![.., 1..])),
+                (true, gc.view_mut()),
+                (false, gt.view_mut().reversed_axes()),
+            ] {
+                let d = if cached { &mut dc } else { &mut ds };
+                let bits = d.process_screened(&b, g.view_mut()).unwrap();
+                let want = screen(g.view());
+                assert_eq!(bits.max_abs_bits, want.max_abs_bits, "{standard:?}");
+                assert_ne!(bits.differ_bits, 0, "{standard:?}");
+            }
+            assert_eq!(gs.slice(ndarray::s![.., 1..]), gc, "{standard:?} grid");
+            // A silent antenna: no magnitude (dead; its zeros may carry either sign, so the
+            // difference bits are at most the sign's).
+            let bits = ds
+                .process_screened(&vec![C32::new(0.0, 0.0); len], gc.view_mut())
+                .unwrap();
+            assert_eq!(bits.max_abs_bits, 0);
+            assert_eq!(bits.differ_bits & 0x7FFF_FFFF, 0);
+            assert_eq!(bits.differ_bits == 0, screen(gc.view()).differ_bits == 0);
+            // One set of bits per antenna, or a named error.
+            let wave = Array2::from_shape_fn((2, len), |(_, i)| b[i]);
+            let mut grids = ndarray::Array3::zeros((2, 14, n_sc));
+            match ds.process_antennas_screened(wave.view(), grids.view_mut(), &mut []) {
+                Err(Error::ShapeMismatch { name, .. }) => assert_eq!(name, "bits [n_ant]"),
+                other => panic!("{other:?}"),
+            }
         }
     }
 

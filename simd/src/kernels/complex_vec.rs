@@ -8,6 +8,7 @@
 //! no per-element shuffles beyond those three.
 
 use super::hints::LineHints;
+use super::screen::{ScreenBits, screen_scalar};
 use crate::C32;
 use crate::kernels::sum_even_odd;
 use crate::register::SimdF32;
@@ -195,13 +196,16 @@ unsafe fn mul_padded<V: SimdF32, const CONJ: bool>(a: &[C32], b: &[C32], out: &m
 /// same register arithmetic (a ragged head or tail through one padded register), so the result
 /// does not depend on where `out` starts or on `STREAM`. `STREAM`: the full registers from the
 /// first `V`-aligned element of `out` on are written past the caches
-/// ([`SimdF32::store_stream`]) and fenced before returning.
+/// ([`SimdF32::store_stream`]) and fenced before returning. `SCREEN`: also returns the
+/// [`ScreenBits`] of the products written, with `out[0]` as the reference (what
+/// [`crate::Kernels::screen_bits`]`(out, out[0])` returns afterwards, without reading `out`
+/// again); without it the default.
 #[inline(always)]
-pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool>(
+pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool, const SCREEN: bool>(
     a: &[C32],
     b: &[C32],
     out: &mut [C32],
-) {
+) -> ScreenBits {
     let n = a.len().min(b.len()).min(out.len());
     let step = V::LANES / 2;
     let head = if STREAM {
@@ -209,6 +213,13 @@ pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool>(
     } else {
         0
     };
+    // The reference sample: the first product, from the same padded-register arithmetic as
+    // the head and tail (so it equals `out[0]` bit for bit).
+    let mut first = C32::new(0.0, 0.0);
+    if SCREEN && n > 0 {
+        // SAFETY: forwarded (V's ISA); one element.
+        unsafe { mul_padded::<V, CONJ>(&a[..1], &b[..1], core::slice::from_mut(&mut first)) };
+    }
     let mut i = 0;
     while i < head {
         let e = (i + step).min(head);
@@ -216,6 +227,11 @@ pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool>(
         unsafe { mul_padded::<V, CONJ>(&a[i..e], &b[i..e], &mut out[i..e]) };
         i = e;
     }
+    let mut bits = if SCREEN {
+        screen_scalar(&out[..head], first)
+    } else {
+        ScreenBits::default()
+    };
     let pa = a.as_ptr() as *const f32;
     let pb = b.as_ptr() as *const f32;
     let po = out.as_mut_ptr() as *mut f32;
@@ -223,6 +239,9 @@ pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool>(
     // n long; `out` is a distinct &mut slice. With STREAM, i ≥ head: po + 2i is on a boundary of
     // V's size (stream_head), and so is every later step. The caller has V's ISA.
     unsafe {
+        let refs = [first; 8];
+        let reference = V::load(refs.as_ptr().cast::<f32>());
+        let (mut max, mut differ) = (V::splat(0.0), V::splat(0.0));
         while i + step <= n {
             let r = mul_register::<V, CONJ>(V::load(pa.add(2 * i)), V::load(pb.add(2 * i)));
             if STREAM {
@@ -230,15 +249,33 @@ pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool>(
             } else {
                 r.store(po.add(2 * i));
             }
+            if SCREEN {
+                r.screen_fold(reference, &mut max, &mut differ);
+            }
             i += step;
         }
         if STREAM {
             V::stream_fence();
         }
+        if SCREEN {
+            let (mut m, mut d) = ([0.0f32; 16], [0.0f32; 16]);
+            max.store(m.as_mut_ptr());
+            differ.store(d.as_mut_ptr());
+            for l in 0..V::LANES {
+                bits.max_abs_bits = bits.max_abs_bits.max(m[l].to_bits());
+                bits.differ_bits |= d[l].to_bits();
+            }
+        }
         if i < n {
             mul_padded::<V, CONJ>(&a[i..n], &b[i..n], &mut out[i..n]);
+            if SCREEN {
+                let t = screen_scalar(&out[i..n], first);
+                bits.max_abs_bits = bits.max_abs_bits.max(t.max_abs_bits);
+                bits.differ_bits |= t.differ_bits;
+            }
         }
     }
+    bits
 }
 
 /// out ← x, the full registers from the first `V`-aligned element of `out` on written past the

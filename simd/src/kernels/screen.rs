@@ -21,6 +21,22 @@ pub struct ScreenBits {
     pub differ_bits: u32,
 }
 
+impl ScreenBits {
+    /// The screening of two runs together, relative to `reference`: `self` screened against
+    /// `reference`, `other` against `other_reference` — a sample of the other run (its first,
+    /// as [`crate::Kernels::mul_stream_screen`] takes it). The largest magnitude is exact;
+    /// `differ_bits` is zero exactly when every sample of both runs equals `reference` bit for
+    /// bit (its other bits are those of an upper bound of the OR, not the OR itself).
+    pub fn merge(self, other: ScreenBits, reference: C32, other_reference: C32) -> ScreenBits {
+        let shift = (reference.re.to_bits() ^ other_reference.re.to_bits())
+            | (reference.im.to_bits() ^ other_reference.im.to_bits());
+        ScreenBits {
+            max_abs_bits: self.max_abs_bits.max(other.max_abs_bits),
+            differ_bits: self.differ_bits | other.differ_bits | shift,
+        }
+    }
+}
+
 /// The scalar reference.
 pub(crate) fn screen_scalar(x: &[C32], reference: C32) -> ScreenBits {
     let (r_re, r_im) = (reference.re.to_bits(), reference.im.to_bits());

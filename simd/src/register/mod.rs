@@ -148,4 +148,29 @@ pub(crate) unsafe trait SimdF32: Copy {
     /// a no-op where `store_stream` is an ordinary store.
     #[inline(always)]
     unsafe fn stream_fence() {}
+    /// The screening fold of [`crate::Kernels::screen_bits`] on the lanes' bit patterns:
+    /// `max ← max_u32(max, bits(self) & 0x7FFF_FFFF)` and `differ ← differ | (bits(self) ^
+    /// bits(reference))`, lane by lane (`max` and `differ` hold u32 patterns, not floats).
+    /// The default goes through memory (for ISAs without an unsigned 32-bit maximum here).
+    #[inline(always)]
+    unsafe fn screen_fold(self, reference: Self, max: &mut Self, differ: &mut Self) {
+        let (mut x, mut r, mut m, mut d) = ([0.0f32; 16], [0.0f32; 16], [0.0f32; 16], [0.0f32; 16]);
+        // SAFETY: each array holds 16 ≥ LANES f32.
+        unsafe {
+            self.store(x.as_mut_ptr());
+            reference.store(r.as_mut_ptr());
+            max.store(m.as_mut_ptr());
+            differ.store(d.as_mut_ptr());
+        }
+        for i in 0..Self::LANES {
+            let b = x[i].to_bits();
+            m[i] = f32::from_bits(m[i].to_bits().max(b & 0x7FFF_FFFF));
+            d[i] = f32::from_bits(d[i].to_bits() | (b ^ r[i].to_bits()));
+        }
+        // SAFETY: as above.
+        unsafe {
+            *max = Self::load(m.as_ptr());
+            *differ = Self::load(d.as_ptr());
+        }
+    }
 }

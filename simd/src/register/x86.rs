@@ -379,6 +379,18 @@ unsafe impl SimdF32 for __m256 {
         // SAFETY: SSE, baseline on x86-64.
         unsafe { _mm_sfence() }
     }
+    #[inline(always)]
+    unsafe fn screen_fold(self, reference: Self, max: &mut Self, differ: &mut Self) {
+        // SAFETY: AVX2 enabled by the caller (unsigned 32-bit maximum, integer AND/XOR/OR).
+        unsafe {
+            let x = _mm256_castps_si256(self);
+            let a = _mm256_and_si256(x, _mm256_set1_epi32(0x7FFF_FFFF));
+            let m = _mm256_max_epu32(_mm256_castps_si256(*max), a);
+            let d = _mm256_xor_si256(x, _mm256_castps_si256(reference));
+            *max = _mm256_castsi256_ps(m);
+            *differ = _mm256_castsi256_ps(_mm256_or_si256(_mm256_castps_si256(*differ), d));
+        }
+    }
 }
 
 // SAFETY: every method wraps one AVX-512F intrinsic; callers enable AVX-512F.
@@ -611,5 +623,17 @@ unsafe impl SimdF32 for __m512 {
     unsafe fn stream_fence() {
         // SAFETY: SSE, baseline on x86-64.
         unsafe { _mm_sfence() }
+    }
+    #[inline(always)]
+    unsafe fn screen_fold(self, reference: Self, max: &mut Self, differ: &mut Self) {
+        // SAFETY: AVX-512 F enabled by the caller (unsigned 32-bit maximum, integer logic).
+        unsafe {
+            let x = _mm512_castps_si512(self);
+            let a = _mm512_and_si512(x, _mm512_set1_epi32(0x7FFF_FFFF));
+            let m = _mm512_max_epu32(_mm512_castps_si512(*max), a);
+            let d = _mm512_xor_si512(x, _mm512_castps_si512(reference));
+            *max = _mm512_castsi512_ps(m);
+            *differ = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(*differ), d));
+        }
     }
 }

@@ -19,7 +19,7 @@ use massive_mimo::refsig::{
 };
 use massive_mimo::resource::ChannelEstimate;
 use massive_mimo::resource::{AlignedGrid, SUBCARRIERS_PER_PRB, consecutive_runs};
-use massive_mimo::simd::Kernels;
+use massive_mimo::simd::{Kernels, ScreenBits};
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, s};
 
 /// One carrier of the reference cell: 64 antennas, 16 layers/streams.
@@ -111,6 +111,8 @@ pub struct SlotFixture {
     data_symbols: Vec<usize>,
     /// The uplink's screening of the received grid (as `UplinkSlot` does before estimation).
     screen: GridScreen,
+    /// Per antenna, the screening bits the OFDM demodulation folds as it writes the grid.
+    screen_bits: Vec<ScreenBits>,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
     /// split across cores).
     ofdm_antennas: std::ops::Range<usize>,
@@ -243,6 +245,7 @@ impl SlotFixture {
             llr_nv: vec![0.05; N_SYM * n_sc],
             ofdm_antennas: 0..N_ANT,
             screen: GridScreen::new(N_ANT).with_kernels(kernels),
+            screen_bits: vec![ScreenBits::default(); N_ANT],
             data_symbols,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
@@ -259,6 +262,7 @@ impl SlotFixture {
             Self::demap_all,
             Self::demap_all_i8,
             Self::screen,
+            Self::screen_demodulated,
         ] {
             block(&mut f);
         }
@@ -390,25 +394,43 @@ impl SlotFixture {
         self.keep(r);
     }
 
-    /// OFDM demodulation of 64 antennas (or the fixture's part of them).
+    /// OFDM demodulation of 64 antennas (or the fixture's part of them), each antenna's grid
+    /// screened as it is written (`UplinkSlot::demodulate`'s way).
     pub fn ofdm_demod(&mut self) {
         let r = self.ofdm_antennas.clone();
         let r = self
             .demodulator
-            .process_antennas(
+            .process_antennas_screened(
                 self.wave.view2().slice_move(s![r.clone(), ..]),
-                self.rx.view3_mut().slice_move(s![r, .., ..]),
+                self.rx.view3_mut().slice_move(s![r.clone(), .., ..]),
+                &mut self.screen_bits[r],
             )
             .map(|_| ());
         self.keep(r);
     }
 
     /// The received grid screened for non-finite, stuck and dead antennas (`GridScreen`, as
-    /// `UplinkSlot::detect` does first; the fixture's grid is clean, so nothing is contained).
+    /// `UplinkSlot::detect` does first on a grid it did not demodulate — a 7.2x DU's; the
+    /// fixture's grid is clean, so nothing is contained).
     pub fn screen(&mut self) {
-        if self.screen.inspect(self.rx.view3()) > 0 {
-            self.first_error
-                .get_or_insert_with(|| "the fixture's grid was flagged by the screen".into());
+        let flagged = self.screen.inspect(self.rx.view3());
+        self.keep_clean(Ok(flagged));
+    }
+
+    /// The screening's classification from the bits [`Self::ofdm_demod`] folded (what
+    /// `UplinkSlot::detect` does after `demodulate`: the grid is not read again).
+    pub fn screen_demodulated(&mut self) {
+        let flagged = self
+            .screen
+            .inspect_screened(self.rx.view3(), &self.screen_bits);
+        self.keep_clean(flagged);
+    }
+
+    fn keep_clean(&mut self, flagged: massive_mimo::Result<usize>) {
+        match flagged {
+            Ok(0) => {}
+            Ok(_) => self.keep(Err("the fixture's grid was flagged by the screen")),
+            Err(e) => self.keep(Err(e)),
         }
     }
 
@@ -511,10 +533,12 @@ impl SlotFixture {
         self.ofdm_mod();
     }
 
-    /// The uplink slot: OFDM, DMRS estimation, detection, LLRs.
+    /// The uplink slot: OFDM (screening the grid as it writes it), DMRS estimation,
+    /// detection, LLRs.
     pub fn uplink_slot(&mut self) {
         self.ofdm_demod();
-        self.uplink_slot_du();
+        self.screen_demodulated();
+        self.uplink_estimate_detect_demap();
     }
 
     /// The downlink slot of an O-RAN 7.2x DU (frequency domain only: the radio runs the
@@ -529,6 +553,11 @@ impl SlotFixture {
     /// detection, LLRs.
     pub fn uplink_slot_du(&mut self) {
         self.screen();
+        self.uplink_estimate_detect_demap();
+    }
+
+    /// The uplink's blocks after the screening: DMRS estimation, detection, LLRs.
+    fn uplink_estimate_detect_demap(&mut self) {
         self.dmrs_estimation();
         self.detect();
         self.demap_all();
