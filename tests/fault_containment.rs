@@ -225,6 +225,76 @@ fn a_nan_in_the_sounding_grid_does_not_poison_the_precoder() {
     );
     assert!(dh < 0.01, "estimates of other antennas moved by {dh}");
     assert!(dw < 0.05 * wmax, "weights moved by {dw}");
+    // Faults off the SRS symbol (13) are outside what sounding reads: not screened, not
+    // flagged, the estimates and weights bit for bit the clean ones.
+    let mut elsewhere = rx.clone();
+    elsewhere[[3, 5, 100]] = C32::new(f32::NAN, f32::NAN);
+    elsewhere
+        .slice_mut(s![6, 0..13, ..])
+        .fill(C32::new(1e30, 0.0));
+    let (h_off, w_off, _, _, health) = run(&elsewhere);
+    assert!(health.iter().all(|h| *h == AntennaHealth::Ok), "{health:?}");
+    let bits = |v: &[C32]| {
+        v.iter()
+            .map(|c| (c.re.to_bits(), c.im.to_bits()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        bits(h_off.as_slice().unwrap()),
+        bits(h_clean.as_slice().unwrap())
+    );
+    assert_eq!(
+        bits(w_off.as_slice().unwrap()),
+        bits(w_clean.as_slice().unwrap())
+    );
+}
+
+/// `GridScreen::inspect_symbols` classifies, and counts, as `inspect` of a grid made of the
+/// listed symbols alone — for every kind of fault placed on a listed symbol, on an unlisted
+/// one (not seen), across listed symbols (stuck over the listed rows only), and with a symbol
+/// index past the grid (ignored).
+#[test]
+fn screening_listed_symbols_equals_screening_them_alone() {
+    use massive_mimo::link::GridScreen;
+    let (rx, _, _) = uplink();
+    let listed = [2usize, 3, 9, 40];
+    let sub = rx.select(ndarray::Axis(1), &[2, 3, 9]);
+    let mut cases = vec![rx.clone()];
+    for l in [2, 5, 9] {
+        let mut g = rx.clone();
+        g[[1, l, 7]] = C32::new(f32::NAN, 0.0);
+        g[[2, l, 8]] = C32::new(0.0, f32::NEG_INFINITY);
+        g.slice_mut(s![4, l, 0..50]).fill(C32::new(9.0, -9.0));
+        cases.push(g);
+    }
+    let mut stuck = rx.clone();
+    for l in [2, 3, 9] {
+        stuck.slice_mut(s![6, l, ..]).fill(C32::new(0.5, 0.25));
+    }
+    stuck.slice_mut(s![8, .., ..]).fill(C32::new(0.0, 0.0));
+    stuck[[8, 4, 0]] = C32::new(1.0, 0.0); // dead on the listed symbols only
+    cases.push(stuck);
+    for g in &cases {
+        let sub_g = g.select(ndarray::Axis(1), &[2, 3, 9]);
+        assert_eq!(sub_g.dim(), sub.dim());
+        let (mut a, mut b) = (GridScreen::new(N_ANT), GridScreen::new(N_ANT));
+        a.set_full_scale(Some(5.0)).unwrap();
+        b.set_full_scale(Some(5.0)).unwrap();
+        let fa = a.inspect_symbols(g.view(), &listed);
+        let fb = b.inspect(sub_g.view());
+        assert_eq!(fa, fb);
+        assert_eq!(a.health(), b.health());
+    }
+    // The expected verdicts, spelled out for the stuck / dead case.
+    let mut a = GridScreen::new(N_ANT);
+    a.inspect_symbols(cases.last().unwrap().view(), &listed);
+    assert_eq!(a.health()[6], AntennaHealth::Stuck);
+    assert_eq!(a.health()[8], AntennaHealth::Dead);
+    // A fault on symbol 5 only: not listed, not seen.
+    a.inspect_symbols(cases[2].view(), &listed);
+    assert!(a.health().iter().all(|h| *h == AntennaHealth::Ok));
+    a.inspect_symbols(cases[1].view(), &listed);
+    assert_eq!(a.health()[1], AntennaHealth::NonFinite { samples: 1 });
 }
 
 /// A saturating receiver (issue 21): antenna 7 runs 5× hot and its ADC clips every component

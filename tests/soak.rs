@@ -231,7 +231,11 @@ fn soak_varying_slots_with_injected_faults() {
                 ul.antenna_health()[a]
             };
             let want = match kind {
-                0 => AntennaHealth::NonFinite { samples: 5 },
+                // The sounding is screened on its SRS symbol (13) only, what it reads: one of
+                // the five NaN samples; the uplink reads, and screens, every symbol.
+                0 => AntennaHealth::NonFinite {
+                    samples: if in_srs { 1 } else { 5 },
+                },
                 1 => AntennaHealth::Dead,
                 _ => AntennaHealth::Stuck,
             };

@@ -70,13 +70,7 @@ pub(crate) struct LeastSquares {
 impl LeastSquares {
     /// The plan for `pattern` and `n_rx` antennas (allocates the chunk buffer).
     pub(crate) fn new(pattern: &PilotPattern, n_rx: usize) -> Self {
-        let mut symbols: Vec<usize> = pattern
-            .groups()
-            .iter()
-            .flat_map(|g| g.runs.iter().flat_map(|r| r.symbols.iter().copied()))
-            .collect();
-        symbols.sort_unstable();
-        symbols.dedup();
+        let symbols = pattern.pilot_symbols();
         let n_u = symbols.len().max(1);
         let target = (CHUNK_FLOATS / (n_u * n_rx)).max(1);
         // Every block's subcarrier span, in order of its first subcarrier.

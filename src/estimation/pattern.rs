@@ -212,6 +212,19 @@ impl PilotPattern {
         &self.groups
     }
 
+    /// Every OFDM symbol holding a pilot of some port, ascending: the only symbols an
+    /// estimator of this pattern reads.
+    pub fn pilot_symbols(&self) -> Vec<usize> {
+        let mut symbols: Vec<usize> = self
+            .groups
+            .iter()
+            .flat_map(|g| g.runs.iter().flat_map(|r| r.symbols.iter().copied()))
+            .collect();
+        symbols.sort_unstable();
+        symbols.dedup();
+        symbols
+    }
+
     /// Calls `f(run, symbol, subcarrier, ports, pilots)` for every pilot RE of every CDM
     /// group: the run index within the group, the RE, the group's ports and their transmitted
     /// pilot values on that RE (same order).

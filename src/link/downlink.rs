@@ -100,6 +100,8 @@ pub struct DownlinkSlot {
     /// when an antenna was flagged.
     screen: GridScreen,
     screened: Array3<C32>,
+    /// The OFDM symbols carrying SRS: all the estimator reads, and all the screening reads.
+    srs_symbols: Vec<usize>,
 }
 
 impl DownlinkSlot {
@@ -147,6 +149,7 @@ impl DownlinkSlot {
         sub_prb: Option<usize>,
     ) -> Result<Self> {
         let srs_pattern = PilotPattern::from_pilots(srs_pilots)?;
+        let srs_symbols = srs_pattern.pilot_symbols();
         if cfg.n_layers == 0
             || cfg.n_layers > cfg.n_candidates
             || cfg.n_prb == 0
@@ -239,6 +242,7 @@ impl DownlinkSlot {
             modulator: OfdmModulator::new(ofdm)?,
             screen: GridScreen::new(cfg.n_ant),
             screened: Array3::zeros((cfg.n_ant, srs_pilots.dim().1, srs_pilots.dim().2)),
+            srs_symbols,
         })
     }
 
@@ -259,14 +263,18 @@ impl DownlinkSlot {
     /// reciprocity these are the downlink channels.
     ///
     /// Containment: antennas with non-finite samples or a stuck receiver are screened first
-    /// ([`crate::link::screen`]); then the estimator reads a copy with those samples zeroed, so
-    /// one bad antenna weakens only its own estimates ([`Self::antenna_health`] says which).
+    /// ([`crate::link::screen`]) on the SRS symbols — the only ones the estimator reads, so a
+    /// fault elsewhere in the grid neither costs a pass nor counts; then the estimator reads a
+    /// copy with those samples zeroed, so one bad antenna weakens only its own estimates
+    /// ([`Self::antenna_health`] says which).
     pub fn sound(
         &mut self,
         srs_rx: ArrayView3<'_, C32>,
         noise_var: Option<f32>,
     ) -> Result<&ChannelReport> {
-        if self.screen.inspect(srs_rx) > 0 && self.screened.dim() == srs_rx.dim() {
+        if self.screen.inspect_symbols(srs_rx, &self.srs_symbols) > 0
+            && self.screened.dim() == srs_rx.dim()
+        {
             self.screened.assign(&srs_rx);
             self.screen.contain(self.screened.view_mut());
             return self

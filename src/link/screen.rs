@@ -55,6 +55,17 @@ impl AntennaHealth {
     }
 }
 
+/// What [`GridScreen::inspect_with`] classifies from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// Every sample of the grid.
+    Whole,
+    /// The samples of these OFDM symbols.
+    Symbols(&'a [usize]),
+    /// Bits the grid's writer folded, one set per antenna (the samples read only to count).
+    Bits(&'a [ScreenBits]),
+}
+
 /// Per-antenna health of the last screened grid; sized at construction, allocation-free.
 #[derive(Clone, Debug)]
 pub struct GridScreen {
@@ -104,7 +115,16 @@ impl GridScreen {
     /// returns how many need containment ([`AntennaHealth::needs_containment`]). Grids with
     /// another antenna count are classified up to the smaller count.
     pub fn inspect(&mut self, grid: ArrayView3<'_, C32>) -> usize {
-        self.inspect_with(grid, None)
+        self.inspect_with(grid, Source::Whole)
+    }
+
+    /// [`Self::inspect`] of the OFDM symbols `symbols` of `grid` only (those an estimator
+    /// reads — e.g. a sounding grid's SRS symbols, [`crate::estimation::PilotPattern::pilot_symbols`]):
+    /// each antenna is classified, and its non-finite or clipped samples counted, on those
+    /// symbols' samples; symbols past the grid are ignored. [`Self::contain`] afterwards still
+    /// acts on the whole grid.
+    pub fn inspect_symbols(&mut self, grid: ArrayView3<'_, C32>, symbols: &[usize]) -> usize {
+        self.inspect_with(grid, Source::Symbols(symbols))
     }
 
     /// [`Self::inspect`] from the bits the grid's writer folded as it wrote it
@@ -126,26 +146,52 @@ impl GridScreen {
                 got: crate::error::Shape::of(&[bits.len()]),
             });
         }
-        Ok(self.inspect_with(grid, Some(bits)))
+        Ok(self.inspect_with(grid, Source::Bits(bits)))
     }
 
-    fn inspect_with(&mut self, grid: ArrayView3<'_, C32>, bits: Option<&[ScreenBits]>) -> usize {
+    fn inspect_with(&mut self, grid: ArrayView3<'_, C32>, source: Source<'_>) -> usize {
         let mut flagged = 0;
+        let n_sym = grid.dim().1;
+        let rows: &[usize] = match source {
+            Source::Symbols(s) => s,
+            _ => &[],
+        };
+        let rows = || rows.iter().copied().filter(move |&l| l < n_sym);
         for (a, (h, ant)) in self
             .health
             .iter_mut()
             .zip(grid.axis_iter(Axis(0)))
             .enumerate()
         {
-            // Fast path: the bit maxima and differences (given, or one kernel pass over a
-            // contiguous antenna); the counting pass below only where a part is non-finite or
-            // at the full scale (the same classification either way).
-            let fast = match bits {
-                Some(b) => Some(b[a]),
-                None => ant.as_slice().map(|x| {
+            let samples = match source {
+                Source::Symbols(_) => rows().count() * ant.dim().1,
+                _ => ant.len(),
+            };
+            // Fast path: the bit maxima and differences (given, or kernel passes over the
+            // contiguous antenna or its listed rows); the counting pass below only where a
+            // part is non-finite or at the full scale (the same classification either way).
+            let fast = match source {
+                Source::Bits(b) => Some(b[a]),
+                Source::Whole => ant.as_slice().map(|x| {
                     let first = x.first().copied().unwrap_or_default();
                     self.kernels.screen_bits(x, first)
                 }),
+                Source::Symbols(_) => {
+                    let mut acc = Some((ScreenBits::default(), None));
+                    for l in rows() {
+                        let row = ant.row(l);
+                        acc = match (acc, row.as_slice()) {
+                            (Some((bits, reference)), Some(x)) => {
+                                let first = x.first().copied().unwrap_or_default();
+                                let at = reference.unwrap_or(first);
+                                let s = self.kernels.screen_bits(x, first);
+                                Some((bits.merge(s, at, first), Some(at)))
+                            }
+                            _ => None,
+                        };
+                    }
+                    acc.map(|(bits, _)| bits)
+                }
             };
             if let Some(s) = fast
                 && s.max_abs_bits < 0x7F80_0000
@@ -153,7 +199,7 @@ impl GridScreen {
             {
                 *h = if s.max_abs_bits == 0 {
                     AntennaHealth::Dead
-                } else if s.differ_bits == 0 && ant.len() > 1 {
+                } else if s.differ_bits == 0 && samples > 1 {
                     AntennaHealth::Stuck
                 } else {
                     AntennaHealth::Ok
@@ -163,7 +209,11 @@ impl GridScreen {
             }
             // Branch-free accumulation over the antenna's samples (one streaming pass, which
             // the compiler vectorises on contiguous rows).
-            let first = ant.iter().next().copied().unwrap_or_default();
+            let first = match source {
+                Source::Symbols(_) => rows().next().map(|l| ant[[l, 0]]),
+                _ => ant.iter().next().copied(),
+            }
+            .unwrap_or_default();
             let (f_re, f_im) = (first.re.to_bits(), first.im.to_bits());
             // Integer tests on the bit patterns: exponent all ones = NaN or ±∞; any bit other
             // than the sign = non-zero; bit inequality with the first sample = not stuck.
@@ -181,9 +231,12 @@ impl GridScreen {
                     acc.3 + clip,
                 )
             };
-            let (bad, nz, diff, clipped) = match ant.as_slice() {
-                Some(x) => x.iter().fold((0, 0, 0, 0), scan),
-                None => ant.iter().fold((0, 0, 0, 0), scan),
+            let (bad, nz, diff, clipped) = match (source, ant.as_slice()) {
+                (Source::Symbols(_), _) => rows()
+                    .flat_map(|l| ant.row(l).into_iter())
+                    .fold((0, 0, 0, 0), scan),
+                (_, Some(x)) => x.iter().fold((0, 0, 0, 0), scan),
+                (_, None) => ant.iter().fold((0, 0, 0, 0), scan),
             };
             let (bad, nonzero, differ) = (bad as usize, nz != 0, diff != 0);
             let (all_zero, all_same) = (!nonzero, !differ);
@@ -191,7 +244,7 @@ impl GridScreen {
                 AntennaHealth::NonFinite { samples: bad }
             } else if all_zero {
                 AntennaHealth::Dead
-            } else if all_same && ant.len() > 1 {
+            } else if all_same && samples > 1 {
                 AntennaHealth::Stuck
             } else if clipped > 0 {
                 AntennaHealth::Saturated {

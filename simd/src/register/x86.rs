@@ -631,9 +631,15 @@ unsafe impl SimdF32 for __m512 {
             let x = _mm512_castps_si512(self);
             let a = _mm512_and_si512(x, _mm512_set1_epi32(0x7FFF_FFFF));
             let m = _mm512_max_epu32(_mm512_castps_si512(*max), a);
-            let d = _mm512_xor_si512(x, _mm512_castps_si512(reference));
+            // differ | (x ^ reference) in one ternary-logic instruction: 0xF6 is A | (B ^ C)
+            // on the operand truth tables F0, CC, AA.
+            let d = _mm512_ternarylogic_epi32::<0xF6>(
+                _mm512_castps_si512(*differ),
+                x,
+                _mm512_castps_si512(reference),
+            );
             *max = _mm512_castsi512_ps(m);
-            *differ = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(*differ), d));
+            *differ = _mm512_castsi512_ps(d);
         }
     }
 }

@@ -113,6 +113,8 @@ pub struct SlotFixture {
     screen: GridScreen,
     /// Per antenna, the screening bits the OFDM demodulation folds as it writes the grid.
     screen_bits: Vec<ScreenBits>,
+    /// The SRS symbols: what the downlink's sounding screens (`DownlinkSlot::sound`).
+    srs_symbols: Vec<usize>,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
     /// split across cores).
     ofdm_antennas: std::ops::Range<usize>,
@@ -156,6 +158,7 @@ impl SlotFixture {
         )
         .map_err(e)?;
         let srs_pat = PilotPattern::from_pilots(srs_p.view()).map_err(e)?;
+        let srs_symbols = srs_pat.pilot_symbols();
         let dmrs_pat = PilotPattern::from_pilots(dmrs_p.view()).map_err(e)?;
         let data_symbols = dmrs_pat.symbols_with_data(0..carrier.n_prb);
         // Per-PRB output: what the per-PRB precoder and detector consume.
@@ -246,6 +249,7 @@ impl SlotFixture {
             ofdm_antennas: 0..N_ANT,
             screen: GridScreen::new(N_ANT).with_kernels(kernels),
             screen_bits: vec![ScreenBits::default(); N_ANT],
+            srs_symbols,
             data_symbols,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
@@ -263,6 +267,7 @@ impl SlotFixture {
             Self::demap_all_i8,
             Self::screen,
             Self::screen_demodulated,
+            Self::screen_srs,
         ] {
             block(&mut f);
         }
@@ -426,6 +431,14 @@ impl SlotFixture {
         self.keep_clean(flagged);
     }
 
+    /// The sounding grid's screening (`DownlinkSlot::sound`'s: the SRS symbols only).
+    pub fn screen_srs(&mut self) {
+        let flagged = self
+            .screen
+            .inspect_symbols(self.rx.view3(), &self.srs_symbols);
+        self.keep_clean(Ok(flagged));
+    }
+
     fn keep_clean(&mut self, flagged: massive_mimo::Result<usize>) {
         match flagged {
             Ok(0) => {}
@@ -542,8 +555,10 @@ impl SlotFixture {
     }
 
     /// The downlink slot of an O-RAN 7.2x DU (frequency domain only: the radio runs the
-    /// OFDM): delay-domain SRS estimation, weights, application.
+    /// OFDM): the sounding grid's screening, delay-domain SRS estimation, weights,
+    /// application.
     pub fn downlink_slot_du(&mut self) {
+        self.screen_srs();
         self.srs_delay_domain();
         self.weights();
         self.apply();
