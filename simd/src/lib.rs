@@ -462,6 +462,11 @@ impl Kernels {
     /// [`Kernels::screen_bits`]`(out, out[0])` of the products (the default for empty slices)
     /// from the registers it stores, so that a grid written this way (an OFDM demodulator's)
     /// needs no second pass to be screened. The same products, bit for bit. Equal lengths.
+    ///
+    /// Unlike `mul_stream` it does **not** fence: a caller writing many runs (a slot's grid)
+    /// calls [`Kernels::stream_fence`] once after the last, before any other thread reads
+    /// `out` — a fence per run waits for every earlier streaming store to drain each time.
+    /// The calling thread itself reads its writes in order either way.
     pub fn mul_stream_screen(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<ScreenBits> {
         same_len("mul_stream_screen: b", a.len(), b.len())?;
         same_len("mul_stream_screen: out", a.len(), out.len())?;
@@ -470,6 +475,21 @@ impl Kernels {
             let first = out.first().copied().unwrap_or_default();
             kernels::screen::screen_scalar(out, first)
         }))
+    }
+
+    /// Orders every earlier streaming store of this thread ([`Kernels::mul_stream_screen`]'s)
+    /// before any later store (x86 `sfence`), so that another thread synchronising with this
+    /// one afterwards sees them; nothing on backends whose stores are ordinary.
+    pub fn stream_fence(&self) {
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: SSE's sfence, baseline on x86-64; a Kernels holds Avx2 / Avx512 only
+            // after detection.
+            Backend::Avx2 | Backend::Avx512 => unsafe {
+                <core::arch::x86_64::__m128 as register::SimdF32>::stream_fence()
+            },
+            _ => {}
+        }
     }
 
     /// `out ← x` written past the caches, as [`Kernels::mul_stream`] writes (a slot's OFDM

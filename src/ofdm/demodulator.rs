@@ -170,8 +170,10 @@ impl OfdmDemodulator {
         grid: ArrayViewMut2<'_, C32>,
     ) -> Result<ScreenBits> {
         let mut bits = ScreenBits::default();
-        self.process_inner(waveform, grid, Some(&mut bits))?;
-        Ok(bits)
+        let r = self.process_inner(waveform, grid, Some(&mut bits));
+        // The screening multiply streams unfenced: one fence for the whole grid.
+        self.kernels.stream_fence();
+        r.map(|()| bits)
     }
 
     fn process_inner(
