@@ -509,6 +509,19 @@ impl Kernels {
         Ok(())
     }
 
+    /// [`Kernels::copy_stream_then`] without the fence: a caller streaming many runs (a
+    /// slot's waveform, symbol after symbol) calls [`Kernels::stream_fence`] once after the
+    /// last, before any other thread reads `out`. The same values.
+    pub fn copy_stream_unfenced(&self, x: &[C32], out: &mut [C32], next: &[&[C32]]) -> Result<()> {
+        same_len("copy_stream_unfenced: out", x.len(), out.len())?;
+        dispatch!(
+            self,
+            copy_stream_unfenced(x, out, next),
+            out.copy_from_slice(x)
+        );
+        Ok(())
+    }
+
     /// `out_i ← a_i·conj(b_i)` (e.g. least-squares channel estimate y·conj(p)). Equal lengths.
     pub fn mul_conj(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<()> {
         same_len("mul_conj: b", a.len(), b.len())?;

@@ -91,6 +91,19 @@ fn streaming_kernels_equal_their_cached_forms_at_every_alignment() {
                         .chain(&buf[off + n..])
                         .all(|&x| x == C32::new(9.0, 9.0))
                 );
+                // Unfenced: the same values (this thread reads its own stores in order),
+                // then one fence.
+                buf.fill(C32::new(9.0, 9.0));
+                k.copy_stream_unfenced(&a[..n], &mut buf[off..off + n], &[&b[off..]])
+                    .unwrap();
+                k.stream_fence();
+                assert_eq!(&buf[off..off + n], &a[..n], "copy_stream_unfenced");
+                assert!(
+                    buf[..off]
+                        .iter()
+                        .chain(&buf[off + n..])
+                        .all(|&x| x == C32::new(9.0, 9.0))
+                );
             }
         }
         // A slice starting 4 bytes past an 8-byte boundary.
@@ -119,6 +132,14 @@ fn streaming_kernels_equal_their_cached_forms_at_every_alignment() {
             what: "mul_stream: b",
             expected: 3,
             got: 2
+        })
+    );
+    assert_eq!(
+        s.copy_stream_unfenced(&a[..3], &mut [C32::new(0.0, 0.0); 4], &[]),
+        Err(SimdError::LengthMismatch {
+            what: "copy_stream_unfenced: out",
+            expected: 3,
+            got: 4
         })
     );
     assert_eq!(

@@ -113,6 +113,13 @@ impl OfdmModulator {
 
     /// Modulates one antenna's grid `[n_symbols, n_sc]` into `out` (`output_len()` samples).
     pub fn process(&mut self, grid: ArrayView2<'_, C32>, out: &mut [C32]) -> Result<()> {
+        let r = self.process_symbols(grid, out);
+        // The streamed symbols are fenced once, after the last (also on an early error).
+        self.kernels.stream_fence();
+        r
+    }
+
+    fn process_symbols(&mut self, grid: ArrayView2<'_, C32>, out: &mut [C32]) -> Result<()> {
         let c = &self.cfg;
         if grid.dim() != (c.n_symbols, c.n_sc) {
             return Err(Error::ShapeMismatch {
@@ -157,8 +164,12 @@ impl OfdmModulator {
                         &mut self.body,
                         &mut self.scratch,
                     );
-                    self.kernels
-                        .copy_stream(&self.body[n - cp..], &mut out[pos..pos + cp])?;
+                    // Unfenced: one fence after the last symbol (below).
+                    self.kernels.copy_stream_unfenced(
+                        &self.body[n - cp..],
+                        &mut out[pos..pos + cp],
+                        &[],
+                    )?;
                     // The next symbol's subcarriers requested during the copy: the next
                     // scaling pass then reads them from the cache instead of waiting on memory.
                     let next = if l + 1 < n_sym {
@@ -166,7 +177,7 @@ impl OfdmModulator {
                     } else {
                         &[]
                     };
-                    self.kernels.copy_stream_then(
+                    self.kernels.copy_stream_unfenced(
                         &self.body,
                         &mut out[pos + cp..pos + cp + n],
                         &[next],

@@ -10,7 +10,7 @@ pub(crate) mod avx512;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-/// Generates the entry points every backend shares: `dot`, `axpy`, `scale`, `mul`, `mul_stream`, `mul_stream_screen`, `copy_stream`, `gram`,
+/// Generates the entry points every backend shares: `dot`, `axpy`, `scale`, `mul`, `mul_stream`, `mul_stream_screen`, `copy_stream`, `copy_stream_unfenced`, `gram`,
 /// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `store_rows`, `split_segments`, `merge_segments`, `split_transpose`,
 /// `store_interleaved`, `block_combine`, `gather_comb`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes`, `csr_lanes_batch` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
@@ -85,7 +85,14 @@ macro_rules! entry_points {
         #[target_feature(enable = $features)]
         pub(crate) fn copy_stream(x: &[C32], out: &mut [C32], next: &[&[C32]]) {
             // SAFETY: as for `dot`.
-            unsafe { complex_vec::copy_stream::<$v>(x, out, next) }
+            unsafe { complex_vec::copy_stream::<$v, true>(x, out, next) }
+        }
+
+        /// out ← x with streaming stores left unfenced; equal lengths (caller-checked).
+        #[target_feature(enable = $features)]
+        pub(crate) fn copy_stream_unfenced(x: &[C32], out: &mut [C32], next: &[&[C32]]) {
+            // SAFETY: as for `dot`.
+            unsafe { complex_vec::copy_stream::<$v, false>(x, out, next) }
         }
 
         /// Batched Gram matrix; shapes caller-checked.

@@ -280,11 +280,15 @@ pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool, const
 }
 
 /// out ← x, the full registers from the first `V`-aligned element of `out` on written past the
-/// caches ([`SimdF32::store_stream`]) and fenced before returning; the rest copied plainly;
-/// the lines of `next` requested into the cache, spread over the copy. `x.len() ==
-/// out.len()`.
+/// caches ([`SimdF32::store_stream`]) and, with `FENCE`, fenced before returning; the rest
+/// copied plainly; the lines of `next` requested into the cache, spread over the copy.
+/// `x.len() == out.len()`.
 #[inline(always)]
-pub(crate) unsafe fn copy_stream<V: SimdF32>(x: &[C32], out: &mut [C32], next: &[&[C32]]) {
+pub(crate) unsafe fn copy_stream<V: SimdF32, const FENCE: bool>(
+    x: &[C32],
+    out: &mut [C32],
+    next: &[&[C32]],
+) {
     let n = x.len().min(out.len());
     let step = V::LANES / 2;
     let head = stream_head::<V>(out.as_ptr(), n);
@@ -307,7 +311,9 @@ pub(crate) unsafe fn copy_stream<V: SimdF32>(x: &[C32], out: &mut [C32], next: &
             V::load(px.add(2 * i)).store_stream(po.add(2 * i));
             i += step;
         }
-        V::stream_fence();
+        if FENCE {
+            V::stream_fence();
+        }
     }
     out[i..n].copy_from_slice(&x[i..n]);
 }
