@@ -210,7 +210,7 @@ impl GridScreen {
             // Branch-free accumulation over the antenna's samples (one streaming pass, which
             // the compiler vectorises on contiguous rows).
             let first = match source {
-                Source::Symbols(_) => rows().next().map(|l| ant[[l, 0]]),
+                Source::Symbols(_) => rows().next().and_then(|l| ant.row(l).first().copied()),
                 _ => ant.iter().next().copied(),
             }
             .unwrap_or_default();
