@@ -458,6 +458,20 @@ impl Kernels {
         Ok(())
     }
 
+    /// [`Kernels::mul_stream`] without the fence: a caller writing many runs (a slot's grid)
+    /// calls [`Kernels::stream_fence`] once after the last, before any other thread reads
+    /// `out`. The same products, bit for bit. Equal lengths.
+    pub fn mul_stream_unfenced(&self, a: &[C32], b: &[C32], out: &mut [C32]) -> Result<()> {
+        same_len("mul_stream_unfenced: b", a.len(), b.len())?;
+        same_len("mul_stream_unfenced: out", a.len(), out.len())?;
+        dispatch!(
+            self,
+            mul_stream_unfenced(a, b, out),
+            complex_vec::scalar::mul(a, b, out, false)
+        );
+        Ok(())
+    }
+
     /// [`Kernels::mul_stream`] that also screens what it writes: returns
     /// [`Kernels::screen_bits`]`(out, out[0])` of the products (the default for empty slices)
     /// from the registers it stores, so that a grid written this way (an OFDM demodulator's)

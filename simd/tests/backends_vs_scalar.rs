@@ -73,6 +73,17 @@ fn streaming_kernels_equal_their_cached_forms_at_every_alignment() {
                         .chain(&buf[off + n..])
                         .all(|&x| x == C32::new(9.0, 9.0))
                 );
+                buf.fill(C32::new(9.0, 9.0));
+                k.mul_stream_unfenced(&a[..n], &b[..n], &mut buf[off..off + n])
+                    .unwrap();
+                k.stream_fence();
+                assert_eq!(&buf[off..off + n], &want[..], "mul_stream_unfenced");
+                assert!(
+                    buf[..off]
+                        .iter()
+                        .chain(&buf[off + n..])
+                        .all(|&x| x == C32::new(9.0, 9.0))
+                );
                 k.copy_stream(&a[..n], &mut buf[off..off + n]).unwrap();
                 assert_eq!(
                     &buf[off..off + n],
@@ -130,6 +141,14 @@ fn streaming_kernels_equal_their_cached_forms_at_every_alignment() {
         s.mul_stream(&a[..3], &b[..2], &mut [C32::new(0.0, 0.0); 3]),
         Err(SimdError::LengthMismatch {
             what: "mul_stream: b",
+            expected: 3,
+            got: 2
+        })
+    );
+    assert_eq!(
+        s.mul_stream_unfenced(&a[..3], &b[..3], &mut [C32::new(0.0, 0.0); 2]),
+        Err(SimdError::LengthMismatch {
+            what: "mul_stream_unfenced: out",
             expected: 3,
             got: 2
         })

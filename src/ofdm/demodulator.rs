@@ -155,7 +155,10 @@ impl OfdmDemodulator {
 
     /// Demodulates one antenna's `waveform` (`input_len()` samples) into `grid [n_symbols, n_sc]`.
     pub fn process(&mut self, waveform: &[C32], grid: ArrayViewMut2<'_, C32>) -> Result<()> {
-        self.process_inner(waveform, grid, None)
+        let r = self.process_inner(waveform, grid, None);
+        // The streamed runs are fenced once, after the last (also on an early error).
+        self.kernels.stream_fence();
+        r
     }
 
     /// [`Self::process`] that also screens the grid it writes: returns what
@@ -171,7 +174,7 @@ impl OfdmDemodulator {
     ) -> Result<ScreenBits> {
         let mut bits = ScreenBits::default();
         let r = self.process_inner(waveform, grid, Some(&mut bits));
-        // The screening multiply streams unfenced: one fence for the whole grid.
+        // The multiplies stream unfenced: one fence for the whole grid.
         self.kernels.stream_fence();
         r.map(|()| bits)
     }
@@ -214,7 +217,7 @@ impl OfdmDemodulator {
                 let mut dst = row.slice_mut(ndarray::s![k0..k0 + len]);
                 match (dst.as_slice_mut(), screen.as_deref_mut()) {
                     (Some(d), None) => match self.stores {
-                        OutputStores::Streaming => self.kernels.mul_stream(x, r, d)?,
+                        OutputStores::Streaming => self.kernels.mul_stream_unfenced(x, r, d)?,
                         OutputStores::Cached => self.kernels.mul(x, r, d)?,
                     },
                     (Some(d), Some(acc)) => {

@@ -10,7 +10,7 @@ pub(crate) mod avx512;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-/// Generates the entry points every backend shares: `dot`, `axpy`, `scale`, `mul`, `mul_stream`, `mul_stream_screen`, `copy_stream`, `copy_stream_unfenced`, `gram`,
+/// Generates the entry points every backend shares: `dot`, `axpy`, `scale`, `mul`, `mul_stream`, `mul_stream_unfenced`, `mul_stream_screen`, `copy_stream`, `copy_stream_unfenced`, `gram`,
 /// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `store_rows`, `split_segments`, `merge_segments`, `split_transpose`,
 /// `store_interleaved`, `block_combine`, `gather_comb`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes`, `csr_lanes_batch` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
@@ -55,9 +55,9 @@ macro_rules! entry_points {
             // SAFETY: as for `dot`.
             unsafe {
                 if conj {
-                    complex_vec::mul::<$v, true, false, false>(a, b, out);
+                    complex_vec::mul::<$v, true, false, false, false>(a, b, out);
                 } else {
-                    complex_vec::mul::<$v, false, false, false>(a, b, out);
+                    complex_vec::mul::<$v, false, false, false, false>(a, b, out);
                 }
             }
         }
@@ -66,7 +66,14 @@ macro_rules! entry_points {
         #[target_feature(enable = $features)]
         pub(crate) fn mul_stream(a: &[C32], b: &[C32], out: &mut [C32]) {
             // SAFETY: as for `dot`.
-            unsafe { complex_vec::mul::<$v, false, true, false>(a, b, out) };
+            unsafe { complex_vec::mul::<$v, false, true, false, true>(a, b, out) };
+        }
+
+        /// out ← a ⊙ b with streaming stores left unfenced; equal lengths (caller-checked).
+        #[target_feature(enable = $features)]
+        pub(crate) fn mul_stream_unfenced(a: &[C32], b: &[C32], out: &mut [C32]) {
+            // SAFETY: as for `dot`.
+            unsafe { complex_vec::mul::<$v, false, true, false, false>(a, b, out) };
         }
 
         /// out ← a ⊙ b with streaming stores, and the products' screening bits (reference
@@ -78,7 +85,7 @@ macro_rules! entry_points {
             out: &mut [C32],
         ) -> crate::ScreenBits {
             // SAFETY: as for `dot`.
-            unsafe { complex_vec::mul::<$v, false, true, true>(a, b, out) }
+            unsafe { complex_vec::mul::<$v, false, true, true, false>(a, b, out) }
         }
 
         /// out ← x with streaming stores; equal lengths (caller-checked).

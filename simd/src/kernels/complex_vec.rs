@@ -196,13 +196,19 @@ unsafe fn mul_padded<V: SimdF32, const CONJ: bool>(a: &[C32], b: &[C32], out: &m
 /// same register arithmetic (a ragged head or tail through one padded register), so the result
 /// does not depend on where `out` starts or on `STREAM`. `STREAM`: the full registers from the
 /// first `V`-aligned element of `out` on are written past the caches
-/// ([`SimdF32::store_stream`]) and, unless `SCREEN`, fenced before returning (the screening
+/// ([`SimdF32::store_stream`]) and, with `FENCE`, fenced before returning (without it the
 /// caller fences once for many calls). `SCREEN`: also returns the
 /// [`ScreenBits`] of the products written, with `out[0]` as the reference (what
 /// [`crate::Kernels::screen_bits`]`(out, out[0])` returns afterwards, without reading `out`
 /// again); without it the default.
 #[inline(always)]
-pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool, const SCREEN: bool>(
+pub(crate) unsafe fn mul<
+    V: SimdF32,
+    const CONJ: bool,
+    const STREAM: bool,
+    const SCREEN: bool,
+    const FENCE: bool,
+>(
     a: &[C32],
     b: &[C32],
     out: &mut [C32],
@@ -255,7 +261,7 @@ pub(crate) unsafe fn mul<V: SimdF32, const CONJ: bool, const STREAM: bool, const
             }
             i += step;
         }
-        if STREAM && !SCREEN {
+        if STREAM && FENCE {
             V::stream_fence();
         }
         if SCREEN {
