@@ -285,6 +285,19 @@ fn screening_listed_symbols_equals_screening_them_alone() {
         assert_eq!(fa, fb);
         assert_eq!(a.health(), b.health());
     }
+    // Edges: the symbol index one past the grid (ignored, like any past it), and a single
+    // listed sample — one sample is never "stuck", even where the whole antenna would be.
+    let narrow = Array3::from_elem((2, 14, 1), C32::new(0.5, 0.5));
+    for listed in [&[3usize, 14][..], &[3][..]] {
+        let (mut a, mut b) = (GridScreen::new(2), GridScreen::new(2));
+        a.inspect_symbols(narrow.view(), listed);
+        b.inspect(narrow.select(ndarray::Axis(1), &[3]).view());
+        assert_eq!(a.health(), b.health());
+        assert!(a.health().iter().all(|h| *h == AntennaHealth::Ok));
+    }
+    let mut whole = GridScreen::new(2);
+    whole.inspect(narrow.view());
+    assert!(whole.health().iter().all(|h| *h == AntennaHealth::Stuck));
     // The expected verdicts, spelled out for the stuck / dead case.
     let mut a = GridScreen::new(N_ANT);
     a.inspect_symbols(cases.last().unwrap().view(), &listed);
