@@ -270,6 +270,9 @@ fn screening_listed_symbols_equals_screening_them_alone() {
     let mut stuck = rx.clone();
     for l in [2, 3, 9] {
         stuck.slice_mut(s![6, l, ..]).fill(C32::new(0.5, 0.25));
+        // Stuck at a clipped value (the counting pass decides, its reference the first
+        // listed sample): stuck, not saturated.
+        stuck.slice_mut(s![7, l, ..]).fill(C32::new(9.0, -9.0));
     }
     stuck.slice_mut(s![8, .., ..]).fill(C32::new(0.0, 0.0));
     stuck[[8, 4, 0]] = C32::new(1.0, 0.0); // dead on the listed symbols only
@@ -302,6 +305,10 @@ fn screening_listed_symbols_equals_screening_them_alone() {
     let mut a = GridScreen::new(N_ANT);
     a.inspect_symbols(cases.last().unwrap().view(), &listed);
     assert_eq!(a.health()[6], AntennaHealth::Stuck);
+    let mut clipped = GridScreen::new(N_ANT);
+    clipped.set_full_scale(Some(5.0)).unwrap();
+    clipped.inspect_symbols(cases.last().unwrap().view(), &listed);
+    assert_eq!(clipped.health()[7], AntennaHealth::Stuck);
     assert_eq!(a.health()[8], AntennaHealth::Dead);
     // A fault on symbol 5 only: not listed, not seen.
     a.inspect_symbols(cases[2].view(), &listed);
