@@ -261,6 +261,7 @@ impl SlotFixture {
             Self::apply,
             Self::ofdm_mod,
             Self::ofdm_demod,
+            Self::ofdm_demod_plain,
             Self::detect,
             Self::detect_sub_prb,
             Self::demap_all,
@@ -409,6 +410,20 @@ impl SlotFixture {
                 self.wave.view2().slice_move(s![r.clone(), ..]),
                 self.rx.view3_mut().slice_move(s![r.clone(), .., ..]),
                 &mut self.screen_bits[r],
+            )
+            .map(|_| ());
+        self.keep(r);
+    }
+
+    /// The plain OFDM demodulation of 64 antennas (or the fixture's part of them), without
+    /// the screening fold: what [`Self::ofdm_demod`]'s fold costs, side by side.
+    pub fn ofdm_demod_plain(&mut self) {
+        let r = self.ofdm_antennas.clone();
+        let r = self
+            .demodulator
+            .process_antennas(
+                self.wave.view2().slice_move(s![r.clone(), ..]),
+                self.rx.view3_mut().slice_move(s![r, .., ..]),
             )
             .map(|_| ());
         self.keep(r);
