@@ -167,31 +167,27 @@ impl GridScreen {
                 Source::Symbols(_) => rows().count() * ant.dim().1,
                 _ => ant.len(),
             };
+            // The reference sample "stuck" compares with: the antenna's first (the first
+            // listed symbol's first with `Symbols`).
+            let first = match source {
+                Source::Symbols(_) => rows().next().and_then(|l| ant.row(l).first().copied()),
+                _ => ant.iter().next().copied(),
+            }
+            .unwrap_or_default();
             // Fast path: the bit maxima and differences (given, or kernel passes over the
             // contiguous antenna or its listed rows); the counting pass below only where a
             // part is non-finite or at the full scale (the same classification either way).
             let fast = match source {
                 Source::Bits(b) => Some(b[a]),
-                Source::Whole => ant.as_slice().map(|x| {
-                    let first = x.first().copied().unwrap_or_default();
-                    self.kernels.screen_bits(x, first)
+                Source::Whole => ant.as_slice().map(|x| self.kernels.screen_bits(x, first)),
+                // Each listed row against its own first sample, merged against `first`; a
+                // non-contiguous row sends the antenna to the counting pass.
+                Source::Symbols(_) => rows().try_fold(ScreenBits::default(), |bits, l| {
+                    let x = ant.row(l).to_slice()?;
+                    let row_first = x.first().copied().unwrap_or_default();
+                    let s = self.kernels.screen_bits(x, row_first);
+                    Some(bits.merge(s, first, row_first))
                 }),
-                Source::Symbols(_) => {
-                    let mut acc = Some((ScreenBits::default(), None));
-                    for l in rows() {
-                        let row = ant.row(l);
-                        acc = match (acc, row.as_slice()) {
-                            (Some((bits, reference)), Some(x)) => {
-                                let first = x.first().copied().unwrap_or_default();
-                                let at = reference.unwrap_or(first);
-                                let s = self.kernels.screen_bits(x, first);
-                                Some((bits.merge(s, at, first), Some(at)))
-                            }
-                            _ => None,
-                        };
-                    }
-                    acc.map(|(bits, _)| bits)
-                }
             };
             if let Some(s) = fast
                 && s.max_abs_bits < 0x7F80_0000
@@ -209,11 +205,6 @@ impl GridScreen {
             }
             // Branch-free accumulation over the antenna's samples (one streaming pass, which
             // the compiler vectorises on contiguous rows).
-            let first = match source {
-                Source::Symbols(_) => rows().next().and_then(|l| ant.row(l).first().copied()),
-                _ => ant.iter().next().copied(),
-            }
-            .unwrap_or_default();
             let (f_re, f_im) = (first.re.to_bits(), first.im.to_bits());
             // Integer tests on the bit patterns: exponent all ones = NaN or ±∞; any bit other
             // than the sign = non-zero; bit inequality with the first sample = not stuck.

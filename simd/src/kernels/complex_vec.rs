@@ -265,20 +265,22 @@ pub(crate) unsafe fn mul<
             V::stream_fence();
         }
         if SCREEN {
+            // The lanes' bit patterns (u32 held in f32 lanes), folded into the head's.
             let (mut m, mut d) = ([0.0f32; 16], [0.0f32; 16]);
             max.store(m.as_mut_ptr());
             differ.store(d.as_mut_ptr());
-            for l in 0..V::LANES {
-                bits.max_abs_bits = bits.max_abs_bits.max(m[l].to_bits());
-                bits.differ_bits |= d[l].to_bits();
+            for (mx, df) in m.iter().zip(&d).take(V::LANES) {
+                let lane = ScreenBits {
+                    max_abs_bits: mx.to_bits(),
+                    differ_bits: df.to_bits(),
+                };
+                bits = bits.merge(lane, first, first);
             }
         }
         if i < n {
             mul_padded::<V, CONJ>(&a[i..n], &b[i..n], &mut out[i..n]);
             if SCREEN {
-                let t = screen_scalar(&out[i..n], first);
-                bits.max_abs_bits = bits.max_abs_bits.max(t.max_abs_bits);
-                bits.differ_bits |= t.differ_bits;
+                bits = bits.merge(screen_scalar(&out[i..n], first), first, first);
             }
         }
     }

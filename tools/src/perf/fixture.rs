@@ -403,30 +403,27 @@ impl SlotFixture {
     /// OFDM demodulation of 64 antennas (or the fixture's part of them), each antenna's grid
     /// screened as it is written (`UplinkSlot::demodulate`'s way).
     pub fn ofdm_demod(&mut self) {
-        let r = self.ofdm_antennas.clone();
-        let r = self
-            .demodulator
-            .process_antennas_screened(
-                self.wave.view2().slice_move(s![r.clone(), ..]),
-                self.rx.view3_mut().slice_move(s![r.clone(), .., ..]),
-                &mut self.screen_bits[r],
-            )
-            .map(|_| ());
-        self.keep(r);
+        self.demod_part(true);
     }
 
     /// The plain OFDM demodulation of 64 antennas (or the fixture's part of them), without
     /// the screening fold: what [`Self::ofdm_demod`]'s fold costs, side by side.
     pub fn ofdm_demod_plain(&mut self) {
+        self.demod_part(false);
+    }
+
+    /// The fixture's antennas demodulated, screened as they are written or not.
+    fn demod_part(&mut self, screened: bool) {
         let r = self.ofdm_antennas.clone();
-        let r = self
-            .demodulator
-            .process_antennas(
-                self.wave.view2().slice_move(s![r.clone(), ..]),
-                self.rx.view3_mut().slice_move(s![r, .., ..]),
-            )
-            .map(|_| ());
-        self.keep(r);
+        let wave = self.wave.view2().slice_move(s![r.clone(), ..]);
+        let grid = self.rx.view3_mut().slice_move(s![r.clone(), .., ..]);
+        let res = if screened {
+            let bits = &mut self.screen_bits[r];
+            self.demodulator.process_antennas_screened(wave, grid, bits)
+        } else {
+            self.demodulator.process_antennas(wave, grid)
+        };
+        self.keep(res);
     }
 
     /// The received grid screened for non-finite, stuck and dead antennas (`GridScreen`, as
