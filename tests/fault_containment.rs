@@ -572,3 +572,179 @@ fn screened_inspection_names_a_wrong_bit_count() {
     );
     assert!(screen.health().iter().all(|h| *h == AntennaHealth::Dead));
 }
+
+/// The U-plane receive screens each row as it decodes it (`UplaneCodec::read_message_screened`)
+/// and detection classifies from those rows, screening only the rows no message wrote whole:
+/// the same health and the same layers, bit for bit, as a slot given the same grid through
+/// `grid_mut` (which screens it whole). Antenna 9 sends zeros, antenna 11 a constant, antenna 7
+/// clips at the codec's rail; a NaN left from before in row (5, 4), which a message then
+/// rewrites from PRB 3 up only, stays and is found; row (6, 8) arrives out of PRB order and
+/// row (2, 0) in two ordered sections. A NaN written through `grid_mut` after the messages is
+/// found too.
+#[test]
+fn screening_uplane_rows_as_they_arrive_equals_screening_the_grid() {
+    use massive_mimo::fronthaul::{CompHeader, Direction, IqWidth, Timing, UplaneCodec};
+    let (rx, _, pilots) = uplink();
+    let peak = rx
+        .iter()
+        .fold(0.0f32, |m, v| m.max(v.re.abs()).max(v.im.abs()));
+    let scale = 0.5 * 32767.0 / peak;
+    let mut codec = UplaneCodec::new(CompHeader::bfp(IqWidth::W9), N_PRB as u16, scale).unwrap();
+    let mut sent = rx.clone();
+    sent.slice_mut(s![9, .., ..]).fill(C32::new(0.0, 0.0));
+    sent.slice_mut(s![11, .., ..])
+        .fill(C32::new(0.25 * peak, -0.5 * peak));
+    sent.slice_mut(s![7, .., ..]).mapv_inplace(|v| v * 8.0);
+    let slot = || {
+        UplinkSlot::new(
+            N_ANT,
+            PilotPattern::from_pilots(pilots.view()).unwrap(),
+            &ofdm(),
+        )
+        .unwrap()
+    };
+    let mut ul = slot();
+    let mut stale = rx.clone();
+    stale[[5, 4, 30]] = C32::new(f32::NAN, 0.0);
+    ul.grid_mut().assign(&stale);
+    let n = N_PRB as u16;
+    let mut msg = vec![0u8; 4 + 2 * codec.section_bytes(N_PRB)];
+    for a in 0..N_ANT {
+        for l in 0..14 {
+            let ranges: &[(u16, u16)] = match (a, l) {
+                (5, 4) => &[(3, n - 3)],
+                (6, 8) => &[(12, n - 12), (0, 12)],
+                (2, 0) => &[(0, 5), (5, n - 5)],
+                _ => &[(0, n)],
+            };
+            let t = Timing {
+                direction: Direction::Uplink,
+                filter_index: 0,
+                frame_id: 3,
+                subframe_id: 1,
+                slot_id: 0,
+                symbol_id: l as u8,
+            };
+            let mut at = t.write(&mut msg).unwrap();
+            let row = sent.slice(s![a, l, ..]);
+            for (id, &(start, num)) in ranges.iter().enumerate() {
+                at += codec
+                    .write_section(
+                        id as u16,
+                        start,
+                        num,
+                        row.as_slice().unwrap(),
+                        &mut msg[at..],
+                    )
+                    .unwrap();
+            }
+            assert_eq!(ul.receive_uplane(&mut codec, a, &msg[..at]).unwrap(), t);
+        }
+    }
+    let received = ul.grid().to_owned();
+    assert!(received[[5, 4, 30]].re.is_nan());
+    let mut reference = slot();
+    reference.set_full_scale(Some(codec.full_scale())).unwrap();
+    reference.grid_mut().assign(&received);
+    let bits = |v: &Array3<C32>| {
+        v.iter()
+            .map(|c| (c.re.to_bits(), c.im.to_bits()))
+            .collect::<Vec<_>>()
+    };
+    let method = DetectorMethod::Mmse { unbiased: true };
+    for pass in 0..2 {
+        ul.detect(method, Some(1e-3)).unwrap();
+        reference.detect(method, Some(1e-3)).unwrap();
+        let health = ul.antenna_health().to_vec();
+        assert_eq!(health, reference.antenna_health(), "pass {pass}");
+        assert_eq!(
+            bits(&ul.layers().to_owned()),
+            bits(&reference.layers().to_owned()),
+            "pass {pass}"
+        );
+        if pass == 0 {
+            assert_eq!(health[5], AntennaHealth::NonFinite { samples: 1 });
+            assert_eq!(health[9], AntennaHealth::Dead);
+            assert_eq!(health[11], AntennaHealth::Stuck);
+            assert!(
+                matches!(health[7], AntennaHealth::Saturated { samples } if samples > 100),
+                "{:?}",
+                health[7]
+            );
+            assert!(
+                health
+                    .iter()
+                    .enumerate()
+                    .all(|(a, h)| [5, 7, 9, 11].contains(&a) || *h == AntennaHealth::Ok),
+                "{health:?}"
+            );
+        }
+    }
+    // Every row received whole, then a NaN through grid_mut: found.
+    let mut ul = slot();
+    let mut msg = vec![0u8; 4 + codec.section_bytes(N_PRB)];
+    for a in 0..N_ANT {
+        for l in 0..14 {
+            let t = Timing {
+                direction: Direction::Uplink,
+                filter_index: 0,
+                frame_id: 3,
+                subframe_id: 1,
+                slot_id: 0,
+                symbol_id: l as u8,
+            };
+            let row = rx.slice(s![a, l, ..]);
+            codec
+                .write_message(&t, 0, row.as_slice().unwrap(), &mut msg)
+                .unwrap();
+            ul.receive_uplane(&mut codec, a, &msg).unwrap();
+        }
+    }
+    ul.detect(method, Some(1e-3)).unwrap();
+    assert!(ul.antenna_health().iter().all(|h| *h == AntennaHealth::Ok));
+    ul.grid_mut()[[3, 5, 7]] = C32::new(0.0, f32::INFINITY);
+    ul.detect(method, Some(1e-3)).unwrap();
+    assert_eq!(
+        ul.antenna_health()[3],
+        AntennaHealth::NonFinite { samples: 1 }
+    );
+    // Every row received whole, then a demodulated grid with antenna 5's symbol 1 NaN, then one
+    // row of antenna 0 received again: the rows the demodulator wrote are screened afresh.
+    let mut modulator = massive_mimo::ofdm::OfdmModulator::new(&ofdm()).unwrap();
+    let mut wave = ndarray::Array2::<C32>::zeros((N_ANT, modulator.output_len()));
+    for a in 0..N_ANT {
+        modulator
+            .process(
+                rx.slice(s![a, .., ..]),
+                wave.row_mut(a).as_slice_mut().unwrap(),
+            )
+            .unwrap();
+    }
+    let sym = ofdm().samples() / 14;
+    wave[[5, sym + sym / 2]] = C32::new(f32::NAN, 0.0);
+    let mut ul = slot();
+    for a in 0..N_ANT {
+        for l in 0..14 {
+            let t = Timing {
+                direction: Direction::Uplink,
+                filter_index: 0,
+                frame_id: 3,
+                subframe_id: 1,
+                slot_id: 0,
+                symbol_id: l as u8,
+            };
+            let row = rx.slice(s![a, l, ..]);
+            codec
+                .write_message(&t, 0, row.as_slice().unwrap(), &mut msg)
+                .unwrap();
+            ul.receive_uplane(&mut codec, a, &msg).unwrap();
+        }
+    }
+    ul.demodulate(wave.view()).unwrap();
+    ul.receive_uplane(&mut codec, 0, &msg).unwrap();
+    ul.detect(method, Some(1e-3)).unwrap();
+    assert_eq!(
+        ul.antenna_health()[5],
+        AntennaHealth::NonFinite { samples: N_SC }
+    );
+}

@@ -158,7 +158,7 @@ fn timing(symbol: u8) -> Timing {
 fn row(n_prb: usize, seed: u32) -> Vec<C32> {
     (0..n_prb * 12)
         .map(|i| {
-            let a = ((i as u32 * 2654435761u32) ^ seed) as f32 / u32::MAX as f32 - 0.5;
+            let a = ((i as u32).wrapping_mul(2654435761) ^ seed) as f32 / u32::MAX as f32 - 0.5;
             let b = ((i as u32 * 40503u32 + seed) % 1000) as f32 / 1000.0 - 0.5;
             C32::new(a, b)
         })
@@ -202,6 +202,74 @@ fn uplane_messages_round_trip_within_the_bfp_step() {
         }
         let (h, _) = read_section_header(&msg[4..], n_prb).unwrap();
         assert_eq!((h.section_id, h.start_prb, h.num_prb), (33, 0, n_prb));
+    }
+}
+
+/// Writes a message of `timing(symbol)` whose sections carry `row`'s PRBs `ranges`, in order.
+fn message_of(codec: &mut UplaneCodec, symbol: u8, row: &[C32], ranges: &[(u16, u16)]) -> Vec<u8> {
+    let mut msg = vec![0u8; 4 + ranges.len() * codec.section_bytes(usize::from(N_PRB_MAX))];
+    let mut at = timing(symbol).write(&mut msg).unwrap();
+    for (id, &(start, num)) in ranges.iter().enumerate() {
+        at += codec
+            .write_section(id as u16, start, num, row, &mut msg[at..])
+            .unwrap();
+    }
+    msg.truncate(at);
+    msg
+}
+
+const N_PRB_MAX: u16 = 275;
+
+/// `read_message_screened` writes the row exactly as `read_message` does and returns the bits
+/// the row screening finds in it (the largest magnitude exactly; "all equal" exactly) when its
+/// sections wrote the whole row from PRB 0 up in order, on every backend; `None` for a message
+/// that leaves PRBs unwritten, overlaps or goes out of order.
+#[test]
+fn uplane_screened_read_returns_the_row_bits_only_for_a_whole_row() {
+    let n_prb = 24u16;
+    let live = row(n_prb.into(), 3);
+    let stuck = vec![C32::new(0.25, -0.5); usize::from(n_prb) * 12];
+    // Stuck up to PRB 20, one different sample in PRB 21.
+    let mut late = stuck.clone();
+    late[21 * 12 + 5] = C32::new(0.0, 0.125);
+    for backend in Backend::available() {
+        let kernels = Kernels::with_backend(backend).unwrap();
+        let comp = CompHeader::bfp(IqWidth::W9);
+        let mut codec = UplaneCodec::new(comp, n_prb, 16384.0)
+            .unwrap()
+            .with_kernels(kernels);
+        for (x, name) in [(&live, "live"), (&stuck, "stuck"), (&late, "late")] {
+            for (ranges, whole) in [
+                (&[(0, 24)][..], true),
+                (&[(0, 10), (10, 14)][..], true),
+                (&[(0, 1), (1, 1), (2, 22)][..], true),
+                (&[(10, 14), (0, 10)][..], false),
+                (&[(0, 10)][..], false),
+                (&[(1, 23)][..], false),
+                (&[(0, 12), (8, 16)][..], false),
+                (&[(0, 12), (13, 11)][..], false),
+            ] {
+                let msg = message_of(&mut codec, 4, x, ranges);
+                let fill = C32::new(7.0, -7.0);
+                let mut plain = vec![fill; x.len()];
+                let mut screened = vec![fill; x.len()];
+                let (t, n) = codec.read_message(&msg, &mut plain).unwrap();
+                let (t2, n2, bits) = codec.read_message_screened(&msg, &mut screened).unwrap();
+                assert_eq!((t, n), (t2, n2));
+                assert_eq!(plain, screened, "{name} {ranges:?}");
+                let case = format!("{backend:?} {name} {ranges:?}");
+                match (bits, whole) {
+                    (Some(b), true) => {
+                        let want = kernels.screen_bits(&plain, plain[0]);
+                        assert_eq!(b.max_abs_bits, want.max_abs_bits, "{case}");
+                        assert_eq!(b.differ_bits == 0, want.differ_bits == 0, "{case}");
+                        assert_eq!(b.differ_bits == 0, name == "stuck", "{case}");
+                    }
+                    (None, false) => {}
+                    (b, _) => panic!("{case}: {b:?}"),
+                }
+            }
+        }
     }
 }
 

@@ -85,6 +85,9 @@ fn bytes(name: &str, c: Carrier, samples: usize, data_sym: usize) -> f64 {
         "dmrs_estimation" => (n * 2.0 * n_sc + 12.0 * n * prb) * C,
         // The whole antenna grid in, nothing out.
         "grid_screening" => n * res * C,
+        // One BFP-9 U-plane message per antenna and symbol in (4 + 6 header bytes, 28 per
+        // PRB), the antenna grid out.
+        "uplane_receive" => n * N_SYM as f64 * (10.0 + 28.0 * prb) + n * res * C,
         // Symbols and their noise in, 8 LLRs per symbol out.
         "qam_demap_256qam" => k * data * (C + 4.0 + 8.0 * 4.0),
         "qam_demap_256qam_i8" => k * data * (C + 4.0 + 8.0),
@@ -284,6 +287,14 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "scalar backend",
             t(&mut || base.scalar.screen()),
         ));
+        // The 7.2x DU's input: U-plane messages decoded into the grid, each row screened as it
+        // is decoded, against decoding then the screening pass.
+        entries.push((
+            "uplane_receive",
+            t(&mut || f.uplane_receive()),
+            "BFP-9 decode, then the screening pass",
+            t(&mut || f.uplane_receive_plain()),
+        ));
         let mut naive_llr = vec![0.0f32; n_sc * 8];
         let sym: Vec<C32> = (0..n_sc).map(|i| f.layers()[[0, 0, i]]).collect();
         let naive =
@@ -347,7 +358,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         };
         const DL_DU: [&str; 3] = ["srs_delay_domain", "precoder_weights", "precoder_apply"];
         const UL_DU: [&str; 4] = [
-            "grid_screening",
+            "uplane_receive",
             "dmrs_estimation",
             "mmse_detection",
             "qam_demap_256qam",

@@ -287,14 +287,14 @@ fn bench_json_has_every_key() {
         assert!((c["chain_over_blocks"].as_f64().unwrap() - s / b).abs() <= 1e-9 * s / b);
     }
     // The full chains are the DU's blocks plus the OFDM — less, on the uplink, the DU's
-    // screening pass (the full slot screens the grid while demodulating it).
+    // U-plane receive (the full slot demodulates the grid, screening it as it writes it).
     for (case, full, du, ofdm, dropped) in [
         (
             "td-lte-20mhz",
             "uplink",
             "uplink, 7.2x DU",
             "ofdm_demodulate",
-            Some("grid_screening"),
+            Some("uplane_receive"),
         ),
         (
             "td-lte-20mhz",

@@ -491,6 +491,32 @@ impl Kernels {
         }))
     }
 
+    /// int16 IQ samples to complex f32, `out[i] = (iq[2i] + j·iq[2i+1]) / scale` — the
+    /// fronthaul's float path (`../shared/FRONTHAUL.md` §1: IEEE division per part, so the
+    /// values equal the scalar conversion's bit for bit on every backend) — written past the
+    /// caches like [`Kernels::mul_stream_screen`] (and, like it, **unfenced**: call
+    /// [`Kernels::stream_fence`] before another thread reads `out`), returning
+    /// [`Kernels::screen_bits`]`(out, out[0])` from the registers it stores (the default for an
+    /// empty `out`). `scale` is used as given (the caller checks it is finite and > 0).
+    /// Errors: `iq.len() ≠ 2·out.len()` (`LengthMismatch`).
+    pub fn int16_to_c32_stream_screen(
+        &self,
+        iq: &[i16],
+        scale: f32,
+        out: &mut [C32],
+    ) -> Result<ScreenBits> {
+        same_len("int16_to_c32_stream_screen: iq", 2 * out.len(), iq.len())?;
+        Ok(dispatch!(
+            self,
+            int16_to_c32_stream_screen(iq, scale, out),
+            {
+                kernels::iq_convert::scalar(iq, scale, out);
+                let first = out.first().copied().unwrap_or_default();
+                kernels::screen::screen_scalar(out, first)
+            }
+        ))
+    }
+
     /// Orders every earlier streaming store of this thread ([`Kernels::mul_stream_screen`]'s)
     /// before any later store (x86 `sfence`), so that another thread synchronising with this
     /// one afterwards sees them; nothing on backends whose stores are ordinary.

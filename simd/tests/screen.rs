@@ -186,3 +186,70 @@ fn merged_runs_screen_as_the_whole() {
         }
     }
 }
+
+/// `int16_to_c32_stream_screen` writes `value / scale` per part — the same division, bit for
+/// bit, as the scalar f32 conversion worked out here — and returns what `screen_bits(out,
+/// out[0])` finds in it, at every length 0 … 40 and every start of the output inside a 64-byte
+/// line, for scales that are and are not powers of two (also ones that make the outputs huge
+/// or subnormal), values across the int16 range (its rails included) and a constant (stuck)
+/// input.
+#[test]
+fn int16_to_c32_stream_screen_converts_and_screens_exactly() {
+    let scales = [16384.0f32, 0.89 * 32767.0 / 3.7, 3.0, 1e-30, 3e38];
+    for k in all() {
+        let name = k.backend();
+        for &scale in &scales {
+            for n in 0..=40usize {
+                let varied: Vec<i16> = (0..2 * n)
+                    .map(|i| match i % 7 {
+                        0 => i16::MIN,
+                        1 => i16::MAX,
+                        2 => 0,
+                        _ => (i as i16).wrapping_mul(4099).wrapping_sub(1234),
+                    })
+                    .collect();
+                let stuck: Vec<i16> = (0..2 * n).map(|i| [-517, 923][i % 2]).collect();
+                for (iq, is_stuck) in [(&varied, false), (&stuck, true)] {
+                    for off in 0..8 {
+                        let mut got = vec![C32::new(9.0, 9.0); n + 8];
+                        let s = k
+                            .int16_to_c32_stream_screen(iq, scale, &mut got[off..off + n])
+                            .unwrap();
+                        k.stream_fence();
+                        let g = &got[off..off + n];
+                        let case = format!("{name:?} scale {scale} n {n} offset {off}");
+                        for (i, v) in g.iter().enumerate() {
+                            let want = (
+                                f32::from(iq[2 * i]) / scale,
+                                f32::from(iq[2 * i + 1]) / scale,
+                            );
+                            assert_eq!(
+                                (v.re.to_bits(), v.im.to_bits()),
+                                (want.0.to_bits(), want.1.to_bits()),
+                                "{case} at {i}"
+                            );
+                        }
+                        let reference = g.first().copied().unwrap_or_default();
+                        assert_eq!(s, k.screen_bits(g, reference), "{case}");
+                        if n > 0 {
+                            // Stuck: every sample equal; the varied input differs from its first sample
+                            // whenever it has a second one.
+                            assert_eq!(s.differ_bits == 0, is_stuck || n == 1, "{case}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // The length rule, named.
+    let k = Kernels::new();
+    let mut out = vec![C32::default(); 4];
+    assert!(matches!(
+        k.int16_to_c32_stream_screen(&[0; 7], 1.0, &mut out),
+        Err(SimdError::LengthMismatch {
+            what: "int16_to_c32_stream_screen: iq",
+            expected: 8,
+            got: 7
+        })
+    ));
+}

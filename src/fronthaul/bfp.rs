@@ -156,6 +156,11 @@ impl Bfp {
         self.width
     }
 
+    /// The kernels it runs on.
+    pub fn kernels(&self) -> Kernels {
+        self.kernels
+    }
+
     /// Compresses whole PRBs: `iq` = n·24 values (axis order [prb, re, iq]), `payload` =
     /// n·(1 + 3w) bytes.
     pub fn compress(&self, iq: &[i16], payload: &mut [u8]) -> Result<()> {

@@ -16,9 +16,10 @@
 //! numPrbu = 0 means "every PRB of the carrier" (needed above 255 PRBs).
 
 use super::bfp::{Bfp, CompHeader, CompMethod};
-use super::convert::{float_to_int16, int16_to_float};
+use super::convert::float_to_int16;
 use super::fields::{need, put_bits, read_bits};
 use crate::resource::SUBCARRIERS_PER_PRB;
+use crate::simd::ScreenBits;
 use crate::{C32, Error, Result};
 
 /// Bytes of the U-plane application header.
@@ -177,6 +178,12 @@ impl UplaneCodec {
         })
     }
 
+    /// Runs its BFP and screening kernels on `kernels` (tests, benchmarks per backend).
+    pub fn with_kernels(mut self, kernels: crate::simd::Kernels) -> Self {
+        self.bfp = Bfp::with_kernels(self.comp.width, kernels);
+        self
+    }
+
     /// The compression header it writes.
     pub fn comp(&self) -> CompHeader {
         self.comp
@@ -228,6 +235,18 @@ impl UplaneCodec {
     /// section's PRBs are written). Returns its header and the bytes consumed. The section's
     /// udCompHdr must match this codec's.
     pub fn read_section(&mut self, buf: &[u8], row: &mut [C32]) -> Result<(UplaneSection, usize)> {
+        let r = self.decode_section(buf, row);
+        self.bfp.kernels().stream_fence();
+        r.map(|(h, used, _)| (h, used))
+    }
+
+    /// [`Self::read_section`] without the fence, also returning the screening bits of the
+    /// samples written (against the section's first).
+    fn decode_section(
+        &mut self,
+        buf: &[u8],
+        row: &mut [C32],
+    ) -> Result<(UplaneSection, usize, ScreenBits)> {
         let (h, used) = read_section_header(buf, self.carrier_prbs)?;
         if h.comp != self.comp {
             return Err(Error::InvalidParameter {
@@ -244,8 +263,14 @@ impl UplaneCodec {
         let iq = &mut self.iq[..n * 24];
         decode_prbs(&self.bfp, self.comp, data, iq)?;
         let sc = SUBCARRIERS_PER_PRB;
-        int16_to_float(iq, self.scale, &mut row[lo * sc..(lo + n) * sc])?;
-        Ok((h, used + data_len))
+        // The float path's `value / scale` (the scale was checked at construction), written
+        // past the caches and screened from the registers.
+        let bits = self.bfp.kernels().int16_to_c32_stream_screen(
+            iq,
+            self.scale,
+            &mut row[lo * sc..(lo + n) * sc],
+        )?;
+        Ok((h, used + data_len, bits))
     }
 
     /// Writes a whole U-plane message for one eAxC and one symbol: the application header
@@ -269,6 +294,50 @@ impl UplaneCodec {
     /// header's symbol's whole carrier). Returns the timing and the number of sections (≥ 1:
     /// a message without a section is a `ShapeMismatch`).
     pub fn read_message(&mut self, message: &[u8], row: &mut [C32]) -> Result<(Timing, usize)> {
+        self.read_message_with(message, row, |_, _, _| {})
+    }
+
+    /// [`Self::read_message`] that also returns the screening of what it wrote
+    /// ([`crate::simd::Kernels::screen_bits`], what [`crate::link::GridScreen`] classifies
+    /// receive antennas from), folded from the registers the samples are stored from: the
+    /// whole row's bits against its first sample when the message's sections wrote every
+    /// subcarrier of the row — in ascending, contiguous PRB order from PRB 0, as a radio sends
+    /// a full-band symbol — and `None` otherwise (the row then holds samples this message did
+    /// not write, which only a screening of the row can describe). Same errors.
+    pub fn read_message_screened(
+        &mut self,
+        message: &[u8],
+        row: &mut [C32],
+    ) -> Result<(Timing, usize, Option<ScreenBits>)> {
+        let row_len = row.len();
+        // Subcarriers written from 0 in order so far (None once a section breaks the order),
+        // and the bits of those against the row's first sample.
+        let mut covered = Some(0);
+        let mut bits = ScreenBits::default();
+        let mut first = C32::new(0.0, 0.0);
+        let (timing, sections) = self.read_message_with(message, row, |lo, x, s| {
+            covered = covered.filter(|&c| c == lo).map(|c| c + x.len());
+            let (Some(_), Some(&x0)) = (covered, x.first()) else {
+                return;
+            };
+            if lo == 0 {
+                first = x0;
+            }
+            bits = bits.merge(s, first, x0);
+        })?;
+        let whole = covered == Some(row_len) && row_len > 0;
+        Ok((timing, sections, whole.then_some(bits)))
+    }
+
+    /// Reads every section of `message` into `row`, handing `each` the first subcarrier, the
+    /// samples and the screening bits of every section just written; fenced once at the end
+    /// (also after an error).
+    fn read_message_with(
+        &mut self,
+        message: &[u8],
+        row: &mut [C32],
+        mut each: impl FnMut(usize, &[C32], ScreenBits),
+    ) -> Result<(Timing, usize)> {
         let (timing, mut at) = Timing::read(message)?;
         if at == message.len() {
             return Err(short(
@@ -278,12 +347,24 @@ impl UplaneCodec {
             ));
         }
         let mut sections = 0;
+        let mut result = Ok(());
         while at < message.len() {
-            let (_, used) = self.read_section(&message[at..], row)?;
-            at += used;
-            sections += 1;
+            match self.decode_section(&message[at..], row) {
+                Ok((h, used, bits)) => {
+                    let sc = SUBCARRIERS_PER_PRB;
+                    let (lo, n) = (usize::from(h.start_prb) * sc, usize::from(h.num_prb) * sc);
+                    each(lo, row.get(lo..lo + n).unwrap_or_default(), bits);
+                    at += used;
+                    sections += 1;
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
         }
-        Ok((timing, sections))
+        self.bfp.kernels().stream_fence();
+        result.map(|()| (timing, sections))
     }
 
     fn check_prbs(&self, start: u16, num: u16, row_len: usize) -> Result<(usize, usize)> {

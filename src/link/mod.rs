@@ -72,5 +72,5 @@ pub mod screen;
 pub mod uplink;
 
 pub use downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
-pub use screen::{AntennaHealth, GridScreen};
+pub use screen::{AntennaHealth, GridScreen, RowScreen};
 pub use uplink::UplinkSlot;

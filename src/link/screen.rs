@@ -149,6 +149,50 @@ impl GridScreen {
         Ok(self.inspect_with(grid, Source::Bits(bits)))
     }
 
+    /// [`Self::inspect`] from the rows' bits `rows` keeps (those its writer folded, e.g.
+    /// [`crate::fronthaul::UplaneCodec::read_message_screened`]): every row `rows` does not
+    /// know is screened here ([`Kernels::screen_bits`]) and recorded, then each antenna is
+    /// classified from its rows' bits merged — the classification of `inspect`, reading from
+    /// memory only the rows nobody screened (and the antennas with a non-finite or clipped
+    /// part, to count them). Errors: `rows` for another grid shape (`ShapeMismatch` naming
+    /// `rows [n_ant, n_sym]`).
+    pub fn inspect_rows(
+        &mut self,
+        grid: ArrayView3<'_, C32>,
+        rows: &mut RowScreen,
+    ) -> crate::Result<usize> {
+        let (n_ant, n_sym, _) = grid.dim();
+        if n_ant != self.health.len() || n_ant != rows.merged.len() || n_sym != rows.n_sym {
+            return Err(crate::Error::ShapeMismatch {
+                name: "rows [n_ant, n_sym]",
+                expected: crate::error::Shape::of(&[self.health.len(), n_sym]),
+                got: crate::error::Shape::of(&[rows.merged.len(), rows.n_sym]),
+            });
+        }
+        for (a, ant) in grid.axis_iter(Axis(0)).enumerate() {
+            let zero = C32::new(0.0, 0.0);
+            let reference = ant.iter().next().copied().unwrap_or(zero);
+            let mut merged = ScreenBits::default();
+            for (l, row) in ant.axis_iter(Axis(0)).enumerate() {
+                let row_first = row.first().copied().unwrap_or(zero);
+                let i = a * n_sym + l;
+                if rows.valid[a] & (1 << l) == 0 {
+                    rows.bits[i] = match row.as_slice() {
+                        Some(x) => self.kernels.screen_bits(x, row_first),
+                        // A strided row, sample by sample.
+                        None => row.iter().fold(ScreenBits::default(), |b, &v| {
+                            b.merge(self.kernels.screen_bits(&[v], v), row_first, v)
+                        }),
+                    };
+                    rows.valid[a] |= 1 << l;
+                }
+                merged = merged.merge(rows.bits[i], reference, row_first);
+            }
+            rows.merged[a] = merged;
+        }
+        Ok(self.inspect_with(grid, Source::Bits(&rows.merged)))
+    }
+
     fn inspect_with(&mut self, grid: ArrayView3<'_, C32>, source: Source<'_>) -> usize {
         let mut flagged = 0;
         let n_sym = grid.dim().1;
@@ -280,6 +324,80 @@ impl GridScreen {
     }
 }
 
+/// The screening bits of a grid's rows `[n_ant, n_sym]` that the grid's writer folded as it
+/// wrote them (each row's [`Kernels::screen_bits`] against the row's first sample, e.g. from
+/// [`crate::fronthaul::UplaneCodec::read_message_screened`]), and which rows they still
+/// describe. [`GridScreen::inspect_rows`] screens the rows it does not know and classifies
+/// from them all. Sized at construction, allocation-free; up to 64 symbols per slot.
+#[derive(Clone, Debug)]
+pub struct RowScreen {
+    n_sym: usize,
+    /// [n_ant, n_sym].
+    bits: Vec<ScreenBits>,
+    /// Per antenna, bit l set: row l's bits describe the row as it is now.
+    valid: Vec<u64>,
+    /// Per antenna, its rows' bits merged against its first sample (what the classification
+    /// takes).
+    merged: Vec<ScreenBits>,
+}
+
+impl RowScreen {
+    /// Rows of `n_ant` antennas × `n_sym` OFDM symbols, none known. Errors: `n_sym` above 64
+    /// (`InvalidParameter` naming it).
+    pub fn new(n_ant: usize, n_sym: usize) -> crate::Result<Self> {
+        if n_sym > 64 {
+            return Err(crate::Error::InvalidParameter {
+                name: "n_sym",
+                value: crate::error::Value::of(&n_sym),
+                reason: "at most 64 OFDM symbols",
+            });
+        }
+        Ok(Self {
+            n_sym,
+            bits: vec![ScreenBits::default(); n_ant * n_sym],
+            valid: vec![0; n_ant],
+            merged: vec![ScreenBits::default(); n_ant],
+        })
+    }
+
+    /// Records `bits` as row (`antenna`, `symbol`)'s screening against its first sample, as
+    /// the row is now. Errors: a row outside the grid (`InvalidParameter` naming `row`).
+    pub fn record(&mut self, antenna: usize, symbol: usize, bits: ScreenBits) -> crate::Result<()> {
+        if antenna >= self.valid.len() || symbol >= self.n_sym {
+            return Err(crate::Error::InvalidParameter {
+                name: "row (antenna, symbol)",
+                value: crate::value!("({antenna}, {symbol})"),
+                reason: "inside the grid's [n_ant, n_sym]",
+            });
+        }
+        self.bits[antenna * self.n_sym + symbol] = bits;
+        self.valid[antenna] |= 1 << symbol;
+        Ok(())
+    }
+
+    /// Forgets row (`antenna`, `symbol`)'s bits (the row changed; rows outside the grid:
+    /// nothing to forget).
+    pub fn forget(&mut self, antenna: usize, symbol: usize) {
+        if let Some(v) = self.valid.get_mut(antenna) {
+            *v &= !(1u64.checked_shl(symbol as u32).unwrap_or(0));
+        }
+    }
+
+    /// Forgets every row (the whole grid changed).
+    pub fn clear(&mut self) {
+        self.valid.fill(0);
+    }
+
+    /// Whether row (`antenna`, `symbol`)'s bits are known.
+    pub fn knows(&self, antenna: usize, symbol: usize) -> bool {
+        symbol < self.n_sym
+            && self
+                .valid
+                .get(antenna)
+                .is_some_and(|v| v & (1 << symbol) != 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,7 +412,7 @@ mod tests {
         use crate::simd::Backend;
         for backend in Backend::available() {
             let kernels = Kernels::with_backend(backend).unwrap();
-            for (n_sym, n_sc) in [(1, 2), (1, 7), (2, 20)] {
+            for (n_sym, n_sc) in [(1, 2), (1, 7), (2, 20), (3, 5)] {
                 let n = n_sym * n_sc;
                 let cases: Vec<Box<dyn Fn(usize) -> C32>> = vec![
                     Box::new(|i| C32::new(0.1 * i as f32 - 0.3, 0.2)),
@@ -323,6 +441,8 @@ mod tests {
                     }),
                     Box::new(|i| C32::new(if i % 3 == 0 { 2.0 } else { 0.5 }, -0.25)),
                     Box::new(|i| C32::new(0.5, if i == 1 { -1.5 } else { 0.25 })),
+                    // Each row stuck at its own value (stuck only with one row).
+                    Box::new(move |i| C32::new(0.25 * (i / n_sc) as f32 + 0.5, 0.0)),
                 ];
                 for fs in [None, Some(1.5), Some(4.0)] {
                     let g = Array3::from_shape_fn((cases.len(), n_sym, n_sc), |(a, l, k)| {
@@ -347,9 +467,84 @@ mod tests {
                         slow.health(),
                         "{backend:?} {n_sym}×{n_sc} {fs:?}"
                     );
+                    // From rows' bits: none known, all, every other one recorded by the
+                    // writer (contiguous rows), and none of the strided grid's (sample by
+                    // sample); twice each (the second from the rows the first screened).
+                    for known in [0, 1, 2, 3] {
+                        let mut rows = RowScreen::new(cases.len(), n_sym).unwrap();
+                        for a in 0..cases.len() {
+                            for l in (0..n_sym).filter(|l| known == 1 || known == 2 && l % 2 == 0) {
+                                let x = g.slice(ndarray::s![a, l, ..]).to_vec();
+                                rows.record(a, l, kernels.screen_bits(&x, x[0])).unwrap();
+                            }
+                        }
+                        let grid = if known == 3 { strided } else { g.view() };
+                        let mut from_rows = GridScreen::new(cases.len()).with_kernels(kernels);
+                        from_rows.set_full_scale(fs).unwrap();
+                        for pass in 0..2 {
+                            let case = format!("{backend:?} {n_sym}×{n_sc} {fs:?} {known} {pass}");
+                            assert_eq!(
+                                from_rows.inspect_rows(grid, &mut rows),
+                                Ok(flagged),
+                                "{case}"
+                            );
+                            assert_eq!(from_rows.health(), slow.health(), "{case}");
+                            assert!((0..n_sym).all(|l| rows.knows(cases.len() - 1, l)), "{case}");
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// Rows are known once recorded or screened, forgotten one by one or all at once; a row
+    /// outside the grid, more than 64 symbols and rows of another shape are named errors.
+    #[test]
+    fn row_screen_tracks_rows_and_names_bad_shapes() {
+        let mut rows = RowScreen::new(3, 14).unwrap();
+        assert!(!rows.knows(1, 13));
+        rows.record(1, 13, ScreenBits::default()).unwrap();
+        rows.record(2, 0, ScreenBits::default()).unwrap();
+        assert!(rows.knows(1, 13) && rows.knows(2, 0) && !rows.knows(1, 12));
+        rows.forget(1, 13);
+        rows.forget(7, 70);
+        assert!(!rows.knows(1, 13) && rows.knows(2, 0));
+        rows.clear();
+        assert!(!rows.knows(2, 0) && !rows.knows(3, 0) && !rows.knows(0, 14));
+        for (a, l) in [(3, 0), (0, 14)] {
+            match rows.record(a, l, ScreenBits::default()) {
+                Err(crate::Error::InvalidParameter { name, .. }) => {
+                    assert_eq!(name, "row (antenna, symbol)")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        match RowScreen::new(2, 65) {
+            Err(crate::Error::InvalidParameter { name, .. }) => assert_eq!(name, "n_sym"),
+            other => panic!("{other:?}"),
+        }
+        assert!(RowScreen::new(2, 64).is_ok());
+        let grid = Array3::<C32>::zeros((3, 14, 4));
+        let mut screen = GridScreen::new(3);
+        for mut bad in [
+            RowScreen::new(2, 14).unwrap(),
+            RowScreen::new(3, 13).unwrap(),
+        ] {
+            match screen.inspect_rows(grid.view(), &mut bad) {
+                Err(crate::Error::ShapeMismatch { name, .. }) => {
+                    assert_eq!(name, "rows [n_ant, n_sym]")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        match GridScreen::new(2).inspect_rows(grid.view(), &mut rows) {
+            Err(crate::Error::ShapeMismatch { name, .. }) => {
+                assert_eq!(name, "rows [n_ant, n_sym]")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(screen.inspect_rows(grid.view(), &mut rows), Ok(0));
+        assert!(screen.health().iter().all(|h| *h == AntennaHealth::Dead));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::estimation::{
 };
 use crate::fronthaul::{Timing, UplaneCodec};
 use crate::link::irc::IrcFactors;
-use crate::link::screen::{AntennaHealth, GridScreen};
+use crate::link::screen::{AntennaHealth, GridScreen, RowScreen};
 use crate::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
 use crate::resource::{AlignedGrid, ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB};
@@ -66,6 +66,10 @@ pub struct UplinkSlot {
     /// while `screened` (cleared by every other way the grid can change).
     screen_bits: Vec<ScreenBits>,
     screened: bool,
+    /// Per (antenna, symbol) row, the screening bits [`Self::receive_uplane`] folded while
+    /// decoding it (rows it did not write whole, or that changed since, are screened by the
+    /// next detection).
+    rows: RowScreen,
     /// PRBs where every DMRS port has pilots (what detection may use).
     dmrs_prbs: std::ops::Range<usize>,
     /// DMRS residuals and interference factors for MMSE-IRC ([`Self::with_irc`]).
@@ -137,6 +141,7 @@ impl UplinkSlot {
             screen: GridScreen::new(n_ant),
             screen_bits: vec![ScreenBits::default(); n_ant],
             screened: false,
+            rows: RowScreen::new(n_ant, 14)?,
             irc: None,
             dmrs_prbs,
             data_symbols,
@@ -247,6 +252,7 @@ impl UplinkSlot {
     /// antennas with a non-finite or clipped sample; see [`Self::antenna_health`]).
     pub fn demodulate(&mut self, waveform: ArrayView2<'_, C32>) -> Result<()> {
         self.screened = false;
+        self.rows.clear();
         self.demod.process_antennas_screened(
             waveform,
             self.grid.view3_mut(),
@@ -260,6 +266,7 @@ impl UplinkSlot {
     /// simulations; detection then screens it in a pass of its own).
     pub fn grid_mut(&mut self) -> ArrayViewMut3<'_, C32> {
         self.screened = false;
+        self.rows.clear();
         self.grid.view3_mut()
     }
 
@@ -287,7 +294,12 @@ impl UplinkSlot {
         let l = usize::from(timing.symbol_id);
         // `Timing::read` bounds symbolId to 0..=13 and the antenna is checked above.
         let row = self.grid.row_mut(antenna, l).unwrap_or(&mut []);
-        codec.read_message(message, row)?;
+        // The row changes (also on an error part-way); its bits are known again only when
+        // this message wrote all of it (screened as it was decoded).
+        self.rows.forget(antenna, l);
+        if let (_, _, Some(bits)) = codec.read_message_screened(message, row)? {
+            self.rows.record(antenna, l, bits)?;
+        }
         // Samples at the codec's rail were clipped on the way: the screen zeroes them.
         self.screen.set_full_scale(Some(codec.full_scale()))?;
         Ok(timing)
@@ -394,16 +406,20 @@ impl UplinkSlot {
         }
         // Containment: non-finite samples and stuck antennas zeroed before they reach the
         // estimator's shared statistics (see `link::screen`).
+        // From the demodulator's bits, or the rows' (the U-plane receive's, the others
+        // screened now).
         let flagged = if self.screened {
             self.screen
                 .inspect_screened(self.grid.view3(), &self.screen_bits)?
         } else {
-            self.screen.inspect(self.grid.view3())
+            self.screen
+                .inspect_rows(self.grid.view3(), &mut self.rows)?
         };
         if flagged > 0 {
             self.screen.contain(self.grid.view3_mut());
             // The grid changed: a later detection screens it afresh.
             self.screened = false;
+            self.rows.clear();
         }
         // The slot's pilot configuration: each group's ports on the group's PRBs only.
         let measured = self

@@ -8,7 +8,7 @@
 //! no per-element shuffles beyond those three.
 
 use super::hints::LineHints;
-use super::screen::{ScreenBits, screen_scalar};
+use super::screen::{ScreenBits, merge_lanes, screen_scalar};
 use crate::C32;
 use crate::kernels::sum_even_odd;
 use crate::register::SimdF32;
@@ -146,7 +146,7 @@ pub(crate) unsafe fn scale<V: SimdF32>(alpha: C32, x: &[C32], out: &mut [C32]) {
 /// a streaming store may begin: all n when `out` is not 8-byte aligned (no element starts on a
 /// boundary then).
 #[inline(always)]
-fn stream_head<V: SimdF32>(out: *const C32, n: usize) -> usize {
+pub(crate) fn stream_head<V: SimdF32>(out: *const C32, n: usize) -> usize {
     let bytes = 4 * V::LANES;
     let at = out as usize;
     if !at.is_multiple_of(8) {
@@ -265,17 +265,7 @@ pub(crate) unsafe fn mul<
             V::stream_fence();
         }
         if SCREEN {
-            // The lanes' bit patterns (u32 held in f32 lanes), folded into the head's.
-            let (mut m, mut d) = ([0.0f32; 16], [0.0f32; 16]);
-            max.store(m.as_mut_ptr());
-            differ.store(d.as_mut_ptr());
-            for (mx, df) in m.iter().zip(&d).take(V::LANES) {
-                let lane = ScreenBits {
-                    max_abs_bits: mx.to_bits(),
-                    differ_bits: df.to_bits(),
-                };
-                bits = bits.merge(lane, first, first);
-            }
+            bits = merge_lanes(bits, max, differ, first);
         }
         if i < n {
             mul_padded::<V, CONJ>(&a[i..n], &b[i..n], &mut out[i..n]);

@@ -12,6 +12,7 @@ pub(crate) mod fft;
 pub(crate) mod gemm;
 pub(crate) mod gram;
 pub(crate) mod hints;
+pub(crate) mod iq_convert;
 pub(crate) mod lag_sums;
 pub(crate) mod norms;
 pub(crate) mod pam_llr;

@@ -9,6 +9,7 @@
 //! no unsigned 32-bit maximum) ran at ≈ 5 bytes a cycle.
 
 use crate::C32;
+use crate::register::SimdF32;
 
 /// What [`crate::Kernels::screen_bits`] found in a run of samples.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -35,6 +36,31 @@ impl ScreenBits {
             differ_bits: self.differ_bits | other.differ_bits | shift,
         }
     }
+}
+
+/// `bits` merged with the lanes of a register fold ([`SimdF32::screen_fold`]'s `max` and
+/// `differ`, u32 patterns held in f32 lanes) against the same `reference`.
+#[inline(always)]
+pub(crate) unsafe fn merge_lanes<V: SimdF32>(
+    mut bits: ScreenBits,
+    max: V,
+    differ: V,
+    reference: C32,
+) -> ScreenBits {
+    let (mut m, mut d) = ([0.0f32; 16], [0.0f32; 16]);
+    // SAFETY: each array holds 16 ≥ LANES f32; the ISA is the caller's.
+    unsafe {
+        max.store(m.as_mut_ptr());
+        differ.store(d.as_mut_ptr());
+    }
+    for (mx, df) in m.iter().zip(&d).take(V::LANES) {
+        let lane = ScreenBits {
+            max_abs_bits: mx.to_bits(),
+            differ_bits: df.to_bits(),
+        };
+        bits = bits.merge(lane, reference, reference);
+    }
+    bits
 }
 
 /// The scalar reference.

@@ -130,6 +130,21 @@ pub(crate) unsafe trait SimdF32: Copy {
             core::ptr::copy_nonoverlapping(buf.as_ptr().add(h), hi, h);
         }
     }
+    /// `LANES` int16 at `p` (unaligned), each converted exactly to f32. The default goes
+    /// through memory; the AVX2, AVX-512 and NEON registers override it with a widening load
+    /// and an integer-to-float conversion.
+    #[inline(always)]
+    unsafe fn load_i16(p: *const i16) -> Self {
+        let mut buf = [0.0f32; 16];
+        // SAFETY: the caller makes LANES int16 readable at p; the buffer holds 16 ≥ LANES f32;
+        // the ISA is the caller's.
+        unsafe {
+            for (j, b) in buf.iter_mut().enumerate().take(Self::LANES) {
+                *b = f32::from(*p.add(j));
+            }
+            Self::load(buf.as_ptr())
+        }
+    }
     /// Hints that the cache line holding `p` will be accessed soon (a no-op where the ISA
     /// module has no prefetch). Never faults, whatever `p` is.
     #[inline(always)]

@@ -49,6 +49,11 @@ unsafe impl SimdF32 for float32x4_t {
         unsafe { vdivq_f32(self, o) }
     }
     #[inline(always)]
+    unsafe fn load_i16(p: *const i16) -> Self {
+        // SAFETY: NEON; the caller guarantees 4 readable int16 at p.
+        unsafe { vcvtq_f32_s32(vmovl_s16(vld1_s16(p))) }
+    }
+    #[inline(always)]
     unsafe fn sqrt(self) -> Self {
         // SAFETY: NEON.
         unsafe { vsqrtq_f32(self) }

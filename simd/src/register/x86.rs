@@ -375,6 +375,11 @@ unsafe impl SimdF32 for __m256 {
         unsafe { _mm256_stream_ps(p, self) }
     }
     #[inline(always)]
+    unsafe fn load_i16(p: *const i16) -> Self {
+        // SAFETY: AVX2 enabled by the caller; 8 readable int16 (16 bytes) at p, unaligned.
+        unsafe { _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm_loadu_si128(p.cast()))) }
+    }
+    #[inline(always)]
     unsafe fn stream_fence() {
         // SAFETY: SSE, baseline on x86-64.
         unsafe { _mm_sfence() }
@@ -618,6 +623,12 @@ unsafe impl SimdF32 for __m512 {
     unsafe fn store_stream(self, p: *mut f32) {
         // SAFETY: the caller guarantees 16 writable f32 at p, aligned to 64 bytes.
         unsafe { _mm512_stream_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn load_i16(p: *const i16) -> Self {
+        // SAFETY: AVX-512 F enabled by the caller; 16 readable int16 (32 bytes) at p,
+        // unaligned.
+        unsafe { _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256(p.cast()))) }
     }
     #[inline(always)]
     unsafe fn stream_fence() {

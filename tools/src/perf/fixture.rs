@@ -10,7 +10,8 @@ use massive_mimo::estimation::{
     ChannelEstimator, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION, OutputResolution,
     PilotPattern,
 };
-use massive_mimo::link::GridScreen;
+use massive_mimo::fronthaul::{CompHeader, Direction, IqWidth, Timing, UplaneCodec};
+use massive_mimo::link::{GridScreen, RowScreen};
 use massive_mimo::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
@@ -115,6 +116,14 @@ pub struct SlotFixture {
     screen_bits: Vec<ScreenBits>,
     /// The SRS symbols: what the downlink's sounding screens (`DownlinkSlot::sound`).
     srs_symbols: Vec<usize>,
+    /// The 7.2x DU's uplink input: one BFP-9 U-plane message per antenna and symbol (one
+    /// section of every PRB), `[N_ANT · N_SYM]` messages of `uplane_len` bytes, made from the
+    /// received grid at construction; the codec that decodes them into it.
+    uplane: UplaneCodec,
+    uplane_msgs: Vec<u8>,
+    uplane_len: usize,
+    /// The rows' screening bits the U-plane receive folds (`UplinkSlot::receive_uplane`).
+    rows: RowScreen,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
     /// split across cores).
     ofdm_antennas: std::ops::Range<usize>,
@@ -189,6 +198,30 @@ impl SlotFixture {
         let modulator = OfdmModulator::new(&ofdm).map_err(e)?;
         let wave = AlignedGrid::zeros2([N_ANT, modulator.output_len()]).map_err(e)?;
         let n_prg = carrier.n_prb.div_ceil(2);
+        // The fillers (|part| ≤ 0.6) at 16384 LSB per unit: far from the BFP-9 rail.
+        let mut uplane = UplaneCodec::new(
+            CompHeader::bfp(IqWidth::W9),
+            u16::try_from(carrier.n_prb).map_err(|x| x.to_string())?,
+            16384.0,
+        )
+        .map_err(e)?
+        .with_kernels(kernels);
+        let rx = filled([N_ANT, N_SYM, n_sc]).map_err(e)?;
+        let uplane_len = 4 + uplane.section_bytes(carrier.n_prb);
+        let mut uplane_msgs = vec![0u8; N_ANT * N_SYM * uplane_len];
+        for (i, msg) in uplane_msgs.chunks_exact_mut(uplane_len).enumerate() {
+            let (a, l) = (i / N_SYM, i % N_SYM);
+            let timing = Timing {
+                direction: Direction::Uplink,
+                filter_index: 0,
+                frame_id: 0,
+                subframe_id: 0,
+                slot_id: 0,
+                symbol_id: l as u8,
+            };
+            let row = rx.row(a, l).unwrap_or_default();
+            uplane.write_message(&timing, 0, row, msg).map_err(e)?;
+        }
         let mut f = Self {
             carrier,
             first_error: None,
@@ -198,7 +231,7 @@ impl SlotFixture {
             srs,
             dmrs_out: dmrs.estimate().map_err(e)?,
             dmrs,
-            rx: filled([N_ANT, N_SYM, n_sc]).map_err(e)?,
+            rx,
             rzf: RzfPrecoder::new(N_LAYERS, N_ANT, carrier.n_prb)
                 .map_err(e)?
                 .with_kernels(kernels),
@@ -251,6 +284,10 @@ impl SlotFixture {
             screen_bits: vec![ScreenBits::default(); N_ANT],
             srs_symbols,
             data_symbols,
+            uplane,
+            uplane_msgs,
+            uplane_len,
+            rows: RowScreen::new(N_ANT, N_SYM).map_err(e)?,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
         for block in [
@@ -269,6 +306,8 @@ impl SlotFixture {
             Self::screen,
             Self::screen_demodulated,
             Self::screen_srs,
+            Self::uplane_receive,
+            Self::uplane_receive_plain,
         ] {
             block(&mut f);
         }
@@ -434,6 +473,44 @@ impl SlotFixture {
         self.keep_clean(Ok(flagged));
     }
 
+    /// The 7.2x DU's uplink input: every antenna's and symbol's U-plane message decoded into
+    /// the received grid, each row screened as it is decoded, then the screening's
+    /// classification from the rows' bits (what `UplinkSlot::receive_uplane` and `detect` do).
+    pub fn uplane_receive(&mut self) {
+        let mut first = Ok(());
+        for (i, msg) in self.uplane_msgs.chunks_exact(self.uplane_len).enumerate() {
+            let (a, l) = (i / N_SYM, i % N_SYM);
+            let row = self.rx.row_mut(a, l).unwrap_or_default();
+            self.rows.forget(a, l);
+            let r = match self.uplane.read_message_screened(msg, row) {
+                Ok((_, _, Some(bits))) => self.rows.record(a, l, bits),
+                Ok(_) => Ok(()),
+                Err(err) => Err(err),
+            };
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        self.keep(first);
+        let flagged = self.screen.inspect_rows(self.rx.view3(), &mut self.rows);
+        self.keep_clean(flagged);
+    }
+
+    /// [`Self::uplane_receive`] without the fold: the messages decoded, then the screening
+    /// pass over the whole grid (what the DU did before).
+    pub fn uplane_receive_plain(&mut self) {
+        let mut first = Ok(());
+        for (i, msg) in self.uplane_msgs.chunks_exact(self.uplane_len).enumerate() {
+            let row = self.rx.row_mut(i / N_SYM, i % N_SYM).unwrap_or_default();
+            let r = self.uplane.read_message(msg, row).map(|_| ());
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        self.keep(first);
+        self.screen();
+    }
+
     /// The screening's classification from the bits [`Self::ofdm_demod`] folded (what
     /// `UplinkSlot::detect` does after `demodulate`: the grid is not read again).
     pub fn screen_demodulated(&mut self) {
@@ -576,10 +653,10 @@ impl SlotFixture {
         self.apply();
     }
 
-    /// The uplink slot of an O-RAN 7.2x DU: screening of the received grid, DMRS estimation,
-    /// detection, LLRs.
+    /// The uplink slot of an O-RAN 7.2x DU: the U-plane messages decoded into the grid (each
+    /// row screened as it is decoded), DMRS estimation, detection, LLRs.
     pub fn uplink_slot_du(&mut self) {
-        self.screen();
+        self.uplane_receive();
         self.uplink_estimate_detect_demap();
     }
 
