@@ -2169,6 +2169,41 @@ fn delay_domain_noise_is_per_re_whatever_the_srs_epre() {
     }
 }
 
+/// Issue 23 (mutant `cyclic_shift.rs:524:42`, the power per tap summed over the antenna blocks
+/// of 16 lanes: `b · bl` → `b / bl` read the first block every time). 40 antennas — three
+/// blocks, the last partial — of which the first block's 16 receive no signal: the RSRP is
+/// the power per pilot RE averaged over all 40 (38.215 §5.1.1 per antenna, linear mean), 24/40
+/// of the live antennas' power, within the 10 % the EPRE test allows (window sidelobes and
+/// noise subtraction at a 20 dB pilot SNR are well inside it); summing the first block three
+/// times would give its noise only, 20 dB low.
+#[test]
+fn delay_domain_power_counts_every_antenna_block() {
+    use massive_mimo::estimation::{CyclicShiftEstimator, OutputResolution};
+    let (n_rx, nv) = (40, 0.01f64);
+    let (pilots, mut h) = srs_users_on_delay_spread_channels(n_rx, |_| 0.0);
+    h.slice_mut(ndarray::s![..16, .., .., ..])
+        .fill(C32::new(0.0, 0.0));
+    let truth = h.slice(ndarray::s![.., .., 13..14, ..]).to_owned();
+    let rx = receive(17, &h, &pilots, nv);
+    let mut cs = CyclicShiftEstimator::new(
+        pilots.view(),
+        n_rx,
+        NORMAL_CP_FRACTION,
+        OutputResolution::Subcarrier,
+    )
+    .unwrap();
+    let mut est = cs.estimate().unwrap();
+    let report = cs.process(rx.view(), None, &mut est).unwrap().clone();
+    for u in 0..16 {
+        let power = user_power(&truth, u);
+        let rsrp = f64::from(report.rsrp[u]);
+        assert!(
+            (rsrp / power - 1.0).abs() < 0.10,
+            "user {u}: RSRP {rsrp:.4} vs {power:.4} over 40 antennas, 16 silent"
+        );
+    }
+}
+
 /// 16 SRS users (comb 4 × 4 cyclic shifts, symbol 13, 100 PRBs) and their channels to `n_rx`
 /// antennas: r.m.s. delay spread 0.006 of the symbol (400 ns at 15 kHz), user u's timing
 /// `offset(u)`; pilots `[16, 14, 1200]`, channel `[n_rx, 16, 14, 1200]`.
