@@ -1475,6 +1475,11 @@ impl Kernels {
         )?;
         let r = match self.backend {
             #[cfg(target_arch = "x86_64")]
+            // SAFETY: `has_vbmi` confirmed AVX-512 F, BW and VBMI at runtime.
+            Backend::Avx512 if bfp::x86::has_vbmi() => unsafe {
+                bfp::x86::decompress_vbmi(payload, width, iq)
+            },
+            #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `bfp_compress`.
             Backend::Avx2 | Backend::Avx512 => unsafe { bfp::x86::decompress(payload, width, iq) },
             _ => bfp::decompress_scalar(payload, BFP_PRB_VALUES, width, iq),

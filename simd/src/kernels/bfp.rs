@@ -330,6 +330,82 @@ pub(crate) mod x86 {
         }
     }
 
+    /// Whether this CPU runs [`decompress_vbmi`] (AVX-512 F, BW and VBMI).
+    pub(crate) fn has_vbmi() -> bool {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vbmi")
+    }
+
+    /// [`decompress`] with AVX-512 VBMI, one PRB per step and no lane merges: each field's
+    /// four wire bytes (from the byte holding its first bit) are permuted big-endian into a
+    /// 32-bit lane (`vpermb`), shifted left by the field's bit offset in that byte so that it
+    /// tops the lane, shifted right arithmetically by `32 − w` (sign extension) and left by the
+    /// exponent; `vpmovdw` narrows the 24 lanes to int16. A PRB's wire bytes are at most
+    /// `1 + 3·16 = 49`, so one 64-byte load (masked where fewer than 64 bytes remain) holds
+    /// them all. The same values as [`decompress`] and the scalar reference, bit for bit.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub(crate) fn decompress_vbmi(
+        payload: &[u8],
+        w: u32,
+        out: &mut [i16],
+    ) -> Result<(), (usize, u32)> {
+        let size = 1 + 3 * w as usize;
+        // Field i starts at bit w·i of the data (byte 1 on): byte j = w·i / 8, bit s = w·i mod 8
+        // from that byte's most significant bit.
+        let (mut idx, mut sh) = ([0u8; 128], [0u32; 32]);
+        for i in 0..PRB {
+            let (j, b) = ((w as usize * i) / 8, (w as usize * i) % 8);
+            for k in 0..4 {
+                // Lane byte 3 − k (little-endian lanes) ← wire byte 1 + j + k: big-endian.
+                idx[4 * i + 3 - k] = (1 + j + k).min(63) as u8;
+            }
+            sh[i] = b as u32;
+        }
+        // SAFETY: the arrays hold 128 bytes / 32 u32: four 64-byte loads.
+        let (idx0, idx1, sh0, sh1) = unsafe {
+            (
+                _mm512_loadu_si512(idx.as_ptr().cast()),
+                _mm512_loadu_si512(idx.as_ptr().add(64).cast()),
+                _mm512_loadu_si512(sh.as_ptr().cast()),
+                _mm512_loadu_si512(sh.as_ptr().add(16).cast()),
+            )
+        };
+        let sign = _mm_cvtsi32_si128(32 - w as i32);
+        for (p, dst) in out.chunks_exact_mut(PRB).enumerate() {
+            let at = p * size;
+            let e = u32::from(payload[at] & 0x0F);
+            if e > 16 - w {
+                return Err((p, e));
+            }
+            let left = payload.len() - at;
+            // SAFETY: a full load reads 64 bytes from `at` (≤ len − 64 checked); the masked
+            // one reads only the `left` bytes that exist (masked-out bytes are not accessed).
+            let b = unsafe {
+                if left >= 64 {
+                    _mm512_loadu_si512(payload.as_ptr().add(at).cast())
+                } else {
+                    _mm512_maskz_loadu_epi8((1u64 << left) - 1, payload.as_ptr().add(at).cast())
+                }
+            };
+            let cnt_e = _mm_cvtsi32_si128(e as i32);
+            let field = |idx: __m512i, sh: __m512i| {
+                let v = _mm512_sllv_epi32(_mm512_permutexvar_epi8(idx, b), sh);
+                _mm512_sll_epi32(_mm512_sra_epi32(v, sign), cnt_e)
+            };
+            let (v0, v1) = (field(idx0, sh0), field(idx1, sh1));
+            // SAFETY: dst holds 24 i16: 16 from the first lanes, 8 from the second's low half.
+            unsafe {
+                _mm256_storeu_si256(dst.as_mut_ptr().cast(), _mm512_cvtepi32_epi16(v0));
+                _mm_storeu_si128(
+                    dst.as_mut_ptr().add(16).cast(),
+                    _mm256_castsi256_si128(_mm512_cvtepi32_epi16(v1)),
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Decompresses whole PRBs; `Err((prb, exponent))` at the first exponent above `16 − w`.
     #[target_feature(enable = "avx2")]
     pub(crate) fn decompress(payload: &[u8], w: u32, out: &mut [i16]) -> Result<(), (usize, u32)> {
