@@ -479,20 +479,10 @@ fn a_user_whose_pilots_are_missing_is_flagged_and_the_others_are_unaffected() {
 /// the same layers bit for bit, on the first detection and on a second one after containment.
 #[test]
 fn screening_while_demodulating_equals_screening_the_grid() {
-    use massive_mimo::ofdm::{OfdmDemodulator, OfdmModulator};
+    use massive_mimo::ofdm::OfdmDemodulator;
     let (rx, _, pilots) = uplink();
     let cfg = ofdm();
-    let mut modulator = OfdmModulator::new(&cfg).unwrap();
-    let len = modulator.output_len();
-    let mut wave = ndarray::Array2::<C32>::zeros((N_ANT, len));
-    for a in 0..N_ANT {
-        modulator
-            .process(
-                rx.slice(s![a, .., ..]),
-                wave.row_mut(a).as_slice_mut().unwrap(),
-            )
-            .unwrap();
-    }
+    let mut wave = modulate(&rx);
     // A sample in the middle of symbol 1's useful part (past any CP length), inside its DFT
     // window whatever the window's position in the CP.
     let sym = cfg.samples() / 14;
@@ -522,36 +512,57 @@ fn screening_while_demodulating_equals_screening_the_grid() {
         .unwrap();
     let mut separate = slot();
     separate.grid_mut().assign(&grid);
-    let bits = |v: &Array3<C32>| {
+    let health = detect_twice_alike(&mut fused, &mut separate, method);
+    // One symbol of antenna 5 is NaN on every subcarrier; antenna 9 sends nothing;
+    // antenna 7 clips; the others are healthy.
+    assert_eq!(health[5], AntennaHealth::NonFinite { samples: N_SC });
+    assert_eq!(health[9], AntennaHealth::Dead);
+    assert!(matches!(health[7], AntennaHealth::Saturated { samples } if samples > 1000));
+    assert!(
+        health
+            .iter()
+            .enumerate()
+            .all(|(a, h)| [5, 7, 9].contains(&a) || *h == AntennaHealth::Ok),
+        "{health:?}"
+    );
+}
+
+/// Every antenna's row of `grid` [antennas, 14, N_SC] OFDM-modulated ([`ofdm`]).
+fn modulate(grid: &Array3<C32>) -> ndarray::Array2<C32> {
+    let mut modulator = massive_mimo::ofdm::OfdmModulator::new(&ofdm()).unwrap();
+    let mut wave = ndarray::Array2::<C32>::zeros((grid.dim().0, modulator.output_len()));
+    for (a, mut w) in wave.rows_mut().into_iter().enumerate() {
+        modulator
+            .process(grid.slice(s![a, .., ..]), w.as_slice_mut().unwrap())
+            .unwrap();
+    }
+    wave
+}
+
+/// Detects with `a` and `b` twice (the second time from what the first left) and asserts
+/// the same antenna health and the same layers bit for bit both times; returns the first
+/// detection's health.
+fn detect_twice_alike(
+    a: &mut UplinkSlot,
+    b: &mut UplinkSlot,
+    method: DetectorMethod,
+) -> Vec<AntennaHealth> {
+    let bits = |v: ndarray::ArrayView3<'_, C32>| {
         v.iter()
             .map(|c| (c.re.to_bits(), c.im.to_bits()))
             .collect::<Vec<_>>()
     };
+    let mut first = Vec::new();
     for pass in 0..2 {
-        fused.detect(method, Some(1e-3)).unwrap();
-        separate.detect(method, Some(1e-3)).unwrap();
-        let health = fused.antenna_health().to_vec();
-        assert_eq!(health, separate.antenna_health(), "pass {pass}");
-        assert_eq!(
-            bits(&fused.layers().to_owned()),
-            bits(&separate.layers().to_owned()),
-            "pass {pass}"
-        );
+        a.detect(method, Some(1e-3)).unwrap();
+        b.detect(method, Some(1e-3)).unwrap();
+        assert_eq!(a.antenna_health(), b.antenna_health(), "pass {pass}");
+        assert_eq!(bits(a.layers()), bits(b.layers()), "pass {pass}");
         if pass == 0 {
-            // One symbol of antenna 5 is NaN on every subcarrier; antenna 9 sends nothing;
-            // antenna 7 clips; the others are healthy.
-            assert_eq!(health[5], AntennaHealth::NonFinite { samples: N_SC });
-            assert_eq!(health[9], AntennaHealth::Dead);
-            assert!(matches!(health[7], AntennaHealth::Saturated { samples } if samples > 1000));
-            assert!(
-                health
-                    .iter()
-                    .enumerate()
-                    .all(|(a, h)| [5, 7, 9].contains(&a) || *h == AntennaHealth::Ok),
-                "{health:?}"
-            );
+            first = a.antenna_health().to_vec();
         }
     }
+    first
 }
 
 /// `GridScreen::inspect_screened` takes one set of bits per antenna and names them otherwise.
@@ -573,6 +584,45 @@ fn screened_inspection_names_a_wrong_bit_count() {
     assert!(screen.health().iter().all(|h| *h == AntennaHealth::Dead));
 }
 
+/// Sends every row of `grid` [antennas, symbols, subcarriers] to `ul` as one U-plane message
+/// each, row (a, l)'s sections carrying the PRBs `ranges(a, l)` ((start, count), in that order).
+fn send_uplane(
+    ul: &mut UplinkSlot,
+    codec: &mut massive_mimo::fronthaul::UplaneCodec,
+    grid: &Array3<C32>,
+    ranges: impl Fn(usize, usize) -> Vec<(u16, u16)>,
+) {
+    use massive_mimo::fronthaul::{Direction, Timing};
+    let (n_ant, n_sym, n_sc) = grid.dim();
+    let mut msg = vec![0u8; 4 + 2 * codec.section_bytes(n_sc / 12)];
+    for a in 0..n_ant {
+        for l in 0..n_sym {
+            let t = Timing {
+                direction: Direction::Uplink,
+                filter_index: 0,
+                frame_id: 3,
+                subframe_id: 1,
+                slot_id: 0,
+                symbol_id: l as u8,
+            };
+            let mut at = t.write(&mut msg).unwrap();
+            let row = grid.slice(s![a, l, ..]);
+            for (id, (start, num)) in ranges(a, l).into_iter().enumerate() {
+                at += codec
+                    .write_section(
+                        id as u16,
+                        start,
+                        num,
+                        row.as_slice().unwrap(),
+                        &mut msg[at..],
+                    )
+                    .unwrap();
+            }
+            assert_eq!(ul.receive_uplane(codec, a, &msg[..at]).unwrap(), t);
+        }
+    }
+}
+
 /// The U-plane receive screens each row as it decodes it (`UplaneCodec::read_message_screened`)
 /// and detection classifies from those rows, screening only the rows no message wrote whole:
 /// the same health and the same layers, bit for bit, as a slot given the same grid through
@@ -583,7 +633,7 @@ fn screened_inspection_names_a_wrong_bit_count() {
 /// found too.
 #[test]
 fn screening_uplane_rows_as_they_arrive_equals_screening_the_grid() {
-    use massive_mimo::fronthaul::{CompHeader, Direction, IqWidth, Timing, UplaneCodec};
+    use massive_mimo::fronthaul::{CompHeader, IqWidth, UplaneCodec};
     let (rx, _, pilots) = uplink();
     let peak = rx
         .iter()
@@ -608,98 +658,37 @@ fn screening_uplane_rows_as_they_arrive_equals_screening_the_grid() {
     stale[[5, 4, 30]] = C32::new(f32::NAN, 0.0);
     ul.grid_mut().assign(&stale);
     let n = N_PRB as u16;
-    let mut msg = vec![0u8; 4 + 2 * codec.section_bytes(N_PRB)];
-    for a in 0..N_ANT {
-        for l in 0..14 {
-            let ranges: &[(u16, u16)] = match (a, l) {
-                (5, 4) => &[(3, n - 3)],
-                (6, 8) => &[(12, n - 12), (0, 12)],
-                (2, 0) => &[(0, 5), (5, n - 5)],
-                _ => &[(0, n)],
-            };
-            let t = Timing {
-                direction: Direction::Uplink,
-                filter_index: 0,
-                frame_id: 3,
-                subframe_id: 1,
-                slot_id: 0,
-                symbol_id: l as u8,
-            };
-            let mut at = t.write(&mut msg).unwrap();
-            let row = sent.slice(s![a, l, ..]);
-            for (id, &(start, num)) in ranges.iter().enumerate() {
-                at += codec
-                    .write_section(
-                        id as u16,
-                        start,
-                        num,
-                        row.as_slice().unwrap(),
-                        &mut msg[at..],
-                    )
-                    .unwrap();
-            }
-            assert_eq!(ul.receive_uplane(&mut codec, a, &msg[..at]).unwrap(), t);
-        }
-    }
+    send_uplane(&mut ul, &mut codec, &sent, |a, l| match (a, l) {
+        (5, 4) => vec![(3, n - 3)],
+        (6, 8) => vec![(12, n - 12), (0, 12)],
+        (2, 0) => vec![(0, 5), (5, n - 5)],
+        _ => vec![(0, n)],
+    });
     let received = ul.grid().to_owned();
     assert!(received[[5, 4, 30]].re.is_nan());
     let mut reference = slot();
     reference.set_full_scale(Some(codec.full_scale())).unwrap();
     reference.grid_mut().assign(&received);
-    let bits = |v: &Array3<C32>| {
-        v.iter()
-            .map(|c| (c.re.to_bits(), c.im.to_bits()))
-            .collect::<Vec<_>>()
-    };
     let method = DetectorMethod::Mmse { unbiased: true };
-    for pass in 0..2 {
-        ul.detect(method, Some(1e-3)).unwrap();
-        reference.detect(method, Some(1e-3)).unwrap();
-        let health = ul.antenna_health().to_vec();
-        assert_eq!(health, reference.antenna_health(), "pass {pass}");
-        assert_eq!(
-            bits(&ul.layers().to_owned()),
-            bits(&reference.layers().to_owned()),
-            "pass {pass}"
-        );
-        if pass == 0 {
-            assert_eq!(health[5], AntennaHealth::NonFinite { samples: 1 });
-            assert_eq!(health[9], AntennaHealth::Dead);
-            assert_eq!(health[11], AntennaHealth::Stuck);
-            assert!(
-                matches!(health[7], AntennaHealth::Saturated { samples } if samples > 100),
-                "{:?}",
-                health[7]
-            );
-            assert!(
-                health
-                    .iter()
-                    .enumerate()
-                    .all(|(a, h)| [5, 7, 9, 11].contains(&a) || *h == AntennaHealth::Ok),
-                "{health:?}"
-            );
-        }
-    }
+    let health = detect_twice_alike(&mut ul, &mut reference, method);
+    assert_eq!(health[5], AntennaHealth::NonFinite { samples: 1 });
+    assert_eq!(health[9], AntennaHealth::Dead);
+    assert_eq!(health[11], AntennaHealth::Stuck);
+    assert!(
+        matches!(health[7], AntennaHealth::Saturated { samples } if samples > 100),
+        "{:?}",
+        health[7]
+    );
+    assert!(
+        health
+            .iter()
+            .enumerate()
+            .all(|(a, h)| [5, 7, 9, 11].contains(&a) || *h == AntennaHealth::Ok),
+        "{health:?}"
+    );
     // Every row received whole, then a NaN through grid_mut: found.
     let mut ul = slot();
-    let mut msg = vec![0u8; 4 + codec.section_bytes(N_PRB)];
-    for a in 0..N_ANT {
-        for l in 0..14 {
-            let t = Timing {
-                direction: Direction::Uplink,
-                filter_index: 0,
-                frame_id: 3,
-                subframe_id: 1,
-                slot_id: 0,
-                symbol_id: l as u8,
-            };
-            let row = rx.slice(s![a, l, ..]);
-            codec
-                .write_message(&t, 0, row.as_slice().unwrap(), &mut msg)
-                .unwrap();
-            ul.receive_uplane(&mut codec, a, &msg).unwrap();
-        }
-    }
+    send_uplane(&mut ul, &mut codec, &rx, |_, _| vec![(0, n)]);
     ul.detect(method, Some(1e-3)).unwrap();
     assert!(ul.antenna_health().iter().all(|h| *h == AntennaHealth::Ok));
     ul.grid_mut()[[3, 5, 7]] = C32::new(0.0, f32::INFINITY);
@@ -710,38 +699,18 @@ fn screening_uplane_rows_as_they_arrive_equals_screening_the_grid() {
     );
     // Every row received whole, then a demodulated grid with antenna 5's symbol 1 NaN, then one
     // row of antenna 0 received again: the rows the demodulator wrote are screened afresh.
-    let mut modulator = massive_mimo::ofdm::OfdmModulator::new(&ofdm()).unwrap();
-    let mut wave = ndarray::Array2::<C32>::zeros((N_ANT, modulator.output_len()));
-    for a in 0..N_ANT {
-        modulator
-            .process(
-                rx.slice(s![a, .., ..]),
-                wave.row_mut(a).as_slice_mut().unwrap(),
-            )
-            .unwrap();
-    }
+    let mut wave = modulate(&rx);
     let sym = ofdm().samples() / 14;
     wave[[5, sym + sym / 2]] = C32::new(f32::NAN, 0.0);
     let mut ul = slot();
-    for a in 0..N_ANT {
-        for l in 0..14 {
-            let t = Timing {
-                direction: Direction::Uplink,
-                filter_index: 0,
-                frame_id: 3,
-                subframe_id: 1,
-                slot_id: 0,
-                symbol_id: l as u8,
-            };
-            let row = rx.slice(s![a, l, ..]);
-            codec
-                .write_message(&t, 0, row.as_slice().unwrap(), &mut msg)
-                .unwrap();
-            ul.receive_uplane(&mut codec, a, &msg).unwrap();
-        }
-    }
+    send_uplane(&mut ul, &mut codec, &rx, |_, _| vec![(0, n)]);
     ul.demodulate(wave.view()).unwrap();
-    ul.receive_uplane(&mut codec, 0, &msg).unwrap();
+    send_uplane(
+        &mut ul,
+        &mut codec,
+        &rx.slice(s![..1, ..1, ..]).to_owned(),
+        |_, _| vec![(0, n)],
+    );
     ul.detect(method, Some(1e-3)).unwrap();
     assert_eq!(
         ul.antenna_health()[5],

@@ -1014,8 +1014,9 @@ pub const ICOUNT_CARRIER: Carrier = Carrier {
 };
 
 /// Blocks the instruction-count guard measures.
-pub const ICOUNT_BLOCKS: [&str; 11] = [
+pub const ICOUNT_BLOCKS: [&str; 12] = [
     "grid_screening",
+    "uplane_receive",
     "precoder_weights",
     "precoder_apply",
     "mmse_detection",
@@ -1036,6 +1037,7 @@ pub fn icount_run(block: &str, iterations: usize) -> Result<(), String> {
         "precoder_apply" => SlotFixture::apply,
         "mmse_detection" => SlotFixture::detect,
         "grid_screening" => SlotFixture::screen,
+        "uplane_receive" => SlotFixture::uplane_receive,
         // Not guarded (no baseline), runnable for profiling: `perf record mimo icount-run …`.
         "mmse_detection_3sc" => SlotFixture::detect_sub_prb,
         "srs_estimation" => SlotFixture::srs_estimation,
