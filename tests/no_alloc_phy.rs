@@ -369,10 +369,40 @@ fn slot_pipelines_do_not_allocate() {
             .unwrap();
         ul.llrs(Modulation::Qpsk, 1, 6, &mut llr_sub).unwrap();
     };
+    // The 7.2x uplink: every row received as a BFP-9 U-plane message (decoded and screened
+    // per row), then detection from the rows' screening.
+    use massive_mimo::fronthaul::{CompHeader, Direction, IqWidth, Timing, UplaneCodec};
+    let mut codec =
+        UplaneCodec::new(CompHeader::bfp(IqWidth::W9), (n_sc / 12) as u16, 8192.0).unwrap();
+    let messages: Vec<(usize, Vec<u8>)> = (0..n_ant * 14)
+        .map(|i| {
+            let (a, l) = (i / 14, i % 14);
+            let t = Timing {
+                direction: Direction::Uplink,
+                filter_index: 0,
+                frame_id: 0,
+                subframe_id: 0,
+                slot_id: 0,
+                symbol_id: l as u8,
+            };
+            let mut msg = vec![0u8; 4 + codec.section_bytes(n_sc / 12)];
+            let row = ul_rx.slice(ndarray::s![a, l, ..]).to_vec();
+            codec.write_message(&t, 0, &row, &mut msg).unwrap();
+            (a, msg)
+        })
+        .collect();
+    let once_uplane = |ul: &mut UplinkSlot, codec: &mut UplaneCodec| {
+        for (a, msg) in &messages {
+            ul.receive_uplane(codec, *a, msg).unwrap();
+        }
+        ul.detect(DetectorMethod::Mmse { unbiased: true }, None)
+            .unwrap();
+    };
     once(&mut dl, &mut ul); // warm-up (SIMD backend detection)
     once(&mut dl_blocks, &mut ul);
     once(&mut dl_sub, &mut ul);
     once_sub(&mut ul_sub);
+    once_uplane(&mut ul_sub, &mut codec);
     let (count, ()) = allocations_during(|| {
         once(&mut dl, &mut ul);
         once(&mut dl_blocks, &mut ul);
@@ -381,6 +411,17 @@ fn slot_pipelines_do_not_allocate() {
     assert_eq!(count, 0, "{count} allocations in the slot pipelines");
     let (count, ()) = allocations_during(|| once_sub(&mut ul_sub));
     assert_eq!(count, 0, "{count} allocations in the slot pipelines");
+    let (count, ()) = allocations_during(|| once_uplane(&mut ul_sub, &mut codec));
+    assert_eq!(
+        count, 0,
+        "{count} allocations in the U-plane receive and detection"
+    );
+    assert!(
+        ul_sub
+            .antenna_health()
+            .iter()
+            .all(|h| *h == massive_mimo::link::AntennaHealth::Ok)
+    );
 }
 
 /// Issue 15: one capacity-sized RZF precoder serves a sequence of slots whose users, antennas
