@@ -517,6 +517,21 @@ impl Kernels {
         ))
     }
 
+    /// Complex f32 to int16 IQ, `out[2i], out[2i+1] = sat16(round_half_even(x[i]·scale))` per
+    /// part — the fronthaul's float path (`../shared/FRONTHAUL.md` §1): values beyond the int16
+    /// range (±∞ too) saturate to −32768 / 32767 — equal to the scalar conversion on every
+    /// backend for every part whose product is not NaN. Returns whether some product was NaN
+    /// (those parts are written with unspecified values; the caller reports it). `scale` is
+    /// used as given. Errors: `out.len() ≠ 2·x.len()` (`LengthMismatch`).
+    pub fn c32_to_int16(&self, x: &[C32], scale: f32, out: &mut [i16]) -> Result<bool> {
+        same_len("c32_to_int16: out", 2 * x.len(), out.len())?;
+        Ok(dispatch!(
+            self,
+            c32_to_int16(x, scale, out),
+            kernels::iq_convert::to_int16_scalar(x, scale, out)
+        ))
+    }
+
     /// Orders every earlier streaming store of this thread ([`Kernels::mul_stream_screen`]'s)
     /// before any later store (x86 `sfence`), so that another thread synchronising with this
     /// one afterwards sees them; nothing on backends whose stores are ordinary.

@@ -2,6 +2,7 @@
 //! and the fronthaul's int16 samples (a convention of the DU, not part of O-RAN;
 //! `../shared/FRONTHAUL.md` §1 "Float path").
 
+use crate::simd::Kernels;
 use crate::{C32, Error, Result};
 
 fn check_scale(scale: f32) -> Result<()> {
@@ -32,29 +33,29 @@ fn same_len(name: &'static str, expected: usize, got: usize) -> Result<()> {
 /// for every sample of `x` (`out.len() = 2·x.len()`, axis order [sample, iq]). `scale` is the
 /// number of int16 LSBs per float unit (e.g. 32767 maps ±1.0 to ±32767); values beyond the
 /// int16 range saturate to −32768 / 32767, ±∞ too. A NaN sample is
-/// [`Error::InvalidParameter`] naming `x` and the sample index.
+/// [`Error::InvalidParameter`] naming `x` and the (first) sample index; `out` is then
+/// unspecified. Runs on the fastest kernels of this CPU ([`Kernels::c32_to_int16`]: the same
+/// values as the scalar arithmetic on every backend).
 pub fn float_to_int16(x: &[C32], scale: f32, out: &mut [i16]) -> Result<()> {
+    float_to_int16_on(&Kernels::new(), x, scale, out)
+}
+
+/// [`float_to_int16`] on the given kernels.
+pub(crate) fn float_to_int16_on(
+    kernels: &Kernels,
+    x: &[C32],
+    scale: f32,
+    out: &mut [i16],
+) -> Result<()> {
     check_scale(scale)?;
     same_len("out [sample, iq]", 2 * x.len(), out.len())?;
-    // Converting in blocks keeps the loop free of early exits (so it vectorises) while a NaN
-    // still stops the call before the block after it.
-    const BLOCK: usize = 64;
-    for (b, (xs, os)) in x.chunks(BLOCK).zip(out.chunks_mut(2 * BLOCK)).enumerate() {
-        let mut nan = false;
-        for (c, o) in xs.iter().zip(os.chunks_exact_mut(2)) {
-            nan |= c.re.is_nan() | c.im.is_nan();
-            // `as` saturates (and maps NaN to 0, reported below).
-            o[0] = (c.re * scale).round_ties_even() as i16;
-            o[1] = (c.im * scale).round_ties_even() as i16;
-        }
-        if nan {
-            let i = xs.iter().position(|c| c.is_nan()).unwrap_or(0);
-            return Err(Error::InvalidParameter {
-                name: "x",
-                value: crate::value!("NaN at sample {}", b * BLOCK + i),
-                reason: "samples converted to int16 must not be NaN",
-            });
-        }
+    if kernels.c32_to_int16(x, scale, out)? {
+        let i = x.iter().position(|c| c.is_nan()).unwrap_or(0);
+        return Err(Error::InvalidParameter {
+            name: "x",
+            value: crate::value!("NaN at sample {i}"),
+            reason: "samples converted to int16 must not be NaN",
+        });
     }
     Ok(())
 }

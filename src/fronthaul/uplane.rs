@@ -16,7 +16,7 @@
 //! numPrbu = 0 means "every PRB of the carrier" (needed above 255 PRBs).
 
 use super::bfp::{Bfp, CompHeader, CompMethod};
-use super::convert::float_to_int16;
+use super::convert::{float_to_int16, float_to_int16_on};
 use super::fields::{need, put_bits, read_bits};
 use crate::resource::SUBCARRIERS_PER_PRB;
 use crate::simd::ScreenBits;
@@ -219,7 +219,12 @@ impl UplaneCodec {
         let (lo, n) = self.check_prbs(start_prb, num_prb, row.len())?;
         let sc = SUBCARRIERS_PER_PRB;
         let iq = &mut self.iq[..n * 24];
-        float_to_int16(&row[lo * sc..(lo + n) * sc], self.scale, iq)?;
+        float_to_int16_on(
+            &self.bfp.kernels(),
+            &row[lo * sc..(lo + n) * sc],
+            self.scale,
+            iq,
+        )?;
         let header = UplaneSection {
             section_id,
             rb: false,

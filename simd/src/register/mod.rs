@@ -45,6 +45,8 @@ pub(crate) unsafe trait SimdF32: Copy {
     unsafe fn all_between_lo_inf(self, lo: Self) -> bool;
     /// Lane-wise minimum (either operand when one is NaN).
     unsafe fn min(self, o: Self) -> Self;
+    /// Lane-wise maximum (either operand when one is NaN).
+    unsafe fn max(self, o: Self) -> Self;
     /// `2^n` for lanes holding integral values n in [−126, 127] (built in the exponent bits).
     unsafe fn exp2_int(self) -> Self;
     /// For positive normal lanes x = 2^e·f with f ∈ [1, 2): returns (e as f32, f).
@@ -143,6 +145,23 @@ pub(crate) unsafe trait SimdF32: Copy {
                 *b = f32::from(*p.add(j));
             }
             Self::load(buf.as_ptr())
+        }
+    }
+    /// The lanes rounded half to even to integers, saturated to the int16 range and written
+    /// as `LANES` int16 at `p` (unaligned). Lanes must lie within ±2³¹ (the kernels clamp to
+    /// the int16 range first); a NaN lane writes an unspecified value. The default goes
+    /// through memory; the AVX2, AVX-512 and NEON registers override it with a rounding
+    /// conversion and a saturating narrow.
+    #[inline(always)]
+    unsafe fn store_i16_round(self, p: *mut i16) {
+        let mut buf = [0.0f32; 16];
+        // SAFETY: the caller makes LANES int16 writable at p; the buffer holds 16 ≥ LANES f32;
+        // the ISA is the caller's.
+        unsafe {
+            self.store(buf.as_mut_ptr());
+            for (j, b) in buf.iter().enumerate().take(Self::LANES) {
+                *p.add(j) = b.round_ties_even() as i16;
+            }
         }
     }
     /// Hints that the cache line holding `p` will be accessed soon (a no-op where the ISA

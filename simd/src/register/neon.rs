@@ -54,6 +54,12 @@ unsafe impl SimdF32 for float32x4_t {
         unsafe { vcvtq_f32_s32(vmovl_s16(vld1_s16(p))) }
     }
     #[inline(always)]
+    unsafe fn store_i16_round(self, p: *mut i16) {
+        // SAFETY: NEON; the caller guarantees 4 writable int16 at p. vcvtnq rounds half to
+        // even, vqmovn saturates.
+        unsafe { vst1_s16(p, vqmovn_s32(vcvtnq_s32_f32(self))) }
+    }
+    #[inline(always)]
     unsafe fn sqrt(self) -> Self {
         // SAFETY: NEON.
         unsafe { vsqrtq_f32(self) }
@@ -108,6 +114,11 @@ unsafe impl SimdF32 for float32x4_t {
     unsafe fn min(self, o: Self) -> Self {
         // SAFETY: NEON.
         unsafe { vminq_f32(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn max(self, o: Self) -> Self {
+        // SAFETY: NEON.
+        unsafe { vmaxq_f32(self, o) }
     }
     #[inline(always)]
     unsafe fn exp2_int(self) -> Self {

@@ -101,6 +101,11 @@ unsafe impl SimdF32 for __m128 {
         unsafe { _mm_min_ps(self, o) }
     }
     #[inline(always)]
+    unsafe fn max(self, o: Self) -> Self {
+        // SAFETY: SSE2 / SSE4.1 (implied by AVX2).
+        unsafe { _mm_max_ps(self, o) }
+    }
+    #[inline(always)]
     unsafe fn exp2_int(self) -> Self {
         // SAFETY: SSE2 / SSE4.1 (implied by AVX2); the caller keeps n in [−126, 127] so the exponent field is valid.
         unsafe {
@@ -268,6 +273,11 @@ unsafe impl SimdF32 for __m256 {
         unsafe { _mm256_min_ps(self, o) }
     }
     #[inline(always)]
+    unsafe fn max(self, o: Self) -> Self {
+        // SAFETY: AVX2.
+        unsafe { _mm256_max_ps(self, o) }
+    }
+    #[inline(always)]
     unsafe fn exp2_int(self) -> Self {
         // SAFETY: AVX2; the caller keeps n in [−126, 127] so the exponent field is valid.
         unsafe {
@@ -380,6 +390,17 @@ unsafe impl SimdF32 for __m256 {
         unsafe { _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm_loadu_si128(p.cast()))) }
     }
     #[inline(always)]
+    unsafe fn store_i16_round(self, p: *mut i16) {
+        // SAFETY: AVX2 enabled by the caller; 8 writable int16 (16 bytes) at p, unaligned.
+        // cvtps2dq rounds half to even (the default MXCSR mode); packssdw saturates.
+        unsafe {
+            let i = _mm256_cvtps_epi32(self);
+            let lo = _mm256_castsi256_si128(i);
+            let hi = _mm256_extracti128_si256::<1>(i);
+            _mm_storeu_si128(p.cast(), _mm_packs_epi32(lo, hi));
+        }
+    }
+    #[inline(always)]
     unsafe fn stream_fence() {
         // SAFETY: SSE, baseline on x86-64.
         unsafe { _mm_sfence() }
@@ -489,6 +510,11 @@ unsafe impl SimdF32 for __m512 {
     unsafe fn min(self, o: Self) -> Self {
         // SAFETY: AVX-512F.
         unsafe { _mm512_min_ps(self, o) }
+    }
+    #[inline(always)]
+    unsafe fn max(self, o: Self) -> Self {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_max_ps(self, o) }
     }
     #[inline(always)]
     unsafe fn exp2_int(self) -> Self {
@@ -629,6 +655,13 @@ unsafe impl SimdF32 for __m512 {
         // SAFETY: AVX-512 F enabled by the caller; 16 readable int16 (32 bytes) at p,
         // unaligned.
         unsafe { _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256(p.cast()))) }
+    }
+    #[inline(always)]
+    unsafe fn store_i16_round(self, p: *mut i16) {
+        // SAFETY: AVX-512 F enabled by the caller; 16 writable int16 (32 bytes) at p,
+        // unaligned. vcvtps2dq rounds half to even (the default MXCSR mode); vpmovsdw
+        // saturates.
+        unsafe { _mm256_storeu_si256(p.cast(), _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(self))) }
     }
     #[inline(always)]
     unsafe fn stream_fence() {
