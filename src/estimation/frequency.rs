@@ -196,6 +196,7 @@ struct OffsetCache {
 
 /// Where an offset's weights are: cached at this index of `re`/`im`, or not yet (with the
 /// index to store them at, if the table has room).
+#[derive(Debug)]
 enum Lookup {
     Hit(usize),
     Miss(Option<usize>),
@@ -892,6 +893,23 @@ mod tests {
         assert!(matches!(c.find(0.5), Lookup::Miss(Some(_))));
         assert!(matches!(c.find(1.5), Lookup::Miss(Some(_))));
         assert!(matches!(c.find(0.5), Lookup::Hit(_)));
+        // Offsets with full mantissas (multiples of 0.1 + 1/3; the half-integers above leave
+        // the hash's low product bits zero): every slot the hash picks is inside the table,
+        // and each offset is found again.
+        let mut c = OffsetCache::new(2);
+        let keys: Vec<f64> = (0..CACHE_SLOTS * 3 / 4)
+            .map(|i| i as f64 * (0.1 + 1.0 / 3.0))
+            .collect();
+        let slots: Vec<usize> = keys
+            .iter()
+            .map(|&k| match c.find(k) {
+                Lookup::Miss(Some(at)) => at,
+                other => panic!("offset {k}: {other:?}"),
+            })
+            .collect();
+        for (&k, &at) in keys.iter().zip(&slots) {
+            assert!(matches!(c.find(k), Lookup::Hit(a) if a == at), "offset {k}");
+        }
     }
 
     #[test]
