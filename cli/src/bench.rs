@@ -88,6 +88,8 @@ fn bytes(name: &str, c: Carrier, samples: usize, data_sym: usize) -> f64 {
         // One BFP-9 U-plane message per antenna and symbol in (4 + 6 header bytes, 28 per
         // PRB), the antenna grid out.
         "uplane_receive" => n * N_SYM as f64 * (10.0 + 28.0 * prb) + n * res * C,
+        // The layer grid in, one BFP-9 U-plane message per layer and symbol out.
+        "uplane_transmit" => k * res * C + k * N_SYM as f64 * (10.0 + 28.0 * prb),
         // Symbols and their noise in, 8 LLRs per symbol out.
         "qam_demap_256qam" => k * data * (C + 4.0 + 8.0 * 4.0),
         "qam_demap_256qam_i8" => k * data * (C + 4.0 + 8.0),
@@ -294,6 +296,13 @@ pub fn report(quick: bool) -> Result<Value, String> {
             t(&mut || f.uplane_receive()),
             "BFP-9 decode, then the screening pass",
             t(&mut || f.uplane_receive_plain()),
+        ));
+        // The category-B downlink's fronthaul output, against the scalar backend.
+        entries.push((
+            "uplane_transmit",
+            t(&mut || f.uplane_transmit()),
+            "scalar backend",
+            t(&mut || base.scalar.uplane_transmit()),
         ));
         let mut naive_llr = vec![0.0f32; n_sc * 8];
         let sym: Vec<C32> = (0..n_sc).map(|i| f.layers()[[0, 0, i]]).collect();

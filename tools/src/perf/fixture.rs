@@ -122,6 +122,9 @@ pub struct SlotFixture {
     uplane: UplaneCodec,
     uplane_msgs: Vec<u8>,
     uplane_len: usize,
+    /// The category-B downlink's output: one message per layer and symbol of `layers`,
+    /// `[N_LAYERS · N_SYM]` of `uplane_len` bytes.
+    uplane_tx: Vec<u8>,
     /// The rows' screening bits the U-plane receive folds (`UplinkSlot::receive_uplane`).
     rows: RowScreen,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
@@ -287,6 +290,7 @@ impl SlotFixture {
             uplane,
             uplane_msgs,
             uplane_len,
+            uplane_tx: vec![0u8; N_LAYERS * N_SYM * uplane_len],
             rows: RowScreen::new(N_ANT, N_SYM).map_err(e)?,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
@@ -308,6 +312,7 @@ impl SlotFixture {
             Self::screen_srs,
             Self::uplane_receive,
             Self::uplane_receive_plain,
+            Self::uplane_transmit,
         ] {
             block(&mut f);
         }
@@ -494,6 +499,29 @@ impl SlotFixture {
         self.keep(first);
         let flagged = self.screen.inspect_rows(self.rx.view3(), &mut self.rows);
         self.keep_clean(flagged);
+    }
+
+    /// The category-B downlink's fronthaul output: every layer's and symbol's row of the
+    /// layer grid written as a BFP-9 U-plane message (float → int16, compression, headers).
+    pub fn uplane_transmit(&mut self) {
+        let mut first = Ok(());
+        for (i, msg) in self.uplane_tx.chunks_exact_mut(self.uplane_len).enumerate() {
+            let (j, l) = (i / N_SYM, i % N_SYM);
+            let timing = Timing {
+                direction: Direction::Downlink,
+                filter_index: 0,
+                frame_id: 0,
+                subframe_id: 0,
+                slot_id: 0,
+                symbol_id: l as u8,
+            };
+            let row = self.layers.row(j, l).unwrap_or_default();
+            let r = self.uplane.write_message(&timing, 0, row, msg).map(|_| ());
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        self.keep(first);
     }
 
     /// [`Self::uplane_receive`] without the fold: the messages decoded, then the screening
