@@ -324,10 +324,20 @@ fn uplane_bad_input_is_named() {
             max: 7
         }))
     ));
-    assert!(matches!(
-        codec.read_message(&out[..out.len() - 1], &mut y),
-        Err(Error::ShapeMismatch { .. })
-    ));
+    // One byte short: the section (after the 4-byte application header) names the length
+    // its header announces and the length there is.
+    match codec.read_message(&out[..out.len() - 1], &mut y) {
+        Err(Error::ShapeMismatch {
+            name,
+            expected,
+            got,
+        }) => {
+            assert_eq!(name, "U-plane section data");
+            assert_eq!(&*expected, &[out.len() - 4]);
+            assert_eq!(&*got, &[out.len() - 5]);
+        }
+        other => panic!("{other:?}"),
+    }
     // A header without a section is not a message (found by tests/fronthaul_fuzz.rs).
     assert!(matches!(
         codec.read_message(&out[..4], &mut y),

@@ -1023,9 +1023,10 @@ pub const ICOUNT_CARRIER: Carrier = Carrier {
 };
 
 /// Blocks the instruction-count guard measures.
-pub const ICOUNT_BLOCKS: [&str; 12] = [
+pub const ICOUNT_BLOCKS: [&str; 13] = [
     "grid_screening",
     "uplane_receive",
+    "uplane_transmit",
     "precoder_weights",
     "precoder_apply",
     "mmse_detection",
@@ -1047,6 +1048,7 @@ pub fn icount_run(block: &str, iterations: usize) -> Result<(), String> {
         "mmse_detection" => SlotFixture::detect,
         "grid_screening" => SlotFixture::screen,
         "uplane_receive" => SlotFixture::uplane_receive,
+        "uplane_transmit" => SlotFixture::uplane_transmit,
         // Not guarded (no baseline), runnable for profiling: `perf record mimo icount-run …`.
         "mmse_detection_3sc" => SlotFixture::detect_sub_prb,
         "srs_estimation" => SlotFixture::srs_estimation,
