@@ -273,8 +273,10 @@ impl UplinkSlot {
     /// Receives one O-RAN 7.2x U-plane message (application header and sections, after the
     /// eCPRI header) of receive antenna `antenna` straight into the grid: the sections'
     /// compressed PRBs are decompressed, scaled to float by `codec` and written at the header's
-    /// symbol — the frequency-domain split, where the radio did the FFT. Returns the message's
-    /// timing. Errors: `antenna` out of range, a symbol id ≥ 14, a codec for another carrier
+    /// symbol — the frequency-domain split, where the radio did the FFT. The row is screened
+    /// as it is decoded ([`UplaneCodec::read_message_screened`]) when the message writes all
+    /// of it, so detection's screening reads only the rows no message wrote whole. Returns the
+    /// message's timing. Errors: `antenna` out of range, a symbol id ≥ 14, a codec for another carrier
     /// size, and the codec's own (malformed sections, exponents, compression header).
     pub fn receive_uplane(
         &mut self,
