@@ -202,6 +202,22 @@ fn uplane_messages_round_trip_within_the_bfp_step() {
         }
         let (h, _) = read_section_header(&msg[4..], n_prb).unwrap();
         assert_eq!((h.section_id, h.start_prb, h.num_prb), (33, 0, n_prb));
+        assert!(!h.rb && !h.sym_inc);
+        // Every header field round-trips, the rb and symInc flags included, each alone.
+        for (rb, sym_inc) in [(true, false), (false, true), (true, true)] {
+            let h2 = UplaneSection {
+                section_id: 4000,
+                rb,
+                sym_inc,
+                start_prb: 3,
+                num_prb: 2,
+                comp,
+            };
+            let iq = vec![-5i16; 48];
+            let mut buf = vec![0u8; codec.section_bytes(2)];
+            write_section_iq(&Bfp::new(comp.width), &h2, n_prb, &iq, &mut buf).unwrap();
+            assert_eq!(read_section_header(&buf, n_prb).unwrap().0, h2);
+        }
     }
 }
 
@@ -339,10 +355,14 @@ fn uplane_bad_input_is_named() {
         other => panic!("{other:?}"),
     }
     // A header without a section is not a message (found by tests/fronthaul_fuzz.rs).
-    assert!(matches!(
-        codec.read_message(&out[..4], &mut y),
-        Err(Error::ShapeMismatch { name, .. }) if name.contains("section")
-    ));
+    match codec.read_message(&out[..4], &mut y) {
+        Err(Error::ShapeMismatch { name, expected, .. }) => {
+            assert!(name.contains("section"), "{name}");
+            // The 4-byte application header and one 6-byte section header at least.
+            assert_eq!(&*expected, &[10]);
+        }
+        other => panic!("{other:?}"),
+    }
     bad = out.clone();
     bad[0] = 0x20 | (bad[0] & 0x8F); // payloadVersion 2
     assert_eq!(

@@ -330,7 +330,8 @@ impl UplaneCodec {
             }
             bits = bits.merge(s, first, x0);
         })?;
-        let whole = covered == Some(row_len) && row_len > 0;
+        // (An empty row is an error above: no carrier has zero PRBs.)
+        let whole = covered == Some(row_len);
         Ok((timing, sections, whole.then_some(bits)))
     }
 
