@@ -547,6 +547,25 @@ mod tests {
         assert!(screen.health().iter().all(|h| *h == AntennaHealth::Dead));
     }
 
+    /// The rows `RowScreen` knows are taken from their bits, not read again (what makes the
+    /// U-plane receive's screening free): bits recorded as "all zero" for every row of a live
+    /// antenna classify it dead; forgetting one row has that row screened, and the antenna is
+    /// live again.
+    #[test]
+    fn known_rows_are_taken_from_their_bits_not_read() {
+        let g = Array3::from_shape_fn((2, 3, 4), |(a, l, k)| C32::new((1 + a + l + k) as f32, 0.5));
+        let mut rows = RowScreen::new(2, 3).unwrap();
+        for l in 0..3 {
+            rows.record(1, l, ScreenBits::default()).unwrap();
+        }
+        let mut s = GridScreen::new(2);
+        assert_eq!(s.inspect_rows(g.view(), &mut rows), Ok(0));
+        assert_eq!(s.health(), [AntennaHealth::Ok, AntennaHealth::Dead]);
+        rows.forget(1, 2);
+        assert_eq!(s.inspect_rows(g.view(), &mut rows), Ok(0));
+        assert_eq!(s.health(), [AntennaHealth::Ok, AntennaHealth::Ok]);
+    }
+
     #[test]
     fn classifies_and_contains() {
         let mut g = Array3::from_shape_fn((4, 2, 3), |(a, l, k)| C32::new((a + l + k) as f32, 1.0));
