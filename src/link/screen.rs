@@ -523,7 +523,12 @@ mod tests {
             Err(crate::Error::InvalidParameter { name, .. }) => assert_eq!(name, "n_sym"),
             other => panic!("{other:?}"),
         }
-        assert!(RowScreen::new(2, 64).is_ok());
+        // 64 symbols: the last row is bit 63; symbol 64 is outside (not row 0 by a wrapped
+        // shift).
+        let mut wide = RowScreen::new(2, 64).unwrap();
+        wide.record(0, 0, ScreenBits::default()).unwrap();
+        wide.record(0, 63, ScreenBits::default()).unwrap();
+        assert!(wide.knows(0, 0) && wide.knows(0, 63) && !wide.knows(0, 64));
         let grid = Array3::<C32>::zeros((3, 14, 4));
         let mut screen = GridScreen::new(3);
         for mut bad in [
