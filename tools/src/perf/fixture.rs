@@ -135,6 +135,18 @@ pub struct SlotFixture {
 /// Subcarriers per detection filter of [`SlotFixture::detect_sub_prb`].
 pub const SUB_PRB_FILTER_SC: usize = 3;
 
+/// The U-plane timing of OFDM symbol `l` of frame 0, subframe 0, slot 0.
+fn symbol_timing(direction: Direction, l: usize) -> Timing {
+    Timing {
+        direction,
+        filter_index: 0,
+        frame_id: 0,
+        subframe_id: 0,
+        slot_id: 0,
+        symbol_id: l as u8,
+    }
+}
+
 /// A cache-line-aligned grid filled with [`v`].
 fn filled(shape: [usize; 3]) -> massive_mimo::Result<AlignedGrid> {
     let mut g = AlignedGrid::zeros3(shape)?;
@@ -214,16 +226,10 @@ impl SlotFixture {
         let mut uplane_msgs = vec![0u8; N_ANT * N_SYM * uplane_len];
         for (i, msg) in uplane_msgs.chunks_exact_mut(uplane_len).enumerate() {
             let (a, l) = (i / N_SYM, i % N_SYM);
-            let timing = Timing {
-                direction: Direction::Uplink,
-                filter_index: 0,
-                frame_id: 0,
-                subframe_id: 0,
-                slot_id: 0,
-                symbol_id: l as u8,
-            };
             let row = rx.row(a, l).unwrap_or_default();
-            uplane.write_message(&timing, 0, row, msg).map_err(e)?;
+            uplane
+                .write_message(&symbol_timing(Direction::Uplink, l), 0, row, msg)
+                .map_err(e)?;
         }
         let mut f = Self {
             carrier,
@@ -507,15 +513,8 @@ impl SlotFixture {
         let mut first = Ok(());
         for (i, msg) in self.uplane_tx.chunks_exact_mut(self.uplane_len).enumerate() {
             let (j, l) = (i / N_SYM, i % N_SYM);
-            let timing = Timing {
-                direction: Direction::Downlink,
-                filter_index: 0,
-                frame_id: 0,
-                subframe_id: 0,
-                slot_id: 0,
-                symbol_id: l as u8,
-            };
             let row = self.layers.row(j, l).unwrap_or_default();
+            let timing = symbol_timing(Direction::Downlink, l);
             let r = self.uplane.write_message(&timing, 0, row, msg).map(|_| ());
             if first.is_ok() {
                 first = r;
