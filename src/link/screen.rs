@@ -20,6 +20,7 @@
 use ndarray::{ArrayView3, ArrayViewMut3, Axis};
 
 use crate::C32;
+use crate::fronthaul::{Timing, UplaneCodec};
 use crate::simd::{Kernels, ScreenBits};
 
 /// What the screening found on one receive antenna in the last slot.
@@ -170,23 +171,30 @@ impl GridScreen {
             });
         }
         for (a, ant) in grid.axis_iter(Axis(0)).enumerate() {
-            let zero = C32::new(0.0, 0.0);
-            let reference = ant.iter().next().copied().unwrap_or(zero);
+            let reference = ant.iter().next().copied().unwrap_or_default();
             let mut merged = ScreenBits::default();
             for (l, row) in ant.axis_iter(Axis(0)).enumerate() {
-                let row_first = row.first().copied().unwrap_or(zero);
-                let i = a * n_sym + l;
-                if rows.valid[a] & (1 << l) == 0 {
-                    rows.bits[i] = match row.as_slice() {
+                let row_first = row.first().copied().unwrap_or_default();
+                if !rows.knows(a, l) {
+                    let bits = match row.as_slice() {
                         Some(x) => self.kernels.screen_bits(x, row_first),
-                        // A strided row, sample by sample.
-                        None => row.iter().fold(ScreenBits::default(), |b, &v| {
-                            b.merge(self.kernels.screen_bits(&[v], v), row_first, v)
+                        // A strided row: the same bits sample by sample.
+                        None => row.iter().fold(ScreenBits::default(), |b, v| {
+                            let (re, im) = (v.re.to_bits(), v.im.to_bits());
+                            ScreenBits {
+                                max_abs_bits: b
+                                    .max_abs_bits
+                                    .max(re & 0x7FFF_FFFF)
+                                    .max(im & 0x7FFF_FFFF),
+                                differ_bits: b.differ_bits
+                                    | (re ^ row_first.re.to_bits())
+                                    | (im ^ row_first.im.to_bits()),
+                            }
                         }),
                     };
-                    rows.valid[a] |= 1 << l;
+                    rows.record(a, l, bits)?;
                 }
-                merged = merged.merge(rows.bits[i], reference, row_first);
+                merged = merged.merge(rows.bits[a * n_sym + l], reference, row_first);
             }
             rows.merged[a] = merged;
         }
@@ -373,6 +381,27 @@ impl RowScreen {
         self.bits[antenna * self.n_sym + symbol] = bits;
         self.valid[antenna] |= 1 << symbol;
         Ok(())
+    }
+
+    /// Decodes the U-plane `message` into `row` — row (`antenna`, `symbol`) of the grid, the
+    /// symbol the message's header names — and records the row's bits when the message wrote
+    /// all of it ([`UplaneCodec::read_message_screened`]); otherwise, and on an error part-way,
+    /// the row is forgotten (it holds samples no screening describes). Returns the message's
+    /// timing; the codec's errors, and a row outside the grid (`InvalidParameter`).
+    pub fn receive(
+        &mut self,
+        codec: &mut UplaneCodec,
+        antenna: usize,
+        symbol: usize,
+        message: &[u8],
+        row: &mut [C32],
+    ) -> crate::Result<Timing> {
+        self.forget(antenna, symbol);
+        let (timing, _, bits) = codec.read_message_screened(message, row)?;
+        if let Some(bits) = bits {
+            self.record(antenna, symbol, bits)?;
+        }
+        Ok(timing)
     }
 
     /// Forgets row (`antenna`, `symbol`)'s bits (the row changed; rows outside the grid:

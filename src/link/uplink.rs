@@ -296,12 +296,8 @@ impl UplinkSlot {
         let l = usize::from(timing.symbol_id);
         // `Timing::read` bounds symbolId to 0..=13 and the antenna is checked above.
         let row = self.grid.row_mut(antenna, l).unwrap_or(&mut []);
-        // The row changes (also on an error part-way); its bits are known again only when
-        // this message wrote all of it (screened as it was decoded).
-        self.rows.forget(antenna, l);
-        if let (_, _, Some(bits)) = codec.read_message_screened(message, row)? {
-            self.rows.record(antenna, l, bits)?;
-        }
+        // Its bits are known again only when this message wrote all of the row.
+        self.rows.receive(codec, antenna, l, message, row)?;
         // Samples at the codec's rail were clipped on the way: the screen zeroes them.
         self.screen.set_full_scale(Some(codec.full_scale()))?;
         Ok(timing)

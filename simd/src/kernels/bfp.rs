@@ -330,6 +330,34 @@ pub(crate) mod x86 {
         }
     }
 
+    /// Per width w (index 0 unused), [`decompress_vbmi`]'s byte permutation and shift counts:
+    /// field i starts at bit w·i of the data (byte 1 on) — byte j = w·i / 8, bit s = w·i mod 8
+    /// from that byte's most significant bit — and 32-bit lane i takes wire bytes 1 + j … 4 + j
+    /// big-endian (lane byte 3 − k ← wire byte 1 + j + k), to be shifted left by s. Built at
+    /// compile time, so a call (one per U-plane section) does no set-up.
+    static VBMI_FIELDS: [([u8; 128], [u32; 32]); 17] = vbmi_fields();
+
+    const fn vbmi_fields() -> [([u8; 128], [u32; 32]); 17] {
+        let mut t = [([0u8; 128], [0u32; 32]); 17];
+        let mut w = 1;
+        while w <= 16 {
+            let mut i = 0;
+            while i < PRB {
+                let (j, b) = ((w * i) / 8, (w * i) % 8);
+                let mut k = 0;
+                while k < 4 {
+                    let byte = 1 + j + k;
+                    t[w].0[4 * i + 3 - k] = if byte < 63 { byte } else { 63 } as u8;
+                    k += 1;
+                }
+                t[w].1[i] = b as u32;
+                i += 1;
+            }
+            w += 1;
+        }
+        t
+    }
+
     /// Whether this CPU runs [`decompress_vbmi`] (AVX-512 F, BW and VBMI).
     pub(crate) fn has_vbmi() -> bool {
         std::arch::is_x86_feature_detected!("avx512f")
@@ -351,17 +379,7 @@ pub(crate) mod x86 {
         out: &mut [i16],
     ) -> Result<(), (usize, u32)> {
         let size = 1 + 3 * w as usize;
-        // Field i starts at bit w·i of the data (byte 1 on): byte j = w·i / 8, bit s = w·i mod 8
-        // from that byte's most significant bit.
-        let (mut idx, mut sh) = ([0u8; 128], [0u32; 32]);
-        for i in 0..PRB {
-            let (j, b) = ((w as usize * i) / 8, (w as usize * i) % 8);
-            for k in 0..4 {
-                // Lane byte 3 − k (little-endian lanes) ← wire byte 1 + j + k: big-endian.
-                idx[4 * i + 3 - k] = (1 + j + k).min(63) as u8;
-            }
-            sh[i] = b as u32;
-        }
+        let (idx, sh) = &VBMI_FIELDS[w as usize];
         // SAFETY: the arrays hold 128 bytes / 32 u32: four 64-byte loads.
         let (idx0, idx1, sh0, sh1) = unsafe {
             (

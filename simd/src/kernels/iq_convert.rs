@@ -32,9 +32,11 @@ pub(crate) unsafe fn stream_screen<V: SimdF32>(
     let n = out.len().min(iq.len() / 2);
     let step = V::LANES / 2;
     let head = stream_head::<V>(out.as_ptr(), n);
-    let mut first = [C32::new(0.0, 0.0)];
-    scalar(&iq[..2 * n.min(1)], scale, &mut first[..n.min(1)]);
-    let first = first[0];
+    // The reference: out[0] as the scalar arithmetic (equal to every lane's) writes it.
+    let first = match iq {
+        [re, im, ..] if n > 0 => C32::new(f32::from(*re) / scale, f32::from(*im) / scale),
+        _ => C32::new(0.0, 0.0),
+    };
     scalar(&iq[..2 * head], scale, &mut out[..head]);
     let mut bits = screen_scalar(&out[..head], first);
     let mut i = head;

@@ -492,15 +492,8 @@ impl SlotFixture {
         for (i, msg) in self.uplane_msgs.chunks_exact(self.uplane_len).enumerate() {
             let (a, l) = (i / N_SYM, i % N_SYM);
             let row = self.rx.row_mut(a, l).unwrap_or_default();
-            self.rows.forget(a, l);
-            let r = match self.uplane.read_message_screened(msg, row) {
-                Ok((_, _, Some(bits))) => self.rows.record(a, l, bits),
-                Ok(_) => Ok(()),
-                Err(err) => Err(err),
-            };
-            if first.is_ok() {
-                first = r;
-            }
+            let r = self.rows.receive(&mut self.uplane, a, l, msg, row);
+            first = first.and(r.map(|_| ()));
         }
         self.keep(first);
         let flagged = self.screen.inspect_rows(self.rx.view3(), &mut self.rows);
@@ -515,10 +508,8 @@ impl SlotFixture {
             let (j, l) = (i / N_SYM, i % N_SYM);
             let row = self.layers.row(j, l).unwrap_or_default();
             let timing = symbol_timing(Direction::Downlink, l);
-            let r = self.uplane.write_message(&timing, 0, row, msg).map(|_| ());
-            if first.is_ok() {
-                first = r;
-            }
+            let r = self.uplane.write_message(&timing, 0, row, msg);
+            first = first.and(r.map(|_| ()));
         }
         self.keep(first);
     }
@@ -529,10 +520,8 @@ impl SlotFixture {
         let mut first = Ok(());
         for (i, msg) in self.uplane_msgs.chunks_exact(self.uplane_len).enumerate() {
             let row = self.rx.row_mut(i / N_SYM, i % N_SYM).unwrap_or_default();
-            let r = self.uplane.read_message(msg, row).map(|_| ());
-            if first.is_ok() {
-                first = r;
-            }
+            let r = self.uplane.read_message(msg, row);
+            first = first.and(r.map(|_| ()));
         }
         self.keep(first);
         self.screen();
@@ -648,9 +637,7 @@ impl SlotFixture {
                     let llr = &mut self.llr[..8 * len];
                     demap(Modulation::Qam256, DemapMethod::MaxLog, sym, nv, llr)
                 };
-                if first.is_ok() {
-                    first = r.map(|_| ());
-                }
+                first = first.and(r.map(|_| ()));
             }
         }
         self.keep(first);
