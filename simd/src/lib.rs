@@ -1468,6 +1468,12 @@ impl Kernels {
         )?;
         match self.backend {
             #[cfg(target_arch = "x86_64")]
+            // SAFETY: `has_vbmi` confirmed AVX-512 F, BW and VBMI at runtime; shapes are
+            // checked above.
+            Backend::Avx512 if bfp::x86::has_vbmi() => unsafe {
+                bfp::x86::compress_vbmi(iq, width, payload)
+            },
+            #[cfg(target_arch = "x86_64")]
             // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
             // confirmed AVX2 (both require it); shapes are checked above.
             Backend::Avx2 | Backend::Avx512 => unsafe { bfp::x86::compress(iq, width, payload) },

@@ -358,7 +358,92 @@ pub(crate) mod x86 {
         t
     }
 
-    /// Whether this CPU runs [`decompress_vbmi`] (AVX-512 F, BW and VBMI).
+    /// Per width w (index 0 unused), [`compress_vbmi`]'s compaction: wire byte j of the 3w
+    /// data bytes (group g = j / w of 8 fields, byte b = j mod w, most significant first)
+    /// comes from byte `16g + w − 1 − b` of the register holding each group's 8w-bit number
+    /// little-endian in the low w bytes of 128-bit lane g. Bytes past 3w select 0 (unused: the
+    /// store is masked).
+    static VBMI_COMPACT: [[u8; 64]; 17] = vbmi_compact();
+
+    const fn vbmi_compact() -> [[u8; 64]; 17] {
+        let mut t = [[0u8; 64]; 17];
+        let mut w = 1;
+        while w <= 16 {
+            let mut j = 0;
+            while j < 3 * w {
+                t[w][j] = (16 * (j / w) + w - 1 - j % w) as u8;
+                j += 1;
+            }
+            w += 1;
+        }
+        t
+    }
+
+    /// [`compress`] with AVX-512 VBMI, one PRB per step in one register: the 24 values as
+    /// 16-bit lanes, the exponent from the OR-reduction of `x ^ (x >> 15)` (as [`compress`]),
+    /// the shifted mantissas masked to w bits and merged pairwise in 32-, 64- and 128-bit
+    /// lanes (each 128-bit lane then holds 8 fields, w bytes), one `vpermb` putting the three
+    /// groups' bytes in network order side by side, one masked store of the 3w bytes. The
+    /// same bytes as [`compress`] and the scalar reference.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub(crate) fn compress_vbmi(iq: &[i16], w: u32, out: &mut [u8]) {
+        let size = 1 + 3 * w as usize;
+        // SAFETY: the table row holds 64 bytes.
+        let compact = unsafe { _mm512_loadu_si512(VBMI_COMPACT[w as usize].as_ptr().cast()) };
+        let data_mask: u64 = (1u64 << (3 * w)) - 1;
+        let w64 = i64::from(w);
+        let mask16 = _mm512_set1_epi16(((1u32 << w) - 1) as u16 as i16);
+        let cnt_w = _mm_cvtsi32_si128(w as i32);
+        let cnt_2w = _mm_cvtsi32_si128(2 * w as i32);
+        // 64 → 128 per 128-bit lane: lo = (d0 << 4w) | d1, hi = d0 >> (64 − 4w) (count 64 → 0).
+        let sh_a = _mm512_setr_epi64(4 * w64, 64, 4 * w64, 64, 4 * w64, 64, 4 * w64, 64);
+        let sh_b = _mm512_setr_epi64(
+            64,
+            64 - 4 * w64,
+            64,
+            64 - 4 * w64,
+            64,
+            64 - 4 * w64,
+            64,
+            64 - 4 * w64,
+        );
+        let keep_lo = _mm512_setr_epi64(-1, 0, -1, 0, -1, 0, -1, 0);
+        for (src, dst) in iq.chunks_exact(PRB).zip(out.chunks_exact_mut(size)) {
+            // SAFETY: src holds 24 i16 (48 bytes, the masked load's 24 lanes); dst holds
+            // 1 + 3w bytes: the exponent, then the masked store's 3w bytes.
+            unsafe {
+                let v = _mm512_maskz_loadu_epi16(0x00FF_FFFF, src.as_ptr().cast());
+                let f = _mm512_xor_si512(v, _mm512_srai_epi16::<15>(v));
+                let or32 = _mm512_reduce_or_epi32(f) as u32;
+                let max_value = (or32 | (or32 >> 16)) & 0xFFFF;
+                let d = (33 - max_value.leading_zeros()) as i32 - w as i32;
+                let e = (d & !(d >> 31)) as u32;
+                *dst.get_unchecked_mut(0) = e as u8;
+                let m = _mm512_and_si512(_mm512_sra_epi16(v, _mm_cvtsi32_si128(e as i32)), mask16);
+                // 16 → 32: (f_2k << w) | f_2k+1.
+                let c = _mm512_or_si512(
+                    _mm512_sll_epi32(_mm512_and_si512(m, _mm512_set1_epi32(0xFFFF)), cnt_w),
+                    _mm512_srli_epi32::<16>(m),
+                );
+                // 32 → 64: (c_2j << 2w) | c_2j+1.
+                let d = _mm512_or_si512(
+                    _mm512_sll_epi64(_mm512_and_si512(c, _mm512_set1_epi64(0xFFFF_FFFF)), cnt_2w),
+                    _mm512_srli_epi64::<32>(c),
+                );
+                let p = _mm512_unpacklo_epi64(d, d);
+                let q = _mm512_unpackhi_epi64(d, d);
+                let r = _mm512_or_si512(
+                    _mm512_or_si512(_mm512_sllv_epi64(p, sh_a), _mm512_srlv_epi64(p, sh_b)),
+                    _mm512_and_si512(q, keep_lo),
+                );
+                let bytes = _mm512_permutexvar_epi8(compact, r);
+                _mm512_mask_storeu_epi8(dst.as_mut_ptr().add(1).cast(), data_mask, bytes);
+            }
+        }
+    }
+
+    /// Whether this CPU runs [`decompress_vbmi`] and [`compress_vbmi`] (AVX-512 F, BW and
+    /// VBMI).
     pub(crate) fn has_vbmi() -> bool {
         std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512bw")
