@@ -341,17 +341,97 @@ impl GridApplier {
         self.grid_on(w, band_sc, Some(symbols), x, y)
     }
 
-    /// [`Self::process_grid_symbols`] (`None`: every symbol).
-    fn grid_on(
+    /// One OFDM symbol of [`Self::process_grid_subbands`] into a one-symbol buffer:
+    /// `y[:, sc(g)] = W_g·x[:, l, sc(g)]` for `x` [k, n_sym, n_sc] and `y` [n_tx, n_sc] — a
+    /// symbol's antenna rows that stay in the cache for the next step (a 7.2x DU's
+    /// U-plane write, [`crate::link::DownlinkSlot::precode_uplane`]) instead of a slot-sized
+    /// grid in memory. The same values as the grid call's symbol `l`.
+    ///
+    /// Errors: as [`Self::process_grid_subbands`]; `l` ≥ n_sym (`InvalidParameter` naming
+    /// `symbol`); `y` not [n_tx, n_sc] (`ShapeMismatch`).
+    pub fn process_symbol(
         &mut self,
         w: ArrayView3<'_, C32>,
         band_sc: usize,
-        symbols: Option<&[usize]>,
+        l: usize,
         x: ArrayView3<'_, C32>,
-        mut y: ArrayViewMut3<'_, C32>,
+        mut y: ArrayViewMut2<'_, C32>,
     ) -> Result<()> {
         let (k, n_sym, n_sc) = x.dim();
+        let n_prg = self.check_shapes(w.dim(), band_sc, x.dim(), y.shape())?;
         let n = y.dim().0;
+        if l >= n_sym {
+            return Err(Error::InvalidParameter {
+                name: "symbol",
+                value: crate::error::Value::of(&l),
+                reason: "must be below the layer grid's n_sym",
+            });
+        }
+        if y.dim() != (n, n_sc) {
+            return Err(Error::ShapeMismatch {
+                name: "y [n_tx, n_sc]",
+                expected: crate::error::Shape::of(&[n, n_sc]),
+                got: crate::error::Shape::of(y.shape()),
+            });
+        }
+        let in_place_min = match self.kernels.backend() {
+            crate::simd::Backend::Scalar => IN_PLACE_MIN_SC,
+            _ => IN_PLACE_MIN_SC_SIMD,
+        };
+        let cols =
+            |g0: usize, band: usize| (g0 * band_sc, (n_prg.min(g0 + band) * band_sc).min(n_sc));
+        if band_sc >= in_place_min
+            && let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut())
+        {
+            // As the grid call: bands of PRGs whose weights stay in L2, one grouped GEMM per
+            // band, x's rows n_sym·n_sc apart and y's n_sc; each call requests the next band's
+            // inputs.
+            let c32 = std::mem::size_of::<C32>();
+            let band = band_prgs(self.l2, n * k * c32, k * band_sc * c32);
+            let x_row = n_sym * n_sc;
+            for g0 in (0..n_prg).step_by(band) {
+                let g1 = n_prg.min(g0 + band);
+                let (s0, s1) = cols(g0, band);
+                let a = &wf[g0 * n * k..g1 * n * k];
+                let next = if g1 < n_prg {
+                    let (t0, t1) = cols(g1, band);
+                    Some(ComplexRef::new(k, t1 - t0, x_row, &xf[l * n_sc + t0..])?)
+                } else {
+                    None
+                };
+                let b = ComplexRef::new(k, s1 - s0, x_row, &xf[l * n_sc + s0..])?;
+                let c = ComplexMut::new(n, s1 - s0, n_sc, &mut yf[s0..])?;
+                self.kernels
+                    .gemm_grouped_then(a, band_sc, b, c, GemmMode::Overwrite, next)?;
+            }
+            return Ok(());
+        }
+        for g in 0..n_prg {
+            let (s0, s1) = cols(g, 1);
+            for c0 in (s0..s1).step_by(self.max_cols) {
+                let c1 = s1.min(c0 + self.max_cols);
+                self.multiply_views(
+                    w.index_axis(ndarray::Axis(0), g),
+                    x.slice(ndarray::s![.., l, c0..c1]),
+                    y.slice_mut(ndarray::s![.., c0..c1]),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks every grid call shares: `band_sc` ≥ 1, x [k ≤ capacity, n_sym ≥ 1,
+    /// n_sc ≥ 1], y's first axis n_tx in 1..=capacity, w [n_bands, n_tx, k]; records
+    /// (n_tx, k). Returns n_bands.
+    fn check_shapes(
+        &mut self,
+        w_dim: (usize, usize, usize),
+        band_sc: usize,
+        x_dim: (usize, usize, usize),
+        y_shape: &[usize],
+    ) -> Result<usize> {
+        let (k, n_sym, n_sc) = x_dim;
+        let n = y_shape.first().copied().unwrap_or(0);
         if band_sc == 0 {
             return Err(Error::InvalidParameter {
                 name: "band_sc",
@@ -365,16 +445,40 @@ impl GridApplier {
             return Err(Error::ShapeMismatch {
                 name: "x [k ≤ capacity, n_sym, n_sc]",
                 expected: crate::error::Shape::of(&[self.max_k, n_sym.max(1), n_sc.max(1)]),
-                got: crate::error::Shape::of(x.shape()),
+                got: crate::error::Shape::of(&[k, n_sym, n_sc]),
             });
         }
         if n == 0 || n > self.max_tx {
             return Err(Error::ShapeMismatch {
                 name: "y [n_tx ≤ capacity, n_sym, n_sc]",
                 expected: crate::error::Shape::of(&[self.max_tx, n_sym, n_sc]),
-                got: crate::error::Shape::of(y.shape()),
+                got: crate::error::Shape::of(y_shape),
             });
         }
+        (self.n_tx, self.k) = (n, k);
+        if w_dim != (n_prg, n, k) {
+            return Err(Error::ShapeMismatch {
+                name: "w [n_prg, n_tx, k]",
+                expected: crate::error::Shape::of(&[n_prg, n, k]),
+                got: crate::error::Shape::of(&[w_dim.0, w_dim.1, w_dim.2]),
+            });
+        }
+        Ok(n_prg)
+    }
+
+    /// [`Self::process_grid_symbols`] (`None`: every symbol).
+    fn grid_on(
+        &mut self,
+        w: ArrayView3<'_, C32>,
+        band_sc: usize,
+        symbols: Option<&[usize]>,
+        x: ArrayView3<'_, C32>,
+        mut y: ArrayViewMut3<'_, C32>,
+    ) -> Result<()> {
+        let (k, n_sym, n_sc) = x.dim();
+        let n = y.dim().0;
+        let n_prg = self.check_shapes(w.dim(), band_sc, x.dim(), y.shape())?;
+        let prg_sc = band_sc;
         if let Some(list) = symbols
             && (list.iter().any(|&l| l >= n_sym) || list.windows(2).any(|p| p[0] >= p[1]))
         {
@@ -382,14 +486,6 @@ impl GridApplier {
                 name: "symbols",
                 value: crate::value!("{list:?} of {n_sym}"),
                 reason: "strictly ascending OFDM symbol indices below n_sym",
-            });
-        }
-        (self.n_tx, self.k) = (n, k);
-        if w.dim() != (n_prg, n, k) {
-            return Err(Error::ShapeMismatch {
-                name: "w [n_prg, n_tx, k]",
-                expected: crate::error::Shape::of(&[n_prg, n, k]),
-                got: crate::error::Shape::of(w.shape()),
             });
         }
         if y.dim() != (n, n_sym, n_sc) {

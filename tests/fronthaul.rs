@@ -708,6 +708,59 @@ fn downlink_grid() -> (DownlinkSlot, Array3<C32>, Array3<C32>, Array3<C32>) {
     (dl, x, pilots, grid)
 }
 
+/// The category-A downlink symbol by symbol (`DownlinkSlot::precode_uplane`) writes the bytes
+/// of `precode` followed by `write_message` per antenna row: same precoder arithmetic per
+/// symbol, same codec.
+#[test]
+fn precode_uplane_writes_the_messages_of_the_precoded_grid() {
+    let (mut dl, x, _, grid) = downlink_grid();
+    let scale = 4096.0;
+    let mut codec = UplaneCodec::new(CompHeader::bfp(IqWidth::W9), N_PRB as u16, scale).unwrap();
+    let len = 4 + codec.section_bytes(N_PRB);
+    let n_ant = grid.dim().0;
+    let mut want = vec![0u8; n_ant * 14 * len];
+    for (i, msg) in want.chunks_exact_mut(len).enumerate() {
+        let (a, l) = (i / 14, i % 14);
+        let row = grid.slice(s![a, l, ..]).to_vec();
+        codec.write_message(&timing(l as u8), 5, &row, msg).unwrap();
+    }
+    // Room past each message (a caller's fixed slot size) stays untouched.
+    let slot_len = len + 3;
+    let mut got = vec![0xA5u8; n_ant * 14 * slot_len];
+    dl.precode_uplane(x.view(), &mut codec, &timing(9), 5, &mut got, slot_len)
+        .unwrap();
+    for (i, (g, w)) in got
+        .chunks_exact(slot_len)
+        .zip(want.chunks_exact(len))
+        .enumerate()
+    {
+        assert_eq!(&g[..len], w, "antenna {} symbol {}", i / 14, i % 14);
+        assert!(
+            g[len..].iter().all(|&b| b == 0xA5),
+            "message {i} wrote past its length"
+        );
+    }
+    // Refusals, named: a slot too short for a message, a buffer of the wrong size, a layer
+    // grid of the wrong shape.
+    for (msgs, slot) in [
+        (n_ant * 14 * (len - 1), len - 1),
+        (n_ant * 14 * len - 1, len),
+    ] {
+        let mut buf = vec![0u8; msgs];
+        match dl.precode_uplane(x.view(), &mut codec, &timing(0), 0, &mut buf, slot) {
+            Err(Error::ShapeMismatch { name, .. }) => {
+                assert!(name.starts_with("messages"), "{name}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let short = x.slice(s![.., ..13, ..]);
+    match dl.precode_uplane(short, &mut codec, &timing(0), 0, &mut got, slot_len) {
+        Err(Error::ShapeMismatch { name, .. }) => assert!(name.starts_with("layers"), "{name}"),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn downlink_grid_through_bfp9_keeps_the_evm_that_quantisation_predicts() {
     let (_, _, _, grid) = downlink_grid();

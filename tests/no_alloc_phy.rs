@@ -398,6 +398,24 @@ fn slot_pipelines_do_not_allocate() {
         ul.detect(DetectorMethod::Mmse { unbiased: true }, None)
             .unwrap();
     };
+    // The category-A 7.2x downlink: the layer grid precoded and written as U-plane messages
+    // symbol by symbol (sub-PRB weights too: the generic per-band product).
+    let mut tx_codec =
+        UplaneCodec::new(CompHeader::bfp(IqWidth::W9), n_prb as u16, 8192.0).unwrap();
+    let tx_len = 4 + tx_codec.section_bytes(n_prb);
+    let mut tx = vec![0u8; n_ant * 14 * tx_len];
+    let tx_timing = Timing {
+        direction: Direction::Downlink,
+        filter_index: 0,
+        frame_id: 0,
+        subframe_id: 0,
+        slot_id: 0,
+        symbol_id: 0,
+    };
+    let mut once_tx = |dl: &mut DownlinkSlot| {
+        dl.precode_uplane(layers.view(), &mut tx_codec, &tx_timing, 0, &mut tx, tx_len)
+            .unwrap();
+    };
     once(&mut dl, &mut ul); // warm-up (SIMD backend detection)
     once(&mut dl_blocks, &mut ul);
     once(&mut dl_sub, &mut ul);
@@ -409,6 +427,16 @@ fn slot_pipelines_do_not_allocate() {
         once(&mut dl_sub, &mut ul);
     });
     assert_eq!(count, 0, "{count} allocations in the slot pipelines");
+    once_tx(&mut dl);
+    once_tx(&mut dl_sub);
+    let (count, ()) = allocations_during(|| {
+        once_tx(&mut dl);
+        once_tx(&mut dl_sub);
+    });
+    assert_eq!(
+        count, 0,
+        "{count} allocations in the category-A U-plane write"
+    );
     let (count, ()) = allocations_during(|| once_sub(&mut ul_sub));
     assert_eq!(count, 0, "{count} allocations in the slot pipelines");
     let (count, ()) = allocations_during(|| once_uplane(&mut ul_sub, &mut codec));

@@ -97,6 +97,56 @@ fn per_prb_application_matches_the_reference() {
     close(&y, &r);
 }
 
+/// One symbol into a one-symbol buffer (`process_symbol`, the 7.2x DU's U-plane write) equals
+/// that symbol of the grid call — bit for bit where both take the in-place GEMM (bands of at
+/// least a PRB on the SIMD backends), within the reference's tolerance elsewhere — and the
+/// reference; the refusals name the symbol and the buffer.
+#[test]
+fn one_symbol_into_its_own_buffer_matches_the_grid_call() {
+    let (n_tx, k, n_sym, n_sc) = (12, 5, 14, 132);
+    let x = Array3::from_shape_fn((k, n_sym, n_sc), |(a, b, c)| val(a, b, c));
+    for backend in Backend::available() {
+        for band_sc in [12, 24, n_sc, 3] {
+            let n_prg = n_sc.div_ceil(band_sc);
+            let w = Array3::from_shape_fn((n_prg, n_tx, k), |(a, b, c)| val(b, c, a + 3));
+            let mut ap = PrecoderApplier::new(n_tx, k, 14 * 96)
+                .unwrap()
+                .with_kernels(Kernels::with_backend(backend).unwrap());
+            let mut grid = Array3::zeros((n_tx, n_sym, n_sc));
+            ap.process_grid_subbands(w.view(), band_sc, x.view(), grid.view_mut())
+                .unwrap();
+            let reference = reference_grid(&w, band_sc, &x);
+            let mut one = ndarray::Array2::from_elem((n_tx, n_sc), C32::new(f32::NAN, 0.0));
+            for l in 0..n_sym {
+                ap.process_symbol(w.view(), band_sc, l, x.view(), one.view_mut())
+                    .unwrap();
+                let from_grid = grid.slice(s![.., l, ..]);
+                if backend != Backend::Scalar && band_sc >= 12 {
+                    assert_eq!(one, from_grid, "{backend} band {band_sc} symbol {l}");
+                }
+                let mut both = Array3::zeros((n_tx, 1, n_sc));
+                both.slice_mut(s![.., 0, ..]).assign(&one);
+                close(&both, &reference.slice(s![.., l..l + 1, ..]).to_owned());
+            }
+            assert!(matches!(
+                ap.process_symbol(w.view(), band_sc, n_sym, x.view(), one.view_mut()),
+                Err(massive_mimo::Error::InvalidParameter { name: "symbol", .. })
+            ));
+            let mut wrong = ndarray::Array2::zeros((n_tx, n_sc - 1));
+            assert_eq!(
+                support::err::name(ap.process_symbol(
+                    w.view(),
+                    band_sc,
+                    0,
+                    x.view(),
+                    wrong.view_mut()
+                )),
+                "y [n_tx, n_sc]"
+            );
+        }
+    }
+}
+
 #[test]
 fn bad_shapes_are_named() {
     assert_eq!(

@@ -88,8 +88,8 @@ fn bytes(name: &str, c: Carrier, samples: usize, data_sym: usize) -> f64 {
         // One BFP-9 U-plane message per antenna and symbol in (4 + 6 header bytes, 28 per
         // PRB), the antenna grid out.
         "uplane_receive" => n * N_SYM as f64 * (10.0 + 28.0 * prb) + n * res * C,
-        // The layer grid in, one BFP-9 U-plane message per layer and symbol out.
-        "uplane_transmit" => k * res * C + k * N_SYM as f64 * (10.0 + 28.0 * prb),
+        // The antenna grid in, one BFP-9 U-plane message per antenna and symbol out.
+        "uplane_transmit" => n * res * C + n * N_SYM as f64 * (10.0 + 28.0 * prb),
         // Symbols and their noise in, 8 LLRs per symbol out.
         "qam_demap_256qam" => k * data * (C + 4.0 + 8.0 * 4.0),
         "qam_demap_256qam_i8" => k * data * (C + 4.0 + 8.0),
@@ -297,7 +297,8 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "BFP-9 decode, then the screening pass",
             t(&mut || f.uplane_receive_plain()),
         ));
-        // The category-B downlink's fronthaul output, against the scalar backend.
+        // The category-A downlink's fronthaul output (64 antennas' messages), against the
+        // scalar backend.
         entries.push((
             "uplane_transmit",
             t(&mut || f.uplane_transmit()),
@@ -365,7 +366,12 @@ pub fn report(quick: bool) -> Result<Value, String> {
                 .map(|n| entries.iter().find(|e| e.0 == *n).map_or(f64::NAN, |e| e.1))
                 .sum()
         };
-        const DL_DU: [&str; 3] = ["srs_delay_domain", "precoder_weights", "precoder_apply"];
+        const DL_DU: [&str; 4] = [
+            "srs_delay_domain",
+            "precoder_weights",
+            "precoder_apply",
+            "uplane_transmit",
+        ];
         const UL_DU: [&str; 4] = [
             "uplane_receive",
             "dmrs_estimation",
@@ -373,7 +379,11 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "qam_demap_256qam",
         ];
         for (dir, s, blocks) in [
-            ("downlink", dl, alone(&DL_DU) + alone(&["ofdm_modulate"])),
+            (
+                "downlink",
+                dl,
+                alone(&DL_DU[..3]) + alone(&["ofdm_modulate"]),
+            ),
             // The slot screens the grid as the demodulation writes it: no screening pass.
             (
                 "uplink",

@@ -9,6 +9,9 @@
 //! * [`UplaneCodec`]: U-plane sections (§8.3) straight from / into a grid row — the uplink
 //!   from compressed PRBs into the grid that estimation and detection read, the downlink's
 //!   precoded antenna grid (category A) or layer grid (category B) out as compressed sections;
+//! * [`precode_uplane`]: the category-A downlink's output — a layer grid precoded and written
+//!   as U-plane messages symbol by symbol, the antenna grid never in memory
+//!   ([`crate::link::DownlinkSlot::precode_uplane`] on a slot's weights);
 //! * [`CplaneHeader`], [`Section1`], [`BfwCodec`]: C-plane section type 1 with beamId and
 //!   extension 11 (flexible beamforming weights, one BFP weight vector per PRB bundle), the
 //!   category-B radio's weights;
@@ -39,6 +42,7 @@
 //! ```
 
 mod bfp;
+mod category_a;
 mod convert;
 mod cplane;
 mod ecpri;
@@ -46,6 +50,7 @@ mod fields;
 mod uplane;
 
 pub use bfp::{Bfp, CompHeader, CompMethod, IqWidth};
+pub use category_a::{CategoryA, precode_uplane};
 pub use convert::{float_to_int16, int16_to_float};
 pub use cplane::{
     BfwCodec, BfwExtension, CPLANE_HEADER_BYTES, CplaneHeader, MAX_TRX, SECTION1_BYTES, Section1,

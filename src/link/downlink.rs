@@ -11,7 +11,7 @@ use crate::estimation::{
     ChannelEstimator, ChannelReport, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION,
     OutputResolution, PilotPattern, SlotEstimator,
 };
-use crate::fronthaul::{BfwCodec, BfwExtension};
+use crate::fronthaul::{BfwCodec, BfwExtension, CategoryA, Timing, UplaneCodec, precode_uplane};
 use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
@@ -95,6 +95,9 @@ pub struct DownlinkSlot {
     k: usize,
     rzf: RzfPrecoder,
     applier: PrecoderApplier,
+    /// One OFDM symbol's antenna rows `[n_ant, n_sc]` for [`Self::precode_uplane`]: written
+    /// by the precoder and read by the U-plane codec while still in the cache.
+    symbol_rows: Vec<C32>,
     modulator: OfdmModulator,
     /// Antenna screening of the sounding grid, and the contained copy the estimator reads
     /// when an antenna was flagged.
@@ -239,6 +242,7 @@ impl DownlinkSlot {
             k: 0,
             rzf: RzfPrecoder::new(cfg.n_layers, cfg.n_ant, n_units)?,
             applier: PrecoderApplier::new(cfg.n_ant, cfg.n_layers, 14 * 96)?,
+            symbol_rows: vec![C32::new(0.0, 0.0); cfg.n_ant * 12 * cfg.n_prb],
             modulator: OfdmModulator::new(ofdm)?,
             screen: GridScreen::new(cfg.n_ant),
             screened: Array3::zeros((cfg.n_ant, srs_pilots.dim().1, srs_pilots.dim().2)),
@@ -564,20 +568,67 @@ impl DownlinkSlot {
             });
         }
         let prg = if self.cfg.prg_prbs == 0 { 0 } else { self.prg };
-        let (n_prg, n_ant, k) = (self.n_units, self.cfg.n_ant, self.k);
-        let w = ArrayView3::from_shape((n_prg, n_ant, k), &self.w[..n_prg * n_ant * k]).map_err(
-            |_| Error::ShapeMismatch {
-                name: "weights",
-                expected: crate::error::Shape::of(&[n_prg, n_ant, k]),
-                got: crate::error::Shape::of(&[self.w.len()]),
-            },
-        )?;
+        let w = weight_view(&self.w, self.n_units, self.cfg.n_ant, self.k)?;
         if self.sub_prb {
             return self
                 .applier
                 .process_grid_subbands(w, self.unit_sc, layers, grid);
         }
         self.applier.process_grid(w, prg, layers, grid)
+    }
+
+    /// Precodes the layer grid `layers` [k, 14, n_sc] (as [`Self::precode`]) and writes the
+    /// antenna grid as O-RAN 7.2x category-A U-plane messages (the DU precodes, the radio runs
+    /// the OFDM; O-RAN.WG4.CUS §8.3): one message per antenna and symbol, each the
+    /// application header of `slot` with symbolId l and one section (`section_id`, every PRB
+    /// of the carrier) written by `codec` ([`UplaneCodec::write_message`]). `messages` holds
+    /// `n_ant · 14` messages of `message_len` bytes, antenna-major (antenna a, symbol l at
+    /// `(a·14 + l)·message_len`); `message_len` ≥ 4 + `codec.section_bytes(n_prb)`.
+    ///
+    /// Symbol by symbol ([`crate::fronthaul::precode_uplane`] on the slot's weights and a
+    /// one-symbol buffer of its own): the antenna grid (23.5 MB per NR 100 MHz slot at 64
+    /// antennas) is never written to memory and read back. For PRGs (or the wideband carrier)
+    /// on the SIMD backends the bytes are exactly those of [`Self::precode`] followed by
+    /// `write_message` per row; sub-PRB bands are equal to rounding.
+    ///
+    /// Errors: as [`Self::precode`] and [`UplaneCodec::write_message`] (a NaN sample names
+    /// its index; messages before the failing one are written); `messages` not
+    /// `n_ant · 14 · message_len` bytes or `message_len` too short (`ShapeMismatch` naming
+    /// `messages`).
+    pub fn precode_uplane(
+        &mut self,
+        layers: ArrayView3<'_, C32>,
+        codec: &mut UplaneCodec,
+        slot: &Timing,
+        section_id: u16,
+        messages: &mut [u8],
+        message_len: usize,
+    ) -> Result<()> {
+        let (n_ant, n_sc) = (self.cfg.n_ant, 12 * self.cfg.n_prb);
+        if self.k == 0 || layers.dim() != (self.k, SYMBOLS_PER_SLOT, n_sc) {
+            return Err(Error::ShapeMismatch {
+                name: "layers [k of the last compute_weights, 14, n_sc]",
+                expected: crate::error::Shape::of(&[self.k, SYMBOLS_PER_SLOT, n_sc]),
+                got: crate::error::Shape::of(layers.shape()),
+            });
+        }
+        // Every weight unit is `unit_sc` subcarriers wide (a PRG, the carrier, a sub-PRB band).
+        let w = weight_view(&self.w, self.n_units, n_ant, self.k)?;
+        let target = CategoryA {
+            codec,
+            slot,
+            section_id,
+            messages,
+            message_len,
+        };
+        precode_uplane(
+            &mut self.applier,
+            w,
+            self.unit_sc,
+            layers,
+            &mut self.symbol_rows,
+            target,
+        )
     }
 
     /// Samples per antenna of one slot's waveform.
@@ -594,4 +645,16 @@ impl DownlinkSlot {
     ) -> Result<()> {
         self.modulator.process_antennas(grid, waveform)
     }
+}
+
+/// The first `n_units · n_ant · k` weights as `[n_units, n_ant, k]`.
+fn weight_view(w: &[C32], n_units: usize, n_ant: usize, k: usize) -> Result<ArrayView3<'_, C32>> {
+    let len = n_units * n_ant * k;
+    w.get(..len)
+        .and_then(|w| ArrayView3::from_shape((n_units, n_ant, k), w).ok())
+        .ok_or_else(|| Error::ShapeMismatch {
+            name: "weights",
+            expected: crate::error::Shape::of(&[n_units, n_ant, k]),
+            got: crate::error::Shape::of(&[w.len()]),
+        })
 }

@@ -10,7 +10,9 @@ use massive_mimo::estimation::{
     ChannelEstimator, CyclicShiftEstimator, EstimatorConfig, NORMAL_CP_FRACTION, OutputResolution,
     PilotPattern,
 };
-use massive_mimo::fronthaul::{CompHeader, Direction, IqWidth, Timing, UplaneCodec};
+use massive_mimo::fronthaul::{
+    CategoryA, CompHeader, Direction, IqWidth, Timing, UplaneCodec, precode_uplane,
+};
 use massive_mimo::link::{GridScreen, RowScreen};
 use massive_mimo::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
@@ -62,6 +64,8 @@ pub const N_ANT: usize = 64;
 pub const N_LAYERS: usize = 16;
 /// OFDM symbols per slot.
 pub const N_SYM: usize = 14;
+/// PRBs per precoding resource block group of the downlink weights.
+pub const PRG_PRBS: usize = 2;
 
 /// Deterministic filler values (no RNG: the same data in every run and tool).
 pub fn v(a: usize, b: usize, c: usize) -> C32 {
@@ -122,9 +126,12 @@ pub struct SlotFixture {
     uplane: UplaneCodec,
     uplane_msgs: Vec<u8>,
     uplane_len: usize,
-    /// The category-B downlink's output: one message per layer and symbol of `layers`,
-    /// `[N_LAYERS · N_SYM]` of `uplane_len` bytes.
+    /// The category-A downlink's output (the DU precodes): one message per antenna and symbol
+    /// of `antennas`, `[N_ANT · N_SYM]` of `uplane_len` bytes.
     uplane_tx: Vec<u8>,
+    /// One symbol's antenna rows `[N_ANT, n_sc]`: the category-A output's buffer between the
+    /// precoder and the codec ([`Self::precode_uplane`]).
+    symbol_rows: Vec<C32>,
     /// The rows' screening bits the U-plane receive folds (`UplinkSlot::receive_uplane`).
     rows: RowScreen,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
@@ -212,7 +219,7 @@ impl SlotFixture {
         };
         let modulator = OfdmModulator::new(&ofdm).map_err(e)?;
         let wave = AlignedGrid::zeros2([N_ANT, modulator.output_len()]).map_err(e)?;
-        let n_prg = carrier.n_prb.div_ceil(2);
+        let n_prg = carrier.n_prb.div_ceil(PRG_PRBS);
         // The fillers (|part| ≤ 0.6) at 16384 LSB per unit: far from the BFP-9 rail.
         let mut uplane = UplaneCodec::new(
             CompHeader::bfp(IqWidth::W9),
@@ -296,7 +303,8 @@ impl SlotFixture {
             uplane,
             uplane_msgs,
             uplane_len,
-            uplane_tx: vec![0u8; N_LAYERS * N_SYM * uplane_len],
+            uplane_tx: vec![0u8; N_ANT * N_SYM * uplane_len],
+            symbol_rows: vec![C32::new(0.0, 0.0); N_ANT * n_sc],
             rows: RowScreen::new(N_ANT, N_SYM).map_err(e)?,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
@@ -319,6 +327,7 @@ impl SlotFixture {
             Self::uplane_receive,
             Self::uplane_receive_plain,
             Self::uplane_transmit,
+            Self::precode_uplane,
         ] {
             block(&mut f);
         }
@@ -423,13 +432,13 @@ impl SlotFixture {
         self.keep(r);
     }
 
-    /// Precoder application over the slot (PRG of 2 PRBs).
+    /// Precoder application over the slot (PRG of [`PRG_PRBS`] PRBs).
     pub fn apply(&mut self) {
         let r = self
             .applier
             .process_grid(
                 self.w_prg.view(),
-                2,
+                PRG_PRBS,
                 self.layers.view3(),
                 self.antennas.view3_mut(),
             )
@@ -500,18 +509,44 @@ impl SlotFixture {
         self.keep_clean(flagged);
     }
 
-    /// The category-B downlink's fronthaul output: every layer's and symbol's row of the
-    /// layer grid written as a BFP-9 U-plane message (float → int16, compression, headers).
+    /// The category-A downlink's fronthaul output (the DU precodes, the radio runs the OFDM):
+    /// every antenna's and symbol's row of the antenna grid written as a BFP-9 U-plane
+    /// message (float → int16, compression, headers).
     pub fn uplane_transmit(&mut self) {
         let mut first = Ok(());
         for (i, msg) in self.uplane_tx.chunks_exact_mut(self.uplane_len).enumerate() {
-            let (j, l) = (i / N_SYM, i % N_SYM);
-            let row = self.layers.row(j, l).unwrap_or_default();
+            let (a, l) = (i / N_SYM, i % N_SYM);
+            let row = self.antennas.row(a, l).unwrap_or_default();
             let timing = symbol_timing(Direction::Downlink, l);
             let r = self.uplane.write_message(&timing, 0, row, msg);
             first = first.and(r.map(|_| ()));
         }
         self.keep(first);
+    }
+
+    /// The category-A output as the DU runs it
+    /// ([`massive_mimo::fronthaul::precode_uplane`], what `DownlinkSlot::precode_uplane`
+    /// does): the layer grid precoded and written as [`Self::uplane_transmit`]'s messages
+    /// symbol by symbol, the antenna grid never in memory — [`Self::apply`] then
+    /// [`Self::uplane_transmit`] in one pass.
+    pub fn precode_uplane(&mut self) {
+        let slot = symbol_timing(Direction::Downlink, 0);
+        let out = CategoryA {
+            codec: &mut self.uplane,
+            slot: &slot,
+            section_id: 0,
+            messages: &mut self.uplane_tx,
+            message_len: self.uplane_len,
+        };
+        let r = precode_uplane(
+            &mut self.applier,
+            self.w_prg.view(),
+            12 * PRG_PRBS,
+            self.layers.view3(),
+            &mut self.symbol_rows,
+            out,
+        );
+        self.keep(r);
     }
 
     /// [`Self::uplane_receive`] without the fold: the messages decoded, then the screening
@@ -645,7 +680,8 @@ impl SlotFixture {
 
     /// The downlink slot: SRS estimation, weights, application, OFDM.
     pub fn downlink_slot(&mut self) {
-        self.downlink_slot_du();
+        self.downlink_weights();
+        self.apply();
         self.ofdm_mod();
     }
 
@@ -659,12 +695,18 @@ impl SlotFixture {
 
     /// The downlink slot of an O-RAN 7.2x DU (frequency domain only: the radio runs the
     /// OFDM): the sounding grid's screening, delay-domain SRS estimation, weights,
-    /// application.
+    /// application, and the antenna grid written as U-plane messages (category A).
     pub fn downlink_slot_du(&mut self) {
+        self.downlink_weights();
+        self.precode_uplane();
+    }
+
+    /// The downlink's sounding and weights: the sounding grid's screening, delay-domain SRS
+    /// estimation, RZF weights.
+    fn downlink_weights(&mut self) {
         self.screen_srs();
         self.srs_delay_domain();
         self.weights();
-        self.apply();
     }
 
     /// The uplink slot of an O-RAN 7.2x DU: the U-plane messages decoded into the grid (each
