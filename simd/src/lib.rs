@@ -1468,9 +1468,9 @@ impl Kernels {
         )?;
         match self.backend {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `has_vbmi` confirmed AVX-512 F, BW and VBMI at runtime; shapes are
-            // checked above.
-            Backend::Avx512 if bfp::x86::has_vbmi() => unsafe {
+            // SAFETY: `prefers_vbmi_compress` confirmed AVX-512 F, BW and VBMI at runtime;
+            // shapes are checked above.
+            Backend::Avx512 if bfp::x86::prefers_vbmi_compress() => unsafe {
                 bfp::x86::compress_vbmi(iq, width, payload)
             },
             #[cfg(target_arch = "x86_64")]
