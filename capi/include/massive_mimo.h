@@ -68,6 +68,12 @@
 // reads next.
 #define MM_OUTPUT_CACHED 1
 
+// `comp_method` of [`mm_uplane_codec_create`]: uncompressed 16-bit IQ (udCompMeth 0000b).
+#define MM_COMP_NONE 0
+
+// `comp_method`: block floating point (udCompMeth 0001b, O-RAN.WG4.CUS Annex A.1.1).
+#define MM_COMP_BFP 1
+
 // Most MU-MIMO groups in one call.
 #define MM_MAX_GROUPS 64
 
@@ -105,6 +111,10 @@ typedef struct mm_ofdm_demodulator mm_ofdm_demodulator;
 
 // OFDM modulator (opaque): frequency-domain grids to time-domain waveforms.
 typedef struct mm_ofdm_modulator mm_ofdm_modulator;
+
+// An O-RAN 7.2x U-plane codec (O-RAN.WG4.CUS §8.3): one compression header, one carrier, one
+// float ↔ int16 scale; its scratch is sized at creation.
+typedef struct mm_uplane_codec mm_uplane_codec;
 
 // Uplink slot processor (opaque): OFDM or a frequency-domain grid → DMRS estimation →
 // detection → LLRs.
@@ -178,6 +188,23 @@ typedef struct mm_mu_group {
   // Number of ranges.
   size_t n_ranges;
 } mm_mu_group;
+
+// The U-plane application header of a symbol (O-RAN.WG4.CUS §8.3.3.1): the slot-writing
+// calls replace `symbol_id` per symbol.
+typedef struct mm_uplane_timing {
+  // dataDirection: 1 downlink, 0 uplink.
+  uint8_t downlink;
+  // filterIndex, 0..=15 (0: standard channel filter).
+  uint8_t filter_index;
+  // frameId, the frame number modulo 256.
+  uint8_t frame_id;
+  // subframeId, 0..=9.
+  uint8_t subframe_id;
+  // slotId within the subframe, 0..=63.
+  uint8_t slot_id;
+  // symbolId, 0..=13.
+  uint8_t symbol_id;
+} mm_uplane_timing;
 
 #ifdef __cplusplus
 extern "C" {
@@ -544,6 +571,80 @@ enum mm_status mm_bfp_decompress(uint32_t iq_width,
                                  size_t payload_len,
                                  int16_t *iq,
                                  size_t n_values);
+
+// Creates a U-plane codec: `comp_method` `MM_COMP_BFP` (with `iq_width` 1..=16) or
+// `MM_COMP_NONE` (`iq_width` 16), a carrier of `n_prb` PRBs (1..=275), `scale` int16 LSBs
+// per unit of the grid's samples (finite, > 0).
+//
+// # Safety
+// `out` is a valid pointer.
+enum mm_status mm_uplane_codec_create(uint32_t comp_method,
+                                      uint32_t iq_width,
+                                      uint16_t n_prb,
+                                      float scale,
+                                      struct mm_uplane_codec **out);
+
+// Destroys a U-plane codec (NULL is accepted and ignored).
+//
+// # Safety
+// `h` comes from `mm_uplane_codec_create` and is not used afterwards.
+void mm_uplane_codec_destroy(struct mm_uplane_codec *h);
+
+// Bytes of one whole-carrier message of the codec (application header and one section of
+// every PRB), into `*out`.
+//
+// # Safety
+// `h` is a live handle; `out` a valid pointer.
+enum mm_status mm_uplane_message_len(struct mm_uplane_codec *h, size_t *out);
+
+// Writes one U-plane message: the application header `*timing`, then one section
+// (`section_id`) carrying every PRB of the carrier from `row` (one symbol of one eAxC, n_prb·12
+// samples). The bytes written go to `*written` (`mm_uplane_message_len`).
+//
+// # Safety
+// `h` is a live handle; `timing`, `written` valid pointers; `row` points to `row_len`
+// `mm_cf32`, `message` to `message_len` writable bytes.
+enum mm_status mm_uplane_write_message(struct mm_uplane_codec *h,
+                                       const struct mm_uplane_timing *timing,
+                                       uint16_t section_id,
+                                       const struct mm_cf32 *row,
+                                       size_t row_len,
+                                       uint8_t *message,
+                                       size_t message_len,
+                                       size_t *written);
+
+// The 7.2x uplink: decodes one U-plane message of receive antenna `antenna` into the slot's
+// grid (its symbol from the message's header; every section's PRBs), screening the row as it
+// writes it (what `mm_uplink_demodulate` does for a waveform); then `mm_uplink_detect`.
+//
+// # Safety
+// `h`, `codec` are live handles; `message` points to `message_len` bytes.
+enum mm_status mm_uplink_receive_uplane(struct mm_uplink *h,
+                                        struct mm_uplane_codec *codec,
+                                        size_t antenna,
+                                        const uint8_t *message,
+                                        size_t message_len);
+
+// The category-A 7.2x downlink: precodes the layer grid `layers` [k, 14, n_sc] (as
+// `mm_downlink_precode`) and writes every antenna's row of every symbol as one U-plane
+// message (header `*timing` with symbolId l, one section `section_id` of every PRB) into
+// `messages`: n_antennas · 14 messages of `message_len` bytes (≥ `mm_uplane_message_len`),
+// antenna-major (antenna a, symbol l at byte (a·14 + l)·message_len). Symbol by symbol,
+// without an antenna grid in memory; the bytes equal `mm_downlink_precode` followed by
+// `mm_uplane_write_message` per row for PRG weights.
+//
+// # Safety
+// `h`, `codec` are live handles; `timing` a valid pointer; `layers` points to `layers_len`
+// `mm_cf32`, `messages` to `messages_len` writable bytes.
+enum mm_status mm_downlink_precode_uplane(struct mm_downlink *h,
+                                          const struct mm_cf32 *layers,
+                                          size_t layers_len,
+                                          struct mm_uplane_codec *codec,
+                                          const struct mm_uplane_timing *timing,
+                                          uint16_t section_id,
+                                          uint8_t *messages,
+                                          size_t messages_len,
+                                          size_t message_len);
 
 // LTE transport block size (36.213 §7.1.7.2): `i_tbs` 0..=33, `n_prb` 1..=110, `layers`
 // 1..=4, `prb_scale` 1, 0.75 or 0.375 (DwPTS), into `*tbs` (bits).

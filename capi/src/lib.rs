@@ -2,8 +2,10 @@
 //!
 //! What a base-station L1 written in C or C++ links: opaque handles for the slot processors
 //! (`mm_downlink`: SRS estimation → RZF/ZF/MRT weights → precoding → OFDM; `mm_uplink`: OFDM →
-//! DMRS estimation → ZF/MMSE/MMSE-IRC detection → LLRs), the pilot generators they need, BFP
-//! fronthaul compression, the LTE TBS and the version / SIMD backend queries. The header is
+//! DMRS estimation → ZF/MMSE/MMSE-IRC detection → LLRs), the pilot generators they need, the
+//! O-RAN 7.2x fronthaul (BFP compression; `mm_uplane_codec`: U-plane messages, the uplink's
+//! received into the slot by `mm_uplink_receive_uplane`, the category-A downlink's written by
+//! `mm_downlink_precode_uplane`), the LTE TBS and the version / SIMD backend queries. The header is
 //! `include/massive_mimo.h` (cbindgen, checked in CI); `install.sh` puts the static and shared
 //! library, the header and `massive-mimo.pc` under a prefix.
 //!
@@ -29,7 +31,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
-use massive_mimo::fronthaul::IqWidth;
+use massive_mimo::fronthaul::{
+    CompHeader, CompMethod, Direction, IqWidth, Timing, UPLANE_HEADER_BYTES, UplaneCodec,
+};
 use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
 use massive_mimo::modulation::{DemapMethod, Modulation};
 use massive_mimo::ofdm::{
@@ -201,6 +205,55 @@ pub struct mm_mu_group {
     pub ranges: *const mm_prb_range,
     /// Number of ranges.
     pub n_ranges: usize,
+}
+
+/// `comp_method` of [`mm_uplane_codec_create`]: uncompressed 16-bit IQ (udCompMeth 0000b).
+pub const MM_COMP_NONE: u32 = 0;
+/// `comp_method`: block floating point (udCompMeth 0001b, O-RAN.WG4.CUS Annex A.1.1).
+pub const MM_COMP_BFP: u32 = 1;
+
+/// An O-RAN 7.2x U-plane codec (O-RAN.WG4.CUS §8.3): one compression header, one carrier, one
+/// float ↔ int16 scale; its scratch is sized at creation.
+pub struct mm_uplane_codec {
+    codec: UplaneCodec,
+    n_prb: usize,
+}
+
+/// The U-plane application header of a symbol (O-RAN.WG4.CUS §8.3.3.1): the slot-writing
+/// calls replace `symbol_id` per symbol.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct mm_uplane_timing {
+    /// dataDirection: 1 downlink, 0 uplink.
+    pub downlink: u8,
+    /// filterIndex, 0..=15 (0: standard channel filter).
+    pub filter_index: u8,
+    /// frameId, the frame number modulo 256.
+    pub frame_id: u8,
+    /// subframeId, 0..=9.
+    pub subframe_id: u8,
+    /// slotId within the subframe, 0..=63.
+    pub slot_id: u8,
+    /// symbolId, 0..=13.
+    pub symbol_id: u8,
+}
+
+impl mm_uplane_timing {
+    fn to_rust(self) -> Result<Timing, Fail> {
+        let direction = match self.downlink {
+            0 => Direction::Uplink,
+            1 => Direction::Downlink,
+            d => return Err(invalid("timing.downlink", d, "0 (uplink) or 1 (downlink)")),
+        };
+        Ok(Timing {
+            direction,
+            filter_index: self.filter_index,
+            frame_id: self.frame_id,
+            subframe_id: self.subframe_id,
+            slot_id: self.slot_id,
+            symbol_id: self.symbol_id,
+        })
+    }
 }
 
 /// Most MU-MIMO groups in one call.
@@ -1561,6 +1614,184 @@ pub unsafe extern "C" fn mm_bfp_decompress(
         disjoint("payload and iq", p, x)?;
         let w = IqWidth::new(iq_width)?;
         massive_mimo::fronthaul::Bfp::new(w).decompress(p, x)?;
+        Ok(())
+    })
+}
+
+/// Creates a U-plane codec: `comp_method` `MM_COMP_BFP` (with `iq_width` 1..=16) or
+/// `MM_COMP_NONE` (`iq_width` 16), a carrier of `n_prb` PRBs (1..=275), `scale` int16 LSBs
+/// per unit of the grid's samples (finite, > 0).
+///
+/// # Safety
+/// `out` is a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplane_codec_create(
+    comp_method: u32,
+    iq_width: u32,
+    n_prb: u16,
+    scale: f32,
+    out: *mut *mut mm_uplane_codec,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `out` is valid for one pointer (# Safety); NULL and alignment are checked inside.
+        let out = unsafe { array_mut("out", out, 1) }?;
+        let method = match comp_method {
+            MM_COMP_NONE => CompMethod::None,
+            MM_COMP_BFP => CompMethod::BlockFloatingPoint,
+            m => return Err(invalid("comp_method", m, "MM_COMP_NONE or MM_COMP_BFP")),
+        };
+        let comp = CompHeader {
+            width: IqWidth::new(iq_width)?,
+            method,
+        };
+        let codec = UplaneCodec::new(comp, n_prb, scale)?;
+        out[0] = Box::into_raw(Box::new(mm_uplane_codec {
+            codec,
+            n_prb: usize::from(n_prb),
+        }));
+        Ok(())
+    })
+}
+
+/// Destroys a U-plane codec (NULL is accepted and ignored).
+///
+/// # Safety
+/// `h` comes from `mm_uplane_codec_create` and is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplane_codec_destroy(h: *mut mm_uplane_codec) {
+    // SAFETY: the caller's contract (# Safety): `h` is NULL or from its create, destroyed once.
+    unsafe { destroy(h) }
+}
+
+/// Bytes of one whole-carrier message of the codec (application header and one section of
+/// every PRB), into `*out`.
+///
+/// # Safety
+/// `h` is a live handle; `out` a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplane_message_len(
+    h: *mut mm_uplane_codec,
+    out: *mut usize,
+) -> mm_status {
+    // SAFETY: the caller's contract (# Safety).
+    unsafe {
+        query(h, out, |c| {
+            UPLANE_HEADER_BYTES + c.codec.section_bytes(c.n_prb)
+        })
+    }
+}
+
+/// Writes one U-plane message: the application header `*timing`, then one section
+/// (`section_id`) carrying every PRB of the carrier from `row` (one symbol of one eAxC, n_prb·12
+/// samples). The bytes written go to `*written` (`mm_uplane_message_len`).
+///
+/// # Safety
+/// `h` is a live handle; `timing`, `written` valid pointers; `row` points to `row_len`
+/// `mm_cf32`, `message` to `message_len` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplane_write_message(
+    h: *mut mm_uplane_codec,
+    timing: *const mm_uplane_timing,
+    section_id: u16,
+    row: *const mm_cf32,
+    row_len: usize,
+    message: *mut u8,
+    message_len: usize,
+    written: *mut usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h`, `timing`, `row`, `message`, `written`.
+        let c = unsafe { handle(h) }?;
+        // SAFETY: `timing` is valid for one struct (# Safety); NULL and alignment are checked inside.
+        let t = unsafe { array("timing", timing, 1) }?[0].to_rust()?;
+        // SAFETY: `row` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let x = unsafe { array("row", row, row_len) }?;
+        // SAFETY: `message` is valid for its count (# Safety); NULL and size are checked inside.
+        let m = unsafe { array_mut("message", message, message_len) }?;
+        disjoint("row and message", x, m)?;
+        expect_len("row [n_prb · 12]", row_len, &[c.n_prb * 12])?;
+        let n = c.codec.write_message(&t, section_id, as_c32(x), m)?;
+        // SAFETY: `written` is valid for one `size_t` (# Safety); checked inside.
+        unsafe { array_mut("written", written, 1) }?[0] = n;
+        Ok(())
+    })
+}
+
+/// The 7.2x uplink: decodes one U-plane message of receive antenna `antenna` into the slot's
+/// grid (its symbol from the message's header; every section's PRBs), screening the row as it
+/// writes it (what `mm_uplink_demodulate` does for a waveform); then `mm_uplink_detect`.
+///
+/// # Safety
+/// `h`, `codec` are live handles; `message` points to `message_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplink_receive_uplane(
+    h: *mut mm_uplink,
+    codec: *mut mm_uplane_codec,
+    antenna: usize,
+    message: *const u8,
+    message_len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h`, `codec`, `message`.
+        let u = unsafe { handle(h) }?;
+        // SAFETY: as above; a codec handle is a different object from the uplink handle.
+        let c = unsafe { handle(codec) }?;
+        // SAFETY: `message` is valid for its count (# Safety); NULL and size are checked inside.
+        let m = unsafe { array("message", message, message_len) }?;
+        u.slot.receive_uplane(&mut c.codec, antenna, m)?;
+        Ok(())
+    })
+}
+
+/// The category-A 7.2x downlink: precodes the layer grid `layers` [k, 14, n_sc] (as
+/// `mm_downlink_precode`) and writes every antenna's row of every symbol as one U-plane
+/// message (header `*timing` with symbolId l, one section `section_id` of every PRB) into
+/// `messages`: n_antennas · 14 messages of `message_len` bytes (≥ `mm_uplane_message_len`),
+/// antenna-major (antenna a, symbol l at byte (a·14 + l)·message_len). Symbol by symbol,
+/// without an antenna grid in memory; the bytes equal `mm_downlink_precode` followed by
+/// `mm_uplane_write_message` per row for PRG weights.
+///
+/// # Safety
+/// `h`, `codec` are live handles; `timing` a valid pointer; `layers` points to `layers_len`
+/// `mm_cf32`, `messages` to `messages_len` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_downlink_precode_uplane(
+    h: *mut mm_downlink,
+    layers: *const mm_cf32,
+    layers_len: usize,
+    codec: *mut mm_uplane_codec,
+    timing: *const mm_uplane_timing,
+    section_id: u16,
+    messages: *mut u8,
+    messages_len: usize,
+    message_len: usize,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: documented contracts of `h`, `codec`, `timing`, `layers`, `messages`.
+        let d = unsafe { handle(h) }?;
+        // SAFETY: as above; a codec handle is a different object from the downlink handle.
+        let c = unsafe { handle(codec) }?;
+        // SAFETY: `timing` is valid for one struct (# Safety); NULL and alignment are checked inside.
+        let t = unsafe { array("timing", timing, 1) }?[0].to_rust()?;
+        // SAFETY: `layers` is valid for its count (# Safety); NULL, alignment and size are checked inside.
+        let x = unsafe { array("layers", layers, layers_len) }?;
+        // SAFETY: `messages` is valid for its count (# Safety); NULL and size are checked inside.
+        let m = unsafe { array_mut("messages", messages, messages_len) }?;
+        disjoint("layers and messages", x, m)?;
+        if d.layers == 0 {
+            return Err(invalid(
+                "weights",
+                "none",
+                "call mm_downlink_compute_weights first",
+            ));
+        }
+        let x = view3(
+            "layers [k, 14, n_sc]",
+            as_c32(x),
+            (d.layers, SYMBOLS_PER_SLOT, d.n_sc),
+        )?;
+        d.slot
+            .precode_uplane(x, &mut c.codec, &t, section_id, m, message_len)?;
         Ok(())
     })
 }

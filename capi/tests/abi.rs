@@ -694,3 +694,284 @@ fn sub_prb_uplink_through_the_abi_equals_the_rust_api() {
         );
     }
 }
+
+/// The 7.2x path through the ABI: the category-A downlink's messages
+/// (`mm_downlink_precode_uplane`) are `mm_downlink_precode` then `mm_uplane_write_message` per
+/// row, byte for byte; the uplink's detection from received messages (`mm_uplink_receive_uplane`)
+/// equals detection from the grid the messages decode to (decoded here by the Rust codec); no
+/// allocation per slot; bad arguments named.
+#[test]
+fn uplane_through_the_abi_matches_precode_and_write_and_does_not_allocate() {
+    use massive_mimo::fronthaul::{CompHeader, IqWidth, UplaneCodec};
+    let cfg = mm_downlink_config {
+        n_antennas: N_ANT,
+        n_candidates: N_USERS,
+        n_layers: N_USERS,
+        n_prb: N_PRB,
+        prg_prbs: 2,
+        precoder: MM_PRECODER_RZF,
+        normalization: MM_NORMALIZATION_TOTAL,
+        srs_estimation: MM_SRS_DELAY_DOMAIN,
+    };
+    let o = ofdm();
+    let mut srs = vec![mm_cf32::default(); LAYERS];
+    let mut dmrs = vec![mm_cf32::default(); LAYERS];
+    let (mut dl, mut ul): (*mut mm_downlink, *mut mm_uplink) =
+        (std::ptr::null_mut(), std::ptr::null_mut());
+    let mut codec: *mut mm_uplane_codec = std::ptr::null_mut();
+    let mut msg_len = 0usize;
+    let scale = 2048.0;
+    // SAFETY: every pointer below points to a live Vec / local of the stated count.
+    unsafe {
+        assert_eq!(
+            mm_srs_write_pilots(4, N_PRB, 13, N_USERS, srs.as_mut_ptr(), LAYERS),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_dmrs_write_pilots(2, N_USERS, 2, true, N_PRB, dmrs.as_mut_ptr(), LAYERS),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_downlink_create(&cfg, &o, srs.as_ptr(), LAYERS, &mut dl),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_uplink_create(N_ANT, N_USERS, dmrs.as_ptr(), LAYERS, &o, &mut ul),
+            mm_status::MM_OK
+        );
+        assert_eq!(
+            mm_uplane_codec_create(MM_COMP_BFP, 9, N_PRB as u16, scale, &mut codec),
+            mm_status::MM_OK
+        );
+        assert_eq!(mm_uplane_message_len(codec, &mut msg_len), mm_status::MM_OK);
+    }
+    assert_eq!(msg_len, 4 + 6 + N_PRB * 28);
+    let rx: Vec<mm_cf32> = (0..GRID)
+        .map(|i| cf((i % 11) as f32 * 0.1 - 0.5, (i % 7) as f32 * 0.1 - 0.3))
+        .collect();
+    let layers: Vec<mm_cf32> = (0..LAYERS)
+        .map(|i| cf(if i % 3 == 0 { 0.7 } else { -0.7 }, 0.7))
+        .collect();
+    let users = [0usize, 1, 2, 3];
+    let timing = mm_uplane_timing {
+        downlink: 1,
+        frame_id: 17,
+        subframe_id: 3,
+        slot_id: 1,
+        ..Default::default()
+    };
+    let mut grid = vec![mm_cf32::default(); GRID];
+    let mut want = vec![0u8; N_ANT * 14 * msg_len];
+    let mut got = vec![0u8; N_ANT * 14 * msg_len];
+    let mut written = 0usize;
+    // SAFETY: as above; lengths are the slices' own.
+    unsafe {
+        let s = [
+            mm_downlink_sound(dl, rx.as_ptr(), GRID, -1.0),
+            mm_downlink_compute_weights(dl, users.as_ptr(), N_USERS, 0.01),
+            mm_downlink_precode(dl, layers.as_ptr(), LAYERS, grid.as_mut_ptr(), GRID),
+        ];
+        assert!(
+            s.iter().all(|&x| x == mm_status::MM_OK),
+            "{s:?}: {}",
+            last_error()
+        );
+        for a in 0..N_ANT {
+            for l in 0..14 {
+                let t = mm_uplane_timing {
+                    symbol_id: l as u8,
+                    ..timing
+                };
+                let row = &grid[(a * 14 + l) * N_SC..][..N_SC];
+                let at = (a * 14 + l) * msg_len;
+                let st = mm_uplane_write_message(
+                    codec,
+                    &t,
+                    7,
+                    row.as_ptr(),
+                    N_SC,
+                    want[at..].as_mut_ptr(),
+                    msg_len,
+                    &mut written,
+                );
+                assert_eq!(st, mm_status::MM_OK, "{}", last_error());
+                assert_eq!(written, msg_len);
+            }
+        }
+    }
+    // The uplink: every antenna's and symbol's row of `rx` as a message, received.
+    let mut ul_msgs = vec![0u8; N_ANT * 14 * msg_len];
+    let uplink_timing = mm_uplane_timing {
+        downlink: 0,
+        ..timing
+    };
+    // SAFETY: as above.
+    unsafe {
+        for (i, m) in ul_msgs.chunks_exact_mut(msg_len).enumerate() {
+            let t = mm_uplane_timing {
+                symbol_id: (i % 14) as u8,
+                ..uplink_timing
+            };
+            let row = &rx[i * N_SC..][..N_SC];
+            let st = mm_uplane_write_message(
+                codec,
+                &t,
+                0,
+                row.as_ptr(),
+                N_SC,
+                m.as_mut_ptr(),
+                msg_len,
+                &mut written,
+            );
+            assert_eq!(st, mm_status::MM_OK, "{}", last_error());
+        }
+    }
+    let mut detected = vec![mm_cf32::default(); LAYERS];
+    let slot = |got: &mut [u8], detected: &mut [mm_cf32]| {
+        // SAFETY: as above; lengths are the slices' own.
+        unsafe {
+            let mut s = vec![];
+            s.push(mm_downlink_precode_uplane(
+                dl,
+                layers.as_ptr(),
+                LAYERS,
+                codec,
+                &timing,
+                7,
+                got.as_mut_ptr(),
+                got.len(),
+                msg_len,
+            ));
+            for (i, m) in ul_msgs.chunks_exact(msg_len).enumerate() {
+                s.push(mm_uplink_receive_uplane(
+                    ul,
+                    codec,
+                    i / 14,
+                    m.as_ptr(),
+                    msg_len,
+                ));
+            }
+            s.push(mm_uplink_detect(ul, MM_DETECTOR_MMSE, true, 1e-3));
+            s.push(mm_uplink_layers(ul, detected.as_mut_ptr(), LAYERS));
+            assert!(
+                s.iter().all(|&x| x == mm_status::MM_OK),
+                "{s:?}: {}",
+                last_error()
+            );
+            s
+        }
+    };
+    drop(slot(&mut got, &mut detected));
+    assert!(
+        got == want,
+        "category-A messages differ from precode + write"
+    );
+    // Detection from the grid the messages decode to.
+    let mut rust_codec =
+        UplaneCodec::new(CompHeader::bfp(IqWidth::W9), N_PRB as u16, scale).unwrap();
+    let mut decoded = vec![massive_mimo::C32::new(0.0, 0.0); GRID];
+    for (i, m) in ul_msgs.chunks_exact(msg_len).enumerate() {
+        rust_codec
+            .read_message(m, &mut decoded[i * N_SC..][..N_SC])
+            .unwrap();
+    }
+    let decoded: Vec<mm_cf32> = decoded.iter().map(|c| cf(c.re, c.im)).collect();
+    let mut from_grid = vec![mm_cf32::default(); LAYERS];
+    // SAFETY: as above.
+    unsafe {
+        let s = [
+            mm_uplink_set_grid(ul, decoded.as_ptr(), GRID),
+            mm_uplink_detect(ul, MM_DETECTOR_MMSE, true, 1e-3),
+            mm_uplink_layers(ul, from_grid.as_mut_ptr(), LAYERS),
+        ];
+        assert!(
+            s.iter().all(|&x| x == mm_status::MM_OK),
+            "{s:?}: {}",
+            last_error()
+        );
+    }
+    assert_eq!(detected, from_grid);
+    // No allocation per slot (the status vector is made outside the count).
+    let mut statuses = Vec::with_capacity(2 + N_ANT * 14 + 2);
+    let (count, ()) = allocations_during(|| {
+        // SAFETY: as above.
+        unsafe {
+            statuses.push(mm_downlink_precode_uplane(
+                dl,
+                layers.as_ptr(),
+                LAYERS,
+                codec,
+                &timing,
+                7,
+                got.as_mut_ptr(),
+                got.len(),
+                msg_len,
+            ));
+            for (i, m) in ul_msgs.chunks_exact(msg_len).enumerate() {
+                statuses.push(mm_uplink_receive_uplane(
+                    ul,
+                    codec,
+                    i / 14,
+                    m.as_ptr(),
+                    msg_len,
+                ));
+            }
+            statuses.push(mm_uplink_detect(ul, MM_DETECTOR_MMSE, true, 1e-3));
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations in the 7.2x calls");
+    assert!(statuses.iter().all(|&x| x == mm_status::MM_OK));
+    // Refusals, named.
+    // SAFETY: as above; the bad values are the point.
+    unsafe {
+        let bad = mm_uplane_timing {
+            downlink: 2,
+            ..timing
+        };
+        assert_eq!(
+            mm_downlink_precode_uplane(
+                dl,
+                layers.as_ptr(),
+                LAYERS,
+                codec,
+                &bad,
+                7,
+                got.as_mut_ptr(),
+                got.len(),
+                msg_len
+            ),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("timing.downlink"), "{}", last_error());
+        assert_ne!(
+            mm_downlink_precode_uplane(
+                dl,
+                layers.as_ptr(),
+                LAYERS,
+                codec,
+                &timing,
+                7,
+                got.as_mut_ptr(),
+                got.len() - 1,
+                msg_len
+            ),
+            mm_status::MM_OK
+        );
+        assert!(last_error().contains("messages"), "{}", last_error());
+        assert_eq!(
+            mm_uplink_receive_uplane(ul, codec, N_ANT, ul_msgs.as_ptr(), msg_len),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("antenna"), "{}", last_error());
+        let mut c2: *mut mm_uplane_codec = std::ptr::null_mut();
+        assert_eq!(
+            mm_uplane_codec_create(7, 9, N_PRB as u16, scale, &mut c2),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("comp_method"), "{}", last_error());
+        assert!(c2.is_null());
+        mm_uplane_codec_destroy(codec);
+        mm_downlink_destroy(dl);
+        mm_uplink_destroy(ul);
+    }
+}
