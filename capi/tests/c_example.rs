@@ -1,5 +1,6 @@
 //! The C example (`examples/c/slots.c`, built against the installed library by `.ci/run`)
-//! against the same two slots run through the Rust API on the same inputs. The C program
+//! against the same two slots run through the Rust API on the same inputs (and the downlink's
+//! category-A U-plane messages, byte for byte). The C program
 //! writes its results into `$MM_C_EXAMPLE_OUT`; without that variable this test has nothing
 //! to compare and says so (`.ci/run` always sets it after running the C program).
 
@@ -8,6 +9,9 @@ use std::path::Path;
 use massive_mimo::C32;
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
+use massive_mimo::fronthaul::{
+    CompHeader, Direction, IqWidth, Timing, UPLANE_HEADER_BYTES, UplaneCodec,
+};
 use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
 use massive_mimo::modulation::Modulation;
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
@@ -133,6 +137,25 @@ fn c_example_matches_the_rust_pipeline() {
         "downlink waveform",
         &read_c32(dir, "dl_wave.bin"),
         wave.as_slice().unwrap(),
+    );
+    // The category-A U-plane messages of the same slot (BFP-9, scale 4096), byte for byte.
+    let mut codec = UplaneCodec::new(CompHeader::bfp(IqWidth::W9), N_PRB as u16, 4096.0).unwrap();
+    let msg_len = UPLANE_HEADER_BYTES + codec.section_bytes(N_PRB);
+    let mut uplane = vec![0u8; N_ANT * 14 * msg_len];
+    let slot = Timing {
+        direction: Direction::Downlink,
+        filter_index: 0,
+        frame_id: 0,
+        subframe_id: 0,
+        slot_id: 0,
+        symbol_id: 0,
+    };
+    dl.precode_uplane(layers.view(), &mut codec, &slot, 0, &mut uplane, msg_len)
+        .unwrap();
+    let c_uplane = std::fs::read(dir.join("dl_uplane.bin")).unwrap();
+    assert!(
+        c_uplane == uplane,
+        "downlink U-plane messages differ from the Rust pipeline's"
     );
 
     // Uplink.

@@ -111,6 +111,18 @@ int main(int argc, char **argv) {
     if (!wave) return 1;
     CHECK(mm_downlink_modulate(dl, grid, grid_len, wave, N_ANT * wave_samples));
 
+    /* ---- the same slot as a 7.2x category-A DU sends it: BFP-9 U-plane messages ---- */
+    mm_uplane_codec *codec = NULL;
+    CHECK(mm_uplane_codec_create(MM_COMP_BFP, 9, N_PRB, 4096.0f, &codec));
+    size_t msg_len = 0;
+    CHECK(mm_uplane_message_len(codec, &msg_len));
+    const size_t uplane_len = (size_t)N_ANT * N_SYM * msg_len;
+    unsigned char *uplane = calloc(uplane_len, 1);
+    if (!uplane) return 1;
+    const mm_uplane_timing slot_timing = {1, 0, 0, 0, 0, 0}; /* downlink, frame 0, slot 0 */
+    CHECK(mm_downlink_precode_uplane(dl, layers, layers_len, codec, &slot_timing, 0, uplane,
+                                     uplane_len, msg_len));
+
     /* ---- uplink: 4 users' layers with DMRS through the channel, as a waveform ---- */
     mm_uplink *ul = NULL;
     CHECK(mm_dmrs_write_pilots(2, N_USERS, 2, true, N_PRB, dmrs, layers_len));
@@ -153,12 +165,14 @@ int main(int argc, char **argv) {
     int io = write_file(out_dir, "dl_grid.bin", grid, grid_len * sizeof *grid) ||
              write_file(out_dir, "dl_wave.bin", wave, N_ANT * wave_samples * sizeof *wave) ||
              write_file(out_dir, "ul_layers.bin", detected, layers_len * sizeof *detected) ||
-             write_file(out_dir, "ul_llr.bin", llr, 2 * N_SC * sizeof *llr);
+             write_file(out_dir, "ul_llr.bin", llr, 2 * N_SC * sizeof *llr) ||
+             write_file(out_dir, "dl_uplane.bin", uplane, uplane_len);
 
+    mm_uplane_codec_destroy(codec);
     mm_downlink_destroy(dl);
     mm_uplink_destroy(ul);
     free(srs); free(srs_rx); free(layers); free(grid); free(dmrs); free(ul_tx);
-    free(ul_grid); free(detected); free(llr); free(wave); free(ul_wave);
+    free(ul_grid); free(detected); free(llr); free(wave); free(ul_wave); free(uplane);
     if (bad) {
         fprintf(stderr, "uplink results are wrong\n");
         return 1;
