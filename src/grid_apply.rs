@@ -374,13 +374,11 @@ impl GridApplier {
                 got: crate::error::Shape::of(y.shape()),
             });
         }
-        let in_place_min = match self.kernels.backend() {
-            crate::simd::Backend::Scalar => IN_PLACE_MIN_SC,
-            _ => IN_PLACE_MIN_SC_SIMD,
-        };
+        // Bands of a PRB or more in place on every backend (there is no planes path here to
+        // keep exercised on the scalar one, as the grid call does); narrower ones per band.
         let cols =
             |g0: usize, band: usize| (g0 * band_sc, (n_prg.min(g0 + band) * band_sc).min(n_sc));
-        if band_sc >= in_place_min
+        if band_sc >= IN_PLACE_MIN_SC_SIMD
             && let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut())
         {
             // As the grid call: bands of PRGs whose weights stay in L2, one grouped GEMM per

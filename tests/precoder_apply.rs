@@ -99,8 +99,9 @@ fn per_prb_application_matches_the_reference() {
 
 /// One symbol into a one-symbol buffer (`process_symbol`, the 7.2x DU's U-plane write) equals
 /// that symbol of the grid call — bit for bit where both take the in-place GEMM (bands of at
-/// least a PRB on the SIMD backends), within the reference's tolerance elsewhere — and the
-/// reference; the refusals name the symbol and the buffer.
+/// least a PRB; two on the scalar backend, whose grid call goes through planes below), within
+/// the reference's tolerance elsewhere — and the reference; the refusals name the symbol and
+/// the buffer.
 #[test]
 fn one_symbol_into_its_own_buffer_matches_the_grid_call() {
     let (n_tx, k, n_sym, n_sc) = (12, 5, 14, 132);
@@ -121,9 +122,31 @@ fn one_symbol_into_its_own_buffer_matches_the_grid_call() {
                 ap.process_symbol(w.view(), band_sc, l, x.view(), one.view_mut())
                     .unwrap();
                 let from_grid = grid.slice(s![.., l, ..]);
-                if backend != Backend::Scalar && band_sc >= 12 {
+                // Both calls in place on the SIMD backends (the scalar backend's grid call
+                // takes its planes path below 24 subcarriers).
+                if band_sc >= 24 || (backend != Backend::Scalar && band_sc >= 12) {
                     assert_eq!(one, from_grid, "{backend} band {band_sc} symbol {l}");
                 }
+                let mut both = Array3::zeros((n_tx, 1, n_sc));
+                both.slice_mut(s![.., 0, ..]).assign(&one);
+                close(&both, &reference.slice(s![.., l..l + 1, ..]).to_owned());
+            }
+            // A layer grid not in standard layout (every other symbol of a larger one) goes
+            // per band in pieces of at most `max_cols` subcarriers.
+            let big = Array3::from_shape_fn((k, 2 * n_sym, n_sc), |(a, b, c)| x[[a, b / 2, c]]);
+            let mut narrow = PrecoderApplier::new(n_tx, k, 10)
+                .unwrap()
+                .with_kernels(Kernels::with_backend(backend).unwrap());
+            for l in [0, 5, 13] {
+                narrow
+                    .process_symbol(
+                        w.view(),
+                        band_sc,
+                        l,
+                        big.slice(s![.., ..;2, ..]),
+                        one.view_mut(),
+                    )
+                    .unwrap();
                 let mut both = Array3::zeros((n_tx, 1, n_sc));
                 both.slice_mut(s![.., 0, ..]).assign(&one);
                 close(&both, &reference.slice(s![.., l..l + 1, ..]).to_owned());
@@ -143,6 +166,43 @@ fn one_symbol_into_its_own_buffer_matches_the_grid_call() {
                 )),
                 "y [n_tx, n_sc]"
             );
+        }
+    }
+}
+
+/// `process_symbol` over several bands of PRGs (64 × 16 weights: 8 KiB a PRG, so a 256 KiB
+/// band holds 32 of the 80 PRGs): each band's weights, columns and output land where the grid
+/// call puts them, bit for bit.
+#[test]
+fn one_symbol_over_several_weight_bands_matches_the_grid_call() {
+    let (n_tx, k, n_sym, n_sc) = (64, 16, 14, 960);
+    let x = Array3::from_shape_fn((k, n_sym, n_sc), |(a, b, c)| val(a, b, c));
+    for backend in Backend::available() {
+        for band_sc in [12, 24] {
+            let n_prg = n_sc / band_sc;
+            let w = Array3::from_shape_fn((n_prg, n_tx, k), |(a, b, c)| val(b, c, a + 3));
+            let mut ap = PrecoderApplier::new(n_tx, k, 14 * 96)
+                .unwrap()
+                .with_kernels(Kernels::with_backend(backend).unwrap());
+            let mut grid = Array3::zeros((n_tx, n_sym, n_sc));
+            ap.process_grid_subbands(w.view(), band_sc, x.view(), grid.view_mut())
+                .unwrap();
+            let mut one = ndarray::Array2::from_elem((n_tx, n_sc), C32::new(f32::NAN, 0.0));
+            for l in [0, 7, 13] {
+                ap.process_symbol(w.view(), band_sc, l, x.view(), one.view_mut())
+                    .unwrap();
+                if band_sc >= 24 || backend != Backend::Scalar {
+                    assert_eq!(
+                        one,
+                        grid.slice(s![.., l, ..]),
+                        "{backend} band {band_sc} symbol {l}"
+                    );
+                } else {
+                    let mut both = Array3::zeros((n_tx, 1, n_sc));
+                    both.slice_mut(s![.., 0, ..]).assign(&one);
+                    close(&both, &grid.slice(s![.., l..l + 1, ..]).to_owned());
+                }
+            }
         }
     }
 }
