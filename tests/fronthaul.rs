@@ -740,6 +740,11 @@ fn precode_uplane_writes_the_messages_of_the_precoded_grid() {
             "message {i} wrote past its length"
         );
     }
+    // Slots of exactly a message's length.
+    let mut exact = vec![0u8; n_ant * 14 * len];
+    dl.precode_uplane(x.view(), &mut codec, &timing(9), 5, &mut exact, len)
+        .unwrap();
+    assert!(exact == want);
     // Refusals, named: a slot too short for a message, a buffer of the wrong size, a layer
     // grid of the wrong shape.
     for (msgs, slot) in [
