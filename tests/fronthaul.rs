@@ -759,6 +759,24 @@ fn precode_uplane_writes_the_messages_of_the_precoded_grid() {
             other => panic!("{other:?}"),
         }
     }
+    // The free function with a one-symbol buffer too short for the antennas' rows.
+    let w = ndarray::Array3::<C32>::zeros((N_PRB / 2, n_ant, 4));
+    let mut applier = massive_mimo::precoding::PrecoderApplier::new(n_ant, 4, 14 * 96).unwrap();
+    let mut rows = vec![C32::new(0.0, 0.0); n_ant * N_SC - 1];
+    let out = CategoryA {
+        codec: &mut codec,
+        slot: &timing(0),
+        section_id: 0,
+        messages: &mut got,
+        message_len: slot_len,
+    };
+    match precode_uplane(&mut applier, w.view(), 24, x.view(), &mut rows, out) {
+        Err(Error::ShapeMismatch { name, expected, .. }) => {
+            assert!(name.starts_with("rows"), "{name}");
+            assert_eq!(expected, massive_mimo::error::Shape::of(&[n_ant * N_SC]));
+        }
+        other => panic!("{other:?}"),
+    }
     let short = x.slice(s![.., ..13, ..]);
     match dl.precode_uplane(short, &mut codec, &timing(0), 0, &mut got, slot_len) {
         Err(Error::ShapeMismatch { name, .. }) => assert!(name.starts_with("layers"), "{name}"),

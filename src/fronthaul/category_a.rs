@@ -74,21 +74,14 @@ pub fn precode_uplane(
         });
     }
     let rows_len = rows.len();
-    let rows = rows
-        .get_mut(..n_ant * n_sc)
-        .ok_or_else(|| Error::ShapeMismatch {
-            name: "rows [n_ant · n_sc]",
-            expected: crate::error::Shape::of(&[n_ant * n_sc]),
-            got: crate::error::Shape::of(&[rows_len]),
-        })?;
+    let short = || Error::ShapeMismatch {
+        name: "rows [n_ant · n_sc]",
+        expected: crate::error::Shape::of(&[n_ant * n_sc]),
+        got: crate::error::Shape::of(&[rows_len]),
+    };
+    let rows = rows.get_mut(..n_ant * n_sc).ok_or_else(short)?;
     for l in 0..SYMBOLS_PER_SLOT {
-        let view = ArrayViewMut2::from_shape((n_ant, n_sc), &mut *rows).map_err(|_| {
-            Error::ShapeMismatch {
-                name: "rows [n_ant · n_sc]",
-                expected: crate::error::Shape::of(&[n_ant * n_sc]),
-                got: crate::error::Shape::of(&[rows_len]),
-            }
-        })?;
+        let view = ArrayViewMut2::from_shape((n_ant, n_sc), &mut *rows).map_err(|_| short())?;
         applier.process_symbol(w, band_sc, l, layers, view)?;
         let timing = Timing {
             symbol_id: l as u8,
