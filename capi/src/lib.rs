@@ -780,18 +780,7 @@ pub unsafe extern "C" fn mm_downlink_precode(
         // SAFETY: `grid` is valid for its count (# Safety); NULL, alignment and size are checked inside.
         let y = unsafe { array_mut("grid", grid, grid_len) }?;
         disjoint("layers and grid", x, y)?;
-        if d.layers == 0 {
-            return Err(invalid(
-                "weights",
-                "none",
-                "call mm_downlink_compute_weights first",
-            ));
-        }
-        let x = view3(
-            "layers [k, 14, n_sc]",
-            as_c32(x),
-            (d.layers, SYMBOLS_PER_SLOT, d.n_sc),
-        )?;
+        let x = layer_grid(d, x)?;
         let y = view3_mut(
             "grid [n_antennas, 14, n_sc]",
             as_c32_mut(y),
@@ -800,6 +789,23 @@ pub unsafe extern "C" fn mm_downlink_precode(
         d.slot.precode(x, y)?;
         Ok(())
     })
+}
+
+/// The layer grid `[k, 14, n_sc]` of the last `mm_downlink_compute_weights` (refused before
+/// the first).
+fn layer_grid<'a>(d: &mm_downlink, x: &'a [mm_cf32]) -> Result<ArrayView3<'a, C32>, Fail> {
+    if d.layers == 0 {
+        return Err(invalid(
+            "weights",
+            "none",
+            "call mm_downlink_compute_weights first",
+        ));
+    }
+    view3(
+        "layers [k, 14, n_sc]",
+        as_c32(x),
+        (d.layers, SYMBOLS_PER_SLOT, d.n_sc),
+    )
 }
 
 /// Samples per antenna of one slot's waveform, into `*out`.
@@ -1778,18 +1784,7 @@ pub unsafe extern "C" fn mm_downlink_precode_uplane(
         // SAFETY: `messages` is valid for its count (# Safety); NULL and size are checked inside.
         let m = unsafe { array_mut("messages", messages, messages_len) }?;
         disjoint("layers and messages", x, m)?;
-        if d.layers == 0 {
-            return Err(invalid(
-                "weights",
-                "none",
-                "call mm_downlink_compute_weights first",
-            ));
-        }
-        let x = view3(
-            "layers [k, 14, n_sc]",
-            as_c32(x),
-            (d.layers, SYMBOLS_PER_SLOT, d.n_sc),
-        )?;
+        let x = layer_grid(d, x)?;
         d.slot
             .precode_uplane(x, &mut c.codec, &t, section_id, m, message_len)?;
         Ok(())

@@ -44,9 +44,9 @@ fn cf(re: f32, im: f32) -> mm_cf32 {
     mm_cf32 { re, im }
 }
 
-#[test]
-fn per_slot_calls_through_the_abi_do_not_allocate() {
-    let cfg = mm_downlink_config {
+/// The downlink configuration of the slot tests: 16 antennas, 4 users, RZF, PRG 2.
+fn downlink_config() -> mm_downlink_config {
+    mm_downlink_config {
         n_antennas: N_ANT,
         n_candidates: N_USERS,
         n_layers: N_USERS,
@@ -55,14 +55,18 @@ fn per_slot_calls_through_the_abi_do_not_allocate() {
         precoder: MM_PRECODER_RZF,
         normalization: MM_NORMALIZATION_TOTAL,
         srs_estimation: MM_SRS_DELAY_DOMAIN,
-    };
+    }
+}
+
+/// A downlink handle on `cfg` with the 4 users' SRS pilots and an uplink handle with their
+/// DMRS (type 2, double symbol at 2), both on [`ofdm`].
+fn create_slots(cfg: &mm_downlink_config) -> (*mut mm_downlink, *mut mm_uplink) {
     let o = ofdm();
     let mut srs = vec![mm_cf32::default(); LAYERS];
     let mut dmrs = vec![mm_cf32::default(); LAYERS];
-    let mut dl: *mut mm_downlink = std::ptr::null_mut();
-    let mut ul: *mut mm_uplink = std::ptr::null_mut();
-    let mut wave_len = 0usize;
-    // SAFETY: every pointer below points to a live Vec / local of the stated count.
+    let (mut dl, mut ul): (*mut mm_downlink, *mut mm_uplink) =
+        (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: every pointer points to a live Vec / local of the stated count.
     unsafe {
         assert_eq!(
             mm_srs_write_pilots(4, N_PRB, 13, N_USERS, srs.as_mut_ptr(), LAYERS),
@@ -73,13 +77,23 @@ fn per_slot_calls_through_the_abi_do_not_allocate() {
             mm_status::MM_OK
         );
         assert_eq!(
-            mm_downlink_create(&cfg, &o, srs.as_ptr(), LAYERS, &mut dl),
+            mm_downlink_create(cfg, &o, srs.as_ptr(), LAYERS, &mut dl),
             mm_status::MM_OK
         );
         assert_eq!(
             mm_uplink_create(N_ANT, N_USERS, dmrs.as_ptr(), LAYERS, &o, &mut ul),
             mm_status::MM_OK
         );
+    }
+    (dl, ul)
+}
+
+#[test]
+fn per_slot_calls_through_the_abi_do_not_allocate() {
+    let (dl, ul) = create_slots(&downlink_config());
+    let mut wave_len = 0usize;
+    // SAFETY: `wave_len` is a live local.
+    unsafe {
         assert_eq!(
             mm_downlink_waveform_len(dl, &mut wave_len),
             mm_status::MM_OK
@@ -703,42 +717,12 @@ fn sub_prb_uplink_through_the_abi_equals_the_rust_api() {
 #[test]
 fn uplane_through_the_abi_matches_precode_and_write_and_does_not_allocate() {
     use massive_mimo::fronthaul::{CompHeader, IqWidth, UplaneCodec};
-    let cfg = mm_downlink_config {
-        n_antennas: N_ANT,
-        n_candidates: N_USERS,
-        n_layers: N_USERS,
-        n_prb: N_PRB,
-        prg_prbs: 2,
-        precoder: MM_PRECODER_RZF,
-        normalization: MM_NORMALIZATION_TOTAL,
-        srs_estimation: MM_SRS_DELAY_DOMAIN,
-    };
-    let o = ofdm();
-    let mut srs = vec![mm_cf32::default(); LAYERS];
-    let mut dmrs = vec![mm_cf32::default(); LAYERS];
-    let (mut dl, mut ul): (*mut mm_downlink, *mut mm_uplink) =
-        (std::ptr::null_mut(), std::ptr::null_mut());
+    let (dl, ul) = create_slots(&downlink_config());
     let mut codec: *mut mm_uplane_codec = std::ptr::null_mut();
     let mut msg_len = 0usize;
     let scale = 2048.0;
-    // SAFETY: every pointer below points to a live Vec / local of the stated count.
+    // SAFETY: every pointer below points to a live local.
     unsafe {
-        assert_eq!(
-            mm_srs_write_pilots(4, N_PRB, 13, N_USERS, srs.as_mut_ptr(), LAYERS),
-            mm_status::MM_OK
-        );
-        assert_eq!(
-            mm_dmrs_write_pilots(2, N_USERS, 2, true, N_PRB, dmrs.as_mut_ptr(), LAYERS),
-            mm_status::MM_OK
-        );
-        assert_eq!(
-            mm_downlink_create(&cfg, &o, srs.as_ptr(), LAYERS, &mut dl),
-            mm_status::MM_OK
-        );
-        assert_eq!(
-            mm_uplink_create(N_ANT, N_USERS, dmrs.as_ptr(), LAYERS, &o, &mut ul),
-            mm_status::MM_OK
-        );
         assert_eq!(
             mm_uplane_codec_create(MM_COMP_BFP, 9, N_PRB as u16, scale, &mut codec),
             mm_status::MM_OK
@@ -826,22 +810,30 @@ fn uplane_through_the_abi_matches_precode_and_write_and_does_not_allocate() {
             assert_eq!(st, mm_status::MM_OK, "{}", last_error());
         }
     }
+    let got_len = got.len();
+    // The category-A write of this slot into `got` (`len` bytes of it) with `timing`.
+    let precode_uplane = |got: &mut [u8], len: usize, timing: &mm_uplane_timing| {
+        // SAFETY: `got` holds at least `len` bytes; the other pointers are live.
+        unsafe {
+            mm_downlink_precode_uplane(
+                dl,
+                layers.as_ptr(),
+                LAYERS,
+                codec,
+                timing,
+                7,
+                got.as_mut_ptr(),
+                len,
+                msg_len,
+            )
+        }
+    };
     let mut detected = vec![mm_cf32::default(); LAYERS];
     let slot = |got: &mut [u8], detected: &mut [mm_cf32]| {
         // SAFETY: as above; lengths are the slices' own.
         unsafe {
             let mut s = vec![];
-            s.push(mm_downlink_precode_uplane(
-                dl,
-                layers.as_ptr(),
-                LAYERS,
-                codec,
-                &timing,
-                7,
-                got.as_mut_ptr(),
-                got.len(),
-                msg_len,
-            ));
+            s.push(precode_uplane(got, got_len, &timing));
             for (i, m) in ul_msgs.chunks_exact(msg_len).enumerate() {
                 s.push(mm_uplink_receive_uplane(
                     ul,
@@ -896,17 +888,7 @@ fn uplane_through_the_abi_matches_precode_and_write_and_does_not_allocate() {
     let (count, ()) = allocations_during(|| {
         // SAFETY: as above.
         unsafe {
-            statuses.push(mm_downlink_precode_uplane(
-                dl,
-                layers.as_ptr(),
-                LAYERS,
-                codec,
-                &timing,
-                7,
-                got.as_mut_ptr(),
-                got.len(),
-                msg_len,
-            ));
+            statuses.push(precode_uplane(&mut got, got_len, &timing));
             for (i, m) in ul_msgs.chunks_exact(msg_len).enumerate() {
                 statuses.push(mm_uplink_receive_uplane(
                     ul,
@@ -929,32 +911,12 @@ fn uplane_through_the_abi_matches_precode_and_write_and_does_not_allocate() {
             ..timing
         };
         assert_eq!(
-            mm_downlink_precode_uplane(
-                dl,
-                layers.as_ptr(),
-                LAYERS,
-                codec,
-                &bad,
-                7,
-                got.as_mut_ptr(),
-                got.len(),
-                msg_len
-            ),
+            precode_uplane(&mut got, got_len, &bad),
             mm_status::MM_ERROR_INVALID_ARGUMENT
         );
         assert!(last_error().contains("timing.downlink"), "{}", last_error());
         assert_ne!(
-            mm_downlink_precode_uplane(
-                dl,
-                layers.as_ptr(),
-                LAYERS,
-                codec,
-                &timing,
-                7,
-                got.as_mut_ptr(),
-                got.len() - 1,
-                msg_len
-            ),
+            precode_uplane(&mut got, got_len - 1, &timing),
             mm_status::MM_OK
         );
         assert!(last_error().contains("messages"), "{}", last_error());
