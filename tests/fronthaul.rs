@@ -753,8 +753,12 @@ fn precode_uplane_writes_the_messages_of_the_precoded_grid() {
     ] {
         let mut buf = vec![0u8; msgs];
         match dl.precode_uplane(x.view(), &mut codec, &timing(0), 0, &mut buf, slot) {
-            Err(Error::ShapeMismatch { name, .. }) => {
-                assert!(name.starts_with("messages"), "{name}")
+            Err(Error::ShapeMismatch { name, expected, .. }) => {
+                assert!(name.starts_with("messages"), "{name}");
+                assert_eq!(
+                    expected,
+                    massive_mimo::error::Shape::of(&[n_ant * 14 * len])
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -777,10 +781,15 @@ fn precode_uplane_writes_the_messages_of_the_precoded_grid() {
         }
         other => panic!("{other:?}"),
     }
-    let short = x.slice(s![.., ..13, ..]);
-    match dl.precode_uplane(short, &mut codec, &timing(0), 0, &mut got, slot_len) {
-        Err(Error::ShapeMismatch { name, .. }) => assert!(name.starts_with("layers"), "{name}"),
-        other => panic!("{other:?}"),
+    // Layer grids of the wrong shape: 13 symbols, 3 layers for the weights' 4.
+    let three = x.slice(s![..3, .., ..]);
+    for layers in [x.slice(s![.., ..13, ..]), three] {
+        match dl.precode_uplane(layers, &mut codec, &timing(0), 0, &mut got, slot_len) {
+            Err(Error::ShapeMismatch { name, .. }) => {
+                assert!(name.starts_with("layers"), "{name}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
 
