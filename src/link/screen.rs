@@ -179,18 +179,9 @@ impl GridScreen {
                     let bits = match row.as_slice() {
                         Some(x) => self.kernels.screen_bits(x, row_first),
                         // A strided row: the same bits sample by sample.
-                        None => row.iter().fold(ScreenBits::default(), |b, v| {
-                            let (re, im) = (v.re.to_bits(), v.im.to_bits());
-                            ScreenBits {
-                                max_abs_bits: b
-                                    .max_abs_bits
-                                    .max(re & 0x7FFF_FFFF)
-                                    .max(im & 0x7FFF_FFFF),
-                                differ_bits: b.differ_bits
-                                    | (re ^ row_first.re.to_bits())
-                                    | (im ^ row_first.im.to_bits()),
-                            }
-                        }),
+                        None => row
+                            .iter()
+                            .fold(ScreenBits::default(), |b, &v| b.with(v, row_first)),
                     };
                     rows.record(a, l, bits)?;
                 }

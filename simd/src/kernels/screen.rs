@@ -36,6 +36,22 @@ impl ScreenBits {
             differ_bits: self.differ_bits | other.differ_bits | shift,
         }
     }
+
+    /// The screening with one more sample `v`, against the same `reference` (the definition
+    /// per sample: the scalar reference folds a run with it, and so can a caller walking a
+    /// strided row).
+    pub fn with(self, v: C32, reference: C32) -> ScreenBits {
+        let (re, im) = (v.re.to_bits(), v.im.to_bits());
+        ScreenBits {
+            max_abs_bits: self
+                .max_abs_bits
+                .max(re & 0x7FFF_FFFF)
+                .max(im & 0x7FFF_FFFF),
+            differ_bits: self.differ_bits
+                | (re ^ reference.re.to_bits())
+                | (im ^ reference.im.to_bits()),
+        }
+    }
 }
 
 /// `bits` merged with the lanes of a register fold ([`SimdF32::screen_fold`]'s `max` and
@@ -65,14 +81,8 @@ pub(crate) unsafe fn merge_lanes<V: SimdF32>(
 
 /// The scalar reference.
 pub(crate) fn screen_scalar(x: &[C32], reference: C32) -> ScreenBits {
-    let (r_re, r_im) = (reference.re.to_bits(), reference.im.to_bits());
-    let mut s = ScreenBits::default();
-    for v in x {
-        let (re, im) = (v.re.to_bits(), v.im.to_bits());
-        s.max_abs_bits = s.max_abs_bits.max(re & 0x7FFF_FFFF).max(im & 0x7FFF_FFFF);
-        s.differ_bits |= (re ^ r_re) | (im ^ r_im);
-    }
-    s
+    x.iter()
+        .fold(ScreenBits::default(), |s, &v| s.with(v, reference))
 }
 
 #[cfg(target_arch = "x86_64")]
