@@ -8,7 +8,7 @@ mod support;
 use massive_mimo::C32;
 use massive_mimo::precoding::PrecoderApplier;
 use massive_mimo::simd::{Backend, Kernels};
-use ndarray::{Array3, s};
+use ndarray::{Array2, Array3, Axis, s};
 
 fn val(a: usize, b: usize, c: usize) -> C32 {
     C32::new(
@@ -33,6 +33,35 @@ fn close(a: &Array3<C32>, b: &Array3<C32>) {
         .map(|(x, y)| (x - y).norm())
         .fold(0.0f32, f32::max);
     assert!(err < 1e-4, "max error {err}");
+}
+
+/// [`close`] for one symbol's rows `[n_tx, n_sc]` against symbol `l` of a slot grid.
+fn close_symbol(one: &Array2<C32>, grid: &Array3<C32>, l: usize) {
+    close(
+        &one.clone().insert_axis(Axis(1)),
+        &grid.slice(s![.., l..l + 1, ..]).to_owned(),
+    );
+}
+
+/// An applier of `n_tx` outputs on `backend`, weights for every `band_sc` subcarriers of
+/// `x`, and the grid call's output — what `process_symbol` is compared with.
+fn banded(
+    n_tx: usize,
+    x: &Array3<C32>,
+    band_sc: usize,
+    backend: Backend,
+) -> (PrecoderApplier, Array3<C32>, Array3<C32>) {
+    let (k, n_sym, n_sc) = x.dim();
+    let w = Array3::from_shape_fn((n_sc.div_ceil(band_sc), n_tx, k), |(a, b, c)| {
+        val(b, c, a + 3)
+    });
+    let mut ap = PrecoderApplier::new(n_tx, k, 14 * 96)
+        .unwrap()
+        .with_kernels(Kernels::with_backend(backend).unwrap());
+    let mut grid = Array3::zeros((n_tx, n_sym, n_sc));
+    ap.process_grid_subbands(w.view(), band_sc, x.view(), grid.view_mut())
+        .unwrap();
+    (ap, w, grid)
 }
 
 #[test]
@@ -108,16 +137,9 @@ fn one_symbol_into_its_own_buffer_matches_the_grid_call() {
     let x = Array3::from_shape_fn((k, n_sym, n_sc), |(a, b, c)| val(a, b, c));
     for backend in Backend::available() {
         for band_sc in [12, 24, n_sc, 3] {
-            let n_prg = n_sc.div_ceil(band_sc);
-            let w = Array3::from_shape_fn((n_prg, n_tx, k), |(a, b, c)| val(b, c, a + 3));
-            let mut ap = PrecoderApplier::new(n_tx, k, 14 * 96)
-                .unwrap()
-                .with_kernels(Kernels::with_backend(backend).unwrap());
-            let mut grid = Array3::zeros((n_tx, n_sym, n_sc));
-            ap.process_grid_subbands(w.view(), band_sc, x.view(), grid.view_mut())
-                .unwrap();
+            let (mut ap, w, grid) = banded(n_tx, &x, band_sc, backend);
             let reference = reference_grid(&w, band_sc, &x);
-            let mut one = ndarray::Array2::from_elem((n_tx, n_sc), C32::new(f32::NAN, 0.0));
+            let mut one = Array2::from_elem((n_tx, n_sc), C32::new(f32::NAN, 0.0));
             for l in 0..n_sym {
                 ap.process_symbol(w.view(), band_sc, l, x.view(), one.view_mut())
                     .unwrap();
@@ -127,9 +149,7 @@ fn one_symbol_into_its_own_buffer_matches_the_grid_call() {
                 if band_sc >= 24 || (backend != Backend::Scalar && band_sc >= 12) {
                     assert_eq!(one, from_grid, "{backend} band {band_sc} symbol {l}");
                 }
-                let mut both = Array3::zeros((n_tx, 1, n_sc));
-                both.slice_mut(s![.., 0, ..]).assign(&one);
-                close(&both, &reference.slice(s![.., l..l + 1, ..]).to_owned());
+                close_symbol(&one, &reference, l);
             }
             // A layer grid not in standard layout (every other symbol of a larger one) goes
             // per band in pieces of at most `max_cols` subcarriers.
@@ -147,15 +167,13 @@ fn one_symbol_into_its_own_buffer_matches_the_grid_call() {
                         one.view_mut(),
                     )
                     .unwrap();
-                let mut both = Array3::zeros((n_tx, 1, n_sc));
-                both.slice_mut(s![.., 0, ..]).assign(&one);
-                close(&both, &reference.slice(s![.., l..l + 1, ..]).to_owned());
+                close_symbol(&one, &reference, l);
             }
             assert!(matches!(
                 ap.process_symbol(w.view(), band_sc, n_sym, x.view(), one.view_mut()),
                 Err(massive_mimo::Error::InvalidParameter { name: "symbol", .. })
             ));
-            let mut wrong = ndarray::Array2::zeros((n_tx, n_sc - 1));
+            let mut wrong = Array2::zeros((n_tx, n_sc - 1));
             assert_eq!(
                 support::err::name(ap.process_symbol(
                     w.view(),
@@ -179,15 +197,8 @@ fn one_symbol_over_several_weight_bands_matches_the_grid_call() {
     let x = Array3::from_shape_fn((k, n_sym, n_sc), |(a, b, c)| val(a, b, c));
     for backend in Backend::available() {
         for band_sc in [12, 24] {
-            let n_prg = n_sc / band_sc;
-            let w = Array3::from_shape_fn((n_prg, n_tx, k), |(a, b, c)| val(b, c, a + 3));
-            let mut ap = PrecoderApplier::new(n_tx, k, 14 * 96)
-                .unwrap()
-                .with_kernels(Kernels::with_backend(backend).unwrap());
-            let mut grid = Array3::zeros((n_tx, n_sym, n_sc));
-            ap.process_grid_subbands(w.view(), band_sc, x.view(), grid.view_mut())
-                .unwrap();
-            let mut one = ndarray::Array2::from_elem((n_tx, n_sc), C32::new(f32::NAN, 0.0));
+            let (mut ap, w, grid) = banded(n_tx, &x, band_sc, backend);
+            let mut one = Array2::from_elem((n_tx, n_sc), C32::new(f32::NAN, 0.0));
             for l in [0, 7, 13] {
                 ap.process_symbol(w.view(), band_sc, l, x.view(), one.view_mut())
                     .unwrap();
@@ -198,9 +209,7 @@ fn one_symbol_over_several_weight_bands_matches_the_grid_call() {
                         "{backend} band {band_sc} symbol {l}"
                     );
                 } else {
-                    let mut both = Array3::zeros((n_tx, 1, n_sc));
-                    both.slice_mut(s![.., 0, ..]).assign(&one);
-                    close(&both, &grid.slice(s![.., l..l + 1, ..]).to_owned());
+                    close_symbol(&one, &grid, l);
                 }
             }
         }
