@@ -44,6 +44,18 @@ fn cf(re: f32, im: f32) -> mm_cf32 {
     mm_cf32 { re, im }
 }
 
+/// The slot tests' received grid `[N_ANT, 14, N_SC]` (sounding and uplink) and QPSK layer
+/// grid `[N_USERS, 14, N_SC]`.
+fn rx_and_layers() -> (Vec<mm_cf32>, Vec<mm_cf32>) {
+    let rx = (0..GRID)
+        .map(|i| cf((i % 11) as f32 * 0.1 - 0.5, (i % 7) as f32 * 0.1 - 0.3))
+        .collect();
+    let layers = (0..LAYERS)
+        .map(|i| cf(if i % 3 == 0 { 0.7 } else { -0.7 }, 0.7))
+        .collect();
+    (rx, layers)
+}
+
 /// The downlink configuration of the slot tests: 16 antennas, 4 users, RZF, PRG 2.
 fn downlink_config() -> mm_downlink_config {
     mm_downlink_config {
@@ -99,12 +111,7 @@ fn per_slot_calls_through_the_abi_do_not_allocate() {
             mm_status::MM_OK
         );
     }
-    let rx: Vec<mm_cf32> = (0..GRID)
-        .map(|i| cf((i % 11) as f32 * 0.1 - 0.5, (i % 7) as f32 * 0.1 - 0.3))
-        .collect();
-    let layers: Vec<mm_cf32> = (0..LAYERS)
-        .map(|i| cf(if i % 3 == 0 { 0.7 } else { -0.7 }, 0.7))
-        .collect();
+    let (rx, layers) = rx_and_layers();
     let mut grid = vec![mm_cf32::default(); GRID];
     let mut wave = vec![mm_cf32::default(); N_ANT * wave_len];
     let mut detected = vec![mm_cf32::default(); LAYERS];
@@ -730,12 +737,7 @@ fn uplane_through_the_abi_matches_precode_and_write_and_does_not_allocate() {
         assert_eq!(mm_uplane_message_len(codec, &mut msg_len), mm_status::MM_OK);
     }
     assert_eq!(msg_len, 4 + 6 + N_PRB * 28);
-    let rx: Vec<mm_cf32> = (0..GRID)
-        .map(|i| cf((i % 11) as f32 * 0.1 - 0.5, (i % 7) as f32 * 0.1 - 0.3))
-        .collect();
-    let layers: Vec<mm_cf32> = (0..LAYERS)
-        .map(|i| cf(if i % 3 == 0 { 0.7 } else { -0.7 }, 0.7))
-        .collect();
+    let (rx, layers) = rx_and_layers();
     let users = [0usize, 1, 2, 3];
     let timing = mm_uplane_timing {
         downlink: 1,
