@@ -124,6 +124,8 @@ pub struct SlotFixture {
     /// section of every PRB), `[N_ANT · N_SYM]` messages of `uplane_len` bytes, made from the
     /// received grid at construction; the codec that decodes them into it.
     uplane: UplaneCodec,
+    /// The category-A downlink's codec: BFP-9 at the antenna grid's scale.
+    uplane_dl: UplaneCodec,
     uplane_msgs: Vec<u8>,
     uplane_len: usize,
     /// The category-A downlink's output (the DU precodes): one message per antenna and symbol
@@ -220,14 +222,18 @@ impl SlotFixture {
         let modulator = OfdmModulator::new(&ofdm).map_err(e)?;
         let wave = AlignedGrid::zeros2([N_ANT, modulator.output_len()]).map_err(e)?;
         let n_prg = carrier.n_prb.div_ceil(PRG_PRBS);
+        let n_prb16 = u16::try_from(carrier.n_prb).map_err(|x| x.to_string())?;
+        let codec = |scale: f32| {
+            UplaneCodec::new(CompHeader::bfp(IqWidth::W9), n_prb16, scale)
+                .map(|c| c.with_kernels(kernels))
+                .map_err(e)
+        };
         // The fillers (|part| ≤ 0.6) at 16384 LSB per unit: far from the BFP-9 rail.
-        let mut uplane = UplaneCodec::new(
-            CompHeader::bfp(IqWidth::W9),
-            u16::try_from(carrier.n_prb).map_err(|x| x.to_string())?,
-            16384.0,
-        )
-        .map_err(e)?
-        .with_kernels(kernels);
+        let mut uplane = codec(16384.0)?;
+        // The precoded antenna grid: 16 layers of fillers times weights of fillers, |part| ≤
+        // 16 · 0.6 · 0.6 = 5.76, at 5000 LSB per unit — inside the int16 range, as a DU scales
+        // its output (not every PRB on the rail).
+        let uplane_dl = codec(5000.0)?;
         let rx = filled([N_ANT, N_SYM, n_sc]).map_err(e)?;
         let uplane_len = 4 + uplane.section_bytes(carrier.n_prb);
         let mut uplane_msgs = vec![0u8; N_ANT * N_SYM * uplane_len];
@@ -301,6 +307,7 @@ impl SlotFixture {
             srs_symbols,
             data_symbols,
             uplane,
+            uplane_dl,
             uplane_msgs,
             uplane_len,
             uplane_tx: vec![0u8; N_ANT * N_SYM * uplane_len],
@@ -518,7 +525,7 @@ impl SlotFixture {
             let (a, l) = (i / N_SYM, i % N_SYM);
             let row = self.antennas.row(a, l).unwrap_or_default();
             let timing = symbol_timing(Direction::Downlink, l);
-            let r = self.uplane.write_message(&timing, 0, row, msg);
+            let r = self.uplane_dl.write_message(&timing, 0, row, msg);
             first = first.and(r.map(|_| ()));
         }
         self.keep(first);
@@ -532,7 +539,7 @@ impl SlotFixture {
     pub fn precode_uplane(&mut self) {
         let slot = symbol_timing(Direction::Downlink, 0);
         let out = CategoryA {
-            codec: &mut self.uplane,
+            codec: &mut self.uplane_dl,
             slot: &slot,
             section_id: 0,
             messages: &mut self.uplane_tx,
