@@ -121,6 +121,17 @@ const IN_PLACE_MIN_SC: usize = 24;
 /// 64 × 8 ×1.09, 32 × 8 ×1.4).
 const IN_PLACE_MIN_SC_SIMD: usize = 12;
 
+/// The dimensions of a one-symbol product: n_tx, k, subcarriers per weight band, and the layer
+/// grid's symbols and subcarriers.
+#[derive(Clone, Copy)]
+struct SymbolShape {
+    n: usize,
+    k: usize,
+    band_sc: usize,
+    n_sym: usize,
+    n_sc: usize,
+}
+
 impl GridApplier {
     /// Buffers for up to `n_tx` outputs (antennas), `k` inputs (layers) and `max_cols` REs per
     /// GEMM (the columns of one PRB in `process`; in `process_grid` the pieces a PRG's
@@ -376,34 +387,20 @@ impl GridApplier {
         }
         // Bands of a PRB or more in place on every backend (there is no planes path here to
         // keep exercised on the scalar one, as the grid call does); narrower ones per band.
-        let cols =
-            |g0: usize, band: usize| (g0 * band_sc, (n_prg.min(g0 + band) * band_sc).min(n_sc));
         if band_sc >= IN_PLACE_MIN_SC_SIMD
             && let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut())
         {
-            // As the grid call: bands of PRGs whose weights stay in L2, one grouped GEMM per
-            // band, x's rows n_sym·n_sc apart and y's n_sc; each call requests the next band's
-            // inputs.
-            let c32 = std::mem::size_of::<C32>();
-            let band = band_prgs(self.l2, n * k * c32, k * band_sc * c32);
-            let x_row = n_sym * n_sc;
-            for g0 in (0..n_prg).step_by(band) {
-                let g1 = n_prg.min(g0 + band);
-                let (s0, s1) = cols(g0, band);
-                let a = &wf[g0 * n * k..g1 * n * k];
-                let next = if g1 < n_prg {
-                    let (t0, t1) = cols(g1, band);
-                    Some(ComplexRef::new(k, t1 - t0, x_row, &xf[l * n_sc + t0..])?)
-                } else {
-                    None
-                };
-                let b = ComplexRef::new(k, s1 - s0, x_row, &xf[l * n_sc + s0..])?;
-                let c = ComplexMut::new(n, s1 - s0, n_sc, &mut yf[s0..])?;
-                self.kernels
-                    .gemm_grouped_then(a, band_sc, b, c, GemmMode::Overwrite, next)?;
-            }
-            return Ok(());
+            let shape = SymbolShape {
+                n,
+                k,
+                band_sc,
+                n_sym,
+                n_sc,
+            };
+            return self.symbol_in_place(wf, shape, l, xf, 0..n_prg, yf, n_sc);
         }
+        let cols =
+            |g0: usize, band: usize| (g0 * band_sc, (n_prg.min(g0 + band) * band_sc).min(n_sc));
         for g in 0..n_prg {
             let (s0, s1) = cols(g, 1);
             for c0 in (s0..s1).step_by(self.max_cols) {
@@ -414,6 +411,111 @@ impl GridApplier {
                     y.slice_mut(ndarray::s![.., c0..c1]),
                 )?;
             }
+        }
+        Ok(())
+    }
+
+    /// [`Self::process_symbol`] for the PRGs `prgs` only, into `y`: `n_tx` rows of
+    /// `prgs`' subcarriers (`prgs.start·band_sc` up to `min(prgs.end·band_sc, n_sc)`), packed
+    /// (row stride = that width) — a piece of a symbol small enough to stay in the L2 cache
+    /// with its weights while the next step reads it ([`crate::fronthaul::precode_uplane`]).
+    /// Returns `Ok(false)`, writing nothing, where the in-place path does not apply (bands
+    /// narrower than a PRB, operands not in standard layout): the caller then takes the whole
+    /// symbol. The same values as the whole-symbol call.
+    ///
+    /// Errors: as [`Self::process_symbol`]; `prgs` empty or past the last PRG
+    /// (`InvalidParameter` naming `prgs`); `y` shorter than the piece (`ShapeMismatch`).
+    pub(crate) fn process_symbol_prgs(
+        &mut self,
+        w: ArrayView3<'_, C32>,
+        band_sc: usize,
+        l: usize,
+        x: ArrayView3<'_, C32>,
+        prgs: std::ops::Range<usize>,
+        y: &mut [C32],
+    ) -> Result<bool> {
+        let (k, n_sym, n_sc) = x.dim();
+        let n = w.dim().1;
+        let n_prg = self.check_shapes(w.dim(), band_sc, x.dim(), &[n, n_sc])?;
+        if l >= n_sym {
+            return Err(Error::InvalidParameter {
+                name: "symbol",
+                value: crate::error::Value::of(&l),
+                reason: "must be below the layer grid's n_sym",
+            });
+        }
+        if prgs.is_empty() || prgs.end > n_prg {
+            return Err(Error::InvalidParameter {
+                name: "prgs",
+                value: crate::value!("{prgs:?}"),
+                reason: "a non-empty range of the grid's PRGs",
+            });
+        }
+        let (s0, s1) = (prgs.start * band_sc, (prgs.end * band_sc).min(n_sc));
+        if y.len() < n * (s1 - s0) {
+            return Err(Error::ShapeMismatch {
+                name: "y [n_tx, piece subcarriers]",
+                expected: crate::error::Shape::of(&[n, s1 - s0]),
+                got: crate::error::Shape::of(&[y.len()]),
+            });
+        }
+        let (Some(wf), Some(xf), true) =
+            (w.as_slice(), x.as_slice(), band_sc >= IN_PLACE_MIN_SC_SIMD)
+        else {
+            return Ok(false);
+        };
+        let shape = SymbolShape {
+            n,
+            k,
+            band_sc,
+            n_sym,
+            n_sc,
+        };
+        self.symbol_in_place(wf, shape, l, xf, prgs, y, s1 - s0)?;
+        Ok(true)
+    }
+
+    /// Symbol `l`'s product for the PRGs `prgs` in place: `y`'s column 0 is subcarrier
+    /// `prgs.start·band_sc`, its rows `y_row` apart. As the grid call: bands of PRGs whose
+    /// weights stay in L2, one grouped GEMM per band, x's rows n_sym·n_sc apart; each call
+    /// requests the next band's inputs.
+    #[allow(clippy::too_many_arguments)]
+    fn symbol_in_place(
+        &mut self,
+        wf: &[C32],
+        shape: SymbolShape,
+        l: usize,
+        xf: &[C32],
+        prgs: std::ops::Range<usize>,
+        yf: &mut [C32],
+        y_row: usize,
+    ) -> Result<()> {
+        let SymbolShape {
+            n,
+            k,
+            band_sc,
+            n_sym,
+            n_sc,
+        } = shape;
+        let cols = |g0: usize, g1: usize| (g0 * band_sc, (g1 * band_sc).min(n_sc));
+        let c32 = std::mem::size_of::<C32>();
+        let band = band_prgs(self.l2, n * k * c32, k * band_sc * c32);
+        let x_row = n_sym * n_sc;
+        let origin = prgs.start * band_sc;
+        for g0 in prgs.clone().step_by(band) {
+            let g1 = prgs.end.min(g0 + band);
+            let (s0, s1) = cols(g0, g1);
+            let a = &wf[g0 * n * k..g1 * n * k];
+            let next = if g1 < prgs.end {
+                let (t0, t1) = cols(g1, prgs.end.min(g1 + band));
+                Some(ComplexRef::new(k, t1 - t0, x_row, &xf[l * n_sc + t0..])?)
+            } else {
+                None
+            };
+            let b = ComplexRef::new(k, s1 - s0, x_row, &xf[l * n_sc + s0..])?;
+            let c = ComplexMut::new(n, s1 - s0, y_row, &mut yf[s0 - origin..])?;
+            self.kernels
+                .gemm_grouped_then(a, band_sc, b, c, GemmMode::Overwrite, next)?;
         }
         Ok(())
     }

@@ -708,6 +708,97 @@ fn downlink_grid() -> (DownlinkSlot, Array3<C32>, Array3<C32>, Array3<C32>) {
     (dl, x, pilots, grid)
 }
 
+/// A message written as its headers and then its PRBs in pieces, in any order, has the bytes
+/// of `write_message` (every compression the codec takes); bad pieces are refused by name.
+#[test]
+fn a_message_written_in_pieces_is_write_message() {
+    for (comp, n_prb) in [
+        (CompHeader::bfp(IqWidth::W9), 273u16),
+        (CompHeader::bfp(IqWidth::new(5).unwrap()), 11),
+        (
+            CompHeader {
+                width: IqWidth::W16,
+                method: CompMethod::None,
+            },
+            52,
+        ),
+    ] {
+        let n = usize::from(n_prb);
+        let mut codec = UplaneCodec::new(comp, n_prb, 16384.0).unwrap();
+        let x = row(n, 3);
+        let len = 4 + codec.section_bytes(n);
+        let mut want = vec![0u8; len];
+        codec
+            .write_message(&timing(6), 2049, &x, &mut want)
+            .unwrap();
+        let mut got = vec![0xC3u8; len];
+        assert_eq!(
+            codec
+                .write_message_header(&timing(6), 2049, &mut got)
+                .unwrap(),
+            10
+        );
+        // Pieces of 1, 3 and the rest, the last first.
+        let cuts = [0, 1, 4.min(n), n];
+        for w in cuts.windows(2).rev() {
+            let part = &x[12 * w[0]..12 * w[1]];
+            codec.write_message_prbs(w[0], part, &mut got).unwrap();
+        }
+        assert!(got == want, "{comp:?}");
+    }
+    let mut codec = UplaneCodec::new(CompHeader::bfp(IqWidth::W9), 10, 300.0).unwrap();
+    let len = 4 + codec.section_bytes(10);
+    let mut msg = vec![0u8; len];
+    let x = row(10, 1);
+    let shape = |e: Error| match e {
+        Error::ShapeMismatch { name, expected, .. } => (name, expected),
+        other => panic!("expected ShapeMismatch, got {other:?}"),
+    };
+    // Not whole PRBs; past the carrier; a message too short for the carrier.
+    let (name, _) = shape(codec.write_message_prbs(0, &x[..13], &mut msg).unwrap_err());
+    assert!(name.starts_with("part"), "{name}");
+    let (name, expected) = shape(codec.write_message_prbs(8, &x[..36], &mut msg).unwrap_err());
+    assert!(name.starts_with("part"), "{name}");
+    assert_eq!(expected, massive_mimo::error::Shape::of(&[24]));
+    let (name, expected) = shape(
+        codec
+            .write_message_prbs(0, &x[..12], &mut msg[..len - 1])
+            .unwrap_err(),
+    );
+    assert!(name.starts_with("U-plane message"), "{name}");
+    assert_eq!(expected, massive_mimo::error::Shape::of(&[len]));
+    let (name, _) = shape(
+        codec
+            .write_message_header(&timing(1), 1, &mut msg[..len - 1])
+            .unwrap_err(),
+    );
+    assert!(name.starts_with("U-plane message"), "{name}");
+    assert_eq!(
+        invalid(
+            codec
+                .write_message_header(&timing(1), 4096, &mut msg)
+                .unwrap_err()
+        ),
+        "sectionId"
+    );
+    // A NaN is named by its index in the carrier, as write_message names it in the row.
+    let mut bad = x.clone();
+    bad[12 * 7 + 5] = C32::new(0.0, f32::NAN);
+    match codec.write_message_prbs(6, &bad[12 * 6..], &mut msg) {
+        Err(Error::InvalidParameter { name, value, .. }) => {
+            assert_eq!(name, "x");
+            assert_eq!(value.to_string(), "NaN at sample 89");
+        }
+        other => panic!("{other:?}"),
+    }
+    match codec.write_message(&timing(1), 1, &bad, &mut msg) {
+        Err(Error::InvalidParameter { value, .. }) => {
+            assert_eq!(value.to_string(), "NaN at sample 89")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// The category-A downlink symbol by symbol (`DownlinkSlot::precode_uplane`) writes the bytes
 /// of `precode` followed by `write_message` per antenna row: same precoder arithmetic per
 /// symbol, same codec.

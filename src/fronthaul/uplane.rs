@@ -184,6 +184,12 @@ impl UplaneCodec {
         self
     }
 
+    /// PRBs of the carrier it writes and reads (a whole-carrier row is 12 × as many
+    /// subcarriers).
+    pub fn carrier_prbs(&self) -> u16 {
+        self.carrier_prbs
+    }
+
     /// The compression header it writes.
     pub fn comp(&self) -> CompHeader {
         self.comp
@@ -293,6 +299,83 @@ impl UplaneCodec {
         let n = self.carrier_prbs;
         let body = self.write_section(section_id, 0, n, row, &mut out[head..])?;
         Ok(head + body)
+    }
+
+    /// The header of the one section of [`Self::write_message`]: every PRB of the carrier.
+    fn whole_carrier(&self, section_id: u16) -> UplaneSection {
+        UplaneSection {
+            section_id,
+            rb: false,
+            sym_inc: false,
+            start_prb: 0,
+            num_prb: self.carrier_prbs,
+            comp: self.comp,
+        }
+    }
+
+    /// The first [`UPLANE_HEADER_BYTES`] + [`UPLANE_SECTION_HEADER_BYTES`] bytes of
+    /// [`Self::write_message`]'s message — the application header and the header of its one
+    /// section holding every PRB of the carrier — for a message whose PRB data
+    /// [`Self::write_message_prbs`] writes in pieces. Returns the bytes written. Errors: as
+    /// `write_message` (section id, `out` too short for the whole message).
+    pub fn write_message_header(
+        &self,
+        timing: &Timing,
+        section_id: u16,
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let n = usize::from(self.carrier_prbs);
+        need(
+            out,
+            UPLANE_HEADER_BYTES + self.section_bytes(n),
+            "U-plane message out",
+        )?;
+        let header = section_header(&self.whole_carrier(section_id), self.carrier_prbs)?;
+        let head = timing.write(out)?;
+        out[head..head + UPLANE_SECTION_HEADER_BYTES].copy_from_slice(&header);
+        Ok(head + UPLANE_SECTION_HEADER_BYTES)
+    }
+
+    /// Writes PRBs `first_prb..first_prb + part.len()/12` of [`Self::write_message`]'s
+    /// message from `part` (those PRBs' subcarriers) into `message` (the whole message, its
+    /// headers from [`Self::write_message_header`]): once every PRB of the carrier is written,
+    /// the bytes are `write_message`'s. A piece of a symbol can so be compressed while it is
+    /// in the cache ([`super::precode_uplane`]). Errors: `part` not whole PRBs or past the
+    /// carrier, `message` too short (`ShapeMismatch`); a NaN (`InvalidParameter` naming
+    /// `x` and the sample's index in the carrier).
+    pub fn write_message_prbs(
+        &mut self,
+        first_prb: usize,
+        part: &[C32],
+        message: &mut [u8],
+    ) -> Result<()> {
+        let sc = SUBCARRIERS_PER_PRB;
+        let (carrier, n) = (usize::from(self.carrier_prbs), part.len() / sc);
+        if !part.len().is_multiple_of(sc) || first_prb + n > carrier {
+            return Err(short(
+                "part [whole PRBs inside the carrier]",
+                (carrier - first_prb.min(carrier)) * sc,
+                part.len(),
+            ));
+        }
+        let bytes = self.comp.prb_bytes();
+        let at = UPLANE_HEADER_BYTES + UPLANE_SECTION_HEADER_BYTES + first_prb * bytes;
+        let end = UPLANE_HEADER_BYTES + self.section_bytes(carrier);
+        if message.len() < end {
+            return Err(short("U-plane message out", end, message.len()));
+        }
+        let iq = &mut self.iq[..n * 24];
+        float_to_int16_on(&self.bfp.kernels(), part, self.scale, iq).map_err(|e| {
+            match part.iter().position(|c| c.is_nan()) {
+                Some(i) => Error::InvalidParameter {
+                    name: "x",
+                    value: crate::value!("NaN at sample {}", first_prb * sc + i),
+                    reason: "samples converted to int16 must not be NaN",
+                },
+                None => e,
+            }
+        })?;
+        encode_prbs(&self.bfp, self.comp, iq, &mut message[at..at + n * bytes])
     }
 
     /// Reads every section after the application header of `message` into `row` (the
@@ -414,6 +497,28 @@ pub fn write_section_iq(
     iq: &[i16],
     out: &mut [u8],
 ) -> Result<usize> {
+    let header = section_header(h, carrier_prbs)?;
+    let n = usize::from(h.num_prb);
+    if iq.len() != n * 24 {
+        return Err(short("iq [prb, re, iq]", n * 24, iq.len()));
+    }
+    let data_len = n * h.comp.prb_bytes();
+    let o = need(
+        out,
+        UPLANE_SECTION_HEADER_BYTES + data_len,
+        "U-plane section out",
+    )?;
+    o[..UPLANE_SECTION_HEADER_BYTES].copy_from_slice(&header);
+    encode_prbs(bfp, h.comp, iq, &mut o[UPLANE_SECTION_HEADER_BYTES..])?;
+    Ok(UPLANE_SECTION_HEADER_BYTES + data_len)
+}
+
+/// The bytes of section header `h` (O-RAN.WG4.CUS §8.3.3: sectionId, rb, symInc, startPrbu,
+/// numPrbu — 0 for a whole carrier above 255 PRBs — and udCompHdr), its fields checked.
+fn section_header(
+    h: &UplaneSection,
+    carrier_prbs: u16,
+) -> Result<[u8; UPLANE_SECTION_HEADER_BYTES]> {
     check_comp(h.comp)?;
     check_field("sectionId", h.section_id.into(), 4095)?;
     check_field("startPrbu", h.start_prb.into(), 1023)?;
@@ -429,32 +534,28 @@ pub fn write_section_iq(
             reason: "1..=255, or the whole carrier",
         });
     };
-    if iq.len() != n * 24 {
-        return Err(short("iq [prb, re, iq]", n * 24, iq.len()));
-    }
-    let data_len = n * h.comp.prb_bytes();
-    let o = need(
-        out,
-        UPLANE_SECTION_HEADER_BYTES + data_len,
-        "U-plane section out",
-    )?;
-    o[..6].fill(0);
+    let mut o = [0u8; UPLANE_SECTION_HEADER_BYTES];
     put_bits(&mut o[..3], 0, 12, h.section_id.into());
     put_bits(&mut o[..3], 12, 1, h.rb.into());
     put_bits(&mut o[..3], 13, 1, h.sym_inc.into());
     put_bits(&mut o[..3], 14, 10, h.start_prb.into());
     o[3] = num_field;
     o[4] = h.comp.to_byte();
-    let data = &mut o[6..];
-    match h.comp.method {
-        CompMethod::BlockFloatingPoint => bfp.compress(iq, data)?,
+    Ok(o)
+}
+
+/// Encodes int16 PRBs `iq` ([prb, re, iq]) as `comp`'s section data into `data` (exactly
+/// their bytes long).
+fn encode_prbs(bfp: &Bfp, comp: CompHeader, iq: &[i16], data: &mut [u8]) -> Result<()> {
+    match comp.method {
+        CompMethod::BlockFloatingPoint => bfp.compress(iq, data),
         CompMethod::None => {
             for (d, v) in data.chunks_exact_mut(2).zip(iq) {
                 d.copy_from_slice(&v.to_be_bytes());
             }
+            Ok(())
         }
     }
-    Ok(UPLANE_SECTION_HEADER_BYTES + data_len)
 }
 
 /// Reads a section header (numPrbu = 0 resolves to `carrier_prbs`). Returns it and its length.
