@@ -43,23 +43,6 @@ use crate::{C32, Error, Result};
 /// symbols, so they should stay in the L2 cache beside the band's input columns.
 const W_BAND_BYTES: usize = 256 << 10;
 
-/// The L2 cache of this machine in bytes (Linux sysfs, read once), if known.
-fn l2_bytes() -> Option<usize> {
-    static L2: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
-    *L2.get_or_init(|| {
-        let t = std::fs::read_to_string("/sys/devices/system/cpu/cpu0/cache/index2/size").ok()?;
-        let t = t.trim();
-        let (num, mul) = match t.strip_suffix('K') {
-            Some(n) => (n, 1 << 10),
-            None => match t.strip_suffix('M') {
-                Some(n) => (n, 1 << 20),
-                None => (t, 1),
-            },
-        };
-        num.parse::<usize>().ok().map(|v| v * mul)
-    })
-}
-
 /// PRGs per band: where the L2 holds ≥ 1 MiB, [`W_BAND_BYTES`] of weights, but no more than
 /// fit three quarters of the L2 with two symbols' input columns (the current one and the next,
 /// which each call requests while it multiplies: with 64 PRBs of 64 × 8 filters the two
@@ -104,7 +87,7 @@ pub struct GridApplier {
     y_re: Vec<f32>,
     y_im: Vec<f32>,
     row_buf: Vec<C32>,
-    /// [`l2_bytes`], read at construction (the first read of sysfs allocates).
+    /// [`crate::cache::l2_bytes`], read at construction (the first read of sysfs allocates).
     l2: Option<usize>,
 }
 
@@ -162,7 +145,7 @@ impl GridApplier {
             y_re: vec![0.0; n_tx * max_cols],
             y_im: vec![0.0; n_tx * max_cols],
             row_buf: vec![zero; max_cols],
-            l2: l2_bytes(),
+            l2: crate::cache::l2_bytes(),
         })
     }
 

@@ -50,6 +50,7 @@
 
 pub mod array;
 pub mod beamforming;
+pub mod cache;
 pub mod carrier;
 pub mod detection;
 pub mod error;

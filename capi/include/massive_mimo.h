@@ -590,6 +590,16 @@ enum mm_status mm_uplane_codec_create(uint32_t comp_method,
 // `h` comes from `mm_uplane_codec_create` and is not used afterwards.
 void mm_uplane_codec_destroy(struct mm_uplane_codec *h);
 
+// How the codec's reads (`mm_uplink_receive_uplane`) store the rows they decode:
+// `MM_OUTPUT_STREAMING` (past the caches) or `MM_OUTPUT_CACHED` (left in the cache for the
+// detection that reads them next); the values are the same either way. Default: cached where
+// the last-level cache holds 64 MiB or more, streaming otherwise
+// (`OutputStores::for_next_block`).
+//
+// # Safety
+// `h` is a live handle.
+enum mm_status mm_uplane_codec_set_output_stores(struct mm_uplane_codec *h, uint32_t stores);
+
 // Bytes of one whole-carrier message of the codec (application header and one section of
 // every PRB), into `*out`.
 //

@@ -1669,6 +1669,27 @@ pub unsafe extern "C" fn mm_uplane_codec_destroy(h: *mut mm_uplane_codec) {
     unsafe { destroy(h) }
 }
 
+/// How the codec's reads (`mm_uplink_receive_uplane`) store the rows they decode:
+/// `MM_OUTPUT_STREAMING` (past the caches) or `MM_OUTPUT_CACHED` (left in the cache for the
+/// detection that reads them next); the values are the same either way. Default: cached where
+/// the last-level cache holds 64 MiB or more, streaming otherwise
+/// (`OutputStores::for_next_block`).
+///
+/// # Safety
+/// `h` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mm_uplane_codec_set_output_stores(
+    h: *mut mm_uplane_codec,
+    stores: u32,
+) -> mm_status {
+    guard(|| {
+        // SAFETY: `h` is NULL or a live handle used by this thread only (the # Safety contract).
+        let c = unsafe { handle(h) }?;
+        c.codec.set_output_stores(output_stores(stores)?);
+        Ok(())
+    })
+}
+
 /// Bytes of one whole-carrier message of the codec (application header and one section of
 /// every PRB), into `*out`.
 ///

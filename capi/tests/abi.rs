@@ -885,6 +885,18 @@ fn uplane_through_the_abi_matches_precode_and_write_and_does_not_allocate() {
         );
     }
     assert_eq!(detected, from_grid);
+    // Either store policy of the receive decodes the same grid: the same detection.
+    for stores in [MM_OUTPUT_STREAMING, MM_OUTPUT_CACHED] {
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(
+                mm_uplane_codec_set_output_stores(codec, stores),
+                mm_status::MM_OK
+            );
+        }
+        drop(slot(&mut got, &mut detected));
+        assert_eq!(detected, from_grid, "stores {stores}");
+    }
     // No allocation per slot (the status vector is made outside the count).
     let mut statuses = Vec::with_capacity(2 + N_ANT * 14 + 2);
     let (count, ()) = allocations_during(|| {
@@ -927,6 +939,11 @@ fn uplane_through_the_abi_matches_precode_and_write_and_does_not_allocate() {
             mm_status::MM_ERROR_INVALID_ARGUMENT
         );
         assert!(last_error().contains("antenna"), "{}", last_error());
+        assert_eq!(
+            mm_uplane_codec_set_output_stores(codec, 7),
+            mm_status::MM_ERROR_INVALID_ARGUMENT
+        );
+        assert!(last_error().contains("stores"), "{}", last_error());
         let mut c2: *mut mm_uplane_codec = std::ptr::null_mut();
         assert_eq!(
             mm_uplane_codec_create(7, 9, N_PRB as u16, scale, &mut c2),

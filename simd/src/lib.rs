@@ -517,6 +517,24 @@ impl Kernels {
         ))
     }
 
+    /// [`Kernels::int16_to_c32_stream_screen`] with ordinary stores: the same values and
+    /// screening bits, `out` left in the cache for the block that reads it next (no fence
+    /// needed). For outputs the last-level cache holds beside their readers' data.
+    /// Errors: `iq.len() ≠ 2·out.len()` (`LengthMismatch`).
+    pub fn int16_to_c32_screen(
+        &self,
+        iq: &[i16],
+        scale: f32,
+        out: &mut [C32],
+    ) -> Result<ScreenBits> {
+        same_len("int16_to_c32_screen: iq", 2 * out.len(), iq.len())?;
+        Ok(dispatch!(self, int16_to_c32_screen(iq, scale, out), {
+            kernels::iq_convert::scalar(iq, scale, out);
+            let first = out.first().copied().unwrap_or_default();
+            kernels::screen::screen_scalar(out, first)
+        }))
+    }
+
     /// Complex f32 to int16 IQ, `out[2i], out[2i+1] = sat16(round_half_even(x[i]·scale))` per
     /// part — the fronthaul's float path (`../shared/FRONTHAUL.md` §1): values beyond the int16
     /// range (±∞ too) saturate to −32768 / 32767 — equal to the scalar conversion on every

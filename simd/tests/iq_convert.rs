@@ -12,7 +12,8 @@ fn all() -> Vec<Kernels> {
         .collect()
 }
 
-/// `int16_to_c32_stream_screen` writes `value / scale` per part — the same division, bit for
+/// `int16_to_c32_stream_screen` (and `int16_to_c32_screen`, its form with ordinary stores)
+/// writes `value / scale` per part — the same division, bit for
 /// bit, as the scalar f32 conversion worked out here — and returns what `screen_bits(out,
 /// out[0])` finds in it, at every length 0 … 40 and every start of the output inside a 64-byte
 /// line, for scales that are and are not powers of two (also ones that make the outputs huge
@@ -35,14 +36,26 @@ fn int16_to_c32_stream_screen_converts_and_screens_exactly() {
                     .collect();
                 let stuck: Vec<i16> = (0..2 * n).map(|i| [-517, 923][i % 2]).collect();
                 for (iq, is_stuck) in [(&varied, false), (&stuck, true)] {
-                    for off in 0..8 {
+                    for (off, stream) in (0..8).flat_map(|o| [(o, true), (o, false)]) {
                         let mut got = vec![C32::new(9.0, 9.0); n + 8];
-                        let s = k
-                            .int16_to_c32_stream_screen(iq, scale, &mut got[off..off + n])
-                            .unwrap();
+                        let out = &mut got[off..off + n];
+                        let s = if stream {
+                            k.int16_to_c32_stream_screen(iq, scale, out).unwrap()
+                        } else {
+                            k.int16_to_c32_screen(iq, scale, out).unwrap()
+                        };
                         k.stream_fence();
+                        let case =
+                            format!("{name:?} scale {scale} n {n} offset {off} stream {stream}");
+                        // Nothing written outside the output.
+                        assert!(
+                            got[..off]
+                                .iter()
+                                .chain(&got[off + n..])
+                                .all(|&v| v == C32::new(9.0, 9.0)),
+                            "{case}"
+                        );
                         let g = &got[off..off + n];
-                        let case = format!("{name:?} scale {scale} n {n} offset {off}");
                         for (i, v) in g.iter().enumerate() {
                             let want = (
                                 f32::from(iq[2 * i]) / scale,
@@ -75,6 +88,14 @@ fn int16_to_c32_stream_screen_converts_and_screens_exactly() {
             what: "int16_to_c32_stream_screen: iq",
             expected: 8,
             got: 7
+        })
+    ));
+    assert!(matches!(
+        k.int16_to_c32_screen(&[0; 9], 1.0, &mut out),
+        Err(SimdError::LengthMismatch {
+            what: "int16_to_c32_screen: iq",
+            expected: 8,
+            got: 9
         })
     ));
 }

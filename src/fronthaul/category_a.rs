@@ -40,9 +40,9 @@ pub struct CategoryA<'a> {
 /// subcarriers, [`PrecoderApplier::process_grid_subbands`]'s convention) and writes each
 /// antenna's row of each symbol as one U-plane message of one section holding every PRB of
 /// the carrier ([`UplaneCodec::write_message`]'s bytes). Symbol by symbol, and each symbol in
-/// pieces of whole PRBs ([`PIECE_BYTES`]): `rows` (n_ant · n_sc values) receives a piece's
-/// antenna rows from the precoder and the codec compresses them into their place in each
-/// message ([`UplaneCodec::write_message_prbs`]) while they are in the cache — a slot-sized
+/// pieces of whole PRBs (a quarter MiB of antenna rows, weights and layer columns each):
+/// `rows` (n_ant · n_sc values) receives a piece's antenna rows from the precoder and the
+/// codec compresses them into their place in each message ([`UplaneCodec::write_message_prbs`]) while they are in the cache — a slot-sized
 /// antenna grid (23.5 MB at NR 100 MHz, 64 antennas) is never written to memory and read
 /// back, nor a symbol's rows pushed out of the L2 by its weights. For bands of at least a PRB
 /// on the SIMD backends the bytes are exactly those of the grid call followed by

@@ -18,6 +18,7 @@
 use super::bfp::{Bfp, CompHeader, CompMethod};
 use super::convert::{float_to_int16, float_to_int16_on};
 use super::fields::{need, put_bits, read_bits};
+use crate::cache::OutputStores;
 use crate::resource::SUBCARRIERS_PER_PRB;
 use crate::simd::ScreenBits;
 use crate::{C32, Error, Result};
@@ -153,6 +154,8 @@ pub struct UplaneCodec {
     carrier_prbs: u16,
     scale: f32,
     iq: Vec<i16>,
+    /// How decoded rows are stored ([`Self::set_output_stores`]).
+    stores: OutputStores,
 }
 
 impl UplaneCodec {
@@ -175,7 +178,29 @@ impl UplaneCodec {
             carrier_prbs,
             scale,
             iq: vec![0; usize::from(carrier_prbs) * 24],
+            stores: OutputStores::for_next_block(),
         })
+    }
+
+    /// How the reads store the rows they decode: [`OutputStores::Streaming`] (past the caches,
+    /// fenced at the end of each read: memory sees no read-for-ownership and the caches keep
+    /// what they held) or [`OutputStores::Cached`] (ordinary stores that leave the rows in the
+    /// cache for the block that reads them next). The values are the same either way.
+    /// Default: [`OutputStores::for_next_block`] — cached where the last-level cache holds a
+    /// slot's grid and its readers' data, streaming otherwise.
+    pub fn set_output_stores(&mut self, stores: OutputStores) {
+        self.stores = stores;
+    }
+
+    /// [`Self::set_output_stores`] as a builder.
+    pub fn with_output_stores(mut self, stores: OutputStores) -> Self {
+        self.set_output_stores(stores);
+        self
+    }
+
+    /// How the reads store their rows ([`Self::set_output_stores`]).
+    pub fn output_stores(&self) -> OutputStores {
+        self.stores
     }
 
     /// Runs its BFP and screening kernels on `kernels` (tests, benchmarks per backend).
@@ -275,12 +300,13 @@ impl UplaneCodec {
         decode_prbs(&self.bfp, self.comp, data, iq)?;
         let sc = SUBCARRIERS_PER_PRB;
         // The float path's `value / scale` (the scale was checked at construction), written
-        // past the caches and screened from the registers.
-        let bits = self.bfp.kernels().int16_to_c32_stream_screen(
-            iq,
-            self.scale,
-            &mut row[lo * sc..(lo + n) * sc],
-        )?;
+        // past the caches or into them (`set_output_stores`) and screened from the registers.
+        let out = &mut row[lo * sc..(lo + n) * sc];
+        let kernels = self.bfp.kernels();
+        let bits = match self.stores {
+            OutputStores::Streaming => kernels.int16_to_c32_stream_screen(iq, self.scale, out)?,
+            OutputStores::Cached => kernels.int16_to_c32_screen(iq, self.scale, out)?,
+        };
         Ok((h, used + data_len, bits))
     }
 

@@ -17,21 +17,7 @@ pub use config::{CyclicPrefix, MAX_FFT, MAX_SYMBOLS, OfdmConfig, Standard};
 pub use demodulator::OfdmDemodulator;
 pub use modulator::OfdmModulator;
 
-/// How [`OfdmModulator`] writes its waveform and [`OfdmDemodulator`] its grid. The values are
-/// the same bit for bit either way; only the cache traffic differs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OutputStores {
-    /// Non-temporal stores ([`crate::simd::Kernels::copy_stream`] / `mul_stream`: AVX2 and
-    /// AVX-512; ordinary stores elsewhere), fenced at the end of each symbol: the output skips
-    /// the caches and their read-for-ownership. The default, for slot-sized outputs (64
-    /// antennas at NR 100 MHz: a 31 MB waveform, a 23.5 MB grid) that cannot stay in cache
-    /// anyway.
-    #[default]
-    Streaming,
-    /// Ordinary stores (the modulator's inverse FFT writes straight into the waveform): for
-    /// outputs small enough to stay in cache that the same core reads next.
-    Cached,
-}
+pub use crate::cache::OutputStores;
 
 /// The error for a waveform whose per-antenna rows are not contiguous in memory.
 fn non_contiguous_waveform() -> crate::Error {

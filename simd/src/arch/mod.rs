@@ -10,7 +10,7 @@ pub(crate) mod avx512;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
-/// Generates the entry points every backend shares: `dot`, `axpy`, `scale`, `mul`, `mul_stream`, `mul_stream_unfenced`, `mul_stream_screen`, `int16_to_c32_stream_screen`, `c32_to_int16`, `copy_stream`, `copy_stream_unfenced`, `gram`,
+/// Generates the entry points every backend shares: `dot`, `axpy`, `scale`, `mul`, `mul_stream`, `mul_stream_unfenced`, `mul_stream_screen`, `int16_to_c32_stream_screen`, `int16_to_c32_screen`, `c32_to_int16`, `copy_stream`, `copy_stream_unfenced`, `gram`,
 /// `cholesky`, `cholesky_solve`, `norms_sqr`, `load_batch`, `store_adjoint`, `store_rows`, `split_segments`, `merge_segments`, `split_transpose`,
 /// `store_interleaved`, `block_combine`, `gather_comb`, `lag_sums`, `second_difference`, `pam_llr`, `fft_batch`, `csr_lanes`, `csr_lanes_batch` and `fma_peak`, each a `#[target_feature]` function that
 /// instantiates the generic kernel with register type `$v`.
@@ -97,7 +97,19 @@ macro_rules! entry_points {
             out: &mut [C32],
         ) -> crate::ScreenBits {
             // SAFETY: as for `dot`.
-            unsafe { crate::kernels::iq_convert::stream_screen::<$v>(iq, scale, out) }
+            unsafe { crate::kernels::iq_convert::convert_screen::<$v, true>(iq, scale, out) }
+        }
+
+        /// out ← iq / scale with ordinary stores, and the output's screening bits (reference
+        /// `out[0]`); iq.len() == 2·out.len() (caller-checked).
+        #[target_feature(enable = $features)]
+        pub(crate) fn int16_to_c32_screen(
+            iq: &[i16],
+            scale: f32,
+            out: &mut [C32],
+        ) -> crate::ScreenBits {
+            // SAFETY: as for `dot`.
+            unsafe { crate::kernels::iq_convert::convert_screen::<$v, false>(iq, scale, out) }
         }
 
         /// out ← sat16(round_half_even(x·scale)) per part, whether some product was NaN;

@@ -21,10 +21,11 @@ pub(crate) fn scalar(iq: &[i16], scale: f32, out: &mut [C32]) {
 
 /// [`scalar`]'s values (bit for bit: the conversion is exact and the division correctly
 /// rounded in every lane), the full registers from the first `V`-aligned element of `out` on
-/// written past the caches without a fence, and their [`ScreenBits`] against `out[0]`.
+/// written past the caches without a fence (`STREAM`) or with ordinary stores that leave them
+/// in the cache for the next reader, and their [`ScreenBits`] against `out[0]`.
 /// `iq.len() == 2·out.len()` (caller-checked).
 #[inline(always)]
-pub(crate) unsafe fn stream_screen<V: SimdF32>(
+pub(crate) unsafe fn convert_screen<V: SimdF32, const STREAM: bool>(
     iq: &[i16],
     scale: f32,
     out: &mut [C32],
@@ -52,7 +53,11 @@ pub(crate) unsafe fn stream_screen<V: SimdF32>(
         let (mut max, mut differ) = (V::splat(0.0), V::splat(0.0));
         while i + step <= n {
             let r = V::load_i16(piq.add(2 * i)).div(s);
-            r.store_stream(po.add(2 * i));
+            if STREAM {
+                r.store_stream(po.add(2 * i));
+            } else {
+                r.store(po.add(2 * i));
+            }
             r.screen_fold(reference, &mut max, &mut differ);
             i += step;
         }
