@@ -8,7 +8,9 @@ use massive_mimo::array::PanelArray;
 use massive_mimo::carrier::{CarrierAggregation, ComponentCarrier, Duplex, Rat};
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
-use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
+use massive_mimo::link::{
+    DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot, precode_modulate,
+};
 use massive_mimo::modulation::{Modulation, map};
 use massive_mimo::ofdm::OfdmConfig;
 use massive_mimo::precoding::Normalization;
@@ -716,6 +718,109 @@ fn partial_band_pilots_limit_the_allocations_and_bad_grids_are_rejected() {
 /// diagonal), the precoded grid is W_band·x subcarrier by subcarrier, and the leakage on the
 /// true per-subcarrier channel is far below that of per-PRB weights. Bad bands and the
 /// fronthaul weight extension are typed errors.
+/// `precode_modulate` (symbol by symbol, no antenna grid) writes the waveform of `precode`
+/// followed by `modulate`: bit for bit with PRG weights (the same GEMM per symbol, the same
+/// transform), to float rounding with sub-PRB bands (another summation order: the tolerance is
+/// 2⁻¹⁶ of the waveform's RMS, ≈ 500 × the f32 ε for 4-term sums through a 256-point FFT).
+/// Refusals are named.
+#[test]
+fn precode_modulate_writes_the_waveform_of_precode_then_modulate() {
+    let (k, n_ant) = (4, 8);
+    let cfg = DownlinkConfig {
+        n_ant,
+        n_candidates: k,
+        n_layers: k,
+        n_prb: N_PRB,
+        prg_prbs: 2,
+        precoder: PrecoderKind::Rzf,
+        normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
+    };
+    let (x, _) = layers(k);
+    for sub in [None, Some(3)] {
+        let mut dl = match sub {
+            Some(s) => DownlinkSlot::new_sub_prb(cfg, srs_pilots(k).view(), &ofdm(), s).unwrap(),
+            None => DownlinkSlot::new(cfg, srs_pilots(k).view(), &ofdm()).unwrap(),
+        };
+        for ((_, o, u, a), v) in dl.estimates_mut().view_mut().indexed_iter_mut() {
+            let ph = 0.3 * (u * n_ant + a) as f32 + 0.05 * (o * (u + 1)) as f32;
+            *v = C32::from_polar(1.0 + 0.1 * (a % 3) as f32, ph);
+        }
+        dl.compute_weights(&[0, 1, 2, 3], 0.05).unwrap();
+        let mut grid = Array3::zeros((n_ant, 14, N_SC));
+        dl.precode(x.view(), grid.view_mut()).unwrap();
+        let mut want = Array2::zeros((n_ant, dl.waveform_len()));
+        dl.modulate(grid.view(), want.view_mut()).unwrap();
+        let mut got = Array2::from_elem((n_ant, dl.waveform_len()), C32::new(7.0, 7.0));
+        dl.precode_modulate(x.view(), got.view_mut()).unwrap();
+        match sub {
+            None => assert!(got == want, "PRG weights: not bit-equal"),
+            Some(_) => {
+                let rms =
+                    (want.iter().map(|v| v.norm_sqr()).sum::<f32>() / want.len() as f32).sqrt();
+                let worst = got
+                    .iter()
+                    .zip(&want)
+                    .map(|(a, b)| (a - b).norm())
+                    .fold(0.0f32, f32::max);
+                assert!(worst <= rms / 65536.0, "sub-PRB: {worst} against RMS {rms}");
+            }
+        }
+        // A layer grid of 13 symbols, of 3 layers for the weights' 4; a waveform of the wrong
+        // length.
+        for bad in [
+            x.slice(ndarray::s![.., ..13, ..]),
+            x.slice(ndarray::s![..3, .., ..]),
+        ] {
+            match dl.precode_modulate(bad, got.view_mut()) {
+                Err(massive_mimo::Error::ShapeMismatch { name, .. }) => {
+                    assert!(name.starts_with("layers"), "{name}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let mut short = Array2::zeros((n_ant, dl.waveform_len() - 1));
+        match dl.precode_modulate(x.view(), short.view_mut()) {
+            Err(massive_mimo::Error::ShapeMismatch { name, .. }) => {
+                assert!(name.contains("waveform"), "{name}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // The free function: a layer grid of another symbol count than the modulator's, a
+    // one-symbol buffer too short for the antennas' rows.
+    let mut applier = massive_mimo::precoding::PrecoderApplier::new(n_ant, k, N_SC).unwrap();
+    let mut modulator = massive_mimo::ofdm::OfdmModulator::new(&ofdm()).unwrap();
+    let w = Array3::from_elem((N_PRB / 2, n_ant, k), C32::new(0.5, 0.0));
+    let mut wave = Array2::zeros((n_ant, modulator.output_len()));
+    let mut rows = vec![C32::new(0.0, 0.0); n_ant * N_SC];
+    let name = |r: massive_mimo::Result<()>| match r {
+        Err(massive_mimo::Error::ShapeMismatch { name, .. }) => name,
+        other => panic!("{other:?}"),
+    };
+    let thirteen = x.slice(ndarray::s![.., ..13, ..]);
+    let r = precode_modulate(
+        &mut applier,
+        w.view(),
+        24,
+        thirteen,
+        &mut rows,
+        &mut modulator,
+        wave.view_mut(),
+    );
+    assert!(name(r).starts_with("layers"));
+    let r = precode_modulate(
+        &mut applier,
+        w.view(),
+        24,
+        x.view(),
+        &mut rows[1..],
+        &mut modulator,
+        wave.view_mut(),
+    );
+    assert!(name(r).starts_with("rows"));
+}
+
 #[test]
 fn sub_prb_weights_follow_the_channel_inside_a_prb() {
     use massive_mimo::fronthaul::{BfwCodec, BfwExtension, CompHeader, IqWidth};

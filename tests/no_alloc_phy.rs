@@ -346,6 +346,8 @@ fn slot_pipelines_do_not_allocate() {
         dl.compute_weights(&selected, 0.01).unwrap();
         dl.precode(layers.view(), grid.view_mut()).unwrap();
         dl.modulate(grid.view(), wave.view_mut()).unwrap();
+        // The same waveform symbol by symbol, without the antenna grid.
+        dl.precode_modulate(layers.view(), wave.view_mut()).unwrap();
         ul.demodulate(wave.view()).unwrap();
         ul.grid_mut().assign(&ul_rx);
         ul.detect(DetectorMethod::Mmse { unbiased: true }, None)

@@ -300,6 +300,20 @@ enum mm_status mm_downlink_precode(struct mm_downlink *h,
                                    struct mm_cf32 *grid,
                                    size_t grid_len);
 
+// Precodes the layer grid `layers` [k, 14, n_sc] (as `mm_downlink_precode`) and
+// OFDM-modulates it into `wave` [n_antennas, waveform_len] symbol by symbol: the waveform of
+// `mm_downlink_precode` followed by `mm_downlink_modulate` (bit for bit for PRG weights),
+// without an antenna grid (23.5 MB per NR 100 MHz slot at 64 antennas) in the caller's memory
+// or written and read back.
+//
+// # Safety
+// `h` is a live handle; `layers` / `wave` point to `layers_len` / `wave_len` `mm_cf32`.
+enum mm_status mm_downlink_precode_modulate(struct mm_downlink *h,
+                                            const struct mm_cf32 *layers,
+                                            size_t layers_len,
+                                            struct mm_cf32 *wave,
+                                            size_t wave_len);
+
 // Samples per antenna of one slot's waveform, into `*out`.
 //
 // # Safety

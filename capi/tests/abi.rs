@@ -186,6 +186,44 @@ fn per_slot_calls_through_the_abi_do_not_allocate() {
         "{count} allocations in one slot through the C ABI"
     );
     assert!(grid.iter().any(|v| v.re != 0.0));
+    // Precoded and modulated symbol by symbol: the waveform of precode + modulate, bit for
+    // bit, without allocating; a waveform of the wrong length is refused by name.
+    let mut fused = vec![mm_cf32::default(); wave.len()];
+    let (count, st) = allocations_during(|| {
+        // SAFETY: as above; lengths are the slices' own.
+        unsafe {
+            mm_downlink_precode_modulate(
+                dl,
+                layers.as_ptr(),
+                LAYERS,
+                fused.as_mut_ptr(),
+                fused.len(),
+            )
+        }
+    });
+    assert_eq!(st, mm_status::MM_OK, "{}", last_error());
+    assert_eq!(
+        count, 0,
+        "{count} allocations in mm_downlink_precode_modulate"
+    );
+    assert!(
+        fused == wave,
+        "precode_modulate differs from precode + modulate"
+    );
+    // SAFETY: as above; the short length is the point.
+    unsafe {
+        assert_ne!(
+            mm_downlink_precode_modulate(
+                dl,
+                layers.as_ptr(),
+                LAYERS,
+                fused.as_mut_ptr(),
+                fused.len() - 1,
+            ),
+            mm_status::MM_OK
+        );
+    }
+    assert!(last_error().contains("wave"), "{}", last_error());
     // BFP round trip within the 9-bit floor step 2^(16−9).
     assert!(
         iq.iter()

@@ -636,6 +636,39 @@ impl DownlinkSlot {
         self.modulator.output_len()
     }
 
+    /// Precodes the layer grid `layers` [k, 14, n_sc] (as [`Self::precode`]) and
+    /// OFDM-modulates it into `waveform` [n_ant, waveform_len()] symbol by symbol
+    /// ([`precode_modulate`] on the slot's weights and a one-symbol buffer of its own): the
+    /// samples of `precode` followed by [`Self::modulate`] (bit for bit for PRGs or the
+    /// wideband carrier on the SIMD backends; sub-PRB bands equal to rounding), without the
+    /// antenna grid in memory.
+    ///
+    /// Errors: as [`Self::precode`] and [`Self::modulate`].
+    pub fn precode_modulate(
+        &mut self,
+        layers: ArrayView3<'_, C32>,
+        waveform: ArrayViewMut2<'_, C32>,
+    ) -> Result<()> {
+        let (n_ant, n_sc) = (self.cfg.n_ant, 12 * self.cfg.n_prb);
+        if self.k == 0 || layers.dim() != (self.k, SYMBOLS_PER_SLOT, n_sc) {
+            return Err(Error::ShapeMismatch {
+                name: "layers [k of the last compute_weights, 14, n_sc]",
+                expected: crate::error::Shape::of(&[self.k, SYMBOLS_PER_SLOT, n_sc]),
+                got: crate::error::Shape::of(layers.shape()),
+            });
+        }
+        let w = weight_view(&self.w, self.n_units, n_ant, self.k)?;
+        precode_modulate(
+            &mut self.applier,
+            w,
+            self.unit_sc,
+            layers,
+            &mut self.symbol_rows,
+            &mut self.modulator,
+            waveform,
+        )
+    }
+
     /// OFDM-modulates every antenna's grid `grid` [n_ant, 14, n_sc] into `waveform`
     /// [n_ant, waveform_len()].
     pub fn modulate(
@@ -645,6 +678,64 @@ impl DownlinkSlot {
     ) -> Result<()> {
         self.modulator.process_antennas(grid, waveform)
     }
+}
+
+/// Precodes `layers` [k, n_sym, n_sc] with `w` [n_bands, n_ant, k] (one matrix per `band_sc`
+/// subcarriers, [`crate::precoding::PrecoderApplier::process_grid_subbands`]'s convention) and
+/// OFDM-modulates the result into `waveform` [n_ant, modulator.output_len()] symbol by symbol:
+/// `rows` (n_ant · n_sc values) receives one symbol's antenna rows from the precoder
+/// ([`crate::precoding::PrecoderApplier::process_symbol`]) and the modulator transforms them
+/// from there while they are in the cache
+/// ([`OfdmModulator::process_symbol_antennas`]) — the slot's antenna grid (23.5 MB at NR 100
+/// MHz, 64 antennas) is never written to memory and read back. The samples are those of the
+/// grid call followed by [`OfdmModulator::process_antennas`] (the same GEMM per symbol and the
+/// same transform; bit for bit for bands of at least a PRB on the SIMD backends). Fenced at
+/// the end. Allocation-free.
+///
+/// Errors: as `process_symbol` and `process_symbol_antennas`; `layers` with another symbol
+/// count than the modulator's, `rows` shorter than n_ant · n_sc (`ShapeMismatch` naming the
+/// argument).
+pub fn precode_modulate(
+    applier: &mut crate::precoding::PrecoderApplier,
+    w: ArrayView3<'_, C32>,
+    band_sc: usize,
+    layers: ArrayView3<'_, C32>,
+    rows: &mut [C32],
+    modulator: &mut OfdmModulator,
+    mut waveform: ArrayViewMut2<'_, C32>,
+) -> Result<()> {
+    let (n_ant, (k, n_sym, n_sc)) = (w.dim().1, layers.dim());
+    if n_sym != modulator.config().n_symbols {
+        return Err(Error::ShapeMismatch {
+            name: "layers [k, the modulator's n_symbols, n_sc]",
+            expected: crate::error::Shape::of(&[k, modulator.config().n_symbols, n_sc]),
+            got: crate::error::Shape::of(layers.shape()),
+        });
+    }
+    let rows_len = rows.len();
+    let short = || Error::ShapeMismatch {
+        name: "rows [n_ant · n_sc]",
+        expected: crate::error::Shape::of(&[n_ant * n_sc]),
+        got: crate::error::Shape::of(&[rows_len]),
+    };
+    let rows = rows.get_mut(..n_ant * n_sc).ok_or_else(short)?;
+    let mut result = Ok(());
+    for l in 0..n_sym {
+        let view = ArrayViewMut2::from_shape((n_ant, n_sc), &mut *rows).map_err(|_| short())?;
+        result = applier
+            .process_symbol(w, band_sc, l, layers, view)
+            .and_then(|()| {
+                let view =
+                    ndarray::ArrayView2::from_shape((n_ant, n_sc), &*rows).map_err(|_| short())?;
+                modulator.process_symbol_antennas(l, view, waveform.view_mut())
+            });
+        if result.is_err() {
+            break;
+        }
+    }
+    // The streamed symbols are fenced once, after the last (also on an early error).
+    modulator.fence();
+    result
 }
 
 /// The first `n_units · n_ant · k` weights as `[n_units, n_ant, k]`.

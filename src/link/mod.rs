@@ -71,6 +71,6 @@ mod irc;
 pub mod screen;
 pub mod uplink;
 
-pub use downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation};
+pub use downlink::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, precode_modulate};
 pub use screen::{AntennaHealth, GridScreen, RowScreen};
 pub use uplink::UplinkSlot;

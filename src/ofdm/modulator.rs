@@ -101,6 +101,12 @@ impl OfdmModulator {
         self
     }
 
+    /// Fences the streamed stores of [`Self::process_symbol_antennas`] (a no-op with cached
+    /// stores or without streaming kernels).
+    pub fn fence(&self) {
+        self.kernels.stream_fence();
+    }
+
     /// The configuration.
     pub fn config(&self) -> &OfdmConfig {
         &self.cfg
@@ -120,7 +126,7 @@ impl OfdmModulator {
     }
 
     fn process_symbols(&mut self, grid: ArrayView2<'_, C32>, out: &mut [C32]) -> Result<()> {
-        let c = &self.cfg;
+        let c = self.cfg;
         if grid.dim() != (c.n_symbols, c.n_sc) {
             return Err(Error::ShapeMismatch {
                 name: "grid [n_symbols, n_sc]",
@@ -135,66 +141,120 @@ impl OfdmModulator {
                 got: crate::error::Shape::of(&[out.len()]),
             });
         }
-        let n = c.n_fft;
-        let mut pos = 0;
         let n_sym = grid.dim().0;
+        let mut pos = 0;
         for (l, row) in grid.outer_iter().enumerate() {
-            for &(z0, z1) in &self.empty_bins {
-                self.buf[z0..z1].fill(C32::new(0.0, 0.0));
-            }
-            let gain = self.symbol_gain[l];
-            for &(k0, b0, len) in &self.runs {
-                let src = row.slice(ndarray::s![k0..k0 + len]);
-                let dst = &mut self.buf[b0..b0 + len];
-                match src.as_slice() {
-                    Some(s) => self.kernels.scale(gain, s, dst)?,
-                    None => {
-                        for (o, &x) in dst.iter_mut().zip(src.iter()) {
-                            *o = x * gain;
-                        }
+            let len = self.cp[l] + c.n_fft;
+            // The next symbol's subcarriers are requested while this one streams out.
+            let next = if l + 1 < n_sym {
+                grid.row(l + 1).to_slice().unwrap_or(&[])
+            } else {
+                &[]
+            };
+            self.symbol(l, row, &mut out[pos..pos + len], next)?;
+            pos += len;
+        }
+        Ok(())
+    }
+
+    /// Symbol `l` of one antenna from its subcarriers `row` [n_sc] into `out` (its `cp_l +
+    /// n_fft` samples), unfenced when streaming; `next` (the memory the caller reads next) is
+    /// requested into the cache while the symbol streams out. Shapes caller-checked.
+    fn symbol(
+        &mut self,
+        l: usize,
+        row: ndarray::ArrayView1<'_, C32>,
+        out: &mut [C32],
+        next: &[C32],
+    ) -> Result<()> {
+        let n = self.cfg.n_fft;
+        for &(z0, z1) in &self.empty_bins {
+            self.buf[z0..z1].fill(C32::new(0.0, 0.0));
+        }
+        let gain = self.symbol_gain[l];
+        for &(k0, b0, len) in &self.runs {
+            let src = row.slice(ndarray::s![k0..k0 + len]);
+            let dst = &mut self.buf[b0..b0 + len];
+            match src.as_slice() {
+                Some(s) => self.kernels.scale(gain, s, dst)?,
+                None => {
+                    for (o, &x) in dst.iter_mut().zip(src.iter()) {
+                        *o = x * gain;
                     }
                 }
             }
-            let cp = self.cp[l];
-            match self.stores {
-                OutputStores::Streaming => {
-                    // The symbol into `body` (in cache), then its CP and body streamed out.
-                    self.ifft.process_outofplace_with_scratch(
-                        &mut self.buf,
-                        &mut self.body,
-                        &mut self.scratch,
-                    );
-                    // Unfenced: one fence after the last symbol (below).
-                    self.kernels.copy_stream_unfenced(
-                        &self.body[n - cp..],
-                        &mut out[pos..pos + cp],
-                        &[],
-                    )?;
-                    // The next symbol's subcarriers requested during the copy: the next
-                    // scaling pass then reads them from the cache instead of waiting on memory.
-                    let next = if l + 1 < n_sym {
-                        grid.row(l + 1).to_slice().unwrap_or(&[])
-                    } else {
-                        &[]
-                    };
-                    self.kernels.copy_stream_unfenced(
-                        &self.body,
-                        &mut out[pos + cp..pos + cp + n],
-                        &[next],
-                    )?;
-                }
-                OutputStores::Cached => {
-                    // The symbol's body straight into the waveform, then its CP copied from
-                    // its end.
-                    self.ifft.process_outofplace_with_scratch(
-                        &mut self.buf,
-                        &mut out[pos + cp..pos + cp + n],
-                        &mut self.scratch,
-                    );
-                    out.copy_within(pos + n..pos + cp + n, pos);
-                }
+        }
+        let cp = self.cp[l];
+        match self.stores {
+            OutputStores::Streaming => {
+                // The symbol into `body` (in cache), then its CP and body streamed out.
+                self.ifft.process_outofplace_with_scratch(
+                    &mut self.buf,
+                    &mut self.body,
+                    &mut self.scratch,
+                );
+                // Unfenced: one fence after the last symbol (the caller's).
+                self.kernels
+                    .copy_stream_unfenced(&self.body[n - cp..], &mut out[..cp], &[])?;
+                self.kernels
+                    .copy_stream_unfenced(&self.body, &mut out[cp..cp + n], &[next])?;
             }
-            pos += cp + n;
+            OutputStores::Cached => {
+                // The symbol's body straight into the waveform, then its CP copied from its
+                // end.
+                self.ifft.process_outofplace_with_scratch(
+                    &mut self.buf,
+                    &mut out[cp..cp + n],
+                    &mut self.scratch,
+                );
+                out.copy_within(n..cp + n, 0);
+            }
+        }
+        Ok(())
+    }
+
+    /// Symbol `l` of every antenna from `rows` [n_ant, n_sc] (one symbol of an antenna grid:
+    /// a precoder's output for that symbol) into its place in `out` [n_ant, output_len()] —
+    /// the waveform [`Self::process_antennas`] writes, symbol by symbol, so that a symbol's
+    /// antenna rows can be modulated while they are in the cache
+    /// ([`crate::link::precode_modulate`]). Unfenced when streaming: call
+    /// [`crate::simd::Kernels::stream_fence`] (or another modulation call) before another
+    /// thread reads `out`. Errors: `l` ≥ n_symbols (`InvalidParameter` naming `symbol`),
+    /// shapes (`ShapeMismatch`), a waveform whose rows are not contiguous (`InvalidParameter`).
+    pub fn process_symbol_antennas(
+        &mut self,
+        l: usize,
+        rows: ArrayView2<'_, C32>,
+        mut out: ArrayViewMut2<'_, C32>,
+    ) -> Result<()> {
+        let c = self.cfg;
+        if l >= c.n_symbols {
+            return Err(Error::InvalidParameter {
+                name: "symbol",
+                value: crate::error::Value::of(&l),
+                reason: "must be below the carrier's n_symbols",
+            });
+        }
+        if rows.dim().1 != c.n_sc || out.dim() != (rows.dim().0, c.samples()) {
+            return Err(Error::ShapeMismatch {
+                name: "rows [n_ant, n_sc] / waveform [n_ant, n_samples]",
+                expected: crate::error::Shape::of(&[rows.dim().0, c.n_sc, c.samples()]),
+                got: crate::error::Shape::of(&[rows.dim().0, rows.dim().1, out.dim().1]),
+            });
+        }
+        let pos: usize = self.cp[..l].iter().map(|&cp| cp + c.n_fft).sum();
+        let len = self.cp[l] + c.n_fft;
+        let n_ant = rows.dim().0;
+        for (a, (row, mut o)) in rows.outer_iter().zip(out.outer_iter_mut()).enumerate() {
+            let next = if a + 1 < n_ant {
+                rows.row(a + 1).to_slice().unwrap_or(&[])
+            } else {
+                &[]
+            };
+            let o = o
+                .as_slice_mut()
+                .ok_or_else(super::non_contiguous_waveform)?;
+            self.symbol(l, row, &mut o[pos..pos + len], next)?;
         }
         Ok(())
     }
@@ -220,5 +280,75 @@ impl OfdmModulator {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{CyclicPrefix, Standard};
+    use super::*;
+    use ndarray::{Array2, Array3};
+
+    /// Symbol by symbol, in any order, with either store policy, `process_symbol_antennas`
+    /// writes `process_antennas`' waveform bit for bit; refusals are named.
+    #[test]
+    fn symbol_by_symbol_is_the_antennas_call() {
+        for (standard, scs, n_fft, n_sc, slot) in [
+            (Standard::Nr, 30, 512, 300, 1),
+            (Standard::Lte, 15, 256, 180, 0),
+        ] {
+            let cfg = OfdmConfig {
+                standard,
+                scs_khz: scs,
+                n_fft,
+                n_sc,
+                n_symbols: 14,
+                cyclic_prefix: CyclicPrefix::Normal,
+                slot,
+                scale: 1.0 / (n_fft as f32).sqrt(),
+            };
+            let n_ant = 3;
+            let grid = Array3::from_shape_fn((n_ant, 14, n_sc), |(a, l, k)| {
+                C32::new(
+                    ((a * 11 + l * 5 + k) % 7) as f32 - 3.0,
+                    ((a + l + 3 * k) % 5) as f32 - 2.0,
+                )
+            });
+            let mut m = OfdmModulator::new(&cfg).unwrap();
+            let len = m.output_len();
+            let mut want = Array2::zeros((n_ant, len));
+            m.process_antennas(grid.view(), want.view_mut()).unwrap();
+            for stores in [OutputStores::Streaming, OutputStores::Cached] {
+                m.set_output_stores(stores);
+                let mut got = Array2::from_elem((n_ant, len), C32::new(7.0, 7.0));
+                // Odd symbols first, then even ones.
+                for l in (1..14).step_by(2).chain((0..14).step_by(2)) {
+                    let rows = grid.slice(ndarray::s![.., l, ..]).to_owned();
+                    m.process_symbol_antennas(l, rows.view(), got.view_mut())
+                        .unwrap();
+                }
+                m.fence();
+                assert!(got == want, "{standard:?} {stores:?}");
+            }
+            let rows = Array2::zeros((n_ant, n_sc));
+            let mut out = Array2::zeros((n_ant, len));
+            match m.process_symbol_antennas(14, rows.view(), out.view_mut()) {
+                Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "symbol"),
+                other => panic!("{other:?}"),
+            }
+            let narrow = Array2::zeros((n_ant, n_sc - 1));
+            let mut short = Array2::zeros((n_ant, len - 1));
+            for (r, o) in [
+                (narrow.view(), out.view_mut()),
+                (rows.view(), short.view_mut()),
+            ] {
+                match m.process_symbol_antennas(0, r, o) {
+                    Err(Error::ShapeMismatch { name, .. }) => {
+                        assert!(name.starts_with("rows"), "{name}")
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ use massive_mimo::estimation::{
 use massive_mimo::fronthaul::{
     CategoryA, CompHeader, Direction, IqWidth, Timing, UplaneCodec, precode_uplane,
 };
-use massive_mimo::link::{GridScreen, RowScreen};
+use massive_mimo::link::{GridScreen, RowScreen, precode_modulate};
 use massive_mimo::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, OfdmDemodulator, OfdmModulator, Standard};
 use massive_mimo::precoding::{Normalization, PrecoderApplier, RzfPrecoder};
@@ -453,6 +453,23 @@ impl SlotFixture {
         self.keep(r);
     }
 
+    /// [`Self::apply`] then [`Self::ofdm_mod`] symbol by symbol
+    /// ([`massive_mimo::link::precode_modulate`]): the layer grid precoded one symbol at a
+    /// time into a buffer that stays in the cache and modulated from there, the antenna grid
+    /// never in memory (every antenna: the split-carrier fixtures keep the two calls).
+    pub fn precode_modulate(&mut self) {
+        let r = precode_modulate(
+            &mut self.applier,
+            self.w_prg.view(),
+            12 * PRG_PRBS,
+            self.layers.view3(),
+            &mut self.symbol_rows,
+            &mut self.modulator,
+            self.wave.view2_mut(),
+        );
+        self.keep(r);
+    }
+
     /// OFDM modulation of 64 antennas (or the fixture's part of them).
     pub fn ofdm_mod(&mut self) {
         let r = self.ofdm_antennas.clone();
@@ -685,11 +702,18 @@ impl SlotFixture {
         self.keep(first);
     }
 
-    /// The downlink slot: SRS estimation, weights, application, OFDM.
+    /// The downlink slot: SRS estimation, weights, then application and OFDM symbol by symbol
+    /// ([`Self::precode_modulate`]; a split carrier's part keeps the two grid calls).
     pub fn downlink_slot(&mut self) {
         self.downlink_weights();
-        self.apply();
-        self.ofdm_mod();
+        if self.ofdm_antennas == (0..N_ANT) {
+            self.precode_modulate();
+        } else {
+            // A split carrier's part: its PRB half precoded for every antenna, its antenna
+            // half modulated.
+            self.apply();
+            self.ofdm_mod();
+        }
     }
 
     /// The uplink slot: OFDM (screening the grid as it writes it), DMRS estimation,
