@@ -104,6 +104,57 @@ const IN_PLACE_MIN_SC: usize = 24;
 /// 64 × 8 ×1.09, 32 × 8 ×1.4).
 const IN_PLACE_MIN_SC_SIMD: usize = 12;
 
+/// A caller's one-symbol buffer for [`GridApplier::process_symbol`]'s output, checked once:
+/// its first `n_tx · n_sc` values, as `[n_tx, n_sc]` rows (the category-A write and
+/// `precode_modulate` pass one symbol's antenna rows through it).
+pub(crate) struct SymbolRows<'a> {
+    rows: &'a mut [C32],
+    n_tx: usize,
+    n_sc: usize,
+}
+
+impl<'a> SymbolRows<'a> {
+    /// The first `n_tx · n_sc` values of `rows`; fewer are a `ShapeMismatch` naming `rows`.
+    pub(crate) fn new(rows: &'a mut [C32], n_tx: usize, n_sc: usize) -> Result<Self> {
+        let got = rows.len();
+        let rows = rows
+            .get_mut(..n_tx * n_sc)
+            .ok_or_else(|| Error::ShapeMismatch {
+                name: "rows [n_ant · n_sc]",
+                expected: crate::error::Shape::of(&[n_tx * n_sc]),
+                got: crate::error::Shape::of(&[got]),
+            })?;
+        Ok(Self { rows, n_tx, n_sc })
+    }
+
+    /// The values, row-major.
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [C32] {
+        self.rows
+    }
+
+    /// The rows as `[n_tx, n_sc]`.
+    pub(crate) fn view(&self) -> Result<ArrayView2<'_, C32>> {
+        let (n_tx, n_sc) = (self.n_tx, self.n_sc);
+        ArrayView2::from_shape((n_tx, n_sc), &*self.rows).map_err(|_| rows_shape(n_tx, n_sc))
+    }
+
+    /// The rows as `[n_tx, n_sc]`, writable.
+    pub(crate) fn view_mut(&mut self) -> Result<ArrayViewMut2<'_, C32>> {
+        let (n_tx, n_sc) = (self.n_tx, self.n_sc);
+        ArrayViewMut2::from_shape((n_tx, n_sc), &mut *self.rows).map_err(|_| rows_shape(n_tx, n_sc))
+    }
+}
+
+/// The error of a one-symbol buffer that cannot hold `[n_tx, n_sc]` (never, once
+/// [`SymbolRows::new`] has checked it).
+fn rows_shape(n_tx: usize, n_sc: usize) -> Error {
+    Error::ShapeMismatch {
+        name: "rows [n_ant · n_sc]",
+        expected: crate::error::Shape::of(&[n_tx, n_sc]),
+        got: crate::error::Shape::of(&[n_tx * n_sc]),
+    }
+}
+
 /// The dimensions of a one-symbol product: n_tx, k, subcarriers per weight band, and the layer
 /// grid's symbols and subcarriers.
 #[derive(Clone, Copy)]

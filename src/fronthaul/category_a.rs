@@ -2,9 +2,10 @@
 //! OFDM): a layer grid precoded and written as U-plane messages symbol by symbol, so that the
 //! antenna grid never goes to memory (O-RAN.WG4.CUS §8.3; 38.211 §7.3.1.4 for the precoding).
 
-use ndarray::{ArrayView3, ArrayViewMut2};
+use ndarray::ArrayView3;
 
 use super::{Timing, UPLANE_HEADER_BYTES, UplaneCodec};
+use crate::grid_apply::SymbolRows;
 use crate::precoding::PrecoderApplier;
 use crate::resource::{SUBCARRIERS_PER_PRB, SYMBOLS_PER_SLOT};
 use crate::{C32, Error, Result};
@@ -100,13 +101,7 @@ fn precode_uplane_in_pieces(
             got: crate::error::Shape::of(layers.shape()),
         });
     }
-    let rows_len = rows.len();
-    let short = || Error::ShapeMismatch {
-        name: "rows [n_ant · n_sc]",
-        expected: crate::error::Shape::of(&[n_ant * n_sc]),
-        got: crate::error::Shape::of(&[rows_len]),
-    };
-    let rows = rows.get_mut(..n_ant * n_sc).ok_or_else(short)?;
+    let mut rows = SymbolRows::new(rows, n_ant, n_sc)?;
     // Pieces of whole PRBs (see PIECE_BYTES); one piece where PRG borders are not PRB
     // borders.
     let n_prg = n_sc.div_ceil(band_sc);
@@ -128,16 +123,17 @@ fn precode_uplane_in_pieces(
         }
         for g0 in (0..n_prg).step_by(piece) {
             let g1 = n_prg.min(g0 + piece);
-            let (s0, width) = if applier.process_symbol_prgs(w, band_sc, l, layers, g0..g1, rows)? {
-                (g0 * band_sc, (g1 * band_sc).min(n_sc) - g0 * band_sc)
-            } else {
-                // Not in place (narrow bands, strided operands): the whole symbol at once.
-                let view =
-                    ArrayViewMut2::from_shape((n_ant, n_sc), &mut *rows).map_err(|_| short())?;
-                applier.process_symbol(w, band_sc, l, layers, view)?;
-                (0, n_sc)
-            };
-            for (a, part) in rows[..n_ant * width].chunks_exact(width).enumerate() {
+            let piece_rows = rows.as_mut_slice();
+            let (s0, width) =
+                if applier.process_symbol_prgs(w, band_sc, l, layers, g0..g1, piece_rows)? {
+                    (g0 * band_sc, (g1 * band_sc).min(n_sc) - g0 * band_sc)
+                } else {
+                    // Not in place (narrow bands, strided operands): the whole symbol at once.
+                    applier.process_symbol(w, band_sc, l, layers, rows.view_mut()?)?;
+                    (0, n_sc)
+                };
+            let written = &rows.as_mut_slice()[..n_ant * width];
+            for (a, part) in written.chunks_exact(width).enumerate() {
                 let at = (a * SYMBOLS_PER_SLOT + l) * message_len;
                 codec.write_message_prbs(
                     s0 / SUBCARRIERS_PER_PRB,

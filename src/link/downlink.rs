@@ -605,13 +605,7 @@ impl DownlinkSlot {
         message_len: usize,
     ) -> Result<()> {
         let (n_ant, n_sc) = (self.cfg.n_ant, 12 * self.cfg.n_prb);
-        if self.k == 0 || layers.dim() != (self.k, SYMBOLS_PER_SLOT, n_sc) {
-            return Err(Error::ShapeMismatch {
-                name: "layers [k of the last compute_weights, 14, n_sc]",
-                expected: crate::error::Shape::of(&[self.k, SYMBOLS_PER_SLOT, n_sc]),
-                got: crate::error::Shape::of(layers.shape()),
-            });
-        }
+        check_slot_layers(self.k, n_sc, &layers)?;
         // Every weight unit is `unit_sc` subcarriers wide (a PRG, the carrier, a sub-PRB band).
         let w = weight_view(&self.w, self.n_units, n_ant, self.k)?;
         let target = CategoryA {
@@ -650,13 +644,7 @@ impl DownlinkSlot {
         waveform: ArrayViewMut2<'_, C32>,
     ) -> Result<()> {
         let (n_ant, n_sc) = (self.cfg.n_ant, 12 * self.cfg.n_prb);
-        if self.k == 0 || layers.dim() != (self.k, SYMBOLS_PER_SLOT, n_sc) {
-            return Err(Error::ShapeMismatch {
-                name: "layers [k of the last compute_weights, 14, n_sc]",
-                expected: crate::error::Shape::of(&[self.k, SYMBOLS_PER_SLOT, n_sc]),
-                got: crate::error::Shape::of(layers.shape()),
-            });
-        }
+        check_slot_layers(self.k, n_sc, &layers)?;
         let w = weight_view(&self.w, self.n_units, n_ant, self.k)?;
         precode_modulate(
             &mut self.applier,
@@ -712,23 +700,12 @@ pub fn precode_modulate(
             got: crate::error::Shape::of(layers.shape()),
         });
     }
-    let rows_len = rows.len();
-    let short = || Error::ShapeMismatch {
-        name: "rows [n_ant · n_sc]",
-        expected: crate::error::Shape::of(&[n_ant * n_sc]),
-        got: crate::error::Shape::of(&[rows_len]),
-    };
-    let rows = rows.get_mut(..n_ant * n_sc).ok_or_else(short)?;
+    let mut rows = crate::grid_apply::SymbolRows::new(rows, n_ant, n_sc)?;
     let mut result = Ok(());
     for l in 0..n_sym {
-        let view = ArrayViewMut2::from_shape((n_ant, n_sc), &mut *rows).map_err(|_| short())?;
         result = applier
-            .process_symbol(w, band_sc, l, layers, view)
-            .and_then(|()| {
-                let view =
-                    ndarray::ArrayView2::from_shape((n_ant, n_sc), &*rows).map_err(|_| short())?;
-                modulator.process_symbol_antennas(l, view, waveform.view_mut())
-            });
+            .process_symbol(w, band_sc, l, layers, rows.view_mut()?)
+            .and_then(|()| modulator.process_symbol_antennas(l, rows.view()?, waveform.view_mut()));
         if result.is_err() {
             break;
         }
@@ -736,6 +713,19 @@ pub fn precode_modulate(
     // The streamed symbols are fenced once, after the last (also on an early error).
     modulator.fence();
     result
+}
+
+/// A layer grid must be `[k, 14, n_sc]`, k the users of the last `compute_weights` (none
+/// before it: `ShapeMismatch` naming `layers`).
+fn check_slot_layers(k: usize, n_sc: usize, layers: &ArrayView3<'_, C32>) -> Result<()> {
+    if k == 0 || layers.dim() != (k, SYMBOLS_PER_SLOT, n_sc) {
+        return Err(Error::ShapeMismatch {
+            name: "layers [k of the last compute_weights, 14, n_sc]",
+            expected: crate::error::Shape::of(&[k, SYMBOLS_PER_SLOT, n_sc]),
+            got: crate::error::Shape::of(layers.shape()),
+        });
+    }
+    Ok(())
 }
 
 /// The first `n_units · n_ant · k` weights as `[n_units, n_ant, k]`.
