@@ -104,4 +104,31 @@ mod tests {
         assert_eq!(parse_size("512"), Some(512));
         assert_eq!(parse_size("many"), None);
     }
+
+    /// Where sysfs reports the levels, each is the one asked for: the L1 data cache below the
+    /// L2 below the L3 (every core this runs on), and the cached sizes are sysfs's.
+    #[test]
+    fn each_level_is_the_one_asked_for() {
+        let (l1, l2, l3) = (read(1), read(2), read(3));
+        if let (Some(a), Some(b)) = (l1, l2) {
+            assert!(a < b, "L1D {a} ≥ L2 {b}");
+        }
+        if let (Some(b), Some(c)) = (l2, l3) {
+            assert!(b < c, "L2 {b} ≥ L3 {c}");
+        }
+        assert_eq!(l2_bytes(), l2);
+        assert_eq!(llc_bytes(), l3);
+        // A level sysfs lists (as a data or unified cache) is found.
+        let listed = |level: u32| {
+            (0..8).any(|i| {
+                let d = format!("/sys/devices/system/cpu/cpu0/cache/index{i}");
+                let lv = std::fs::read_to_string(format!("{d}/level")).unwrap_or_default();
+                let ty = std::fs::read_to_string(format!("{d}/type")).unwrap_or_default();
+                lv.trim() == level.to_string() && ty.trim() != "Instruction"
+            })
+        };
+        for (level, size) in [(1, l1), (2, l2), (3, l3)] {
+            assert_eq!(listed(level), size.is_some(), "level {level}");
+        }
+    }
 }

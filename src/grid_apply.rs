@@ -864,4 +864,71 @@ mod tests {
         // Never zero.
         assert_eq!(band_prgs(Some(64 << 10), 1 << 20, 0), 1);
     }
+
+    /// A symbol's PRG pieces: each piece's values are the whole symbol's columns; empty or
+    /// out-of-range pieces, a symbol past the grid and a buffer short of the piece are refused
+    /// by name and size; strided operands and sub-PRB bands decline (`Ok(false)`).
+    #[test]
+    fn symbol_pieces_are_the_whole_symbol_and_refusals_are_named() {
+        use super::*;
+        use ndarray::{Array2, Array3, s};
+        let (n, k, band, n_sc) = (5usize, 3usize, 24usize, 132usize);
+        let n_prg = n_sc.div_ceil(band);
+        let v = |i: usize| C32::new((i % 13) as f32 - 6.0, (i % 7) as f32 * 0.5);
+        let w = Array3::from_shape_fn((n_prg, n, k), |(g, a, j)| v(g * 31 + a * 5 + j));
+        let x = Array3::from_shape_fn((k, 14, n_sc), |(j, l, c)| v(j * 997 + l * 131 + c));
+        let mut ap = GridApplier::new(n, k, n_sc).unwrap();
+        let mut whole = Array2::zeros((n, n_sc));
+        ap.process_symbol(w.view(), band, 4, x.view(), whole.view_mut())
+            .unwrap();
+        for (g0, g1) in [(0, 2), (2, 3), (3, n_prg)] {
+            let (s0, s1) = (g0 * band, (g1 * band).min(n_sc));
+            let mut y = vec![C32::new(9.0, 9.0); n * (s1 - s0) + 1];
+            assert!(
+                ap.process_symbol_prgs(w.view(), band, 4, x.view(), g0..g1, &mut y)
+                    .unwrap()
+            );
+            let y = Array2::from_shape_vec((n, s1 - s0), y[..n * (s1 - s0)].to_vec()).unwrap();
+            assert_eq!(y, whole.slice(s![.., s0..s1]), "PRGs {g0}..{g1}");
+        }
+        let mut y = vec![C32::new(0.0, 0.0); n * n_sc];
+        for prgs in [2..2, 4..n_prg + 1] {
+            match ap.process_symbol_prgs(w.view(), band, 4, x.view(), prgs, &mut y) {
+                Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "prgs"),
+                other => panic!("{other:?}"),
+            }
+        }
+        match ap.process_symbol_prgs(w.view(), band, 14, x.view(), 0..1, &mut y) {
+            Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "symbol"),
+            other => panic!("{other:?}"),
+        }
+        match ap.process_symbol_prgs(
+            w.view(),
+            band,
+            0,
+            x.view(),
+            1..3,
+            &mut y[..2 * band * n - 1],
+        ) {
+            Err(Error::ShapeMismatch { name, expected, .. }) => {
+                assert!(name.starts_with('y'), "{name}");
+                assert_eq!(expected, crate::error::Shape::of(&[n, 2 * band]));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Strided layers, sub-PRB bands: not in place, nothing written.
+        let wide = Array3::from_shape_fn((k, 14, n_sc + 1), |(j, l, c)| v(j + l + c));
+        let strided = wide.slice(s![.., .., ..n_sc]);
+        y.fill(C32::new(3.0, 3.0));
+        assert!(
+            !ap.process_symbol_prgs(w.view(), band, 0, strided, 0..1, &mut y)
+                .unwrap()
+        );
+        let w6 = Array3::from_elem((n_sc / 6, n, k), C32::new(1.0, 0.0));
+        assert!(
+            !ap.process_symbol_prgs(w6.view(), 6, 0, x.view(), 0..1, &mut y)
+                .unwrap()
+        );
+        assert!(y.iter().all(|&c| c == C32::new(3.0, 3.0)));
+    }
 }
