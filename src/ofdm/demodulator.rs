@@ -361,20 +361,8 @@ mod tests {
     #[test]
     fn streaming_and_cached_stores_give_the_same_bits() {
         use super::super::OutputStores;
-        for (standard, scs, n_fft, n_sc, slot) in [
-            (Standard::Nr, 30, 512, 300, 1),
-            (Standard::Lte, 15, 256, 180, 0),
-        ] {
-            let cfg = OfdmConfig {
-                standard,
-                scs_khz: scs,
-                n_fft,
-                n_sc,
-                n_symbols: 14,
-                cyclic_prefix: CyclicPrefix::Normal,
-                slot,
-                scale: 1.0 / (n_fft as f32).sqrt(),
-            };
+        for cfg in super::super::test_carriers() {
+            let (standard, n_sc) = (cfg.standard, cfg.n_sc);
             let grid = Array2::from_shape_fn((14, n_sc), |(l, k)| {
                 C32::new(
                     ((l * 5 + k) % 7) as f32 - 3.0,

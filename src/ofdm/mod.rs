@@ -27,3 +27,23 @@ fn non_contiguous_waveform() -> crate::Error {
         reason: "each antenna's samples must be contiguous (standard layout)",
     }
 }
+
+/// Two small carriers of the unit tests (NR 30 kHz with 512 bins, LTE 15 kHz with 256), 14
+/// symbols, normal CP, `scale² · n_fft = 1`.
+#[cfg(test)]
+fn test_carriers() -> [OfdmConfig; 2] {
+    [
+        (Standard::Nr, 30, 512, 300, 1),
+        (Standard::Lte, 15, 256, 180, 0),
+    ]
+    .map(|(standard, scs_khz, n_fft, n_sc, slot)| OfdmConfig {
+        standard,
+        scs_khz,
+        n_fft,
+        n_sc,
+        n_symbols: 14,
+        cyclic_prefix: CyclicPrefix::Normal,
+        slot,
+        scale: 1.0 / (n_fft as f32).sqrt(),
+    })
+}

@@ -285,7 +285,6 @@ impl OfdmModulator {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{CyclicPrefix, Standard};
     use super::*;
     use ndarray::{Array2, Array3};
 
@@ -293,20 +292,8 @@ mod tests {
     /// writes `process_antennas`' waveform bit for bit; refusals are named.
     #[test]
     fn symbol_by_symbol_is_the_antennas_call() {
-        for (standard, scs, n_fft, n_sc, slot) in [
-            (Standard::Nr, 30, 512, 300, 1),
-            (Standard::Lte, 15, 256, 180, 0),
-        ] {
-            let cfg = OfdmConfig {
-                standard,
-                scs_khz: scs,
-                n_fft,
-                n_sc,
-                n_symbols: 14,
-                cyclic_prefix: CyclicPrefix::Normal,
-                slot,
-                scale: 1.0 / (n_fft as f32).sqrt(),
-            };
+        for cfg in super::super::test_carriers() {
+            let (standard, n_sc) = (cfg.standard, cfg.n_sc);
             let n_ant = 3;
             let grid = Array3::from_shape_fn((n_ant, 14, n_sc), |(a, l, k)| {
                 C32::new(
