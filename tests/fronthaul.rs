@@ -803,6 +803,14 @@ fn a_message_written_in_pieces_is_write_message() {
     let (name, expected) = shape(codec.write_message_prbs(8, &x[..36], &mut msg).unwrap_err());
     assert!(name.starts_with("part"), "{name}");
     assert_eq!(expected, massive_mimo::error::Shape::of(&[24]));
+    // A first PRB far past the carrier (no overflow on the way).
+    let (name, expected) = shape(
+        codec
+            .write_message_prbs(usize::MAX, &x[..12], &mut msg)
+            .unwrap_err(),
+    );
+    assert!(name.starts_with("part"), "{name}");
+    assert_eq!(expected, massive_mimo::error::Shape::of(&[0]));
     let (name, expected) = shape(
         codec
             .write_message_prbs(0, &x[..12], &mut msg[..len - 1])

@@ -377,7 +377,7 @@ impl UplaneCodec {
     ) -> Result<()> {
         let sc = SUBCARRIERS_PER_PRB;
         let (carrier, n) = (usize::from(self.carrier_prbs), part.len() / sc);
-        if !part.len().is_multiple_of(sc) || first_prb + n > carrier {
+        if !part.len().is_multiple_of(sc) || first_prb > carrier || n > carrier - first_prb {
             return Err(short(
                 "part [whole PRBs inside the carrier]",
                 (carrier - first_prb.min(carrier)) * sc,
