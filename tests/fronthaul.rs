@@ -12,15 +12,14 @@ use massive_mimo::Error;
 use massive_mimo::detection::DetectorMethod;
 use massive_mimo::estimation::PilotPattern;
 use massive_mimo::fronthaul::*;
-use massive_mimo::link::{DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot};
+use massive_mimo::link::{DownlinkSlot, UplinkSlot};
 use massive_mimo::modulation::Modulation;
 use massive_mimo::ofdm::OfdmConfig;
-use massive_mimo::precoding::Normalization;
 use massive_mimo::refsig::{SrsConfig, write_multiplexed_users};
 use massive_mimo::simd::{Backend, Kernels, SimdError};
 use massive_mimo_tools::vectors::{Array, npy};
 use ndarray::{Array2, Array3, s};
-use support::slot::{dmrs_layers, nr_ofdm};
+use support::slot::{dmrs_layers, nr_ofdm, rzf_downlink};
 
 fn invalid(e: Error) -> &'static str {
     match e {
@@ -676,16 +675,7 @@ fn ofdm() -> OfdmConfig {
 /// 256QAM layers (DMRS on symbols 2–3), and its precoded antenna grid.
 fn downlink_grid() -> (DownlinkSlot, Array3<C32>, Array3<C32>, Array3<C32>) {
     let (n_ant, k) = (16, 4);
-    let cfg = DownlinkConfig {
-        n_ant,
-        n_candidates: k,
-        n_layers: k,
-        n_prb: N_PRB,
-        prg_prbs: 2,
-        precoder: PrecoderKind::Rzf,
-        normalization: Normalization::Total,
-        srs_estimation: SrsEstimation::DelayDomain,
-    };
+    let cfg = rzf_downlink(n_ant, k, N_PRB);
     let mut srs = Array3::zeros((k, 14, N_SC));
     write_multiplexed_users(
         &SrsConfig::single_port(4, N_PRB, 13, (3, 0)),

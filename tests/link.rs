@@ -18,7 +18,7 @@ use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_us
 use massive_mimo_sim::channel::StaticChannel;
 use massive_mimo_sim::{CellScenario, ChannelKind, Csi, simulate_aggregation, simulate_carrier};
 use ndarray::{Array2, Array3};
-use support::slot::{dmrs_layers, nr_ofdm};
+use support::slot::{dmrs_layers, nr_ofdm, rzf_downlink};
 
 const N_PRB: usize = 12;
 const N_SC: usize = 12 * N_PRB;
@@ -711,13 +711,6 @@ fn partial_band_pilots_limit_the_allocations_and_bad_grids_are_rejected() {
     }
 }
 
-/// Sub-PRB weights (`DownlinkSlot::new_sub_prb`): one ZF matrix per 3-subcarrier band from the
-/// estimate averaged over the band, applied band by band. On a channel whose phase turns
-/// inside a PRB (a different delay per user and antenna, up to ~0.4 cycles across a PRB),
-/// each band's weights null the other users on the band's own channel (H_band·W_band
-/// diagonal), the precoded grid is W_band·x subcarrier by subcarrier, and the leakage on the
-/// true per-subcarrier channel is far below that of per-PRB weights. Bad bands and the
-/// fronthaul weight extension are typed errors.
 /// `precode_modulate` (symbol by symbol, no antenna grid) writes the waveform of `precode`
 /// followed by `modulate`: bit for bit with PRG weights (the same GEMM per symbol, the same
 /// transform), to float rounding with sub-PRB bands (another summation order: the tolerance is
@@ -726,16 +719,7 @@ fn partial_band_pilots_limit_the_allocations_and_bad_grids_are_rejected() {
 #[test]
 fn precode_modulate_writes_the_waveform_of_precode_then_modulate() {
     let (k, n_ant) = (4, 8);
-    let cfg = DownlinkConfig {
-        n_ant,
-        n_candidates: k,
-        n_layers: k,
-        n_prb: N_PRB,
-        prg_prbs: 2,
-        precoder: PrecoderKind::Rzf,
-        normalization: Normalization::Total,
-        srs_estimation: SrsEstimation::DelayDomain,
-    };
+    let cfg = rzf_downlink(n_ant, k, N_PRB);
     let (x, _) = layers(k);
     for sub in [None, Some(3)] {
         let mut dl = match sub {
@@ -821,6 +805,13 @@ fn precode_modulate_writes_the_waveform_of_precode_then_modulate() {
     assert!(name(r).starts_with("rows"));
 }
 
+/// Sub-PRB weights (`DownlinkSlot::new_sub_prb`): one ZF matrix per 3-subcarrier band from the
+/// estimate averaged over the band, applied band by band. On a channel whose phase turns
+/// inside a PRB (a different delay per user and antenna, up to ~0.4 cycles across a PRB),
+/// each band's weights null the other users on the band's own channel (H_band·W_band
+/// diagonal), the precoded grid is W_band·x subcarrier by subcarrier, and the leakage on the
+/// true per-subcarrier channel is far below that of per-PRB weights. Bad bands and the
+/// fronthaul weight extension are typed errors.
 #[test]
 fn sub_prb_weights_follow_the_channel_inside_a_prb() {
     use massive_mimo::fronthaul::{BfwCodec, BfwExtension, CompHeader, IqWidth};

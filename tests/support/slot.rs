@@ -2,10 +2,28 @@
 //! grid with DMRS.
 
 use massive_mimo::C32;
+use massive_mimo::link::{DownlinkConfig, PrecoderKind, SrsEstimation};
 use massive_mimo::modulation::{Modulation, map};
 use massive_mimo::ofdm::{CyclicPrefix, OfdmConfig, Standard};
+use massive_mimo::precoding::Normalization;
 use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
 use ndarray::{Array3, ArrayView1, s};
+
+/// A downlink of `n_ant` antennas serving all `k` candidates as single-layer users over
+/// `n_prb` PRBs: RZF weights per PRG of 2 PRBs, total-power normalisation, delay-domain SRS
+/// estimation.
+pub fn rzf_downlink(n_ant: usize, k: usize, n_prb: usize) -> DownlinkConfig {
+    DownlinkConfig {
+        n_ant,
+        n_candidates: k,
+        n_layers: k,
+        n_prb,
+        prg_prbs: 2,
+        precoder: PrecoderKind::Rzf,
+        normalization: Normalization::Total,
+        srs_estimation: SrsEstimation::DelayDomain,
+    }
+}
 
 /// NR at 30 kHz, normal CP, 14 symbols, `n_sc` subcarriers on an `n_fft`-point FFT with scale
 /// 1/√n_fft (so modulation then demodulation is the identity).
