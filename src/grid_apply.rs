@@ -402,16 +402,9 @@ impl GridApplier {
         x: ArrayView3<'_, C32>,
         mut y: ArrayViewMut2<'_, C32>,
     ) -> Result<()> {
-        let (k, n_sym, n_sc) = x.dim();
-        let n_prg = self.check_shapes(w.dim(), band_sc, x.dim(), y.shape())?;
         let n = y.dim().0;
-        if l >= n_sym {
-            return Err(Error::InvalidParameter {
-                name: "symbol",
-                value: crate::error::Value::of(&l),
-                reason: "must be below the layer grid's n_sym",
-            });
-        }
+        let (n_prg, shape) = self.check_symbol(w.dim(), band_sc, x.dim(), n, l)?;
+        let n_sc = shape.n_sc;
         if y.dim() != (n, n_sc) {
             return Err(Error::ShapeMismatch {
                 name: "y [n_tx, n_sc]",
@@ -424,13 +417,6 @@ impl GridApplier {
         if band_sc >= IN_PLACE_MIN_SC_SIMD
             && let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut())
         {
-            let shape = SymbolShape {
-                n,
-                k,
-                band_sc,
-                n_sym,
-                n_sc,
-            };
             return self.symbol_in_place(wf, shape, l, xf, 0..n_prg, yf, n_sc);
         }
         let cols =
@@ -468,16 +454,9 @@ impl GridApplier {
         prgs: std::ops::Range<usize>,
         y: &mut [C32],
     ) -> Result<bool> {
-        let (k, n_sym, n_sc) = x.dim();
         let n = w.dim().1;
-        let n_prg = self.check_shapes(w.dim(), band_sc, x.dim(), &[n, n_sc])?;
-        if l >= n_sym {
-            return Err(Error::InvalidParameter {
-                name: "symbol",
-                value: crate::error::Value::of(&l),
-                reason: "must be below the layer grid's n_sym",
-            });
-        }
+        let (n_prg, shape) = self.check_symbol(w.dim(), band_sc, x.dim(), n, l)?;
+        let n_sc = shape.n_sc;
         if prgs.is_empty() || prgs.end > n_prg {
             return Err(Error::InvalidParameter {
                 name: "prgs",
@@ -497,13 +476,6 @@ impl GridApplier {
             (w.as_slice(), x.as_slice(), band_sc >= IN_PLACE_MIN_SC_SIMD)
         else {
             return Ok(false);
-        };
-        let shape = SymbolShape {
-            n,
-            k,
-            band_sc,
-            n_sym,
-            n_sc,
         };
         self.symbol_in_place(wf, shape, l, xf, prgs, y, s1 - s0)?;
         Ok(true)
@@ -552,6 +524,36 @@ impl GridApplier {
                 .gemm_grouped_then(a, band_sc, b, c, GemmMode::Overwrite, next)?;
         }
         Ok(())
+    }
+
+    /// The checks of a one-symbol call: the grid call's ([`Self::check_shapes`]) for `n_tx`
+    /// outputs, and symbol `l` below the layer grid's n_sym (`InvalidParameter` naming
+    /// `symbol`). Returns n_bands and the product's dimensions.
+    fn check_symbol(
+        &mut self,
+        w_dim: (usize, usize, usize),
+        band_sc: usize,
+        x_dim: (usize, usize, usize),
+        n_tx: usize,
+        l: usize,
+    ) -> Result<(usize, SymbolShape)> {
+        let (k, n_sym, n_sc) = x_dim;
+        let n_prg = self.check_shapes(w_dim, band_sc, x_dim, &[n_tx, n_sc])?;
+        if l >= n_sym {
+            return Err(Error::InvalidParameter {
+                name: "symbol",
+                value: crate::error::Value::of(&l),
+                reason: "must be below the layer grid's n_sym",
+            });
+        }
+        let shape = SymbolShape {
+            n: n_tx,
+            k,
+            band_sc,
+            n_sym,
+            n_sc,
+        };
+        Ok((n_prg, shape))
     }
 
     /// The checks every grid call shares: `band_sc` ≥ 1, x [k ≤ capacity, n_sym ≥ 1,
