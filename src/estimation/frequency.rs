@@ -25,7 +25,7 @@
 
 use num_complex::Complex64;
 
-use crate::linalg::{cholesky_in_place, solve_cholesky};
+use crate::linalg::{cholesky_in_place, solve_cholesky_many};
 
 /// How LS estimates are brought to every subcarrier.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -162,7 +162,12 @@ fn aligned_step(pos: &[f64], outs: &[f64], half: usize) -> usize {
 pub(crate) struct WeightDesigner {
     l: usize,
     a: Vec<Complex64>,
-    rhs: Vec<Complex64>,
+    /// The right-hand sides of a chunk's outputs not in the cache, `l × max_outputs` split
+    /// planes (row = tap, column = output): solved together by `solve_cholesky_many`.
+    rhs_re: Vec<f64>,
+    rhs_im: Vec<f64>,
+    /// Those outputs: (index in the chunk, cache slot to fill).
+    pending: Vec<(usize, Option<usize>)>,
     /// Correlation per lag (regular windows).
     lag: Vec<Complex64>,
     /// Per tap i: cos/sin of πβ·i·D and e^{j2π·i·D·τ0} (regular windows).
@@ -253,7 +258,9 @@ impl WeightDesigner {
         Self {
             l,
             a: vec![Complex64::new(0.0, 0.0); l * l],
-            rhs: vec![Complex64::new(0.0, 0.0); l],
+            rhs_re: vec![0.0; l * max_outputs],
+            rhs_im: vec![0.0; l * max_outputs],
+            pending: Vec::with_capacity(max_outputs),
             lag: vec![Complex64::new(0.0, 0.0); l],
             tap: vec![(0.0, 0.0, Complex64::new(0.0, 0.0)); l],
             key_pos: Vec::with_capacity(l + max_outputs),
@@ -387,8 +394,11 @@ impl WeightDesigner {
                         self.cache.clear();
                     }
                 }
+                // x = R⁻¹ r_kpᴴ, w = xᴴ (R Hermitian): the outputs the cache does not hold
+                // first (a chunk's outputs are distinct, so none of them hits a slot another
+                // one just claimed), then their systems solved together.
+                self.pending.clear();
                 for (c, &k) in outs.iter().enumerate() {
-                    // x = R⁻¹ r_kpᴴ, w = xᴴ (R Hermitian).
                     let slot = if regular {
                         match self.cache.find(k - win[0]) {
                             Lookup::Hit(at) => {
@@ -403,11 +413,20 @@ impl WeightDesigner {
                     } else {
                         None
                     };
+                    self.pending.push((c, slot));
+                }
+                let m = self.pending.len();
+                if m == 0 {
+                    return true;
+                }
+                let (rhs_re, rhs_im) = (&mut self.rhs_re[..l * m], &mut self.rhs_im[..l * m]);
+                for (j, &(c, _)) in self.pending.iter().enumerate() {
+                    let k = outs[c];
                     if regular {
                         let x = k - win[0];
                         let (sx, cx) = (pi * beta * x).sin_cos();
                         let ph = Complex64::from_polar(1.0, -2.0 * pi * x * prior.mean_delay);
-                        for (i, v) in self.rhs.iter_mut().take(l).enumerate() {
+                        for i in 0..l {
                             let (cy, sy, e) = self.tap[i];
                             let arg = pi * beta * (x - i as f64 * step);
                             let sinc = if arg.abs() < 1e-12 {
@@ -415,18 +434,24 @@ impl WeightDesigner {
                             } else {
                                 (sx * cy - cx * sy) / arg
                             };
-                            *v = (ph * e * sinc).conj();
+                            let v = (ph * e * sinc).conj();
+                            rhs_re[i * m + j] = v.re;
+                            rhs_im[i * m + j] = v.im;
                         }
                     } else {
-                        for (v, &p) in self.rhs.iter_mut().zip(win) {
-                            *v = r(k - p).conj();
+                        for (i, &p) in win.iter().enumerate() {
+                            let v = r(k - p).conj();
+                            rhs_re[i * m + j] = v.re;
+                            rhs_im[i * m + j] = v.im;
                         }
                     }
-                    solve_cholesky(a, l, &mut self.rhs[..l]);
+                }
+                solve_cholesky_many(a, l, m, rhs_re, rhs_im);
+                for (j, &(c, slot)) in self.pending.iter().enumerate() {
                     for i in 0..l {
-                        let w = self.rhs[i].conj();
-                        w_re[c * l + i] = w.re as f32;
-                        w_im[c * l + i] = w.im as f32;
+                        // w = conj(x).
+                        w_re[c * l + i] = rhs_re[i * m + j] as f32;
+                        w_im[c * l + i] = (-rhs_im[i * m + j]) as f32;
                     }
                     if let Some(at) = slot {
                         self.cache.re[at..at + l].copy_from_slice(&w_re[c * l..(c + 1) * l]);

@@ -11,5 +11,5 @@ mod cholesky;
 mod eigen;
 
 pub use cholesky::solve_hermitian;
-pub(crate) use cholesky::{cholesky_in_place, solve_cholesky};
+pub(crate) use cholesky::{cholesky_in_place, solve_cholesky, solve_cholesky_many};
 pub use eigen::{HermitianEigen, MAX_EIGEN_ORDER, hermitian_eigen};
