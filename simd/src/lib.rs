@@ -67,7 +67,9 @@ pub use kernels::lag_sums::LagSums;
 pub use kernels::norms::NormsOf;
 pub use kernels::screen::ScreenBits;
 pub mod memory;
-pub use layout::{ComplexMut, ComplexRef, LANES, MatrixBatch, SplitMatrix, SplitMut, SplitRef};
+pub use layout::{
+    ComplexMut, ComplexRef, LANES, LineVec, MatrixBatch, SplitMatrix, SplitMut, SplitRef,
+};
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;
 

@@ -12,7 +12,7 @@ use super::frequency::{
 use super::least_squares::LeastSquares;
 use super::pattern::PilotPattern;
 use crate::resource::{ChannelEstimate, EstimateDims, MuGroup, SUBCARRIERS_PER_PRB};
-use crate::simd::{ComplexMut, GemmMode, Kernels, SplitMut, SplitRef};
+use crate::simd::{ComplexMut, GemmMode, Kernels, LineVec, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
 /// Most CDM blocks in one frequency-filter window ([`EstimatorConfig::window_blocks`]).
@@ -124,8 +124,8 @@ pub struct ChannelEstimator {
     kernels: Kernels,
     /// Per group, per run: LS estimates, split planes, rows `q·nb + b` (port of the group,
     /// CDM block), columns antennas — the frequency filters' GEMM input, antennas wide.
-    lt_re: Vec<Vec<Vec<f32>>>,
-    lt_im: Vec<Vec<Vec<f32>>>,
+    lt_re: Vec<Vec<LineVec>>,
+    lt_im: Vec<Vec<LineVec>>,
     /// Output positions along frequency (subcarriers, fractional for PRB centres).
     outputs: Vec<f64>,
     /// Per group, per run: block positions and output chunks.
@@ -141,10 +141,10 @@ pub struct ChannelEstimator {
     /// Scratch of the per-allocation chunk plans (capacity: most blocks / outputs of a run).
     starts: Vec<usize>,
     chunk_buf: Vec<Chunk>,
-    w_re: Vec<f32>,
-    w_im: Vec<f32>,
-    c_re: Vec<f32>,
-    c_im: Vec<f32>,
+    w_re: LineVec,
+    w_im: LineVec,
+    c_re: LineVec,
+    c_im: LineVec,
     /// LS de-spreading: its chunk plan and antennas-innermost buffer.
     ls: LeastSquares,
     report: ChannelReport,
@@ -204,8 +204,8 @@ impl ChannelEstimator {
             for run in &g.runs {
                 let nb = run.blocks.len();
                 max_blocks = max_blocks.max(nb);
-                gr.0.push(vec![0.0; p * n_rx * nb]);
-                gr.1.push(vec![0.0; p * n_rx * nb]);
+                gr.0.push(LineVec::zeros(p * n_rx * nb)?);
+                gr.1.push(LineVec::zeros(p * n_rx * nb)?);
                 let pos: Vec<f64> = run.blocks.iter().map(|b| b.position).collect();
                 let ch = plan_chunks(&pos, &outputs, l);
                 max_nk = ch.iter().map(|c| c.k1 - c.k0).fold(max_nk, usize::max);
@@ -232,11 +232,11 @@ impl ChannelEstimator {
             max_nk,
             starts: Vec::with_capacity(max_blocks),
             chunk_buf: Vec::with_capacity(outputs.len()),
-            w_re: vec![0.0; l * max_nk],
-            w_im: vec![0.0; l * max_nk],
-            c_re: vec![0.0; n_rx * max_nk],
-            c_im: vec![0.0; n_rx * max_nk],
-            ls: LeastSquares::new(&pattern, n_rx),
+            w_re: LineVec::zeros(l * max_nk)?,
+            w_im: LineVec::zeros(l * max_nk)?,
+            c_re: LineVec::zeros(n_rx * max_nk)?,
+            c_im: LineVec::zeros(n_rx * max_nk)?,
+            ls: LeastSquares::new(&pattern, n_rx)?,
             report: ChannelReport::for_ports(n_ports),
             pattern,
             outputs,

@@ -15,7 +15,7 @@
 use ndarray::ArrayView3;
 
 use super::pattern::PilotPattern;
-use crate::simd::{ComplexRef, Kernels, SplitMut, SplitRef};
+use crate::simd::{ComplexRef, Kernels, LineVec, SplitMut, SplitRef};
 use crate::{C32, Result};
 
 /// f32 per plane of the antennas-innermost chunk the plan aims for (24 KiB per plane).
@@ -63,13 +63,13 @@ pub(crate) struct LeastSquares {
     runs: Vec<Vec<RunPlan>>,
     /// One chunk antennas-innermost: row `(k − k0)·n_symbols + u` holds subcarrier k of
     /// `symbols[u]`, one column per antenna.
-    y_re: Vec<f32>,
-    y_im: Vec<f32>,
+    y_re: LineVec,
+    y_im: LineVec,
 }
 
 impl LeastSquares {
     /// The plan for `pattern` and `n_rx` antennas (allocates the chunk buffer).
-    pub(crate) fn new(pattern: &PilotPattern, n_rx: usize) -> Self {
+    pub(crate) fn new(pattern: &PilotPattern, n_rx: usize) -> Result<Self> {
         let symbols = pattern.pilot_symbols();
         let n_u = symbols.len().max(1);
         let target = (CHUNK_FLOATS / (n_u * n_rx)).max(1);
@@ -167,14 +167,14 @@ impl LeastSquares {
             }
         }
         let widest = chunks.iter().map(|c| c.width).max().unwrap_or(1);
-        Self {
+        Ok(Self {
             n_rx,
             symbols,
             chunks,
             runs,
-            y_re: vec![0.0; widest * n_u * n_rx],
-            y_im: vec![0.0; widest * n_u * n_rx],
-        }
+            y_re: LineVec::zeros(widest * n_u * n_rx)?,
+            y_im: LineVec::zeros(widest * n_u * n_rx)?,
+        })
     }
 
     /// The LS estimates of every block of every run into `lt_re`/`lt_im` (per group, per run:
@@ -184,8 +184,8 @@ impl LeastSquares {
         &mut self,
         kernels: &Kernels,
         rx: ArrayView3<'_, C32>,
-        lt_re: &mut [Vec<Vec<f32>>],
-        lt_im: &mut [Vec<Vec<f32>>],
+        lt_re: &mut [Vec<LineVec>],
+        lt_im: &mut [Vec<LineVec>],
     ) -> Result<()> {
         let n_rx = self.n_rx;
         let (_, n_sym, n_sc) = rx.dim();

@@ -296,7 +296,8 @@ pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize, const P
     let nc = b.cols();
     let (lbl, bbl) = (l.block_len(), b.block_len());
     let pl = l.as_slice().as_ptr();
-    let mut chunk = [0.0f32; crate::MAX_ORDER * MAX_CB * E];
+    let mut chunk = super::LineAligned::<{ crate::MAX_ORDER * MAX_CB * E }>::zeroed();
+    let chunk = &mut chunk.0;
     for blk in 0..l.blocks() {
         let block = &mut b.as_mut_slice()[blk * bbl..(blk + 1) * bbl];
         let mut c0 = 0;

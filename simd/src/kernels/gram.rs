@@ -111,7 +111,8 @@ pub(crate) unsafe fn batch<V: SimdF32, const TI: usize, const TJ: usize>(
     let k = g.k;
     // Rows of x per pass (see ROW_CHUNK), fewer for large k so a packed chunk fits `packed`.
     let rc = (PACKED_ELEMENTS / k).clamp(1, ROW_CHUNK);
-    let mut packed = [0.0f32; PACKED_ELEMENTS * E];
+    let mut packed = super::LineAligned::<{ PACKED_ELEMENTS * E }>::zeroed();
+    let packed = &mut packed.0;
     let po = out.as_mut_slice().as_mut_ptr();
     for b in 0..a.blocks() {
         let block = &a.as_slice()[b * abl..(b + 1) * abl];

@@ -22,6 +22,20 @@ pub(crate) mod transpose;
 
 use crate::register::SimdF32;
 
+/// A stack buffer of `N` f32 on a 64-byte boundary (a plain `[f32; N]` is only 4-aligned):
+/// the packed lane-block chunks the Gram and the Cholesky solve copy into are read and
+/// written a whole register at a time, which must not straddle two cache lines.
+#[repr(C, align(64))]
+pub(crate) struct LineAligned<const N: usize>(pub(crate) [f32; N]);
+
+impl<const N: usize> LineAligned<N> {
+    /// `N` zeros.
+    #[inline(always)]
+    pub(crate) fn zeroed() -> Self {
+        Self([0.0; N])
+    }
+}
+
 /// Sums of the even and odd lanes of `v` (for horizontal reductions of interleaved complex).
 #[inline(always)]
 pub(crate) unsafe fn sum_even_odd<V: SimdF32>(v: V) -> (f32, f32) {
