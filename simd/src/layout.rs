@@ -766,7 +766,7 @@ mod tests {
     /// one value to several lane blocks, so the allocator's offsets vary.
     #[test]
     fn storage_starts_on_a_cache_line() {
-        let on_line = |p: *const f32| p as usize % LINE_BYTES == 0;
+        let on_line = |p: *const f32| (p as usize).is_multiple_of(LINE_BYTES);
         let mut keep = Vec::new(); // live allocations, so later ones land elsewhere
         for n in [1usize, 3, 15, 16, 17, 100, 1000, 4096, 70_000] {
             let mut v = LineVec::zeros(n).unwrap();
