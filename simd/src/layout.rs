@@ -376,24 +376,25 @@ impl MatrixBatch {
     }
 }
 
-/// A zero-filled `Vec<f32>` of `n` values, or [`SimdError::AllocationFailed`] when the
-/// allocator cannot provide it (instead of the abort of `vec![0.0; n]`).
-/// Bytes of a cache line: a [`MatrixBatch`]'s storage starts on one.
+/// Bytes of a cache line: a [`LineVec`]'s storage starts on one.
 const LINE_BYTES: usize = 64;
 
-/// Zeroed f32 storage whose first value sits on a 64-byte boundary, so that the kernels' full
+/// Zeroed storage whose first value sits on a 64-byte boundary, so that the kernels' full
 /// registers (16 f32 = one cache line on AVX-512, half or a quarter of one on AVX2 / NEON) at
 /// line-multiple offsets lie inside one cache line. A plain `Vec<f32>` of a batch's size came
 /// from the allocator 16 or 48 bytes past a line: every 64-byte access then straddled two
 /// lines, which cost the Gram kernel about a fifth of its speed in the L1. The storage of
-/// [`MatrixBatch`] and [`SplitMatrix`]; the crate's users hold their kernels' planes in it
-/// too (dereferences to `[f32]`). Its length is fixed at construction.
+/// [`MatrixBatch`] and [`SplitMatrix`]; the crate's users hold their kernels' planes
+/// (`LineVec<f32>`, the default) and interleaved rows (`LineVec<C32>`) in it too. It
+/// dereferences to `[T]`; its length is fixed at construction.
 ///
-/// Safe code only: the buffer is over-allocated by 15 values and used from the first aligned
-/// one; a clone aligns its own allocation afresh.
+/// Safe code only: the buffer is over-allocated by a line and used from the first aligned
+/// value; a clone aligns its own allocation afresh. (Should the allocator ever return an
+/// address that is not a multiple of `size_of::<T>()`, the storage is used unaligned: slower,
+/// never wrong.)
 #[derive(Debug)]
-pub struct LineVec {
-    buf: Vec<f32>,
+pub struct LineVec<T = f32> {
+    buf: Vec<T>,
     /// Index in `buf` of the first aligned value.
     off: usize,
     /// Values in use (≤ `cap`).
@@ -402,8 +403,8 @@ pub struct LineVec {
     cap: usize,
 }
 
-impl LineVec {
-    /// `n` zeros from a 64-byte boundary.
+impl<T: Copy + Default> LineVec<T> {
+    /// `n` zeros (`T::default()`) from a 64-byte boundary.
     ///
     /// Errors: a size that overflows (`TooLarge`), or one the allocator cannot provide
     /// (`AllocationFailed`; never an abort).
@@ -413,15 +414,26 @@ impl LineVec {
 
     /// `n` zeros from a 64-byte boundary (`what` names the buffer in an allocation error).
     fn zeroed(what: &'static str, n: usize) -> Result<Self> {
-        let pad = LINE_BYTES / core::mem::size_of::<f32>() - 1;
+        let size = core::mem::size_of::<T>().max(1);
+        let pad = LINE_BYTES.div_ceil(size).saturating_sub(1);
         let total = n.checked_add(pad).ok_or(SimdError::TooLarge {
-            what: "LineVec size in f32",
+            what: "LineVec length",
             value: n,
-            max: isize::MAX as usize - pad,
+            max: isize::MAX as usize / size - pad,
         })?;
-        let buf = try_zeroed(what, total)?;
-        let misalign = buf.as_ptr() as usize % LINE_BYTES;
-        let off = (LINE_BYTES - misalign) % LINE_BYTES / core::mem::size_of::<f32>();
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(total)
+            .map_err(|_| SimdError::AllocationFailed {
+                what,
+                bytes: total.saturating_mul(size),
+            })?;
+        buf.resize(total, T::default());
+        let misalign = (LINE_BYTES - buf.as_ptr() as usize % LINE_BYTES) % LINE_BYTES;
+        let off = if misalign % size == 0 {
+            misalign / size
+        } else {
+            0
+        };
         Ok(Self {
             buf,
             off,
@@ -430,22 +442,23 @@ impl LineVec {
         })
     }
 
-    /// The most values the buffer holds without allocating.
+    /// The most values the storage holds without allocating.
     fn capacity(&self) -> usize {
         self.cap
     }
 
-    /// Uses the first `n ≤ capacity` values: all of them zeroed when `clear`, otherwise only
-    /// those past the current length (as `Vec::clear` + `resize` / `Vec::resize` would).
+    /// Uses the first `n ≤ capacity` values: all of them reset to `T::default()` when `clear`,
+    /// otherwise only those past the current length (as `Vec::clear` + `resize` /
+    /// `Vec::resize` would).
     fn resize_zeroed(&mut self, n: usize, clear: bool) {
         debug_assert!(n <= self.cap);
         let from = if clear { 0 } else { self.len.min(n) };
-        self.buf[self.off + from..self.off + n].fill(0.0);
+        self.buf[self.off + from..self.off + n].fill(T::default());
         self.len = n;
     }
 }
 
-impl Clone for LineVec {
+impl<T: Copy + Default> Clone for LineVec<T> {
     fn clone(&self) -> Self {
         // A new allocation has its own misalignment: align it afresh.
         let mut c =
@@ -456,34 +469,23 @@ impl Clone for LineVec {
     }
 }
 
-impl PartialEq for LineVec {
+impl<T: PartialEq> PartialEq for LineVec<T> {
     fn eq(&self, other: &Self) -> bool {
         self[..] == other[..]
     }
 }
 
-impl core::ops::Deref for LineVec {
-    type Target = [f32];
-    fn deref(&self) -> &[f32] {
+impl<T> core::ops::Deref for LineVec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
         &self.buf[self.off..self.off + self.len]
     }
 }
 
-impl core::ops::DerefMut for LineVec {
-    fn deref_mut(&mut self) -> &mut [f32] {
+impl<T> core::ops::DerefMut for LineVec<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
         &mut self.buf[self.off..self.off + self.len]
     }
-}
-
-pub(crate) fn try_zeroed(what: &'static str, n: usize) -> Result<Vec<f32>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(n)
-        .map_err(|_| SimdError::AllocationFailed {
-            what,
-            bytes: n.saturating_mul(core::mem::size_of::<f32>()),
-        })?;
-    v.resize(n, 0.0);
-    Ok(v)
 }
 
 fn check_split(rows: usize, cols: usize, stride: usize, re: usize, im: usize) -> Result<()> {
@@ -769,7 +771,7 @@ mod tests {
         let on_line = |p: *const f32| (p as usize).is_multiple_of(LINE_BYTES);
         let mut keep = Vec::new(); // live allocations, so later ones land elsewhere
         for n in [1usize, 3, 15, 16, 17, 100, 1000, 4096, 70_000] {
-            let mut v = LineVec::zeros(n).unwrap();
+            let mut v = LineVec::<f32>::zeros(n).unwrap();
             assert_eq!(v.len(), n);
             assert!(v.iter().all(|&x| x == 0.0));
             v[n - 1] = 7.0;
@@ -778,6 +780,9 @@ mod tests {
             assert_eq!(c, v);
             assert_eq!(c[n - 1], 7.0);
             keep.push(v);
+            let w = LineVec::<C32>::zeros(n).unwrap();
+            assert!(on_line(w.as_ptr().cast()) && w.iter().all(|&x| x == C32::new(0.0, 0.0)));
+            assert_eq!(w.len(), n);
         }
         for (rows, cols, len) in [(1, 1, 1), (3, 5, 7), (64, 16, 16), (16, 64, 33)] {
             let mut b = MatrixBatch::from_fn(rows, cols, len, |m, i, j| {
@@ -801,9 +806,9 @@ mod tests {
             assert_eq!(t, s);
         }
         assert!(matches!(
-            LineVec::zeros(usize::MAX),
+            LineVec::<f32>::zeros(usize::MAX),
             Err(SimdError::TooLarge {
-                what: "LineVec size in f32",
+                what: "LineVec length",
                 value: usize::MAX,
                 ..
             })

@@ -8,7 +8,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, ArrayViewMut3};
 use rustfft::{Fft, FftPlanner};
 
 use super::{OfdmConfig, OutputStores};
-use crate::simd::{Kernels, ScreenBits};
+use crate::simd::{Kernels, LineVec, ScreenBits};
 use crate::{C32, Error, Result};
 
 /// Demodulates waveforms of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -27,8 +27,8 @@ pub struct OfdmDemodulator {
     windows: Vec<(usize, usize, usize)>,
     /// Per distinct early-window length δ: the `n_sc` de-rotations, scale included.
     derotations: Vec<Vec<C32>>,
-    buf: Vec<C32>,
-    scratch: Vec<C32>,
+    buf: LineVec<C32>,
+    scratch: LineVec<C32>,
     /// Per grid symbol: the conjugate §5.4 phase factor (1 without compensation).
     symbol_phase: Vec<C32>,
     /// Per grid symbol, per subcarrier: its window's de-rotation × the symbol's phase
@@ -54,7 +54,7 @@ impl OfdmDemodulator {
         }
         let fft = FftPlanner::new().plan_fft_forward(cfg.n_fft);
         // The FFT reads each window straight from the waveform (no copy into `buf`).
-        let scratch = vec![C32::new(0.0, 0.0); fft.get_immutable_scratch_len()];
+        let scratch = LineVec::zeros(fft.get_immutable_scratch_len())?;
         let bins: Vec<usize> = (0..cfg.n_sc).map(|k| cfg.bin(k)).collect();
         let mut deltas: Vec<usize> = Vec::new();
         let mut windows = Vec::with_capacity(cfg.n_symbols);
@@ -89,7 +89,7 @@ impl OfdmDemodulator {
             runs: cfg.bin_runs(),
             windows,
             derotations,
-            buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
+            buf: LineVec::zeros(cfg.n_fft)?,
             scratch,
             symbol_phase: vec![C32::new(1.0, 0.0); cfg.n_symbols],
             factors: vec![C32::new(0.0, 0.0); cfg.n_symbols * cfg.n_sc],

@@ -6,7 +6,7 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2};
 use rustfft::{Fft, FftPlanner};
 
 use super::{OfdmConfig, OutputStores};
-use crate::simd::Kernels;
+use crate::simd::{Kernels, LineVec};
 use crate::{C32, Error, Result};
 
 /// Modulates grids of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -18,11 +18,11 @@ pub struct OfdmModulator {
     /// The bins outside the runs (guard bands, LTE's DC): `[start, end)` ranges, zeroed per
     /// symbol (the runs' bins are overwritten anyway).
     empty_bins: Vec<(usize, usize)>,
-    buf: Vec<C32>,
+    buf: LineVec<C32>,
     /// The inverse FFT's output before it is streamed into the waveform
     /// ([`OutputStores::Streaming`]).
-    body: Vec<C32>,
-    scratch: Vec<C32>,
+    body: LineVec<C32>,
+    scratch: LineVec<C32>,
     /// How the waveform is written.
     stores: OutputStores,
     /// Per grid symbol: scale × the §5.4 phase factor (just the scale without compensation).
@@ -39,7 +39,7 @@ impl OfdmModulator {
         cfg.validate()?;
         let ifft = FftPlanner::new().plan_fft_inverse(cfg.n_fft);
         // The inverse FFT writes each symbol straight into the waveform (out of place).
-        let scratch = vec![C32::new(0.0, 0.0); ifft.get_outofplace_scratch_len()];
+        let scratch = LineVec::zeros(ifft.get_outofplace_scratch_len())?;
         let runs = cfg.bin_runs();
         let mut taken: Vec<(usize, usize)> = runs.iter().map(|&(_, b, len)| (b, b + len)).collect();
         taken.sort_unstable();
@@ -58,8 +58,8 @@ impl OfdmModulator {
             cfg: *cfg,
             runs,
             empty_bins,
-            buf: vec![C32::new(0.0, 0.0); cfg.n_fft],
-            body: vec![C32::new(0.0, 0.0); cfg.n_fft],
+            buf: LineVec::zeros(cfg.n_fft)?,
+            body: LineVec::zeros(cfg.n_fft)?,
             stores: OutputStores::default(),
             ifft,
             scratch,
