@@ -429,7 +429,7 @@ impl<T: Copy + Default> LineVec<T> {
             })?;
         buf.resize(total, T::default());
         let misalign = (LINE_BYTES - buf.as_ptr() as usize % LINE_BYTES) % LINE_BYTES;
-        let off = if misalign % size == 0 {
+        let off = if misalign.is_multiple_of(size) {
             misalign / size
         } else {
             0
