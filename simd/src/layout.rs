@@ -376,8 +376,8 @@ impl MatrixBatch {
     }
 }
 
-/// Bytes of a cache line: a [`LineVec`]'s storage starts on one.
-const LINE_BYTES: usize = 64;
+/// Bytes of a cache line (x86, Arm): a [`LineVec`]'s storage starts on one.
+pub const LINE_BYTES: usize = 64;
 
 /// Zeroed storage whose first value sits on a 64-byte boundary, so that the kernels' full
 /// registers (16 f32 = one cache line on AVX-512, half or a quarter of one on AVX2 / NEON) at
@@ -427,6 +427,9 @@ impl<T: Copy + Default> LineVec<T> {
                 what,
                 bytes: total.saturating_mul(size),
             })?;
+        // 2 MiB pages for a buffer that spans many of them, asked for before the first write
+        // (a no-op below 2 MiB and off Linux).
+        crate::memory::advise_huge_pages(&mut buf);
         buf.resize(total, T::default());
         let misalign = (LINE_BYTES - buf.as_ptr() as usize % LINE_BYTES) % LINE_BYTES;
         let off = if misalign.is_multiple_of(size) {

@@ -68,7 +68,8 @@ pub use kernels::norms::NormsOf;
 pub use kernels::screen::ScreenBits;
 pub mod memory;
 pub use layout::{
-    ComplexMut, ComplexRef, LANES, LineVec, MatrixBatch, SplitMatrix, SplitMut, SplitRef,
+    ComplexMut, ComplexRef, LANES, LINE_BYTES, LineVec, MatrixBatch, SplitMatrix, SplitMut,
+    SplitRef,
 };
 /// Complex f32, the sample type of the whole library.
 pub use num_complex::Complex32 as C32;

@@ -2,10 +2,11 @@
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3, Ix2, Ix3};
 
+use crate::simd::LineVec;
 use crate::{C32, Error, Result};
 
 /// Alignment of [`AlignedGrid`]'s first sample, in bytes: one cache line (x86, Arm).
-pub const GRID_ALIGN: usize = 64;
+pub const GRID_ALIGN: usize = crate::simd::LINE_BYTES;
 
 /// Complex samples whose first element is [`GRID_ALIGN`]-byte aligned, viewed as a 2-D or 3-D
 /// array (row-major, standard layout): a resource grid `[n_ant, n_sym, n_sc]`, a waveform
@@ -18,10 +19,11 @@ pub const GRID_ALIGN: usize = 64;
 /// 8.1 ms on a Zen 3 (issue 16). The slot processors accept any view; this is how a caller
 /// (or the simulation) gets the fast case without `unsafe`: the buffer is over-allocated by one
 /// cache line and the views start at its first aligned sample.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AlignedGrid {
-    data: Vec<C32>,
-    offset: usize,
+    /// The samples on a cache line ([`LineVec`]: over-allocated by a line, 2 MiB pages asked
+    /// for before the first write; a clone is aligned afresh).
+    data: LineVec<C32>,
     shape: [usize; 3],
 }
 
@@ -36,26 +38,12 @@ impl AlignedGrid {
                 value: crate::value!("{shape:?}"),
                 reason: "more samples than can be addressed",
             })?;
-        let slack = GRID_ALIGN / std::mem::size_of::<C32>();
-        let mut data: Vec<C32> = Vec::new();
-        data.try_reserve_exact(len + slack)
-            .map_err(|_| Error::InvalidParameter {
-                name: "grid size",
-                value: crate::error::Value::of(&len),
-                reason: "more samples than can be allocated",
-            })?;
-        // 2 MiB pages for grids that span many of them (before the first write).
-        crate::simd::memory::advise_huge_pages(&mut data);
-        data.resize(len + slack, C32::new(0.0, 0.0));
-        // The first sample at a multiple of GRID_ALIGN (C32 is 8-byte aligned, so some offset
-        // below `slack` is).
-        let misalign = data.as_ptr() as usize % GRID_ALIGN;
-        let offset = ((GRID_ALIGN - misalign) % GRID_ALIGN) / std::mem::size_of::<C32>();
-        Ok(Self {
-            data,
-            offset,
-            shape,
-        })
+        let data = LineVec::zeros(len).map_err(|_| Error::InvalidParameter {
+            name: "grid size",
+            value: crate::error::Value::of(&len),
+            reason: "more samples than can be allocated",
+        })?;
+        Ok(Self { data, shape })
     }
 
     /// A zeroed 2-D grid `[a, b]` (e.g. a waveform per antenna).
@@ -65,14 +53,12 @@ impl AlignedGrid {
 
     /// The samples, aligned, in row-major order.
     pub fn as_slice(&self) -> &[C32] {
-        let n = self.shape.iter().product::<usize>();
-        &self.data[self.offset..self.offset + n]
+        &self.data
     }
 
     /// The samples, aligned, in row-major order, writable.
     pub fn as_mut_slice(&mut self) -> &mut [C32] {
-        let n = self.shape.iter().product::<usize>();
-        &mut self.data[self.offset..self.offset + n]
+        &mut self.data
     }
 
     /// Row `[i, j, ..]` of a 3-D grid (`[j, ..]` of a 2-D one with i = 0): contiguous, so a
@@ -114,24 +100,6 @@ impl AlignedGrid {
         let s = self.shape;
         ArrayViewMut2::from_shape(Ix2(s[0] * s[1], s[2]), self.as_mut_slice())
             .expect("the buffer holds exactly shape's product of samples")
-    }
-}
-
-impl Clone for AlignedGrid {
-    /// A new allocation, aligned afresh (its offset may differ), with the same samples.
-    fn clone(&self) -> Self {
-        let slack = GRID_ALIGN / std::mem::size_of::<C32>();
-        let mut data = vec![C32::new(0.0, 0.0); self.data.len()];
-        let misalign = data.as_ptr() as usize % GRID_ALIGN;
-        let offset =
-            (((GRID_ALIGN - misalign) % GRID_ALIGN) / std::mem::size_of::<C32>()).min(slack);
-        let n = self.shape.iter().product::<usize>();
-        data[offset..offset + n].copy_from_slice(self.as_slice());
-        Self {
-            data,
-            offset,
-            shape: self.shape,
-        }
     }
 }
 
