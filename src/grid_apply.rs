@@ -35,7 +35,7 @@
 
 use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
-use crate::simd::{ComplexMut, ComplexRef, GemmMode, Kernels, SplitMut, SplitRef};
+use crate::simd::{ComplexMut, ComplexRef, GemmMode, Kernels, LineVec, SplitMut, SplitRef};
 use crate::{C32, Error, Result};
 
 /// Weights per band of PRGs in [`GridApplier::process_grid`] (bytes) on a core with ≥ 1 MiB of
@@ -75,18 +75,18 @@ pub struct GridApplier {
     max_cols: usize,
     /// Operands of one GEMM, for views that are not in standard layout: W (n_tx × k),
     /// X (k × ≤ max_cols), Y (n_tx × ≤ max_cols).
-    w_buf: Vec<C32>,
-    x_buf: Vec<C32>,
-    y_buf: Vec<C32>,
+    w_buf: LineVec<C32>,
+    x_buf: LineVec<C32>,
+    y_buf: LineVec<C32>,
     /// Split planes of the copying path for narrow PRGs: W, a block of layer symbols, the
     /// block's antenna symbols; one strided input row.
-    w_re: Vec<f32>,
-    w_im: Vec<f32>,
-    x_re: Vec<f32>,
-    x_im: Vec<f32>,
-    y_re: Vec<f32>,
-    y_im: Vec<f32>,
-    row_buf: Vec<C32>,
+    w_re: LineVec,
+    w_im: LineVec,
+    x_re: LineVec,
+    x_im: LineVec,
+    y_re: LineVec,
+    y_im: LineVec,
+    row_buf: LineVec<C32>,
     /// [`crate::cache::l2_bytes`], read at construction (the first read of sysfs allocates).
     l2: Option<usize>,
 }
@@ -178,7 +178,6 @@ impl GridApplier {
                 reason: "all ≥ 1, n_tx and k ≤ 256, max_cols ≤ 131 072 (a slot of the widest carrier: 14 × 3300 REs)",
             });
         }
-        let zero = C32::new(0.0, 0.0);
         Ok(Self {
             kernels: Kernels::new(),
             max_tx: n_tx,
@@ -186,16 +185,16 @@ impl GridApplier {
             n_tx,
             k,
             max_cols,
-            w_buf: vec![zero; n_tx * k],
-            x_buf: vec![zero; k * max_cols],
-            y_buf: vec![zero; n_tx * max_cols],
-            w_re: vec![0.0; n_tx * k],
-            w_im: vec![0.0; n_tx * k],
-            x_re: vec![0.0; k * max_cols],
-            x_im: vec![0.0; k * max_cols],
-            y_re: vec![0.0; n_tx * max_cols],
-            y_im: vec![0.0; n_tx * max_cols],
-            row_buf: vec![zero; max_cols],
+            w_buf: LineVec::zeros(n_tx * k)?,
+            x_buf: LineVec::zeros(k * max_cols)?,
+            y_buf: LineVec::zeros(n_tx * max_cols)?,
+            w_re: LineVec::zeros(n_tx * k)?,
+            w_im: LineVec::zeros(n_tx * k)?,
+            x_re: LineVec::zeros(k * max_cols)?,
+            x_im: LineVec::zeros(k * max_cols)?,
+            y_re: LineVec::zeros(n_tx * max_cols)?,
+            y_im: LineVec::zeros(n_tx * max_cols)?,
+            row_buf: LineVec::zeros(max_cols)?,
             l2: crate::cache::l2_bytes(),
         })
     }

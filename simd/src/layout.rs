@@ -478,6 +478,22 @@ impl<T: PartialEq> PartialEq for LineVec<T> {
     }
 }
 
+impl<'a, T> IntoIterator for &'a LineVec<T> {
+    type Item = &'a T;
+    type IntoIter = core::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a mut LineVec<T> {
+    type Item = &'a mut T;
+    type IntoIter = core::slice::IterMut<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
 impl<T> core::ops::Deref for LineVec<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {

@@ -22,7 +22,7 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
 use crate::grid_apply::GridApplier;
 use crate::modulation::{DemapMethod, Modulation, demap};
-use crate::simd::{GramSide, Kernels, MatrixBatch, ZF_PIVOT_TOLERANCE};
+use crate::simd::{GramSide, Kernels, LineVec, MatrixBatch, ZF_PIVOT_TOLERANCE};
 use crate::{C32, Error, Result};
 
 /// Detection filter type.
@@ -145,14 +145,14 @@ pub struct MimoDetector {
     /// erasures; rows ≥ n_l are not read).
     row_scale: Vec<f32>,
     /// The filters, [n_groups, n_l, n_rx] of the current call in the first values.
-    filters: Vec<C32>,
+    filters: LineVec<C32>,
     /// Post-equalisation noise, [n_groups, n_l] likewise.
     noise: Vec<f32>,
     applier: GridApplier,
     /// H_augᴴ per group, solved in place into the filters F = G⁻¹H_augᴴ (m × n_rx).
     f_batch: MatrixBatch,
     /// One group's H_augᴴ on the way into the lanes (m × n_rx, row-major; the IRC path).
-    f_row: Vec<C32>,
+    f_row: LineVec<C32>,
     nv_scratch: Vec<f32>,
     /// Per group: the power of two that brings the channel's largest component into
     /// [½, 1) before the Gram (the filters are scale-covariant: F(cH, c²σ²) = F(H, σ²)/c).
@@ -202,12 +202,12 @@ impl MimoDetector {
             info: vec![0; n_groups],
             usable: vec![false; n_groups],
             row_scale: vec![0.0; n_groups * m],
-            filters: vec![C32::new(0.0, 0.0); n_groups * n_l * n_rx],
+            filters: LineVec::zeros(n_groups * n_l * n_rx)?,
             noise: vec![0.0; n_groups * n_l],
             // Blocks of ≥ 8 PRBs: the received grid is read in runs of ≥ 96 subcarriers.
             applier: GridApplier::new(n_l, n_rx, n_sym * 12 * group_prbs.max(8))?,
             f_batch: MatrixBatch::zeros(m, n_rx, n_groups)?,
-            f_row: vec![C32::new(0.0, 0.0); n_rx * m],
+            f_row: LineVec::zeros(n_rx * m)?,
             nv_scratch: vec![0.0; 12 * group_prbs * n_sym],
             scales: vec![1.0; n_groups],
         })

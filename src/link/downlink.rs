@@ -16,6 +16,7 @@ use crate::link::screen::{AntennaHealth, GridScreen};
 use crate::ofdm::{OfdmConfig, OfdmModulator};
 use crate::precoding::{Normalization, PrecoderApplier, RzfPrecoder, RzfReport};
 use crate::resource::{ChannelEstimate, MuGroup, PrbAllocation, SYMBOLS_PER_SLOT};
+use crate::simd::LineVec;
 use crate::{C32, Error, Result};
 use ndarray::{Array3, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
@@ -82,11 +83,11 @@ pub struct DownlinkSlot {
     h_est: ChannelEstimate,
     /// Per-unit channels of the selected users, [n_units, k, n_ant] in the first
     /// n_units·k·n_ant values (contiguous for the current k).
-    h_prg: Vec<C32>,
+    h_prg: LineVec<C32>,
     /// Weights [n_units, n_ant, K], likewise (K: the slot's streams over all groups).
-    w: Vec<C32>,
+    w: LineVec<C32>,
     /// One group's weights [b, n_ant, k] before they are scattered into `w`.
-    w_group: Vec<C32>,
+    w_group: LineVec<C32>,
     /// The group owning each PRG in the current call (usize::MAX: none).
     prg_owner: Vec<usize>,
     /// The weight units of the group being computed (capacity n_units: never reallocates).
@@ -97,7 +98,7 @@ pub struct DownlinkSlot {
     applier: PrecoderApplier,
     /// One OFDM symbol's antenna rows `[n_ant, n_sc]` for [`Self::precode_uplane`]: written
     /// by the precoder and read by the U-plane codec while still in the cache.
-    symbol_rows: Vec<C32>,
+    symbol_rows: LineVec<C32>,
     modulator: OfdmModulator,
     /// Antenna screening of the sounding grid, and the contained copy the estimator reads
     /// when an antenna was flagged.
@@ -234,15 +235,15 @@ impl DownlinkSlot {
             sounded,
             srs,
             h_est,
-            h_prg: vec![C32::new(0.0, 0.0); units],
-            w: vec![C32::new(0.0, 0.0); units],
-            w_group: vec![C32::new(0.0, 0.0); units],
+            h_prg: LineVec::zeros(units)?,
+            w: LineVec::zeros(units)?,
+            w_group: LineVec::zeros(units)?,
             prg_owner: vec![usize::MAX; n_prg],
             group_prgs: Vec::with_capacity(n_units),
             k: 0,
             rzf: RzfPrecoder::new(cfg.n_layers, cfg.n_ant, n_units)?,
             applier: PrecoderApplier::new(cfg.n_ant, cfg.n_layers, 14 * 96)?,
-            symbol_rows: vec![C32::new(0.0, 0.0); cfg.n_ant * 12 * cfg.n_prb],
+            symbol_rows: LineVec::zeros(cfg.n_ant * 12 * cfg.n_prb)?,
             modulator: OfdmModulator::new(ofdm)?,
             screen: GridScreen::new(cfg.n_ant),
             screened: Array3::zeros((cfg.n_ant, srs_pilots.dim().1, srs_pilots.dim().2)),

@@ -17,7 +17,7 @@ use crate::link::screen::{AntennaHealth, GridScreen, RowScreen};
 use crate::modulation::{DemapMethod, Modulation, demap, demap_i8};
 use crate::ofdm::{OfdmConfig, OfdmDemodulator};
 use crate::resource::{AlignedGrid, ChannelEstimate, MuGroup, PrbAllocation, SUBCARRIERS_PER_PRB};
-use crate::simd::ScreenBits;
+use crate::simd::{LineVec, ScreenBits};
 use crate::{C32, Error, Result};
 use ndarray::{Array2, ArrayView2, ArrayView3, ArrayViewMut3};
 
@@ -44,7 +44,7 @@ pub struct UplinkSlot {
     /// DMRS estimates `[runs, n_prb, n_layers, n_ant]` (one run per DMRS occasion).
     h_est: ChannelEstimate,
     /// One group's channels on one PRB range, `[len, k, n_ant]` in the first values.
-    h_prb: Vec<C32>,
+    h_prb: LineVec<C32>,
     noise: Vec<f32>,
     det: MimoDetector,
     x: AlignedGrid,
@@ -121,7 +121,7 @@ impl UplinkSlot {
             grid: AlignedGrid::zeros3([n_ant, 14, ofdm.n_sc])?,
             est,
             h_est,
-            h_prb: vec![C32::new(0.0, 0.0); n_prb * n_ant * n_layers],
+            h_prb: LineVec::zeros(n_prb * n_ant * n_layers)?,
             noise: vec![0.0; n_prb],
             det: MimoDetector::new(&crate::detection::DetectorConfig {
                 max_ant: n_ant,
@@ -234,7 +234,7 @@ impl UplinkSlot {
             max_groups: n_bands,
             ..*self.det.config()
         })?;
-        self.h_prb = vec![C32::new(0.0, 0.0); n_bands * self.n_ant * self.n_layers];
+        self.h_prb = LineVec::zeros(n_bands * self.n_ant * self.n_layers)?;
         self.noise = vec![0.0; n_bands];
         self.x_noise_tmp = vec![0.0; n_bands * self.n_layers];
         self.x_noise_band = Array2::zeros((n_bands, self.n_layers));
