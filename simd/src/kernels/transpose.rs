@@ -164,7 +164,7 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
     // Staging: STAGE f32 per matrix, [matrix][j − j0][i − c0] complex, interleaved.
     // Left uninitialised (16 KiB per call would otherwise be zeroed): only the values the
     // tiles wrote are read back.
-    let mut stage = core::mem::MaybeUninit::<[f32; 16 * STAGE]>::uninit();
+    let mut stage = core::mem::MaybeUninit::<super::LineAligned<{ 16 * STAGE }>>::uninit();
     let st = stage.as_mut_ptr() as *mut f32;
     for blk in 0..g.len.div_ceil(LANES) {
         for grp in 0..LANES / l {
@@ -181,8 +181,8 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
                 // The scales of rows c0..c1 of the group's matrices in the lanes, negated for
                 // the imaginary parts (the conjugate): rows 0..width, all 16 lanes (0 past the
                 // valid matrices), are initialised, and only they are read.
-                let mut sc = core::mem::MaybeUninit::<[[f32; 16]; CHUNK]>::uninit();
-                let mut nsc = core::mem::MaybeUninit::<[[f32; 16]; CHUNK]>::uninit();
+                let mut sc = core::mem::MaybeUninit::<super::LineAligned<{ 16 * CHUNK }>>::uninit();
+                let mut nsc = core::mem::MaybeUninit::<super::LineAligned<{ 16 * CHUNK }>>::uninit();
                 let (psc, pnsc) = (sc.as_mut_ptr() as *mut f32, nsc.as_mut_ptr() as *mut f32);
                 for i in 0..width {
                     for r in 0..16 {
@@ -326,7 +326,7 @@ pub(crate) unsafe fn store_rows<V: SimdF32>(
             // Staging, as in `store_adjoint`: STAGE f32 (STAGE/2 elements) per matrix, written
             // by the tiles and copied out matrix by matrix. Left uninitialised: only the
             // values the tiles wrote are read back.
-            let mut stage = core::mem::MaybeUninit::<[f32; 16 * STAGE]>::uninit();
+            let mut stage = core::mem::MaybeUninit::<super::LineAligned<{ 16 * STAGE }>>::uninit();
             let st = stage.as_mut_ptr() as *mut f32;
             for c0 in (0..full).step_by(STAGE / 2) {
                 let c1 = full.min(c0 + STAGE / 2);
