@@ -96,6 +96,11 @@ pub struct GridApplier {
 /// symbols — kept so that every machine's tests run both paths. The SIMD backends multiply
 /// every PRG of at least one PRB in place ([`IN_PLACE_MIN_SC_SIMD`]).
 const IN_PLACE_MIN_SC: usize = 24;
+/// Columns of padding after each layer's and antenna's block in the planes path: its GEMMs run
+/// to a multiple of 4 columns (a PRG of 3 subcarriers over 14 symbols is 42 columns — two
+/// left to the GEMM's scalar loop, which took as long as the other 40 and a fifth of NR
+/// sub-PRB detection).
+const PLANE_PAD: usize = 3;
 /// [`IN_PLACE_MIN_SC`] on the SIMD backends: one PRB. With AVX2 (4 interleaved complex per
 /// register) a PRB is three whole registers: per-PRB detection of the NR 100 MHz 64 × 16 slot
 /// 19.3 → 14.8 ms against the planes (issue 16). AVX-512 used the planes for more than 8 inputs
@@ -190,10 +195,10 @@ impl GridApplier {
             y_buf: LineVec::zeros(n_tx * max_cols)?,
             w_re: LineVec::zeros(n_tx * k)?,
             w_im: LineVec::zeros(n_tx * k)?,
-            x_re: LineVec::zeros(k * max_cols)?,
-            x_im: LineVec::zeros(k * max_cols)?,
-            y_re: LineVec::zeros(n_tx * max_cols)?,
-            y_im: LineVec::zeros(n_tx * max_cols)?,
+            x_re: LineVec::zeros(k * (max_cols + PLANE_PAD))?,
+            x_im: LineVec::zeros(k * (max_cols + PLANE_PAD))?,
+            y_re: LineVec::zeros(n_tx * (max_cols + PLANE_PAD))?,
+            y_im: LineVec::zeros(n_tx * (max_cols + PLANE_PAD))?,
             row_buf: LineVec::zeros(max_cols)?,
             l2: crate::cache::l2_bytes(),
         })
@@ -232,7 +237,7 @@ impl GridApplier {
         n_sym: usize,
         mut f: impl FnMut(usize, usize, usize, &[f32], &[f32]),
     ) {
-        let row = n_sym * (b - a);
+        let row = n_sym * (b - a) + PLANE_PAD;
         for t in 0..self.n_tx {
             for l in 0..n_sym {
                 let mut seg0 = a;
@@ -753,7 +758,11 @@ impl GridApplier {
                 (a + blk).min(prg_end).min(n_sc)
             };
             let bw = b - a;
-            let row = n_sym * bw; // one layer's (or antenna's) block in the planes
+            // One layer's (or antenna's) block in the planes, and the distance between two
+            // of them: PLANE_PAD columns more, so a GEMM may run past its segment's last column
+            // to a multiple of 4 (see PLANE_PAD).
+            let used = n_sym * bw;
+            let row = used + PLANE_PAD;
             // Gather: x[layer, l, a..b] → planes, PRG segment by segment, symbol-major inside
             // (one `split_segments` per layer: its n_sym grid rows over the block; the block
             // starts on a PRG boundary or lies inside one PRG, so the kernel's segments are
@@ -764,8 +773,8 @@ impl GridApplier {
                         let o = (layer * all_sym + l0) * n_sc + a;
                         let src = ComplexRef::new(n_sym, bw, n_sc, &f[o..])?;
                         let (re, im) = (
-                            &mut self.x_re[layer * row..(layer + 1) * row],
-                            &mut self.x_im[layer * row..(layer + 1) * row],
+                            &mut self.x_re[layer * row..layer * row + used],
+                            &mut self.x_im[layer * row..layer * row + used],
                         );
                         self.kernels.split_segments(&src, prg_sc, re, im)?;
                     }
@@ -803,8 +812,12 @@ impl GridApplier {
             while seg0 < b {
                 let g = seg0 / prg_sc;
                 let seg1 = ((g + 1) * prg_sc).min(b);
-                let cols = n_sym * (seg1 - seg0);
+                // Columns rounded up to a multiple of 4 (whole registers down to SSE: no
+                // scalar tail); the extra ones read the next segment's or the padding's inputs
+                // and write outputs that the next segment's GEMM overwrites or that lie in the
+                // padding, never read back.
                 let off = n_sym * (seg0 - a);
+                let cols = (n_sym * (seg1 - seg0)).next_multiple_of(4).min(row - off);
                 self.load_w(w.index_axis(ndarray::Axis(0), g));
                 let wa = SplitRef::new(self.n_tx, self.k, self.k, &self.w_re, &self.w_im)?;
                 let xb = SplitRef::new(k, cols, row, &self.x_re[off..], &self.x_im[off..])?;
@@ -826,8 +839,8 @@ impl GridApplier {
                         let o = (t * all_sym + l0) * n_sc + a;
                         let mut dst = ComplexMut::new(n_sym, bw, n_sc, &mut out[o..])?;
                         let (re, im) = (
-                            &self.y_re[t * row..(t + 1) * row],
-                            &self.y_im[t * row..(t + 1) * row],
+                            &self.y_re[t * row..t * row + used],
+                            &self.y_im[t * row..t * row + used],
                         );
                         self.kernels.merge_segments(re, im, prg_sc, &mut dst)?;
                     }
