@@ -22,7 +22,7 @@ use massive_mimo::refsig::{
 };
 use massive_mimo::resource::ChannelEstimate;
 use massive_mimo::resource::{AlignedGrid, SUBCARRIERS_PER_PRB, consecutive_runs};
-use massive_mimo::simd::{Kernels, ScreenBits};
+use massive_mimo::simd::{Kernels, LineVec, ScreenBits};
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, s};
 
 /// One carrier of the reference cell: 64 antennas, 16 layers/streams.
@@ -133,7 +133,7 @@ pub struct SlotFixture {
     uplane_tx: Vec<u8>,
     /// One symbol's antenna rows `[N_ANT, n_sc]`: the category-A output's buffer between the
     /// precoder and the codec ([`Self::precode_uplane`]).
-    symbol_rows: Vec<C32>,
+    symbol_rows: LineVec<C32>,
     /// The rows' screening bits the U-plane receive folds (`UplinkSlot::receive_uplane`).
     rows: RowScreen,
     /// Antennas the OFDM blocks process (all by default; a part of them when the slot is
@@ -311,7 +311,7 @@ impl SlotFixture {
             uplane_msgs,
             uplane_len,
             uplane_tx: vec![0u8; N_ANT * N_SYM * uplane_len],
-            symbol_rows: vec![C32::new(0.0, 0.0); N_ANT * n_sc],
+            symbol_rows: LineVec::zeros(N_ANT * n_sc).map_err(|e| e.to_string())?,
             rows: RowScreen::new(N_ANT, N_SYM).map_err(e)?,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
