@@ -108,9 +108,9 @@ pub struct SlotFixture {
     h_ul_sub: Array3<C32>,
     nv_sub: Vec<f32>,
     xv_sub: Array2<f32>,
-    llr: Vec<f32>,
-    llr_i8: Vec<i8>,
-    llr_nv: Vec<f32>,
+    llr: LineVec<f32>,
+    llr_i8: LineVec<i8>,
+    llr_nv: LineVec<f32>,
     /// The uplink's data symbols: those the DMRS (all three CDM groups of type 2) leaves data
     /// on, ascending ([`PilotPattern::symbols_with_data`]): what detection and demapping run on.
     data_symbols: Vec<usize>,
@@ -298,9 +298,13 @@ impl SlotFixture {
             ),
             nv_sub: vec![0.05; n_sc / SUB_PRB_FILTER_SC],
             xv_sub: Array2::zeros((n_sc / SUB_PRB_FILTER_SC, N_LAYERS)),
-            llr: vec![0.0; N_SYM * n_sc * 8],
-            llr_i8: vec![0; N_SYM * n_sc * 8],
-            llr_nv: vec![0.05; N_SYM * n_sc],
+            llr: LineVec::zeros(N_SYM * n_sc * 8).map_err(|e| e.to_string())?,
+            llr_i8: LineVec::zeros(N_SYM * n_sc * 8).map_err(|e| e.to_string())?,
+            llr_nv: {
+                let mut v = LineVec::zeros(N_SYM * n_sc).map_err(|e| e.to_string())?;
+                v.fill(0.05);
+                v
+            },
             ofdm_antennas: 0..N_ANT,
             screen: GridScreen::new(N_ANT).with_kernels(kernels),
             screen_bits: vec![ScreenBits::default(); N_ANT],
