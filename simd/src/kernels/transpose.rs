@@ -182,7 +182,8 @@ pub(crate) unsafe fn store_adjoint<V: SimdF32>(src: &MatrixBatch, scale: &[f32],
                 // the imaginary parts (the conjugate): rows 0..width, all 16 lanes (0 past the
                 // valid matrices), are initialised, and only they are read.
                 let mut sc = core::mem::MaybeUninit::<super::LineAligned<{ 16 * CHUNK }>>::uninit();
-                let mut nsc = core::mem::MaybeUninit::<super::LineAligned<{ 16 * CHUNK }>>::uninit();
+                let mut nsc =
+                    core::mem::MaybeUninit::<super::LineAligned<{ 16 * CHUNK }>>::uninit();
                 let (psc, pnsc) = (sc.as_mut_ptr() as *mut f32, nsc.as_mut_ptr() as *mut f32);
                 for i in 0..width {
                     for r in 0..16 {
