@@ -389,7 +389,8 @@ pub const LINE_BYTES: usize = 64;
 /// dereferences to `[T]`; its length is fixed at construction.
 ///
 /// Safe code only: the buffer is over-allocated by a line and used from the first aligned
-/// value; a clone aligns its own allocation afresh. (Should the allocator ever return an
+/// value; a clone aligns its own allocation afresh (and, like `Vec`'s, does not return when
+/// the allocator fails: it panics where `Vec` aborts). (Should the allocator ever return an
 /// address that is not a multiple of `size_of::<T>()`, the storage is used unaligned: slower,
 /// never wrong.)
 #[derive(Debug)]

@@ -151,20 +151,29 @@ pub(crate) fn solve_cholesky_many(
 mod tests {
     use super::*;
 
-    #[test]
-    fn solves_a_hermitian_system() {
-        // A = BᴴB + I for a fixed B; check A·x = b.
-        let n = 5;
-        let bm: Vec<Complex64> = (0..n * n)
-            .map(|i| Complex64::new((i as f64 * 0.37).sin(), (i as f64 * 0.91).cos()))
-            .collect();
+    /// `BᴴB + load·I` (n × n, row-major) for the n × n matrix B with element t = `entry(t)`
+    /// (row-major index t as f64): Hermitian positive definite for load > 0.
+    fn gram_plus(n: usize, entry: impl Fn(f64) -> Complex64, load: f64) -> Vec<Complex64> {
+        let bm: Vec<Complex64> = (0..n * n).map(|t| entry(t as f64)).collect();
         let mut a = vec![Complex64::new(0.0, 0.0); n * n];
         for i in 0..n {
             for j in 0..n {
                 a[i * n + j] = (0..n).map(|r| bm[r * n + i].conj() * bm[r * n + j]).sum();
             }
-            a[i * n + i] += 1.0;
+            a[i * n + i] += load;
         }
+        a
+    }
+
+    #[test]
+    fn solves_a_hermitian_system() {
+        // A = BᴴB + I for a fixed B; check A·x = b.
+        let n = 5;
+        let mut a = gram_plus(
+            n,
+            |i| Complex64::new((i * 0.37).sin(), (i * 0.91).cos()),
+            1.0,
+        );
         let orig = a.clone();
         let b: Vec<Complex64> = (0..n).map(|i| Complex64::new(i as f64, 1.0)).collect();
         let mut x = b.clone();
@@ -180,16 +189,11 @@ mod tests {
     fn many_right_hand_sides_are_each_solve_cholesky_bit_for_bit() {
         // A 7 × 7 system (odd, so the vectorised loops have tails), 1..=9 right-hand sides.
         let n = 7;
-        let bm: Vec<Complex64> = (0..n * n)
-            .map(|i| Complex64::new((i as f64 * 0.53).cos(), (i as f64 * 1.7).sin()))
-            .collect();
-        let mut a = vec![Complex64::new(0.0, 0.0); n * n];
-        for i in 0..n {
-            for j in 0..n {
-                a[i * n + j] = (0..n).map(|r| bm[r * n + i].conj() * bm[r * n + j]).sum();
-            }
-            a[i * n + i] += 0.01;
-        }
+        let mut a = gram_plus(
+            n,
+            |i| Complex64::new((i * 0.53).cos(), (i * 1.7).sin()),
+            0.01,
+        );
         cholesky_in_place(&mut a, n).unwrap();
         for m in 1..=9 {
             let rhs = |i: usize, j: usize| {
