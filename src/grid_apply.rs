@@ -101,6 +101,12 @@ const IN_PLACE_MIN_SC: usize = 24;
 /// left to the GEMM's scalar loop, which took as long as the other 40 and a fifth of NR
 /// sub-PRB detection).
 const PLANE_PAD: usize = 3;
+
+/// The distance in the planes between two layers' (antennas') blocks of `width` subcarriers
+/// over `n_sym` symbols: the block and its [`PLANE_PAD`].
+fn plane_row(n_sym: usize, width: usize) -> usize {
+    n_sym * width + PLANE_PAD
+}
 /// [`IN_PLACE_MIN_SC`] on the SIMD backends: one PRB. With AVX2 (4 interleaved complex per
 /// register) a PRB is three whole registers: per-PRB detection of the NR 100 MHz 64 × 16 slot
 /// 19.3 → 14.8 ms against the planes (issue 16). AVX-512 used the planes for more than 8 inputs
@@ -195,10 +201,10 @@ impl GridApplier {
             y_buf: LineVec::zeros(n_tx * max_cols)?,
             w_re: LineVec::zeros(n_tx * k)?,
             w_im: LineVec::zeros(n_tx * k)?,
-            x_re: LineVec::zeros(k * (max_cols + PLANE_PAD))?,
-            x_im: LineVec::zeros(k * (max_cols + PLANE_PAD))?,
-            y_re: LineVec::zeros(n_tx * (max_cols + PLANE_PAD))?,
-            y_im: LineVec::zeros(n_tx * (max_cols + PLANE_PAD))?,
+            x_re: LineVec::zeros(k * plane_row(1, max_cols))?,
+            x_im: LineVec::zeros(k * plane_row(1, max_cols))?,
+            y_re: LineVec::zeros(n_tx * plane_row(1, max_cols))?,
+            y_im: LineVec::zeros(n_tx * plane_row(1, max_cols))?,
             row_buf: LineVec::zeros(max_cols)?,
             l2: crate::cache::l2_bytes(),
         })
@@ -237,7 +243,7 @@ impl GridApplier {
         n_sym: usize,
         mut f: impl FnMut(usize, usize, usize, &[f32], &[f32]),
     ) {
-        let row = n_sym * (b - a) + PLANE_PAD;
+        let row = plane_row(n_sym, b - a);
         for t in 0..self.n_tx {
             for l in 0..n_sym {
                 let mut seg0 = a;
@@ -762,7 +768,7 @@ impl GridApplier {
             // of them: PLANE_PAD columns more, so a GEMM may run past its segment's last column
             // to a multiple of 4 (see PLANE_PAD).
             let used = n_sym * bw;
-            let row = used + PLANE_PAD;
+            let row = plane_row(n_sym, bw);
             // Gather: x[layer, l, a..b] → planes, PRG segment by segment, symbol-major inside
             // (one `split_segments` per layer: its n_sym grid rows over the block; the block
             // starts on a PRG boundary or lies inside one PRG, so the kernel's segments are

@@ -269,10 +269,7 @@ fn detector_process_and_demap_do_not_allocate() {
 fn slot_pipelines_do_not_allocate() {
     use massive_mimo::detection::DetectorMethod;
     use massive_mimo::estimation::PilotPattern;
-    use massive_mimo::link::{
-        DownlinkConfig, DownlinkSlot, PrecoderKind, SrsEstimation, UplinkSlot,
-    };
-    use massive_mimo::precoding::Normalization;
+    use massive_mimo::link::{DownlinkConfig, DownlinkSlot, SrsEstimation, UplinkSlot};
     use massive_mimo::refsig::{DmrsConfig, DmrsType, SrsConfig, write_multiplexed_users};
     let (n_ant, k, n_prb) = (16, 4, 12);
     let n_sc = 12 * n_prb;
@@ -297,16 +294,7 @@ fn slot_pipelines_do_not_allocate() {
     DmrsConfig::new(DmrsType::Type2, (0..k).collect(), vec![2], true)
         .write_pilots(dmrs.view_mut())
         .unwrap();
-    let dl_cfg = DownlinkConfig {
-        n_ant,
-        n_candidates: k,
-        n_layers: k,
-        n_prb,
-        prg_prbs: 2,
-        precoder: PrecoderKind::Rzf,
-        normalization: Normalization::Total,
-        srs_estimation: SrsEstimation::DelayDomain,
-    };
+    let dl_cfg = support::slot::rzf_downlink(n_ant, k, n_prb);
     let mut dl = DownlinkSlot::new(dl_cfg, srs.view(), &cfg).unwrap();
     let mut dl_blocks = DownlinkSlot::new(
         DownlinkConfig {
