@@ -508,7 +508,9 @@ pub(crate) mod x86 {
         }
     }
 
-    /// All symbols: 8 per step, erasure steps and the last `n mod 8` by the scalar reference.
+    /// All symbols: 8 per step, erasure steps by the scalar reference, the last `n mod 8` (or
+    /// up to 8 where a step's stores reach into the next symbol) as one step on a copy padded
+    /// with zeros (σ² = 1), lane for lane the same operations, their outputs copied out.
     /// `NT`: the steps' output with non-temporal stores (`out` 16-byte aligned), fenced at the
     /// end.
     #[inline]
@@ -519,6 +521,36 @@ pub(crate) mod x86 {
         noise_var: &[f32],
         out: &mut [T],
     ) {
+        /// One step from 8 symbols at `py` (16 f32) and their σ² at `pn` into `o`; false,
+        /// nothing written, where a value is not finite.
+        ///
+        /// # Safety
+        /// AVX2 and FMA enabled; the reads valid, `o` valid for what `T::store` writes.
+        #[inline(always)]
+        unsafe fn one<T: Store, const M: usize, const NT: bool>(
+            k: &K,
+            py: *const f32,
+            pn: *const f32,
+            o: *mut T,
+        ) -> bool {
+            // SAFETY: the caller's ISA and pointers.
+            unsafe {
+                let v0 = _mm256_loadu_ps(py);
+                let v1 = _mm256_loadu_ps(py.add(8));
+                // x − x is NaN exactly for NaN and ±∞.
+                let bad = _mm256_or_ps(_mm256_sub_ps(v0, v0), _mm256_sub_ps(v1, v1));
+                if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_UNORD_Q>(bad, bad)) != 0 {
+                    return false;
+                }
+                let nv = _mm256_max_ps(_mm256_loadu_ps(pn), k.min_nv);
+                let w = _mm256_div_ps(k.gain, nv);
+                let (a, ea) = bits::<M>(v0, _mm256_permutevar8x32_ps(w, k.dup_lo), k, T::SIGNED);
+                let (b, eb) = bits::<M>(v1, _mm256_permutevar8x32_ps(w, k.dup_hi), k, T::SIGNED);
+                T::store::<M, NT>((&a, &b), (&ea, &eb), o);
+                true
+            }
+        }
+
         let k = consts(ax);
         let n = y.len();
         let q = 2 * M;
@@ -528,31 +560,38 @@ pub(crate) mod x86 {
         while s + reach <= n {
             // SAFETY: symbols s..s+8 exist (2·8 f32 from py + 2s), noise_var has the same
             // length as y (caller-checked), and out holds q values for each of the `reach`
-            // symbols from s that `store` may write.
-            unsafe {
-                let v0 = _mm256_loadu_ps(py.add(2 * s));
-                let v1 = _mm256_loadu_ps(py.add(2 * s + 8));
-                // x − x is NaN exactly for NaN and ±∞.
-                let bad = _mm256_or_ps(_mm256_sub_ps(v0, v0), _mm256_sub_ps(v1, v1));
-                if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_UNORD_Q>(bad, bad)) != 0 {
-                    scalar_range(ax, y, noise_var, out, s..s + STEP);
-                    s += STEP;
-                    continue;
-                }
-                let nv = _mm256_max_ps(_mm256_loadu_ps(pn.add(s)), k.min_nv);
-                let w = _mm256_div_ps(k.gain, nv);
-                let (a, ea) = bits::<M>(v0, _mm256_permutevar8x32_ps(w, k.dup_lo), &k, T::SIGNED);
-                let (b, eb) = bits::<M>(v1, _mm256_permutevar8x32_ps(w, k.dup_hi), &k, T::SIGNED);
-                // With NT, out is 16-byte aligned and s·q values of 4 bytes (s a multiple
-                // of 8, q even) keep it so.
-                T::store::<M, NT>((&a, &b), (&ea, &eb), out.as_mut_ptr().add(s * q));
+            // symbols from s that `store` may write; with NT, out is 16-byte aligned and s·q
+            // values of 4 bytes (s a multiple of 8, q even) keep it so.
+            let done = unsafe {
+                one::<T, M, NT>(&k, py.add(2 * s), pn.add(s), out.as_mut_ptr().add(s * q))
+            };
+            if !done {
+                scalar_range(ax, y, noise_var, out, s..s + STEP);
             }
             s += STEP;
         }
         if NT {
             _mm_sfence();
         }
-        scalar_range(ax, y, noise_var, out, s..n);
+        if s < n {
+            // n − s < reach ≤ STEP + 1 symbols: one step, its stores reaching into the buffer's
+            // ninth symbol at most.
+            let r = n - s;
+            let mut yb = [C32::new(0.0, 0.0); STEP];
+            yb[..r].copy_from_slice(&y[s..]);
+            let mut nb = [1.0f32; STEP];
+            nb[..r].copy_from_slice(&noise_var[s..]);
+            let mut ob = [T::default(); (STEP + 1) * 10];
+            // SAFETY: AVX2 and FMA are enabled here; the buffers hold 8 symbols, 8 σ² and
+            // 9·10 ≥ 9·2M outputs; ordinary stores (no alignment needed).
+            let done =
+                unsafe { one::<T, M, false>(&k, yb.as_ptr().cast(), nb.as_ptr(), ob.as_mut_ptr()) };
+            if done {
+                out[s * q..n * q].copy_from_slice(&ob[..r * q]);
+            } else {
+                scalar_range(ax, y, noise_var, out, s..n);
+            }
+        }
     }
 
     /// f32 LLRs; shapes caller-checked (`noise_var.len() = y.len()`, `out.len() = 2m·y.len()`).
@@ -836,7 +875,8 @@ pub(crate) mod x86_512 {
         }
     }
 
-    /// All symbols: 16 per step, erasure steps and the last `n mod 16` by the scalar reference;
+    /// All symbols: 16 per step (a padded step for the last `n mod 16`, erasure steps by the
+    /// scalar reference: [`steps`]);
     /// `VBMI`: the bytes put in order by [`store_vbmi`] (else [`store`]).
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw")]
@@ -866,7 +906,10 @@ pub(crate) mod x86_512 {
     /// The 16-symbol steps both outputs share: two registers of 8 interleaved symbols and
     /// their weights `gain/max(σ², MIN_NOISE_VAR)` (each symbol's on both its lanes) to
     /// `step(v0, v1, w0, w1, dst)`, which writes the step's 16·2M outputs at `dst`; a step
-    /// with an erasure, and the last `n mod 16` symbols, by the scalar reference.
+    /// with an erasure by the scalar reference. The last `n mod 16` symbols run as one step
+    /// on a copy padded with zeros (σ² = 1), their outputs copied out: lane for lane the
+    /// same operations, so the same values, where the scalar reference took as long for
+    /// those (up to 15) symbols as the vector steps for 400 (a tenth of a 3276-symbol call).
     ///
     /// # Safety
     /// AVX-512 F enabled; `noise_var` as long as `y`, `out` 2M values per symbol; `step`
@@ -880,28 +923,33 @@ pub(crate) mod x86_512 {
         gain: f32,
         mut step: impl FnMut(__m512, __m512, __m512, __m512, *mut T),
     ) {
-        let n = y.len();
-        let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
-        let mut s = 0;
-        // SAFETY: the caller's ISA; symbols s..s+16 exist (32 f32 from py + 2s), noise_var
-        // has y's length and out 2M values per symbol (caller-checked).
-        unsafe {
-            let (gain, min_nv) = (_mm512_set1_ps(gain), _mm512_set1_ps(MIN_NOISE_VAR));
-            let dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-            let dup_hi =
-                _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
-            while s + STEP <= n {
-                let v0 = _mm512_loadu_ps(py.add(2 * s));
-                let v1 = _mm512_loadu_ps(py.add(2 * s + 16));
+        /// One step from 16 symbols at `py` (32 f32) and their σ² at `pn` into `o`
+        /// (16·2M outputs); false, nothing written, where a value is not finite.
+        ///
+        /// # Safety
+        /// As [`steps`], with those reads and writes valid.
+        #[inline(always)]
+        unsafe fn one<T>(
+            py: *const f32,
+            pn: *const f32,
+            o: *mut T,
+            gain: f32,
+            step: &mut impl FnMut(__m512, __m512, __m512, __m512, *mut T),
+        ) -> bool {
+            // SAFETY: the caller's ISA and pointers.
+            unsafe {
+                let v0 = _mm512_loadu_ps(py);
+                let v1 = _mm512_loadu_ps(py.add(16));
                 // x − x is NaN exactly for NaN and ±∞.
                 let (d0, d1) = (_mm512_sub_ps(v0, v0), _mm512_sub_ps(v1, v1));
                 if _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(d0, d1) != 0 {
-                    scalar_range(ax, y, noise_var, out, s..s + STEP);
-                    s += STEP;
-                    continue;
+                    return false;
                 }
-                let w = _mm512_div_ps(gain, _mm512_max_ps(_mm512_loadu_ps(pn.add(s)), min_nv));
-                let o = out.as_mut_ptr().add(s * 2 * M);
+                let nv = _mm512_max_ps(_mm512_loadu_ps(pn), _mm512_set1_ps(MIN_NOISE_VAR));
+                let w = _mm512_div_ps(_mm512_set1_ps(gain), nv);
+                let dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+                let dup_hi =
+                    _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
                 step(
                     v0,
                     v1,
@@ -909,10 +957,49 @@ pub(crate) mod x86_512 {
                     _mm512_permutexvar_ps(dup_hi, w),
                     o,
                 );
-                s += STEP;
+                true
             }
         }
-        scalar_range(ax, y, noise_var, out, s..n);
+
+        let n = y.len();
+        let (py, pn) = (y.as_ptr().cast::<f32>(), noise_var.as_ptr());
+        let mut s = 0;
+        while s + STEP <= n {
+            // SAFETY: the caller's ISA; symbols s..s+16 exist (32 f32 from py + 2s), noise_var
+            // has y's length and out 2M values per symbol (caller-checked).
+            let done = unsafe {
+                let o = out.as_mut_ptr().add(s * 2 * M);
+                one(py.add(2 * s), pn.add(s), o, gain, &mut step)
+            };
+            if !done {
+                scalar_range(ax, y, noise_var, out, s..s + STEP);
+            }
+            s += STEP;
+        }
+        if s < n {
+            let r = n - s;
+            let mut yb = [C32::new(0.0, 0.0); STEP];
+            yb[..r].copy_from_slice(&y[s..]);
+            let mut nb = [1.0f32; STEP];
+            nb[..r].copy_from_slice(&noise_var[s..]);
+            let mut ob = [T::default(); STEP * 8];
+            // SAFETY: the caller's ISA; the buffers hold 16 symbols, 16 σ² and 16·8 ≥ 16·2M
+            // outputs.
+            let done = unsafe {
+                one(
+                    yb.as_ptr().cast(),
+                    nb.as_ptr(),
+                    ob.as_mut_ptr(),
+                    gain,
+                    &mut step,
+                )
+            };
+            if done {
+                out[s * 2 * M..n * 2 * M].copy_from_slice(&ob[..r * 2 * M]);
+            } else {
+                scalar_range(ax, y, noise_var, out, s..n);
+            }
+        }
     }
 
     /// Whether [`llr_f32`] may run: AVX-512 F on this CPU, at most 4 bits per axis, and an
@@ -1033,8 +1120,8 @@ pub(crate) mod x86_512 {
         }
     }
 
-    /// f32 LLRs, 16 symbols per step (erasure steps and the last `n mod 16` by the scalar
-    /// reference); shapes caller-checked, [`usable_f32`] true.
+    /// f32 LLRs, 16 symbols per step (erasure steps by the scalar reference, the last `n mod 16`
+    /// as one padded step); shapes caller-checked, [`usable_f32`] true.
     #[target_feature(enable = "avx512f")]
     pub(crate) fn llr_f32(ax: &Axis, y: &[C32], noise_var: &[f32], out: &mut [f32]) {
         match ax.m {
