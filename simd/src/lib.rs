@@ -1114,7 +1114,9 @@ impl Kernels {
     /// `im`, with `w_s = min(width, cols − s·width)`. So each segment is a dense `rows × w_s`
     /// matrix of its own — e.g. a block of a slot grid (rows = OFDM symbols, columns =
     /// subcarriers) turned into one `[symbol, subcarrier]` operand per PRB for a detector's
-    /// per-PRB GEMM over all its symbols.
+    /// per-PRB GEMM over all its symbols. Segments of up to 8 values (sub-PRB bands) take one
+    /// masked 512-bit load and two masked stores each on the AVX-512 backend (the other
+    /// backends copy what does not fill their 4-lane registers value by value).
     ///
     /// Errors: `width` 0 ([`SimdError::ZeroDimension`] naming "split_segments: width"), a
     /// plane shorter than rows·cols ([`SimdError::LengthMismatch`] naming "split_segments: re"
@@ -1137,6 +1139,13 @@ impl Kernels {
             re.len(),
             im.len(),
         )?;
+        #[cfg(target_arch = "x86_64")]
+        if self.backend == Backend::Avx512 && width <= transpose::NARROW_MAX {
+            // SAFETY: a `Kernels` holds Avx512 only after `Backend::is_available` confirmed
+            // AVX-512 F; width ≤ NARROW_MAX and the planes' lengths are checked above.
+            unsafe { transpose::x86_512::split_narrow(src, width, re, im) };
+            return Ok(());
+        }
         dispatch!(
             self,
             split_segments(src, width, re, im),
@@ -1167,6 +1176,12 @@ impl Kernels {
             re.len(),
             im.len(),
         )?;
+        #[cfg(target_arch = "x86_64")]
+        if self.backend == Backend::Avx512 && width <= transpose::NARROW_MAX {
+            // SAFETY: as in `split_segments`.
+            unsafe { transpose::x86_512::merge_narrow(re, im, width, dst) };
+            return Ok(());
+        }
         dispatch!(
             self,
             merge_segments(re, im, width, dst),

@@ -29,6 +29,10 @@
 //!   register pair zipped back in order), e.g. filtered channel estimates into a `[output,
 //!   port, antenna]` array.
 //!
+//! * [`x86_512::split_narrow`] / [`x86_512::merge_narrow`]: [`split_segments`] /
+//!   [`merge_segments`] for segments of at most [`NARROW_MAX`] values on AVX-512, one masked
+//!   register per piece.
+//!
 //! Element runs that do not fill a tile (the last `rows·cols mod L/2` elements of a load, the
 //! last `rows mod L/2` rows of an adjoint store) go through the scalar loops. Padding matrices
 //! (from `len` to the next multiple of 16) are written as zeros by [`load`] and never read from
@@ -621,6 +625,75 @@ pub(crate) unsafe fn merge_segments<V: SimdF32>(
     }
     if !width.is_multiple_of(l) || !(dst.cols % width).is_multiple_of(l) {
         merge_piece_values(re, im, width, dst, Some(l));
+    }
+}
+
+/// Widest segment that [`x86_512::split_narrow`] / [`x86_512::merge_narrow`] take: 8 complex
+/// values, one 512-bit register.
+#[cfg(target_arch = "x86_64")]
+pub(crate) const NARROW_MAX: usize = 8;
+
+/// AVX-512 F segment copies for segments of at most [`NARROW_MAX`] values (the sub-PRB
+/// detector's 3- to 6-subcarrier bands): one masked load, one permute and two masked stores
+/// per piece, where the 4-lane kernels above left such pieces (all tail) to scalar copies.
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86_512 {
+    use super::segment_pieces;
+    use crate::{ComplexMut, ComplexRef};
+    use core::arch::x86_64::*;
+
+    /// Lane i of the permute: the real parts (even f32) in lanes 0–7, the imaginary parts (odd)
+    /// in lanes 8–15.
+    const DEINTERLEAVE: [i32; 16] = [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15];
+    /// Its inverse: value j of the real half and of the imaginary half side by side.
+    const INTERLEAVE: [i32; 16] = [0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15];
+
+    /// [`super::split_segments`] for `width ≤ NARROW_MAX` (caller-checked with the planes'
+    /// lengths, as for the generic kernel).
+    #[target_feature(enable = "avx512f")]
+    pub(crate) fn split_narrow(src: &ComplexRef, width: usize, re: &mut [f32], im: &mut [f32]) {
+        debug_assert!((1..=super::NARROW_MAX).contains(&width));
+        let sp = src.data.as_ptr() as *const f32;
+        let (rp, ip) = (re.as_mut_ptr(), im.as_mut_ptr());
+        // SAFETY: reads the 64-byte index.
+        let idx = unsafe { _mm512_loadu_si512(DEINTERLEAVE.as_ptr().cast()) };
+        for (s0, d0, ws) in segment_pieces(src.rows, src.cols, src.stride, width) {
+            let (m2, m1) = (((1u32 << (2 * ws)) - 1) as u16, ((1u32 << ws) - 1) as u16);
+            // SAFETY: AVX-512 F is enabled. The masked load touches the piece's 2·ws f32 only
+            // (values s0 .. s0 + ws of the view: inside it, as `ComplexRef::new` checked);
+            // the masked stores write plane values d0 .. d0 + ws < rows·cols ≤ each plane's
+            // length. Masked-off lanes neither read nor write (nor fault).
+            unsafe {
+                let v = _mm512_permutexvar_ps(idx, _mm512_maskz_loadu_ps(m2, sp.add(2 * s0)));
+                _mm512_mask_storeu_ps(rp.add(d0), m1, v);
+                let hi = _mm512_shuffle_f32x4::<0b11_10_11_10>(v, v);
+                _mm512_mask_storeu_ps(ip.add(d0), m1, hi);
+            }
+        }
+    }
+
+    /// [`super::merge_segments`] for `width ≤ NARROW_MAX` (caller-checked as for the generic
+    /// kernel).
+    #[target_feature(enable = "avx512f")]
+    pub(crate) fn merge_narrow(re: &[f32], im: &[f32], width: usize, dst: &mut ComplexMut) {
+        debug_assert!((1..=super::NARROW_MAX).contains(&width));
+        let dp = dst.data.as_mut_ptr() as *mut f32;
+        let (rp, ip) = (re.as_ptr(), im.as_ptr());
+        // SAFETY: reads the 64-byte index.
+        let idx = unsafe { _mm512_loadu_si512(INTERLEAVE.as_ptr().cast()) };
+        for (s0, d0, ws) in segment_pieces(dst.rows, dst.cols, dst.stride, width) {
+            let (m2, m1) = (((1u32 << (2 * ws)) - 1) as u16, ((1u32 << ws) - 1) as u16);
+            // SAFETY: as in `split_narrow`, the roles of view and planes swapped: plane
+            // values d0 .. d0 + ws read, the view's 2·ws f32 from s0 written.
+            unsafe {
+                let r = _mm512_maskz_loadu_ps(m1, rp.add(d0));
+                let i = _mm512_maskz_loadu_ps(m1, ip.add(d0));
+                // Real parts in lanes 0–7, imaginary in 8–15, then zipped.
+                let both = _mm512_shuffle_f32x4::<0b01_00_01_00>(r, i);
+                let v = _mm512_permutexvar_ps(idx, both);
+                _mm512_mask_storeu_ps(dp.add(2 * s0), m2, v);
+            }
+        }
     }
 }
 
