@@ -700,12 +700,32 @@ impl Kernels {
     /// `b ← G⁻¹·b` for every matrix, with `l` the factor from [`Kernels::cholesky`] (k × k) and
     /// `b` k × nc (any number of right-hand sides).
     pub fn cholesky_solve(&self, l: &MatrixBatch, b: &mut MatrixBatch) -> Result<()> {
+        self.cholesky_solve_then(l, b, &[])
+    }
+
+    /// [`Self::cholesky_solve`] that also requests the memory `next` (what the caller reads
+    /// or writes after the solve: the next lane block's input, this block's output) into the
+    /// cache, a few lines between its substitution steps — the solve's arithmetic hides the
+    /// memory's latency. The results are the same values as `cholesky_solve`'s (a hint never
+    /// changes them); the scalar backend ignores `next`.
+    ///
+    /// Errors: as for [`Self::cholesky_solve`].
+    pub fn cholesky_solve_then(
+        &self,
+        l: &MatrixBatch,
+        b: &mut MatrixBatch,
+        next: &[&[C32]],
+    ) -> Result<()> {
         let k = l.rows();
         shape("cholesky_solve: l", l.rows(), l.cols(), k, k)?;
         order_limit("cholesky_solve: order k", k, MAX_ORDER)?;
         shape("cholesky_solve: b", b.rows(), b.cols(), k, b.cols())?;
         same_batch("cholesky_solve: b", l.len(), b.len())?;
-        dispatch!(self, cholesky_solve(l, b), cholesky::solve_scalar(l, b));
+        dispatch!(
+            self,
+            cholesky_solve(l, b, next),
+            cholesky::solve_scalar(l, b)
+        );
         Ok(())
     }
 

@@ -148,11 +148,11 @@ macro_rules! entry_points {
             unsafe { cholesky::factor::<$v>(g, info, tol) }
         }
 
-        /// Batched Cholesky solve; shapes caller-checked.
+        /// Batched Cholesky solve requesting `next` on the way; shapes caller-checked.
         #[target_feature(enable = $features)]
-        pub(crate) fn cholesky_solve(l: &MatrixBatch, b: &mut MatrixBatch) {
+        pub(crate) fn cholesky_solve(l: &MatrixBatch, b: &mut MatrixBatch, next: &[&[C32]]) {
             // SAFETY: as for `dot`; the dispatcher checked l k × k, b k × nc, equal lengths.
-            unsafe { cholesky::solve::<$v, $sr, $sc, $pack>(l, b) }
+            unsafe { cholesky::solve::<$v, $sr, $sc, $pack>(l, b, next) }
         }
 
         /// Squared row or column norms; lengths caller-checked.

@@ -15,6 +15,7 @@
 //! failed matrix's factor is replaced by the identity, so solves with it stay finite (they
 //! return B unchanged); the caller decides (e.g. load the diagonal and retry).
 
+use super::hints::LineHints;
 use crate::register::SimdF32;
 use crate::{C32, LANES, MatrixBatch};
 
@@ -290,10 +291,14 @@ const MAX_CB: usize = 4;
 pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize, const PACK: bool>(
     l: &MatrixBatch,
     b: &mut MatrixBatch,
+    next: &[&[C32]],
 ) {
     const { assert!(CB >= 1 && CB <= MAX_CB) };
     let k = l.rows();
     let nc = b.cols();
+    // One hint step per row block of a sweep: 2·⌈k/RB⌉ per lane group and column chunk.
+    let steps = l.blocks() * nc.div_ceil(CB) * (LANES / V::LANES) * 2 * k.div_ceil(RB);
+    let mut hints = LineHints::new(next, steps);
     let (lbl, bbl) = (l.block_len(), b.block_len());
     let pl = l.as_slice().as_ptr();
     let mut chunk = super::LineAligned::<{ crate::MAX_ORDER * MAX_CB * E }>::zeroed();
@@ -311,7 +316,14 @@ pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize, const P
                 }
                 // SAFETY: the packed chunk holds k rows of w columns (row stride w).
                 unsafe {
-                    solve_chunk::<V, RB, CB>(pl.add(blk * lbl), packed.as_mut_ptr(), k, w, 0)
+                    solve_chunk::<V, RB, CB>(
+                        pl.add(blk * lbl),
+                        packed.as_mut_ptr(),
+                        k,
+                        w,
+                        0,
+                        &mut hints,
+                    )
                 };
                 for (i, row) in packed.chunks_exact(w * E).enumerate() {
                     let o = (i * nc + c0) * E;
@@ -320,7 +332,14 @@ pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize, const P
             } else {
                 // SAFETY: block blk of b is k × nc and columns c0..c0 + w ≤ nc.
                 unsafe {
-                    solve_chunk::<V, RB, CB>(pl.add(blk * lbl), block.as_mut_ptr(), k, nc, c0)
+                    solve_chunk::<V, RB, CB>(
+                        pl.add(blk * lbl),
+                        block.as_mut_ptr(),
+                        k,
+                        nc,
+                        c0,
+                        &mut hints,
+                    )
                 };
             }
             c0 += w;
@@ -342,6 +361,7 @@ unsafe fn solve_chunk<V: SimdF32, const RB: usize, const CB: usize>(
     k: usize,
     nc: usize,
     c0: usize,
+    hints: &mut LineHints,
 ) {
     let w = if CB <= nc - c0 { CB } else { 1 };
     for off in (0..LANES).step_by(V::LANES) {
@@ -349,11 +369,11 @@ unsafe fn solve_chunk<V: SimdF32, const RB: usize, const CB: usize>(
         unsafe {
             let (lp, cp) = (l.add(off), b.add(off));
             if w == CB {
-                sweep::<V, RB, CB, false>(lp, cp, k, nc, c0);
-                sweep::<V, RB, CB, true>(lp, cp, k, nc, c0);
+                sweep::<V, RB, CB, false>(lp, cp, k, nc, c0, hints);
+                sweep::<V, RB, CB, true>(lp, cp, k, nc, c0, hints);
             } else {
-                sweep::<V, 4, 1, false>(lp, cp, k, nc, c0);
-                sweep::<V, 4, 1, true>(lp, cp, k, nc, c0);
+                sweep::<V, 4, 1, false>(lp, cp, k, nc, c0, hints);
+                sweep::<V, 4, 1, true>(lp, cp, k, nc, c0, hints);
             }
         }
     }
@@ -368,6 +388,7 @@ unsafe fn sweep<V: SimdF32, const RB: usize, const CB: usize, const BACK: bool>(
     k: usize,
     nc: usize,
     c0: usize,
+    hints: &mut LineHints,
 ) {
     // SAFETY: every block's rows are < k (see `rows_block`).
     unsafe {
@@ -375,11 +396,13 @@ unsafe fn sweep<V: SimdF32, const RB: usize, const CB: usize, const BACK: bool>(
         while done + RB <= k {
             let first = if BACK { k - 1 - done } else { done };
             rows_block::<V, RB, CB, BACK>(l, b, k, nc, first, c0);
+            hints.step::<V>();
             done += RB;
         }
         while done < k {
             let first = if BACK { k - 1 - done } else { done };
             rows_block::<V, 1, CB, BACK>(l, b, k, nc, first, c0);
+            hints.step::<V>();
             done += 1;
         }
     }
