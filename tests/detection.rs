@@ -1272,3 +1272,95 @@ fn process_bands_gives_each_sub_prb_band_its_own_filter() {
     let r = det.process_bands(&ch, method, 0, y.view(), x.view_mut(), xv.view_mut());
     assert_eq!(support::err::name(r), "band_sc");
 }
+
+/// The filter design runs one lane block of 16 groups at a time: 37 groups (two whole blocks
+/// and a partial one) give, group for group, the filters and noise of a detector called on
+/// that group alone — bit for bit, since every kernel does the same operations in every lane —
+/// with each group's own σ² and scale (1e-15 … 1e15), a singular group (an erasure) in the
+/// middle block, and interference factors (the IRC path builds the augmented matrix group by
+/// group); the report counts the one erasure.
+#[test]
+fn filters_per_lane_block_equal_each_group_alone() {
+    let (n_ant, n_l, n_int, n_groups) = (12, 3, 2, 37);
+    let mut rng = ChaCha8Rng::seed_from_u64(3701);
+    let scale = |g: usize| 10f32.powi((g as i32 % 7 - 3) * 5);
+    let mut h = Array3::from_shape_fn((n_groups, n_l, n_ant), |(g, _, _)| {
+        cn(&mut rng, 1.0) * scale(g)
+    });
+    // Group 20: two equal layers, singular for ZF.
+    for a in 0..n_ant {
+        h[[20, 1, a]] = h[[20, 0, a]];
+    }
+    let u = Array3::from_shape_fn((n_groups, n_int, n_ant), |(g, _, _)| {
+        cn(&mut rng, 0.5) * scale(g)
+    });
+    let noise: Vec<f32> = (0..n_groups)
+        .map(|g| (0.01 + 0.02 * g as f32) * scale(g) * scale(g))
+        .collect();
+    let cfg = |groups: usize| massive_mimo::detection::DetectorConfig {
+        max_ant: n_ant,
+        max_layers: n_l,
+        max_interferers: n_int,
+        max_groups: groups,
+        group_prbs: 1,
+        n_sym: 14,
+    };
+    for (method, irc) in [
+        (DetectorMethod::Zf, false),
+        (DetectorMethod::Mmse { unbiased: true }, false),
+        (DetectorMethod::Irc { unbiased: false }, true),
+    ] {
+        let interference = irc.then(|| u.view());
+        let mut all = MimoDetector::new(&cfg(n_groups)).unwrap();
+        let rep = all
+            .compute(
+                &GroupChannels {
+                    h: h.view(),
+                    noise_var: &noise,
+                    interference,
+                },
+                method,
+            )
+            .unwrap();
+        let zf = matches!(method, DetectorMethod::Zf);
+        assert_eq!(rep.erasures, usize::from(zf), "{method:?}");
+        let mut one = MimoDetector::new(&cfg(1)).unwrap();
+        for g in 0..n_groups {
+            let r = one
+                .compute(
+                    &GroupChannels {
+                        h: h.slice(s![g..g + 1, .., ..]),
+                        noise_var: &noise[g..g + 1],
+                        interference: interference.map(|u| u.slice_move(s![g..g + 1, .., ..])),
+                    },
+                    method,
+                )
+                .unwrap();
+            assert_eq!(
+                r.erasures,
+                usize::from(zf && g == 20),
+                "{method:?} group {g}"
+            );
+            let same = |a: &[C32], b: &[C32]| {
+                a.iter().zip(b).all(|(p, q)| {
+                    p.re.to_bits() == q.re.to_bits() && p.im.to_bits() == q.im.to_bits()
+                })
+            };
+            let (fa, fo) = (all.filters(), one.filters());
+            let fa = fa.slice(s![g, .., ..]).to_owned();
+            let fo = fo.slice(s![0, .., ..]).to_owned();
+            assert!(
+                same(fa.as_slice().unwrap(), fo.as_slice().unwrap()),
+                "{method:?} group {g}"
+            );
+            let (na, no) = (all.noise(), one.noise());
+            for li in 0..n_l {
+                assert_eq!(
+                    na[[g, li]].to_bits(),
+                    no[[0, li]].to_bits(),
+                    "{method:?} group {g}"
+                );
+            }
+        }
+    }
+}

@@ -22,7 +22,7 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2, ArrayViewMut3};
 
 use crate::grid_apply::GridApplier;
 use crate::modulation::{DemapMethod, Modulation, demap};
-use crate::simd::{GramSide, Kernels, LineVec, MatrixBatch, ZF_PIVOT_TOLERANCE};
+use crate::simd::{GramSide, Kernels, LANES, LineVec, MatrixBatch, ZF_PIVOT_TOLERANCE};
 use crate::{C32, Error, Result};
 
 /// Detection filter type.
@@ -197,8 +197,9 @@ impl MimoDetector {
             n_groups,
             n_int: max_interferers,
             group_prbs,
-            g: MatrixBatch::zeros(m, m, n_groups)?,
-            inv: MatrixBatch::zeros(m, m, n_groups)?,
+            // One lane block of groups at a time (`compute_filters`).
+            g: MatrixBatch::zeros(m, m, LANES.min(n_groups))?,
+            inv: MatrixBatch::zeros(m, m, LANES.min(n_groups))?,
             info: vec![0; n_groups],
             usable: vec![false; n_groups],
             row_scale: vec![0.0; n_groups * m],
@@ -206,7 +207,7 @@ impl MimoDetector {
             noise: vec![0.0; n_groups * n_l],
             // Blocks of ≥ 8 PRBs: the received grid is read in runs of ≥ 96 subcarriers.
             applier: GridApplier::new(n_l, n_rx, n_sym * 12 * group_prbs.max(8))?,
-            f_batch: MatrixBatch::zeros(m, n_rx, n_groups)?,
+            f_batch: MatrixBatch::zeros(m, n_rx, LANES.min(n_groups))?,
             f_row: LineVec::zeros(n_rx * m)?,
             nv_scratch: vec![0.0; 12 * group_prbs * n_sym],
             scales: vec![1.0; n_groups],
@@ -298,10 +299,6 @@ impl MimoDetector {
         };
         // This call's shape: the batches reshaped inside their allocation.
         (self.n_groups, self.n_rx, self.n_l) = (b, r, l);
-        let m = l + self.n_int;
-        self.g.reshape(m, m, b)?;
-        self.inv.reshape(m, m, b)?;
-        self.f_batch.reshape(m, r, b)?;
         self.compute_filters(h, noise_var, interference, n_int, method)?;
         let erasures = self.info[..b].iter().filter(|&&i| i != 0).count();
         Ok(DetectorReport { erasures })
@@ -399,6 +396,11 @@ impl MimoDetector {
         Ok(report)
     }
 
+    /// The filters of every group, one lane block of 16 groups at a time through every
+    /// stage (load, scale, Gram, factor, inverse, solve, store), so that a block's batches stay
+    /// in the L1/L2 caches between the kernels: the channels are read once and the filters
+    /// written once (a whole slot's batch of 273 PRBs × 16 × 64 took seven passes through the
+    /// last-level cache).
     fn compute_filters(
         &mut self,
         h: ArrayView3<'_, C32>,
@@ -407,29 +409,52 @@ impl MimoDetector {
         n_int: usize,
         method: DetectorMethod,
     ) -> Result<()> {
-        let l = self.n_l;
+        let (b, l, r) = (self.n_groups, self.n_l, self.n_rx);
         let m = l + self.n_int; // batch matrix width; unused columns stay zero
+        for g0 in (0..b).step_by(LANES) {
+            let len = LANES.min(b - g0);
+            self.g.reshape(m, m, len)?;
+            self.inv.reshape(m, m, len)?;
+            self.f_batch.reshape(m, r, len)?;
+            self.block_filters(g0, h, noise_var, interference, n_int, method)?;
+        }
+        Ok(())
+    }
+
+    /// [`Self::compute_filters`] for groups `g0..g0 + len` (the batches' length).
+    fn block_filters(
+        &mut self,
+        g0: usize,
+        h: ArrayView3<'_, C32>,
+        noise_var: &[f32],
+        interference: Option<ArrayView3<'_, C32>>,
+        n_int: usize,
+        method: DetectorMethod,
+    ) -> Result<()> {
+        let (l, r, len) = (self.n_l, self.n_rx, self.f_batch.len());
+        let m = l + self.n_int; // batch matrix width; unused columns stay zero
+        let groups = g0..g0 + len;
         // Factors reach the augmented matrix for IRC only (ZF and MMSE ignore them).
         let interference = interference.filter(|_| n_int > 0);
         match h.as_slice() {
             // No interference columns: `h` holds Hᵀ per group (n_l × n_rx), moved into the
             // lanes by register tile transposes; conjugated it is H_augᴴ = Hᴴ.
             Some(src) if self.n_int == 0 => {
-                self.kernels.load_batch(src, &mut self.f_batch)?;
+                let block = &src[g0 * l * r..(g0 + len) * l * r];
+                self.kernels.load_batch(block, &mut self.f_batch)?;
                 self.f_batch.conjugate();
             }
-            _ => self.build_augmented(h, interference)?,
+            _ => self.build_augmented(g0, h, interference)?,
         }
         // Scale invariance (issue 21): each group's H (and U) brought to a largest component in
         // [½, 1) by a power of two (exact), σ² by its square, so that channels of 1e-20 or 1e20
         // neither underflow nor overflow in the Gram; the filters are scaled back below.
-        let b = self.n_groups;
         let mut rescale = false;
         // The largest |component| of each group's H_aug = [H U], in the lanes (NaN passed
         // over: such a group's filters fail or erase below whatever its scale).
         // The peaks go into `scales`, each then replaced by its group's scale.
-        self.f_batch.max_abs_each(&mut self.scales[..b]);
-        for gi in 0..b {
+        self.f_batch.max_abs_each(&mut self.scales[groups.clone()]);
+        for gi in groups.clone() {
             // e = ⌊log2 peak⌋ + 1 from the exponent bits (normal peaks; all-zero,
             // denormal-only or infinite groups keep scale 1 — their filters fail or erase).
             let exp = (self.scales[gi].to_bits() >> 23) as i32;
@@ -443,7 +468,7 @@ impl MimoDetector {
             rescale |= e != 0;
         }
         if rescale {
-            self.f_batch.scale_each(&self.scales[..b]);
+            self.f_batch.scale_each(&self.scales[groups.clone()]);
         }
         // G = H_augᴴH_aug as the row Gram of H_augᴴ (the solve's right-hand side, so no
         // second copy of the channel in the lanes).
@@ -451,10 +476,10 @@ impl MimoDetector {
             .gram(&self.f_batch, GramSide::AAh, 0.0, &mut self.g)?;
         // Unused interference columns: unit diagonal keeps the Gram invertible and decoupled.
         let load = !matches!(method, DetectorMethod::Zf);
-        for (gi, &s2) in noise_var.iter().enumerate() {
+        for gi in groups.clone() {
             let sc = self.scales[gi];
-            let s2 = s2 * sc * sc;
-            self.g.add_diagonal(gi, |j| {
+            let s2 = noise_var[gi] * sc * sc;
+            self.g.add_diagonal(gi - g0, |j| {
                 if j >= l + n_int {
                     1.0
                 } else if load {
@@ -467,51 +492,56 @@ impl MimoDetector {
         // ZF: singular at the stated pivot tolerance 2⁻¹² (the same erasures on every backend,
         // issue 21); MMSE / IRC Grams are loaded with σ² and keep the f32 limit k·ε.
         let tolerance = if load { 0.0 } else { ZF_PIVOT_TOLERANCE };
-        self.kernels
-            .cholesky_with_tolerance(&mut self.g, &mut self.info[..b], tolerance)?;
+        self.kernels.cholesky_with_tolerance(
+            &mut self.g,
+            &mut self.info[groups.clone()],
+            tolerance,
+        )?;
         self.kernels.cholesky_inverse(&self.g, &mut self.inv)?;
-        // All groups' filters at once, in the lanes: F = G⁻¹·H_augᴴ (rows ≥ n_l unused).
-        self.kernels.cholesky_solve(&self.g, &mut self.f_batch)?;
+        // The block's filters, in the lanes: F = G⁻¹·H_augᴴ (rows ≥ n_l unused); their
+        // output rows are requested into the cache while it is solved.
+        let out = g0 * l * r..(g0 + len) * l * r;
+        self.kernels.cholesky_solve_then(
+            &self.g,
+            &mut self.f_batch,
+            &[&self.filters[out.clone()]],
+        )?;
         // A group whose factorisation failed or whose inverse has a non-finite entry is an
         // erasure.
-        self.usable.fill(false);
-        self.inv.finite_each(&mut self.usable[..b]);
-        for (u, &info) in self.usable[..b].iter_mut().zip(&self.info[..b]) {
+        let usable = &mut self.usable[groups.clone()];
+        usable.fill(false);
+        self.inv.finite_each(usable);
+        for (u, &info) in usable.iter_mut().zip(&self.info[groups.clone()]) {
             *u &= info == 0;
         }
         // Per layer: the gain its filter row is stored with and its post-equalisation noise,
-        // from the inverse's diagonal read in the lanes (element (l, l) of a block's 16 groups
-        // is one run of 16 real parts). Rows ≥ n_l (interference) are not stored, and their
-        // scales not read.
-        for (blk, nv_block) in noise_var.chunks(crate::simd::LANES).enumerate() {
-            let g0 = blk * crate::simd::LANES;
-            for li in 0..l {
-                let diag = self.inv.re_lanes(blk, li, li)?;
-                for (k, (&s2, &a_ll)) in nv_block.iter().zip(diag).enumerate() {
-                    let gi = g0 + k;
-                    let sc = self.scales[gi];
-                    let (gain, nv) = layer_gain(method, s2 * sc * sc, a_ll);
-                    self.noise[gi * l + li] = nv;
-                    // F(H) = s·F(s·H) for the scaled channel s·H.
-                    self.row_scale[gi * m + li] = gain * sc;
-                }
+        // from the inverse's diagonal read in the lanes (element (l, l) of the block's 16
+        // groups is one run of 16 real parts). Rows ≥ n_l (interference) are not stored, and
+        // their scales not read.
+        for li in 0..l {
+            let diag = self.inv.re_lanes(0, li, li)?;
+            for (gi, &a_ll) in groups.clone().zip(diag) {
+                let sc = self.scales[gi];
+                let (gain, nv) = layer_gain(method, noise_var[gi] * sc * sc, a_ll);
+                self.noise[gi * l + li] = nv;
+                // F(H) = s·F(s·H) for the scaled channel s·H.
+                self.row_scale[gi * m + li] = gain * sc;
             }
         }
-        for gi in 0..b {
+        for gi in groups.clone() {
             if !self.usable[gi] {
                 self.info[gi] = self.info[gi].max(1);
                 self.noise[gi * l..(gi + 1) * l].fill(f32::MAX);
             }
         }
         // F_l = scale · [G⁻¹H_augᴴ]_l for every group and layer, out of the lanes at once.
-        let r = self.n_rx;
         self.kernels.store_rows(
             &self.f_batch,
             l,
-            &self.row_scale[..b * m],
-            &mut self.filters[..b * l * r],
+            &self.row_scale[g0 * m..(g0 + len) * m],
+            &mut self.filters[out],
         )?;
-        for gi in 0..b {
+        for gi in groups {
             // An erasure's filters are zero (its non-finite values times 0 are NaN).
             if !self.usable[gi] {
                 self.filters[gi * l * r..(gi + 1) * l * r].fill(C32::new(0.0, 0.0));
@@ -520,18 +550,19 @@ impl MimoDetector {
         Ok(())
     }
 
-    /// H_augᴴ = [H U]ᴴ (zero rows where there is no interference) into the lanes, group by
-    /// group through a row buffer: row j < n_l is layer j's channel, row n_l + i factor i's,
-    /// conjugated.
+    /// H_augᴴ = [H U]ᴴ of groups `g0..g0 + len` (the batch's length) into the lanes, one
+    /// group at a time (the IRC path, or a channel array not in standard layout).
     fn build_augmented(
         &mut self,
+        g0: usize,
         h: ArrayView3<'_, C32>,
         interference: Option<ArrayView3<'_, C32>>,
     ) -> Result<()> {
-        let (b, l, r) = (self.n_groups, self.n_l, self.n_rx);
+        let (l, r) = (self.n_l, self.n_rx);
         let m = l + self.n_int;
         let zero = C32::new(0.0, 0.0);
-        for gi in 0..b {
+        for k in 0..self.f_batch.len() {
+            let gi = g0 + k;
             let f_row = &mut self.f_row[..m * r];
             f_row.fill(zero);
             // h [g, layer, ant] and u [g, factor, ant]: each a row of H_augᴴ, conjugated.
@@ -547,7 +578,7 @@ impl MimoDetector {
                     *f = v.conj();
                 }
             }
-            self.f_batch.load_matrix(gi, f_row)?;
+            self.f_batch.load_matrix(k, f_row)?;
         }
         Ok(())
     }
