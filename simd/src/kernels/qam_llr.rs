@@ -155,6 +155,34 @@ pub(crate) fn scalar_range<T: Llr>(
     }
 }
 
+/// The last symbols from `s` (fewer than `S`) padded to `S` for one vector step: zeros (finite,
+/// so no erasure) with σ² = 1. The step computes each symbol lane by lane as a whole step does.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+fn padded_tail<const S: usize>(y: &[C32], noise_var: &[f32], s: usize) -> ([C32; S], [f32; S]) {
+    let (mut yb, mut nb) = ([C32::new(0.0, 0.0); S], [1.0f32; S]);
+    yb[..y.len() - s].copy_from_slice(&y[s..]);
+    nb[..y.len() - s].copy_from_slice(&noise_var[s..]);
+    (yb, nb)
+}
+
+/// The padded step's outputs `ob` of the symbols from `s` copied into `out`, or, where the
+/// step found a non-finite value (`done` false), those symbols by the scalar reference.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+fn finish_tail<T: Llr>(
+    ax: &Axis,
+    (y, noise_var): (&[C32], &[f32]),
+    out: &mut [T],
+    s: usize,
+    (done, ob): (bool, &[T]),
+) {
+    let (n, q) = (y.len(), 2 * ax.m);
+    if done {
+        out[s * q..n * q].copy_from_slice(&ob[..(n - s) * q]);
+    } else {
+        scalar_range(ax, y, noise_var, out, s..n);
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod x86 {
     //! AVX2 + FMA: 8 symbols per step (two registers of 4 interleaved symbols).
@@ -576,21 +604,13 @@ pub(crate) mod x86 {
         if s < n {
             // n − s < reach ≤ STEP + 1 symbols: one step, its stores reaching into the buffer's
             // ninth symbol at most.
-            let r = n - s;
-            let mut yb = [C32::new(0.0, 0.0); STEP];
-            yb[..r].copy_from_slice(&y[s..]);
-            let mut nb = [1.0f32; STEP];
-            nb[..r].copy_from_slice(&noise_var[s..]);
+            let (yb, nb) = super::padded_tail::<STEP>(y, noise_var, s);
             let mut ob = [T::default(); (STEP + 1) * 10];
             // SAFETY: AVX2 and FMA are enabled here; the buffers hold 8 symbols, 8 σ² and
             // 9·10 ≥ 9·2M outputs; ordinary stores (no alignment needed).
             let done =
                 unsafe { one::<T, M, false>(&k, yb.as_ptr().cast(), nb.as_ptr(), ob.as_mut_ptr()) };
-            if done {
-                out[s * q..n * q].copy_from_slice(&ob[..r * q]);
-            } else {
-                scalar_range(ax, y, noise_var, out, s..n);
-            }
+            super::finish_tail(ax, (y, noise_var), out, s, (done, &ob));
         }
     }
 
@@ -977,11 +997,7 @@ pub(crate) mod x86_512 {
             s += STEP;
         }
         if s < n {
-            let r = n - s;
-            let mut yb = [C32::new(0.0, 0.0); STEP];
-            yb[..r].copy_from_slice(&y[s..]);
-            let mut nb = [1.0f32; STEP];
-            nb[..r].copy_from_slice(&noise_var[s..]);
+            let (yb, nb) = super::padded_tail::<STEP>(y, noise_var, s);
             let mut ob = [T::default(); STEP * 8];
             // SAFETY: the caller's ISA; the buffers hold 16 symbols, 16 σ² and 16·8 ≥ 16·2M
             // outputs.
@@ -994,11 +1010,7 @@ pub(crate) mod x86_512 {
                     &mut step,
                 )
             };
-            if done {
-                out[s * 2 * M..n * 2 * M].copy_from_slice(&ob[..r * 2 * M]);
-            } else {
-                scalar_range(ax, y, noise_var, out, s..n);
-            }
+            super::finish_tail(ax, (y, noise_var), out, s, (done, &ob));
         }
     }
 
