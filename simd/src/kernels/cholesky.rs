@@ -296,8 +296,12 @@ pub(crate) unsafe fn solve<V: SimdF32, const RB: usize, const CB: usize, const P
     const { assert!(CB >= 1 && CB <= MAX_CB) };
     let k = l.rows();
     let nc = b.cols();
-    // One hint step per row block of a sweep: 2·⌈k/RB⌉ per lane group and column chunk.
-    let steps = l.blocks() * nc.div_ceil(CB) * (LANES / V::LANES) * 2 * k.div_ceil(RB);
+    // One hint step per row block of a sweep (`sweep`: ⌊k/R⌋ blocks of R rows, then single
+    // rows), two sweeps per lane group and column chunk (`nc/CB` chunks of CB columns with
+    // R = RB, then single columns with R = 4).
+    let per_sweep = |r: usize| k / r + k % r;
+    let chunk_steps = (nc / CB) * per_sweep(RB) + (nc % CB) * per_sweep(4);
+    let steps = l.blocks() * (LANES / V::LANES) * 2 * chunk_steps;
     let mut hints = LineHints::new(next, steps);
     let (lbl, bbl) = (l.block_len(), b.block_len());
     let pl = l.as_slice().as_ptr();
