@@ -8,7 +8,7 @@ super::entry_points!(
     __m256,
     gram_tile = (2, 2),
     solve_tile = (1, 4, true),
-    load_tile = __m256,
+    load_tile = (__m256, __m256),
     store_tile = __m256,
     seg_tile = __m128
 );

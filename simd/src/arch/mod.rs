@@ -16,8 +16,8 @@ pub(crate) mod neon;
 /// instantiates the generic kernel with register type `$v`.
 macro_rules! entry_points {
     ($features:tt, $v:ty, gram_tile = ($ti:literal, $tj:literal),
-     solve_tile = ($sr:literal, $sc:literal, $pack:literal), load_tile = $tl:ty, store_tile = $ts:ty,
-     seg_tile = $sg:ty) => {
+     solve_tile = ($sr:literal, $sc:literal, $pack:literal), load_tile = ($tl:ty, $tl_intel:ty),
+     store_tile = $ts:ty, seg_tile = $sg:ty) => {
         use crate::kernels::{cholesky, complex_vec, fma_loop, gram, norms, pam_llr, transpose};
         use crate::{C32, GramSide, MatrixBatch};
 
@@ -169,11 +169,19 @@ macro_rules! entry_points {
             unsafe { transpose::adjoint_batch::<$v>(src, dst) }
         }
 
-        /// Interleaved matrices → lane-blocked batch; lengths caller-checked.
+        /// Interleaved matrices → lane-blocked batch, by tiles of the second `load_tile`
+        /// type on Intel cores ([`crate::backend::intel_cpu`]), of the first elsewhere;
+        /// lengths caller-checked.
         #[target_feature(enable = $features)]
         pub(crate) fn load_batch(src: &[C32], dst: &mut MatrixBatch) {
             // SAFETY: as for `dot`; the dispatcher checked src.len() = len·rows·cols.
-            unsafe { transpose::load::<$tl>(src, dst) }
+            unsafe {
+                if crate::backend::intel_cpu() {
+                    transpose::load::<$tl_intel>(src, dst)
+                } else {
+                    transpose::load::<$tl>(src, dst)
+                }
+            }
         }
 
         /// Lane-blocked batch → scaled conjugate transposes; lengths caller-checked.

@@ -8,7 +8,7 @@ super::entry_points!(
     float32x4_t,
     gram_tile = (2, 2),
     solve_tile = (2, 4, true),
-    load_tile = float32x4_t,
+    load_tile = (float32x4_t, float32x4_t),
     store_tile = float32x4_t,
     seg_tile = float32x4_t
 );

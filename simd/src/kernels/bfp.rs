@@ -448,13 +448,7 @@ pub(crate) mod x86 {
     /// 256-bit halves (AMD Zen 4), so other vendors keep the AVX2 kernel. (Decompression's
     /// ≈ 12 against ≈ 30 wins on both.)
     pub(crate) fn prefers_vbmi_compress() -> bool {
-        static INTEL_VBMI: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *INTEL_VBMI.get_or_init(|| {
-            // The vendor string, "GenuineIntel" in EBX, EDX, ECX of leaf 0.
-            let r = __cpuid(0);
-            let intel = (r.ebx, r.edx, r.ecx) == (0x756E_6547, 0x4965_6E69, 0x6C65_746E);
-            intel && has_vbmi()
-        })
+        crate::backend::intel_cpu() && has_vbmi()
     }
 
     /// Whether this CPU runs [`decompress_vbmi`] and [`compress_vbmi`] (AVX-512 F, BW and
