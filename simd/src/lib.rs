@@ -1128,6 +1128,13 @@ impl Kernels {
         Ok(())
     }
 
+    /// Whether segments of `width` values go through the AVX-512 one-register piece copies
+    /// (`transpose::x86_512`) rather than the backends' 4-lane segment kernel.
+    #[cfg(target_arch = "x86_64")]
+    fn narrow_segments(&self, width: usize) -> bool {
+        self.backend == Backend::Avx512 && width <= transpose::NARROW_MAX
+    }
+
     /// The interleaved view `src` (rows × cols, any row stride) into split planes, cut into
     /// segments of `width` columns stored one after the other (segment-major): value (r, c)
     /// of segment s = c / width goes to index `s·rows·width + r·w_s + c mod width` of `re` and
@@ -1160,7 +1167,7 @@ impl Kernels {
             im.len(),
         )?;
         #[cfg(target_arch = "x86_64")]
-        if self.backend == Backend::Avx512 && width <= transpose::NARROW_MAX {
+        if self.narrow_segments(width) {
             // SAFETY: a `Kernels` holds Avx512 only after `Backend::is_available` confirmed
             // AVX-512 F; width ≤ NARROW_MAX and the planes' lengths are checked above.
             unsafe { transpose::x86_512::split_narrow(src, width, re, im) };
@@ -1197,7 +1204,7 @@ impl Kernels {
             im.len(),
         )?;
         #[cfg(target_arch = "x86_64")]
-        if self.backend == Backend::Avx512 && width <= transpose::NARROW_MAX {
+        if self.narrow_segments(width) {
             // SAFETY: as in `split_segments`.
             unsafe { transpose::x86_512::merge_narrow(re, im, width, dst) };
             return Ok(());

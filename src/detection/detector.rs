@@ -135,7 +135,9 @@ pub struct MimoDetector {
     n_groups: usize,
     n_int: usize,
     group_prbs: usize,
+    /// The current lane block's Grams, factored in place (m × m).
     g: MatrixBatch,
+    /// Their inverses G⁻¹ (m × m): the layers' MMSE from the diagonal.
     inv: MatrixBatch,
     info: Vec<u32>,
     /// Per group: whether its filters are usable (a finite inverse, no failed pivot).
@@ -149,7 +151,8 @@ pub struct MimoDetector {
     /// Post-equalisation noise, [n_groups, n_l] likewise.
     noise: Vec<f32>,
     applier: GridApplier,
-    /// H_augᴴ per group, solved in place into the filters F = G⁻¹H_augᴴ (m × n_rx).
+    /// H_augᴴ per group of the current lane block (≤ 16 groups), solved in place into the
+    /// filters F = G⁻¹H_augᴴ (m × n_rx).
     f_batch: MatrixBatch,
     /// One group's H_augᴴ on the way into the lanes (m × n_rx, row-major; the IRC path).
     f_row: LineVec<C32>,
@@ -411,6 +414,8 @@ impl MimoDetector {
     ) -> Result<()> {
         let (b, l, r) = (self.n_groups, self.n_l, self.n_rx);
         let m = l + self.n_int; // batch matrix width; unused columns stay zero
+        // Factors reach the augmented matrix for IRC only (ZF and MMSE ignore them).
+        let interference = interference.filter(|_| n_int > 0);
         for g0 in (0..b).step_by(LANES) {
             let len = LANES.min(b - g0);
             self.g.reshape(m, m, len)?;
@@ -421,7 +426,8 @@ impl MimoDetector {
         Ok(())
     }
 
-    /// [`Self::compute_filters`] for groups `g0..g0 + len` (the batches' length).
+    /// [`Self::compute_filters`] for groups `g0..g0 + len` (the batches' length, reshaped by
+    /// the caller); `interference` only where the call has factors.
     fn block_filters(
         &mut self,
         g0: usize,
@@ -434,8 +440,6 @@ impl MimoDetector {
         let (l, r, len) = (self.n_l, self.n_rx, self.f_batch.len());
         let m = l + self.n_int; // batch matrix width; unused columns stay zero
         let groups = g0..g0 + len;
-        // Factors reach the augmented matrix for IRC only (ZF and MMSE ignore them).
-        let interference = interference.filter(|_| n_int > 0);
         match h.as_slice() {
             // No interference columns: `h` holds Hᵀ per group (n_l × n_rx), moved into the
             // lanes by register tile transposes; conjugated it is H_augᴴ = Hᴴ.
