@@ -434,7 +434,9 @@ macro_rules! gemm_entry_points {
         /// the hardware prefetcher follows); only that sweep reads the inputs from memory, so
         /// the next call's inputs (`next`: k rows) are requested group by group during the
         /// later sweeps — an equal share of their rows in each — and that call's first sweep
-        /// finds them in the cache (all in the first sweep when it is the only one).
+        /// finds them in the cache (all in the first sweep when it is the only one). Both
+        /// kinds of hint fill the cache [`gemm::HintCache::for_grouped_gemm`] names (the L2
+        /// only, except on Intel cores).
         ///
         /// # Safety
         /// Called from a function compiled with this backend's ISA; shapes as for
@@ -457,6 +459,7 @@ macro_rules! gemm_entry_points {
             // The column ranges' starts: the first range, and the pair's second.
             let starts = [Some(0), pair];
             let sweeps = m.div_ceil(4);
+            let hint_cache = gemm::HintCache::for_grouped_gemm();
             for i0 in (0..m).step_by(4) {
                 let rows = i0..m.min(i0 + 4);
                 let s = i0 / 4;
@@ -477,15 +480,17 @@ macro_rules! gemm_entry_points {
                                 next_rows.clone(),
                                 j0.min(nb.cols()),
                                 j1.min(nb.cols()),
+                                hint_cache,
                             );
                         }
                         if i0 == 0 {
                             for base in starts.into_iter().flatten() {
-                                gemm::prefetch_cols::<$vg_first>(
+                                gemm::prefetch_rows::<$vg_first>(
                                     Src::interleaved(b),
-                                    k,
+                                    0..k,
                                     base + n.min(j1 + group_cols),
                                     base + n.min(j1 + 2 * group_cols),
+                                    hint_cache,
                                 );
                             }
                         }

@@ -437,26 +437,48 @@ pub(crate) unsafe fn small_cols<V: SimdF32, const M: usize, const K: usize>(
     j
 }
 
-/// Prefetches the interleaved B elements of columns `j0..j1` in every row `0..k` (one hint per
-/// 64-byte line): the grouped GEMM requests the next group's inputs while it multiplies this
-/// one, since its k rows (antennas, a grid row apart) are too many streams for the hardware
-/// prefetcher.
+/// Which cache the grouped GEMM's input hints fill ([`prefetch_rows`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HintCache {
+    /// The L1 data cache (`prefetcht0`).
+    L1,
+    /// The L2 only (`prefetcht1`; [`SimdF32::prefetch_l2`]).
+    L2,
+}
+
+impl HintCache {
+    /// The grouped GEMM's choice on this CPU: the L2 except on Intel cores. On a Zen 4 the
+    /// hints into the L1 evicted the current group's tile inputs (its 32 KiB L1 holds a
+    /// detection group's 8 KiB filter and 12 KiB pair of input columns, and the next group's
+    /// 12 KiB came on top, with the next call's rows): NR per-PRB detection ran 7.1–7.6 ms
+    /// with L1 hints and 5.8–6.0 ms with L2 hints on AVX-512 (8.4–10.0 → 6.6–6.9 on AVX2;
+    /// alternating runs); the precoder application gained 1–4 %. Intel cores keep the L1 hints
+    /// they were tuned with (48 KiB L1; not measured with L2 hints).
+    pub(crate) fn for_grouped_gemm() -> Self {
+        if crate::backend::intel_cpu() {
+            HintCache::L1
+        } else {
+            HintCache::L2
+        }
+    }
+}
+
+/// Prefetches the interleaved B elements of columns `j0..j1` in rows `rows` (one hint per
+/// 64-byte line) into `cache`: the grouped GEMM requests the next group's inputs while it
+/// multiplies this one, since its k rows (antennas, a grid row apart) are too many streams for
+/// the hardware prefetcher, and the next call's inputs a share of rows per group.
 ///
 /// # Safety
 /// V's ISA must be enabled. Prefetches never fault, but the addresses are computed with
 /// `wrapping_add` so that even columns outside B form no out-of-bounds pointer.
 #[inline(always)]
-pub(crate) unsafe fn prefetch_cols<V: SimdF32>(b: Src, k: usize, j0: usize, j1: usize) {
-    // SAFETY: as this function's.
-    unsafe { prefetch_rows::<V>(b, 0..k, j0, j1) }
-}
-
-/// [`prefetch_cols`] for rows `rows` of B only.
-///
-/// # Safety
-/// As [`prefetch_cols`].
-#[inline(always)]
-pub(crate) unsafe fn prefetch_rows<V: SimdF32>(b: Src, rows: Range<usize>, j0: usize, j1: usize) {
+pub(crate) unsafe fn prefetch_rows<V: SimdF32>(
+    b: Src,
+    rows: Range<usize>,
+    j0: usize,
+    j1: usize,
+    cache: HintCache,
+) {
     if j1 <= j0 {
         return;
     }
@@ -465,8 +487,14 @@ pub(crate) unsafe fn prefetch_rows<V: SimdF32>(b: Src, rows: Range<usize>, j0: u
         let row = b.re.wrapping_add(2 * (p * b.ld + j0));
         let mut off = 0;
         while off < bytes + 63 {
+            let line = row.wrapping_add(off / 4);
             // SAFETY: a prefetch is a hint; the pointer is never dereferenced.
-            unsafe { V::prefetch(row.wrapping_add(off / 4)) };
+            unsafe {
+                match cache {
+                    HintCache::L1 => V::prefetch(line),
+                    HintCache::L2 => V::prefetch_l2(line),
+                }
+            };
             off += 64;
         }
     }

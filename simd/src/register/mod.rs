@@ -170,6 +170,14 @@ pub(crate) unsafe trait SimdF32: Copy {
     unsafe fn prefetch(p: *const f32) {
         let _ = p;
     }
+    /// [`SimdF32::prefetch`] into the L2 cache only, not the L1 (x86 `prefetcht1`; the plain
+    /// hint elsewhere): for lines needed many microseconds later, which in the L1 would evict
+    /// the data the kernel works on now. Never faults, whatever `p` is.
+    #[inline(always)]
+    unsafe fn prefetch_l2(p: *const f32) {
+        // SAFETY: as `prefetch`, which never faults.
+        unsafe { Self::prefetch(p) }
+    }
     /// Writes the `LANES` f32 at `p` past the caches (a non-temporal store) where the ISA has
     /// one, else an ordinary store. `p` must be aligned to the register's size
     /// (`4·LANES` bytes); the stores are weakly ordered until [`SimdF32::stream_fence`].

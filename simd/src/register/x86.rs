@@ -167,6 +167,11 @@ unsafe impl SimdF32 for __m128 {
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
     }
     #[inline(always)]
+    unsafe fn prefetch_l2(p: *const f32) {
+        // SAFETY: SSE; a prefetch is only a hint and never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T1>(p as *const i8) }
+    }
+    #[inline(always)]
     unsafe fn store_stream(self, p: *mut f32) {
         // SAFETY: the caller guarantees 4 writable f32 at p, aligned to 16 bytes.
         unsafe { _mm_stream_ps(p, self) }
@@ -378,6 +383,11 @@ unsafe impl SimdF32 for __m256 {
     unsafe fn prefetch(p: *const f32) {
         // SAFETY: SSE; a prefetch is only a hint and never faults.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
+    #[inline(always)]
+    unsafe fn prefetch_l2(p: *const f32) {
+        // SAFETY: SSE; a prefetch is only a hint and never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T1>(p as *const i8) }
     }
     #[inline(always)]
     unsafe fn store_stream(self, p: *mut f32) {
@@ -644,6 +654,11 @@ unsafe impl SimdF32 for __m512 {
     unsafe fn prefetch(p: *const f32) {
         // SAFETY: SSE; a prefetch is only a hint and never faults.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
+    #[inline(always)]
+    unsafe fn prefetch_l2(p: *const f32) {
+        // SAFETY: SSE; a prefetch is only a hint and never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T1>(p as *const i8) }
     }
     #[inline(always)]
     unsafe fn store_stream(self, p: *mut f32) {
