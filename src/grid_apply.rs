@@ -825,6 +825,13 @@ impl GridApplier {
                 let off = n_sym * (seg0 - a);
                 let cols = (n_sym * (seg1 - seg0)).next_multiple_of(4).min(row - off);
                 self.load_w(w.index_axis(ndarray::Axis(0), g));
+                // The next segment's matrix requested into the L2 while this one multiplies
+                // (for sub-PRB filters, 4 per PRB, the slot's matrices come from memory).
+                if g + 1 < w.dim().0
+                    && let Some(next) = w.index_axis(ndarray::Axis(0), g + 1).to_slice()
+                {
+                    self.kernels.request_l2(next);
+                }
                 let wa = SplitRef::new(self.n_tx, self.k, self.k, &self.w_re, &self.w_im)?;
                 let xb = SplitRef::new(k, cols, row, &self.x_re[off..], &self.x_im[off..])?;
                 let yc = SplitMut::new(

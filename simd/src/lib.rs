@@ -444,6 +444,15 @@ impl Kernels {
         Ok(())
     }
 
+    /// Requests every cache line of `region` into the L2 cache (x86 `prefetcht1`; nothing on
+    /// NEON and the scalar backend), in one burst, and returns at once: for a region of a few
+    /// KiB that the caller reads after the work it does next — the next PRB's detection filter
+    /// (8 KiB for 16 × 64) while it multiplies the current one. Only a hint: no value changes,
+    /// and it never faults.
+    pub fn request_l2(&self, region: &[C32]) {
+        dispatch!(self, request_l2(region), ())
+    }
+
     /// `out_i ← a_i·b_i` like [`Kernels::mul`] (the same values, bit for bit), written past the
     /// caches: non-temporal stores on AVX2 and AVX-512 from the first element of `out` on a
     /// register boundary (32 / 64 bytes), fenced (`sfence`) before returning so any thread that

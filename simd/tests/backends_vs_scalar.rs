@@ -96,6 +96,13 @@ fn streaming_kernels_equal_their_cached_forms_at_every_alignment() {
                 k.copy_stream_then(&a[..n], &mut buf[off..off + n], &[&b[off..], &[], &a[..n]])
                     .unwrap();
                 assert_eq!(&buf[off..off + n], &a[..n], "copy_stream_then");
+                // An L2 request of any region (unaligned, empty, the last bytes of a buffer)
+                // returns without changing memory.
+                let before = buf.clone();
+                k.request_l2(&buf[off..off + n]);
+                k.request_l2(&buf[buf.len()..]);
+                k.request_l2(&buf[buf.len() - 1..]);
+                assert_eq!(buf, before, "request_l2 on {}", k.backend());
                 assert!(
                     buf[..off]
                         .iter()

@@ -62,6 +62,13 @@ macro_rules! entry_points {
             }
         }
 
+        /// Every cache line of `region` requested into the L2 cache, in one burst.
+        #[target_feature(enable = $features)]
+        pub(crate) fn request_l2(region: &[C32]) {
+            // SAFETY: as for `dot`; prefetches never fault.
+            unsafe { crate::kernels::hints::request_l2::<$v>(region) }
+        }
+
         /// out ← a ⊙ b with streaming stores; equal lengths (caller-checked).
         #[target_feature(enable = $features)]
         pub(crate) fn mul_stream(a: &[C32], b: &[C32], out: &mut [C32]) {
