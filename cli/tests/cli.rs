@@ -268,6 +268,28 @@ fn bench_json_has_every_key() {
         let b = k["memory_gbps"].as_f64().unwrap() * 1e9 * k["seconds"].as_f64().unwrap();
         assert!((b - expected).abs() < 1e-6 * expected, "{name}: {b} bytes");
     }
+    // The OFDM blocks against a bare FFT: the quick run's carrier, its FFT size, and each ratio
+    // the block's points per second (64 antennas × 14 symbols × 2048 points over the block's
+    // time) over the bare FFT's (2048 points over its time).
+    let ofdm = v["ofdm_vs_fft"].as_array().unwrap();
+    assert_eq!(ofdm.len(), 1);
+    let o = &ofdm[0];
+    assert_eq!(o["carrier"], "td-lte-20mhz");
+    assert_eq!(o["n_fft"], 2048);
+    let fft = o["bare_fft_seconds"].as_f64().unwrap();
+    assert!(fft > 0.0 && fft.is_finite(), "{o}");
+    for (block, key) in [
+        ("ofdm_modulate", "modulate"),
+        ("ofdm_demodulate", "demodulate"),
+    ] {
+        let k = kernels
+            .iter()
+            .find(|k| k["name"] == format!("td-lte-20mhz/{block}"))
+            .unwrap();
+        let want = (64.0 * 14.0 * 2048.0 / k["seconds"].as_f64().unwrap()) / (2048.0 / fft);
+        let got = o[format!("{key}_vs_bare_fft")].as_f64().unwrap();
+        assert!((got - want).abs() <= 1e-9 * want, "{key}: {got} vs {want}");
+    }
     let cap = v["capacity"].as_array().unwrap();
     for dir in ["uplink", "downlink", "uplink, 7.2x DU", "downlink, 7.2x DU"] {
         assert!(cap.iter().any(|c| c["direction"] == dir), "{dir} missing");
