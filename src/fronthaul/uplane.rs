@@ -273,16 +273,18 @@ impl UplaneCodec {
     pub fn read_section(&mut self, buf: &[u8], row: &mut [C32]) -> Result<(UplaneSection, usize)> {
         let r = self.decode_section(buf, row);
         self.bfp.kernels().stream_fence();
-        r.map(|(h, used, _)| (h, used))
+        r.map(|(h, used, _, _)| (h, used))
     }
 
     /// [`Self::read_section`] without the fence, also returning the screening bits of the
-    /// samples written (against the section's first).
+    /// samples written (against the section's first) and that first sample (`None` for no
+    /// PRBs), converted from its IQ: reading it back from the row would wait for a streamed
+    /// line to reach memory.
     fn decode_section(
         &mut self,
         buf: &[u8],
         row: &mut [C32],
-    ) -> Result<(UplaneSection, usize, ScreenBits)> {
+    ) -> Result<(UplaneSection, usize, ScreenBits, Option<C32>)> {
         let (h, used) = read_section_header(buf, self.carrier_prbs)?;
         if h.comp != self.comp {
             return Err(Error::InvalidParameter {
@@ -307,7 +309,10 @@ impl UplaneCodec {
             OutputStores::Streaming => kernels.int16_to_c32_stream_screen(iq, self.scale, out)?,
             OutputStores::Cached => kernels.int16_to_c32_screen(iq, self.scale, out)?,
         };
-        Ok((h, used + data_len, bits))
+        // The kernels' conversion is IEEE division per part: the same bits as this one.
+        let first =
+            (n > 0).then(|| C32::new(f32::from(iq[0]) / self.scale, f32::from(iq[1]) / self.scale));
+        Ok((h, used + data_len, bits, first))
     }
 
     /// Writes a whole U-plane message for one eAxC and one symbol: the application header
@@ -408,7 +413,7 @@ impl UplaneCodec {
     /// header's symbol's whole carrier). Returns the timing and the number of sections (≥ 1:
     /// a message without a section is a `ShapeMismatch`).
     pub fn read_message(&mut self, message: &[u8], row: &mut [C32]) -> Result<(Timing, usize)> {
-        self.read_message_with(message, row, |_, _, _| {})
+        self.read_message_with(message, row, |_, _, _, _| {})
     }
 
     /// [`Self::read_message`] that also returns the screening of what it wrote
@@ -429,9 +434,9 @@ impl UplaneCodec {
         let mut covered = Some(0);
         let mut bits = ScreenBits::default();
         let mut first = C32::new(0.0, 0.0);
-        let (timing, sections) = self.read_message_with(message, row, |lo, x, s| {
-            covered = covered.filter(|&c| c == lo).map(|c| c + x.len());
-            let (Some(_), Some(&x0)) = (covered, x.first()) else {
+        let (timing, sections) = self.read_message_with(message, row, |lo, len, x0, s| {
+            covered = covered.filter(|&c| c == lo).map(|c| c + len);
+            let (Some(_), Some(x0)) = (covered, x0) else {
                 return;
             };
             if lo == 0 {
@@ -445,13 +450,13 @@ impl UplaneCodec {
     }
 
     /// Reads every section of `message` into `row`, handing `each` the first subcarrier, the
-    /// samples and the screening bits of every section just written; fenced once at the end
-    /// (also after an error).
+    /// number of subcarriers, the first sample (`None` for none) and the screening bits of
+    /// every section just written; fenced once at the end (also after an error).
     fn read_message_with(
         &mut self,
         message: &[u8],
         row: &mut [C32],
-        mut each: impl FnMut(usize, &[C32], ScreenBits),
+        mut each: impl FnMut(usize, usize, Option<C32>, ScreenBits),
     ) -> Result<(Timing, usize)> {
         let (timing, mut at) = Timing::read(message)?;
         if at == message.len() {
@@ -465,10 +470,10 @@ impl UplaneCodec {
         let mut result = Ok(());
         while at < message.len() {
             match self.decode_section(&message[at..], row) {
-                Ok((h, used, bits)) => {
+                Ok((h, used, bits, first)) => {
                     let sc = SUBCARRIERS_PER_PRB;
                     let (lo, n) = (usize::from(h.start_prb) * sc, usize::from(h.num_prb) * sc);
-                    each(lo, row.get(lo..lo + n).unwrap_or_default(), bits);
+                    each(lo, n, first, bits);
                     at += used;
                     sections += 1;
                 }

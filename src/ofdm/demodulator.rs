@@ -221,17 +221,23 @@ impl OfdmDemodulator {
                         OutputStores::Cached => self.kernels.mul(x, r, d)?,
                     },
                     (Some(d), Some(acc)) => {
+                        // The run's first product, from the inputs (in cache): reading it
+                        // back from `d` would wait for a streamed line to reach memory. `mul`
+                        // gives every product bit for bit as the streaming kernel stores it.
+                        let mut first = [C32::new(0.0, 0.0)];
+                        if !x.is_empty() {
+                            self.kernels.mul(&x[..1], &r[..1], &mut first)?;
+                        }
                         let bits = match self.stores {
                             OutputStores::Streaming => self.kernels.mul_stream_screen(x, r, d)?,
                             OutputStores::Cached => {
                                 self.kernels.mul(x, r, d)?;
-                                self.kernels
-                                    .screen_bits(d, d.first().copied().unwrap_or_default())
+                                self.kernels.screen_bits(d, first[0])
                             }
                         };
-                        if let Some(&first) = d.first() {
-                            let at = *reference.get_or_insert(first);
-                            *acc = acc.merge(bits, at, first);
+                        if !d.is_empty() {
+                            let at = *reference.get_or_insert(first[0]);
+                            *acc = acc.merge(bits, at, first[0]);
                         }
                     }
                     (None, acc) => {
