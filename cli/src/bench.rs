@@ -769,7 +769,8 @@ pub fn run(
 }
 
 /// Per block of two reports: old and new time, speed-up (old/new), old and new share of
-/// peak; capacity rows (cores per carrier) and demapping rates before and after. Blocks in
+/// peak; capacity rows (cores per carrier), the OFDM blocks against a bare FFT and demapping
+/// rates before and after. Blocks in
 /// only one report are listed with nulls.
 pub fn comparison(old: &Value, new: &Value) -> Value {
     let by = |r: &Value, list: &str, key: &str| -> std::collections::BTreeMap<String, Value> {
@@ -873,6 +874,28 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
             })
         })
         .collect();
+    // The OFDM blocks against the bare FFT, per carrier, before and after (null where a report
+    // predates `ofdm_vs_fft`).
+    let (oo, no) = (
+        by(old, "ofdm_vs_fft", "carrier"),
+        by(new, "ofdm_vs_fft", "carrier"),
+    );
+    let ofdm_vs_fft: Vec<Value> = names(&oo, &no)
+        .into_iter()
+        .map(|n| {
+            let (o, w) = (
+                &oo.get(&n).cloned().unwrap_or(Value::Null),
+                &no.get(&n).cloned().unwrap_or(Value::Null),
+            );
+            json!({
+                "carrier": n,
+                "old_modulate_vs_bare_fft": o["modulate_vs_bare_fft"],
+                "new_modulate_vs_bare_fft": w["modulate_vs_bare_fft"],
+                "old_demodulate_vs_bare_fft": o["demodulate_vs_bare_fft"],
+                "new_demodulate_vs_bare_fft": w["demodulate_vs_bare_fft"],
+            })
+        })
+        .collect();
     json!({
         "old_peak_gflops": old["peak_gflops"],
         "new_peak_gflops": new["peak_gflops"],
@@ -880,6 +903,7 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
         "new_backend": new["backend"],
         "kernels": kernels,
         "capacity": capacity,
+        "ofdm_vs_fft": ofdm_vs_fft,
         "demapping": demapping,
     })
 }
@@ -927,6 +951,17 @@ pub fn comparison_table(c: &Value) -> String {
             f(&k["old_cores"], 1.0, 1, ""),
             f(&k["new_cores"], 1.0, 1, ""),
             f(&k["speedup"], 1.0, 2, "x")
+        );
+    }
+    for k in c["ofdm_vs_fft"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "{:<18} OFDM against a bare FFT: modulator {} → {}, demodulator {} → {}",
+            k["carrier"].as_str().unwrap_or("?"),
+            f(&k["old_modulate_vs_bare_fft"], 1.0, 2, "×"),
+            f(&k["new_modulate_vs_bare_fft"], 1.0, 2, "×"),
+            f(&k["old_demodulate_vs_bare_fft"], 1.0, 2, "×"),
+            f(&k["new_demodulate_vs_bare_fft"], 1.0, 2, "×")
         );
     }
     let demap_rows = c["demapping"].as_array().into_iter().flatten();

@@ -408,7 +408,7 @@ fn bench_json_has_every_key() {
 fn bench_compare_gives_the_ratios_of_two_reports() {
     let dir = std::env::temp_dir().join(format!("mimo-compare-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let report = |apply_s: f64, demap: Option<f64>, cores: f64, cached: f64| {
+    let report = |apply_s: f64, demap: Option<f64>, cores: f64, cached: f64, ofdm: Option<f64>| {
         let mut kernels = vec![
             serde_json::json!({"name": "nr/precoder_apply", "seconds": apply_s, "share_of_peak": 0.001 / apply_s}),
         ];
@@ -419,11 +419,16 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
             "backend": "avx2", "peak_gflops": 100.0, "kernels": kernels,
             "capacity": [{"case": "nr", "direction": "uplink", "slot_seconds": cores * 5e-4, "cores_per_carrier": cores}],
             "demapping": {"cases": [{"modulation": "256QAM", "f32_seconds": 2e-3, "i8_seconds": 1e-3, "i8_cached_msymbols_per_second": cached}]},
+            "ofdm_vs_fft": ofdm.map(|r| serde_json::json!([{"carrier": "nr", "modulate_vs_bare_fft": r, "demodulate_vs_bare_fft": r / 2.0}])).unwrap_or(serde_json::json!([])),
         })
     };
     let (old, new) = (dir.join("old.json"), dir.join("new.json"));
-    std::fs::write(&old, report(4e-3, None, 80.0, 800.0).to_string()).unwrap();
-    std::fs::write(&new, report(2e-3, Some(1e-3), 40.0, 1000.0).to_string()).unwrap();
+    std::fs::write(&old, report(4e-3, None, 80.0, 800.0, None).to_string()).unwrap();
+    std::fs::write(
+        &new,
+        report(2e-3, Some(1e-3), 40.0, 1000.0, Some(0.7)).to_string(),
+    )
+    .unwrap();
     let out = mimo()
         .args(["bench", "--json", "--compare"])
         .arg(&old)
@@ -453,6 +458,12 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
     // The cache-resident int8 rate: new / old.
     let cached = c["demapping"][0]["i8_cached_speedup"].as_f64().unwrap();
     assert!((cached - 1.25).abs() < 1e-12);
+    // The OFDM rows: the new report's ratios, null for the old one (it predates them).
+    let o = &c["ofdm_vs_fft"][0];
+    assert_eq!(o["carrier"], "nr");
+    assert_eq!(o["new_modulate_vs_bare_fft"].as_f64(), Some(0.7));
+    assert_eq!(o["new_demodulate_vs_bare_fft"].as_f64(), Some(0.35));
+    assert!(o["old_modulate_vs_bare_fft"].is_null() && o["old_demodulate_vs_bare_fft"].is_null());
     // The table form names the ratio; a missing or broken file is an error naming it.
     let table = mimo()
         .args(["bench", "--compare"])
@@ -461,7 +472,12 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
         .arg(&new)
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&table.stdout).contains("2.00x"));
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("2.00x"));
+    assert!(
+        text.contains("modulator - → 0.70×, demodulator - → 0.35×"),
+        "{text}"
+    );
     let bad = mimo()
         .args(["bench", "--compare", "/nonexistent/old.json", "--against"])
         .arg(&new)
