@@ -770,8 +770,7 @@ pub fn run(
 
 /// Per block of two reports: old and new time, speed-up (old/new), old and new share of
 /// peak; capacity rows (cores per carrier), the OFDM blocks against a bare FFT and demapping
-/// rates before and after. Blocks in
-/// only one report are listed with nulls.
+/// rates before and after. Blocks in only one report are listed with nulls.
 pub fn comparison(old: &Value, new: &Value) -> Value {
     let by = |r: &Value, list: &str, key: &str| -> std::collections::BTreeMap<String, Value> {
         r[list]
@@ -792,14 +791,25 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
         (Some(x), Some(y)) if y > 0.0 => json!(x / y),
         _ => Value::Null,
     };
-    let (ok, nk) = (by(old, "kernels", "name"), by(new, "kernels", "name"));
-    let kernels: Vec<Value> = names(&ok, &nk)
-        .into_iter()
-        .map(|n| {
-            let (o, w) = (
-                &ok.get(&n).cloned().unwrap_or(Value::Null),
-                &nk.get(&n).cloned().unwrap_or(Value::Null),
-            );
+    // One row per name in either report: `row(name, old entry, new entry)`, a missing entry
+    // as null.
+    type Entries = std::collections::BTreeMap<String, Value>;
+    let joined = |o: &Entries, w: &Entries, row: &dyn Fn(String, &Value, &Value) -> Value| {
+        names(o, w)
+            .into_iter()
+            .map(|n| {
+                let (a, b) = (
+                    o.get(&n).unwrap_or(&Value::Null),
+                    w.get(&n).unwrap_or(&Value::Null),
+                );
+                row(n, a, b)
+            })
+            .collect::<Vec<Value>>()
+    };
+    let kernels = joined(
+        &by(old, "kernels", "name"),
+        &by(new, "kernels", "name"),
+        &|n, o, w| {
             json!({
                 "name": n,
                 "old_seconds": o["seconds"],
@@ -808,8 +818,8 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
                 "old_share_of_peak": o["share_of_peak"],
                 "new_share_of_peak": w["share_of_peak"],
             })
-        })
-        .collect();
+        },
+    );
     let key = |c: &Value| {
         format!(
             "{} {}",
@@ -817,7 +827,7 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
             c["direction"].as_str().unwrap_or("?")
         )
     };
-    let caps = |r: &Value| -> std::collections::BTreeMap<String, Value> {
+    let caps = |r: &Value| -> Entries {
         r["capacity"]
             .as_array()
             .into_iter()
@@ -825,23 +835,15 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
             .map(|c| (key(c), c.clone()))
             .collect()
     };
-    let (oc, nc) = (caps(old), caps(new));
-    let capacity: Vec<Value> = names(&oc, &nc)
-        .into_iter()
-        .map(|n| {
-            let (o, w) = (
-                &oc.get(&n).cloned().unwrap_or(Value::Null),
-                &nc.get(&n).cloned().unwrap_or(Value::Null),
-            );
-            json!({
-                "case": n,
-                "old_cores": o["cores_per_carrier"],
-                "new_cores": w["cores_per_carrier"],
-                "speedup": ratio(&o["slot_seconds"], &w["slot_seconds"]),
-            })
+    let capacity = joined(&caps(old), &caps(new), &|n, o, w| {
+        json!({
+            "case": n,
+            "old_cores": o["cores_per_carrier"],
+            "new_cores": w["cores_per_carrier"],
+            "speedup": ratio(&o["slot_seconds"], &w["slot_seconds"]),
         })
-        .collect();
-    let demap = |r: &Value| -> std::collections::BTreeMap<String, Value> {
+    });
+    let demap = |r: &Value| -> Entries {
         r["demapping"]["cases"]
             .as_array()
             .into_iter()
@@ -854,39 +856,24 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
             })
             .collect()
     };
-    let (od, nd) = (demap(old), demap(new));
-    let demapping: Vec<Value> = names(&od, &nd)
-        .into_iter()
-        .map(|n| {
-            let (o, w) = (
-                &od.get(&n).cloned().unwrap_or(Value::Null),
-                &nd.get(&n).cloned().unwrap_or(Value::Null),
-            );
-            json!({
-                "modulation": n,
-                "f32_speedup": ratio(&o["f32_seconds"], &w["f32_seconds"]),
-                "i8_speedup": ratio(&o["i8_seconds"], &w["i8_seconds"]),
-                // Rates: new / old (null where the old report has no cached rates).
-                "i8_cached_speedup": ratio(
-                    &w["i8_cached_msymbols_per_second"],
-                    &o["i8_cached_msymbols_per_second"]
-                ),
-            })
+    let demapping = joined(&demap(old), &demap(new), &|n, o, w| {
+        json!({
+            "modulation": n,
+            "f32_speedup": ratio(&o["f32_seconds"], &w["f32_seconds"]),
+            "i8_speedup": ratio(&o["i8_seconds"], &w["i8_seconds"]),
+            // Rates: new / old (null where the old report has no cached rates).
+            "i8_cached_speedup": ratio(
+                &w["i8_cached_msymbols_per_second"],
+                &o["i8_cached_msymbols_per_second"]
+            ),
         })
-        .collect();
+    });
     // The OFDM blocks against the bare FFT, per carrier, before and after (null where a report
     // predates `ofdm_vs_fft`).
-    let (oo, no) = (
-        by(old, "ofdm_vs_fft", "carrier"),
-        by(new, "ofdm_vs_fft", "carrier"),
-    );
-    let ofdm_vs_fft: Vec<Value> = names(&oo, &no)
-        .into_iter()
-        .map(|n| {
-            let (o, w) = (
-                &oo.get(&n).cloned().unwrap_or(Value::Null),
-                &no.get(&n).cloned().unwrap_or(Value::Null),
-            );
+    let ofdm_vs_fft = joined(
+        &by(old, "ofdm_vs_fft", "carrier"),
+        &by(new, "ofdm_vs_fft", "carrier"),
+        &|n, o, w| {
             json!({
                 "carrier": n,
                 "old_modulate_vs_bare_fft": o["modulate_vs_bare_fft"],
@@ -894,8 +881,8 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
                 "old_demodulate_vs_bare_fft": o["demodulate_vs_bare_fft"],
                 "new_demodulate_vs_bare_fft": w["demodulate_vs_bare_fft"],
             })
-        })
-        .collect();
+        },
+    );
     json!({
         "old_peak_gflops": old["peak_gflops"],
         "new_peak_gflops": new["peak_gflops"],
