@@ -39,6 +39,10 @@ pub enum Direction {
     Downlink,
 }
 
+/// A row's screening bits and the first sample they are against
+/// ([`UplaneCodec::read_message_screened`]).
+type ScreenedRow = (ScreenBits, C32);
+
 /// The timing fields shared by U-plane and C-plane headers (O-RAN.WG4.CUS §7.5.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Timing {
@@ -428,6 +432,17 @@ impl UplaneCodec {
         message: &[u8],
         row: &mut [C32],
     ) -> Result<(Timing, usize, Option<ScreenBits>)> {
+        self.read_message_screened_with_first(message, row)
+            .map(|(t, n, s)| (t, n, s.map(|(bits, _)| bits)))
+    }
+
+    /// [`Self::read_message_screened`], also returning the row's first sample the bits are
+    /// against (converted from its IQ: the row itself was streamed out).
+    pub(crate) fn read_message_screened_with_first(
+        &mut self,
+        message: &[u8],
+        row: &mut [C32],
+    ) -> Result<(Timing, usize, Option<ScreenedRow>)> {
         let row_len = row.len();
         // Subcarriers written from 0 in order so far (None once a section breaks the order),
         // and the bits of those against the row's first sample.
@@ -446,7 +461,7 @@ impl UplaneCodec {
         })?;
         // (An empty row is an error above: no carrier has zero PRBs.)
         let whole = covered == Some(row_len);
-        Ok((timing, sections, whole.then_some(bits)))
+        Ok((timing, sections, whole.then_some((bits, first))))
     }
 
     /// Reads every section of `message` into `row`, handing `each` the first subcarrier, the

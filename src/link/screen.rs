@@ -171,10 +171,19 @@ impl GridScreen {
             });
         }
         for (a, ant) in grid.axis_iter(Axis(0)).enumerate() {
-            let reference = ant.iter().next().copied().unwrap_or_default();
+            // Each row's first sample as its decode saw it where `rows` kept it (the row was
+            // streamed out: reading it back would wait on memory), else from the grid.
+            let first_of = |rows: &RowScreen, l: usize, row: ndarray::ArrayView1<'_, C32>| {
+                rows.first_sample(a, l)
+                    .unwrap_or_else(|| row.first().copied().unwrap_or_default())
+            };
+            let reference = match ant.axis_iter(Axis(0)).next() {
+                Some(row) => first_of(rows, 0, row),
+                None => C32::default(),
+            };
             let mut merged = ScreenBits::default();
             for (l, row) in ant.axis_iter(Axis(0)).enumerate() {
-                let row_first = row.first().copied().unwrap_or_default();
+                let row_first = first_of(rows, l, row);
                 if !rows.knows(a, l) {
                     let bits = match row.as_slice() {
                         Some(x) => self.kernels.screen_bits(x, row_first),
@@ -211,26 +220,35 @@ impl GridScreen {
                 _ => ant.len(),
             };
             // The reference sample "stuck" compares with: the antenna's first (the first
-            // listed symbol's first with `Symbols`).
-            let first = match source {
-                Source::Symbols(_) => rows().next().and_then(|l| ant.row(l).first().copied()),
-                _ => ant.iter().next().copied(),
-            }
-            .unwrap_or_default();
+            // listed symbol's first with `Symbols`). Read only where a pass needs it: given
+            // bits need no sample (the grid may just have been streamed out, and reading a
+            // line back waits for it to reach memory).
+            let first_sample = || {
+                match source {
+                    Source::Symbols(_) => rows().next().and_then(|l| ant.row(l).first().copied()),
+                    _ => ant.iter().next().copied(),
+                }
+                .unwrap_or_default()
+            };
             // Fast path: the bit maxima and differences (given, or kernel passes over the
             // contiguous antenna or its listed rows); the counting pass below only where a
             // part is non-finite or at the full scale (the same classification either way).
             let fast = match source {
                 Source::Bits(b) => Some(b[a]),
-                Source::Whole => ant.as_slice().map(|x| self.kernels.screen_bits(x, first)),
-                // Each listed row against its own first sample, merged against `first`; a
+                Source::Whole => ant
+                    .as_slice()
+                    .map(|x| self.kernels.screen_bits(x, first_sample())),
+                // Each listed row against its own first sample, merged against the first; a
                 // non-contiguous row sends the antenna to the counting pass.
-                Source::Symbols(_) => rows().try_fold(ScreenBits::default(), |bits, l| {
-                    let x = ant.row(l).to_slice()?;
-                    let row_first = x.first().copied().unwrap_or_default();
-                    let s = self.kernels.screen_bits(x, row_first);
-                    Some(bits.merge(s, first, row_first))
-                }),
+                Source::Symbols(_) => {
+                    let first = first_sample();
+                    rows().try_fold(ScreenBits::default(), |bits, l| {
+                        let x = ant.row(l).to_slice()?;
+                        let row_first = x.first().copied().unwrap_or_default();
+                        let s = self.kernels.screen_bits(x, row_first);
+                        Some(bits.merge(s, first, row_first))
+                    })
+                }
             };
             if let Some(s) = fast
                 && s.max_abs_bits < 0x7F80_0000
@@ -248,6 +266,7 @@ impl GridScreen {
             }
             // Branch-free accumulation over the antenna's samples (one streaming pass, which
             // the compiler vectorises on contiguous rows).
+            let first = first_sample();
             let (f_re, f_im) = (first.re.to_bits(), first.im.to_bits());
             // Integer tests on the bit patterns: exponent all ones = NaN or ±∞; any bit other
             // than the sign = non-zero; bit inequality with the first sample = not stuck.
@@ -338,6 +357,11 @@ pub struct RowScreen {
     /// Per antenna, its rows' bits merged against its first sample (what the classification
     /// takes).
     merged: Vec<ScreenBits>,
+    /// [n_ant, n_sym]: each row's first sample as [`RowScreen::receive`] decoded it, valid
+    /// where `first_known` has the row's bit (only while its bits are known too).
+    firsts: Vec<C32>,
+    /// Per antenna, bit l set: `firsts` holds row l's first sample.
+    first_known: Vec<u64>,
 }
 
 impl RowScreen {
@@ -356,6 +380,8 @@ impl RowScreen {
             bits: vec![ScreenBits::default(); n_ant * n_sym],
             valid: vec![0; n_ant],
             merged: vec![ScreenBits::default(); n_ant],
+            firsts: vec![C32::default(); n_ant * n_sym],
+            first_known: vec![0; n_ant],
         })
     }
 
@@ -371,6 +397,8 @@ impl RowScreen {
         }
         self.bits[antenna * self.n_sym + symbol] = bits;
         self.valid[antenna] |= 1 << symbol;
+        // The row's first sample is the grid's (read there when needed).
+        self.first_known[antenna] &= !(1 << symbol);
         Ok(())
     }
 
@@ -388,11 +416,21 @@ impl RowScreen {
         row: &mut [C32],
     ) -> crate::Result<Timing> {
         self.forget(antenna, symbol);
-        let (timing, _, bits) = codec.read_message_screened(message, row)?;
-        if let Some(bits) = bits {
+        let (timing, _, screened) = codec.read_message_screened_with_first(message, row)?;
+        if let Some((bits, first)) = screened {
             self.record(antenna, symbol, bits)?;
+            self.firsts[antenna * self.n_sym + symbol] = first;
+            self.first_known[antenna] |= 1 << symbol;
         }
         Ok(timing)
+    }
+
+    /// Row (`antenna`, `symbol`)'s first sample as [`Self::receive`] decoded it, while the
+    /// row's bits are known and came from there.
+    fn first_sample(&self, antenna: usize, symbol: usize) -> Option<C32> {
+        let known = self.first_known.get(antenna)? & self.valid[antenna];
+        (symbol < self.n_sym && known & (1 << symbol) != 0)
+            .then(|| self.firsts[antenna * self.n_sym + symbol])
     }
 
     /// Forgets row (`antenna`, `symbol`)'s bits (the row changed; rows outside the grid:
@@ -589,6 +627,75 @@ mod tests {
         rows.forget(1, 2);
         assert_eq!(s.inspect_rows(g.view(), &mut rows), Ok(0));
         assert_eq!(s.health(), [AntennaHealth::Ok, AntennaHealth::Ok]);
+    }
+
+    /// The rows `RowScreen::receive` decoded keep their first sample (the grid was streamed
+    /// out and is not read back for it): a stuck antenna received as U-plane messages stays
+    /// stuck when the grid's first samples change behind the screen's back (the kept ones
+    /// are what the rows' bits are against); a row recorded afterwards by `record` has its
+    /// first sample read from the grid again, and one received with another value makes the
+    /// antenna live.
+    #[test]
+    fn received_rows_keep_their_first_sample() {
+        use crate::fronthaul::{CompHeader, Direction, IqWidth};
+        let (n_sym, n_prb) = (3, 2);
+        let mut codec = UplaneCodec::new(CompHeader::bfp(IqWidth::W9), n_prb, 1000.0).unwrap();
+        let mut msg = vec![0u8; 4 + codec.section_bytes(usize::from(n_prb))];
+        let n_sc = 12 * usize::from(n_prb);
+        let mut g = Array3::<C32>::zeros((2, n_sym, n_sc));
+        let mut rows = RowScreen::new(2, n_sym).unwrap();
+        let stuck = C32::new(0.25, -0.5);
+        let mut send = |g: &mut Array3<C32>, rows: &mut RowScreen, a: usize, l: usize, v: C32| {
+            let t = Timing {
+                direction: Direction::Uplink,
+                filter_index: 0,
+                frame_id: 1,
+                subframe_id: 0,
+                slot_id: 0,
+                symbol_id: l as u8,
+            };
+            let row: Vec<C32> = (0..n_sc)
+                .map(|k| {
+                    if a == 0 {
+                        C32::new(0.01 * k as f32, 0.1)
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            codec.write_message(&t, 0, &row, &mut msg).unwrap();
+            let dst = g.slice_mut(ndarray::s![a, l, ..]).into_slice().unwrap();
+            rows.receive(&mut codec, a, l, &msg, dst).unwrap();
+        };
+        for l in 0..n_sym {
+            send(&mut g, &mut rows, 0, l, stuck);
+            send(&mut g, &mut rows, 1, l, stuck);
+        }
+        // The kept first samples are the decoded ones, bit for bit.
+        for (a, l) in [(0, 0), (0, 2), (1, 1)] {
+            assert_eq!(rows.first_sample(a, l), Some(g[[a, l, 0]]), "({a}, {l})");
+        }
+        let mut s = GridScreen::new(2);
+        assert_eq!(s.inspect_rows(g.view(), &mut rows), Ok(1));
+        assert_eq!(s.health(), [AntennaHealth::Ok, AntennaHealth::Stuck]);
+        // Behind the screen's back, a different first sample in each row (read from the
+        // grid, they would make the antenna live): the kept ones still decide.
+        for l in 0..n_sym {
+            g[[1, l, 0]] = C32::new(5.0 + l as f32, 9.0);
+        }
+        assert_eq!(s.inspect_rows(g.view(), &mut rows), Ok(1));
+        assert_eq!(s.health()[1], AntennaHealth::Stuck);
+        // Recorded (bits against the grid's first sample, now 6 + 9j): that row's first is
+        // read from the grid, which differs from the other rows' kept one.
+        rows.record(1, 1, ScreenBits::default()).unwrap();
+        assert_eq!(s.inspect_rows(g.view(), &mut rows), Ok(0));
+        assert_eq!(s.health()[1], AntennaHealth::Ok);
+        // Received again with the stuck value: stuck again; with another value: live.
+        send(&mut g, &mut rows, 1, 1, stuck);
+        assert_eq!(s.inspect_rows(g.view(), &mut rows), Ok(1));
+        send(&mut g, &mut rows, 1, 2, C32::new(0.5, 0.5));
+        assert_eq!(s.inspect_rows(g.view(), &mut rows), Ok(0));
+        assert_eq!(s.health()[1], AntennaHealth::Ok);
     }
 
     #[test]

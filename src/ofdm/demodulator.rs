@@ -362,6 +362,42 @@ mod tests {
         }
     }
 
+    /// The screening bits' reference is each run's true first sample: an impulse at each
+    /// window's start (window 1: no early-window de-rotation) demodulates to a grid that is
+    /// exactly constant per symbol (an impulse's FFT is flat, times the scale), so with the
+    /// same amplitude in every symbol the antenna's grid is stuck (`differ_bits` 0) and with
+    /// one symbol's amplitude changed it is not — which a wrong per-run reference (the same
+    /// for every run) would not see. Streamed and cached stores alike.
+    #[test]
+    fn screening_reference_is_each_runs_first_sample() {
+        use super::super::OutputStores;
+        for cfg in super::super::test_carriers() {
+            for stores in [OutputStores::Streaming, OutputStores::Cached] {
+                let mut d = OfdmDemodulator::new(&cfg, 1.0)
+                    .unwrap()
+                    .with_output_stores(stores);
+                let mut grid = Array2::zeros((14, cfg.n_sc));
+                for changed in [None, Some(5)] {
+                    let mut wave = vec![C32::new(0.0, 0.0); cfg.samples()];
+                    let mut pos = 0;
+                    for l in 0..14 {
+                        let a = if changed == Some(l) { 0.5 } else { 0.25 };
+                        wave[pos + cfg.cp_len(l)] = C32::new(a, -a);
+                        pos += cfg.cp_len(l) + cfg.n_fft;
+                    }
+                    let bits = d.process_screened(&wave, grid.view_mut()).unwrap();
+                    // The grid is what the premise says: constant per symbol.
+                    for (l, row) in grid.outer_iter().enumerate() {
+                        assert!(row.iter().all(|&v| v == row[0]), "{stores:?} row {l}");
+                    }
+                    let case = format!("{:?} {stores:?} {changed:?}", cfg.standard);
+                    assert_ne!(bits.max_abs_bits, 0, "{case}");
+                    assert_eq!(bits.differ_bits == 0, changed.is_none(), "{case}");
+                }
+            }
+        }
+    }
+
     /// Streaming and ordinary stores write the same bits, into outputs at every alignment: the
     /// waveform one sample past the start of its buffer, grid rows `n_sc + 1` apart.
     #[test]
