@@ -16,7 +16,7 @@
 //! numPrbu = 0 means "every PRB of the carrier" (needed above 255 PRBs).
 
 use super::bfp::{Bfp, CompHeader, CompMethod};
-use super::convert::{float_to_int16, float_to_int16_on};
+use super::convert::{float_to_int16, float_to_int16_on, int16_to_float};
 use super::fields::{need, put_bits, read_bits};
 use crate::cache::OutputStores;
 use crate::resource::SUBCARRIERS_PER_PRB;
@@ -313,10 +313,12 @@ impl UplaneCodec {
             OutputStores::Streaming => kernels.int16_to_c32_stream_screen(iq, self.scale, out)?,
             OutputStores::Cached => kernels.int16_to_c32_screen(iq, self.scale, out)?,
         };
-        // The kernels' conversion is IEEE division per part: the same bits as this one.
-        let first =
-            (n > 0).then(|| C32::new(f32::from(iq[0]) / self.scale, f32::from(iq[1]) / self.scale));
-        Ok((h, used + data_len, bits, first))
+        // The first sample by the scalar conversion, which the kernels equal bit for bit.
+        let mut first = [C32::new(0.0, 0.0)];
+        if n > 0 {
+            int16_to_float(&iq[..2], self.scale, &mut first)?;
+        }
+        Ok((h, used + data_len, bits, (n > 0).then_some(first[0])))
     }
 
     /// Writes a whole U-plane message for one eAxC and one symbol: the application header

@@ -357,11 +357,9 @@ pub struct RowScreen {
     /// Per antenna, its rows' bits merged against its first sample (what the classification
     /// takes).
     merged: Vec<ScreenBits>,
-    /// [n_ant, n_sym]: each row's first sample as [`RowScreen::receive`] decoded it, valid
-    /// where `first_known` has the row's bit (only while its bits are known too).
-    firsts: Vec<C32>,
-    /// Per antenna, bit l set: `firsts` holds row l's first sample.
-    first_known: Vec<u64>,
+    /// [n_ant, n_sym]: each row's first sample as [`RowScreen::receive`] decoded it (`None`
+    /// for rows whose bits came from [`RowScreen::record`]; read only while the bits are known).
+    firsts: Vec<Option<C32>>,
 }
 
 impl RowScreen {
@@ -380,8 +378,7 @@ impl RowScreen {
             bits: vec![ScreenBits::default(); n_ant * n_sym],
             valid: vec![0; n_ant],
             merged: vec![ScreenBits::default(); n_ant],
-            firsts: vec![C32::default(); n_ant * n_sym],
-            first_known: vec![0; n_ant],
+            firsts: vec![None; n_ant * n_sym],
         })
     }
 
@@ -398,7 +395,7 @@ impl RowScreen {
         self.bits[antenna * self.n_sym + symbol] = bits;
         self.valid[antenna] |= 1 << symbol;
         // The row's first sample is the grid's (read there when needed).
-        self.first_known[antenna] &= !(1 << symbol);
+        self.firsts[antenna * self.n_sym + symbol] = None;
         Ok(())
     }
 
@@ -419,8 +416,7 @@ impl RowScreen {
         let (timing, _, screened) = codec.read_message_screened_with_first(message, row)?;
         if let Some((bits, first)) = screened {
             self.record(antenna, symbol, bits)?;
-            self.firsts[antenna * self.n_sym + symbol] = first;
-            self.first_known[antenna] |= 1 << symbol;
+            self.firsts[antenna * self.n_sym + symbol] = Some(first);
         }
         Ok(timing)
     }
@@ -428,9 +424,11 @@ impl RowScreen {
     /// Row (`antenna`, `symbol`)'s first sample as [`Self::receive`] decoded it, while the
     /// row's bits are known and came from there.
     fn first_sample(&self, antenna: usize, symbol: usize) -> Option<C32> {
-        let known = self.first_known.get(antenna)? & self.valid[antenna];
-        (symbol < self.n_sym && known & (1 << symbol) != 0)
-            .then(|| self.firsts[antenna * self.n_sym + symbol])
+        if self.knows(antenna, symbol) {
+            self.firsts[antenna * self.n_sym + symbol]
+        } else {
+            None
+        }
     }
 
     /// Forgets row (`antenna`, `symbol`)'s bits (the row changed; rows outside the grid:
