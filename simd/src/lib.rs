@@ -1096,9 +1096,9 @@ impl Kernels {
     /// range symmetric (−128 never appears). `llr_scale` (finite, ≥ 0) sets the LLR one step
     /// of the output stands for (1/`llr_scale`); erasures give 0. On the AVX-512 backend with
     /// AVX-512 BW, 1 to 4 bits per axis run on a 512-bit kernel (16 symbols per step, the
-    /// bytes rearranged in registers); 1024QAM, and scales whose largest weight
-    /// `4a²·llr_scale/10⁻¹²` exceeds 2¹⁰⁰ (an `llr_scale` above 3·10¹⁷/a², a = `unit`), on
-    /// the AVX2 kernel. Every path equals the scalar reference bit for bit.
+    /// bytes rearranged in registers), 1024QAM too where the CPU has AVX-512 VBMI; 1024QAM
+    /// without VBMI, and scales whose largest weight `4a²·llr_scale/10⁻¹²` exceeds 2¹⁰⁰ (an
+    /// `llr_scale` above 3·10¹⁷/a², a = `unit`), on the AVX2 kernel. Every path equals the scalar reference bit for bit.
     pub fn qam_llr_maxlog_i8(
         &self,
         y: &[C32],
