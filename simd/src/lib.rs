@@ -65,6 +65,7 @@ pub use kernels::gemm::GemmMode;
 pub use kernels::gram::GramSide;
 pub use kernels::lag_sums::LagSums;
 pub use kernels::norms::NormsOf;
+pub use kernels::ofdm_fft::{MAX_OFDM_FFT_LEN, MIN_OFDM_FFT_LEN, OfdmFft};
 pub use kernels::screen::ScreenBits;
 pub mod memory;
 pub use layout::{
@@ -776,6 +777,75 @@ impl Kernels {
             fft_batch(plan, x, scratch),
             kernels::fft::batch_scalar(plan, x, scratch)
         );
+        Ok(())
+    }
+
+    /// Whether [`Kernels::ofdm_fft`] runs a vector kernel on this backend (AVX-512); elsewhere
+    /// it runs the scalar reference, far slower than an FFT library such as rustfft, which
+    /// callers then keep.
+    pub fn ofdm_fft_is_vectorized(&self) -> bool {
+        matches!(self.backend, Backend::Avx512)
+    }
+
+    /// One OFDM symbol's DFT (forward or inverse, unnormalised, as `plan` says) of `x` (N =
+    /// `plan.len()` samples) into `out` (`cp + N` samples): the transform at `out[cp..]` and
+    /// its last `cp` samples again at `out[..cp]` — the cyclic prefix (`cp = 0`: the transform
+    /// alone). `scratch` holds [`OfdmFft::scratch_len`] = 2N samples; `x` is only read. With
+    /// `stream`, the AVX-512 kernel writes `out` past the caches (non-temporal stores, not
+    /// fenced: call [`Kernels::stream_fence`] before another thread reads it) where `out`
+    /// starts on a 64-byte boundary and `cp` is a multiple of 8 — otherwise, and on the other
+    /// backends, with ordinary stores; the values are the same either way. The AVX-512 kernel
+    /// writes the prefix from the last stage's registers (no copy of the symbol); a `cp` that
+    /// is not a multiple of 8 is copied after the transform. Errors: `x`, `scratch` or `out`
+    /// of the wrong length (`LengthMismatch` naming it), `cp` above N (`TooLarge`).
+    pub fn ofdm_fft(
+        &self,
+        plan: &OfdmFft,
+        x: &[C32],
+        scratch: &mut [C32],
+        out: &mut [C32],
+        cp: usize,
+        stream: bool,
+    ) -> Result<()> {
+        let n = plan.len();
+        same_len("ofdm_fft: x", n, x.len())?;
+        same_len("ofdm_fft: scratch", plan.scratch_len(), scratch.len())?;
+        if cp > n {
+            return Err(SimdError::TooLarge {
+                what: "ofdm_fft: cyclic prefix",
+                value: cp,
+                max: n,
+            });
+        }
+        same_len("ofdm_fft: out", cp + n, out.len())?;
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512 => {
+                if cp.is_multiple_of(8) {
+                    let aligned = (out.as_ptr() as usize).is_multiple_of(64);
+                    // SAFETY: a `Kernels` holds Avx512 only after detection; shapes checked
+                    // above, cp a multiple of 8, streaming only on a 64-byte boundary.
+                    unsafe {
+                        kernels::ofdm_fft::x86_512::run(
+                            plan,
+                            x,
+                            scratch,
+                            out,
+                            cp,
+                            stream && aligned,
+                        )
+                    }
+                } else {
+                    // SAFETY: as above, the transform alone (cp = 0) into out[cp..], ordinary
+                    // stores.
+                    unsafe {
+                        kernels::ofdm_fft::x86_512::run(plan, x, scratch, &mut out[cp..], 0, false)
+                    }
+                    out.copy_within(n..n + cp, 0);
+                }
+            }
+            _ => kernels::ofdm_fft::scalar(plan, x, scratch, out, cp),
+        }
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2};
 use rustfft::{Fft, FftPlanner};
 
 use super::{OfdmConfig, OutputStores};
-use crate::simd::{Kernels, LineVec};
+use crate::simd::{Kernels, LineVec, MAX_OFDM_FFT_LEN, MIN_OFDM_FFT_LEN, OfdmFft};
 use crate::{C32, Error, Result};
 
 /// Modulates grids of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -29,8 +29,13 @@ pub struct OfdmModulator {
     symbol_gain: Vec<C32>,
     /// Per grid symbol: CP length in samples.
     cp: Vec<usize>,
-    /// The SIMD kernels of the per-symbol gain.
+    /// The SIMD kernels of the per-symbol gain (and of the transform, where they have a
+    /// vector [`Kernels::ofdm_fft`]).
     kernels: Kernels,
+    /// The project's inverse FFT for power-of-two sizes, with its 2·n_fft scratch: it writes
+    /// the symbol and its cyclic prefix from its last stage (no body copy), used where the
+    /// kernels run it vectorised (AVX-512); rustfft otherwise.
+    own_ifft: Option<(OfdmFft, LineVec<C32>)>,
 }
 
 impl OfdmModulator {
@@ -54,8 +59,18 @@ impl OfdmModulator {
         if at < cfg.n_fft {
             empty_bins.push((at, cfg.n_fft));
         }
+        let own_ifft = if cfg.n_fft.is_power_of_two()
+            && (MIN_OFDM_FFT_LEN..=MAX_OFDM_FFT_LEN).contains(&cfg.n_fft)
+        {
+            let plan = OfdmFft::new(cfg.n_fft, true)?;
+            let scratch = LineVec::zeros(plan.scratch_len())?;
+            Some((plan, scratch))
+        } else {
+            None
+        };
         Ok(Self {
             cfg: *cfg,
+            own_ifft,
             runs,
             empty_bins,
             buf: LineVec::zeros(cfg.n_fft)?,
@@ -185,6 +200,17 @@ impl OfdmModulator {
             }
         }
         let cp = self.cp[l];
+        if let Some((plan, scratch)) = &mut self.own_ifft
+            && self.kernels.ofdm_fft_is_vectorized()
+        {
+            // The prefix and the symbol from the transform's last stage; streamed unfenced
+            // (one fence after the last symbol: the caller's).
+            let stream = matches!(self.stores, OutputStores::Streaming);
+            self.kernels
+                .ofdm_fft(plan, &self.buf, scratch, &mut out[..cp + n], cp, stream)?;
+            self.kernels.request_l2(next);
+            return Ok(());
+        }
         match self.stores {
             OutputStores::Streaming => {
                 // The symbol into `body` (in cache), then its CP and body streamed out.

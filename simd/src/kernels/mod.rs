@@ -15,6 +15,7 @@ pub(crate) mod hints;
 pub(crate) mod iq_convert;
 pub(crate) mod lag_sums;
 pub(crate) mod norms;
+pub(crate) mod ofdm_fft;
 pub(crate) mod pam_llr;
 pub(crate) mod qam_llr;
 pub(crate) mod screen;
