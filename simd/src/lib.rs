@@ -807,6 +807,24 @@ impl Kernels {
         cp: usize,
         stream: bool,
     ) -> Result<()> {
+        self.ofdm_fft_then(plan, x, scratch, out, cp, stream, &[])
+    }
+
+    /// [`Kernels::ofdm_fft`] that also requests every cache line of `next` into the L2, a few
+    /// lines per butterfly block while it transforms (AVX-512; nothing elsewhere): the memory
+    /// its caller reads next — the next symbol's window of a waveform in memory, say. Only a
+    /// hint: the values are those of [`Kernels::ofdm_fft`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn ofdm_fft_then(
+        &self,
+        plan: &OfdmFft,
+        x: &[C32],
+        scratch: &mut [C32],
+        out: &mut [C32],
+        cp: usize,
+        stream: bool,
+        next: &[&[C32]],
+    ) -> Result<()> {
         let n = plan.len();
         same_len("ofdm_fft: x", n, x.len())?;
         same_len("ofdm_fft: scratch", plan.scratch_len(), scratch.len())?;
@@ -833,13 +851,22 @@ impl Kernels {
                             out,
                             cp,
                             stream && aligned,
+                            next,
                         )
                     }
                 } else {
                     // SAFETY: as above, the transform alone (cp = 0) into out[cp..], ordinary
                     // stores.
                     unsafe {
-                        kernels::ofdm_fft::x86_512::run(plan, x, scratch, &mut out[cp..], 0, false)
+                        kernels::ofdm_fft::x86_512::run(
+                            plan,
+                            x,
+                            scratch,
+                            &mut out[cp..],
+                            0,
+                            false,
+                            next,
+                        )
                     }
                     out.copy_within(n..n + cp, 0);
                 }

@@ -236,3 +236,40 @@ fn refusals_name_the_problem() {
         );
     }
 }
+
+/// The line hints of `ofdm_fft_then` change no value: the same bits as `ofdm_fft` with an
+/// empty region, an unaligned one, the input itself and a region larger than the transform,
+/// streamed or not; the hinted memory is left as it was.
+#[test]
+fn hints_change_no_value() {
+    let mut r = rng(44);
+    for n in [64usize, 2048, 4096] {
+        let x = cvec(&mut r, n);
+        let far = cvec(&mut r, 3 * n + 5);
+        let far0 = far.clone();
+        for inverse in [false, true] {
+            let plan = OfdmFft::new(n, inverse).unwrap();
+            for k in all_backends() {
+                let mut scratch = vec![C32::new(0.0, 0.0); plan.scratch_len()];
+                let cp = n / 8;
+                let mut want = vec![C32::new(0.0, 0.0); cp + n];
+                k.ofdm_fft(&plan, &x, &mut scratch, &mut want, cp, false)
+                    .unwrap();
+                let regions: [&[&[C32]]; 4] = [&[], &[&far[1..n / 2 + 3]], &[&x], &[&far, &x[..0]]];
+                for next in regions {
+                    for stream in [false, true] {
+                        let mut got = vec![C32::new(0.0, 0.0); cp + n];
+                        k.ofdm_fft_then(&plan, &x, &mut scratch, &mut got, cp, stream, next)
+                            .unwrap();
+                        k.stream_fence();
+                        let same = got.iter().zip(&want).all(|(a, b)| {
+                            a.re.to_bits() == b.re.to_bits() && a.im.to_bits() == b.im.to_bits()
+                        });
+                        assert!(same, "{} n={n} stream={stream}", k.backend());
+                    }
+                }
+                assert_eq!(far, far0);
+            }
+        }
+    }
+}

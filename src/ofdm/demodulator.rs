@@ -8,7 +8,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, ArrayViewMut3};
 use rustfft::{Fft, FftPlanner};
 
 use super::{OfdmConfig, OutputStores};
-use crate::simd::{Kernels, LineVec, ScreenBits};
+use crate::simd::{Kernels, LineVec, MAX_OFDM_FFT_LEN, MIN_OFDM_FFT_LEN, OfdmFft, ScreenBits};
 use crate::{C32, Error, Result};
 
 /// Demodulates waveforms of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -35,10 +35,14 @@ pub struct OfdmDemodulator {
     /// (`[n_symbols, n_sc]`), refreshed by [`Self::set_phase_compensation`]: one complex
     /// multiply per output instead of two.
     factors: Vec<C32>,
-    /// The SIMD kernels of the per-subcarrier multiply.
+    /// The SIMD kernels of the per-subcarrier multiply (and of the transform, where they have
+    /// a vector [`Kernels::ofdm_fft`]).
     kernels: Kernels,
     /// How the grid is written.
     stores: OutputStores,
+    /// The project's forward FFT for power-of-two sizes, with its scratch: used where the
+    /// kernels run it vectorised (AVX-512); rustfft otherwise.
+    own_fft: Option<(OfdmFft, LineVec<C32>)>,
 }
 
 impl OfdmDemodulator {
@@ -53,6 +57,15 @@ impl OfdmDemodulator {
             });
         }
         let fft = FftPlanner::new().plan_fft_forward(cfg.n_fft);
+        let own_fft = if cfg.n_fft.is_power_of_two()
+            && (MIN_OFDM_FFT_LEN..=MAX_OFDM_FFT_LEN).contains(&cfg.n_fft)
+        {
+            let plan = OfdmFft::new(cfg.n_fft, false)?;
+            let scratch = LineVec::zeros(plan.scratch_len())?;
+            Some((plan, scratch))
+        } else {
+            None
+        };
         // The FFT reads each window straight from the waveform (no copy into `buf`).
         let scratch = LineVec::zeros(fft.get_immutable_scratch_len())?;
         let bins: Vec<usize> = (0..cfg.n_sc).map(|k| cfg.bin(k)).collect();
@@ -95,6 +108,7 @@ impl OfdmDemodulator {
             factors: vec![C32::new(0.0, 0.0); cfg.n_symbols * cfg.n_sc],
             kernels: Kernels::new(),
             stores: OutputStores::default(),
+            own_fft,
         };
         d.refresh_factors();
         Ok(d)
@@ -206,11 +220,30 @@ impl OfdmDemodulator {
         let mut reference = None;
         for (l, mut row) in grid.outer_iter_mut().enumerate() {
             let (cp, start, _) = self.windows[l];
-            self.fft.process_immutable_with_scratch(
-                &waveform[pos + start..pos + start + n],
-                &mut self.buf,
-                &mut self.scratch,
-            );
+            let window = &waveform[pos + start..pos + start + n];
+            match &mut self.own_fft {
+                Some((plan, scratch)) if self.kernels.ofdm_fft_is_vectorized() => {
+                    // The next symbol's window requested into the L2 while this one transforms.
+                    let next = match self.windows.get(l + 1) {
+                        Some(&(_, s1, _)) => &waveform[pos + cp + n + s1..pos + cp + 2 * n + s1],
+                        None => &[],
+                    };
+                    self.kernels.ofdm_fft_then(
+                        plan,
+                        window,
+                        scratch,
+                        &mut self.buf,
+                        0,
+                        false,
+                        &[next],
+                    )?
+                }
+                _ => self.fft.process_immutable_with_scratch(
+                    window,
+                    &mut self.buf,
+                    &mut self.scratch,
+                ),
+            }
             let f = &self.factors[l * n_sc..(l + 1) * n_sc];
             for &(k0, b0, len) in &self.runs {
                 let (x, r) = (&self.buf[b0..b0 + len], &f[k0..k0 + len]);

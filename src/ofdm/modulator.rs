@@ -206,9 +206,15 @@ impl OfdmModulator {
             // The prefix and the symbol from the transform's last stage; streamed unfenced
             // (one fence after the last symbol: the caller's).
             let stream = matches!(self.stores, OutputStores::Streaming);
-            self.kernels
-                .ofdm_fft(plan, &self.buf, scratch, &mut out[..cp + n], cp, stream)?;
-            self.kernels.request_l2(next);
+            self.kernels.ofdm_fft_then(
+                plan,
+                &self.buf,
+                scratch,
+                &mut out[..cp + n],
+                cp,
+                stream,
+                &[next],
+            )?;
             return Ok(());
         }
         match self.stores {

@@ -72,6 +72,22 @@ impl<'a> LineHints<'a> {
         }
     }
 
+    /// [`LineHints::step`] into the L2 only ([`SimdF32::prefetch_l2`]): for regions the size
+    /// of the L1 or more, which the kernel's own working set must not be evicted by.
+    ///
+    /// # Safety
+    /// V's ISA must be enabled.
+    #[inline(always)]
+    pub(crate) unsafe fn step_l2<V: SimdF32>(&mut self) {
+        for _ in 0..self.per_step {
+            let Some(p) = self.next_line() else {
+                return;
+            };
+            // SAFETY: a prefetch is a hint and never faults.
+            unsafe { V::prefetch_l2(p.cast()) };
+        }
+    }
+
     /// The start of the next line to request, or `None` when all are requested.
     #[inline(always)]
     fn next_line(&mut self) -> Option<*const u8> {

@@ -204,7 +204,15 @@ pub(crate) mod x86_512 {
 
     use super::OfdmFft;
     use crate::C32;
+    use crate::kernels::hints::LineHints;
     use core::arch::x86_64::*;
+
+    /// One step of the caller's line hints (into the L2), once per butterfly register block.
+    #[inline(always)]
+    fn hint(h: &mut LineHints<'_>) {
+        // SAFETY: the kernel runs with AVX-512 F (so SSE's prefetch); a hint never faults.
+        unsafe { h.step_l2::<__m512>() }
+    }
 
     /// The (re, im) pairs of `x` swapped.
     #[inline]
@@ -374,13 +382,20 @@ pub(crate) mod x86_512 {
     /// `x`, `y` valid for N complex reads / writes.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn first<const INV: bool>(plan: &OfdmFft, x: *const f32, y: *mut f32, one: __m512) {
+    unsafe fn first<const INV: bool>(
+        plan: &OfdmFft,
+        x: *const f32,
+        y: *mut f32,
+        one: __m512,
+        h: &mut LineHints<'_>,
+    ) {
         let n = plan.n;
         let m = n / 8;
         let tw = plan.lane_twiddles.as_ptr();
         // SAFETY: positions i + t·m < N; the lane twiddles hold 7 registers per 8 positions.
         unsafe {
             for g in 0..m / 8 {
+                hint(h);
                 let i = 8 * g;
                 let a: [__m512; 8] =
                     core::array::from_fn(|t| _mm512_loadu_ps(x.add(2 * (i + t * m))));
@@ -416,7 +431,7 @@ pub(crate) mod x86_512 {
         }
     }
 
-    /// A later stage j of radix P (8, 4 or 2) with sub-transform length `len`, from `x` into
+    /// A later stage j of radix P (8, 4 or 2), from `x` into
     /// `y` (N samples), or into `out` when it is the last (`LAST`).
     ///
     /// # Safety
@@ -426,13 +441,15 @@ pub(crate) mod x86_512 {
     unsafe fn later<const P: usize, const INV: bool, const LAST: bool>(
         plan: &OfdmFft,
         j: usize,
-        len: usize,
         x: *const f32,
         y: *mut f32,
         out: Out,
         one: __m512,
+        h: &mut LineHints<'_>,
     ) {
         let n = plan.n;
+        // The sub-transform length at stage j.
+        let len = n / plan.radices[..j].iter().product::<usize>();
         let (m, s) = (len / P, n / len);
         let tw = plan.twiddles[j].as_ptr();
         // SAFETY: positions q + s·(i + t·m) and q + s·(P·i + u) are below N, q + 8 ≤ s; the
@@ -446,6 +463,7 @@ pub(crate) mod x86_512 {
                     _mm512_set1_ps(*tw.add(2 * (i * (P - 1) + u.max(1) - 1) + 1))
                 });
                 for q in (0..s).step_by(8) {
+                    hint(h);
                     let a: [__m512; P] =
                         core::array::from_fn(|t| _mm512_loadu_ps(x.add(2 * (q + s * (i + t * m)))));
                     let b = butterfly::<P, INV>(a, one);
@@ -478,7 +496,13 @@ pub(crate) mod x86_512 {
     /// `x`, `y` valid for N complex reads / writes; N ≥ 512, radices 8 and 8 first.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn first_pair<const INV: bool>(plan: &OfdmFft, x: *const f32, y: *mut f32, one: __m512) {
+    unsafe fn first_pair<const INV: bool>(
+        plan: &OfdmFft,
+        x: *const f32,
+        y: *mut f32,
+        one: __m512,
+        h: &mut LineHints<'_>,
+    ) {
         let n = plan.n;
         let (m0, m1) = (n / 8, n / 64);
         let tw0 = plan.lane_twiddles.as_ptr();
@@ -489,6 +513,7 @@ pub(crate) mod x86_512 {
         unsafe {
             for g in 0..m1 / 8 {
                 for (t, rows) in local.iter_mut().enumerate() {
+                    hint(h);
                     let i0 = 8 * g + t * m1;
                     let a: [__m512; 8] =
                         core::array::from_fn(|t0| _mm512_loadu_ps(x.add(2 * (i0 + t0 * m0))));
@@ -500,6 +525,7 @@ pub(crate) mod x86_512 {
                     *rows = transpose8(b);
                 }
                 for (l, i1) in (8 * g..8 * g + 8).enumerate() {
+                    hint(h);
                     let a: [__m512; 8] = core::array::from_fn(|t| local[t][l]);
                     let b = dft8::<INV>(a, one);
                     _mm512_storeu_ps(y.add(16 * (8 * i1)), b[0]);
@@ -530,6 +556,7 @@ pub(crate) mod x86_512 {
         x: *const f32,
         out: Out,
         one: __m512,
+        h: &mut LineHints<'_>,
     ) {
         let n = plan.n;
         let (s_a, s_b) = (n / (8 * P), n / P);
@@ -540,6 +567,7 @@ pub(crate) mod x86_512 {
         unsafe {
             for q in (0..s_a).step_by(8) {
                 for (i, row) in local.iter_mut().enumerate() {
+                    hint(h);
                     let a: [__m512; 8] = core::array::from_fn(|t| {
                         _mm512_loadu_ps(x.add(2 * (q + s_a * (i + t * P))))
                     });
@@ -556,6 +584,7 @@ pub(crate) mod x86_512 {
                 }
                 // Stage j + 1's butterfly v starts at q + s_a·v.
                 for (v, at) in (q..).step_by(s_a).take(8).enumerate() {
+                    hint(h);
                     let c: [__m512; P] = core::array::from_fn(|t| local[t][v]);
                     let d = butterfly::<P, INV>(c, one);
                     for (u, &du) in d.iter().enumerate() {
@@ -580,13 +609,17 @@ pub(crate) mod x86_512 {
         out: &mut [C32],
         cp: usize,
         stream: bool,
+        next: &[&[C32]],
     ) {
+        // One hint step per butterfly block: N/64 blocks per radix-8 stage (more for a radix 4
+        // or 2, so every line is requested before the end).
+        let mut h = LineHints::new(next, plan.radices.len() * plan.n / 64);
         // SAFETY: the caller's ISA and shapes.
         unsafe {
             if plan.inverse {
-                run_dir::<true>(plan, x, scratch, out, cp, stream)
+                run_dir::<true>(plan, x, scratch, out, cp, stream, &mut h)
             } else {
-                run_dir::<false>(plan, x, scratch, out, cp, stream)
+                run_dir::<false>(plan, x, scratch, out, cp, stream, &mut h)
             }
         }
     }
@@ -600,6 +633,7 @@ pub(crate) mod x86_512 {
         out: &mut [C32],
         cp: usize,
         stream: bool,
+        h: &mut LineHints<'_>,
     ) {
         let n = plan.n;
         let one = core::hint::black_box(_mm512_set1_ps(1.0));
@@ -621,14 +655,13 @@ pub(crate) mod x86_512 {
         unsafe {
             // Stages 0 and 1 fused where both are radix 8 and N ≥ 512.
             let mut j = if n >= 512 && r[1] == 8 {
-                first_pair::<INV>(plan, x.as_ptr().cast(), a, one);
+                first_pair::<INV>(plan, x.as_ptr().cast(), a, one, h);
                 2
             } else {
-                first::<INV>(plan, x.as_ptr().cast(), a, one);
+                first::<INV>(plan, x.as_ptr().cast(), a, one, h);
                 1
             };
             let (mut src, mut dst) = (a.cast_const(), b);
-            let mut len = n / r[..j].iter().product::<usize>();
             // Middle stages alone, then the last two fused (the first of them radix 8) into a
             // cached output, or the last alone: streamed, the fused pair's 64 registers per
             // step land on 64 lines across the symbol where the last stage alone writes 8
@@ -636,21 +669,20 @@ pub(crate) mod x86_512 {
             while j < stages {
                 if j + 2 == stages && r[j] == 8 && !stream {
                     match r[j + 1] {
-                        8 => last_pair::<8, INV>(plan, j, src, o, one),
-                        4 => last_pair::<4, INV>(plan, j, src, o, one),
-                        _ => last_pair::<2, INV>(plan, j, src, o, one),
+                        8 => last_pair::<8, INV>(plan, j, src, o, one, h),
+                        4 => last_pair::<4, INV>(plan, j, src, o, one, h),
+                        _ => last_pair::<2, INV>(plan, j, src, o, one, h),
                     }
                     break;
                 }
                 match (r[j], j + 1 == stages) {
-                    (8, false) => later::<8, INV, false>(plan, j, len, src, dst, o, one),
-                    (8, true) => later::<8, INV, true>(plan, j, len, src, dst, o, one),
-                    (4, false) => later::<4, INV, false>(plan, j, len, src, dst, o, one),
-                    (4, true) => later::<4, INV, true>(plan, j, len, src, dst, o, one),
-                    (_, false) => later::<2, INV, false>(plan, j, len, src, dst, o, one),
-                    (_, true) => later::<2, INV, true>(plan, j, len, src, dst, o, one),
+                    (8, false) => later::<8, INV, false>(plan, j, src, dst, o, one, h),
+                    (8, true) => later::<8, INV, true>(plan, j, src, dst, o, one, h),
+                    (4, false) => later::<4, INV, false>(plan, j, src, dst, o, one, h),
+                    (4, true) => later::<4, INV, true>(plan, j, src, dst, o, one, h),
+                    (_, false) => later::<2, INV, false>(plan, j, src, dst, o, one, h),
+                    (_, true) => later::<2, INV, true>(plan, j, src, dst, o, one, h),
                 }
-                len /= r[j];
                 let next = dst.cast_const();
                 dst = src.cast_mut();
                 src = next;
