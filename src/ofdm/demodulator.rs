@@ -8,7 +8,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, ArrayViewMut3};
 use rustfft::{Fft, FftPlanner};
 
 use super::{OfdmConfig, OutputStores};
-use crate::simd::{Kernels, LineVec, MAX_OFDM_FFT_LEN, MIN_OFDM_FFT_LEN, OfdmFft, ScreenBits};
+use crate::simd::{Kernels, LineVec, OfdmFft, ScreenBits};
 use crate::{C32, Error, Result};
 
 /// Demodulates waveforms of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -57,15 +57,7 @@ impl OfdmDemodulator {
             });
         }
         let fft = FftPlanner::new().plan_fft_forward(cfg.n_fft);
-        let own_fft = if cfg.n_fft.is_power_of_two()
-            && (MIN_OFDM_FFT_LEN..=MAX_OFDM_FFT_LEN).contains(&cfg.n_fft)
-        {
-            let plan = OfdmFft::new(cfg.n_fft, false)?;
-            let scratch = LineVec::zeros(plan.scratch_len())?;
-            Some((plan, scratch))
-        } else {
-            None
-        };
+        let own_fft = super::own_fft(cfg.n_fft, false)?;
         // The FFT reads each window straight from the waveform (no copy into `buf`).
         let scratch = LineVec::zeros(fft.get_immutable_scratch_len())?;
         let bins: Vec<usize> = (0..cfg.n_sc).map(|k| cfg.bin(k)).collect();

@@ -6,7 +6,7 @@ use ndarray::{ArrayView2, ArrayView3, ArrayViewMut2};
 use rustfft::{Fft, FftPlanner};
 
 use super::{OfdmConfig, OutputStores};
-use crate::simd::{Kernels, LineVec, MAX_OFDM_FFT_LEN, MIN_OFDM_FFT_LEN, OfdmFft};
+use crate::simd::{Kernels, LineVec, OfdmFft};
 use crate::{C32, Error, Result};
 
 /// Modulates grids of one [`OfdmConfig`]. Construct once; `process` allocates nothing.
@@ -59,15 +59,7 @@ impl OfdmModulator {
         if at < cfg.n_fft {
             empty_bins.push((at, cfg.n_fft));
         }
-        let own_ifft = if cfg.n_fft.is_power_of_two()
-            && (MIN_OFDM_FFT_LEN..=MAX_OFDM_FFT_LEN).contains(&cfg.n_fft)
-        {
-            let plan = OfdmFft::new(cfg.n_fft, true)?;
-            let scratch = LineVec::zeros(plan.scratch_len())?;
-            Some((plan, scratch))
-        } else {
-            None
-        };
+        let own_ifft = super::own_fft(cfg.n_fft, true)?;
         Ok(Self {
             cfg: *cfg,
             own_ifft,

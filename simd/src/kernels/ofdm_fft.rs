@@ -376,6 +376,34 @@ pub(crate) mod x86_512 {
         }
     }
 
+    /// Stage 0's butterfly block at positions i0..i0 + 8 (i0 a multiple of 8), along i: its
+    /// 8 × 8 outputs `y[8·(i0 + l) + u]` in order, register l holding u = 0..8.
+    ///
+    /// # Safety
+    /// `x` valid for N complex reads, i0 + 8 ≤ N/8.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn first_block<const INV: bool>(
+        plan: &OfdmFft,
+        x: *const f32,
+        i0: usize,
+        one: __m512,
+    ) -> [__m512; 8] {
+        let m = plan.n / 8;
+        let tw = plan.lane_twiddles.as_ptr();
+        // SAFETY: positions i0 + t·m + 8 ≤ N; the lane twiddles hold 7 registers per 8
+        // positions.
+        unsafe {
+            let a: [__m512; 8] = core::array::from_fn(|t| _mm512_loadu_ps(x.add(2 * (i0 + t * m))));
+            let mut b = dft8::<INV>(a, one);
+            for (u, bu) in b.iter_mut().enumerate().skip(1) {
+                let w = _mm512_loadu_ps(tw.add(16 * (7 * (i0 / 8) + u - 1)));
+                *bu = cmul(*bu, _mm512_moveldup_ps(w), _mm512_movehdup_ps(w));
+            }
+            transpose8(b)
+        }
+    }
+
     /// The first stage (radix 8, s = 1) from `x` into `y`, along i.
     ///
     /// # Safety
@@ -389,23 +417,12 @@ pub(crate) mod x86_512 {
         one: __m512,
         h: &mut LineHints<'_>,
     ) {
-        let n = plan.n;
-        let m = n / 8;
-        let tw = plan.lane_twiddles.as_ptr();
-        // SAFETY: positions i + t·m < N; the lane twiddles hold 7 registers per 8 positions.
+        // SAFETY: blocks of 8 positions below N/8; their outputs 8·(i0 + l) + 8 ≤ N.
         unsafe {
-            for g in 0..m / 8 {
+            for i0 in (0..plan.n / 8).step_by(8) {
                 hint(h);
-                let i = 8 * g;
-                let a: [__m512; 8] =
-                    core::array::from_fn(|t| _mm512_loadu_ps(x.add(2 * (i + t * m))));
-                let mut b = dft8::<INV>(a, one);
-                for (u, bu) in b.iter_mut().enumerate().skip(1) {
-                    let w = _mm512_loadu_ps(tw.add(16 * (7 * g + u - 1)));
-                    *bu = cmul(*bu, _mm512_moveldup_ps(w), _mm512_movehdup_ps(w));
-                }
-                for (l, v) in transpose8(b).into_iter().enumerate() {
-                    _mm512_storeu_ps(y.add(16 * (i + l)), v);
+                for (l, v) in first_block::<INV>(plan, x, i0, one).into_iter().enumerate() {
+                    _mm512_storeu_ps(y.add(16 * (i0 + l)), v);
                 }
             }
         }
@@ -503,26 +520,16 @@ pub(crate) mod x86_512 {
         one: __m512,
         h: &mut LineHints<'_>,
     ) {
-        let n = plan.n;
-        let (m0, m1) = (n / 8, n / 64);
-        let tw0 = plan.lane_twiddles.as_ptr();
+        let m1 = plan.n / 64;
         let tw1 = plan.twiddles[1].as_ptr();
         let mut local = [[_mm512_setzero_ps(); 8]; 8];
-        // SAFETY: i₀ + t₀·m₀ + 8 ≤ N and 8·(8·i₁ + u) + 8 ≤ N; the lane twiddles hold 7
-        // registers per 8 positions i₀, the stage-1 table 7 pairs per i₁.
+        // SAFETY: stage-0 blocks at i₀ = 8g + t·m₁ < N/8 and outputs 8·(8·i₁ + u) + 8 ≤ N; the
+        // stage-1 table holds 7 pairs per i₁.
         unsafe {
             for g in 0..m1 / 8 {
                 for (t, rows) in local.iter_mut().enumerate() {
                     hint(h);
-                    let i0 = 8 * g + t * m1;
-                    let a: [__m512; 8] =
-                        core::array::from_fn(|t0| _mm512_loadu_ps(x.add(2 * (i0 + t0 * m0))));
-                    let mut b = dft8::<INV>(a, one);
-                    for (u, bu) in b.iter_mut().enumerate().skip(1) {
-                        let w = _mm512_loadu_ps(tw0.add(16 * (7 * (i0 / 8) + u - 1)));
-                        *bu = cmul(*bu, _mm512_moveldup_ps(w), _mm512_movehdup_ps(w));
-                    }
-                    *rows = transpose8(b);
+                    *rows = first_block::<INV>(plan, x, 8 * g + t * m1, one);
                 }
                 for (l, i1) in (8 * g..8 * g + 8).enumerate() {
                     hint(h);
