@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use massive_mimo_simd::{C32, Kernels, MAX_OFDM_FFT_LEN, OfdmFft, SimdError};
+use massive_mimo_simd::{Backend, C32, Kernels, MAX_OFDM_FFT_LEN, OfdmFft, SimdError};
 use rustfft::FftPlanner;
 
 /// Norm-wise error bound of an f32 FFT against the exact DFT: ‖X̂ − X‖₂ ≤ c·ε·log₂N·‖X‖₂
@@ -194,7 +194,17 @@ fn refusals_name_the_problem() {
     ));
     let plan = OfdmFft::new(64, false).unwrap();
     assert_eq!(plan.radices(), &[8, 8]);
-    assert_eq!(OfdmFft::new(2048, true).unwrap().radices(), &[8, 8, 8, 4]);
+    assert_eq!(
+        (plan.len(), plan.is_empty(), plan.is_inverse()),
+        (64, false, false)
+    );
+    let inv = OfdmFft::new(2048, true).unwrap();
+    assert_eq!(inv.radices(), &[8, 8, 8, 4]);
+    assert_eq!(
+        (inv.len(), inv.is_empty(), inv.is_inverse()),
+        (2048, false, true)
+    );
+    assert_eq!(OfdmFft::new(128, false).unwrap().radices(), &[8, 8, 2]);
     let x = vec![C32::new(1.0, 0.0); 64];
     for k in all_backends() {
         let mut s = vec![C32::new(0.0, 0.0); plan.scratch_len()];
@@ -216,6 +226,13 @@ fn refusals_name_the_problem() {
             lm(k.ofdm_fft(&plan, &x, &mut s, &mut out, 7, false)),
             "ofdm_fft: out"
         );
+        // The vector kernel exactly on AVX-512.
+        assert_eq!(k.ofdm_fft_is_vectorized(), k.backend() == Backend::Avx512);
+        // A prefix as long as the symbol (the largest allowed) repeats all of it.
+        let mut twice = vec![C32::new(0.0, 0.0); 128];
+        k.ofdm_fft(&plan, &x, &mut s, &mut twice, 64, false)
+            .unwrap();
+        assert_eq!(twice[..64], twice[64..], "{}", k.backend());
         let mut big = vec![C32::new(0.0, 0.0); 129];
         assert!(matches!(
             k.ofdm_fft(&plan, &x, &mut s, &mut big, 65, false),
