@@ -423,6 +423,100 @@ mod tests {
         }
     }
 
+    /// The transform each block runs: where the kernels have the vector `ofdm_fft` (AVX-512),
+    /// the modulator's symbols are its inverse transform of the mapped subcarriers and the
+    /// demodulator's grid its forward transform of each window, bit for bit (prefix included);
+    /// elsewhere rustfft's, bit for bit.
+    #[test]
+    fn each_block_runs_the_transform_its_kernels_choose() {
+        use super::super::OutputStores;
+        use rustfft::FftPlanner;
+        let backends = crate::simd::Backend::available();
+        let configs = backends.flat_map(|b| super::super::test_carriers().map(|c| (b, c)));
+        for (backend, cfg) in configs {
+            let k = Kernels::with_backend(backend).unwrap();
+            let (n, n_sc) = (cfg.n_fft, cfg.n_sc);
+            let grid = Array2::from_shape_fn((14, n_sc), |(l, k)| {
+                C32::new(
+                    ((l * 5 + k) % 7) as f32 - 3.0,
+                    ((l + 3 * k) % 5) as f32 - 2.0,
+                )
+            });
+            let mut m = OfdmModulator::new(&cfg)
+                .unwrap()
+                .with_kernels(k)
+                .with_output_stores(OutputStores::Cached);
+            let mut wave = vec![C32::new(0.0, 0.0); m.output_len()];
+            m.process(grid.view(), &mut wave).unwrap();
+            // Window at the end of the CP (window = 1): no de-rotation, the factor is `scale`.
+            let mut d = OfdmDemodulator::new(&cfg, 1.0)
+                .unwrap()
+                .with_kernels(k)
+                .with_output_stores(OutputStores::Cached);
+            let mut rx = Array2::zeros((14, n_sc));
+            d.process(&wave, rx.view_mut()).unwrap();
+            let own = |inverse: bool, x: &[C32], cp: usize| {
+                let plan = OfdmFft::new(n, inverse).unwrap();
+                let mut s = vec![C32::new(0.0, 0.0); plan.scratch_len()];
+                let mut out = vec![C32::new(0.0, 0.0); cp + n];
+                k.ofdm_fft(&plan, x, &mut s, &mut out, cp, false).unwrap();
+                out
+            };
+            let rust = |inverse: bool, x: &[C32]| {
+                let mut p = FftPlanner::<f32>::new();
+                let f = if inverse {
+                    p.plan_fft_inverse(n)
+                } else {
+                    p.plan_fft_forward(n)
+                };
+                let mut x = x.to_vec();
+                f.process(&mut x);
+                x
+            };
+            let mut pos = 0;
+            for l in 0..14 {
+                let cp = cfg.cp_len(l);
+                let mut bins = vec![C32::new(0.0, 0.0); n];
+                let gain = C32::new(cfg.scale, 0.0);
+                for kk in 0..n_sc {
+                    bins[cfg.bin(kk)] = grid[[l, kk]] * gain;
+                }
+                let symbol = &wave[pos..pos + cp + n];
+                let window = &symbol[cp..];
+                let (want_sym, spectrum) = if k.ofdm_fft_is_vectorized() {
+                    (own(true, &bins, cp), own(false, window, 0))
+                } else {
+                    let body = rust(true, &bins);
+                    let mut s = body[n - cp..].to_vec();
+                    s.extend_from_slice(&body);
+                    (s, rust(false, window))
+                };
+                assert_eq!(
+                    symbol,
+                    &want_sym[..],
+                    "{backend} {:?} symbol {l}",
+                    cfg.standard
+                );
+                for kk in 0..n_sc {
+                    let mut want = [C32::new(0.0, 0.0)];
+                    k.mul(
+                        &spectrum[cfg.bin(kk)..cfg.bin(kk) + 1],
+                        &[d.factors[l * n_sc + kk]],
+                        &mut want,
+                    )
+                    .unwrap();
+                    assert_eq!(
+                        rx[[l, kk]],
+                        want[0],
+                        "{:?} symbol {l} subcarrier {kk}",
+                        cfg.standard
+                    );
+                }
+                pos += cp + n;
+            }
+        }
+    }
+
     /// Streaming and ordinary stores write the same bits, into outputs at every alignment: the
     /// waveform one sample past the start of its buffer, grid rows `n_sc + 1` apart.
     #[test]
