@@ -517,6 +517,38 @@ mod tests {
         }
     }
 
+    /// Sizes the project's FFT does not take (LTE 15 MHz: 1536 points) keep rustfft in both
+    /// blocks, and a waveform still demodulates to its grid.
+    #[test]
+    fn sizes_that_are_not_powers_of_two_keep_rustfft() {
+        let cfg = OfdmConfig {
+            standard: Standard::Lte,
+            scs_khz: 15,
+            n_fft: 1536,
+            n_sc: 900,
+            n_symbols: 14,
+            cyclic_prefix: CyclicPrefix::Normal,
+            slot: 0,
+            scale: 1.0 / (1536f32).sqrt(),
+        };
+        let mut m = OfdmModulator::new(&cfg).unwrap();
+        let mut d = OfdmDemodulator::new(&cfg, 1.0).unwrap();
+        assert!(m.own_ifft.is_none() && d.own_fft.is_none());
+        let grid = Array2::from_shape_fn((14, 900), |(l, k)| {
+            C32::new(((l + k) % 3) as f32 - 1.0, ((l * k) % 5) as f32 - 2.0)
+        });
+        let mut wave = vec![C32::new(0.0, 0.0); m.output_len()];
+        m.process(grid.view(), &mut wave).unwrap();
+        let mut rx = Array2::zeros((14, 900));
+        d.process(&wave, rx.view_mut()).unwrap();
+        // scale² · n_fft = 1: the round trip returns the grid to f32 FFT rounding.
+        let err = (&rx - &grid)
+            .iter()
+            .map(|e| e.norm())
+            .fold(0.0f32, f32::max);
+        assert!(err < 1e-4, "{err}");
+    }
+
     /// Streaming and ordinary stores write the same bits, into outputs at every alignment: the
     /// waveform one sample past the start of its buffer, grid rows `n_sc + 1` apart.
     #[test]

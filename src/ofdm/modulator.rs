@@ -35,7 +35,7 @@ pub struct OfdmModulator {
     /// The project's inverse FFT for power-of-two sizes, with its 2·n_fft scratch: it writes
     /// the symbol and its cyclic prefix from its last stage (no body copy), used where the
     /// kernels run it vectorised (AVX-512); rustfft otherwise.
-    own_ifft: Option<(OfdmFft, LineVec<C32>)>,
+    pub(super) own_ifft: Option<(OfdmFft, LineVec<C32>)>,
 }
 
 impl OfdmModulator {
