@@ -134,6 +134,7 @@ macro_rules! row_tiles {
         }
     }};
 }
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
 pub(crate) use row_tiles;
 
 /// Computes rows `rows` of C in column panels of `NV·V::LANES` columns from `j0` while they fit
@@ -260,6 +261,7 @@ unsafe fn micro<V: SimdF32, const MR: usize, const NV: usize, const IL: bool>(
 /// # Safety
 /// As [`panels`].
 #[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) unsafe fn panels_c<V: SimdF32, const MR: usize, const NV: usize>(
     (a, b, c): (Src, Src, &Dst),
     k: usize,
@@ -366,6 +368,7 @@ unsafe fn lane_products<V: SimdF32, const MR: usize, const NV: usize>(
 /// V's ISA enabled; rows i..i+MR of C, columns j..j + w and j2..j2 + w of B and C inside
 /// the operands (interleaved).
 #[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) unsafe fn micro_pair<V: SimdF32, const MR: usize>(
     a: Src,
     b: Src,

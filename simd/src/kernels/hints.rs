@@ -78,6 +78,7 @@ impl<'a> LineHints<'a> {
     /// # Safety
     /// V's ISA must be enabled.
     #[inline(always)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub(crate) unsafe fn step_l2<V: SimdF32>(&mut self) {
         for _ in 0..self.per_step {
             let Some(p) = self.next_line() else {

@@ -107,6 +107,7 @@ pub(crate) unsafe trait SimdF32: Copy {
     /// symbols). The default goes through memory; the 512-bit x86 register overrides it with
     /// a half load and an insert (the only one the kernels use: the grouped GEMM's pair tile).
     #[inline(always)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     unsafe fn load_halves(lo: *const f32, hi: *const f32) -> Self {
         let mut buf = [0.0f32; 16];
         let h = Self::LANES / 2;
@@ -121,6 +122,7 @@ pub(crate) unsafe trait SimdF32: Copy {
     /// The inverse of [`SimdF32::load_halves`]: the lower `LANES/2` lanes written at `lo`, the
     /// upper ones at `hi`.
     #[inline(always)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     unsafe fn store_halves(self, lo: *mut f32, hi: *mut f32) {
         let mut buf = [0.0f32; 16];
         let h = Self::LANES / 2;
