@@ -44,6 +44,20 @@ struct Stage {
     roots: usize,
 }
 
+/// `e^{∓2πj·num/den}` (− forward, + `inverse`) as (re, im), its angle computed in f64 from
+/// `num mod den` (exact arguments, one rounding to f32 per part).
+pub(crate) fn unit_root(inverse: bool, num: usize, den: usize) -> [f32; 2] {
+    let sign = if inverse { 1.0 } else { -1.0 };
+    let a = sign * 2.0 * std::f64::consts::PI * (num % den) as f64 / den as f64;
+    [a.cos() as f32, a.sin() as f32]
+}
+
+/// The twiddles `w_len^{u·i}` of a Stockham stage of radix `p` on sub-transforms of length
+/// `len`: i < len/p, 1 ≤ u < p, i-major, as (re, im) pairs.
+pub(crate) fn stage_twiddles(inverse: bool, len: usize, p: usize) -> impl Iterator<Item = f32> {
+    (0..len / p).flat_map(move |i| (1..p).flat_map(move |u| unit_root(inverse, u * i, len)))
+}
+
 /// A plan for DFTs of one length and direction on [`MatrixBatch`]es of `len × 1` matrices
 /// ([`crate::Kernels::fft_batch`]): the factorisation and every twiddle, computed in f64 once.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,10 +113,7 @@ impl LaneFft {
             }
         }
         let sign = if inverse { 1.0 } else { -1.0 };
-        let unit = |num: usize, den: usize| {
-            let a = sign * 2.0 * std::f64::consts::PI * (num % den) as f64 / den as f64;
-            [a.cos() as f32, a.sin() as f32]
-        };
+        let unit = |num: usize, den: usize| unit_root(inverse, num, den);
         let (mut stages, mut twiddles, mut roots) = (Vec::new(), Vec::new(), Vec::new());
         let (mut len, mut s) = (n, 1);
         for &p in &radices {
@@ -114,11 +125,7 @@ impl LaneFft {
                 tw: twiddles.len(),
                 roots: roots.len(),
             };
-            for i in 0..m {
-                for u in 1..p {
-                    twiddles.extend(unit(u * i, len));
-                }
-            }
+            twiddles.extend(stage_twiddles(inverse, len, p));
             for k in 0..p {
                 roots.extend(unit(k, p));
             }

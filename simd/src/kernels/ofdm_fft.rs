@@ -26,6 +26,7 @@
 //!
 //! The transforms are unnormalised, like rustfft's (the inverse of the forward gives N·x).
 
+use crate::kernels::fft::{stage_twiddles, unit_root};
 use crate::{C32, Result, SimdError};
 
 /// Smallest length of an [`OfdmFft`] (the first stage's 8 × 8 register block).
@@ -81,23 +82,12 @@ impl OfdmFft {
         if rest > 1 {
             radices.push(rest);
         }
-        let sign = if inverse { 1.0 } else { -1.0 };
-        let unit = |num: usize, den: usize| {
-            let a = sign * 2.0 * std::f64::consts::PI * (num % den) as f64 / den as f64;
-            [a.cos() as f32, a.sin() as f32]
-        };
+        let unit = |num: usize, den: usize| unit_root(inverse, num, den);
         let mut twiddles = Vec::new();
         let mut len = n;
         for &p in &radices {
-            let m = len / p;
-            let mut t = Vec::with_capacity(2 * m * (p - 1));
-            for i in 0..m {
-                for u in 1..p {
-                    t.extend(unit(u * i, len));
-                }
-            }
-            twiddles.push(t);
-            len = m;
+            twiddles.push(stage_twiddles(inverse, len, p).collect());
+            len /= p;
         }
         let m0 = n / 8;
         let mut lane_twiddles = Vec::with_capacity(2 * 7 * m0);
