@@ -86,7 +86,7 @@ impl OfdmFft {
         let mut twiddles = Vec::new();
         let mut len = n;
         for &p in &radices {
-            twiddles.push(stage_twiddles(inverse, len, p).collect());
+            twiddles.push(stage_twiddles(inverse, len, p));
             len /= p;
         }
         let m0 = n / 8;
