@@ -204,6 +204,66 @@ pub(crate) mod x86_512 {
         unsafe { h.step_l2::<__m512>() }
     }
 
+    /// `a·b ∓ c`: minus in the even (real) lanes, plus in the odd (imaginary) ones — one
+    /// `vfmaddsub` written as an instruction: LLVM rewrites `_mm512_fmaddsub_ps` next to an
+    /// `_mm512_fmsubadd_ps` of the same operands (or of a swap it can see through) into two
+    /// FMAs and two blends, twice the operations of the butterfly's one fused instruction.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn fmaddsub(a: __m512, b: __m512, c: __m512) -> __m512 {
+        let mut r = a;
+        // SAFETY: register-only arithmetic; the kernel runs with AVX-512 F.
+        unsafe {
+            core::arch::asm!(
+                "vfmaddsub213ps {r}, {b}, {c}",
+                r = inout(zmm_reg) r,
+                b = in(zmm_reg) b,
+                c = in(zmm_reg) c,
+                options(pure, nomem, nostack, preserves_flags)
+            );
+        }
+        r
+    }
+
+    /// `a·b ± c`: plus in the even (real) lanes, minus in the odd ones (`vfmsubadd`; see
+    /// [`fmaddsub`]).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn fmsubadd(a: __m512, b: __m512, c: __m512) -> __m512 {
+        let mut r = a;
+        // SAFETY: as in `fmaddsub`.
+        unsafe {
+            core::arch::asm!(
+                "vfmsubadd213ps {r}, {b}, {c}",
+                r = inout(zmm_reg) r,
+                b = in(zmm_reg) b,
+                c = in(zmm_reg) c,
+                options(pure, nomem, nostack, preserves_flags)
+            );
+        }
+        r
+    }
+
+    /// `P` registers from `p`, `p + stride`, … (floats): the addresses as a chain of adds,
+    /// which LLVM's SLP vectoriser leaves alone (an array of `base + t·stride` it computed in
+    /// vector registers and extracted lane by lane, four operations per load).
+    ///
+    /// # Safety
+    /// Every `p + t·stride` (t < P) valid for 16 float reads.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load_strided<const P: usize>(p: *const f32, stride: usize) -> [__m512; P] {
+        let mut r = [_mm512_setzero_ps(); P];
+        let mut at = p;
+        for v in r.iter_mut() {
+            // SAFETY: the caller's bounds; the last `add` may point one stride past the end
+            // but is never read (wrapping).
+            unsafe { *v = _mm512_loadu_ps(at) };
+            at = at.wrapping_add(stride);
+        }
+        r
+    }
+
     /// The (re, im) pairs of `x` swapped.
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -215,7 +275,7 @@ pub(crate) mod x86_512 {
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn cmul(x: __m512, wr: __m512, wi: __m512) -> __m512 {
-        _mm512_fmaddsub_ps(x, wr, _mm512_mul_ps(swap(x), wi))
+        fmaddsub(x, wr, _mm512_mul_ps(swap(x), wi))
     }
 
     /// `a − j·b` (forward: `a + ω₄·b`, ω₄ = −j) and `a + j·b`, both from one swap of b:
@@ -225,10 +285,7 @@ pub(crate) mod x86_512 {
     #[target_feature(enable = "avx512f")]
     fn pm_j(a: __m512, b: __m512, one: __m512) -> (__m512, __m512) {
         let sw = swap(b);
-        (
-            _mm512_fmsubadd_ps(a, one, sw),
-            _mm512_fmaddsub_ps(a, one, sw),
-        )
+        (fmsubadd(a, one, sw), fmaddsub(a, one, sw))
     }
 
     /// 4-point DFT of registers (c0..c3), direction `INV`.
@@ -261,15 +318,9 @@ pub(crate) mod x86_512 {
         //         ω₈³ = (−1 + j)/√2: (−(x + y) + j(x − y))/√2 → fmaddsub(o, −r, sw·r).
         let (s1, s3) = (_mm512_mul_ps(swap(o[1]), r), _mm512_mul_ps(swap(o[3]), r));
         let (t1, t3) = if INV {
-            (
-                _mm512_fmaddsub_ps(o[1], r, s1),
-                _mm512_fmaddsub_ps(o[3], nr, s3),
-            )
+            (fmaddsub(o[1], r, s1), fmaddsub(o[3], nr, s3))
         } else {
-            (
-                _mm512_fmsubadd_ps(o[1], r, s1),
-                _mm512_fmsubadd_ps(o[3], nr, s3),
-            )
+            (fmsubadd(o[1], r, s1), fmsubadd(o[3], nr, s3))
         };
         // e2 + ω₈²·o2 with ω₈² = ∓j.
         let (minus, plus) = pm_j(e[2], o[2], one);
@@ -384,7 +435,7 @@ pub(crate) mod x86_512 {
         // SAFETY: positions i0 + t·m + 8 ≤ N; the lane twiddles hold 7 registers per 8
         // positions.
         unsafe {
-            let a: [__m512; 8] = core::array::from_fn(|t| _mm512_loadu_ps(x.add(2 * (i0 + t * m))));
+            let a: [__m512; 8] = load_strided(x.add(2 * i0), 2 * m);
             let mut b = dft8::<INV>(a, one);
             for (u, bu) in b.iter_mut().enumerate().skip(1) {
                 let w = _mm512_loadu_ps(tw.add(16 * (7 * (i0 / 8) + u - 1)));
@@ -411,8 +462,11 @@ pub(crate) mod x86_512 {
         unsafe {
             for i0 in (0..plan.n / 8).step_by(8) {
                 hint(h);
-                for (l, v) in first_block::<INV>(plan, x, i0, one).into_iter().enumerate() {
-                    _mm512_storeu_ps(y.add(16 * (i0 + l)), v);
+                // Indexed, not `into_iter()`: the array's by-value iterator was three memcpy
+                // calls of the block per step.
+                let b = first_block::<INV>(plan, x, i0, one);
+                for (l, v) in b.iter().enumerate() {
+                    _mm512_storeu_ps(y.add(16 * (i0 + l)), *v);
                 }
             }
         }
@@ -471,8 +525,7 @@ pub(crate) mod x86_512 {
                 });
                 for q in (0..s).step_by(8) {
                     hint(h);
-                    let a: [__m512; P] =
-                        core::array::from_fn(|t| _mm512_loadu_ps(x.add(2 * (q + s * (i + t * m)))));
+                    let a: [__m512; P] = load_strided(x.add(2 * (q + s * i)), 2 * s * m);
                     let b = butterfly::<P, INV>(a, one);
                     for (u, &bu) in b.iter().enumerate() {
                         // w^{u·0} = 1: position 0 (all of a last stage) is not turned.
@@ -565,9 +618,7 @@ pub(crate) mod x86_512 {
             for q in (0..s_a).step_by(8) {
                 for (i, row) in local.iter_mut().enumerate() {
                     hint(h);
-                    let a: [__m512; 8] = core::array::from_fn(|t| {
-                        _mm512_loadu_ps(x.add(2 * (q + s_a * (i + t * P))))
-                    });
+                    let a: [__m512; 8] = load_strided(x.add(2 * (q + s_a * i)), 2 * s_a * P);
                     let mut b = dft8::<INV>(a, one);
                     for (u, bu) in b.iter_mut().enumerate().skip(1).filter(|_| i > 0) {
                         let k = 2 * (7 * i + u - 1);
