@@ -15,10 +15,15 @@ pub struct OfdmModulator {
     ifft: Arc<dyn Fft<f32>>,
     /// Occupied subcarriers as contiguous runs (first subcarrier, first bin, length).
     runs: [(usize, usize, usize); 2],
-    /// The bins outside the runs (guard bands, LTE's DC): `[start, end)` ranges, zeroed per
-    /// symbol (the runs' bins are overwritten anyway).
+    /// The bins outside the runs (guard bands, LTE's DC): `[start, end)` ranges, zeroed
+    /// before a symbol whenever `buf` may hold anything else there (the runs' bins are
+    /// overwritten anyway).
     empty_bins: Vec<(usize, usize)>,
     buf: LineVec<C32>,
+    /// Whether `buf`'s empty bins hold zeros: true from construction and after the own
+    /// transform (which reads `buf` only), false after rustfft's (which uses its input as
+    /// scratch) — the zeroing, 20 % of the bins of an NR symbol, runs only then.
+    empty_bins_zero: bool,
     /// The inverse FFT's output before it is streamed into the waveform
     /// ([`OutputStores::Streaming`]).
     body: LineVec<C32>,
@@ -66,6 +71,7 @@ impl OfdmModulator {
             runs,
             empty_bins,
             buf: LineVec::zeros(cfg.n_fft)?,
+            empty_bins_zero: true,
             body: LineVec::zeros(cfg.n_fft)?,
             stores: OutputStores::default(),
             ifft,
@@ -175,8 +181,11 @@ impl OfdmModulator {
         next: &[C32],
     ) -> Result<()> {
         let n = self.cfg.n_fft;
-        for &(z0, z1) in &self.empty_bins {
-            self.buf[z0..z1].fill(C32::new(0.0, 0.0));
+        if !self.empty_bins_zero {
+            for &(z0, z1) in &self.empty_bins {
+                self.buf[z0..z1].fill(C32::new(0.0, 0.0));
+            }
+            self.empty_bins_zero = true;
         }
         let gain = self.symbol_gain[l];
         for &(k0, b0, len) in &self.runs {
@@ -209,6 +218,8 @@ impl OfdmModulator {
             )?;
             return Ok(());
         }
+        // rustfft's out-of-place transforms leave their input as scratch.
+        self.empty_bins_zero = false;
         match self.stores {
             OutputStores::Streaming => {
                 // The symbol into `body` (in cache), then its CP and body streamed out.
@@ -359,6 +370,44 @@ mod tests {
                     }
                     other => panic!("{other:?}"),
                 }
+            }
+        }
+    }
+
+    /// One modulator whose kernels change between calls (rustfft's transforms use the mapped
+    /// symbol as scratch; the own transform only reads it, so the guard bins are zeroed only
+    /// after rustfft ran): every call writes what a fresh modulator with the same kernels
+    /// writes, bit for bit.
+    #[test]
+    fn guard_bins_stay_zero_when_the_transform_changes() {
+        let backends: Vec<_> = crate::simd::Backend::available().collect();
+        for cfg in super::super::test_carriers() {
+            let n_sc = cfg.n_sc;
+            let mut m = OfdmModulator::new(&cfg).unwrap();
+            // Scalar (rustfft) and the best backend (the own transform where it is vectorised),
+            // alternating, each with its own grid.
+            for (step, backend) in backends.iter().chain(backends.iter().rev()).enumerate() {
+                let k = Kernels::with_backend(*backend).unwrap();
+                let grid = Array2::from_shape_fn((14, n_sc), |(l, j)| {
+                    C32::new(
+                        ((step * 3 + l * 5 + j) % 7) as f32 - 3.0,
+                        ((step + l + 3 * j) % 5) as f32 - 2.0,
+                    )
+                });
+                m = m.with_kernels(k.clone());
+                if !m.empty_bins_zero {
+                    // rustfft may leave anything in its input (the documented contract);
+                    // the next symbol must not see it.
+                    m.buf.fill(C32::new(f32::NAN, 5.0));
+                }
+                let mut got = vec![C32::new(0.0, 0.0); m.output_len()];
+                m.process(grid.view(), &mut got).unwrap();
+                let own = m.own_ifft.is_some() && k.ofdm_fft_is_vectorized();
+                assert_eq!(m.empty_bins_zero, own, "{backend:?}");
+                let mut fresh = OfdmModulator::new(&cfg).unwrap().with_kernels(k);
+                let mut want = vec![C32::new(0.0, 0.0); m.output_len()];
+                fresh.process(grid.view(), &mut want).unwrap();
+                assert!(got == want, "{:?} {backend:?} step {step}", cfg.standard);
             }
         }
     }
