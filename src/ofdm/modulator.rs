@@ -394,7 +394,7 @@ mod tests {
                         ((step + l + 3 * j) % 5) as f32 - 2.0,
                     )
                 });
-                m = m.with_kernels(k.clone());
+                m = m.with_kernels(k);
                 if !m.empty_bins_zero {
                     // rustfft may leave anything in its input (the documented contract);
                     // the next symbol must not see it.
