@@ -166,7 +166,8 @@ fn filled(shape: [usize; 3]) -> massive_mimo::Result<AlignedGrid> {
 }
 
 impl SlotFixture {
-    /// Builds the fixture with the given kernels for the GEMM-based blocks.
+    /// Builds the fixture with the given kernels for every block that takes them (all but the
+    /// U-plane receive's row screen and the demapper, which choose their own).
     pub fn new(carrier: Carrier, kernels: Kernels) -> Result<Self, String> {
         let e = |e: massive_mimo::Error| e.to_string();
         let n_sc = 12 * carrier.n_prb;
@@ -189,7 +190,8 @@ impl SlotFixture {
             NORMAL_CP_FRACTION,
             OutputResolution::Prb,
         )
-        .map_err(e)?;
+        .map_err(e)?
+        .with_kernels(kernels);
         let srs_pat = PilotPattern::from_pilots(srs_p.view()).map_err(e)?;
         let srs_symbols = srs_pat.pilot_symbols();
         let dmrs_pat = PilotPattern::from_pilots(dmrs_p.view()).map_err(e)?;
@@ -219,7 +221,7 @@ impl SlotFixture {
             slot: 0,
             scale: 1.0 / (carrier.n_fft as f32).sqrt(),
         };
-        let modulator = OfdmModulator::new(&ofdm).map_err(e)?;
+        let modulator = OfdmModulator::new(&ofdm).map_err(e)?.with_kernels(kernels);
         let wave = AlignedGrid::zeros2([N_ANT, modulator.output_len()]).map_err(e)?;
         let n_prg = carrier.n_prb.div_ceil(PRG_PRBS);
         let n_prb16 = u16::try_from(carrier.n_prb).map_err(|x| x.to_string())?;
@@ -267,7 +269,9 @@ impl SlotFixture {
             antennas: AlignedGrid::zeros3([N_ANT, N_SYM, n_sc]).map_err(e)?,
             modulator,
             wave,
-            demodulator: OfdmDemodulator::new(&ofdm, 0.5).map_err(e)?,
+            demodulator: OfdmDemodulator::new(&ofdm, 0.5)
+                .map_err(e)?
+                .with_kernels(kernels),
             detector: MimoDetector::new(&massive_mimo::detection::DetectorConfig {
                 max_ant: N_ANT,
                 max_layers: N_LAYERS,
