@@ -226,8 +226,20 @@ fn refusals_name_the_problem() {
             lm(k.ofdm_fft(&plan, &x, &mut s, &mut out, 7, false)),
             "ofdm_fft: out"
         );
-        // The vector kernel exactly on AVX-512.
-        assert_eq!(k.ofdm_fft_is_vectorized(), k.backend() == Backend::Avx512);
+        // The vector kernel exactly on AVX-512 and AVX2; preferred to rustfft on AVX-512 at
+        // every size, on AVX2 from 4096 points on.
+        assert_eq!(
+            k.ofdm_fft_is_vectorized(),
+            matches!(k.backend(), Backend::Avx512 | Backend::Avx2)
+        );
+        for n in [64, 2048, 4096, 8192] {
+            let want = match k.backend() {
+                Backend::Avx512 => true,
+                Backend::Avx2 => n >= 4096,
+                _ => false,
+            };
+            assert_eq!(k.ofdm_fft_preferred(n), want, "{} {n}", k.backend());
+        }
         // A prefix as long as the symbol (the largest allowed) repeats all of it.
         let mut twice = vec![C32::new(0.0, 0.0); 128];
         k.ofdm_fft(&plan, &x, &mut s, &mut twice, 64, false)

@@ -41,7 +41,7 @@ pub struct OfdmDemodulator {
     /// How the grid is written.
     stores: OutputStores,
     /// The project's forward FFT for power-of-two sizes, with its scratch: used where the
-    /// kernels run it vectorised (AVX-512); rustfft otherwise.
+    /// kernels prefer it (`Kernels::ofdm_fft_preferred`); rustfft otherwise.
     own_fft: Option<(OfdmFft, LineVec<C32>)>,
 }
 
@@ -214,7 +214,7 @@ impl OfdmDemodulator {
             let (cp, start, _) = self.windows[l];
             let window = &waveform[pos + start..pos + start + n];
             match &mut self.own_fft {
-                Some((plan, scratch)) if self.kernels.ofdm_fft_is_vectorized() => {
+                Some((plan, scratch)) if self.kernels.ofdm_fft_preferred(n) => {
                     // The next symbol's window requested into the L2 while this one transforms.
                     let next = match self.windows.get(l + 1) {
                         Some(&(_, s1, _)) => &waveform[pos + cp + n + s1..pos + cp + 2 * n + s1],
@@ -423,8 +423,8 @@ mod tests {
         }
     }
 
-    /// The transform each block runs: where the kernels have the vector `ofdm_fft` (AVX-512),
-    /// the modulator's symbols are its inverse transform of the mapped subcarriers and the
+    /// The transform each block runs: where the kernels prefer their vector `ofdm_fft`
+    /// (`Kernels::ofdm_fft_preferred`: AVX-512; AVX2 from 4096 points), the modulator's symbols are its inverse transform of the mapped subcarriers and the
     /// demodulator's grid its forward transform of each window, bit for bit (prefix included);
     /// elsewhere rustfft's, bit for bit.
     #[test]
@@ -432,7 +432,19 @@ mod tests {
         use super::super::OutputStores;
         use rustfft::FftPlanner;
         let backends = crate::simd::Backend::available();
-        let configs = backends.flat_map(|b| super::super::test_carriers().map(|c| (b, c)));
+        // The test carriers (512 and 256 points) and NR 100 MHz (4096: where AVX2 prefers the
+        // own transform too).
+        let nr100 = OfdmConfig {
+            n_fft: 4096,
+            n_sc: 3276,
+            ..super::super::test_carriers()[0]
+        };
+        let configs = backends.flat_map(|b| {
+            super::super::test_carriers()
+                .into_iter()
+                .chain([nr100])
+                .map(move |c| (b, c))
+        });
         for (backend, cfg) in configs {
             let k = Kernels::with_backend(backend).unwrap();
             let (n, n_sc) = (cfg.n_fft, cfg.n_sc);
@@ -483,7 +495,7 @@ mod tests {
                 }
                 let symbol = &wave[pos..pos + cp + n];
                 let window = &symbol[cp..];
-                let (want_sym, spectrum) = if k.ofdm_fft_is_vectorized() {
+                let (want_sym, spectrum) = if k.ofdm_fft_preferred(n) {
                     (own(true, &bins, cp), own(false, window, 0))
                 } else {
                     let body = rust(true, &bins);

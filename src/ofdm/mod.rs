@@ -1,7 +1,7 @@
 //! OFDM modulation and demodulation for NR (3GPP TS 38.211 §5.3.1, any numerology, normal and
 //! extended cyclic prefix) and LTE (36.211 §6.12, DC subcarrier left empty), on rustfft — or,
-//! for power-of-two sizes where the kernels run it vectorised (AVX-512), the project's own FFT
-//! (`Kernels::ofdm_fft`) — with buffers planned at construction: `process` allocates nothing.
+//! for power-of-two sizes where the kernels prefer it (`Kernels::ofdm_fft_preferred`: AVX-512;
+//! AVX2 from 4096 points), the project's own FFT (`Kernels::ofdm_fft`) — with buffers planned at construction: `process` allocates nothing.
 //! Outputs are written past the caches by default ([`OutputStores`]).
 //!
 //! Conventions (those of the reference vectors, `../shared/VECTORS.md`): the sample rate is
@@ -25,7 +25,7 @@ use crate::simd::{LineVec, MAX_OFDM_FFT_LEN, MIN_OFDM_FFT_LEN, OfdmFft};
 
 /// The project's FFT of `n_fft` points (`inverse` for the modulator) with its scratch, where
 /// the size is one it takes (a power of two in `MIN_OFDM_FFT_LEN..=MAX_OFDM_FFT_LEN`): used
-/// instead of rustfft where `Kernels::ofdm_fft_is_vectorized`. Errors: the scratch's
+/// instead of rustfft where `Kernels::ofdm_fft_preferred`. Errors: the scratch's
 /// allocation.
 fn own_fft(n_fft: usize, inverse: bool) -> crate::Result<Option<(OfdmFft, LineVec<C32>)>> {
     if !n_fft.is_power_of_two() || !(MIN_OFDM_FFT_LEN..=MAX_OFDM_FFT_LEN).contains(&n_fft) {

@@ -39,7 +39,7 @@ pub struct OfdmModulator {
     kernels: Kernels,
     /// The project's inverse FFT for power-of-two sizes, with its 2·n_fft scratch: it writes
     /// the symbol and its cyclic prefix from its last stage (no body copy), used where the
-    /// kernels run it vectorised (AVX-512); rustfft otherwise.
+    /// kernels prefer it (`Kernels::ofdm_fft_preferred`); rustfft otherwise.
     pub(super) own_ifft: Option<(OfdmFft, LineVec<C32>)>,
 }
 
@@ -202,7 +202,7 @@ impl OfdmModulator {
         }
         let cp = self.cp[l];
         if let Some((plan, scratch)) = &mut self.own_ifft
-            && self.kernels.ofdm_fft_is_vectorized()
+            && self.kernels.ofdm_fft_preferred(n)
         {
             // The prefix and the symbol from the transform's last stage; streamed unfenced
             // (one fence after the last symbol: the caller's).
@@ -402,7 +402,7 @@ mod tests {
                 }
                 let mut got = vec![C32::new(0.0, 0.0); m.output_len()];
                 m.process(grid.view(), &mut got).unwrap();
-                let own = m.own_ifft.is_some() && k.ofdm_fft_is_vectorized();
+                let own = m.own_ifft.is_some() && k.ofdm_fft_preferred(cfg.n_fft);
                 assert_eq!(m.empty_bins_zero, own, "{backend:?}");
                 let mut fresh = OfdmModulator::new(&cfg).unwrap().with_kernels(k);
                 let mut want = vec![C32::new(0.0, 0.0); m.output_len()];

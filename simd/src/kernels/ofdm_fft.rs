@@ -11,10 +11,13 @@
 //! with `w_n = e^{∓2πj/n}` and `ω_p = e^{∓2πj/p}` (− forward, + inverse); the output is in
 //! natural order. Radices: 8 while 8 divides the rest, then one 4 or 2.
 //!
-//! The AVX-512 kernel holds 8 complex samples per register. Every stage after the first has
-//! s ≥ 8 and runs along q (8 consecutive sub-sequences per register, twiddles broadcast); the
-//! first (s = 1) runs along i with per-lane twiddles and puts its 8 × 8 outputs in order by
-//! a register transposition. Two pairs of stages run as one pass each through a 4 KiB block
+//! The vector kernel holds L complex samples per register (8 on AVX-512, 4 on AVX2; one
+//! generic code, `x86`). Every stage after the first has s ≥ 8 and runs along q (L
+//! consecutive sub-sequences per register, twiddles broadcast); the first (s = 1) runs along
+//! i with per-lane twiddles and puts its 8 × L outputs in order by a register transposition
+//! (one 8 × 8 or two 4 × 4). With L = 4 a later stage computes a line's two registers before
+//! storing both halves of each output line back to back (streamed half-lines written apart
+//! made the AVX2 modulator ×0.6). Two pairs of stages run as one pass each through a 4 KiB block
 //! that stays in the L1 (a 4096-point symbol is 32 KiB, its two buffers twice the Zen 4's
 //! L1): stages 0 and 1 where both are radix 8 (N ≥ 512), and the last two (the first of them
 //! radix 8) where the output is written with ordinary stores — ×1.2 for a 4096-point
@@ -140,6 +143,10 @@ impl OfdmFft {
     }
 }
 
+/// A vector kernel's entry point (`x86::run_avx512`, `x86::run_avx2`): plan, x, scratch, out,
+/// cp, stream, the regions to request; its safety contract is theirs.
+pub(crate) type Run = unsafe fn(&OfdmFft, &[C32], &mut [C32], &mut [C32], usize, bool, &[&[C32]]);
+
 /// Scalar reference: `x` (N) through the stages into `out` (`cp + N`: the DFT at `cp..`, its
 /// last `cp` samples also at `..cp`); `scratch` 2N. Shapes caller-checked.
 pub(crate) fn scalar(plan: &OfdmFft, x: &[C32], scratch: &mut [C32], out: &mut [C32], cp: usize) {
@@ -186,156 +193,129 @@ fn stage_scalar(plan: &OfdmFft, j: usize, p: usize, len: usize, x: &[C32], y: &m
 }
 
 #[cfg(target_arch = "x86_64")]
-pub(crate) mod x86_512 {
-    //! The AVX-512 stages: 8 complex samples per register, each radix-8 butterfly a split
-    //! radix-2·4 network (`±j` by a pair swap and one fused add/sub; `ω₈`, `ω₈³` by one
-    //! multiply and one fused multiply-add/sub), its twiddles by a swap, a multiply and a
-    //! `fmaddsub`.
+pub(crate) mod x86 {
+    //! The vector stages, written once for a register of L complex samples (`__m512`: 8,
+    //! AVX-512; `__m256`: 4, AVX2 + FMA) and compiled per instruction set by the `stages!`
+    //! macro (modules `s512`, `s256`): each radix-8 butterfly a split radix-2·4 network (`±j`
+    //! by a pair swap and one fused add/sub; `ω₈`, `ω₈³` by one multiply and one fused
+    //! multiply-add/sub), its twiddles by a swap, a multiply and a `fmaddsub`. Entry points
+    //! [`run_avx512`] and [`run_avx2`].
 
     use super::OfdmFft;
     use crate::C32;
     use crate::kernels::hints::LineHints;
+    use crate::register::SimdF32;
     use core::arch::x86_64::*;
 
-    /// One step of the caller's line hints (into the L2), once per butterfly register block.
-    #[inline(always)]
-    fn hint(h: &mut LineHints<'_>) {
-        // SAFETY: the kernel runs with AVX-512 F (so SSE's prefetch); a hint never faults.
-        unsafe { h.step_l2::<__m512>() }
+    /// What the stages need of a register beyond [`SimdF32`].
+    pub(crate) trait FftReg: SimdF32 {
+        /// Complex samples per register (L).
+        const L: usize = Self::LANES / 2;
+        /// `a·b ∓ c` (minus in the real lanes): one `vfmaddsub`.
+        ///
+        /// # Safety
+        /// The register's ISA enabled.
+        unsafe fn fmaddsub(a: Self, b: Self, c: Self) -> Self;
+        /// `a·b ± c` (plus in the real lanes): one `vfmsubadd`.
+        ///
+        /// # Safety
+        /// The register's ISA enabled.
+        unsafe fn fmsubadd(a: Self, b: Self, c: Self) -> Self;
+        /// Stage 0's block `r[u]` (lane l: position l) into output order: register
+        /// `l·(8/L) + h` holds position l's outputs u = L·h .. L·h + L.
+        ///
+        /// # Safety
+        /// The register's ISA enabled.
+        unsafe fn transpose_out(r: [Self; 8]) -> [Self; 8];
     }
 
-    /// `a·b ∓ c`: minus in the even (real) lanes, plus in the odd (imaginary) ones — one
-    /// `vfmaddsub` written as an instruction: LLVM rewrites `_mm512_fmaddsub_ps` next to an
-    /// `_mm512_fmsubadd_ps` of the same operands (or of a swap it can see through) into two
-    /// FMAs and two blends, twice the operations of the butterfly's one fused instruction.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn fmaddsub(a: __m512, b: __m512, c: __m512) -> __m512 {
-        let mut r = a;
-        // SAFETY: register-only arithmetic; the kernel runs with AVX-512 F.
-        unsafe {
-            core::arch::asm!(
-                "vfmaddsub213ps {r}, {b}, {c}",
-                r = inout(zmm_reg) r,
-                b = in(zmm_reg) b,
-                c = in(zmm_reg) c,
-                options(pure, nomem, nostack, preserves_flags)
-            );
+    impl FftReg for __m512 {
+        #[inline(always)]
+        unsafe fn fmaddsub(a: Self, b: Self, c: Self) -> Self {
+            // SAFETY: the caller's ISA.
+            unsafe { fmaddsub512(a, b, c) }
         }
-        r
-    }
-
-    /// `a·b ± c`: plus in the even (real) lanes, minus in the odd ones (`vfmsubadd`; see
-    /// [`fmaddsub`]).
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn fmsubadd(a: __m512, b: __m512, c: __m512) -> __m512 {
-        let mut r = a;
-        // SAFETY: as in `fmaddsub`.
-        unsafe {
-            core::arch::asm!(
-                "vfmsubadd213ps {r}, {b}, {c}",
-                r = inout(zmm_reg) r,
-                b = in(zmm_reg) b,
-                c = in(zmm_reg) c,
-                options(pure, nomem, nostack, preserves_flags)
-            );
+        #[inline(always)]
+        unsafe fn fmsubadd(a: Self, b: Self, c: Self) -> Self {
+            // SAFETY: the caller's ISA.
+            unsafe { fmsubadd512(a, b, c) }
         }
-        r
-    }
-
-    /// `P` registers from `p`, `p + stride`, … (floats): the addresses as a chain of adds,
-    /// which LLVM's SLP vectoriser leaves alone (an array of `base + t·stride` it computed in
-    /// vector registers and extracted lane by lane, four operations per load).
-    ///
-    /// # Safety
-    /// Every `p + t·stride` (t < P) valid for 16 float reads.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn load_strided<const P: usize>(p: *const f32, stride: usize) -> [__m512; P] {
-        let mut r = [_mm512_setzero_ps(); P];
-        let mut at = p;
-        for v in r.iter_mut() {
-            // SAFETY: the caller's bounds; the last `add` may point one stride past the end
-            // but is never read (wrapping).
-            unsafe { *v = _mm512_loadu_ps(at) };
-            at = at.wrapping_add(stride);
+        #[inline(always)]
+        unsafe fn transpose_out(r: [Self; 8]) -> [Self; 8] {
+            // SAFETY: the caller's ISA.
+            unsafe { transpose8(r) }
         }
-        r
     }
 
-    /// The (re, im) pairs of `x` swapped.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn swap(x: __m512) -> __m512 {
-        _mm512_permute_ps::<0xB1>(x)
+    impl FftReg for __m256 {
+        #[inline(always)]
+        unsafe fn fmaddsub(a: Self, b: Self, c: Self) -> Self {
+            // SAFETY: the caller's ISA.
+            unsafe { fmaddsub256(a, b, c) }
+        }
+        #[inline(always)]
+        unsafe fn fmsubadd(a: Self, b: Self, c: Self) -> Self {
+            // SAFETY: the caller's ISA.
+            unsafe { fmsubadd256(a, b, c) }
+        }
+        #[inline(always)]
+        unsafe fn transpose_out(r: [Self; 8]) -> [Self; 8] {
+            // SAFETY: the caller's ISA.
+            let (a, b) = unsafe {
+                (
+                    transpose4([r[0], r[1], r[2], r[3]]),
+                    transpose4([r[4], r[5], r[6], r[7]]),
+                )
+            };
+            [a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]]
+        }
     }
 
-    /// `x·w` for w = (wr, wi), both given per lane (re and im duplicated over each pair).
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn cmul(x: __m512, wr: __m512, wi: __m512) -> __m512 {
-        fmaddsub(x, wr, _mm512_mul_ps(swap(x), wi))
-    }
+    /// Defines `a·b ∓ c` (`vfmaddsub`) and `a·b ± c` (`vfmsubadd`) on one register type as
+    /// one instruction each: LLVM rewrites an `_mm*_fmaddsub_ps` next to an `_mm*_fmsubadd_ps`
+    /// of the same operands (or of a swap it can see through) into two FMAs and two blends,
+    /// twice the operations of the butterfly's one fused instruction.
+    macro_rules! fused_addsub {
+        ($addsub:ident, $subadd:ident, $t:ty, $class:ident, $feat:literal) => {
+            /// `a·b ∓ c`: minus in the even (real) lanes, plus in the odd (imaginary) ones.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            fn $addsub(a: $t, b: $t, c: $t) -> $t {
+                let mut r = a;
+                // SAFETY: register-only arithmetic on the function's ISA.
+                unsafe {
+                    core::arch::asm!(
+                        "vfmaddsub213ps {r}, {b}, {c}",
+                        r = inout($class) r,
+                        b = in($class) b,
+                        c = in($class) c,
+                        options(pure, nomem, nostack, preserves_flags)
+                    );
+                }
+                r
+            }
 
-    /// `a − j·b` (forward: `a + ω₄·b`, ω₄ = −j) and `a + j·b`, both from one swap of b:
-    /// `one` is 1.0 in every lane, passed in so that it is not a constant the compiler turns
-    /// the fused forms into two operations and a blend with.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn pm_j(a: __m512, b: __m512, one: __m512) -> (__m512, __m512) {
-        let sw = swap(b);
-        (fmsubadd(a, one, sw), fmaddsub(a, one, sw))
-    }
-
-    /// 4-point DFT of registers (c0..c3), direction `INV`.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn dft4<const INV: bool>(c: [__m512; 4], one: __m512) -> [__m512; 4] {
-        let s0 = _mm512_add_ps(c[0], c[2]);
-        let d0 = _mm512_sub_ps(c[0], c[2]);
-        let s1 = _mm512_add_ps(c[1], c[3]);
-        let d1 = _mm512_sub_ps(c[1], c[3]);
-        // Forward: X1 = d0 − j·d1, X3 = d0 + j·d1; the inverse swaps them.
-        let (minus, plus) = pm_j(d0, d1, one);
-        let (x1, x3) = if INV { (plus, minus) } else { (minus, plus) };
-        [_mm512_add_ps(s0, s1), x1, _mm512_sub_ps(s0, s1), x3]
-    }
-
-    /// 8-point DFT of registers (a0..a7): two 4-point DFTs of the even and odd inputs, the
-    /// odd ones turned by ω₈^u.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn dft8<const INV: bool>(a: [__m512; 8], one: __m512) -> [__m512; 8] {
-        let r = _mm512_set1_ps(core::f32::consts::FRAC_1_SQRT_2);
-        let nr = _mm512_set1_ps(-core::f32::consts::FRAC_1_SQRT_2);
-        let e = dft4::<INV>([a[0], a[2], a[4], a[6]], one);
-        let o = dft4::<INV>([a[1], a[3], a[5], a[7]], one);
-        // (x + jy)·ω₈ and ·ω₈³, (x, y) = o1, o3, sw = (y, x):
-        // forward ω₈ = (1 − j)/√2: ((x + y) + j(y − x))/√2 → fmsubadd(o, r, sw·r);
-        //         ω₈³ = (−1 − j)/√2: ((y − x) − j(x + y))/√2 → fmsubadd(o, −r, sw·r);
-        // inverse ω₈ = (1 + j)/√2: ((x − y) + j(x + y))/√2 → fmaddsub(o, r, sw·r);
-        //         ω₈³ = (−1 + j)/√2: (−(x + y) + j(x − y))/√2 → fmaddsub(o, −r, sw·r).
-        let (s1, s3) = (_mm512_mul_ps(swap(o[1]), r), _mm512_mul_ps(swap(o[3]), r));
-        let (t1, t3) = if INV {
-            (fmaddsub(o[1], r, s1), fmaddsub(o[3], nr, s3))
-        } else {
-            (fmsubadd(o[1], r, s1), fmsubadd(o[3], nr, s3))
+            /// `a·b ± c`: plus in the even (real) lanes, minus in the odd ones.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            fn $subadd(a: $t, b: $t, c: $t) -> $t {
+                let mut r = a;
+                // SAFETY: as above.
+                unsafe {
+                    core::arch::asm!(
+                        "vfmsubadd213ps {r}, {b}, {c}",
+                        r = inout($class) r,
+                        b = in($class) b,
+                        c = in($class) c,
+                        options(pure, nomem, nostack, preserves_flags)
+                    );
+                }
+                r
+            }
         };
-        // e2 + ω₈²·o2 with ω₈² = ∓j.
-        let (minus, plus) = pm_j(e[2], o[2], one);
-        let (b2, b6) = if INV { (plus, minus) } else { (minus, plus) };
-        [
-            _mm512_add_ps(e[0], o[0]),
-            _mm512_add_ps(e[1], t1),
-            b2,
-            _mm512_add_ps(e[3], t3),
-            _mm512_sub_ps(e[0], o[0]),
-            _mm512_sub_ps(e[1], t1),
-            b6,
-            _mm512_sub_ps(e[3], t3),
-        ]
     }
+    fused_addsub!(fmaddsub512, fmsubadd512, __m512, zmm_reg, "avx512f");
+    fused_addsub!(fmaddsub256, fmsubadd256, __m256, ymm_reg, "avx2,fma");
 
     /// The 8 × 8 complex block `r[u]` lane l → `out[l]` lane u (64-bit elements): pairs, then
     /// 128-bit and 256-bit halves exchanged.
@@ -378,6 +358,29 @@ pub(crate) mod x86_512 {
         ]
     }
 
+    /// The 4 × 4 complex block `r[u]` lane l → `out[l]` lane u (64-bit elements): pairs, then
+    /// 128-bit halves exchanged.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn transpose4(r: [__m256; 4]) -> [__m256; 4] {
+        let p = _mm256_castps_pd;
+        let (t0, t1) = (
+            _mm256_unpacklo_pd(p(r[0]), p(r[1])),
+            _mm256_unpackhi_pd(p(r[0]), p(r[1])),
+        );
+        let (t2, t3) = (
+            _mm256_unpacklo_pd(p(r[2]), p(r[3])),
+            _mm256_unpackhi_pd(p(r[2]), p(r[3])),
+        );
+        let q = _mm256_castpd_ps;
+        [
+            q(_mm256_permute2f128_pd::<0x20>(t0, t2)),
+            q(_mm256_permute2f128_pd::<0x20>(t1, t3)),
+            q(_mm256_permute2f128_pd::<0x31>(t0, t2)),
+            q(_mm256_permute2f128_pd::<0x31>(t1, t3)),
+        ]
+    }
+
     /// Where the last stage writes: the symbol at `base + cp` (and its last `cp` samples
     /// again at `base`), streamed or not.
     #[derive(Clone, Copy)]
@@ -388,269 +391,550 @@ pub(crate) mod x86_512 {
         stream: bool,
     }
 
-    impl Out {
-        /// Writes the register of samples k..k+8 of the symbol.
-        ///
-        /// # Safety
-        /// `base` valid for `cp + n` complex writes, k + 8 ≤ n, cp a multiple of 8; with
-        /// `stream`, `base` 64-byte aligned.
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        unsafe fn put(self, k: usize, v: __m512) {
-            // SAFETY: the caller's bounds and alignment.
-            unsafe {
-                let at = self.base.add(2 * (self.cp + k));
-                let again =
-                    (k + self.cp >= self.n).then(|| self.base.add(2 * (k + self.cp - self.n)));
-                if self.stream {
-                    _mm512_stream_ps(at, v);
-                    if let Some(p) = again {
-                        _mm512_stream_ps(p, v);
+    /// The stages and their helpers for one register type, every function `#[inline]` with
+    /// the instruction set's target features (as generic `#[inline(always)]` helpers, the
+    /// register arithmetic was inlined before LLVM's loop unrolling, which then left the last
+    /// stage's output loop rolled with its registers on the stack: the modulator ×0.95).
+    macro_rules! stages {
+        ($m:ident, $reg:ty, $feat:literal) => {
+            pub(super) mod $m {
+                use super::*;
+                /// The register of this instruction set.
+                type V = $reg;
+
+                /// One step of the caller's line hints (into the L2), once per butterfly register block.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn hint(h: &mut LineHints<'_>) {
+                    // SAFETY: the kernel runs with AVX2 or AVX-512 (so SSE's prefetch); a hint never
+                    // faults.
+                    unsafe { h.step_l2::<V>() }
+                }
+
+                /// `P` registers from `p`, `p + stride`, … (floats): the addresses as a chain of adds,
+                /// which LLVM's SLP vectoriser leaves alone (an array of `base + t·stride` it computed in
+                /// vector registers and extracted lane by lane, four operations per load).
+                ///
+                /// # Safety
+                /// Every `p + t·stride` (t < P) valid for one register's reads; the ISA enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn load_strided<const P: usize>(p: *const f32, stride: usize) -> [V; P] {
+                    // SAFETY: the caller's ISA (splat of a constant).
+                    let mut r = [unsafe { V::splat(0.0) }; P];
+                    let mut at = p;
+                    for v in r.iter_mut() {
+                        // SAFETY: the caller's bounds; the last `add` may point one stride past the end
+                        // but is never read (wrapping).
+                        unsafe { *v = V::load(at) };
+                        at = at.wrapping_add(stride);
                     }
-                } else {
-                    _mm512_storeu_ps(at, v);
-                    if let Some(p) = again {
-                        _mm512_storeu_ps(p, v);
+                    r
+                }
+
+                /// `x·w` for w = (wr, wi), both given per lane (re and im duplicated over each pair).
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn cmul(x: V, wr: V, wi: V) -> V {
+                    // SAFETY: the caller's ISA.
+                    unsafe { V::fmaddsub(x, wr, x.swap_re_im().mul(wi)) }
+                }
+
+                /// `a − j·b` (forward: `a + ω₄·b`, ω₄ = −j) and `a + j·b`, both from one swap of b:
+                /// `one` is 1.0 in every lane.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn pm_j(a: V, b: V, one: V) -> (V, V) {
+                    // SAFETY: the caller's ISA.
+                    unsafe {
+                        let sw = b.swap_re_im();
+                        (V::fmsubadd(a, one, sw), V::fmaddsub(a, one, sw))
                     }
                 }
-            }
-        }
-    }
 
-    /// Stage 0's butterfly block at positions i0..i0 + 8 (i0 a multiple of 8), along i: its
-    /// 8 × 8 outputs `y[8·(i0 + l) + u]` in order, register l holding u = 0..8.
-    ///
-    /// # Safety
-    /// `x` valid for N complex reads, i0 + 8 ≤ N/8.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn first_block<const INV: bool>(
-        plan: &OfdmFft,
-        x: *const f32,
-        i0: usize,
-        one: __m512,
-    ) -> [__m512; 8] {
-        let m = plan.n / 8;
-        let tw = plan.lane_twiddles.as_ptr();
-        // SAFETY: positions i0 + t·m + 8 ≤ N; the lane twiddles hold 7 registers per 8
-        // positions.
-        unsafe {
-            let a: [__m512; 8] = load_strided(x.add(2 * i0), 2 * m);
-            let mut b = dft8::<INV>(a, one);
-            for (u, bu) in b.iter_mut().enumerate().skip(1) {
-                let w = _mm512_loadu_ps(tw.add(16 * (7 * (i0 / 8) + u - 1)));
-                *bu = cmul(*bu, _mm512_moveldup_ps(w), _mm512_movehdup_ps(w));
-            }
-            transpose8(b)
-        }
-    }
-
-    /// The first stage (radix 8, s = 1) from `x` into `y`, along i.
-    ///
-    /// # Safety
-    /// `x`, `y` valid for N complex reads / writes.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn first<const INV: bool>(
-        plan: &OfdmFft,
-        x: *const f32,
-        y: *mut f32,
-        one: __m512,
-        h: &mut LineHints<'_>,
-    ) {
-        // SAFETY: blocks of 8 positions below N/8; their outputs 8·(i0 + l) + 8 ≤ N.
-        unsafe {
-            for i0 in (0..plan.n / 8).step_by(8) {
-                hint(h);
-                // Indexed, not `into_iter()`: the array's by-value iterator was three memcpy
-                // calls of the block per step.
-                let b = first_block::<INV>(plan, x, i0, one);
-                for (l, v) in b.iter().enumerate() {
-                    _mm512_storeu_ps(y.add(16 * (i0 + l)), *v);
+                /// 4-point DFT of registers (c0..c3), direction `INV`.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn dft4<const INV: bool>(c: [V; 4], one: V) -> [V; 4] {
+                    // SAFETY: the caller's ISA.
+                    unsafe {
+                        let s0 = c[0].add(c[2]);
+                        let d0 = c[0].sub(c[2]);
+                        let s1 = c[1].add(c[3]);
+                        let d1 = c[1].sub(c[3]);
+                        // Forward: X1 = d0 − j·d1, X3 = d0 + j·d1; the inverse swaps them.
+                        let (minus, plus) = pm_j(d0, d1, one);
+                        let (x1, x3) = if INV { (plus, minus) } else { (minus, plus) };
+                        [s0.add(s1), x1, s0.sub(s1), x3]
+                    }
                 }
-            }
-        }
-    }
 
-    /// The P-point DFT (P = 8, 4 or 2) of registers `a`.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn butterfly<const P: usize, const INV: bool>(a: [__m512; P], one: __m512) -> [__m512; P] {
-        match P {
-            8 => {
-                let r = dft8::<INV>(core::array::from_fn(|t| a[t % P]), one);
-                core::array::from_fn(|u| r[u % 8])
-            }
-            4 => {
-                let r = dft4::<INV>(core::array::from_fn(|t| a[t % P]), one);
-                core::array::from_fn(|u| r[u % 4])
-            }
-            _ => {
-                let r = [_mm512_add_ps(a[0], a[1 % P]), _mm512_sub_ps(a[0], a[1 % P])];
-                core::array::from_fn(|u| r[u % 2])
-            }
-        }
-    }
-
-    /// A later stage j of radix P (8, 4 or 2), from `x` into
-    /// `y` (N samples), or into `out` when it is the last (`LAST`).
-    ///
-    /// # Safety
-    /// `x` valid for N complex reads, `y` for N writes (or `out` as [`Out::put`]).
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn later<const P: usize, const INV: bool, const LAST: bool>(
-        plan: &OfdmFft,
-        j: usize,
-        x: *const f32,
-        y: *mut f32,
-        out: Out,
-        one: __m512,
-        h: &mut LineHints<'_>,
-    ) {
-        let n = plan.n;
-        // The sub-transform length at stage j.
-        let len = n / plan.radices[..j].iter().product::<usize>();
-        let (m, s) = (len / P, n / len);
-        let tw = plan.twiddles[j].as_ptr();
-        // SAFETY: positions q + s·(i + t·m) and q + s·(P·i + u) are below N, q + 8 ≤ s; the
-        // twiddle table holds P − 1 pairs per i.
-        unsafe {
-            for i in 0..m {
-                let wr: [__m512; P] = core::array::from_fn(|u| {
-                    _mm512_set1_ps(*tw.add(2 * (i * (P - 1) + u.max(1) - 1)))
-                });
-                let wi: [__m512; P] = core::array::from_fn(|u| {
-                    _mm512_set1_ps(*tw.add(2 * (i * (P - 1) + u.max(1) - 1) + 1))
-                });
-                for q in (0..s).step_by(8) {
-                    hint(h);
-                    let a: [__m512; P] = load_strided(x.add(2 * (q + s * i)), 2 * s * m);
-                    let b = butterfly::<P, INV>(a, one);
-                    for (u, &bu) in b.iter().enumerate() {
-                        // w^{u·0} = 1: position 0 (all of a last stage) is not turned.
-                        let v = if u == 0 || i == 0 {
-                            bu
+                /// 8-point DFT of registers (a0..a7): two 4-point DFTs of the even and odd inputs, the
+                /// odd ones turned by ω₈^u.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn dft8<const INV: bool>(a: [V; 8], one: V) -> [V; 8] {
+                    // SAFETY: the caller's ISA.
+                    unsafe {
+                        let r = V::splat(core::f32::consts::FRAC_1_SQRT_2);
+                        let nr = V::splat(-core::f32::consts::FRAC_1_SQRT_2);
+                        let e = dft4::<INV>([a[0], a[2], a[4], a[6]], one);
+                        let o = dft4::<INV>([a[1], a[3], a[5], a[7]], one);
+                        // (x + jy)·ω₈ and ·ω₈³, (x, y) = o1, o3, sw = (y, x):
+                        // forward ω₈ = (1 − j)/√2: ((x + y) + j(y − x))/√2 → fmsubadd(o, r, sw·r);
+                        //         ω₈³ = (−1 − j)/√2: ((y − x) − j(x + y))/√2 → fmsubadd(o, −r, sw·r);
+                        // inverse ω₈ = (1 + j)/√2: ((x − y) + j(x + y))/√2 → fmaddsub(o, r, sw·r);
+                        //         ω₈³ = (−1 + j)/√2: (−(x + y) + j(x − y))/√2 → fmaddsub(o, −r, sw·r).
+                        let (s1, s3) = (o[1].swap_re_im().mul(r), o[3].swap_re_im().mul(r));
+                        let (t1, t3) = if INV {
+                            (V::fmaddsub(o[1], r, s1), V::fmaddsub(o[3], nr, s3))
                         } else {
-                            cmul(bu, wr[u], wi[u])
+                            (V::fmsubadd(o[1], r, s1), V::fmsubadd(o[3], nr, s3))
                         };
-                        let k = q + s * (P * i + u);
-                        if LAST {
-                            out.put(k, v);
+                        // e2 + ω₈²·o2 with ω₈² = ∓j.
+                        let (minus, plus) = pm_j(e[2], o[2], one);
+                        let (b2, b6) = if INV { (plus, minus) } else { (minus, plus) };
+                        [
+                            e[0].add(o[0]),
+                            e[1].add(t1),
+                            b2,
+                            e[3].add(t3),
+                            e[0].sub(o[0]),
+                            e[1].sub(t1),
+                            b6,
+                            e[3].sub(t3),
+                        ]
+                    }
+                }
+
+                /// The P-point DFT (P = 8, 4 or 2) of registers `a`.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn butterfly<const P: usize, const INV: bool>(a: [V; P], one: V) -> [V; P] {
+                    // SAFETY: the caller's ISA.
+                    unsafe {
+                        match P {
+                            8 => {
+                                let r = dft8::<INV>(core::array::from_fn(|t| a[t % P]), one);
+                                core::array::from_fn(|u| r[u % 8])
+                            }
+                            4 => {
+                                let r = dft4::<INV>(core::array::from_fn(|t| a[t % P]), one);
+                                core::array::from_fn(|u| r[u % 4])
+                            }
+                            _ => {
+                                let r = [a[0].add(a[1 % P]), a[0].sub(a[1 % P])];
+                                core::array::from_fn(|u| r[u % 2])
+                            }
+                        }
+                    }
+                }
+
+                /// Writes the register of samples k..k + L of the symbol.
+                ///
+                /// # Safety
+                /// `base` valid for `cp + n` complex writes, k + L ≤ n, k a multiple of L, cp a
+                /// multiple of 8; with `stream`, `base` 64-byte aligned; the ISA enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn put(o: Out, k: usize, v: V) {
+                    // SAFETY: the caller's bounds and alignment (k·8 bytes a multiple of the
+                    // register's size).
+                    unsafe {
+                        let at = o.base.add(2 * (o.cp + k));
+                        let again = (k + o.cp >= o.n).then(|| o.base.add(2 * (k + o.cp - o.n)));
+                        if o.stream {
+                            v.store_stream(at);
+                            if let Some(p) = again {
+                                v.store_stream(p);
+                            }
                         } else {
-                            _mm512_storeu_ps(y.add(2 * k), v);
+                            v.store(at);
+                            if let Some(p) = again {
+                                v.store(p);
+                            }
+                        }
+                    }
+                }
+
+                /// Stage 0's butterfly block at positions i0..i0 + L (i0 a multiple of L), along i: its
+                /// 8·L outputs `y[8·(i0 + l) + u]` in order (register `l·(8/L) + h`: u = L·h .. L·h + L).
+                ///
+                /// # Safety
+                /// `x` valid for N complex reads, i0 + L ≤ N/8; the ISA enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                pub(super) unsafe fn first_block<const INV: bool>(
+                    plan: &OfdmFft,
+                    x: *const f32,
+                    i0: usize,
+                    one: V,
+                ) -> [V; 8] {
+                    let m = plan.n / 8;
+                    let tw = plan.lane_twiddles.as_ptr();
+                    // SAFETY: positions i0 + t·m + L ≤ N; the lane twiddles hold 7 records of 8 lanes per
+                    // 8 positions, i0 % 8 + L ≤ 8.
+                    unsafe {
+                        let a: [V; 8] = load_strided(x.add(2 * i0), 2 * m);
+                        let mut b = dft8::<INV>(a, one);
+                        for (u, bu) in b.iter_mut().enumerate().skip(1) {
+                            let w = V::load(tw.add(16 * (7 * (i0 / 8) + u - 1) + 2 * (i0 % 8)));
+                            *bu = cmul(*bu, w.dup_re(), w.dup_im());
+                        }
+                        V::transpose_out(b)
+                    }
+                }
+
+                /// The first stage (radix 8, s = 1) from `x` into `y`, along i.
+                ///
+                /// # Safety
+                /// `x`, `y` valid for N complex reads / writes; the ISA enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                pub(super) unsafe fn first<const INV: bool>(
+                    plan: &OfdmFft,
+                    x: *const f32,
+                    y: *mut f32,
+                    one: V,
+                    h: &mut LineHints<'_>,
+                ) {
+                    // SAFETY: blocks of L positions below N/8; their outputs 8·i0 + 8·L ≤ N.
+                    unsafe {
+                        for i0 in (0..plan.n / 8).step_by(V::L) {
+                            hint(h);
+                            // Indexed, not `into_iter()`: the array's by-value iterator was three memcpy
+                            // calls of the block per step.
+                            let b = first_block::<INV>(plan, x, i0, one);
+                            for (k, v) in b.iter().enumerate() {
+                                v.store(y.add(2 * (8 * i0 + k * V::L)));
+                            }
+                        }
+                    }
+                }
+
+                /// A later stage j of radix P (8, 4 or 2), from `x` into
+                /// `y` (N samples), or into `out` when it is the last (`LAST`).
+                ///
+                /// # Safety
+                /// `x` valid for N complex reads, `y` for N writes (or `out` as [`Out::put`]); the ISA
+                /// enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                pub(super) unsafe fn later<const P: usize, const INV: bool, const LAST: bool>(
+                    plan: &OfdmFft,
+                    j: usize,
+                    x: *const f32,
+                    y: *mut f32,
+                    out: Out,
+                    one: V,
+                    h: &mut LineHints<'_>,
+                ) {
+                    if V::L < 8 {
+                        // SAFETY: the caller's contract.
+                        return unsafe { later_lines::<P, INV, LAST>(plan, j, x, y, out, one, h) };
+                    }
+                    let n = plan.n;
+                    // The sub-transform length at stage j.
+                    let len = n / plan.radices[..j].iter().product::<usize>();
+                    let (m, s) = (len / P, n / len);
+                    let tw = plan.twiddles[j].as_ptr();
+                    // SAFETY: positions q + s·(i + t·m) and q + s·(P·i + u) are below N, q + L ≤ s (s a
+                    // multiple of 8 after the first stage); the twiddle table holds P − 1 pairs per i.
+                    unsafe {
+                        for i in 0..m {
+                            let wr: [V; P] = core::array::from_fn(|u| {
+                                V::splat(*tw.add(2 * (i * (P - 1) + u.max(1) - 1)))
+                            });
+                            let wi: [V; P] = core::array::from_fn(|u| {
+                                V::splat(*tw.add(2 * (i * (P - 1) + u.max(1) - 1) + 1))
+                            });
+                            // A register is a line: each output as soon as it is turned.
+                            for q in (0..s).step_by(8) {
+                                hint(h);
+                                let a: [V; P] = load_strided(x.add(2 * (q + s * i)), 2 * s * m);
+                                let b = butterfly::<P, INV>(a, one);
+                                for (u, &bu) in b.iter().enumerate() {
+                                    // w^{u·0} = 1: position 0 (all of a last stage) is not turned.
+                                    let v = if u == 0 || i == 0 {
+                                        bu
+                                    } else {
+                                        cmul(bu, wr[u], wi[u])
+                                    };
+                                    let k = q + s * (P * i + u);
+                                    if LAST {
+                                        put(out, k, v);
+                                    } else {
+                                        v.store(y.add(2 * k));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+
+                /// [`later`] with half a line per register (AVX2, L = 4), from `x` into
+                /// `y` (N samples), or into `out` when it is the last (`LAST`).
+                ///
+                /// # Safety
+                /// `x` valid for N complex reads, `y` for N writes (or `out` as [`Out::put`]); the ISA
+                /// enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn later_lines<const P: usize, const INV: bool, const LAST: bool>(
+                    plan: &OfdmFft,
+                    j: usize,
+                    x: *const f32,
+                    y: *mut f32,
+                    out: Out,
+                    one: V,
+                    h: &mut LineHints<'_>,
+                ) {
+                    let n = plan.n;
+                    // The sub-transform length at stage j.
+                    let len = n / plan.radices[..j].iter().product::<usize>();
+                    let (m, s) = (len / P, n / len);
+                    let tw = plan.twiddles[j].as_ptr();
+                    // SAFETY: positions q + s·(i + t·m) and q + s·(P·i + u) are below N, q + L ≤ s (s a
+                    // multiple of 8 after the first stage); the twiddle table holds P − 1 pairs per i.
+                    unsafe {
+                        for i in 0..m {
+                            let wr: [V; P] = core::array::from_fn(|u| {
+                                V::splat(*tw.add(2 * (i * (P - 1) + u.max(1) - 1)))
+                            });
+                            let wi: [V; P] = core::array::from_fn(|u| {
+                                V::splat(*tw.add(2 * (i * (P - 1) + u.max(1) - 1) + 1))
+                            });
+                            // Half a line per register (AVX2): a line of sub-sequences per step, both
+                            // halves of every output line written back to back (streamed half-lines
+                            // apart from each other made the AVX2 modulator ×0.6).
+                            for q0 in (0..s).step_by(8) {
+                                hint(h);
+                                let mut v = [[V::splat(0.0); P]; 2];
+                                for (hh, vh) in v.iter_mut().enumerate().take(8 / V::L) {
+                                    let q = q0 + hh * V::L;
+                                    let a: [V; P] = load_strided(x.add(2 * (q + s * i)), 2 * s * m);
+                                    let b = butterfly::<P, INV>(a, one);
+                                    for (u, (&bu, o)) in b.iter().zip(vh.iter_mut()).enumerate() {
+                                        // w^{u·0} = 1: position 0 (all of a last stage) is not turned.
+                                        *o = if u == 0 || i == 0 {
+                                            bu
+                                        } else {
+                                            cmul(bu, wr[u], wi[u])
+                                        };
+                                    }
+                                }
+                                for u in 0..P {
+                                    for (hh, vh) in v.iter().enumerate().take(8 / V::L) {
+                                        let k = q0 + hh * V::L + s * (P * i + u);
+                                        if LAST {
+                                            put(out, k, vh[u]);
+                                        } else {
+                                            vh[u].store(y.add(2 * k));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+
+                /// Stages 0 and 1 in one pass (both radix 8, N ≥ 512) from `x` into `y`: for each block of
+                /// L stage-1 positions i₁, the 8 stage-0 blocks it reads (positions i₀ = i₁ + t·m₁,
+                /// m₁ = N/64) are computed, transposed and kept in a local block (in the L1), then the
+                /// stage-1 butterflies (8/L per position, L sub-sequences each) read them from there — one
+                /// pass over the 32 KiB of a 4096-point symbol instead of two.
+                ///
+                /// # Safety
+                /// `x`, `y` valid for N complex reads / writes; N ≥ 512, radices 8 and 8 first; the ISA
+                /// enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                pub(super) unsafe fn first_pair<const INV: bool>(
+                    plan: &OfdmFft,
+                    x: *const f32,
+                    y: *mut f32,
+                    one: V,
+                    h: &mut LineHints<'_>,
+                ) {
+                    let m1 = plan.n / 64;
+                    let tw1 = plan.twiddles[1].as_ptr();
+                    let halves = 8 / V::L;
+                    // SAFETY: the caller's ISA (splat of a constant).
+                    let mut local = [[unsafe { V::splat(0.0) }; 8]; 8];
+                    // SAFETY: stage-0 blocks at i₀ = L·g + t·m₁ < N/8 and outputs 8·(8·i₁ + u) + 8 ≤ N;
+                    // the stage-1 table holds 7 pairs per i₁.
+                    unsafe {
+                        for g in 0..m1 / V::L {
+                            for (t, rows) in local.iter_mut().enumerate() {
+                                hint(h);
+                                *rows = first_block::<INV>(plan, x, V::L * g + t * m1, one);
+                            }
+                            for l in 0..V::L {
+                                let i1 = V::L * g + l;
+                                let (wr, wi): ([V; 8], [V; 8]) = if i1 == 0 {
+                                    ([one; 8], [V::splat(0.0); 8])
+                                } else {
+                                    (
+                                        core::array::from_fn(|u| {
+                                            V::splat(*tw1.add(2 * (7 * i1 + u.max(1) - 1)))
+                                        }),
+                                        core::array::from_fn(|u| {
+                                            V::splat(*tw1.add(2 * (7 * i1 + u.max(1) - 1) + 1))
+                                        }),
+                                    )
+                                };
+                                for hh in 0..halves {
+                                    hint(h);
+                                    let a: [V; 8] =
+                                        core::array::from_fn(|t| local[t][l * halves + hh]);
+                                    let b = dft8::<INV>(a, one);
+                                    let at = |u: usize| y.add(2 * (8 * (8 * i1 + u) + V::L * hh));
+                                    b[0].store(at(0));
+                                    for (u, &bu) in b.iter().enumerate().skip(1) {
+                                        let v = if i1 == 0 { bu } else { cmul(bu, wr[u], wi[u]) };
+                                        v.store(at(u));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+
+                /// The last two stages j (radix 8) and j + 1 (radix P: 8, 4 or 2) in one pass from `x`
+                /// into `out`: for each register of L sub-sequences q, stage j's P butterflies (positions
+                /// i < P) go to a local block of 8·P registers, from which stage j + 1's 8 butterflies
+                /// (one per u of stage j) write the symbol — one pass instead of two.
+                ///
+                /// # Safety
+                /// `x` valid for N complex reads, `out` as [`Out::put`]; stages j, j + 1 the last two; the
+                /// ISA enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                pub(super) unsafe fn last_pair<const P: usize, const INV: bool>(
+                    plan: &OfdmFft,
+                    j: usize,
+                    x: *const f32,
+                    out: Out,
+                    one: V,
+                    h: &mut LineHints<'_>,
+                ) {
+                    let n = plan.n;
+                    let (s_a, s_b) = (n / (8 * P), n / P);
+                    let tw = plan.twiddles[j].as_ptr();
+                    // SAFETY: the caller's ISA (splat of a constant).
+                    let mut local = [[unsafe { V::splat(0.0) }; 8]; P];
+                    // SAFETY: q + s_a·(i + t·P) < N for q + L ≤ s_a, i < P, t < 8; the twiddle table
+                    // holds 7 pairs per i < P; out.put's positions q + s_a·v + s_b·u < N.
+                    unsafe {
+                        for q in (0..s_a).step_by(V::L) {
+                            for (i, row) in local.iter_mut().enumerate() {
+                                hint(h);
+                                let a: [V; 8] = load_strided(x.add(2 * (q + s_a * i)), 2 * s_a * P);
+                                let mut b = dft8::<INV>(a, one);
+                                for (u, bu) in b.iter_mut().enumerate().skip(1).filter(|_| i > 0) {
+                                    let k = 2 * (7 * i + u - 1);
+                                    *bu = cmul(*bu, V::splat(*tw.add(k)), V::splat(*tw.add(k + 1)));
+                                }
+                                *row = b;
+                            }
+                            // Stage j + 1's butterfly v starts at q + s_a·v.
+                            for (v, at) in (q..).step_by(s_a).take(8).enumerate() {
+                                hint(h);
+                                let c: [V; P] = core::array::from_fn(|t| local[t][v]);
+                                let d = butterfly::<P, INV>(c, one);
+                                for (u, &du) in d.iter().enumerate() {
+                                    put(out, at + s_b * u, du);
+                                }
+                            }
+                        }
+                    }
+                }
+
+                /// The whole transform of `x` into `out` (`cp + N` samples, the cyclic prefix included),
+                /// through `scratch` ([`OfdmFft::scratch_len`]); `stream`: non-temporal stores, unfenced.
+                ///
+                /// # Safety
+                /// V's ISA enabled; shapes as [`crate::Kernels::ofdm_fft`] checks them, cp a multiple of
+                /// 8; with `stream`, `out` 64-byte aligned.
+                #[inline(never)]
+                #[target_feature(enable = $feat)]
+                pub(super) unsafe fn run_dir<const INV: bool>(
+                    plan: &OfdmFft,
+                    x: &[C32],
+                    scratch: &mut [C32],
+                    out: &mut [C32],
+                    cp: usize,
+                    stream: bool,
+                    h: &mut LineHints<'_>,
+                ) {
+                    let n = plan.n;
+                    // SAFETY: the caller's ISA (splat of a constant).
+                    let one = core::hint::black_box(unsafe { V::splat(1.0) });
+                    // The two halves on 64-byte boundaries (a 4096-point transform ran ×1.15 faster than
+                    // with halves 16 bytes off a boundary, whose registers straddle two lines).
+                    let skip = scratch.as_ptr().align_offset(64).min(8);
+                    let (a, b) = scratch[skip..].split_at_mut(n);
+                    let (a, b) = (a.as_mut_ptr().cast::<f32>(), b.as_mut_ptr().cast::<f32>());
+                    let o = Out {
+                        base: out.as_mut_ptr().cast(),
+                        cp,
+                        n,
+                        stream,
+                    };
+                    let r = &plan.radices;
+                    let stages = r.len();
+                    // SAFETY: x holds N samples, a and b N each, out cp + N (the caller's shapes); the
+                    // passes' radix conditions are checked here.
+                    unsafe {
+                        // Stages 0 and 1 fused where both are radix 8 and N ≥ 512.
+                        let mut j = if n >= 512 && r[1] == 8 {
+                            first_pair::<INV>(plan, x.as_ptr().cast(), a, one, h);
+                            2
+                        } else {
+                            first::<INV>(plan, x.as_ptr().cast(), a, one, h);
+                            1
+                        };
+                        let (mut src, mut dst) = (a.cast_const(), b);
+                        // Middle stages alone, then the last two fused (the first of them radix 8) into a
+                        // cached output, or the last alone: streamed, the fused pair's 64 registers per
+                        // step land on 64 lines across the symbol where the last stage alone writes 8
+                        // sequential streams (the modulator measured ×0.9 with the pair).
+                        while j < stages {
+                            if j + 2 == stages && r[j] == 8 && !stream {
+                                match r[j + 1] {
+                                    8 => last_pair::<8, INV>(plan, j, src, o, one, h),
+                                    4 => last_pair::<4, INV>(plan, j, src, o, one, h),
+                                    _ => last_pair::<2, INV>(plan, j, src, o, one, h),
+                                }
+                                break;
+                            }
+                            match (r[j], j + 1 == stages) {
+                                (8, false) => later::<8, INV, false>(plan, j, src, dst, o, one, h),
+                                (8, true) => later::<8, INV, true>(plan, j, src, dst, o, one, h),
+                                (4, false) => later::<4, INV, false>(plan, j, src, dst, o, one, h),
+                                (4, true) => later::<4, INV, true>(plan, j, src, dst, o, one, h),
+                                (_, false) => later::<2, INV, false>(plan, j, src, dst, o, one, h),
+                                (_, true) => later::<2, INV, true>(plan, j, src, dst, o, one, h),
+                            }
+                            let next = dst.cast_const();
+                            dst = src.cast_mut();
+                            src = next;
+                            j += 1;
                         }
                     }
                 }
             }
-        }
+        };
     }
+    stages!(s512, __m512, "avx512f");
+    stages!(s256, __m256, "avx2,fma");
 
-    /// Stages 0 and 1 in one pass (both radix 8, N ≥ 512) from `x` into `y`: for each block of
-    /// 8 stage-1 positions i₁, the 8 stage-0 registers it reads (positions i₀ = i₁ + t·m₁,
-    /// m₁ = N/64) are computed, transposed and kept in a 4 KiB local block (in the L1), then
-    /// the 8 stage-1 butterflies read them from there — one pass over the 32 KiB of a 4096-point
-    /// symbol instead of two.
+    /// The whole transform on AVX-512 (8 complex samples per register); see `run_dir`.
     ///
     /// # Safety
-    /// `x`, `y` valid for N complex reads / writes; N ≥ 512, radices 8 and 8 first.
-    #[inline]
+    /// The CPU must have AVX-512 F; as `run_dir`.
     #[target_feature(enable = "avx512f")]
-    unsafe fn first_pair<const INV: bool>(
-        plan: &OfdmFft,
-        x: *const f32,
-        y: *mut f32,
-        one: __m512,
-        h: &mut LineHints<'_>,
-    ) {
-        let m1 = plan.n / 64;
-        let tw1 = plan.twiddles[1].as_ptr();
-        let mut local = [[_mm512_setzero_ps(); 8]; 8];
-        // SAFETY: stage-0 blocks at i₀ = 8g + t·m₁ < N/8 and outputs 8·(8·i₁ + u) + 8 ≤ N; the
-        // stage-1 table holds 7 pairs per i₁.
-        unsafe {
-            for g in 0..m1 / 8 {
-                for (t, rows) in local.iter_mut().enumerate() {
-                    hint(h);
-                    *rows = first_block::<INV>(plan, x, 8 * g + t * m1, one);
-                }
-                for (l, i1) in (8 * g..8 * g + 8).enumerate() {
-                    hint(h);
-                    let a: [__m512; 8] = core::array::from_fn(|t| local[t][l]);
-                    let b = dft8::<INV>(a, one);
-                    _mm512_storeu_ps(y.add(16 * (8 * i1)), b[0]);
-                    for (u, &bu) in b.iter().enumerate().skip(1) {
-                        let k = 2 * (7 * i1 + u - 1);
-                        let (wr, wi) =
-                            (_mm512_set1_ps(*tw1.add(k)), _mm512_set1_ps(*tw1.add(k + 1)));
-                        let v = if i1 == 0 { bu } else { cmul(bu, wr, wi) };
-                        _mm512_storeu_ps(y.add(16 * (8 * i1 + u)), v);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The last two stages j (radix 8) and j + 1 (radix P: 8, 4 or 2) in one pass from `x`
-    /// into `out`: for each register of 8 sub-sequences q, stage j's P butterflies (positions
-    /// i < P) go to a local block of 8·P registers, from which stage j + 1's 8 butterflies
-    /// (one per u of stage j) write the symbol — one pass instead of two.
-    ///
-    /// # Safety
-    /// `x` valid for N complex reads, `out` as [`Out::put`]; stages j, j + 1 the last two.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn last_pair<const P: usize, const INV: bool>(
-        plan: &OfdmFft,
-        j: usize,
-        x: *const f32,
-        out: Out,
-        one: __m512,
-        h: &mut LineHints<'_>,
-    ) {
-        let n = plan.n;
-        let (s_a, s_b) = (n / (8 * P), n / P);
-        let tw = plan.twiddles[j].as_ptr();
-        let mut local = [[_mm512_setzero_ps(); 8]; P];
-        // SAFETY: q + s_a·(i + t·P) < N for q + 8 ≤ s_a, i < P, t < 8; the twiddle table
-        // holds 7 pairs per i < P; out.put's positions q + s_a·v + s_b·u < N.
-        unsafe {
-            for q in (0..s_a).step_by(8) {
-                for (i, row) in local.iter_mut().enumerate() {
-                    hint(h);
-                    let a: [__m512; 8] = load_strided(x.add(2 * (q + s_a * i)), 2 * s_a * P);
-                    let mut b = dft8::<INV>(a, one);
-                    for (u, bu) in b.iter_mut().enumerate().skip(1).filter(|_| i > 0) {
-                        let k = 2 * (7 * i + u - 1);
-                        *bu = cmul(
-                            *bu,
-                            _mm512_set1_ps(*tw.add(k)),
-                            _mm512_set1_ps(*tw.add(k + 1)),
-                        );
-                    }
-                    *row = b;
-                }
-                // Stage j + 1's butterfly v starts at q + s_a·v.
-                for (v, at) in (q..).step_by(s_a).take(8).enumerate() {
-                    hint(h);
-                    let c: [__m512; P] = core::array::from_fn(|t| local[t][v]);
-                    let d = butterfly::<P, INV>(c, one);
-                    for (u, &du) in d.iter().enumerate() {
-                        out.put(at + s_b * u, du);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The whole transform of `x` into `out` (`cp + N` samples, the cyclic prefix included),
-    /// through `scratch` ([`OfdmFft::scratch_len`]); `stream`: non-temporal stores, unfenced.
-    ///
-    /// # Safety
-    /// The CPU must have AVX-512 F; shapes as [`crate::Kernels::ofdm_fft`] checks them, cp a
-    /// multiple of 8; with `stream`, `out` 64-byte aligned.
-    #[target_feature(enable = "avx512f")]
-    pub(crate) unsafe fn run(
+    pub(crate) unsafe fn run_avx512(
         plan: &OfdmFft,
         x: &[C32],
         scratch: &mut [C32],
@@ -659,83 +943,45 @@ pub(crate) mod x86_512 {
         stream: bool,
         next: &[&[C32]],
     ) {
-        // One hint step per butterfly block: N/64 blocks per radix-8 stage (more for a radix 4
-        // or 2, so every line is requested before the end).
-        let mut h = LineHints::new(next, plan.radices.len() * plan.n / 64);
-        // SAFETY: the caller's ISA and shapes.
+        let mut h = hints::<__m512>(plan, next);
+        // SAFETY: AVX-512 F enabled here; the caller's shapes.
         unsafe {
             if plan.inverse {
-                run_dir::<true>(plan, x, scratch, out, cp, stream, &mut h)
+                s512::run_dir::<true>(plan, x, scratch, out, cp, stream, &mut h)
             } else {
-                run_dir::<false>(plan, x, scratch, out, cp, stream, &mut h)
+                s512::run_dir::<false>(plan, x, scratch, out, cp, stream, &mut h)
             }
         }
     }
 
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn run_dir<const INV: bool>(
+    /// The whole transform on AVX2 + FMA (4 complex samples per register); see `run_dir`.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA; as `run_dir`.
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) unsafe fn run_avx2(
         plan: &OfdmFft,
         x: &[C32],
         scratch: &mut [C32],
         out: &mut [C32],
         cp: usize,
         stream: bool,
-        h: &mut LineHints<'_>,
+        next: &[&[C32]],
     ) {
-        let n = plan.n;
-        let one = core::hint::black_box(_mm512_set1_ps(1.0));
-        // The two halves on 64-byte boundaries (a 4096-point transform ran ×1.15 faster than
-        // with halves 16 bytes off a boundary, whose registers straddle two lines).
-        let skip = scratch.as_ptr().align_offset(64).min(8);
-        let (a, b) = scratch[skip..].split_at_mut(n);
-        let (a, b) = (a.as_mut_ptr().cast::<f32>(), b.as_mut_ptr().cast::<f32>());
-        let o = Out {
-            base: out.as_mut_ptr().cast(),
-            cp,
-            n,
-            stream,
-        };
-        let r = &plan.radices;
-        let stages = r.len();
-        // SAFETY: x holds N samples, a and b N each, out cp + N (the caller's shapes); the
-        // passes' radix conditions are checked here.
+        let mut h = hints::<__m256>(plan, next);
+        // SAFETY: AVX2 and FMA enabled here; the caller's shapes.
         unsafe {
-            // Stages 0 and 1 fused where both are radix 8 and N ≥ 512.
-            let mut j = if n >= 512 && r[1] == 8 {
-                first_pair::<INV>(plan, x.as_ptr().cast(), a, one, h);
-                2
+            if plan.inverse {
+                s256::run_dir::<true>(plan, x, scratch, out, cp, stream, &mut h)
             } else {
-                first::<INV>(plan, x.as_ptr().cast(), a, one, h);
-                1
-            };
-            let (mut src, mut dst) = (a.cast_const(), b);
-            // Middle stages alone, then the last two fused (the first of them radix 8) into a
-            // cached output, or the last alone: streamed, the fused pair's 64 registers per
-            // step land on 64 lines across the symbol where the last stage alone writes 8
-            // sequential streams (the modulator measured ×0.9 with the pair).
-            while j < stages {
-                if j + 2 == stages && r[j] == 8 && !stream {
-                    match r[j + 1] {
-                        8 => last_pair::<8, INV>(plan, j, src, o, one, h),
-                        4 => last_pair::<4, INV>(plan, j, src, o, one, h),
-                        _ => last_pair::<2, INV>(plan, j, src, o, one, h),
-                    }
-                    break;
-                }
-                match (r[j], j + 1 == stages) {
-                    (8, false) => later::<8, INV, false>(plan, j, src, dst, o, one, h),
-                    (8, true) => later::<8, INV, true>(plan, j, src, dst, o, one, h),
-                    (4, false) => later::<4, INV, false>(plan, j, src, dst, o, one, h),
-                    (4, true) => later::<4, INV, true>(plan, j, src, dst, o, one, h),
-                    (_, false) => later::<2, INV, false>(plan, j, src, dst, o, one, h),
-                    (_, true) => later::<2, INV, true>(plan, j, src, dst, o, one, h),
-                }
-                let next = dst.cast_const();
-                dst = src.cast_mut();
-                src = next;
-                j += 1;
+                s256::run_dir::<false>(plan, x, scratch, out, cp, stream, &mut h)
             }
         }
+    }
+
+    /// The caller's line hints, one step per butterfly block: N/(8·L) blocks per radix-8
+    /// stage (more for a radix 4 or 2, so every line is requested before the end).
+    fn hints<'a, V: FftReg>(plan: &OfdmFft, next: &'a [&'a [C32]]) -> LineHints<'a> {
+        LineHints::new(next, plan.radices.len() * plan.n / (8 * V::L))
     }
 }
