@@ -578,7 +578,9 @@ pub(crate) mod x86 {
                         let a: [V; 8] = load_strided(x.add(2 * i0), 2 * m);
                         let mut b = dft8::<INV>(a, one);
                         for (u, bu) in b.iter_mut().enumerate().skip(1) {
-                            let w = V::load(tw.add(16 * (7 * (i0 / 8) + u - 1) + 2 * (i0 % 8)));
+                            // (With L = 8, i0 is a multiple of 8: no lane offset.)
+                            let lane = if V::L == 8 { 0 } else { 2 * (i0 % 8) };
+                            let w = V::load(tw.add(16 * (7 * (i0 / 8) + u - 1) + lane));
                             *bu = cmul(*bu, w.dup_re(), w.dup_im());
                         }
                         V::transpose_out(b)
@@ -771,18 +773,6 @@ pub(crate) mod x86 {
                             }
                             for l in 0..V::L {
                                 let i1 = V::L * g + l;
-                                let (wr, wi): ([V; 8], [V; 8]) = if i1 == 0 {
-                                    ([one; 8], [V::splat(0.0); 8])
-                                } else {
-                                    (
-                                        core::array::from_fn(|u| {
-                                            V::splat(*tw1.add(2 * (7 * i1 + u.max(1) - 1)))
-                                        }),
-                                        core::array::from_fn(|u| {
-                                            V::splat(*tw1.add(2 * (7 * i1 + u.max(1) - 1) + 1))
-                                        }),
-                                    )
-                                };
                                 for hh in 0..halves {
                                     hint(h);
                                     let a: [V; 8] =
@@ -791,7 +781,10 @@ pub(crate) mod x86 {
                                     let at = |u: usize| y.add(2 * (8 * (8 * i1 + u) + V::L * hh));
                                     b[0].store(at(0));
                                     for (u, &bu) in b.iter().enumerate().skip(1) {
-                                        let v = if i1 == 0 { bu } else { cmul(bu, wr[u], wi[u]) };
+                                        let k = 2 * (7 * i1 + u - 1);
+                                        let (wr, wi) =
+                                            (V::splat(*tw1.add(k)), V::splat(*tw1.add(k + 1)));
+                                        let v = if i1 == 0 { bu } else { cmul(bu, wr, wi) };
                                         v.store(at(u));
                                     }
                                 }
