@@ -614,6 +614,41 @@ pub(crate) mod x86 {
                     }
                 }
 
+                /// Stage j's positions m per sub-sequence, sub-sequences s and twiddle table (the
+                /// module formula), for a later stage of radix P.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                fn stage_shape<const P: usize>(
+                    plan: &OfdmFft,
+                    j: usize,
+                ) -> (usize, usize, *const f32) {
+                    let n = plan.n;
+                    // The sub-transform length at stage j.
+                    let len = n / plan.radices[..j].iter().product::<usize>();
+                    (len / P, n / len, plan.twiddles[j].as_ptr())
+                }
+
+                /// Position i's twiddles `w^{u·i}` (u < P; u = 0 repeats u = 1, unused), real and
+                /// imaginary parts splatted.
+                ///
+                /// # Safety
+                /// `tw` holds P − 1 pairs per position up to i; the ISA enabled.
+                #[inline]
+                #[target_feature(enable = $feat)]
+                unsafe fn twiddle_splats<const P: usize>(
+                    tw: *const f32,
+                    i: usize,
+                ) -> ([V; P], [V; P]) {
+                    let at = |u: usize| 2 * (i * (P - 1) + u.max(1) - 1);
+                    // SAFETY: the caller's table bounds.
+                    unsafe {
+                        (
+                            core::array::from_fn(|u| V::splat(*tw.add(at(u)))),
+                            core::array::from_fn(|u| V::splat(*tw.add(at(u) + 1))),
+                        )
+                    }
+                }
+
                 /// A later stage j of radix P (8, 4 or 2), from `x` into
                 /// `y` (N samples), or into `out` when it is the last (`LAST`).
                 ///
@@ -635,21 +670,12 @@ pub(crate) mod x86 {
                         // SAFETY: the caller's contract.
                         return unsafe { later_lines::<P, INV, LAST>(plan, j, x, y, out, one, h) };
                     }
-                    let n = plan.n;
-                    // The sub-transform length at stage j.
-                    let len = n / plan.radices[..j].iter().product::<usize>();
-                    let (m, s) = (len / P, n / len);
-                    let tw = plan.twiddles[j].as_ptr();
+                    let (m, s, tw) = stage_shape::<P>(plan, j);
                     // SAFETY: positions q + s·(i + t·m) and q + s·(P·i + u) are below N, q + L ≤ s (s a
                     // multiple of 8 after the first stage); the twiddle table holds P − 1 pairs per i.
                     unsafe {
                         for i in 0..m {
-                            let wr: [V; P] = core::array::from_fn(|u| {
-                                V::splat(*tw.add(2 * (i * (P - 1) + u.max(1) - 1)))
-                            });
-                            let wi: [V; P] = core::array::from_fn(|u| {
-                                V::splat(*tw.add(2 * (i * (P - 1) + u.max(1) - 1) + 1))
-                            });
+                            let (wr, wi) = twiddle_splats::<P>(tw, i);
                             // A register is a line: each output as soon as it is turned.
                             for q in (0..s).step_by(8) {
                                 hint(h);
@@ -691,21 +717,12 @@ pub(crate) mod x86 {
                     one: V,
                     h: &mut LineHints<'_>,
                 ) {
-                    let n = plan.n;
-                    // The sub-transform length at stage j.
-                    let len = n / plan.radices[..j].iter().product::<usize>();
-                    let (m, s) = (len / P, n / len);
-                    let tw = plan.twiddles[j].as_ptr();
+                    let (m, s, tw) = stage_shape::<P>(plan, j);
                     // SAFETY: positions q + s·(i + t·m) and q + s·(P·i + u) are below N, q + L ≤ s (s a
                     // multiple of 8 after the first stage); the twiddle table holds P − 1 pairs per i.
                     unsafe {
                         for i in 0..m {
-                            let wr: [V; P] = core::array::from_fn(|u| {
-                                V::splat(*tw.add(2 * (i * (P - 1) + u.max(1) - 1)))
-                            });
-                            let wi: [V; P] = core::array::from_fn(|u| {
-                                V::splat(*tw.add(2 * (i * (P - 1) + u.max(1) - 1) + 1))
-                            });
+                            let (wr, wi) = twiddle_splats::<P>(tw, i);
                             // Half a line per register (AVX2): a line of sub-sequences per step, both
                             // halves of every output line written back to back (streamed half-lines
                             // apart from each other made the AVX2 modulator ×0.6).
