@@ -130,6 +130,12 @@ fn simd_backends_agree_with_the_reference_and_rustfft() {
                     "{} n={n}: {e:e} from rustfft",
                     k.backend()
                 );
+                // Where the kernel is vectorised it is what runs, not the reference: its fused
+                // multiply-adds round differently, so some of the n outputs differ in their
+                // last bits (fixed input: a deterministic check of the dispatch).
+                if k.ofdm_fft_is_vectorized() && n >= 512 {
+                    assert!(got != reference, "{} n={n}: the reference ran", k.backend());
+                }
             }
         }
     }
