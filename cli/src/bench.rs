@@ -205,6 +205,12 @@ pub fn memory_bandwidth(budget: Duration) -> f64 {
     2.0 * (n * 8) as f64 / best / 1e9
 }
 
+/// The kernels the report measures: the best backend, or the one `MASSIVE_MIMO_SIMD` forces
+/// (an AVX2 run on an AVX-512 core).
+fn bench_kernels() -> Result<Kernels, String> {
+    Kernels::from_env().map_err(|e| e.to_string())
+}
+
 /// Runs the whole report; `quick` measures briefly (for tests).
 pub fn report(quick: bool) -> Result<Value, String> {
     let budget = if quick {
@@ -212,8 +218,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
     } else {
         Duration::from_millis(600)
     };
-    // The forced backend when `MASSIVE_MIMO_SIMD` names one (an AVX2 run on an AVX-512 core).
-    let best = Kernels::from_env().map_err(|e| e.to_string())?;
+    let best = bench_kernels()?;
     let peak = measure_peak(best.backend(), budget / 2)
         .map(|p| p.gflops)
         .map_err(|e| e.to_string())?;
@@ -482,8 +487,7 @@ const CACHED_SYMBOLS: usize = 273 * 12;
 /// scalar backend as the baseline; and on one OFDM symbol of one layer ([`CACHED_SYMBOLS`])
 /// called again and again, in the cache.
 fn demapping(budget: Duration, quick: bool) -> Result<Value, String> {
-    // The forced backend when `MASSIVE_MIMO_SIMD` names one (an AVX2 run on an AVX-512 core).
-    let best = Kernels::from_env().map_err(|e| e.to_string())?;
+    let best = bench_kernels()?;
     let scalar = Kernels::with_backend(Backend::Scalar).map_err(|e| e.to_string())?;
     let n = if quick {
         4096
@@ -581,8 +585,7 @@ fn fh_iq(n_prb: usize) -> Vec<i16> {
 /// (per cell and slot: 16 layers compressed downlink, 64 antennas decompressed uplink).
 fn fronthaul(budget: Duration, quick: bool) -> Result<Value, String> {
     use massive_mimo::fronthaul::{Bfp, IqWidth};
-    // The forced backend when `MASSIVE_MIMO_SIMD` names one (an AVX2 run on an AVX-512 core).
-    let best = Kernels::from_env().map_err(|e| e.to_string())?;
+    let best = bench_kernels()?;
     let scalar = Kernels::with_backend(Backend::Scalar).map_err(|e| e.to_string())?;
     let mut cases = Vec::new();
     let mut per_slot = std::collections::BTreeMap::new();
@@ -658,8 +661,7 @@ fn fronthaul(budget: Duration, quick: bool) -> Result<Value, String> {
 /// (TD-LTE 20 MHz with `quick`).
 fn split_slot(budget: Duration, quick: bool) -> Result<Value, String> {
     let c = if quick { CARRIERS[0] } else { CARRIERS[1] };
-    // The forced backend when `MASSIVE_MIMO_SIMD` names one (an AVX2 run on an AVX-512 core).
-    let best = Kernels::from_env().map_err(|e| e.to_string())?;
+    let best = bench_kernels()?;
     let mut whole = SlotFixture::new(c, best)?;
     let lower = Carrier {
         n_prb: c.n_prb - c.n_prb / 2,
@@ -710,8 +712,7 @@ fn split_slot(budget: Duration, quick: bool) -> Result<Value, String> {
 fn scaling(budget: Duration, quick: bool) -> Result<Value, String> {
     use rayon::prelude::*;
     let carrier = CARRIERS[0];
-    // The forced backend when `MASSIVE_MIMO_SIMD` names one (an AVX2 run on an AVX-512 core).
-    let best = Kernels::from_env().map_err(|e| e.to_string())?;
+    let best = bench_kernels()?;
     let mut fixtures = (0..3)
         .map(|_| SlotFixture::new(carrier, best))
         .collect::<Result<Vec<_>, _>>()?;

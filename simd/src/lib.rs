@@ -792,11 +792,7 @@ impl Kernels {
     /// registers measured faster than rustfft's transform (NR 100 MHz modulation and
     /// demodulation ×1.10–1.11; at 2048 points a draw, ±4 %).
     pub fn ofdm_fft_preferred(&self, n: usize) -> bool {
-        match self.backend {
-            Backend::Avx512 => true,
-            Backend::Avx2 => n >= 4096,
-            _ => false,
-        }
+        self.ofdm_fft_is_vectorized() && (self.backend != Backend::Avx2 || n >= 4096)
     }
 
     /// One OFDM symbol's DFT (forward or inverse, unnormalised, as `plan` says) of `x` (N =
@@ -850,8 +846,8 @@ impl Kernels {
         same_len("ofdm_fft: out", cp + n, out.len())?;
         #[cfg(target_arch = "x86_64")]
         let kernel: Option<kernels::ofdm_fft::Run> = match self.backend {
-            Backend::Avx512 => Some(kernels::ofdm_fft::x86::run_avx512),
-            Backend::Avx2 => Some(kernels::ofdm_fft::x86::run_avx2),
+            Backend::Avx512 => Some(kernels::ofdm_fft::x86::s512::run),
+            Backend::Avx2 => Some(kernels::ofdm_fft::x86::s256::run),
             _ => None,
         };
         #[cfg(not(target_arch = "x86_64"))]

@@ -143,7 +143,7 @@ impl OfdmFft {
     }
 }
 
-/// A vector kernel's entry point (`x86::run_avx512`, `x86::run_avx2`): plan, x, scratch, out,
+/// A vector kernel's entry point (`x86::s512::run`, `x86::s256::run`): plan, x, scratch, out,
 /// cp, stream, the regions to request; its safety contract is theirs.
 pub(crate) type Run = unsafe fn(&OfdmFft, &[C32], &mut [C32], &mut [C32], usize, bool, &[&[C32]]);
 
@@ -199,7 +199,7 @@ pub(crate) mod x86 {
     //! macro (modules `s512`, `s256`): each radix-8 butterfly a split radix-2·4 network (`±j`
     //! by a pair swap and one fused add/sub; `ω₈`, `ω₈³` by one multiply and one fused
     //! multiply-add/sub), its twiddles by a swap, a multiply and a `fmaddsub`. Entry points
-    //! [`run_avx512`] and [`run_avx2`].
+    //! `s512::run` and `s256::run`.
 
     use super::OfdmFft;
     use crate::C32;
@@ -229,63 +229,22 @@ pub(crate) mod x86 {
         unsafe fn transpose_out(r: [Self; 8]) -> [Self; 8];
     }
 
-    impl FftReg for __m512 {
-        #[inline(always)]
-        unsafe fn fmaddsub(a: Self, b: Self, c: Self) -> Self {
-            // SAFETY: the caller's ISA.
-            unsafe { fmaddsub512(a, b, c) }
-        }
-        #[inline(always)]
-        unsafe fn fmsubadd(a: Self, b: Self, c: Self) -> Self {
-            // SAFETY: the caller's ISA.
-            unsafe { fmsubadd512(a, b, c) }
-        }
-        #[inline(always)]
-        unsafe fn transpose_out(r: [Self; 8]) -> [Self; 8] {
-            // SAFETY: the caller's ISA.
-            unsafe { transpose8(r) }
-        }
-    }
-
-    impl FftReg for __m256 {
-        #[inline(always)]
-        unsafe fn fmaddsub(a: Self, b: Self, c: Self) -> Self {
-            // SAFETY: the caller's ISA.
-            unsafe { fmaddsub256(a, b, c) }
-        }
-        #[inline(always)]
-        unsafe fn fmsubadd(a: Self, b: Self, c: Self) -> Self {
-            // SAFETY: the caller's ISA.
-            unsafe { fmsubadd256(a, b, c) }
-        }
-        #[inline(always)]
-        unsafe fn transpose_out(r: [Self; 8]) -> [Self; 8] {
-            // SAFETY: the caller's ISA.
-            let (a, b) = unsafe {
-                (
-                    transpose4([r[0], r[1], r[2], r[3]]),
-                    transpose4([r[4], r[5], r[6], r[7]]),
-                )
-            };
-            [a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]]
-        }
-    }
-
-    /// Defines `a·b ∓ c` (`vfmaddsub`) and `a·b ± c` (`vfmsubadd`) on one register type as
-    /// one instruction each: LLVM rewrites an `_mm*_fmaddsub_ps` next to an `_mm*_fmsubadd_ps`
-    /// of the same operands (or of a swap it can see through) into two FMAs and two blends,
-    /// twice the operations of the butterfly's one fused instruction.
-    macro_rules! fused_addsub {
-        ($addsub:ident, $subadd:ident, $t:ty, $class:ident, $feat:literal) => {
-            /// `a·b ∓ c`: minus in the even (real) lanes, plus in the odd (imaginary) ones.
+    /// One fused multiply-add/sub instruction (`vfmaddsub213ps`: `a·b ∓ c`, minus in the even,
+    /// real lanes; `vfmsubadd213ps`: `a·b ± c`) on one register type, as a function with the
+    /// instruction set's target features (`asm!` on these registers needs them). Written as an
+    /// instruction because LLVM rewrites an `_mm*_fmaddsub_ps` next to an `_mm*_fmsubadd_ps` of
+    /// the same operands (or of a swap it can see through) into two FMAs and two blends, twice
+    /// the operations of the butterfly's one fused instruction.
+    macro_rules! fused {
+        ($t:ty, $class:ident, $feat:literal, $insn:literal) => {{
             #[inline]
             #[target_feature(enable = $feat)]
-            fn $addsub(a: $t, b: $t, c: $t) -> $t {
+            fn op(a: $t, b: $t, c: $t) -> $t {
                 let mut r = a;
                 // SAFETY: register-only arithmetic on the function's ISA.
                 unsafe {
                     core::arch::asm!(
-                        "vfmaddsub213ps {r}, {b}, {c}",
+                        concat!($insn, " {r}, {b}, {c}"),
                         r = inout($class) r,
                         b = in($class) b,
                         c = in($class) c,
@@ -294,28 +253,35 @@ pub(crate) mod x86 {
                 }
                 r
             }
+            op
+        }};
+    }
 
-            /// `a·b ± c`: plus in the even (real) lanes, minus in the odd ones.
-            #[inline]
-            #[target_feature(enable = $feat)]
-            fn $subadd(a: $t, b: $t, c: $t) -> $t {
-                let mut r = a;
-                // SAFETY: as above.
-                unsafe {
-                    core::arch::asm!(
-                        "vfmsubadd213ps {r}, {b}, {c}",
-                        r = inout($class) r,
-                        b = in($class) b,
-                        c = in($class) c,
-                        options(pure, nomem, nostack, preserves_flags)
-                    );
+    /// `impl FftReg` for one register type: its fused pair (`fused!`) and its stage-0
+    /// transposition.
+    macro_rules! fft_reg {
+        ($t:ty, $class:ident, $feat:literal, $transpose:path) => {
+            impl FftReg for $t {
+                #[inline(always)]
+                unsafe fn fmaddsub(a: Self, b: Self, c: Self) -> Self {
+                    // SAFETY: the caller's ISA.
+                    unsafe { fused!($t, $class, $feat, "vfmaddsub213ps")(a, b, c) }
                 }
-                r
+                #[inline(always)]
+                unsafe fn fmsubadd(a: Self, b: Self, c: Self) -> Self {
+                    // SAFETY: the caller's ISA.
+                    unsafe { fused!($t, $class, $feat, "vfmsubadd213ps")(a, b, c) }
+                }
+                #[inline(always)]
+                unsafe fn transpose_out(r: [Self; 8]) -> [Self; 8] {
+                    // SAFETY: the caller's ISA.
+                    unsafe { $transpose(r) }
+                }
             }
         };
     }
-    fused_addsub!(fmaddsub512, fmsubadd512, __m512, zmm_reg, "avx512f");
-    fused_addsub!(fmaddsub256, fmsubadd256, __m256, ymm_reg, "avx2,fma");
+    fft_reg!(__m512, zmm_reg, "avx512f", transpose8);
+    fft_reg!(__m256, ymm_reg, "avx2,fma", transpose4_pair);
 
     /// The 8 × 8 complex block `r[u]` lane l → `out[l]` lane u (64-bit elements): pairs, then
     /// 128-bit and 256-bit halves exchanged.
@@ -381,6 +347,16 @@ pub(crate) mod x86 {
         ]
     }
 
+    /// Stage 0's 8 × 4 block in output order (register `2l + h`: position l's outputs
+    /// u = 4h .. 4h + 4): two 4 × 4 transpositions, interleaved.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn transpose4_pair(r: [__m256; 8]) -> [__m256; 8] {
+        let a = transpose4([r[0], r[1], r[2], r[3]]);
+        let b = transpose4([r[4], r[5], r[6], r[7]]);
+        [a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]]
+    }
+
     /// Where the last stage writes: the symbol at `base + cp` (and its last `cp` samples
     /// again at `base`), streamed or not.
     #[derive(Clone, Copy)]
@@ -397,7 +373,7 @@ pub(crate) mod x86 {
     /// stage's output loop rolled with its registers on the stack: the modulator ×0.95).
     macro_rules! stages {
         ($m:ident, $reg:ty, $feat:literal) => {
-            pub(super) mod $m {
+            pub(crate) mod $m {
                 use super::*;
                 /// The register of this instruction set.
                 type V = $reg;
@@ -676,8 +652,9 @@ pub(crate) mod x86 {
                     unsafe {
                         for i in 0..m {
                             let (wr, wi) = twiddle_splats::<P>(tw, i);
-                            // A register is a line: each output as soon as it is turned.
-                            for q in (0..s).step_by(8) {
+                            // One register per step, each output as soon as it is turned (a line per
+                            // register with L = 8; with L = 4 `later_lines` runs instead).
+                            for q in (0..s).step_by(V::L) {
                                 hint(h);
                                 let a: [V; P] = load_strided(x.add(2 * (q + s * i)), 2 * s * m);
                                 let b = butterfly::<P, INV>(a, one);
@@ -860,6 +837,34 @@ pub(crate) mod x86 {
                     }
                 }
 
+                /// The whole transform on this instruction set (the register's L samples);
+                /// see `run_dir`. The caller's line hints advance one step per butterfly block:
+                /// N/(8·L) blocks per radix-8 stage (more for a radix 4 or 2, so every line is
+                /// requested before the end).
+                ///
+                /// # Safety
+                /// The CPU must have this instruction set; as `run_dir`.
+                #[target_feature(enable = $feat)]
+                pub(crate) unsafe fn run(
+                    plan: &OfdmFft,
+                    x: &[C32],
+                    scratch: &mut [C32],
+                    out: &mut [C32],
+                    cp: usize,
+                    stream: bool,
+                    next: &[&[C32]],
+                ) {
+                    let mut h = LineHints::new(next, plan.radices.len() * plan.n / (8 * V::L));
+                    // SAFETY: this instruction set enabled here; the caller's shapes.
+                    unsafe {
+                        if plan.inverse {
+                            run_dir::<true>(plan, x, scratch, out, cp, stream, &mut h)
+                        } else {
+                            run_dir::<false>(plan, x, scratch, out, cp, stream, &mut h)
+                        }
+                    }
+                }
+
                 /// The whole transform of `x` into `out` (`cp + N` samples, the cyclic prefix included),
                 /// through `scratch` ([`OfdmFft::scratch_len`]); `stream`: non-temporal stores, unfenced.
                 ///
@@ -938,60 +943,4 @@ pub(crate) mod x86 {
     }
     stages!(s512, __m512, "avx512f");
     stages!(s256, __m256, "avx2,fma");
-
-    /// The whole transform on AVX-512 (8 complex samples per register); see `run_dir`.
-    ///
-    /// # Safety
-    /// The CPU must have AVX-512 F; as `run_dir`.
-    #[target_feature(enable = "avx512f")]
-    pub(crate) unsafe fn run_avx512(
-        plan: &OfdmFft,
-        x: &[C32],
-        scratch: &mut [C32],
-        out: &mut [C32],
-        cp: usize,
-        stream: bool,
-        next: &[&[C32]],
-    ) {
-        let mut h = hints::<__m512>(plan, next);
-        // SAFETY: AVX-512 F enabled here; the caller's shapes.
-        unsafe {
-            if plan.inverse {
-                s512::run_dir::<true>(plan, x, scratch, out, cp, stream, &mut h)
-            } else {
-                s512::run_dir::<false>(plan, x, scratch, out, cp, stream, &mut h)
-            }
-        }
-    }
-
-    /// The whole transform on AVX2 + FMA (4 complex samples per register); see `run_dir`.
-    ///
-    /// # Safety
-    /// The CPU must have AVX2 and FMA; as `run_dir`.
-    #[target_feature(enable = "avx2,fma")]
-    pub(crate) unsafe fn run_avx2(
-        plan: &OfdmFft,
-        x: &[C32],
-        scratch: &mut [C32],
-        out: &mut [C32],
-        cp: usize,
-        stream: bool,
-        next: &[&[C32]],
-    ) {
-        let mut h = hints::<__m256>(plan, next);
-        // SAFETY: AVX2 and FMA enabled here; the caller's shapes.
-        unsafe {
-            if plan.inverse {
-                s256::run_dir::<true>(plan, x, scratch, out, cp, stream, &mut h)
-            } else {
-                s256::run_dir::<false>(plan, x, scratch, out, cp, stream, &mut h)
-            }
-        }
-    }
-
-    /// The caller's line hints, one step per butterfly block: N/(8·L) blocks per radix-8
-    /// stage (more for a radix 4 or 2, so every line is requested before the end).
-    fn hints<'a, V: FftReg>(plan: &OfdmFft, next: &'a [&'a [C32]]) -> LineHints<'a> {
-        LineHints::new(next, plan.radices.len() * plan.n / (8 * V::L))
-    }
 }
