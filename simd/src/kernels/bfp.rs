@@ -16,10 +16,14 @@
 //! exact; an exponent above `16 − w` cannot come from int16 data and is rejected.
 //!
 //! The scalar functions are the textbook reference (any block length, bit-serial packing). The
-//! x86 path handles PRBs (24 values) with AVX2: exponent by an OR-reduction of `x ^ (x >> 15)`
-//! (which is `x` for x ≥ 0 and `|x| − 1` for x < 0, so its bit length is that of maxValue), and
-//! packing by merging neighbouring fields in 32-, 64- and 128-bit lanes (8 fields = `w` bytes
-//! per 128-bit lane) followed by one byte reversal into network order.
+//! x86 path handles PRBs (24 values) with AVX2, two PRBs per step: exponent by an OR-reduction
+//! of `x ^ (x >> 15)` (which is `x` for x ≥ 0 and `|x| − 1` for x < 0, so its bit length is
+//! that of maxValue) and the bit length from a float conversion, in the vector unit (no
+//! branch); packing by merging neighbouring fields in 32-, 64- and 128-bit lanes (8 fields =
+//! `w` bytes per 128-bit lane; the first two merges one multiply-add and one multiply for
+//! w ≤ 14) followed by one byte reversal into network order; the two PRBs' last 8 values
+//! share a register. The next pair is loaded and its exponents computed before this one is
+//! packed (software pipelining: the exponent chain is long).
 
 /// Bytes of one packed block of `len` values at width `w`: `1 + ⌈len·w/8⌉`.
 pub(crate) fn block_bytes(len: usize, w: u32) -> usize {
@@ -129,10 +133,12 @@ pub(crate) mod x86 {
         mask16: __m256i,
         mask32_w: __m256i,
         mask64_2w: __m256i,
-        /// Per-64-bit-lane shift counts of the 64 ↔ 128-bit merge (see `pack`).
+        /// Per-64-bit-lane shift counts of the 64 ↔ 128-bit merge (see `pack`, `unpack`).
         sh_a: __m256i,
-        sh_b: __m256i,
-        keep_lo: __m256i,
+        sh_r: __m256i,
+        /// `pack::<true>`'s multipliers: (2^w, 1) per 16-bit pair, 2^2w per 64-bit lane (w ≤ 14).
+        madd_w: __m256i,
+        mul_2w: __m256i,
         /// Low-4w mask in the high 64-bit lane of each 128-bit lane (unpack).
         mask_4w_hi: __m256i,
         /// pshufb control reversing the low `w` bytes of each 128-bit lane, zeroing the rest.
@@ -165,39 +171,47 @@ pub(crate) mod x86 {
             mask64_2w: _mm256_set1_epi64x(((1u64 << (2 * w)) - 1) as i64),
             // lane 0 of each 128-bit lane: d0 << 4w; lane 1: d0 >> (64 − 4w) (count 64 → 0).
             sh_a: _mm256_setr_epi64x(4 * w64, 64, 4 * w64, 64),
-            sh_b: _mm256_setr_epi64x(64, 64 - 4 * w64, 64, 64 - 4 * w64),
-            keep_lo: _mm256_setr_epi64x(-1, 0, -1, 0),
+            sh_r: _mm256_setr_epi64x(0, 64 - 4 * w64, 0, 64 - 4 * w64),
+            madd_w: _mm256_set1_epi32((1 << 16) | ((1i32 << w.min(14)) & 0xFFFF)),
+            mul_2w: _mm256_set1_epi64x(1i64 << (2 * w.min(14))),
             mask_4w_hi: _mm256_setr_epi64x(-1, m4w, -1, m4w),
             rev,
         }
     }
 
     /// Packs the w-bit fields of the 16 mantissas in `m` (two groups of 8, one per 128-bit
-    /// lane) so that the low `w` bytes of each 128-bit lane are the group's wire bytes.
+    /// lane) so that the low `w` bytes of each 128-bit lane are the group's wire bytes. With
+    /// `MADD` (w ≤ 14: 2^w and the masked fields fit a signed 16-bit lane, 2^2w a 32-bit one)
+    /// the 16 → 32-bit merge is one `vpmaddwd` (`f_2k·2^w + f_2k+1`) and the 32 → 64-bit one a
+    /// `vpmuludq` and an add; wider fields merge by shifts and ORs.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn pack(m: __m256i, k: &Widths) -> __m256i {
+    fn pack<const MADD: bool>(m: __m256i, k: &Widths) -> __m256i {
         let m = _mm256_and_si256(m, k.mask16);
-        // 16 → 32: (f_2k << w) | f_2k+1.
-        let c = _mm256_or_si256(
-            _mm256_sll_epi32(_mm256_and_si256(m, _mm256_set1_epi32(0xFFFF)), k.cnt_w),
-            _mm256_srli_epi32::<16>(m),
-        );
-        // 32 → 64: (c_2j << 2w) | c_2j+1.
-        let d = _mm256_or_si256(
-            _mm256_sll_epi64(
-                _mm256_and_si256(c, _mm256_set1_epi64x(0xFFFF_FFFF)),
-                k.cnt_2w,
-            ),
-            _mm256_srli_epi64::<32>(c),
-        );
-        // 64 → 128: R = d0·2^(4w) + d1, as (lo, hi) qwords of the 128-bit lane.
-        let p = _mm256_unpacklo_epi64(d, d);
-        let q = _mm256_unpackhi_epi64(d, d);
-        let r = _mm256_or_si256(
-            _mm256_or_si256(_mm256_sllv_epi64(p, k.sh_a), _mm256_srlv_epi64(p, k.sh_b)),
-            _mm256_and_si256(q, k.keep_lo),
-        );
+        let d = if MADD {
+            // 16 → 32 → 64: c_j = f_2j·2^w + f_2j+1, d = c_2j·2^2w + c_2j+1.
+            let c = _mm256_madd_epi16(m, k.madd_w);
+            _mm256_add_epi64(_mm256_mul_epu32(c, k.mul_2w), _mm256_srli_epi64::<32>(c))
+        } else {
+            // 16 → 32: (f_2k << w) | f_2k+1.
+            let c = _mm256_or_si256(
+                _mm256_sll_epi32(_mm256_and_si256(m, _mm256_set1_epi32(0xFFFF)), k.cnt_w),
+                _mm256_srli_epi32::<16>(m),
+            );
+            // 32 → 64: (c_2j << 2w) | c_2j+1.
+            _mm256_or_si256(
+                _mm256_sll_epi64(
+                    _mm256_and_si256(c, _mm256_set1_epi64x(0xFFFF_FFFF)),
+                    k.cnt_2w,
+                ),
+                _mm256_srli_epi64::<32>(c),
+            )
+        };
+        // 64 → 128: R = d0·2^(4w) + d1 as (lo, hi) qwords of the 128-bit lane: lo = (d0 << 4w)
+        // | d1, hi = d0 >> (64 − 4w) — d shifted left by (4w, 64), OR its qword swap shifted
+        // right by (0, 64 − 4w) (a count of 64 gives 0).
+        let s = _mm256_shuffle_epi32::<0x4E>(d);
+        let r = _mm256_or_si256(_mm256_sllv_epi64(d, k.sh_a), _mm256_srlv_epi64(s, k.sh_r));
         _mm256_shuffle_epi8(r, k.rev)
     }
 
@@ -243,41 +257,107 @@ pub(crate) mod x86 {
         }
     }
 
-    /// Compresses one PRB at `src` (24 values) into `dst`, which must have `1 + 2w + 16`
-    /// writable bytes (the stores of the second and third group run `16 − w` bytes past the
-    /// block; the caller's next block, or a bounce buffer, absorbs them).
-    ///
-    /// # Safety
-    /// `src` readable for 24 i16, `dst` writable for `1 + 2w + 16` bytes; AVX2 available.
+    /// The exponents of the blocks whose OR of `x ^ (x >> 15)` is in the low 16 bits of the
+    /// first 32-bit element of each 128-bit lane of `t` (the OR may leave garbage above them
+    /// and in the other elements): `max(bit length(maxValue) + 1 − w, 0)` in that element, 0
+    /// in the others — so each lane is a shift count for `vpsraw`. The bit length is that of
+    /// the float conversion's exponent field (E = ⌊log2 m⌋ + 127 for m ≥ 1; 0 for m = 0, which
+    /// gives 0), so the exponent is `max(E − 125 − w, 0)`: no scalar round trip and no branch
+    /// (a data-dependent branch per PRB cost a third of the throughput on mixed amplitudes;
+    /// LLVM turned the scalar maximum back into one).
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn compress_prb(src: *const i16, dst: *mut u8, k: &Widths) {
-        // SAFETY: the caller guarantees 24 readable values and 17 + 2w writable bytes.
+    fn exponents(t: __m256i, k: &Widths) -> __m256i {
+        let m = _mm256_and_si256(t, _mm256_setr_epi32(0xFFFF, 0, 0, 0, 0xFFFF, 0, 0, 0));
+        let e = _mm256_srli_epi32::<23>(_mm256_castps_si256(_mm256_cvtepi32_ps(m)));
+        let bias = _mm256_set1_epi32(125 + k.w as i32);
+        _mm256_max_epi32(_mm256_sub_epi32(e, bias), _mm256_setzero_si256())
+    }
+
+    /// ORs the 8 16-bit lanes of each 128-bit lane of `t` into the low 16 bits of its first
+    /// 32-bit element.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn or_lanes(t: __m256i) -> __m256i {
+        let t = _mm256_or_si256(t, _mm256_bsrli_epi128::<8>(t));
+        let t = _mm256_or_si256(t, _mm256_bsrli_epi128::<4>(t));
+        _mm256_or_si256(t, _mm256_srli_epi32::<16>(t))
+    }
+
+    /// Two PRBs loaded and their exponents: `a`, `b` the first 16 values of each, `c` the last
+    /// 8 of both (the first PRB's in the low 128-bit lane), `e` their exponents (the first
+    /// PRB's in the low lane; [`exponents`]).
+    #[derive(Clone, Copy)]
+    struct Pair {
+        a: __m256i,
+        b: __m256i,
+        c: __m256i,
+        e: __m256i,
+    }
+
+    /// Loads the two PRBs at `src` (48 values) and computes their exponents by one
+    /// OR-reduction (a PRB per 128-bit lane).
+    ///
+    /// # Safety
+    /// `src` readable for 48 i16; AVX2 available.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn load_pair(src: *const i16, k: &Widths) -> Pair {
+        // SAFETY: the caller guarantees 48 readable values.
+        let (a, b, c) = unsafe {
+            (
+                _mm256_loadu_si256(src.cast()),
+                _mm256_loadu_si256(src.add(24).cast()),
+                _mm256_loadu2_m128i(src.add(40).cast(), src.add(16).cast()),
+            )
+        };
+        let f = |v: __m256i| _mm256_xor_si256(v, _mm256_srai_epi16::<15>(v));
+        let (fa, fb, fc) = (f(a), f(b), f(c));
+        let t = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_permute2x128_si256::<0x20>(fa, fb),
+                _mm256_permute2x128_si256::<0x31>(fa, fb),
+            ),
+            fc,
+        );
+        let e = exponents(or_lanes(t), k);
+        Pair { a, b, c, e }
+    }
+
+    /// Writes a loaded pair as two blocks at `dst` (the second at `dst + 1 + 3w`), which must
+    /// have `2 + 5w + 16` writable bytes (the last group's 16-byte store runs `16 − w` bytes
+    /// past the blocks; the caller's next block, or a bounce buffer, absorbs them): each PRB's
+    /// values shifted by its exponent (the shared register `c` lane by lane) and packed —
+    /// three packs for two PRBs.
+    ///
+    /// # Safety
+    /// `dst` writable for `2 + 5w + 16` bytes; AVX2 available.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn store_pair<const MADD: bool>(q: Pair, dst: *mut u8, k: &Widths) {
+        let (cnt_a, cnt_b) = (
+            _mm256_castsi256_si128(q.e),
+            _mm256_extracti128_si256::<1>(q.e),
+        );
+        let ga = pack::<MADD>(_mm256_sra_epi16(q.a, cnt_a), k);
+        let gb = pack::<MADD>(_mm256_sra_epi16(q.b, cnt_b), k);
+        let c =
+            _mm256_blend_epi32::<0xF0>(_mm256_sra_epi16(q.c, cnt_a), _mm256_sra_epi16(q.c, cnt_b));
+        let gc = pack::<MADD>(c, k);
+        let w = k.w as usize;
+        // SAFETY: the caller guarantees 18 + 5w writable bytes; the last store ends there.
         unsafe {
-            let v0 = _mm256_loadu_si256(src.cast());
-            let v1 = _mm256_zextsi128_si256(_mm_loadu_si128(src.add(16).cast()));
-            // maxValue's bit length = that of OR(x ^ (x >> 15)).
-            let f0 = _mm256_xor_si256(v0, _mm256_srai_epi16::<15>(v0));
-            let f1 = _mm256_xor_si256(v1, _mm256_srai_epi16::<15>(v1));
-            let f = _mm256_or_si256(f0, f1);
-            let mut t = _mm_or_si128(_mm256_castsi256_si128(f), _mm256_extracti128_si256::<1>(f));
-            t = _mm_or_si128(t, _mm_srli_si128::<8>(t));
-            t = _mm_or_si128(t, _mm_srli_si128::<4>(t));
-            t = _mm_or_si128(t, _mm_srli_si128::<2>(t));
-            // Bit length of maxValue (its low 16 bits; the OR left garbage above them), then
-            // max(bit length + 1 − w, 0) without a branch: the exponent is data-dependent, and a
-            // mispredicted branch per PRB cost a third of the throughput on mixed amplitudes.
-            let max_value = (_mm_cvtsi128_si32(t) as u32) & 0xFFFF;
-            let d = (33 - max_value.leading_zeros()) as i32 - k.w as i32;
-            let e = (d & !(d >> 31)) as u32;
-            *dst = e as u8;
-            let cnt_e = _mm_cvtsi32_si128(e as i32);
-            let g01 = pack(_mm256_sra_epi16(v0, cnt_e), k);
-            let g2 = pack(_mm256_sra_epi16(v1, cnt_e), k);
-            let w = k.w as usize;
-            _mm_storeu_si128(dst.add(1).cast(), _mm256_castsi256_si128(g01));
-            _mm_storeu_si128(dst.add(1 + w).cast(), _mm256_extracti128_si256::<1>(g01));
-            _mm_storeu_si128(dst.add(1 + 2 * w).cast(), _mm256_castsi256_si128(g2));
+            // The exponent byte and a zero after it, which the data store overwrites.
+            _mm_storeu_si16(dst.cast(), cnt_a);
+            _mm_storeu_si128(dst.add(1).cast(), _mm256_castsi256_si128(ga));
+            _mm_storeu_si128(dst.add(1 + w).cast(), _mm256_extracti128_si256::<1>(ga));
+            _mm_storeu_si128(dst.add(1 + 2 * w).cast(), _mm256_castsi256_si128(gc));
+            // B's exponent after A's stores, which run 16 − w bytes into B's block.
+            let dst = dst.add(1 + 3 * w);
+            _mm_storeu_si16(dst.cast(), cnt_b);
+            _mm_storeu_si128(dst.add(1).cast(), _mm256_castsi256_si128(gb));
+            _mm_storeu_si128(dst.add(1 + w).cast(), _mm256_extracti128_si256::<1>(gb));
+            _mm_storeu_si128(dst.add(1 + 2 * w).cast(), _mm256_extracti128_si256::<1>(gc));
         }
     }
 
@@ -313,20 +393,52 @@ pub(crate) mod x86 {
     /// Compresses whole PRBs: `iq.len() = 24·n`, `out.len() = n·(1 + 3w)` (caller-checked).
     #[target_feature(enable = "avx2")]
     pub(crate) fn compress(iq: &[i16], w: u32, out: &mut [u8]) {
+        if w <= 14 {
+            compress_with::<true>(iq, w, out)
+        } else {
+            compress_with::<false>(iq, w, out)
+        }
+    }
+
+    /// [`compress`] with `pack::<MADD>`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn compress_with<const MADD: bool>(iq: &[i16], w: u32, out: &mut [u8]) {
         let k = widths(w);
         let size = 1 + 3 * w as usize;
         let reach = 17 + 2 * w as usize;
-        let mut bounce = [0u8; 64];
-        for (p, src) in iq.chunks_exact(PRB).enumerate() {
-            let at = p * size;
-            if at + reach <= out.len() {
-                // SAFETY: src holds 24 values; out has `reach` bytes from `at` (checked).
-                unsafe { compress_prb(src.as_ptr(), out.as_mut_ptr().add(at), &k) };
-            } else {
-                // SAFETY: bounce holds 64 ≥ 17 + 2·16 bytes.
-                unsafe { compress_prb(src.as_ptr(), bounce.as_mut_ptr(), &k) };
-                out[at..at + size].copy_from_slice(&bounce[..size]);
+        let n = iq.len() / PRB;
+        // Pairs while the second block's overrun stays inside `out` — the next pair loaded
+        // (and its exponents computed) before this one is packed: the exponents' chain is
+        // long, and the packs of one pair hide it for the next — then the rest (one or two
+        // PRBs) through bounce buffers.
+        let fits = (out.len() + 1)
+            .saturating_sub(size + reach)
+            .div_ceil(2 * size);
+        let pairs = (n / 2).min(fits);
+        if pairs > 0 {
+            // SAFETY: pair j reads 48 values from 48·j < 24·n and writes size + reach bytes from
+            // 2j·size, inside `out` for j < fits.
+            unsafe {
+                let mut q = load_pair(iq.as_ptr(), &k);
+                for j in 1..pairs {
+                    let next = load_pair(iq.as_ptr().add(2 * j * PRB), &k);
+                    store_pair::<MADD>(q, out.as_mut_ptr().add(2 * (j - 1) * size), &k);
+                    q = next;
+                }
+                store_pair::<MADD>(q, out.as_mut_ptr().add(2 * (pairs - 1) * size), &k);
             }
+        }
+        let mut p = 2 * pairs;
+        while p < n {
+            let take = (n - p).min(2);
+            let mut src = [0i16; 2 * PRB];
+            src[..take * PRB].copy_from_slice(&iq[p * PRB..(p + take) * PRB]);
+            let mut bounce = [0u8; 2 + 5 * 16 + 16];
+            // SAFETY: src holds 48 values, bounce 2 + 5·16 + 16 bytes.
+            unsafe { store_pair::<MADD>(load_pair(src.as_ptr(), &k), bounce.as_mut_ptr(), &k) };
+            out[p * size..(p + take) * size].copy_from_slice(&bounce[..take * size]);
+            p += take;
         }
     }
 
@@ -382,12 +494,25 @@ pub(crate) mod x86 {
     /// [`compress`] with AVX-512 VBMI, one PRB per step in one register: the 24 values as
     /// 16-bit lanes, the exponent from the OR-reduction of `x ^ (x >> 15)` (as [`compress`]),
     /// the shifted mantissas masked to w bits and merged pairwise in 32-, 64- and 128-bit
-    /// lanes (each 128-bit lane then holds 8 fields, w bytes), one `vpermb` putting the three
-    /// groups' bytes in network order side by side, one masked store of the 3w bytes. The
+    /// lanes as `pack` merges them (each 128-bit lane then holds 8 fields, w bytes), one
+    /// `vpermb` putting the three groups' bytes in network order side by side, one masked
+    /// store of the 3w bytes; the next PRB's exponent computed before this one is packed. The
     /// same bytes as [`compress`] and the scalar reference.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
     pub(crate) fn compress_vbmi(iq: &[i16], w: u32, out: &mut [u8]) {
+        if w <= 14 {
+            compress_vbmi_with::<true>(iq, w, out)
+        } else {
+            compress_vbmi_with::<false>(iq, w, out)
+        }
+    }
+
+    /// [`compress_vbmi`] with `pack::<MADD>`'s merges.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    fn compress_vbmi_with<const MADD: bool>(iq: &[i16], w: u32, out: &mut [u8]) {
         let size = 1 + 3 * w as usize;
+        let k = widths(w);
         // SAFETY: the table row holds 64 bytes.
         let compact = unsafe { _mm512_loadu_si512(VBMI_COMPACT[w as usize].as_ptr().cast()) };
         let data_mask: u64 = (1u64 << (3 * w)) - 1;
@@ -395,58 +520,67 @@ pub(crate) mod x86 {
         let mask16 = _mm512_set1_epi16(((1u32 << w) - 1) as u16 as i16);
         let cnt_w = _mm_cvtsi32_si128(w as i32);
         let cnt_2w = _mm_cvtsi32_si128(2 * w as i32);
-        // 64 → 128 per 128-bit lane: lo = (d0 << 4w) | d1, hi = d0 >> (64 − 4w) (count 64 → 0).
+        let madd_w = _mm512_set1_epi32((1 << 16) | ((1i32 << w.min(14)) & 0xFFFF));
+        let mul_2w = _mm512_set1_epi64(1i64 << (2 * w.min(14)));
+        // 64 → 128 per 128-bit lane as `pack`: lo = (d0 << 4w) | d1, hi = d0 >> (64 − 4w).
         let sh_a = _mm512_setr_epi64(4 * w64, 64, 4 * w64, 64, 4 * w64, 64, 4 * w64, 64);
-        let sh_b = _mm512_setr_epi64(
-            64,
-            64 - 4 * w64,
-            64,
-            64 - 4 * w64,
-            64,
-            64 - 4 * w64,
-            64,
-            64 - 4 * w64,
-        );
-        let keep_lo = _mm512_setr_epi64(-1, 0, -1, 0, -1, 0, -1, 0);
-        for (src, dst) in iq.chunks_exact(PRB).zip(out.chunks_exact_mut(size)) {
-            // SAFETY: src holds 24 i16 (48 bytes, the masked load's 24 lanes); dst holds
-            // 1 + 3w bytes: the exponent, then the masked store's 3w bytes.
-            unsafe {
-                let v = _mm512_maskz_loadu_epi16(0x00FF_FFFF, src.as_ptr().cast());
-                let f = _mm512_xor_si512(v, _mm512_srai_epi16::<15>(v));
-                let or32 = _mm512_reduce_or_epi32(f) as u32;
-                let max_value = (or32 | (or32 >> 16)) & 0xFFFF;
-                let d = (33 - max_value.leading_zeros()) as i32 - w as i32;
-                let e = (d & !(d >> 31)) as u32;
-                *dst.get_unchecked_mut(0) = e as u8;
-                let m = _mm512_and_si512(_mm512_sra_epi16(v, _mm_cvtsi32_si128(e as i32)), mask16);
-                // 16 → 32: (f_2k << w) | f_2k+1.
+        let r = 64 - 4 * w64;
+        let sh_r = _mm512_setr_epi64(0, r, 0, r, 0, r, 0, r);
+        // One PRB loaded and its shift count, computed a PRB ahead of its packing (as
+        // `compress`' pairs: the packs of one PRB hide the exponent chain of the next).
+        let load = |src: &[i16]| {
+            // SAFETY: src holds 24 i16 (48 bytes, the masked load's 24 lanes).
+            let v = unsafe { _mm512_maskz_loadu_epi16(0x00FF_FFFF, src.as_ptr().cast()) };
+            let f = _mm512_xor_si512(v, _mm512_srai_epi16::<15>(v));
+            let y = _mm256_or_si256(_mm512_castsi512_si256(f), _mm512_extracti64x4_epi64::<1>(f));
+            let x = _mm_or_si128(_mm256_castsi256_si128(y), _mm256_extracti128_si256::<1>(y));
+            let e = exponents(or_lanes(_mm256_zextsi128_si256(x)), &k);
+            (v, _mm256_castsi256_si128(e))
+        };
+        let store = |(v, cnt): (__m512i, __m128i), dst: &mut [u8]| {
+            let m = _mm512_and_si512(_mm512_sra_epi16(v, cnt), mask16);
+            let d = if MADD {
+                let c = _mm512_madd_epi16(m, madd_w);
+                _mm512_add_epi64(_mm512_mul_epu32(c, mul_2w), _mm512_srli_epi64::<32>(c))
+            } else {
+                // 16 → 32: (f_2k << w) | f_2k+1; 32 → 64: (c_2j << 2w) | c_2j+1.
                 let c = _mm512_or_si512(
                     _mm512_sll_epi32(_mm512_and_si512(m, _mm512_set1_epi32(0xFFFF)), cnt_w),
                     _mm512_srli_epi32::<16>(m),
                 );
-                // 32 → 64: (c_2j << 2w) | c_2j+1.
-                let d = _mm512_or_si512(
+                _mm512_or_si512(
                     _mm512_sll_epi64(_mm512_and_si512(c, _mm512_set1_epi64(0xFFFF_FFFF)), cnt_2w),
                     _mm512_srli_epi64::<32>(c),
-                );
-                let p = _mm512_unpacklo_epi64(d, d);
-                let q = _mm512_unpackhi_epi64(d, d);
-                let r = _mm512_or_si512(
-                    _mm512_or_si512(_mm512_sllv_epi64(p, sh_a), _mm512_srlv_epi64(p, sh_b)),
-                    _mm512_and_si512(q, keep_lo),
-                );
-                let bytes = _mm512_permutexvar_epi8(compact, r);
+                )
+            };
+            let s = _mm512_shuffle_epi32::<0x4E>(d);
+            let r = _mm512_or_si512(_mm512_sllv_epi64(d, sh_a), _mm512_srlv_epi64(s, sh_r));
+            let bytes = _mm512_permutexvar_epi8(compact, r);
+            // SAFETY: dst holds 1 + 3w bytes: the exponent byte and a zero after it (which the
+            // data store overwrites), then the masked store's 3w bytes.
+            unsafe {
+                _mm_storeu_si16(dst.as_mut_ptr().cast(), cnt);
                 _mm512_mask_storeu_epi8(dst.as_mut_ptr().add(1).cast(), data_mask, bytes);
             }
+        };
+        let mut blocks = iq.chunks_exact(PRB).zip(out.chunks_exact_mut(size));
+        if let Some((src, mut dst)) = blocks.next() {
+            let mut q = load(src);
+            for (src, next_dst) in blocks {
+                let next = load(src);
+                store(q, dst);
+                (q, dst) = (next, next_dst);
+            }
+            store(q, dst);
         }
     }
 
     /// Whether [`compress_vbmi`] is the compression to use here: [`has_vbmi`] on an Intel
-    /// core. Its ≈ 43 512-bit operations per PRB replace ≈ 62 256-bit ones of [`compress`] —
-    /// a gain where a 512-bit operation issues as one (Intel), a loss where it issues as two
-    /// 256-bit halves (AMD Zen 4), so other vendors keep the AVX2 kernel. (Decompression's
-    /// ≈ 12 against ≈ 30 wins on both.)
+    /// core. Its ≈ 30 512-bit operations per PRB replace ≈ 42 256-bit ones of [`compress`]'s
+    /// pairs — a gain where a 512-bit operation issues as one (Intel: measured with the earlier
+    /// forms of both, 43 against 62), a loss where it issues as two 256-bit halves (AMD Zen 4:
+    /// 5.5–5.9 against 3.4–3.5 ns per PRB), so other vendors keep the AVX2 kernel.
+    /// (Decompression's ≈ 12 against ≈ 30 wins on both.)
     pub(crate) fn prefers_vbmi_compress() -> bool {
         crate::backend::intel_cpu() && has_vbmi()
     }
@@ -540,5 +674,63 @@ pub(crate) mod x86 {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    /// PRBs whose amplitudes change from PRB to PRB without a pattern (every exponent occurs,
+    /// and neighbouring PRBs of a pair differ), with full-scale and all-zero PRBs.
+    fn mixed_prbs(n: usize) -> Vec<i16> {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let mut v = Vec::with_capacity(24 * n);
+        for _ in 0..n {
+            let bits = (next() % 18) as u32;
+            for _ in 0..24 {
+                v.push(match bits {
+                    0 => 0,
+                    17 => [i16::MIN, i16::MAX][(next() & 1) as usize],
+                    b => (next() as i32 % (1 << (b - 1).min(15))) as i16,
+                });
+            }
+        }
+        v
+    }
+
+    /// Both x86 compressions — the AVX2 pairs (multiply-add merges up to w = 14, shifts
+    /// above; a pair per step plus a tail of one or two PRBs) and, where the CPU has VBMI
+    /// (whatever its vendor: `Kernels` runs it on Intel only), the one-PRB-per-register
+    /// kernel — write the scalar reference's bytes for every width and PRB count.
+    #[test]
+    fn x86_compressions_are_the_reference_for_every_width() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        for w in 1..=16 {
+            for n in [1, 2, 3, 4, 5, 17, 40] {
+                let iq = mixed_prbs(n);
+                let size = block_bytes(24, w);
+                let mut want = vec![0u8; n * size];
+                compress_scalar(&iq, 24, w, &mut want);
+                let mut got = vec![0xA5u8; n * size];
+                // SAFETY: AVX2 checked above.
+                unsafe { x86::compress(&iq, w, &mut got) };
+                assert_eq!(got, want, "avx2 w={w} n={n}");
+                if x86::has_vbmi() {
+                    let mut got = vec![0xA5u8; n * size];
+                    // SAFETY: AVX-512 F, BW and VBMI checked.
+                    unsafe { x86::compress_vbmi(&iq, w, &mut got) };
+                    assert_eq!(got, want, "vbmi w={w} n={n}");
+                }
+            }
+        }
     }
 }
