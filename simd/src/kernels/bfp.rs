@@ -23,7 +23,8 @@
 //! `w` bytes per 128-bit lane; the first two merges one multiply-add and one multiply for
 //! w ≤ 14) followed by one byte reversal into network order; the two PRBs' last 8 values
 //! share a register. The next pair is loaded and its exponents computed before this one is
-//! packed (software pipelining: the exponent chain is long).
+//! packed (software pipelining: the exponent chain is long). Decompression undoes the merges
+//! pair by pair without masks (the sign extension's left shift drops the bits above a field).
 
 /// Bytes of one packed block of `len` values at width `w`: `1 + ⌈len·w/8⌉`.
 pub(crate) fn block_bytes(len: usize, w: u32) -> usize {
@@ -129,18 +130,16 @@ pub(crate) mod x86 {
         cnt_w: __m128i,
         cnt_2w: __m128i,
         cnt_16mw: __m128i,
-        /// Low-w-bit mask in every 16-bit lane, low-w / low-2w in 32 / 64-bit lanes.
+        /// Low-w-bit mask in every 16-bit lane.
         mask16: __m256i,
-        mask32_w: __m256i,
-        mask64_2w: __m256i,
-        /// Per-64-bit-lane shift counts of the 64 ↔ 128-bit merge (see `pack`, `unpack`).
+        /// Per-64-bit-lane shift counts of the 64 ↔ 128-bit merge and split: (4w, 64) (`pack`
+        /// left, `unpack` right), (0, 64 − 4w) (`pack` right), (64 − 4w, 0) (`unpack` left).
         sh_a: __m256i,
         sh_r: __m256i,
+        sh_v: __m256i,
         /// `pack::<true>`'s multipliers: (2^w, 1) per 16-bit pair, 2^2w per 64-bit lane (w ≤ 14).
         madd_w: __m256i,
         mul_2w: __m256i,
-        /// Low-4w mask in the high 64-bit lane of each 128-bit lane (unpack).
-        mask_4w_hi: __m256i,
         /// pshufb control reversing the low `w` bytes of each 128-bit lane, zeroing the rest.
         rev: __m256i,
     }
@@ -148,11 +147,6 @@ pub(crate) mod x86 {
     #[target_feature(enable = "avx2")]
     fn widths(w: u32) -> Widths {
         let w64 = i64::from(w);
-        let m4w = if w == 16 {
-            -1i64
-        } else {
-            (1i64 << (4 * w)) - 1
-        };
         let mut rev = [0x80u8; 32];
         for lane in 0..2 {
             for j in 0..w as usize {
@@ -167,14 +161,11 @@ pub(crate) mod x86 {
             cnt_2w: _mm_cvtsi32_si128(2 * w as i32),
             cnt_16mw: _mm_cvtsi32_si128(16 - w as i32),
             mask16: _mm256_set1_epi16(((1u32 << w) - 1) as u16 as i16),
-            mask32_w: _mm256_set1_epi32(((1u32 << w) - 1) as i32),
-            mask64_2w: _mm256_set1_epi64x(((1u64 << (2 * w)) - 1) as i64),
-            // lane 0 of each 128-bit lane: d0 << 4w; lane 1: d0 >> (64 − 4w) (count 64 → 0).
             sh_a: _mm256_setr_epi64x(4 * w64, 64, 4 * w64, 64),
             sh_r: _mm256_setr_epi64x(0, 64 - 4 * w64, 0, 64 - 4 * w64),
+            sh_v: _mm256_setr_epi64x(64 - 4 * w64, 0, 64 - 4 * w64, 0),
             madd_w: _mm256_set1_epi32((1 << 16) | ((1i32 << w.min(14)) & 0xFFFF)),
             mul_2w: _mm256_set1_epi64x(1i64 << (2 * w.min(14))),
-            mask_4w_hi: _mm256_setr_epi64x(-1, m4w, -1, m4w),
             rev,
         }
     }
@@ -216,45 +207,22 @@ pub(crate) mod x86 {
     }
 
     /// The inverse of [`pack`]: wire bytes (low `w` bytes of each 128-bit lane) to the 16
-    /// zero-extended w-bit fields.
+    /// w-bit fields, each in the low `w` bits of its 16-bit lane — the bits above are left
+    /// undefined (the decompression's left shift by `16 − w` drops them), so no split masks
+    /// them: each split keeps a lane's low part as it is and shifts the high part down.
     #[inline]
     #[target_feature(enable = "avx2")]
     fn unpack(b: __m256i, k: &Widths) -> __m256i {
         let r = _mm256_shuffle_epi8(b, k.rev);
-        // 128 → 64: d0 = R >> 4w, d1 = R & (2^4w − 1).
-        let x = _mm256_unpacklo_epi64(r, r);
-        let y = _mm256_unpackhi_epi64(r, r);
-        let d = _mm256_or_si256(
-            _mm256_and_si256(_mm256_srlv_epi64(x, k.sh_b_inv()), k.mask_4w_hi),
-            _mm256_sllv_epi64(y, k.sh_c_inv()),
-        );
-        // 64 → 32: c_2j = d_j >> 2w (low half), c_2j+1 = d_j & (2^2w − 1) (high half).
-        let c = _mm256_or_si256(
-            _mm256_srl_epi64(d, k.cnt_2w),
-            _mm256_slli_epi64::<32>(_mm256_and_si256(d, k.mask64_2w)),
-        );
-        // 32 → 16.
-        _mm256_or_si256(
-            _mm256_srl_epi32(c, k.cnt_w),
-            _mm256_slli_epi32::<16>(_mm256_and_si256(c, k.mask32_w)),
-        )
-    }
-
-    impl Widths {
-        /// Per-lane counts of the 128 → 64 split: lane 0 `4w`, lane 1 `0`.
-        #[inline]
-        #[target_feature(enable = "avx2")]
-        fn sh_b_inv(&self) -> __m256i {
-            let a = 4 * i64::from(self.w);
-            _mm256_setr_epi64x(a, 0, a, 0)
-        }
-        /// Per-lane counts of the 128 → 64 split: lane 0 `64 − 4w`, lane 1 `64` (→ 0).
-        #[inline]
-        #[target_feature(enable = "avx2")]
-        fn sh_c_inv(&self) -> __m256i {
-            let a = 64 - 4 * i64::from(self.w);
-            _mm256_setr_epi64x(a, 64, a, 64)
-        }
+        // 128 → 64 (R = d0·2^4w + d1 as (lo, hi) qwords): d0 = (lo >> 4w) | (hi << (64 − 4w)),
+        // d1 = lo — r shifted right by (4w, 64), OR its qword swap shifted left by (64 − 4w, 0).
+        let s = _mm256_shuffle_epi32::<0x4E>(r);
+        let d = _mm256_or_si256(_mm256_srlv_epi64(r, k.sh_a), _mm256_sllv_epi64(s, k.sh_v));
+        // 64 → 32: c_2j = d_j >> 2w (low half), c_2j+1 = d_j's low half (high half).
+        let c =
+            _mm256_blend_epi32::<0xAA>(_mm256_srl_epi64(d, k.cnt_2w), _mm256_slli_epi64::<32>(d));
+        // 32 → 16 likewise.
+        _mm256_blend_epi16::<0xAA>(_mm256_srl_epi32(c, k.cnt_w), _mm256_slli_epi32::<16>(c))
     }
 
     /// The exponents of the blocks whose OR of `x ^ (x >> 15)` is in the low 16 bits of the
@@ -387,6 +355,48 @@ pub(crate) mod x86 {
             _mm256_storeu_si256(dst.cast(), v01);
             _mm_storeu_si128(dst.add(16).cast(), _mm256_castsi256_si128(v2));
             e
+        }
+    }
+
+    /// Decompresses two PRBs from `src` (the second block at `src + 1 + 3w`; `2 + 5w + 16`
+    /// readable bytes) into `dst` (48 values) when both exponents are at most `16 − w`, as
+    /// [`decompress_prb`] twice but with the two PRBs' last groups in one register (three
+    /// unpacks for two PRBs); returns false, writing nothing, otherwise.
+    ///
+    /// # Safety
+    /// `src` readable for `2 + 5w + 16` bytes, `dst` writable for 48 i16; AVX2 available.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn decompress_pair(src: *const u8, dst: *mut i16, k: &Widths) -> bool {
+        let w = k.w as usize;
+        // SAFETY: the caller guarantees the readable and writable extents above.
+        unsafe {
+            let sb = src.add(1 + 3 * w);
+            let (ea, eb) = (u32::from(*src & 0x0F), u32::from(*sb & 0x0F));
+            if ea.max(eb) > 16 - k.w {
+                return false;
+            }
+            let groups = |p: *const u8| {
+                _mm256_set_m128i(
+                    _mm_loadu_si128(p.add(1 + w).cast()),
+                    _mm_loadu_si128(p.add(1).cast()),
+                )
+            };
+            let last = _mm256_loadu2_m128i(sb.add(1 + 2 * w).cast(), src.add(1 + 2 * w).cast());
+            let field = |b: __m256i| _mm256_sll_epi16(unpack(b, k), k.cnt_16mw);
+            let (ra, rb) = (
+                _mm_cvtsi32_si128((16 - k.w - ea) as i32),
+                _mm_cvtsi32_si128((16 - k.w - eb) as i32),
+            );
+            let va = _mm256_sra_epi16(field(groups(src)), ra);
+            let vb = _mm256_sra_epi16(field(groups(sb)), rb);
+            let l = field(last);
+            let vl = _mm256_blend_epi32::<0xF0>(_mm256_sra_epi16(l, ra), _mm256_sra_epi16(l, rb));
+            _mm256_storeu_si256(dst.cast(), va);
+            _mm_storeu_si128(dst.add(16).cast(), _mm256_castsi256_si128(vl));
+            _mm256_storeu_si256(dst.add(24).cast(), vb);
+            _mm_storeu_si128(dst.add(40).cast(), _mm256_extracti128_si256::<1>(vl));
+            true
         }
     }
 
@@ -659,7 +669,25 @@ pub(crate) mod x86 {
         let size = 1 + 3 * w as usize;
         let reach = 17 + 2 * w as usize;
         let mut bounce = [0u8; 64];
-        for (p, dst) in out.chunks_exact_mut(PRB).enumerate() {
+        let n = out.len() / PRB;
+        let mut p = 0;
+        // Pairs while the second block's 16-byte reads stay inside `payload`.
+        while p + 2 <= n && (p + 1) * size + reach <= payload.len() {
+            // SAFETY: payload has size + reach bytes from p·size (checked); out 48 values from
+            // 24·p.
+            let done = unsafe {
+                decompress_pair(
+                    payload.as_ptr().add(p * size),
+                    out.as_mut_ptr().add(p * PRB),
+                    &k,
+                )
+            };
+            if !done {
+                break;
+            }
+            p += 2;
+        }
+        for (p, dst) in out.chunks_exact_mut(PRB).enumerate().skip(p) {
             let at = p * size;
             let e = if at + reach <= payload.len() {
                 // SAFETY: payload has `reach` bytes from `at` (checked); dst holds 24 values.
@@ -729,6 +757,38 @@ mod tests {
                     // SAFETY: AVX-512 F, BW and VBMI checked.
                     unsafe { x86::compress_vbmi(&iq, w, &mut got) };
                     assert_eq!(got, want, "vbmi w={w} n={n}");
+                }
+            }
+        }
+    }
+
+    /// The AVX2 decompression (pairs of PRBs, then single ones) gives the reference's values
+    /// for every width and PRB count; an exponent above `16 − w` (a nibble: w ≥ 2) in the second PRB of a pair
+    /// is named with its PRB, the PRBs before it written as the reference writes them.
+    #[test]
+    fn avx2_decompression_is_the_reference_for_every_width() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        for w in 1..=16 {
+            for n in [1, 2, 3, 4, 5, 17, 40] {
+                let iq = mixed_prbs(n);
+                let size = block_bytes(24, w);
+                let mut p = vec![0u8; n * size];
+                compress_scalar(&iq, 24, w, &mut p);
+                let mut want = vec![0i16; 24 * n];
+                decompress_scalar(&p, 24, w, &mut want).unwrap();
+                let mut got = vec![0x5A5Au16 as i16; 24 * n];
+                // SAFETY: AVX2 checked above.
+                assert_eq!(unsafe { x86::decompress(&p, w, &mut got) }, Ok(()));
+                assert_eq!(got, want, "w={w} n={n}");
+                if (2..16).contains(&w) && n >= 5 {
+                    p[3 * size] = (17 - w) as u8;
+                    let mut got = vec![0i16; 24 * n];
+                    // SAFETY: AVX2 checked above.
+                    let r = unsafe { x86::decompress(&p, w, &mut got) };
+                    assert_eq!(r, Err((3, 17 - w)), "w={w} n={n}");
+                    assert_eq!(got[..72], want[..72], "w={w} n={n}");
                 }
             }
         }
