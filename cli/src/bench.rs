@@ -628,6 +628,35 @@ fn fronthaul(budget: Duration, quick: bool) -> Result<Value, String> {
             }
         }
     }
+    // Category B's beamforming weights (C-plane extension 11): one BFP-9 vector of 64 TRX per
+    // layer and one-PRB bundle, once per slot.
+    let weights = {
+        let w = IqWidth::new(9).map_err(|e| e.to_string())?;
+        let vectors = N_LAYERS * FH_PRBS;
+        let vals = fh_iq(vectors * 2 * N_ANT / 24);
+        let mut payload = vec![0u8; vectors * w.bfw_bytes(N_ANT)];
+        let mut back = vec![0i16; vals.len()];
+        let (fast, reference) = (Bfp::with_kernels(w, best), Bfp::with_kernels(w, scalar));
+        let t = |g: &mut dyn FnMut()| time_per_call(g, budget).as_secs_f64();
+        let mut comp =
+            |b: &Bfp| t(&mut || b.compress_weights(&vals, N_ANT, &mut payload).unwrap_or(()));
+        let (c, c_ref) = (comp(&fast), comp(&reference));
+        let mut decomp = |b: &Bfp| {
+            t(&mut || {
+                b.decompress_weights(&payload, N_ANT, &mut back)
+                    .unwrap_or(())
+            })
+        };
+        let (d, d_ref) = (decomp(&fast), decomp(&reference));
+        json!({
+            "case": format!("BFP-9 beamforming weights (C-plane extension 11), {N_LAYERS} layers × {FH_PRBS} one-PRB bundles × {N_ANT} TRX per slot"),
+            "vectors": vectors,
+            "compress_seconds": c,
+            "decompress_seconds": d,
+            "compress_speedup_vs_scalar": c_ref / c,
+            "decompress_speedup_vs_scalar": d_ref / d,
+        })
+    };
     let cells = 3.0;
     let cores = |bits: u32| -> Value {
         match (
@@ -645,6 +674,7 @@ fn fronthaul(budget: Duration, quick: bool) -> Result<Value, String> {
     Ok(json!({
         "backend": best.backend().name(),
         "cases": cases,
+        "weights": weights,
         "three_cells": {
             "case": "3 × NR 100 MHz 64T64R: 16 layers compressed (DL, category B) + 64 antennas decompressed (UL) per 0.5 ms slot",
             "bfp9_cores": cores(9),
@@ -1124,6 +1154,18 @@ pub fn table(r: &Value) -> String {
         t["bfp9_cores"].as_f64().unwrap_or(f64::NAN),
         t["bfp14_wire_gbps"].as_f64().unwrap_or(f64::NAN),
         t["bfp14_cores"].as_f64().unwrap_or(f64::NAN)
+    );
+    let b = &f["weights"];
+    let _ = writeln!(
+        s,
+        "{}:\n  compress {:.3} ms ({:.1}x scalar), decompress {:.3} ms ({:.1}x)",
+        b["case"].as_str().unwrap_or("?"),
+        b["compress_seconds"].as_f64().unwrap_or(f64::NAN) * 1e3,
+        b["compress_speedup_vs_scalar"].as_f64().unwrap_or(f64::NAN),
+        b["decompress_seconds"].as_f64().unwrap_or(f64::NAN) * 1e3,
+        b["decompress_speedup_vs_scalar"]
+            .as_f64()
+            .unwrap_or(f64::NAN)
     );
     s
 }

@@ -377,6 +377,14 @@ fn bench_json_has_every_key() {
             .unwrap()
             > 0.0
     );
+    // The category-B weights: one vector per layer and PRB of the slot, timed both ways.
+    let bfw = &v["fronthaul"]["weights"];
+    assert_eq!(bfw["vectors"].as_u64(), Some(16 * 273));
+    for key in ["compress", "decompress"] {
+        let sec = bfw[format!("{key}_seconds")].as_f64().unwrap();
+        let speedup = bfw[format!("{key}_speedup_vs_scalar")].as_f64().unwrap();
+        assert!(sec > 0.0 && speedup > 0.0, "{bfw}");
+    }
     // Demapping: every QAM, rates consistent with the times and the bits per symbol.
     let dm = v["demapping"]["cases"].as_array().unwrap();
     assert_eq!(dm.len(), 5);

@@ -1699,7 +1699,14 @@ impl Kernels {
             width,
             payload.len(),
         )?;
-        bfp::compress_scalar(values, block, width, payload);
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a `Kernels` holds these backends only after detecting AVX2.
+            Backend::Avx2 | Backend::Avx512 if bfp::x86::blocks_fit(block) => unsafe {
+                bfp::x86::compress_blocks(values, block, width, payload)
+            },
+            _ => bfp::compress_scalar(values, block, width, payload),
+        }
         Ok(())
     }
 
@@ -1718,12 +1725,18 @@ impl Kernels {
             width,
             payload.len(),
         )?;
-        bfp::decompress_scalar(payload, block, width, values).map_err(|(block, exponent)| {
-            SimdError::BfpExponent {
-                block,
-                exponent,
-                max: 16 - width,
-            }
+        let r = match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a `Kernels` holds these backends only after detecting AVX2.
+            Backend::Avx2 | Backend::Avx512 if bfp::x86::blocks_fit(block) => unsafe {
+                bfp::x86::decompress_blocks(payload, block, width, values)
+            },
+            _ => bfp::decompress_scalar(payload, block, width, values),
+        };
+        r.map_err(|(block, exponent)| SimdError::BfpExponent {
+            block,
+            exponent,
+            max: 16 - width,
         })
     }
 

@@ -452,6 +452,157 @@ pub(crate) mod x86 {
         }
     }
 
+    /// Whether [`compress_blocks`] and [`decompress_blocks`] take blocks of `len` values:
+    /// whole groups of 8 fields (w bytes each), at least one.
+    pub(crate) fn blocks_fit(len: usize) -> bool {
+        len >= 8 && len.is_multiple_of(8)
+    }
+
+    /// Compresses blocks of `len` values ([`blocks_fit`]; a beamforming weight vector of
+    /// `len / 2` TRX, say): `values.len() = n·len`, `out.len() = n·(1 + len·w/8)`
+    /// (caller-checked). Per block the exponent from one OR-reduction of all its values (as
+    /// for PRBs), then 16 values per register packed into two w-byte groups ([`pack`]) and
+    /// stored 16 bytes each — the last store of a block runs `16 − w` bytes into the next
+    /// block, which is written after it; the last block goes through a bounce buffer.
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn compress_blocks(values: &[i16], len: usize, w: u32, out: &mut [u8]) {
+        if w <= 14 {
+            compress_blocks_with::<true>(values, len, w, out)
+        } else {
+            compress_blocks_with::<false>(values, len, w, out)
+        }
+    }
+
+    /// [`compress_blocks`] with `pack::<MADD>`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn compress_blocks_with<const MADD: bool>(values: &[i16], len: usize, w: u32, out: &mut [u8]) {
+        let k = widths(w);
+        let wb = w as usize;
+        let size = 1 + len / 8 * wb;
+        // One block into `dst` (size + 16 − w writable bytes).
+        let block = |src: &[i16], dst: *mut u8| {
+            let load = |j: usize| {
+                // SAFETY: 16 values from 16·j, or the last 8 (zero-extended) when len is an odd
+                // number of groups: inside `src` (len values).
+                unsafe {
+                    if 16 * j + 16 <= len {
+                        _mm256_loadu_si256(src.as_ptr().add(16 * j).cast())
+                    } else {
+                        _mm256_zextsi128_si256(_mm_loadu_si128(src.as_ptr().add(16 * j).cast()))
+                    }
+                }
+            };
+            let chunks = len.div_ceil(16);
+            let mut t = _mm256_setzero_si256();
+            for j in 0..chunks {
+                let v = load(j);
+                t = _mm256_or_si256(t, _mm256_xor_si256(v, _mm256_srai_epi16::<15>(v)));
+            }
+            let t = _mm256_or_si256(t, _mm256_permute2x128_si256::<0x01>(t, t));
+            let cnt = _mm256_castsi256_si128(exponents(or_lanes(t), &k));
+            // SAFETY: the caller's dst has size + 16 − w bytes: the exponent byte and a zero
+            // after it (overwritten by the data), group g's 16-byte store at 1 + g·w ends at
+            // most at size + 16 − w.
+            unsafe {
+                _mm_storeu_si16(dst.cast(), cnt);
+                for j in 0..chunks {
+                    let g = pack::<MADD>(_mm256_sra_epi16(load(j), cnt), &k);
+                    _mm_storeu_si128(dst.add(1 + 2 * j * wb).cast(), _mm256_castsi256_si128(g));
+                    if 16 * j + 16 <= len {
+                        let hi = _mm256_extracti128_si256::<1>(g);
+                        _mm_storeu_si128(dst.add(1 + (2 * j + 1) * wb).cast(), hi);
+                    }
+                }
+            }
+        };
+        for (b, src) in values.chunks_exact(len).enumerate() {
+            let at = b * size;
+            if at + size + 16 - wb <= out.len() {
+                block(src, out[at..].as_mut_ptr());
+            } else if size + 16 <= BLOCK_BOUNCE {
+                // The last block through a bounce buffer.
+                let mut bounce = [0u8; BLOCK_BOUNCE];
+                block(src, bounce.as_mut_ptr());
+                out[at..at + size].copy_from_slice(&bounce[..size]);
+            } else {
+                super::compress_scalar(src, len, w, &mut out[at..at + size]);
+            }
+        }
+    }
+
+    /// Bytes of [`compress_blocks`]' and [`decompress_blocks`]' bounce buffer for the last
+    /// block: blocks up to 1 KiB − 16 (504 values at w = 16) go through it, longer ones through
+    /// the scalar code.
+    const BLOCK_BOUNCE: usize = 1024;
+
+    /// Decompresses blocks of `len` values ([`blocks_fit`]): `payload.len() = n·(1 + len·w/8)`,
+    /// `out.len() = n·len` (caller-checked); `Err((block, exponent))` at the first exponent
+    /// above `16 − w` (earlier blocks written, as the scalar reference). Two w-byte groups per
+    /// register, split by [`unpack`], sign-extended and scaled by a shift pair; a group's
+    /// 16-byte load reads `16 − w` bytes past it, so the last block is read from a bounce
+    /// buffer.
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn decompress_blocks(
+        payload: &[u8],
+        len: usize,
+        w: u32,
+        out: &mut [i16],
+    ) -> Result<(), (usize, u32)> {
+        let k = widths(w);
+        let wb = w as usize;
+        let size = 1 + len / 8 * wb;
+        // One block from `src` (size + 16 − w readable bytes) into `dst` (len values).
+        let block = |src: *const u8, dst: &mut [i16]| -> u32 {
+            // SAFETY: the caller's src has size + 16 − w bytes: group g's 16-byte load at
+            // 1 + g·w ends at most there; dst holds len values, 16 (or the last 8) per step.
+            unsafe {
+                let e = u32::from(*src & 0x0F);
+                if e > 16 - w {
+                    return e;
+                }
+                let shr = _mm_cvtsi32_si128((16 - w - e) as i32);
+                for j in 0..len.div_ceil(16) {
+                    let lo = _mm_loadu_si128(src.add(1 + 2 * j * wb).cast());
+                    let full = 16 * j + 16 <= len;
+                    let hi = if full {
+                        _mm_loadu_si128(src.add(1 + (2 * j + 1) * wb).cast())
+                    } else {
+                        _mm_setzero_si128()
+                    };
+                    let v = unpack(_mm256_set_m128i(hi, lo), &k);
+                    let v = _mm256_sra_epi16(_mm256_sll_epi16(v, k.cnt_16mw), shr);
+                    if full {
+                        _mm256_storeu_si256(dst.as_mut_ptr().add(16 * j).cast(), v);
+                    } else {
+                        let lo = _mm256_castsi256_si128(v);
+                        _mm_storeu_si128(dst.as_mut_ptr().add(16 * j).cast(), lo);
+                    }
+                }
+                e
+            }
+        };
+        for (b, dst) in out.chunks_exact_mut(len).enumerate() {
+            let at = b * size;
+            let e = if at + size + 16 - wb <= payload.len() {
+                block(payload[at..].as_ptr(), dst)
+            } else if size + 16 <= BLOCK_BOUNCE {
+                let mut bounce = [0u8; BLOCK_BOUNCE];
+                bounce[..size].copy_from_slice(&payload[at..at + size]);
+                block(bounce.as_ptr(), dst)
+            } else {
+                match super::decompress_scalar(&payload[at..at + size], len, w, dst) {
+                    Ok(()) => 0,
+                    Err((_, e)) => e,
+                }
+            };
+            if e > 16 - w {
+                return Err((b, e));
+            }
+        }
+        Ok(())
+    }
+
     /// Per width w (index 0 unused), [`decompress_vbmi`]'s byte permutation and shift counts:
     /// field i starts at bit w·i of the data (byte 1 on) — byte j = w·i / 8, bit s = w·i mod 8
     /// from that byte's most significant bit — and 32-bit lane i takes wire bytes 1 + j … 4 + j
