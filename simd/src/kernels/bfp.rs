@@ -122,6 +122,22 @@ pub(crate) mod x86 {
     /// Values in one PRB block.
     const PRB: usize = 24;
 
+    /// The widest fields the multiply-add merges take (`pack::<true>`): 2^w and a masked field
+    /// fit a signed 16-bit lane, 2^2w a 32-bit multiplier.
+    const MADD_MAX_W: u32 = 14;
+
+    /// `$f::<MADD>(args…)` with MADD = (w ≤ [`MADD_MAX_W`]): the multiply-add merges where
+    /// they fit, the shifts above.
+    macro_rules! with_merges {
+        ($w:expr, $f:ident($($a:expr),*)) => {
+            if $w <= MADD_MAX_W {
+                $f::<true>($($a),*)
+            } else {
+                $f::<false>($($a),*)
+            }
+        };
+    }
+
     /// Per-width constants of the pack/unpack lane merges.
     #[derive(Clone, Copy)]
     struct Widths {
@@ -164,8 +180,8 @@ pub(crate) mod x86 {
             sh_a: _mm256_setr_epi64x(4 * w64, 64, 4 * w64, 64),
             sh_r: _mm256_setr_epi64x(0, 64 - 4 * w64, 0, 64 - 4 * w64),
             sh_v: _mm256_setr_epi64x(64 - 4 * w64, 0, 64 - 4 * w64, 0),
-            madd_w: _mm256_set1_epi32((1 << 16) | ((1i32 << w.min(14)) & 0xFFFF)),
-            mul_2w: _mm256_set1_epi64x(1i64 << (2 * w.min(14))),
+            madd_w: _mm256_set1_epi32((1 << 16) | ((1i32 << w.min(MADD_MAX_W)) & 0xFFFF)),
+            mul_2w: _mm256_set1_epi64x(1i64 << (2 * w.min(MADD_MAX_W))),
             rev,
         }
     }
@@ -403,11 +419,7 @@ pub(crate) mod x86 {
     /// Compresses whole PRBs: `iq.len() = 24·n`, `out.len() = n·(1 + 3w)` (caller-checked).
     #[target_feature(enable = "avx2")]
     pub(crate) fn compress(iq: &[i16], w: u32, out: &mut [u8]) {
-        if w <= 14 {
-            compress_with::<true>(iq, w, out)
-        } else {
-            compress_with::<false>(iq, w, out)
-        }
+        with_merges!(w, compress_with(iq, w, out))
     }
 
     /// [`compress`] with `pack::<MADD>`.
@@ -466,11 +478,7 @@ pub(crate) mod x86 {
     /// block, which is written after it; the last block goes through a bounce buffer.
     #[target_feature(enable = "avx2")]
     pub(crate) fn compress_blocks(values: &[i16], len: usize, w: u32, out: &mut [u8]) {
-        if w <= 14 {
-            compress_blocks_with::<true>(values, len, w, out)
-        } else {
-            compress_blocks_with::<false>(values, len, w, out)
-        }
+        with_merges!(w, compress_blocks_with(values, len, w, out))
     }
 
     /// [`compress_blocks`] with `pack::<MADD>`.
@@ -661,11 +669,7 @@ pub(crate) mod x86 {
     /// same bytes as [`compress`] and the scalar reference.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
     pub(crate) fn compress_vbmi(iq: &[i16], w: u32, out: &mut [u8]) {
-        if w <= 14 {
-            compress_vbmi_with::<true>(iq, w, out)
-        } else {
-            compress_vbmi_with::<false>(iq, w, out)
-        }
+        with_merges!(w, compress_vbmi_with(iq, w, out))
     }
 
     /// [`compress_vbmi`] with `pack::<MADD>`'s merges.
@@ -681,8 +685,8 @@ pub(crate) mod x86 {
         let mask16 = _mm512_set1_epi16(((1u32 << w) - 1) as u16 as i16);
         let cnt_w = _mm_cvtsi32_si128(w as i32);
         let cnt_2w = _mm_cvtsi32_si128(2 * w as i32);
-        let madd_w = _mm512_set1_epi32((1 << 16) | ((1i32 << w.min(14)) & 0xFFFF));
-        let mul_2w = _mm512_set1_epi64(1i64 << (2 * w.min(14)));
+        let madd_w = _mm512_set1_epi32((1 << 16) | ((1i32 << w.min(MADD_MAX_W)) & 0xFFFF));
+        let mul_2w = _mm512_set1_epi64(1i64 << (2 * w.min(MADD_MAX_W)));
         // 64 → 128 per 128-bit lane as `pack`: lo = (d0 << 4w) | d1, hi = d0 >> (64 − 4w).
         let sh_a = _mm512_setr_epi64(4 * w64, 64, 4 * w64, 64, 4 * w64, 64, 4 * w64, 64);
         let r = 64 - 4 * w64;
