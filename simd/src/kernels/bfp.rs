@@ -160,17 +160,31 @@ pub(crate) mod x86 {
         rev: __m256i,
     }
 
+    /// Per width w (index 0 unused), [`Widths::rev`]'s bytes: built at compile time, so that
+    /// a call on a few PRBs (a piece of a symbol's row) does no set-up loop.
+    static REV: [[u8; 32]; 17] = rev_tables();
+
+    const fn rev_tables() -> [[u8; 32]; 17] {
+        let mut t = [[0x80u8; 32]; 17];
+        let mut w = 1;
+        while w <= 16 {
+            let mut j = 0;
+            while j < w {
+                t[w][j] = (w - 1 - j) as u8;
+                t[w][16 + j] = (w - 1 - j) as u8;
+                j += 1;
+            }
+            w += 1;
+        }
+        t
+    }
+
+    #[inline]
     #[target_feature(enable = "avx2")]
     fn widths(w: u32) -> Widths {
         let w64 = i64::from(w);
-        let mut rev = [0x80u8; 32];
-        for lane in 0..2 {
-            for j in 0..w as usize {
-                rev[16 * lane + j] = (w as usize - 1 - j) as u8;
-            }
-        }
-        // SAFETY: `rev` holds 32 bytes, an unaligned 256-bit load reads exactly those.
-        let rev = unsafe { _mm256_loadu_si256(rev.as_ptr().cast()) };
+        // SAFETY: the table row holds 32 bytes, an unaligned 256-bit load reads exactly those.
+        let rev = unsafe { _mm256_loadu_si256(REV[w as usize].as_ptr().cast()) };
         Widths {
             w,
             cnt_w: _mm_cvtsi32_si128(w as i32),
@@ -454,11 +468,18 @@ pub(crate) mod x86 {
         let mut p = 2 * pairs;
         while p < n {
             let take = (n - p).min(2);
-            let mut src = [0i16; 2 * PRB];
-            src[..take * PRB].copy_from_slice(&iq[p * PRB..(p + take) * PRB]);
             let mut bounce = [0u8; 2 + 5 * 16 + 16];
-            // SAFETY: src holds 48 values, bounce 2 + 5·16 + 16 bytes.
-            unsafe { store_pair::<MADD>(load_pair(src.as_ptr(), &k), bounce.as_mut_ptr(), &k) };
+            let q = if take == 2 {
+                // SAFETY: 48 values from 24·p (p + 2 ≤ n).
+                unsafe { load_pair(iq.as_ptr().add(p * PRB), &k) }
+            } else {
+                let mut src = [0i16; 2 * PRB];
+                src[..PRB].copy_from_slice(&iq[p * PRB..(p + 1) * PRB]);
+                // SAFETY: src holds 48 values.
+                unsafe { load_pair(src.as_ptr(), &k) }
+            };
+            // SAFETY: bounce holds 2 + 5·16 + 16 bytes.
+            unsafe { store_pair::<MADD>(q, bounce.as_mut_ptr(), &k) };
             out[p * size..(p + take) * size].copy_from_slice(&bounce[..take * size]);
             p += take;
         }
