@@ -911,6 +911,19 @@ mod tests {
         v
     }
 
+    /// Runs `check(w, n, prbs, reference payload)` for every width and the PRB counts 1–5, 17
+    /// and 40 (pairs and tails of one or two PRBs) on [`mixed_prbs`].
+    fn for_every_width_and_count(mut check: impl FnMut(u32, usize, &[i16], &[u8])) {
+        for w in 1..=16 {
+            for n in [1, 2, 3, 4, 5, 17, 40] {
+                let iq = mixed_prbs(n);
+                let mut want = vec![0u8; n * block_bytes(24, w)];
+                compress_scalar(&iq, 24, w, &mut want);
+                check(w, n, &iq, &want);
+            }
+        }
+    }
+
     /// Both x86 compressions — the AVX2 pairs (multiply-add merges up to w = 14, shifts
     /// above; a pair per step plus a tail of one or two PRBs) and, where the CPU has VBMI
     /// (whatever its vendor: `Kernels` runs it on Intel only), the one-PRB-per-register
@@ -920,55 +933,46 @@ mod tests {
         if !std::arch::is_x86_feature_detected!("avx2") {
             return;
         }
-        for w in 1..=16 {
-            for n in [1, 2, 3, 4, 5, 17, 40] {
-                let iq = mixed_prbs(n);
-                let size = block_bytes(24, w);
-                let mut want = vec![0u8; n * size];
-                compress_scalar(&iq, 24, w, &mut want);
-                let mut got = vec![0xA5u8; n * size];
-                // SAFETY: AVX2 checked above.
-                unsafe { x86::compress(&iq, w, &mut got) };
-                assert_eq!(got, want, "avx2 w={w} n={n}");
-                if x86::has_vbmi() {
-                    let mut got = vec![0xA5u8; n * size];
-                    // SAFETY: AVX-512 F, BW and VBMI checked.
-                    unsafe { x86::compress_vbmi(&iq, w, &mut got) };
-                    assert_eq!(got, want, "vbmi w={w} n={n}");
-                }
+        for_every_width_and_count(|w, n, iq, want| {
+            let mut got = vec![0xA5u8; want.len()];
+            // SAFETY: AVX2 checked above.
+            unsafe { x86::compress(iq, w, &mut got) };
+            assert_eq!(got, want, "avx2 w={w} n={n}");
+            if x86::has_vbmi() {
+                let mut got = vec![0xA5u8; want.len()];
+                // SAFETY: AVX-512 F, BW and VBMI checked.
+                unsafe { x86::compress_vbmi(iq, w, &mut got) };
+                assert_eq!(got, want, "vbmi w={w} n={n}");
             }
-        }
+        });
     }
 
     /// The AVX2 decompression (pairs of PRBs, then single ones) gives the reference's values
-    /// for every width and PRB count; an exponent above `16 − w` (a nibble: w ≥ 2) in the second PRB of a pair
-    /// is named with its PRB, the PRBs before it written as the reference writes them.
+    /// for every width and PRB count; an exponent above `16 − w` (a nibble: w ≥ 2) in the
+    /// second PRB of a pair is named with its PRB, the PRBs before it written as the reference
+    /// writes them.
     #[test]
     fn avx2_decompression_is_the_reference_for_every_width() {
         if !std::arch::is_x86_feature_detected!("avx2") {
             return;
         }
-        for w in 1..=16 {
-            for n in [1, 2, 3, 4, 5, 17, 40] {
-                let iq = mixed_prbs(n);
-                let size = block_bytes(24, w);
-                let mut p = vec![0u8; n * size];
-                compress_scalar(&iq, 24, w, &mut p);
-                let mut want = vec![0i16; 24 * n];
-                decompress_scalar(&p, 24, w, &mut want).unwrap();
-                let mut got = vec![0x5A5Au16 as i16; 24 * n];
+        for_every_width_and_count(|w, n, _, p| {
+            let size = block_bytes(24, w);
+            let mut want = vec![0i16; 24 * n];
+            decompress_scalar(p, 24, w, &mut want).unwrap();
+            let mut got = vec![0x5A5Au16 as i16; 24 * n];
+            // SAFETY: AVX2 checked above.
+            assert_eq!(unsafe { x86::decompress(p, w, &mut got) }, Ok(()));
+            assert_eq!(got, want, "w={w} n={n}");
+            if (2..16).contains(&w) && n >= 5 {
+                let mut p = p.to_vec();
+                p[3 * size] = (17 - w) as u8;
+                let mut got = vec![0i16; 24 * n];
                 // SAFETY: AVX2 checked above.
-                assert_eq!(unsafe { x86::decompress(&p, w, &mut got) }, Ok(()));
-                assert_eq!(got, want, "w={w} n={n}");
-                if (2..16).contains(&w) && n >= 5 {
-                    p[3 * size] = (17 - w) as u8;
-                    let mut got = vec![0i16; 24 * n];
-                    // SAFETY: AVX2 checked above.
-                    let r = unsafe { x86::decompress(&p, w, &mut got) };
-                    assert_eq!(r, Err((3, 17 - w)), "w={w} n={n}");
-                    assert_eq!(got[..72], want[..72], "w={w} n={n}");
-                }
+                let r = unsafe { x86::decompress(&p, w, &mut got) };
+                assert_eq!(r, Err((3, 17 - w)), "w={w} n={n}");
+                assert_eq!(got[..72], want[..72], "w={w} n={n}");
             }
-        }
+        });
     }
 }
