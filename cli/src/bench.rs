@@ -3,14 +3,15 @@
 //! plain baseline measured in the same run), the cores one carrier needs in real time, and the
 //! multi-carrier scaling on 1 and 2 threads.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use massive_mimo::C32;
 use massive_mimo::modulation::Modulation;
 use massive_mimo::ofdm::Standard;
 use massive_mimo::simd::{Backend, Kernels, LineVec};
 use massive_mimo_tools::perf::fixture::{
-    CARRIERS, Carrier, N_ANT, N_LAYERS, N_SYM, SUB_PRB_FILTER_SC, SlotFixture,
+    CARRIERS, Carrier, ChainStep, DOWNLINK_DU, N_ANT, N_LAYERS, N_SYM, SUB_PRB_FILTER_SC,
+    SlotFixture, UPLINK, UPLINK_DU,
 };
 use massive_mimo_tools::perf::{measure_peak, time_per_call};
 use ndarray::{Array2, Array3};
@@ -203,6 +204,47 @@ pub fn memory_bandwidth(budget: Duration) -> f64 {
         best = best.min(t0.elapsed().as_secs_f64());
     }
     2.0 * (n * 8) as f64 / best / 1e9
+}
+
+/// Each step of a chain timed inside it — the chain run back to back for `budget`, each
+/// step's fastest run — beside the report's blocks that do the same work timed alone
+/// (`alone` sums their times): where the chain loses time to the caches its other blocks
+/// left behind. JSON: an array of `{name, seconds_in_chain, seconds_alone, in_chain_over_alone}`
+/// (the last two null for a step with no block of its own, the screenings).
+fn steps_in_chain(
+    f: &mut SlotFixture,
+    steps: &[ChainStep],
+    budget: Duration,
+    alone: &dyn Fn(&[&str]) -> f64,
+) -> Value {
+    let mut best = vec![f64::INFINITY; steps.len()];
+    // One run to warm the code and page in the buffers.
+    for s in steps {
+        (s.run)(f);
+    }
+    let start = Instant::now();
+    while start.elapsed() < budget || best.iter().any(|b| b.is_infinite()) {
+        for (b, s) in best.iter_mut().zip(steps) {
+            let t = Instant::now();
+            (s.run)(f);
+            *b = b.min(t.elapsed().as_secs_f64());
+        }
+    }
+    Value::Array(
+        steps
+            .iter()
+            .zip(&best)
+            .map(|(s, &b)| {
+                let a = (!s.alone.is_empty()).then(|| alone(s.alone));
+                json!({
+                    "name": s.name,
+                    "seconds_in_chain": b,
+                    "seconds_alone": a,
+                    "in_chain_over_alone": a.map(|a| b / a),
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The kernels the report measures: the best backend, or the one `MASSIVE_MIMO_SIMD` forces
@@ -404,21 +446,24 @@ pub fn report(quick: bool) -> Result<Value, String> {
             "mmse_detection",
             "qam_demap_256qam",
         ];
-        for (dir, s, blocks) in [
+        for (dir, s, blocks, steps) in [
             (
                 "downlink",
                 dl,
                 alone(&DL_DU[..3]) + alone(&["ofdm_modulate"]),
+                f.downlink_steps(),
             ),
             // The slot screens the grid as the demodulation writes it: no screening pass.
             (
                 "uplink",
                 ul,
                 alone(&UL_DU[1..]) + alone(&["ofdm_demodulate"]),
+                &UPLINK[..],
             ),
-            ("downlink, 7.2x DU", dl_du, alone(&DL_DU)),
-            ("uplink, 7.2x DU", ul_du, alone(&UL_DU)),
+            ("downlink, 7.2x DU", dl_du, alone(&DL_DU), &DOWNLINK_DU[..]),
+            ("uplink, 7.2x DU", ul_du, alone(&UL_DU), &UPLINK_DU[..]),
         ] {
+            let steps = steps_in_chain(&mut f, steps, budget, &alone);
             capacity.push(json!({
                 "case": format!("{} 64T64R 16 layers", carrier.name),
                 "direction": dir,
@@ -427,6 +472,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
                 "cores_per_carrier": s / carrier.slot_s,
                 "blocks_alone_seconds": blocks,
                 "chain_over_blocks": s / blocks,
+                "steps": steps,
             }));
         }
     }
@@ -1046,6 +1092,29 @@ pub fn table(r: &Value) -> String {
             c["blocks_alone_seconds"].as_f64().unwrap_or(f64::NAN) * 1e6,
             c["chain_over_blocks"].as_f64().unwrap_or(f64::NAN)
         );
+        // Each step inside the chain against its blocks alone.
+        let steps: Vec<String> = c["steps"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|st| {
+                let inside = st["seconds_in_chain"].as_f64().unwrap_or(f64::NAN) * 1e6;
+                match st["in_chain_over_alone"].as_f64() {
+                    Some(r) => format!(
+                        "{} {inside:.0} µs (×{r:.2})",
+                        st["name"].as_str().unwrap_or("?")
+                    ),
+                    None => format!("{} {inside:.0} µs", st["name"].as_str().unwrap_or("?")),
+                }
+            })
+            .collect();
+        if !steps.is_empty() {
+            let _ = writeln!(
+                s,
+                "      in the chain (× its blocks alone): {}",
+                steps.join(", ")
+            );
+        }
     }
     let _ = writeln!(
         s,

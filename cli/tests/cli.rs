@@ -307,6 +307,27 @@ fn bench_json_has_every_key() {
         );
         assert!(b > 0.0, "{c}");
         assert!((c["chain_over_blocks"].as_f64().unwrap() - s / b).abs() <= 1e-9 * s / b);
+        // Each step timed inside the chain: the steps' blocks alone are the chain's blocks
+        // alone (every block of the chain in exactly one step), each ratio the two times'.
+        let steps = c["steps"].as_array().unwrap();
+        assert!(steps.len() >= 4, "{c}");
+        let mut sum = 0.0;
+        for st in steps {
+            let inside = st["seconds_in_chain"].as_f64().unwrap();
+            assert!(inside > 0.0, "{st}");
+            match st["seconds_alone"].as_f64() {
+                Some(a) => {
+                    sum += a;
+                    let r = st["in_chain_over_alone"].as_f64().unwrap();
+                    assert!((r - inside / a).abs() <= 1e-9 * r, "{st}");
+                }
+                None => assert!(st["in_chain_over_alone"].is_null(), "{st}"),
+            }
+        }
+        assert!(
+            (sum - b).abs() <= 1e-9 * b,
+            "{c}: steps alone {sum} against {b}"
+        );
     }
     // The full chains are the DU's blocks plus the OFDM — less the DU's fronthaul block: the
     // uplink's U-plane receive (the full slot demodulates the grid, screening it as it writes

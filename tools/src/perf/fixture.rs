@@ -713,52 +713,154 @@ impl SlotFixture {
     /// The downlink slot: SRS estimation, weights, then application and OFDM symbol by symbol
     /// ([`Self::precode_modulate`]; a split carrier's part keeps the two grid calls).
     pub fn downlink_slot(&mut self) {
-        self.downlink_weights();
-        if self.ofdm_antennas == (0..N_ANT) {
-            self.precode_modulate();
-        } else {
-            // A split carrier's part: its PRB half precoded for every antenna, its antenna
-            // half modulated.
-            self.apply();
-            self.ofdm_mod();
-        }
+        self.run_steps(self.downlink_steps());
     }
 
     /// The uplink slot: OFDM (screening the grid as it writes it), DMRS estimation,
     /// detection, LLRs.
     pub fn uplink_slot(&mut self) {
-        self.ofdm_demod();
-        self.screen_demodulated();
-        self.uplink_estimate_detect_demap();
+        self.run_steps(&UPLINK);
     }
 
     /// The downlink slot of an O-RAN 7.2x DU (frequency domain only: the radio runs the
     /// OFDM): the sounding grid's screening, delay-domain SRS estimation, weights,
     /// application, and the antenna grid written as U-plane messages (category A).
     pub fn downlink_slot_du(&mut self) {
-        self.downlink_weights();
-        self.precode_uplane();
-    }
-
-    /// The downlink's sounding and weights: the sounding grid's screening, delay-domain SRS
-    /// estimation, RZF weights.
-    fn downlink_weights(&mut self) {
-        self.screen_srs();
-        self.srs_delay_domain();
-        self.weights();
+        self.run_steps(&DOWNLINK_DU);
     }
 
     /// The uplink slot of an O-RAN 7.2x DU: the U-plane messages decoded into the grid (each
     /// row screened as it is decoded), DMRS estimation, detection, LLRs.
     pub fn uplink_slot_du(&mut self) {
-        self.uplane_receive();
-        self.uplink_estimate_detect_demap();
+        self.run_steps(&UPLINK_DU);
     }
 
-    /// The uplink's blocks after the screening: DMRS estimation, detection, LLRs.
-    fn uplink_estimate_detect_demap(&mut self) {
-        self.dmrs_estimation();
-        self.detect();
-        self.demap_all();
+    /// The blocks of [`Self::downlink_slot`] in order: the whole carrier's (precoding and
+    /// modulation symbol by symbol), or a split carrier's part (its PRB half precoded for
+    /// every antenna, its antenna half modulated: two grid calls).
+    pub fn downlink_steps(&self) -> &'static [ChainStep] {
+        if self.ofdm_antennas == (0..N_ANT) {
+            &DOWNLINK
+        } else {
+            &DOWNLINK_PART
+        }
+    }
+
+    /// Runs `steps` in order.
+    fn run_steps(&mut self, steps: &[ChainStep]) {
+        for s in steps {
+            (s.run)(self);
+        }
     }
 }
+
+/// One block of a per-slot chain: a name, the blocks of the throughput report it does
+/// (`mimo bench`'s kernel names; two where the chain fuses them, none for the screenings,
+/// which have no entry of their own), and the fixture method that runs it.
+#[derive(Clone, Copy)]
+pub struct ChainStep {
+    /// What the step does.
+    pub name: &'static str,
+    /// The report's blocks timed alone that do the same work.
+    pub alone: &'static [&'static str],
+    /// The fixture method.
+    pub run: fn(&mut SlotFixture),
+}
+
+/// A step of the chains' tables.
+const fn step(
+    name: &'static str,
+    alone: &'static [&'static str],
+    run: fn(&mut SlotFixture),
+) -> ChainStep {
+    ChainStep { name, alone, run }
+}
+
+/// The downlink's sounding and weights: the sounding grid's screening, delay-domain SRS
+/// estimation, RZF weights.
+const SOUNDING: [ChainStep; 3] = [
+    step("sounding screening", &[], SlotFixture::screen_srs),
+    step(
+        "srs_delay_domain",
+        &["srs_delay_domain"],
+        SlotFixture::srs_delay_domain,
+    ),
+    step(
+        "precoder_weights",
+        &["precoder_weights"],
+        SlotFixture::weights,
+    ),
+];
+
+/// [`SlotFixture::downlink_slot`] on a whole carrier.
+pub const DOWNLINK: [ChainStep; 4] = [
+    SOUNDING[0],
+    SOUNDING[1],
+    SOUNDING[2],
+    step(
+        "precode_modulate",
+        &["precoder_apply", "ofdm_modulate"],
+        SlotFixture::precode_modulate,
+    ),
+];
+
+/// [`SlotFixture::downlink_slot`] on a split carrier's part.
+pub const DOWNLINK_PART: [ChainStep; 5] = [
+    SOUNDING[0],
+    SOUNDING[1],
+    SOUNDING[2],
+    step("precoder_apply", &["precoder_apply"], SlotFixture::apply),
+    step("ofdm_modulate", &["ofdm_modulate"], SlotFixture::ofdm_mod),
+];
+
+/// [`SlotFixture::downlink_slot_du`].
+pub const DOWNLINK_DU: [ChainStep; 4] = [
+    SOUNDING[0],
+    SOUNDING[1],
+    SOUNDING[2],
+    step(
+        "precode_uplane",
+        &["precoder_apply", "uplane_transmit"],
+        SlotFixture::precode_uplane,
+    ),
+];
+
+/// The uplink's blocks after the grid is written: DMRS estimation, detection, LLRs.
+const ESTIMATE_DETECT_DEMAP: [ChainStep; 3] = [
+    step(
+        "dmrs_estimation",
+        &["dmrs_estimation"],
+        SlotFixture::dmrs_estimation,
+    ),
+    step("mmse_detection", &["mmse_detection"], SlotFixture::detect),
+    step(
+        "qam_demap_256qam",
+        &["qam_demap_256qam"],
+        SlotFixture::demap_all,
+    ),
+];
+
+/// [`SlotFixture::uplink_slot`].
+pub const UPLINK: [ChainStep; 5] = [
+    step(
+        "ofdm_demodulate",
+        &["ofdm_demodulate"],
+        SlotFixture::ofdm_demod,
+    ),
+    step("screening flags", &[], SlotFixture::screen_demodulated),
+    ESTIMATE_DETECT_DEMAP[0],
+    ESTIMATE_DETECT_DEMAP[1],
+    ESTIMATE_DETECT_DEMAP[2],
+];
+
+/// [`SlotFixture::uplink_slot_du`].
+pub const UPLINK_DU: [ChainStep; 4] = [
+    step(
+        "uplane_receive",
+        &["uplane_receive"],
+        SlotFixture::uplane_receive,
+    ),
+    ESTIMATE_DETECT_DEMAP[0],
+    ESTIMATE_DETECT_DEMAP[1],
+    ESTIMATE_DETECT_DEMAP[2],
+];
