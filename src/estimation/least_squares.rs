@@ -191,7 +191,8 @@ impl LeastSquares {
         let (_, n_sym, n_sc) = rx.dim();
         let n_u = self.symbols.len();
         let flat = rx.as_slice();
-        for c in &self.chunks {
+        for (ci, c) in self.chunks.iter().enumerate() {
+            let next = self.chunks.get(ci + 1);
             for (u, &l) in self.symbols.iter().enumerate() {
                 let mut dst = SplitMut::new(
                     c.width,
@@ -205,6 +206,17 @@ impl LeastSquares {
                         let src =
                             ComplexRef::new(n_rx, c.width, n_sym * n_sc, &f[l * n_sc + c.k0..])?;
                         kernels.split_transpose(&src, &mut dst)?;
+                        // The next chunk's piece of this symbol's rows requested into the L2
+                        // now (n_rx rows a grid row apart: too many streams for the hardware
+                        // prefetcher), read by its transposition after this chunk's
+                        // de-spreading: in a slot chain, where the pilots come from memory,
+                        // NR DMRS estimation 1.42 → 1.31–1.35 ms (0.83 → 0.85 alone, in cache).
+                        if let Some(nc) = next {
+                            for r in 0..n_rx {
+                                let at = r * n_sym * n_sc + l * n_sc + nc.k0;
+                                kernels.request_l2(&f[at..at + nc.width]);
+                            }
+                        }
                     }
                     None => {
                         for j in 0..c.width {
