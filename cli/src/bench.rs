@@ -209,8 +209,9 @@ pub fn memory_bandwidth(budget: Duration) -> f64 {
 /// Each step of a chain timed inside it — the chain run back to back for `budget`, each
 /// step's fastest run — beside the report's blocks that do the same work timed alone
 /// (`alone` sums their times): where the chain loses time to the caches its other blocks
-/// left behind. JSON: an array of `{name, seconds_in_chain, seconds_alone, in_chain_over_alone}`
-/// (the last two null for a step with no block of its own, the screenings).
+/// left behind. JSON: an array of `{name, blocks, seconds_in_chain, seconds_alone,
+/// in_chain_over_alone}` (`blocks` the report's kernel names; the last two null for a step with
+/// no block of its own, the screenings).
 fn steps_in_chain(
     f: &mut SlotFixture,
     steps: &[ChainStep],
@@ -238,6 +239,7 @@ fn steps_in_chain(
                 let a = (!s.alone.is_empty()).then(|| alone(s.alone));
                 json!({
                     "name": s.name,
+                    "blocks": s.alone,
                     "seconds_in_chain": b,
                     "seconds_alone": a,
                     "in_chain_over_alone": a.map(|a| b / a),
@@ -434,35 +436,15 @@ pub fn report(quick: bool) -> Result<Value, String> {
                 .map(|n| entries.iter().find(|e| e.0 == *n).map_or(f64::NAN, |e| e.1))
                 .sum()
         };
-        const DL_DU: [&str; 4] = [
-            "srs_delay_domain",
-            "precoder_weights",
-            "precoder_apply",
-            "uplane_transmit",
-        ];
-        const UL_DU: [&str; 4] = [
-            "uplane_receive",
-            "dmrs_estimation",
-            "mmse_detection",
-            "qam_demap_256qam",
-        ];
-        for (dir, s, blocks, steps) in [
-            (
-                "downlink",
-                dl,
-                alone(&DL_DU[..3]) + alone(&["ofdm_modulate"]),
-                f.downlink_steps(),
-            ),
-            // The slot screens the grid as the demodulation writes it: no screening pass.
-            (
-                "uplink",
-                ul,
-                alone(&UL_DU[1..]) + alone(&["ofdm_demodulate"]),
-                &UPLINK[..],
-            ),
-            ("downlink, 7.2x DU", dl_du, alone(&DL_DU), &DOWNLINK_DU[..]),
-            ("uplink, 7.2x DU", ul_du, alone(&UL_DU), &UPLINK_DU[..]),
+        // Each chain's blocks alone are those of its steps (`perf::fixture`'s tables; the
+        // full uplink slot screens the grid as the demodulation writes it, no screening pass).
+        for (dir, s, steps) in [
+            ("downlink", dl, f.downlink_steps()),
+            ("uplink", ul, &UPLINK[..]),
+            ("downlink, 7.2x DU", dl_du, &DOWNLINK_DU[..]),
+            ("uplink, 7.2x DU", ul_du, &UPLINK_DU[..]),
         ] {
+            let blocks: f64 = steps.iter().map(|st| alone(st.alone)).sum();
             let steps = steps_in_chain(&mut f, steps, budget, &alone);
             capacity.push(json!({
                 "case": format!("{} 64T64R 16 layers", carrier.name),

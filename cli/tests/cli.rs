@@ -307,23 +307,73 @@ fn bench_json_has_every_key() {
         );
         assert!(b > 0.0, "{c}");
         assert!((c["chain_over_blocks"].as_f64().unwrap() - s / b).abs() <= 1e-9 * s / b);
-        // Each step timed inside the chain: the steps' blocks alone are the chain's blocks
-        // alone (every block of the chain in exactly one step), each ratio the two times'.
-        let steps = c["steps"].as_array().unwrap();
-        assert!(steps.len() >= 4, "{c}");
+        // Each step timed inside the chain: the steps' blocks are the chain's, each once;
+        // a step's time alone is its blocks' in the report; the ratio is the two times'.
+        let want: &[&str] = match c["direction"].as_str().unwrap() {
+            "downlink" => &[
+                "srs_delay_domain",
+                "precoder_weights",
+                "precoder_apply",
+                "ofdm_modulate",
+            ],
+            "uplink" => &[
+                "ofdm_demodulate",
+                "dmrs_estimation",
+                "mmse_detection",
+                "qam_demap_256qam",
+            ],
+            "downlink, 7.2x DU" => &[
+                "srs_delay_domain",
+                "precoder_weights",
+                "precoder_apply",
+                "uplane_transmit",
+            ],
+            _ => &[
+                "uplane_receive",
+                "dmrs_estimation",
+                "mmse_detection",
+                "qam_demap_256qam",
+            ],
+        };
+        let case = c["case"].as_str().unwrap().split(' ').next().unwrap();
+        let seconds = |name: &str| {
+            kernels
+                .iter()
+                .find(|k| k["name"] == format!("{case}/{name}"))
+                .unwrap()["seconds"]
+                .as_f64()
+                .unwrap()
+        };
+        let mut got = Vec::new();
         let mut sum = 0.0;
-        for st in steps {
+        for st in c["steps"].as_array().unwrap() {
             let inside = st["seconds_in_chain"].as_f64().unwrap();
             assert!(inside > 0.0, "{st}");
+            let blocks: Vec<&str> = st["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_str().unwrap())
+                .collect();
             match st["seconds_alone"].as_f64() {
                 Some(a) => {
+                    let want_a: f64 = blocks.iter().map(|b| seconds(b)).sum();
+                    assert!((a - want_a).abs() <= 1e-9 * a, "{st}");
                     sum += a;
                     let r = st["in_chain_over_alone"].as_f64().unwrap();
                     assert!((r - inside / a).abs() <= 1e-9 * r, "{st}");
                 }
-                None => assert!(st["in_chain_over_alone"].is_null(), "{st}"),
+                None => {
+                    assert!(blocks.is_empty(), "{st}");
+                    assert!(st["in_chain_over_alone"].is_null(), "{st}");
+                }
             }
+            got.extend(blocks);
         }
+        got.sort_unstable();
+        let mut want = want.to_vec();
+        want.sort_unstable();
+        assert_eq!(got, want, "{c}");
         assert!(
             (sum - b).abs() <= 1e-9 * b,
             "{c}: steps alone {sum} against {b}"
