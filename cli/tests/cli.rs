@@ -235,6 +235,15 @@ fn bench_json_has_every_key() {
     assert!(v["memory_gbps"].as_f64().unwrap() > 0.0);
     let kernels = v["kernels"].as_array().unwrap();
     assert!(kernels.len() >= 8);
+    // A block's seconds in the report: "<carrier>/<block>".
+    let seconds = |case: &str, name: &str| {
+        kernels
+            .iter()
+            .find(|k| k["name"] == format!("{case}/{name}"))
+            .unwrap()["seconds"]
+            .as_f64()
+            .unwrap()
+    };
     for k in kernels {
         for key in [
             "name",
@@ -336,14 +345,6 @@ fn bench_json_has_every_key() {
             ],
         };
         let case = c["case"].as_str().unwrap().split(' ').next().unwrap();
-        let seconds = |name: &str| {
-            kernels
-                .iter()
-                .find(|k| k["name"] == format!("{case}/{name}"))
-                .unwrap()["seconds"]
-                .as_f64()
-                .unwrap()
-        };
         let mut got = Vec::new();
         let mut sum = 0.0;
         for st in c["steps"].as_array().unwrap() {
@@ -357,7 +358,7 @@ fn bench_json_has_every_key() {
                 .collect();
             match st["seconds_alone"].as_f64() {
                 Some(a) => {
-                    let want_a: f64 = blocks.iter().map(|b| seconds(b)).sum();
+                    let want_a: f64 = blocks.iter().map(|b| seconds(case, b)).sum();
                     assert!((a - want_a).abs() <= 1e-9 * a, "{st}");
                     sum += a;
                     let r = st["in_chain_over_alone"].as_f64().unwrap();
@@ -405,15 +406,7 @@ fn bench_json_has_every_key() {
                 .as_f64()
                 .unwrap()
         };
-        let seconds = |name: &str| {
-            kernels
-                .iter()
-                .find(|k| k["name"] == format!("{case}/{name}"))
-                .unwrap()["seconds"]
-                .as_f64()
-                .unwrap()
-        };
-        let o = seconds(ofdm) - dropped.map_or(0.0, seconds);
+        let o = seconds(case, ofdm) - dropped.map_or(0.0, |d| seconds(case, d));
         assert!(
             (row(full) - row(du) - o).abs() <= 1e-9 * row(full),
             "{case} {full}"
