@@ -796,28 +796,29 @@ fn scaling(budget: Duration, quick: bool) -> Result<Value, String> {
     }))
 }
 
-/// `mimo bench`: measure (or read `against`), print the table or the JSON, and with
-/// `compare` the comparison with a saved report (in the JSON under `comparison`).
+/// `mimo bench`: measure (or read the reports `against`: their element-wise median,
+/// [`median_report`]), print the table or the JSON, and with `compare` the comparison with
+/// saved reports ([`comparison_of`]; in the JSON under `comparison`).
 pub fn run(
     json: bool,
     quick: bool,
-    compare: Option<&std::path::Path>,
-    against: Option<&std::path::Path>,
+    compare: &[std::path::PathBuf],
+    against: &[std::path::PathBuf],
 ) -> Result<(), String> {
-    let read = |p: &std::path::Path| -> Result<Value, String> {
+    let read = |p: &std::path::PathBuf| -> Result<Value, String> {
         let text =
             std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
         serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a bench report: {e}", p.display()))
     };
-    let mut r = match against {
-        Some(p) => read(p)?,
-        None => report(quick)?,
+    let news = if against.is_empty() {
+        vec![report(quick)?]
+    } else {
+        against.iter().map(read).collect::<Result<Vec<_>, _>>()?
     };
-    let cmp = match compare {
-        Some(p) => Some(comparison(&read(p)?, &r)),
-        None => None,
-    };
+    let olds = compare.iter().map(read).collect::<Result<Vec<_>, _>>()?;
+    let mut r = median_report(&news);
+    let cmp = (!olds.is_empty()).then(|| comparison_of(&olds, &news));
     if json {
         if let (Some(c), Some(o)) = (&cmp, r.as_object_mut()) {
             o.insert("comparison".into(), c.clone());
@@ -830,6 +831,147 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// The element-wise median of bench reports (the report itself when there is one): every
+/// number that all of them hold at the same place is replaced by the median of those
+/// numbers (the mean of the middle two for an even count; equal numbers, such as FFT sizes,
+/// kept as they are); array elements are matched by position and merged only where they
+/// name the same thing (equal string fields: a block's name, a case and direction), and
+/// anything else is the first report's.
+pub fn median_report(reports: &[Value]) -> Value {
+    let all: Vec<&Value> = reports.iter().collect();
+    match all.as_slice() {
+        [] => Value::Null,
+        [one] => (*one).clone(),
+        _ => median_value(&all),
+    }
+}
+
+/// [`median_report`] of values at one place.
+fn median_value(vs: &[&Value]) -> Value {
+    let first = vs[0];
+    match first {
+        Value::Number(_) => {
+            if vs.iter().all(|v| *v == first) {
+                return first.clone();
+            }
+            let mut xs: Vec<f64> = vs.iter().filter_map(|v| v.as_f64()).collect();
+            if xs.len() != vs.len() {
+                return first.clone();
+            }
+            xs.sort_by(f64::total_cmp);
+            let m = xs.len();
+            let mid = if m % 2 == 1 {
+                xs[m / 2]
+            } else {
+                0.5 * (xs[m / 2 - 1] + xs[m / 2])
+            };
+            json!(mid)
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let kids: Vec<&Value> = vs.iter().filter_map(|o| o.get(k)).collect();
+                    let merged = if kids.len() == vs.len() {
+                        median_value(&kids)
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), merged)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            let arrays: Vec<&Vec<Value>> = vs.iter().filter_map(|v| v.as_array()).collect();
+            if arrays.len() != vs.len() || arrays.iter().any(|a| a.len() != items.len()) {
+                return first.clone();
+            }
+            // The string fields of an element: what it names.
+            let names = |v: &Value| -> Vec<(String, String)> {
+                v.as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(k, x)| x.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            };
+            Value::Array(
+                (0..items.len())
+                    .map(|i| {
+                        let kids: Vec<&Value> = arrays.iter().map(|a| &a[i]).collect();
+                        let own = names(kids[0]);
+                        if kids.iter().all(|k| names(k) == own) {
+                            median_value(&kids)
+                        } else {
+                            kids[0].clone()
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        _ => first.clone(),
+    }
+}
+
+/// [`comparison`] of the element-wise medians ([`median_report`]) of `olds` and `news`, with
+/// the number of reports on each side (`old_reports`, `new_reports`) and, where a side has
+/// more than one, each block's and each chain's speed-up range over every (old, new) pair
+/// of reports (`speedup_range`: [min, max] of old time / new time).
+pub fn comparison_of(olds: &[Value], news: &[Value]) -> Value {
+    let mut c = comparison(&median_report(olds), &median_report(news));
+    // Every pair's ratio of one number: `get(report)` of each old over each new.
+    let range = |get: &dyn Fn(&Value) -> Option<f64>| -> Value {
+        let (o, w): (Vec<f64>, Vec<f64>) = (
+            olds.iter().filter_map(get).collect(),
+            news.iter().filter_map(get).filter(|&x| x > 0.0).collect(),
+        );
+        let ratios = o.iter().flat_map(|a| w.iter().map(move |b| a / b));
+        let (lo, hi) = ratios.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), r| {
+            (l.min(r), h.max(r))
+        });
+        if lo <= hi && o.len() == olds.len() && w.len() == news.len() {
+            json!([lo, hi])
+        } else {
+            Value::Null
+        }
+    };
+    let several = olds.len() > 1 || news.len() > 1;
+    if let Some(rows) = c["kernels"].as_array_mut().filter(|_| several) {
+        for row in rows {
+            let name = row["name"].clone();
+            row["speedup_range"] = range(&|r: &Value| {
+                r["kernels"]
+                    .as_array()?
+                    .iter()
+                    .find(|k| k["name"] == name)?["seconds"]
+                    .as_f64()
+            });
+        }
+    }
+    if let Some(rows) = c["capacity"].as_array_mut().filter(|_| several) {
+        for row in rows {
+            let case = row["case"].as_str().unwrap_or("?").to_string();
+            row["speedup_range"] = range(&|r: &Value| {
+                r["capacity"]
+                    .as_array()?
+                    .iter()
+                    .find(|k| capacity_key(k) == case)?["slot_seconds"]
+                    .as_f64()
+            });
+        }
+    }
+    c["old_reports"] = json!(olds.len());
+    c["new_reports"] = json!(news.len());
+    c
+}
+
+/// A capacity row's name in a comparison: its case and direction.
+fn capacity_key(c: &Value) -> String {
+    format!(
+        "{} {}",
+        c["case"].as_str().unwrap_or("?"),
+        c["direction"].as_str().unwrap_or("?")
+    )
 }
 
 /// Per block of two reports: old and new time, speed-up (old/new), old and new share of
@@ -884,19 +1026,12 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
             })
         },
     );
-    let key = |c: &Value| {
-        format!(
-            "{} {}",
-            c["case"].as_str().unwrap_or("?"),
-            c["direction"].as_str().unwrap_or("?")
-        )
-    };
     let caps = |r: &Value| -> Entries {
         r["capacity"]
             .as_array()
             .into_iter()
             .flatten()
-            .map(|c| (key(c), c.clone()))
+            .map(|c| (capacity_key(c), c.clone()))
             .collect()
     };
     let capacity = joined(&caps(old), &caps(new), &|n, o, w| {
@@ -968,6 +1103,15 @@ pub fn comparison_table(c: &Value) -> String {
             format!("{:.*}{unit}", digits, x * scale)
         })
     };
+    // A speed-up range over every pair of reports, or nothing.
+    let span = |v: &Value| match (v[0].as_f64(), v[1].as_f64()) {
+        (Some(lo), Some(hi)) => format!(" {lo:.2}–{hi:.2}x"),
+        _ => String::new(),
+    };
+    let (n_old, n_new) = (
+        c["old_reports"].as_u64().unwrap_or(1),
+        c["new_reports"].as_u64().unwrap_or(1),
+    );
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -977,6 +1121,13 @@ pub fn comparison_table(c: &Value) -> String {
         c["new_backend"].as_str().unwrap_or("?"),
         f(&c["new_peak_gflops"], 1.0, 1, "")
     );
+    if n_old > 1 || n_new > 1 {
+        let _ = writeln!(
+            s,
+            "(medians of {n_old} old and {n_new} new reports; after a speed-up, its range over \
+             every old/new pair)"
+        );
+    }
     let _ = writeln!(
         s,
         "{:<40} {:>11} {:>11} {:>9} {:>9} {:>9}",
@@ -985,23 +1136,25 @@ pub fn comparison_table(c: &Value) -> String {
     for k in c["kernels"].as_array().into_iter().flatten() {
         let _ = writeln!(
             s,
-            "{:<40} {:>11} {:>11} {:>9} {:>9} {:>9}",
+            "{:<40} {:>11} {:>11} {:>9} {:>9} {:>9}{}",
             k["name"].as_str().unwrap_or("?"),
             f(&k["old_seconds"], 1e6, 1, ""),
             f(&k["new_seconds"], 1e6, 1, ""),
             f(&k["speedup"], 1.0, 2, "x"),
             f(&k["old_share_of_peak"], 100.0, 1, "%"),
-            f(&k["new_share_of_peak"], 100.0, 1, "%")
+            f(&k["new_share_of_peak"], 100.0, 1, "%"),
+            span(&k["speedup_range"])
         );
     }
     for k in c["capacity"].as_array().into_iter().flatten() {
         let _ = writeln!(
             s,
-            "{:<52} cores per carrier {:>6} → {:>6} ({})",
+            "{:<52} cores per carrier {:>6} → {:>6} ({}{})",
             k["case"].as_str().unwrap_or("?"),
             f(&k["old_cores"], 1.0, 1, ""),
             f(&k["new_cores"], 1.0, 1, ""),
-            f(&k["speedup"], 1.0, 2, "x")
+            f(&k["speedup"], 1.0, 2, "x"),
+            span(&k["speedup_range"])
         );
     }
     for k in c["ofdm_vs_fft"].as_array().into_iter().flatten() {

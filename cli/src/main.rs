@@ -54,14 +54,24 @@ enum Command {
         /// Short measurements (seconds instead of a minute; noisier).
         #[arg(long)]
         quick: bool,
-        /// A saved report (`mimo bench --json > OLD.json`): print each block's speed-up over
-        /// it (old time / new time) and the change of its share of peak, the cores per carrier
-        /// before and after, and the demapping rates.
-        #[arg(long, value_name = "OLD.json")]
-        compare: Option<PathBuf>,
-        /// With --compare: compare this saved report instead of measuring now.
-        #[arg(long, value_name = "NEW.json", requires = "compare")]
-        against: Option<PathBuf>,
+        /// Saved reports (`mimo bench --json > OLD.json`), one or more (`--compare a.json
+        /// b.json`, or the flag repeated): print each block's speed-up over them (old time /
+        /// new time) and the change of its share of peak, the cores per carrier before and
+        /// after, and the demapping rates. With several reports on a side, each number is
+        /// their element-wise median, and the speed-ups also show their range over every
+        /// (old, new) pair of reports — for a shared, noisy machine, where single runs of
+        /// two builds are best alternated.
+        #[arg(long, value_name = "OLD.json", num_args = 1.., action = clap::ArgAction::Append)]
+        compare: Vec<PathBuf>,
+        /// With --compare: compare these saved reports (one or more) instead of measuring now.
+        #[arg(
+            long,
+            value_name = "NEW.json",
+            num_args = 1..,
+            action = clap::ArgAction::Append,
+            requires = "compare"
+        )]
+        against: Vec<PathBuf>,
     },
     /// Instruction-count regression guard (needs valgrind): fail when a block's count grows
     /// more than --tolerance over the baseline file, or rewrite the baseline.
@@ -443,7 +453,7 @@ fn main() -> ExitCode {
             quick,
             compare,
             against,
-        } => bench::run(json, quick, compare.as_deref(), against.as_deref()),
+        } => bench::run(json, quick, &compare, &against),
         Command::Vectors { dirs } => {
             let report = massive_mimo_tools::vectors::run_dirs(&dirs);
             println!("{report}");

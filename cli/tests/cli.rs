@@ -560,6 +560,130 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Several reports on a side (`--compare a b --against c d`, or the flags repeated): each
+/// number is their element-wise median, sizes that agree are kept as they are, and every block
+/// and chain carries its speed-up range over every (old, new) pair.
+#[test]
+fn bench_compare_takes_the_medians_and_ranges_of_several_reports() {
+    let dir = std::env::temp_dir().join(format!("mimo-compare-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = |apply_s: f64, slot_s: f64| {
+        serde_json::json!({
+            "backend": "avx512", "peak_gflops": 100.0,
+            "kernels": [{"name": "nr/precoder_apply", "seconds": apply_s, "share_of_peak": 0.001 / apply_s}],
+            "capacity": [{"case": "nr", "direction": "downlink", "slot_seconds": slot_s, "cores_per_carrier": slot_s / 5e-4}],
+            "demapping": {"cases": []},
+            "ofdm_vs_fft": [{"carrier": "nr", "n_fft": 4096, "modulate_vs_bare_fft": apply_s * 250.0}],
+        })
+    };
+    let files: Vec<std::path::PathBuf> =
+        [(4e-3, 0.04), (6e-3, 0.06), (2e-3, 0.02), (2.5e-3, 0.025)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, c))| {
+                let p = dir.join(format!("r{i}.json"));
+                std::fs::write(&p, report(a, c).to_string()).unwrap();
+                p
+            })
+            .collect();
+    // Both spellings: values after one flag, and the flag repeated.
+    let lists = mimo()
+        .args(["bench", "--json", "--compare"])
+        .args(&files[..2])
+        .arg("--against")
+        .args(&files[2..])
+        .output()
+        .unwrap();
+    let repeated = mimo()
+        .args(["bench", "--json", "--compare"])
+        .arg(&files[0])
+        .arg("--compare")
+        .arg(&files[1])
+        .arg("--against")
+        .arg(&files[2])
+        .arg("--against")
+        .arg(&files[3])
+        .output()
+        .unwrap();
+    for out in [&lists, &repeated] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(lists.stdout, repeated.stdout);
+    let v: serde_json::Value = serde_json::from_slice(&lists.stdout).unwrap();
+    // The printed report: the new side's medians (2 and 2.5 ms: 2.25 ms), the FFT size kept.
+    let close = |x: &serde_json::Value, want: f64| {
+        (x.as_f64().unwrap() - want).abs() < 1e-12 * want.abs().max(1.0)
+    };
+    assert!(
+        close(&v["kernels"][0]["seconds"], 2.25e-3),
+        "{}",
+        v["kernels"][0]
+    );
+    assert_eq!(v["ofdm_vs_fft"][0]["n_fft"], 4096);
+    let c = &v["comparison"];
+    assert_eq!(
+        (c["old_reports"].as_u64(), c["new_reports"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let k = &c["kernels"][0];
+    assert!(
+        close(&k["old_seconds"], 5e-3) && close(&k["new_seconds"], 2.25e-3),
+        "{k}"
+    );
+    assert!(close(&k["speedup"], 5e-3 / 2.25e-3), "{k}");
+    // Every pair: 4/2.5 = 1.6 up to 6/2 = 3.
+    assert!(
+        close(&k["speedup_range"][0], 1.6) && close(&k["speedup_range"][1], 3.0),
+        "{k}"
+    );
+    let cap = &c["capacity"][0];
+    assert!(
+        close(&cap["old_cores"], 100.0) && close(&cap["new_cores"], 45.0),
+        "{cap}"
+    );
+    assert!(
+        close(&cap["speedup_range"][0], 1.6) && close(&cap["speedup_range"][1], 3.0),
+        "{cap}"
+    );
+    // One report a side: no ranges.
+    let one = mimo()
+        .args(["bench", "--json", "--compare"])
+        .arg(&files[0])
+        .arg("--against")
+        .arg(&files[2])
+        .output()
+        .unwrap();
+    let v1: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert!(
+        v1["comparison"]["kernels"][0]
+            .get("speedup_range")
+            .is_none()
+    );
+    assert!(close(&v1["comparison"]["kernels"][0]["speedup"], 2.0));
+    // The table names the medians and prints the ranges.
+    let table = mimo()
+        .args(["bench", "--compare"])
+        .args(&files[..2])
+        .arg("--against")
+        .args(&files[2..])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("medians of 2 old and 2 new reports"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2.22x") && text.contains("1.60–3.00x"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn icount_run_rejects_an_unknown_block() {
     let out = mimo()
