@@ -919,45 +919,41 @@ fn median_value(vs: &[&Value]) -> Value {
 /// of reports (`speedup_range`: [min, max] of old time / new time).
 pub fn comparison_of(olds: &[Value], news: &[Value]) -> Value {
     let mut c = comparison(&median_report(olds), &median_report(news));
-    // Every pair's ratio of one number: `get(report)` of each old over each new.
-    let range = |get: &dyn Fn(&Value) -> Option<f64>| -> Value {
-        let (o, w): (Vec<f64>, Vec<f64>) = (
-            olds.iter().filter_map(get).collect(),
-            news.iter().filter_map(get).filter(|&x| x > 0.0).collect(),
-        );
+    // Every pair's ratio of one number: `get(entries)` of each old over each new; null where
+    // a report lacks it.
+    type Entries = std::collections::BTreeMap<String, Value>;
+    let range = |old: &[Entries], new: &[Entries], get: &dyn Fn(&Entries) -> Option<f64>| {
+        let o: Vec<f64> = old.iter().filter_map(get).collect();
+        let w: Vec<f64> = new.iter().filter_map(get).filter(|&x| x > 0.0).collect();
         let ratios = o.iter().flat_map(|a| w.iter().map(move |b| a / b));
         let (lo, hi) = ratios.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), r| {
             (l.min(r), h.max(r))
         });
-        if lo <= hi && o.len() == olds.len() && w.len() == news.len() {
+        if lo <= hi && o.len() == old.len() && w.len() == new.len() {
             json!([lo, hi])
         } else {
             Value::Null
         }
     };
-    let several = olds.len() > 1 || news.len() > 1;
-    if let Some(rows) = c["kernels"].as_array_mut().filter(|_| several) {
-        for row in rows {
-            let name = row["name"].clone();
-            row["speedup_range"] = range(&|r: &Value| {
-                r["kernels"]
-                    .as_array()?
-                    .iter()
-                    .find(|k| k["name"] == name)?["seconds"]
-                    .as_f64()
-            });
-        }
-    }
-    if let Some(rows) = c["capacity"].as_array_mut().filter(|_| several) {
-        for row in rows {
-            let case = row["case"].as_str().unwrap_or("?").to_string();
-            row["speedup_range"] = range(&|r: &Value| {
-                r["capacity"]
-                    .as_array()?
-                    .iter()
-                    .find(|k| capacity_key(k) == case)?["slot_seconds"]
-                    .as_f64()
-            });
+    if olds.len() > 1 || news.len() > 1 {
+        // The rows' names are those `comparison` joined by (`by`, `caps`).
+        let (k_old, k_new): (Vec<_>, Vec<_>) = (
+            olds.iter().map(|r| by(r, "kernels", "name")).collect(),
+            news.iter().map(|r| by(r, "kernels", "name")).collect(),
+        );
+        let (c_old, c_new): (Vec<_>, Vec<_>) = (
+            olds.iter().map(caps).collect(),
+            news.iter().map(caps).collect(),
+        );
+        for (list, name, field, old, new) in [
+            ("kernels", "name", "seconds", &k_old, &k_new),
+            ("capacity", "case", "slot_seconds", &c_old, &c_new),
+        ] {
+            for row in c[list].as_array_mut().into_iter().flatten() {
+                let n = row[name].as_str().unwrap_or("?").to_string();
+                let get = |m: &Entries| m.get(&n)?[field].as_f64();
+                row["speedup_range"] = range(old, new, &get);
+            }
         }
     }
     c["old_reports"] = json!(olds.len());
@@ -965,27 +961,37 @@ pub fn comparison_of(olds: &[Value], news: &[Value]) -> Value {
     c
 }
 
-/// A capacity row's name in a comparison: its case and direction.
-fn capacity_key(c: &Value) -> String {
-    format!(
-        "{} {}",
-        c["case"].as_str().unwrap_or("?"),
-        c["direction"].as_str().unwrap_or("?")
-    )
+/// The entries of a report's list (`kernels`, `ofdm_vs_fft`, …) by the string field `key`.
+fn by(r: &Value, list: &str, key: &str) -> std::collections::BTreeMap<String, Value> {
+    r[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| (e[key].as_str().unwrap_or("?").to_string(), e.clone()))
+        .collect()
+}
+
+/// A report's capacity rows by their name in a comparison: case and direction.
+fn caps(r: &Value) -> std::collections::BTreeMap<String, Value> {
+    r["capacity"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let name = format!(
+                "{} {}",
+                c["case"].as_str().unwrap_or("?"),
+                c["direction"].as_str().unwrap_or("?")
+            );
+            (name, c.clone())
+        })
+        .collect()
 }
 
 /// Per block of two reports: old and new time, speed-up (old/new), old and new share of
 /// peak; capacity rows (cores per carrier), the OFDM blocks against a bare FFT and demapping
 /// rates before and after. Blocks in only one report are listed with nulls.
 pub fn comparison(old: &Value, new: &Value) -> Value {
-    let by = |r: &Value, list: &str, key: &str| -> std::collections::BTreeMap<String, Value> {
-        r[list]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| (e[key].as_str().unwrap_or("?").to_string(), e.clone()))
-            .collect()
-    };
     let names = |a: &std::collections::BTreeMap<String, Value>,
                  b: &std::collections::BTreeMap<String, Value>| {
         let mut n: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
@@ -1026,14 +1032,6 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
             })
         },
     );
-    let caps = |r: &Value| -> Entries {
-        r["capacity"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| (capacity_key(c), c.clone()))
-            .collect()
-    };
     let capacity = joined(&caps(old), &caps(new), &|n, o, w| {
         json!({
             "case": n,
