@@ -1651,6 +1651,49 @@ impl Kernels {
         Ok(())
     }
 
+    /// [`Kernels::bfp_compress`] into the start of a `payload` that may be longer: the n PRBs'
+    /// n·(1 + 3·`width`) wire bytes first (the same bytes), and the bytes after them scratch —
+    /// the AVX2 kernel's 16-byte stores run up to 16 − `width` bytes past a PRB (the next PRB
+    /// overwrites them), and with that much room after the last PRB it needs no bounce buffer
+    /// for the last one or two (the 512-bit VBMI kernel and the scalar code write exactly the
+    /// n PRBs). For a caller that fills a payload in ascending pieces of PRBs, each piece's
+    /// call given the payload up to its end (the U-plane write of `precode_uplane`): every
+    /// byte a piece leaves as scratch is a later piece's PRB.
+    ///
+    /// Errors: as [`Kernels::bfp_compress`], `payload` shorter than n·(1 + 3·`width`)
+    /// (`LengthMismatch` naming `bfp_compress_slack: payload`).
+    pub fn bfp_compress_slack(&self, iq: &[i16], width: u32, payload: &mut [u8]) -> Result<()> {
+        let n = iq.len() / BFP_PRB_VALUES;
+        let need = n.saturating_mul(1 + 3 * width as usize);
+        // The width and whole PRBs (the payload's own length is checked below).
+        bfp_shapes(
+            "bfp_compress_slack: iq (PRBs × 24)",
+            iq.len(),
+            BFP_PRB_VALUES,
+            width,
+            need,
+        )?;
+        if payload.len() < need {
+            return Err(SimdError::LengthMismatch {
+                what: "bfp_compress_slack: payload",
+                expected: need,
+                got: payload.len(),
+            });
+        }
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2 | Backend::Avx512 if !bfp::x86::prefers_vbmi_compress() => {
+                // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
+                // confirmed AVX2; iq holds n whole PRBs and payload ≥ n·(1 + 3w) bytes (checked
+                // above) — the kernel keeps every store inside `payload` (its pairs only while
+                // their overrun fits, the rest through bounce buffers).
+                unsafe { bfp::x86::compress(iq, width, payload) };
+                Ok(())
+            }
+            _ => self.bfp_compress(iq, width, &mut payload[..need]),
+        }
+    }
+
     /// The inverse of [`Kernels::bfp_compress`]: n·(1 + 3·`width`) payload bytes to n PRBs of
     /// 24 int16 (`mantissa · 2^exponent`, exact). The reserved bits 7..4 of udCompParam are
     /// ignored. An exponent above 16 − `width` (not producible from int16 data) is

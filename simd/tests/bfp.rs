@@ -312,3 +312,78 @@ fn a_single_peak_sets_the_exponent_wherever_it_is() {
         }
     }
 }
+
+/// `bfp_compress_slack` writes the PRBs' bytes of `bfp_compress` at the start of a longer
+/// payload, on every backend and width, whatever the room after them (none, less than one
+/// 16-byte store's overrun, more); nothing outside the payload slice is touched; and a payload
+/// filled in ascending pieces, each given the payload up to its end, equals the one-call
+/// compression (what the category-A U-plane write does). A payload shorter than the PRBs is
+/// refused by name.
+#[test]
+fn slack_compression_writes_the_same_prbs_and_stays_inside() {
+    let mut r = rng(59);
+    for w in 1u32..=16 {
+        let size = bfp_block_bytes(BFP_PRB_VALUES, w);
+        for n in [1usize, 2, 3, 7, 20] {
+            let iq = prbs(&mut r, n);
+            let want = payload(&scalar(), &iq, w);
+            for k in all_backends() {
+                for extra in [0usize, 1, 5, 15, 16, 40, 64] {
+                    // Guard bytes around the slice the kernel is given.
+                    let mut buf = vec![0xA5u8; 8 + n * size + extra + 8];
+                    let end = 8 + n * size + extra;
+                    k.bfp_compress_slack(&iq, w, &mut buf[8..end]).unwrap();
+                    assert_eq!(
+                        &buf[8..8 + n * size],
+                        &want[..],
+                        "{} w={w} n={n} +{extra}",
+                        k.backend()
+                    );
+                    assert!(
+                        buf[..8].iter().chain(&buf[end..]).all(|&b| b == 0xA5),
+                        "{} wrote outside",
+                        k.backend()
+                    );
+                }
+                // Ascending pieces of 1..3 PRBs, each into the payload up to its end.
+                let mut pieces = vec![0u8; n * size];
+                let mut p = 0;
+                while p < n {
+                    let take = (1 + p % 3).min(n - p);
+                    k.bfp_compress_slack(
+                        &iq[p * BFP_PRB_VALUES..(p + take) * BFP_PRB_VALUES],
+                        w,
+                        &mut pieces[p * size..],
+                    )
+                    .unwrap();
+                    p += take;
+                }
+                assert_eq!(pieces, want, "{} w={w} n={n} pieces", k.backend());
+            }
+        }
+    }
+    let iq = vec![0i16; 2 * BFP_PRB_VALUES];
+    match Kernels::new().bfp_compress_slack(&iq, 0, &mut [0u8; 56]) {
+        Err(SimdError::BfpWidth { width }) => assert_eq!(width, 0),
+        other => panic!("{other:?}"),
+    }
+    match Kernels::new().bfp_compress_slack(&iq[..30], 9, &mut [0u8; 56]) {
+        Err(SimdError::LengthMismatch { what, .. }) => {
+            assert_eq!(what, "bfp_compress_slack: iq (PRBs × 24)")
+        }
+        other => panic!("{other:?}"),
+    }
+    match Kernels::new().bfp_compress_slack(&iq, 9, &mut [0u8; 55]) {
+        Err(SimdError::LengthMismatch {
+            what,
+            expected,
+            got,
+        }) => {
+            assert_eq!(
+                (what, expected, got),
+                ("bfp_compress_slack: payload", 56, 55)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -167,6 +167,15 @@ impl Bfp {
         Ok(self.kernels.bfp_compress(iq, self.width.bits(), payload)?)
     }
 
+    /// [`Bfp::compress`] into the start of a longer `payload`, the bytes after the PRBs
+    /// scratch ([`massive_mimo_simd::Kernels::bfp_compress_slack`]): for a payload filled in
+    /// ascending pieces, each given the payload up to its end.
+    pub fn compress_slack(&self, iq: &[i16], payload: &mut [u8]) -> Result<()> {
+        Ok(self
+            .kernels
+            .bfp_compress_slack(iq, self.width.bits(), payload)?)
+    }
+
     /// Decompresses whole PRBs (exact). An exponent above `16 − w` is
     /// [`massive_mimo_simd::SimdError::BfpExponent`] naming the PRB.
     pub fn decompress(&self, payload: &[u8], iq: &mut [i16]) -> Result<()> {

@@ -135,7 +135,9 @@ fn precode_uplane_in_pieces(
             let written = &rows.as_mut_slice()[..n_ant * width];
             for (a, part) in written.chunks_exact(width).enumerate() {
                 let at = (a * SYMBOLS_PER_SLOT + l) * message_len;
-                codec.write_message_prbs(
+                // Ascending pieces: the section's bytes after this piece are the next
+                // pieces' (the compressor's last stores may run into them).
+                codec.write_message_prbs_ascending(
                     s0 / SUBCARRIERS_PER_PRB,
                     part,
                     &mut messages[at..at + message_len],

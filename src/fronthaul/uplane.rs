@@ -386,6 +386,31 @@ impl UplaneCodec {
         part: &[C32],
         message: &mut [u8],
     ) -> Result<()> {
+        self.write_prbs(first_prb, part, message, false)
+    }
+
+    /// [`Self::write_message_prbs`] for a writer that fills the message's section in
+    /// ascending pieces of PRBs ([`crate::fronthaul::precode_uplane`]): the bytes of the
+    /// section after this part are scratch, which the next pieces overwrite — the BFP
+    /// compressor's last stores then run into them instead of through its bounce buffers
+    /// ([`Bfp::compress_slack`]). The part's bytes are those of `write_message_prbs`.
+    pub(crate) fn write_message_prbs_ascending(
+        &mut self,
+        first_prb: usize,
+        part: &[C32],
+        message: &mut [u8],
+    ) -> Result<()> {
+        self.write_prbs(first_prb, part, message, true)
+    }
+
+    /// [`Self::write_message_prbs`], the section's bytes after the part scratch when `slack`.
+    fn write_prbs(
+        &mut self,
+        first_prb: usize,
+        part: &[C32],
+        message: &mut [u8],
+        slack: bool,
+    ) -> Result<()> {
         let sc = SUBCARRIERS_PER_PRB;
         let (carrier, n) = (usize::from(self.carrier_prbs), part.len() / sc);
         if !part.len().is_multiple_of(sc) || first_prb > carrier || n > carrier - first_prb {
@@ -412,7 +437,12 @@ impl UplaneCodec {
                 None => e,
             }
         })?;
-        encode_prbs(&self.bfp, self.comp, iq, &mut message[at..at + n * bytes])
+        match (slack, self.comp.method) {
+            (true, CompMethod::BlockFloatingPoint) => {
+                self.bfp.compress_slack(iq, &mut message[at..end])
+            }
+            _ => encode_prbs(&self.bfp, self.comp, iq, &mut message[at..at + n * bytes]),
+        }
     }
 
     /// Reads every section after the application header of `message` into `row` (the

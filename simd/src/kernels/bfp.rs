@@ -432,7 +432,8 @@ pub(crate) mod x86 {
         }
     }
 
-    /// Compresses whole PRBs: `iq.len() = 24·n`, `out.len() = n·(1 + 3w)` (caller-checked).
+    /// Compresses whole PRBs: `iq.len() = 24·n`, `out.len() ≥ n·(1 + 3w)` (caller-checked);
+    /// bytes of `out` past the n PRBs may be overwritten (the pairs' overrun where it fits).
     #[target_feature(enable = "avx2")]
     pub(crate) fn compress(iq: &[i16], w: u32, out: &mut [u8]) {
         with_merges!(w, compress_with(iq, w, out))
