@@ -1635,19 +1635,7 @@ impl Kernels {
             width,
             payload.len(),
         )?;
-        match self.backend {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `prefers_vbmi_compress` confirmed AVX-512 F, BW and VBMI at runtime;
-            // shapes are checked above.
-            Backend::Avx512 if bfp::x86::prefers_vbmi_compress() => unsafe {
-                bfp::x86::compress_vbmi(iq, width, payload)
-            },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
-            // confirmed AVX2 (both require it); shapes are checked above.
-            Backend::Avx2 | Backend::Avx512 => unsafe { bfp::x86::compress(iq, width, payload) },
-            _ => bfp::compress_scalar(iq, BFP_PRB_VALUES, width, payload),
-        }
+        self.compress_prbs(iq, width, payload);
         Ok(())
     }
 
@@ -1663,9 +1651,9 @@ impl Kernels {
     /// Errors: as [`Kernels::bfp_compress`], `payload` shorter than n·(1 + 3·`width`)
     /// (`LengthMismatch` naming `bfp_compress_slack: payload`).
     pub fn bfp_compress_slack(&self, iq: &[i16], width: u32, payload: &mut [u8]) -> Result<()> {
-        let n = iq.len() / BFP_PRB_VALUES;
-        let need = n.saturating_mul(1 + 3 * width as usize);
-        // The width and whole PRBs (the payload's own length is checked below).
+        let need =
+            (iq.len() / BFP_PRB_VALUES).saturating_mul(bfp::block_bytes(BFP_PRB_VALUES, width));
+        // Whole PRBs (the payload's own length is checked below: at least `need`).
         bfp_shapes(
             "bfp_compress_slack: iq (PRBs × 24)",
             iq.len(),
@@ -1680,17 +1668,29 @@ impl Kernels {
                 got: payload.len(),
             });
         }
+        self.compress_prbs(iq, width, payload);
+        Ok(())
+    }
+
+    /// The compression dispatch of [`Kernels::bfp_compress`] and
+    /// [`Kernels::bfp_compress_slack`]: `iq` whole PRBs, `width` valid and `payload` at least
+    /// their bytes (caller-checked). Every kernel writes the PRBs at the payload's start; only
+    /// the AVX2 one uses the bytes after them (its pairs' overrun, where it fits).
+    fn compress_prbs(&self, iq: &[i16], width: u32, payload: &mut [u8]) {
         match self.backend {
             #[cfg(target_arch = "x86_64")]
-            Backend::Avx2 | Backend::Avx512 if !bfp::x86::prefers_vbmi_compress() => {
-                // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
-                // confirmed AVX2; iq holds n whole PRBs and payload ≥ n·(1 + 3w) bytes (checked
-                // above) — the kernel keeps every store inside `payload` (its pairs only while
-                // their overrun fits, the rest through bounce buffers).
-                unsafe { bfp::x86::compress(iq, width, payload) };
-                Ok(())
-            }
-            _ => self.bfp_compress(iq, width, &mut payload[..need]),
+            // SAFETY: `prefers_vbmi_compress` confirmed AVX-512 F, BW and VBMI at runtime;
+            // shapes are checked by the callers (it writes exactly the PRBs' bytes).
+            Backend::Avx512 if bfp::x86::prefers_vbmi_compress() => unsafe {
+                bfp::x86::compress_vbmi(iq, width, payload)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a `Kernels` holds Avx2/Avx512 only after `Backend::is_available`
+            // confirmed AVX2 (both require it); iq holds whole PRBs and payload at least their
+            // bytes (the callers' checks) — the kernel keeps every store inside `payload` (its
+            // pairs only while their overrun fits, the rest through bounce buffers).
+            Backend::Avx2 | Backend::Avx512 => unsafe { bfp::x86::compress(iq, width, payload) },
+            _ => bfp::compress_scalar(iq, BFP_PRB_VALUES, width, payload),
         }
     }
 
