@@ -670,8 +670,8 @@ impl SlotFixture {
         self.keep(r);
     }
 
-    /// 256QAM max-log LLRs of every layer's data symbols (one call per layer and run of
-    /// consecutive data symbols).
+    /// 256QAM max-log LLRs of every layer's data symbols of the detection's output (one call
+    /// per layer and run of consecutive data symbols).
     pub fn demap_all(&mut self) {
         self.demap_data(false);
     }
@@ -690,7 +690,9 @@ impl SlotFixture {
             // One call per run of consecutive data symbols.
             for run in consecutive_runs(&self.data_symbols) {
                 let len = run.len() * sc;
-                let sym = &self.layers.as_slice()[l * n + run.start * sc..][..len];
+                // The detection's output, as `UplinkSlot` demaps it: in a chain, what
+                // `Self::detect` has just written.
+                let sym = &self.x.as_slice()[l * n + run.start * sc..][..len];
                 let nv = &self.llr_nv[..len];
                 let r = if int8 {
                     demap_i8(
