@@ -87,8 +87,9 @@ impl Backend {
 
 /// Whether this CPU is an Intel core (CPUID vendor "GenuineIntel"), detected once: where a
 /// 512-bit operation issues as one (AMD Zen 4 splits it into two 256-bit halves), which decides
-/// a few kernel shapes on the AVX-512 backend (16-lane load tiles, VBMI BFP compression), and
-/// which cache the grouped GEMM's input hints fill (`kernels::gemm::HintCache`).
+/// a few kernel shapes on the AVX-512 backend (16-lane load tiles, VBMI BFP compression, the
+/// default of [`crate::Kernels::wide_group_tile`]), and which cache the grouped GEMM's input
+/// hints fill (`kernels::gemm::HintCache`).
 pub(crate) fn intel_cpu() -> bool {
     static INTEL: OnceLock<bool> = OnceLock::new();
     *INTEL.get_or_init(|| {

@@ -321,7 +321,10 @@ fn rows_diff(got: &[C32], want: &[C32], ld: usize, n: usize) -> Option<(f32, f32
 
 /// One grouped-GEMM case, every SIMD backend against the scalar one (summation order only):
 /// A m × kk per group of w columns, n columns, row padding `case % 3`, overwrite for even
-/// cases and accumulate for odd ones; the padding is never written.
+/// cases and accumulate for odd ones; the padding is never written. Each backend runs with the
+/// wide group tile off and on ([`Kernels::with_wide_group_tile`]: AVX-512's 4 × 3-register
+/// tile, which the vendor decides by default), and the two must agree bit for bit (every
+/// column sums in the same order in either tile).
 fn grouped_case(r: &mut ChaCha8Rng, (m, kk, w, n): (usize, usize, usize, usize), case: usize) {
     let pad = case % 3;
     let mode = if case.is_multiple_of(2) {
@@ -345,19 +348,29 @@ fn grouped_case(r: &mut ChaCha8Rng, (m, kk, w, n): (usize, usize, usize, usize),
         )
         .unwrap();
     for k in simd_backends() {
-        let mut got = c0.clone();
-        k.gemm_grouped(
-            &a,
-            w,
-            bv,
-            ComplexMut::new(m, n, ld, &mut got).unwrap(),
-            mode,
-        )
-        .unwrap();
-        let what = format!("gemm_grouped {m} × {kk}, w = {w}, n = {n}");
-        let d = rows_diff(&got, &want, ld, n)
-            .unwrap_or_else(|| panic!("{what}: padding written on {}", k.backend()));
-        close(&what, &k, d, kk as f32);
+        let runs = [false, true].map(|wide| {
+            let k = k.with_wide_group_tile(wide);
+            assert_eq!(k.wide_group_tile(), wide);
+            let mut got = c0.clone();
+            k.gemm_grouped(
+                &a,
+                w,
+                bv,
+                ComplexMut::new(m, n, ld, &mut got).unwrap(),
+                mode,
+            )
+            .unwrap();
+            let what = format!("gemm_grouped {m} × {kk}, w = {w}, n = {n}, wide tile {wide}");
+            let d = rows_diff(&got, &want, ld, n)
+                .unwrap_or_else(|| panic!("{what}: padding written on {}", k.backend()));
+            close(&what, &k, d, kk as f32);
+            got
+        });
+        assert!(
+            runs[0] == runs[1],
+            "gemm_grouped {m} × {kk}, w = {w}, n = {n}: the wide tile changed a value on {}",
+            k.backend()
+        );
     }
 }
 
@@ -393,8 +406,9 @@ fn gemm_grouped_small_shapes_match_the_scalar_backend() {
 /// The grouped GEMM's general path at the slot's shapes, every backend against the scalar one:
 /// per-PRB detection (16 × 64 and 8 × 32 filters, groups of 12), PRG-2 and PRG-4 precoding
 /// (64 × 16, groups of 24 and 48: the AVX-512 three-register complex-lane tile covers a
-/// 24-column group whole), a ragged last group, row padding and both modes — each tile form
-/// (deinterleaved 32 columns, complex-lane 24, 8 and 4) runs at least once.
+/// 24-column group whole, with the wide tile on), a ragged last group, row padding and both
+/// modes — each tile form (deinterleaved 32 columns, complex-lane 24, 8 and 4) runs at least
+/// once.
 #[test]
 fn gemm_grouped_slot_shapes_match_the_scalar_backend() {
     let mut r = rng(0x9e0);

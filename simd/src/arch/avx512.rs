@@ -31,7 +31,8 @@ super::gemm_entry_points!(
         (__m128, 6, 1)
     ],
     grouped = [(__m512, 4, 2), (__m128, 4, 1)],
-    grouped_tail = [(__m512, 4, 3), (__m512, 4, 1), (__m256, 4, 1)],
+    grouped_tail = [(__m512, 4, 1), (__m256, 4, 1)],
+    grouped_wide = (__m512, 4, 3),
     small = [__m512, __m256, __m128],
     pair = __m512
 );

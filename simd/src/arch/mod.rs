@@ -381,13 +381,15 @@ pub(crate) use small_shape;
 /// Generates `gemm` (split planes), `gemm_interleaved` and `gemm_grouped` for a backend from
 /// its chains of register panels `(register, MR rows, NV registers)`, widest first; a scalar
 /// loop finishes any last columns. The grouped chain's MR should be 4: it runs on four rows of
-/// C at a time.
+/// C at a time. `grouped_wide`, where given, is a complex-lane tile the grouped chain tries
+/// first when the caller asks for it (`wide`: [`crate::Kernels::wide_group_tile`]).
 macro_rules! gemm_entry_points {
     ($features:tt, split = [$(($vs:ty, $ms:literal, $ns:literal)),+],
      interleaved = [$(($vf:ty, $mf:literal, $nf:literal)),+],
      grouped = [($vg_first:ty, $mg_first:literal, $ng_first:literal)
                 $(, ($vg:ty, $mg:literal, $ng:literal))*]
-     $(, grouped_tail = [$(($vt:ty, $mt:literal, $nt:literal)),*])?,
+     $(, grouped_tail = [$(($vt:ty, $mt:literal, $nt:literal)),*])?
+     $(, grouped_wide = ($vw:ty, $mw:literal, $nw:literal))?,
      small = [$($vsm:ty),+]
      $(, pair = $vp:ty)?) => {
         /// Complex GEMM on split planes; shapes caller-checked.
@@ -435,7 +437,8 @@ macro_rules! gemm_entry_points {
         /// same groups (`cols` = C's columns, less `offset` with a pair). Where the backend has
         /// a pair tile and a group is one and a half registers wide (a PRB on 512-bit
         /// registers), both ranges of the group are multiplied in one tile
-        /// ([`gemm::micro_pair`]).
+        /// ([`gemm::micro_pair`]). `wide`: the backend's `grouped_wide` tile first, where it
+        /// has one (`grouped_tiles`).
         ///
         /// The first sweep requests the group after next (its 64 rows are more streams than
         /// the hardware prefetcher follows); only that sweep reads the inputs from memory, so
@@ -448,6 +451,7 @@ macro_rules! gemm_entry_points {
         /// # Safety
         /// Called from a function compiled with this backend's ISA; shapes as for
         /// `gemm_grouped` on each range (caller-checked), `offset ≥ cols`.
+        #[allow(clippy::too_many_arguments)]
         #[inline(always)]
         unsafe fn grouped_sweeps(
             a: &[crate::C32],
@@ -457,6 +461,7 @@ macro_rules! gemm_entry_points {
             mode: crate::GemmMode,
             next: Option<&crate::ComplexRef<'_>>,
             pair: Option<usize>,
+            wide: bool,
         ) {
             use crate::kernels::gemm::{self, Src};
             let (m, k) = (c.rows(), b.rows());
@@ -521,7 +526,7 @@ macro_rules! gemm_entry_points {
                     for base in starts.into_iter().flatten() {
                         // SAFETY: compiled with this backend's ISA; rows and columns lie in C.
                         unsafe {
-                            grouped_tiles(a, b, c, mode, rows.clone(), base + j0, base + j1)
+                            grouped_tiles(a, b, c, mode, rows.clone(), base + j0, base + j1, wide)
                         };
                     }
                 }
@@ -529,11 +534,13 @@ macro_rules! gemm_entry_points {
         }
 
         /// Rows `rows` of C in columns j0..j1 of one group of [`gemm_grouped`] (matrix `a`):
-        /// the backend's chain of tiles, the scalar loop for the last columns.
+        /// the backend's chain of tiles (with `wide`, its `grouped_wide` tile before the
+        /// complex-lane ones), the scalar loop for the last columns.
         ///
         /// # Safety
         /// Called from a function compiled with this backend's ISA; `a` is m × k, `b` k × n,
         /// `c` m × n with rows < m and j0 ≤ j1 ≤ n.
+        #[allow(clippy::too_many_arguments)]
         #[inline(always)]
         unsafe fn grouped_tiles(
             a: &crate::ComplexRef<'_>,
@@ -543,16 +550,21 @@ macro_rules! gemm_entry_points {
             rows: core::ops::Range<usize>,
             j0: usize,
             j1: usize,
+            wide: bool,
         ) {
             use crate::kernels::gemm::{self, Dst, Src};
             let k = b.rows();
             let ops = (Src::interleaved(a), Src::interleaved(b), &Dst::interleaved(c));
             let mut j = j0;
+            let _ = wide;
             // SAFETY: as for `gemm`; rows and columns j0..j1 lie inside C (caller).
             unsafe {
                 j = gemm::panels::<$vg_first, $mg_first, $ng_first, true>(
                     ops, k, mode, rows.clone(), j, j1,
                 );
+                $(if wide {
+                    j = gemm::panels_c::<$vw, $mw, $nw>(ops, k, mode, rows.clone(), j, j1);
+                })?
                 $($(j = gemm::panels_c::<$vt, $mt, $nt>(
                     ops, k, mode, rows.clone(), j, j1,
                 );)*)?
@@ -569,7 +581,8 @@ macro_rules! gemm_entry_points {
         /// caller-checked `offset ≥ cols`). (A group-major order — every sweep of a group
         /// before the next group, its inputs read once from L1 — measured ×1.08 for detection
         /// on a two-FMA-pipe Xeon but slower on a Zen 4 in an earlier session, and only ×1.05
-        /// once the pair tile came: not used.)
+        /// once the pair tile came: not used.) `wide`: [`crate::Kernels::wide_group_tile`].
+        #[allow(clippy::too_many_arguments)]
         #[target_feature(enable = $features)]
         pub(crate) fn gemm_grouped(
             a: &[crate::C32],
@@ -579,6 +592,7 @@ macro_rules! gemm_entry_points {
             mode: crate::GemmMode,
             next: Option<&crate::ComplexRef<'_>>,
             pair: Option<usize>,
+            wide: bool,
         ) {
             let (m, k) = (c.rows(), b.rows());
             if pair.is_none() && (1..=4).contains(&m) && (1..=4).contains(&k) {
@@ -589,7 +603,7 @@ macro_rules! gemm_entry_points {
                 return;
             }
             // SAFETY: compiled with this backend's ISA; shapes caller-checked.
-            unsafe { grouped_sweeps(a, group_cols, b, c, mode, next, pair) };
+            unsafe { grouped_sweeps(a, group_cols, b, c, mode, next, pair, wide) };
         }
 
         /// [`gemm_grouped`] for an M × K matrix per group (M, K ≤ 4): each group's columns
