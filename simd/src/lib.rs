@@ -1566,21 +1566,33 @@ impl Kernels {
     ) -> Result<()> {
         shape("gemm_grouped: b", b.rows, b.cols, b.rows, c.cols)?;
         grouped_checks(a, group_cols, c.cols, c.rows, b.rows, next.as_ref())?;
+        self.grouped(a, group_cols, &b, &mut c, mode, next.as_ref(), None);
+        Ok(())
+    }
+
+    /// The backend's grouped GEMM on checked shapes, with this handle's tile choice
+    /// ([`Kernels::wide_group_tile`]); `pair`: the second column range's offset
+    /// ([`Kernels::gemm_grouped_pair_then`]), which the scalar backend never gets.
+    #[allow(clippy::too_many_arguments)]
+    fn grouped(
+        &self,
+        a: &[C32],
+        group_cols: usize,
+        b: &ComplexRef<'_>,
+        c: &mut ComplexMut<'_>,
+        mode: GemmMode,
+        next: Option<&ComplexRef<'_>>,
+        pair: Option<usize>,
+    ) {
+        let wide = self.wide_group_tile;
         dispatch!(
             self,
-            gemm_grouped(
-                a,
-                group_cols,
-                &b,
-                &mut c,
-                mode,
-                next.as_ref(),
-                None,
-                self.wide_group_tile
-            ),
-            gemm::scalar_grouped(a, group_cols, &b, &mut c, mode)
-        );
-        Ok(())
+            gemm_grouped(a, group_cols, b, c, mode, next, pair, wide),
+            match pair {
+                None => gemm::scalar_grouped(a, group_cols, b, c, mode),
+                Some(_) => unreachable!("the scalar backend takes the two-call path"),
+            }
+        )
     }
 
     /// [`Self::gemm_grouped_then`] on two column ranges of the same views with the same groups:
@@ -1633,20 +1645,7 @@ impl Kernels {
             );
         }
         grouped_checks(a, group_cols, cols, m, k, next.as_ref())?;
-        dispatch!(
-            self,
-            gemm_grouped(
-                a,
-                group_cols,
-                &b,
-                &mut c,
-                mode,
-                next.as_ref(),
-                Some(offset),
-                self.wide_group_tile
-            ),
-            unreachable!("the scalar backend takes the two-call path above")
-        );
+        self.grouped(a, group_cols, &b, &mut c, mode, next.as_ref(), Some(offset));
         Ok(())
     }
 
