@@ -117,6 +117,22 @@ fn bfp_shapes(
     width: u32,
     payload: usize,
 ) -> Result<usize> {
+    let (n, need) = bfp_blocks(what, values, block, width)?;
+    same_len(
+        "bfp: payload bytes (blocks × (1 + ⌈values·width/8⌉))",
+        need,
+        payload,
+    )?;
+    Ok(n)
+}
+
+/// Checks `width` and `values.len()` = n·`block`; returns n and the n blocks' payload bytes.
+fn bfp_blocks(
+    what: &'static str,
+    values: usize,
+    block: usize,
+    width: u32,
+) -> Result<(usize, usize)> {
     bfp_width(width)?;
     if block == 0 {
         return Err(SimdError::ZeroDimension { what });
@@ -136,12 +152,7 @@ fn bfp_shapes(
             value: n,
             max: isize::MAX as usize,
         })?;
-    same_len(
-        "bfp: payload bytes (blocks × (1 + ⌈values·width/8⌉))",
-        need,
-        payload,
-    )?;
-    Ok(n)
+    Ok((n, need))
 }
 
 /// Largest matrix order of the Gram / Cholesky kernels (users or layers per matrix).
@@ -366,8 +377,13 @@ fn qam_llr_check(
 impl Kernels {
     /// The fastest backend available on this CPU ([`Backend::best`]).
     pub fn new() -> Self {
+        Self::on(Backend::best())
+    }
+
+    /// `backend` (available) with the vendor's tile choices.
+    fn on(backend: Backend) -> Self {
         Self {
-            backend: Backend::best(),
+            backend,
             wide_group_tile: backend::intel_cpu(),
         }
     }
@@ -375,10 +391,7 @@ impl Kernels {
     /// A specific backend; [`SimdError::BackendUnavailable`] if this CPU cannot run it.
     pub fn with_backend(backend: Backend) -> Result<Self> {
         if backend.is_available() {
-            Ok(Self {
-                backend,
-                wide_group_tile: backend::intel_cpu(),
-            })
+            Ok(Self::on(backend))
         } else {
             Err(SimdError::BackendUnavailable(backend))
         }
@@ -1697,15 +1710,11 @@ impl Kernels {
     /// Errors: as [`Kernels::bfp_compress`], `payload` shorter than n·(1 + 3·`width`)
     /// (`LengthMismatch` naming `bfp_compress_slack: payload`).
     pub fn bfp_compress_slack(&self, iq: &[i16], width: u32, payload: &mut [u8]) -> Result<()> {
-        let need =
-            (iq.len() / BFP_PRB_VALUES).saturating_mul(bfp::block_bytes(BFP_PRB_VALUES, width));
-        // Whole PRBs (the payload's own length is checked below: at least `need`).
-        bfp_shapes(
+        let (_, need) = bfp_blocks(
             "bfp_compress_slack: iq (PRBs × 24)",
             iq.len(),
             BFP_PRB_VALUES,
             width,
-            need,
         )?;
         if payload.len() < need {
             return Err(SimdError::LengthMismatch {

@@ -437,12 +437,12 @@ impl UplaneCodec {
                 None => e,
             }
         })?;
-        match (slack, self.comp.method) {
-            (true, CompMethod::BlockFloatingPoint) => {
-                self.bfp.compress_slack(iq, &mut message[at..end])
-            }
-            _ => encode_prbs(&self.bfp, self.comp, iq, &mut message[at..at + n * bytes]),
-        }
+        let data = if slack {
+            &mut message[at..end]
+        } else {
+            &mut message[at..at + n * bytes]
+        };
+        encode_prbs(&self.bfp, self.comp, iq, data, slack)
     }
 
     /// Reads every section after the application header of `message` into `row` (the
@@ -587,7 +587,13 @@ pub fn write_section_iq(
         "U-plane section out",
     )?;
     o[..UPLANE_SECTION_HEADER_BYTES].copy_from_slice(&header);
-    encode_prbs(bfp, h.comp, iq, &mut o[UPLANE_SECTION_HEADER_BYTES..])?;
+    encode_prbs(
+        bfp,
+        h.comp,
+        iq,
+        &mut o[UPLANE_SECTION_HEADER_BYTES..],
+        false,
+    )?;
     Ok(UPLANE_SECTION_HEADER_BYTES + data_len)
 }
 
@@ -622,10 +628,18 @@ fn section_header(
     Ok(o)
 }
 
-/// Encodes int16 PRBs `iq` ([prb, re, iq]) as `comp`'s section data into `data` (exactly
-/// their bytes long).
-fn encode_prbs(bfp: &Bfp, comp: CompHeader, iq: &[i16], data: &mut [u8]) -> Result<()> {
+/// Encodes int16 PRBs `iq` ([prb, re, iq]) as `comp`'s section data into `data`: exactly
+/// their bytes long, or with `slack` their bytes first and scratch after them (BFP by
+/// [`Bfp::compress_slack`]; uncompressed samples write only their own bytes).
+fn encode_prbs(
+    bfp: &Bfp,
+    comp: CompHeader,
+    iq: &[i16],
+    data: &mut [u8],
+    slack: bool,
+) -> Result<()> {
     match comp.method {
+        CompMethod::BlockFloatingPoint if slack => bfp.compress_slack(iq, data),
         CompMethod::BlockFloatingPoint => bfp.compress(iq, data),
         CompMethod::None => {
             for (d, v) in data.chunks_exact_mut(2).zip(iq) {
