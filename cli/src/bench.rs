@@ -100,6 +100,47 @@ fn bytes(name: &str, c: Carrier, samples: usize, data_sym: usize) -> f64 {
     }
 }
 
+/// What a chain of blocks needs at least on the machine the report measured, from the
+/// report's own counts ([`flops`], [`bytes`]).
+struct ChainFloor {
+    /// Σ of the blocks' operations at the measured single-core peak (a block without an
+    /// operation count — the U-plane codec's — adds nothing): a true lower bound of the chain's
+    /// time on this core.
+    compute: f64,
+    /// Σ over the blocks of the larger of their compute floor and their bytes (inputs and
+    /// outputs once each) at the measured copy rate — the roofline time if every block's
+    /// data came from memory. Not a bound where data stays in the cache from block to block.
+    roofline: f64,
+}
+
+impl ChainFloor {
+    fn of<'a>(
+        names: impl Iterator<Item = &'a str>,
+        c: Carrier,
+        samples: usize,
+        data_sym: usize,
+        peak_gflops: f64,
+        copy_gbps: f64,
+    ) -> Self {
+        let mut floor = ChainFloor {
+            compute: 0.0,
+            roofline: 0.0,
+        };
+        for name in names {
+            let ops = flops(name, c, data_sym) / (peak_gflops * 1e9);
+            let ops = if ops.is_finite() { ops } else { 0.0 };
+            let traffic = bytes(name, c, samples, data_sym) / (copy_gbps * 1e9);
+            floor.compute += ops;
+            floor.roofline += if traffic.is_finite() {
+                ops.max(traffic)
+            } else {
+                ops
+            };
+        }
+        floor
+    }
+}
+
 /// A plain baseline for each block, measured in the same run.
 struct Baselines {
     scalar: SlotFixture,
@@ -445,6 +486,8 @@ pub fn report(quick: bool) -> Result<Value, String> {
             ("uplink, 7.2x DU", ul_du, &UPLINK_DU[..]),
         ] {
             let blocks: f64 = steps.iter().map(|st| alone(st.alone)).sum();
+            let names = steps.iter().flat_map(|st| st.alone.iter().copied());
+            let floor = ChainFloor::of(names, *carrier, samples, data_sym, peak, bandwidth);
             let steps = steps_in_chain(&mut f, steps, budget, &alone);
             capacity.push(json!({
                 "case": format!("{} 64T64R 16 layers", carrier.name),
@@ -454,6 +497,11 @@ pub fn report(quick: bool) -> Result<Value, String> {
                 "cores_per_carrier": s / carrier.slot_s,
                 "blocks_alone_seconds": blocks,
                 "chain_over_blocks": s / blocks,
+                "compute_floor_seconds": floor.compute,
+                "compute_floor_cores": floor.compute / carrier.slot_s,
+                "share_of_peak": floor.compute / s,
+                "roofline_seconds": floor.roofline,
+                "roofline_cores": floor.roofline / carrier.slot_s,
                 "steps": steps,
             }));
         }
@@ -1225,6 +1273,18 @@ pub fn table(r: &Value) -> String {
             c["blocks_alone_seconds"].as_f64().unwrap_or(f64::NAN) * 1e6,
             c["chain_over_blocks"].as_f64().unwrap_or(f64::NAN)
         );
+        // Older reports have no floors: the line is left out for them.
+        if let (Some(fc), Some(share), Some(rc)) = (
+            c["compute_floor_cores"].as_f64(),
+            c["share_of_peak"].as_f64(),
+            c["roofline_cores"].as_f64(),
+        ) {
+            let _ = writeln!(
+                s,
+                "      at 100 % of peak {fc:.1} cores (the chain at {:.0} % of peak); roofline with every block's data from memory {rc:.1} cores",
+                100.0 * share
+            );
+        }
         // Each step inside the chain against its blocks alone.
         let steps: Vec<String> = c["steps"]
             .as_array()

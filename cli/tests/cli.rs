@@ -347,6 +347,19 @@ fn bench_json_has_every_key() {
         let case = c["case"].as_str().unwrap().split(' ').next().unwrap();
         let mut got = Vec::new();
         let mut sum = 0.0;
+        // The chain's floors from its blocks' rows: seconds × share of peak is a block's
+        // operations at the peak (no share: no operation count, nothing added), seconds ×
+        // share of the copy rate its bytes at that rate; the roofline takes the larger.
+        let (mut compute, mut roofline) = (0.0, 0.0);
+        let share = |block: &str, key: &str| {
+            let k = kernels
+                .iter()
+                .find(|k| k["name"] == format!("{case}/{block}"))
+                .unwrap();
+            k[key]
+                .as_f64()
+                .map_or(0.0, |x| x * k["seconds"].as_f64().unwrap())
+        };
         for st in c["steps"].as_array().unwrap() {
             let inside = st["seconds_in_chain"].as_f64().unwrap();
             assert!(inside > 0.0, "{st}");
@@ -369,8 +382,22 @@ fn bench_json_has_every_key() {
                     assert!(st["in_chain_over_alone"].is_null(), "{st}");
                 }
             }
+            for b in &blocks {
+                let (ops, traffic) = (share(b, "share_of_peak"), share(b, "share_of_bandwidth"));
+                compute += ops;
+                roofline += ops.max(traffic);
+            }
             got.extend(blocks);
         }
+        let num = |key: &str| c[key].as_f64().unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1e-12);
+        assert!(compute > 0.0 && roofline >= compute, "{c}");
+        assert!(close(num("compute_floor_seconds"), compute), "{c}");
+        assert!(close(num("roofline_seconds"), roofline), "{c}");
+        let slot = num("slot_duration_seconds");
+        assert!(close(num("compute_floor_cores"), compute / slot), "{c}");
+        assert!(close(num("roofline_cores"), roofline / slot), "{c}");
+        assert!(close(num("share_of_peak"), compute / s), "{c}");
         got.sort_unstable();
         let mut want = want.to_vec();
         want.sort_unstable();
