@@ -490,10 +490,13 @@ impl Kernels {
     /// Requests every cache line of `region` into the L2 cache (x86 `prefetcht1`; nothing on
     /// NEON and the scalar backend), in one burst, and returns at once: for a region of a few
     /// KiB that the caller reads after the work it does next — the next PRB's detection filter
-    /// (8 KiB for 16 × 64) while it multiplies the current one. Only a hint: no value changes,
-    /// and it never faults.
-    pub fn request_l2(&self, region: &[C32]) {
-        dispatch!(self, request_l2(region), ())
+    /// (8 KiB for 16 × 64) while it multiplies the current one, or the lines of an output it
+    /// writes next (a store then finds its line in the cache instead of reading it from memory
+    /// first). Any element type: only the region's bytes count. Only a hint: no value
+    /// changes, and it never faults.
+    pub fn request_l2<T>(&self, region: &[T]) {
+        let (start, bytes) = (region.as_ptr().cast::<u8>(), core::mem::size_of_val(region));
+        dispatch!(self, request_l2(start, bytes), ())
     }
 
     /// `out_i ← a_i·b_i` like [`Kernels::mul`] (the same values, bit for bit), written past the

@@ -103,6 +103,18 @@ fn streaming_kernels_equal_their_cached_forms_at_every_alignment() {
                 k.request_l2(&buf[buf.len()..]);
                 k.request_l2(&buf[buf.len() - 1..]);
                 assert_eq!(buf, before, "request_l2 on {}", k.backend());
+                // Of any element type: the f32 planes of a split-plane matrix, a byte.
+                let planes: Vec<f32> = (0..2 * n + 3).map(|i| i as f32).collect();
+                let planes_before = planes.clone();
+                k.request_l2(&planes[off.min(planes.len())..]);
+                k.request_l2(&planes_before[..0]);
+                k.request_l2(&[7u8]);
+                assert_eq!(
+                    planes,
+                    planes_before,
+                    "request_l2 of f32 on {}",
+                    k.backend()
+                );
                 assert!(
                     buf[..off]
                         .iter()

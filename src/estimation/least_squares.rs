@@ -231,7 +231,18 @@ impl LeastSquares {
                 }
             }
             let y = SplitRef::new(c.width * n_u, n_rx, n_rx, &self.y_re, &self.y_im)?;
-            for p in &c.parts {
+            for (pi, p) in c.parts.iter().enumerate() {
+                // The next chunk's LS rows requested into the L2, a share before each of this
+                // chunk's parts (its parts pi, pi + parts, …): in a slot chain the rows were
+                // evicted since the last slot (3.4 MB for NR DMRS), and the de-spreading's
+                // stores waited for each line to come from memory first; in one burst per
+                // chunk the requests stalled the core as long (NR DMRS estimation after the
+                // demodulation 1.13–1.14 → 1.06–1.09 ms, ×0.97 alone in cache; probe runs).
+                if let Some(nc) = next {
+                    for np in nc.parts.iter().skip(pi).step_by(c.parts.len()) {
+                        self.request_rows(kernels, np, lt_re, lt_im);
+                    }
+                }
                 let plan = &self.runs[p.gi][p.ri];
                 let (tre, tim) = (&mut lt_re[p.gi][p.ri], &mut lt_im[p.gi][p.ri]);
                 let rows = tre.len() / n_rx;
@@ -258,5 +269,25 @@ impl LeastSquares {
             }
         }
         Ok(())
+    }
+
+    /// Requests part `p`'s LS rows (every port of its run, its blocks) into the L2.
+    fn request_rows(
+        &self,
+        kernels: &Kernels,
+        p: &Part,
+        lt_re: &[Vec<LineVec>],
+        lt_im: &[Vec<LineVec>],
+    ) {
+        let ports = self.runs[p.gi][p.ri].ports;
+        let (re, im) = (&lt_re[p.gi][p.ri], &lt_im[p.gi][p.ri]);
+        let nb = re.len() / (self.n_rx * ports).max(1);
+        for q in 0..ports {
+            let rows = (q * nb + p.b0) * self.n_rx..(q * nb + p.b1) * self.n_rx;
+            if let (Some(r), Some(i)) = (re.get(rows.clone()), im.get(rows)) {
+                kernels.request_l2(r);
+                kernels.request_l2(i);
+            }
+        }
     }
 }

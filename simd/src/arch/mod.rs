@@ -64,9 +64,9 @@ macro_rules! entry_points {
 
         /// Every cache line of `region` requested into the L2 cache, in one burst.
         #[target_feature(enable = $features)]
-        pub(crate) fn request_l2(region: &[C32]) {
+        pub(crate) fn request_l2(start: *const u8, bytes: usize) {
             // SAFETY: as for `dot`; prefetches never fault.
-            unsafe { crate::kernels::hints::request_l2::<$v>(region) }
+            unsafe { crate::kernels::hints::request_l2::<$v>(start, bytes) }
         }
 
         /// out ← a ⊙ b with streaming stores; equal lengths (caller-checked).

@@ -95,14 +95,8 @@ impl<'a> LineHints<'a> {
         while self.offset >= self.span {
             let r = self.regions.get(self.region)?;
             self.region += 1;
-            let head = r.as_ptr() as usize % LINE;
-            self.base = (r.as_ptr() as *const u8).wrapping_sub(head);
+            (self.base, self.span) = line_span(r.as_ptr().cast(), size_of_val(*r));
             self.offset = 0;
-            self.span = if r.is_empty() {
-                0
-            } else {
-                head + size_of_val(*r)
-            };
         }
         let p = self.base.wrapping_add(self.offset);
         self.offset += LINE;
@@ -110,19 +104,35 @@ impl<'a> LineHints<'a> {
     }
 }
 
-/// Requests every line that holds a byte of `region` into the L2 cache
+/// Requests every line that holds one of the `bytes` bytes from `start` into the L2 cache
 /// ([`SimdF32::prefetch_l2`]), in one burst: for a region of a few KiB that the caller reads
-/// after the work it does next.
+/// or writes after the work it does next.
 ///
 /// # Safety
-/// V's ISA must be enabled.
+/// V's ISA must be enabled. (The addresses are only prefetched, never dereferenced: any
+/// `start` and `bytes` are sound.)
 #[inline(always)]
-pub(crate) unsafe fn request_l2<V: SimdF32>(region: &[C32]) {
-    let mut hints = LineHints::new(core::slice::from_ref(&region), 1);
-    while let Some(p) = hints.next_line() {
+pub(crate) unsafe fn request_l2<V: SimdF32>(start: *const u8, bytes: usize) {
+    for p in lines(start, bytes) {
         // SAFETY: a prefetch is a hint and never faults.
         unsafe { V::prefetch_l2(p.cast()) };
     }
+}
+
+/// The first line holding a byte of the `bytes` bytes from `start` (wrapping arithmetic: it
+/// may begin before them) and the bytes from there to their end (0 without bytes).
+#[inline(always)]
+fn line_span(start: *const u8, bytes: usize) -> (*const u8, usize) {
+    let head = start as usize % LINE;
+    let span = if bytes == 0 { 0 } else { head + bytes };
+    (start.wrapping_sub(head), span)
+}
+
+/// The start of every line holding one of the `bytes` bytes from `start`, in order.
+#[inline(always)]
+fn lines(start: *const u8, bytes: usize) -> impl Iterator<Item = *const u8> {
+    let (base, span) = line_span(start, bytes);
+    (0..span).step_by(LINE).map(move |o| base.wrapping_add(o))
 }
 
 #[cfg(test)]
@@ -158,5 +168,39 @@ mod tests {
         }
         let mut none = LineHints::new(&[], 4);
         assert!(none.next_line().is_none());
+    }
+
+    /// A burst ([`request_l2`]) requests the same lines as a cursor over its one region, for
+    /// any element type's bytes: every line holding one of them, once, in order.
+    #[test]
+    fn a_burst_requests_every_line_of_its_bytes_once() {
+        let buf = vec![C32::new(0.0, 0.0); 200];
+        for (a, b) in [(0, 16), (1, 9), (7, 8), (3, 200), (5, 5)] {
+            let region = &buf[a..b];
+            let mut h = LineHints::new(core::slice::from_ref(&region), 1);
+            let want: Vec<usize> = std::iter::from_fn(|| h.next_line())
+                .map(|p| p as usize)
+                .collect();
+            let got: Vec<usize> = lines(region.as_ptr().cast(), size_of_val(region))
+                .map(|p| p as usize)
+                .collect();
+            assert_eq!(got, want, "{a}..{b}");
+            // As f32: the same bytes, the same lines.
+            let floats: Vec<f32> = Vec::with_capacity(2 * (b - a) + 16);
+            let at = floats.as_ptr() as usize;
+            let f32_lines: Vec<usize> = lines(floats.as_ptr().cast(), 4 * 2 * (b - a))
+                .map(|p| p as usize)
+                .collect();
+            let first = at / LINE * LINE;
+            let n = if a == b {
+                0
+            } else {
+                (at % LINE + 8 * (b - a)).div_ceil(LINE)
+            };
+            assert_eq!(
+                f32_lines,
+                (0..n).map(|i| first + i * LINE).collect::<Vec<_>>()
+            );
+        }
     }
 }
