@@ -95,8 +95,14 @@ impl<'a> LineHints<'a> {
         while self.offset >= self.span {
             let r = self.regions.get(self.region)?;
             self.region += 1;
-            (self.base, self.span) = line_span(r.as_ptr().cast(), size_of_val(*r));
+            let head = r.as_ptr() as usize % LINE;
+            self.base = (r.as_ptr() as *const u8).wrapping_sub(head);
             self.offset = 0;
+            self.span = if r.is_empty() {
+                0
+            } else {
+                head + size_of_val(*r)
+            };
         }
         let p = self.base.wrapping_add(self.offset);
         self.offset += LINE;
@@ -119,19 +125,14 @@ pub(crate) unsafe fn request_l2<V: SimdF32>(start: *const u8, bytes: usize) {
     }
 }
 
-/// The first line holding a byte of the `bytes` bytes from `start` (wrapping arithmetic: it
-/// may begin before them) and the bytes from there to their end (0 without bytes).
-#[inline(always)]
-fn line_span(start: *const u8, bytes: usize) -> (*const u8, usize) {
-    let head = start as usize % LINE;
-    let span = if bytes == 0 { 0 } else { head + bytes };
-    (start.wrapping_sub(head), span)
-}
-
-/// The start of every line holding one of the `bytes` bytes from `start`, in order.
+/// The start of every line holding one of the `bytes` bytes from `start`, in order (the
+/// lines [`LineHints`] walks for a region; its hot loop keeps its own copy of the arithmetic,
+/// which the tests hold equal to this one — sharing it changed the OFDM FFT's code).
 #[inline(always)]
 fn lines(start: *const u8, bytes: usize) -> impl Iterator<Item = *const u8> {
-    let (base, span) = line_span(start, bytes);
+    let head = start as usize % LINE;
+    let span = if bytes == 0 { 0 } else { head + bytes };
+    let base = start.wrapping_sub(head);
     (0..span).step_by(LINE).map(move |o| base.wrapping_add(o))
 }
 
