@@ -161,18 +161,7 @@ impl OfdmDemodulator {
 
     /// Demodulates one antenna's `waveform` (`input_len()` samples) into `grid [n_symbols, n_sc]`.
     pub fn process(&mut self, waveform: &[C32], grid: ArrayViewMut2<'_, C32>) -> Result<()> {
-        self.process_before(waveform, grid, &[])
-    }
-
-    /// [`Self::process`], requesting `after` (the next antenna's first window) into the L2
-    /// while the last symbol transforms.
-    fn process_before(
-        &mut self,
-        waveform: &[C32],
-        grid: ArrayViewMut2<'_, C32>,
-        after: &[C32],
-    ) -> Result<()> {
-        let r = self.process_inner(waveform, grid, None, after);
+        let r = self.process_inner(waveform, grid, None, &[]);
         // The streamed runs are fenced once, after the last (also on an early error).
         self.kernels.stream_fence();
         r
@@ -189,23 +178,16 @@ impl OfdmDemodulator {
         waveform: &[C32],
         grid: ArrayViewMut2<'_, C32>,
     ) -> Result<ScreenBits> {
-        self.process_screened_before(waveform, grid, &[])
-    }
-
-    /// [`Self::process_screened`], requesting `after` as [`Self::process_before`] does.
-    fn process_screened_before(
-        &mut self,
-        waveform: &[C32],
-        grid: ArrayViewMut2<'_, C32>,
-        after: &[C32],
-    ) -> Result<ScreenBits> {
         let mut bits = ScreenBits::default();
-        let r = self.process_inner(waveform, grid, Some(&mut bits), after);
+        let r = self.process_inner(waveform, grid, Some(&mut bits), &[]);
         // The multiplies stream unfenced: one fence for the whole grid.
         self.kernels.stream_fence();
         r.map(|()| bits)
     }
 
+    /// One antenna's demodulation, unfenced; `screen` folds the grid's screening bits, and
+    /// `after` (the caller's next memory: the next antenna's first window, or empty) is
+    /// requested into the L2 while the last symbol transforms.
     fn process_inner(
         &mut self,
         waveform: &[C32],
@@ -369,10 +351,16 @@ impl OfdmDemodulator {
                 false => None,
             };
             let after = after.unwrap_or(&[]);
-            match bits.as_deref_mut() {
-                Some(b) => b[a] = self.process_screened_before(w, g, after)?,
-                None => self.process_before(w, g, after)?,
-            }
+            // As `process` / `process_screened`: one fence per antenna, also on an error.
+            let r = match bits.as_deref_mut() {
+                Some(b) => {
+                    b[a] = ScreenBits::default();
+                    self.process_inner(w, g, Some(&mut b[a]), after)
+                }
+                None => self.process_inner(w, g, None, after),
+            };
+            self.kernels.stream_fence();
+            r?;
         }
         Ok(())
     }
