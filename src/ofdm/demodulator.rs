@@ -343,14 +343,10 @@ impl OfdmDemodulator {
             // transforms (each antenna's later windows are requested the same way from the
             // one before; without it one window in 14 came from memory: NR demodulation
             // ×1.02–1.04 in probe pairs).
-            let after = match waveform.dim().0 > a + 1 {
-                true => waveform
-                    .row(a + 1)
-                    .to_slice()
-                    .and_then(|r| r.get(first.clone())),
-                false => None,
-            };
-            let after = after.unwrap_or(&[]);
+            let after = (a + 1 < waveform.dim().0)
+                .then(|| waveform.row(a + 1).to_slice()?.get(first.clone()))
+                .flatten()
+                .unwrap_or(&[]);
             // As `process` / `process_screened`: one fence per antenna, also on an error.
             let r = match bits.as_deref_mut() {
                 Some(b) => {
