@@ -1,7 +1,9 @@
 //! The kernel benchmark cases at the reference deployment's sizes: 64 antennas × 16 layers,
 //! 273 PRBs (NR 100 MHz at 30 kHz), 168 REs per PRB and slot (12 subcarriers × 14 symbols).
 
-use massive_mimo_simd::{C32, GemmMode, GramSide, Kernels, MatrixBatch, SplitMatrix};
+use massive_mimo_simd::{
+    C32, ComplexMut, ComplexRef, GemmMode, GramSide, Kernels, MatrixBatch, SplitMatrix,
+};
 
 /// One benchmark case: a kernel call on pre-built data.
 pub struct KernelCase {
@@ -80,6 +82,59 @@ fn factor_solve_case(k: Kernels, order: usize, nrhs: usize) -> KernelCase {
     }
 }
 
+/// PRGs of the precoder application's grouped GEMM case (2 PRBs each): a band that stays in
+/// the L2 (weights 128 KiB, layers 48 KiB, antennas 192 KiB).
+const APPLY_BAND_PRGS: usize = 16;
+/// PRBs of the detection's two-symbol grouped GEMM case: a band that stays in the L2
+/// (filters 192 KiB, two symbols of 64 antennas 288 KiB, 16 layers 72 KiB).
+const DETECT_BAND_PRBS: usize = 24;
+
+/// The grouped GEMMs of the per-PRG blocks on one band of PRGs in the L2, interleaved
+/// operands as the grids hold them: the precoder application's `Kernels::gemm_grouped` (a
+/// 64 × 16 matrix per PRG of 24 subcarriers, one symbol) and the detection filters'
+/// `Kernels::gemm_grouped_pair_then` (a 16 × 64 matrix per PRB, two symbols). The blocks
+/// (`mimo bench`) run these tiles on data from memory; here they show the tiles themselves.
+fn grouped_cases(k: Kernels) -> Vec<KernelCase> {
+    let mut cases = Vec::new();
+    for (m, kk, w, groups, pair) in [
+        (N_TX, N_LAYERS, 24, APPLY_BAND_PRGS, false),
+        (N_LAYERS, N_TX, 12, DETECT_BAND_PRBS, true),
+    ] {
+        let n = w * groups;
+        let cols = if pair { 2 * n } else { n };
+        let mut f = filler(13);
+        let a: Vec<C32> = (0..groups * m * kk).map(|_| f()).collect();
+        let b: Vec<C32> = (0..kk * cols).map(|_| f()).collect();
+        let mut c = vec![C32::new(0.0, 0.0); m * cols];
+        let name = if pair {
+            format!("gemm_grouped_pair {m}x{kk} per PRB, 2 sym, x{groups}")
+        } else {
+            format!("gemm_grouped {m}x{kk} per PRG-2, x{groups}")
+        };
+        let product = move |c: &mut [C32]| {
+            let bv = ComplexRef::new(kk, cols, cols, &b)?;
+            let cv = ComplexMut::new(m, cols, cols, c)?;
+            let mode = GemmMode::Overwrite;
+            if pair {
+                k.gemm_grouped_pair_then(&a, w, bv, cv, n, mode, None)
+            } else {
+                k.gemm_grouped(&a, w, bv, cv, mode)
+            }
+        };
+        // The shapes are this function's own: a failing call is a bug here, not bad input.
+        product(&mut c).expect("the grouped GEMM case's shapes");
+        cases.push(KernelCase {
+            name,
+            flops: 8.0 * (m * kk * cols) as f64,
+            has_reset: false,
+            run: Box::new(move |_| {
+                let _ = product(&mut c);
+            }),
+        });
+    }
+    cases
+}
+
 /// The cases, on the given kernels.
 pub fn simd_cases(k: Kernels) -> Vec<KernelCase> {
     let mut cases = Vec::new();
@@ -98,6 +153,8 @@ pub fn simd_cases(k: Kernels) -> Vec<KernelCase> {
             let _ = k.gemm(w.view(), x.view(), y.view_mut(), GemmMode::Overwrite);
         }),
     });
+
+    cases.extend(grouped_cases(k));
 
     // Gram matrices of 273 channels: HᴴH (uplink, 64 × 16) and HHᴴ (downlink, 16 × 64).
     for (side, rows, cols, label) in [
@@ -145,4 +202,28 @@ pub fn simd_cases(k: Kernels) -> Vec<KernelCase> {
         }),
     });
     cases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every case is built (the grouped GEMM cases call their kernel once, checked) and runs,
+    /// on the scalar backend and the machine's best, with a positive flop count and a name
+    /// of its own.
+    #[test]
+    fn every_case_builds_and_runs() {
+        let scalar = Kernels::with_backend(massive_mimo_simd::Backend::Scalar).expect("scalar");
+        for k in [scalar, Kernels::new()] {
+            let mut cases = simd_cases(k);
+            let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), cases.len(), "case names repeat");
+            for case in &mut cases {
+                assert!(case.flops > 0.0, "{}", case.name);
+                (case.run)(true);
+            }
+        }
+    }
 }
