@@ -13,7 +13,7 @@ use massive_mimo_tools::perf::fixture::{
     CARRIERS, Carrier, ChainStep, DOWNLINK_DU, N_ANT, N_LAYERS, N_SYM, SUB_PRB_FILTER_SC,
     SlotFixture, UPLINK, UPLINK_DU,
 };
-use massive_mimo_tools::perf::{measure_peak, time_per_call};
+use massive_mimo_tools::perf::{measure_cases, measure_peak, simd_cases, time_per_call};
 use ndarray::{Array2, Array3};
 use serde_json::{Value, json};
 
@@ -506,6 +506,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
             }));
         }
     }
+    let kernel_tiles = kernel_tiles(best, budget);
     let scaling = scaling(budget, quick)?;
     let split = split_slot(budget, quick)?;
     let demapping = demapping(budget, quick)?;
@@ -515,6 +516,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         "peak_gflops": peak,
         "memory_gbps": bandwidth,
         "kernels": kernels,
+        "kernel_tiles": kernel_tiles,
         "capacity": capacity,
         "ofdm_vs_fft": ofdm_vs_fft,
         "multi_carrier": scaling,
@@ -522,6 +524,26 @@ pub fn report(quick: bool) -> Result<Value, String> {
         "demapping": demapping,
         "fronthaul": fronthaul,
     }))
+}
+
+/// The kernels under the blocks, alone at the reference sizes (`simd_cases`: the GEMMs of the
+/// precoder application and detection on a band in the L2, the Gram and Cholesky batches of
+/// 273 PRBs, …) on the report's backend: seconds per call, GFLOP/s and share of the FMA-loop
+/// peak probed around each case (`measure_cases`) — what the tiles reach with their operands
+/// in the cache, against which a block's own share shows what it loses outside them.
+fn kernel_tiles(best: Kernels, budget: Duration) -> Vec<Value> {
+    measure_cases(&mut simd_cases(best), best.backend(), budget / 2)
+        .into_iter()
+        .map(|k| {
+            json!({
+                "name": k.name,
+                "seconds": k.seconds,
+                "gflops": k.gflops,
+                "peak_gflops": k.peak_gflops,
+                "share_of_peak": k.share_of_peak,
+            })
+        })
+        .collect()
 }
 
 /// The OFDM blocks' rate against a bare FFT of the same size: FFT points per second of the
@@ -993,8 +1015,13 @@ pub fn comparison_of(olds: &[Value], news: &[Value]) -> Value {
             olds.iter().map(caps).collect(),
             news.iter().map(caps).collect(),
         );
+        let (t_old, t_new): (Vec<_>, Vec<_>) = (
+            olds.iter().map(|r| by(r, "kernel_tiles", "name")).collect(),
+            news.iter().map(|r| by(r, "kernel_tiles", "name")).collect(),
+        );
         for (list, name, field, old, new) in [
             ("kernels", "name", "seconds", &k_old, &k_new),
+            ("kernel_tiles", "name", "seconds", &t_old, &t_new),
             ("capacity", "case", "slot_seconds", &c_old, &c_new),
         ] {
             for row in c[list].as_array_mut().into_iter().flatten() {
@@ -1080,6 +1107,19 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
             })
         },
     );
+    // The kernels alone (null where a report predates `kernel_tiles`).
+    let kernel_tiles = joined(
+        &by(old, "kernel_tiles", "name"),
+        &by(new, "kernel_tiles", "name"),
+        &|n, o, w| {
+            json!({
+                "name": n,
+                "speedup": ratio(&o["seconds"], &w["seconds"]),
+                "old_share_of_peak": o["share_of_peak"],
+                "new_share_of_peak": w["share_of_peak"],
+            })
+        },
+    );
     let capacity = joined(&caps(old), &caps(new), &|n, o, w| {
         json!({
             "case": n,
@@ -1134,6 +1174,7 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
         "old_backend": old["backend"],
         "new_backend": new["backend"],
         "kernels": kernels,
+        "kernel_tiles": kernel_tiles,
         "capacity": capacity,
         "ofdm_vs_fft": ofdm_vs_fft,
         "demapping": demapping,
@@ -1186,6 +1227,17 @@ pub fn comparison_table(c: &Value) -> String {
             k["name"].as_str().unwrap_or("?"),
             f(&k["old_seconds"], 1e6, 1, ""),
             f(&k["new_seconds"], 1e6, 1, ""),
+            f(&k["speedup"], 1.0, 2, "x"),
+            f(&k["old_share_of_peak"], 100.0, 1, "%"),
+            f(&k["new_share_of_peak"], 100.0, 1, "%"),
+            span(&k["speedup_range"])
+        );
+    }
+    for k in c["kernel_tiles"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "kernel alone {:<46} {:>9}, of peak {:>6} → {:>6}{}",
+            k["name"].as_str().unwrap_or("?"),
             f(&k["speedup"], 1.0, 2, "x"),
             f(&k["old_share_of_peak"], 100.0, 1, "%"),
             f(&k["new_share_of_peak"], 100.0, 1, "%"),
@@ -1258,6 +1310,21 @@ pub fn table(r: &Value) -> String {
                 .as_f64()
                 .map_or("-".to_string(), |x| format!("x{x:.1}")),
             k["baseline"].as_str().unwrap_or("")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nkernels alone at the reference sizes, operands in the cache (share of the FMA-loop \
+         peak probed around each):"
+    );
+    for k in r["kernel_tiles"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "  {:<46} {:>10.2} µs {:>7.1} GFLOP/s {:>5.1} % of peak",
+            k["name"].as_str().unwrap_or("?"),
+            k["seconds"].as_f64().unwrap_or(f64::NAN) * 1e6,
+            k["gflops"].as_f64().unwrap_or(f64::NAN),
+            100.0 * k["share_of_peak"].as_f64().unwrap_or(f64::NAN)
         );
     }
     let _ = writeln!(s, "\nreal-time capacity (one core per carrier = 1.0):");

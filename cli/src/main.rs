@@ -46,7 +46,8 @@ enum Command {
     },
     /// Downlink peak rate of a TDD carrier (set) from the 3GPP TBS arithmetic.
     PeakRate(PeakRateArgs),
-    /// Throughput report: peak, memory bandwidth, blocks vs baselines, cores per carrier.
+    /// Throughput report: peak, memory bandwidth, blocks vs baselines, the kernels alone,
+    /// cores per carrier.
     Bench {
         /// Print one JSON object instead of the table.
         #[arg(long)]
@@ -56,8 +57,8 @@ enum Command {
         quick: bool,
         /// Saved reports (`mimo bench --json > OLD.json`), one or more (`--compare a.json
         /// b.json`, or the flag repeated): print each block's speed-up over them (old time /
-        /// new time) and the change of its share of peak, the cores per carrier before and
-        /// after, and the demapping rates. With several reports on a side, each number is
+        /// new time) and the change of its share of peak, the same for each kernel alone, the
+        /// cores per carrier before and after, and the demapping rates. With several reports on a side, each number is
         /// their element-wise median, and the speed-ups also show their range over every
         /// (old, new) pair of reports — for a shared, noisy machine, where single runs of
         /// two builds are best alternated.

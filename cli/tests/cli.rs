@@ -262,6 +262,32 @@ fn bench_json_has_every_key() {
         let got = k["share_of_bandwidth"].as_f64().unwrap();
         assert!((got - share).abs() <= 1e-12 * share, "{k}");
     }
+    // The kernels alone: every share-of-peak case, the grouped GEMMs of both per-PRG blocks
+    // among them, each share its GFLOP/s over the peak probed around it and its GFLOP/s the
+    // case's flops over its seconds (64 × 16 × 16 PRGs of 24 columns, 8 flops per complex
+    // multiply-add).
+    let tiles = v["kernel_tiles"].as_array().unwrap();
+    for name in [
+        "gemm_grouped 64x16 per PRG-2, x16",
+        "gemm_grouped_pair 16x64 per PRB, 2 sym, x24",
+        "gram H.H^H 16x64, x273",
+    ] {
+        assert!(tiles.iter().any(|t| t["name"] == name), "{name} missing");
+    }
+    for t in tiles {
+        let g = |key: &str| t[key].as_f64().unwrap_or_else(|| panic!("{key} in {t}"));
+        assert!(g("seconds") > 0.0 && g("peak_gflops") > 0.0, "{t}");
+        let share = g("gflops") / g("peak_gflops");
+        assert!((g("share_of_peak") - share).abs() <= 1e-12 * share, "{t}");
+    }
+    let apply = tiles
+        .iter()
+        .find(|t| t["name"] == "gemm_grouped 64x16 per PRG-2, x16")
+        .unwrap();
+    let flops = 8.0 * (64 * 16 * 16 * 24) as f64;
+    let want = flops / apply["seconds"].as_f64().unwrap() / 1e9;
+    let got = apply["gflops"].as_f64().unwrap();
+    assert!((got - want).abs() <= 1e-9 * want, "{got} vs {want}");
     // Bytes per call (GB/s × seconds) from the shapes of the quick run's TD-LTE 20 MHz carrier
     // (100 PRBs, 1 200 subcarriers, 14 symbols, 64 antennas, 16 layers, 8-byte complex):
     // the weights read H and write W, 2·100·16·64·8; OFDM reads the grid and writes one
@@ -511,11 +537,17 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
         let mut kernels = vec![
             serde_json::json!({"name": "nr/precoder_apply", "seconds": apply_s, "share_of_peak": 0.001 / apply_s}),
         ];
+        // The kernels alone: the GEMM in both reports, the Gram only where the block's
+        // demapping is (the new one).
+        let mut tiles = vec![
+            serde_json::json!({"name": "gemm", "seconds": apply_s / 100.0, "share_of_peak": 1e-5 / apply_s}),
+        ];
         if let Some(d) = demap {
             kernels.push(serde_json::json!({"name": "nr/qam_demap_256qam", "seconds": d, "share_of_peak": 0.1}));
+            tiles.push(serde_json::json!({"name": "gram", "seconds": d, "share_of_peak": 0.6}));
         }
         serde_json::json!({
-            "backend": "avx2", "peak_gflops": 100.0, "kernels": kernels,
+            "backend": "avx2", "peak_gflops": 100.0, "kernels": kernels, "kernel_tiles": tiles,
             "capacity": [{"case": "nr", "direction": "uplink", "slot_seconds": cores * 5e-4, "cores_per_carrier": cores}],
             "demapping": {"cases": [{"modulation": "256QAM", "f32_seconds": 2e-3, "i8_seconds": 1e-3, "i8_cached_msymbols_per_second": cached}]},
             "ofdm_vs_fft": ofdm.map(|r| serde_json::json!([{"carrier": "nr", "modulate_vs_bare_fft": r, "demodulate_vs_bare_fft": r / 2.0}])).unwrap_or(serde_json::json!([])),
@@ -563,6 +595,18 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
     assert_eq!(o["new_modulate_vs_bare_fft"].as_f64(), Some(0.7));
     assert_eq!(o["new_demodulate_vs_bare_fft"].as_f64(), Some(0.35));
     assert!(o["old_modulate_vs_bare_fft"].is_null() && o["old_demodulate_vs_bare_fft"].is_null());
+    // The kernels alone: the GEMM's ratio and shares (old 4 ms / 100 against 2 ms / 100, so
+    // ×2 and 0.25 % → 0.5 %), the Gram null on the old side.
+    let t = c["kernel_tiles"].as_array().unwrap();
+    assert_eq!(
+        (t[0]["name"].as_str(), t[1]["name"].as_str()),
+        (Some("gemm"), Some("gram"))
+    );
+    assert!((t[0]["speedup"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+    assert!((t[0]["old_share_of_peak"].as_f64().unwrap() - 0.0025).abs() < 1e-15);
+    assert!((t[0]["new_share_of_peak"].as_f64().unwrap() - 0.005).abs() < 1e-15);
+    assert!(t[1]["speedup"].is_null() && t[1]["old_share_of_peak"].is_null());
+    assert_eq!(t[1]["new_share_of_peak"].as_f64(), Some(0.6));
     // The table form names the ratio; a missing or broken file is an error naming it.
     let table = mimo()
         .args(["bench", "--compare"])
@@ -575,6 +619,12 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
     assert!(text.contains("2.00x"));
     assert!(
         text.contains("modulator - → 0.70×, demodulator - → 0.35×"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("kernel alone gemm")
+                && l.contains("2.00x, of peak   0.2% →   0.5%")),
         "{text}"
     );
     let bad = mimo()
@@ -598,6 +648,7 @@ fn bench_compare_takes_the_medians_and_ranges_of_several_reports() {
         serde_json::json!({
             "backend": "avx512", "peak_gflops": 100.0,
             "kernels": [{"name": "nr/precoder_apply", "seconds": apply_s, "share_of_peak": 0.001 / apply_s}],
+            "kernel_tiles": [{"name": "gemm", "seconds": apply_s / 10.0, "share_of_peak": 0.5}],
             "capacity": [{"case": "nr", "direction": "downlink", "slot_seconds": slot_s, "cores_per_carrier": slot_s / 5e-4}],
             "demapping": {"cases": []},
             "ofdm_vs_fft": [{"carrier": "nr", "n_fft": 4096, "modulate_vs_bare_fft": apply_s * 250.0}],
@@ -666,6 +717,13 @@ fn bench_compare_takes_the_medians_and_ranges_of_several_reports() {
     assert!(
         close(&k["speedup_range"][0], 1.6) && close(&k["speedup_range"][1], 3.0),
         "{k}"
+    );
+    // The kernels alone (a tenth of the block's times): the same ratios and range.
+    let t = &c["kernel_tiles"][0];
+    assert!(close(&t["speedup"], 5e-3 / 2.25e-3), "{t}");
+    assert!(
+        close(&t["speedup_range"][0], 1.6) && close(&t["speedup_range"][1], 3.0),
+        "{t}"
     );
     let cap = &c["capacity"][0];
     assert!(
