@@ -506,7 +506,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
             }));
         }
     }
-    let kernel_tiles = kernel_tiles(best, budget);
+    let kernels_alone = kernels_alone(best, budget);
     let scaling = scaling(budget, quick)?;
     let split = split_slot(budget, quick)?;
     let demapping = demapping(budget, quick)?;
@@ -516,7 +516,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
         "peak_gflops": peak,
         "memory_gbps": bandwidth,
         "kernels": kernels,
-        "kernel_tiles": kernel_tiles,
+        "kernels_alone": kernels_alone,
         "capacity": capacity,
         "ofdm_vs_fft": ofdm_vs_fft,
         "multi_carrier": scaling,
@@ -531,7 +531,7 @@ pub fn report(quick: bool) -> Result<Value, String> {
 /// 273 PRBs, …) on the report's backend: seconds per call, GFLOP/s and share of the FMA-loop
 /// peak probed around each case (`measure_cases`) — what the tiles reach with their operands
 /// in the cache, against which a block's own share shows what it loses outside them.
-fn kernel_tiles(best: Kernels, budget: Duration) -> Vec<Value> {
+fn kernels_alone(best: Kernels, budget: Duration) -> Vec<Value> {
     measure_cases(&mut simd_cases(best), best.backend(), budget / 2)
         .into_iter()
         .map(|k| {
@@ -1007,27 +1007,21 @@ pub fn comparison_of(olds: &[Value], news: &[Value]) -> Value {
     };
     if olds.len() > 1 || news.len() > 1 {
         // The rows' names are those `comparison` joined by (`by`, `caps`).
-        let (k_old, k_new): (Vec<_>, Vec<_>) = (
-            olds.iter().map(|r| by(r, "kernels", "name")).collect(),
-            news.iter().map(|r| by(r, "kernels", "name")).collect(),
-        );
-        let (c_old, c_new): (Vec<_>, Vec<_>) = (
-            olds.iter().map(caps).collect(),
-            news.iter().map(caps).collect(),
-        );
-        let (t_old, t_new): (Vec<_>, Vec<_>) = (
-            olds.iter().map(|r| by(r, "kernel_tiles", "name")).collect(),
-            news.iter().map(|r| by(r, "kernel_tiles", "name")).collect(),
-        );
-        for (list, name, field, old, new) in [
-            ("kernels", "name", "seconds", &k_old, &k_new),
-            ("kernel_tiles", "name", "seconds", &t_old, &t_new),
-            ("capacity", "case", "slot_seconds", &c_old, &c_new),
+        for (list, name, field) in [
+            ("kernels", "name", "seconds"),
+            ("kernels_alone", "name", "seconds"),
+            ("capacity", "case", "slot_seconds"),
         ] {
+            let entries = |r: &Value| match list {
+                "capacity" => caps(r),
+                _ => by(r, list, name),
+            };
+            let old: Vec<Entries> = olds.iter().map(entries).collect();
+            let new: Vec<Entries> = news.iter().map(entries).collect();
             for row in c[list].as_array_mut().into_iter().flatten() {
                 let n = row[name].as_str().unwrap_or("?").to_string();
                 let get = |m: &Entries| m.get(&n)?[field].as_f64();
-                row["speedup_range"] = range(old, new, &get);
+                row["speedup_range"] = range(&old, &new, &get);
             }
         }
     }
@@ -1107,10 +1101,10 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
             })
         },
     );
-    // The kernels alone (null where a report predates `kernel_tiles`).
-    let kernel_tiles = joined(
-        &by(old, "kernel_tiles", "name"),
-        &by(new, "kernel_tiles", "name"),
+    // The kernels alone (null where a report predates `kernels_alone`).
+    let kernels_alone = joined(
+        &by(old, "kernels_alone", "name"),
+        &by(new, "kernels_alone", "name"),
         &|n, o, w| {
             json!({
                 "name": n,
@@ -1174,7 +1168,7 @@ pub fn comparison(old: &Value, new: &Value) -> Value {
         "old_backend": old["backend"],
         "new_backend": new["backend"],
         "kernels": kernels,
-        "kernel_tiles": kernel_tiles,
+        "kernels_alone": kernels_alone,
         "capacity": capacity,
         "ofdm_vs_fft": ofdm_vs_fft,
         "demapping": demapping,
@@ -1233,7 +1227,7 @@ pub fn comparison_table(c: &Value) -> String {
             span(&k["speedup_range"])
         );
     }
-    for k in c["kernel_tiles"].as_array().into_iter().flatten() {
+    for k in c["kernels_alone"].as_array().into_iter().flatten() {
         let _ = writeln!(
             s,
             "kernel alone {:<46} {:>9}, of peak {:>6} → {:>6}{}",
@@ -1317,7 +1311,7 @@ pub fn table(r: &Value) -> String {
         "\nkernels alone at the reference sizes, operands in the cache (share of the FMA-loop \
          peak probed around each):"
     );
-    for k in r["kernel_tiles"].as_array().into_iter().flatten() {
+    for k in r["kernels_alone"].as_array().into_iter().flatten() {
         let _ = writeln!(
             s,
             "  {:<46} {:>10.2} µs {:>7.1} GFLOP/s {:>5.1} % of peak",

@@ -266,7 +266,7 @@ fn bench_json_has_every_key() {
     // among them, each share its GFLOP/s over the peak probed around it and its GFLOP/s the
     // case's flops over its seconds (64 × 16 × 16 PRGs of 24 columns, 8 flops per complex
     // multiply-add).
-    let tiles = v["kernel_tiles"].as_array().unwrap();
+    let tiles = v["kernels_alone"].as_array().unwrap();
     for name in [
         "gemm_grouped 64x16 per PRG-2, x16",
         "gemm_grouped_pair 16x64 per PRB, 2 sym, x24",
@@ -547,7 +547,7 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
             tiles.push(serde_json::json!({"name": "gram", "seconds": d, "share_of_peak": 0.6}));
         }
         serde_json::json!({
-            "backend": "avx2", "peak_gflops": 100.0, "kernels": kernels, "kernel_tiles": tiles,
+            "backend": "avx2", "peak_gflops": 100.0, "kernels": kernels, "kernels_alone": tiles,
             "capacity": [{"case": "nr", "direction": "uplink", "slot_seconds": cores * 5e-4, "cores_per_carrier": cores}],
             "demapping": {"cases": [{"modulation": "256QAM", "f32_seconds": 2e-3, "i8_seconds": 1e-3, "i8_cached_msymbols_per_second": cached}]},
             "ofdm_vs_fft": ofdm.map(|r| serde_json::json!([{"carrier": "nr", "modulate_vs_bare_fft": r, "demodulate_vs_bare_fft": r / 2.0}])).unwrap_or(serde_json::json!([])),
@@ -597,7 +597,7 @@ fn bench_compare_gives_the_ratios_of_two_reports() {
     assert!(o["old_modulate_vs_bare_fft"].is_null() && o["old_demodulate_vs_bare_fft"].is_null());
     // The kernels alone: the GEMM's ratio and shares (old 4 ms / 100 against 2 ms / 100, so
     // ×2 and 0.25 % → 0.5 %), the Gram null on the old side.
-    let t = c["kernel_tiles"].as_array().unwrap();
+    let t = c["kernels_alone"].as_array().unwrap();
     assert_eq!(
         (t[0]["name"].as_str(), t[1]["name"].as_str()),
         (Some("gemm"), Some("gram"))
@@ -648,7 +648,7 @@ fn bench_compare_takes_the_medians_and_ranges_of_several_reports() {
         serde_json::json!({
             "backend": "avx512", "peak_gflops": 100.0,
             "kernels": [{"name": "nr/precoder_apply", "seconds": apply_s, "share_of_peak": 0.001 / apply_s}],
-            "kernel_tiles": [{"name": "gemm", "seconds": apply_s / 10.0, "share_of_peak": 0.5}],
+            "kernels_alone": [{"name": "gemm", "seconds": apply_s / 10.0, "share_of_peak": 0.5}],
             "capacity": [{"case": "nr", "direction": "downlink", "slot_seconds": slot_s, "cores_per_carrier": slot_s / 5e-4}],
             "demapping": {"cases": []},
             "ofdm_vs_fft": [{"carrier": "nr", "n_fft": 4096, "modulate_vs_bare_fft": apply_s * 250.0}],
@@ -719,7 +719,7 @@ fn bench_compare_takes_the_medians_and_ranges_of_several_reports() {
         "{k}"
     );
     // The kernels alone (a tenth of the block's times): the same ratios and range.
-    let t = &c["kernel_tiles"][0];
+    let t = &c["kernels_alone"][0];
     assert!(close(&t["speedup"], 5e-3 / 2.25e-3), "{t}");
     assert!(
         close(&t["speedup_range"][0], 1.6) && close(&t["speedup_range"][1], 3.0),
