@@ -427,7 +427,7 @@ impl GridApplier {
         if band_sc >= IN_PLACE_MIN_SC_SIMD
             && let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut())
         {
-            return self.symbol_in_place(wf, shape, l, xf, 0..n_prg, yf, n_sc);
+            return self.columns_in_place(wf, shape, l, xf, 0..n_sc, yf, n_sc);
         }
         let cols =
             |g0: usize, band: usize| (g0 * band_sc, (n_prg.min(g0 + band) * band_sc).min(n_sc));
@@ -487,22 +487,111 @@ impl GridApplier {
         else {
             return Ok(false);
         };
-        self.symbol_in_place(wf, shape, l, xf, prgs, y, s1 - s0)?;
+        self.columns_in_place(wf, shape, l, xf, s0..s1, y, s1 - s0)?;
         Ok(true)
     }
 
-    /// Symbol `l`'s product for the PRGs `prgs` in place: `y`'s column 0 is subcarrier
-    /// `prgs.start·band_sc`, its rows `y_row` apart. As the grid call: bands of PRGs whose
-    /// weights stay in L2, one grouped GEMM per band, x's rows n_sym·n_sc apart; each call
-    /// requests the next band's inputs.
+    /// [`Self::process_symbol`] into an OFDM modulator's transform inputs: for each run
+    /// `(k0, b0, len)` of `runs`, subcarriers `k0..k0 + len` of the product go to columns
+    /// `b0..b0 + len` of `y`'s n_tx rows, `y_row` apart — a symbol's DFT bins per antenna
+    /// ([`crate::ofdm::OfdmModulator::bin_runs`]), written by the GEMM itself; columns outside
+    /// the runs are not written. The bands a run holds whole are multiplied in place; a band
+    /// cut by a run's edge (NR's halves meet mid-PRG) is multiplied whole into the applier's
+    /// buffer and its columns copied to the runs that hold them — a partial group would sum in
+    /// another order. The same values, bit for bit, as the whole-symbol call's subcarriers.
+    /// Returns `Ok(false)`, writing nothing, where the in-place path does not apply (bands
+    /// narrower than a PRB or wider than the applier's `max_cols`, operands not in standard
+    /// layout): the caller then takes [`Self::process_symbol`].
+    ///
+    /// Errors: as [`Self::process_symbol`]; a run past n_sc or past a row of `y`, or `y`
+    /// shorter than its n_tx rows (`InvalidParameter` naming `runs`).
     #[allow(clippy::too_many_arguments)]
-    fn symbol_in_place(
+    pub(crate) fn process_symbol_runs(
+        &mut self,
+        w: ArrayView3<'_, C32>,
+        band_sc: usize,
+        l: usize,
+        x: ArrayView3<'_, C32>,
+        runs: &[(usize, usize, usize)],
+        y: &mut [C32],
+        y_row: usize,
+    ) -> Result<bool> {
+        let n = w.dim().1;
+        let (_, shape) = self.check_symbol(w.dim(), band_sc, x.dim(), n, l)?;
+        let fits = |&(k0, b0, len): &(usize, usize, usize)| {
+            k0 + len <= shape.n_sc
+                && b0 + len <= y_row
+                && (len == 0 || (n - 1) * y_row + b0 + len <= y.len())
+        };
+        if n == 0 || !runs.iter().all(fits) {
+            return Err(Error::InvalidParameter {
+                name: "runs",
+                value: crate::value!("{runs:?} into rows of {y_row} ({} values)", y.len()),
+                reason: "each run inside the subcarriers and inside a row of y's n_tx rows",
+            });
+        }
+        let in_place = band_sc >= IN_PLACE_MIN_SC_SIMD && band_sc <= self.max_cols;
+        let (Some(wf), Some(xf), true) = (w.as_slice(), x.as_slice(), in_place) else {
+            return Ok(false);
+        };
+        let n_sc = shape.n_sc;
+        // A band's end: its first subcarrier + band_sc, or the grid's end (a partial last band
+        // is the whole-symbol call's too).
+        let band_end = |g: usize| ((g + 1) * band_sc).min(n_sc);
+        for &(k0, b0, len) in runs.iter().filter(|r| r.2 > 0) {
+            let end = k0 + len;
+            // The bands the run holds whole.
+            let (g0, g1) = (
+                k0.div_ceil(band_sc),
+                end / band_sc + usize::from(end == n_sc),
+            );
+            if g0 < g1 {
+                let (s0, s1) = (g0 * band_sc, band_end(g1 - 1));
+                let y0 = b0 + s0 - k0;
+                self.columns_in_place(wf, shape, l, xf, s0..s1, &mut y[y0..], y_row)?;
+            }
+            // The bands cut by its edges: whole into the buffer, the run's columns copied.
+            let first = k0 / band_sc;
+            let last = (end - 1) / band_sc;
+            let cut = [
+                (!k0.is_multiple_of(band_sc)).then_some(first),
+                (band_end(last) != end).then_some(last),
+            ];
+            for g in cut
+                .into_iter()
+                .flatten()
+                .take(if first == last { 1 } else { 2 })
+            {
+                let (c0, c1) = (g * band_sc, band_end(g));
+                let kernels = self.kernels;
+                let b =
+                    ComplexRef::new(shape.k, c1 - c0, shape.n_sym * n_sc, &xf[l * n_sc + c0..])?;
+                let c = ComplexMut::new(n, c1 - c0, c1 - c0, &mut self.y_buf)?;
+                let a = &wf[g * n * shape.k..(g + 1) * n * shape.k];
+                kernels.gemm_grouped(a, band_sc, b, c, GemmMode::Overwrite)?;
+                let (from, to) = (c0.max(k0), c1.min(end));
+                for a in 0..n {
+                    let src = &self.y_buf[a * (c1 - c0) + from - c0..a * (c1 - c0) + to - c0];
+                    let at = a * y_row + b0 + from - k0;
+                    y[at..at + (to - from)].copy_from_slice(src);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Symbol `l`'s product for the subcarriers `sc` in place: `y`'s column 0 is subcarrier
+    /// `sc.start` (the first of a band), its rows `y_row` apart; `sc.end` a band's end or the
+    /// grid's. As the grid call: bands of PRGs whose weights stay in L2, one grouped GEMM per
+    /// band, x's rows n_sym·n_sc apart; each call requests the next band's inputs.
+    #[allow(clippy::too_many_arguments)]
+    fn columns_in_place(
         &mut self,
         wf: &[C32],
         shape: SymbolShape,
         l: usize,
         xf: &[C32],
-        prgs: std::ops::Range<usize>,
+        sc: std::ops::Range<usize>,
         yf: &mut [C32],
         y_row: usize,
     ) -> Result<()> {
@@ -513,11 +602,12 @@ impl GridApplier {
             n_sym,
             n_sc,
         } = shape;
-        let cols = |g0: usize, g1: usize| (g0 * band_sc, (g1 * band_sc).min(n_sc));
+        let x_row = n_sym * n_sc;
+        let (origin, end) = (sc.start, sc.end);
+        let prgs = sc.start / band_sc..end.div_ceil(band_sc);
+        let cols = |g0: usize, g1: usize| (g0 * band_sc, (g1 * band_sc).min(end));
         let c32 = std::mem::size_of::<C32>();
         let band = band_prgs(self.l2, n * k * c32, k * band_sc * c32);
-        let x_row = n_sym * n_sc;
-        let origin = prgs.start * band_sc;
         for g0 in prgs.clone().step_by(band) {
             let g1 = prgs.end.min(g0 + band);
             let (s0, s1) = cols(g0, g1);
@@ -954,6 +1044,86 @@ mod tests {
         let w6 = Array3::from_elem((n_sc / 6, n, k), C32::new(1.0, 0.0));
         assert!(
             !ap.process_symbol_prgs(w6.view(), 6, 0, x.view(), 0..1, &mut y)
+                .unwrap()
+        );
+        assert!(y.iter().all(|&c| c == C32::new(3.0, 3.0)));
+    }
+
+    /// A symbol written by runs into transform-input rows (an NR map whose upper half starts
+    /// inside a PRG, an LTE one around an empty DC bin, a run inside one PRG, an empty run): on
+    /// every backend each run's columns are the whole symbol's subcarriers bit for bit and
+    /// nothing else is written; runs past the subcarriers or a row, and a buffer short of the
+    /// rows, are refused by name; strided operands and sub-PRB bands decline (`Ok(false)`).
+    #[test]
+    fn symbol_runs_are_the_whole_symbol_at_their_bins() {
+        use super::*;
+        use ndarray::{Array2, Array3, s};
+        let (n, k, n_sc, row) = (5usize, 3usize, 132usize, 176usize);
+        // Values whose products round (tenths): another summation order shows in the bits.
+        let v = |i: usize| C32::new((i % 13) as f32 * 0.1 - 0.6, (i % 7) as f32 * 0.3 - 0.7);
+        let x = Array3::from_shape_fn((k, 14, n_sc), |(j, l, c)| v(j * 997 + l * 131 + c));
+        let half = n_sc / 2;
+        let maps: [&[(usize, usize, usize)]; 4] = [
+            &[(0, row - half, half), (half, 0, half)],
+            &[(0, row - half - 8, half), (half, 1, half)],
+            &[(30, 100, 9)],
+            &[(0, 0, 0), (5, 140, 31)],
+        ];
+        for backend in crate::simd::Backend::available() {
+            for band in [12usize, 24] {
+                let n_prg = n_sc.div_ceil(band);
+                let w = Array3::from_shape_fn((n_prg, n, k), |(g, a, j)| v(g * 31 + a * 5 + j));
+                let kernels = Kernels::with_backend(backend).unwrap();
+                let mut ap = GridApplier::new(n, k, n_sc).unwrap().with_kernels(kernels);
+                let mut whole = Array2::zeros((n, n_sc));
+                ap.process_symbol(w.view(), band, 4, x.view(), whole.view_mut())
+                    .unwrap();
+                for runs in maps {
+                    let mut y = vec![C32::new(9.0, 9.0); n * row];
+                    assert!(
+                        ap.process_symbol_runs(w.view(), band, 4, x.view(), runs, &mut y, row)
+                            .unwrap()
+                    );
+                    let mut want = vec![C32::new(9.0, 9.0); n * row];
+                    for &(k0, b0, len) in runs {
+                        for a in 0..n {
+                            for i in 0..len {
+                                want[a * row + b0 + i] = whole[[a, k0 + i]];
+                            }
+                        }
+                    }
+                    let same = y.iter().zip(&want).all(|(p, q)| {
+                        p.re.to_bits() == q.re.to_bits() && p.im.to_bits() == q.im.to_bits()
+                    });
+                    assert!(same, "{backend} band {band} runs {runs:?}");
+                }
+            }
+        }
+        let (band, n_prg) = (24, n_sc.div_ceil(24));
+        let w = Array3::from_shape_fn((n_prg, n, k), |(g, a, j)| v(g * 31 + a * 5 + j));
+        let mut ap = GridApplier::new(n, k, n_sc).unwrap();
+        let mut y = vec![C32::new(3.0, 3.0); n * row];
+        let bad = [
+            ((100, 0, 33), n * row),
+            ((0, row - 10, 11), n * row),
+            ((0, 0, 20), (n - 1) * row + 19),
+        ];
+        for (run, len) in bad {
+            match ap.process_symbol_runs(w.view(), band, 4, x.view(), &[run], &mut y[..len], row) {
+                Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "runs"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let wide = Array3::from_shape_fn((k, 14, n_sc + 1), |(j, l, c)| v(j + l + c));
+        let strided = wide.slice(s![.., .., ..n_sc]);
+        let runs = [(0, 0, 20)];
+        assert!(
+            !ap.process_symbol_runs(w.view(), band, 0, strided, &runs, &mut y, row)
+                .unwrap()
+        );
+        let w6 = Array3::from_elem((n_sc / 6, n, k), C32::new(1.0, 0.0));
+        assert!(
+            !ap.process_symbol_runs(w6.view(), 6, 0, x.view(), &runs, &mut y, row)
                 .unwrap()
         );
         assert!(y.iter().all(|&c| c == C32::new(3.0, 3.0)));

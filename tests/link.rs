@@ -772,12 +772,13 @@ fn precode_modulate_writes_the_waveform_of_precode_then_modulate() {
         }
     }
     // The free function: a layer grid of another symbol count than the modulator's, a
-    // one-symbol buffer too short for the antennas' rows.
+    // one-symbol buffer shorter than the modulator's `symbol_buffer_len`.
     let mut applier = massive_mimo::precoding::PrecoderApplier::new(n_ant, k, N_SC).unwrap();
     let mut modulator = massive_mimo::ofdm::OfdmModulator::new(&ofdm()).unwrap();
     let w = Array3::from_elem((N_PRB / 2, n_ant, k), C32::new(0.5, 0.0));
     let mut wave = Array2::zeros((n_ant, modulator.output_len()));
-    let mut rows = vec![C32::new(0.0, 0.0); n_ant * N_SC];
+    let mut rows = vec![C32::new(0.0, 0.0); modulator.symbol_buffer_len(n_ant)];
+    assert_eq!(rows.len(), n_ant * (256 + 16));
     let name = |r: massive_mimo::Result<()>| match r {
         Err(massive_mimo::Error::ShapeMismatch { name, .. }) => name,
         other => panic!("{other:?}"),
@@ -803,6 +804,75 @@ fn precode_modulate_writes_the_waveform_of_precode_then_modulate() {
         wave.view_mut(),
     );
     assert!(name(r).starts_with("rows"));
+}
+
+/// `precode_modulate` on carriers whose subcarrier-to-bin runs start inside a PRG (NR, 11
+/// PRBs: the upper half begins mid-PRG for PRGs of 2) or around LTE's empty DC bin, with the
+/// per-symbol §5.4 phase factor (a complex gain) or the plain scale, PRGs of 1 and 2 PRBs, on
+/// every backend and into a buffer full of other values: the samples of the grid call
+/// followed by `process_antennas`, bit for bit (the same GEMM per subcarrier, the same
+/// transform with the same gain, the guard bins zeroed by the call).
+#[test]
+fn precode_modulate_is_precode_then_modulate_on_every_bin_map() {
+    use massive_mimo::ofdm::{CyclicPrefix, OfdmModulator, Standard};
+    use massive_mimo::precoding::PrecoderApplier;
+    let (k, n_ant, n_prb) = (3usize, 5usize, 11usize);
+    let n_sc = 12 * n_prb;
+    let v = |i: usize| C32::new((i % 13) as f32 - 6.0, (i % 7) as f32 * 0.5 - 1.0);
+    let x = Array3::from_shape_fn((k, 14, n_sc), |(j, l, c)| v(j * 997 + l * 131 + c));
+    let nr = nr_ofdm(n_sc, 256);
+    let lte = OfdmConfig {
+        standard: Standard::Lte,
+        scs_khz: 15,
+        n_fft: 256,
+        n_sc,
+        n_symbols: 14,
+        cyclic_prefix: CyclicPrefix::Normal,
+        slot: 0,
+        scale: 1.0 / 16.0,
+    };
+    for backend in massive_mimo::simd::Backend::available() {
+        let kernels = massive_mimo::simd::Kernels::with_backend(backend).unwrap();
+        for (cfg, f0) in [(nr, None), (nr, Some(3.5e9)), (lte, None)] {
+            for prg in [1usize, 2] {
+                let band = 12 * prg;
+                let w = Array3::from_shape_fn((n_sc.div_ceil(band), n_ant, k), |(g, a, j)| {
+                    v(g * 31 + a * 5 + j) * 0.1
+                });
+                let mut applier = PrecoderApplier::new(n_ant, k, n_sc)
+                    .unwrap()
+                    .with_kernels(kernels);
+                let mut modulator = OfdmModulator::new(&cfg).unwrap().with_kernels(kernels);
+                modulator.set_phase_compensation(f0).unwrap();
+                let mut grid = Array3::zeros((n_ant, 14, n_sc));
+                applier
+                    .process_grid(w.view(), prg, x.view(), grid.view_mut())
+                    .unwrap();
+                let mut want = Array2::zeros((n_ant, modulator.output_len()));
+                modulator
+                    .process_antennas(grid.view(), want.view_mut())
+                    .unwrap();
+                let mut got =
+                    Array2::from_elem((n_ant, modulator.output_len()), C32::new(7.0, 7.0));
+                let mut rows = vec![C32::new(5.0, -5.0); modulator.symbol_buffer_len(n_ant)];
+                precode_modulate(
+                    &mut applier,
+                    w.view(),
+                    band,
+                    x.view(),
+                    &mut rows,
+                    &mut modulator,
+                    got.view_mut(),
+                )
+                .unwrap();
+                assert!(
+                    got == want,
+                    "{backend} {:?} f0={f0:?} PRG {prg}",
+                    cfg.standard
+                );
+            }
+        }
+    }
 }
 
 /// Sub-PRB weights (`DownlinkSlot::new_sub_prb`): one ZF matrix per 3-subcarrier band from the

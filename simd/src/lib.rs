@@ -878,6 +878,31 @@ impl Kernels {
         stream: bool,
         next: &[&[C32]],
     ) -> Result<()> {
+        self.ofdm_fft_scaled_then(plan, x, scratch, out, cp, stream, C32::new(1.0, 0.0), next)
+    }
+
+    /// [`Kernels::ofdm_fft_then`] of `gain·x`, the factor applied to the transform's outputs
+    /// instead (the DFT is linear): the vector kernels multiply the last stage's registers
+    /// before they are stored — one product per register for a real `gain`, a complex
+    /// multiply (one product and one `vfmaddsub`) otherwise, none for exactly 1 — so an OFDM
+    /// modulator's per-symbol scale and phase factor need no pass over the subcarriers; the
+    /// scalar backend multiplies `out` after the transform in the same arithmetic (`re =
+    /// fma(x_re, g_re, −x_im·g_im)`, `im = fma(x_im, g_re, x_re·g_im)`). The results equal the
+    /// transform of the scaled input to rounding (not bit for bit); `gain` = 1 gives exactly
+    /// [`Kernels::ofdm_fft_then`]'s. Errors: as [`Kernels::ofdm_fft`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn ofdm_fft_scaled_then(
+        &self,
+        plan: &OfdmFft,
+        x: &[C32],
+        scratch: &mut [C32],
+        out: &mut [C32],
+        cp: usize,
+        stream: bool,
+        gain: C32,
+        next: &[&[C32]],
+    ) -> Result<()> {
+        let gain = kernels::ofdm_fft::OutGain::of(gain);
         let n = plan.len();
         same_len("ofdm_fft: x", n, x.len())?;
         same_len("ofdm_fft: scratch", plan.scratch_len(), scratch.len())?;
@@ -904,18 +929,21 @@ impl Kernels {
                     // SAFETY: a `Kernels` holds a vector backend only after detection (the
                     // kernel is that backend's); shapes checked above, cp a multiple of 8,
                     // streaming only on a 64-byte boundary.
-                    unsafe { run(plan, x, scratch, out, cp, stream && aligned, next) }
+                    unsafe { run(plan, x, scratch, out, cp, stream && aligned, gain, next) }
                 } else {
                     // SAFETY: as above, the transform alone (cp = 0) into out[cp..], ordinary
                     // stores.
-                    unsafe { run(plan, x, scratch, &mut out[cp..], 0, false, next) }
+                    unsafe { run(plan, x, scratch, &mut out[cp..], 0, false, gain, next) }
                     out.copy_within(n..n + cp, 0);
                 }
             }
             None => {
                 // The reference writes with ordinary stores and requests nothing.
                 let _ = (stream, next);
-                kernels::ofdm_fft::scalar(plan, x, scratch, out, cp)
+                kernels::ofdm_fft::scalar(plan, x, scratch, out, cp);
+                if gain != kernels::ofdm_fft::OutGain::One {
+                    out.iter_mut().for_each(|v| *v = gain.apply(*v));
+                }
             }
         }
         Ok(())

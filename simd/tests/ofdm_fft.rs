@@ -308,3 +308,76 @@ fn hints_change_no_value() {
         }
     }
 }
+
+/// `ofdm_fft_scaled_then` multiplies every output (the prefix too) by the gain in the
+/// documented arithmetic, bit for bit on every backend, streamed or not, with a prefix that is
+/// a multiple of 8 or not: 1 gives the unscaled transform, a power of two exactly the scaled
+/// samples (no rounding), a real gain one product per sample, a complex one
+/// `re = fma(x_re, g_re, −x_im·g_im)`, `im = fma(x_im, g_re, x_re·g_im)` — and the result is
+/// the DFT of `gain·x` within the transform's bound (the gain's rounding adds one ε).
+#[test]
+fn scaled_transform_multiplies_every_output_by_the_gain() {
+    let mut r = rng(45);
+    for n in [64usize, 512, 2048, 4096] {
+        let x = cvec(&mut r, n);
+        for inverse in [false, true] {
+            let plan = OfdmFft::new(n, inverse).unwrap();
+            let gains = [
+                C32::new(1.0, 0.0),
+                C32::new(0.125, 0.0),
+                C32::new(1.0 / (n as f32).sqrt(), 0.0),
+                C32::from_polar(0.3, 2.1),
+            ];
+            for k in all_backends() {
+                let mut scratch = vec![C32::new(0.0, 0.0); plan.scratch_len()];
+                for cp in [n / 8, n / 8 + 3] {
+                    let mut plain = vec![C32::new(0.0, 0.0); cp + n];
+                    k.ofdm_fft(&plan, &x, &mut scratch, &mut plain, cp, false)
+                        .unwrap();
+                    for g in gains {
+                        for stream in [false, true] {
+                            let (mut buf, at) = aligned_out(cp + n, 0);
+                            let got = &mut buf[at..at + cp + n];
+                            k.ofdm_fft_scaled_then(
+                                &plan,
+                                &x,
+                                &mut scratch,
+                                got,
+                                cp,
+                                stream,
+                                g,
+                                &[],
+                            )
+                            .unwrap();
+                            k.stream_fence();
+                            for (i, (o, p)) in got.iter().zip(&plain).enumerate() {
+                                let want = if g.im == 0.0 {
+                                    C32::new(p.re * g.re, p.im * g.re)
+                                } else {
+                                    C32::new(
+                                        p.re.mul_add(g.re, -(p.im * g.im)),
+                                        p.im.mul_add(g.re, p.re * g.im),
+                                    )
+                                };
+                                assert!(
+                                    o.re.to_bits() == want.re.to_bits()
+                                        && o.im.to_bits() == want.im.to_bits(),
+                                    "{} n={n} inverse={inverse} cp={cp} gain={g} stream={stream} \
+                                     sample {i}: {o} against {want}",
+                                    k.backend()
+                                );
+                            }
+                            if g.re == 0.125 {
+                                let exact = plain.iter().map(|p| p * 0.125);
+                                assert!(got.iter().zip(exact).all(|(a, b)| *a == b));
+                            }
+                            let gx: Vec<C32> = x.iter().map(|v| v * g).collect();
+                            let e = rel_err(&got[cp..], &dft(&gx, inverse));
+                            assert!(e <= bound(n) + f64::from(f32::EPSILON), "{e} n={n}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -446,9 +446,11 @@ mod tests {
     }
 
     /// The transform each block runs: where the kernels prefer their vector `ofdm_fft`
-    /// (`Kernels::ofdm_fft_preferred`: AVX-512; AVX2 from 4096 points), the modulator's symbols are its inverse transform of the mapped subcarriers and the
-    /// demodulator's grid its forward transform of each window, bit for bit (prefix included);
-    /// elsewhere rustfft's, bit for bit.
+    /// (`Kernels::ofdm_fft_preferred`: AVX-512; AVX2 from 4096 points), the modulator's
+    /// symbols are its inverse transform of the mapped subcarriers with the symbol's gain on
+    /// its outputs (`ofdm_fft_scaled_then`) and the demodulator's grid its forward transform
+    /// of each window, bit for bit (prefix included); elsewhere rustfft's of the scaled
+    /// subcarriers, bit for bit.
     #[test]
     fn each_block_runs_the_transform_its_kernels_choose() {
         use super::super::OutputStores;
@@ -489,11 +491,13 @@ mod tests {
                 .with_output_stores(OutputStores::Cached);
             let mut rx = Array2::zeros((14, n_sc));
             d.process(&wave, rx.view_mut()).unwrap();
-            let own = |inverse: bool, x: &[C32], cp: usize| {
+            // The own FFT takes the modulator's gain on its outputs.
+            let own = |inverse: bool, x: &[C32], cp: usize, gain: C32| {
                 let plan = OfdmFft::new(n, inverse).unwrap();
                 let mut s = vec![C32::new(0.0, 0.0); plan.scratch_len()];
                 let mut out = vec![C32::new(0.0, 0.0); cp + n];
-                k.ofdm_fft(&plan, x, &mut s, &mut out, cp, false).unwrap();
+                k.ofdm_fft_scaled_then(&plan, x, &mut s, &mut out, cp, false, gain, &[])
+                    .unwrap();
                 out
             };
             let rust = |inverse: bool, x: &[C32]| {
@@ -510,16 +514,19 @@ mod tests {
             let mut pos = 0;
             for l in 0..14 {
                 let cp = cfg.cp_len(l);
-                let mut bins = vec![C32::new(0.0, 0.0); n];
+                let (mut bins, mut scaled) = (vec![C32::new(0.0, 0.0); n], vec![]);
                 let gain = C32::new(cfg.scale, 0.0);
                 for kk in 0..n_sc {
-                    bins[cfg.bin(kk)] = grid[[l, kk]] * gain;
+                    bins[cfg.bin(kk)] = grid[[l, kk]];
                 }
+                scaled.extend(bins.iter().map(|&b| b * gain));
                 let symbol = &wave[pos..pos + cp + n];
                 let window = &symbol[cp..];
+                let one = C32::new(1.0, 0.0);
                 let (want_sym, spectrum) = if k.ofdm_fft_preferred(n) {
-                    (own(true, &bins, cp), own(false, window, 0))
+                    (own(true, &bins, cp, gain), own(false, window, 0, one))
                 } else {
+                    let bins = scaled;
                     let body = rust(true, &bins);
                     let mut s = body[n - cp..].to_vec();
                     s.extend_from_slice(&body);

@@ -188,12 +188,17 @@ impl OfdmModulator {
             self.empty_bins_zero = true;
         }
         let gain = self.symbol_gain[l];
+        // The own FFT applies the symbol's gain to its outputs (no product per subcarrier
+        // here); rustfft's input takes it.
+        let own = self.own_ifft.is_some() && self.kernels.ofdm_fft_preferred(n);
         for &(k0, b0, len) in &self.runs {
             let src = row.slice(ndarray::s![k0..k0 + len]);
             let dst = &mut self.buf[b0..b0 + len];
-            match src.as_slice() {
-                Some(s) => self.kernels.scale(gain, s, dst)?,
-                None => {
+            match (src.as_slice(), own) {
+                (Some(s), true) => dst.copy_from_slice(s),
+                (Some(s), false) => self.kernels.scale(gain, s, dst)?,
+                (None, true) => dst.iter_mut().zip(src.iter()).for_each(|(o, &x)| *o = x),
+                (None, false) => {
                     for (o, &x) in dst.iter_mut().zip(src.iter()) {
                         *o = x * gain;
                     }
@@ -202,21 +207,17 @@ impl OfdmModulator {
         }
         let cp = self.cp[l];
         if let Some((plan, scratch)) = &mut self.own_ifft
-            && self.kernels.ofdm_fft_preferred(n)
+            && own
         {
-            // The prefix and the symbol from the transform's last stage; streamed unfenced
-            // (one fence after the last symbol: the caller's).
             let stream = matches!(self.stores, OutputStores::Streaming);
-            self.kernels.ofdm_fft_then(
-                plan,
+            return own_symbol(
+                &self.kernels,
+                (plan, scratch),
                 &self.buf,
-                scratch,
                 &mut out[..cp + n],
-                cp,
-                stream,
-                &[next],
-            )?;
-            return Ok(());
+                (cp, stream, gain),
+                next,
+            );
         }
         // rustfft's out-of-place transforms leave their input as scratch.
         self.empty_bins_zero = false;
@@ -294,6 +295,106 @@ impl OfdmModulator {
         Ok(())
     }
 
+    /// Values one symbol's buffer of [`crate::link::precode_modulate`] holds for `n_ant`
+    /// antennas: a row of n_fft + 16 per antenna (at least n_sc) — the precoder's rows, or,
+    /// where the modulator's own FFT runs, the transforms' inputs.
+    pub fn symbol_buffer_len(&self, n_ant: usize) -> usize {
+        n_ant.saturating_mul(self.bins_stride())
+    }
+
+    /// The distance between two antennas' transform inputs in a one-symbol buffer:
+    /// n_fft + 16 samples (128 bytes more than a power of two, so the rows do not share the
+    /// L1's sets).
+    pub(crate) fn bins_stride(&self) -> usize {
+        self.cfg.n_fft + 16
+    }
+
+    /// Whether [`Self::process_symbol_bins`] runs here: the own FFT on these kernels.
+    pub(crate) fn takes_bins(&self) -> bool {
+        self.own_ifft.is_some() && self.kernels.ofdm_fft_preferred(self.cfg.n_fft)
+    }
+
+    /// The occupied subcarriers as runs `(first subcarrier, first bin, length)`
+    /// ([`OfdmConfig::bin_runs`]).
+    pub(crate) fn bin_runs(&self) -> [(usize, usize, usize); 2] {
+        self.runs
+    }
+
+    /// Zeroes the bins outside the runs (guard bands, LTE's DC) of every antenna's row of
+    /// `bins` ([`Self::bins_stride`] apart); the runs' bins are left as they are.
+    pub(crate) fn zero_guard_bins(&self, bins: &mut [C32]) {
+        for row in bins.chunks_mut(self.bins_stride()) {
+            for &(z0, z1) in &self.empty_bins {
+                if let Some(z) = row.get_mut(z0..z1) {
+                    z.fill(C32::new(0.0, 0.0));
+                }
+            }
+        }
+    }
+
+    /// Symbol `l` of every antenna from its transform inputs into its place in `out` [n_ant,
+    /// output_len()]: `bins` holds a row of [`Self::bins_stride`] per antenna whose first
+    /// n_fft values are the symbol's DFT bins unscaled (the grid's subcarriers at
+    /// [`Self::bin_runs`], zeros elsewhere) — what a precoder writes there directly
+    /// ([`crate::link::precode_modulate`]: no antenna rows, no mapping pass). The symbol's
+    /// gain is applied by the transform, as [`Self::process_symbol_antennas`] does: the same
+    /// samples bit for bit. Only where [`Self::takes_bins`]. Unfenced when streaming.
+    /// Errors: `l` ≥ n_symbols (`InvalidParameter` naming `symbol`), `bins` shorter than n_ant
+    /// rows or `out` not [n_ant, output_len()] (`ShapeMismatch`), the own FFT not running on
+    /// these kernels (`InvalidParameter` naming `bins`).
+    pub(crate) fn process_symbol_bins(
+        &mut self,
+        l: usize,
+        bins: &[C32],
+        mut out: ArrayViewMut2<'_, C32>,
+    ) -> Result<()> {
+        let c = self.cfg;
+        let (n, stride, n_ant) = (c.n_fft, self.bins_stride(), out.dim().0);
+        if l >= c.n_symbols {
+            return Err(Error::InvalidParameter {
+                name: "symbol",
+                value: crate::error::Value::of(&l),
+                reason: "must be below the carrier's n_symbols",
+            });
+        }
+        if bins.len() < n_ant * stride || out.dim().1 != c.samples() {
+            return Err(Error::ShapeMismatch {
+                name: "bins [n_ant · bins_stride] / waveform [n_ant, n_samples]",
+                expected: crate::error::Shape::of(&[n_ant * stride, c.samples()]),
+                got: crate::error::Shape::of(&[bins.len(), out.dim().1]),
+            });
+        }
+        let own = self.kernels.ofdm_fft_preferred(n);
+        let Some((plan, scratch)) = self.own_ifft.as_mut().filter(|_| own) else {
+            return Err(Error::InvalidParameter {
+                name: "bins",
+                value: crate::error::Value::of(&n),
+                reason: "transform inputs need the modulator's own FFT on these kernels",
+            });
+        };
+        let pos: usize = self.cp[..l].iter().map(|&cp| cp + n).sum();
+        let (cp, gain) = (self.cp[l], self.symbol_gain[l]);
+        let stream = matches!(self.stores, OutputStores::Streaming);
+        for (a, mut o) in out.outer_iter_mut().enumerate() {
+            let o = o
+                .as_slice_mut()
+                .ok_or_else(super::non_contiguous_waveform)?;
+            // The next antenna's inputs are requested while this one transforms.
+            let next = bins
+                .get((a + 1) * stride..(a + 1) * stride + n)
+                .unwrap_or(&[]);
+            own_symbol(
+                &self.kernels,
+                (plan, scratch),
+                &bins[a * stride..a * stride + n],
+                &mut o[pos..pos + cp + n],
+                (cp, stream, gain),
+                if a + 1 < n_ant { next } else { &[] },
+            )?;
+        }
+        Ok(())
+    }
+
     /// Modulates every antenna: `grid [n_ant, n_symbols, n_sc]` → `out [n_ant, output_len()]`.
     pub fn process_antennas(
         &mut self,
@@ -316,6 +417,21 @@ impl OfdmModulator {
         }
         Ok(())
     }
+}
+
+/// One symbol by the own FFT: `bins` (n_fft, unscaled) into `out` (`cp + n_fft` samples), the
+/// prefix and the symbol from the transform's last stage, times `gain` there; streamed
+/// unfenced (one fence after the last symbol: the caller's); `next` requested meanwhile.
+fn own_symbol(
+    kernels: &Kernels,
+    (plan, scratch): (&OfdmFft, &mut LineVec<C32>),
+    bins: &[C32],
+    out: &mut [C32],
+    (cp, stream, gain): (usize, bool, C32),
+    next: &[C32],
+) -> Result<()> {
+    kernels.ofdm_fft_scaled_then(plan, bins, scratch, out, cp, stream, gain, &[next])?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -369,6 +485,71 @@ mod tests {
                         assert!(name.starts_with("rows"), "{name}")
                     }
                     other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+
+    /// `process_symbol_bins` (a precoder's output placed at the DFT bins, unscaled, guards
+    /// zeroed by `zero_guard_bins` over a buffer full of other values) writes what
+    /// `process_symbol_antennas` writes from the grid rows, bit for bit, on every backend whose
+    /// own FFT runs (`takes_bins`), with the plain scale (a real gain) and with the §5.4 phase
+    /// compensation (a complex one per symbol); refusals are named.
+    #[test]
+    fn transform_inputs_give_the_rows_symbols() {
+        for backend in crate::simd::Backend::available() {
+            let kernels = Kernels::with_backend(backend).unwrap();
+            for cfg in super::super::test_carriers() {
+                let (n_sc, n_ant) = (cfg.n_sc, 3);
+                let grid = Array3::from_shape_fn((n_ant, 14, n_sc), |(a, l, k)| {
+                    C32::new(
+                        ((a * 11 + l * 5 + k) % 7) as f32 - 3.3,
+                        ((a + l + 3 * k) % 5) as f32 - 2.1,
+                    )
+                });
+                let mut m = OfdmModulator::new(&cfg).unwrap().with_kernels(kernels);
+                let len = m.output_len();
+                let stride = m.bins_stride();
+                assert_eq!(m.symbol_buffer_len(n_ant), n_ant * (cfg.n_fft + 16));
+                assert!(stride >= n_sc);
+                let f0 = (cfg.standard == super::super::Standard::Nr).then_some(3.5e9);
+                for f0 in [None, f0] {
+                    m.set_phase_compensation(f0).unwrap();
+                    let mut want = Array2::zeros((n_ant, len));
+                    m.process_antennas(grid.view(), want.view_mut()).unwrap();
+                    let mut got = Array2::from_elem((n_ant, len), C32::new(7.0, 7.0));
+                    let mut bins = vec![C32::new(5.0, -5.0); m.symbol_buffer_len(n_ant)];
+                    m.zero_guard_bins(&mut bins);
+                    if !m.takes_bins() {
+                        match m.process_symbol_bins(0, &bins, got.view_mut()) {
+                            Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "bins"),
+                            other => panic!("{other:?}"),
+                        }
+                        continue;
+                    }
+                    for l in 0..14 {
+                        for (a, row) in bins.chunks_mut(stride).enumerate() {
+                            for (k0, b0, run) in m.bin_runs() {
+                                for i in 0..run {
+                                    row[b0 + i] = grid[[a, l, k0 + i]];
+                                }
+                            }
+                        }
+                        m.process_symbol_bins(l, &bins, got.view_mut()).unwrap();
+                    }
+                    m.fence();
+                    assert!(got == want, "{backend} {:?} f0={f0:?}", cfg.standard);
+                    match m.process_symbol_bins(14, &bins, got.view_mut()) {
+                        Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "symbol"),
+                        other => panic!("{other:?}"),
+                    }
+                    let short = &bins[..n_ant * stride - 1];
+                    match m.process_symbol_bins(0, short, got.view_mut()) {
+                        Err(Error::ShapeMismatch { name, .. }) => {
+                            assert!(name.starts_with("bins"), "{name}")
+                        }
+                        other => panic!("{other:?}"),
+                    }
                 }
             }
         }

@@ -155,7 +155,45 @@ impl OfdmFft {
 
 /// A vector kernel's entry point (`x86::s512::run`, `x86::s256::run`): plan, x, scratch, out,
 /// cp, stream, the regions to request; its safety contract is theirs.
-pub(crate) type Run = unsafe fn(&OfdmFft, &[C32], &mut [C32], &mut [C32], usize, bool, &[&[C32]]);
+pub(crate) type Run =
+    unsafe fn(&OfdmFft, &[C32], &mut [C32], &mut [C32], usize, bool, OutGain, &[&[C32]]);
+
+/// A factor on every output sample of a transform, applied to the last stage's registers
+/// before they are stored (an OFDM symbol's scale and phase factor without a pass of its own
+/// over the input): none, real (one multiply per register) or complex (`x·(gr + j·gi)` as one
+/// multiply and one `vfmaddsub`: `re = x_re·gr − x_im·gi`, `im = x_im·gr + x_re·gi`, each
+/// with one rounding).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum OutGain {
+    One,
+    Real(f32),
+    Complex(f32, f32),
+}
+
+impl OutGain {
+    /// The cheapest form of `g`: `One` for exactly 1, `Real` for a zero imaginary part.
+    pub(crate) fn of(g: C32) -> Self {
+        if g.im != 0.0 {
+            OutGain::Complex(g.re, g.im)
+        } else if g.re == 1.0 {
+            OutGain::One
+        } else {
+            OutGain::Real(g.re)
+        }
+    }
+
+    /// `v` times the gain, in the vector kernels' arithmetic (`Real`: one product; `Complex`:
+    /// the two fused operations of `cmul`).
+    pub(crate) fn apply(self, v: C32) -> C32 {
+        match self {
+            OutGain::One => v,
+            OutGain::Real(g) => C32::new(v.re * g, v.im * g),
+            OutGain::Complex(gr, gi) => {
+                C32::new(v.re.mul_add(gr, -(v.im * gi)), v.im.mul_add(gr, v.re * gi))
+            }
+        }
+    }
+}
 
 /// Scalar reference: `x` (N) through the stages into `out` (`cp + N`: the DFT at `cp..`, its
 /// last `cp` samples also at `..cp`); `scratch` 2N. Shapes caller-checked.
@@ -211,7 +249,7 @@ pub(crate) mod x86 {
     //! multiply-add/sub), its twiddles by a swap, a multiply and a `fmaddsub`. Entry points
     //! `s512::run` and `s256::run`.
 
-    use super::OfdmFft;
+    use super::{OfdmFft, OutGain};
     use crate::C32;
     use crate::kernels::hints::LineHints;
     use crate::register::SimdF32;
@@ -375,6 +413,7 @@ pub(crate) mod x86 {
         cp: usize,
         n: usize,
         stream: bool,
+        gain: OutGain,
     }
 
     /// The stages and their helpers for one register type, every function `#[inline]` with
@@ -516,7 +555,7 @@ pub(crate) mod x86 {
                     }
                 }
 
-                /// Writes the register of samples k..k + L of the symbol.
+                /// Writes the register of samples k..k + L of the symbol, times the output gain.
                 ///
                 /// # Safety
                 /// `base` valid for `cp + n` complex writes, k + L ≤ n, k a multiple of L, cp a
@@ -527,6 +566,11 @@ pub(crate) mod x86 {
                     // SAFETY: the caller's bounds and alignment (k·8 bytes a multiple of the
                     // register's size).
                     unsafe {
+                        let v = match o.gain {
+                            OutGain::One => v,
+                            OutGain::Real(g) => v.mul(V::splat(g)),
+                            OutGain::Complex(gr, gi) => cmul(v, V::splat(gr), V::splat(gi)),
+                        };
                         let at = o.base.add(2 * (o.cp + k));
                         let again = (k + o.cp >= o.n).then(|| o.base.add(2 * (k + o.cp - o.n)));
                         if o.stream {
@@ -860,6 +904,7 @@ pub(crate) mod x86 {
                 /// # Safety
                 /// The CPU must have this instruction set; as `run_dir`.
                 #[target_feature(enable = $feat)]
+                #[allow(clippy::too_many_arguments)]
                 pub(crate) unsafe fn run(
                     plan: &OfdmFft,
                     x: &[C32],
@@ -867,27 +912,30 @@ pub(crate) mod x86 {
                     out: &mut [C32],
                     cp: usize,
                     stream: bool,
+                    gain: OutGain,
                     next: &[&[C32]],
                 ) {
                     let mut h = LineHints::new(next, plan.radices.len() * plan.n / (8 * V::L));
                     // SAFETY: this instruction set enabled here; the caller's shapes.
                     unsafe {
                         if plan.inverse {
-                            run_dir::<true>(plan, x, scratch, out, cp, stream, &mut h)
+                            run_dir::<true>(plan, x, scratch, out, cp, stream, gain, &mut h)
                         } else {
-                            run_dir::<false>(plan, x, scratch, out, cp, stream, &mut h)
+                            run_dir::<false>(plan, x, scratch, out, cp, stream, gain, &mut h)
                         }
                     }
                 }
 
                 /// The whole transform of `x` into `out` (`cp + N` samples, the cyclic prefix included),
-                /// through `scratch` ([`OfdmFft::scratch_len`]); `stream`: non-temporal stores, unfenced.
+                /// through `scratch` ([`OfdmFft::scratch_len`]); `stream`: non-temporal stores, unfenced;
+                /// `gain`: a factor on every output, applied by the last stage ([`OutGain`]).
                 ///
                 /// # Safety
                 /// V's ISA enabled; shapes as [`crate::Kernels::ofdm_fft`] checks them, cp a multiple of
                 /// 8; with `stream`, `out` 64-byte aligned.
                 #[inline(never)]
                 #[target_feature(enable = $feat)]
+                #[allow(clippy::too_many_arguments)]
                 pub(super) unsafe fn run_dir<const INV: bool>(
                     plan: &OfdmFft,
                     x: &[C32],
@@ -895,6 +943,7 @@ pub(crate) mod x86 {
                     out: &mut [C32],
                     cp: usize,
                     stream: bool,
+                    gain: OutGain,
                     h: &mut LineHints<'_>,
                 ) {
                     let n = plan.n;
@@ -910,6 +959,7 @@ pub(crate) mod x86 {
                         cp,
                         n,
                         stream,
+                        gain,
                     };
                     let r = &plan.radices;
                     let stages = r.len();

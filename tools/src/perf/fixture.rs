@@ -131,8 +131,9 @@ pub struct SlotFixture {
     /// The category-A downlink's output (the DU precodes): one message per antenna and symbol
     /// of `antennas`, `[N_ANT · N_SYM]` of `uplane_len` bytes.
     uplane_tx: Vec<u8>,
-    /// One symbol's antenna rows `[N_ANT, n_sc]`: the category-A output's buffer between the
-    /// precoder and the codec ([`Self::precode_uplane`]).
+    /// One symbol's buffer: the category-A output's antenna rows `[N_ANT, n_sc]` between the
+    /// precoder and the codec ([`Self::precode_uplane`]), or `precode_modulate`'s
+    /// (`OfdmModulator::symbol_buffer_len`).
     symbol_rows: LineVec<C32>,
     /// The rows' screening bits the U-plane receive folds (`UplinkSlot::receive_uplane`).
     rows: RowScreen,
@@ -223,6 +224,8 @@ impl SlotFixture {
         };
         let modulator = OfdmModulator::new(&ofdm).map_err(e)?.with_kernels(kernels);
         let wave = AlignedGrid::zeros2([N_ANT, modulator.output_len()]).map_err(e)?;
+        // One symbol: the category-A write's antenna rows, or precode_modulate's buffer.
+        let symbol_len = (N_ANT * n_sc).max(modulator.symbol_buffer_len(N_ANT));
         let n_prg = carrier.n_prb.div_ceil(PRG_PRBS);
         let n_prb16 = u16::try_from(carrier.n_prb).map_err(|x| x.to_string())?;
         let codec = |scale: f32| {
@@ -319,7 +322,7 @@ impl SlotFixture {
             uplane_msgs,
             uplane_len,
             uplane_tx: vec![0u8; N_ANT * N_SYM * uplane_len],
-            symbol_rows: LineVec::zeros(N_ANT * n_sc).map_err(|e| e.to_string())?,
+            symbol_rows: LineVec::zeros(symbol_len).map_err(|e| e.to_string())?,
             rows: RowScreen::new(N_ANT, N_SYM).map_err(e)?,
         };
         // Every block once: a fixture whose blocks fail is refused, not timed.
