@@ -115,6 +115,17 @@ fn plane_row(n_sym: usize, width: usize) -> usize {
 /// 64 × 8 ×1.09, 32 × 8 ×1.4).
 const IN_PLACE_MIN_SC_SIMD: usize = 12;
 
+/// The weights and the layer grid as slices where a one-symbol product runs in place: bands of
+/// a PRB or more ([`IN_PLACE_MIN_SC_SIMD`]), both views in standard layout.
+fn in_place_operands<'a>(
+    w: &ArrayView3<'a, C32>,
+    x: &ArrayView3<'a, C32>,
+    band_sc: usize,
+) -> Option<(&'a [C32], &'a [C32])> {
+    let (wf, xf) = (w.to_slice()?, x.to_slice()?);
+    (band_sc >= IN_PLACE_MIN_SC_SIMD).then_some((wf, xf))
+}
+
 /// A caller's one-symbol buffer for [`GridApplier::process_symbol`]'s output, checked once:
 /// its first `n_tx · n_sc` values, as `[n_tx, n_sc]` rows (the category-A write and
 /// `precode_modulate` pass one symbol's antenna rows through it).
@@ -424,9 +435,7 @@ impl GridApplier {
         }
         // Bands of a PRB or more in place on every backend (there is no planes path here to
         // keep exercised on the scalar one, as the grid call does); narrower ones per band.
-        if band_sc >= IN_PLACE_MIN_SC_SIMD
-            && let (Some(wf), Some(xf), Some(yf)) = (w.as_slice(), x.as_slice(), y.as_slice_mut())
-        {
+        if let (Some((wf, xf)), Some(yf)) = (in_place_operands(&w, &x, band_sc), y.as_slice_mut()) {
             return self.columns_in_place(wf, shape, l, xf, 0..n_sc, yf, n_sc);
         }
         let cols =
@@ -482,9 +491,7 @@ impl GridApplier {
                 got: crate::error::Shape::of(&[y.len()]),
             });
         }
-        let (Some(wf), Some(xf), true) =
-            (w.as_slice(), x.as_slice(), band_sc >= IN_PLACE_MIN_SC_SIMD)
-        else {
+        let Some((wf, xf)) = in_place_operands(&w, &x, band_sc) else {
             return Ok(false);
         };
         self.columns_in_place(wf, shape, l, xf, s0..s1, y, s1 - s0)?;
@@ -530,8 +537,8 @@ impl GridApplier {
                 reason: "each run inside the subcarriers and inside a row of y's n_tx rows",
             });
         }
-        let in_place = band_sc >= IN_PLACE_MIN_SC_SIMD && band_sc <= self.max_cols;
-        let (Some(wf), Some(xf), true) = (w.as_slice(), x.as_slice(), in_place) else {
+        let operands = in_place_operands(&w, &x, band_sc).filter(|_| band_sc <= self.max_cols);
+        let Some((wf, xf)) = operands else {
             return Ok(false);
         };
         let n_sc = shape.n_sc;

@@ -814,7 +814,7 @@ fn precode_modulate_writes_the_waveform_of_precode_then_modulate() {
 /// transform with the same gain, the guard bins zeroed by the call).
 #[test]
 fn precode_modulate_is_precode_then_modulate_on_every_bin_map() {
-    use massive_mimo::ofdm::{CyclicPrefix, OfdmModulator, Standard};
+    use massive_mimo::ofdm::{OfdmModulator, Standard};
     use massive_mimo::precoding::PrecoderApplier;
     let (k, n_ant, n_prb) = (3usize, 5usize, 11usize);
     let n_sc = 12 * n_prb;
@@ -824,12 +824,7 @@ fn precode_modulate_is_precode_then_modulate_on_every_bin_map() {
     let lte = OfdmConfig {
         standard: Standard::Lte,
         scs_khz: 15,
-        n_fft: 256,
-        n_sc,
-        n_symbols: 14,
-        cyclic_prefix: CyclicPrefix::Normal,
-        slot: 0,
-        scale: 1.0 / 16.0,
+        ..nr
     };
     for backend in massive_mimo::simd::Backend::available() {
         let kernels = massive_mimo::simd::Kernels::with_backend(backend).unwrap();
