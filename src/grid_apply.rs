@@ -506,12 +506,12 @@ impl GridApplier {
     /// cut by a run's edge (NR's halves meet mid-PRG) is multiplied whole into the applier's
     /// buffer and its columns copied to the runs that hold them — a partial group would sum in
     /// another order. The same values, bit for bit, as the whole-symbol call's subcarriers.
-    /// Returns `Ok(false)`, writing nothing, where the in-place path does not apply (bands
-    /// narrower than a PRB or wider than the applier's `max_cols`, operands not in standard
-    /// layout): the caller then takes [`Self::process_symbol`].
+    /// Only where [`Self::runs_in_place`]; elsewhere the caller takes
+    /// [`Self::process_symbol`].
     ///
     /// Errors: as [`Self::process_symbol`]; a run past n_sc or past a row of `y`, or `y`
-    /// shorter than its n_tx rows (`InvalidParameter` naming `runs`).
+    /// shorter than its n_tx rows (`InvalidParameter` naming `runs`); operands where
+    /// `runs_in_place` is false (`InvalidParameter` naming `band_sc`, nothing written).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn process_symbol_runs(
         &mut self,
@@ -522,7 +522,7 @@ impl GridApplier {
         runs: &[(usize, usize, usize)],
         y: &mut [C32],
         y_row: usize,
-    ) -> Result<bool> {
+    ) -> Result<()> {
         let n = w.dim().1;
         let (_, shape) = self.check_symbol(w.dim(), band_sc, x.dim(), n, l)?;
         let fits = |&(k0, b0, len): &(usize, usize, usize)| {
@@ -537,9 +537,13 @@ impl GridApplier {
                 reason: "each run inside the subcarriers and inside a row of y's n_tx rows",
             });
         }
-        let operands = in_place_operands(&w, &x, band_sc).filter(|_| band_sc <= self.max_cols);
-        let Some((wf, xf)) = operands else {
-            return Ok(false);
+        let Some((wf, xf)) = self.runs_operands(&w, &x, band_sc) else {
+            return Err(Error::InvalidParameter {
+                name: "band_sc",
+                value: crate::error::Value::of(&band_sc),
+                reason: "runs are written in place: bands of a PRB up to max_cols, \
+                         weights and layers in standard layout (runs_in_place)",
+            });
         };
         let n_sc = shape.n_sc;
         // A band's end: its first subcarrier + band_sc, or the grid's end (a partial last band
@@ -584,7 +588,29 @@ impl GridApplier {
                 }
             }
         }
-        Ok(true)
+        Ok(())
+    }
+
+    /// Whether [`Self::process_symbol_runs`] takes `w` and `x` with bands of `band_sc`
+    /// subcarriers: a PRB or more and at most `max_cols` (a band cut by a run goes whole
+    /// through the applier's buffer), both views in standard layout.
+    pub(crate) fn runs_in_place(
+        &self,
+        w: ArrayView3<'_, C32>,
+        x: ArrayView3<'_, C32>,
+        band_sc: usize,
+    ) -> bool {
+        self.runs_operands(&w, &x, band_sc).is_some()
+    }
+
+    /// The operands of [`Self::process_symbol_runs`] as slices, where [`Self::runs_in_place`].
+    fn runs_operands<'a>(
+        &self,
+        w: &ArrayView3<'a, C32>,
+        x: &ArrayView3<'a, C32>,
+        band_sc: usize,
+    ) -> Option<(&'a [C32], &'a [C32])> {
+        in_place_operands(w, x, band_sc).filter(|_| band_sc <= self.max_cols)
     }
 
     /// Symbol `l`'s product for the subcarriers `sc` in place: `y`'s column 0 is subcarrier
@@ -1040,7 +1066,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // Strided layers, sub-PRB bands: not in place, nothing written.
+        // Strided layers, sub-PRB bands: not in place, refused, nothing written.
         let wide = Array3::from_shape_fn((k, 14, n_sc + 1), |(j, l, c)| v(j + l + c));
         let strided = wide.slice(s![.., .., ..n_sc]);
         y.fill(C32::new(3.0, 3.0));
@@ -1060,7 +1086,8 @@ mod tests {
     /// inside a PRG, an LTE one around an empty DC bin, a run inside one PRG, an empty run): on
     /// every backend each run's columns are the whole symbol's subcarriers bit for bit and
     /// nothing else is written; runs past the subcarriers or a row, and a buffer short of the
-    /// rows, are refused by name; strided operands and sub-PRB bands decline (`Ok(false)`).
+    /// rows, are refused by name; strided operands, sub-PRB bands and bands wider than the
+    /// applier's `max_cols` are not `runs_in_place` and refused naming `band_sc`, unwritten.
     #[test]
     fn symbol_runs_are_the_whole_symbol_at_their_bins() {
         use super::*;
@@ -1087,10 +1114,9 @@ mod tests {
                     .unwrap();
                 for runs in maps {
                     let mut y = vec![C32::new(9.0, 9.0); n * row];
-                    assert!(
-                        ap.process_symbol_runs(w.view(), band, 4, x.view(), runs, &mut y, row)
-                            .unwrap()
-                    );
+                    assert!(ap.runs_in_place(w.view(), x.view(), band));
+                    ap.process_symbol_runs(w.view(), band, 4, x.view(), runs, &mut y, row)
+                        .unwrap();
                     let mut want = vec![C32::new(9.0, 9.0); n * row];
                     for &(k0, b0, len) in runs {
                         for a in 0..n {
@@ -1124,15 +1150,25 @@ mod tests {
         let wide = Array3::from_shape_fn((k, 14, n_sc + 1), |(j, l, c)| v(j + l + c));
         let strided = wide.slice(s![.., .., ..n_sc]);
         let runs = [(0, 0, 20)];
-        assert!(
-            !ap.process_symbol_runs(w.view(), band, 0, strided, &runs, &mut y, row)
-                .unwrap()
-        );
         let w6 = Array3::from_elem((n_sc / 6, n, k), C32::new(1.0, 0.0));
-        assert!(
-            !ap.process_symbol_runs(w6.view(), 6, 0, x.view(), &runs, &mut y, row)
-                .unwrap()
-        );
+        // A band wider than the applier's max_cols (its buffer holds one cut band).
+        let mut narrow = GridApplier::new(n, k, band - 1).unwrap();
+        let cases = [
+            (&mut ap, w.view(), band, strided),
+            (&mut narrow, w.view(), band, x.view()),
+        ];
+        for (applier, wv, b, xv) in cases {
+            assert!(!applier.runs_in_place(wv, xv, b));
+            match applier.process_symbol_runs(wv, b, 0, xv, &runs, &mut y, row) {
+                Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "band_sc"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(!ap.runs_in_place(w6.view(), x.view(), 6));
+        match ap.process_symbol_runs(w6.view(), 6, 0, x.view(), &runs, &mut y, row) {
+            Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "band_sc"),
+            other => panic!("{other:?}"),
+        }
         assert!(y.iter().all(|&c| c == C32::new(3.0, 3.0)));
     }
 }

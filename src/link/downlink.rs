@@ -717,41 +717,23 @@ pub fn precode_modulate(
             got: crate::error::Shape::of(&[rows.len()]),
         });
     };
-    if modulator.takes_bins() {
+    // The transform inputs written by the GEMM where both sides take them (the own FFT;
+    // bands of a PRB or more in standard layout), else one symbol's antenna rows.
+    let direct = modulator.takes_bins() && applier.runs_in_place(w, layers, band_sc);
+    let result = if direct {
         let (runs, stride) = (modulator.bin_runs(), modulator.bins_stride());
         modulator.zero_guard_bins(rows);
-        let mut result = Ok(true);
-        for l in 0..n_sym {
-            result = applier
-                .process_symbol_runs(w, band_sc, l, layers, &runs, rows, stride)
-                .and_then(|direct| {
-                    if direct {
-                        modulator.process_symbol_bins(l, rows, waveform.view_mut())?;
-                    }
-                    Ok(direct)
-                });
-            // Not direct (narrow bands, views not in standard layout): decided at symbol 0,
-            // before anything is written; the rows below then take every symbol.
-            if !matches!(result, Ok(true)) {
-                break;
-            }
-        }
-        if !matches!(result, Ok(false)) {
-            // The streamed symbols are fenced once, after the last (also on an early error).
-            modulator.fence();
-            return result.map(|_| ());
-        }
-    }
-    let mut rows = crate::grid_apply::SymbolRows::new(rows, n_ant, n_sc)?;
-    let mut result = Ok(());
-    for l in 0..n_sym {
-        result = applier
-            .process_symbol(w, band_sc, l, layers, rows.view_mut()?)
-            .and_then(|()| modulator.process_symbol_antennas(l, rows.view()?, waveform.view_mut()));
-        if result.is_err() {
-            break;
-        }
-    }
+        (0..n_sym).try_for_each(|l| {
+            applier.process_symbol_runs(w, band_sc, l, layers, &runs, rows, stride)?;
+            modulator.process_symbol_bins(l, rows, waveform.view_mut())
+        })
+    } else {
+        let mut rows = crate::grid_apply::SymbolRows::new(rows, n_ant, n_sc)?;
+        (0..n_sym).try_for_each(|l| {
+            applier.process_symbol(w, band_sc, l, layers, rows.view_mut()?)?;
+            modulator.process_symbol_antennas(l, rows.view()?, waveform.view_mut())
+        })
+    };
     // The streamed symbols are fenced once, after the last (also on an early error).
     modulator.fence();
     result

@@ -190,17 +190,16 @@ impl OfdmModulator {
         let gain = self.symbol_gain[l];
         // The own FFT applies the symbol's gain to its outputs (no product per subcarrier
         // here); rustfft's input takes it.
-        let own = self.own_ifft.is_some() && self.kernels.ofdm_fft_preferred(n);
+        let own = self.takes_bins();
         for &(k0, b0, len) in &self.runs {
             let src = row.slice(ndarray::s![k0..k0 + len]);
             let dst = &mut self.buf[b0..b0 + len];
-            match (src.as_slice(), own) {
-                (Some(s), true) => dst.copy_from_slice(s),
-                (Some(s), false) => self.kernels.scale(gain, s, dst)?,
-                (None, true) => dst.iter_mut().zip(src.iter()).for_each(|(o, &x)| *o = x),
-                (None, false) => {
+            match src.as_slice() {
+                Some(s) if own => dst.copy_from_slice(s),
+                Some(s) => self.kernels.scale(gain, s, dst)?,
+                None => {
                     for (o, &x) in dst.iter_mut().zip(src.iter()) {
-                        *o = x * gain;
+                        *o = if own { x } else { x * gain };
                     }
                 }
             }
